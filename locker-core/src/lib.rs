@@ -1,0 +1,34 @@
+#![doc = include_str!("../README.md")]
+//!
+//! # Features
+//!
+//! | feature | default | what it adds |
+//! | --- | --- | --- |
+//! | `std` | yes | `std::error::Error` integration, the file journal |
+//! | `serde` | yes | (de)serialization of configs, records and results (snake_case JSON) |
+//! | `qr` | no | QR code rendering: SVG, module matrix, terminal text (needs `std`) |
+//!
+//! Without default features the crate is `no_std` + `alloc` and builds for
+//! `thumbv7em-none-eabihf`.
+#![no_std]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+#![cfg_attr(test, allow(clippy::unwrap_used))]
+
+extern crate alloc;
+#[cfg(feature = "std")]
+extern crate std;
+
+pub mod allocate;
+pub mod bank;
+pub mod credential;
+pub mod geometry;
+pub mod hardware;
+pub mod ids;
+pub mod pack;
+pub mod parcel;
+
+pub use geometry::{Dimensions, Orientation};
+pub use ids::{CompartmentId, ParcelId, RecipientId};
+pub use parcel::{Handling, Parcel, TemperatureZone};
