@@ -16,15 +16,18 @@
 #![warn(missing_docs)]
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+/// The project README's examples, compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+mod project_readme {}
+
 extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
 pub mod allocate;
 pub mod bank;
-pub mod credential;
 pub mod geometry;
-pub mod hardware;
 pub mod ids;
 pub mod pack;
 pub mod parcel;

@@ -1,1 +1,0 @@
-//! Bank (in progress).

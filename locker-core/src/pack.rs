@@ -1,1 +1,0 @@
-//! Packing (in progress).
