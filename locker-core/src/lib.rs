@@ -28,6 +28,7 @@ extern crate std;
 pub mod allocate;
 pub mod bank;
 pub mod geometry;
+pub mod hardware;
 pub mod ids;
 pub mod pack;
 pub mod parcel;
