@@ -30,6 +30,8 @@ pub mod bank;
 pub mod geometry;
 pub mod hardware;
 pub mod ids;
+#[cfg(feature = "serde")]
+pub mod journal;
 pub mod pack;
 pub mod parcel;
 
