@@ -1,0 +1,160 @@
+//! Courier codes: one per carrier, valid in a time window, for drop-off
+//! only (never pickup), each rotatable on its own.
+//!
+//! Rotation: generate a new code for the carrier and insert it; inserting it
+//! revokes the carrier's previous code in the same step, other carriers'
+//! codes are untouched.
+
+use rand_core::CryptoRng;
+
+use super::pin::parse_digits;
+use super::{
+    CarrierId, Channel, CredentialError, CredentialKind, CredentialRecord, CredentialStore,
+    Failure, Grant, KeyRing, KioskId, PinSecret, Purpose, RecordStatus, Refusal, SiteKey, Tag,
+};
+
+/// Digits of a courier code (10¹² codes: guessing is hopeless under the
+/// bank-wide cap of failures).
+pub const COURIER_CODE_DIGITS: u8 = 12;
+/// Draws tried to find an unused courier code.
+const MAX_COURIER_DRAWS: u32 = 16;
+/// Tag domain of courier codes.
+const COURIER_DOMAIN: &[u8] = b"lk/courier/1";
+
+/// A request for a carrier's courier code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct CourierRequest {
+    /// The carrier.
+    pub carrier: CarrierId,
+    /// Start of validity (unix seconds).
+    pub valid_from_s: u64,
+    /// End of validity (unix seconds).
+    pub expires_at_s: u64,
+}
+
+fn code_tag(key: &SiteKey, code: &[u8]) -> Tag {
+    key.tag(COURIER_DOMAIN, &[code])
+}
+
+impl CredentialStore {
+    /// Generates a courier code for a carrier and its record. Inserting the
+    /// record replaces (revokes) the carrier's current code. Does not change
+    /// the store.
+    ///
+    /// # Errors
+    ///
+    /// [`CredentialError::NoKeys`], [`CredentialError::BadExpiry`] (window
+    /// empty or over), [`CredentialError::PinSpaceExhausted`].
+    pub fn generate_courier_code<R: CryptoRng + ?Sized>(
+        &self,
+        keys: &KeyRing,
+        rng: &mut R,
+        request: &CourierRequest,
+        now_s: u64,
+    ) -> Result<(PinSecret, CredentialRecord), CredentialError> {
+        let expires_at_s = request.expires_at_s;
+        if expires_at_s <= now_s.max(request.valid_from_s) {
+            return Err(CredentialError::BadExpiry {
+                expires_at_s,
+                now_s,
+            });
+        }
+        let key = keys.newest()?;
+        for _ in 0..MAX_COURIER_DRAWS {
+            let code = PinSecret::draw(rng, COURIER_CODE_DIGITS);
+            let digits = code.expose().as_bytes();
+            if keys
+                .newest_first()
+                .any(|k| self.tag_index.contains_key(&code_tag(k, digits)))
+            {
+                continue;
+            }
+            let record = CredentialRecord {
+                id: self.fresh_id(rng),
+                key_id: key.id(),
+                kind: CredentialKind::Courier {
+                    carrier: request.carrier,
+                    code_tag: code_tag(key, digits),
+                },
+                purpose: Purpose::CourierDropOff,
+                compartments: alloc::vec::Vec::new(),
+                recipient: None,
+                valid_from_s: request.valid_from_s,
+                expires_at_s,
+                status: RecordStatus::Active,
+            };
+            return Ok((code, record));
+        }
+        Err(CredentialError::PinSpaceExhausted {
+            draws: MAX_COURIER_DRAWS,
+        })
+    }
+
+    /// Verifies a typed courier code. The grant is for drop-off only (no
+    /// compartments: the allocator chooses) and names the carrier; the code
+    /// stays valid after redeeming. Never changes the store.
+    ///
+    /// # Errors
+    ///
+    /// A [`Refusal`] carrying [`CredentialError::Throttled`],
+    /// [`CredentialError::MalformedPin`], [`CredentialError::Rejected`],
+    /// [`CredentialError::NotYetValid`], [`CredentialError::Expired`] or
+    /// [`CredentialError::Revoked`] (rotated away).
+    pub fn verify_courier(
+        &self,
+        keys: &KeyRing,
+        kiosk: KioskId,
+        code: &str,
+        now_s: u64,
+    ) -> Result<Grant, Refusal> {
+        let failure = Failure {
+            at_s: now_s,
+            channel: Channel::Courier,
+            kiosk: Some(kiosk),
+            recipient: None,
+            credential: None,
+        };
+        self.throttle
+            .check(&self.policy.throttle, failure.scopes(), now_s)
+            .map_err(Refusal::uncounted)?;
+        self.check_courier(keys, code, now_s)
+            .map_err(|e| Refusal::new(e, failure))
+    }
+
+    fn check_courier(
+        &self,
+        keys: &KeyRing,
+        code: &str,
+        now_s: u64,
+    ) -> Result<Grant, CredentialError> {
+        parse_digits(code, COURIER_CODE_DIGITS)?;
+        if keys.is_empty() {
+            return Err(CredentialError::NoKeys);
+        }
+        let mut found = None;
+        for key in keys.newest_first() {
+            let tag = code_tag(key, code.as_bytes());
+            let hit = self
+                .tag_index
+                .get(&tag)
+                .and_then(|id| self.records.get(id))
+                .filter(|r| {
+                    r.key_id == key.id() && matches!(r.kind, CredentialKind::Courier { .. })
+                })
+                .filter(|r| r.kind.lookup_tag().is_some_and(|t| t.ct_eq(&tag)));
+            found = found.or(hit);
+        }
+        let record = found.ok_or(CredentialError::Rejected)?;
+        record.check_usable(now_s)?;
+        Ok(record.grant(Channel::Courier, alloc::vec::Vec::new()))
+    }
+
+    /// The carrier's active courier record, if any.
+    #[must_use]
+    pub fn courier_code_of(&self, carrier: CarrierId) -> Option<&CredentialRecord> {
+        self.courier_by_carrier
+            .get(&carrier)
+            .and_then(|id| self.records.get(id))
+    }
+}

@@ -1,0 +1,477 @@
+//! Site keys with key ids and rotation, and the keyed tags made with them.
+
+use alloc::vec::Vec;
+use core::fmt;
+
+use hmac::{Hmac, KeyInit, Mac};
+use rand_core::CryptoRng;
+use sha2::Sha256;
+use subtle::ConstantTimeEq;
+use zeroize::{Zeroize, ZeroizeOnDrop};
+
+use super::CredentialError;
+
+/// Length of a site key in bytes (256 bits).
+pub const SITE_KEY_BYTES: usize = 32;
+/// HMAC-SHA256 block length; keys are zero-padded to it (as HMAC does).
+const HMAC_BLOCK_BYTES: usize = 64;
+/// Length of a keyed tag (a full HMAC-SHA256 output) in bytes.
+const TAG_BYTES: usize = 32;
+/// Framed MAC inputs up to this length are assembled on the stack and fed
+/// to HMAC in one call (every input of this module fits).
+const MAC_INPUT_BYTES: usize = 64;
+
+/// Identifies a site key; carried by every credential so a verifier knows
+/// which key to use. Ids only grow: a retired id is never reused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(transparent))]
+pub struct KeyId(pub u16);
+
+impl fmt::Display for KeyId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+/// A 256-bit site key for HMAC-SHA256.
+///
+/// Never shown by `Debug` (there is no `Display`), wiped on drop. Copies made
+/// by `Clone` are wiped on their own drop.
+#[derive(Clone, Zeroize, ZeroizeOnDrop)]
+pub struct SiteKey {
+    #[zeroize(skip)]
+    id: KeyId,
+    secret: [u8; SITE_KEY_BYTES],
+    /// The secret zero-padded to the HMAC block, as HMAC pads it: kept so
+    /// that no per-call copy of the key is made (and left unwiped).
+    block: [u8; HMAC_BLOCK_BYTES],
+}
+
+impl SiteKey {
+    /// A key from provisioned bytes (for example from a secure element).
+    /// The caller should wipe its own copy of `secret`.
+    #[must_use]
+    pub fn from_bytes(id: KeyId, secret: [u8; SITE_KEY_BYTES]) -> Self {
+        let mut block = [0u8; HMAC_BLOCK_BYTES];
+        block[..SITE_KEY_BYTES].copy_from_slice(&secret);
+        Self { id, secret, block }
+    }
+
+    /// A fresh random key drawn from `rng`.
+    pub fn generate<R: CryptoRng + ?Sized>(id: KeyId, rng: &mut R) -> Self {
+        let mut key = Self::from_bytes(id, [0u8; SITE_KEY_BYTES]);
+        rng.fill_bytes(&mut key.secret);
+        key.block[..SITE_KEY_BYTES].copy_from_slice(&key.secret);
+        key
+    }
+
+    /// The key's id.
+    #[must_use]
+    pub const fn id(&self) -> KeyId {
+        self.id
+    }
+
+    /// The raw key, for provisioning lockers from the issuing service. Handle
+    /// with care: this is the only way the secret leaves this type.
+    #[must_use]
+    pub const fn expose_secret(&self) -> &[u8; SITE_KEY_BYTES] {
+        &self.secret
+    }
+
+    /// HMAC-SHA256 over a domain label and parts, each prefixed with its
+    /// length as a big-endian `u16` (every part is far shorter than 64 KiB).
+    /// Labels are short so a PIN's input fits one SHA-256 block.
+    pub(crate) fn mac(&self, domain: &[u8], parts: &[&[u8]]) -> [u8; TAG_BYTES] {
+        let mut mac = <Hmac<Sha256> as KeyInit>::new((&self.block).into());
+        let mut input = [0u8; MAC_INPUT_BYTES];
+        let mut used = 0usize;
+        for part in core::iter::once(domain).chain(parts.iter().copied()) {
+            let len = u16::try_from(part.len()).unwrap_or(u16::MAX).to_be_bytes();
+            let end = used + len.len() + part.len();
+            if let Some(slot) = input.get_mut(used..end) {
+                slot[..len.len()].copy_from_slice(&len);
+                slot[len.len()..].copy_from_slice(part);
+                used = end;
+            } else {
+                // Too long for the stack buffer: flush it, then stream.
+                Mac::update(&mut mac, &input[..used]);
+                used = 0;
+                Mac::update(&mut mac, &len);
+                Mac::update(&mut mac, part);
+            }
+        }
+        Mac::update(&mut mac, &input[..used]);
+        input[..used].zeroize();
+        mac.finalize().into_bytes().into()
+    }
+
+    /// A keyed tag (full HMAC-SHA256) over a domain label and parts.
+    pub(crate) fn tag(&self, domain: &[u8], parts: &[&[u8]]) -> Tag {
+        Tag(self.mac(domain, parts))
+    }
+}
+
+impl fmt::Debug for SiteKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SiteKey")
+            .field("id", &self.id)
+            .field("secret", &"<redacted>")
+            .finish()
+    }
+}
+
+/// The site's keys: the newest signs, every key still in the ring verifies.
+///
+/// Rotation: [`rotate`](Self::rotate) adds a key with the next id; new
+/// credentials use it, credentials made with older keys keep verifying until
+/// [`retire`](Self::retire) removes their key. Retiring a key invalidates
+/// every credential made with it (RFID tags must then be registered again).
+#[derive(Clone, Default)]
+pub struct KeyRing {
+    /// Keys in ascending id order.
+    keys: Vec<SiteKey>,
+    /// The largest id ever added, so retired ids are never reused.
+    last_id: Option<KeyId>,
+}
+
+impl KeyRing {
+    /// An empty ring.
+    #[must_use]
+    pub const fn new() -> Self {
+        Self {
+            keys: Vec::new(),
+            last_id: None,
+        }
+    }
+
+    /// Adds a provisioned key.
+    ///
+    /// # Errors
+    ///
+    /// [`CredentialError::DuplicateKeyId`] if a key with this id is in the
+    /// ring.
+    pub fn add(&mut self, key: SiteKey) -> Result<(), CredentialError> {
+        let key_id = key.id();
+        let at = match self.keys.binary_search_by_key(&key_id, SiteKey::id) {
+            Ok(_) => return Err(CredentialError::DuplicateKeyId { key_id }),
+            Err(at) => at,
+        };
+        self.keys.insert(at, key);
+        self.last_id = self.last_id.max(Some(key_id));
+        Ok(())
+    }
+
+    /// Generates a key with the next id and makes it the newest.
+    ///
+    /// # Errors
+    ///
+    /// [`CredentialError::KeyIdsExhausted`] after id 65,535.
+    pub fn rotate<R: CryptoRng + ?Sized>(&mut self, rng: &mut R) -> Result<KeyId, CredentialError> {
+        let next = match self.last_id {
+            None => 1,
+            Some(last) => last
+                .0
+                .checked_add(1)
+                .ok_or(CredentialError::KeyIdsExhausted { key_id: last })?,
+        };
+        let key_id = KeyId(next);
+        self.add(SiteKey::generate(key_id, rng))?;
+        Ok(key_id)
+    }
+
+    /// Removes a key: credentials made with it stop verifying.
+    ///
+    /// # Errors
+    ///
+    /// [`CredentialError::UnknownKeyId`] if the ring does not hold it.
+    pub fn retire(&mut self, key_id: KeyId) -> Result<(), CredentialError> {
+        let at = self
+            .keys
+            .iter()
+            .position(|k| k.id() == key_id)
+            .ok_or(CredentialError::UnknownKeyId { key_id })?;
+        // Dropping the removed key wipes it.
+        drop(self.keys.remove(at));
+        Ok(())
+    }
+
+    /// The key new credentials are made with.
+    ///
+    /// # Errors
+    ///
+    /// [`CredentialError::NoKeys`] if the ring is empty.
+    pub fn newest(&self) -> Result<&SiteKey, CredentialError> {
+        self.keys.last().ok_or(CredentialError::NoKeys)
+    }
+
+    /// The key with this id.
+    ///
+    /// # Errors
+    ///
+    /// [`CredentialError::UnknownKeyId`] if the ring does not hold it.
+    pub fn get(&self, key_id: KeyId) -> Result<&SiteKey, CredentialError> {
+        self.keys
+            .binary_search_by_key(&key_id, SiteKey::id)
+            .ok()
+            .and_then(|i| self.keys.get(i))
+            .ok_or(CredentialError::UnknownKeyId { key_id })
+    }
+
+    /// The ids in the ring, oldest first.
+    pub fn ids(&self) -> impl Iterator<Item = KeyId> + '_ {
+        self.keys.iter().map(SiteKey::id)
+    }
+
+    /// Number of keys in the ring.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// Whether the ring is empty.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
+    /// Keys, newest first (verification tries every key, in this order).
+    pub(crate) fn newest_first(&self) -> impl Iterator<Item = &SiteKey> {
+        self.keys.iter().rev()
+    }
+}
+
+impl fmt::Debug for KeyRing {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("KeyRing")
+            .field(
+                "key_ids",
+                &self.keys.iter().map(SiteKey::id).collect::<Vec<_>>(),
+            )
+            .finish()
+    }
+}
+
+/// Constant-time equality of byte strings of equal length: ORs the XOR of
+/// every byte pair without branching on the data, then checks the
+/// accumulator with `subtle` (one optimisation barrier instead of one per
+/// byte). Strings of different lengths are unequal (lengths are public).
+pub(crate) fn ct_eq_bytes(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let diff = a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y));
+    diff.ct_eq(&0).into()
+}
+
+/// A keyed tag: HMAC-SHA256 of a secret (PIN, RFID UID, courier code) under
+/// a site key. Stored instead of the secret; without the key it reveals
+/// nothing. Compared in constant time. Serialized as 64 hex digits.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Tag(pub(crate) [u8; TAG_BYTES]);
+
+impl Tag {
+    /// The tag as four big-endian words: comparing them is comparing the
+    /// bytes lexicographically, without a call to `memcmp`.
+    fn words(&self) -> [u64; 4] {
+        let b = &self.0;
+        core::array::from_fn(|i| {
+            let at = 8 * i;
+            u64::from_be_bytes([
+                b[at],
+                b[at + 1],
+                b[at + 2],
+                b[at + 3],
+                b[at + 4],
+                b[at + 5],
+                b[at + 6],
+                b[at + 7],
+            ])
+        })
+    }
+}
+
+impl Ord for Tag {
+    fn cmp(&self, other: &Self) -> core::cmp::Ordering {
+        self.words().cmp(&other.words())
+    }
+}
+
+impl PartialOrd for Tag {
+    fn partial_cmp(&self, other: &Self) -> Option<core::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Tag {
+    /// The tag's bytes.
+    #[must_use]
+    pub const fn as_bytes(&self) -> &[u8; TAG_BYTES] {
+        &self.0
+    }
+
+    /// Constant-time equality.
+    #[must_use]
+    pub fn ct_eq(&self, other: &Self) -> bool {
+        ct_eq_bytes(&self.0, &other.0)
+    }
+
+    fn write_hex(&self, out: &mut [u8; 2 * TAG_BYTES]) {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        for (i, byte) in self.0.iter().enumerate() {
+            out[2 * i] = HEX[usize::from(byte >> 4)];
+            out[2 * i + 1] = HEX[usize::from(byte & 0x0f)];
+        }
+    }
+
+    /// Parses 64 hex digits (either case), as written by `Display`.
+    #[must_use]
+    pub fn from_hex(text: &str) -> Option<Self> {
+        let bytes = text.as_bytes();
+        if bytes.len() != 2 * TAG_BYTES {
+            return None;
+        }
+        let nibble = |c: u8| match c {
+            b'0'..=b'9' => Some(c - b'0'),
+            b'a'..=b'f' => Some(c - b'a' + 10),
+            b'A'..=b'F' => Some(c - b'A' + 10),
+            _ => None,
+        };
+        let mut out = [0u8; TAG_BYTES];
+        for (i, pair) in bytes.chunks_exact(2).enumerate() {
+            out[i] = (nibble(pair[0])? << 4) | nibble(pair[1])?;
+        }
+        Some(Self(out))
+    }
+}
+
+impl fmt::Display for Tag {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut hex = [0u8; 2 * TAG_BYTES];
+        self.write_hex(&mut hex);
+        f.write_str(core::str::from_utf8(&hex).map_err(|_| fmt::Error)?)
+    }
+}
+
+impl fmt::Debug for Tag {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Tag({self})")
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for Tag {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut hex = [0u8; 2 * TAG_BYTES];
+        self.write_hex(&mut hex);
+        let text = core::str::from_utf8(&hex).map_err(serde::ser::Error::custom)?;
+        serializer.serialize_str(text)
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for Tag {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct HexVisitor;
+        impl serde::de::Visitor<'_> for HexVisitor {
+            type Value = Tag;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("64 hex digits")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Tag, E> {
+                Tag::from_hex(v)
+                    .ok_or_else(|| E::invalid_value(serde::de::Unexpected::Str(v), &self))
+            }
+        }
+        deserializer.deserialize_str(HexVisitor)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::format;
+    use rand::SeedableRng;
+
+    #[test]
+    fn mac_matches_hmac_with_slice_key() {
+        let key = SiteKey::from_bytes(KeyId(1), [7u8; SITE_KEY_BYTES]);
+        let mut reference =
+            <Hmac<Sha256> as KeyInit>::new_from_slice(&[7u8; SITE_KEY_BYTES]).unwrap();
+        for part in [&b"dom"[..], b"abc"] {
+            Mac::update(
+                &mut reference,
+                &u16::try_from(part.len()).unwrap().to_be_bytes(),
+            );
+            Mac::update(&mut reference, part);
+        }
+        let expected: [u8; 32] = reference.finalize().into_bytes().into();
+        assert_eq!(key.mac(b"dom", &[b"abc"]), expected);
+    }
+
+    #[test]
+    fn debug_never_shows_the_secret() {
+        let key = SiteKey::from_bytes(KeyId(3), [0xAB; SITE_KEY_BYTES]);
+        let text = format!("{key:?} {:?}", {
+            let mut ring = KeyRing::new();
+            ring.add(key.clone()).unwrap();
+            ring
+        });
+        assert!(!text.to_lowercase().contains("ab, ") && !text.contains("171"));
+        assert!(text.contains("redacted"));
+    }
+
+    #[test]
+    fn rotation_never_reuses_ids() {
+        let mut rng = rand::rngs::StdRng::seed_from_u64(1);
+        let mut ring = KeyRing::new();
+        assert_eq!(ring.rotate(&mut rng).unwrap(), KeyId(1));
+        assert_eq!(ring.rotate(&mut rng).unwrap(), KeyId(2));
+        ring.retire(KeyId(2)).unwrap();
+        assert_eq!(ring.newest().unwrap().id(), KeyId(1));
+        assert_eq!(ring.rotate(&mut rng).unwrap(), KeyId(3));
+        assert_eq!(
+            ring.add(SiteKey::from_bytes(KeyId(1), [0; 32])),
+            Err(CredentialError::DuplicateKeyId { key_id: KeyId(1) })
+        );
+        assert_eq!(
+            ring.retire(KeyId(9)),
+            Err(CredentialError::UnknownKeyId { key_id: KeyId(9) })
+        );
+        assert_eq!(ring.ids().collect::<Vec<_>>(), [KeyId(1), KeyId(3)]);
+    }
+
+    #[test]
+    fn ct_eq_bytes_compares_every_byte() {
+        let a = [7u8; 37];
+        for i in 0..a.len() {
+            let mut b = a;
+            b[i] ^= 0x10;
+            assert!(!ct_eq_bytes(&a, &b));
+        }
+        assert!(ct_eq_bytes(&a, &a.clone()));
+        assert!(!ct_eq_bytes(&a, &a[..36]));
+    }
+
+    #[test]
+    fn tag_order_is_byte_order() {
+        let mut a = Tag([0; TAG_BYTES]);
+        let mut b = a;
+        for i in 0..TAG_BYTES {
+            a.0[i] = 1;
+            b.0[i] = 2;
+            assert_eq!(a.cmp(&b), a.0.cmp(&b.0));
+            a.0[i] = 3;
+            assert_eq!(a.cmp(&b), a.0.cmp(&b.0));
+            b.0[i] = 3;
+        }
+        assert_eq!(a.cmp(&b), core::cmp::Ordering::Equal);
+    }
+
+    #[test]
+    fn tag_hex_round_trips() {
+        let tag = Tag([0x5a; TAG_BYTES]);
+        assert_eq!(Tag::from_hex(&format!("{tag}")), Some(tag));
+        assert_eq!(Tag::from_hex("zz"), None);
+    }
+}

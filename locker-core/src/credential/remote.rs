@@ -1,0 +1,326 @@
+//! Remote opening: only by a command signed with the site key, bound to one
+//! bank, one door, a nonce and a short time window; never replayable; capped
+//! per bank per minute and per day, so a compromised back end cannot open
+//! every door at once. Off by default.
+//!
+//! Flow: the back end calls [`sign_remote_command`]; the locker calls
+//! [`CredentialStore::verify_remote`], then [`CredentialStore::redeem`]
+//! *before* unlatching. Redeeming spends the nonce and counts the opening
+//! against the caps, atomically, so two commands verified together cannot
+//! both exceed a cap.
+
+use alloc::collections::BTreeMap;
+use alloc::vec;
+use alloc::vec::Vec;
+use core::fmt;
+
+use rand_core::CryptoRng;
+
+use super::{
+    Channel, CredentialError, CredentialId, CredentialStore, DAY_S, Failure, Grant, KeyId, KeyRing,
+    Purpose, Refusal, SiteKey, Tag,
+};
+use crate::ids::CompartmentId;
+
+/// Seconds per minute (the span of the per-minute cap).
+const MINUTE_S: u64 = 60;
+/// Default cap on remote openings per bank per minute.
+const DEFAULT_MAX_OPENS_PER_MINUTE: u32 = 2;
+/// Default cap on remote openings per bank per 24 hours.
+const DEFAULT_MAX_OPENS_PER_DAY: u32 = 48;
+/// Default longest validity window of a command: 5 minutes.
+const DEFAULT_MAX_WINDOW_S: u64 = 300;
+/// Tag domain of remote commands.
+const REMOTE_DOMAIN: &[u8] = b"lk/remote/1";
+
+/// Identifies a bank (one locker installation); remote commands name it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(transparent))]
+pub struct BankId(pub u64);
+
+impl fmt::Display for BankId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "bank {}", self.0)
+    }
+}
+
+/// Remote-opening rules.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct RemotePolicy {
+    /// Whether remote commands are accepted at all (default: no).
+    pub enabled: bool,
+    /// Openings per bank per rolling minute.
+    pub max_opens_per_minute: u32,
+    /// Openings per bank per rolling 24 hours.
+    pub max_opens_per_day: u32,
+    /// Longest window a command may be valid for, in seconds.
+    pub max_window_s: u64,
+}
+
+impl Default for RemotePolicy {
+    fn default() -> Self {
+        Self {
+            enabled: false,
+            max_opens_per_minute: DEFAULT_MAX_OPENS_PER_MINUTE,
+            max_opens_per_day: DEFAULT_MAX_OPENS_PER_DAY,
+            max_window_s: DEFAULT_MAX_WINDOW_S,
+        }
+    }
+}
+
+impl RemotePolicy {
+    /// Checks the values.
+    ///
+    /// # Errors
+    ///
+    /// [`CredentialError::InvalidPolicy`] naming the bad field.
+    pub fn validate(&self) -> Result<(), CredentialError> {
+        if self.max_window_s == 0 {
+            return Err(CredentialError::InvalidPolicy {
+                field: "remote.max_window_s",
+                reason: "must be at least 1",
+            });
+        }
+        if self.max_opens_per_day < self.max_opens_per_minute {
+            return Err(CredentialError::InvalidPolicy {
+                field: "remote.max_opens_per_day",
+                reason: "below max_opens_per_minute",
+            });
+        }
+        Ok(())
+    }
+}
+
+/// What the back end asks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct RemoteRequest {
+    /// The bank.
+    pub bank: BankId,
+    /// The door.
+    pub compartment: CompartmentId,
+    /// Why (pickup for a resident, or a staff override).
+    pub purpose: Purpose,
+    /// Start of the window (unix seconds).
+    pub not_before_s: u64,
+    /// End of the window (unix seconds, exclusive).
+    pub not_after_s: u64,
+}
+
+/// A signed remote command. Not secret (a replay is refused), so it derives
+/// `Debug` and serde.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct RemoteCommand {
+    /// The signed request.
+    pub request: RemoteRequest,
+    /// Random, single use.
+    pub nonce: u64,
+    /// The key that signed it.
+    pub key_id: KeyId,
+    /// HMAC-SHA256 over all of the above.
+    pub tag: Tag,
+}
+
+fn command_tag(key: &SiteKey, r: &RemoteRequest, nonce: u64) -> Tag {
+    key.tag(
+        REMOTE_DOMAIN,
+        &[
+            &r.bank.0.to_be_bytes(),
+            &r.compartment.0.to_be_bytes(),
+            &[r.purpose.code()],
+            &nonce.to_be_bytes(),
+            &r.not_before_s.to_be_bytes(),
+            &r.not_after_s.to_be_bytes(),
+        ],
+    )
+}
+
+/// Signs a remote command with the newest key and a fresh nonce (back end).
+///
+/// # Errors
+///
+/// [`CredentialError::NoKeys`], or [`CredentialError::BadExpiry`] if the
+/// window is empty.
+pub fn sign_remote_command<R: CryptoRng + ?Sized>(
+    keys: &KeyRing,
+    rng: &mut R,
+    request: &RemoteRequest,
+) -> Result<RemoteCommand, CredentialError> {
+    if request.not_after_s <= request.not_before_s {
+        return Err(CredentialError::BadExpiry {
+            expires_at_s: request.not_after_s,
+            now_s: request.not_before_s,
+        });
+    }
+    let key = keys.newest()?;
+    let nonce = rng.next_u64();
+    Ok(RemoteCommand {
+        request: *request,
+        nonce,
+        key_id: key.id(),
+        tag: command_tag(key, request, nonce),
+    })
+}
+
+/// Spent nonces and recent openings.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub(crate) struct RemoteLog {
+    /// Nonce → end of its command's window (forgotten after it).
+    #[cfg_attr(feature = "serde", serde(with = "super::snapshot::map_as_seq"))]
+    nonces: BTreeMap<u64, u64>,
+    /// Times of openings in the last 24 hours, oldest first.
+    opens_at_s: Vec<u64>,
+}
+
+impl RemoteLog {
+    /// When the caps allow another opening, or `None` if they do now.
+    fn cap_retry_at(&self, policy: &RemotePolicy, now_s: u64) -> Option<u64> {
+        let caps = [
+            (MINUTE_S, policy.max_opens_per_minute),
+            (DAY_S, policy.max_opens_per_day),
+        ];
+        caps.iter()
+            .filter_map(|&(span_s, cap)| {
+                let recent: Vec<u64> = self
+                    .opens_at_s
+                    .iter()
+                    .copied()
+                    .filter(|t| t.saturating_add(span_s) > now_s)
+                    .collect();
+                let cap = usize::try_from(cap).unwrap_or(usize::MAX);
+                if recent.len() < cap {
+                    return None;
+                }
+                let leaving = recent.get(recent.len() - cap).copied().unwrap_or(now_s);
+                Some(leaving.saturating_add(span_s))
+            })
+            .max()
+    }
+
+    pub(crate) fn prune(&mut self, now_s: u64) {
+        self.nonces
+            .retain(|_, &mut not_after_s| not_after_s > now_s);
+        self.opens_at_s.retain(|t| t.saturating_add(DAY_S) > now_s);
+    }
+}
+
+impl CredentialStore {
+    /// Verifies a remote command for this bank. Never changes the store:
+    /// redeem the grant before unlatching.
+    ///
+    /// # Errors
+    ///
+    /// A [`Refusal`] carrying [`CredentialError::RemoteDisabled`],
+    /// [`CredentialError::Throttled`], [`CredentialError::WrongBank`],
+    /// [`CredentialError::WindowTooLong`], [`CredentialError::UnknownKeyId`],
+    /// [`CredentialError::Rejected`], [`CredentialError::NotYetValid`],
+    /// [`CredentialError::Expired`], [`CredentialError::Replayed`] or
+    /// [`CredentialError::RemoteCapReached`].
+    pub fn verify_remote(
+        &self,
+        keys: &KeyRing,
+        bank: BankId,
+        command: &RemoteCommand,
+        now_s: u64,
+    ) -> Result<Grant, Refusal> {
+        let policy = &self.policy.remote;
+        if !policy.enabled {
+            return Err(Refusal::uncounted(CredentialError::RemoteDisabled));
+        }
+        let failure = Failure {
+            at_s: now_s,
+            channel: Channel::Remote,
+            kiosk: None,
+            recipient: None,
+            credential: None,
+        };
+        self.throttle
+            .check(&self.policy.throttle, failure.scopes(), now_s)
+            .map_err(Refusal::uncounted)?;
+        self.check_remote(keys, bank, command, now_s)
+            .map_err(|e| Refusal::new(e, failure))
+    }
+
+    fn check_remote(
+        &self,
+        keys: &KeyRing,
+        bank: BankId,
+        command: &RemoteCommand,
+        now_s: u64,
+    ) -> Result<Grant, CredentialError> {
+        let r = &command.request;
+        if r.bank != bank {
+            return Err(CredentialError::WrongBank {
+                expected: bank.0,
+                actual: r.bank.0,
+            });
+        }
+        let window_s = r.not_after_s.saturating_sub(r.not_before_s);
+        if window_s > self.policy.remote.max_window_s {
+            return Err(CredentialError::WindowTooLong {
+                window_s,
+                max_s: self.policy.remote.max_window_s,
+            });
+        }
+        let key = keys.get(command.key_id)?;
+        if !command_tag(key, r, command.nonce).ct_eq(&command.tag) {
+            return Err(CredentialError::Rejected);
+        }
+        if now_s < r.not_before_s {
+            return Err(CredentialError::NotYetValid {
+                valid_from_s: r.not_before_s,
+                now_s,
+            });
+        }
+        if now_s >= r.not_after_s {
+            return Err(CredentialError::Expired {
+                expired_at_s: r.not_after_s,
+                now_s,
+            });
+        }
+        if self.remote.nonces.contains_key(&command.nonce) {
+            return Err(CredentialError::Replayed {
+                nonce: command.nonce,
+            });
+        }
+        if let Some(retry_at_s) = self.remote.cap_retry_at(&self.policy.remote, now_s) {
+            return Err(CredentialError::RemoteCapReached { retry_at_s });
+        }
+        Ok(Grant {
+            credential_id: CredentialId(command.nonce),
+            channel: Channel::Remote,
+            purpose: r.purpose,
+            compartments: vec![r.compartment],
+            recipient: None,
+            carrier: None,
+            expires_at_s: r.not_after_s,
+            single_use: true,
+        })
+    }
+
+    /// Spends a remote grant's nonce and counts the opening.
+    pub(crate) fn redeem_remote(
+        &mut self,
+        grant: &Grant,
+        now_s: u64,
+    ) -> Result<(), CredentialError> {
+        let nonce = grant.credential_id.0;
+        if self.remote.nonces.contains_key(&nonce) {
+            return Err(CredentialError::Replayed { nonce });
+        }
+        if let Some(retry_at_s) = self.remote.cap_retry_at(&self.policy.remote, now_s) {
+            return Err(CredentialError::RemoteCapReached { retry_at_s });
+        }
+        self.remote.nonces.insert(nonce, grant.expires_at_s);
+        self.remote
+            .opens_at_s
+            .retain(|t| t.saturating_add(DAY_S) > now_s);
+        let at = self.remote.opens_at_s.partition_point(|&t| t <= now_s);
+        self.remote.opens_at_s.insert(at, now_s);
+        Ok(())
+    }
+}
