@@ -108,11 +108,14 @@ impl Dimensions {
         [self.width_mm, self.depth_mm, self.height_mm]
     }
 
-    /// The volume in cubic millimetres (exact: three sides of at most
-    /// 2³² − 1 mm cannot overflow 128 bits, and valid sizes fit 64 bits).
+    /// The volume in cubic millimetres: exact for every valid size (at
+    /// most 1.25 × 10¹¹), saturating rather than overflowing for the
+    /// unvalidated rest.
     #[must_use]
     pub const fn volume_mm3(self) -> u64 {
-        (self.width_mm as u64) * (self.depth_mm as u64) * (self.height_mm as u64)
+        (self.width_mm as u64)
+            .saturating_mul(self.depth_mm as u64)
+            .saturating_mul(self.height_mm as u64)
     }
 
     /// The footprint (width × depth) in square millimetres.
@@ -271,6 +274,19 @@ impl Orientation {
         }
     }
 
+    /// The lowercase name used in JSON and by the bindings (`"wdh"`, …).
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Wdh => "wdh",
+            Self::Dwh => "dwh",
+            Self::Whd => "whd",
+            Self::Hwd => "hwd",
+            Self::Dhw => "dhw",
+            Self::Hdw => "hdw",
+        }
+    }
+
     /// True when the declared top still faces up in this orientation.
     #[must_use]
     pub const fn is_upright(self) -> bool {
@@ -365,8 +381,19 @@ mod tests {
     }
 
     #[test]
-    fn volume_of_the_largest_valid_box_does_not_overflow() {
+    fn volume_of_the_largest_valid_box_is_exact_and_huge_ones_saturate() {
         let d = Dimensions::new(MAX_SIDE_MM, MAX_SIDE_MM, MAX_SIDE_MM);
         assert_eq!(d.volume_mm3(), 125_000_000_000);
+        let huge = Dimensions::new(u32::MAX, u32::MAX, u32::MAX);
+        assert_eq!(huge.volume_mm3(), u64::MAX);
+    }
+
+    #[cfg(feature = "serde")]
+    #[test]
+    fn orientation_names_match_their_json() {
+        for o in Orientation::ALL {
+            let json = serde_json::to_string(&o).unwrap();
+            assert_eq!(json, alloc::format!("\"{}\"", o.as_str()));
+        }
     }
 }

@@ -33,6 +33,8 @@ pub mod hardware;
 pub mod ids;
 #[cfg(feature = "serde")]
 pub mod journal;
+#[cfg(feature = "serde")]
+pub mod locker;
 pub mod pack;
 pub mod parcel;
 

@@ -1,0 +1,184 @@
+//! The locker end to end on the simulated hardware: a full drop-off, a full
+//! pickup, a journal append, and replay of 100,000 records.
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
+use locker_core::allocate::Request;
+use locker_core::credential::{CarrierId, KioskId, PinSecret};
+use locker_core::hardware::SimulatedHardware;
+use locker_core::journal::{Chain, MemoryJournal, Record, lines, verify};
+use locker_core::locker::{CourierSession, DropOff, Entry, Event, Locker, LockerConfig, replay};
+use locker_core::{CompartmentId, Dimensions, Parcel, ParcelId, RecipientId};
+
+type SimLocker = Locker<SimulatedHardware, MemoryJournal<Entry>>;
+
+const KIOSK: KioskId = KioskId(1);
+const T0: u64 = 1_700_000_000;
+
+fn locker() -> (SimLocker, CourierSession) {
+    let config = LockerConfig::default();
+    let doors: Vec<CompartmentId> = config.bank.compartments.iter().map(|c| c.id).collect();
+    let hardware = SimulatedHardware::new(doors, 1).with_now_s(T0);
+    let mut locker = Locker::new(config, hardware, MemoryJournal::new()).unwrap();
+    let code = locker
+        .issue_courier_code(CarrierId(1), 10_000 * 86_400)
+        .unwrap();
+    let courier = locker.courier_sign_in(KIOSK, code.expose()).unwrap();
+    (locker, courier)
+}
+
+/// A drop-off as a courier does it: deposit, open, put, close.
+fn drop_off(
+    locker: &mut SimLocker,
+    courier: &CourierSession,
+    id: u64,
+) -> (CompartmentId, RecipientId, PinSecret) {
+    let recipient = RecipientId(id % 300);
+    let parcel = Parcel::new(ParcelId(id), Dimensions::new(300, 200, 50), 800);
+    let DropOff::Opened { compartment, .. } = locker
+        .deposit(courier, Request::new(parcel, recipient))
+        .unwrap()
+    else {
+        panic!("the bench keeps the bank nearly empty");
+    };
+    let hw = locker.hardware_mut();
+    hw.open_door(compartment).unwrap();
+    hw.put_parcel(compartment).unwrap();
+    hw.close_door(compartment).unwrap();
+    locker.door_closed(compartment).unwrap();
+    let pin = locker
+        .take_events()
+        .into_iter()
+        .find_map(|e| match e {
+            Event::ParcelReady { pin, .. } => Some(pin),
+            _ => None,
+        })
+        .unwrap();
+    (compartment, recipient, pin)
+}
+
+/// A pickup as a resident does it: PIN, open, take, close; then the grace
+/// period passes.
+fn pick_up(locker: &mut SimLocker, door: CompartmentId, recipient: RecipientId, pin: &PinSecret) {
+    let opened = locker
+        .pickup_pin(KIOSK, Some(recipient), pin.expose())
+        .unwrap();
+    assert_eq!(opened, vec![door]);
+    let hw = locker.hardware_mut();
+    hw.open_door(door).unwrap();
+    while hw.parcel_count(door).unwrap() > 0 {
+        hw.take_parcel(door).unwrap();
+    }
+    hw.close_door(door).unwrap();
+    locker.door_closed(door).unwrap();
+}
+
+fn end_grace(locker: &mut SimLocker) {
+    locker.hardware_mut().advance_s(3_600);
+    locker.tick().unwrap();
+    locker.hardware_mut().clear_calls();
+}
+
+fn flows(c: &mut Criterion) {
+    let (mut locker, courier) = locker();
+    let mut next = 0_u64;
+    c.bench_function("full drop-off (simulated hardware)", |b| {
+        b.iter_custom(|iterations| {
+            let mut spent = Duration::ZERO;
+            for _ in 0..iterations {
+                next += 1;
+                let start = Instant::now();
+                let (door, recipient, pin) = drop_off(&mut locker, &courier, next);
+                spent += start.elapsed();
+                pick_up(&mut locker, door, recipient, &pin);
+                end_grace(&mut locker);
+            }
+            spent
+        });
+    });
+    c.bench_function("full pickup by PIN (simulated hardware)", |b| {
+        b.iter_custom(|iterations| {
+            let mut spent = Duration::ZERO;
+            for _ in 0..iterations {
+                next += 1;
+                let (door, recipient, pin) = drop_off(&mut locker, &courier, next);
+                let start = Instant::now();
+                pick_up(&mut locker, door, recipient, &pin);
+                spent += start.elapsed();
+                end_grace(&mut locker);
+            }
+            spent
+        });
+    });
+}
+
+/// About `count` records of a busy locker at the field's rate: 300 units
+/// receiving 20 parcels a month each, 200 a day, in rounds of 40 every
+/// 4.8 hours, collected within the round; sweeps every round.
+fn busy_journal(count: usize) -> Vec<Record<Entry>> {
+    let (mut locker, courier) = locker();
+    let mut next = 0_u64;
+    while locker.journal().records().len() < count {
+        let mut waiting = Vec::new();
+        for _ in 0..40 {
+            next += 1;
+            waiting.push(drop_off(&mut locker, &courier, next));
+        }
+        for (door, recipient, pin) in &waiting {
+            pick_up(&mut locker, *door, *recipient, pin);
+        }
+        locker.hardware_mut().advance_s(86_400 * 40 / 200);
+        locker.tick().unwrap();
+        locker.hardware_mut().clear_calls();
+    }
+    let mut records = locker.journal().records().to_vec();
+    records.truncate(count);
+    records
+}
+
+fn journal(c: &mut Criterion) {
+    let records = busy_journal(100_000);
+    let mut group = c.benchmark_group("journal");
+    group.throughput(Throughput::Elements(records.len() as u64));
+    group.sample_size(10);
+    group.bench_function("replay 100,000 records (apply)", |b| {
+        b.iter(|| black_box(replay(black_box(&records)).unwrap()));
+    });
+    group.bench_function("verify the chain of 100,000 records", |b| {
+        b.iter(|| black_box(verify(black_box(&records), None).unwrap()));
+    });
+    let text = lines::write(&records);
+    group.bench_function("read 100,000 JSON lines (parse + verify)", |b| {
+        b.iter(|| black_box(lines::read::<Entry>(black_box(&text), None).unwrap()));
+    });
+    group.finish();
+
+    let sample = records
+        .iter()
+        .find(|r| matches!(r.entry, Entry::DepositCommitted { .. }))
+        .unwrap()
+        .entry
+        .clone();
+    c.bench_function("journal append (seal + store, memory)", |b| {
+        b.iter_batched(
+            || (Chain::new(), MemoryJournal::<Entry>::new()),
+            |(mut chain, mut journal)| {
+                let record = chain.seal(T0, sample.clone());
+                locker_core::journal::JournalSink::append(&mut journal, &record).unwrap();
+                black_box(journal)
+            },
+            BatchSize::SmallInput,
+        );
+    });
+    println!(
+        "journal: {} records, {} bytes as JSON lines ({} bytes a record)",
+        records.len(),
+        text.len(),
+        text.len() / records.len()
+    );
+}
+
+criterion_group!(benches, flows, journal);
+criterion_main!(benches);

@@ -1,0 +1,498 @@
+//! The courier's side: signing in with a courier code, dropping parcels
+//! off, asking for a larger door, and the credentials a finished drop-off
+//! issues.
+
+use alloc::vec;
+use alloc::vec::Vec;
+
+use super::entry::{AbortReason, Entry};
+use super::error::LockerError;
+use super::event::Event;
+use super::state::DoorTask;
+use super::{Locker, StateError};
+use crate::allocate::{Outcome, Overflow, Request, Rule};
+use crate::credential::{
+    CarrierId, CourierRequest, CredentialRecord, Grant, KioskId, PinRequest, PinSecret, Purpose,
+    TokenRequest, TokenSecret, issue_token,
+};
+use crate::hardware::{Hardware, HardwareError};
+use crate::ids::{CompartmentId, RecipientId};
+use crate::journal::JournalSink;
+use crate::pack::Placement;
+
+/// Whether a failed unlock is the door's own fault (jammed, unknown to the
+/// board), so that door goes out of service and another is tried.
+const fn door_is_at_fault(kind: crate::hardware::HardwareErrorKind) -> bool {
+    matches!(
+        kind,
+        crate::hardware::HardwareErrorKind::DoorJammed
+            | crate::hardware::HardwareErrorKind::UnknownDoor
+    )
+}
+
+/// How many doors a drop-off tries when doors fail to unlock.
+const MAX_UNLOCK_TRIES: usize = 3;
+
+/// A courier signed in at a kiosk. Made only by
+/// [`Locker::courier_sign_in`]; it proves the courier code was checked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CourierSession {
+    grant: Grant,
+    kiosk: KioskId,
+}
+
+impl CourierSession {
+    /// The courier's carrier.
+    #[must_use]
+    pub fn carrier(&self) -> Option<CarrierId> {
+        self.grant.carrier
+    }
+
+    /// The kiosk the courier signed in at.
+    #[must_use]
+    pub const fn kiosk(&self) -> KioskId {
+        self.kiosk
+    }
+}
+
+/// The answer to a drop-off.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DropOff {
+    /// A door is open for the parcel.
+    Opened {
+        /// The door.
+        compartment: CompartmentId,
+        /// Where and how the parcel goes in.
+        placement: Placement,
+        /// Why this door.
+        rule: Rule,
+    },
+    /// No door: take the parcel to overflow (the front desk, another bank).
+    Overflow(Overflow),
+}
+
+/// The secrets of a pickup credential pair, to send to the recipient.
+pub(super) struct PickupSecrets {
+    pub pin: PinSecret,
+    pub qr_token: TokenSecret,
+    pub records: Vec<CredentialRecord>,
+}
+
+impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
+    /// Issues (or rotates) a carrier's courier code, valid from now for
+    /// `valid_for_s` seconds. The code allows drop-off only; the carrier's
+    /// previous code stops working.
+    ///
+    /// # Errors
+    ///
+    /// [`LockerError::Credential`] for an invalid window, and the hardware
+    /// and journal errors.
+    pub fn issue_courier_code(
+        &mut self,
+        carrier: CarrierId,
+        valid_for_s: u64,
+    ) -> Result<PinSecret, LockerError> {
+        let now_s = self.now()?;
+        let mut rng = self.rng()?;
+        let previous = self
+            .state
+            .credentials
+            .courier_code_of(carrier)
+            .map(|record| record.id);
+        let (code, record) = self.state.credentials.generate_courier_code(
+            &self.keys,
+            &mut rng,
+            &CourierRequest {
+                carrier,
+                valid_from_s: now_s,
+                expires_at_s: now_s.saturating_add(valid_for_s),
+            },
+            now_s,
+        )?;
+        if let Some(id) = previous {
+            self.write(now_s, Entry::CredentialRevoked { id })?;
+        }
+        self.write(now_s, Entry::CredentialIssued { record })?;
+        Ok(code)
+    }
+
+    /// Checks a courier code typed at `kiosk`.
+    ///
+    /// # Errors
+    ///
+    /// [`LockerError::Credential`]; the failed attempt is recorded for the
+    /// throttle.
+    pub fn courier_sign_in(
+        &mut self,
+        kiosk: KioskId,
+        code: &str,
+    ) -> Result<CourierSession, LockerError> {
+        let now_s = self.now()?;
+        let verified = self
+            .state
+            .credentials
+            .verify_courier(&self.keys, kiosk, code, now_s);
+        let grant = self.settle_verification(now_s, verified)?;
+        Ok(CourierSession { grant, kiosk })
+    }
+
+    /// Drops a parcel off: chooses a door, records the intent and unlocks
+    /// it. The drop-off completes when the door closes
+    /// ([`Locker::door_closed`]). A door that fails to unlock is taken out
+    /// of service and the next best door is tried.
+    ///
+    /// # Errors
+    ///
+    /// [`LockerError::Credential`] when the courier code has expired or was
+    /// rotated, [`LockerError::Allocation`] for an invalid parcel or one
+    /// already stored, [`LockerError::Hardware`] when no door unlocks, and
+    /// the journal's errors. No parcel is stored on error.
+    pub fn deposit(
+        &mut self,
+        session: &CourierSession,
+        request: Request,
+    ) -> Result<DropOff, LockerError> {
+        let now_s = self.now()?;
+        let still_valid = self
+            .state
+            .credentials
+            .get(session.grant.credential_id)
+            .map(|record| record.check_usable(now_s));
+        match still_valid {
+            Some(Ok(())) => {}
+            Some(Err(error)) => return Err(error.into()),
+            None => return Err(crate::credential::CredentialError::Rejected.into()),
+        }
+        let carrier = session.grant.carrier.unwrap_or(CarrierId(0));
+        self.open_for_deposit(now_s, request, carrier, None)
+    }
+
+    /// The courier found the door too small: the drop-off there is called
+    /// off (the door must be closed again) and a larger door opens.
+    ///
+    /// # Errors
+    ///
+    /// [`LockerError::DoorStillOpen`] until the door is closed,
+    /// [`LockerError::State`] when the door is not open for a drop-off, and
+    /// the errors of [`Locker::deposit`].
+    pub fn need_larger_door(&mut self, compartment: CompartmentId) -> Result<DropOff, LockerError> {
+        let (parcel, recipient, needs_accessible, carrier) = self.deposit_task(compartment)?;
+        self.require_closed(compartment)?;
+        let now_s = self.now()?;
+        self.write(
+            now_s,
+            Entry::DepositAborted {
+                compartment,
+                reason: AbortReason::TooSmall,
+            },
+        )?;
+        let request = Request {
+            parcel,
+            recipient,
+            needs_accessible,
+        };
+        self.open_for_deposit(now_s, request, carrier, Some(compartment))
+    }
+
+    /// The courier called the drop-off off and closed the door.
+    ///
+    /// # Errors
+    ///
+    /// As [`Locker::need_larger_door`].
+    pub fn cancel_deposit(&mut self, compartment: CompartmentId) -> Result<(), LockerError> {
+        self.deposit_task(compartment)?;
+        self.require_closed(compartment)?;
+        let now_s = self.now()?;
+        self.abort_deposit(now_s, compartment, AbortReason::Cancelled)
+    }
+
+    fn deposit_task(
+        &self,
+        compartment: CompartmentId,
+    ) -> Result<(crate::Parcel, RecipientId, bool, CarrierId), LockerError> {
+        match self
+            .state
+            .open_doors
+            .get(&compartment)
+            .map(|door| &door.task)
+        {
+            Some(DoorTask::Deposit {
+                parcel,
+                recipient,
+                needs_accessible,
+                carrier,
+            }) => Ok((*parcel, *recipient, *needs_accessible, *carrier)),
+            _ => Err(StateError::NotOpenFor {
+                compartment,
+                expected: "a deposit",
+            }
+            .into()),
+        }
+    }
+
+    fn open_for_deposit(
+        &mut self,
+        now_s: u64,
+        request: Request,
+        carrier: CarrierId,
+        larger_than: Option<CompartmentId>,
+    ) -> Result<DropOff, LockerError> {
+        if let Some(compartment) = self.state.deposit_door_of(request.parcel.id) {
+            // Being put into another door: the same parcel cannot go twice.
+            return Err(crate::allocate::AllocationError::AlreadyStored {
+                parcel: request.parcel.id,
+                compartment,
+            }
+            .into());
+        }
+        let mut last_fault = None;
+        for _ in 0..MAX_UNLOCK_TRIES {
+            let outcome = match larger_than {
+                Some(door) => self.state.bank.allocate_larger_than(&request, door)?,
+                None => self.state.bank.allocate(&request)?,
+            };
+            let assignment = match outcome {
+                Outcome::Assigned(assignment) => assignment,
+                Outcome::Overflow(overflow) => return Ok(DropOff::Overflow(overflow)),
+            };
+            let compartment = assignment.compartment;
+            self.check_pin_room(now_s, request.recipient, compartment)?;
+            self.write(
+                now_s,
+                Entry::DepositOpened {
+                    compartment,
+                    parcel: request.parcel,
+                    recipient: request.recipient,
+                    needs_accessible: request.needs_accessible,
+                    carrier,
+                },
+            )?;
+            match self.hardware.unlock(compartment) {
+                Ok(()) => {
+                    return Ok(DropOff::Opened {
+                        compartment,
+                        placement: assignment.placement,
+                        rule: assignment.rule,
+                    });
+                }
+                Err(error) => {
+                    let kind = error.kind();
+                    let fault = self.fault(now_s, Some(compartment), &error);
+                    self.abort_deposit(now_s, compartment, AbortReason::DoorFault)?;
+                    if !door_is_at_fault(kind) {
+                        // The board, not the door: another door would fail
+                        // the same way.
+                        return Err(fault);
+                    }
+                    self.write(
+                        now_s,
+                        Entry::OutOfService {
+                            compartment,
+                            reason: alloc::string::String::from("door did not unlock"),
+                        },
+                    )?;
+                    last_fault = Some(fault);
+                }
+            }
+        }
+        Err(last_fault.unwrap_or(LockerError::Invalid {
+            field: "compartment",
+            reason: "no door unlocked",
+        }))
+    }
+
+    /// Refuses, before any door opens, a drop-off whose credentials could
+    /// not be issued: a new door for a recipient who already holds the
+    /// most PINs the policy allows (a door they hold replaces its PIN).
+    fn check_pin_room(
+        &self,
+        now_s: u64,
+        recipient: RecipientId,
+        compartment: CompartmentId,
+    ) -> Result<(), LockerError> {
+        let joins_own_door = self
+            .state
+            .deliveries
+            .get(&compartment)
+            .is_some_and(|delivery| delivery.recipient == recipient);
+        let store = &self.state.credentials;
+        let max = store.policy.pin.max_active_per_unit;
+        let at_limit =
+            store.active_pins_of(recipient, now_s) >= usize::try_from(max).unwrap_or(usize::MAX);
+        if at_limit && !joins_own_door {
+            return Err(crate::credential::CredentialError::TooManyPins { recipient, max }.into());
+        }
+        Ok(())
+    }
+
+    pub(super) fn abort_deposit(
+        &mut self,
+        now_s: u64,
+        compartment: CompartmentId,
+        reason: AbortReason,
+    ) -> Result<(), LockerError> {
+        let (parcel, ..) = self.deposit_task(compartment)?;
+        self.write(
+            now_s,
+            Entry::DepositAborted {
+                compartment,
+                reason,
+            },
+        )?;
+        self.events.push(Event::DropOffAborted {
+            compartment,
+            parcel: parcel.id,
+            reason,
+        });
+        Ok(())
+    }
+
+    /// Stores the parcel of an open drop-off and issues the recipient's
+    /// credentials.
+    pub(super) fn commit_deposit(
+        &mut self,
+        now_s: u64,
+        compartment: CompartmentId,
+    ) -> Result<(), LockerError> {
+        let (parcel, recipient, ..) = self.deposit_task(compartment)?;
+        let (expires_at_s, replaced) = match self.state.deliveries.get(&compartment) {
+            // Joining the recipient's door: the earlier credentials give
+            // way to new ones, and the expiry does not move earlier.
+            Some(delivery) => (
+                delivery
+                    .expires_at_s
+                    .max(self.state.expiry_for(recipient, parcel.zone, now_s)),
+                delivery.credentials.clone(),
+            ),
+            None => (self.state.expiry_for(recipient, parcel.zone, now_s), vec![]),
+        };
+        let secrets = self.pickup_secrets(now_s, compartment, recipient, expires_at_s)?;
+        self.write(
+            now_s,
+            Entry::DepositCommitted {
+                compartment,
+                credentials: secrets.records,
+                replaced,
+                expires_at_s,
+            },
+        )?;
+        let parcels = self
+            .state
+            .bank
+            .compartment(compartment)
+            .and_then(|door| door.contents())
+            .map_or(0, |contents| contents.parcels.len());
+        self.events.push(Event::ParcelReady {
+            recipient,
+            compartment,
+            parcels,
+            pin: secrets.pin,
+            qr_token: secrets.qr_token,
+            expires_at_s,
+        });
+        Ok(())
+    }
+
+    /// A PIN (typed with the unit) and a QR token for one door.
+    ///
+    /// They stay valid for the longest dwell extensions and holds may
+    /// reach, whatever the delivery's own expiry: moving the expiry then
+    /// needs no new credentials, and the expiry sweep revokes them when the
+    /// parcels go back.
+    pub(super) fn pickup_secrets(
+        &mut self,
+        now_s: u64,
+        compartment: CompartmentId,
+        recipient: RecipientId,
+        delivery_expires_at_s: u64,
+    ) -> Result<PickupSecrets, LockerError> {
+        let chilled = self
+            .state
+            .bank
+            .compartment(compartment)
+            .is_some_and(|door| door.spec().zone != crate::parcel::TemperatureZone::Ambient);
+        let expires_at_s = delivery_expires_at_s
+            .max(now_s.saturating_add(self.state.policy.max_dwell_for(chilled)));
+        let mut rng = self.rng()?;
+        // The door's current credentials give way to the new ones (a
+        // parcel joining the recipient's door), so they do not count
+        // against the recipient's limit of active PINs.
+        let replaced = self
+            .state
+            .deliveries
+            .get(&compartment)
+            .map(|delivery| delivery.credentials.clone())
+            .unwrap_or_default();
+        let without_replaced = (!replaced.is_empty()).then(|| {
+            let mut store = self.state.credentials.clone();
+            for id in replaced {
+                if store.get(id).is_some_and(|record| record.is_usable(now_s)) {
+                    let _ = store.revoke(id, now_s);
+                }
+            }
+            store
+        });
+        let store = without_replaced.as_ref().unwrap_or(&self.state.credentials);
+        let (pin, pin_record) = store.generate_pin(
+            &self.keys,
+            &mut rng,
+            &PinRequest {
+                recipient,
+                compartments: vec![compartment],
+                purpose: Purpose::Pickup,
+                expires_at_s,
+            },
+            now_s,
+        )?;
+        let (qr_token, token_record) = issue_token(
+            &self.keys,
+            &mut rng,
+            &TokenRequest {
+                purpose: Purpose::Pickup,
+                compartments: vec![compartment],
+                recipient: Some(recipient),
+                expires_at_s,
+            },
+            now_s,
+        )?;
+        Ok(PickupSecrets {
+            pin,
+            qr_token,
+            records: vec![pin_record, token_record],
+        })
+    }
+
+    pub(super) fn require_closed(&mut self, compartment: CompartmentId) -> Result<(), LockerError> {
+        match self.hardware.door_state(compartment) {
+            Ok(crate::hardware::DoorState::Closed) => Ok(()),
+            Ok(crate::hardware::DoorState::Open) => Err(LockerError::DoorStillOpen { compartment }),
+            Err(error) => {
+                let now_s = self.state.last_at_s();
+                Err(self.fault(now_s, Some(compartment), &error))
+            }
+        }
+    }
+
+    /// Records a refused credential for the throttle, raises lockout
+    /// events, and returns the grant or the error.
+    pub(super) fn settle_verification(
+        &mut self,
+        now_s: u64,
+        verified: Result<Grant, crate::credential::Refusal>,
+    ) -> Result<Grant, LockerError> {
+        match verified {
+            Ok(grant) => Ok(grant),
+            Err(refusal) => {
+                if let Some(failure) = refusal.failure {
+                    let lockouts = self.state.credentials.clone().record_failure(&failure);
+                    self.write(now_s, Entry::AttemptFailed { failure })?;
+                    for lockout in lockouts {
+                        self.events.push(Event::SuspiciousAttempts { lockout });
+                    }
+                }
+                Err(refusal.error.into())
+            }
+        }
+    }
+}

@@ -1,0 +1,302 @@
+//! The journal's entries: every change of a locker's state, one entry each.
+//!
+//! An entry holds everything needed to apply it again, and nothing secret:
+//! credentials appear as public records (keyed tags), never as PINs, tokens
+//! or tag UIDs.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use super::policy::LockerPolicy;
+use crate::bank::BankConfig;
+use crate::credential::{
+    CarrierId, CredentialId, CredentialPolicy, CredentialRecord, Failure, Grant,
+};
+use crate::hardware::HardwareErrorKind;
+use crate::ids::{CompartmentId, RecipientId};
+use crate::parcel::Parcel;
+
+/// Why a drop-off was called off; the parcel stays with the courier.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum AbortReason {
+    /// The door did not unlock.
+    DoorFault,
+    /// The door closed with nothing inside (occupancy sensor).
+    NothingInserted,
+    /// The courier found the door too small and asked for a larger one.
+    TooSmall,
+    /// The courier cancelled.
+    Cancelled,
+    /// Power was lost before the door closed, and the sensor showed the
+    /// compartment empty.
+    PowerLoss,
+    /// A pickup door closed with the parcels still inside (occupancy
+    /// sensor): the credential stays valid.
+    StillInside,
+    /// The door was unlocked but nobody opened it before the latch closed
+    /// again.
+    NeverOpened,
+}
+
+/// One change of a locker's state.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case", tag = "type")]
+#[non_exhaustive]
+pub enum Entry {
+    /// The first entry of every journal: the bank and the rules.
+    Configured {
+        /// The bank.
+        bank: BankConfig,
+        /// Dwell, reminders, grace and alarms.
+        policy: LockerPolicy,
+        /// PIN length, throttling, RFID and remote-opening rules.
+        credentials: CredentialPolicy,
+    },
+    /// A credential was issued outside a delivery (a courier code, an RFID
+    /// registration, a delegation).
+    CredentialIssued {
+        /// Its public record.
+        record: CredentialRecord,
+    },
+    /// A credential was revoked.
+    CredentialRevoked {
+        /// Which.
+        id: CredentialId,
+    },
+    /// A credential was refused; the throttle counts it.
+    AttemptFailed {
+        /// What the throttle needs to know.
+        failure: Failure,
+    },
+    /// A courier's door was unlocked for a parcel.
+    DepositOpened {
+        /// The door.
+        compartment: CompartmentId,
+        /// The parcel.
+        parcel: Parcel,
+        /// Its recipient.
+        recipient: RecipientId,
+        /// True when the recipient needs an accessible door.
+        needs_accessible: bool,
+        /// The courier's carrier.
+        carrier: CarrierId,
+    },
+    /// The door closed on the parcel: it is stored and the recipient's
+    /// credentials are issued (replacing earlier ones for this door).
+    DepositCommitted {
+        /// The door.
+        compartment: CompartmentId,
+        /// The new pickup credentials (a PIN and a QR token).
+        credentials: Vec<CredentialRecord>,
+        /// Pickup credentials of this door they replace.
+        replaced: Vec<CredentialId>,
+        /// When the parcels of this door are returned if not collected.
+        expires_at_s: u64,
+    },
+    /// A drop-off was called off; the parcel is with the courier.
+    DepositAborted {
+        /// The door.
+        compartment: CompartmentId,
+        /// Why.
+        reason: AbortReason,
+    },
+    /// Doors were unlocked for a pickup (by resident, delegate or carrier
+    /// collecting a return).
+    PickupOpened {
+        /// What the credential allows; no secret.
+        grant: Grant,
+    },
+    /// A pickup door closed empty: the parcels are collected (or returned)
+    /// and the door's credentials are spent.
+    PickupCompleted {
+        /// The door.
+        compartment: CompartmentId,
+    },
+    /// A pickup door closed with the parcels inside; nothing changes.
+    PickupAborted {
+        /// The door.
+        compartment: CompartmentId,
+        /// Why.
+        reason: AbortReason,
+    },
+    /// The resident re-opened the door during the grace period.
+    Reopened {
+        /// The door.
+        compartment: CompartmentId,
+    },
+    /// The resident reported the parcels of their pickup missing.
+    MissingReported {
+        /// The door.
+        compartment: CompartmentId,
+    },
+    /// The grace period after a pickup ended; the door is free again.
+    GraceEnded {
+        /// The door.
+        compartment: CompartmentId,
+    },
+    /// A reminder was sent to the recipient.
+    ReminderSent {
+        /// The door.
+        compartment: CompartmentId,
+    },
+    /// The parcels of a door expired: the resident's credentials are
+    /// revoked and the carrier gets a return credential.
+    Expired {
+        /// The door.
+        compartment: CompartmentId,
+        /// The carrier's return credential.
+        return_credential: CredentialRecord,
+    },
+    /// A door's expiry was moved (an extension or a vacation hold).
+    Extended {
+        /// The door.
+        compartment: CompartmentId,
+        /// The new expiry.
+        expires_at_s: u64,
+    },
+    /// A recipient is away until a date: their parcels wait until then.
+    HoldSet {
+        /// Who.
+        recipient: RecipientId,
+        /// Until when.
+        until_s: u64,
+    },
+    /// Staff opened a door, with a reason (audited).
+    StaffOpened {
+        /// The door.
+        compartment: CompartmentId,
+        /// Why, in staff's words.
+        reason: String,
+    },
+    /// A door opened by staff, or re-opened, closed again.
+    DoorReclosed {
+        /// The door.
+        compartment: CompartmentId,
+    },
+    /// A door was taken out of service.
+    OutOfService {
+        /// The door.
+        compartment: CompartmentId,
+        /// Why.
+        reason: String,
+    },
+    /// A door was put back in service.
+    BackInService {
+        /// The door.
+        compartment: CompartmentId,
+    },
+    /// A door was found open without a grant.
+    Tampered {
+        /// The door.
+        compartment: CompartmentId,
+    },
+    /// The sweep saw an unlocked door open.
+    DoorSeenOpen {
+        /// The door.
+        compartment: CompartmentId,
+    },
+    /// A door stayed open past the alarm time.
+    DoorLeftOpen {
+        /// The door.
+        compartment: CompartmentId,
+    },
+    /// A hardware call failed.
+    HardwareFault {
+        /// The door concerned, if any.
+        compartment: Option<CompartmentId>,
+        /// What kind of failure.
+        kind: HardwareErrorKind,
+    },
+    /// After a power loss the outcome of an open door could not be known;
+    /// the door waits for staff to inspect it.
+    Interrupted {
+        /// The door.
+        compartment: CompartmentId,
+    },
+    /// Spent and expired credentials and the parcels that left the locker
+    /// were dropped from the state (their story stays in the journal).
+    Pruned,
+    /// Staff inspected an interrupted door and found it empty or not.
+    Inspected {
+        /// The door.
+        compartment: CompartmentId,
+        /// True when parcels were inside.
+        found_parcels: bool,
+        /// Credentials issued when an interrupted drop-off is confirmed.
+        credentials: Vec<CredentialRecord>,
+        /// Their expiry.
+        expires_at_s: u64,
+    },
+}
+
+impl Entry {
+    /// The door this entry concerns, if one.
+    #[must_use]
+    pub fn compartment(&self) -> Option<CompartmentId> {
+        match self {
+            Self::DepositOpened { compartment, .. }
+            | Self::DepositCommitted { compartment, .. }
+            | Self::DepositAborted { compartment, .. }
+            | Self::PickupCompleted { compartment }
+            | Self::PickupAborted { compartment, .. }
+            | Self::Reopened { compartment }
+            | Self::MissingReported { compartment }
+            | Self::GraceEnded { compartment }
+            | Self::ReminderSent { compartment }
+            | Self::Expired { compartment, .. }
+            | Self::Extended { compartment, .. }
+            | Self::StaffOpened { compartment, .. }
+            | Self::DoorReclosed { compartment }
+            | Self::OutOfService { compartment, .. }
+            | Self::BackInService { compartment }
+            | Self::Tampered { compartment }
+            | Self::DoorLeftOpen { compartment }
+            | Self::DoorSeenOpen { compartment }
+            | Self::Interrupted { compartment }
+            | Self::Inspected { compartment, .. } => Some(*compartment),
+            Self::HardwareFault { compartment, .. } => *compartment,
+            Self::Configured { .. }
+            | Self::CredentialIssued { .. }
+            | Self::CredentialRevoked { .. }
+            | Self::AttemptFailed { .. }
+            | Self::PickupOpened { .. }
+            | Self::HoldSet { .. }
+            | Self::Pruned => None,
+        }
+    }
+
+    /// True for entries whose application makes several changes that can
+    /// each be refused; the locker applies those to a copy of its state.
+    /// Every other entry is checked in full before anything changes.
+    pub(super) const fn is_compound(&self) -> bool {
+        matches!(
+            self,
+            Self::CredentialIssued { .. }
+                | Self::CredentialRevoked { .. }
+                | Self::DepositCommitted { .. }
+                | Self::PickupOpened { .. }
+                | Self::PickupCompleted { .. }
+                | Self::Expired { .. }
+                | Self::Inspected { .. }
+        )
+    }
+}
+
+/// Where a parcel is. Every parcel the locker has seen is in exactly one
+/// place.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case", tag = "place", content = "compartment")]
+pub enum ParcelPlace {
+    /// In a compartment (or being put in or taken out of it).
+    Compartment(CompartmentId),
+    /// With the courier (a drop-off that did not happen).
+    WithCourier,
+    /// Collected by the recipient.
+    Collected,
+    /// Collected by the carrier after expiry.
+    Returned,
+    /// Reported missing by the recipient at pickup.
+    Missing,
+}

@@ -1,0 +1,139 @@
+//! Notifications: what the host tells people (email, SMS, push and kiosk
+//! screens are the host's job). Drained with
+//! [`Locker::take_events`](super::Locker::take_events).
+
+use alloc::vec::Vec;
+
+use super::entry::AbortReason;
+use crate::credential::{CarrierId, LockoutEvent, PinSecret, TokenSecret};
+use crate::hardware::HardwareErrorKind;
+use crate::ids::{CompartmentId, ParcelId, RecipientId};
+
+/// Something the host should tell someone about.
+///
+/// Events carry the secrets the recipient must receive (the PIN, the QR
+/// token); they are wiped from memory when the event is dropped and never
+/// appear in `Debug` output or in the journal.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Event {
+    /// A parcel is ready: send the recipient the PIN and QR token. When a
+    /// parcel joins the recipient's occupied door, the earlier PIN and
+    /// token stop working and these replace them.
+    ParcelReady {
+        /// Who to tell.
+        recipient: RecipientId,
+        /// Which door.
+        compartment: CompartmentId,
+        /// How many parcels the door now holds.
+        parcels: usize,
+        /// The PIN (typed with the unit number).
+        pin: PinSecret,
+        /// The QR token (show it as a QR code).
+        qr_token: TokenSecret,
+        /// When the parcels go back to the carrier.
+        expires_at_s: u64,
+    },
+    /// The recipient collected.
+    Collected {
+        /// Who.
+        recipient: RecipientId,
+        /// Which door.
+        compartment: CompartmentId,
+        /// What.
+        parcels: Vec<ParcelId>,
+    },
+    /// A reminder: the parcels expire soon.
+    Reminder {
+        /// Who to tell.
+        recipient: RecipientId,
+        /// Which door.
+        compartment: CompartmentId,
+        /// When they expire.
+        expires_at_s: u64,
+    },
+    /// The parcels expired; the carrier must collect them with this token.
+    ReturnReady {
+        /// Whose parcels they were.
+        recipient: RecipientId,
+        /// The carrier that takes them back.
+        carrier: CarrierId,
+        /// Which door.
+        compartment: CompartmentId,
+        /// The carrier's one-time QR token for this door.
+        qr_token: TokenSecret,
+        /// Until when it works.
+        expires_at_s: u64,
+    },
+    /// The carrier took expired parcels back.
+    Returned {
+        /// The carrier.
+        carrier: CarrierId,
+        /// Which door.
+        compartment: CompartmentId,
+        /// What.
+        parcels: Vec<ParcelId>,
+    },
+    /// A drop-off did not happen; the parcel is still with the courier.
+    DropOffAborted {
+        /// Which door.
+        compartment: CompartmentId,
+        /// The parcel.
+        parcel: ParcelId,
+        /// Why.
+        reason: AbortReason,
+    },
+    /// A pickup door closed with the parcels still inside; the credential
+    /// still works.
+    PickupAborted {
+        /// Which door.
+        compartment: CompartmentId,
+    },
+    /// A door has been open too long.
+    DoorLeftOpen {
+        /// Which door.
+        compartment: CompartmentId,
+    },
+    /// Failed attempts crossed a throttle threshold: someone may be
+    /// guessing.
+    SuspiciousAttempts {
+        /// What was locked out and until when.
+        lockout: LockoutEvent,
+    },
+    /// The hardware failed; the door may be out of service.
+    HardwareFault {
+        /// The door, if one.
+        compartment: Option<CompartmentId>,
+        /// What failed.
+        kind: HardwareErrorKind,
+    },
+    /// A door opened without a grant: it is out of service until staff
+    /// inspect it.
+    Tamper {
+        /// Which door.
+        compartment: CompartmentId,
+    },
+    /// A resident reported the parcels of their pickup missing.
+    ParcelsMissing {
+        /// Who.
+        recipient: Option<RecipientId>,
+        /// Which door.
+        compartment: CompartmentId,
+        /// What.
+        parcels: Vec<ParcelId>,
+    },
+    /// After a power loss the outcome of an open door is unknown: staff
+    /// must look inside and call
+    /// [`Locker::inspect`](super::Locker::inspect).
+    NeedsInspection {
+        /// Which door.
+        compartment: CompartmentId,
+    },
+    /// The hardware clock went backwards; the locker kept its own time.
+    ClockWentBack {
+        /// What the clock said.
+        clock_s: u64,
+        /// The time the locker kept.
+        kept_s: u64,
+    },
+}

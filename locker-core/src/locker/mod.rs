@@ -1,0 +1,438 @@
+//! The locker: allocation, credentials and the journal over a vendor's
+//! hardware.
+//!
+//! Every change goes the same way: compute the [`Entry`], check it applies
+//! to a copy of the state, write it to the journal, then keep the copy. So
+//! the journal holds exactly the changes that happened, replaying it
+//! ([`Locker::restore`]) rebuilds the same state, and a call that fails —
+//! bad input, a refused credential, a jammed door, a full journal — leaves
+//! the state as it was, apart from the record of the failure itself.
+//!
+//! Doors are physical: an operation that opens one (a drop-off, a pickup,
+//! staff) records the intent and unlocks; the door closing completes it
+//! ([`Locker::door_closed`], or [`Locker::tick`] polling the doors). A power
+//! cut in between is resolved when the locker is restored: with the
+//! occupancy sensor when there is one, otherwise by asking staff to look
+//! ([`Locker::inspect`]). A parcel is always in exactly one
+//! [`ParcelPlace`].
+//!
+//! ```
+//! use locker_core::allocate::Request;
+//! use locker_core::credential::{CarrierId, KioskId};
+//! use locker_core::hardware::SimulatedHardware;
+//! use locker_core::journal::MemoryJournal;
+//! use locker_core::locker::{DropOff, Event, Locker, LockerConfig};
+//! use locker_core::{Dimensions, Parcel, ParcelId, RecipientId};
+//!
+//! let config = LockerConfig::default();
+//! let doors = config.bank.compartments.iter().map(|c| c.id);
+//! let mut hardware = SimulatedHardware::new(doors, 7);
+//! hardware.set_now_s(1_700_000_000);
+//! let mut locker = Locker::new(config, &mut hardware, MemoryJournal::new())?;
+//!
+//! // The property gives carrier 1 a courier code.
+//! let code = locker.issue_courier_code(CarrierId(1), 30 * 86_400)?;
+//! let session = locker.courier_sign_in(KioskId(1), code.expose())?;
+//!
+//! // The courier drops a parcel off: a door opens, the parcel goes in.
+//! let parcel = Parcel::new(ParcelId(1), Dimensions::new(300, 200, 100), 1_500);
+//! let DropOff::Opened { compartment, .. } =
+//!     locker.deposit(&session, Request::new(parcel, RecipientId(12)))?
+//! else {
+//!     panic!("an empty bank has room");
+//! };
+//! locker.hardware_mut().open_door(compartment)?;
+//! locker.hardware_mut().put_parcel(compartment)?;
+//! locker.hardware_mut().close_door(compartment)?;
+//! locker.door_closed(compartment)?;
+//!
+//! // The resident is told their PIN, and collects.
+//! let pin = locker.take_events().into_iter().find_map(|event| match event {
+//!     Event::ParcelReady { pin, .. } => Some(pin),
+//!     _ => None,
+//! }).unwrap();
+//! let opened = locker.pickup_pin(KioskId(1), Some(RecipientId(12)), pin.expose())?;
+//! assert_eq!(opened, vec![compartment]);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod courier;
+mod entry;
+mod error;
+mod event;
+mod policy;
+mod resident;
+mod snapshot;
+mod staff;
+mod state;
+mod upkeep;
+
+use alloc::string::ToString;
+use alloc::vec::Vec;
+
+use chacha20::ChaCha20Rng;
+use rand_core::SeedableRng;
+
+pub use courier::{CourierSession, DropOff};
+pub use entry::{AbortReason, Entry, ParcelPlace};
+pub use error::LockerError;
+pub use event::Event;
+pub use policy::{DAY_S, HOUR_S, LockerPolicy};
+pub use snapshot::{SNAPSHOT_VERSION, Snapshot, StoredParcels};
+pub use state::{Delivery, DoorTask, Grace, LockerState, OpenDoor, StateError};
+
+use crate::bank::{BankConfig, default_bank};
+use crate::credential::{CredentialPolicy, KeyRing};
+use crate::hardware::{Hardware, HardwareError};
+use crate::ids::CompartmentId;
+use crate::journal::{Chain, JournalSink, Record};
+
+/// Everything a new locker needs to know.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+pub struct LockerConfig {
+    /// The bank.
+    pub bank: BankConfig,
+    /// Dwell, reminders, grace and alarms.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub policy: LockerPolicy,
+    /// PINs, throttling, RFID and remote opening.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub credentials: CredentialPolicy,
+}
+
+impl Default for LockerConfig {
+    /// The default bank with the default policies.
+    fn default() -> Self {
+        Self {
+            bank: default_bank(),
+            policy: LockerPolicy::default(),
+            credentials: CredentialPolicy::default(),
+        }
+    }
+}
+
+/// A running locker: its state, its journal, its keys and its hardware.
+pub struct Locker<H: Hardware, J: JournalSink<Entry>> {
+    hardware: H,
+    journal: J,
+    keys: KeyRing,
+    state: LockerState,
+    chain: Chain,
+    events: Vec<Event>,
+    /// The latest time read, so a clock that goes back is noticed even
+    /// between records.
+    clock_high_s: u64,
+}
+
+impl<H: Hardware, J: JournalSink<Entry>> core::fmt::Debug for Locker<H, J> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Locker")
+            .field("state", &self.state)
+            .field("chain", &self.chain)
+            .field("keys", &self.keys)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
+    /// Starts a new locker: draws a site key from the hardware's entropy
+    /// and writes the configuration as the journal's first record.
+    ///
+    /// # Errors
+    ///
+    /// [`LockerError::Invalid`] or [`LockerError::State`] for a bad
+    /// configuration, [`LockerError::Hardware`] when the clock or entropy
+    /// fails, [`LockerError::JournalWrite`] when the journal refuses.
+    pub fn new(config: LockerConfig, mut hardware: H, journal: J) -> Result<Self, LockerError> {
+        let mut keys = KeyRing::new();
+        let mut rng = draw_rng(&mut hardware)?;
+        keys.rotate(&mut rng)?;
+        Self::with_keys(config, keys, hardware, journal)
+    }
+
+    /// Starts a new locker with the site's keys (shared with a cloud
+    /// service that issues QR tokens).
+    ///
+    /// # Errors
+    ///
+    /// As [`Locker::new`].
+    pub fn with_keys(
+        config: LockerConfig,
+        keys: KeyRing,
+        mut hardware: H,
+        journal: J,
+    ) -> Result<Self, LockerError> {
+        config
+            .policy
+            .validate()
+            .map_err(|(field, reason)| LockerError::Invalid { field, reason })?;
+        let at_s = read_clock(&mut hardware)?;
+        let entry = Entry::Configured {
+            bank: config.bank,
+            policy: config.policy,
+            credentials: config.credentials,
+        };
+        let state = LockerState::from_entry(&entry, at_s)?;
+        let mut locker = Self {
+            hardware,
+            journal,
+            keys,
+            state,
+            chain: Chain::new(),
+            events: Vec::new(),
+            clock_high_s: at_s,
+        };
+        locker.write(at_s, entry)?;
+        Ok(locker)
+    }
+
+    /// Rebuilds a locker from its journal after a restart: verifies the
+    /// chain, replays every record, then settles the doors that were open
+    /// when power was lost (see the module documentation). New records are
+    /// appended to `journal`, which must hold `records`.
+    ///
+    /// # Errors
+    ///
+    /// [`LockerError::Journal`] naming the first edited, missing or
+    /// reordered record, [`LockerError::Replay`] for a record that
+    /// contradicts the state, and the errors of settling the doors.
+    pub fn restore(
+        keys: KeyRing,
+        hardware: H,
+        journal: J,
+        records: &[Record<Entry>],
+    ) -> Result<Self, LockerError> {
+        Self::restore_from(keys, hardware, journal, None, records)
+    }
+
+    /// As [`Locker::restore`], starting from a snapshot: `records` are the
+    /// records after it.
+    ///
+    /// # Errors
+    ///
+    /// As [`Locker::restore`]; the first record must link to the snapshot.
+    pub fn restore_from(
+        keys: KeyRing,
+        hardware: H,
+        journal: J,
+        snapshot: Option<&Snapshot>,
+        records: &[Record<Entry>],
+    ) -> Result<Self, LockerError> {
+        let chain = crate::journal::verify(records, snapshot.map(|s| s.chain))?;
+        let state = replay_from(snapshot, records)?;
+        let mut locker = Self {
+            hardware,
+            journal,
+            keys,
+            clock_high_s: state.last_at_s(),
+            state,
+            chain,
+            events: Vec::new(),
+        };
+        locker.settle_open_doors()?;
+        Ok(locker)
+    }
+
+    /// The current state.
+    #[must_use]
+    pub const fn state(&self) -> &LockerState {
+        &self.state
+    }
+
+    /// The site keys.
+    #[must_use]
+    pub const fn keys(&self) -> &KeyRing {
+        &self.keys
+    }
+
+    /// The site keys, to rotate or retire one.
+    pub fn keys_mut(&mut self) -> &mut KeyRing {
+        &mut self.keys
+    }
+
+    /// The hardware (for a simulator: the people at the locker).
+    pub fn hardware_mut(&mut self) -> &mut H {
+        &mut self.hardware
+    }
+
+    /// The journal.
+    #[must_use]
+    pub const fn journal(&self) -> &J {
+        &self.journal
+    }
+
+    /// Where the journal's chain stands.
+    #[must_use]
+    pub const fn chain(&self) -> Chain {
+        self.chain
+    }
+
+    /// The state as a snapshot at the journal's current position; store it
+    /// beside the journal so a restart replays only what came after.
+    #[must_use]
+    pub fn snapshot(&self) -> Snapshot {
+        self.state.snapshot(self.chain)
+    }
+
+    /// Takes the notifications raised since the last call.
+    pub fn take_events(&mut self) -> Vec<Event> {
+        core::mem::take(&mut self.events)
+    }
+
+    /// Gives back the hardware and the journal.
+    pub fn into_parts(self) -> (H, J) {
+        (self.hardware, self.journal)
+    }
+
+    /// Checks `entry` applies, journals it, then applies it: the journal
+    /// holds exactly the changes the state went through.
+    ///
+    /// A compound entry (several changes, each of which could be refused)
+    /// is applied to a copy of the state, which replaces the state once the
+    /// journal has the record. Any other entry is checked without changing
+    /// anything, journaled, then applied in place.
+    fn write(&mut self, at_s: u64, entry: Entry) -> Result<(), LockerError> {
+        if matches!(entry, Entry::Configured { .. }) {
+            return self.append(at_s, entry);
+        }
+        if entry.is_compound() {
+            let mut next = self.state.clone();
+            next.apply_in_place(&entry, at_s)?;
+            self.append(at_s, entry)?;
+            self.state = next;
+            return Ok(());
+        }
+        self.state.precheck(&entry)?;
+        let record = self.chain.peek(at_s, entry);
+        self.store_record(&record)?;
+        self.state.apply_in_place(&record.entry, at_s)?;
+        Ok(())
+    }
+
+    /// Journals `entry` without touching the state.
+    fn append(&mut self, at_s: u64, entry: Entry) -> Result<(), LockerError> {
+        let record = self.chain.peek(at_s, entry);
+        self.store_record(&record)
+    }
+
+    fn store_record(&mut self, record: &Record<Entry>) -> Result<(), LockerError> {
+        self.journal
+            .append(record)
+            .map_err(|error| LockerError::JournalWrite {
+                message: error.to_string(),
+            })?;
+        self.chain.advance(record);
+        Ok(())
+    }
+
+    /// The time now: the hardware clock, never earlier than the last record.
+    fn now(&mut self) -> Result<u64, LockerError> {
+        let clock_s = read_clock(&mut self.hardware)?;
+        let kept_s = self.clock_high_s.max(self.state.last_at_s());
+        if clock_s < kept_s {
+            self.events.push(Event::ClockWentBack { clock_s, kept_s });
+            return Ok(kept_s);
+        }
+        self.clock_high_s = clock_s;
+        Ok(clock_s)
+    }
+
+    /// A fresh generator seeded from the hardware's entropy.
+    fn rng(&mut self) -> Result<ChaCha20Rng, LockerError> {
+        draw_rng(&mut self.hardware)
+    }
+
+    /// Records a hardware failure and turns it into the error to return.
+    fn fault(
+        &mut self,
+        at_s: u64,
+        compartment: Option<CompartmentId>,
+        error: &H::Error,
+    ) -> LockerError {
+        let kind = error.kind();
+        // The fault record is best effort: the power may be gone too.
+        let _ = self.write(at_s, Entry::HardwareFault { compartment, kind });
+        self.events.push(Event::HardwareFault { compartment, kind });
+        LockerError::Hardware { compartment, kind }
+    }
+}
+
+/// Replays records into a state.
+///
+/// # Errors
+///
+/// [`LockerError::Replay`] naming the first record that cannot be applied.
+pub fn replay(records: &[Record<Entry>]) -> Result<LockerState, LockerError> {
+    replay_from(None, records)
+}
+
+/// Replays records into the state of a snapshot (or, without one, from the
+/// first record, which must configure the locker).
+///
+/// # Errors
+///
+/// [`LockerError::Replay`] naming the first record that cannot be applied.
+pub fn replay_from(
+    snapshot: Option<&Snapshot>,
+    records: &[Record<Entry>],
+) -> Result<LockerState, LockerError> {
+    if let Some(snapshot) = snapshot {
+        let mut state =
+            LockerState::from_snapshot(snapshot).map_err(|error| LockerError::Replay {
+                seq: snapshot.chain.next_seq,
+                error,
+            })?;
+        apply_all(&mut state, records)?;
+        return Ok(state);
+    }
+    let Some((first, rest)) = records.split_first() else {
+        return Err(LockerError::Replay {
+            seq: 0,
+            error: StateError::Configuration,
+        });
+    };
+    let mut state =
+        LockerState::from_entry(&first.entry, first.at_s).map_err(|error| LockerError::Replay {
+            seq: first.seq,
+            error,
+        })?;
+    apply_all(&mut state, rest)?;
+    Ok(state)
+}
+
+fn apply_all(state: &mut LockerState, records: &[Record<Entry>]) -> Result<(), LockerError> {
+    for record in records {
+        state
+            .apply_in_place(&record.entry, record.at_s)
+            .map_err(|error| LockerError::Replay {
+                seq: record.seq,
+                error,
+            })?;
+    }
+    Ok(())
+}
+
+fn read_clock<H: Hardware>(hardware: &mut H) -> Result<u64, LockerError> {
+    hardware.now_s().map_err(|error| LockerError::Hardware {
+        compartment: None,
+        kind: error.kind(),
+    })
+}
+
+fn draw_rng<H: Hardware>(hardware: &mut H) -> Result<ChaCha20Rng, LockerError> {
+    let mut seed = [0_u8; 32];
+    hardware
+        .fill_random(&mut seed)
+        .map_err(|error| LockerError::Hardware {
+            compartment: None,
+            kind: error.kind(),
+        })?;
+    let rng = ChaCha20Rng::from_seed(seed);
+    zeroize::Zeroize::zeroize(&mut seed);
+    Ok(rng)
+}
+
+#[cfg(test)]
+mod tests;

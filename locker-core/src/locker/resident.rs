@@ -1,0 +1,233 @@
+//! The resident's side: collecting by PIN, QR token or RFID tag, re-opening
+//! in the grace period, reporting parcels missing, registering a tag.
+
+use alloc::vec::Vec;
+
+use super::entry::Entry;
+use super::error::LockerError;
+use super::event::Event;
+use super::{AbortReason, Locker, StateError};
+use crate::credential::{
+    Grant, KioskId, NEVER_EXPIRES_S, PinAttempt, PinSecret, Purpose, RfidRequest, RfidTap,
+};
+use crate::hardware::Hardware;
+use crate::ids::{CompartmentId, RecipientId};
+use crate::journal::JournalSink;
+
+impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
+    /// Collects with a PIN typed at `kiosk`, with the unit number when the
+    /// policy binds PINs to units. Returns the doors that opened.
+    ///
+    /// # Errors
+    ///
+    /// [`LockerError::Credential`] for a wrong, expired, spent or throttled
+    /// PIN (the failure is recorded for the throttle), and the errors of
+    /// opening doors.
+    pub fn pickup_pin(
+        &mut self,
+        kiosk: KioskId,
+        unit: Option<RecipientId>,
+        pin: &str,
+    ) -> Result<Vec<CompartmentId>, LockerError> {
+        let now_s = self.now()?;
+        let attempt = PinAttempt {
+            kiosk,
+            unit,
+            pin,
+            purpose: Purpose::Pickup,
+        };
+        let verified = self
+            .state
+            .credentials
+            .verify_pin(&self.keys, &attempt, now_s);
+        let grant = self.settle_verification(now_s, verified)?;
+        self.open_for_pickup(now_s, grant)
+    }
+
+    /// Collects with a QR token shown to the scanner at `kiosk`.
+    ///
+    /// # Errors
+    ///
+    /// As [`Locker::pickup_pin`].
+    pub fn pickup_qr(
+        &mut self,
+        kiosk: KioskId,
+        token: &str,
+    ) -> Result<Vec<CompartmentId>, LockerError> {
+        let now_s = self.now()?;
+        let verified =
+            self.state
+                .credentials
+                .verify_token(&self.keys, kiosk, token, Purpose::Pickup, now_s);
+        let grant = self.settle_verification(now_s, verified)?;
+        self.open_for_pickup(now_s, grant)
+    }
+
+    /// Collects with an RFID tag: opens every door holding the tag owner's
+    /// parcels. `pin` is the tag's PIN when the policy asks for one.
+    ///
+    /// # Errors
+    ///
+    /// As [`Locker::pickup_pin`], and [`LockerError::NothingToCollect`].
+    pub fn pickup_rfid(
+        &mut self,
+        kiosk: KioskId,
+        uid: &[u8],
+        pin: Option<&str>,
+    ) -> Result<Vec<CompartmentId>, LockerError> {
+        let now_s = self.now()?;
+        let tap = RfidTap { kiosk, uid, pin };
+        let verified = self.state.credentials.verify_rfid(&self.keys, &tap, now_s);
+        let grant = self.settle_verification(now_s, verified)?;
+        self.open_for_pickup(now_s, grant)
+    }
+
+    /// Registers an RFID tag for `recipient`; returns the tag's PIN when
+    /// the policy (or `with_pin`) asks for one.
+    ///
+    /// # Errors
+    ///
+    /// [`LockerError::Credential`] for a malformed or already registered
+    /// UID, and the hardware and journal errors.
+    pub fn register_rfid(
+        &mut self,
+        recipient: RecipientId,
+        uid: &[u8],
+        with_pin: bool,
+    ) -> Result<Option<PinSecret>, LockerError> {
+        let now_s = self.now()?;
+        let mut rng = self.rng()?;
+        let (pin, record) = self.state.credentials.generate_rfid(
+            &self.keys,
+            &mut rng,
+            uid,
+            &RfidRequest {
+                recipient,
+                with_pin,
+                expires_at_s: NEVER_EXPIRES_S,
+            },
+            now_s,
+        )?;
+        self.write(now_s, Entry::CredentialIssued { record })?;
+        Ok(pin)
+    }
+
+    /// Opens the door again in the short grace period after a pickup ("I
+    /// left a parcel inside").
+    ///
+    /// # Errors
+    ///
+    /// [`LockerError::State`] outside the grace period, and the errors of
+    /// opening the door.
+    pub fn reopen(&mut self, compartment: CompartmentId) -> Result<(), LockerError> {
+        let now_s = self.now()?;
+        self.check_grace(compartment, now_s)?;
+        self.write(now_s, Entry::Reopened { compartment })?;
+        self.unlock_or_close(now_s, compartment)
+    }
+
+    /// The resident found the door empty (or not their parcels): the
+    /// parcels of the pickup are marked missing and staff are told.
+    ///
+    /// # Errors
+    ///
+    /// [`LockerError::State`] outside the grace period after the pickup.
+    pub fn report_missing(&mut self, compartment: CompartmentId) -> Result<(), LockerError> {
+        let now_s = self.now()?;
+        self.check_grace(compartment, now_s)?;
+        self.write(now_s, Entry::MissingReported { compartment })?;
+        if let Some(grace) = self.state.graces.get(&compartment) {
+            self.events.push(Event::ParcelsMissing {
+                recipient: grace.recipient,
+                compartment,
+                parcels: grace.parcels.clone(),
+            });
+        }
+        Ok(())
+    }
+
+    fn check_grace(&self, compartment: CompartmentId, now_s: u64) -> Result<(), LockerError> {
+        match self.state.graces.get(&compartment) {
+            Some(grace) if now_s < grace.until_s => Ok(()),
+            _ => Err(StateError::NotInGrace { compartment }.into()),
+        }
+    }
+
+    /// Records the pickup and unlocks its doors. Doors that do not unlock
+    /// are given back (the parcels stay, the credential keeps working) and
+    /// taken out of service.
+    fn open_for_pickup(
+        &mut self,
+        now_s: u64,
+        mut grant: Grant,
+    ) -> Result<Vec<CompartmentId>, LockerError> {
+        if grant.compartments.is_empty() {
+            // An RFID tag opens everything its owner has waiting.
+            grant.compartments = self
+                .state
+                .deliveries
+                .iter()
+                .filter(|(_, delivery)| Some(delivery.recipient) == grant.recipient)
+                .map(|(compartment, _)| *compartment)
+                .collect();
+        }
+        grant
+            .compartments
+            .retain(|compartment| self.state.deliveries.contains_key(compartment));
+        if grant.compartments.is_empty() {
+            return Err(LockerError::NothingToCollect);
+        }
+        for &compartment in &grant.compartments {
+            if let Some(why) = self.state.door_blocked(compartment) {
+                return Err(StateError::Unavailable { compartment, why }.into());
+            }
+        }
+        let doors = grant.compartments.clone();
+        self.write(now_s, Entry::PickupOpened { grant })?;
+        let mut opened = Vec::new();
+        let mut fault = None;
+        for compartment in doors {
+            match self.hardware.unlock(compartment) {
+                Ok(()) => opened.push(compartment),
+                Err(error) => {
+                    fault = Some(self.fault(now_s, Some(compartment), &error));
+                    self.write(
+                        now_s,
+                        Entry::PickupAborted {
+                            compartment,
+                            reason: AbortReason::DoorFault,
+                        },
+                    )?;
+                    self.write(
+                        now_s,
+                        Entry::OutOfService {
+                            compartment,
+                            reason: alloc::string::String::from("door did not unlock"),
+                        },
+                    )?;
+                }
+            }
+        }
+        match (opened.is_empty(), fault) {
+            (true, Some(fault)) => Err(fault),
+            _ => Ok(opened),
+        }
+    }
+
+    /// Unlocks a door opened for staff or a re-open; if it will not
+    /// unlock, the task is closed again.
+    pub(super) fn unlock_or_close(
+        &mut self,
+        now_s: u64,
+        compartment: CompartmentId,
+    ) -> Result<(), LockerError> {
+        match self.hardware.unlock(compartment) {
+            Ok(()) => Ok(()),
+            Err(error) => {
+                let fault = self.fault(now_s, Some(compartment), &error);
+                self.write(now_s, Entry::DoorReclosed { compartment })?;
+                Err(fault)
+            }
+        }
+    }
+}

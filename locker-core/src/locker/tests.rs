@@ -1,0 +1,581 @@
+use super::*;
+use crate::allocate::Request;
+use crate::credential::{CarrierId, KioskId, PinSecret, TokenSecret};
+use crate::hardware::SimulatedHardware;
+use crate::hardware::sim::Repeat;
+use crate::journal::MemoryJournal;
+use crate::{Dimensions, Parcel, ParcelId, RecipientId, TemperatureZone};
+use alloc::string::ToString;
+use alloc::vec;
+use alloc::vec::Vec;
+
+const T0: u64 = 1_700_000_000;
+const KIOSK: KioskId = KioskId(1);
+
+type TestLocker = Locker<SimulatedHardware, MemoryJournal<Entry>>;
+
+struct Rig {
+    locker: TestLocker,
+    courier: CourierSession,
+}
+
+fn rig_with(config: LockerConfig) -> Rig {
+    let doors: Vec<CompartmentId> = config.bank.compartments.iter().map(|c| c.id).collect();
+    let hardware = SimulatedHardware::new(doors, 42).with_now_s(T0);
+    let mut locker = Locker::new(config, hardware, MemoryJournal::new()).unwrap();
+    let code = locker.issue_courier_code(CarrierId(7), 30 * DAY_S).unwrap();
+    let courier = locker.courier_sign_in(KIOSK, code.expose()).unwrap();
+    Rig { locker, courier }
+}
+
+fn rig() -> Rig {
+    rig_with(LockerConfig::default())
+}
+
+fn parcel(id: u64) -> Parcel {
+    Parcel::new(ParcelId(id), Dimensions::new(300, 200, 50), 800)
+}
+
+impl Rig {
+    fn hw(&mut self) -> &mut SimulatedHardware {
+        self.locker.hardware_mut()
+    }
+
+    fn advance(&mut self, by_s: u64) {
+        self.hw().advance_s(by_s);
+    }
+
+    /// A whole drop-off; returns the door and the recipient's secrets.
+    fn drop_off(
+        &mut self,
+        parcel: Parcel,
+        recipient: u64,
+    ) -> (CompartmentId, PinSecret, TokenSecret) {
+        let compartment = self.open_for(parcel, recipient);
+        self.hw().open_door(compartment).unwrap();
+        self.hw().put_parcel(compartment).unwrap();
+        self.hw().close_door(compartment).unwrap();
+        self.locker.door_closed(compartment).unwrap();
+        let (pin, token) = self.ready().unwrap();
+        (compartment, pin, token)
+    }
+
+    fn open_for(&mut self, parcel: Parcel, recipient: u64) -> CompartmentId {
+        let courier = self.courier.clone();
+        match self
+            .locker
+            .deposit(&courier, Request::new(parcel, RecipientId(recipient)))
+            .unwrap()
+        {
+            DropOff::Opened { compartment, .. } => compartment,
+            DropOff::Overflow(overflow) => panic!("overflow: {overflow}"),
+        }
+    }
+
+    fn ready(&mut self) -> Option<(PinSecret, TokenSecret)> {
+        self.locker
+            .take_events()
+            .into_iter()
+            .find_map(|event| match event {
+                Event::ParcelReady { pin, qr_token, .. } => Some((pin, qr_token)),
+                _ => None,
+            })
+    }
+
+    /// The resident takes everything out of the opened doors and closes them.
+    fn empty_doors(&mut self, doors: &[CompartmentId]) {
+        for &door in doors {
+            assert!(self.hw().open_door(door).unwrap());
+            while self.hw().parcel_count(door).unwrap() > 0 {
+                self.hw().take_parcel(door).unwrap();
+            }
+            self.hw().close_door(door).unwrap();
+            self.locker.door_closed(door).unwrap();
+        }
+    }
+
+    fn assert_replays(&self) {
+        let records = self.locker.journal().records();
+        crate::journal::verify(records, None).unwrap();
+        assert_eq!(&replay(records).unwrap(), self.locker.state());
+    }
+}
+
+#[test]
+fn a_parcel_goes_in_and_comes_out_by_pin() {
+    let mut rig = rig();
+    let (door, pin, token) = rig.drop_off(parcel(1), 12);
+    assert_eq!(
+        rig.locker.state().parcels()[&ParcelId(1)],
+        ParcelPlace::Compartment(door)
+    );
+    assert_eq!(token.expose().len(), 53);
+    rig.advance(3_600);
+    // The default policy asks for the unit with the PIN.
+    assert!(rig.locker.pickup_pin(KIOSK, None, pin.expose()).is_err());
+    let opened = rig
+        .locker
+        .pickup_pin(KIOSK, Some(RecipientId(12)), pin.expose())
+        .unwrap();
+    assert_eq!(opened, vec![door]);
+    rig.empty_doors(&opened);
+    assert_eq!(
+        rig.locker.state().parcels()[&ParcelId(1)],
+        ParcelPlace::Collected
+    );
+    assert!(
+        rig.locker
+            .state()
+            .bank()
+            .compartment(door)
+            .unwrap()
+            .contents()
+            .is_none()
+    );
+    // Both credentials are spent.
+    rig.advance(10);
+    assert!(
+        rig.locker
+            .pickup_pin(KIOSK, Some(RecipientId(12)), pin.expose())
+            .is_err()
+    );
+    assert!(rig.locker.pickup_qr(KIOSK, token.expose()).is_err());
+    rig.assert_replays();
+}
+
+#[test]
+fn a_qr_token_opens_the_door_and_the_grace_period_allows_a_reopen() {
+    let mut rig = rig();
+    let (door, _pin, token) = rig.drop_off(parcel(1), 12);
+    let opened = rig.locker.pickup_qr(KIOSK, token.expose()).unwrap();
+    rig.empty_doors(&opened);
+    // The door is not allocated during the grace period.
+    assert!(
+        !rig.locker
+            .state()
+            .bank()
+            .compartment(door)
+            .unwrap()
+            .is_free()
+    );
+    rig.locker.reopen(door).unwrap();
+    assert!(rig.hw().open_door(door).unwrap());
+    rig.hw().close_door(door).unwrap();
+    rig.locker.door_closed(door).unwrap();
+    rig.locker.report_missing(door).unwrap();
+    assert_eq!(
+        rig.locker.state().parcels()[&ParcelId(1)],
+        ParcelPlace::Missing
+    );
+    rig.advance(rig.locker.state().policy().reopen_grace_s);
+    rig.locker.tick().unwrap();
+    assert!(
+        rig.locker
+            .state()
+            .bank()
+            .compartment(door)
+            .unwrap()
+            .is_free()
+    );
+    assert!(rig.locker.reopen(door).is_err());
+    rig.assert_replays();
+}
+
+#[test]
+fn a_second_parcel_joins_the_recipients_door_with_new_credentials() {
+    let mut rig = rig();
+    let (door, old_pin, _) = rig.drop_off(parcel(1), 12);
+    let (second, new_pin, _) = rig.drop_off(parcel(2), 12);
+    assert_eq!(door, second);
+    assert!(
+        rig.locker
+            .pickup_pin(KIOSK, Some(RecipientId(12)), old_pin.expose())
+            .is_err()
+    );
+    let opened = rig
+        .locker
+        .pickup_pin(KIOSK, Some(RecipientId(12)), new_pin.expose())
+        .unwrap();
+    assert_eq!(opened, vec![door]);
+    rig.empty_doors(&opened);
+    assert_eq!(
+        rig.locker.state().parcels()[&ParcelId(2)],
+        ParcelPlace::Collected
+    );
+    rig.assert_replays();
+}
+
+#[test]
+fn a_door_closed_empty_calls_the_drop_off_off() {
+    let mut rig = rig();
+    let door = rig.open_for(parcel(1), 12);
+    rig.hw().open_door(door).unwrap();
+    rig.hw().close_door(door).unwrap();
+    rig.locker.door_closed(door).unwrap();
+    assert_eq!(
+        rig.locker.state().parcels()[&ParcelId(1)],
+        ParcelPlace::WithCourier
+    );
+    assert!(
+        rig.locker
+            .state()
+            .bank()
+            .compartment(door)
+            .unwrap()
+            .is_free()
+    );
+    assert!(rig.ready().is_none());
+    rig.assert_replays();
+}
+
+#[test]
+fn a_courier_can_ask_for_a_larger_door() {
+    let mut rig = rig();
+    let small = rig.open_for(parcel(1), 12);
+    rig.hw().open_door(small).unwrap();
+    assert!(matches!(
+        rig.locker.need_larger_door(small),
+        Err(LockerError::DoorStillOpen { .. })
+    ));
+    rig.hw().close_door(small).unwrap();
+    let DropOff::Opened { compartment, .. } = rig.locker.need_larger_door(small).unwrap() else {
+        panic!("a larger door is free");
+    };
+    let volume = |c| {
+        rig.locker
+            .state()
+            .bank()
+            .compartment(c)
+            .unwrap()
+            .spec()
+            .inner
+            .volume_mm3()
+    };
+    assert!(volume(compartment) > volume(small));
+    rig.assert_replays();
+}
+
+#[test]
+fn a_jammed_door_is_taken_out_of_service_and_another_opens() {
+    let mut rig = rig();
+    rig.hw().jam(CompartmentId(1), Repeat::Always).unwrap();
+    let door = rig.open_for(parcel(1), 12);
+    assert_ne!(door, CompartmentId(1));
+    assert!(
+        rig.locker
+            .state()
+            .out_of_service()
+            .contains_key(&CompartmentId(1))
+    );
+    assert!(
+        rig.locker
+            .take_events()
+            .iter()
+            .any(|e| matches!(e, Event::HardwareFault { .. }))
+    );
+    rig.assert_replays();
+}
+
+#[test]
+fn expiry_reminds_then_returns_to_the_carrier() {
+    let mut rig = rig();
+    let (door, pin, _) = rig.drop_off(parcel(1), 12);
+    let dwell = rig.locker.state().policy().dwell_s;
+    rig.advance(dwell - DAY_S);
+    rig.locker.tick().unwrap();
+    assert!(
+        rig.locker
+            .take_events()
+            .iter()
+            .any(|e| matches!(e, Event::Reminder { .. }))
+    );
+    rig.advance(DAY_S);
+    rig.locker.tick().unwrap();
+    let token = rig
+        .locker
+        .take_events()
+        .into_iter()
+        .find_map(|e| match e {
+            Event::ReturnReady {
+                qr_token, carrier, ..
+            } => {
+                assert_eq!(carrier, CarrierId(7));
+                Some(qr_token)
+            }
+            _ => None,
+        })
+        .unwrap();
+    // The resident's PIN no longer works; the carrier's token does.
+    assert!(
+        rig.locker
+            .pickup_pin(KIOSK, Some(RecipientId(12)), pin.expose())
+            .is_err()
+    );
+    let opened = rig.locker.pickup_qr(KIOSK, token.expose()).unwrap();
+    rig.empty_doors(&opened);
+    assert_eq!(
+        rig.locker.state().parcels()[&ParcelId(1)],
+        ParcelPlace::Returned
+    );
+    assert!(
+        rig.locker
+            .state()
+            .bank()
+            .compartment(door)
+            .unwrap()
+            .is_free()
+    );
+    rig.assert_replays();
+}
+
+#[test]
+fn chilled_parcels_expire_sooner_and_extensions_stop_at_the_limit() {
+    let mut rig = rig();
+    let cold = parcel(1).in_zone(TemperatureZone::Chilled);
+    let (door, _, _) = rig.drop_off(cold, 12);
+    let delivery = rig.locker.state().deliveries()[&door].clone();
+    let policy = rig.locker.state().policy().clone();
+    assert_eq!(
+        delivery.expires_at_s - delivery.deposited_at_s,
+        policy.dwell_for(true)
+    );
+    assert!(rig.locker.extend(door, DAY_S).is_err());
+    let (plain, _, _) = rig.drop_off(parcel(2), 13);
+    let extended = rig.locker.extend(plain, 100 * DAY_S).unwrap();
+    let deposited = rig.locker.state().deliveries()[&plain].deposited_at_s;
+    assert_eq!(extended, deposited + policy.max_dwell_s);
+    rig.locker
+        .hold(RecipientId(13), T0 + 1_000 * DAY_S)
+        .unwrap();
+    rig.assert_replays();
+}
+
+#[test]
+fn a_forced_door_raises_tamper_and_goes_out_of_service() {
+    let mut rig = rig();
+    rig.hw().force_open(CompartmentId(5)).unwrap();
+    rig.locker.tick().unwrap();
+    assert!(
+        rig.locker
+            .state()
+            .out_of_service()
+            .contains_key(&CompartmentId(5))
+    );
+    assert!(
+        rig.locker.take_events().iter().any(
+            |e| matches!(e, Event::Tamper { compartment } if *compartment == CompartmentId(5))
+        )
+    );
+    rig.hw().close_door(CompartmentId(5)).unwrap();
+    rig.locker.back_in_service(CompartmentId(5)).unwrap();
+    rig.assert_replays();
+}
+
+#[test]
+fn a_door_left_open_raises_one_alarm() {
+    let mut rig = rig();
+    let door = rig.open_for(parcel(1), 12);
+    rig.hw().open_door(door).unwrap();
+    rig.advance(rig.locker.state().policy().door_open_alarm_s);
+    rig.locker.tick().unwrap();
+    rig.locker.tick().unwrap();
+    let alarms = rig
+        .locker
+        .take_events()
+        .iter()
+        .filter(|e| matches!(e, Event::DoorLeftOpen { .. }))
+        .count();
+    assert_eq!(alarms, 1);
+    rig.assert_replays();
+}
+
+#[test]
+fn staff_must_give_a_reason() {
+    let mut rig = rig();
+    assert!(matches!(
+        rig.locker.staff_open(CompartmentId(3), " "),
+        Err(LockerError::Invalid {
+            field: "reason",
+            ..
+        })
+    ));
+    rig.locker.staff_open(CompartmentId(3), "cleaning").unwrap();
+    rig.hw().open_door(CompartmentId(3)).unwrap();
+    rig.hw().close_door(CompartmentId(3)).unwrap();
+    rig.locker.door_closed(CompartmentId(3)).unwrap();
+    assert!(rig.locker.state().open_doors().is_empty());
+    rig.assert_replays();
+}
+
+#[test]
+fn wrong_operations_are_typed_errors_that_change_nothing() {
+    let mut rig = rig();
+    let (door, _, _) = rig.drop_off(parcel(1), 12);
+    let before = rig.locker.state().clone();
+    let records = rig.locker.journal().records().len();
+    assert!(matches!(
+        rig.locker.door_closed(door),
+        Err(LockerError::State(StateError::NotOpenFor { .. }))
+    ));
+    assert!(matches!(
+        rig.locker.door_closed(CompartmentId(9_999)),
+        Err(LockerError::State(_))
+    ));
+    assert!(rig.locker.reopen(door).is_err());
+    assert!(rig.locker.inspect(door, true).is_err());
+    assert!(rig.locker.back_in_service(door).is_err());
+    assert!(rig.locker.extend(CompartmentId(2), DAY_S).is_err());
+    // The same parcel cannot be dropped off twice.
+    let courier = rig.courier.clone();
+    assert!(matches!(
+        rig.locker
+            .deposit(&courier, Request::new(parcel(1), RecipientId(12))),
+        Err(LockerError::Allocation(_))
+    ));
+    assert_eq!(rig.locker.state(), &before);
+    assert_eq!(rig.locker.journal().records().len(), records);
+    // An entry that contradicts the state is refused by apply, unchanged.
+    let mut state = before.clone();
+    let other = Entry::DepositOpened {
+        compartment: door,
+        parcel: parcel(5),
+        recipient: RecipientId(99),
+        needs_accessible: false,
+        carrier: CarrierId(7),
+    };
+    assert!(state.apply(&other, T0).is_err());
+    assert_eq!(state, before);
+}
+
+#[test]
+fn wrong_pins_are_throttled_but_qr_still_works() {
+    let mut rig = rig();
+    let (_, _, token) = rig.drop_off(parcel(1), 12);
+    // Quick guesses: after the free ones the backoff refuses without
+    // counting; slow guesses are counted until the unit is locked out.
+    let mut refused = 0;
+    for guess in 0..40_u32 {
+        let pin = alloc::format!("{guess:08}");
+        if rig
+            .locker
+            .pickup_pin(KIOSK, Some(RecipientId(12)), &pin)
+            .is_err()
+        {
+            refused += 1;
+        }
+        if guess >= 30 {
+            rig.advance(HOUR_S);
+        }
+    }
+    assert_eq!(refused, 40);
+    let failures = rig
+        .locker
+        .journal()
+        .records()
+        .iter()
+        .filter(|r| matches!(r.entry, Entry::AttemptFailed { .. }))
+        .count();
+    assert!(
+        failures > 0 && failures < 40,
+        "throttled attempts are not counted again"
+    );
+    assert!(
+        rig.locker
+            .take_events()
+            .iter()
+            .any(|e| matches!(e, Event::SuspiciousAttempts { .. }))
+    );
+    assert!(rig.locker.pickup_qr(KIOSK, token.expose()).is_ok());
+    rig.assert_replays();
+}
+
+#[test]
+fn a_clock_that_goes_back_does_not_turn_time_back() {
+    let mut rig = rig();
+    rig.advance(1_000);
+    rig.locker.tick().unwrap();
+    rig.hw().set_now_s(T0);
+    rig.locker.tick().unwrap();
+    assert!(
+        rig.locker
+            .take_events()
+            .iter()
+            .any(|e| matches!(e, Event::ClockWentBack { .. }))
+    );
+    // Records written now carry the kept time, not the clock's.
+    rig.locker
+        .set_out_of_service(CompartmentId(3), "repair")
+        .unwrap();
+    let last = rig.locker.journal().records().last().unwrap();
+    assert!(last.at_s >= T0 + 1_000);
+}
+
+#[test]
+fn restore_rebuilds_the_same_locker_and_refuses_a_damaged_journal() {
+    let mut rig = rig();
+    let (_, pin, _) = rig.drop_off(parcel(1), 12);
+    let keys = rig.locker.keys().clone();
+    let state = rig.locker.state().clone();
+    let (hardware, journal) = rig.locker.into_parts();
+    let records = journal.records().to_vec();
+    let mut restored = Locker::restore(keys.clone(), hardware, journal, &records).unwrap();
+    assert_eq!(restored.state(), &state);
+    let opened = restored
+        .pickup_pin(KIOSK, Some(RecipientId(12)), pin.expose())
+        .unwrap();
+    assert_eq!(opened.len(), 1);
+
+    let (hardware, _) = restored.into_parts();
+    let mut edited = records.clone();
+    edited[2].at_s += 1;
+    let error = Locker::restore(keys.clone(), hardware, MemoryJournal::new(), &edited).unwrap_err();
+    assert!(error.to_string().contains("record 2 was edited"), "{error}");
+}
+
+#[test]
+fn no_secret_enters_the_journal() {
+    let mut rig = rig();
+    let (_, pin, token) = rig.drop_off(parcel(1), 12);
+    let text = crate::journal::lines::write(rig.locker.journal().records());
+    assert!(!text.contains(pin.expose()));
+    assert!(!text.contains(token.expose()));
+    assert!(!alloc::format!("{:?}", rig.locker).contains(pin.expose()));
+}
+
+#[test]
+fn a_snapshot_rebuilds_the_state_and_replay_continues_from_it() {
+    let mut rig = rig();
+    let (door, _, _) = rig.drop_off(parcel(1), 12);
+    rig.drop_off(parcel(2), 12);
+    let (_, _, token) = rig.drop_off(parcel(3), 40);
+    let snapshot = rig.locker.snapshot();
+    let taken_at = rig.locker.journal().records().len();
+    let json = serde_json::to_string(&snapshot).unwrap();
+    let snapshot: Snapshot = serde_json::from_str(&json).unwrap();
+    assert_eq!(
+        &LockerState::from_snapshot(&snapshot).unwrap(),
+        rig.locker.state()
+    );
+    let opened = rig.locker.pickup_qr(KIOSK, token.expose()).unwrap();
+    rig.empty_doors(&opened);
+    rig.locker.extend(door, DAY_S).unwrap();
+    let after = &rig.locker.journal().records()[taken_at..];
+    assert_eq!(
+        &replay_from(Some(&snapshot), after).unwrap(),
+        rig.locker.state()
+    );
+    // Records that do not link to the snapshot are refused.
+    let keys = rig.locker.keys().clone();
+    let (hardware, journal) = rig.locker.into_parts();
+    let skipped = &journal.records()[taken_at + 1..];
+    assert!(matches!(
+        Locker::restore_from(
+            keys,
+            hardware,
+            MemoryJournal::new(),
+            Some(&snapshot),
+            skipped
+        ),
+        Err(LockerError::Journal(_))
+    ));
+}
