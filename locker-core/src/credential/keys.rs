@@ -13,6 +13,12 @@ use super::CredentialError;
 
 /// Length of a site key in bytes (256 bits).
 pub const SITE_KEY_BYTES: usize = 32;
+/// The format byte of [`KeyRing::to_secret_bytes`].
+pub const KEY_RING_FORMAT: u8 = 1;
+/// Format byte and largest id used.
+const KEY_RING_HEADER_BYTES: usize = 3;
+/// An id and a secret.
+const KEY_RING_ENTRY_BYTES: usize = 2 + SITE_KEY_BYTES;
 /// HMAC-SHA256 block length; keys are zero-padded to it (as HMAC does).
 const HMAC_BLOCK_BYTES: usize = 64;
 /// Length of a keyed tag (a full HMAC-SHA256 output) in bytes.
@@ -178,6 +184,68 @@ impl KeyRing {
         let key_id = KeyId(next);
         self.add(SiteKey::generate(key_id, rng))?;
         Ok(key_id)
+    }
+
+    /// The ring as bytes for sealed storage (a secure element, encrypted
+    /// flash), so a locker keeps its keys across restarts: the format byte
+    /// [`KEY_RING_FORMAT`], the largest id ever used (so a retired id is
+    /// never reused after a restore), then each key's id and secret; ids are
+    /// big-endian `u16`. The bytes are wiped when dropped.
+    #[must_use]
+    pub fn to_secret_bytes(&self) -> zeroize::Zeroizing<Vec<u8>> {
+        let mut bytes = zeroize::Zeroizing::new(Vec::with_capacity(
+            KEY_RING_HEADER_BYTES + self.keys.len() * KEY_RING_ENTRY_BYTES,
+        ));
+        bytes.push(KEY_RING_FORMAT);
+        bytes.extend_from_slice(&self.last_id.map_or(0, |id| id.0).to_be_bytes());
+        for key in &self.keys {
+            bytes.extend_from_slice(&key.id().0.to_be_bytes());
+            bytes.extend_from_slice(key.expose_secret());
+        }
+        bytes
+    }
+
+    /// The ring [`to_secret_bytes`](Self::to_secret_bytes) wrote.
+    ///
+    /// # Errors
+    ///
+    /// [`CredentialError::InvalidRequest`] naming what is wrong with the
+    /// bytes (format, length, no key at all),
+    /// [`CredentialError::DuplicateKeyId`].
+    pub fn from_secret_bytes(bytes: &[u8]) -> Result<Self, CredentialError> {
+        let invalid = |reason| CredentialError::InvalidRequest {
+            field: "key_ring",
+            reason,
+        };
+        let [format, last_hi, last_lo, entries @ ..] = bytes else {
+            return Err(invalid("shorter than its 3-byte header"));
+        };
+        if *format != KEY_RING_FORMAT {
+            return Err(invalid("unknown format byte"));
+        }
+        if entries.len() % KEY_RING_ENTRY_BYTES != 0 {
+            return Err(invalid("not a whole number of 34-byte keys"));
+        }
+        let mut ring = Self::new();
+        for entry in entries.chunks_exact(KEY_RING_ENTRY_BYTES) {
+            let (id, secret) = entry.split_at(2);
+            let mut secret_bytes = [0_u8; SITE_KEY_BYTES];
+            secret_bytes.copy_from_slice(secret);
+            let key = SiteKey::from_bytes(KeyId(u16::from_be_bytes([id[0], id[1]])), secret_bytes);
+            secret_bytes.zeroize();
+            ring.add(key)?;
+        }
+        if ring.keys.is_empty() {
+            return Err(invalid("holds no key"));
+        }
+        let last_used = KeyId(u16::from_be_bytes([*last_hi, *last_lo]));
+        if ring.last_id.is_some_and(|id| id > last_used) {
+            return Err(invalid("a key id above the largest id used"));
+        }
+        if last_used.0 > 0 {
+            ring.last_id = Some(last_used);
+        }
+        Ok(ring)
     }
 
     /// Removes a key: credentials made with it stop verifying.
@@ -390,6 +458,31 @@ impl<'de> serde::Deserialize<'de> for Tag {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_ring_survives_its_bytes_and_never_reuses_a_retired_id() {
+        use rand::SeedableRng;
+        let mut rng = rand::rngs::StdRng::seed_from_u64(3);
+        let mut ring = KeyRing::new();
+        ring.rotate(&mut rng).unwrap();
+        let second = ring.rotate(&mut rng).unwrap();
+        let third = ring.rotate(&mut rng).unwrap();
+        ring.retire(third).unwrap();
+        let bytes = ring.to_secret_bytes();
+        assert_eq!(bytes.len(), 3 + 2 * 34);
+        let mut back = KeyRing::from_secret_bytes(&bytes).unwrap();
+        assert_eq!(
+            back.get(second).unwrap().expose_secret(),
+            ring.get(second).unwrap().expose_secret()
+        );
+        assert_eq!(back.rotate(&mut rng).unwrap(), KeyId(4));
+        assert!(KeyRing::from_secret_bytes(&bytes[..bytes.len() - 1]).is_err());
+        assert!(KeyRing::from_secret_bytes(&[2, 0, 0]).is_err());
+        assert!(KeyRing::from_secret_bytes(&[]).is_err());
+        let mut low = bytes.to_vec();
+        low[2] = 1;
+        assert!(KeyRing::from_secret_bytes(&low).is_err());
+    }
     use alloc::format;
     use rand::SeedableRng;
 

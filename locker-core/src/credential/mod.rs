@@ -140,7 +140,7 @@ pub use courier::{COURIER_CODE_DIGITS, CourierRequest};
 pub use delegation::{DelegationRequest, DelegationScope};
 pub use error::{CredentialError, PinParseError, Refusal, TokenParseError};
 pub use hotp::{HOTP_MAX_DIGITS, HOTP_MIN_DIGITS, HotpAlgorithm, hotp};
-pub use keys::{KeyId, KeyRing, SITE_KEY_BYTES, SiteKey, Tag};
+pub use keys::{KEY_RING_FORMAT, KeyId, KeyRing, SITE_KEY_BYTES, SiteKey, Tag};
 pub use pin::{
     DEFAULT_PIN_DIGITS, MAX_PIN_DIGITS, MIN_PIN_DIGITS, PinAttempt, PinBinding, PinPolicy,
     PinRequest, PinSecret,

@@ -81,10 +81,11 @@ impl Serialize for Digest {
 
 impl<'de> Deserialize<'de> for Digest {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = <&str>::deserialize(deserializer)?;
-        parse_hex(text).ok_or_else(|| {
+        // Owned, so records also come from `serde_json::Value`s.
+        let text = alloc::string::String::deserialize(deserializer)?;
+        parse_hex(&text).ok_or_else(|| {
             serde::de::Error::invalid_value(
-                serde::de::Unexpected::Str(text),
+                serde::de::Unexpected::Str(&text),
                 &"64 lowercase hex digits",
             )
         })

@@ -356,27 +356,57 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
         compartment: CompartmentId,
     ) -> Result<(), LockerError> {
         let (parcel, recipient, ..) = self.deposit_task(compartment)?;
-        let (expires_at_s, replaced) = match self.state.deliveries.get(&compartment) {
-            // Joining the recipient's door: the earlier credentials give
-            // way to new ones, and the expiry does not move earlier.
-            Some(delivery) => (
-                delivery
-                    .expires_at_s
-                    .max(self.state.expiry_for(recipient, parcel.zone, now_s)),
-                delivery.credentials.clone(),
-            ),
-            None => (self.state.expiry_for(recipient, parcel.zone, now_s), vec![]),
-        };
-        let secrets = self.pickup_secrets(now_s, compartment, recipient, expires_at_s)?;
+        // Joining the recipient's door: the earlier credentials give way.
+        let replaced = self
+            .state
+            .deliveries
+            .get(&compartment)
+            .map(|delivery| delivery.credentials.clone())
+            .unwrap_or_default();
+        let expires_at_s = self.delivery_expiry(compartment, recipient, &parcel, now_s);
+        let PickupSecrets {
+            pin,
+            qr_token,
+            records,
+        } = self.pickup_secrets(now_s, compartment, recipient, expires_at_s)?;
         self.write(
             now_s,
             Entry::DepositCommitted {
                 compartment,
-                credentials: secrets.records,
+                credentials: records,
                 replaced,
                 expires_at_s,
             },
         )?;
+        self.announce_ready(compartment, recipient, pin, qr_token, expires_at_s);
+        Ok(())
+    }
+
+    /// When a parcel going into `compartment` now expires: the policy's
+    /// dwell, and never earlier than the recipient's parcels already there.
+    pub(super) fn delivery_expiry(
+        &self,
+        compartment: CompartmentId,
+        recipient: RecipientId,
+        parcel: &crate::Parcel,
+        now_s: u64,
+    ) -> u64 {
+        let expiry = self.state.expiry_for(recipient, parcel.zone, now_s);
+        self.state
+            .deliveries
+            .get(&compartment)
+            .map_or(expiry, |delivery| delivery.expires_at_s.max(expiry))
+    }
+
+    /// Tells the recipient their door is ready, with its new secrets.
+    pub(super) fn announce_ready(
+        &mut self,
+        compartment: CompartmentId,
+        recipient: RecipientId,
+        pin: PinSecret,
+        qr_token: TokenSecret,
+        expires_at_s: u64,
+    ) {
         let parcels = self
             .state
             .bank
@@ -387,11 +417,10 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
             recipient,
             compartment,
             parcels,
-            pin: secrets.pin,
-            qr_token: secrets.qr_token,
+            pin,
+            qr_token,
             expires_at_s,
         });
-        Ok(())
     }
 
     /// A PIN (typed with the unit) and a QR token for one door.

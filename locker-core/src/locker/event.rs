@@ -13,8 +13,11 @@ use crate::ids::{CompartmentId, ParcelId, RecipientId};
 ///
 /// Events carry the secrets the recipient must receive (the PIN, the QR
 /// token); they are wiped from memory when the event is dropped and never
-/// appear in `Debug` output or in the journal.
-#[derive(Debug)]
+/// appear in `Debug` output or in the journal. Serialized (the one JSON
+/// shape every binding hands its host: `{"type": "parcel_ready", …}`), an
+/// event does carry them, for delivery: treat that JSON as a secret.
+#[derive(Debug, serde::Serialize)]
+#[serde(rename_all = "snake_case", tag = "type")]
 #[non_exhaustive]
 pub enum Event {
     /// A parcel is ready: send the recipient the PIN and QR token. When a
@@ -28,8 +31,10 @@ pub enum Event {
         /// How many parcels the door now holds.
         parcels: usize,
         /// The PIN (typed with the unit number).
+        #[serde(serialize_with = "expose_pin")]
         pin: PinSecret,
         /// The QR token (show it as a QR code).
+        #[serde(serialize_with = "expose_token")]
         qr_token: TokenSecret,
         /// When the parcels go back to the carrier.
         expires_at_s: u64,
@@ -61,6 +66,7 @@ pub enum Event {
         /// Which door.
         compartment: CompartmentId,
         /// The carrier's one-time QR token for this door.
+        #[serde(serialize_with = "expose_token")]
         qr_token: TokenSecret,
         /// Until when it works.
         expires_at_s: u64,
@@ -136,4 +142,15 @@ pub enum Event {
         /// The time the locker kept.
         kept_s: u64,
     },
+}
+
+fn expose_pin<S: serde::Serializer>(pin: &PinSecret, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(pin.expose())
+}
+
+fn expose_token<S: serde::Serializer>(
+    token: &TokenSecret,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(token.expose())
 }

@@ -5,7 +5,6 @@ use alloc::string::String;
 
 use super::entry::Entry;
 use super::error::LockerError;
-use super::event::Event;
 use super::state::DoorTask;
 use super::{Locker, StateError};
 use crate::hardware::Hardware;
@@ -197,15 +196,7 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
                 },
                 true,
             ) => {
-                // Joining the recipient's door: the expiry does not move
-                // earlier (as in a drop-off committed at once).
-                let expires_at_s = self
-                    .state
-                    .deliveries
-                    .get(&compartment)
-                    .map(|delivery| delivery.expires_at_s)
-                    .unwrap_or_default()
-                    .max(self.state.expiry_for(recipient, parcel.zone, now_s));
+                let expires_at_s = self.delivery_expiry(compartment, recipient, &parcel, now_s);
                 let secrets = self.pickup_secrets(now_s, compartment, recipient, expires_at_s)?;
                 self.write(
                     now_s,
@@ -216,20 +207,13 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
                         expires_at_s,
                     },
                 )?;
-                let parcels = self
-                    .state
-                    .bank
-                    .compartment(compartment)
-                    .and_then(|door| door.contents())
-                    .map_or(1, |contents| contents.parcels.len());
-                self.events.push(Event::ParcelReady {
-                    recipient,
+                self.announce_ready(
                     compartment,
-                    parcels,
-                    pin: secrets.pin,
-                    qr_token: secrets.qr_token,
+                    recipient,
+                    secrets.pin,
+                    secrets.qr_token,
                     expires_at_s,
-                });
+                );
                 Ok(())
             }
             _ => self.write(

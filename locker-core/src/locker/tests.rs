@@ -579,3 +579,29 @@ fn a_snapshot_rebuilds_the_state_and_replay_continues_from_it() {
         Err(LockerError::Journal(_))
     ));
 }
+
+#[test]
+fn events_serialize_to_one_json_shape_with_the_secrets_to_deliver() {
+    let mut rig = rig();
+    let door = rig.open_for(parcel(1), 12);
+    rig.hw().open_door(door).unwrap();
+    rig.hw().put_parcel(door).unwrap();
+    rig.hw().close_door(door).unwrap();
+    rig.locker.door_closed(door).unwrap();
+    let events = rig.locker.take_events();
+    let ready = events
+        .iter()
+        .find(|e| matches!(e, Event::ParcelReady { .. }))
+        .unwrap();
+    let Event::ParcelReady { pin, qr_token, .. } = ready else {
+        unreachable!()
+    };
+    let json = serde_json::to_value(ready).unwrap();
+    assert_eq!(json["type"], "parcel_ready");
+    assert_eq!(json["compartment"], door.0);
+    assert_eq!(json["recipient"], 12);
+    assert_eq!(json["pin"], pin.expose());
+    assert_eq!(json["qr_token"], qr_token.expose());
+    // Debug still hides them.
+    assert!(!alloc::format!("{ready:?}").contains(pin.expose()));
+}
