@@ -37,6 +37,7 @@ pub mod journal;
 pub mod locker;
 pub mod pack;
 pub mod parcel;
+pub mod sim;
 
 pub use geometry::{Dimensions, Orientation};
 pub use ids::{CompartmentId, ParcelId, RecipientId};

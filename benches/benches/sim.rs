@@ -1,0 +1,46 @@
+//! Building simulation cost: one simulated year of a 500-unit building
+//! (about 120,000 parcels) against the default bank and against a bank
+//! that keeps overflow low, and a capacity plan for a 250-unit building.
+
+use std::hint::black_box;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use locker_core::bank::default_bank;
+use locker_core::sim::{Building, PlanRequest, compose_bank, default_classes, plan, simulate};
+
+fn year(c: &mut Criterion) {
+    let building = Building {
+        units: 500,
+        days: 365,
+        seed: 1,
+        ..Building::default()
+    };
+    let mut group = c.benchmark_group("sim");
+    group.sample_size(10);
+    let busy = default_bank();
+    group.bench_function("year_500_units_default_bank", |b| {
+        b.iter(|| simulate(black_box(&building), black_box(&busy)).unwrap());
+    });
+    let roomy = compose_bank(
+        &default_classes(),
+        &[90, 80, 60, 15],
+        Default::default(),
+        10,
+    )
+    .unwrap();
+    group.bench_function("year_500_units_245_doors", |b| {
+        b.iter(|| simulate(black_box(&building), black_box(&roomy)).unwrap());
+    });
+    let small = Building {
+        units: 250,
+        days: 91,
+        ..Building::default()
+    };
+    group.bench_function("plan_250_units_quarter", |b| {
+        b.iter(|| plan(black_box(&small), &PlanRequest::default()).unwrap());
+    });
+    group.finish();
+}
+
+criterion_group!(benches, year);
+criterion_main!(benches);

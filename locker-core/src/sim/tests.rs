@@ -1,0 +1,290 @@
+use alloc::vec;
+use alloc::vec::Vec;
+
+use proptest::prelude::*;
+
+use super::*;
+use crate::bank::default_bank;
+use crate::geometry::Dimensions;
+
+fn small(units: u32, days: u32, seed: u64) -> Building {
+    Building {
+        units,
+        days,
+        seed,
+        ..Building::default()
+    }
+}
+
+#[test]
+fn counts_add_up_and_rates_are_fractions() {
+    let result = simulate(&small(150, 60, 7), &default_bank()).unwrap();
+    assert_eq!(result.arrivals, result.placed + result.overflow);
+    assert_eq!(
+        result.overflow,
+        result.overflow_full + result.overflow_nothing_fits
+    );
+    assert!(result.picked_up + result.expired <= result.placed);
+    assert_eq!(result.dwell.count, result.picked_up + result.expired);
+    assert!((0.0..=1.0).contains(&result.overflow_rate));
+    assert!((0.0..=1.0).contains(&result.utilization));
+    assert!(result.peak_occupancy <= result.doors);
+    assert_eq!(result.daily.len(), 60);
+    let daily: u64 = result.daily.iter().map(|d| u64::from(d.arrivals)).sum();
+    assert_eq!(daily, result.arrivals);
+    let names: Vec<&str> = result
+        .classes
+        .iter()
+        .map(|c| c.size_class.as_str())
+        .collect();
+    assert_eq!(names, ["A", "B", "C", "XL"]);
+    for class in &result.classes {
+        assert!((0.0..=1.0).contains(&class.utilization), "{class:?}");
+        assert!(class.peak_occupied <= class.doors);
+    }
+    assert!(result.dwell.median_h <= result.dwell.p90_h);
+    assert!(result.dwell.p90_h <= result.dwell.max_h);
+    assert!(result.dwell.max_h <= 72.0);
+}
+
+#[test]
+fn volume_follows_the_parcels_per_unit() {
+    // 200 units × 20 a month for a year is about 48,000 parcels.
+    let result = simulate(&small(200, 365, 1), &default_bank()).unwrap();
+    let expected = 200.0 * 20.0 * 12.0;
+    let arrivals = num::to_f64(result.arrivals);
+    assert!((arrivals - expected).abs() < expected * 0.02, "{arrivals}");
+}
+
+#[test]
+fn weekday_pattern_shapes_the_days() {
+    let mut building = small(100, 28, 3);
+    building.weekday_weights = [1, 1, 1, 1, 1, 0, 0];
+    let result = simulate(&building, &default_bank()).unwrap();
+    for day in &result.daily {
+        if day.weekday >= 5 {
+            assert_eq!(day.arrivals, 0, "{day:?}");
+        } else {
+            assert!(day.arrivals > 0, "{day:?}");
+        }
+    }
+}
+
+#[test]
+fn a_small_bank_overflows_and_a_large_one_does_not() {
+    let building = small(400, 30, 5);
+    let busy = simulate(&building, &default_bank()).unwrap();
+    assert!(busy.overflow_rate > 0.2, "{}", busy.overflow_rate);
+    assert!(busy.overflow_full > 0);
+    let classes = default_classes();
+    let big = compose_bank(&classes, &[400, 400, 300, 100], Default::default(), 10).unwrap();
+    let calm = simulate(&building, &big).unwrap();
+    assert_eq!(calm.overflow, 0);
+}
+
+#[test]
+fn parcels_that_fit_nothing_are_reported_as_such() {
+    let mut building = small(50, 14, 2);
+    building.size_mix = vec![ParcelProfile::new(
+        "sofa",
+        Dimensions::new(2_000, 900, 800),
+        40_000,
+        1,
+    )];
+    let result = simulate(&building, &default_bank()).unwrap();
+    assert!(result.arrivals > 0);
+    assert_eq!(result.overflow_nothing_fits, result.arrivals);
+    assert_eq!(result.overflow_rate, 1.0);
+}
+
+#[test]
+fn long_dwell_expires_at_the_limit() {
+    let mut building = small(20, 20, 4);
+    building.dwell = vec![DwellBucket {
+        up_to_h: 500,
+        share: 1,
+    }];
+    building.dwell_limit_h = 10;
+    let result = simulate(&building, &default_bank()).unwrap();
+    assert!(result.expired > 0);
+    assert!(result.dwell.max_h <= 10.0);
+}
+
+#[test]
+fn bad_buildings_name_the_field() {
+    type Spoil = fn(&mut Building);
+    let cases: [(Spoil, &str); 6] = [
+        (|b| b.units = 0, "units"),
+        (
+            |b| b.parcels_per_unit_per_month = f64::NAN,
+            "parcels_per_unit_per_month",
+        ),
+        (|b| b.days = 0, "days"),
+        (|b| b.hour_weights = [0; 24], "hour_weights"),
+        (|b| b.dwell[1].up_to_h = 1, "dwell[1].up_to_h"),
+        (|b| b.start_weekday = 7, "start_weekday"),
+    ];
+    for (spoil, name) in cases {
+        let mut building = Building::default();
+        spoil(&mut building);
+        match simulate(&building, &default_bank()) {
+            Err(SimError::InvalidField { field, .. }) => assert_eq!(field, name),
+            other => panic!("{name}: {other:?}"),
+        }
+    }
+    let huge = Building {
+        units: 1_000_000,
+        parcels_per_unit_per_month: 1_000.0,
+        ..Building::default()
+    };
+    assert!(matches!(
+        simulate(&huge, &default_bank()),
+        Err(SimError::InvalidField { .. })
+    ));
+    let mut building = Building::default();
+    building.size_mix[0].weight_g = 0;
+    assert!(matches!(
+        simulate(&building, &default_bank()),
+        Err(SimError::InvalidParcel { index: 0, .. })
+    ));
+}
+
+#[test]
+fn composed_banks_are_valid_and_ada_compliant() {
+    let config = compose_bank(&default_classes(), &[3, 0, 40, 1], Default::default(), 10).unwrap();
+    assert_eq!(config.compartments.len(), 44);
+    assert!(config.ada_compliant);
+    assert!(compose_bank(&default_classes(), &[0; 4], Default::default(), 10).is_err());
+    assert!(compose_bank(&default_classes(), &[1], Default::default(), 10).is_err());
+}
+
+#[test]
+fn the_planner_meets_the_target_with_fewer_doors_than_the_estimate_allows() {
+    let building = small(120, 56, 9);
+    let request = PlanRequest {
+        target_overflow_rate: 0.03,
+        ..PlanRequest::default()
+    };
+    let plan = plan(&building, &request).unwrap();
+    assert!(plan.result.overflow_rate <= 0.03);
+    assert_eq!(plan.doors, plan.counts.iter().map(|c| c.count).sum::<u32>());
+    assert_eq!(
+        plan.config.compartments.len(),
+        usize::try_from(plan.doors).unwrap()
+    );
+    // The plan's bank gives the plan's result.
+    assert_eq!(simulate(&building, &plan.config).unwrap(), plan.result);
+    // One door fewer of any class breaks the target, or the class is empty.
+    for index in 0..plan.counts.len() {
+        let mut counts: Vec<u32> = plan.counts.iter().map(|c| c.count).collect();
+        if counts[index] == 0 {
+            continue;
+        }
+        counts[index] -= 1;
+        if counts.iter().sum::<u32>() == 0 {
+            continue;
+        }
+        let config = compose_bank(&request.classes, &counts, request.policy, 10).unwrap();
+        let fewer = simulate(&building, &config).unwrap();
+        assert!(
+            fewer.overflow_rate > 0.03,
+            "class {index}: {}",
+            fewer.overflow_rate
+        );
+    }
+}
+
+#[test]
+fn cost_objective_prefers_cheap_doors() {
+    let building = small(80, 28, 11);
+    let mut classes = default_classes();
+    // Big doors cost almost nothing: the plan should lean on them.
+    for (class, price) in classes.iter_mut().zip([100.0, 100.0, 100.0, 1.0]) {
+        class.price = price;
+    }
+    let request = PlanRequest {
+        classes,
+        objective: Objective::Cost,
+        target_overflow_rate: 0.05,
+        ..PlanRequest::default()
+    };
+    let plan = plan(&building, &request).unwrap();
+    assert!(plan.result.overflow_rate <= 0.05);
+    let xl = plan.counts.iter().find(|c| c.size_class == "XL").unwrap();
+    assert!(xl.count * 2 > plan.doors, "{:?}", plan.counts);
+}
+
+#[test]
+fn impossible_targets_are_infeasible() {
+    let mut building = small(30, 14, 1);
+    building.size_mix.push(ParcelProfile::new(
+        "sofa",
+        Dimensions::new(2_000, 900, 800),
+        40_000,
+        50,
+    ));
+    let request = PlanRequest {
+        target_overflow_rate: 0.01,
+        max_doors: 300,
+        ..PlanRequest::default()
+    };
+    assert!(matches!(
+        plan(&building, &request),
+        Err(SimError::Infeasible { max_doors: 300, .. })
+    ));
+}
+
+#[cfg(feature = "serde")]
+#[test]
+fn json_shapes_round_trip_with_defaults() {
+    let building: Building = serde_json::from_str(r#"{"units": 250, "seed": 4}"#).unwrap();
+    assert_eq!(building.units, 250);
+    assert_eq!(building.parcels_per_unit_per_month, 20.0);
+    assert!(serde_json::from_str::<Building>(r#"{"unit": 250}"#).is_err());
+    let request: PlanRequest =
+        serde_json::from_str(r#"{"objective": "cost", "target_overflow_rate": 0.1}"#).unwrap();
+    assert_eq!(request.objective, Objective::Cost);
+    assert_eq!(request.classes.len(), 4);
+    let json = serde_json::to_string(&Building::default()).unwrap();
+    assert_eq!(
+        serde_json::from_str::<Building>(&json).unwrap(),
+        Building::default()
+    );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(12))]
+
+    #[test]
+    fn the_same_seed_gives_the_same_result(seed in any::<u64>(), units in 1_u32..300) {
+        let building = small(units, 10, seed);
+        let first = simulate(&building, &default_bank()).unwrap();
+        let second = simulate(&building, &default_bank()).unwrap();
+        prop_assert_eq!(first, second);
+    }
+
+    #[test]
+    fn invariants_hold_for_any_building(
+        seed in any::<u64>(),
+        units in 1_u32..400,
+        ppm in 0.5_f64..60.0,
+        limit in 1_u32..100,
+        accessible in 0_u32..=100,
+    ) {
+        let building = Building {
+            units,
+            days: 10,
+            seed,
+            parcels_per_unit_per_month: ppm,
+            dwell_limit_h: limit,
+            accessible_units_percent: accessible,
+            ..Building::default()
+        };
+        let result = simulate(&building, &default_bank()).unwrap();
+        prop_assert_eq!(result.arrivals, result.placed + result.overflow);
+        prop_assert_eq!(result.dwell.count, result.picked_up + result.expired);
+        prop_assert!(result.peak_occupancy <= result.doors);
+        prop_assert!(result.dwell.max_h <= f64::from(limit));
+        prop_assert!((0.0..=1.0).contains(&result.utilization));
+    }
+}
