@@ -1,0 +1,117 @@
+"""Smart parcel locker logic: the Python face of the Rust ``locker-core``.
+
+Everything but :mod:`locker.analytics` is re-exported from the private native
+module ``locker._locker``; import from ``locker``, never from
+``locker._locker``.
+
+Structured values (bank configurations, requests, parcels, outcomes,
+journal records, simulation results) are plain dicts and lists shaped
+exactly like the core's snake_case JSON, so ``json.dumps`` of any of them
+is what the other bindings and the firmware read.
+
+- Bank configurations: :func:`default_bank`, :func:`bank_config_from_json`,
+  :func:`bank_config_to_json`, :func:`validate_bank_config`.
+- Allocation: :class:`Bank` (``allocate``, ``store``, ``release``,
+  ``plan_batch``, ``apply_batch``).
+- Packing: :func:`pack`, :func:`pack_bins`, :func:`lower_bound`.
+- Credentials: :class:`KeyRing`, :class:`CredentialStore`,
+  :func:`issue_token`, :func:`verify_token_offline`, :func:`qr_svg`.
+- The locker: :class:`Locker` over :class:`SimulatedHardware` or any object
+  with the hardware methods; :func:`replay`.
+- Journals: :func:`read_journal`, :func:`verify_journal`,
+  :func:`write_journal`; statistics in :mod:`locker.analytics`.
+- Simulation and planning: :func:`simulate`, :func:`plan`,
+  :func:`default_building`, :func:`default_classes`, :func:`compose_bank`;
+  the shapes of their results in :mod:`locker.types`.
+
+Every error derives from :class:`LockerError`.
+"""
+
+from locker import analytics, types
+from locker._locker import (
+    AllocationError,
+    Bank,
+    BankError,
+    ConfigError,
+    CourierSessionHandle,
+    CredentialError,
+    CredentialStore,
+    GeometryError,
+    HardwareError,
+    InfeasibleError,
+    JournalError,
+    KeyRing,
+    Locker,
+    LockerError,
+    OperationError,
+    PackError,
+    QrError,
+    SimError,
+    SimulatedHardware,
+    __version__,
+    bank_config_from_json,
+    bank_config_to_json,
+    compose_bank,
+    default_bank,
+    default_building,
+    default_classes,
+    fits,
+    issue_token,
+    lower_bound,
+    pack,
+    pack_bins,
+    plan,
+    qr_svg,
+    read_journal,
+    replay,
+    simulate,
+    validate_bank_config,
+    verify_journal,
+    verify_token_offline,
+    write_journal,
+)
+
+__all__ = [
+    "AllocationError",
+    "Bank",
+    "BankError",
+    "ConfigError",
+    "CourierSessionHandle",
+    "CredentialError",
+    "CredentialStore",
+    "GeometryError",
+    "HardwareError",
+    "InfeasibleError",
+    "JournalError",
+    "KeyRing",
+    "Locker",
+    "LockerError",
+    "OperationError",
+    "PackError",
+    "QrError",
+    "SimError",
+    "SimulatedHardware",
+    "__version__",
+    "analytics",
+    "bank_config_from_json",
+    "bank_config_to_json",
+    "compose_bank",
+    "default_bank",
+    "default_building",
+    "default_classes",
+    "fits",
+    "issue_token",
+    "lower_bound",
+    "pack",
+    "pack_bins",
+    "plan",
+    "qr_svg",
+    "read_journal",
+    "replay",
+    "simulate",
+    "types",
+    "validate_bank_config",
+    "verify_journal",
+    "verify_token_offline",
+    "write_journal",
+]

@@ -1,0 +1,32 @@
+"""Shared fixtures: parcels, a bank, a locker over simulated hardware."""
+
+from typing import Any, Dict
+
+import pytest
+
+import locker
+
+NOW_S = 1_700_000_000
+
+
+def parcel(pid: int, w: int = 300, d: int = 200, h: int = 100, weight_g: int = 1_500) -> Dict[str, Any]:
+    """A parcel dict in the core's JSON shape."""
+    return {
+        "id": pid,
+        "size": {"width_mm": w, "depth_mm": d, "height_mm": h},
+        "weight_g": weight_g,
+    }
+
+
+@pytest.fixture
+def bank_config() -> Dict[str, Any]:
+    """The default bank configuration."""
+    return locker.default_bank()
+
+
+@pytest.fixture
+def keys() -> locker.KeyRing:
+    """A key ring with one key from fixed entropy."""
+    ring = locker.KeyRing()
+    ring.rotate(bytes(range(32)))
+    return ring

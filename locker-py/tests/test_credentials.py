@@ -1,0 +1,81 @@
+"""PINs, QR tokens and QR rendering."""
+
+import pytest
+
+import locker
+from conftest import NOW_S
+
+
+def test_key_ring_rotates_and_hides_secrets() -> None:
+    ring = locker.KeyRing()
+    assert len(ring) == 0
+    first = ring.rotate(b"\x01" * 32)
+    second = ring.rotate()
+    assert ring.ids() == [first, second]
+    assert "KeyRing(ids=" in repr(ring)
+    assert len(ring.export_key(first)) == 32
+    with pytest.raises(ValueError, match="32 bytes"):
+        ring.rotate(b"short")
+
+
+def test_pin_issue_verify_redeem(keys: locker.KeyRing) -> None:
+    store = locker.CredentialStore()
+    pin, record = store.issue_pin(keys, 12, [3], NOW_S + 48 * 3600, NOW_S)
+    assert len(pin) == 8 and pin.isdigit()
+    assert pin not in str(record)
+    assert len(store) == 1
+    grant = store.verify_pin(keys, pin, NOW_S + 60, unit=12)
+    assert grant["compartments"] == [3]
+    assert grant["channel"] == "pin"
+    assert store.redeem(grant, NOW_S + 90) == [grant["credential_id"]]
+    with pytest.raises(locker.CredentialError):
+        store.verify_pin(keys, pin, NOW_S + 120, unit=12)
+
+
+def test_wrong_pin_carries_the_failure_to_record(keys: locker.KeyRing) -> None:
+    store = locker.CredentialStore()
+    pin, _ = store.issue_pin(keys, 12, [3], NOW_S + 3600, NOW_S)
+    wrong = "0" * 8 if pin != "0" * 8 else "1" * 8
+    with pytest.raises(locker.CredentialError) as caught:
+        store.verify_pin(keys, wrong, NOW_S, unit=12)
+    failure = getattr(caught.value, "failure")
+    assert failure["channel"] == "pin"
+    assert store.record_failure(failure) == []
+    with pytest.raises(ValueError, match="purpose"):
+        store.verify_pin(keys, pin, NOW_S, unit=12, purpose="party")
+
+
+def test_tokens_verify_offline_and_once(keys: locker.KeyRing) -> None:
+    token, record = locker.issue_token(keys, [41], NOW_S + 3 * 86_400, NOW_S)
+    assert len(token) == 53 and token.isupper()
+    claims = locker.verify_token_offline(keys, token, NOW_S)
+    assert claims["compartments"] == [41]
+    store = locker.CredentialStore()
+    grant = store.verify_token(keys, token, NOW_S)
+    store.redeem(grant, NOW_S)
+    with pytest.raises(locker.CredentialError, match="used"):
+        store.verify_token(keys, token, NOW_S)
+    with pytest.raises(locker.CredentialError):
+        locker.verify_token_offline(locker.KeyRing(), token, NOW_S)
+    with pytest.raises(locker.CredentialError, match="expired"):
+        locker.verify_token_offline(keys, token, NOW_S + 4 * 86_400)
+    assert record["kind"]
+
+
+def test_same_entropy_same_token(keys: locker.KeyRing) -> None:
+    a, _ = locker.issue_token(keys, [1], NOW_S + 60, NOW_S, entropy=b"\x07" * 32)
+    b, _ = locker.issue_token(keys, [1], NOW_S + 60, NOW_S, entropy=b"\x07" * 32)
+    assert a == b
+
+
+def test_qr_svg(keys: locker.KeyRing) -> None:
+    token, _ = locker.issue_token(keys, [41], NOW_S + 60, NOW_S)
+    svg = locker.qr_svg(token)
+    assert svg.startswith("<svg") and svg.rstrip().endswith("</svg>")
+    assert len(locker.qr_svg(token, module_px=2)) <= len(svg)
+    with pytest.raises(ValueError, match="error_correction"):
+        locker.qr_svg(token, error_correction="extreme")
+    with pytest.raises(ValueError, match="module_px"):
+        locker.qr_svg(token, module_px=0)
+    with pytest.raises(locker.QrError):
+        locker.qr_svg("X" * 5_000)

@@ -1,0 +1,187 @@
+"""The Locker facade over simulated hardware and over a Python object."""
+
+import hashlib
+from typing import Any, Dict, List, Set, Tuple
+
+import pytest
+
+import locker
+from conftest import NOW_S, parcel
+
+
+def deliver(
+    lk: locker.Locker, hw: locker.SimulatedHardware, pid: int, recipient: int
+) -> Tuple[int, Dict[str, Any]]:
+    """A courier drops one parcel off; returns the door and the ready event."""
+    session = lk.courier_sign_in(lk.issue_courier_code(1, 86_400))
+    assert session.carrier == 1
+    drop = lk.deposit(session, {"parcel": parcel(pid), "recipient": recipient})
+    assert drop["outcome"] == "opened"
+    door: int = drop["compartment"]
+    hw.open_door(door)
+    hw.put_parcel(door)
+    hw.close_door(door)
+    lk.door_closed(door)
+    ready = [e for e in lk.take_events() if e["type"] == "parcel_ready"]
+    return door, ready[-1]
+
+
+def sim_locker() -> Tuple[locker.Locker, locker.SimulatedHardware]:
+    doors = [c["id"] for c in locker.default_bank()["compartments"]]
+    hw = locker.SimulatedHardware(doors, seed=7, now_s=NOW_S)
+    return locker.Locker(hw), hw
+
+
+def test_drop_off_and_pickup_with_pin_and_qr() -> None:
+    lk, hw = sim_locker()
+    door, ready = deliver(lk, hw, 1, 12)
+    assert ready["compartment"] == door and len(ready["pin"]) == 8
+    hw.set_now_s(NOW_S + 3_600)
+    assert lk.pickup_pin(ready["pin"], unit=12) == [door]
+    hw.open_door(door)
+    hw.take_parcel(door)
+    hw.close_door(door)
+    lk.door_closed(door)
+    assert [e["type"] for e in lk.take_events()] == ["collected"]
+
+    door2, ready2 = deliver(lk, hw, 2, 13)
+    assert lk.pickup_qr(ready2["qr_token"]) == [door2]
+    with pytest.raises(locker.OperationError):
+        lk.staff_open(door2, "look")  # the door is still open
+
+
+def test_wrong_pin_is_a_credential_error() -> None:
+    lk, hw = sim_locker()
+    deliver(lk, hw, 1, 12)
+    with pytest.raises(locker.CredentialError):
+        lk.pickup_pin("00000000", unit=12)
+
+
+def test_journal_replays_and_restores() -> None:
+    lk, hw = sim_locker()
+    door, _ = deliver(lk, hw, 1, 12)
+    records = lk.journal_records()
+    locker.verify_journal(records)
+    assert locker.read_journal(lk.journal_text())["records"] == records
+    assert locker.write_journal(records) == lk.journal_text()
+    assert locker.replay(records) == lk.snapshot()
+    again = locker.Locker.restore(lk.keys(), hw, records)
+    assert again.snapshot() == lk.snapshot()
+    assert door in {p["compartment"] for p in again.snapshot()["stored"]} or again.snapshot()["stored"]
+
+
+def test_tampered_journal_is_refused() -> None:
+    lk, hw = sim_locker()
+    deliver(lk, hw, 1, 12)
+    text = lk.journal_text().replace('"weight_g":1500', '"weight_g":1')
+    with pytest.raises(locker.JournalError, match="edited"):
+        locker.read_journal(text)
+    lines = lk.journal_text().splitlines(keepends=True)
+    with pytest.raises(locker.JournalError, match="missing"):
+        locker.read_journal(lines[0] + "".join(lines[2:]))
+    torn = locker.read_journal(lk.journal_text()[:-5])
+    assert torn["torn_tail"] is not None
+
+
+class Board:
+    """A Python lock board: the hardware methods, and a log of calls."""
+
+    def __init__(self) -> None:
+        self.clock = NOW_S
+        self.open: Set[int] = set()
+        self.calls: List[str] = []
+        self.jammed: Set[int] = set()
+        self.counter = 0
+
+    def unlock(self, door: int) -> None:
+        self.calls.append(f"unlock {door}")
+        if door in self.jammed:
+            error = RuntimeError("latch stuck")
+            error.kind = "door_jammed"  # type: ignore[attr-defined]
+            raise error
+        self.open.add(door)
+
+    def door_state(self, door: int) -> str:
+        return "open" if door in self.open else "closed"
+
+    def now_s(self) -> int:
+        return self.clock
+
+    def fill_random(self, n: int) -> bytes:
+        self.counter += 1
+        return hashlib.sha256(self.counter.to_bytes(8, "big")).digest()[:n].ljust(n, b"\0")
+
+
+def test_a_python_object_can_be_the_hardware() -> None:
+    board = Board()
+    lk = locker.Locker(board)
+    session = lk.courier_sign_in(lk.issue_courier_code(1, 86_400))
+    drop = lk.deposit(session, {"parcel": parcel(1), "recipient": 3})
+    door = drop["compartment"]
+    assert board.calls == [f"unlock {door}"]
+    board.open.discard(door)
+    lk.door_closed(door)
+    assert any(e["type"] == "parcel_ready" for e in lk.take_events())
+
+
+def test_python_exceptions_become_hardware_faults() -> None:
+    board = Board()
+    board.jammed = {c["id"] for c in locker.default_bank()["compartments"]}
+    lk = locker.Locker(board)
+    session = lk.courier_sign_in(lk.issue_courier_code(1, 86_400))
+    with pytest.raises(locker.HardwareError) as caught:
+        lk.deposit(session, {"parcel": parcel(1), "recipient": 3})
+    assert getattr(caught.value, "kind") == "door_jammed"
+    faults = [e for e in lk.take_events() if e["type"] == "hardware_fault"]
+    assert faults and faults[0]["kind"] == "door_jammed"
+
+
+def test_broken_hardware_objects_are_refused_or_reported() -> None:
+    with pytest.raises(TypeError, match="no method"):
+        locker.Locker(object())
+
+    class NoClock(Board):
+        def now_s(self) -> int:
+            raise ValueError("rtc dead")
+
+    with pytest.raises(locker.HardwareError, match="rtc dead"):
+        locker.Locker(NoClock())
+
+    class BadEntropy(Board):
+        def fill_random(self, n: int) -> bytes:
+            return b"short"
+
+    with pytest.raises(locker.HardwareError):
+        locker.Locker(BadEntropy())
+
+
+def test_simulated_hardware_actions_check_physics() -> None:
+    hw = locker.SimulatedHardware([1, 2], now_s=NOW_S)
+    assert hw.now_s() == NOW_S
+    assert hw.open_door(1) is False  # latched
+    with pytest.raises(locker.HardwareError):
+        hw.put_parcel(1)
+    with pytest.raises(locker.HardwareError):
+        hw.open_door(99)
+
+
+def test_rfid_hold_extend_reopen() -> None:
+    lk, hw = sim_locker()
+    tag = b"\x04\xa2\x19\x33"
+    assert lk.register_rfid(12, tag) is None  # the default policy asks no PIN
+    door, _ = deliver(lk, hw, 1, 12)
+    lk.hold(13, NOW_S + 86_400)
+    with pytest.raises(locker.OperationError, match="until_s"):
+        lk.hold(13, NOW_S - 1)
+    assert lk.extend(door, 3_600) > NOW_S
+    hw.set_now_s(NOW_S + 60)
+    assert lk.pickup_rfid(tag) == [door]
+    with pytest.raises(locker.OperationError, match="inspection"):
+        lk.inspect(door, True)
+    hw.open_door(door)
+    hw.take_parcel(door)
+    hw.close_door(door)
+    lk.door_closed(door)
+    assert lk.take_events()[-1]["type"] == "collected"
+    lk.reopen(door)  # "I left something inside": within the grace period
+    assert [r["entry"]["type"] for r in lk.journal_records()][-1] == "reopened"

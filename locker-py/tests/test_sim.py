@@ -1,0 +1,115 @@
+"""Building simulation and capacity planning."""
+
+import threading
+import time
+from typing import Any, Dict
+
+import pytest
+
+import locker
+from locker import _locker
+
+
+def small(**fields: Any) -> Dict[str, Any]:
+    building: Dict[str, Any] = {"units": 120, "days": 28, "seed": 3}
+    building.update(fields)
+    return building
+
+
+def test_defaults_match_the_issue() -> None:
+    building = locker.default_building()
+    assert building["parcels_per_unit_per_month"] == 20.0
+    assert building["days"] == 365
+    assert [c["size_class"] for c in locker.default_classes()] == ["A", "B", "C", "XL"]
+
+
+def test_simulation_is_deterministic_and_consistent() -> None:
+    first = locker.simulate(small())
+    assert first == locker.simulate(small())
+    assert first != locker.simulate(small(seed=4))
+    assert first["arrivals"] == first["placed"] + first["overflow"]
+    assert 0 <= first["overflow_rate"] <= 1
+    assert first["peak_occupancy"] <= first["doors"] == 105
+    assert {c["size_class"] for c in first["classes"]} == {"A", "B", "C", "XL"}
+    assert len(first["daily"]) == 28
+    assert set(first["dwell"]) == {"count", "mean_h", "median_h", "p90_h", "max_h"}
+
+
+def test_a_bigger_bank_overflows_less() -> None:
+    building = small(units=400)
+    busy = locker.simulate(building)
+    roomy = locker.simulate(building, locker.compose_bank(locker.default_classes(), [300, 300, 200, 60]))
+    assert busy["overflow_rate"] > 0.2
+    assert roomy["overflow_rate"] == 0
+
+
+def test_bad_buildings_raise_sim_error() -> None:
+    with pytest.raises(locker.SimError, match="units is 0"):
+        locker.simulate(small(units=0))
+    with pytest.raises(locker.SimError, match="at most 10000000 parcels"):
+        locker.simulate({"units": 1_000_000, "parcels_per_unit_per_month": 1_000})
+    with pytest.raises(ValueError, match="unknown field"):
+        locker.simulate(small(unit=3))
+    with pytest.raises(ValueError, match="building"):
+        locker.simulate(small(units=-1))
+    with pytest.raises(TypeError):
+        locker.simulate(object())  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="expected struct Building"):
+        locker.simulate("building")  # type: ignore[arg-type]
+    with pytest.raises(locker.ConfigError):
+        locker.simulate(small(), {"name": "x", "compartments": []})
+
+
+def test_planner_meets_the_target() -> None:
+    result = locker.plan(small(units=80), {"target_overflow_rate": 0.05})
+    assert result["result"]["overflow_rate"] <= 0.05
+    assert result["doors"] == sum(c["count"] for c in result["counts"])
+    assert len(result["config"]["compartments"]) == result["doors"]
+    assert locker.simulate(small(units=80), result["config"]) == result["result"]
+
+
+def test_planner_by_cost_uses_prices() -> None:
+    classes = locker.default_classes()
+    for cls, price in zip(classes, [100.0, 100.0, 100.0, 1.0]):
+        cls["price"] = price
+    result = locker.plan(
+        small(units=60),
+        {"classes": classes, "objective": "cost", "target_overflow_rate": 0.05},
+    )
+    xl = next(c for c in result["counts"] if c["size_class"] == "XL")
+    assert xl["count"] * 2 > result["doors"]
+
+
+def test_infeasible_plans_raise() -> None:
+    building = small(units=50)
+    building["size_mix"] = [
+        {"name": "sofa", "size": {"width_mm": 2000, "depth_mm": 900, "height_mm": 800}, "weight_g": 40000, "share": 1}
+    ]
+    with pytest.raises(locker.InfeasibleError):
+        locker.plan(building, {"max_doors": 50})
+    assert issubclass(locker.InfeasibleError, locker.SimError)
+
+
+def test_simulation_releases_the_gil() -> None:
+    ticks = []
+    done = threading.Event()
+
+    def count() -> None:
+        while not done.is_set():
+            ticks.append(1)
+            time.sleep(0.001)
+
+    counter = threading.Thread(target=count)
+    counter.start()
+    locker.simulate(small(units=300, days=120))
+    done.set()
+    counter.join()
+    assert len(ticks) > 5
+
+
+@pytest.mark.skipif(_locker._debug_build, reason="timing needs a release build")
+def test_a_year_of_500_units_takes_under_a_second() -> None:
+    start = time.perf_counter()
+    result = locker.simulate({"units": 500, "days": 365, "seed": 1})
+    assert time.perf_counter() - start < 1.0
+    assert result["arrivals"] > 100_000
