@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Builds the npm package into locker-wasm/pkg (gitignored):
+#
+#   pkg/package.json   from npm/package.json, version = the crate's version
+#   pkg/node/          wasm-bindgen --target experimental-nodejs-module:
+#                      ESM that loads the .wasm itself; `import` and go
+#   pkg/web/           wasm-bindgen --target web: ESM for browsers and
+#                      bundlers; call the default export `init()` (or
+#                      `initSync({ module })`) once before anything else
+#
+# package.json "exports" picks node/ under Node and web/ everywhere else.
+# Needs the wasm32-unknown-unknown target and wasm-bindgen-cli at exactly the
+# wasm-bindgen version in Cargo.lock (scripts/ci/setup installs both).
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/.." && pwd)"
+cd "$root"
+
+target_dir="${CARGO_TARGET_DIR:-$root/target}"
+# Built for size: the workspace's release profile is tuned for native code
+# (line tables for profiling), so the wasm build overrides it here. Only the
+# wasm32 artifacts are affected. Extra cargo flags (e.g.
+# --no-default-features for a build without QR rendering) come from
+# $LOCKER_WASM_CARGO_FLAGS.
+CARGO_PROFILE_RELEASE_OPT_LEVEL=z \
+CARGO_PROFILE_RELEASE_LTO=true \
+CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1 \
+CARGO_PROFILE_RELEASE_DEBUG=false \
+CARGO_PROFILE_RELEASE_PANIC=abort \
+    cargo build -p locker-wasm --target wasm32-unknown-unknown --release ${LOCKER_WASM_CARGO_FLAGS:-}
+wasm="$target_dir/wasm32-unknown-unknown/release/locker_wasm.wasm"
+
+pkg="$here/pkg"
+rm -rf "$pkg"
+mkdir -p "$pkg"
+# No name section: it is bigger than the code it names.
+flags=(--remove-name-section --remove-producers-section)
+wasm-bindgen "${flags[@]}" --target experimental-nodejs-module --out-dir "$pkg/node" "$wasm"
+wasm-bindgen "${flags[@]}" --target web --out-dir "$pkg/web" "$wasm"
+# wasm-bindgen writes a stub package.json into node/; the package's own is
+# the only one we ship.
+rm -f "$pkg/node/package.json" "$pkg/web/package.json"
+
+pkgid="$(cargo pkgid -p locker-wasm)"
+version="${pkgid##*[#@]}"
+node -e '
+  const fs = require("node:fs");
+  const [template, out, version] = process.argv.slice(1);
+  const pkg = JSON.parse(fs.readFileSync(template, "utf8"));
+  pkg.version = version;
+  fs.writeFileSync(out, JSON.stringify(pkg, null, 2) + "\n");
+' "$here/npm/package.json" "$pkg/package.json" "$version"
+cp "$here/README.md" "$pkg/README.md"
+echo "built $pkg (locker-wasm $version)"

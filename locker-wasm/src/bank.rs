@@ -1,0 +1,342 @@
+//! Bank configurations as plain objects, the run-time bank, allocation and
+//! packing.
+
+use locker_core::allocate::{BatchPlan, Request};
+use locker_core::bank::{self as core_bank, BankConfig};
+use locker_core::geometry::Dimensions as CoreDimensions;
+use locker_core::{CompartmentId, Parcel, ParcelId, RecipientId};
+use wasm_bindgen::prelude::*;
+
+use crate::convert::{from_js, json, to_js, u32_arg, u64_arg};
+use crate::error::LockerError;
+
+#[wasm_bindgen(typescript_custom_section)]
+const BANK_TS: &str = r#"
+/** A box size in millimetres (the core's JSON). */
+export interface Size { width_mm: number; depth_mm: number; height_mm: number }
+/** A parcel (the core's JSON): `zone` defaults to "ambient", `handling` to "standard". */
+export interface ParcelJson {
+  id: number; size: Size; weight_g: number; this_side_up?: boolean;
+  zone?: "ambient" | "chilled" | "frozen";
+  handling?: "standard" | "cash_on_delivery" | "id_check";
+}
+/** One compartment of a bank configuration. */
+export interface CompartmentSpecJson {
+  id: number; label: string; size_class: string; inner: Size; max_weight_g: number;
+  zone?: "ambient" | "chilled" | "frozen"; accessible?: boolean;
+  position: { column: number; row: number }; operable_height_mm?: number | null;
+}
+/** A bank configuration (`BankConfig` JSON, snake_case fields). */
+export interface BankConfigJson {
+  name: string; clearance_mm?: number; ada_compliant?: boolean;
+  policy?: { reserve_largest?: number; consolidate?: boolean };
+  compartments: CompartmentSpecJson[];
+}
+/** A request to place one parcel. */
+export interface RequestJson { parcel: ParcelJson; recipient: number; needs_accessible?: boolean }
+/** Where a parcel went, or why it did not: `outcome` is "assigned" or "overflow". */
+export type OutcomeJson =
+  | { outcome: "assigned"; parcel: ParcelJson; recipient: number; compartment: number;
+      placement: PlacementJson; rule: "consolidated" | "smallest_fit" | "next_larger_free";
+      considered: object[] }
+  | { outcome: "overflow"; parcel: ParcelJson; recipient: number;
+      reason: "nothing_fits" | "full"; considered: object[] };
+/** Where a parcel sits in a compartment. */
+export interface PlacementJson {
+  parcel: number; position: { x_mm: number; y_mm: number; z_mm: number };
+  orientation: "wdh" | "dwh" | "whd" | "hwd" | "dhw" | "hdw"; extent: Size;
+}
+/** A courier's whole load, planned. */
+export interface BatchPlanJson {
+  assignments: object[]; overflow: object[]; strategy: "grouped" | "arrival_order";
+}
+/** One door of a bank at run time. */
+export interface CompartmentJson {
+  id: number; label: string; size_class: string; zone: string; accessible: boolean;
+  position: { column: number; row: number }; inner: Size; usable: Size; max_weight_g: number;
+  in_service: boolean; free: boolean;
+  contents: { recipient: number; parcels: ParcelJson[]; packing: object } | null;
+}
+"#;
+
+/// The default bank (105 doors in twelve columns, ADA compliant) as a
+/// plain object, ready to edit and pass back.
+///
+/// # Errors
+///
+/// Never in practice.
+#[wasm_bindgen(js_name = defaultBank, unchecked_return_type = "BankConfigJson")]
+pub fn default_bank() -> Result<JsValue, LockerError> {
+    to_js(&core_bank::default_bank())
+}
+
+/// Parses and validates a bank configuration (a plain object or JSON
+/// text); returns it with every default filled in.
+///
+/// ```js
+/// const config = validateBankConfig(defaultBank());
+/// validateBankConfig({ name: "x", compartments: [] }); // throws, code "empty_bank"
+/// ```
+///
+/// # Errors
+///
+/// `"invalid_argument"` for a wrong shape, `"invalid_json"` for bad JSON
+/// text, and the validation codes (`"duplicate_id"`, `"bad_size"`, …).
+#[wasm_bindgen(js_name = validateBankConfig, unchecked_return_type = "BankConfigJson")]
+pub fn validate_bank_config(
+    #[wasm_bindgen(unchecked_param_type = "BankConfigJson | string")] config: JsValue,
+) -> Result<JsValue, LockerError> {
+    to_js(&parse_config(&config)?)
+}
+
+/// A bank configuration from an object or JSON text, validated.
+pub(crate) fn parse_config(config: &JsValue) -> Result<BankConfig, LockerError> {
+    let config: BankConfig = match config.as_string() {
+        Some(text) => return BankConfig::from_json(&text).map_err(LockerError::from),
+        None => from_js(config, "config")?,
+    };
+    config.validate()?;
+    Ok(config)
+}
+
+/// A bank at run time: what each door holds, allocation and batch plans.
+///
+/// ```js
+/// const bank = new Bank(defaultBank());
+/// const outcome = bank.allocate({
+///   parcel: { id: 1, size: { width_mm: 300, depth_mm: 250, height_mm: 150 }, weight_g: 2000 },
+///   recipient: 42,
+/// });
+/// if (outcome.outcome === "assigned") bank.store(outcome.compartment, 42, outcome.parcel);
+/// ```
+#[wasm_bindgen]
+#[derive(Clone, Debug)]
+pub struct Bank(core_bank::Bank);
+
+#[wasm_bindgen]
+impl Bank {
+    /// A bank from a configuration (object or JSON text), every door empty.
+    ///
+    /// # Errors
+    ///
+    /// As [`validate_bank_config`].
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "BankConfigJson | string")] config: JsValue,
+    ) -> Result<Self, LockerError> {
+        Ok(Self(core_bank::Bank::new(parse_config(&config)?)?))
+    }
+
+    /// The configuration, as a plain object.
+    ///
+    /// # Errors
+    ///
+    /// Never in practice.
+    #[wasm_bindgen(unchecked_return_type = "BankConfigJson")]
+    pub fn config(&self) -> Result<JsValue, LockerError> {
+        to_js(self.0.config())
+    }
+
+    /// The configuration as pretty JSON text.
+    #[wasm_bindgen(js_name = configJson)]
+    #[must_use]
+    pub fn config_json(&self) -> String {
+        self.0.config().to_json()
+    }
+
+    /// Every door, by id: its configuration, usable space, service state
+    /// and contents.
+    ///
+    /// # Errors
+    ///
+    /// Never in practice.
+    #[wasm_bindgen(unchecked_return_type = "CompartmentJson[]")]
+    pub fn compartments(&self) -> Result<JsValue, LockerError> {
+        let doors: Vec<serde_json::Value> = self
+            .0
+            .compartments()
+            .iter()
+            .map(compartment_json)
+            .collect::<Result<_, _>>()?;
+        to_js(&doors)
+    }
+
+    /// Free doors.
+    #[wasm_bindgen(getter, js_name = freeCount)]
+    #[must_use]
+    pub fn free_count(&self) -> usize {
+        self.0.free_count()
+    }
+
+    /// Parcels stored.
+    #[wasm_bindgen(getter, js_name = parcelCount)]
+    #[must_use]
+    pub fn parcel_count(&self) -> usize {
+        self.0.parcel_count()
+    }
+
+    /// The door holding a parcel, if any.
+    ///
+    /// # Errors
+    ///
+    /// `"invalid_argument"` for a bad id.
+    pub fn locate(&self, parcel: f64) -> Result<Option<u32>, LockerError> {
+        let parcel = ParcelId(u64_arg(parcel, "parcel")?);
+        Ok(self.0.locate(parcel).map(|c| c.0))
+    }
+
+    /// Chooses a door for one parcel, without changing the bank.
+    ///
+    /// # Errors
+    ///
+    /// `"invalid_argument"`, `"invalid_parcel"`, `"already_stored"`.
+    /// "Nothing fits" is an outcome, not an error.
+    #[wasm_bindgen(unchecked_return_type = "OutcomeJson")]
+    pub fn allocate(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "RequestJson")] request: JsValue,
+    ) -> Result<JsValue, LockerError> {
+        let request: Request = from_js(&request, "request")?;
+        to_js(&self.0.allocate(&request)?)
+    }
+
+    /// Chooses a door larger than `door` (the courier found it too small).
+    ///
+    /// # Errors
+    ///
+    /// As [`Bank::allocate`], and `"unknown_compartment"`.
+    #[wasm_bindgen(js_name = allocateLargerThan, unchecked_return_type = "OutcomeJson")]
+    pub fn allocate_larger_than(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "RequestJson")] request: JsValue,
+        door: f64,
+    ) -> Result<JsValue, LockerError> {
+        let request: Request = from_js(&request, "request")?;
+        let door = CompartmentId(u32_arg(door, "door")?);
+        to_js(&self.0.allocate_larger_than(&request, door)?)
+    }
+
+    /// Plans a courier's whole load (the better of grouped and arrival
+    /// order), without changing the bank.
+    ///
+    /// # Errors
+    ///
+    /// As [`Bank::allocate`], and `"duplicate_in_batch"`.
+    #[wasm_bindgen(js_name = planBatch, unchecked_return_type = "BatchPlanJson")]
+    pub fn plan_batch(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "RequestJson[]")] requests: JsValue,
+    ) -> Result<JsValue, LockerError> {
+        let requests: Vec<Request> = from_js(&requests, "requests")?;
+        to_js(&self.0.plan_batch(&requests)?)
+    }
+
+    /// Stores every assignment of a plan, all or nothing.
+    ///
+    /// # Errors
+    ///
+    /// The bank codes of the first assignment that no longer applies.
+    #[wasm_bindgen(js_name = applyBatch)]
+    pub fn apply_batch(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "BatchPlanJson")] plan: JsValue,
+    ) -> Result<(), LockerError> {
+        let plan: BatchPlan = from_js(&plan, "plan")?;
+        Ok(self.0.apply_batch(&plan)?)
+    }
+
+    /// Stores a parcel in a door for a recipient.
+    ///
+    /// # Errors
+    ///
+    /// `"does_not_fit"`, `"too_heavy"`, `"other_recipient"`, … (nothing
+    /// changes).
+    pub fn store(
+        &mut self,
+        door: f64,
+        recipient: f64,
+        #[wasm_bindgen(unchecked_param_type = "ParcelJson")] parcel: JsValue,
+    ) -> Result<(), LockerError> {
+        let door = CompartmentId(u32_arg(door, "door")?);
+        let recipient = RecipientId(u64_arg(recipient, "recipient")?);
+        let parcel: Parcel = from_js(&parcel, "parcel")?;
+        self.0.store(door, recipient, parcel)?;
+        Ok(())
+    }
+
+    /// Empties a door; returns what it held.
+    ///
+    /// # Errors
+    ///
+    /// `"compartment_empty"`, `"unknown_compartment"`.
+    pub fn release(&mut self, door: f64) -> Result<JsValue, LockerError> {
+        let door = CompartmentId(u32_arg(door, "door")?);
+        to_js(&self.0.release(door)?)
+    }
+
+    /// Takes a door out of service or puts it back.
+    ///
+    /// # Errors
+    ///
+    /// `"unknown_compartment"`.
+    #[wasm_bindgen(js_name = setInService)]
+    pub fn set_in_service(&mut self, door: f64, in_service: bool) -> Result<(), LockerError> {
+        let door = CompartmentId(u32_arg(door, "door")?);
+        Ok(self.0.set_in_service(door, in_service)?)
+    }
+}
+
+fn compartment_json(
+    compartment: &core_bank::Compartment,
+) -> Result<serde_json::Value, LockerError> {
+    let spec = compartment.spec();
+    Ok(serde_json::json!({
+        "id": spec.id,
+        "label": spec.label,
+        "size_class": spec.size_class,
+        "zone": json(&spec.zone)?,
+        "accessible": spec.accessible,
+        "position": json(&spec.position)?,
+        "inner": json(&spec.inner)?,
+        "usable": json(&compartment.usable())?,
+        "max_weight_g": spec.max_weight_g,
+        "in_service": compartment.in_service(),
+        "free": compartment.is_free(),
+        "contents": json(&compartment.contents())?,
+    }))
+}
+
+/// Packs parcels into one space (a 3D heuristic): where each goes, and
+/// which did not fit.
+///
+/// # Errors
+///
+/// `"invalid_argument"` for a wrong shape.
+#[wasm_bindgen(
+    unchecked_return_type = "{ packing: { space: Size; placements: PlacementJson[] }; unplaced: number[] }"
+)]
+pub fn pack(
+    #[wasm_bindgen(unchecked_param_type = "Size")] space: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "ParcelJson[]")] parcels: JsValue,
+) -> Result<JsValue, LockerError> {
+    let space: CoreDimensions = from_js(&space, "space")?;
+    space.validate()?;
+    let parcels: Vec<Parcel> = from_js(&parcels, "parcels")?;
+    to_js(&locker_core::pack::pack(space, &parcels))
+}
+
+/// A lower bound on how many spaces of this size the parcels need.
+///
+/// # Errors
+///
+/// `"invalid_argument"` for a wrong shape.
+#[wasm_bindgen(js_name = lowerBound)]
+pub fn lower_bound(
+    #[wasm_bindgen(unchecked_param_type = "Size")] space: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "ParcelJson[]")] parcels: JsValue,
+) -> Result<u32, LockerError> {
+    let space: CoreDimensions = from_js(&space, "space")?;
+    space.validate()?;
+    let parcels: Vec<Parcel> = from_js(&parcels, "parcels")?;
+    Ok(locker_core::pack::lower_bound(space, &parcels))
+}

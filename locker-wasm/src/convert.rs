@@ -1,0 +1,211 @@
+//! Plain JavaScript values in and out: objects through the core's serde
+//! JSON shapes (snake_case fields), numbers checked before they become ids
+//! or times, randomness from `crypto.getRandomValues`.
+//!
+//! JavaScript numbers are exact up to 2^53 − 1. The core's 64-bit values
+//! that can exceed that (random credential ids, "never expires") leave as
+//! decimal strings and are accepted back as such.
+
+use chacha20::ChaCha20Rng;
+use js_sys::{JSON, Uint8Array};
+use rand_core::SeedableRng;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use wasm_bindgen::prelude::*;
+
+use crate::error::LockerError;
+
+/// The largest integer a JavaScript number holds exactly.
+pub const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
+
+/// A core value as a plain JavaScript value (object, array, string…).
+///
+/// # Errors
+///
+/// `"internal"` if the value does not serialize (never for core types).
+pub fn to_js<T: Serialize>(value: &T) -> Result<JsValue, LockerError> {
+    let mut json = self::json(value)?;
+    big_numbers_to_strings(&mut json);
+    JSON::parse(&json.to_string())
+        .map_err(|_| LockerError::with_code("internal", "JSON.parse refused a core value"))
+}
+
+/// A core value as a JSON value, to build a bigger answer for [`to_js`].
+///
+/// # Errors
+///
+/// `"internal"` if the value does not serialize (never for core types).
+pub fn json<T: Serialize>(value: &T) -> Result<Value, LockerError> {
+    // Through text rather than `to_value`: the text serializer is the one
+    // the core already uses (journal lines, hashes), so the module carries
+    // one serializer per type instead of two.
+    let internal =
+        |error: serde_json::Error| LockerError::with_code("internal", &error.to_string());
+    serde_json::from_str(&serde_json::to_string(value).map_err(internal)?).map_err(internal)
+}
+
+/// A plain JavaScript value as a core value, through its JSON shape.
+///
+/// # Errors
+///
+/// `"invalid_argument"` naming `what` and the bad field when the value does
+/// not have the shape (a wrong type, a missing field, a fraction, …).
+pub fn from_js<T: DeserializeOwned>(value: &JsValue, what: &str) -> Result<T, LockerError> {
+    let text = JSON::stringify(value)
+        .ok()
+        .and_then(|text| text.as_string())
+        .ok_or_else(|| LockerError::invalid_argument(what, "expected a JSON value"))?;
+    from_json_text(&text, what)
+}
+
+/// As [`from_js`], but a string is taken as JSON text.
+///
+/// # Errors
+///
+/// As [`from_js`].
+pub fn from_js_or_text<T: DeserializeOwned>(value: &JsValue, what: &str) -> Result<T, LockerError> {
+    match value.as_string() {
+        Some(text) => from_json_text(&text, what),
+        None => from_js(value, what),
+    }
+}
+
+fn from_json_text<T: DeserializeOwned>(text: &str, what: &str) -> Result<T, LockerError> {
+    let mut json: Value = serde_json::from_str(text)
+        .map_err(|error| LockerError::invalid_argument(what, &error.to_string()))?;
+    digit_strings_to_numbers(&mut json);
+    // Through text rather than `from_value`, for the reason given in `json`.
+    serde_json::from_str(&json.to_string())
+        .map_err(|error| LockerError::invalid_argument(what, &error.to_string()))
+}
+
+fn big_numbers_to_strings(json: &mut Value) {
+    match json {
+        Value::Number(number) if number.as_u64().is_some_and(|n| n > MAX_SAFE_INTEGER) => {
+            *json = Value::String(number.to_string());
+        }
+        Value::Array(items) => items.iter_mut().for_each(big_numbers_to_strings),
+        Value::Object(map) => map.values_mut().for_each(big_numbers_to_strings),
+        _ => {}
+    }
+}
+
+fn digit_strings_to_numbers(json: &mut Value) {
+    match json {
+        Value::String(text) if text.parse::<u64>().is_ok_and(|n| n > MAX_SAFE_INTEGER) => {
+            if let Ok(n) = text.parse::<u64>() {
+                *json = Value::from(n);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(digit_strings_to_numbers),
+        Value::Object(map) => map.values_mut().for_each(digit_strings_to_numbers),
+        _ => {}
+    }
+}
+
+/// A whole number in `0..=max`, from a JavaScript number.
+///
+/// # Errors
+///
+/// `"invalid_argument"` for NaN, a fraction, a negative number or one above
+/// `max`.
+pub fn whole(value: f64, max: u64, what: &str) -> Result<u64, LockerError> {
+    if !(value.is_finite() && value >= 0.0 && value.fract() == 0.0) {
+        return Err(LockerError::invalid_argument(
+            what,
+            &format!("{} is not a whole number ≥ 0", number_text(value)),
+        ));
+    }
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let whole = value as u64; // finite, ≥ 0 and integral: exact below 2^64
+    if whole > max {
+        return Err(LockerError::invalid_argument(
+            what,
+            &format!("{} is more than {max}", number_text(value)),
+        ));
+    }
+    Ok(whole)
+}
+
+/// A number as JavaScript prints it (keeps Rust's float formatting out of
+/// the module).
+fn number_text(value: f64) -> String {
+    js_sys::Number::from(value)
+        .to_string_with_radix(10)
+        .map(String::from)
+        .unwrap_or_default()
+}
+
+/// A 32-bit id or count.
+///
+/// # Errors
+///
+/// As [`whole`].
+pub fn u32_arg(value: f64, what: &str) -> Result<u32, LockerError> {
+    let n = whole(value, u64::from(u32::MAX), what)?;
+    u32::try_from(n).map_err(|_| LockerError::invalid_argument(what, "out of range"))
+}
+
+/// A 64-bit id or time in seconds (up to 2^53 − 1).
+///
+/// # Errors
+///
+/// As [`whole`].
+pub fn u64_arg(value: f64, what: &str) -> Result<u64, LockerError> {
+    whole(value, MAX_SAFE_INTEGER, what)
+}
+
+/// A 64-bit value as a JavaScript number when exact, otherwise a string.
+#[must_use]
+pub fn u64_to_js(value: u64) -> JsValue {
+    if value > MAX_SAFE_INTEGER {
+        JsValue::from_str(&value.to_string())
+    } else {
+        #[allow(clippy::cast_precision_loss)]
+        JsValue::from_f64(value as f64) // exact: at most 2^53 − 1
+    }
+}
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = crypto, js_name = getRandomValues, catch)]
+    fn get_random_values(buf: &Uint8Array) -> Result<JsValue, JsValue>;
+}
+
+/// A generator seeded with 32 bytes from `crypto.getRandomValues` (Web
+/// Crypto: browsers and Node ≥ 20).
+///
+/// # Errors
+///
+/// `"entropy_unavailable"` when there is no Web Crypto.
+pub fn crypto_rng() -> Result<ChaCha20Rng, LockerError> {
+    let buf = Uint8Array::new_with_length(32);
+    get_random_values(&buf).map_err(|_| {
+        LockerError::with_code(
+            "entropy_unavailable",
+            "crypto.getRandomValues is not available",
+        )
+    })?;
+    let mut seed = [0_u8; 32];
+    buf.copy_to(&mut seed);
+    buf.fill(0, 0, 32);
+    Ok(ChaCha20Rng::from_seed(seed))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn big_values_round_trip_as_strings() {
+        let mut json = serde_json::json!({"id": u64::MAX, "n": 5, "label": "12"});
+        big_numbers_to_strings(&mut json);
+        assert_eq!(json["id"], Value::String(u64::MAX.to_string()));
+        assert_eq!(json["n"], Value::from(5));
+        digit_strings_to_numbers(&mut json);
+        assert_eq!(json["id"], Value::from(u64::MAX));
+        assert_eq!(json["label"], Value::String("12".into()));
+    }
+}

@@ -1,0 +1,478 @@
+//! Site keys, credentials (PINs and signed QR tokens), verification and QR
+//! codes as SVG.
+
+use locker_core::RecipientId;
+use locker_core::credential::{
+    self as core_cred, KeyId, PinAttempt, PinRequest, Purpose, SITE_KEY_BYTES, SiteKey,
+    TokenRequest,
+};
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::prelude::*;
+
+use crate::convert::{crypto_rng, from_js, json, to_js, u32_arg, u64_arg};
+use crate::error::LockerError;
+
+#[wasm_bindgen(typescript_custom_section)]
+const CREDENTIAL_TS: &str = r#"
+/** What a credential allows. */
+export type Purpose = "pickup" | "courier_drop_off" | "staff";
+/** An exported site key: keep it in secure storage, never in a journal. */
+export interface SiteKeyJson { id: number; secret_hex: string }
+/** A request for a resident's PIN. */
+export interface PinRequestJson {
+  recipient: number; compartments: number[]; purpose: Purpose; expires_at_s: number;
+}
+/** A request for a QR token. */
+export interface TokenRequestJson {
+  purpose: Purpose; compartments: number[]; recipient?: number | null; expires_at_s: number;
+}
+/** A PIN typed at a kiosk. */
+export interface PinAttemptJson { kiosk: number; unit?: number | null; pin: string; purpose?: Purpose }
+/** The checked fields of a QR token. */
+export interface TokenClaimsJson {
+  version: number; key_id: number; credential_id: number | string; purpose: Purpose;
+  compartments: number[]; expires_at_s: number;
+}
+/** What a verified credential allows. */
+export interface GrantJson {
+  credential_id: number | string; channel: "pin" | "qr" | "rfid" | "courier" | "remote";
+  purpose: Purpose; compartments: number[]; recipient: number | null; carrier: number | null;
+  expires_at_s: number | string; single_use: boolean;
+}
+/** QR rendering options (all optional). */
+export interface QrOptionsJson {
+  error_correction?: "low" | "medium" | "quartile" | "high";
+  quiet_zone_modules?: number; module_px?: number;
+}
+"#;
+
+/// The site's keys: new credentials use the newest, older ones verify
+/// until retired. Secrets never appear in `toString` or JSON of other
+/// objects; export them only to put them in secure storage.
+///
+/// ```js
+/// const keys = new KeyRing();
+/// keys.rotate();                 // a key from crypto.getRandomValues
+/// const saved = keys.exportSecrets();
+/// const again = KeyRing.importSecrets(saved);
+/// ```
+#[wasm_bindgen]
+#[derive(Clone, Debug, Default)]
+pub struct KeyRing(pub(crate) core_cred::KeyRing);
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SiteKeyJson {
+    id: u16,
+    secret_hex: String,
+}
+
+fn to_hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn from_hex(text: &str) -> Option<[u8; SITE_KEY_BYTES]> {
+    let bytes = text.as_bytes();
+    if bytes.len() != 2 * SITE_KEY_BYTES {
+        return None;
+    }
+    let mut out = [0_u8; SITE_KEY_BYTES];
+    for (byte, pair) in out.iter_mut().zip(bytes.chunks_exact(2)) {
+        let pair = core::str::from_utf8(pair).ok()?;
+        *byte = u8::from_str_radix(pair, 16).ok()?;
+    }
+    Some(out)
+}
+
+#[wasm_bindgen]
+impl KeyRing {
+    /// An empty ring.
+    #[wasm_bindgen(constructor)]
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a fresh key (from `crypto.getRandomValues`) and makes it the
+    /// newest; returns its id.
+    ///
+    /// # Errors
+    ///
+    /// `"entropy_unavailable"`, `"key_ids_exhausted"`.
+    pub fn rotate(&mut self) -> Result<u16, LockerError> {
+        let mut rng = crypto_rng()?;
+        Ok(self.0.rotate(&mut rng)?.0)
+    }
+
+    /// Retires a key: what it signed stops verifying.
+    ///
+    /// # Errors
+    ///
+    /// `"unknown_key_id"`.
+    pub fn retire(&mut self, id: f64) -> Result<(), LockerError> {
+        let id = u16::try_from(u32_arg(id, "id")?)
+            .map_err(|_| LockerError::invalid_argument("id", "more than 65535"))?;
+        Ok(self.0.retire(KeyId(id))?)
+    }
+
+    /// The key ids, oldest first.
+    #[must_use]
+    pub fn ids(&self) -> Vec<u16> {
+        self.0.ids().map(|id| id.0).collect()
+    }
+
+    /// How many keys.
+    #[wasm_bindgen(getter)]
+    #[must_use]
+    pub fn length(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Every key with its secret, as `[{ id, secret_hex }]`: for secure
+    /// storage (a kiosk's TPM or keystore) and for a cloud service that
+    /// issues QR tokens. Anyone who has them can mint credentials.
+    ///
+    /// # Errors
+    ///
+    /// Never in practice.
+    #[wasm_bindgen(js_name = exportSecrets, unchecked_return_type = "SiteKeyJson[]")]
+    pub fn export_secrets(&self) -> Result<JsValue, LockerError> {
+        let keys: Vec<SiteKeyJson> = self
+            .0
+            .ids()
+            .filter_map(|id| self.0.get(id).ok())
+            .map(|key| SiteKeyJson {
+                id: key.id().0,
+                secret_hex: to_hex(key.expose_secret()),
+            })
+            .collect();
+        to_js(&keys)
+    }
+
+    /// A ring from [`KeyRing::export_secrets`]'s output, in the same order.
+    ///
+    /// # Errors
+    ///
+    /// `"invalid_argument"` for a wrong shape or a secret that is not 64
+    /// hex digits, `"duplicate_key_id"`.
+    #[wasm_bindgen(js_name = importSecrets)]
+    pub fn import_secrets(
+        #[wasm_bindgen(unchecked_param_type = "SiteKeyJson[]")] keys: JsValue,
+    ) -> Result<Self, LockerError> {
+        let keys: Vec<SiteKeyJson> = from_js(&keys, "keys")?;
+        let mut ring = core_cred::KeyRing::new();
+        for key in keys {
+            let secret = from_hex(&key.secret_hex).ok_or_else(|| {
+                LockerError::invalid_argument("keys", "secret_hex must be 64 hex digits")
+            })?;
+            ring.add(SiteKey::from_bytes(KeyId(key.id), secret))?;
+        }
+        Ok(Self(ring))
+    }
+}
+
+/// What a successful verification allows; redeem it once the door opened.
+#[wasm_bindgen]
+#[derive(Clone, Debug)]
+pub struct Grant(core_cred::Grant);
+
+#[wasm_bindgen]
+impl Grant {
+    /// The compartments it opens.
+    #[wasm_bindgen(getter)]
+    #[must_use]
+    pub fn compartments(&self) -> Vec<u32> {
+        self.0.compartments.iter().map(|c| c.0).collect()
+    }
+
+    /// The grant as the core's JSON (`credential_id`, `channel`, `purpose`,
+    /// `compartments`, `recipient`, `carrier`, `expires_at_s`,
+    /// `single_use`).
+    ///
+    /// # Errors
+    ///
+    /// Never in practice.
+    #[wasm_bindgen(js_name = toJSON, unchecked_return_type = "GrantJson")]
+    pub fn to_json(&self) -> Result<JsValue, LockerError> {
+        to_js(&self.0)
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PinAttemptJson {
+    kiosk: u32,
+    #[serde(default)]
+    unit: Option<RecipientId>,
+    pin: String,
+    #[serde(default = "pickup")]
+    purpose: Purpose,
+}
+
+const fn pickup() -> Purpose {
+    Purpose::Pickup
+}
+
+fn purpose_arg(purpose: Option<String>) -> Result<Purpose, LockerError> {
+    match purpose {
+        None => Ok(Purpose::Pickup),
+        Some(text) => serde_json::from_str(&serde_json::Value::from(text.as_str()).to_string())
+            .map_err(|_| {
+                LockerError::invalid_argument("purpose", &format!("unknown purpose {text:?}"))
+            }),
+    }
+}
+
+/// The public credential records of a locker (no secret: PINs are keyed
+/// tags), with issuing, verification and redemption.
+///
+/// Verification here does not feed the throttle: a kiosk should use
+/// [`Locker`](crate::locker::Locker), which does.
+#[wasm_bindgen]
+#[derive(Clone, Debug, Default)]
+pub struct CredentialStore(core_cred::CredentialStore);
+
+#[wasm_bindgen]
+impl CredentialStore {
+    /// An empty store with a policy (the core's `CredentialPolicy` JSON;
+    /// default when left out).
+    ///
+    /// # Errors
+    ///
+    /// `"invalid_argument"`, `"invalid_policy"`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(policy: Option<JsValue>) -> Result<Self, LockerError> {
+        let Some(policy) = policy.filter(|p| !p.is_undefined() && !p.is_null()) else {
+            return Ok(Self::default());
+        };
+        let policy = from_js(&policy, "policy")?;
+        Ok(Self(core_cred::CredentialStore::new(policy)?))
+    }
+
+    /// Issues a PIN: generates it and inserts its record. Returns
+    /// `{ pin, record }`; the PIN is shown once and never stored.
+    ///
+    /// # Errors
+    ///
+    /// `"no_keys"`, `"bad_expiry"`, `"invalid_request"`, `"too_many_pins"`.
+    #[wasm_bindgen(js_name = issuePin, unchecked_return_type = "{ pin: string; record: object }")]
+    pub fn issue_pin(
+        &mut self,
+        keys: &KeyRing,
+        #[wasm_bindgen(unchecked_param_type = "PinRequestJson")] request: JsValue,
+        #[wasm_bindgen(js_name = nowS)] now_s: f64,
+    ) -> Result<JsValue, LockerError> {
+        let request: PinRequest = from_js(&request, "request")?;
+        let now_s = u64_arg(now_s, "nowS")?;
+        let mut rng = crypto_rng()?;
+        let (pin, record) = self.0.generate_pin(&keys.0, &mut rng, &request, now_s)?;
+        let record_json = json(&record)?;
+        self.0.insert(record, now_s)?;
+        to_js(&serde_json::json!({ "pin": pin.expose(), "record": record_json }))
+    }
+
+    /// Issues a QR token and inserts its record. Returns `{ token, record }`.
+    ///
+    /// # Errors
+    ///
+    /// As [`issue_token`].
+    #[wasm_bindgen(js_name = issueToken, unchecked_return_type = "{ token: string; record: object }")]
+    pub fn issue_token(
+        &mut self,
+        keys: &KeyRing,
+        #[wasm_bindgen(unchecked_param_type = "TokenRequestJson")] request: JsValue,
+        #[wasm_bindgen(js_name = nowS)] now_s: f64,
+    ) -> Result<JsValue, LockerError> {
+        let request: TokenRequest = from_js(&request, "request")?;
+        let now_s = u64_arg(now_s, "nowS")?;
+        let mut rng = crypto_rng()?;
+        let (token, record) = core_cred::issue_token(&keys.0, &mut rng, &request, now_s)?;
+        let record_json = json(&record)?;
+        self.0.insert(record, now_s)?;
+        to_js(&serde_json::json!({ "token": token.expose(), "record": record_json }))
+    }
+
+    /// Checks a PIN; changes nothing.
+    ///
+    /// # Errors
+    ///
+    /// `"rejected"`, `"expired"`, `"already_used"`, `"unit_required"`,
+    /// `"malformed_pin"`, `"throttled"`, …
+    #[wasm_bindgen(js_name = verifyPin)]
+    pub fn verify_pin(
+        &self,
+        keys: &KeyRing,
+        #[wasm_bindgen(unchecked_param_type = "PinAttemptJson")] attempt: JsValue,
+        #[wasm_bindgen(js_name = nowS)] now_s: f64,
+    ) -> Result<Grant, LockerError> {
+        let attempt: PinAttemptJson = from_js(&attempt, "attempt")?;
+        let now_s = u64_arg(now_s, "nowS")?;
+        let attempt = PinAttempt {
+            kiosk: core_cred::KioskId(attempt.kiosk),
+            unit: attempt.unit,
+            pin: &attempt.pin,
+            purpose: attempt.purpose,
+        };
+        self.0
+            .verify_pin(&keys.0, &attempt, now_s)
+            .map(Grant)
+            .map_err(|refusal| refusal.error.into())
+    }
+
+    /// Checks a QR token shown at `kiosk` for `purpose` (default
+    /// `"pickup"`); changes nothing.
+    ///
+    /// # Errors
+    ///
+    /// `"malformed_token"`, `"rejected"`, `"expired"`, `"already_used"`,
+    /// `"wrong_purpose"`, …
+    #[wasm_bindgen(js_name = verifyToken)]
+    pub fn verify_token(
+        &self,
+        keys: &KeyRing,
+        kiosk: f64,
+        token: &str,
+        #[wasm_bindgen(js_name = nowS)] now_s: f64,
+        #[wasm_bindgen(unchecked_param_type = "Purpose")] purpose: Option<String>,
+    ) -> Result<Grant, LockerError> {
+        let kiosk = core_cred::KioskId(u32_arg(kiosk, "kiosk")?);
+        let now_s = u64_arg(now_s, "nowS")?;
+        let purpose = purpose_arg(purpose)?;
+        self.0
+            .verify_token(&keys.0, kiosk, token, purpose, now_s)
+            .map(Grant)
+            .map_err(|refusal| refusal.error.into())
+    }
+
+    /// The door opened: spends a single-use credential.
+    ///
+    /// # Errors
+    ///
+    /// `"already_used"`, `"revoked"`, `"unknown_credential"`.
+    pub fn redeem(
+        &mut self,
+        grant: &Grant,
+        #[wasm_bindgen(js_name = nowS)] now_s: f64,
+    ) -> Result<(), LockerError> {
+        let now_s = u64_arg(now_s, "nowS")?;
+        self.0.redeem(&grant.0, now_s)?;
+        Ok(())
+    }
+
+    /// Every record (public: ids, kinds, keyed tags, status).
+    ///
+    /// # Errors
+    ///
+    /// Never in practice.
+    pub fn records(&self) -> Result<JsValue, LockerError> {
+        let records: Vec<_> = self.0.records().collect();
+        to_js(&records)
+    }
+
+    /// How many records.
+    #[wasm_bindgen(getter)]
+    #[must_use]
+    pub fn length(&self) -> usize {
+        self.0.len()
+    }
+}
+
+/// Issues a QR token with the newest key, as a cloud service would:
+/// returns `{ token, record }`. Lockers verify it offline with the same
+/// keys.
+///
+/// # Errors
+///
+/// `"no_keys"`, `"bad_expiry"`, `"invalid_request"`, `"invalid_argument"`.
+#[wasm_bindgen(js_name = issueToken, unchecked_return_type = "{ token: string; record: object }")]
+pub fn issue_token(
+    keys: &KeyRing,
+    #[wasm_bindgen(unchecked_param_type = "TokenRequestJson")] request: JsValue,
+    #[wasm_bindgen(js_name = nowS)] now_s: f64,
+) -> Result<JsValue, LockerError> {
+    let request: TokenRequest = from_js(&request, "request")?;
+    let now_s = u64_arg(now_s, "nowS")?;
+    let mut rng = crypto_rng()?;
+    let (token, record) = core_cred::issue_token(&keys.0, &mut rng, &request, now_s)?;
+    let record = json(&record)?;
+    to_js(&serde_json::json!({ "token": token.expose(), "record": record }))
+}
+
+/// Checks a QR token's signature and expiry without any record; returns
+/// its claims.
+///
+/// # Errors
+///
+/// `"malformed_token"`, `"unknown_key_id"`, `"rejected"`, `"expired"`.
+#[wasm_bindgen(js_name = verifyTokenOffline, unchecked_return_type = "TokenClaimsJson")]
+pub fn verify_token_offline(
+    keys: &KeyRing,
+    token: &str,
+    #[wasm_bindgen(js_name = nowS)] now_s: f64,
+) -> Result<JsValue, LockerError> {
+    let now_s = u64_arg(now_s, "nowS")?;
+    to_js(&core_cred::verify_token_offline(&keys.0, token, now_s)?)
+}
+
+/// Renders text (a QR token) as an SVG QR code; `options` is a
+/// `QrOptionsJson` (all fields optional).
+///
+/// ```js
+/// document.querySelector("#qr").innerHTML = qrSvg(token, { module_px: 6 });
+/// ```
+///
+/// # Errors
+///
+/// `"qr_data_too_long"`, `"invalid_argument"` for bad options.
+#[cfg(feature = "qr")]
+#[wasm_bindgen(js_name = qrSvg)]
+pub fn qr_svg(text: &str, options: Option<JsValue>) -> Result<String, LockerError> {
+    let options = qr_options(&options.unwrap_or(JsValue::UNDEFINED))?;
+    let matrix = core_cred::QrMatrix::encode(text, &options)?;
+    Ok(matrix.to_svg(options.module_px))
+}
+
+#[cfg(feature = "qr")]
+fn qr_options(options: &JsValue) -> Result<core_cred::QrOptions, LockerError> {
+    let defaults = core_cred::QrOptions::default();
+    if options.is_undefined() || options.is_null() {
+        return Ok(defaults);
+    }
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Partial {
+        error_correction: Option<core_cred::QrErrorCorrection>,
+        quiet_zone_modules: Option<u32>,
+        module_px: Option<u32>,
+    }
+    let partial: Partial = from_js(options, "options")?;
+    Ok(core_cred::QrOptions {
+        error_correction: partial
+            .error_correction
+            .unwrap_or(defaults.error_correction),
+        quiet_zone_modules: partial
+            .quiet_zone_modules
+            .unwrap_or(defaults.quiet_zone_modules),
+        module_px: partial.module_px.unwrap_or(defaults.module_px),
+    })
+}
+
+/// Whether this build renders QR codes (`qrSvg` exists).
+#[wasm_bindgen(js_name = hasQr)]
+#[must_use]
+pub fn has_qr() -> bool {
+    cfg!(feature = "qr")
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn hex_round_trips() {
+        let secret = [0xab_u8; SITE_KEY_BYTES];
+        assert_eq!(from_hex(&to_hex(&secret)), Some(secret));
+        assert_eq!(from_hex("zz"), None);
+    }
+}

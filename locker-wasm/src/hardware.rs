@@ -1,0 +1,509 @@
+//! Hardware for the [`Locker`](crate::locker::Locker): any JavaScript object
+//! with the five calls of the core's `Hardware` trait (a kiosk's lock board
+//! over WebSerial, a test double), and the core's simulated bank, which has
+//! the same five methods.
+
+use core::fmt;
+
+use js_sys::{Reflect, Uint8Array};
+use locker_core::CompartmentId;
+use locker_core::hardware::{
+    self as core_hw, DoorState, Hardware, HardwareError, HardwareErrorKind, Occupancy, Operation,
+};
+use wasm_bindgen::prelude::*;
+
+use crate::convert::{to_js, u32_arg, u64_arg};
+use crate::error::{LockerError, hardware_code, hardware_kind};
+
+#[wasm_bindgen(typescript_custom_section)]
+const HARDWARE_TS: &str = r#"
+/**
+ * The lock board, written in JavaScript: the core's `Hardware` trait.
+ * Every call is synchronous. Throw to report a failure; an error whose
+ * `code` is a hardware kind ("door_jammed", "unknown_door", "sensor_fault",
+ * "bus_timeout", "clock_fault", "entropy_unavailable", "power_lost") is
+ * that kind, anything else is "hardware" (other).
+ */
+export interface Hardware {
+  /** Pulse the latch of one door. */
+  unlock(door: number): void;
+  /** Read the door sensor. */
+  doorState(door: number): "open" | "closed";
+  /** Read the occupancy sensor; leave it out when there is none. */
+  occupancy?(door: number): "empty" | "occupied" | "unknown";
+  /** The time now, in Unix seconds (a whole number). */
+  nowS(): number;
+  /** Fill `buf` with secure random bytes, e.g. `crypto.getRandomValues(buf)`. */
+  fillRandom(buf: Uint8Array): void;
+}
+"#;
+
+#[wasm_bindgen]
+extern "C" {
+    /// A JavaScript object implementing the `Hardware` interface.
+    #[wasm_bindgen(typescript_type = "Hardware")]
+    #[derive(Clone, Debug)]
+    pub type HardwareObject;
+
+    #[wasm_bindgen(method, catch)]
+    fn unlock(this: &HardwareObject, door: u32) -> Result<JsValue, JsValue>;
+
+    #[wasm_bindgen(method, catch, js_name = doorState)]
+    fn door_state(this: &HardwareObject, door: u32) -> Result<JsValue, JsValue>;
+
+    #[wasm_bindgen(method, catch)]
+    fn occupancy(this: &HardwareObject, door: u32) -> Result<JsValue, JsValue>;
+
+    #[wasm_bindgen(method, catch, js_name = nowS)]
+    fn now_s(this: &HardwareObject) -> Result<JsValue, JsValue>;
+
+    #[wasm_bindgen(method, catch, js_name = fillRandom)]
+    fn fill_random(this: &HardwareObject, buf: &Uint8Array) -> Result<JsValue, JsValue>;
+}
+
+/// A failed call of a JavaScript hardware object: the kind, and what the
+/// thrown value said.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct JsHardwareError {
+    /// What kind of failure.
+    pub kind: HardwareErrorKind,
+    /// The thrown error's message (or the reason the answer was unusable).
+    pub message: String,
+}
+
+impl fmt::Display for JsHardwareError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.kind, self.message)
+    }
+}
+
+impl HardwareError for JsHardwareError {
+    fn kind(&self) -> HardwareErrorKind {
+        self.kind
+    }
+}
+
+fn thrown(value: &JsValue) -> JsHardwareError {
+    let code = Reflect::get(value, &JsValue::from_str("code"))
+        .ok()
+        .and_then(|code| code.as_string());
+    let message = Reflect::get(value, &JsValue::from_str("message"))
+        .ok()
+        .and_then(|m| m.as_string())
+        .or_else(|| value.as_string())
+        .unwrap_or_else(|| "the hardware object threw".into());
+    JsHardwareError {
+        kind: code
+            .as_deref()
+            .map_or(HardwareErrorKind::Other, hardware_kind),
+        message,
+    }
+}
+
+fn unusable(kind: HardwareErrorKind, message: &str) -> JsHardwareError {
+    JsHardwareError {
+        kind,
+        message: message.into(),
+    }
+}
+
+/// The core's [`Hardware`] over a JavaScript object.
+#[derive(Clone, Debug)]
+pub struct JsHardware {
+    object: HardwareObject,
+}
+
+impl JsHardware {
+    /// Wraps `object`, checking it has the required methods.
+    ///
+    /// # Errors
+    ///
+    /// `"invalid_argument"` naming the first missing method.
+    pub fn new(object: HardwareObject) -> Result<Self, LockerError> {
+        for method in ["unlock", "doorState", "nowS", "fillRandom"] {
+            let found = Reflect::get(&object, &JsValue::from_str(method)).unwrap_or_default();
+            if !found.is_function() {
+                return Err(LockerError::invalid_argument(
+                    "hardware",
+                    &format!("has no method {method}()"),
+                ));
+            }
+        }
+        Ok(Self { object })
+    }
+}
+
+impl Hardware for JsHardware {
+    type Error = JsHardwareError;
+
+    fn unlock(&mut self, door: CompartmentId) -> Result<(), Self::Error> {
+        self.object.unlock(door.0).map(drop).map_err(|e| thrown(&e))
+    }
+
+    fn door_state(&mut self, door: CompartmentId) -> Result<DoorState, Self::Error> {
+        let answer = self.object.door_state(door.0).map_err(|e| thrown(&e))?;
+        match answer.as_string().as_deref() {
+            Some("open") => Ok(DoorState::Open),
+            Some("closed") => Ok(DoorState::Closed),
+            _ => Err(unusable(
+                HardwareErrorKind::SensorFault,
+                "doorState() must return \"open\" or \"closed\"",
+            )),
+        }
+    }
+
+    fn occupancy(&mut self, door: CompartmentId) -> Result<Occupancy, Self::Error> {
+        let method =
+            Reflect::get(&self.object, &JsValue::from_str("occupancy")).unwrap_or_default();
+        if !method.is_function() {
+            return Ok(Occupancy::Unknown);
+        }
+        let answer = self.object.occupancy(door.0).map_err(|e| thrown(&e))?;
+        match answer.as_string().as_deref() {
+            Some("empty") => Ok(Occupancy::Empty),
+            Some("occupied") => Ok(Occupancy::Occupied),
+            Some("unknown") => Ok(Occupancy::Unknown),
+            _ => Err(unusable(
+                HardwareErrorKind::SensorFault,
+                "occupancy() must return \"empty\", \"occupied\" or \"unknown\"",
+            )),
+        }
+    }
+
+    fn now_s(&mut self) -> Result<u64, Self::Error> {
+        let answer = self.object.now_s().map_err(|e| thrown(&e))?;
+        answer
+            .as_f64()
+            .filter(|s| {
+                s.is_finite() && *s >= 0.0 && s.fract() == 0.0 && *s <= 9_007_199_254_740_991.0
+            })
+            .map(|s| {
+                #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                let whole = s as u64; // checked: whole, ≥ 0, ≤ 2^53 − 1
+                whole
+            })
+            .ok_or_else(|| {
+                unusable(
+                    HardwareErrorKind::ClockFault,
+                    "nowS() must return whole Unix seconds",
+                )
+            })
+    }
+
+    fn fill_random(&mut self, buf: &mut [u8]) -> Result<(), Self::Error> {
+        let len = u32::try_from(buf.len())
+            .map_err(|_| unusable(HardwareErrorKind::EntropyUnavailable, "buffer too large"))?;
+        let array = Uint8Array::new_with_length(len);
+        self.object.fill_random(&array).map_err(|e| thrown(&e))?;
+        array.copy_to(buf);
+        array.fill(0, 0, len);
+        Ok(())
+    }
+}
+
+fn sim_error(error: core_hw::sim::SimError) -> LockerError {
+    LockerError::with_code(hardware_code(error.kind), &error.to_string())
+}
+
+fn action_error(error: core_hw::sim::ActionError) -> LockerError {
+    use core_hw::sim::ActionError;
+    let code = match error {
+        ActionError::UnknownDoor { .. } => "unknown_door",
+        ActionError::DoorClosed { .. } => "door_closed",
+        ActionError::NoParcel { .. } => "no_parcel",
+        _ => "simulator",
+    };
+    LockerError::with_code(code, &error.to_string())
+}
+
+fn door(value: f64) -> Result<CompartmentId, LockerError> {
+    u32_arg(value, "door").map(CompartmentId)
+}
+
+fn repeat(always: Option<bool>) -> core_hw::sim::Repeat {
+    if always.unwrap_or(false) {
+        core_hw::sim::Repeat::Always
+    } else {
+        core_hw::sim::Repeat::Once
+    }
+}
+
+/// A simulated bank of doors (the core's `SimulatedHardware`): physical
+/// rules, a settable clock, deterministic entropy from a seed, a log of
+/// calls and fault injection. It implements the `Hardware` interface, so
+/// pass it to `new Locker(config, sim)` and keep it to play the people at
+/// the locker:
+///
+/// ```js
+/// const sim = new SimulatedHardware(locker.doorIds(), 7, 1_700_000_000);
+/// sim.openDoor(3); sim.putParcel(3); sim.closeDoor(3);
+/// ```
+///
+/// Its entropy is reproducible from the seed: never use it for real keys.
+#[wasm_bindgen]
+#[derive(Debug)]
+pub struct SimulatedHardware(core_hw::SimulatedHardware);
+
+#[wasm_bindgen]
+impl SimulatedHardware {
+    /// A bank with these door ids, all closed, latched and empty; entropy
+    /// seeded with `seed`; the clock at `nowS` (default 0).
+    ///
+    /// # Errors
+    ///
+    /// `"invalid_argument"` for a bad id, seed or time.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "ArrayLike<number> | Iterable<number>")]
+        doors: JsValue,
+        seed: f64,
+        #[wasm_bindgen(js_name = nowS)] now_s: Option<f64>,
+    ) -> Result<Self, LockerError> {
+        if !doors.is_object() {
+            return Err(LockerError::invalid_argument(
+                "doors",
+                "expected an array of door ids",
+            ));
+        }
+        let ids = js_sys::Array::from(&doors)
+            .iter()
+            .map(|id| {
+                id.as_f64()
+                    .ok_or_else(|| LockerError::invalid_argument("doors", "door ids are numbers"))
+                    .and_then(door)
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let seed = u64_arg(seed, "seed")?;
+        let now_s = u64_arg(now_s.unwrap_or(0.0), "nowS")?;
+        Ok(Self(
+            core_hw::SimulatedHardware::new(ids, seed).with_now_s(now_s),
+        ))
+    }
+
+    /// Hardware call: releases a door's latch.
+    ///
+    /// # Errors
+    ///
+    /// The injected fault (`"door_jammed"`, `"power_lost"`, …).
+    pub fn unlock(&mut self, door_id: f64) -> Result<(), LockerError> {
+        self.0.unlock(door(door_id)?).map_err(sim_error)
+    }
+
+    /// Hardware call: `"open"` or `"closed"`.
+    ///
+    /// # Errors
+    ///
+    /// The injected fault.
+    #[wasm_bindgen(js_name = doorState, unchecked_return_type = "\"open\" | \"closed\"")]
+    pub fn door_state(&mut self, door_id: f64) -> Result<String, LockerError> {
+        let state = self.0.door_state(door(door_id)?).map_err(sim_error)?;
+        Ok(state.to_string())
+    }
+
+    /// Hardware call: `"empty"`, `"occupied"` or `"unknown"`.
+    ///
+    /// # Errors
+    ///
+    /// The injected fault.
+    #[wasm_bindgen(unchecked_return_type = "\"empty\" | \"occupied\" | \"unknown\"")]
+    pub fn occupancy(&mut self, door_id: f64) -> Result<String, LockerError> {
+        let occupancy = self.0.occupancy(door(door_id)?).map_err(sim_error)?;
+        Ok(occupancy.to_string())
+    }
+
+    /// Hardware call: the simulated clock, in Unix seconds.
+    ///
+    /// # Errors
+    ///
+    /// The injected fault.
+    #[wasm_bindgen(js_name = nowS)]
+    pub fn now_s(&mut self) -> Result<f64, LockerError> {
+        let now_s = self.0.now_s().map_err(sim_error)?;
+        #[allow(clippy::cast_precision_loss)]
+        Ok(now_s as f64)
+    }
+
+    /// Hardware call: fills `buf` from the seeded (not secure) generator.
+    ///
+    /// # Errors
+    ///
+    /// The injected fault.
+    #[wasm_bindgen(js_name = fillRandom)]
+    pub fn fill_random(&mut self, buf: &mut [u8]) -> Result<(), LockerError> {
+        self.0.fill_random(buf).map_err(sim_error)
+    }
+
+    /// Sets the clock (not a hardware call).
+    ///
+    /// # Errors
+    ///
+    /// `"invalid_argument"` for a bad time.
+    #[wasm_bindgen(js_name = setNowS)]
+    pub fn set_now_s(&mut self, now_s: f64) -> Result<(), LockerError> {
+        self.0.set_now_s(u64_arg(now_s, "nowS")?);
+        Ok(())
+    }
+
+    /// Moves the clock forward.
+    ///
+    /// # Errors
+    ///
+    /// `"invalid_argument"` for a bad duration.
+    #[wasm_bindgen(js_name = advanceS)]
+    pub fn advance_s(&mut self, delta_s: f64) -> Result<(), LockerError> {
+        self.0.advance_s(u64_arg(delta_s, "deltaS")?);
+        Ok(())
+    }
+
+    /// The clock, without a hardware call.
+    #[wasm_bindgen(getter, js_name = clockS)]
+    #[must_use]
+    pub fn clock_s(&self) -> f64 {
+        #[allow(clippy::cast_precision_loss)]
+        let s = self.0.clock_s() as f64;
+        s
+    }
+
+    /// A person pulls the door: true if it opened (its latch was released).
+    ///
+    /// # Errors
+    ///
+    /// `"unknown_door"`.
+    #[wasm_bindgen(js_name = openDoor)]
+    pub fn open_door(&mut self, door_id: f64) -> Result<bool, LockerError> {
+        self.0.open_door(door(door_id)?).map_err(action_error)
+    }
+
+    /// A person pushes the door shut: true if it closed (and latched).
+    ///
+    /// # Errors
+    ///
+    /// `"unknown_door"`.
+    #[wasm_bindgen(js_name = closeDoor)]
+    pub fn close_door(&mut self, door_id: f64) -> Result<bool, LockerError> {
+        self.0.close_door(door(door_id)?).map_err(action_error)
+    }
+
+    /// A person puts a parcel in through the open door.
+    ///
+    /// # Errors
+    ///
+    /// `"door_closed"`, `"unknown_door"`.
+    #[wasm_bindgen(js_name = putParcel)]
+    pub fn put_parcel(&mut self, door_id: f64) -> Result<(), LockerError> {
+        self.0.put_parcel(door(door_id)?).map_err(action_error)
+    }
+
+    /// A person takes a parcel out through the open door.
+    ///
+    /// # Errors
+    ///
+    /// `"door_closed"`, `"no_parcel"`, `"unknown_door"`.
+    #[wasm_bindgen(js_name = takeParcel)]
+    pub fn take_parcel(&mut self, door_id: f64) -> Result<(), LockerError> {
+        self.0.take_parcel(door(door_id)?).map_err(action_error)
+    }
+
+    /// A person forces a latched door open.
+    ///
+    /// # Errors
+    ///
+    /// `"unknown_door"`.
+    #[wasm_bindgen(js_name = forceOpen)]
+    pub fn force_open(&mut self, door_id: f64) -> Result<(), LockerError> {
+        self.0.force_open(door(door_id)?).map_err(action_error)
+    }
+
+    /// Whether the door stands open.
+    ///
+    /// # Errors
+    ///
+    /// `"unknown_door"`.
+    #[wasm_bindgen(js_name = isOpen)]
+    pub fn is_open(&self, door_id: f64) -> Result<bool, LockerError> {
+        self.0.is_open(door(door_id)?).map_err(action_error)
+    }
+
+    /// How many parcels are physically inside.
+    ///
+    /// # Errors
+    ///
+    /// `"unknown_door"`.
+    #[wasm_bindgen(js_name = parcelCount)]
+    pub fn parcel_count(&self, door_id: f64) -> Result<u32, LockerError> {
+        self.0.parcel_count(door(door_id)?).map_err(action_error)
+    }
+
+    /// The hardware calls made so far, as `{ unlock: 3 }`, `"now_s"`,
+    /// `{ fill_random: { len: 32 } }`… (the core's JSON).
+    ///
+    /// # Errors
+    ///
+    /// Never in practice.
+    pub fn calls(&self) -> Result<JsValue, LockerError> {
+        to_js(&self.0.calls())
+    }
+
+    /// Forgets the recorded calls.
+    #[wasm_bindgen(js_name = clearCalls)]
+    pub fn clear_calls(&mut self) {
+        self.0.clear_calls();
+    }
+
+    /// The latch of `door` jams on the next unlock (or every one, with
+    /// `always`).
+    ///
+    /// # Errors
+    ///
+    /// `"unknown_door"`.
+    pub fn jam(&mut self, door_id: f64, always: Option<bool>) -> Result<(), LockerError> {
+        self.0
+            .jam(door(door_id)?, repeat(always))
+            .map_err(action_error)
+    }
+
+    /// Calls of one operation (`"unlock"`, `"door_state"`, `"occupancy"`,
+    /// `"now_s"`, `"fill_random"`) fail with `kind` (a hardware code).
+    ///
+    /// # Errors
+    ///
+    /// `"invalid_argument"` for an unknown operation or kind.
+    #[wasm_bindgen(js_name = failCalls)]
+    pub fn fail_calls(
+        &mut self,
+        operation: &str,
+        kind: &str,
+        always: Option<bool>,
+    ) -> Result<(), LockerError> {
+        let operation: Operation = serde_json::from_str(
+            &serde_json::Value::from(operation).to_string(),
+        )
+        .map_err(|_| {
+            LockerError::invalid_argument("operation", &format!("unknown operation {operation:?}"))
+        })?;
+        let kind: HardwareErrorKind =
+            serde_json::from_str(&serde_json::Value::from(kind).to_string()).map_err(|_| {
+                LockerError::invalid_argument("kind", &format!("unknown kind {kind:?}"))
+            })?;
+        self.0.fail_calls(operation, kind, repeat(always));
+        Ok(())
+    }
+
+    /// Cuts the power.
+    #[wasm_bindgen(js_name = cutPower)]
+    pub fn cut_power(&mut self) {
+        self.0.cut_power();
+    }
+
+    /// Restores the power.
+    #[wasm_bindgen(js_name = restorePower)]
+    pub fn restore_power(&mut self) {
+        self.0.restore_power();
+    }
+
+    /// Removes every injected fault.
+    #[wasm_bindgen(js_name = clearFaults)]
+    pub fn clear_faults(&mut self) {
+        self.0.clear_faults();
+    }
+}

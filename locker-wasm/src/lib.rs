@@ -1,0 +1,174 @@
+//! WebAssembly bindings for [`locker_core`], published as an npm package.
+//!
+//! Thin wrappers only: each export converts its arguments, calls the core
+//! and converts the result back. Methods are camelCase (`js_name`); errors
+//! are real JavaScript `Error` objects with a stable `code` string (see
+//! [`error`]).
+//!
+//! Plain data (bank configurations, parcels, requests, outcomes, journal
+//! records, snapshots) crosses as plain objects in the core's JSON shapes,
+//! snake_case fields; numbers are checked before they become ids or times.
+//!
+//! | module | exports |
+//! | --- | --- |
+//! | [`bank`] | `defaultBank`, `validateBankConfig`, `Bank`, `pack`, `lowerBound` |
+//! | [`credential`] | `KeyRing`, `CredentialStore`, `Grant`, `issueToken`, `verifyTokenOffline`, `qrSvg` |
+//! | [`hardware`] | the `Hardware` interface, `SimulatedHardware` |
+//! | [`locker`] | `Locker`, `CourierSession`, `verifyJournal`, `journalRecords`, `replayJournal` |
+//! | [`sim`] | `defaultBuilding`, `simulate`, `planBank`, `defaultDoorClasses` |
+//!
+//! ```js
+//! import { Dimensions, fits, version } from "locker-wasm";
+//!
+//! const parcel = new Dimensions(600, 100, 50);
+//! const door = new Dimensions(380, 640, 80);
+//! fits(parcel, door);        // "dwh": a quarter turn about the vertical axis
+//! fits(parcel, door, true);  // still "dwh": upright turns are allowed
+//! ```
+
+use wasm_bindgen::prelude::*;
+
+pub mod bank;
+pub mod convert;
+pub mod credential;
+pub mod error;
+pub mod hardware;
+pub mod locker;
+pub mod sim;
+
+pub use error::LockerError;
+
+/// The compartment ids of a bank configuration (object or JSON text), in
+/// id order: the doors a `SimulatedHardware` needs.
+///
+/// # Errors
+///
+/// As `validateBankConfig`.
+#[wasm_bindgen(js_name = doorIds)]
+pub fn door_ids(
+    #[wasm_bindgen(unchecked_param_type = "BankConfigJson | string")] config: JsValue,
+) -> Result<Vec<u32>, LockerError> {
+    let config = bank::parse_config(&config)?;
+    let mut ids: Vec<u32> = config.compartments.iter().map(|c| c.id.0).collect();
+    ids.sort_unstable();
+    Ok(ids)
+}
+
+/// The package version (the Rust crate's version, e.g. `"0.1.0"`).
+#[wasm_bindgen]
+#[must_use]
+pub fn version() -> String {
+    env!("CARGO_PKG_VERSION").into()
+}
+
+/// A box size in whole millimetres: width (left to right), depth (front to
+/// back) and height (bottom to top).
+///
+/// ```js
+/// const door = new Dimensions(380, 640, 80);
+/// door.depthMm; // 640
+/// ```
+#[wasm_bindgen]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Dimensions(locker_core::Dimensions);
+
+#[wasm_bindgen]
+impl Dimensions {
+    /// A validated size.
+    ///
+    /// # Errors
+    ///
+    /// Throws an `Error` with `code` `"zero_side"` or `"side_too_long"`
+    /// when a side is 0 mm or longer than 5000 mm. (Non-integer or negative
+    /// numbers are converted by wasm-bindgen's `u32` rules first.)
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        #[wasm_bindgen(js_name = widthMm)] width_mm: u32,
+        #[wasm_bindgen(js_name = depthMm)] depth_mm: u32,
+        #[wasm_bindgen(js_name = heightMm)] height_mm: u32,
+    ) -> Result<Self, LockerError> {
+        Self::validated(width_mm, depth_mm, height_mm).map_err(|e| LockerError::from(&e))
+    }
+
+    /// Extent along the x axis (left to right), in millimetres.
+    #[wasm_bindgen(getter, js_name = widthMm)]
+    #[must_use]
+    pub fn width_mm(&self) -> u32 {
+        self.0.width_mm
+    }
+
+    /// Extent along the y axis (front to back), in millimetres.
+    #[wasm_bindgen(getter, js_name = depthMm)]
+    #[must_use]
+    pub fn depth_mm(&self) -> u32 {
+        self.0.depth_mm
+    }
+
+    /// Extent along the z axis (bottom to top), in millimetres.
+    #[wasm_bindgen(getter, js_name = heightMm)]
+    #[must_use]
+    pub fn height_mm(&self) -> u32 {
+        self.0.height_mm
+    }
+}
+
+impl Dimensions {
+    /// The Rust side of the constructor, usable off wasm (tests).
+    ///
+    /// # Errors
+    ///
+    /// The core's [`locker_core::geometry::GeometryError`] for a bad side.
+    pub fn validated(
+        width_mm: u32,
+        depth_mm: u32,
+        height_mm: u32,
+    ) -> Result<Self, locker_core::geometry::GeometryError> {
+        let dims = locker_core::Dimensions::new(width_mm, depth_mm, height_mm);
+        dims.validate()?;
+        Ok(Self(dims))
+    }
+}
+
+/// The first orientation (`"wdh"`, `"dwh"`, …) in which `parcel` fits in
+/// `space`, or `undefined` if it fits in none. A `thisSideUp` parcel only
+/// turns about the vertical axis.
+///
+/// ```js
+/// fits(new Dimensions(100, 100, 300), new Dimensions(400, 400, 200), true); // undefined
+/// ```
+#[wasm_bindgen]
+#[must_use]
+pub fn fits(
+    parcel: &Dimensions,
+    space: &Dimensions,
+    #[wasm_bindgen(js_name = thisSideUp)] this_side_up: Option<bool>,
+) -> Option<String> {
+    parcel
+        .0
+        .orientation_within(space.0, this_side_up.unwrap_or(false))
+        .map(|o| o.as_str().into())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn fits_names_the_orientation_like_the_core_json() {
+        let parcel = Dimensions::validated(600, 100, 50).unwrap();
+        let door = Dimensions::validated(380, 640, 80).unwrap();
+        assert_eq!(fits(&parcel, &door, None).as_deref(), Some("dwh"));
+        let tall = Dimensions::validated(100, 100, 300).unwrap();
+        let flat = Dimensions::validated(400, 400, 200).unwrap();
+        assert_eq!(fits(&tall, &flat, Some(true)), None);
+    }
+
+    #[test]
+    fn error_codes_are_stable() {
+        let zero = Dimensions::validated(1, 0, 1).unwrap_err();
+        assert_eq!(error::code(&zero), "zero_side");
+        let long = Dimensions::validated(1, 1, 5_001).unwrap_err();
+        assert_eq!(error::code(&long), "side_too_long");
+    }
+}

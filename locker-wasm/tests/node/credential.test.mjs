@@ -1,0 +1,77 @@
+// Keys, PINs, QR tokens and QR codes, against the built package.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+
+import { CredentialStore, KeyRing, hasQr, issueToken, qrSvg, verifyTokenOffline } from "locker-wasm";
+
+const NOW = 1_700_000_000;
+
+test("a key ring rotates from Web Crypto and exports for secure storage", () => {
+  const keys = new KeyRing();
+  assert.equal(keys.length, 0);
+  const id = keys.rotate();
+  assert.deepEqual([...keys.ids()], [id]);
+  const saved = keys.exportSecrets();
+  assert.equal(saved.length, 1);
+  assert.match(saved[0].secret_hex, /^[0-9a-f]{64}$/);
+  const again = KeyRing.importSecrets(saved);
+  assert.deepEqual([...again.ids()], [id]);
+  assert.throws(() => KeyRing.importSecrets([{ id: 1, secret_hex: "zz" }]), { code: "invalid_argument" });
+  assert.throws(() => KeyRing.importSecrets([...saved, ...saved]), { code: "duplicate_key_id" });
+});
+
+test("a QR token issued in the cloud verifies offline with the same keys", () => {
+  const keys = new KeyRing();
+  keys.rotate();
+  const request = { purpose: "pickup", compartments: [41], recipient: null, expires_at_s: NOW + 3600 };
+  const { token, record } = issueToken(keys, request, NOW);
+  assert.match(token, /^[A-Z2-7]+$/);
+  assert.equal(record.kind !== undefined || record.id !== undefined, true);
+  const claims = verifyTokenOffline(KeyRing.importSecrets(keys.exportSecrets()), token, NOW + 60);
+  assert.deepEqual(claims.compartments, [41]);
+  assert.equal(claims.purpose, "pickup");
+  assert.throws(() => verifyTokenOffline(keys, token, NOW + 7200), { code: "expired" });
+  const other = new KeyRing();
+  other.rotate();
+  assert.throws(() => verifyTokenOffline(other, token, NOW), { code: "rejected" });
+  assert.throws(() => verifyTokenOffline(keys, "not a token", NOW), { code: "malformed_token" });
+});
+
+test("a PIN is issued, verified, redeemed once", () => {
+  const keys = new KeyRing();
+  keys.rotate();
+  const store = new CredentialStore();
+  const { pin, record } = store.issuePin(keys, { recipient: 12, compartments: [3], purpose: "pickup", expires_at_s: NOW + 86_400 }, NOW);
+  assert.match(pin, /^\d{8}$/);
+  assert.equal(typeof record, "object");
+  assert.equal(store.length, 1);
+  assert.throws(() => store.verifyPin(keys, { kiosk: 1, pin }, NOW), { code: "unit_required" });
+  const grant = store.verifyPin(keys, { kiosk: 1, unit: 12, pin }, NOW + 60);
+  assert.deepEqual([...grant.compartments], [3]);
+  assert.equal(grant.toJSON().channel, "pin");
+  store.redeem(grant, NOW + 90);
+  assert.throws(() => store.verifyPin(keys, { kiosk: 1, unit: 12, pin }, NOW + 120), { code: "already_used" });
+  assert.throws(() => store.redeem(grant, NOW + 120), { code: "already_used" });
+});
+
+test("a store's QR token verifies once and credential ids survive as strings when large", () => {
+  const keys = new KeyRing();
+  keys.rotate();
+  const store = new CredentialStore();
+  const { token } = store.issueToken(keys, { purpose: "pickup", compartments: [5], expires_at_s: NOW + 600 }, NOW);
+  const grant = store.verifyToken(keys, 1, token, NOW);
+  const id = grant.toJSON().credential_id;
+  assert.ok(typeof id === "number" ? Number.isSafeInteger(id) : /^\d+$/.test(id));
+  store.redeem(grant, NOW);
+  assert.throws(() => store.verifyToken(keys, 1, token, NOW), { code: "already_used" });
+  assert.throws(() => store.verifyToken(keys, 1, token, NOW, "bogus"), { code: "invalid_argument" });
+});
+
+test("QR codes render as SVG", { skip: !hasQr() && "built without the qr feature" }, () => {
+  const svg = qrSvg("AEAQAALW56Q6XMQGCY5WKV7FQAAQAAAAFHD6DU3QKTEAIAAP2ITRY");
+  assert.match(svg, /^<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+  const small = qrSvg("HELLO", { module_px: 2, error_correction: "low" });
+  assert.ok(small.length < svg.length);
+  assert.throws(() => qrSvg("x", { module_px: "big" }), { code: "invalid_argument" });
+  assert.throws(() => qrSvg("x".repeat(5000)), { code: "qr_data_too_long" });
+});

@@ -1,0 +1,51 @@
+// Wrong argument types throw Errors with a code; the module keeps working
+// afterwards (nothing traps, nothing is poisoned).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+
+import * as locker from "locker-wasm";
+
+const { Bank, CredentialStore, KeyRing, Locker, SimulatedHardware, defaultBank, doorIds, validateBankConfig } = locker;
+
+const isLockerError = (code) => (e) => e instanceof Error && e.name === "LockerError" && e.code === code && e.message.length > 0;
+
+test("wrong types give invalid_argument errors that name the argument", () => {
+  const bank = new Bank(defaultBank());
+  for (const bad of [undefined, null, 42, "text", [], { parcel: "x" }, () => 1]) {
+    assert.throws(() => bank.allocate(bad), isLockerError("invalid_argument"), String(bad));
+  }
+  assert.throws(() => bank.allocate({ parcel: { id: 1.5, size: { width_mm: 1, depth_mm: 1, height_mm: 1 }, weight_g: 1 }, recipient: 1 }),
+    isLockerError("invalid_argument"));
+  assert.throws(() => bank.locate(-1), (e) => e.code === "invalid_argument" && /parcel/.test(e.message));
+  assert.throws(() => bank.locate(Number.NaN), isLockerError("invalid_argument"));
+  assert.throws(() => bank.locate(2 ** 60), isLockerError("invalid_argument"));
+  assert.throws(() => bank.store("3", 1, {}), isLockerError("invalid_argument"));
+  assert.throws(() => bank.allocate({ parcel: { id: 1, size: { width_mm: 1, depth_mm: 1, height_mm: 1 }, weight_g: 1n }, recipient: 1 }),
+    isLockerError("invalid_argument"));
+  assert.throws(() => validateBankConfig(42), isLockerError("invalid_argument"));
+  assert.throws(() => new SimulatedHardware([1, -2], 0), isLockerError("invalid_argument"));
+  assert.throws(() => new CredentialStore({ pin: 3 }), isLockerError("invalid_argument"));
+  assert.throws(() => new Locker({ bank: defaultBank(), extra: 1 }, new SimulatedHardware([1], 0)), isLockerError("invalid_argument"));
+  assert.throws(() => new Locker(undefined, 5), isLockerError("invalid_argument"));
+});
+
+test("a wrong class instance throws an Error before reaching the module", () => {
+  const store = new CredentialStore();
+  assert.throws(() => store.verifyPin({}, { kiosk: 1, pin: "1234" }, 0), Error);
+  assert.throws(() => store.verifyPin(new Bank(defaultBank()), { kiosk: 1, pin: "1234" }, 0), Error);
+});
+
+test("the module still works after many errors", () => {
+  const bank = new Bank(defaultBank());
+  for (let i = 0; i < 200; i++) {
+    assert.throws(() => bank.allocate({ nonsense: i }));
+  }
+  const outcome = bank.allocate({ parcel: { id: 1, size: { width_mm: 100, depth_mm: 100, height_mm: 50 }, weight_g: 100 }, recipient: 1 });
+  assert.equal(outcome.outcome, "assigned");
+  const sim = new SimulatedHardware(doorIds(defaultBank()), 3, 1_700_000_000);
+  const l = new Locker(undefined, sim);
+  assert.throws(() => l.pickupPin(1, 1, "12"), (e) => typeof e.code === "string");
+  assert.throws(() => l.staffOpen(1, ""), isLockerError("invalid_argument"));
+  assert.equal(l.doors().length, 105);
+  assert.equal(new KeyRing().length, 0);
+});

@@ -1,0 +1,150 @@
+// The Locker over the simulated hardware and over a hardware object
+// written in JavaScript; its journal, restore and verification.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+
+import {
+  KeyRing, Locker, SimulatedHardware, defaultBank, doorIds, journalRecords, replayJournal,
+  verifyJournal,
+} from "locker-wasm";
+
+const NOW = 1_700_000_000;
+const parcel = (id) => ({ id, size: { width_mm: 300, depth_mm: 200, height_mm: 100 }, weight_g: 1500 });
+
+function dropOff(locker, sim, id, recipient) {
+  const session = locker.courierSignIn(1, locker.issueCourierCode(1, 30 * 86_400));
+  assert.equal(session.carrier, 1);
+  const answer = locker.deposit(session, { parcel: parcel(id), recipient });
+  assert.equal(answer.outcome, "opened");
+  const door = answer.compartment;
+  assert.equal(sim.openDoor(door), true);
+  sim.putParcel(door);
+  sim.closeDoor(door);
+  locker.doorClosed(door);
+  const ready = locker.takeEvents().find((e) => e.type === "parcel_ready");
+  assert.equal(ready.compartment, door);
+  return { door, ready };
+}
+
+test("drop-off and pickup by PIN and by QR with the simulator", () => {
+  const bank = defaultBank();
+  const sim = new SimulatedHardware(doorIds(bank), 7, NOW);
+  const locker = new Locker({ bank }, sim);
+  const { door, ready } = dropOff(locker, sim, 1, 12);
+  assert.match(ready.pin, /^\d{8}$/);
+  assert.equal(locker.doors().find((d) => d.id === door).state, "occupied");
+  assert.throws(() => locker.pickupPin(1, 12, "00000000"), { code: "rejected" });
+  assert.deepEqual([...locker.pickupPin(1, 12, ready.pin)], [door]);
+  sim.openDoor(door);
+  sim.takeParcel(door);
+  sim.closeDoor(door);
+  locker.doorClosed(door);
+  assert.ok(locker.takeEvents().some((e) => e.type === "collected" && e.recipient === 12));
+
+  const second = dropOff(locker, sim, 2, 13);
+  sim.advanceS(60);
+  assert.deepEqual([...locker.pickupQr(1, second.ready.qr_token)], [second.door]);
+  sim.openDoor(second.door);
+  assert.throws(() => locker.doorClosed(second.door), { code: "door_still_open" });
+  sim.takeParcel(second.door);
+  sim.closeDoor(second.door);
+  locker.doorClosed(second.door);
+  const calls = sim.calls();
+  assert.ok(calls.some((c) => c.unlock === second.door), JSON.stringify(calls.slice(-5)));
+});
+
+test("the journal restores the locker, and edits are found", () => {
+  const bank = defaultBank();
+  const sim = new SimulatedHardware(doorIds(bank), 7, NOW);
+  const locker = new Locker({ bank }, sim);
+  const { door, ready } = dropOff(locker, sim, 1, 12);
+  const text = locker.journalText();
+  const check = verifyJournal(text);
+  assert.equal(check.records, locker.journalLength);
+  assert.equal(check.torn_tail, null);
+  assert.match(check.head, /^[0-9a-f]{64}$/);
+  assert.equal(journalRecords(text)[0].entry.configured !== undefined || journalRecords(text)[0].seq === 0, true);
+  assert.deepEqual(replayJournal(text), locker.snapshot());
+  assert.equal(locker.journalSince(locker.journalLength - 1).split("\n").length, 2);
+
+  // A page reload: new hardware, keys from storage, the journal text.
+  const keys = KeyRing.importSecrets(locker.keys().exportSecrets());
+  const sim2 = new SimulatedHardware(doorIds(bank), 99, NOW + 100);
+  const restored = Locker.restore(keys, sim2, text);
+  assert.deepEqual(restored.snapshot(), locker.snapshot());
+  assert.deepEqual([...restored.pickupPin(1, 12, ready.pin)], [door]);
+
+  // A torn last line is dropped; an edited record is named.
+  assert.equal(verifyJournal(text + '{"v":1,"se').torn_tail.line, check.records + 1);
+  const lines = text.split("\n");
+  const record = JSON.parse(lines[1]);
+  record.at_s += 1;
+  lines[1] = JSON.stringify(record);
+  assert.throws(() => verifyJournal(lines.join("\n")), (e) => e.code === "edited" && /record 1/.test(e.message));
+  assert.throws(() => Locker.restore(keys, sim2, lines.join("\n")), { code: "edited" });
+  assert.throws(() => verifyJournal(text.split("\n").filter((_, i) => i !== 1).join("\n")), { code: "missing_records" });
+  assert.throws(() => Locker.restore(new KeyRing(), sim2, "not json\n"), { code: "malformed_record" });
+});
+
+test("a hardware object written in JavaScript drives the locker", () => {
+  const bank = defaultBank();
+  const open = new Set();
+  let clock = NOW;
+  let jamNext = false;
+  let jammed = null;
+  const board = {
+    log: [],
+    unlock(door) {
+      this.log.push(["unlock", door]);
+      if (jamNext) {
+        jamNext = false;
+        jammed = door;
+        throw Object.assign(new Error("latch stuck"), { code: "door_jammed" });
+      }
+      open.add(door);
+    },
+    doorState(door) { return open.has(door) ? "open" : "closed"; },
+    nowS() { return clock; },
+    fillRandom(buf) { crypto.getRandomValues(buf); },
+  };
+  const locker = new Locker({ bank }, board);
+  const session = locker.courierSignIn(1, locker.issueCourierCode(1, 86_400));
+  const first = locker.deposit(session, { parcel: parcel(1), recipient: 5 });
+  assert.equal(first.outcome, "opened");
+  open.delete(first.compartment);
+  locker.doorClosed(first.compartment);
+  assert.ok(locker.takeEvents().some((e) => e.type === "parcel_ready"));
+
+  // The next door jams: the locker records the fault, takes the door out
+  // of service and opens the next best one.
+  clock += 10;
+  jamNext = true;
+  const second = locker.deposit(session, { parcel: parcel(2), recipient: 6 });
+  assert.equal(second.outcome, "opened");
+  assert.notEqual(second.compartment, jammed);
+  const events = locker.takeEvents();
+  assert.ok(events.some((e) => e.type === "hardware_fault" && e.kind === "door_jammed" && e.compartment === jammed), JSON.stringify(events));
+  assert.equal(locker.doors().find((d) => d.id === jammed).state, "out_of_service");
+
+  // A clock that cannot answer refuses the operation with a hardware code.
+  board.nowS = () => { throw new Error("RTC lost its time"); };
+  assert.throws(() => locker.tick(), { code: "hardware" });
+  board.nowS = () => "noon";
+  assert.throws(() => locker.tick(), { code: "clock_fault" });
+  board.nowS = () => clock;
+  locker.tick();
+
+  assert.throws(() => new Locker({ bank }, { unlock() {} }), (e) => e.code === "invalid_argument" && /doorState/.test(e.message));
+});
+
+test("fault injection in the simulator reaches the locker as codes", () => {
+  const bank = defaultBank();
+  const sim = new SimulatedHardware(doorIds(bank), 1, NOW);
+  const locker = new Locker({ bank }, sim);
+  sim.failCalls("fill_random", "entropy_unavailable", true);
+  assert.throws(() => locker.issueCourierCode(1, 3600), { code: "entropy_unavailable" });
+  sim.clearFaults();
+  locker.issueCourierCode(1, 3600);
+  assert.throws(() => sim.failCalls("explode", "door_jammed"), { code: "invalid_argument" });
+  assert.throws(() => sim.openDoor(99_999), { code: "unknown_door" });
+});

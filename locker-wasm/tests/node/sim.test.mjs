@@ -1,0 +1,21 @@
+// The building simulation and the capacity planner.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+
+import { defaultBank, defaultBuilding, defaultDoorClasses, planBank, simulate } from "locker-wasm";
+
+test("a simulation is deterministic and accounts for every parcel", () => {
+  const building = { ...defaultBuilding(), units: 120, days: 14 };
+  const result = simulate(building, defaultBank());
+  assert.equal(result.arrivals, result.placed + result.overflow);
+  assert.deepEqual(simulate(building, defaultBank()), result);
+  assert.throws(() => simulate({ units: "many" }, defaultBank()), { code: "invalid_argument" });
+  assert.throws(() => simulate(building, { name: "x", compartments: [] }), { code: "empty_bank" });
+});
+
+test("the planner sizes a bank for a small building", () => {
+  assert.ok(defaultDoorClasses().length > 0);
+  const plan = planBank({ ...defaultBuilding(), units: 40, days: 14 }, { target_overflow_rate: 0.05, max_doors: 200 });
+  assert.equal(plan.config.compartments.length, plan.doors);
+  assert.ok(plan.result.overflow <= plan.result.arrivals * 0.05 + 1e-9 || plan.result.overflow_rate <= 0.05);
+});

@@ -1,0 +1,47 @@
+// Compiled (not run) by types.test.mjs with `tsc --strict`: the package's
+// TypeScript declarations describe the API as the tests and the kiosk use it.
+import init, * as web from "locker-wasm/web";
+import {
+  Bank, CredentialStore, KeyRing, Locker, SimulatedHardware, defaultBank, doorIds, issueToken,
+  qrSvg, simulate, verifyJournal, verifyTokenOffline,
+  type DoorJson, type EventJson, type Hardware, type LockerError, type OutcomeJson,
+} from "locker-wasm";
+
+const bank = defaultBank();
+const sim = new SimulatedHardware(doorIds(bank), 7, 1_700_000_000);
+const board: Hardware = {
+  unlock(door: number): void { void door; },
+  doorState: () => "closed",
+  nowS: () => Math.floor(Date.now() / 1000),
+  fillRandom: (buf: Uint8Array) => { crypto.getRandomValues(buf); },
+};
+const locker: Locker = new Locker({ bank }, board);
+const withSim = new Locker({ bank }, sim);
+const doors: DoorJson[] = withSim.doors();
+const events: EventJson[] = locker.takeEvents();
+const outcome: OutcomeJson = new Bank(bank).allocate({
+  parcel: { id: 1, size: { width_mm: 300, depth_mm: 200, height_mm: 100 }, weight_g: 900 },
+  recipient: 12,
+});
+if (outcome.outcome === "assigned") {
+  const door: number = outcome.compartment;
+  void door;
+}
+const keys = new KeyRing();
+keys.rotate();
+const { token } = issueToken(keys, { purpose: "pickup", compartments: [1], expires_at_s: 2_000_000_000 }, 1_700_000_000);
+const claims = verifyTokenOffline(keys, token, 1_700_000_000);
+const svg: string = qrSvg(token);
+const store = new CredentialStore();
+const check = verifyJournal(locker.journalText());
+const seq: number = check.next_seq;
+const arrivals: number = simulate(undefined, bank).arrivals;
+try {
+  locker.pickupPin(1, 12, "0000");
+} catch (error) {
+  const code: string = (error as LockerError).code;
+  void code;
+}
+await init();
+const version: string = web.version();
+export { doors, events, claims, svg, store, seq, arrivals, version };
