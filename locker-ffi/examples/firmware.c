@@ -1,0 +1,272 @@
+/* A firmware-style program on embedded Linux: the lock board behind
+ * locker_hardware callbacks, the journal and the site keys in files on
+ * flash (written with fsync), restore at boot, then a main loop serving the
+ * kiosk. The "people" at the kiosk are scripted so the program runs on its
+ * own:
+ *
+ *   firmware STATE_DIR     # first boot: new locker, a drop-off
+ *   firmware STATE_DIR     # second boot: restore, the resident collects
+ *
+ * Build (see locker-ffi/README.md):
+ *   cc -std=c11 firmware.c $(pkg-config --cflags --libs locker)
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "locker.h"
+
+#define DOORS 64
+
+/* --- the lock board ------------------------------------------------------ */
+
+typedef struct board {
+  int journal_fd;      /* the journal file, opened O_APPEND */
+  uint64_t clock_s;    /* the RTC (scripted here) */
+  bool unlocked[DOORS];
+  bool open[DOORS];
+  bool occupied[DOORS];
+  FILE *trng;          /* /dev/urandom stands in for the TRNG */
+} board;
+
+static int hw_unlock(void *ctx, uint32_t door) {
+  board *b = ctx;
+  if (door >= DOORS) return LOCKER_HW_UNKNOWN_DOOR;
+  /* Real firmware: pulse the solenoid over RS-485, read the latch back. */
+  b->unlocked[door] = true;
+  printf("  [board] latch %u released\n", door);
+  return LOCKER_HW_OK;
+}
+
+static int hw_door_state(void *ctx, uint32_t door, bool *out_open) {
+  board *b = ctx;
+  if (door >= DOORS) return LOCKER_HW_UNKNOWN_DOOR;
+  *out_open = b->open[door];
+  return LOCKER_HW_OK;
+}
+
+static int hw_occupancy(void *ctx, uint32_t door, uint32_t *out) {
+  board *b = ctx;
+  if (door >= DOORS) return LOCKER_HW_UNKNOWN_DOOR;
+  *out = b->occupied[door] ? LOCKER_OCCUPANCY_OCCUPIED : LOCKER_OCCUPANCY_EMPTY;
+  return LOCKER_HW_OK;
+}
+
+static int hw_now_s(void *ctx, uint64_t *out_now_s) {
+  board *b = ctx;
+  *out_now_s = b->clock_s;
+  return LOCKER_HW_OK;
+}
+
+static int hw_fill_random(void *ctx, uint8_t *buf, size_t len) {
+  board *b = ctx;
+  if (b->trng == NULL || fread(buf, 1, len, b->trng) != len)
+    return LOCKER_HW_ENTROPY_UNAVAILABLE;
+  return LOCKER_HW_OK;
+}
+
+static int hw_journal_append(void *ctx, const char *line, size_t len) {
+  board *b = ctx;
+  while (len > 0) {
+    ssize_t n = write(b->journal_fd, line, len);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return -errno;
+    }
+    line += n;
+    len -= (size_t)n;
+  }
+  return fsync(b->journal_fd) == 0 ? 0 : -errno; /* durable before 0 */
+}
+
+static int hw_journal_read(void *ctx, uint64_t offset, uint8_t *buf,
+                           size_t cap, size_t *out_len) {
+  board *b = ctx;
+  ssize_t n = pread(b->journal_fd, buf, cap, (off_t)offset);
+  if (n < 0) return -errno;
+  *out_len = (size_t)n;
+  return 0;
+}
+
+static int hw_journal_truncate(void *ctx, uint64_t len) {
+  board *b = ctx;
+  if (ftruncate(b->journal_fd, (off_t)len) != 0) return -errno;
+  return fsync(b->journal_fd) == 0 ? 0 : -errno;
+}
+
+/* --- keys on flash ---------------------------------------------------------- */
+
+static bool save_keys(const locker *l, const char *path) {
+  uint8_t keys[LOCKER_KEYS_HEADER_BYTES + 8 * LOCKER_KEY_ENTRY_BYTES];
+  size_t len = 0;
+  if (locker_keys_export(l, keys, sizeof keys, &len) != LOCKER_OK) return false;
+  int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  bool ok = fd >= 0 && write(fd, keys, len) == (ssize_t)len && fsync(fd) == 0;
+  if (fd >= 0) close(fd);
+  memset(keys, 0, sizeof keys); /* wipe the secret copy */
+  return ok;
+}
+
+static size_t load_keys(const char *path, uint8_t *keys, size_t cap) {
+  int fd = open(path, O_RDONLY);
+  if (fd < 0) return 0;
+  ssize_t n = read(fd, keys, cap);
+  close(fd);
+  return n > 0 ? (size_t)n : 0;
+}
+
+/* --- the application ---------------------------------------------------------- */
+
+static void fail(const char *what, locker_status status) {
+  fprintf(stderr, "%s: %s (%s)\n", what, locker_status_message(status),
+          locker_last_error_message());
+}
+
+/* Sends the notifications. A real host passes the PIN and token to the
+ * recipient's phone and never logs them; this demo keeps the PIN in a file
+ * so the second boot can "type" it. */
+static void notify(locker *l, const char *pin_path) {
+  char *json = NULL;
+  if (locker_take_events(l, &json) != LOCKER_OK) return;
+  const char *pin = strstr(json, "\"pin\":\"");
+  if (pin != NULL) {
+    FILE *f = fopen(pin_path, "w");
+    if (f != NULL) {
+      fprintf(f, "%.8s", pin + 7);
+      fclose(f);
+    }
+    printf("  [notify] parcel ready: PIN sent to the resident\n");
+  }
+  if (strstr(json, "\"type\":\"collected\"") != NULL)
+    printf("  [notify] parcel collected\n");
+  locker_string_free(json);
+}
+
+static void person_uses_door(board *b, uint32_t door, bool parcel_inside) {
+  if (door >= DOORS || !b->unlocked[door]) return;
+  b->open[door] = true;
+  b->occupied[door] = parcel_inside;
+  b->open[door] = false;
+  b->unlocked[door] = false;
+}
+
+int main(int argc, char **argv) {
+  const char *dir = argc > 1 ? argv[1] : "locker-state";
+  char journal_path[512], keys_path[512], pin_path[512];
+  mkdir(dir, 0700);
+  snprintf(journal_path, sizeof journal_path, "%s/journal.jsonl", dir);
+  snprintf(keys_path, sizeof keys_path, "%s/keys.bin", dir);
+  snprintf(pin_path, sizeof pin_path, "%s/pin.txt", dir);
+
+  board b;
+  memset(&b, 0, sizeof b);
+  b.clock_s = 1700000000;
+  b.trng = fopen("/dev/urandom", "rb");
+  b.journal_fd = open(journal_path, O_RDWR | O_CREAT | O_APPEND, 0600);
+  if (b.journal_fd < 0) {
+    perror(journal_path);
+    return 1;
+  }
+  struct stat st;
+  bool first_boot = fstat(b.journal_fd, &st) == 0 && st.st_size == 0;
+
+  locker_hardware hw = {
+      .ctx = &b,
+      .unlock = hw_unlock,
+      .door_state = hw_door_state,
+      .occupancy = hw_occupancy,
+      .now_s = hw_now_s,
+      .fill_random = hw_fill_random,
+      .journal_append = hw_journal_append,
+      .journal_read = hw_journal_read,
+      .journal_truncate = hw_journal_truncate,
+  };
+
+  locker *l = NULL;
+  locker_status status;
+  int exit_code = 1;
+  if (first_boot) {
+    printf("first boot (locker %s)\n", locker_version());
+    status = locker_new(NULL, &hw, &l); /* the default bank */
+    if (status != LOCKER_OK) {
+      fail("locker_new", status);
+      goto out;
+    }
+    if (!save_keys(l, keys_path)) {
+      fprintf(stderr, "cannot store the keys\n");
+      goto out;
+    }
+    /* A courier arrives with parcel 1 for unit 12. */
+    char *code = NULL;
+    locker_courier_session *session = NULL;
+    locker_drop_off drop;
+    locker_parcel parcel = {.id = 1, .size = {300, 200, 100}, .weight_g = 1500};
+    status = locker_issue_courier_code(l, 1, 30 * 86400, &code);
+    if (status == LOCKER_OK) status = locker_courier_sign_in(l, 1, code, &session);
+    locker_string_free(code);
+    if (status == LOCKER_OK)
+      status = locker_deposit(l, session, &parcel, 12, false, &drop);
+    locker_courier_session_free(session);
+    if (status != LOCKER_OK || !drop.opened) {
+      fail("drop-off", status);
+      goto out;
+    }
+    printf("drop-off: door %u\n", drop.compartment);
+    person_uses_door(&b, drop.compartment, true);
+    b.clock_s += 30;
+    /* The board's door switch reports the door closed. */
+    status = locker_door_closed(l, drop.compartment);
+    if (status != LOCKER_OK) {
+      fail("door closed", status);
+      goto out;
+    }
+    notify(l, pin_path);
+    printf("power off\n");
+  } else {
+    printf("boot: restoring from %s\n", journal_path);
+    uint8_t keys[LOCKER_KEYS_HEADER_BYTES + 8 * LOCKER_KEY_ENTRY_BYTES];
+    size_t keys_len = load_keys(keys_path, keys, sizeof keys);
+    status = locker_restore(keys, keys_len, &hw, &l);
+    memset(keys, 0, sizeof keys);
+    if (status != LOCKER_OK) {
+      fail("locker_restore", status);
+      goto out;
+    }
+    /* The resident types the PIN with the unit number. */
+    char pin[16] = "";
+    FILE *f = fopen(pin_path, "r");
+    if (f != NULL) {
+      if (fgets(pin, sizeof pin, f) == NULL) pin[0] = '\0';
+      fclose(f);
+    }
+    uint64_t unit = 12;
+    uint32_t *doors = NULL;
+    size_t count = 0;
+    b.clock_s += 3600;
+    status = locker_pickup_pin(l, 1, &unit, pin, &doors, &count);
+    if (status != LOCKER_OK) {
+      fail("pickup", status);
+      goto out;
+    }
+    for (size_t i = 0; i < count; i++) {
+      printf("pickup: door %u\n", doors[i]);
+      person_uses_door(&b, doors[i], false);
+      status = locker_door_closed(l, doors[i]);
+      if (status != LOCKER_OK) fail("door_closed", status);
+    }
+    locker_doors_free(doors, count);
+    notify(l, pin_path);
+  }
+  exit_code = 0;
+
+out:
+  locker_free(l);
+  if (b.trng != NULL) fclose(b.trng);
+  close(b.journal_fd);
+  return exit_code;
+}

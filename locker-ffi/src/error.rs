@@ -1,0 +1,106 @@
+//! Failures inside the library: a status plus a message, and the
+//! thread-local last-error message C reads with `locker_last_error_message`.
+
+use core::cell::RefCell;
+#[cfg(test)]
+use core::ffi::CStr;
+use core::ffi::c_char;
+use core::fmt::Display;
+use std::ffi::CString;
+
+use locker_core::locker::LockerError;
+
+use crate::locker_status;
+
+/// A failed call: the status to return and the message to keep.
+#[derive(Debug)]
+pub(crate) struct Error {
+    pub(crate) status: locker_status,
+    pub(crate) message: String,
+}
+
+impl Error {
+    /// A failure with its own message.
+    pub(crate) fn new(status: locker_status, message: impl Display) -> Self {
+        Self {
+            status,
+            message: message.to_string(),
+        }
+    }
+
+    /// A NULL argument, named.
+    pub(crate) fn null(name: &str) -> Self {
+        Self::new(
+            locker_status::LOCKER_NULL_POINTER,
+            format_args!("{name} is NULL"),
+        )
+    }
+}
+
+impl From<locker_status> for Error {
+    fn from(status: locker_status) -> Self {
+        Self {
+            status,
+            message: status.message().to_string_lossy().into_owned(),
+        }
+    }
+}
+
+impl From<LockerError> for Error {
+    fn from(error: LockerError) -> Self {
+        // LockerError messages never carry secrets (PINs, tokens, keys).
+        Self::new(locker_status::of_locker(&error), &error)
+    }
+}
+
+thread_local! {
+    static LAST_ERROR: RefCell<Option<CString>> = const { RefCell::new(None) };
+}
+
+/// Remembers `message` as this thread's last error (empty to clear).
+pub(crate) fn set_last_error(message: &str) {
+    // A message with an interior NUL is cut there.
+    let text = if message.is_empty() {
+        None
+    } else {
+        let bytes = message.split('\0').next().unwrap_or_default();
+        CString::new(bytes).ok()
+    };
+    // try_with: during thread teardown the slot may be gone; then there is
+    // no one left to read the message.
+    let _ = LAST_ERROR.try_with(|slot| {
+        if let Ok(mut slot) = slot.try_borrow_mut() {
+            *slot = text;
+        }
+    });
+}
+
+/// The message of the last failed call on this thread, or `""`.
+///
+/// Never NULL. The string belongs to the library: do not free it. It stays
+/// valid until the next call on this thread of a function that returns a
+/// `locker_status`; copy it to keep it. Calls that succeed set it to `""`.
+/// Messages never contain PINs, codes, tokens or keys.
+///
+/// Thread safety: each thread has its own last error.
+#[unsafe(no_mangle)]
+pub extern "C" fn locker_last_error_message() -> *const c_char {
+    LAST_ERROR
+        .try_with(|slot| {
+            slot.try_borrow()
+                .ok()
+                .and_then(|s| s.as_ref().map(|s| s.as_ptr()))
+                .unwrap_or(c"".as_ptr())
+        })
+        .unwrap_or(c"".as_ptr())
+}
+
+/// The current message, for Rust tests.
+#[cfg(test)]
+pub(crate) fn last_error() -> String {
+    // SAFETY: locker_last_error_message returns a NUL-terminated string that
+    // stays valid until the next status-returning call on this thread.
+    unsafe { CStr::from_ptr(locker_last_error_message()) }
+        .to_string_lossy()
+        .into_owned()
+}

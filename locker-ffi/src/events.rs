@@ -1,0 +1,51 @@
+//! Events as JSON for C: one array of objects tagged by `"type"`, in
+//! snake_case like every other binding.
+
+use locker_core::locker::Event;
+use zeroize::Zeroize;
+
+/// The events as a JSON array (`[]` when there are none).
+///
+/// The text may hold PINs and tokens: it is built in one buffer sized up
+/// front, so no partial copies are left behind by growth, and the caller
+/// wipes it when done (`locker_string_free`).
+pub(crate) fn to_json(events: &[Event]) -> String {
+    let mut buffer = Vec::with_capacity(256 + 256 * events.len());
+    // The core's one JSON shape for events; plain data always serializes.
+    let _ = serde_json::to_writer(&mut buffer, events);
+    if buffer.len() == buffer.capacity() {
+        // Make room for the NUL the C string adds ourselves, wiping the old
+        // buffer, rather than let a reallocation leave a copy behind.
+        let mut roomy = Vec::with_capacity(buffer.len() + 1);
+        roomy.extend_from_slice(&buffer);
+        buffer.zeroize();
+        buffer = roomy;
+    }
+    String::from_utf8(buffer).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use locker_core::CompartmentId;
+    use locker_core::hardware::HardwareErrorKind;
+
+    #[test]
+    fn events_are_tagged_snake_case() {
+        let events = [
+            Event::Tamper {
+                compartment: CompartmentId(3),
+            },
+            Event::HardwareFault {
+                compartment: None,
+                kind: HardwareErrorKind::DoorJammed,
+            },
+        ];
+        assert_eq!(
+            to_json(&events),
+            r#"[{"type":"tamper","compartment":3},{"type":"hardware_fault","compartment":null,"kind":"door_jammed"}]"#
+        );
+        assert_eq!(to_json(&[]), "[]");
+    }
+}

@@ -1,0 +1,382 @@
+//! The vendor's hardware and journal storage as C function pointers: the
+//! [`locker_hardware`] struct, and its implementations of the core's
+//! [`Hardware`] and [`JournalSink`] traits.
+
+use core::ffi::{c_char, c_int, c_void};
+use core::fmt;
+
+use locker_core::CompartmentId;
+use locker_core::hardware::{DoorState, Hardware, HardwareErrorKind, Occupancy};
+use locker_core::journal::{JournalSink, Record, lines};
+use locker_core::locker::Entry;
+
+use crate::error::Error;
+use crate::locker_status;
+
+/// What a hardware callback returns: `LOCKER_HW_OK` (0) or the kind of
+/// failure. Any number not listed counts as `LOCKER_HW_OTHER`.
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum locker_hw_result {
+    /// The call succeeded.
+    LOCKER_HW_OK = 0,
+    /// The latch did not release: the door is still locked.
+    LOCKER_HW_DOOR_JAMMED = 1,
+    /// The board has no door with this id.
+    LOCKER_HW_UNKNOWN_DOOR = 2,
+    /// A door or occupancy sensor gave no usable reading.
+    LOCKER_HW_SENSOR_FAULT = 3,
+    /// The lock board did not answer in time.
+    LOCKER_HW_BUS_TIMEOUT = 4,
+    /// The real-time clock has no valid time.
+    LOCKER_HW_CLOCK_FAULT = 5,
+    /// The random number generator could not deliver.
+    LOCKER_HW_ENTROPY_UNAVAILABLE = 6,
+    /// Power failed during the call.
+    LOCKER_HW_POWER_LOST = 7,
+    /// Any other failure.
+    LOCKER_HW_OTHER = 8,
+}
+
+/// What an occupancy sensor reads, as written by the `occupancy` callback.
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum locker_occupancy {
+    /// Nothing inside.
+    LOCKER_OCCUPANCY_EMPTY = 0,
+    /// Something inside.
+    LOCKER_OCCUPANCY_OCCUPIED = 1,
+    /// No sensor, or it cannot tell: the library trusts its journal.
+    LOCKER_OCCUPANCY_UNKNOWN = 2,
+}
+
+/// The kind of failure a callback's return code names (`None` for 0).
+fn kind_of(code: c_int) -> Option<HardwareErrorKind> {
+    const OK: c_int = locker_hw_result::LOCKER_HW_OK as c_int;
+    const JAMMED: c_int = locker_hw_result::LOCKER_HW_DOOR_JAMMED as c_int;
+    const UNKNOWN: c_int = locker_hw_result::LOCKER_HW_UNKNOWN_DOOR as c_int;
+    const SENSOR: c_int = locker_hw_result::LOCKER_HW_SENSOR_FAULT as c_int;
+    const BUS: c_int = locker_hw_result::LOCKER_HW_BUS_TIMEOUT as c_int;
+    const CLOCK: c_int = locker_hw_result::LOCKER_HW_CLOCK_FAULT as c_int;
+    const ENTROPY: c_int = locker_hw_result::LOCKER_HW_ENTROPY_UNAVAILABLE as c_int;
+    const POWER: c_int = locker_hw_result::LOCKER_HW_POWER_LOST as c_int;
+    match code {
+        OK => None,
+        JAMMED => Some(HardwareErrorKind::DoorJammed),
+        UNKNOWN => Some(HardwareErrorKind::UnknownDoor),
+        SENSOR => Some(HardwareErrorKind::SensorFault),
+        BUS => Some(HardwareErrorKind::BusTimeout),
+        CLOCK => Some(HardwareErrorKind::ClockFault),
+        ENTROPY => Some(HardwareErrorKind::EntropyUnavailable),
+        POWER => Some(HardwareErrorKind::PowerLost),
+        _ => Some(HardwareErrorKind::Other),
+    }
+}
+
+fn check(code: c_int) -> Result<(), HardwareErrorKind> {
+    kind_of(code).map_or(Ok(()), Err)
+}
+
+/// The vendor's lock board and journal storage: C function pointers that
+/// all receive `ctx` as their first argument.
+///
+/// The library calls them only during a call into the library, on the
+/// calling thread, one at a time, never re-entrantly; a callback must not
+/// call back into the same `locker` (that returns `LOCKER_BUSY`). Pointers
+/// passed to a callback are valid only during that callback. `ctx` and the
+/// functions must stay valid until the `locker` is freed; the struct itself
+/// is copied by `locker_new`/`locker_restore`.
+///
+/// Required: `unlock`, `door_state`, `now_s`, `fill_random`,
+/// `journal_append`. Optional (may be NULL): `occupancy` (no sensor),
+/// `journal_read` (only `locker_restore` needs it), `journal_truncate`
+/// (only needed when `locker_restore` finds a torn last line).
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct locker_hardware {
+    /// The vendor's context, passed to every callback.
+    pub ctx: *mut c_void,
+    /// Pulses the latch of door `door`; `LOCKER_HW_OK` means the latch
+    /// released. Keep it under a second. Return `LOCKER_HW_DOOR_JAMMED` when
+    /// it did not release (the door must then still be locked).
+    pub unlock: Option<unsafe extern "C" fn(ctx: *mut c_void, door: u32) -> c_int>,
+    /// Reads the door sensor now: writes `true` to `*out_open` when the door
+    /// stands open, `false` when shut.
+    pub door_state:
+        Option<unsafe extern "C" fn(ctx: *mut c_void, door: u32, out_open: *mut bool) -> c_int>,
+    /// Reads the occupancy sensor: writes a `locker_occupancy` value to
+    /// `*out_occupancy`. NULL when there are no sensors.
+    pub occupancy:
+        Option<unsafe extern "C" fn(ctx: *mut c_void, door: u32, out_occupancy: *mut u32) -> c_int>,
+    /// Reads the real-time clock: unix seconds (UTC) to `*out_now_s`. Fail
+    /// with `LOCKER_HW_CLOCK_FAULT` rather than guess.
+    pub now_s: Option<unsafe extern "C" fn(ctx: *mut c_void, out_now_s: *mut u64) -> c_int>,
+    /// Fills all `len` bytes of `buf` from the hardware RNG (TRNG); the
+    /// bytes become credential secrets. Fail with
+    /// `LOCKER_HW_ENTROPY_UNAVAILABLE`, never with predictable bytes.
+    pub fill_random:
+        Option<unsafe extern "C" fn(ctx: *mut c_void, buf: *mut u8, len: usize) -> c_int>,
+    /// Appends one journal line to the vendor's storage: `len` bytes of
+    /// UTF-8 JSON ending in `'\n'` (also NUL-terminated at `line[len]`).
+    /// Return 0 only once the bytes are durable (synced to flash); any other
+    /// value refuses the change (`LOCKER_JOURNAL_WRITE`). Store the bytes
+    /// exactly; the journal is the concatenation of every appended line.
+    pub journal_append:
+        Option<unsafe extern "C" fn(ctx: *mut c_void, line: *const c_char, len: usize) -> c_int>,
+    /// Reads the stored journal for `locker_restore`: copies up to `cap`
+    /// bytes starting at byte `offset` into `buf` and writes how many to
+    /// `*out_len`; 0 bytes means the end. Return 0, or non-zero on a read
+    /// error (`LOCKER_JOURNAL_READ`).
+    pub journal_read: Option<
+        unsafe extern "C" fn(
+            ctx: *mut c_void,
+            offset: u64,
+            buf: *mut u8,
+            cap: usize,
+            out_len: *mut usize,
+        ) -> c_int,
+    >,
+    /// Cuts the stored journal to its first `len` bytes: called by
+    /// `locker_restore` to drop a last line torn by a power cut, before
+    /// anything is appended. Return 0, or non-zero on failure.
+    pub journal_truncate: Option<unsafe extern "C" fn(ctx: *mut c_void, len: u64) -> c_int>,
+}
+
+/// The required callbacks of a [`locker_hardware`], checked once.
+#[derive(Clone, Copy)]
+pub(crate) struct CHardware {
+    ctx: *mut c_void,
+    unlock: unsafe extern "C" fn(*mut c_void, u32) -> c_int,
+    door_state: unsafe extern "C" fn(*mut c_void, u32, *mut bool) -> c_int,
+    occupancy: Option<unsafe extern "C" fn(*mut c_void, u32, *mut u32) -> c_int>,
+    now_s: unsafe extern "C" fn(*mut c_void, *mut u64) -> c_int,
+    fill_random: unsafe extern "C" fn(*mut c_void, *mut u8, usize) -> c_int,
+    journal_read:
+        Option<unsafe extern "C" fn(*mut c_void, u64, *mut u8, usize, *mut usize) -> c_int>,
+    journal_truncate: Option<unsafe extern "C" fn(*mut c_void, u64) -> c_int>,
+}
+
+/// The journal half of a [`locker_hardware`].
+pub(crate) struct CJournal {
+    ctx: *mut c_void,
+    append: unsafe extern "C" fn(*mut c_void, *const c_char, usize) -> c_int,
+}
+
+impl locker_hardware {
+    /// Splits the struct into the hardware and the journal, checking that
+    /// every required callback is there.
+    pub(crate) fn split(&self) -> Result<(CHardware, CJournal), Error> {
+        let required = |name: &str| Error::null(&format!("hardware->{name}"));
+        let hardware = CHardware {
+            ctx: self.ctx,
+            unlock: self.unlock.ok_or_else(|| required("unlock"))?,
+            door_state: self.door_state.ok_or_else(|| required("door_state"))?,
+            occupancy: self.occupancy,
+            now_s: self.now_s.ok_or_else(|| required("now_s"))?,
+            fill_random: self.fill_random.ok_or_else(|| required("fill_random"))?,
+            journal_read: self.journal_read,
+            journal_truncate: self.journal_truncate,
+        };
+        let journal = CJournal {
+            ctx: self.ctx,
+            append: self
+                .journal_append
+                .ok_or_else(|| required("journal_append"))?,
+        };
+        Ok((hardware, journal))
+    }
+}
+
+impl Hardware for CHardware {
+    type Error = HardwareErrorKind;
+
+    fn unlock(&mut self, door: CompartmentId) -> Result<(), Self::Error> {
+        // SAFETY: the vendor promised (locker_new's contract) that `unlock`
+        // and `ctx` stay valid while the locker lives; the call passes only
+        // plain values.
+        check(unsafe { (self.unlock)(self.ctx, door.0) })
+    }
+
+    fn door_state(&mut self, door: CompartmentId) -> Result<DoorState, Self::Error> {
+        let mut open = false;
+        // SAFETY: as for `unlock`; `&raw mut open` is a valid, aligned bool
+        // for the duration of the call.
+        check(unsafe { (self.door_state)(self.ctx, door.0, &raw mut open) })?;
+        Ok(if open {
+            DoorState::Open
+        } else {
+            DoorState::Closed
+        })
+    }
+
+    fn occupancy(&mut self, door: CompartmentId) -> Result<Occupancy, Self::Error> {
+        let Some(occupancy) = self.occupancy else {
+            return Ok(Occupancy::Unknown);
+        };
+        let mut reading = locker_occupancy::LOCKER_OCCUPANCY_UNKNOWN as u32;
+        // SAFETY: as for `unlock`; `&raw mut reading` is a valid, aligned
+        // u32 for the duration of the call.
+        check(unsafe { occupancy(self.ctx, door.0, &raw mut reading) })?;
+        const EMPTY: u32 = locker_occupancy::LOCKER_OCCUPANCY_EMPTY as u32;
+        const OCCUPIED: u32 = locker_occupancy::LOCKER_OCCUPANCY_OCCUPIED as u32;
+        const UNKNOWN: u32 = locker_occupancy::LOCKER_OCCUPANCY_UNKNOWN as u32;
+        match reading {
+            EMPTY => Ok(Occupancy::Empty),
+            OCCUPIED => Ok(Occupancy::Occupied),
+            UNKNOWN => Ok(Occupancy::Unknown),
+            _ => Err(HardwareErrorKind::SensorFault),
+        }
+    }
+
+    fn now_s(&mut self) -> Result<u64, Self::Error> {
+        let mut now_s = 0_u64;
+        // SAFETY: as for `unlock`; `&raw mut now_s` is a valid, aligned u64
+        // for the duration of the call.
+        check(unsafe { (self.now_s)(self.ctx, &raw mut now_s) })?;
+        Ok(now_s)
+    }
+
+    fn fill_random(&mut self, buf: &mut [u8]) -> Result<(), Self::Error> {
+        // SAFETY: as for `unlock`; `buf` is valid for writes of `buf.len()`
+        // bytes for the duration of the call.
+        check(unsafe { (self.fill_random)(self.ctx, buf.as_mut_ptr(), buf.len()) })
+    }
+}
+
+impl CHardware {
+    /// Reads the whole stored journal through `journal_read`.
+    pub(crate) fn read_journal(&self) -> Result<Vec<u8>, Error> {
+        let read = self
+            .journal_read
+            .ok_or_else(|| Error::null("hardware->journal_read"))?;
+        let mut text = Vec::new();
+        let mut chunk = [0_u8; 512];
+        loop {
+            let offset = u64::try_from(text.len()).unwrap_or(u64::MAX);
+            let mut len = 0_usize;
+            // SAFETY: the vendor promised `journal_read` and `ctx` are valid;
+            // `chunk` is valid for writes of `chunk.len()` bytes and `len`
+            // is a valid, aligned usize, both for the duration of the call.
+            let code = unsafe {
+                read(
+                    self.ctx,
+                    offset,
+                    chunk.as_mut_ptr(),
+                    chunk.len(),
+                    &raw mut len,
+                )
+            };
+            if code != 0 {
+                return Err(Error::new(
+                    locker_status::LOCKER_JOURNAL_READ,
+                    format_args!("journal_read returned {code} at offset {offset}"),
+                ));
+            }
+            let Some(bytes) = chunk.get(..len) else {
+                return Err(Error::new(
+                    locker_status::LOCKER_JOURNAL_READ,
+                    format_args!(
+                        "journal_read reported {len} bytes into a {}-byte buffer",
+                        chunk.len()
+                    ),
+                ));
+            };
+            if bytes.is_empty() {
+                return Ok(text);
+            }
+            text.extend_from_slice(bytes);
+        }
+    }
+
+    /// Cuts the stored journal to `len` bytes through `journal_truncate`.
+    pub(crate) fn truncate_journal(&self, len: usize, torn: usize) -> Result<(), Error> {
+        let truncate = self.journal_truncate.ok_or_else(|| {
+            Error::new(
+                locker_status::LOCKER_JOURNAL_TORN_TAIL,
+                format_args!(
+                    "the journal ends in a torn line of {torn} bytes and hardware->journal_truncate is NULL"
+                ),
+            )
+        })?;
+        let len = u64::try_from(len).unwrap_or(u64::MAX);
+        // SAFETY: the vendor promised `journal_truncate` and `ctx` are
+        // valid; only plain values are passed.
+        let code = unsafe { truncate(self.ctx, len) };
+        if code != 0 {
+            return Err(Error::new(
+                locker_status::LOCKER_JOURNAL_READ,
+                format_args!("journal_truncate returned {code}"),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// A refused `journal_append`.
+#[derive(Debug)]
+pub(crate) struct AppendRefused(c_int);
+
+impl fmt::Display for AppendRefused {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "journal_append returned {}", self.0)
+    }
+}
+
+impl JournalSink<Entry> for CJournal {
+    type Error = AppendRefused;
+
+    fn append(&mut self, record: &Record<Entry>) -> Result<(), Self::Error> {
+        let mut line = lines::to_line(record);
+        line.push('\n');
+        let len = line.len();
+        line.push('\0');
+        // SAFETY: the vendor promised `journal_append` and `ctx` are valid;
+        // `line` is valid for reads of `len + 1` bytes (NUL included) for
+        // the duration of the call, and the callback only reads it.
+        let code = unsafe { (self.append)(self.ctx, line.as_ptr().cast(), len) };
+        if code == 0 {
+            Ok(())
+        } else {
+            Err(AppendRefused(code))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn callback_codes_map_to_kinds_and_unknown_codes_to_other() {
+        assert_eq!(kind_of(0), None);
+        assert_eq!(kind_of(1), Some(HardwareErrorKind::DoorJammed));
+        assert_eq!(kind_of(7), Some(HardwareErrorKind::PowerLost));
+        assert_eq!(kind_of(8), Some(HardwareErrorKind::Other));
+        assert_eq!(kind_of(-5), Some(HardwareErrorKind::Other));
+        assert_eq!(kind_of(4242), Some(HardwareErrorKind::Other));
+        assert_eq!(
+            locker_status::of_hardware(HardwareErrorKind::DoorJammed),
+            locker_status::LOCKER_DOOR_JAMMED
+        );
+    }
+
+    #[test]
+    fn missing_required_callbacks_are_named() {
+        let hardware = locker_hardware {
+            ctx: core::ptr::null_mut(),
+            unlock: None,
+            door_state: None,
+            occupancy: None,
+            now_s: None,
+            fill_random: None,
+            journal_append: None,
+            journal_read: None,
+            journal_truncate: None,
+        };
+        let Err(error) = hardware.split() else {
+            panic!("no callbacks at all");
+        };
+        assert_eq!(error.status, locker_status::LOCKER_NULL_POINTER);
+        assert_eq!(error.message, "hardware->unlock is NULL");
+    }
+}

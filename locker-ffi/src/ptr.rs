@@ -1,0 +1,165 @@
+//! Checked reads of C arguments and writes of results: NULL, UTF-8 and
+//! ownership are handled here once, so the API functions stay plain.
+
+use core::ffi::{CStr, c_char};
+use std::ffi::CString;
+
+use zeroize::Zeroize;
+
+use crate::error::Error;
+use crate::locker_status;
+
+/// Writes `value` through the out-parameter `out`.
+///
+/// The caller of the exported function promises (header docs) that a
+/// non-NULL `out` is valid for writes and aligned for `T`.
+pub(crate) fn write_out<T>(out: *mut T, value: T) -> Result<(), Error> {
+    if out.is_null() {
+        return Err(locker_status::LOCKER_NULL_POINTER.into());
+    }
+    // SAFETY: `out` is non-NULL (checked above) and, by the documented
+    // contract of every function taking an out-parameter, valid for writes
+    // and properly aligned; `write` does not read or drop the old value.
+    unsafe { out.write(value) };
+    Ok(())
+}
+
+/// Fails with `LOCKER_NULL_POINTER` naming `name` when `ptr` is NULL.
+pub(crate) fn non_null<T>(ptr: *const T, name: &str) -> Result<(), Error> {
+    if ptr.is_null() {
+        Err(Error::null(name))
+    } else {
+        Ok(())
+    }
+}
+
+/// Borrows the `T` behind a non-NULL `ptr` for the duration of the call.
+pub(crate) fn borrow<'a, T>(ptr: *const T, name: &str) -> Result<&'a T, Error> {
+    non_null(ptr, name)?;
+    // SAFETY: non-NULL (checked); by the header contract it points to a
+    // valid, aligned `T` that is not mutated during the call.
+    Ok(unsafe { &*ptr })
+}
+
+/// Borrows a NUL-terminated UTF-8 string argument.
+pub(crate) fn str_arg<'a>(ptr: *const c_char, name: &str) -> Result<&'a str, Error> {
+    non_null(ptr, name)?;
+    // SAFETY: non-NULL (checked); by the header contract it is a
+    // NUL-terminated string that stays valid and unchanged during the call.
+    let text = unsafe { CStr::from_ptr(ptr) };
+    text.to_str().map_err(|error| {
+        Error::new(
+            locker_status::LOCKER_INVALID_UTF8,
+            format_args!("{name} is not UTF-8 (byte {})", error.valid_up_to()),
+        )
+    })
+}
+
+/// Borrows an optional string argument (NULL is `None`).
+pub(crate) fn opt_str_arg<'a>(ptr: *const c_char, name: &str) -> Result<Option<&'a str>, Error> {
+    if ptr.is_null() {
+        Ok(None)
+    } else {
+        str_arg(ptr, name).map(Some)
+    }
+}
+
+/// Borrows `len` bytes at `ptr` (NULL is allowed when `len` is 0).
+pub(crate) fn bytes_arg<'a>(ptr: *const u8, len: usize, name: &str) -> Result<&'a [u8], Error> {
+    if len == 0 {
+        return Ok(&[]);
+    }
+    non_null(ptr, name)?;
+    // SAFETY: non-NULL (checked) and, by the header contract, valid for
+    // reads of `len` bytes that are not mutated during the call.
+    Ok(unsafe { core::slice::from_raw_parts(ptr, len) })
+}
+
+/// A copy of a secret (a PIN, a code) with room for the NUL, so that
+/// handing it to C does not reallocate and leave an unwiped copy behind.
+pub(crate) fn secret_string(secret: &str) -> String {
+    let mut text = String::with_capacity(secret.len() + 1);
+    text.push_str(secret);
+    text
+}
+
+/// Gives `text` to C as a NUL-terminated string freed by
+/// `locker_string_free`.
+pub(crate) fn write_string(out: *mut *mut c_char, text: String) -> Result<(), Error> {
+    non_null(out, "out-parameter")?;
+    let text = CString::new(text).map_err(|error| {
+        let mut bytes = error.into_vec();
+        bytes.zeroize();
+        Error::new(
+            locker_status::LOCKER_PANIC,
+            "a returned string held a NUL byte",
+        )
+    })?;
+    write_out(out, text.into_raw())
+}
+
+/// Frees a string the library returned (`out_*` strings of this API),
+/// wiping its bytes first: they may hold a PIN or a token. `NULL` is a
+/// no-op. Do not call `free()` on such a string, and do not free it twice.
+///
+/// # Safety
+///
+/// `string` is NULL or a string this library returned and that was not
+/// freed yet.
+///
+/// Ownership: gives back what the library allocated. Thread safety: any
+/// thread, but not while the object is in use by another thread.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn locker_string_free(string: *mut c_char) {
+    if string.is_null() {
+        return;
+    }
+    let _ = std::panic::catch_unwind(core::panic::AssertUnwindSafe(|| {
+        // SAFETY: by the header contract `string` came from this library's
+        // `CString::into_raw` (write_string) and was not freed before;
+        // ownership comes back here exactly once.
+        let text = unsafe { CString::from_raw(string) };
+        let mut bytes = text.into_bytes_with_nul();
+        bytes.zeroize();
+    }));
+}
+
+/// Gives `doors` to C as an array freed by `locker_doors_free`.
+pub(crate) fn write_doors(
+    out_doors: *mut *mut u32,
+    out_count: *mut usize,
+    doors: Vec<u32>,
+) -> Result<(), Error> {
+    non_null(out_doors, "out_doors")?;
+    non_null(out_count, "out_count")?;
+    let doors = doors.into_boxed_slice();
+    let count = doors.len();
+    let ptr = Box::into_raw(doors).cast::<u32>();
+    write_out(out_count, count)?;
+    write_out(out_doors, ptr)
+}
+
+/// Frees an array of door ids the library returned (`out_doors` of the
+/// pickup functions), with the `count` it came with. `NULL` is a no-op. Do
+/// not call `free()` on it.
+///
+/// # Safety
+///
+/// `doors` is NULL or an array this library returned, not freed yet, and
+/// `count` is the count it came with.
+///
+/// Ownership: gives back what the library allocated. Thread safety: any
+/// thread, but not while the object is in use by another thread.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn locker_doors_free(doors: *mut u32, count: usize) {
+    if doors.is_null() {
+        return;
+    }
+    let _ = std::panic::catch_unwind(core::panic::AssertUnwindSafe(|| {
+        let slice = core::ptr::slice_from_raw_parts_mut(doors, count);
+        // SAFETY: by the header contract `doors` and `count` are what
+        // write_doors gave out (a `Box<[u32]>` of that length) and it was
+        // not freed before; ownership comes back here exactly once.
+        drop(unsafe { Box::from_raw(slice) });
+    }));
+}

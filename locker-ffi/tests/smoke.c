@@ -1,0 +1,82 @@
+/* Smoke test of the C API, built by scripts/ci/c with
+ *   gcc -std=c11 -Wall -Wextra -Werror -Iinclude
+ * against both the static and the shared library, and run under valgrind.
+ * Prints "N passed, N failed" and exits non-zero on any failure. */
+#include <stdio.h>
+#include <string.h>
+
+#include "locker.h"
+
+static int passed = 0;
+static int failed = 0;
+
+#define CHECK(cond)                                                        \
+  do {                                                                     \
+    if (cond) {                                                            \
+      passed++;                                                            \
+    } else {                                                               \
+      failed++;                                                            \
+      fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__,     \
+              #cond);                                                      \
+    }                                                                      \
+  } while (0)
+
+static locker_dimensions dims(uint32_t w, uint32_t d, uint32_t h) {
+  locker_dimensions out = {w, d, h};
+  return out;
+}
+
+static void test_version(void) {
+  const char *version = locker_version();
+  CHECK(version != NULL);
+  CHECK(strlen(version) >= 5); /* "0.1.0" */
+  CHECK(strchr(version, '.') != NULL);
+}
+
+static void test_status_messages(void) {
+  CHECK(strcmp(locker_status_message(LOCKER_OK), "ok") == 0);
+  CHECK(strstr(locker_status_message(LOCKER_ZERO_SIDE), "0 mm") != NULL);
+  CHECK(strcmp(locker_status_message(12345u), "unknown status") == 0);
+}
+
+static void test_fits(void) {
+  bool fits = false;
+  locker_orientation orientation = LOCKER_ORIENTATION_HDW;
+
+  /* A 600 mm parcel needs a quarter turn to lie along a 640 mm depth. */
+  CHECK(locker_fits(dims(600, 100, 50), dims(380, 640, 80), false, &fits,
+                    &orientation) == LOCKER_OK);
+  CHECK(fits);
+  CHECK(orientation == LOCKER_ORIENTATION_DWH);
+
+  /* "This side up" forbids tipping a tall box into a flat space. */
+  orientation = LOCKER_ORIENTATION_WDH;
+  CHECK(locker_fits(dims(100, 100, 300), dims(400, 400, 200), true, &fits,
+                    &orientation) == LOCKER_OK);
+  CHECK(!fits);
+  CHECK(orientation == LOCKER_ORIENTATION_WDH); /* untouched */
+}
+
+static void test_errors_leave_out_parameters_alone(void) {
+  bool fits = true;
+  locker_orientation orientation = LOCKER_ORIENTATION_HWD;
+  CHECK(locker_fits(dims(1, 0, 1), dims(1, 1, 1), false, &fits,
+                    &orientation) == LOCKER_ZERO_SIDE);
+  CHECK(locker_fits(dims(1, 1, 1), dims(1, 1, 9000), false, &fits,
+                    &orientation) == LOCKER_SIDE_TOO_LONG);
+  CHECK(locker_fits(dims(1, 1, 1), dims(1, 1, 1), false, NULL,
+                    &orientation) == LOCKER_NULL_POINTER);
+  CHECK(locker_fits(dims(1, 1, 1), dims(1, 1, 1), false, &fits, NULL) ==
+        LOCKER_NULL_POINTER);
+  CHECK(fits);
+  CHECK(orientation == LOCKER_ORIENTATION_HWD);
+}
+
+int main(void) {
+  test_version();
+  test_status_messages();
+  test_fits();
+  test_errors_leave_out_parameters_alone();
+  printf("%d passed, %d failed\n", passed, failed);
+  return failed == 0 ? 0 : 1;
+}
