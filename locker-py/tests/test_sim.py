@@ -7,7 +7,6 @@ from typing import Any, Dict
 import pytest
 
 import locker
-from locker import _locker
 
 
 def small(**fields: Any) -> Dict[str, Any]:
@@ -105,11 +104,3 @@ def test_simulation_releases_the_gil() -> None:
     done.set()
     counter.join()
     assert len(ticks) > 5
-
-
-@pytest.mark.skipif(_locker._debug_build, reason="timing needs a release build")
-def test_a_year_of_500_units_takes_under_a_second() -> None:
-    start = time.perf_counter()
-    result = locker.simulate({"units": 500, "days": 365, "seed": 1})
-    assert time.perf_counter() - start < 1.0
-    assert result["arrivals"] > 100_000
