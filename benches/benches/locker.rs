@@ -17,13 +17,15 @@ type SimLocker = Locker<SimulatedHardware, MemoryJournal<Entry>>;
 const KIOSK: KioskId = KioskId(1);
 const T0: u64 = 1_700_000_000;
 
+/// A locker and a courier signed in with a code valid for centuries: the
+/// flow benches advance the clock an hour per iteration, for many years.
 fn locker() -> (SimLocker, CourierSession) {
     let config = LockerConfig::default();
     let doors: Vec<CompartmentId> = config.bank.compartments.iter().map(|c| c.id).collect();
     let hardware = SimulatedHardware::new(doors, 1).with_now_s(T0);
     let mut locker = Locker::new(config, hardware, MemoryJournal::new()).unwrap();
     let code = locker
-        .issue_courier_code(CarrierId(1), 10_000 * 86_400)
+        .issue_courier_code(CarrierId(1), 100_000 * 86_400)
         .unwrap();
     let courier = locker.courier_sign_in(KIOSK, code.expose()).unwrap();
     (locker, courier)

@@ -5,8 +5,8 @@
 use locker_core::credential::{
     BankId, CarrierId, CourierRequest, CredentialError, CredentialId, CredentialPolicy,
     CredentialStore, DelegationRequest, DelegationScope, Failure, Grant, KeyRing, KioskId,
-    PinAttempt, PinParseError, PinRequest, PinSecret, Purpose, RecordStatus, RemoteRequest,
-    RfidRequest, RfidTap, TokenParseError, TokenRequest, issue_token, sign_remote_command,
+    PinAttempt, PinParseError, PinRequest, PinSecret, Purpose, RemoteRequest, RfidRequest, RfidTap,
+    TokenParseError, TokenRequest, issue_token, sign_remote_command,
 };
 use locker_core::{CompartmentId, RecipientId};
 use rand::SeedableRng;
@@ -901,14 +901,18 @@ fn replaying_the_journal_rebuilds_an_equal_store() {
     let json = serde_json::to_string(&live).unwrap();
     let restored: CredentialStore = serde_json::from_str(&json).unwrap();
     assert_eq!(restored, live);
-    assert!(matches!(
-        restored.get(ids[0]).unwrap().status,
-        RecordStatus::Redeemed { .. }
-    ));
-    assert!(matches!(
-        restored.get(revoked).unwrap().status,
-        RecordStatus::Revoked { .. }
-    ));
+    // Pruning drops spent and revoked PINs: they can never verify again.
+    assert!(restored.get(ids[0]).is_none(), "redeemed, then pruned");
+    assert!(restored.get(revoked).is_none(), "revoked, then pruned");
+    assert!(
+        restored
+            .verify_pin(
+                &keys,
+                &attempt(pins[0].0.expose(), pins[0].1),
+                NOW + 2 * HOUR
+            )
+            .is_err()
+    );
     assert!(
         restored.get(ids[1]).is_none(),
         "expired after an hour and pruned"

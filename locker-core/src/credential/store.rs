@@ -597,8 +597,11 @@ impl CredentialStore {
         self.throttle.record(&self.policy.throttle, failure)
     }
 
-    /// Removes expired records, expired spent tokens, old throttle failures
-    /// and old remote nonces. Returns the ids of the removed records.
+    /// Removes expired records, spent PINs and delegations, spent tokens
+    /// (kept as compact spent-token entries until they expire), RFID tags
+    /// and courier codes a week after they were retired, expired spent
+    /// tokens, old throttle failures and old remote nonces. Returns the ids
+    /// of the removed records.
     pub fn prune_expired(&mut self, now_s: u64) -> Vec<CredentialId> {
         let doomed: Vec<CredentialId> = self
             .records
@@ -609,15 +612,30 @@ impl CredentialStore {
                     CredentialKind::Rfid { .. } | CredentialKind::Courier { .. }
                 );
                 r.expires_at_s <= now_s
-                    || (reusable
-                        && r.status_since()
-                            .is_some_and(|t| t.saturating_add(SPENT_RETENTION_S) <= now_s))
+                    || match r.status_since() {
+                        // Tags and codes: kept a while, for the audit.
+                        Some(t) if reusable => t.saturating_add(SPENT_RETENTION_S) <= now_s,
+                        // A spent PIN can never verify again; a spent token
+                        // is remembered below in its compact form.
+                        Some(_) => true,
+                        None => false,
+                    }
             })
             .map(|r| r.id)
             .collect();
         for id in &doomed {
             if let Some(record) = self.records.remove(id) {
                 self.unindex(&record);
+                // A spent token still verifies offline by its signature
+                // until it expires: remember that it is spent.
+                if matches!(record.kind, CredentialKind::Token) && record.expires_at_s > now_s {
+                    if let Some(spent) = record.status_since().map(|_| SpentToken {
+                        expires_at_s: record.expires_at_s,
+                        revoked: matches!(record.status, RecordStatus::Revoked { .. }),
+                    }) {
+                        self.spent_tokens.insert(*id, spent);
+                    }
+                }
             }
         }
         self.spent_tokens
