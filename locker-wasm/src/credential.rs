@@ -283,12 +283,9 @@ impl CredentialStore {
         #[wasm_bindgen(unchecked_param_type = "TokenRequestJson")] request: JsValue,
         #[wasm_bindgen(js_name = nowS)] now_s: f64,
     ) -> Result<JsValue, LockerError> {
-        let request: TokenRequest = from_js(&request, "request")?;
-        let now_s = u64_arg(now_s, "nowS")?;
-        let mut rng = crypto_rng()?;
-        let (token, record) = core_cred::issue_token(&keys.0, &mut rng, &request, now_s)?;
+        let (token, record) = signed_token(keys, &request, now_s)?;
         let record_json = json(&record)?;
-        self.0.insert(record, now_s)?;
+        self.0.insert(record, u64_arg(now_s, "nowS")?)?;
         to_js(&serde_json::json!({ "token": token.expose(), "record": record_json }))
     }
 
@@ -390,12 +387,22 @@ pub fn issue_token(
     #[wasm_bindgen(unchecked_param_type = "TokenRequestJson")] request: JsValue,
     #[wasm_bindgen(js_name = nowS)] now_s: f64,
 ) -> Result<JsValue, LockerError> {
-    let request: TokenRequest = from_js(&request, "request")?;
-    let now_s = u64_arg(now_s, "nowS")?;
-    let mut rng = crypto_rng()?;
-    let (token, record) = core_cred::issue_token(&keys.0, &mut rng, &request, now_s)?;
+    let (token, record) = signed_token(keys, &request, now_s)?;
     let record = json(&record)?;
     to_js(&serde_json::json!({ "token": token.expose(), "record": record }))
+}
+
+/// The arguments of `issueToken` converted, and the token signed with the
+/// newest key and Web Crypto randomness.
+fn signed_token(
+    keys: &KeyRing,
+    request: &JsValue,
+    now_s: f64,
+) -> Result<(core_cred::TokenSecret, core_cred::CredentialRecord), LockerError> {
+    let request: TokenRequest = from_js(request, "request")?;
+    let now_s = u64_arg(now_s, "nowS")?;
+    let mut rng = crypto_rng()?;
+    Ok(core_cred::issue_token(&keys.0, &mut rng, &request, now_s)?)
 }
 
 /// Checks a QR token's signature and expiry without any record; returns

@@ -514,9 +514,10 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
             Ok(grant) => Ok(grant),
             Err(refusal) => {
                 if let Some(failure) = refusal.failure {
-                    let lockouts = self.state.credentials.clone().record_failure(&failure);
-                    self.write(now_s, Entry::AttemptFailed { failure })?;
-                    for lockout in lockouts {
+                    // Never refused, so journaled first and then applied
+                    // in place, keeping the lockouts it triggers.
+                    self.append(now_s, Entry::AttemptFailed { failure })?;
+                    for lockout in self.state.record_failure(&failure, now_s) {
                         self.events.push(Event::SuspiciousAttempts { lockout });
                     }
                 }

@@ -380,6 +380,17 @@ impl LockerState {
         Ok(())
     }
 
+    /// Applies an `attempt_failed` entry, which is never refused, and
+    /// returns the lockouts it triggers (for the locker to raise).
+    pub(super) fn record_failure(
+        &mut self,
+        failure: &crate::credential::Failure,
+        at_s: u64,
+    ) -> alloc::vec::Vec<crate::credential::LockoutEvent> {
+        self.last_at_s = self.last_at_s.max(at_s);
+        self.credentials.record_failure(failure)
+    }
+
     #[allow(clippy::too_many_lines)]
     fn apply_unchecked(&mut self, entry: &Entry, at_s: u64) -> Result<(), StateError> {
         match entry {
@@ -387,7 +398,7 @@ impl LockerState {
             Entry::CredentialIssued { record } => self.credentials.insert(record.clone(), at_s)?,
             Entry::CredentialRevoked { id } => self.credentials.revoke(*id, at_s)?,
             Entry::AttemptFailed { failure } => {
-                self.credentials.record_failure(failure);
+                self.record_failure(failure, at_s);
             }
             Entry::DepositOpened {
                 compartment,
