@@ -3,6 +3,7 @@
 //! into as few compartments as possible (sizing and batch allocation).
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use locker_benches::mpv;
 use locker_core::pack::{lower_bound, pack, pack_bins};
 use locker_core::{Dimensions, Parcel, ParcelId};
 use rand::rngs::StdRng;
@@ -62,5 +63,18 @@ fn packing(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, packing);
+/// `pack_bins` and the bound on a Martello–Pisinger–Vigo class-1 instance
+/// of 200 parcels (seed 1, the one in `benches/data/`), the same instance
+/// the Python and Node comparison scripts read.
+fn packing_mpv(c: &mut Criterion) {
+    let inst = mpv::instance(1, 200, 1);
+    c.bench_function("pack_bins MPV class 1 n=200", |b| {
+        b.iter(|| pack_bins(black_box(inst.bin_mm), black_box(&inst.parcels)));
+    });
+    c.bench_function("lower_bound MPV class 1 n=200", |b| {
+        b.iter(|| lower_bound(black_box(inst.bin_mm), black_box(&inst.parcels)));
+    });
+}
+
+criterion_group!(benches, packing, packing_mpv);
 criterion_main!(benches);
