@@ -1,0 +1,265 @@
+//! What both footprint images share: the (imaginary) lock board's
+//! memory-mapped registers, the [`Board`] that drives them through
+//! locker-core's [`Hardware`] trait, the heap, the panic handler, the
+//! single-core critical section and the reset vector ([`entry!`]).
+//!
+//! Every register access is volatile, so nothing the images compute is
+//! optimized away; the images are linked but never flashed. All the
+//! `unsafe` of the crate is here: the binaries have none of their own.
+#![no_std]
+
+use core::mem::MaybeUninit;
+use core::ptr::{read_volatile, write_volatile};
+use core::sync::atomic::{AtomicBool, Ordering};
+
+use embedded_alloc::LlffHeap as Heap;
+use locker_core::CompartmentId;
+use locker_core::credential::{KeyId, KeyRing, SiteKey};
+use locker_core::hardware::{DoorState, Hardware, HardwareErrorKind, Occupancy};
+
+/// The heap: 64 KiB of the part's 192 KiB RAM.
+pub const HEAP_BYTES: usize = 64 * 1024;
+
+#[global_allocator]
+static HEAP: Heap = Heap::empty();
+
+// The lock board's registers (an imaginary peripheral).
+const LATCH: *mut u32 = 0x4000_0000 as *mut u32;
+const DOOR_SENSE: *const u32 = 0x4000_0004 as *const u32;
+const OCCUPANCY: *const u32 = 0x4000_0008 as *const u32;
+const RTC_SECONDS: *const u32 = 0x4000_000c as *const u32;
+const TRNG_DATA: *const u32 = 0x4000_0010 as *const u32;
+const STATUS: *const u32 = 0x4000_0014 as *const u32;
+const FLASH_WRITE: *mut u8 = 0x4000_0018 as *mut u8;
+const FLASH_COMMIT: *mut u32 = 0x4000_001c as *mut u32;
+const KIOSK_INPUT: *const u32 = 0x4000_0020 as *const u32;
+const EVENT_OUT: *mut u8 = 0x4000_0024 as *mut u8;
+/// The kiosk's keypad / scanner FIFO: each read pops one typed or scanned
+/// character, 0 when there is none left.
+const KEYPAD: *const u32 = 0x4000_0028 as *const u32;
+/// The journal as stored on flash: a length word, then the text.
+const JOURNAL_FLASH: *const u8 = 0x0808_0000 as *const u8;
+/// The largest journal [`stored_journal`] accepts.
+const JOURNAL_MAX_BYTES: usize = 256 * 1024;
+
+fn reg(address: *const u32) -> u32 {
+    // SAFETY: the addresses above are the (imaginary) board's registers,
+    // always mapped and readable as 32-bit words.
+    unsafe { read_volatile(address) }
+}
+
+/// The kiosk's command register: what the person in front of the locker
+/// asked for (the low nibble) and its arguments (the other bits).
+#[must_use]
+pub fn kiosk_input() -> u32 {
+    reg(KIOSK_INPUT)
+}
+
+/// Reads what was typed on the keypad (or scanned) into `buf`: printable
+/// ASCII characters until the FIFO runs dry or `buf` is full.
+pub fn read_keypad(buf: &mut [u8]) -> &str {
+    let mut len = 0;
+    for slot in buf.iter_mut() {
+        let Some(byte) = u8::try_from(reg(KEYPAD)).ok().filter(u8::is_ascii_graphic) else {
+            break;
+        };
+        *slot = byte;
+        len += 1;
+    }
+    // Only ASCII went in, so this never falls back to "".
+    buf.get(..len)
+        .and_then(|text| core::str::from_utf8(text).ok())
+        .unwrap_or_default()
+}
+
+/// Writes `text` to the kiosk's display / event output.
+pub fn emit(text: &str) {
+    for byte in text.bytes() {
+        // SAFETY: the event output register is always mapped and writable.
+        unsafe { write_volatile(EVENT_OUT, byte) };
+    }
+}
+
+/// Appends `bytes` to the journal page being written on the part's flash.
+pub fn flash_write(bytes: &[u8]) {
+    for &byte in bytes {
+        // SAFETY: the flash controller's data register is always mapped
+        // and writable.
+        unsafe { write_volatile(FLASH_WRITE, byte) };
+    }
+}
+
+/// Syncs the journal page written with [`flash_write`].
+///
+/// # Errors
+///
+/// The board's fault, if it reports one.
+pub fn flash_commit() -> Result<(), HardwareErrorKind> {
+    // SAFETY: the flash controller's commit register is always mapped and
+    // writable.
+    unsafe { write_volatile(FLASH_COMMIT, 1) };
+    fault()
+}
+
+/// The journal text stored on flash, if there is one.
+#[must_use]
+pub fn stored_journal() -> Option<&'static str> {
+    // SAFETY: the journal region is memory-mapped flash: a length word
+    // followed by that many bytes, always readable.
+    let len = unsafe { read_volatile(JOURNAL_FLASH.cast::<u32>()) } as usize;
+    if len == 0 || len > JOURNAL_MAX_BYTES {
+        return None;
+    }
+    // SAFETY: as above; the region holds `len` (at most 256 KiB) bytes
+    // after the length word, and flash is never written through this
+    // mapping, so a shared `'static` slice is sound.
+    let bytes = unsafe { core::slice::from_raw_parts(JOURNAL_FLASH.add(4), len) };
+    core::str::from_utf8(bytes).ok()
+}
+
+/// The board's fault register as a [`HardwareErrorKind`].
+fn fault() -> Result<(), HardwareErrorKind> {
+    match reg(STATUS) {
+        0 => Ok(()),
+        1 => Err(HardwareErrorKind::DoorJammed),
+        2 => Err(HardwareErrorKind::BusTimeout),
+        _ => Err(HardwareErrorKind::Other),
+    }
+}
+
+/// The lock board: latches, door and occupancy sensors, RTC and TRNG, all
+/// memory-mapped.
+#[derive(Debug, Default)]
+pub struct Board;
+
+impl Hardware for Board {
+    type Error = HardwareErrorKind;
+
+    fn unlock(&mut self, door: CompartmentId) -> Result<(), Self::Error> {
+        // SAFETY: the latch register is always mapped and writable.
+        unsafe { write_volatile(LATCH, door.0) };
+        fault()
+    }
+
+    fn door_state(&mut self, door: CompartmentId) -> Result<DoorState, Self::Error> {
+        fault()?;
+        let open = reg(DOOR_SENSE) & (1 << (door.0 % 32)) != 0;
+        Ok(if open {
+            DoorState::Open
+        } else {
+            DoorState::Closed
+        })
+    }
+
+    fn occupancy(&mut self, door: CompartmentId) -> Result<Occupancy, Self::Error> {
+        fault()?;
+        let full = reg(OCCUPANCY) & (1 << (door.0 % 32)) != 0;
+        Ok(if full {
+            Occupancy::Occupied
+        } else {
+            Occupancy::Empty
+        })
+    }
+
+    fn now_s(&mut self) -> Result<u64, Self::Error> {
+        fault()?;
+        Ok(u64::from(reg(RTC_SECONDS)))
+    }
+
+    fn fill_random(&mut self, buf: &mut [u8]) -> Result<(), Self::Error> {
+        for chunk in buf.chunks_mut(4) {
+            let word = reg(TRNG_DATA).to_le_bytes();
+            chunk.copy_from_slice(&word[..chunk.len()]);
+        }
+        fault()
+    }
+}
+
+/// Site keys as provisioned into the part (a secure element would hold
+/// them on a real board).
+#[must_use]
+pub fn provisioned_keys() -> KeyRing {
+    let mut secret = [0_u8; 32];
+    for chunk in secret.chunks_mut(4) {
+        chunk.copy_from_slice(&reg(TRNG_DATA).to_le_bytes());
+    }
+    let mut ring = KeyRing::new();
+    let _ = ring.add(SiteKey::from_bytes(KeyId(1), secret));
+    ring
+}
+
+/// Spins forever: where a real firmware would reset or sleep.
+pub fn halt() -> ! {
+    loop {
+        core::hint::spin_loop();
+    }
+}
+
+/// Gives the allocator its memory. Only the first call does anything, so
+/// calling it twice is harmless; [`entry!`] calls it before the firmware's
+/// main function.
+pub fn init_heap() {
+    static STARTED: AtomicBool = AtomicBool::new(false);
+    static mut HEAP_MEM: [MaybeUninit<u8>; HEAP_BYTES] = [MaybeUninit::uninit(); HEAP_BYTES];
+    if STARTED.swap(true, Ordering::AcqRel) {
+        return;
+    }
+    // SAFETY: the flag above lets exactly one call through, before anything
+    // has been allocated (the heap was empty until now); HEAP_MEM is used by
+    // nothing but the allocator from here on.
+    unsafe { HEAP.init((&raw mut HEAP_MEM) as usize, HEAP_BYTES) };
+}
+
+/// Defines the reset handler (`reset`, the ELF entry point memory.x names)
+/// and the reset vector right after the initial stack pointer: the handler
+/// sets up the heap, then runs `$main`, a `fn() -> !`.
+#[macro_export]
+macro_rules! entry {
+    ($main:path) => {
+        /// The reset handler: set up the heap, then run the firmware.
+        #[allow(unsafe_code)]
+        #[unsafe(no_mangle)]
+        pub extern "C" fn reset() -> ! {
+            $crate::init_heap();
+            $main()
+        }
+
+        /// The reset vector, placed right after the initial stack pointer.
+        #[allow(unsafe_code)]
+        #[unsafe(link_section = ".vector_table.reset_vector")]
+        #[unsafe(no_mangle)]
+        pub static RESET_VECTOR: extern "C" fn() -> ! = reset;
+    };
+}
+
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
+    halt()
+}
+
+/// A single-core critical section for the allocator: interrupts off,
+/// restored to what they were.
+struct SingleCore;
+critical_section::set_impl!(SingleCore);
+
+// SAFETY: on a single-core Cortex-M, masking interrupts with PRIMASK makes
+// the section exclusive; `release` restores the state `acquire` saw.
+unsafe impl critical_section::Impl for SingleCore {
+    unsafe fn acquire() -> bool {
+        let primask: u32;
+        // SAFETY: reading PRIMASK and masking interrupts have no memory
+        // effects beyond what the critical section promises.
+        unsafe {
+            core::arch::asm!("mrs {}, PRIMASK", out(reg) primask, options(nomem, nostack, preserves_flags));
+            core::arch::asm!("cpsid i", options(nomem, nostack, preserves_flags));
+        }
+        primask & 1 == 0
+    }
+
+    unsafe fn release(was_enabled: bool) {
+        if was_enabled {
+            // SAFETY: re-enables interrupts that were enabled at acquire.
+            unsafe { core::arch::asm!("cpsie i", options(nomem, nostack, preserves_flags)) };
+        }
+    }
+}
