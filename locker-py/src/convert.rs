@@ -3,12 +3,12 @@
 //! Every structured value crosses the boundary as JSON-compatible data:
 //! Python dicts, lists, strings, ints, floats, bools and `None`, shaped
 //! exactly like the core's snake_case JSON. [`to_py`] turns a serializable
-//! core value into such data; [`from_py`] reads a core value from it.
+//! core value into such data (directly, see [`crate::to_python`]);
+//! [`from_py`] reads a core value from it.
 
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
-use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Number, Value};
 
@@ -123,13 +123,10 @@ pub fn from_py<T: DeserializeOwned>(object: &Bound<'_, PyAny>, path: &str) -> Py
     serde_json::from_str(&text).map_err(|error| PyValueError::new_err(format!("{path}: {error}")))
 }
 
-/// Python data shaped like the JSON of a core value.
-///
-/// # Errors
-///
-/// `ValueError` if the value cannot be serialized (never for core types).
-pub fn to_py<'py, T: Serialize>(py: Python<'py>, value: &T) -> PyResult<Bound<'py, PyAny>> {
-    let value =
-        serde_json::to_value(value).map_err(|error| PyValueError::new_err(error.to_string()))?;
-    value_to_py(py, &value)
+pub use crate::to_python::to_py;
+
+/// A unit enum of the core (a purpose, an error-correction level…) from
+/// its snake_case name, without a JSON round trip.
+pub fn named<T: DeserializeOwned>(name: &str) -> Option<T> {
+    T::deserialize(serde::de::value::StrDeserializer::<serde::de::value::Error>::new(name)).ok()
 }

@@ -17,7 +17,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 use rand_core::SeedableRng;
 
-use crate::convert::{from_py, to_py};
+use crate::convert::{from_py, named, to_py};
 use crate::exceptions::CoreError;
 
 /// A generator seeded from `entropy` (exactly 32 bytes) or `os.urandom`.
@@ -42,7 +42,7 @@ pub fn rng_from(py: Python<'_>, entropy: Option<&[u8]>) -> PyResult<ChaCha20Rng>
 
 /// A purpose from its snake_case name.
 fn purpose(name: &str) -> PyResult<Purpose> {
-    serde_json::from_value(serde_json::Value::String(name.to_owned())).map_err(|_| {
+    named(name).ok_or_else(|| {
         PyValueError::new_err(format!(
             "purpose must be \"pickup\", \"courier_drop_off\" or \"staff\", not {name:?}"
         ))
@@ -334,14 +334,11 @@ pub(crate) fn qr_svg(
     error_correction: &str,
     quiet_zone_modules: u32,
 ) -> PyResult<String> {
-    let error_correction: QrErrorCorrection =
-        serde_json::from_value(serde_json::Value::String(error_correction.to_owned())).map_err(
-            |_| {
-                PyValueError::new_err(format!(
-                    "error_correction must be \"low\", \"medium\", \"quartile\" or \"high\", not {error_correction:?}"
-                ))
-            },
-        )?;
+    let error_correction: QrErrorCorrection = named(error_correction).ok_or_else(|| {
+        PyValueError::new_err(format!(
+            "error_correction must be \"low\", \"medium\", \"quartile\" or \"high\", not {error_correction:?}"
+        ))
+    })?;
     if module_px == 0 || module_px > 100 || quiet_zone_modules > 100 {
         return Err(PyValueError::new_err(
             "module_px must be 1 to 100 and quiet_zone_modules at most 100",

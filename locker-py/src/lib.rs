@@ -15,6 +15,7 @@ pub mod exceptions;
 pub mod journal;
 pub mod locker;
 pub mod sim;
+pub mod to_python;
 
 /// A box size as Python passes it: `(width_mm, depth_mm, height_mm)`.
 pub type DimsTuple = (u32, u32, u32);
