@@ -23,12 +23,17 @@ target_dir="${CARGO_TARGET_DIR:-$root/target}"
 # wasm32 artifacts are affected. Extra cargo flags (e.g.
 # --no-default-features for a build without QR rendering) come from
 # $LOCKER_WASM_CARGO_FLAGS.
+# The two hot loops (SHA-256 for every credential check, the QR encoder's
+# mask scoring) are built for speed: a few KB for 2-3x on each.
 CARGO_PROFILE_RELEASE_OPT_LEVEL=z \
 CARGO_PROFILE_RELEASE_LTO=true \
 CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1 \
 CARGO_PROFILE_RELEASE_DEBUG=false \
 CARGO_PROFILE_RELEASE_PANIC=abort \
-    cargo build -p locker-wasm --target wasm32-unknown-unknown --release ${LOCKER_WASM_CARGO_FLAGS:-}
+    cargo build -p locker-wasm --target wasm32-unknown-unknown --release \
+    --config 'profile.release.package.sha2.opt-level=3' \
+    --config 'profile.release.package.qrcode.opt-level=3' \
+    ${LOCKER_WASM_CARGO_FLAGS:-}
 wasm="$target_dir/wasm32-unknown-unknown/release/locker_wasm.wasm"
 
 pkg="$here/pkg"

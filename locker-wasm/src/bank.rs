@@ -325,6 +325,27 @@ pub fn pack(
     to_js(&locker_core::pack::pack(space, &parcels))
 }
 
+/// Packs parcels into as few spaces of one size as the heuristic manages:
+/// one packing per space used, every parcel placed.
+///
+/// # Errors
+///
+/// `"invalid_argument"` for a wrong shape, `"fits_no_bin"` naming the
+/// first parcel that fits no empty space.
+#[wasm_bindgen(
+    js_name = packBins,
+    unchecked_return_type = "{ space: Size; placements: PlacementJson[] }[]"
+)]
+pub fn pack_bins(
+    #[wasm_bindgen(unchecked_param_type = "Size")] space: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "ParcelJson[]")] parcels: JsValue,
+) -> Result<JsValue, LockerError> {
+    let space: CoreDimensions = from_js(&space, "space")?;
+    space.validate()?;
+    let parcels: Vec<Parcel> = from_js(&parcels, "parcels")?;
+    to_js(&locker_core::pack::try_pack_bins(space, &parcels)?)
+}
+
 /// A lower bound on how many spaces of this size the parcels need.
 ///
 /// # Errors

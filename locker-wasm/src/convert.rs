@@ -9,8 +9,11 @@
 use chacha20::ChaCha20Rng;
 use js_sys::{JSON, Uint8Array};
 use rand_core::SeedableRng;
+use std::io;
+
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use serde::de::value::StrDeserializer;
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
@@ -25,10 +28,60 @@ pub const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
 ///
 /// `"internal"` if the value does not serialize (never for core types).
 pub fn to_js<T: Serialize>(value: &T) -> Result<JsValue, LockerError> {
-    let mut json = self::json(value)?;
-    big_numbers_to_strings(&mut json);
-    JSON::parse(&json.to_string())
+    // One pass: serialize with the integers JavaScript cannot hold quoted,
+    // then one `JSON.parse`.
+    let mut text = Vec::with_capacity(256);
+    let mut serializer = serde_json::Serializer::with_formatter(&mut text, SafeIntegers::default());
+    value
+        .serialize(&mut serializer)
+        .map_err(|error| LockerError::with_code("internal", &error.to_string()))?;
+    let text = String::from_utf8(text)
+        .map_err(|_| LockerError::with_code("internal", "serde_json wrote invalid UTF-8"))?;
+    JSON::parse(&text)
         .map_err(|_| LockerError::with_code("internal", "JSON.parse refused a core value"))
+}
+
+/// Compact JSON, except that integers beyond 2^53 − 1 (which a JavaScript
+/// number would round) are written as decimal strings.
+#[derive(Default)]
+struct SafeIntegers {
+    /// Inside a string: a map key that is a number is already quoted.
+    in_string: bool,
+}
+
+impl SafeIntegers {
+    fn write_integer<W: ?Sized + io::Write>(
+        &self,
+        writer: &mut W,
+        value: impl core::fmt::Display,
+        safe: bool,
+    ) -> io::Result<()> {
+        if safe || self.in_string {
+            write!(writer, "{value}")
+        } else {
+            write!(writer, "\"{value}\"")
+        }
+    }
+}
+
+impl serde_json::ser::Formatter for SafeIntegers {
+    fn begin_string<W: ?Sized + io::Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.in_string = true;
+        writer.write_all(b"\"")
+    }
+
+    fn end_string<W: ?Sized + io::Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.in_string = false;
+        writer.write_all(b"\"")
+    }
+
+    fn write_u64<W: ?Sized + io::Write>(&mut self, writer: &mut W, value: u64) -> io::Result<()> {
+        self.write_integer(writer, value, value <= MAX_SAFE_INTEGER)
+    }
+
+    fn write_i64<W: ?Sized + io::Write>(&mut self, writer: &mut W, value: i64) -> io::Result<()> {
+        self.write_integer(writer, value, value.unsigned_abs() <= MAX_SAFE_INTEGER)
+    }
 }
 
 /// A core value as a JSON value, to build a bigger answer for [`to_js`].
@@ -72,6 +125,12 @@ pub fn from_js_or_text<T: DeserializeOwned>(value: &JsValue, what: &str) -> Resu
 }
 
 fn from_json_text<T: DeserializeOwned>(text: &str, what: &str) -> Result<T, LockerError> {
+    // Straight into the core type when the text has its shape; only
+    // otherwise through a JSON tree, where 64-bit ids given as decimal
+    // strings become numbers (and errors name the bad field).
+    if let Ok(value) = serde_json::from_str(text) {
+        return Ok(value);
+    }
     let mut json: Value = serde_json::from_str(text)
         .map_err(|error| LockerError::invalid_argument(what, &error.to_string()))?;
     digit_strings_to_numbers(&mut json);
@@ -80,15 +139,10 @@ fn from_json_text<T: DeserializeOwned>(text: &str, what: &str) -> Result<T, Lock
         .map_err(|error| LockerError::invalid_argument(what, &error.to_string()))
 }
 
-fn big_numbers_to_strings(json: &mut Value) {
-    match json {
-        Value::Number(number) if number.as_u64().is_some_and(|n| n > MAX_SAFE_INTEGER) => {
-            *json = Value::String(number.to_string());
-        }
-        Value::Array(items) => items.iter_mut().for_each(big_numbers_to_strings),
-        Value::Object(map) => map.values_mut().for_each(big_numbers_to_strings),
-        _ => {}
-    }
+/// A unit enum of the core (a purpose, an error-correction level…) from
+/// its snake_case name, without a JSON round trip.
+pub fn named<T: DeserializeOwned>(name: &str) -> Option<T> {
+    T::deserialize(StrDeserializer::<serde::de::value::Error>::new(name)).ok()
 }
 
 fn digit_strings_to_numbers(json: &mut Value) {
@@ -200,12 +254,39 @@ mod tests {
 
     #[test]
     fn big_values_round_trip_as_strings() {
-        let mut json = serde_json::json!({"id": u64::MAX, "n": 5, "label": "12"});
-        big_numbers_to_strings(&mut json);
-        assert_eq!(json["id"], Value::String(u64::MAX.to_string()));
-        assert_eq!(json["n"], Value::from(5));
+        let mut text = Vec::new();
+        let mut serializer =
+            serde_json::Serializer::with_formatter(&mut text, SafeIntegers::default());
+        let mut keyed = serde_json::Map::new();
+        keyed.insert(u64::MAX.to_string(), Value::from(i64::MIN));
+        serde_json::json!({"id": u64::MAX, "n": 5, "label": "12", "neg": -7})
+            .serialize(&mut serializer)
+            .unwrap();
+        keyed.serialize(&mut serializer).unwrap();
+        let text = String::from_utf8(text).unwrap();
+        assert_eq!(
+            text,
+            format!(
+                r#"{{"id":"{}","label":"12","n":5,"neg":-7}}{{"{}":"{}"}}"#,
+                u64::MAX,
+                u64::MAX,
+                i64::MIN
+            )
+        );
+        let mut json: Value =
+            serde_json::from_str(&format!(r#"{{"id":"{}","label":"12"}}"#, u64::MAX)).unwrap();
         digit_strings_to_numbers(&mut json);
         assert_eq!(json["id"], Value::from(u64::MAX));
         assert_eq!(json["label"], Value::String("12".into()));
+    }
+
+    #[test]
+    fn unit_enums_by_name() {
+        use locker_core::credential::Purpose;
+        assert_eq!(
+            named::<Purpose>("courier_drop_off"),
+            Some(Purpose::CourierDropOff)
+        );
+        assert_eq!(named::<Purpose>("Pickup"), None);
     }
 }

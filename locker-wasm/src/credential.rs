@@ -9,7 +9,7 @@ use locker_core::credential::{
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
-use crate::convert::{crypto_rng, from_js, json, to_js, u32_arg, u64_arg};
+use crate::convert::{crypto_rng, from_js, json, named, to_js, u32_arg, u64_arg};
 use crate::error::LockerError;
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -216,10 +216,9 @@ const fn pickup() -> Purpose {
 fn purpose_arg(purpose: Option<String>) -> Result<Purpose, LockerError> {
     match purpose {
         None => Ok(Purpose::Pickup),
-        Some(text) => serde_json::from_str(&serde_json::Value::from(text.as_str()).to_string())
-            .map_err(|_| {
-                LockerError::invalid_argument("purpose", &format!("unknown purpose {text:?}"))
-            }),
+        Some(text) => named(&text).ok_or_else(|| {
+            LockerError::invalid_argument("purpose", &format!("unknown purpose {text:?}"))
+        }),
     }
 }
 

@@ -12,7 +12,7 @@ use locker_core::hardware::{
 };
 use wasm_bindgen::prelude::*;
 
-use crate::convert::{to_js, u32_arg, u64_arg};
+use crate::convert::{named, to_js, u32_arg, u64_arg};
 use crate::error::{LockerError, hardware_code, hardware_kind};
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -475,16 +475,12 @@ impl SimulatedHardware {
         kind: &str,
         always: Option<bool>,
     ) -> Result<(), LockerError> {
-        let operation: Operation = serde_json::from_str(
-            &serde_json::Value::from(operation).to_string(),
-        )
-        .map_err(|_| {
+        let operation: Operation = named(operation).ok_or_else(|| {
             LockerError::invalid_argument("operation", &format!("unknown operation {operation:?}"))
         })?;
-        let kind: HardwareErrorKind =
-            serde_json::from_str(&serde_json::Value::from(kind).to_string()).map_err(|_| {
-                LockerError::invalid_argument("kind", &format!("unknown kind {kind:?}"))
-            })?;
+        let kind: HardwareErrorKind = named(kind).ok_or_else(|| {
+            LockerError::invalid_argument("kind", &format!("unknown kind {kind:?}"))
+        })?;
         self.0.fail_calls(operation, kind, repeat(always));
         Ok(())
     }

@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 
-import { Bank, defaultBank, doorIds, lowerBound, pack, validateBankConfig } from "locker-wasm";
+import { Bank, defaultBank, doorIds, lowerBound, pack, packBins, validateBankConfig } from "locker-wasm";
 
 const parcel = (id, w, d, h, g = 1000) => ({ id, size: { width_mm: w, depth_mm: d, height_mm: h }, weight_g: g });
 
@@ -74,4 +74,15 @@ test("packing places parcels and bounds the number of spaces", () => {
   assert.equal(result.packing.placements.length, 2);
   assert.equal(lowerBound(space, [parcel(1, 300, 200, 100)]), 1);
   assert.throws(() => pack({ width_mm: 0, depth_mm: 1, height_mm: 1 }, []), { code: "zero_side" });
+});
+
+test("packBins places every parcel once, in no fewer spaces than the bound", () => {
+  const space = { width_mm: 380, depth_mm: 640, height_mm: 190 };
+  const parcels = Array.from({ length: 9 }, (_, i) => parcel(i + 1, 300, 200, 150));
+  const bins = packBins(space, parcels);
+  const placed = bins.flatMap((bin) => bin.placements.map((p) => p.parcel));
+  assert.deepEqual([...placed].sort((a, b) => a - b), parcels.map((p) => p.id));
+  assert.ok(bins.length >= lowerBound(space, parcels));
+  assert.throws(() => packBins(space, [parcel(1, 900, 900, 900)]), { code: "fits_no_bin" });
+  assert.throws(() => packBins(space, "nope"), { code: "invalid_argument" });
 });
