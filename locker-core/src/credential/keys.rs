@@ -346,29 +346,22 @@ pub(crate) fn ct_eq_bytes(a: &[u8], b: &[u8]) -> bool {
 pub struct Tag(pub(crate) [u8; TAG_BYTES]);
 
 impl Tag {
-    /// The tag as four big-endian words: comparing them is comparing the
-    /// bytes lexicographically, without a call to `memcmp`.
-    fn words(&self) -> [u64; 4] {
-        let b = &self.0;
-        core::array::from_fn(|i| {
-            let at = 8 * i;
-            u64::from_be_bytes([
-                b[at],
-                b[at + 1],
-                b[at + 2],
-                b[at + 3],
-                b[at + 4],
-                b[at + 5],
-                b[at + 6],
-                b[at + 7],
-            ])
-        })
+    /// The first eight bytes as a big-endian word: tags are uniformly
+    /// random, so this almost always decides an ordering alone.
+    fn prefix(&self) -> u64 {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(&self.0[..8]);
+        u64::from_be_bytes(word)
     }
 }
 
+/// Lexicographic by bytes, decided by the first word unless it ties (index
+/// lookups compare a tag with a dozen others per check).
 impl Ord for Tag {
     fn cmp(&self, other: &Self) -> core::cmp::Ordering {
-        self.words().cmp(&other.words())
+        self.prefix()
+            .cmp(&other.prefix())
+            .then_with(|| self.0[8..].cmp(&other.0[8..]))
     }
 }
 
