@@ -187,8 +187,6 @@ const wrongPin = pin.slice(0, -1) + String((Number(pin.at(-1)) + 1) % 10);
 // A token with one character of its tag changed: right format, wrong MAC.
 const flip = (ch) => (ch === "A" ? "B" : "A");
 const wrongToken = token.slice(0, -3) + flip(token.at(-3)) + token.slice(-2);
-const pinAttempt = { kiosk: 1, unit: 42, pin, purpose: "pickup" };
-const wrongPinAttempt = { kiosk: 1, unit: 42, pin: wrongPin, purpose: "pickup" };
 const CHECK_AT = NOW + 60;
 
 // otplib: a 20-byte (160-bit) Base32 secret, the RFC 4226/6238 default and
@@ -221,7 +219,7 @@ const nodeCrypto = Object.freeze({
 
 const cred = {
   "locker verifyPin": () => {
-    const grant = store.verifyPin(keys, pinAttempt, CHECK_AT);
+    const grant = store.verifyPin(keys, 1, 42, pin, CHECK_AT, "pickup");
     sink += grant.compartments[0];
     grant.free();
   },
@@ -249,7 +247,7 @@ const cred = {
 const credReject = {
   "locker verifyPin (wrong PIN)": () => {
     try {
-      store.verifyPin(keys, wrongPinAttempt, CHECK_AT).free();
+      store.verifyPin(keys, 1, 42, wrongPin, CHECK_AT, "pickup").free();
     } catch (e) {
       sink += e.code.length;
     }
@@ -267,10 +265,10 @@ const credReject = {
 };
 
 function credentialSanity() {
-  const grant = store.verifyPin(keys, pinAttempt, CHECK_AT);
+  const grant = store.verifyPin(keys, 1, 42, pin, CHECK_AT, "pickup");
   check(grant.compartments[0] === 42, "locker verifyPin accepts the right PIN");
   grant.free();
-  check(throwsCode(() => store.verifyPin(keys, wrongPinAttempt, CHECK_AT), "rejected") === true, "locker verifyPin rejects a wrong PIN");
+  check(throwsCode(() => store.verifyPin(keys, 1, 42, wrongPin, CHECK_AT, "pickup"), "rejected") === true, "locker verifyPin rejects a wrong PIN");
   const tg = store.verifyToken(keys, 1, token, CHECK_AT, "pickup");
   check(tg.compartments[0] === 42, "locker verifyToken accepts the right token");
   tg.free();

@@ -27,7 +27,6 @@ export interface TokenRequestJson {
   purpose: Purpose; compartments: number[]; recipient?: number | null; expires_at_s: number;
 }
 /** A PIN typed at a kiosk. */
-export interface PinAttemptJson { kiosk: number; unit?: number | null; pin: string; purpose?: Purpose }
 /** The checked fields of a QR token. */
 export interface TokenClaimsJson {
   version: number; key_id: number; credential_id: number | string; purpose: Purpose;
@@ -198,21 +197,6 @@ impl Grant {
     }
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct PinAttemptJson {
-    kiosk: u32,
-    #[serde(default)]
-    unit: Option<RecipientId>,
-    pin: String,
-    #[serde(default = "pickup")]
-    purpose: Purpose,
-}
-
-const fn pickup() -> Purpose {
-    Purpose::Pickup
-}
-
 fn purpose_arg(purpose: Option<String>) -> Result<Purpose, LockerError> {
     match purpose {
         None => Ok(Purpose::Pickup),
@@ -288,7 +272,10 @@ impl CredentialStore {
         to_js(&serde_json::json!({ "token": token.expose(), "record": record_json }))
     }
 
-    /// Checks a PIN; changes nothing.
+    /// Checks a PIN typed at `kiosk` for `purpose` (default `"pickup"`),
+    /// with the unit number when the policy asks for it (`null` when it
+    /// does not); changes nothing. The same arguments as `verifyToken`,
+    /// plus the unit.
     ///
     /// # Errors
     ///
@@ -298,17 +285,19 @@ impl CredentialStore {
     pub fn verify_pin(
         &self,
         keys: &KeyRing,
-        #[wasm_bindgen(unchecked_param_type = "PinAttemptJson")] attempt: JsValue,
+        kiosk: f64,
+        unit: Option<f64>,
+        pin: &str,
         #[wasm_bindgen(js_name = nowS)] now_s: f64,
+        #[wasm_bindgen(unchecked_param_type = "Purpose")] purpose: Option<String>,
     ) -> Result<Grant, LockerError> {
-        let attempt: PinAttemptJson = from_js(&attempt, "attempt")?;
-        let now_s = u64_arg(now_s, "nowS")?;
         let attempt = PinAttempt {
-            kiosk: core_cred::KioskId(attempt.kiosk),
-            unit: attempt.unit,
-            pin: &attempt.pin,
-            purpose: attempt.purpose,
+            kiosk: core_cred::KioskId(u32_arg(kiosk, "kiosk")?),
+            unit: unit.map(|unit| u64_arg(unit, "unit").map(RecipientId)).transpose()?,
+            pin,
+            purpose: purpose_arg(purpose)?,
         };
+        let now_s = u64_arg(now_s, "nowS")?;
         self.0
             .verify_pin(&keys.0, &attempt, now_s)
             .map(Grant)

@@ -45,12 +45,12 @@ test("a PIN is issued, verified, redeemed once", () => {
   assert.match(pin, /^\d{8}$/);
   assert.equal(typeof record, "object");
   assert.equal(store.length, 1);
-  assert.throws(() => store.verifyPin(keys, { kiosk: 1, pin }, NOW), { code: "unit_required" });
-  const grant = store.verifyPin(keys, { kiosk: 1, unit: 12, pin }, NOW + 60);
+  assert.throws(() => store.verifyPin(keys, 1, null, pin, NOW), { code: "unit_required" });
+  const grant = store.verifyPin(keys, 1, 12, pin, NOW + 60);
   assert.deepEqual([...grant.compartments], [3]);
   assert.equal(grant.toJSON().channel, "pin");
   store.redeem(grant, NOW + 90);
-  assert.throws(() => store.verifyPin(keys, { kiosk: 1, unit: 12, pin }, NOW + 120), { code: "already_used" });
+  assert.throws(() => store.verifyPin(keys, 1, 12, pin, NOW + 120), { code: "already_used" });
   assert.throws(() => store.redeem(grant, NOW + 120), { code: "already_used" });
 });
 

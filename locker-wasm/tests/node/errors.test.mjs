@@ -31,8 +31,8 @@ test("wrong types give invalid_argument errors that name the argument", () => {
 
 test("a wrong class instance throws an Error before reaching the module", () => {
   const store = new CredentialStore();
-  assert.throws(() => store.verifyPin({}, { kiosk: 1, pin: "1234" }, 0), Error);
-  assert.throws(() => store.verifyPin(new Bank(defaultBank()), { kiosk: 1, pin: "1234" }, 0), Error);
+  assert.throws(() => store.verifyPin({}, 1, null, "1234", 0), Error);
+  assert.throws(() => store.verifyPin(new Bank(defaultBank()), 1, null, "1234", 0), Error);
 });
 
 test("the module still works after many errors", () => {
