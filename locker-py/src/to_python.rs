@@ -1,6 +1,6 @@
 //! Core values straight into Python objects, in the shape of their JSON.
 //!
-//! A serde [`Serializer`] that builds dicts, lists, strings and numbers
+//! A serde [`Serializer`](serde::Serializer) that builds dicts, lists, strings and numbers
 //! directly, with no JSON tree in between, and reuses one Python string per
 //! field name: verification results cross the boundary on every kiosk key
 //! press, and building a `serde_json::Value` first, then a fresh `str` for

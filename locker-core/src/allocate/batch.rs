@@ -13,7 +13,7 @@
 //! never places fewer parcels than one-by-one allocation, and usually more
 //! when the bank is nearly full or recipients have several parcels.
 
-use alloc::collections::{BTreeMap, BTreeSet};
+use crate::collections::{SortedMap, SortedSet};
 use alloc::vec::Vec;
 
 use super::{AllocationError, Assignment, Considered, Outcome, Overflow, Request, Rule, Verdict};
@@ -60,7 +60,7 @@ impl BatchPlan {
         self.assignments
             .iter()
             .map(|a| a.compartment)
-            .collect::<BTreeSet<CompartmentId>>()
+            .collect::<SortedSet<CompartmentId>>()
             .len()
     }
 
@@ -130,7 +130,7 @@ impl Bank {
     }
 
     fn validate_batch(&self, requests: &[Request]) -> Result<(), AllocationError> {
-        let mut seen = BTreeSet::new();
+        let mut seen = SortedSet::new();
         for request in requests {
             self.validate_request(request)?;
             if !seen.insert(request.parcel.id) {
@@ -143,7 +143,7 @@ impl Bank {
     }
 
     fn plan_grouped(&self, requests: &[Request]) -> Result<BatchPlan, AllocationError> {
-        let mut groups: BTreeMap<GroupKey, Vec<&Request>> = BTreeMap::new();
+        let mut groups: SortedMap<GroupKey, Vec<&Request>> = SortedMap::new();
         for request in requests {
             let parcel = &request.parcel;
             groups

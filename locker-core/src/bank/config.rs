@@ -2,7 +2,7 @@
 //! treats them. Loaded from JSON (feature `serde`) or built in code, and
 //! always validated before a [`Bank`](super::Bank) is made from it.
 
-use alloc::collections::{BTreeMap, BTreeSet};
+use crate::collections::{SortedMap, SortedSet};
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
@@ -329,9 +329,9 @@ impl BankConfig {
                 clearance_mm: self.clearance_mm,
             });
         }
-        let mut ids = BTreeSet::new();
-        let mut labels: BTreeMap<&str, CompartmentId> = BTreeMap::new();
-        let mut positions: BTreeMap<DoorPosition, CompartmentId> = BTreeMap::new();
+        let mut ids = SortedSet::new();
+        let mut labels: SortedMap<&str, CompartmentId> = SortedMap::new();
+        let mut positions: SortedMap<DoorPosition, CompartmentId> = SortedMap::new();
         for spec in &self.compartments {
             self.validate_compartment(spec)?;
             if !ids.insert(spec.id) {
@@ -411,7 +411,7 @@ impl BankConfig {
                 required,
             });
         }
-        let mut classes: BTreeMap<&str, bool> = BTreeMap::new();
+        let mut classes: SortedMap<&str, bool> = SortedMap::new();
         for spec in &self.compartments {
             *classes.entry(spec.size_class.as_str()).or_default() |= spec.accessible;
         }

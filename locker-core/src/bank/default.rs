@@ -120,13 +120,13 @@ fn column_letter(column: u16) -> char {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use alloc::collections::BTreeMap;
+    use crate::collections::SortedMap;
 
     #[test]
     fn default_bank_is_valid_and_as_documented() {
         let config = default_bank();
         config.validate().unwrap();
-        let mut per_class: BTreeMap<&str, (usize, usize, usize)> = BTreeMap::new();
+        let mut per_class: SortedMap<&str, (usize, usize, usize)> = SortedMap::new();
         for spec in &config.compartments {
             let entry = per_class.entry(spec.size_class.as_str()).or_default();
             entry.0 += 1;

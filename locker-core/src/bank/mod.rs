@@ -11,7 +11,7 @@ mod config;
 mod default;
 mod shape;
 
-use alloc::collections::{BTreeMap, BTreeSet};
+use crate::collections::{SortedMap, SortedSet};
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 
@@ -233,8 +233,8 @@ pub struct Bank {
     compartments: Vec<Compartment>,
     /// Groups of identical compartments, smallest volume first.
     shapes: Vec<Shape>,
-    by_recipient: BTreeMap<RecipientId, BTreeSet<CompartmentId>>,
-    by_parcel: BTreeMap<ParcelId, CompartmentId>,
+    by_recipient: SortedMap<RecipientId, SortedSet<CompartmentId>>,
+    by_parcel: SortedMap<ParcelId, CompartmentId>,
 }
 
 impl Bank {
@@ -266,8 +266,8 @@ impl Bank {
             config: Arc::new(config),
             compartments,
             shapes,
-            by_recipient: BTreeMap::new(),
-            by_parcel: BTreeMap::new(),
+            by_recipient: SortedMap::new(),
+            by_parcel: SortedMap::new(),
         })
     }
 

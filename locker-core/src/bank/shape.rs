@@ -7,7 +7,7 @@
 //! first kind that fits, so its cost grows with the number of kinds, and
 //! only logarithmically with the number of doors.
 
-use alloc::collections::{BTreeMap, BTreeSet};
+use crate::collections::{SortedMap, SortedSet};
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -41,7 +41,7 @@ pub struct Shape {
     accessible: bool,
     door_count: u32,
     largest_in_zone: bool,
-    free: BTreeSet<CompartmentId>,
+    free: SortedSet<CompartmentId>,
 }
 
 impl Shape {
@@ -139,11 +139,11 @@ fn key(spec: &CompartmentSpec) -> Key {
 /// Groups `specs` into shapes, all doors free, and returns for each spec the
 /// id of its shape.
 pub(super) fn index(specs: &[CompartmentSpec], clearance_mm: u32) -> (Vec<Shape>, Vec<ShapeId>) {
-    let mut groups: BTreeMap<Key, Vec<CompartmentId>> = BTreeMap::new();
+    let mut groups: SortedMap<Key, Vec<CompartmentId>> = SortedMap::new();
     for spec in specs {
         groups.entry(key(spec)).or_default().push(spec.id);
     }
-    let mut ids_by_key: BTreeMap<Key, ShapeId> = BTreeMap::new();
+    let mut ids_by_key: SortedMap<Key, ShapeId> = SortedMap::new();
     let mut shapes = Vec::with_capacity(groups.len());
     for (ordinal, (key, doors)) in (0_u32..).zip(groups) {
         let (_, accessible, size_class, inner, max_weight_g, zone) = key.clone();

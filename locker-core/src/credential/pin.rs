@@ -3,7 +3,7 @@
 //! to the unit number typed with them.
 //!
 //! Verification computes one HMAC-SHA256 per key in the ring (one, or two
-//! during a rotation) and looks the tag up in a B-tree: constant time in the
+//! during a rotation) and looks the tag up in a sorted map: constant time in the
 //! secret, no scan over credentials. Tags are compared in constant time.
 
 use core::fmt;

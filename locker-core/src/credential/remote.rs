@@ -9,7 +9,7 @@
 //! against the caps, atomically, so two commands verified together cannot
 //! both exceed a cap.
 
-use alloc::collections::BTreeMap;
+use crate::collections::SortedMap;
 use alloc::vec;
 use alloc::vec::Vec;
 use core::fmt;
@@ -171,7 +171,7 @@ pub fn sign_remote_command<R: CryptoRng + ?Sized>(
 pub(crate) struct RemoteLog {
     /// Nonce → end of its command's window (forgotten after it).
     #[cfg_attr(feature = "serde", serde(with = "super::snapshot::map_as_seq"))]
-    nonces: BTreeMap<u64, u64>,
+    nonces: SortedMap<u64, u64>,
     /// Times of openings in the last 24 hours, oldest first.
     opens_at_s: Vec<u64>,
 }

@@ -2,7 +2,7 @@
 //! throttle state and remote log. The indexes are derived, so they are
 //! rebuilt (and checked for consistency) when a snapshot is loaded.
 
-use alloc::collections::BTreeMap;
+use crate::collections::SortedMap;
 use alloc::vec::Vec;
 
 use super::remote::RemoteLog;
@@ -18,7 +18,7 @@ pub(crate) struct StoreSnapshot {
     policy: CredentialPolicy,
     records: Vec<CredentialRecord>,
     #[serde(with = "map_as_seq")]
-    spent_tokens: BTreeMap<CredentialId, SpentToken>,
+    spent_tokens: SortedMap<CredentialId, SpentToken>,
     throttle: ThrottleState,
     remote: RemoteLog,
 }
@@ -72,12 +72,15 @@ impl TryFrom<StoreSnapshot> for CredentialStore {
 /// Serde helper: a map as a sequence of `[key, value]` pairs, so keys need
 /// not be strings in JSON.
 pub(crate) mod map_as_seq {
-    use alloc::collections::BTreeMap;
+    use crate::collections::SortedMap;
     use alloc::vec::Vec;
 
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-    pub(crate) fn serialize<K, V, S>(map: &BTreeMap<K, V>, serializer: S) -> Result<S::Ok, S::Error>
+    pub(crate) fn serialize<K, V, S>(
+        map: &SortedMap<K, V>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error>
     where
         K: Serialize,
         V: Serialize,
@@ -86,7 +89,7 @@ pub(crate) mod map_as_seq {
         serializer.collect_seq(map.iter())
     }
 
-    pub(crate) fn deserialize<'de, K, V, D>(deserializer: D) -> Result<BTreeMap<K, V>, D::Error>
+    pub(crate) fn deserialize<'de, K, V, D>(deserializer: D) -> Result<SortedMap<K, V>, D::Error>
     where
         K: Deserialize<'de> + Ord,
         V: Deserialize<'de>,

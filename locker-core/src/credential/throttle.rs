@@ -6,7 +6,7 @@
 //! The state is plain data changed only by [`ThrottleState::record`] with an
 //! explicit [`Failure`], so it can be journaled and replayed.
 
-use alloc::collections::BTreeMap;
+use crate::collections::SortedMap;
 use alloc::vec::Vec;
 
 use super::{Channel, CredentialError, CredentialId, KioskId};
@@ -329,7 +329,7 @@ impl ScopeState {
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ThrottleState {
     #[cfg_attr(feature = "serde", serde(with = "super::snapshot::map_as_seq"))]
-    scopes: BTreeMap<ScopeKey, ScopeState>,
+    scopes: SortedMap<ScopeKey, ScopeState>,
 }
 
 impl ThrottleState {

@@ -1,7 +1,7 @@
 //! Snapshots: the whole state at one point of the journal, so replay can
 //! start there instead of at the first record.
 
-use alloc::collections::BTreeMap;
+use crate::collections::SortedMap;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -50,19 +50,19 @@ pub struct Snapshot {
     /// Credential records and throttle state.
     pub credentials: CredentialStore,
     /// Where each parcel is.
-    pub parcels: BTreeMap<ParcelId, ParcelPlace>,
+    pub parcels: SortedMap<ParcelId, ParcelPlace>,
     /// Deliveries by door.
-    pub deliveries: BTreeMap<CompartmentId, Delivery>,
+    pub deliveries: SortedMap<CompartmentId, Delivery>,
     /// Doors open for a task.
-    pub open_doors: BTreeMap<CompartmentId, OpenDoor>,
+    pub open_doors: SortedMap<CompartmentId, OpenDoor>,
     /// Doors in their grace period.
-    pub graces: BTreeMap<CompartmentId, Grace>,
+    pub graces: SortedMap<CompartmentId, Grace>,
     /// Doors out of service, with the reason.
-    pub out_of_service: BTreeMap<CompartmentId, String>,
+    pub out_of_service: SortedMap<CompartmentId, String>,
     /// Doors waiting for inspection.
-    pub interrupted: BTreeMap<CompartmentId, DoorTask>,
+    pub interrupted: SortedMap<CompartmentId, DoorTask>,
     /// Vacation holds.
-    pub holds: BTreeMap<RecipientId, u64>,
+    pub holds: SortedMap<RecipientId, u64>,
     /// The time of the last record.
     pub last_at_s: u64,
     /// When the state was last pruned.

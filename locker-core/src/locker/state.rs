@@ -2,7 +2,7 @@
 //! [`LockerState::apply`]. The live locker and journal replay both go
 //! through it, so replaying the records rebuilds exactly the same state.
 
-use alloc::collections::BTreeMap;
+use crate::collections::SortedMap;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -190,13 +190,13 @@ pub struct LockerState {
     pub(super) bank: Bank,
     pub(super) credentials: CredentialStore,
     pub(super) policy: LockerPolicy,
-    pub(super) parcels: BTreeMap<ParcelId, ParcelPlace>,
-    pub(super) deliveries: BTreeMap<CompartmentId, Delivery>,
-    pub(super) open_doors: BTreeMap<CompartmentId, OpenDoor>,
-    pub(super) graces: BTreeMap<CompartmentId, Grace>,
-    pub(super) out_of_service: BTreeMap<CompartmentId, String>,
-    pub(super) interrupted: BTreeMap<CompartmentId, DoorTask>,
-    pub(super) holds: BTreeMap<RecipientId, u64>,
+    pub(super) parcels: SortedMap<ParcelId, ParcelPlace>,
+    pub(super) deliveries: SortedMap<CompartmentId, Delivery>,
+    pub(super) open_doors: SortedMap<CompartmentId, OpenDoor>,
+    pub(super) graces: SortedMap<CompartmentId, Grace>,
+    pub(super) out_of_service: SortedMap<CompartmentId, String>,
+    pub(super) interrupted: SortedMap<CompartmentId, DoorTask>,
+    pub(super) holds: SortedMap<RecipientId, u64>,
     pub(super) last_at_s: u64,
     pub(super) last_pruned_s: u64,
 }
@@ -230,13 +230,13 @@ impl LockerState {
             bank: Bank::new(bank)?,
             credentials: CredentialStore::new(credentials)?,
             policy,
-            parcels: BTreeMap::new(),
-            deliveries: BTreeMap::new(),
-            open_doors: BTreeMap::new(),
-            graces: BTreeMap::new(),
-            out_of_service: BTreeMap::new(),
-            interrupted: BTreeMap::new(),
-            holds: BTreeMap::new(),
+            parcels: SortedMap::new(),
+            deliveries: SortedMap::new(),
+            open_doors: SortedMap::new(),
+            graces: SortedMap::new(),
+            out_of_service: SortedMap::new(),
+            interrupted: SortedMap::new(),
+            holds: SortedMap::new(),
             last_at_s: at_s,
             last_pruned_s: at_s,
         })
@@ -262,44 +262,44 @@ impl LockerState {
 
     /// Where each parcel the locker has seen is.
     #[must_use]
-    pub const fn parcels(&self) -> &BTreeMap<ParcelId, ParcelPlace> {
+    pub const fn parcels(&self) -> &SortedMap<ParcelId, ParcelPlace> {
         &self.parcels
     }
 
     /// The delivery in each occupied door.
     #[must_use]
-    pub const fn deliveries(&self) -> &BTreeMap<CompartmentId, Delivery> {
+    pub const fn deliveries(&self) -> &SortedMap<CompartmentId, Delivery> {
         &self.deliveries
     }
 
     /// Doors unlocked and not yet closed.
     #[must_use]
-    pub const fn open_doors(&self) -> &BTreeMap<CompartmentId, OpenDoor> {
+    pub const fn open_doors(&self) -> &SortedMap<CompartmentId, OpenDoor> {
         &self.open_doors
     }
 
     /// Doors in their re-open grace period.
     #[must_use]
-    pub const fn graces(&self) -> &BTreeMap<CompartmentId, Grace> {
+    pub const fn graces(&self) -> &SortedMap<CompartmentId, Grace> {
         &self.graces
     }
 
     /// Doors staff took out of service, with the reason.
     #[must_use]
-    pub const fn out_of_service(&self) -> &BTreeMap<CompartmentId, String> {
+    pub const fn out_of_service(&self) -> &SortedMap<CompartmentId, String> {
         &self.out_of_service
     }
 
     /// Doors waiting for inspection after a power loss, with what they were
     /// open for.
     #[must_use]
-    pub const fn interrupted(&self) -> &BTreeMap<CompartmentId, DoorTask> {
+    pub const fn interrupted(&self) -> &SortedMap<CompartmentId, DoorTask> {
         &self.interrupted
     }
 
     /// Vacation holds: recipient → until when.
     #[must_use]
-    pub const fn holds(&self) -> &BTreeMap<RecipientId, u64> {
+    pub const fn holds(&self) -> &SortedMap<RecipientId, u64> {
         &self.holds
     }
 

@@ -1,0 +1,215 @@
+//! [`SortedSet`]: a set on a sorted vector.
+
+use alloc::vec::Vec;
+use core::borrow::Borrow;
+use core::fmt;
+use core::slice;
+
+/// An ordered set kept as a sorted vector, with `BTreeSet`'s meaning:
+/// each value once, iteration in ascending order. Lookups are O(log n);
+/// inserting or removing moves the values after the position.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct SortedSet<T> {
+    values: Vec<T>,
+}
+
+impl<T> Default for SortedSet<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<T> SortedSet<T> {
+    /// An empty set.
+    #[must_use]
+    pub const fn new() -> Self {
+        Self { values: Vec::new() }
+    }
+
+    /// The number of values.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    /// Whether the set has no value.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+
+    /// The values in ascending order.
+    pub fn iter(&self) -> slice::Iter<'_, T> {
+        self.values.iter()
+    }
+
+    /// The smallest value.
+    #[must_use]
+    pub fn first(&self) -> Option<&T> {
+        self.values.first()
+    }
+
+    /// The largest value.
+    #[must_use]
+    pub fn last(&self) -> Option<&T> {
+        self.values.last()
+    }
+
+    /// Keeps the values for which `keep` returns true.
+    pub fn retain(&mut self, keep: impl FnMut(&T) -> bool) {
+        self.values.retain(keep);
+    }
+
+    /// Removes every value.
+    pub fn clear(&mut self) {
+        self.values.clear();
+    }
+}
+
+impl<T: Ord> SortedSet<T> {
+    fn position<Q>(&self, value: &Q) -> Result<usize, usize>
+    where
+        T: Borrow<Q>,
+        Q: Ord + ?Sized,
+    {
+        self.values
+            .binary_search_by(|probe| probe.borrow().cmp(value))
+    }
+
+    /// Whether the set holds `value`.
+    pub fn contains<Q>(&self, value: &Q) -> bool
+    where
+        T: Borrow<Q>,
+        Q: Ord + ?Sized,
+    {
+        self.position(value).is_ok()
+    }
+
+    /// Adds `value`; false if it was there already.
+    pub fn insert(&mut self, value: T) -> bool {
+        match self.position(&value) {
+            Ok(_) => false,
+            Err(at) => {
+                self.values.insert(at, value);
+                true
+            }
+        }
+    }
+
+    /// Removes `value`; false if it was not there.
+    pub fn remove<Q>(&mut self, value: &Q) -> bool
+    where
+        T: Borrow<Q>,
+        Q: Ord + ?Sized,
+    {
+        match self.position(value) {
+            Ok(at) => {
+                self.values.remove(at);
+                true
+            }
+            Err(_) => false,
+        }
+    }
+
+    /// Removes the smallest value and returns it.
+    pub fn pop_first(&mut self) -> Option<T> {
+        if self.values.is_empty() {
+            None
+        } else {
+            Some(self.values.remove(0))
+        }
+    }
+}
+
+impl<T: Ord> FromIterator<T> for SortedSet<T> {
+    fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> Self {
+        let mut values: Vec<T> = iter.into_iter().collect();
+        values.sort_unstable();
+        values.dedup();
+        Self { values }
+    }
+}
+
+impl<T: Ord> Extend<T> for SortedSet<T> {
+    fn extend<I: IntoIterator<Item = T>>(&mut self, iter: I) {
+        for value in iter {
+            self.insert(value);
+        }
+    }
+}
+
+impl<T: Ord, const N: usize> From<[T; N]> for SortedSet<T> {
+    fn from(values: [T; N]) -> Self {
+        values.into_iter().collect()
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for SortedSet<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_set().entries(self.iter()).finish()
+    }
+}
+
+impl<'a, T> IntoIterator for &'a SortedSet<T> {
+    type Item = &'a T;
+    type IntoIter = slice::Iter<'a, T>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
+impl<T> IntoIterator for SortedSet<T> {
+    type Item = T;
+    type IntoIter = alloc::vec::IntoIter<T>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.values.into_iter()
+    }
+}
+
+#[cfg(feature = "serde")]
+mod serde_impl {
+    use core::fmt;
+    use core::marker::PhantomData;
+
+    use serde::de::{SeqAccess, Visitor};
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use super::SortedSet;
+
+    /// A sequence in ascending order, as `BTreeSet` serializes.
+    impl<T: Serialize> Serialize for SortedSet<T> {
+        fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            serializer.collect_seq(self.iter())
+        }
+    }
+
+    /// A sequence in any order; repeats collapse, as in `BTreeSet`.
+    impl<'de, T: Deserialize<'de> + Ord> Deserialize<'de> for SortedSet<T> {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            struct SeqVisitor<T>(PhantomData<fn() -> T>);
+
+            impl<'de, T: Deserialize<'de> + Ord> Visitor<'de> for SeqVisitor<T> {
+                type Value = SortedSet<T>;
+
+                fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                    f.write_str("a sequence")
+                }
+
+                fn visit_seq<A: SeqAccess<'de>>(
+                    self,
+                    mut access: A,
+                ) -> Result<Self::Value, A::Error> {
+                    let mut values = alloc::vec::Vec::new();
+                    while let Some(value) = access.next_element()? {
+                        values.push(value);
+                    }
+                    Ok(values.into_iter().collect())
+                }
+            }
+
+            deserializer.deserialize_seq(SeqVisitor(PhantomData))
+        }
+    }
+}

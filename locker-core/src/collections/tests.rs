@@ -1,0 +1,103 @@
+//! The sorted collections behave as `BTreeMap` and `BTreeSet` do, under
+//! random sequences of operations.
+
+use alloc::collections::{BTreeMap, BTreeSet};
+use alloc::vec::Vec;
+
+use proptest::prelude::*;
+
+use super::{SortedMap, SortedSet};
+
+#[derive(Clone, Debug)]
+enum Op {
+    Insert(u8, u16),
+    Remove(u8),
+    Bump(u8),
+    Retain(u8),
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        (any::<u8>(), any::<u16>()).prop_map(|(k, v)| Op::Insert(k, v)),
+        any::<u8>().prop_map(Op::Remove),
+        any::<u8>().prop_map(Op::Bump),
+        any::<u8>().prop_map(Op::Retain),
+    ]
+}
+
+proptest! {
+    #[test]
+    fn map_matches_btreemap(ops in proptest::collection::vec(op(), 0..200)) {
+        let mut model = BTreeMap::new();
+        let mut map = SortedMap::new();
+        for op in ops {
+            match op {
+                Op::Insert(k, v) => prop_assert_eq!(map.insert(k, v), model.insert(k, v)),
+                Op::Remove(k) => prop_assert_eq!(map.remove(&k), model.remove(&k)),
+                Op::Bump(k) => {
+                    *map.entry(k).or_default() += 1;
+                    *model.entry(k).or_default() += 1;
+                }
+                Op::Retain(m) => {
+                    let m = u16::from(m) | 1;
+                    map.retain(|_, v| *v % m != 0);
+                    model.retain(|_, v| *v % m != 0);
+                }
+            }
+            prop_assert_eq!(map.len(), model.len());
+        }
+        prop_assert!(map.iter().eq(model.iter()));
+        prop_assert!(map.keys().eq(model.keys()));
+        prop_assert!(map.values().rev().eq(model.values().rev()));
+        for k in 0..=u8::MAX {
+            prop_assert_eq!(map.get(&k), model.get(&k));
+            prop_assert_eq!(map.contains_key(&k), model.contains_key(&k));
+        }
+        prop_assert_eq!(map.first_key_value(), model.first_key_value());
+        prop_assert_eq!(map.last_key_value(), model.last_key_value());
+    }
+
+    #[test]
+    fn collecting_keeps_the_last_value_per_key(pairs in proptest::collection::vec((any::<u8>(), any::<u16>()), 0..100)) {
+        let map: SortedMap<u8, u16> = pairs.iter().copied().collect();
+        let model: BTreeMap<u8, u16> = pairs.iter().copied().collect();
+        prop_assert!(map.iter().eq(model.iter()));
+    }
+
+    #[test]
+    fn set_matches_btreeset(ops in proptest::collection::vec((any::<bool>(), any::<u8>()), 0..200)) {
+        let mut model = BTreeSet::new();
+        let mut set = SortedSet::new();
+        for (insert, v) in ops {
+            if insert {
+                prop_assert_eq!(set.insert(v), model.insert(v));
+            } else {
+                prop_assert_eq!(set.remove(&v), model.remove(&v));
+            }
+        }
+        prop_assert!(set.iter().eq(model.iter()));
+        prop_assert_eq!(set.first(), model.first());
+        let collected: SortedSet<u8> = model.iter().rev().copied().collect();
+        prop_assert_eq!(collected, set.clone());
+        prop_assert_eq!(set.pop_first(), model.pop_first());
+    }
+}
+
+#[cfg(feature = "serde")]
+#[test]
+fn serde_shapes_are_btree_shapes() {
+    let model: BTreeMap<u32, &str> = [(3, "c"), (1, "a")].into();
+    let map: SortedMap<u32, &str> = [(3, "c"), (1, "a")].into();
+    let json = serde_json::to_string(&map).unwrap_or_default();
+    assert_eq!(json, serde_json::to_string(&model).unwrap_or_default());
+    let back: SortedMap<u32, alloc::string::String> =
+        serde_json::from_str(r#"{"3":"c","1":"a","3":"d"}"#).unwrap_or_default();
+    let keys: Vec<u32> = back.keys().copied().collect();
+    assert_eq!(keys, [1, 3]);
+    assert_eq!(back.get(&3).map(alloc::string::String::as_str), Some("d"));
+
+    let set: SortedSet<u8> = [5, 2, 5].into();
+    assert_eq!(serde_json::to_string(&set).unwrap_or_default(), "[2,5]");
+    let back: SortedSet<u8> = serde_json::from_str("[9,1,9]").unwrap_or_default();
+    assert!(back.iter().eq([1, 9].iter()));
+}
