@@ -21,6 +21,10 @@ use locker_core::{Dimensions, Orientation};
 mod api;
 mod error;
 mod events;
+/// The driver of the `ffi_entry` fuzz target (fuzz/): not part of the C ABI.
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 mod hardware;
 mod keys;
 mod ops;

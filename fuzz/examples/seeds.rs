@@ -1,0 +1,177 @@
+//! Writes the committed seed corpora under `fuzz/corpus/<target>/`:
+//!
+//! ```text
+//! cd fuzz && cargo +nightly run --example seeds
+//! ```
+//!
+//! Everything is deterministic (fixed keys, seeded simulated hardware), so
+//! running it again rewrites the same files. Structure-aware targets (whose
+//! input `arbitrary` decodes from any bytes) get a few fixed byte strings.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+// Only the tokens are needed here, not the key ring or the store.
+#[allow(dead_code)]
+#[path = "../fuzz_targets/token_fixture.rs"]
+mod token_fixture;
+
+use std::fs;
+use std::path::Path;
+
+use locker_core::allocate::Request;
+use locker_core::bank::{BankConfig, default_bank};
+use locker_core::credential::{CarrierId, KioskId};
+use locker_core::hardware::SimulatedHardware;
+use locker_core::journal::{MemoryJournal, lines};
+use locker_core::locker::{DropOff, Event, Locker, LockerConfig};
+use locker_core::{Dimensions, Parcel, ParcelId, RecipientId};
+
+fn write(target: &str, name: &str, bytes: &[u8]) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("corpus")
+        .join(target);
+    fs::create_dir_all(&dir).unwrap();
+    fs::write(dir.join(name), bytes).unwrap();
+}
+
+/// The first `n` doors of the default bank, without the ADA check.
+fn small_bank(n: usize) -> BankConfig {
+    let mut bank = default_bank();
+    bank.name = format!("First {n} doors");
+    bank.ada_compliant = false;
+    bank.compartments.truncate(n);
+    bank.validate().unwrap();
+    bank
+}
+
+fn bank_config() {
+    let compact = |bank: &BankConfig| serde_json::to_string(bank).unwrap();
+    write(
+        "bank_config",
+        "small-3-doors.json",
+        small_bank(3).to_json().as_bytes(),
+    );
+    write(
+        "bank_config",
+        "default-12-doors.json",
+        compact(&small_bank(12)).as_bytes(),
+    );
+    let mut ada = small_bank(4);
+    ada.ada_compliant = true;
+    write(
+        "bank_config",
+        "ada-too-few-accessible.json",
+        compact(&ada).as_bytes(),
+    );
+    let mut duplicate = small_bank(2);
+    duplicate.compartments[1].id = duplicate.compartments[0].id;
+    write(
+        "bank_config",
+        "duplicate-id.json",
+        compact(&duplicate).as_bytes(),
+    );
+    let minimal = r#"{"name":"Lobby","clearance_mm":5,"policy":{"reserve_largest":0,"consolidate":false},"compartments":[{"id":1,"label":"A1","size_class":"A","inner":{"width_mm":380,"depth_mm":640,"height_mm":80},"max_weight_g":25000,"zone":"chilled","accessible":true,"operable_height_mm":900,"position":{"column":0,"row":0}}]}"#;
+    write("bank_config", "minimal-all-fields.json", minimal.as_bytes());
+}
+
+fn qr_token() {
+    let fixture = token_fixture::build();
+    for (i, (text, _, _, _, state)) in fixture.tokens.iter().enumerate() {
+        write("qr_token", &format!("token-{i}-{state}"), text.as_bytes());
+    }
+    // `~`: an issued token with flips chosen by the bytes after it.
+    write("qr_token", "mutated-one-flip", b"~\x01\x05\x01\x10\x00");
+    write(
+        "qr_token",
+        "lowercase",
+        fixture.tokens[0].0.to_lowercase().as_bytes(),
+    );
+}
+
+/// A real journal: a drop-off and a pickup by PIN on a one-door bank.
+fn journal() -> String {
+    let config = LockerConfig {
+        bank: small_bank(1),
+        ..LockerConfig::default()
+    };
+    let doors = config.bank.compartments.iter().map(|c| c.id);
+    let hardware = SimulatedHardware::new(doors, 42).with_now_s(1_700_000_000);
+    let mut locker = Locker::new(config, hardware, MemoryJournal::new()).unwrap();
+    let code = locker.issue_courier_code(CarrierId(7), 86_400).unwrap();
+    let session = locker.courier_sign_in(KioskId(1), code.expose()).unwrap();
+    let parcel = Parcel::new(ParcelId(1), Dimensions::new(300, 200, 50), 800);
+    let DropOff::Opened { compartment, .. } = locker
+        .deposit(&session, Request::new(parcel, RecipientId(12)))
+        .unwrap()
+    else {
+        panic!("an empty bank has room");
+    };
+    let hw = locker.hardware_mut();
+    hw.open_door(compartment).unwrap();
+    hw.put_parcel(compartment).unwrap();
+    hw.close_door(compartment).unwrap();
+    locker.door_closed(compartment).unwrap();
+    let pin = locker
+        .take_events()
+        .into_iter()
+        .find_map(|event| match event {
+            Event::ParcelReady { pin, .. } => Some(pin),
+            _ => None,
+        })
+        .unwrap();
+    locker.hardware_mut().advance_s(600);
+    let opened = locker
+        .pickup_pin(KioskId(1), Some(RecipientId(12)), pin.expose())
+        .unwrap();
+    let hw = locker.hardware_mut();
+    hw.open_door(opened[0]).unwrap();
+    hw.take_parcel(opened[0]).unwrap();
+    hw.close_door(opened[0]).unwrap();
+    locker.door_closed(opened[0]).unwrap();
+    lines::write(locker.journal().records())
+}
+
+fn journal_decode(text: &str) {
+    write(
+        "journal_decode",
+        "drop-off-and-pickup.jsonl",
+        text.as_bytes(),
+    );
+    let first_line = text.split_inclusive('\n').next().unwrap();
+    write(
+        "journal_decode",
+        "configured-only.jsonl",
+        first_line.as_bytes(),
+    );
+    // A power cut in the middle of the last line.
+    write(
+        "journal_decode",
+        "torn-tail.jsonl",
+        &text.as_bytes()[..text.len() - 40],
+    );
+}
+
+/// Fixed pseudo-random bytes for the `arbitrary`-decoded targets.
+fn bytes(seed: u64, len: usize) -> Vec<u8> {
+    let mut state = seed;
+    (0..len)
+        .map(|_| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (state >> 56) as u8
+        })
+        .collect()
+}
+
+fn main() {
+    bank_config();
+    qr_token();
+    let journal = journal();
+    journal_decode(&journal);
+    for target in ["pin_entry", "locker_ops", "ffi_entry"] {
+        for (i, len) in [64, 256, 1024].into_iter().enumerate() {
+            write(target, &format!("bytes-{len}"), &bytes(i as u64 + 1, len));
+        }
+    }
+    println!("seed corpora written under fuzz/corpus/");
+}

@@ -1,0 +1,550 @@
+//! A `Locker` over `SimulatedHardware` driven by a sequence of operations
+//! chosen by `arbitrary`: drop-offs, people at the doors, pickups by the
+//! right or a wrong PIN or a (changed) QR token, staff actions, hardware
+//! faults (jams, doors held open, broken or lying sensors, failing calls,
+//! power cuts, clock jumps), time passing, sweeps and restarts from the
+//! journal. Doors are chosen among the bank's plus one it does not have.
+//!
+//! After every step, whatever the call returned (errors are expected):
+//! - the journal verifies, and its chain is the locker's;
+//! - replaying the journal gives exactly the live state;
+//! - no parcel is in two doors, and a parcel in a door's contents is placed
+//!   in that door;
+//! - a restart with the power back restores the locker, and with every
+//!   fault cleared it must succeed.
+#![no_main]
+
+use arbitrary::Arbitrary;
+use libfuzzer_sys::fuzz_target;
+use locker_core::allocate::Request;
+use locker_core::bank::default_bank;
+use locker_core::credential::{CarrierId, KeyRing, KioskId};
+use locker_core::hardware::sim::{Repeat, SensorLie};
+use locker_core::hardware::{HardwareErrorKind, Operation, SimulatedHardware};
+use locker_core::journal::{MemoryJournal, Record, check_next};
+use locker_core::locker::{
+    CourierSession, DropOff, Entry, Event, Locker, LockerConfig, LockerState, ParcelPlace,
+};
+use locker_core::{CompartmentId, Dimensions, Parcel, ParcelId, RecipientId, TemperatureZone};
+use std::collections::BTreeMap;
+
+const T0: u64 = 1_700_000_000;
+const KIOSK: KioskId = KioskId(1);
+type TestLocker = Locker<SimulatedHardware, MemoryJournal<Entry>>;
+
+#[derive(Arbitrary, Debug)]
+enum Person {
+    Open,
+    Close,
+    Put,
+    Take,
+    ForceOpen,
+    Relatch,
+}
+
+#[derive(Arbitrary, Debug)]
+enum Fault {
+    Jam {
+        door: u8,
+        always: bool,
+    },
+    HoldOpen {
+        door: u8,
+    },
+    BreakSensor {
+        door: u8,
+    },
+    Lie {
+        door: u8,
+        opposite: bool,
+    },
+    FailCalls {
+        operation: u8,
+        kind: u8,
+        always: bool,
+    },
+    CutPowerAfter(u8),
+    JumpClockMinutes(i16),
+    ClearAll,
+}
+
+#[derive(Arbitrary, Debug)]
+enum Op {
+    Deposit {
+        recipient: u8,
+        size: u8,
+        chilled: bool,
+        accessible: bool,
+        reuse_id: bool,
+    },
+    /// A courier or resident at a door, then the host reports it closed.
+    Person {
+        door: u8,
+        action: Person,
+        report_closed: bool,
+    },
+    PickupPin {
+        secret: u8,
+        wrong_unit: bool,
+    },
+    WrongPin {
+        unit: u8,
+        pin: u32,
+    },
+    PickupQr {
+        secret: u8,
+        flip: Option<(u8, u8)>,
+    },
+    CancelDeposit {
+        door: u8,
+    },
+    NeedLargerDoor {
+        door: u8,
+    },
+    Reopen {
+        door: u8,
+    },
+    ReportMissing {
+        door: u8,
+    },
+    StaffOpen {
+        door: u8,
+    },
+    OutOfService {
+        door: u8,
+    },
+    BackInService {
+        door: u8,
+    },
+    Extend {
+        door: u8,
+        hours: u8,
+    },
+    Hold {
+        recipient: u8,
+        hours: u8,
+    },
+    Inspect {
+        door: u8,
+        found: bool,
+    },
+    Fault(Fault),
+    AdvanceMinutes(u16),
+    Tick,
+    Restart,
+    /// The people at the doors the last call opened finish: open each,
+    /// put a parcel in (a drop-off) or take everything out, close it, and
+    /// the host reports it closed.
+    Finish {
+        put: bool,
+    },
+}
+
+fn opened_by(drop_off: &DropOff) -> Vec<CompartmentId> {
+    match drop_off {
+        DropOff::Opened { compartment, .. } => vec![*compartment],
+        _ => Vec::new(),
+    }
+}
+
+/// A small bank: one door of each size class and zone, accessible first.
+fn config() -> LockerConfig {
+    let mut bank = default_bank();
+    let mut specs = bank.compartments.clone();
+    specs.sort_by_key(|s| (!s.accessible, s.id));
+    let mut kinds = BTreeMap::new();
+    specs.retain(|s| kinds.insert((s.size_class.clone(), s.zone), ()).is_none());
+    specs.sort_by_key(|s| s.id);
+    bank.compartments = specs;
+    bank.validate().expect("the small bank is valid");
+    LockerConfig {
+        bank,
+        ..LockerConfig::default()
+    }
+}
+
+struct Run {
+    locker: Option<TestLocker>,
+    keys: KeyRing,
+    doors: Vec<CompartmentId>,
+    session: CourierSession,
+    /// (recipient, PIN, QR token) from `parcel_ready` / `return_ready`.
+    secrets: Vec<(Option<RecipientId>, String, String)>,
+    /// The doors the last successful call opened.
+    opened: Vec<CompartmentId>,
+    next_parcel: u64,
+    /// Records checked so far and the state replayed from them.
+    replayed: (usize, locker_core::journal::Chain, Option<LockerState>),
+}
+
+impl Run {
+    fn locker(&mut self) -> &mut TestLocker {
+        self.locker.as_mut().expect("running")
+    }
+
+    fn hw(&mut self) -> &mut SimulatedHardware {
+        self.locker().hardware_mut()
+    }
+
+    fn door(&self, pick: u8) -> CompartmentId {
+        // One past the end is a door the bank does not have.
+        self.doors
+            .get(usize::from(pick) % (self.doors.len() + 1))
+            .copied()
+            .unwrap_or(CompartmentId(9_999))
+    }
+
+    fn secret(&self, pick: u8) -> Option<&(Option<RecipientId>, String, String)> {
+        let n = self.secrets.len();
+        (n > 0).then(|| &self.secrets[n - 1 - usize::from(pick) % n])
+    }
+
+    fn collect_events(&mut self) {
+        for event in self.locker().take_events() {
+            let secret = match event {
+                Event::ParcelReady {
+                    recipient,
+                    pin,
+                    qr_token,
+                    ..
+                } => (
+                    Some(recipient),
+                    pin.expose().to_owned(),
+                    qr_token.expose().to_owned(),
+                ),
+                Event::ReturnReady { qr_token, .. } => {
+                    (None, String::new(), qr_token.expose().to_owned())
+                }
+                _ => continue,
+            };
+            if self.secrets.len() < 64 {
+                self.secrets.push(secret);
+            }
+        }
+    }
+
+    fn step(&mut self, op: Op) {
+        let _ = match op {
+            Op::Deposit {
+                recipient,
+                size,
+                chilled,
+                accessible,
+                reuse_id,
+            } => {
+                let sizes = [
+                    (300, 200, 50, 800),
+                    (380, 300, 150, 5_000),
+                    (600, 350, 350, 20_000),
+                    (3_000, 10, 10, 100),
+                    (0, 10, 10, 100),
+                ];
+                let (w, d, h, g) = sizes[usize::from(size) % sizes.len()];
+                if !reuse_id || self.next_parcel == 0 {
+                    self.next_parcel += 1;
+                }
+                let mut parcel =
+                    Parcel::new(ParcelId(self.next_parcel), Dimensions::new(w, d, h), g);
+                if chilled {
+                    parcel.zone = TemperatureZone::Chilled;
+                }
+                let mut request = Request::new(parcel, RecipientId(u64::from(recipient % 4)));
+                request.needs_accessible = accessible;
+                let session = self.session.clone();
+                self.locker()
+                    .deposit(&session, request)
+                    .map(|drop_off| self.opened = opened_by(&drop_off))
+            }
+            Op::Person {
+                door,
+                action,
+                report_closed,
+            } => {
+                let door = self.door(door);
+                let hw = self.hw();
+                let _ = match action {
+                    Person::Open => hw.open_door(door).map(drop),
+                    Person::Close => hw.close_door(door).map(drop),
+                    Person::Put => hw.put_parcel(door),
+                    Person::Take => hw.take_parcel(door),
+                    Person::ForceOpen => hw.force_open(door),
+                    Person::Relatch => hw.relatch(door),
+                };
+                if report_closed {
+                    self.locker().door_closed(door)
+                } else {
+                    Ok(())
+                }
+            }
+            Op::PickupPin { secret, wrong_unit } => match self.secret(secret).cloned() {
+                Some((unit, pin, _)) => {
+                    let unit = unit.map(|u| RecipientId(u.0 + u64::from(wrong_unit)));
+                    self.locker()
+                        .pickup_pin(KIOSK, unit, &pin)
+                        .map(|doors| self.opened = doors)
+                }
+                None => Ok(()),
+            },
+            Op::WrongPin { unit, pin } => {
+                let pin = format!("{:08}", pin % 100_000_000);
+                self.locker()
+                    .pickup_pin(KIOSK, Some(RecipientId(u64::from(unit % 4))), &pin)
+                    .map(drop)
+            }
+            Op::PickupQr { secret, flip } => match self.secret(secret).cloned() {
+                Some((_, _, token)) => {
+                    let mut bytes = token.into_bytes();
+                    if let Some((at, xor)) = flip {
+                        let at = usize::from(at) % bytes.len();
+                        bytes[at] ^= xor;
+                    }
+                    let token = String::from_utf8_lossy(&bytes).into_owned();
+                    self.locker()
+                        .pickup_qr(KIOSK, &token)
+                        .map(|doors| self.opened = doors)
+                }
+                None => Ok(()),
+            },
+            Op::CancelDeposit { door } => {
+                let door = self.door(door);
+                self.locker().cancel_deposit(door)
+            }
+            Op::NeedLargerDoor { door } => {
+                let door = self.door(door);
+                self.locker()
+                    .need_larger_door(door)
+                    .map(|drop_off| self.opened = opened_by(&drop_off))
+            }
+            Op::Reopen { door } => {
+                let door = self.door(door);
+                self.locker().reopen(door)
+            }
+            Op::ReportMissing { door } => {
+                let door = self.door(door);
+                self.locker().report_missing(door)
+            }
+            Op::StaffOpen { door } => {
+                let door = self.door(door);
+                self.locker().staff_open(door, "fuzz")
+            }
+            Op::OutOfService { door } => {
+                let door = self.door(door);
+                self.locker().set_out_of_service(door, "fuzz")
+            }
+            Op::BackInService { door } => {
+                let door = self.door(door);
+                self.locker().back_in_service(door)
+            }
+            Op::Extend { door, hours } => {
+                let door = self.door(door);
+                self.locker()
+                    .extend(door, u64::from(hours) * 3_600)
+                    .map(drop)
+            }
+            Op::Hold { recipient, hours } => {
+                let until_s = self.hw().clock_s() + u64::from(hours) * 3_600;
+                self.locker()
+                    .hold(RecipientId(u64::from(recipient % 4)), until_s)
+            }
+            Op::Inspect { door, found } => {
+                let door = self.door(door);
+                self.locker().inspect(door, found)
+            }
+            Op::Fault(fault) => {
+                self.fault(fault);
+                Ok(())
+            }
+            Op::AdvanceMinutes(minutes) => {
+                self.hw().advance_s(u64::from(minutes) * 60);
+                Ok(())
+            }
+            Op::Tick => self.locker().tick(),
+            Op::Finish { put } => {
+                for door in core::mem::take(&mut self.opened) {
+                    let hw = self.hw();
+                    let _ = hw.open_door(door);
+                    if put {
+                        let _ = hw.put_parcel(door);
+                    }
+                    while !put && hw.take_parcel(door).is_ok() {}
+                    let _ = hw.close_door(door);
+                    let _ = self.locker().door_closed(door);
+                }
+                Ok(())
+            }
+            Op::Restart => {
+                self.restart();
+                Ok(())
+            }
+        };
+        self.collect_events();
+        self.check();
+    }
+
+    fn fault(&mut self, fault: Fault) {
+        let repeat = |always| if always { Repeat::Always } else { Repeat::Once };
+        let _ = match fault {
+            Fault::Jam { door, always } => {
+                let door = self.door(door);
+                self.hw().jam(door, repeat(always))
+            }
+            Fault::HoldOpen { door } => {
+                let door = self.door(door);
+                self.hw().hold_open(door)
+            }
+            Fault::BreakSensor { door } => {
+                let door = self.door(door);
+                self.hw().break_door_sensor(door)
+            }
+            Fault::Lie { door, opposite } => {
+                let door = self.door(door);
+                let lie = if opposite {
+                    SensorLie::Opposite
+                } else {
+                    SensorLie::Unknown
+                };
+                self.hw().lie_occupancy(door, lie)
+            }
+            Fault::FailCalls {
+                operation,
+                kind,
+                always,
+            } => {
+                let ops = [
+                    Operation::Unlock,
+                    Operation::DoorState,
+                    Operation::Occupancy,
+                    Operation::NowS,
+                    Operation::FillRandom,
+                ];
+                let kinds = [
+                    HardwareErrorKind::DoorJammed,
+                    HardwareErrorKind::SensorFault,
+                    HardwareErrorKind::BusTimeout,
+                    HardwareErrorKind::PowerLost,
+                    HardwareErrorKind::Other,
+                ];
+                let operation = ops[usize::from(operation) % ops.len()];
+                let kind = kinds[usize::from(kind) % kinds.len()];
+                self.hw().fail_calls(operation, kind, repeat(always));
+                Ok(())
+            }
+            Fault::CutPowerAfter(calls) => {
+                self.hw().cut_power_after(usize::from(calls % 8));
+                Ok(())
+            }
+            Fault::JumpClockMinutes(minutes) => {
+                self.hw().jump_clock_s(i64::from(minutes) * 60);
+                Ok(())
+            }
+            Fault::ClearAll => {
+                self.hw().clear_faults();
+                Ok(())
+            }
+        };
+    }
+
+    /// A restart: the power comes back and the locker is restored from its
+    /// journal; if that fails, staff clear every fault and it must succeed.
+    fn restart(&mut self) {
+        let locker = self.locker.take().expect("running");
+        let records: Vec<Record<Entry>> = locker.journal().records().to_vec();
+        let (mut hardware, _) = locker.into_parts();
+        hardware.restore_power();
+        let journal = || {
+            let mut journal = MemoryJournal::new();
+            records.iter().cloned().for_each(|r| journal.push(r));
+            journal
+        };
+        let restored =
+            match Locker::restore(self.keys.clone(), hardware.clone(), journal(), &records) {
+                Ok(locker) => locker,
+                Err(_) => {
+                    hardware.clear_faults();
+                    Locker::restore(self.keys.clone(), hardware, journal(), &records)
+                        .unwrap_or_else(|e| panic!("restore with every fault cleared failed: {e}"))
+                }
+            };
+        self.locker = Some(restored);
+    }
+
+    fn check(&mut self) {
+        let locker = self.locker.as_ref().expect("running");
+        let records = locker.journal().records();
+        let (checked, chain, state) = &mut self.replayed;
+        for record in &records[*checked..] {
+            check_next(chain, record).unwrap_or_else(|e| panic!("journal does not verify: {e}"));
+            chain.advance(record);
+            match state {
+                None => {
+                    *state = Some(
+                        LockerState::from_entry(&record.entry, record.at_s)
+                            .expect("first record configures"),
+                    )
+                }
+                Some(state) => state
+                    .apply(&record.entry, record.at_s)
+                    .unwrap_or_else(|e| panic!("record {} does not replay: {e}", record.seq)),
+            }
+        }
+        *checked = records.len();
+        assert_eq!(
+            *chain,
+            locker.chain(),
+            "the locker's chain is not the journal's"
+        );
+        let live = locker.state();
+        assert!(
+            state.as_ref() == Some(live),
+            "replay differs from the live state"
+        );
+
+        let mut seen = BTreeMap::new();
+        for compartment in live.bank().compartments() {
+            for parcel in compartment.contents().map_or(&[][..], |c| &c.parcels) {
+                if let Some(other) = seen.insert(parcel.id, compartment.id()) {
+                    panic!(
+                        "{:?} is in doors {other} and {}",
+                        parcel.id,
+                        compartment.id()
+                    );
+                }
+                assert_eq!(
+                    live.parcels().get(&parcel.id),
+                    Some(&ParcelPlace::Compartment(compartment.id())),
+                    "{:?} is in door {} but placed elsewhere",
+                    parcel.id,
+                    compartment.id()
+                );
+            }
+        }
+    }
+}
+
+fuzz_target!(|ops: Vec<Op>| {
+    let config = config();
+    let doors: Vec<CompartmentId> = config.bank.compartments.iter().map(|c| c.id).collect();
+    let hardware = SimulatedHardware::new(doors.iter().copied(), 42).with_now_s(T0);
+    let mut locker = Locker::new(config, hardware, MemoryJournal::new()).expect("a new locker");
+    let code = locker
+        .issue_courier_code(CarrierId(7), 3_650 * 86_400)
+        .expect("courier code");
+    let session = locker
+        .courier_sign_in(KIOSK, code.expose())
+        .expect("sign in");
+    let keys = locker.keys().clone();
+    let mut run = Run {
+        locker: Some(locker),
+        keys,
+        doors,
+        session,
+        secrets: Vec::new(),
+        opened: Vec::new(),
+        next_parcel: 0,
+        replayed: (0, locker_core::journal::Chain::new(), None),
+    };
+    run.check();
+    for op in ops.into_iter().take(48) {
+        run.step(op);
+    }
+});
