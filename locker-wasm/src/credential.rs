@@ -293,7 +293,9 @@ impl CredentialStore {
     ) -> Result<Grant, LockerError> {
         let attempt = PinAttempt {
             kiosk: core_cred::KioskId(u32_arg(kiosk, "kiosk")?),
-            unit: unit.map(|unit| u64_arg(unit, "unit").map(RecipientId)).transpose()?,
+            unit: unit
+                .map(|unit| u64_arg(unit, "unit").map(RecipientId))
+                .transpose()?,
             pin,
             purpose: purpose_arg(purpose)?,
         };
