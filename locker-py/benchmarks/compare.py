@@ -217,7 +217,7 @@ def compare_verification(clock: Clock, sanity: Sanity) -> Tuple[str, Dict[str, f
     keys.rotate(SECRET)
     store = locker.CredentialStore()
     # A realistic store: 2 active PINs for each of 500 units and 500 tokens,
-    # so the lookups are in a populated B-tree, not a one-entry map.
+    # so the lookups are in a populated sorted map, not a one-entry map.
     filler = 0 if clock.quick else 500
     for unit in range(1, filler + 1):
         for copy in range(2):
@@ -271,7 +271,7 @@ def compare_verification(clock: Clock, sanity: Sanity) -> Tuple[str, Dict[str, f
     lockers: List[Tuple[str, str, Callable[[], object]]] = [
         (
             "`CredentialStore.verify_pin` accept",
-            "throttle check; parse 8 digits; HMAC-SHA256(site key, unit ‖ PIN); B-tree lookup of the tag "
+            "throttle check; parse 8 digits; HMAC-SHA256(site key, unit ‖ PIN); binary search for the tag "
             f"among {2 * filler + 1} PINs; constant-time compare; expiry/status/purpose; grant → dict",
             verify_pin,
         ),
@@ -440,7 +440,7 @@ def compare_qr(clock: Clock, sanity: Sanity) -> Tuple[str, Dict[str, float]]:
 
 
 def load_instance(path: Path, limit: Optional[int]) -> Tuple[Tuple[int, int, int], List[List[int]]]:
-    """The bin (w, h, d) and the parcels [l, w, h] of an instance file."""
+    """The bin (w, h, d) and the parcels [w, h, d] of an instance file."""
     data = json.loads(path.read_text())
     bin_w, bin_h, bin_d = (int(v) for v in data["bin_mm"])
     parcels = [[int(v) for v in p] for p in data["parcels_mm"]]
@@ -508,14 +508,15 @@ def py3dbp_boxes(bin_: Any) -> List[Tuple[int, int, int, int, int, int]]:
 def compare_packing(clock: Clock, sanity: Sanity, instance: Path) -> Tuple[str, Dict[str, float]]:
     limit = 20 if clock.quick else None
     (bin_w, bin_h, bin_d), raw = load_instance(instance, limit)
-    # Parcel [l, w, h] → locker width w, depth l, height h; py3dbp Item(width=w,
-    # height=h, depth=l). Both sides may turn parcels any way (none is upright).
+    # Parcel [w, h, d] (MPV's axes, as benches/data/README.md maps them) →
+    # locker width w, height h, depth d; py3dbp Item(width=w, height=h,
+    # depth=d). Both sides may turn parcels any way (none is upright).
     parcels = [
-        {"id": i + 1, "size": {"width_mm": w, "depth_mm": l, "height_mm": h}, "weight_g": 1_000}
-        for i, (l, w, h) in enumerate(raw)
+        {"id": i + 1, "size": {"width_mm": w, "depth_mm": d, "height_mm": h}, "weight_g": 1_000}
+        for i, (w, h, d) in enumerate(raw)
     ]
     space = (bin_w, bin_d, bin_h)
-    total_volume = sum(l * w * h for l, w, h in raw)
+    total_volume = sum(w * h * d for w, h, d in raw)
     bin_volume = bin_w * bin_h * bin_d
 
     one = locker.pack(space, parcels)
@@ -528,8 +529,8 @@ def compare_packing(clock: Clock, sanity: Sanity, instance: Path) -> Tuple[str, 
             packer = Packer()
             for j in range(count):
                 packer.add_bin(Bin(f"bin{j}", bin_w, bin_h, bin_d, 10**9))
-            for i, (l, w, h) in enumerate(raw):
-                packer.add_item(Item(str(i + 1), w, h, l, 1))
+            for i, (w, h, d) in enumerate(raw):
+                packer.add_item(Item(str(i + 1), w, h, d, 1))
             return packer
 
         return setup

@@ -16,7 +16,7 @@
 //                              parcels. No timing targets.
 //   node compare.mjs --json    also print the raw results as JSON
 //   node compare.mjs --data=F  another packing instance in the same format
-//                              ({"bin_mm":[w,h,d],"parcels_mm":[[l,w,h],…]})
+//                              ({"bin_mm":[w,h,d],"parcels_mm":[[w,h,d],…]})
 //   node compare.mjs --pkg=D   another build of the package's Node
 //                              directory (default ../pkg/node)
 //
@@ -331,23 +331,23 @@ function qrSanity(f) {
 
 const instance = JSON.parse(readFileSync(dataPath, "utf8"));
 const [bw, bh, bd] = instance.bin_mm;
-// The same mapping on both sides: bin [w, h, d] is width, height, depth;
-// parcel [a, b, c] is width a, depth b, height c. Every parcel may be
+// The same mapping on both sides, and as benches/data/README.md gives it:
+// every triple [w, h, d] is width, height, depth. Every parcel may be
 // turned any of the 6 ways on both sides (this_side_up false; binpackingjs
 // allowedRotations defaults to all six), so the mapping only sets the
 // starting orientation. Weights play no part: 1 kg each on both sides,
 // binpackingjs bins with maxWeight Infinity, locker's pack has no weight limit.
 const space = { width_mm: bw, depth_mm: bd, height_mm: bh };
-const lockerParcels = instance.parcels_mm.map(([a, b, c], i) => ({
+const lockerParcels = instance.parcels_mm.map(([w, h, d], i) => ({
   id: i + 1,
-  size: { width_mm: a, depth_mm: b, height_mm: c },
+  size: { width_mm: w, depth_mm: d, height_mm: h },
   weight_g: 1000,
 }));
-const bpItems = instance.parcels_mm.map(([a, b, c], i) => ({
+const bpItems = instance.parcels_mm.map(([w, h, d], i) => ({
   name: String(i + 1),
-  width: a,
-  height: c,
-  depth: b,
+  width: w,
+  height: h,
+  depth: d,
   weight: 1000,
 }));
 const bpBin = (i) => ({ name: `bin${i}`, width: bw, height: bh, depth: bd, maxWeight: Infinity });
