@@ -306,6 +306,16 @@ fn compartment_json(
     }))
 }
 
+/// The space (validated) and the parcels of a packing call.
+fn pack_args(
+    space: &JsValue,
+    parcels: &JsValue,
+) -> Result<(CoreDimensions, Vec<Parcel>), LockerError> {
+    let space: CoreDimensions = from_js(space, "space")?;
+    space.validate()?;
+    Ok((space, from_js(parcels, "parcels")?))
+}
+
 /// Packs parcels into one space (a 3D heuristic): where each goes, and
 /// which did not fit.
 ///
@@ -319,9 +329,7 @@ pub fn pack(
     #[wasm_bindgen(unchecked_param_type = "Size")] space: JsValue,
     #[wasm_bindgen(unchecked_param_type = "ParcelJson[]")] parcels: JsValue,
 ) -> Result<JsValue, LockerError> {
-    let space: CoreDimensions = from_js(&space, "space")?;
-    space.validate()?;
-    let parcels: Vec<Parcel> = from_js(&parcels, "parcels")?;
+    let (space, parcels) = pack_args(&space, &parcels)?;
     to_js(&locker_core::pack::pack(space, &parcels))
 }
 
@@ -340,9 +348,7 @@ pub fn pack_bins(
     #[wasm_bindgen(unchecked_param_type = "Size")] space: JsValue,
     #[wasm_bindgen(unchecked_param_type = "ParcelJson[]")] parcels: JsValue,
 ) -> Result<JsValue, LockerError> {
-    let space: CoreDimensions = from_js(&space, "space")?;
-    space.validate()?;
-    let parcels: Vec<Parcel> = from_js(&parcels, "parcels")?;
+    let (space, parcels) = pack_args(&space, &parcels)?;
     to_js(&locker_core::pack::try_pack_bins(space, &parcels)?)
 }
 
@@ -356,8 +362,6 @@ pub fn lower_bound(
     #[wasm_bindgen(unchecked_param_type = "Size")] space: JsValue,
     #[wasm_bindgen(unchecked_param_type = "ParcelJson[]")] parcels: JsValue,
 ) -> Result<u32, LockerError> {
-    let space: CoreDimensions = from_js(&space, "space")?;
-    space.validate()?;
-    let parcels: Vec<Parcel> = from_js(&parcels, "parcels")?;
+    let (space, parcels) = pack_args(&space, &parcels)?;
     Ok(locker_core::pack::lower_bound(space, &parcels))
 }
