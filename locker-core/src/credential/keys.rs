@@ -44,7 +44,7 @@ impl fmt::Display for KeyId {
 ///
 /// Never shown by `Debug` (there is no `Display`), wiped on drop. Copies made
 /// by `Clone` are wiped on their own drop.
-#[derive(Clone, Zeroize, ZeroizeOnDrop)]
+#[derive(Clone, ZeroizeOnDrop)]
 pub struct SiteKey {
     #[zeroize(skip)]
     id: KeyId,
@@ -57,16 +57,31 @@ pub struct SiteKey {
     keyed: Hmac<Sha256>,
 }
 
+/// Wipes the secret and replaces the keyed HMAC state (as good as the key)
+/// with one keyed by zeros; the old state is wiped as it drops.
+impl Zeroize for SiteKey {
+    fn zeroize(&mut self) {
+        self.secret.zeroize();
+        self.keyed = keyed_hmac(&[0u8; SITE_KEY_BYTES]);
+    }
+}
+
+/// HMAC-SHA256 keyed with `secret`, zero-padded to the block as HMAC pads
+/// a short key.
+fn keyed_hmac(secret: &[u8; SITE_KEY_BYTES]) -> Hmac<Sha256> {
+    let mut block = [0u8; HMAC_BLOCK_BYTES];
+    block[..SITE_KEY_BYTES].copy_from_slice(secret);
+    let keyed = <Hmac<Sha256> as KeyInit>::new((&block).into());
+    block.zeroize();
+    keyed
+}
+
 impl SiteKey {
     /// A key from provisioned bytes (for example from a secure element).
     /// The caller should wipe its own copy of `secret`.
     #[must_use]
     pub fn from_bytes(id: KeyId, secret: [u8; SITE_KEY_BYTES]) -> Self {
-        // Zero-padded to the block, as HMAC pads a short key.
-        let mut block = [0u8; HMAC_BLOCK_BYTES];
-        block[..SITE_KEY_BYTES].copy_from_slice(&secret);
-        let keyed = <Hmac<Sha256> as KeyInit>::new((&block).into());
-        block.zeroize();
+        let keyed = keyed_hmac(&secret);
         Self { id, secret, keyed }
     }
 
@@ -458,6 +473,24 @@ impl<'de> serde::Deserialize<'de> for Tag {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_wiped_key_no_longer_makes_its_tags() {
+        let mut key = SiteKey::from_bytes(KeyId(1), [7; SITE_KEY_BYTES]);
+        let before = key.tag(b"t", &[b"1234"]);
+        assert_eq!(
+            before,
+            SiteKey::from_bytes(KeyId(1), [7; SITE_KEY_BYTES]).tag(b"t", &[b"1234"])
+        );
+        key.zeroize();
+        assert_eq!(key.expose_secret(), &[0; SITE_KEY_BYTES]);
+        let after = key.tag(b"t", &[b"1234"]);
+        assert_ne!(after, before);
+        assert_eq!(
+            after,
+            SiteKey::from_bytes(KeyId(1), [0; SITE_KEY_BYTES]).tag(b"t", &[b"1234"])
+        );
+    }
 
     #[test]
     fn a_ring_survives_its_bytes_and_never_reuses_a_retired_id() {

@@ -624,20 +624,30 @@ impl CredentialStore {
             })
             .map(|r| r.id)
             .collect();
-        for id in &doomed {
-            if let Some(record) = self.records.remove(id) {
-                self.unindex(&record);
-                // A spent token still verifies offline by its signature
-                // until it expires: remember that it is spent.
-                if matches!(record.kind, CredentialKind::Token) && record.expires_at_s > now_s {
-                    if let Some(spent) = record.status_since().map(|_| SpentToken {
-                        expires_at_s: record.expires_at_s,
-                        revoked: matches!(record.status, RecordStatus::Revoked { .. }),
-                    }) {
-                        self.spent_tokens.insert(*id, spent);
-                    }
+        // `doomed` is in id order (the records' order): one pass per map
+        // below, not one removal (and one shift of the map) per record.
+        let is_doomed = |id: &CredentialId| doomed.binary_search(id).is_ok();
+        for record in doomed.iter().filter_map(|id| self.records.get(id)) {
+            // A spent token still verifies offline by its signature until
+            // it expires: remember that it is spent.
+            if matches!(record.kind, CredentialKind::Token) && record.expires_at_s > now_s {
+                if let Some(spent) = record.status_since().map(|_| SpentToken {
+                    expires_at_s: record.expires_at_s,
+                    revoked: matches!(record.status, RecordStatus::Revoked { .. }),
+                }) {
+                    self.spent_tokens.insert(record.id, spent);
                 }
             }
+        }
+        if !doomed.is_empty() {
+            self.records.retain(|id, _| !is_doomed(id));
+            self.tag_index.retain(|_, id| !is_doomed(id));
+            self.unique_index.retain(|_, id| !is_doomed(id));
+            self.courier_by_carrier.retain(|_, id| !is_doomed(id));
+            self.by_recipient.retain(|_, ids| {
+                ids.retain(|id| !is_doomed(id));
+                !ids.is_empty()
+            });
         }
         self.spent_tokens
             .retain(|_, spent| spent.expires_at_s > now_s);
@@ -753,28 +763,6 @@ impl CredentialStore {
             (&record.kind, record.status)
         {
             self.courier_by_carrier.insert(*carrier, record.id);
-        }
-    }
-
-    fn unindex(&mut self, record: &CredentialRecord) {
-        if let Some(tag) = record.kind.lookup_tag() {
-            self.tag_index.remove(tag);
-        }
-        if let Some(tag) = record.kind.unique_tag() {
-            self.unique_index.remove(tag);
-        }
-        if let Some(recipient) = record.recipient {
-            if let Some(ids) = self.by_recipient.get_mut(&recipient) {
-                ids.remove(&record.id);
-                if ids.is_empty() {
-                    self.by_recipient.remove(&recipient);
-                }
-            }
-        }
-        if let CredentialKind::Courier { carrier, .. } = record.kind {
-            if self.courier_by_carrier.get(&carrier) == Some(&record.id) {
-                self.courier_by_carrier.remove(&carrier);
-            }
         }
     }
 }
