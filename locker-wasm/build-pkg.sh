@@ -24,7 +24,7 @@ target_dir="${CARGO_TARGET_DIR:-$root/target}"
 # --no-default-features for a build without QR rendering) come from
 # $LOCKER_WASM_CARGO_FLAGS.
 # The two hot loops (SHA-256 for every credential check, the QR encoder's
-# mask scoring) are built for speed: a few KB for 2-3x on each.
+# mask scoring) are built for speed: about 25 KB for 2-3x on each.
 CARGO_PROFILE_RELEASE_OPT_LEVEL=z \
 CARGO_PROFILE_RELEASE_LTO=true \
 CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1 \

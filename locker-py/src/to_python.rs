@@ -4,11 +4,13 @@
 //! directly, with no JSON tree in between, and reuses one Python string per
 //! field name: verification results cross the boundary on every kiosk key
 //! press, and building a `serde_json::Value` first, then a fresh `str` for
-//! every key, cost more than the verification itself. The shape is exactly
-//! what `serde_json` gives: structs and maps are dicts (map keys as
-//! strings), sequences and tuples are lists, unit variants are their name,
-//! other variants `{name: value}`, bytes a list of ints, and non-finite
-//! floats `None`.
+//! every key, cost more than the verification itself. The shape is what
+//! `serde_json` gives for every type of the core: structs and maps are
+//! dicts (string, integer and bool map keys as strings), sequences and
+//! tuples are lists, unit variants are their name, other variants
+//! `{name: value}`, bytes a list of ints, and non-finite floats `None`.
+//! (Unlike `serde_json`, 128-bit integers beyond 64 bits become Python ints
+//! and float map keys are refused; the core has neither.)
 
 use core::convert::Infallible;
 use core::fmt::{self, Display};

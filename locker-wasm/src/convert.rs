@@ -82,6 +82,18 @@ impl serde_json::ser::Formatter for SafeIntegers {
     fn write_i64<W: ?Sized + io::Write>(&mut self, writer: &mut W, value: i64) -> io::Result<()> {
         self.write_integer(writer, value, value.unsigned_abs() <= MAX_SAFE_INTEGER)
     }
+
+    fn write_u128<W: ?Sized + io::Write>(&mut self, writer: &mut W, value: u128) -> io::Result<()> {
+        self.write_integer(writer, value, value <= u128::from(MAX_SAFE_INTEGER))
+    }
+
+    fn write_i128<W: ?Sized + io::Write>(&mut self, writer: &mut W, value: i128) -> io::Result<()> {
+        self.write_integer(
+            writer,
+            value,
+            value.unsigned_abs() <= u128::from(MAX_SAFE_INTEGER),
+        )
+    }
 }
 
 /// A core value as a JSON value, to build a bigger answer for [`to_js`].
@@ -257,8 +269,9 @@ mod tests {
         let mut text = Vec::new();
         let mut serializer =
             serde_json::Serializer::with_formatter(&mut text, SafeIntegers::default());
-        let mut keyed = serde_json::Map::new();
-        keyed.insert(u64::MAX.to_string(), Value::from(i64::MIN));
+        // Numeric map keys are strings already: not quoted twice.
+        let keyed: locker_core::collections::SortedMap<u64, i64> =
+            [(u64::MAX, i64::MIN), (7, 7)].into();
         serde_json::json!({"id": u64::MAX, "n": 5, "label": "12", "neg": -7})
             .serialize(&mut serializer)
             .unwrap();
@@ -267,7 +280,7 @@ mod tests {
         assert_eq!(
             text,
             format!(
-                r#"{{"id":"{}","label":"12","n":5,"neg":-7}}{{"{}":"{}"}}"#,
+                r#"{{"id":"{}","label":"12","n":5,"neg":-7}}{{"7":7,"{}":"{}"}}"#,
                 u64::MAX,
                 u64::MAX,
                 i64::MIN
