@@ -66,9 +66,8 @@
 //! Bin counts are therefore not directly comparable with published MPV
 //! results, only with the bounds computed here on the same instances.
 
-use core::fmt::Write as _;
-
 use locker_core::{Dimensions, Parcel, ParcelId};
+use serde::Serialize;
 
 /// Millimetres per MPV length unit.
 pub const MM_PER_UNIT: u32 = 5;
@@ -101,21 +100,23 @@ impl Instance {
     /// `(w, h, d)` axis order, in millimetres, parcels in id order.
     #[must_use]
     pub fn to_json(&self) -> String {
-        let triple = |d: Dimensions| format!("[{},{},{}]", d.width_mm, d.height_mm, d.depth_mm);
-        let mut out = format!(
-            "{{\"class\":{},\"seed\":{},\"bin_mm\":{},\"parcels_mm\":[",
-            self.class,
-            self.seed,
-            triple(self.bin_mm)
-        );
-        for (i, parcel) in self.parcels.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            let _ = write!(out, "{}", triple(parcel.size));
+        /// The file's shape: field order as written, MPV axis order inside.
+        #[derive(Serialize)]
+        struct InstanceJson {
+            class: u8,
+            seed: u64,
+            bin_mm: [u32; 3],
+            parcels_mm: Vec<[u32; 3]>,
         }
-        out.push_str("]}");
-        out
+        let triple = |d: Dimensions| [d.width_mm, d.height_mm, d.depth_mm];
+        let json = InstanceJson {
+            class: self.class,
+            seed: self.seed,
+            bin_mm: triple(self.bin_mm),
+            parcels_mm: self.parcels.iter().map(|p| triple(p.size)).collect(),
+        };
+        // Integers and arrays only: serializing cannot fail.
+        serde_json::to_string(&json).unwrap_or_default()
     }
 }
 
