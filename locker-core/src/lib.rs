@@ -39,6 +39,7 @@ pub mod locker;
 pub mod pack;
 pub mod parcel;
 pub mod sim;
+mod tagged;
 
 pub use geometry::{Dimensions, Orientation};
 pub use ids::{CompartmentId, ParcelId, RecipientId};

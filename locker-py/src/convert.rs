@@ -10,7 +10,7 @@ use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 use serde::de::DeserializeOwned;
-use serde_json::{Map, Number, Value};
+use serde_json::{Number, Value};
 
 /// A Python object from a JSON value.
 ///
@@ -48,65 +48,82 @@ pub fn value_to_py<'py>(py: Python<'py>, value: &Value) -> PyResult<Bound<'py, P
     })
 }
 
-/// A JSON value from a Python object; `path` names the argument (and the
-/// position inside it) in errors.
+/// JSON text from a Python object, dicts in their own key order (an
+/// internally tagged object's tag stays first); `path` names the argument
+/// (and the position inside it) in errors.
 ///
 /// # Errors
 ///
 /// `TypeError` for an object that is not JSON data (or a dict key that is
-/// not a string), `ValueError` for a float that is not finite.
-pub fn py_to_value(object: &Bound<'_, PyAny>, path: &str) -> PyResult<Value> {
+/// not a string), `ValueError` for a float that is not finite or an
+/// integer beyond 64 bits.
+pub fn py_to_json(object: &Bound<'_, PyAny>, path: &str, out: &mut Vec<u8>) -> PyResult<()> {
     if object.is_none() {
-        return Ok(Value::Null);
-    }
-    if object.is_instance_of::<PyBool>() {
-        return Ok(Value::Bool(object.extract::<bool>()?));
-    }
-    if object.is_instance_of::<PyInt>() {
+        out.extend_from_slice(b"null");
+    } else if object.is_instance_of::<PyBool>() {
+        let text: &[u8] = if object.extract::<bool>()? {
+            b"true"
+        } else {
+            b"false"
+        };
+        out.extend_from_slice(text);
+    } else if object.is_instance_of::<PyInt>() {
         if let Ok(u) = object.extract::<u64>() {
-            return Ok(Value::Number(u.into()));
+            out.extend_from_slice(u.to_string().as_bytes());
+        } else if let Ok(i) = object.extract::<i64>() {
+            out.extend_from_slice(i.to_string().as_bytes());
+        } else {
+            return Err(PyValueError::new_err(format!(
+                "{path}: integer {object} is out of range"
+            )));
         }
-        if let Ok(i) = object.extract::<i64>() {
-            return Ok(Value::Number(i.into()));
-        }
-        return Err(PyValueError::new_err(format!(
-            "{path}: integer {object} is out of range"
-        )));
-    }
-    if object.is_instance_of::<PyFloat>() {
+    } else if object.is_instance_of::<PyFloat>() {
         let f = object.extract::<f64>()?;
-        return Number::from_f64(f)
-            .map(Value::Number)
-            .ok_or_else(|| PyValueError::new_err(format!("{path}: {f} is not a finite number")));
-    }
-    if object.is_instance_of::<PyString>() {
-        return Ok(Value::String(object.extract::<String>()?));
-    }
-    if let Ok(dict) = object.cast::<PyDict>() {
-        let mut map = Map::new();
-        for (key, item) in dict.iter() {
-            let Ok(key) = key.extract::<String>() else {
+        let number = Number::from_f64(f)
+            .ok_or_else(|| PyValueError::new_err(format!("{path}: {f} is not a finite number")))?;
+        out.extend_from_slice(number.to_string().as_bytes());
+    } else if object.is_instance_of::<PyString>() {
+        write_str(out, &object.cast::<PyString>()?.to_cow()?);
+    } else if let Ok(dict) = object.cast::<PyDict>() {
+        out.push(b'{');
+        for (index, (key, item)) in dict.iter().enumerate() {
+            let Ok(key) = key.cast::<PyString>() else {
                 return Err(PyTypeError::new_err(format!(
                     "{path}: dict keys must be str, not {}",
                     key.get_type().name()?
                 )));
             };
-            let inner = py_to_value(&item, &format!("{path}.{key}"))?;
-            map.insert(key, inner);
+            let key = key.to_cow()?;
+            if index > 0 {
+                out.push(b',');
+            }
+            write_str(out, &key);
+            out.push(b':');
+            py_to_json(&item, &format!("{path}.{key}"), out)?;
         }
-        return Ok(Value::Object(map));
-    }
-    if object.is_instance_of::<PyList>() || object.is_instance_of::<PyTuple>() {
-        let mut items = Vec::new();
+        out.push(b'}');
+    } else if object.is_instance_of::<PyList>() || object.is_instance_of::<PyTuple>() {
+        out.push(b'[');
         for (index, item) in object.try_iter()?.enumerate() {
-            items.push(py_to_value(&item?, &format!("{path}[{index}]"))?);
+            if index > 0 {
+                out.push(b',');
+            }
+            py_to_json(&item?, &format!("{path}[{index}]"), out)?;
         }
-        return Ok(Value::Array(items));
+        out.push(b']');
+    } else {
+        return Err(PyTypeError::new_err(format!(
+            "{path}: expected JSON data (dict, list, str, int, float, bool or None), not {}",
+            object.get_type().name()?
+        )));
     }
-    Err(PyTypeError::new_err(format!(
-        "{path}: expected JSON data (dict, list, str, int, float, bool or None), not {}",
-        object.get_type().name()?
-    )))
+    Ok(())
+}
+
+/// A JSON string literal.
+fn write_str(out: &mut Vec<u8>, text: &str) {
+    // Writing a `str` into a `Vec` cannot fail.
+    let _ = serde_json::to_writer(&mut *out, text);
 }
 
 /// A core value from Python data shaped like its JSON.
@@ -116,11 +133,9 @@ pub fn py_to_value(object: &Bound<'_, PyAny>, path: &str) -> PyResult<Value> {
 /// `TypeError` when `object` is not JSON data, `ValueError` naming the
 /// argument when the data does not have the core's shape.
 pub fn from_py<T: DeserializeOwned>(object: &Bound<'_, PyAny>, path: &str) -> PyResult<T> {
-    let value = py_to_value(object, path)?;
-    // Through text, not `from_value`: some core types (journal digests)
-    // deserialize from borrowed strings only.
-    let text = value.to_string();
-    serde_json::from_str(&text).map_err(|error| PyValueError::new_err(format!("{path}: {error}")))
+    let mut text = Vec::with_capacity(256);
+    py_to_json(object, path, &mut text)?;
+    serde_json::from_slice(&text).map_err(|error| PyValueError::new_err(format!("{path}: {error}")))
 }
 
 pub use crate::to_python::to_py;

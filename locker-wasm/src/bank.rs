@@ -4,10 +4,11 @@
 use locker_core::allocate::{BatchPlan, Request};
 use locker_core::bank::{self as core_bank, BankConfig};
 use locker_core::geometry::Dimensions as CoreDimensions;
-use locker_core::{CompartmentId, Parcel, ParcelId, RecipientId};
+use locker_core::{CompartmentId, Parcel, ParcelId, RecipientId, TemperatureZone};
+use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use crate::convert::{from_js, json, to_js, u32_arg, u64_arg};
+use crate::convert::{from_js, to_js, u32_arg, u64_arg};
 use crate::error::LockerError;
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -152,12 +153,12 @@ impl Bank {
     /// Never in practice.
     #[wasm_bindgen(unchecked_return_type = "CompartmentJson[]")]
     pub fn compartments(&self) -> Result<JsValue, LockerError> {
-        let doors: Vec<serde_json::Value> = self
+        let doors: Vec<CompartmentView<'_>> = self
             .0
             .compartments()
             .iter()
-            .map(compartment_json)
-            .collect::<Result<_, _>>()?;
+            .map(CompartmentView::from)
+            .collect();
         to_js(&doors)
     }
 
@@ -286,24 +287,41 @@ impl Bank {
     }
 }
 
-fn compartment_json(
-    compartment: &core_bank::Compartment,
-) -> Result<serde_json::Value, LockerError> {
-    let spec = compartment.spec();
-    Ok(serde_json::json!({
-        "id": spec.id,
-        "label": spec.label,
-        "size_class": spec.size_class,
-        "zone": json(&spec.zone)?,
-        "accessible": spec.accessible,
-        "position": json(&spec.position)?,
-        "inner": json(&spec.inner)?,
-        "usable": json(&compartment.usable())?,
-        "max_weight_g": spec.max_weight_g,
-        "in_service": compartment.in_service(),
-        "free": compartment.is_free(),
-        "contents": json(&compartment.contents())?,
-    }))
+/// A door as `Bank.compartments()` shows it.
+#[derive(Serialize)]
+struct CompartmentView<'a> {
+    id: CompartmentId,
+    label: &'a str,
+    size_class: &'a str,
+    zone: TemperatureZone,
+    accessible: bool,
+    position: &'a core_bank::DoorPosition,
+    inner: CoreDimensions,
+    usable: CoreDimensions,
+    max_weight_g: u32,
+    in_service: bool,
+    free: bool,
+    contents: Option<&'a core_bank::Contents>,
+}
+
+impl<'a> From<&'a core_bank::Compartment> for CompartmentView<'a> {
+    fn from(compartment: &'a core_bank::Compartment) -> Self {
+        let spec = compartment.spec();
+        Self {
+            id: spec.id,
+            label: &spec.label,
+            size_class: &spec.size_class,
+            zone: spec.zone,
+            accessible: spec.accessible,
+            position: &spec.position,
+            inner: spec.inner,
+            usable: compartment.usable(),
+            max_weight_g: spec.max_weight_g,
+            in_service: compartment.in_service(),
+            free: compartment.is_free(),
+            contents: compartment.contents(),
+        }
+    }
 }
 
 /// The space (validated) and the parcels of a packing call.

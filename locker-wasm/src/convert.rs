@@ -9,14 +9,13 @@
 use chacha20::ChaCha20Rng;
 use js_sys::{JSON, Uint8Array};
 use rand_core::SeedableRng;
-use std::io;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde::de::value::StrDeserializer;
-use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
+use crate::big_integers;
 use crate::error::LockerError;
 
 /// The largest integer a JavaScript number holds exactly.
@@ -28,86 +27,14 @@ pub const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
 ///
 /// `"internal"` if the value does not serialize (never for core types).
 pub fn to_js<T: Serialize>(value: &T) -> Result<JsValue, LockerError> {
-    // One pass: serialize with the integers JavaScript cannot hold quoted,
-    // then one `JSON.parse`.
-    let mut text = Vec::with_capacity(256);
-    let mut serializer = serde_json::Serializer::with_formatter(&mut text, SafeIntegers::default());
-    value
-        .serialize(&mut serializer)
+    // The core's own compact serializer (one copy of every type's
+    // serialization in the module), then the integers JavaScript cannot
+    // hold quoted, then one `JSON.parse`.
+    let text = serde_json::to_string(value)
         .map_err(|error| LockerError::with_code("internal", &error.to_string()))?;
-    let text = String::from_utf8(text)
-        .map_err(|_| LockerError::with_code("internal", "serde_json wrote invalid UTF-8"))?;
+    let text = big_integers::quoted(&text).unwrap_or(text);
     JSON::parse(&text)
         .map_err(|_| LockerError::with_code("internal", "JSON.parse refused a core value"))
-}
-
-/// Compact JSON, except that integers beyond 2^53 − 1 (which a JavaScript
-/// number would round) are written as decimal strings.
-#[derive(Default)]
-struct SafeIntegers {
-    /// Inside a string: a map key that is a number is already quoted.
-    in_string: bool,
-}
-
-impl SafeIntegers {
-    fn write_integer<W: ?Sized + io::Write>(
-        &self,
-        writer: &mut W,
-        value: impl core::fmt::Display,
-        safe: bool,
-    ) -> io::Result<()> {
-        if safe || self.in_string {
-            write!(writer, "{value}")
-        } else {
-            write!(writer, "\"{value}\"")
-        }
-    }
-}
-
-impl serde_json::ser::Formatter for SafeIntegers {
-    fn begin_string<W: ?Sized + io::Write>(&mut self, writer: &mut W) -> io::Result<()> {
-        self.in_string = true;
-        writer.write_all(b"\"")
-    }
-
-    fn end_string<W: ?Sized + io::Write>(&mut self, writer: &mut W) -> io::Result<()> {
-        self.in_string = false;
-        writer.write_all(b"\"")
-    }
-
-    fn write_u64<W: ?Sized + io::Write>(&mut self, writer: &mut W, value: u64) -> io::Result<()> {
-        self.write_integer(writer, value, value <= MAX_SAFE_INTEGER)
-    }
-
-    fn write_i64<W: ?Sized + io::Write>(&mut self, writer: &mut W, value: i64) -> io::Result<()> {
-        self.write_integer(writer, value, value.unsigned_abs() <= MAX_SAFE_INTEGER)
-    }
-
-    fn write_u128<W: ?Sized + io::Write>(&mut self, writer: &mut W, value: u128) -> io::Result<()> {
-        self.write_integer(writer, value, value <= u128::from(MAX_SAFE_INTEGER))
-    }
-
-    fn write_i128<W: ?Sized + io::Write>(&mut self, writer: &mut W, value: i128) -> io::Result<()> {
-        self.write_integer(
-            writer,
-            value,
-            value.unsigned_abs() <= u128::from(MAX_SAFE_INTEGER),
-        )
-    }
-}
-
-/// A core value as a JSON value, to build a bigger answer for [`to_js`].
-///
-/// # Errors
-///
-/// `"internal"` if the value does not serialize (never for core types).
-pub fn json<T: Serialize>(value: &T) -> Result<Value, LockerError> {
-    // Through text rather than `to_value`: the text serializer is the one
-    // the core already uses (journal lines, hashes), so the module carries
-    // one serializer per type instead of two.
-    let internal =
-        |error: serde_json::Error| LockerError::with_code("internal", &error.to_string());
-    serde_json::from_str(&serde_json::to_string(value).map_err(internal)?).map_err(internal)
 }
 
 /// A plain JavaScript value as a core value, through its JSON shape.
@@ -138,36 +65,21 @@ pub fn from_js_or_text<T: DeserializeOwned>(value: &JsValue, what: &str) -> Resu
 
 fn from_json_text<T: DeserializeOwned>(text: &str, what: &str) -> Result<T, LockerError> {
     // Straight into the core type when the text has its shape; only
-    // otherwise through a JSON tree, where 64-bit ids given as decimal
-    // strings become numbers (and errors name the bad field).
-    if let Ok(value) = serde_json::from_str(text) {
-        return Ok(value);
-    }
-    let mut json: Value = serde_json::from_str(text)
-        .map_err(|error| LockerError::invalid_argument(what, &error.to_string()))?;
-    digit_strings_to_numbers(&mut json);
-    // Through text rather than `from_value`, for the reason given in `json`.
-    serde_json::from_str(&json.to_string())
-        .map_err(|error| LockerError::invalid_argument(what, &error.to_string()))
+    // otherwise with the 64-bit ids given back as decimal strings made
+    // numbers again (a label of 16 digits stays a string).
+    serde_json::from_str(text).or_else(|error| {
+        let unquoted = big_integers::unquoted(text);
+        let retried = unquoted.as_deref().map(serde_json::from_str);
+        retried
+            .unwrap_or(Err(error))
+            .map_err(|error| LockerError::invalid_argument(what, &error.to_string()))
+    })
 }
 
 /// A unit enum of the core (a purpose, an error-correction level…) from
 /// its snake_case name, without a JSON round trip.
 pub fn named<T: DeserializeOwned>(name: &str) -> Option<T> {
     T::deserialize(StrDeserializer::<serde::de::value::Error>::new(name)).ok()
-}
-
-fn digit_strings_to_numbers(json: &mut Value) {
-    match json {
-        Value::String(text) if text.parse::<u64>().is_ok_and(|n| n > MAX_SAFE_INTEGER) => {
-            if let Ok(n) = text.parse::<u64>() {
-                *json = Value::from(n);
-            }
-        }
-        Value::Array(items) => items.iter_mut().for_each(digit_strings_to_numbers),
-        Value::Object(map) => map.values_mut().for_each(digit_strings_to_numbers),
-        _ => {}
-    }
 }
 
 /// A whole number in `0..=max`, from a JavaScript number.
@@ -263,35 +175,6 @@ pub fn crypto_rng() -> Result<ChaCha20Rng, LockerError> {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
-
-    #[test]
-    fn big_values_round_trip_as_strings() {
-        let mut text = Vec::new();
-        let mut serializer =
-            serde_json::Serializer::with_formatter(&mut text, SafeIntegers::default());
-        // Numeric map keys are strings already: not quoted twice.
-        let keyed: locker_core::collections::SortedMap<u64, i64> =
-            [(u64::MAX, i64::MIN), (7, 7)].into();
-        serde_json::json!({"id": u64::MAX, "n": 5, "label": "12", "neg": -7})
-            .serialize(&mut serializer)
-            .unwrap();
-        keyed.serialize(&mut serializer).unwrap();
-        let text = String::from_utf8(text).unwrap();
-        assert_eq!(
-            text,
-            format!(
-                r#"{{"id":"{}","label":"12","n":5,"neg":-7}}{{"7":7,"{}":"{}"}}"#,
-                u64::MAX,
-                u64::MAX,
-                i64::MIN
-            )
-        );
-        let mut json: Value =
-            serde_json::from_str(&format!(r#"{{"id":"{}","label":"12"}}"#, u64::MAX)).unwrap();
-        digit_strings_to_numbers(&mut json);
-        assert_eq!(json["id"], Value::from(u64::MAX));
-        assert_eq!(json["label"], Value::String("12".into()));
-    }
 
     #[test]
     fn unit_enums_by_name() {

@@ -9,7 +9,7 @@ use locker_core::credential::{
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
-use crate::convert::{crypto_rng, from_js, json, named, to_js, u32_arg, u64_arg};
+use crate::convert::{crypto_rng, from_js, named, to_js, u32_arg, u64_arg};
 use crate::error::LockerError;
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -249,9 +249,13 @@ impl CredentialStore {
         let now_s = u64_arg(now_s, "nowS")?;
         let mut rng = crypto_rng()?;
         let (pin, record) = self.0.generate_pin(&keys.0, &mut rng, &request, now_s)?;
-        let record_json = json(&record)?;
+        let issued = to_js(&Issued {
+            pin: Some(pin.expose()),
+            token: None,
+            record: &record,
+        })?;
         self.0.insert(record, now_s)?;
-        to_js(&serde_json::json!({ "pin": pin.expose(), "record": record_json }))
+        Ok(issued)
     }
 
     /// Issues a QR token and inserts its record. Returns `{ token, record }`.
@@ -267,9 +271,13 @@ impl CredentialStore {
         #[wasm_bindgen(js_name = nowS)] now_s: f64,
     ) -> Result<JsValue, LockerError> {
         let (token, record) = signed_token(keys, &request, now_s)?;
-        let record_json = json(&record)?;
+        let issued = to_js(&Issued {
+            pin: None,
+            token: Some(token.expose()),
+            record: &record,
+        })?;
         self.0.insert(record, u64_arg(now_s, "nowS")?)?;
-        to_js(&serde_json::json!({ "token": token.expose(), "record": record_json }))
+        Ok(issued)
     }
 
     /// Checks a PIN typed at `kiosk` for `purpose` (default `"pickup"`),
@@ -378,8 +386,22 @@ pub fn issue_token(
     #[wasm_bindgen(js_name = nowS)] now_s: f64,
 ) -> Result<JsValue, LockerError> {
     let (token, record) = signed_token(keys, &request, now_s)?;
-    let record = json(&record)?;
-    to_js(&serde_json::json!({ "token": token.expose(), "record": record }))
+    to_js(&Issued {
+        pin: None,
+        token: Some(token.expose()),
+        record: &record,
+    })
+}
+
+/// A secret to hand to its holder and the public record of it: `{ pin,
+/// record }` or `{ token, record }`.
+#[derive(Serialize)]
+struct Issued<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pin: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    token: Option<&'a str>,
+    record: &'a core_cred::CredentialRecord,
 }
 
 /// The arguments of `issueToken` converted, and the token signed with the

@@ -1,17 +1,17 @@
 //! The locker facade over a hardware object, with its journal as JSON
 //! lines, and the journal functions (verify, read, replay).
 
-use locker_core::allocate::Request;
+use locker_core::allocate::{Considered, OverflowReason, Request, Rule};
+use locker_core::bank::DoorPosition;
 use locker_core::credential::{CarrierId, KioskId};
-use locker_core::journal::{MemoryJournal, Record, lines};
-use locker_core::locker::{self as core_locker, DropOff, Entry, Event, LockerConfig};
-use locker_core::{CompartmentId, RecipientId};
-use serde_json::{Value, json};
+use locker_core::journal::{Digest, MemoryJournal, Record, lines};
+use locker_core::locker::{self as core_locker, DropOff, Entry, LockerConfig};
+use locker_core::pack::Placement;
+use locker_core::{CompartmentId, Dimensions, Parcel, RecipientId, TemperatureZone};
+use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use crate::convert::{
-    from_js, from_js_or_text, json as to_json, to_js, u32_arg, u64_arg, u64_to_js,
-};
+use crate::convert::{from_js, from_js_or_text, to_js, u32_arg, u64_arg, u64_to_js};
 use crate::credential::KeyRing;
 use crate::error::LockerError;
 use crate::hardware::{HardwareObject, JsHardware};
@@ -305,21 +305,21 @@ impl Locker {
                 core_locker::DoorTask::Staff { .. } => "staff",
                 core_locker::DoorTask::Reopen => "reopen",
             });
-            doors.push(json!({
-                "id": id,
-                "label": spec.label,
-                "size_class": spec.size_class,
-                "zone": to_json(&spec.zone)?,
-                "accessible": spec.accessible,
-                "position": to_json(&spec.position)?,
-                "inner": to_json(&spec.inner)?,
-                "state": status,
-                "task": task,
-                "recipient": contents.map(|c| c.recipient.0),
-                "parcels": contents.map_or(0, |c| c.parcels.len()),
-                "expires_at_s": delivery.map(|d| d.expires_at_s),
-                "returning": delivery.is_some_and(|d| d.returning),
-            }));
+            doors.push(DoorView {
+                id,
+                label: &spec.label,
+                size_class: &spec.size_class,
+                zone: spec.zone,
+                accessible: spec.accessible,
+                position: &spec.position,
+                inner: spec.inner,
+                state: status,
+                task,
+                recipient: contents.map(|c| c.recipient),
+                parcels: contents.map_or(0, |c| c.parcels.len()),
+                expires_at_s: delivery.map(|d| d.expires_at_s),
+                returning: delivery.is_some_and(|d| d.returning),
+            });
         }
         to_js(&doors)
     }
@@ -583,46 +583,93 @@ impl Locker {
     /// Never in practice.
     #[wasm_bindgen(js_name = takeEvents, unchecked_return_type = "EventJson[]")]
     pub fn take_events(&mut self) -> Result<JsValue, LockerError> {
-        let events = self
-            .0
-            .take_events()
-            .into_iter()
-            .map(|event| event_json(&event))
-            .collect::<Result<Vec<_>, _>>()?;
-        to_js(&events)
+        // The core's one JSON shape for events, secrets included (the host
+        // sends them on).
+        to_js(&self.0.take_events())
     }
 }
 
 fn drop_off_js(answer: DropOff) -> Result<JsValue, LockerError> {
-    let value = match answer {
+    match answer {
         DropOff::Opened {
             compartment,
             placement,
             rule,
-        } => json!({
-            "outcome": "opened",
-            "compartment": compartment,
-            "placement": to_json(&placement)?,
-            "rule": to_json(&rule)?,
+        } => to_js(&Opened {
+            outcome: "opened",
+            compartment,
+            placement,
+            rule,
         }),
-        DropOff::Overflow(overflow) => {
-            let mut value = to_json(&overflow)?;
-            if let Value::Object(map) = &mut value {
-                map.insert("outcome".into(), "overflow".into());
-            }
-            value
-        }
-        _ => json!({ "outcome": "unknown" }),
-    };
-    to_js(&value)
+        DropOff::Overflow(overflow) => to_js(&Overflowed {
+            outcome: "overflow",
+            parcel: &overflow.parcel,
+            recipient: overflow.recipient,
+            reason: overflow.reason,
+            considered: &overflow.considered,
+        }),
+        _ => to_js(&Unknown { outcome: "unknown" }),
+    }
 }
 
-/// An event as a plain object: `kind` plus its fields, secrets included
-/// (the host sends them on).
-fn event_json(event: &Event) -> Result<Value, LockerError> {
-    // The core's one JSON shape for events.
-    serde_json::to_value(event)
-        .map_err(|error| LockerError::with_code("internal", &error.to_string()))
+/// A door as `Locker.doors()` shows it.
+#[derive(Serialize)]
+struct DoorView<'a> {
+    id: CompartmentId,
+    label: &'a str,
+    size_class: &'a str,
+    zone: TemperatureZone,
+    accessible: bool,
+    position: &'a DoorPosition,
+    inner: Dimensions,
+    state: &'static str,
+    task: Option<&'static str>,
+    recipient: Option<RecipientId>,
+    parcels: usize,
+    expires_at_s: Option<u64>,
+    returning: bool,
+}
+
+/// `{ outcome: "opened", … }` of a drop-off.
+#[derive(Serialize)]
+struct Opened {
+    outcome: &'static str,
+    compartment: CompartmentId,
+    placement: Placement,
+    rule: Rule,
+}
+
+/// `{ outcome: "overflow", … }`: the core's overflow, tagged.
+#[derive(Serialize)]
+struct Overflowed<'a> {
+    outcome: &'static str,
+    parcel: &'a Parcel,
+    recipient: RecipientId,
+    reason: OverflowReason,
+    considered: &'a [Considered],
+}
+
+/// An outcome this version does not know.
+#[derive(Serialize)]
+struct Unknown {
+    outcome: &'static str,
+}
+
+/// `verifyJournal`'s answer.
+#[derive(Serialize)]
+struct JournalCheck {
+    records: usize,
+    next_seq: u64,
+    head: Digest,
+    torn_tail: Option<TornTailView>,
+    valid_bytes: usize,
+}
+
+/// Where a journal's torn last line was.
+#[derive(Serialize)]
+struct TornTailView {
+    line: usize,
+    bytes: usize,
 }
 
 /// Checks a journal's text (JSON lines): every record's hash, sequence and
@@ -636,14 +683,16 @@ fn event_json(event: &Event) -> Result<Value, LockerError> {
 #[wasm_bindgen(js_name = verifyJournal, unchecked_return_type = "JournalCheckJson")]
 pub fn verify_journal(text: &str) -> Result<JsValue, LockerError> {
     let loaded = lines::read::<Entry>(text, None)?;
-    let chain = to_json(&loaded.chain)?;
-    to_js(&json!({
-        "records": loaded.records.len(),
-        "next_seq": chain.get("next_seq"),
-        "head": chain.get("head"),
-        "torn_tail": loaded.torn_tail.map(|t| json!({ "line": t.line, "bytes": t.bytes })),
-        "valid_bytes": loaded.valid_bytes,
-    }))
+    to_js(&JournalCheck {
+        records: loaded.records.len(),
+        next_seq: loaded.chain.next_seq,
+        head: loaded.chain.head,
+        torn_tail: loaded.torn_tail.map(|t| TornTailView {
+            line: t.line,
+            bytes: t.bytes,
+        }),
+        valid_bytes: loaded.valid_bytes,
+    })
 }
 
 /// The records of a journal text as plain objects (`v`, `seq`, `at_s`,

@@ -37,53 +37,55 @@ impl fmt::Display for Rule {
     }
 }
 
-/// Why a kind of door, or one of the recipient's compartments, was passed
-/// over (or chosen).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "snake_case", tag = "verdict"))]
-#[non_exhaustive]
-pub enum Verdict {
-    /// This one was chosen.
-    Chosen,
-    /// Keeps another temperature.
-    WrongZone {
-        /// What the door keeps.
-        zone: TemperatureZone,
-    },
-    /// Outside the reach range, and the recipient needs an accessible door.
-    NotAccessible,
-    /// The parcel is heavier than the shelf's limit (for an occupied
-    /// compartment: together with what is inside).
-    TooHeavy {
-        /// The load it would carry, in grams.
-        load_g: u64,
-        /// The limit, in grams.
-        max_weight_g: u32,
-    },
-    /// No allowed orientation fits the usable space (for an occupied
-    /// compartment: beside what is inside).
-    TooSmall {
-        /// The usable space.
-        usable: Dimensions,
-    },
-    /// Every door of this kind is taken or out of service.
-    NoneFree,
-    /// The free doors of this kind are the reserve kept for parcels that fit
-    /// nothing smaller.
-    Reserved {
-        /// Free doors of the largest kind in the zone.
-        free: u32,
-        /// How many the policy keeps.
-        reserve: u32,
-    },
-    /// The recipient's compartment holds parcels of another zone or
-    /// handling, which are never mixed.
-    MixedHandling,
-    /// The recipient's compartment has no room beside what is inside.
-    NoRoomBeside,
-    /// The recipient's compartment is out of service.
-    OutOfService,
+crate::tagged::tag_first! {
+    tag = "verdict", twin = verdict_twin, remote = "super::Verdict";
+    /// Why a kind of door, or one of the recipient's compartments, was passed
+    /// over (or chosen).
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+    #[non_exhaustive]
+    pub enum Verdict {
+        /// This one was chosen.
+        Chosen,
+        /// Keeps another temperature.
+        WrongZone {
+            /// What the door keeps.
+            zone: TemperatureZone,
+        },
+        /// Outside the reach range, and the recipient needs an accessible door.
+        NotAccessible,
+        /// The parcel is heavier than the shelf's limit (for an occupied
+        /// compartment: together with what is inside).
+        TooHeavy {
+            /// The load it would carry, in grams.
+            load_g: u64,
+            /// The limit, in grams.
+            max_weight_g: u32,
+        },
+        /// No allowed orientation fits the usable space (for an occupied
+        /// compartment: beside what is inside).
+        TooSmall {
+            /// The usable space.
+            usable: Dimensions,
+        },
+        /// Every door of this kind is taken or out of service.
+        NoneFree,
+        /// The free doors of this kind are the reserve kept for parcels that fit
+        /// nothing smaller.
+        Reserved {
+            /// Free doors of the largest kind in the zone.
+            free: u32,
+            /// How many the policy keeps.
+            reserve: u32,
+        },
+        /// The recipient's compartment holds parcels of another zone or
+        /// handling, which are never mixed.
+        MixedHandling,
+        /// The recipient's compartment has no room beside what is inside.
+        NoRoomBeside,
+        /// The recipient's compartment is out of service.
+        OutOfService,
+    }
 }
 
 impl fmt::Display for Verdict {
@@ -111,29 +113,31 @@ impl fmt::Display for Verdict {
     }
 }
 
-/// One step of an allocation's reasoning.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "snake_case", tag = "kind"))]
-pub enum Considered {
-    /// A compartment the recipient already holds.
-    Occupied {
-        /// The compartment.
-        compartment: CompartmentId,
-        /// What was found.
-        verdict: Verdict,
-    },
-    /// A kind of door (a group of identical compartments).
-    Group {
-        /// The group.
-        shape: ShapeId,
-        /// Inner size of its doors.
-        inner: Dimensions,
-        /// Free doors in it when considered.
-        free_doors: u32,
-        /// What was found.
-        verdict: Verdict,
-    },
+crate::tagged::tag_first! {
+    tag = "kind", twin = considered_twin, remote = "super::Considered";
+    /// One step of an allocation's reasoning.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+    pub enum Considered {
+        /// A compartment the recipient already holds.
+        Occupied {
+            /// The compartment.
+            compartment: CompartmentId,
+            /// What was found.
+            verdict: Verdict,
+        },
+        /// A kind of door (a group of identical compartments).
+        Group {
+            /// The group.
+            shape: ShapeId,
+            /// Inner size of its doors.
+            inner: Dimensions,
+            /// Free doors in it when considered.
+            free_doors: u32,
+            /// What was found.
+            verdict: Verdict,
+        },
+    }
 }
 
 impl fmt::Display for Considered {
@@ -234,15 +238,17 @@ fn write_considered(f: &mut fmt::Formatter<'_>, considered: &[Considered]) -> fm
     Ok(())
 }
 
-/// The answer to an allocation request.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "snake_case", tag = "outcome"))]
-pub enum Outcome {
-    /// A compartment was found.
-    Assigned(Assignment),
-    /// No compartment: route the parcel to overflow.
-    Overflow(Overflow),
+crate::tagged::tag_first! {
+    tag = "outcome", twin = outcome_twin, remote = "super::Outcome";
+    /// The answer to an allocation request.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+    pub enum Outcome {
+        /// A compartment was found.
+        Assigned(Assignment),
+        /// No compartment: route the parcel to overflow.
+        Overflow(Overflow),
+    }
 }
 
 impl Outcome {

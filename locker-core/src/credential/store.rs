@@ -82,46 +82,48 @@ pub enum RecordStatus {
     },
 }
 
-/// What kind of credential a record is, with its keyed tags (never the
-/// secret itself).
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "snake_case", tag = "type"))]
-pub enum CredentialKind {
-    /// A resident's PIN. `lookup_tag` covers the digits (and the unit when
-    /// the policy binds PINs to units); `unique_tag` covers the digits only
-    /// and keeps PINs unique on the site.
-    Pin {
-        /// Tag looked up at verification.
-        lookup_tag: Tag,
-        /// Tag of the digits alone.
-        unique_tag: Tag,
-    },
-    /// A PIN a resident gave to a household member or neighbour.
-    DelegatedPin {
-        /// Tag looked up at verification.
-        lookup_tag: Tag,
-        /// Tag of the digits alone.
-        unique_tag: Tag,
-        /// One set of parcels, or all of the resident's parcels.
-        scope: DelegationScope,
-    },
-    /// A QR token; its tag is the secret, so the record holds none.
-    Token,
-    /// An RFID tag registered to a recipient.
-    Rfid {
-        /// Tag of the UID.
-        uid_tag: Tag,
-        /// Tag of the tag's own PIN, when one is required.
-        pin_tag: Option<Tag>,
-    },
-    /// A carrier's courier code.
-    Courier {
-        /// The carrier.
-        carrier: CarrierId,
-        /// Tag of the code.
-        code_tag: Tag,
-    },
+crate::tagged::tag_first! {
+    tag = "type", twin = credential_kind_twin, remote = "super::CredentialKind";
+    /// What kind of credential a record is, with its keyed tags (never the
+    /// secret itself).
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+    pub enum CredentialKind {
+        /// A resident's PIN. `lookup_tag` covers the digits (and the unit when
+        /// the policy binds PINs to units); `unique_tag` covers the digits only
+        /// and keeps PINs unique on the site.
+        Pin {
+            /// Tag looked up at verification.
+            lookup_tag: Tag,
+            /// Tag of the digits alone.
+            unique_tag: Tag,
+        },
+        /// A PIN a resident gave to a household member or neighbour.
+        DelegatedPin {
+            /// Tag looked up at verification.
+            lookup_tag: Tag,
+            /// Tag of the digits alone.
+            unique_tag: Tag,
+            /// One set of parcels, or all of the resident's parcels.
+            scope: DelegationScope,
+        },
+        /// A QR token; its tag is the secret, so the record holds none.
+        Token,
+        /// An RFID tag registered to a recipient.
+        Rfid {
+            /// Tag of the UID.
+            uid_tag: Tag,
+            /// Tag of the tag's own PIN, when one is required.
+            pin_tag: Option<Tag>,
+        },
+        /// A carrier's courier code.
+        Courier {
+            /// The carrier.
+            carrier: CarrierId,
+            /// Tag of the code.
+            code_tag: Tag,
+        },
+    }
 }
 
 impl CredentialKind {

@@ -40,195 +40,197 @@ pub enum AbortReason {
     NeverOpened,
 }
 
-/// One change of a locker's state.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case", tag = "type")]
-#[non_exhaustive]
-pub enum Entry {
-    /// The first entry of every journal: the bank and the rules.
-    Configured {
-        /// The bank.
-        bank: BankConfig,
-        /// Dwell, reminders, grace and alarms.
-        policy: LockerPolicy,
-        /// PIN length, throttling, RFID and remote-opening rules.
-        credentials: CredentialPolicy,
-    },
-    /// A credential was issued outside a delivery (a courier code, an RFID
-    /// registration, a delegation).
-    CredentialIssued {
-        /// Its public record.
-        record: CredentialRecord,
-    },
-    /// A credential was revoked.
-    CredentialRevoked {
-        /// Which.
-        id: CredentialId,
-    },
-    /// A credential was refused; the throttle counts it.
-    AttemptFailed {
-        /// What the throttle needs to know.
-        failure: Failure,
-    },
-    /// A courier's door was unlocked for a parcel.
-    DepositOpened {
-        /// The door.
-        compartment: CompartmentId,
-        /// The parcel.
-        parcel: Parcel,
-        /// Its recipient.
-        recipient: RecipientId,
-        /// True when the recipient needs an accessible door.
-        needs_accessible: bool,
-        /// The courier's carrier.
-        carrier: CarrierId,
-    },
-    /// The door closed on the parcel: it is stored and the recipient's
-    /// credentials are issued (replacing earlier ones for this door).
-    DepositCommitted {
-        /// The door.
-        compartment: CompartmentId,
-        /// The new pickup credentials (a PIN and a QR token).
-        credentials: Vec<CredentialRecord>,
-        /// Pickup credentials of this door they replace.
-        replaced: Vec<CredentialId>,
-        /// When the parcels of this door are returned if not collected.
-        expires_at_s: u64,
-    },
-    /// A drop-off was called off; the parcel is with the courier.
-    DepositAborted {
-        /// The door.
-        compartment: CompartmentId,
-        /// Why.
-        reason: AbortReason,
-    },
-    /// Doors were unlocked for a pickup (by resident, delegate or carrier
-    /// collecting a return).
-    PickupOpened {
-        /// What the credential allows; no secret.
-        grant: Grant,
-    },
-    /// A pickup door closed empty: the parcels are collected (or returned)
-    /// and the door's credentials are spent.
-    PickupCompleted {
-        /// The door.
-        compartment: CompartmentId,
-    },
-    /// A pickup door closed with the parcels inside; nothing changes.
-    PickupAborted {
-        /// The door.
-        compartment: CompartmentId,
-        /// Why.
-        reason: AbortReason,
-    },
-    /// The resident re-opened the door during the grace period.
-    Reopened {
-        /// The door.
-        compartment: CompartmentId,
-    },
-    /// The resident reported the parcels of their pickup missing.
-    MissingReported {
-        /// The door.
-        compartment: CompartmentId,
-    },
-    /// The grace period after a pickup ended; the door is free again.
-    GraceEnded {
-        /// The door.
-        compartment: CompartmentId,
-    },
-    /// A reminder was sent to the recipient.
-    ReminderSent {
-        /// The door.
-        compartment: CompartmentId,
-    },
-    /// The parcels of a door expired: the resident's credentials are
-    /// revoked and the carrier gets a return credential.
-    Expired {
-        /// The door.
-        compartment: CompartmentId,
-        /// The carrier's return credential.
-        return_credential: CredentialRecord,
-    },
-    /// A door's expiry was moved (an extension or a vacation hold).
-    Extended {
-        /// The door.
-        compartment: CompartmentId,
-        /// The new expiry.
-        expires_at_s: u64,
-    },
-    /// A recipient is away until a date: their parcels wait until then.
-    HoldSet {
-        /// Who.
-        recipient: RecipientId,
-        /// Until when.
-        until_s: u64,
-    },
-    /// Staff opened a door, with a reason (audited).
-    StaffOpened {
-        /// The door.
-        compartment: CompartmentId,
-        /// Why, in staff's words.
-        reason: String,
-    },
-    /// A door opened by staff, or re-opened, closed again.
-    DoorReclosed {
-        /// The door.
-        compartment: CompartmentId,
-    },
-    /// A door was taken out of service.
-    OutOfService {
-        /// The door.
-        compartment: CompartmentId,
-        /// Why.
-        reason: String,
-    },
-    /// A door was put back in service.
-    BackInService {
-        /// The door.
-        compartment: CompartmentId,
-    },
-    /// A door was found open without a grant.
-    Tampered {
-        /// The door.
-        compartment: CompartmentId,
-    },
-    /// The sweep saw an unlocked door open.
-    DoorSeenOpen {
-        /// The door.
-        compartment: CompartmentId,
-    },
-    /// A door stayed open past the alarm time.
-    DoorLeftOpen {
-        /// The door.
-        compartment: CompartmentId,
-    },
-    /// A hardware call failed.
-    HardwareFault {
-        /// The door concerned, if any.
-        compartment: Option<CompartmentId>,
-        /// What kind of failure.
-        kind: HardwareErrorKind,
-    },
-    /// After a power loss the outcome of an open door could not be known;
-    /// the door waits for staff to inspect it.
-    Interrupted {
-        /// The door.
-        compartment: CompartmentId,
-    },
-    /// Spent and expired credentials and the parcels that left the locker
-    /// were dropped from the state (their story stays in the journal).
-    Pruned,
-    /// Staff inspected an interrupted door and found it empty or not.
-    Inspected {
-        /// The door.
-        compartment: CompartmentId,
-        /// True when parcels were inside.
-        found_parcels: bool,
-        /// Credentials issued when an interrupted drop-off is confirmed.
-        credentials: Vec<CredentialRecord>,
-        /// Their expiry.
-        expires_at_s: u64,
-    },
+crate::tagged::tag_first! {
+    tag = "type", twin = entry_twin, remote = "super::Entry";
+    /// One change of a locker's state.
+    #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+    #[non_exhaustive]
+    pub enum Entry {
+        /// The first entry of every journal: the bank and the rules.
+        Configured {
+            /// The bank.
+            bank: BankConfig,
+            /// Dwell, reminders, grace and alarms.
+            policy: LockerPolicy,
+            /// PIN length, throttling, RFID and remote-opening rules.
+            credentials: CredentialPolicy,
+        },
+        /// A credential was issued outside a delivery (a courier code, an RFID
+        /// registration, a delegation).
+        CredentialIssued {
+            /// Its public record.
+            record: CredentialRecord,
+        },
+        /// A credential was revoked.
+        CredentialRevoked {
+            /// Which.
+            id: CredentialId,
+        },
+        /// A credential was refused; the throttle counts it.
+        AttemptFailed {
+            /// What the throttle needs to know.
+            failure: Failure,
+        },
+        /// A courier's door was unlocked for a parcel.
+        DepositOpened {
+            /// The door.
+            compartment: CompartmentId,
+            /// The parcel.
+            parcel: Parcel,
+            /// Its recipient.
+            recipient: RecipientId,
+            /// True when the recipient needs an accessible door.
+            needs_accessible: bool,
+            /// The courier's carrier.
+            carrier: CarrierId,
+        },
+        /// The door closed on the parcel: it is stored and the recipient's
+        /// credentials are issued (replacing earlier ones for this door).
+        DepositCommitted {
+            /// The door.
+            compartment: CompartmentId,
+            /// The new pickup credentials (a PIN and a QR token).
+            credentials: Vec<CredentialRecord>,
+            /// Pickup credentials of this door they replace.
+            replaced: Vec<CredentialId>,
+            /// When the parcels of this door are returned if not collected.
+            expires_at_s: u64,
+        },
+        /// A drop-off was called off; the parcel is with the courier.
+        DepositAborted {
+            /// The door.
+            compartment: CompartmentId,
+            /// Why.
+            reason: AbortReason,
+        },
+        /// Doors were unlocked for a pickup (by resident, delegate or carrier
+        /// collecting a return).
+        PickupOpened {
+            /// What the credential allows; no secret.
+            grant: Grant,
+        },
+        /// A pickup door closed empty: the parcels are collected (or returned)
+        /// and the door's credentials are spent.
+        PickupCompleted {
+            /// The door.
+            compartment: CompartmentId,
+        },
+        /// A pickup door closed with the parcels inside; nothing changes.
+        PickupAborted {
+            /// The door.
+            compartment: CompartmentId,
+            /// Why.
+            reason: AbortReason,
+        },
+        /// The resident re-opened the door during the grace period.
+        Reopened {
+            /// The door.
+            compartment: CompartmentId,
+        },
+        /// The resident reported the parcels of their pickup missing.
+        MissingReported {
+            /// The door.
+            compartment: CompartmentId,
+        },
+        /// The grace period after a pickup ended; the door is free again.
+        GraceEnded {
+            /// The door.
+            compartment: CompartmentId,
+        },
+        /// A reminder was sent to the recipient.
+        ReminderSent {
+            /// The door.
+            compartment: CompartmentId,
+        },
+        /// The parcels of a door expired: the resident's credentials are
+        /// revoked and the carrier gets a return credential.
+        Expired {
+            /// The door.
+            compartment: CompartmentId,
+            /// The carrier's return credential.
+            return_credential: CredentialRecord,
+        },
+        /// A door's expiry was moved (an extension or a vacation hold).
+        Extended {
+            /// The door.
+            compartment: CompartmentId,
+            /// The new expiry.
+            expires_at_s: u64,
+        },
+        /// A recipient is away until a date: their parcels wait until then.
+        HoldSet {
+            /// Who.
+            recipient: RecipientId,
+            /// Until when.
+            until_s: u64,
+        },
+        /// Staff opened a door, with a reason (audited).
+        StaffOpened {
+            /// The door.
+            compartment: CompartmentId,
+            /// Why, in staff's words.
+            reason: String,
+        },
+        /// A door opened by staff, or re-opened, closed again.
+        DoorReclosed {
+            /// The door.
+            compartment: CompartmentId,
+        },
+        /// A door was taken out of service.
+        OutOfService {
+            /// The door.
+            compartment: CompartmentId,
+            /// Why.
+            reason: String,
+        },
+        /// A door was put back in service.
+        BackInService {
+            /// The door.
+            compartment: CompartmentId,
+        },
+        /// A door was found open without a grant.
+        Tampered {
+            /// The door.
+            compartment: CompartmentId,
+        },
+        /// The sweep saw an unlocked door open.
+        DoorSeenOpen {
+            /// The door.
+            compartment: CompartmentId,
+        },
+        /// A door stayed open past the alarm time.
+        DoorLeftOpen {
+            /// The door.
+            compartment: CompartmentId,
+        },
+        /// A hardware call failed.
+        HardwareFault {
+            /// The door concerned, if any.
+            compartment: Option<CompartmentId>,
+            /// What kind of failure.
+            kind: HardwareErrorKind,
+        },
+        /// After a power loss the outcome of an open door could not be known;
+        /// the door waits for staff to inspect it.
+        Interrupted {
+            /// The door.
+            compartment: CompartmentId,
+        },
+        /// Spent and expired credentials and the parcels that left the locker
+        /// were dropped from the state (their story stays in the journal).
+        Pruned,
+        /// Staff inspected an interrupted door and found it empty or not.
+        Inspected {
+            /// The door.
+            compartment: CompartmentId,
+            /// True when parcels were inside.
+            found_parcels: bool,
+            /// Credentials issued when an interrupted drop-off is confirmed.
+            credentials: Vec<CredentialRecord>,
+            /// Their expiry.
+            expires_at_s: u64,
+        },
+    }
 }
 
 impl Entry {

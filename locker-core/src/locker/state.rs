@@ -16,33 +16,35 @@ use crate::credential::{
 use crate::ids::{CompartmentId, ParcelId, RecipientId};
 use crate::parcel::{Parcel, TemperatureZone};
 
-/// What a door is open for.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case", tag = "task")]
-pub enum DoorTask {
-    /// A courier is putting a parcel in.
-    Deposit {
-        /// The parcel.
-        parcel: Parcel,
-        /// Its recipient.
-        recipient: RecipientId,
-        /// True when the recipient needs an accessible door.
-        needs_accessible: bool,
-        /// The courier's carrier.
-        carrier: CarrierId,
-    },
-    /// Someone is collecting what is inside.
-    Pickup {
-        /// What the credential allowed.
-        grant: Grant,
-    },
-    /// Staff opened the door.
-    Staff {
-        /// Why.
-        reason: String,
-    },
-    /// The resident re-opened the door in the grace period.
-    Reopen,
+crate::tagged::tag_first! {
+    tag = "task", twin = door_task_twin, remote = "super::DoorTask";
+    /// What a door is open for.
+    #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+    pub enum DoorTask {
+        /// A courier is putting a parcel in.
+        Deposit {
+            /// The parcel.
+            parcel: Parcel,
+            /// Its recipient.
+            recipient: RecipientId,
+            /// True when the recipient needs an accessible door.
+            needs_accessible: bool,
+            /// The courier's carrier.
+            carrier: CarrierId,
+        },
+        /// Someone is collecting what is inside.
+        Pickup {
+            /// What the credential allowed.
+            grant: Grant,
+        },
+        /// Staff opened the door.
+        Staff {
+            /// Why.
+            reason: String,
+        },
+        /// The resident re-opened the door in the grace period.
+        Reopen,
+    }
 }
 
 /// A door that was unlocked and has not been closed yet.

@@ -1,0 +1,208 @@
+//! Integers beyond 2^53 − 1 in JSON text, for JavaScript.
+//!
+//! A JavaScript number holds integers exactly only up to 2^53 − 1, and
+//! `JSON.parse` rounds larger ones. The core's random credential ids and
+//! "never expires" times are larger, so they reach JavaScript as decimal
+//! strings, and come back from it as such. Both directions work on the
+//! JSON text the core's serializer writes and reads, so the module keeps one
+//! serializer per type.
+
+use crate::convert::MAX_SAFE_INTEGER;
+
+/// `text` with every integer that a JavaScript number would round written
+/// as a decimal string; `None` when there is none.
+#[must_use]
+pub fn quoted(text: &str) -> Option<String> {
+    rewrite(text, |token, quoted, _is_key| {
+        (!quoted && is_big_integer(token)).then(|| format!("\"{token}\""))
+    })
+}
+
+/// `text` with every string value that holds such an integer written as the
+/// number; `None` when there is none. Object keys stay strings.
+#[must_use]
+pub fn unquoted(text: &str) -> Option<String> {
+    rewrite(text, |token, quoted, is_key| {
+        let digits = token.strip_prefix('"')?.strip_suffix('"')?;
+        (quoted && !is_key && is_big_integer(digits)).then(|| digits.to_owned())
+    })
+}
+
+/// True for an integer (no fraction or exponent) beyond 2^53 − 1 in
+/// magnitude that Rust's 64-bit integers hold.
+fn is_big_integer(token: &str) -> bool {
+    let digits = token.strip_prefix('-').unwrap_or(token);
+    if digits.len() < 16 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return false;
+    }
+    match token.parse::<u64>() {
+        Ok(n) => n > MAX_SAFE_INTEGER,
+        Err(_) => token
+            .parse::<i64>()
+            .is_ok_and(|n| n.unsigned_abs() > MAX_SAFE_INTEGER),
+    }
+}
+
+/// Copies `text`, replacing the strings and numbers (outside strings) for
+/// which `replace(token, is_string, is_key)` gives a replacement.
+fn rewrite(text: &str, replace: impl Fn(&str, bool, bool) -> Option<String>) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out: Option<String> = None;
+    let mut copied = 0;
+    let mut at = 0;
+    while at < bytes.len() {
+        let start = at;
+        let quoted = match bytes[at] {
+            b'"' => {
+                at += 1;
+                while at < bytes.len() && bytes[at] != b'"' {
+                    at += if bytes[at] == b'\\' { 2 } else { 1 };
+                }
+                at = (at + 1).min(bytes.len());
+                true
+            }
+            b'-' | b'0'..=b'9' => {
+                while at < bytes.len()
+                    && matches!(bytes[at], b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9')
+                {
+                    at += 1;
+                }
+                false
+            }
+            _ => {
+                at += 1;
+                continue;
+            }
+        };
+        // Tokens start and end on ASCII bytes, so these are char boundaries.
+        let Some(token) = text.get(start..at) else {
+            continue;
+        };
+        let is_key = text
+            .get(at..)
+            .unwrap_or_default()
+            .trim_start()
+            .starts_with(':');
+        if let Some(replacement) = replace(token, quoted, is_key) {
+            let out = out.get_or_insert_with(|| String::with_capacity(text.len() + 16));
+            out.push_str(&text[copied..start]);
+            out.push_str(&replacement);
+            copied = at;
+        }
+    }
+    out.map(|mut out| {
+        out.push_str(&text[copied..]);
+        out
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn big_integers_leave_as_strings_and_come_back_as_numbers() {
+        let max = u64::MAX;
+        let min = i64::MIN;
+        let core = format!(
+            r#"{{"id":{max},"n":9007199254740991,"label":"12","neg":{min},"f":1.5e300,"map":{{"{max}":"{max}"}}}}"#
+        );
+        let js = quoted(&core).unwrap();
+        assert_eq!(
+            js,
+            format!(
+                r#"{{"id":"{max}","n":9007199254740991,"label":"12","neg":"{min}","f":1.5e300,"map":{{"{max}":"{max}"}}}}"#
+            )
+        );
+        // Back: values only; the numeric key stays a key, and the string
+        // value that holds a big integer becomes the number.
+        let back = unquoted(&js).unwrap();
+        assert_eq!(
+            back,
+            format!(
+                r#"{{"id":{max},"n":9007199254740991,"label":"12","neg":{min},"f":1.5e300,"map":{{"{max}":{max}}}}}"#
+            )
+        );
+    }
+
+    #[test]
+    fn nothing_to_change_gives_none() {
+        assert_eq!(
+            quoted(r#"{"a":[1,-2,9007199254740991],"b":"x\"9007199254740993"}"#),
+            None
+        );
+        assert_eq!(
+            unquoted(r#"{"a":"12","b":"x9007199254740993","c":"1e300"}"#),
+            None
+        );
+        // Beyond 64 bits is no id: left alone both ways.
+        assert_eq!(quoted("[184467440737095516160]"), None);
+        assert_eq!(unquoted(r#"["184467440737095516160"]"#), None);
+    }
+
+    #[test]
+    fn escaped_quotes_and_broken_text_do_not_confuse_it() {
+        let text = r#"["a\"b", 9007199254740993, "\\", "9007199254740993"]"#;
+        assert_eq!(
+            quoted(text).unwrap(),
+            r#"["a\"b", "9007199254740993", "\\", "9007199254740993"]"#
+        );
+        // Unterminated string: copied as is, no panic.
+        assert_eq!(
+            quoted(r#"[9007199254740993, "abc"#).unwrap(),
+            r#"["9007199254740993", "abc"#
+        );
+        assert_eq!(unquoted(r#""\"#), None);
+    }
+
+    /// JSON values with integers on both sides of 2^53 and strings that
+    /// look like them.
+    fn values() -> impl proptest::strategy::Strategy<Value = serde_json::Value> {
+        use proptest::prelude::*;
+        use serde_json::Value;
+        let leaf = prop_oneof![
+            any::<u64>().prop_map(Value::from),
+            any::<i64>().prop_map(Value::from),
+            (0_u64..=MAX_SAFE_INTEGER).prop_map(Value::from),
+            any::<f64>().prop_map(Value::from),
+            "[a-z\\\"é]{0,6}".prop_map(Value::from),
+            "[0-9]{1,15}".prop_map(Value::from),
+        ];
+        leaf.prop_recursive(3, 24, 4, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::from),
+                proptest::collection::btree_map("[0-9a-z]{1,20}", inner, 0..4)
+                    .prop_map(|map| Value::Object(map.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest::proptest! {
+        /// After quoting, `JSON.parse` rounds nothing; unquoting gives back
+        /// exactly the core's text.
+        #[test]
+        fn quoting_round_trips_and_leaves_only_safe_numbers(value in values()) {
+            let text = serde_json::to_string(&value).unwrap();
+            let js = quoted(&text).unwrap_or_else(|| text.clone());
+            let parsed: serde_json::Value = serde_json::from_str(&js).unwrap();
+            proptest::prop_assert!(safe_numbers_only(&parsed), "{}", js);
+            proptest::prop_assert_eq!(unquoted(&js).unwrap_or(js), text);
+        }
+    }
+
+    fn safe_numbers_only(value: &serde_json::Value) -> bool {
+        use serde_json::Value;
+        match value {
+            Value::Number(n) => {
+                n.as_f64().is_some()
+                    && n.as_u64().is_none_or(|u| u <= MAX_SAFE_INTEGER)
+                    && n.as_i64()
+                        .is_none_or(|i| i.unsigned_abs() <= MAX_SAFE_INTEGER)
+            }
+            Value::Array(items) => items.iter().all(safe_numbers_only),
+            Value::Object(map) => map.values().all(safe_numbers_only),
+            _ => true,
+        }
+    }
+}
