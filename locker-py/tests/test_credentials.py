@@ -79,3 +79,19 @@ def test_qr_svg(keys: locker.KeyRing) -> None:
         locker.qr_svg(token, module_px=0)
     with pytest.raises(locker.QrError):
         locker.qr_svg("X" * 5_000)
+
+
+def test_records_read_back_in_their_key_order(keys: locker.KeyRing) -> None:
+    store = locker.CredentialStore()
+    _, record = store.issue_pin(keys, 12, [3], NOW_S + 3600, NOW_S)
+    kind = record["kind"]
+    assert next(iter(kind)) == "type"  # the tag comes first, as written
+    other = locker.CredentialStore()
+    # The other fields in any order: the tag stays first.
+    shuffled = {"type": kind["type"], **dict(reversed([*kind.items()][1:]))}
+    other.insert({**record, "kind": shuffled}, NOW_S)
+    assert len(other) == 1
+    # The tag anywhere else is refused, naming the argument and the rule.
+    tag_last = {**{k: v for k, v in kind.items() if k != "type"}, "type": kind["type"]}
+    with pytest.raises(ValueError, match=r"record: `type` must be the first field"):
+        locker.CredentialStore().insert({**record, "kind": tag_last}, NOW_S)

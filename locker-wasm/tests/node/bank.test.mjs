@@ -62,6 +62,15 @@ test("a batch plan places a courier's load and applies all at once", () => {
   const plan = bank.planBatch(requests);
   assert.equal(plan.assignments.length, 4);
   assert.ok(["grouped", "arrival_order"].includes(plan.strategy));
+  // Tagged objects (`considered` steps, their verdicts) keep the tag first,
+  // so a plan goes back in as it came out; with the tag moved it is refused.
+  const step = plan.assignments[0].considered[0];
+  assert.equal(Object.keys(step)[0], "kind");
+  const { kind, ...rest } = step;
+  const moved = structuredClone(plan);
+  moved.assignments[0].considered[0] = { ...rest, kind };
+  assert.throws(() => bank.applyBatch(moved), { code: "invalid_argument", message: /`kind` must be the first field/ });
+  assert.equal(bank.parcelCount, 0);
   bank.applyBatch(plan);
   assert.equal(bank.parcelCount, 4);
   assert.throws(() => bank.planBatch([requests[0], requests[0]]), { code: "already_stored" });
