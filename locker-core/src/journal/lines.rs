@@ -3,6 +3,10 @@
 //! A record is durable once its newline is written (and synced). After a
 //! power cut the last line may be cut short; [`read`] drops such a torn,
 //! unterminated tail and says so, while damage anywhere else is an error.
+//!
+//! Tagged objects inside a record (an entry's `"type"`, a credential
+//! kind's `"type"`) have the tag as their first field, where the
+//! serializer writes it; a reader requires it there.
 
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
