@@ -191,6 +191,28 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// Any text at all, JSON or not: no panic, and one pass does all
+        /// the work (a second finds nothing left to change).
+        #[test]
+        fn any_text_is_rewritten_once_without_panicking(
+            pieces in proptest::collection::vec(
+                proptest::sample::select(&[
+                    "9007199254740993", "18446744073709551615", "-9223372036854775808",
+                    "184467440737095516160", "12", "1.5", "e7", "-", "\"", "\\", ":", ",",
+                    "[", "]", "{", "}", " ", "é", "null",
+                ][..]),
+                0..24,
+            ),
+        ) {
+            let text = pieces.concat();
+            let once = quoted(&text).unwrap_or_else(|| text.clone());
+            proptest::prop_assert_eq!(quoted(&once), None);
+            let back = unquoted(&text).unwrap_or_else(|| text.clone());
+            proptest::prop_assert_eq!(unquoted(&back), None);
+        }
+    }
+
     fn safe_numbers_only(value: &serde_json::Value) -> bool {
         use serde_json::Value;
         match value {
