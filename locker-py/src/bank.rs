@@ -74,17 +74,15 @@ impl Bank {
     /// Every compartment as a dict: its `spec`, `in_service`, `usable` size
     /// and `contents` (or `None`).
     fn compartments<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let doors: Vec<serde_json::Value> = self
+        let doors: Vec<Door<'_>> = self
             .inner
             .compartments()
             .iter()
-            .map(|door| {
-                serde_json::json!({
-                    "spec": door.spec(),
-                    "usable": door.usable(),
-                    "in_service": door.in_service(),
-                    "contents": door.contents(),
-                })
+            .map(|door| Door {
+                spec: door.spec(),
+                usable: door.usable(),
+                in_service: door.in_service(),
+                contents: door.contents(),
             })
             .collect();
         to_py(py, &doors)
@@ -236,4 +234,13 @@ pub(crate) fn pack_bins<'py>(
 pub(crate) fn lower_bound(space: (u32, u32, u32), parcels: &Bound<'_, PyAny>) -> PyResult<u32> {
     let (space, parcels) = pack_input(space, parcels)?;
     Ok(pack::lower_bound(space, &parcels))
+}
+
+/// A compartment as `Bank.compartments()` shows it.
+#[derive(serde::Serialize)]
+struct Door<'a> {
+    spec: &'a bank::CompartmentSpec,
+    usable: Dimensions,
+    in_service: bool,
+    contents: Option<&'a bank::Contents>,
 }

@@ -14,13 +14,11 @@ use locker_core::hardware::{
     sim as hwsim,
 };
 use locker_core::journal::{MemoryJournal, lines};
-use locker_core::locker::{
-    self as core_locker, CourierSession, DropOff, Entry, Event, LockerConfig,
-};
+use locker_core::locker::{self as core_locker, CourierSession, Entry, LockerConfig};
 use locker_core::{CompartmentId, RecipientId};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::convert::{from_py, to_py};
 use crate::exceptions::CoreError;
@@ -336,35 +334,6 @@ fn locker_err(last: &LastFault, error: core_locker::LockerError) -> PyErr {
     }
 }
 
-/// An event as a dict (`{"type": "parcel_ready", ...}`); secrets (PIN, QR
-/// token) are included, as the host must send them.
-fn event_value(event: &Event) -> Value {
-    // The core's one JSON shape for events; plain data always serializes.
-    serde_json::to_value(event).unwrap_or(Value::Null)
-}
-
-/// A drop-off outcome as a dict: `{"outcome": "opened", "compartment",
-/// "placement", "rule"}` or `{"outcome": "overflow", ...overflow}`.
-fn drop_off_value(drop_off: &DropOff) -> Value {
-    match drop_off {
-        DropOff::Opened {
-            compartment,
-            placement,
-            rule,
-        } => json!({
-            "outcome": "opened", "compartment": compartment, "placement": placement, "rule": rule,
-        }),
-        DropOff::Overflow(overflow) => {
-            let mut value = serde_json::to_value(overflow).unwrap_or(Value::Null);
-            if let Value::Object(map) = &mut value {
-                map.insert("outcome".into(), Value::String("overflow".into()));
-            }
-            value
-        }
-        _ => json!({"outcome": "other"}),
-    }
-}
-
 /// The simulated hardware when `hardware` is a `SimulatedHardware`, the
 /// object's methods otherwise (checked to exist).
 fn hardware_from(hardware: &Bound<'_, PyAny>, last: &LastFault) -> PyResult<AnyHardware> {
@@ -468,7 +437,7 @@ impl Locker {
             .inner
             .deposit(&session.inner, request)
             .map_err(|e| locker_err(&self.last_fault, e))?;
-        to_py(py, &drop_off_value(&drop_off))
+        to_py(py, &drop_off)
     }
 
     /// The courier found the door too small: another, larger door.
@@ -481,7 +450,7 @@ impl Locker {
             .inner
             .need_larger_door(CompartmentId(compartment))
             .map_err(|e| locker_err(&self.last_fault, e))?;
-        to_py(py, &drop_off_value(&drop_off))
+        to_py(py, &drop_off)
     }
 
     /// The courier cancels a drop-off whose door is open.
@@ -616,8 +585,9 @@ impl Locker {
 
     /// The events since the last call, as dicts (PINs and tokens included).
     fn take_events<'py>(&mut self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let events: Vec<Value> = self.inner.take_events().iter().map(event_value).collect();
-        to_py(py, &events)
+        // The core's one JSON shape for events (`{"type": "parcel_ready",
+        // …}`), secrets included: the host must send them on.
+        to_py(py, &self.inner.take_events())
     }
 
     /// The journal's records, as dicts.

@@ -1,13 +1,12 @@
 //! The locker facade over a hardware object, with its journal as JSON
 //! lines, and the journal functions (verify, read, replay).
 
-use locker_core::allocate::{Considered, OverflowReason, Request, Rule};
+use locker_core::allocate::Request;
 use locker_core::bank::DoorPosition;
 use locker_core::credential::{CarrierId, KioskId};
 use locker_core::journal::{Digest, MemoryJournal, Record, lines};
-use locker_core::locker::{self as core_locker, DropOff, Entry, LockerConfig};
-use locker_core::pack::Placement;
-use locker_core::{CompartmentId, Dimensions, Parcel, RecipientId, TemperatureZone};
+use locker_core::locker::{self as core_locker, Entry, LockerConfig};
+use locker_core::{CompartmentId, Dimensions, RecipientId, TemperatureZone};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -372,8 +371,8 @@ impl Locker {
         #[wasm_bindgen(unchecked_param_type = "RequestJson")] request: JsValue,
     ) -> Result<JsValue, LockerError> {
         let request: Request = from_js(&request, "request")?;
-        let answer = self.0.deposit(&session.0, request)?;
-        drop_off_js(answer)
+        // The core's JSON shape: `{ outcome: "opened" | "overflow", … }`.
+        to_js(&self.0.deposit(&session.0, request)?)
     }
 
     /// The courier found the (closed again) door too small: a larger door
@@ -384,8 +383,7 @@ impl Locker {
     /// `"door_still_open"`, `"not_open_for"`, and as [`Locker::deposit`].
     #[wasm_bindgen(js_name = needLargerDoor, unchecked_return_type = "DropOffJson")]
     pub fn need_larger_door(&mut self, door_id: f64) -> Result<JsValue, LockerError> {
-        let answer = self.0.need_larger_door(door(door_id)?)?;
-        drop_off_js(answer)
+        to_js(&self.0.need_larger_door(door(door_id)?)?)
     }
 
     /// The courier called the drop-off off and closed the door.
@@ -589,29 +587,6 @@ impl Locker {
     }
 }
 
-fn drop_off_js(answer: DropOff) -> Result<JsValue, LockerError> {
-    match answer {
-        DropOff::Opened {
-            compartment,
-            placement,
-            rule,
-        } => to_js(&Opened {
-            outcome: "opened",
-            compartment,
-            placement,
-            rule,
-        }),
-        DropOff::Overflow(overflow) => to_js(&Overflowed {
-            outcome: "overflow",
-            parcel: &overflow.parcel,
-            recipient: overflow.recipient,
-            reason: overflow.reason,
-            considered: &overflow.considered,
-        }),
-        _ => to_js(&Unknown { outcome: "unknown" }),
-    }
-}
-
 /// A door as `Locker.doors()` shows it.
 #[derive(Serialize)]
 struct DoorView<'a> {
@@ -628,31 +603,6 @@ struct DoorView<'a> {
     parcels: usize,
     expires_at_s: Option<u64>,
     returning: bool,
-}
-
-/// `{ outcome: "opened", … }` of a drop-off.
-#[derive(Serialize)]
-struct Opened {
-    outcome: &'static str,
-    compartment: CompartmentId,
-    placement: Placement,
-    rule: Rule,
-}
-
-/// `{ outcome: "overflow", … }`: the core's overflow, tagged.
-#[derive(Serialize)]
-struct Overflowed<'a> {
-    outcome: &'static str,
-    parcel: &'a Parcel,
-    recipient: RecipientId,
-    reason: OverflowReason,
-    considered: &'a [Considered],
-}
-
-/// An outcome this version does not know.
-#[derive(Serialize)]
-struct Unknown {
-    outcome: &'static str,
 }
 
 /// `verifyJournal`'s answer.

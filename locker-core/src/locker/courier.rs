@@ -55,8 +55,11 @@ impl CourierSession {
     }
 }
 
-/// The answer to a drop-off.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// The answer to a drop-off. As JSON (every binding's shape):
+/// `{"outcome": "opened", "compartment", "placement", "rule"}` or
+/// `{"outcome": "overflow", …the overflow's fields}`.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case", tag = "outcome")]
 #[non_exhaustive]
 pub enum DropOff {
     /// A door is open for the parcel.
