@@ -13,7 +13,7 @@ use crate::convert::MAX_SAFE_INTEGER;
 /// as a decimal string; `None` when there is none.
 #[must_use]
 pub fn quoted(text: &str) -> Option<String> {
-    rewrite(text, |token, quoted, _is_key| {
+    rewrite(text, |token, quoted, _after| {
         (!quoted && is_big_integer(token)).then(|| format!("\"{token}\""))
     })
 }
@@ -22,10 +22,24 @@ pub fn quoted(text: &str) -> Option<String> {
 /// number; `None` when there is none. Object keys stay strings.
 #[must_use]
 pub fn unquoted(text: &str) -> Option<String> {
-    rewrite(text, |token, quoted, is_key| {
+    rewrite(text, |token, quoted, after| {
         let digits = token.strip_prefix('"')?.strip_suffix('"')?;
+        let is_key = after.trim_start().starts_with(':');
         (quoted && !is_key && is_big_integer(digits)).then(|| digits.to_owned())
     })
+}
+
+/// True when `bytes` hold a run of 16 digits or more: anything shorter is
+/// at most 2^53 − 1, so most texts need no rewriting at all.
+fn has_long_digit_run(bytes: &[u8]) -> bool {
+    let mut run = 0;
+    for &byte in bytes {
+        run = if byte.is_ascii_digit() { run + 1 } else { 0 };
+        if run >= 16 {
+            return true;
+        }
+    }
+    false
 }
 
 /// True for an integer (no fraction or exponent) beyond 2^53 − 1 in
@@ -44,9 +58,12 @@ fn is_big_integer(token: &str) -> bool {
 }
 
 /// Copies `text`, replacing the strings and numbers (outside strings) for
-/// which `replace(token, is_string, is_key)` gives a replacement.
-fn rewrite(text: &str, replace: impl Fn(&str, bool, bool) -> Option<String>) -> Option<String> {
+/// which `replace(token, is_string, text_after_it)` gives a replacement.
+fn rewrite(text: &str, replace: impl Fn(&str, bool, &str) -> Option<String>) -> Option<String> {
     let bytes = text.as_bytes();
+    if !has_long_digit_run(bytes) {
+        return None;
+    }
     let mut out: Option<String> = None;
     let mut copied = 0;
     let mut at = 0;
@@ -78,12 +95,7 @@ fn rewrite(text: &str, replace: impl Fn(&str, bool, bool) -> Option<String>) -> 
         let Some(token) = text.get(start..at) else {
             continue;
         };
-        let is_key = text
-            .get(at..)
-            .unwrap_or_default()
-            .trim_start()
-            .starts_with(':');
-        if let Some(replacement) = replace(token, quoted, is_key) {
+        if let Some(replacement) = replace(token, quoted, text.get(at..).unwrap_or_default()) {
             let out = out.get_or_insert_with(|| String::with_capacity(text.len() + 16));
             out.push_str(&text[copied..start]);
             out.push_str(&replacement);
