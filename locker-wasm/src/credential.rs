@@ -9,13 +9,12 @@ use locker_core::credential::{
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
-use crate::convert::{crypto_rng, from_js, named, to_js, u32_arg, u64_arg};
+use crate::convert::{crypto_rng, from_js, to_js, u32_arg, u64_arg};
 use crate::error::LockerError;
 
 #[wasm_bindgen(typescript_custom_section)]
 const CREDENTIAL_TS: &str = r#"
 /** What a credential allows. */
-export type Purpose = "pickup" | "courier_drop_off" | "staff";
 /** An exported site key: keep it in secure storage, never in a journal. */
 export interface SiteKeyJson { id: number; secret_hex: string }
 /** A request for a resident's PIN. */
@@ -197,12 +196,62 @@ impl Grant {
     }
 }
 
-fn purpose_arg(purpose: Option<String>) -> Result<Purpose, LockerError> {
+pub use purpose_name::PurposeName;
+
+mod purpose_name {
+    // wasm-bindgen adds undocumented parts to a string enum (a hidden
+    // `__Invalid` variant, `from_js_value`).
+    #![allow(missing_docs)]
+
+    use wasm_bindgen::prelude::*;
+
+    /// What a credential is presented for (`"pickup"`, `"courier_drop_off"`,
+    /// `"staff"`): the core's `Purpose` by its JSON name. A string enum, so
+    /// the glue passes a number and no string is copied into the module on
+    /// every verification.
+    #[wasm_bindgen(js_name = Purpose)]
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub enum PurposeName {
+        /// Collecting parcels.
+        Pickup = "pickup",
+        /// A courier putting parcels in.
+        CourierDropOff = "courier_drop_off",
+        /// Staff opening a door.
+        Staff = "staff",
+    }
+
+    #[cfg(test)]
+    mod tests {
+        #![allow(clippy::unwrap_used)]
+        use locker_core::credential::Purpose;
+
+        use super::PurposeName;
+
+        #[test]
+        fn every_core_purpose_has_its_json_name_in_javascript() {
+            let core: Vec<Purpose> = (0..=u8::MAX).filter_map(Purpose::from_code).collect();
+            assert_eq!(core.len(), 3);
+            for purpose in core {
+                let json = serde_json::to_value(purpose).unwrap();
+                let name = PurposeName::from_str(json.as_str().unwrap()).unwrap();
+                assert_eq!(super::super::purpose_arg(Some(name)).unwrap(), purpose);
+            }
+            // (An unknown name throws in JavaScript: the Node tests.)
+            assert_eq!(super::super::purpose_arg(None).unwrap(), Purpose::Pickup);
+        }
+    }
+}
+
+/// The purpose to verify for: `"pickup"` when none is given.
+fn purpose_arg(purpose: Option<PurposeName>) -> Result<Purpose, LockerError> {
     match purpose {
-        None => Ok(Purpose::Pickup),
-        Some(text) => named(&text).ok_or_else(|| {
-            LockerError::invalid_argument("purpose", &format!("unknown purpose {text:?}"))
-        }),
+        None | Some(PurposeName::Pickup) => Ok(Purpose::Pickup),
+        Some(PurposeName::CourierDropOff) => Ok(Purpose::CourierDropOff),
+        Some(PurposeName::Staff) => Ok(Purpose::Staff),
+        Some(_) => Err(LockerError::invalid_argument(
+            "purpose",
+            "must be \"pickup\", \"courier_drop_off\" or \"staff\"",
+        )),
     }
 }
 
@@ -297,7 +346,7 @@ impl CredentialStore {
         unit: Option<f64>,
         pin: &str,
         #[wasm_bindgen(js_name = nowS)] now_s: f64,
-        #[wasm_bindgen(unchecked_param_type = "Purpose")] purpose: Option<String>,
+        purpose: Option<PurposeName>,
     ) -> Result<Grant, LockerError> {
         let attempt = PinAttempt {
             kiosk: core_cred::KioskId(u32_arg(kiosk, "kiosk")?),
@@ -328,7 +377,7 @@ impl CredentialStore {
         kiosk: f64,
         token: &str,
         #[wasm_bindgen(js_name = nowS)] now_s: f64,
-        #[wasm_bindgen(unchecked_param_type = "Purpose")] purpose: Option<String>,
+        purpose: Option<PurposeName>,
     ) -> Result<Grant, LockerError> {
         let kiosk = core_cred::KioskId(u32_arg(kiosk, "kiosk")?);
         let now_s = u64_arg(now_s, "nowS")?;
