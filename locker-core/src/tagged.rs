@@ -20,7 +20,9 @@ pub(crate) use read::TagFirst;
 ///
 /// The enum's `Serialize` comes from serde's derive (add it to the
 /// derives); its `Deserialize` reads the tag, then the variant's fields
-/// through a twin declared in the module named after `twin`.
+/// through a twin declared in the module named after `twin`. Only the
+/// enum's body is copied to the twin: an enum-level `#[serde(…)]` other
+/// than the tag and `snake_case` would not reach its `Deserialize`.
 macro_rules! tag_first {
     (
         tag = $tag:literal, twin = $twin:ident, remote = $remote:literal;

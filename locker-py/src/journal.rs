@@ -17,15 +17,22 @@ pub(crate) fn read_journal<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'
     let loaded = py
         .detach(|| lines::read::<Entry>(text, None))
         .map_err(CoreError::from)?;
-    let torn_tail = loaded
-        .torn_tail
-        .map(|tail| serde_json::json!({"line": tail.line, "bytes": tail.bytes}));
-    let value = serde_json::json!({
-        "records": loaded.records,
-        "torn_tail": torn_tail,
-        "valid_bytes": loaded.valid_bytes,
-    });
-    to_py(py, &value)
+    // Straight from serde, so every dict keeps the serializer's key order
+    // (an entry's `"type"` first) and goes back in as it came out.
+    let read = JournalRead {
+        records: &loaded.records,
+        torn_tail: loaded.torn_tail,
+        valid_bytes: loaded.valid_bytes,
+    };
+    to_py(py, &read)
+}
+
+/// `read_journal`'s answer.
+#[derive(serde::Serialize)]
+struct JournalRead<'a> {
+    records: &'a [Record<Entry>],
+    torn_tail: Option<lines::TornTail>,
+    valid_bytes: usize,
 }
 
 /// Checks a list of record dicts: versions, sequence, hashes and links.

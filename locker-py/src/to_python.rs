@@ -634,11 +634,48 @@ mod tests {
 
     use locker_core::bank::default_bank;
     use locker_core::credential::{CredentialPolicy, CredentialStore};
-    use pyo3::types::PyAnyMethods;
+    use pyo3::prelude::*;
+    use pyo3::types::{PyBool, PyDict, PyList, PyString};
     use serde::Serialize;
+    use serde_json::Value;
 
     use super::to_py;
-    use crate::convert::value_to_py;
+
+    /// A Python object from a JSON value: the reference `to_py` is held to.
+    ///
+    /// # Errors
+    ///
+    /// Only if Python cannot allocate.
+    fn value_to_py<'py>(py: Python<'py>, value: &Value) -> PyResult<Bound<'py, PyAny>> {
+        Ok(match value {
+            Value::Null => py.None().into_bound(py),
+            Value::Bool(b) => PyBool::new(py, *b).to_owned().into_any(),
+            Value::Number(n) => {
+                if let Some(u) = n.as_u64() {
+                    u.into_pyobject(py)?.into_any()
+                } else if let Some(i) = n.as_i64() {
+                    i.into_pyobject(py)?.into_any()
+                } else {
+                    n.as_f64().unwrap_or(f64::NAN).into_pyobject(py)?.into_any()
+                }
+            }
+            Value::String(s) => PyString::new(py, s).into_any(),
+            Value::Array(items) => {
+                let list = PyList::empty(py);
+                for item in items {
+                    list.append(value_to_py(py, item)?)?;
+                }
+                list.into_any()
+            }
+            Value::Object(map) => {
+                let dict = PyDict::new(py);
+                for (key, item) in map {
+                    dict.set_item(key, value_to_py(py, item)?)?;
+                }
+                dict.into_any()
+            }
+        })
+    }
     use pyo3::Python;
 
     /// The direct path gives exactly what the JSON path gives.

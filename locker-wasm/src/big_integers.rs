@@ -14,7 +14,7 @@ use crate::convert::MAX_SAFE_INTEGER;
 #[must_use]
 pub fn quoted(text: &str) -> Option<String> {
     rewrite(text, |token, quoted, _after| {
-        (!quoted && is_big_integer(token)).then(|| format!("\"{token}\""))
+        (!quoted && big_integer(token).is_some()).then(|| format!("\"{token}\""))
     })
 }
 
@@ -25,7 +25,9 @@ pub fn unquoted(text: &str) -> Option<String> {
     rewrite(text, |token, quoted, after| {
         let digits = token.strip_prefix('"')?.strip_suffix('"')?;
         let is_key = after.trim_start().starts_with(':');
-        (quoted && !is_key && is_big_integer(digits)).then(|| digits.to_owned())
+        // The number as Rust writes it: `"0009007199254740993"` is no JSON
+        // number with its zeros.
+        big_integer(digits).filter(|_| quoted && !is_key)
     })
 }
 
@@ -42,18 +44,20 @@ fn has_long_digit_run(bytes: &[u8]) -> bool {
     false
 }
 
-/// True for an integer (no fraction or exponent) beyond 2^53 − 1 in
-/// magnitude that Rust's 64-bit integers hold.
-fn is_big_integer(token: &str) -> bool {
+/// An integer (no fraction or exponent) beyond 2^53 − 1 in magnitude that
+/// Rust's 64-bit integers hold, written as Rust writes it.
+fn big_integer(token: &str) -> Option<String> {
     let digits = token.strip_prefix('-').unwrap_or(token);
     if digits.len() < 16 || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return false;
+        return None;
     }
     match token.parse::<u64>() {
-        Ok(n) => n > MAX_SAFE_INTEGER,
+        Ok(n) => (n > MAX_SAFE_INTEGER).then(|| n.to_string()),
         Err(_) => token
             .parse::<i64>()
-            .is_ok_and(|n| n.unsigned_abs() > MAX_SAFE_INTEGER),
+            .ok()
+            .filter(|n| n.unsigned_abs() > MAX_SAFE_INTEGER)
+            .map(|n| n.to_string()),
     }
 }
 
@@ -166,6 +170,11 @@ mod tests {
             r#"["9007199254740993", "abc"#
         );
         assert_eq!(unquoted(r#""\"#), None);
+        // Leading zeros are no JSON: the number goes back as Rust writes it.
+        assert_eq!(
+            unquoted(r#"["0009007199254740993", "-09007199254740993"]"#).unwrap(),
+            "[9007199254740993, -9007199254740993]"
+        );
     }
 
     /// JSON values with integers on both sides of 2^53 and strings that

@@ -611,15 +611,8 @@ struct JournalCheck {
     records: usize,
     next_seq: u64,
     head: Digest,
-    torn_tail: Option<TornTailView>,
+    torn_tail: Option<lines::TornTail>,
     valid_bytes: usize,
-}
-
-/// Where a journal's torn last line was.
-#[derive(Serialize)]
-struct TornTailView {
-    line: usize,
-    bytes: usize,
 }
 
 /// Checks a journal's text (JSON lines): every record's hash, sequence and
@@ -637,10 +630,7 @@ pub fn verify_journal(text: &str) -> Result<JsValue, LockerError> {
         records: loaded.records.len(),
         next_seq: loaded.chain.next_seq,
         head: loaded.chain.head,
-        torn_tail: loaded.torn_tail.map(|t| TornTailView {
-            line: t.line,
-            bytes: t.bytes,
-        }),
+        torn_tail: loaded.torn_tail,
         valid_bytes: loaded.valid_bytes,
     })
 }

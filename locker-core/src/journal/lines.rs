@@ -39,7 +39,7 @@ pub fn parse_line<E: DeserializeOwned>(
 }
 
 /// A last line that was cut short by a power cut and dropped.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct TornTail {
     /// Its 1-based line number.
     pub line: usize,

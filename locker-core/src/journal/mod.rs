@@ -81,7 +81,8 @@ impl Serialize for Digest {
 
 impl<'de> Deserialize<'de> for Digest {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        // Owned, so records also come from `serde_json::Value`s.
+        // Owned: a deserializer that cannot lend its text (a Python dict,
+        // JSON with escapes) can still give a digest.
         let text = alloc::string::String::deserialize(deserializer)?;
         parse_hex(&text).ok_or_else(|| {
             serde::de::Error::invalid_value(

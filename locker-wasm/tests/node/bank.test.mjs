@@ -69,7 +69,7 @@ test("a batch plan places a courier's load and applies all at once", () => {
   const { kind, ...rest } = step;
   const moved = structuredClone(plan);
   moved.assignments[0].considered[0] = { ...rest, kind };
-  assert.throws(() => bank.applyBatch(moved), { code: "invalid_argument", message: /`kind` must be the first field/ });
+  assert.throws(() => bank.applyBatch(moved), { code: "invalid_argument", message: /the first field must be `kind`/ });
   assert.equal(bank.parcelCount, 0);
   bank.applyBatch(plan);
   assert.equal(bank.parcelCount, 4);
