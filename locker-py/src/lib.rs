@@ -12,6 +12,7 @@ pub mod bank;
 pub mod convert;
 pub mod credential;
 pub mod exceptions;
+mod interned;
 pub mod journal;
 pub mod locker;
 pub mod sim;

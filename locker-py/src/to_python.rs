@@ -14,15 +14,13 @@
 
 use core::convert::Infallible;
 use core::fmt::{self, Display};
-use core::hash::{BuildHasherDefault, Hasher};
-use std::collections::HashMap;
-use std::sync::Mutex;
 
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBool, PyDict, PyList, PyString};
 use serde::ser::{self, Serialize};
+
+use crate::interned;
 
 /// A core value as Python data shaped like its JSON.
 ///
@@ -71,49 +69,24 @@ impl From<Infallible> for Error {
     }
 }
 
-/// One Python `str` per field or variant name, made once per process.
-/// Names are `&'static str`, so their address and length identify them.
+/// The Python `str` for a field or variant name, as a new reference.
 fn name<'py>(py: Python<'py>, name: &'static str) -> Bound<'py, PyString> {
-    /// Python strings by the address and length of the name they hold.
-    type Names = HashMap<(usize, usize), Py<PyString>, BuildHasherDefault<AddressHasher>>;
-    static NAMES: PyOnceLock<Mutex<Names>> = PyOnceLock::new();
-    let names = NAMES.get_or_init(py, || Mutex::new(Names::default()));
-    let key = (name.as_ptr() as usize, name.len());
-    // A poisoned lock only means another thread panicked mid-insert; the
-    // map is still valid.
-    let mut names = names
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    names
-        .entry(key)
-        .or_insert_with(|| PyString::intern(py, name).unbind())
-        .bind(py)
-        .clone()
+    match interned::name(py, name) {
+        Some(string) => string.bind(py).clone(),
+        None => PyString::intern(py, name),
+    }
 }
 
-/// Hashes the addresses of names: they are distinct, trusted and few, so a
-/// multiply spreads them well enough, at a fraction of SipHash's cost on
-/// this per-field path.
-#[derive(Default)]
-struct AddressHasher(u64);
-
-impl Hasher for AddressHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &byte in bytes {
-            self.write_u64(u64::from(byte));
-        }
-    }
-
-    fn write_usize(&mut self, value: usize) {
-        self.write_u64(value as u64);
-    }
-
-    fn write_u64(&mut self, value: u64) {
-        self.0 = (self.0.rotate_left(5) ^ value).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+/// `dict[name] = value`, the cached name borrowed rather than cloned.
+fn set_named<'py>(
+    dict: &Bound<'py, PyDict>,
+    key: &'static str,
+    value: Bound<'py, PyAny>,
+) -> PyResult<()> {
+    let py = dict.py();
+    match interned::name(py, key) {
+        Some(string) => dict.set_item(string.bind(py), value),
+        None => dict.set_item(PyString::intern(py, key), value),
     }
 }
 
@@ -148,7 +121,7 @@ fn tagged<'py>(
     value: Bound<'py, PyAny>,
 ) -> Result<Bound<'py, PyAny>, Error> {
     let dict = PyDict::new(py);
-    dict.set_item(name(py, variant), value)?;
+    set_named(&dict, variant, value)?;
     Ok(dict.into_any())
 }
 
@@ -412,7 +385,7 @@ impl<'py> ser::SerializeTupleVariant for ListBuilder<'py> {
 impl<'py> DictBuilder<'py> {
     fn field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<(), Error> {
         let value = value.serialize(PySerializer { py: self.py })?;
-        self.dict.set_item(name(self.py, key), value)?;
+        set_named(&self.dict, key, value)?;
         Ok(())
     }
 
