@@ -604,6 +604,14 @@ impl Locker {
     fn snapshot<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         to_py(py, &self.inner.snapshot())
     }
+
+    /// Every door for display, in id order: its configuration, `state`
+    /// (`"open"`, `"needs_inspection"`, `"out_of_service"`, `"grace"`,
+    /// `"occupied"` or `"free"`), what an open door is open for (`task`),
+    /// the recipient, the parcel count and the expiry.
+    fn doors<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_py(py, &self.inner.state().doors())
+    }
 }
 
 /// Replays journal records (dicts) and returns the snapshot of the state

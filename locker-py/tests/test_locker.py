@@ -50,6 +50,24 @@ def test_drop_off_and_pickup_with_pin_and_qr() -> None:
         lk.staff_open(door2, "look")  # the door is still open
 
 
+def test_doors_show_what_each_door_is_doing() -> None:
+    lk, hw = sim_locker()
+    assert {d["state"] for d in lk.doors()} == {"free"}
+    door, _ = deliver(lk, hw, 1, 12)
+    doors = lk.doors()
+    assert [d["id"] for d in doors] == sorted(d["id"] for d in doors)
+    mine = next(d for d in doors if d["id"] == door)
+    assert (mine["state"], mine["task"], mine["recipient"], mine["parcels"]) == (
+        "occupied",
+        None,
+        12,
+        1,
+    )
+    assert list(mine)[:3] == ["id", "label", "size_class"]
+    lk.staff_open(door, "look")
+    assert next(d for d in lk.doors() if d["id"] == door)["task"] == "staff"
+
+
 def test_wrong_pin_is_a_credential_error() -> None:
     lk, hw = sim_locker()
     deliver(lk, hw, 1, 12)

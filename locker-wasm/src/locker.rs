@@ -2,11 +2,10 @@
 //! lines, and the journal functions (verify, read, replay).
 
 use locker_core::allocate::Request;
-use locker_core::bank::DoorPosition;
 use locker_core::credential::{CarrierId, KioskId};
 use locker_core::journal::{Digest, MemoryJournal, Record, lines};
 use locker_core::locker::{self as core_locker, Entry, LockerConfig};
-use locker_core::{CompartmentId, Dimensions, RecipientId, TemperatureZone};
+use locker_core::{CompartmentId, RecipientId};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -275,52 +274,7 @@ impl Locker {
     /// Never in practice.
     #[wasm_bindgen(unchecked_return_type = "DoorJson[]")]
     pub fn doors(&self) -> Result<JsValue, LockerError> {
-        let state = self.0.state();
-        let mut doors = Vec::new();
-        for compartment in state.bank().compartments() {
-            let spec = compartment.spec();
-            let id = spec.id;
-            let open = state.open_doors().get(&id);
-            let delivery = state.deliveries().get(&id);
-            let contents = compartment.contents();
-            let status = if open.is_some() {
-                "open"
-            } else if state.interrupted().contains_key(&id) {
-                "needs_inspection"
-            } else if state.out_of_service().contains_key(&id) {
-                "out_of_service"
-            } else if state.graces().contains_key(&id) {
-                "grace"
-            } else if !compartment.in_service() {
-                "out_of_service"
-            } else if contents.is_some() {
-                "occupied"
-            } else {
-                "free"
-            };
-            let task = open.map(|door| match door.task {
-                core_locker::DoorTask::Deposit { .. } => "deposit",
-                core_locker::DoorTask::Pickup { .. } => "pickup",
-                core_locker::DoorTask::Staff { .. } => "staff",
-                core_locker::DoorTask::Reopen => "reopen",
-            });
-            doors.push(DoorView {
-                id,
-                label: &spec.label,
-                size_class: &spec.size_class,
-                zone: spec.zone,
-                accessible: spec.accessible,
-                position: &spec.position,
-                inner: spec.inner,
-                state: status,
-                task,
-                recipient: contents.map(|c| c.recipient),
-                parcels: contents.map_or(0, |c| c.parcels.len()),
-                expires_at_s: delivery.map(|d| d.expires_at_s),
-                returning: delivery.is_some_and(|d| d.returning),
-            });
-        }
-        to_js(&doors)
+        to_js(&self.0.state().doors())
     }
 
     /// Issues (or rotates) a carrier's courier code, valid for
@@ -585,24 +539,6 @@ impl Locker {
         // sends them on).
         to_js(&self.0.take_events())
     }
-}
-
-/// A door as `Locker.doors()` shows it.
-#[derive(Serialize)]
-struct DoorView<'a> {
-    id: CompartmentId,
-    label: &'a str,
-    size_class: &'a str,
-    zone: TemperatureZone,
-    accessible: bool,
-    position: &'a DoorPosition,
-    inner: Dimensions,
-    state: &'static str,
-    task: Option<&'static str>,
-    recipient: Option<RecipientId>,
-    parcels: usize,
-    expires_at_s: Option<u64>,
-    returning: bool,
 }
 
 /// `verifyJournal`'s answer.

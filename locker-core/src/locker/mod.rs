@@ -57,6 +57,7 @@
 //! ```
 
 mod courier;
+mod doors;
 mod entry;
 mod error;
 mod event;
@@ -74,6 +75,7 @@ use chacha20::ChaCha20Rng;
 use rand_core::SeedableRng;
 
 pub use courier::{CourierSession, DropOff};
+pub use doors::{DoorStatus, DoorView, OpenFor};
 pub use entry::{AbortReason, Entry, ParcelPlace};
 pub use error::LockerError;
 pub use event::Event;

@@ -605,3 +605,51 @@ fn events_serialize_to_one_json_shape_with_the_secrets_to_deliver() {
     // Debug still hides them.
     assert!(!alloc::format!("{ready:?}").contains(pin.expose()));
 }
+
+#[test]
+fn the_door_view_follows_a_door_through_drop_off_pickup_and_grace() {
+    let mut rig = rig();
+    rig.hw().jam(CompartmentId(1), Repeat::Always).unwrap();
+    let door = rig.open_for(parcel(1), 12);
+    fn view(rig: &Rig, id: CompartmentId) -> DoorView<'_> {
+        let doors = rig.locker.state().doors();
+        assert_eq!(doors.len(), rig.locker.state().bank().compartments().len());
+        doors.into_iter().find(|d| d.id == id).unwrap()
+    }
+    let status = |rig: &Rig, id| {
+        let view = view(rig, id);
+        (view.state, view.task, view.parcels)
+    };
+    assert_eq!(
+        status(&rig, CompartmentId(1)),
+        (DoorStatus::OutOfService, None, 0)
+    );
+    assert_eq!(
+        status(&rig, door),
+        (DoorStatus::Open, Some(OpenFor::Deposit), 0)
+    );
+    rig.hw().open_door(door).unwrap();
+    rig.hw().put_parcel(door).unwrap();
+    rig.hw().close_door(door).unwrap();
+    rig.locker.door_closed(door).unwrap();
+    let (_pin, token) = rig.ready().unwrap();
+    let stored = view(&rig, door);
+    assert_eq!((stored.state, stored.parcels), (DoorStatus::Occupied, 1));
+    assert_eq!(stored.recipient, Some(RecipientId(12)));
+    assert!(stored.expires_at_s.is_some() && !stored.returning);
+    let opened = rig.locker.pickup_qr(KIOSK, token.expose()).unwrap();
+    assert_eq!(
+        status(&rig, door),
+        (DoorStatus::Open, Some(OpenFor::Pickup), 1)
+    );
+    rig.empty_doors(&opened);
+    assert_eq!(status(&rig, door), (DoorStatus::Grace, None, 0));
+    rig.advance(rig.locker.state().policy().reopen_grace_s);
+    rig.locker.tick().unwrap();
+    assert_eq!(status(&rig, door), (DoorStatus::Free, None, 0));
+    // One JSON shape for every binding's grid.
+    let json = serde_json::to_value(view(&rig, door)).unwrap();
+    assert_eq!(json["state"], "free");
+    assert_eq!(json["task"], serde_json::Value::Null);
+    assert_eq!(json["id"], door.0);
+}

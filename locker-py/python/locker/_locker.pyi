@@ -365,6 +365,9 @@ class Locker:
         """The journal as JSON-lines text."""
     def snapshot(self) -> _JsonDict:
         """A snapshot of the state (no secrets)."""
+    def doors(self) -> List[_JsonDict]:
+        """Every door for display, in id order: configuration, `state`,
+        the open door's `task`, recipient, parcel count and expiry."""
 
 # --- simulation --------------------------------------------------------------
 
