@@ -173,5 +173,20 @@ fn main() {
             write(target, &format!("bytes-{len}"), &bytes(i as u64 + 1, len));
         }
     }
+    let max = u64::MAX;
+    let min = i64::MIN;
+    write(
+        "js_big_integers",
+        "answer",
+        format!(
+            r#"{{"credential_id":{max},"n":9007199254740991,"at":{min},"m":{{"{max}":1.5e300}}}}"#
+        )
+        .as_bytes(),
+    );
+    write(
+        "js_big_integers",
+        "given-back",
+        format!(r#"[{{"id":"{max}","label":"12","z":"0009007199254740993"}},"a\"b\\"]"#).as_bytes(),
+    );
     println!("seed corpora written under fuzz/corpus/");
 }

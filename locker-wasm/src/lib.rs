@@ -29,7 +29,7 @@
 use wasm_bindgen::prelude::*;
 
 pub mod bank;
-mod big_integers;
+pub mod big_integers;
 pub mod convert;
 pub mod credential;
 pub mod error;
