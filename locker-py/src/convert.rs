@@ -19,9 +19,27 @@ use serde_json::Number;
 /// # Errors
 ///
 /// `TypeError` for an object that is not JSON data (or a dict key that is
-/// not a string), `ValueError` for a float that is not finite or an
-/// integer beyond 64 bits.
+/// not a string), `ValueError` for a float that is not finite, an integer
+/// beyond 64 bits, or containers nested deeper than JSON readers go (a
+/// list that contains itself, for one).
 pub fn py_to_json(object: &Bound<'_, PyAny>, path: &str, out: &mut Vec<u8>) -> PyResult<()> {
+    write_json(object, path, out, 0)
+}
+
+/// How deep containers may nest: `serde_json` reads no deeper.
+const MAX_DEPTH: usize = 128;
+
+fn write_json(
+    object: &Bound<'_, PyAny>,
+    path: &str,
+    out: &mut Vec<u8>,
+    depth: usize,
+) -> PyResult<()> {
+    if depth > MAX_DEPTH {
+        return Err(PyValueError::new_err(format!(
+            "{path}: nested more than {MAX_DEPTH} deep"
+        )));
+    }
     if object.is_none() {
         out.extend_from_slice(b"null");
     } else if object.is_instance_of::<PyBool>() {
@@ -63,7 +81,7 @@ pub fn py_to_json(object: &Bound<'_, PyAny>, path: &str, out: &mut Vec<u8>) -> P
             }
             write_str(out, &key);
             out.push(b':');
-            py_to_json(&item, &format!("{path}.{key}"), out)?;
+            write_json(&item, &format!("{path}.{key}"), out, depth + 1)?;
         }
         out.push(b'}');
     } else if object.is_instance_of::<PyList>() || object.is_instance_of::<PyTuple>() {
@@ -72,7 +90,7 @@ pub fn py_to_json(object: &Bound<'_, PyAny>, path: &str, out: &mut Vec<u8>) -> P
             if index > 0 {
                 out.push(b',');
             }
-            py_to_json(&item?, &format!("{path}[{index}]"), out)?;
+            write_json(&item?, &format!("{path}[{index}]"), out, depth + 1)?;
         }
         out.push(b']');
     } else {

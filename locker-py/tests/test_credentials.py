@@ -95,3 +95,10 @@ def test_records_read_back_in_their_key_order(keys: locker.KeyRing) -> None:
     tag_last = {**{k: v for k, v in kind.items() if k != "type"}, "type": kind["type"]}
     with pytest.raises(ValueError, match=r"record: the first field must be `type`"):
         locker.CredentialStore().insert({**record, "kind": tag_last}, NOW_S)
+
+
+def test_data_nested_without_end_is_a_value_error(keys: locker.KeyRing) -> None:
+    loop: list[object] = []
+    loop.append(loop)
+    with pytest.raises(ValueError, match="nested more than 128 deep"):
+        locker.CredentialStore().insert({"kind": loop}, NOW_S)
