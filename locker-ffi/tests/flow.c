@@ -9,21 +9,8 @@
 #include <string.h>
 
 #include "board.h"
+#include "check.h"
 #include "locker.h"
-
-static int passed = 0;
-static int failed = 0;
-
-#define CHECK(cond)                                                        \
-  do {                                                                     \
-    if (cond) {                                                            \
-      passed++;                                                            \
-    } else {                                                               \
-      failed++;                                                            \
-      fprintf(stderr, "%s:%d: check failed: %s (last error: %s)\n",        \
-              __FILE__, __LINE__, #cond, locker_last_error_message());     \
-    }                                                                      \
-  } while (0)
 
 #define T0 1700000000ull
 #define DAY 86400ull
@@ -510,6 +497,5 @@ int main(void) {
   test_arguments();
   test_flow_and_reboot();
   test_rfid_and_keys();
-  printf("%d passed, %d failed\n", passed, failed);
-  return failed == 0 ? 0 : 1;
+  return checks_report();
 }

@@ -5,21 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "check.h"
 #include "locker.h"
-
-static int passed = 0;
-static int failed = 0;
-
-#define CHECK(cond)                                                        \
-  do {                                                                     \
-    if (cond) {                                                            \
-      passed++;                                                            \
-    } else {                                                               \
-      failed++;                                                            \
-      fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__,     \
-              #cond);                                                      \
-    }                                                                      \
-  } while (0)
 
 static locker_dimensions dims(uint32_t w, uint32_t d, uint32_t h) {
   locker_dimensions out = {w, d, h};
@@ -77,6 +64,5 @@ int main(void) {
   test_status_messages();
   test_fits();
   test_errors_leave_out_parameters_alone();
-  printf("%d passed, %d failed\n", passed, failed);
-  return failed == 0 ? 0 : 1;
+  return checks_report();
 }

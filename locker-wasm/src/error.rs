@@ -18,6 +18,8 @@ use locker_core::locker::{LockerError as CoreLockerError, StateError};
 use locker_core::pack::PackError;
 use wasm_bindgen::prelude::*;
 
+use crate::convert::named;
+
 #[wasm_bindgen(typescript_custom_section)]
 const LOCKER_ERROR_TS: &str = r#"
 /** An `Error` thrown by this package: branch on `code`, show `message`. */
@@ -258,22 +260,12 @@ pub const fn hardware_code(kind: HardwareErrorKind) -> &'static str {
     }
 }
 
-/// The kind for a hardware code (the inverse of [`hardware_code`]), so a
-/// JS hardware object can throw `{ code: "door_jammed" }`.
+/// The kind for a hardware code (the inverse of [`hardware_code`]: the
+/// kind's snake_case name), so a JS hardware object can throw
+/// `{ code: "door_jammed" }`; any other code is `Other`.
 #[must_use]
 pub fn hardware_kind(code: &str) -> HardwareErrorKind {
-    [
-        HardwareErrorKind::DoorJammed,
-        HardwareErrorKind::UnknownDoor,
-        HardwareErrorKind::SensorFault,
-        HardwareErrorKind::BusTimeout,
-        HardwareErrorKind::ClockFault,
-        HardwareErrorKind::EntropyUnavailable,
-        HardwareErrorKind::PowerLost,
-    ]
-    .into_iter()
-    .find(|&kind| hardware_code(kind) == code)
-    .unwrap_or(HardwareErrorKind::Other)
+    named(code).unwrap_or(HardwareErrorKind::Other)
 }
 
 /// The code of a locker operation's error.

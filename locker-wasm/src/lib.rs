@@ -172,4 +172,24 @@ mod tests {
         let long = Dimensions::validated(1, 1, 5_001).unwrap_err();
         assert_eq!(error::code(&long), "side_too_long");
     }
+
+    #[test]
+    fn hardware_codes_are_the_kinds_json_names_both_ways() {
+        use locker_core::hardware::HardwareErrorKind as Kind;
+        for kind in [
+            Kind::DoorJammed,
+            Kind::UnknownDoor,
+            Kind::SensorFault,
+            Kind::BusTimeout,
+            Kind::ClockFault,
+            Kind::EntropyUnavailable,
+            Kind::PowerLost,
+        ] {
+            let code = error::hardware_code(kind);
+            assert_eq!(serde_json::to_value(kind).unwrap(), code);
+            assert_eq!(error::hardware_kind(code), kind);
+        }
+        assert_eq!(error::hardware_kind("hardware"), Kind::Other);
+        assert_eq!(error::hardware_kind("Door_Jammed"), Kind::Other);
+    }
 }

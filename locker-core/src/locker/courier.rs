@@ -12,8 +12,8 @@ use super::state::DoorTask;
 use super::{Locker, StateError};
 use crate::allocate::{Outcome, Overflow, Request, Rule};
 use crate::credential::{
-    CarrierId, CourierRequest, CredentialRecord, Grant, KioskId, PinRequest, PinSecret, Purpose,
-    TokenRequest, TokenSecret, issue_token,
+    CarrierId, CourierRequest, CredentialId, CredentialRecord, Grant, KioskId, PinRequest,
+    PinSecret, Purpose, TokenRequest, TokenSecret, issue_token,
 };
 use crate::hardware::{Hardware, HardwareError};
 use crate::ids::{CompartmentId, RecipientId};
@@ -80,6 +80,8 @@ pub(super) struct PickupSecrets {
     pub pin: PinSecret,
     pub qr_token: TokenSecret,
     pub records: Vec<CredentialRecord>,
+    /// The door's earlier credentials, which these replace.
+    pub replaced: Vec<CredentialId>,
 }
 
 impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
@@ -359,18 +361,13 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
         compartment: CompartmentId,
     ) -> Result<(), LockerError> {
         let (parcel, recipient, ..) = self.deposit_task(compartment)?;
-        // Joining the recipient's door: the earlier credentials give way.
-        let replaced = self
-            .state
-            .deliveries
-            .get(&compartment)
-            .map(|delivery| delivery.credentials.clone())
-            .unwrap_or_default();
         let expires_at_s = self.delivery_expiry(compartment, recipient, &parcel, now_s);
+        // Joining the recipient's door: the earlier credentials give way.
         let PickupSecrets {
             pin,
             qr_token,
             records,
+            replaced,
         } = self.pickup_secrets(now_s, compartment, recipient, expires_at_s)?;
         self.write(
             now_s,
@@ -458,7 +455,7 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
             .unwrap_or_default();
         let without_replaced = (!replaced.is_empty()).then(|| {
             let mut store = self.state.credentials.clone();
-            for id in replaced {
+            for &id in &replaced {
                 if store.get(id).is_some_and(|record| record.is_usable(now_s)) {
                     let _ = store.revoke(id, now_s);
                 }
@@ -492,6 +489,7 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
             pin,
             qr_token,
             records: vec![pin_record, token_record],
+            replaced,
         })
     }
 
