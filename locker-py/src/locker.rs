@@ -18,9 +18,8 @@ use locker_core::locker::{self as core_locker, CourierSession, Entry, LockerConf
 use locker_core::{CompartmentId, RecipientId};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use serde_json::Value;
 
-use crate::convert::{from_py, to_py};
+use crate::convert::{self, from_py, to_py};
 use crate::exceptions::CoreError;
 
 /// A failure of the hardware as the core sees it: a kind and a message.
@@ -68,7 +67,7 @@ fn fault(py: Python<'_>, error: &PyErr) -> PyHardwareFault {
         .getattr("kind")
         .ok()
         .and_then(|k| k.extract::<String>().ok())
-        .and_then(|k| serde_json::from_value(Value::String(k)).ok())
+        .and_then(|k| convert::named(&k))
         .unwrap_or(HardwareErrorKind::Other);
     PyHardwareFault {
         kind,
@@ -100,8 +99,8 @@ impl PyHardware {
 /// Reads a snake_case name into a core enum.
 fn named<T: serde::de::DeserializeOwned>(value: &Bound<'_, PyAny>, what: &str) -> PyResult<T> {
     let name: String = value.extract()?;
-    serde_json::from_value(Value::String(name.clone()))
-        .map_err(|_| PyTypeError::new_err(format!("{what}: unexpected value {name:?}")))
+    convert::named(&name)
+        .ok_or_else(|| PyTypeError::new_err(format!("{what}: unexpected value {name:?}")))
 }
 
 impl Hardware for PyHardware {
