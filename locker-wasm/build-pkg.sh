@@ -23,8 +23,9 @@ target_dir="${CARGO_TARGET_DIR:-$root/target}"
 # wasm32 artifacts are affected. Extra cargo flags (e.g.
 # --no-default-features for a build without QR rendering) come from
 # $LOCKER_WASM_CARGO_FLAGS.
-# The two hot loops (SHA-256 for every credential check, the QR encoder's
-# mask scoring) are built for speed: about 25 KB for 2-3x on each.
+# The hot paths are built for speed: SHA-256 and the MAC over it
+# (locker-core-mac, a crate of its own for this) for every credential
+# check, and the QR encoder's mask scoring: about 27 KB for 2-3x on each.
 CARGO_PROFILE_RELEASE_OPT_LEVEL=z \
 CARGO_PROFILE_RELEASE_LTO=true \
 CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1 \
@@ -32,6 +33,7 @@ CARGO_PROFILE_RELEASE_DEBUG=false \
 CARGO_PROFILE_RELEASE_PANIC=abort \
     cargo build -p locker-wasm --target wasm32-unknown-unknown --release \
     --config 'profile.release.package.sha2.opt-level=3' \
+    --config 'profile.release.package.locker-core-mac.opt-level=3' \
     --config 'profile.release.package.qrcode.opt-level=3' \
     ${LOCKER_WASM_CARGO_FLAGS:-}
 wasm="$target_dir/wasm32-unknown-unknown/release/locker_wasm.wasm"

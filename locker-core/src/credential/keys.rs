@@ -3,29 +3,23 @@
 use alloc::vec::Vec;
 use core::fmt;
 
-use hmac::{Hmac, KeyInit, Mac};
+use locker_core_mac::KeyedMac;
 use rand_core::CryptoRng;
-use sha2::Sha256;
 use subtle::ConstantTimeEq;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use super::CredentialError;
 
 /// Length of a site key in bytes (256 bits).
-pub const SITE_KEY_BYTES: usize = 32;
+pub const SITE_KEY_BYTES: usize = locker_core_mac::KEY_BYTES;
 /// The format byte of [`KeyRing::to_secret_bytes`].
 pub const KEY_RING_FORMAT: u8 = 1;
 /// Format byte and largest id used.
 const KEY_RING_HEADER_BYTES: usize = 3;
 /// An id and a secret.
 const KEY_RING_ENTRY_BYTES: usize = 2 + SITE_KEY_BYTES;
-/// HMAC-SHA256 block length; keys are zero-padded to it (as HMAC does).
-const HMAC_BLOCK_BYTES: usize = 64;
 /// Length of a keyed tag (a full HMAC-SHA256 output) in bytes.
-const TAG_BYTES: usize = 32;
-/// Framed MAC inputs up to this length are assembled on the stack and fed
-/// to HMAC in one call (every input of this module fits).
-const MAC_INPUT_BYTES: usize = 64;
+const TAG_BYTES: usize = locker_core_mac::MAC_BYTES;
 
 /// Identifies a site key; carried by every credential so a verifier knows
 /// which key to use. Ids only grow: a retired id is never reused.
@@ -49,12 +43,9 @@ pub struct SiteKey {
     #[zeroize(skip)]
     id: KeyId,
     secret: [u8; SITE_KEY_BYTES],
-    /// HMAC already keyed (both pads hashed), cloned for each tag: saves
-    /// two of the four SHA-256 compressions a PIN check costs. Wiped by its
-    /// own drop (the `zeroize` features of `hmac` and `sha2`), and so is
-    /// every clone.
+    /// HMAC already keyed, cloned for each tag; wiped by its own drop.
     #[zeroize(skip)]
-    keyed: Hmac<Sha256>,
+    keyed: KeyedMac,
 }
 
 /// Wipes the secret and replaces the keyed HMAC state (as good as the key)
@@ -62,18 +53,8 @@ pub struct SiteKey {
 impl Zeroize for SiteKey {
     fn zeroize(&mut self) {
         self.secret.zeroize();
-        self.keyed = keyed_hmac(&[0u8; SITE_KEY_BYTES]);
+        self.keyed = KeyedMac::new(&[0u8; SITE_KEY_BYTES]);
     }
-}
-
-/// HMAC-SHA256 keyed with `secret`, zero-padded to the block as HMAC pads
-/// a short key.
-fn keyed_hmac(secret: &[u8; SITE_KEY_BYTES]) -> Hmac<Sha256> {
-    let mut block = [0u8; HMAC_BLOCK_BYTES];
-    block[..SITE_KEY_BYTES].copy_from_slice(secret);
-    let keyed = <Hmac<Sha256> as KeyInit>::new((&block).into());
-    block.zeroize();
-    keyed
 }
 
 impl SiteKey {
@@ -81,7 +62,7 @@ impl SiteKey {
     /// The caller should wipe its own copy of `secret`.
     #[must_use]
     pub fn from_bytes(id: KeyId, secret: [u8; SITE_KEY_BYTES]) -> Self {
-        let keyed = keyed_hmac(&secret);
+        let keyed = KeyedMac::new(&secret);
         Self { id, secret, keyed }
     }
 
@@ -108,30 +89,10 @@ impl SiteKey {
     }
 
     /// HMAC-SHA256 over a domain label and parts, each prefixed with its
-    /// length as a big-endian `u16` (every part is far shorter than 64 KiB).
-    /// Labels are short so a PIN's input fits one SHA-256 block.
+    /// length as a big-endian `u16` (see [`KeyedMac::mac`]). Labels are
+    /// short so a PIN's input fits one SHA-256 block.
     pub(crate) fn mac(&self, domain: &[u8], parts: &[&[u8]]) -> [u8; TAG_BYTES] {
-        let mut mac = self.keyed.clone();
-        let mut input = [0u8; MAC_INPUT_BYTES];
-        let mut used = 0usize;
-        for part in core::iter::once(domain).chain(parts.iter().copied()) {
-            let len = u16::try_from(part.len()).unwrap_or(u16::MAX).to_be_bytes();
-            let end = used + len.len() + part.len();
-            if let Some(slot) = input.get_mut(used..end) {
-                slot[..len.len()].copy_from_slice(&len);
-                slot[len.len()..].copy_from_slice(part);
-                used = end;
-            } else {
-                // Too long for the stack buffer: flush it, then stream.
-                Mac::update(&mut mac, &input[..used]);
-                used = 0;
-                Mac::update(&mut mac, &len);
-                Mac::update(&mut mac, part);
-            }
-        }
-        Mac::update(&mut mac, &input[..used]);
-        input[..used].zeroize();
-        mac.finalize().into_bytes().into()
+        self.keyed.mac(domain, parts)
     }
 
     /// A keyed tag (full HMAC-SHA256) over a domain label and parts.
@@ -364,9 +325,8 @@ impl Tag {
     /// The first eight bytes as a big-endian word: tags are uniformly
     /// random, so this almost always decides an ordering alone.
     fn prefix(&self) -> u64 {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(&self.0[..8]);
-        u64::from_be_bytes(word)
+        let [b0, b1, b2, b3, b4, b5, b6, b7, ..] = self.0;
+        u64::from_be_bytes([b0, b1, b2, b3, b4, b5, b6, b7])
     }
 }
 
@@ -517,7 +477,9 @@ mod tests {
         assert!(KeyRing::from_secret_bytes(&low).is_err());
     }
     use alloc::format;
+    use hmac::{Hmac, KeyInit, Mac};
     use rand::SeedableRng;
+    use sha2::Sha256;
 
     #[test]
     fn mac_matches_hmac_with_slice_key() {

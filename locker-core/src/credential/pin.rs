@@ -197,6 +197,10 @@ pub(crate) fn parse_digits(input: &str, digits: u8) -> Result<(), PinParseError>
         return Err(PinParseError::Empty);
     }
     let expected = usize::from(digits);
+    // The common case, byte by byte; the errors below count characters.
+    if input.len() == expected && input.bytes().all(|b| b.is_ascii_digit()) {
+        return Ok(());
+    }
     let len = input.chars().count();
     if len != expected {
         return Err(PinParseError::WrongLength { len, expected });
