@@ -11,6 +11,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::convert::{crypto_rng, from_js, to_js, u32_arg, u64_arg};
 use crate::error::LockerError;
+use crate::plain;
 
 #[wasm_bindgen(typescript_custom_section)]
 const CREDENTIAL_TS: &str = r#"
@@ -31,9 +32,11 @@ export interface TokenClaimsJson {
   version: number; key_id: number; credential_id: number | string; purpose: Purpose;
   compartments: number[]; expires_at_s: number;
 }
-/** What a verified credential allows. */
+/** How a credential was presented. */
+export type Channel = "pin" | "qr" | "rfid" | "courier" | "remote";
+/** What a verified credential allows: a plain object, nothing to free. */
 export interface GrantJson {
-  credential_id: number | string; channel: "pin" | "qr" | "rfid" | "courier" | "remote";
+  credential_id: number | string; channel: Channel;
   purpose: Purpose; compartments: number[]; recipient: number | null; carrier: number | null;
   expires_at_s: number | string; single_use: boolean;
 }
@@ -169,33 +172,6 @@ impl KeyRing {
     }
 }
 
-/// What a successful verification allows; redeem it once the door opened.
-#[wasm_bindgen]
-#[derive(Clone, Debug)]
-pub struct Grant(core_cred::Grant);
-
-#[wasm_bindgen]
-impl Grant {
-    /// The compartments it opens.
-    #[wasm_bindgen(getter)]
-    #[must_use]
-    pub fn compartments(&self) -> Vec<u32> {
-        self.0.compartments.iter().map(|c| c.0).collect()
-    }
-
-    /// The grant as the core's JSON (`credential_id`, `channel`, `purpose`,
-    /// `compartments`, `recipient`, `carrier`, `expires_at_s`,
-    /// `single_use`).
-    ///
-    /// # Errors
-    ///
-    /// Never in practice.
-    #[wasm_bindgen(js_name = toJSON, unchecked_return_type = "GrantJson")]
-    pub fn to_json(&self) -> Result<JsValue, LockerError> {
-        to_js(&self.0)
-    }
-}
-
 pub use purpose_name::PurposeName;
 
 mod purpose_name {
@@ -203,6 +179,7 @@ mod purpose_name {
     // `__Invalid` variant, `from_js_value`).
     #![allow(missing_docs)]
 
+    use locker_core::credential::Purpose;
     use wasm_bindgen::prelude::*;
 
     /// What a credential is presented for (`"pickup"`, `"courier_drop_off"`,
@@ -220,6 +197,16 @@ mod purpose_name {
         Staff = "staff",
     }
 
+    impl From<Purpose> for PurposeName {
+        fn from(purpose: Purpose) -> Self {
+            match purpose {
+                Purpose::Pickup => Self::Pickup,
+                Purpose::CourierDropOff => Self::CourierDropOff,
+                Purpose::Staff => Self::Staff,
+            }
+        }
+    }
+
     #[cfg(test)]
     mod tests {
         #![allow(clippy::unwrap_used)]
@@ -235,6 +222,7 @@ mod purpose_name {
                 let json = serde_json::to_value(purpose).unwrap();
                 let name = PurposeName::from_str(json.as_str().unwrap()).unwrap();
                 assert_eq!(super::super::purpose_arg(Some(name)).unwrap(), purpose);
+                assert_eq!(PurposeName::from(purpose), name);
             }
             // (An unknown name throws in JavaScript: the Node tests.)
             assert_eq!(super::super::purpose_arg(None).unwrap(), Purpose::Pickup);
@@ -338,7 +326,7 @@ impl CredentialStore {
     ///
     /// `"rejected"`, `"expired"`, `"already_used"`, `"unit_required"`,
     /// `"malformed_pin"`, `"throttled"`, …
-    #[wasm_bindgen(js_name = verifyPin)]
+    #[wasm_bindgen(js_name = verifyPin, unchecked_return_type = "GrantJson")]
     pub fn verify_pin(
         &self,
         keys: &KeyRing,
@@ -347,7 +335,7 @@ impl CredentialStore {
         pin: &str,
         #[wasm_bindgen(js_name = nowS)] now_s: f64,
         purpose: Option<PurposeName>,
-    ) -> Result<Grant, LockerError> {
+    ) -> Result<JsValue, LockerError> {
         let attempt = PinAttempt {
             kiosk: core_cred::KioskId(u32_arg(kiosk, "kiosk")?),
             unit: unit
@@ -359,7 +347,7 @@ impl CredentialStore {
         let now_s = u64_arg(now_s, "nowS")?;
         self.0
             .verify_pin(&keys.0, &attempt, now_s)
-            .map(Grant)
+            .map(|grant| plain::grant(&grant))
             .map_err(|refusal| refusal.error.into())
     }
 
@@ -370,7 +358,7 @@ impl CredentialStore {
     ///
     /// `"malformed_token"`, `"rejected"`, `"expired"`, `"already_used"`,
     /// `"wrong_purpose"`, …
-    #[wasm_bindgen(js_name = verifyToken)]
+    #[wasm_bindgen(js_name = verifyToken, unchecked_return_type = "GrantJson")]
     pub fn verify_token(
         &self,
         keys: &KeyRing,
@@ -378,28 +366,31 @@ impl CredentialStore {
         token: &str,
         #[wasm_bindgen(js_name = nowS)] now_s: f64,
         purpose: Option<PurposeName>,
-    ) -> Result<Grant, LockerError> {
+    ) -> Result<JsValue, LockerError> {
         let kiosk = core_cred::KioskId(u32_arg(kiosk, "kiosk")?);
         let now_s = u64_arg(now_s, "nowS")?;
         let purpose = purpose_arg(purpose)?;
         self.0
             .verify_token(&keys.0, kiosk, token, purpose, now_s)
-            .map(Grant)
+            .map(|grant| plain::grant(&grant))
             .map_err(|refusal| refusal.error.into())
     }
 
-    /// The door opened: spends a single-use credential.
+    /// The door opened: spends a single-use credential. `grant` is what
+    /// `verifyPin` or `verifyToken` returned (or its JSON).
     ///
     /// # Errors
     ///
-    /// `"already_used"`, `"revoked"`, `"unknown_credential"`.
+    /// `"already_used"`, `"revoked"`, `"unknown_credential"`,
+    /// `"invalid_argument"` when `grant` is not a `GrantJson`.
     pub fn redeem(
         &mut self,
-        grant: &Grant,
+        #[wasm_bindgen(unchecked_param_type = "GrantJson")] grant: JsValue,
         #[wasm_bindgen(js_name = nowS)] now_s: f64,
     ) -> Result<(), LockerError> {
+        let grant: core_cred::Grant = from_js(&grant, "grant")?;
         let now_s = u64_arg(now_s, "nowS")?;
-        self.0.redeem(&grant.0, now_s)?;
+        self.0.redeem(&grant, now_s)?;
         Ok(())
     }
 
@@ -479,7 +470,8 @@ pub fn verify_token_offline(
     #[wasm_bindgen(js_name = nowS)] now_s: f64,
 ) -> Result<JsValue, LockerError> {
     let now_s = u64_arg(now_s, "nowS")?;
-    to_js(&core_cred::verify_token_offline(&keys.0, token, now_s)?)
+    let claims = core_cred::verify_token_offline(&keys.0, token, now_s)?;
+    Ok(plain::token_claims(&claims))
 }
 
 /// Renders text (a QR token) as an SVG QR code; `options` is a

@@ -12,9 +12,10 @@
 //! | module | exports |
 //! | --- | --- |
 //! | [`bank`] | `defaultBank`, `validateBankConfig`, `Bank`, `pack`, `lowerBound` |
-//! | [`credential`] | `KeyRing`, `CredentialStore`, `Grant`, `issueToken`, `verifyTokenOffline`, `qrSvg` |
+//! | [`credential`] | `KeyRing`, `CredentialStore`, `issueToken`, `verifyTokenOffline`, `qrSvg` |
 //! | [`hardware`] | the `Hardware` interface, `SimulatedHardware` |
 //! | [`locker`] | `Locker`, `CourierSession`, `verifyJournal`, `journalRecords`, `replayJournal` |
+//! | [`plain`] | the `Channel` names; verification results as plain objects |
 //! | [`sim`] | `defaultBuilding`, `simulate`, `planBank`, `defaultDoorClasses` |
 //!
 //! ```js
@@ -35,6 +36,7 @@ pub mod credential;
 pub mod error;
 pub mod hardware;
 pub mod locker;
+pub mod plain;
 pub mod sim;
 
 pub use error::LockerError;

@@ -28,8 +28,13 @@ test("a QR token issued in the cloud verifies offline with the same keys", () =>
   assert.match(token, /^[A-Z2-7]+$/);
   assert.equal(record.kind !== undefined || record.id !== undefined, true);
   const claims = verifyTokenOffline(KeyRing.importSecrets(keys.exportSecrets()), token, NOW + 60);
+  // A plain object in the core's JSON shape: its keys in the core's order.
+  assert.deepEqual(Object.keys(claims), ["version", "key_id", "credential_id", "purpose", "compartments", "expires_at_s"]);
   assert.deepEqual(claims.compartments, [41]);
   assert.equal(claims.purpose, "pickup");
+  assert.equal(claims.key_id, keys.ids()[0]);
+  assert.equal(claims.expires_at_s, NOW + 3600);
+  assert.deepEqual(JSON.parse(JSON.stringify(claims)), claims);
   assert.throws(() => verifyTokenOffline(keys, token, NOW + 7200), { code: "expired" });
   const other = new KeyRing();
   other.rotate();
@@ -47,9 +52,21 @@ test("a PIN is issued, verified, redeemed once", () => {
   assert.equal(store.length, 1);
   assert.throws(() => store.verifyPin(keys, 1, null, pin, NOW), { code: "unit_required" });
   const grant = store.verifyPin(keys, 1, 12, pin, NOW + 60);
-  assert.deepEqual([...grant.compartments], [3]);
-  assert.equal(grant.toJSON().channel, "pin");
-  store.redeem(grant, NOW + 90);
+  // A plain object (nothing to free) in the core's JSON shape.
+  assert.deepEqual(Object.keys(grant), [
+    "credential_id", "channel", "purpose", "compartments", "recipient", "carrier", "expires_at_s", "single_use",
+  ]);
+  assert.deepEqual(grant.compartments, [3]);
+  assert.equal(grant.channel, "pin");
+  assert.equal(grant.purpose, "pickup");
+  assert.equal(grant.recipient, 12);
+  assert.equal(grant.carrier, null);
+  assert.equal(grant.expires_at_s, NOW + 86_400);
+  assert.equal(grant.single_use, true);
+  assert.throws(() => store.redeem({ ...grant, channel: "fax" }, NOW + 90), { code: "invalid_argument" });
+  assert.throws(() => store.redeem(null, NOW + 90), { code: "invalid_argument" });
+  // What crossed as JSON (a grant sent to a back end and back) redeems too.
+  store.redeem(JSON.parse(JSON.stringify(grant)), NOW + 90);
   assert.throws(() => store.verifyPin(keys, 1, 12, pin, NOW + 120), { code: "already_used" });
   assert.throws(() => store.redeem(grant, NOW + 120), { code: "already_used" });
 });
@@ -60,8 +77,10 @@ test("a store's QR token verifies once and credential ids survive as strings whe
   const store = new CredentialStore();
   const { token } = store.issueToken(keys, { purpose: "pickup", compartments: [5], expires_at_s: NOW + 600 }, NOW);
   const grant = store.verifyToken(keys, 1, token, NOW);
-  const id = grant.toJSON().credential_id;
-  assert.ok(typeof id === "number" ? Number.isSafeInteger(id) : /^\d+$/.test(id));
+  assert.equal(grant.channel, "qr");
+  const id = grant.credential_id;
+  assert.ok(typeof id === "number" ? Number.isSafeInteger(id) : /^\d+$/.test(id) && !Number.isSafeInteger(Number(id)));
+  assert.equal(String(id), String(store.records()[0].id));
   store.redeem(grant, NOW);
   assert.throws(() => store.verifyToken(keys, 1, token, NOW), { code: "already_used" });
   assert.throws(() => store.verifyToken(keys, 1, token, NOW, "bogus"), { code: "invalid_argument" });

@@ -4,7 +4,8 @@ import init, * as web from "locker-wasm/web";
 import {
   Bank, CredentialStore, KeyRing, Locker, SimulatedHardware, defaultBank, doorIds, issueToken,
   qrSvg, simulate, verifyJournal, verifyTokenOffline,
-  type DoorJson, type EventJson, type Hardware, type LockerError, type OutcomeJson,
+  type Channel, type DoorJson, type EventJson, type GrantJson, type Hardware, type LockerError,
+  type OutcomeJson, type TokenClaimsJson,
 } from "locker-wasm";
 
 const bank = defaultBank();
@@ -30,9 +31,13 @@ if (outcome.outcome === "assigned") {
 const keys = new KeyRing();
 keys.rotate();
 const { token } = issueToken(keys, { purpose: "pickup", compartments: [1], expires_at_s: 2_000_000_000 }, 1_700_000_000);
-const claims = verifyTokenOffline(keys, token, 1_700_000_000);
+const claims: TokenClaimsJson = verifyTokenOffline(keys, token, 1_700_000_000);
 const svg: string = qrSvg(token);
 const store = new CredentialStore();
+const grant: GrantJson = store.verifyToken(keys, 1, token, 1_700_000_000);
+const channel: Channel = grant.channel;
+const opens: number[] = grant.compartments;
+store.redeem(grant, 1_700_000_000);
 const check = verifyJournal(locker.journalText());
 const seq: number = check.next_seq;
 const arrivals: number = simulate(undefined, bank).arrivals;
@@ -44,4 +49,4 @@ try {
 }
 await init();
 const version: string = web.version();
-export { doors, events, claims, svg, store, seq, arrivals, version };
+export { doors, events, claims, svg, store, channel, opens, seq, arrivals, version };

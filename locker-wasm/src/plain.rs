@@ -1,0 +1,192 @@
+//! Verification results as plain objects, built in one call.
+//!
+//! A kiosk verifies a credential on every PIN typed and every QR code
+//! scanned, so these results skip the JSON route of [`to_js`](crate::convert::to_js)
+//! (serialize, quote big integers, copy the text out, `JSON.parse`): the
+//! module hands the fields to a small JavaScript constructor
+//! (`js/plain.js`) instead. The objects have the core's JSON shape, the same
+//! keys in the same order, integers beyond 2^53 − 1 as decimal strings; the
+//! tests below hold the constructors' keys to the core's serializer.
+
+use locker_core::credential::{Grant, TokenClaims};
+use wasm_bindgen::prelude::*;
+
+use crate::convert::u64_to_js;
+use crate::credential::PurposeName;
+
+pub use channel_name::ChannelName;
+
+mod channel_name {
+    // wasm-bindgen adds undocumented parts to a string enum (a hidden
+    // `__Invalid` variant, `from_js_value`).
+    #![allow(missing_docs)]
+
+    use locker_core::credential::Channel;
+    use wasm_bindgen::prelude::*;
+
+    /// How a credential was presented (`"pin"`, `"qr"`, `"rfid"`,
+    /// `"courier"`, `"remote"`): the core's `Channel` by its JSON name, so a
+    /// grant's channel crosses as a number.
+    #[wasm_bindgen(js_name = Channel)]
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub enum ChannelName {
+        /// Digits typed on the keypad.
+        Pin = "pin",
+        /// A QR token shown to the scanner.
+        Qr = "qr",
+        /// An RFID tag tapped on the reader.
+        Rfid = "rfid",
+        /// A courier code typed on the keypad.
+        Courier = "courier",
+        /// A signed remote command.
+        Remote = "remote",
+    }
+
+    impl From<Channel> for ChannelName {
+        fn from(channel: Channel) -> Self {
+            match channel {
+                Channel::Pin => Self::Pin,
+                Channel::Qr => Self::Qr,
+                Channel::Rfid => Self::Rfid,
+                Channel::Courier => Self::Courier,
+                Channel::Remote => Self::Remote,
+            }
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        #![allow(clippy::unwrap_used)]
+
+        use super::*;
+
+        #[test]
+        fn every_core_channel_has_its_json_name_in_javascript() {
+            let channels = [
+                Channel::Pin,
+                Channel::Qr,
+                Channel::Rfid,
+                Channel::Courier,
+                Channel::Remote,
+            ];
+            for channel in channels {
+                let json = serde_json::to_value(channel).unwrap();
+                let name = ChannelName::from_str(json.as_str().unwrap()).unwrap();
+                assert_eq!(ChannelName::from(channel), name);
+            }
+        }
+    }
+}
+
+#[wasm_bindgen(module = "/js/plain.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = grant)]
+    #[allow(clippy::too_many_arguments)] // one per field of the core's `Grant`
+    fn grant_object(
+        credential_id: JsValue,
+        channel: ChannelName,
+        purpose: PurposeName,
+        compartments: &[u32],
+        recipient: JsValue,
+        carrier: JsValue,
+        expires_at_s: JsValue,
+        single_use: bool,
+    ) -> JsValue;
+
+    #[wasm_bindgen(js_name = tokenClaims)]
+    fn claims_object(
+        version: u8,
+        key_id: u16,
+        credential_id: JsValue,
+        purpose: PurposeName,
+        compartments: &[u32],
+        expires_at_s: JsValue,
+    ) -> JsValue;
+}
+
+/// A grant as a `GrantJson` object.
+#[must_use]
+pub fn grant(grant: &Grant) -> JsValue {
+    let compartments: Vec<u32> = grant.compartments.iter().map(|c| c.0).collect();
+    grant_object(
+        u64_to_js(grant.credential_id.0),
+        grant.channel.into(),
+        grant.purpose.into(),
+        &compartments,
+        grant.recipient.map_or(JsValue::NULL, |r| u64_to_js(r.0)),
+        grant.carrier.map_or(JsValue::NULL, |c| c.0.into()),
+        u64_to_js(grant.expires_at_s),
+        grant.single_use,
+    )
+}
+
+/// A token's claims as a `TokenClaimsJson` object.
+#[must_use]
+pub fn token_claims(claims: &TokenClaims) -> JsValue {
+    let compartments: Vec<u32> = claims.compartments.iter().map(|c| c.0).collect();
+    claims_object(
+        claims.version,
+        claims.key_id.0,
+        u64_to_js(claims.credential_id.0),
+        claims.purpose.into(),
+        &compartments,
+        u64_to_js(claims.expires_at_s),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use locker_core::credential::{CarrierId, Channel, CredentialId, KeyId, Purpose};
+    use locker_core::{CompartmentId, RecipientId};
+
+    use super::*;
+
+    /// The parameter names of `export function {name}(…)` in `js/plain.js`:
+    /// the keys of the object it returns, in order.
+    fn constructor_keys(name: &str) -> Vec<String> {
+        let source = include_str!("../js/plain.js");
+        let head = format!("export function {name}(");
+        let start = source.find(&head).unwrap() + head.len();
+        let end = start + source[start..].find(')').unwrap();
+        source[start..end]
+            .split(',')
+            .map(|p| p.trim().to_owned())
+            .collect()
+    }
+
+    /// The keys of a serialized struct, in the serializer's order.
+    fn serde_keys(value: &impl serde::Serialize) -> Vec<String> {
+        let text = serde_json::to_string(value).unwrap();
+        let map: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&text).unwrap();
+        let mut keys: Vec<String> = map.keys().cloned().collect();
+        // `Map` may sort; the text gives the order.
+        keys.sort_by_key(|key| text.find(&format!("\"{key}\":")).unwrap());
+        keys
+    }
+
+    #[test]
+    fn constructors_use_the_core_keys_in_the_core_order() {
+        let grant = Grant {
+            credential_id: CredentialId(u64::MAX),
+            channel: Channel::Courier,
+            purpose: Purpose::CourierDropOff,
+            compartments: vec![CompartmentId(3)],
+            recipient: Some(RecipientId(7)),
+            carrier: Some(CarrierId(9)),
+            expires_at_s: 1,
+            single_use: true,
+        };
+        assert_eq!(constructor_keys("grant"), serde_keys(&grant));
+        let claims = TokenClaims {
+            version: 1,
+            key_id: KeyId(2),
+            credential_id: CredentialId(3),
+            purpose: Purpose::Pickup,
+            compartments: vec![CompartmentId(4)],
+            expires_at_s: 5,
+        };
+        assert_eq!(constructor_keys("tokenClaims"), serde_keys(&claims));
+    }
+}
