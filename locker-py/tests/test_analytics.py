@@ -65,6 +65,7 @@ def test_utilization_overflow_and_hours() -> None:
     assert util["A"] == util["XL"] == 0
     over = analytics.overflow(records)
     assert over["opened"] == over["committed"] == 3
+    assert over["refused"] == {} and over["refusal_rate"] == 0.0
     hours = analytics.pickups_by_hour(records)
     assert sum(hours) == 2 and len(hours) == 24
     summary: Dict[str, Any] = analytics.summary(records)
@@ -76,3 +77,29 @@ def test_dataframe_when_pandas_is_installed() -> None:
     frame = analytics.to_dataframe(analytics.load(busy_journal()[0]))
     assert isinstance(frame, pandas.DataFrame)
     assert "at_s" in frame.columns
+
+
+def test_refused_parcels_are_counted_from_the_journal() -> None:
+    doors_cfg = [c["id"] for c in locker.default_bank()["compartments"]]
+    hw = locker.SimulatedHardware(doors_cfg, seed=1, now_s=NOW_S)
+    lk = locker.Locker(hw)
+    session = lk.courier_sign_in(lk.issue_courier_code(1, 86_400))
+    huge = {"id": 7, "size": {"width_mm": 2000, "depth_mm": 300, "height_mm": 300}, "weight_g": 5000}
+    drop = lk.deposit(session, {"parcel": huge, "recipient": 12})
+    assert drop["outcome"] == "overflow" and drop["reason"] == "nothing_fits"
+    door = lk.deposit(session, {"parcel": parcel(8), "recipient": 12})["compartment"]
+    lk.cancel_deposit(door)
+    records = analytics.load(lk.journal_text())
+    refusal = records[-3]["entry"]
+    assert list(refusal) == ["type", "parcel", "recipient", "carrier", "reason"]
+    assert refusal["type"] == "deposit_overflowed"
+    assert refusal["parcel"]["id"] == 7 and refusal["parcel"]["size"] == huge["size"]
+    assert (refusal["recipient"], refusal["carrier"], refusal["reason"]) == (12, 1, "nothing_fits")
+    over = analytics.overflow(records)
+    assert over["refused"] == {"nothing_fits": 1}
+    assert over["refusal_rate"] == pytest.approx(0.5)
+    assert over["aborted"] == {"cancelled": 1}
+    # The journal still replays to the locker it came from.
+    hw_again = locker.SimulatedHardware(doors_cfg, seed=1, now_s=NOW_S)
+    again = locker.Locker.restore(lk.keys(), hw_again, records)
+    assert again.doors() == lk.doors()

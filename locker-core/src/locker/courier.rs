@@ -259,7 +259,18 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
             };
             let assignment = match outcome {
                 Outcome::Assigned(assignment) => assignment,
-                Outcome::Overflow(overflow) => return Ok(DropOff::Overflow(overflow)),
+                Outcome::Overflow(overflow) => {
+                    self.write(
+                        now_s,
+                        Entry::DepositOverflowed {
+                            parcel: request.parcel,
+                            recipient: request.recipient,
+                            carrier,
+                            reason: overflow.reason,
+                        },
+                    )?;
+                    return Ok(DropOff::Overflow(overflow));
+                }
             };
             let compartment = assignment.compartment;
             self.check_pin_room(now_s, request.recipient, compartment)?;

@@ -8,6 +8,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use super::policy::LockerPolicy;
+use crate::allocate::OverflowReason;
 use crate::bank::BankConfig;
 use crate::credential::{
     CarrierId, CredentialId, CredentialPolicy, CredentialRecord, Failure, Grant,
@@ -102,6 +103,19 @@ crate::tagged::tag_first! {
             compartment: CompartmentId,
             /// Why.
             reason: AbortReason,
+        },
+        /// No door could take a courier's parcel: it goes to overflow (the
+        /// front desk, another bank) and no door changes. Journaled so the
+        /// journal counts every parcel that came, stored or not.
+        DepositOverflowed {
+            /// The parcel.
+            parcel: Parcel,
+            /// Its recipient.
+            recipient: RecipientId,
+            /// The courier's carrier.
+            carrier: CarrierId,
+            /// Why no door (the full explanation went to the caller).
+            reason: OverflowReason,
         },
         /// Doors were unlocked for a pickup (by resident, delegate or carrier
         /// collecting a return).
@@ -263,6 +277,7 @@ impl Entry {
             | Self::CredentialIssued { .. }
             | Self::CredentialRevoked { .. }
             | Self::AttemptFailed { .. }
+            | Self::DepositOverflowed { .. }
             | Self::PickupOpened { .. }
             | Self::HoldSet { .. }
             | Self::Pruned => None,

@@ -595,7 +595,7 @@ impl LockerState {
                     })?;
                 door.seen_open = true;
             }
-            Entry::HardwareFault { .. } => {}
+            Entry::HardwareFault { .. } | Entry::DepositOverflowed { .. } => {}
             Entry::Pruned => {
                 self.credentials.prune_expired(at_s);
                 self.parcels.retain(|_, place| {
@@ -744,6 +744,7 @@ impl LockerState {
             | Entry::HoldSet { .. }
             | Entry::DoorLeftOpen { .. }
             | Entry::HardwareFault { .. }
+            | Entry::DepositOverflowed { .. }
             | Entry::Pruned => Ok(()),
             Entry::Configured { .. } => Err(StateError::Configuration),
             // Compound entries are checked by applying them to a copy.

@@ -653,3 +653,46 @@ fn the_door_view_follows_a_door_through_drop_off_pickup_and_grace() {
     assert_eq!(json["task"], serde_json::Value::Null);
     assert_eq!(json["id"], door.0);
 }
+
+#[test]
+fn a_parcel_no_door_takes_is_journaled_as_overflow_and_changes_no_door() {
+    let mut rig = rig();
+    let state_before = rig.locker.state().clone();
+    let records_before = rig.locker.journal().records().len();
+    // Two metres long: no door of the default bank takes it.
+    let huge = Parcel::new(ParcelId(9), Dimensions::new(2_000, 300, 300), 5_000);
+    let courier = rig.courier.clone();
+    let outcome = rig
+        .locker
+        .deposit(&courier, Request::new(huge, RecipientId(12)))
+        .unwrap();
+    let DropOff::Overflow(overflow) = outcome else {
+        panic!("expected an overflow, got {outcome:?}");
+    };
+    assert_eq!(
+        overflow.reason,
+        crate::allocate::OverflowReason::NothingFits
+    );
+    let records = rig.locker.journal().records();
+    assert_eq!(records.len(), records_before + 1);
+    assert_eq!(
+        records.last().unwrap().entry,
+        Entry::DepositOverflowed {
+            parcel: huge,
+            recipient: RecipientId(12),
+            carrier: CarrierId(7),
+            reason: crate::allocate::OverflowReason::NothingFits,
+        }
+    );
+    // No door, no parcel, no credential: the state is as it was.
+    assert_eq!(rig.locker.state(), &state_before);
+    assert!(rig.locker.take_events().is_empty());
+    rig.assert_replays();
+    // The parcel may still come back another day, to a bank that takes it.
+    let (door, ..) = rig.drop_off(parcel(10), 12);
+    assert_eq!(
+        rig.locker.state().parcels()[&ParcelId(10)],
+        ParcelPlace::Compartment(door)
+    );
+    rig.assert_replays();
+}

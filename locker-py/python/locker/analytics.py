@@ -208,15 +208,16 @@ def utilization(
 
 
 def overflow(records: Sequence[Record]) -> Dict[str, Any]:
-    """Drop-offs that did not end in a door: ``opened`` (doors opened for a
-    drop-off), ``committed``, ``aborted`` (by reason: ``too_small``,
-    ``door_fault``, ``cancelled``, ...) and ``abort_rate``.
-
-    Parcels the bank refused outright (no door free) are not journaled by
-    the core, so they are not counted here; the simulation reports them.
+    """Drop-offs that did not end in a door: ``refused`` (parcels no door
+    could take, by reason: ``full``, ``nothing_fits``), ``opened`` (doors
+    opened for a drop-off), ``committed``, ``aborted`` (by reason:
+    ``too_small``, ``door_fault``, ``cancelled``, ...), ``abort_rate``
+    (aborted per door opened) and ``refusal_rate`` (refused per parcel
+    offered: refused and opened together).
     """
     opened = committed = 0
     aborted: Dict[str, int] = {}
+    refused: Dict[str, int] = {}
     for record in records:
         entry = record["entry"]
         if entry["type"] == "deposit_opened":
@@ -226,12 +227,19 @@ def overflow(records: Sequence[Record]) -> Dict[str, Any]:
         elif entry["type"] == "deposit_aborted":
             reason = str(entry.get("reason"))
             aborted[reason] = aborted.get(reason, 0) + 1
+        elif entry["type"] == "deposit_overflowed":
+            reason = str(entry.get("reason"))
+            refused[reason] = refused.get(reason, 0) + 1
     total_aborted = sum(aborted.values())
+    total_refused = sum(refused.values())
+    offered = opened + total_refused
     return {
+        "refused": refused,
         "opened": opened,
         "committed": committed,
         "aborted": aborted,
         "abort_rate": total_aborted / opened if opened else 0.0,
+        "refusal_rate": total_refused / offered if offered else 0.0,
     }
 
 
