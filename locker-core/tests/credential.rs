@@ -86,6 +86,26 @@ fn pin_verifies_until_redeemed_then_never() {
 }
 
 #[test]
+fn a_grant_edited_to_look_reusable_still_spends_its_pin() {
+    let (mut rng, keys, mut store) = setup();
+    let (pin, id) = issue_pin(&mut store, &keys, &mut rng, 12, &[3]);
+    let mut grant = store
+        .verify_pin(&keys, &attempt(pin.expose(), 12), NOW + 10)
+        .unwrap();
+    assert!(grant.single_use);
+    // A grant crosses bindings as plain data and may come back edited.
+    grant.single_use = false;
+    assert_eq!(store.redeem(&grant, NOW + 20).unwrap(), [id]);
+    assert_eq!(
+        store
+            .verify_pin(&keys, &attempt(pin.expose(), 12), NOW + 30)
+            .unwrap_err()
+            .error,
+        CredentialError::AlreadyUsed { credential_id: id }
+    );
+}
+
+#[test]
 fn bad_pin_input_is_typed_and_counted() {
     let (mut rng, keys, mut store) = setup();
     let (pin, id) = issue_pin(&mut store, &keys, &mut rng, 12, &[3]);

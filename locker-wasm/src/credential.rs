@@ -9,7 +9,7 @@ use locker_core::credential::{
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
-use crate::convert::{crypto_rng, from_js, to_js, u32_arg, u64_arg};
+use crate::convert::{crypto_rng, from_js, from_js_or_text, to_js, u32_arg, u64_arg};
 use crate::error::LockerError;
 use crate::plain;
 
@@ -37,7 +37,7 @@ export type Channel = "pin" | "qr" | "rfid" | "courier" | "remote";
 /** What a verified credential allows: a plain object, nothing to free. */
 export interface GrantJson {
   credential_id: number | string; channel: Channel;
-  purpose: Purpose; compartments: number[]; recipient: number | null; carrier: number | null;
+  purpose: Purpose; compartments: number[]; recipient: number | string | null; carrier: number | null;
   expires_at_s: number | string; single_use: boolean;
 }
 /** QR rendering options (all optional). */
@@ -377,18 +377,22 @@ impl CredentialStore {
     }
 
     /// The door opened: spends a single-use credential. `grant` is what
-    /// `verifyPin` or `verifyToken` returned (or its JSON).
+    /// `verifyPin` or `verifyToken` returned, or its JSON text. The store
+    /// trusts the grant's compartments and recipient (a verification's
+    /// result), but whether the credential is single-use comes from its
+    /// record.
     ///
     /// # Errors
     ///
-    /// `"already_used"`, `"revoked"`, `"unknown_credential"`,
+    /// `"already_used"`, `"revoked"`, `"unknown_credential"`, for remote
+    /// grants `"replayed"` and `"remote_cap_reached"`;
     /// `"invalid_argument"` when `grant` is not a `GrantJson`.
     pub fn redeem(
         &mut self,
-        #[wasm_bindgen(unchecked_param_type = "GrantJson")] grant: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "GrantJson | string")] grant: JsValue,
         #[wasm_bindgen(js_name = nowS)] now_s: f64,
     ) -> Result<(), LockerError> {
-        let grant: core_cred::Grant = from_js(&grant, "grant")?;
+        let grant: core_cred::Grant = from_js_or_text(&grant, "grant")?;
         let now_s = u64_arg(now_s, "nowS")?;
         self.0.redeem(&grant, now_s)?;
         Ok(())

@@ -15,7 +15,7 @@
 //! | [`credential`] | `KeyRing`, `CredentialStore`, `issueToken`, `verifyTokenOffline`, `qrSvg` |
 //! | [`hardware`] | the `Hardware` interface, `SimulatedHardware` |
 //! | [`locker`] | `Locker`, `CourierSession`, `verifyJournal`, `journalRecords`, `replayJournal` |
-//! | [`plain`] | the `Channel` names; verification results as plain objects |
+//! | [`plain`] | verification results as plain objects (and their `Channel` type) |
 //! | [`sim`] | `defaultBuilding`, `simulate`, `planBank`, `defaultDoorClasses` |
 //!
 //! ```js

@@ -21,9 +21,10 @@
 
 use core::fmt;
 
+use hmac::digest::block_api::{Buffer, CoreProxy};
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
-use zeroize::Zeroize;
+use zeroize::{Zeroize, ZeroizeOnDrop};
 
 /// Length of a key in bytes (256 bits).
 pub const KEY_BYTES: usize = 32;
@@ -81,10 +82,21 @@ impl KeyedMac {
             }
         }
         Mac::update(&mut mac, &input[..used]);
-        input[..used].zeroize();
+        // All of it: after a flush, earlier parts are still in the buffer.
+        input.zeroize();
         mac.finalize().into_bytes().into()
     }
 }
+
+/// The state wipes itself on drop: HMAC's state is two SHA-256 cores and a
+/// block buffer, and each wipes itself (the `zeroize` features of `sha2`
+/// and `hmac`). The check below stops the build if that ever changes.
+impl ZeroizeOnDrop for KeyedMac {}
+const _: fn() = || {
+    fn wiped_on_drop<T: ZeroizeOnDrop>() {}
+    wiped_on_drop::<<Sha256 as CoreProxy>::Core>();
+    wiped_on_drop::<Buffer<<Sha256 as CoreProxy>::Core>>();
+};
 
 impl fmt::Debug for KeyedMac {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

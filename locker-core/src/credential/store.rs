@@ -464,7 +464,8 @@ impl CredentialStore {
     }
 
     /// Records that the door of `grant` really opened: spends a single-use
-    /// credential, and (for pickups) removes the opened compartments from
+    /// credential (single use as its record says, whatever the grant says;
+    /// a token without a record is), and (for pickups) removes the opened compartments from
     /// the recipient's other pickup credentials, spending those left with
     /// none. For remote grants, call it *before* unlatching: it spends the
     /// nonce and enforces the per-bank cap. Returns the spent credentials.
@@ -505,9 +506,15 @@ impl CredentialStore {
             },
             None => return Err(CredentialError::UnknownCredential { credential_id }),
         }
+        // Single use or not is the record's to say, not the grant's: a
+        // grant can come back edited. A token without a record is single use.
+        let single_use = self
+            .records
+            .get(&credential_id)
+            .is_none_or(|record| record.kind.single_use());
         // Checks done: now change state.
         let mut spent = Vec::new();
-        if grant.single_use {
+        if single_use {
             if let Some(record) = self.records.get_mut(&credential_id) {
                 record.status = RecordStatus::Redeemed { at_s: now_s };
             } else {

@@ -65,8 +65,10 @@ test("a PIN is issued, verified, redeemed once", () => {
   assert.equal(grant.single_use, true);
   assert.throws(() => store.redeem({ ...grant, channel: "fax" }, NOW + 90), { code: "invalid_argument" });
   assert.throws(() => store.redeem(null, NOW + 90), { code: "invalid_argument" });
-  // What crossed as JSON (a grant sent to a back end and back) redeems too.
-  store.redeem(JSON.parse(JSON.stringify(grant)), NOW + 90);
+  assert.throws(() => store.redeem("{not json", NOW + 90), { code: "invalid_argument" });
+  // Its JSON text (a grant sent to a back end and back) redeems too, and
+  // what is spent is the record's to say: an edited copy spends the PIN.
+  store.redeem(JSON.stringify({ ...grant, single_use: false }), NOW + 90);
   assert.throws(() => store.verifyPin(keys, 1, 12, pin, NOW + 120), { code: "already_used" });
   assert.throws(() => store.redeem(grant, NOW + 120), { code: "already_used" });
 });
