@@ -1,19 +1,28 @@
 // Constructors for the plain objects verification returns, called once per
 // verification from the WebAssembly module (src/plain.rs): cheaper than the
-// JSON route other results take. Keys and their order are the core's JSON
-// field names, as the parameters are named; a Rust test holds them to the
-// core's serializer.
+// JSON route other results take. The objects' keys, in order, are the
+// core's JSON field names; a Rust test holds them to the core's serializer.
 
 /** A `GrantJson`. */
-export function grant(credential_id, channel, purpose, compartments, recipient, carrier, expires_at_s, single_use) {
+export function grant(id_number, id_bigint, channel, purpose, compartments, recipient, carrier, expires_at_s, single_use) {
+  const credential_id = integer(id_number, id_bigint);
   compartments = list(compartments);
   return { credential_id, channel, purpose, compartments, recipient, carrier, expires_at_s, single_use };
 }
 
 /** A `TokenClaimsJson`. */
-export function tokenClaims(version, key_id, credential_id, purpose, compartments, expires_at_s) {
+export function tokenClaims(version, key_id, id_number, id_bigint, purpose, compartments, expires_at_s) {
+  const credential_id = integer(id_number, id_bigint);
   compartments = list(compartments);
   return { version, key_id, credential_id, purpose, compartments, expires_at_s };
+}
+
+/**
+ * A 64-bit id as the module passes it: the number when it is exact, else
+ * NaN beside the BigInt, whose decimal digits make the id's string.
+ */
+function integer(number, bigint) {
+  return Number.isNaN(number) ? String(bigint) : number;
 }
 
 /** A plain array from a typed array: a loop is what V8 does fastest. */

@@ -11,7 +11,7 @@
 use locker_core::credential::{Grant, TokenClaims};
 use wasm_bindgen::prelude::*;
 
-use crate::convert::u64_to_js;
+use crate::convert::{MAX_SAFE_INTEGER, u64_to_js};
 use crate::credential::PurposeName;
 
 pub use channel_name::ChannelName;
@@ -83,7 +83,8 @@ extern "C" {
     #[wasm_bindgen(js_name = grant)]
     #[allow(clippy::too_many_arguments)] // one per field of the core's `Grant`
     fn grant_object(
-        credential_id: JsValue,
+        id_number: f64,
+        id_bigint: u64,
         channel: ChannelName,
         purpose: PurposeName,
         compartments: &[u32],
@@ -97,7 +98,8 @@ extern "C" {
     fn claims_object(
         version: u8,
         key_id: u16,
-        credential_id: JsValue,
+        id_number: f64,
+        id_bigint: u64,
         purpose: PurposeName,
         compartments: &[u32],
         expires_at_s: JsValue,
@@ -109,7 +111,8 @@ extern "C" {
 pub fn grant(grant: &Grant) -> JsValue {
     let compartments: Vec<u32> = grant.compartments.iter().map(|c| c.0).collect();
     grant_object(
-        u64_to_js(grant.credential_id.0),
+        exact_number(grant.credential_id.0),
+        grant.credential_id.0,
         grant.channel.into(),
         grant.purpose.into(),
         &compartments,
@@ -127,11 +130,27 @@ pub fn token_claims(claims: &TokenClaims) -> JsValue {
     claims_object(
         claims.version,
         claims.key_id.0,
-        u64_to_js(claims.credential_id.0),
+        exact_number(claims.credential_id.0),
+        claims.credential_id.0,
         claims.purpose.into(),
         &compartments,
         u64_to_js(claims.expires_at_s),
     )
+}
+
+/// A 64-bit id as a JavaScript number when exact (at most 2^53 − 1), else
+/// NaN: the constructors then write the id, passed beside it as a `BigInt`,
+/// as a decimal string. Random credential ids are almost always that large,
+/// and a `BigInt`'s digits are written in JavaScript faster than a string
+/// crosses out of the module (0.13 µs of a 1.8 µs verification).
+fn exact_number(value: u64) -> f64 {
+    if value > MAX_SAFE_INTEGER {
+        f64::NAN
+    } else {
+        #[allow(clippy::cast_precision_loss)]
+        let exact = value as f64; // at most 2^53 − 1
+        exact
+    }
 }
 
 #[cfg(test)]
@@ -143,17 +162,25 @@ mod tests {
 
     use super::*;
 
-    /// The parameter names of `export function {name}(…)` in `js/plain.js`:
-    /// the keys of the object it returns, in order.
+    /// The keys of the object literal `export function {name}` in
+    /// `js/plain.js` returns, in order.
     fn constructor_keys(name: &str) -> Vec<String> {
         let source = include_str!("../js/plain.js");
-        let head = format!("export function {name}(");
-        let start = source.find(&head).unwrap() + head.len();
-        let end = start + source[start..].find(')').unwrap();
-        source[start..end]
+        let function = source.find(&format!("export function {name}(")).unwrap();
+        let literal = function + source[function..].find("return {").unwrap() + "return {".len();
+        let end = literal + source[literal..].find('}').unwrap();
+        source[literal..end]
             .split(',')
-            .map(|p| p.trim().to_owned())
+            .map(|key| key.trim().to_owned())
             .collect()
+    }
+
+    #[test]
+    fn ids_are_numbers_up_to_the_largest_exact_javascript_integer() {
+        assert!(exact_number(0) == 0.0);
+        assert!(exact_number(MAX_SAFE_INTEGER) == 9_007_199_254_740_991.0);
+        assert!(exact_number(MAX_SAFE_INTEGER + 1).is_nan());
+        assert!(exact_number(u64::MAX).is_nan());
     }
 
     /// The keys of a serialized struct, in the serializer's order.
