@@ -188,6 +188,8 @@ impl From<CoreError> for PyErr {
 }
 
 /// A `HardwareError` whose `kind` attribute is the kind's snake_case name.
+/// `message` says what failed (the core's messages name the kind already);
+/// the kind's own words when it is empty.
 fn hardware_error(kind: HardwareErrorKind, message: &str) -> PyErr {
     let name = serde_json::to_value(kind)
         .ok()
@@ -196,7 +198,7 @@ fn hardware_error(kind: HardwareErrorKind, message: &str) -> PyErr {
     let text = if message.is_empty() {
         kind.to_string()
     } else {
-        format!("{kind}: {message}")
+        message.to_owned()
     };
     pyo3::Python::attach(|py| {
         let error = HardwareError::new_err(text);

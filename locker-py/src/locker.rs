@@ -52,12 +52,8 @@ impl SharedSim {
     }
 }
 
-/// The message of the last exception a Python hardware object raised, so
-/// the error the locker returns (which keeps only the kind) can carry it.
-type LastFault = Arc<Mutex<Option<String>>>;
-
 /// A Python object with the hardware methods.
-struct PyHardware(Py<PyAny>, LastFault);
+struct PyHardware(Py<PyAny>);
 
 /// A hardware fault from a Python exception: its `kind` attribute when it
 /// names a kind (`"door_jammed"`, ...), otherwise `other`.
@@ -86,12 +82,7 @@ impl PyHardware {
             let result = args(py)
                 .and_then(|a| self.0.bind(py).call_method1(method, a))
                 .and_then(|value| convert(&value));
-            result.map_err(|e| {
-                let fault = fault(py, &e);
-                *self.1.lock().unwrap_or_else(PoisonError::into_inner) =
-                    Some(fault.message.clone());
-                fault
-            })
+            result.map_err(|e| fault(py, &e))
         })
     }
 }
@@ -318,24 +309,17 @@ type CoreLocker = core_locker::Locker<AnyHardware, MemoryJournal<Entry>>;
 #[pyclass(module = "locker")]
 pub struct Locker {
     inner: CoreLocker,
-    last_fault: LastFault,
 }
 
-/// A core locker error, with the message of the Python hardware exception
-/// behind a hardware fault when there was one.
-fn locker_err(last: &LastFault, error: core_locker::LockerError) -> PyErr {
-    let message = last.lock().unwrap_or_else(PoisonError::into_inner).take();
-    match (&error, message) {
-        (core_locker::LockerError::Hardware { kind, .. }, Some(message)) => {
-            PyErr::from(CoreError::Hardware(*kind, format!("{error} ({message})")))
-        }
-        _ => PyErr::from(CoreError::from(error)),
-    }
+/// A core locker error as its Python exception (a hardware fault's message
+/// carries what the Python hardware object raised).
+fn locker_err(error: core_locker::LockerError) -> PyErr {
+    PyErr::from(CoreError::from(error))
 }
 
 /// The simulated hardware when `hardware` is a `SimulatedHardware`, the
 /// object's methods otherwise (checked to exist).
-fn hardware_from(hardware: &Bound<'_, PyAny>, last: &LastFault) -> PyResult<AnyHardware> {
+fn hardware_from(hardware: &Bound<'_, PyAny>) -> PyResult<AnyHardware> {
     if let Ok(sim) = hardware.cast::<SimulatedHardware>() {
         return Ok(AnyHardware::Sim(sim.borrow().shared.clone()));
     }
@@ -347,10 +331,7 @@ fn hardware_from(hardware: &Bound<'_, PyAny>, last: &LastFault) -> PyResult<AnyH
             )));
         }
     }
-    Ok(AnyHardware::Python(PyHardware(
-        hardware.clone().unbind(),
-        Arc::clone(last),
-    )))
+    Ok(AnyHardware::Python(PyHardware(hardware.clone().unbind())))
 }
 
 #[pymethods]
@@ -370,11 +351,9 @@ impl Locker {
             Some(c) => from_py(c, "config")?,
             None => LockerConfig::default(),
         };
-        let last_fault = LastFault::default();
-        let hardware = hardware_from(hardware, &last_fault)?;
-        let inner = CoreLocker::new(config, hardware, MemoryJournal::new())
-            .map_err(|e| locker_err(&last_fault, e))?;
-        Ok(Self { inner, last_fault })
+        let hardware = hardware_from(hardware)?;
+        let inner = CoreLocker::new(config, hardware, MemoryJournal::new()).map_err(locker_err)?;
+        Ok(Self { inner })
     }
 
     /// Restores a locker from its journal (record dicts) with the keys the
@@ -390,11 +369,10 @@ impl Locker {
         for record in &records {
             journal.push(record.clone());
         }
-        let last_fault = LastFault::default();
-        let hardware = hardware_from(hardware, &last_fault)?;
+        let hardware = hardware_from(hardware)?;
         let inner = CoreLocker::restore(keys.inner.clone(), hardware, journal, &records)
-            .map_err(|e| locker_err(&last_fault, e))?;
-        Ok(Self { inner, last_fault })
+            .map_err(locker_err)?;
+        Ok(Self { inner })
     }
 
     /// A copy of the site keys (to restore the locker later).
@@ -409,7 +387,7 @@ impl Locker {
         let code = self
             .inner
             .issue_courier_code(CarrierId(carrier), valid_for_s)
-            .map_err(|e| locker_err(&self.last_fault, e))?;
+            .map_err(locker_err)?;
         Ok(code.expose().to_owned())
     }
 
@@ -419,7 +397,7 @@ impl Locker {
         let inner = self
             .inner
             .courier_sign_in(KioskId(kiosk), code)
-            .map_err(|e| locker_err(&self.last_fault, e))?;
+            .map_err(locker_err)?;
         Ok(CourierSessionHandle { inner })
     }
 
@@ -435,7 +413,7 @@ impl Locker {
         let drop_off = self
             .inner
             .deposit(&session.inner, request)
-            .map_err(|e| locker_err(&self.last_fault, e))?;
+            .map_err(locker_err)?;
         to_py(py, &drop_off)
     }
 
@@ -448,7 +426,7 @@ impl Locker {
         let drop_off = self
             .inner
             .need_larger_door(CompartmentId(compartment))
-            .map_err(|e| locker_err(&self.last_fault, e))?;
+            .map_err(locker_err)?;
         to_py(py, &drop_off)
     }
 
@@ -456,7 +434,7 @@ impl Locker {
     fn cancel_deposit(&mut self, compartment: u32) -> PyResult<()> {
         self.inner
             .cancel_deposit(CompartmentId(compartment))
-            .map_err(|e| locker_err(&self.last_fault, e))?;
+            .map_err(locker_err)?;
         Ok(())
     }
 
@@ -464,15 +442,13 @@ impl Locker {
     fn door_closed(&mut self, compartment: u32) -> PyResult<()> {
         self.inner
             .door_closed(CompartmentId(compartment))
-            .map_err(|e| locker_err(&self.last_fault, e))?;
+            .map_err(locker_err)?;
         Ok(())
     }
 
     /// Periodic upkeep: doors left open, reminders, expiry, pruning.
     fn tick(&mut self) -> PyResult<()> {
-        self.inner
-            .tick()
-            .map_err(|e| locker_err(&self.last_fault, e))?;
+        self.inner.tick().map_err(locker_err)?;
         Ok(())
     }
 
@@ -482,7 +458,7 @@ impl Locker {
         let doors = self
             .inner
             .pickup_pin(KioskId(kiosk), unit.map(RecipientId), pin)
-            .map_err(|e| locker_err(&self.last_fault, e))?;
+            .map_err(locker_err)?;
         Ok(doors.into_iter().map(|c| c.0).collect())
     }
 
@@ -492,7 +468,7 @@ impl Locker {
         let doors = self
             .inner
             .pickup_qr(KioskId(kiosk), token)
-            .map_err(|e| locker_err(&self.last_fault, e))?;
+            .map_err(locker_err)?;
         Ok(doors.into_iter().map(|c| c.0).collect())
     }
 
@@ -503,7 +479,7 @@ impl Locker {
         let doors = self
             .inner
             .pickup_rfid(KioskId(kiosk), uid, pin)
-            .map_err(|e| locker_err(&self.last_fault, e))?;
+            .map_err(locker_err)?;
         Ok(doors.into_iter().map(|c| c.0).collect())
     }
 
@@ -519,7 +495,7 @@ impl Locker {
         let pin = self
             .inner
             .register_rfid(RecipientId(recipient), uid, with_pin)
-            .map_err(|e| locker_err(&self.last_fault, e))?;
+            .map_err(locker_err)?;
         Ok(pin.map(|p| p.expose().to_owned()))
     }
 
@@ -527,35 +503,35 @@ impl Locker {
     fn reopen(&mut self, compartment: u32) -> PyResult<()> {
         self.inner
             .reopen(CompartmentId(compartment))
-            .map_err(|e| locker_err(&self.last_fault, e))
+            .map_err(locker_err)
     }
 
     /// The resident found the door empty: the parcels are marked missing.
     fn report_missing(&mut self, compartment: u32) -> PyResult<()> {
         self.inner
             .report_missing(CompartmentId(compartment))
-            .map_err(|e| locker_err(&self.last_fault, e))
+            .map_err(locker_err)
     }
 
     /// A recipient is away until `until_s`: their parcels wait until then.
     fn hold(&mut self, recipient: u64, until_s: u64) -> PyResult<()> {
         self.inner
             .hold(RecipientId(recipient), until_s)
-            .map_err(|e| locker_err(&self.last_fault, e))
+            .map_err(locker_err)
     }
 
     /// Staff looked inside a door interrupted by a power loss.
     fn inspect(&mut self, compartment: u32, found_parcels: bool) -> PyResult<()> {
         self.inner
             .inspect(CompartmentId(compartment), found_parcels)
-            .map_err(|e| locker_err(&self.last_fault, e))
+            .map_err(locker_err)
     }
 
     /// Staff open a door, with a reason for the journal.
     fn staff_open(&mut self, compartment: u32, reason: &str) -> PyResult<()> {
         self.inner
             .staff_open(CompartmentId(compartment), reason)
-            .map_err(|e| locker_err(&self.last_fault, e))?;
+            .map_err(locker_err)?;
         Ok(())
     }
 
@@ -563,7 +539,7 @@ impl Locker {
     fn set_out_of_service(&mut self, compartment: u32, reason: &str) -> PyResult<()> {
         self.inner
             .set_out_of_service(CompartmentId(compartment), reason)
-            .map_err(|e| locker_err(&self.last_fault, e))?;
+            .map_err(locker_err)?;
         Ok(())
     }
 
@@ -571,7 +547,7 @@ impl Locker {
     fn back_in_service(&mut self, compartment: u32) -> PyResult<()> {
         self.inner
             .back_in_service(CompartmentId(compartment))
-            .map_err(|e| locker_err(&self.last_fault, e))?;
+            .map_err(locker_err)?;
         Ok(())
     }
 
@@ -579,7 +555,7 @@ impl Locker {
     fn extend(&mut self, compartment: u32, by_s: u64) -> PyResult<u64> {
         self.inner
             .extend(CompartmentId(compartment), by_s)
-            .map_err(|e| locker_err(&self.last_fault, e))
+            .map_err(locker_err)
     }
 
     /// The events since the last call, as dicts (PINs and tokens included).

@@ -156,6 +156,9 @@ def test_python_exceptions_become_hardware_faults() -> None:
     with pytest.raises(locker.HardwareError) as caught:
         lk.deposit(session, {"parcel": parcel(1), "recipient": 3})
     assert getattr(caught.value, "kind") == "door_jammed"
+    # What the board raised is in the message, as the core keeps it.
+    assert "RuntimeError: latch stuck" in str(caught.value)
+    assert str(caught.value).startswith("hardware fault at compartment ")
     faults = [e for e in lk.take_events() if e["type"] == "hardware_fault"]
     assert faults and faults[0]["kind"] == "door_jammed"
 

@@ -1,6 +1,6 @@
 //! Why a locker operation was refused.
 
-use alloc::string::String;
+use alloc::string::{String, ToString};
 
 use super::state::StateError;
 use crate::allocate::AllocationError;
@@ -26,12 +26,16 @@ pub enum LockerError {
     #[error("{0}")]
     State(#[from] StateError),
     /// A hardware call failed.
-    #[error("hardware fault at {}: {kind}", match compartment { Some(c) => alloc::format!("compartment {c}"), None => String::from("the lock board") })]
+    #[error("hardware fault at {}: {}", match compartment { Some(c) => alloc::format!("compartment {c}"), None => String::from("the lock board") }, match detail { Some(detail) => detail.clone(), None => alloc::format!("{kind}") })]
     Hardware {
         /// The door, if one.
         compartment: Option<CompartmentId>,
         /// What failed.
         kind: HardwareErrorKind,
+        /// The vendor's error as it describes itself, when that says more
+        /// than the kind (a bus frame, a latch number, an exception's
+        /// message).
+        detail: Option<String>,
     },
     /// The journal could not store the record; the change was not made.
     #[error("journal write failed: {message}")]
@@ -67,4 +71,22 @@ pub enum LockerError {
         /// What is wrong.
         reason: &'static str,
     },
+}
+
+impl LockerError {
+    /// A failed hardware call, keeping the vendor's own description of the
+    /// error when it says more than its kind.
+    pub(crate) fn hardware(
+        compartment: Option<CompartmentId>,
+        error: &impl crate::hardware::HardwareError,
+    ) -> Self {
+        let kind = error.kind();
+        let text = error.to_string();
+        let detail = (text != kind.to_string()).then_some(text);
+        Self::Hardware {
+            compartment,
+            kind,
+            detail,
+        }
+    }
 }

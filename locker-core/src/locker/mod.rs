@@ -357,7 +357,7 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
         // The fault record is best effort: the power may be gone too.
         let _ = self.write(at_s, Entry::HardwareFault { compartment, kind });
         self.events.push(Event::HardwareFault { compartment, kind });
-        LockerError::Hardware { compartment, kind }
+        LockerError::hardware(compartment, error)
     }
 }
 
@@ -417,20 +417,16 @@ fn apply_all(state: &mut LockerState, records: &[Record<Entry>]) -> Result<(), L
 }
 
 fn read_clock<H: Hardware>(hardware: &mut H) -> Result<u64, LockerError> {
-    hardware.now_s().map_err(|error| LockerError::Hardware {
-        compartment: None,
-        kind: error.kind(),
-    })
+    hardware
+        .now_s()
+        .map_err(|error| LockerError::hardware(None, &error))
 }
 
 fn draw_rng<H: Hardware>(hardware: &mut H) -> Result<ChaCha20Rng, LockerError> {
     let mut seed = [0_u8; 32];
     hardware
         .fill_random(&mut seed)
-        .map_err(|error| LockerError::Hardware {
-            compartment: None,
-            kind: error.kind(),
-        })?;
+        .map_err(|error| LockerError::hardware(None, &error))?;
     let rng = ChaCha20Rng::from_seed(seed);
     zeroize::Zeroize::zeroize(&mut seed);
     Ok(rng)

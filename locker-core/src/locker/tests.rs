@@ -1,8 +1,8 @@
 use super::*;
 use crate::allocate::Request;
 use crate::credential::{CarrierId, KioskId, PinSecret, TokenSecret};
-use crate::hardware::SimulatedHardware;
 use crate::hardware::sim::Repeat;
+use crate::hardware::{HardwareErrorKind, SimulatedHardware};
 use crate::journal::MemoryJournal;
 use crate::{Dimensions, Parcel, ParcelId, RecipientId, TemperatureZone};
 use alloc::string::ToString;
@@ -695,4 +695,50 @@ fn a_parcel_no_door_takes_is_journaled_as_overflow_and_changes_no_door() {
         ParcelPlace::Compartment(door)
     );
     rig.assert_replays();
+}
+
+#[test]
+fn a_hardware_error_keeps_what_the_vendor_said() {
+    // The simulation's errors name their door: more than the kind says.
+    let mut rig = rig();
+    rig.hw().fail_calls(
+        crate::hardware::Operation::Unlock,
+        HardwareErrorKind::BusTimeout,
+        Repeat::Once,
+    );
+    let courier = rig.courier.clone();
+    let error = rig
+        .locker
+        .deposit(&courier, Request::new(parcel(1), RecipientId(12)))
+        .unwrap_err();
+    let LockerError::Hardware {
+        compartment: Some(door),
+        kind: HardwareErrorKind::BusTimeout,
+        detail: Some(detail),
+    } = &error
+    else {
+        panic!("expected a bus timeout with its detail, got {error:?}");
+    };
+    assert_eq!(
+        detail,
+        &alloc::format!("door {door}: bus timeout: the lock board did not answer")
+    );
+    assert_eq!(
+        error.to_string(),
+        alloc::format!("hardware fault at compartment {door}: {detail}")
+    );
+    // A kind alone adds nothing to repeat.
+    let bare = LockerError::hardware(None, &HardwareErrorKind::ClockFault);
+    assert_eq!(
+        bare,
+        LockerError::Hardware {
+            compartment: None,
+            kind: HardwareErrorKind::ClockFault,
+            detail: None
+        }
+    );
+    assert_eq!(
+        bare.to_string(),
+        "hardware fault at the lock board: clock fault: the real-time clock has no valid time"
+    );
 }
