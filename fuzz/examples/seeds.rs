@@ -87,7 +87,8 @@ fn qr_token() {
     );
 }
 
-/// A real journal: a drop-off and a pickup by PIN on a one-door bank.
+/// A real journal: a drop-off, a second parcel refused (the one door is
+/// taken) and a pickup by PIN on a one-door bank.
 fn journal() -> String {
     let config = LockerConfig {
         bank: small_bank(1),
@@ -110,6 +111,11 @@ fn journal() -> String {
     hw.put_parcel(compartment).unwrap();
     hw.close_door(compartment).unwrap();
     locker.door_closed(compartment).unwrap();
+    let second = Parcel::new(ParcelId(2), Dimensions::new(300, 200, 50), 800);
+    let refused = locker
+        .deposit(&session, Request::new(second, RecipientId(13)))
+        .unwrap();
+    assert!(matches!(refused, DropOff::Overflow(_)), "one door, taken");
     let pin = locker
         .take_events()
         .into_iter()
