@@ -348,3 +348,43 @@ fn a_drop_off_interrupted_without_sensors_waits_for_staff() {
     assert!(site.taken.contains(&parcel));
     site.check().unwrap();
 }
+
+#[test]
+fn a_courier_hears_of_an_overflow_even_when_the_journal_cannot_record_it() {
+    let mut site = Site::new(LockerConfig::default(), false, 5);
+    // A parcel only the largest doors take, so no door is larger.
+    let largest = site
+        .state()
+        .bank()
+        .config()
+        .compartments
+        .iter()
+        .max_by_key(|spec| spec.inner.volume_mm3())
+        .unwrap()
+        .inner;
+    let size = locker_core::Dimensions::new(
+        largest.width_mm - 40,
+        largest.depth_mm - 40,
+        largest.height_mm - 40,
+    );
+    let parcel = site.bring(locker_core::Parcel::new(ParcelId(1), size, 2_000), RESIDENT);
+    let request = site.requests[&parcel];
+    let session = site.session.clone();
+    let DropOff::Opened { compartment, .. } = site.call(|l| l.deposit(&session, request)).unwrap()
+    else {
+        panic!("the largest door takes it");
+    };
+    assert!(site.pull(compartment));
+    site.push_shut(compartment);
+    // The abort of the first door is written; the overflow's record is not.
+    site.journal.fail_after(1);
+    let refused = site.call(|l| l.need_larger_door(compartment)).unwrap();
+    assert!(matches!(refused, DropOff::Overflow(_)), "{refused:?}");
+    site.journal.heal();
+    assert!(site.journal.failures() >= 1);
+    assert_eq!(
+        site.state().parcels().get(&parcel),
+        Some(&ParcelPlace::WithCourier)
+    );
+    site.check_journal_from_scratch().unwrap();
+}

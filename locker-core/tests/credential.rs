@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used)]
 
 use locker_core::credential::{
-    BankId, CarrierId, CourierRequest, CredentialError, CredentialId, CredentialPolicy,
+    BankId, CarrierId, Channel, CourierRequest, CredentialError, CredentialId, CredentialPolicy,
     CredentialStore, DelegationRequest, DelegationScope, Failure, Grant, KeyRing, KioskId,
     PinAttempt, PinParseError, PinRequest, PinSecret, Purpose, RemoteRequest, RfidRequest, RfidTap,
     TokenParseError, TokenRequest, issue_token, sign_remote_command,
@@ -86,15 +86,20 @@ fn pin_verifies_until_redeemed_then_never() {
 }
 
 #[test]
-fn a_grant_edited_to_look_reusable_still_spends_its_pin() {
+fn an_edited_grant_is_redeemed_as_its_record_says() {
     let (mut rng, keys, mut store) = setup();
     let (pin, id) = issue_pin(&mut store, &keys, &mut rng, 12, &[3]);
+    let (neighbour, neighbour_id) = issue_pin(&mut store, &keys, &mut rng, 13, &[4]);
     let mut grant = store
         .verify_pin(&keys, &attempt(pin.expose(), 12), NOW + 10)
         .unwrap();
     assert!(grant.single_use);
-    // A grant crosses bindings as plain data and may come back edited.
+    // A grant crosses bindings as plain data and may come back edited: to
+    // look reusable, remote, and the neighbour's.
     grant.single_use = false;
+    grant.channel = Channel::Remote;
+    grant.recipient = Some(RecipientId(13));
+    grant.compartments = vec![CompartmentId(4)];
     assert_eq!(store.redeem(&grant, NOW + 20).unwrap(), [id]);
     assert_eq!(
         store
@@ -103,6 +108,11 @@ fn a_grant_edited_to_look_reusable_still_spends_its_pin() {
             .error,
         CredentialError::AlreadyUsed { credential_id: id }
     );
+    let theirs = store
+        .verify_pin(&keys, &attempt(neighbour.expose(), 13), NOW + 30)
+        .unwrap();
+    assert_eq!(theirs.credential_id, neighbour_id);
+    assert_eq!(theirs.compartments, [CompartmentId(4)]);
 }
 
 #[test]

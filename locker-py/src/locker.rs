@@ -39,6 +39,10 @@ impl CoreHardwareError for PyHardwareFault {
     fn kind(&self) -> HardwareErrorKind {
         self.kind
     }
+
+    fn detail(&self) -> Option<&str> {
+        Some(&self.message)
+    }
 }
 
 /// The simulated hardware, shared between Python (which opens doors and

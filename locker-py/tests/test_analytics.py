@@ -98,6 +98,11 @@ def test_refused_parcels_are_counted_from_the_journal() -> None:
     over = analytics.overflow(records)
     assert over["refused"] == {"nothing_fits": 1}
     assert over["refusal_rate"] == pytest.approx(0.5)
+    # Tried again: two refusals, still one parcel of the two offered.
+    lk.deposit(session, {"parcel": huge, "recipient": 12})
+    again_over = analytics.overflow(analytics.load(lk.journal_text()))
+    assert again_over["refused"] == {"nothing_fits": 2}
+    assert again_over["refusal_rate"] == pytest.approx(0.5)
     assert over["aborted"] == {"cancelled": 1}
     # The journal still replays to the locker it came from.
     hw_again = locker.SimulatedHardware(doors_cfg, seed=1, now_s=NOW_S)

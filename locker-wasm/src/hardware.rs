@@ -81,6 +81,10 @@ impl HardwareError for JsHardwareError {
     fn kind(&self) -> HardwareErrorKind {
         self.kind
     }
+
+    fn detail(&self) -> Option<&str> {
+        Some(&self.message)
+    }
 }
 
 fn thrown(value: &JsValue) -> JsHardwareError {

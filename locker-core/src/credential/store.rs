@@ -464,8 +464,7 @@ impl CredentialStore {
     }
 
     /// Records that the door of `grant` really opened: spends a single-use
-    /// credential (single use as its record says, whatever the grant says;
-    /// a token without a record is), and (for pickups) removes the opened compartments from
+    /// credential, and (for pickups) removes the opened compartments from
     /// the recipient's other pickup credentials, spending those left with
     /// none. For remote grants, call it *before* unlatching: it spends the
     /// nonce and enforces the per-bank cap. Returns the spent credentials.
@@ -477,17 +476,27 @@ impl CredentialStore {
     /// [`CredentialError::UnknownCredential`] if its record is gone; for
     /// remote grants [`CredentialError::Replayed`] or
     /// [`CredentialError::RemoteCapReached`]. The store is then unchanged.
+    ///
+    /// Pass the grant a verification returned. A credential with a record
+    /// is redeemed as its record says (single use, purpose, recipient),
+    /// whatever an edited grant claims; the grant's compartments are taken
+    /// as given. For a QR token without a record and for a remote command,
+    /// what is kept to refuse a replay (the id, until the expiry) comes from
+    /// the grant alone: never redeem one an untrusted party could change.
     pub fn redeem(
         &mut self,
         grant: &Grant,
         now_s: u64,
     ) -> Result<Vec<CredentialId>, CredentialError> {
-        if grant.channel == Channel::Remote {
+        let credential_id = grant.credential_id;
+        let record = self.records.get(&credential_id);
+        // A credential with a record goes by its record, whatever channel
+        // the grant names: a grant can come back edited.
+        if grant.channel == Channel::Remote && record.is_none() {
             self.redeem_remote(grant, now_s)?;
             return Ok(Vec::new());
         }
-        let credential_id = grant.credential_id;
-        match self.records.get(&credential_id) {
+        match record {
             Some(record) => match record.status {
                 RecordStatus::Active => {}
                 RecordStatus::Redeemed { .. } => {
@@ -506,12 +515,13 @@ impl CredentialStore {
             },
             None => return Err(CredentialError::UnknownCredential { credential_id }),
         }
-        // Single use or not is the record's to say, not the grant's: a
-        // grant can come back edited. A token without a record is single use.
-        let single_use = self
-            .records
-            .get(&credential_id)
-            .is_none_or(|record| record.kind.single_use());
+        // What a record says wins over the grant: single use or not, the
+        // purpose and whose parcels. A token without a record is single use
+        // and names no recipient.
+        let (single_use, purpose, recipient) = match record {
+            Some(record) => (record.kind.single_use(), record.purpose, record.recipient),
+            None => (true, grant.purpose, None),
+        };
         // Checks done: now change state.
         let mut spent = Vec::new();
         if single_use {
@@ -526,7 +536,7 @@ impl CredentialStore {
             }
             spent.push(credential_id);
         }
-        if let (Purpose::Pickup, Some(recipient)) = (grant.purpose, grant.recipient) {
+        if let (Purpose::Pickup, Some(recipient)) = (purpose, recipient) {
             spent.extend(self.strip_compartments(
                 recipient,
                 credential_id,

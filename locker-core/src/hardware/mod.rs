@@ -202,6 +202,14 @@ pub enum HardwareErrorKind {
 pub trait HardwareError: fmt::Debug + fmt::Display {
     /// The kind of failure, which the library branches on.
     fn kind(&self) -> HardwareErrorKind;
+
+    /// What the vendor's error says beyond its kind (a bus frame, a latch
+    /// number, an exception's message), for the error the caller gets:
+    /// [`LockerError::Hardware`](crate::locker::LockerError::Hardware)
+    /// keeps it. `None` (the default) when the kind says it all.
+    fn detail(&self) -> Option<&str> {
+        None
+    }
 }
 
 /// A kind is its own error, so a simple implementation can use

@@ -260,7 +260,12 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
             let assignment = match outcome {
                 Outcome::Assigned(assignment) => assignment,
                 Outcome::Overflow(overflow) => {
-                    self.write(
+                    // Best effort, like a hardware fault's record: it
+                    // changes nothing, and the courier must hear of the
+                    // overflow even when the journal cannot take it (after
+                    // a too-small door or a jammed one, their records are
+                    // already written).
+                    let _ = self.write(
                         now_s,
                         Entry::DepositOverflowed {
                             parcel: request.parcel,
@@ -268,7 +273,7 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
                             carrier,
                             reason: overflow.reason,
                         },
-                    )?;
+                    );
                     return Ok(DropOff::Overflow(overflow));
                 }
             };

@@ -1,6 +1,6 @@
 //! Why a locker operation was refused.
 
-use alloc::string::{String, ToString};
+use alloc::string::String;
 
 use super::state::StateError;
 use crate::allocate::AllocationError;
@@ -26,15 +26,14 @@ pub enum LockerError {
     #[error("{0}")]
     State(#[from] StateError),
     /// A hardware call failed.
-    #[error("hardware fault at {}: {}", match compartment { Some(c) => alloc::format!("compartment {c}"), None => String::from("the lock board") }, match detail { Some(detail) => detail.clone(), None => alloc::format!("{kind}") })]
+    #[error("hardware fault at {}: {kind}{}", match compartment { Some(c) => alloc::format!("compartment {c}"), None => String::from("the lock board") }, match detail { Some(detail) => alloc::format!(" ({detail})"), None => String::new() })]
     Hardware {
         /// The door, if one.
         compartment: Option<CompartmentId>,
         /// What failed.
         kind: HardwareErrorKind,
-        /// The vendor's error as it describes itself, when that says more
-        /// than the kind (a bus frame, a latch number, an exception's
-        /// message).
+        /// What the vendor's error says beyond its kind (see
+        /// [`HardwareError::detail`](crate::hardware::HardwareError::detail)).
         detail: Option<String>,
     },
     /// The journal could not store the record; the change was not made.
@@ -74,19 +73,16 @@ pub enum LockerError {
 }
 
 impl LockerError {
-    /// A failed hardware call, keeping the vendor's own description of the
-    /// error when it says more than its kind.
+    /// A failed hardware call, with what the vendor's error says beyond
+    /// its kind.
     pub(crate) fn hardware(
         compartment: Option<CompartmentId>,
         error: &impl crate::hardware::HardwareError,
     ) -> Self {
-        let kind = error.kind();
-        let text = error.to_string();
-        let detail = (text != kind.to_string()).then_some(text);
         Self::Hardware {
             compartment,
-            kind,
-            detail,
+            kind: error.kind(),
+            detail: error.detail().map(String::from),
         }
     }
 }

@@ -699,7 +699,28 @@ fn a_parcel_no_door_takes_is_journaled_as_overflow_and_changes_no_door() {
 
 #[test]
 fn a_hardware_error_keeps_what_the_vendor_said() {
-    // The simulation's errors name their door: more than the kind says.
+    #[derive(Debug)]
+    struct Board(&'static str);
+    impl core::fmt::Display for Board {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+            f.write_str(self.0)
+        }
+    }
+    impl crate::hardware::HardwareError for Board {
+        fn kind(&self) -> HardwareErrorKind {
+            HardwareErrorKind::BusTimeout
+        }
+        fn detail(&self) -> Option<&str> {
+            Some(self.0)
+        }
+    }
+    let error = LockerError::hardware(Some(CompartmentId(3)), &Board("no ACK to frame 0x12"));
+    assert_eq!(
+        error.to_string(),
+        "hardware fault at compartment #3: bus timeout: the lock board did not answer \
+         (no ACK to frame 0x12)"
+    );
+    // The simulation's errors say nothing beyond the kind and the door.
     let mut rig = rig();
     rig.hw().fail_calls(
         crate::hardware::Operation::Unlock,
@@ -711,34 +732,15 @@ fn a_hardware_error_keeps_what_the_vendor_said() {
         .locker
         .deposit(&courier, Request::new(parcel(1), RecipientId(12)))
         .unwrap_err();
-    let LockerError::Hardware {
-        compartment: Some(door),
-        kind: HardwareErrorKind::BusTimeout,
-        detail: Some(detail),
-    } = &error
-    else {
-        panic!("expected a bus timeout with its detail, got {error:?}");
-    };
-    assert_eq!(
-        detail,
-        &alloc::format!("door {door}: bus timeout: the lock board did not answer")
-    );
-    assert_eq!(
-        error.to_string(),
-        alloc::format!("hardware fault at compartment {door}: {detail}")
-    );
-    // A kind alone adds nothing to repeat.
-    let bare = LockerError::hardware(None, &HardwareErrorKind::ClockFault);
-    assert_eq!(
-        bare,
-        LockerError::Hardware {
-            compartment: None,
-            kind: HardwareErrorKind::ClockFault,
-            detail: None
-        }
-    );
-    assert_eq!(
-        bare.to_string(),
-        "hardware fault at the lock board: clock fault: the real-time clock has no valid time"
+    assert!(
+        matches!(
+            error,
+            LockerError::Hardware {
+                compartment: Some(_),
+                kind: HardwareErrorKind::BusTimeout,
+                detail: None,
+            }
+        ),
+        "{error:?}"
     );
 }

@@ -15,7 +15,7 @@ is given.
 from __future__ import annotations
 
 import os
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple, Union
 
 from locker._locker import read_journal
 
@@ -52,7 +52,7 @@ def load_file(path: Union[str, "os.PathLike[str]"]) -> List[Record]:
 def to_rows(records: Iterable[Record]) -> List[Dict[str, Any]]:
     """One flat dict per record: ``seq``, ``at_s``, ``type`` and the
     entry's scalar fields (``compartment``, ``recipient``, ``reason``, ...);
-    a deposited parcel adds ``parcel_id``."""
+    an entry about a parcel (deposited or refused) adds ``parcel_id``."""
     rows = []
     for record in records:
         entry = record["entry"]
@@ -208,20 +208,24 @@ def utilization(
 
 
 def overflow(records: Sequence[Record]) -> Dict[str, Any]:
-    """Drop-offs that did not end in a door: ``refused`` (parcels no door
-    could take, by reason: ``full``, ``nothing_fits``), ``opened`` (doors
-    opened for a drop-off), ``committed``, ``aborted`` (by reason:
+    """Drop-offs that did not end in a door: ``refused`` (records of parcels
+    no door could take, by reason: ``full``, ``nothing_fits``), ``opened``
+    (doors opened for a drop-off), ``committed``, ``aborted`` (by reason:
     ``too_small``, ``door_fault``, ``cancelled``, ...), ``abort_rate``
-    (aborted per door opened) and ``refusal_rate`` (refused per parcel
-    offered: refused and opened together).
+    (aborted per door opened) and ``refusal_rate``: parcels refused at least
+    once per parcel offered (distinct parcel ids, so a parcel tried twice
+    or moved to a larger door counts once).
     """
     opened = committed = 0
     aborted: Dict[str, int] = {}
     refused: Dict[str, int] = {}
+    offered: Set[Any] = set()
+    refused_parcels: Set[Any] = set()
     for record in records:
         entry = record["entry"]
         if entry["type"] == "deposit_opened":
             opened += 1
+            offered.add(entry["parcel"]["id"])
         elif entry["type"] == "deposit_committed":
             committed += 1
         elif entry["type"] == "deposit_aborted":
@@ -230,16 +234,16 @@ def overflow(records: Sequence[Record]) -> Dict[str, Any]:
         elif entry["type"] == "deposit_overflowed":
             reason = str(entry.get("reason"))
             refused[reason] = refused.get(reason, 0) + 1
+            offered.add(entry["parcel"]["id"])
+            refused_parcels.add(entry["parcel"]["id"])
     total_aborted = sum(aborted.values())
-    total_refused = sum(refused.values())
-    offered = opened + total_refused
     return {
         "refused": refused,
         "opened": opened,
         "committed": committed,
         "aborted": aborted,
         "abort_rate": total_aborted / opened if opened else 0.0,
-        "refusal_rate": total_refused / offered if offered else 0.0,
+        "refusal_rate": len(refused_parcels) / len(offered) if offered else 0.0,
     }
 
 

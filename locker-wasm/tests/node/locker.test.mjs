@@ -129,7 +129,7 @@ test("a hardware object written in JavaScript drives the locker", () => {
   // A clock that cannot answer refuses the operation with a hardware code.
   // What the board said is in the message.
   board.nowS = () => { throw new Error("RTC lost its time"); };
-  assert.throws(() => locker.tick(), { code: "hardware", message: /^hardware fault at the lock board: .*RTC lost its time$/ });
+  assert.throws(() => locker.tick(), { code: "hardware", message: /^hardware fault at the lock board: .*\(RTC lost its time\)$/ });
   board.nowS = () => "noon";
   assert.throws(() => locker.tick(), { code: "clock_fault", message: /nowS\(\) must return whole Unix seconds/ });
   board.nowS = () => clock;
