@@ -377,10 +377,10 @@ impl CredentialStore {
     }
 
     /// The door opened: spends a single-use credential. `grant` is what
-    /// `verifyPin` or `verifyToken` returned, or its JSON text. The store
-    /// trusts the grant's compartments and recipient (a verification's
-    /// result), but whether the credential is single-use comes from its
-    /// record.
+    /// `verifyPin` or `verifyToken` returned, or its JSON text. A
+    /// credential with a record is redeemed as its record says (single
+    /// use, purpose, recipient); the grant's compartments are taken as
+    /// given, so redeem only what a verification returned.
     ///
     /// # Errors
     ///
