@@ -134,15 +134,18 @@ pub fn u64_arg(value: f64, what: &str) -> Result<u64, LockerError> {
     whole(value, MAX_SAFE_INTEGER, what)
 }
 
+/// A 64-bit value as a JavaScript number, when a number holds it exactly
+/// (at most 2^53 − 1).
+#[must_use]
+pub fn exact_f64(value: u64) -> Option<f64> {
+    #[allow(clippy::cast_precision_loss)]
+    (value <= MAX_SAFE_INTEGER).then_some(value as f64) // exact: at most 2^53 − 1
+}
+
 /// A 64-bit value as a JavaScript number when exact, otherwise a string.
 #[must_use]
 pub fn u64_to_js(value: u64) -> JsValue {
-    if value > MAX_SAFE_INTEGER {
-        JsValue::from_str(&value.to_string())
-    } else {
-        #[allow(clippy::cast_precision_loss)]
-        JsValue::from_f64(value as f64) // exact: at most 2^53 − 1
-    }
+    exact_f64(value).map_or_else(|| JsValue::from_str(&value.to_string()), JsValue::from_f64)
 }
 
 #[wasm_bindgen]
