@@ -15,6 +15,10 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 if [[ "${CI:-}" == "true" ]]; then
     # Fresh builds: incremental state only costs time and disk.
     export CARGO_INCREMENTAL=0
+    # Line tables keep file:line in panics, backtraces and valgrind reports;
+    # full debug info would triple the target directory (several GB).
+    export CARGO_PROFILE_DEV_DEBUG="${CARGO_PROFILE_DEV_DEBUG:-line-tables-only}"
+    export CARGO_PROFILE_TEST_DEBUG="${CARGO_PROFILE_TEST_DEBUG:-line-tables-only}"
     export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 fi
 
