@@ -431,10 +431,17 @@ fn handle_events(
                     compartment.0
                 ));
             }
-            Event::HardwareFault { compartment, kind } => {
+            Event::HardwareFault {
+                compartment,
+                kind,
+                detail,
+            } => {
                 let door =
                     compartment.map_or(String::from("lock board"), |c| format!("door #{}", c.0));
-                tally.alarms.push(format!("day {day}: {door}: {kind}"));
+                let detail = detail.map(|d| format!(" ({d})")).unwrap_or_default();
+                tally
+                    .alarms
+                    .push(format!("day {day}: {door}: {kind}{detail}"));
             }
             Event::SuspiciousAttempts { lockout } => {
                 tally.alarms.push(format!(

@@ -40,11 +40,12 @@ mod tests {
             Event::HardwareFault {
                 compartment: None,
                 kind: HardwareErrorKind::DoorJammed,
+                detail: None,
             },
         ];
         assert_eq!(
             to_json(&events),
-            r#"[{"type":"tamper","compartment":3},{"type":"hardware_fault","compartment":null,"kind":"door_jammed"}]"#
+            r#"[{"type":"tamper","compartment":3},{"type":"hardware_fault","compartment":null,"kind":"door_jammed","detail":null}]"#
         );
         assert_eq!(to_json(&[]), "[]");
     }

@@ -161,6 +161,12 @@ def test_python_exceptions_become_hardware_faults() -> None:
     assert str(caught.value).startswith("hardware fault at compartment ")
     faults = [e for e in lk.take_events() if e["type"] == "hardware_fault"]
     assert faults and faults[0]["kind"] == "door_jammed"
+    # The technician reading the event or the journal sees it too.
+    assert faults[0]["detail"] == "RuntimeError: latch stuck"
+    recorded = [
+        r["entry"] for r in lk.journal_records() if r["entry"]["type"] == "hardware_fault"
+    ]
+    assert recorded and recorded[0]["detail"] == "RuntimeError: latch stuck"
 
 
 def test_broken_hardware_objects_are_refused_or_reported() -> None:

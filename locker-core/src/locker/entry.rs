@@ -223,6 +223,12 @@ crate::tagged::tag_first! {
             compartment: Option<CompartmentId>,
             /// What kind of failure.
             kind: HardwareErrorKind,
+            /// What the vendor's error said beyond its kind, for the
+            /// technician (at most [`MAX_DETAIL_BYTES`](crate::hardware::MAX_DETAIL_BYTES)).
+            /// Left out of the record when there is none, as in records
+            /// written before it existed.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            detail: Option<String>,
         },
         /// After a power loss the outcome of an open door could not be known;
         /// the door waits for staff to inspect it.

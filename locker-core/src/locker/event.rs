@@ -2,6 +2,7 @@
 //! screens are the host's job). Drained with
 //! [`Locker::take_events`](super::Locker::take_events).
 
+use alloc::string::String;
 use alloc::vec::Vec;
 
 use super::entry::AbortReason;
@@ -112,6 +113,9 @@ pub enum Event {
         compartment: Option<CompartmentId>,
         /// What failed.
         kind: HardwareErrorKind,
+        /// What the vendor's error said beyond its kind (`null` when
+        /// nothing).
+        detail: Option<String>,
     },
     /// A door opened without a grant: it is out of service until staff
     /// inspect it.

@@ -85,7 +85,7 @@ pub use state::{Delivery, DoorTask, Grace, LockerState, OpenDoor, StateError};
 
 use crate::bank::{BankConfig, default_bank};
 use crate::credential::{CredentialPolicy, KeyRing};
-use crate::hardware::{Hardware, HardwareError};
+use crate::hardware::{self, Hardware, HardwareError};
 use crate::ids::CompartmentId;
 use crate::journal::{Chain, JournalSink, Record};
 
@@ -354,10 +354,26 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
         error: &H::Error,
     ) -> LockerError {
         let kind = error.kind();
+        let detail = hardware::bounded_detail(error);
         // The fault record is best effort: the power may be gone too.
-        let _ = self.write(at_s, Entry::HardwareFault { compartment, kind });
-        self.events.push(Event::HardwareFault { compartment, kind });
-        LockerError::hardware(compartment, error)
+        let _ = self.write(
+            at_s,
+            Entry::HardwareFault {
+                compartment,
+                kind,
+                detail: detail.clone(),
+            },
+        );
+        self.events.push(Event::HardwareFault {
+            compartment,
+            kind,
+            detail: detail.clone(),
+        });
+        LockerError::Hardware {
+            compartment,
+            kind,
+            detail,
+        }
     }
 }
 

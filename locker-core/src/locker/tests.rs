@@ -744,3 +744,130 @@ fn a_hardware_error_keeps_what_the_vendor_said() {
         "{error:?}"
     );
 }
+
+/// Simulated hardware whose failures explain themselves, as a vendor's
+/// driver would.
+struct ExplainingBoard {
+    sim: SimulatedHardware,
+    says: alloc::string::String,
+}
+
+#[derive(Debug)]
+struct BoardError {
+    kind: HardwareErrorKind,
+    says: alloc::string::String,
+}
+
+impl core::fmt::Display for BoardError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "{}: {}", self.kind, self.says)
+    }
+}
+
+impl HardwareError for BoardError {
+    fn kind(&self) -> HardwareErrorKind {
+        self.kind
+    }
+    fn detail(&self) -> Option<&str> {
+        Some(&self.says)
+    }
+}
+
+impl ExplainingBoard {
+    fn explain(&self, error: &crate::hardware::sim::SimError) -> BoardError {
+        BoardError {
+            kind: error.kind(),
+            says: self.says.clone(),
+        }
+    }
+}
+
+impl Hardware for ExplainingBoard {
+    type Error = BoardError;
+    fn unlock(&mut self, door: CompartmentId) -> Result<(), BoardError> {
+        self.sim.unlock(door).map_err(|e| self.explain(&e))
+    }
+    fn door_state(
+        &mut self,
+        door: CompartmentId,
+    ) -> Result<crate::hardware::DoorState, BoardError> {
+        self.sim.door_state(door).map_err(|e| self.explain(&e))
+    }
+    fn occupancy(&mut self, door: CompartmentId) -> Result<crate::hardware::Occupancy, BoardError> {
+        self.sim.occupancy(door).map_err(|e| self.explain(&e))
+    }
+    fn now_s(&mut self) -> Result<u64, BoardError> {
+        self.sim.now_s().map_err(|e| self.explain(&e))
+    }
+    fn fill_random(&mut self, buf: &mut [u8]) -> Result<(), BoardError> {
+        self.sim.fill_random(buf).map_err(|e| self.explain(&e))
+    }
+}
+
+#[test]
+fn the_fault_record_and_event_keep_what_the_board_said_up_to_a_bound() {
+    // 15 ASCII bytes, then two-byte characters: byte 200 falls inside one.
+    let says = alloc::format!("latch 7 stuck: {}", "é".repeat(150));
+    let config = LockerConfig::default();
+    let doors: Vec<CompartmentId> = config.bank.compartments.iter().map(|c| c.id).collect();
+    let board = ExplainingBoard {
+        sim: SimulatedHardware::new(doors, 42).with_now_s(T0),
+        says: says.clone(),
+    };
+    let mut locker = Locker::new(config, board, MemoryJournal::new()).unwrap();
+    let code = locker.issue_courier_code(CarrierId(7), DAY_S).unwrap();
+    let courier = locker.courier_sign_in(KIOSK, code.expose()).unwrap();
+    locker.hardware_mut().sim.fail_calls(
+        crate::hardware::Operation::Unlock,
+        HardwareErrorKind::BusTimeout,
+        Repeat::Once,
+    );
+    let error = locker
+        .deposit(&courier, Request::new(parcel(1), RecipientId(12)))
+        .unwrap_err();
+
+    let kept = &says[..199];
+    assert!(kept.ends_with('é'));
+    let LockerError::Hardware { detail, .. } = &error else {
+        panic!("{error:?}");
+    };
+    assert_eq!(detail.as_deref(), Some(kept));
+    let events = locker.take_events();
+    assert!(
+        events.iter().any(|e| matches!(
+            e,
+            Event::HardwareFault { detail: Some(d), kind: HardwareErrorKind::BusTimeout, .. }
+                if d == kept
+        )),
+        "{events:?}"
+    );
+    let records = locker.journal().records();
+    let faults: Vec<&Entry> = records
+        .iter()
+        .map(|r| &r.entry)
+        .filter(|e| matches!(e, Entry::HardwareFault { .. }))
+        .collect();
+    assert!(
+        matches!(faults[..], [Entry::HardwareFault { detail: Some(d), .. }] if d == kept),
+        "{faults:?}"
+    );
+    crate::journal::verify(records, None).unwrap();
+    assert_eq!(&replay(records).unwrap(), locker.state());
+}
+
+#[test]
+fn a_fault_record_without_detail_reads_and_hashes_as_before() {
+    // Records written before faults kept the board's words have no
+    // `detail` key; re-serialized for the hash, they must not gain one.
+    let old = r#"{"type":"hardware_fault","compartment":3,"kind":"door_jammed"}"#;
+    let entry: Entry = serde_json::from_str(old).unwrap();
+    assert_eq!(
+        entry,
+        Entry::HardwareFault {
+            compartment: Some(CompartmentId(3)),
+            kind: HardwareErrorKind::DoorJammed,
+            detail: None,
+        }
+    );
+    assert_eq!(serde_json::to_string(&entry).unwrap(), old);
+}

@@ -123,7 +123,10 @@ test("a hardware object written in JavaScript drives the locker", () => {
   assert.equal(second.outcome, "opened");
   assert.notEqual(second.compartment, jammed);
   const events = locker.takeEvents();
-  assert.ok(events.some((e) => e.type === "hardware_fault" && e.kind === "door_jammed" && e.compartment === jammed), JSON.stringify(events));
+  assert.ok(events.some((e) => e.type === "hardware_fault" && e.kind === "door_jammed" && e.compartment === jammed
+    && e.detail === "latch stuck"), JSON.stringify(events));
+  const recorded = journalRecords(locker.journalText()).filter((r) => r.entry.type === "hardware_fault");
+  assert.deepEqual(recorded.map((r) => r.entry.detail), ["latch stuck"]);
   assert.equal(locker.doors().find((d) => d.id === jammed).state, "out_of_service");
 
   // A clock that cannot answer refuses the operation with a hardware code.
