@@ -345,6 +345,11 @@ enum locker_overflow
    * Compartments that fit exist, but none is free.
    */
   LOCKER_OVERFLOW_FULL = 2,
+  /**
+   * The courier found the door too small and no larger compartment can
+   * take the parcel (`locker_need_larger_door`).
+   */
+  LOCKER_OVERFLOW_NO_LARGER_DOOR = 3,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L

@@ -189,6 +189,9 @@ pub enum locker_overflow {
     LOCKER_OVERFLOW_NOTHING_FITS = 1,
     /// Compartments that fit exist, but none is free.
     LOCKER_OVERFLOW_FULL = 2,
+    /// The courier found the door too small and no larger compartment can
+    /// take the parcel (`locker_need_larger_door`).
+    LOCKER_OVERFLOW_NO_LARGER_DOOR = 3,
 }
 
 /// The answer to a drop-off.
@@ -224,6 +227,7 @@ impl From<DropOff> for locker_drop_off {
                 orientation: locker_orientation::LOCKER_ORIENTATION_WDH,
                 overflow: match overflow.reason {
                     OverflowReason::NothingFits => locker_overflow::LOCKER_OVERFLOW_NOTHING_FITS,
+                    OverflowReason::NoLargerDoor => locker_overflow::LOCKER_OVERFLOW_NO_LARGER_DOOR,
                     _ => locker_overflow::LOCKER_OVERFLOW_FULL,
                 },
             },

@@ -465,6 +465,15 @@ static void test_rfid_and_keys(void) {
   locker_parcel huge = parcel(300, 2000, 500, 500);
   CHECK(locker_deposit(l, session, &huge, 21, false, &result) == LOCKER_OK);
   CHECK(!result.opened && result.overflow == LOCKER_OVERFLOW_NOTHING_FITS);
+  /* Declared to fit only the large door; the courier finds it too small. */
+  locker_parcel big = parcel(303, 350, 550, 500);
+  CHECK(locker_deposit(l, session, &big, 21, false, &result) == LOCKER_OK);
+  CHECK(result.opened && result.compartment == 6);
+  board_open(&b, 6);
+  board_close(&b, 6);
+  memset(&result, 0, sizeof result);
+  CHECK(locker_need_larger_door(l, 6, &result) == LOCKER_OK);
+  CHECK(!result.opened && result.overflow == LOCKER_OVERFLOW_NO_LARGER_DOOR);
   memset(&result, 0, sizeof result);
   locker_parcel flat = parcel(301, 300, 0, 100);
   CHECK(locker_deposit(l, session, &flat, 21, false, &result) ==

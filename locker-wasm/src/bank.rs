@@ -41,7 +41,7 @@ export type OutcomeJson =
       placement: PlacementJson; rule: "consolidated" | "smallest_fit" | "next_larger_free";
       considered: object[] }
   | { outcome: "overflow"; parcel: ParcelJson; recipient: number;
-      reason: "nothing_fits" | "full"; considered: object[] };
+      reason: "nothing_fits" | "full" | "no_larger_door"; considered: object[] };
 /** Where a parcel sits in a compartment. */
 export interface PlacementJson {
   parcel: number; position: { x_mm: number; y_mm: number; z_mm: number };

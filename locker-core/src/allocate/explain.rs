@@ -199,6 +199,10 @@ pub enum OverflowReason {
     NothingFits,
     /// Compartments that fit exist, but none is free for this parcel.
     Full,
+    /// The courier found the door too small, and no larger compartment of
+    /// the bank can take the parcel even if empty (its declared size was
+    /// wrong; see [`Bank::allocate_larger_than`](crate::bank::Bank::allocate_larger_than)).
+    NoLargerDoor,
 }
 
 impl fmt::Display for OverflowReason {
@@ -206,6 +210,7 @@ impl fmt::Display for OverflowReason {
         f.write_str(match self {
             Self::NothingFits => "no compartment of this bank can take it",
             Self::Full => "every compartment that fits is taken",
+            Self::NoLargerDoor => "no compartment larger than the one found too small can take it",
         })
     }
 }

@@ -147,7 +147,9 @@ impl Bank {
     /// # Errors
     ///
     /// As [`Bank::allocate`], and [`AllocationError::Store`] with
-    /// [`BankError::UnknownCompartment`] for an unknown `door`.
+    /// [`BankError::UnknownCompartment`] for an unknown `door`. When none
+    /// of the larger doors could take the parcel even if empty, the
+    /// overflow's reason is [`OverflowReason::NoLargerDoor`].
     pub fn allocate_larger_than(
         &self,
         request: &Request,
@@ -160,7 +162,15 @@ impl Bank {
             .inner
             .volume_mm3();
         self.validate_request(request)?;
-        Ok(self.smallest_fit(request, Vec::new(), volume_mm3))
+        Ok(match self.smallest_fit(request, Vec::new(), volume_mm3) {
+            // Nothing fits among the larger doors: the bank may still have
+            // doors that fit the declared size, they are just no larger.
+            Outcome::Overflow(mut overflow) if overflow.reason == OverflowReason::NothingFits => {
+                overflow.reason = OverflowReason::NoLargerDoor;
+                Outcome::Overflow(overflow)
+            }
+            outcome => outcome,
+        })
     }
 
     fn validate_request(&self, request: &Request) -> Result<(), AllocationError> {

@@ -256,6 +256,59 @@ fn a_courier_can_ask_for_a_larger_door() {
 }
 
 #[test]
+fn a_parcel_too_big_for_the_largest_door_overflows_as_no_larger_door() {
+    let mut rig = rig();
+    let largest = rig
+        .locker
+        .state()
+        .bank()
+        .config()
+        .compartments
+        .iter()
+        .max_by_key(|spec| spec.inner.volume_mm3())
+        .unwrap()
+        .inner;
+    // Declared to fit only the largest doors; the courier finds it does not.
+    let size = Dimensions::new(
+        largest.width_mm - 40,
+        largest.depth_mm - 40,
+        largest.height_mm - 40,
+    );
+    let big = Parcel::new(ParcelId(1), size, 2_000);
+    let door = rig.open_for(big, 12);
+    rig.hw().open_door(door).unwrap();
+    rig.hw().close_door(door).unwrap();
+    let DropOff::Overflow(overflow) = rig.locker.need_larger_door(door).unwrap() else {
+        panic!("no door is larger than the largest");
+    };
+    // Not "nothing fits": the bank has doors for the declared size.
+    assert_eq!(
+        overflow.reason,
+        crate::allocate::OverflowReason::NoLargerDoor
+    );
+    assert_eq!(
+        overflow.reason.to_string(),
+        "no compartment larger than the one found too small can take it"
+    );
+    let last = &rig.locker.journal().records().last().unwrap().entry;
+    assert!(
+        matches!(
+            last,
+            Entry::DepositOverflowed {
+                reason: crate::allocate::OverflowReason::NoLargerDoor,
+                ..
+            }
+        ),
+        "{last:?}"
+    );
+    assert_eq!(
+        rig.locker.state().parcels()[&ParcelId(1)],
+        ParcelPlace::WithCourier
+    );
+    rig.assert_replays();
+}
+
+#[test]
 fn a_jammed_door_is_taken_out_of_service_and_another_opens() {
     let mut rig = rig();
     rig.hw().jam(CompartmentId(1), Repeat::Always).unwrap();

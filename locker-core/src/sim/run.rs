@@ -381,10 +381,11 @@ impl<'a> Engine<'a> {
             Outcome::Overflow(overflow) => {
                 self.result.overflow += 1;
                 self.today.overflow += 1;
-                if overflow.reason == OverflowReason::NothingFits {
-                    self.result.overflow_nothing_fits += 1;
-                } else {
+                // The simulation never asks for a larger door.
+                if overflow.reason == OverflowReason::Full {
                     self.result.overflow_full += 1;
+                } else {
+                    self.result.overflow_nothing_fits += 1;
                 }
             }
         }

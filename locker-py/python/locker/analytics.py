@@ -209,7 +209,8 @@ def utilization(
 
 def overflow(records: Sequence[Record]) -> Dict[str, Any]:
     """Drop-offs that did not end in a door: ``refused`` (records of parcels
-    no door could take, by reason: ``full``, ``nothing_fits``), ``opened``
+    no door could take, by reason: ``full``, ``nothing_fits``,
+    ``no_larger_door``), ``opened``
     (doors opened for a drop-off), ``committed``, ``aborted`` (by reason:
     ``too_small``, ``door_fault``, ``cancelled``, ...), ``abort_rate``
     (aborted per door opened) and ``refusal_rate``: parcels refused at least
