@@ -71,21 +71,10 @@ impl Bank {
         to_py(py, self.inner.config())
     }
 
-    /// Every compartment as a dict: its `spec`, `in_service`, `usable` size
-    /// and `contents` (or `None`).
+    /// Every compartment as a dict: its `spec`, `usable` size, `in_service`,
+    /// `free` and `contents` (or `None`).
     fn compartments<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let doors: Vec<Door<'_>> = self
-            .inner
-            .compartments()
-            .iter()
-            .map(|door| Door {
-                spec: door.spec(),
-                usable: door.usable(),
-                in_service: door.in_service(),
-                contents: door.contents(),
-            })
-            .collect();
-        to_py(py, &doors)
+        to_py(py, self.inner.compartments())
     }
 
     /// How many compartments are free (in service and empty).
@@ -234,13 +223,4 @@ pub(crate) fn pack_bins<'py>(
 pub(crate) fn lower_bound(space: (u32, u32, u32), parcels: &Bound<'_, PyAny>) -> PyResult<u32> {
     let (space, parcels) = pack_input(space, parcels)?;
     Ok(pack::lower_bound(space, &parcels))
-}
-
-/// A compartment as `Bank.compartments()` shows it.
-#[derive(serde::Serialize)]
-struct Door<'a> {
-    spec: &'a bank::CompartmentSpec,
-    usable: Dimensions,
-    in_service: bool,
-    contents: Option<&'a bank::Contents>,
 }

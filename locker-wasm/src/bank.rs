@@ -4,8 +4,7 @@
 use locker_core::allocate::{BatchPlan, Request};
 use locker_core::bank::{self as core_bank, BankConfig};
 use locker_core::geometry::Dimensions as CoreDimensions;
-use locker_core::{CompartmentId, Parcel, ParcelId, RecipientId, TemperatureZone};
-use serde::Serialize;
+use locker_core::{CompartmentId, Parcel, ParcelId, RecipientId};
 use wasm_bindgen::prelude::*;
 
 use crate::convert::{from_js, to_js, u32_arg, u64_arg};
@@ -53,9 +52,13 @@ export interface BatchPlanJson {
 }
 /** One door of a bank at run time. */
 export interface CompartmentJson {
-  id: number; label: string; size_class: string; zone: string; accessible: boolean;
-  position: { column: number; row: number }; inner: Size; usable: Size; max_weight_g: number;
-  in_service: boolean; free: boolean;
+  /** The door's configuration, as in the bank's. */
+  spec: CompartmentSpecJson;
+  /** The inner size less the bank's clearance. */
+  usable: Size;
+  in_service: boolean;
+  /** In service and empty. */
+  free: boolean;
   contents: { recipient: number; parcels: ParcelJson[]; packing: object } | null;
 }
 "#;
@@ -153,13 +156,7 @@ impl Bank {
     /// Never in practice.
     #[wasm_bindgen(unchecked_return_type = "CompartmentJson[]")]
     pub fn compartments(&self) -> Result<JsValue, LockerError> {
-        let doors: Vec<CompartmentView<'_>> = self
-            .0
-            .compartments()
-            .iter()
-            .map(CompartmentView::from)
-            .collect();
-        to_js(&doors)
+        to_js(&self.0.compartments())
     }
 
     /// Free doors.
@@ -284,43 +281,6 @@ impl Bank {
     pub fn set_in_service(&mut self, door: f64, in_service: bool) -> Result<(), LockerError> {
         let door = CompartmentId(u32_arg(door, "door")?);
         Ok(self.0.set_in_service(door, in_service)?)
-    }
-}
-
-/// A door as `Bank.compartments()` shows it.
-#[derive(Serialize)]
-struct CompartmentView<'a> {
-    id: CompartmentId,
-    label: &'a str,
-    size_class: &'a str,
-    zone: TemperatureZone,
-    accessible: bool,
-    position: &'a core_bank::DoorPosition,
-    inner: CoreDimensions,
-    usable: CoreDimensions,
-    max_weight_g: u32,
-    in_service: bool,
-    free: bool,
-    contents: Option<&'a core_bank::Contents>,
-}
-
-impl<'a> From<&'a core_bank::Compartment> for CompartmentView<'a> {
-    fn from(compartment: &'a core_bank::Compartment) -> Self {
-        let spec = compartment.spec();
-        Self {
-            id: spec.id,
-            label: &spec.label,
-            size_class: &spec.size_class,
-            zone: spec.zone,
-            accessible: spec.accessible,
-            position: &spec.position,
-            inner: spec.inner,
-            usable: compartment.usable(),
-            max_weight_g: spec.max_weight_g,
-            in_service: compartment.in_service(),
-            free: compartment.is_free(),
-            contents: compartment.contents(),
-        }
     }
 }
 

@@ -110,6 +110,24 @@ impl Compartment {
     }
 }
 
+/// A compartment as every binding shows it: `{"spec": …, "usable": …,
+/// "in_service": …, "free": …, "contents": …}`, the spec exactly as in the
+/// bank's configuration. Write-only: a bank is rebuilt from its
+/// configuration and the parcels stored, never from this view.
+#[cfg(feature = "serde")]
+impl serde::Serialize for Compartment {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut door = serializer.serialize_struct("Compartment", 5)?;
+        door.serialize_field("spec", &*self.spec)?;
+        door.serialize_field("usable", &self.usable)?;
+        door.serialize_field("in_service", &self.in_service)?;
+        door.serialize_field("free", &self.is_free())?;
+        door.serialize_field("contents", &self.contents)?;
+        door.end()
+    }
+}
+
 /// Why the bank refused a change. Nothing was changed.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]

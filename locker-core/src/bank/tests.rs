@@ -320,3 +320,38 @@ fn displays_name_the_values() {
         "compartment #3 would carry 26000 g, more than its 25000 g limit"
     );
 }
+
+#[cfg(feature = "serde")]
+#[test]
+fn a_compartment_shows_its_spec_as_configured_and_its_state() {
+    let config = two_doors();
+    let mut bank = Bank::new(config.clone()).unwrap();
+    bank.store(CompartmentId(1), RecipientId(5), parcel(9, 300, 200, 50))
+        .unwrap();
+    bank.set_in_service(CompartmentId(2), false).unwrap();
+    let shown = serde_json::to_value(bank.compartments()).unwrap();
+    let doors = shown.as_array().unwrap();
+    assert_eq!(doors.len(), 2);
+    for (door, spec) in doors.iter().zip(&config.compartments) {
+        assert_eq!(door.as_object().unwrap().len(), 5);
+        assert_eq!(door["spec"], serde_json::to_value(spec).unwrap());
+    }
+    let text = serde_json::to_string(&bank.compartments()[1]).unwrap();
+    assert!(
+        text.starts_with(r#"{"spec":{"id":2,"#)
+            && text.ends_with(r#""in_service":false,"free":false,"contents":null}"#),
+        "{text}"
+    );
+    // Usable is the inner size less the bank's 10 mm clearance.
+    assert_eq!(
+        doors[0]["usable"],
+        serde_json::json!({"width_mm": 370, "depth_mm": 630, "height_mm": 70})
+    );
+    assert_eq!(doors[0]["in_service"], true);
+    assert_eq!(doors[0]["free"], false);
+    assert_eq!(doors[0]["contents"]["recipient"], 5);
+    assert_eq!(doors[0]["contents"]["parcels"][0]["id"], 9);
+    assert_eq!(doors[1]["in_service"], false);
+    assert_eq!(doors[1]["free"], false);
+    assert_eq!(doors[1]["contents"], serde_json::Value::Null);
+}

@@ -134,7 +134,8 @@ class Bank:
     def config(self) -> _JsonDict:
         """The configuration as a dict."""
     def compartments(self) -> List[_JsonDict]:
-        """Every compartment: ``spec``, ``usable``, ``in_service``, ``contents``."""
+        """Every compartment: ``spec`` (as in the configuration), ``usable``,
+        ``in_service``, ``free`` (in service and empty), ``contents``."""
     def free_count(self) -> int:
         """How many compartments are free (in service and empty)."""
     def parcel_count(self) -> int:

@@ -40,7 +40,7 @@ test("allocation picks the smallest door that fits, and stores", () => {
   bank.store(outcome.compartment, 42, outcome.parcel);
   assert.equal(bank.parcelCount, 1);
   assert.equal(bank.locate(1), outcome.compartment);
-  const door = bank.compartments().find((c) => c.id === outcome.compartment);
+  const door = bank.compartments().find((c) => c.spec.id === outcome.compartment);
   assert.equal(door.free, false);
   assert.equal(door.contents.recipient, 42);
   assert.throws(() => bank.allocate({ parcel: parcel(1, 10, 10, 10), recipient: 42 }), { code: "already_stored" });
