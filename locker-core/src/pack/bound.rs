@@ -18,7 +18,7 @@
 
 use alloc::vec::Vec;
 
-use super::{fits_empty, volume_u128};
+use super::{fits_empty, volume_u128, wide};
 use crate::geometry::{Dimensions, Orientation};
 use crate::parcel::Parcel;
 
@@ -103,8 +103,15 @@ pub fn lower_bound_l2(space: Dimensions, parcels: &[Parcel]) -> u32 {
     if items.is_empty() {
         return 0;
     }
-    let s = space.sides().map(u64::from);
-    let v = volume_u128(space);
+    let s = wide(space);
+    // Every weight below is at most `v` (each extent fits the space), so
+    // with `v` in u64 every product is exact in u64: 64-bit multiplies,
+    // which WebAssembly has, not 128-bit ones, which it calls a routine
+    // for. Only sides far past MAX_SIDE_MM overflow it; such a space
+    // gets the volume bound.
+    let Ok(v) = u64::try_from(volume_u128(space)) else {
+        return lower_bound_l0(space, parcels);
+    };
     let mut sides: Vec<u64> = items
         .iter()
         .flat_map(|item| item.all().iter().flatten().copied())
@@ -112,9 +119,7 @@ pub fn lower_bound_l2(space: Dimensions, parcels: &[Parcel]) -> u32 {
     sides.sort_unstable();
     sides.dedup();
 
-    let mut best = weighted_bound(&items, v, |e: &[u64; 3]| {
-        u128::from(e[0]) * u128::from(e[1]) * u128::from(e[2])
-    });
+    let mut best = weighted_bound(&items, v, |e: &[u64; 3]| e[0] * e[1] * e[2]);
     best = best.max(weighted_bound(&items, v, |e: &[u64; 3]| {
         if (0..3).all(|i| 2 * e[i] > s[i]) {
             v
@@ -124,7 +129,7 @@ pub fn lower_bound_l2(space: Dimensions, parcels: &[Parcel]) -> u32 {
     }));
     for (a, b, c) in [(0, 1, 2), (1, 2, 0), (2, 0, 1)] {
         let (sa, sb, sc) = (s[a], s[b], s[c]);
-        let cross = u128::from(sb) * u128::from(sc);
+        let cross = sb * sc;
         for p in parameters(sa, &sides, MAX_PARAMETERS) {
             best = best.max(weighted_bound(&items, v, |e: &[u64; 3]| {
                 if 2 * e[b] <= sb || 2 * e[c] <= sc || e[a] < p {
@@ -132,7 +137,7 @@ pub fn lower_bound_l2(space: Dimensions, parcels: &[Parcel]) -> u32 {
                 } else if e[a] > sa - p {
                     v
                 } else {
-                    u128::from(e[a]) * cross
+                    e[a] * cross
                 }
             }));
         }
@@ -142,9 +147,9 @@ pub fn lower_bound_l2(space: Dimensions, parcels: &[Parcel]) -> u32 {
             for &p in &ps {
                 best = best.max(weighted_bound(&items, v, |e: &[u64; 3]| {
                     if e[b] > sb - q && e[c] > sc - p {
-                        u128::from(e[a]) * cross
+                        e[a] * cross
                     } else if e[b] >= q && e[c] >= p {
-                        u128::from(e[a]) * u128::from(e[b]) * u128::from(e[c])
+                        e[a] * e[b] * e[c]
                     } else {
                         0
                     }
@@ -164,12 +169,21 @@ pub fn lower_bound(space: Dimensions, parcels: &[Parcel]) -> u32 {
 
 /// `⌈Σⱼ minₑ weight(e) / v⌉`: the bound of one weight function (scaled by
 /// `v`), each item taking its lightest extent.
-fn weighted_bound<F: Fn(&[u64; 3]) -> u128>(items: &[Extents], v: u128, weight: F) -> u128 {
-    let total = items
-        .iter()
-        .map(|item| item.all().iter().map(&weight).min().unwrap_or(0))
-        .fold(0, u128::saturating_add);
-    ceil_div(total, v)
+///
+/// Plain loops calling `weight` directly: it runs for every extent of
+/// every parcel under some 200 weight functions, and the size-tuned
+/// WebAssembly build keeps iterator adapters and `&F` shims as calls.
+fn weighted_bound<F: Fn(&[u64; 3]) -> u64>(items: &[Extents], v: u64, weight: F) -> u128 {
+    let mut total: u128 = 0;
+    for item in items {
+        let mut lightest: Option<u64> = None;
+        for extent in item.all() {
+            let w = weight(extent);
+            lightest = Some(lightest.map_or(w, |l| l.min(w)));
+        }
+        total = total.saturating_add(u128::from(lightest.unwrap_or(0)));
+    }
+    ceil_div(total, u128::from(v))
 }
 
 /// The distinct extents of a parcel over its allowed orientations in which
@@ -185,7 +199,7 @@ impl Extents {
         let mut len = 0;
         for &orientation in Orientation::allowed(parcel.this_side_up) {
             let extent = parcel.size.oriented(orientation);
-            let e = extent.sides().map(u64::from);
+            let e = wide(extent);
             let seen = extents.get(..len).is_some_and(|s| s.contains(&e));
             if !extent.fits_within(space) || seen {
                 continue;
@@ -259,6 +273,27 @@ mod tests {
             assert_eq!(lower_bound_l0(space, &items), expected);
             assert_eq!(lower_bound_l2(space, &items), expected);
         }
+    }
+
+    #[test]
+    fn the_largest_valid_space_keeps_the_strong_bound() {
+        // MAX_SIDE_MM cubed is far inside u64: the 64-bit weights apply.
+        let side = crate::geometry::MAX_SIDE_MM;
+        let space = Dimensions::new(side, side, side);
+        let items = parcels(5, Dimensions::new(side / 2 + 1, side / 2 + 1, side / 2 + 1));
+        assert_eq!(lower_bound_l0(space, &items), 1);
+        assert_eq!(lower_bound_l2(space, &items), 5);
+    }
+
+    #[test]
+    fn a_space_past_u64_volume_falls_back_to_the_volume_bound() {
+        let space = Dimensions::new(u32::MAX, u32::MAX, u32::MAX);
+        let items = parcels(
+            5,
+            Dimensions::new(u32::MAX / 2 + 1, u32::MAX / 2 + 1, u32::MAX / 2 + 1),
+        );
+        assert_eq!(lower_bound_l0(space, &items), 1);
+        assert_eq!(lower_bound_l2(space, &items), 1);
     }
 
     #[test]

@@ -69,7 +69,7 @@ pub(super) fn check_geometry(
         let id = pair.first().copied().unwrap_or_default();
         return Err(PackError::DuplicatePlacement { parcel: id.into() });
     }
-    let limits = space.sides().map(u64::from);
+    let limits = super::wide(space);
     for placement in placements {
         if placement.extent.sides().contains(&0) {
             return Err(PackError::EmptyExtent {

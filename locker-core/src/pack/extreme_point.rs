@@ -3,7 +3,7 @@
 
 use alloc::vec::Vec;
 
-use super::{MIN_SUPPORT_PERCENT, Placement, Position};
+use super::{MIN_SUPPORT_PERCENT, Placement, Position, wide};
 use crate::geometry::{Dimensions, Orientation};
 use crate::parcel::Parcel;
 
@@ -19,7 +19,7 @@ pub(super) struct Cuboid {
 impl Cuboid {
     pub(super) fn new(position: Position, extent: Dimensions) -> Self {
         let lo = coords(position);
-        let e = extent.sides().map(u64::from);
+        let e = wide(extent);
         Self {
             lo,
             hi: [lo[0] + e[0], lo[1] + e[1], lo[2] + e[2]],
@@ -32,18 +32,31 @@ impl Cuboid {
 
     /// True when the two boxes share some volume (touching is fine).
     pub(super) fn overlaps(&self, other: &Self) -> bool {
-        (0..3).all(|i| self.lo[i] < other.hi[i] && other.lo[i] < self.hi[i])
+        // Written out, not `(0..3).all(…)`: this is the packer's inner
+        // loop, and the size-tuned WebAssembly build keeps such closures
+        // as calls.
+        self.lo[0] < other.hi[0]
+            && other.lo[0] < self.hi[0]
+            && self.lo[1] < other.hi[1]
+            && other.lo[1] < self.hi[1]
+            && self.lo[2] < other.hi[2]
+            && other.lo[2] < self.hi[2]
     }
 
     /// True when the point lies in the box (half-open on every axis).
     fn contains(&self, point: [u64; 3]) -> bool {
-        (0..3).all(|i| self.lo[i] <= point[i] && point[i] < self.hi[i])
+        self.lo[0] <= point[0]
+            && point[0] < self.hi[0]
+            && self.lo[1] <= point[1]
+            && point[1] < self.hi[1]
+            && self.lo[2] <= point[2]
+            && point[2] < self.hi[2]
     }
 
     /// True when the box lies within `space` placed at the origin.
     pub(super) fn within(&self, space: Dimensions) -> bool {
-        let s = space.sides().map(u64::from);
-        (0..3).all(|i| self.hi[i] <= s[i])
+        let s = wide(space);
+        self.hi[0] <= s[0] && self.hi[1] <= s[1] && self.hi[2] <= s[2]
     }
 }
 
@@ -68,18 +81,25 @@ pub(super) fn is_supported(placed: &[Placement], cuboid: &Cuboid) -> bool {
     // Doubled coordinates keep the centre an integer.
     let (cx2, cy2) = (x0 + x1, y0 + y1);
     let mut centre_held = false;
-    let mut area: u128 = 0;
-    for below in placed.iter().map(Cuboid::of).filter(|b| b.hi[2] == z) {
+    // Each overlap is at most the base, whose sides are u32: the product
+    // fits u64, and so does the sum for boxes that do not overlap (it
+    // saturates for any that would). 64-bit products per box, not 128.
+    let mut area: u64 = 0;
+    for placement in placed {
+        let below = Cuboid::of(placement);
+        if below.hi[2] != z {
+            continue;
+        }
         let dx = x1.min(below.hi[0]).saturating_sub(x0.max(below.lo[0]));
         let dy = y1.min(below.hi[1]).saturating_sub(y0.max(below.lo[1]));
-        area += u128::from(dx) * u128::from(dy);
+        area = area.saturating_add(dx * dy);
         centre_held |= 2 * below.lo[0] <= cx2
             && cx2 <= 2 * below.hi[0]
             && 2 * below.lo[1] <= cy2
             && cy2 <= 2 * below.hi[1];
     }
-    let base = u128::from(x1 - x0) * u128::from(y1 - y0);
-    centre_held && area * 100 >= base * u128::from(MIN_SUPPORT_PERCENT)
+    let base = u128::from((x1 - x0) * (y1 - y0));
+    centre_held && u128::from(area) * 100 >= base * u128::from(MIN_SUPPORT_PERCENT)
 }
 
 /// The merit of a candidate; the smallest wins: lowest z, then y, then x;
@@ -121,7 +141,7 @@ pub(super) fn find_spot(
         if repeated || !extent.fits_within(space) {
             continue;
         }
-        let e = extent.sides().map(u64::from);
+        let e = wide(extent);
         let index = u64::try_from(index).unwrap_or(u64::MAX);
         for &point in points {
             let key = merit(coords(point), e, index);
@@ -132,7 +152,7 @@ pub(super) fn find_spot(
             }
             let cuboid = Cuboid::new(point, extent);
             if !cuboid.within(space)
-                || placed.iter().any(|p| Cuboid::of(p).overlaps(&cuboid))
+                || overlaps_any(placed, &cuboid)
                 || !is_supported(placed, &cuboid)
             {
                 continue;
@@ -151,15 +171,27 @@ pub(super) fn find_spot(
     best.map(|(_, spot)| spot)
 }
 
+/// True when `cuboid` shares volume with a box of `placed`. A loop, not
+/// `iter().any(…)`, which the size-tuned WebAssembly build keeps as a call
+/// per box.
+fn overlaps_any(placed: &[Placement], cuboid: &Cuboid) -> bool {
+    for placement in placed {
+        if Cuboid::of(placement).overlaps(cuboid) {
+            return true;
+        }
+    }
+    false
+}
+
 /// Moves `point` along the negative direction of `axis` until it meets a
 /// box of `placed` (or the wall at 0).
 fn project(placed: &[Placement], point: [u64; 3], axis: usize) -> [u64; 3] {
     let mut stop = 0;
     for cuboid in placed.iter().map(Cuboid::of) {
         let ahead = cuboid.hi[axis] <= point[axis] && cuboid.hi[axis] > stop;
-        let in_line = (0..3)
-            .filter(|&k| k != axis)
-            .all(|k| cuboid.lo[k] <= point[k] && point[k] < cuboid.hi[k]);
+        let within_on =
+            |k: usize| k == axis || (cuboid.lo[k] <= point[k] && point[k] < cuboid.hi[k]);
+        let in_line = within_on(0) && within_on(1) && within_on(2);
         if ahead && in_line {
             stop = cuboid.hi[axis];
         }
@@ -192,9 +224,10 @@ pub(super) fn add_extreme_points(
         project(placed, [x0, y0, z1], y),
         [x0, y0, z1],
     ];
-    let s = space.sides().map(u64::from);
+    let s = wide(space);
     for c in candidates {
-        if (0..3).any(|i| c[i] >= s[i]) || placed.iter().any(|p| Cuboid::of(p).contains(c)) {
+        let outside = c[0] >= s[0] || c[1] >= s[1] || c[2] >= s[2];
+        if outside || placed.iter().any(|p| Cuboid::of(p).contains(c)) {
             continue;
         }
         // Below the space's sides, so every coordinate fits u32.
