@@ -335,12 +335,17 @@ pub fn pack(space: Dimensions, parcels: &[Parcel]) -> PackResult {
         let indices = sorted_indices(parcels, &fitting, order);
         let mut packing = Packing::new(space);
         let mut unplaced_indices = never.clone();
+        // A parcel larger than the volume left cannot fit: no search.
+        let mut free_volume = volume_u128(space);
         for &i in &indices {
             let Some(parcel) = parcels.get(i) else {
                 continue;
             };
-            if packing.try_place(parcel).is_none() {
+            let volume = volume_u128(parcel.size);
+            if volume > free_volume || packing.try_place(parcel).is_none() {
                 unplaced_indices.push(i);
+            } else {
+                free_volume -= volume;
             }
         }
         let placed = packing.placements().len();
