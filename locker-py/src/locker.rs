@@ -22,16 +22,21 @@ use pyo3::prelude::*;
 use crate::convert::{self, from_py, to_py};
 use crate::exceptions::CoreError;
 
-/// A failure of the hardware as the core sees it: a kind and a message.
+/// A failure of the hardware as the core sees it: a kind and what the
+/// Python object said, if anything (the simulator says nothing its kind
+/// and door do not).
 #[derive(Debug, Clone)]
 pub struct PyHardwareFault {
     kind: HardwareErrorKind,
-    message: String,
+    message: Option<String>,
 }
 
 impl fmt::Display for PyHardwareFault {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.kind, self.message)
+        match &self.message {
+            Some(message) => write!(f, "{}: {message}", self.kind),
+            None => write!(f, "{}", self.kind),
+        }
     }
 }
 
@@ -41,7 +46,7 @@ impl CoreHardwareError for PyHardwareFault {
     }
 
     fn detail(&self) -> Option<&str> {
-        Some(&self.message)
+        self.message.as_deref()
     }
 }
 
@@ -71,7 +76,7 @@ fn fault(py: Python<'_>, error: &PyErr) -> PyHardwareFault {
         .unwrap_or(HardwareErrorKind::Other);
     PyHardwareFault {
         kind,
-        message: error.to_string(),
+        message: Some(error.to_string()),
     }
 }
 
@@ -147,7 +152,7 @@ impl Hardware for PyHardware {
         if bytes.len() != len {
             return Err(PyHardwareFault {
                 kind: HardwareErrorKind::EntropyUnavailable,
-                message: format!("fill_random({len}) returned {} bytes", bytes.len()),
+                message: Some(format!("fill_random({len}) returned {} bytes", bytes.len())),
             });
         }
         buf.copy_from_slice(&bytes);
@@ -165,9 +170,11 @@ enum AnyHardware {
 macro_rules! forward {
     ($self:ident, $method:ident($($arg:expr),*)) => {
         match $self {
+            // The simulator's errors are a kind and a door, both already
+            // in the core's error: no detail to repeat them.
             AnyHardware::Sim(sim) => sim.lock().$method($($arg),*).map_err(|e| PyHardwareFault {
                 kind: e.kind(),
-                message: e.to_string(),
+                message: None,
             }),
             AnyHardware::Python(hw) => hw.$method($($arg),*),
         }

@@ -52,8 +52,8 @@ export interface BatchPlanJson {
 }
 /** One door of a bank at run time. */
 export interface CompartmentJson {
-  /** The door's configuration, as in the bank's. */
-  spec: CompartmentSpecJson;
+  /** The door's configuration, as in the bank's, every field present. */
+  spec: Required<CompartmentSpecJson>;
   /** The inner size less the bank's clearance. */
   usable: Size;
   in_service: boolean;

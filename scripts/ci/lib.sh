@@ -17,8 +17,8 @@ if [[ "${CI:-}" == "true" ]]; then
     export CARGO_INCREMENTAL=0
     # Line tables keep file:line in panics, backtraces and valgrind reports;
     # full debug info would triple the target directory (several GB).
+    # (The test profile inherits it.)
     export CARGO_PROFILE_DEV_DEBUG="${CARGO_PROFILE_DEV_DEBUG:-line-tables-only}"
-    export CARGO_PROFILE_TEST_DEBUG="${CARGO_PROFILE_TEST_DEBUG:-line-tables-only}"
     export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 fi
 

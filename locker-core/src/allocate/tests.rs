@@ -213,6 +213,35 @@ fn full_and_nothing_fits_are_outcomes_not_errors() {
 }
 
 #[test]
+fn a_larger_door_is_full_or_there_is_no_larger_door() {
+    // Doors 1 (A) and 2 (B); the courier found door 1 too small.
+    let mut bank = bank_of(&[("A", A, false), ("B", B, false)], 0);
+    let parcel_request = request(1, 300, 600, 60, 1);
+    let larger = bank
+        .allocate_larger_than(&parcel_request, CompartmentId(1))
+        .unwrap();
+    assert_eq!(assigned(&larger).compartment, CompartmentId(2));
+    // The larger door taken: that is "full", not "no larger door".
+    bank.store(CompartmentId(2), RecipientId(9), parcel(2, 300, 600, 150))
+        .unwrap();
+    let full = bank
+        .allocate_larger_than(&parcel_request, CompartmentId(1))
+        .unwrap();
+    assert_eq!(
+        full.overflow().map(|o| o.reason),
+        Some(OverflowReason::Full)
+    );
+    // From the largest door there is none larger, free or not.
+    let none = bank
+        .allocate_larger_than(&parcel_request, CompartmentId(2))
+        .unwrap();
+    assert_eq!(
+        none.overflow().map(|o| o.reason),
+        Some(OverflowReason::NoLargerDoor)
+    );
+}
+
+#[test]
 fn consolidation_packs_beside_the_recipients_parcels_only_when_allowed() {
     let mut bank = bank_of(&[("C", C, false), ("C", C, false), ("C", C, false)], 0);
     bank.store(CompartmentId(1), RecipientId(7), parcel(1, 300, 300, 200))

@@ -100,7 +100,6 @@
 //! # Ok::<(), HardwareErrorKind>(())
 //! ```
 
-use alloc::string::String;
 use core::convert::Infallible;
 use core::fmt;
 
@@ -205,31 +204,22 @@ pub trait HardwareError: fmt::Debug + fmt::Display {
     fn kind(&self) -> HardwareErrorKind;
 
     /// What the vendor's error says beyond its kind (a bus frame, a latch
-    /// number, an exception's message), for the error the caller gets
-    /// ([`LockerError::Hardware`](crate::locker::LockerError::Hardware)),
-    /// the `hardware_fault` event and the journal's record of the fault.
-    /// `None` (the default) when the kind says it all. Only the first
-    /// [`MAX_DETAIL_BYTES`] are kept.
+    /// number, an exception's message). The error the caller gets
+    /// ([`LockerError::Hardware`](crate::locker::LockerError::Hardware))
+    /// keeps it whole; the `hardware_fault` event and the journal's record
+    /// of the fault keep one line of it, at most [`MAX_DETAIL_BYTES`].
+    /// `None` (the default) when the kind says it all.
     fn detail(&self) -> Option<&str> {
         None
     }
 }
 
-/// How much of a [`HardwareError::detail`] the locker keeps: a journal
-/// record stays small on a controller's flash, whatever a driver says.
+/// How much of a [`HardwareError::detail`] the journal's fault record and
+/// the `hardware_fault` event keep: a record stays small on a controller's
+/// flash, whatever a driver says. Control characters (line breaks, tabs)
+/// become spaces first, so the stored JSON is at most twice as long
+/// (quotes and backslashes are escaped).
 pub const MAX_DETAIL_BYTES: usize = 200;
-
-/// The error's detail, cut to [`MAX_DETAIL_BYTES`] at a character boundary.
-pub(crate) fn bounded_detail(error: &impl HardwareError) -> Option<String> {
-    let detail = error.detail()?;
-    // `str::floor_char_boundary` is newer than the crate's MSRV; a boundary
-    // is at most three bytes back.
-    let end = (0..=MAX_DETAIL_BYTES.min(detail.len()))
-        .rev()
-        .find(|&i| detail.is_char_boundary(i))
-        .unwrap_or(0);
-    Some(String::from(&detail[..end]))
-}
 
 /// A kind is its own error, so a simple implementation can use
 /// `type Error = HardwareErrorKind`.
@@ -437,44 +427,6 @@ mod tests {
             error.to_string(),
             "bus timeout: the lock board did not answer"
         );
-    }
-
-    #[derive(Debug)]
-    struct Says(String);
-    impl fmt::Display for Says {
-        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str(&self.0)
-        }
-    }
-    impl HardwareError for Says {
-        fn kind(&self) -> HardwareErrorKind {
-            HardwareErrorKind::Other
-        }
-        fn detail(&self) -> Option<&str> {
-            Some(&self.0)
-        }
-    }
-
-    proptest::proptest! {
-        #[test]
-        fn a_kept_detail_is_the_longest_prefix_within_the_bound(
-            detail in "\\PC{0,120}",
-        ) {
-            let kept = bounded_detail(&Says(detail.clone())).unwrap();
-            proptest::prop_assert!(kept.len() <= MAX_DETAIL_BYTES);
-            proptest::prop_assert!(detail.starts_with(&kept));
-            // Nothing more fits: the whole detail, or the next character
-            // would cross the bound.
-            let next = detail[kept.len()..].chars().next();
-            proptest::prop_assert!(
-                next.is_none_or(|c| kept.len() + c.len_utf8() > MAX_DETAIL_BYTES)
-            );
-        }
-    }
-
-    #[test]
-    fn no_detail_is_kept_as_none() {
-        assert_eq!(bounded_detail(&HardwareErrorKind::SensorFault), None);
     }
 
     #[test]

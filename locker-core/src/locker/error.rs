@@ -82,7 +82,7 @@ impl LockerError {
         Self::Hardware {
             compartment,
             kind: error.kind(),
-            detail: crate::hardware::bounded_detail(error),
+            detail: error.detail().map(String::from),
         }
     }
 }

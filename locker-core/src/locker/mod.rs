@@ -68,7 +68,7 @@ mod staff;
 mod state;
 mod upkeep;
 
-use alloc::string::ToString;
+use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
 use chacha20::ChaCha20Rng;
@@ -354,7 +354,7 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
         error: &H::Error,
     ) -> LockerError {
         let kind = error.kind();
-        let detail = hardware::bounded_detail(error);
+        let detail = recorded_detail(error);
         // The fault record is best effort: the power may be gone too.
         let _ = self.write(
             at_s,
@@ -367,14 +367,26 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
         self.events.push(Event::HardwareFault {
             compartment,
             kind,
-            detail: detail.clone(),
-        });
-        LockerError::Hardware {
-            compartment,
-            kind,
             detail,
-        }
+        });
+        LockerError::hardware(compartment, error)
     }
+}
+
+/// One line of a driver's detail for the fault record and event: control
+/// characters as spaces, at most [`hardware::MAX_DETAIL_BYTES`], trimmed;
+/// `None` when nothing is left.
+fn recorded_detail(error: &impl HardwareError) -> Option<String> {
+    let mut line = String::new();
+    for c in error.detail()?.chars() {
+        let c = if c.is_control() { ' ' } else { c };
+        if line.len() + c.len_utf8() > hardware::MAX_DETAIL_BYTES {
+            break;
+        }
+        line.push(c);
+    }
+    let kept = line.trim();
+    (!kept.is_empty()).then(|| String::from(kept))
 }
 
 /// Replays records into a state.

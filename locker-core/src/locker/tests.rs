@@ -881,10 +881,11 @@ fn the_fault_record_and_event_keep_what_the_board_said_up_to_a_bound() {
 
     let kept = &says[..199];
     assert!(kept.ends_with('é'));
+    // The caller's error keeps it whole; the event and record keep 199 B.
     let LockerError::Hardware { detail, .. } = &error else {
         panic!("{error:?}");
     };
-    assert_eq!(detail.as_deref(), Some(kept));
+    assert_eq!(detail.as_deref(), Some(says.as_str()));
     let events = locker.take_events();
     assert!(
         events.iter().any(|e| matches!(
@@ -906,6 +907,59 @@ fn the_fault_record_and_event_keep_what_the_board_said_up_to_a_bound() {
     );
     crate::journal::verify(records, None).unwrap();
     assert_eq!(&replay(records).unwrap(), locker.state());
+}
+
+#[derive(Debug)]
+struct Says(alloc::string::String);
+
+impl core::fmt::Display for Says {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl HardwareError for Says {
+    fn kind(&self) -> HardwareErrorKind {
+        HardwareErrorKind::Other
+    }
+    fn detail(&self) -> Option<&str> {
+        Some(&self.0)
+    }
+}
+
+proptest::proptest! {
+    #[test]
+    fn a_recorded_detail_is_one_bounded_trimmed_line(detail in "\\PC{0,80}[\\n\\t\\r ]{0,3}\\PC{0,80}") {
+        use crate::hardware::MAX_DETAIL_BYTES;
+        let one_line: alloc::string::String =
+            detail.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+        match super::recorded_detail(&Says(detail.clone())) {
+            None => proptest::prop_assert!(one_line.len() > MAX_DETAIL_BYTES || one_line.trim().is_empty()),
+            Some(kept) => {
+                proptest::prop_assert!(kept.len() <= MAX_DETAIL_BYTES);
+                proptest::prop_assert!(!kept.chars().any(char::is_control));
+                proptest::prop_assert_eq!(kept.trim(), kept.as_str());
+                proptest::prop_assert!(!kept.is_empty());
+                proptest::prop_assert!(one_line.trim_start().starts_with(&kept));
+                if one_line.len() <= MAX_DETAIL_BYTES {
+                    proptest::prop_assert_eq!(kept.as_str(), one_line.trim());
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn a_blank_or_absent_detail_is_not_recorded() {
+    assert_eq!(super::recorded_detail(&Says(" \n\t ".into())), None);
+    assert_eq!(
+        super::recorded_detail(&HardwareErrorKind::SensorFault),
+        None
+    );
+    assert_eq!(
+        super::recorded_detail(&Says("frame 0x12\nno ACK".into())).as_deref(),
+        Some("frame 0x12 no ACK")
+    );
 }
 
 #[test]

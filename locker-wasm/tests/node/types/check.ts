@@ -28,6 +28,11 @@ if (outcome.outcome === "assigned") {
   const door: number = outcome.compartment;
   void door;
 }
+// A door of the bank: its spec with every field present.
+const [first] = new Bank(bank).compartments();
+const zone: "ambient" | "chilled" | "frozen" = first.spec.zone;
+const free: boolean = first.free && first.spec.accessible;
+void zone; void free;
 const keys = new KeyRing();
 keys.rotate();
 const { token } = issueToken(keys, { purpose: "pickup", compartments: [1], expires_at_s: 2_000_000_000 }, 1_700_000_000);
