@@ -17,13 +17,13 @@ mod token_fixture;
 use std::fs;
 use std::path::Path;
 
-use locker_core::allocate::Request;
+use locker_core::allocate::{OverflowReason, Request};
 use locker_core::bank::{BankConfig, default_bank};
 use locker_core::credential::{CarrierId, KioskId};
-use locker_core::hardware::SimulatedHardware;
-use locker_core::journal::{MemoryJournal, lines};
-use locker_core::locker::{DropOff, Event, Locker, LockerConfig};
-use locker_core::{Dimensions, Parcel, ParcelId, RecipientId};
+use locker_core::hardware::{HardwareErrorKind, SimulatedHardware};
+use locker_core::journal::{MemoryJournal, lines, verify};
+use locker_core::locker::{DropOff, Entry, Event, Locker, LockerConfig};
+use locker_core::{CompartmentId, Dimensions, Parcel, ParcelId, RecipientId};
 
 fn write(target: &str, name: &str, bytes: &[u8]) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -154,6 +154,38 @@ fn journal_decode(text: &str) {
         "torn-tail.jsonl",
         &text.as_bytes()[..text.len() - 40],
     );
+    write(
+        "journal_decode",
+        "fault-detail-and-no-larger-door.jsonl",
+        with_optional_shapes(text).as_bytes(),
+    );
+}
+
+/// The journal with two records in the shapes only some entries take: a
+/// hardware fault with the driver's words, and an overflow after a door
+/// too small with no larger one.
+fn with_optional_shapes(text: &str) -> String {
+    let mut records = lines::read::<Entry>(text, None).unwrap().records;
+    let mut chain = verify(&records, None).unwrap();
+    let at_s = records.last().unwrap().at_s;
+    records.push(chain.seal(
+        at_s,
+        Entry::HardwareFault {
+            compartment: Some(CompartmentId(1)),
+            kind: HardwareErrorKind::DoorJammed,
+            detail: Some("latch 7 stuck".into()),
+        },
+    ));
+    records.push(chain.seal(
+        at_s,
+        Entry::DepositOverflowed {
+            parcel: Parcel::new(ParcelId(3), Dimensions::new(300, 200, 50), 800),
+            recipient: RecipientId(14),
+            carrier: CarrierId(7),
+            reason: OverflowReason::NoLargerDoor,
+        },
+    ));
+    lines::write(&records)
 }
 
 /// Fixed pseudo-random bytes for the `arbitrary`-decoded targets.
