@@ -34,13 +34,15 @@ export interface BankConfigJson {
 }
 /** A request to place one parcel. */
 export interface RequestJson { parcel: ParcelJson; recipient: number; needs_accessible?: boolean }
+/** Why no door took a parcel. */
+export type OverflowReasonJson = "nothing_fits" | "full" | "no_larger_door";
 /** Where a parcel went, or why it did not: `outcome` is "assigned" or "overflow". */
 export type OutcomeJson =
   | { outcome: "assigned"; parcel: ParcelJson; recipient: number; compartment: number;
       placement: PlacementJson; rule: "consolidated" | "smallest_fit" | "next_larger_free";
       considered: object[] }
   | { outcome: "overflow"; parcel: ParcelJson; recipient: number;
-      reason: "nothing_fits" | "full" | "no_larger_door"; considered: object[] };
+      reason: OverflowReasonJson; considered: object[] };
 /** Where a parcel sits in a compartment. */
 export interface PlacementJson {
   parcel: number; position: { x_mm: number; y_mm: number; z_mm: number };

@@ -27,7 +27,7 @@ export type DropOffJson =
   | { outcome: "opened"; compartment: number; placement: PlacementJson;
       rule: "consolidated" | "smallest_fit" | "next_larger_free" }
   | { outcome: "overflow"; parcel: ParcelJson; recipient: number;
-      reason: "nothing_fits" | "full" | "no_larger_door"; considered: object[] };
+      reason: OverflowReasonJson; considered: object[] };
 /**
  * A notification for the host to pass on. `type` is one of "parcel_ready"
  * (with `pin` and `qr_token`: send them to the recipient), "collected",

@@ -752,22 +752,8 @@ fn a_parcel_no_door_takes_is_journaled_as_overflow_and_changes_no_door() {
 
 #[test]
 fn a_hardware_error_keeps_what_the_vendor_said() {
-    #[derive(Debug)]
-    struct Board(&'static str);
-    impl core::fmt::Display for Board {
-        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-            f.write_str(self.0)
-        }
-    }
-    impl crate::hardware::HardwareError for Board {
-        fn kind(&self) -> HardwareErrorKind {
-            HardwareErrorKind::BusTimeout
-        }
-        fn detail(&self) -> Option<&str> {
-            Some(self.0)
-        }
-    }
-    let error = LockerError::hardware(Some(CompartmentId(3)), &Board("no ACK to frame 0x12"));
+    let board = BoardError::new(HardwareErrorKind::BusTimeout, "no ACK to frame 0x12");
+    let error = LockerError::hardware(Some(CompartmentId(3)), &board);
     assert_eq!(
         error.to_string(),
         "hardware fault at compartment #3: bus timeout: the lock board did not answer \
@@ -805,10 +791,20 @@ struct ExplainingBoard {
     says: alloc::string::String,
 }
 
+/// A vendor's error that says more than its kind.
 #[derive(Debug)]
 struct BoardError {
     kind: HardwareErrorKind,
     says: alloc::string::String,
+}
+
+impl BoardError {
+    fn new(kind: HardwareErrorKind, says: &str) -> Self {
+        Self {
+            kind,
+            says: says.into(),
+        }
+    }
 }
 
 impl core::fmt::Display for BoardError {
@@ -909,31 +905,13 @@ fn the_fault_record_and_event_keep_what_the_board_said_up_to_a_bound() {
     assert_eq!(&replay(records).unwrap(), locker.state());
 }
 
-#[derive(Debug)]
-struct Says(alloc::string::String);
-
-impl core::fmt::Display for Says {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl HardwareError for Says {
-    fn kind(&self) -> HardwareErrorKind {
-        HardwareErrorKind::Other
-    }
-    fn detail(&self) -> Option<&str> {
-        Some(&self.0)
-    }
-}
-
 proptest::proptest! {
     #[test]
     fn a_recorded_detail_is_one_bounded_trimmed_line(detail in "\\PC{0,80}[\\n\\t\\r ]{0,3}\\PC{0,80}") {
         use crate::hardware::MAX_DETAIL_BYTES;
         let one_line: alloc::string::String =
             detail.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
-        match super::recorded_detail(&Says(detail.clone())) {
+        match super::recorded_detail(&BoardError::new(HardwareErrorKind::Other, &detail)) {
             None => proptest::prop_assert!(one_line.len() > MAX_DETAIL_BYTES || one_line.trim().is_empty()),
             Some(kept) => {
                 proptest::prop_assert!(kept.len() <= MAX_DETAIL_BYTES);
@@ -951,13 +929,20 @@ proptest::proptest! {
 
 #[test]
 fn a_blank_or_absent_detail_is_not_recorded() {
-    assert_eq!(super::recorded_detail(&Says(" \n\t ".into())), None);
+    assert_eq!(
+        super::recorded_detail(&BoardError::new(HardwareErrorKind::Other, " \n\t ")),
+        None
+    );
     assert_eq!(
         super::recorded_detail(&HardwareErrorKind::SensorFault),
         None
     );
     assert_eq!(
-        super::recorded_detail(&Says("frame 0x12\nno ACK".into())).as_deref(),
+        super::recorded_detail(&BoardError::new(
+            HardwareErrorKind::Other,
+            "frame 0x12\nno ACK"
+        ))
+        .as_deref(),
         Some("frame 0x12 no ACK")
     );
 }
