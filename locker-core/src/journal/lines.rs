@@ -27,15 +27,35 @@ pub fn to_line<E: Serialize>(record: &Record<E>) -> String {
 ///
 /// # Errors
 ///
-/// [`JournalError::Malformed`] when the line is not a record.
+/// [`JournalError::UnsupportedVersion`] when the line is a record of a
+/// version this library does not read, even if its entry does not parse
+/// here (a newer library's entry kind); [`JournalError::Malformed`] when
+/// the line is not a record.
 pub fn parse_line<E: DeserializeOwned>(
     text: &str,
     line_number: usize,
 ) -> Result<Record<E>, JournalError> {
-    serde_json::from_str(text).map_err(|error| JournalError::Malformed {
-        line: line_number,
-        message: error.to_string(),
+    serde_json::from_str(text).map_err(|error| {
+        // Only on failure: a good line is parsed once.
+        match serde_json::from_str::<Head>(text) {
+            Ok(head) if !super::is_readable_version(head.v) => JournalError::UnsupportedVersion {
+                seq: head.seq,
+                version: head.v,
+            },
+            _ => JournalError::Malformed {
+                line: line_number,
+                message: error.to_string(),
+            },
+        }
     })
+}
+
+/// What every record version has: enough to say which version a line is
+/// when the rest of it does not parse.
+#[derive(serde::Deserialize)]
+struct Head {
+    v: u32,
+    seq: u64,
 }
 
 /// A last line that was cut short by a power cut and dropped.

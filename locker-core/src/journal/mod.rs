@@ -26,6 +26,26 @@
 //! edited[0].entry = "nothing happened".to_string();
 //! assert_eq!(verify(&edited, None).unwrap_err().seq(), Some(0));
 //! ```
+//!
+//! # Format versions
+//!
+//! A locker's journal outlives the library that wrote it, so the format
+//! follows three rules:
+//!
+//! - **A record reads the same forever.** This library reads every
+//!   version from 1 to [`RECORD_VERSION`], and a record re-serializes to
+//!   exactly the bytes its hash was computed over. A frozen journal of
+//!   each version, holding every kind of entry, is read, verified and
+//!   replayed by the tests (`tests/data/journal-v1.jsonl`).
+//! - **A change an older reader would misread bumps the version.** A new
+//!   entry kind, a new field or a new enum value: an older library would
+//!   refuse the line, or drop the field and then find the record "edited".
+//!   With the bump, the new records carry the new `v`, and the older
+//!   library says [`JournalError::UnsupportedVersion`] instead: upgrade,
+//!   not tampering.
+//! - **The version is read first.** A line of a newer version whose entry
+//!   this library cannot parse is still reported as
+//!   [`JournalError::UnsupportedVersion`], not as malformed.
 
 #[cfg(feature = "std")]
 mod file;
@@ -40,7 +60,8 @@ use sha2::{Digest as _, Sha256};
 #[cfg(feature = "std")]
 pub use file::{FileJournal, FileJournalError, Opened};
 
-/// The record format version this library writes and reads.
+/// The record format version this library writes; it reads every version
+/// from 1 up to this one (see [Format versions](self#format-versions)).
 pub const RECORD_VERSION: u32 = 1;
 
 /// A SHA-256 digest, written as 64 lowercase hex digits in JSON.
@@ -118,7 +139,7 @@ fn parse_hex(text: &str) -> Option<Digest> {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Record<E> {
-    /// Format version ([`RECORD_VERSION`]).
+    /// Format version: [`RECORD_VERSION`] when this library wrote it.
     pub v: u32,
     /// Position in the journal, from 0, with no gaps.
     pub seq: u64,
@@ -233,8 +254,11 @@ pub enum JournalError {
         /// What the parser said.
         message: alloc::string::String,
     },
-    /// A record of a format this library does not read.
-    #[error("record {seq} has version {version}; this library reads version {RECORD_VERSION}")]
+    /// A record of a format this library does not read: written by a newer
+    /// library (upgrade this one), or not a version at all.
+    #[error(
+        "record {seq} has format version {version}; this library reads versions 1 to {RECORD_VERSION}"
+    )]
     UnsupportedVersion {
         /// The record.
         seq: u64,
@@ -310,7 +334,7 @@ pub fn verify<E: Serialize>(
 ///
 /// As [`verify`], for this one record.
 pub fn check_next<E: Serialize>(chain: &Chain, record: &Record<E>) -> Result<(), JournalError> {
-    if record.v != RECORD_VERSION {
+    if !is_readable_version(record.v) {
         return Err(JournalError::UnsupportedVersion {
             seq: record.seq,
             version: record.v,
@@ -335,6 +359,11 @@ pub fn check_next<E: Serialize>(chain: &Chain, record: &Record<E>) -> Result<(),
         return Err(JournalError::BrokenLink { seq: record.seq });
     }
     Ok(())
+}
+
+/// True for the format versions this library reads.
+const fn is_readable_version(v: u32) -> bool {
+    v >= 1 && v <= RECORD_VERSION
 }
 
 /// Where sealed records are made durable: memory, a file, the vendor's

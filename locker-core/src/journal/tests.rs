@@ -79,12 +79,61 @@ fn a_forged_record_with_a_fresh_hash_breaks_the_link() {
 
 #[test]
 fn unknown_versions_are_refused() {
-    let mut records = sample(2);
-    records[1].v = 2;
+    for version in [0, RECORD_VERSION + 1, u32::MAX] {
+        let mut records = sample(2);
+        records[1].v = version;
+        assert_eq!(
+            verify(&records, None),
+            Err(JournalError::UnsupportedVersion { seq: 1, version })
+        );
+    }
+}
+
+/// A line as a newer library would write it: a version this one does not
+/// read, and an entry of a shape it has never seen.
+fn newer_line(seq: u64, prev: &Digest) -> String {
+    alloc::format!(
+        r#"{{"v":{},"seq":{seq},"at_s":2000,"prev":"{prev}","entry":{{"type":"teleported","to":"mars"}},"hash":"{}"}}"#,
+        RECORD_VERSION + 1,
+        Digest::ZERO,
+    )
+}
+
+#[test]
+fn a_newer_record_is_named_as_newer_even_when_its_entry_does_not_parse() {
+    #[derive(Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+    #[serde(tag = "type", rename_all = "snake_case")]
+    enum Known {
+        Deposited { door: u32 },
+    }
+    let mut chain = Chain::new();
+    let first = chain.seal(1000, Known::Deposited { door: 3 });
+    let text = lines::write(&[first]) + &newer_line(1, &chain.head) + "\n";
     assert_eq!(
-        verify(&records, None),
-        Err(JournalError::UnsupportedVersion { seq: 1, version: 2 })
+        lines::read::<Known>(&text, None),
+        Err(JournalError::UnsupportedVersion {
+            seq: 1,
+            version: RECORD_VERSION + 1,
+        })
     );
+    // The same entry under a version this library reads is damage.
+    let damaged = text.replacen(
+        &alloc::format!(r#"{{"v":{}"#, RECORD_VERSION + 1),
+        &alloc::format!(r#"{{"v":{RECORD_VERSION}"#),
+        1,
+    );
+    assert!(
+        matches!(
+            lines::read::<Known>(&damaged, None),
+            Err(JournalError::Malformed { line: 2, .. })
+        ),
+        "{damaged}"
+    );
+    // A line without even a version is damage too.
+    assert!(matches!(
+        lines::parse_line::<Known>(r#"{"seq":1}"#, 7),
+        Err(JournalError::Malformed { line: 7, .. })
+    ));
 }
 
 #[test]
