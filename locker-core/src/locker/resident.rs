@@ -1,5 +1,6 @@
 //! The resident's side: collecting by PIN, QR token or RFID tag, re-opening
-//! in the grace period, reporting parcels missing, registering a tag.
+//! in the grace period, reporting parcels missing, registering a tag,
+//! delegating a pickup and revoking a credential.
 
 use alloc::vec::Vec;
 
@@ -8,7 +9,8 @@ use super::error::LockerError;
 use super::event::Event;
 use super::{AbortReason, Locker, StateError};
 use crate::credential::{
-    Grant, KioskId, NEVER_EXPIRES_S, PinAttempt, PinSecret, Purpose, RfidRequest, RfidTap,
+    CredentialId, DelegationRequest, Grant, KioskId, NEVER_EXPIRES_S, PinAttempt, PinSecret,
+    Purpose, RfidRequest, RfidTap,
 };
 use crate::hardware::Hardware;
 use crate::ids::{CompartmentId, RecipientId};
@@ -144,6 +146,54 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
             });
         }
         Ok(())
+    }
+
+    /// Lets someone else collect: issues a PIN for `request.delegator`'s
+    /// parcels, those in `request.compartments`
+    /// ([`DelegationScope::Parcels`](crate::credential::DelegationScope::Parcels))
+    /// or every parcel waiting now and later
+    /// ([`DelegationScope::AllParcels`](crate::credential::DelegationScope::AllParcels)),
+    /// until `request.expires_at_s`. The delegate types it like the
+    /// resident's own PIN (with the resident's unit when the policy binds
+    /// PINs to units). Returns the PIN, to pass on, and its credential id,
+    /// to [revoke](Self::revoke_credential) it early.
+    ///
+    /// # Errors
+    ///
+    /// [`LockerError::Credential`] for a compartment without a parcel of
+    /// the delegator, a bad scope or expiry, or a unit that holds as many
+    /// PINs as the policy allows; and the hardware and journal errors.
+    pub fn delegate(
+        &mut self,
+        request: &DelegationRequest,
+    ) -> Result<(PinSecret, CredentialId), LockerError> {
+        let now_s = self.now()?;
+        let mut rng = self.rng()?;
+        let (pin, record) = self
+            .state
+            .credentials
+            .generate_delegation(&self.keys, &mut rng, request, now_s)?;
+        let id = record.id;
+        self.write(now_s, Entry::CredentialIssued { record })?;
+        Ok((pin, id))
+    }
+
+    /// Revokes a credential that has a record (a delegation, an RFID tag, a
+    /// courier code, a pickup PIN): it stops working at once, and the
+    /// revocation is journaled.
+    ///
+    /// # Errors
+    ///
+    /// [`LockerError::Credential`] for an unknown credential or one already
+    /// spent or revoked; nothing is journaled then. And the hardware and
+    /// journal errors.
+    pub fn revoke_credential(&mut self, id: CredentialId) -> Result<(), LockerError> {
+        let now_s = self.now()?;
+        self.write(now_s, Entry::CredentialRevoked { id })
+            .map_err(|error| match error {
+                LockerError::State(StateError::Credential(error)) => error.into(),
+                other => other,
+            })
     }
 
     fn check_grace(&self, compartment: CompartmentId, now_s: u64) -> Result<(), LockerError> {

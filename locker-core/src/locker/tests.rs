@@ -501,6 +501,72 @@ fn wrong_operations_are_typed_errors_that_change_nothing() {
 }
 
 #[test]
+fn a_delegated_pin_collects_the_parcels_and_a_revoked_one_nothing() {
+    use crate::credential::{CredentialError, DelegationRequest, DelegationScope};
+    let mut rig = rig();
+    let (door, own_pin, _) = rig.drop_off(parcel(1), 12);
+    let request = |scope, compartments| DelegationRequest {
+        delegator: RecipientId(12),
+        scope,
+        compartments,
+        expires_at_s: T0 + DAY_S,
+    };
+    // Only the delegator's own doors can be delegated; nothing is journaled.
+    let records = rig.locker.journal().records().len();
+    let other = CompartmentId(door.0 + 1);
+    assert!(matches!(
+        rig.locker
+            .delegate(&request(DelegationScope::Parcels, vec![other])),
+        Err(LockerError::Credential(
+            CredentialError::NotDelegable { .. }
+        ))
+    ));
+    assert_eq!(rig.locker.journal().records().len(), records);
+
+    // A delegation of every parcel, revoked: it opens nothing, and a second
+    // revocation is refused without a record.
+    let (all_pin, all_id) = rig
+        .locker
+        .delegate(&request(DelegationScope::AllParcels, vec![]))
+        .unwrap();
+    rig.locker.revoke_credential(all_id).unwrap();
+    assert!(matches!(
+        rig.locker
+            .pickup_pin(KIOSK, Some(RecipientId(12)), all_pin.expose()),
+        Err(LockerError::Credential(_))
+    ));
+    let records = rig.locker.journal().records().len();
+    assert!(matches!(
+        rig.locker.revoke_credential(all_id),
+        Err(LockerError::Credential(CredentialError::Revoked { .. }))
+    ));
+    assert_eq!(rig.locker.journal().records().len(), records);
+
+    // A delegation of this door collects it; the resident's PIN is spent.
+    let (pin, _) = rig
+        .locker
+        .delegate(&request(DelegationScope::Parcels, vec![door]))
+        .unwrap();
+    rig.advance(60);
+    let opened = rig
+        .locker
+        .pickup_pin(KIOSK, Some(RecipientId(12)), pin.expose())
+        .unwrap();
+    assert_eq!(opened, vec![door]);
+    rig.empty_doors(&opened);
+    assert_eq!(
+        rig.locker.state().parcels()[&ParcelId(1)],
+        ParcelPlace::Collected
+    );
+    assert!(
+        rig.locker
+            .pickup_pin(KIOSK, Some(RecipientId(12)), own_pin.expose())
+            .is_err()
+    );
+    rig.assert_replays();
+}
+
+#[test]
 fn wrong_pins_are_throttled_but_qr_still_works() {
     let mut rig = rig();
     let (_, _, token) = rig.drop_off(parcel(1), 12);
