@@ -159,6 +159,12 @@ fn journal_decode(text: &str) {
         "fault-detail-and-no-larger-door.jsonl",
         with_optional_shapes(text).as_bytes(),
     );
+    // Every kind of entry, as the frozen format test reads it.
+    write(
+        "journal_decode",
+        "every-kind-v1.jsonl",
+        include_bytes!("../../locker-core/tests/data/journal-v1.jsonl"),
+    );
 }
 
 /// The journal with two records in the shapes only some entries take: a

@@ -14,6 +14,8 @@ const KIOSK: KioskId = KioskId(1);
 
 type TestLocker = Locker<SimulatedHardware, MemoryJournal<Entry>>;
 
+mod format;
+
 struct Rig {
     locker: TestLocker,
     courier: CourierSession,

@@ -1,0 +1,496 @@
+//! The journal's format stays readable: a frozen journal of each record
+//! version, holding every kind of entry, must read, verify, re-serialize
+//! byte for byte and replay with this library forever (see
+//! [Format versions](crate::journal#format-versions)).
+//!
+//! The frozen files are never rewritten. A format change adds the next
+//! version's file, written by [`every_kind_of_record`] with
+//! `LOCKER_JOURNAL_FIXTURE=<path> cargo test -p locker-core --lib
+//! format`.
+
+use super::*;
+use crate::credential::{DelegationRequest, DelegationScope};
+use crate::hardware::Operation;
+use crate::hardware::sim::SensorLie;
+use crate::journal::{RECORD_VERSION, Record, lines};
+
+/// The frozen journals, oldest version first.
+const FROZEN: &[(u32, &str)] = &[(1, include_str!("../../../tests/data/journal-v1.jsonl"))];
+
+type BoardLocker = Locker<ExplainingBoard, MemoryJournal<Entry>>;
+
+/// The name of an entry's kind, as its `"type"` tag. Exhaustive: a new kind
+/// of entry does not compile until it is named here, and then the newest
+/// frozen journal lacks it, which means a new format version.
+const fn kind(entry: &Entry) -> &'static str {
+    match entry {
+        Entry::Configured { .. } => "configured",
+        Entry::CredentialIssued { .. } => "credential_issued",
+        Entry::CredentialRevoked { .. } => "credential_revoked",
+        Entry::AttemptFailed { .. } => "attempt_failed",
+        Entry::DepositOpened { .. } => "deposit_opened",
+        Entry::DepositCommitted { .. } => "deposit_committed",
+        Entry::DepositAborted { .. } => "deposit_aborted",
+        Entry::DepositOverflowed { .. } => "deposit_overflowed",
+        Entry::PickupOpened { .. } => "pickup_opened",
+        Entry::PickupCompleted { .. } => "pickup_completed",
+        Entry::PickupAborted { .. } => "pickup_aborted",
+        Entry::Reopened { .. } => "reopened",
+        Entry::MissingReported { .. } => "missing_reported",
+        Entry::GraceEnded { .. } => "grace_ended",
+        Entry::ReminderSent { .. } => "reminder_sent",
+        Entry::Expired { .. } => "expired",
+        Entry::Extended { .. } => "extended",
+        Entry::HoldSet { .. } => "hold_set",
+        Entry::StaffOpened { .. } => "staff_opened",
+        Entry::DoorReclosed { .. } => "door_reclosed",
+        Entry::OutOfService { .. } => "out_of_service",
+        Entry::BackInService { .. } => "back_in_service",
+        Entry::Tampered { .. } => "tampered",
+        Entry::DoorSeenOpen { .. } => "door_seen_open",
+        Entry::DoorLeftOpen { .. } => "door_left_open",
+        Entry::HardwareFault { .. } => "hardware_fault",
+        Entry::Interrupted { .. } => "interrupted",
+        Entry::Pruned => "pruned",
+        Entry::Inspected { .. } => "inspected",
+    }
+}
+
+/// Every kind, in declaration order. A kind added to [`kind`] goes here
+/// too, and into [`every_kind_of_record`]: the scenario must write exactly
+/// these, and the newest frozen journal hold them all.
+const KINDS: [&str; 29] = [
+    "configured",
+    "credential_issued",
+    "credential_revoked",
+    "attempt_failed",
+    "deposit_opened",
+    "deposit_committed",
+    "deposit_aborted",
+    "deposit_overflowed",
+    "pickup_opened",
+    "pickup_completed",
+    "pickup_aborted",
+    "reopened",
+    "missing_reported",
+    "grace_ended",
+    "reminder_sent",
+    "expired",
+    "extended",
+    "hold_set",
+    "staff_opened",
+    "door_reclosed",
+    "out_of_service",
+    "back_in_service",
+    "tampered",
+    "door_seen_open",
+    "door_left_open",
+    "hardware_fault",
+    "interrupted",
+    "pruned",
+    "inspected",
+];
+
+/// Eleven doors of the default bank: four A, four B, two C, one XL.
+fn bank() -> crate::bank::BankConfig {
+    let keep = [1, 2, 3, 4, 41, 42, 43, 44, 77, 78, 89];
+    let mut bank = crate::bank::default_bank();
+    bank.name = "Format fixture".into();
+    bank.ada_compliant = false;
+    bank.compartments.retain(|spec| keep.contains(&spec.id.0));
+    bank
+}
+
+/// A locker on simulated hardware whose errors explain themselves.
+struct Site {
+    locker: BoardLocker,
+    courier: CourierSession,
+}
+
+impl Site {
+    fn sim(&mut self) -> &mut SimulatedHardware {
+        &mut self.locker.hardware_mut().sim
+    }
+
+    fn advance(&mut self, by_s: u64) {
+        self.sim().advance_s(by_s);
+    }
+
+    fn deposit(&mut self, id: u64, recipient: u64) -> DropOff {
+        let courier = self.courier.clone();
+        self.locker
+            .deposit(&courier, Request::new(parcel(id), RecipientId(recipient)))
+            .unwrap()
+    }
+
+    fn open_for(&mut self, id: u64, recipient: u64) -> CompartmentId {
+        match self.deposit(id, recipient) {
+            DropOff::Opened { compartment, .. } => compartment,
+            DropOff::Overflow(overflow) => panic!("overflow: {overflow}"),
+        }
+    }
+
+    /// The courier puts the parcel in and closes the door.
+    fn fill(&mut self, door: CompartmentId) -> (PinSecret, TokenSecret) {
+        self.sim().open_door(door).unwrap();
+        self.sim().put_parcel(door).unwrap();
+        self.sim().close_door(door).unwrap();
+        self.locker.door_closed(door).unwrap();
+        self.ready()
+    }
+
+    fn ready(&mut self) -> (PinSecret, TokenSecret) {
+        self.locker
+            .take_events()
+            .into_iter()
+            .find_map(|event| match event {
+                Event::ParcelReady { pin, qr_token, .. } => Some((pin, qr_token)),
+                _ => None,
+            })
+            .unwrap()
+    }
+
+    /// Someone opens the door, takes everything out and closes it.
+    fn empty(&mut self, door: CompartmentId) {
+        self.sim().open_door(door).unwrap();
+        while self.sim().parcel_count(door).unwrap() > 0 {
+            self.sim().take_parcel(door).unwrap();
+        }
+        self.sim().close_door(door).unwrap();
+        self.locker.door_closed(door).unwrap();
+    }
+
+    /// Someone opens the door and closes it again.
+    fn open_and_close(&mut self, door: CompartmentId) {
+        self.sim().open_door(door).unwrap();
+        self.sim().close_door(door).unwrap();
+        self.locker.door_closed(door).unwrap();
+    }
+}
+
+/// Drives a locker through every kind of entry, with the optional parts of
+/// entries both present and absent, and returns its journal.
+#[allow(clippy::too_many_lines)]
+fn every_kind_of_record() -> Vec<Record<Entry>> {
+    let config = LockerConfig {
+        bank: bank(),
+        ..LockerConfig::default()
+    };
+    let doors: Vec<CompartmentId> = config.bank.compartments.iter().map(|c| c.id).collect();
+    let board = ExplainingBoard {
+        sim: SimulatedHardware::new(doors, 7).with_now_s(T0),
+        says: "latch 3: no current through the solenoid".into(),
+    };
+    let mut locker = Locker::new(config, board, MemoryJournal::new()).unwrap();
+
+    // Courier codes: a second replaces the first; a wrong one is counted.
+    locker.issue_courier_code(CarrierId(7), 30 * DAY_S).unwrap();
+    let code = locker.issue_courier_code(CarrierId(7), 30 * DAY_S).unwrap();
+    assert!(locker.courier_sign_in(KIOSK, "00000000").is_err());
+    let courier = locker.courier_sign_in(KIOSK, code.expose()).unwrap();
+    let mut site = Site { locker, courier };
+
+    // A drop-off seen open by the sweep, and one left open past the alarm.
+    let first = site.open_for(1, 12);
+    site.sim().open_door(first).unwrap();
+    site.locker.tick().unwrap();
+    site.sim().put_parcel(first).unwrap();
+    site.sim().close_door(first).unwrap();
+    site.locker.door_closed(first).unwrap();
+    let (first_pin, _) = site.ready();
+    let slow = site.open_for(2, 13);
+    site.sim().open_door(slow).unwrap();
+    site.advance(site.locker.state().policy().door_open_alarm_s);
+    site.locker.tick().unwrap();
+    site.sim().put_parcel(slow).unwrap();
+    site.sim().close_door(slow).unwrap();
+    site.locker.door_closed(slow).unwrap();
+    let (_, slow_token) = site.ready();
+
+    // Drop-offs called off: cancelled, too small (then a larger door),
+    // nothing put in; and parcels no door takes.
+    let cancelled = site.open_for(3, 14);
+    site.locker.cancel_deposit(cancelled).unwrap();
+    let small = site.open_for(4, 14);
+    let larger = match site.locker.need_larger_door(small).unwrap() {
+        DropOff::Opened { compartment, .. } => compartment,
+        DropOff::Overflow(overflow) => panic!("overflow: {overflow}"),
+    };
+    site.fill(larger);
+    let empty = site.open_for(5, 15);
+    site.open_and_close(empty);
+    let courier = site.courier.clone();
+    let huge = Parcel::new(ParcelId(6), Dimensions::new(900, 900, 900), 5_000);
+    let overflowed = site
+        .locker
+        .deposit(&courier, Request::new(huge, RecipientId(15)))
+        .unwrap();
+    assert!(matches!(overflowed, DropOff::Overflow(_)));
+    let bulky = Parcel::new(ParcelId(13), Dimensions::new(700, 600, 500), 9_000);
+    let only_fit = match site
+        .locker
+        .deposit(&courier, Request::new(bulky, RecipientId(15)))
+        .unwrap()
+    {
+        DropOff::Opened { compartment, .. } => compartment,
+        DropOff::Overflow(overflow) => panic!("overflow: {overflow}"),
+    };
+    let no_larger = site.locker.need_larger_door(only_fit).unwrap();
+    assert!(matches!(no_larger, DropOff::Overflow(_)));
+    // A door unlocked that nobody opens before the alarm time.
+    site.open_for(14, 15);
+    site.advance(site.locker.state().policy().door_open_alarm_s);
+    site.locker.tick().unwrap();
+
+    // A jammed latch, with the board's words; the door is put back later.
+    let jammed = site
+        .locker
+        .state()
+        .bank()
+        .allocate(&Request::new(parcel(7), RecipientId(16)))
+        .unwrap()
+        .assignment()
+        .unwrap()
+        .compartment;
+    site.sim().jam(jammed, Repeat::Once).unwrap();
+    let rfid_door = site.open_for(7, 16);
+    site.fill(rfid_door);
+
+    // A wrong PIN, then the resident collects, re-opens in the grace
+    // period, and the grace ends.
+    assert!(
+        site.locker
+            .pickup_pin(KIOSK, Some(RecipientId(12)), "000000")
+            .is_err()
+    );
+    site.advance(HOUR_S);
+    let opened = site
+        .locker
+        .pickup_pin(KIOSK, Some(RecipientId(12)), first_pin.expose())
+        .unwrap();
+    site.empty(opened[0]);
+    site.locker.reopen(first).unwrap();
+    site.open_and_close(first);
+    site.advance(site.locker.state().policy().reopen_grace_s);
+    site.locker.tick().unwrap();
+
+    // A QR pickup closed with the parcel inside, then done, then reported
+    // missing.
+    site.locker.pickup_qr(KIOSK, slow_token.expose()).unwrap();
+    site.open_and_close(slow);
+    site.locker.pickup_qr(KIOSK, slow_token.expose()).unwrap();
+    site.empty(slow);
+    site.locker.report_missing(slow).unwrap();
+
+    // An RFID tag collects; the old tag of another resident is revoked.
+    let uid = [0x04, 0xa2, 0x3c, 0x91, 0x5e, 0x70, 0x81];
+    site.locker
+        .register_rfid(RecipientId(16), &uid, false)
+        .unwrap();
+    site.locker.pickup_rfid(KIOSK, &uid, None).unwrap();
+    site.empty(rfid_door);
+    site.locker
+        .register_rfid(RecipientId(17), &[0x11, 0x22, 0x33, 0x44], true)
+        .unwrap();
+    let lost_tag = site
+        .locker
+        .state()
+        .credentials()
+        .records()
+        .find(|record| record.recipient == Some(RecipientId(17)))
+        .map(|record| record.id)
+        .unwrap();
+    site.locker.revoke_credential(lost_tag).unwrap();
+
+    // A delegated pickup of one door, and a delegation of every parcel.
+    let delegated = site.open_for(8, 18);
+    site.fill(delegated);
+    let (pin, _) = site
+        .locker
+        .delegate(&DelegationRequest {
+            delegator: RecipientId(18),
+            scope: DelegationScope::Parcels,
+            compartments: vec![delegated],
+            expires_at_s: site.locker.state().last_at_s() + DAY_S,
+        })
+        .unwrap();
+    site.locker
+        .delegate(&DelegationRequest {
+            delegator: RecipientId(18),
+            scope: DelegationScope::AllParcels,
+            compartments: vec![],
+            expires_at_s: site.locker.state().last_at_s() + 7 * DAY_S,
+        })
+        .unwrap();
+    site.locker
+        .pickup_pin(KIOSK, Some(RecipientId(18)), pin.expose())
+        .unwrap();
+    site.empty(delegated);
+
+    // Staff: an extension, a hold, a door opened with a reason, a door out
+    // of service and back, a forced door.
+    let kept = site.open_for(9, 19);
+    site.fill(kept);
+    site.locker.extend(kept, DAY_S).unwrap();
+    let now_s = site.locker.state().last_at_s();
+    site.locker
+        .hold(RecipientId(19), now_s + 3 * DAY_S)
+        .unwrap();
+    site.locker
+        .staff_open(CompartmentId(77), "cleaning")
+        .unwrap();
+    site.open_and_close(CompartmentId(77));
+    site.locker
+        .set_out_of_service(CompartmentId(78), "hinge loose")
+        .unwrap();
+    site.locker.back_in_service(CompartmentId(78)).unwrap();
+    site.sim().clear_door_faults(jammed).unwrap();
+    site.locker.back_in_service(jammed).unwrap();
+    site.sim().force_open(CompartmentId(89)).unwrap();
+    site.locker.tick().unwrap();
+    site.sim().close_door(CompartmentId(89)).unwrap();
+    site.locker.back_in_service(CompartmentId(89)).unwrap();
+
+    // A parcel nobody collects: a reminder, expiry, and the carrier's return.
+    let forgotten = site.open_for(10, 20);
+    site.fill(forgotten);
+    let dwell_s = site.locker.state().policy().dwell_s;
+    site.advance(dwell_s - DAY_S);
+    site.locker.tick().unwrap();
+    site.advance(DAY_S);
+    site.locker.tick().unwrap();
+    let return_token = site
+        .locker
+        .take_events()
+        .into_iter()
+        .find_map(|event| match event {
+            Event::ReturnReady {
+                qr_token,
+                compartment,
+                ..
+            } if compartment == forgotten => Some(qr_token),
+            _ => None,
+        })
+        .unwrap();
+    site.locker.pickup_qr(KIOSK, return_token.expose()).unwrap();
+    site.empty(forgotten);
+
+    // A fault the board says nothing more about.
+    site.locker.hardware_mut().says.clear();
+    site.sim().fail_calls(
+        Operation::Unlock,
+        HardwareErrorKind::BusTimeout,
+        Repeat::Once,
+    );
+    let courier = site.courier.clone();
+    assert!(
+        site.locker
+            .deposit(&courier, Request::new(parcel(11), RecipientId(21)))
+            .is_err()
+    );
+
+    // Power is lost while a courier's door is open: after the restart the
+    // sensor cannot tell, so the door waits for staff, who find the parcel.
+    let cut = site.open_for(12, 21);
+    site.sim().open_door(cut).unwrap();
+    site.sim().put_parcel(cut).unwrap();
+    site.sim().close_door(cut).unwrap();
+    site.sim().lie_occupancy(cut, SensorLie::Unknown).unwrap();
+    let keys = site.locker.keys().clone();
+    let (board, journal) = site.locker.into_parts();
+    let records = journal.records().to_vec();
+    let mut locker = Locker::restore(keys, board, journal, &records).unwrap();
+    locker.hardware_mut().sim.clear_door_faults(cut).unwrap();
+    locker.inspect(cut, true).unwrap();
+    locker.hardware_mut().sim.advance_s(HOUR_S);
+    locker.tick().unwrap();
+    locker.journal().records().to_vec()
+}
+
+fn kinds_in(records: &[Record<Entry>]) -> alloc::collections::BTreeSet<&'static str> {
+    records.iter().map(|record| kind(&record.entry)).collect()
+}
+
+#[test]
+fn kinds_are_named_as_serialized() {
+    let records = every_kind_of_record();
+    for record in &records {
+        let json = serde_json::to_value(&record.entry).unwrap();
+        assert_eq!(json["type"], kind(&record.entry), "{json}");
+    }
+    let mut sorted = KINDS.to_vec();
+    sorted.sort_unstable();
+    sorted.dedup();
+    assert_eq!(sorted.len(), KINDS.len());
+}
+
+#[test]
+fn the_scenario_writes_every_kind_of_record_and_replays() {
+    let records = every_kind_of_record();
+    let missing: Vec<&str> = KINDS
+        .iter()
+        .copied()
+        .filter(|k| !kinds_in(&records).contains(k))
+        .collect();
+    assert!(missing.is_empty(), "the scenario writes no {missing:?}");
+    let unlisted: Vec<&str> = kinds_in(&records)
+        .into_iter()
+        .filter(|k| !KINDS.contains(k))
+        .collect();
+    assert!(unlisted.is_empty(), "KINDS lacks {unlisted:?}");
+    crate::journal::verify(&records, None).unwrap();
+    replay(&records).unwrap();
+    #[cfg(feature = "std")]
+    if let Some(path) = std::env::var_os("LOCKER_JOURNAL_FIXTURE") {
+        std::fs::write(path, lines::write(&records)).unwrap();
+    }
+}
+
+#[test]
+fn every_frozen_journal_reads_verifies_replays_and_reserializes_byte_for_byte() {
+    for &(version, text) in FROZEN {
+        let loaded = lines::read::<Entry>(text, None)
+            .unwrap_or_else(|error| panic!("journal v{version}: {error}"));
+        assert_eq!(loaded.torn_tail, None);
+        assert_eq!(loaded.valid_bytes, text.len());
+        assert!(loaded.records.iter().all(|record| record.v == version));
+        for (line, record) in text.lines().zip(&loaded.records) {
+            assert_eq!(lines::to_line(record), line, "journal v{version}");
+        }
+        let state = replay(&loaded.records).unwrap();
+        // Where the scenario left things: the parcel moved to a larger
+        // door, the held one and the one found after the power cut wait in
+        // their doors; the rest left and were pruned from the state.
+        let waiting: Vec<ParcelId> = state
+            .parcels()
+            .iter()
+            .filter(|(_, place)| matches!(place, ParcelPlace::Compartment(_)))
+            .map(|(id, _)| *id)
+            .collect();
+        assert_eq!(
+            waiting,
+            [ParcelId(4), ParcelId(9), ParcelId(12)],
+            "journal v{version}"
+        );
+        assert_eq!(state.deliveries().len(), 3);
+    }
+}
+
+#[test]
+fn the_newest_frozen_journal_is_this_version_and_holds_every_kind() {
+    let &(version, text) = FROZEN.last().unwrap();
+    assert_eq!(
+        version, RECORD_VERSION,
+        "a new record version needs its frozen journal"
+    );
+    let records = lines::read::<Entry>(text, None).unwrap().records;
+    let missing: Vec<&str> = KINDS
+        .iter()
+        .copied()
+        .filter(|k| !kinds_in(&records).contains(k))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "journal v{version} has no {missing:?}: a new kind of entry needs a new version"
+    );
+}
