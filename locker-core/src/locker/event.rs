@@ -148,7 +148,10 @@ pub enum Event {
     },
 }
 
-fn expose_pin<S: serde::Serializer>(pin: &PinSecret, serializer: S) -> Result<S::Ok, S::Error> {
+pub(super) fn expose_pin<S: serde::Serializer>(
+    pin: &PinSecret,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
     serializer.serialize_str(pin.expose())
 }
 

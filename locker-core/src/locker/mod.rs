@@ -80,6 +80,7 @@ pub use entry::{AbortReason, Entry, ParcelPlace};
 pub use error::LockerError;
 pub use event::Event;
 pub use policy::{DAY_S, HOUR_S, LockerPolicy};
+pub use resident::Delegation;
 pub use snapshot::{SNAPSHOT_VERSION, Snapshot, StoredParcels};
 pub use state::{Delivery, DoorTask, Grace, LockerState, OpenDoor, StateError};
 

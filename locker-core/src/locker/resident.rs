@@ -16,6 +16,19 @@ use crate::hardware::Hardware;
 use crate::ids::{CompartmentId, RecipientId};
 use crate::journal::JournalSink;
 
+/// A delegated PIN ([`Locker::delegate`]): the PIN to pass on to the
+/// delegate, and its credential id, to revoke it early. Serializes as
+/// `{"pin": "…", "credential_id": …}` (the PIN in clear, for delivery).
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Delegation {
+    /// The PIN, typed like the delegator's own (with the delegator's unit
+    /// when the policy binds PINs to units).
+    #[serde(serialize_with = "super::event::expose_pin")]
+    pub pin: PinSecret,
+    /// Its credential id, for [`Locker::revoke_credential`].
+    pub credential_id: CredentialId,
+}
+
 impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
     /// Collects with a PIN typed at `kiosk`, with the unit number when the
     /// policy binds PINs to units. Returns the doors that opened.
@@ -163,19 +176,16 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
     /// [`LockerError::Credential`] for a compartment without a parcel of
     /// the delegator, a bad scope or expiry, or a unit that holds as many
     /// PINs as the policy allows; and the hardware and journal errors.
-    pub fn delegate(
-        &mut self,
-        request: &DelegationRequest,
-    ) -> Result<(PinSecret, CredentialId), LockerError> {
+    pub fn delegate(&mut self, request: &DelegationRequest) -> Result<Delegation, LockerError> {
         let now_s = self.now()?;
         let mut rng = self.rng()?;
         let (pin, record) = self
             .state
             .credentials
             .generate_delegation(&self.keys, &mut rng, request, now_s)?;
-        let id = record.id;
+        let credential_id = record.id;
         self.write(now_s, Entry::CredentialIssued { record })?;
-        Ok((pin, id))
+        Ok(Delegation { pin, credential_id })
     }
 
     /// Revokes a credential that has a record (a delegation, an RFID tag, a

@@ -527,10 +527,11 @@ fn a_delegated_pin_collects_the_parcels_and_a_revoked_one_nothing() {
 
     // A delegation of every parcel, revoked: it opens nothing, and a second
     // revocation is refused without a record.
-    let (all_pin, all_id) = rig
+    let all = rig
         .locker
         .delegate(&request(DelegationScope::AllParcels, vec![]))
         .unwrap();
+    let (all_pin, all_id) = (all.pin, all.credential_id);
     rig.locker.revoke_credential(all_id).unwrap();
     assert!(matches!(
         rig.locker
@@ -545,10 +546,14 @@ fn a_delegated_pin_collects_the_parcels_and_a_revoked_one_nothing() {
     assert_eq!(rig.locker.journal().records().len(), records);
 
     // A delegation of this door collects it; the resident's PIN is spent.
-    let (pin, _) = rig
+    let delegation = rig
         .locker
         .delegate(&request(DelegationScope::Parcels, vec![door]))
         .unwrap();
+    let json = serde_json::to_value(&delegation).unwrap();
+    assert_eq!(json["pin"], delegation.pin.expose());
+    assert_eq!(json["credential_id"], delegation.credential_id.0);
+    let pin = delegation.pin;
     rig.advance(60);
     let opened = rig
         .locker

@@ -305,7 +305,7 @@ fn every_kind_of_record() -> Vec<Record<Entry>> {
     // A delegated pickup of one door, and a delegation of every parcel.
     let delegated = site.open_for(8, 18);
     site.fill(delegated);
-    let (pin, _) = site
+    let pin = site
         .locker
         .delegate(&DelegationRequest {
             delegator: RecipientId(18),
@@ -313,7 +313,8 @@ fn every_kind_of_record() -> Vec<Record<Entry>> {
             compartments: vec![delegated],
             expires_at_s: site.locker.state().last_at_s() + DAY_S,
         })
-        .unwrap();
+        .unwrap()
+        .pin;
     site.locker
         .delegate(&DelegationRequest {
             delegator: RecipientId(18),
