@@ -8,7 +8,7 @@ use core::fmt;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use locker_core::allocate::Request;
-use locker_core::credential::{CarrierId, KioskId};
+use locker_core::credential::{CarrierId, CredentialId, DelegationRequest, KioskId};
 use locker_core::hardware::{
     DoorState, Hardware, HardwareError as CoreHardwareError, HardwareErrorKind, Occupancy,
     sim as hwsim,
@@ -508,6 +508,28 @@ impl Locker {
             .register_rfid(RecipientId(recipient), uid, with_pin)
             .map_err(locker_err)?;
         Ok(pin.map(|p| p.expose().to_owned()))
+    }
+
+    /// Lets someone else collect: `request` is a delegation dict
+    /// (`delegator`, `scope` `"parcels"` or `"all_parcels"`, `compartments`
+    /// for `"parcels"`, `expires_at_s`). Returns `{"pin", "credential_id"}`:
+    /// the PIN to pass on, and the id to revoke it early.
+    fn delegate<'py>(
+        &mut self,
+        py: Python<'py>,
+        request: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let request: DelegationRequest = from_py(request, "request")?;
+        let delegation = self.inner.delegate(&request).map_err(locker_err)?;
+        to_py(py, &delegation)
+    }
+
+    /// Revokes a credential by id (a delegation, an RFID tag, a courier
+    /// code, a pickup PIN): it stops working at once.
+    fn revoke_credential(&mut self, credential_id: u64) -> PyResult<()> {
+        self.inner
+            .revoke_credential(CredentialId(credential_id))
+            .map_err(locker_err)
     }
 
     /// Opens the door again in the grace period after a pickup.

@@ -218,3 +218,37 @@ def test_rfid_hold_extend_reopen() -> None:
     assert lk.take_events()[-1]["type"] == "collected"
     lk.reopen(door)  # "I left something inside": within the grace period
     assert [r["entry"]["type"] for r in lk.journal_records()][-1] == "reopened"
+
+
+def test_a_delegated_pin_collects_and_a_revoked_one_does_not() -> None:
+    lk, hw = sim_locker()
+    door, ready = deliver(lk, hw, 1, 12)
+    expires_at_s = NOW_S + 86_400
+    with pytest.raises(locker.CredentialError, match="no active pickup credential"):
+        lk.delegate(
+            {"delegator": 13, "scope": "parcels", "compartments": [door], "expires_at_s": expires_at_s}
+        )
+    with pytest.raises(ValueError, match="request"):
+        lk.delegate({"delegator": 12, "scope": "some", "compartments": [], "expires_at_s": 1})
+    everything = lk.delegate(
+        {"delegator": 12, "scope": "all_parcels", "compartments": [], "expires_at_s": expires_at_s}
+    )
+    assert set(everything) == {"pin", "credential_id"}
+    lk.revoke_credential(everything["credential_id"])
+    with pytest.raises(locker.CredentialError):
+        lk.pickup_pin(everything["pin"], unit=12)
+    with pytest.raises(locker.CredentialError, match="was revoked"):
+        lk.revoke_credential(everything["credential_id"])
+
+    one = lk.delegate(
+        {"delegator": 12, "scope": "parcels", "compartments": [door], "expires_at_s": expires_at_s}
+    )
+    assert one["pin"] != ready["pin"]
+    assert lk.pickup_pin(one["pin"], unit=12) == [door]
+    hw.open_door(door)
+    hw.take_parcel(door)
+    hw.close_door(door)
+    lk.door_closed(door)
+    assert [e["type"] for e in lk.take_events()] == ["collected"]
+    kinds = [r["entry"]["type"] for r in lk.journal_records()]
+    assert kinds.count("credential_revoked") == 1

@@ -342,6 +342,10 @@ class Locker:
         """Collects with an RFID tag; returns the doors opened."""
     def register_rfid(self, recipient: int, uid: bytes, with_pin: bool = False) -> Optional[str]:
         """Registers an RFID tag; returns its PIN when one is asked for."""
+    def delegate(self, request: _JsonDict) -> _JsonDict:
+        """Lets someone else collect; returns ``{"pin", "credential_id"}``."""
+    def revoke_credential(self, credential_id: int) -> None:
+        """Revokes a credential (a delegation, an RFID tag, ...) at once."""
     def reopen(self, compartment: int) -> None:
         """Opens the door again in the grace period after a pickup."""
     def report_missing(self, compartment: int) -> None:
