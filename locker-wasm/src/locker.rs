@@ -2,7 +2,7 @@
 //! lines, and the journal functions (verify, read, replay).
 
 use locker_core::allocate::Request;
-use locker_core::credential::{CarrierId, KioskId};
+use locker_core::credential::{CarrierId, CredentialId, DelegationRequest, KioskId};
 use locker_core::journal::{Digest, MemoryJournal, Record, lines};
 use locker_core::locker::{self as core_locker, Entry, LockerConfig};
 use locker_core::{CompartmentId, RecipientId};
@@ -22,6 +22,16 @@ export interface LockerConfigJson {
   policy?: object;
   credentials?: object;
 }
+/**
+ * A delegation: `scope` "parcels" names the delegator's `compartments`;
+ * "all_parcels" (with `compartments: []`) covers every parcel, now and later.
+ */
+export interface DelegationRequestJson {
+  delegator: number; scope: "parcels" | "all_parcels"; compartments: number[];
+  expires_at_s: number;
+}
+/** A delegated PIN to pass on, and its credential id to revoke it early. */
+export interface DelegationJson { pin: string; credential_id: number | string }
 /** The answer to a drop-off: a door opened, or overflow. */
 export type DropOffJson =
   | { outcome: "opened"; compartment: number; placement: PlacementJson;
@@ -433,6 +443,43 @@ impl Locker {
         let recipient = RecipientId(u64_arg(recipient, "recipient")?);
         let pin = self.0.register_rfid(recipient, uid, with_pin)?;
         Ok(pin.map(|pin| pin.expose().into()))
+    }
+
+    /// Lets someone else collect: issues a PIN for the delegator's parcels
+    /// (`scope` `"parcels"`: those in `compartments`; `"all_parcels"`:
+    /// every one, now and later) until `expires_at_s`. Returns the PIN to
+    /// pass on and its `credential_id`, for `revokeCredential`.
+    ///
+    /// # Errors
+    ///
+    /// `"invalid_argument"` for a request of the wrong shape,
+    /// `"not_delegable"` for a door without a parcel of the delegator,
+    /// `"too_many_pins"`, `"bad_expiry"`, hardware codes.
+    #[wasm_bindgen(unchecked_return_type = "DelegationJson")]
+    pub fn delegate(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "DelegationRequestJson")] request: JsValue,
+    ) -> Result<JsValue, LockerError> {
+        let request: DelegationRequest = from_js(&request, "request")?;
+        to_js(&self.0.delegate(&request)?)
+    }
+
+    /// Revokes a credential by id (a delegation's `credential_id`, an RFID
+    /// tag's, a courier code's): it stops working at once. Ids beyond
+    /// 2^53 − 1 are given as decimal strings, as they come.
+    ///
+    /// # Errors
+    ///
+    /// `"invalid_argument"` for an id that is not one, `"unknown_credential"`,
+    /// `"revoked"` or `"already_used"`, hardware codes.
+    #[wasm_bindgen(js_name = revokeCredential)]
+    pub fn revoke_credential(
+        &mut self,
+        #[wasm_bindgen(js_name = credentialId, unchecked_param_type = "number | string")]
+        credential_id: JsValue,
+    ) -> Result<(), LockerError> {
+        let id: CredentialId = from_js(&credential_id, "credentialId")?;
+        Ok(self.0.revoke_credential(id)?)
     }
 
     /// Opens the door again in the grace period after a pickup.

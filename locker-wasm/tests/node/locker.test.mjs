@@ -152,3 +152,42 @@ test("fault injection in the simulator reaches the locker as codes", () => {
   assert.throws(() => sim.failCalls("explode", "door_jammed"), { code: "invalid_argument" });
   assert.throws(() => sim.openDoor(99_999), { code: "unknown_door" });
 });
+
+test("a delegated PIN collects; a revoked one opens nothing", () => {
+  const bank = defaultBank();
+  const sim = new SimulatedHardware(doorIds(bank), 7, NOW);
+  const locker = new Locker({ bank }, sim);
+  const { door, ready } = dropOff(locker, sim, 1, 12);
+  const expires_at_s = NOW + 86_400;
+  const before = locker.journalLength;
+  assert.throws(
+    () => locker.delegate({ delegator: 13, scope: "parcels", compartments: [door], expires_at_s }),
+    { code: "not_delegable" },
+  );
+  assert.throws(
+    () => locker.delegate({ delegator: 12, scope: "some", compartments: [], expires_at_s }),
+    { code: "invalid_argument" },
+  );
+  assert.throws(() => locker.revokeCredential({ id: 1 }), { code: "invalid_argument" });
+  assert.equal(locker.journalLength, before);
+
+  const everything = locker.delegate({ delegator: 12, scope: "all_parcels", compartments: [], expires_at_s });
+  assert.deepEqual(Object.keys(everything), ["pin", "credential_id"]);
+  assert.match(everything.pin, /^\d{8}$/);
+  // Random 64-bit ids beyond 2^53 − 1 come as strings and go back as such.
+  assert.ok(["number", "string"].includes(typeof everything.credential_id));
+  locker.revokeCredential(everything.credential_id);
+  assert.throws(() => locker.pickupPin(1, 12, everything.pin), { code: "revoked" });
+  assert.throws(() => locker.revokeCredential(everything.credential_id), { code: "revoked" });
+
+  const one = locker.delegate({ delegator: 12, scope: "parcels", compartments: [door], expires_at_s });
+  assert.notEqual(one.pin, ready.pin);
+  assert.deepEqual([...locker.pickupPin(1, 12, one.pin)], [door]);
+  sim.openDoor(door);
+  sim.takeParcel(door);
+  sim.closeDoor(door);
+  locker.doorClosed(door);
+  assert.ok(locker.takeEvents().some((e) => e.type === "collected" && e.recipient === 12));
+  const kinds = journalRecords(locker.journalText()).map((r) => r.entry.type);
+  assert.equal(kinds.filter((k) => k === "credential_revoked").length, 1);
+});

@@ -4,7 +4,7 @@ import init, * as web from "locker-wasm/web";
 import {
   Bank, CredentialStore, KeyRing, Locker, SimulatedHardware, defaultBank, doorIds, issueToken,
   qrSvg, simulate, verifyJournal, verifyTokenOffline,
-  type Channel, type DoorJson, type EventJson, type GrantJson, type Hardware, type LockerError,
+  type Channel, type DelegationJson, type DoorJson, type EventJson, type GrantJson, type Hardware, type LockerError,
   type OutcomeJson, type TokenClaimsJson,
 } from "locker-wasm";
 
@@ -20,6 +20,12 @@ const locker: Locker = new Locker({ bank }, board);
 const withSim = new Locker({ bank }, sim);
 const doors: DoorJson[] = withSim.doors();
 const events: EventJson[] = locker.takeEvents();
+const delegation: DelegationJson = withSim.delegate({
+  delegator: 12, scope: "all_parcels", compartments: [], expires_at_s: 1_700_086_400,
+});
+withSim.revokeCredential(delegation.credential_id);
+const delegatedPin: string = delegation.pin;
+void delegatedPin;
 const outcome: OutcomeJson = new Bank(bank).allocate({
   parcel: { id: 1, size: { width_mm: 300, depth_mm: 200, height_mm: 100 }, weight_g: 900 },
   recipient: 12,
