@@ -164,6 +164,14 @@ enum locker_status
    */
   LOCKER_CREDENTIAL_FAILED = 410,
   /**
+   * No credential has this id.
+   */
+  LOCKER_CREDENTIAL_UNKNOWN = 411,
+  /**
+   * A delegation names a door without a parcel of the delegator.
+   */
+  LOCKER_CREDENTIAL_NOT_DELEGABLE = 412,
+  /**
    * Hardware: the latch did not release.
    */
   LOCKER_DOOR_JAMMED = 500,
@@ -497,6 +505,31 @@ enum locker_handling
 typedef enum locker_handling locker_handling;
 #else
 typedef uint32_t locker_handling;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * Who a delegation covers, for `locker_delegate`'s `scope`.
+ */
+enum locker_delegation_scope
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * The delegator's parcels in the doors given.
+   */
+  LOCKER_DELEGATION_PARCELS = 0,
+  /**
+   * Every parcel of the delegator, waiting now or later (no doors given).
+   */
+  LOCKER_DELEGATION_ALL_PARCELS = 1,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum locker_delegation_scope locker_delegation_scope;
+#else
+typedef uint32_t locker_delegation_scope;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
@@ -1027,6 +1060,46 @@ locker_status locker_register_rfid(struct locker *handle,
                                    size_t uid_len,
                                    bool with_pin,
                                    char **out_pin);
+
+/**
+ * Lets someone else collect: issues a PIN for `delegator`'s parcels until
+ * `expires_at_s`. `scope` is a `locker_delegation_scope`: with
+ * `LOCKER_DELEGATION_PARCELS`, `compartments` (`compartment_count` door
+ * ids) names the doors, each holding a parcel of the delegator; with
+ * `LOCKER_DELEGATION_ALL_PARCELS` give none (NULL, 0). The delegate types
+ * the PIN like the delegator's own. On `LOCKER_OK`, `*out_pin` is the PIN
+ * (a new string the caller releases with `locker_string_free`) and
+ * `*out_credential_id` its id, for `locker_revoke_credential`. Errors:
+ * `LOCKER_CREDENTIAL_NOT_DELEGABLE`, `LOCKER_CREDENTIAL_FAILED` (doors
+ * given for the wrong scope, a bad expiry, too many PINs),
+ * `LOCKER_INVALID_ARGUMENT` for another `scope`, hardware statuses,
+ * `LOCKER_JOURNAL_WRITE`.
+ *
+ * Ownership: pointer arguments are borrowed for this call only; nothing is
+ * kept. Thread safety: one thread at a time per `locker` (from any
+ * thread); not from inside the locker's own callbacks (`LOCKER_BUSY`).
+ */
+locker_status locker_delegate(struct locker *handle,
+                              uint64_t delegator,
+                              uint32_t scope,
+                              const uint32_t *compartments,
+                              size_t compartment_count,
+                              uint64_t expires_at_s,
+                              char **out_pin,
+                              uint64_t *out_credential_id);
+
+/**
+ * Revokes credential `credential_id` (a delegation's, an RFID tag's, a
+ * courier code's): it stops working at once, and the revocation is
+ * journaled. `LOCKER_CREDENTIAL_UNKNOWN` for no such credential,
+ * `LOCKER_CREDENTIAL_REVOKED` or `LOCKER_CREDENTIAL_ALREADY_USED` for one no
+ * longer active (nothing is journaled then).
+ *
+ * Ownership: pointer arguments are borrowed for this call only; nothing is
+ * kept. Thread safety: one thread at a time per `locker` (from any
+ * thread); not from inside the locker's own callbacks (`LOCKER_BUSY`).
+ */
+locker_status locker_revoke_credential(struct locker *handle, uint64_t credential_id);
 
 /**
  * Opens door `compartment` again in the short grace period after a pickup

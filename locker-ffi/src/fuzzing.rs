@@ -1,9 +1,10 @@
 //! The fuzz driver of `fuzz/fuzz_targets/ffi_entry.rs` (feature `fuzzing`):
-//! the C entry points, called the way C would call them,
-//! with arbitrary bytes wherever C passes text or bytes: the configuration
-//! JSON, site keys, the stored journal read back by `locker_restore`, PINs,
-//! courier codes, QR tokens, RFID UIDs and staff reasons — including
-//! non-UTF-8 and embedded NULs (C sees the string up to the first NUL).
+//! the C entry points, called the way C would call them, with arbitrary
+//! bytes wherever C passes text or bytes: the configuration JSON, site
+//! keys, the stored journal read back by `locker_restore`, PINs, courier
+//! codes, QR tokens, RFID UIDs, delegations' doors and staff reasons —
+//! including non-UTF-8 and embedded NULs (C sees the string up to the
+//! first NUL).
 //! The hardware is a board of Rust callbacks; which optional callbacks are
 //! NULL, the occupancy reading and a failing callback are fuzzed too.
 //!
@@ -21,10 +22,10 @@ use crate::api::{
     locker_restore, locker_take_events,
 };
 use crate::ops::{
-    locker_courier_session, locker_courier_session_free, locker_courier_sign_in, locker_deposit,
-    locker_door_closed, locker_drop_off, locker_issue_courier_code, locker_parcel,
+    locker_courier_session, locker_courier_session_free, locker_courier_sign_in, locker_delegate,
+    locker_deposit, locker_door_closed, locker_drop_off, locker_issue_courier_code, locker_parcel,
     locker_pickup_pin, locker_pickup_qr, locker_pickup_rfid, locker_register_rfid,
-    locker_staff_open, locker_tick,
+    locker_revoke_credential, locker_staff_open, locker_tick,
 };
 use crate::{
     locker_dimensions, locker_doors_free, locker_hardware, locker_last_error_message,
@@ -198,6 +199,18 @@ enum Call {
         uid: Vec<u8>,
         with_pin: bool,
     },
+    Delegate {
+        delegator: u64,
+        scope: u32,
+        doors: Vec<u32>,
+        valid_for_s: u32,
+    },
+    Revoke {
+        id: u64,
+    },
+    RevokeIssued {
+        index: u8,
+    },
     StaffOpen {
         door: u32,
         reason: Vec<u8>,
@@ -259,6 +272,7 @@ fn opt_ptr<T>(value: Option<&T>) -> *const T {
 fn drive(handle: *mut locker, calls: &[Call]) -> Vec<u8> {
     let mut pins: Vec<String> = Vec::new();
     let mut tokens: Vec<String> = Vec::new();
+    let mut credential_ids: Vec<u64> = Vec::new();
     let mut session: *mut locker_courier_session = core::ptr::null_mut();
     let mut code = core::ptr::null_mut();
     // The C contract: see above.
@@ -340,6 +354,43 @@ fn drive(handle: *mut locker, calls: &[Call]) -> Vec<u8> {
                     pins.push(take_string(pin));
                 }
                 status
+            }
+            Call::Delegate {
+                delegator,
+                scope,
+                doors: delegated,
+                valid_for_s,
+            } => {
+                let expires_at_s = BOARD.with_borrow(|b| b.now_s) + u64::from(*valid_for_s);
+                let mut pin = core::ptr::null_mut();
+                let mut id = 0_u64;
+                // The C contract: see above; `delegated` is a local array.
+                let status = locker_delegate(
+                    handle,
+                    *delegator,
+                    *scope,
+                    delegated.as_ptr(),
+                    delegated.len(),
+                    expires_at_s,
+                    &raw mut pin,
+                    &raw mut id,
+                );
+                if status == locker_status::LOCKER_OK {
+                    pins.push(take_string(pin));
+                    credential_ids.push(id);
+                }
+                status
+            }
+            // The C contract: see above.
+            Call::Revoke { id } => locker_revoke_credential(handle, *id),
+            Call::RevokeIssued { index } => {
+                let Some(&id) =
+                    credential_ids.get(usize::from(*index) % credential_ids.len().max(1))
+                else {
+                    continue;
+                };
+                // The C contract: see above.
+                locker_revoke_credential(handle, id)
             }
             Call::StaffOpen { door, reason } => {
                 let reason = c_text(reason);

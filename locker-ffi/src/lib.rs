@@ -36,8 +36,8 @@ pub use error::locker_last_error_message;
 pub use hardware::{locker_hardware, locker_hw_result, locker_occupancy};
 pub use keys::{LOCKER_KEY_ENTRY_BYTES, LOCKER_KEYS_FORMAT, LOCKER_KEYS_HEADER_BYTES};
 pub use ops::{
-    locker_courier_session, locker_drop_off, locker_handling, locker_overflow, locker_parcel,
-    locker_zone,
+    locker_courier_session, locker_delegation_scope, locker_drop_off, locker_handling,
+    locker_overflow, locker_parcel, locker_zone,
 };
 pub use ptr::{locker_doors_free, locker_string_free};
 pub use status::locker_status;

@@ -4,7 +4,9 @@
 use core::ffi::c_char;
 
 use locker_core::allocate::{OverflowReason, Request};
-use locker_core::credential::{CarrierId, KioskId};
+use locker_core::credential::{
+    CarrierId, CredentialId, DelegationRequest, DelegationScope, KioskId,
+};
 use locker_core::locker::{CourierSession, DropOff};
 use locker_core::{
     CompartmentId, Dimensions, Handling, Parcel, ParcelId, RecipientId, TemperatureZone,
@@ -13,8 +15,8 @@ use locker_core::{
 use crate::api::{locker, with_locker};
 use crate::error::Error;
 use crate::ptr::{
-    borrow, bytes_arg, non_null, opt_str_arg, secret_string, str_arg, write_doors, write_out,
-    write_string,
+    borrow, bytes_arg, doors_arg, non_null, opt_str_arg, secret_string, str_arg, write_doors,
+    write_out, write_string,
 };
 use crate::{boundary, locker_dimensions, locker_orientation, locker_status};
 
@@ -470,6 +472,99 @@ pub extern "C" fn locker_register_rfid(
             Some(pin) => write_string(out_pin, pin),
             None => write_out(out_pin, core::ptr::null_mut()),
         }
+    })
+}
+
+/// Who a delegation covers, for `locker_delegate`'s `scope`.
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum locker_delegation_scope {
+    /// The delegator's parcels in the doors given.
+    LOCKER_DELEGATION_PARCELS = 0,
+    /// Every parcel of the delegator, waiting now or later (no doors given).
+    LOCKER_DELEGATION_ALL_PARCELS = 1,
+}
+
+/// Lets someone else collect: issues a PIN for `delegator`'s parcels until
+/// `expires_at_s`. `scope` is a `locker_delegation_scope`: with
+/// `LOCKER_DELEGATION_PARCELS`, `compartments` (`compartment_count` door
+/// ids) names the doors, each holding a parcel of the delegator; with
+/// `LOCKER_DELEGATION_ALL_PARCELS` give none (NULL, 0). The delegate types
+/// the PIN like the delegator's own. On `LOCKER_OK`, `*out_pin` is the PIN
+/// (a new string the caller releases with `locker_string_free`) and
+/// `*out_credential_id` its id, for `locker_revoke_credential`. Errors:
+/// `LOCKER_CREDENTIAL_NOT_DELEGABLE`, `LOCKER_CREDENTIAL_FAILED` (doors
+/// given for the wrong scope, a bad expiry, too many PINs),
+/// `LOCKER_INVALID_ARGUMENT` for another `scope`, hardware statuses,
+/// `LOCKER_JOURNAL_WRITE`.
+///
+/// Ownership: pointer arguments are borrowed for this call only; nothing is
+/// kept. Thread safety: one thread at a time per `locker` (from any
+/// thread); not from inside the locker's own callbacks (`LOCKER_BUSY`).
+#[unsafe(no_mangle)]
+#[allow(clippy::too_many_arguments)]
+pub extern "C" fn locker_delegate(
+    handle: *mut locker,
+    delegator: u64,
+    scope: u32,
+    compartments: *const u32,
+    compartment_count: usize,
+    expires_at_s: u64,
+    out_pin: *mut *mut c_char,
+    out_credential_id: *mut u64,
+) -> locker_status {
+    boundary(|| {
+        non_null(out_pin, "out_pin")?;
+        non_null(out_credential_id, "out_credential_id")?;
+        let scope = match scope {
+            0 => DelegationScope::Parcels,
+            1 => DelegationScope::AllParcels,
+            other => {
+                return Err(Error::new(
+                    locker_status::LOCKER_INVALID_ARGUMENT,
+                    format_args!("scope is {other}; expected a locker_delegation_scope (0 or 1)"),
+                ));
+            }
+        };
+        let request = DelegationRequest {
+            delegator: RecipientId(delegator),
+            scope,
+            compartments: doors_arg(compartments, compartment_count, "compartments")?
+                .iter()
+                .map(|&door| CompartmentId(door))
+                .collect(),
+            expires_at_s,
+        };
+        let (pin, credential_id) = with_locker(handle, |core| {
+            let delegation = core.delegate(&request)?;
+            Ok((
+                secret_string(delegation.pin.expose()),
+                delegation.credential_id.0,
+            ))
+        })?;
+        write_out(out_credential_id, credential_id)?;
+        write_string(out_pin, pin)
+    })
+}
+
+/// Revokes credential `credential_id` (a delegation's, an RFID tag's, a
+/// courier code's): it stops working at once, and the revocation is
+/// journaled. `LOCKER_CREDENTIAL_UNKNOWN` for no such credential,
+/// `LOCKER_CREDENTIAL_REVOKED` or `LOCKER_CREDENTIAL_ALREADY_USED` for one no
+/// longer active (nothing is journaled then).
+///
+/// Ownership: pointer arguments are borrowed for this call only; nothing is
+/// kept. Thread safety: one thread at a time per `locker` (from any
+/// thread); not from inside the locker's own callbacks (`LOCKER_BUSY`).
+#[unsafe(no_mangle)]
+pub extern "C" fn locker_revoke_credential(
+    handle: *mut locker,
+    credential_id: u64,
+) -> locker_status {
+    boundary(|| {
+        with_locker(handle, |core| {
+            Ok(core.revoke_credential(CredentialId(credential_id))?)
+        })
     })
 }
 

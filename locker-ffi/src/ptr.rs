@@ -75,6 +75,23 @@ pub(crate) fn bytes_arg<'a>(ptr: *const u8, len: usize, name: &str) -> Result<&'
     Ok(unsafe { core::slice::from_raw_parts(ptr, len) })
 }
 
+/// Borrows `len` door ids at `ptr` (NULL is allowed when `len` is 0).
+pub(crate) fn doors_arg<'a>(ptr: *const u32, len: usize, name: &str) -> Result<&'a [u32], Error> {
+    if len == 0 {
+        return Ok(&[]);
+    }
+    non_null(ptr, name)?;
+    if !ptr.is_aligned() {
+        return Err(Error::new(
+            locker_status::LOCKER_INVALID_ARGUMENT,
+            format_args!("{name} is not aligned for uint32_t"),
+        ));
+    }
+    // SAFETY: non-NULL and aligned (checked) and, by the header contract,
+    // valid for reads of `len` uint32_t values not mutated during the call.
+    Ok(unsafe { core::slice::from_raw_parts(ptr, len) })
+}
+
 /// A copy of a secret (a PIN, a code) with room for the NUL, so that
 /// handing it to C does not reallocate and leave an unwiped copy behind.
 pub(crate) fn secret_string(secret: &str) -> String {

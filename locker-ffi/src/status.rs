@@ -79,6 +79,10 @@ pub enum locker_status {
     LOCKER_CREDENTIAL_PIN_REQUIRED = 409,
     /// Another credential failure (keys, policy, limits).
     LOCKER_CREDENTIAL_FAILED = 410,
+    /// No credential has this id.
+    LOCKER_CREDENTIAL_UNKNOWN = 411,
+    /// A delegation names a door without a parcel of the delegator.
+    LOCKER_CREDENTIAL_NOT_DELEGABLE = 412,
     /// Hardware: the latch did not release.
     LOCKER_DOOR_JAMMED = 500,
     /// Hardware: the board has no such door.
@@ -139,7 +143,7 @@ pub enum locker_status {
 
 impl locker_status {
     /// Every status, in numeric order.
-    pub(crate) const ALL: [Self; 55] = [
+    pub(crate) const ALL: [Self; 57] = [
         Self::LOCKER_OK,
         Self::LOCKER_NULL_POINTER,
         Self::LOCKER_INVALID_ARGUMENT,
@@ -168,6 +172,8 @@ impl locker_status {
         Self::LOCKER_CREDENTIAL_UNIT_REQUIRED,
         Self::LOCKER_CREDENTIAL_PIN_REQUIRED,
         Self::LOCKER_CREDENTIAL_FAILED,
+        Self::LOCKER_CREDENTIAL_UNKNOWN,
+        Self::LOCKER_CREDENTIAL_NOT_DELEGABLE,
         Self::LOCKER_DOOR_JAMMED,
         Self::LOCKER_UNKNOWN_DOOR,
         Self::LOCKER_SENSOR_FAULT,
@@ -239,6 +245,10 @@ impl locker_status {
             Self::LOCKER_CREDENTIAL_UNIT_REQUIRED => c"the unit number is required with the PIN",
             Self::LOCKER_CREDENTIAL_PIN_REQUIRED => c"this RFID tag requires its PIN",
             Self::LOCKER_CREDENTIAL_FAILED => c"credential operation failed",
+            Self::LOCKER_CREDENTIAL_UNKNOWN => c"no credential has this id",
+            Self::LOCKER_CREDENTIAL_NOT_DELEGABLE => {
+                c"the delegator has no parcel waiting in this door"
+            }
             Self::LOCKER_DOOR_JAMMED => c"door jammed: the latch did not release",
             Self::LOCKER_UNKNOWN_DOOR => c"unknown door: the lock board has no door with this id",
             Self::LOCKER_SENSOR_FAULT => c"sensor fault: no usable reading",
@@ -311,6 +321,8 @@ impl locker_status {
             CredentialError::Throttled { .. } => Self::LOCKER_CREDENTIAL_THROTTLED,
             CredentialError::UnitRequired => Self::LOCKER_CREDENTIAL_UNIT_REQUIRED,
             CredentialError::PinRequired => Self::LOCKER_CREDENTIAL_PIN_REQUIRED,
+            CredentialError::UnknownCredential { .. } => Self::LOCKER_CREDENTIAL_UNKNOWN,
+            CredentialError::NotDelegable { .. } => Self::LOCKER_CREDENTIAL_NOT_DELEGABLE,
             CredentialError::NothingToCollect { .. } => Self::LOCKER_NOTHING_TO_COLLECT,
             CredentialError::InvalidPolicy { .. } => Self::LOCKER_CONFIG_INVALID,
             _ => Self::LOCKER_CREDENTIAL_FAILED,

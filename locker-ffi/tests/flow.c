@@ -502,9 +502,68 @@ static void test_rfid_and_keys(void) {
   free(b.journal);
 }
 
+static void test_delegation(void) {
+  board b;
+  board_init(&b, T0);
+  locker_hardware hw = board_hardware(&b);
+  locker *l = NULL;
+  CHECK(locker_new(CONFIG, &hw, &l) == LOCKER_OK);
+  if (l == NULL) return;
+  char *code = NULL;
+  CHECK(locker_issue_courier_code(l, 1, DAY, &code) == LOCKER_OK);
+  char pin[32], token[256];
+  uint32_t door = drop_off(l, &b, code, 401, 31, pin, token);
+  CHECK(door != 0);
+
+  /* Refusals leave the out-parameters as they were. */
+  char *delegated = (char *)1;
+  uint64_t id = 7;
+  CHECK(locker_delegate(l, 32, LOCKER_DELEGATION_PARCELS, &door, 1, T0 + DAY,
+                        &delegated, &id) == LOCKER_CREDENTIAL_NOT_DELEGABLE);
+  CHECK(locker_delegate(l, 31, 9, NULL, 0, T0 + DAY, &delegated, &id) ==
+        LOCKER_INVALID_ARGUMENT);
+  CHECK(strstr(locker_last_error_message(), "scope") != NULL);
+  CHECK(locker_delegate(l, 31, LOCKER_DELEGATION_PARCELS, NULL, 1, T0 + DAY,
+                        &delegated, &id) == LOCKER_NULL_POINTER);
+  CHECK(locker_delegate(l, 31, LOCKER_DELEGATION_ALL_PARCELS, &door, 1,
+                        T0 + DAY, &delegated, &id) == LOCKER_CREDENTIAL_FAILED);
+  CHECK(delegated == (char *)1 && id == 7);
+  CHECK(locker_revoke_credential(l, 12345) == LOCKER_CREDENTIAL_UNKNOWN);
+
+  /* A delegation of everything, revoked before use. */
+  CHECK(locker_delegate(l, 31, LOCKER_DELEGATION_ALL_PARCELS, NULL, 0,
+                        T0 + DAY, &delegated, &id) == LOCKER_OK);
+  CHECK(delegated != NULL && strlen(delegated) == strlen(pin));
+  CHECK(locker_revoke_credential(l, id) == LOCKER_OK);
+  CHECK(locker_revoke_credential(l, id) == LOCKER_CREDENTIAL_REVOKED);
+  uint32_t *doors = NULL;
+  size_t count = 0;
+  const uint64_t unit = 31;
+  CHECK(locker_pickup_pin(l, 1, &unit, delegated, &doors, &count) ==
+        LOCKER_CREDENTIAL_REVOKED);
+  locker_string_free(delegated);
+
+  /* A delegation of this door collects it. */
+  CHECK(locker_delegate(l, 31, LOCKER_DELEGATION_PARCELS, &door, 1, T0 + DAY,
+                        &delegated, &id) == LOCKER_OK);
+  CHECK(delegated != NULL && strcmp(delegated, pin) != 0);
+  CHECK(locker_pickup_pin(l, 1, &unit, delegated, &doors, &count) ==
+        LOCKER_OK);
+  free_doors_checked(doors, count, door);
+  empty_door(l, &b, door);
+  char *events = take_events(l);
+  CHECK(events != NULL && strstr(events, "\"type\":\"collected\"") != NULL);
+  free(events);
+  locker_string_free(delegated);
+  locker_string_free(code);
+  locker_free(l);
+  free(b.journal);
+}
+
 int main(void) {
   test_arguments();
   test_flow_and_reboot();
   test_rfid_and_keys();
+  test_delegation();
   return checks_report();
 }
