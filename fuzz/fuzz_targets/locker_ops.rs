@@ -18,7 +18,9 @@ use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
 use locker_core::allocate::Request;
 use locker_core::bank::default_bank;
-use locker_core::credential::{CarrierId, KeyRing, KioskId};
+use locker_core::credential::{
+    CarrierId, CredentialId, DelegationRequest, DelegationScope, KeyRing, KioskId,
+};
 use locker_core::hardware::sim::{Repeat, SensorLie};
 use locker_core::hardware::{HardwareErrorKind, Operation, SimulatedHardware};
 use locker_core::journal::{MemoryJournal, Record, check_next};
@@ -128,6 +130,19 @@ enum Op {
         door: u8,
         found: bool,
     },
+    /// A resident delegates one door's parcels, or all of them.
+    Delegate {
+        recipient: u8,
+        door: Option<u8>,
+        hours: u8,
+    },
+    PickupDelegated {
+        pick: u8,
+        wrong_unit: bool,
+    },
+    Revoke {
+        pick: u8,
+    },
     Fault(Fault),
     AdvanceMinutes(u16),
     Tick,
@@ -170,6 +185,8 @@ struct Run {
     session: CourierSession,
     /// (recipient, PIN, QR token) from `parcel_ready` / `return_ready`.
     secrets: Vec<(Option<RecipientId>, String, String)>,
+    /// (delegator, PIN, credential id) of delegations issued.
+    delegations: Vec<(RecipientId, String, CredentialId)>,
     /// The doors the last successful call opened.
     opened: Vec<CompartmentId>,
     next_parcel: u64,
@@ -345,6 +362,50 @@ impl Run {
                 let until_s = self.hw().clock_s() + u64::from(hours) * 3_600;
                 self.locker()
                     .hold(RecipientId(u64::from(recipient % 4)), until_s)
+            }
+            Op::Delegate {
+                recipient,
+                door,
+                hours,
+            } => {
+                let delegator = RecipientId(u64::from(recipient % 4));
+                let (scope, compartments) = match door {
+                    Some(door) => (DelegationScope::Parcels, vec![self.door(door)]),
+                    None => (DelegationScope::AllParcels, Vec::new()),
+                };
+                let expires_at_s = self.hw().clock_s() + u64::from(hours) * 3_600;
+                let request = DelegationRequest {
+                    delegator,
+                    scope,
+                    compartments,
+                    expires_at_s,
+                };
+                self.locker().delegate(&request).map(|delegation| {
+                    if self.delegations.len() < 16 {
+                        let pin = delegation.pin.expose().to_owned();
+                        self.delegations
+                            .push((delegator, pin, delegation.credential_id));
+                    }
+                })
+            }
+            Op::PickupDelegated { pick, wrong_unit } => {
+                let n = self.delegations.len();
+                match (n > 0).then(|| self.delegations[usize::from(pick) % n].clone()) {
+                    Some((unit, pin, _)) => {
+                        let unit = RecipientId(unit.0 + u64::from(wrong_unit));
+                        self.locker()
+                            .pickup_pin(KIOSK, Some(unit), &pin)
+                            .map(|doors| self.opened = doors)
+                    }
+                    None => Ok(()),
+                }
+            }
+            Op::Revoke { pick } => {
+                let n = self.delegations.len();
+                match (n > 0).then(|| self.delegations[usize::from(pick) % n].2) {
+                    Some(id) => self.locker().revoke_credential(id),
+                    None => Ok(()),
+                }
             }
             Op::Inspect { door, found } => {
                 let door = self.door(door);
@@ -539,6 +600,7 @@ fuzz_target!(|ops: Vec<Op>| {
         doors,
         session,
         secrets: Vec::new(),
+        delegations: Vec::new(),
         opened: Vec::new(),
         next_parcel: 0,
         replayed: (0, locker_core::journal::Chain::new(), None),
