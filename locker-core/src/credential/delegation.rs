@@ -48,10 +48,10 @@ impl CredentialStore {
     ///
     /// # Errors
     ///
-    /// [`CredentialError::InvalidRequest`] (compartments missing or given
-    /// for the wrong scope), [`CredentialError::NotDelegable`] (a compartment
-    /// without an active pickup credential of the delegator), and the errors
-    /// of [`generate_pin`](Self::generate_pin).
+    /// [`CredentialError::InvalidRequest`] (compartments missing, named
+    /// twice or given for the wrong scope), [`CredentialError::NotDelegable`]
+    /// (a compartment without an active pickup credential of the
+    /// delegator), and the errors of [`generate_pin`](Self::generate_pin).
     pub fn generate_delegation<R: CryptoRng + ?Sized>(
         &self,
         keys: &KeyRing,
@@ -66,6 +66,14 @@ impl CredentialStore {
                     return Err(CredentialError::InvalidRequest {
                         field: "compartments",
                         reason: "a delegation of parcels names their compartments",
+                    });
+                }
+                let mut sorted = request.compartments.clone();
+                sorted.sort_unstable();
+                if sorted.windows(2).any(|pair| pair[0] == pair[1]) {
+                    return Err(CredentialError::InvalidRequest {
+                        field: "compartments",
+                        reason: "a door is named twice",
                     });
                 }
                 let own = self.pickup_compartments_of(recipient, now_s);

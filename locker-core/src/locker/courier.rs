@@ -332,19 +332,54 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
         recipient: RecipientId,
         compartment: CompartmentId,
     ) -> Result<(), LockerError> {
-        let joins_own_door = self
-            .state
-            .deliveries
-            .get(&compartment)
-            .is_some_and(|delivery| delivery.recipient == recipient);
+        let joins_own_door = self.joins_own_door(recipient, compartment);
+        if joins_own_door {
+            return Ok(());
+        }
+        self.check_pin_room_for(now_s, recipient, 1)
+    }
+
+    /// Refuses `new_pins` more PINs for `recipient` when, with the PINs
+    /// their drop-offs in progress will need (doors open for a deposit, or
+    /// interrupted ones staff may confirm), they would pass the policy's
+    /// limit: a drop-off must never find at its door's closing that it
+    /// cannot issue a PIN.
+    pub(super) fn check_pin_room_for(
+        &self,
+        now_s: u64,
+        recipient: RecipientId,
+        new_pins: usize,
+    ) -> Result<(), LockerError> {
         let store = &self.state.credentials;
         let max = store.policy.pin.max_active_per_unit;
-        let at_limit =
-            store.active_pins_of(recipient, now_s) >= usize::try_from(max).unwrap_or(usize::MAX);
-        if at_limit && !joins_own_door {
+        let in_progress = self
+            .state
+            .open_doors
+            .iter()
+            .map(|(door, open)| (door, &open.task))
+            .chain(self.state.interrupted.iter())
+            .filter(|&(&door, task)| {
+                matches!(task, DoorTask::Deposit { recipient: r, .. } if *r == recipient)
+                    && !self.joins_own_door(recipient, door)
+            })
+            .count();
+        let needed = store
+            .active_pins_of(recipient, now_s)
+            .saturating_add(in_progress)
+            .saturating_add(new_pins);
+        if needed > usize::try_from(max).unwrap_or(usize::MAX) {
             return Err(crate::credential::CredentialError::TooManyPins { recipient, max }.into());
         }
         Ok(())
+    }
+
+    /// True when `compartment` already holds `recipient`'s parcels: a new
+    /// parcel there replaces the door's PIN instead of adding one.
+    fn joins_own_door(&self, recipient: RecipientId, compartment: CompartmentId) -> bool {
+        self.state
+            .deliveries
+            .get(&compartment)
+            .is_some_and(|delivery| delivery.recipient == recipient)
     }
 
     pub(super) fn abort_deposit(

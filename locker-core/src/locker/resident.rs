@@ -29,6 +29,15 @@ pub struct Delegation {
     pub credential_id: CredentialId,
 }
 
+/// A credential refused while its entry is applied reads as the credential
+/// error it is, as when the store refuses it before.
+fn credential_error_first(error: LockerError) -> LockerError {
+    match error {
+        LockerError::State(StateError::Credential(error)) => error.into(),
+        other => other,
+    }
+}
+
 impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
     /// Collects with a PIN typed at `kiosk`, with the unit number when the
     /// policy binds PINs to units. Returns the doors that opened.
@@ -168,42 +177,63 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
     /// ([`DelegationScope::AllParcels`](crate::credential::DelegationScope::AllParcels)),
     /// until `request.expires_at_s`. The delegate types it like the
     /// resident's own PIN (with the resident's unit when the policy binds
-    /// PINs to units). Returns the PIN, to pass on, and its credential id,
-    /// to [revoke](Self::revoke_credential) it early.
+    /// PINs to units). It opens only doors holding the delegator's parcels,
+    /// and none whose parcels go back to the carrier. Returns the PIN, to
+    /// pass on, and its credential id, to [revoke](Self::revoke_credential)
+    /// it early.
+    ///
+    /// The host authenticates the delegator: the locker cannot tell a
+    /// resident from someone typing their unit number.
     ///
     /// # Errors
     ///
-    /// [`LockerError::Credential`] for a compartment without a parcel of
-    /// the delegator, a bad scope or expiry, or a unit that holds as many
-    /// PINs as the policy allows; and the hardware and journal errors.
+    /// [`LockerError::Credential`]: `NotDelegable` for a door the delegator
+    /// holds no usable PIN or token of, `InvalidRequest` for doors given
+    /// with the wrong scope or twice, `BadExpiry`, and `TooManyPins` when
+    /// the delegator's PINs, with those of their drop-offs in progress,
+    /// reach the policy's limit. And the hardware and journal errors.
     pub fn delegate(&mut self, request: &DelegationRequest) -> Result<Delegation, LockerError> {
         let now_s = self.now()?;
+        self.check_pin_room_for(now_s, request.delegator, 1)?;
         let mut rng = self.rng()?;
         let (pin, record) = self
             .state
             .credentials
             .generate_delegation(&self.keys, &mut rng, request, now_s)?;
         let credential_id = record.id;
-        self.write(now_s, Entry::CredentialIssued { record })?;
+        self.write(now_s, Entry::CredentialIssued { record })
+            .map_err(credential_error_first)?;
         Ok(Delegation { pin, credential_id })
     }
 
     /// Revokes a credential that has a record (a delegation, an RFID tag, a
-    /// courier code, a pickup PIN): it stops working at once, and the
-    /// revocation is journaled.
+    /// courier code): it stops working at once, and the revocation is
+    /// journaled. A delivery's own credentials (its pickup PIN and token,
+    /// the carrier's return token) are the locker's to revoke: revoked here
+    /// they would leave the parcels behind a door nobody can open.
     ///
     /// # Errors
     ///
     /// [`LockerError::Credential`] for an unknown credential or one already
-    /// spent or revoked; nothing is journaled then. And the hardware and
-    /// journal errors.
+    /// spent or revoked; [`StateError::Unavailable`] for a delivery's own
+    /// credential. Nothing is journaled then. And the hardware and journal
+    /// errors.
     pub fn revoke_credential(&mut self, id: CredentialId) -> Result<(), LockerError> {
+        if let Some((&compartment, _)) = self
+            .state
+            .deliveries
+            .iter()
+            .find(|(_, delivery)| delivery.credentials.contains(&id))
+        {
+            return Err(StateError::Unavailable {
+                compartment,
+                why: "the credential belongs to its delivery, and the locker revokes it",
+            }
+            .into());
+        }
         let now_s = self.now()?;
         self.write(now_s, Entry::CredentialRevoked { id })
-            .map_err(|error| match error {
-                LockerError::State(StateError::Credential(error)) => error.into(),
-                other => other,
-            })
+            .map_err(credential_error_first)
     }
 
     fn check_grace(&self, compartment: CompartmentId, now_s: u64) -> Result<(), LockerError> {
@@ -231,9 +261,13 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
                 .map(|(compartment, _)| *compartment)
                 .collect();
         }
-        grant
+        let allowed: Vec<CompartmentId> = grant
             .compartments
-            .retain(|compartment| self.state.deliveries.contains_key(compartment));
+            .iter()
+            .copied()
+            .filter(|&compartment| self.state.may_collect(&grant, compartment))
+            .collect();
+        grant.compartments = allowed;
         if grant.compartments.is_empty() {
             return Err(LockerError::NothingToCollect);
         }

@@ -10,8 +10,8 @@ use super::entry::{Entry, ParcelPlace};
 use super::policy::LockerPolicy;
 use crate::bank::{Bank, BankError, ConfigError};
 use crate::credential::{
-    CarrierId, CredentialError, CredentialId, CredentialPolicy, CredentialRecord, CredentialStore,
-    Grant,
+    CarrierId, Channel, CredentialError, CredentialId, CredentialPolicy, CredentialRecord,
+    CredentialStore, Grant,
 };
 use crate::ids::{CompartmentId, ParcelId, RecipientId};
 use crate::parcel::{Parcel, TemperatureZone};
@@ -315,6 +315,23 @@ impl LockerState {
     #[must_use]
     pub const fn last_at_s(&self) -> u64 {
         self.last_at_s
+    }
+
+    /// True when `grant` may collect what door `compartment` holds: a
+    /// credential the delivery lists (its pickup PIN and token, or the
+    /// carrier's return credential); otherwise, while the parcels are not
+    /// going back to the carrier, one of their recipient's (a resident's
+    /// tag or PIN, a delegation) or one naming no recipient (a token the
+    /// back end issued without a record). A credential that named the door
+    /// for an earlier delivery opens nothing of the next recipient's.
+    pub(super) fn may_collect(&self, grant: &Grant, compartment: CompartmentId) -> bool {
+        let Some(delivery) = self.deliveries.get(&compartment) else {
+            return false;
+        };
+        if delivery.credentials.contains(&grant.credential_id) {
+            return true;
+        }
+        !delivery.returning && grant.recipient.is_none_or(|r| r == delivery.recipient)
     }
 
     /// Why a door may not be opened now, if it may not.
@@ -936,12 +953,21 @@ impl LockerState {
                 self.revoke_quietly(*id, at_s)?;
             }
         }
-        // A grant may cover several doors; it is spent on the first.
-        if self
-            .credentials
-            .get(grant.credential_id)
-            .is_some_and(|record| record.is_usable(at_s))
-        {
+        // A grant may cover several doors; it is spent on the first. A QR
+        // token the back end issued without giving the locker its record is
+        // spent too: unspent, it would open its door again for the next
+        // recipient's parcel until it expires.
+        let spend = match self.credentials.get(grant.credential_id) {
+            Some(record) => record.is_usable(at_s),
+            None => {
+                grant.channel == Channel::Qr
+                    && !self
+                        .credentials
+                        .spent_tokens
+                        .contains_key(&grant.credential_id)
+            }
+        };
+        if spend {
             self.credentials.redeem(grant, at_s)?;
         }
         self.sync_service(compartment)?;

@@ -1036,3 +1036,153 @@ fn a_fault_record_without_detail_reads_and_hashes_as_before() {
     );
     assert_eq!(serde_json::to_string(&entry).unwrap(), old);
 }
+
+#[test]
+fn a_cloud_token_without_a_record_opens_its_door_once() {
+    use crate::credential::{TokenRequest, issue_token};
+    let mut rig = rig();
+    let (door, _, _) = rig.drop_off(parcel(1), 12);
+    // The back end shares the site keys and issues a token the locker has
+    // no record of.
+    let keys = rig.locker.keys().clone();
+    let mut rng = <chacha20::ChaCha20Rng as rand_core::SeedableRng>::from_seed([9; 32]);
+    let (token, _record) = issue_token(
+        &keys,
+        &mut rng,
+        &TokenRequest {
+            purpose: crate::credential::Purpose::Pickup,
+            compartments: vec![door],
+            recipient: Some(RecipientId(12)),
+            expires_at_s: T0 + 7 * DAY_S,
+        },
+        T0,
+    )
+    .unwrap();
+    rig.advance(60);
+    assert_eq!(
+        rig.locker.pickup_qr(KIOSK, token.expose()).unwrap(),
+        vec![door]
+    );
+    rig.empty_doors(&[door]);
+    // The next parcel in the same door is someone else's.
+    rig.advance(rig.locker.state().policy().reopen_grace_s + 1);
+    rig.locker.tick().unwrap();
+    let (again, _, _) = rig.drop_off(parcel(2), 13);
+    assert_eq!(again, door);
+    let replayed = rig.locker.pickup_qr(KIOSK, token.expose());
+    assert!(replayed.is_err(), "{replayed:?}");
+    rig.assert_replays();
+}
+
+fn delegate_doors(
+    rig: &mut Rig,
+    delegator: u64,
+    scope: crate::credential::DelegationScope,
+    compartments: Vec<CompartmentId>,
+) -> Result<Delegation, LockerError> {
+    let expires_at_s = rig.locker.state().last_at_s() + 60 * DAY_S;
+    rig.locker.delegate(&crate::credential::DelegationRequest {
+        delegator: RecipientId(delegator),
+        scope,
+        compartments,
+        expires_at_s,
+    })
+}
+
+#[test]
+fn a_delegation_opens_only_the_delegators_parcels_and_not_a_return() {
+    use crate::credential::DelegationScope;
+    let mut rig = rig();
+    let (door, _, _) = rig.drop_off(parcel(1), 12);
+    let delegation = delegate_doors(&mut rig, 12, DelegationScope::Parcels, vec![door]).unwrap();
+    let pin = delegation.pin;
+    // The parcel expires: it goes back to the carrier, not to the delegate.
+    rig.advance(rig.locker.state().policy().dwell_s);
+    rig.locker.tick().unwrap();
+    assert!(rig.locker.state().deliveries()[&door].returning);
+    assert!(matches!(
+        rig.locker
+            .pickup_pin(KIOSK, Some(RecipientId(12)), pin.expose()),
+        Err(LockerError::NothingToCollect)
+    ));
+    let token = rig
+        .locker
+        .take_events()
+        .into_iter()
+        .find_map(|event| match event {
+            Event::ReturnReady { qr_token, .. } => Some(qr_token),
+            _ => None,
+        })
+        .unwrap();
+    let opened = rig.locker.pickup_qr(KIOSK, token.expose()).unwrap();
+    rig.empty_doors(&opened);
+    // The door's next parcel is someone else's: the delegation, still
+    // unspent, opens nothing.
+    let (again, _, _) = rig.drop_off(parcel(2), 13);
+    assert_eq!(again, door);
+    assert!(matches!(
+        rig.locker
+            .pickup_pin(KIOSK, Some(RecipientId(12)), pin.expose()),
+        Err(LockerError::NothingToCollect)
+    ));
+    rig.assert_replays();
+}
+
+#[test]
+fn a_deliverys_own_credentials_are_not_revoked_by_hand() {
+    let mut rig = rig();
+    let (door, pin, _) = rig.drop_off(parcel(1), 12);
+    let records = rig.locker.journal().records().len();
+    for id in rig.locker.state().deliveries()[&door].credentials.clone() {
+        assert!(matches!(
+            rig.locker.revoke_credential(id),
+            Err(LockerError::State(StateError::Unavailable { compartment, .. })) if compartment == door
+        ));
+    }
+    assert_eq!(rig.locker.journal().records().len(), records);
+    assert_eq!(
+        rig.locker
+            .pickup_pin(KIOSK, Some(RecipientId(12)), pin.expose())
+            .unwrap(),
+        vec![door]
+    );
+}
+
+#[test]
+fn delegations_leave_room_for_the_pins_of_drop_offs_in_progress() {
+    use crate::credential::{CredentialError, DelegationScope};
+    let mut rig = rig();
+    rig.drop_off(parcel(1), 12);
+    // A second parcel for 12 that does not fit their door: a new door is
+    // open for it, and its PIN will be 12's second.
+    let big = Parcel::new(ParcelId(2), Dimensions::new(600, 400, 350), 9_000);
+    let open = rig.open_for(big, 12);
+    delegate_doors(&mut rig, 12, DelegationScope::AllParcels, vec![]).unwrap();
+    let records = rig.locker.journal().records().len();
+    assert!(matches!(
+        delegate_doors(&mut rig, 12, DelegationScope::AllParcels, vec![]),
+        Err(LockerError::Credential(CredentialError::TooManyPins { .. }))
+    ));
+    assert_eq!(rig.locker.journal().records().len(), records);
+    // So the drop-off completes.
+    rig.hw().open_door(open).unwrap();
+    rig.hw().put_parcel(open).unwrap();
+    rig.hw().close_door(open).unwrap();
+    rig.locker.door_closed(open).unwrap();
+    assert!(rig.ready().is_some());
+    rig.assert_replays();
+}
+
+#[test]
+fn a_delegation_names_each_door_once() {
+    use crate::credential::{CredentialError, DelegationScope};
+    let mut rig = rig();
+    let (door, _, _) = rig.drop_off(parcel(1), 12);
+    assert!(matches!(
+        delegate_doors(&mut rig, 12, DelegationScope::Parcels, vec![door, door]),
+        Err(LockerError::Credential(CredentialError::InvalidRequest {
+            field: "compartments",
+            ..
+        }))
+    ));
+}
