@@ -36,7 +36,9 @@
 //!   version from 1 to [`RECORD_VERSION`], and a record re-serializes to
 //!   exactly the bytes its hash was computed over. A frozen journal of
 //!   each version, holding every kind of entry, is read, verified and
-//!   replayed by the tests (`tests/data/journal-v1.jsonl`).
+//!   replayed by the tests (`tests/data/journal-v1.jsonl`), and the names
+//!   of each version's kinds and values are frozen in a table the tests
+//!   compare with what this library reads.
 //! - **A change an older reader would misread bumps the version.** A new
 //!   entry kind, a new field or a new enum value: an older library would
 //!   refuse the line, or drop the field and then find the record "edited".

@@ -1,95 +1,106 @@
-//! The journal's format stays readable: a frozen journal of each record
-//! version, holding every kind of entry, must read, verify, re-serialize
-//! byte for byte and replay with this library forever (see
-//! [Format versions](crate::journal#format-versions)).
+//! The journal's format stays readable (see
+//! [Format versions](crate::journal#format-versions)):
+//!
+//! - a frozen journal of each record version, holding every kind of entry,
+//!   must read, verify, re-serialize byte for byte and replay with this
+//!   library forever: a field renamed or dropped breaks it;
+//! - the names of version 1 (entry kinds, and the values of the enums inside
+//!   entries) are frozen in a table, compared with the names serde reads:
+//!   a kind or value added or renamed breaks it, as it should, since an
+//!   older reader cannot read it.
+//!
+//! A new optional field is not caught here: a reviewer has to ask for the
+//! version bump the module documentation requires.
 //!
 //! The frozen files are never rewritten. A format change adds the next
 //! version's file, written by [`every_kind_of_record`] with
 //! `LOCKER_JOURNAL_FIXTURE=<path> cargo test -p locker-core --lib
-//! format`.
+//! format`, and the next version's table of names.
 
 use super::*;
 use crate::credential::{DelegationRequest, DelegationScope};
 use crate::hardware::Operation;
 use crate::hardware::sim::SensorLie;
 use crate::journal::{RECORD_VERSION, Record, lines};
+use alloc::borrow::ToOwned;
+use alloc::string::String;
 
 /// The frozen journals, oldest version first.
 const FROZEN: &[(u32, &str)] = &[(1, include_str!("../../../tests/data/journal-v1.jsonl"))];
 
 type BoardLocker = Locker<ExplainingBoard, MemoryJournal<Entry>>;
 
-/// The name of an entry's kind, as its `"type"` tag. Exhaustive: a new kind
-/// of entry does not compile until it is named here, and then the newest
-/// frozen journal lacks it, which means a new format version.
-const fn kind(entry: &Entry) -> &'static str {
-    match entry {
-        Entry::Configured { .. } => "configured",
-        Entry::CredentialIssued { .. } => "credential_issued",
-        Entry::CredentialRevoked { .. } => "credential_revoked",
-        Entry::AttemptFailed { .. } => "attempt_failed",
-        Entry::DepositOpened { .. } => "deposit_opened",
-        Entry::DepositCommitted { .. } => "deposit_committed",
-        Entry::DepositAborted { .. } => "deposit_aborted",
-        Entry::DepositOverflowed { .. } => "deposit_overflowed",
-        Entry::PickupOpened { .. } => "pickup_opened",
-        Entry::PickupCompleted { .. } => "pickup_completed",
-        Entry::PickupAborted { .. } => "pickup_aborted",
-        Entry::Reopened { .. } => "reopened",
-        Entry::MissingReported { .. } => "missing_reported",
-        Entry::GraceEnded { .. } => "grace_ended",
-        Entry::ReminderSent { .. } => "reminder_sent",
-        Entry::Expired { .. } => "expired",
-        Entry::Extended { .. } => "extended",
-        Entry::HoldSet { .. } => "hold_set",
-        Entry::StaffOpened { .. } => "staff_opened",
-        Entry::DoorReclosed { .. } => "door_reclosed",
-        Entry::OutOfService { .. } => "out_of_service",
-        Entry::BackInService { .. } => "back_in_service",
-        Entry::Tampered { .. } => "tampered",
-        Entry::DoorSeenOpen { .. } => "door_seen_open",
-        Entry::DoorLeftOpen { .. } => "door_left_open",
-        Entry::HardwareFault { .. } => "hardware_fault",
-        Entry::Interrupted { .. } => "interrupted",
-        Entry::Pruned => "pruned",
-        Entry::Inspected { .. } => "inspected",
-    }
+/// The names a serde type reads, from its refusal of a name it does not
+/// know: for an internally tagged enum the kinds, for a unit enum the
+/// values.
+fn names_read<T: serde::de::DeserializeOwned + core::fmt::Debug>(probe: &str) -> Vec<String> {
+    let error = serde_json::from_str::<T>(probe).unwrap_err().to_string();
+    // serde says "expected `a`", "expected `a` or `b`" or "expected one
+    // of `a`, `b`, …": the names are the quoted parts.
+    let list = error
+        .split_once("expected ")
+        .map(|(_, rest)| rest.split(" at line").next().unwrap_or(rest))
+        .unwrap_or_else(|| panic!("no list of names in {error:?}"));
+    list.split('`')
+        .skip(1)
+        .step_by(2)
+        .map(ToOwned::to_owned)
+        .collect()
 }
 
-/// Every kind, in declaration order. A kind added to [`kind`] goes here
-/// too, and into [`every_kind_of_record`]: the scenario must write exactly
-/// these, and the newest frozen journal hold them all.
-const KINDS: [&str; 29] = [
-    "configured",
-    "credential_issued",
-    "credential_revoked",
-    "attempt_failed",
-    "deposit_opened",
-    "deposit_committed",
-    "deposit_aborted",
-    "deposit_overflowed",
-    "pickup_opened",
-    "pickup_completed",
-    "pickup_aborted",
-    "reopened",
-    "missing_reported",
-    "grace_ended",
-    "reminder_sent",
-    "expired",
-    "extended",
-    "hold_set",
-    "staff_opened",
-    "door_reclosed",
-    "out_of_service",
-    "back_in_service",
-    "tampered",
-    "door_seen_open",
-    "door_left_open",
-    "hardware_fault",
-    "interrupted",
-    "pruned",
-    "inspected",
+/// Every kind of entry this library reads.
+fn every_kind() -> Vec<String> {
+    names_read::<Entry>(r#"{"type":"?"}"#)
+}
+
+/// The names of values inside entries, as version 1 writes them. A value
+/// renamed makes old records unreadable; a value added is a record an
+/// older reader cannot read: either is a new format version.
+const V1_NAMES: &[(&str, &str)] = &[
+    ("entry", V1_ENTRY_KINDS),
+    (
+        "abort_reason",
+        "door_fault nothing_inserted too_small cancelled power_loss still_inside never_opened",
+    ),
+    ("overflow_reason", "nothing_fits full no_larger_door"),
+    (
+        "hardware_error_kind",
+        "door_jammed unknown_door sensor_fault bus_timeout clock_fault entropy_unavailable power_lost other",
+    ),
+    ("channel", "pin qr rfid courier remote"),
+    ("purpose", "pickup courier_drop_off staff"),
+    ("credential_kind", "pin delegated_pin token rfid courier"),
+    ("delegation_scope", "parcels all_parcels"),
+    ("temperature_zone", "ambient chilled frozen"),
+    ("handling", "standard cash_on_delivery id_check"),
+    ("pin_binding", "unbound unit"),
 ];
+
+/// The kinds of entry of version 1, in declaration order.
+const V1_ENTRY_KINDS: &str = "configured credential_issued credential_revoked attempt_failed \
+    deposit_opened deposit_committed deposit_aborted deposit_overflowed pickup_opened \
+    pickup_completed pickup_aborted reopened missing_reported grace_ended reminder_sent \
+    expired extended hold_set staff_opened door_reclosed out_of_service back_in_service \
+    tampered door_seen_open door_left_open hardware_fault interrupted pruned inspected";
+
+fn names_now(what: &str) -> Vec<String> {
+    use crate::credential::{Channel, CredentialKind, DelegationScope, PinBinding, Purpose};
+    use crate::{Handling, TemperatureZone, allocate::OverflowReason};
+    match what {
+        "entry" => every_kind(),
+        "abort_reason" => names_read::<AbortReason>(r#""?""#),
+        "overflow_reason" => names_read::<OverflowReason>(r#""?""#),
+        "hardware_error_kind" => names_read::<HardwareErrorKind>(r#""?""#),
+        "channel" => names_read::<Channel>(r#""?""#),
+        "purpose" => names_read::<Purpose>(r#""?""#),
+        "credential_kind" => names_read::<CredentialKind>(r#"{"type":"?"}"#),
+        "delegation_scope" => names_read::<DelegationScope>(r#""?""#),
+        "temperature_zone" => names_read::<TemperatureZone>(r#""?""#),
+        "handling" => names_read::<Handling>(r#""?""#),
+        "pin_binding" => names_read::<PinBinding>(r#""?""#),
+        other => panic!("no such table: {other}"),
+    }
+}
 
 /// Eleven doors of the default bank: four A, four B, two C, one XL.
 fn bank() -> crate::bank::BankConfig {
@@ -408,37 +419,46 @@ fn every_kind_of_record() -> Vec<Record<Entry>> {
     locker.journal().records().to_vec()
 }
 
-fn kinds_in(records: &[Record<Entry>]) -> alloc::collections::BTreeSet<&'static str> {
-    records.iter().map(|record| kind(&record.entry)).collect()
+fn kinds_in(records: &[Record<Entry>]) -> alloc::collections::BTreeSet<String> {
+    records
+        .iter()
+        .map(|record| {
+            let json = serde_json::to_value(&record.entry).unwrap();
+            json["type"].as_str().unwrap().to_owned()
+        })
+        .collect()
+}
+
+/// The kinds `every_kind()` lists that `records` lack.
+fn kinds_missing(records: &[Record<Entry>]) -> Vec<String> {
+    let present = kinds_in(records);
+    every_kind()
+        .into_iter()
+        .filter(|kind| !present.contains(kind))
+        .collect()
 }
 
 #[test]
-fn kinds_are_named_as_serialized() {
-    let records = every_kind_of_record();
-    for record in &records {
-        let json = serde_json::to_value(&record.entry).unwrap();
-        assert_eq!(json["type"], kind(&record.entry), "{json}");
+fn the_names_in_entries_are_those_of_version_1() {
+    assert_eq!(
+        RECORD_VERSION, 1,
+        "a new version needs its own table of names"
+    );
+    for &(what, frozen) in V1_NAMES {
+        let frozen: Vec<&str> = frozen.split_whitespace().collect();
+        assert_eq!(
+            names_now(what),
+            frozen,
+            "the {what} names changed: a new record format version"
+        );
     }
-    let mut sorted = KINDS.to_vec();
-    sorted.sort_unstable();
-    sorted.dedup();
-    assert_eq!(sorted.len(), KINDS.len());
 }
 
 #[test]
 fn the_scenario_writes_every_kind_of_record_and_replays() {
     let records = every_kind_of_record();
-    let missing: Vec<&str> = KINDS
-        .iter()
-        .copied()
-        .filter(|k| !kinds_in(&records).contains(k))
-        .collect();
+    let missing = kinds_missing(&records);
     assert!(missing.is_empty(), "the scenario writes no {missing:?}");
-    let unlisted: Vec<&str> = kinds_in(&records)
-        .into_iter()
-        .filter(|k| !KINDS.contains(k))
-        .collect();
-    assert!(unlisted.is_empty(), "KINDS lacks {unlisted:?}");
     crate::journal::verify(&records, None).unwrap();
     replay(&records).unwrap();
     #[cfg(feature = "std")]
@@ -485,11 +505,7 @@ fn the_newest_frozen_journal_is_this_version_and_holds_every_kind() {
         "a new record version needs its frozen journal"
     );
     let records = lines::read::<Entry>(text, None).unwrap().records;
-    let missing: Vec<&str> = KINDS
-        .iter()
-        .copied()
-        .filter(|k| !kinds_in(&records).contains(k))
-        .collect();
+    let missing = kinds_missing(&records);
     assert!(
         missing.is_empty(),
         "journal v{version} has no {missing:?}: a new kind of entry needs a new version"
