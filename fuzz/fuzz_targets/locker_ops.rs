@@ -130,6 +130,17 @@ enum Op {
         door: u8,
         found: bool,
     },
+    Fault(Fault),
+    AdvanceMinutes(u16),
+    Tick,
+    Restart,
+    /// The people at the doors the last call opened finish: open each,
+    /// put a parcel in (a drop-off) or take everything out, close it, and
+    /// the host reports it closed.
+    Finish {
+        put: bool,
+    },
+    // New operations go last, so the committed corpus keeps its meaning.
     /// A resident delegates one door's parcels, or all of them.
     Delegate {
         recipient: u8,
@@ -140,18 +151,10 @@ enum Op {
         pick: u8,
         wrong_unit: bool,
     },
+    /// Staff revoke any credential with a record (a delegation, a tag, a
+    /// courier code, a delivery's own, which is refused).
     Revoke {
         pick: u8,
-    },
-    Fault(Fault),
-    AdvanceMinutes(u16),
-    Tick,
-    Restart,
-    /// The people at the doors the last call opened finish: open each,
-    /// put a parcel in (a drop-off) or take everything out, close it, and
-    /// the host reports it closed.
-    Finish {
-        put: bool,
     },
 }
 
@@ -391,18 +394,33 @@ impl Run {
             Op::PickupDelegated { pick, wrong_unit } => {
                 let n = self.delegations.len();
                 match (n > 0).then(|| self.delegations[usize::from(pick) % n].clone()) {
-                    Some((unit, pin, _)) => {
-                        let unit = RecipientId(unit.0 + u64::from(wrong_unit));
-                        self.locker()
-                            .pickup_pin(KIOSK, Some(unit), &pin)
-                            .map(|doors| self.opened = doors)
+                    Some((delegator, pin, _)) => {
+                        let unit = RecipientId(delegator.0 + u64::from(wrong_unit));
+                        let opened = self.locker().pickup_pin(KIOSK, Some(unit), &pin);
+                        if let Ok(doors) = &opened {
+                            // A delegation opens only the delegator's own
+                            // parcels, none going back to the carrier.
+                            let deliveries = self.locker().state().deliveries();
+                            for door in doors {
+                                let delivery = &deliveries[door];
+                                assert_eq!(delivery.recipient, delegator, "{door}");
+                                assert!(!delivery.returning, "{door}");
+                            }
+                        }
+                        opened.map(|doors| self.opened = doors)
                     }
                     None => Ok(()),
                 }
             }
             Op::Revoke { pick } => {
-                let n = self.delegations.len();
-                match (n > 0).then(|| self.delegations[usize::from(pick) % n].2) {
+                let ids: Vec<CredentialId> = self
+                    .locker()
+                    .state()
+                    .credentials()
+                    .records()
+                    .map(|record| record.id)
+                    .collect();
+                match (!ids.is_empty()).then(|| ids[usize::from(pick) % ids.len()]) {
                     Some(id) => self.locker().revoke_credential(id),
                     None => Ok(()),
                 }

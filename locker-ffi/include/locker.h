@@ -1067,11 +1067,14 @@ locker_status locker_register_rfid(struct locker *handle,
  * `LOCKER_DELEGATION_PARCELS`, `compartments` (`compartment_count` door
  * ids) names the doors, each holding a parcel of the delegator; with
  * `LOCKER_DELEGATION_ALL_PARCELS` give none (NULL, 0). The delegate types
- * the PIN like the delegator's own. On `LOCKER_OK`, `*out_pin` is the PIN
+ * the PIN like the delegator's own; it opens only doors holding the
+ * delegator's parcels, none whose parcels go back to the carrier. On `LOCKER_OK`, `*out_pin` is the PIN
  * (a new string the caller releases with `locker_string_free`) and
  * `*out_credential_id` its id, for `locker_revoke_credential`. Errors:
- * `LOCKER_CREDENTIAL_NOT_DELEGABLE`, `LOCKER_CREDENTIAL_FAILED` (doors
- * given for the wrong scope, a bad expiry, too many PINs),
+ * `LOCKER_CREDENTIAL_NOT_DELEGABLE` (a door the delegator holds no usable
+ * PIN or token of), `LOCKER_CREDENTIAL_FAILED` (doors given for the wrong
+ * scope or twice, a bad expiry, too many PINs counting the delegator's
+ * drop-offs in progress),
  * `LOCKER_INVALID_ARGUMENT` for another `scope`, hardware statuses,
  * `LOCKER_JOURNAL_WRITE`.
  *
@@ -1093,7 +1096,9 @@ locker_status locker_delegate(struct locker *handle,
  * courier code's): it stops working at once, and the revocation is
  * journaled. `LOCKER_CREDENTIAL_UNKNOWN` for no such credential,
  * `LOCKER_CREDENTIAL_REVOKED` or `LOCKER_CREDENTIAL_ALREADY_USED` for one no
- * longer active (nothing is journaled then).
+ * longer active, `LOCKER_DOOR_UNAVAILABLE` for a delivery's own PIN, token
+ * or return token, which the locker revokes itself (nothing is journaled
+ * then).
  *
  * Ownership: pointer arguments are borrowed for this call only; nothing is
  * kept. Thread safety: one thread at a time per `locker` (from any

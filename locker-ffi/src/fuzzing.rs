@@ -199,18 +199,6 @@ enum Call {
         uid: Vec<u8>,
         with_pin: bool,
     },
-    Delegate {
-        delegator: u64,
-        scope: u32,
-        doors: Vec<u32>,
-        valid_for_s: u32,
-    },
-    Revoke {
-        id: u64,
-    },
-    RevokeIssued {
-        index: u8,
-    },
     StaffOpen {
         door: u32,
         reason: Vec<u8>,
@@ -231,6 +219,19 @@ enum Call {
     },
     Tick {
         advance_s: u32,
+    },
+    // New calls go last, so the committed corpus keeps its meaning.
+    Delegate {
+        delegator: u64,
+        scope: u32,
+        doors: Vec<u32>,
+        valid_for_s: u32,
+    },
+    Revoke {
+        id: u64,
+    },
+    RevokeIssued {
+        index: u8,
     },
 }
 

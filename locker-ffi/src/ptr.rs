@@ -66,29 +66,39 @@ pub(crate) fn opt_str_arg<'a>(ptr: *const c_char, name: &str) -> Result<Option<&
 
 /// Borrows `len` bytes at `ptr` (NULL is allowed when `len` is 0).
 pub(crate) fn bytes_arg<'a>(ptr: *const u8, len: usize, name: &str) -> Result<&'a [u8], Error> {
-    if len == 0 {
-        return Ok(&[]);
-    }
-    non_null(ptr, name)?;
-    // SAFETY: non-NULL (checked) and, by the header contract, valid for
-    // reads of `len` bytes that are not mutated during the call.
-    Ok(unsafe { core::slice::from_raw_parts(ptr, len) })
+    slice_arg(ptr, len, name)
 }
 
 /// Borrows `len` door ids at `ptr` (NULL is allowed when `len` is 0).
 pub(crate) fn doors_arg<'a>(ptr: *const u32, len: usize, name: &str) -> Result<&'a [u32], Error> {
+    slice_arg(ptr, len, name)
+}
+
+/// Borrows an array of `len` values at `ptr` (NULL is allowed when `len` is
+/// 0), refusing a pointer misaligned for `T` or a length no array can have.
+fn slice_arg<'a, T>(ptr: *const T, len: usize, name: &str) -> Result<&'a [T], Error> {
     if len == 0 {
         return Ok(&[]);
     }
     non_null(ptr, name)?;
+    let fits = len
+        .checked_mul(core::mem::size_of::<T>())
+        .is_some_and(|bytes| isize::try_from(bytes).is_ok());
+    if !fits {
+        return Err(Error::new(
+            locker_status::LOCKER_INVALID_ARGUMENT,
+            format_args!("{name}: {len} elements is more than memory holds"),
+        ));
+    }
     if !ptr.is_aligned() {
         return Err(Error::new(
             locker_status::LOCKER_INVALID_ARGUMENT,
-            format_args!("{name} is not aligned for uint32_t"),
+            format_args!("{name} is not aligned for its element type"),
         ));
     }
-    // SAFETY: non-NULL and aligned (checked) and, by the header contract,
-    // valid for reads of `len` uint32_t values not mutated during the call.
+    // SAFETY: non-NULL, aligned, and `len` elements span at most
+    // isize::MAX bytes (all checked); by the header contract valid for
+    // reads of `len` elements not mutated during the call.
     Ok(unsafe { core::slice::from_raw_parts(ptr, len) })
 }
 

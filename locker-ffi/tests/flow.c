@@ -525,6 +525,8 @@ static void test_delegation(void) {
   CHECK(strstr(locker_last_error_message(), "scope") != NULL);
   CHECK(locker_delegate(l, 31, LOCKER_DELEGATION_PARCELS, NULL, 1, T0 + DAY,
                         &delegated, &id) == LOCKER_NULL_POINTER);
+  CHECK(locker_delegate(l, 31, LOCKER_DELEGATION_PARCELS, &door, SIZE_MAX,
+                        T0 + DAY, &delegated, &id) == LOCKER_INVALID_ARGUMENT);
   CHECK(locker_delegate(l, 31, LOCKER_DELEGATION_ALL_PARCELS, &door, 1,
                         T0 + DAY, &delegated, &id) == LOCKER_CREDENTIAL_FAILED);
   CHECK(delegated == (char *)1 && id == 7);

@@ -453,8 +453,10 @@ impl Locker {
     /// # Errors
     ///
     /// `"invalid_argument"` for a request of the wrong shape,
-    /// `"not_delegable"` for a door without a parcel of the delegator,
-    /// `"too_many_pins"`, `"bad_expiry"`, hardware codes.
+    /// `"not_delegable"` for a door the delegator holds no usable PIN or
+    /// token of, `"invalid_request"` for doors given with the wrong scope
+    /// or twice, `"too_many_pins"` (counting the delegator's drop-offs in
+    /// progress), `"bad_expiry"`, hardware codes.
     #[wasm_bindgen(unchecked_return_type = "DelegationJson")]
     pub fn delegate(
         &mut self,
@@ -466,12 +468,14 @@ impl Locker {
 
     /// Revokes a credential by id (a delegation's `credential_id`, an RFID
     /// tag's, a courier code's): it stops working at once. Ids beyond
-    /// 2^53 − 1 are given as decimal strings, as they come.
+    /// 2^53 − 1 are given as decimal strings, as they come. A delivery's
+    /// own PIN, token or return token is the locker's to revoke.
     ///
     /// # Errors
     ///
     /// `"invalid_argument"` for an id that is not one, `"unknown_credential"`,
-    /// `"revoked"` or `"already_used"`, hardware codes.
+    /// `"revoked"` or `"already_used"`, `"unavailable"` for a delivery's own
+    /// credential, hardware codes.
     #[wasm_bindgen(js_name = revokeCredential)]
     pub fn revoke_credential(
         &mut self,
