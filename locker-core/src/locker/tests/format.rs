@@ -151,14 +151,7 @@ impl Site {
     }
 
     fn ready(&mut self) -> (PinSecret, TokenSecret) {
-        self.locker
-            .take_events()
-            .into_iter()
-            .find_map(|event| match event {
-                Event::ParcelReady { pin, qr_token, .. } => Some((pin, qr_token)),
-                _ => None,
-            })
-            .unwrap()
+        parcel_ready(self.locker.take_events()).unwrap()
     }
 
     /// Someone opens the door, takes everything out and closes it.
@@ -371,20 +364,8 @@ fn every_kind_of_record() -> Vec<Record<Entry>> {
     site.locker.tick().unwrap();
     site.advance(DAY_S);
     site.locker.tick().unwrap();
-    let return_token = site
-        .locker
-        .take_events()
-        .into_iter()
-        .find_map(|event| match event {
-            Event::ReturnReady {
-                qr_token,
-                compartment,
-                ..
-            } if compartment == forgotten => Some(qr_token),
-            _ => None,
-        })
-        .unwrap();
-    site.locker.pickup_qr(KIOSK, return_token.expose()).unwrap();
+    let token = return_token(site.locker.take_events(), forgotten).unwrap();
+    site.locker.pickup_qr(KIOSK, token.expose()).unwrap();
     site.empty(forgotten);
 
     // A fault the board says nothing more about.
