@@ -332,23 +332,21 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
         recipient: RecipientId,
         compartment: CompartmentId,
     ) -> Result<(), LockerError> {
-        let joins_own_door = self.joins_own_door(recipient, compartment);
-        if joins_own_door {
+        if self.joins_own_door(recipient, compartment) {
             return Ok(());
         }
-        self.check_pin_room_for(now_s, recipient, 1)
+        self.check_pin_room_for(now_s, recipient)
     }
 
-    /// Refuses `new_pins` more PINs for `recipient` when, with the PINs
-    /// their drop-offs in progress will need (doors open for a deposit, or
-    /// interrupted ones staff may confirm), they would pass the policy's
+    /// Refuses one more PIN for `recipient` when, with the PINs their
+    /// drop-offs in progress will need (doors open for a deposit, or
+    /// interrupted ones staff may confirm), it would pass the policy's
     /// limit: a drop-off must never find at its door's closing that it
     /// cannot issue a PIN.
     pub(super) fn check_pin_room_for(
         &self,
         now_s: u64,
         recipient: RecipientId,
-        new_pins: usize,
     ) -> Result<(), LockerError> {
         let store = &self.state.credentials;
         let max = store.policy.pin.max_active_per_unit;
@@ -366,7 +364,7 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
         let needed = store
             .active_pins_of(recipient, now_s)
             .saturating_add(in_progress)
-            .saturating_add(new_pins);
+            .saturating_add(1);
         if needed > usize::try_from(max).unwrap_or(usize::MAX) {
             return Err(crate::credential::CredentialError::TooManyPins { recipient, max }.into());
         }

@@ -194,7 +194,7 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
     /// reach the policy's limit. And the hardware and journal errors.
     pub fn delegate(&mut self, request: &DelegationRequest) -> Result<Delegation, LockerError> {
         let now_s = self.now()?;
-        self.check_pin_room_for(now_s, request.delegator, 1)?;
+        self.check_pin_room_for(now_s, request.delegator)?;
         let mut rng = self.rng()?;
         let (pin, record) = self
             .state
