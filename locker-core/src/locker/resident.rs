@@ -70,6 +70,11 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
 
     /// Collects with a QR token shown to the scanner at `kiosk`.
     ///
+    /// A token the back end issued without giving the locker its record
+    /// names no recipient (the token format carries none): until it is
+    /// spent by a pickup or expires, it opens whatever its doors hold. Give
+    /// such tokens short lives, or hand the locker their records.
+    ///
     /// # Errors
     ///
     /// As [`Locker::pickup_pin`].
