@@ -96,7 +96,7 @@ fn credential(c: &mut Criterion) {
 
     let token = token(&keys, &mut rng);
     let empty = CredentialStore::default();
-    c.bench_function("verify QR token (53 chars)", |b| {
+    c.bench_function("verify QR token (60 chars)", |b| {
         b.iter(|| {
             black_box(empty.verify_token(
                 &keys,

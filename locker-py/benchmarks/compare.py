@@ -277,7 +277,7 @@ def compare_verification(clock: Clock, sanity: Sanity) -> Tuple[str, Dict[str, f
         ),
         (
             "`CredentialStore.verify_token` accept",
-            "throttle check; base32-decode 53 chars; HMAC-SHA256 over 21 bytes, 96-bit tag constant-time "
+            "throttle check; base32-decode 60 chars; HMAC-SHA256 over 25 bytes, 96-bit tag constant-time "
             f"compare; expiry; purpose; record lookup among {filler + 1} tokens (revoked/used); grant → dict",
             verify_token,
         ),

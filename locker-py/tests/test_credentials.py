@@ -47,9 +47,10 @@ def test_wrong_pin_carries_the_failure_to_record(keys: locker.KeyRing) -> None:
 
 def test_tokens_verify_offline_and_once(keys: locker.KeyRing) -> None:
     token, record = locker.issue_token(keys, [41], NOW_S + 3 * 86_400, NOW_S)
-    assert len(token) == 53 and token.isupper()
+    assert len(token) == 60 and token.isupper()
     claims = locker.verify_token_offline(keys, token, NOW_S)
     assert claims["compartments"] == [41]
+    assert (claims["version"], claims["issued_at_s"]) == (2, NOW_S)
     store = locker.CredentialStore()
     grant = store.verify_token(keys, token, NOW_S)
     store.redeem(grant, NOW_S)

@@ -30,7 +30,7 @@ export interface TokenRequestJson {
 /** The checked fields of a QR token. */
 export interface TokenClaimsJson {
   version: number; key_id: number; credential_id: number | string; purpose: Purpose;
-  compartments: number[]; expires_at_s: number;
+  compartments: number[]; issued_at_s: number; expires_at_s: number;
 }
 /** How a credential was presented. */
 export type Channel = "pin" | "qr" | "rfid" | "courier" | "remote";

@@ -103,6 +103,7 @@ extern "C" {
         id_bigint: u64,
         purpose: PurposeName,
         compartments: &[u32],
+        issued_at_s: JsValue,
         expires_at_s: JsValue,
     ) -> JsValue;
 }
@@ -133,6 +134,7 @@ pub fn token_claims(claims: &TokenClaims) -> JsValue {
         claims.credential_id.0,
         claims.purpose.into(),
         &ids(&claims.compartments),
+        u64_to_js(claims.issued_at_s),
         u64_to_js(claims.expires_at_s),
     )
 }
@@ -211,7 +213,8 @@ mod tests {
             credential_id: CredentialId(3),
             purpose: Purpose::Pickup,
             compartments: vec![CompartmentId(4)],
-            expires_at_s: 5,
+            issued_at_s: 5,
+            expires_at_s: 6,
         };
         assert_eq!(constructor_keys("tokenClaims"), serde_keys(&claims));
     }

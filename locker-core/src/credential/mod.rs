@@ -87,7 +87,7 @@
 //!     expires_at_s: now_s + 3 * 24 * 3600,
 //! };
 //! let (token, _record) = issue_token(&keys, &mut rng, &request, now_s)?;
-//! assert_eq!(token.expose().len(), 53); // uppercase base32, fits QR version 3-M
+//! assert_eq!(token.expose().len(), 60); // uppercase base32, fits QR version 3-M
 //!
 //! // Locker side: the same keys, no record needed.
 //! let mut store = CredentialStore::default();
@@ -159,8 +159,8 @@ pub use throttle::{
     Backoff, DAY_S, Failure, LockoutEvent, ScopeKey, Subject, ThrottlePolicy, ThrottleState,
 };
 pub use token::{
-    MAX_TOKEN_CHARS, MAX_TOKEN_COMPARTMENTS, TOKEN_TAG_BYTES, TOKEN_VERSION, TokenClaims,
-    TokenRequest, TokenSecret, issue_token, token_chars_for, verify_token_offline,
+    MAX_TOKEN_CHARS, MAX_TOKEN_COMPARTMENTS, TOKEN_ISSUE_SKEW_S, TOKEN_TAG_BYTES, TOKEN_VERSION,
+    TokenClaims, TokenRequest, TokenSecret, issue_token, token_chars_for, verify_token_offline,
 };
 
 /// Expiry meaning "never" (RFID registrations without an end date).

@@ -1,24 +1,31 @@
 //! QR tokens: compact signed text a cloud service issues and a locker
 //! verifies offline with the same site key.
 //!
-//! # Layout (version 1)
+//! # Layout (version 2)
 //!
 //! | offset | bytes | field |
 //! | --- | --- | --- |
-//! | 0 | 1 | version (`1`) |
+//! | 0 | 1 | version (`2`) |
 //! | 1 | 1 | purpose ([`Purpose::code`]) |
 //! | 2 | 2 | key id, big-endian |
 //! | 4 | 8 | credential id (random), big-endian |
-//! | 12 | 4 | expiry, unix seconds, big-endian (`u32`: until 2106) |
-//! | 16 | 1 | compartment count *n* (0 to 8) |
-//! | 17 | 4 *n* | compartment ids, big-endian `u32` |
-//! | 17 + 4 *n* | 12 | tag: HMAC-SHA256 over the bytes before it, truncated to 96 bits |
+//! | 12 | 4 | issue time, unix seconds, big-endian (`u32`: until 2106) |
+//! | 16 | 4 | expiry, unix seconds, big-endian (`u32`) |
+//! | 20 | 1 | compartment count *n* (0 to 8) |
+//! | 21 | 4 *n* | compartment ids, big-endian `u32` |
+//! | 21 + 4 *n* | 12 | tag: HMAC-SHA256 over the bytes before it, truncated to 96 bits |
 //!
 //! The bytes are encoded in uppercase RFC 4648 base32 without padding:
-//! 33 bytes → **53 characters** for one compartment, 37 bytes → **60
+//! 37 bytes → **60 characters** for one compartment, 41 bytes → **66
 //! characters** for two. QR version 3 at level M holds 61 alphanumeric
-//! characters (29 × 29 modules), so pickup tokens for one or two
-//! compartments fit it; larger tokens get a larger QR version.
+//! characters (29 × 29 modules), so a pickup token for one compartment fits
+//! it; larger tokens get a larger QR version.
+//!
+//! The issue time lets a locker tell a token the back end issued without
+//! giving it the record (so naming no recipient) from the parcels of a
+//! later delivery in the same door: such a token opens only parcels
+//! deposited before it was issued (see [`TOKEN_ISSUE_SKEW_S`]). Version 1
+//! had no issue time and is no longer read.
 //!
 //! The tag is 96 bits (at least 80 asked for): a forger's chance per try is
 //! 2⁻⁹⁶, and tries are throttled. Identifiers are random; the token carries
@@ -41,13 +48,17 @@ use super::{
 use crate::ids::{CompartmentId, RecipientId};
 
 /// The token format version this build writes and reads.
-pub const TOKEN_VERSION: u8 = 1;
+pub const TOKEN_VERSION: u8 = 2;
+/// How far an issuer's clock may lag the locker's: a token the locker has
+/// no record of opens parcels deposited up to this long after its issue
+/// time, and none deposited later.
+pub const TOKEN_ISSUE_SKEW_S: u64 = 300;
 /// Bytes of the truncated HMAC-SHA256 tag (96 bits).
 pub const TOKEN_TAG_BYTES: usize = 12;
 /// Most compartments one token may list.
 pub const MAX_TOKEN_COMPARTMENTS: usize = 8;
 /// Bytes before the compartment list.
-const HEADER_BYTES: usize = 17;
+const HEADER_BYTES: usize = 21;
 /// Bytes per compartment id.
 const COMPARTMENT_BYTES: usize = 4;
 /// Smallest token (no compartment), in bytes.
@@ -118,6 +129,8 @@ pub struct TokenClaims {
     pub purpose: Purpose,
     /// Compartments it opens.
     pub compartments: Vec<CompartmentId>,
+    /// When it was issued, on the issuer's clock (unix seconds).
+    pub issued_at_s: u64,
     /// End of validity (unix seconds).
     pub expires_at_s: u64,
 }
@@ -158,6 +171,8 @@ pub fn issue_token<R: CryptoRng + ?Sized>(
             expires_at_s,
             now_s,
         })?;
+    // Below the expiry, so it fits u32 too.
+    let issued = u32::try_from(now_s).unwrap_or(u32::MAX);
     let key = keys.newest()?;
     let id = CredentialId::random(rng);
 
@@ -166,8 +181,9 @@ pub fn issue_token<R: CryptoRng + ?Sized>(
     bytes[1] = request.purpose.code();
     bytes[2..4].copy_from_slice(&key.id().0.to_be_bytes());
     bytes[4..12].copy_from_slice(&id.0.to_be_bytes());
-    bytes[12..16].copy_from_slice(&expiry.to_be_bytes());
-    bytes[16] = u8::try_from(count).unwrap_or(u8::MAX);
+    bytes[12..16].copy_from_slice(&issued.to_be_bytes());
+    bytes[16..20].copy_from_slice(&expiry.to_be_bytes());
+    bytes[20] = u8::try_from(count).unwrap_or(u8::MAX);
     for (slot, compartment) in bytes[HEADER_BYTES..]
         .chunks_exact_mut(COMPARTMENT_BYTES)
         .zip(&request.compartments)
@@ -231,7 +247,7 @@ fn parse(text: &str) -> Result<(TokenClaims, [u8; MAX_TOKEN_BYTES], usize), Toke
     }
     let purpose =
         Purpose::from_code(bytes[1]).ok_or(TokenParseError::UnknownPurpose { code: bytes[1] })?;
-    let count = usize::from(bytes[16]);
+    let count = usize::from(bytes[20]);
     if count > MAX_TOKEN_COMPARTMENTS {
         return Err(TokenParseError::TooManyCompartments {
             count,
@@ -255,7 +271,8 @@ fn parse(text: &str) -> Result<(TokenClaims, [u8; MAX_TOKEN_BYTES], usize), Toke
             .chunks_exact(COMPARTMENT_BYTES)
             .map(|c| CompartmentId(be_u32(c)))
             .collect(),
-        expires_at_s: u64::from(be_u32(&bytes[12..16])),
+        issued_at_s: u64::from(be_u32(&bytes[12..16])),
+        expires_at_s: u64::from(be_u32(&bytes[16..20])),
     };
     Ok((claims, bytes, body))
 }
@@ -312,6 +329,25 @@ impl CredentialStore {
         expected: Purpose,
         now_s: u64,
     ) -> Result<Grant, Refusal> {
+        self.verify_token_with_claims(keys, kiosk, text, expected, now_s)
+            .map(|(grant, _)| grant)
+    }
+
+    /// As [`verify_token`](Self::verify_token), with the token's checked
+    /// claims beside the grant (its issue time, which the grant does not
+    /// carry).
+    ///
+    /// # Errors
+    ///
+    /// As [`verify_token`](Self::verify_token).
+    pub fn verify_token_with_claims(
+        &self,
+        keys: &KeyRing,
+        kiosk: KioskId,
+        text: &str,
+        expected: Purpose,
+        now_s: u64,
+    ) -> Result<(Grant, TokenClaims), Refusal> {
         let failure = Failure {
             at_s: now_s,
             channel: Channel::Qr,
@@ -332,7 +368,7 @@ impl CredentialStore {
         text: &str,
         expected: Purpose,
         now_s: u64,
-    ) -> Result<Grant, CredentialError> {
+    ) -> Result<(Grant, TokenClaims), CredentialError> {
         let claims = verify_token_offline(keys, text, now_s)?;
         if claims.purpose != expected {
             return Err(CredentialError::WrongPurpose {
@@ -354,10 +390,10 @@ impl CredentialStore {
                     return Err(CredentialError::Revoked { credential_id });
                 }
                 Some(_) => return Err(CredentialError::AlreadyUsed { credential_id }),
-                None => (claims.compartments, None),
+                None => (claims.compartments.clone(), None),
             },
         };
-        Ok(Grant {
+        let grant = Grant {
             credential_id,
             channel: Channel::Qr,
             purpose: claims.purpose,
@@ -366,7 +402,8 @@ impl CredentialStore {
             carrier: None,
             expires_at_s: claims.expires_at_s,
             single_use: true,
-        })
+        };
+        Ok((grant, claims))
     }
 }
 
@@ -376,12 +413,12 @@ mod tests {
     use rand::SeedableRng;
 
     #[test]
-    fn sizes_fit_qr_version_3_m() {
-        assert_eq!(token_chars_for(1), 53);
-        assert_eq!(token_chars_for(2), 60);
-        assert!(token_chars_for(2) <= 61);
-        assert_eq!(MIN_TOKEN_CHARS, 47);
-        assert_eq!(MAX_TOKEN_CHARS, 98);
+    fn a_one_door_token_fits_qr_version_3_m() {
+        assert_eq!(token_chars_for(1), 60);
+        assert!(token_chars_for(1) <= 61);
+        assert_eq!(token_chars_for(2), 66);
+        assert_eq!(MIN_TOKEN_CHARS, 53);
+        assert_eq!(MAX_TOKEN_CHARS, 104);
         const { assert!(TOKEN_TAG_BYTES * 8 >= 80) };
     }
 
@@ -402,23 +439,23 @@ mod tests {
         assert_eq!(err(""), TokenParseError::Empty.into());
         assert_eq!(
             err("ABC"),
-            TokenParseError::TooShort { len: 3, min: 47 }.into()
+            TokenParseError::TooShort { len: 3, min: 53 }.into()
         );
         assert_eq!(
-            err(&"A".repeat(99)),
-            TokenParseError::TooLong { len: 99, max: 98 }.into()
+            err(&"A".repeat(105)),
+            TokenParseError::TooLong { len: 105, max: 104 }.into()
         );
         let lower = text.to_lowercase();
         assert!(matches!(
             err(&lower),
             CredentialError::MalformedToken(TokenParseError::NotBase32 { position: 0, .. })
         ));
-        let mut one = alloc::string::String::from(&text[..52]);
+        let mut one = alloc::string::String::from(&text[..59]);
         one.push('1');
         assert!(matches!(
             err(&one),
             CredentialError::MalformedToken(TokenParseError::NotBase32 {
-                position: 52,
+                position: 59,
                 character: '1'
             })
         ));
@@ -431,6 +468,7 @@ mod tests {
         );
         let claims = verify_token_offline(&keys, text, 1_999).unwrap();
         assert_eq!(claims.compartments, [CompartmentId(7)]);
+        assert_eq!((claims.issued_at_s, claims.expires_at_s), (1_000, 2_000));
         keys.rotate(&mut rng).unwrap();
         keys.retire(claims.key_id).unwrap();
         assert_eq!(

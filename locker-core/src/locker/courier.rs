@@ -555,11 +555,11 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
 
     /// Records a refused credential for the throttle, raises lockout
     /// events, and returns the grant or the error.
-    pub(super) fn settle_verification(
+    pub(super) fn settle_verification<T>(
         &mut self,
         now_s: u64,
-        verified: Result<Grant, crate::credential::Refusal>,
-    ) -> Result<Grant, LockerError> {
+        verified: Result<T, crate::credential::Refusal>,
+    ) -> Result<T, LockerError> {
         match verified {
             Ok(grant) => Ok(grant),
             Err(refusal) => {

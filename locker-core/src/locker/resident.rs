@@ -71,9 +71,10 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
     /// Collects with a QR token shown to the scanner at `kiosk`.
     ///
     /// A token the back end issued without giving the locker its record
-    /// names no recipient (the token format carries none): until it is
-    /// spent by a pickup or expires, it opens whatever its doors hold. Give
-    /// such tokens short lives, or hand the locker their records.
+    /// names no recipient (the token format carries none): it opens the
+    /// parcels its doors held when it was issued (with
+    /// [`TOKEN_ISSUE_SKEW_S`](crate::credential::TOKEN_ISSUE_SKEW_S) for the
+    /// issuer's clock), once.
     ///
     /// # Errors
     ///
@@ -84,11 +85,22 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
         token: &str,
     ) -> Result<Vec<CompartmentId>, LockerError> {
         let now_s = self.now()?;
-        let verified =
-            self.state
-                .credentials
-                .verify_token(&self.keys, kiosk, token, Purpose::Pickup, now_s);
-        let grant = self.settle_verification(now_s, verified)?;
+        let verified = self.state.credentials.verify_token_with_claims(
+            &self.keys,
+            kiosk,
+            token,
+            Purpose::Pickup,
+            now_s,
+        );
+        let (mut grant, claims) = self.settle_verification(now_s, verified)?;
+        if self.state.credentials.get(grant.credential_id).is_none() {
+            // No record, so no recipient: only parcels already there when
+            // the token was issued are its.
+            let issued_at_s = claims.issued_at_s;
+            grant
+                .compartments
+                .retain(|&door| self.state.deposited_by(door, issued_at_s));
+        }
         self.open_for_pickup(now_s, grant)
     }
 

@@ -334,6 +334,17 @@ impl LockerState {
         !delivery.returning && grant.recipient.is_none_or(|r| r == delivery.recipient)
     }
 
+    /// True when door `compartment` holds a delivery deposited by
+    /// `issued_at_s` (on an issuer's clock, up to
+    /// [`TOKEN_ISSUE_SKEW_S`](crate::credential::TOKEN_ISSUE_SKEW_S)
+    /// behind): what a token issued then, naming no recipient, may open.
+    pub(super) fn deposited_by(&self, compartment: CompartmentId, issued_at_s: u64) -> bool {
+        self.deliveries.get(&compartment).is_some_and(|delivery| {
+            delivery.deposited_at_s
+                <= issued_at_s.saturating_add(crate::credential::TOKEN_ISSUE_SKEW_S)
+        })
+    }
+
     /// Why a door may not be opened now, if it may not.
     pub(super) fn door_blocked(&self, compartment: CompartmentId) -> Option<&'static str> {
         if self.open_doors.contains_key(&compartment) {

@@ -125,7 +125,7 @@ fn a_parcel_goes_in_and_comes_out_by_pin() {
         rig.locker.state().parcels()[&ParcelId(1)],
         ParcelPlace::Compartment(door)
     );
-    assert_eq!(token.expose().len(), 53);
+    assert_eq!(token.expose().len(), 60);
     rig.advance(3_600);
     // The default policy asks for the unit with the PIN.
     assert!(rig.locker.pickup_pin(KIOSK, None, pin.expose()).is_err());
@@ -1192,4 +1192,48 @@ fn a_delegation_names_each_door_once() {
             ..
         }))
     ));
+}
+
+#[test]
+fn a_cloud_token_opens_only_parcels_deposited_before_it_was_issued() {
+    use crate::credential::{Purpose, TOKEN_ISSUE_SKEW_S, TokenRequest, issue_token};
+    let mut rig = rig();
+    let (door, _, _) = rig.drop_off(parcel(1), 12);
+    let keys = rig.locker.keys().clone();
+    let mut rng = <chacha20::ChaCha20Rng as rand_core::SeedableRng>::from_seed([3; 32]);
+    let mut cloud_token = |issued_at_s: u64| {
+        issue_token(
+            &keys,
+            &mut rng,
+            &TokenRequest {
+                purpose: Purpose::Pickup,
+                compartments: vec![door],
+                recipient: None,
+                expires_at_s: T0 + 30 * DAY_S,
+            },
+            issued_at_s,
+        )
+        .unwrap()
+        .0
+    };
+    // Issued on a clock up to the skew behind the locker's: still the
+    // resident's parcel.
+    let lagging = cloud_token(T0 - TOKEN_ISSUE_SKEW_S);
+    let unused = cloud_token(T0 + 60);
+    rig.advance(600);
+    assert_eq!(
+        rig.locker.pickup_qr(KIOSK, lagging.expose()).unwrap(),
+        vec![door]
+    );
+    rig.empty_doors(&[door]);
+    rig.advance(rig.locker.state().policy().reopen_grace_s + 1);
+    rig.locker.tick().unwrap();
+    // The next parcel in the door came after `unused` was issued: not its.
+    let (again, _, _) = rig.drop_off(parcel(2), 13);
+    assert_eq!(again, door);
+    assert!(matches!(
+        rig.locker.pickup_qr(KIOSK, unused.expose()),
+        Err(LockerError::NothingToCollect)
+    ));
+    rig.assert_replays();
 }

@@ -29,7 +29,11 @@ test("a QR token issued in the cloud verifies offline with the same keys", () =>
   assert.equal(record.kind !== undefined || record.id !== undefined, true);
   const claims = verifyTokenOffline(KeyRing.importSecrets(keys.exportSecrets()), token, NOW + 60);
   // A plain object in the core's JSON shape: its keys in the core's order.
-  assert.deepEqual(Object.keys(claims), ["version", "key_id", "credential_id", "purpose", "compartments", "expires_at_s"]);
+  assert.deepEqual(Object.keys(claims), [
+    "version", "key_id", "credential_id", "purpose", "compartments", "issued_at_s", "expires_at_s",
+  ]);
+  assert.equal(claims.version, 2);
+  assert.equal(claims.issued_at_s, NOW);
   assert.deepEqual(claims.compartments, [41]);
   assert.equal(claims.purpose, "pickup");
   assert.equal(claims.key_id, keys.ids()[0]);
