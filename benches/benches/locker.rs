@@ -84,7 +84,7 @@ const ITERATIONS_PER_LOCKER: u64 = 100_000;
 
 /// A fresh locker (outside the timed part) once the clock has run far.
 fn renew_if_old(locker: &mut SimLocker, courier: &mut CourierSession, next: u64) {
-    if next % ITERATIONS_PER_LOCKER == 0 {
+    if next.is_multiple_of(ITERATIONS_PER_LOCKER) {
         (*locker, *courier) = self::locker();
     }
 }

@@ -153,7 +153,7 @@ fn main() -> Result<(), Box<dyn Error>> {
                 let count = per_day * share / 100 + rng.random_range(0..5);
                 for _ in 0..count {
                     next_parcel += 1;
-                    if day == 14 && carrier == CarrierId(2) && next_parcel % 7 == 0 {
+                    if day == 14 && carrier == CarrierId(2) && next_parcel.is_multiple_of(7) {
                         // Power fails in the middle of this drop-off.
                         locker.hardware_mut().cut_power_after(3);
                     }

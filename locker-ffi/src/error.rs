@@ -1,12 +1,12 @@
 //! Failures inside the library: a status plus a message, and the
 //! thread-local last-error message C reads with `locker_last_error_message`.
 
+use alloc::ffi::CString;
 use core::cell::RefCell;
 #[cfg(test)]
 use core::ffi::CStr;
 use core::ffi::c_char;
 use core::fmt::Display;
-use std::ffi::CString;
 
 use locker_core::locker::LockerError;
 

@@ -13,6 +13,8 @@
 
 use core::ffi::c_char;
 use core::panic::AssertUnwindSafe;
+extern crate alloc;
+
 use std::panic::catch_unwind;
 
 use locker_core::geometry::GeometryError;

@@ -1,8 +1,8 @@
 //! Checked reads of C arguments and writes of results: NULL, UTF-8 and
 //! ownership are handled here once, so the API functions stay plain.
 
+use alloc::ffi::CString;
 use core::ffi::{CStr, c_char};
-use std::ffi::CString;
 
 use zeroize::Zeroize;
 

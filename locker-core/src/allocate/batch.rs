@@ -168,11 +168,12 @@ impl Bank {
         let mut plan = empty_plan(BatchStrategy::Grouped);
         for group in groups {
             let mut rest: &[&Request] = &group;
-            if group.len() > 1 && !work.holds_compatible(group[0]) {
-                if let Some(shape_id) = work.door_for_all(&group) {
-                    work.store_group(shape_id, &group, &mut plan)?;
-                    rest = &[];
-                }
+            if group.len() > 1
+                && !work.holds_compatible(group[0])
+                && let Some(shape_id) = work.door_for_all(&group)
+            {
+                work.store_group(shape_id, &group, &mut plan)?;
+                rest = &[];
             }
             for request in rest {
                 work.allocate_and_store(request, &mut plan)?;

@@ -449,14 +449,12 @@ impl CredentialStore {
                 return Err(CredentialError::TooManyPins { recipient, max });
             }
         }
-        if let CredentialKind::Courier { carrier, .. } = record.kind {
-            if let Some(old) = self.courier_by_carrier.get(&carrier).copied() {
-                if let Some(old) = self.records.get_mut(&old) {
-                    if old.status == RecordStatus::Active {
-                        old.status = RecordStatus::Revoked { at_s: now_s };
-                    }
-                }
-            }
+        if let CredentialKind::Courier { carrier, .. } = record.kind
+            && let Some(old) = self.courier_by_carrier.get(&carrier).copied()
+            && let Some(old) = self.records.get_mut(&old)
+            && old.status == RecordStatus::Active
+        {
+            old.status = RecordStatus::Revoked { at_s: now_s };
         }
         self.index(&record);
         self.records.insert(credential_id, record);
@@ -570,10 +568,10 @@ impl CredentialStore {
             }
         }
         record.status = RecordStatus::Revoked { at_s: now_s };
-        if let CredentialKind::Courier { carrier, .. } = record.kind {
-            if self.courier_by_carrier.get(&carrier) == Some(&id) {
-                self.courier_by_carrier.remove(&carrier);
-            }
+        if let CredentialKind::Courier { carrier, .. } = record.kind
+            && self.courier_by_carrier.get(&carrier) == Some(&id)
+        {
+            self.courier_by_carrier.remove(&carrier);
         }
         Ok(())
     }
@@ -649,13 +647,14 @@ impl CredentialStore {
         for record in doomed.iter().filter_map(|id| self.records.get(id)) {
             // A spent token still verifies offline by its signature until
             // it expires: remember that it is spent.
-            if matches!(record.kind, CredentialKind::Token) && record.expires_at_s > now_s {
-                if let Some(spent) = record.status_since().map(|_| SpentToken {
+            if matches!(record.kind, CredentialKind::Token)
+                && record.expires_at_s > now_s
+                && let Some(spent) = record.status_since().map(|_| SpentToken {
                     expires_at_s: record.expires_at_s,
                     revoked: matches!(record.status, RecordStatus::Revoked { .. }),
-                }) {
-                    self.spent_tokens.insert(record.id, spent);
-                }
+                })
+            {
+                self.spent_tokens.insert(record.id, spent);
             }
         }
         if !doomed.is_empty() {
