@@ -140,7 +140,6 @@ enum Op {
     Finish {
         put: bool,
     },
-    // New operations go last, so the committed corpus keeps its meaning.
     /// A resident delegates one door's parcels, or all of them.
     Delegate {
         recipient: u8,

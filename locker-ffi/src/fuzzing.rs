@@ -220,7 +220,6 @@ enum Call {
     Tick {
         advance_s: u32,
     },
-    // New calls go last, so the committed corpus keeps its meaning.
     Delegate {
         delegator: u64,
         scope: u32,

@@ -263,7 +263,7 @@ impl TokenSecret {
     /// # Errors
     ///
     /// [`QrRenderError`] if the encoder refuses (never for tokens up to the
-    /// largest, 98 characters).
+    /// largest, 104 characters).
     pub fn to_qr(&self, options: &QrOptions) -> Result<QrMatrix, QrRenderError> {
         QrMatrix::encode(self.expose(), options)
     }

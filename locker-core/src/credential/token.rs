@@ -22,10 +22,10 @@
 //! it; larger tokens get a larger QR version.
 //!
 //! The issue time lets a locker tell a token the back end issued without
-//! giving it the record (so naming no recipient) from the parcels of a
-//! later delivery in the same door: such a token opens only parcels
-//! deposited before it was issued (see [`TOKEN_ISSUE_SKEW_S`]). Version 1
-//! had no issue time and is no longer read.
+//! giving it the record (so naming no recipient) from a later delivery in
+//! the same door: such a token opens its doors only until they are next
+//! emptied after it was issued (see `Locker::pickup_qr`). Version 1 had no
+//! issue time and is no longer read.
 //!
 //! The tag is 96 bits (at least 80 asked for): a forger's chance per try is
 //! 2⁻⁹⁶, and tries are throttled. Identifiers are random; the token carries
@@ -49,10 +49,11 @@ use crate::ids::{CompartmentId, RecipientId};
 
 /// The token format version this build writes and reads.
 pub const TOKEN_VERSION: u8 = 2;
-/// How far an issuer's clock may lag the locker's: a token the locker has
-/// no record of opens parcels deposited up to this long after its issue
-/// time, and none deposited later.
-pub const TOKEN_ISSUE_SKEW_S: u64 = 300;
+/// How far ahead of a locker's clock an issuer's may run: a token the
+/// locker has no record of, issued later than this ahead of its clock, is
+/// not valid yet. (An issue time ahead would let the token outlive the
+/// emptying of its door.)
+pub const TOKEN_ISSUE_SKEW_S: u64 = 60;
 /// Bytes of the truncated HMAC-SHA256 tag (96 bits).
 pub const TOKEN_TAG_BYTES: usize = 12;
 /// Most compartments one token may list.

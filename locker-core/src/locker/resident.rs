@@ -9,8 +9,8 @@ use super::error::LockerError;
 use super::event::Event;
 use super::{AbortReason, Locker, StateError};
 use crate::credential::{
-    CredentialId, DelegationRequest, Grant, KioskId, NEVER_EXPIRES_S, PinAttempt, PinSecret,
-    Purpose, RfidRequest, RfidTap,
+    CredentialError, CredentialId, DelegationRequest, Grant, KioskId, NEVER_EXPIRES_S, PinAttempt,
+    PinSecret, Purpose, RfidRequest, RfidTap, TOKEN_ISSUE_SKEW_S,
 };
 use crate::hardware::Hardware;
 use crate::ids::{CompartmentId, RecipientId};
@@ -71,10 +71,11 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
     /// Collects with a QR token shown to the scanner at `kiosk`.
     ///
     /// A token the back end issued without giving the locker its record
-    /// names no recipient (the token format carries none): it opens the
-    /// parcels its doors held when it was issued (with
-    /// [`TOKEN_ISSUE_SKEW_S`](crate::credential::TOKEN_ISSUE_SKEW_S) for the
-    /// issuer's clock), once.
+    /// names no recipient (the token format carries none): it opens its
+    /// doors once, and only until they are next emptied after its issue
+    /// time. One issued more than
+    /// [`TOKEN_ISSUE_SKEW_S`](crate::credential::TOKEN_ISSUE_SKEW_S) ahead
+    /// of the locker's clock is refused as not yet valid.
     ///
     /// # Errors
     ///
@@ -94,12 +95,19 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
         );
         let (mut grant, claims) = self.settle_verification(now_s, verified)?;
         if self.state.credentials.get(grant.credential_id).is_none() {
-            // No record, so no recipient: only parcels already there when
-            // the token was issued are its.
+            // No record, so no recipient: the token is for what its doors
+            // held when it was issued, on a clock not far ahead of ours.
             let issued_at_s = claims.issued_at_s;
+            if issued_at_s > now_s.saturating_add(TOKEN_ISSUE_SKEW_S) {
+                return Err(CredentialError::NotYetValid {
+                    valid_from_s: issued_at_s,
+                    now_s,
+                }
+                .into());
+            }
             grant
                 .compartments
-                .retain(|&door| self.state.deposited_by(door, issued_at_s));
+                .retain(|&door| self.state.held_since(door, issued_at_s));
         }
         self.open_for_pickup(now_s, grant)
     }

@@ -63,6 +63,10 @@ pub struct Snapshot {
     pub interrupted: SortedMap<CompartmentId, DoorTask>,
     /// Vacation holds.
     pub holds: SortedMap<RecipientId, u64>,
+    /// When each door's last delivery left it (empty in snapshots taken
+    /// before it was kept: tokens without records then go by expiry).
+    #[serde(default)]
+    pub emptied_at: SortedMap<CompartmentId, u64>,
     /// The time of the last record.
     pub last_at_s: u64,
     /// When the state was last pruned.
@@ -99,6 +103,7 @@ impl LockerState {
             out_of_service: self.out_of_service.clone(),
             interrupted: self.interrupted.clone(),
             holds: self.holds.clone(),
+            emptied_at: self.emptied_at.clone(),
             last_at_s: self.last_at_s,
             last_pruned_s: self.last_pruned_s,
         }
@@ -133,6 +138,7 @@ impl LockerState {
             out_of_service: snapshot.out_of_service.clone(),
             interrupted: snapshot.interrupted.clone(),
             holds: snapshot.holds.clone(),
+            emptied_at: snapshot.emptied_at.clone(),
             last_at_s: snapshot.last_at_s,
             last_pruned_s: snapshot.last_pruned_s,
         };

@@ -199,6 +199,8 @@ pub struct LockerState {
     pub(super) out_of_service: SortedMap<CompartmentId, String>,
     pub(super) interrupted: SortedMap<CompartmentId, DoorTask>,
     pub(super) holds: SortedMap<RecipientId, u64>,
+    /// When each door's last delivery left it (collected or returned).
+    pub(super) emptied_at: SortedMap<CompartmentId, u64>,
     pub(super) last_at_s: u64,
     pub(super) last_pruned_s: u64,
 }
@@ -239,6 +241,7 @@ impl LockerState {
             out_of_service: SortedMap::new(),
             interrupted: SortedMap::new(),
             holds: SortedMap::new(),
+            emptied_at: SortedMap::new(),
             last_at_s: at_s,
             last_pruned_s: at_s,
         })
@@ -334,15 +337,18 @@ impl LockerState {
         !delivery.returning && grant.recipient.is_none_or(|r| r == delivery.recipient)
     }
 
-    /// True when door `compartment` holds a delivery deposited by
-    /// `issued_at_s` (on an issuer's clock, up to
-    /// [`TOKEN_ISSUE_SKEW_S`](crate::credential::TOKEN_ISSUE_SKEW_S)
-    /// behind): what a token issued then, naming no recipient, may open.
-    pub(super) fn deposited_by(&self, compartment: CompartmentId, issued_at_s: u64) -> bool {
-        self.deliveries.get(&compartment).is_some_and(|delivery| {
-            delivery.deposited_at_s
-                <= issued_at_s.saturating_add(crate::credential::TOKEN_ISSUE_SKEW_S)
-        })
+    /// True when door `compartment` holds a delivery and has not been
+    /// emptied since `issued_at_s`: what a token issued then, naming no
+    /// recipient, may still open. A token issued on an issuer's clock
+    /// behind the locker's is refused once the door has been emptied in the
+    /// lag; a new delivery comes a grace period after the emptying at the
+    /// earliest, so tokens for it are issued later than that.
+    pub(super) fn held_since(&self, compartment: CompartmentId, issued_at_s: u64) -> bool {
+        self.deliveries.contains_key(&compartment)
+            && self
+                .emptied_at
+                .get(&compartment)
+                .is_none_or(|&emptied_at_s| emptied_at_s < issued_at_s)
     }
 
     /// Why a door may not be opened now, if it may not.
@@ -959,6 +965,7 @@ impl LockerState {
             .deliveries
             .remove(&compartment)
             .ok_or(StateError::NoDelivery { compartment })?;
+        self.emptied_at.insert(compartment, at_s);
         for id in &delivery.credentials {
             if *id != grant.credential_id {
                 self.revoke_quietly(*id, at_s)?;

@@ -1067,7 +1067,7 @@ fn a_cloud_token_without_a_record_opens_its_door_once() {
         &TokenRequest {
             purpose: crate::credential::Purpose::Pickup,
             compartments: vec![door],
-            recipient: Some(RecipientId(12)),
+            recipient: None,
             expires_at_s: T0 + 7 * DAY_S,
         },
         T0,
@@ -1195,10 +1195,12 @@ fn a_delegation_names_each_door_once() {
 }
 
 #[test]
-fn a_cloud_token_opens_only_parcels_deposited_before_it_was_issued() {
-    use crate::credential::{Purpose, TOKEN_ISSUE_SKEW_S, TokenRequest, issue_token};
+fn a_cloud_token_opens_its_door_only_until_the_door_is_next_emptied() {
+    use crate::credential::{
+        CredentialError, Purpose, TOKEN_ISSUE_SKEW_S, TokenRequest, issue_token,
+    };
     let mut rig = rig();
-    let (door, _, _) = rig.drop_off(parcel(1), 12);
+    let (door, pin, _) = rig.drop_off(parcel(1), 12);
     let keys = rig.locker.keys().clone();
     let mut rng = <chacha20::ChaCha20Rng as rand_core::SeedableRng>::from_seed([3; 32]);
     let mut cloud_token = |issued_at_s: u64| {
@@ -1216,24 +1218,35 @@ fn a_cloud_token_opens_only_parcels_deposited_before_it_was_issued() {
         .unwrap()
         .0
     };
-    // Issued on a clock up to the skew behind the locker's: still the
-    // resident's parcel.
-    let lagging = cloud_token(T0 - TOKEN_ISSUE_SKEW_S);
-    let unused = cloud_token(T0 + 60);
-    rig.advance(600);
-    assert_eq!(
-        rig.locker.pickup_qr(KIOSK, lagging.expose()).unwrap(),
-        vec![door]
-    );
-    rig.empty_doors(&[door]);
+    // Issued the second the parcel went in, and kept while the resident
+    // collects by PIN.
+    let kept = cloud_token(T0);
+    let ahead = cloud_token(T0 + 10 * TOKEN_ISSUE_SKEW_S);
+    assert!(matches!(
+        rig.locker.pickup_qr(KIOSK, ahead.expose()),
+        Err(LockerError::Credential(CredentialError::NotYetValid { .. }))
+    ));
+    rig.advance(60);
+    let opened = rig
+        .locker
+        .pickup_pin(KIOSK, Some(RecipientId(12)), pin.expose())
+        .unwrap();
+    rig.empty_doors(&opened);
     rig.advance(rig.locker.state().policy().reopen_grace_s + 1);
     rig.locker.tick().unwrap();
-    // The next parcel in the door came after `unused` was issued: not its.
+    // The door's next parcel is someone else's: the kept token is not for it.
     let (again, _, _) = rig.drop_off(parcel(2), 13);
     assert_eq!(again, door);
     assert!(matches!(
-        rig.locker.pickup_qr(KIOSK, unused.expose()),
+        rig.locker.pickup_qr(KIOSK, kept.expose()),
         Err(LockerError::NothingToCollect)
     ));
+    // A token issued for the new parcel, on a clock that lags by less than
+    // the time since the door was emptied, opens it.
+    let fresh = cloud_token(rig.locker.state().last_at_s() - 30);
+    assert_eq!(
+        rig.locker.pickup_qr(KIOSK, fresh.expose()).unwrap(),
+        vec![door]
+    );
     rig.assert_replays();
 }

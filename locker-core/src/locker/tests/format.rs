@@ -74,6 +74,7 @@ const V1_NAMES: &[(&str, &str)] = &[
     ("temperature_zone", "ambient chilled frozen"),
     ("handling", "standard cash_on_delivery id_check"),
     ("pin_binding", "unbound unit"),
+    ("record_status", "active redeemed revoked"),
 ];
 
 /// The kinds of entry of version 1, in declaration order.
@@ -98,6 +99,7 @@ fn names_now(what: &str) -> Vec<String> {
         "temperature_zone" => names_read::<TemperatureZone>(r#""?""#),
         "handling" => names_read::<Handling>(r#""?""#),
         "pin_binding" => names_read::<PinBinding>(r#""?""#),
+        "record_status" => names_read::<crate::credential::RecordStatus>(r#""?""#),
         other => panic!("no such table: {other}"),
     }
 }
