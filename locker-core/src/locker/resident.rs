@@ -73,9 +73,8 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
     /// A token the back end issued without giving the locker its record
     /// names no recipient (the token format carries none): it opens its
     /// doors once, and only until they are next emptied after its issue
-    /// time. One issued more than
-    /// [`TOKEN_ISSUE_SKEW_S`](crate::credential::TOKEN_ISSUE_SKEW_S) ahead
-    /// of the locker's clock is refused as not yet valid.
+    /// time. One issued more than [`TOKEN_ISSUE_SKEW_S`] ahead of the
+    /// locker's clock is refused as not yet valid.
     ///
     /// # Errors
     ///
