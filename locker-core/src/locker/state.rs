@@ -340,9 +340,10 @@ impl LockerState {
     /// True when door `compartment` holds a delivery and has not been
     /// emptied since `issued_at_s`: what a token issued then, naming no
     /// recipient, may still open. A token issued on an issuer's clock
-    /// behind the locker's is refused once the door has been emptied in the
-    /// lag; a new delivery comes a grace period after the emptying at the
-    /// earliest, so tokens for it are issued later than that.
+    /// behind the locker's is refused when the door was emptied within the
+    /// lag before its issue (the safe failure: the recipient still has the
+    /// PIN); after a collection the next delivery comes a grace period
+    /// later at the earliest, so its tokens are issued after that.
     pub(super) fn held_since(&self, compartment: CompartmentId, issued_at_s: u64) -> bool {
         self.deliveries.contains_key(&compartment)
             && self
