@@ -537,7 +537,7 @@ impl CredentialStore {
         if let (Purpose::Pickup, Some(recipient)) = (purpose, recipient) {
             spent.extend(self.strip_compartments(
                 recipient,
-                credential_id,
+                Some(credential_id),
                 &grant.compartments,
                 now_s,
             ));
@@ -717,10 +717,26 @@ impl CredentialStore {
         self.by_recipient.contains_key(&recipient)
     }
 
+    /// The doors `compartment`'s delivery to `recipient` left (collected,
+    /// returned, or going back to the carrier): the recipient's other
+    /// pickup credentials (one-door delegations, PINs and tokens naming
+    /// several doors) stop naming it, and those left naming none are spent.
+    /// Returns the spent ones.
+    pub(crate) fn release_compartment(
+        &mut self,
+        recipient: RecipientId,
+        compartment: CompartmentId,
+        now_s: u64,
+    ) -> Vec<CredentialId> {
+        self.strip_compartments(recipient, None, &[compartment], now_s)
+    }
+
+    /// Removes `opened` from the recipient's pickup credentials other than
+    /// `used`, spending those left with no door.
     fn strip_compartments(
         &mut self,
         recipient: RecipientId,
-        used: CredentialId,
+        used: Option<CredentialId>,
         opened: &[CompartmentId],
         now_s: u64,
     ) -> Vec<CredentialId> {
@@ -734,7 +750,7 @@ impl CredentialStore {
             .into_iter()
             .flatten()
             .copied()
-            .filter(|&id| id != used)
+            .filter(|&id| Some(id) != used)
             .collect();
         for id in ids {
             let Some(record) = self.records.get_mut(&id) else {

@@ -567,6 +567,11 @@ impl LockerState {
                 for id in old {
                     self.revoke_quietly(id, at_s)?;
                 }
+                // The parcels go back: nothing of the recipient's names the
+                // door any more (a one-door delegation included).
+                let recipient = self.delivery_mut(*compartment)?.recipient;
+                self.credentials
+                    .release_compartment(recipient, *compartment, at_s);
                 self.credentials.insert(return_credential.clone(), at_s)?;
                 let delivery = self.delivery_mut(*compartment)?;
                 delivery.credentials.push(return_credential.id);
@@ -989,6 +994,9 @@ impl LockerState {
         if spend {
             self.credentials.redeem(grant, at_s)?;
         }
+        // Whoever emptied it, nothing of the recipient's names the door now.
+        self.credentials
+            .release_compartment(delivery.recipient, compartment, at_s);
         self.sync_service(compartment)?;
         let contents = self.bank.release(compartment)?;
         let place = if delivery.returning {

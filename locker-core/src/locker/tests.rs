@@ -1105,34 +1105,83 @@ fn delegate_doors(
 }
 
 #[test]
-fn a_delegation_opens_only_the_delegators_parcels_and_not_a_return() {
-    use crate::credential::DelegationScope;
+fn a_one_door_delegation_ends_when_its_parcels_go_back() {
+    use crate::credential::{CredentialError, DelegationScope};
     let mut rig = rig();
     let (door, _, _) = rig.drop_off(parcel(1), 12);
     let delegation = delegate_doors(&mut rig, 12, DelegationScope::Parcels, vec![door]).unwrap();
-    let pin = delegation.pin;
-    // The parcel expires: it goes back to the carrier, not to the delegate.
+    let everything = delegate_doors(&mut rig, 12, DelegationScope::AllParcels, vec![]).unwrap();
+    // The parcel expires: it goes back to the carrier, not to a delegate.
     rig.advance(rig.locker.state().policy().dwell_s);
     rig.locker.tick().unwrap();
     assert!(rig.locker.state().deliveries()[&door].returning);
+    // Spent (and pruned with the other spent credentials).
+    let store = rig.locker.state().credentials();
+    let now_s = rig.locker.state().last_at_s();
+    assert!(
+        store
+            .get(delegation.credential_id)
+            .is_none_or(|record| !record.is_usable(now_s))
+    );
     assert!(matches!(
         rig.locker
-            .pickup_pin(KIOSK, Some(RecipientId(12)), pin.expose()),
-        Err(LockerError::NothingToCollect)
+            .pickup_pin(KIOSK, Some(RecipientId(12)), delegation.pin.expose()),
+        Err(LockerError::Credential(
+            CredentialError::Rejected | CredentialError::AlreadyUsed { .. }
+        ))
+    ));
+    // An all-parcels delegation stays, and opens nothing going back.
+    assert!(matches!(
+        rig.locker
+            .pickup_pin(KIOSK, Some(RecipientId(12)), everything.pin.expose()),
+        Err(LockerError::NothingToCollect
+            | LockerError::Credential(CredentialError::NothingToCollect { .. }))
     ));
     let token = return_token(rig.locker.take_events(), door).unwrap();
     let opened = rig.locker.pickup_qr(KIOSK, token.expose()).unwrap();
     rig.empty_doors(&opened);
-    // The door's next parcel is someone else's: the delegation, still
-    // unspent, opens nothing.
+    // The door's next parcel is someone else's: neither opens it.
     let (again, _, _) = rig.drop_off(parcel(2), 13);
     assert_eq!(again, door);
     assert!(matches!(
         rig.locker
-            .pickup_pin(KIOSK, Some(RecipientId(12)), pin.expose()),
-        Err(LockerError::NothingToCollect)
+            .pickup_pin(KIOSK, Some(RecipientId(12)), everything.pin.expose()),
+        Err(LockerError::NothingToCollect
+            | LockerError::Credential(CredentialError::NothingToCollect { .. }))
     ));
     rig.assert_replays();
+}
+
+#[test]
+fn only_a_deliverys_own_credentials_or_its_recipients_may_collect_it() {
+    use crate::credential::{Channel, CredentialId, Grant, Purpose};
+    let mut rig = rig();
+    let (door, _, _) = rig.drop_off(parcel(1), 12);
+    let grant = |recipient: Option<u64>, id: CredentialId| Grant {
+        credential_id: id,
+        channel: Channel::Pin,
+        purpose: Purpose::Pickup,
+        compartments: vec![door],
+        recipient: recipient.map(RecipientId),
+        carrier: None,
+        expires_at_s: T0 + DAY_S,
+        single_use: true,
+    };
+    let own = rig.locker.state().deliveries()[&door].credentials[0];
+    let state = rig.locker.state();
+    assert!(state.may_collect(&grant(Some(12), CredentialId(1)), door));
+    assert!(state.may_collect(&grant(None, CredentialId(1)), door));
+    assert!(state.may_collect(&grant(Some(99), own), door));
+    assert!(!state.may_collect(&grant(Some(13), CredentialId(1)), door));
+    assert!(!state.may_collect(&grant(Some(12), CredentialId(1)), CompartmentId(9_999)));
+    // Going back to the carrier: only the delivery's own (return) token.
+    rig.advance(rig.locker.state().policy().dwell_s);
+    rig.locker.tick().unwrap();
+    let state = rig.locker.state();
+    let return_id = state.deliveries()[&door].credentials[0];
+    assert!(state.may_collect(&grant(None, return_id), door));
+    assert!(!state.may_collect(&grant(Some(12), CredentialId(1)), door));
+    assert!(!state.may_collect(&grant(None, CredentialId(1)), door));
 }
 
 #[test]
