@@ -545,6 +545,21 @@ impl CredentialStore {
         Ok(spent)
     }
 
+    /// True when redeeming `grant` now would spend something: its record is
+    /// usable, or it is a QR token without a record, not spent yet. A grant
+    /// covering several doors is spent on the first; the others find it
+    /// spent. (For the locker, which needs serde.)
+    #[cfg(feature = "serde")]
+    pub(crate) fn is_unspent(&self, grant: &Grant, now_s: u64) -> bool {
+        match self.records.get(&grant.credential_id) {
+            Some(record) => record.is_usable(now_s),
+            None => {
+                grant.channel == Channel::Qr
+                    && !self.spent_tokens.contains_key(&grant.credential_id)
+            }
+        }
+    }
+
     /// Revokes a credential that has a record (a delegation, an RFID tag, a
     /// courier code, a PIN): it stops verifying at once.
     ///
@@ -721,7 +736,8 @@ impl CredentialStore {
     /// returned, or going back to the carrier): the recipient's other
     /// pickup credentials (one-door delegations, PINs and tokens naming
     /// several doors) stop naming it, and those left naming none are spent.
-    /// Returns the spent ones.
+    /// Returns the spent ones. (For the locker, which needs serde.)
+    #[cfg(feature = "serde")]
     pub(crate) fn release_compartment(
         &mut self,
         recipient: RecipientId,

@@ -10,8 +10,8 @@ use super::entry::{Entry, ParcelPlace};
 use super::policy::LockerPolicy;
 use crate::bank::{Bank, BankError, ConfigError};
 use crate::credential::{
-    CarrierId, Channel, CredentialError, CredentialId, CredentialPolicy, CredentialRecord,
-    CredentialStore, Grant,
+    CarrierId, CredentialError, CredentialId, CredentialPolicy, CredentialRecord, CredentialStore,
+    Grant,
 };
 use crate::ids::{CompartmentId, ParcelId, RecipientId};
 use crate::parcel::{Parcel, TemperatureZone};
@@ -977,21 +977,9 @@ impl LockerState {
                 self.revoke_quietly(*id, at_s)?;
             }
         }
-        // A grant may cover several doors; it is spent on the first. A QR
-        // token the back end issued without giving the locker its record is
-        // spent too: unspent, it would open its door again for the next
-        // recipient's parcel until it expires.
-        let spend = match self.credentials.get(grant.credential_id) {
-            Some(record) => record.is_usable(at_s),
-            None => {
-                grant.channel == Channel::Qr
-                    && !self
-                        .credentials
-                        .spent_tokens
-                        .contains_key(&grant.credential_id)
-            }
-        };
-        if spend {
+        // A QR token the back end issued without a record is spent too:
+        // unspent, it would open its door again until it expires.
+        if self.credentials.is_unspent(grant, at_s) {
             self.credentials.redeem(grant, at_s)?;
         }
         // Whoever emptied it, nothing of the recipient's names the door now.

@@ -48,34 +48,80 @@ fn names_read<T: serde::de::DeserializeOwned + core::fmt::Debug>(probe: &str) ->
         .collect()
 }
 
-/// Every kind of entry this library reads.
-fn every_kind() -> Vec<String> {
-    names_read::<Entry>(r#"{"type":"?"}"#)
+/// The kinds an internally tagged enum reads.
+fn tagged<T: serde::de::DeserializeOwned + core::fmt::Debug>() -> Vec<String> {
+    names_read::<T>(r#"{"type":"?"}"#)
 }
 
-/// The names of values inside entries, as version 1 writes them. A value
-/// renamed makes old records unreadable; a value added is a record an
-/// older reader cannot read: either is a new format version.
-const V1_NAMES: &[(&str, &str)] = &[
-    ("entry", V1_ENTRY_KINDS),
-    (
-        "abort_reason",
-        "door_fault nothing_inserted too_small cancelled power_loss still_inside never_opened",
-    ),
-    ("overflow_reason", "nothing_fits full no_larger_door"),
-    (
-        "hardware_error_kind",
-        "door_jammed unknown_door sensor_fault bus_timeout clock_fault entropy_unavailable power_lost other",
-    ),
-    ("channel", "pin qr rfid courier remote"),
-    ("purpose", "pickup courier_drop_off staff"),
-    ("credential_kind", "pin delegated_pin token rfid courier"),
-    ("delegation_scope", "parcels all_parcels"),
-    ("temperature_zone", "ambient chilled frozen"),
-    ("handling", "standard cash_on_delivery id_check"),
-    ("pin_binding", "unbound unit"),
-    ("record_status", "active redeemed revoked"),
-];
+/// The values a unit enum reads.
+fn unit<T: serde::de::DeserializeOwned + core::fmt::Debug>() -> Vec<String> {
+    names_read::<T>(r#""?""#)
+}
+
+/// Every kind of entry this library reads.
+fn every_kind() -> Vec<String> {
+    tagged::<Entry>()
+}
+
+/// Where this library's names of one type come from.
+type NamesRead = fn() -> Vec<String>;
+
+/// The names of values inside entries, as version 1 writes them, beside
+/// where this library's names come from. A value renamed makes old records
+/// unreadable; a value added is a record an older reader cannot read:
+/// either is a new format version.
+const V1_NAMES: &[(&str, NamesRead, &str)] = {
+    use crate::credential::{
+        Channel, CredentialKind, DelegationScope, PinBinding, Purpose, RecordStatus,
+    };
+    use crate::{Handling, TemperatureZone, allocate::OverflowReason};
+    &[
+        ("entry", tagged::<Entry>, V1_ENTRY_KINDS),
+        (
+            "abort_reason",
+            unit::<AbortReason>,
+            "door_fault nothing_inserted too_small cancelled power_loss still_inside never_opened",
+        ),
+        (
+            "overflow_reason",
+            unit::<OverflowReason>,
+            "nothing_fits full no_larger_door",
+        ),
+        (
+            "hardware_error_kind",
+            unit::<HardwareErrorKind>,
+            "door_jammed unknown_door sensor_fault bus_timeout clock_fault entropy_unavailable power_lost other",
+        ),
+        ("channel", unit::<Channel>, "pin qr rfid courier remote"),
+        ("purpose", unit::<Purpose>, "pickup courier_drop_off staff"),
+        (
+            "credential_kind",
+            tagged::<CredentialKind>,
+            "pin delegated_pin token rfid courier",
+        ),
+        (
+            "delegation_scope",
+            unit::<DelegationScope>,
+            "parcels all_parcels",
+        ),
+        (
+            "temperature_zone",
+            unit::<TemperatureZone>,
+            "ambient chilled frozen",
+        ),
+        (
+            "handling",
+            unit::<Handling>,
+            "standard cash_on_delivery id_check",
+        ),
+        ("pin_binding", unit::<PinBinding>, "unbound unit"),
+        (
+            "record_status",
+            unit::<RecordStatus>,
+            "active redeemed revoked",
+        ),
+    ]
+};
 
 /// The kinds of entry of version 1, in declaration order.
 const V1_ENTRY_KINDS: &str = "configured credential_issued credential_revoked attempt_failed \
@@ -83,26 +129,6 @@ const V1_ENTRY_KINDS: &str = "configured credential_issued credential_revoked at
     pickup_completed pickup_aborted reopened missing_reported grace_ended reminder_sent \
     expired extended hold_set staff_opened door_reclosed out_of_service back_in_service \
     tampered door_seen_open door_left_open hardware_fault interrupted pruned inspected";
-
-fn names_now(what: &str) -> Vec<String> {
-    use crate::credential::{Channel, CredentialKind, DelegationScope, PinBinding, Purpose};
-    use crate::{Handling, TemperatureZone, allocate::OverflowReason};
-    match what {
-        "entry" => every_kind(),
-        "abort_reason" => names_read::<AbortReason>(r#""?""#),
-        "overflow_reason" => names_read::<OverflowReason>(r#""?""#),
-        "hardware_error_kind" => names_read::<HardwareErrorKind>(r#""?""#),
-        "channel" => names_read::<Channel>(r#""?""#),
-        "purpose" => names_read::<Purpose>(r#""?""#),
-        "credential_kind" => names_read::<CredentialKind>(r#"{"type":"?"}"#),
-        "delegation_scope" => names_read::<DelegationScope>(r#""?""#),
-        "temperature_zone" => names_read::<TemperatureZone>(r#""?""#),
-        "handling" => names_read::<Handling>(r#""?""#),
-        "pin_binding" => names_read::<PinBinding>(r#""?""#),
-        "record_status" => names_read::<crate::credential::RecordStatus>(r#""?""#),
-        other => panic!("no such table: {other}"),
-    }
-}
 
 /// Eleven doors of the default bank: four A, four B, two C, one XL.
 fn bank() -> crate::bank::BankConfig {
@@ -427,10 +453,10 @@ fn the_names_in_entries_are_those_of_version_1() {
         RECORD_VERSION, 1,
         "a new version needs its own table of names"
     );
-    for &(what, frozen) in V1_NAMES {
+    for &(what, names_now, frozen) in V1_NAMES {
         let frozen: Vec<&str> = frozen.split_whitespace().collect();
         assert_eq!(
-            names_now(what),
+            names_now(),
             frozen,
             "the {what} names changed: a new record format version"
         );
