@@ -55,6 +55,7 @@ pub enum PinBinding {
 /// PIN rules of a site.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields, default))]
 pub struct PinPolicy {
     /// Digits per PIN.
     pub digits: u8,

@@ -48,6 +48,7 @@ impl fmt::Display for BankId {
 /// Remote-opening rules.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields, default))]
 pub struct RemotePolicy {
     /// Whether remote commands are accepted at all (default: no).
     pub enabled: bool,

@@ -28,6 +28,7 @@ const RFID_PIN_DOMAIN: &[u8] = b"lk/rfid-pin/1";
 /// RFID rules of a site.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields, default))]
 pub struct RfidPolicy {
     /// Every tag needs its PIN with each tap (defence against cloned UIDs).
     /// Off by default; tags registered with a PIN always need it.

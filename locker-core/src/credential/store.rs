@@ -38,6 +38,7 @@ const SPENT_RETENTION_S: u64 = 7 * 86_400;
 /// snapshot carries the policy it was made under.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields, default))]
 pub struct CredentialPolicy {
     /// PIN length, binding to the unit, active PINs per unit.
     pub pin: PinPolicy,

@@ -117,6 +117,7 @@ impl Backoff {
 /// Backoff policies by kind of scope.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields, default))]
 pub struct ThrottlePolicy {
     /// Bank-wide, per channel, for guessable secrets (PIN, courier code)
     /// and remote commands. Its cap is the "attempts per 24 h" of the
