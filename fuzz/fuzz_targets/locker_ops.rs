@@ -1,6 +1,7 @@
 //! A `Locker` over `SimulatedHardware` driven by a sequence of operations
 //! chosen by `arbitrary`: drop-offs, people at the doors, pickups by the
-//! right or a wrong PIN or a (changed) QR token, staff actions, hardware
+//! right or a wrong PIN or a (changed) QR token, signed remote commands
+//! (replayed, late, for another bank, changed), staff actions, hardware
 //! faults (jams, doors held open, broken or lying sensors, failing calls,
 //! power cuts, clock jumps), time passing, sweeps and restarts from the
 //! journal. Doors are chosen among the bank's plus one it does not have.
@@ -10,6 +11,8 @@
 //! - replaying the journal gives exactly the live state;
 //! - no parcel is in two doors, and a parcel in a door's contents is placed
 //!   in that door;
+//! - a remote command opens at most once, only a door whose parcels a
+//!   resident may take, and never more doors a minute than the cap;
 //! - a restart with the power back restores the locker, and with every
 //!   fault cleared it must succeed.
 #![no_main]
@@ -19,7 +22,8 @@ use libfuzzer_sys::fuzz_target;
 use locker_core::allocate::Request;
 use locker_core::bank::default_bank;
 use locker_core::credential::{
-    CarrierId, CredentialId, DelegationRequest, DelegationScope, KeyRing, KioskId,
+    BankId, CarrierId, CredentialId, DelegationRequest, DelegationScope, KeyRing, KioskId, Purpose,
+    RemoteCommand, RemotePolicy, RemoteRequest, sign_remote_command,
 };
 use locker_core::hardware::sim::{Repeat, SensorLie};
 use locker_core::hardware::{HardwareErrorKind, Operation, SimulatedHardware};
@@ -32,6 +36,7 @@ use std::collections::BTreeMap;
 
 const T0: u64 = 1_700_000_000;
 const KIOSK: KioskId = KioskId(1);
+const BANK: BankId = BankId(5);
 type TestLocker = Locker<SimulatedHardware, MemoryJournal<Entry>>;
 
 #[derive(Arbitrary, Debug)]
@@ -78,6 +83,11 @@ enum Op {
         chilled: bool,
         accessible: bool,
         reuse_id: bool,
+    },
+    /// A whole drop-off of a small parcel: the door opens, the courier
+    /// puts it in and closes the door, and the host reports it closed.
+    Deliver {
+        recipient: u8,
     },
     /// A courier or resident at a door, then the host reports it closed.
     Person {
@@ -155,6 +165,23 @@ enum Op {
     Revoke {
         pick: u8,
     },
+    /// The back end signs a command for a door (mostly one holding
+    /// parcels): for a pickup or a staff override, for this bank or (when
+    /// `bank` is 1) another, its window starting up to 5 minutes ago (it
+    /// lasts 5).
+    SignRemote {
+        door: u8,
+        staff: bool,
+        bank: u8,
+        minutes_ago: u8,
+    },
+    /// The locker gets a command signed so far (`pick` counts back from
+    /// the latest), maybe with a byte of its nonce changed (the tag then
+    /// no longer matches).
+    Remote {
+        pick: u8,
+        flip: Option<(u8, u8)>,
+    },
 }
 
 fn opened_by(drop_off: &DropOff) -> Vec<CompartmentId> {
@@ -174,10 +201,15 @@ fn config() -> LockerConfig {
     specs.sort_by_key(|s| s.id);
     bank.compartments = specs;
     bank.validate().expect("the small bank is valid");
-    LockerConfig {
+    let mut config = LockerConfig {
         bank,
         ..LockerConfig::default()
-    }
+    };
+    config.credentials.remote = RemotePolicy {
+        enabled: true,
+        ..RemotePolicy::default()
+    };
+    config
 }
 
 struct Run {
@@ -191,6 +223,10 @@ struct Run {
     delegations: Vec<(RecipientId, String, CredentialId)>,
     /// The doors the last successful call opened.
     opened: Vec<CompartmentId>,
+    /// The back end's randomness, and the commands it signed.
+    back_end: (chacha20::ChaCha20Rng, Vec<RemoteCommand>),
+    /// (nonce, time) of every remote opening.
+    remote_opened: Vec<(u64, u64)>,
     next_parcel: u64,
     /// Records checked so far and the state replayed from them.
     replayed: (usize, locker_core::journal::Chain, Option<LockerState>),
@@ -273,6 +309,26 @@ impl Run {
                 self.locker()
                     .deposit(&session, request)
                     .map(|drop_off| self.opened = opened_by(&drop_off))
+            }
+            Op::Deliver { recipient } => {
+                self.next_parcel += 1;
+                let parcel = Parcel::new(
+                    ParcelId(self.next_parcel),
+                    Dimensions::new(300, 200, 50),
+                    800,
+                );
+                let request = Request::new(parcel, RecipientId(u64::from(recipient % 4)));
+                let session = self.session.clone();
+                match self.locker().deposit(&session, request) {
+                    Ok(DropOff::Opened { compartment, .. }) => {
+                        let hw = self.hw();
+                        let _ = hw.open_door(compartment);
+                        let _ = hw.put_parcel(compartment);
+                        let _ = hw.close_door(compartment);
+                        self.locker().door_closed(compartment)
+                    }
+                    other => other.map(drop),
+                }
             }
             Op::Person {
                 door,
@@ -428,6 +484,48 @@ impl Run {
                 let door = self.door(door);
                 self.locker().inspect(door, found)
             }
+            Op::SignRemote {
+                door,
+                staff,
+                bank,
+                minutes_ago,
+            } => {
+                let held: Vec<CompartmentId> =
+                    self.locker().state().deliveries().keys().copied().collect();
+                let compartment = match held.len() {
+                    n if n > 0 && door < 192 => held[usize::from(door) % n],
+                    _ => self.door(door),
+                };
+                let not_before_s = self.hw().clock_s() - u64::from(minutes_ago % 6) * 60;
+                let request = RemoteRequest {
+                    bank: BankId(BANK.0 + u64::from(bank == 1)),
+                    compartment,
+                    purpose: if staff { Purpose::Staff } else { Purpose::Pickup },
+                    not_before_s,
+                    not_after_s: not_before_s + 300,
+                };
+                let (rng, commands) = &mut self.back_end;
+                if commands.len() < 16 {
+                    let command = sign_remote_command(&self.keys, rng, &request)
+                        .expect("the keys sign");
+                    commands.push(command);
+                }
+                Ok(())
+            }
+            Op::Remote { pick, flip } => {
+                let commands = &self.back_end.1;
+                let n = commands.len();
+                // Mostly the latest, as a back end sends it.
+                match (n > 0).then(|| commands[n - 1 - usize::from(pick) % n]) {
+                    Some(mut command) => {
+                        if let Some((at, xor)) = flip {
+                            command.nonce ^= u64::from(xor) << (8 * (at % 8));
+                        }
+                        self.remote(&command)
+                    }
+                    None => Ok(()),
+                }
+            }
             Op::Fault(fault) => {
                 self.fault(fault);
                 Ok(())
@@ -520,6 +618,32 @@ impl Run {
                 Ok(())
             }
         };
+    }
+
+    /// Sends a remote command and checks what it opened.
+    fn remote(&mut self, command: &RemoteCommand) -> Result<(), locker_core::locker::LockerError> {
+        let door = command.request.compartment;
+        let before = self.locker().state().deliveries().get(&door).cloned();
+        let doors = self.locker().open_remote(BANK, command)?;
+        let now_s = self.hw().clock_s();
+        assert_eq!(doors, vec![door]);
+        let delivery = before.expect("a remote command opened a door without parcels");
+        assert!(!delivery.returning, "a remote command opened a return");
+        assert_eq!(command.request.purpose, Purpose::Pickup);
+        assert!(
+            self.remote_opened.iter().all(|&(nonce, _)| nonce != command.nonce),
+            "a remote command opened twice"
+        );
+        self.remote_opened.push((command.nonce, now_s));
+        let cap = self.locker().state().credentials().policy().remote.max_opens_per_minute;
+        let last_minute = self
+            .remote_opened
+            .iter()
+            .filter(|&&(_, at_s)| at_s + 60 > now_s)
+            .count();
+        assert!(last_minute <= cap as usize, "{last_minute} remote openings in a minute");
+        self.opened = doors;
+        Ok(())
     }
 
     /// A restart: the power comes back and the locker is restored from its
@@ -619,6 +743,8 @@ fuzz_target!(|ops: Vec<Op>| {
         secrets: Vec::new(),
         delegations: Vec::new(),
         opened: Vec::new(),
+        back_end: (rand_core::SeedableRng::from_seed([11; 32]), Vec::new()),
+        remote_opened: Vec::new(),
         next_parcel: 0,
         replayed: (0, locker_core::journal::Chain::new(), None),
     };

@@ -283,7 +283,11 @@ impl CredentialStore {
                 now_s,
             });
         }
-        if self.remote.nonces.contains_key(&command.nonce) {
+        // The grant's id is the nonce, and a grant goes by the record its
+        // id names: a nonce that names a record is as good as spent.
+        if self.remote.nonces.contains_key(&command.nonce)
+            || self.records.contains_key(&CredentialId(command.nonce))
+        {
             return Err(CredentialError::Replayed {
                 nonce: command.nonce,
             });

@@ -1,6 +1,7 @@
-//! The resident's side: collecting by PIN, QR token or RFID tag, re-opening
-//! in the grace period, reporting parcels missing, registering a tag,
-//! delegating a pickup and revoking a credential.
+//! The resident's side: collecting by PIN, QR token, RFID tag or a signed
+//! remote command, re-opening in the grace period, reporting parcels
+//! missing, registering a tag, delegating a pickup and revoking a
+//! credential.
 
 use alloc::vec::Vec;
 
@@ -9,8 +10,8 @@ use super::error::LockerError;
 use super::event::Event;
 use super::{AbortReason, Locker, StateError};
 use crate::credential::{
-    CredentialError, CredentialId, DelegationRequest, Grant, KioskId, NEVER_EXPIRES_S, PinAttempt,
-    PinSecret, Purpose, RfidRequest, RfidTap, TOKEN_ISSUE_SKEW_S,
+    BankId, CredentialError, CredentialId, DelegationRequest, Grant, KioskId, NEVER_EXPIRES_S,
+    PinAttempt, PinSecret, Purpose, RemoteCommand, RfidRequest, RfidTap, TOKEN_ISSUE_SKEW_S,
 };
 use crate::hardware::Hardware;
 use crate::ids::{CompartmentId, RecipientId};
@@ -128,6 +129,48 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
         let verified = self.state.credentials.verify_rfid(&self.keys, &tap, now_s);
         let grant = self.settle_verification(now_s, verified)?;
         self.open_for_pickup(now_s, grant)
+    }
+
+    /// Opens a door for a pickup on a command the back end signed (a
+    /// resident's app, or support on the phone with them): the door named
+    /// by the command, for the parcels it holds, unless they go back to
+    /// the carrier. `bank` is this bank's id, which the command must name.
+    /// The command is spent as the door opens, and counts against the
+    /// caps of [`RemotePolicy`](crate::credential::RemotePolicy) (off by
+    /// default); the pickup then completes as any other, when the door
+    /// closes. A command for another purpose is refused: staff overrides
+    /// are given at the locker ([`Locker::staff_open`]), with a reason.
+    ///
+    /// # Errors
+    ///
+    /// [`LockerError::Credential`]: those of
+    /// [`CredentialStore::verify_remote`](crate::credential::CredentialStore::verify_remote)
+    /// (`RemoteDisabled`, `WrongBank`, `Rejected`, `Expired`, `Replayed`,
+    /// `RemoteCapReached`, …; a bad signature is recorded for the
+    /// throttle), and `WrongPurpose` for a command not for a pickup.
+    /// [`LockerError::NothingToCollect`] when the door holds no parcels a
+    /// resident may collect; nothing is spent then. And the errors of
+    /// opening doors.
+    pub fn open_remote(
+        &mut self,
+        bank: BankId,
+        command: &RemoteCommand,
+    ) -> Result<Vec<CompartmentId>, LockerError> {
+        let now_s = self.now()?;
+        let verified = self
+            .state
+            .credentials
+            .verify_remote(&self.keys, bank, command, now_s);
+        let grant = self.settle_verification(now_s, verified)?;
+        if grant.purpose != Purpose::Pickup {
+            return Err(CredentialError::WrongPurpose {
+                expected: Purpose::Pickup,
+                actual: grant.purpose,
+            }
+            .into());
+        }
+        self.open_for_pickup(now_s, grant)
+            .map_err(credential_error_first)
     }
 
     /// Registers an RFID tag for `recipient`; returns the tag's PIN when

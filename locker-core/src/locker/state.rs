@@ -10,8 +10,8 @@ use super::entry::{Entry, ParcelPlace};
 use super::policy::LockerPolicy;
 use crate::bank::{Bank, BankError, ConfigError};
 use crate::credential::{
-    CarrierId, CredentialError, CredentialId, CredentialPolicy, CredentialRecord, CredentialStore,
-    Grant,
+    CarrierId, Channel, CredentialError, CredentialId, CredentialPolicy, CredentialRecord,
+    CredentialStore, Grant,
 };
 use crate::ids::{CompartmentId, ParcelId, RecipientId};
 use crate::parcel::{Parcel, TemperatureZone};
@@ -492,6 +492,12 @@ impl LockerState {
                 self.abort_deposit(*compartment, &task)?;
             }
             Entry::PickupOpened { grant } => {
+                // A remote command is spent as its door opens, nonce and
+                // caps together: spent at completion, commands arriving
+                // together could open more doors than the caps allow.
+                if grant.channel == Channel::Remote {
+                    self.credentials.redeem(grant, at_s)?;
+                }
                 for &compartment in &grant.compartments {
                     if !self.deliveries.contains_key(&compartment) {
                         return Err(StateError::NoDelivery { compartment });

@@ -15,6 +15,7 @@ const KIOSK: KioskId = KioskId(1);
 type TestLocker = Locker<SimulatedHardware, MemoryJournal<Entry>>;
 
 mod format;
+mod remote;
 
 struct Rig {
     locker: TestLocker,
