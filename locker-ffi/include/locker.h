@@ -124,7 +124,7 @@ enum locker_status
    */
   LOCKER_CREDENTIAL_REJECTED = 400,
   /**
-   * The code, token or RFID UID is malformed.
+   * The code, token, RFID UID or remote command is malformed.
    */
   LOCKER_CREDENTIAL_MALFORMED = 401,
   /**
@@ -171,6 +171,27 @@ enum locker_status
    * A delegation names a door without a parcel of the delegator.
    */
   LOCKER_CREDENTIAL_NOT_DELEGABLE = 412,
+  /**
+   * Remote opening is off (the policy's `credentials.remote.enabled`).
+   */
+  LOCKER_REMOTE_DISABLED = 413,
+  /**
+   * The remote command names another bank.
+   */
+  LOCKER_REMOTE_WRONG_BANK = 414,
+  /**
+   * The remote command was already used (or its nonce names a
+   * credential).
+   */
+  LOCKER_REMOTE_REPLAYED = 415,
+  /**
+   * The cap on remote openings per minute or per day is reached.
+   */
+  LOCKER_REMOTE_CAP_REACHED = 416,
+  /**
+   * The remote command's window is longer than the policy allows.
+   */
+  LOCKER_REMOTE_WINDOW_TOO_LONG = 417,
   /**
    * Hardware: the latch did not release.
    */
@@ -1042,6 +1063,34 @@ locker_status locker_pickup_rfid(struct locker *handle,
                                  const uint8_t *uid,
                                  size_t uid_len,
                                  const char *pin,
+                                 uint32_t **out_doors,
+                                 size_t *out_count);
+
+/**
+ * Opens a door for a pickup on a remote command the back end signed, given
+ * as the JSON text it sent:
+ * `{"request": {"bank", "compartment", "purpose", "not_before_s",
+ * "not_after_s"}, "nonce", "key_id", "tag"}` (the tag as 64 hex digits).
+ * `bank` is this bank's id, which the command must name. The command is
+ * spent as the door unlocks and counts against the policy's caps; the
+ * pickup completes when the door closes, as any other. Results as for
+ * `locker_pickup_pin`. Refusals: `LOCKER_REMOTE_DISABLED` (off by
+ * default: the configuration's `credentials.remote.enabled`),
+ * `LOCKER_REMOTE_WRONG_BANK`, `LOCKER_REMOTE_WINDOW_TOO_LONG`,
+ * `LOCKER_CREDENTIAL_REJECTED` (a bad signature; counted toward
+ * throttling), `LOCKER_CREDENTIAL_EXPIRED`, `LOCKER_REMOTE_REPLAYED`,
+ * `LOCKER_REMOTE_CAP_REACHED`, `LOCKER_CREDENTIAL_WRONG_PURPOSE` (staff
+ * overrides are given at the locker, `locker_staff_open`),
+ * `LOCKER_NOTHING_TO_COLLECT`, and `LOCKER_CREDENTIAL_MALFORMED` for text
+ * that is not a command.
+ *
+ * Ownership: pointer arguments are borrowed for this call only; nothing is
+ * kept. Thread safety: one thread at a time per `locker` (from any
+ * thread); not from inside the locker's own callbacks (`LOCKER_BUSY`).
+ */
+locker_status locker_open_remote(struct locker *handle,
+                                 uint64_t bank,
+                                 const char *command_json,
                                  uint32_t **out_doors,
                                  size_t *out_count);
 

@@ -23,9 +23,9 @@ use crate::api::{
 };
 use crate::ops::{
     locker_courier_session, locker_courier_session_free, locker_courier_sign_in, locker_delegate,
-    locker_deposit, locker_door_closed, locker_drop_off, locker_issue_courier_code, locker_parcel,
-    locker_pickup_pin, locker_pickup_qr, locker_pickup_rfid, locker_register_rfid,
-    locker_revoke_credential, locker_staff_open, locker_tick,
+    locker_deposit, locker_door_closed, locker_drop_off, locker_issue_courier_code,
+    locker_open_remote, locker_parcel, locker_pickup_pin, locker_pickup_qr, locker_pickup_rfid,
+    locker_register_rfid, locker_revoke_credential, locker_staff_open, locker_tick,
 };
 use crate::{
     locker_dimensions, locker_doors_free, locker_hardware, locker_last_error_message,
@@ -232,6 +232,11 @@ enum Call {
     RevokeIssued {
         index: u8,
     },
+    /// A remote command: arbitrary text for an arbitrary bank.
+    Remote {
+        bank: u64,
+        command: Vec<u8>,
+    },
 }
 
 /// One fuzz case: what C passes in, and the calls it makes.
@@ -391,6 +396,11 @@ fn drive(handle: *mut locker, calls: &[Call]) -> Vec<u8> {
                 };
                 // The C contract: see above.
                 locker_revoke_credential(handle, id)
+            }
+            Call::Remote { bank, command } => {
+                let command = c_text(command);
+                // The C contract: see above.
+                locker_open_remote(handle, *bank, command.as_ptr().cast(), d, n)
             }
             Call::StaffOpen { door, reason } => {
                 let reason = c_text(reason);

@@ -5,7 +5,7 @@ use core::ffi::c_char;
 
 use locker_core::allocate::{OverflowReason, Request};
 use locker_core::credential::{
-    CarrierId, CredentialId, DelegationRequest, DelegationScope, KioskId,
+    BankId, CarrierId, CredentialId, DelegationRequest, DelegationScope, KioskId, RemoteCommand,
 };
 use locker_core::locker::{CourierSession, DropOff};
 use locker_core::{
@@ -441,6 +441,49 @@ pub extern "C" fn locker_pickup_rfid(
         let opened = with_locker(handle, |core| {
             Ok(core.pickup_rfid(KioskId(kiosk), uid, pin)?)
         })?;
+        write_doors(out_doors, out_count, doors_of(&opened))
+    })
+}
+
+/// Opens a door for a pickup on a remote command the back end signed, given
+/// as the JSON text it sent:
+/// `{"request": {"bank", "compartment", "purpose", "not_before_s",
+/// "not_after_s"}, "nonce", "key_id", "tag"}` (the tag as 64 hex digits).
+/// `bank` is this bank's id, which the command must name. The command is
+/// spent as the door unlocks and counts against the policy's caps; the
+/// pickup completes when the door closes, as any other. Results as for
+/// `locker_pickup_pin`. Refusals: `LOCKER_REMOTE_DISABLED` (off by
+/// default: the configuration's `credentials.remote.enabled`),
+/// `LOCKER_REMOTE_WRONG_BANK`, `LOCKER_REMOTE_WINDOW_TOO_LONG`,
+/// `LOCKER_CREDENTIAL_REJECTED` (a bad signature; counted toward
+/// throttling), `LOCKER_CREDENTIAL_EXPIRED`, `LOCKER_REMOTE_REPLAYED`,
+/// `LOCKER_REMOTE_CAP_REACHED`, `LOCKER_CREDENTIAL_WRONG_PURPOSE` (staff
+/// overrides are given at the locker, `locker_staff_open`),
+/// `LOCKER_NOTHING_TO_COLLECT`, and `LOCKER_CREDENTIAL_MALFORMED` for text
+/// that is not a command.
+///
+/// Ownership: pointer arguments are borrowed for this call only; nothing is
+/// kept. Thread safety: one thread at a time per `locker` (from any
+/// thread); not from inside the locker's own callbacks (`LOCKER_BUSY`).
+#[unsafe(no_mangle)]
+pub extern "C" fn locker_open_remote(
+    handle: *mut locker,
+    bank: u64,
+    command_json: *const c_char,
+    out_doors: *mut *mut u32,
+    out_count: *mut usize,
+) -> locker_status {
+    boundary(|| {
+        non_null(out_doors, "out_doors")?;
+        non_null(out_count, "out_count")?;
+        let text = str_arg(command_json, "command_json")?;
+        let command: RemoteCommand = serde_json::from_str(text).map_err(|error| {
+            Error::new(
+                locker_status::LOCKER_CREDENTIAL_MALFORMED,
+                format_args!("command_json: {error}"),
+            )
+        })?;
+        let opened = with_locker(handle, |core| Ok(core.open_remote(BankId(bank), &command)?))?;
         write_doors(out_doors, out_count, doors_of(&opened))
     })
 }

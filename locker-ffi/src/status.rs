@@ -59,7 +59,7 @@ pub enum locker_status {
     LOCKER_ALLOCATION_FAILED = 302,
     /// Wrong code, PIN, token or tag (deliberately says nothing more).
     LOCKER_CREDENTIAL_REJECTED = 400,
-    /// The code, token or RFID UID is malformed.
+    /// The code, token, RFID UID or remote command is malformed.
     LOCKER_CREDENTIAL_MALFORMED = 401,
     /// The credential has expired.
     LOCKER_CREDENTIAL_EXPIRED = 402,
@@ -83,6 +83,17 @@ pub enum locker_status {
     LOCKER_CREDENTIAL_UNKNOWN = 411,
     /// A delegation names a door without a parcel of the delegator.
     LOCKER_CREDENTIAL_NOT_DELEGABLE = 412,
+    /// Remote opening is off (the policy's `credentials.remote.enabled`).
+    LOCKER_REMOTE_DISABLED = 413,
+    /// The remote command names another bank.
+    LOCKER_REMOTE_WRONG_BANK = 414,
+    /// The remote command was already used (or its nonce names a
+    /// credential).
+    LOCKER_REMOTE_REPLAYED = 415,
+    /// The cap on remote openings per minute or per day is reached.
+    LOCKER_REMOTE_CAP_REACHED = 416,
+    /// The remote command's window is longer than the policy allows.
+    LOCKER_REMOTE_WINDOW_TOO_LONG = 417,
     /// Hardware: the latch did not release.
     LOCKER_DOOR_JAMMED = 500,
     /// Hardware: the board has no such door.
@@ -143,7 +154,7 @@ pub enum locker_status {
 
 impl locker_status {
     /// Every status, in numeric order.
-    pub(crate) const ALL: [Self; 57] = [
+    pub(crate) const ALL: [Self; 62] = [
         Self::LOCKER_OK,
         Self::LOCKER_NULL_POINTER,
         Self::LOCKER_INVALID_ARGUMENT,
@@ -174,6 +185,11 @@ impl locker_status {
         Self::LOCKER_CREDENTIAL_FAILED,
         Self::LOCKER_CREDENTIAL_UNKNOWN,
         Self::LOCKER_CREDENTIAL_NOT_DELEGABLE,
+        Self::LOCKER_REMOTE_DISABLED,
+        Self::LOCKER_REMOTE_WRONG_BANK,
+        Self::LOCKER_REMOTE_REPLAYED,
+        Self::LOCKER_REMOTE_CAP_REACHED,
+        Self::LOCKER_REMOTE_WINDOW_TOO_LONG,
         Self::LOCKER_DOOR_JAMMED,
         Self::LOCKER_UNKNOWN_DOOR,
         Self::LOCKER_SENSOR_FAULT,
@@ -235,7 +251,7 @@ impl locker_status {
             Self::LOCKER_PARCEL_ALREADY_STORED => c"the parcel is already stored",
             Self::LOCKER_ALLOCATION_FAILED => c"allocation failed",
             Self::LOCKER_CREDENTIAL_REJECTED => c"credential rejected",
-            Self::LOCKER_CREDENTIAL_MALFORMED => c"the code, token or tag is malformed",
+            Self::LOCKER_CREDENTIAL_MALFORMED => c"the code, token, tag or command is malformed",
             Self::LOCKER_CREDENTIAL_EXPIRED => c"the credential has expired",
             Self::LOCKER_CREDENTIAL_NOT_YET_VALID => c"the credential is not valid yet",
             Self::LOCKER_CREDENTIAL_ALREADY_USED => c"the credential was already used",
@@ -248,6 +264,15 @@ impl locker_status {
             Self::LOCKER_CREDENTIAL_UNKNOWN => c"no credential has this id",
             Self::LOCKER_CREDENTIAL_NOT_DELEGABLE => {
                 c"the delegator has no parcel waiting in this door"
+            }
+            Self::LOCKER_REMOTE_DISABLED => c"remote opening is disabled by the policy",
+            Self::LOCKER_REMOTE_WRONG_BANK => c"the remote command is for another bank",
+            Self::LOCKER_REMOTE_REPLAYED => c"the remote command was already used",
+            Self::LOCKER_REMOTE_CAP_REACHED => {
+                c"the cap on remote openings is reached; try again later"
+            }
+            Self::LOCKER_REMOTE_WINDOW_TOO_LONG => {
+                c"the remote command's window is longer than the policy allows"
             }
             Self::LOCKER_DOOR_JAMMED => c"door jammed: the latch did not release",
             Self::LOCKER_UNKNOWN_DOOR => c"unknown door: the lock board has no door with this id",
@@ -323,6 +348,11 @@ impl locker_status {
             CredentialError::PinRequired => Self::LOCKER_CREDENTIAL_PIN_REQUIRED,
             CredentialError::UnknownCredential { .. } => Self::LOCKER_CREDENTIAL_UNKNOWN,
             CredentialError::NotDelegable { .. } => Self::LOCKER_CREDENTIAL_NOT_DELEGABLE,
+            CredentialError::RemoteDisabled => Self::LOCKER_REMOTE_DISABLED,
+            CredentialError::WrongBank { .. } => Self::LOCKER_REMOTE_WRONG_BANK,
+            CredentialError::Replayed { .. } => Self::LOCKER_REMOTE_REPLAYED,
+            CredentialError::RemoteCapReached { .. } => Self::LOCKER_REMOTE_CAP_REACHED,
+            CredentialError::WindowTooLong { .. } => Self::LOCKER_REMOTE_WINDOW_TOO_LONG,
             CredentialError::NothingToCollect { .. } => Self::LOCKER_NOTHING_TO_COLLECT,
             CredentialError::InvalidPolicy { .. } => Self::LOCKER_CONFIG_INVALID,
             _ => Self::LOCKER_CREDENTIAL_FAILED,

@@ -1,7 +1,7 @@
 /* The whole flow through the C API with a lock board written in C
  * (board.h): configuration, courier drop-off, resident pickup, expiry and
- * return, failing unlocks, a failing journal, and a restore from the
- * journal after a simulated reboot. Built by scripts/ci/c with
+ * return, failing unlocks, a failing journal, a restore from the journal
+ * after a simulated reboot, delegation, and remote opening. Built by scripts/ci/c with
  *   gcc -std=c11 -Wall -Wextra -Werror
  * and run under valgrind. Prints "N passed, N failed". */
 #include <stdio.h>
@@ -11,6 +11,7 @@
 #include "board.h"
 #include "check.h"
 #include "locker.h"
+#include "remote_commands.h"
 
 #define T0 1700000000ull
 #define DAY 86400ull
@@ -429,18 +430,23 @@ static void test_flow_and_reboot(void) {
   free(b.journal);
 }
 
+/* Provisioned keys, as remote_commands.h signs with: id 7, 32 bytes of 0x5a. */
+static void provisioned_keys(uint8_t *keys) {
+  memset(keys, 0x5a, LOCKER_KEYS_HEADER_BYTES + LOCKER_KEY_ENTRY_BYTES);
+  keys[0] = LOCKER_KEYS_FORMAT;
+  keys[1] = 0;
+  keys[2] = 7; /* largest key id used: 7 */
+  keys[3] = 0;
+  keys[4] = 7; /* key id 7 */
+}
+
 static void test_rfid_and_keys(void) {
   board b;
   board_init(&b, T0);
   locker_hardware hw = board_hardware(&b);
   /* Provisioned keys (for example shared with a cloud issuer). */
   uint8_t keys[LOCKER_KEYS_HEADER_BYTES + LOCKER_KEY_ENTRY_BYTES];
-  memset(keys, 0x5a, sizeof keys);
-  keys[0] = LOCKER_KEYS_FORMAT;
-  keys[1] = 0;
-  keys[2] = 7; /* largest key id used: 7 */
-  keys[3] = 0;
-  keys[4] = 7; /* key id 7 */
+  provisioned_keys(keys);
   locker *l = NULL;
   CHECK(locker_new_with_keys(CONFIG, keys, sizeof keys, &hw, &l) == LOCKER_OK);
   if (l == NULL) return;
@@ -562,10 +568,101 @@ static void test_delegation(void) {
   free(b.journal);
 }
 
+static void test_remote_opening(void) {
+  uint8_t keys[LOCKER_KEYS_HEADER_BYTES + LOCKER_KEY_ENTRY_BYTES];
+  provisioned_keys(keys);
+  uint32_t *doors = (uint32_t *)1;
+  size_t count = 7;
+
+  /* Off unless the configuration turns it on. */
+  board b;
+  board_init(&b, T0);
+  locker_hardware hw = board_hardware(&b);
+  locker *l = NULL;
+  CHECK(locker_new_with_keys(CONFIG, keys, sizeof keys, &hw, &l) == LOCKER_OK);
+  if (l == NULL) return;
+  CHECK(locker_open_remote(l, REMOTE_BANK, REMOTE_PICKUP[1], &doors, &count) ==
+        LOCKER_REMOTE_DISABLED);
+  locker_free(l);
+  free(b.journal);
+
+  /* On, one opening a minute. */
+  char config[4096];
+  size_t config_len = strlen(CONFIG);
+  CHECK(config_len + 100 < sizeof config);
+  memcpy(config, CONFIG, config_len - 1); /* without the closing brace */
+  strcpy(config + config_len - 1,
+         ", \"credentials\": {\"remote\": {\"enabled\": true, "
+         "\"max_opens_per_minute\": 1}}}");
+  board_init(&b, T0);
+  hw = board_hardware(&b);
+  l = NULL;
+  CHECK(locker_new_with_keys(config, keys, sizeof keys, &hw, &l) == LOCKER_OK);
+  if (l == NULL) return;
+  char *code = NULL;
+  CHECK(locker_issue_courier_code(l, 1, DAY, &code) == LOCKER_OK);
+  char pin[32], token[256];
+  uint32_t door = drop_off(l, &b, code, 501, 41, pin, token);
+  uint32_t second = drop_off(l, &b, code, 502, 42, pin, token);
+  CHECK(door != 0 && second != 0 && door != second && door < 7 && second < 7);
+  uint32_t empty = 1;
+  while (empty == door || empty == second) empty++;
+
+  /* Refusals leave the out-parameters as they were. */
+  CHECK(locker_open_remote(l, REMOTE_BANK + 1, REMOTE_PICKUP[door], &doors,
+                           &count) == LOCKER_REMOTE_WRONG_BANK);
+  CHECK(locker_open_remote(l, REMOTE_BANK, REMOTE_OTHER_BANK_1, &doors,
+                           &count) == LOCKER_REMOTE_WRONG_BANK);
+  CHECK(locker_open_remote(l, REMOTE_BANK, REMOTE_STAFF_1, &doors, &count) ==
+        LOCKER_CREDENTIAL_WRONG_PURPOSE);
+  CHECK(locker_open_remote(l, REMOTE_BANK, REMOTE_PICKUP[empty], &doors,
+                           &count) == LOCKER_NOTHING_TO_COLLECT);
+  CHECK(locker_open_remote(l, REMOTE_BANK, "{\"nonce\": 1}", &doors, &count) ==
+        LOCKER_CREDENTIAL_MALFORMED);
+  CHECK(strstr(locker_last_error_message(), "command_json") != NULL);
+  CHECK(locker_open_remote(l, REMOTE_BANK, NULL, &doors, &count) ==
+        LOCKER_NULL_POINTER);
+  CHECK(locker_open_remote(l, REMOTE_BANK, REMOTE_PICKUP[door], NULL,
+                           &count) == LOCKER_NULL_POINTER);
+  /* A command for another door, edited to name this one. */
+  char forged[512];
+  CHECK(strlen(REMOTE_PICKUP[empty]) < sizeof forged);
+  strcpy(forged, REMOTE_PICKUP[empty]);
+  char *compartment = strstr(forged, "\"compartment\":");
+  CHECK(compartment != NULL);
+  if (compartment != NULL) compartment[14] = (char)('0' + door);
+  CHECK(locker_open_remote(l, REMOTE_BANK, forged, &doors, &count) ==
+        LOCKER_CREDENTIAL_REJECTED);
+  CHECK(doors == (uint32_t *)1 && count == 7);
+  CHECK(!b.open[door] && !b.open[second]);
+
+  /* The command opens its door once; the cap holds the next one back. */
+  CHECK(locker_open_remote(l, REMOTE_BANK, REMOTE_PICKUP[door], &doors,
+                           &count) == LOCKER_OK);
+  free_doors_checked(doors, count, door);
+  CHECK(locker_open_remote(l, REMOTE_BANK, REMOTE_PICKUP[door], &doors,
+                           &count) == LOCKER_REMOTE_REPLAYED);
+  CHECK(locker_open_remote(l, REMOTE_BANK, REMOTE_PICKUP[second], &doors,
+                           &count) == LOCKER_REMOTE_CAP_REACHED);
+  empty_door(l, &b, door);
+  char *events = take_events(l);
+  CHECK(events != NULL && strstr(events, "\"type\":\"collected\"") != NULL);
+  free(events);
+  b.now_s += 60;
+  CHECK(locker_open_remote(l, REMOTE_BANK, REMOTE_PICKUP[second], &doors,
+                           &count) == LOCKER_OK);
+  free_doors_checked(doors, count, second);
+  empty_door(l, &b, second);
+  locker_string_free(code);
+  locker_free(l);
+  free(b.journal);
+}
+
 int main(void) {
   test_arguments();
   test_flow_and_reboot();
   test_rfid_and_keys();
   test_delegation();
+  test_remote_opening();
   return checks_report();
 }

@@ -7,9 +7,9 @@
 
 use chacha20::ChaCha20Rng;
 use locker_core::credential::{
-    self, CredentialPolicy, CredentialRecord, Failure, Grant, KeyId, KioskId, PinAttempt,
-    PinRequest, Purpose, QrErrorCorrection, QrMatrix, QrOptions, SITE_KEY_BYTES, SiteKey,
-    TokenRequest,
+    self, BankId, CredentialPolicy, CredentialRecord, Failure, Grant, KeyId, KioskId, PinAttempt,
+    PinRequest, Purpose, QrErrorCorrection, QrMatrix, QrOptions, RemoteCommand, RemoteRequest,
+    SITE_KEY_BYTES, SiteKey, TokenRequest,
 };
 use locker_core::{CompartmentId, RecipientId};
 use pyo3::exceptions::PyValueError;
@@ -237,6 +237,26 @@ impl CredentialStore {
         to_py(py, &grant)
     }
 
+    /// Checks a remote command dict (from `sign_remote_command`) for bank
+    /// `bank`: signature, window, nonce and the caps; returns the grant
+    /// dict. Redeem it before unlatching: that spends the nonce and counts
+    /// the opening.
+    fn verify_remote<'py>(
+        &self,
+        py: Python<'py>,
+        keys: &KeyRing,
+        bank: u64,
+        command: &Bound<'py, PyAny>,
+        now_s: u64,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let command: RemoteCommand = from_py(command, "command")?;
+        let grant = self
+            .inner
+            .verify_remote(&keys.inner, BankId(bank), &command, now_s)
+            .map_err(|r| refusal(py, r))?;
+        to_py(py, &grant)
+    }
+
     /// Marks a grant used once its door has opened; a single-use credential
     /// then stops verifying. Returns the ids of the credentials spent.
     fn redeem(&mut self, grant: &Bound<'_, PyAny>, now_s: u64) -> PyResult<Vec<u64>> {
@@ -308,6 +328,25 @@ pub(crate) fn issue_token<'py>(
     let (token, record) =
         credential::issue_token(&keys.inner, &mut rng, &request, now_s).map_err(CoreError::from)?;
     Ok((token.expose().to_owned(), to_py(py, &record)?))
+}
+
+/// Signs a remote command (back end): `request` is a dict with `bank`,
+/// `compartment`, `purpose` (`"pickup"`), `not_before_s` and
+/// `not_after_s`. Returns the command dict (`request`, `nonce`, `key_id`,
+/// `tag` as 64 hex digits), for `Locker.open_remote`.
+#[pyfunction]
+#[pyo3(signature = (keys, request, entropy = None))]
+pub(crate) fn sign_remote_command<'py>(
+    py: Python<'py>,
+    keys: &KeyRing,
+    request: &Bound<'py, PyAny>,
+    entropy: Option<&[u8]>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let request: RemoteRequest = from_py(request, "request")?;
+    let mut rng = rng_from(py, entropy)?;
+    let command = credential::sign_remote_command(&keys.inner, &mut rng, &request)
+        .map_err(CoreError::from)?;
+    to_py(py, &command)
 }
 
 /// Checks a QR token's signature and expiry with the keys alone; returns

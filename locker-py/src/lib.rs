@@ -81,7 +81,9 @@ mod _locker {
         pack_one, validate_bank_config,
     };
     #[pymodule_export]
-    use super::credential::{CredentialStore, KeyRing, issue_token, qr_svg, verify_token_offline};
+    use super::credential::{
+        CredentialStore, KeyRing, issue_token, qr_svg, sign_remote_command, verify_token_offline,
+    };
     #[pymodule_export]
     use super::exceptions::{
         AllocationError, BankError, ConfigError, CredentialError, GeometryError, HardwareError,

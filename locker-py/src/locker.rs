@@ -8,7 +8,9 @@ use core::fmt;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use locker_core::allocate::Request;
-use locker_core::credential::{CarrierId, CredentialId, DelegationRequest, KioskId};
+use locker_core::credential::{
+    BankId, CarrierId, CredentialId, DelegationRequest, KioskId, RemoteCommand,
+};
 use locker_core::hardware::{
     DoorState, Hardware, HardwareError as CoreHardwareError, HardwareErrorKind, Occupancy,
     sim as hwsim,
@@ -490,6 +492,19 @@ impl Locker {
         let doors = self
             .inner
             .pickup_rfid(KioskId(kiosk), uid, pin)
+            .map_err(locker_err)?;
+        Ok(doors.into_iter().map(|c| c.0).collect())
+    }
+
+    /// Opens a door for a pickup on a remote command dict the back end
+    /// signed (`sign_remote_command`) for bank `bank`; returns the doors
+    /// opened. Off unless the policy's `credentials.remote.enabled`; each
+    /// command opens once, within the policy's caps.
+    fn open_remote(&mut self, bank: u64, command: &Bound<'_, PyAny>) -> PyResult<Vec<u32>> {
+        let command: RemoteCommand = from_py(command, "command")?;
+        let doors = self
+            .inner
+            .open_remote(BankId(bank), &command)
             .map_err(locker_err)?;
         Ok(doors.into_iter().map(|c| c.0).collect())
     }

@@ -252,3 +252,99 @@ def test_a_delegated_pin_collects_and_a_revoked_one_does_not() -> None:
     assert [e["type"] for e in lk.take_events()] == ["collected"]
     kinds = [r["entry"]["type"] for r in lk.journal_records()]
     assert kinds.count("credential_revoked") == 1
+
+
+def remote_locker() -> Tuple[locker.Locker, locker.SimulatedHardware]:
+    doors = [c["id"] for c in locker.default_bank()["compartments"]]
+    hw = locker.SimulatedHardware(doors, seed=7, now_s=NOW_S)
+    config = {
+        "bank": locker.default_bank(),
+        "credentials": {
+            "remote": {
+                "enabled": True,
+                "max_opens_per_minute": 1,
+                "max_opens_per_day": 10,
+                "max_window_s": 300,
+            }
+        },
+    }
+    return locker.Locker(hw, config), hw
+
+
+def remote_request(bank: int, door: int, now_s: int, purpose: str = "pickup") -> Dict[str, Any]:
+    return {
+        "bank": bank,
+        "compartment": door,
+        "purpose": purpose,
+        "not_before_s": now_s,
+        "not_after_s": now_s + 300,
+    }
+
+
+def test_a_signed_remote_command_opens_its_door_once() -> None:
+    lk, hw = remote_locker()
+    door, ready = deliver(lk, hw, 1, 12)
+    command = locker.sign_remote_command(lk.keys(), remote_request(31, door, NOW_S))
+    assert set(command) == {"request", "nonce", "key_id", "tag"}
+    assert len(command["tag"]) == 64
+
+    assert lk.open_remote(31, command) == [door]
+    hw.open_door(door)
+    hw.take_parcel(door)
+    hw.close_door(door)
+    lk.door_closed(door)
+    assert [e["type"] for e in lk.take_events()] == ["collected"]
+    with pytest.raises(locker.CredentialError, match="already used"):
+        lk.open_remote(31, command)
+    # The resident's own PIN went with the parcels.
+    with pytest.raises(locker.CredentialError):
+        lk.pickup_pin(ready["pin"], unit=12)
+    opened = [r["entry"] for r in lk.journal_records() if r["entry"]["type"] == "pickup_opened"]
+    assert opened[-1]["grant"]["channel"] == "remote"
+
+
+def test_remote_commands_are_refused_with_typed_errors() -> None:
+    lk, hw = remote_locker()
+    door, _ = deliver(lk, hw, 1, 12)
+    other, _ = deliver(lk, hw, 2, 13)
+    keys = lk.keys()
+    records = len(lk.journal_records())
+
+    with pytest.raises(locker.CredentialError, match="for bank 32, this is bank 31"):
+        lk.open_remote(31, locker.sign_remote_command(keys, remote_request(32, door, NOW_S)))
+    with pytest.raises(locker.CredentialError, match="for staff, not pickup"):
+        lk.open_remote(31, locker.sign_remote_command(keys, remote_request(31, door, NOW_S, "staff")))
+    forged = locker.sign_remote_command(keys, remote_request(31, door, NOW_S))
+    forged["request"]["compartment"] = other
+    with pytest.raises(locker.CredentialError, match="rejected"):
+        lk.open_remote(31, forged)
+    with pytest.raises(ValueError, match="command"):
+        lk.open_remote(31, {"request": {}, "nonce": 1})
+    with pytest.raises(ValueError, match="request"):
+        locker.sign_remote_command(keys, {"bank": 31})
+    # Refusals open nothing; the counted ones are journaled as failures.
+    assert not hw.is_open(door) and not hw.is_open(other)
+    failed = [r["entry"]["type"] for r in lk.journal_records()[records:]]
+    assert set(failed) == {"attempt_failed"}
+
+    # One opening a minute: the second waits.
+    assert lk.open_remote(31, locker.sign_remote_command(keys, remote_request(31, door, NOW_S))) == [door]
+    with pytest.raises(locker.CredentialError, match="cap reached"):
+        lk.open_remote(31, locker.sign_remote_command(keys, remote_request(31, other, NOW_S)))
+
+
+def test_remote_opening_is_off_by_default_and_the_store_checks_commands() -> None:
+    lk, hw = sim_locker()
+    door, _ = deliver(lk, hw, 1, 12)
+    command = locker.sign_remote_command(lk.keys(), remote_request(31, door, NOW_S), entropy=bytes(32))
+    with pytest.raises(locker.CredentialError, match="disabled"):
+        lk.open_remote(31, command)
+
+    store = locker.CredentialStore({"remote": {"enabled": True, "max_opens_per_minute": 2,
+                                               "max_opens_per_day": 48, "max_window_s": 300}})
+    grant = store.verify_remote(lk.keys(), 31, command, NOW_S + 10)
+    assert (grant["channel"], grant["compartments"], grant["single_use"]) == ("remote", [door], True)
+    assert store.redeem(grant, NOW_S + 10) == []
+    with pytest.raises(locker.CredentialError, match="already used") as caught:
+        store.verify_remote(lk.keys(), 31, command, NOW_S + 20)
+    assert getattr(caught.value, "failure")["channel"] == "remote"

@@ -40,6 +40,19 @@ export interface GrantJson {
   purpose: Purpose; compartments: number[]; recipient: number | string | null; carrier: number | null;
   expires_at_s: number | string; single_use: boolean;
 }
+/** What the back end asks of a remote command: one door, one window. */
+export interface RemoteRequestJson {
+  bank: number | string; compartment: number; purpose: Purpose;
+  not_before_s: number; not_after_s: number;
+}
+/**
+ * A signed remote command. Pass it on as it came: as the object
+ * `signRemoteCommand` returned, or as the JSON text the back end sent (a
+ * nonce beyond 2^53 − 1 survives only as text or a decimal string).
+ */
+export interface RemoteCommandJson {
+  request: RemoteRequestJson; nonce: number | string; key_id: number; tag: string;
+}
 /** QR rendering options (all optional). */
 export interface QrOptionsJson {
   error_correction?: "low" | "medium" | "quartile" | "high";
@@ -376,6 +389,33 @@ impl CredentialStore {
             .map_err(|refusal| refusal.error.into())
     }
 
+    /// Checks a remote command for bank `bank` (signature, window, nonce,
+    /// caps); changes nothing: redeem the grant before unlatching, which
+    /// spends the nonce and counts the opening. `command` is a
+    /// `RemoteCommandJson` or its JSON text.
+    ///
+    /// # Errors
+    ///
+    /// `"remote_disabled"`, `"wrong_bank"`, `"window_too_long"`,
+    /// `"rejected"`, `"not_yet_valid"`, `"expired"`, `"replayed"`,
+    /// `"remote_cap_reached"`, `"throttled"`, `"invalid_argument"`.
+    #[wasm_bindgen(js_name = verifyRemote, unchecked_return_type = "GrantJson")]
+    pub fn verify_remote(
+        &self,
+        keys: &KeyRing,
+        #[wasm_bindgen(unchecked_param_type = "number | string")] bank: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "RemoteCommandJson | string")] command: JsValue,
+        #[wasm_bindgen(js_name = nowS)] now_s: f64,
+    ) -> Result<JsValue, LockerError> {
+        let bank: core_cred::BankId = from_js(&bank, "bank")?;
+        let command: core_cred::RemoteCommand = from_js_or_text(&command, "command")?;
+        let now_s = u64_arg(now_s, "nowS")?;
+        self.0
+            .verify_remote(&keys.0, bank, &command, now_s)
+            .map(|grant| plain::grant(&grant))
+            .map_err(|refusal| refusal.error.into())
+    }
+
     /// The door opened: spends a single-use credential. `grant` is what
     /// `verifyPin` or `verifyToken` returned, or its JSON text. A
     /// credential with a record is redeemed as its record says (single
@@ -435,6 +475,25 @@ pub fn issue_token(
         token: Some(token.expose()),
         record: &record,
     })
+}
+
+/// Signs a remote command with the newest key and a fresh nonce, as a back
+/// end would: one door of one bank, for the window `request` gives. Send
+/// it to the locker, which opens the door with `Locker.openRemote`.
+///
+/// # Errors
+///
+/// `"no_keys"`, `"bad_expiry"` for an empty window, `"invalid_argument"`.
+#[wasm_bindgen(js_name = signRemoteCommand, unchecked_return_type = "RemoteCommandJson")]
+pub fn sign_remote_command(
+    keys: &KeyRing,
+    #[wasm_bindgen(unchecked_param_type = "RemoteRequestJson")] request: JsValue,
+) -> Result<JsValue, LockerError> {
+    let request: core_cred::RemoteRequest = from_js(&request, "request")?;
+    let mut rng = crypto_rng()?;
+    to_js(&core_cred::sign_remote_command(
+        &keys.0, &mut rng, &request,
+    )?)
 }
 
 /// A secret to hand to its holder and the public record of it: `{ pin,

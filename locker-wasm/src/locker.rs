@@ -2,7 +2,9 @@
 //! lines, and the journal functions (verify, read, replay).
 
 use locker_core::allocate::Request;
-use locker_core::credential::{CarrierId, CredentialId, DelegationRequest, KioskId};
+use locker_core::credential::{
+    BankId, CarrierId, CredentialId, DelegationRequest, KioskId, RemoteCommand,
+};
 use locker_core::journal::{Digest, MemoryJournal, Record, lines};
 use locker_core::locker::{self as core_locker, Entry, LockerConfig};
 use locker_core::{CompartmentId, RecipientId};
@@ -425,6 +427,29 @@ impl Locker {
     ) -> Result<Vec<u32>, LockerError> {
         let opened = self.0.pickup_rfid(kiosk(kiosk_id)?, uid, pin.as_deref())?;
         Ok(doors_of(opened))
+    }
+
+    /// Opens a door for a pickup on a command the back end signed
+    /// (`signRemoteCommand`) for bank `bank`: a `RemoteCommandJson` or the
+    /// JSON text as it came. Returns the doors opened. Off unless the
+    /// config's `credentials.remote.enabled`; each command opens once,
+    /// within the caps.
+    ///
+    /// # Errors
+    ///
+    /// `"remote_disabled"`, `"wrong_bank"`, `"rejected"`, `"expired"`,
+    /// `"replayed"`, `"remote_cap_reached"`, `"wrong_purpose"` (staff
+    /// overrides are given at the locker), `"nothing_to_collect"`,
+    /// `"invalid_argument"`, hardware codes.
+    #[wasm_bindgen(js_name = openRemote)]
+    pub fn open_remote(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "number | string")] bank: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "RemoteCommandJson | string")] command: JsValue,
+    ) -> Result<Vec<u32>, LockerError> {
+        let bank: BankId = from_js(&bank, "bank")?;
+        let command: RemoteCommand = from_js_or_text(&command, "command")?;
+        Ok(doors_of(self.0.open_remote(bank, &command)?))
     }
 
     /// Registers an RFID tag for a recipient; returns its PIN when one is

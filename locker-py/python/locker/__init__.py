@@ -15,7 +15,8 @@ is what the other bindings and the firmware read.
   ``plan_batch``, ``apply_batch``).
 - Packing: :func:`pack`, :func:`pack_bins`, :func:`lower_bound`.
 - Credentials: :class:`KeyRing`, :class:`CredentialStore`,
-  :func:`issue_token`, :func:`verify_token_offline`, :func:`qr_svg`.
+  :func:`issue_token`, :func:`verify_token_offline`, :func:`qr_svg`,
+  :func:`sign_remote_command` (for ``Locker.open_remote``).
 - The locker: :class:`Locker` over :class:`SimulatedHardware` or any object
   with the hardware methods; :func:`replay`.
 - Journals: :func:`read_journal`, :func:`verify_journal`,
@@ -64,6 +65,7 @@ from locker._locker import (
     qr_svg,
     read_journal,
     replay,
+    sign_remote_command,
     simulate,
     validate_bank_config,
     verify_journal,
@@ -108,6 +110,7 @@ __all__ = [
     "qr_svg",
     "read_journal",
     "replay",
+    "sign_remote_command",
     "simulate",
     "types",
     "validate_bank_config",

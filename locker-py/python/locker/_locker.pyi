@@ -224,6 +224,8 @@ class CredentialStore:
         purpose: str = "pickup",
     ) -> _JsonDict:
         """Checks a QR token against the keys and this store; returns the grant."""
+    def verify_remote(self, keys: KeyRing, bank: int, command: _JsonDict, now_s: int) -> _JsonDict:
+        """Checks a signed remote command for bank ``bank``; returns the grant."""
     def redeem(self, grant: _JsonDict, now_s: int) -> List[int]:
         """Marks a grant used once its door opened; returns the credentials spent."""
     def record_failure(self, failure: _JsonDict) -> List[_JsonDict]:
@@ -246,6 +248,9 @@ def issue_token(
     entropy: Optional[bytes] = None,
 ) -> Tuple[str, _JsonDict]:
     """Issues a signed QR token; returns ``(token, record)``."""
+
+def sign_remote_command(keys: KeyRing, request: _JsonDict, entropy: Optional[bytes] = None) -> _JsonDict:
+    """Signs a remote command (back end); returns the command dict."""
 
 def verify_token_offline(keys: KeyRing, token: str, now_s: int) -> _JsonDict:
     """Checks a QR token's signature and expiry with the keys alone; returns its claims."""
@@ -340,6 +345,8 @@ class Locker:
         """Collects with a QR token; returns the doors opened."""
     def pickup_rfid(self, uid: bytes, pin: Optional[str] = None, kiosk: int = 1) -> List[int]:
         """Collects with an RFID tag; returns the doors opened."""
+    def open_remote(self, bank: int, command: _JsonDict) -> List[int]:
+        """Opens a door for a pickup on a signed remote command; returns the doors opened."""
     def register_rfid(self, recipient: int, uid: bytes, with_pin: bool = False) -> Optional[str]:
         """Registers an RFID tag; returns its PIN when one is asked for."""
     def delegate(self, request: _JsonDict) -> _JsonDict:

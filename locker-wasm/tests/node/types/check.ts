@@ -3,9 +3,9 @@
 import init, * as web from "locker-wasm/web";
 import {
   Bank, CredentialStore, KeyRing, Locker, SimulatedHardware, defaultBank, doorIds, issueToken,
-  qrSvg, simulate, verifyJournal, verifyTokenOffline,
+  qrSvg, signRemoteCommand, simulate, verifyJournal, verifyTokenOffline,
   type Channel, type DelegationJson, type DoorJson, type EventJson, type GrantJson, type Hardware, type LockerError,
-  type OutcomeJson, type TokenClaimsJson,
+  type OutcomeJson, type RemoteCommandJson, type TokenClaimsJson,
 } from "locker-wasm";
 
 const bank = defaultBank();
@@ -49,6 +49,12 @@ const grant: GrantJson = store.verifyToken(keys, 1, token, 1_700_000_000);
 const channel: Channel = grant.channel;
 const opens: number[] = grant.compartments;
 store.redeem(grant, 1_700_000_000);
+const command: RemoteCommandJson = signRemoteCommand(keys, {
+  bank: 31, compartment: 1, purpose: "pickup", not_before_s: 1_700_000_000, not_after_s: 1_700_000_300,
+});
+const remoteGrant: GrantJson = store.verifyRemote(keys, 31, JSON.stringify(command), 1_700_000_000);
+const remotelyOpened: Uint32Array = withSim.openRemote(31, command);
+void remoteGrant; void remotelyOpened;
 const check = verifyJournal(locker.journalText());
 const seq: number = check.next_seq;
 const arrivals: number = simulate(undefined, bank).arrivals;
