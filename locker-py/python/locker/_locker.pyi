@@ -45,6 +45,7 @@ __all__ = [
     "qr_svg",
     "read_journal",
     "replay",
+    "sign_remote_command",
     "simulate",
     "validate_bank_config",
     "verify_journal",
