@@ -603,6 +603,10 @@ typedef struct locker_dimensions {
  * functions must stay valid until the `locker` is freed; the struct itself
  * is copied by `locker_new`/`locker_restore`.
  *
+ * A hardware callback that fails may say more before it returns (what
+ * the board reported) with `locker_hw_fault_detail`: it reaches the error
+ * message, the journal's fault record and the `hardware_fault` event.
+ *
  * Required: `unlock`, `door_state`, `now_s`, `fill_random`,
  * `journal_append`. Optional (may be NULL): `occupancy` (no sensor),
  * `journal_read` (only `locker_restore` needs it), `journal_truncate`
@@ -900,6 +904,22 @@ locker_status locker_take_events(struct locker *handle, char **out_json);
  * Thread safety: each thread has its own last error.
  */
 const char *locker_last_error_message(void);
+
+/**
+ * Says more about the failure a hardware callback is about to return:
+ * what the board reported (a bus frame, a motor current, a latch
+ * number), as NUL-terminated text (invalid UTF-8 is replaced). Call it
+ * from inside the callback, before returning a `LOCKER_HW_*` failure; the
+ * text is copied (up to 1024 bytes). The error message of the call
+ * (`locker_last_error_message`) keeps it; the journal's `hardware_fault`
+ * record and event keep one line of at most 200 bytes. Ignored outside
+ * a callback, and when the callback then returns `LOCKER_HW_OK`; a second
+ * call replaces the first; NULL clears it.
+ *
+ * Ownership: `detail` is borrowed for this call only. Thread safety: it
+ * applies to the callback running on the calling thread.
+ */
+void locker_hw_fault_detail(const char *detail);
 
 /**
  * Issues (or rotates) carrier `carrier`'s courier code, valid from now for

@@ -28,8 +28,8 @@ use crate::ops::{
     locker_register_rfid, locker_revoke_credential, locker_staff_open, locker_tick,
 };
 use crate::{
-    locker_dimensions, locker_doors_free, locker_hardware, locker_last_error_message,
-    locker_status, locker_status_message, locker_string_free,
+    locker_dimensions, locker_doors_free, locker_hardware, locker_hw_fault_detail,
+    locker_last_error_message, locker_status, locker_status_message, locker_string_free,
 };
 
 #[derive(Default)]
@@ -40,6 +40,8 @@ struct Board {
     occupancy: u32,
     /// (callback 0..=7, code it returns)
     fail: Option<(u8, i32)>,
+    /// What a failing hardware callback says (NUL-terminated).
+    detail: Vec<u8>,
     /// What `journal_append` wrote.
     written: Vec<u8>,
     /// What `journal_read` gives.
@@ -52,7 +54,10 @@ thread_local! {
 
 fn fail(callback: u8) -> c_int {
     BOARD.with_borrow(|b| match b.fail {
-        Some((which, code)) if which % 8 == callback => code,
+        Some((which, code)) if which % 8 == callback => {
+            locker_hw_fault_detail(b.detail.as_ptr().cast());
+            code
+        }
         _ => 0,
     })
 }
@@ -247,6 +252,8 @@ pub struct Input {
     journal: Vec<u8>,
     occupancy: u32,
     fail: Option<(u8, i32)>,
+    /// What a failing callback says about it.
+    detail: Vec<u8>,
     without_callbacks: u8,
     calls: Vec<Call>,
 }
@@ -513,6 +520,7 @@ pub fn run(input: Input) {
         now_s: 1_700_000_000,
         occupancy: input.occupancy,
         fail: input.fail,
+        detail: c_text(&input.detail),
         ..Board::default()
     });
     let hw = hardware(input.without_callbacks);

@@ -11,6 +11,7 @@ use locker_core::journal::{JournalSink, Record, lines};
 use locker_core::locker::Entry;
 
 use crate::error::Error;
+use crate::fault::{CFault, call};
 use crate::locker_status;
 
 /// What a hardware callback returns: `LOCKER_HW_OK` (0) or the kind of
@@ -51,7 +52,7 @@ pub enum locker_occupancy {
 }
 
 /// The kind of failure a callback's return code names (`None` for 0).
-fn kind_of(code: c_int) -> Option<HardwareErrorKind> {
+pub(crate) fn kind_of(code: c_int) -> Option<HardwareErrorKind> {
     const OK: c_int = locker_hw_result::LOCKER_HW_OK as c_int;
     const JAMMED: c_int = locker_hw_result::LOCKER_HW_DOOR_JAMMED as c_int;
     const UNKNOWN: c_int = locker_hw_result::LOCKER_HW_UNKNOWN_DOOR as c_int;
@@ -73,10 +74,6 @@ fn kind_of(code: c_int) -> Option<HardwareErrorKind> {
     }
 }
 
-fn check(code: c_int) -> Result<(), HardwareErrorKind> {
-    kind_of(code).map_or(Ok(()), Err)
-}
-
 /// The vendor's lock board and journal storage: C function pointers that
 /// all receive `ctx` as their first argument.
 ///
@@ -86,6 +83,10 @@ fn check(code: c_int) -> Result<(), HardwareErrorKind> {
 /// passed to a callback are valid only during that callback. `ctx` and the
 /// functions must stay valid until the `locker` is freed; the struct itself
 /// is copied by `locker_new`/`locker_restore`.
+///
+/// A hardware callback that fails may say more before it returns (what
+/// the board reported) with `locker_hw_fault_detail`: it reaches the error
+/// message, the journal's fault record and the `hardware_fault` event.
 ///
 /// Required: `unlock`, `door_state`, `now_s`, `fill_random`,
 /// `journal_append`. Optional (may be NULL): `occupancy` (no sensor),
@@ -188,20 +189,20 @@ impl locker_hardware {
 }
 
 impl Hardware for CHardware {
-    type Error = HardwareErrorKind;
+    type Error = CFault;
 
     fn unlock(&mut self, door: CompartmentId) -> Result<(), Self::Error> {
         // SAFETY: the vendor promised (locker_new's contract) that `unlock`
         // and `ctx` stay valid while the locker lives; the call passes only
         // plain values.
-        check(unsafe { (self.unlock)(self.ctx, door.0) })
+        call(|| unsafe { (self.unlock)(self.ctx, door.0) })
     }
 
     fn door_state(&mut self, door: CompartmentId) -> Result<DoorState, Self::Error> {
         let mut open = false;
         // SAFETY: as for `unlock`; `&raw mut open` is a valid, aligned bool
         // for the duration of the call.
-        check(unsafe { (self.door_state)(self.ctx, door.0, &raw mut open) })?;
+        call(|| unsafe { (self.door_state)(self.ctx, door.0, &raw mut open) })?;
         Ok(if open {
             DoorState::Open
         } else {
@@ -216,7 +217,7 @@ impl Hardware for CHardware {
         let mut reading = locker_occupancy::LOCKER_OCCUPANCY_UNKNOWN as u32;
         // SAFETY: as for `unlock`; `&raw mut reading` is a valid, aligned
         // u32 for the duration of the call.
-        check(unsafe { occupancy(self.ctx, door.0, &raw mut reading) })?;
+        call(|| unsafe { occupancy(self.ctx, door.0, &raw mut reading) })?;
         const EMPTY: u32 = locker_occupancy::LOCKER_OCCUPANCY_EMPTY as u32;
         const OCCUPIED: u32 = locker_occupancy::LOCKER_OCCUPANCY_OCCUPIED as u32;
         const UNKNOWN: u32 = locker_occupancy::LOCKER_OCCUPANCY_UNKNOWN as u32;
@@ -224,7 +225,10 @@ impl Hardware for CHardware {
             EMPTY => Ok(Occupancy::Empty),
             OCCUPIED => Ok(Occupancy::Occupied),
             UNKNOWN => Ok(Occupancy::Unknown),
-            _ => Err(HardwareErrorKind::SensorFault),
+            other => Err(CFault::found(
+                HardwareErrorKind::SensorFault,
+                format!("occupancy wrote {other}, not a locker_occupancy"),
+            )),
         }
     }
 
@@ -232,14 +236,14 @@ impl Hardware for CHardware {
         let mut now_s = 0_u64;
         // SAFETY: as for `unlock`; `&raw mut now_s` is a valid, aligned u64
         // for the duration of the call.
-        check(unsafe { (self.now_s)(self.ctx, &raw mut now_s) })?;
+        call(|| unsafe { (self.now_s)(self.ctx, &raw mut now_s) })?;
         Ok(now_s)
     }
 
     fn fill_random(&mut self, buf: &mut [u8]) -> Result<(), Self::Error> {
         // SAFETY: as for `unlock`; `buf` is valid for writes of `buf.len()`
         // bytes for the duration of the call.
-        check(unsafe { (self.fill_random)(self.ctx, buf.as_mut_ptr(), buf.len()) })
+        call(|| unsafe { (self.fill_random)(self.ctx, buf.as_mut_ptr(), buf.len()) })
     }
 }
 

@@ -23,6 +23,7 @@ use locker_core::{Dimensions, Orientation};
 mod api;
 mod error;
 mod events;
+mod fault;
 /// The driver of the `ffi_entry` fuzz target (fuzz/): not part of the C ABI.
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
@@ -35,6 +36,7 @@ mod status;
 
 pub use api::locker;
 pub use error::locker_last_error_message;
+pub use fault::locker_hw_fault_detail;
 pub use hardware::{locker_hardware, locker_hw_result, locker_occupancy};
 pub use keys::{LOCKER_KEY_ENTRY_BYTES, LOCKER_KEYS_FORMAT, LOCKER_KEYS_HEADER_BYTES};
 pub use ops::{

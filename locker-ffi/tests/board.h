@@ -44,6 +44,7 @@ static int board_unlock(void *ctx, uint32_t door) {
   if (b->jam_unlocks > 0) {
     b->jam_unlocks--;
     b->last_jammed = door;
+    locker_hw_fault_detail("latch motor current 2.1 A");
     return LOCKER_HW_DOOR_JAMMED;
   }
   b->unlocked[door] = true;

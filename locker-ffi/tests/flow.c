@@ -318,9 +318,13 @@ static void test_flow_and_reboot(void) {
   b.jam_unlocks = 1;
   CHECK(locker_pickup_pin(l, 1, &unit16, pin, &doors, &count) ==
         LOCKER_DOOR_JAMMED);
+  CHECK(strstr(locker_last_error_message(), "latch motor current") != NULL);
   events = take_events(l);
   CHECK(events != NULL && strstr(events, "\"type\":\"hardware_fault\"") != NULL);
   CHECK(events != NULL && strstr(events, "\"kind\":\"door_jammed\"") != NULL);
+  /* What the board said comes with it. */
+  CHECK(events != NULL &&
+        strstr(events, "\"detail\":\"latch motor current 2.1 A\"") != NULL);
   free(events);
   CHECK(locker_pickup_pin(l, 1, &unit16, pin, &doors, &count) ==
         LOCKER_DOOR_UNAVAILABLE);

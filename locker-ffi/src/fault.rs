@@ -1,0 +1,162 @@
+//! What a failing hardware callback says beyond its `locker_hw_result`: a
+//! callback gives it with [`locker_hw_fault_detail`] before it returns,
+//! and the failure carries it to the call's error message, the journal's
+//! `hardware_fault` record and the event.
+
+use core::cell::RefCell;
+use core::ffi::{CStr, c_char, c_int};
+use core::fmt;
+
+use locker_core::hardware::{HardwareError, HardwareErrorKind};
+
+/// The most of a detail kept, in bytes: the error message keeps it whole
+/// up to this; the journal keeps one line of `MAX_DETAIL_BYTES`.
+const MAX_KEPT_BYTES: usize = 1_024;
+
+thread_local! {
+    /// `Some` while a callback runs on this thread: the detail it gave, if
+    /// any. `None` outside callbacks, where a detail is ignored.
+    static DETAIL: RefCell<Option<Option<String>>> = const { RefCell::new(None) };
+}
+
+/// A failed callback: its kind, and what the vendor's code said.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct CFault {
+    kind: HardwareErrorKind,
+    detail: Option<String>,
+}
+
+impl CFault {
+    /// A failure the library found in what a callback returned.
+    pub(crate) fn found(kind: HardwareErrorKind, detail: String) -> Self {
+        Self {
+            kind,
+            detail: Some(detail),
+        }
+    }
+}
+
+impl fmt::Display for CFault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.detail {
+            Some(detail) => write!(f, "{}: {detail}", self.kind),
+            None => write!(f, "{}", self.kind),
+        }
+    }
+}
+
+impl HardwareError for CFault {
+    fn kind(&self) -> HardwareErrorKind {
+        self.kind
+    }
+
+    fn detail(&self) -> Option<&str> {
+        self.detail.as_deref()
+    }
+}
+
+/// Runs one callback, collecting the detail it gives; its return code
+/// becomes the result (`LOCKER_HW_OK` or a kind of failure).
+pub(crate) fn call(callback: impl FnOnce() -> c_int) -> Result<(), CFault> {
+    DETAIL.with_borrow_mut(|detail| *detail = Some(None));
+    let code = callback();
+    let detail = DETAIL.with_borrow_mut(Option::take).flatten();
+    match crate::hardware::kind_of(code) {
+        None => Ok(()),
+        Some(kind) => Err(CFault { kind, detail }),
+    }
+}
+
+/// Says more about the failure a hardware callback is about to return:
+/// what the board reported (a bus frame, a motor current, a latch
+/// number), as NUL-terminated text (invalid UTF-8 is replaced). Call it
+/// from inside the callback, before returning a `LOCKER_HW_*` failure; the
+/// text is copied (up to 1024 bytes). The error message of the call
+/// (`locker_last_error_message`) keeps it; the journal's `hardware_fault`
+/// record and event keep one line of at most 200 bytes. Ignored outside
+/// a callback, and when the callback then returns `LOCKER_HW_OK`; a second
+/// call replaces the first; NULL clears it.
+///
+/// Ownership: `detail` is borrowed for this call only. Thread safety: it
+/// applies to the callback running on the calling thread.
+#[unsafe(no_mangle)]
+pub extern "C" fn locker_hw_fault_detail(detail: *const c_char) {
+    let text = kept_text(detail);
+    // A detail in flight is best effort: a nested borrow (impossible from
+    // C) or a missing thread-local (thread teardown) just drops it.
+    let _ = DETAIL.try_with(|slot| {
+        if let Ok(mut slot) = slot.try_borrow_mut()
+            && let Some(pending) = slot.as_mut()
+        {
+            *pending = text;
+        }
+    });
+}
+
+/// The first `MAX_KEPT_BYTES` of a NUL-terminated string, invalid UTF-8
+/// replaced; `None` for NULL.
+fn kept_text(ptr: *const c_char) -> Option<String> {
+    if ptr.is_null() {
+        return None;
+    }
+    // SAFETY: non-NULL (checked); by `locker_hw_fault_detail`'s contract a
+    // NUL-terminated string valid for the duration of the call.
+    let bytes = unsafe { CStr::from_ptr(ptr) }.to_bytes();
+    let kept = bytes.get(..MAX_KEPT_BYTES).unwrap_or(bytes);
+    Some(String::from_utf8_lossy(kept).into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_detail_given_during_a_failing_callback_is_kept() {
+        let fault = call(|| {
+            locker_hw_fault_detail(c"latch 4: motor current 2.1 A".as_ptr());
+            1
+        })
+        .unwrap_err();
+        assert_eq!(fault.kind(), HardwareErrorKind::DoorJammed);
+        assert_eq!(fault.detail(), Some("latch 4: motor current 2.1 A"));
+        assert_eq!(
+            fault.to_string(),
+            format!("{}: latch 4: motor current 2.1 A", fault.kind())
+        );
+    }
+
+    #[test]
+    fn a_detail_outside_a_callback_or_before_success_is_dropped() {
+        locker_hw_fault_detail(c"stray".as_ptr());
+        assert_eq!(call(|| 4).unwrap_err().detail(), None);
+        assert_eq!(
+            call(|| {
+                locker_hw_fault_detail(c"fine after all".as_ptr());
+                0
+            }),
+            Ok(())
+        );
+        assert_eq!(call(|| 4).unwrap_err().detail(), None);
+        let cleared = call(|| {
+            locker_hw_fault_detail(c"first".as_ptr());
+            locker_hw_fault_detail(core::ptr::null());
+            4
+        });
+        assert_eq!(cleared.unwrap_err().detail(), None);
+    }
+
+    #[test]
+    fn a_long_or_broken_detail_is_cut_and_repaired() {
+        let mut long = vec![b'x'; 3_000];
+        long[0] = 0xff;
+        long.push(0);
+        let fault = call(|| {
+            locker_hw_fault_detail(long.as_ptr().cast());
+            8
+        })
+        .unwrap_err();
+        let detail = fault.detail().unwrap();
+        assert!(detail.starts_with('\u{fffd}'));
+        assert_eq!(detail.len(), MAX_KEPT_BYTES - 1 + '\u{fffd}'.len_utf8());
+    }
+}
