@@ -84,6 +84,22 @@ impl KeyRing {
         Ok(())
     }
 
+    /// The whole ring as bytes for sealed storage: the format C's
+    /// `locker_keys_export` writes and Rust's `KeyRing::to_secret_bytes`
+    /// (a format byte, the largest key id ever used, then each id and
+    /// secret). Anyone who has them can mint credentials.
+    fn to_bytes<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        PyBytes::new(py, &self.inner.to_secret_bytes())
+    }
+
+    /// The ring `to_bytes` (or C's `locker_keys_export`) wrote; raises
+    /// `CredentialError` naming what is wrong with the bytes.
+    #[staticmethod]
+    fn from_bytes(data: &[u8]) -> PyResult<Self> {
+        let inner = credential::KeyRing::from_secret_bytes(data).map_err(CoreError::from)?;
+        Ok(Self { inner })
+    }
+
     /// The 32 secret bytes of a key, to share it with a verifier. Handle
     /// with care.
     fn export_key<'py>(&self, py: Python<'py>, key_id: u16) -> PyResult<Bound<'py, PyBytes>> {

@@ -18,6 +18,28 @@ def test_key_ring_rotates_and_hides_secrets() -> None:
         ring.rotate(b"short")
 
 
+def test_a_key_ring_moves_as_the_bytes_c_exports() -> None:
+    keys = locker.KeyRing()
+    first = keys.rotate(entropy=bytes(32))
+    second = keys.rotate(entropy=bytes([1]) * 32)
+    keys.retire(second)
+    data = keys.to_bytes()
+    # A format byte, the largest id used (big-endian), then id + secret.
+    assert len(data) == 3 + 34 and data[1:3] == second.to_bytes(2, "big")
+    again = locker.KeyRing.from_bytes(data)
+    assert again.ids() == [first] and again.export_key(first) == keys.export_key(first)
+    # A retired id is never reused after the round trip.
+    assert again.rotate(entropy=bytes([2]) * 32) > second
+
+    # The provisioned ring of the C tests: key 7, 32 bytes of 0x5a.
+    provisioned = bytes([data[0], 0, 7, 0, 7]) + b"\x5a" * 32
+    assert locker.KeyRing.from_bytes(provisioned).export_key(7) == b"\x5a" * 32
+    with pytest.raises(locker.CredentialError, match="3-byte header"):
+        locker.KeyRing.from_bytes(b"\x01")
+    with pytest.raises(locker.CredentialError, match="34-byte keys"):
+        locker.KeyRing.from_bytes(provisioned[:-1])
+
+
 def test_pin_issue_verify_redeem(keys: locker.KeyRing) -> None:
     store = locker.CredentialStore()
     pin, record = store.issue_pin(keys, 12, [3], NOW_S + 48 * 3600, NOW_S)

@@ -142,6 +142,28 @@ impl KeyRing {
         self.0.len()
     }
 
+    /// The whole ring as bytes for sealed storage: the format of C's
+    /// `locker_keys_export` and Python's `KeyRing.to_bytes` (a format byte,
+    /// the largest key id ever used, then each id and secret), so a ring
+    /// moves between a firmware, a kiosk and a back end. Anyone who has
+    /// them can mint credentials.
+    #[wasm_bindgen(js_name = toBytes)]
+    #[must_use]
+    pub fn to_bytes(&self) -> Vec<u8> {
+        self.0.to_secret_bytes().to_vec()
+    }
+
+    /// The ring `toBytes` (or C's `locker_keys_export`) wrote.
+    ///
+    /// # Errors
+    ///
+    /// `"invalid_request"` naming what is wrong with the bytes,
+    /// `"duplicate_key_id"`.
+    #[wasm_bindgen(js_name = fromBytes)]
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, LockerError> {
+        Ok(Self(core_cred::KeyRing::from_secret_bytes(bytes)?))
+    }
+
     /// Every key with its secret, as `[{ id, secret_hex }]`: for secure
     /// storage (a kiosk's TPM or keystore) and for a cloud service that
     /// issues QR tokens. Anyone who has them can mint credentials.

@@ -179,6 +179,11 @@ class KeyRing:
         """Adds a fresh key that signs from now on; returns its id."""
     def add_key(self, key_id: int, secret: bytes) -> None:
         """Adds a shared key: its id and its 32 secret bytes."""
+    def to_bytes(self) -> bytes:
+        """The whole ring as sealed-storage bytes (C's ``locker_keys_export`` format)."""
+    @staticmethod
+    def from_bytes(data: bytes) -> KeyRing:
+        """The ring ``to_bytes`` (or C's ``locker_keys_export``) wrote."""
     def export_key(self, key_id: int) -> bytes:
         """The 32 secret bytes of a key, to share it with a verifier."""
     def retire(self, key_id: int) -> None:

@@ -20,6 +20,28 @@ test("a key ring rotates from Web Crypto and exports for secure storage", () => 
   assert.throws(() => KeyRing.importSecrets([...saved, ...saved]), { code: "duplicate_key_id" });
 });
 
+test("a key ring moves as the bytes C's locker_keys_export writes", () => {
+  const keys = new KeyRing();
+  const first = keys.rotate();
+  const second = keys.rotate();
+  keys.retire(second);
+  const bytes = keys.toBytes();
+  assert.ok(bytes instanceof Uint8Array);
+  // A format byte, the largest id used (big-endian), then id + secret.
+  assert.equal(bytes.length, 3 + 34);
+  assert.equal((bytes[1] << 8) | bytes[2], second);
+  const again = KeyRing.fromBytes(bytes);
+  assert.deepEqual([...again.ids()], [first]);
+  assert.deepEqual(again.exportSecrets(), keys.exportSecrets());
+  assert.ok(again.rotate() > second, "a retired id is never reused");
+
+  // The provisioned ring of the C tests: key 7, 32 bytes of 0x5a.
+  const provisioned = Uint8Array.from([bytes[0], 0, 7, 0, 7, ...new Array(32).fill(0x5a)]);
+  assert.deepEqual(KeyRing.fromBytes(provisioned).exportSecrets(), [{ id: 7, secret_hex: "5a".repeat(32) }]);
+  assert.throws(() => KeyRing.fromBytes(Uint8Array.of(1)), { code: "invalid_request", message: /3-byte header/ });
+  assert.throws(() => KeyRing.fromBytes(provisioned.subarray(0, 36)), { code: "invalid_request" });
+});
+
 test("a QR token issued in the cloud verifies offline with the same keys", () => {
   const keys = new KeyRing();
   keys.rotate();
