@@ -166,12 +166,13 @@ enum Op {
         pick: u8,
     },
     /// The back end signs a command for a door (mostly one holding
-    /// parcels): for a pickup or a staff override, for this bank or (when
-    /// `bank` is 1) another, its window starting up to 5 minutes ago (it
-    /// lasts 5).
+    /// parcels): for a pickup or a staff override, for the door's resident
+    /// or (when `stranger`) another, for this bank or (when `bank` is 1)
+    /// another, its window starting up to 5 minutes ago (it lasts 5).
     SignRemote {
         door: u8,
         staff: bool,
+        stranger: bool,
         bank: u8,
         minutes_ago: u8,
     },
@@ -487,6 +488,7 @@ impl Run {
             Op::SignRemote {
                 door,
                 staff,
+                stranger,
                 bank,
                 minutes_ago,
             } => {
@@ -497,10 +499,17 @@ impl Run {
                     _ => self.door(door),
                 };
                 let not_before_s = self.hw().clock_s() - u64::from(minutes_ago % 6) * 60;
+                let resident = self
+                    .locker()
+                    .state()
+                    .deliveries()
+                    .get(&compartment)
+                    .map_or(0, |delivery| delivery.recipient.0);
                 let request = RemoteRequest {
                     bank: BankId(BANK.0 + u64::from(bank == 1)),
                     compartment,
                     purpose: if staff { Purpose::Staff } else { Purpose::Pickup },
+                    recipient: Some(RecipientId(resident + u64::from(stranger))),
                     not_before_s,
                     not_after_s: not_before_s + 300,
                 };
@@ -625,23 +634,32 @@ impl Run {
         let door = command.request.compartment;
         let before = self.locker().state().deliveries().get(&door).cloned();
         let doors = self.locker().open_remote(BANK, command)?;
-        let now_s = self.hw().clock_s();
+        // The locker's time: it never goes back with the hardware clock.
+        let now_s = self.locker().state().last_at_s();
         assert_eq!(doors, vec![door]);
         let delivery = before.expect("a remote command opened a door without parcels");
         assert!(!delivery.returning, "a remote command opened a return");
+        assert_eq!(
+            Some(delivery.recipient),
+            command.request.recipient,
+            "a remote command opened another resident's parcels"
+        );
         assert_eq!(command.request.purpose, Purpose::Pickup);
         assert!(
             self.remote_opened.iter().all(|&(nonce, _)| nonce != command.nonce),
             "a remote command opened twice"
         );
         self.remote_opened.push((command.nonce, now_s));
-        let cap = self.locker().state().credentials().policy().remote.max_opens_per_minute;
-        let last_minute = self
-            .remote_opened
-            .iter()
-            .filter(|&&(_, at_s)| at_s + 60 > now_s)
-            .count();
-        assert!(last_minute <= cap as usize, "{last_minute} remote openings in a minute");
+        let policy = self.locker().state().credentials().policy().remote;
+        let within = |span_s: u64| {
+            self.remote_opened
+                .iter()
+                .filter(|&&(_, at_s)| at_s + span_s > now_s)
+                .count()
+        };
+        let (minute, day) = (within(60), within(86_400));
+        assert!(minute <= policy.max_opens_per_minute as usize, "{minute} remote openings in a minute");
+        assert!(day <= policy.max_opens_per_day as usize, "{day} remote openings in a day");
         self.opened = doors;
         Ok(())
     }

@@ -5,8 +5,8 @@
 use locker_core::credential::{
     BankId, CarrierId, Channel, CourierRequest, CredentialError, CredentialId, CredentialPolicy,
     CredentialStore, DelegationRequest, DelegationScope, Failure, Grant, KeyRing, KioskId,
-    PinAttempt, PinParseError, PinRequest, PinSecret, Purpose, RemoteRequest, RfidRequest, RfidTap,
-    TokenParseError, TokenRequest, issue_token, sign_remote_command,
+    PinAttempt, PinParseError, PinRequest, PinSecret, Purpose, RemoteCommand, RemoteRequest,
+    RfidRequest, RfidTap, TokenParseError, TokenRequest, issue_token, sign_remote_command,
 };
 use locker_core::{CompartmentId, RecipientId};
 use rand::SeedableRng;
@@ -762,9 +762,22 @@ fn remote_opening_is_off_signed_single_use_and_capped() {
         bank,
         compartment: CompartmentId(door),
         purpose: Purpose::Staff,
+        recipient: None,
         not_before_s,
         not_after_s: not_before_s + 120,
     };
+    // A pickup names whose parcels it is for.
+    let anyone = RemoteRequest {
+        purpose: Purpose::Pickup,
+        ..request(4, NOW)
+    };
+    assert!(matches!(
+        sign_remote_command(&keys, &mut rng, &anyone).unwrap_err(),
+        CredentialError::InvalidRequest {
+            field: "recipient",
+            ..
+        }
+    ));
     let command = sign_remote_command(&keys, &mut rng, &request(4, NOW)).unwrap();
     let off = CredentialStore::default();
     assert_eq!(
@@ -787,22 +800,35 @@ fn remote_opening_is_off_signed_single_use_and_capped() {
             actual: 77
         }
     );
-    let mut forged = command;
-    forged.request.compartment = CompartmentId(5);
-    assert_eq!(
-        store
-            .verify_remote(&keys, bank, &forged, NOW)
-            .unwrap_err()
-            .error,
-        CredentialError::Rejected
-    );
-    assert!(matches!(
-        store
-            .verify_remote(&keys, bank, &command, NOW + 120)
-            .unwrap_err()
-            .error,
-        CredentialError::Expired { .. }
-    ));
+    // What the back end signed cannot be changed, the door or whose
+    // parcels: a forgery counts toward throttling.
+    for forged in [
+        RemoteCommand {
+            request: RemoteRequest {
+                compartment: CompartmentId(5),
+                ..command.request
+            },
+            ..command
+        },
+        RemoteCommand {
+            request: RemoteRequest {
+                purpose: Purpose::Pickup,
+                recipient: Some(RecipientId(12)),
+                ..command.request
+            },
+            ..command
+        },
+    ] {
+        let refusal = store.verify_remote(&keys, bank, &forged, NOW).unwrap_err();
+        assert_eq!(refusal.error, CredentialError::Rejected);
+        assert!(refusal.failure.is_some());
+    }
+    // A signed command refused for its time is a retry, not an attack.
+    let late = store
+        .verify_remote(&keys, bank, &command, NOW + 120)
+        .unwrap_err();
+    assert!(matches!(late.error, CredentialError::Expired { .. }));
+    assert_eq!(late.failure, None);
     let long = sign_remote_command(
         &keys,
         &mut rng,
@@ -831,6 +857,14 @@ fn remote_opening_is_off_signed_single_use_and_capped() {
         CredentialError::Replayed {
             nonce: command.nonce
         }
+    );
+    assert_eq!(
+        store
+            .verify_remote(&keys, bank, &command, NOW + 1)
+            .unwrap_err()
+            .failure,
+        None,
+        "a replay is not counted"
     );
     assert!(matches!(
         store.redeem(&grant, NOW + 1).unwrap_err(),

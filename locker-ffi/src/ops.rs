@@ -447,20 +447,29 @@ pub extern "C" fn locker_pickup_rfid(
 
 /// Opens a door for a pickup on a remote command the back end signed, given
 /// as the JSON text it sent:
-/// `{"request": {"bank", "compartment", "purpose", "not_before_s",
-/// "not_after_s"}, "nonce", "key_id", "tag"}` (the tag as 64 hex digits).
-/// `bank` is this bank's id, which the command must name. The command is
-/// spent as the door unlocks and counts against the policy's caps; the
-/// pickup completes when the door closes, as any other. Results as for
-/// `locker_pickup_pin`. Refusals: `LOCKER_REMOTE_DISABLED` (off by
+/// `{"request": {"bank", "compartment", "purpose", "recipient",
+/// "not_before_s", "not_after_s"}, "nonce", "key_id", "tag"}` (the tag as
+/// 64 hex digits). `bank` is this bank's id, which the command must name.
+/// The door opens only while it holds parcels of the resident the command
+/// names, never parcels going back to the carrier. The command is spent as
+/// the door unlocks, and counts against the policy's caps, even when the
+/// latch then fails; the pickup completes when the door closes, as any
+/// other. Results as for `locker_pickup_pin`.
+///
+/// Refusals, which change nothing: `LOCKER_REMOTE_DISABLED` (off by
 /// default: the configuration's `credentials.remote.enabled`),
 /// `LOCKER_REMOTE_WRONG_BANK`, `LOCKER_REMOTE_WINDOW_TOO_LONG`,
-/// `LOCKER_CREDENTIAL_REJECTED` (a bad signature; counted toward
-/// throttling), `LOCKER_CREDENTIAL_EXPIRED`, `LOCKER_REMOTE_REPLAYED`,
+/// `LOCKER_CREDENTIAL_REJECTED` (a bad signature) and
+/// `LOCKER_CREDENTIAL_FAILED` (a key this locker does not have), which
+/// count toward throttling (`LOCKER_CREDENTIAL_THROTTLED` then); and for a
+/// command the site's key signed, `LOCKER_CREDENTIAL_FAILED` (a pickup
+/// naming no resident), `LOCKER_CREDENTIAL_NOT_YET_VALID`,
+/// `LOCKER_CREDENTIAL_EXPIRED`, `LOCKER_REMOTE_REPLAYED`,
 /// `LOCKER_REMOTE_CAP_REACHED`, `LOCKER_CREDENTIAL_WRONG_PURPOSE` (staff
 /// overrides are given at the locker, `locker_staff_open`),
-/// `LOCKER_NOTHING_TO_COLLECT`, and `LOCKER_CREDENTIAL_MALFORMED` for text
-/// that is not a command.
+/// `LOCKER_NOTHING_TO_COLLECT` (no parcels of that resident) and
+/// `LOCKER_DOOR_UNAVAILABLE` (open, out of service, in a grace period).
+/// `LOCKER_CREDENTIAL_MALFORMED` for text that is not a command.
 ///
 /// Ownership: pointer arguments are borrowed for this call only; nothing is
 /// kept. Thread safety: one thread at a time per `locker` (from any

@@ -585,8 +585,8 @@ static void test_remote_opening(void) {
   locker *l = NULL;
   CHECK(locker_new_with_keys(CONFIG, keys, sizeof keys, &hw, &l) == LOCKER_OK);
   if (l == NULL) return;
-  CHECK(locker_open_remote(l, REMOTE_BANK, REMOTE_PICKUP[1], &doors, &count) ==
-        LOCKER_REMOTE_DISABLED);
+  CHECK(locker_open_remote(l, REMOTE_BANK, REMOTE_PICKUP[0][1], &doors,
+                           &count) == LOCKER_REMOTE_DISABLED);
   locker_free(l);
   free(b.journal);
 
@@ -606,32 +606,35 @@ static void test_remote_opening(void) {
   char *code = NULL;
   CHECK(locker_issue_courier_code(l, 1, DAY, &code) == LOCKER_OK);
   char pin[32], token[256];
-  uint32_t door = drop_off(l, &b, code, 501, 41, pin, token);
-  uint32_t second = drop_off(l, &b, code, 502, 42, pin, token);
+  uint32_t door = drop_off(l, &b, code, 501, REMOTE_RESIDENT_0, pin, token);
+  uint32_t second = drop_off(l, &b, code, 502, REMOTE_RESIDENT_1, pin, token);
   CHECK(door != 0 && second != 0 && door != second && door < 7 && second < 7);
   uint32_t empty = 1;
   while (empty == door || empty == second) empty++;
 
   /* Refusals leave the out-parameters as they were. */
-  CHECK(locker_open_remote(l, REMOTE_BANK + 1, REMOTE_PICKUP[door], &doors,
+  CHECK(locker_open_remote(l, REMOTE_BANK + 1, REMOTE_PICKUP[0][door], &doors,
                            &count) == LOCKER_REMOTE_WRONG_BANK);
   CHECK(locker_open_remote(l, REMOTE_BANK, REMOTE_OTHER_BANK_1, &doors,
                            &count) == LOCKER_REMOTE_WRONG_BANK);
   CHECK(locker_open_remote(l, REMOTE_BANK, REMOTE_STAFF_1, &doors, &count) ==
         LOCKER_CREDENTIAL_WRONG_PURPOSE);
-  CHECK(locker_open_remote(l, REMOTE_BANK, REMOTE_PICKUP[empty], &doors,
+  CHECK(locker_open_remote(l, REMOTE_BANK, REMOTE_PICKUP[0][empty], &doors,
+                           &count) == LOCKER_NOTHING_TO_COLLECT);
+  /* A command for one resident opens nothing of another's. */
+  CHECK(locker_open_remote(l, REMOTE_BANK, REMOTE_PICKUP[1][door], &doors,
                            &count) == LOCKER_NOTHING_TO_COLLECT);
   CHECK(locker_open_remote(l, REMOTE_BANK, "{\"nonce\": 1}", &doors, &count) ==
         LOCKER_CREDENTIAL_MALFORMED);
   CHECK(strstr(locker_last_error_message(), "command_json") != NULL);
   CHECK(locker_open_remote(l, REMOTE_BANK, NULL, &doors, &count) ==
         LOCKER_NULL_POINTER);
-  CHECK(locker_open_remote(l, REMOTE_BANK, REMOTE_PICKUP[door], NULL,
+  CHECK(locker_open_remote(l, REMOTE_BANK, REMOTE_PICKUP[0][door], NULL,
                            &count) == LOCKER_NULL_POINTER);
   /* A command for another door, edited to name this one. */
   char forged[512];
-  CHECK(strlen(REMOTE_PICKUP[empty]) < sizeof forged);
-  strcpy(forged, REMOTE_PICKUP[empty]);
+  CHECK(strlen(REMOTE_PICKUP[0][empty]) < sizeof forged);
+  strcpy(forged, REMOTE_PICKUP[0][empty]);
   char *compartment = strstr(forged, "\"compartment\":");
   CHECK(compartment != NULL);
   if (compartment != NULL) compartment[14] = (char)('0' + door);
@@ -641,19 +644,19 @@ static void test_remote_opening(void) {
   CHECK(!b.open[door] && !b.open[second]);
 
   /* The command opens its door once; the cap holds the next one back. */
-  CHECK(locker_open_remote(l, REMOTE_BANK, REMOTE_PICKUP[door], &doors,
+  CHECK(locker_open_remote(l, REMOTE_BANK, REMOTE_PICKUP[0][door], &doors,
                            &count) == LOCKER_OK);
   free_doors_checked(doors, count, door);
-  CHECK(locker_open_remote(l, REMOTE_BANK, REMOTE_PICKUP[door], &doors,
+  CHECK(locker_open_remote(l, REMOTE_BANK, REMOTE_PICKUP[0][door], &doors,
                            &count) == LOCKER_REMOTE_REPLAYED);
-  CHECK(locker_open_remote(l, REMOTE_BANK, REMOTE_PICKUP[second], &doors,
+  CHECK(locker_open_remote(l, REMOTE_BANK, REMOTE_PICKUP[1][second], &doors,
                            &count) == LOCKER_REMOTE_CAP_REACHED);
   empty_door(l, &b, door);
   char *events = take_events(l);
   CHECK(events != NULL && strstr(events, "\"type\":\"collected\"") != NULL);
   free(events);
   b.now_s += 60;
-  CHECK(locker_open_remote(l, REMOTE_BANK, REMOTE_PICKUP[second], &doors,
+  CHECK(locker_open_remote(l, REMOTE_BANK, REMOTE_PICKUP[1][second], &doors,
                            &count) == LOCKER_OK);
   free_doors_checked(doors, count, second);
   empty_door(l, &b, second);

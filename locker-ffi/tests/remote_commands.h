@@ -6,24 +6,38 @@
 #define REMOTE_COMMANDS_H
 
 #define REMOTE_BANK 31ull
+#define REMOTE_RESIDENT_0 41ull
+#define REMOTE_RESIDENT_1 42ull
 
-/* REMOTE_PICKUP[d]: a pickup at door d of bank REMOTE_BANK. */
-static const char *const REMOTE_PICKUP[7] = {
+/* REMOTE_PICKUP[r][d]: resident REMOTE_RESIDENT_r's parcels at door d
+ * of bank REMOTE_BANK. */
+static const char *const REMOTE_PICKUP[2][7] = {
+  {
     NULL,
-    "{\"request\":{\"bank\":31,\"compartment\":1,\"purpose\":\"pickup\",\"not_before_s\":1700000000,\"not_after_s\":1700000300},\"nonce\":8036912565471901651,\"key_id\":7,\"tag\":\"09ed7eff6eace0ac44f88c49f7330187330eb7b4b17ce97c607d35a34fe12899\"}",
-    "{\"request\":{\"bank\":31,\"compartment\":2,\"purpose\":\"pickup\",\"not_before_s\":1700000000,\"not_after_s\":1700000300},\"nonce\":10676855796275911456,\"key_id\":7,\"tag\":\"b56a0d3733512accc0df54bef03438c056c831bf3e0e25d9a1f6dbff5c1d6eb4\"}",
-    "{\"request\":{\"bank\":31,\"compartment\":3,\"purpose\":\"pickup\",\"not_before_s\":1700000000,\"not_after_s\":1700000300},\"nonce\":7927420976458797108,\"key_id\":7,\"tag\":\"88fabfe989675c4c5f25ccc842177e28e4fafd2a1e65737471adb9c7e29ef51b\"}",
-    "{\"request\":{\"bank\":31,\"compartment\":4,\"purpose\":\"pickup\",\"not_before_s\":1700000000,\"not_after_s\":1700000300},\"nonce\":3278051923641082745,\"key_id\":7,\"tag\":\"64c4c8db4613896ca6d8c7ebfc5b30a4d58f382fa858de8da3cc898003446859\"}",
-    "{\"request\":{\"bank\":31,\"compartment\":5,\"purpose\":\"pickup\",\"not_before_s\":1700000000,\"not_after_s\":1700000300},\"nonce\":16247766766727937482,\"key_id\":7,\"tag\":\"235011240bc9306937ed054a2f9edd49303642f2ab6ed6172cb5543aadd1ce0a\"}",
-    "{\"request\":{\"bank\":31,\"compartment\":6,\"purpose\":\"pickup\",\"not_before_s\":1700000000,\"not_after_s\":1700000300},\"nonce\":6643099241754129309,\"key_id\":7,\"tag\":\"be4dbde479253334755bef70393ec6df7ab7e5a5583fd06bc5c29abc56dc28f9\"}",
+    "{\"request\":{\"bank\":31,\"compartment\":1,\"purpose\":\"pickup\",\"recipient\":41,\"not_before_s\":1700000000,\"not_after_s\":1700000300},\"nonce\":8036912565471901651,\"key_id\":7,\"tag\":\"8d5f343668dac789bcc81e72a87a0d118e34163e7835c8b5c4370708a3297323\"}",
+    "{\"request\":{\"bank\":31,\"compartment\":2,\"purpose\":\"pickup\",\"recipient\":41,\"not_before_s\":1700000000,\"not_after_s\":1700000300},\"nonce\":10676855796275911456,\"key_id\":7,\"tag\":\"4e1bc90dda98e02ca97db5b27a06d46d1bb57b29ffcc2cdaeedb8a96eb35e4b1\"}",
+    "{\"request\":{\"bank\":31,\"compartment\":3,\"purpose\":\"pickup\",\"recipient\":41,\"not_before_s\":1700000000,\"not_after_s\":1700000300},\"nonce\":7927420976458797108,\"key_id\":7,\"tag\":\"cf4eb4f8fa78d7e9078fd8c53c6a9d66f25278c0af104fa4f56565f1909feda1\"}",
+    "{\"request\":{\"bank\":31,\"compartment\":4,\"purpose\":\"pickup\",\"recipient\":41,\"not_before_s\":1700000000,\"not_after_s\":1700000300},\"nonce\":3278051923641082745,\"key_id\":7,\"tag\":\"1becfe6aee37640e2deaf0623b7fc4532b177b09f9919233b9f8629d09bb6055\"}",
+    "{\"request\":{\"bank\":31,\"compartment\":5,\"purpose\":\"pickup\",\"recipient\":41,\"not_before_s\":1700000000,\"not_after_s\":1700000300},\"nonce\":16247766766727937482,\"key_id\":7,\"tag\":\"763f596c24f1bc4d777b72d32051fee0bbeda2ca712b6f94945640462865d906\"}",
+    "{\"request\":{\"bank\":31,\"compartment\":6,\"purpose\":\"pickup\",\"recipient\":41,\"not_before_s\":1700000000,\"not_after_s\":1700000300},\"nonce\":6643099241754129309,\"key_id\":7,\"tag\":\"20475cb4cb99ab13a4cc25abe622505828cc3f403bbea20b0c659a6186b4fb76\"}",
+  },
+  {
+    NULL,
+    "{\"request\":{\"bank\":31,\"compartment\":1,\"purpose\":\"pickup\",\"recipient\":42,\"not_before_s\":1700000000,\"not_after_s\":1700000300},\"nonce\":3128152701037171301,\"key_id\":7,\"tag\":\"e111670899ac53e99602a0bcf1fe584fb6cb32f965fb7a1897e0b00361d538e6\"}",
+    "{\"request\":{\"bank\":31,\"compartment\":2,\"purpose\":\"pickup\",\"recipient\":42,\"not_before_s\":1700000000,\"not_after_s\":1700000300},\"nonce\":5124755619898528747,\"key_id\":7,\"tag\":\"34f7b2fb380ebeb6566962f97837ae07528815b26c2ab596e3eefc626777a48d\"}",
+    "{\"request\":{\"bank\":31,\"compartment\":3,\"purpose\":\"pickup\",\"recipient\":42,\"not_before_s\":1700000000,\"not_after_s\":1700000300},\"nonce\":9674561963673345824,\"key_id\":7,\"tag\":\"7d342d10715c51f7355278703a6c74198452d0fc1fe32faf89d85d0a7e7d7e2d\"}",
+    "{\"request\":{\"bank\":31,\"compartment\":4,\"purpose\":\"pickup\",\"recipient\":42,\"not_before_s\":1700000000,\"not_after_s\":1700000300},\"nonce\":2994059639275336103,\"key_id\":7,\"tag\":\"05a45e5fa4952f01258b888bfca7fbfb3a1ec463e9b583df7da647c9594a387c\"}",
+    "{\"request\":{\"bank\":31,\"compartment\":5,\"purpose\":\"pickup\",\"recipient\":42,\"not_before_s\":1700000000,\"not_after_s\":1700000300},\"nonce\":6265262898939970633,\"key_id\":7,\"tag\":\"3191e948aa3035d37a3c189c17be970fe2f187c9cc3c73a4d76a448a6015d7f5\"}",
+    "{\"request\":{\"bank\":31,\"compartment\":6,\"purpose\":\"pickup\",\"recipient\":42,\"not_before_s\":1700000000,\"not_after_s\":1700000300},\"nonce\":11735680121446170929,\"key_id\":7,\"tag\":\"1836d953399ea1152a728535556b2dcb1b5fa5685d64c5eb469eb9787be8ccc9\"}",
+  },
 };
 
 /* A staff override at door 1. */
 static const char *const REMOTE_STAFF_1 =
-    "{\"request\":{\"bank\":31,\"compartment\":1,\"purpose\":\"staff\",\"not_before_s\":1700000000,\"not_after_s\":1700000300},\"nonce\":3128152701037171301,\"key_id\":7,\"tag\":\"7635bd6b69a1112f5a84107646ec4b745e03ef8ee7076b858f4eeb9a9a6dc346\"}";
+    "{\"request\":{\"bank\":31,\"compartment\":1,\"purpose\":\"staff\",\"recipient\":null,\"not_before_s\":1700000000,\"not_after_s\":1700000300},\"nonce\":10489488133115545159,\"key_id\":7,\"tag\":\"b8d5fa17aa94362267569a47e4df92ab91898bb117a77400f9cfa0b56a026a9c\"}";
 
-/* A pickup at door 1 of another bank. */
+/* Resident 0's pickup at door 1 of another bank. */
 static const char *const REMOTE_OTHER_BANK_1 =
-    "{\"request\":{\"bank\":32,\"compartment\":1,\"purpose\":\"pickup\",\"not_before_s\":1700000000,\"not_after_s\":1700000300},\"nonce\":5124755619898528747,\"key_id\":7,\"tag\":\"390e801bb737dc85303fe3fc2a90e324e36db9acda9d1e7649b6a599940aaa34\"}";
+    "{\"request\":{\"bank\":32,\"compartment\":1,\"purpose\":\"pickup\",\"recipient\":41,\"not_before_s\":1700000000,\"not_after_s\":1700000300},\"nonce\":3409978786531617774,\"key_id\":7,\"tag\":\"3cb16508ec86a34bad4e211f8d45a3286523b37fe146ed4c22df5ce37a2b5eee\"}";
 
 #endif

@@ -10,10 +10,10 @@ use core::fmt::Write as _;
 use std::path::Path;
 
 use chacha20::ChaCha20Rng;
-use locker_core::CompartmentId;
 use locker_core::credential::{
     BankId, KeyId, KeyRing, Purpose, RemoteRequest, SiteKey, sign_remote_command,
 };
+use locker_core::{CompartmentId, RecipientId};
 use rand_core::SeedableRng;
 
 /// The C tests' clock at the start (`T0` in flow.c).
@@ -23,6 +23,8 @@ const KEY_ID: u16 = 7;
 const KEY_BYTE: u8 = 0x5a;
 /// The bank the commands name.
 const BANK: u64 = 31;
+/// The residents the pickups are for.
+const RESIDENTS: [u64; 2] = [41, 42];
 /// The doors of flow.c's bank.
 const DOORS: u32 = 6;
 
@@ -31,11 +33,12 @@ fn header() -> String {
     keys.add(SiteKey::from_bytes(KeyId(KEY_ID), [KEY_BYTE; 32]))
         .unwrap();
     let mut rng = ChaCha20Rng::from_seed([31; 32]);
-    let mut sign = |bank: u64, door: u32, purpose: Purpose| {
+    let mut sign = |bank: u64, door: u32, purpose: Purpose, recipient: Option<u64>| {
         let request = RemoteRequest {
             bank: BankId(bank),
             compartment: CompartmentId(door),
             purpose,
+            recipient: recipient.map(RecipientId),
             not_before_s: T0,
             not_after_s: T0 + 300,
         };
@@ -50,35 +53,40 @@ fn header() -> String {
          *   LOCKER_BLESS=1 cargo test -p locker-ffi --test remote_commands */\n\
          #ifndef REMOTE_COMMANDS_H\n#define REMOTE_COMMANDS_H\n\n",
     );
-    writeln!(out, "#define REMOTE_BANK {BANK}ull\n").unwrap();
-    writeln!(
-        out,
-        "/* REMOTE_PICKUP[d]: a pickup at door d of bank REMOTE_BANK. */"
-    )
-    .unwrap();
-    writeln!(
-        out,
-        "static const char *const REMOTE_PICKUP[{}] = {{",
-        DOORS + 1
-    )
-    .unwrap();
-    writeln!(out, "    NULL,").unwrap();
-    for door in 1..=DOORS {
-        writeln!(out, "    {},", sign(BANK, door, Purpose::Pickup)).unwrap();
+    writeln!(out, "#define REMOTE_BANK {BANK}ull").unwrap();
+    for (i, resident) in RESIDENTS.iter().enumerate() {
+        writeln!(out, "#define REMOTE_RESIDENT_{i} {resident}ull").unwrap();
     }
-    writeln!(out, "}};\n").unwrap();
-    writeln!(out, "/* A staff override at door 1. */").unwrap();
+    out.push_str(
+        "\n/* REMOTE_PICKUP[r][d]: resident REMOTE_RESIDENT_r's parcels at door d\n \
+         * of bank REMOTE_BANK. */\n",
+    );
+    let (residents, doors) = (RESIDENTS.len(), DOORS + 1);
     writeln!(
         out,
-        "static const char *const REMOTE_STAFF_1 =\n    {};\n",
-        sign(BANK, 1, Purpose::Staff)
+        "static const char *const REMOTE_PICKUP[{residents}][{doors}] = {{"
     )
     .unwrap();
-    writeln!(out, "/* A pickup at door 1 of another bank. */").unwrap();
+    for resident in RESIDENTS {
+        out.push_str("  {\n    NULL,\n");
+        for door in 1..=DOORS {
+            let command = sign(BANK, door, Purpose::Pickup, Some(resident));
+            writeln!(out, "    {command},").unwrap();
+        }
+        out.push_str("  },\n");
+    }
+    out.push_str("};\n\n/* A staff override at door 1. */\n");
+    let staff = sign(BANK, 1, Purpose::Staff, None);
     writeln!(
         out,
-        "static const char *const REMOTE_OTHER_BANK_1 =\n    {};\n",
-        sign(BANK + 1, 1, Purpose::Pickup)
+        "static const char *const REMOTE_STAFF_1 =\n    {staff};\n"
+    )
+    .unwrap();
+    out.push_str("/* Resident 0's pickup at door 1 of another bank. */\n");
+    let elsewhere = sign(BANK + 1, 1, Purpose::Pickup, Some(RESIDENTS[0]));
+    writeln!(
+        out,
+        "static const char *const REMOTE_OTHER_BANK_1 =\n    {elsewhere};\n"
     )
     .unwrap();
     out.push_str("#endif\n");

@@ -347,9 +347,10 @@ pub(crate) fn issue_token<'py>(
 }
 
 /// Signs a remote command (back end): `request` is a dict with `bank`,
-/// `compartment`, `purpose` (`"pickup"`), `not_before_s` and
-/// `not_after_s`. Returns the command dict (`request`, `nonce`, `key_id`,
-/// `tag` as 64 hex digits), for `Locker.open_remote`.
+/// `compartment`, `purpose` (`"pickup"`), `recipient` (whose parcels;
+/// `None` only for a staff override), `not_before_s` and `not_after_s`.
+/// Returns the command dict (`request`, `nonce`, `key_id`, `tag` as 64 hex
+/// digits), for `Locker.open_remote`.
 #[pyfunction]
 #[pyo3(signature = (keys, request, entropy = None))]
 pub(crate) fn sign_remote_command<'py>(

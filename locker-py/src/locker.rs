@@ -497,9 +497,11 @@ impl Locker {
     }
 
     /// Opens a door for a pickup on a remote command dict the back end
-    /// signed (`sign_remote_command`) for bank `bank`; returns the doors
+    /// signed (`sign_remote_command`) for bank `bank`, while the door holds
+    /// parcels of the resident the command names; returns the doors
     /// opened. Off unless the policy's `credentials.remote.enabled`; each
-    /// command opens once, within the policy's caps.
+    /// command opens once, within the policy's caps, and is spent even when
+    /// the latch then fails.
     fn open_remote(&mut self, bank: u64, command: &Bound<'_, PyAny>) -> PyResult<Vec<u32>> {
         let command: RemoteCommand = from_py(command, "command")?;
         let doors = self

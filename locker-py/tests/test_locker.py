@@ -1,7 +1,7 @@
 """The Locker facade over simulated hardware and over a Python object."""
 
 import hashlib
-from typing import Any, Dict, List, Set, Tuple
+from typing import Any, Dict, List, Optional, Set, Tuple
 
 import pytest
 
@@ -271,11 +271,14 @@ def remote_locker() -> Tuple[locker.Locker, locker.SimulatedHardware]:
     return locker.Locker(hw, config), hw
 
 
-def remote_request(bank: int, door: int, now_s: int, purpose: str = "pickup") -> Dict[str, Any]:
+def remote_request(
+    bank: int, door: int, now_s: int, recipient: Optional[int] = 12, purpose: str = "pickup"
+) -> Dict[str, Any]:
     return {
         "bank": bank,
         "compartment": door,
         "purpose": purpose,
+        "recipient": recipient,
         "not_before_s": now_s,
         "not_after_s": now_s + 300,
     }
@@ -297,7 +300,7 @@ def test_a_signed_remote_command_opens_its_door_once() -> None:
     with pytest.raises(locker.CredentialError, match="already used"):
         lk.open_remote(31, command)
     # The resident's own PIN went with the parcels.
-    with pytest.raises(locker.CredentialError):
+    with pytest.raises(locker.CredentialError, match="was revoked"):
         lk.pickup_pin(ready["pin"], unit=12)
     opened = [r["entry"] for r in lk.journal_records() if r["entry"]["type"] == "pickup_opened"]
     assert opened[-1]["grant"]["channel"] == "remote"
@@ -313,7 +316,14 @@ def test_remote_commands_are_refused_with_typed_errors() -> None:
     with pytest.raises(locker.CredentialError, match="for bank 32, this is bank 31"):
         lk.open_remote(31, locker.sign_remote_command(keys, remote_request(32, door, NOW_S)))
     with pytest.raises(locker.CredentialError, match="for staff, not pickup"):
-        lk.open_remote(31, locker.sign_remote_command(keys, remote_request(31, door, NOW_S, "staff")))
+        lk.open_remote(
+            31, locker.sign_remote_command(keys, remote_request(31, door, NOW_S, None, "staff"))
+        )
+    # Signed for resident 13: resident 12's parcels stay shut.
+    with pytest.raises(locker.OperationError, match="nothing to collect"):
+        lk.open_remote(31, locker.sign_remote_command(keys, remote_request(31, door, NOW_S, 13)))
+    with pytest.raises(locker.CredentialError, match="names whose parcels"):
+        locker.sign_remote_command(keys, remote_request(31, door, NOW_S, None))
     forged = locker.sign_remote_command(keys, remote_request(31, door, NOW_S))
     forged["request"]["compartment"] = other
     with pytest.raises(locker.CredentialError, match="rejected"):
@@ -322,15 +332,15 @@ def test_remote_commands_are_refused_with_typed_errors() -> None:
         lk.open_remote(31, {"request": {}, "nonce": 1})
     with pytest.raises(ValueError, match="request"):
         locker.sign_remote_command(keys, {"bank": 31})
-    # Refusals open nothing; the counted ones are journaled as failures.
+    # Refusals open nothing; the forged command's is journaled.
     assert not hw.is_open(door) and not hw.is_open(other)
     failed = [r["entry"]["type"] for r in lk.journal_records()[records:]]
-    assert set(failed) == {"attempt_failed"}
+    assert failed == ["attempt_failed", "attempt_failed"]
 
     # One opening a minute: the second waits.
     assert lk.open_remote(31, locker.sign_remote_command(keys, remote_request(31, door, NOW_S))) == [door]
     with pytest.raises(locker.CredentialError, match="cap reached"):
-        lk.open_remote(31, locker.sign_remote_command(keys, remote_request(31, other, NOW_S)))
+        lk.open_remote(31, locker.sign_remote_command(keys, remote_request(31, other, NOW_S, 13)))
 
 
 def test_remote_opening_is_off_by_default_and_the_store_checks_commands() -> None:
@@ -343,8 +353,13 @@ def test_remote_opening_is_off_by_default_and_the_store_checks_commands() -> Non
     store = locker.CredentialStore({"remote": {"enabled": True, "max_opens_per_minute": 2,
                                                "max_opens_per_day": 48, "max_window_s": 300}})
     grant = store.verify_remote(lk.keys(), 31, command, NOW_S + 10)
-    assert (grant["channel"], grant["compartments"], grant["single_use"]) == ("remote", [door], True)
+    assert (grant["channel"], grant["compartments"], grant["recipient"]) == ("remote", [door], 12)
     assert store.redeem(grant, NOW_S + 10) == []
     with pytest.raises(locker.CredentialError, match="already used") as caught:
         store.verify_remote(lk.keys(), 31, command, NOW_S + 20)
+    # A replay of a signed command is not counted; a forgery is.
+    assert getattr(caught.value, "failure") is None
+    forged = dict(command, request=dict(command["request"], recipient=13))
+    with pytest.raises(locker.CredentialError, match="rejected") as caught:
+        store.verify_remote(lk.keys(), 31, forged, NOW_S + 20)
     assert getattr(caught.value, "failure")["channel"] == "remote"

@@ -40,15 +40,21 @@ export interface GrantJson {
   purpose: Purpose; compartments: number[]; recipient: number | string | null; carrier: number | null;
   expires_at_s: number | string; single_use: boolean;
 }
-/** What the back end asks of a remote command: one door, one window. */
+/**
+ * What the back end asks of a remote command: one door, for one resident's
+ * parcels (`recipient`, required for a pickup; null for a staff override),
+ * in one window. 64-bit values may be given as decimal strings.
+ */
 export interface RemoteRequestJson {
   bank: number | string; compartment: number; purpose: Purpose;
-  not_before_s: number; not_after_s: number;
+  recipient: number | string | null; not_before_s: number; not_after_s: number;
 }
 /**
  * A signed remote command. Pass it on as it came: as the object
- * `signRemoteCommand` returned, or as the JSON text the back end sent (a
- * nonce beyond 2^53 − 1 survives only as text or a decimal string).
+ * `signRemoteCommand` returned (a nonce beyond 2^53 − 1 is a decimal
+ * string there), or as the JSON text the back end sent. `JSON.parse` of
+ * that text rounds such a nonce; the module refuses the rounded number
+ * (`invalid_argument`) rather than report a bad signature.
  */
 export interface RemoteCommandJson {
   request: RemoteRequestJson; nonce: number | string; key_id: number; tag: string;
@@ -419,8 +425,10 @@ impl CredentialStore {
     /// # Errors
     ///
     /// `"remote_disabled"`, `"wrong_bank"`, `"window_too_long"`,
-    /// `"rejected"`, `"not_yet_valid"`, `"expired"`, `"replayed"`,
-    /// `"remote_cap_reached"`, `"throttled"`, `"invalid_argument"`.
+    /// `"unknown_key_id"`, `"rejected"`, `"throttled"`; for a command the
+    /// site's key signed (not counted toward throttling) `"invalid_request"`
+    /// (a pickup naming no recipient), `"not_yet_valid"`, `"expired"`,
+    /// `"replayed"`, `"remote_cap_reached"`; `"invalid_argument"`.
     #[wasm_bindgen(js_name = verifyRemote, unchecked_return_type = "GrantJson")]
     pub fn verify_remote(
         &self,
@@ -500,12 +508,14 @@ pub fn issue_token(
 }
 
 /// Signs a remote command with the newest key and a fresh nonce, as a back
-/// end would: one door of one bank, for the window `request` gives. Send
-/// it to the locker, which opens the door with `Locker.openRemote`.
+/// end would: one door of one bank, for one resident's parcels, for the
+/// window `request` gives. Send it to the locker, which opens the door
+/// with `Locker.openRemote`.
 ///
 /// # Errors
 ///
-/// `"no_keys"`, `"bad_expiry"` for an empty window, `"invalid_argument"`.
+/// `"no_keys"`, `"bad_expiry"` for an empty window, `"invalid_request"`
+/// for a pickup naming no recipient, `"invalid_argument"`.
 #[wasm_bindgen(js_name = signRemoteCommand, unchecked_return_type = "RemoteCommandJson")]
 pub fn sign_remote_command(
     keys: &KeyRing,

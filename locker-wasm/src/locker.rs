@@ -431,16 +431,21 @@ impl Locker {
 
     /// Opens a door for a pickup on a command the back end signed
     /// (`signRemoteCommand`) for bank `bank`: a `RemoteCommandJson` or the
-    /// JSON text as it came. Returns the doors opened. Off unless the
-    /// config's `credentials.remote.enabled`; each command opens once,
-    /// within the caps.
+    /// JSON text as it came. The door opens only while it holds parcels of
+    /// the resident the command names. Returns the doors opened. Off
+    /// unless the config's `credentials.remote.enabled`; each command
+    /// opens once, within the caps, and is spent even when the latch then
+    /// fails.
     ///
     /// # Errors
     ///
-    /// `"remote_disabled"`, `"wrong_bank"`, `"rejected"`, `"expired"`,
-    /// `"replayed"`, `"remote_cap_reached"`, `"wrong_purpose"` (staff
-    /// overrides are given at the locker), `"nothing_to_collect"`,
-    /// `"invalid_argument"`, hardware codes.
+    /// As `CredentialStore#verifyRemote` (`"remote_disabled"`,
+    /// `"wrong_bank"`, `"window_too_long"`, `"rejected"`, `"throttled"`,
+    /// `"not_yet_valid"`, `"expired"`, `"replayed"`,
+    /// `"remote_cap_reached"`, …), `"wrong_purpose"` (staff overrides are
+    /// given at the locker), `"nothing_to_collect"` (no parcels of that
+    /// resident), `"unavailable"` (a door open, out of service or in a
+    /// grace period), `"invalid_argument"`, hardware codes.
     #[wasm_bindgen(js_name = openRemote)]
     pub fn open_remote(
         &mut self,

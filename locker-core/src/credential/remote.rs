@@ -1,7 +1,8 @@
 //! Remote opening: only by a command signed with the site key, bound to one
-//! bank, one door, a nonce and a short time window; never replayable; capped
-//! per bank per minute and per day, so a compromised back end cannot open
-//! every door at once. Off by default.
+//! bank, one door, the resident whose parcels it is for, a nonce and a
+//! short time window; never replayable; capped per bank per minute and per
+//! day, so a compromised back end cannot open every door at once. Off by
+//! default.
 //!
 //! Flow: the back end calls [`sign_remote_command`]; the locker calls
 //! [`CredentialStore::verify_remote`], then [`CredentialStore::redeem`]
@@ -20,7 +21,7 @@ use super::{
     Channel, CredentialError, CredentialId, CredentialStore, DAY_S, Failure, Grant, KeyId, KeyRing,
     Purpose, Refusal, SiteKey, Tag,
 };
-use crate::ids::CompartmentId;
+use crate::ids::{CompartmentId, RecipientId};
 
 /// Seconds per minute (the span of the per-minute cap).
 const MINUTE_S: u64 = 60;
@@ -30,8 +31,8 @@ const DEFAULT_MAX_OPENS_PER_MINUTE: u32 = 2;
 const DEFAULT_MAX_OPENS_PER_DAY: u32 = 48;
 /// Default longest validity window of a command: 5 minutes.
 const DEFAULT_MAX_WINDOW_S: u64 = 300;
-/// Tag domain of remote commands.
-const REMOTE_DOMAIN: &[u8] = b"lk/remote/1";
+/// Tag domain of remote commands (version 2 names the recipient).
+const REMOTE_DOMAIN: &[u8] = b"lk/remote/2";
 
 /// Identifies a bank (one locker installation); remote commands name it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -104,10 +105,28 @@ pub struct RemoteRequest {
     pub compartment: CompartmentId,
     /// Why (pickup for a resident, or a staff override).
     pub purpose: Purpose,
+    /// Whose parcels a pickup is for: the command opens the door only
+    /// while it holds this resident's parcels, never the next resident's
+    /// after a collection. Required for a pickup; `None` for a staff
+    /// override.
+    pub recipient: Option<RecipientId>,
     /// Start of the window (unix seconds).
     pub not_before_s: u64,
     /// End of the window (unix seconds, exclusive).
     pub not_after_s: u64,
+}
+
+impl RemoteRequest {
+    /// A pickup names whose parcels it is for.
+    fn check_recipient(&self) -> Result<(), CredentialError> {
+        if self.purpose == Purpose::Pickup && self.recipient.is_none() {
+            return Err(CredentialError::InvalidRequest {
+                field: "recipient",
+                reason: "a remote pickup names whose parcels it is for",
+            });
+        }
+        Ok(())
+    }
 }
 
 /// A signed remote command. Not secret (a replay is refused), so it derives
@@ -132,6 +151,8 @@ fn command_tag(key: &SiteKey, r: &RemoteRequest, nonce: u64) -> Tag {
             &r.bank.0.to_be_bytes(),
             &r.compartment.0.to_be_bytes(),
             &[r.purpose.code()],
+            &[u8::from(r.recipient.is_some())],
+            &r.recipient.map_or(0, |id| id.0).to_be_bytes(),
             &nonce.to_be_bytes(),
             &r.not_before_s.to_be_bytes(),
             &r.not_after_s.to_be_bytes(),
@@ -143,8 +164,9 @@ fn command_tag(key: &SiteKey, r: &RemoteRequest, nonce: u64) -> Tag {
 ///
 /// # Errors
 ///
-/// [`CredentialError::NoKeys`], or [`CredentialError::BadExpiry`] if the
-/// window is empty.
+/// [`CredentialError::NoKeys`], [`CredentialError::BadExpiry`] if the
+/// window is empty, or [`CredentialError::InvalidRequest`] for a pickup
+/// that names no recipient.
 pub fn sign_remote_command<R: CryptoRng + ?Sized>(
     keys: &KeyRing,
     rng: &mut R,
@@ -156,6 +178,7 @@ pub fn sign_remote_command<R: CryptoRng + ?Sized>(
             now_s: request.not_before_s,
         });
     }
+    request.check_recipient()?;
     let key = keys.newest()?;
     let nonce = rng.next_u64();
     Ok(RemoteCommand {
@@ -217,10 +240,13 @@ impl CredentialStore {
     ///
     /// A [`Refusal`] carrying [`CredentialError::RemoteDisabled`],
     /// [`CredentialError::Throttled`], [`CredentialError::WrongBank`],
-    /// [`CredentialError::WindowTooLong`], [`CredentialError::UnknownKeyId`],
-    /// [`CredentialError::Rejected`], [`CredentialError::NotYetValid`],
-    /// [`CredentialError::Expired`], [`CredentialError::Replayed`] or
-    /// [`CredentialError::RemoteCapReached`].
+    /// [`CredentialError::WindowTooLong`], [`CredentialError::UnknownKeyId`]
+    /// or [`CredentialError::Rejected`] (these count toward throttling: the
+    /// command may be forged), or, for a command the site's key signed,
+    /// [`CredentialError::InvalidRequest`] (a pickup naming no recipient),
+    /// [`CredentialError::NotYetValid`], [`CredentialError::Expired`],
+    /// [`CredentialError::Replayed`] or [`CredentialError::RemoteCapReached`]
+    /// (these do not).
     pub fn verify_remote(
         &self,
         keys: &KeyRing,
@@ -242,17 +268,24 @@ impl CredentialStore {
         self.throttle
             .check(&self.policy.throttle, failure.scopes(), now_s)
             .map_err(Refusal::uncounted)?;
-        self.check_remote(keys, bank, command, now_s)
-            .map_err(|e| Refusal::new(e, failure))
+        self.check_signature(keys, bank, command)
+            .map_err(|e| Refusal::new(e, failure))?;
+        // A command the back end signed, refused for its time, its nonce
+        // or the caps, is a retry or a replay, not a forgery: counted (and
+        // journaled), anyone who saw one command could throttle remote
+        // opening for the whole bank by sending it again.
+        self.check_usable(command, now_s)
+            .map_err(Refusal::uncounted)
     }
 
-    fn check_remote(
+    /// The command is for this bank, within the policy's window, and
+    /// signed by one of the site's keys.
+    fn check_signature(
         &self,
         keys: &KeyRing,
         bank: BankId,
         command: &RemoteCommand,
-        now_s: u64,
-    ) -> Result<Grant, CredentialError> {
+    ) -> Result<(), CredentialError> {
         let r = &command.request;
         if r.bank != bank {
             return Err(CredentialError::WrongBank {
@@ -271,6 +304,14 @@ impl CredentialStore {
         if !command_tag(key, r, command.nonce).ct_eq(&command.tag) {
             return Err(CredentialError::Rejected);
         }
+        Ok(())
+    }
+
+    /// A signed command may be used now: whole, in its window, unspent,
+    /// and within the caps.
+    fn check_usable(&self, command: &RemoteCommand, now_s: u64) -> Result<Grant, CredentialError> {
+        let r = &command.request;
+        r.check_recipient()?;
         if now_s < r.not_before_s {
             return Err(CredentialError::NotYetValid {
                 valid_from_s: r.not_before_s,
@@ -300,7 +341,7 @@ impl CredentialStore {
             channel: Channel::Remote,
             purpose: r.purpose,
             compartments: vec![r.compartment],
-            recipient: None,
+            recipient: r.recipient,
             carrier: None,
             expires_at_s: r.not_after_s,
             single_use: true,

@@ -28,8 +28,12 @@ const MAX_BACKOFF_SHIFT: u32 = 62;
 /// inside the rolling window, the scope is locked until the oldest of them
 /// leaves it, and a [`LockoutEvent`] is emitted. So at most
 /// `max_failures_per_window` failures fit in any `window_s`.
+///
+/// In a configuration a scope's backoff is given whole (each scope has
+/// defaults of its own); a misspelt field is refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 pub struct Backoff {
     /// Failures allowed before any delay.
     pub free_failures: u32,

@@ -132,25 +132,29 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
     }
 
     /// Opens a door for a pickup on a command the back end signed (a
-    /// resident's app, or support on the phone with them): the door named
-    /// by the command, for the parcels it holds, unless they go back to
-    /// the carrier. `bank` is this bank's id, which the command must name.
-    /// The command is spent as the door opens, and counts against the
-    /// caps of [`RemotePolicy`](crate::credential::RemotePolicy) (off by
-    /// default); the pickup then completes as any other, when the door
-    /// closes. A command for another purpose is refused: staff overrides
-    /// are given at the locker ([`Locker::staff_open`]), with a reason.
+    /// resident's app, or support on the phone with them): the door the
+    /// command names, while it holds parcels of the resident the command
+    /// names, unless they go back to the carrier. `bank` is this bank's id,
+    /// which the command must name. The command is spent as the door
+    /// opens, and counts against the caps of
+    /// [`RemotePolicy`](crate::credential::RemotePolicy) (off by default),
+    /// even when the latch then fails; the pickup completes as any other,
+    /// when the door closes. A command for another purpose is refused:
+    /// staff overrides are given at the locker ([`Locker::staff_open`]),
+    /// with a reason.
     ///
     /// # Errors
     ///
     /// [`LockerError::Credential`]: those of
     /// [`CredentialStore::verify_remote`](crate::credential::CredentialStore::verify_remote)
     /// (`RemoteDisabled`, `WrongBank`, `Rejected`, `Expired`, `Replayed`,
-    /// `RemoteCapReached`, …; a bad signature is recorded for the
-    /// throttle), and `WrongPurpose` for a command not for a pickup.
-    /// [`LockerError::NothingToCollect`] when the door holds no parcels a
-    /// resident may collect; nothing is spent then. And the errors of
-    /// opening doors.
+    /// `RemoteCapReached`, …; only those before the signature is known
+    /// good are recorded for the throttle), and `WrongPurpose` for a
+    /// command not for a pickup. [`LockerError::NothingToCollect`] when the
+    /// door holds no parcels of the command's resident, and
+    /// [`StateError::Unavailable`] for a door open, out of service or in a
+    /// grace period; nothing is spent then. And the errors of opening
+    /// doors.
     pub fn open_remote(
         &mut self,
         bank: BankId,

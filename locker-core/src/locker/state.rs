@@ -331,7 +331,9 @@ impl LockerState {
         let Some(delivery) = self.deliveries.get(&compartment) else {
             return false;
         };
-        if delivery.credentials.contains(&grant.credential_id) {
+        // A remote command's id is its nonce, never one of a delivery's
+        // credentials.
+        if grant.channel != Channel::Remote && delivery.credentials.contains(&grant.credential_id) {
             return true;
         }
         !delivery.returning && grant.recipient.is_none_or(|r| r == delivery.recipient)

@@ -199,36 +199,41 @@ test("a signed remote command opens its door once, within the caps", () => {
   const locker = new Locker({ bank, credentials: { remote } }, sim);
   const { door, ready } = dropOff(locker, sim, 1, 12);
   const { door: other } = dropOff(locker, sim, 2, 13);
-  const request = (bank, compartment, purpose = "pickup") =>
-    ({ bank, compartment, purpose, not_before_s: NOW, not_after_s: NOW + 300 });
+  const request = (bank, compartment, recipient, purpose = "pickup") =>
+    ({ bank, compartment, purpose, recipient, not_before_s: NOW, not_after_s: NOW + 300 });
   const keys = locker.keys();
 
-  const command = signRemoteCommand(keys, request(31, door));
+  const command = signRemoteCommand(keys, request(31, door, 12));
   assert.deepEqual(Object.keys(command), ["request", "nonce", "key_id", "tag"]);
   assert.match(command.tag, /^[0-9a-f]{64}$/);
   const before = locker.journalLength;
   assert.throws(() => locker.openRemote(32, command), { code: "wrong_bank" });
-  assert.throws(() => locker.openRemote(31, signRemoteCommand(keys, request(31, door, "staff"))),
-    { code: "wrong_purpose" });
   assert.throws(() => locker.openRemote(31, { ...command, request: { ...command.request, compartment: other } }),
     { code: "rejected" });
   assert.throws(() => locker.openRemote(31, { nonce: 1 }), { code: "invalid_argument" });
   assert.throws(() => signRemoteCommand(keys, { bank: 31 }), { code: "invalid_argument" });
-  assert.equal(sim.isOpen(door) || sim.isOpen(other), false);
+  assert.throws(() => signRemoteCommand(keys, request(31, door, null)), { code: "invalid_request" });
   const failed = journalRecords(locker.journalText()).slice(before).map((r) => r.entry.type);
   assert.deepEqual([...new Set(failed)], ["attempt_failed"]);
+  // Signed, but for nothing this resident may take: not counted.
+  const journaled = locker.journalLength;
+  assert.throws(() => locker.openRemote(31, signRemoteCommand(keys, request(31, door, 13))),
+    { code: "nothing_to_collect" });
+  assert.throws(() => locker.openRemote(31, signRemoteCommand(keys, request(31, door, null, "staff"))),
+    { code: "wrong_purpose" });
+  assert.equal(locker.journalLength, journaled);
+  assert.equal(sim.isOpen(door) || sim.isOpen(other), false);
 
-  // As the JSON text the back end sent: a nonce beyond 2^53 − 1 intact.
   assert.deepEqual([...locker.openRemote(31, JSON.stringify(command))], [door]);
   assert.throws(() => locker.openRemote(31, command), { code: "replayed" });
-  assert.throws(() => locker.openRemote(31, signRemoteCommand(keys, request(31, other))),
+  assert.throws(() => locker.openRemote(31, signRemoteCommand(keys, request(31, other, 13))),
     { code: "remote_cap_reached" });
   sim.openDoor(door);
   sim.takeParcel(door);
   sim.closeDoor(door);
   locker.doorClosed(door);
   assert.ok(locker.takeEvents().some((e) => e.type === "collected" && e.recipient === 12));
-  assert.throws(() => locker.pickupPin(1, 12, ready.pin));
+  assert.throws(() => locker.pickupPin(1, 12, ready.pin), { code: "revoked" });
   const opened = journalRecords(locker.journalText()).filter((r) => r.entry.type === "pickup_opened");
   assert.equal(opened.at(-1).entry.grant.channel, "remote");
 });
@@ -239,12 +244,13 @@ test("remote opening is off by default; the store checks a command without spend
   const locker = new Locker({ bank }, sim);
   const { door } = dropOff(locker, sim, 1, 12);
   const command = signRemoteCommand(locker.keys(),
-    { bank: 31, compartment: door, purpose: "pickup", not_before_s: NOW, not_after_s: NOW + 300 });
+    { bank: 31, compartment: door, purpose: "pickup", recipient: 12, not_before_s: NOW, not_after_s: NOW + 300 });
   assert.throws(() => locker.openRemote(31, command), { code: "remote_disabled" });
 
   const store = new CredentialStore({ remote: { enabled: true } });
   const grant = store.verifyRemote(locker.keys(), 31, command, NOW + 10);
-  assert.deepEqual([grant.channel, grant.compartments, grant.single_use], ["remote", [door], true]);
+  assert.deepEqual([grant.channel, grant.compartments, grant.recipient, grant.single_use],
+    ["remote", [door], 12, true]);
   assert.deepEqual(store.verifyRemote(locker.keys(), 31, command, NOW + 10), grant);
   store.redeem(grant, NOW + 10);
   assert.throws(() => store.verifyRemote(locker.keys(), 31, command, NOW + 20), { code: "replayed" });

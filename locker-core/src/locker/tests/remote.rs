@@ -34,12 +34,31 @@ impl BackEnd {
         }
     }
 
+    /// A pickup command for door `door` and the parcels of whoever it
+    /// holds now, or a staff override.
     fn command(&mut self, rig: &Rig, door: CompartmentId, purpose: Purpose) -> RemoteCommand {
+        let recipient = rig
+            .locker
+            .state()
+            .deliveries()
+            .get(&door)
+            .map(|d| d.recipient);
+        self.command_for(rig, door, purpose, recipient.or(Some(RecipientId(1))))
+    }
+
+    fn command_for(
+        &mut self,
+        rig: &Rig,
+        door: CompartmentId,
+        purpose: Purpose,
+        recipient: Option<RecipientId>,
+    ) -> RemoteCommand {
         let now_s = rig.locker.state().last_at_s();
         let request = RemoteRequest {
             bank: BANK,
             compartment: door,
             purpose,
+            recipient,
             not_before_s: now_s,
             not_after_s: now_s + WINDOW_S,
         };
@@ -91,10 +110,16 @@ fn a_signed_command_opens_its_door_once_and_the_pickup_completes() {
         ParcelPlace::Collected
     );
     // The resident's own PIN went with the parcels.
+    let error = rig
+        .locker
+        .pickup_pin(KIOSK, Some(RecipientId(12)), pin.expose())
+        .unwrap_err();
     assert!(
-        rig.locker
-            .pickup_pin(KIOSK, Some(RecipientId(12)), pin.expose())
-            .is_err()
+        matches!(
+            error,
+            LockerError::Credential(CredentialError::Revoked { .. })
+        ),
+        "{error}"
     );
     rig.assert_replays();
 
@@ -253,6 +278,100 @@ fn the_caps_count_across_doors_and_restarts() {
     rig.assert_replays();
 }
 
+#[test]
+fn a_command_opens_only_its_residents_parcels_never_the_next_residents() {
+    let mut rig = rig_with(remote_config(2, 48));
+    let mut back_end = BackEnd::new();
+    let (door, pin, _) = rig.drop_off(parcel(1), 12);
+    let for_12 = back_end.command(&rig, door, Purpose::Pickup);
+    let for_13 = back_end.command_for(&rig, door, Purpose::Pickup, Some(RecipientId(13)));
+    assert!(matches!(
+        rig.locker.open_remote(BANK, &for_13),
+        Err(LockerError::NothingToCollect)
+    ));
+
+    // Resident 12 collects by PIN; after the grace period resident 13's
+    // parcel goes into the same door, while 12's command is still valid.
+    let opened = rig
+        .locker
+        .pickup_pin(KIOSK, Some(RecipientId(12)), pin.expose())
+        .unwrap();
+    rig.empty_doors(&opened);
+    rig.advance(rig.locker.state().policy().reopen_grace_s);
+    rig.locker.tick().unwrap();
+    let (again, _, _) = rig.drop_off(parcel(2), 13);
+    assert_eq!(again, door);
+    assert!(rig.now_s() < for_12.request.not_after_s);
+    let before = rig.locker.state().clone();
+    assert!(matches!(
+        rig.locker.open_remote(BANK, &for_12),
+        Err(LockerError::NothingToCollect)
+    ));
+    assert_eq!(rig.locker.state(), &before, "nothing spent");
+    // 13's own command opens it.
+    let mine = back_end.command(&rig, door, Purpose::Pickup);
+    assert_eq!(mine.request.recipient, Some(RecipientId(13)));
+    assert_eq!(rig.locker.open_remote(BANK, &mine).unwrap(), vec![door]);
+    rig.assert_replays();
+}
+
+#[test]
+fn replays_and_late_commands_are_not_counted_or_journaled() {
+    let mut rig = rig_with(remote_config(2, 48));
+    let mut back_end = BackEnd::new();
+    let (door, _, _) = rig.drop_off(parcel(1), 12);
+    let command = back_end.command(&rig, door, Purpose::Pickup);
+    rig.locker.open_remote(BANK, &command).unwrap();
+    let journaled = rig.locker.journal().records().len();
+    // Far more than the throttle allows, were they counted.
+    for _ in 0..20 {
+        assert!(matches!(
+            rig.locker.open_remote(BANK, &command),
+            Err(LockerError::Credential(CredentialError::Replayed { .. }))
+        ));
+    }
+    rig.advance(WINDOW_S);
+    for _ in 0..20 {
+        assert!(matches!(
+            rig.locker.open_remote(BANK, &command),
+            Err(LockerError::Credential(CredentialError::Expired { .. }))
+        ));
+    }
+    assert_eq!(rig.locker.journal().records().len(), journaled);
+    // A new command still works: nothing throttled the bank.
+    rig.empty_doors(&[door]);
+    let (other, _, _) = rig.drop_off(parcel(2), 13);
+    let fresh = back_end.command(&rig, other, Purpose::Pickup);
+    assert_eq!(rig.locker.open_remote(BANK, &fresh).unwrap(), vec![other]);
+}
+
+#[test]
+fn a_snapshot_keeps_spent_commands_and_the_caps() {
+    let mut rig = rig_with(remote_config(1, 48));
+    let mut back_end = BackEnd::new();
+    let (door, _, _) = rig.drop_off(parcel(1), 12);
+    let (other, _, _) = rig.drop_off(parcel(2), 13);
+    let command = back_end.command(&rig, door, Purpose::Pickup);
+    let next = back_end.command(&rig, other, Purpose::Pickup);
+    rig.locker.open_remote(BANK, &command).unwrap();
+
+    let snapshot: Snapshot =
+        serde_json::from_str(&serde_json::to_string(&rig.locker.snapshot()).unwrap()).unwrap();
+    let keys = rig.locker.keys().clone();
+    let (hardware, journal) = rig.locker.into_parts();
+    let mut restored = Locker::restore_from(keys, hardware, journal, Some(&snapshot), &[]).unwrap();
+    assert!(matches!(
+        restored.open_remote(BANK, &command),
+        Err(LockerError::Credential(CredentialError::Replayed { .. }))
+    ));
+    assert!(matches!(
+        restored.open_remote(BANK, &next),
+        Err(LockerError::Credential(
+            CredentialError::RemoteCapReached { .. }
+        ))
+    ));
+}
+
 /// What a proptest run does between checks.
 #[derive(Clone, Debug)]
 enum Step {
@@ -376,4 +495,27 @@ fn a_policy_names_only_what_it_changes_and_a_misspelt_field_is_refused() {
         misspelt.to_string().contains("unknown field `enabeld`"),
         "{misspelt}"
     );
+}
+
+#[test]
+fn a_throttle_scope_is_given_whole_and_checked_for_misspellings() {
+    let bank = crate::bank::default_bank();
+    let misspelt = serde_json::from_value::<LockerConfig>(serde_json::json!({
+        "bank": bank,
+        "credentials": {"throttle": {"bank": {
+            "free_failures": 3, "base_delay_s": 60, "max_delay_s": 600,
+            "max_failures_per_window": 20, "window_s": 86_400, "windows_s": 1,
+        }}},
+    }))
+    .unwrap_err();
+    assert!(
+        misspelt.to_string().contains("unknown field `windows_s`"),
+        "{misspelt}"
+    );
+    let partial = serde_json::from_value::<LockerConfig>(serde_json::json!({
+        "bank": bank,
+        "credentials": {"throttle": {"bank": {"free_failures": 3}}},
+    }))
+    .unwrap_err();
+    assert!(partial.to_string().contains("missing field"), "{partial}");
 }

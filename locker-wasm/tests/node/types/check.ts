@@ -53,7 +53,8 @@ const channel: Channel = grant.channel;
 const opens: number[] = grant.compartments;
 store.redeem(grant, 1_700_000_000);
 const command: RemoteCommandJson = signRemoteCommand(keys, {
-  bank: 31, compartment: 1, purpose: "pickup", not_before_s: 1_700_000_000, not_after_s: 1_700_000_300,
+  bank: 31, compartment: 1, purpose: "pickup", recipient: 12,
+  not_before_s: 1_700_000_000, not_after_s: 1_700_000_300,
 });
 const remoteGrant: GrantJson = store.verifyRemote(keys, 31, JSON.stringify(command), 1_700_000_000);
 const remotelyOpened: Uint32Array = withSim.openRemote(31, command);
