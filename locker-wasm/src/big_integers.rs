@@ -13,7 +13,7 @@ use crate::convert::MAX_SAFE_INTEGER;
 /// as a decimal string; `None` when there is none.
 #[must_use]
 pub fn quoted(text: &str) -> Option<String> {
-    rewrite(text, |token, quoted, _after| {
+    rewrite(text, LONG_RUN, |token, quoted, _after| {
         (!quoted && big_integer(token).is_some()).then(|| format!("\"{token}\""))
     })
 }
@@ -22,7 +22,7 @@ pub fn quoted(text: &str) -> Option<String> {
 /// number; `None` when there is none. Object keys stay strings.
 #[must_use]
 pub fn unquoted(text: &str) -> Option<String> {
-    rewrite(text, |token, quoted, after| {
+    rewrite(text, LONG_RUN, |token, quoted, after| {
         let digits = token.strip_prefix('"')?.strip_suffix('"')?;
         let is_key = after.trim_start().starts_with(':');
         // The number as Rust writes it: `"0009007199254740993"` is no JSON
@@ -31,13 +31,34 @@ pub fn unquoted(text: &str) -> Option<String> {
     })
 }
 
-/// True when `bytes` hold a run of 16 digits or more: anything shorter is
-/// at most 2^53 − 1, so most texts need no rewriting at all.
-fn has_long_digit_run(bytes: &[u8]) -> bool {
+/// `text` with every string value that holds a 64-bit integer, of any
+/// size, written as the number; `None` when there is none. For hosts that
+/// send every 64-bit id as a string: a last resort, since it also turns a
+/// label such as `"12"` into a number.
+#[must_use]
+pub fn all_unquoted(text: &str) -> Option<String> {
+    rewrite(text, 1, |token, quoted, after| {
+        let digits = token.strip_prefix('"')?.strip_suffix('"')?;
+        let is_key = after.trim_start().starts_with(':');
+        let number = digits
+            .parse::<u64>()
+            .map(|n| n.to_string())
+            .or_else(|_| digits.parse::<i64>().map(|n| n.to_string()))
+            .ok()?;
+        (quoted && !is_key && number == digits).then_some(number)
+    })
+}
+
+/// Integers up to 2^53 − 1 have at most 16 digits.
+const LONG_RUN: usize = 16;
+
+/// True when `bytes` hold a run of `min` digits or more: with 16, anything
+/// shorter is at most 2^53 − 1, so most texts need no rewriting at all.
+fn has_digit_run(bytes: &[u8], min: usize) -> bool {
     let mut run = 0;
     for &byte in bytes {
         run = if byte.is_ascii_digit() { run + 1 } else { 0 };
-        if run >= 16 {
+        if run >= min {
             return true;
         }
     }
@@ -63,9 +84,13 @@ fn big_integer(token: &str) -> Option<String> {
 
 /// Copies `text`, replacing the strings and numbers (outside strings) for
 /// which `replace(token, is_string, text_after_it)` gives a replacement.
-fn rewrite(text: &str, replace: impl Fn(&str, bool, &str) -> Option<String>) -> Option<String> {
+fn rewrite(
+    text: &str,
+    min_run: usize,
+    replace: impl Fn(&str, bool, &str) -> Option<String>,
+) -> Option<String> {
     let bytes = text.as_bytes();
-    if !has_long_digit_run(bytes) {
+    if !has_digit_run(bytes, min_run) {
         return None;
     }
     let mut out: Option<String> = None;
@@ -140,6 +165,16 @@ mod tests {
                 r#"{{"id":{max},"n":9007199254740991,"label":"12","neg":{min},"f":1.5e300,"map":{{"{max}":{max}}}}}"#
             )
         );
+    }
+
+    #[test]
+    fn every_integer_string_comes_back_as_a_number_as_a_last_resort() {
+        let text = r#"{"nonce":"2068408374404483","bank":"31","key":"7","neg":"-3","label":"A1","zeros":"007","k":{"12":"x"}}"#;
+        assert_eq!(
+            all_unquoted(text).unwrap(),
+            r#"{"nonce":2068408374404483,"bank":31,"key":7,"neg":-3,"label":"A1","zeros":"007","k":{"12":"x"}}"#
+        );
+        assert_eq!(all_unquoted(r#"{"a":"x","b":1}"#), None);
     }
 
     #[test]

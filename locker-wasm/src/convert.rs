@@ -42,12 +42,23 @@ pub fn to_js<T: Serialize>(value: &T) -> Result<JsValue, LockerError> {
 /// # Errors
 ///
 /// `"invalid_argument"` naming `what` and the bad field when the value does
-/// not have the shape (a wrong type, a missing field, a fraction, …).
+/// not have the shape (a wrong type, a missing field, a fraction, …), or
+/// holds a number beyond 2^53 − 1 (already rounded: a 64-bit id from
+/// `JSON.parse` of a back end's message, say).
 pub fn from_js<T: DeserializeOwned>(value: &JsValue, what: &str) -> Result<T, LockerError> {
     let text = JSON::stringify(value)
         .ok()
         .and_then(|text| text.as_string())
         .ok_or_else(|| LockerError::invalid_argument(what, "expected a JSON value"))?;
+    // Such a number lost its last digits before it got here: read, it
+    // would be another id (and a signed command's tag would not match).
+    if big_integers::quoted(&text).is_some() {
+        return Err(LockerError::invalid_argument(
+            what,
+            "holds an integer beyond 2^53 - 1 as a JavaScript number, which has lost its \
+             last digits: give it as a decimal string, or pass the JSON text as it came",
+        ));
+    }
     from_json_text(&text, what)
 }
 
@@ -66,13 +77,14 @@ pub fn from_js_or_text<T: DeserializeOwned>(value: &JsValue, what: &str) -> Resu
 fn from_json_text<T: DeserializeOwned>(text: &str, what: &str) -> Result<T, LockerError> {
     // Straight into the core type when the text has its shape; only
     // otherwise with the 64-bit ids given back as decimal strings made
-    // numbers again (a label of 16 digits stays a string).
+    // numbers again (a label of 16 digits stays a string), and last with
+    // every integer string a number (hosts that send all 64-bit ids as
+    // strings, small ones too).
     serde_json::from_str(text).or_else(|error| {
-        let unquoted = big_integers::unquoted(text);
-        let retried = unquoted.as_deref().map(serde_json::from_str);
-        retried
-            .unwrap_or(Err(error))
-            .map_err(|error| LockerError::invalid_argument(what, &error.to_string()))
+        [big_integers::unquoted, big_integers::all_unquoted]
+            .into_iter()
+            .find_map(|rewrite| rewrite(text).and_then(|t| serde_json::from_str(&t).ok()))
+            .ok_or_else(|| LockerError::invalid_argument(what, &error.to_string()))
     })
 }
 

@@ -238,6 +238,32 @@ test("a signed remote command opens its door once, within the caps", () => {
   assert.equal(opened.at(-1).entry.grant.channel, "remote");
 });
 
+test("a back end's command text keeps a 64-bit nonce; a parsed one is refused as rounded", () => {
+  const bank = defaultBank();
+  const sim = new SimulatedHardware(doorIds(bank), 7, NOW);
+  const locker = new Locker({ bank, credentials: { remote: { enabled: true } } }, sim);
+  const { door } = dropOff(locker, sim, 1, 12);
+  const keys = locker.keys();
+  const sign = () => signRemoteCommand(keys,
+    { bank: 31, compartment: door, purpose: "pickup", recipient: 12, not_before_s: NOW, not_after_s: NOW + 300 });
+  // A nonce beyond 2^53 − 1 (almost every one), as a back end writes it:
+  // a bare JSON number.
+  let command = sign();
+  while (typeof command.nonce !== "string") command = sign();
+  const text = JSON.stringify(command).replace(`"nonce":"${command.nonce}"`, `"nonce":${command.nonce}`);
+  assert.ok(text.includes(`"nonce":${command.nonce},`));
+  const parsed = JSON.parse(text);
+  assert.notEqual(String(parsed.nonce), command.nonce, "JSON.parse rounded it");
+  const journaled = locker.journalLength;
+  assert.throws(() => locker.openRemote(31, parsed), { code: "invalid_argument", message: /2\^53/ });
+  assert.equal(locker.journalLength, journaled, "a rounded nonce is no forgery");
+  // Every 64-bit value as a string, small ones too, as some back ends do.
+  const small = { ...command, request: { ...command.request, bank: "31", recipient: "12" }, key_id: String(command.key_id) };
+  const store = new CredentialStore({ remote: { enabled: true } });
+  assert.equal(store.verifyRemote(keys, "31", small, NOW).compartments[0], door);
+  assert.deepEqual([...locker.openRemote(31, text)], [door]);
+});
+
 test("remote opening is off by default; the store checks a command without spending it", () => {
   const bank = defaultBank();
   const sim = new SimulatedHardware(doorIds(bank), 7, NOW);
