@@ -1104,7 +1104,8 @@ locker_status locker_pickup_rfid(struct locker *handle,
  * `LOCKER_CREDENTIAL_REJECTED` (a bad signature) and
  * `LOCKER_CREDENTIAL_FAILED` (a key this locker does not have), which
  * count toward throttling (`LOCKER_CREDENTIAL_THROTTLED` then); and for a
- * command the site's key signed, `LOCKER_CREDENTIAL_NOT_YET_VALID`,
+ * command the site's key signed, `LOCKER_CREDENTIAL_FAILED` (a pickup
+ * naming no resident), `LOCKER_CREDENTIAL_NOT_YET_VALID`,
  * `LOCKER_CREDENTIAL_EXPIRED`, `LOCKER_REMOTE_REPLAYED`,
  * `LOCKER_REMOTE_CAP_REACHED`, `LOCKER_CREDENTIAL_WRONG_PURPOSE` (staff
  * overrides are given at the locker, `locker_staff_open`),
