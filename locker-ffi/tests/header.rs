@@ -5,6 +5,8 @@
 
 use std::path::Path;
 
+mod committed;
+
 #[test]
 fn committed_header_is_up_to_date() {
     let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -18,15 +20,5 @@ fn committed_header_is_up_to_date() {
     bindings.write(&mut generated);
     let generated = String::from_utf8(generated).unwrap();
 
-    let path = crate_dir.join("include/locker.h");
-    if std::env::var_os("LOCKER_BLESS").is_some() {
-        std::fs::write(&path, &generated).unwrap();
-        return;
-    }
-    let committed = std::fs::read_to_string(&path).unwrap_or_default();
-    assert!(
-        committed == generated,
-        "include/locker.h is stale; regenerate it with \
-         `LOCKER_BLESS=1 cargo test -p locker-ffi --test header` and commit it"
-    );
+    committed::check_or_bless("include/locker.h", &generated, "header");
 }

@@ -7,7 +7,6 @@
 #![allow(clippy::unwrap_used, missing_docs)]
 
 use core::fmt::Write as _;
-use std::path::Path;
 
 use chacha20::ChaCha20Rng;
 use locker_core::credential::{
@@ -15,6 +14,8 @@ use locker_core::credential::{
 };
 use locker_core::{CompartmentId, RecipientId};
 use rand_core::SeedableRng;
+
+mod committed;
 
 /// The C tests' clock at the start (`T0` in flow.c).
 const T0: u64 = 1_700_000_000;
@@ -95,16 +96,5 @@ fn header() -> String {
 
 #[test]
 fn committed_commands_are_what_the_key_signs() {
-    let generated = header();
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/remote_commands.h");
-    if std::env::var_os("LOCKER_BLESS").is_some() {
-        std::fs::write(&path, &generated).unwrap();
-        return;
-    }
-    let committed = std::fs::read_to_string(&path).unwrap_or_default();
-    assert!(
-        committed == generated,
-        "tests/remote_commands.h is stale; regenerate it with \
-         `LOCKER_BLESS=1 cargo test -p locker-ffi --test remote_commands` and commit it"
-    );
+    committed::check_or_bless("tests/remote_commands.h", &header(), "remote_commands");
 }
