@@ -508,15 +508,19 @@ impl Run {
                 let request = RemoteRequest {
                     bank: BankId(BANK.0 + u64::from(bank == 1)),
                     compartment,
-                    purpose: if staff { Purpose::Staff } else { Purpose::Pickup },
+                    purpose: if staff {
+                        Purpose::Staff
+                    } else {
+                        Purpose::Pickup
+                    },
                     recipient: Some(RecipientId(resident + u64::from(stranger))),
                     not_before_s,
                     not_after_s: not_before_s + 300,
                 };
                 let (rng, commands) = &mut self.back_end;
                 if commands.len() < 16 {
-                    let command = sign_remote_command(&self.keys, rng, &request)
-                        .expect("the keys sign");
+                    let command =
+                        sign_remote_command(&self.keys, rng, &request).expect("the keys sign");
                     commands.push(command);
                 }
                 Ok(())
@@ -646,7 +650,9 @@ impl Run {
         );
         assert_eq!(command.request.purpose, Purpose::Pickup);
         assert!(
-            self.remote_opened.iter().all(|&(nonce, _)| nonce != command.nonce),
+            self.remote_opened
+                .iter()
+                .all(|&(nonce, _)| nonce != command.nonce),
             "a remote command opened twice"
         );
         self.remote_opened.push((command.nonce, now_s));
@@ -658,8 +664,14 @@ impl Run {
                 .count()
         };
         let (minute, day) = (within(60), within(86_400));
-        assert!(minute <= policy.max_opens_per_minute as usize, "{minute} remote openings in a minute");
-        assert!(day <= policy.max_opens_per_day as usize, "{day} remote openings in a day");
+        assert!(
+            minute <= policy.max_opens_per_minute as usize,
+            "{minute} remote openings in a minute"
+        );
+        assert!(
+            day <= policy.max_opens_per_day as usize,
+            "{day} remote openings in a day"
+        );
         self.opened = doors;
         Ok(())
     }
