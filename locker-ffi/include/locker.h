@@ -908,9 +908,10 @@ const char *locker_last_error_message(void);
 /**
  * Says more about the failure a hardware callback is about to return:
  * what the board reported (a bus frame, a motor current, a latch
- * number), as NUL-terminated text (invalid UTF-8 is replaced). Call it
- * from inside the callback, before returning a `LOCKER_HW_*` failure; the
- * text is copied (up to 1024 bytes). The error message of the call
+ * number), as NUL-terminated text (invalid UTF-8 is replaced), read up
+ * to its NUL or 1024 bytes, whichever comes first. Call it from inside
+ * the callback, before returning a `LOCKER_HW_*` failure; the text is
+ * copied. The error message of the call
  * (`locker_last_error_message`) keeps it; the journal's `hardware_fault`
  * record and event keep one line of at most 200 bytes. Ignored outside
  * a callback, and when the callback then returns `LOCKER_HW_OK`; a second
@@ -1098,7 +1099,7 @@ locker_status locker_pickup_rfid(struct locker *handle,
  * latch then fails; the pickup completes when the door closes, as any
  * other. Results as for `locker_pickup_pin`.
  *
- * Refusals, which change nothing: `LOCKER_REMOTE_DISABLED` (off by
+ * Refusals, which open nothing: `LOCKER_REMOTE_DISABLED` (off by
  * default: the configuration's `credentials.remote.enabled`),
  * `LOCKER_REMOTE_WRONG_BANK`, `LOCKER_REMOTE_WINDOW_TOO_LONG`,
  * `LOCKER_CREDENTIAL_REJECTED` (a bad signature) and

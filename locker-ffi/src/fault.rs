@@ -4,7 +4,7 @@
 //! `hardware_fault` record and the event.
 
 use core::cell::RefCell;
-use core::ffi::{CStr, c_char, c_int};
+use core::ffi::{c_char, c_int};
 use core::fmt;
 
 use locker_core::hardware::{HardwareError, HardwareErrorKind};
@@ -58,9 +58,11 @@ impl HardwareError for CFault {
 /// Runs one callback, collecting the detail it gives; its return code
 /// becomes the result (`LOCKER_HW_OK` or a kind of failure).
 pub(crate) fn call(callback: impl FnOnce() -> c_int) -> Result<(), CFault> {
-    DETAIL.with_borrow_mut(|detail| *detail = Some(None));
+    // A callback may call into another locker, whose callbacks collect
+    // their own details: the outer slot is put back afterwards.
+    let outer = DETAIL.replace(Some(None));
     let code = callback();
-    let detail = DETAIL.with_borrow_mut(Option::take).flatten();
+    let detail = DETAIL.replace(outer).flatten();
     match crate::hardware::kind_of(code) {
         None => Ok(()),
         Some(kind) => Err(CFault { kind, detail }),
@@ -69,9 +71,10 @@ pub(crate) fn call(callback: impl FnOnce() -> c_int) -> Result<(), CFault> {
 
 /// Says more about the failure a hardware callback is about to return:
 /// what the board reported (a bus frame, a motor current, a latch
-/// number), as NUL-terminated text (invalid UTF-8 is replaced). Call it
-/// from inside the callback, before returning a `LOCKER_HW_*` failure; the
-/// text is copied (up to 1024 bytes). The error message of the call
+/// number), as NUL-terminated text (invalid UTF-8 is replaced), read up
+/// to its NUL or 1024 bytes, whichever comes first. Call it from inside
+/// the callback, before returning a `LOCKER_HW_*` failure; the text is
+/// copied. The error message of the call
 /// (`locker_last_error_message`) keeps it; the journal's `hardware_fault`
 /// record and event keep one line of at most 200 bytes. Ignored outside
 /// a callback, and when the callback then returns `LOCKER_HW_OK`; a second
@@ -93,17 +96,25 @@ pub extern "C" fn locker_hw_fault_detail(detail: *const c_char) {
     });
 }
 
-/// The first `MAX_KEPT_BYTES` of a NUL-terminated string, invalid UTF-8
-/// replaced; `None` for NULL.
+/// A string up to its NUL or `MAX_KEPT_BYTES`, whichever comes first
+/// (never read past either: a buffer filled to its end without a NUL is
+/// a common slip), invalid UTF-8 replaced; `None` for NULL.
 fn kept_text(ptr: *const c_char) -> Option<String> {
     if ptr.is_null() {
         return None;
     }
-    // SAFETY: non-NULL (checked); by `locker_hw_fault_detail`'s contract a
-    // NUL-terminated string valid for the duration of the call.
-    let bytes = unsafe { CStr::from_ptr(ptr) }.to_bytes();
-    let kept = bytes.get(..MAX_KEPT_BYTES).unwrap_or(bytes);
-    Some(String::from_utf8_lossy(kept).into_owned())
+    let mut bytes = Vec::new();
+    for offset in 0..MAX_KEPT_BYTES {
+        // SAFETY: non-NULL (checked); by `locker_hw_fault_detail`'s
+        // contract readable up to its NUL or the limit, and no byte past
+        // the first NUL is read.
+        let byte = unsafe { ptr.add(offset).cast::<u8>().read() };
+        if byte == 0 {
+            break;
+        }
+        bytes.push(byte);
+    }
+    Some(String::from_utf8_lossy(&bytes).into_owned())
 }
 
 #[cfg(test)]
@@ -146,6 +157,23 @@ mod tests {
     }
 
     #[test]
+    fn a_callback_calling_into_another_locker_keeps_its_detail() {
+        let fault = call(|| {
+            locker_hw_fault_detail(c"before".as_ptr());
+            // Another locker's callback, inside this one.
+            let inner = call(|| {
+                locker_hw_fault_detail(c"inner".as_ptr());
+                3
+            });
+            assert_eq!(inner.unwrap_err().detail(), Some("inner"));
+            assert_eq!(call(|| 0), Ok(()));
+            1
+        })
+        .unwrap_err();
+        assert_eq!(fault.detail(), Some("before"));
+    }
+
+    #[test]
     fn a_long_or_broken_detail_is_cut_and_repaired() {
         let mut long = vec![b'x'; 3_000];
         long[0] = 0xff;
@@ -158,5 +186,14 @@ mod tests {
         let detail = fault.detail().unwrap();
         assert!(detail.starts_with('\u{fffd}'));
         assert_eq!(detail.len(), MAX_KEPT_BYTES - 1 + '\u{fffd}'.len_utf8());
+
+        // A buffer filled to its end, with no NUL: read to the limit only.
+        let unterminated = vec![b'y'; MAX_KEPT_BYTES];
+        let fault = call(|| {
+            locker_hw_fault_detail(unterminated.as_ptr().cast());
+            8
+        })
+        .unwrap_err();
+        assert_eq!(fault.detail().map(str::len), Some(MAX_KEPT_BYTES));
     }
 }

@@ -456,7 +456,7 @@ pub extern "C" fn locker_pickup_rfid(
 /// latch then fails; the pickup completes when the door closes, as any
 /// other. Results as for `locker_pickup_pin`.
 ///
-/// Refusals, which change nothing: `LOCKER_REMOTE_DISABLED` (off by
+/// Refusals, which open nothing: `LOCKER_REMOTE_DISABLED` (off by
 /// default: the configuration's `credentials.remote.enabled`),
 /// `LOCKER_REMOTE_WRONG_BANK`, `LOCKER_REMOTE_WINDOW_TOO_LONG`,
 /// `LOCKER_CREDENTIAL_REJECTED` (a bad signature) and
