@@ -31,22 +31,32 @@ pub fn unquoted(text: &str) -> Option<String> {
     })
 }
 
-/// `text` with every string value that holds a 64-bit integer, of any
-/// size, written as the number; `None` when there is none. For hosts that
-/// send every 64-bit id as a string: a last resort, since it also turns a
-/// label such as `"12"` into a number.
+/// `text` with the string value that ends at `line` and `column` (where
+/// serde_json reports a string it wanted as a number: its closing quote)
+/// written as the number, if it holds a 64-bit integer as Rust writes it;
+/// `None` otherwise. For hosts that send every 64-bit id as a string,
+/// small ones too: a label of digits elsewhere stays a string.
 #[must_use]
-pub fn all_unquoted(text: &str) -> Option<String> {
-    rewrite(text, 1, |token, quoted, after| {
-        let digits = token.strip_prefix('"')?.strip_suffix('"')?;
-        let is_key = after.trim_start().starts_with(':');
-        let number = digits
-            .parse::<u64>()
-            .map(|n| n.to_string())
-            .or_else(|_| digits.parse::<i64>().map(|n| n.to_string()))
-            .ok()?;
-        (quoted && !is_key && number == digits).then_some(number)
-    })
+pub fn unquoted_at(text: &str, line: usize, column: usize) -> Option<String> {
+    let line_start = if line <= 1 {
+        0
+    } else {
+        text.match_indices('\n').nth(line - 2)?.0 + 1
+    };
+    let end = line_start.checked_add(column)?;
+    let token = text.get(..end)?.strip_suffix('"')?;
+    let start = token.rfind(|c: char| !(c.is_ascii_digit() || c == '-'))?;
+    let digits = token.get(start + 1..)?;
+    if !token.get(start..)?.starts_with('"') || digits.is_empty() {
+        return None;
+    }
+    let number = digits
+        .parse::<u64>()
+        .map(|n| n.to_string())
+        .or_else(|_| digits.parse::<i64>().map(|n| n.to_string()))
+        .ok()
+        .filter(|number| number == digits)?;
+    Some(format!("{}{number}{}", &text[..start], &text[end..]))
 }
 
 /// Integers up to 2^53 − 1 have at most 16 digits.
@@ -168,13 +178,28 @@ mod tests {
     }
 
     #[test]
-    fn every_integer_string_comes_back_as_a_number_as_a_last_resort() {
-        let text = r#"{"nonce":"2068408374404483","bank":"31","key":"7","neg":"-3","label":"A1","zeros":"007","k":{"12":"x"}}"#;
-        assert_eq!(
-            all_unquoted(text).unwrap(),
-            r#"{"nonce":2068408374404483,"bank":31,"key":7,"neg":-3,"label":"A1","zeros":"007","k":{"12":"x"}}"#
-        );
-        assert_eq!(all_unquoted(r#"{"a":"x","b":1}"#), None);
+    fn the_string_the_reader_wanted_as_a_number_comes_back_as_one() {
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct Command {
+            label: String,
+            bank: u64,
+            nonce: u64,
+        }
+        let text = "{\"label\":\"12\",\n \"bank\":\"31\",\"nonce\":\"-5\"}";
+        let error = serde_json::from_str::<Command>(text).unwrap_err();
+        let once = unquoted_at(text, error.line(), error.column()).unwrap();
+        assert_eq!(once, "{\"label\":\"12\",\n \"bank\":31,\"nonce\":\"-5\"}");
+        let error = serde_json::from_str::<Command>(&once).unwrap_err();
+        let twice = unquoted_at(&once, error.line(), error.column()).unwrap();
+        assert_eq!(twice, "{\"label\":\"12\",\n \"bank\":31,\"nonce\":-5}");
+        // Not a string there, not an integer, or not as Rust writes it.
+        assert_eq!(unquoted_at(&twice, 2, 11), None);
+        assert_eq!(unquoted_at(r#"["x1"]"#, 1, 5), None);
+        assert_eq!(unquoted_at(r#"["007"]"#, 1, 6), None);
+        assert_eq!(unquoted_at(r#"[""]"#, 1, 3), None);
+        assert_eq!(unquoted_at("[1]", 9, 1), None);
+        assert_eq!(unquoted_at("[1]", 1, 99), None);
     }
 
     #[test]

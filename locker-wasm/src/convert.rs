@@ -6,6 +6,8 @@
 //! that can exceed that (random credential ids, "never expires") leave as
 //! decimal strings and are accepted back as such.
 
+use alloc::borrow::Cow;
+
 use chacha20::ChaCha20Rng;
 use js_sys::{JSON, Uint8Array};
 use rand_core::SeedableRng;
@@ -17,6 +19,9 @@ use wasm_bindgen::prelude::*;
 
 use crate::big_integers;
 use crate::error::LockerError;
+
+/// How many integer strings one input may give where numbers are wanted.
+const MAX_STRING_NUMBERS: usize = 64;
 
 /// The largest integer a JavaScript number holds exactly.
 pub const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
@@ -75,17 +80,39 @@ pub fn from_js_or_text<T: DeserializeOwned>(value: &JsValue, what: &str) -> Resu
 }
 
 fn from_json_text<T: DeserializeOwned>(text: &str, what: &str) -> Result<T, LockerError> {
-    // Straight into the core type when the text has its shape; only
-    // otherwise with the 64-bit ids given back as decimal strings made
-    // numbers again (a label of 16 digits stays a string), and last with
-    // every integer string a number (hosts that send all 64-bit ids as
-    // strings, small ones too).
-    serde_json::from_str(text).or_else(|error| {
-        [big_integers::unquoted, big_integers::all_unquoted]
-            .into_iter()
-            .find_map(|rewrite| rewrite(text).and_then(|t| serde_json::from_str(&t).ok()))
-            .ok_or_else(|| LockerError::invalid_argument(what, &error.to_string()))
-    })
+    // Straight into the core type when the text has its shape.
+    let mut error = match serde_json::from_str(text) {
+        Ok(value) => return Ok(value),
+        Err(error) => error,
+    };
+    // Then with the 64-bit ids given back as decimal strings (as the
+    // module writes them) made numbers again; a label of 16 digits stays a
+    // string.
+    let mut text = Cow::Borrowed(text);
+    if let Some(unquoted) = big_integers::unquoted(&text) {
+        match serde_json::from_str(&unquoted) {
+            Ok(value) => return Ok(value),
+            Err(retried) => error = retried,
+        }
+        text = Cow::Owned(unquoted);
+    }
+    // Then each string the reader wanted as a number, where it says so
+    // (hosts that send every 64-bit id as a string, small ones too). The
+    // error reported is the last one: the input's real mistake.
+    for _ in 0..MAX_STRING_NUMBERS {
+        if !error.to_string().starts_with("invalid type: string \"") {
+            break;
+        }
+        let Some(fixed) = big_integers::unquoted_at(&text, error.line(), error.column()) else {
+            break;
+        };
+        match serde_json::from_str(&fixed) {
+            Ok(value) => return Ok(value),
+            Err(retried) => error = retried,
+        }
+        text = Cow::Owned(fixed);
+    }
+    Err(LockerError::invalid_argument(what, &error.to_string()))
 }
 
 /// A unit enum of the core (a purpose, an error-correction level…) from

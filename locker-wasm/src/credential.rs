@@ -155,19 +155,30 @@ impl KeyRing {
     /// them can mint credentials.
     #[wasm_bindgen(js_name = toBytes)]
     #[must_use]
-    pub fn to_bytes(&self) -> Vec<u8> {
-        self.0.to_secret_bytes().to_vec()
+    pub fn to_bytes(&self) -> js_sys::Uint8Array {
+        // Copied straight into JavaScript from a buffer wiped on drop: no
+        // unwiped copy is left in the module's memory.
+        js_sys::Uint8Array::from(&self.0.to_secret_bytes()[..])
     }
 
-    /// The ring `toBytes` (or C's `locker_keys_export`) wrote.
+    /// The ring `toBytes` (or C's `locker_keys_export`) wrote. A ring with
+    /// no key at all is refused: it could verify nothing.
     ///
     /// # Errors
     ///
     /// `"invalid_request"` naming what is wrong with the bytes,
     /// `"duplicate_key_id"`.
     #[wasm_bindgen(js_name = fromBytes)]
-    pub fn from_bytes(bytes: &[u8]) -> Result<Self, LockerError> {
-        Ok(Self(core_cred::KeyRing::from_secret_bytes(bytes)?))
+    pub fn from_bytes(
+        #[wasm_bindgen(unchecked_param_type = "Uint8Array")] bytes: JsValue,
+    ) -> Result<Self, LockerError> {
+        let bytes: js_sys::Uint8Array = bytes
+            .dyn_into()
+            .map_err(|_| LockerError::invalid_argument("bytes", "expected a Uint8Array"))?;
+        let length = usize::try_from(bytes.length()).unwrap_or(usize::MAX);
+        let mut secret = zeroize::Zeroizing::new(vec![0_u8; length]);
+        bytes.copy_to(&mut secret);
+        Ok(Self(core_cred::KeyRing::from_secret_bytes(&secret)?))
     }
 
     /// Every key with its secret, as `[{ id, secret_hex }]`: for secure

@@ -27,6 +27,8 @@
 //! fits(parcel, door, true);  // still "dwh": upright turns are allowed
 //! ```
 
+extern crate alloc;
+
 use wasm_bindgen::prelude::*;
 
 pub mod bank;

@@ -262,6 +262,11 @@ test("a back end's command text keeps a 64-bit nonce; a parsed one is refused as
   const store = new CredentialStore({ remote: { enabled: true } });
   assert.equal(store.verifyRemote(keys, "31", small, NOW).compartments[0], door);
   assert.deepEqual([...locker.openRemote(31, text)], [door]);
+  // Only where a number is wanted: labels of digits stay labels.
+  const labelled = { ...bank, compartments: bank.compartments.map((c, i) => ({ ...c, label: String(101 + i) })) };
+  const config = { bank: labelled, policy: { reopen_grace_s: "120" } };
+  const other = new Locker(config, new SimulatedHardware(doorIds(bank), 7, NOW));
+  assert.equal(other.doors()[0].label, "101");
 });
 
 test("remote opening is off by default; the store checks a command without spending it", () => {
