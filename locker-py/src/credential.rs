@@ -49,8 +49,8 @@ fn purpose(name: &str) -> PyResult<Purpose> {
     })
 }
 
-/// The site's signing keys. Keys never leave the ring except through
-/// `export_key`; `repr()` shows key ids only.
+/// The site's signing keys. Keys leave the ring only through `export_key`
+/// and `to_bytes`; `repr()` shows key ids only.
 #[pyclass(module = "locker")]
 #[derive(Default)]
 pub struct KeyRing {
@@ -93,7 +93,8 @@ impl KeyRing {
     }
 
     /// The ring `to_bytes` (or C's `locker_keys_export`) wrote; raises
-    /// `CredentialError` naming what is wrong with the bytes.
+    /// `CredentialError` naming what is wrong with the bytes (a ring with
+    /// no key at all is refused: it could verify nothing).
     #[staticmethod]
     fn from_bytes(data: &[u8]) -> PyResult<Self> {
         let inner = credential::KeyRing::from_secret_bytes(data).map_err(CoreError::from)?;

@@ -271,9 +271,9 @@ impl CredentialStore {
         self.check_signature(keys, bank, command)
             .map_err(|e| Refusal::new(e, failure))?;
         // A command the back end signed, refused for its time, its nonce
-        // or the caps, is a retry or a replay, not a forgery: counted (and
-        // journaled), anyone who saw one command could throttle remote
-        // opening for the whole bank by sending it again.
+        // or the caps, is a retry or a replay, not a forgery: were it
+        // counted (and journaled), anyone who saw one command could
+        // throttle remote opening for the whole bank by sending it again.
         self.check_usable(command, now_s)
             .map_err(Refusal::uncounted)
     }

@@ -442,7 +442,12 @@ proptest! {
                 }
                 Step::Send(n) if !commands.is_empty() => {
                     let command = commands[n % commands.len()];
+                    let door = command.request.compartment;
+                    let held = rig.locker.state().deliveries().get(&door).cloned();
                     if rig.locker.open_remote(BANK, &command).is_ok() {
+                        let held = held.expect("a command opened a door without parcels");
+                        prop_assert_eq!(Some(held.recipient), command.request.recipient);
+                        prop_assert!(!held.returning);
                         prop_assert!(!used.contains(&command.nonce), "a command opened twice");
                         used.push(command.nonce);
                         opened_at_s.push(rig.now_s());
