@@ -15,7 +15,7 @@ use locker_core::{
 use crate::api::{locker, with_locker};
 use crate::error::Error;
 use crate::ptr::{
-    borrow, bytes_arg, doors_arg, non_null, opt_str_arg, secret_string, str_arg, write_doors,
+    OutDoors, borrow, bytes_arg, doors_arg, non_null, opt_str_arg, secret_string, str_arg,
     write_out, write_string,
 };
 use crate::{boundary, locker_dimensions, locker_orientation, locker_status};
@@ -353,10 +353,6 @@ pub extern "C" fn locker_tick(handle: *mut locker) -> locker_status {
 
 // --- residents ----------------------------------------------------------------
 
-fn doors_of(opened: &[CompartmentId]) -> Vec<u32> {
-    opened.iter().map(|door| door.0).collect()
-}
-
 /// Collects with a PIN typed at kiosk `kiosk`, with the unit number
 /// (`*unit`) when the policy binds PINs to units (the default); `unit` may
 /// be NULL otherwise. On `LOCKER_OK`, `*out_doors` is a new array of the
@@ -377,8 +373,7 @@ pub extern "C" fn locker_pickup_pin(
     out_count: *mut usize,
 ) -> locker_status {
     boundary(|| {
-        non_null(out_doors, "out_doors")?;
-        non_null(out_count, "out_count")?;
+        let out = OutDoors::new(out_doors, out_count)?;
         let pin = str_arg(pin, "pin")?;
         let unit = if unit.is_null() {
             None
@@ -388,7 +383,7 @@ pub extern "C" fn locker_pickup_pin(
         let opened = with_locker(handle, |core| {
             Ok(core.pickup_pin(KioskId(kiosk), unit, pin)?)
         })?;
-        write_doors(out_doors, out_count, doors_of(&opened))
+        out.write(&opened)
     })
 }
 
@@ -407,11 +402,10 @@ pub extern "C" fn locker_pickup_qr(
     out_count: *mut usize,
 ) -> locker_status {
     boundary(|| {
-        non_null(out_doors, "out_doors")?;
-        non_null(out_count, "out_count")?;
+        let out = OutDoors::new(out_doors, out_count)?;
         let token = str_arg(token, "token")?;
         let opened = with_locker(handle, |core| Ok(core.pickup_qr(KioskId(kiosk), token)?))?;
-        write_doors(out_doors, out_count, doors_of(&opened))
+        out.write(&opened)
     })
 }
 
@@ -434,14 +428,13 @@ pub extern "C" fn locker_pickup_rfid(
     out_count: *mut usize,
 ) -> locker_status {
     boundary(|| {
-        non_null(out_doors, "out_doors")?;
-        non_null(out_count, "out_count")?;
+        let out = OutDoors::new(out_doors, out_count)?;
         let uid = bytes_arg(uid, uid_len, "uid")?;
         let pin = opt_str_arg(pin, "pin")?;
         let opened = with_locker(handle, |core| {
             Ok(core.pickup_rfid(KioskId(kiosk), uid, pin)?)
         })?;
-        write_doors(out_doors, out_count, doors_of(&opened))
+        out.write(&opened)
     })
 }
 
@@ -483,8 +476,7 @@ pub extern "C" fn locker_open_remote(
     out_count: *mut usize,
 ) -> locker_status {
     boundary(|| {
-        non_null(out_doors, "out_doors")?;
-        non_null(out_count, "out_count")?;
+        let out = OutDoors::new(out_doors, out_count)?;
         let text = str_arg(command_json, "command_json")?;
         let command: RemoteCommand = serde_json::from_str(text).map_err(|error| {
             Error::new(
@@ -493,7 +485,7 @@ pub extern "C" fn locker_open_remote(
             )
         })?;
         let opened = with_locker(handle, |core| Ok(core.open_remote(BankId(bank), &command)?))?;
-        write_doors(out_doors, out_count, doors_of(&opened))
+        out.write(&opened)
     })
 }
 

@@ -4,6 +4,7 @@
 use alloc::ffi::CString;
 use core::ffi::{CStr, c_char};
 
+use locker_core::CompartmentId;
 use zeroize::Zeroize;
 
 use crate::error::Error;
@@ -151,19 +152,30 @@ pub unsafe extern "C" fn locker_string_free(string: *mut c_char) {
     }));
 }
 
-/// Gives `doors` to C as an array freed by `locker_doors_free`.
-pub(crate) fn write_doors(
-    out_doors: *mut *mut u32,
-    out_count: *mut usize,
-    doors: Vec<u32>,
-) -> Result<(), Error> {
-    non_null(out_doors, "out_doors")?;
-    non_null(out_count, "out_count")?;
-    let doors = doors.into_boxed_slice();
-    let count = doors.len();
-    let ptr = Box::into_raw(doors).cast::<u32>();
-    write_out(out_count, count)?;
-    write_out(out_doors, ptr)
+/// Where a call that opens doors hands them to C: both out-pointers are
+/// checked when it is made, before the call does anything, so a door never
+/// unlocks without C being told.
+pub(crate) struct OutDoors {
+    doors: *mut *mut u32,
+    count: *mut usize,
+}
+
+impl OutDoors {
+    /// Checks the out-pointers `out_doors` and `out_count`.
+    pub(crate) fn new(doors: *mut *mut u32, count: *mut usize) -> Result<Self, Error> {
+        non_null(doors, "out_doors")?;
+        non_null(count, "out_count")?;
+        Ok(Self { doors, count })
+    }
+
+    /// Gives `opened` to C as an array freed by `locker_doors_free`.
+    pub(crate) fn write(self, opened: &[CompartmentId]) -> Result<(), Error> {
+        let doors: Box<[u32]> = opened.iter().map(|door| door.0).collect();
+        let count = doors.len();
+        let ptr = Box::into_raw(doors).cast::<u32>();
+        write_out(self.count, count)?;
+        write_out(self.doors, ptr)
+    }
 }
 
 /// Frees an array of door ids the library returned (`out_doors` of the
