@@ -5,9 +5,8 @@
 
 use core::cell::RefCell;
 use core::ffi::{c_char, c_int};
-use core::fmt;
 
-use locker_core::hardware::{HardwareError, HardwareErrorKind};
+use locker_core::hardware::HardwareFault;
 
 /// The most of a detail kept, in bytes: the error message keeps it whole
 /// up to this; the journal keeps one line of `MAX_DETAIL_BYTES`.
@@ -19,53 +18,18 @@ thread_local! {
     static DETAIL: RefCell<Option<Option<String>>> = const { RefCell::new(None) };
 }
 
-/// A failed callback: its kind, and what the vendor's code said.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct CFault {
-    kind: HardwareErrorKind,
-    detail: Option<String>,
-}
-
-impl CFault {
-    /// A failure the library found in what a callback returned.
-    pub(crate) fn found(kind: HardwareErrorKind, detail: String) -> Self {
-        Self {
-            kind,
-            detail: Some(detail),
-        }
-    }
-}
-
-impl fmt::Display for CFault {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.detail {
-            Some(detail) => write!(f, "{}: {detail}", self.kind),
-            None => write!(f, "{}", self.kind),
-        }
-    }
-}
-
-impl HardwareError for CFault {
-    fn kind(&self) -> HardwareErrorKind {
-        self.kind
-    }
-
-    fn detail(&self) -> Option<&str> {
-        self.detail.as_deref()
-    }
-}
-
 /// Runs one callback, collecting the detail it gives; its return code
 /// becomes the result (`LOCKER_HW_OK` or a kind of failure).
-pub(crate) fn call(callback: impl FnOnce() -> c_int) -> Result<(), CFault> {
+pub(crate) fn call(callback: impl FnOnce() -> c_int) -> Result<(), HardwareFault> {
     // A callback may call into another locker, whose callbacks collect
     // their own details: the outer slot is put back afterwards.
     let outer = DETAIL.replace(Some(None));
     let code = callback();
     let detail = DETAIL.replace(outer).flatten();
-    match crate::hardware::kind_of(code) {
-        None => Ok(()),
-        Some(kind) => Err(CFault { kind, detail }),
+    match (crate::hardware::kind_of(code), detail) {
+        (None, _) => Ok(()),
+        (Some(kind), None) => Err(HardwareFault::new(kind)),
+        (Some(kind), Some(detail)) => Err(HardwareFault::with_detail(kind, detail)),
     }
 }
 
@@ -120,6 +84,7 @@ fn kept_text(ptr: *const c_char) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use locker_core::hardware::{HardwareError, HardwareErrorKind};
 
     #[test]
     fn a_detail_given_during_a_failing_callback_is_kept() {

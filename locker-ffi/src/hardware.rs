@@ -6,12 +6,12 @@ use core::ffi::{c_char, c_int, c_void};
 use core::fmt;
 
 use locker_core::CompartmentId;
-use locker_core::hardware::{DoorState, Hardware, HardwareErrorKind, Occupancy};
+use locker_core::hardware::{DoorState, Hardware, HardwareErrorKind, HardwareFault, Occupancy};
 use locker_core::journal::{JournalSink, Record, lines};
 use locker_core::locker::Entry;
 
 use crate::error::Error;
-use crate::fault::{CFault, call};
+use crate::fault::call;
 use crate::locker_status;
 
 /// What a hardware callback returns: `LOCKER_HW_OK` (0) or the kind of
@@ -189,7 +189,7 @@ impl locker_hardware {
 }
 
 impl Hardware for CHardware {
-    type Error = CFault;
+    type Error = HardwareFault;
 
     fn unlock(&mut self, door: CompartmentId) -> Result<(), Self::Error> {
         // SAFETY: the vendor promised (locker_new's contract) that `unlock`
@@ -225,7 +225,7 @@ impl Hardware for CHardware {
             EMPTY => Ok(Occupancy::Empty),
             OCCUPIED => Ok(Occupancy::Occupied),
             UNKNOWN => Ok(Occupancy::Unknown),
-            other => Err(CFault::found(
+            other => Err(HardwareFault::with_detail(
                 HardwareErrorKind::SensorFault,
                 format!("occupancy wrote {other}, not a locker_occupancy"),
             )),

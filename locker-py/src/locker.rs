@@ -4,7 +4,6 @@
 extern crate alloc;
 
 use alloc::sync::Arc;
-use core::fmt;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use locker_core::allocate::Request;
@@ -12,8 +11,8 @@ use locker_core::credential::{
     BankId, CarrierId, CredentialId, DelegationRequest, KioskId, RemoteCommand,
 };
 use locker_core::hardware::{
-    DoorState, Hardware, HardwareError as CoreHardwareError, HardwareErrorKind, Occupancy,
-    sim as hwsim,
+    DoorState, Hardware, HardwareError as CoreHardwareError, HardwareErrorKind, HardwareFault,
+    Occupancy, sim as hwsim,
 };
 use locker_core::journal::{MemoryJournal, lines};
 use locker_core::locker::{self as core_locker, CourierSession, Entry, LockerConfig};
@@ -23,34 +22,6 @@ use pyo3::prelude::*;
 
 use crate::convert::{self, from_py, to_py};
 use crate::exceptions::CoreError;
-
-/// A failure of the hardware as the core sees it: a kind and what the
-/// Python object said, if anything (the simulator says nothing its kind
-/// and door do not).
-#[derive(Debug, Clone)]
-pub struct PyHardwareFault {
-    kind: HardwareErrorKind,
-    message: Option<String>,
-}
-
-impl fmt::Display for PyHardwareFault {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.message {
-            Some(message) => write!(f, "{}: {message}", self.kind),
-            None => write!(f, "{}", self.kind),
-        }
-    }
-}
-
-impl CoreHardwareError for PyHardwareFault {
-    fn kind(&self) -> HardwareErrorKind {
-        self.kind
-    }
-
-    fn detail(&self) -> Option<&str> {
-        self.message.as_deref()
-    }
-}
 
 /// The simulated hardware, shared between Python (which opens doors and
 /// puts parcels in) and the locker (which unlocks and reads sensors).
@@ -68,7 +39,7 @@ struct PyHardware(Py<PyAny>);
 
 /// A hardware fault from a Python exception: its `kind` attribute when it
 /// names a kind (`"door_jammed"`, ...), otherwise `other`.
-fn fault(py: Python<'_>, error: &PyErr) -> PyHardwareFault {
+fn fault(py: Python<'_>, error: &PyErr) -> HardwareFault {
     let kind = error
         .value(py)
         .getattr("kind")
@@ -76,10 +47,7 @@ fn fault(py: Python<'_>, error: &PyErr) -> PyHardwareFault {
         .and_then(|k| k.extract::<String>().ok())
         .and_then(|k| convert::named(&k))
         .unwrap_or(HardwareErrorKind::Other);
-    PyHardwareFault {
-        kind,
-        message: Some(error.to_string()),
-    }
+    HardwareFault::with_detail(kind, error.to_string())
 }
 
 impl PyHardware {
@@ -88,7 +56,7 @@ impl PyHardware {
         method: &str,
         args: impl for<'py> FnOnce(Python<'py>) -> PyResult<Bound<'py, pyo3::types::PyTuple>>,
         convert: impl for<'py> FnOnce(&Bound<'py, PyAny>) -> PyResult<T>,
-    ) -> Result<T, PyHardwareFault> {
+    ) -> Result<T, HardwareFault> {
         Python::attach(|py| {
             let result = args(py)
                 .and_then(|a| self.0.bind(py).call_method1(method, a))
@@ -106,7 +74,7 @@ fn named<T: serde::de::DeserializeOwned>(value: &Bound<'_, PyAny>, what: &str) -
 }
 
 impl Hardware for PyHardware {
-    type Error = PyHardwareFault;
+    type Error = HardwareFault;
 
     fn unlock(&mut self, door: CompartmentId) -> Result<(), Self::Error> {
         self.call(
@@ -152,10 +120,10 @@ impl Hardware for PyHardware {
             |v| v.extract(),
         )?;
         if bytes.len() != len {
-            return Err(PyHardwareFault {
-                kind: HardwareErrorKind::EntropyUnavailable,
-                message: Some(format!("fill_random({len}) returned {} bytes", bytes.len())),
-            });
+            return Err(HardwareFault::with_detail(
+                HardwareErrorKind::EntropyUnavailable,
+                format!("fill_random({len}) returned {} bytes", bytes.len()),
+            ));
         }
         buf.copy_from_slice(&bytes);
         Ok(())
@@ -174,17 +142,17 @@ macro_rules! forward {
         match $self {
             // The simulator's errors are a kind and a door, both already
             // in the core's error: no detail to repeat them.
-            AnyHardware::Sim(sim) => sim.lock().$method($($arg),*).map_err(|e| PyHardwareFault {
-                kind: e.kind(),
-                message: None,
-            }),
+            AnyHardware::Sim(sim) => sim
+                .lock()
+                .$method($($arg),*)
+                .map_err(|e| HardwareFault::new(e.kind())),
             AnyHardware::Python(hw) => hw.$method($($arg),*),
         }
     };
 }
 
 impl Hardware for AnyHardware {
-    type Error = PyHardwareFault;
+    type Error = HardwareFault;
 
     fn unlock(&mut self, door: CompartmentId) -> Result<(), Self::Error> {
         forward!(self, unlock(door))

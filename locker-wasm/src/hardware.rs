@@ -3,12 +3,10 @@
 //! over WebSerial, a test double), and the core's simulated bank, which has
 //! the same five methods.
 
-use core::fmt;
-
 use js_sys::{Reflect, Uint8Array};
 use locker_core::CompartmentId;
 use locker_core::hardware::{
-    self as core_hw, DoorState, Hardware, HardwareError, HardwareErrorKind, Occupancy, Operation,
+    self as core_hw, DoorState, Hardware, HardwareErrorKind, HardwareFault, Occupancy, Operation,
 };
 use wasm_bindgen::prelude::*;
 
@@ -61,33 +59,9 @@ extern "C" {
     fn fill_random(this: &HardwareObject, buf: &Uint8Array) -> Result<JsValue, JsValue>;
 }
 
-/// A failed call of a JavaScript hardware object: the kind, and what the
-/// thrown value said.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct JsHardwareError {
-    /// What kind of failure.
-    pub kind: HardwareErrorKind,
-    /// The thrown error's message (or the reason the answer was unusable).
-    pub message: String,
-}
-
-impl fmt::Display for JsHardwareError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.kind, self.message)
-    }
-}
-
-impl HardwareError for JsHardwareError {
-    fn kind(&self) -> HardwareErrorKind {
-        self.kind
-    }
-
-    fn detail(&self) -> Option<&str> {
-        Some(&self.message)
-    }
-}
-
-fn thrown(value: &JsValue) -> JsHardwareError {
+/// A failed call of a JavaScript hardware object: the kind its thrown
+/// value's `code` names, and what the value said.
+fn thrown(value: &JsValue) -> HardwareFault {
     let code = Reflect::get(value, &JsValue::from_str("code"))
         .ok()
         .and_then(|code| code.as_string());
@@ -96,19 +70,10 @@ fn thrown(value: &JsValue) -> JsHardwareError {
         .and_then(|m| m.as_string())
         .or_else(|| value.as_string())
         .unwrap_or_else(|| "the hardware object threw".into());
-    JsHardwareError {
-        kind: code
-            .as_deref()
-            .map_or(HardwareErrorKind::Other, hardware_kind),
-        message,
-    }
-}
-
-fn unusable(kind: HardwareErrorKind, message: &str) -> JsHardwareError {
-    JsHardwareError {
-        kind,
-        message: message.into(),
-    }
+    let kind = code
+        .as_deref()
+        .map_or(HardwareErrorKind::Other, hardware_kind);
+    HardwareFault::with_detail(kind, message)
 }
 
 /// The core's [`Hardware`] over a JavaScript object.
@@ -138,7 +103,7 @@ impl JsHardware {
 }
 
 impl Hardware for JsHardware {
-    type Error = JsHardwareError;
+    type Error = HardwareFault;
 
     fn unlock(&mut self, door: CompartmentId) -> Result<(), Self::Error> {
         self.object.unlock(door.0).map(drop).map_err(|e| thrown(&e))
@@ -149,7 +114,7 @@ impl Hardware for JsHardware {
         match answer.as_string().as_deref() {
             Some("open") => Ok(DoorState::Open),
             Some("closed") => Ok(DoorState::Closed),
-            _ => Err(unusable(
+            _ => Err(HardwareFault::with_detail(
                 HardwareErrorKind::SensorFault,
                 "doorState() must return \"open\" or \"closed\"",
             )),
@@ -167,7 +132,7 @@ impl Hardware for JsHardware {
             Some("empty") => Ok(Occupancy::Empty),
             Some("occupied") => Ok(Occupancy::Occupied),
             Some("unknown") => Ok(Occupancy::Unknown),
-            _ => Err(unusable(
+            _ => Err(HardwareFault::with_detail(
                 HardwareErrorKind::SensorFault,
                 "occupancy() must return \"empty\", \"occupied\" or \"unknown\"",
             )),
@@ -187,7 +152,7 @@ impl Hardware for JsHardware {
                 whole
             })
             .ok_or_else(|| {
-                unusable(
+                HardwareFault::with_detail(
                     HardwareErrorKind::ClockFault,
                     "nowS() must return whole Unix seconds",
                 )
@@ -195,8 +160,9 @@ impl Hardware for JsHardware {
     }
 
     fn fill_random(&mut self, buf: &mut [u8]) -> Result<(), Self::Error> {
-        let len = u32::try_from(buf.len())
-            .map_err(|_| unusable(HardwareErrorKind::EntropyUnavailable, "buffer too large"))?;
+        let len = u32::try_from(buf.len()).map_err(|_| {
+            HardwareFault::with_detail(HardwareErrorKind::EntropyUnavailable, "buffer too large")
+        })?;
         let array = Uint8Array::new_with_length(len);
         self.object.fill_random(&array).map_err(|e| thrown(&e))?;
         array.copy_to(buf);

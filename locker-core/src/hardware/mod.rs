@@ -236,6 +236,59 @@ impl HardwareError for Infallible {
     }
 }
 
+/// A hardware error that is its kind and, when the driver said more, that
+/// detail: for drivers (and the bindings' hardware) that need no error
+/// type of their own.
+///
+/// ```
+/// use locker_core::hardware::{HardwareError, HardwareErrorKind, HardwareFault};
+///
+/// let fault = HardwareFault::with_detail(HardwareErrorKind::DoorJammed, "latch 4: 2.1 A");
+/// assert_eq!(fault.detail(), Some("latch 4: 2.1 A"));
+/// assert!(fault.to_string().ends_with(": latch 4: 2.1 A"));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HardwareFault {
+    kind: HardwareErrorKind,
+    detail: Option<alloc::string::String>,
+}
+
+impl HardwareFault {
+    /// A fault its kind says all about.
+    #[must_use]
+    pub const fn new(kind: HardwareErrorKind) -> Self {
+        Self { kind, detail: None }
+    }
+
+    /// A fault with what the driver said about it.
+    #[must_use]
+    pub fn with_detail(kind: HardwareErrorKind, detail: impl Into<alloc::string::String>) -> Self {
+        Self {
+            kind,
+            detail: Some(detail.into()),
+        }
+    }
+}
+
+impl fmt::Display for HardwareFault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.detail {
+            Some(detail) => write!(f, "{}: {detail}", self.kind),
+            None => write!(f, "{}", self.kind),
+        }
+    }
+}
+
+impl HardwareError for HardwareFault {
+    fn kind(&self) -> HardwareErrorKind {
+        self.kind
+    }
+
+    fn detail(&self) -> Option<&str> {
+        self.detail.as_deref()
+    }
+}
+
 /// The locker's electronics, as the vendor's firmware drives them.
 ///
 /// All calls are blocking; see the [module documentation](self) for when the

@@ -2,7 +2,7 @@ use super::*;
 use crate::allocate::Request;
 use crate::credential::{CarrierId, KioskId, PinSecret, TokenSecret};
 use crate::hardware::sim::Repeat;
-use crate::hardware::{HardwareErrorKind, SimulatedHardware};
+use crate::hardware::{HardwareErrorKind, HardwareFault, SimulatedHardware};
 use crate::journal::MemoryJournal;
 use crate::{Dimensions, Parcel, ParcelId, RecipientId, TemperatureZone};
 use alloc::string::ToString;
@@ -841,7 +841,7 @@ fn a_parcel_no_door_takes_is_journaled_as_overflow_and_changes_no_door() {
 
 #[test]
 fn a_hardware_error_keeps_what_the_vendor_said() {
-    let board = BoardError::new(HardwareErrorKind::BusTimeout, "no ACK to frame 0x12");
+    let board = HardwareFault::with_detail(HardwareErrorKind::BusTimeout, "no ACK to frame 0x12");
     let error = LockerError::hardware(Some(CompartmentId(3)), &board);
     assert_eq!(
         error.to_string(),
@@ -880,64 +880,33 @@ struct ExplainingBoard {
     says: alloc::string::String,
 }
 
-/// A vendor's error that says more than its kind.
-#[derive(Debug)]
-struct BoardError {
-    kind: HardwareErrorKind,
-    says: alloc::string::String,
-}
-
-impl BoardError {
-    fn new(kind: HardwareErrorKind, says: &str) -> Self {
-        Self {
-            kind,
-            says: says.into(),
-        }
-    }
-}
-
-impl core::fmt::Display for BoardError {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "{}: {}", self.kind, self.says)
-    }
-}
-
-impl HardwareError for BoardError {
-    fn kind(&self) -> HardwareErrorKind {
-        self.kind
-    }
-    fn detail(&self) -> Option<&str> {
-        Some(&self.says)
-    }
-}
-
 impl ExplainingBoard {
-    fn explain(&self, error: &crate::hardware::sim::SimError) -> BoardError {
-        BoardError {
-            kind: error.kind(),
-            says: self.says.clone(),
-        }
+    fn explain(&self, error: &crate::hardware::sim::SimError) -> HardwareFault {
+        HardwareFault::with_detail(error.kind(), self.says.clone())
     }
 }
 
 impl Hardware for ExplainingBoard {
-    type Error = BoardError;
-    fn unlock(&mut self, door: CompartmentId) -> Result<(), BoardError> {
+    type Error = HardwareFault;
+    fn unlock(&mut self, door: CompartmentId) -> Result<(), HardwareFault> {
         self.sim.unlock(door).map_err(|e| self.explain(&e))
     }
     fn door_state(
         &mut self,
         door: CompartmentId,
-    ) -> Result<crate::hardware::DoorState, BoardError> {
+    ) -> Result<crate::hardware::DoorState, HardwareFault> {
         self.sim.door_state(door).map_err(|e| self.explain(&e))
     }
-    fn occupancy(&mut self, door: CompartmentId) -> Result<crate::hardware::Occupancy, BoardError> {
+    fn occupancy(
+        &mut self,
+        door: CompartmentId,
+    ) -> Result<crate::hardware::Occupancy, HardwareFault> {
         self.sim.occupancy(door).map_err(|e| self.explain(&e))
     }
-    fn now_s(&mut self) -> Result<u64, BoardError> {
+    fn now_s(&mut self) -> Result<u64, HardwareFault> {
         self.sim.now_s().map_err(|e| self.explain(&e))
     }
-    fn fill_random(&mut self, buf: &mut [u8]) -> Result<(), BoardError> {
+    fn fill_random(&mut self, buf: &mut [u8]) -> Result<(), HardwareFault> {
         self.sim.fill_random(buf).map_err(|e| self.explain(&e))
     }
 }
@@ -1000,7 +969,7 @@ proptest::proptest! {
         use crate::hardware::MAX_DETAIL_BYTES;
         let one_line: alloc::string::String =
             detail.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
-        match super::recorded_detail(&BoardError::new(HardwareErrorKind::Other, &detail)) {
+        match super::recorded_detail(&HardwareFault::with_detail(HardwareErrorKind::Other, &detail)) {
             None => proptest::prop_assert!(one_line.len() > MAX_DETAIL_BYTES || one_line.trim().is_empty()),
             Some(kept) => {
                 proptest::prop_assert!(kept.len() <= MAX_DETAIL_BYTES);
@@ -1019,7 +988,10 @@ proptest::proptest! {
 #[test]
 fn a_blank_or_absent_detail_is_not_recorded() {
     assert_eq!(
-        super::recorded_detail(&BoardError::new(HardwareErrorKind::Other, " \n\t ")),
+        super::recorded_detail(&HardwareFault::with_detail(
+            HardwareErrorKind::Other,
+            " \n\t "
+        )),
         None
     );
     assert_eq!(
@@ -1027,7 +999,7 @@ fn a_blank_or_absent_detail_is_not_recorded() {
         None
     );
     assert_eq!(
-        super::recorded_detail(&BoardError::new(
+        super::recorded_detail(&HardwareFault::with_detail(
             HardwareErrorKind::Other,
             "frame 0x12\nno ACK"
         ))
