@@ -227,6 +227,23 @@ impl<K: Ord, V> FromIterator<(K, V)> for SortedMap<K, V> {
     }
 }
 
+impl<K: Ord, V> SortedMap<K, V> {
+    /// A map of `entries`, whose keys must all differ, sorted once:
+    /// O(n log n), where inserting keys that come in random order one by
+    /// one moves O(n²) entries.
+    ///
+    /// # Errors
+    ///
+    /// An entry whose key another entry has too (the map is not built).
+    pub fn try_from_distinct(mut entries: Vec<(K, V)>) -> Result<Self, (K, V)> {
+        entries.sort_unstable_by(|(a, _), (b, _)| a.cmp(b));
+        if let Some(at) = entries.windows(2).position(|pair| pair[0].0 == pair[1].0) {
+            return Err(entries.swap_remove(at));
+        }
+        Ok(Self { entries })
+    }
+}
+
 impl<K: Ord, V> Extend<(K, V)> for SortedMap<K, V> {
     fn extend<I: IntoIterator<Item = (K, V)>>(&mut self, iter: I) {
         for (key, value) in iter {

@@ -65,6 +65,22 @@ proptest! {
     }
 
     #[test]
+    fn distinct_keys_build_the_map_and_a_repeat_is_named(pairs in proptest::collection::vec((any::<u8>(), any::<u16>()), 0..40)) {
+        let model: BTreeMap<u8, u16> = pairs.iter().copied().collect();
+        match SortedMap::try_from_distinct(pairs.clone()) {
+            Ok(map) => {
+                prop_assert_eq!(model.len(), pairs.len());
+                prop_assert!(map.iter().eq(model.iter()));
+            }
+            Err((key, value)) => {
+                prop_assert!(model.len() < pairs.len());
+                prop_assert!(pairs.contains(&(key, value)));
+                prop_assert!(pairs.iter().filter(|(k, _)| *k == key).count() >= 2);
+            }
+        }
+    }
+
+    #[test]
     fn set_matches_btreeset(ops in proptest::collection::vec((any::<bool>(), any::<u8>()), 0..200)) {
         let mut model = BTreeSet::new();
         let mut set = SortedSet::new();

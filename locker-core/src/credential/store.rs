@@ -798,22 +798,48 @@ impl CredentialStore {
     }
 
     pub(crate) fn index(&mut self, record: &CredentialRecord) {
-        if let Some(tag) = record.kind.lookup_tag() {
-            self.tag_index.insert(*tag, record.id);
+        let keys = record.index_keys();
+        if let Some(tag) = keys.lookup {
+            self.tag_index.insert(tag, record.id);
         }
-        if let Some(tag) = record.kind.unique_tag() {
-            self.unique_index.insert(*tag, record.id);
+        if let Some(tag) = keys.unique {
+            self.unique_index.insert(tag, record.id);
         }
-        if let Some(recipient) = record.recipient {
+        if let Some(recipient) = keys.recipient {
             self.by_recipient
                 .entry(recipient)
                 .or_default()
                 .insert(record.id);
         }
-        if let (CredentialKind::Courier { carrier, .. }, RecordStatus::Active) =
-            (&record.kind, record.status)
-        {
-            self.courier_by_carrier.insert(*carrier, record.id);
+        if let Some(carrier) = keys.active_courier {
+            self.courier_by_carrier.insert(carrier, record.id);
+        }
+    }
+}
+
+/// Where the store's indexes find a record: one key per index, or none.
+pub(crate) struct IndexKeys {
+    /// In the lookup-tag index.
+    pub(crate) lookup: Option<Tag>,
+    /// In the PIN-uniqueness index.
+    pub(crate) unique: Option<Tag>,
+    /// In the recipient's records.
+    pub(crate) recipient: Option<RecipientId>,
+    /// As the carrier's active courier code.
+    pub(crate) active_courier: Option<CarrierId>,
+}
+
+impl CredentialRecord {
+    /// Where the store's indexes find this record.
+    pub(crate) fn index_keys(&self) -> IndexKeys {
+        IndexKeys {
+            lookup: self.kind.lookup_tag().copied(),
+            unique: self.kind.unique_tag().copied(),
+            recipient: self.recipient,
+            active_courier: match (&self.kind, self.status) {
+                (CredentialKind::Courier { carrier, .. }, RecordStatus::Active) => Some(*carrier),
+                _ => None,
+            },
         }
     }
 }
