@@ -988,7 +988,14 @@ impl LockerState {
         // A QR token the back end issued without a record is spent too:
         // unspent, it would open its door again until it expires.
         if self.credentials.is_unspent(grant, at_s) {
-            self.credentials.redeem(grant, at_s)?;
+            // Redeemed for this door only: the grant's other doors may still
+            // hold parcels (closed full, or never unlatched), and their own
+            // PINs and tokens must keep opening them.
+            let done = Grant {
+                compartments: alloc::vec![compartment],
+                ..grant.clone()
+            };
+            self.credentials.redeem(&done, at_s)?;
         }
         // Whoever emptied it, nothing of the recipient's names the door now.
         self.credentials

@@ -1078,6 +1078,60 @@ fn delegate_doors(
 }
 
 #[test]
+fn a_door_closed_full_keeps_its_credentials_when_another_door_of_the_grant_empties() {
+    use crate::credential::DelegationScope;
+    use crate::parcel::Handling;
+    let mut rig = rig();
+    let (a, _, _) = rig.drop_off(parcel(1), 12);
+    // Cash on delivery never shares a door: the resident has two.
+    let (b, pin_b, token_b) = rig.drop_off(parcel(2).with_handling(Handling::CashOnDelivery), 12);
+    assert_ne!(a, b);
+    let delegation = delegate_doors(&mut rig, 12, DelegationScope::Parcels, vec![a, b]).unwrap();
+    rig.advance(60);
+    let opened = rig
+        .locker
+        .pickup_pin(KIOSK, Some(RecipientId(12)), delegation.pin.expose())
+        .unwrap();
+    assert_eq!(opened.len(), 2);
+    // The delegate takes A's parcel and leaves B's.
+    rig.empty_doors(&[a]);
+    rig.hw().open_door(b).unwrap();
+    rig.hw().close_door(b).unwrap();
+    rig.locker.door_closed(b).unwrap();
+    assert_eq!(
+        rig.locker.state().parcels()[&ParcelId(2)],
+        ParcelPlace::Compartment(b)
+    );
+    rig.advance(60);
+    // The delegation is spent, but B's own PIN and token still open B.
+    assert!(
+        rig.locker
+            .pickup_pin(KIOSK, Some(RecipientId(12)), delegation.pin.expose())
+            .is_err()
+    );
+    let qr = rig.locker.state().credentials().verify_token(
+        &rig.locker.keys,
+        KIOSK,
+        token_b.expose(),
+        crate::credential::Purpose::Pickup,
+        rig.locker.state().last_at_s(),
+    );
+    assert_eq!(qr.map(|grant| grant.compartments), Ok(vec![b]));
+    assert_eq!(
+        rig.locker
+            .pickup_pin(KIOSK, Some(RecipientId(12)), pin_b.expose())
+            .unwrap(),
+        vec![b]
+    );
+    rig.empty_doors(&[b]);
+    assert_eq!(
+        rig.locker.state().parcels()[&ParcelId(2)],
+        ParcelPlace::Collected
+    );
+    rig.assert_replays();
+}
+
+#[test]
 fn a_one_door_delegation_ends_when_its_parcels_go_back() {
     use crate::credential::{CredentialError, DelegationScope};
     let mut rig = rig();
