@@ -396,16 +396,11 @@ pub(crate) fn qr_svg(
             "error_correction must be \"low\", \"medium\", \"quartile\" or \"high\", not {error_correction:?}"
         ))
     })?;
-    if module_px == 0 || module_px > 100 || quiet_zone_modules > 100 {
-        return Err(PyValueError::new_err(
-            "module_px must be 1 to 100 and quiet_zone_modules at most 100",
-        ));
-    }
     let options = QrOptions {
         error_correction,
         quiet_zone_modules,
         module_px,
     };
     let matrix = QrMatrix::encode(text, &options).map_err(CoreError::from)?;
-    Ok(matrix.to_svg(module_px))
+    Ok(matrix.to_svg())
 }

@@ -18,7 +18,7 @@ use locker_core::pack::PackError as CorePackError;
 use locker_core::sim::SimError as CoreSimError;
 use pyo3::PyErr;
 use pyo3::create_exception;
-use pyo3::exceptions::PyException;
+use pyo3::exceptions::{PyException, PyValueError};
 use pyo3::types::PyAnyMethods;
 
 create_exception!(
@@ -173,6 +173,9 @@ impl From<CoreError> for PyErr {
             CoreError::Allocation(e) => AllocationError::new_err(e.to_string()),
             CoreError::Pack(e) => PackError::new_err(e.to_string()),
             CoreError::Credential(e) => CredentialError::new_err(e.to_string()),
+            CoreError::Qr(e @ QrRenderError::InvalidOption { .. }) => {
+                PyValueError::new_err(e.to_string())
+            }
             CoreError::Qr(e) => QrError::new_err(e.to_string()),
             CoreError::Journal(e) => JournalError::new_err(e.to_string()),
             CoreError::Hardware(kind, message) => hardware_error(kind, &message),

@@ -100,6 +100,8 @@ def test_qr_svg(keys: locker.KeyRing) -> None:
         locker.qr_svg(token, error_correction="extreme")
     with pytest.raises(ValueError, match="module_px"):
         locker.qr_svg(token, module_px=0)
+    with pytest.raises(ValueError, match="quiet_zone_modules"):
+        locker.qr_svg(token, quiet_zone_modules=101)
     with pytest.raises(locker.QrError):
         locker.qr_svg("X" * 5_000)
 

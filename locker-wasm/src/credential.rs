@@ -595,7 +595,7 @@ pub fn verify_token_offline(
 pub fn qr_svg(text: &str, options: Option<JsValue>) -> Result<String, LockerError> {
     let options = qr_options(&options.unwrap_or(JsValue::UNDEFINED))?;
     let matrix = core_cred::QrMatrix::encode(text, &options)?;
-    Ok(matrix.to_svg(options.module_px))
+    Ok(matrix.to_svg())
 }
 
 #[cfg(feature = "qr")]

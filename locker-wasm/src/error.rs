@@ -103,6 +103,7 @@ impl From<locker_core::credential::QrRenderError> for LockerError {
         use locker_core::credential::QrRenderError;
         let code = match error {
             QrRenderError::DataTooLong { .. } => "qr_data_too_long",
+            QrRenderError::InvalidOption { .. } => "invalid_argument",
             _ => "qr",
         };
         Self::with_code(code, &error.to_string())

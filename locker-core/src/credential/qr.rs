@@ -21,6 +21,11 @@ use super::TokenSecret;
 pub const QR_QUIET_ZONE_MODULES: u32 = 4;
 /// Default size of one module in SVG pixels (29 + 8 modules → 296 px).
 pub const QR_DEFAULT_MODULE_PX: u32 = 8;
+/// The largest quiet zone accepted, in modules (25 times the standard's).
+pub const QR_MAX_QUIET_ZONE_MODULES: u32 = 100;
+/// The largest module accepted, in SVG pixels (a 100-pixel module is
+/// already a poster).
+pub const QR_MAX_MODULE_PX: u32 = 100;
 
 /// Error-correction level: the share of the code that may be damaged.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -71,6 +76,33 @@ impl Default for QrOptions {
     }
 }
 
+impl QrOptions {
+    /// Checks the sizes: a quiet zone of at most
+    /// [`QR_MAX_QUIET_ZONE_MODULES`], a module of 1 to [`QR_MAX_MODULE_PX`]
+    /// pixels.
+    ///
+    /// # Errors
+    ///
+    /// [`QrRenderError::InvalidOption`] naming the field.
+    pub const fn validate(&self) -> Result<(), QrRenderError> {
+        if self.quiet_zone_modules > QR_MAX_QUIET_ZONE_MODULES {
+            return Err(QrRenderError::InvalidOption {
+                field: "quiet_zone_modules",
+                range: "0 to 100",
+                value: self.quiet_zone_modules,
+            });
+        }
+        if self.module_px == 0 || self.module_px > QR_MAX_MODULE_PX {
+            return Err(QrRenderError::InvalidOption {
+                field: "module_px",
+                range: "1 to 100",
+                value: self.module_px,
+            });
+        }
+        Ok(())
+    }
+}
+
 /// Why a text could not be put in a QR code.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -87,6 +119,16 @@ pub enum QrRenderError {
         /// The encoder's message.
         reason: String,
     },
+    /// A rendering option is out of its range.
+    #[error("{field} must be {range}, not {value}")]
+    InvalidOption {
+        /// The option's field name.
+        field: &'static str,
+        /// Its accepted range.
+        range: &'static str,
+        /// The value given.
+        value: u32,
+    },
 }
 
 /// The modules of a QR code (without the quiet zone), row by row, `true`
@@ -96,17 +138,21 @@ pub struct QrMatrix {
     version: u8,
     width: usize,
     quiet_zone_modules: u32,
+    module_px: u32,
     dark: Vec<bool>,
 }
 
 impl QrMatrix {
     /// Encodes `text` in the smallest QR version that holds it at the
-    /// options' level (alphanumeric mode for base32 tokens).
+    /// options' level (alphanumeric mode for base32 tokens); the options'
+    /// sizes are kept for drawing.
     ///
     /// # Errors
     ///
+    /// [`QrRenderError::InvalidOption`] for sizes out of range, then
     /// [`QrRenderError::DataTooLong`] or [`QrRenderError::Encoding`].
     pub fn encode(text: &str, options: &QrOptions) -> Result<Self, QrRenderError> {
+        options.validate()?;
         let code = QrCode::with_error_correction_level(text, options.error_correction.level())
             .map_err(|e| match e {
                 QrError::DataTooLong => QrRenderError::DataTooLong {
@@ -129,6 +175,7 @@ impl QrMatrix {
             version,
             width,
             quiet_zone_modules: options.quiet_zone_modules,
+            module_px: options.module_px,
             dark,
         })
     }
@@ -165,13 +212,16 @@ impl QrMatrix {
         self.dark.chunks(self.width.max(1))
     }
 
-    /// A compact SVG: one white background rectangle and one stroked path
-    /// of merged horizontal runs (about 2 KB for version 3).
+    /// A compact SVG, `module_px` pixels per module (the options' size):
+    /// one white background rectangle and one stroked path of merged
+    /// horizontal runs (about 2 KB for version 3).
     #[must_use]
-    pub fn to_svg(&self, module_px: u32) -> String {
+    pub fn to_svg(&self) -> String {
+        // Both sizes are checked at encoding, so none of this overflows,
+        // even in 32 bits: at most 177 + 200 modules of 100 pixels.
         let quiet = usize::try_from(self.quiet_zone_modules).unwrap_or(0);
         let side = self.width + 2 * quiet;
-        let px = side.saturating_mul(usize::try_from(module_px).unwrap_or(1));
+        let px = side.saturating_mul(usize::try_from(self.module_px).unwrap_or(1));
         let mut svg = String::with_capacity(2_048);
         let _ = write!(
             svg,
@@ -274,7 +324,7 @@ impl TokenSecret {
     ///
     /// As [`to_qr`](Self::to_qr).
     pub fn to_qr_svg(&self, options: &QrOptions) -> Result<String, QrRenderError> {
-        Ok(self.to_qr(options)?.to_svg(options.module_px))
+        Ok(self.to_qr(options)?.to_svg())
     }
 }
 
@@ -320,9 +370,42 @@ mod tests {
     }
 
     #[test]
+    fn sizes_out_of_range_are_refused_and_the_largest_draw_whole() {
+        let t = token(1);
+        for (quiet_zone_modules, module_px, field) in [
+            (u32::MAX, 8, "quiet_zone_modules"),
+            (QR_MAX_QUIET_ZONE_MODULES + 1, 8, "quiet_zone_modules"),
+            (4, 0, "module_px"),
+            (4, QR_MAX_MODULE_PX + 1, "module_px"),
+            (4, u32::MAX, "module_px"),
+        ] {
+            let options = QrOptions {
+                quiet_zone_modules,
+                module_px,
+                ..QrOptions::default()
+            };
+            assert!(matches!(
+                t.to_qr_svg(&options),
+                Err(QrRenderError::InvalidOption { field: f, .. }) if f == field
+            ));
+        }
+        let largest = QrOptions {
+            quiet_zone_modules: QR_MAX_QUIET_ZONE_MODULES,
+            module_px: QR_MAX_MODULE_PX,
+            ..QrOptions::default()
+        };
+        let svg = t.to_qr_svg(&largest).unwrap();
+        assert!(svg.contains("width=\"22900\" height=\"22900\" viewBox=\"0 0 229 229\""));
+        assert!(
+            svg.contains("d=\"M100 100.5"),
+            "drawn inside the quiet zone"
+        );
+    }
+
+    #[test]
     fn svg_path_reproduces_the_matrix() {
         let qr = token(1).to_qr(&QrOptions::default()).unwrap();
-        let svg = qr.to_svg(1);
+        let svg = qr.to_svg();
         let d = svg.split("d=\"").nth(1).unwrap().split('"').next().unwrap();
         // Replay the path: M/m set the pen, h paints a run.
         let quiet = 4i64;

@@ -126,5 +126,9 @@ test("QR codes render as SVG", { skip: !hasQr() && "built without the qr feature
   const small = qrSvg("HELLO", { module_px: 2, error_correction: "low" });
   assert.ok(small.length < svg.length);
   assert.throws(() => qrSvg("x", { module_px: "big" }), { code: "invalid_argument" });
+  // Sizes out of range are refused, not drawn outside the picture.
+  for (const options of [{ module_px: 0 }, { module_px: 4294967295 }, { quiet_zone_modules: 101 }, { quiet_zone_modules: 4294967295 }]) {
+    assert.throws(() => qrSvg("x", options), { code: "invalid_argument", message: /module_px|quiet_zone_modules/ });
+  }
   assert.throws(() => qrSvg("x".repeat(5000)), { code: "qr_data_too_long" });
 });
