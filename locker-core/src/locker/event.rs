@@ -139,11 +139,12 @@ pub enum Event {
         /// Which door.
         compartment: CompartmentId,
     },
-    /// The hardware clock went backwards; the locker kept its own time.
+    /// The hardware clock read earlier than the last journaled record; the
+    /// locker kept that record's time (the journal never goes back).
     ClockWentBack {
         /// What the clock said.
         clock_s: u64,
-        /// The time the locker kept.
+        /// The time the locker kept: its last record's.
         kept_s: u64,
     },
 }

@@ -79,14 +79,14 @@ pub use doors::{DoorStatus, DoorView, OpenFor};
 pub use entry::{AbortReason, Entry, ParcelPlace};
 pub use error::LockerError;
 pub use event::Event;
-pub use policy::{DAY_S, HOUR_S, LockerPolicy};
+pub use policy::{CLOCK_MAX_S, DAY_S, HOUR_S, LockerPolicy, POLICY_MAX_S};
 pub use resident::Delegation;
 pub use snapshot::{SNAPSHOT_VERSION, Snapshot, StoredParcels};
 pub use state::{Delivery, DoorTask, Grace, LockerState, OpenDoor, StateError};
 
 use crate::bank::{BankConfig, default_bank};
 use crate::credential::{CredentialPolicy, KeyRing};
-use crate::hardware::{self, Hardware, HardwareError};
+use crate::hardware::{self, Hardware, HardwareError, HardwareErrorKind};
 use crate::ids::CompartmentId;
 use crate::journal::{Chain, JournalSink, Record};
 
@@ -124,9 +124,6 @@ pub struct Locker<H: Hardware, J: JournalSink<Entry>> {
     state: LockerState,
     chain: Chain,
     events: Vec<Event>,
-    /// The latest time read, so a clock that goes back is noticed even
-    /// between records.
-    clock_high_s: u64,
 }
 
 impl<H: Hardware, J: JournalSink<Entry>> core::fmt::Debug for Locker<H, J> {
@@ -185,7 +182,6 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
             state,
             chain: Chain::new(),
             events: Vec::new(),
-            clock_high_s: at_s,
         };
         locker.write(at_s, entry)?;
         Ok(locker)
@@ -229,7 +225,6 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
             hardware,
             journal,
             keys,
-            clock_high_s: state.last_at_s(),
             state,
             chain,
             events: Vec::new(),
@@ -331,14 +326,18 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
     }
 
     /// The time now: the hardware clock, never earlier than the last record.
+    ///
+    /// Only a journaled time holds the clock back. A reading that moved
+    /// ahead and wrote nothing is not kept: one glitched reading of a month
+    /// ahead would otherwise stand as "now" until the real time caught up,
+    /// and every waiting parcel would count as expired.
     fn now(&mut self) -> Result<u64, LockerError> {
         let clock_s = read_clock(&mut self.hardware)?;
-        let kept_s = self.clock_high_s.max(self.state.last_at_s());
+        let kept_s = self.state.last_at_s();
         if clock_s < kept_s {
             self.events.push(Event::ClockWentBack { clock_s, kept_s });
             return Ok(kept_s);
         }
-        self.clock_high_s = clock_s;
         Ok(clock_s)
     }
 
@@ -445,10 +444,23 @@ fn apply_all(state: &mut LockerState, records: &[Record<Entry>]) -> Result<(), L
     Ok(())
 }
 
+/// The hardware clock, refused beyond [`CLOCK_MAX_S`]
+/// (February 2105), where the expiries a policy sets no longer fit a
+/// credential: refused at the read, before any door opens.
 fn read_clock<H: Hardware>(hardware: &mut H) -> Result<u64, LockerError> {
-    hardware
+    let clock_s = hardware
         .now_s()
-        .map_err(|error| LockerError::hardware(None, &error))
+        .map_err(|error| LockerError::hardware(None, &error))?;
+    if clock_s > policy::CLOCK_MAX_S {
+        return Err(LockerError::Hardware {
+            compartment: None,
+            kind: HardwareErrorKind::ClockFault,
+            detail: Some(alloc::format!(
+                "the clock reads {clock_s} s, after the latest time credentials can carry"
+            )),
+        });
+    }
+    Ok(clock_s)
 }
 
 fn draw_rng<H: Hardware>(hardware: &mut H) -> Result<ChaCha20Rng, LockerError> {

@@ -7,6 +7,14 @@ use alloc::vec::Vec;
 pub const HOUR_S: u64 = 3_600;
 /// Seconds in a day.
 pub const DAY_S: u64 = 24 * HOUR_S;
+/// The longest any timing of a policy may be: a year. Expiries are
+/// carried in credentials as 32-bit seconds, so a bound keeps every
+/// expiry the locker computes representable (until 2105), and a bound far
+/// beyond any property's rules catches a typo before a parcel is inside.
+pub const POLICY_MAX_S: u64 = 366 * DAY_S;
+/// The latest clock reading the locker accepts: an expiry a policy puts
+/// after it must still fit a credential's 32-bit seconds.
+pub const CLOCK_MAX_S: u64 = u32::MAX as u64 - POLICY_MAX_S;
 
 /// The property's rules for a locker.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -75,6 +83,25 @@ impl LockerPolicy {
     ///
     /// The name of the first bad field and why.
     pub fn validate(&self) -> Result<(), (&'static str, &'static str)> {
+        let timings = [
+            ("dwell_s", self.dwell_s),
+            ("chilled_max_dwell_s", self.chilled_max_dwell_s),
+            ("max_dwell_s", self.max_dwell_s),
+            ("reopen_grace_s", self.reopen_grace_s),
+            ("door_open_alarm_s", self.door_open_alarm_s),
+            ("return_window_s", self.return_window_s),
+        ];
+        let reminders = self
+            .reminders_before_expiry_s
+            .iter()
+            .map(|&before_s| ("reminders_before_expiry_s", before_s));
+        if let Some((field, _)) = timings
+            .into_iter()
+            .chain(reminders)
+            .find(|&(_, seconds)| seconds > POLICY_MAX_S)
+        {
+            return Err((field, "at most a year (31,622,400 s)"));
+        }
         if self.dwell_s == 0 {
             return Err(("dwell_s", "must be more than 0"));
         }

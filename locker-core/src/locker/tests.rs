@@ -635,7 +635,9 @@ fn wrong_pins_are_throttled_but_qr_still_works() {
 fn a_clock_that_goes_back_does_not_turn_time_back() {
     let mut rig = rig();
     rig.advance(1_000);
-    rig.locker.tick().unwrap();
+    rig.locker
+        .set_out_of_service(CompartmentId(4), "repair")
+        .unwrap();
     rig.hw().set_now_s(T0);
     rig.locker.tick().unwrap();
     assert!(
@@ -650,6 +652,98 @@ fn a_clock_that_goes_back_does_not_turn_time_back() {
         .unwrap();
     let last = rig.locker.journal().records().last().unwrap();
     assert!(last.at_s >= T0 + 1_000);
+}
+
+#[test]
+fn a_glitched_clock_reading_that_wrote_nothing_is_not_kept() {
+    let mut rig = rig();
+    let (_, pin, _) = rig.drop_off(parcel(1), 12);
+    let code = rig
+        .locker
+        .issue_courier_code(CarrierId(8), 60 * DAY_S)
+        .unwrap();
+    let records = rig.locker.journal().records().len();
+    // One reading a month ahead, during a call that journals nothing.
+    let month_s = i64::try_from(30 * DAY_S).unwrap();
+    rig.hw().jump_clock_s(month_s);
+    rig.locker.courier_sign_in(KIOSK, code.expose()).unwrap();
+    rig.hw().jump_clock_s(-month_s);
+    assert_eq!(rig.locker.journal().records().len(), records);
+    rig.advance(60);
+    rig.locker.tick().unwrap();
+    assert!(
+        !rig.locker
+            .take_events()
+            .iter()
+            .any(|e| matches!(e, Event::ClockWentBack { .. } | Event::ReturnReady { .. }))
+    );
+    assert!(
+        rig.locker
+            .pickup_pin(KIOSK, Some(RecipientId(12)), pin.expose())
+            .is_ok()
+    );
+    rig.assert_replays();
+}
+
+#[test]
+fn a_clock_past_what_credentials_carry_is_a_clock_fault() {
+    let mut config = LockerConfig::default();
+    config.policy.dwell_s = super::POLICY_MAX_S;
+    config.policy.max_dwell_s = super::POLICY_MAX_S;
+    config.policy.return_window_s = super::POLICY_MAX_S;
+    let doors: Vec<CompartmentId> = config.bank.compartments.iter().map(|c| c.id).collect();
+    let hardware = SimulatedHardware::new(doors, 42).with_now_s(super::CLOCK_MAX_S - 60);
+    let mut locker = Locker::new(config, hardware, MemoryJournal::new()).unwrap();
+    let code = locker.issue_courier_code(CarrierId(7), DAY_S).unwrap();
+    let courier = locker.courier_sign_in(KIOSK, code.expose()).unwrap();
+    let mut rig = Rig { locker, courier };
+    // The last second it accepts still issues a delivery's credentials,
+    // with the longest dwell a policy allows.
+    rig.advance(60);
+    rig.drop_off(parcel(1), 12);
+    rig.advance(1);
+    let records = rig.locker.journal().records().len();
+    assert!(matches!(
+        rig.locker.courier_sign_in(KIOSK, code.expose()),
+        Err(LockerError::Hardware {
+            kind: crate::hardware::HardwareErrorKind::ClockFault,
+            detail: Some(_),
+            ..
+        })
+    ));
+    assert_eq!(rig.locker.journal().records().len(), records);
+    rig.assert_replays();
+}
+
+#[test]
+fn a_policy_timing_beyond_a_year_is_refused_before_anything_runs() {
+    let doors: Vec<CompartmentId> = LockerConfig::default()
+        .bank
+        .compartments
+        .iter()
+        .map(|c| c.id)
+        .collect();
+    for (field, set) in [
+        (
+            "max_dwell_s",
+            (|p| p.max_dwell_s = 1 << 55) as fn(&mut LockerPolicy),
+        ),
+        ("return_window_s", |p| {
+            p.return_window_s = super::POLICY_MAX_S + 1
+        }),
+        ("reminders_before_expiry_s", |p| {
+            p.reminders_before_expiry_s = vec![DAY_S, u64::MAX];
+        }),
+        ("reopen_grace_s", |p| p.reopen_grace_s = u64::MAX),
+    ] {
+        let mut config = LockerConfig::default();
+        set(&mut config.policy);
+        let hardware = SimulatedHardware::new(doors.clone(), 42).with_now_s(T0);
+        assert!(matches!(
+            Locker::new(config, hardware, MemoryJournal::new()),
+            Err(LockerError::Invalid { field: f, .. }) if f == field
+        ));
+    }
 }
 
 #[test]
