@@ -35,10 +35,23 @@ pub enum FileJournalError {
 }
 
 /// A journal file opened for appending.
+///
+/// An append that fails (a full disk, an I/O error, a failed sync) takes
+/// its bytes back out of the file, so the file holds exactly the records
+/// that were acknowledged and the next append follows the last of them.
 #[derive(Debug)]
 pub struct FileJournal {
     file: File,
     path: PathBuf,
+    tail: Tail,
+}
+
+/// Where the acknowledged records end, and whether bytes of a failed
+/// append may still lie past that point.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Tail {
+    len: u64,
+    dirty: bool,
 }
 
 /// A journal file as found on opening.
@@ -74,7 +87,7 @@ impl FileJournal {
         };
         let mut file = OpenOptions::new()
             .read(true)
-            .append(true)
+            .write(true)
             .create(true)
             .open(&path)
             .map_err(io)?;
@@ -84,14 +97,17 @@ impl FileJournal {
             path: path.clone(),
             source,
         })?;
+        let valid = u64::try_from(loaded.valid_bytes).unwrap_or(u64::MAX);
         if loaded.torn_tail.is_some() {
-            let valid = u64::try_from(loaded.valid_bytes).unwrap_or(u64::MAX);
             file.set_len(valid).map_err(io)?;
-            file.seek(SeekFrom::End(0)).map_err(io)?;
             file.sync_all().map_err(io)?;
         }
+        let tail = Tail {
+            len: valid,
+            dirty: false,
+        };
         Ok(Opened {
-            journal: Self { file, path },
+            journal: Self { file, path, tail },
             records: loaded.records,
             chain: loaded.chain,
             torn_tail: loaded.torn_tail,
@@ -111,13 +127,167 @@ impl<E: Serialize> JournalSink<E> for FileJournal {
     fn append(&mut self, record: &Record<E>) -> Result<(), Self::Error> {
         let mut line = lines::to_line(record);
         line.push('\n');
-        let io = |source| FileJournalError::Io {
-            path: self.path.clone(),
-            source,
-        };
-        // One write per record, then a data sync: the record is durable
-        // when this returns, and a cut leaves at most a torn last line.
-        self.file.write_all(line.as_bytes()).map_err(io)?;
-        self.file.sync_data().map_err(io)
+        append_line(&mut self.file, &mut self.tail, line.as_bytes()).map_err(|source| {
+            FileJournalError::Io {
+                path: self.path.clone(),
+                source,
+            }
+        })
+    }
+}
+
+/// What appending needs of a file; tests make it fail.
+trait AppendTarget {
+    fn write_all_at(&mut self, bytes: &[u8], at: u64) -> std::io::Result<()>;
+    fn set_len(&mut self, len: u64) -> std::io::Result<()>;
+    fn sync_data(&mut self) -> std::io::Result<()>;
+}
+
+impl AppendTarget for File {
+    fn write_all_at(&mut self, bytes: &[u8], at: u64) -> std::io::Result<()> {
+        self.seek(SeekFrom::Start(at))?;
+        self.write_all(bytes)
+    }
+
+    fn set_len(&mut self, len: u64) -> std::io::Result<()> {
+        File::set_len(self, len)
+    }
+
+    fn sync_data(&mut self) -> std::io::Result<()> {
+        File::sync_data(self)
+    }
+}
+
+/// Writes `line` after the acknowledged records and syncs it: the record is
+/// durable when this returns, and a power cut leaves at most a torn last
+/// line, which opening cuts away. When the write or the sync fails, the
+/// file is cut back to the acknowledged records; if even that fails, the
+/// next append cuts it first, and refuses until it can.
+fn append_line(
+    target: &mut impl AppendTarget,
+    tail: &mut Tail,
+    line: &[u8],
+) -> std::io::Result<()> {
+    if tail.dirty {
+        target.set_len(tail.len)?;
+        tail.dirty = false;
+    }
+    let written = target
+        .write_all_at(line, tail.len)
+        .and_then(|()| target.sync_data());
+    match written {
+        Ok(()) => {
+            tail.len += u64::try_from(line.len()).unwrap_or(u64::MAX);
+            Ok(())
+        }
+        Err(error) => {
+            tail.dirty = target
+                .set_len(tail.len)
+                .and_then(|()| target.sync_data())
+                .is_err();
+            Err(error)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{Error, ErrorKind};
+
+    /// A file in memory whose writes, syncs and truncations fail on demand.
+    #[derive(Default)]
+    struct Flaky {
+        bytes: Vec<u8>,
+        /// Fail the next write after this many of its bytes.
+        write_fails_after: Option<usize>,
+        sync_fails: bool,
+        set_len_fails: bool,
+    }
+
+    fn full() -> Error {
+        Error::new(ErrorKind::StorageFull, "no space left on device")
+    }
+
+    impl AppendTarget for Flaky {
+        fn write_all_at(&mut self, bytes: &[u8], at: u64) -> std::io::Result<()> {
+            let at = usize::try_from(at).unwrap();
+            let (taken, result) = match self.write_fails_after.take() {
+                Some(n) => (n.min(bytes.len()), Err(full())),
+                None => (bytes.len(), Ok(())),
+            };
+            if self.bytes.len() < at + taken {
+                self.bytes.resize(at + taken, 0);
+            }
+            self.bytes[at..at + taken].copy_from_slice(&bytes[..taken]);
+            result
+        }
+
+        fn set_len(&mut self, len: u64) -> std::io::Result<()> {
+            if self.set_len_fails {
+                return Err(Error::other("read-only file system"));
+            }
+            self.bytes.resize(usize::try_from(len).unwrap(), 0);
+            Ok(())
+        }
+
+        fn sync_data(&mut self) -> std::io::Result<()> {
+            if self.sync_fails {
+                Err(Error::other("I/O error"))
+            } else {
+                Ok(())
+            }
+        }
+    }
+
+    fn tail() -> Tail {
+        Tail {
+            len: 0,
+            dirty: false,
+        }
+    }
+
+    #[test]
+    fn a_torn_write_is_taken_back_and_the_next_record_follows_the_last() {
+        let mut file = Flaky::default();
+        let mut tail = tail();
+        append_line(&mut file, &mut tail, b"first\n").unwrap();
+        file.write_fails_after = Some(3);
+        assert!(append_line(&mut file, &mut tail, b"second-and-long\n").is_err());
+        assert_eq!(file.bytes, b"first\n");
+        append_line(&mut file, &mut tail, b"third\n").unwrap();
+        assert_eq!(file.bytes, b"first\nthird\n");
+        assert_eq!(tail.len, 12);
+    }
+
+    #[test]
+    fn a_failed_sync_takes_the_whole_record_back() {
+        let mut file = Flaky::default();
+        let mut tail = tail();
+        append_line(&mut file, &mut tail, b"first\n").unwrap();
+        file.sync_fails = true;
+        assert!(append_line(&mut file, &mut tail, b"second\n").is_err());
+        file.sync_fails = false;
+        assert_eq!(file.bytes, b"first\n");
+        append_line(&mut file, &mut tail, b"second\n").unwrap();
+        assert_eq!(file.bytes, b"first\nsecond\n");
+    }
+
+    #[test]
+    fn bytes_that_cannot_be_cut_block_appends_until_they_can() {
+        let mut file = Flaky::default();
+        let mut tail = tail();
+        append_line(&mut file, &mut tail, b"first\n").unwrap();
+        file.write_fails_after = Some(10);
+        file.set_len_fails = true;
+        assert!(append_line(&mut file, &mut tail, b"second-and-long\n").is_err());
+        assert!(tail.dirty);
+        // Nothing is written after bytes of a failed record.
+        assert!(append_line(&mut file, &mut tail, b"third\n").is_err());
+        assert_eq!(file.bytes, b"first\nsecond-and");
+        file.set_len_fails = false;
+        append_line(&mut file, &mut tail, b"third\n").unwrap();
+        assert_eq!(file.bytes, b"first\nthird\n");
+        assert!(!tail.dirty);
     }
 }
