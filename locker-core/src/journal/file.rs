@@ -89,6 +89,8 @@ impl FileJournal {
             .read(true)
             .write(true)
             .create(true)
+            // The records are kept: they are read, then appended to.
+            .truncate(false)
             .open(&path)
             .map_err(io)?;
         let mut text = String::new();
