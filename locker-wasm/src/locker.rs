@@ -46,7 +46,8 @@ export type DropOffJson =
  * "reminder", "return_ready" (with `qr_token` for the carrier), "returned",
  * "drop_off_aborted", "pickup_aborted", "door_left_open",
  * "suspicious_attempts", "hardware_fault", "tamper", "parcels_missing",
- * "needs_inspection", "clock_went_back"; other fields are snake_case.
+ * "found_occupied", "needs_inspection", "clock_went_back"; other fields
+ * are snake_case.
  */
 export interface EventJson { type: string; [field: string]: unknown }
 /** One door for display: configuration and what is happening at it. */

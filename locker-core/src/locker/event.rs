@@ -132,6 +132,13 @@ pub enum Event {
         /// What.
         parcels: Vec<ParcelId>,
     },
+    /// A door with no delivery read occupied when it closed after a
+    /// re-open or a staff opening: something was left inside. It is out of
+    /// service until staff empty it and put it back in service.
+    FoundOccupied {
+        /// Which door.
+        compartment: CompartmentId,
+    },
     /// After a power loss the outcome of an open door is unknown: staff
     /// must look inside and call
     /// [`Locker::inspect`](super::Locker::inspect).

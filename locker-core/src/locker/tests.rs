@@ -199,6 +199,46 @@ fn a_qr_token_opens_the_door_and_the_grace_period_allows_a_reopen() {
 }
 
 #[test]
+fn a_door_closed_with_something_inside_after_a_reopen_is_taken_out_of_service() {
+    let mut rig = rig();
+    let (door, _pin, token) = rig.drop_off(parcel(1), 12);
+    let opened = rig.locker.pickup_qr(KIOSK, token.expose()).unwrap();
+    rig.empty_doors(&opened);
+    // Re-opened and closed empty: nothing happens.
+    rig.locker.reopen(door).unwrap();
+    rig.hw().open_door(door).unwrap();
+    rig.hw().close_door(door).unwrap();
+    rig.locker.door_closed(door).unwrap();
+    assert!(
+        !rig.locker
+            .take_events()
+            .iter()
+            .any(|e| matches!(e, Event::FoundOccupied { .. }))
+    );
+    // Re-opened and closed with something inside: no courier is sent there.
+    rig.locker.reopen(door).unwrap();
+    rig.hw().open_door(door).unwrap();
+    rig.hw().put_parcel(door).unwrap();
+    rig.hw().close_door(door).unwrap();
+    rig.locker.door_closed(door).unwrap();
+    assert!(
+        rig.locker
+            .take_events()
+            .iter()
+            .any(|e| matches!(e, Event::FoundOccupied { compartment } if *compartment == door))
+    );
+    assert!(rig.locker.state().door_blocked(door).is_some());
+    rig.advance(rig.locker.state().policy().reopen_grace_s);
+    rig.locker.tick().unwrap();
+    let compartment = rig.locker.state().bank().compartment(door).unwrap();
+    assert!(
+        !compartment.is_free(),
+        "out of service after the grace period"
+    );
+    rig.assert_replays();
+}
+
+#[test]
 fn a_second_parcel_joins_the_recipients_door_with_new_credentials() {
     let mut rig = rig();
     let (door, old_pin, _) = rig.drop_off(parcel(1), 12);

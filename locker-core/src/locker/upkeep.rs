@@ -140,6 +140,13 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
             DoorTask::Deposit { .. } | DoorTask::Pickup { .. } => {
                 self.occupancy(now_s, compartment)
             }
+            // A door with no delivery should be empty when it closes: the
+            // sensor tells whether something was left in it.
+            DoorTask::Staff { .. } | DoorTask::Reopen
+                if !self.state.deliveries.contains_key(&compartment) =>
+            {
+                self.occupancy(now_s, compartment)
+            }
             DoorTask::Staff { .. } | DoorTask::Reopen => Some(Occupancy::Unknown),
         };
         // A sensor that fails when it is needed leaves the outcome as
@@ -174,10 +181,36 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
                 Ok(())
             }
             (DoorTask::Pickup { .. }, _, _) => self.complete_pickup(now_s, compartment),
-            (DoorTask::Staff { .. } | DoorTask::Reopen, _, _) => {
-                self.write(now_s, Entry::DoorReclosed { compartment })
+            (DoorTask::Staff { .. } | DoorTask::Reopen, occupancy, _) => {
+                self.write(now_s, Entry::DoorReclosed { compartment })?;
+                if occupancy == Occupancy::Occupied {
+                    self.found_occupied(now_s, compartment)?;
+                }
+                Ok(())
             }
         }
+    }
+
+    /// Something is inside a door with no delivery: no courier may be sent
+    /// to it until staff have emptied it.
+    fn found_occupied(
+        &mut self,
+        now_s: u64,
+        compartment: CompartmentId,
+    ) -> Result<(), LockerError> {
+        if !self.state.out_of_service.contains_key(&compartment) {
+            self.write(
+                now_s,
+                Entry::OutOfService {
+                    compartment,
+                    reason: alloc::string::String::from(
+                        "something was left inside a door with no delivery",
+                    ),
+                },
+            )?;
+        }
+        self.events.push(Event::FoundOccupied { compartment });
+        Ok(())
     }
 
     /// The occupancy sensor's reading, or `None` when the sensor failed.

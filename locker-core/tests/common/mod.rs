@@ -481,6 +481,7 @@ impl Site {
                 Event::Tamper { .. } => "tamper",
                 Event::ParcelsMissing { .. } => "parcels_missing",
                 Event::ClockWentBack { .. } => "clock_went_back",
+                Event::FoundOccupied { .. } => "found_occupied",
                 _ => "other",
             };
             *self.event_counts.entry(name).or_default() += 1;
