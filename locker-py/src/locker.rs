@@ -17,7 +17,7 @@ use locker_core::hardware::{
 use locker_core::journal::{MemoryJournal, lines};
 use locker_core::locker::{self as core_locker, CourierSession, Entry, LockerConfig};
 use locker_core::{CompartmentId, RecipientId};
-use pyo3::exceptions::PyTypeError;
+use pyo3::exceptions::{PyException, PyTypeError};
 use pyo3::prelude::*;
 
 use crate::convert::{self, from_py, to_py};
@@ -35,7 +35,31 @@ impl SharedSim {
 }
 
 /// A Python object with the hardware methods.
-struct PyHardware(Py<PyAny>);
+struct PyHardware {
+    object: Py<PyAny>,
+    interrupt: Interrupt,
+}
+
+/// Where a `KeyboardInterrupt` or `SystemExit` raised in a hardware method
+/// waits while the core records the failed call as a fault; the locker
+/// raises it once the core returns, in place of the call's result. Until
+/// then no hardware method is called again.
+#[derive(Clone, Default)]
+struct Interrupt(Arc<Mutex<Option<PyErr>>>);
+
+impl Interrupt {
+    fn slot(&self) -> MutexGuard<'_, Option<PyErr>> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// `result`, unless an interrupt waits: then the interrupt.
+    fn raise_or<T>(&self, result: Result<T, core_locker::LockerError>) -> PyResult<T> {
+        match self.slot().take() {
+            Some(interrupt) => Err(interrupt),
+            None => result.map_err(locker_err),
+        }
+    }
+}
 
 /// A hardware fault from a Python exception: its `kind` attribute when it
 /// names a kind (`"door_jammed"`, ...), otherwise `other`.
@@ -47,7 +71,11 @@ fn fault(py: Python<'_>, error: &PyErr) -> HardwareFault {
         .and_then(|k| k.extract::<String>().ok())
         .and_then(|k| convert::named(&k))
         .unwrap_or(HardwareErrorKind::Other);
-    HardwareFault::with_detail(kind, error.to_string())
+    // "Type: message", or the type alone when the message is empty.
+    let text = error.to_string();
+    let detail = text.trim_end();
+    let detail = detail.strip_suffix(':').unwrap_or(detail);
+    HardwareFault::with_detail(kind, detail)
 }
 
 impl PyHardware {
@@ -57,11 +85,24 @@ impl PyHardware {
         args: impl for<'py> FnOnce(Python<'py>) -> PyResult<Bound<'py, pyo3::types::PyTuple>>,
         convert: impl for<'py> FnOnce(&Bound<'py, PyAny>) -> PyResult<T>,
     ) -> Result<T, HardwareFault> {
+        if self.interrupt.slot().is_some() {
+            return Err(HardwareFault::with_detail(
+                HardwareErrorKind::Other,
+                format!("{method}() not called: interrupted"),
+            ));
+        }
         Python::attach(|py| {
             let result = args(py)
-                .and_then(|a| self.0.bind(py).call_method1(method, a))
+                .and_then(|a| self.object.bind(py).call_method1(method, a))
                 .and_then(|value| convert(&value));
-            result.map_err(|e| fault(py, &e))
+            result.map_err(|error| {
+                let fault = fault(py, &error);
+                // Not an `Exception`: the program is being stopped.
+                if !error.is_instance_of::<PyException>(py) {
+                    self.interrupt.slot().get_or_insert(error);
+                }
+                fault
+            })
         })
     }
 }
@@ -93,7 +134,7 @@ impl Hardware for PyHardware {
     }
 
     fn occupancy(&mut self, door: CompartmentId) -> Result<Occupancy, Self::Error> {
-        let has = Python::attach(|py| self.0.bind(py).hasattr("occupancy").unwrap_or(false));
+        let has = Python::attach(|py| self.object.bind(py).hasattr("occupancy").unwrap_or(false));
         if !has {
             return Ok(Occupancy::Unknown);
         }
@@ -290,6 +331,19 @@ type CoreLocker = core_locker::Locker<AnyHardware, MemoryJournal<Entry>>;
 #[pyclass(module = "locker")]
 pub struct Locker {
     inner: CoreLocker,
+    interrupt: Interrupt,
+}
+
+impl Locker {
+    /// Runs one call of the core locker, raising a hardware method's
+    /// interrupt in place of its result.
+    fn run<T>(
+        &mut self,
+        call: impl FnOnce(&mut CoreLocker) -> Result<T, core_locker::LockerError>,
+    ) -> PyResult<T> {
+        let result = call(&mut self.inner);
+        self.interrupt.raise_or(result)
+    }
 }
 
 /// A core locker error as its Python exception (a hardware fault's message
@@ -300,7 +354,7 @@ fn locker_err(error: core_locker::LockerError) -> PyErr {
 
 /// The simulated hardware when `hardware` is a `SimulatedHardware`, the
 /// object's methods otherwise (checked to exist).
-fn hardware_from(hardware: &Bound<'_, PyAny>) -> PyResult<AnyHardware> {
+fn hardware_from(hardware: &Bound<'_, PyAny>, interrupt: &Interrupt) -> PyResult<AnyHardware> {
     if let Ok(sim) = hardware.cast::<SimulatedHardware>() {
         return Ok(AnyHardware::Sim(sim.borrow().shared.clone()));
     }
@@ -312,7 +366,10 @@ fn hardware_from(hardware: &Bound<'_, PyAny>) -> PyResult<AnyHardware> {
             )));
         }
     }
-    Ok(AnyHardware::Python(PyHardware(hardware.clone().unbind())))
+    Ok(AnyHardware::Python(PyHardware {
+        object: hardware.clone().unbind(),
+        interrupt: interrupt.clone(),
+    }))
 }
 
 #[pymethods]
@@ -324,7 +381,8 @@ impl Locker {
     /// `now_s() -> int`, `fill_random(n) -> bytes` and optionally
     /// `occupancy(door) -> "empty"|"occupied"|"unknown"`. An exception from
     /// the object becomes a hardware fault of kind `exc.kind` (a kind name)
-    /// or `"other"`.
+    /// or `"other"`; a `KeyboardInterrupt` or `SystemExit` is recorded as
+    /// one too, then raised again.
     #[new]
     #[pyo3(signature = (hardware, config = None))]
     fn new(hardware: &Bound<'_, PyAny>, config: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
@@ -332,9 +390,10 @@ impl Locker {
             Some(c) => from_py(c, "config")?,
             None => LockerConfig::default(),
         };
-        let hardware = hardware_from(hardware)?;
-        let inner = CoreLocker::new(config, hardware, MemoryJournal::new()).map_err(locker_err)?;
-        Ok(Self { inner })
+        let interrupt = Interrupt::default();
+        let hardware = hardware_from(hardware, &interrupt)?;
+        let inner = interrupt.raise_or(CoreLocker::new(config, hardware, MemoryJournal::new()))?;
+        Ok(Self { inner, interrupt })
     }
 
     /// Restores a locker from its journal (record dicts) with the keys the
@@ -350,10 +409,15 @@ impl Locker {
         for record in &records {
             journal.push(record.clone());
         }
-        let hardware = hardware_from(hardware)?;
-        let inner = CoreLocker::restore(keys.inner.clone(), hardware, journal, &records)
-            .map_err(locker_err)?;
-        Ok(Self { inner })
+        let interrupt = Interrupt::default();
+        let hardware = hardware_from(hardware, &interrupt)?;
+        let inner = interrupt.raise_or(CoreLocker::restore(
+            keys.inner.clone(),
+            hardware,
+            journal,
+            &records,
+        ))?;
+        Ok(Self { inner, interrupt })
     }
 
     /// A copy of the site keys (to restore the locker later).
@@ -365,20 +429,14 @@ impl Locker {
 
     /// Gives a carrier a courier code valid for `valid_for_s` seconds.
     fn issue_courier_code(&mut self, carrier: u32, valid_for_s: u64) -> PyResult<String> {
-        let code = self
-            .inner
-            .issue_courier_code(CarrierId(carrier), valid_for_s)
-            .map_err(locker_err)?;
+        let code = self.run(|locker| locker.issue_courier_code(CarrierId(carrier), valid_for_s))?;
         Ok(code.expose().to_owned())
     }
 
     /// Signs a courier in with their code; returns the session handle.
     #[pyo3(signature = (code, kiosk = 1))]
     fn courier_sign_in(&mut self, code: &str, kiosk: u32) -> PyResult<CourierSessionHandle> {
-        let inner = self
-            .inner
-            .courier_sign_in(KioskId(kiosk), code)
-            .map_err(locker_err)?;
+        let inner = self.run(|locker| locker.courier_sign_in(KioskId(kiosk), code))?;
         Ok(CourierSessionHandle { inner })
     }
 
@@ -391,10 +449,7 @@ impl Locker {
         request: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let request: Request = from_py(request, "request")?;
-        let drop_off = self
-            .inner
-            .deposit(&session.inner, request)
-            .map_err(locker_err)?;
+        let drop_off = self.run(|locker| locker.deposit(&session.inner, request))?;
         to_py(py, &drop_off)
     }
 
@@ -404,52 +459,40 @@ impl Locker {
         py: Python<'py>,
         compartment: u32,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let drop_off = self
-            .inner
-            .need_larger_door(CompartmentId(compartment))
-            .map_err(locker_err)?;
+        let drop_off = self.run(|locker| locker.need_larger_door(CompartmentId(compartment)))?;
         to_py(py, &drop_off)
     }
 
     /// The courier cancels a drop-off whose door is open.
     fn cancel_deposit(&mut self, compartment: u32) -> PyResult<()> {
-        self.inner
-            .cancel_deposit(CompartmentId(compartment))
-            .map_err(locker_err)?;
+        self.run(|locker| locker.cancel_deposit(CompartmentId(compartment)))?;
         Ok(())
     }
 
     /// A door was closed: completes the drop-off or pickup it was open for.
     fn door_closed(&mut self, compartment: u32) -> PyResult<()> {
-        self.inner
-            .door_closed(CompartmentId(compartment))
-            .map_err(locker_err)?;
+        self.run(|locker| locker.door_closed(CompartmentId(compartment)))?;
         Ok(())
     }
 
     /// Periodic upkeep: doors left open, reminders, expiry, pruning.
     fn tick(&mut self) -> PyResult<()> {
-        self.inner.tick().map_err(locker_err)?;
+        self.run(|locker| locker.tick())?;
         Ok(())
     }
 
     /// A resident collects with a PIN (and unit); returns the doors opened.
     #[pyo3(signature = (pin, unit = None, kiosk = 1))]
     fn pickup_pin(&mut self, pin: &str, unit: Option<u64>, kiosk: u32) -> PyResult<Vec<u32>> {
-        let doors = self
-            .inner
-            .pickup_pin(KioskId(kiosk), unit.map(RecipientId), pin)
-            .map_err(locker_err)?;
+        let doors =
+            self.run(|locker| locker.pickup_pin(KioskId(kiosk), unit.map(RecipientId), pin))?;
         Ok(doors.into_iter().map(|c| c.0).collect())
     }
 
     /// A resident (or a returning courier) collects with a QR token.
     #[pyo3(signature = (token, kiosk = 1))]
     fn pickup_qr(&mut self, token: &str, kiosk: u32) -> PyResult<Vec<u32>> {
-        let doors = self
-            .inner
-            .pickup_qr(KioskId(kiosk), token)
-            .map_err(locker_err)?;
+        let doors = self.run(|locker| locker.pickup_qr(KioskId(kiosk), token))?;
         Ok(doors.into_iter().map(|c| c.0).collect())
     }
 
@@ -457,10 +500,7 @@ impl Locker {
     /// PIN when the policy asks for one; returns the doors opened.
     #[pyo3(signature = (uid, pin = None, kiosk = 1))]
     fn pickup_rfid(&mut self, uid: &[u8], pin: Option<&str>, kiosk: u32) -> PyResult<Vec<u32>> {
-        let doors = self
-            .inner
-            .pickup_rfid(KioskId(kiosk), uid, pin)
-            .map_err(locker_err)?;
+        let doors = self.run(|locker| locker.pickup_rfid(KioskId(kiosk), uid, pin))?;
         Ok(doors.into_iter().map(|c| c.0).collect())
     }
 
@@ -472,10 +512,7 @@ impl Locker {
     /// the latch then fails.
     fn open_remote(&mut self, bank: u64, command: &Bound<'_, PyAny>) -> PyResult<Vec<u32>> {
         let command: RemoteCommand = from_py(command, "command")?;
-        let doors = self
-            .inner
-            .open_remote(BankId(bank), &command)
-            .map_err(locker_err)?;
+        let doors = self.run(|locker| locker.open_remote(BankId(bank), &command))?;
         Ok(doors.into_iter().map(|c| c.0).collect())
     }
 
@@ -488,10 +525,7 @@ impl Locker {
         uid: &[u8],
         with_pin: bool,
     ) -> PyResult<Option<String>> {
-        let pin = self
-            .inner
-            .register_rfid(RecipientId(recipient), uid, with_pin)
-            .map_err(locker_err)?;
+        let pin = self.run(|locker| locker.register_rfid(RecipientId(recipient), uid, with_pin))?;
         Ok(pin.map(|p| p.expose().to_owned()))
     }
 
@@ -505,75 +539,57 @@ impl Locker {
         request: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let request: DelegationRequest = from_py(request, "request")?;
-        let delegation = self.inner.delegate(&request).map_err(locker_err)?;
+        let delegation = self.run(|locker| locker.delegate(&request))?;
         to_py(py, &delegation)
     }
 
     /// Revokes a credential by id (a delegation, an RFID tag, a courier
     /// code, a pickup PIN): it stops working at once.
     fn revoke_credential(&mut self, credential_id: u64) -> PyResult<()> {
-        self.inner
-            .revoke_credential(CredentialId(credential_id))
-            .map_err(locker_err)
+        self.run(|locker| locker.revoke_credential(CredentialId(credential_id)))
     }
 
     /// Opens the door again in the grace period after a pickup.
     fn reopen(&mut self, compartment: u32) -> PyResult<()> {
-        self.inner
-            .reopen(CompartmentId(compartment))
-            .map_err(locker_err)
+        self.run(|locker| locker.reopen(CompartmentId(compartment)))
     }
 
     /// The resident found the door empty: the parcels are marked missing.
     fn report_missing(&mut self, compartment: u32) -> PyResult<()> {
-        self.inner
-            .report_missing(CompartmentId(compartment))
-            .map_err(locker_err)
+        self.run(|locker| locker.report_missing(CompartmentId(compartment)))
     }
 
     /// A recipient is away until `until_s`: their parcels wait until then.
     fn hold(&mut self, recipient: u64, until_s: u64) -> PyResult<()> {
-        self.inner
-            .hold(RecipientId(recipient), until_s)
-            .map_err(locker_err)
+        self.run(|locker| locker.hold(RecipientId(recipient), until_s))
     }
 
     /// Staff looked inside a door interrupted by a power loss.
     fn inspect(&mut self, compartment: u32, found_parcels: bool) -> PyResult<()> {
-        self.inner
-            .inspect(CompartmentId(compartment), found_parcels)
-            .map_err(locker_err)
+        self.run(|locker| locker.inspect(CompartmentId(compartment), found_parcels))
     }
 
     /// Staff open a door, with a reason for the journal.
     fn staff_open(&mut self, compartment: u32, reason: &str) -> PyResult<()> {
-        self.inner
-            .staff_open(CompartmentId(compartment), reason)
-            .map_err(locker_err)?;
+        self.run(|locker| locker.staff_open(CompartmentId(compartment), reason))?;
         Ok(())
     }
 
     /// Staff take a door out of service.
     fn set_out_of_service(&mut self, compartment: u32, reason: &str) -> PyResult<()> {
-        self.inner
-            .set_out_of_service(CompartmentId(compartment), reason)
-            .map_err(locker_err)?;
+        self.run(|locker| locker.set_out_of_service(CompartmentId(compartment), reason))?;
         Ok(())
     }
 
     /// Staff put a door back in service.
     fn back_in_service(&mut self, compartment: u32) -> PyResult<()> {
-        self.inner
-            .back_in_service(CompartmentId(compartment))
-            .map_err(locker_err)?;
+        self.run(|locker| locker.back_in_service(CompartmentId(compartment)))?;
         Ok(())
     }
 
     /// Extends a delivery's dwell by `by_s`; returns the new expiry.
     fn extend(&mut self, compartment: u32, by_s: u64) -> PyResult<u64> {
-        self.inner
-            .extend(CompartmentId(compartment), by_s)
-            .map_err(locker_err)
+        self.run(|locker| locker.extend(CompartmentId(compartment), by_s))
     }
 
     /// The events since the last call, as dicts (PINs and tokens included).

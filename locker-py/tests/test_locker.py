@@ -169,6 +169,35 @@ def test_python_exceptions_become_hardware_faults() -> None:
     assert recorded and recorded[0]["detail"] == "RuntimeError: latch stuck"
 
 
+def test_an_interrupt_in_a_hardware_method_stops_the_program() -> None:
+    class Interrupted(Board):
+        def unlock(self, door: int) -> None:
+            self.calls.append(f"unlock {door}")
+            raise KeyboardInterrupt
+
+    board = Interrupted()
+    lk = locker.Locker(board)
+    session = lk.courier_sign_in(lk.issue_courier_code(1, 86_400))
+    with pytest.raises(KeyboardInterrupt):
+        lk.deposit(session, {"parcel": parcel(1), "recipient": 3})
+    # Called once: the locker did not try door after door.
+    assert len(board.calls) == 1
+    # The failed unlock is on record, as any hardware fault.
+    faults = [e for e in lk.take_events() if e["type"] == "hardware_fault"]
+    assert faults and faults[0]["detail"] == "KeyboardInterrupt"
+    # The next call works again.
+    board.unlock = Board.unlock.__get__(board)  # type: ignore[method-assign]
+    drop = lk.deposit(session, {"parcel": parcel(2), "recipient": 3})
+    assert drop["outcome"] == "opened"
+
+    class Exiting(Board):
+        def now_s(self) -> int:
+            raise SystemExit(3)
+
+    with pytest.raises(SystemExit):
+        locker.Locker(Exiting())
+
+
 def test_broken_hardware_objects_are_refused_or_reported() -> None:
     with pytest.raises(TypeError, match="no method"):
         locker.Locker(object())
