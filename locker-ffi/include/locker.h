@@ -641,7 +641,8 @@ typedef struct locker_hardware {
   /**
    * Fills all `len` bytes of `buf` from the hardware RNG (TRNG); the
    * bytes become credential secrets. Fail with
-   * `LOCKER_HW_ENTROPY_UNAVAILABLE`, never with predictable bytes.
+   * `LOCKER_HW_ENTROPY_UNAVAILABLE`, never with predictable bytes. A
+   * buffer left all zeros is refused as that same failure.
    */
   int (*fill_random)(void *ctx, uint8_t *buf, size_t len);
   /**

@@ -114,7 +114,8 @@ pub struct locker_hardware {
     pub now_s: Option<unsafe extern "C" fn(ctx: *mut c_void, out_now_s: *mut u64) -> c_int>,
     /// Fills all `len` bytes of `buf` from the hardware RNG (TRNG); the
     /// bytes become credential secrets. Fail with
-    /// `LOCKER_HW_ENTROPY_UNAVAILABLE`, never with predictable bytes.
+    /// `LOCKER_HW_ENTROPY_UNAVAILABLE`, never with predictable bytes. A
+    /// buffer left all zeros is refused as that same failure.
     pub fill_random:
         Option<unsafe extern "C" fn(ctx: *mut c_void, buf: *mut u8, len: usize) -> c_int>,
     /// Appends one journal line to the vendor's storage: `len` bytes of

@@ -346,7 +346,9 @@ pub trait Hardware {
 
     /// Fills all of `buf` from the hardware random number generator (TRNG).
     /// The bytes become credential secrets: never fill them from a
-    /// predictable source; fail instead.
+    /// predictable source; fail instead. The locker refuses 32 bytes left
+    /// all zeros, the mark of a source that returned without writing, as
+    /// [`HardwareErrorKind::EntropyUnavailable`].
     ///
     /// # Errors
     ///

@@ -463,11 +463,24 @@ fn read_clock<H: Hardware>(hardware: &mut H) -> Result<u64, LockerError> {
     Ok(clock_s)
 }
 
+/// A generator seeded from the hardware's entropy. A seed left all zeros is
+/// refused: that is a source that reported success without writing (an
+/// asynchronous JavaScript function, a C stub), and every locker with it
+/// would draw the same keys and PINs.
 fn draw_rng<H: Hardware>(hardware: &mut H) -> Result<ChaCha20Rng, LockerError> {
     let mut seed = [0_u8; 32];
     hardware
         .fill_random(&mut seed)
         .map_err(|error| LockerError::hardware(None, &error))?;
+    if seed == [0_u8; 32] {
+        return Err(LockerError::Hardware {
+            compartment: None,
+            kind: HardwareErrorKind::EntropyUnavailable,
+            detail: Some(String::from(
+                "fill_random left the buffer all zeros: no entropy was written",
+            )),
+        });
+    }
     let rng = ChaCha20Rng::from_seed(seed);
     zeroize::Zeroize::zeroize(&mut seed);
     Ok(rng)

@@ -756,6 +756,26 @@ fn a_clock_past_what_credentials_carry_is_a_clock_fault() {
 }
 
 #[test]
+fn entropy_that_was_never_written_is_refused() {
+    use crate::hardware::{Expectation, HardwareErrorKind, MockHardware};
+    let hardware = MockHardware::new([Expectation::FillRandom(Ok(vec![0; 32]))]);
+    let made = Locker::new(LockerConfig::default(), hardware, MemoryJournal::new());
+    assert!(matches!(
+        made,
+        Err(LockerError::Hardware {
+            kind: HardwareErrorKind::EntropyUnavailable,
+            ..
+        })
+    ));
+    // One zero byte among others is entropy like any other.
+    let mut seed = vec![0; 32];
+    seed[31] = 1;
+    let hardware =
+        MockHardware::new([Expectation::FillRandom(Ok(seed)), Expectation::NowS(Ok(T0))]);
+    assert!(Locker::new(LockerConfig::default(), hardware, MemoryJournal::new()).is_ok());
+}
+
+#[test]
 fn a_policy_timing_beyond_a_year_is_refused_before_anything_runs() {
     let doors: Vec<CompartmentId> = LockerConfig::default()
         .bank
