@@ -318,10 +318,18 @@ impl SimulatedHardware {
     ///
     /// # Errors
     ///
-    /// `"invalid_argument"` for a bad duration.
+    /// `"invalid_argument"` for a bad duration, or one that would take the
+    /// clock past 2^53 − 1 s, which a JavaScript number cannot hold.
     #[wasm_bindgen(js_name = advanceS)]
     pub fn advance_s(&mut self, delta_s: f64) -> Result<(), LockerError> {
-        self.0.advance_s(u64_arg(delta_s, "deltaS")?);
+        let delta_s = u64_arg(delta_s, "deltaS")?;
+        if self.0.clock_s().saturating_add(delta_s) > crate::convert::MAX_SAFE_INTEGER {
+            return Err(LockerError::invalid_argument(
+                "deltaS",
+                "takes the clock past 2^53 - 1 s, which a JavaScript number cannot hold",
+            ));
+        }
+        self.0.advance_s(delta_s);
         Ok(())
     }
 

@@ -151,6 +151,11 @@ test("fault injection in the simulator reaches the locker as codes", () => {
   locker.issueCourierCode(1, 3600);
   assert.throws(() => sim.failCalls("explode", "door_jammed"), { code: "invalid_argument" });
   assert.throws(() => sim.openDoor(99_999), { code: "unknown_door" });
+  // The clock stays a number JavaScript holds exactly.
+  assert.throws(() => sim.advanceS(Number.MAX_SAFE_INTEGER - NOW + 1), { code: "invalid_argument", message: /deltaS/ });
+  assert.equal(sim.clockS, NOW);
+  sim.advanceS(Number.MAX_SAFE_INTEGER - NOW);
+  assert.equal(sim.nowS(), Number.MAX_SAFE_INTEGER);
 });
 
 test("a delegated PIN collects; a revoked one opens nothing", () => {
