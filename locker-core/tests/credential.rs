@@ -375,6 +375,17 @@ fn tokens_with_records_are_revocable_and_name_the_recipient() {
         recipient: Some(RecipientId(7)),
         expires_at_s: NOW + HOUR,
     };
+    let twice = TokenRequest {
+        compartments: vec![CompartmentId(9), CompartmentId(9)],
+        ..request.clone()
+    };
+    assert!(matches!(
+        issue_token(&keys, &mut rng, &twice, NOW),
+        Err(CredentialError::InvalidRequest {
+            field: "compartments",
+            ..
+        })
+    ));
     let (token, record) = issue_token(&keys, &mut rng, &request, NOW).unwrap();
     assert_eq!(token.expose().len(), 66);
     let id = record.id;

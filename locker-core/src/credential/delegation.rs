@@ -68,14 +68,7 @@ impl CredentialStore {
                         reason: "a delegation of parcels names their compartments",
                     });
                 }
-                let mut sorted = request.compartments.clone();
-                sorted.sort_unstable();
-                if sorted.windows(2).any(|pair| pair[0] == pair[1]) {
-                    return Err(CredentialError::InvalidRequest {
-                        field: "compartments",
-                        reason: "a door is named twice",
-                    });
-                }
+                super::check_distinct(&request.compartments)?;
                 let own = self.pickup_compartments_of(recipient, now_s);
                 if let Some(&compartment) = request.compartments.iter().find(|c| !own.contains(c)) {
                     return Err(CredentialError::NotDelegable {

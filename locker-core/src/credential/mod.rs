@@ -314,3 +314,17 @@ pub struct Grant {
     /// Whether redeeming spends the credential.
     pub single_use: bool,
 }
+
+/// Refuses a list of compartments that names a door twice: a credential
+/// for it could never open (the second unlock finds the door busy).
+pub(crate) fn check_distinct(compartments: &[CompartmentId]) -> Result<(), CredentialError> {
+    let mut sorted = compartments.to_vec();
+    sorted.sort_unstable();
+    if sorted.windows(2).any(|pair| pair[0] == pair[1]) {
+        return Err(CredentialError::InvalidRequest {
+            field: "compartments",
+            reason: "a door is named twice",
+        });
+    }
+    Ok(())
+}

@@ -144,7 +144,7 @@ pub struct TokenClaims {
 ///
 /// [`CredentialError::NoKeys`], [`CredentialError::BadExpiry`] (not after
 /// `now_s`, or beyond 2106), [`CredentialError::InvalidRequest`] (more than
-/// 8 compartments, or a pickup token without one).
+/// 8 compartments, one named twice, or a pickup token without one).
 pub fn issue_token<R: CryptoRng + ?Sized>(
     keys: &KeyRing,
     rng: &mut R,
@@ -158,6 +158,7 @@ pub fn issue_token<R: CryptoRng + ?Sized>(
             reason: "at most 8 per token",
         });
     }
+    super::check_distinct(&request.compartments)?;
     if count == 0 && request.purpose == Purpose::Pickup {
         return Err(CredentialError::InvalidRequest {
             field: "compartments",

@@ -332,12 +332,16 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
                 .map(|(compartment, _)| *compartment)
                 .collect();
         }
-        let allowed: Vec<CompartmentId> = grant
+        let mut allowed: Vec<CompartmentId> = grant
             .compartments
             .iter()
             .copied()
             .filter(|&compartment| self.state.may_collect(&grant, compartment))
             .collect();
+        // A door named twice (a token issued before issuing refused that)
+        // is opened once.
+        allowed.sort_unstable();
+        allowed.dedup();
         grant.compartments = allowed;
         if grant.compartments.is_empty() {
             return Err(LockerError::NothingToCollect);
