@@ -153,7 +153,9 @@ enum Op {
     /// A resident delegates one door's parcels, or all of them.
     Delegate {
         recipient: u8,
+        /// Doors of a one-time delegation (none: all parcels).
         door: Option<u8>,
+        also: Option<u8>,
         hours: u8,
     },
     PickupDelegated {
@@ -425,11 +427,18 @@ impl Run {
             Op::Delegate {
                 recipient,
                 door,
+                also,
                 hours,
             } => {
                 let delegator = RecipientId(u64::from(recipient % 4));
                 let (scope, compartments) = match door {
-                    Some(door) => (DelegationScope::Parcels, vec![self.door(door)]),
+                    Some(door) => {
+                        let doors = [Some(door), also].into_iter().flatten();
+                        (
+                            DelegationScope::Parcels,
+                            doors.map(|d| self.door(d)).collect(),
+                        )
+                    }
                     None => (DelegationScope::AllParcels, Vec::new()),
                 };
                 let expires_at_s = self.hw().clock_s() + u64::from(hours) * 3_600;
@@ -749,6 +758,24 @@ impl Run {
                     compartment.id()
                 );
             }
+        }
+
+        // No parcel is stranded: until it expires, the recipient holds a
+        // credential of the delivery that still opens its door.
+        let now_s = live.last_at_s();
+        for (door, delivery) in live.deliveries() {
+            if delivery.returning || now_s >= delivery.expires_at_s {
+                continue;
+            }
+            let openable = delivery.credentials.iter().any(|id| {
+                live.credentials()
+                    .get(*id)
+                    .is_some_and(|r| r.is_usable(now_s) && r.compartments.contains(door))
+            });
+            assert!(
+                openable,
+                "door {door}: no credential of its delivery opens it"
+            );
         }
     }
 }
