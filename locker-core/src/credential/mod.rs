@@ -147,8 +147,8 @@ pub use pin::{
 };
 #[cfg(feature = "qr")]
 pub use qr::{
-    QR_DEFAULT_MODULE_PX, QR_QUIET_ZONE_MODULES, QrErrorCorrection, QrMatrix, QrOptions,
-    QrRenderError,
+    QR_DEFAULT_MODULE_PX, QR_MAX_MODULE_PX, QR_MAX_QUIET_ZONE_MODULES, QR_QUIET_ZONE_MODULES,
+    QrErrorCorrection, QrMatrix, QrOptions, QrRenderError,
 };
 pub use remote::{BankId, RemoteCommand, RemotePolicy, RemoteRequest, sign_remote_command};
 pub use rfid::{MAX_RFID_UID_BYTES, MIN_RFID_UID_BYTES, RfidPolicy, RfidRequest, RfidTap};
