@@ -239,6 +239,45 @@ fn a_door_closed_with_something_inside_after_a_reopen_is_taken_out_of_service() 
 }
 
 #[test]
+fn a_door_staff_open_to_inspect_stays_collectable_after_the_inspection() {
+    use crate::hardware::sim::Repeat;
+    use crate::hardware::{HardwareErrorKind, Operation};
+    let mut rig = rig();
+    let door = rig.open_for(parcel(1), 12);
+    rig.hw().open_door(door).unwrap();
+    rig.hw().put_parcel(door).unwrap();
+    rig.hw().close_door(door).unwrap();
+    rig.hw().fail_calls(
+        Operation::Occupancy,
+        HardwareErrorKind::SensorFault,
+        Repeat::Once,
+    );
+    rig.locker.door_closed(door).unwrap();
+    // Staff open the door to look, close it, and confirm the parcel.
+    rig.locker
+        .staff_open(door, "inspect after a sensor fault")
+        .unwrap();
+    rig.hw().open_door(door).unwrap();
+    rig.hw().close_door(door).unwrap();
+    rig.locker.door_closed(door).unwrap();
+    assert!(
+        !rig.locker
+            .take_events()
+            .iter()
+            .any(|e| matches!(e, Event::FoundOccupied { .. }))
+    );
+    rig.locker.inspect(door, true).unwrap();
+    let (pin, _) = rig.ready().unwrap();
+    assert_eq!(
+        rig.locker
+            .pickup_pin(KIOSK, Some(RecipientId(12)), pin.expose())
+            .unwrap(),
+        vec![door]
+    );
+    rig.assert_replays();
+}
+
+#[test]
 fn a_second_parcel_joins_the_recipients_door_with_new_credentials() {
     let mut rig = rig();
     let (door, old_pin, _) = rig.drop_off(parcel(1), 12);

@@ -141,9 +141,12 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
                 self.occupancy(now_s, compartment)
             }
             // A door with no delivery should be empty when it closes: the
-            // sensor tells whether something was left in it.
+            // sensor tells whether something was left in it. Not a door
+            // waiting for inspection: it may hold an interrupted drop-off,
+            // which `inspect` settles.
             DoorTask::Staff { .. } | DoorTask::Reopen
-                if !self.state.deliveries.contains_key(&compartment) =>
+                if !self.state.deliveries.contains_key(&compartment)
+                    && !self.state.interrupted.contains_key(&compartment) =>
             {
                 self.occupancy(now_s, compartment)
             }
@@ -182,11 +185,12 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
             }
             (DoorTask::Pickup { .. }, _, _) => self.complete_pickup(now_s, compartment),
             (DoorTask::Staff { .. } | DoorTask::Reopen, occupancy, _) => {
-                self.write(now_s, Entry::DoorReclosed { compartment })?;
+                // Out of service first: if the journal fails in between, the
+                // door stays open in the records, not free with something in.
                 if occupancy == Occupancy::Occupied {
                     self.found_occupied(now_s, compartment)?;
                 }
-                Ok(())
+                self.write(now_s, Entry::DoorReclosed { compartment })
             }
         }
     }
