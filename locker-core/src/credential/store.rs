@@ -426,6 +426,29 @@ impl CredentialStore {
     /// [`CredentialError::TooManyPins`] or [`CredentialError::InvalidRequest`];
     /// the store is then unchanged.
     pub fn insert(&mut self, record: CredentialRecord, now_s: u64) -> Result<(), CredentialError> {
+        self.insert_checked(record, now_s, true)
+    }
+
+    /// Adds a record the locker journaled: as [`insert`](Self::insert),
+    /// without the cap on a unit's PINs. The cap was checked when the record
+    /// was generated; a journal replayed by a later library may count the
+    /// unit's PINs differently (a fix that leaves a PIN active which an
+    /// earlier library spent), and a record the locker accepted must still
+    /// replay.
+    pub(crate) fn insert_journaled(
+        &mut self,
+        record: CredentialRecord,
+        now_s: u64,
+    ) -> Result<(), CredentialError> {
+        self.insert_checked(record, now_s, false)
+    }
+
+    fn insert_checked(
+        &mut self,
+        record: CredentialRecord,
+        now_s: u64,
+        check_cap: bool,
+    ) -> Result<(), CredentialError> {
         record.validate()?;
         let credential_id = record.id;
         if self.records.contains_key(&credential_id)
@@ -444,7 +467,7 @@ impl CredentialStore {
         if collides {
             return Err(CredentialError::TagCollision { credential_id });
         }
-        if let (true, Some(recipient)) = (record.kind.is_pin(), record.recipient) {
+        if let (true, true, Some(recipient)) = (check_cap, record.kind.is_pin(), record.recipient) {
             let max = self.policy.pin.max_active_per_unit;
             if self.active_pins_of(recipient, now_s) >= usize::try_from(max).unwrap_or(usize::MAX) {
                 return Err(CredentialError::TooManyPins { recipient, max });

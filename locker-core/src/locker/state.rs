@@ -434,7 +434,9 @@ impl LockerState {
     fn apply_unchecked(&mut self, entry: &Entry, at_s: u64) -> Result<(), StateError> {
         match entry {
             Entry::Configured { .. } => return Err(StateError::Configuration),
-            Entry::CredentialIssued { record } => self.credentials.insert(record.clone(), at_s)?,
+            Entry::CredentialIssued { record } => {
+                self.credentials.insert_journaled(record.clone(), at_s)?;
+            }
             Entry::CredentialRevoked { id } => self.credentials.revoke(*id, at_s)?,
             Entry::AttemptFailed { failure } => {
                 self.record_failure(failure, at_s);
@@ -580,7 +582,8 @@ impl LockerState {
                 let recipient = self.delivery_mut(*compartment)?.recipient;
                 self.credentials
                     .release_compartment(recipient, *compartment, at_s);
-                self.credentials.insert(return_credential.clone(), at_s)?;
+                self.credentials
+                    .insert_journaled(return_credential.clone(), at_s)?;
                 let delivery = self.delivery_mut(*compartment)?;
                 delivery.credentials.push(return_credential.id);
                 delivery.returning = true;
@@ -926,7 +929,7 @@ impl LockerState {
             self.revoke_quietly(*id, at_s)?;
         }
         for record in credentials {
-            self.credentials.insert(record.clone(), at_s)?;
+            self.credentials.insert_journaled(record.clone(), at_s)?;
         }
         let ids = credentials.iter().map(|r| r.id).collect();
         match self.deliveries.get_mut(&compartment) {

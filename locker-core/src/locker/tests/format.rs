@@ -520,3 +520,32 @@ fn the_newest_frozen_journal_is_this_version_and_holds_every_kind() {
         "journal v{version} has no {missing:?}: a new kind of entry needs a new version"
     );
 }
+
+/// Written by the library before a pickup redeemed its grant for the door
+/// that emptied only: resident 12 delegated two doors, the delegate emptied
+/// one and closed the other with its parcel inside, and that library spent
+/// the second door's own PIN and token. Then the resident received a third
+/// parcel and delegated it twice, up to the cap of three PINs.
+const TWO_DOOR_DELEGATION: &str =
+    include_str!("../../../tests/data/journal-v1-two-door-delegation.jsonl");
+
+#[test]
+fn a_journal_written_before_per_door_redemption_replays_and_frees_the_stranded_door() {
+    let loaded = lines::read::<Entry>(TWO_DOOR_DELEGATION, None).unwrap();
+    crate::journal::verify(&loaded.records, None).unwrap();
+    // The credentials that library spent by mistake are active again on
+    // replay, so the unit holds more PINs than the cap: the records the
+    // locker accepted still apply.
+    let state = replay(&loaded.records).unwrap();
+    let now_s = state.last_at_s();
+    for (door, delivery) in state.deliveries() {
+        let openable = delivery.credentials.iter().any(|id| {
+            state
+                .credentials()
+                .get(*id)
+                .is_some_and(|r| r.is_usable(now_s) && r.compartments.contains(door))
+        });
+        assert!(openable, "door {door} is still stranded");
+    }
+    assert_eq!(state.deliveries().len(), 2);
+}
