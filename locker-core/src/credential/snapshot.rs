@@ -2,8 +2,7 @@
 //! throttle state and remote log. The indexes are derived, so they are
 //! rebuilt (and checked for consistency) when a snapshot is loaded.
 
-use crate::collections::{SortedMap, SortedSet};
-use crate::ids::RecipientId;
+use crate::collections::SortedMap;
 use alloc::vec::Vec;
 
 use super::remote::RemoteLog;
@@ -66,17 +65,11 @@ impl TryFrom<StoreSnapshot> for CredentialStore {
         store.tag_index = SortedMap::try_from_distinct(lookup).map_err(collision)?;
         store.unique_index = SortedMap::try_from_distinct(unique).map_err(collision)?;
         store.courier_by_carrier = SortedMap::try_from_distinct(couriers).map_err(collision)?;
+        // Sorted, every recipient and id goes at the end of its vector.
         owned.sort_unstable();
-        let mut by_recipient: Vec<(RecipientId, SortedSet<CredentialId>)> = Vec::new();
         for (recipient, id) in owned {
-            match by_recipient.last_mut() {
-                Some((last, ids)) if *last == recipient => {
-                    ids.insert(id);
-                }
-                _ => by_recipient.push((recipient, SortedSet::from_iter([id]))),
-            }
+            store.by_recipient.entry(recipient).or_default().insert(id);
         }
-        store.by_recipient = by_recipient.into_iter().collect();
         store.spent_tokens = snapshot.spent_tokens;
         store.throttle = snapshot.throttle;
         store.remote = snapshot.remote;
@@ -132,7 +125,7 @@ mod tests {
     use crate::credential::{
         CarrierId, CourierRequest, KeyRing, PinRequest, Purpose, RecordStatus, RfidRequest,
     };
-    use crate::ids::CompartmentId;
+    use crate::ids::{CompartmentId, RecipientId};
 
     const NOW_S: u64 = 1_700_000_000;
     const DAY_S: u64 = 86_400;
