@@ -434,7 +434,8 @@ impl CredentialStore {
     /// was generated; a journal replayed by a later library may count the
     /// unit's PINs differently (a fix that leaves a PIN active which an
     /// earlier library spent), and a record the locker accepted must still
-    /// replay.
+    /// replay. (For the locker, which needs serde.)
+    #[cfg(feature = "serde")]
     pub(crate) fn insert_journaled(
         &mut self,
         record: CredentialRecord,
