@@ -845,6 +845,32 @@ fn a_policy_timing_beyond_a_year_is_refused_before_anything_runs() {
     }
 }
 
+/// Found by the `ffi_entry` fuzz target: a board clock driven past the
+/// last time credentials can carry fails the restore as a clock fault;
+/// the same journal restores once the clock is right.
+#[test]
+fn a_restore_with_a_clock_past_what_credentials_carry_waits_for_a_good_clock() {
+    let mut rig = rig();
+    rig.drop_off(parcel(1), 12);
+    let keys = rig.locker.keys().clone();
+    let state = rig.locker.state().clone();
+    let (mut hardware, journal) = rig.locker.into_parts();
+    let records = journal.records().to_vec();
+    hardware.set_now_s(super::CLOCK_MAX_S + 1);
+    let error =
+        Locker::restore(keys.clone(), &mut hardware, MemoryJournal::new(), &records).unwrap_err();
+    assert!(matches!(
+        error,
+        LockerError::Hardware {
+            kind: crate::hardware::HardwareErrorKind::ClockFault,
+            ..
+        }
+    ));
+    hardware.set_now_s(T0 + 60);
+    let restored = Locker::restore(keys, hardware, journal, &records).unwrap();
+    assert_eq!(restored.state(), &state);
+}
+
 #[test]
 fn restore_rebuilds_the_same_locker_and_refuses_a_damaged_journal() {
     let mut rig = rig();
