@@ -50,6 +50,10 @@ pub fn unquoted_at(text: &str, line: usize, column: usize) -> Option<String> {
     if !token.get(start..)?.starts_with('"') || digits.is_empty() {
         return None;
     }
+    // An object's key stays a string: unquoted it is no JSON.
+    if text.get(end..)?.trim_start().starts_with(':') {
+        return None;
+    }
     let number = digits
         .parse::<u64>()
         .map(|n| n.to_string())
@@ -198,6 +202,11 @@ mod tests {
         assert_eq!(unquoted_at(r#"["x1"]"#, 1, 5), None);
         assert_eq!(unquoted_at(r#"["007"]"#, 1, 6), None);
         assert_eq!(unquoted_at(r#"[""]"#, 1, 3), None);
+        // Found by the js_big_integers fuzz target: a key of digits.
+        let keyed =
+            "{\"credential_id\":18446744073709508,\"m\"\n:{\"18446744073709551615\":1.5e300}}";
+        assert_eq!(unquoted_at(keyed, 2, 24), None);
+        assert_eq!(unquoted_at(r#"{"42" : 1}"#, 1, 5), None);
         assert_eq!(unquoted_at("[1]", 9, 1), None);
         assert_eq!(unquoted_at("[1]", 1, 99), None);
     }
