@@ -21,6 +21,7 @@ pub const MAX_WEIGHT_G: u32 = 1_000_000;
 /// and height (bottom to top), all in millimetres.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 pub struct Dimensions {
     /// Extent along the x axis (left to right), in millimetres.
     pub width_mm: u32,
@@ -34,6 +35,7 @@ pub struct Dimensions {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 pub enum Side {
     /// The x extent.
     Width,
@@ -234,6 +236,7 @@ pub const fn validate_weight_g(weight_g: u32) -> Result<(), GeometryError> {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 pub enum Orientation {
     /// As declared.
     Wdh,

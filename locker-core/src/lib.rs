@@ -31,6 +31,7 @@ pub mod collections;
 pub mod credential;
 pub mod geometry;
 pub mod hardware;
+mod hex;
 pub mod ids;
 #[cfg(feature = "serde")]
 pub mod journal;

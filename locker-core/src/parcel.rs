@@ -10,6 +10,7 @@ use crate::ids::ParcelId;
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 pub enum TemperatureZone {
     /// Room temperature: most parcels.
     #[default]
@@ -36,6 +37,7 @@ impl fmt::Display for TemperatureZone {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 pub enum Handling {
     /// Prepaid, no checks: the usual case.
     #[default]
@@ -59,6 +61,7 @@ impl fmt::Display for Handling {
 /// A parcel to be stored: its size, weight and handling needs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 pub struct Parcel {
     /// The host's number for this parcel.
     pub id: ParcelId,

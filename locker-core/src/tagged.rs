@@ -40,7 +40,7 @@ macro_rules! tag_first {
             use super::*;
 
             #[derive(serde::Deserialize)]
-            #[serde(rename_all = "snake_case", remote = $remote)]
+            #[serde(rename_all = "snake_case", remote = $remote, deny_unknown_fields)]
             #[allow(dead_code)]
             pub(super) enum $name { $($body)* }
         }

@@ -27,6 +27,7 @@ use crate::parcel::{Handling, TemperatureZone};
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 #[non_exhaustive]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 pub enum BatchStrategy {
     /// Grouped by recipient, largest first.
     Grouped,
@@ -38,6 +39,7 @@ pub enum BatchStrategy {
 /// (or store the assignments one by one, in order, as doors close).
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 pub struct BatchPlan {
     /// Parcels with a compartment, in the order to store them.
     pub assignments: Vec<Assignment>,

@@ -16,6 +16,7 @@ use crate::parcel::TemperatureZone;
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 #[non_exhaustive]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 pub enum Rule {
     /// The parcel packs beside the recipient's parcels in a compartment they
     /// already hold: one door, one credential.
@@ -160,6 +161,7 @@ impl fmt::Display for Considered {
 /// A compartment chosen for a parcel, with where the parcel sits and why.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 pub struct Assignment {
     /// The parcel.
     pub parcel: Parcel,
@@ -193,6 +195,7 @@ impl fmt::Display for Assignment {
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 #[non_exhaustive]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 pub enum OverflowReason {
     /// No compartment of the bank could take the parcel even if empty (too
     /// large, too heavy, or no door of its zone or accessibility).
@@ -218,6 +221,7 @@ impl fmt::Display for OverflowReason {
 /// A parcel that found no compartment, and why.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 pub struct Overflow {
     /// The parcel.
     pub parcel: Parcel,

@@ -55,6 +55,7 @@ use crate::parcel::Parcel;
 /// A parcel to place, for whom, and what the recipient needs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 pub struct Request {
     /// The parcel.
     pub parcel: Parcel,

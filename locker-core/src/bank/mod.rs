@@ -32,6 +32,7 @@ use crate::parcel::{Handling, Parcel, TemperatureZone};
 /// same zone and handling, and where each sits.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 pub struct Contents {
     /// Whose parcels these are.
     pub recipient: RecipientId,

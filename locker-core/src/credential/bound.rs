@@ -12,6 +12,7 @@ pub const REFERENCE_OCCUPIED_COMPARTMENTS: u64 = 200;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 pub enum SecondFactor {
     /// Nothing: one guess matches any active PIN.
     None,
@@ -25,6 +26,7 @@ pub enum SecondFactor {
 /// The inputs of the bound.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 pub struct BruteForcePolicy {
     /// Digits per PIN.
     pub pin_digits: u8,

@@ -7,6 +7,7 @@
 
 use rand_core::CryptoRng;
 
+use super::keys::{Domain, KeyPurpose};
 use super::pin::parse_digits;
 use super::{
     CarrierId, Channel, CredentialError, CredentialKind, CredentialRecord, CredentialStore,
@@ -19,11 +20,12 @@ pub const COURIER_CODE_DIGITS: u8 = 12;
 /// Draws tried to find an unused courier code.
 const MAX_COURIER_DRAWS: u32 = 16;
 /// Tag domain of courier codes.
-const COURIER_DOMAIN: &[u8] = b"lk/courier/1";
+const COURIER_DOMAIN: Domain = Domain::new(KeyPurpose::CourierCode, b"lk/courier/1");
 
 /// A request for a carrier's courier code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 pub struct CourierRequest {
     /// The carrier.
     pub carrier: CarrierId,
@@ -34,7 +36,7 @@ pub struct CourierRequest {
 }
 
 fn code_tag(key: &SiteKey, code: &[u8]) -> Tag {
-    key.tag(COURIER_DOMAIN, &[code])
+    key.tag(&COURIER_DOMAIN, &[code])
 }
 
 impl CredentialStore {

@@ -20,6 +20,7 @@ use crate::ids::{CompartmentId, RecipientId};
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 pub enum DelegationScope {
     /// The listed compartments (one parcel, or a few); single use.
     Parcels,
@@ -31,6 +32,7 @@ pub enum DelegationScope {
 /// A request for a delegated PIN.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 pub struct DelegationRequest {
     /// The resident who delegates.
     pub delegator: RecipientId,

@@ -124,6 +124,15 @@ pub enum CredentialError {
         /// The key id named by the credential.
         key_id: KeyId,
     },
+    /// A site secret no random source would give (all zeros, a repeated
+    /// byte, a short pattern, typed text).
+    #[error("key {key_id} is weak: its 32 bytes hold only {distinct_bytes} distinct values")]
+    WeakKey {
+        /// The key's id.
+        key_id: KeyId,
+        /// Distinct byte values in the secret (a random one has about 30).
+        distinct_bytes: usize,
+    },
     /// The key ring is empty.
     #[error("the key ring holds no key")]
     NoKeys,

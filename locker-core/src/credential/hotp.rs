@@ -27,6 +27,7 @@ const OPAD: u8 = 0x5c;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 pub enum HotpAlgorithm {
     /// HMAC-SHA1, as in RFC 4226 (what authenticator apps default to).
     Sha1,

@@ -34,7 +34,98 @@ impl fmt::Display for KeyId {
     }
 }
 
-/// A 256-bit site key for HMAC-SHA256.
+/// What a key derived from a site key is for. Each purpose has its own key
+/// (HKDF-SHA256 from the site secret), so a key that leaks from one use —
+/// say the journal's, read off a board — signs nothing of another.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
+pub enum KeyPurpose {
+    /// QR tokens.
+    QrToken,
+    /// Remote commands and signed times from a back end.
+    RemoteCommand,
+    /// PIN tags (lookup, uniqueness, an RFID tag's PIN).
+    PinTag,
+    /// RFID UID tags.
+    RfidTag,
+    /// Courier code tags.
+    CourierCode,
+    /// The journal's record and snapshot MACs.
+    Journal,
+    /// The key check value that tells one ring from another.
+    KeyCheck,
+}
+
+impl KeyPurpose {
+    /// Every purpose, in the order of [`SiteKey`]'s derived keys.
+    pub const ALL: [Self; 7] = [
+        Self::QrToken,
+        Self::RemoteCommand,
+        Self::PinTag,
+        Self::RfidTag,
+        Self::CourierCode,
+        Self::Journal,
+        Self::KeyCheck,
+    ];
+
+    /// The HKDF `info` of this purpose.
+    const fn label(self) -> &'static [u8] {
+        match self {
+            Self::QrToken => b"locker/v1/qr-token",
+            Self::RemoteCommand => b"locker/v1/remote-command",
+            Self::PinTag => b"locker/v1/pin-tag",
+            Self::RfidTag => b"locker/v1/rfid-tag",
+            Self::CourierCode => b"locker/v1/courier-code",
+            Self::Journal => b"locker/v1/journal",
+            Self::KeyCheck => b"locker/v1/key-check",
+        }
+    }
+
+    const fn index(self) -> usize {
+        match self {
+            Self::QrToken => 0,
+            Self::RemoteCommand => 1,
+            Self::PinTag => 2,
+            Self::RfidTag => 3,
+            Self::CourierCode => 4,
+            Self::Journal => 5,
+            Self::KeyCheck => 6,
+        }
+    }
+}
+
+/// HKDF salt of every derived key: fixed, so the derivation is a function of
+/// the site secret alone (RFC 5869 allows any non-secret salt).
+const DERIVATION_SALT: &[u8] = b"locker site key";
+/// Fewest distinct byte values a site secret must have. A secret drawn from
+/// a real random source has about 30 in its 32 bytes, and fewer than 16 with
+/// a chance below 10⁻¹⁵; zeros, a repeated byte, a short pattern or a typed
+/// word have far fewer.
+const MIN_DISTINCT_SECRET_BYTES: usize = 16;
+/// Bytes of a key check value.
+pub const KEY_CHECK_BYTES: usize = 8;
+/// Tag domain of key check values.
+const KEY_CHECK_DOMAIN: &[u8] = b"lk/kcv/1";
+
+/// A tag domain: the label framed into every MAC, and the derived key it is
+/// made with.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Domain {
+    /// Which derived key.
+    pub(crate) purpose: KeyPurpose,
+    /// The label (short, so a PIN's input fits one SHA-256 block).
+    pub(crate) label: &'static [u8],
+}
+
+impl Domain {
+    /// A domain of `purpose` with `label`.
+    pub(crate) const fn new(purpose: KeyPurpose, label: &'static [u8]) -> Self {
+        Self { purpose, label }
+    }
+}
+
+/// A 256-bit site key, and the keys derived from it for each
+/// [`KeyPurpose`].
 ///
 /// Never shown by `Debug` (there is no `Display`), wiped on drop. Copies made
 /// by `Clone` are wiped on their own drop.
@@ -43,31 +134,58 @@ pub struct SiteKey {
     #[zeroize(skip)]
     id: KeyId,
     secret: [u8; SITE_KEY_BYTES],
-    /// HMAC already keyed, cloned for each tag; wiped by its own drop.
+    /// HMAC keyed with each purpose's derived key, cloned for each tag;
+    /// wiped by their own drop.
     #[zeroize(skip)]
-    keyed: KeyedMac,
+    derived: [KeyedMac; KeyPurpose::ALL.len()],
+    /// HMAC keyed with the secret itself: how credentials were tagged
+    /// before keys were derived per purpose. Used only to verify
+    /// credentials a legacy journal issued.
+    #[zeroize(skip)]
+    legacy: KeyedMac,
 }
 
-/// Wipes the secret and replaces the keyed HMAC state (as good as the key)
-/// with one keyed by zeros; the old state is wiped as it drops.
+/// Wipes the secret and replaces every keyed HMAC state (each as good as a
+/// key) with one keyed by zeros; the old states are wiped as they drop.
 impl Zeroize for SiteKey {
     fn zeroize(&mut self) {
         self.secret.zeroize();
-        self.keyed = KeyedMac::new(&[0u8; SITE_KEY_BYTES]);
+        let zero = KeyedMac::new(&[0u8; SITE_KEY_BYTES]);
+        for keyed in &mut self.derived {
+            *keyed = zero.clone();
+        }
+        self.legacy = zero;
     }
 }
 
 impl SiteKey {
     /// A key from provisioned bytes (for example from a secure element).
     /// The caller should wipe its own copy of `secret`.
-    #[must_use]
-    pub fn from_bytes(id: KeyId, secret: [u8; SITE_KEY_BYTES]) -> Self {
-        let keyed = KeyedMac::new(&secret);
-        Self { id, secret, keyed }
+    ///
+    /// # Errors
+    ///
+    /// [`CredentialError::WeakKey`] for a secret no random source would
+    /// give: fewer than 16 distinct byte values (all zeros, one byte
+    /// repeated, a short pattern, typed text).
+    pub fn from_bytes(id: KeyId, secret: [u8; SITE_KEY_BYTES]) -> Result<Self, CredentialError> {
+        check_secret(id, &secret)?;
+        let derived = KeyPurpose::ALL.map(|purpose| derive(&secret, purpose));
+        let legacy = KeyedMac::new(&secret);
+        Ok(Self {
+            id,
+            secret,
+            derived,
+            legacy,
+        })
     }
 
     /// A fresh random key drawn from `rng`.
-    pub fn generate<R: CryptoRng + ?Sized>(id: KeyId, rng: &mut R) -> Self {
+    ///
+    /// # Errors
+    ///
+    /// [`CredentialError::WeakKey`] when the generator gave a weak secret
+    /// (a broken source: one that is working never does).
+    pub fn generate<R: CryptoRng + ?Sized>(id: KeyId, rng: &mut R) -> Result<Self, CredentialError> {
         let mut secret = [0u8; SITE_KEY_BYTES];
         rng.fill_bytes(&mut secret);
         let key = Self::from_bytes(id, secret);
@@ -88,17 +206,73 @@ impl SiteKey {
         &self.secret
     }
 
-    /// HMAC-SHA256 over a domain label and parts, each prefixed with its
-    /// length as a big-endian `u16` (see [`KeyedMac::mac`]). Labels are
-    /// short so a PIN's input fits one SHA-256 block.
-    pub(crate) fn mac(&self, domain: &[u8], parts: &[&[u8]]) -> [u8; TAG_BYTES] {
-        self.keyed.mac(domain, parts)
+    /// The key check value: a MAC of nothing under the key-check key, which
+    /// tells this key from another with the same id (another site's ring)
+    /// and reveals nothing of the secret.
+    #[must_use]
+    pub fn check_value(&self) -> KeyCheck {
+        let mac = self.mac(
+            &Domain::new(KeyPurpose::KeyCheck, KEY_CHECK_DOMAIN),
+            &[],
+        );
+        let mut check = [0u8; KEY_CHECK_BYTES];
+        check.copy_from_slice(&mac[..KEY_CHECK_BYTES]);
+        KeyCheck {
+            key_id: self.id,
+            check: CheckValue(check),
+        }
     }
 
-    /// A keyed tag (full HMAC-SHA256) over a domain label and parts.
-    pub(crate) fn tag(&self, domain: &[u8], parts: &[&[u8]]) -> Tag {
+    /// HMAC-SHA256 under the domain's derived key over its label and
+    /// parts, each prefixed with its length as a big-endian `u16` (see
+    /// [`KeyedMac::mac`]).
+    pub(crate) fn mac(&self, domain: &Domain, parts: &[&[u8]]) -> [u8; TAG_BYTES] {
+        self.derived[domain.purpose.index()].mac(domain.label, parts)
+    }
+
+    /// A keyed tag (full HMAC-SHA256) under the domain's derived key.
+    pub(crate) fn tag(&self, domain: &Domain, parts: &[&[u8]]) -> Tag {
         Tag(self.mac(domain, parts))
     }
+
+    /// A tag as credentials were made before keys were derived per
+    /// purpose: under the site secret itself.
+    pub(crate) fn legacy_tag(&self, domain: &Domain, parts: &[&[u8]]) -> Tag {
+        Tag(self.legacy.mac(domain.label, parts))
+    }
+
+    /// A MAC as credentials were made before keys were derived per
+    /// purpose.
+    pub(crate) fn legacy_mac(&self, domain: &Domain, parts: &[&[u8]]) -> [u8; TAG_BYTES] {
+        self.legacy.mac(domain.label, parts)
+    }
+}
+
+/// Refuses a secret with too few distinct byte values.
+fn check_secret(key_id: KeyId, secret: &[u8; SITE_KEY_BYTES]) -> Result<(), CredentialError> {
+    let mut seen = [false; 256];
+    for &byte in secret {
+        seen[usize::from(byte)] = true;
+    }
+    let distinct = seen.iter().filter(|&&s| s).count();
+    if distinct < MIN_DISTINCT_SECRET_BYTES {
+        return Err(CredentialError::WeakKey {
+            key_id,
+            distinct_bytes: distinct,
+        });
+    }
+    Ok(())
+}
+
+/// The HMAC state keyed with the derived key of `purpose` (HKDF-SHA256).
+fn derive(secret: &[u8; SITE_KEY_BYTES], purpose: KeyPurpose) -> KeyedMac {
+    let hkdf = hkdf::Hkdf::<sha2::Sha256>::new(Some(DERIVATION_SALT), secret);
+    let mut okm = [0u8; SITE_KEY_BYTES];
+    // 32 bytes is far below HKDF-SHA256's limit of 255 × 32: never fails.
+    let _ = hkdf.expand(purpose.label(), &mut okm);
+    let keyed = KeyedMac::new(&okm);
+    okm.zeroize();
+    keyed
 }
 
 impl fmt::Debug for SiteKey {
@@ -108,6 +282,51 @@ impl fmt::Debug for SiteKey {
             .field("secret", &"<redacted>")
             .finish()
     }
+}
+
+/// A key check value's bytes, written as 16 hex digits in JSON.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct CheckValue(pub [u8; KEY_CHECK_BYTES]);
+
+impl fmt::Display for CheckValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for byte in self.0 {
+            write!(f, "{byte:02x}")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for CheckValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "CheckValue({self})")
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for CheckValue {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        crate::hex::serialize(&self.0, serializer)
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for CheckValue {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::hex::deserialize(deserializer).map(Self)
+    }
+}
+
+/// A key's id and check value: what a journal keeps of each key, so a
+/// restore can tell the right ring from another site's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+pub struct KeyCheck {
+    /// The key.
+    pub key_id: KeyId,
+    /// Its check value.
+    pub check: CheckValue,
 }
 
 /// The site's keys: the newest signs, every key still in the ring verifies.
@@ -165,7 +384,7 @@ impl KeyRing {
                 .ok_or(CredentialError::KeyIdsExhausted { key_id: last })?,
         };
         let key_id = KeyId(next);
-        self.add(SiteKey::generate(key_id, rng))?;
+        self.add(SiteKey::generate(key_id, rng)?)?;
         Ok(key_id)
     }
 
@@ -216,7 +435,7 @@ impl KeyRing {
             secret_bytes.copy_from_slice(secret);
             let key = SiteKey::from_bytes(KeyId(u16::from_be_bytes([id[0], id[1]])), secret_bytes);
             secret_bytes.zeroize();
-            ring.add(key)?;
+            ring.add(key?)?;
         }
         if ring.keys.is_empty() {
             return Err(invalid("holds no key"));
@@ -284,6 +503,13 @@ impl KeyRing {
     #[must_use]
     pub fn is_empty(&self) -> bool {
         self.keys.is_empty()
+    }
+
+    /// The id and check value of every key, oldest first: what a journal
+    /// keeps to tell this ring from another.
+    #[must_use]
+    pub fn checks(&self) -> Vec<KeyCheck> {
+        self.keys.iter().map(SiteKey::check_value).collect()
     }
 
     /// Keys, newest first (verification tries every key, in this order).
@@ -405,56 +631,152 @@ impl fmt::Debug for Tag {
 #[cfg(feature = "serde")]
 impl serde::Serialize for Tag {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut hex = [0u8; 2 * TAG_BYTES];
-        self.write_hex(&mut hex);
-        let text = core::str::from_utf8(&hex).map_err(serde::ser::Error::custom)?;
-        serializer.serialize_str(text)
+        crate::hex::serialize(&self.0, serializer)
     }
 }
 
+/// Reads exactly 64 lowercase hex digits, the one spelling `Serialize`
+/// writes: a record that verifies is the bytes that were hashed.
 #[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for Tag {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct HexVisitor;
-        impl serde::de::Visitor<'_> for HexVisitor {
-            type Value = Tag;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("64 hex digits")
-            }
-            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Tag, E> {
-                Tag::from_hex(v)
-                    .ok_or_else(|| E::invalid_value(serde::de::Unexpected::Str(v), &self))
-            }
-        }
-        deserializer.deserialize_str(HexVisitor)
+        crate::hex::deserialize(deserializer).map(Self)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloc::format;
+    use hmac::{Hmac, KeyInit, Mac};
+    use rand::SeedableRng;
+    use sha2::Sha256;
+
+    /// A secret with 32 distinct bytes, as a random one would nearly have.
+    fn secret(seed: u8) -> [u8; SITE_KEY_BYTES] {
+        core::array::from_fn(|i| seed.wrapping_add(u8::try_from(i).unwrap().wrapping_mul(7)))
+    }
+
+    const PIN: Domain = Domain::new(KeyPurpose::PinTag, b"t");
+
+    fn hmac(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
+        let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(key).unwrap();
+        for part in parts {
+            Mac::update(&mut mac, part);
+        }
+        mac.finalize().into_bytes().into()
+    }
+
+    /// The framing of `KeyedMac::mac`: each part after its `u16` length.
+    fn framed(label: &[u8], parts: &[&[u8]]) -> alloc::vec::Vec<u8> {
+        let mut out = alloc::vec::Vec::new();
+        for part in core::iter::once(label).chain(parts.iter().copied()) {
+            out.extend_from_slice(&u16::try_from(part.len()).unwrap().to_be_bytes());
+            out.extend_from_slice(part);
+        }
+        out
+    }
 
     #[test]
-    fn a_wiped_key_no_longer_makes_its_tags() {
-        let mut key = SiteKey::from_bytes(KeyId(1), [7; SITE_KEY_BYTES]);
-        let before = key.tag(b"t", &[b"1234"]);
+    fn each_purpose_has_its_own_key_derived_by_hkdf_sha256() {
+        let raw = secret(3);
+        let key = SiteKey::from_bytes(KeyId(1), raw).unwrap();
+        // RFC 5869 by hand: PRK = HMAC(salt, IKM); OKM = HMAC(PRK, info || 1).
+        let prk = hmac(DERIVATION_SALT, &[&raw]);
+        let mut tags = alloc::vec::Vec::new();
+        for purpose in KeyPurpose::ALL {
+            let okm = hmac(&prk, &[purpose.label(), &[1]]);
+            let domain = Domain::new(purpose, b"t");
+            let expected = hmac(&okm, &[&framed(b"t", &[b"1234"])]);
+            assert_eq!(key.mac(&domain, &[b"1234"]), expected, "{purpose:?}");
+            tags.push(expected);
+        }
+        tags.sort_unstable();
+        tags.dedup();
+        assert_eq!(tags.len(), KeyPurpose::ALL.len(), "one key per purpose");
+        // The legacy tag is under the secret itself.
         assert_eq!(
-            before,
-            SiteKey::from_bytes(KeyId(1), [7; SITE_KEY_BYTES]).tag(b"t", &[b"1234"])
-        );
-        key.zeroize();
-        assert_eq!(key.expose_secret(), &[0; SITE_KEY_BYTES]);
-        let after = key.tag(b"t", &[b"1234"]);
-        assert_ne!(after, before);
-        assert_eq!(
-            after,
-            SiteKey::from_bytes(KeyId(1), [0; SITE_KEY_BYTES]).tag(b"t", &[b"1234"])
+            key.legacy_tag(&PIN, &[b"1234"]).0,
+            hmac(&raw, &[&framed(b"t", &[b"1234"])])
         );
     }
 
     #[test]
+    fn weak_secrets_are_refused_everywhere_a_ring_is_built() {
+        for weak in [
+            [0_u8; SITE_KEY_BYTES],
+            [0xff; SITE_KEY_BYTES],
+            core::array::from_fn(|i| u8::try_from(i % 4).unwrap()),
+            *b"password1234password1234password",
+        ] {
+            assert!(matches!(
+                SiteKey::from_bytes(KeyId(1), weak),
+                Err(CredentialError::WeakKey { key_id: KeyId(1), .. })
+            ));
+            let mut bytes = alloc::vec![KEY_RING_FORMAT, 0, 1, 0, 1];
+            bytes.extend_from_slice(&weak);
+            assert!(matches!(
+                KeyRing::from_secret_bytes(&bytes),
+                Err(CredentialError::WeakKey { .. })
+            ));
+        }
+        assert!(SiteKey::from_bytes(KeyId(1), secret(9)).is_ok());
+        // A generator stuck at zero is refused too.
+        struct Zeros;
+        impl rand_core::TryRng for Zeros {
+            type Error = core::convert::Infallible;
+            fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
+                Ok(0)
+            }
+            fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
+                Ok(0)
+            }
+            fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Self::Error> {
+                dst.fill(0);
+                Ok(())
+            }
+        }
+        impl rand_core::TryCryptoRng for Zeros {}
+        assert!(KeyRing::new().rotate(&mut Zeros).is_err());
+    }
+
+    #[test]
+    fn check_values_tell_rings_apart_and_reveal_no_tag() {
+        let a = SiteKey::from_bytes(KeyId(1), secret(1)).unwrap();
+        let b = SiteKey::from_bytes(KeyId(1), secret(2)).unwrap();
+        assert_ne!(a.check_value(), b.check_value());
+        assert_eq!(a.check_value(), a.clone().check_value());
+        assert_eq!(a.check_value().key_id, KeyId(1));
+        // Not the prefix of any tag of another purpose.
+        for purpose in KeyPurpose::ALL {
+            let tag = a.mac(&Domain::new(purpose, KEY_CHECK_DOMAIN), &[]);
+            assert_eq!(
+                tag[..KEY_CHECK_BYTES] == a.check_value().check.0,
+                purpose == KeyPurpose::KeyCheck
+            );
+        }
+    }
+
+    #[test]
+    fn a_wiped_key_no_longer_makes_its_tags() {
+        let mut key = SiteKey::from_bytes(KeyId(1), secret(7)).unwrap();
+        let before = key.tag(&PIN, &[b"1234"]);
+        assert_eq!(
+            before,
+            SiteKey::from_bytes(KeyId(1), secret(7))
+                .unwrap()
+                .tag(&PIN, &[b"1234"])
+        );
+        key.zeroize();
+        assert_eq!(key.expose_secret(), &[0; SITE_KEY_BYTES]);
+        let after = key.tag(&PIN, &[b"1234"]);
+        assert_ne!(after, before);
+        assert_eq!(after.0, hmac(&[0; 32], &[&framed(b"t", &[b"1234"])]));
+        assert_eq!(key.legacy_tag(&PIN, &[b"1234"]), after);
+    }
+
+    #[test]
     fn a_ring_survives_its_bytes_and_never_reuses_a_retired_id() {
-        use rand::SeedableRng;
         let mut rng = rand::rngs::StdRng::seed_from_u64(3);
         let mut ring = KeyRing::new();
         ring.rotate(&mut rng).unwrap();
@@ -468,38 +790,20 @@ mod tests {
             back.get(second).unwrap().expose_secret(),
             ring.get(second).unwrap().expose_secret()
         );
+        assert_eq!(back.checks(), ring.checks());
         assert_eq!(back.rotate(&mut rng).unwrap(), KeyId(4));
         assert!(KeyRing::from_secret_bytes(&bytes[..bytes.len() - 1]).is_err());
         assert!(KeyRing::from_secret_bytes(&[2, 0, 0]).is_err());
         assert!(KeyRing::from_secret_bytes(&[]).is_err());
+        assert!(KeyRing::from_secret_bytes(&[KEY_RING_FORMAT, 0, 0]).is_err());
         let mut low = bytes.to_vec();
         low[2] = 1;
         assert!(KeyRing::from_secret_bytes(&low).is_err());
     }
-    use alloc::format;
-    use hmac::{Hmac, KeyInit, Mac};
-    use rand::SeedableRng;
-    use sha2::Sha256;
-
-    #[test]
-    fn mac_matches_hmac_with_slice_key() {
-        let key = SiteKey::from_bytes(KeyId(1), [7u8; SITE_KEY_BYTES]);
-        let mut reference =
-            <Hmac<Sha256> as KeyInit>::new_from_slice(&[7u8; SITE_KEY_BYTES]).unwrap();
-        for part in [&b"dom"[..], b"abc"] {
-            Mac::update(
-                &mut reference,
-                &u16::try_from(part.len()).unwrap().to_be_bytes(),
-            );
-            Mac::update(&mut reference, part);
-        }
-        let expected: [u8; 32] = reference.finalize().into_bytes().into();
-        assert_eq!(key.mac(b"dom", &[b"abc"]), expected);
-    }
 
     #[test]
     fn debug_never_shows_the_secret() {
-        let key = SiteKey::from_bytes(KeyId(3), [0xAB; SITE_KEY_BYTES]);
+        let key = SiteKey::from_bytes(KeyId(3), secret(0xAB)).unwrap();
         let text = format!("{key:?} {:?}", {
             let mut ring = KeyRing::new();
             ring.add(key.clone()).unwrap();
@@ -519,7 +823,7 @@ mod tests {
         assert_eq!(ring.newest().unwrap().id(), KeyId(1));
         assert_eq!(ring.rotate(&mut rng).unwrap(), KeyId(3));
         assert_eq!(
-            ring.add(SiteKey::from_bytes(KeyId(1), [0; 32])),
+            ring.add(SiteKey::from_bytes(KeyId(1), secret(5)).unwrap()),
             Err(CredentialError::DuplicateKeyId { key_id: KeyId(1) })
         );
         assert_eq!(

@@ -113,7 +113,7 @@ mod courier;
 mod delegation;
 mod error;
 mod hotp;
-mod keys;
+pub(crate) mod keys;
 mod pin;
 #[cfg(feature = "qr")]
 mod qr;
@@ -140,7 +140,10 @@ pub use courier::{COURIER_CODE_DIGITS, CourierRequest};
 pub use delegation::{DelegationRequest, DelegationScope};
 pub use error::{CredentialError, PinParseError, Refusal, TokenParseError};
 pub use hotp::{HOTP_MAX_DIGITS, HOTP_MIN_DIGITS, HotpAlgorithm, hotp};
-pub use keys::{KEY_RING_FORMAT, KeyId, KeyRing, SITE_KEY_BYTES, SiteKey, Tag};
+pub use keys::{
+    CheckValue, KEY_CHECK_BYTES, KEY_RING_FORMAT, KeyCheck, KeyId, KeyPurpose, KeyRing,
+    SITE_KEY_BYTES, SiteKey, Tag,
+};
 pub use pin::{
     DEFAULT_PIN_DIGITS, MAX_PIN_DIGITS, MIN_PIN_DIGITS, PinAttempt, PinBinding, PinPolicy,
     PinRequest, PinSecret,
@@ -218,6 +221,7 @@ impl fmt::Display for CarrierId {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 pub enum Purpose {
     /// A resident (or their delegate) collects parcels.
     Pickup,
@@ -265,6 +269,7 @@ impl fmt::Display for Purpose {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 pub enum Channel {
     /// Digits typed on the keypad (resident PINs and delegated PINs).
     Pin,
@@ -295,6 +300,7 @@ impl fmt::Display for Channel {
 /// opened.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 pub struct Grant {
     /// The credential that was presented (for remote commands: the nonce).
     pub credential_id: CredentialId,

@@ -11,6 +11,7 @@ use core::fmt;
 use rand_core::CryptoRng;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
+use super::keys::{Domain, KeyPurpose};
 use super::{
     Channel, CredentialError, CredentialId, CredentialKind, CredentialRecord, CredentialStore,
     Failure, Grant, KeyRing, KioskId, PinParseError, Purpose, RecordStatus, Refusal, SiteKey, Tag,
@@ -34,16 +35,17 @@ const DIGIT_REJECTION_LIMIT: u8 = 250;
 /// Random bytes drawn per refill when generating digits.
 const DIGIT_DRAW_BYTES: usize = 16;
 /// Tag domain: digits alone (lookup when PINs are not bound to units).
-const PIN_LOOKUP_DOMAIN: &[u8] = b"lk/pin/1";
+const PIN_LOOKUP_DOMAIN: Domain = Domain::new(KeyPurpose::PinTag, b"lk/pin/1");
 /// Tag domain: unit and digits (lookup when PINs are bound to units).
-const PIN_UNIT_LOOKUP_DOMAIN: &[u8] = b"lk/pin-unit/1";
+const PIN_UNIT_LOOKUP_DOMAIN: Domain = Domain::new(KeyPurpose::PinTag, b"lk/pin-unit/1");
 /// Tag domain: digits alone, for site-wide uniqueness.
-const PIN_UNIQUE_DOMAIN: &[u8] = b"lk/pin-uniq/1";
+const PIN_UNIQUE_DOMAIN: Domain = Domain::new(KeyPurpose::PinTag, b"lk/pin-uniq/1");
 
 /// What is typed together with the PIN.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 pub enum PinBinding {
     /// The PIN alone: one guess tries every active PIN at once.
     Unbound,
@@ -157,6 +159,7 @@ impl fmt::Debug for PinSecret {
 /// A request for a resident's PIN.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 pub struct PinRequest {
     /// The recipient (unit) the PIN belongs to.
     pub recipient: RecipientId,
@@ -215,14 +218,14 @@ pub(crate) fn parse_digits(input: &str, digits: u8) -> Result<(), PinParseError>
 /// The lookup tag of PIN digits, bound to the unit when `unit` is given.
 pub(crate) fn lookup_tag(key: &SiteKey, unit: Option<RecipientId>, digits: &[u8]) -> Tag {
     match unit {
-        Some(unit) => key.tag(PIN_UNIT_LOOKUP_DOMAIN, &[&unit.0.to_be_bytes(), digits]),
-        None => key.tag(PIN_LOOKUP_DOMAIN, &[digits]),
+        Some(unit) => key.tag(&PIN_UNIT_LOOKUP_DOMAIN, &[&unit.0.to_be_bytes(), digits]),
+        None => key.tag(&PIN_LOOKUP_DOMAIN, &[digits]),
     }
 }
 
 /// The uniqueness tag of PIN digits.
 fn unique_tag(key: &SiteKey, digits: &[u8]) -> Tag {
-    key.tag(PIN_UNIQUE_DOMAIN, &[digits])
+    key.tag(&PIN_UNIQUE_DOMAIN, &[digits])
 }
 
 impl CredentialStore {

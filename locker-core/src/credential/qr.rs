@@ -31,6 +31,7 @@ pub const QR_MAX_MODULE_PX: u32 = 100;
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 pub enum QrErrorCorrection {
     /// About 7 %.
     Low,
@@ -57,6 +58,7 @@ impl QrErrorCorrection {
 /// How to render.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 pub struct QrOptions {
     /// Error-correction level.
     pub error_correction: QrErrorCorrection,

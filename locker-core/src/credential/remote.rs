@@ -17,6 +17,7 @@ use core::fmt;
 
 use rand_core::CryptoRng;
 
+use super::keys::{Domain, KeyPurpose};
 use super::{
     Channel, CredentialError, CredentialId, CredentialStore, DAY_S, Failure, Grant, KeyId, KeyRing,
     Purpose, Refusal, SiteKey, Tag,
@@ -32,13 +33,30 @@ const DEFAULT_MAX_OPENS_PER_DAY: u32 = 48;
 /// Default longest validity window of a command: 5 minutes.
 const DEFAULT_MAX_WINDOW_S: u64 = 300;
 /// Tag domain of remote commands (version 2 names the recipient).
-const REMOTE_DOMAIN: &[u8] = b"lk/remote/2";
+const REMOTE_DOMAIN: Domain = Domain::new(KeyPurpose::RemoteCommand, b"lk/remote/2");
 
 /// Identifies a bank (one locker installation); remote commands name it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(transparent))]
 pub struct BankId(pub u64);
+
+impl BankId {
+    /// The id of a bank that was never given one (0).
+    pub const UNNAMED: Self = Self(0);
+
+    /// True for [`BankId::UNNAMED`].
+    #[must_use]
+    pub const fn is_unnamed(&self) -> bool {
+        self.0 == 0
+    }
+}
+
+impl Default for BankId {
+    fn default() -> Self {
+        Self::UNNAMED
+    }
+}
 
 impl fmt::Display for BankId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -98,6 +116,7 @@ impl RemotePolicy {
 /// What the back end asks for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 pub struct RemoteRequest {
     /// The bank.
     pub bank: BankId,
@@ -133,6 +152,7 @@ impl RemoteRequest {
 /// `Debug` and serde.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 pub struct RemoteCommand {
     /// The signed request.
     pub request: RemoteRequest,
@@ -146,7 +166,7 @@ pub struct RemoteCommand {
 
 fn command_tag(key: &SiteKey, r: &RemoteRequest, nonce: u64) -> Tag {
     key.tag(
-        REMOTE_DOMAIN,
+        &REMOTE_DOMAIN,
         &[
             &r.bank.0.to_be_bytes(),
             &r.compartment.0.to_be_bytes(),
@@ -192,6 +212,7 @@ pub fn sign_remote_command<R: CryptoRng + ?Sized>(
 /// Spent nonces and recent openings.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 pub(crate) struct RemoteLog {
     /// Nonce → end of its command's window (forgotten after it).
     #[cfg_attr(feature = "serde", serde(with = "super::snapshot::map_as_seq"))]

@@ -6,6 +6,7 @@ use core::fmt;
 
 use rand_core::CryptoRng;
 
+use super::keys::{Domain, KeyPurpose};
 use super::pin::parse_digits;
 use super::{
     Channel, CredentialError, CredentialKind, CredentialRecord, CredentialStore, Failure, Grant,
@@ -21,9 +22,9 @@ pub const MAX_RFID_UID_BYTES: usize = 10;
 /// Default length of an RFID tag's PIN.
 const DEFAULT_RFID_PIN_DIGITS: u8 = 6;
 /// Tag domain of RFID UIDs.
-const RFID_UID_DOMAIN: &[u8] = b"lk/rfid/1";
+const RFID_UID_DOMAIN: Domain = Domain::new(KeyPurpose::RfidTag, b"lk/rfid/1");
 /// Tag domain of RFID tag PINs.
-const RFID_PIN_DOMAIN: &[u8] = b"lk/rfid-pin/1";
+const RFID_PIN_DOMAIN: Domain = Domain::new(KeyPurpose::PinTag, b"lk/rfid-pin/1");
 
 /// RFID rules of a site.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -66,6 +67,7 @@ impl RfidPolicy {
 /// A request to register a tag.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 pub struct RfidRequest {
     /// Whose tag it is.
     pub recipient: RecipientId,
@@ -109,11 +111,11 @@ fn check_uid(uid: &[u8]) -> Result<(), CredentialError> {
 }
 
 fn uid_tag(key: &SiteKey, uid: &[u8]) -> Tag {
-    key.tag(RFID_UID_DOMAIN, &[uid])
+    key.tag(&RFID_UID_DOMAIN, &[uid])
 }
 
 fn pin_tag(key: &SiteKey, id: CredentialId, pin: &[u8]) -> Tag {
-    key.tag(RFID_PIN_DOMAIN, &[&id.0.to_be_bytes(), pin])
+    key.tag(&RFID_PIN_DOMAIN, &[&id.0.to_be_bytes(), pin])
 }
 
 impl CredentialStore {

@@ -14,6 +14,7 @@ use super::{
 
 /// The serialized form of a [`CredentialStore`]: the indexes are derived.
 #[derive(serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub(crate) struct StoreSnapshot {
     policy: CredentialPolicy,
     records: Vec<CredentialRecord>,

@@ -68,6 +68,7 @@ impl CredentialPolicy {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 pub enum RecordStatus {
     /// Usable (until it expires).
     Active,
@@ -176,6 +177,7 @@ impl CredentialKind {
 /// the secret. Safe to journal, snapshot and send to lockers.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 pub struct CredentialRecord {
     /// Random, opaque id.
     pub id: CredentialId,
@@ -305,6 +307,7 @@ impl CredentialRecord {
 /// until it expires so it cannot be used again.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 pub(crate) struct SpentToken {
     pub(crate) expires_at_s: u64,
     pub(crate) revoked: bool,

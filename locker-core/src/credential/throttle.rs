@@ -201,6 +201,7 @@ impl ThrottlePolicy {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 pub enum Subject {
     /// The whole bank.
     Bank,
@@ -215,6 +216,7 @@ pub enum Subject {
 /// A throttling scope: a channel and a subject.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 pub struct ScopeKey {
     /// The channel.
     pub channel: Channel,
@@ -227,6 +229,7 @@ pub struct ScopeKey {
 /// [`ThrottleState::record`] consumes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 pub struct Failure {
     /// When (unix seconds).
     pub at_s: u64,
@@ -259,6 +262,7 @@ impl Failure {
 /// residents to use QR or RFID meanwhile).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 pub struct LockoutEvent {
     /// The locked scope.
     pub scope: ScopeKey,
@@ -273,6 +277,7 @@ pub struct LockoutEvent {
 /// The failures of one scope.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 struct ScopeState {
     /// Times of the most recent failures, oldest first, at most the cap.
     failures_at_s: Vec<u64>,
@@ -332,6 +337,7 @@ impl ScopeState {
 /// Failure counts of every scope. Part of the [`CredentialStore`](super::CredentialStore).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 pub struct ThrottleState {
     #[cfg_attr(feature = "serde", serde(with = "super::snapshot::map_as_seq"))]
     scopes: SortedMap<ScopeKey, ScopeState>,

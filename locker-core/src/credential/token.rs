@@ -39,6 +39,7 @@ use core::fmt;
 use rand_core::CryptoRng;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
+use super::keys::{Domain, KeyPurpose};
 use super::codec;
 use super::keys::ct_eq_bytes;
 use super::{
@@ -72,7 +73,7 @@ const MIN_TOKEN_CHARS: usize = codec::encoded_len(MIN_TOKEN_BYTES);
 /// Largest token, in characters.
 pub const MAX_TOKEN_CHARS: usize = codec::encoded_len(MAX_TOKEN_BYTES);
 /// Tag domain of QR tokens.
-const TOKEN_DOMAIN: &[u8] = b"lk/qr/1";
+const TOKEN_DOMAIN: Domain = Domain::new(KeyPurpose::QrToken, b"lk/qr/1");
 
 /// Characters of a token listing `compartments` compartments.
 #[must_use]
@@ -105,6 +106,7 @@ impl fmt::Debug for TokenSecret {
 /// A request for a QR token.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 pub struct TokenRequest {
     /// What the token allows.
     pub purpose: Purpose,
@@ -119,6 +121,7 @@ pub struct TokenRequest {
 /// The fields of a token whose tag has been checked.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 pub struct TokenClaims {
     /// Format version.
     pub version: u8,
@@ -193,7 +196,7 @@ pub fn issue_token<R: CryptoRng + ?Sized>(
         slot.copy_from_slice(&compartment.0.to_be_bytes());
     }
     let body = HEADER_BYTES + count * COMPARTMENT_BYTES;
-    let mut mac = key.mac(TOKEN_DOMAIN, &[&bytes[..body]]);
+    let mut mac = key.mac(&TOKEN_DOMAIN, &[&bytes[..body]]);
     bytes[body..body + TOKEN_TAG_BYTES].copy_from_slice(&mac[..TOKEN_TAG_BYTES]);
     mac.zeroize();
 
@@ -294,7 +297,7 @@ pub fn verify_token_offline(
 ) -> Result<TokenClaims, CredentialError> {
     let (claims, mut bytes, body) = parse(text)?;
     let key = keys.get(claims.key_id)?;
-    let mut mac = key.mac(TOKEN_DOMAIN, &[&bytes[..body]]);
+    let mut mac = key.mac(&TOKEN_DOMAIN, &[&bytes[..body]]);
     let tag = &mut bytes[body..body + TOKEN_TAG_BYTES];
     let ok = ct_eq_bytes(&mac[..TOKEN_TAG_BYTES], tag);
     mac[..TOKEN_TAG_BYTES].zeroize();

@@ -115,6 +115,7 @@ pub use sim::SimulatedHardware;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 pub enum DoorState {
     /// The door stands open (whether or not the latch was released: a
     /// forced door is open too).
@@ -137,6 +138,7 @@ impl fmt::Display for DoorState {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 pub enum Occupancy {
     /// Nothing inside.
     Empty,
@@ -166,6 +168,7 @@ impl fmt::Display for Occupancy {
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 #[non_exhaustive]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 pub enum HardwareErrorKind {
     /// The latch did not release: the door is still locked and needs
     /// service.
@@ -355,6 +358,36 @@ pub trait Hardware {
     /// [`HardwareErrorKind::EntropyUnavailable`] when the generator cannot
     /// deliver (`buf` contents are then unspecified); bus and power kinds.
     fn fill_random(&mut self, buf: &mut [u8]) -> Result<(), Self::Error>;
+
+    /// Reads the board's monotonic counter (an RTC backup register, an OTP
+    /// counter, a secure element's counter): a value that only ever goes
+    /// up and that the journal's storage cannot roll back. The locker
+    /// raises it to the number of records after each record and refuses to
+    /// restore a journal with fewer records, so a journal cut short or
+    /// rolled back is evident. Optional: the default answers `None` (no
+    /// counter) without touching the hardware.
+    ///
+    /// # Errors
+    ///
+    /// Bus and power kinds; the default never fails.
+    fn monotonic_counter(&mut self) -> Result<Option<u64>, Self::Error> {
+        Ok(None)
+    }
+
+    /// Raises the monotonic counter to `at_least` (never lowers it). Called
+    /// after each durable record with the number of records, only when
+    /// [`Hardware::monotonic_counter`] answered a value. A counter that
+    /// wears (OTP, flash) may store only every n-th value: a rollback is
+    /// then evident once it removes more than n records.
+    ///
+    /// # Errors
+    ///
+    /// Bus and power kinds: the record stands, the failure is reported as
+    /// an event. The default does nothing.
+    fn raise_monotonic_counter(&mut self, at_least: u64) -> Result<(), Self::Error> {
+        let _ = at_least;
+        Ok(())
+    }
 }
 
 /// A mutable borrow of hardware is hardware, so the library can be handed
@@ -381,6 +414,14 @@ impl<T: Hardware + ?Sized> Hardware for &mut T {
     fn fill_random(&mut self, buf: &mut [u8]) -> Result<(), Self::Error> {
         T::fill_random(self, buf)
     }
+
+    fn monotonic_counter(&mut self) -> Result<Option<u64>, Self::Error> {
+        T::monotonic_counter(self)
+    }
+
+    fn raise_monotonic_counter(&mut self, at_least: u64) -> Result<(), Self::Error> {
+        T::raise_monotonic_counter(self, at_least)
+    }
 }
 
 /// Which [`Hardware`] method a call was, without its arguments: used to
@@ -388,6 +429,7 @@ impl<T: Hardware + ?Sized> Hardware for &mut T {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 pub enum Operation {
     /// [`Hardware::unlock`].
     Unlock,
@@ -418,6 +460,7 @@ impl fmt::Display for Operation {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 pub enum Call {
     /// [`Hardware::unlock`] of this door.
     Unlock(CompartmentId),

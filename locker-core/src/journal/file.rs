@@ -68,7 +68,9 @@ pub struct Opened<E> {
 }
 
 impl FileJournal {
-    /// Opens (or creates) the journal at `path`, verifies every record and,
+    /// Opens (or creates) the journal at `path`, checks the integrity of
+    /// every record (hashes, sequence, links: the MACs are checked by the
+    /// locker that restores from them, which holds the keys) and,
     /// if the last record was torn by a power cut, truncates it away and
     /// reports it.
     ///
@@ -95,7 +97,7 @@ impl FileJournal {
             .map_err(io)?;
         let mut text = String::new();
         file.read_to_string(&mut text).map_err(io)?;
-        let loaded = lines::read::<E>(&text, None).map_err(|source| FileJournalError::Journal {
+        let loaded = lines::read::<E>(&text, &super::Trust::integrity_only()).map_err(|source| FileJournalError::Journal {
             path: path.clone(),
             source,
         })?;
@@ -108,10 +110,11 @@ impl FileJournal {
             len: valid,
             dirty: false,
         };
+        let chain = loaded.chain();
         Ok(Opened {
             journal: Self { file, path, tail },
             records: loaded.records,
-            chain: loaded.chain,
+            chain,
             torn_tail: loaded.torn_tail,
         })
     }

@@ -7,6 +7,12 @@
 //! Tagged objects inside a record (an entry's `"type"`, a credential
 //! kind's `"type"`) have the tag as their first field, where the
 //! serializer writes it; a reader requires it there.
+//!
+//! A line must be exactly the text its record is written as: the hash
+//! covers the record's canonical JSON, so a line that parses to the same
+//! record but is spelt otherwise (spacing, key order, escapes, an unknown
+//! field) would otherwise pass with a hash that was never computed over
+//! it. [`read`] refuses such a line as [`JournalError::NotCanonical`].
 
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
@@ -14,7 +20,7 @@ use alloc::vec::Vec;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::{Chain, JournalError, Record};
+use super::{Chain, Digest, JournalError, Record, Trust, Verified, Verifier};
 
 /// A record as one JSON line, without the newline.
 #[must_use]
@@ -72,26 +78,35 @@ pub struct TornTail {
 pub struct Loaded<E> {
     /// The records, oldest first.
     pub records: Vec<Record<E>>,
-    /// Where the chain stands after them.
-    pub chain: Chain,
+    /// What the verification established (chain, authentication, head).
+    pub verified: Verified,
     /// The torn last line, if one was dropped.
     pub torn_tail: Option<TornTail>,
     /// How many bytes of the text are whole records (where to truncate).
     pub valid_bytes: usize,
 }
 
-/// Reads and verifies a journal text, from `start` (a snapshot's chain
-/// position) or from the beginning.
+impl<E> Loaded<E> {
+    /// Where the chain stands after the records.
+    #[must_use]
+    pub const fn chain(&self) -> Chain {
+        self.verified.chain
+    }
+}
+
+/// Reads and verifies a journal text against `trust` (its keys, its start,
+/// what was seen before).
 ///
 /// # Errors
 ///
 /// [`JournalError::Malformed`] for a damaged line that is not the torn
-/// tail, and any error of [`verify`](super::verify).
+/// tail, [`JournalError::NotCanonical`] for a line that is not exactly its
+/// record's text, and any error of [`verify`](super::verify).
 pub fn read<E: DeserializeOwned + Serialize>(
     text: &str,
-    start: Option<Chain>,
+    trust: &Trust<'_>,
 ) -> Result<Loaded<E>, JournalError> {
-    let mut chain = start.unwrap_or_default();
+    let mut verifier = Verifier::new(*trust)?;
     let mut records = Vec::new();
     let mut valid_bytes = 0;
     let mut torn_tail = None;
@@ -106,17 +121,47 @@ pub fn read<E: DeserializeOwned + Serialize>(
             break;
         };
         let record = parse_line(line, line_number)?;
-        super::check_next(&chain, &record)?;
-        chain.advance(&record);
+        let hash = canonical_hash(&record, line, line_number)?;
+        verifier.push_hashed(&record, &hash)?;
         records.push(record);
         valid_bytes += segment.len();
     }
     Ok(Loaded {
         records,
-        chain,
+        verified: verifier.finish()?,
         torn_tail,
         valid_bytes,
     })
+}
+
+/// The hash of `record`'s body, after checking that `line` is exactly the
+/// record's text (so the bytes read are the bytes hashed).
+fn canonical_hash<E: Serialize>(
+    record: &Record<E>,
+    line: &str,
+    line_number: usize,
+) -> Result<Digest, JournalError> {
+    let body = record.body_json();
+    let hash = Digest(<sha2::Sha256 as sha2::Digest>::digest(&body).into());
+    // The record's text is its body without the closing brace, then the
+    // hash and the seal, then the brace.
+    let open_body = body.get(..body.len().saturating_sub(1)).unwrap_or_default();
+    let mut tail = alloc::format!(",\"hash\":\"{}\"", record.hash);
+    if let (Some(key_id), Some(mac)) = (record.key_id, record.mac) {
+        tail.push_str(&alloc::format!(",\"key_id\":{},\"mac\":\"{mac}\"", key_id.0));
+    }
+    tail.push('}');
+    let bytes = line.as_bytes();
+    let canonical = bytes.len() == open_body.len() + tail.len()
+        && bytes.starts_with(open_body)
+        && bytes.ends_with(tail.as_bytes());
+    if !canonical {
+        return Err(JournalError::NotCanonical {
+            line: line_number,
+            seq: record.seq,
+        });
+    }
+    Ok(hash)
 }
 
 /// Writes records as JSON lines, each with its newline.

@@ -1,30 +1,45 @@
-//! The journal: every state change as one record, hash-chained with SHA-256.
+//! The journal: every state change as one record, hash-chained with
+//! SHA-256 and authenticated with a MAC under the site's journal key.
 //!
 //! Each [`Record`] carries a sequence number, the time, the hash of the
-//! record before it and its own hash over all of that and its entry. So an
-//! edited record no longer matches its hash, a missing one breaks the
-//! sequence, and a reordered one breaks the chain; [`verify`] names the
-//! first record where any of that happens.
+//! record before it, its own hash over all of that and its entry, and a
+//! MAC of that hash under the journal key of the newest site key (HMAC-
+//! SHA256, truncated to 128 bits, with a key derived for the journal alone:
+//! see [`KeyPurpose::Journal`](crate::credential::KeyPurpose)). So an edited
+//! record no longer matches its hash, a missing one breaks the sequence, a
+//! reordered one breaks the chain, and a chain rewritten with recomputed
+//! hashes fails its MACs: [`verify`] names the first record where any of
+//! that happens. Records cut off the end are found against a [`Head`]
+//! seen before or a board's monotonic counter ([`Trust`]).
 //!
-//! Records are stored as JSON lines (`{"v":1,"seq":…,"at_s":…,"prev":…,
-//! "entry":…,"hash":…}`); [`lines`] reads and writes them and recovers from
-//! a torn last line after a power cut. The entry type is the caller's (the
-//! locker's [`Entry`](crate::locker::Entry)); this module only seals and
-//! checks.
+//! Records are stored as JSON lines (`{"v":2,"seq":…,"at_s":…,"prev":…,
+//! "entry":…,"hash":…,"key_id":…,"mac":…}`); [`lines`] reads and writes
+//! them, refuses a line that is not exactly the text its record is written
+//! as, and recovers from a torn last line after a power cut. The entry type
+//! is the caller's (the locker's [`Entry`](crate::locker::Entry)); this
+//! module only seals and checks.
 //!
 //! ```
-//! use locker_core::journal::{Chain, verify};
+//! use locker_core::credential::KeyRing;
+//! use locker_core::journal::{Chain, JournalError, Trust, verify};
+//! use rand::SeedableRng;
 //!
+//! let mut keys = KeyRing::new();
+//! keys.rotate(&mut rand::rngs::StdRng::seed_from_u64(1))?;
 //! let mut chain = Chain::new();
 //! let records = vec![
-//!     chain.seal(100, "deposited".to_string()),
-//!     chain.seal(160, "collected".to_string()),
+//!     chain.seal(&keys, 100, "deposited".to_string())?,
+//!     chain.seal(&keys, 160, "collected".to_string())?,
 //! ];
-//! assert!(verify(&records, None).is_ok());
+//! let trust = Trust::with_keys(&keys);
+//! assert!(verify(&records, &trust).is_ok());
 //!
+//! // An edit with a recomputed hash still fails: the MAC needs the key.
 //! let mut edited = records.clone();
-//! edited[0].entry = "nothing happened".to_string();
-//! assert_eq!(verify(&edited, None).unwrap_err().seq(), Some(0));
+//! edited[1].entry = "nothing happened".to_string();
+//! edited[1].hash = edited[1].compute_hash();
+//! assert!(matches!(verify(&edited, &trust), Err(JournalError::Forged { seq: 1, .. })));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
 //! # Format versions
@@ -48,10 +63,18 @@
 //! - **The version is read first.** A line of a newer version whose entry
 //!   this library cannot parse is still reported as
 //!   [`JournalError::UnsupportedVersion`], not as malformed.
+//!
+//! Version 1 records carry no MAC: they were written before journals were
+//! authenticated. They are read as a legacy prefix, vouched for by the
+//! first authenticated record after them (which chains to them), or
+//! accepted on their own only when the caller says so
+//! ([`Trust::accept_legacy`]). A version-1 record after a version-2 one is
+//! a downgrade and is refused.
 
 #[cfg(feature = "std")]
 mod file;
 pub mod lines;
+mod verify;
 
 use alloc::vec::Vec;
 use core::fmt;
@@ -59,12 +82,23 @@ use core::fmt;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
 
+use crate::credential::keys::{Domain, ct_eq_bytes};
+use crate::credential::{CredentialError, KeyId, KeyPurpose, KeyRing};
+
 #[cfg(feature = "std")]
 pub use file::{FileJournal, FileJournalError, Opened};
+pub use verify::{Head, Trust, Verified, Verifier, verify};
 
 /// The record format version this library writes; it reads every version
 /// from 1 up to this one (see [Format versions](self#format-versions)).
-pub const RECORD_VERSION: u32 = 1;
+/// Version 2 added the MAC (`key_id`, `mac`).
+pub const RECORD_VERSION: u32 = 2;
+/// The first version whose records carry a MAC.
+pub const AUTHENTICATED_VERSION: u32 = 2;
+/// Bytes of a record's MAC: HMAC-SHA256 truncated to 128 bits.
+pub const RECORD_MAC_BYTES: usize = 16;
+/// MAC domain of records.
+const RECORD_DOMAIN: Domain = Domain::new(KeyPurpose::Journal, b"lk/journal/1");
 
 /// A SHA-256 digest, written as 64 lowercase hex digits in JSON.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
@@ -77,10 +111,7 @@ impl Digest {
 
 impl fmt::Display for Digest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for byte in self.0 {
-            write!(f, "{byte:02x}")?;
-        }
-        Ok(())
+        crate::hex::fmt(&self.0, f)
     }
 }
 
@@ -92,49 +123,85 @@ impl fmt::Debug for Digest {
 
 impl Serialize for Digest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut text = [0_u8; 64];
-        for (pair, byte) in text.chunks_exact_mut(2).zip(self.0) {
-            pair[0] = hex_digit(byte >> 4);
-            pair[1] = hex_digit(byte & 0x0f);
-        }
-        // Hex digits are ASCII.
-        serializer.serialize_str(core::str::from_utf8(&text).unwrap_or_default())
+        crate::hex::serialize(&self.0, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for Digest {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        // Owned: a deserializer that cannot lend its text (a Python dict,
-        // JSON with escapes) can still give a digest.
-        let text = alloc::string::String::deserialize(deserializer)?;
-        parse_hex(&text).ok_or_else(|| {
-            serde::de::Error::invalid_value(
-                serde::de::Unexpected::Str(&text),
-                &"64 lowercase hex digits",
-            )
-        })
+        crate::hex::deserialize(deserializer).map(Self)
     }
 }
 
-fn hex_digit(nibble: u8) -> u8 {
-    b"0123456789abcdef"[usize::from(nibble & 0x0f)]
+/// A record's (or a snapshot's) MAC, written as 32 lowercase hex digits.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct RecordMac(pub [u8; RECORD_MAC_BYTES]);
+
+impl RecordMac {
+    /// The MAC of `hash` under `key_id`'s journal key in `keys`.
+    fn compute(keys: &KeyRing, key_id: KeyId, domain: &Domain, hash: &Digest) -> Option<Self> {
+        let key = keys.get(key_id).ok()?;
+        let full = key.mac(domain, &[&hash.0]);
+        let mut mac = [0_u8; RECORD_MAC_BYTES];
+        mac.copy_from_slice(&full[..RECORD_MAC_BYTES]);
+        Some(Self(mac))
+    }
+
+    /// Whether this is the MAC of `hash` under `key_id`'s journal key:
+    /// `None` when the ring does not hold that key. Constant time.
+    fn verifies(&self, keys: &KeyRing, key_id: KeyId, domain: &Domain, hash: &Digest) -> Option<bool> {
+        let expected = Self::compute(keys, key_id, domain, hash)?;
+        Some(ct_eq_bytes(&expected.0, &self.0))
+    }
 }
 
-fn parse_hex(text: &str) -> Option<Digest> {
-    let bytes = text.as_bytes();
-    if bytes.len() != 64 {
-        return None;
+impl fmt::Display for RecordMac {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        crate::hex::fmt(&self.0, f)
     }
-    let mut out = [0_u8; 32];
-    for (byte, pair) in out.iter_mut().zip(bytes.chunks_exact(2)) {
-        let value = |c: u8| match c {
-            b'0'..=b'9' => Some(c - b'0'),
-            b'a'..=b'f' => Some(c - b'a' + 10),
-            _ => None,
-        };
-        *byte = (value(pair[0])? << 4) | value(pair[1])?;
+}
+
+impl fmt::Debug for RecordMac {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "RecordMac({self})")
     }
-    Some(Digest(out))
+}
+
+impl Serialize for RecordMac {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        crate::hex::serialize(&self.0, serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for RecordMac {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::hex::deserialize(deserializer).map(Self)
+    }
+}
+
+/// A MAC and the key that made it: what authenticates a record, a head or
+/// a snapshot.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Seal {
+    /// The site key whose journal key made the MAC.
+    pub key_id: KeyId,
+    /// The MAC.
+    pub mac: RecordMac,
+}
+
+impl Seal {
+    /// Seals `hash` with the newest key of `keys` in `domain`.
+    pub(crate) fn new(keys: &KeyRing, domain: &Domain, hash: &Digest) -> Result<Self, CredentialError> {
+        let key_id = keys.newest()?.id();
+        let mac = RecordMac::compute(keys, key_id, domain, hash).ok_or(CredentialError::NoKeys)?;
+        Ok(Self { key_id, mac })
+    }
+
+    /// Whether the seal is the MAC of `hash`: `None` when the ring does not
+    /// hold the key.
+    pub(crate) fn verifies(&self, keys: &KeyRing, domain: &Domain, hash: &Digest) -> Option<bool> {
+        self.mac.verifies(keys, self.key_id, domain, hash)
+    }
 }
 
 /// One sealed state change.
@@ -153,6 +220,13 @@ pub struct Record<E> {
     pub entry: E,
     /// SHA-256 over `v`, `seq`, `at_s`, `prev` and `entry`.
     pub hash: Digest,
+    /// The site key whose journal key made `mac` (absent in version 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_id: Option<KeyId>,
+    /// HMAC-SHA256 of `hash` under the journal key, 128 bits (absent in
+    /// version 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mac: Option<RecordMac>,
 }
 
 /// The part of a record its hash covers, in a fixed field order.
@@ -169,27 +243,49 @@ impl<E: Serialize> Record<E> {
     /// The hash this record should carry.
     #[must_use]
     pub fn compute_hash(&self) -> Digest {
-        hash_body(&Body {
+        Digest(Sha256::digest(self.body_json()).into())
+    }
+
+    /// The JSON its hash covers: compact, fields in declaration order, no
+    /// floats and no maps with unordered keys, so the bytes are canonical.
+    pub(crate) fn body_json(&self) -> Vec<u8> {
+        let body = Body {
             v: self.v,
             seq: self.seq,
             at_s: self.at_s,
             prev: &self.prev,
             entry: &self.entry,
-        })
+        };
+        // Plain data with string keys always serializes.
+        serde_json::to_vec(&body).unwrap_or_default()
     }
 }
 
-/// SHA-256 of the body's JSON: compact, fields in declaration order, no
-/// floats and no maps with unordered keys, so the bytes are canonical.
-fn hash_body<E: Serialize>(body: &Body<'_, E>) -> Digest {
-    // Plain data with string keys always serializes.
-    let bytes = serde_json::to_vec(body).unwrap_or_default();
-    Digest(Sha256::digest(&bytes).into())
+impl<E> Record<E> {
+    /// The record's seal, when it carries one.
+    #[must_use]
+    pub const fn seal(&self) -> Option<Seal> {
+        match (self.key_id, self.mac) {
+            (Some(key_id), Some(mac)) => Some(Seal { key_id, mac }),
+            _ => None,
+        }
+    }
+
+    /// This record as a journal head, to export and check later.
+    #[must_use]
+    pub const fn head(&self) -> Head {
+        Head {
+            seq: self.seq,
+            hash: self.hash,
+            seal: self.seal(),
+        }
+    }
 }
 
 /// Where the next record goes: its sequence number and the hash it links
 /// to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Chain {
     /// Sequence number of the next record.
     pub next_seq: u64,
@@ -213,18 +309,36 @@ impl Chain {
         }
     }
 
-    /// Seals `entry` as the next record and advances the chain.
-    pub fn seal<E: Serialize>(&mut self, at_s: u64, entry: E) -> Record<E> {
-        let record = self.peek(at_s, entry);
+    /// Seals `entry` as the next record with the newest key of `keys`, and
+    /// advances the chain.
+    ///
+    /// # Errors
+    ///
+    /// [`CredentialError::NoKeys`] for an empty ring.
+    pub fn seal<E: Serialize>(
+        &mut self,
+        keys: &KeyRing,
+        at_s: u64,
+        entry: E,
+    ) -> Result<Record<E>, CredentialError> {
+        let record = self.peek(keys, at_s, entry)?;
         self.advance(&record);
-        record
+        Ok(record)
     }
 
     /// Seals `entry` as the next record without advancing: for writing it
     /// to storage first and advancing (with [`Chain::advance`]) only once
     /// it is durable.
-    #[must_use]
-    pub fn peek<E: Serialize>(&self, at_s: u64, entry: E) -> Record<E> {
+    ///
+    /// # Errors
+    ///
+    /// [`CredentialError::NoKeys`] for an empty ring.
+    pub fn peek<E: Serialize>(
+        &self,
+        keys: &KeyRing,
+        at_s: u64,
+        entry: E,
+    ) -> Result<Record<E>, CredentialError> {
         let mut record = Record {
             v: RECORD_VERSION,
             seq: self.next_seq,
@@ -232,9 +346,14 @@ impl Chain {
             prev: self.head,
             entry,
             hash: Digest::ZERO,
+            key_id: None,
+            mac: None,
         };
         record.hash = record.compute_hash();
-        record
+        let seal = Seal::new(keys, &RECORD_DOMAIN, &record.hash)?;
+        record.key_id = Some(seal.key_id);
+        record.mac = Some(seal.mac);
+        Ok(record)
     }
 
     /// Moves past `record`.
@@ -255,6 +374,16 @@ pub enum JournalError {
         line: usize,
         /// What the parser said.
         message: alloc::string::String,
+    },
+    /// A line parses as a record but is not the exact text that record is
+    /// written as (spacing, key order, escapes, number spelling): what was
+    /// read is not what was hashed.
+    #[error("journal line {line} (record {seq}) is not written as its record is: edited")]
+    NotCanonical {
+        /// 1-based line number.
+        line: usize,
+        /// The record.
+        seq: u64,
     },
     /// A record of a format this library does not read: written by a newer
     /// library (upgrade this one), or not a version at all.
@@ -295,6 +424,63 @@ pub enum JournalError {
         /// The record.
         seq: u64,
     },
+    /// A record's MAC does not verify: it was written (or rewritten, with
+    /// recomputed hashes) by someone without the journal key.
+    #[error("record {seq} is forged: its MAC does not verify under key {key_id}")]
+    Forged {
+        /// The record.
+        seq: u64,
+        /// The key it names.
+        key_id: KeyId,
+    },
+    /// The last records name a key the ring does not hold, and no record
+    /// after them vouches for them.
+    #[error("record {seq} is sealed with key {key_id}, which the key ring does not hold")]
+    UnknownKey {
+        /// The first record no known key vouches for.
+        seq: u64,
+        /// The key it names.
+        key_id: KeyId,
+    },
+    /// Records without a MAC where one is required: a version-1 tail no
+    /// authenticated record vouches for (accepted only with
+    /// [`Trust::accept_legacy`]), a version-2 record without its MAC, or a
+    /// version-1 record after an authenticated one (a downgrade).
+    #[error("record {seq} carries no MAC and nothing authenticates it")]
+    Unauthenticated {
+        /// The first such record.
+        seq: u64,
+    },
+    /// The journal ends before a record seen before (an exported head, the
+    /// board's monotonic counter): records were cut off the end or the
+    /// storage was rolled back.
+    #[error(
+        "the journal ends before record {}: {expected_records} records were seen before, it holds {found_records}",
+        expected_records - 1
+    )]
+    RolledBack {
+        /// Records the head or counter vouches for.
+        expected_records: u64,
+        /// Records the journal holds.
+        found_records: u64,
+    },
+    /// The record at an exported head's position differs from that head:
+    /// the journal was rewritten from there (or it is another journal).
+    #[error("record {seq} differs from the head exported before")]
+    HeadMismatch {
+        /// The record.
+        seq: u64,
+    },
+    /// The key ring is not the one the journal was written with: a key
+    /// with this id has another check value (another site's ring).
+    #[error("key {key_id} of this ring is not the journal's key {key_id}: another key ring")]
+    WrongKeyRing {
+        /// The key.
+        key_id: KeyId,
+    },
+    /// No key ring to authenticate with (an empty ring).
+    #[error("the key ring is empty: nothing can authenticate the journal")]
+    NoKeys,
 }
 
 impl JournalError {
@@ -302,45 +488,46 @@ impl JournalError {
     #[must_use]
     pub const fn seq(&self) -> Option<u64> {
         match self {
-            Self::Malformed { .. } => None,
-            Self::UnsupportedVersion { seq, .. }
+            Self::Malformed { .. }
+            | Self::RolledBack { .. }
+            | Self::WrongKeyRing { .. }
+            | Self::NoKeys => None,
+            Self::NotCanonical { seq, .. }
+            | Self::UnsupportedVersion { seq, .. }
             | Self::Edited { seq }
-            | Self::BrokenLink { seq } => Some(*seq),
+            | Self::BrokenLink { seq }
+            | Self::Forged { seq, .. }
+            | Self::UnknownKey { seq, .. }
+            | Self::Unauthenticated { seq }
+            | Self::HeadMismatch { seq } => Some(*seq),
             Self::Missing { found, .. } | Self::OutOfOrder { found, .. } => Some(*found),
         }
     }
 }
 
-/// Checks that `records` form an unbroken chain: from `start` (a snapshot's
-/// chain position) or from the beginning when `None`.
-///
-/// # Errors
-///
-/// The [`JournalError`] of the first bad record: edited, missing records
-/// before it, out of order or repeated, or not linked.
-pub fn verify<E: Serialize>(
-    records: &[Record<E>],
-    start: Option<Chain>,
-) -> Result<Chain, JournalError> {
-    let mut chain = start.unwrap_or_default();
-    for record in records {
-        check_next(&chain, record)?;
-        chain.advance(record);
-    }
-    Ok(chain)
-}
-
-/// Checks that `record` is the valid successor of `chain`.
+/// Checks that `record` is the valid successor of `chain`: its version,
+/// its place, its hash and its link (not its MAC: see [`Verifier`]).
 ///
 /// # Errors
 ///
 /// As [`verify`], for this one record.
 pub fn check_next<E: Serialize>(chain: &Chain, record: &Record<E>) -> Result<(), JournalError> {
+    check_link(chain, record, &record.compute_hash())
+}
+
+/// [`check_next`] with the record's hash already computed.
+fn check_link<E>(chain: &Chain, record: &Record<E>, hash: &Digest) -> Result<(), JournalError> {
     if !is_readable_version(record.v) {
         return Err(JournalError::UnsupportedVersion {
             seq: record.seq,
             version: record.v,
         });
+    }
+    let sealed = record.key_id.is_some() || record.mac.is_some();
+    if sealed != (record.v >= AUTHENTICATED_VERSION) || (sealed && record.seal().is_none()) {
+        // A version-1 record with a MAC, or a version-2 one without (or
+        // with half of one): not a record any library wrote.
+        return Err(JournalError::Unauthenticated { seq: record.seq });
     }
     if record.seq > chain.next_seq {
         return Err(JournalError::Missing {
@@ -354,7 +541,7 @@ pub fn check_next<E: Serialize>(chain: &Chain, record: &Record<E>) -> Result<(),
             found: record.seq,
         });
     }
-    if record.compute_hash() != record.hash {
+    if *hash != record.hash {
         return Err(JournalError::Edited { seq: record.seq });
     }
     if record.prev != chain.head {

@@ -11,7 +11,7 @@ use super::policy::LockerPolicy;
 use crate::allocate::OverflowReason;
 use crate::bank::BankConfig;
 use crate::credential::{
-    CarrierId, CredentialId, CredentialPolicy, CredentialRecord, Failure, Grant,
+    BankId, CarrierId, CredentialId, CredentialPolicy, CredentialRecord, Failure, Grant, KeyCheck,
 };
 use crate::hardware::HardwareErrorKind;
 use crate::ids::{CompartmentId, RecipientId};
@@ -21,6 +21,7 @@ use crate::parcel::Parcel;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
+#[serde(deny_unknown_fields)]
 pub enum AbortReason {
     /// The door did not unlock.
     DoorFault,
@@ -55,6 +56,22 @@ crate::tagged::tag_first! {
             policy: LockerPolicy,
             /// PIN length, throttling, RFID and remote-opening rules.
             credentials: CredentialPolicy,
+            /// The bank's id, which tokens and remote commands name (left out
+            /// when 0, as in records written before it existed).
+            #[serde(default, skip_serializing_if = "BankId::is_unnamed")]
+            bank_id: BankId,
+            /// The id and check value of each site key, so a restore can
+            /// tell the journal's ring from another (left out when empty, as
+            /// in records written before journals were authenticated).
+            #[serde(default, skip_serializing_if = "Vec::is_empty")]
+            keys: Vec<KeyCheck>,
+        },
+        /// The site keys changed (a rotation, a retirement, a ring provisioned
+        /// while the locker was off, or a legacy journal restored): the id and
+        /// check value of every key the locker now holds.
+        KeysChanged {
+            /// The keys, oldest first.
+            keys: Vec<KeyCheck>,
         },
         /// A credential was issued outside a delivery (a courier code, an RFID
         /// registration, a delegation).
@@ -280,6 +297,7 @@ impl Entry {
             | Self::Inspected { compartment, .. } => Some(*compartment),
             Self::HardwareFault { compartment, .. } => *compartment,
             Self::Configured { .. }
+            | Self::KeysChanged { .. }
             | Self::CredentialIssued { .. }
             | Self::CredentialRevoked { .. }
             | Self::AttemptFailed { .. }
@@ -311,6 +329,7 @@ impl Entry {
 /// place.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case", tag = "place", content = "compartment")]
+#[serde(deny_unknown_fields)]
 pub enum ParcelPlace {
     /// In a compartment (or being put in or taken out of it).
     Compartment(CompartmentId),

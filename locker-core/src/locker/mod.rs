@@ -63,6 +63,7 @@ mod error;
 mod event;
 mod policy;
 mod resident;
+mod restore;
 mod snapshot;
 mod staff;
 mod state;
@@ -81,14 +82,15 @@ pub use error::LockerError;
 pub use event::Event;
 pub use policy::{CLOCK_MAX_S, DAY_S, HOUR_S, LockerPolicy, POLICY_MAX_S};
 pub use resident::Delegation;
+pub use restore::{Restore, RestoreReport};
 pub use snapshot::{SNAPSHOT_VERSION, Snapshot, StoredParcels};
 pub use state::{Delivery, DoorTask, Grace, LockerState, OpenDoor, StateError};
 
 use crate::bank::{BankConfig, default_bank};
-use crate::credential::{CredentialPolicy, KeyRing};
+use crate::credential::{BankId, CredentialPolicy, KeyId, KeyRing, SiteKey};
 use crate::hardware::{self, Hardware, HardwareError, HardwareErrorKind};
 use crate::ids::CompartmentId;
-use crate::journal::{Chain, JournalSink, Record};
+use crate::journal::{Chain, Head, JournalSink, Record};
 
 /// Everything a new locker needs to know.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -103,6 +105,11 @@ pub struct LockerConfig {
     /// PINs, throttling, RFID and remote opening.
     #[cfg_attr(feature = "serde", serde(default))]
     pub credentials: CredentialPolicy,
+    /// The bank's id: QR tokens and remote commands name it, and open
+    /// nothing at a bank with another id. Give each bank that shares a site
+    /// key its own (0, the default, is a bank never given one).
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub bank_id: BankId,
 }
 
 impl Default for LockerConfig {
@@ -112,6 +119,7 @@ impl Default for LockerConfig {
             bank: default_bank(),
             policy: LockerPolicy::default(),
             credentials: CredentialPolicy::default(),
+            bank_id: BankId::UNNAMED,
         }
     }
 }
@@ -123,6 +131,13 @@ pub struct Locker<H: Hardware, J: JournalSink<Entry>> {
     keys: KeyRing,
     state: LockerState,
     chain: Chain,
+    /// The last record written or restored.
+    head: Option<Head>,
+    /// Whether the board has a monotonic counter to raise after each
+    /// record.
+    counter: bool,
+    /// What the restore found, for a restored locker.
+    report: Option<RestoreReport>,
     events: Vec<Event>,
 }
 
@@ -168,11 +183,16 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
             .policy
             .validate()
             .map_err(|(field, reason)| LockerError::Invalid { field, reason })?;
+        // Nothing could authenticate the journal.
+        keys.newest()?;
         let at_s = read_clock(&mut hardware)?;
+        let counter = read_counter(&mut hardware)?.is_some();
         let entry = Entry::Configured {
             bank: config.bank,
             policy: config.policy,
             credentials: config.credentials,
+            bank_id: config.bank_id,
+            keys: keys.checks(),
         };
         let state = LockerState::from_entry(&entry, at_s)?;
         let mut locker = Self {
@@ -181,29 +201,30 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
             keys,
             state,
             chain: Chain::new(),
+            head: None,
+            counter,
+            report: None,
             events: Vec::new(),
         };
         locker.write(at_s, entry)?;
         Ok(locker)
     }
 
-    /// Rebuilds a locker from its journal after a restart: verifies the
-    /// chain, replays every record, then settles the doors that were open
-    /// when power was lost (see the module documentation). New records are
-    /// appended to `journal`, which must hold `records`.
+    /// Rebuilds a locker from its journal after a restart: authenticates
+    /// every record with `keys`, replays them, then settles the doors that
+    /// were open when power was lost (see the module documentation). New
+    /// records are appended to `journal`, which must hold `records`.
     ///
     /// # Errors
     ///
-    /// [`LockerError::Journal`] naming the first edited, missing or
-    /// reordered record, [`LockerError::Replay`] for a record that
-    /// contradicts the state, and the errors of settling the doors.
+    /// As [`Locker::restore_with`].
     pub fn restore(
         keys: KeyRing,
         hardware: H,
         journal: J,
         records: &[Record<Entry>],
     ) -> Result<Self, LockerError> {
-        Self::restore_from(keys, hardware, journal, None, records)
+        Self::restore_with(keys, hardware, journal, Restore::new(records))
     }
 
     /// As [`Locker::restore`], starting from a snapshot: `records` are the
@@ -211,7 +232,8 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
     ///
     /// # Errors
     ///
-    /// As [`Locker::restore`]; the first record must link to the snapshot.
+    /// As [`Locker::restore_with`]; the first record must link to the
+    /// snapshot.
     pub fn restore_from(
         keys: KeyRing,
         hardware: H,
@@ -219,16 +241,76 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
         snapshot: Option<&Snapshot>,
         records: &[Record<Entry>],
     ) -> Result<Self, LockerError> {
-        let chain = crate::journal::verify(records, snapshot.map(|s| s.chain))?;
-        let state = replay_from(snapshot, records)?;
+        Self::restore_with(
+            keys,
+            hardware,
+            journal,
+            Restore {
+                snapshot,
+                ..Restore::new(records)
+            },
+        )
+    }
+
+    /// Rebuilds a locker from what `restore` names (a snapshot, the records
+    /// after it, a head seen before, whether legacy records are accepted),
+    /// with the board's monotonic counter when it has one:
+    ///
+    /// 1. the ring must be the journal's: a key with an id the journal
+    ///    knows must have the check value the journal recorded;
+    /// 2. the snapshot's seal and every record's MAC must verify, the last
+    ///    record must be authenticated (or, with
+    ///    [`Restore::accept_legacy`], be a version-1 record), and the
+    ///    journal must reach the expected head and the counter;
+    /// 3. the records are replayed;
+    /// 4. keys the ring holds that the journal does not know (a ring
+    ///    provisioned while the locker was off), keys the journal knows
+    ///    that the ring no longer holds (retired), and a legacy journal
+    ///    all get a `keys_changed` record, so the journal is authenticated
+    ///    from here on;
+    /// 5. the doors open at the power cut are settled.
+    ///
+    /// [`Locker::restore_report`] then says what was found.
+    ///
+    /// # Errors
+    ///
+    /// [`LockerError::Journal`] naming the first edited, missing,
+    /// reordered, forged or unauthenticated record, a rolled-back journal,
+    /// or another site's ring; [`LockerError::Credential`] for an empty
+    /// ring; [`LockerError::Replay`] for a record that contradicts the
+    /// state; and the errors of reading the counter and settling the doors.
+    pub fn restore_with(
+        keys: KeyRing,
+        mut hardware: H,
+        journal: J,
+        restore: Restore<'_>,
+    ) -> Result<Self, LockerError> {
+        keys.newest()?;
+        let counter = read_counter(&mut hardware)?;
+        let checked = restore::check(&keys, &restore, counter)?;
+        let state = replay_from(restore.snapshot, restore.records)?;
         let mut locker = Self {
             hardware,
             journal,
             keys,
             state,
-            chain,
+            chain: checked.verified.chain,
+            head: checked.verified.head.or(checked.snapshot_head),
+            counter: counter.is_some(),
+            report: None,
             events: Vec::new(),
         };
+        let mut report = RestoreReport::new(&checked, counter);
+        let ring = locker.keys.checks();
+        let legacy_tail = checked.verified.authenticated_through.is_none_or(|seq| {
+            seq.saturating_add(1) < checked.verified.chain.next_seq
+        }) && checked.verified.legacy_records > 0;
+        if ring != locker.state.key_checks || legacy_tail {
+            let at_s = locker.now()?;
+            locker.write(at_s, Entry::KeysChanged { keys: ring })?;
+            report.keys_recorded = true;
+        }
+        locker.report = Some(report);
         locker.settle_open_doors()?;
         Ok(locker)
     }
@@ -245,9 +327,86 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
         &self.keys
     }
 
-    /// The site keys, to rotate or retire one.
-    pub fn keys_mut(&mut self) -> &mut KeyRing {
-        &mut self.keys
+    /// What the restore found (legacy records, what authenticated the
+    /// journal, the counter); `None` for a locker made with
+    /// [`Locker::new`].
+    #[must_use]
+    pub const fn restore_report(&self) -> Option<&RestoreReport> {
+        self.report.as_ref()
+    }
+
+    /// The journal's last record as a head: export it (to a back end, to
+    /// storage the journal's storage cannot roll back) and pass it to a
+    /// later restore or verification ([`Restore::expected_head`],
+    /// [`Trust::expected_head`](crate::journal::Trust::expected_head)), so
+    /// a journal cut short or rolled back is refused.
+    #[must_use]
+    pub const fn head(&self) -> Option<Head> {
+        self.head
+    }
+
+    /// Adds a key with the next id drawn from the hardware's entropy and
+    /// makes it the newest: new credentials and records use it, older
+    /// credentials keep verifying. Journaled (`keys_changed`). Returns the
+    /// new id.
+    ///
+    /// # Errors
+    ///
+    /// [`LockerError::Hardware`] for the entropy or the clock,
+    /// [`LockerError::Credential`] when the ids are exhausted,
+    /// [`LockerError::JournalWrite`]; the ring is then unchanged.
+    pub fn rotate_key(&mut self) -> Result<KeyId, LockerError> {
+        let at_s = self.now()?;
+        let mut rng = self.rng()?;
+        let mut keys = self.keys.clone();
+        let key_id = keys.rotate(&mut rng)?;
+        self.change_keys(at_s, keys)?;
+        Ok(key_id)
+    }
+
+    /// Adds a provisioned key (shared with a back end) and makes it the
+    /// newest when its id is the largest. Journaled.
+    ///
+    /// # Errors
+    ///
+    /// [`LockerError::Credential`] for an id already in the ring, and the
+    /// clock and journal errors; the ring is then unchanged.
+    pub fn add_key(&mut self, key: SiteKey) -> Result<(), LockerError> {
+        let at_s = self.now()?;
+        let mut keys = self.keys.clone();
+        keys.add(key)?;
+        self.change_keys(at_s, keys)
+    }
+
+    /// Retires a key: credentials made with it stop verifying (RFID tags
+    /// must be registered again). Journaled, sealed with a key that stays,
+    /// so the records sealed with the retired key stay vouched for.
+    ///
+    /// # Errors
+    ///
+    /// [`LockerError::Credential`] for a key the ring does not hold or the
+    /// last key of the ring, and the clock and journal errors.
+    pub fn retire_key(&mut self, key_id: KeyId) -> Result<(), LockerError> {
+        let at_s = self.now()?;
+        let mut keys = self.keys.clone();
+        keys.retire(key_id)?;
+        // The journal must stay authenticated by some key.
+        keys.newest()?;
+        self.change_keys(at_s, keys)
+    }
+
+    /// Journals the new ring's check values, sealed with its newest key,
+    /// then keeps the ring.
+    fn change_keys(&mut self, at_s: u64, keys: KeyRing) -> Result<(), LockerError> {
+        let old = core::mem::replace(&mut self.keys, keys);
+        let entry = Entry::KeysChanged {
+            keys: self.keys.checks(),
+        };
+        if let Err(error) = self.write(at_s, entry) {
+            self.keys = old;
+            return Err(error);
+        }
+        Ok(())
     }
 
     /// The hardware (for a simulator: the people at the locker).
@@ -267,11 +426,15 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
         self.chain
     }
 
-    /// The state as a snapshot at the journal's current position; store it
-    /// beside the journal so a restart replays only what came after.
+    /// The state as a snapshot at the journal's current position, sealed
+    /// with the newest key; store it beside the journal so a restart
+    /// replays only what came after.
     #[must_use]
     pub fn snapshot(&self) -> Snapshot {
-        self.state.snapshot(self.chain)
+        let mut snapshot = self.state.snapshot(self.chain);
+        // The ring is never empty in a running locker.
+        let _ = snapshot.seal(&self.keys);
+        snapshot
     }
 
     /// Takes the notifications raised since the last call.
@@ -303,7 +466,7 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
             return Ok(());
         }
         self.state.precheck(&entry)?;
-        let record = self.chain.peek(at_s, entry);
+        let record = self.chain.peek(&self.keys, at_s, entry)?;
         self.store_record(&record)?;
         self.state.apply_in_place(&record.entry, at_s)?;
         Ok(())
@@ -311,10 +474,12 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
 
     /// Journals `entry` without touching the state.
     fn append(&mut self, at_s: u64, entry: Entry) -> Result<(), LockerError> {
-        let record = self.chain.peek(at_s, entry);
+        let record = self.chain.peek(&self.keys, at_s, entry)?;
         self.store_record(&record)
     }
 
+    /// Makes `record` durable, then moves the chain (and the board's
+    /// monotonic counter) past it.
     fn store_record(&mut self, record: &Record<Entry>) -> Result<(), LockerError> {
         self.journal
             .append(record)
@@ -322,6 +487,18 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
                 message: error.to_string(),
             })?;
         self.chain.advance(record);
+        self.head = Some(record.head());
+        if self.counter
+            && let Err(error) = self.hardware.raise_monotonic_counter(self.chain.next_seq)
+        {
+            // The record is durable: the change stands. The counter lags,
+            // which only narrows what a rollback check can see; say so.
+            self.events.push(Event::HardwareFault {
+                compartment: None,
+                kind: error.kind(),
+                detail: recorded_detail(&error),
+            });
+        }
         Ok(())
     }
 
@@ -461,6 +638,13 @@ fn read_clock<H: Hardware>(hardware: &mut H) -> Result<u64, LockerError> {
         });
     }
     Ok(clock_s)
+}
+
+/// The board's monotonic counter, when it has one.
+fn read_counter<H: Hardware>(hardware: &mut H) -> Result<Option<u64>, LockerError> {
+    hardware
+        .monotonic_counter()
+        .map_err(|error| LockerError::hardware(None, &error))
 }
 
 /// A generator seeded from the hardware's entropy. A seed left all zeros is

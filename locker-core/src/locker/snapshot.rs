@@ -1,5 +1,10 @@
 //! Snapshots: the whole state at one point of the journal, so replay can
 //! start there instead of at the first record.
+//!
+//! A snapshot is sealed like a record: a MAC under the journal key of the
+//! newest site key over the SHA-256 of its JSON without the seal. A
+//! snapshot written by anyone without the key is refused at restore, so
+//! the state cannot be rewritten through the snapshot either.
 
 use crate::collections::SortedMap;
 use alloc::string::String;
@@ -11,17 +16,25 @@ use super::entry::ParcelPlace;
 use super::policy::LockerPolicy;
 use super::state::{Delivery, DoorTask, Grace, LockerState, OpenDoor, StateError};
 use crate::bank::{Bank, BankConfig};
-use crate::credential::CredentialStore;
+use crate::credential::keys::Domain;
+use crate::credential::{
+    BankId, CredentialError, CredentialStore, KeyCheck, KeyId, KeyPurpose, KeyRing,
+};
 use crate::ids::{CompartmentId, ParcelId, RecipientId};
-use crate::journal::Chain;
+use crate::journal::{Chain, Digest, JournalError, RecordMac, Seal};
 use crate::parcel::Parcel;
 
-/// The snapshot format version this library writes and reads.
-pub const SNAPSHOT_VERSION: u32 = 1;
+/// The snapshot format version this library writes; it reads 1 (legacy,
+/// unsealed) and 2. Version 2 added the seal, the bank id and the keys'
+/// check values.
+pub const SNAPSHOT_VERSION: u32 = 2;
+/// MAC domain of snapshots.
+const SNAPSHOT_DOMAIN: Domain = Domain::new(KeyPurpose::Journal, b"lk/snapshot/1");
 
 /// A door's parcels, in the order they were stored (which fixes where each
 /// sits).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct StoredParcels {
     /// The door.
     pub compartment: CompartmentId,
@@ -71,10 +84,79 @@ pub struct Snapshot {
     pub last_at_s: u64,
     /// When the state was last pruned.
     pub last_pruned_s: u64,
+    /// The bank's id (left out when 0).
+    #[serde(default, skip_serializing_if = "BankId::is_unnamed")]
+    pub bank_id: BankId,
+    /// The id and check value of each site key.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub key_checks: Vec<KeyCheck>,
+    /// The key that sealed the snapshot (absent in version 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_id: Option<KeyId>,
+    /// The MAC of the snapshot's JSON without the seal (absent in
+    /// version 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mac: Option<RecordMac>,
+}
+
+impl Snapshot {
+    /// SHA-256 of the snapshot's JSON without its seal: what the MAC
+    /// covers.
+    fn digest(&self) -> Digest {
+        let unsealed = Self {
+            key_id: None,
+            mac: None,
+            ..self.clone()
+        };
+        // Plain data with string keys always serializes.
+        let json = serde_json::to_vec(&unsealed).unwrap_or_default();
+        Digest(<sha2::Sha256 as sha2::Digest>::digest(&json).into())
+    }
+
+    /// Seals the snapshot with the newest key of `keys`.
+    ///
+    /// # Errors
+    ///
+    /// [`CredentialError::NoKeys`] for an empty ring.
+    pub fn seal(&mut self, keys: &KeyRing) -> Result<(), CredentialError> {
+        self.key_id = None;
+        self.mac = None;
+        let seal = Seal::new(keys, &SNAPSHOT_DOMAIN, &self.digest())?;
+        self.key_id = Some(seal.key_id);
+        self.mac = Some(seal.mac);
+        Ok(())
+    }
+
+    /// Checks the seal: that the snapshot was written with one of `keys`
+    /// and not changed since. An unsealed (version 1) snapshot passes only
+    /// with `accept_legacy`.
+    ///
+    /// # Errors
+    ///
+    /// [`JournalError::Unauthenticated`] for an unsealed snapshot (or one
+    /// sealed by half), [`JournalError::UnknownKey`] for a key the ring
+    /// does not hold, [`JournalError::Forged`] for a MAC that does not
+    /// verify. The sequence number named is the snapshot's last record.
+    pub fn verify(&self, keys: &KeyRing, accept_legacy: bool) -> Result<(), JournalError> {
+        let seq = self.chain.next_seq.saturating_sub(1);
+        match (self.v, self.key_id, self.mac) {
+            (1, None, None) if accept_legacy => Ok(()),
+            (SNAPSHOT_VERSION, Some(key_id), Some(mac)) => {
+                let seal = Seal { key_id, mac };
+                match seal.verifies(keys, &SNAPSHOT_DOMAIN, &self.digest()) {
+                    Some(true) => Ok(()),
+                    Some(false) => Err(JournalError::Forged { seq, key_id }),
+                    None => Err(JournalError::UnknownKey { seq, key_id }),
+                }
+            }
+            _ => Err(JournalError::Unauthenticated { seq }),
+        }
+    }
 }
 
 impl LockerState {
-    /// The state as a snapshot taken at `chain`.
+    /// The state as an unsealed snapshot taken at `chain` (the locker
+    /// seals it: [`Locker::snapshot`](super::Locker::snapshot)).
     #[must_use]
     pub fn snapshot(&self, chain: Chain) -> Snapshot {
         let stored = self
@@ -106,6 +188,10 @@ impl LockerState {
             emptied_at: self.emptied_at.clone(),
             last_at_s: self.last_at_s,
             last_pruned_s: self.last_pruned_s,
+            bank_id: self.bank_id,
+            key_checks: self.key_checks.clone(),
+            key_id: None,
+            mac: None,
         }
     }
 
@@ -116,7 +202,7 @@ impl LockerState {
     /// [`StateError::Snapshot`] for a version this library does not read,
     /// and the bank's errors for contents that do not fit its doors.
     pub fn from_snapshot(snapshot: &Snapshot) -> Result<Self, StateError> {
-        if snapshot.v != SNAPSHOT_VERSION {
+        if !(1..=SNAPSHOT_VERSION).contains(&snapshot.v) {
             return Err(StateError::Snapshot {
                 version: snapshot.v,
             });
@@ -141,6 +227,8 @@ impl LockerState {
             emptied_at: snapshot.emptied_at.clone(),
             last_at_s: snapshot.last_at_s,
             last_pruned_s: snapshot.last_pruned_s,
+            bank_id: snapshot.bank_id,
+            key_checks: snapshot.key_checks.clone(),
         };
         let doors: Vec<CompartmentId> = state.bank.compartments().iter().map(|c| c.id()).collect();
         for compartment in doors {

@@ -10,8 +10,8 @@ use super::entry::{Entry, ParcelPlace};
 use super::policy::LockerPolicy;
 use crate::bank::{Bank, BankError, ConfigError};
 use crate::credential::{
-    CarrierId, Channel, CredentialError, CredentialId, CredentialPolicy, CredentialRecord,
-    CredentialStore, Grant,
+    BankId, CarrierId, Channel, CredentialError, CredentialId, CredentialPolicy, CredentialRecord,
+    CredentialStore, Grant, KeyCheck,
 };
 use crate::ids::{CompartmentId, ParcelId, RecipientId};
 use crate::parcel::{Parcel, TemperatureZone};
@@ -49,6 +49,7 @@ crate::tagged::tag_first! {
 
 /// A door that was unlocked and has not been closed yet.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct OpenDoor {
     /// What for.
     pub task: DoorTask,
@@ -64,6 +65,7 @@ pub struct OpenDoor {
 
 /// What an occupied door holds for its recipient, beyond the parcels.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Delivery {
     /// Whose parcels these are.
     pub recipient: RecipientId,
@@ -83,6 +85,7 @@ pub struct Delivery {
 
 /// The short time after a pickup when the resident may re-open the door.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Grace {
     /// Who collected.
     pub recipient: Option<RecipientId>,
@@ -203,6 +206,10 @@ pub struct LockerState {
     pub(super) emptied_at: SortedMap<CompartmentId, u64>,
     pub(super) last_at_s: u64,
     pub(super) last_pruned_s: u64,
+    /// The bank's id (what tokens and remote commands name).
+    pub(super) bank_id: BankId,
+    /// The id and check value of each site key, as last journaled.
+    pub(super) key_checks: Vec<KeyCheck>,
 }
 
 impl LockerState {
@@ -217,11 +224,16 @@ impl LockerState {
             bank,
             policy,
             credentials,
+            bank_id,
+            keys,
         } = entry
         else {
             return Err(StateError::Configuration);
         };
-        Self::new(bank.clone(), policy.clone(), credentials.clone(), at_s)
+        let mut state = Self::new(bank.clone(), policy.clone(), credentials.clone(), at_s)?;
+        state.bank_id = *bank_id;
+        state.key_checks.clone_from(keys);
+        Ok(state)
     }
 
     fn new(
@@ -231,6 +243,8 @@ impl LockerState {
         at_s: u64,
     ) -> Result<Self, StateError> {
         Ok(Self {
+            bank_id: BankId::UNNAMED,
+            key_checks: Vec::new(),
             bank: Bank::new(bank)?,
             credentials: CredentialStore::new(credentials)?,
             policy,
@@ -312,6 +326,18 @@ impl LockerState {
     #[must_use]
     pub const fn last_pruned_s(&self) -> u64 {
         self.last_pruned_s
+    }
+
+    /// The bank's id.
+    #[must_use]
+    pub const fn bank_id(&self) -> BankId {
+        self.bank_id
+    }
+
+    /// The id and check value of each site key, as last journaled.
+    #[must_use]
+    pub fn key_checks(&self) -> &[KeyCheck] {
+        &self.key_checks
     }
 
     /// The time of the last entry applied.
@@ -434,6 +460,7 @@ impl LockerState {
     fn apply_unchecked(&mut self, entry: &Entry, at_s: u64) -> Result<(), StateError> {
         match entry {
             Entry::Configured { .. } => return Err(StateError::Configuration),
+            Entry::KeysChanged { keys } => self.key_checks.clone_from(keys),
             Entry::CredentialIssued { record } => {
                 self.credentials.insert_journaled(record.clone(), at_s)?;
             }
@@ -792,6 +819,7 @@ impl LockerState {
             | Entry::BackInService { compartment }
             | Entry::Tampered { compartment } => self.known(*compartment),
             Entry::AttemptFailed { .. }
+            | Entry::KeysChanged { .. }
             | Entry::HoldSet { .. }
             | Entry::DoorLeftOpen { .. }
             | Entry::HardwareFault { .. }

@@ -113,7 +113,7 @@ impl Rig {
 
     fn assert_replays(&self) {
         let records = self.locker.journal().records();
-        crate::journal::verify(records, None).unwrap();
+        crate::journal::verify(records, &crate::journal::Trust::integrity_only()).unwrap();
         assert_eq!(&replay(records).unwrap(), self.locker.state());
     }
 }
@@ -1178,7 +1178,7 @@ fn the_fault_record_and_event_keep_what_the_board_said_up_to_a_bound() {
         matches!(faults[..], [Entry::HardwareFault { detail: Some(d), .. }] if d == kept),
         "{faults:?}"
     );
-    crate::journal::verify(records, None).unwrap();
+    crate::journal::verify(records, &crate::journal::Trust::integrity_only()).unwrap();
     assert_eq!(&replay(records).unwrap(), locker.state());
 }
 

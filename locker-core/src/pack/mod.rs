@@ -104,6 +104,7 @@ pub const MIN_SUPPORT_PERCENT: u64 = 50;
 /// floor of the usable space.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 pub struct Position {
     /// Distance from the left wall, in millimetres.
     pub x_mm: u32,
@@ -134,6 +135,7 @@ impl fmt::Display for Position {
 /// space it takes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 pub struct Placement {
     /// The parcel placed.
     pub parcel: ParcelId,
@@ -148,6 +150,7 @@ pub struct Placement {
 /// The outcome of [`pack`]: the packing, and the parcels that did not fit.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 pub struct PackResult {
     /// The parcels that fit, with their positions.
     pub packing: Packing,

@@ -161,6 +161,7 @@ impl Packing {
 /// state and are rebuilt on load.
 #[cfg(feature = "serde")]
 #[derive(serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 struct PackingRepr {
     space: Dimensions,
     placements: Vec<Placement>,

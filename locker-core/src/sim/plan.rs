@@ -71,6 +71,7 @@ const fn one() -> f64 {
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 #[non_exhaustive]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 pub enum Objective {
     /// The number of doors.
     #[default]
@@ -117,6 +118,7 @@ impl Default for PlanRequest {
 /// How many doors of one class a plan uses.
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 pub struct ClassCount {
     /// The class.
     pub size_class: String,
@@ -129,6 +131,7 @@ pub struct ClassCount {
 /// The planner's answer.
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 pub struct Plan {
     /// Doors per class, in the order of the request's classes.
     pub counts: Vec<ClassCount>,

@@ -23,6 +23,7 @@ const DAY_S: u64 = 24 * HOUR_S;
 /// What happened to one size class of doors.
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 pub struct ClassStats {
     /// The size class, as configured.
     pub size_class: String,
@@ -39,6 +40,7 @@ pub struct ClassStats {
 /// Statistics of the time parcels spent in the bank, in hours.
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 pub struct DwellStats {
     /// Parcels that left the bank within the horizon.
     pub count: u64,
@@ -55,6 +57,7 @@ pub struct DwellStats {
 /// One simulated day.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 pub struct DayStats {
     /// Day number, from 0.
     pub day: u32,
@@ -71,6 +74,7 @@ pub struct DayStats {
 /// What a simulation found.
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 pub struct SimResult {
     /// Days simulated.
     pub days: u32,

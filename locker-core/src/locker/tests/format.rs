@@ -468,7 +468,7 @@ fn the_scenario_writes_every_kind_of_record_and_replays() {
     let records = every_kind_of_record();
     let missing = kinds_missing(&records);
     assert!(missing.is_empty(), "the scenario writes no {missing:?}");
-    crate::journal::verify(&records, None).unwrap();
+    crate::journal::verify(&records, &crate::journal::Trust::integrity_only()).unwrap();
     replay(&records).unwrap();
     #[cfg(feature = "std")]
     if let Some(path) = std::env::var_os("LOCKER_JOURNAL_FIXTURE") {
@@ -479,7 +479,7 @@ fn the_scenario_writes_every_kind_of_record_and_replays() {
 #[test]
 fn every_frozen_journal_reads_verifies_replays_and_reserializes_byte_for_byte() {
     for &(version, text) in FROZEN {
-        let loaded = lines::read::<Entry>(text, None)
+        let loaded = lines::read::<Entry>(text, &crate::journal::Trust::integrity_only())
             .unwrap_or_else(|error| panic!("journal v{version}: {error}"));
         assert_eq!(loaded.torn_tail, None);
         assert_eq!(loaded.valid_bytes, text.len());
@@ -513,7 +513,7 @@ fn the_newest_frozen_journal_is_this_version_and_holds_every_kind() {
         version, RECORD_VERSION,
         "a new record version needs its frozen journal"
     );
-    let records = lines::read::<Entry>(text, None).unwrap().records;
+    let records = lines::read::<Entry>(text, &crate::journal::Trust::integrity_only()).unwrap().records;
     let missing = kinds_missing(&records);
     assert!(
         missing.is_empty(),
@@ -531,8 +531,8 @@ const TWO_DOOR_DELEGATION: &str =
 
 #[test]
 fn a_journal_written_before_per_door_redemption_replays_and_frees_the_stranded_door() {
-    let loaded = lines::read::<Entry>(TWO_DOOR_DELEGATION, None).unwrap();
-    crate::journal::verify(&loaded.records, None).unwrap();
+    let loaded = lines::read::<Entry>(TWO_DOOR_DELEGATION, &crate::journal::Trust::integrity_only()).unwrap();
+    crate::journal::verify(&loaded.records, &crate::journal::Trust::integrity_only()).unwrap();
     // The credentials that library spent by mistake are active again on
     // replay, so the unit holds more PINs than the cap: the records the
     // locker accepted still apply.
