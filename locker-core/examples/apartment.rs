@@ -17,7 +17,7 @@ use locker_core::allocate::Request;
 use locker_core::credential::{CarrierId, KioskId, PinSecret, QrOptions, TokenSecret};
 use locker_core::hardware::SimulatedHardware;
 use locker_core::hardware::sim::Repeat;
-use locker_core::journal::{MemoryJournal, verify};
+use locker_core::journal::{MemoryJournal, Trust, verify};
 use locker_core::locker::{DAY_S, DropOff, Entry, Event, HOUR_S, Locker, LockerConfig, replay};
 use locker_core::{CompartmentId, Dimensions, Parcel, ParcelId, RecipientId};
 use rand::rngs::StdRng;
@@ -526,10 +526,10 @@ fn summary(locker: &SimLocker, tally: &Tally) {
     for alarm in &tally.alarms {
         println!("  {alarm}");
     }
-    let verified = verify(records, None);
+    let verified = verify(records, &Trust::with_keys(locker.keys()));
     let replayed = replay(records).map(|state| &state == locker.state());
     println!(
-        "journal               {:>7} records, chain {}, replay {}",
+        "journal               {:>7} records, chain and MACs {}, replay {}",
         records.len(),
         if verified.is_ok() {
             "verified"

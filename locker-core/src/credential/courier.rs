@@ -35,8 +35,8 @@ pub struct CourierRequest {
     pub expires_at_s: u64,
 }
 
-fn code_tag(key: &SiteKey, code: &[u8]) -> Tag {
-    key.tag(&COURIER_DOMAIN, &[code])
+fn code_tag(key: &SiteKey, legacy: bool, code: &[u8]) -> Tag {
+    key.tag_as(legacy, &COURIER_DOMAIN, &[code])
 }
 
 impl CredentialStore {
@@ -66,10 +66,7 @@ impl CredentialStore {
         for _ in 0..MAX_COURIER_DRAWS {
             let code = PinSecret::draw(rng, COURIER_CODE_DIGITS);
             let digits = code.expose().as_bytes();
-            if keys
-                .newest_first()
-                .any(|k| self.tag_index.contains_key(&code_tag(k, digits)))
-            {
+            if self.tag_taken(keys, |k, legacy| code_tag(k, legacy, digits)) {
                 continue;
             }
             let record = CredentialRecord {
@@ -77,7 +74,7 @@ impl CredentialStore {
                 key_id: key.id(),
                 kind: CredentialKind::Courier {
                     carrier: request.carrier,
-                    code_tag: code_tag(key, digits),
+                    code_tag: code_tag(key, false, digits),
                 },
                 purpose: Purpose::CourierDropOff,
                 compartments: alloc::vec::Vec::new(),
@@ -134,20 +131,13 @@ impl CredentialStore {
         if keys.is_empty() {
             return Err(CredentialError::NoKeys);
         }
-        let mut found = None;
-        for key in keys.newest_first() {
-            let tag = code_tag(key, code.as_bytes());
-            let hit = self
-                .tag_index
-                .get(&tag)
-                .and_then(|id| self.records.get(id))
-                .filter(|r| {
-                    r.key_id == key.id() && matches!(r.kind, CredentialKind::Courier { .. })
-                })
-                .filter(|r| r.kind.lookup_tag().is_some_and(|t| t.ct_eq(&tag)));
-            found = found.or(hit);
-        }
-        let record = found.ok_or(CredentialError::Rejected)?;
+        let (record, _) = self
+            .find_by_tag(
+                keys,
+                |key, legacy| code_tag(key, legacy, code.as_bytes()),
+                |kind| matches!(kind, CredentialKind::Courier { .. }),
+            )
+            .ok_or(CredentialError::Rejected)?;
         record.check_usable(now_s)?;
         Ok(record.grant(Channel::Courier, alloc::vec::Vec::new()))
     }

@@ -68,6 +68,12 @@ pub enum TokenParseError {
         /// The version byte.
         version: u8,
     },
+    /// Flag bits this build does not know.
+    #[error("unknown token flags {flags:#04x}")]
+    UnknownFlags {
+        /// The flags byte.
+        flags: u8,
+    },
     /// A purpose code this build does not know.
     #[error("unknown purpose code {code}")]
     UnknownPurpose {
@@ -294,6 +300,12 @@ pub enum CredentialError {
     Replayed {
         /// The nonce.
         nonce: u64,
+    },
+    /// The cap on openings by QR tokens without a record is reached.
+    #[error("cap on openings by tokens without a record reached, retry at {retry_at_s}")]
+    RecordlessCapReached {
+        /// Earliest time another such opening is accepted.
+        retry_at_s: u64,
     },
     /// The cap on remote openings per bank is reached.
     #[error("remote opening cap reached, retry at {retry_at_s}")]

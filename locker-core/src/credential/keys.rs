@@ -241,6 +241,16 @@ impl SiteKey {
         Tag(self.legacy.mac(domain.label, parts))
     }
 
+    /// [`tag`](Self::tag), or [`legacy_tag`](Self::legacy_tag) for a
+    /// record a legacy journal issued.
+    pub(crate) fn tag_as(&self, legacy: bool, domain: &Domain, parts: &[&[u8]]) -> Tag {
+        if legacy {
+            self.legacy_tag(domain, parts)
+        } else {
+            self.tag(domain, parts)
+        }
+    }
+
     /// A MAC as credentials were made before keys were derived per
     /// purpose.
     pub(crate) fn legacy_mac(&self, domain: &Domain, parts: &[&[u8]]) -> [u8; TAG_BYTES] {
@@ -249,7 +259,7 @@ impl SiteKey {
 }
 
 /// Refuses a secret with too few distinct byte values.
-fn check_secret(key_id: KeyId, secret: &[u8; SITE_KEY_BYTES]) -> Result<(), CredentialError> {
+pub(crate) fn check_secret(key_id: KeyId, secret: &[u8; SITE_KEY_BYTES]) -> Result<(), CredentialError> {
     let mut seen = [false; 256];
     for &byte in secret {
         seen[usize::from(byte)] = true;

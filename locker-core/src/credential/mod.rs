@@ -108,11 +108,13 @@
 //! with 200 occupied compartments (target: under 10⁻⁶).
 
 mod bound;
+mod caps;
 mod codec;
 mod courier;
 mod delegation;
 mod error;
 mod hotp;
+mod issuer;
 pub(crate) mod keys;
 mod pin;
 #[cfg(feature = "qr")]
@@ -139,6 +141,11 @@ pub use bound::{
 pub use courier::{COURIER_CODE_DIGITS, CourierRequest};
 pub use delegation::{DelegationRequest, DelegationScope};
 pub use error::{CredentialError, PinParseError, Refusal, TokenParseError};
+#[cfg(feature = "ed25519")]
+pub use issuer::IssuerSigningKey;
+pub use issuer::{
+    ISSUER_PUBLIC_KEY_BYTES, ISSUER_SIGNATURE_BYTES, IssuerKey, PublicKeyBytes, SignatureBytes,
+};
 pub use hotp::{HOTP_MAX_DIGITS, HOTP_MIN_DIGITS, HotpAlgorithm, hotp};
 pub use keys::{
     CheckValue, KEY_CHECK_BYTES, KEY_RING_FORMAT, KeyCheck, KeyId, KeyPurpose, KeyRing,
@@ -161,9 +168,12 @@ pub use store::{
 pub use throttle::{
     Backoff, DAY_S, Failure, LockoutEvent, ScopeKey, Subject, ThrottlePolicy, ThrottleState,
 };
+#[cfg(feature = "ed25519")]
+pub use token::issue_token_signed;
 pub use token::{
     MAX_TOKEN_CHARS, MAX_TOKEN_COMPARTMENTS, TOKEN_ISSUE_SKEW_S, TOKEN_TAG_BYTES, TOKEN_VERSION,
-    TokenClaims, TokenRequest, TokenSecret, issue_token, token_chars_for, verify_token_offline,
+    TokenClaims, TokenPolicy, TokenRequest, TokenSecret, TokenSigner, issue_token,
+    token_chars_for, verify_token_offline,
 };
 
 /// Expiry meaning "never" (RFID registrations without an end date).

@@ -216,16 +216,21 @@ pub(crate) fn parse_digits(input: &str, digits: u8) -> Result<(), PinParseError>
 }
 
 /// The lookup tag of PIN digits, bound to the unit when `unit` is given.
-pub(crate) fn lookup_tag(key: &SiteKey, unit: Option<RecipientId>, digits: &[u8]) -> Tag {
+pub(crate) fn lookup_tag(
+    key: &SiteKey,
+    legacy: bool,
+    unit: Option<RecipientId>,
+    digits: &[u8],
+) -> Tag {
     match unit {
-        Some(unit) => key.tag(&PIN_UNIT_LOOKUP_DOMAIN, &[&unit.0.to_be_bytes(), digits]),
-        None => key.tag(&PIN_LOOKUP_DOMAIN, &[digits]),
+        Some(unit) => key.tag_as(legacy, &PIN_UNIT_LOOKUP_DOMAIN, &[&unit.0.to_be_bytes(), digits]),
+        None => key.tag_as(legacy, &PIN_LOOKUP_DOMAIN, &[digits]),
     }
 }
 
 /// The uniqueness tag of PIN digits.
-fn unique_tag(key: &SiteKey, digits: &[u8]) -> Tag {
-    key.tag(&PIN_UNIQUE_DOMAIN, &[digits])
+fn unique_tag(key: &SiteKey, legacy: bool, digits: &[u8]) -> Tag {
+    key.tag_as(legacy, &PIN_UNIQUE_DOMAIN, &[digits])
 }
 
 impl CredentialStore {
@@ -318,20 +323,14 @@ impl CredentialStore {
         if keys.is_empty() {
             return Err(CredentialError::NoKeys);
         }
-        // Every key is tried, whatever matches, so timing does not depend on
-        // which key (if any) made the PIN.
-        let mut found = None;
-        for key in keys.newest_first() {
-            let tag = lookup_tag(key, unit, attempt.pin.as_bytes());
-            let hit = self
-                .tag_index
-                .get(&tag)
-                .and_then(|id| self.records.get(id))
-                .filter(|r| r.key_id == key.id() && r.kind.is_pin())
-                .filter(|r| r.kind.lookup_tag().is_some_and(|t| t.ct_eq(&tag)));
-            found = found.or(hit);
-        }
-        let record = found.ok_or(CredentialError::Rejected)?;
+        let digits = attempt.pin.as_bytes();
+        let (record, _) = self
+            .find_by_tag(
+                keys,
+                |key, legacy| lookup_tag(key, legacy, unit, digits),
+                CredentialKind::is_pin,
+            )
+            .ok_or(CredentialError::Rejected)?;
         record.check_usable(now_s)?;
         if record.purpose != attempt.purpose {
             return Err(CredentialError::WrongPurpose {
@@ -383,12 +382,14 @@ impl CredentialStore {
         for _ in 0..MAX_PIN_DRAWS {
             let secret = PinSecret::draw(rng, self.policy.pin.digits);
             let digits = secret.expose().as_bytes();
-            let taken = keys
-                .newest_first()
-                .any(|k| self.unique_index.contains_key(&unique_tag(k, digits)));
+            let legacy_too = !self.legacy.is_empty();
+            let taken = keys.newest_first().any(|k| {
+                self.unique_index.contains_key(&unique_tag(k, false, digits))
+                    || (legacy_too && self.unique_index.contains_key(&unique_tag(k, true, digits)))
+            });
             if !taken {
-                let lookup = lookup_tag(key, unit, digits);
-                let unique = unique_tag(key, digits);
+                let lookup = lookup_tag(key, false, unit, digits);
+                let unique = unique_tag(key, false, digits);
                 return Ok((secret, key.id(), lookup, unique));
             }
         }

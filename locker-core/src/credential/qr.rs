@@ -343,9 +343,10 @@ mod tests {
         let mut keys = KeyRing::new();
         keys.rotate(&mut rng).unwrap();
         let request = TokenRequest {
+            bank: crate::credential::BankId::UNNAMED,
             purpose: Purpose::Pickup,
             compartments: (100..).take(compartments).map(CompartmentId).collect(),
-            recipient: None,
+            recipient: Some(crate::ids::RecipientId(12)),
             expires_at_s: 2_000_000_000,
         };
         issue_token(&keys, &mut rng, &request, 1_700_000_000)
@@ -354,11 +355,13 @@ mod tests {
     }
 
     #[test]
-    fn a_one_door_pickup_token_fits_version_3_m() {
+    fn a_pickup_token_for_up_to_three_doors_fits_version_4_m() {
         let qr = token(1).to_qr(&QrOptions::default()).unwrap();
-        assert_eq!((qr.version(), qr.width_modules()), (3, 29));
-        let two = token(2).to_qr(&QrOptions::default()).unwrap();
-        assert_eq!((two.version(), two.width_modules()), (4, 33));
+        assert_eq!((qr.version(), qr.width_modules()), (4, 33));
+        let three = token(3).to_qr(&QrOptions::default()).unwrap();
+        assert_eq!((three.version(), three.width_modules()), (4, 33));
+        let eight = token(8).to_qr(&QrOptions::default()).unwrap();
+        assert_eq!(eight.version(), 5);
     }
 
     #[test]
@@ -368,7 +371,7 @@ mod tests {
         let svg = t.to_qr_svg(&options).unwrap();
         assert_eq!(svg.matches("<path").count(), 1);
         assert!(svg.len() < 2_500, "{} bytes", svg.len());
-        assert!(svg.contains("viewBox=\"0 0 37 37\""));
+        assert!(svg.contains("viewBox=\"0 0 41 41\""));
     }
 
     #[test]
@@ -397,7 +400,7 @@ mod tests {
             ..QrOptions::default()
         };
         let svg = t.to_qr_svg(&largest).unwrap();
-        assert!(svg.contains("width=\"22900\" height=\"22900\" viewBox=\"0 0 229 229\""));
+        assert!(svg.contains("width=\"23300\" height=\"23300\" viewBox=\"0 0 233 233\""));
         assert!(
             svg.contains("d=\"M100 100.5"),
             "drawn inside the quiet zone"
@@ -460,8 +463,8 @@ mod tests {
     fn terminal_text_has_a_line_per_two_rows() {
         let qr = token(1).to_qr(&QrOptions::default()).unwrap();
         let text = qr.to_terminal_text(true);
-        assert_eq!(text.lines().count(), 19);
-        assert!(text.lines().all(|l| l.chars().count() == 37));
+        assert_eq!(text.lines().count(), 21);
+        assert!(text.lines().all(|l| l.chars().count() == 41));
         assert!(!alloc::format!("{qr:?}").contains('█'));
     }
 }

@@ -24,8 +24,6 @@ use super::{
 };
 use crate::ids::{CompartmentId, RecipientId};
 
-/// Seconds per minute (the span of the per-minute cap).
-const MINUTE_S: u64 = 60;
 /// Default cap on remote openings per bank per minute.
 const DEFAULT_MAX_OPENS_PER_MINUTE: u32 = 2;
 /// Default cap on remote openings per bank per 24 hours.
@@ -224,26 +222,12 @@ pub(crate) struct RemoteLog {
 impl RemoteLog {
     /// When the caps allow another opening, or `None` if they do now.
     fn cap_retry_at(&self, policy: &RemotePolicy, now_s: u64) -> Option<u64> {
-        let caps = [
-            (MINUTE_S, policy.max_opens_per_minute),
-            (DAY_S, policy.max_opens_per_day),
-        ];
-        caps.iter()
-            .filter_map(|&(span_s, cap)| {
-                let recent: Vec<u64> = self
-                    .opens_at_s
-                    .iter()
-                    .copied()
-                    .filter(|t| t.saturating_add(span_s) > now_s)
-                    .collect();
-                let cap = usize::try_from(cap).unwrap_or(usize::MAX);
-                if recent.len() < cap {
-                    return None;
-                }
-                let leaving = recent.get(recent.len() - cap).copied().unwrap_or(now_s);
-                Some(leaving.saturating_add(span_s))
-            })
-            .max()
+        super::caps::retry_at(
+            &self.opens_at_s,
+            policy.max_opens_per_minute,
+            policy.max_opens_per_day,
+            now_s,
+        )
     }
 
     pub(crate) fn prune(&mut self, now_s: u64) {
@@ -383,11 +367,7 @@ impl CredentialStore {
             return Err(CredentialError::RemoteCapReached { retry_at_s });
         }
         self.remote.nonces.insert(nonce, grant.expires_at_s);
-        self.remote
-            .opens_at_s
-            .retain(|t| t.saturating_add(DAY_S) > now_s);
-        let at = self.remote.opens_at_s.partition_point(|&t| t <= now_s);
-        self.remote.opens_at_s.insert(at, now_s);
+        super::caps::record(&mut self.remote.opens_at_s, now_s);
         Ok(())
     }
 }

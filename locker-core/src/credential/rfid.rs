@@ -110,12 +110,12 @@ fn check_uid(uid: &[u8]) -> Result<(), CredentialError> {
     }
 }
 
-fn uid_tag(key: &SiteKey, uid: &[u8]) -> Tag {
-    key.tag(&RFID_UID_DOMAIN, &[uid])
+fn uid_tag(key: &SiteKey, legacy: bool, uid: &[u8]) -> Tag {
+    key.tag_as(legacy, &RFID_UID_DOMAIN, &[uid])
 }
 
-fn pin_tag(key: &SiteKey, id: CredentialId, pin: &[u8]) -> Tag {
-    key.tag(&RFID_PIN_DOMAIN, &[&id.0.to_be_bytes(), pin])
+fn pin_tag(key: &SiteKey, legacy: bool, id: CredentialId, pin: &[u8]) -> Tag {
+    key.tag_as(legacy, &RFID_PIN_DOMAIN, &[&id.0.to_be_bytes(), pin])
 }
 
 impl CredentialStore {
@@ -145,10 +145,7 @@ impl CredentialStore {
         }
         let key = keys.newest()?;
         let id = self.fresh_id(rng);
-        if keys
-            .newest_first()
-            .any(|k| self.tag_index.contains_key(&uid_tag(k, uid)))
-        {
+        if self.tag_taken(keys, |k, legacy| uid_tag(k, legacy, uid)) {
             return Err(CredentialError::TagCollision { credential_id: id });
         }
         let pin = (request.with_pin || self.policy.rfid.require_pin)
@@ -157,10 +154,10 @@ impl CredentialStore {
             id,
             key_id: key.id(),
             kind: CredentialKind::Rfid {
-                uid_tag: uid_tag(key, uid),
+                uid_tag: uid_tag(key, false, uid),
                 pin_tag: pin
                     .as_ref()
-                    .map(|p| pin_tag(key, id, p.expose().as_bytes())),
+                    .map(|p| pin_tag(key, false, id, p.expose().as_bytes())),
             },
             purpose: Purpose::Pickup,
             compartments: alloc::vec::Vec::new(),
@@ -205,18 +202,11 @@ impl CredentialStore {
         if keys.is_empty() {
             return Err(Refusal::uncounted(CredentialError::NoKeys));
         }
-        let mut found = None;
-        for key in keys.newest_first() {
-            let tag = uid_tag(key, tap.uid);
-            let hit = self
-                .tag_index
-                .get(&tag)
-                .and_then(|id| self.records.get(id))
-                .filter(|r| r.key_id == key.id() && matches!(r.kind, CredentialKind::Rfid { .. }))
-                .filter(|r| r.kind.lookup_tag().is_some_and(|t| t.ct_eq(&tag)))
-                .map(|r| (r, key));
-            found = found.or(hit);
-        }
+        let found = self.find_by_tag(
+            keys,
+            |key, legacy| uid_tag(key, legacy, tap.uid),
+            |kind| matches!(kind, CredentialKind::Rfid { .. }),
+        );
         let (record, key) =
             found.ok_or_else(|| Refusal::new(CredentialError::Rejected, failure))?;
         // From here on the tag is known: failures also count against it.
@@ -245,7 +235,8 @@ impl CredentialStore {
             let stored = stored_pin.ok_or(Refusal::uncounted(CredentialError::PinRequired))?;
             parse_digits(pin, self.policy.rfid.pin_digits)
                 .map_err(|e| Refusal::new(e.into(), failure))?;
-            if !pin_tag(key, record.id, pin.as_bytes()).ct_eq(&stored) {
+            let legacy = self.is_legacy(record.id);
+            if !pin_tag(key, legacy, record.id, pin.as_bytes()).ct_eq(&stored) {
                 return Err(Refusal::new(CredentialError::Rejected, failure));
             }
         }

@@ -22,6 +22,12 @@ pub(crate) struct StoreSnapshot {
     spent_tokens: SortedMap<CredentialId, SpentToken>,
     throttle: ThrottleState,
     remote: RemoteLog,
+    /// Openings by tokens without a record in the last day.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    recordless_opens_at_s: Vec<u64>,
+    /// Records a legacy journal issued.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    legacy: Vec<CredentialId>,
 }
 
 impl From<CredentialStore> for StoreSnapshot {
@@ -32,6 +38,8 @@ impl From<CredentialStore> for StoreSnapshot {
             spent_tokens: store.spent_tokens,
             throttle: store.throttle,
             remote: store.remote,
+            recordless_opens_at_s: store.recordless_opens_at_s,
+            legacy: store.legacy.iter().copied().collect(),
         }
     }
 }
@@ -74,6 +82,13 @@ impl TryFrom<StoreSnapshot> for CredentialStore {
         store.spent_tokens = snapshot.spent_tokens;
         store.throttle = snapshot.throttle;
         store.remote = snapshot.remote;
+        store.recordless_opens_at_s = snapshot.recordless_opens_at_s;
+        for id in snapshot.legacy {
+            if !store.records.contains_key(&id) {
+                return Err(CredentialError::UnknownCredential { credential_id: id });
+            }
+            store.legacy.insert(id);
+        }
         Ok(store)
     }
 }

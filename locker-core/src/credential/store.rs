@@ -25,9 +25,11 @@ use super::remote::RemoteLog;
 #[cfg(feature = "serde")]
 use super::snapshot::StoreSnapshot;
 use super::{
-    CarrierId, Channel, CredentialError, CredentialId, DelegationScope, Failure, Grant, KeyId,
-    LockoutEvent, PinPolicy, Purpose, RemotePolicy, RfidPolicy, Tag, ThrottlePolicy, ThrottleState,
+    CarrierId, Channel, CredentialError, CredentialId, DelegationScope, Failure, Grant, IssuerKey,
+    KeyId, LockoutEvent, PinPolicy, Purpose, RemotePolicy, RfidPolicy, Tag, ThrottlePolicy,
+    SiteKey, ThrottleState, TokenPolicy,
 };
+use super::KeyRing;
 use crate::ids::{CompartmentId, RecipientId};
 
 /// How long a spent or revoked record that never expires (an RFID tag, a
@@ -48,6 +50,15 @@ pub struct CredentialPolicy {
     pub throttle: ThrottlePolicy,
     /// Remote opening (off by default).
     pub remote: RemotePolicy,
+    /// Caps on openings by QR tokens the back end issued without a record
+    /// (left out of a configuration record when they are the defaults).
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "TokenPolicy::is_default"))]
+    pub tokens: TokenPolicy,
+    /// Back ends' Ed25519 public keys. When any is listed, QR tokens
+    /// without a record and remote commands are accepted only signed by
+    /// one of them: the bank then holds nothing that mints them.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Vec::is_empty"))]
+    pub issuers: Vec<IssuerKey>,
 }
 
 impl CredentialPolicy {
@@ -60,7 +71,9 @@ impl CredentialPolicy {
         self.pin.validate()?;
         self.rfid.validate()?;
         self.throttle.validate()?;
-        self.remote.validate()
+        self.remote.validate()?;
+        self.tokens.validate()?;
+        super::issuer::validate_issuers(&self.issuers)
     }
 }
 
@@ -343,6 +356,15 @@ pub struct CredentialStore {
     pub(crate) spent_tokens: SortedMap<CredentialId, SpentToken>,
     pub(crate) throttle: ThrottleState,
     pub(crate) remote: RemoteLog,
+    /// Times of openings by QR tokens without a record in the last 24
+    /// hours, oldest first (the caps of [`TokenPolicy`]).
+    pub(crate) recordless_opens_at_s: Vec<u64>,
+    /// Records a legacy journal issued: their tags are under the site
+    /// secret itself, as before keys were derived per purpose.
+    pub(crate) legacy: SortedSet<CredentialId>,
+    /// Set while a legacy record is applied: what is inserted then is
+    /// legacy. Never serialized.
+    pub(crate) inserting_legacy: bool,
     /// Lookup tag (PIN, RFID UID, courier code) → record.
     pub(crate) tag_index: SortedMap<Tag, CredentialId>,
     /// Digits-only tag of PINs → record (site-wide uniqueness).
@@ -377,6 +399,9 @@ impl CredentialStore {
             spent_tokens: SortedMap::new(),
             throttle: ThrottleState::default(),
             remote: RemoteLog::default(),
+            recordless_opens_at_s: Vec::new(),
+            legacy: SortedSet::new(),
+            inserting_legacy: false,
             tag_index: SortedMap::new(),
             unique_index: SortedMap::new(),
             by_recipient: SortedMap::new(),
@@ -486,7 +511,72 @@ impl CredentialStore {
         }
         self.index(&record);
         self.records.insert(credential_id, record);
+        if self.inserting_legacy {
+            self.legacy.insert(credential_id);
+        }
         Ok(())
+    }
+
+    /// The record of kind `is_kind` whose lookup tag is `tag_of(key,
+    /// legacy)` under some key of the ring, and that key. Legacy tags are
+    /// tried only while the store holds legacy records, and match only
+    /// those. Every key is tried whatever matches, so the time taken does
+    /// not depend on which key (if any) made the secret.
+    pub(crate) fn find_by_tag<'a>(
+        &'a self,
+        keys: &'a KeyRing,
+        tag_of: impl Fn(&SiteKey, bool) -> Tag,
+        is_kind: impl Fn(&CredentialKind) -> bool,
+    ) -> Option<(&'a CredentialRecord, &'a SiteKey)> {
+        let schemes: &[bool] = if self.legacy.is_empty() {
+            &[false]
+        } else {
+            &[false, true]
+        };
+        let mut found = None;
+        for key in keys.newest_first() {
+            for &legacy in schemes {
+                let tag = tag_of(key, legacy);
+                let hit = self
+                    .tag_index
+                    .get(&tag)
+                    .and_then(|id| self.records.get(id))
+                    .filter(|r| r.key_id == key.id() && is_kind(&r.kind))
+                    .filter(|r| self.legacy.contains(&r.id) == legacy)
+                    .filter(|r| r.kind.lookup_tag().is_some_and(|t| t.ct_eq(&tag)))
+                    .map(|r| (r, key));
+                found = found.or(hit);
+            }
+        }
+        found
+    }
+
+    /// True when `tag_of(key, legacy)` is a lookup tag in use under some
+    /// key of the ring (legacy tags only while legacy records remain).
+    pub(crate) fn tag_taken(&self, keys: &KeyRing, tag_of: impl Fn(&SiteKey, bool) -> Tag) -> bool {
+        let legacy_too = !self.legacy.is_empty();
+        keys.newest_first().any(|key| {
+            self.tag_index.contains_key(&tag_of(key, false))
+                || (legacy_too && self.tag_index.contains_key(&tag_of(key, true)))
+        })
+    }
+
+    /// True for a record a legacy journal issued (tags under the site
+    /// secret itself).
+    #[must_use]
+    pub fn is_legacy(&self, id: CredentialId) -> bool {
+        self.legacy.contains(&id)
+    }
+
+    /// Counts an opening by a QR token without a record against the caps
+    /// of [`TokenPolicy`]: as the door opens, so tokens verified together
+    /// cannot open more than the caps allow. (For the locker, which needs
+    /// serde.)
+    #[cfg(feature = "serde")]
+    pub(crate) fn count_recordless_open(&mut self, grant: &Grant, now_s: u64) {
+        if grant.channel == Channel::Qr && !self.records.contains_key(&grant.credential_id) {
+            super::caps::record(&mut self.recordless_opens_at_s, now_s);
+        }
     }
 
     /// Records that the door of `grant` really opened: spends a single-use
@@ -705,6 +795,7 @@ impl CredentialStore {
             self.tag_index.retain(|_, id| !is_doomed(id));
             self.unique_index.retain(|_, id| !is_doomed(id));
             self.courier_by_carrier.retain(|_, id| !is_doomed(id));
+            self.legacy.retain(|id| !is_doomed(id));
             self.by_recipient.retain(|_, ids| {
                 ids.retain(|id| !is_doomed(id));
                 !ids.is_empty()
@@ -714,6 +805,8 @@ impl CredentialStore {
             .retain(|_, spent| spent.expires_at_s > now_s);
         self.throttle.prune(&self.policy.throttle, now_s);
         self.remote.prune(now_s);
+        self.recordless_opens_at_s
+            .retain(|t| t.saturating_add(super::DAY_S) > now_s);
         doomed
     }
 

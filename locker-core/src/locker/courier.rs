@@ -527,6 +527,7 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
             &self.keys,
             &mut rng,
             &TokenRequest {
+                bank: self.state.bank_id,
                 purpose: Purpose::Pickup,
                 compartments: vec![compartment],
                 recipient: Some(recipient),

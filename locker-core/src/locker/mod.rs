@@ -611,12 +611,16 @@ pub fn replay_from(
 
 fn apply_all(state: &mut LockerState, records: &[Record<Entry>]) -> Result<(), LockerError> {
     for record in records {
-        state
-            .apply_in_place(&record.entry, record.at_s)
-            .map_err(|error| LockerError::Replay {
-                seq: record.seq,
-                error,
-            })?;
+        // Credentials a version-1 record issued were tagged under the site
+        // secret itself: the store verifies them that way.
+        let legacy = record.v < crate::journal::AUTHENTICATED_VERSION;
+        state.credentials.inserting_legacy = legacy;
+        let applied = state.apply_in_place(&record.entry, record.at_s);
+        state.credentials.inserting_legacy = false;
+        applied.map_err(|error| LockerError::Replay {
+            seq: record.seq,
+            error,
+        })?;
     }
     Ok(())
 }

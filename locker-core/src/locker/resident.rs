@@ -10,7 +10,7 @@ use super::error::LockerError;
 use super::event::Event;
 use super::{AbortReason, Locker, StateError};
 use crate::credential::{
-    BankId, CredentialError, CredentialId, DelegationRequest, Grant, KioskId, NEVER_EXPIRES_S,
+    CredentialError, CredentialId, DelegationRequest, Grant, KioskId, NEVER_EXPIRES_S,
     PinAttempt, PinSecret, Purpose, RemoteCommand, RfidRequest, RfidTap, TOKEN_ISSUE_SKEW_S,
 };
 use crate::hardware::Hardware;
@@ -88,6 +88,7 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
         let now_s = self.now()?;
         let verified = self.state.credentials.verify_token_with_claims(
             &self.keys,
+            self.state.bank_id,
             kiosk,
             token,
             Purpose::Pickup,
@@ -95,8 +96,9 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
         );
         let (mut grant, claims) = self.settle_verification(now_s, verified)?;
         if self.state.credentials.get(grant.credential_id).is_none() {
-            // No record, so no recipient: the token is for what its doors
-            // held when it was issued, on a clock not far ahead of ours.
+            // No record: the token is for its recipient's parcels that its
+            // doors held when it was issued, on a clock not far ahead of
+            // ours.
             let issued_at_s = claims.issued_at_s;
             if issued_at_s > now_s.saturating_add(TOKEN_ISSUE_SKEW_S) {
                 return Err(CredentialError::NotYetValid {
@@ -134,8 +136,9 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
     /// Opens a door for a pickup on a command the back end signed (a
     /// resident's app, or support on the phone with them): the door the
     /// command names, while it holds parcels of the resident the command
-    /// names, unless they go back to the carrier. `bank` is this bank's id,
-    /// which the command must name. The command is spent as the door
+    /// names, unless they go back to the carrier. The command must name
+    /// this bank's id ([`LockerConfig::bank_id`](super::LockerConfig::bank_id)).
+    /// The command is spent as the door
     /// opens, and counts against the caps of
     /// [`RemotePolicy`](crate::credential::RemotePolicy) (off by default),
     /// even when the latch then fails; the pickup completes as any other,
@@ -157,14 +160,13 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
     /// doors.
     pub fn open_remote(
         &mut self,
-        bank: BankId,
         command: &RemoteCommand,
     ) -> Result<Vec<CompartmentId>, LockerError> {
         let now_s = self.now()?;
-        let verified = self
-            .state
-            .credentials
-            .verify_remote(&self.keys, bank, command, now_s);
+        let verified =
+            self.state
+                .credentials
+                .verify_remote(&self.keys, self.state.bank_id, command, now_s);
         let grant = self.settle_verification(now_s, verified)?;
         if grant.purpose != Purpose::Pickup {
             return Err(CredentialError::WrongPurpose {

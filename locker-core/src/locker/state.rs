@@ -529,6 +529,8 @@ impl LockerState {
                 if grant.channel == Channel::Remote {
                     self.credentials.redeem(grant, at_s)?;
                 }
+                // So does a token without a record count against its caps.
+                self.credentials.count_recordless_open(grant, at_s);
                 for &compartment in &grant.compartments {
                     if !self.deliveries.contains_key(&compartment) {
                         return Err(StateError::NoDelivery { compartment });

@@ -126,7 +126,7 @@ fn a_parcel_goes_in_and_comes_out_by_pin() {
         rig.locker.state().parcels()[&ParcelId(1)],
         ParcelPlace::Compartment(door)
     );
-    assert_eq!(token.expose().len(), 60);
+    assert_eq!(token.expose().len(), crate::credential::token_chars_for(1));
     rig.advance(3_600);
     // The default policy asks for the unit with the PIN.
     assert!(rig.locker.pickup_pin(KIOSK, None, pin.expose()).is_err());
@@ -1257,9 +1257,10 @@ fn a_cloud_token_without_a_record_opens_its_door_once() {
         &keys,
         &mut rng,
         &TokenRequest {
+            bank: crate::credential::BankId::UNNAMED,
             purpose: crate::credential::Purpose::Pickup,
             compartments: vec![door],
-            recipient: None,
+            recipient: Some(RecipientId(12)),
             expires_at_s: T0 + 7 * DAY_S,
         },
         T0,
@@ -1330,6 +1331,7 @@ fn a_door_closed_full_keeps_its_credentials_when_another_door_of_the_grant_empti
     );
     let qr = rig.locker.state().credentials().verify_token(
         &rig.locker.keys,
+        rig.locker.state().bank_id(),
         KIOSK,
         token_b.expose(),
         crate::credential::Purpose::Pickup,
@@ -1498,14 +1500,15 @@ fn a_cloud_token_opens_its_door_only_until_the_door_is_next_emptied() {
     let (door, pin, _) = rig.drop_off(parcel(1), 12);
     let keys = rig.locker.keys().clone();
     let mut rng = <chacha20::ChaCha20Rng as rand_core::SeedableRng>::from_seed([3; 32]);
-    let mut cloud_token = |issued_at_s: u64| {
+    let mut cloud_token = |issued_at_s: u64, recipient: u64| {
         issue_token(
             &keys,
             &mut rng,
             &TokenRequest {
+                bank: crate::credential::BankId::UNNAMED,
                 purpose: Purpose::Pickup,
                 compartments: vec![door],
-                recipient: None,
+                recipient: Some(RecipientId(recipient)),
                 expires_at_s: T0 + 30 * DAY_S,
             },
             issued_at_s,
@@ -1515,8 +1518,8 @@ fn a_cloud_token_opens_its_door_only_until_the_door_is_next_emptied() {
     };
     // Issued the second the parcel went in, and kept while the resident
     // collects by PIN.
-    let kept = cloud_token(T0);
-    let ahead = cloud_token(T0 + 10 * TOKEN_ISSUE_SKEW_S);
+    let kept = cloud_token(T0, 12);
+    let ahead = cloud_token(T0 + 10 * TOKEN_ISSUE_SKEW_S, 12);
     assert!(matches!(
         rig.locker.pickup_qr(KIOSK, ahead.expose()),
         Err(LockerError::Credential(CredentialError::NotYetValid { .. }))
@@ -1536,9 +1539,16 @@ fn a_cloud_token_opens_its_door_only_until_the_door_is_next_emptied() {
         rig.locker.pickup_qr(KIOSK, kept.expose()),
         Err(LockerError::NothingToCollect)
     ));
-    // A token issued for the new parcel, on a clock that lags by less than
-    // the time since the door was emptied, opens it.
-    let fresh = cloud_token(rig.locker.state().last_at_s() - 30);
+    // Nor is a fresh token for the resident: the door holds 13's parcel.
+    let resident = cloud_token(rig.locker.state().last_at_s(), 12);
+    assert!(matches!(
+        rig.locker.pickup_qr(KIOSK, resident.expose()),
+        Err(LockerError::NothingToCollect)
+    ));
+    rig.advance(60);
+    // A token issued for the new parcel's recipient, on a clock that lags
+    // by less than the time since the door was emptied, opens it.
+    let fresh = cloud_token(rig.locker.state().last_at_s() - 90, 13);
     assert_eq!(
         rig.locker.pickup_qr(KIOSK, fresh.expose()).unwrap(),
         vec![door]

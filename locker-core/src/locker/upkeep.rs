@@ -382,6 +382,7 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
             &self.keys,
             &mut rng,
             &TokenRequest {
+                bank: self.state.bank_id,
                 purpose: Purpose::Pickup,
                 compartments: alloc::vec![compartment],
                 recipient: None,

@@ -24,7 +24,7 @@ use locker_core::credential::{
 };
 use locker_core::hardware::sim::{SensorLie, SimError};
 use locker_core::hardware::{Call, DoorState, Hardware, Occupancy, SimulatedHardware};
-use locker_core::journal::{Chain, JournalSink, Record, verify};
+use locker_core::journal::{Chain, JournalSink, Record, Trust, verify};
 use locker_core::locker::{
     CourierSession, DAY_S, DoorTask, DropOff, Entry, Event, Locker, LockerConfig, LockerError,
     LockerState, ParcelPlace, replay,
@@ -397,6 +397,11 @@ impl Site {
     /// next).
     pub const fn is_running(&self) -> bool {
         self.locker.is_some()
+    }
+
+    /// The site keys of the running locker.
+    pub fn keys(&self) -> &locker_core::credential::KeyRing {
+        self.locker.as_ref().expect("the locker is running").keys()
     }
 
     /// The locker's state.
@@ -914,6 +919,7 @@ impl Site {
     /// cannot change: each new one must link to the last checked one).
     fn check_journal(&mut self) -> Result<(), String> {
         let state = self.state().clone();
+        let keys = self.keys().clone();
         let checked = self.checked.take();
         let mut blind = Vec::new();
         let unopened = &self.unopened;
@@ -921,13 +927,17 @@ impl Site {
             let (from, chain, mut replayed) = match checked {
                 Some((len, chain, replayed)) if len <= records.len() => (len, chain, replayed),
                 _ => {
-                    let chain = verify(records, None).map_err(|e| format!("journal: {e}"))?;
+                    let chain = verify(records, &Trust::with_keys(&keys))
+                        .map_err(|e| format!("journal: {e}"))?
+                        .chain;
                     let replayed = replay(records).map_err(|e| format!("replay: {e}"))?;
                     (records.len(), chain, replayed)
                 }
             };
             let rest = &records[from..];
-            let chain = verify(rest, Some(chain)).map_err(|e| format!("journal: {e}"))?;
+            let chain = verify(rest, &Trust::with_keys(&keys).from(Some(chain)))
+                .map_err(|e| format!("journal: {e}"))?
+                .chain;
             let start = from.saturating_sub(1);
             for pair in records[start..].windows(2) {
                 if let (
@@ -973,7 +983,7 @@ impl Site {
     /// What is broken.
     pub fn check_journal_from_scratch(&self) -> Result<(), String> {
         let records = self.journal.records();
-        verify(&records, None).map_err(|e| format!("journal: {e}"))?;
+        verify(&records, &Trust::with_keys(self.keys())).map_err(|e| format!("journal: {e}"))?;
         let replayed = replay(&records).map_err(|e| format!("replay: {e}"))?;
         ensure!(
             &replayed == self.state(),

@@ -19,6 +19,7 @@ fn remote_config(max_opens_per_minute: u32, max_opens_per_day: u32) -> LockerCon
         max_opens_per_day,
         ..RemotePolicy::default()
     };
+    config.bank_id = BANK;
     config
 }
 
@@ -98,7 +99,7 @@ fn a_signed_command_opens_its_door_once_and_the_pickup_completes() {
     let (door, pin, _) = rig.drop_off(parcel(1), 12);
     let command = back_end.command(&rig, door, Purpose::Pickup);
 
-    assert_eq!(rig.locker.open_remote(BANK, &command).unwrap(), vec![door]);
+    assert_eq!(rig.locker.open_remote(&command).unwrap(), vec![door]);
     rig.empty_doors(&[door]);
     let events = rig.locker.take_events();
     assert!(events.iter().any(|event| matches!(
@@ -129,7 +130,7 @@ fn a_signed_command_opens_its_door_once_and_the_pickup_completes() {
     rig.locker.tick().unwrap();
     let (again, _, _) = rig.drop_off(parcel(2), 12);
     assert_eq!(again, door, "the bank's best door for the parcel");
-    let error = rig.locker.open_remote(BANK, &command).unwrap_err();
+    let error = rig.locker.open_remote(&command).unwrap_err();
     assert_eq!(
         credential_error(error),
         CredentialError::Replayed {
@@ -137,7 +138,7 @@ fn a_signed_command_opens_its_door_once_and_the_pickup_completes() {
         }
     );
     let mut rig = restarted(rig);
-    let error = rig.locker.open_remote(BANK, &command).unwrap_err();
+    let error = rig.locker.open_remote(&command).unwrap_err();
     assert!(matches!(
         credential_error(error),
         CredentialError::Replayed { .. }
@@ -155,7 +156,7 @@ fn remote_opening_is_off_unless_the_policy_turns_it_on() {
     let (door, _, _) = rig.drop_off(parcel(1), 12);
     let command = back_end.command(&rig, door, Purpose::Pickup);
     let journaled = rig.locker.journal().records().len();
-    let error = rig.locker.open_remote(BANK, &command).unwrap_err();
+    let error = rig.locker.open_remote(&command).unwrap_err();
     assert_eq!(credential_error(error), CredentialError::RemoteDisabled);
     assert_eq!(rig.locker.journal().records().len(), journaled);
 }
@@ -179,7 +180,7 @@ fn refused_commands_spend_nothing_and_open_nothing() {
     let mut elsewhere = back_end.command(&rig, door, Purpose::Pickup);
     elsewhere.request.bank = BankId(BANK.0 + 1);
     let before = rig.locker.state().clone();
-    let error = rig.locker.open_remote(BANK, &elsewhere).unwrap_err();
+    let error = rig.locker.open_remote(&elsewhere).unwrap_err();
     assert!(matches!(
         credential_error(error),
         CredentialError::Rejected | CredentialError::WrongBank { .. }
@@ -194,7 +195,7 @@ fn refused_commands_spend_nothing_and_open_nothing() {
     let staff = back_end.command(&rig, door, Purpose::Staff);
     let nothing = back_end.command(&rig, empty, Purpose::Pickup);
     let before = rig.locker.state().clone();
-    let error = rig.locker.open_remote(BANK, &staff).unwrap_err();
+    let error = rig.locker.open_remote(&staff).unwrap_err();
     assert_eq!(
         credential_error(error),
         CredentialError::WrongPurpose {
@@ -203,7 +204,7 @@ fn refused_commands_spend_nothing_and_open_nothing() {
         }
     );
     assert!(matches!(
-        rig.locker.open_remote(BANK, &nothing),
+        rig.locker.open_remote(&nothing),
         Err(LockerError::NothingToCollect)
     ));
     assert_eq!(rig.locker.state(), &before);
@@ -215,7 +216,7 @@ fn refused_commands_spend_nothing_and_open_nothing() {
     rig.locker.tick().unwrap();
     let late = back_end.command(&rig, door, Purpose::Pickup);
     assert!(matches!(
-        rig.locker.open_remote(BANK, &late),
+        rig.locker.open_remote(&late),
         Err(LockerError::NothingToCollect)
     ));
     rig.assert_replays();
@@ -228,13 +229,13 @@ fn a_door_that_will_not_unlock_still_spends_its_command() {
     let (door, _, _) = rig.drop_off(parcel(1), 12);
     let command = back_end.command(&rig, door, Purpose::Pickup);
     rig.hw().jam(door, Repeat::Always).unwrap();
-    let error = rig.locker.open_remote(BANK, &command).unwrap_err();
+    let error = rig.locker.open_remote(&command).unwrap_err();
     assert!(matches!(error, LockerError::Hardware { .. }), "{error}");
     assert_eq!(
         rig.locker.state().parcels()[&ParcelId(1)],
         ParcelPlace::Compartment(door)
     );
-    let error = rig.locker.open_remote(BANK, &command).unwrap_err();
+    let error = rig.locker.open_remote(&command).unwrap_err();
     assert!(matches!(
         credential_error(error),
         CredentialError::Replayed { .. }
@@ -251,26 +252,26 @@ fn the_caps_count_across_doors_and_restarts() {
         .iter()
         .map(|&door| back_end.command(&rig, door, Purpose::Pickup))
         .collect();
-    rig.locker.open_remote(BANK, &commands[0]).unwrap();
-    rig.locker.open_remote(BANK, &commands[1]).unwrap();
-    let error = rig.locker.open_remote(BANK, &commands[2]).unwrap_err();
+    rig.locker.open_remote(&commands[0]).unwrap();
+    rig.locker.open_remote(&commands[1]).unwrap();
+    let error = rig.locker.open_remote(&commands[2]).unwrap_err();
     let CredentialError::RemoteCapReached { retry_at_s } = credential_error(error) else {
         panic!("the minute's cap is two");
     };
     let mut rig = restarted(rig);
     assert!(matches!(
-        rig.locker.open_remote(BANK, &commands[2]),
+        rig.locker.open_remote(&commands[2]),
         Err(LockerError::Credential(
             CredentialError::RemoteCapReached { .. }
         ))
     ));
     let now_s = rig.now_s();
     rig.advance(retry_at_s - now_s);
-    rig.locker.open_remote(BANK, &commands[2]).unwrap();
+    rig.locker.open_remote(&commands[2]).unwrap();
     // The day's cap is three.
     rig.advance(60);
     assert!(matches!(
-        rig.locker.open_remote(BANK, &commands[3]),
+        rig.locker.open_remote(&commands[3]),
         Err(LockerError::Credential(
             CredentialError::RemoteCapReached { .. }
         ))
@@ -286,7 +287,7 @@ fn a_command_opens_only_its_residents_parcels_never_the_next_residents() {
     let for_12 = back_end.command(&rig, door, Purpose::Pickup);
     let for_13 = back_end.command_for(&rig, door, Purpose::Pickup, Some(RecipientId(13)));
     assert!(matches!(
-        rig.locker.open_remote(BANK, &for_13),
+        rig.locker.open_remote(&for_13),
         Err(LockerError::NothingToCollect)
     ));
 
@@ -304,14 +305,14 @@ fn a_command_opens_only_its_residents_parcels_never_the_next_residents() {
     assert!(rig.now_s() < for_12.request.not_after_s);
     let before = rig.locker.state().clone();
     assert!(matches!(
-        rig.locker.open_remote(BANK, &for_12),
+        rig.locker.open_remote(&for_12),
         Err(LockerError::NothingToCollect)
     ));
     assert_eq!(rig.locker.state(), &before, "nothing spent");
     // 13's own command opens it.
     let mine = back_end.command(&rig, door, Purpose::Pickup);
     assert_eq!(mine.request.recipient, Some(RecipientId(13)));
-    assert_eq!(rig.locker.open_remote(BANK, &mine).unwrap(), vec![door]);
+    assert_eq!(rig.locker.open_remote(&mine).unwrap(), vec![door]);
     rig.assert_replays();
 }
 
@@ -321,19 +322,19 @@ fn replays_and_late_commands_are_not_counted_or_journaled() {
     let mut back_end = BackEnd::new();
     let (door, _, _) = rig.drop_off(parcel(1), 12);
     let command = back_end.command(&rig, door, Purpose::Pickup);
-    rig.locker.open_remote(BANK, &command).unwrap();
+    rig.locker.open_remote(&command).unwrap();
     let journaled = rig.locker.journal().records().len();
     // Far more than the throttle allows, were they counted.
     for _ in 0..20 {
         assert!(matches!(
-            rig.locker.open_remote(BANK, &command),
+            rig.locker.open_remote(&command),
             Err(LockerError::Credential(CredentialError::Replayed { .. }))
         ));
     }
     rig.advance(WINDOW_S);
     for _ in 0..20 {
         assert!(matches!(
-            rig.locker.open_remote(BANK, &command),
+            rig.locker.open_remote(&command),
             Err(LockerError::Credential(CredentialError::Expired { .. }))
         ));
     }
@@ -342,7 +343,7 @@ fn replays_and_late_commands_are_not_counted_or_journaled() {
     rig.empty_doors(&[door]);
     let (other, _, _) = rig.drop_off(parcel(2), 13);
     let fresh = back_end.command(&rig, other, Purpose::Pickup);
-    assert_eq!(rig.locker.open_remote(BANK, &fresh).unwrap(), vec![other]);
+    assert_eq!(rig.locker.open_remote(&fresh).unwrap(), vec![other]);
 }
 
 #[test]
@@ -353,7 +354,7 @@ fn a_snapshot_keeps_spent_commands_and_the_caps() {
     let (other, _, _) = rig.drop_off(parcel(2), 13);
     let command = back_end.command(&rig, door, Purpose::Pickup);
     let next = back_end.command(&rig, other, Purpose::Pickup);
-    rig.locker.open_remote(BANK, &command).unwrap();
+    rig.locker.open_remote(&command).unwrap();
 
     let snapshot: Snapshot =
         serde_json::from_str(&serde_json::to_string(&rig.locker.snapshot()).unwrap()).unwrap();
@@ -361,11 +362,11 @@ fn a_snapshot_keeps_spent_commands_and_the_caps() {
     let (hardware, journal) = rig.locker.into_parts();
     let mut restored = Locker::restore_from(keys, hardware, journal, Some(&snapshot), &[]).unwrap();
     assert!(matches!(
-        restored.open_remote(BANK, &command),
+        restored.open_remote(&command),
         Err(LockerError::Credential(CredentialError::Replayed { .. }))
     ));
     assert!(matches!(
-        restored.open_remote(BANK, &next),
+        restored.open_remote(&next),
         Err(LockerError::Credential(
             CredentialError::RemoteCapReached { .. }
         ))
@@ -444,7 +445,7 @@ proptest! {
                     let command = commands[n % commands.len()];
                     let door = command.request.compartment;
                     let held = rig.locker.state().deliveries().get(&door).cloned();
-                    if rig.locker.open_remote(BANK, &command).is_ok() {
+                    if rig.locker.open_remote(&command).is_ok() {
                         let held = held.expect("a command opened a door without parcels");
                         prop_assert_eq!(Some(held.recipient), command.request.recipient);
                         prop_assert!(!held.returning);
