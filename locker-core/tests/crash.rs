@@ -233,6 +233,7 @@ fn run(scenario: Scenario, failure: Failure, sensors: bool) -> Seen {
             || store
                 .verify_token(
                     &site.keys,
+                    site.state().bank_id(),
                     common::CHECK_KIOSK,
                     secret.qr.expose(),
                     Purpose::Pickup,

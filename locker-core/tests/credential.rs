@@ -15,6 +15,7 @@ use rand::rngs::StdRng;
 const NOW: u64 = 1_700_000_000;
 const HOUR: u64 = 3_600;
 const KIOSK: KioskId = KioskId(1);
+const BANK: locker_core::credential::BankId = locker_core::credential::BankId(5);
 
 fn setup() -> (StdRng, KeyRing, CredentialStore) {
     let mut rng = StdRng::seed_from_u64(42);
@@ -212,9 +213,10 @@ fn pin_lockout_never_blocks_qr_or_rfid() {
         .unwrap();
     store.insert(record, NOW).unwrap();
     let request = TokenRequest {
+        bank: BANK,
         purpose: Purpose::Pickup,
         compartments: vec![CompartmentId(3)],
-        recipient: None,
+        recipient: Some(RecipientId(12)),
         expires_at_s: NOW + 10 * HOUR,
     };
     let (token, _) = issue_token(&keys, &mut rng, &request, NOW).unwrap();
@@ -248,7 +250,7 @@ fn pin_lockout_never_blocks_qr_or_rfid() {
     ));
     // ...but QR and RFID pickups still work.
     store
-        .verify_token(&keys, KIOSK, token.expose(), Purpose::Pickup, now)
+        .verify_token(&keys, BANK, KIOSK, token.expose(), Purpose::Pickup, now)
         .unwrap();
     let tap = RfidTap {
         kiosk: KIOSK,
@@ -285,9 +287,10 @@ fn rotation_keeps_old_credentials_until_retired() {
     let (mut rng, mut keys, mut store) = setup();
     let (old_pin, _) = issue_pin(&mut store, &keys, &mut rng, 12, &[3]);
     let request = TokenRequest {
+        bank: BANK,
         purpose: Purpose::Pickup,
         compartments: vec![CompartmentId(4)],
-        recipient: None,
+        recipient: Some(RecipientId(12)),
         expires_at_s: NOW + HOUR,
     };
     let (old_token, _) = issue_token(&keys, &mut rng, &request, NOW).unwrap();
@@ -302,7 +305,7 @@ fn rotation_keeps_old_credentials_until_retired() {
         .verify_pin(&keys, &attempt(new_pin.expose(), 14), NOW)
         .unwrap();
     store
-        .verify_token(&keys, KIOSK, old_token.expose(), Purpose::Pickup, NOW)
+        .verify_token(&keys, BANK, KIOSK, old_token.expose(), Purpose::Pickup, NOW)
         .unwrap();
     keys.retire(old).unwrap();
     assert_eq!(
@@ -314,7 +317,7 @@ fn rotation_keeps_old_credentials_until_retired() {
     );
     assert_eq!(
         store
-            .verify_token(&keys, KIOSK, old_token.expose(), Purpose::Pickup, NOW)
+            .verify_token(&keys, BANK, KIOSK, old_token.expose(), Purpose::Pickup, NOW)
             .unwrap_err()
             .error,
         CredentialError::UnknownKeyId { key_id: old }
@@ -328,14 +331,15 @@ fn rotation_keeps_old_credentials_until_retired() {
 fn every_single_character_change_breaks_a_token() {
     let (mut rng, keys, store) = setup();
     let request = TokenRequest {
+        bank: BANK,
         purpose: Purpose::Pickup,
         compartments: vec![CompartmentId(9)],
-        recipient: None,
+        recipient: Some(RecipientId(12)),
         expires_at_s: NOW + HOUR,
     };
     let (token, _) = issue_token(&keys, &mut rng, &request, NOW).unwrap();
     let text = token.expose();
-    assert_eq!(text.len(), 60);
+    assert_eq!(text.len(), 74);
     assert!(
         text.bytes()
             .all(|b| b.is_ascii_uppercase() || (b'2'..=b'7').contains(&b))
@@ -349,7 +353,7 @@ fn every_single_character_change_breaks_a_token() {
             altered[position] = replacement;
             let altered: String = altered.into_iter().collect();
             let refusal = store
-                .verify_token(&keys, KIOSK, &altered, Purpose::Pickup, NOW)
+                .verify_token(&keys, BANK, KIOSK, &altered, Purpose::Pickup, NOW)
                 .unwrap_err();
             assert!(refusal.failure.is_some(), "{altered}: {:?}", refusal.error);
         }
@@ -357,7 +361,7 @@ fn every_single_character_change_breaks_a_token() {
     let truncated = &text[..text.len() - 1];
     assert!(matches!(
         store
-            .verify_token(&keys, KIOSK, truncated, Purpose::Pickup, NOW)
+            .verify_token(&keys, BANK, KIOSK, truncated, Purpose::Pickup, NOW)
             .unwrap_err()
             .error,
         CredentialError::MalformedToken(
@@ -370,6 +374,7 @@ fn every_single_character_change_breaks_a_token() {
 fn tokens_with_records_are_revocable_and_name_the_recipient() {
     let (mut rng, keys, mut store) = setup();
     let request = TokenRequest {
+        bank: BANK,
         purpose: Purpose::Pickup,
         compartments: vec![CompartmentId(9), CompartmentId(10)],
         recipient: Some(RecipientId(7)),
@@ -387,15 +392,15 @@ fn tokens_with_records_are_revocable_and_name_the_recipient() {
         })
     ));
     let (token, record) = issue_token(&keys, &mut rng, &request, NOW).unwrap();
-    assert_eq!(token.expose().len(), 66);
+    assert_eq!(token.expose().len(), 80);
     let id = record.id;
     store.insert(record, NOW).unwrap();
     let grant = store
-        .verify_token(&keys, KIOSK, token.expose(), Purpose::Pickup, NOW)
+        .verify_token(&keys, BANK, KIOSK, token.expose(), Purpose::Pickup, NOW)
         .unwrap();
     assert_eq!(grant.recipient, Some(RecipientId(7)));
     let wrong = store
-        .verify_token(&keys, KIOSK, token.expose(), Purpose::CourierDropOff, NOW)
+        .verify_token(&keys, BANK, KIOSK, token.expose(), Purpose::CourierDropOff, NOW)
         .unwrap_err();
     assert_eq!(
         wrong.error,
@@ -407,7 +412,7 @@ fn tokens_with_records_are_revocable_and_name_the_recipient() {
     store.revoke_token(id, NOW + HOUR, NOW).unwrap();
     assert_eq!(
         store
-            .verify_token(&keys, KIOSK, token.expose(), Purpose::Pickup, NOW)
+            .verify_token(&keys, BANK, KIOSK, token.expose(), Purpose::Pickup, NOW)
             .unwrap_err()
             .error,
         CredentialError::Revoked { credential_id: id }
@@ -419,7 +424,7 @@ fn tokens_with_records_are_revocable_and_name_the_recipient() {
         .unwrap();
     assert_eq!(
         store
-            .verify_token(&keys, KIOSK, other.expose(), Purpose::Pickup, NOW)
+            .verify_token(&keys, BANK, KIOSK, other.expose(), Purpose::Pickup, NOW)
             .unwrap_err()
             .error,
         CredentialError::Revoked {
@@ -653,6 +658,7 @@ fn courier_codes_drop_off_only_and_rotate_per_carrier() {
         .unwrap();
     // A courier QR token is refused for pickup.
     let request = TokenRequest {
+        bank: BANK,
         purpose: Purpose::CourierDropOff,
         compartments: vec![],
         recipient: None,
@@ -661,7 +667,7 @@ fn courier_codes_drop_off_only_and_rotate_per_carrier() {
     let (token, _) = issue_token(&keys, &mut rng, &request, NOW).unwrap();
     assert_eq!(
         store
-            .verify_token(&keys, KIOSK, token.expose(), Purpose::Pickup, NOW)
+            .verify_token(&keys, BANK, KIOSK, token.expose(), Purpose::Pickup, NOW)
             .unwrap_err()
             .error,
         CredentialError::WrongPurpose {

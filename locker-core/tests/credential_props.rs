@@ -13,6 +13,7 @@ use rand::rngs::StdRng;
 
 const NOW: u64 = 1_700_000_000;
 const KIOSK: KioskId = KioskId(3);
+const BANK: locker_core::credential::BankId = locker_core::credential::BankId(5);
 
 fn purpose(code: u8) -> Purpose {
     Purpose::from_code(code).unwrap()
@@ -39,21 +40,22 @@ proptest! {
         let mut rng = StdRng::seed_from_u64(seed);
         let keys = keys(&mut rng);
         let request = TokenRequest {
+            bank: BANK,
             purpose: purpose(issued),
             compartments: compartments.iter().copied().map(CompartmentId).collect(),
-            recipient: None,
+            recipient: Some(RecipientId(12)),
             expires_at_s: NOW + lifetime_s,
         };
         let (token, _) = issue_token(&keys, &mut rng, &request, NOW).unwrap();
         let mut store = CredentialStore::default();
         let now = NOW + probe_s;
-        let result = store.verify_token(&keys, KIOSK, token.expose(), purpose(asked), now);
+        let result = store.verify_token(&keys, BANK, KIOSK, token.expose(), purpose(asked), now);
         let valid = probe_s < lifetime_s && issued == asked;
         prop_assert_eq!(result.is_ok(), valid, "{:?}", result);
         if let Ok(grant) = result {
             prop_assert_eq!(&grant.compartments, &request.compartments);
             store.redeem(&grant, now).unwrap();
-            let again = store.verify_token(&keys, KIOSK, token.expose(), purpose(asked), now).unwrap_err();
+            let again = store.verify_token(&keys, BANK, KIOSK, token.expose(), purpose(asked), now).unwrap_err();
             prop_assert_eq!(again.error, CredentialError::AlreadyUsed { credential_id: grant.credential_id });
         }
     }
@@ -108,9 +110,10 @@ proptest! {
         let mut rng = StdRng::seed_from_u64(seed);
         let keys = keys(&mut rng);
         let request = TokenRequest {
+            bank: BANK,
             purpose: Purpose::Pickup,
             compartments: (1..).take(compartments).map(CompartmentId).collect(),
-            recipient: None,
+            recipient: Some(RecipientId(12)),
             expires_at_s: NOW + 3_600,
         };
         let (token, _) = issue_token(&keys, &mut rng, &request, NOW).unwrap();
@@ -128,7 +131,7 @@ proptest! {
         prop_assume!(altered != original);
         let text: String = altered.into_iter().collect();
         let store = CredentialStore::default();
-        let refusal = store.verify_token(&keys, KIOSK, &text, Purpose::Pickup, NOW).unwrap_err();
+        let refusal = store.verify_token(&keys, BANK, KIOSK, &text, Purpose::Pickup, NOW).unwrap_err();
         prop_assert!(refusal.failure.is_some(), "{:?}", refusal.error);
     }
 }

@@ -6,7 +6,12 @@
 //!
 //! * **Keys.** A [`KeyRing`] holds the site's [`SiteKey`]s, each with a
 //!   [`KeyId`]. New credentials use the newest key; older keys verify until
-//!   they are retired. Keys never appear in `Debug` output and are wiped on
+//!   they are retired. Each purpose (QR tokens, remote commands, PIN tags,
+//!   RFID tags, courier codes, the journal) uses its own key derived from
+//!   the site secret with HKDF-SHA256 ([`KeyPurpose`]), so a key that leaks
+//!   from one use signs nothing of another. A back end can sign with
+//!   Ed25519 instead ([`IssuerKey`]), so banks hold no key that mints
+//!   their tokens. Keys never appear in `Debug` output and are wiped on
 //!   drop. The ring is *not* part of the [`CredentialStore`]: the store holds
 //!   public records only, so it can be snapshotted and journaled.
 //! * **Issue = generate + insert.** `generate_*` returns the secret (a
@@ -69,32 +74,41 @@
 //!
 //! ```
 //! use locker_core::credential::{
-//!     issue_token, CredentialError, CredentialStore, KeyRing, KioskId, Purpose, TokenRequest,
+//!     issue_token, BankId, CredentialError, CredentialStore, KeyRing, KioskId, Purpose,
+//!     TokenRequest,
 //! };
-//! use locker_core::CompartmentId;
+//! use locker_core::{CompartmentId, RecipientId};
 //! use rand::SeedableRng;
 //!
 //! let mut rng = rand::rngs::StdRng::seed_from_u64(8);
 //! let mut keys = KeyRing::new();
 //! keys.rotate(&mut rng)?;
 //! let now_s = 1_700_000_000;
+//! let bank = BankId(7);
 //!
-//! // Cloud side: only the key ring is needed.
+//! // Cloud side: only the key ring is needed. The token names its bank
+//! // (it opens nothing at another) and its recipient (it opens only doors
+//! // holding their parcels).
 //! let request = TokenRequest {
+//!     bank,
 //!     purpose: Purpose::Pickup,
 //!     compartments: vec![CompartmentId(41)],
-//!     recipient: None,
+//!     recipient: Some(RecipientId(12)),
 //!     expires_at_s: now_s + 3 * 24 * 3600,
 //! };
 //! let (token, _record) = issue_token(&keys, &mut rng, &request, now_s)?;
-//! assert_eq!(token.expose().len(), 60); // uppercase base32, fits QR version 3-M
+//! assert_eq!(token.expose().len(), 74); // uppercase base32, fits QR version 4-M
 //!
 //! // Locker side: the same keys, no record needed.
 //! let mut store = CredentialStore::default();
-//! let grant = store.verify_token(&keys, KioskId(1), token.expose(), Purpose::Pickup, now_s)?;
+//! let grant = store.verify_token(&keys, bank, KioskId(1), token.expose(), Purpose::Pickup, now_s)?;
+//! assert_eq!(grant.recipient, Some(RecipientId(12)));
 //! store.redeem(&grant, now_s)?;
-//! let again = store.verify_token(&keys, KioskId(1), token.expose(), Purpose::Pickup, now_s);
+//! let again = store.verify_token(&keys, bank, KioskId(1), token.expose(), Purpose::Pickup, now_s);
 //! assert!(matches!(again.map_err(|r| r.error), Err(CredentialError::AlreadyUsed { .. })));
+//! // At another bank the tag does not match.
+//! let elsewhere = store.verify_token(&keys, BankId(8), KioskId(1), token.expose(), Purpose::Pickup, now_s);
+//! assert!(matches!(elsewhere.map_err(|r| r.error), Err(CredentialError::Rejected)));
 //! # Ok::<(), CredentialError>(())
 //! ```
 //!
@@ -160,7 +174,12 @@ pub use qr::{
     QR_DEFAULT_MODULE_PX, QR_MAX_MODULE_PX, QR_MAX_QUIET_ZONE_MODULES, QR_QUIET_ZONE_MODULES,
     QrErrorCorrection, QrMatrix, QrOptions, QrRenderError,
 };
-pub use remote::{BankId, RemoteCommand, RemotePolicy, RemoteRequest, sign_remote_command};
+#[cfg(feature = "ed25519")]
+pub use remote::{sign_remote_command_ed25519, sign_time_ed25519};
+pub use remote::{
+    BankId, RemoteCommand, RemotePolicy, RemoteRequest, SIGNED_TIME_SKEW_S, SignedTime,
+    sign_remote_command, sign_time,
+};
 pub use rfid::{MAX_RFID_UID_BYTES, MIN_RFID_UID_BYTES, RfidPolicy, RfidRequest, RfidTap};
 pub use store::{
     CredentialKind, CredentialPolicy, CredentialRecord, CredentialStore, RecordStatus,

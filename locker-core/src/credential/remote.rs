@@ -18,6 +18,7 @@ use core::fmt;
 use rand_core::CryptoRng;
 
 use super::keys::{Domain, KeyPurpose};
+use super::issuer::SignatureBytes;
 use super::{
     Channel, CredentialError, CredentialId, CredentialStore, DAY_S, Failure, Grant, KeyId, KeyRing,
     Purpose, Refusal, SiteKey, Tag,
@@ -134,6 +135,17 @@ pub struct RemoteRequest {
 }
 
 impl RemoteRequest {
+    /// The window is not empty.
+    fn check_window(&self) -> Result<(), CredentialError> {
+        if self.not_after_s <= self.not_before_s {
+            return Err(CredentialError::BadExpiry {
+                expires_at_s: self.not_after_s,
+                now_s: self.not_before_s,
+            });
+        }
+        Ok(())
+    }
+
     /// A pickup names whose parcels it is for.
     fn check_recipient(&self) -> Result<(), CredentialError> {
         if self.purpose == Purpose::Pickup && self.recipient.is_none() {
@@ -156,26 +168,92 @@ pub struct RemoteCommand {
     pub request: RemoteRequest,
     /// Random, single use.
     pub nonce: u64,
-    /// The key that signed it.
+    /// The key that signed it: a site key for a tag, an issuer's key for a
+    /// signature.
     pub key_id: KeyId,
-    /// HMAC-SHA256 over all of the above.
-    pub tag: Tag,
+    /// HMAC-SHA256 over all of the above under the site's remote-command
+    /// key; absent when the command carries a signature instead.
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
+    pub tag: Option<Tag>,
+    /// An Ed25519 signature over all of the above by a back end
+    /// ([`sign_remote_command_ed25519`]); absent when the command carries a
+    /// tag.
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
+    pub signature: Option<SignatureBytes>,
+}
+
+/// Signature domain of remote commands signed with Ed25519.
+const SIGNED_REMOTE_DOMAIN: &[u8] = b"lk/remote-ed/2";
+
+/// The fields a command's tag or signature covers, each as big-endian
+/// bytes, framed as parts.
+struct CommandParts {
+    bank: [u8; 8],
+    compartment: [u8; 4],
+    purpose: [u8; 1],
+    has_recipient: [u8; 1],
+    recipient: [u8; 8],
+    nonce: [u8; 8],
+    not_before_s: [u8; 8],
+    not_after_s: [u8; 8],
+}
+
+impl CommandParts {
+    fn new(r: &RemoteRequest, nonce: u64) -> Self {
+        Self {
+            bank: r.bank.0.to_be_bytes(),
+            compartment: r.compartment.0.to_be_bytes(),
+            purpose: [r.purpose.code()],
+            has_recipient: [u8::from(r.recipient.is_some())],
+            recipient: r.recipient.map_or(0, |id| id.0).to_be_bytes(),
+            nonce: nonce.to_be_bytes(),
+            not_before_s: r.not_before_s.to_be_bytes(),
+            not_after_s: r.not_after_s.to_be_bytes(),
+        }
+    }
+
+    const fn parts(&self) -> [&[u8]; 8] {
+        [
+            &self.bank,
+            &self.compartment,
+            &self.purpose,
+            &self.has_recipient,
+            &self.recipient,
+            &self.nonce,
+            &self.not_before_s,
+            &self.not_after_s,
+        ]
+    }
 }
 
 fn command_tag(key: &SiteKey, r: &RemoteRequest, nonce: u64) -> Tag {
-    key.tag(
-        &REMOTE_DOMAIN,
-        &[
-            &r.bank.0.to_be_bytes(),
-            &r.compartment.0.to_be_bytes(),
-            &[r.purpose.code()],
-            &[u8::from(r.recipient.is_some())],
-            &r.recipient.map_or(0, |id| id.0).to_be_bytes(),
-            &nonce.to_be_bytes(),
-            &r.not_before_s.to_be_bytes(),
-            &r.not_after_s.to_be_bytes(),
-        ],
-    )
+    key.tag(&REMOTE_DOMAIN, &CommandParts::new(r, nonce).parts())
+}
+
+/// Signs a remote command with a back end's Ed25519 key and a fresh nonce,
+/// for banks that list its public key
+/// ([`CredentialPolicy::issuers`](super::CredentialPolicy::issuers)).
+///
+/// # Errors
+///
+/// As [`sign_remote_command`].
+#[cfg(feature = "ed25519")]
+pub fn sign_remote_command_ed25519<R: CryptoRng + ?Sized>(
+    signer: &super::IssuerSigningKey,
+    rng: &mut R,
+    request: &RemoteRequest,
+) -> Result<RemoteCommand, CredentialError> {
+    request.check_window()?;
+    request.check_recipient()?;
+    let nonce = rng.next_u64();
+    let parts = CommandParts::new(request, nonce);
+    Ok(RemoteCommand {
+        request: *request,
+        nonce,
+        key_id: signer.id(),
+        tag: None,
+        signature: Some(signer.sign(SIGNED_REMOTE_DOMAIN, &parts.parts())),
+    })
 }
 
 /// Signs a remote command with the newest key and a fresh nonce (back end).
@@ -190,12 +268,7 @@ pub fn sign_remote_command<R: CryptoRng + ?Sized>(
     rng: &mut R,
     request: &RemoteRequest,
 ) -> Result<RemoteCommand, CredentialError> {
-    if request.not_after_s <= request.not_before_s {
-        return Err(CredentialError::BadExpiry {
-            expires_at_s: request.not_after_s,
-            now_s: request.not_before_s,
-        });
-    }
+    request.check_window()?;
     request.check_recipient()?;
     let key = keys.newest()?;
     let nonce = rng.next_u64();
@@ -203,7 +276,8 @@ pub fn sign_remote_command<R: CryptoRng + ?Sized>(
         request: *request,
         nonce,
         key_id: key.id(),
-        tag: command_tag(key, request, nonce),
+        tag: Some(command_tag(key, request, nonce)),
+        signature: None,
     })
 }
 
@@ -305,11 +379,26 @@ impl CredentialStore {
                 max_s: self.policy.remote.max_window_s,
             });
         }
-        let key = keys.get(command.key_id)?;
-        if !command_tag(key, r, command.nonce).ct_eq(&command.tag) {
-            return Err(CredentialError::Rejected);
+        match (command.tag, &command.signature) {
+            // A bank given issuer keys takes commands only they signed.
+            (Some(tag), None) if self.policy.issuers.is_empty() => {
+                let key = keys.get(command.key_id)?;
+                if !command_tag(key, r, command.nonce).ct_eq(&tag) {
+                    return Err(CredentialError::Rejected);
+                }
+                Ok(())
+            }
+            (None, Some(signature)) => {
+                super::issuer::verify(
+                    &self.policy.issuers,
+                    command.key_id,
+                    SIGNED_REMOTE_DOMAIN,
+                    &CommandParts::new(r, command.nonce).parts(),
+                    signature,
+                )
+            }
+            _ => Err(CredentialError::Rejected),
         }
-        Ok(())
     }
 
     /// A signed command may be used now: whole, in its window, unspent,
@@ -369,5 +458,109 @@ impl CredentialStore {
         self.remote.nonces.insert(nonce, grant.expires_at_s);
         super::caps::record(&mut self.remote.opens_at_s, now_s);
         Ok(())
+    }
+}
+
+/// How far a signed time may be from the locker's clock and still confirm
+/// it: 5 minutes.
+pub const SIGNED_TIME_SKEW_S: u64 = 300;
+/// Tag domain of signed times.
+const TIME_DOMAIN: Domain = Domain::new(KeyPurpose::RemoteCommand, b"lk/time/1");
+/// Signature domain of signed times signed with Ed25519.
+const SIGNED_TIME_DOMAIN: &[u8] = b"lk/time-ed/1";
+
+/// The time as a back end vouches for it, for one bank: a locker whose
+/// clock jumped ahead takes the jump as true when its clock agrees with
+/// this ([`Locker::confirm_signed_time`](crate::locker::Locker::confirm_signed_time)).
+/// Not secret; an old one confirms nothing (it disagrees with the clock).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+pub struct SignedTime {
+    /// The bank.
+    pub bank: BankId,
+    /// The time, unix seconds.
+    pub time_s: u64,
+    /// The key that signed it.
+    pub key_id: KeyId,
+    /// HMAC-SHA256 under the site's remote-command key, or absent.
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
+    pub tag: Option<Tag>,
+    /// An Ed25519 signature by a back end, or absent.
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
+    pub signature: Option<SignatureBytes>,
+}
+
+/// Signs the time `time_s` for `bank` with the newest site key (back end).
+///
+/// # Errors
+///
+/// [`CredentialError::NoKeys`].
+pub fn sign_time(keys: &KeyRing, bank: BankId, time_s: u64) -> Result<SignedTime, CredentialError> {
+    let key = keys.newest()?;
+    Ok(SignedTime {
+        bank,
+        time_s,
+        key_id: key.id(),
+        tag: Some(key.tag(&TIME_DOMAIN, &[&bank.0.to_be_bytes(), &time_s.to_be_bytes()])),
+        signature: None,
+    })
+}
+
+/// Signs the time `time_s` for `bank` with a back end's Ed25519 key.
+#[cfg(feature = "ed25519")]
+#[must_use]
+pub fn sign_time_ed25519(signer: &super::IssuerSigningKey, bank: BankId, time_s: u64) -> SignedTime {
+    SignedTime {
+        bank,
+        time_s,
+        key_id: signer.id(),
+        tag: None,
+        signature: Some(signer.sign(
+            SIGNED_TIME_DOMAIN,
+            &[&bank.0.to_be_bytes(), &time_s.to_be_bytes()],
+        )),
+    }
+}
+
+impl CredentialStore {
+    /// Checks that `signed` was signed for `bank` by the site's key (while
+    /// no issuer key is listed) or by a listed issuer.
+    ///
+    /// # Errors
+    ///
+    /// [`CredentialError::WrongBank`], [`CredentialError::UnknownKeyId`] or
+    /// [`CredentialError::Rejected`].
+    pub fn verify_signed_time(
+        &self,
+        keys: &KeyRing,
+        bank: BankId,
+        signed: &SignedTime,
+    ) -> Result<(), CredentialError> {
+        if signed.bank != bank {
+            return Err(CredentialError::WrongBank {
+                expected: bank.0,
+                actual: signed.bank.0,
+            });
+        }
+        let parts: [&[u8]; 2] = [&signed.bank.0.to_be_bytes(), &signed.time_s.to_be_bytes()];
+        match (signed.tag, &signed.signature) {
+            (Some(tag), None) if self.policy.issuers.is_empty() => {
+                let key = keys.get(signed.key_id)?;
+                if key.tag(&TIME_DOMAIN, &parts).ct_eq(&tag) {
+                    Ok(())
+                } else {
+                    Err(CredentialError::Rejected)
+                }
+            }
+            (None, Some(signature)) => super::issuer::verify(
+                &self.policy.issuers,
+                signed.key_id,
+                SIGNED_TIME_DOMAIN,
+                &parts,
+                signature,
+            ),
+            _ => Err(CredentialError::Rejected),
+        }
     }
 }

@@ -234,6 +234,27 @@ crate::tagged::tag_first! {
             /// The door.
             compartment: CompartmentId,
         },
+        /// The clock read more than the policy's `max_step_s` past the
+        /// reading before: the jump is held back (it ages nothing) until
+        /// the time is confirmed. The record's time is the locker's.
+        ClockJumped {
+            /// What the clock read.
+            clock_s: u64,
+            /// The seconds held back, added to those held before.
+            held_s: u64,
+        },
+        /// The time after a jump was confirmed: the locker's time is the
+        /// clock's again (the record's time).
+        ClockConfirmed {
+            /// What confirmed it.
+            by: ClockConfirmation,
+        },
+        /// A door the locker had not unlocked was reported closed (a door
+        /// event the locker did not cause): an alarm, never a drop-off.
+        UnexpectedDoorClose {
+            /// The door.
+            compartment: CompartmentId,
+        },
         /// A hardware call failed.
         HardwareFault {
             /// The door concerned, if any.
@@ -294,6 +315,7 @@ impl Entry {
             | Self::DoorLeftOpen { compartment }
             | Self::DoorSeenOpen { compartment }
             | Self::Interrupted { compartment }
+            | Self::UnexpectedDoorClose { compartment }
             | Self::Inspected { compartment, .. } => Some(*compartment),
             Self::HardwareFault { compartment, .. } => *compartment,
             Self::Configured { .. }
@@ -304,6 +326,8 @@ impl Entry {
             | Self::DepositOverflowed { .. }
             | Self::PickupOpened { .. }
             | Self::HoldSet { .. }
+            | Self::ClockJumped { .. }
+            | Self::ClockConfirmed { .. }
             | Self::Pruned => None,
         }
     }
@@ -323,6 +347,21 @@ impl Entry {
                 | Self::Inspected { .. }
         )
     }
+}
+
+/// What confirmed the time after the clock jumped ahead.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ClockConfirmation {
+    /// Staff confirmed the clock.
+    Staff,
+    /// A time the back end signed agreed with the clock.
+    SignedTime,
+    /// The locker ran on for the policy's `confirm_after_s` since.
+    Running,
+    /// The clock came back to the locker's time (the push was undone).
+    Returned,
 }
 
 /// Where a parcel is. Every parcel the locker has seen is in exactly one

@@ -154,6 +154,33 @@ pub enum Event {
         /// The time the locker kept: its last record's.
         kept_s: u64,
     },
+    /// The hardware clock jumped ahead by more than the policy's step: the
+    /// excess is held back until the time is confirmed (staff,
+    /// `confirm_clock`; a signed time from the back end; or a day of running
+    /// on). Until then throttle windows and expiries go by the locker's
+    /// time. Check the clock.
+    ClockJumped {
+        /// What the clock said.
+        clock_s: u64,
+        /// The locker's time.
+        locker_s: u64,
+        /// All the seconds now held back.
+        held_s: u64,
+    },
+    /// The locker's time is the clock's again.
+    ClockConfirmed {
+        /// What confirmed it.
+        by: super::ClockConfirmation,
+        /// The time now.
+        now_s: u64,
+    },
+    /// A door the locker had not unlocked was reported closed: someone
+    /// opened it without a credential, or the door event was forged. It is
+    /// journaled; nothing was committed.
+    UnexpectedDoorClose {
+        /// The door.
+        compartment: CompartmentId,
+    },
 }
 
 pub(super) fn expose_pin<S: serde::Serializer>(

@@ -39,6 +39,45 @@ pub struct LockerPolicy {
     /// How long the carrier has to collect an expired parcel with its
     /// return code.
     pub return_window_s: u64,
+    /// What counts as the clock jumping ahead (left out of a configuration
+    /// record when it is the default).
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "ClockPolicy::is_default"))]
+    pub clock: ClockPolicy,
+}
+
+/// How the locker treats its clock jumping ahead: a reading more than
+/// `max_step_s` past the one before counts for nothing until the time is
+/// confirmed (by staff, by a time the back end signed, or by
+/// `confirm_after_s` of running on since), so a clock pushed ahead neither
+/// ages throttle windows (more guesses) nor expires parcels (all back to
+/// the carrier). The host should read the clock (a `tick`, or
+/// `observe_clock`) more often than every `max_step_s`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields, default))]
+pub struct ClockPolicy {
+    /// The largest step between two readings taken at face value.
+    pub max_step_s: u64,
+    /// How long the locker runs on after a jump before it takes the new
+    /// time as true by itself.
+    pub confirm_after_s: u64,
+}
+
+impl Default for ClockPolicy {
+    fn default() -> Self {
+        Self {
+            max_step_s: HOUR_S,
+            confirm_after_s: DAY_S,
+        }
+    }
+}
+
+impl ClockPolicy {
+    /// True for the defaults.
+    #[must_use]
+    pub fn is_default(&self) -> bool {
+        *self == Self::default()
+    }
 }
 
 impl Default for LockerPolicy {
@@ -51,6 +90,7 @@ impl Default for LockerPolicy {
             reopen_grace_s: 2 * 60,
             door_open_alarm_s: 3 * 60,
             return_window_s: 7 * DAY_S,
+            clock: ClockPolicy::default(),
         }
     }
 }
@@ -90,6 +130,8 @@ impl LockerPolicy {
             ("reopen_grace_s", self.reopen_grace_s),
             ("door_open_alarm_s", self.door_open_alarm_s),
             ("return_window_s", self.return_window_s),
+            ("clock.max_step_s", self.clock.max_step_s),
+            ("clock.confirm_after_s", self.clock.confirm_after_s),
         ];
         let reminders = self
             .reminders_before_expiry_s
@@ -119,6 +161,9 @@ impl LockerPolicy {
         }
         if self.return_window_s == 0 {
             return Err(("return_window_s", "must be more than 0"));
+        }
+        if self.clock.max_step_s == 0 {
+            return Err(("clock.max_step_s", "must be more than 0"));
         }
         Ok(())
     }

@@ -90,6 +90,12 @@ pub struct Snapshot {
     /// The id and check value of each site key.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub key_checks: Vec<KeyCheck>,
+    /// How far the hardware clock runs ahead of the locker's time.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub clock_offset_s: u64,
+    /// When the locker started holding a jump back, if one is held.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clock_held_since_s: Option<u64>,
     /// The key that sealed the snapshot (absent in version 1).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key_id: Option<KeyId>,
@@ -97,6 +103,11 @@ pub struct Snapshot {
     /// version 1).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mac: Option<RecordMac>,
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's skip_serializing_if
+const fn is_zero(value: &u64) -> bool {
+    *value == 0
 }
 
 impl Snapshot {
@@ -190,6 +201,8 @@ impl LockerState {
             last_pruned_s: self.last_pruned_s,
             bank_id: self.bank_id,
             key_checks: self.key_checks.clone(),
+            clock_offset_s: self.clock_offset_s,
+            clock_held_since_s: self.clock_held_since_s,
             key_id: None,
             mac: None,
         }
@@ -229,6 +242,8 @@ impl LockerState {
             last_pruned_s: snapshot.last_pruned_s,
             bank_id: snapshot.bank_id,
             key_checks: snapshot.key_checks.clone(),
+            clock_offset_s: snapshot.clock_offset_s,
+            clock_held_since_s: snapshot.clock_held_since_s,
         };
         let doors: Vec<CompartmentId> = state.bank.compartments().iter().map(|c| c.id()).collect();
         for compartment in doors {

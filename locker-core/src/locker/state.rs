@@ -210,6 +210,11 @@ pub struct LockerState {
     pub(super) bank_id: BankId,
     /// The id and check value of each site key, as last journaled.
     pub(super) key_checks: Vec<KeyCheck>,
+    /// How far the hardware clock runs ahead of the locker's time: the
+    /// jumps held back until the time is confirmed.
+    pub(super) clock_offset_s: u64,
+    /// When (locker time) the first unconfirmed jump was held back.
+    pub(super) clock_held_since_s: Option<u64>,
 }
 
 impl LockerState {
@@ -245,6 +250,8 @@ impl LockerState {
         Ok(Self {
             bank_id: BankId::UNNAMED,
             key_checks: Vec::new(),
+            clock_offset_s: 0,
+            clock_held_since_s: None,
             bank: Bank::new(bank)?,
             credentials: CredentialStore::new(credentials)?,
             policy,
@@ -338,6 +345,20 @@ impl LockerState {
     #[must_use]
     pub fn key_checks(&self) -> &[KeyCheck] {
         &self.key_checks
+    }
+
+    /// How far the hardware clock runs ahead of the locker's time (jumps
+    /// not confirmed yet), in seconds.
+    #[must_use]
+    pub const fn clock_offset_s(&self) -> u64 {
+        self.clock_offset_s
+    }
+
+    /// When (locker time) the locker started holding a jump of its clock
+    /// back, while one is unconfirmed.
+    #[must_use]
+    pub const fn clock_held_since_s(&self) -> Option<u64> {
+        self.clock_held_since_s
     }
 
     /// The time of the last entry applied.
@@ -461,6 +482,17 @@ impl LockerState {
         match entry {
             Entry::Configured { .. } => return Err(StateError::Configuration),
             Entry::KeysChanged { keys } => self.key_checks.clone_from(keys),
+            Entry::ClockJumped { held_s, .. } => {
+                self.clock_offset_s = self.clock_offset_s.saturating_add(*held_s);
+                self.clock_held_since_s.get_or_insert(at_s);
+            }
+            Entry::ClockConfirmed { .. } => {
+                self.clock_offset_s = 0;
+                self.clock_held_since_s = None;
+            }
+            Entry::UnexpectedDoorClose { compartment } => {
+                self.known(*compartment)?;
+            }
             Entry::CredentialIssued { record } => {
                 self.credentials.insert_journaled(record.clone(), at_s)?;
             }
@@ -820,8 +852,11 @@ impl LockerState {
             Entry::OutOfService { compartment, .. }
             | Entry::BackInService { compartment }
             | Entry::Tampered { compartment } => self.known(*compartment),
+            Entry::UnexpectedDoorClose { compartment } => self.known(*compartment),
             Entry::AttemptFailed { .. }
             | Entry::KeysChanged { .. }
+            | Entry::ClockJumped { .. }
+            | Entry::ClockConfirmed { .. }
             | Entry::HoldSet { .. }
             | Entry::DoorLeftOpen { .. }
             | Entry::HardwareFault { .. }

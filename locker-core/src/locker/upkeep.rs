@@ -35,13 +35,24 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
     /// occupancy sensor, when there is one, catches a drop-off with nothing
     /// inside and a pickup that left the parcels behind.
     ///
+    /// A door the locker did not unlock reported closed is an alarm, never
+    /// a drop-off: someone opened it without a credential, or the event
+    /// was forged. It is journaled (`unexpected_door_close`) and raised as
+    /// [`Event::UnexpectedDoorClose`], and the call fails.
+    ///
     /// # Errors
     ///
     /// [`LockerError::DoorStillOpen`] if the door reports open,
-    /// [`LockerError::State`] if the door was not open for anything, and
-    /// the hardware and journal errors.
+    /// [`LockerError::State`] if the door was not open for anything (after
+    /// journaling the alarm) or is unknown, and the hardware and journal
+    /// errors.
     pub fn door_closed(&mut self, compartment: CompartmentId) -> Result<(), LockerError> {
         if !self.state.open_doors.contains_key(&compartment) {
+            let entry = Entry::UnexpectedDoorClose { compartment };
+            self.state.precheck(&entry)?;
+            let now_s = self.now()?;
+            self.write(now_s, entry)?;
+            self.events.push(Event::UnexpectedDoorClose { compartment });
             return Err(StateError::NotOpenFor {
                 compartment,
                 expected: "any task",

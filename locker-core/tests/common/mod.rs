@@ -599,10 +599,21 @@ impl Site {
         }
     }
 
-    /// Time passes: the clock moves and every latch pulse has ended.
+    /// Time passes: the clock moves and every latch pulse has ended. The
+    /// locker reads its clock at least hourly, as a host that ticks does
+    /// (a reading that fails, an injected clock fault, leaves a gap the
+    /// next reading holds back as a jump).
     pub fn advance(&mut self, by_s: u64) {
+        let mut left_s = by_s;
+        while left_s > 0 {
+            let step_s = left_s.min(locker_core::locker::HOUR_S);
+            self.hw.borrow_mut().advance_s(step_s);
+            if let Some(locker) = self.locker.as_mut() {
+                let _ = locker.observe_clock();
+            }
+            left_s -= step_s;
+        }
         let mut hw = self.hw.borrow_mut();
-        hw.advance_s(by_s);
         for door in self.phys.keys() {
             if !hw.is_open(*door).unwrap() {
                 hw.relatch(*door).unwrap();
@@ -1339,6 +1350,7 @@ impl Site {
     fn check_secrets(&self) -> Result<(), String> {
         let state = self.state();
         let store = state.credentials();
+        let store_bank = state.bank_id();
         let now_s = self.now_s();
         for secret in &self.secrets {
             let attempt = PinAttempt {
@@ -1352,6 +1364,7 @@ impl Site {
             }
             let token = store.verify_token(
                 &self.keys,
+                store_bank,
                 CHECK_KIOSK,
                 secret.qr.expose(),
                 Purpose::Pickup,
@@ -1364,6 +1377,7 @@ impl Site {
         for token in &self.returns {
             let grant = store.verify_token(
                 &self.keys,
+                store_bank,
                 CHECK_KIOSK,
                 token.qr.expose(),
                 Purpose::Pickup,

@@ -4,10 +4,11 @@
 //! - a frozen journal of each record version, holding every kind of entry,
 //!   must read, verify, re-serialize byte for byte and replay with this
 //!   library forever: a field renamed or dropped breaks it;
-//! - the names of version 1 (entry kinds, and the values of the enums inside
-//!   entries) are frozen in a table, compared with the names serde reads:
-//!   a kind or value added or renamed breaks it, as it should, since an
-//!   older reader cannot read it.
+//! - the names of this version (entry kinds, and the values of the enums
+//!   inside entries) are frozen in a table, compared with the names serde
+//!   reads: a kind or value added or renamed breaks it, as it should, since
+//!   an older reader cannot read it; every name of an older version is
+//!   still read.
 //!
 //! A new optional field is not caught here: a reviewer has to ask for the
 //! version bump the module documentation requires.
@@ -26,7 +27,23 @@ use alloc::borrow::ToOwned;
 use alloc::string::String;
 
 /// The frozen journals, oldest version first.
-const FROZEN: &[(u32, &str)] = &[(1, include_str!("../../../tests/data/journal-v1.jsonl"))];
+const FROZEN: &[(u32, &str)] = &[
+    (1, include_str!("../../../tests/data/journal-v1.jsonl")),
+    (2, include_str!("../../../tests/data/journal-v2.jsonl")),
+];
+
+/// The site keys that sealed the version-2 journal (test data, as
+/// `KeyRing::to_secret_bytes` in hex).
+const FROZEN_V2_KEYS: &str = include_str!("../../../tests/data/journal-v2.keys.hex");
+
+fn frozen_v2_keys() -> crate::credential::KeyRing {
+    let text = FROZEN_V2_KEYS.trim();
+    let bytes: Vec<u8> = (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).unwrap())
+        .collect();
+    crate::credential::KeyRing::from_secret_bytes(&bytes).unwrap()
+}
 
 type BoardLocker = Locker<ExplainingBoard, MemoryJournal<Entry>>;
 
@@ -66,17 +83,22 @@ fn every_kind() -> Vec<String> {
 /// Where this library's names of one type come from.
 type NamesRead = fn() -> Vec<String>;
 
-/// The names of values inside entries, as version 1 writes them, beside
+/// The names of values inside entries, as version 2 writes them, beside
 /// where this library's names come from. A value renamed makes old records
 /// unreadable; a value added is a record an older reader cannot read:
 /// either is a new format version.
-const V1_NAMES: &[(&str, NamesRead, &str)] = {
+const V2_NAMES: &[(&str, NamesRead, &str)] = {
     use crate::credential::{
         Channel, CredentialKind, DelegationScope, PinBinding, Purpose, RecordStatus,
     };
     use crate::{Handling, TemperatureZone, allocate::OverflowReason};
     &[
-        ("entry", tagged::<Entry>, V1_ENTRY_KINDS),
+        ("entry", tagged::<Entry>, V2_ENTRY_KINDS),
+        (
+            "clock_confirmation",
+            unit::<ClockConfirmation>,
+            "staff signed_time running returned",
+        ),
         (
             "abort_reason",
             unit::<AbortReason>,
@@ -130,6 +152,14 @@ const V1_ENTRY_KINDS: &str = "configured credential_issued credential_revoked at
     expired extended hold_set staff_opened door_reclosed out_of_service back_in_service \
     tampered door_seen_open door_left_open hardware_fault interrupted pruned inspected";
 
+/// The kinds of entry of version 2, in declaration order.
+const V2_ENTRY_KINDS: &str = "configured keys_changed credential_issued credential_revoked \
+    attempt_failed deposit_opened deposit_committed deposit_aborted deposit_overflowed \
+    pickup_opened pickup_completed pickup_aborted reopened missing_reported grace_ended \
+    reminder_sent expired extended hold_set staff_opened door_reclosed out_of_service \
+    back_in_service tampered door_seen_open door_left_open clock_jumped clock_confirmed \
+    unexpected_door_close hardware_fault interrupted pruned inspected";
+
 /// Eleven doors of the default bank: four A, four B, two C, one XL.
 fn bank() -> crate::bank::BankConfig {
     let keep = [1, 2, 3, 4, 41, 42, 43, 44, 77, 78, 89];
@@ -152,7 +182,13 @@ impl Site {
     }
 
     fn advance(&mut self, by_s: u64) {
-        self.sim().advance_s(by_s);
+        let mut left_s = by_s;
+        while left_s > 0 {
+            let step_s = left_s.min(HOUR_S);
+            self.sim().advance_s(step_s);
+            self.locker.observe_clock().unwrap();
+            left_s -= step_s;
+        }
     }
 
     fn deposit(&mut self, id: u64, recipient: u64) -> DropOff {
@@ -206,6 +242,7 @@ impl Site {
 fn every_kind_of_record() -> Vec<Record<Entry>> {
     let config = LockerConfig {
         bank: bank(),
+        bank_id: crate::credential::BankId(3),
         ..LockerConfig::default()
     };
     let doors: Vec<CompartmentId> = config.bank.compartments.iter().map(|c| c.id).collect();
@@ -384,6 +421,14 @@ fn every_kind_of_record() -> Vec<Record<Entry>> {
     site.sim().close_door(CompartmentId(89)).unwrap();
     site.locker.back_in_service(CompartmentId(89)).unwrap();
 
+    // A door reported closed that the locker never unlocked; a new key;
+    // the clock jumping three hours, held back until staff confirm it.
+    assert!(site.locker.door_closed(CompartmentId(78)).is_err());
+    site.locker.rotate_key().unwrap();
+    site.sim().advance_s(3 * HOUR_S);
+    site.locker.tick().unwrap();
+    site.locker.confirm_clock().unwrap();
+
     // A parcel nobody collects: a reminder, expiry, and the carrier's return.
     let forgotten = site.open_for(10, 20);
     site.fill(forgotten);
@@ -425,6 +470,16 @@ fn every_kind_of_record() -> Vec<Record<Entry>> {
     locker.inspect(cut, true).unwrap();
     locker.hardware_mut().sim.advance_s(HOUR_S);
     locker.tick().unwrap();
+    #[cfg(feature = "std")]
+    if let Some(path) = std::env::var_os("LOCKER_JOURNAL_FIXTURE_KEYS") {
+        let hex: String = locker
+            .keys()
+            .to_secret_bytes()
+            .iter()
+            .map(|b| alloc::format!("{b:02x}"))
+            .collect();
+        std::fs::write(path, hex + "\n").unwrap();
+    }
     locker.journal().records().to_vec()
 }
 
@@ -448,18 +503,26 @@ fn kinds_missing(records: &[Record<Entry>]) -> Vec<String> {
 }
 
 #[test]
-fn the_names_in_entries_are_those_of_version_1() {
+fn the_names_in_entries_are_those_of_version_2() {
     assert_eq!(
-        RECORD_VERSION, 1,
+        RECORD_VERSION, 2,
         "a new version needs its own table of names"
     );
-    for &(what, names_now, frozen) in V1_NAMES {
+    for &(what, names_now, frozen) in V2_NAMES {
         let frozen: Vec<&str> = frozen.split_whitespace().collect();
         assert_eq!(
             names_now(),
             frozen,
             "the {what} names changed: a new record format version"
         );
+    }
+}
+
+#[test]
+fn every_name_of_version_1_is_still_read() {
+    let now: Vec<&str> = V2_ENTRY_KINDS.split_whitespace().collect();
+    for kind in V1_ENTRY_KINDS.split_whitespace() {
+        assert!(now.contains(&kind), "version 1 kind {kind} is no longer read");
     }
 }
 
@@ -478,8 +541,14 @@ fn the_scenario_writes_every_kind_of_record_and_replays() {
 
 #[test]
 fn every_frozen_journal_reads_verifies_replays_and_reserializes_byte_for_byte() {
+    let keys = frozen_v2_keys();
     for &(version, text) in FROZEN {
-        let loaded = lines::read::<Entry>(text, &crate::journal::Trust::integrity_only())
+        // Version 1 is legacy (no MACs); every later one is authenticated.
+        let trust = crate::journal::Trust {
+            accept_legacy: version == 1,
+            ..crate::journal::Trust::with_keys(&keys)
+        };
+        let loaded = lines::read::<Entry>(text, &trust)
             .unwrap_or_else(|error| panic!("journal v{version}: {error}"));
         assert_eq!(loaded.torn_tail, None);
         assert_eq!(loaded.valid_bytes, text.len());
