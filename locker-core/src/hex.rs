@@ -5,6 +5,7 @@
 use core::fmt;
 
 /// Writes `bytes` as lowercase hex into `out` (twice as long).
+#[cfg(any(feature = "serde", test))]
 fn encode_into<'a>(bytes: &[u8], out: &'a mut [u8]) -> &'a str {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     for (pair, byte) in out.chunks_exact_mut(2).zip(bytes) {
@@ -16,6 +17,7 @@ fn encode_into<'a>(bytes: &[u8], out: &'a mut [u8]) -> &'a str {
 }
 
 /// Parses exactly `2 * N` lowercase hex digits.
+#[cfg(any(feature = "serde", test))]
 #[must_use]
 pub(crate) fn decode<const N: usize>(text: &str) -> Option<[u8; N]> {
     let bytes = text.as_bytes();
@@ -43,6 +45,7 @@ pub(crate) fn fmt(bytes: &[u8], f: &mut fmt::Formatter<'_>) -> fmt::Result {
 }
 
 /// Longest byte string written (an Ed25519 signature).
+#[cfg(feature = "serde")]
 const MAX_BYTES: usize = 64;
 
 /// Serializes `bytes` (at most 64) as a lowercase hex string.
@@ -86,7 +89,11 @@ mod tests {
         let text = encode_into(&bytes, &mut out);
         assert_eq!(text, "007fa5ff");
         assert_eq!(decode::<4>(text), Some(bytes));
-        assert_eq!(decode::<4>("007FA5FF"), None, "uppercase is another spelling");
+        assert_eq!(
+            decode::<4>("007FA5FF"),
+            None,
+            "uppercase is another spelling"
+        );
         assert_eq!(decode::<4>("007fa5f"), None);
         assert_eq!(decode::<4>("007fa5fg"), None);
         assert_eq!(decode::<3>(text), None);

@@ -27,6 +27,7 @@ extern crate std;
 
 pub mod allocate;
 pub mod bank;
+pub mod codes;
 pub mod collections;
 pub mod credential;
 pub mod geometry;

@@ -400,7 +400,14 @@ fn tokens_with_records_are_revocable_and_name_the_recipient() {
         .unwrap();
     assert_eq!(grant.recipient, Some(RecipientId(7)));
     let wrong = store
-        .verify_token(&keys, BANK, KIOSK, token.expose(), Purpose::CourierDropOff, NOW)
+        .verify_token(
+            &keys,
+            BANK,
+            KIOSK,
+            token.expose(),
+            Purpose::CourierDropOff,
+            NOW,
+        )
         .unwrap_err();
     assert_eq!(
         wrong.error,

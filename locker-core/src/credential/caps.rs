@@ -11,7 +11,12 @@ pub(crate) const MINUTE_S: u64 = 60;
 
 /// When the caps allow another opening after those at `opens_at_s`
 /// (oldest first), or `None` if they do now.
-pub(crate) fn retry_at(opens_at_s: &[u64], per_minute: u32, per_day: u32, now_s: u64) -> Option<u64> {
+pub(crate) fn retry_at(
+    opens_at_s: &[u64],
+    per_minute: u32,
+    per_day: u32,
+    now_s: u64,
+) -> Option<u64> {
     [(MINUTE_S, per_minute), (DAY_S, per_day)]
         .iter()
         .filter_map(|&(span_s, cap)| {
@@ -54,8 +59,14 @@ mod tests {
             now_s += 7;
         }
         for &start in &opened {
-            let in_minute = opened.iter().filter(|&&t| t >= start && t < start + MINUTE_S).count();
-            let in_day = opened.iter().filter(|&&t| t >= start && t < start + DAY_S).count();
+            let in_minute = opened
+                .iter()
+                .filter(|&&t| t >= start && t < start + MINUTE_S)
+                .count();
+            let in_day = opened
+                .iter()
+                .filter(|&&t| t >= start && t < start + DAY_S)
+                .count();
             assert!(in_minute <= 2 && in_day <= 10, "{in_minute} {in_day}");
         }
         assert_eq!(opened.len(), 30);

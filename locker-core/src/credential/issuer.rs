@@ -248,7 +248,10 @@ mod tests {
         let other = IssuerSigningKey::generate(KeyId(4), &mut rng).unwrap();
         let issuers = [signer.public_key()];
         let signature = signer.sign(b"d", &[b"abc"]);
-        assert_eq!(verify(&issuers, KeyId(4), b"d", &[b"abc"], &signature), Ok(()));
+        assert_eq!(
+            verify(&issuers, KeyId(4), b"d", &[b"abc"], &signature),
+            Ok(())
+        );
         assert_eq!(
             verify(&issuers, KeyId(4), b"d", &[b"abd"], &signature),
             Err(CredentialError::Rejected)
@@ -258,7 +261,13 @@ mod tests {
             Err(CredentialError::Rejected)
         );
         assert_eq!(
-            verify(&issuers, KeyId(4), b"d", &[b"abc"], &other.sign(b"d", &[b"abc"])),
+            verify(
+                &issuers,
+                KeyId(4),
+                b"d",
+                &[b"abc"],
+                &other.sign(b"d", &[b"abc"])
+            ),
             Err(CredentialError::Rejected)
         );
         assert_eq!(

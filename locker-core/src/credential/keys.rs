@@ -185,7 +185,10 @@ impl SiteKey {
     ///
     /// [`CredentialError::WeakKey`] when the generator gave a weak secret
     /// (a broken source: one that is working never does).
-    pub fn generate<R: CryptoRng + ?Sized>(id: KeyId, rng: &mut R) -> Result<Self, CredentialError> {
+    pub fn generate<R: CryptoRng + ?Sized>(
+        id: KeyId,
+        rng: &mut R,
+    ) -> Result<Self, CredentialError> {
         let mut secret = [0u8; SITE_KEY_BYTES];
         rng.fill_bytes(&mut secret);
         let key = Self::from_bytes(id, secret);
@@ -211,10 +214,7 @@ impl SiteKey {
     /// and reveals nothing of the secret.
     #[must_use]
     pub fn check_value(&self) -> KeyCheck {
-        let mac = self.mac(
-            &Domain::new(KeyPurpose::KeyCheck, KEY_CHECK_DOMAIN),
-            &[],
-        );
+        let mac = self.mac(&Domain::new(KeyPurpose::KeyCheck, KEY_CHECK_DOMAIN), &[]);
         let mut check = [0u8; KEY_CHECK_BYTES];
         check.copy_from_slice(&mac[..KEY_CHECK_BYTES]);
         KeyCheck {
@@ -259,7 +259,10 @@ impl SiteKey {
 }
 
 /// Refuses a secret with too few distinct byte values.
-pub(crate) fn check_secret(key_id: KeyId, secret: &[u8; SITE_KEY_BYTES]) -> Result<(), CredentialError> {
+pub(crate) fn check_secret(
+    key_id: KeyId,
+    secret: &[u8; SITE_KEY_BYTES],
+) -> Result<(), CredentialError> {
     let mut seen = [false; 256];
     for &byte in secret {
         seen[usize::from(byte)] = true;
@@ -721,7 +724,10 @@ mod tests {
         ] {
             assert!(matches!(
                 SiteKey::from_bytes(KeyId(1), weak),
-                Err(CredentialError::WeakKey { key_id: KeyId(1), .. })
+                Err(CredentialError::WeakKey {
+                    key_id: KeyId(1),
+                    ..
+                })
             ));
             let mut bytes = alloc::vec![KEY_RING_FORMAT, 0, 1, 0, 1];
             bytes.extend_from_slice(&weak);

@@ -155,12 +155,12 @@ pub use bound::{
 pub use courier::{COURIER_CODE_DIGITS, CourierRequest};
 pub use delegation::{DelegationRequest, DelegationScope};
 pub use error::{CredentialError, PinParseError, Refusal, TokenParseError};
+pub use hotp::{HOTP_MAX_DIGITS, HOTP_MIN_DIGITS, HotpAlgorithm, hotp};
 #[cfg(feature = "ed25519")]
 pub use issuer::IssuerSigningKey;
 pub use issuer::{
     ISSUER_PUBLIC_KEY_BYTES, ISSUER_SIGNATURE_BYTES, IssuerKey, PublicKeyBytes, SignatureBytes,
 };
-pub use hotp::{HOTP_MAX_DIGITS, HOTP_MIN_DIGITS, HotpAlgorithm, hotp};
 pub use keys::{
     CheckValue, KEY_CHECK_BYTES, KEY_RING_FORMAT, KeyCheck, KeyId, KeyPurpose, KeyRing,
     SITE_KEY_BYTES, SiteKey, Tag,
@@ -174,12 +174,12 @@ pub use qr::{
     QR_DEFAULT_MODULE_PX, QR_MAX_MODULE_PX, QR_MAX_QUIET_ZONE_MODULES, QR_QUIET_ZONE_MODULES,
     QrErrorCorrection, QrMatrix, QrOptions, QrRenderError,
 };
-#[cfg(feature = "ed25519")]
-pub use remote::{sign_remote_command_ed25519, sign_time_ed25519};
 pub use remote::{
     BankId, RemoteCommand, RemotePolicy, RemoteRequest, SIGNED_TIME_SKEW_S, SignedTime,
     sign_remote_command, sign_time,
 };
+#[cfg(feature = "ed25519")]
+pub use remote::{sign_remote_command_ed25519, sign_time_ed25519};
 pub use rfid::{MAX_RFID_UID_BYTES, MIN_RFID_UID_BYTES, RfidPolicy, RfidRequest, RfidTap};
 pub use store::{
     CredentialKind, CredentialPolicy, CredentialRecord, CredentialStore, RecordStatus,
@@ -191,8 +191,8 @@ pub use throttle::{
 pub use token::issue_token_signed;
 pub use token::{
     MAX_TOKEN_CHARS, MAX_TOKEN_COMPARTMENTS, TOKEN_ISSUE_SKEW_S, TOKEN_TAG_BYTES, TOKEN_VERSION,
-    TokenClaims, TokenPolicy, TokenRequest, TokenSecret, TokenSigner, issue_token,
-    token_chars_for, verify_token_offline,
+    TokenClaims, TokenPolicy, TokenRequest, TokenSecret, TokenSigner, issue_token, token_chars_for,
+    verify_token_offline,
 };
 
 /// Expiry meaning "never" (RFID registrations without an end date).

@@ -223,7 +223,11 @@ pub(crate) fn lookup_tag(
     digits: &[u8],
 ) -> Tag {
     match unit {
-        Some(unit) => key.tag_as(legacy, &PIN_UNIT_LOOKUP_DOMAIN, &[&unit.0.to_be_bytes(), digits]),
+        Some(unit) => key.tag_as(
+            legacy,
+            &PIN_UNIT_LOOKUP_DOMAIN,
+            &[&unit.0.to_be_bytes(), digits],
+        ),
         None => key.tag_as(legacy, &PIN_LOOKUP_DOMAIN, &[digits]),
     }
 }
@@ -384,7 +388,8 @@ impl CredentialStore {
             let digits = secret.expose().as_bytes();
             let legacy_too = !self.legacy.is_empty();
             let taken = keys.newest_first().any(|k| {
-                self.unique_index.contains_key(&unique_tag(k, false, digits))
+                self.unique_index
+                    .contains_key(&unique_tag(k, false, digits))
                     || (legacy_too && self.unique_index.contains_key(&unique_tag(k, true, digits)))
             });
             if !taken {

@@ -17,8 +17,8 @@ use core::fmt;
 
 use rand_core::CryptoRng;
 
-use super::keys::{Domain, KeyPurpose};
 use super::issuer::SignatureBytes;
+use super::keys::{Domain, KeyPurpose};
 use super::{
     Channel, CredentialError, CredentialId, CredentialStore, DAY_S, Failure, Grant, KeyId, KeyRing,
     Purpose, Refusal, SiteKey, Tag,
@@ -173,12 +173,18 @@ pub struct RemoteCommand {
     pub key_id: KeyId,
     /// HMAC-SHA256 over all of the above under the site's remote-command
     /// key; absent when the command carries a signature instead.
-    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub tag: Option<Tag>,
     /// An Ed25519 signature over all of the above by a back end
     /// ([`sign_remote_command_ed25519`]); absent when the command carries a
     /// tag.
-    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub signature: Option<SignatureBytes>,
 }
 
@@ -388,15 +394,13 @@ impl CredentialStore {
                 }
                 Ok(())
             }
-            (None, Some(signature)) => {
-                super::issuer::verify(
-                    &self.policy.issuers,
-                    command.key_id,
-                    SIGNED_REMOTE_DOMAIN,
-                    &CommandParts::new(r, command.nonce).parts(),
-                    signature,
-                )
-            }
+            (None, Some(signature)) => super::issuer::verify(
+                &self.policy.issuers,
+                command.key_id,
+                SIGNED_REMOTE_DOMAIN,
+                &CommandParts::new(r, command.nonce).parts(),
+                signature,
+            ),
             _ => Err(CredentialError::Rejected),
         }
     }
@@ -484,10 +488,16 @@ pub struct SignedTime {
     /// The key that signed it.
     pub key_id: KeyId,
     /// HMAC-SHA256 under the site's remote-command key, or absent.
-    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub tag: Option<Tag>,
     /// An Ed25519 signature by a back end, or absent.
-    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub signature: Option<SignatureBytes>,
 }
 
@@ -502,7 +512,10 @@ pub fn sign_time(keys: &KeyRing, bank: BankId, time_s: u64) -> Result<SignedTime
         bank,
         time_s,
         key_id: key.id(),
-        tag: Some(key.tag(&TIME_DOMAIN, &[&bank.0.to_be_bytes(), &time_s.to_be_bytes()])),
+        tag: Some(key.tag(
+            &TIME_DOMAIN,
+            &[&bank.0.to_be_bytes(), &time_s.to_be_bytes()],
+        )),
         signature: None,
     })
 }
@@ -510,7 +523,11 @@ pub fn sign_time(keys: &KeyRing, bank: BankId, time_s: u64) -> Result<SignedTime
 /// Signs the time `time_s` for `bank` with a back end's Ed25519 key.
 #[cfg(feature = "ed25519")]
 #[must_use]
-pub fn sign_time_ed25519(signer: &super::IssuerSigningKey, bank: BankId, time_s: u64) -> SignedTime {
+pub fn sign_time_ed25519(
+    signer: &super::IssuerSigningKey,
+    bank: BankId,
+    time_s: u64,
+) -> SignedTime {
     SignedTime {
         bank,
         time_s,

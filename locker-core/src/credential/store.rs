@@ -21,15 +21,15 @@
 use crate::collections::{SortedMap, SortedSet};
 use alloc::vec::Vec;
 
+use super::KeyRing;
 use super::remote::RemoteLog;
 #[cfg(feature = "serde")]
 use super::snapshot::StoreSnapshot;
 use super::{
     CarrierId, Channel, CredentialError, CredentialId, DelegationScope, Failure, Grant, IssuerKey,
-    KeyId, LockoutEvent, PinPolicy, Purpose, RemotePolicy, RfidPolicy, Tag, ThrottlePolicy,
-    SiteKey, ThrottleState, TokenPolicy,
+    KeyId, LockoutEvent, PinPolicy, Purpose, RemotePolicy, RfidPolicy, SiteKey, Tag,
+    ThrottlePolicy, ThrottleState, TokenPolicy,
 };
-use super::KeyRing;
 use crate::ids::{CompartmentId, RecipientId};
 
 /// How long a spent or revoked record that never expires (an RFID tag, a
@@ -52,7 +52,10 @@ pub struct CredentialPolicy {
     pub remote: RemotePolicy,
     /// Caps on openings by QR tokens the back end issued without a record
     /// (left out of a configuration record when they are the defaults).
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "TokenPolicy::is_default"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(skip_serializing_if = "TokenPolicy::is_default")
+    )]
     pub tokens: TokenPolicy,
     /// Back ends' Ed25519 public keys. When any is listed, QR tokens
     /// without a record and remote commands are accepted only signed by

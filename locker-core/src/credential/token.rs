@@ -245,7 +245,10 @@ pub fn issue_token<R: CryptoRng + ?Sized>(
     let key = keys.newest()?;
     let id = CredentialId::random(rng);
     let (mut bytes, len) = body(request, key.id(), id, now_s, 0)?;
-    let mut mac = key.mac(&TOKEN_DOMAIN, &[&request.bank.0.to_be_bytes(), &bytes[..len]]);
+    let mut mac = key.mac(
+        &TOKEN_DOMAIN,
+        &[&request.bank.0.to_be_bytes(), &bytes[..len]],
+    );
     bytes[len..len + TOKEN_TAG_BYTES].copy_from_slice(&mac[..TOKEN_TAG_BYTES]);
     mac.zeroize();
     let secret = TokenSecret::encode(&bytes[..len + TOKEN_TAG_BYTES]);
@@ -474,9 +477,13 @@ impl Parsed {
         let bank = bank.0.to_be_bytes();
         let key_id = self.claims.key_id;
         match &self.seal {
-            Seal::Signature(signature) => {
-                super::issuer::verify(issuers, key_id, SIGNED_TOKEN_DOMAIN, &[&bank, signed], signature)
-            }
+            Seal::Signature(signature) => super::issuer::verify(
+                issuers,
+                key_id,
+                SIGNED_TOKEN_DOMAIN,
+                &[&bank, signed],
+                signature,
+            ),
             Seal::Tag(tag) => {
                 let key = keys.get(key_id)?;
                 let mut mac = if self.claims.signer == TokenSigner::Legacy {
@@ -486,7 +493,11 @@ impl Parsed {
                 };
                 let ok = ct_eq_bytes(&mac[..TOKEN_TAG_BYTES], tag);
                 mac.zeroize();
-                if ok { Ok(()) } else { Err(CredentialError::Rejected) }
+                if ok {
+                    Ok(())
+                } else {
+                    Err(CredentialError::Rejected)
+                }
             }
         }
     }
@@ -879,15 +890,38 @@ mod tests {
         let mut store = CredentialStore::default();
         let (anonymous, _) = issue_token(&keys, &mut rng, &request(None), 1_000).unwrap();
         let refused = store
-            .verify_token(&keys, BANK, KioskId(1), anonymous.expose(), Purpose::Pickup, 1_100)
+            .verify_token(
+                &keys,
+                BANK,
+                KioskId(1),
+                anonymous.expose(),
+                Purpose::Pickup,
+                1_100,
+            )
             .unwrap_err();
-        assert!(matches!(refused.error, CredentialError::InvalidRequest { field: "recipient", .. }));
-        assert_eq!(refused.failure, None, "a signed token costs nobody anything");
+        assert!(matches!(
+            refused.error,
+            CredentialError::InvalidRequest {
+                field: "recipient",
+                ..
+            }
+        ));
+        assert_eq!(
+            refused.failure, None,
+            "a signed token costs nobody anything"
+        );
         let mut opened = 0;
         let mut capped = None;
         for now_s in 1_100..1_110 {
             let (token, _) = issue_token(&keys, &mut rng, &request(Some(12)), 1_000).unwrap();
-            match store.verify_token(&keys, BANK, KioskId(1), token.expose(), Purpose::Pickup, now_s) {
+            match store.verify_token(
+                &keys,
+                BANK,
+                KioskId(1),
+                token.expose(),
+                Purpose::Pickup,
+                now_s,
+            ) {
                 Ok(grant) => {
                     assert_eq!(grant.recipient, Some(RecipientId(12)));
                     store.count_recordless_open(&grant, now_s);
@@ -901,8 +935,14 @@ mod tests {
                 }
             }
         }
-        assert_eq!(opened, TokenPolicy::default().max_recordless_opens_per_minute);
-        assert!(matches!(capped, Some(CredentialError::RecordlessCapReached { retry_at_s: 1_160 })));
+        assert_eq!(
+            opened,
+            TokenPolicy::default().max_recordless_opens_per_minute
+        );
+        assert!(matches!(
+            capped,
+            Some(CredentialError::RecordlessCapReached { retry_at_s: 1_160 })
+        ));
     }
 
     #[cfg(feature = "ed25519")]
@@ -913,8 +953,12 @@ mod tests {
         let issuers = [signer.public_key()];
         let (token, _) = issue_token_signed(&signer, &mut rng, &request(Some(12)), 1_000).unwrap();
         assert_eq!(token.expose().len(), 157);
-        let claims = verify_token_offline(&KeyRing::new(), &issuers, BANK, token.expose(), 1_500).unwrap();
-        assert_eq!((claims.signer, claims.key_id), (TokenSigner::Issuer, KeyId(9)));
+        let claims =
+            verify_token_offline(&KeyRing::new(), &issuers, BANK, token.expose(), 1_500).unwrap();
+        assert_eq!(
+            (claims.signer, claims.key_id),
+            (TokenSigner::Issuer, KeyId(9))
+        );
         assert_eq!(
             verify_token_offline(&keys, &issuers, BankId(1), token.expose(), 1_500),
             Err(CredentialError::Rejected)
@@ -933,12 +977,28 @@ mod tests {
         let store = CredentialStore::new(policy).unwrap();
         let (site_token, _) = issue_token(&keys, &mut rng, &request(Some(12)), 1_000).unwrap();
         let refused = store
-            .verify_token(&keys, BANK, KioskId(1), site_token.expose(), Purpose::Pickup, 1_100)
+            .verify_token(
+                &keys,
+                BANK,
+                KioskId(1),
+                site_token.expose(),
+                Purpose::Pickup,
+                1_100,
+            )
             .unwrap_err();
         assert_eq!(refused.error, CredentialError::Rejected);
-        assert!(store
-            .verify_token(&keys, BANK, KioskId(1), token.expose(), Purpose::Pickup, 1_100)
-            .is_ok());
+        assert!(
+            store
+                .verify_token(
+                    &keys,
+                    BANK,
+                    KioskId(1),
+                    token.expose(),
+                    Purpose::Pickup,
+                    1_100
+                )
+                .is_ok()
+        );
     }
 
     #[test]
@@ -981,9 +1041,14 @@ mod tests {
             status: RecordStatus::Active,
         };
         store.insert(record.clone(), 1_000).unwrap();
-        assert!(verify(&store).is_err(), "a record of this library is no legacy record");
-        let mut legacy = CredentialStore::default();
-        legacy.inserting_legacy = true;
+        assert!(
+            verify(&store).is_err(),
+            "a record of this library is no legacy record"
+        );
+        let mut legacy = CredentialStore {
+            inserting_legacy: true,
+            ..CredentialStore::default()
+        };
         legacy.insert(record, 1_000).unwrap();
         legacy.inserting_legacy = false;
         let grant = verify(&legacy).unwrap();

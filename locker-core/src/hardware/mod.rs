@@ -441,6 +441,10 @@ pub enum Operation {
     NowS,
     /// [`Hardware::fill_random`].
     FillRandom,
+    /// [`Hardware::monotonic_counter`].
+    MonotonicCounter,
+    /// [`Hardware::raise_monotonic_counter`].
+    RaiseMonotonicCounter,
 }
 
 impl fmt::Display for Operation {
@@ -451,6 +455,8 @@ impl fmt::Display for Operation {
             Self::Occupancy => "occupancy",
             Self::NowS => "now_s",
             Self::FillRandom => "fill_random",
+            Self::MonotonicCounter => "monotonic_counter",
+            Self::RaiseMonotonicCounter => "raise_monotonic_counter",
         })
     }
 }
@@ -475,6 +481,13 @@ pub enum Call {
         /// The length of the buffer, in bytes.
         len: usize,
     },
+    /// [`Hardware::monotonic_counter`].
+    MonotonicCounter,
+    /// [`Hardware::raise_monotonic_counter`] to this value.
+    RaiseMonotonicCounter {
+        /// The value it was raised to (at least).
+        at_least: u64,
+    },
 }
 
 impl Call {
@@ -487,6 +500,8 @@ impl Call {
             Self::Occupancy(_) => Operation::Occupancy,
             Self::NowS => Operation::NowS,
             Self::FillRandom { .. } => Operation::FillRandom,
+            Self::MonotonicCounter => Operation::MonotonicCounter,
+            Self::RaiseMonotonicCounter { .. } => Operation::RaiseMonotonicCounter,
         }
     }
 
@@ -495,7 +510,10 @@ impl Call {
     pub const fn door(&self) -> Option<CompartmentId> {
         match self {
             Self::Unlock(door) | Self::DoorState(door) | Self::Occupancy(door) => Some(*door),
-            Self::NowS | Self::FillRandom { .. } => None,
+            Self::NowS
+            | Self::FillRandom { .. }
+            | Self::MonotonicCounter
+            | Self::RaiseMonotonicCounter { .. } => None,
         }
     }
 }
@@ -508,6 +526,10 @@ impl fmt::Display for Call {
             }
             Self::NowS => f.write_str("now_s()"),
             Self::FillRandom { len } => write!(f, "fill_random({len} bytes)"),
+            Self::MonotonicCounter => f.write_str("monotonic_counter()"),
+            Self::RaiseMonotonicCounter { at_least } => {
+                write!(f, "raise_monotonic_counter({at_least})")
+            }
         }
     }
 }

@@ -229,6 +229,8 @@ pub struct SimulatedHardware {
     call_faults: Vec<(Operation, HardwareErrorKind, Repeat)>,
     power: Power,
     calls: Vec<Call>,
+    /// The board's monotonic counter, when it has one.
+    counter: Option<u64>,
 }
 
 impl SimulatedHardware {
@@ -254,6 +256,7 @@ impl SimulatedHardware {
             call_faults: Vec::new(),
             power: Power::On,
             calls: Vec::new(),
+            counter: None,
         }
     }
 
@@ -271,6 +274,22 @@ impl SimulatedHardware {
     pub const fn without_occupancy_sensors(mut self) -> Self {
         self.occupancy_sensors = false;
         self
+    }
+
+    /// The same simulation with a monotonic counter at 0, like a board with
+    /// an RTC backup register or a secure element's counter: the locker
+    /// raises it after each record and refuses a journal shorter than it.
+    #[must_use]
+    pub const fn with_monotonic_counter(mut self) -> Self {
+        self.counter = Some(0);
+        self
+    }
+
+    /// The monotonic counter's value, without a hardware call; `None`
+    /// without a counter.
+    #[must_use]
+    pub const fn monotonic_counter_value(&self) -> Option<u64> {
+        self.counter
     }
 
     // --- the clock -------------------------------------------------------
@@ -740,6 +759,28 @@ impl Hardware for SimulatedHardware {
         self.begin(call)?;
         self.injected(call)?;
         self.entropy.fill(buf);
+        Ok(())
+    }
+
+    /// Without a counter the call touches nothing and is not recorded, as
+    /// the trait's default.
+    fn monotonic_counter(&mut self) -> Result<Option<u64>, SimError> {
+        if self.counter.is_none() {
+            return Ok(None);
+        }
+        self.begin(Call::MonotonicCounter)?;
+        self.injected(Call::MonotonicCounter)?;
+        Ok(self.counter)
+    }
+
+    fn raise_monotonic_counter(&mut self, at_least: u64) -> Result<(), SimError> {
+        let Some(value) = self.counter else {
+            return Ok(());
+        };
+        let call = Call::RaiseMonotonicCounter { at_least };
+        self.begin(call)?;
+        self.injected(call)?;
+        self.counter = Some(value.max(at_least));
         Ok(())
     }
 }

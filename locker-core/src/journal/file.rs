@@ -97,10 +97,13 @@ impl FileJournal {
             .map_err(io)?;
         let mut text = String::new();
         file.read_to_string(&mut text).map_err(io)?;
-        let loaded = lines::read::<E>(&text, &super::Trust::integrity_only()).map_err(|source| FileJournalError::Journal {
-            path: path.clone(),
-            source,
-        })?;
+        let loaded =
+            lines::read::<E>(&text, &super::Trust::integrity_only()).map_err(|source| {
+                FileJournalError::Journal {
+                    path: path.clone(),
+                    source,
+                }
+            })?;
         let valid = u64::try_from(loaded.valid_bytes).unwrap_or(u64::MAX);
         if loaded.torn_tail.is_some() {
             file.set_len(valid).map_err(io)?;

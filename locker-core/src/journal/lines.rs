@@ -148,7 +148,10 @@ fn canonical_hash<E: Serialize>(
     let open_body = body.get(..body.len().saturating_sub(1)).unwrap_or_default();
     let mut tail = alloc::format!(",\"hash\":\"{}\"", record.hash);
     if let (Some(key_id), Some(mac)) = (record.key_id, record.mac) {
-        tail.push_str(&alloc::format!(",\"key_id\":{},\"mac\":\"{mac}\"", key_id.0));
+        tail.push_str(&alloc::format!(
+            ",\"key_id\":{},\"mac\":\"{mac}\"",
+            key_id.0
+        ));
     }
     tail.push('}');
     let bytes = line.as_bytes();

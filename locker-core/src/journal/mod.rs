@@ -149,7 +149,13 @@ impl RecordMac {
 
     /// Whether this is the MAC of `hash` under `key_id`'s journal key:
     /// `None` when the ring does not hold that key. Constant time.
-    fn verifies(&self, keys: &KeyRing, key_id: KeyId, domain: &Domain, hash: &Digest) -> Option<bool> {
+    fn verifies(
+        &self,
+        keys: &KeyRing,
+        key_id: KeyId,
+        domain: &Domain,
+        hash: &Digest,
+    ) -> Option<bool> {
         let expected = Self::compute(keys, key_id, domain, hash)?;
         Some(ct_eq_bytes(&expected.0, &self.0))
     }
@@ -191,7 +197,11 @@ pub struct Seal {
 
 impl Seal {
     /// Seals `hash` with the newest key of `keys` in `domain`.
-    pub(crate) fn new(keys: &KeyRing, domain: &Domain, hash: &Digest) -> Result<Self, CredentialError> {
+    pub(crate) fn new(
+        keys: &KeyRing,
+        domain: &Domain,
+        hash: &Digest,
+    ) -> Result<Self, CredentialError> {
         let key_id = keys.newest()?.id();
         let mac = RecordMac::compute(keys, key_id, domain, hash).ok_or(CredentialError::NoKeys)?;
         Ok(Self { key_id, mac })

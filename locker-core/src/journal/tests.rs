@@ -72,10 +72,18 @@ fn a_sealed_chain_verifies_and_ends_where_it_should() {
     assert_eq!(end.head, Some(records[4].head()));
     assert_eq!(records[0].prev, Digest::ZERO);
     assert_eq!(records[3].prev, records[2].hash);
-    assert!(records.iter().all(|r| r.v == RECORD_VERSION && r.seal().is_some()));
+    assert!(
+        records
+            .iter()
+            .all(|r| r.v == RECORD_VERSION && r.seal().is_some())
+    );
     // Verification may start at a snapshot's position.
     let first = verify(&records[..2], &Trust::with_keys(&keys)).unwrap();
-    let from_two = verify(&records[2..], &Trust::with_keys(&keys).from(Some(first.chain))).unwrap();
+    let from_two = verify(
+        &records[2..],
+        &Trust::with_keys(&keys).from(Some(first.chain)),
+    )
+    .unwrap();
     assert_eq!(from_two.chain, end.chain);
     // Without keys only integrity is checked.
     let unkeyed = verify(&records, &Trust::integrity_only()).unwrap();
@@ -121,7 +129,7 @@ fn a_rewritten_chain_with_recomputed_hashes_is_refused_at_the_first_rewritten_re
 #[test]
 fn deleting_records_and_rechaining_is_refused() {
     let (keys, records) = sample(6);
-    let mut forged: Vec<_> = records.iter().cloned().filter(|r| r.seq != 2).collect();
+    let mut forged: Vec<_> = records.iter().filter(|&r| r.seq != 2).cloned().collect();
     for (seq, record) in forged.iter_mut().enumerate() {
         record.seq = u64::try_from(seq).unwrap();
     }
@@ -141,7 +149,9 @@ fn a_record_appended_without_the_key_is_refused() {
     let (keys, mut records) = sample(4);
     let mut chain = verify(&records, &Trust::with_keys(&keys)).unwrap().chain;
     // Sealed with another site's key, named as ours.
-    let mut forged = chain.seal(&ring(99), 9_000, String::from("forged")).unwrap();
+    let mut forged = chain
+        .seal(&ring(99), 9_000, String::from("forged"))
+        .unwrap();
     assert_eq!(forged.key_id, Some(KeyId(1)));
     forged.hash = forged.compute_hash();
     records.push(forged);
@@ -221,13 +231,19 @@ fn legacy_records_are_vouched_for_by_a_later_record_or_accepted_only_when_asked(
         },
     )
     .unwrap();
-    assert_eq!((accepted.legacy_records, accepted.authenticated_through), (3, None));
+    assert_eq!(
+        (accepted.legacy_records, accepted.authenticated_through),
+        (3, None)
+    );
     // An upgraded library appends an authenticated record: it vouches for all.
     let mut upgraded = old.clone();
     let mut chain = accepted.chain;
     upgraded.push(chain.seal(&keys, 5_000, String::from("keys")).unwrap());
     let verified = verify(&upgraded, &Trust::with_keys(&keys)).unwrap();
-    assert_eq!((verified.legacy_records, verified.authenticated_through), (3, Some(3)));
+    assert_eq!(
+        (verified.legacy_records, verified.authenticated_through),
+        (3, Some(3))
+    );
     // A legacy record after an authenticated one is a downgrade.
     let mut chain = verified.chain;
     let mut downgrade = upgraded.clone();
@@ -292,9 +308,16 @@ fn truncation_and_rollback_are_found_against_a_head_or_a_counter() {
     // Another journal that reaches the head's position is a fork.
     let mut chain = Chain::new();
     let other: Vec<_> = (0..9)
-        .map(|i| chain.seal(&keys, 5_000 + i, alloc::format!("other {i}")).unwrap())
+        .map(|i| {
+            chain
+                .seal(&keys, 5_000 + i, alloc::format!("other {i}"))
+                .unwrap()
+        })
         .collect();
-    assert_eq!(verify(&other, &trust), Err(JournalError::HeadMismatch { seq: 7 }));
+    assert_eq!(
+        verify(&other, &trust),
+        Err(JournalError::HeadMismatch { seq: 7 })
+    );
     // A head from a snapshot's last record is checked against the snapshot.
     let start = verify(&records, &Trust::with_keys(&keys)).unwrap().chain;
     let from_snapshot = Trust {
@@ -313,8 +336,14 @@ fn truncation_and_rollback_are_found_against_a_head_or_a_counter() {
     // Heads are sealed: a back end checks them with its ring.
     let mut bent = head;
     bent.hash = Digest([9; 32]);
-    assert!(matches!(bent.verify(&keys), Err(JournalError::Forged { seq: 7, .. })));
-    assert!(matches!(head.verify(&ring(7)), Err(JournalError::Forged { .. })));
+    assert!(matches!(
+        bent.verify(&keys),
+        Err(JournalError::Forged { seq: 7, .. })
+    ));
+    assert!(matches!(
+        head.verify(&ring(7)),
+        Err(JournalError::Forged { .. })
+    ));
     let json = serde_json::to_string(&head).unwrap();
     assert_eq!(serde_json::from_str::<Head>(&json).unwrap(), head);
     assert!(serde_json::from_str::<Head>(&json.replacen("\"seq\"", "\"seq\":1,\"x\"", 1)).is_err());
@@ -450,7 +479,10 @@ fn a_line_must_be_exactly_its_records_text() {
     ];
     let text = lines::write(&records);
     let trust = Trust::with_keys(&keys);
-    assert_eq!(lines::read::<Known>(&text, &trust).unwrap().records, records);
+    assert_eq!(
+        lines::read::<Known>(&text, &trust).unwrap().records,
+        records
+    );
     // Each edit parses to a record (or would with a lenient reader) and
     // must still be refused.
     let edits = [
@@ -466,7 +498,11 @@ fn a_line_must_be_exactly_its_records_text() {
         // A duplicated key.
         text.replacen("\"door\":3", "\"door\":3,\"door\":3", 1),
         // Uppercase hex spells the same digest.
-        text.replacen(&records[0].hash.to_string(), &records[0].hash.to_string().to_uppercase(), 1),
+        text.replacen(
+            &records[0].hash.to_string(),
+            &records[0].hash.to_string().to_uppercase(),
+            1,
+        ),
     ];
     for (i, edited) in edits.iter().enumerate() {
         assert_ne!(*edited, text, "edit {i} changed nothing");
@@ -474,7 +510,8 @@ fn a_line_must_be_exactly_its_records_text() {
         assert!(
             matches!(
                 error,
-                JournalError::Malformed { line: 1, .. } | JournalError::NotCanonical { line: 1, .. }
+                JournalError::Malformed { line: 1, .. }
+                    | JournalError::NotCanonical { line: 1, .. }
             ),
             "edit {i}: {error:?}"
         );
@@ -491,7 +528,10 @@ fn json_lines_round_trip_with_hex_digests() {
         first.starts_with(r#"{"v":2,"seq":0,"at_s":1000,"prev":"0000"#),
         "{first}"
     );
-    assert!(first.ends_with("\"}") && first.contains(r#","key_id":1,"mac":""#), "{first}");
+    assert!(
+        first.ends_with("\"}") && first.contains(r#","key_id":1,"mac":""#),
+        "{first}"
+    );
     let loaded = lines::read::<String>(&text, &Trust::with_keys(&keys)).unwrap();
     assert_eq!(loaded.records, records);
     assert_eq!(loaded.torn_tail, None);
@@ -599,7 +639,9 @@ fn a_file_journal_survives_a_torn_write_and_reopens() {
     // The torn bytes are gone from the file, and appending goes on.
     let mut journal = opened.journal;
     let mut chain = opened.chain;
-    let next = chain.seal(&keys, 10_000, String::from("after reboot")).unwrap();
+    let next = chain
+        .seal(&keys, 10_000, String::from("after reboot"))
+        .unwrap();
     JournalSink::append(&mut journal, &next).unwrap();
     let reopened = FileJournal::open::<String>(&path).unwrap();
     assert_eq!(reopened.records.len(), 4);

@@ -356,7 +356,10 @@ impl<'a> Verifier<'a> {
 /// before it, out of order or repeated, not linked, forged, sealed with an
 /// unknown key, unauthenticated; or a journal that ends before what was
 /// seen before.
-pub fn verify<E: Serialize>(records: &[Record<E>], trust: &Trust<'_>) -> Result<Verified, JournalError> {
+pub fn verify<E: Serialize>(
+    records: &[Record<E>],
+    trust: &Trust<'_>,
+) -> Result<Verified, JournalError> {
     let mut verifier = Verifier::new(*trust)?;
     for record in records {
         verifier.push(record)?;

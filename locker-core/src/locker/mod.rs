@@ -307,9 +307,11 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
         };
         let mut report = RestoreReport::new(&checked, counter);
         let ring = locker.keys.checks();
-        let legacy_tail = checked.verified.authenticated_through.is_none_or(|seq| {
-            seq.saturating_add(1) < checked.verified.chain.next_seq
-        }) && checked.verified.legacy_records > 0;
+        let legacy_tail = checked
+            .verified
+            .authenticated_through
+            .is_none_or(|seq| seq.saturating_add(1) < checked.verified.chain.next_seq)
+            && checked.verified.legacy_records > 0;
         if ring != locker.state.key_checks || legacy_tail {
             let at_s = locker.now()?;
             locker.write(at_s, Entry::KeysChanged { keys: ring })?;
@@ -537,7 +539,13 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
         if locker_s > base_s.saturating_add(policy.max_step_s) {
             // A jump: none of it counts until confirmed.
             let jump_s = locker_s - base_s;
-            self.write(base_s, Entry::ClockJumped { clock_s, held_s: jump_s })?;
+            self.write(
+                base_s,
+                Entry::ClockJumped {
+                    clock_s,
+                    held_s: jump_s,
+                },
+            )?;
             self.events.push(Event::ClockJumped {
                 clock_s,
                 locker_s: base_s,
@@ -612,11 +620,9 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
         signed: &crate::credential::SignedTime,
     ) -> Result<u64, LockerError> {
         let now_s = self.now()?;
-        self.state.credentials.verify_signed_time(
-            &self.keys,
-            self.state.bank_id,
-            signed,
-        )?;
+        self.state
+            .credentials
+            .verify_signed_time(&self.keys, self.state.bank_id, signed)?;
         let clock_s = read_clock(&mut self.hardware)?;
         if clock_s.abs_diff(signed.time_s) > crate::credential::SIGNED_TIME_SKEW_S {
             return Err(LockerError::Invalid {

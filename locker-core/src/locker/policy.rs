@@ -41,7 +41,10 @@ pub struct LockerPolicy {
     pub return_window_s: u64,
     /// What counts as the clock jumping ahead (left out of a configuration
     /// record when it is the default).
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "ClockPolicy::is_default"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(skip_serializing_if = "ClockPolicy::is_default")
+    )]
     pub clock: ClockPolicy,
 }
 

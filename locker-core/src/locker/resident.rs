@@ -10,8 +10,8 @@ use super::error::LockerError;
 use super::event::Event;
 use super::{AbortReason, Locker, StateError};
 use crate::credential::{
-    CredentialError, CredentialId, DelegationRequest, Grant, KioskId, NEVER_EXPIRES_S,
-    PinAttempt, PinSecret, Purpose, RemoteCommand, RfidRequest, RfidTap, TOKEN_ISSUE_SKEW_S,
+    CredentialError, CredentialId, DelegationRequest, Grant, KioskId, NEVER_EXPIRES_S, PinAttempt,
+    PinSecret, Purpose, RemoteCommand, RfidRequest, RfidTap, TOKEN_ISSUE_SKEW_S,
 };
 use crate::hardware::Hardware;
 use crate::ids::{CompartmentId, RecipientId};

@@ -77,7 +77,8 @@ impl RestoreReport {
             authenticated_through: verified.authenticated_through,
             legacy_records: verified.legacy_records,
             unauthenticated_legacy: checked.legacy_snapshot
-                || (verified.legacy_records > 0 && authenticated_to < Some(verified.chain.next_seq)),
+                || (verified.legacy_records > 0
+                    && authenticated_to < Some(verified.chain.next_seq)),
             counter,
             keys_recorded: false,
         }
@@ -115,13 +116,11 @@ pub(super) fn check(
         accept_legacy: restore.accept_legacy,
     };
     let verified = journal::verify(restore.records, &trust)?;
-    let snapshot_head = start
-        .filter(|chain| chain.next_seq > 0)
-        .map(|chain| Head {
-            seq: chain.next_seq - 1,
-            hash: chain.head,
-            seal: None,
-        });
+    let snapshot_head = start.filter(|chain| chain.next_seq > 0).map(|chain| Head {
+        seq: chain.next_seq - 1,
+        hash: chain.head,
+        seal: None,
+    });
     Ok(Checked {
         verified,
         snapshot_head,
@@ -138,10 +137,17 @@ fn check_ring(keys: &KeyRing, restore: &Restore<'_>) -> Result<(), JournalError>
         .snapshot
         .map(|s| s.key_checks.as_slice())
         .into_iter()
-        .chain(restore.records.iter().filter_map(|record| match &record.entry {
-            Entry::Configured { keys, .. } | Entry::KeysChanged { keys } => Some(keys.as_slice()),
-            _ => None,
-        }));
+        .chain(
+            restore
+                .records
+                .iter()
+                .filter_map(|record| match &record.entry {
+                    Entry::Configured { keys, .. } | Entry::KeysChanged { keys } => {
+                        Some(keys.as_slice())
+                    }
+                    _ => None,
+                }),
+        );
     for checks in recorded {
         for journal_key in checks {
             if let Some(ring_key) = ring.iter().find(|k| k.key_id == journal_key.key_id)
@@ -155,4 +161,3 @@ fn check_ring(keys: &KeyRing, restore: &Restore<'_>) -> Result<(), JournalError>
     }
     Ok(())
 }
-

@@ -584,10 +584,9 @@ fn wrong_operations_are_typed_errors_that_change_nothing() {
         Entry::UnexpectedDoorClose { compartment: door }
     );
     assert!(
-        rig.locker
-            .take_events()
-            .iter()
-            .any(|e| matches!(e, Event::UnexpectedDoorClose { compartment } if *compartment == door))
+        rig.locker.take_events().iter().any(
+            |e| matches!(e, Event::UnexpectedDoorClose { compartment } if *compartment == door)
+        )
     );
     let before = rig.locker.state().clone();
     let records = rig.locker.journal().records().len();

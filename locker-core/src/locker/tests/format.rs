@@ -522,7 +522,10 @@ fn the_names_in_entries_are_those_of_version_2() {
 fn every_name_of_version_1_is_still_read() {
     let now: Vec<&str> = V2_ENTRY_KINDS.split_whitespace().collect();
     for kind in V1_ENTRY_KINDS.split_whitespace() {
-        assert!(now.contains(&kind), "version 1 kind {kind} is no longer read");
+        assert!(
+            now.contains(&kind),
+            "version 1 kind {kind} is no longer read"
+        );
     }
 }
 
@@ -582,7 +585,9 @@ fn the_newest_frozen_journal_is_this_version_and_holds_every_kind() {
         version, RECORD_VERSION,
         "a new record version needs its frozen journal"
     );
-    let records = lines::read::<Entry>(text, &crate::journal::Trust::integrity_only()).unwrap().records;
+    let records = lines::read::<Entry>(text, &crate::journal::Trust::integrity_only())
+        .unwrap()
+        .records;
     let missing = kinds_missing(&records);
     assert!(
         missing.is_empty(),
@@ -600,7 +605,11 @@ const TWO_DOOR_DELEGATION: &str =
 
 #[test]
 fn a_journal_written_before_per_door_redemption_replays_and_frees_the_stranded_door() {
-    let loaded = lines::read::<Entry>(TWO_DOOR_DELEGATION, &crate::journal::Trust::integrity_only()).unwrap();
+    let loaded = lines::read::<Entry>(
+        TWO_DOOR_DELEGATION,
+        &crate::journal::Trust::integrity_only(),
+    )
+    .unwrap();
     crate::journal::verify(&loaded.records, &crate::journal::Trust::integrity_only()).unwrap();
     // The credentials that library spent by mistake are active again on
     // replay, so the unit holds more PINs than the cap: the records the
