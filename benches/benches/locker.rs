@@ -1,14 +1,17 @@
 //! The locker end to end on the simulated hardware: a full drop-off, a full
-//! pickup, a journal append, and replay of 100,000 records.
+//! pickup, a journal append, and replay of 100,000 records; verifying them
+//! with and without their MACs shows what a MAC per record costs (a
+//! checkpoint MAC every N records would cost 1/N of it).
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use locker_core::allocate::Request;
+use locker_core::credential::KeyRing;
 use locker_core::credential::{CarrierId, KioskId, PinSecret};
 use locker_core::hardware::SimulatedHardware;
-use locker_core::journal::{Chain, MemoryJournal, Record, lines, verify};
+use locker_core::journal::{Chain, MemoryJournal, Record, Trust, lines, verify};
 use locker_core::locker::{CourierSession, DropOff, Entry, Event, Locker, LockerConfig, replay};
 use locker_core::{CompartmentId, Dimensions, Parcel, ParcelId, RecipientId};
 
@@ -133,7 +136,7 @@ fn flows(c: &mut Criterion) {
 /// About `count` records of a busy locker at the field's rate: 300 units
 /// receiving 20 parcels a month each, 200 a day, in rounds of 40 every
 /// 4.8 hours, collected within the round; sweeps every round.
-fn busy_journal(count: usize) -> Vec<Record<Entry>> {
+fn busy_journal(count: usize) -> (Vec<Record<Entry>>, KeyRing) {
     let (mut locker, courier) = locker();
     let mut next = 0_u64;
     while locker.journal().records().len() < count {
@@ -145,29 +148,42 @@ fn busy_journal(count: usize) -> Vec<Record<Entry>> {
         for (door, recipient, pin) in &waiting {
             pick_up(&mut locker, *door, *recipient, pin);
         }
-        locker.hardware_mut().advance_s(86_400 * 40 / 200);
+        // A round every 4.8 hours, the clock read hourly (a longer gap
+        // would be a jump the locker holds back).
+        for _ in 0..4 {
+            locker.hardware_mut().advance_s(3_600);
+            locker.observe_clock().unwrap();
+        }
+        locker
+            .hardware_mut()
+            .advance_s(86_400 * 40 / 200 - 4 * 3_600);
         locker.tick().unwrap();
         locker.hardware_mut().clear_calls();
     }
     let mut records = locker.journal().records().to_vec();
     records.truncate(count);
-    records
+    (records, locker.keys().clone())
 }
 
 fn journal(c: &mut Criterion) {
-    let records = busy_journal(100_000);
+    let (records, keys) = busy_journal(100_000);
     let mut group = c.benchmark_group("journal");
     group.throughput(Throughput::Elements(records.len() as u64));
     group.sample_size(10);
     group.bench_function("replay 100,000 records (apply)", |b| {
         b.iter(|| black_box(replay(black_box(&records)).unwrap()));
     });
-    group.bench_function("verify the chain of 100,000 records", |b| {
-        b.iter(|| black_box(verify(black_box(&records), None).unwrap()));
+    group.bench_function("verify the chain of 100,000 records (no keys)", |b| {
+        b.iter(|| black_box(verify(black_box(&records), &Trust::integrity_only()).unwrap()));
+    });
+    group.bench_function("verify 100,000 records with their MACs", |b| {
+        b.iter(|| black_box(verify(black_box(&records), &Trust::with_keys(&keys)).unwrap()));
     });
     let text = lines::write(&records);
-    group.bench_function("read 100,000 JSON lines (parse + verify)", |b| {
-        b.iter(|| black_box(lines::read::<Entry>(black_box(&text), None).unwrap()));
+    group.bench_function("read 100,000 JSON lines (parse + canonical + MACs)", |b| {
+        b.iter(|| {
+            black_box(lines::read::<Entry>(black_box(&text), &Trust::with_keys(&keys)).unwrap())
+        });
     });
     group.finish();
 
@@ -181,7 +197,7 @@ fn journal(c: &mut Criterion) {
         b.iter_batched(
             || (Chain::new(), MemoryJournal::<Entry>::new()),
             |(mut chain, mut journal)| {
-                let record = chain.seal(T0, sample.clone());
+                let record = chain.seal(&keys, T0, sample.clone()).unwrap();
                 locker_core::journal::JournalSink::append(&mut journal, &record).unwrap();
                 black_box(journal)
             },

@@ -19,9 +19,9 @@ use std::path::Path;
 
 use locker_core::allocate::{OverflowReason, Request};
 use locker_core::bank::{BankConfig, default_bank};
-use locker_core::credential::{CarrierId, KioskId};
+use locker_core::credential::{CarrierId, KeyId, KeyRing, KioskId, SiteKey};
 use locker_core::hardware::{HardwareErrorKind, SimulatedHardware};
-use locker_core::journal::{MemoryJournal, lines, verify};
+use locker_core::journal::{MemoryJournal, Trust, lines, verify};
 use locker_core::locker::{DropOff, Entry, Event, Locker, LockerConfig};
 use locker_core::{CompartmentId, Dimensions, Parcel, ParcelId, RecipientId};
 
@@ -87,6 +87,15 @@ fn qr_token() {
     );
 }
 
+/// The key ring of the `journal_decode` target (the same formula).
+fn journal_keys() -> KeyRing {
+    let mut keys = KeyRing::new();
+    let secret: [u8; 32] = core::array::from_fn(|i| (i as u8).wrapping_mul(37).wrapping_add(5));
+    keys.add(SiteKey::from_bytes(KeyId(1), secret).unwrap())
+        .unwrap();
+    keys
+}
+
 /// A real journal: a drop-off, a second parcel refused (the one door is
 /// taken) and a pickup by PIN on a one-door bank.
 fn journal() -> String {
@@ -96,7 +105,9 @@ fn journal() -> String {
     };
     let doors = config.bank.compartments.iter().map(|c| c.id);
     let hardware = SimulatedHardware::new(doors, 42).with_now_s(1_700_000_000);
-    let mut locker = Locker::new(config, hardware, MemoryJournal::new()).unwrap();
+    // The ring the journal_decode target reads with: its seeds verify.
+    let mut locker =
+        Locker::with_keys(config, journal_keys(), hardware, MemoryJournal::new()).unwrap();
     let code = locker.issue_courier_code(CarrierId(7), 86_400).unwrap();
     let session = locker.courier_sign_in(KioskId(1), code.expose()).unwrap();
     let parcel = Parcel::new(ParcelId(1), Dimensions::new(300, 200, 50), 800);
@@ -159,11 +170,17 @@ fn journal_decode(text: &str) {
         "fault-detail-and-no-larger-door.jsonl",
         with_optional_shapes(text).as_bytes(),
     );
-    // Every kind of entry, as the frozen format test reads it.
+    // Every kind of entry, as the frozen format tests read them (version
+    // 2 sealed with another ring: its MACs do not verify here).
     write(
         "journal_decode",
         "every-kind-v1.jsonl",
         include_bytes!("../../locker-core/tests/data/journal-v1.jsonl"),
+    );
+    write(
+        "journal_decode",
+        "every-kind-v2.jsonl",
+        include_bytes!("../../locker-core/tests/data/journal-v2.jsonl"),
     );
 }
 
@@ -171,18 +188,22 @@ fn journal_decode(text: &str) {
 /// hardware fault with the driver's words, and an overflow after a door
 /// too small with no larger one.
 fn with_optional_shapes(text: &str) -> String {
-    let mut records = lines::read::<Entry>(text, None).unwrap().records;
-    let mut chain = verify(&records, None).unwrap();
+    let keys = journal_keys();
+    let trust = Trust::with_keys(&keys);
+    let mut records = lines::read::<Entry>(text, &trust).unwrap().records;
+    let mut chain = verify(&records, &trust).unwrap().chain;
     let at_s = records.last().unwrap().at_s;
     records.push(chain.seal(
+        &keys,
         at_s,
         Entry::HardwareFault {
             compartment: Some(CompartmentId(1)),
             kind: HardwareErrorKind::DoorJammed,
             detail: Some("latch 7 stuck".into()),
         },
-    ));
+    ).unwrap());
     records.push(chain.seal(
+        &keys,
         at_s,
         Entry::DepositOverflowed {
             parcel: Parcel::new(ParcelId(3), Dimensions::new(300, 200, 50), 800),
@@ -190,7 +211,7 @@ fn with_optional_shapes(text: &str) -> String {
             carrier: CarrierId(7),
             reason: OverflowReason::NoLargerDoor,
         },
-    ));
+    ).unwrap());
     lines::write(&records)
 }
 

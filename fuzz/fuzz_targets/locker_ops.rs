@@ -143,6 +143,8 @@ enum Op {
     Fault(Fault),
     AdvanceMinutes(u16),
     Tick,
+    /// Staff confirm the clock after a jump.
+    ConfirmClock,
     Restart,
     /// The people at the doors the last call opened finish: open each,
     /// put a parcel in (a drop-off) or take everything out, close it, and
@@ -206,6 +208,7 @@ fn config() -> LockerConfig {
     bank.validate().expect("the small bank is valid");
     let mut config = LockerConfig {
         bank,
+        bank_id: BANK,
         ..LockerConfig::default()
     };
     config.credentials.remote = RemotePolicy {
@@ -557,6 +560,7 @@ impl Run {
                 Ok(())
             }
             Op::Tick => self.locker().tick(),
+            Op::ConfirmClock => self.locker().confirm_clock().map(|_| ()),
             Op::Finish { put } => {
                 for door in core::mem::take(&mut self.opened) {
                     let hw = self.hw();
@@ -646,7 +650,7 @@ impl Run {
     fn remote(&mut self, command: &RemoteCommand) -> Result<(), locker_core::locker::LockerError> {
         let door = command.request.compartment;
         let before = self.locker().state().deliveries().get(&door).cloned();
-        let doors = self.locker().open_remote(BANK, command)?;
+        let doors = self.locker().open_remote(command)?;
         // The locker's time: it never goes back with the hardware clock.
         let now_s = self.locker().state().last_at_s();
         assert_eq!(doors, vec![door]);

@@ -20,7 +20,7 @@ use std::sync::OnceLock;
 use arbitrary::{Arbitrary, Unstructured};
 use libfuzzer_sys::fuzz_target;
 use locker_core::credential::{CredentialError, KioskId, Purpose, verify_token_offline};
-use token_fixture::{DAY_S, Fixture, T0};
+use token_fixture::{BANK, DAY_S, Fixture, T0};
 
 fn fixture() -> &'static Fixture {
     static FIXTURE: OnceLock<Fixture> = OnceLock::new();
@@ -37,7 +37,7 @@ struct Mutation {
 
 fn check(f: &Fixture, text: &str, purpose: Purpose, now_s: u64) {
     let issued = f.tokens.iter().find(|t| t.0 == text);
-    let offline = verify_token_offline(&f.keys, text, now_s);
+    let offline = verify_token_offline(&f.keys, &[], BANK, text, now_s);
     if let Ok(claims) = &offline {
         let (_, p, doors, expires_at_s, _) = issued.expect("an unissued token verified offline");
         assert_eq!((&claims.purpose, &claims.compartments), (p, doors));
@@ -53,7 +53,7 @@ fn check(f: &Fixture, text: &str, purpose: Purpose, now_s: u64) {
     let store = f.store.clone();
     let online = f
         .store
-        .verify_token(&f.keys, KioskId(1), text, purpose, now_s);
+        .verify_token(&f.keys, BANK, KioskId(1), text, purpose, now_s);
     assert_eq!(store, f.store, "verify_token changed the store");
     match (&online, issued) {
         (Ok(grant), Some((_, p, doors, _, state))) => {
@@ -101,7 +101,7 @@ fuzz_target!(|data: &[u8]| {
             return;
         };
         let now_s = T0 + u64::from(at_s);
-        let verified = verify_token_offline(&f.keys, &mutated, now_s).is_ok();
+        let verified = verify_token_offline(&f.keys, &[], BANK, &mutated, now_s).is_ok();
         let unchanged = f.tokens.iter().any(|t| t.0 == mutated);
         assert_eq!(verified, unchanged, "a changed token verified");
         check(f, &mutated, *purpose, now_s);

@@ -2,16 +2,23 @@
 //! seed generator (`examples/seeds.rs`) so the seeds are real tokens.
 
 use chacha20::ChaCha20Rng;
-use locker_core::CompartmentId;
 use locker_core::credential::{
-    CredentialStore, KeyId, KeyRing, KioskId, Purpose, SiteKey, TokenRequest, issue_token,
+    BankId, CredentialStore, KeyId, KeyRing, KioskId, Purpose, SiteKey, TokenRequest, issue_token,
 };
+use locker_core::{CompartmentId, RecipientId};
 use rand_core::SeedableRng;
 
 /// When the tokens are issued (unix seconds).
 pub const T0: u64 = 1_700_000_000;
 /// One day, in seconds: how long the tokens are valid.
 pub const DAY_S: u64 = 86_400;
+/// The bank the tokens are for.
+pub const BANK: BankId = BankId(9);
+
+/// A site secret with 32 distinct bytes (a weak one is refused).
+pub fn secret(seed: u8) -> [u8; 32] {
+    core::array::from_fn(|i| seed.wrapping_add((i as u8).wrapping_mul(37)))
+}
 
 /// A token the fixture issued: its text, purpose, doors, expiry, and
 /// whether the store knows it (`unknown`, `recorded`, `revoked`, `spent`).
@@ -31,7 +38,8 @@ pub struct Fixture {
 pub fn build() -> Fixture {
     let mut rng = ChaCha20Rng::seed_from_u64(7);
     let mut keys = KeyRing::new();
-    keys.add(SiteKey::from_bytes(KeyId(1), [0x11; 32])).unwrap();
+    keys.add(SiteKey::from_bytes(KeyId(1), secret(0x11)).unwrap())
+        .unwrap();
     let mut store = CredentialStore::default();
     let mut tokens = Vec::new();
     let plans: [(Purpose, &[u32], &'static str); 4] = [
@@ -43,12 +51,14 @@ pub fn build() -> Fixture {
     for (i, (purpose, doors, state)) in plans.into_iter().enumerate() {
         if i == 2 {
             // Later tokens are signed with the newer key.
-            keys.add(SiteKey::from_bytes(KeyId(2), [0x22; 32])).unwrap();
+            keys.add(SiteKey::from_bytes(KeyId(2), secret(0x22)).unwrap())
+                .unwrap();
         }
         let request = TokenRequest {
+            bank: BANK,
             purpose,
             compartments: doors.iter().copied().map(CompartmentId).collect(),
-            recipient: None,
+            recipient: Some(RecipientId(12)),
             expires_at_s: T0 + DAY_S,
         };
         let (token, record) = issue_token(&keys, &mut rng, &request, T0).unwrap();
@@ -62,7 +72,7 @@ pub fn build() -> Fixture {
             }
             "spent" => {
                 let grant = store
-                    .verify_token(&keys, KioskId(1), &text, purpose, T0)
+                    .verify_token(&keys, BANK, KioskId(1), &text, purpose, T0)
                     .unwrap();
                 store.redeem(&grant, T0).unwrap();
             }
