@@ -4,15 +4,14 @@
 use core::cell::RefCell;
 use core::ffi::c_char;
 
-use locker_core::journal::lines;
 use locker_core::locker::{Locker, LockerConfig};
 
 use crate::error::Error;
-use crate::hardware::{CHardware, CJournal, locker_hardware};
+use crate::hardware::{CHardware, CJournal, locker_hardware, read_hardware};
 use crate::ptr::{borrow, bytes_arg, non_null, opt_str_arg, write_out, write_string};
 use crate::{boundary, keys, locker_status};
 
-type Core = Locker<CHardware, CJournal>;
+pub(crate) type Core = Locker<CHardware, CJournal>;
 
 /// A running locker bank: its state, its keys, and the vendor's hardware
 /// and journal callbacks. Opaque; made by `locker_new`,
@@ -51,7 +50,7 @@ pub(crate) fn with_locker<R>(
     result
 }
 
-fn into_handle(core: Core, out_locker: *mut *mut locker) -> Result<(), Error> {
+pub(crate) fn into_handle(core: Core, out_locker: *mut *mut locker) -> Result<(), Error> {
     let handle = Box::into_raw(Box::new(locker {
         slot: RefCell::new(Slot {
             core,
@@ -79,15 +78,20 @@ fn parse_config(config_json: *const c_char) -> Result<LockerConfig, Error> {
 /// empty). Keep the keys with `locker_keys_export` to restore it later.
 ///
 /// `config_json` is a UTF-8 JSON object `{"bank": {...}, "policy": {...},
-/// "credentials": {...}}` (snake_case, as in every binding; `policy` and
-/// `credentials` may be left out), or NULL for the default bank and
-/// policies. `hardware` is copied; its `ctx` and callbacks must stay valid
-/// until `locker_free`. On `LOCKER_OK`, `*out_locker` is a new handle the
+/// "credentials": {...}, "bank_id": 31}` (snake_case, as in every binding;
+/// `policy`, `credentials` and `bank_id` may be left out; an unknown field
+/// is refused), or NULL for the default bank and policies. `bank_id` is the
+/// bank QR tokens, remote commands and signed times must name (0 when left
+/// out). `hardware` is copied (its `size` must be
+/// `sizeof(locker_hardware)`); its `ctx` and callbacks must stay valid
+/// until `locker_free`. With a monotonic counter, the locker raises it
+/// after every record. On `LOCKER_OK`, `*out_locker` is a new handle the
 /// caller owns and releases with `locker_free`.
 ///
 /// Returns `LOCKER_NULL_POINTER` (a NULL argument or required callback),
-/// `LOCKER_INVALID_UTF8`, `LOCKER_CONFIG_INVALID`, the hardware status
-/// (500–599) of a failing clock or RNG, or `LOCKER_JOURNAL_WRITE`.
+/// `LOCKER_STRUCT_SIZE`, `LOCKER_INVALID_UTF8`, `LOCKER_CONFIG_INVALID`,
+/// the hardware status (500–599) of a failing clock, RNG or counter, or
+/// `LOCKER_JOURNAL_WRITE`.
 ///
 /// Ownership: `config_json`, `keys` and `*hardware` are read during this call
 /// only (the struct is copied); `hardware->ctx` and the callbacks are kept
@@ -101,7 +105,7 @@ pub extern "C" fn locker_new(
 ) -> locker_status {
     boundary(|| {
         non_null(out_locker, "out_locker")?;
-        let (hardware, journal) = borrow(hardware, "hardware")?.split()?;
+        let (hardware, journal) = read_hardware(hardware)?;
         let config = parse_config(config_json)?;
         let core = Locker::new(config, hardware, journal)?;
         into_handle(core, out_locker)
@@ -112,8 +116,10 @@ pub extern "C" fn locker_new(
 /// format of `locker_keys_export`, for example shared with a cloud service
 /// that issues QR tokens) instead of a fresh key.
 ///
-/// Also returns `LOCKER_KEYS_INVALID` for malformed key bytes. The caller
-/// keeps (and should wipe) its copy of `keys`.
+/// Also returns `LOCKER_KEYS_INVALID` for malformed key bytes and
+/// `LOCKER_WEAK_KEY` for a secret no random source would give (fewer than
+/// 16 distinct byte values). The caller keeps (and should wipe) its copy
+/// of `keys`.
 ///
 /// Ownership: `config_json`, `keys` and `*hardware` are read during this call
 /// only (the struct is copied); `hardware->ctx` and the callbacks are kept
@@ -130,68 +136,10 @@ pub extern "C" fn locker_new_with_keys(
     boundary(|| {
         non_null(out_locker, "out_locker")?;
         non_null(keys, "keys")?;
-        let (hardware, journal) = borrow(hardware, "hardware")?.split()?;
+        let (hardware, journal) = read_hardware(hardware)?;
         let ring = keys::import(bytes_arg(keys, keys_len, "keys")?)?;
         let config = parse_config(config_json)?;
         let core = Locker::with_keys(config, ring, hardware, journal)?;
-        into_handle(core, out_locker)
-    })
-}
-
-/// Rebuilds a locker after a restart: reads the stored journal through
-/// `hardware->journal_read` (required here), verifies its hash chain,
-/// replays it, and settles doors that were open when power went (which may
-/// append records and raise events). `keys` are the bytes
-/// `locker_keys_export` gave before the restart.
-///
-/// A last line torn by a power cut is cut off through
-/// `hardware->journal_truncate` before anything is appended; without that
-/// callback such a journal gives `LOCKER_JOURNAL_TORN_TAIL`. Damage
-/// anywhere else gives the `LOCKER_JOURNAL_` status naming it (the
-/// last-error message names the record), and nothing is appended.
-///
-/// On `LOCKER_OK`, `*out_locker` is a new handle owned by the caller
-/// (`locker_free`). Also returns the statuses of `locker_new_with_keys`.
-///
-/// Ownership: `config_json`, `keys` and `*hardware` are read during this call
-/// only (the struct is copied); `hardware->ctx` and the callbacks are kept
-/// and must outlive the locker. Thread safety: callable from any thread;
-/// the callbacks run on the calling thread, during the call.
-#[unsafe(no_mangle)]
-pub extern "C" fn locker_restore(
-    keys: *const u8,
-    keys_len: usize,
-    hardware: *const locker_hardware,
-    out_locker: *mut *mut locker,
-) -> locker_status {
-    boundary(|| {
-        non_null(out_locker, "out_locker")?;
-        non_null(keys, "keys")?;
-        let (hardware, journal) = borrow(hardware, "hardware")?.split()?;
-        let ring = keys::import(bytes_arg(keys, keys_len, "keys")?)?;
-        let bytes = hardware.read_journal()?;
-        // Everything after the last newline is a torn, unterminated write.
-        let whole = bytes
-            .iter()
-            .rposition(|&b| b == b'\n')
-            .map_or(0, |at| at + 1);
-        let (text, torn) = bytes.split_at(whole);
-        let text = core::str::from_utf8(text).map_err(|error| {
-            Error::new(
-                locker_status::LOCKER_JOURNAL_MALFORMED,
-                format_args!("the journal is not UTF-8 at byte {}", error.valid_up_to()),
-            )
-        })?;
-        let loaded = lines::read(text, None).map_err(|error| {
-            Error::new(
-                locker_status::of_journal(&error),
-                format_args!("journal: {error}"),
-            )
-        })?;
-        if !torn.is_empty() {
-            hardware.truncate_journal(loaded.valid_bytes, torn.len())?;
-        }
-        let core = Locker::restore(ring, hardware, journal, &loaded.records)?;
         into_handle(core, out_locker)
     })
 }
@@ -363,6 +311,7 @@ mod tests {
 
     fn hardware(board: &mut Board) -> locker_hardware {
         locker_hardware {
+            size: core::mem::size_of::<locker_hardware>(),
             ctx: (board as *mut Board).cast(),
             unlock: Some(unlock),
             door_state: Some(door_state),
@@ -372,6 +321,8 @@ mod tests {
             journal_append: Some(append),
             journal_read: None,
             journal_truncate: None,
+            monotonic_counter: None,
+            raise_monotonic_counter: None,
         }
     }
 

@@ -46,12 +46,29 @@ impl From<locker_status> for Error {
     }
 }
 
+impl Error {
+    /// A core error, by its code (the core's one table): the status of the
+    /// code, and `message`. A code this binding has no status for (only a
+    /// newer core could give one; a test walks the whole table) is a bug
+    /// of the binding: `LOCKER_PANIC`, with the code in the message.
+    pub(crate) fn core(code: &str, message: impl Display) -> Self {
+        match locker_status::of_code(code) {
+            Some(status) => Self::new(status, message),
+            None => Self::new(
+                locker_status::LOCKER_PANIC,
+                format_args!("internal error: the core's error code {code:?} has no status ({message})"),
+            ),
+        }
+    }
+}
+
 impl From<LockerError> for Error {
     fn from(error: LockerError) -> Self {
         // LockerError messages never carry secrets (PINs, tokens, keys).
-        Self::new(locker_status::of_locker(&error), &error)
+        Self::core(error.code(), &error)
     }
 }
+
 
 thread_local! {
     static LAST_ERROR: RefCell<Option<CString>> = const { RefCell::new(None) };
@@ -103,4 +120,20 @@ pub(crate) fn last_error() -> String {
     unsafe { CStr::from_ptr(locker_last_error_message()) }
         .to_string_lossy()
         .into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unknown_code_is_a_bug_not_a_guess() {
+        let error = Error::core("from_a_newer_core", "what it said");
+        assert_eq!(error.status, locker_status::LOCKER_PANIC);
+        assert!(error.message.contains("from_a_newer_core"));
+        assert!(error.message.contains("what it said"));
+        let error = Error::core("forged", "record 3 is forged");
+        assert_eq!(error.status, locker_status::LOCKER_JOURNAL_FORGED);
+        assert_eq!(error.message, "record 3 is forged");
+    }
 }

@@ -6,12 +6,15 @@
 //! including non-UTF-8 and embedded NULs (C sees the string up to the
 //! first NUL).
 //! The hardware is a board of Rust callbacks; which optional callbacks are
-//! NULL, the occupancy reading and a failing callback are fuzzed too.
+//! NULL (the monotonic counter among them), the occupancy reading and a
+//! failing callback are fuzzed too; so are the expected head and the
+//! accept-legacy flag of the restore, signed times and key changes.
 //!
 //! Checks: no call returns `LOCKER_PANIC` (or leaves a handle poisoned),
 //! every status has a message; the default configuration over a healthy
 //! board starts; and the journal a locker wrote restores with its exported
-//! keys (with arbitrary bytes appended it may fail, with a status).
+//! keys, its exported head and the board's counter (with arbitrary bytes
+//! appended it may fail, with a status).
 use core::cell::RefCell;
 use core::ffi::{CStr, c_char, c_int, c_void};
 
@@ -19,8 +22,13 @@ use arbitrary::Arbitrary;
 
 use crate::api::{
     locker, locker_free, locker_keys_export, locker_keys_len, locker_new, locker_new_with_keys,
-    locker_restore, locker_take_events,
+    locker_take_events,
 };
+use crate::clock::{
+    locker_clock_held, locker_confirm_clock, locker_confirm_signed_time, locker_observe_clock,
+};
+use crate::keys::{locker_add_key, locker_key_checks, locker_retire_key, locker_rotate_key};
+use crate::restore::{locker_head, locker_restore, locker_restore_report};
 use crate::ops::{
     locker_courier_session, locker_courier_session_free, locker_courier_sign_in, locker_delegate,
     locker_deposit, locker_door_closed, locker_drop_off, locker_issue_courier_code,
@@ -36,9 +44,11 @@ use crate::{
 struct Board {
     now_s: u64,
     counter: u64,
+    /// The board's monotonic counter.
+    monotonic: u64,
     open: Vec<u32>,
     occupancy: u32,
-    /// (callback 0..=7, code it returns)
+    /// (callback 0..=9, code it returns)
     fail: Option<(u8, i32)>,
     /// What a failing hardware callback says (NUL-terminated).
     detail: Vec<u8>,
@@ -54,7 +64,7 @@ thread_local! {
 
 fn fail(callback: u8) -> c_int {
     BOARD.with_borrow(|b| match b.fail {
-        Some((which, code)) if which % 8 == callback => {
+        Some((which, code)) if which % 10 == callback => {
             locker_hw_fault_detail(b.detail.as_ptr().cast());
             code
         }
@@ -140,10 +150,27 @@ unsafe extern "C" fn journal_truncate(_: *mut c_void, len: u64) -> c_int {
     fail(7)
 }
 
+unsafe extern "C" fn monotonic_counter(_: *mut c_void, out: *mut u64) -> c_int {
+    // SAFETY: the library passes a valid, aligned u64 for this call.
+    unsafe { out.write(BOARD.with_borrow(|b| b.monotonic)) };
+    fail(8)
+}
+
+unsafe extern "C" fn raise_monotonic_counter(_: *mut c_void, at_least: u64) -> c_int {
+    let code = fail(9);
+    if code == 0 {
+        BOARD.with_borrow_mut(|b| b.monotonic = b.monotonic.max(at_least));
+    }
+    code
+}
+
 /// The board's callbacks; `without` leaves out the optional ones (an
-/// occupancy sensor, `journal_read`, `journal_truncate`) whose bit is set.
+/// occupancy sensor, `journal_read`, `journal_truncate`, the monotonic
+/// counter) whose bit is set.
 fn hardware(without: u8) -> locker_hardware {
+    let counter = without & 8 == 0;
     locker_hardware {
+        size: core::mem::size_of::<locker_hardware>(),
         ctx: core::ptr::null_mut(),
         unlock: Some(unlock),
         door_state: Some(door_state),
@@ -153,6 +180,8 @@ fn hardware(without: u8) -> locker_hardware {
         journal_append: Some(journal_append),
         journal_read: (without & 2 == 0).then_some(journal_read as _),
         journal_truncate: (without & 4 == 0).then_some(journal_truncate as _),
+        monotonic_counter: counter.then_some(monotonic_counter as _),
+        raise_monotonic_counter: counter.then_some(raise_monotonic_counter as _),
     }
 }
 
@@ -237,11 +266,29 @@ enum Call {
     RevokeIssued {
         index: u8,
     },
-    /// A remote command: arbitrary text for an arbitrary bank.
+    /// A remote command: arbitrary text.
     Remote {
-        bank: u64,
         command: Vec<u8>,
     },
+    /// Reads the clock after moving it by `advance_s`.
+    ObserveClock {
+        advance_s: u32,
+    },
+    ConfirmClock,
+    /// A signed time: arbitrary text.
+    SignedTime {
+        text: Vec<u8>,
+    },
+    RotateKey,
+    AddKey {
+        id: u16,
+        secret: Vec<u8>,
+    },
+    RetireKey {
+        id: u16,
+    },
+    /// The head, the restore report, the key checks and the held clock.
+    Inspect,
 }
 
 /// One fuzz case: what C passes in, and the calls it makes.
@@ -255,6 +302,9 @@ pub struct Input {
     /// What a failing callback says about it.
     detail: Vec<u8>,
     without_callbacks: u8,
+    /// The expected head given to the restore of arbitrary bytes.
+    expected_head: Option<Vec<u8>>,
+    accept_legacy: bool,
     calls: Vec<Call>,
 }
 
@@ -275,13 +325,20 @@ fn opt_ptr<T>(value: Option<&T>) -> *const T {
     value.map_or(core::ptr::null(), |v| v as *const T)
 }
 
-/// Runs the calls on a live handle; returns the keys it exports.
+/// What a locker leaves for its restore: its keys and its head.
+struct Kept {
+    keys: Vec<u8>,
+    head: Vec<u8>,
+}
+
+/// Runs the calls on a live handle; returns the keys and the head it
+/// exports.
 ///
 /// The C contract (every call below): `handle` is a live handle from this library,
 /// used by this thread only; string arguments are NUL-terminated buffers
 /// (`c_text`) and byte arguments are slices with their lengths, all alive
 /// for the call; out-parameters point to local variables.
-fn drive(handle: *mut locker, calls: &[Call]) -> Vec<u8> {
+fn drive(handle: *mut locker, calls: &[Call]) -> Kept {
     let mut pins: Vec<String> = Vec::new();
     let mut tokens: Vec<String> = Vec::new();
     let mut credential_ids: Vec<u64> = Vec::new();
@@ -404,10 +461,56 @@ fn drive(handle: *mut locker, calls: &[Call]) -> Vec<u8> {
                 // The C contract: see above.
                 locker_revoke_credential(handle, id)
             }
-            Call::Remote { bank, command } => {
+            Call::Remote { command } => {
                 let command = c_text(command);
                 // The C contract: see above.
-                locker_open_remote(handle, *bank, command.as_ptr().cast(), d, n)
+                locker_open_remote(handle, command.as_ptr().cast(), d, n)
+            }
+            Call::ObserveClock { advance_s } => {
+                BOARD.with_borrow_mut(|b| b.now_s += u64::from(*advance_s));
+                let mut now_s = 0_u64;
+                // The C contract: see above.
+                locker_observe_clock(handle, &raw mut now_s)
+            }
+            Call::ConfirmClock => {
+                let mut now_s = 0_u64;
+                // The C contract: see above.
+                locker_confirm_clock(handle, &raw mut now_s)
+            }
+            Call::SignedTime { text } => {
+                let text = c_text(text);
+                let mut now_s = 0_u64;
+                // The C contract: see above.
+                locker_confirm_signed_time(handle, text.as_ptr().cast(), &raw mut now_s)
+            }
+            Call::RotateKey => {
+                let mut id = 0_u16;
+                // The C contract: see above.
+                locker_rotate_key(handle, &raw mut id)
+            }
+            // The C contract: see above; `secret` is a slice with its length.
+            Call::AddKey { id, secret } => locker_add_key(handle, *id, secret.as_ptr(), secret.len()),
+            // The C contract: see above.
+            Call::RetireKey { id } => locker_retire_key(handle, *id),
+            Call::Inspect => {
+                let mut json = core::ptr::null_mut();
+                // The C contract: see above.
+                if ok(locker_head(handle, &raw mut json)) && !json.is_null() {
+                    take_string(json);
+                }
+                let mut json = core::ptr::null_mut();
+                // The C contract: see above.
+                if ok(locker_restore_report(handle, &raw mut json)) && !json.is_null() {
+                    take_string(json);
+                }
+                let mut json = core::ptr::null_mut();
+                // The C contract: see above.
+                if ok(locker_key_checks(handle, &raw mut json)) {
+                    take_string(json);
+                }
+                let mut held_s = 0_u64;
+                // The C contract: see above.
+                locker_clock_held(handle, &raw mut held_s)
             }
             Call::StaffOpen { door, reason } => {
                 let reason = c_text(reason);
@@ -493,16 +596,44 @@ fn drive(handle: *mut locker, calls: &[Call]) -> Vec<u8> {
         len,
         &raw mut len
     )));
-    keys
+    let mut head = core::ptr::null_mut();
+    // The C contract: see above.
+    assert!(ok(locker_head(handle, &raw mut head)));
+    let head = if head.is_null() {
+        Vec::new()
+    } else {
+        c_text(take_string(head).as_bytes())
+    };
+    Kept { keys, head }
 }
 
-/// `locker_restore` over the board, with `keys`; frees the handle unless
+/// `locker_restore` over the board, with `keys` and the expected head
+/// `head` (NUL-terminated, or empty for none); frees the handle unless
 /// `calls` are to be run on it first.
-fn restore(hw: &locker_hardware, keys: &[u8], calls: Option<&[Call]>) -> locker_status {
+fn restore(
+    hw: &locker_hardware,
+    keys: &[u8],
+    head: &[u8],
+    accept_legacy: bool,
+    calls: Option<&[Call]>,
+) -> locker_status {
     let mut handle = core::ptr::null_mut();
-    // The C contract: `keys` is a slice with its length, `hw` a valid struct whose
-    // callbacks live for the whole program, the out-pointer a local.
-    let status = locker_restore(keys.as_ptr(), keys.len(), hw, &raw mut handle);
+    let head = if head.is_empty() {
+        core::ptr::null()
+    } else {
+        head.as_ptr().cast()
+    };
+    // The C contract: `keys` is a slice with its length, `head` NULL or
+    // NUL-terminated, `hw` a valid struct whose callbacks live for the
+    // whole program, the out-pointer a local.
+    let status = locker_restore(
+        keys.as_ptr(),
+        keys.len(),
+        hw,
+        head,
+        accept_legacy,
+        &raw mut handle,
+    );
     if ok(status)
         && let Some(calls) = calls
     {
@@ -539,12 +670,13 @@ pub fn run(input: Input) {
         "the default locker did not start"
     );
     if started {
-        let keys = drive(handle, &input.calls);
+        let kept = drive(handle, &input.calls);
         // SAFETY: a handle locker_new returned, freed once.
         unsafe { locker_free(handle) };
-        // Restart from the journal it wrote, with its keys.
+        // Restart from the journal it wrote, with its keys, its head and
+        // the board's counter.
         BOARD.with_borrow_mut(|b| b.stored = b.written.clone());
-        let status = restore(&hw, &keys, None);
+        let status = restore(&hw, &kept.keys, &kept.head, false, None);
         // A clock driven past the last time credentials can carry is a
         // clock fault, as it should be.
         let clock_ok = BOARD.with_borrow(|b| b.now_s) <= locker_core::locker::CLOCK_MAX_S;
@@ -560,12 +692,19 @@ pub fn run(input: Input) {
             b.stored = b.written.clone();
             b.stored.extend_from_slice(&input.journal);
         });
-        restore(&hw, &keys, None);
+        restore(&hw, &kept.keys, &kept.head, input.accept_legacy, None);
     }
 
-    // Arbitrary keys and journal.
+    // Arbitrary keys, head and journal.
     BOARD.with_borrow_mut(|b| b.stored = input.journal.clone());
-    restore(&hw, &input.keys, Some(&input.calls));
+    let head = input.expected_head.as_deref().map(c_text).unwrap_or_default();
+    restore(
+        &hw,
+        &input.keys,
+        &head,
+        input.accept_legacy,
+        Some(&input.calls),
+    );
     let mut fresh = core::ptr::null_mut();
     let keys = &input.keys;
     // The C contract: as for locker_new; `keys` is a slice with its length.

@@ -88,13 +88,22 @@ pub(crate) fn kind_of(code: c_int) -> Option<HardwareErrorKind> {
 /// the board reported) with `locker_hw_fault_detail`: it reaches the error
 /// message, the journal's fault record and the `hardware_fault` event.
 ///
+/// Set `size` to `sizeof(locker_hardware)` (zero the struct first, then
+/// fill it in): the struct can then grow at its end in later versions
+/// without breaking programs built against this header. A size this
+/// library does not know is refused with `LOCKER_STRUCT_SIZE`.
+///
 /// Required: `unlock`, `door_state`, `now_s`, `fill_random`,
 /// `journal_append`. Optional (may be NULL): `occupancy` (no sensor),
 /// `journal_read` (only `locker_restore` needs it), `journal_truncate`
-/// (only needed when `locker_restore` finds a torn last line).
+/// (only needed when `locker_restore` finds a torn last line), and
+/// `monotonic_counter` with `raise_monotonic_counter` (both or neither: no
+/// counter).
 #[repr(C)]
 #[derive(Clone, Copy, Debug)]
 pub struct locker_hardware {
+    /// `sizeof(locker_hardware)`, set by the caller.
+    pub size: usize,
     /// The vendor's context, passed to every callback.
     pub ctx: *mut c_void,
     /// Pulses the latch of door `door`; `LOCKER_HW_OK` means the latch
@@ -138,11 +147,34 @@ pub struct locker_hardware {
             out_len: *mut usize,
         ) -> c_int,
     >,
-    /// Cuts the stored journal to its first `len` bytes: called by
-    /// `locker_restore` to drop a last line torn by a power cut, before
-    /// anything is appended. Return 0, or non-zero on failure.
+    /// Cuts the stored journal to its first `len` bytes: called after
+    /// `locker_restore` found a last line torn by a power cut, just before
+    /// the next line is appended (never for a journal the restore refused).
+    /// Return 0, or non-zero on failure (the append then fails with
+    /// `LOCKER_JOURNAL_WRITE`).
     pub journal_truncate: Option<unsafe extern "C" fn(ctx: *mut c_void, len: u64) -> c_int>,
+    /// Reads the board's monotonic counter into `*out_value`: a value that
+    /// only ever goes up and that the journal's storage cannot roll back
+    /// (an RTC backup register, an OTP or secure-element counter). The
+    /// locker reads it at `locker_new` and `locker_restore`, raises it to
+    /// the number of records after each record, and refuses to restore a
+    /// journal with fewer records (`LOCKER_JOURNAL_ROLLED_BACK`). NULL: the
+    /// board has no counter. Return a `locker_hw_result`.
+    pub monotonic_counter:
+        Option<unsafe extern "C" fn(ctx: *mut c_void, out_value: *mut u64) -> c_int>,
+    /// Raises the monotonic counter to at least `at_least` (never lowers
+    /// it); called after each durable record with the number of records. A
+    /// counter that wears may store only every n-th value. A failure does
+    /// not undo the record: it raises a `hardware_fault` event. Required
+    /// with `monotonic_counter`, NULL without it.
+    pub raise_monotonic_counter:
+        Option<unsafe extern "C" fn(ctx: *mut c_void, at_least: u64) -> c_int>,
 }
+
+/// The sizes of `locker_hardware` this library reads: only this version's
+/// so far (the first with a `size` field). A later version that grows the
+/// struct also accepts the sizes before it, reading the fields they hold.
+const KNOWN_HARDWARE_SIZES: [usize; 1] = [core::mem::size_of::<locker_hardware>()];
 
 /// The required callbacks of a [`locker_hardware`], checked once.
 #[derive(Clone, Copy)]
@@ -156,12 +188,48 @@ pub(crate) struct CHardware {
     journal_read:
         Option<unsafe extern "C" fn(*mut c_void, u64, *mut u8, usize, *mut usize) -> c_int>,
     journal_truncate: Option<unsafe extern "C" fn(*mut c_void, u64) -> c_int>,
+    counter: Option<Counter>,
+}
+
+/// A board's monotonic counter: both callbacks.
+#[derive(Clone, Copy)]
+struct Counter {
+    read: unsafe extern "C" fn(*mut c_void, *mut u64) -> c_int,
+    raise: unsafe extern "C" fn(*mut c_void, u64) -> c_int,
 }
 
 /// The journal half of a [`locker_hardware`].
 pub(crate) struct CJournal {
     ctx: *mut c_void,
     append: unsafe extern "C" fn(*mut c_void, *const c_char, usize) -> c_int,
+    truncate: Option<unsafe extern "C" fn(*mut c_void, u64) -> c_int>,
+    /// Where a torn last line found by the restore starts: cut there
+    /// before the next line is appended.
+    truncate_to: Option<u64>,
+}
+
+/// Reads the vendor's struct behind `hardware`: checks its `size` first
+/// (before reading anything past it), then splits it into the hardware and
+/// the journal, checking every required callback.
+pub(crate) fn read_hardware(
+    hardware: *const locker_hardware,
+) -> Result<(CHardware, CJournal), Error> {
+    crate::ptr::non_null(hardware, "hardware")?;
+    // SAFETY: non-NULL (checked); by the header contract it points to a
+    // `locker_hardware` of at least the size its first field states, so
+    // the first field (a size_t, aligned as the struct is) is readable.
+    let size = unsafe { (&raw const (*hardware).size).read() };
+    if !KNOWN_HARDWARE_SIZES.contains(&size) {
+        return Err(Error::new(
+            locker_status::LOCKER_STRUCT_SIZE,
+            format_args!(
+                "hardware->size is {size}; this library's locker_hardware has {} bytes \
+                 (set size = sizeof(locker_hardware), and build against this library's locker.h)",
+                core::mem::size_of::<locker_hardware>()
+            ),
+        ));
+    }
+    crate::ptr::borrow(hardware, "hardware")?.split()
 }
 
 impl locker_hardware {
@@ -169,6 +237,12 @@ impl locker_hardware {
     /// every required callback is there.
     pub(crate) fn split(&self) -> Result<(CHardware, CJournal), Error> {
         let required = |name: &str| Error::null(&format!("hardware->{name}"));
+        let counter = match (self.monotonic_counter, self.raise_monotonic_counter) {
+            (Some(read), Some(raise)) => Some(Counter { read, raise }),
+            (None, None) => None,
+            (Some(_), None) => return Err(required("raise_monotonic_counter")),
+            (None, Some(_)) => return Err(required("monotonic_counter")),
+        };
         let hardware = CHardware {
             ctx: self.ctx,
             unlock: self.unlock.ok_or_else(|| required("unlock"))?,
@@ -178,12 +252,15 @@ impl locker_hardware {
             fill_random: self.fill_random.ok_or_else(|| required("fill_random"))?,
             journal_read: self.journal_read,
             journal_truncate: self.journal_truncate,
+            counter,
         };
         let journal = CJournal {
             ctx: self.ctx,
             append: self
                 .journal_append
                 .ok_or_else(|| required("journal_append"))?,
+            truncate: self.journal_truncate,
+            truncate_to: None,
         };
         Ok((hardware, journal))
     }
@@ -246,6 +323,25 @@ impl Hardware for CHardware {
         // bytes for the duration of the call.
         call(|| unsafe { (self.fill_random)(self.ctx, buf.as_mut_ptr(), buf.len()) })
     }
+
+    fn monotonic_counter(&mut self) -> Result<Option<u64>, Self::Error> {
+        let Some(counter) = self.counter else {
+            return Ok(None);
+        };
+        let mut value = 0_u64;
+        // SAFETY: as for `unlock`; `&raw mut value` is a valid, aligned u64
+        // for the duration of the call.
+        call(|| unsafe { (counter.read)(self.ctx, &raw mut value) })?;
+        Ok(Some(value))
+    }
+
+    fn raise_monotonic_counter(&mut self, at_least: u64) -> Result<(), Self::Error> {
+        let Some(counter) = self.counter else {
+            return Ok(());
+        };
+        // SAFETY: as for `unlock`; only plain values are passed.
+        call(|| unsafe { (counter.raise)(self.ctx, at_least) })
+    }
 }
 
 impl CHardware {
@@ -293,37 +389,47 @@ impl CHardware {
         }
     }
 
-    /// Cuts the stored journal to `len` bytes through `journal_truncate`.
-    pub(crate) fn truncate_journal(&self, len: usize, torn: usize) -> Result<(), Error> {
-        let truncate = self.journal_truncate.ok_or_else(|| {
-            Error::new(
+    /// Checks that a torn last line of `torn` bytes can be cut off: the
+    /// journal then cuts it (`CJournal::truncate_before_next_append`).
+    pub(crate) fn check_truncate(&self, torn: usize) -> Result<(), Error> {
+        if self.journal_truncate.is_none() {
+            return Err(Error::new(
                 locker_status::LOCKER_JOURNAL_TORN_TAIL,
                 format_args!(
                     "the journal ends in a torn line of {torn} bytes and hardware->journal_truncate is NULL"
                 ),
-            )
-        })?;
-        let len = u64::try_from(len).unwrap_or(u64::MAX);
-        // SAFETY: the vendor promised `journal_truncate` and `ctx` are
-        // valid; only plain values are passed.
-        let code = unsafe { truncate(self.ctx, len) };
-        if code != 0 {
-            return Err(Error::new(
-                locker_status::LOCKER_JOURNAL_READ,
-                format_args!("journal_truncate returned {code}"),
             ));
         }
         Ok(())
     }
 }
 
-/// A refused `journal_append`.
+impl CJournal {
+    /// Cuts the stored journal to `len` bytes just before the next line is
+    /// appended: a restore refused before then leaves the journal as it was.
+    pub(crate) fn truncate_before_next_append(&mut self, len: usize) {
+        self.truncate_to = Some(u64::try_from(len).unwrap_or(u64::MAX));
+    }
+}
+
+/// A refused `journal_append`, or a failed cut of a torn tail before it.
 #[derive(Debug)]
-pub(crate) struct AppendRefused(c_int);
+pub(crate) enum AppendRefused {
+    /// `journal_append` returned this.
+    Append(c_int),
+    /// `journal_truncate` returned this.
+    Truncate(c_int),
+}
 
 impl fmt::Display for AppendRefused {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "journal_append returned {}", self.0)
+        match self {
+            Self::Append(code) => write!(f, "journal_append returned {code}"),
+            Self::Truncate(code) => write!(
+                f,
+                "journal_truncate returned {code} (cutting the torn last line before appending)"
+            ),
+        }
     }
 }
 
@@ -331,6 +437,15 @@ impl JournalSink<Entry> for CJournal {
     type Error = AppendRefused;
 
     fn append(&mut self, record: &Record<Entry>) -> Result<(), Self::Error> {
+        if let (Some(len), Some(truncate)) = (self.truncate_to, self.truncate) {
+            // SAFETY: the vendor promised `journal_truncate` and `ctx` are
+            // valid; only plain values are passed.
+            let code = unsafe { truncate(self.ctx, len) };
+            if code != 0 {
+                return Err(AppendRefused::Truncate(code));
+            }
+            self.truncate_to = None;
+        }
         let mut line = lines::to_line(record);
         line.push('\n');
         let len = line.len();
@@ -342,7 +457,7 @@ impl JournalSink<Entry> for CJournal {
         if code == 0 {
             Ok(())
         } else {
-            Err(AppendRefused(code))
+            Err(AppendRefused::Append(code))
         }
     }
 }
@@ -360,14 +475,15 @@ mod tests {
         assert_eq!(kind_of(-5), Some(HardwareErrorKind::Other));
         assert_eq!(kind_of(4242), Some(HardwareErrorKind::Other));
         assert_eq!(
-            locker_status::of_hardware(HardwareErrorKind::DoorJammed),
-            locker_status::LOCKER_DOOR_JAMMED
+            locker_status::of_code(HardwareErrorKind::DoorJammed.code()),
+            Some(locker_status::LOCKER_DOOR_JAMMED)
         );
     }
 
     #[test]
     fn missing_required_callbacks_are_named() {
         let hardware = locker_hardware {
+            size: core::mem::size_of::<locker_hardware>(),
             ctx: core::ptr::null_mut(),
             unlock: None,
             door_state: None,
@@ -377,11 +493,48 @@ mod tests {
             journal_append: None,
             journal_read: None,
             journal_truncate: None,
+            monotonic_counter: None,
+            raise_monotonic_counter: None,
         };
-        let Err(error) = hardware.split() else {
+        let Err(error) = read_hardware(&raw const hardware) else {
             panic!("no callbacks at all");
         };
         assert_eq!(error.status, locker_status::LOCKER_NULL_POINTER);
         assert_eq!(error.message, "hardware->unlock is NULL");
+
+        let unsized_ = locker_hardware { size: 0, ..hardware };
+        let Err(error) = read_hardware(&raw const unsized_) else {
+            panic!("size 0");
+        };
+        assert_eq!(error.status, locker_status::LOCKER_STRUCT_SIZE);
+        assert!(error.message.contains("hardware->size is 0"));
+    }
+
+    unsafe extern "C" fn read_counter(_: *mut c_void, out: *mut u64) -> c_int {
+        // SAFETY: the library passes a valid out-pointer.
+        unsafe { out.write(5) };
+        0
+    }
+
+    #[test]
+    fn a_counter_needs_both_callbacks() {
+        let hardware = locker_hardware {
+            size: core::mem::size_of::<locker_hardware>(),
+            ctx: core::ptr::null_mut(),
+            unlock: None,
+            door_state: None,
+            occupancy: None,
+            now_s: None,
+            fill_random: None,
+            journal_append: None,
+            journal_read: None,
+            journal_truncate: None,
+            monotonic_counter: Some(read_counter),
+            raise_monotonic_counter: None,
+        };
+        let Err(error) = hardware.split() else {
+            panic!("half a counter");
+        };
+        assert_eq!(error.message, "hardware->raise_monotonic_counter is NULL");
     }
 }

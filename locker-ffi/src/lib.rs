@@ -17,10 +17,10 @@ extern crate alloc;
 
 use std::panic::catch_unwind;
 
-use locker_core::geometry::GeometryError;
 use locker_core::{Dimensions, Orientation};
 
 mod api;
+mod clock;
 mod error;
 mod events;
 mod fault;
@@ -32,18 +32,26 @@ mod hardware;
 mod keys;
 mod ops;
 mod ptr;
+mod restore;
 mod status;
 
 pub use api::locker;
+pub use clock::{
+    locker_clock_held, locker_confirm_clock, locker_confirm_signed_time, locker_observe_clock,
+};
 pub use error::locker_last_error_message;
 pub use fault::locker_hw_fault_detail;
 pub use hardware::{locker_hardware, locker_hw_result, locker_occupancy};
-pub use keys::{LOCKER_KEY_ENTRY_BYTES, LOCKER_KEYS_FORMAT, LOCKER_KEYS_HEADER_BYTES};
+pub use keys::{
+    LOCKER_KEY_ENTRY_BYTES, LOCKER_KEY_SECRET_BYTES, LOCKER_KEYS_FORMAT, LOCKER_KEYS_HEADER_BYTES,
+    locker_add_key, locker_key_checks, locker_retire_key, locker_rotate_key,
+};
 pub use ops::{
     locker_courier_session, locker_delegation_scope, locker_drop_off, locker_handling,
     locker_overflow, locker_parcel, locker_zone,
 };
 pub use ptr::{locker_doors_free, locker_string_free};
+pub use restore::{locker_head, locker_restore, locker_restore_report};
 pub use status::locker_status;
 
 use error::{Error, set_last_error};
@@ -112,9 +120,10 @@ pub struct locker_dimensions {
 }
 
 impl locker_dimensions {
-    fn validated(self) -> Result<Dimensions, locker_status> {
+    fn validated(self) -> Result<Dimensions, Error> {
         let dims = Dimensions::new(self.width_mm, self.depth_mm, self.height_mm);
-        dims.validate().map_err(|e| status_of_geometry(&e))?;
+        dims.validate()
+            .map_err(|error| Error::core(error.code(), &error))?;
         Ok(dims)
     }
 }
@@ -149,18 +158,6 @@ impl From<Orientation> for locker_orientation {
             Orientation::Dhw => Self::LOCKER_ORIENTATION_DHW,
             Orientation::Hdw => Self::LOCKER_ORIENTATION_HDW,
         }
-    }
-}
-
-const fn status_of_geometry(error: &GeometryError) -> locker_status {
-    match error {
-        GeometryError::ZeroSide { .. } => locker_status::LOCKER_ZERO_SIDE,
-        GeometryError::SideTooLong { .. } => locker_status::LOCKER_SIDE_TOO_LONG,
-        GeometryError::ZeroWeight => locker_status::LOCKER_ZERO_WEIGHT,
-        GeometryError::WeightTooHeavy { .. } => locker_status::LOCKER_WEIGHT_TOO_HEAVY,
-        // #[non_exhaustive] in the core: a new kind maps here until it gets
-        // its own number.
-        _ => locker_status::LOCKER_INVALID_ARGUMENT,
     }
 }
 

@@ -5,7 +5,7 @@ use core::ffi::c_char;
 
 use locker_core::allocate::{OverflowReason, Request};
 use locker_core::credential::{
-    BankId, CarrierId, CredentialId, DelegationRequest, DelegationScope, KioskId, RemoteCommand,
+    CarrierId, CredentialId, DelegationRequest, DelegationScope, KioskId, RemoteCommand,
 };
 use locker_core::locker::{CourierSession, DropOff};
 use locker_core::{
@@ -442,8 +442,10 @@ pub extern "C" fn locker_pickup_rfid(
 /// as the JSON text it sent:
 /// `{"request": {"bank", "compartment", "purpose", "recipient",
 /// "not_before_s", "not_after_s"}, "nonce", "key_id", "tag"}` (the tag as
-/// 64 hex digits). `bank` is this bank's id, which the command must name.
-/// The door opens only while it holds parcels of the resident the command
+/// 64 hex digits under the site key; or `"signature"`, Ed25519 by an
+/// issuer the policy lists, which the policy then requires). The command
+/// must name this bank: the configuration's `bank_id`. An unknown field is
+/// refused. The door opens only while it holds parcels of the resident the command
 /// names, never parcels going back to the carrier. The command is spent as
 /// the door unlocks, and counts against the policy's caps, even when the
 /// latch then fails; the pickup completes when the door closes, as any
@@ -470,7 +472,6 @@ pub extern "C" fn locker_pickup_rfid(
 #[unsafe(no_mangle)]
 pub extern "C" fn locker_open_remote(
     handle: *mut locker,
-    bank: u64,
     command_json: *const c_char,
     out_doors: *mut *mut u32,
     out_count: *mut usize,
@@ -484,7 +485,7 @@ pub extern "C" fn locker_open_remote(
                 format_args!("command_json: {error}"),
             )
         })?;
-        let opened = with_locker(handle, |core| Ok(core.open_remote(BankId(bank), &command)?))?;
+        let opened = with_locker(handle, |core| Ok(core.open_remote(&command)?))?;
         out.write(&opened)
     })
 }

@@ -1,5 +1,6 @@
 //! Credentials: the site key ring, the credential store, PINs, signed QR
-//! tokens and their QR rendering.
+//! tokens and their QR rendering, remote commands, signed times, and a back
+//! end's Ed25519 issuing key.
 //!
 //! Randomness: every call that draws randomness takes optional `entropy`
 //! (32 bytes). Without it the bindings read 32 bytes from `os.urandom`, the
@@ -7,9 +8,9 @@
 
 use chacha20::ChaCha20Rng;
 use locker_core::credential::{
-    self, BankId, CredentialPolicy, CredentialRecord, Failure, Grant, KeyId, KioskId, PinAttempt,
-    PinRequest, Purpose, QrErrorCorrection, QrMatrix, QrOptions, RemoteCommand, RemoteRequest,
-    SITE_KEY_BYTES, SiteKey, TokenRequest,
+    self, BankId, CredentialPolicy, CredentialRecord, Failure, Grant, IssuerKey, KeyId, KioskId,
+    PinAttempt, PinRequest, Purpose, QrErrorCorrection, QrMatrix, QrOptions, RemoteCommand,
+    RemoteRequest, SITE_KEY_BYTES, SignedTime, SiteKey, TokenRequest,
 };
 use locker_core::{CompartmentId, RecipientId};
 use pyo3::exceptions::PyValueError;
@@ -49,6 +50,29 @@ fn purpose(name: &str) -> PyResult<Purpose> {
     })
 }
 
+/// 32 secret bytes, or `ValueError` naming `what`.
+fn secret_bytes(what: &str, secret: &[u8]) -> PyResult<[u8; SITE_KEY_BYTES]> {
+    secret.try_into().map_err(|_| {
+        PyValueError::new_err(format!(
+            "{what} must be {SITE_KEY_BYTES} bytes, not {}",
+            secret.len()
+        ))
+    })
+}
+
+/// A site key from its id and 32 secret bytes (weak keys refused).
+///
+/// # Errors
+///
+/// `ValueError` for a secret that is not 32 bytes, `CredentialError`
+/// (`weak_key`) for a weak one.
+pub(crate) fn site_key(key_id: u16, secret: &[u8]) -> PyResult<SiteKey> {
+    let mut bytes = secret_bytes("secret", secret)?;
+    let key = SiteKey::from_bytes(KeyId(key_id), bytes);
+    bytes.fill(0);
+    Ok(key.map_err(CoreError::from)?)
+}
+
 /// The site's signing keys. Keys leave the ring only through `export_key`
 /// and `to_bytes`; `repr()` shows key ids only.
 #[pyclass(module = "locker")]
@@ -73,13 +97,12 @@ impl KeyRing {
     }
 
     /// Adds a key shared with another site or the cloud: its id and its 32
-    /// secret bytes.
+    /// secret bytes. Raises `CredentialError` (code `weak_key`) for bytes
+    /// no random source would give (all zeros, a repeated byte, a short
+    /// pattern, typed text).
     fn add_key(&mut self, key_id: u16, secret: &[u8]) -> PyResult<()> {
-        let secret: [u8; SITE_KEY_BYTES] = secret
-            .try_into()
-            .map_err(|_| PyValueError::new_err(format!("secret must be {SITE_KEY_BYTES} bytes")))?;
         self.inner
-            .add(SiteKey::from_bytes(KeyId(key_id), secret))
+            .add(site_key(key_id, secret)?)
             .map_err(CoreError::from)?;
         Ok(())
     }
@@ -94,7 +117,8 @@ impl KeyRing {
 
     /// The ring `to_bytes` (or C's `locker_keys_export`) wrote; raises
     /// `CredentialError` naming what is wrong with the bytes (a ring with
-    /// no key at all is refused: it could verify nothing).
+    /// no key at all is refused: it could verify nothing; a weak key is
+    /// refused with code `weak_key`).
     #[staticmethod]
     fn from_bytes(data: &[u8]) -> PyResult<Self> {
         let inner = credential::KeyRing::from_secret_bytes(data).map_err(CoreError::from)?;
@@ -112,6 +136,13 @@ impl KeyRing {
     fn retire(&mut self, key_id: u16) -> PyResult<()> {
         self.inner.retire(KeyId(key_id)).map_err(CoreError::from)?;
         Ok(())
+    }
+
+    /// Each key's id and check value (`[{"key_id", "check"}]`, 16 hex
+    /// digits): what a journal records to tell this ring from another
+    /// site's. Reveals nothing of the secrets.
+    fn checks<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_py(py, &self.inner.checks())
     }
 
     /// The key ids, oldest first.
@@ -229,9 +260,12 @@ impl CredentialStore {
         to_py(py, &grant)
     }
 
-    /// Checks a QR token's text against the keys and this store (not
-    /// redeemed, not revoked); returns the grant dict.
-    #[pyo3(signature = (keys, token, now_s, kiosk = 1, purpose = "pickup"))]
+    /// Checks a QR token's text for bank `bank` against the keys and this
+    /// store (not redeemed, not revoked; a token without a record must
+    /// name its recipient and is within the policy's caps); returns the
+    /// grant dict.
+    #[pyo3(signature = (keys, token, now_s, kiosk = 1, purpose = "pickup", *, bank = 0))]
+    #[allow(clippy::too_many_arguments)]
     fn verify_token<'py>(
         &self,
         py: Python<'py>,
@@ -240,11 +274,13 @@ impl CredentialStore {
         now_s: u64,
         kiosk: u32,
         purpose: &str,
+        bank: u64,
     ) -> PyResult<Bound<'py, PyAny>> {
         let grant = self
             .inner
             .verify_token(
                 &keys.inner,
+                BankId(bank),
                 KioskId(kiosk),
                 token,
                 self::purpose(purpose)?,
@@ -254,9 +290,9 @@ impl CredentialStore {
         to_py(py, &grant)
     }
 
-    /// Checks a remote command dict (from `sign_remote_command`) for bank
-    /// `bank`: signature, window, nonce and the caps; returns the grant
-    /// dict. Redeem it before unlatching: that spends the nonce and counts
+    /// Checks a remote command dict (from `sign_remote_command` or
+    /// `sign_remote_command_ed25519`) for bank `bank`: tag or signature,
+    /// window, nonce and the caps; returns the grant dict. Redeem it before unlatching: that spends the nonce and counts
     /// the opening.
     fn verify_remote<'py>(
         &self,
@@ -272,6 +308,23 @@ impl CredentialStore {
             .verify_remote(&keys.inner, BankId(bank), &command, now_s)
             .map_err(|r| refusal(py, r))?;
         to_py(py, &grant)
+    }
+
+    /// Checks a signed time dict (from `sign_time` or `sign_time_ed25519`)
+    /// for bank `bank`: signed by the site's key while the policy lists no
+    /// issuer, else by a listed issuer. Raises `CredentialError`
+    /// (`wrong_bank`, `unknown_key_id`, `rejected`).
+    fn verify_signed_time(
+        &self,
+        keys: &KeyRing,
+        bank: u64,
+        signed: &Bound<'_, PyAny>,
+    ) -> PyResult<()> {
+        let signed: SignedTime = from_py(signed, "signed")?;
+        self.inner
+            .verify_signed_time(&keys.inner, BankId(bank), &signed)
+            .map_err(CoreError::from)?;
+        Ok(())
     }
 
     /// Marks a grant used once its door has opened; a single-use credential
@@ -320,10 +373,30 @@ impl CredentialStore {
     }
 }
 
-/// Issues a signed QR token (uppercase base32 text) for `compartments`,
-/// verifiable offline by any holder of the keys. Returns `(token, record)`.
+/// A token request from the arguments of `issue_token`.
+fn token_request(
+    bank: u64,
+    compartments: Vec<u32>,
+    expires_at_s: u64,
+    purpose: &str,
+    recipient: Option<u64>,
+) -> PyResult<TokenRequest> {
+    Ok(TokenRequest {
+        bank: BankId(bank),
+        purpose: self::purpose(purpose)?,
+        compartments: compartments.into_iter().map(CompartmentId).collect(),
+        recipient: recipient.map(RecipientId),
+        expires_at_s,
+    })
+}
+
+/// Issues a signed QR token (uppercase base32 text) for `compartments` of
+/// bank `bank` (0: a bank never given an id), tagged with the newest site
+/// key and verifiable offline by any holder of the keys. Returns
+/// `(token, record)`. A token the locker gets no record of must name its
+/// `recipient` to open anything, and opens nothing at another bank.
 #[pyfunction]
-#[pyo3(signature = (keys, compartments, expires_at_s, now_s, purpose = "pickup", recipient = None, entropy = None))]
+#[pyo3(signature = (keys, compartments, expires_at_s, now_s, purpose = "pickup", recipient = None, entropy = None, *, bank = 0))]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn issue_token<'py>(
     py: Python<'py>,
@@ -334,24 +407,44 @@ pub(crate) fn issue_token<'py>(
     purpose: &str,
     recipient: Option<u64>,
     entropy: Option<&[u8]>,
+    bank: u64,
 ) -> PyResult<(String, Bound<'py, PyAny>)> {
-    let request = TokenRequest {
-        purpose: self::purpose(purpose)?,
-        compartments: compartments.into_iter().map(CompartmentId).collect(),
-        recipient: recipient.map(RecipientId),
-        expires_at_s,
-    };
+    let request = token_request(bank, compartments, expires_at_s, purpose, recipient)?;
     let mut rng = rng_from(py, entropy)?;
     let (token, record) =
         credential::issue_token(&keys.inner, &mut rng, &request, now_s).map_err(CoreError::from)?;
     Ok((token.expose().to_owned(), to_py(py, &record)?))
 }
 
-/// Signs a remote command (back end): `request` is a dict with `bank`,
-/// `compartment`, `purpose` (`"pickup"`), `recipient` (whose parcels;
-/// `None` only for a staff override), `not_before_s` and `not_after_s`.
-/// Returns the command dict (`request`, `nonce`, `key_id`, `tag` as 64 hex
-/// digits), for `Locker.open_remote`.
+/// Issues a QR token signed with a back end's Ed25519 key (`signer`), for
+/// banks whose policy lists its public key (`credentials.issuers`). A
+/// pickup token must name its `recipient`. Returns `(token, record)`.
+#[pyfunction]
+#[pyo3(signature = (signer, compartments, expires_at_s, now_s, purpose = "pickup", recipient = None, entropy = None, *, bank = 0))]
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn issue_token_signed<'py>(
+    py: Python<'py>,
+    signer: &IssuerSigningKey,
+    compartments: Vec<u32>,
+    expires_at_s: u64,
+    now_s: u64,
+    purpose: &str,
+    recipient: Option<u64>,
+    entropy: Option<&[u8]>,
+    bank: u64,
+) -> PyResult<(String, Bound<'py, PyAny>)> {
+    let request = token_request(bank, compartments, expires_at_s, purpose, recipient)?;
+    let mut rng = rng_from(py, entropy)?;
+    let (token, record) = credential::issue_token_signed(&signer.inner, &mut rng, &request, now_s)
+        .map_err(CoreError::from)?;
+    Ok((token.expose().to_owned(), to_py(py, &record)?))
+}
+
+/// Signs a remote command with the newest site key (back end): `request`
+/// is a dict with `bank`, `compartment`, `purpose` (`"pickup"`),
+/// `recipient` (whose parcels; `None` only for a staff override),
+/// `not_before_s` and `not_after_s`. Returns the command dict (`request`,
+/// `nonce`, `key_id`, `tag` as 64 hex digits), for `Locker.open_remote`.
 #[pyfunction]
 #[pyo3(signature = (keys, request, entropy = None))]
 pub(crate) fn sign_remote_command<'py>(
@@ -367,18 +460,137 @@ pub(crate) fn sign_remote_command<'py>(
     to_py(py, &command)
 }
 
-/// Checks a QR token's signature and expiry with the keys alone; returns
-/// its claims dict.
+/// Signs a remote command with a back end's Ed25519 key (`signer`), for
+/// banks whose policy lists its public key. Returns the command dict with
+/// a `signature` (128 hex digits) in place of the `tag`.
 #[pyfunction]
+#[pyo3(signature = (signer, request, entropy = None))]
+pub(crate) fn sign_remote_command_ed25519<'py>(
+    py: Python<'py>,
+    signer: &IssuerSigningKey,
+    request: &Bound<'py, PyAny>,
+    entropy: Option<&[u8]>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let request: RemoteRequest = from_py(request, "request")?;
+    let mut rng = rng_from(py, entropy)?;
+    let command = credential::sign_remote_command_ed25519(&signer.inner, &mut rng, &request)
+        .map_err(CoreError::from)?;
+    to_py(py, &command)
+}
+
+/// Signs the time `time_s` for bank `bank` with the newest site key (back
+/// end): `{"bank", "time_s", "key_id", "tag"}`, for
+/// `Locker.confirm_signed_time`.
+#[pyfunction]
+pub(crate) fn sign_time<'py>(
+    py: Python<'py>,
+    keys: &KeyRing,
+    bank: u64,
+    time_s: u64,
+) -> PyResult<Bound<'py, PyAny>> {
+    let signed =
+        credential::sign_time(&keys.inner, BankId(bank), time_s).map_err(CoreError::from)?;
+    to_py(py, &signed)
+}
+
+/// Signs the time `time_s` for bank `bank` with a back end's Ed25519 key:
+/// `{"bank", "time_s", "key_id", "signature"}`.
+#[pyfunction]
+pub(crate) fn sign_time_ed25519<'py>(
+    py: Python<'py>,
+    signer: &IssuerSigningKey,
+    bank: u64,
+    time_s: u64,
+) -> PyResult<Bound<'py, PyAny>> {
+    to_py(
+        py,
+        &credential::sign_time_ed25519(&signer.inner, BankId(bank), time_s),
+    )
+}
+
+/// Checks a QR token's tag (site keys) or signature (a listed issuer, from
+/// `issuers`: a list of `{"key_id", "public_key"}` dicts) and its expiry
+/// for bank `bank`, without a store; returns its claims dict (`signer` is
+/// `"site"` or `"issuer"`). Raises `CredentialError` (`rejected` for a
+/// token of another bank).
+#[pyfunction]
+#[pyo3(signature = (keys, token, now_s, *, bank = 0, issuers = None))]
 pub(crate) fn verify_token_offline<'py>(
     py: Python<'py>,
     keys: &KeyRing,
     token: &str,
     now_s: u64,
+    bank: u64,
+    issuers: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyAny>> {
+    let issuers: Vec<IssuerKey> = match issuers {
+        Some(issuers) => from_py(issuers, "issuers")?,
+        None => Vec::new(),
+    };
     let claims =
-        credential::verify_token_offline(&keys.inner, token, now_s).map_err(CoreError::from)?;
+        credential::verify_token_offline(&keys.inner, &issuers, BankId(bank), token, now_s)
+            .map_err(CoreError::from)?;
     to_py(py, &claims)
+}
+
+/// A back end's Ed25519 signing key: signs QR tokens
+/// (`issue_token_signed`), remote commands (`sign_remote_command_ed25519`)
+/// and times (`sign_time_ed25519`) that banks listing its public key
+/// accept, so those banks hold nothing that mints them. Make one with
+/// `IssuerSigningKey.generate(key_id)` or `IssuerSigningKey.from_bytes`;
+/// `repr()` shows the key id only.
+#[pyclass(module = "locker", frozen)]
+pub struct IssuerSigningKey {
+    inner: credential::IssuerSigningKey,
+}
+
+#[pymethods]
+impl IssuerSigningKey {
+    /// A fresh key with id `key_id`, from `entropy` (32 bytes) or
+    /// `os.urandom`.
+    #[staticmethod]
+    #[pyo3(signature = (key_id, entropy = None))]
+    fn generate(py: Python<'_>, key_id: u16, entropy: Option<&[u8]>) -> PyResult<Self> {
+        let mut rng = rng_from(py, entropy)?;
+        let inner = credential::IssuerSigningKey::generate(KeyId(key_id), &mut rng)
+            .map_err(CoreError::from)?;
+        Ok(Self { inner })
+    }
+
+    /// The key with id `key_id` and these 32 secret bytes (what `to_bytes`
+    /// gave). Raises `CredentialError` (`weak_key`) for bytes no random
+    /// source would give.
+    #[staticmethod]
+    fn from_bytes(key_id: u16, secret: &[u8]) -> PyResult<Self> {
+        let mut bytes = secret_bytes("secret", secret)?;
+        let inner = credential::IssuerSigningKey::from_bytes(KeyId(key_id), bytes);
+        bytes.fill(0);
+        Ok(Self {
+            inner: inner.map_err(CoreError::from)?,
+        })
+    }
+
+    /// The key's id.
+    #[getter]
+    fn key_id(&self) -> u16 {
+        self.inner.id().0
+    }
+
+    /// The public key to list in a bank's `credentials.issuers`:
+    /// `{"key_id", "public_key"}` (64 hex digits). Not secret.
+    fn public_key<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_py(py, &self.inner.public_key())
+    }
+
+    /// The 32 secret bytes, for the back end's sealed storage. Anyone who
+    /// has them can sign for every bank that lists the key.
+    fn to_bytes<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        PyBytes::new(py, self.inner.to_secret_bytes().as_ref())
+    }
+
+    fn __repr__(&self) -> String {
+        format!("IssuerSigningKey(key_id={})", self.inner.id().0)
+    }
 }
 
 /// Renders text (a QR token) as a QR code in SVG. `error_correction` is

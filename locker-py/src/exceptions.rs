@@ -3,9 +3,16 @@
 //!
 //! Every error the package raises derives from `LockerError`, so
 //! `except locker.LockerError` catches them all; the subclass says which
-//! concern failed. [`CoreError`] gathers the core's error enums and
-//! converts them with one exhaustive `match`, so a new core error enum
-//! cannot be bound without choosing its Python class.
+//! concern failed, and `.code` is the core's stable code for what went
+//! wrong (`error.code()`, from the core's one table in `codes.rs`: the
+//! bindings never write codes of their own). [`CoreError`] gathers the
+//! core's error enums and converts them with one exhaustive `match`, so a
+//! new core error enum cannot be bound without choosing its Python class.
+//!
+//! Attributes beyond `.code`: `JournalError.seq` (the first bad record,
+//! when the core names one), `HardwareError.kind`, `CredentialError.failure`
+//! (set where a refusal carries one). Each class has those three as class
+//! attributes set to `None`, so they are always there to read.
 
 use locker_core::allocate::AllocationError as CoreAllocationError;
 use locker_core::bank::{BankError as CoreBankError, ConfigError as CoreConfigError};
@@ -13,13 +20,13 @@ use locker_core::credential::{CredentialError as CoreCredentialError, QrRenderEr
 use locker_core::geometry::GeometryError as CoreGeometryError;
 use locker_core::hardware::HardwareErrorKind;
 use locker_core::journal::JournalError as CoreJournalError;
-use locker_core::locker::LockerError as CoreLockerError;
+use locker_core::locker::{LockerError as CoreLockerError, StateError};
 use locker_core::pack::PackError as CorePackError;
 use locker_core::sim::SimError as CoreSimError;
-use pyo3::PyErr;
 use pyo3::create_exception;
 use pyo3::exceptions::{PyException, PyValueError};
-use pyo3::types::PyAnyMethods;
+use pyo3::prelude::*;
+use pyo3::type_object::PyTypeInfo;
 
 create_exception!(
     locker,
@@ -164,69 +171,150 @@ from_core!(
     Sim(CoreSimError),
 );
 
+/// An exception of class `T` with `message` and the core's `code`
+/// (`None` only where the core has no code: see [`sim_error`]).
+fn coded<T: PyTypeInfo>(message: String, code: Option<&'static str>) -> PyErr {
+    let error = PyErr::new::<T, _>(message);
+    Python::attach(|py| {
+        // Best effort: an attribute that cannot be set leaves the message.
+        let _ = error.value(py).setattr("code", code);
+    });
+    error
+}
+
+/// Sets one more attribute on an exception.
+fn with_attr<'py, V: IntoPyObject<'py>>(
+    py: Python<'py>,
+    error: PyErr,
+    name: &str,
+    value: V,
+) -> PyErr {
+    // Best effort, as in `coded`.
+    let _ = error.value(py).setattr(name, value);
+    error
+}
+
 impl From<CoreError> for PyErr {
     fn from(error: CoreError) -> Self {
         match error {
-            CoreError::Geometry(e) => GeometryError::new_err(e.to_string()),
-            CoreError::Config(e) => ConfigError::new_err(e.to_string()),
-            CoreError::Bank(e) => BankError::new_err(e.to_string()),
-            CoreError::Allocation(e) => AllocationError::new_err(e.to_string()),
-            CoreError::Pack(e) => PackError::new_err(e.to_string()),
-            CoreError::Credential(e) => CredentialError::new_err(e.to_string()),
+            CoreError::Geometry(e) => coded::<GeometryError>(e.to_string(), Some(e.code())),
+            CoreError::Config(e) => coded::<ConfigError>(e.to_string(), Some(e.code())),
+            CoreError::Bank(e) => coded::<BankError>(e.to_string(), Some(e.code())),
+            CoreError::Allocation(e) => coded::<AllocationError>(e.to_string(), Some(e.code())),
+            CoreError::Pack(e) => coded::<PackError>(e.to_string(), Some(e.code())),
+            CoreError::Credential(e) => credential_error(&e),
             CoreError::Qr(e @ QrRenderError::InvalidOption { .. }) => {
-                PyValueError::new_err(e.to_string())
+                // A bad rendering option is a bad argument, as Python has it.
+                coded::<PyValueError>(e.to_string(), Some(e.code()))
             }
-            CoreError::Qr(e) => QrError::new_err(e.to_string()),
-            CoreError::Journal(e) => JournalError::new_err(e.to_string()),
+            CoreError::Qr(e) => coded::<QrError>(e.to_string(), Some(e.code())),
+            CoreError::Journal(e) => journal_error(&e.to_string(), &e),
             CoreError::Hardware(kind, message) => hardware_error(kind, &message),
             CoreError::Locker(e) => locker_error(e),
+            // The simulator's physical actions have no code of their own in
+            // the core: a hardware error of kind `other`.
             CoreError::SimAction(e) => hardware_error(HardwareErrorKind::Other, &e.to_string()),
-            CoreError::Sim(e) => match e {
-                CoreSimError::Infeasible { .. } => InfeasibleError::new_err(e.to_string()),
-                CoreSimError::Config(inner) => ConfigError::new_err(inner.to_string()),
-                other => SimError::new_err(other.to_string()),
-            },
+            CoreError::Sim(e) => sim_error(e),
         }
     }
 }
 
-/// A `HardwareError` whose `kind` attribute is the kind's snake_case name.
-/// `message` says what failed (the core's messages name the kind already);
-/// the kind's own words when it is empty.
+/// A `CredentialError` with the core's code.
+fn credential_error(error: &CoreCredentialError) -> PyErr {
+    coded::<CredentialError>(error.to_string(), Some(error.code()))
+}
+
+/// A `JournalError` with the core's code and `seq`, the first bad record
+/// when the core names one.
+fn journal_error(message: &str, error: &CoreJournalError) -> PyErr {
+    let py_error = coded::<JournalError>(message.to_owned(), Some(error.code()));
+    Python::attach(|py| with_attr(py, py_error, "seq", error.seq()))
+}
+
+/// A `HardwareError` whose `kind` attribute is the kind's snake_case name
+/// and whose `code` is the kind's code. `message` says what failed (the
+/// core's messages name the kind already); the kind's own words when it
+/// is empty.
 fn hardware_error(kind: HardwareErrorKind, message: &str) -> PyErr {
-    let name = serde_json::to_value(kind)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_else(|| String::from("other"));
     let text = if message.is_empty() {
         kind.to_string()
     } else {
         message.to_owned()
     };
-    pyo3::Python::attach(|py| {
-        let error = HardwareError::new_err(text);
-        // Best effort: an attribute that cannot be set leaves the message.
-        let _ = error.value(py).setattr("kind", name);
-        error
-    })
+    let error = coded::<HardwareError>(text, Some(kind.code()));
+    // The kind's serde name is its code (`HardwareErrorKind::code`).
+    Python::attach(|py| with_attr(py, error, "kind", kind.code()))
 }
 
-/// The locker facade's errors go to the class of their concern.
+/// The locker facade's errors go to the class of their concern; the code
+/// is always the core's (`LockerError::code`, the innermost cause's).
 fn locker_error(error: CoreLockerError) -> PyErr {
-    match error {
-        CoreLockerError::Credential(e) => CredentialError::new_err(e.to_string()),
-        CoreLockerError::Allocation(e) => AllocationError::new_err(e.to_string()),
-        CoreLockerError::Journal(e) => JournalError::new_err(e.to_string()),
-        CoreLockerError::Hardware { kind, .. } => hardware_error(kind, &error.to_string()),
-        CoreLockerError::JournalWrite { .. } | CoreLockerError::Replay { .. } => {
-            JournalError::new_err(error.to_string())
+    let code = Some(error.code());
+    let message = error.to_string();
+    match &error {
+        CoreLockerError::Credential(_) => coded::<CredentialError>(message, code),
+        CoreLockerError::Allocation(_) => coded::<AllocationError>(message, code),
+        CoreLockerError::Journal(inner) => journal_error(&message, inner),
+        CoreLockerError::Hardware { kind, .. } => hardware_error(*kind, &message),
+        CoreLockerError::JournalWrite { .. } => coded::<JournalError>(message, code),
+        CoreLockerError::Replay { seq, .. } => {
+            let py_error = coded::<JournalError>(message, code);
+            Python::attach(|py| with_attr(py, py_error, "seq", *seq))
         }
-        other => OperationError::new_err(other.to_string()),
+        CoreLockerError::State(state) => match state {
+            StateError::Config(_) => coded::<ConfigError>(message, code),
+            StateError::Bank(_) => coded::<BankError>(message, code),
+            StateError::Credential(_) => coded::<CredentialError>(message, code),
+            StateError::Snapshot { .. } => coded::<JournalError>(message, code),
+            // The operation does not fit the locker's state (door busy, not
+            // open for it, unavailable, ...), and any state refusal a newer
+            // core adds: the code still says which.
+            _ => coded::<OperationError>(message, code),
+        },
+        // Door still open, nothing to collect, an invalid argument, and any
+        // refusal a newer core adds (the core's enum is non-exhaustive):
+        // the code still says which.
+        _ => coded::<OperationError>(message, code),
     }
+}
+
+/// Simulation errors. The core's `SimError` has no `code()`: a wrapped
+/// error carries its own (configuration, bank, allocation, geometry);
+/// `InvalidField` and `Infeasible` have none, and their `code` is `None`
+/// until the core's table gives them one.
+fn sim_error(error: CoreSimError) -> PyErr {
+    let message = error.to_string();
+    match &error {
+        CoreSimError::Infeasible { .. } => coded::<InfeasibleError>(message, None),
+        CoreSimError::Config(inner) => coded::<ConfigError>(inner.to_string(), Some(inner.code())),
+        CoreSimError::InvalidParcel { source, .. } => {
+            coded::<SimError>(message, Some(source.code()))
+        }
+        CoreSimError::Allocation(inner) => coded::<SimError>(message, Some(inner.code())),
+        CoreSimError::Bank(inner) => coded::<SimError>(message, Some(inner.code())),
+        CoreSimError::InvalidField { .. } => coded::<SimError>(message, None),
+        // A variant a newer core adds (the enum is non-exhaustive).
+        _ => coded::<SimError>(message, None),
+    }
+}
+
+/// Sets the attributes only some instances carry on their classes, as
+/// `None`, so reading one never raises `AttributeError` (`code` is set on
+/// every instance the package raises).
+///
+/// # Errors
+///
+/// A Python error if a class refuses the attribute (never for these).
+pub fn init_attributes(py: Python<'_>) -> PyResult<()> {
+    let none = py.None();
+    JournalError::type_object(py).setattr("seq", &none)?;
+    HardwareError::type_object(py).setattr("kind", &none)?;
+    CredentialError::type_object(py).setattr("failure", &none)?;
+    Ok(())
 }
 
 /// Converts a core geometry error about the Python argument `argument`.
 #[must_use]
 pub fn geometry_error(argument: &str, error: &CoreGeometryError) -> PyErr {
-    GeometryError::new_err(format!("{argument}: {error}"))
+    coded::<GeometryError>(format!("{argument}: {error}"), Some(error.code()))
 }

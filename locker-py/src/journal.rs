@@ -1,21 +1,108 @@
 //! Journals: JSON-lines records of a locker's entries, read, verified and
 //! written.
+//!
+//! Verification is against what the caller trusts (the core's
+//! `journal::Trust`): with a `KeyRing`, every record's MAC is checked, so a
+//! journal rewritten with recomputed hashes is refused; without keys only
+//! integrity is checked (hashes, sequence numbers, links), which anyone who
+//! can write the storage can fake. An exported head (`expected_head`, from
+//! `Locker.head()`) or a count a monotonic counter vouches for
+//! (`min_records`) makes a journal cut short evident.
 
-use locker_core::journal::{self, Record, lines};
+use locker_core::journal::{self, Chain, Head, Record, Trust, Verified, lines};
 use locker_core::locker::Entry;
 use pyo3::prelude::*;
+use pyo3::types::PyString;
 
 use crate::convert::{from_py, to_py};
+use crate::credential::KeyRing;
 use crate::exceptions::CoreError;
 
-/// Reads a journal's JSON-lines text and checks its hash chain. Returns
+/// What a journal is checked against, as Python passes it.
+pub(crate) struct TrustArgs<'a> {
+    pub(crate) keys: Option<&'a locker_core::credential::KeyRing>,
+    pub(crate) start: Option<Chain>,
+    pub(crate) expected_head: Option<Head>,
+    pub(crate) min_records: Option<u64>,
+    pub(crate) accept_legacy: bool,
+}
+
+impl<'a> TrustArgs<'a> {
+    /// The core's `Trust`.
+    pub(crate) const fn trust(&self) -> Trust<'a> {
+        Trust {
+            keys: self.keys,
+            start: self.start,
+            expected_head: self.expected_head,
+            min_records: self.min_records,
+            accept_legacy: self.accept_legacy,
+        }
+    }
+}
+
+/// A head dict (`{"seq", "hash", "key_id", "mac"}`, from `Locker.head()`).
+///
+/// # Errors
+///
+/// `TypeError`/`ValueError` for data that is not a head.
+pub(crate) fn head_from(head: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Head>> {
+    head.map(|h| from_py::<Head>(h, "expected_head"))
+        .transpose()
+}
+
+/// Records from a list of record dicts, or from a journal's JSON-lines
+/// text (each line must be exactly its record's canonical text; a torn
+/// last line is left out). The text is read with `trust` (integrity only
+/// is enough where the caller verifies again).
+///
+/// # Errors
+///
+/// `TypeError`/`ValueError` for data that is not records,
+/// `JournalError` for text that is not a journal.
+pub(crate) fn records_from(
+    py: Python<'_>,
+    records: &Bound<'_, PyAny>,
+    trust: &Trust<'_>,
+) -> PyResult<(Vec<Record<Entry>>, Option<Verified>)> {
+    if let Ok(text) = records.cast::<PyString>() {
+        let text = text.to_cow()?;
+        let loaded = py
+            .detach(|| lines::read::<Entry>(&text, trust))
+            .map_err(CoreError::from)?;
+        return Ok((loaded.records, Some(loaded.verified)));
+    }
+    Ok((from_py(records, "records")?, None))
+}
+
+/// Reads a journal's JSON-lines text and verifies it. Returns
 /// `{"records": [...], "torn_tail": {"line", "bytes"} or None,
-/// "valid_bytes": n}`; a torn last line (a write cut by a power loss) is
-/// reported, not raised. Raises `JournalError` naming the first bad record.
+/// "valid_bytes": n, "verified": {...}}` (`verified` as `verify_journal`
+/// returns it); a torn last line (a write cut by a power loss) is
+/// reported, not raised. Every line must be exactly its record's canonical
+/// text. With `keys` every record's MAC is checked; without, integrity
+/// only (hashes, sequence, links: a rewrite with recomputed hashes
+/// passes). Raises `JournalError` (`.code`, `.seq`) naming the first bad
+/// record.
 #[pyfunction]
-pub(crate) fn read_journal<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyAny>> {
+#[pyo3(signature = (text, keys = None, *, expected_head = None, min_records = None, accept_legacy = false))]
+pub(crate) fn read_journal<'py>(
+    py: Python<'py>,
+    text: &str,
+    keys: Option<PyRef<'_, KeyRing>>,
+    expected_head: Option<&Bound<'py, PyAny>>,
+    min_records: Option<u64>,
+    accept_legacy: bool,
+) -> PyResult<Bound<'py, PyAny>> {
+    let args = TrustArgs {
+        keys: keys.as_deref().map(|k| &k.inner),
+        start: None,
+        expected_head: head_from(expected_head)?,
+        min_records,
+        accept_legacy,
+    };
+    let trust = args.trust();
     let loaded = py
-        .detach(|| lines::read::<Entry>(text, None))
+        .detach(|| lines::read::<Entry>(text, &trust))
         .map_err(CoreError::from)?;
     // Straight from serde, so every dict keeps the serializer's key order
     // (an entry's `"type"` first) and goes back in as it came out.
@@ -23,6 +110,7 @@ pub(crate) fn read_journal<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'
         records: &loaded.records,
         torn_tail: loaded.torn_tail,
         valid_bytes: loaded.valid_bytes,
+        verified: loaded.verified,
     };
     to_py(py, &read)
 }
@@ -33,23 +121,51 @@ struct JournalRead<'a> {
     records: &'a [Record<Entry>],
     torn_tail: Option<lines::TornTail>,
     valid_bytes: usize,
+    verified: Verified,
 }
 
-/// Checks a list of record dicts: versions, sequence, hashes and links.
-/// Raises `JournalError` naming the first bad record.
+/// Verifies a journal: a list of record dicts, or its JSON-lines text
+/// (read as `read_journal` reads it: canonical lines, a torn last line left
+/// out). Returns what was verified: `{"chain": {"next_seq", "head"},
+/// "authenticated_through": seq or None, "legacy_records": n, "head":
+/// {...} or None}`. With `keys` every record's MAC is checked (a record
+/// no key vouches for is refused); without, integrity only. `expected_head`
+/// (a head exported before) and `min_records` (what a monotonic counter
+/// vouches for) refuse a journal cut short; `accept_legacy` accepts
+/// version-1 records no MAC vouches for. Raises `JournalError` (`.code`,
+/// `.seq`) naming the first bad record.
 #[pyfunction]
-pub(crate) fn verify_journal(py: Python<'_>, records: &Bound<'_, PyAny>) -> PyResult<()> {
-    let records: Vec<Record<Entry>> = from_py(records, "records")?;
-    py.detach(|| journal::verify(&records, None))
-        .map_err(CoreError::from)?;
-    Ok(())
+#[pyo3(signature = (records, keys = None, *, expected_head = None, min_records = None, accept_legacy = false))]
+pub(crate) fn verify_journal<'py>(
+    py: Python<'py>,
+    records: &Bound<'py, PyAny>,
+    keys: Option<PyRef<'_, KeyRing>>,
+    expected_head: Option<&Bound<'py, PyAny>>,
+    min_records: Option<u64>,
+    accept_legacy: bool,
+) -> PyResult<Bound<'py, PyAny>> {
+    let args = TrustArgs {
+        keys: keys.as_deref().map(|k| &k.inner),
+        start: None,
+        expected_head: head_from(expected_head)?,
+        min_records,
+        accept_legacy,
+    };
+    let trust = args.trust();
+    let verified = match records_from(py, records, &trust)? {
+        (_, Some(verified)) => verified,
+        (records, None) => py
+            .detach(|| journal::verify(&records, &trust))
+            .map_err(CoreError::from)?,
+    };
+    to_py(py, &verified)
 }
 
 /// Writes record dicts as JSON-lines text (one record a line, each line
-/// ending in a newline), after checking them.
+/// ending in a newline), after checking their integrity.
 #[pyfunction]
 pub(crate) fn write_journal(records: &Bound<'_, PyAny>) -> PyResult<String> {
     let records: Vec<Record<Entry>> = from_py(records, "records")?;
-    journal::verify(&records, None).map_err(CoreError::from)?;
+    journal::verify(&records, &Trust::integrity_only()).map_err(CoreError::from)?;
     Ok(lines::write(&records))
 }

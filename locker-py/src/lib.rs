@@ -82,7 +82,9 @@ mod _locker {
     };
     #[pymodule_export]
     use super::credential::{
-        CredentialStore, KeyRing, issue_token, qr_svg, sign_remote_command, verify_token_offline,
+        CredentialStore, IssuerSigningKey, KeyRing, issue_token, issue_token_signed, qr_svg,
+        sign_remote_command, sign_remote_command_ed25519, sign_time, sign_time_ed25519,
+        verify_token_offline,
     };
     #[pymodule_export]
     use super::exceptions::{
@@ -103,6 +105,11 @@ mod _locker {
     #[pymodule_init]
     fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {
         m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+        m.add(
+            "SIGNED_TIME_SKEW_S",
+            locker_core::credential::SIGNED_TIME_SKEW_S,
+        )?;
+        super::exceptions::init_attributes(m.py())?;
         // True in unoptimized (debug) builds, where timings mean little.
         m.add("_debug_build", cfg!(debug_assertions))
     }

@@ -8,20 +8,24 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use locker_core::allocate::Request;
 use locker_core::credential::{
-    BankId, CarrierId, CredentialId, DelegationRequest, KioskId, RemoteCommand,
+    CarrierId, CredentialId, DelegationRequest, KeyId, KioskId, RemoteCommand, SignedTime,
 };
 use locker_core::hardware::{
     DoorState, Hardware, HardwareError as CoreHardwareError, HardwareErrorKind, HardwareFault,
     Occupancy, sim as hwsim,
 };
-use locker_core::journal::{MemoryJournal, lines};
-use locker_core::locker::{self as core_locker, CourierSession, Entry, LockerConfig};
+use locker_core::journal::{MemoryJournal, Trust, lines};
+use locker_core::locker::{
+    self as core_locker, CourierSession, Entry, LockerConfig, Restore, Snapshot,
+};
 use locker_core::{CompartmentId, RecipientId};
 use pyo3::exceptions::{PyException, PyTypeError};
 use pyo3::prelude::*;
 
 use crate::convert::{self, from_py, to_py};
+use crate::credential::{KeyRing, site_key};
 use crate::exceptions::CoreError;
+use crate::journal::{head_from, records_from};
 
 /// The simulated hardware, shared between Python (which opens doors and
 /// puts parcels in) and the locker (which unlocks and reads sensors).
@@ -79,6 +83,11 @@ fn fault(py: Python<'_>, error: &PyErr) -> HardwareFault {
 }
 
 impl PyHardware {
+    /// Whether the object has an optional method.
+    fn has(&self, method: &str) -> bool {
+        Python::attach(|py| self.object.bind(py).hasattr(method).unwrap_or(false))
+    }
+
     fn call<T>(
         &self,
         method: &str,
@@ -134,8 +143,7 @@ impl Hardware for PyHardware {
     }
 
     fn occupancy(&mut self, door: CompartmentId) -> Result<Occupancy, Self::Error> {
-        let has = Python::attach(|py| self.object.bind(py).hasattr("occupancy").unwrap_or(false));
-        if !has {
+        if !self.has("occupancy") {
             return Ok(Occupancy::Unknown);
         }
         self.call(
@@ -168,6 +176,28 @@ impl Hardware for PyHardware {
         }
         buf.copy_from_slice(&bytes);
         Ok(())
+    }
+
+    fn monotonic_counter(&mut self) -> Result<Option<u64>, Self::Error> {
+        if !self.has("monotonic_counter") {
+            return Ok(None);
+        }
+        self.call(
+            "monotonic_counter",
+            |py| Ok(pyo3::types::PyTuple::empty(py)),
+            |v| v.extract(),
+        )
+    }
+
+    fn raise_monotonic_counter(&mut self, at_least: u64) -> Result<(), Self::Error> {
+        if !self.has("raise_monotonic_counter") {
+            return Ok(());
+        }
+        self.call(
+            "raise_monotonic_counter",
+            |py| pyo3::types::PyTuple::new(py, [at_least]),
+            |_| Ok(()),
+        )
     }
 }
 
@@ -214,6 +244,14 @@ impl Hardware for AnyHardware {
     fn fill_random(&mut self, buf: &mut [u8]) -> Result<(), Self::Error> {
         forward!(self, fill_random(buf))
     }
+
+    fn monotonic_counter(&mut self) -> Result<Option<u64>, Self::Error> {
+        forward!(self, monotonic_counter())
+    }
+
+    fn raise_monotonic_counter(&mut self, at_least: u64) -> Result<(), Self::Error> {
+        forward!(self, raise_monotonic_counter(at_least))
+    }
 }
 
 /// A simulated lock board: doors with physical rules, a settable clock,
@@ -236,15 +274,26 @@ fn act<T>(
 #[pymethods]
 impl SimulatedHardware {
     /// A board with the given door ids, entropy from `seed`, clock at
-    /// `now_s`.
+    /// `now_s`; with `monotonic_counter=True` it has a monotonic counter
+    /// (at 0), which the locker raises after each record and checks at a
+    /// restore.
     #[new]
-    #[pyo3(signature = (doors, seed = 0, now_s = 1_700_000_000))]
-    fn new(doors: Vec<u32>, seed: u64, now_s: u64) -> Self {
+    #[pyo3(signature = (doors, seed = 0, now_s = 1_700_000_000, *, monotonic_counter = false))]
+    fn new(doors: Vec<u32>, seed: u64, now_s: u64, monotonic_counter: bool) -> Self {
         let mut sim = hwsim::SimulatedHardware::new(doors.into_iter().map(CompartmentId), seed);
+        if monotonic_counter {
+            sim = sim.with_monotonic_counter();
+        }
         sim.set_now_s(now_s);
         Self {
             shared: SharedSim(Arc::new(Mutex::new(sim))),
         }
+    }
+
+    /// The monotonic counter's value (without a hardware call), or `None`
+    /// for a board without one.
+    fn monotonic_counter_value(&self) -> Option<u64> {
+        self.shared.lock().monotonic_counter_value()
     }
 
     /// Sets the clock (unix seconds).
@@ -379,7 +428,9 @@ impl Locker {
     /// when `None`), `hardware` a `SimulatedHardware` or any object with
     /// the methods `unlock(door)`, `door_state(door) -> "open"|"closed"`,
     /// `now_s() -> int`, `fill_random(n) -> bytes` and optionally
-    /// `occupancy(door) -> "empty"|"occupied"|"unknown"`. An exception from
+    /// `occupancy(door) -> "empty"|"occupied"|"unknown"`,
+    /// `monotonic_counter() -> int | None` (a counter the journal's storage
+    /// cannot roll back) and `raise_monotonic_counter(n)`. An exception from
     /// the object becomes a hardware fault of kind `exc.kind` (a kind name)
     /// or `"other"`; a `KeyboardInterrupt` or `SystemExit` is recorded as
     /// one too, then raised again.
@@ -396,35 +447,138 @@ impl Locker {
         Ok(Self { inner, interrupt })
     }
 
-    /// Restores a locker from its journal (record dicts) with the keys the
-    /// caller kept (`KeyRing`).
+    /// Restores a locker from its journal with the keys the caller kept
+    /// (`KeyRing`): `records` is a list of record dicts or the journal's
+    /// JSON-lines text (canonical lines; a torn last line is left out).
+    /// `snapshot` is a sealed snapshot (`Locker.snapshot()`) the records
+    /// continue; `expected_head` a head exported before (`Locker.head()`);
+    /// `accept_legacy` accepts a version-1 journal (no MACs) once, when
+    /// upgrading. The ring must be the journal's, every record's MAC must
+    /// verify, and the journal must reach the expected head and the
+    /// hardware's monotonic counter. Raises `JournalError` (`.code`:
+    /// `forged`, `rolled_back`, `wrong_key_ring`, `unauthenticated`, ...;
+    /// `.seq`: the first bad record) or `CredentialError` (`no_keys`) for
+    /// an empty ring. `restore_report()` then says what was found.
     #[staticmethod]
+    #[pyo3(signature = (keys, hardware, records, *, snapshot = None, expected_head = None, accept_legacy = false))]
     fn restore(
-        keys: &crate::credential::KeyRing,
+        py: Python<'_>,
+        keys: &KeyRing,
         hardware: &Bound<'_, PyAny>,
         records: &Bound<'_, PyAny>,
+        snapshot: Option<&Bound<'_, PyAny>>,
+        expected_head: Option<&Bound<'_, PyAny>>,
+        accept_legacy: bool,
     ) -> PyResult<Self> {
-        let records: Vec<locker_core::journal::Record<Entry>> = from_py(records, "records")?;
+        let snapshot: Option<Snapshot> = snapshot.map(|s| from_py(s, "snapshot")).transpose()?;
+        let expected_head = head_from(expected_head)?;
+        // Read (text) with integrity only: the restore authenticates.
+        let start = snapshot.as_ref().map(|s| s.chain);
+        let (records, _) = records_from(py, records, &Trust::integrity_only().from(start))?;
         let mut journal = MemoryJournal::new();
         for record in &records {
             journal.push(record.clone());
         }
         let interrupt = Interrupt::default();
         let hardware = hardware_from(hardware, &interrupt)?;
-        let inner = interrupt.raise_or(CoreLocker::restore(
+        let restore = Restore {
+            snapshot: snapshot.as_ref(),
+            expected_head,
+            accept_legacy,
+            ..Restore::new(&records)
+        };
+        let inner = interrupt.raise_or(CoreLocker::restore_with(
             keys.inner.clone(),
             hardware,
             journal,
-            &records,
+            restore,
         ))?;
         Ok(Self { inner, interrupt })
     }
 
+    /// What the restore found, as a dict (`records`, `snapshot_through`,
+    /// `authenticated_through`, `legacy_records`, `unauthenticated_legacy`,
+    /// `counter`, `keys_recorded`); `None` for a locker made new.
+    fn restore_report<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_py(py, &self.inner.restore_report())
+    }
+
+    /// The journal's last record as a head dict (`{"seq", "hash",
+    /// "key_id", "mac"}`): export it (to a back end, to storage the
+    /// journal's storage cannot roll back) and pass it back as
+    /// `expected_head`, so a journal cut short or rolled back is refused.
+    fn head<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_py(py, &self.inner.head())
+    }
+
     /// A copy of the site keys (to restore the locker later).
-    fn keys(&self) -> crate::credential::KeyRing {
-        crate::credential::KeyRing {
+    fn keys(&self) -> KeyRing {
+        KeyRing {
             inner: self.inner.keys().clone(),
         }
+    }
+
+    /// Adds a fresh key (entropy from the hardware) that signs from now
+    /// on; journaled (`keys_changed`). Returns its id.
+    fn rotate_key(&mut self) -> PyResult<u16> {
+        Ok(self.run(core_locker::Locker::rotate_key)?.0)
+    }
+
+    /// Adds a provisioned key (its id and 32 secret bytes, shared with a
+    /// back end); journaled. Raises `CredentialError` (`weak_key`,
+    /// `duplicate_key_id`).
+    fn add_key(&mut self, key_id: u16, secret: &[u8]) -> PyResult<()> {
+        let key = site_key(key_id, secret)?;
+        self.run(|locker| locker.add_key(key))
+    }
+
+    /// Retires a key: credentials made with it stop verifying; journaled.
+    /// The last key cannot be retired.
+    fn retire_key(&mut self, key_id: u16) -> PyResult<()> {
+        self.run(|locker| locker.retire_key(KeyId(key_id)))
+    }
+
+    /// Reads the clock, as every operation does first, and returns the
+    /// locker's time. For hosts whose time passes in large steps: a reading
+    /// more than the policy's `clock.max_step_s` (an hour) past the one
+    /// before is a jump, journaled and held back until confirmed.
+    fn observe_clock(&mut self) -> PyResult<u64> {
+        self.run(core_locker::Locker::observe_clock)
+    }
+
+    /// Staff confirm the clock after a jump: its time counts from now on
+    /// (parcels past their dwell then expire). Journaled; a no-op when no
+    /// jump is held. Returns the locker's time.
+    fn confirm_clock(&mut self) -> PyResult<u64> {
+        self.run(core_locker::Locker::confirm_clock)
+    }
+
+    /// Confirms the clock with a time the back end signed for this bank
+    /// (`sign_time` or `sign_time_ed25519`), when the clock agrees with it
+    /// (within `SIGNED_TIME_SKEW_S`). Returns the locker's time. Raises
+    /// `CredentialError` for a bad signature or another bank,
+    /// `OperationError` (`invalid_argument`) when the clock disagrees.
+    fn confirm_signed_time(&mut self, signed: &Bound<'_, PyAny>) -> PyResult<u64> {
+        let signed: SignedTime = from_py(signed, "signed_time")?;
+        self.run(|locker| locker.confirm_signed_time(&signed))
+    }
+
+    /// Seconds the hardware clock runs ahead of the locker's time (jumps
+    /// held back, not confirmed yet).
+    fn clock_offset_s(&self) -> u64 {
+        self.inner.state().clock_offset_s()
+    }
+
+    /// When (locker time) the locker started holding a clock jump back,
+    /// while one is unconfirmed; `None` otherwise.
+    fn clock_held_since_s(&self) -> Option<u64> {
+        self.inner.state().clock_held_since_s()
+    }
+
+    /// The bank's id (the configuration's `bank_id`), which tokens and
+    /// remote commands must name.
+    fn bank_id(&self) -> u64 {
+        self.inner.state().bank_id().0
     }
 
     /// Gives a carrier a courier code valid for `valid_for_s` seconds.
@@ -470,6 +624,9 @@ impl Locker {
     }
 
     /// A door was closed: completes the drop-off or pickup it was open for.
+    /// A door the locker did not unlock is an alarm: journaled
+    /// (`unexpected_door_close`), raised as an event, and refused with
+    /// `OperationError` (`not_open_for`).
     fn door_closed(&mut self, compartment: u32) -> PyResult<()> {
         self.run(|locker| locker.door_closed(CompartmentId(compartment)))?;
         Ok(())
@@ -505,14 +662,15 @@ impl Locker {
     }
 
     /// Opens a door for a pickup on a remote command dict the back end
-    /// signed (`sign_remote_command`) for bank `bank`, while the door holds
-    /// parcels of the resident the command names; returns the doors
-    /// opened. Off unless the policy's `credentials.remote.enabled`; each
-    /// command opens once, within the policy's caps, and is spent even when
-    /// the latch then fails.
-    fn open_remote(&mut self, bank: u64, command: &Bound<'_, PyAny>) -> PyResult<Vec<u32>> {
+    /// signed (`sign_remote_command`, or `sign_remote_command_ed25519` for
+    /// a bank that lists issuers) for this bank (the configuration's
+    /// `bank_id`), while the door holds parcels of the resident the command
+    /// names; returns the doors opened. Off unless the policy's
+    /// `credentials.remote.enabled`; each command opens once, within the
+    /// policy's caps, and is spent even when the latch then fails.
+    fn open_remote(&mut self, command: &Bound<'_, PyAny>) -> PyResult<Vec<u32>> {
         let command: RemoteCommand = from_py(command, "command")?;
-        let doors = self.run(|locker| locker.open_remote(BankId(bank), &command))?;
+        let doors = self.run(|locker| locker.open_remote(&command))?;
         Ok(doors.into_iter().map(|c| c.0).collect())
     }
 
@@ -609,7 +767,9 @@ impl Locker {
         lines::write(self.inner.journal().records())
     }
 
-    /// A snapshot of the state, as a dict (no secrets).
+    /// A snapshot of the state, as a dict (no secrets), sealed with the
+    /// newest key (`key_id`, `mac`): pass it to `restore` with the records
+    /// after it; a snapshot changed since is refused.
     fn snapshot<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         to_py(py, &self.inner.snapshot())
     }
@@ -623,15 +783,34 @@ impl Locker {
     }
 }
 
-/// Replays journal records (dicts) and returns the snapshot of the state
-/// they build. Raises `JournalError` for a broken journal.
+/// Replays a journal (record dicts or JSON-lines text) and returns the
+/// snapshot of the state it builds. Without `keys` integrity only is
+/// checked and the snapshot is unsealed; with `keys` every record is
+/// authenticated and the snapshot sealed, as `Locker.snapshot()` is.
+/// Raises `JournalError` for a broken journal.
 #[pyfunction]
+#[pyo3(signature = (records, keys = None, *, accept_legacy = false))]
 pub(crate) fn replay<'py>(
     py: Python<'py>,
     records: &Bound<'py, PyAny>,
+    keys: Option<PyRef<'_, KeyRing>>,
+    accept_legacy: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let records: Vec<locker_core::journal::Record<Entry>> = from_py(records, "records")?;
-    let chain = locker_core::journal::verify(&records, None).map_err(CoreError::from)?;
+    let keys = keys.as_deref().map(|k| &k.inner);
+    let trust = Trust {
+        keys,
+        accept_legacy,
+        ..Trust::integrity_only()
+    };
+    let (records, verified) = records_from(py, records, &trust)?;
+    let verified = match verified {
+        Some(verified) => verified,
+        None => locker_core::journal::verify(&records, &trust).map_err(CoreError::from)?,
+    };
     let state = core_locker::replay(&records).map_err(CoreError::from)?;
-    to_py(py, &state.snapshot(chain))
+    let mut snapshot = state.snapshot(verified.chain);
+    if let Some(keys) = keys {
+        snapshot.seal(keys).map_err(CoreError::from)?;
+    }
+    to_py(py, &snapshot)
 }

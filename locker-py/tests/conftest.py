@@ -18,6 +18,19 @@ def parcel(pid: int, w: int = 300, d: int = 200, h: int = 100, weight_g: int = 1
     }
 
 
+def advance(lk: locker.Locker, hw: locker.SimulatedHardware, by_s: int) -> None:
+    """Time passes as for a host that reads the clock at least hourly: the
+    simulated clock moves in steps of at most an hour (the locker's
+    ``clock.max_step_s``), each read with ``observe_clock``. A longer step
+    would be a jump, held back until confirmed."""
+    left_s = by_s
+    while left_s > 0:
+        step_s = min(left_s, 3_600)
+        hw.set_now_s(hw.now_s() + step_s)
+        lk.observe_clock()
+        left_s -= step_s
+
+
 @pytest.fixture
 def bank_config() -> Dict[str, Any]:
     """The default bank configuration."""

@@ -6,7 +6,7 @@ from typing import Any, Dict, List, Tuple
 import pytest
 
 import locker
-from conftest import NOW_S, parcel
+from conftest import NOW_S, advance, parcel
 from locker import analytics
 
 
@@ -27,7 +27,7 @@ def busy_journal() -> Tuple[str, List[int]]:
         doors.append(door)
         pins.append(next(e["pin"] for e in lk.take_events() if e["type"] == "parcel_ready"))
     for index, hours in ((0, 2), (1, 5)):
-        hw.set_now_s(NOW_S + hours * 3600)
+        advance(lk, hw, NOW_S + hours * 3600 - hw.now_s())
         lk.pickup_pin(pins[index], unit=11 + index)
         hw.open_door(doors[index])
         hw.take_parcel(doors[index])

@@ -31,11 +31,17 @@ def test_a_key_ring_moves_as_the_bytes_c_exports() -> None:
     # A retired id is never reused after the round trip.
     assert again.rotate(entropy=bytes([2]) * 32) > second
 
-    # The provisioned ring of the C tests: key 7, 32 bytes of 0x5a.
-    provisioned = bytes([data[0], 0, 7, 0, 7]) + b"\x5a" * 32
-    assert locker.KeyRing.from_bytes(provisioned).export_key(7) == b"\x5a" * 32
-    with pytest.raises(locker.CredentialError, match="3-byte header"):
+    # A provisioned ring: key 7 with 32 distinct bytes.
+    secret = bytes(range(7, 39))
+    provisioned = bytes([data[0], 0, 7, 0, 7]) + secret
+    assert locker.KeyRing.from_bytes(provisioned).export_key(7) == secret
+    # 32 bytes of 0x5a is no key a random source gives: refused.
+    with pytest.raises(locker.CredentialError, match="weak") as caught:
+        locker.KeyRing.from_bytes(bytes([data[0], 0, 7, 0, 7]) + b"\x5a" * 32)
+    assert caught.value.code == "weak_key"
+    with pytest.raises(locker.CredentialError, match="3-byte header") as caught:
         locker.KeyRing.from_bytes(b"\x01")
+    assert caught.value.code == "invalid_request"
     with pytest.raises(locker.CredentialError, match="34-byte keys"):
         locker.KeyRing.from_bytes(provisioned[:-1])
 
@@ -68,11 +74,17 @@ def test_wrong_pin_carries_the_failure_to_record(keys: locker.KeyRing) -> None:
 
 
 def test_tokens_verify_offline_and_once(keys: locker.KeyRing) -> None:
-    token, record = locker.issue_token(keys, [41], NOW_S + 3 * 86_400, NOW_S)
-    assert len(token) == 60 and token.isupper()
+    token, record = locker.issue_token(keys, [41], NOW_S + 3 * 86_400, NOW_S, recipient=12)
+    # One door and a recipient: 74 characters (a QR code of version 4-M).
+    assert len(token) == 74 and token.isupper()
     claims = locker.verify_token_offline(keys, token, NOW_S)
     assert claims["compartments"] == [41]
-    assert (claims["version"], claims["issued_at_s"]) == (2, NOW_S)
+    assert (claims["version"], claims["issued_at_s"]) == (3, NOW_S)
+    assert (claims["signer"], claims["recipient"]) == ("site", 12)
+    # The token names its bank (0 here): another bank's check refuses it.
+    with pytest.raises(locker.CredentialError) as caught:
+        locker.verify_token_offline(keys, token, NOW_S, bank=7)
+    assert caught.value.code == "rejected"
     store = locker.CredentialStore()
     grant = store.verify_token(keys, token, NOW_S)
     store.redeem(grant, NOW_S)

@@ -88,7 +88,13 @@ def test_journal_replays_and_restores() -> None:
     assert locker.write_journal(read) == lk.journal_text()
     assert [next(iter(r["entry"])) for r in records] == ["type"] * len(records)
     assert locker.write_journal(records) == lk.journal_text()
-    assert locker.replay(records) == lk.snapshot()
+    # Sealed with the keys, the replayed state is the locker's snapshot;
+    # without them it is the same state, unsealed.
+    assert locker.replay(records, lk.keys()) == lk.snapshot()
+    unsealed = locker.replay(records)
+    assert "mac" not in unsealed and unsealed == {
+        k: v for k, v in lk.snapshot().items() if k not in ("key_id", "mac")
+    }
     again = locker.Locker.restore(lk.keys(), hw, records)
     assert again.snapshot() == lk.snapshot()
     assert door in {p["compartment"] for p in again.snapshot()["stored"]} or again.snapshot()["stored"]
@@ -288,6 +294,7 @@ def remote_locker() -> Tuple[locker.Locker, locker.SimulatedHardware]:
     hw = locker.SimulatedHardware(doors, seed=7, now_s=NOW_S)
     config = {
         "bank": locker.default_bank(),
+        "bank_id": 31,
         "credentials": {
             "remote": {
                 "enabled": True,
@@ -320,14 +327,14 @@ def test_a_signed_remote_command_opens_its_door_once() -> None:
     assert set(command) == {"request", "nonce", "key_id", "tag"}
     assert len(command["tag"]) == 64
 
-    assert lk.open_remote(31, command) == [door]
+    assert lk.open_remote(command) == [door]
     hw.open_door(door)
     hw.take_parcel(door)
     hw.close_door(door)
     lk.door_closed(door)
     assert [e["type"] for e in lk.take_events()] == ["collected"]
     with pytest.raises(locker.CredentialError, match="already used"):
-        lk.open_remote(31, command)
+        lk.open_remote(command)
     # The resident's own PIN went with the parcels.
     with pytest.raises(locker.CredentialError, match="was revoked"):
         lk.pickup_pin(ready["pin"], unit=12)
@@ -343,22 +350,22 @@ def test_remote_commands_are_refused_with_typed_errors() -> None:
     records = len(lk.journal_records())
 
     with pytest.raises(locker.CredentialError, match="for bank 32, this is bank 31"):
-        lk.open_remote(31, locker.sign_remote_command(keys, remote_request(32, door, NOW_S)))
+        lk.open_remote(locker.sign_remote_command(keys, remote_request(32, door, NOW_S)))
     with pytest.raises(locker.CredentialError, match="for staff, not pickup"):
         lk.open_remote(
-            31, locker.sign_remote_command(keys, remote_request(31, door, NOW_S, None, "staff"))
+            locker.sign_remote_command(keys, remote_request(31, door, NOW_S, None, "staff"))
         )
     # Signed for resident 13: resident 12's parcels stay shut.
     with pytest.raises(locker.OperationError, match="nothing to collect"):
-        lk.open_remote(31, locker.sign_remote_command(keys, remote_request(31, door, NOW_S, 13)))
+        lk.open_remote(locker.sign_remote_command(keys, remote_request(31, door, NOW_S, 13)))
     with pytest.raises(locker.CredentialError, match="names whose parcels"):
         locker.sign_remote_command(keys, remote_request(31, door, NOW_S, None))
     forged = locker.sign_remote_command(keys, remote_request(31, door, NOW_S))
     forged["request"]["compartment"] = other
     with pytest.raises(locker.CredentialError, match="rejected"):
-        lk.open_remote(31, forged)
+        lk.open_remote(forged)
     with pytest.raises(ValueError, match="command"):
-        lk.open_remote(31, {"request": {}, "nonce": 1})
+        lk.open_remote({"request": {}, "nonce": 1})
     with pytest.raises(ValueError, match="request"):
         locker.sign_remote_command(keys, {"bank": 31})
     # Refusals open nothing; the forged command's is journaled.
@@ -367,9 +374,9 @@ def test_remote_commands_are_refused_with_typed_errors() -> None:
     assert failed == ["attempt_failed", "attempt_failed"]
 
     # One opening a minute: the second waits.
-    assert lk.open_remote(31, locker.sign_remote_command(keys, remote_request(31, door, NOW_S))) == [door]
+    assert lk.open_remote(locker.sign_remote_command(keys, remote_request(31, door, NOW_S))) == [door]
     with pytest.raises(locker.CredentialError, match="cap reached"):
-        lk.open_remote(31, locker.sign_remote_command(keys, remote_request(31, other, NOW_S, 13)))
+        lk.open_remote(locker.sign_remote_command(keys, remote_request(31, other, NOW_S, 13)))
 
 
 def test_remote_opening_is_off_by_default_and_the_store_checks_commands() -> None:
@@ -377,7 +384,7 @@ def test_remote_opening_is_off_by_default_and_the_store_checks_commands() -> Non
     door, _ = deliver(lk, hw, 1, 12)
     command = locker.sign_remote_command(lk.keys(), remote_request(31, door, NOW_S), entropy=bytes(32))
     with pytest.raises(locker.CredentialError, match="disabled"):
-        lk.open_remote(31, command)
+        lk.open_remote(command)
 
     store = locker.CredentialStore({"remote": {"enabled": True, "max_opens_per_minute": 2,
                                                "max_opens_per_day": 48, "max_window_s": 300}})

@@ -11,10 +11,10 @@ export function grant(id_number, id_bigint, channel, purpose, compartments, reci
 }
 
 /** A `TokenClaimsJson`. */
-export function tokenClaims(version, key_id, id_number, id_bigint, purpose, compartments, issued_at_s, expires_at_s) {
+export function tokenClaims(version, key_id, signer, id_number, id_bigint, purpose, recipient, compartments, issued_at_s, expires_at_s) {
   const credential_id = integer(id_number, id_bigint);
   compartments = list(compartments);
-  return { version, key_id, credential_id, purpose, compartments, issued_at_s, expires_at_s };
+  return { version, key_id, signer, credential_id, purpose, recipient, compartments, issued_at_s, expires_at_s };
 }
 
 /**

@@ -9,7 +9,7 @@
 use alloc::borrow::Cow;
 
 use chacha20::ChaCha20Rng;
-use js_sys::{JSON, Uint8Array};
+use js_sys::{JSON, Reflect, Uint8Array};
 use rand_core::SeedableRng;
 
 use serde::Serialize;
@@ -185,6 +185,205 @@ pub fn exact_f64(value: u64) -> Option<f64> {
 #[must_use]
 pub fn u64_to_js(value: u64) -> JsValue {
     exact_f64(value).map_or_else(|| JsValue::from_str(&value.to_string()), JsValue::from_f64)
+}
+
+/// What a JavaScript value is, for a message: `typeof`, with `null` and
+/// arrays named.
+fn kind_of(value: &JsValue) -> String {
+    if value.is_null() {
+        return "null".into();
+    }
+    if js_sys::Array::is_array(value) {
+        return "an array".into();
+    }
+    value.js_typeof().as_string().unwrap_or_default()
+}
+
+/// A JavaScript number (`typeof` `"number"`), as it is.
+///
+/// # Errors
+///
+/// `"invalid_argument"` for anything else (a string, a `BigInt`, `null`,
+/// a symbol, …): nothing is converted silently.
+pub fn number_value(value: &JsValue, what: &str) -> Result<f64, LockerError> {
+    value.as_f64().ok_or_else(|| {
+        LockerError::invalid_argument(what, &format!("expected a number, got {}", kind_of(value)))
+    })
+}
+
+/// A 16-bit id (a key id) from a JavaScript number.
+///
+/// # Errors
+///
+/// `"invalid_argument"` for anything but a whole number in `0..=65535`.
+pub fn u16_value(value: &JsValue, what: &str) -> Result<u16, LockerError> {
+    let n = whole(number_value(value, what)?, u64::from(u16::MAX), what)?;
+    u16::try_from(n).map_err(|_| LockerError::invalid_argument(what, "out of range"))
+}
+
+/// A count or time (up to 2^53 − 1) from a JavaScript number.
+///
+/// # Errors
+///
+/// `"invalid_argument"` for anything but a whole number ≥ 0 a JavaScript
+/// number holds exactly.
+pub fn u64_value(value: &JsValue, what: &str) -> Result<u64, LockerError> {
+    whole(number_value(value, what)?, MAX_SAFE_INTEGER, what)
+}
+
+/// A string, as it is.
+///
+/// # Errors
+///
+/// `"invalid_argument"` for anything that is not a string (a number is
+/// not turned into its digits).
+pub fn text_value(value: &JsValue, what: &str) -> Result<String, LockerError> {
+    value.as_string().ok_or_else(|| {
+        LockerError::invalid_argument(what, &format!("expected a string, got {}", kind_of(value)))
+    })
+}
+
+/// A boolean, as it is.
+///
+/// # Errors
+///
+/// `"invalid_argument"` for anything that is not `true` or `false`.
+pub fn bool_value(value: &JsValue, what: &str) -> Result<bool, LockerError> {
+    value.as_bool().ok_or_else(|| {
+        LockerError::invalid_argument(what, &format!("expected a boolean, got {}", kind_of(value)))
+    })
+}
+
+/// The 32 bytes of a secret from a `Uint8Array`, in a buffer wiped on
+/// drop; the caller's array is left as it was.
+///
+/// # Errors
+///
+/// `"invalid_argument"` for anything but a `Uint8Array` of 32 bytes.
+pub fn secret_value(
+    value: &JsValue,
+    what: &str,
+) -> Result<zeroize::Zeroizing<[u8; 32]>, LockerError> {
+    let Some(bytes) = value.dyn_ref::<Uint8Array>() else {
+        return Err(LockerError::invalid_argument(
+            what,
+            &format!("expected a Uint8Array of 32 bytes, got {}", kind_of(value)),
+        ));
+    };
+    if bytes.length() != 32 {
+        return Err(LockerError::invalid_argument(
+            what,
+            &format!("expected 32 bytes, got {}", bytes.length()),
+        ));
+    }
+    let mut secret = zeroize::Zeroizing::new([0_u8; 32]);
+    bytes.copy_to(secret.as_mut());
+    Ok(secret)
+}
+
+/// An instance of one of the package's classes (`KeyRing`,
+/// `IssuerSigningKey`) passed inside an options object or as a checked
+/// argument: a copy of it, made by its `clone()` method, so the caller's
+/// object stays theirs and usable.
+///
+/// # Errors
+///
+/// `"invalid_argument"` naming `class` for anything else.
+pub fn instance<T: wasm_bindgen::convert::TryFromJsValue>(
+    value: &JsValue,
+    what: &str,
+    class: &str,
+) -> Result<T, LockerError> {
+    let wrong = || {
+        LockerError::invalid_argument(
+            what,
+            &format!("expected a {class}, got {}", kind_of(value)),
+        )
+    };
+    if !value.is_object() {
+        return Err(wrong());
+    }
+    let clone = Reflect::get(value, &JsValue::from_str("clone")).map_err(|_| wrong())?;
+    let clone = clone.dyn_into::<js_sys::Function>().map_err(|_| wrong())?;
+    let copy = clone.call0(value).map_err(|_| wrong())?;
+    // Takes the fresh copy (and only it) out of JavaScript; anything but an
+    // instance of the class is refused.
+    T::try_from_js_value(copy).map_err(|_| wrong())
+}
+
+/// An options object read one known field at a time: `undefined` or
+/// `null` is no options; a field it does not know is refused when
+/// [`Options::finish`] is called, as the core refuses unknown JSON fields.
+#[derive(Debug)]
+pub struct Options {
+    value: JsValue,
+    what: &'static str,
+    known: Vec<&'static str>,
+}
+
+impl Options {
+    /// The options in `value`, or `None` when it is `undefined` or `null`.
+    ///
+    /// # Errors
+    ///
+    /// `"invalid_argument"` for anything but a plain object.
+    pub fn new(value: &JsValue, what: &'static str) -> Result<Option<Self>, LockerError> {
+        if value.is_undefined() || value.is_null() {
+            return Ok(None);
+        }
+        if !value.is_object() || js_sys::Array::is_array(value) || value.is_function() {
+            return Err(LockerError::invalid_argument(
+                what,
+                &format!("expected an options object, got {}", kind_of(value)),
+            ));
+        }
+        Ok(Some(Self {
+            value: value.clone(),
+            what,
+            known: Vec::new(),
+        }))
+    }
+
+    /// The field `name`, or `None` when it is absent or `undefined`.
+    ///
+    /// # Errors
+    ///
+    /// `"invalid_argument"` when reading it throws (a getter).
+    pub fn get(&mut self, name: &'static str) -> Result<Option<JsValue>, LockerError> {
+        self.known.push(name);
+        let field = Reflect::get(&self.value, &JsValue::from_str(name))
+            .map_err(|_| LockerError::invalid_argument(self.what, &format!("cannot read {name}")))?;
+        Ok((!field.is_undefined()).then_some(field))
+    }
+
+    /// Checks that every field was one of those read.
+    ///
+    /// # Errors
+    ///
+    /// `"invalid_argument"` naming the first unknown field.
+    pub fn finish(self) -> Result<(), LockerError> {
+        let keys = js_sys::Reflect::own_keys(&self.value).map_err(|_| {
+            LockerError::invalid_argument(self.what, "cannot list the fields")
+        })?;
+        for key in keys.iter() {
+            let name = key.as_string();
+            if !name.as_deref().is_some_and(|n| self.known.contains(&n)) {
+                let shown = name.unwrap_or_else(|| "a symbol".into());
+                return Err(LockerError::invalid_argument(
+                    self.what,
+                    &format!(
+                        "unknown field `{shown}`, expected one of {}",
+                        self.known
+                            .iter()
+                            .map(|k| format!("`{k}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
 }
 
 #[wasm_bindgen]

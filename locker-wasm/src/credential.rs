@@ -9,28 +9,44 @@ use locker_core::credential::{
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
-use crate::convert::{crypto_rng, from_js, from_js_or_text, to_js, u32_arg, u64_arg};
+use crate::convert::{
+    crypto_rng, from_js, from_js_or_text, instance, to_js, u32_arg, u64_arg, u64_value,
+};
 use crate::error::LockerError;
 use crate::plain;
 
 #[wasm_bindgen(typescript_custom_section)]
 const CREDENTIAL_TS: &str = r#"
-/** What a credential allows. */
 /** An exported site key: keep it in secure storage, never in a journal. */
 export interface SiteKeyJson { id: number; secret_hex: string }
+/**
+ * A site key's id and check value (16 hex digits): tells one site's key
+ * from another's without revealing it. The journal records them.
+ */
+export interface KeyCheckJson { key_id: number; check: string }
+/** A back end's Ed25519 public key, as a bank's policy lists it (not secret). */
+export interface IssuerKeyJson { key_id: number; public_key: string }
 /** A request for a resident's PIN. */
 export interface PinRequestJson {
   recipient: number; compartments: number[]; purpose: Purpose; expires_at_s: number;
 }
-/** A request for a QR token. */
+/**
+ * A request for a QR token: the bank it opens doors of (default 0, a bank
+ * never given an id), and whose parcels it collects. A pickup token issued
+ * without a record (by a back end) must name its recipient, and opens only
+ * that recipient's parcels, at that bank only.
+ */
 export interface TokenRequestJson {
-  purpose: Purpose; compartments: number[]; recipient?: number | null; expires_at_s: number;
+  bank?: number | string; purpose: Purpose; compartments: number[];
+  recipient?: number | string | null; expires_at_s: number;
 }
-/** A PIN typed at a kiosk. */
+/** Who signed a token: the site's key, a back end's Ed25519 key, or a legacy (version 2) tag. */
+export type TokenSigner = "site" | "issuer" | "legacy";
 /** The checked fields of a QR token. */
 export interface TokenClaimsJson {
-  version: number; key_id: number; credential_id: number | string; purpose: Purpose;
-  compartments: number[]; issued_at_s: number; expires_at_s: number;
+  version: number; key_id: number; signer: TokenSigner; credential_id: number | string;
+  purpose: Purpose; recipient: number | string | null; compartments: number[];
+  issued_at_s: number; expires_at_s: number;
 }
 /** How a credential was presented. */
 export type Channel = "pin" | "qr" | "rfid" | "courier" | "remote";
@@ -40,6 +56,12 @@ export interface GrantJson {
   purpose: Purpose; compartments: number[]; recipient: number | string | null; carrier: number | null;
   expires_at_s: number | string; single_use: boolean;
 }
+/** A credential's public record (the core's `CredentialRecord` JSON: ids, kind, keyed tag, status). */
+export interface CredentialRecordJson { id: number | string; [field: string]: unknown }
+/** A secret to pass on and its public record. */
+export interface IssuedTokenJson { token: string; record: CredentialRecordJson }
+/** A PIN to pass on and its public record. */
+export interface IssuedPinJson { pin: string; record: CredentialRecordJson }
 /**
  * What the back end asks of a remote command: one door, for one resident's
  * parcels (`recipient`, required for a pickup; null for a staff override),
@@ -50,14 +72,45 @@ export interface RemoteRequestJson {
   recipient: number | string | null; not_before_s: number; not_after_s: number;
 }
 /**
- * A signed remote command. Pass it on as it came: as the object
- * `signRemoteCommand` returned (a nonce beyond 2^53 − 1 is a decimal
- * string there), or as the JSON text the back end sent. `JSON.parse` of
- * that text rounds such a nonce; the module refuses the rounded number
- * (`invalid_argument`) rather than report a bad signature.
+ * A signed remote command: a `tag` (HMAC under the site's key,
+ * `signRemoteCommand`) or a `signature` (a back end's Ed25519 key,
+ * `signRemoteCommandEd25519`), never both. Pass it on as it came: as the
+ * object returned (a nonce beyond 2^53 − 1 is a decimal string there), or
+ * as the JSON text the back end sent. `JSON.parse` of that text rounds
+ * such a nonce; the module refuses the rounded number (`invalid_argument`)
+ * rather than report a bad signature.
  */
 export interface RemoteCommandJson {
-  request: RemoteRequestJson; nonce: number | string; key_id: number; tag: string;
+  request: RemoteRequestJson; nonce: number | string; key_id: number;
+  tag?: string; signature?: string;
+}
+/**
+ * The time as a back end vouches for it, for one bank (`signTime`,
+ * `signTimeEd25519`): confirms a locker's clock after a jump
+ * (`Locker#confirmSignedTime`) when the clock agrees with it within 5
+ * minutes. A `tag` or a `signature`, never both.
+ */
+export interface SignedTimeJson {
+  bank: number | string; time_s: number; key_id: number; tag?: string; signature?: string;
+}
+/**
+ * A credential policy (the core's `CredentialPolicy` JSON; every field
+ * optional). `issuers` lists the back ends' Ed25519 keys: when it is not
+ * empty, tokens without a record and remote commands must be signed by
+ * one of them.
+ */
+export interface CredentialPolicyJson {
+  pin?: { digits?: number; binding?: "unbound" | "unit"; max_active_per_unit?: number };
+  rfid?: { require_pin?: boolean; pin_digits?: number };
+  throttle?: { bank?: BackoffJson; kiosk?: BackoffJson; subject?: BackoffJson };
+  remote?: { enabled?: boolean; max_opens_per_minute?: number; max_opens_per_day?: number; max_window_s?: number };
+  tokens?: { max_recordless_opens_per_minute?: number; max_recordless_opens_per_day?: number };
+  issuers?: IssuerKeyJson[];
+}
+/** One throttling scope's backoff and cap (every field given). */
+export interface BackoffJson {
+  free_failures: number; base_delay_s: number; max_delay_s: number;
+  max_failures_per_window: number; window_s: number;
 }
 /** QR rendering options (all optional). */
 export interface QrOptionsJson {
@@ -167,6 +220,7 @@ impl KeyRing {
     /// # Errors
     ///
     /// `"invalid_request"` naming what is wrong with the bytes,
+    /// `"weak_key"` for a secret no random source would give,
     /// `"duplicate_key_id"`.
     #[wasm_bindgen(js_name = fromBytes)]
     pub fn from_bytes(
@@ -179,6 +233,26 @@ impl KeyRing {
         let mut secret = zeroize::Zeroizing::new(vec![0_u8; length]);
         bytes.copy_to(&mut secret);
         Ok(Self(core_cred::KeyRing::from_secret_bytes(&secret)?))
+    }
+
+    /// Each key's id and check value, oldest first: what the journal
+    /// records, so a restore can tell this site's ring from another's.
+    /// Not secret.
+    ///
+    /// # Errors
+    ///
+    /// Never in practice.
+    #[wasm_bindgen(unchecked_return_type = "KeyCheckJson[]")]
+    pub fn checks(&self) -> Result<JsValue, LockerError> {
+        to_js(&self.0.checks())
+    }
+
+    /// A copy of the ring (its own object: retiring or rotating one does
+    /// not change the other).
+    #[wasm_bindgen(js_name = clone)]
+    #[must_use]
+    pub fn copy(&self) -> Self {
+        self.clone()
     }
 
     /// Every key with its secret, as `[{ id, secret_hex }]`: for secure
@@ -207,7 +281,9 @@ impl KeyRing {
     /// # Errors
     ///
     /// `"invalid_argument"` for a wrong shape or a secret that is not 64
-    /// hex digits, `"duplicate_key_id"`.
+    /// hex digits, `"weak_key"` for a secret no random source would give
+    /// (all zeros, a repeated byte or short pattern, typed text),
+    /// `"duplicate_key_id"`.
     #[wasm_bindgen(js_name = importSecrets)]
     pub fn import_secrets(
         #[wasm_bindgen(unchecked_param_type = "SiteKeyJson[]")] keys: JsValue,
@@ -218,7 +294,8 @@ impl KeyRing {
             let secret = from_hex(&key.secret_hex).ok_or_else(|| {
                 LockerError::invalid_argument("keys", "secret_hex must be 64 hex digits")
             })?;
-            ring.add(SiteKey::from_bytes(KeyId(key.id), secret))?;
+            let secret = zeroize::Zeroizing::new(secret);
+            ring.add(SiteKey::from_bytes(KeyId(key.id), *secret)?)?;
         }
         Ok(Self(ring))
     }
@@ -313,7 +390,9 @@ impl CredentialStore {
     ///
     /// `"invalid_argument"`, `"invalid_policy"`.
     #[wasm_bindgen(constructor)]
-    pub fn new(policy: Option<JsValue>) -> Result<Self, LockerError> {
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "CredentialPolicyJson")] policy: Option<JsValue>,
+    ) -> Result<Self, LockerError> {
         let Some(policy) = policy.filter(|p| !p.is_undefined() && !p.is_null()) else {
             return Ok(Self::default());
         };
@@ -327,7 +406,7 @@ impl CredentialStore {
     /// # Errors
     ///
     /// `"no_keys"`, `"bad_expiry"`, `"invalid_request"`, `"too_many_pins"`.
-    #[wasm_bindgen(js_name = issuePin, unchecked_return_type = "{ pin: string; record: object }")]
+    #[wasm_bindgen(js_name = issuePin, unchecked_return_type = "IssuedPinJson")]
     pub fn issue_pin(
         &mut self,
         keys: &KeyRing,
@@ -352,7 +431,7 @@ impl CredentialStore {
     /// # Errors
     ///
     /// As [`issue_token`].
-    #[wasm_bindgen(js_name = issueToken, unchecked_return_type = "{ token: string; record: object }")]
+    #[wasm_bindgen(js_name = issueToken, unchecked_return_type = "IssuedTokenJson")]
     pub fn issue_token(
         &mut self,
         keys: &KeyRing,
@@ -403,27 +482,31 @@ impl CredentialStore {
             .map_err(|refusal| refusal.error.into())
     }
 
-    /// Checks a QR token shown at `kiosk` for `purpose` (default
-    /// `"pickup"`); changes nothing.
+    /// Checks a QR token shown at `kiosk` of bank `bank` (a number, or a
+    /// decimal string beyond 2^53 − 1) for `purpose` (default
+    /// `"pickup"`); changes nothing. A token for another bank is refused.
     ///
     /// # Errors
     ///
     /// `"malformed_token"`, `"rejected"`, `"expired"`, `"already_used"`,
-    /// `"wrong_purpose"`, …
+    /// `"wrong_purpose"`, `"invalid_request"` (a token without a record
+    /// naming no recipient), `"recordless_cap_reached"`, …
     #[wasm_bindgen(js_name = verifyToken, unchecked_return_type = "GrantJson")]
     pub fn verify_token(
         &self,
         keys: &KeyRing,
+        #[wasm_bindgen(unchecked_param_type = "number | string")] bank: JsValue,
         kiosk: f64,
         token: &str,
         #[wasm_bindgen(js_name = nowS)] now_s: f64,
         purpose: Option<PurposeName>,
     ) -> Result<JsValue, LockerError> {
+        let bank: core_cred::BankId = from_js(&bank, "bank")?;
         let kiosk = core_cred::KioskId(u32_arg(kiosk, "kiosk")?);
         let now_s = u64_arg(now_s, "nowS")?;
         let purpose = purpose_arg(purpose)?;
         self.0
-            .verify_token(&keys.0, kiosk, token, purpose, now_s)
+            .verify_token(&keys.0, bank, kiosk, token, purpose, now_s)
             .map(|grant| plain::grant(&grant))
             .map_err(|refusal| refusal.error.into())
     }
@@ -479,11 +562,34 @@ impl CredentialStore {
         Ok(())
     }
 
+    /// Checks that a signed time (`SignedTimeJson` or its JSON text) was
+    /// signed for bank `bank` by the site's key (while the policy lists no
+    /// issuer) or by a listed issuer; changes nothing.
+    ///
+    /// # Errors
+    ///
+    /// `"wrong_bank"`, `"unknown_key_id"`, `"rejected"`,
+    /// `"invalid_argument"`.
+    #[wasm_bindgen(js_name = verifySignedTime)]
+    pub fn verify_signed_time(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "KeyRing")] keys: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number | string")] bank: JsValue,
+        #[wasm_bindgen(js_name = signedTime, unchecked_param_type = "SignedTimeJson | string")]
+        signed_time: JsValue,
+    ) -> Result<(), LockerError> {
+        let keys: KeyRing = instance(&keys, "keys", "KeyRing")?;
+        let bank: core_cred::BankId = from_js(&bank, "bank")?;
+        let signed: core_cred::SignedTime = from_js_or_text(&signed_time, "signedTime")?;
+        Ok(self.0.verify_signed_time(&keys.0, bank, &signed)?)
+    }
+
     /// Every record (public: ids, kinds, keyed tags, status).
     ///
     /// # Errors
     ///
     /// Never in practice.
+    #[wasm_bindgen(unchecked_return_type = "CredentialRecordJson[]")]
     pub fn records(&self) -> Result<JsValue, LockerError> {
         let records: Vec<_> = self.0.records().collect();
         to_js(&records)
@@ -498,13 +604,15 @@ impl CredentialStore {
 }
 
 /// Issues a QR token with the newest key, as a cloud service would:
-/// returns `{ token, record }`. Lockers verify it offline with the same
-/// keys.
+/// returns `{ token, record }`. Lockers of the bank `request.bank` verify
+/// it offline with the same keys; without its record a pickup token opens
+/// only its `recipient`'s parcels, within the bank's caps (a bank whose
+/// policy lists issuers takes only `issueTokenSigned`'s).
 ///
 /// # Errors
 ///
 /// `"no_keys"`, `"bad_expiry"`, `"invalid_request"`, `"invalid_argument"`.
-#[wasm_bindgen(js_name = issueToken, unchecked_return_type = "{ token: string; record: object }")]
+#[wasm_bindgen(js_name = issueToken, unchecked_return_type = "IssuedTokenJson")]
 pub fn issue_token(
     keys: &KeyRing,
     #[wasm_bindgen(unchecked_param_type = "TokenRequestJson")] request: JsValue,
@@ -542,12 +650,12 @@ pub fn sign_remote_command(
 /// A secret to hand to its holder and the public record of it: `{ pin,
 /// record }` or `{ token, record }`.
 #[derive(Serialize)]
-struct Issued<'a> {
+pub(crate) struct Issued<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
-    pin: Option<&'a str>,
+    pub(crate) pin: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    token: Option<&'a str>,
-    record: &'a core_cred::CredentialRecord,
+    pub(crate) token: Option<&'a str>,
+    pub(crate) record: &'a core_cred::CredentialRecord,
 }
 
 /// The arguments of `issueToken` converted, and the token signed with the
@@ -563,21 +671,47 @@ fn signed_token(
     Ok(core_cred::issue_token(&keys.0, &mut rng, &request, now_s)?)
 }
 
-/// Checks a QR token's signature and expiry without any record; returns
-/// its claims.
+/// Checks a QR token's tag (with the site's `keys`) or Ed25519 signature
+/// (with `issuers`, the back ends' public keys: `[]` for none) and its
+/// expiry, for bank `bank`, without any record; returns its claims. A
+/// token for another bank is refused.
 ///
 /// # Errors
 ///
-/// `"malformed_token"`, `"unknown_key_id"`, `"rejected"`, `"expired"`.
+/// `"malformed_token"`, `"unknown_key_id"`, `"rejected"` (a bad tag or
+/// signature, another bank), `"expired"`, `"invalid_argument"`.
 #[wasm_bindgen(js_name = verifyTokenOffline, unchecked_return_type = "TokenClaimsJson")]
 pub fn verify_token_offline(
     keys: &KeyRing,
+    #[wasm_bindgen(unchecked_param_type = "IssuerKeyJson[]")] issuers: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "number | string")] bank: JsValue,
     token: &str,
     #[wasm_bindgen(js_name = nowS)] now_s: f64,
 ) -> Result<JsValue, LockerError> {
+    let issuers: Vec<core_cred::IssuerKey> = from_js(&issuers, "issuers")?;
+    let bank: core_cred::BankId = from_js(&bank, "bank")?;
     let now_s = u64_arg(now_s, "nowS")?;
-    let claims = core_cred::verify_token_offline(&keys.0, token, now_s)?;
+    let claims = core_cred::verify_token_offline(&keys.0, &issuers, bank, token, now_s)?;
     Ok(plain::token_claims(&claims))
+}
+
+/// Signs the time `timeS` for bank `bank` with the newest site key, as a
+/// back end would: a locker whose clock jumped ahead takes the jump as
+/// true when its clock agrees with it (`Locker#confirmSignedTime`).
+///
+/// # Errors
+///
+/// `"no_keys"`, `"invalid_argument"`.
+#[wasm_bindgen(js_name = signTime, unchecked_return_type = "SignedTimeJson")]
+pub fn sign_time(
+    #[wasm_bindgen(unchecked_param_type = "KeyRing")] keys: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "number | string")] bank: JsValue,
+    #[wasm_bindgen(js_name = timeS, unchecked_param_type = "number")] time_s: JsValue,
+) -> Result<JsValue, LockerError> {
+    let keys: KeyRing = instance(&keys, "keys", "KeyRing")?;
+    let bank: core_cred::BankId = from_js(&bank, "bank")?;
+    let time_s = u64_value(&time_s, "timeS")?;
+    to_js(&core_cred::sign_time(&keys.0, bank, time_s)?)
 }
 
 /// Renders text (a QR token) as an SVG QR code; `options` is a
@@ -592,7 +726,10 @@ pub fn verify_token_offline(
 /// `"qr_data_too_long"`, `"invalid_argument"` for bad options.
 #[cfg(feature = "qr")]
 #[wasm_bindgen(js_name = qrSvg)]
-pub fn qr_svg(text: &str, options: Option<JsValue>) -> Result<String, LockerError> {
+pub fn qr_svg(
+    text: &str,
+    #[wasm_bindgen(unchecked_param_type = "QrOptionsJson")] options: Option<JsValue>,
+) -> Result<String, LockerError> {
     let options = qr_options(&options.unwrap_or(JsValue::UNDEFINED))?;
     let matrix = core_cred::QrMatrix::encode(text, &options)?;
     Ok(matrix.to_svg())

@@ -16,6 +16,55 @@ use crate::convert::{exact_f64, u64_to_js};
 use crate::credential::PurposeName;
 
 pub use channel_name::ChannelName;
+pub use signer_name::SignerName;
+
+mod signer_name {
+    // wasm-bindgen adds undocumented parts to a string enum (a hidden
+    // `__Invalid` variant, `from_js_value`).
+    #![allow(missing_docs)]
+
+    use locker_core::credential::TokenSigner;
+    use wasm_bindgen::prelude::*;
+
+    /// Who signed a token (`"site"`, `"issuer"`, `"legacy"`): the core's
+    /// `TokenSigner` by its JSON name, so it crosses as a number.
+    #[wasm_bindgen(js_name = TokenSigner)]
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub enum SignerName {
+        /// An HMAC tag under the site's token key.
+        Site = "site",
+        /// An Ed25519 signature by a back end.
+        Issuer = "issuer",
+        /// A version-2 tag (a legacy record).
+        Legacy = "legacy",
+    }
+
+    impl From<TokenSigner> for SignerName {
+        fn from(signer: TokenSigner) -> Self {
+            match signer {
+                TokenSigner::Site => Self::Site,
+                TokenSigner::Issuer => Self::Issuer,
+                TokenSigner::Legacy => Self::Legacy,
+            }
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        #![allow(clippy::unwrap_used)]
+
+        use super::*;
+
+        #[test]
+        fn every_core_signer_has_its_json_name_in_javascript() {
+            for signer in [TokenSigner::Site, TokenSigner::Issuer, TokenSigner::Legacy] {
+                let json = serde_json::to_value(signer).unwrap();
+                let name = SignerName::from_str(json.as_str().unwrap()).unwrap();
+                assert_eq!(SignerName::from(signer), name);
+            }
+        }
+    }
+}
 
 mod channel_name {
     // wasm-bindgen adds undocumented parts to a string enum (a hidden
@@ -96,12 +145,15 @@ extern "C" {
     ) -> JsValue;
 
     #[wasm_bindgen(js_name = tokenClaims)]
+    #[allow(clippy::too_many_arguments)] // one per field of the core's `TokenClaims`
     fn claims_object(
         version: u8,
         key_id: u16,
+        signer: SignerName,
         id_number: f64,
         id_bigint: u64,
         purpose: PurposeName,
+        recipient: JsValue,
         compartments: &[u32],
         issued_at_s: JsValue,
         expires_at_s: JsValue,
@@ -130,9 +182,11 @@ pub fn token_claims(claims: &TokenClaims) -> JsValue {
     claims_object(
         claims.version,
         claims.key_id.0,
+        claims.signer.into(),
         exact_number(claims.credential_id.0),
         claims.credential_id.0,
         claims.purpose.into(),
+        claims.recipient.map_or(JsValue::NULL, |r| u64_to_js(r.0)),
         &ids(&claims.compartments),
         u64_to_js(claims.issued_at_s),
         u64_to_js(claims.expires_at_s),
@@ -158,7 +212,9 @@ mod tests {
     #![allow(clippy::unwrap_used)]
 
     use locker_core::RecipientId;
-    use locker_core::credential::{CarrierId, Channel, CredentialId, KeyId, Purpose};
+    use locker_core::credential::{
+        CarrierId, Channel, CredentialId, KeyId, Purpose, TokenSigner,
+    };
 
     use super::*;
     use crate::convert::MAX_SAFE_INTEGER;
@@ -210,8 +266,10 @@ mod tests {
         let claims = TokenClaims {
             version: 1,
             key_id: KeyId(2),
+            signer: TokenSigner::Issuer,
             credential_id: CredentialId(3),
             purpose: Purpose::Pickup,
+            recipient: Some(RecipientId(8)),
             compartments: vec![CompartmentId(4)],
             issued_at_s: 5,
             expires_at_s: 6,

@@ -8,7 +8,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::bank::parse_config;
 use crate::convert::{from_js, to_js};
-use crate::error::{LockerError, allocation_code, bank_code, config_code};
+use crate::error::LockerError;
 
 #[wasm_bindgen(typescript_custom_section)]
 const SIM_TS: &str = r#"
@@ -22,14 +22,17 @@ export interface SimResultJson { arrivals: number; placed: number; overflow: num
 export interface PlanJson { counts: object[]; doors: number; cost: number; result: SimResultJson; evaluations: number; config: BankConfigJson }
 "#;
 
+// The core's table of codes (`locker-core/src/codes.rs`) has no
+// `SimError::code()` yet: the simulation's own kinds are named here, their
+// inner causes by the core. Replace with `error.code()` once it exists.
 impl From<SimError> for LockerError {
     fn from(error: SimError) -> Self {
         let code = match &error {
             SimError::InvalidField { .. } => "invalid_field",
             SimError::InvalidParcel { .. } => "invalid_parcel",
-            SimError::Config(inner) => config_code(inner),
-            SimError::Allocation(inner) => allocation_code(inner),
-            SimError::Bank(inner) => bank_code(inner),
+            SimError::Config(inner) => inner.code(),
+            SimError::Allocation(inner) => inner.code(),
+            SimError::Bank(inner) => inner.code(),
             SimError::Infeasible { .. } => "infeasible",
             _ => "simulation",
         };
@@ -99,8 +102,8 @@ pub fn simulate(
 /// reaches the target.
 #[wasm_bindgen(js_name = planBank, unchecked_return_type = "PlanJson")]
 pub fn plan_bank(
-    building: Option<JsValue>,
-    request: Option<JsValue>,
+    #[wasm_bindgen(unchecked_param_type = "BuildingJson")] building: Option<JsValue>,
+    #[wasm_bindgen(unchecked_param_type = "PlanRequestJson")] request: Option<JsValue>,
 ) -> Result<JsValue, LockerError> {
     let building = building_arg(&building.unwrap_or(JsValue::UNDEFINED))?;
     let request: PlanRequest = match request.filter(|r| !r.is_undefined() && !r.is_null()) {

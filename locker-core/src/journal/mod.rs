@@ -413,7 +413,7 @@ pub enum JournalError {
         seq: u64,
     },
     /// Records are missing before this one.
-    #[error("records {expected} to {} are missing before record {found}", found - 1)]
+    #[error("records {expected} to {} are missing before record {found}", found.saturating_sub(1))]
     Missing {
         /// The sequence number that should have come.
         expected: u64,
@@ -466,7 +466,7 @@ pub enum JournalError {
     /// storage was rolled back.
     #[error(
         "the journal ends before record {}: {expected_records} records were seen before, it holds {found_records}",
-        expected_records - 1
+        expected_records.saturating_sub(1)
     )]
     RolledBack {
         /// Records the head or counter vouches for.

@@ -14,18 +14,25 @@ is what the other bindings and the firmware read.
 - Allocation: :class:`Bank` (``allocate``, ``store``, ``release``,
   ``plan_batch``, ``apply_batch``).
 - Packing: :func:`pack`, :func:`pack_bins`, :func:`lower_bound`.
-- Credentials: :class:`KeyRing`, :class:`CredentialStore`,
-  :func:`issue_token`, :func:`verify_token_offline`, :func:`qr_svg`,
-  :func:`sign_remote_command` (for ``Locker.open_remote``).
+- Credentials: :class:`KeyRing` (weak keys refused, ``checks()``),
+  :class:`CredentialStore`, :func:`issue_token`, :func:`verify_token_offline`,
+  :func:`qr_svg`, :func:`sign_remote_command` (for ``Locker.open_remote``),
+  :func:`sign_time` (for ``Locker.confirm_signed_time``); a back end's
+  Ed25519 key :class:`IssuerSigningKey` with :func:`issue_token_signed`,
+  :func:`sign_remote_command_ed25519` and :func:`sign_time_ed25519`.
 - The locker: :class:`Locker` over :class:`SimulatedHardware` or any object
-  with the hardware methods; :func:`replay`.
-- Journals: :func:`read_journal`, :func:`verify_journal`,
+  with the hardware methods (``restore`` authenticated with the keys,
+  ``head``, ``restore_report``, key rotation, clock confirmation);
+  :func:`replay`.
+- Journals: :func:`read_journal`, :func:`verify_journal` (with a
+  :class:`KeyRing`: every record's MAC; without: integrity only),
   :func:`write_journal`; statistics in :mod:`locker.analytics`.
 - Simulation and planning: :func:`simulate`, :func:`plan`,
   :func:`default_building`, :func:`default_classes`, :func:`compose_bank`;
   the shapes of their results in :mod:`locker.types`.
 
-Every error derives from :class:`LockerError`.
+Every error derives from :class:`LockerError`, whose ``code`` is the core's
+stable code for what went wrong (``"forged"``, ``"weak_key"``, ...).
 """
 
 from locker import analytics, types
@@ -40,6 +47,7 @@ from locker._locker import (
     GeometryError,
     HardwareError,
     InfeasibleError,
+    IssuerSigningKey,
     JournalError,
     KeyRing,
     Locker,
@@ -47,6 +55,7 @@ from locker._locker import (
     OperationError,
     PackError,
     QrError,
+    SIGNED_TIME_SKEW_S,
     SimError,
     SimulatedHardware,
     __version__,
@@ -58,6 +67,7 @@ from locker._locker import (
     default_classes,
     fits,
     issue_token,
+    issue_token_signed,
     lower_bound,
     pack,
     pack_bins,
@@ -66,6 +76,9 @@ from locker._locker import (
     read_journal,
     replay,
     sign_remote_command,
+    sign_remote_command_ed25519,
+    sign_time,
+    sign_time_ed25519,
     simulate,
     validate_bank_config,
     verify_journal,
@@ -84,6 +97,7 @@ __all__ = [
     "GeometryError",
     "HardwareError",
     "InfeasibleError",
+    "IssuerSigningKey",
     "JournalError",
     "KeyRing",
     "Locker",
@@ -91,6 +105,7 @@ __all__ = [
     "OperationError",
     "PackError",
     "QrError",
+    "SIGNED_TIME_SKEW_S",
     "SimError",
     "SimulatedHardware",
     "__version__",
@@ -103,6 +118,7 @@ __all__ = [
     "default_classes",
     "fits",
     "issue_token",
+    "issue_token_signed",
     "lower_bound",
     "pack",
     "pack_bins",
@@ -111,6 +127,9 @@ __all__ = [
     "read_journal",
     "replay",
     "sign_remote_command",
+    "sign_remote_command_ed25519",
+    "sign_time",
+    "sign_time_ed25519",
     "simulate",
     "types",
     "validate_bank_config",

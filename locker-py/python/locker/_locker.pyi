@@ -4,9 +4,20 @@ Kept in step with ``locker-py/src`` by ``mypy.stubtest`` in CI. Structured
 values are dicts shaped like the core's snake_case JSON.
 """
 
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, final
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union, final
 
-from locker.types import Plan, SimResult
+from locker.types import (
+    Head,
+    IssuerKey,
+    JournalRead,
+    KeyCheck,
+    Plan,
+    RestoreReport,
+    SignedTime,
+    SimResult,
+    TokenClaims,
+    Verified,
+)
 
 __all__ = [
     "AllocationError",
@@ -19,6 +30,7 @@ __all__ = [
     "GeometryError",
     "HardwareError",
     "InfeasibleError",
+    "IssuerSigningKey",
     "JournalError",
     "KeyRing",
     "Locker",
@@ -26,6 +38,7 @@ __all__ = [
     "OperationError",
     "PackError",
     "QrError",
+    "SIGNED_TIME_SKEW_S",
     "SimError",
     "SimulatedHardware",
     "__version__",
@@ -38,6 +51,7 @@ __all__ = [
     "default_classes",
     "fits",
     "issue_token",
+    "issue_token_signed",
     "lower_bound",
     "pack",
     "pack_bins",
@@ -46,6 +60,9 @@ __all__ = [
     "read_journal",
     "replay",
     "sign_remote_command",
+    "sign_remote_command_ed25519",
+    "sign_time",
+    "sign_time_ed25519",
     "simulate",
     "validate_bank_config",
     "verify_journal",
@@ -55,43 +72,91 @@ __all__ = [
 
 __version__: str
 _debug_build: bool
+#: How far (seconds) a signed time may be from the locker's clock and
+#: still confirm it.
+SIGNED_TIME_SKEW_S: int
 
 #: A JSON object as a dict (the core's snake_case shape).
 _JsonDict = Dict[str, Any]
 _Dims = Tuple[int, int, int]
+#: A record dict, or a journal's JSON-lines text.
+_Records = Union[str, Sequence[Mapping[str, Any]]]
 
 class LockerError(Exception):
-    """Base class of every error raised by the locker package."""
+    """Base class of every error raised by the locker package.
+
+    ``code`` is the core's stable code for what went wrong (``"forged"``,
+    ``"weak_key"``, ``"rejected"``, ...): a string for every error but the
+    simulation's ``SimError`` of a bad building field and ``InfeasibleError``,
+    which have no code in the core yet (``None``).
+    """
+
+    code: Optional[str]
 
 class GeometryError(LockerError):
     """A size or weight that cannot be real (a side of 0 mm, a side over 5 m, ...)."""
 
+    code: str
+
 class ConfigError(LockerError):
     """A bank configuration was rejected; the message names the field and value."""
+
+    code: str
 
 class BankError(LockerError):
     """The bank refused a change (unknown, full, out-of-service or occupied compartment, ...); nothing changed."""
 
+    code: str
+
 class AllocationError(LockerError):
     """Bad input to allocation (an impossible or already stored parcel). A full bank is an overflow outcome, not an error."""
+
+    code: str
 
 class PackError(LockerError):
     """A packing is not physically possible (overlap, outside the space, unsupported)."""
 
+    code: str
+
 class CredentialError(LockerError):
-    """A credential was refused or could not be issued (wrong, expired, used, throttled, ...)."""
+    """A credential was refused or could not be issued (wrong, expired, used, throttled, weak key, ...).
+
+    ``failure`` is the attempt to pass to ``CredentialStore.record_failure``
+    where a store's refusal counts toward throttling, else ``None``.
+    """
+
+    code: str
+    failure: Optional[Dict[str, Any]]
 
 class QrError(LockerError):
     """A QR code could not be rendered."""
 
+    code: str
+
 class JournalError(LockerError):
-    """A journal is malformed or was tampered with (edited, missing, reordered records)."""
+    """A journal is malformed or was tampered with: edited, missing, reordered,
+    forged (a MAC that does not verify), sealed with an unknown key,
+    unauthenticated, rolled back, another site's key ring.
+
+    ``seq`` is the first bad record's sequence number when the core names one.
+    """
+
+    code: str
+    seq: Optional[int]
 
 class HardwareError(LockerError):
-    """The hardware failed (jammed door, sensor fault, bus timeout, ...) or a Python hardware object raised."""
+    """The hardware failed (jammed door, sensor fault, bus timeout, ...) or a Python hardware object raised.
+
+    ``kind`` (and ``code``) is the kind's name, e.g. ``"door_jammed"``.
+    """
+
+    code: str
+    kind: Optional[str]
 
 class OperationError(LockerError):
     """A Locker operation was refused by the locker's state (door still open, nothing to collect, ...)."""
+
+    code: str
 
 class SimError(LockerError):
     """A building, bank or planner request for the simulation is invalid."""
@@ -178,16 +243,19 @@ class KeyRing:
     def rotate(self, entropy: Optional[bytes] = None) -> int:
         """Adds a fresh key that signs from now on; returns its id."""
     def add_key(self, key_id: int, secret: bytes) -> None:
-        """Adds a shared key: its id and its 32 secret bytes."""
+        """Adds a shared key: its id and its 32 secret bytes. Raises
+        :class:`CredentialError` (``weak_key``) for a weak secret."""
     def to_bytes(self) -> bytes:
         """The whole ring as sealed-storage bytes (C's ``locker_keys_export`` format)."""
     @staticmethod
     def from_bytes(data: bytes) -> KeyRing:
-        """The ring ``to_bytes`` (or C's ``locker_keys_export``) wrote."""
+        """The ring ``to_bytes`` (or C's ``locker_keys_export``) wrote; weak keys are refused (``weak_key``)."""
     def export_key(self, key_id: int) -> bytes:
         """The 32 secret bytes of a key, to share it with a verifier."""
     def retire(self, key_id: int) -> None:
         """Stops a key from verifying anything."""
+    def checks(self) -> List[KeyCheck]:
+        """Each key's id and check value (reveals nothing of the secrets)."""
     def ids(self) -> List[int]:
         """The key ids, oldest first."""
     def __len__(self) -> int: ...
@@ -228,10 +296,14 @@ class CredentialStore:
         now_s: int,
         kiosk: int = 1,
         purpose: str = "pickup",
+        *,
+        bank: int = 0,
     ) -> _JsonDict:
-        """Checks a QR token against the keys and this store; returns the grant."""
-    def verify_remote(self, keys: KeyRing, bank: int, command: _JsonDict, now_s: int) -> _JsonDict:
+        """Checks a QR token for bank ``bank`` against the keys and this store; returns the grant."""
+    def verify_remote(self, keys: KeyRing, bank: int, command: Mapping[str, Any], now_s: int) -> _JsonDict:
         """Checks a signed remote command for bank ``bank``; returns the grant."""
+    def verify_signed_time(self, keys: KeyRing, bank: int, signed: Mapping[str, Any]) -> None:
+        """Checks a signed time for bank ``bank``; raises :class:`CredentialError`."""
     def redeem(self, grant: _JsonDict, now_s: int) -> List[int]:
         """Marks a grant used once its door opened; returns the credentials spent."""
     def record_failure(self, failure: _JsonDict) -> List[_JsonDict]:
@@ -244,6 +316,24 @@ class CredentialStore:
         """Every public record."""
     def __len__(self) -> int: ...
 
+@final
+class IssuerSigningKey:
+    """A back end's Ed25519 signing key; ``repr()`` shows the key id only."""
+
+    @staticmethod
+    def generate(key_id: int, entropy: Optional[bytes] = None) -> IssuerSigningKey:
+        """A fresh key, from ``entropy`` (32 bytes) or ``os.urandom``."""
+    @staticmethod
+    def from_bytes(key_id: int, secret: bytes) -> IssuerSigningKey:
+        """The key of these 32 secret bytes; weak bytes are refused (``weak_key``)."""
+    @property
+    def key_id(self) -> int:
+        """The key's id."""
+    def public_key(self) -> IssuerKey:
+        """The public key to list in a bank's ``credentials.issuers``."""
+    def to_bytes(self) -> bytes:
+        """The 32 secret bytes, for sealed storage."""
+
 def issue_token(
     keys: KeyRing,
     compartments: Sequence[int],
@@ -252,14 +342,47 @@ def issue_token(
     purpose: str = "pickup",
     recipient: Optional[int] = None,
     entropy: Optional[bytes] = None,
+    *,
+    bank: int = 0,
 ) -> Tuple[str, _JsonDict]:
-    """Issues a signed QR token; returns ``(token, record)``."""
+    """Issues a QR token for bank ``bank`` tagged with the newest site key; returns ``(token, record)``."""
 
-def sign_remote_command(keys: KeyRing, request: _JsonDict, entropy: Optional[bytes] = None) -> _JsonDict:
-    """Signs a remote command (back end); returns the command dict."""
+def issue_token_signed(
+    signer: IssuerSigningKey,
+    compartments: Sequence[int],
+    expires_at_s: int,
+    now_s: int,
+    purpose: str = "pickup",
+    recipient: Optional[int] = None,
+    entropy: Optional[bytes] = None,
+    *,
+    bank: int = 0,
+) -> Tuple[str, _JsonDict]:
+    """Issues a QR token signed with a back end's Ed25519 key; returns ``(token, record)``."""
 
-def verify_token_offline(keys: KeyRing, token: str, now_s: int) -> _JsonDict:
-    """Checks a QR token's signature and expiry with the keys alone; returns its claims."""
+def sign_remote_command(keys: KeyRing, request: Mapping[str, Any], entropy: Optional[bytes] = None) -> _JsonDict:
+    """Signs a remote command with the newest site key (back end); returns the command dict."""
+
+def sign_remote_command_ed25519(
+    signer: IssuerSigningKey, request: Mapping[str, Any], entropy: Optional[bytes] = None
+) -> _JsonDict:
+    """Signs a remote command with a back end's Ed25519 key; returns the command dict."""
+
+def sign_time(keys: KeyRing, bank: int, time_s: int) -> SignedTime:
+    """Signs the time for a bank with the newest site key (back end)."""
+
+def sign_time_ed25519(signer: IssuerSigningKey, bank: int, time_s: int) -> SignedTime:
+    """Signs the time for a bank with a back end's Ed25519 key."""
+
+def verify_token_offline(
+    keys: KeyRing,
+    token: str,
+    now_s: int,
+    *,
+    bank: int = 0,
+    issuers: Optional[Sequence[Mapping[str, Any]]] = None,
+) -> TokenClaims:
+    """Checks a QR token's tag (site keys) or signature (a listed issuer) and expiry for bank ``bank``; returns its claims."""
 
 def qr_svg(
     text: str,
@@ -271,17 +394,40 @@ def qr_svg(
 
 # --- journals --------------------------------------------------------------
 
-def read_journal(text: str) -> _JsonDict:
-    """Reads JSON-lines text: ``{"records", "torn_tail", "valid_bytes"}``. Raises :class:`JournalError`."""
+def read_journal(
+    text: str,
+    keys: Optional[KeyRing] = None,
+    *,
+    expected_head: Optional[Mapping[str, Any]] = None,
+    min_records: Optional[int] = None,
+    accept_legacy: bool = False,
+) -> JournalRead:
+    """Reads and verifies JSON-lines text: ``{"records", "torn_tail", "valid_bytes", "verified"}``.
 
-def verify_journal(records: Sequence[_JsonDict]) -> None:
-    """Checks record dicts; raises :class:`JournalError` naming the first bad one."""
+    With ``keys`` every record's MAC is checked; without, integrity only
+    (hashes, sequence, links: a rewrite with recomputed hashes passes).
+    Raises :class:`JournalError` naming the first bad record.
+    """
 
-def write_journal(records: Sequence[_JsonDict]) -> str:
-    """Writes record dicts as JSON-lines text."""
+def verify_journal(
+    records: _Records,
+    keys: Optional[KeyRing] = None,
+    *,
+    expected_head: Optional[Mapping[str, Any]] = None,
+    min_records: Optional[int] = None,
+    accept_legacy: bool = False,
+) -> Verified:
+    """Verifies record dicts or JSON-lines text; returns what was verified.
 
-def replay(records: Sequence[_JsonDict]) -> _JsonDict:
-    """Replays records and returns the snapshot of the state they build."""
+    With ``keys`` every record's MAC is checked; without, integrity only.
+    Raises :class:`JournalError` naming the first bad record.
+    """
+
+def write_journal(records: Sequence[Mapping[str, Any]]) -> str:
+    """Writes record dicts as JSON-lines text (after an integrity check)."""
+
+def replay(records: _Records, keys: Optional[KeyRing] = None, *, accept_legacy: bool = False) -> _JsonDict:
+    """Replays a journal and returns the snapshot of the state it builds (sealed when ``keys`` are given)."""
 
 # --- the locker -------------------------------------------------------------
 
@@ -289,8 +435,12 @@ def replay(records: Sequence[_JsonDict]) -> _JsonDict:
 class SimulatedHardware:
     """A simulated lock board with physical rules, a clock and seeded entropy."""
 
-    def __new__(cls, doors: Sequence[int], seed: int = 0, now_s: int = 1_700_000_000) -> SimulatedHardware:
-        """A board with these door ids."""
+    def __new__(
+        cls, doors: Sequence[int], seed: int = 0, now_s: int = 1_700_000_000, *, monotonic_counter: bool = False
+    ) -> SimulatedHardware:
+        """A board with these door ids (and a monotonic counter at 0 when asked)."""
+    def monotonic_counter_value(self) -> Optional[int]:
+        """The monotonic counter's value, or ``None`` without one."""
     def set_now_s(self, now_s: int) -> None:
         """Sets the clock."""
     def now_s(self) -> int:
@@ -327,10 +477,40 @@ class Locker:
     def __new__(cls, hardware: Any, config: Optional[_JsonDict] = None) -> Locker:
         """A new locker; ``hardware`` is a :class:`SimulatedHardware` or an object with the hardware methods."""
     @staticmethod
-    def restore(keys: KeyRing, hardware: Any, records: Sequence[_JsonDict]) -> Locker:
-        """Restores a locker from its journal records."""
+    def restore(
+        keys: KeyRing,
+        hardware: Any,
+        records: _Records,
+        *,
+        snapshot: Optional[Mapping[str, Any]] = None,
+        expected_head: Optional[Mapping[str, Any]] = None,
+        accept_legacy: bool = False,
+    ) -> Locker:
+        """Restores a locker from its journal (record dicts or JSON-lines text), authenticated with ``keys``."""
+    def restore_report(self) -> Optional[RestoreReport]:
+        """What the restore found; ``None`` for a locker made new."""
+    def head(self) -> Optional[Head]:
+        """The journal's last record as a head, to export and pass back as ``expected_head``."""
     def keys(self) -> KeyRing:
         """A copy of the site keys."""
+    def rotate_key(self) -> int:
+        """Adds a fresh key that signs from now on (journaled); returns its id."""
+    def add_key(self, key_id: int, secret: bytes) -> None:
+        """Adds a provisioned key (journaled); weak secrets are refused."""
+    def retire_key(self, key_id: int) -> None:
+        """Retires a key (journaled)."""
+    def observe_clock(self) -> int:
+        """Reads the clock; returns the locker's time (a jump is held back)."""
+    def confirm_clock(self) -> int:
+        """Staff confirm the clock after a jump; returns the locker's time."""
+    def confirm_signed_time(self, signed: Mapping[str, Any]) -> int:
+        """Confirms the clock with a time the back end signed; returns the locker's time."""
+    def clock_offset_s(self) -> int:
+        """Seconds the hardware clock runs ahead of the locker's time (held back)."""
+    def clock_held_since_s(self) -> Optional[int]:
+        """When the locker started holding a clock jump back, while one is held."""
+    def bank_id(self) -> int:
+        """The bank's id (the configuration's ``bank_id``)."""
     def issue_courier_code(self, carrier: int, valid_for_s: int) -> str:
         """Gives a carrier a courier code."""
     def courier_sign_in(self, code: str, kiosk: int = 1) -> CourierSessionHandle:
@@ -342,7 +522,7 @@ class Locker:
     def cancel_deposit(self, compartment: int) -> None:
         """Cancels a drop-off whose door is open."""
     def door_closed(self, compartment: int) -> None:
-        """A door was closed: completes its drop-off or pickup."""
+        """A door was closed: completes its drop-off or pickup; a door the locker did not unlock is an alarm (journaled, refused)."""
     def tick(self) -> None:
         """Periodic upkeep: doors left open, reminders, expiry, pruning."""
     def pickup_pin(self, pin: str, unit: Optional[int] = None, kiosk: int = 1) -> List[int]:
@@ -351,8 +531,8 @@ class Locker:
         """Collects with a QR token; returns the doors opened."""
     def pickup_rfid(self, uid: bytes, pin: Optional[str] = None, kiosk: int = 1) -> List[int]:
         """Collects with an RFID tag; returns the doors opened."""
-    def open_remote(self, bank: int, command: _JsonDict) -> List[int]:
-        """Opens a door for a pickup on a signed remote command; returns the doors opened."""
+    def open_remote(self, command: Mapping[str, Any]) -> List[int]:
+        """Opens a door for a pickup on a remote command signed for this bank; returns the doors opened."""
     def register_rfid(self, recipient: int, uid: bytes, with_pin: bool = False) -> Optional[str]:
         """Registers an RFID tag; returns its PIN when one is asked for."""
     def delegate(self, request: _JsonDict) -> _JsonDict:
@@ -382,7 +562,7 @@ class Locker:
     def journal_text(self) -> str:
         """The journal as JSON-lines text."""
     def snapshot(self) -> _JsonDict:
-        """A snapshot of the state (no secrets)."""
+        """A snapshot of the state (no secrets), sealed with the newest key."""
     def doors(self) -> List[_JsonDict]:
         """Every door for display, in id order: configuration, `state`,
         the open door's `task`, recipient, parcel count and expiry."""
