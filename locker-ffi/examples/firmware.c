@@ -1,7 +1,8 @@
 /* A firmware-style program on embedded Linux: the lock board behind
  * locker_hardware callbacks, the journal and the site keys in files on
- * flash (written with fsync), restore at boot, then a main loop serving the
- * kiosk. The "people" at the kiosk are scripted so the program runs on its
+ * flash (written with fsync), the journal's head exported after each
+ * operation, restore at boot (checked against that head), then a main loop
+ * serving the kiosk. The "people" at the kiosk are scripted so the program runs on its
  * own:
  *
  *   firmware STATE_DIR     # first boot: new locker, a drop-off
@@ -112,6 +113,33 @@ static bool save_keys(const locker *l, const char *path) {
   return ok;
 }
 
+/* --- the journal's head ------------------------------------------------------
+ * Exported after each operation and given back to the restore, which then
+ * refuses a journal cut short or rolled back. Keep it where the journal's
+ * storage cannot roll it back: the back end, another flash part. (Here:
+ * another file, for the demo.) */
+
+static void save_head(const locker *l, const char *path) {
+  char *head = NULL;
+  if (locker_head(l, &head) != LOCKER_OK || head == NULL) return;
+  FILE *f = fopen(path, "w");
+  if (f != NULL) {
+    fputs(head, f);
+    fflush(f);
+    fsync(fileno(f));
+    fclose(f);
+  }
+  locker_string_free(head);
+}
+
+static bool load_head(const char *path, char *head, size_t cap) {
+  FILE *f = fopen(path, "r");
+  if (f == NULL) return false;
+  bool ok = fgets(head, (int)cap, f) != NULL;
+  fclose(f);
+  return ok;
+}
+
 static size_t load_keys(const char *path, uint8_t *keys, size_t cap) {
   int fd = open(path, O_RDONLY);
   if (fd < 0) return 0;
@@ -157,11 +185,12 @@ static void person_uses_door(board *b, uint32_t door, bool parcel_inside) {
 
 int main(int argc, char **argv) {
   const char *dir = argc > 1 ? argv[1] : "locker-state";
-  char journal_path[512], keys_path[512], pin_path[512];
+  char journal_path[512], keys_path[512], pin_path[512], head_path[512];
   mkdir(dir, 0700);
   snprintf(journal_path, sizeof journal_path, "%s/journal.jsonl", dir);
   snprintf(keys_path, sizeof keys_path, "%s/keys.bin", dir);
   snprintf(pin_path, sizeof pin_path, "%s/pin.txt", dir);
+  snprintf(head_path, sizeof head_path, "%s/head.json", dir);
 
   board b;
   memset(&b, 0, sizeof b);
@@ -176,6 +205,7 @@ int main(int argc, char **argv) {
   bool first_boot = fstat(b.journal_fd, &st) == 0 && st.st_size == 0;
 
   locker_hardware hw = {
+      .size = sizeof(locker_hardware), /* lets the struct grow later */
       .ctx = &b,
       .unlock = hw_unlock,
       .door_state = hw_door_state,
@@ -226,16 +256,25 @@ int main(int argc, char **argv) {
       goto out;
     }
     notify(l, pin_path);
+    save_head(l, head_path);
     printf("power off\n");
   } else {
     printf("boot: restoring from %s\n", journal_path);
     uint8_t keys[LOCKER_KEYS_HEADER_BYTES + 8 * LOCKER_KEY_ENTRY_BYTES];
     size_t keys_len = load_keys(keys_path, keys, sizeof keys);
-    status = locker_restore(keys, keys_len, &hw, &l);
+    char head[256];
+    bool have_head = load_head(head_path, head, sizeof head);
+    status = locker_restore(keys, keys_len, &hw, have_head ? head : NULL,
+                            false, &l);
     memset(keys, 0, sizeof keys);
     if (status != LOCKER_OK) {
       fail("locker_restore", status);
       goto out;
+    }
+    char *report = NULL;
+    if (locker_restore_report(l, &report) == LOCKER_OK && report != NULL) {
+      printf("restored: %s\n", report);
+      locker_string_free(report);
     }
     /* The resident types the PIN with the unit number. */
     char pin[16] = "";
@@ -261,6 +300,7 @@ int main(int argc, char **argv) {
     }
     locker_doors_free(doors, count);
     notify(l, pin_path);
+    save_head(l, head_path);
   }
   exit_code = 0;
 

@@ -33,6 +33,11 @@
 #define LOCKER_KEY_ENTRY_BYTES 34
 
 /**
+ * Bytes of one site key's secret (`locker_add_key`).
+ */
+#define LOCKER_KEY_SECRET_BYTES 32
+
+/**
  * The result of every `locker_` function: `LOCKER_OK` (0) or what went
  * wrong.
  *
@@ -79,6 +84,12 @@ enum locker_status
    */
   LOCKER_BUFFER_TOO_SMALL = 6,
   /**
+   * A struct's `size` field (`locker_hardware.size`) is not the size of
+   * the struct this library knows: set it to `sizeof` the struct, and
+   * build against the header of the library you link.
+   */
+  LOCKER_STRUCT_SIZE = 7,
+  /**
    * A bug: the library panicked. Please report it.
    */
   LOCKER_PANIC = 99,
@@ -107,6 +118,17 @@ enum locker_status
    * Site key bytes are malformed (see `locker_keys_export`).
    */
   LOCKER_KEYS_INVALID = 201,
+  /**
+   * A site key's secret is weak: fewer than 16 distinct byte values (all
+   * zeros, a repeated byte, a short pattern, typed text). No random
+   * source gives such a key.
+   */
+  LOCKER_WEAK_KEY = 202,
+  /**
+   * The key ring is empty (or would be): nothing could authenticate the
+   * journal.
+   */
+  LOCKER_NO_KEYS = 203,
   /**
    * The parcel is invalid (size, weight).
    */
@@ -176,7 +198,8 @@ enum locker_status
    */
   LOCKER_REMOTE_DISABLED = 413,
   /**
-   * The remote command names another bank.
+   * The QR token, remote command or signed time names another bank (the
+   * configuration's `bank_id`).
    */
   LOCKER_REMOTE_WRONG_BANK = 414,
   /**
@@ -192,6 +215,12 @@ enum locker_status
    * The remote command's window is longer than the policy allows.
    */
   LOCKER_REMOTE_WINDOW_TOO_LONG = 417,
+  /**
+   * The cap on openings by QR tokens the back end issued without a
+   * record at the locker is reached (per minute or per day: the policy's
+   * `credentials.tokens`); try again later.
+   */
+  LOCKER_RECORDLESS_CAP_REACHED = 418,
   /**
    * Hardware: the latch did not release.
    */
@@ -266,6 +295,40 @@ enum locker_status
    */
   LOCKER_JOURNAL_TORN_TAIL = 609,
   /**
+   * A journal line is not written exactly as its record is (spacing, key
+   * order, escapes, an unknown field): it was edited.
+   */
+  LOCKER_JOURNAL_NOT_CANONICAL = 610,
+  /**
+   * A journal record's MAC does not verify: it was rewritten by someone
+   * without the site's keys (the last-error message names the record).
+   */
+  LOCKER_JOURNAL_FORGED = 611,
+  /**
+   * A journal record is sealed with a key the key ring does not hold.
+   */
+  LOCKER_JOURNAL_UNKNOWN_KEY = 612,
+  /**
+   * A journal record carries no MAC and nothing authenticates it (a
+   * journal written before journals were authenticated needs
+   * `accept_legacy`; after an authenticated record, it is a rewrite).
+   */
+  LOCKER_JOURNAL_UNAUTHENTICATED = 613,
+  /**
+   * The journal ends before what was seen before: the expected head, or
+   * the board's monotonic counter. Records were cut off or rolled back.
+   */
+  LOCKER_JOURNAL_ROLLED_BACK = 614,
+  /**
+   * The journal holds another record where the expected head was.
+   */
+  LOCKER_JOURNAL_HEAD_MISMATCH = 615,
+  /**
+   * The key ring is not the one this journal was written with (another
+   * site's keys).
+   */
+  LOCKER_JOURNAL_WRONG_KEY_RING = 616,
+  /**
    * The operation does not fit the locker's state.
    */
   LOCKER_STATE = 700,
@@ -302,6 +365,10 @@ enum locker_status
    * something else).
    */
   LOCKER_DOOR_NOT_OPEN_FOR = 708,
+  /**
+   * The bank has no compartment with this id.
+   */
+  LOCKER_UNKNOWN_COMPARTMENT = 709,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -607,12 +674,23 @@ typedef struct locker_dimensions {
  * the board reported) with `locker_hw_fault_detail`: it reaches the error
  * message, the journal's fault record and the `hardware_fault` event.
  *
+ * Set `size` to `sizeof(locker_hardware)` (zero the struct first, then
+ * fill it in): the struct can then grow at its end in later versions
+ * without breaking programs built against this header. A size this
+ * library does not know is refused with `LOCKER_STRUCT_SIZE`.
+ *
  * Required: `unlock`, `door_state`, `now_s`, `fill_random`,
  * `journal_append`. Optional (may be NULL): `occupancy` (no sensor),
  * `journal_read` (only `locker_restore` needs it), `journal_truncate`
- * (only needed when `locker_restore` finds a torn last line).
+ * (only needed when `locker_restore` finds a torn last line), and
+ * `monotonic_counter` with `raise_monotonic_counter` (both or neither: no
+ * counter).
  */
 typedef struct locker_hardware {
+  /**
+   * `sizeof(locker_hardware)`, set by the caller.
+   */
+  size_t size;
   /**
    * The vendor's context, passed to every callback.
    */
@@ -661,11 +739,31 @@ typedef struct locker_hardware {
    */
   int (*journal_read)(void *ctx, uint64_t offset, uint8_t *buf, size_t cap, size_t *out_len);
   /**
-   * Cuts the stored journal to its first `len` bytes: called by
-   * `locker_restore` to drop a last line torn by a power cut, before
-   * anything is appended. Return 0, or non-zero on failure.
+   * Cuts the stored journal to its first `len` bytes: called after
+   * `locker_restore` found a last line torn by a power cut, just before
+   * the next line is appended (never for a journal the restore refused).
+   * Return 0, or non-zero on failure (the append then fails with
+   * `LOCKER_JOURNAL_WRITE`).
    */
   int (*journal_truncate)(void *ctx, uint64_t len);
+  /**
+   * Reads the board's monotonic counter into `*out_value`: a value that
+   * only ever goes up and that the journal's storage cannot roll back
+   * (an RTC backup register, an OTP or secure-element counter). The
+   * locker reads it at `locker_new` and `locker_restore`, raises it to
+   * the number of records after each record, and refuses to restore a
+   * journal with fewer records (`LOCKER_JOURNAL_ROLLED_BACK`). NULL: the
+   * board has no counter. Return a `locker_hw_result`.
+   */
+  int (*monotonic_counter)(void *ctx, uint64_t *out_value);
+  /**
+   * Raises the monotonic counter to at least `at_least` (never lowers
+   * it); called after each durable record with the number of records. A
+   * counter that wears may store only every n-th value. A failure does
+   * not undo the record: it raises a `hardware_fault` event. Required
+   * with `monotonic_counter`, NULL without it.
+   */
+  int (*raise_monotonic_counter)(void *ctx, uint64_t at_least);
 } locker_hardware;
 
 /**
@@ -771,15 +869,20 @@ locker_status locker_fits(struct locker_dimensions parcel,
  * empty). Keep the keys with `locker_keys_export` to restore it later.
  *
  * `config_json` is a UTF-8 JSON object `{"bank": {...}, "policy": {...},
- * "credentials": {...}}` (snake_case, as in every binding; `policy` and
- * `credentials` may be left out), or NULL for the default bank and
- * policies. `hardware` is copied; its `ctx` and callbacks must stay valid
- * until `locker_free`. On `LOCKER_OK`, `*out_locker` is a new handle the
+ * "credentials": {...}, "bank_id": 31}` (snake_case, as in every binding;
+ * `policy`, `credentials` and `bank_id` may be left out; an unknown field
+ * is refused), or NULL for the default bank and policies. `bank_id` is the
+ * bank QR tokens, remote commands and signed times must name (0 when left
+ * out). `hardware` is copied (its `size` must be
+ * `sizeof(locker_hardware)`); its `ctx` and callbacks must stay valid
+ * until `locker_free`. With a monotonic counter, the locker raises it
+ * after every record. On `LOCKER_OK`, `*out_locker` is a new handle the
  * caller owns and releases with `locker_free`.
  *
  * Returns `LOCKER_NULL_POINTER` (a NULL argument or required callback),
- * `LOCKER_INVALID_UTF8`, `LOCKER_CONFIG_INVALID`, the hardware status
- * (500–599) of a failing clock or RNG, or `LOCKER_JOURNAL_WRITE`.
+ * `LOCKER_STRUCT_SIZE`, `LOCKER_INVALID_UTF8`, `LOCKER_CONFIG_INVALID`,
+ * the hardware status (500–599) of a failing clock, RNG or counter, or
+ * `LOCKER_JOURNAL_WRITE`.
  *
  * Ownership: `config_json`, `keys` and `*hardware` are read during this call
  * only (the struct is copied); `hardware->ctx` and the callbacks are kept
@@ -795,8 +898,10 @@ locker_status locker_new(const char *config_json,
  * format of `locker_keys_export`, for example shared with a cloud service
  * that issues QR tokens) instead of a fresh key.
  *
- * Also returns `LOCKER_KEYS_INVALID` for malformed key bytes. The caller
- * keeps (and should wipe) its copy of `keys`.
+ * Also returns `LOCKER_KEYS_INVALID` for malformed key bytes and
+ * `LOCKER_WEAK_KEY` for a secret no random source would give (fewer than
+ * 16 distinct byte values). The caller keeps (and should wipe) its copy
+ * of `keys`.
  *
  * Ownership: `config_json`, `keys` and `*hardware` are read during this call
  * only (the struct is copied); `hardware->ctx` and the callbacks are kept
@@ -808,32 +913,6 @@ locker_status locker_new_with_keys(const char *config_json,
                                    size_t keys_len,
                                    const struct locker_hardware *hardware,
                                    struct locker **out_locker);
-
-/**
- * Rebuilds a locker after a restart: reads the stored journal through
- * `hardware->journal_read` (required here), verifies its hash chain,
- * replays it, and settles doors that were open when power went (which may
- * append records and raise events). `keys` are the bytes
- * `locker_keys_export` gave before the restart.
- *
- * A last line torn by a power cut is cut off through
- * `hardware->journal_truncate` before anything is appended; without that
- * callback such a journal gives `LOCKER_JOURNAL_TORN_TAIL`. Damage
- * anywhere else gives the `LOCKER_JOURNAL_` status naming it (the
- * last-error message names the record), and nothing is appended.
- *
- * On `LOCKER_OK`, `*out_locker` is a new handle owned by the caller
- * (`locker_free`). Also returns the statuses of `locker_new_with_keys`.
- *
- * Ownership: `config_json`, `keys` and `*hardware` are read during this call
- * only (the struct is copied); `hardware->ctx` and the callbacks are kept
- * and must outlive the locker. Thread safety: callable from any thread;
- * the callbacks run on the calling thread, during the call.
- */
-locker_status locker_restore(const uint8_t *keys,
-                             size_t keys_len,
-                             const struct locker_hardware *hardware,
-                             struct locker **out_locker);
 
 /**
  * Releases a locker. `NULL` is a no-op. The hardware `ctx` is not
@@ -895,6 +974,76 @@ locker_status locker_keys_export(const struct locker *handle,
 locker_status locker_take_events(struct locker *handle, char **out_json);
 
 /**
+ * Reads the clock, as every operation does first, and writes the
+ * locker's time (unix seconds) to `*out_now_s`. For a host whose time
+ * passes in large steps (a test, a board that sleeps): call it at least
+ * once per `clock.max_step_s` of time passing, as `locker_tick` does; a
+ * longer gap between readings is held back as a jump (event
+ * `clock_jumped`) until confirmed.
+ *
+ * Errors: the clock's hardware statuses, `LOCKER_JOURNAL_WRITE` when a
+ * jump or a confirmation cannot be journaled.
+ *
+ * Ownership: pointer arguments are borrowed for this call only; nothing is
+ * kept. Thread safety: one thread at a time per `locker` (from any
+ * thread); not from inside the locker's own callbacks (`LOCKER_BUSY`).
+ */
+locker_status locker_observe_clock(struct locker *handle, uint64_t *out_now_s);
+
+/**
+ * Staff confirm the clock after a jump: the locker takes the hardware
+ * clock's time as true from here on (parcels past their dwell then
+ * expire, throttle windows age). Journaled (event `clock_confirmed`,
+ * `"by": "staff"`); nothing happens when no jump is held back. The
+ * locker's time goes to `*out_now_s`. Put it behind staff
+ * authentication: whoever confirms a pushed clock expires parcels early.
+ *
+ * Errors: the clock's hardware statuses, `LOCKER_JOURNAL_WRITE`.
+ *
+ * Ownership: pointer arguments are borrowed for this call only; nothing is
+ * kept. Thread safety: one thread at a time per `locker` (from any
+ * thread); not from inside the locker's own callbacks (`LOCKER_BUSY`).
+ */
+locker_status locker_confirm_clock(struct locker *handle, uint64_t *out_now_s);
+
+/**
+ * Confirms the clock with a time the back end signed for this bank, given
+ * as the JSON text it sent: `{"bank", "time_s", "key_id", "tag"}` (the
+ * tag under the site key, 64 hex digits) or with `"signature"` (Ed25519,
+ * by an issuer the policy lists). When the hardware clock agrees with it
+ * (within 300 s), a jump held back is taken as true (event
+ * `clock_confirmed`, `"by": "signed_time"`). A signed time never moves
+ * the clock. The locker's time goes to `*out_now_s`.
+ *
+ * Refusals: `LOCKER_CREDENTIAL_MALFORMED` (not a signed time; an unknown
+ * field), `LOCKER_REMOTE_WRONG_BANK` (another bank than the
+ * configuration's `bank_id`), `LOCKER_CREDENTIAL_REJECTED` (a bad tag or
+ * signature), `LOCKER_CREDENTIAL_FAILED` (a key this locker does not
+ * have), `LOCKER_INVALID_ARGUMENT` (the clock disagrees with the signed
+ * time: an old one, or a clock that is wrong), and the clock and journal
+ * statuses.
+ *
+ * Ownership: pointer arguments are borrowed for this call only; nothing is
+ * kept. Thread safety: one thread at a time per `locker` (from any
+ * thread); not from inside the locker's own callbacks (`LOCKER_BUSY`).
+ */
+locker_status locker_confirm_signed_time(struct locker *handle,
+                                         const char *signed_time_json,
+                                         uint64_t *out_now_s);
+
+/**
+ * Writes how many seconds of a clock jump the locker holds back (0: none;
+ * the hardware clock runs that far ahead of the locker's time) to
+ * `*out_held_s`: for a staff screen to ask for `locker_confirm_clock`
+ * (the `clock_jumped` event may have been raised before a restart).
+ *
+ * Ownership: pointer arguments are borrowed for this call only; nothing is
+ * kept. Thread safety: one thread at a time per `locker` (from any
+ * thread); not from inside the locker's own callbacks (`LOCKER_BUSY`).
+ */
+locker_status locker_clock_held(const struct locker *handle, uint64_t *out_held_s);
+
+/**
  * The message of the last failed call on this thread, or `""`.
  *
  * Never NULL. The string belongs to the library: do not free it. It stays
@@ -922,6 +1071,83 @@ const char *locker_last_error_message(void);
  * applies to the callback running on the calling thread.
  */
 void locker_hw_fault_detail(const char *detail);
+
+/**
+ * Adds a new site key, drawn from `hardware->fill_random`, with the next
+ * key id, and makes it the newest: new PINs, tokens and journal records
+ * use it; credentials made with older keys keep working. Journaled
+ * (`keys_changed`). On `LOCKER_OK`, `*out_key_id` is the new key's id.
+ *
+ * The keys change: export them again (`locker_keys_export`) and store
+ * them at once. The record of the rotation is sealed with the new key, so
+ * a restore with the bytes from before the rotation fails
+ * (`LOCKER_JOURNAL_UNKNOWN_KEY`), including after a power cut between
+ * this call and storing the bytes. Where that window matters, generate the
+ * key, store the ring with it, then add it with `locker_add_key`.
+ *
+ * Errors: hardware statuses (entropy, clock), `LOCKER_CREDENTIAL_FAILED`
+ * when the key ids are used up, `LOCKER_JOURNAL_WRITE`; the keys are then
+ * unchanged.
+ *
+ * Ownership: pointer arguments are borrowed for this call only; nothing is
+ * kept. Thread safety: one thread at a time per `locker` (from any
+ * thread); not from inside the locker's own callbacks (`LOCKER_BUSY`).
+ */
+locker_status locker_rotate_key(struct locker *handle, uint16_t *out_key_id);
+
+/**
+ * Adds a provisioned site key (for example shared with the back end):
+ * `secret_len` must be `LOCKER_KEY_SECRET_BYTES` (32) bytes from a real
+ * random source. It becomes the newest key when its id is the largest.
+ * Journaled (`keys_changed`). Export and store the keys again afterwards
+ * (`locker_keys_export`); a ring stored with the key before this call
+ * restores too.
+ *
+ * Errors: `LOCKER_KEYS_INVALID` for a secret of another length,
+ * `LOCKER_WEAK_KEY` for a secret no random source would give (fewer than
+ * 16 distinct byte values), `LOCKER_CREDENTIAL_FAILED` for an id already
+ * in the ring, the clock's hardware statuses, `LOCKER_JOURNAL_WRITE`; the
+ * keys are then unchanged. The caller keeps (and should wipe) its copy of
+ * `secret`.
+ *
+ * Ownership: pointer arguments are borrowed for this call only; nothing is
+ * kept. Thread safety: one thread at a time per `locker` (from any
+ * thread); not from inside the locker's own callbacks (`LOCKER_BUSY`).
+ */
+locker_status locker_add_key(struct locker *handle,
+                             uint16_t key_id,
+                             const uint8_t *secret,
+                             size_t secret_len);
+
+/**
+ * Retires site key `key_id`: credentials made with it stop working (RFID
+ * tags must be registered again, PINs and tokens it made are refused).
+ * Journaled (`keys_changed`), sealed with a key that stays. Export and
+ * store the keys again afterwards (`locker_keys_export`).
+ *
+ * Errors: `LOCKER_NO_KEYS` for the last key of the ring (nothing would
+ * authenticate the journal), `LOCKER_CREDENTIAL_FAILED` for a key the
+ * ring does not hold, the clock's hardware statuses,
+ * `LOCKER_JOURNAL_WRITE`; the keys are then unchanged.
+ *
+ * Ownership: pointer arguments are borrowed for this call only; nothing is
+ * kept. Thread safety: one thread at a time per `locker` (from any
+ * thread); not from inside the locker's own callbacks (`LOCKER_BUSY`).
+ */
+locker_status locker_retire_key(struct locker *handle, uint16_t key_id);
+
+/**
+ * The id and check value of each site key, oldest first, as JSON text
+ * `[{"key_id":1,"check":"…16 hex…"}]`: compare with the back end's to see
+ * that both hold the same keys, without either revealing them. Not
+ * secret. On `LOCKER_OK`, `*out_json` is a new string owned by the caller
+ * (`locker_string_free`).
+ *
+ * Ownership: pointer arguments are borrowed for this call only; nothing is
+ * kept. Thread safety: one thread at a time per `locker` (from any
+ * thread); not from inside the locker's own callbacks (`LOCKER_BUSY`).
+ */
+locker_status locker_key_checks(const struct locker *handle, char **out_json);
 
 /**
  * Issues (or rotates) carrier `carrier`'s courier code, valid from now for
@@ -1093,8 +1319,10 @@ locker_status locker_pickup_rfid(struct locker *handle,
  * as the JSON text it sent:
  * `{"request": {"bank", "compartment", "purpose", "recipient",
  * "not_before_s", "not_after_s"}, "nonce", "key_id", "tag"}` (the tag as
- * 64 hex digits). `bank` is this bank's id, which the command must name.
- * The door opens only while it holds parcels of the resident the command
+ * 64 hex digits under the site key; or `"signature"`, Ed25519 by an
+ * issuer the policy lists, which the policy then requires). The command
+ * must name this bank: the configuration's `bank_id`. An unknown field is
+ * refused. The door opens only while it holds parcels of the resident the command
  * names, never parcels going back to the carrier. The command is spent as
  * the door unlocks, and counts against the policy's caps, even when the
  * latch then fails; the pickup completes when the door closes, as any
@@ -1120,7 +1348,6 @@ locker_status locker_pickup_rfid(struct locker *handle,
  * thread); not from inside the locker's own callbacks (`LOCKER_BUSY`).
  */
 locker_status locker_open_remote(struct locker *handle,
-                                 uint64_t bank,
                                  const char *command_json,
                                  uint32_t **out_doors,
                                  size_t *out_count);
@@ -1298,6 +1525,94 @@ void locker_string_free(char *string);
  * thread, but not while the object is in use by another thread.
  */
 void locker_doors_free(uint32_t *doors, size_t count);
+
+/**
+ * Rebuilds a locker after a restart: reads the stored journal through
+ * `hardware->journal_read` (required here), checks it, replays it, and
+ * settles doors that were open when power went (which may append records
+ * and raise events). `keys` are the bytes `locker_keys_export` gave
+ * before the restart.
+ *
+ * The checks, before anything is replayed or appended: every line must
+ * be exactly its record's text, hashes and links must hold, the key ring
+ * must be the journal's (`LOCKER_JOURNAL_WRONG_KEY_RING`), every record's
+ * MAC must verify under the ring (`LOCKER_JOURNAL_FORGED`,
+ * `LOCKER_JOURNAL_UNKNOWN_KEY`), the last record must be authenticated
+ * (`LOCKER_JOURNAL_UNAUTHENTICATED`), and the journal must reach both the
+ * head exported before and the board's monotonic counter
+ * (`LOCKER_JOURNAL_ROLLED_BACK`, `LOCKER_JOURNAL_HEAD_MISMATCH`). The
+ * last-error message names the first bad record. A refused journal is
+ * left exactly as it was.
+ *
+ * `expected_head_json` is a head `locker_head` gave before (JSON text
+ * `{"seq", "hash", "key_id", "mac"}` as stored, for example by the back
+ * end or in storage the journal's storage cannot roll back), or NULL. A
+ * head that is not such JSON gives `LOCKER_INVALID_ARGUMENT`.
+ *
+ * `accept_legacy`: accept a journal written before journals were
+ * authenticated (version-1 records, no MACs), once, when upgrading the
+ * library; the locker then journals its keys and is authenticated from
+ * there on. Nothing vouches for such records but the storage they were
+ * kept on: pass `false` otherwise. `locker_restore_report` says what was
+ * accepted.
+ *
+ * A last line torn by a power cut is cut off through
+ * `hardware->journal_truncate` just before the next line is appended;
+ * without that callback such a journal gives `LOCKER_JOURNAL_TORN_TAIL`.
+ *
+ * On `LOCKER_OK`, `*out_locker` is a new handle owned by the caller
+ * (`locker_free`). Also returns the statuses of `locker_new_with_keys`
+ * and the other `LOCKER_JOURNAL_` statuses (600–699).
+ *
+ * Ownership: `keys`, `expected_head_json` and `*hardware` are read during
+ * this call only (the struct is copied); `hardware->ctx` and the callbacks
+ * are kept and must outlive the locker. Thread safety: callable from any
+ * thread; the callbacks run on the calling thread, during the call.
+ */
+locker_status locker_restore(const uint8_t *keys,
+                             size_t keys_len,
+                             const struct locker_hardware *hardware,
+                             const char *expected_head_json,
+                             bool accept_legacy,
+                             struct locker **out_locker);
+
+/**
+ * The journal's last record as a head, to export after each operation:
+ * JSON text `{"seq":41,"hash":"…64 hex…","key_id":1,"mac":"…32 hex…"}`.
+ * Keep it where the journal's storage cannot roll it back (the back end,
+ * another flash part) and pass it to the next `locker_restore` as
+ * `expected_head_json`: a journal cut short or rolled back is then
+ * refused. Not secret.
+ *
+ * On `LOCKER_OK`, `*out_json` is a new string owned by the caller;
+ * release it with `locker_string_free`, never `free()`. (A running
+ * locker always has a head; `*out_json` would be NULL otherwise.)
+ *
+ * Ownership: pointer arguments are borrowed for this call only; nothing is
+ * kept. Thread safety: one thread at a time per `locker` (from any
+ * thread); not from inside the locker's own callbacks (`LOCKER_BUSY`).
+ */
+locker_status locker_head(const struct locker *handle, char **out_json);
+
+/**
+ * What `locker_restore` found, as JSON text: `{"records": 120,
+ * "snapshot_through": null, "authenticated_through": 119,
+ * "legacy_records": 0, "unauthenticated_legacy": false, "counter": 120,
+ * "keys_recorded": false}` (`authenticated_through`: the last record whose
+ * MAC was checked, vouching for every record before it;
+ * `unauthenticated_legacy`: legacy records were accepted that no MAC
+ * vouches for; `counter`: the board's monotonic counter, or null without
+ * one; `keys_recorded`: the restore journaled the keys).
+ *
+ * On `LOCKER_OK`, `*out_json` is a new string owned by the caller
+ * (`locker_string_free`), or NULL for a locker made by `locker_new` or
+ * `locker_new_with_keys`.
+ *
+ * Ownership: pointer arguments are borrowed for this call only; nothing is
+ * kept. Thread safety: one thread at a time per `locker` (from any
+ * thread); not from inside the locker's own callbacks (`LOCKER_BUSY`).
+ */
+locker_status locker_restore_report(const struct locker *handle, char **out_json);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -56,7 +56,9 @@ impl Error {
             Some(status) => Self::new(status, message),
             None => Self::new(
                 locker_status::LOCKER_PANIC,
-                format_args!("internal error: the core's error code {code:?} has no status ({message})"),
+                format_args!(
+                    "internal error: the core's error code {code:?} has no status ({message})"
+                ),
             ),
         }
     }
@@ -68,7 +70,6 @@ impl From<LockerError> for Error {
         Self::core(error.code(), &error)
     }
 }
-
 
 thread_local! {
     static LAST_ERROR: RefCell<Option<CString>> = const { RefCell::new(None) };

@@ -28,13 +28,13 @@ use crate::clock::{
     locker_clock_held, locker_confirm_clock, locker_confirm_signed_time, locker_observe_clock,
 };
 use crate::keys::{locker_add_key, locker_key_checks, locker_retire_key, locker_rotate_key};
-use crate::restore::{locker_head, locker_restore, locker_restore_report};
 use crate::ops::{
     locker_courier_session, locker_courier_session_free, locker_courier_sign_in, locker_delegate,
     locker_deposit, locker_door_closed, locker_drop_off, locker_issue_courier_code,
     locker_open_remote, locker_parcel, locker_pickup_pin, locker_pickup_qr, locker_pickup_rfid,
     locker_register_rfid, locker_revoke_credential, locker_staff_open, locker_tick,
 };
+use crate::restore::{locker_head, locker_restore, locker_restore_report};
 use crate::{
     locker_dimensions, locker_doors_free, locker_hardware, locker_hw_fault_detail,
     locker_last_error_message, locker_status, locker_status_message, locker_string_free,
@@ -489,7 +489,9 @@ fn drive(handle: *mut locker, calls: &[Call]) -> Kept {
                 locker_rotate_key(handle, &raw mut id)
             }
             // The C contract: see above; `secret` is a slice with its length.
-            Call::AddKey { id, secret } => locker_add_key(handle, *id, secret.as_ptr(), secret.len()),
+            Call::AddKey { id, secret } => {
+                locker_add_key(handle, *id, secret.as_ptr(), secret.len())
+            }
             // The C contract: see above.
             Call::RetireKey { id } => locker_retire_key(handle, *id),
             Call::Inspect => {
@@ -697,7 +699,11 @@ pub fn run(input: Input) {
 
     // Arbitrary keys, head and journal.
     BOARD.with_borrow_mut(|b| b.stored = input.journal.clone());
-    let head = input.expected_head.as_deref().map(c_text).unwrap_or_default();
+    let head = input
+        .expected_head
+        .as_deref()
+        .map(c_text)
+        .unwrap_or_default();
     restore(
         &hw,
         &input.keys,

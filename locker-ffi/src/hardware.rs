@@ -502,7 +502,10 @@ mod tests {
         assert_eq!(error.status, locker_status::LOCKER_NULL_POINTER);
         assert_eq!(error.message, "hardware->unlock is NULL");
 
-        let unsized_ = locker_hardware { size: 0, ..hardware };
+        let unsized_ = locker_hardware {
+            size: 0,
+            ..hardware
+        };
         let Err(error) = read_hardware(&raw const unsized_) else {
             panic!("size 0");
         };

@@ -180,7 +180,8 @@ mod tests {
 
     #[test]
     fn keys_round_trip_and_bad_bytes_are_refused() {
-        let secret = |seed: u8| core::array::from_fn(|i| seed.wrapping_add(7 * i as u8));
+        let secret =
+            |seed: u8| core::array::from_fn(|i| seed.wrapping_add(7 * u8::try_from(i).unwrap()));
         let mut ring = KeyRing::new();
         ring.add(SiteKey::from_bytes(KeyId(1), secret(7)).unwrap())
             .unwrap();

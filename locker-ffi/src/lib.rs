@@ -123,7 +123,7 @@ impl locker_dimensions {
     fn validated(self) -> Result<Dimensions, Error> {
         let dims = Dimensions::new(self.width_mm, self.depth_mm, self.height_mm);
         dims.validate()
-            .map_err(|error| Error::core(error.code(), &error))?;
+            .map_err(|error| Error::core(error.code(), error))?;
         Ok(dims)
     }
 }

@@ -4,7 +4,6 @@
 
 use core::ffi::CStr;
 
-
 /// The result of every `locker_` function: `LOCKER_OK` (0) or what went
 /// wrong.
 ///

@@ -1,7 +1,8 @@
 /* A lock board simulated in C for the C tests: doors with latches, door
  * and occupancy sensors, a settable clock, a deterministic test RNG (never
- * do this in firmware), a journal kept in RAM as the vendor's "flash", and
- * fault injection. Included by the tests; not part of the library. */
+ * do this in firmware), a journal kept in RAM as the vendor's "flash", a
+ * monotonic counter (board_with_counter), and fault injection. Included by
+ * the tests; not part of the library. */
 #ifndef LOCKER_TEST_BOARD_H
 #define LOCKER_TEST_BOARD_H
 
@@ -27,7 +28,13 @@ typedef struct board {
   bool entropy_fails;
   bool clock_fails;
   bool append_fails;
+  bool truncate_fails;
   unsigned unlock_calls;
+  /* The monotonic counter (an RTC backup register): only goes up, and
+   * survives what happens to the journal's flash. */
+  uint64_t counter;
+  bool counter_fails;
+  unsigned counter_raises;
   /* The journal on "flash". */
   char *journal;
   size_t journal_len;
@@ -119,9 +126,25 @@ static int board_journal_read(void *ctx, uint64_t offset, uint8_t *buf,
 
 static int board_journal_truncate(void *ctx, uint64_t len) {
   board *b = ctx;
+  if (b->truncate_fails) return -5;
   if (len > b->journal_len) return -22;
   b->journal_len = (size_t)len;
   return 0;
+}
+
+static inline int board_monotonic_counter(void *ctx, uint64_t *out_value) {
+  board *b = ctx;
+  if (b->counter_fails) return LOCKER_HW_BUS_TIMEOUT;
+  *out_value = b->counter;
+  return LOCKER_HW_OK;
+}
+
+static inline int board_raise_monotonic_counter(void *ctx, uint64_t at_least) {
+  board *b = ctx;
+  if (b->counter_fails) return LOCKER_HW_BUS_TIMEOUT;
+  if (at_least > b->counter) b->counter = at_least;
+  b->counter_raises++;
+  return LOCKER_HW_OK;
 }
 
 static void board_init(board *b, uint64_t now_s) {
@@ -133,6 +156,7 @@ static void board_init(board *b, uint64_t now_s) {
 static locker_hardware board_hardware(board *b) {
   locker_hardware hw;
   memset(&hw, 0, sizeof hw);
+  hw.size = sizeof hw;
   hw.ctx = b;
   hw.unlock = board_unlock;
   hw.door_state = board_door_state;
@@ -143,6 +167,37 @@ static locker_hardware board_hardware(board *b) {
   hw.journal_read = board_journal_read;
   hw.journal_truncate = board_journal_truncate;
   return hw;
+}
+
+/* The same board with its monotonic counter. */
+static inline locker_hardware board_with_counter(board *b) {
+  locker_hardware hw = board_hardware(b);
+  hw.monotonic_counter = board_monotonic_counter;
+  hw.raise_monotonic_counter = board_raise_monotonic_counter;
+  return hw;
+}
+
+/* Time passes on the board: `seconds` in steps of at most an hour (the
+ * policy's clock.max_step_s), the locker reading the clock at each step,
+ * as a locker calling locker_tick every few seconds would. A larger step
+ * at once is a clock jump, held back until confirmed. */
+static inline locker_status board_pass_time(board *b, locker *l, uint64_t seconds) {
+  while (seconds > 0) {
+    uint64_t step = seconds < 3600 ? seconds : 3600;
+    b->now_s += step;
+    seconds -= step;
+    uint64_t now_s = 0;
+    locker_status status = locker_observe_clock(l, &now_s);
+    if (status != LOCKER_OK) return status;
+  }
+  return LOCKER_OK;
+}
+
+/* How many lines (records) the journal on "flash" holds. */
+static inline uint64_t board_records(const board *b) {
+  uint64_t lines = 0;
+  for (size_t i = 0; i < b->journal_len; i++) lines += b->journal[i] == '\n';
+  return lines;
 }
 
 /* A person at the door: pull it open (only if unlocked), put a parcel in or

@@ -11,117 +11,8 @@
 #include "board.h"
 #include "check.h"
 #include "locker.h"
+#include "people.h"
 #include "remote_commands.h"
-
-#define T0 1700000000ull
-#define DAY 86400ull
-
-/* Six doors: three small, two medium, one large (kept in reserve). */
-static const char *CONFIG =
-    "{\"bank\": {\"name\": \"c test bank\", \"compartments\": ["
-    "{\"id\": 1, \"label\": \"A1\", \"size_class\": \"S\", \"inner\": "
-    "{\"width_mm\": 400, \"depth_mm\": 600, \"height_mm\": 150}, "
-    "\"max_weight_g\": 25000, \"accessible\": true, \"position\": "
-    "{\"column\": 0, \"row\": 2}},"
-    "{\"id\": 2, \"label\": \"A2\", \"size_class\": \"S\", \"inner\": "
-    "{\"width_mm\": 400, \"depth_mm\": 600, \"height_mm\": 150}, "
-    "\"max_weight_g\": 25000, \"position\": {\"column\": 1, \"row\": 2}},"
-    "{\"id\": 3, \"label\": \"A3\", \"size_class\": \"S\", \"inner\": "
-    "{\"width_mm\": 400, \"depth_mm\": 600, \"height_mm\": 150}, "
-    "\"max_weight_g\": 25000, \"position\": {\"column\": 2, \"row\": 2}},"
-    "{\"id\": 4, \"label\": \"B1\", \"size_class\": \"M\", \"inner\": "
-    "{\"width_mm\": 400, \"depth_mm\": 600, \"height_mm\": 300}, "
-    "\"max_weight_g\": 25000, \"position\": {\"column\": 0, \"row\": 1}},"
-    "{\"id\": 5, \"label\": \"B2\", \"size_class\": \"M\", \"inner\": "
-    "{\"width_mm\": 400, \"depth_mm\": 600, \"height_mm\": 300}, "
-    "\"max_weight_g\": 25000, \"position\": {\"column\": 1, \"row\": 1}},"
-    "{\"id\": 6, \"label\": \"C1\", \"size_class\": \"L\", \"inner\": "
-    "{\"width_mm\": 400, \"depth_mm\": 600, \"height_mm\": 600}, "
-    "\"max_weight_g\": 25000, \"position\": {\"column\": 0, \"row\": 0}}"
-    "]}}";
-
-/* Copies the string value of the first `"key":"..."` after `from` in `json`
- * into `out`; returns a pointer past it, or NULL. */
-static const char *json_string(const char *json, const char *key, char *out,
-                               size_t cap) {
-  char pattern[64];
-  snprintf(pattern, sizeof pattern, "\"%s\":\"", key);
-  const char *at = strstr(json, pattern);
-  if (at == NULL) return NULL;
-  at += strlen(pattern);
-  const char *end = strchr(at, '"');
-  if (end == NULL || (size_t)(end - at) >= cap) return NULL;
-  memcpy(out, at, (size_t)(end - at));
-  out[end - at] = '\0';
-  return end;
-}
-
-/* Takes the events; returns a malloc'd copy (so the library string can be
- * freed at once) or NULL. */
-static char *take_events(locker *l) {
-  char *json = NULL;
-  if (locker_take_events(l, &json) != LOCKER_OK) return NULL;
-  char *copy = malloc(strlen(json) + 1);
-  if (copy != NULL) strcpy(copy, json);
-  locker_string_free(json);
-  return copy;
-}
-
-static locker_parcel parcel(uint64_t id, uint32_t w, uint32_t d, uint32_t h) {
-  locker_parcel p;
-  memset(&p, 0, sizeof p);
-  p.id = id;
-  p.size.width_mm = w;
-  p.size.depth_mm = d;
-  p.size.height_mm = h;
-  p.weight_g = 1500;
-  p.zone = LOCKER_ZONE_AMBIENT;
-  p.handling = LOCKER_HANDLING_STANDARD;
-  return p;
-}
-
-/* A courier drops a parcel off: sign in, deposit, open, put in, close.
- * Returns the door (0 on failure) and the resident's PIN and token. */
-static uint32_t drop_off(locker *l, board *b, const char *code, uint64_t id,
-                         uint64_t recipient, char *pin, char *token) {
-  locker_courier_session *session = NULL;
-  CHECK(locker_courier_sign_in(l, 1, code, &session) == LOCKER_OK);
-  locker_parcel p = parcel(id, 300, 200, 100);
-  locker_drop_off result;
-  memset(&result, 0, sizeof result);
-  CHECK(locker_deposit(l, session, &p, recipient, false, &result) ==
-        LOCKER_OK);
-  locker_courier_session_free(session);
-  if (!result.opened) return 0;
-  uint32_t door = result.compartment;
-  board_open(b, door);
-  CHECK(b->open[door]);
-  b->occupied[door] = true;
-  CHECK(locker_door_closed(l, door) == LOCKER_DOOR_STILL_OPEN);
-  board_close(b, door);
-  CHECK(locker_door_closed(l, door) == LOCKER_OK);
-  char *events = take_events(l);
-  CHECK(events != NULL && strstr(events, "\"type\":\"parcel_ready\"") != NULL);
-  CHECK(events != NULL && json_string(events, "pin", pin, 32) != NULL);
-  CHECK(events != NULL && json_string(events, "qr_token", token, 256) != NULL);
-  free(events);
-  return door;
-}
-
-static void free_doors_checked(uint32_t *doors, size_t count, uint32_t want) {
-  CHECK(count == 1);
-  CHECK(doors != NULL && doors[0] == want);
-  locker_doors_free(doors, count);
-}
-
-/* A resident takes everything out of an unlocked door and closes it. */
-static void empty_door(locker *l, board *b, uint32_t door) {
-  board_open(b, door);
-  CHECK(b->open[door]);
-  b->occupied[door] = false;
-  board_close(b, door);
-  CHECK(locker_door_closed(l, door) == LOCKER_OK);
-}
 
 static void test_arguments(void) {
   board b;
@@ -138,6 +29,26 @@ static void test_arguments(void) {
                    &l) == LOCKER_CONFIG_INVALID);
   CHECK(locker_new("\xff\xfe", &hw, &l) == LOCKER_INVALID_UTF8);
   CHECK(l == NULL); /* out-parameters untouched on error */
+
+  /* The struct carries its size: 0 (forgotten) or another size (a header
+   * of another version) is refused before anything else is read. */
+  locker_hardware unsized = hw;
+  unsized.size = 0;
+  CHECK(locker_new(NULL, &unsized, &l) == LOCKER_STRUCT_SIZE);
+  CHECK(strstr(locker_last_error_message(), "sizeof(locker_hardware)") != NULL);
+  unsized.size = sizeof unsized - 8;
+  CHECK(locker_new(NULL, &unsized, &l) == LOCKER_STRUCT_SIZE);
+  unsized.size = sizeof unsized + 8;
+  CHECK(locker_new(NULL, &unsized, &l) == LOCKER_STRUCT_SIZE);
+  CHECK(l == NULL && b.journal_len == 0);
+  /* Half a monotonic counter is refused. */
+  locker_hardware half = hw;
+  half.monotonic_counter = board_monotonic_counter;
+  CHECK(locker_new(NULL, &half, &l) == LOCKER_NULL_POINTER);
+  CHECK(strstr(locker_last_error_message(), "raise_monotonic_counter") != NULL);
+  /* Strict JSON: an unknown field of the configuration is refused. */
+  CHECK(locker_new("{\"bank_idd\": 3}", &hw, &l) == LOCKER_CONFIG_INVALID);
+  CHECK(strstr(locker_last_error_message(), "bank_idd") != NULL);
 
   locker_hardware no_unlock = hw;
   no_unlock.unlock = NULL;
@@ -257,12 +168,12 @@ static void test_flow_and_reboot(void) {
    * takes it back with its return token. */
   uint32_t door_x = drop_off(l, &b, code, 103, 15, pin, token);
   CHECK(door_x != 0);
-  b.now_s += 2 * DAY + 3600;
+  CHECK(board_pass_time(&b, l, 2 * DAY + 3600) == LOCKER_OK);
   CHECK(locker_tick(l) == LOCKER_OK);
   events = take_events(l);
   CHECK(events != NULL && strstr(events, "\"type\":\"reminder\"") != NULL);
   free(events);
-  b.now_s += DAY;
+  CHECK(board_pass_time(&b, l, DAY) == LOCKER_OK);
   CHECK(locker_tick(l) == LOCKER_OK);
   events = take_events(l);
   char return_token[256] = "";
@@ -369,26 +280,38 @@ static void test_flow_and_reboot(void) {
   b.journal_len += sizeof torn - 1;
   locker_hardware no_truncate = hw;
   no_truncate.journal_truncate = NULL;
-  CHECK(locker_restore(keys, sizeof keys, &no_truncate, &l) ==
+  CHECK(locker_restore(keys, sizeof keys, &no_truncate, NULL, false, &l) ==
         LOCKER_JOURNAL_TORN_TAIL);
   locker_hardware no_read = hw;
   no_read.journal_read = NULL;
-  CHECK(locker_restore(keys, sizeof keys, &no_read, &l) ==
+  CHECK(locker_restore(keys, sizeof keys, &no_read, NULL, false, &l) ==
         LOCKER_NULL_POINTER);
-  CHECK(locker_restore(keys, 3, &hw, &l) == LOCKER_KEYS_INVALID);
+  CHECK(locker_restore(keys, 3, &hw, NULL, false, &l) == LOCKER_KEYS_INVALID);
 
   /* An edited journal is refused, naming the record. */
   char *edit = strstr(b.journal, "\"parcel\":{\"id\":104");
   CHECK(edit != NULL);
   if (edit != NULL) {
     edit[17] = '5'; /* parcel 104 becomes 105 */
-    CHECK(locker_restore(keys, sizeof keys, &hw, &l) == LOCKER_JOURNAL_EDITED);
+    CHECK(locker_restore(keys, sizeof keys, &hw, NULL, false, &l) ==
+          LOCKER_JOURNAL_EDITED);
     CHECK(strstr(locker_last_error_message(), "was edited") != NULL);
     edit[17] = '4';
   }
   CHECK(l == NULL);
+  /* A refused journal is left as it was: the torn tail is still there. */
+  CHECK(b.journal_len == journal_len + sizeof torn - 1);
+  /* The cut comes just before the restore's first append: when it fails,
+   * so does the append, and nothing is written after the torn line. */
+  b.truncate_fails = true;
+  CHECK(locker_restore(keys, sizeof keys, &hw, NULL, false, &l) ==
+        LOCKER_JOURNAL_WRITE);
+  CHECK(strstr(locker_last_error_message(), "journal_truncate returned -5") !=
+        NULL);
+  CHECK(l == NULL && b.journal_len == journal_len + sizeof torn - 1);
+  b.truncate_fails = false;
 
-  CHECK(locker_restore(keys, sizeof keys, &hw, &l) == LOCKER_OK);
+  CHECK(locker_restore(keys, sizeof keys, &hw, NULL, false, &l) == LOCKER_OK);
   /* The torn tail is gone: what the restore appended follows the last
    * whole line. */
   CHECK(b.journal_len > journal_len);
@@ -432,16 +355,6 @@ static void test_flow_and_reboot(void) {
 
   locker_free(l);
   free(b.journal);
-}
-
-/* Provisioned keys, as remote_commands.h signs with: id 7, 32 bytes of 0x5a. */
-static void provisioned_keys(uint8_t *keys) {
-  memset(keys, 0x5a, LOCKER_KEYS_HEADER_BYTES + LOCKER_KEY_ENTRY_BYTES);
-  keys[0] = LOCKER_KEYS_FORMAT;
-  keys[1] = 0;
-  keys[2] = 7; /* largest key id used: 7 */
-  keys[3] = 0;
-  keys[4] = 7; /* key id 7 */
 }
 
 static void test_rfid_and_keys(void) {
@@ -585,7 +498,7 @@ static void test_remote_opening(void) {
   locker *l = NULL;
   CHECK(locker_new_with_keys(CONFIG, keys, sizeof keys, &hw, &l) == LOCKER_OK);
   if (l == NULL) return;
-  CHECK(locker_open_remote(l, REMOTE_BANK, REMOTE_PICKUP[0][1], &doors,
+  CHECK(locker_open_remote(l, REMOTE_PICKUP[0][1], &doors,
                            &count) == LOCKER_REMOTE_DISABLED);
   locker_free(l);
   free(b.journal);
@@ -613,23 +526,29 @@ static void test_remote_opening(void) {
   while (empty == door || empty == second) empty++;
 
   /* Refusals leave the out-parameters as they were. */
-  CHECK(locker_open_remote(l, REMOTE_BANK + 1, REMOTE_PICKUP[0][door], &doors,
+  CHECK(locker_open_remote(l, REMOTE_OTHER_BANK_1, &doors,
                            &count) == LOCKER_REMOTE_WRONG_BANK);
-  CHECK(locker_open_remote(l, REMOTE_BANK, REMOTE_OTHER_BANK_1, &doors,
-                           &count) == LOCKER_REMOTE_WRONG_BANK);
-  CHECK(locker_open_remote(l, REMOTE_BANK, REMOTE_STAFF_1, &doors, &count) ==
+  CHECK(locker_open_remote(l, REMOTE_STAFF_1, &doors, &count) ==
         LOCKER_CREDENTIAL_WRONG_PURPOSE);
-  CHECK(locker_open_remote(l, REMOTE_BANK, REMOTE_PICKUP[0][empty], &doors,
+  CHECK(locker_open_remote(l, REMOTE_PICKUP[0][empty], &doors,
                            &count) == LOCKER_NOTHING_TO_COLLECT);
   /* A command for one resident opens nothing of another's. */
-  CHECK(locker_open_remote(l, REMOTE_BANK, REMOTE_PICKUP[1][door], &doors,
+  CHECK(locker_open_remote(l, REMOTE_PICKUP[1][door], &doors,
                            &count) == LOCKER_NOTHING_TO_COLLECT);
-  CHECK(locker_open_remote(l, REMOTE_BANK, "{\"nonce\": 1}", &doors, &count) ==
+  CHECK(locker_open_remote(l, "{\"nonce\": 1}", &doors, &count) ==
         LOCKER_CREDENTIAL_MALFORMED);
   CHECK(strstr(locker_last_error_message(), "command_json") != NULL);
-  CHECK(locker_open_remote(l, REMOTE_BANK, NULL, &doors, &count) ==
+  /* Strict JSON: a signed command with a field added is not a command. */
+  char padded[512];
+  size_t signed_len = strlen(REMOTE_PICKUP[0][door]);
+  CHECK(signed_len + 16 < sizeof padded);
+  memcpy(padded, REMOTE_PICKUP[0][door], signed_len - 1);
+  strcpy(padded + signed_len - 1, ",\"extra\":1}");
+  CHECK(locker_open_remote(l, padded, &doors, &count) ==
+        LOCKER_CREDENTIAL_MALFORMED);
+  CHECK(locker_open_remote(l, NULL, &doors, &count) ==
         LOCKER_NULL_POINTER);
-  CHECK(locker_open_remote(l, REMOTE_BANK, REMOTE_PICKUP[0][door], NULL,
+  CHECK(locker_open_remote(l, REMOTE_PICKUP[0][door], NULL,
                            &count) == LOCKER_NULL_POINTER);
   /* A command for another door, edited to name this one. */
   char forged[512];
@@ -638,28 +557,50 @@ static void test_remote_opening(void) {
   char *compartment = strstr(forged, "\"compartment\":");
   CHECK(compartment != NULL);
   if (compartment != NULL) compartment[14] = (char)('0' + door);
-  CHECK(locker_open_remote(l, REMOTE_BANK, forged, &doors, &count) ==
+  CHECK(locker_open_remote(l, forged, &doors, &count) ==
         LOCKER_CREDENTIAL_REJECTED);
   CHECK(doors == (uint32_t *)1 && count == 7);
   CHECK(!b.open[door] && !b.open[second]);
 
   /* The command opens its door once; the cap holds the next one back. */
-  CHECK(locker_open_remote(l, REMOTE_BANK, REMOTE_PICKUP[0][door], &doors,
+  CHECK(locker_open_remote(l, REMOTE_PICKUP[0][door], &doors,
                            &count) == LOCKER_OK);
   free_doors_checked(doors, count, door);
-  CHECK(locker_open_remote(l, REMOTE_BANK, REMOTE_PICKUP[0][door], &doors,
+  CHECK(locker_open_remote(l, REMOTE_PICKUP[0][door], &doors,
                            &count) == LOCKER_REMOTE_REPLAYED);
-  CHECK(locker_open_remote(l, REMOTE_BANK, REMOTE_PICKUP[1][second], &doors,
+  CHECK(locker_open_remote(l, REMOTE_PICKUP[1][second], &doors,
                            &count) == LOCKER_REMOTE_CAP_REACHED);
   empty_door(l, &b, door);
   char *events = take_events(l);
   CHECK(events != NULL && strstr(events, "\"type\":\"collected\"") != NULL);
   free(events);
   b.now_s += 60;
-  CHECK(locker_open_remote(l, REMOTE_BANK, REMOTE_PICKUP[1][second], &doors,
+  CHECK(locker_open_remote(l, REMOTE_PICKUP[1][second], &doors,
                            &count) == LOCKER_OK);
   free_doors_checked(doors, count, second);
   empty_door(l, &b, second);
+  locker_string_free(code);
+  locker_free(l);
+  free(b.journal);
+
+  /* Another bank sharing the site key (bank id 32, from its configuration)
+   * opens nothing on commands for bank 31 (as bank 31's locker nothing on
+   * commands for bank 32, above). */
+  char other[4096];
+  snprintf(other, sizeof other, "{\"bank_id\": 32,%s", strchr(config, ',') + 1);
+  board_init(&b, T0);
+  hw = board_hardware(&b);
+  l = NULL;
+  CHECK(locker_new_with_keys(other, keys, sizeof keys, &hw, &l) == LOCKER_OK);
+  if (l == NULL) return;
+  CHECK(locker_issue_courier_code(l, 1, DAY, &code) == LOCKER_OK);
+  door = drop_off(l, &b, code, 601, REMOTE_RESIDENT_0, pin, token);
+  CHECK(door != 0 && door < 7);
+  doors = (uint32_t *)1;
+  count = 7;
+  CHECK(locker_open_remote(l, REMOTE_PICKUP[0][door], &doors, &count) ==
+        LOCKER_REMOTE_WRONG_BANK);
+  CHECK(doors == (uint32_t *)1 && count == 7 && !b.open[door]);
   locker_string_free(code);
   locker_free(l);
   free(b.journal);

@@ -266,14 +266,23 @@ fn locker_error(error: CoreLockerError) -> PyErr {
             StateError::Bank(_) => coded::<BankError>(message, code),
             StateError::Credential(_) => coded::<CredentialError>(message, code),
             StateError::Snapshot { .. } => coded::<JournalError>(message, code),
-            // The operation does not fit the locker's state (door busy, not
-            // open for it, unavailable, ...), and any state refusal a newer
-            // core adds: the code still says which.
+            // The operation does not fit the locker's state.
+            StateError::Configuration
+            | StateError::DoorBusy { .. }
+            | StateError::NotOpenFor { .. }
+            | StateError::NotInGrace { .. }
+            | StateError::NoDelivery { .. }
+            | StateError::NotInterrupted { .. }
+            | StateError::Unavailable { .. } => coded::<OperationError>(message, code),
+            // A refusal a newer core adds (the enum is non-exhaustive, so
+            // Rust requires this arm): the code still says which.
             _ => coded::<OperationError>(message, code),
         },
-        // Door still open, nothing to collect, an invalid argument, and any
-        // refusal a newer core adds (the core's enum is non-exhaustive):
-        // the code still says which.
+        CoreLockerError::DoorStillOpen { .. }
+        | CoreLockerError::NothingToCollect
+        | CoreLockerError::Invalid { .. } => coded::<OperationError>(message, code),
+        // A refusal a newer core adds (the enum is non-exhaustive, so Rust
+        // requires this arm): the code still says which.
         _ => coded::<OperationError>(message, code),
     }
 }
@@ -317,4 +326,82 @@ pub fn init_attributes(py: Python<'_>) -> PyResult<()> {
 #[must_use]
 pub fn geometry_error(argument: &str, error: &CoreGeometryError) -> PyErr {
     coded::<GeometryError>(format!("{argument}: {error}"), Some(error.code()))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use locker_core::credential::KeyId;
+
+    /// `(class name, code, seq)` of the exception a core error becomes.
+    fn converted(error: CoreError) -> (String, Option<String>, Option<u64>) {
+        Python::initialize();
+        let error = PyErr::from(error);
+        Python::attach(|py| {
+            let value = error.value(py);
+            let name = value.get_type().name().unwrap().to_string();
+            let code = value.getattr("code").unwrap().extract().unwrap();
+            let seq = value
+                .getattr("seq")
+                .ok()
+                .and_then(|s| s.extract::<Option<u64>>().ok())
+                .flatten();
+            (name, code, seq)
+        })
+    }
+
+    #[test]
+    fn journal_errors_carry_the_code_and_the_first_bad_record() {
+        let forged = CoreJournalError::Forged {
+            seq: 3,
+            key_id: KeyId(1),
+        };
+        assert_eq!(
+            converted(CoreError::Journal(forged.clone())),
+            ("JournalError".into(), Some("forged".into()), Some(3))
+        );
+        // Through the locker: the same class, code and record.
+        assert_eq!(
+            converted(CoreError::Locker(CoreLockerError::Journal(forged))),
+            ("JournalError".into(), Some("forged".into()), Some(3))
+        );
+        let rolled_back = CoreJournalError::RolledBack {
+            expected_records: 9,
+            found_records: 7,
+        };
+        assert_eq!(
+            converted(CoreError::Journal(rolled_back)),
+            ("JournalError".into(), Some("rolled_back".into()), None)
+        );
+    }
+
+    #[test]
+    fn locker_errors_go_to_their_concern_with_the_innermost_code() {
+        let weak = CoreCredentialError::WeakKey {
+            key_id: KeyId(1),
+            distinct_bytes: 1,
+        };
+        assert_eq!(
+            converted(CoreError::Locker(CoreLockerError::Credential(weak))).0,
+            "CredentialError"
+        );
+        assert_eq!(
+            converted(CoreError::Locker(CoreLockerError::NothingToCollect)),
+            (
+                "OperationError".into(),
+                Some("nothing_to_collect".into()),
+                None
+            )
+        );
+        let jammed = CoreLockerError::Hardware {
+            compartment: None,
+            kind: HardwareErrorKind::DoorJammed,
+            detail: None,
+        };
+        assert_eq!(
+            converted(CoreError::Locker(jammed)).1.as_deref(),
+            Some("door_jammed")
+        );
+    }
 }

@@ -3,8 +3,10 @@ class, overflow and aborted drop-offs, and pickups by hour of day.
 
 A journal is JSON lines, one hash-chained record a line (what
 ``Locker.journal_text()`` and the firmware's file journal write). Read it
-with :func:`load` (text) or :func:`load_file` (a path): the chain is
-verified by the Rust core and the records come back as a list of dicts.
+with :func:`load` (text) or :func:`load_file` (a path): the Rust core
+verifies the chain (and, given the site's :class:`locker.KeyRing`, every
+record's MAC; without keys, integrity only) and the records come back as a
+list of dicts.
 :func:`to_rows` flattens them to one dict per record; :func:`to_dataframe`
 makes a pandas DataFrame of the same rows when pandas is installed.
 
@@ -17,7 +19,7 @@ from __future__ import annotations
 import os
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple, Union
 
-from locker._locker import read_journal
+from locker._locker import KeyRing, read_journal
 
 __all__ = [
     "dwell_stats",
@@ -35,18 +37,20 @@ __all__ = [
 Record = Dict[str, Any]
 
 
-def load(text: str) -> List[Record]:
+def load(text: str, keys: Optional[KeyRing] = None) -> List[Record]:
     """The records of a journal's JSON-lines text, after the core has
-    verified their hash chain (raises :class:`locker.JournalError` on a
-    tampered or broken journal). A torn last line is ignored."""
-    records: List[Record] = read_journal(text)["records"]
+    verified them (raises :class:`locker.JournalError` on a tampered or
+    broken journal). With ``keys`` every record's MAC is checked, so a
+    journal rewritten with recomputed hashes is refused; without, only the
+    hash chain (integrity, not authenticity). A torn last line is ignored."""
+    records: List[Record] = read_journal(text, keys)["records"]
     return records
 
 
-def load_file(path: Union[str, "os.PathLike[str]"]) -> List[Record]:
+def load_file(path: Union[str, "os.PathLike[str]"], keys: Optional[KeyRing] = None) -> List[Record]:
     """The records of the journal file at ``path`` (see :func:`load`)."""
     with open(path, encoding="utf-8") as file:
-        return load(file.read())
+        return load(file.read(), keys)
 
 
 def to_rows(records: Iterable[Record]) -> List[Dict[str, Any]]:

@@ -26,7 +26,7 @@ use chacha20::ChaCha20Rng;
 use locker_core::allocate::Request;
 use locker_core::bank::{Bank, default_bank};
 use locker_core::credential::{
-    COURIER_CODE_DIGITS, CarrierId, CourierRequest, CredentialPolicy, CredentialStore,
+    BankId, COURIER_CODE_DIGITS, CarrierId, CourierRequest, CredentialPolicy, CredentialStore,
     DEFAULT_PIN_DIGITS, Grant, KeyRing, KioskId, MAX_TOKEN_CHARS, PinAttempt, PinRequest, Purpose,
     Refusal, TokenRequest, issue_token,
 };
@@ -37,6 +37,8 @@ use rand_core::SeedableRng;
 
 locker_cortex_m_footprint::entry!(run);
 
+/// This bank: QR tokens name it, and open nothing at another.
+const BANK: BankId = BankId(1);
 /// This kiosk.
 const KIOSK: KioskId = KioskId(1);
 /// The one carrier this locker knows.
@@ -189,6 +191,7 @@ impl DoorController {
         self.store.insert(record, now_s).ok()?;
         emit(pin.expose());
         let request = TokenRequest {
+            bank: BANK,
             purpose: Purpose::Pickup,
             compartments: vec![door],
             recipient: Some(pending.recipient),
@@ -220,9 +223,9 @@ impl DoorController {
         let now_s = self.now()?;
         let mut scanned = [0_u8; MAX_TOKEN_CHARS];
         let text = read_keypad(&mut scanned);
-        let verdict = self
-            .store
-            .verify_token(&self.keys, KIOSK, text, Purpose::Pickup, now_s);
+        let verdict =
+            self.store
+                .verify_token(&self.keys, BANK, KIOSK, text, Purpose::Pickup, now_s);
         self.hand_over(verdict, now_s)
     }
 

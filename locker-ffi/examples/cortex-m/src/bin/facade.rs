@@ -41,7 +41,9 @@ impl JournalSink<Entry> for Flash {
 #[cfg(feature = "restore")]
 fn restored() -> Option<Locker<Board, Flash>> {
     let text = locker_cortex_m_footprint::stored_journal()?;
-    let loaded = lines::read::<Entry>(text, None).ok()?;
+    // Parsed and chained here; the restore authenticates every record.
+    let trust = locker_core::journal::Trust::integrity_only();
+    let loaded = lines::read::<Entry>(text, &trust).ok()?;
     Locker::restore(provisioned_keys(), Board, Flash, &loaded.records).ok()
 }
 
