@@ -223,11 +223,11 @@ const cred = {
     sink += grant.compartments[0];
   },
   "locker verifyToken": () => {
-    const grant = store.verifyToken(keys, 1, token, CHECK_AT, "pickup");
+    const grant = store.verifyToken(keys, 0, 1, token, CHECK_AT, "pickup");
     sink += grant.compartments[0];
   },
   "locker verifyTokenOffline": () => {
-    sink += locker.verifyTokenOffline(keys, token, CHECK_AT).compartments[0];
+    sink += locker.verifyTokenOffline(keys, [], 0, token, CHECK_AT).compartments[0];
   },
   "otplib TOTP verifySync": () => {
     sink += otplib.verifySync({ secret: otpSecret, token: otpCode, epoch: CHECK_AT }).valid ? 1 : 0;
@@ -252,7 +252,7 @@ const credReject = {
   },
   "locker verifyToken (bad tag)": () => {
     try {
-      store.verifyToken(keys, 1, wrongToken, CHECK_AT, "pickup");
+      store.verifyToken(keys, 0, 1, wrongToken, CHECK_AT, "pickup");
     } catch (e) {
       sink += e.code.length;
     }
@@ -266,11 +266,11 @@ function credentialSanity() {
   const grant = store.verifyPin(keys, 1, 42, pin, CHECK_AT, "pickup");
   check(grant.compartments[0] === 42, "locker verifyPin accepts the right PIN");
   check(throwsCode(() => store.verifyPin(keys, 1, 42, wrongPin, CHECK_AT, "pickup"), "rejected") === true, "locker verifyPin rejects a wrong PIN");
-  const tg = store.verifyToken(keys, 1, token, CHECK_AT, "pickup");
+  const tg = store.verifyToken(keys, 0, 1, token, CHECK_AT, "pickup");
   check(tg.compartments[0] === 42, "locker verifyToken accepts the right token");
-  check(throwsCode(() => store.verifyToken(keys, 1, wrongToken, CHECK_AT, "pickup"), "rejected") === true, "locker verifyToken rejects a token with a wrong tag");
-  check(locker.verifyTokenOffline(keys, token, CHECK_AT).compartments[0] === 42, "locker verifyTokenOffline accepts the right token");
-  check(throwsCode(() => locker.verifyTokenOffline(keys, wrongToken, CHECK_AT), "rejected") === true, "locker verifyTokenOffline rejects a token with a wrong tag");
+  check(throwsCode(() => store.verifyToken(keys, 0, 1, wrongToken, CHECK_AT, "pickup"), "rejected") === true, "locker verifyToken rejects a token with a wrong tag");
+  check(locker.verifyTokenOffline(keys, [], 0, token, CHECK_AT).compartments[0] === 42, "locker verifyTokenOffline accepts the right token");
+  check(throwsCode(() => locker.verifyTokenOffline(keys, [], 0, wrongToken, CHECK_AT), "rejected") === true, "locker verifyTokenOffline rejects a token with a wrong tag");
   check(otplib.verifySync({ secret: otpSecret, token: otpCode, epoch: CHECK_AT }).valid === true, "otplib TOTP accepts the right code");
   check(otplib.verifySync({ secret: otpSecret, token: otpWrong, epoch: CHECK_AT }).valid === false, "otplib TOTP rejects a wrong code");
   check(otplib.verifySync({ secret: otpSecretBytes, token: otpCode, epoch: CHECK_AT }).valid === true, "otplib TOTP accepts the right code (secret as bytes)");

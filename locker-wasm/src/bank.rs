@@ -269,6 +269,7 @@ impl Bank {
     /// # Errors
     ///
     /// `"compartment_empty"`, `"unknown_compartment"`.
+    #[wasm_bindgen(unchecked_return_type = "NonNullable<CompartmentJson[\"contents\"]>")]
     pub fn release(&mut self, door: f64) -> Result<JsValue, LockerError> {
         let door = CompartmentId(u32_arg(door, "door")?);
         to_js(&self.0.release(door)?)

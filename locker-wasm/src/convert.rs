@@ -243,6 +243,32 @@ pub fn text_value(value: &JsValue, what: &str) -> Result<String, LockerError> {
     })
 }
 
+/// A secret string (a PIN, a token, a code), in a buffer wiped on drop.
+///
+/// # Errors
+///
+/// As [`text_value`].
+pub fn secret_text(value: &JsValue, what: &str) -> Result<zeroize::Zeroizing<String>, LockerError> {
+    text_value(value, what).map(zeroize::Zeroizing::new)
+}
+
+/// The bytes of a `Uint8Array` (an RFID tag's UID).
+///
+/// # Errors
+///
+/// `"invalid_argument"` for anything but a `Uint8Array`.
+pub fn bytes_value(value: &JsValue, what: &str) -> Result<Vec<u8>, LockerError> {
+    value
+        .dyn_ref::<Uint8Array>()
+        .map(Uint8Array::to_vec)
+        .ok_or_else(|| {
+            LockerError::invalid_argument(
+                what,
+                &format!("expected a Uint8Array, got {}", kind_of(value)),
+            )
+        })
+}
+
 /// A boolean, as it is.
 ///
 /// # Errors
@@ -295,10 +321,7 @@ pub fn instance<T: wasm_bindgen::convert::TryFromJsValue>(
     class: &str,
 ) -> Result<T, LockerError> {
     let wrong = || {
-        LockerError::invalid_argument(
-            what,
-            &format!("expected a {class}, got {}", kind_of(value)),
-        )
+        LockerError::invalid_argument(what, &format!("expected a {class}, got {}", kind_of(value)))
     };
     if !value.is_object() {
         return Err(wrong());
@@ -351,8 +374,9 @@ impl Options {
     /// `"invalid_argument"` when reading it throws (a getter).
     pub fn get(&mut self, name: &'static str) -> Result<Option<JsValue>, LockerError> {
         self.known.push(name);
-        let field = Reflect::get(&self.value, &JsValue::from_str(name))
-            .map_err(|_| LockerError::invalid_argument(self.what, &format!("cannot read {name}")))?;
+        let field = Reflect::get(&self.value, &JsValue::from_str(name)).map_err(|_| {
+            LockerError::invalid_argument(self.what, &format!("cannot read {name}"))
+        })?;
         Ok((!field.is_undefined()).then_some(field))
     }
 
@@ -362,9 +386,8 @@ impl Options {
     ///
     /// `"invalid_argument"` naming the first unknown field.
     pub fn finish(self) -> Result<(), LockerError> {
-        let keys = js_sys::Reflect::own_keys(&self.value).map_err(|_| {
-            LockerError::invalid_argument(self.what, "cannot list the fields")
-        })?;
+        let keys = js_sys::Reflect::own_keys(&self.value)
+            .map_err(|_| LockerError::invalid_argument(self.what, "cannot list the fields"))?;
         for key in keys.iter() {
             let name = key.as_string();
             if !name.as_deref().is_some_and(|n| self.known.contains(&n)) {

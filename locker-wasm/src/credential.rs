@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
 use crate::convert::{
-    crypto_rng, from_js, from_js_or_text, instance, to_js, u32_arg, u64_arg, u64_value,
+    crypto_rng, from_js, from_js_or_text, instance, secret_text, to_js, u32_arg, u64_arg, u64_value,
 };
 use crate::error::LockerError;
 use crate::plain;
@@ -391,7 +391,9 @@ impl CredentialStore {
     /// `"invalid_argument"`, `"invalid_policy"`.
     #[wasm_bindgen(constructor)]
     pub fn new(
-        #[wasm_bindgen(unchecked_param_type = "CredentialPolicyJson")] policy: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "CredentialPolicyJson")] policy: Option<
+            JsValue,
+        >,
     ) -> Result<Self, LockerError> {
         let Some(policy) = policy.filter(|p| !p.is_undefined() && !p.is_null()) else {
             return Ok(Self::default());
@@ -463,16 +465,17 @@ impl CredentialStore {
         keys: &KeyRing,
         kiosk: f64,
         unit: Option<f64>,
-        pin: &str,
+        #[wasm_bindgen(unchecked_param_type = "string")] pin: JsValue,
         #[wasm_bindgen(js_name = nowS)] now_s: f64,
         purpose: Option<PurposeName>,
     ) -> Result<JsValue, LockerError> {
+        let pin = secret_text(&pin, "pin")?;
         let attempt = PinAttempt {
             kiosk: core_cred::KioskId(u32_arg(kiosk, "kiosk")?),
             unit: unit
                 .map(|unit| u64_arg(unit, "unit").map(RecipientId))
                 .transpose()?,
-            pin,
+            pin: &pin,
             purpose: purpose_arg(purpose)?,
         };
         let now_s = u64_arg(now_s, "nowS")?;
@@ -497,16 +500,17 @@ impl CredentialStore {
         keys: &KeyRing,
         #[wasm_bindgen(unchecked_param_type = "number | string")] bank: JsValue,
         kiosk: f64,
-        token: &str,
+        #[wasm_bindgen(unchecked_param_type = "string")] token: JsValue,
         #[wasm_bindgen(js_name = nowS)] now_s: f64,
         purpose: Option<PurposeName>,
     ) -> Result<JsValue, LockerError> {
         let bank: core_cred::BankId = from_js(&bank, "bank")?;
+        let token = secret_text(&token, "token")?;
         let kiosk = core_cred::KioskId(u32_arg(kiosk, "kiosk")?);
         let now_s = u64_arg(now_s, "nowS")?;
         let purpose = purpose_arg(purpose)?;
         self.0
-            .verify_token(&keys.0, bank, kiosk, token, purpose, now_s)
+            .verify_token(&keys.0, bank, kiosk, &token, purpose, now_s)
             .map(|grant| plain::grant(&grant))
             .map_err(|refusal| refusal.error.into())
     }
@@ -685,13 +689,14 @@ pub fn verify_token_offline(
     keys: &KeyRing,
     #[wasm_bindgen(unchecked_param_type = "IssuerKeyJson[]")] issuers: JsValue,
     #[wasm_bindgen(unchecked_param_type = "number | string")] bank: JsValue,
-    token: &str,
+    #[wasm_bindgen(unchecked_param_type = "string")] token: JsValue,
     #[wasm_bindgen(js_name = nowS)] now_s: f64,
 ) -> Result<JsValue, LockerError> {
     let issuers: Vec<core_cred::IssuerKey> = from_js(&issuers, "issuers")?;
+    let token = secret_text(&token, "token")?;
     let bank: core_cred::BankId = from_js(&bank, "bank")?;
     let now_s = u64_arg(now_s, "nowS")?;
-    let claims = core_cred::verify_token_offline(&keys.0, &issuers, bank, token, now_s)?;
+    let claims = core_cred::verify_token_offline(&keys.0, &issuers, bank, &token, now_s)?;
     Ok(plain::token_claims(&claims))
 }
 
@@ -727,11 +732,12 @@ pub fn sign_time(
 #[cfg(feature = "qr")]
 #[wasm_bindgen(js_name = qrSvg)]
 pub fn qr_svg(
-    text: &str,
-    #[wasm_bindgen(unchecked_param_type = "QrOptionsJson")] options: Option<JsValue>,
+    #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "QrOptionsJson")] options: Option<JsValue>,
 ) -> Result<String, LockerError> {
+    let text = secret_text(&text, "text")?;
     let options = qr_options(&options.unwrap_or(JsValue::UNDEFINED))?;
-    let matrix = core_cred::QrMatrix::encode(text, &options)?;
+    let matrix = core_cred::QrMatrix::encode(&text, &options)?;
     Ok(matrix.to_svg())
 }
 

@@ -12,8 +12,8 @@ use locker_core::hardware::{
 use wasm_bindgen::prelude::*;
 
 use crate::convert::{
-    MAX_SAFE_INTEGER, Options, bool_value, exact_f64, named, to_js, u32_arg, u64_arg, u64_to_js,
-    u64_value,
+    MAX_SAFE_INTEGER, Options, bool_value, exact_f64, named, text_value, to_js, u32_arg, u64_arg,
+    u64_to_js, u64_value,
 };
 use crate::error::{LockerError, hardware_kind};
 
@@ -87,8 +87,10 @@ extern "C" {
     fn monotonic_counter(this: &HardwareObject) -> Result<JsValue, JsValue>;
 
     #[wasm_bindgen(method, catch, js_name = raiseMonotonicCounter)]
-    fn raise_monotonic_counter(this: &HardwareObject, at_least: JsValue)
-    -> Result<JsValue, JsValue>;
+    fn raise_monotonic_counter(
+        this: &HardwareObject,
+        at_least: JsValue,
+    ) -> Result<JsValue, JsValue>;
 }
 
 /// A failed call of a JavaScript hardware object: the kind its thrown
@@ -315,13 +317,12 @@ impl SimulatedHardware {
         doors: JsValue,
         seed: f64,
         #[wasm_bindgen(js_name = nowS)] now_s: Option<f64>,
-        #[wasm_bindgen(unchecked_param_type = "SimulatedHardwareOptions")] options: Option<
+        #[wasm_bindgen(unchecked_optional_param_type = "SimulatedHardwareOptions")] options: Option<
             JsValue,
         >,
     ) -> Result<Self, LockerError> {
         let mut counter = false;
-        if let Some(mut options) =
-            Options::new(&options.unwrap_or(JsValue::UNDEFINED), "options")?
+        if let Some(mut options) = Options::new(&options.unwrap_or(JsValue::UNDEFINED), "options")?
         {
             if let Some(value) = options.get("monotonicCounter")? {
                 counter = bool_value(&value, "options.monotonicCounter")?;
@@ -589,10 +590,13 @@ impl SimulatedHardware {
     #[wasm_bindgen(js_name = failCalls)]
     pub fn fail_calls(
         &mut self,
-        operation: &str,
-        kind: &str,
+        #[wasm_bindgen(unchecked_param_type = "string")] operation: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] kind: JsValue,
         always: Option<bool>,
     ) -> Result<(), LockerError> {
+        let operation = text_value(&operation, "operation")?;
+        let kind = text_value(&kind, "kind")?;
+        let (operation, kind) = (operation.as_str(), kind.as_str());
         let operation: Operation = named(operation).ok_or_else(|| {
             LockerError::invalid_argument("operation", &format!("unknown operation {operation:?}"))
         })?;

@@ -1,28 +1,49 @@
-//! The locker facade over a hardware object, with its journal as JSON
-//! lines, and the journal functions (verify, read, replay).
+//! The locker facade over a hardware object, with its authenticated
+//! journal as JSON lines.
 
 use locker_core::allocate::Request;
 use locker_core::credential::{
-    BankId, CarrierId, CredentialId, DelegationRequest, KioskId, RemoteCommand,
+    CarrierId, CredentialId, DelegationRequest, KeyId, KioskId, RemoteCommand, SignedTime, SiteKey,
 };
-use locker_core::journal::{Digest, MemoryJournal, Record, lines};
-use locker_core::locker::{self as core_locker, Entry, LockerConfig};
+use locker_core::journal::{Head, MemoryJournal, Trust, lines};
+use locker_core::locker::{self as core_locker, Entry, LockerConfig, Restore, Snapshot};
 use locker_core::{CompartmentId, RecipientId};
-use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use crate::convert::{from_js, from_js_or_text, to_js, u32_arg, u64_arg, u64_to_js};
+use crate::convert::{
+    Options, bool_value, bytes_value, exact_f64, from_js, from_js_or_text, instance, secret_text,
+    secret_value, text_value, to_js, u16_value, u32_arg, u64_arg, u64_to_js,
+};
 use crate::credential::KeyRing;
 use crate::error::LockerError;
 use crate::hardware::{HardwareObject, JsHardware};
+use crate::journal::RecordsArg;
 
 #[wasm_bindgen(typescript_custom_section)]
 const LOCKER_TS: &str = r#"
-/** A locker's configuration: the bank and (optional) policies, snake_case. */
+/**
+ * A locker's configuration: the bank, (optional) policies, and the bank's
+ * id, which QR tokens and remote commands name (default 0: give each bank
+ * that shares a site key its own).
+ */
 export interface LockerConfigJson {
   bank: BankConfigJson;
-  policy?: object;
-  credentials?: object;
+  policy?: LockerPolicyJson;
+  credentials?: CredentialPolicyJson;
+  bank_id?: number | string;
+}
+/** Dwell, reminders, grace, alarms and the clock (every field optional). */
+export interface LockerPolicyJson {
+  dwell_s?: number; chilled_max_dwell_s?: number; reminders_before_expiry_s?: number[];
+  max_dwell_s?: number; reopen_grace_s?: number; door_open_alarm_s?: number;
+  return_window_s?: number;
+  /**
+   * A clock reading more than `max_step_s` (default 3600) past the one
+   * before is a jump, held back until confirmed (`confirmClock`,
+   * `confirmSignedTime`, the clock coming back, or `confirm_after_s`,
+   * default 86400, of running on).
+   */
+  clock?: { max_step_s?: number; confirm_after_s?: number };
 }
 /**
  * A delegation: `scope` "parcels" names the delegator's `compartments`;
@@ -40,16 +61,64 @@ export type DropOffJson =
       rule: "consolidated" | "smallest_fit" | "next_larger_free" }
   | { outcome: "overflow"; parcel: ParcelJson; recipient: number;
       reason: OverflowReasonJson; considered: object[] };
+/** Why a drop-off did not happen. */
+export type AbortReasonJson =
+  | "door_fault" | "nothing_inserted" | "too_small" | "cancelled" | "power_loss"
+  | "still_inside" | "never_opened";
+/** A hardware failure's kind (its code). */
+export type HardwareErrorKindJson =
+  | "door_jammed" | "unknown_door" | "sensor_fault" | "bus_timeout" | "clock_fault"
+  | "entropy_unavailable" | "power_lost" | "other";
+/** What confirmed the locker's time after its clock jumped ahead. */
+export type ClockConfirmationJson = "staff" | "signed_time" | "running" | "returned";
+/** A throttling lockout: the scope locked and until when. */
+export interface LockoutJson {
+  scope: {
+    channel: Channel;
+    subject: "bank" | { kiosk: number } | { recipient: number | string } | { credential: number | string };
+  };
+  at_s: number; until_s: number; failures: number;
+}
 /**
- * A notification for the host to pass on. `type` is one of "parcel_ready"
- * (with `pin` and `qr_token`: send them to the recipient), "collected",
- * "reminder", "return_ready" (with `qr_token` for the carrier), "returned",
- * "drop_off_aborted", "pickup_aborted", "door_left_open",
- * "suspicious_attempts", "hardware_fault", "tamper", "parcels_missing",
- * "found_occupied", "needs_inspection", "clock_went_back"; other fields
- * are snake_case.
+ * The hardware clock jumped ahead by more than the policy's step: the
+ * jump is held back (throttle windows and expiries go by the locker's
+ * time, `locker_s`) until the time is confirmed. Check the clock.
  */
-export interface EventJson { type: string; [field: string]: unknown }
+export interface ClockJumpedEventJson { type: "clock_jumped"; clock_s: number; locker_s: number; held_s: number }
+/** The locker's time is the clock's again. */
+export interface ClockConfirmedEventJson { type: "clock_confirmed"; by: ClockConfirmationJson; now_s: number }
+/**
+ * A door the locker had not unlocked was reported closed (`doorClosed`):
+ * someone opened it without a credential, or the door event was forged.
+ */
+export interface UnexpectedDoorCloseEventJson { type: "unexpected_door_close"; compartment: number }
+/**
+ * A notification for the host to pass on, by `type`: "parcel_ready" (send
+ * the `pin` and `qr_token` to the recipient), "return_ready" (the
+ * carrier's `qr_token`), alarms and the rest. Events carry secrets: treat
+ * them as such.
+ */
+export type EventJson =
+  | { type: "parcel_ready"; recipient: number; compartment: number; parcels: number;
+      pin: string; qr_token: string; expires_at_s: number }
+  | { type: "collected"; recipient: number; compartment: number; parcels: number[] }
+  | { type: "reminder"; recipient: number; compartment: number; expires_at_s: number }
+  | { type: "return_ready"; recipient: number; carrier: number; compartment: number;
+      qr_token: string; expires_at_s: number }
+  | { type: "returned"; carrier: number; compartment: number; parcels: number[] }
+  | { type: "drop_off_aborted"; compartment: number; parcel: number; reason: AbortReasonJson }
+  | { type: "pickup_aborted"; compartment: number }
+  | { type: "door_left_open"; compartment: number }
+  | { type: "suspicious_attempts"; lockout: LockoutJson }
+  | { type: "hardware_fault"; compartment: number | null; kind: HardwareErrorKindJson; detail: string | null }
+  | { type: "tamper"; compartment: number }
+  | { type: "parcels_missing"; recipient: number | null; compartment: number; parcels: number[] }
+  | { type: "found_occupied"; compartment: number }
+  | { type: "needs_inspection"; compartment: number }
+  | { type: "clock_went_back"; clock_s: number; kept_s: number }
+  | ClockJumpedEventJson
+  | ClockConfirmedEventJson
+  | UnexpectedDoorCloseEventJson;
 /** One door for display: configuration and what is happening at it. */
 export interface DoorJson {
   id: number; label: string; size_class: string; zone: string; accessible: boolean;
@@ -61,14 +130,40 @@ export interface DoorJson {
   recipient: number | null; parcels: number; expires_at_s: number | null;
   returning: boolean;
 }
-/** One journal record: `entry` is the change, `hash` covers the rest and links to `prev`. */
-export interface RecordJson { v: number; seq: number; at_s: number; prev: string; entry: object; hash: string }
-/** The whole state of a locker (the core's `Snapshot` JSON; no secrets). */
-export interface SnapshotJson { v: number; chain: { next_seq: number; head: string }; bank: BankConfigJson; [field: string]: unknown }
-/** What `verifyJournal` found. */
-export interface JournalCheckJson {
-  records: number; next_seq: number; head: string;
-  torn_tail: { line: number; bytes: number } | null; valid_bytes: number;
+/**
+ * The whole state of a locker (the core's `Snapshot` JSON; no secrets),
+ * sealed by the locker (`key_id`, `mac`): a snapshot changed or written
+ * without the keys is refused by `Locker.restore`.
+ */
+export interface SnapshotJson {
+  v: number; chain: ChainJson; bank: BankConfigJson; key_id?: number; mac?: string;
+  [field: string]: unknown;
+}
+/** What `Locker.restore` found (`Locker#restoreReport()`). */
+export interface RestoreReportJson {
+  /** Records replayed (after the snapshot, if one). */
+  records: number;
+  /** The last record the snapshot covers, when restored from one. */
+  snapshot_through: number | null;
+  /** The last record whose MAC was checked; null for a sealed snapshot or legacy records only. */
+  authenticated_through: number | null;
+  /** Version-1 records read. */
+  legacy_records: number;
+  /** True when legacy records no MAC vouches for were accepted (`acceptLegacy`). */
+  unauthenticated_legacy: boolean;
+  /** The board's monotonic counter at the restore, when it has one. */
+  counter: number | null;
+  /** True when the restore journaled the keys (`keys_changed`). */
+  keys_recorded: boolean;
+}
+/** What a restore starts from and is checked against (all optional). */
+export interface RestoreOptions {
+  /** The sealed snapshot (`Locker#snapshot()`) the records continue. */
+  snapshot?: SnapshotJson;
+  /** A head exported before (`Locker#head()`): a journal cut short or rewritten is refused. */
+  expectedHead?: HeadJson;
+  /** Accept a journal written before journals were authenticated (version 1), once. */
+  acceptLegacy?: boolean;
 }
 "#;
 
@@ -140,8 +235,38 @@ fn kiosk(value: f64) -> Result<KioskId, LockerError> {
     u32_arg(value, "kiosk").map(KioskId)
 }
 
-fn records_of(text: &str) -> Result<Vec<Record<Entry>>, LockerError> {
-    Ok(lines::read::<Entry>(text, None)?.records)
+/// A time or count the core gives as `u64`, as a JavaScript number (the
+/// core keeps times below 2^32 and counts far below 2^53).
+fn number(value: u64) -> f64 {
+    exact_f64(value).unwrap_or(f64::MAX)
+}
+
+/// `Locker.restore`'s options (`RestoreOptions`).
+#[derive(Default)]
+struct RestoreArgs {
+    snapshot: Option<Snapshot>,
+    expected_head: Option<Head>,
+    accept_legacy: bool,
+}
+
+impl RestoreArgs {
+    fn new(options: &JsValue) -> Result<Self, LockerError> {
+        let mut args = Self::default();
+        let Some(mut options) = Options::new(options, "options")? else {
+            return Ok(args);
+        };
+        if let Some(snapshot) = options.get("snapshot")? {
+            args.snapshot = Some(from_js(&snapshot, "options.snapshot")?);
+        }
+        if let Some(head) = options.get("expectedHead")? {
+            args.expected_head = Some(from_js(&head, "options.expectedHead")?);
+        }
+        if let Some(legacy) = options.get("acceptLegacy")? {
+            args.accept_legacy = bool_value(&legacy, "options.acceptLegacy")?;
+        }
+        options.finish()?;
+        Ok(args)
+    }
 }
 
 fn doors_of(compartments: Vec<CompartmentId>) -> Vec<u32> {
@@ -192,31 +317,205 @@ impl Locker {
         )?))
     }
 
-    /// Rebuilds a locker from its journal text (JSON lines) and keys after
-    /// a restart or a page reload: verifies the chain, replays every
-    /// record, settles doors that were open. A torn last line is dropped.
+    /// Rebuilds a locker from its journal (JSON lines as stored, or
+    /// `RecordJson[]`) and the site's keys after a restart or a page
+    /// reload: checks the ring is the journal's, authenticates every
+    /// record (and the snapshot, when `options.snapshot` is given: the
+    /// records then continue it), checks the journal reaches
+    /// `options.expectedHead` and the board's monotonic counter, replays,
+    /// journals keys the journal does not know yet, and settles doors that
+    /// were open. A torn last line is dropped. `restoreReport()` then says
+    /// what was found.
+    ///
+    /// ```js
+    /// const locker = Locker.restore(keys, board, storedText, { expectedHead: savedHead });
+    /// ```
     ///
     /// # Errors
     ///
-    /// `"edited"`, `"missing_records"`, `"out_of_order"`, `"broken_link"`,
-    /// `"malformed_record"`, `"replay"`, hardware codes.
+    /// `"invalid_argument"` for a wrong type or option; `"no_keys"` (an
+    /// empty ring), `"wrong_key_ring"` (another site's), `"forged"`,
+    /// `"unknown_key"`, `"unauthenticated"` (a legacy journal without
+    /// `acceptLegacy`), `"rolled_back"`, `"head_mismatch"`, `"edited"`,
+    /// `"missing_records"`, `"out_of_order"`, `"broken_link"`,
+    /// `"malformed_record"`, `"not_canonical"`, `"replay"` (each naming the
+    /// first bad record in `seq`), hardware codes.
     pub fn restore(
-        keys: &KeyRing,
+        #[wasm_bindgen(unchecked_param_type = "KeyRing")] keys: JsValue,
         hardware: HardwareObject,
-        journal: &str,
+        #[wasm_bindgen(js_name = recordsOrText, unchecked_param_type = "RecordJson[] | string")]
+        records_or_text: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "RestoreOptions")] options: Option<JsValue>,
     ) -> Result<Self, LockerError> {
-        let records = records_of(journal)?;
+        let keys: KeyRing = instance(&keys, "keys", "KeyRing")?;
+        let args = RestoreArgs::new(&options.unwrap_or(JsValue::UNDEFINED))?;
         let hardware = JsHardware::new(hardware)?;
+        // Text is read (each line exactly its record's text) from where
+        // the snapshot ends; the restore authenticates everything.
+        let start = args.snapshot.as_ref().map(|snapshot| snapshot.chain);
+        let trust = Trust::integrity_only().from(start);
+        let (records, _) = RecordsArg::new(&records_or_text, "recordsOrText", &trust)?.into_parts();
         let mut sink = MemoryJournal::new();
         for record in &records {
             sink.push(record.clone());
         }
-        Ok(Self(Core::restore(
-            keys.0.clone(),
-            hardware,
-            sink,
-            &records,
-        )?))
+        let restore = Restore {
+            snapshot: args.snapshot.as_ref(),
+            records: &records,
+            expected_head: args.expected_head,
+            accept_legacy: args.accept_legacy,
+        };
+        Ok(Self(Core::restore_with(keys.0, hardware, sink, restore)?))
+    }
+
+    /// What the restore found (records replayed, what authenticated them,
+    /// legacy records, the board's counter); `null` for a locker not
+    /// restored.
+    ///
+    /// # Errors
+    ///
+    /// Never in practice.
+    #[wasm_bindgen(js_name = restoreReport, unchecked_return_type = "RestoreReportJson | null")]
+    pub fn restore_report(&self) -> Result<JsValue, LockerError> {
+        to_js(&self.0.restore_report())
+    }
+
+    /// The journal's last record as a head: export it (to a back end, to
+    /// storage the journal's storage cannot roll back) and pass it to a
+    /// later `Locker.restore` or `verifyJournal` as `expectedHead`, so a
+    /// journal cut short or rolled back is refused. `null` before any
+    /// record.
+    ///
+    /// # Errors
+    ///
+    /// Never in practice.
+    #[wasm_bindgen(unchecked_return_type = "HeadJson | null")]
+    pub fn head(&self) -> Result<JsValue, LockerError> {
+        to_js(&self.0.head())
+    }
+
+    /// Adds a fresh site key (from the hardware's entropy) and makes it the
+    /// newest: new credentials and records use it, older credentials keep
+    /// verifying. Journaled (`keys_changed`). Returns the new id; export
+    /// the ring again (`keys()`) to secure storage.
+    ///
+    /// # Errors
+    ///
+    /// `"key_ids_exhausted"`, `"weak_key"` (broken entropy), hardware and
+    /// journal codes; the ring is then unchanged.
+    #[wasm_bindgen(js_name = rotateKey)]
+    pub fn rotate_key(&mut self) -> Result<u16, LockerError> {
+        Ok(self.0.rotate_key()?.0)
+    }
+
+    /// Adds a provisioned site key (shared with a back end): id `keyId`
+    /// and its 32 secret bytes (the caller's array is left as it was). It
+    /// becomes the newest when its id is the largest. Journaled.
+    ///
+    /// # Errors
+    ///
+    /// `"invalid_argument"` for a bad id or anything but 32 bytes in a
+    /// `Uint8Array`, `"weak_key"` for bytes no random source would give
+    /// (all zeros, a repeated byte or short pattern, typed text),
+    /// `"duplicate_key_id"`, hardware and journal codes.
+    #[wasm_bindgen(js_name = addKey)]
+    pub fn add_key(
+        &mut self,
+        #[wasm_bindgen(js_name = keyId, unchecked_param_type = "number")] key_id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Uint8Array")] secret: JsValue,
+    ) -> Result<(), LockerError> {
+        let key_id = KeyId(u16_value(&key_id, "keyId")?);
+        let secret = secret_value(&secret, "secret")?;
+        let key = SiteKey::from_bytes(key_id, *secret)?;
+        Ok(self.0.add_key(key)?)
+    }
+
+    /// Retires a site key: credentials made with it stop verifying (RFID
+    /// tags must be registered again). Journaled, sealed with a key that
+    /// stays.
+    ///
+    /// # Errors
+    ///
+    /// `"invalid_argument"`, `"unknown_key_id"`, `"no_keys"` (the last
+    /// key), hardware and journal codes.
+    #[wasm_bindgen(js_name = retireKey)]
+    pub fn retire_key(
+        &mut self,
+        #[wasm_bindgen(js_name = keyId, unchecked_param_type = "number")] key_id: JsValue,
+    ) -> Result<(), LockerError> {
+        let key_id = KeyId(u16_value(&key_id, "keyId")?);
+        Ok(self.0.retire_key(key_id)?)
+    }
+
+    /// Reads the clock, as every operation does first: for a host whose
+    /// time passes in large steps (a test, a kiosk that sleeps), so the
+    /// locker sees time pass in steps no larger than the policy's
+    /// `clock.max_step_s` (a longer gap between readings is a jump, held
+    /// back until confirmed). Returns the locker's time.
+    ///
+    /// # Errors
+    ///
+    /// Hardware and journal codes.
+    #[wasm_bindgen(js_name = observeClock)]
+    pub fn observe_clock(&mut self) -> Result<f64, LockerError> {
+        Ok(number(self.0.observe_clock()?))
+    }
+
+    /// Staff confirm the clock after a jump: the locker takes the hardware
+    /// clock's time as true from here on (parcels past their dwell then
+    /// expire, throttle windows age). Journaled; nothing to do when no
+    /// jump is held back. Returns the locker's time.
+    ///
+    /// # Errors
+    ///
+    /// Hardware and journal codes.
+    #[wasm_bindgen(js_name = confirmClock)]
+    pub fn confirm_clock(&mut self) -> Result<f64, LockerError> {
+        Ok(number(self.0.confirm_clock()?))
+    }
+
+    /// Confirms the clock with a time the back end signed for this bank
+    /// (`signTime`, `signTimeEd25519`: a `SignedTimeJson` or its JSON
+    /// text) when the hardware clock agrees with it within 5 minutes. A
+    /// signed time never moves the clock. Returns the locker's time.
+    ///
+    /// # Errors
+    ///
+    /// `"invalid_argument"` for a wrong shape or a clock that disagrees,
+    /// `"wrong_bank"`, `"unknown_key_id"`, `"rejected"`, hardware and
+    /// journal codes.
+    #[wasm_bindgen(js_name = confirmSignedTime)]
+    pub fn confirm_signed_time(
+        &mut self,
+        #[wasm_bindgen(js_name = signedTime, unchecked_param_type = "SignedTimeJson | string")]
+        signed_time: JsValue,
+    ) -> Result<f64, LockerError> {
+        let signed: SignedTime = from_js_or_text(&signed_time, "signedTime")?;
+        Ok(number(self.0.confirm_signed_time(&signed)?))
+    }
+
+    /// How far the hardware clock runs ahead of the locker's time: the
+    /// jumps held back until confirmed, in seconds (0 when none).
+    #[wasm_bindgen(getter, js_name = clockOffsetS)]
+    #[must_use]
+    pub fn clock_offset_s(&self) -> f64 {
+        number(self.0.state().clock_offset_s())
+    }
+
+    /// When (locker time) the locker started holding a jump back, while
+    /// one is unconfirmed.
+    #[wasm_bindgen(getter, js_name = clockHeldSinceS)]
+    #[must_use]
+    pub fn clock_held_since_s(&self) -> Option<f64> {
+        self.0.state().clock_held_since_s().map(number)
+    }
+
+    /// The bank's id (the configuration's `bank_id`): what tokens and
+    /// remote commands must name. A decimal string beyond 2^53 − 1.
+    #[wasm_bindgen(getter, js_name = bankId, unchecked_return_type = "number | string")]
+    #[must_use]
+    pub fn bank_id(&self) -> JsValue {
+        u64_to_js(self.0.state().bank_id().0)
     }
 
     /// The site keys (export them to secure storage with
@@ -253,7 +552,9 @@ impl Locker {
         self.0.journal().records().len()
     }
 
-    /// The whole state as the core's snapshot JSON (no secrets).
+    /// The whole state as the core's snapshot JSON (no secrets), sealed
+    /// with the newest key: store it beside the journal and pass it to
+    /// `Locker.restore` (`options.snapshot`) with the records after it.
     ///
     /// # Errors
     ///
@@ -318,9 +619,11 @@ impl Locker {
     pub fn courier_sign_in(
         &mut self,
         kiosk_id: f64,
-        code: &str,
+        #[wasm_bindgen(unchecked_param_type = "string")] code: JsValue,
     ) -> Result<CourierSession, LockerError> {
-        let session = self.0.courier_sign_in(kiosk(kiosk_id)?, code)?;
+        let kiosk = kiosk(kiosk_id)?;
+        let code = secret_text(&code, "code")?;
+        let session = self.0.courier_sign_in(kiosk, &code)?;
         Ok(CourierSession(session))
     }
 
@@ -365,10 +668,14 @@ impl Locker {
 
     /// The door closed: completes what it was open for (stores the parcel
     /// and issues the recipient's PIN and QR token, frees a collected door…).
+    /// A door the locker did not unlock is an alarm, never a drop-off: it
+    /// is journaled (`unexpected_door_close`), raises the event of that
+    /// type, and the call fails with `"not_open_for"`.
     ///
     /// # Errors
     ///
-    /// `"door_still_open"`, `"not_open_for"`, hardware and journal codes.
+    /// `"door_still_open"`, `"not_open_for"`, `"unknown_compartment"`,
+    /// hardware and journal codes.
     #[wasm_bindgen(js_name = doorClosed)]
     pub fn door_closed(&mut self, door_id: f64) -> Result<(), LockerError> {
         Ok(self.0.door_closed(door(door_id)?)?)
@@ -396,12 +703,14 @@ impl Locker {
         &mut self,
         kiosk_id: f64,
         unit: Option<f64>,
-        pin: &str,
+        #[wasm_bindgen(unchecked_param_type = "string")] pin: JsValue,
     ) -> Result<Vec<u32>, LockerError> {
+        let kiosk = kiosk(kiosk_id)?;
         let unit = unit
             .map(|u| u64_arg(u, "unit").map(RecipientId))
             .transpose()?;
-        Ok(doors_of(self.0.pickup_pin(kiosk(kiosk_id)?, unit, pin)?))
+        let pin = secret_text(&pin, "pin")?;
+        Ok(doors_of(self.0.pickup_pin(kiosk, unit, &pin)?))
     }
 
     /// Collects with a QR token shown at `kiosk`. Returns the doors opened.
@@ -410,8 +719,14 @@ impl Locker {
     ///
     /// As [`Locker::pickup_pin`], and `"malformed_token"`.
     #[wasm_bindgen(js_name = pickupQr)]
-    pub fn pickup_qr(&mut self, kiosk_id: f64, token: &str) -> Result<Vec<u32>, LockerError> {
-        Ok(doors_of(self.0.pickup_qr(kiosk(kiosk_id)?, token)?))
+    pub fn pickup_qr(
+        &mut self,
+        kiosk_id: f64,
+        #[wasm_bindgen(unchecked_param_type = "string")] token: JsValue,
+    ) -> Result<Vec<u32>, LockerError> {
+        let kiosk = kiosk(kiosk_id)?;
+        let token = secret_text(&token, "token")?;
+        Ok(doors_of(self.0.pickup_qr(kiosk, &token)?))
     }
 
     /// Collects with an RFID tag (and its PIN when required).
@@ -423,20 +738,29 @@ impl Locker {
     pub fn pickup_rfid(
         &mut self,
         kiosk_id: f64,
-        uid: &[u8],
-        pin: Option<String>,
+        #[wasm_bindgen(unchecked_param_type = "Uint8Array")] uid: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "string")] pin: Option<JsValue>,
     ) -> Result<Vec<u32>, LockerError> {
-        let opened = self.0.pickup_rfid(kiosk(kiosk_id)?, uid, pin.as_deref())?;
+        let kiosk = kiosk(kiosk_id)?;
+        let uid = bytes_value(&uid, "uid")?;
+        let pin = pin
+            .filter(|pin| !pin.is_undefined() && !pin.is_null())
+            .map(|pin| secret_text(&pin, "pin"))
+            .transpose()?;
+        let opened = self
+            .0
+            .pickup_rfid(kiosk, &uid, pin.as_deref().map(String::as_str))?;
         Ok(doors_of(opened))
     }
 
     /// Opens a door for a pickup on a command the back end signed
-    /// (`signRemoteCommand`) for bank `bank`: a `RemoteCommandJson` or the
-    /// JSON text as it came. The door opens only while it holds parcels of
-    /// the resident the command names. Returns the doors opened. Off
-    /// unless the config's `credentials.remote.enabled`; each command
-    /// opens once, within the caps, and is spent even when the latch then
-    /// fails.
+    /// (`signRemoteCommand`, or `signRemoteCommandEd25519` for a bank whose
+    /// policy lists issuers) for this bank (the config's `bank_id`): a
+    /// `RemoteCommandJson` or the JSON text as it came. The door opens
+    /// only while it holds parcels of the resident the command names.
+    /// Returns the doors opened. Off unless the config's
+    /// `credentials.remote.enabled`; each command opens once, within the
+    /// caps, and is spent even when the latch then fails.
     ///
     /// # Errors
     ///
@@ -450,12 +774,10 @@ impl Locker {
     #[wasm_bindgen(js_name = openRemote)]
     pub fn open_remote(
         &mut self,
-        #[wasm_bindgen(unchecked_param_type = "number | string")] bank: JsValue,
         #[wasm_bindgen(unchecked_param_type = "RemoteCommandJson | string")] command: JsValue,
     ) -> Result<Vec<u32>, LockerError> {
-        let bank: BankId = from_js(&bank, "bank")?;
         let command: RemoteCommand = from_js_or_text(&command, "command")?;
-        Ok(doors_of(self.0.open_remote(bank, &command)?))
+        Ok(doors_of(self.0.open_remote(&command)?))
     }
 
     /// Registers an RFID tag for a recipient; returns its PIN when one is
@@ -468,11 +790,12 @@ impl Locker {
     pub fn register_rfid(
         &mut self,
         recipient: f64,
-        uid: &[u8],
+        #[wasm_bindgen(unchecked_param_type = "Uint8Array")] uid: JsValue,
         #[wasm_bindgen(js_name = withPin)] with_pin: bool,
     ) -> Result<Option<String>, LockerError> {
         let recipient = RecipientId(u64_arg(recipient, "recipient")?);
-        let pin = self.0.register_rfid(recipient, uid, with_pin)?;
+        let uid = bytes_value(&uid, "uid")?;
+        let pin = self.0.register_rfid(recipient, &uid, with_pin)?;
         Ok(pin.map(|pin| pin.expose().into()))
     }
 
@@ -543,8 +866,14 @@ impl Locker {
     /// `"invalid_argument"` for an empty or long reason, state and
     /// hardware codes.
     #[wasm_bindgen(js_name = staffOpen)]
-    pub fn staff_open(&mut self, door_id: f64, reason: &str) -> Result<(), LockerError> {
-        Ok(self.0.staff_open(door(door_id)?, reason)?)
+    pub fn staff_open(
+        &mut self,
+        door_id: f64,
+        #[wasm_bindgen(unchecked_param_type = "string")] reason: JsValue,
+    ) -> Result<(), LockerError> {
+        let door = door(door_id)?;
+        let reason = text_value(&reason, "reason")?;
+        Ok(self.0.staff_open(door, &reason)?)
     }
 
     /// Staff take a door out of service.
@@ -553,8 +882,14 @@ impl Locker {
     ///
     /// As [`Locker::staff_open`].
     #[wasm_bindgen(js_name = setOutOfService)]
-    pub fn set_out_of_service(&mut self, door_id: f64, reason: &str) -> Result<(), LockerError> {
-        Ok(self.0.set_out_of_service(door(door_id)?, reason)?)
+    pub fn set_out_of_service(
+        &mut self,
+        door_id: f64,
+        #[wasm_bindgen(unchecked_param_type = "string")] reason: JsValue,
+    ) -> Result<(), LockerError> {
+        let door = door(door_id)?;
+        let reason = text_value(&reason, "reason")?;
+        Ok(self.0.set_out_of_service(door, &reason)?)
     }
 
     /// Staff put a door back in service.
@@ -621,59 +956,4 @@ impl Locker {
         // sends them on).
         to_js(&self.0.take_events())
     }
-}
-
-/// `verifyJournal`'s answer.
-#[derive(Serialize)]
-struct JournalCheck {
-    records: usize,
-    next_seq: u64,
-    head: Digest,
-    torn_tail: Option<lines::TornTail>,
-    valid_bytes: usize,
-}
-
-/// Checks a journal's text (JSON lines): every record's hash, sequence and
-/// link. A torn last line (a write cut by power loss) is reported, not an
-/// error.
-///
-/// # Errors
-///
-/// `"malformed_record"`, `"edited"`, `"missing_records"`, `"out_of_order"`,
-/// `"broken_link"`, `"unsupported_version"`, naming the first bad record.
-#[wasm_bindgen(js_name = verifyJournal, unchecked_return_type = "JournalCheckJson")]
-pub fn verify_journal(text: &str) -> Result<JsValue, LockerError> {
-    let loaded = lines::read::<Entry>(text, None)?;
-    to_js(&JournalCheck {
-        records: loaded.records.len(),
-        next_seq: loaded.chain.next_seq,
-        head: loaded.chain.head,
-        torn_tail: loaded.torn_tail,
-        valid_bytes: loaded.valid_bytes,
-    })
-}
-
-/// The records of a journal text as plain objects (`v`, `seq`, `at_s`,
-/// `prev`, `entry`, `hash`), after verifying it.
-///
-/// # Errors
-///
-/// As [`verify_journal`].
-#[wasm_bindgen(js_name = journalRecords, unchecked_return_type = "RecordJson[]")]
-pub fn journal_records(text: &str) -> Result<JsValue, LockerError> {
-    to_js(&records_of(text)?)
-}
-
-/// Replays a verified journal text into the locker's state, as the core's
-/// snapshot JSON.
-///
-/// # Errors
-///
-/// As [`verify_journal`], and `"replay"` for a record that contradicts the
-/// state.
-#[wasm_bindgen(js_name = replayJournal, unchecked_return_type = "SnapshotJson")]
-pub fn replay_journal(text: &str) -> Result<JsValue, LockerError> {
-    let loaded = lines::read::<Entry>(text, None)?;
-    let state = core_locker::replay(&loaded.records)?;
-    to_js(&state.snapshot(loaded.chain))
 }

@@ -212,9 +212,7 @@ mod tests {
     #![allow(clippy::unwrap_used)]
 
     use locker_core::RecipientId;
-    use locker_core::credential::{
-        CarrierId, Channel, CredentialId, KeyId, Purpose, TokenSigner,
-    };
+    use locker_core::credential::{CarrierId, Channel, CredentialId, KeyId, Purpose, TokenSigner};
 
     use super::*;
     use crate::convert::MAX_SAFE_INTEGER;

@@ -102,8 +102,8 @@ pub fn simulate(
 /// reaches the target.
 #[wasm_bindgen(js_name = planBank, unchecked_return_type = "PlanJson")]
 pub fn plan_bank(
-    #[wasm_bindgen(unchecked_param_type = "BuildingJson")] building: Option<JsValue>,
-    #[wasm_bindgen(unchecked_param_type = "PlanRequestJson")] request: Option<JsValue>,
+    #[wasm_bindgen(unchecked_optional_param_type = "BuildingJson")] building: Option<JsValue>,
+    #[wasm_bindgen(unchecked_optional_param_type = "PlanRequestJson")] request: Option<JsValue>,
 ) -> Result<JsValue, LockerError> {
     let building = building_arg(&building.unwrap_or(JsValue::UNDEFINED))?;
     let request: PlanRequest = match request.filter(|r| !r.is_undefined() && !r.is_null()) {

@@ -2,7 +2,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 
-import { CredentialStore, KeyRing, hasQr, issueToken, qrSvg, verifyTokenOffline } from "locker-wasm";
+import * as pkg from "locker-wasm";
+
+const { CredentialStore, KeyRing, hasQr, issueToken, verifyTokenOffline } = pkg;
+// Absent from a build without the `qr` feature (the test skips).
+const { qrSvg } = pkg;
 
 const NOW = 1_700_000_000;
 
@@ -35,38 +39,51 @@ test("a key ring moves as the bytes C's locker_keys_export writes", () => {
   assert.deepEqual(again.exportSecrets(), keys.exportSecrets());
   assert.ok(again.rotate() > second, "a retired id is never reused");
 
-  // The provisioned ring of the C tests: key 7, 32 bytes of 0x5a.
-  const provisioned = Uint8Array.from([bytes[0], 0, 7, 0, 7, ...new Array(32).fill(0x5a)]);
-  assert.deepEqual(KeyRing.fromBytes(provisioned).exportSecrets(), [{ id: 7, secret_hex: "5a".repeat(32) }]);
+  // A provisioned ring: key 7, 32 distinct bytes.
+  const secret = Array.from({ length: 32 }, (_, i) => (i * 37 + 11) & 0xff);
+  const hex = secret.map((b) => b.toString(16).padStart(2, "0")).join("");
+  const provisioned = Uint8Array.from([bytes[0], 0, 7, 0, 7, ...secret]);
+  assert.deepEqual(KeyRing.fromBytes(provisioned).exportSecrets(), [{ id: 7, secret_hex: hex }]);
+  // 32 bytes of 0x5a (the C tests' old provisioned key) is no key.
+  const weak = Uint8Array.from([bytes[0], 0, 7, 0, 7, ...new Array(32).fill(0x5a)]);
+  assert.throws(() => KeyRing.fromBytes(weak), { code: "weak_key" });
   assert.throws(() => KeyRing.fromBytes(Uint8Array.of(1)), { code: "invalid_request", message: /3-byte header/ });
   assert.throws(() => KeyRing.fromBytes(provisioned.subarray(0, 36)), { code: "invalid_request" });
   assert.throws(() => KeyRing.fromBytes([...provisioned]), { code: "invalid_argument", message: /Uint8Array/ });
 });
 
-test("a QR token issued in the cloud verifies offline with the same keys", () => {
+test("a QR token issued in the cloud verifies offline with the same keys, at its bank only", () => {
   const keys = new KeyRing();
   keys.rotate();
-  const request = { purpose: "pickup", compartments: [41], recipient: null, expires_at_s: NOW + 3600 };
+  const request = { bank: 31, purpose: "pickup", compartments: [41], recipient: 12, expires_at_s: NOW + 3600 };
   const { token, record } = issueToken(keys, request, NOW);
   assert.match(token, /^[A-Z2-7]+$/);
   assert.equal(record.kind !== undefined || record.id !== undefined, true);
-  const claims = verifyTokenOffline(KeyRing.importSecrets(keys.exportSecrets()), token, NOW + 60);
+  const claims = verifyTokenOffline(KeyRing.importSecrets(keys.exportSecrets()), [], 31, token, NOW + 60);
   // A plain object in the core's JSON shape: its keys in the core's order.
   assert.deepEqual(Object.keys(claims), [
-    "version", "key_id", "credential_id", "purpose", "compartments", "issued_at_s", "expires_at_s",
+    "version", "key_id", "signer", "credential_id", "purpose", "recipient", "compartments", "issued_at_s",
+    "expires_at_s",
   ]);
-  assert.equal(claims.version, 2);
+  assert.equal(claims.version, 3);
+  assert.equal(claims.signer, "site");
+  assert.equal(claims.recipient, 12);
   assert.equal(claims.issued_at_s, NOW);
   assert.deepEqual(claims.compartments, [41]);
   assert.equal(claims.purpose, "pickup");
   assert.equal(claims.key_id, keys.ids()[0]);
   assert.equal(claims.expires_at_s, NOW + 3600);
   assert.deepEqual(JSON.parse(JSON.stringify(claims)), claims);
-  assert.throws(() => verifyTokenOffline(keys, token, NOW + 7200), { code: "expired" });
+  assert.equal(verifyTokenOffline(keys, [], "31", token, NOW).recipient, 12);
+  assert.throws(() => verifyTokenOffline(keys, [], 32, token, NOW), { code: "rejected" });
+  assert.throws(() => verifyTokenOffline(keys, [], 31, token, NOW + 7200), { code: "expired" });
   const other = new KeyRing();
   other.rotate();
-  assert.throws(() => verifyTokenOffline(other, token, NOW), { code: "rejected" });
-  assert.throws(() => verifyTokenOffline(keys, "not a token", NOW), { code: "malformed_token" });
+  assert.throws(() => verifyTokenOffline(other, [], 31, token, NOW), { code: "rejected" });
+  assert.throws(() => verifyTokenOffline(keys, [], 31, "not a token", NOW), { code: "malformed_token" });
+  // The bank defaults to 0; a carrier's return token names no recipient.
+  const plain = issueToken(keys, { purpose: "courier_drop_off", compartments: [41], recipient: null, expires_at_s: NOW + 60 }, NOW);
+  assert.equal(verifyTokenOffline(keys, [], 0, plain.token, NOW).recipient, null);
 });
 
 test("a PIN is issued, verified, redeemed once", () => {
@@ -109,15 +126,16 @@ test("a store's QR token verifies once and credential ids survive as strings whe
   const keys = new KeyRing();
   keys.rotate();
   const store = new CredentialStore();
-  const { token } = store.issueToken(keys, { purpose: "pickup", compartments: [5], expires_at_s: NOW + 600 }, NOW);
-  const grant = store.verifyToken(keys, 1, token, NOW);
+  const { token } = store.issueToken(keys, { bank: 9, purpose: "pickup", compartments: [5], expires_at_s: NOW + 600 }, NOW);
+  assert.throws(() => store.verifyToken(keys, 8, 1, token, NOW), { code: "rejected" });
+  const grant = store.verifyToken(keys, 9, 1, token, NOW);
   assert.equal(grant.channel, "qr");
   const id = grant.credential_id;
   assert.ok(typeof id === "number" ? Number.isSafeInteger(id) : /^\d+$/.test(id) && !Number.isSafeInteger(Number(id)));
   assert.equal(String(id), String(store.records()[0].id));
   store.redeem(grant, NOW);
-  assert.throws(() => store.verifyToken(keys, 1, token, NOW), { code: "already_used" });
-  assert.throws(() => store.verifyToken(keys, 1, token, NOW, "bogus"), { code: "invalid_argument" });
+  assert.throws(() => store.verifyToken(keys, 9, 1, token, NOW), { code: "already_used" });
+  assert.throws(() => store.verifyToken(keys, 9, 1, token, NOW, "bogus"), { code: "invalid_argument" });
 });
 
 test("QR codes render as SVG", { skip: !hasQr() && "built without the qr feature" }, () => {

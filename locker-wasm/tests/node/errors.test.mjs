@@ -49,3 +49,37 @@ test("the module still works after many errors", () => {
   assert.equal(l.doors().length, 105);
   assert.equal(new KeyRing().length, 0);
 });
+
+test("a string or bytes argument of another type is refused, never a trap", () => {
+  const bank = defaultBank();
+  const sim = new SimulatedHardware(doorIds(bank), 3, 1_700_000_000);
+  const l = new Locker({ bank }, sim);
+  const keys = l.keys();
+  const store = new CredentialStore();
+  const calls = {
+    "pickupPin pin": (v) => l.pickupPin(1, 12, v),
+    "pickupQr token": (v) => l.pickupQr(1, v),
+    "courierSignIn code": (v) => l.courierSignIn(1, v),
+    "staffOpen reason": (v) => l.staffOpen(1, v),
+    "setOutOfService reason": (v) => l.setOutOfService(1, v),
+    "pickupRfid uid": (v) => l.pickupRfid(1, v),
+    "pickupRfid pin": (v) => l.pickupRfid(1, Uint8Array.of(1, 2, 3, 4), v),
+    "registerRfid uid": (v) => l.registerRfid(12, v, false),
+    "verifyPin pin": (v) => store.verifyPin(keys, 1, 12, v, 1_700_000_000),
+    "verifyToken token": (v) => store.verifyToken(keys, 0, 1, v, 1_700_000_000),
+    "verifyTokenOffline token": (v) => locker.verifyTokenOffline(keys, [], 0, v, 1_700_000_000),
+    "failCalls operation": (v) => sim.failCalls(v, "door_jammed"),
+    "failCalls kind": (v) => sim.failCalls("unlock", v),
+    ...(locker.hasQr() ? { "qrSvg text": (v) => locker.qrSvg(v) } : {}),
+  };
+  for (const [name, call] of Object.entries(calls)) {
+    const bad = name.endsWith("uid") ? ["0102", [1, 2, 3, 4], 42, {}] : [42, 10n, Symbol("s"), {}, [1, 2], true];
+    for (const value of [...bad, ...(name === "pickupRfid pin" ? [] : [null, undefined])]) {
+      assert.throws(() => call(value), isLockerError("invalid_argument"), `${name}: ${typeof value}`);
+    }
+  }
+  // Nothing was poisoned: the locker still works.
+  assert.equal(l.doors().length, 105);
+  l.issueCourierCode(1, 3600);
+});
+

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 
 import {
   CredentialStore, KeyRing, Locker, SimulatedHardware, defaultBank, doorIds, journalRecords,
-  replayJournal, signRemoteCommand, verifyJournal,
+  readJournal, replayJournal, signRemoteCommand, verifyJournal,
 } from "locker-wasm";
 
 const NOW = 1_700_000_000;
@@ -60,11 +60,26 @@ test("the journal restores the locker, and edits are found", () => {
   const { door, ready } = dropOff(locker, sim, 1, 12);
   const text = locker.journalText();
   const check = verifyJournal(text);
-  assert.equal(check.records, locker.journalLength);
-  assert.equal(check.torn_tail, null);
-  assert.match(check.head, /^[0-9a-f]{64}$/);
+  assert.equal(check.chain.next_seq, locker.journalLength);
+  assert.match(check.chain.head, /^[0-9a-f]{64}$/);
+  // Without keys only integrity is checked: no record is authenticated.
+  assert.equal(check.authenticated_through, null);
+  assert.deepEqual(check.head, locker.head());
+  const keyed = verifyJournal(text, { keys: locker.keys() });
+  assert.equal(keyed.authenticated_through, locker.journalLength - 1);
+  assert.deepEqual(verifyJournal(journalRecords(text), { keys: locker.keys() }), keyed);
+  const read = readJournal(text);
+  assert.equal(read.torn_tail, null);
+  assert.equal(read.valid_bytes, text.length);
+  assert.deepEqual(read.records, journalRecords(text));
   assert.equal(journalRecords(text)[0].entry.configured !== undefined || journalRecords(text)[0].seq === 0, true);
-  assert.deepEqual(replayJournal(text), locker.snapshot());
+  // The same state; the locker's snapshot is sealed (key_id, mac), a
+  // replay's is not.
+  const { key_id, mac, ...unsealed } = locker.snapshot();
+  assert.equal(key_id, locker.keys().ids()[0]);
+  assert.match(mac, /^[0-9a-f]{32}$/);
+  assert.deepEqual(replayJournal(text), unsealed);
+  assert.deepEqual(replayJournal(journalRecords(text), { keys: locker.keys() }), unsealed);
   assert.equal(locker.journalSince(locker.journalLength - 1).split("\n").length, 2);
 
   // A page reload: new hardware, keys from storage, the journal text.
@@ -75,14 +90,14 @@ test("the journal restores the locker, and edits are found", () => {
   assert.deepEqual([...restored.pickupPin(1, 12, ready.pin)], [door]);
 
   // A torn last line is dropped; an edited record is named.
-  assert.equal(verifyJournal(text + '{"v":1,"se').torn_tail.line, check.records + 1);
+  assert.equal(readJournal(text + '{"v":2,"se').torn_tail.line, locker.journalLength + 1);
   const lines = text.split("\n");
-  const record = JSON.parse(lines[1]);
-  record.at_s += 1;
-  lines[1] = JSON.stringify(record);
-  assert.throws(() => verifyJournal(lines.join("\n")), (e) => e.code === "edited" && /record 1/.test(e.message));
-  assert.throws(() => Locker.restore(keys, sim2, lines.join("\n")), { code: "edited" });
-  assert.throws(() => verifyJournal(text.split("\n").filter((_, i) => i !== 1).join("\n")), { code: "missing_records" });
+  lines[1] = lines[1].replace(/"at_s":(\d+)/, (_, at) => `"at_s":${Number(at) + 1}`);
+  assert.throws(() => verifyJournal(lines.join("\n")),
+    (e) => e.code === "edited" && e.seq === 1 && /record 1/.test(e.message));
+  assert.throws(() => Locker.restore(keys, sim2, lines.join("\n")), { code: "edited", seq: 1 });
+  assert.throws(() => verifyJournal(text.split("\n").filter((_, i) => i !== 1).join("\n")),
+    { code: "missing_records", seq: 2 });
   assert.throws(() => Locker.restore(new KeyRing(), sim2, "not json\n"), { code: "malformed_record" });
 });
 
@@ -132,7 +147,7 @@ test("a hardware object written in JavaScript drives the locker", () => {
   // A clock that cannot answer refuses the operation with a hardware code.
   // What the board said is in the message.
   board.nowS = () => { throw new Error("RTC lost its time"); };
-  assert.throws(() => locker.tick(), { code: "hardware", message: /^hardware fault at the lock board: .*\(RTC lost its time\)$/ });
+  assert.throws(() => locker.tick(), { code: "other", message: /^hardware fault at the lock board: .*\(RTC lost its time\)$/ });
   board.nowS = () => "noon";
   assert.throws(() => locker.tick(), { code: "clock_fault", message: /nowS\(\) must return whole Unix seconds/ });
   board.nowS = () => clock;
@@ -201,7 +216,8 @@ test("a signed remote command opens its door once, within the caps", () => {
   const bank = defaultBank();
   const sim = new SimulatedHardware(doorIds(bank), 7, NOW);
   const remote = { enabled: true, max_opens_per_minute: 1 };
-  const locker = new Locker({ bank, credentials: { remote } }, sim);
+  const locker = new Locker({ bank, bank_id: 31, credentials: { remote } }, sim);
+  assert.equal(locker.bankId, 31);
   const { door, ready } = dropOff(locker, sim, 1, 12);
   const { door: other } = dropOff(locker, sim, 2, 13);
   const request = (bank, compartment, recipient, purpose = "pickup") =>
@@ -212,26 +228,26 @@ test("a signed remote command opens its door once, within the caps", () => {
   assert.deepEqual(Object.keys(command), ["request", "nonce", "key_id", "tag"]);
   assert.match(command.tag, /^[0-9a-f]{64}$/);
   const before = locker.journalLength;
-  assert.throws(() => locker.openRemote(32, command), { code: "wrong_bank" });
-  assert.throws(() => locker.openRemote(31, { ...command, request: { ...command.request, compartment: other } }),
+  assert.throws(() => locker.openRemote(signRemoteCommand(keys, request(32, door, 12))), { code: "wrong_bank" });
+  assert.throws(() => locker.openRemote({ ...command, request: { ...command.request, compartment: other } }),
     { code: "rejected" });
-  assert.throws(() => locker.openRemote(31, { nonce: 1 }), { code: "invalid_argument" });
+  assert.throws(() => locker.openRemote({ nonce: 1 }), { code: "invalid_argument" });
   assert.throws(() => signRemoteCommand(keys, { bank: 31 }), { code: "invalid_argument" });
   assert.throws(() => signRemoteCommand(keys, request(31, door, null)), { code: "invalid_request" });
   const failed = journalRecords(locker.journalText()).slice(before).map((r) => r.entry.type);
   assert.deepEqual([...new Set(failed)], ["attempt_failed"]);
   // Signed, but for nothing this resident may take: not counted.
   const journaled = locker.journalLength;
-  assert.throws(() => locker.openRemote(31, signRemoteCommand(keys, request(31, door, 13))),
+  assert.throws(() => locker.openRemote(signRemoteCommand(keys, request(31, door, 13))),
     { code: "nothing_to_collect" });
-  assert.throws(() => locker.openRemote(31, signRemoteCommand(keys, request(31, door, null, "staff"))),
+  assert.throws(() => locker.openRemote(signRemoteCommand(keys, request(31, door, null, "staff"))),
     { code: "wrong_purpose" });
   assert.equal(locker.journalLength, journaled);
   assert.equal(sim.isOpen(door) || sim.isOpen(other), false);
 
-  assert.deepEqual([...locker.openRemote(31, JSON.stringify(command))], [door]);
-  assert.throws(() => locker.openRemote(31, command), { code: "replayed" });
-  assert.throws(() => locker.openRemote(31, signRemoteCommand(keys, request(31, other, 13))),
+  assert.deepEqual([...locker.openRemote(JSON.stringify(command))], [door]);
+  assert.throws(() => locker.openRemote(command), { code: "replayed" });
+  assert.throws(() => locker.openRemote(signRemoteCommand(keys, request(31, other, 13))),
     { code: "remote_cap_reached" });
   sim.openDoor(door);
   sim.takeParcel(door);
@@ -246,7 +262,7 @@ test("a signed remote command opens its door once, within the caps", () => {
 test("a back end's command text keeps a 64-bit nonce; a parsed one is refused as rounded", () => {
   const bank = defaultBank();
   const sim = new SimulatedHardware(doorIds(bank), 7, NOW);
-  const locker = new Locker({ bank, credentials: { remote: { enabled: true } } }, sim);
+  const locker = new Locker({ bank, bank_id: 31, credentials: { remote: { enabled: true } } }, sim);
   const { door } = dropOff(locker, sim, 1, 12);
   const keys = locker.keys();
   const sign = () => signRemoteCommand(keys,
@@ -260,13 +276,13 @@ test("a back end's command text keeps a 64-bit nonce; a parsed one is refused as
   const parsed = JSON.parse(text);
   assert.notEqual(String(parsed.nonce), command.nonce, "JSON.parse rounded it");
   const journaled = locker.journalLength;
-  assert.throws(() => locker.openRemote(31, parsed), { code: "invalid_argument", message: /2\^53/ });
+  assert.throws(() => locker.openRemote(parsed), { code: "invalid_argument", message: /2\^53/ });
   assert.equal(locker.journalLength, journaled, "a rounded nonce is no forgery");
   // Every 64-bit value as a string, small ones too, as some back ends do.
   const small = { ...command, request: { ...command.request, bank: "31", recipient: "12" }, key_id: String(command.key_id) };
   const store = new CredentialStore({ remote: { enabled: true } });
   assert.equal(store.verifyRemote(keys, "31", small, NOW).compartments[0], door);
-  assert.deepEqual([...locker.openRemote(31, text)], [door]);
+  assert.deepEqual([...locker.openRemote(text)], [door]);
   // Only where a number is wanted: labels of digits stay labels.
   const labelled = { ...bank, compartments: bank.compartments.map((c, i) => ({ ...c, label: String(101 + i) })) };
   const config = { bank: labelled, policy: { reopen_grace_s: "120" } };
@@ -277,11 +293,11 @@ test("a back end's command text keeps a 64-bit nonce; a parsed one is refused as
 test("remote opening is off by default; the store checks a command without spending it", () => {
   const bank = defaultBank();
   const sim = new SimulatedHardware(doorIds(bank), 7, NOW);
-  const locker = new Locker({ bank }, sim);
+  const locker = new Locker({ bank, bank_id: 31 }, sim);
   const { door } = dropOff(locker, sim, 1, 12);
   const command = signRemoteCommand(locker.keys(),
     { bank: 31, compartment: door, purpose: "pickup", recipient: 12, not_before_s: NOW, not_after_s: NOW + 300 });
-  assert.throws(() => locker.openRemote(31, command), { code: "remote_disabled" });
+  assert.throws(() => locker.openRemote(command), { code: "remote_disabled" });
 
   const store = new CredentialStore({ remote: { enabled: true } });
   const grant = store.verifyRemote(locker.keys(), 31, command, NOW + 10);

@@ -2,19 +2,25 @@
 // TypeScript declarations describe the API as the tests and the kiosk use it.
 import init, * as web from "locker-wasm/web";
 import {
-  Bank, CredentialStore, KeyRing, Locker, SimulatedHardware, defaultBank, doorIds, issueToken,
-  qrSvg, signRemoteCommand, simulate, verifyJournal, verifyTokenOffline,
-  type Channel, type DelegationJson, type DoorJson, type EventJson, type GrantJson, type Hardware, type LockerError,
-  type OutcomeJson, type RemoteCommandJson, type TokenClaimsJson,
+  Bank, CredentialStore, IssuerSigningKey, KeyRing, Locker, SimulatedHardware, defaultBank, doorIds,
+  issueToken, issueTokenSigned, qrSvg, readJournal, signRemoteCommand, signRemoteCommandEd25519,
+  signTime, signTimeEd25519, simulate, verifyJournal, verifyTokenOffline,
+  type Channel, type ClockJumpedEventJson, type DelegationJson, type DoorJson, type EventJson, type GrantJson,
+  type Hardware, type HeadJson, type IssuerKeyJson, type KeyCheckJson, type LoadedJournalJson, type LockerError,
+  type OutcomeJson, type RemoteCommandJson, type RestoreReportJson, type SignedTimeJson, type TokenClaimsJson,
+  type VerifiedJson,
 } from "locker-wasm";
 
 const bank = defaultBank();
 const sim = new SimulatedHardware(doorIds(bank), 7, 1_700_000_000);
+let counter = 0;
 const board: Hardware = {
   unlock(door: number): void { void door; },
   doorState: () => "closed",
   nowS: () => Math.floor(Date.now() / 1000),
   fillRandom: (buf: Uint8Array) => { crypto.getRandomValues(buf); },
+  monotonicCounter: () => counter,
+  raiseMonotonicCounter: (atLeast: number) => { counter = Math.max(counter, atLeast); },
 };
 const locker: Locker = new Locker({ bank }, board);
 const withSim = new Locker({ bank }, sim);
@@ -44,11 +50,13 @@ keys.rotate();
 const sealed: Uint8Array = keys.toBytes();
 const unsealed: KeyRing = KeyRing.fromBytes(sealed);
 void unsealed;
-const { token } = issueToken(keys, { purpose: "pickup", compartments: [1], expires_at_s: 2_000_000_000 }, 1_700_000_000);
-const claims: TokenClaimsJson = verifyTokenOffline(keys, token, 1_700_000_000);
+const checks: KeyCheckJson[] = keys.checks();
+const { token } = issueToken(keys, { bank: 31, purpose: "pickup", compartments: [1], recipient: 12, expires_at_s: 2_000_000_000 }, 1_700_000_000);
+const claims: TokenClaimsJson = verifyTokenOffline(keys, [], 31, token, 1_700_000_000);
+const signer: "site" | "issuer" | "legacy" = claims.signer;
 const svg: string = qrSvg(token);
-const store = new CredentialStore();
-const grant: GrantJson = store.verifyToken(keys, 1, token, 1_700_000_000);
+const store = new CredentialStore({ remote: { enabled: true } });
+const grant: GrantJson = store.verifyToken(keys, 31, 1, token, 1_700_000_000);
 const channel: Channel = grant.channel;
 const opens: number[] = grant.compartments;
 store.redeem(grant, 1_700_000_000);
@@ -57,16 +65,59 @@ const command: RemoteCommandJson = signRemoteCommand(keys, {
   not_before_s: 1_700_000_000, not_after_s: 1_700_000_300,
 });
 const remoteGrant: GrantJson = store.verifyRemote(keys, 31, JSON.stringify(command), 1_700_000_000);
-const remotelyOpened: Uint32Array = withSim.openRemote(31, command);
+const remotelyOpened: Uint32Array = withSim.openRemote(command);
 void remoteGrant; void remotelyOpened;
-const check = verifyJournal(locker.journalText());
-const seq: number = check.next_seq;
+const check: VerifiedJson = verifyJournal(locker.journalText());
+const seq: number = check.chain.next_seq;
+const head: HeadJson | null = locker.head();
+const keyed: VerifiedJson = verifyJournal(locker.journalText(), {
+  keys, expectedHead: head ?? undefined, minRecords: 1, acceptLegacy: false,
+});
+const loaded: LoadedJournalJson = readJournal(locker.journalText(), { keys });
+const through: number | null = keyed.authenticated_through ?? loaded.verified.authenticated_through;
+const restored = Locker.restore(keys, new SimulatedHardware(doorIds(bank), 7, 1_700_000_000, { monotonicCounter: true }),
+  locker.journalText(), { expectedHead: head ?? undefined, snapshot: locker.snapshot(), acceptLegacy: false });
+const report: RestoreReportJson | null = restored.restoreReport();
+const newKey: number = restored.rotateKey();
+restored.retireKey(newKey);
+restored.addKey(9, crypto.getRandomValues(new Uint8Array(32)));
+const lockerTime: number = restored.observeClock() + restored.confirmClock() + restored.clockOffsetS;
+const held: number | undefined = restored.clockHeldSinceS;
+const time: SignedTimeJson = signTime(keys, 31, 1_700_000_000);
+restored.confirmSignedTime(time);
+const issuer = IssuerSigningKey.generate(1);
+const issuerKey: IssuerKeyJson = issuer.publicKey();
+const signedToken: string = issueTokenSigned(issuer, {
+  bank: 31, purpose: "pickup", compartments: [1], recipient: 12, expires_at_s: 2_000_000_000,
+}, 1_700_000_000).token;
+const signedCommand: RemoteCommandJson = signRemoteCommandEd25519(issuer, {
+  bank: 31, compartment: 1, purpose: "pickup", recipient: 12,
+  not_before_s: 1_700_000_000, not_after_s: 1_700_000_300,
+});
+const signature: string | undefined = signedCommand.signature ?? signTimeEd25519(issuer, 31, 1).signature;
+for (const event of restored.takeEvents()) {
+  if (event.type === "clock_jumped") {
+    const jumped: ClockJumpedEventJson = event;
+    const heldS: number = event.held_s;
+    void jumped; void heldS;
+  } else if (event.type === "unexpected_door_close") {
+    const door: number = event.compartment;
+    void door;
+  } else if (event.type === "clock_confirmed") {
+    const by: "staff" | "signed_time" | "running" | "returned" = event.by;
+    void by;
+  }
+}
+const counterValue: number | undefined = new SimulatedHardware([1], 0, 0, { monotonicCounter: true }).monotonicCounterValue;
+void checks; void signer; void through; void report; void lockerTime; void held; void issuerKey;
+void signedToken; void signature; void counterValue;
 const arrivals: number = simulate(undefined, bank).arrivals;
 try {
   locker.pickupPin(1, 12, "0000");
 } catch (error) {
   const code: string = (error as LockerError).code;
-  void code;
+  const bad: number | undefined = (error as LockerError).seq;
+  void code; void bad;
 }
 await init();
 const version: string = web.version();

@@ -1,0 +1,282 @@
+//! Journals outside a locker: read, verify and replay the JSON lines a
+//! locker wrote, against what the reader trusts (the site's keys, a head
+//! exported before, a board's monotonic counter).
+//!
+//! Without keys only integrity is checked (hashes, sequence, links):
+//! anyone who can write the storage can rewrite such a journal and
+//! recompute its hashes. With the site's keys every record's MAC is
+//! checked too.
+
+use locker_core::credential::KeyRing as CoreKeyRing;
+use locker_core::journal::{self as core_journal, Chain, Head, Record, Trust, lines};
+use locker_core::locker::{self as core_locker, Entry};
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+use crate::convert::{Options, bool_value, from_js, instance, text_value, to_js, u64_value};
+use crate::credential::KeyRing;
+use crate::error::LockerError;
+
+#[wasm_bindgen(typescript_custom_section)]
+const JOURNAL_TS: &str = r#"
+/**
+ * One journal record: `entry` is the change, `hash` covers `v`, `seq`,
+ * `at_s`, `prev` and `entry` and links to `prev`; `key_id` and `mac` (a MAC
+ * of the hash under the site's journal key) are absent in version 1.
+ */
+export interface RecordJson {
+  v: number; seq: number; at_s: number; prev: string;
+  entry: { type: string; [field: string]: unknown }; hash: string;
+  key_id?: number; mac?: string;
+}
+/** Where a journal's chain stands: the next record's number and the last hash. */
+export interface ChainJson { next_seq: number; head: string }
+/**
+ * A journal's last record as a head (`Locker#head()`): export it to
+ * storage the journal's storage cannot roll back (a back end), and pass it
+ * back as `expectedHead`. `key_id` and `mac` are absent for a version-1
+ * record.
+ */
+export interface HeadJson { seq: number; hash: string; key_id?: number; mac?: string }
+/** What a verification established, beyond the journal being whole. */
+export interface VerifiedJson {
+  chain: ChainJson;
+  /**
+   * The last record whose MAC was checked (it vouches for every record
+   * before it); null without keys, or for legacy records only.
+   */
+  authenticated_through: number | null;
+  /** Version-1 records read (written before journals were authenticated). */
+  legacy_records: number;
+  /** The last record, as a head to export; null for no records. */
+  head: HeadJson | null;
+}
+/** A journal text read and verified (`readJournal`). */
+export interface LoadedJournalJson {
+  records: RecordJson[];
+  verified: VerifiedJson;
+  /** The last line, cut short by a power cut and dropped; null when none. */
+  torn_tail: { line: number; bytes: number } | null;
+  /** How many bytes of the text are whole records (where to truncate). */
+  valid_bytes: number;
+}
+/**
+ * What a journal is checked against (all optional). Without `keys` only
+ * integrity is checked: anyone who can write the storage can rewrite a
+ * journal and recompute its hashes, so pass the site's keys to
+ * authenticate it.
+ */
+export interface JournalOptions {
+  /** The site's keys: every record's MAC is checked. */
+  keys?: KeyRing;
+  /** Where the records start (a snapshot's `chain`); default the first record. */
+  start?: ChainJson;
+  /** A head exported before: the journal must reach it and hold it unchanged. */
+  expectedHead?: HeadJson;
+  /** How many records a board's monotonic counter vouches for: at least that many. */
+  minRecords?: number;
+  /**
+   * Accept version-1 records that no authenticated record after them
+   * vouches for (a journal written by an older library). Default false.
+   */
+  acceptLegacy?: boolean;
+}
+"#;
+
+/// What a journal is checked against, owned (the ring is a copy).
+#[derive(Debug, Default)]
+pub(crate) struct TrustArgs {
+    keys: Option<CoreKeyRing>,
+    start: Option<Chain>,
+    expected_head: Option<Head>,
+    min_records: Option<u64>,
+    accept_legacy: bool,
+}
+
+impl TrustArgs {
+    /// The options of a journal function (`JournalOptions`).
+    pub(crate) fn from_options(options: &JsValue) -> Result<Self, LockerError> {
+        let mut args = Self::default();
+        let Some(mut options) = Options::new(options, "options")? else {
+            return Ok(args);
+        };
+        if let Some(keys) = options.get("keys")? {
+            args.keys = Some(instance::<KeyRing>(&keys, "options.keys", "KeyRing")?.0);
+        }
+        if let Some(start) = options.get("start")? {
+            args.start = Some(from_js(&start, "options.start")?);
+        }
+        if let Some(head) = options.get("expectedHead")? {
+            args.expected_head = Some(from_js(&head, "options.expectedHead")?);
+        }
+        if let Some(count) = options.get("minRecords")? {
+            args.min_records = Some(u64_value(&count, "options.minRecords")?);
+        }
+        if let Some(legacy) = options.get("acceptLegacy")? {
+            args.accept_legacy = bool_value(&legacy, "options.acceptLegacy")?;
+        }
+        options.finish()?;
+        Ok(args)
+    }
+
+    fn trust(&self) -> Trust<'_> {
+        Trust {
+            keys: self.keys.as_ref(),
+            start: self.start,
+            expected_head: self.expected_head,
+            min_records: self.min_records,
+            accept_legacy: self.accept_legacy,
+        }
+    }
+}
+
+/// Records given as journal text (JSON lines, read against `trust`) or as
+/// an array of `RecordJson` (checked by the caller).
+pub(crate) enum RecordsArg {
+    /// Read from text: already verified against the trust given.
+    Loaded(lines::Loaded<Entry>),
+    /// Objects, not verified yet.
+    Objects(Vec<Record<Entry>>),
+}
+
+impl RecordsArg {
+    /// The records of `value` (a string of JSON lines, or an array of
+    /// `RecordJson`); text is read and verified against `trust`.
+    pub(crate) fn new(value: &JsValue, what: &str, trust: &Trust<'_>) -> Result<Self, LockerError> {
+        if let Some(text) = value.as_string() {
+            return Ok(Self::Loaded(lines::read(&text, trust)?));
+        }
+        if !js_sys::Array::is_array(value) {
+            return Err(LockerError::invalid_argument(
+                what,
+                "expected journal text (JSON lines) or an array of records",
+            ));
+        }
+        Ok(Self::Objects(from_js(value, what)?))
+    }
+
+    /// The records, and what was verified (`None` for objects).
+    pub(crate) fn into_parts(self) -> (Vec<Record<Entry>>, Option<core_journal::Verified>) {
+        match self {
+            Self::Loaded(loaded) => (loaded.records, Some(loaded.verified)),
+            Self::Objects(records) => (records, None),
+        }
+    }
+}
+
+/// The records of `value`, verified against `trust`: text as it is read,
+/// objects as a whole.
+fn verified_records(
+    value: &JsValue,
+    trust: &Trust<'_>,
+) -> Result<(Vec<Record<Entry>>, core_journal::Verified), LockerError> {
+    let (records, verified) = RecordsArg::new(value, "records", trust)?.into_parts();
+    let verified = match verified {
+        Some(verified) => verified,
+        None => core_journal::verify(&records, trust)?,
+    };
+    Ok((records, verified))
+}
+
+/// `readJournal`'s answer: the core's `Loaded`, in its field order.
+#[derive(Serialize)]
+struct LoadedJson<'a> {
+    records: &'a [Record<Entry>],
+    verified: &'a core_journal::Verified,
+    torn_tail: Option<lines::TornTail>,
+    valid_bytes: usize,
+}
+
+/// Reads a journal text (JSON lines) and verifies it against `options`
+/// (`JournalOptions`: without `keys`, integrity only): the records, what
+/// was verified, the torn last line dropped (a write cut by power loss is
+/// reported, not an error) and how many bytes are whole records.
+///
+/// ```js
+/// const { records, verified } = readJournal(text, { keys, expectedHead });
+/// verified.authenticated_through; // the last record whose MAC was checked
+/// ```
+///
+/// # Errors
+///
+/// `"invalid_argument"` for a wrong type or option; `"malformed_record"`,
+/// `"not_canonical"`, `"edited"`, `"missing_records"`, `"out_of_order"`,
+/// `"broken_link"`, `"unsupported_version"`, and with keys `"forged"`,
+/// `"unknown_key"`, `"unauthenticated"`, `"no_keys"`; against an expected
+/// head or count `"rolled_back"`, `"head_mismatch"`. The error's `seq`
+/// names the first bad record.
+#[wasm_bindgen(js_name = readJournal, unchecked_return_type = "LoadedJournalJson")]
+pub fn read_journal(
+    #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "JournalOptions")] options: Option<JsValue>,
+) -> Result<JsValue, LockerError> {
+    let text = text_value(&text, "text")?;
+    let args = TrustArgs::from_options(&options.unwrap_or(JsValue::UNDEFINED))?;
+    let loaded = lines::read::<Entry>(&text, &args.trust())?;
+    to_js(&LoadedJson {
+        records: &loaded.records,
+        verified: &loaded.verified,
+        torn_tail: loaded.torn_tail,
+        valid_bytes: loaded.valid_bytes,
+    })
+}
+
+/// Verifies a journal, as text (JSON lines: a torn last line is dropped)
+/// or as records (`RecordJson[]`), against `options` (`JournalOptions`:
+/// without `keys`, integrity only): returns what was verified.
+///
+/// ```js
+/// const verified = verifyJournal(text, { keys: locker.keys(), expectedHead: saved });
+/// ```
+///
+/// # Errors
+///
+/// As [`read_journal`].
+#[wasm_bindgen(js_name = verifyJournal, unchecked_return_type = "VerifiedJson")]
+pub fn verify_journal(
+    #[wasm_bindgen(js_name = recordsOrText, unchecked_param_type = "RecordJson[] | string")]
+    records_or_text: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "JournalOptions")] options: Option<JsValue>,
+) -> Result<JsValue, LockerError> {
+    let args = TrustArgs::from_options(&options.unwrap_or(JsValue::UNDEFINED))?;
+    let (_, verified) = verified_records(&records_or_text, &args.trust())?;
+    to_js(&verified)
+}
+
+/// The records of a journal text as plain objects (`v`, `seq`, `at_s`,
+/// `prev`, `entry`, `hash`, `key_id`, `mac`), after verifying it against
+/// `options` (`JournalOptions`: without `keys`, integrity only).
+///
+/// # Errors
+///
+/// As [`read_journal`].
+#[wasm_bindgen(js_name = journalRecords, unchecked_return_type = "RecordJson[]")]
+pub fn journal_records(
+    #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "JournalOptions")] options: Option<JsValue>,
+) -> Result<JsValue, LockerError> {
+    let text = text_value(&text, "text")?;
+    let args = TrustArgs::from_options(&options.unwrap_or(JsValue::UNDEFINED))?;
+    to_js(&lines::read::<Entry>(&text, &args.trust())?.records)
+}
+
+/// Replays a journal (text or records, from its first record), verified
+/// against `options` (`JournalOptions`: without `keys`, integrity only),
+/// into the locker's state, as the core's snapshot JSON (not sealed: a
+/// locker seals its own, `Locker#snapshot()`).
+///
+/// # Errors
+///
+/// As [`read_journal`], and `"replay"` (with `seq`) for a record that
+/// contradicts the state.
+#[wasm_bindgen(js_name = replayJournal, unchecked_return_type = "SnapshotJson")]
+pub fn replay_journal(
+    #[wasm_bindgen(js_name = recordsOrText, unchecked_param_type = "RecordJson[] | string")]
+    records_or_text: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "JournalOptions")] options: Option<JsValue>,
+) -> Result<JsValue, LockerError> {
+    let args = TrustArgs::from_options(&options.unwrap_or(JsValue::UNDEFINED))?;
+    let (records, verified) = verified_records(&records_or_text, &args.trust())?;
+    let state = core_locker::replay(&records)?;
+    to_js(&state.snapshot(verified.chain))
+}

@@ -1,0 +1,530 @@
+// The trust model tried as an attacker would: someone who can read and
+// write the journal's storage (and rewrite it with recomputed hashes), move
+// the real-time clock, replay and forge credentials, or bring another
+// site's keys. Every test here must fail without the protection it names.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+
+import * as pkg from "locker-wasm";
+
+const {
+  KeyRing, Locker, SimulatedHardware, defaultBank, doorIds, hasEd25519, issueToken, readJournal,
+  signRemoteCommand, signTime, verifyJournal, verifyTokenOffline,
+} = pkg;
+// Absent from a build without the `ed25519` feature (the tests skip).
+const { IssuerSigningKey, issueTokenSigned, signRemoteCommandEd25519, signTimeEd25519 } = pkg;
+
+const NOW = 1_700_000_000;
+const DAY = 86_400;
+const parcel = (id) => ({ id, size: { width_mm: 300, depth_mm: 200, height_mm: 100 }, weight_g: 1500 });
+
+/** A locker over a simulator, with a parcel for resident 12 waiting. */
+function site({ config = {}, counter = false, seed = 7 } = {}) {
+  const bank = defaultBank();
+  const sim = new SimulatedHardware(doorIds(bank), seed, NOW, { monotonicCounter: counter });
+  const locker = new Locker({ bank, ...config }, sim);
+  const { door, ready } = dropOff(locker, sim, 1, 12);
+  return { bank, sim, locker, door, ready, keys: locker.keys() };
+}
+
+function dropOff(locker, sim, id, recipient) {
+  const session = locker.courierSignIn(1, locker.issueCourierCode(1, 60 * DAY));
+  const answer = locker.deposit(session, { parcel: parcel(id), recipient });
+  assert.equal(answer.outcome, "opened");
+  const door = answer.compartment;
+  sim.openDoor(door);
+  sim.putParcel(door);
+  sim.closeDoor(door);
+  locker.doorClosed(door);
+  const ready = locker.takeEvents().find((e) => e.type === "parcel_ready");
+  return { door, ready };
+}
+
+/** A pickup that empties the door and closes it. */
+function collect(locker, sim, door) {
+  sim.openDoor(door);
+  while (sim.parcelCount(door) > 0) sim.takeParcel(door);
+  sim.closeDoor(door);
+  locker.doorClosed(door);
+}
+
+const sha256 = (text) => createHash("sha256").update(text).digest("hex");
+const lines = (text) => text.split("\n").filter((line) => line.length > 0);
+const text = (list) => list.map((line) => `${line}\n`).join("");
+
+/**
+ * A record line cut into the JSON its hash covers (`{"v","seq","at_s",
+ * "prev","entry"}`, compact, in that order: the line up to its hash) and
+ * its seal (`"key_id"` and `"mac"`, which only the journal key makes).
+ */
+function cut(line) {
+  const match = line.match(/^(.*),"hash":"([0-9a-f]{64})"((?:,"key_id":\d+,"mac":"[0-9a-f]{32}")?)\}$/);
+  assert.ok(match, line);
+  return { body: `${match[1]}}`, hash: match[2], seal: match[3] };
+}
+
+/**
+ * What an attacker with write access to the storage does: rewrite record
+ * bodies (`edit` returns the new body, or null to delete the record), then
+ * renumber and recompute every hash and link from there, in JavaScript.
+ * The MACs stay as they were: making new ones takes the journal key.
+ */
+function rechain(list, edit = (body) => body) {
+  const out = [];
+  let prev = "0".repeat(64);
+  list.forEach((line, index) => {
+    const { body: original, seal } = cut(line);
+    let body = edit(original, index);
+    if (body === null) return;
+    body = body
+      .replace(/^\{"v":(\d+),"seq":\d+,/, (_, v) => `{"v":${v},"seq":${out.length},`)
+      .replace(/^(\{"v":\d+,"seq":\d+,"at_s":\d+,"prev":")[0-9a-f]{64}"/, (_, head) => `${head}${prev}"`);
+    const hash = sha256(body);
+    out.push(`${body.slice(0, -1)},"hash":"${hash}"${seal}}`);
+    prev = hash;
+  });
+  return out;
+}
+
+test("the JavaScript hash is the core's: a journal rechained unchanged is byte for byte the same", () => {
+  const { locker } = site();
+  const original = lines(locker.journalText());
+  assert.deepEqual(rechain(original), original);
+});
+
+test("a record rewritten with a recomputed hash chain is refused with the keys, naming the record", () => {
+  const { locker, sim, keys, door, bank } = site();
+  const original = lines(locker.journalText());
+  // The attacker moves resident 12's parcel to resident 13 in the record
+  // that stored it, and recomputes every hash after it.
+  const stored = original.findIndex((line) => line.includes(`"compartment":${door}`) && line.includes('"recipient":12'));
+  assert.ok(stored > 0, "the record that stored the parcel");
+  const forged = rechain(original, (body, i) => (i === stored ? body.replaceAll('"recipient":12', '"recipient":13') : body));
+  assert.notDeepEqual(forged, original);
+
+  // Integrity alone cannot tell: the chain is whole (the documented limit
+  // of checking without keys).
+  assert.equal(verifyJournal(text(forged)).chain.next_seq, original.length);
+  // With the keys, the first rewritten record is named.
+  for (const check of [
+    () => verifyJournal(text(forged), { keys }),
+    () => readJournal(text(forged), { keys }),
+    () => Locker.restore(keys, new SimulatedHardware(doorIds(bank), 1, sim.clockS), text(forged)),
+  ]) {
+    assert.throws(check, (e) => e.name === "LockerError" && e.code === "forged" && e.seq === stored
+      && new RegExp(`record ${stored}`).test(e.message));
+  }
+  // Records given as objects (64-bit ids as decimal strings, as the
+  // package writes them) are checked the same way.
+  const objects = readJournal(text(forged)).records;
+  assert.throws(() => verifyJournal(objects, { keys }), { code: "forged", seq: stored });
+});
+
+test("deleted records are found: a gap, and a gap closed by renumbering", () => {
+  const { locker, keys } = site();
+  const original = lines(locker.journalText());
+  const gap = original.filter((_, i) => i !== 2);
+  assert.throws(() => verifyJournal(text(gap)), { code: "missing_records", seq: 3 });
+  assert.throws(() => verifyJournal(text(gap), { keys }), { code: "missing_records", seq: 3 });
+  const closed = rechain(original, (body, i) => (i === 2 ? null : body));
+  assert.equal(verifyJournal(text(closed)).chain.next_seq, original.length - 1);
+  assert.throws(() => verifyJournal(text(closed), { keys }), { code: "forged", seq: 2 });
+  // A record repeated (replayed into the storage).
+  const repeated = [...original.slice(0, 3), original[2], ...original.slice(3)];
+  assert.throws(() => verifyJournal(text(repeated), { keys }), { code: "out_of_order", seq: 2 });
+});
+
+test("a record downgraded to version 1 (MAC stripped) after an authenticated one is refused", () => {
+  const { locker, keys } = site();
+  const original = lines(locker.journalText());
+  const last = original.length - 1;
+  const downgraded = rechain(original, (body, i) => (i === last ? body.replace(/^\{"v":2,/, '{"v":1,') : body))
+    .map((line, i) => (i === last ? line.replace(/,"key_id":\d+,"mac":"[0-9a-f]{32}"\}$/, "}") : line));
+  assert.throws(() => verifyJournal(text(downgraded), { keys }), { code: "unauthenticated", seq: last });
+  assert.throws(() => verifyJournal(text(downgraded), { keys, acceptLegacy: true }), { code: "unauthenticated", seq: last });
+  // A MAC stripped from a version-2 record: no MAC, nothing vouches for it.
+  const stripped = original.map((line, i) => (i === last ? line.replace(/,"key_id":\d+,"mac":"[0-9a-f]{32}"\}$/, "}") : line));
+  assert.throws(() => verifyJournal(text(stripped), { keys }), (e) => ["unauthenticated", "malformed_record", "not_canonical"].includes(e.code));
+});
+
+test("a key renamed or an unknown key injected into a record is refused, not ignored", () => {
+  const { locker, keys, bank, sim } = site();
+  const original = lines(locker.journalText());
+  const restoreOf = (list) => () => Locker.restore(keys, new SimulatedHardware(doorIds(bank), 1, sim.clockS), text(list));
+  const edits = {
+    "an unknown field in the entry": (body) => body.replace(/"entry":\{"type":"([a-z_]+)"/, '"entry":{"type":"$1","note":"x"'),
+    "an unknown field in the record": (body) => body.replace(/,"entry":/, ',"note":1,"entry":'),
+    "a field renamed": (body) => body.replace('"at_s":', '"at":'),
+    "an unknown entry kind": (body) => body.replace(/"entry":\{"type":"[a-z_]+"/, '"entry":{"type":"door_unlocked_by_magic"'),
+  };
+  for (const [what, edit] of Object.entries(edits)) {
+    const changed = rechain(original, (body, i) => (i === 2 ? edit(body) : body));
+    assert.notEqual(changed[2], original[2], what);
+    for (const check of [() => verifyJournal(text(changed)), () => verifyJournal(text(changed), { keys }), restoreOf(changed)]) {
+      assert.throws(check, (e) => e.name === "LockerError" && e.code === "malformed_record" && /line 3/.test(e.message), what);
+    }
+  }
+  // The same record spelt otherwise (spacing, key order) is not the text
+  // that was hashed: refused as not canonical, even with its hash intact.
+  const spaced = [...original];
+  spaced[2] = original[2].replace('"at_s":', '"at_s": ');
+  assert.throws(() => verifyJournal(text(spaced)), { code: "not_canonical", seq: 2 });
+  const escaped = [...original];
+  escaped[0] = original[0].replace('"type":"configured"', '"type":"\\u0063onfigured"');
+  assert.throws(() => verifyJournal(text(escaped)), { code: "not_canonical", seq: 0 });
+  // Unknown keys in the options and in request objects are refused too.
+  assert.throws(() => verifyJournal(text(original), { keys, expectdHead: null }), { code: "invalid_argument", message: /expectdHead/ });
+  assert.throws(() => verifyJournal(text(original), { expectedHead: { ...locker.head(), extra: 1 } }), { code: "invalid_argument" });
+  assert.throws(() => Locker.restore(keys, sim, text(original), { acceptlegacy: true }), { code: "invalid_argument", message: /acceptlegacy/ });
+  assert.throws(() => issueToken(keys, { bank: 0, purpose: "pickup", compartments: [1], recipient: 12, expires_at_s: NOW + 60, note: 1 }, NOW),
+    { code: "invalid_argument", message: /note/ });
+  assert.throws(() => locker.confirmSignedTime({ ...signTime(keys, 0, sim.clockS), note: 1 }), { code: "invalid_argument" });
+  assert.throws(() => locker.openRemote({ ...signRemoteCommand(keys, {
+    bank: 0, compartment: 1, purpose: "pickup", recipient: 12, not_before_s: NOW, not_after_s: NOW + 60,
+  }), extra: true }), { code: "invalid_argument" });
+  assert.throws(() => new Locker({ bank, bank_id: 1, credentials: { tokens: { max_recordless_opens_per_hour: 1 } } }, sim),
+    { code: "invalid_argument" });
+});
+
+test("whole lines cut off the end: refused against an exported head and a monotonic counter", () => {
+  const { locker, keys, bank, sim, door, ready } = site({ counter: true });
+  locker.pickupPin(1, 12, ready.pin);
+  collect(locker, sim, door);
+  const full = lines(locker.journalText());
+  const head = locker.head();
+  assert.deepEqual(Object.keys(head), ["seq", "hash", "key_id", "mac"]);
+  assert.equal(head.seq, full.length - 1);
+  // The board's counter follows the journal.
+  assert.equal(sim.monotonicCounterValue, full.length);
+  const truncated = text(full.slice(0, -3));
+
+  // Without anything seen before, a shorter journal is only a shorter
+  // journal: it restores (the limit the head and the counter remove).
+  const plainBoard = () => new SimulatedHardware(doorIds(bank), 1, sim.clockS);
+  const shortened = Locker.restore(keys, plainBoard(), truncated);
+  assert.equal(shortened.restoreReport().records, full.length - 3);
+
+  assert.throws(() => verifyJournal(truncated, { keys, expectedHead: head }),
+    (e) => e.code === "rolled_back" && /record/.test(e.message));
+  assert.throws(() => verifyJournal(truncated, { keys, minRecords: full.length }), { code: "rolled_back" });
+  assert.throws(() => Locker.restore(keys, plainBoard(), truncated, { expectedHead: head }), { code: "rolled_back" });
+  // The board itself remembers: the same board refuses the short journal.
+  assert.throws(() => Locker.restore(keys, sim, truncated), { code: "rolled_back" });
+  const whole = Locker.restore(keys, sim, text(full), { expectedHead: head });
+  assert.equal(whole.restoreReport().counter, full.length);
+  assert.equal(whole.restoreReport().records, full.length);
+  assert.equal(whole.restoreReport().authenticated_through, full.length - 1);
+});
+
+test("an old copy of the journal (a rollback) is refused; a fork is named at the head", () => {
+  const { locker, keys, bank, sim, door, ready } = site({ counter: true });
+  const old = locker.journalText();
+  // The resident collects; the attacker restores the copy from before,
+  // when the parcel was still there.
+  assert.deepEqual([...locker.pickupPin(1, 12, ready.pin)], [door]);
+  collect(locker, sim, door);
+  const head = locker.head();
+  const board = () => new SimulatedHardware(doorIds(bank), 1, sim.clockS);
+  assert.throws(() => Locker.restore(keys, board(), old, { expectedHead: head }), { code: "rolled_back" });
+  assert.throws(() => Locker.restore(keys, sim, old), { code: "rolled_back" });
+
+  // A fork: the old copy, restored elsewhere, goes on with other records
+  // up to the head's position. The head's record differs: named.
+  const fork = Locker.restore(keys, board(), old);
+  while (fork.journalLength <= head.seq) fork.setOutOfService(door, "fork");
+  assert.throws(() => Locker.restore(keys, board(), fork.journalText(), { expectedHead: head }),
+    (e) => e.code === "head_mismatch" && e.seq === head.seq);
+  assert.throws(() => verifyJournal(fork.journalText(), { keys, expectedHead: head }), { code: "head_mismatch", seq: head.seq });
+});
+
+test("restore refuses an empty ring and another site's ring", () => {
+  const { locker, keys, bank, sim } = site();
+  const journal = locker.journalText();
+  const board = () => new SimulatedHardware(doorIds(bank), 1, sim.clockS);
+  assert.throws(() => Locker.restore(new KeyRing(), board(), journal), { code: "no_keys" });
+  assert.throws(() => verifyJournal(journal, { keys: new KeyRing() }), { code: "no_keys" });
+  // Another site's ring: a key with the same id and another secret.
+  const other = new KeyRing();
+  other.rotate();
+  assert.deepEqual([...other.ids()], [...keys.ids()]);
+  assert.notDeepEqual(other.checks(), keys.checks());
+  assert.throws(() => Locker.restore(other, board(), journal), (e) => e.code === "wrong_key_ring" && e.seq === undefined);
+  // Verified alone with it, every record is forged.
+  assert.throws(() => verifyJournal(journal, { keys: other }), { code: "forged", seq: 0 });
+  // A ring whose ids the journal does not know: unknown key.
+  const stranger = new KeyRing();
+  stranger.rotate();
+  stranger.rotate();
+  stranger.retire(stranger.ids()[0]);
+  assert.throws(() => verifyJournal(journal, { keys: stranger }), { code: "unknown_key" });
+  // The right ring, restored from its bytes, works.
+  assert.equal(Locker.restore(KeyRing.fromBytes(keys.toBytes()), board(), journal).journalLength, lines(journal).length);
+});
+
+test("weak key bytes are refused wherever a key is made from bytes", () => {
+  const header = [...new KeyRing().toBytes()];
+  const zeros = new Uint8Array(32);
+  const pattern = Uint8Array.from({ length: 32 }, (_, i) => [1, 2, 3, 4][i % 4]);
+  const text = Uint8Array.from(new TextEncoder().encode("correct horse battery staple!!!!"));
+  for (const secret of [zeros, pattern, text]) {
+    assert.throws(() => KeyRing.fromBytes(Uint8Array.from([header[0], 0, 1, 0, 1, ...secret])), { code: "weak_key" });
+    const hex = [...secret].map((b) => b.toString(16).padStart(2, "0")).join("");
+    assert.throws(() => KeyRing.importSecrets([{ id: 1, secret_hex: hex }]), { code: "weak_key" });
+    if (hasEd25519()) assert.throws(() => IssuerSigningKey.fromBytes(1, secret), { code: "weak_key" });
+  }
+  const { locker } = site();
+  const before = locker.journalLength;
+  assert.throws(() => locker.addKey(9, zeros), { code: "weak_key" });
+  assert.equal(locker.journalLength, before);
+  // A random key is taken, journaled, and becomes the newest.
+  locker.addKey(9, crypto.getRandomValues(new Uint8Array(32)));
+  assert.equal(locker.journalLength, before + 1);
+  assert.ok(locker.keys().ids().includes(9));
+});
+
+test("a clock pushed 10 days ahead neither multiplies PIN guesses nor sends parcels back until confirmed", (t) => {
+  const { locker, sim, door, ready } = site();
+  locker.takeEvents();
+  const start = locker.observeClock();
+  let rejected = 0;
+  let guess = 0;
+  const next = () => {
+    let pin;
+    do pin = String(10_000_000 + guess++ * 7919).slice(-8); while (pin === ready.pin);
+    return pin;
+  };
+  // Six rounds: push the clock 10 days, guess until throttled (another
+  // unit and kiosk each time, so only the bank-wide cap binds), then let
+  // two and a half hours pass in steps the locker takes at face value.
+  for (let round = 0; round < 6; round++) {
+    sim.advanceS(10 * DAY);
+    for (let step = 0; step < 4; step++) {
+      for (;;) {
+        try {
+          locker.pickupPin(1000 + guess, 5000 + guess, next());
+          assert.fail("a guess opened a door");
+        } catch (error) {
+          if (error.code === "throttled") break;
+          assert.equal(error.code, "rejected", error.message);
+          rejected++;
+        }
+      }
+      if (step < 3) {
+        sim.advanceS(50 * 60);
+        locker.observeClock();
+      }
+    }
+  }
+  const elapsed = locker.observeClock() - start;
+  t.diagnostic(`${rejected} guesses in ${elapsed} s of locker time, ${sim.clockS - start} s on the clock`);
+  assert.ok(elapsed < DAY, `the locker's time moved ${elapsed} s`);
+  // At most the bank's 25 failures per 24 hours of locker time; without
+  // the hold each push would open a fresh window (and reset the backoff).
+  assert.ok(rejected <= 25, `${rejected} guesses`);
+  assert.ok(rejected >= 6, `${rejected} guesses`);
+  assert.ok(locker.clockOffsetS >= 60 * DAY - 60, `held ${locker.clockOffsetS}`);
+  assert.equal(typeof locker.clockHeldSinceS, "number");
+  const events = locker.takeEvents();
+  assert.ok(events.filter((e) => e.type === "clock_jumped").length >= 6);
+  const jumped = events.find((e) => e.type === "clock_jumped");
+  assert.deepEqual(Object.keys(jumped), ["type", "clock_s", "locker_s", "held_s"]);
+
+  // 60 days on the clock, three days of dwell: nothing goes back yet.
+  locker.tick();
+  assert.equal(locker.takeEvents().filter((e) => e.type === "return_ready").length, 0);
+  assert.equal(locker.doors().find((d) => d.id === door).state, "occupied");
+  // The resident can still collect with the PIN.
+  // Staff confirm the clock: the locker takes the time, and the parcel,
+  // 60 days old, goes back to the carrier.
+  const now = locker.confirmClock();
+  assert.equal(now, sim.clockS);
+  assert.equal(locker.clockOffsetS, 0);
+  assert.equal(locker.clockHeldSinceS, undefined);
+  const confirmed = locker.takeEvents().find((e) => e.type === "clock_confirmed");
+  assert.deepEqual(confirmed, { type: "clock_confirmed", by: "staff", now_s: sim.clockS });
+  locker.tick();
+  assert.ok(locker.takeEvents().some((e) => e.type === "return_ready" && e.compartment === door));
+  const kinds = readJournal(locker.journalText()).records.map((r) => r.entry.type);
+  assert.ok(kinds.includes("clock_jumped") && kinds.includes("clock_confirmed"));
+});
+
+test("a signed time confirms the clock only for this bank, from this site, when it agrees", () => {
+  const { locker, sim, keys } = site({ config: { bank_id: 31 } });
+  sim.advanceS(5 * DAY);
+  locker.observeClock();
+  assert.ok(locker.clockOffsetS > 0);
+  const before = locker.journalLength;
+  assert.throws(() => locker.confirmSignedTime(signTime(keys, 32, sim.clockS)), { code: "wrong_bank" });
+  const other = new KeyRing();
+  other.rotate();
+  assert.throws(() => locker.confirmSignedTime(signTime(other, 31, sim.clockS)), { code: "rejected" });
+  // A stale time (an old message replayed) disagrees with the clock.
+  assert.throws(() => locker.confirmSignedTime(signTime(keys, 31, NOW)), { code: "invalid_argument", message: /clock/ });
+  const time = signTime(keys, 31, sim.clockS + 100);
+  assert.deepEqual(Object.keys(time), ["bank", "time_s", "key_id", "tag"]);
+  const forged = { ...time, time_s: time.time_s + 1 };
+  assert.throws(() => locker.confirmSignedTime(forged), { code: "rejected" });
+  assert.equal(locker.clockOffsetS > 0, true);
+  assert.ok(locker.journalLength <= before + 1, "only the clock readings were journaled");
+  assert.equal(locker.confirmSignedTime(JSON.stringify(time)), sim.clockS);
+  assert.equal(locker.clockOffsetS, 0);
+  assert.ok(locker.takeEvents().some((e) => e.type === "clock_confirmed" && e.by === "signed_time"));
+});
+
+test("doorClosed for a door the locker never unlocked is refused, journaled and raised", () => {
+  const { locker, sim, door, bank } = site();
+  const empty = doorIds(bank).find((id) => id !== door);
+  for (const target of [empty, door]) {
+    const before = locker.journalLength;
+    // Someone forces the door (or forges the door event).
+    sim.forceOpen(target);
+    sim.closeDoor(target);
+    assert.throws(() => locker.doorClosed(target), (e) => e.code === "not_open_for" && new RegExp(`${target}`).test(e.message));
+    assert.equal(locker.journalLength, before + 1);
+    const last = readJournal(locker.journalText()).records.at(-1);
+    assert.deepEqual(last.entry, { type: "unexpected_door_close", compartment: target });
+    const events = locker.takeEvents();
+    assert.deepEqual(events.filter((e) => e.type === "unexpected_door_close"), [{ type: "unexpected_door_close", compartment: target }]);
+  }
+  // The parcel is still the resident's: nothing was committed.
+  assert.equal(locker.doors().find((d) => d.id === door).recipient, 12);
+  // A door that does not exist is refused before anything is written.
+  const before = locker.journalLength;
+  assert.throws(() => locker.doorClosed(99_999), { code: "unknown_compartment" });
+  assert.equal(locker.journalLength, before);
+});
+
+test("a token for another bank or another resident opens nothing; the right one opens once", () => {
+  const { locker, sim, keys, door, bank } = site({ config: { bank_id: 31 } });
+  const other = dropOff(locker, sim, 2, 13).door;
+  const request = (extra) => ({ bank: 31, purpose: "pickup", compartments: [door], recipient: 12, expires_at_s: NOW + DAY, ...extra });
+  const tries = {
+    "another bank": issueToken(keys, request({ bank: 32 }), NOW).token,
+    "bank 0 (unnamed)": issueToken(keys, request({ bank: 0 }), NOW).token,
+    "another resident": issueToken(keys, request({ recipient: 13 }), NOW).token,
+    "another resident's door": issueToken(keys, request({ compartments: [other] }), NOW).token,
+    "no recipient": issueToken(keys, request({ recipient: null }), NOW).token,
+  };
+  for (const [what, token] of Object.entries(tries)) {
+    sim.clearCalls();
+    assert.throws(() => locker.pickupQr(1, token), (e) => e.name === "LockerError" && e.code !== "invalid_argument", what);
+    assert.equal(sim.calls().some((c) => typeof c === "object" && "unlock" in c), false, what);
+  }
+  const token = issueToken(keys, request({}), NOW).token;
+  assert.deepEqual([...locker.pickupQr(1, token)], [door]);
+  collect(locker, sim, door);
+  assert.throws(() => locker.pickupQr(1, token), { code: "already_used" });
+  assert.equal(locker.doors().find((d) => d.id === other).recipient, 13);
+  void bank;
+});
+
+test("an Ed25519 bank refuses HMAC back-end tokens and commands and takes signed ones",
+  { skip: !hasEd25519() && "built without the ed25519 feature" }, () => {
+    const signer = IssuerSigningKey.generate(4);
+    const issuer = signer.publicKey();
+    assert.deepEqual(Object.keys(issuer), ["key_id", "public_key"]);
+    assert.match(issuer.public_key, /^[0-9a-f]{64}$/);
+    assert.equal(signer.keyId, 4);
+    const config = { bank_id: 31, credentials: { issuers: [issuer], remote: { enabled: true } } };
+    const { locker, sim, keys, door } = site({ config });
+    const { door: second } = dropOff(locker, sim, 2, 13);
+    const request = { bank: 31, purpose: "pickup", compartments: [door], recipient: 12, expires_at_s: NOW + DAY };
+
+    // A token the site's key made without a record: what a stolen locker
+    // (or its keys) could mint. Refused.
+    const hmac = issueToken(keys, request, NOW).token;
+    assert.throws(() => locker.pickupQr(1, hmac), { code: "rejected" });
+    // Another back end's key with the same id, or the right key for another bank.
+    const impostor = IssuerSigningKey.generate(4);
+    assert.throws(() => locker.pickupQr(1, issueTokenSigned(impostor, request, NOW).token), { code: "rejected" });
+    assert.throws(() => locker.pickupQr(1, issueTokenSigned(signer, { ...request, bank: 32 }, NOW).token), { code: "rejected" });
+    assert.throws(() => issueTokenSigned(signer, { ...request, recipient: null }, NOW), { code: "invalid_request" });
+
+    const { token } = issueTokenSigned(signer, request, NOW);
+    const claims = verifyTokenOffline(new KeyRing(), [issuer], 31, token, NOW);
+    assert.equal(claims.signer, "issuer");
+    assert.equal(claims.key_id, 4);
+    assert.equal(claims.recipient, 12);
+    assert.throws(() => verifyTokenOffline(new KeyRing(), [], 31, token, NOW), { code: "unknown_key_id" });
+    assert.deepEqual([...locker.pickupQr(1, token)], [door]);
+    collect(locker, sim, door);
+
+    // Remote commands: the HMAC one is refused, the signed one opens.
+    const remote = { bank: 31, compartment: second, purpose: "pickup", recipient: 13, not_before_s: NOW, not_after_s: NOW + 300 };
+    assert.throws(() => locker.openRemote(signRemoteCommand(keys, remote)), (e) => e.code === "rejected" || e.code === "unknown_key_id");
+    const command = signRemoteCommandEd25519(signer, remote);
+    assert.deepEqual(Object.keys(command), ["request", "nonce", "key_id", "signature"]);
+    assert.match(command.signature, /^[0-9a-f]{128}$/);
+    assert.throws(() => locker.openRemote({ ...command, request: { ...command.request, recipient: 12 } }), { code: "rejected" });
+    assert.deepEqual([...locker.openRemote(command)], [second]);
+    assert.throws(() => locker.openRemote(command), { code: "replayed" });
+
+    // Signed times: only the issuer's.
+    sim.advanceS(3 * DAY);
+    locker.observeClock();
+    assert.throws(() => locker.confirmSignedTime(signTime(keys, 31, sim.clockS)), { code: "rejected" });
+    assert.throws(() => locker.confirmSignedTime(signTimeEd25519(impostor, 31, sim.clockS)), { code: "rejected" });
+    locker.confirmSignedTime(signTimeEd25519(signer, 31, sim.clockS));
+    assert.equal(locker.clockOffsetS, 0);
+
+    // The key moves as its 32 bytes and signs the same.
+    const again = IssuerSigningKey.fromBytes(4, signer.toBytes());
+    assert.deepEqual(again.publicKey(), issuer);
+  });
+
+test("a legacy (version 1) journal restores only with acceptLegacy, then is authenticated from there", () => {
+  const legacy = readFileSync(new URL("../../../locker-core/tests/data/journal-v1.jsonl", import.meta.url), "utf8");
+  const loaded = readJournal(legacy);
+  assert.equal(loaded.verified.legacy_records, loaded.records.length);
+  assert.equal(loaded.verified.authenticated_through, null);
+  const config = loaded.records[0].entry;
+  const last = loaded.records.at(-1);
+  const keys = new KeyRing();
+  keys.rotate();
+  const board = () => new SimulatedHardware(doorIds(config.bank), 3, last.at_s + 60);
+  assert.throws(() => verifyJournal(legacy, { keys }), { code: "unauthenticated", seq: 0 });
+  assert.throws(() => Locker.restore(keys, board(), legacy), (e) => e.code === "unauthenticated" && e.seq === 0);
+  const locker = Locker.restore(keys, board(), legacy, { acceptLegacy: true });
+  const report = locker.restoreReport();
+  assert.equal(report.legacy_records, loaded.records.length);
+  assert.equal(report.unauthenticated_legacy, true);
+  assert.equal(report.keys_recorded, true);
+  assert.equal(report.authenticated_through, null);
+  // The restore journaled the keys: that record vouches for everything
+  // before it, so the journal verifies with the keys, legacy prefix and all.
+  const records = readJournal(locker.journalText()).records;
+  assert.equal(records.length, loaded.records.length + 1);
+  assert.equal(records.at(-1).entry.type, "keys_changed");
+  assert.deepEqual(records.at(-1).entry.keys, keys.checks());
+  const verified = verifyJournal(locker.journalText(), { keys });
+  assert.equal(verified.authenticated_through, records.length - 1);
+  assert.equal(verified.legacy_records, loaded.records.length);
+  const again = Locker.restore(keys, board(), locker.journalText());
+  assert.equal(again.restoreReport().unauthenticated_legacy, false);
+});
+
+test("a snapshot is sealed: restored with the records after it, refused when changed", () => {
+  const { locker, keys, bank, sim } = site();
+  const snapshot = locker.snapshot();
+  assert.equal(snapshot.v, 2);
+  assert.match(snapshot.mac, /^[0-9a-f]{32}$/);
+  const { door } = dropOff(locker, sim, 2, 14);
+  const after = locker.journalSince(snapshot.chain.next_seq);
+  const board = () => new SimulatedHardware(doorIds(bank), 1, sim.clockS);
+  const restored = Locker.restore(keys, board(), after, { snapshot, expectedHead: locker.head() });
+  assert.equal(restored.restoreReport().snapshot_through, snapshot.chain.next_seq - 1);
+  assert.equal(restored.doors().find((d) => d.id === door).recipient, 14);
+  assert.deepEqual(restored.snapshot(), locker.snapshot());
+
+  const changed = structuredClone(snapshot);
+  changed.last_at_s += 1;
+  assert.throws(() => Locker.restore(keys, board(), after, { snapshot: changed }), { code: "forged" });
+  const { key_id, mac, ...unsealed } = snapshot;
+  void key_id; void mac;
+  assert.throws(() => Locker.restore(keys, board(), after, { snapshot: unsealed }), { code: "unauthenticated" });
+  assert.throws(() => Locker.restore(keys, board(), after, { snapshot: { ...snapshot, note: 1 } }), { code: "invalid_argument" });
+  // The records must continue the snapshot.
+  assert.throws(() => Locker.restore(keys, board(), locker.journalText(), { snapshot }), (e) => e.name === "LockerError");
+});
