@@ -187,6 +187,11 @@ impl CredentialKind {
     pub(crate) const fn is_pin(&self) -> bool {
         matches!(self, Self::Pin { .. } | Self::DelegatedPin { .. })
     }
+
+    /// True for a resident's own PIN (not a delegation).
+    pub(crate) const fn is_own_pin(&self) -> bool {
+        matches!(self, Self::Pin { .. })
+    }
 }
 
 /// The public record of a credential: everything a verifier needs except
@@ -818,6 +823,17 @@ impl CredentialStore {
         self.records_of(recipient)
             .filter(|r| {
                 r.kind.is_pin() && r.status == RecordStatus::Active && r.expires_at_s > now_s
+            })
+            .count()
+    }
+
+    /// Active, unexpired delegated PINs of a recipient.
+    pub(crate) fn active_delegations_of(&self, recipient: RecipientId, now_s: u64) -> usize {
+        self.records_of(recipient)
+            .filter(|r| {
+                matches!(r.kind, CredentialKind::DelegatedPin { .. })
+                    && r.status == RecordStatus::Active
+                    && r.expires_at_s > now_s
             })
             .count()
     }

@@ -285,6 +285,10 @@ crate::tagged::tag_first! {
             found_parcels: bool,
             /// Credentials issued when an interrupted drop-off is confirmed.
             credentials: Vec<CredentialRecord>,
+            /// Credentials they replace (the recipient's own PINs, when a PIN
+            /// for all their doors was issued at the cap).
+            #[serde(default, skip_serializing_if = "Vec::is_empty")]
+            replaced: Vec<CredentialId>,
             /// Their expiry.
             expires_at_s: u64,
         },

@@ -729,6 +729,7 @@ impl LockerState {
                 compartment,
                 found_parcels,
                 credentials,
+                replaced: merged,
                 expires_at_s,
             } => {
                 let task =
@@ -746,11 +747,14 @@ impl LockerState {
                         // A parcel that joined the recipient's door: the
                         // door's earlier credentials give way to the new
                         // ones, as for a drop-off committed at once.
-                        let replaced = self
+                        let mut replaced = self
                             .deliveries
                             .get(compartment)
                             .map(|delivery| delivery.credentials.clone())
                             .unwrap_or_default();
+                        replaced.extend(merged.iter().copied());
+                        replaced.sort_unstable();
+                        replaced.dedup();
                         self.commit_deposit(
                             *compartment,
                             task,
