@@ -130,6 +130,7 @@ impl CredentialError {
             Self::BadExpiry { .. } => "bad_expiry",
             Self::NotDelegable { .. } => "not_delegable",
             Self::InvalidPolicy { .. } => "invalid_policy",
+            Self::BoundExceeded { .. } => "bound_exceeded",
             Self::RemoteDisabled => "remote_disabled",
             Self::WrongBank { .. } => "wrong_bank",
             Self::WindowTooLong { .. } => "window_too_long",

@@ -286,8 +286,14 @@ impl CredentialStore {
                 reason: "a PIN opens at least one compartment",
             });
         }
-        let (secret, key_id, lookup_tag, unique_tag) =
-            self.draw_unique_pin(keys, rng, request.recipient, request.expires_at_s, now_s, cap)?;
+        let (secret, key_id, lookup_tag, unique_tag) = self.draw_unique_pin(
+            keys,
+            rng,
+            request.recipient,
+            request.expires_at_s,
+            now_s,
+            cap,
+        )?;
         let record = CredentialRecord {
             id: self.fresh_id(rng),
             key_id,
@@ -328,10 +334,11 @@ impl CredentialStore {
             kiosk: Some(attempt.kiosk),
             recipient: attempt.unit,
             credential: None,
+            carrier: None,
         };
         self.throttle
             .check(&self.policy.throttle, failure.scopes(), now_s)
-            .map_err(Refusal::uncounted)?;
+            .map_err(|throttled| Refusal::noted(throttled, failure))?;
         self.check_pin(keys, attempt, now_s).map_err(|e| {
             // Only units the store knows get a scope of their own, so typing
             // made-up unit numbers cannot grow the throttle state.

@@ -144,13 +144,64 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
         kiosk: KioskId,
         code: &str,
     ) -> Result<CourierSession, LockerError> {
+        self.sign_in(kiosk, None, code)
+    }
+
+    /// Signs a courier in with their code and the carrier they chose on the
+    /// kiosk's screen: only that carrier's code is looked at, and a wrong
+    /// code counts against that carrier, so someone guessing codes for one
+    /// carrier never locks out another's couriers. Journaled.
+    ///
+    /// # Errors
+    ///
+    /// As [`Locker::courier_sign_in`].
+    pub fn courier_sign_in_for(
+        &mut self,
+        kiosk: KioskId,
+        carrier: CarrierId,
+        code: &str,
+    ) -> Result<CourierSession, LockerError> {
+        self.sign_in(kiosk, Some(carrier), code)
+    }
+
+    fn sign_in(
+        &mut self,
+        kiosk: KioskId,
+        carrier: Option<CarrierId>,
+        code: &str,
+    ) -> Result<CourierSession, LockerError> {
         let now_s = self.now()?;
-        let verified = self
-            .state
-            .credentials
-            .verify_courier(&self.keys, kiosk, code, now_s);
+        let credentials = &self.state.credentials;
+        let verified = match carrier {
+            Some(carrier) => {
+                credentials.verify_courier_for(&self.keys, kiosk, carrier, code, now_s)
+            }
+            None => credentials.verify_courier(&self.keys, kiosk, code, now_s),
+        };
         let grant = self.settle_verification(now_s, verified)?;
+        if let Some(carrier) = grant.carrier {
+            self.write(now_s, Entry::CourierSignedIn { carrier, kiosk })?;
+        }
         Ok(CourierSession { grant, kiosk })
+    }
+
+    /// The courier signs out (journaled, for the audit).
+    ///
+    /// # Errors
+    ///
+    /// The clock's and the journal's.
+    pub fn courier_sign_out(&mut self, session: &CourierSession) -> Result<(), LockerError> {
+        let now_s = self.now()?;
+        match session.carrier() {
+            Some(carrier) => self.write(
+                now_s,
+                Entry::CourierSignedOut {
+                    carrier,
+                    kiosk: session.kiosk,
+                },
+            ),
+            None => Ok(()),
+        }
     }
 
     /// Drops a parcel off: chooses a door, records the intent and unlocks
@@ -393,7 +444,14 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
                 expires_at_s,
             },
         )?;
-        self.announce_ready(compartment, recipient, pin, qr_token, pin_doors, expires_at_s);
+        self.announce_ready(
+            compartment,
+            recipient,
+            pin,
+            qr_token,
+            pin_doors,
+            expires_at_s,
+        );
         Ok(())
     }
 
@@ -571,9 +629,28 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
                     for lockout in self.state.record_failure(&failure, now_s) {
                         self.events.push(Event::SuspiciousAttempts { lockout });
                     }
+                } else if let Some(attempt) = refusal.attempt {
+                    // On the record too, summed: a flood costs bounded
+                    // storage. Best effort: the refusal stands either way.
+                    for entry in self.refused.add(&attempt, refusal.error.code()) {
+                        let _ = self.write(now_s, entry);
+                    }
                 }
                 Err(refusal.error.into())
             }
+        }
+    }
+
+    /// Journals the sums of refused attempts that are due (or all of
+    /// them), best effort.
+    pub(super) fn flush_refused(&mut self, now_s: u64, all: bool) {
+        let due = if all {
+            self.refused.take_all()
+        } else {
+            self.refused.take_due(now_s)
+        };
+        for entry in due {
+            let _ = self.write(now_s, entry);
         }
     }
 }

@@ -67,6 +67,7 @@ mod restore;
 mod snapshot;
 mod staff;
 mod state;
+mod tally;
 mod upkeep;
 
 use alloc::string::{String, ToString};
@@ -141,6 +142,8 @@ pub struct Locker<H: Hardware, J: JournalSink<Entry>> {
     /// The locker's time at the last clock reading (kept in memory only:
     /// the reference for the next reading's step).
     last_seen_s: Option<u64>,
+    /// Refused attempts not journaled one by one yet, summed.
+    refused: tally::Tallies,
     events: Vec<Event>,
 }
 
@@ -208,6 +211,7 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
             counter,
             report: None,
             last_seen_s: None,
+            refused: tally::Tallies::default(),
             events: Vec::new(),
         };
         locker.write(at_s, entry)?;
@@ -303,6 +307,7 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
             counter: counter.is_some(),
             report: None,
             last_seen_s: None,
+            refused: tally::Tallies::default(),
             events: Vec::new(),
         };
         let mut report = RestoreReport::new(&checked, counter);

@@ -253,7 +253,7 @@ impl LockerState {
             clock_offset_s: 0,
             clock_held_since_s: None,
             bank: Bank::new(bank)?,
-            credentials: CredentialStore::new(credentials)?,
+            credentials: CredentialStore::replayed(credentials)?,
             policy,
             parcels: SortedMap::new(),
             deliveries: SortedMap::new(),
@@ -500,6 +500,9 @@ impl LockerState {
             Entry::AttemptFailed { failure } => {
                 self.record_failure(failure, at_s);
             }
+            Entry::AttemptsRefused { .. }
+            | Entry::CourierSignedIn { .. }
+            | Entry::CourierSignedOut { .. } => {}
             Entry::DepositOpened {
                 compartment,
                 parcel,
@@ -858,6 +861,9 @@ impl LockerState {
             | Entry::Tampered { compartment } => self.known(*compartment),
             Entry::UnexpectedDoorClose { compartment } => self.known(*compartment),
             Entry::AttemptFailed { .. }
+            | Entry::AttemptsRefused { .. }
+            | Entry::CourierSignedIn { .. }
+            | Entry::CourierSignedOut { .. }
             | Entry::KeysChanged { .. }
             | Entry::ClockJumped { .. }
             | Entry::ClockConfirmed { .. }

@@ -777,6 +777,7 @@ fn a_glitched_clock_reading_is_held_back_then_undone() {
     let kinds: Vec<&Entry> = rig.locker.journal().records()[records..]
         .iter()
         .map(|r| &r.entry)
+        .filter(|e| matches!(e, Entry::ClockJumped { .. } | Entry::ClockConfirmed { .. }))
         .collect();
     assert!(
         matches!(
@@ -1525,11 +1526,17 @@ fn a_drop_off_at_the_pin_cap_gives_one_pin_for_all_the_residents_doors() {
     // A second door for 12 (cash on delivery never shares one): at the cap
     // of three PINs, the new PIN opens both doors and replaces the first.
     let courier = rig.courier.clone();
-    let DropOff::Opened { compartment: second, .. } = rig
+    let DropOff::Opened {
+        compartment: second,
+        ..
+    } = rig
         .locker
         .deposit(
             &courier,
-            Request::new(parcel(2).with_handling(Handling::CashOnDelivery), RecipientId(12)),
+            Request::new(
+                parcel(2).with_handling(Handling::CashOnDelivery),
+                RecipientId(12),
+            ),
         )
         .unwrap()
     else {

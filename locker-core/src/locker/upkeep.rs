@@ -78,6 +78,7 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
     /// stays done.
     pub fn tick(&mut self) -> Result<(), LockerError> {
         let now_s = self.now()?;
+        self.flush_refused(now_s, false);
         self.watch_doors(now_s)?;
         self.end_graces(now_s)?;
         self.sweep_deliveries(now_s)?;
