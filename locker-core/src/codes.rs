@@ -159,6 +159,43 @@ impl HardwareErrorKind {
     }
 }
 
+impl crate::hardware::sim::SimError {
+    /// The stable code of a simulated board's failure: its kind's.
+    #[must_use]
+    pub const fn code(&self) -> &'static str {
+        self.kind.code()
+    }
+}
+
+impl crate::hardware::sim::ActionError {
+    /// The stable code of something a person cannot do at the simulated
+    /// bank.
+    #[must_use]
+    pub const fn code(&self) -> &'static str {
+        match self {
+            Self::UnknownDoor { .. } => "unknown_door",
+            Self::DoorClosed { .. } => "door_closed",
+            Self::NoParcel { .. } => "no_parcel",
+        }
+    }
+}
+
+impl crate::sim::SimError {
+    /// The stable code of a simulation or plan that could not be made
+    /// (the innermost cause's).
+    #[must_use]
+    pub const fn code(&self) -> &'static str {
+        match self {
+            Self::InvalidField { .. } => "invalid_field",
+            Self::InvalidParcel { source, .. } => source.code(),
+            Self::Config(inner) => inner.code(),
+            Self::Allocation(inner) => inner.code(),
+            Self::Bank(inner) => inner.code(),
+            Self::Infeasible { .. } => "infeasible",
+        }
+    }
+}
+
 impl PackError {
     /// The stable code of this error.
     #[must_use]
