@@ -5,7 +5,9 @@
 //! journal verified and replayed, and one pickup QR code in the terminal.
 //!
 //! Run with `cargo run --release -p locker-core --example apartment`
-//! (optionally followed by a seed).
+//! (optionally followed by a seed, a number of units and a number of
+//! days). The test suite runs the same simulation over many seeds and
+//! building sizes (`tests/apartment.rs`).
 
 // An example is a std program; the no_std import lints are for the library.
 #![allow(clippy::std_instead_of_alloc, clippy::std_instead_of_core)]
@@ -25,10 +27,50 @@ use rand::{RngExt, SeedableRng};
 
 type SimLocker = Locker<SimulatedHardware, MemoryJournal<Entry>>;
 
-const UNITS: u64 = 300;
-const DAYS: u64 = 30;
-/// About 20 parcels a unit a month.
-const PARCELS_PER_UNIT_PER_MONTH: u64 = 20;
+/// What to simulate.
+#[derive(Clone, Copy, Debug)]
+pub struct Settings {
+    /// The seed of every random choice (and of the board's entropy).
+    pub seed: u64,
+    /// Units in the building.
+    pub units: u64,
+    /// Days simulated.
+    pub days: u64,
+    /// Parcels a unit receives a month (about 20 in the field).
+    pub parcels_per_unit_per_month: u64,
+    /// No day table and no summary: for the test suite.
+    pub quiet: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            seed: 2026,
+            units: 300,
+            days: 30,
+            parcels_per_unit_per_month: 20,
+            quiet: false,
+        }
+    }
+}
+
+/// What a run ended with.
+#[derive(Clone, Copy, Debug)]
+pub struct Outcome {
+    /// Parcels stored.
+    pub delivered: u64,
+    /// Parcels no door took.
+    pub overflow: u64,
+    /// Parcels collected.
+    pub collected: u64,
+    /// Records in the journal.
+    pub records: usize,
+    /// Deliveries whose PIN replaced the resident's earlier ones (the
+    /// resident held as many as the policy allows).
+    pub merged_pins: u64,
+    /// The journal verified with its MACs and replayed to the live state.
+    pub journal_sound: bool,
+}
 /// The simulation steps ten minutes at a time.
 const STEP_S: u64 = 600;
 /// Midnight, 1 November 2026 UTC.
@@ -61,14 +103,43 @@ struct Tally {
     dwell_s: Vec<u64>,
     occupied_per_class: BTreeMap<String, (u64, u64)>,
     reminders: u64,
+    merged_pins: u64,
     alarms: Vec<String>,
 }
 
+#[allow(dead_code)] // the test suite includes this file and calls `run`
 fn main() -> Result<(), Box<dyn Error>> {
-    let seed = std::env::args()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(2026);
+    let mut args = std::env::args().skip(1).map(|a| a.parse::<u64>());
+    let mut settings = Settings::default();
+    if let Some(seed) = args.next() {
+        settings.seed = seed?;
+    }
+    if let Some(units) = args.next() {
+        settings.units = units?.max(1);
+    }
+    if let Some(days) = args.next() {
+        settings.days = days?.max(1);
+    }
+    run(settings)?;
+    Ok(())
+}
+
+/// Simulates the building; prints the day table and the summary unless
+/// `quiet`.
+///
+/// # Errors
+///
+/// Any operation of the locker that fails where the building's people
+/// would not expect it to.
+#[allow(clippy::too_many_lines)]
+pub fn run(settings: Settings) -> Result<Outcome, Box<dyn Error>> {
+    let Settings {
+        seed,
+        units,
+        days,
+        parcels_per_unit_per_month,
+        quiet,
+    } = settings;
     let mut rng = StdRng::seed_from_u64(seed);
     let config = LockerConfig::default();
     let doors: Vec<CompartmentId> = config.bank.compartments.iter().map(|c| c.id).collect();
@@ -82,7 +153,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     }
     // One resident in ten has an RFID tag; the tag UID is 7 bytes.
     let mut tags = BTreeMap::new();
-    for unit in (1..=UNITS).step_by(10) {
+    for unit in (1..=units).step_by(10) {
         let uid = unit.to_be_bytes()[1..].to_vec();
         locker.register_rfid(RecipientId(unit), &uid, false)?;
         tags.insert(RecipientId(unit), uid);
@@ -94,14 +165,16 @@ fn main() -> Result<(), Box<dyn Error>> {
     let mut tally = Tally::default();
     let mut shown_qr: Option<String> = None;
     let mut next_parcel = 0_u64;
-    let per_day = UNITS * PARCELS_PER_UNIT_PER_MONTH / 30;
+    let per_day = units * parcels_per_unit_per_month / 30;
 
-    println!(
-        "Default apartment bank: {} doors, {UNITS} units, {DAYS} days, seed {seed}\n",
-        locker.state().bank().compartments().len()
-    );
-    println!("day  delivered  overflow  collected  returned  occupied at 21:00");
-    for day in 0..DAYS {
+    if !quiet {
+        println!(
+            "Default apartment bank: {} doors, {units} units, {days} days, seed {seed}\n",
+            locker.state().bank().compartments().len()
+        );
+        println!("day  delivered  overflow  collected  returned  occupied at 21:00");
+    }
+    for day in 0..days {
         let before = (
             tally.delivered,
             tally.overflow,
@@ -157,7 +230,7 @@ fn main() -> Result<(), Box<dyn Error>> {
                         // Power fails in the middle of this drop-off.
                         locker.hardware_mut().cut_power_after(3);
                     }
-                    let request = random_request(&mut rng, next_parcel);
+                    let request = random_request(&mut rng, next_parcel, units);
                     match drop_off(&mut locker, &session, request, &mut rng, &mut tally) {
                         // Done before the cut came: cancel it.
                         Ok(()) => locker.hardware_mut().restore_power(),
@@ -261,22 +334,36 @@ fn main() -> Result<(), Box<dyn Error>> {
                 evening_occupied = count_occupancy(&locker, &mut tally);
             }
         }
-        println!(
-            "{:>3}  {:>9}  {:>8}  {:>9}  {:>8}  {:>8}",
-            day + 1,
-            tally.delivered - before.0,
-            tally.overflow - before.1,
-            tally.collected - before.2,
-            tally.returned - before.3,
-            evening_occupied
-        );
+        if !quiet {
+            println!(
+                "{:>3}  {:>9}  {:>8}  {:>9}  {:>8}  {:>8}",
+                day + 1,
+                tally.delivered - before.0,
+                tally.overflow - before.1,
+                tally.collected - before.2,
+                tally.returned - before.3,
+                evening_occupied
+            );
+        }
     }
 
-    summary(&locker, &tally);
-    if let Some(qr) = shown_qr {
-        print!("{qr}");
+    let records = locker.journal().records();
+    let journal_sound = verify(records, &Trust::with_keys(locker.keys())).is_ok()
+        && replay(records).is_ok_and(|state| &state == locker.state());
+    if !quiet {
+        summary(&locker, &tally);
+        if let Some(qr) = shown_qr {
+            print!("{qr}");
+        }
     }
-    Ok(())
+    Ok(Outcome {
+        delivered: tally.delivered,
+        overflow: tally.overflow,
+        collected: tally.collected,
+        records: records.len(),
+        merged_pins: tally.merged_pins,
+        journal_sound,
+    })
 }
 
 /// A courier's drop-off: deposit, open the door, put the parcel in, close.
@@ -362,9 +449,20 @@ fn handle_events(
                 recipient,
                 compartment,
                 pin,
+                pin_opens,
                 qr_token,
                 ..
             } => {
+                // At the cap of PINs, the new PIN opens all the resident's
+                // doors and replaces their earlier PINs.
+                if pin_opens.len() > 1 {
+                    tally.merged_pins += 1;
+                    for door in pin_opens.iter().filter(|door| **door != compartment) {
+                        if let Some(w) = waiting.get_mut(door) {
+                            w.pin = pin.clone();
+                        }
+                    }
+                }
                 deposited_at.entry(compartment).or_insert(now_s);
                 // Most collect the same day; some after a day or two; a
                 // few forget until the parcel goes back.
@@ -522,6 +620,10 @@ fn summary(locker: &SimLocker, tally: &Tally) {
         count(|e| matches!(e, Entry::AttemptFailed { .. })),
         tally.wrong_pins
     );
+    println!(
+        "one PIN for all doors {:>7}  (a resident at the cap of PINs got one more door)",
+        tally.merged_pins
+    );
     println!("faults and alarms:");
     for alarm in &tally.alarms {
         println!("  {alarm}");
@@ -545,7 +647,7 @@ fn summary(locker: &SimLocker, tally: &Tally) {
 }
 
 /// A parcel of a realistic size: mostly small, a few bulky, a few chilled.
-fn random_request(rng: &mut StdRng, id: u64) -> Request {
+fn random_request(rng: &mut StdRng, id: u64, units: u64) -> Request {
     let size = match rng.random_range(0..100) {
         0..=54 => Dimensions::new(
             rng.random_range(150..350),
@@ -572,5 +674,5 @@ fn random_request(rng: &mut StdRng, id: u64) -> Request {
     if rng.random_range(0..100) < 3 {
         parcel = parcel.in_zone(locker_core::TemperatureZone::Chilled);
     }
-    Request::new(parcel, RecipientId(rng.random_range(1..=UNITS)))
+    Request::new(parcel, RecipientId(rng.random_range(1..=units)))
 }

@@ -130,6 +130,7 @@ impl CredentialError {
             Self::BadExpiry { .. } => "bad_expiry",
             Self::NotDelegable { .. } => "not_delegable",
             Self::InvalidPolicy { .. } => "invalid_policy",
+            Self::BoundExceeded { .. } => "bound_exceeded",
             Self::RemoteDisabled => "remote_disabled",
             Self::WrongBank { .. } => "wrong_bank",
             Self::WindowTooLong { .. } => "window_too_long",
@@ -154,6 +155,43 @@ impl HardwareErrorKind {
             Self::EntropyUnavailable => "entropy_unavailable",
             Self::PowerLost => "power_lost",
             Self::Other => "other",
+        }
+    }
+}
+
+impl crate::hardware::sim::SimError {
+    /// The stable code of a simulated board's failure: its kind's.
+    #[must_use]
+    pub const fn code(&self) -> &'static str {
+        self.kind.code()
+    }
+}
+
+impl crate::hardware::sim::ActionError {
+    /// The stable code of something a person cannot do at the simulated
+    /// bank.
+    #[must_use]
+    pub const fn code(&self) -> &'static str {
+        match self {
+            Self::UnknownDoor { .. } => "unknown_door",
+            Self::DoorClosed { .. } => "door_closed",
+            Self::NoParcel { .. } => "no_parcel",
+        }
+    }
+}
+
+impl crate::sim::SimError {
+    /// The stable code of a simulation or plan that could not be made
+    /// (the innermost cause's).
+    #[must_use]
+    pub const fn code(&self) -> &'static str {
+        match self {
+            Self::InvalidField { .. } => "invalid_field",
+            Self::InvalidParcel { source, .. } => source.code(),
+            Self::Config(inner) => inner.code(),
+            Self::Allocation(inner) => inner.code(),
+            Self::Bank(inner) => inner.code(),
+            Self::Infeasible { .. } => "infeasible",
         }
     }
 }

@@ -544,7 +544,8 @@ fn rfid_tap_opens_all_compartments_and_spends_the_pins() {
     // Wrong PINs lock this tag's PIN, not others.
     let mut now = NOW + HOUR;
     let mut failures = 0;
-    while failures < 5 {
+    let cap = store.policy().throttle.subject.max_failures_per_window;
+    while failures < cap {
         match store.verify_rfid(&keys, &wrong, now).unwrap_err() {
             refusal if refusal.failure.is_some() => {
                 store.record_failure(&refusal.failure.unwrap());

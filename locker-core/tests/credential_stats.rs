@@ -69,6 +69,11 @@ fn small_policy(binding: PinBinding, cap: u32) -> CredentialPolicy {
         max_failures_per_window: cap,
         ..policy.throttle.bank
     };
+    // Far above the default target: measured here, so stated.
+    policy.brute_force = locker_core::credential::BruteForceLimit {
+        target_per_billion: 1_000_000_000,
+        override_reason: Some("a measurable bound for the simulation".into()),
+    };
     // Per-unit lockouts are not part of the bound; lift them here.
     policy.throttle.subject = Backoff {
         max_failures_per_window: cap,

@@ -481,6 +481,58 @@ fn keys_rotated_and_retired_keep_the_journal_authenticated() {
 }
 
 #[test]
+fn a_power_cut_before_the_new_ring_is_stored_leaves_a_journal_the_old_ring_restores() {
+    let mut rig = busy();
+    let stored = rig.keys();
+    rig.locker.rotate_key().unwrap();
+    // The rotation is journaled, the new ring never reached the storage.
+    let records = rig.records();
+    let restored = restore(stored.clone(), &records).unwrap();
+    assert!(restored.restore_report().unwrap().keys_recorded);
+    // A retirement too: sealed with a key both rings hold.
+    let mut rig = busy();
+    let first = rig.locker.keys().newest().unwrap().id();
+    rig.locker.rotate_key().unwrap();
+    let both = rig.keys();
+    rig.locker.retire_key(first).unwrap();
+    let mut retired = both.clone();
+    retired.retire(first).unwrap();
+    assert!(
+        restore(both, &rig.records()).is_ok(),
+        "the ring before the retirement"
+    );
+    assert!(
+        restore(retired, &rig.records()).is_ok(),
+        "the ring after it"
+    );
+}
+
+#[test]
+fn a_flood_of_forged_door_closes_costs_bounded_storage() {
+    let mut rig = rig();
+    let free = rig.locker.state().bank().compartments()[0].id();
+    let before = rig.records().len();
+    for _ in 0..500 {
+        assert!(rig.locker.door_closed(free).is_err());
+    }
+    let events = rig
+        .locker
+        .take_events()
+        .iter()
+        .filter(|e| matches!(e, Event::UnexpectedDoorClose { .. }))
+        .count();
+    assert_eq!(events, 500, "every one raised");
+    assert_eq!(rig.records().len(), before + 1, "one journaled");
+    rig.advance(600);
+    assert!(rig.locker.door_closed(free).is_err());
+    assert_eq!(
+        rig.records().len(),
+        before + 2,
+        "and one more ten minutes on"
+    );
+}
+
+#[test]
 fn a_token_opens_nothing_at_another_bank_or_for_another_resident() {
     let mut rig = rig();
     let (door_12, _, token_12) = rig.drop_off(1, 12);

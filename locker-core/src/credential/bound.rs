@@ -1,7 +1,118 @@
 //! The brute-force bound: an upper bound on the probability that a guesser
 //! typing PINs at the bank's kiosks opens any compartment within 24 hours.
 
-use super::{CredentialPolicy, PinBinding};
+use alloc::string::String;
+
+use super::{CredentialError, CredentialPolicy, PinBinding};
+
+/// The default target, in chances per billion (10⁻⁶).
+pub const DEFAULT_TARGET_PER_BILLION: u64 = 1_000;
+
+/// The most a policy may accept that a guesser opens a door within 24
+/// hours (in chances per billion), and the reason for accepting more than
+/// the default. Part of the journaled configuration, so an override is on
+/// the record.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields, default))]
+pub struct BruteForceLimit {
+    /// The target, per billion (default 1,000: 10⁻⁶).
+    pub target_per_billion: u64,
+    /// Why the site accepts a target above the default (required then).
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+    pub override_reason: Option<String>,
+}
+
+impl Default for BruteForceLimit {
+    fn default() -> Self {
+        Self {
+            target_per_billion: DEFAULT_TARGET_PER_BILLION,
+            override_reason: None,
+        }
+    }
+}
+
+impl BruteForceLimit {
+    /// True for the default.
+    #[must_use]
+    pub fn is_default(&self) -> bool {
+        *self == Self::default()
+    }
+
+    /// A target above the default needs its reason.
+    ///
+    /// # Errors
+    ///
+    /// [`CredentialError::InvalidPolicy`].
+    pub fn validate(&self) -> Result<(), CredentialError> {
+        let stated = self
+            .override_reason
+            .as_deref()
+            .is_some_and(|reason| !reason.trim().is_empty());
+        if self.target_per_billion > DEFAULT_TARGET_PER_BILLION && !stated {
+            return Err(CredentialError::InvalidPolicy {
+                field: "brute_force.override_reason",
+                reason: "a target above 1,000 per billion (10^-6) states why",
+            });
+        }
+        Ok(())
+    }
+}
+
+/// The brute-force bound of a policy, with what it assumes: what bindings
+/// show and what [`CredentialPolicy::check_bound`] judges.
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct BoundReport {
+    /// The bound on the chance of opening any door within 24 hours.
+    pub probability: f64,
+    /// The same, in chances per billion (rounded up).
+    pub per_billion: u64,
+    /// The policy's target, per billion.
+    pub target_per_billion: u64,
+    /// The inputs.
+    pub inputs: BruteForcePolicy,
+    /// The attacker the bound assumes.
+    pub attacker: &'static str,
+}
+
+/// What the bound assumes of the attacker.
+pub const ATTACKER_MODEL: &str = "a guesser typing PINs at every kiosk of the bank for 24 hours, naming any unit, against PINs drawn uniformly at random; the bank-wide throttle refuses PIN attempts once its rolling 24-hour window holds its cap of failures, whatever the kiosk; a success ends the attack";
+
+impl BoundReport {
+    /// The bound of `policy` with `active_credentials` active PINs.
+    #[must_use]
+    pub fn of(policy: &CredentialPolicy, active_credentials: u64) -> Self {
+        let inputs = BruteForcePolicy::from_policy(policy, active_credentials);
+        let probability = brute_force_bound(&inputs);
+        Self {
+            probability,
+            per_billion: per_billion(probability),
+            target_per_billion: policy.brute_force.target_per_billion,
+            inputs,
+            attacker: ATTACKER_MODEL,
+        }
+    }
+
+    /// The bound in chances per billion (rounded up).
+    #[must_use]
+    pub const fn per_billion(&self) -> u64 {
+        self.per_billion
+    }
+}
+
+/// A probability in chances per billion, rounded up.
+#[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // in [0, 1e9]
+fn per_billion(probability: f64) -> u64 {
+    let scaled = probability.clamp(0.0, 1.0) * 1e9;
+    // No `ceil` in core: round up by hand.
+    let whole = scaled as u64;
+    if (whole as f64) < scaled {
+        whole + 1
+    } else {
+        whole
+    }
+}
 
 /// The bound the default policy must stay under.
 pub const BOUND_TARGET_PROBABILITY: f64 = 1e-6;

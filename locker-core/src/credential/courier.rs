@@ -107,23 +107,58 @@ impl CredentialStore {
         code: &str,
         now_s: u64,
     ) -> Result<Grant, Refusal> {
+        self.verify_courier_code(keys, kiosk, None, code, now_s)
+    }
+
+    /// Verifies a courier code typed with the carrier it is for (chosen on
+    /// the kiosk's screen): only that carrier's code is looked at, and a
+    /// wrong code counts against that carrier (and the kiosk), so a
+    /// guesser naming one carrier never blocks another's couriers.
+    ///
+    /// # Errors
+    ///
+    /// As [`verify_courier`](Self::verify_courier).
+    pub fn verify_courier_for(
+        &self,
+        keys: &KeyRing,
+        kiosk: KioskId,
+        carrier: CarrierId,
+        code: &str,
+        now_s: u64,
+    ) -> Result<Grant, Refusal> {
+        self.verify_courier_code(keys, kiosk, Some(carrier), code, now_s)
+    }
+
+    fn verify_courier_code(
+        &self,
+        keys: &KeyRing,
+        kiosk: KioskId,
+        carrier: Option<CarrierId>,
+        code: &str,
+        now_s: u64,
+    ) -> Result<Grant, Refusal> {
+        // Only carriers with a code get a scope of their own: naming
+        // made-up carriers counts against the bank, and grows no state.
+        let known = carrier.filter(|c| self.courier_by_carrier.contains_key(c));
         let failure = Failure {
             at_s: now_s,
             channel: Channel::Courier,
             kiosk: Some(kiosk),
             recipient: None,
             credential: None,
+            carrier: known,
         };
         self.throttle
             .check(&self.policy.throttle, failure.scopes(), now_s)
-            .map_err(Refusal::uncounted)?;
-        self.check_courier(keys, code, now_s)
+            .map_err(|throttled| Refusal::noted(throttled, failure))?;
+        self.check_courier(keys, carrier, code, now_s)
             .map_err(|e| Refusal::new(e, failure))
     }
 
     fn check_courier(
         &self,
         keys: &KeyRing,
+        carrier: Option<CarrierId>,
         code: &str,
         now_s: u64,
     ) -> Result<Grant, CredentialError> {
@@ -135,7 +170,10 @@ impl CredentialStore {
             .find_by_tag(
                 keys,
                 |key, legacy| code_tag(key, legacy, code.as_bytes()),
-                |kind| matches!(kind, CredentialKind::Courier { .. }),
+                |kind| match kind {
+                    CredentialKind::Courier { carrier: c, .. } => carrier.is_none_or(|n| n == *c),
+                    _ => false,
+                },
             )
             .ok_or(CredentialError::Rejected)?;
         record.check_usable(now_s)?;

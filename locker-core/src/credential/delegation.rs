@@ -88,8 +88,16 @@ impl CredentialStore {
                 }
             }
         }
+        // One PIN of the cap stays the resident's own: delegations never
+        // take the place a drop-off's PIN needs (a new drop-off at the cap
+        // replaces the resident's own PINs with one for all their doors).
+        let max = usize::try_from(self.policy.pin.max_active_per_unit).unwrap_or(usize::MAX);
+        if max > 1 && self.active_delegations_of(recipient, now_s) >= max - 1 {
+            let max = u32::try_from(max).unwrap_or(u32::MAX);
+            return Err(CredentialError::TooManyPins { recipient, max });
+        }
         let (secret, key_id, lookup_tag, unique_tag) =
-            self.draw_unique_pin(keys, rng, recipient, request.expires_at_s, now_s)?;
+            self.draw_unique_pin(keys, rng, recipient, request.expires_at_s, now_s, Some(max))?;
         let record = CredentialRecord {
             id: self.fresh_id(rng),
             key_id,

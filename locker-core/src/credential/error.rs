@@ -276,6 +276,17 @@ pub enum CredentialError {
         /// What is wrong with it.
         reason: &'static str,
     },
+    /// The PIN policy's brute-force bound is above its target (both in
+    /// chances per billion that a guesser opens a door within 24 hours).
+    #[error(
+        "the PIN policy lets a guesser open a door within 24 h with probability {bound_per_billion} per billion, above the target of {target_per_billion} per billion: use longer PINs, bind them to the unit, or lower the bank's cap on failed attempts (or state an override with its reason)"
+    )]
+    BoundExceeded {
+        /// The bound, per billion.
+        bound_per_billion: u64,
+        /// The target, per billion.
+        target_per_billion: u64,
+    },
     /// Remote opening is disabled by the policy (the default).
     #[error("remote opening is disabled")]
     RemoteDisabled,
@@ -341,9 +352,10 @@ impl CredentialError {
     }
 }
 
-/// A refused verification: the error, and the [`Failure`] to record with
+/// A refused verification: the error, the [`Failure`] to record with
 /// [`CredentialStore::record_failure`](super::CredentialStore::record_failure)
-/// when it counts toward throttling.
+/// when it counts toward throttling, and the attempt itself (so a caller
+/// can keep every attempt on the record, counted or not).
 ///
 /// Verification itself never changes state; recording the failure is a
 /// separate, journal-able step with explicit inputs.
@@ -354,22 +366,42 @@ pub struct Refusal {
     pub error: CredentialError,
     /// The failed attempt to record, if it counts toward throttling.
     pub failure: Option<Failure>,
+    /// The attempt, counted or not (`None` for a refusal that was no
+    /// attempt, such as a ring with no key).
+    pub attempt: Option<Failure>,
 }
 
 impl Refusal {
     /// A refusal that records `failure` if `error` counts toward throttling.
     #[must_use]
     pub fn new(error: CredentialError, failure: Failure) -> Self {
-        let failure = error.counts_toward_throttle().then_some(failure);
-        Self { error, failure }
+        let counted = error.counts_toward_throttle().then_some(failure);
+        Self {
+            error,
+            failure: counted,
+            attempt: Some(failure),
+        }
     }
 
-    /// A refusal that records nothing (throttled, or not the caller's fault).
+    /// A refused attempt that does not count toward throttling (throttled
+    /// already, or a credential that verified and is refused for its own
+    /// state): on the record, but costs nobody anything.
+    #[must_use]
+    pub const fn noted(error: CredentialError, attempt: Failure) -> Self {
+        Self {
+            error,
+            failure: None,
+            attempt: Some(attempt),
+        }
+    }
+
+    /// A refusal that was no attempt (a configuration error).
     #[must_use]
     pub const fn uncounted(error: CredentialError) -> Self {
         Self {
             error,
             failure: None,
+            attempt: None,
         }
     }
 }

@@ -149,8 +149,8 @@ use rand_core::CryptoRng;
 use crate::ids::{CompartmentId, RecipientId};
 
 pub use bound::{
-    BOUND_TARGET_PROBABILITY, BruteForcePolicy, REFERENCE_OCCUPIED_COMPARTMENTS, SecondFactor,
-    brute_force_bound,
+    ATTACKER_MODEL, BOUND_TARGET_PROBABILITY, BoundReport, BruteForceLimit, BruteForcePolicy,
+    DEFAULT_TARGET_PER_BILLION, REFERENCE_OCCUPIED_COMPARTMENTS, SecondFactor, brute_force_bound,
 };
 pub use courier::{COURIER_CODE_DIGITS, CourierRequest};
 pub use delegation::{DelegationRequest, DelegationScope};

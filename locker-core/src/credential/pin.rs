@@ -253,14 +253,47 @@ impl CredentialStore {
         request: &PinRequest,
         now_s: u64,
     ) -> Result<(PinSecret, CredentialRecord), CredentialError> {
+        let max = usize::try_from(self.policy.pin.max_active_per_unit).unwrap_or(usize::MAX);
+        self.pin_record(keys, rng, request, now_s, Some(max))
+    }
+
+    /// A pickup PIN that replaces the recipient's own pickup PINs (the
+    /// caller revokes them in the same change), so it is not held to the
+    /// cap on active PINs: a drop-off never fails on the cap. (For the
+    /// locker, which needs serde.)
+    #[cfg(feature = "serde")]
+    pub(crate) fn generate_replacing_pin<R: CryptoRng + ?Sized>(
+        &self,
+        keys: &KeyRing,
+        rng: &mut R,
+        request: &PinRequest,
+        now_s: u64,
+    ) -> Result<(PinSecret, CredentialRecord), CredentialError> {
+        self.pin_record(keys, rng, request, now_s, None)
+    }
+
+    fn pin_record<R: CryptoRng + ?Sized>(
+        &self,
+        keys: &KeyRing,
+        rng: &mut R,
+        request: &PinRequest,
+        now_s: u64,
+        cap: Option<usize>,
+    ) -> Result<(PinSecret, CredentialRecord), CredentialError> {
         if request.compartments.is_empty() {
             return Err(CredentialError::InvalidRequest {
                 field: "compartments",
                 reason: "a PIN opens at least one compartment",
             });
         }
-        let (secret, key_id, lookup_tag, unique_tag) =
-            self.draw_unique_pin(keys, rng, request.recipient, request.expires_at_s, now_s)?;
+        let (secret, key_id, lookup_tag, unique_tag) = self.draw_unique_pin(
+            keys,
+            rng,
+            request.recipient,
+            request.expires_at_s,
+            now_s,
+            cap,
+        )?;
         let record = CredentialRecord {
             id: self.fresh_id(rng),
             key_id,
@@ -301,10 +334,11 @@ impl CredentialStore {
             kiosk: Some(attempt.kiosk),
             recipient: attempt.unit,
             credential: None,
+            carrier: None,
         };
         self.throttle
             .check(&self.policy.throttle, failure.scopes(), now_s)
-            .map_err(Refusal::uncounted)?;
+            .map_err(|throttled| Refusal::noted(throttled, failure))?;
         self.check_pin(keys, attempt, now_s).map_err(|e| {
             // Only units the store knows get a scope of their own, so typing
             // made-up unit numbers cannot grow the throttle state.
@@ -362,7 +396,8 @@ impl CredentialStore {
     }
 
     /// Draws PINs until one is unused under every key in the ring; returns
-    /// it with the newest key's id and tags.
+    /// it with the newest key's id and tags. With a `cap`, refuses when the
+    /// recipient already holds that many active PINs.
     pub(crate) fn draw_unique_pin<R: CryptoRng + ?Sized>(
         &self,
         keys: &KeyRing,
@@ -370,6 +405,7 @@ impl CredentialStore {
         recipient: RecipientId,
         expires_at_s: u64,
         now_s: u64,
+        cap: Option<usize>,
     ) -> Result<(PinSecret, KeyId, Tag, Tag), CredentialError> {
         if expires_at_s <= now_s {
             return Err(CredentialError::BadExpiry {
@@ -377,8 +413,10 @@ impl CredentialStore {
                 now_s,
             });
         }
-        let max = self.policy.pin.max_active_per_unit;
-        if self.active_pins_of(recipient, now_s) >= usize::try_from(max).unwrap_or(usize::MAX) {
+        if let Some(cap) = cap
+            && self.active_pins_of(recipient, now_s) >= cap
+        {
+            let max = u32::try_from(cap).unwrap_or(u32::MAX);
             return Err(CredentialError::TooManyPins { recipient, max });
         }
         let key = keys.newest()?;

@@ -340,27 +340,31 @@ impl CredentialStore {
         now_s: u64,
     ) -> Result<Grant, Refusal> {
         let policy = &self.policy.remote;
-        if !policy.enabled {
-            return Err(Refusal::uncounted(CredentialError::RemoteDisabled));
-        }
         let failure = Failure {
             at_s: now_s,
             channel: Channel::Remote,
             kiosk: None,
             recipient: None,
             credential: None,
+            carrier: None,
         };
-        self.throttle
-            .check(&self.policy.throttle, failure.scopes(), now_s)
-            .map_err(Refusal::uncounted)?;
-        self.check_signature(keys, bank, command)
-            .map_err(|e| Refusal::new(e, failure))?;
+        if !policy.enabled {
+            return Err(Refusal::noted(CredentialError::RemoteDisabled, failure));
+        }
+        if let Err(error) = self.check_signature(keys, bank, command) {
+            // Forged (or for another bank): forgeries are slowed; a
+            // command the back end signed never is.
+            self.throttle
+                .check(&self.policy.throttle, failure.scopes(), now_s)
+                .map_err(|throttled| Refusal::noted(throttled, failure))?;
+            return Err(Refusal::new(error, failure));
+        }
         // A command the back end signed, refused for its time, its nonce
         // or the caps, is a retry or a replay, not a forgery: were it
-        // counted (and journaled), anyone who saw one command could
-        // throttle remote opening for the whole bank by sending it again.
+        // counted, anyone who saw one command could throttle remote
+        // opening for the whole bank by sending it again.
         self.check_usable(command, now_s)
-            .map_err(Refusal::uncounted)
+            .map_err(|error| Refusal::noted(error, failure))
     }
 
     /// The command is for this bank, within the policy's window, and

@@ -193,34 +193,37 @@ impl CredentialStore {
             kiosk: Some(tap.kiosk),
             recipient: None,
             credential: None,
+            carrier: None,
         };
         let throttle = &self.policy.throttle;
-        self.throttle
-            .check(throttle, failure.scopes(), now_s)
-            .map_err(Refusal::uncounted)?;
-        check_uid(tap.uid).map_err(|e| Refusal::new(e, failure))?;
         if keys.is_empty() {
             return Err(Refusal::uncounted(CredentialError::NoKeys));
         }
-        let found = self.find_by_tag(
-            keys,
-            |key, legacy| uid_tag(key, legacy, tap.uid),
-            |kind| matches!(kind, CredentialKind::Rfid { .. }),
-        );
-        let (record, key) =
-            found.ok_or_else(|| Refusal::new(CredentialError::Rejected, failure))?;
-        // From here on the tag is known: failures also count against it.
-        failure.credential = Some(record.id);
-        let scope = ScopeKey {
-            channel: Channel::Rfid,
-            subject: Subject::Credential(record.id),
+        let found = check_uid(tap.uid).and_then(|()| {
+            self.find_by_tag(
+                keys,
+                |key, legacy| uid_tag(key, legacy, tap.uid),
+                |kind| matches!(kind, CredentialKind::Rfid { .. }),
+            )
+            .ok_or(CredentialError::Rejected)
+        });
+        let (record, key) = match found {
+            Ok(found) => found,
+            // An unknown tag (or junk from the reader): slowed at this
+            // kiosk only; a registered tag never is.
+            Err(error) => {
+                self.throttle
+                    .check(throttle, failure.scopes(), now_s)
+                    .map_err(|throttled| Refusal::noted(throttled, failure))?;
+                return Err(Refusal::new(error, failure));
+            }
         };
-        self.throttle
-            .check(throttle, [scope], now_s)
-            .map_err(Refusal::uncounted)?;
+        // From here on the tag is known: its failures count against it
+        // alone.
+        failure.credential = Some(record.id);
         record
             .check_usable(now_s)
-            .map_err(|e| Refusal::new(e, failure))?;
+            .map_err(|e| Refusal::noted(e, failure))?;
         let CredentialKind::Rfid {
             pin_tag: stored_pin,
             ..
@@ -229,10 +232,18 @@ impl CredentialStore {
             return Err(Refusal::new(CredentialError::Rejected, failure));
         };
         if stored_pin.is_some() || self.policy.rfid.require_pin {
+            // Guessing a stolen tag's PIN is slowed, and capped, per tag.
+            let scope = ScopeKey {
+                channel: Channel::Rfid,
+                subject: Subject::Credential(record.id),
+            };
+            self.throttle
+                .check(throttle, [scope], now_s)
+                .map_err(|throttled| Refusal::noted(throttled, failure))?;
             let pin = tap
                 .pin
-                .ok_or(Refusal::uncounted(CredentialError::PinRequired))?;
-            let stored = stored_pin.ok_or(Refusal::uncounted(CredentialError::PinRequired))?;
+                .ok_or(Refusal::noted(CredentialError::PinRequired, failure))?;
+            let stored = stored_pin.ok_or(Refusal::noted(CredentialError::PinRequired, failure))?;
             parse_digits(pin, self.policy.rfid.pin_digits)
                 .map_err(|e| Refusal::new(e.into(), failure))?;
             let legacy = self.is_legacy(record.id);
@@ -242,12 +253,13 @@ impl CredentialStore {
         }
         let recipient = record
             .recipient
-            .ok_or(Refusal::uncounted(CredentialError::Rejected))?;
+            .ok_or(Refusal::noted(CredentialError::Rejected, failure))?;
         let compartments = self.pickup_compartments_of(recipient, now_s);
         if compartments.is_empty() {
-            return Err(Refusal::uncounted(CredentialError::NothingToCollect {
-                recipient,
-            }));
+            return Err(Refusal::noted(
+                CredentialError::NothingToCollect { recipient },
+                failure,
+            ));
         }
         Ok(record.grant(Channel::Rfid, compartments))
     }

@@ -26,9 +26,9 @@ use super::remote::RemoteLog;
 #[cfg(feature = "serde")]
 use super::snapshot::StoreSnapshot;
 use super::{
-    CarrierId, Channel, CredentialError, CredentialId, DelegationScope, Failure, Grant, IssuerKey,
-    KeyId, LockoutEvent, PinPolicy, Purpose, RemotePolicy, RfidPolicy, SiteKey, Tag,
-    ThrottlePolicy, ThrottleState, TokenPolicy,
+    BruteForceLimit, CarrierId, Channel, CredentialError, CredentialId, DelegationScope, Failure,
+    Grant, IssuerKey, KeyId, LockoutEvent, PinPolicy, Purpose, RemotePolicy, RfidPolicy, SiteKey,
+    Tag, ThrottlePolicy, ThrottleState, TokenPolicy,
 };
 use crate::ids::{CompartmentId, RecipientId};
 
@@ -57,6 +57,14 @@ pub struct CredentialPolicy {
         serde(skip_serializing_if = "TokenPolicy::is_default")
     )]
     pub tokens: TokenPolicy,
+    /// The brute-force bound the PIN policy must meet (default 10⁻⁶ in 24
+    /// hours with 200 active parcels), or an explicit override with its
+    /// reason (left out of a configuration record when it is the default).
+    #[cfg_attr(
+        feature = "serde",
+        serde(skip_serializing_if = "BruteForceLimit::is_default")
+    )]
+    pub brute_force: BruteForceLimit,
     /// Back ends' Ed25519 public keys. When any is listed, QR tokens
     /// without a record and remote commands are accepted only signed by
     /// one of them: the bank then holds nothing that mints them.
@@ -65,18 +73,55 @@ pub struct CredentialPolicy {
 }
 
 impl CredentialPolicy {
-    /// Checks every part.
+    /// Checks every part, and that the PIN policy meets its brute-force
+    /// bound (see [`check_bound`](Self::check_bound)).
     ///
     /// # Errors
     ///
-    /// [`CredentialError::InvalidPolicy`] naming the bad field.
+    /// [`CredentialError::InvalidPolicy`] naming the bad field,
+    /// [`CredentialError::BoundExceeded`] naming the bound and the target.
     pub fn validate(&self) -> Result<(), CredentialError> {
+        self.validate_fields()?;
+        self.check_bound()
+    }
+
+    /// Checks every part but the bound: what a journal's configuration,
+    /// written under an older rule, must still pass to replay.
+    pub(crate) fn validate_fields(&self) -> Result<(), CredentialError> {
         self.pin.validate()?;
         self.rfid.validate()?;
         self.throttle.validate()?;
         self.remote.validate()?;
         self.tokens.validate()?;
+        self.brute_force.validate()?;
         super::issuer::validate_issuers(&self.issuers)
+    }
+
+    /// The brute-force bound of this policy with `active_credentials`
+    /// active PINs, and the attacker it assumes.
+    #[must_use]
+    pub fn brute_force_bound(&self, active_credentials: u64) -> super::BoundReport {
+        super::BoundReport::of(self, active_credentials)
+    }
+
+    /// Refuses a PIN policy whose bound, with
+    /// [`REFERENCE_OCCUPIED_COMPARTMENTS`](super::REFERENCE_OCCUPIED_COMPARTMENTS)
+    /// active PINs, is above its target.
+    ///
+    /// # Errors
+    ///
+    /// [`CredentialError::BoundExceeded`] naming both, in parts per
+    /// billion.
+    pub fn check_bound(&self) -> Result<(), CredentialError> {
+        let report = self.brute_force_bound(super::REFERENCE_OCCUPIED_COMPARTMENTS);
+        let target = self.brute_force.target_per_billion;
+        if report.per_billion() > target {
+            return Err(CredentialError::BoundExceeded {
+                bound_per_billion: report.per_billion(),
+                target_per_billion: target,
+            });
+        }
+        Ok(())
     }
 }
 
@@ -186,6 +231,11 @@ impl CredentialKind {
 
     pub(crate) const fn is_pin(&self) -> bool {
         matches!(self, Self::Pin { .. } | Self::DelegatedPin { .. })
+    }
+
+    /// True for a resident's own PIN (not a delegation).
+    pub(crate) const fn is_own_pin(&self) -> bool {
+        matches!(self, Self::Pin { .. })
     }
 }
 
@@ -392,6 +442,13 @@ impl CredentialStore {
     /// [`CredentialError::InvalidPolicy`] if the policy is invalid.
     pub fn new(policy: CredentialPolicy) -> Result<Self, CredentialError> {
         policy.validate()?;
+        Ok(Self::empty(policy))
+    }
+
+    /// An empty store under a policy a journal recorded: its fields are
+    /// checked, not its bound (an older library may have allowed it).
+    pub(crate) fn replayed(policy: CredentialPolicy) -> Result<Self, CredentialError> {
+        policy.validate_fields()?;
         Ok(Self::empty(policy))
     }
 
@@ -818,6 +875,17 @@ impl CredentialStore {
         self.records_of(recipient)
             .filter(|r| {
                 r.kind.is_pin() && r.status == RecordStatus::Active && r.expires_at_s > now_s
+            })
+            .count()
+    }
+
+    /// Active, unexpired delegated PINs of a recipient.
+    pub(crate) fn active_delegations_of(&self, recipient: RecipientId, now_s: u64) -> usize {
+        self.records_of(recipient)
+            .filter(|r| {
+                matches!(r.kind, CredentialKind::DelegatedPin { .. })
+                    && r.status == RecordStatus::Active
+                    && r.expires_at_s > now_s
             })
             .count()
     }

@@ -1,15 +1,34 @@
 //! Throttling: failed attempts counted per channel and per bank, kiosk,
-//! recipient or credential, with exponential backoff, a hard cap per rolling
-//! window, and lockout events.
+//! recipient, carrier or credential, with exponential backoff, a hard cap
+//! per rolling window, and events when a scope starts refusing.
 //!
-//! Scopes are per [`Channel`]: a PIN lockout never blocks QR or RFID pickups.
+//! Failures cost only the failer:
+//!
+//! - Scopes are per [`Channel`]: a PIN lockout never blocks QR or RFID
+//!   pickups.
+//! - A QR token, a remote command or an RFID tag that verifies is never
+//!   refused for anyone else's failures: only what does not verify (junk
+//!   scans, forged commands, unknown tags) is slowed, per kiosk (per bank
+//!   for remote commands, which come from no kiosk).
+//! - A registered tag's wrong PINs count against that tag only.
+//! - Guessable secrets (PINs, courier codes) also count against a
+//!   bank-wide scope whose cap is what the brute-force bound rests on, and
+//!   against the unit or carrier named with them.
+//!
+//! Only the bank-wide PIN and courier caps lock for long, because the bound
+//! needs them to; every other scope backs off (seconds to minutes) and its
+//! cap is far above what the backoff lets through in its window. A rolling
+//! window holds a failure from its time `t` up to and including `t +
+//! window_s`, so no closed interval of `window_s` seconds ever holds more
+//! than the cap.
+//!
 //! The state is plain data changed only by [`ThrottleState::record`] with an
 //! explicit [`Failure`], so it can be journaled and replayed.
 
 use crate::collections::SortedMap;
 use alloc::vec::Vec;
 
-use super::{Channel, CredentialError, CredentialId, KioskId};
+use super::{CarrierId, Channel, CredentialError, CredentialId, KioskId};
 use crate::ids::RecipientId;
 
 /// Seconds in a day: the window of the brute-force bound.
@@ -60,9 +79,10 @@ impl Backoff {
             .min(self.max_delay_s)
     }
 
-    /// A rigorous upper bound on failures accepted in any interval of
-    /// `span_s` seconds: the cap per window times the windows the span
-    /// touches. Used by the brute-force bound.
+    /// A rigorous upper bound on failures accepted in any closed interval
+    /// of `span_s` seconds: the cap per window times the windows it takes
+    /// to cover the span (a closed window of `window_s` seconds holds at
+    /// most the cap). Used by the brute-force bound.
     #[must_use]
     pub fn max_failures_in(&self, span_s: u64) -> u64 {
         let windows = span_s.div_ceil(self.window_s.max(1)).max(1);
@@ -123,22 +143,26 @@ impl Backoff {
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(deny_unknown_fields, default))]
 pub struct ThrottlePolicy {
-    /// Bank-wide, per channel, for guessable secrets (PIN, courier code)
-    /// and remote commands. Its cap is the "attempts per 24 h" of the
-    /// brute-force bound.
+    /// Bank-wide, per channel, for guessable secrets (PIN, courier code
+    /// without a carrier) and forged remote commands. Its cap is the
+    /// "attempts per 24 h" of the brute-force bound.
     pub bank: Backoff,
-    /// Per kiosk, per channel.
+    /// Per kiosk, per channel: slows one source of bad input.
     pub kiosk: Backoff,
-    /// Per recipient (unit) or per credential (RFID tag with its PIN).
+    /// Per recipient (unit), per carrier (courier code), or per credential
+    /// (RFID tag with its PIN).
     pub subject: Backoff,
 }
 
 /// Bank-wide PIN failures allowed per rolling 24 h (see the brute-force bound).
 const DEFAULT_BANK_FAILURES_PER_DAY: u32 = 25;
-/// Per-kiosk failures allowed per rolling 24 h.
-const DEFAULT_KIOSK_FAILURES_PER_DAY: u32 = 50;
-/// Per-unit or per-credential failures allowed per rolling 24 h.
-const DEFAULT_SUBJECT_FAILURES_PER_DAY: u32 = 5;
+/// Per-kiosk failures allowed per rolling 24 h: above what the backoff lets
+/// through in a day, so a kiosk only ever backs off.
+const DEFAULT_KIOSK_FAILURES_PER_DAY: u32 = 1_000;
+/// Per-unit, per-carrier or per-tag failures allowed per rolling 24 h: a
+/// unit's PINs meet the bank's cap of 25 first; a stolen tag's PIN (six
+/// digits) gets at most 20 guesses a day.
+const DEFAULT_SUBJECT_FAILURES_PER_DAY: u32 = 20;
 
 impl Default for ThrottlePolicy {
     fn default() -> Self {
@@ -153,14 +177,14 @@ impl Default for ThrottlePolicy {
             kiosk: Backoff {
                 free_failures: 3,
                 base_delay_s: 15,
-                max_delay_s: 900,
+                max_delay_s: 300,
                 max_failures_per_window: DEFAULT_KIOSK_FAILURES_PER_DAY,
                 window_s: DAY_S,
             },
             subject: Backoff {
                 free_failures: 2,
                 base_delay_s: 60,
-                max_delay_s: 3_600,
+                max_delay_s: 900,
                 max_failures_per_window: DEFAULT_SUBJECT_FAILURES_PER_DAY,
                 window_s: DAY_S,
             },
@@ -181,7 +205,7 @@ impl ThrottlePolicy {
         match subject {
             Subject::Bank => &self.bank,
             Subject::Kiosk(_) => &self.kiosk,
-            Subject::Recipient(_) | Subject::Credential(_) => &self.subject,
+            Subject::Recipient(_) | Subject::Carrier(_) | Subject::Credential(_) => &self.subject,
         }
     }
 
@@ -209,6 +233,8 @@ pub enum Subject {
     Kiosk(KioskId),
     /// One unit (the recipient named with a PIN).
     Recipient(RecipientId),
+    /// One carrier (named with a courier code).
+    Carrier(CarrierId),
     /// One credential (an RFID tag whose PIN was wrong).
     Credential(CredentialId),
 }
@@ -241,25 +267,43 @@ pub struct Failure {
     pub recipient: Option<RecipientId>,
     /// Against which credential, if the attempt identified a real one.
     pub credential: Option<CredentialId>,
+    /// The carrier a courier named with their code, if any.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub carrier: Option<CarrierId>,
 }
 
 impl Failure {
-    /// The scopes this failure counts against. The bank scope applies to the
-    /// channels with guessable secrets and to remote commands.
+    /// The scopes this failure counts against: for guessable secrets the
+    /// bank (a courier code naming its carrier counts against the carrier
+    /// instead), the kiosk and the unit named; a forged remote command the
+    /// bank; a bad QR token or unknown tag the kiosk; a registered tag's
+    /// wrong PIN that tag alone.
     pub fn scopes(&self) -> impl Iterator<Item = ScopeKey> + use<> {
         let channel = self.channel;
-        let bank = matches!(channel, Channel::Pin | Channel::Courier | Channel::Remote)
-            .then_some(Subject::Bank);
-        bank.into_iter()
-            .chain(self.kiosk.map(Subject::Kiosk))
+        let (bank, kiosk) = match channel {
+            Channel::Pin => (true, self.kiosk),
+            Channel::Courier => (self.carrier.is_none(), self.kiosk),
+            Channel::Remote => (true, None),
+            Channel::Qr => (false, self.kiosk),
+            Channel::Rfid => (false, self.kiosk.filter(|_| self.credential.is_none())),
+        };
+        bank.then_some(Subject::Bank)
+            .into_iter()
+            .chain(kiosk.map(Subject::Kiosk))
             .chain(self.recipient.map(Subject::Recipient))
+            .chain(self.carrier.map(Subject::Carrier))
             .chain(self.credential.map(Subject::Credential))
             .map(move |subject| ScopeKey { channel, subject })
     }
 }
 
-/// Emitted when a scope reaches its cap: the host alerts staff (and may tell
-/// residents to use QR or RFID meanwhile).
+/// Emitted when a scope starts refusing attempts (a backoff delay begins,
+/// or the cap is reached): the host alerts staff, and when the scope is a
+/// unit's PINs or the bank's, sends the residents concerned their QR codes
+/// (which a PIN throttle never blocks).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
@@ -286,12 +330,14 @@ struct ScopeState {
 }
 
 impl ScopeState {
-    /// The failures inside the window at `now_s` (a suffix: times are sorted).
+    /// The failures inside the window at `now_s` (a suffix: times are
+    /// sorted). A failure at `t` is in the window until `t + window_s`,
+    /// that second included.
     fn in_window(&self, backoff: &Backoff, now_s: u64) -> &[u64] {
         let window_s = backoff.window_s;
         let start = self
             .failures_at_s
-            .partition_point(|&t| t.saturating_add(window_s) <= now_s);
+            .partition_point(|&t| t.saturating_add(window_s) < now_s);
         self.failures_at_s.get(start..).unwrap_or_default()
     }
 
@@ -301,9 +347,10 @@ impl ScopeState {
         let cap = usize::try_from(backoff.max_failures_per_window).unwrap_or(usize::MAX);
         let mut retry = (self.blocked_until_s > now_s).then_some(self.blocked_until_s);
         if recent.len() >= cap {
-            // The count drops below the cap when this failure leaves the window.
+            // The count drops below the cap the second after this failure
+            // leaves the window.
             let leaving = recent.get(recent.len() - cap).copied().unwrap_or(now_s);
-            let until = leaving.saturating_add(backoff.window_s);
+            let until = leaving.saturating_add(backoff.window_s).saturating_add(1);
             retry = Some(retry.map_or(until, |r| r.max(until)));
         }
         retry
@@ -313,7 +360,7 @@ impl ScopeState {
     fn record(&mut self, backoff: &Backoff, at_s: u64) -> Option<(u64, u32)> {
         let window_s = backoff.window_s;
         self.failures_at_s
-            .retain(|&t| t.saturating_add(window_s) > at_s);
+            .retain(|&t| t.saturating_add(window_s) >= at_s);
         let at = self.failures_at_s.partition_point(|&t| t <= at_s);
         self.failures_at_s.insert(at, at_s);
         let cap = usize::try_from(backoff.max_failures_per_window).unwrap_or(usize::MAX);
@@ -327,7 +374,10 @@ impl ScopeState {
         (count >= backoff.max_failures_per_window).then(|| {
             let oldest = self.failures_at_s.first().copied().unwrap_or(at_s);
             (
-                oldest.saturating_add(window_s).max(self.blocked_until_s),
+                oldest
+                    .saturating_add(window_s)
+                    .saturating_add(1)
+                    .max(self.blocked_until_s),
                 count,
             )
         })
@@ -371,17 +421,24 @@ impl ThrottleState {
         })
     }
 
-    /// Records a failure against each of its scopes; returns a lockout event
-    /// for each scope that reached its cap.
+    /// Records a failure against each of its scopes; returns an event for
+    /// each scope that starts refusing attempts with it (a backoff delay
+    /// begins, or the cap is reached).
     pub fn record(&mut self, policy: &ThrottlePolicy, failure: &Failure) -> Vec<LockoutEvent> {
         let mut events = Vec::new();
+        let at_s = failure.at_s;
         for scope in failure.scopes() {
             let backoff = policy.backoff_for(&scope.subject);
             let state = self.scopes.entry(scope).or_default();
-            if let Some((until_s, failures)) = state.record(backoff, failure.at_s) {
+            let was_open = state.retry_at(backoff, at_s).is_none();
+            let capped = state.record(backoff, at_s);
+            let retry_at = state.retry_at(backoff, at_s);
+            if let (true, Some(until_s)) = (was_open || capped.is_some(), retry_at) {
+                let failures =
+                    u32::try_from(state.in_window(backoff, at_s).len()).unwrap_or(u32::MAX);
                 events.push(LockoutEvent {
                     scope,
-                    at_s: failure.at_s,
+                    at_s,
                     until_s,
                     failures,
                 });
@@ -409,7 +466,7 @@ impl ThrottleState {
             let window_s = policy.backoff_for(&key.subject).window_s;
             state
                 .failures_at_s
-                .retain(|&t| t.saturating_add(window_s) > now_s);
+                .retain(|&t| t.saturating_add(window_s) >= now_s);
             !state.failures_at_s.is_empty() || state.blocked_until_s > now_s
         });
     }
@@ -432,6 +489,7 @@ mod tests {
             kiosk: Some(KioskId(1)),
             recipient: None,
             credential: None,
+            carrier: None,
         }
     }
 

@@ -649,18 +649,27 @@ impl CredentialStore {
             kiosk: Some(kiosk),
             recipient: None,
             credential: None,
+            carrier: None,
         };
-        self.throttle
-            .check(&self.policy.throttle, failure.scopes(), now_s)
-            .map_err(Refusal::uncounted)?;
-        let parsed = parse(text).map_err(|e| Refusal::new(e.into(), failure))?;
-        self.check_token(keys, bank, &parsed)
-            .map_err(|e| Refusal::new(e, failure))?;
-        // Signed by a key the bank trusts: a refusal from here on is the
-        // token's state, never a guess, and costs nobody else anything.
-        self.grant_token(&parsed.claims, expected, now_s)
-            .map(|grant| (grant, parsed.claims.clone()))
-            .map_err(Refusal::uncounted)
+        let checked = parse(text)
+            .map_err(CredentialError::from)
+            .and_then(|parsed| self.check_token(keys, bank, &parsed).map(|()| parsed));
+        match checked {
+            // Signed by a key the bank trusts: never throttled for anyone's
+            // failures, and a refusal from here on (spent, expired, another
+            // purpose, the caps) is the token's state, never a guess.
+            Ok(parsed) => self
+                .grant_token(&parsed.claims, expected, now_s)
+                .map(|grant| (grant, parsed.claims.clone()))
+                .map_err(|error| Refusal::noted(error, failure)),
+            // Junk or a forgery: slowed at this kiosk only.
+            Err(error) => {
+                self.throttle
+                    .check(&self.policy.throttle, failure.scopes(), now_s)
+                    .map_err(|throttled| Refusal::noted(throttled, failure))?;
+                Err(Refusal::new(error, failure))
+            }
+        }
     }
 
     /// The seal, by the rules of the token's signer: a

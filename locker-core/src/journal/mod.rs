@@ -483,7 +483,9 @@ pub enum JournalError {
     },
     /// The key ring is not the one the journal was written with: a key
     /// with this id has another check value (another site's ring).
-    #[error("key {key_id} of this ring is not the journal's key {key_id}: another key ring")]
+    #[error(
+        "key {key_id} of this ring has another check value than the journal's key {key_id}: another site's ring"
+    )]
     WrongKeyRing {
         /// The key.
         key_id: KeyId,

@@ -22,7 +22,7 @@ use crate::pack::Placement;
 
 /// Whether a failed unlock is the door's own fault (jammed, unknown to the
 /// board), so that door goes out of service and another is tried.
-const fn door_is_at_fault(kind: crate::hardware::HardwareErrorKind) -> bool {
+pub(super) const fn door_is_at_fault(kind: crate::hardware::HardwareErrorKind) -> bool {
     matches!(
         kind,
         crate::hardware::HardwareErrorKind::DoorJammed
@@ -80,8 +80,19 @@ pub(super) struct PickupSecrets {
     pub pin: PinSecret,
     pub qr_token: TokenSecret,
     pub records: Vec<CredentialRecord>,
-    /// The door's earlier credentials, which these replace.
+    /// The door's earlier credentials, and the resident's own PINs a PIN
+    /// for all their doors replaces, which these replace.
     pub replaced: Vec<CredentialId>,
+}
+
+impl PickupSecrets {
+    /// The doors the new PIN opens.
+    pub fn pin_doors(&self) -> Vec<CompartmentId> {
+        self.records
+            .first()
+            .map(|record| record.compartments.clone())
+            .unwrap_or_default()
+    }
 }
 
 impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
@@ -133,13 +144,64 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
         kiosk: KioskId,
         code: &str,
     ) -> Result<CourierSession, LockerError> {
+        self.sign_in(kiosk, None, code)
+    }
+
+    /// Signs a courier in with their code and the carrier they chose on the
+    /// kiosk's screen: only that carrier's code is looked at, and a wrong
+    /// code counts against that carrier, so someone guessing codes for one
+    /// carrier never locks out another's couriers. Journaled.
+    ///
+    /// # Errors
+    ///
+    /// As [`Locker::courier_sign_in`].
+    pub fn courier_sign_in_for(
+        &mut self,
+        kiosk: KioskId,
+        carrier: CarrierId,
+        code: &str,
+    ) -> Result<CourierSession, LockerError> {
+        self.sign_in(kiosk, Some(carrier), code)
+    }
+
+    fn sign_in(
+        &mut self,
+        kiosk: KioskId,
+        carrier: Option<CarrierId>,
+        code: &str,
+    ) -> Result<CourierSession, LockerError> {
         let now_s = self.now()?;
-        let verified = self
-            .state
-            .credentials
-            .verify_courier(&self.keys, kiosk, code, now_s);
+        let credentials = &self.state.credentials;
+        let verified = match carrier {
+            Some(carrier) => {
+                credentials.verify_courier_for(&self.keys, kiosk, carrier, code, now_s)
+            }
+            None => credentials.verify_courier(&self.keys, kiosk, code, now_s),
+        };
         let grant = self.settle_verification(now_s, verified)?;
+        if let Some(carrier) = grant.carrier {
+            self.write(now_s, Entry::CourierSignedIn { carrier, kiosk })?;
+        }
         Ok(CourierSession { grant, kiosk })
+    }
+
+    /// The courier signs out (journaled, for the audit).
+    ///
+    /// # Errors
+    ///
+    /// The clock's and the journal's.
+    pub fn courier_sign_out(&mut self, session: &CourierSession) -> Result<(), LockerError> {
+        let now_s = self.now()?;
+        match session.carrier() {
+            Some(carrier) => self.write(
+                now_s,
+                Entry::CourierSignedOut {
+                    carrier,
+                    kiosk: session.kiosk,
+                },
+            ),
+            None => Ok(()),
+        }
     }
 
     /// Drops a parcel off: chooses a door, records the intent and unlocks
@@ -274,11 +336,16 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
                             reason: overflow.reason,
                         },
                     );
+                    self.events.push(Event::Overflow {
+                        parcel: request.parcel.id,
+                        recipient: request.recipient,
+                        carrier,
+                        reason: overflow.reason,
+                    });
                     return Ok(DropOff::Overflow(overflow));
                 }
             };
             let compartment = assignment.compartment;
-            self.check_pin_room(now_s, request.recipient, compartment)?;
             self.write(
                 now_s,
                 Entry::DepositOpened {
@@ -300,7 +367,12 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
                 Err(error) => {
                     let kind = error.kind();
                     let fault = self.fault(now_s, Some(compartment), &error);
-                    self.abort_deposit(now_s, compartment, AbortReason::DoorFault)?;
+                    let reason = if kind == crate::hardware::HardwareErrorKind::PowerLost {
+                        AbortReason::PowerLoss
+                    } else {
+                        AbortReason::DoorFault
+                    };
+                    self.abort_deposit(now_s, compartment, reason)?;
                     if !door_is_at_fault(kind) {
                         // The board, not the door: another door would fail
                         // the same way.
@@ -321,63 +393,6 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
             field: "compartment",
             reason: "no door unlocked",
         }))
-    }
-
-    /// Refuses, before any door opens, a drop-off whose credentials could
-    /// not be issued: a new door for a recipient who already holds the
-    /// most PINs the policy allows (a door they hold replaces its PIN).
-    fn check_pin_room(
-        &self,
-        now_s: u64,
-        recipient: RecipientId,
-        compartment: CompartmentId,
-    ) -> Result<(), LockerError> {
-        if self.joins_own_door(recipient, compartment) {
-            return Ok(());
-        }
-        self.check_pin_room_for(now_s, recipient)
-    }
-
-    /// Refuses one more PIN for `recipient` when, with the PINs their
-    /// drop-offs in progress will need (doors open for a deposit, or
-    /// interrupted ones staff may confirm), it would pass the policy's
-    /// limit: a drop-off must never find at its door's closing that it
-    /// cannot issue a PIN.
-    pub(super) fn check_pin_room_for(
-        &self,
-        now_s: u64,
-        recipient: RecipientId,
-    ) -> Result<(), LockerError> {
-        let store = &self.state.credentials;
-        let max = store.policy.pin.max_active_per_unit;
-        let in_progress = self
-            .state
-            .open_doors
-            .iter()
-            .map(|(door, open)| (door, &open.task))
-            .chain(self.state.interrupted.iter())
-            .filter(|&(&door, task)| {
-                matches!(task, DoorTask::Deposit { recipient: r, .. } if *r == recipient)
-                    && !self.joins_own_door(recipient, door)
-            })
-            .count();
-        let needed = store
-            .active_pins_of(recipient, now_s)
-            .saturating_add(in_progress)
-            .saturating_add(1);
-        if needed > usize::try_from(max).unwrap_or(usize::MAX) {
-            return Err(crate::credential::CredentialError::TooManyPins { recipient, max }.into());
-        }
-        Ok(())
-    }
-
-    /// True when `compartment` already holds `recipient`'s parcels: a new
-    /// parcel there replaces the door's PIN instead of adding one.
-    fn joins_own_door(&self, recipient: RecipientId, compartment: CompartmentId) -> bool {
-        self.state
-            .deliveries
-            .get(&compartment)
-            .is_some_and(|delivery| delivery.recipient == recipient)
     }
 
     pub(super) fn abort_deposit(
@@ -412,12 +427,14 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
         let (parcel, recipient, ..) = self.deposit_task(compartment)?;
         let expires_at_s = self.delivery_expiry(compartment, recipient, &parcel, now_s);
         // Joining the recipient's door: the earlier credentials give way.
+        let secrets = self.pickup_secrets(now_s, compartment, recipient, expires_at_s)?;
+        let pin_doors = secrets.pin_doors();
         let PickupSecrets {
             pin,
             qr_token,
             records,
             replaced,
-        } = self.pickup_secrets(now_s, compartment, recipient, expires_at_s)?;
+        } = secrets;
         self.write(
             now_s,
             Entry::DepositCommitted {
@@ -427,7 +444,14 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
                 expires_at_s,
             },
         )?;
-        self.announce_ready(compartment, recipient, pin, qr_token, expires_at_s);
+        self.announce_ready(
+            compartment,
+            recipient,
+            pin,
+            qr_token,
+            pin_doors,
+            expires_at_s,
+        );
         Ok(())
     }
 
@@ -454,19 +478,29 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
         recipient: RecipientId,
         pin: PinSecret,
         qr_token: TokenSecret,
+        pin_opens: Vec<CompartmentId>,
         expires_at_s: u64,
     ) {
-        let parcels = self
+        let parcel_ids: Vec<crate::ParcelId> = self
             .state
             .bank
             .compartment(compartment)
             .and_then(|door| door.contents())
-            .map_or(0, |contents| contents.parcels.len());
+            .map(|contents| contents.parcels.iter().map(|p| p.id).collect())
+            .unwrap_or_default();
+        let carrier = self
+            .state
+            .deliveries
+            .get(&compartment)
+            .map(|delivery| delivery.carrier);
         self.events.push(Event::ParcelReady {
             recipient,
             compartment,
-            parcels,
+            parcels: parcel_ids.len(),
+            parcel_ids,
+            carrier,
             pin,
+            pin_opens,
             qr_token,
             expires_at_s,
         });
@@ -512,17 +546,41 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
             store
         });
         let store = without_replaced.as_ref().unwrap_or(&self.state.credentials);
-        let (pin, pin_record) = store.generate_pin(
-            &self.keys,
-            &mut rng,
-            &PinRequest {
-                recipient,
-                compartments: vec![compartment],
-                purpose: Purpose::Pickup,
-                expires_at_s,
-            },
-            now_s,
-        )?;
+        // At the cap of active PINs, the resident's own pickup PINs give way
+        // to one that opens all their doors (one code for several parcels,
+        // as lockers in the field do): a drop-off never fails on the cap.
+        let cap = usize::try_from(store.policy().pin.max_active_per_unit).unwrap_or(usize::MAX);
+        let mut replaced = replaced;
+        let mut pin_doors = alloc::vec![compartment];
+        let merged = (store.active_pins_of(recipient, now_s) >= cap).then(|| {
+            let mut merged = store.clone();
+            let own: Vec<(CredentialId, Vec<CompartmentId>)> = store
+                .records_of(recipient)
+                .filter(|r| r.kind.is_own_pin() && r.purpose == Purpose::Pickup)
+                .filter(|r| r.is_usable(now_s))
+                .map(|r| (r.id, r.compartments.clone()))
+                .collect();
+            for (id, doors) in own {
+                let _ = merged.revoke(id, now_s);
+                replaced.push(id);
+                pin_doors.extend(doors);
+            }
+            merged
+        });
+        pin_doors.sort_unstable();
+        pin_doors.dedup();
+        replaced.sort_unstable();
+        replaced.dedup();
+        let request = PinRequest {
+            recipient,
+            compartments: pin_doors,
+            purpose: Purpose::Pickup,
+            expires_at_s,
+        };
+        let (pin, pin_record) = match &merged {
+            Some(store) => store.generate_replacing_pin(&self.keys, &mut rng, &request, now_s)?,
+            None => store.generate_pin(&self.keys, &mut rng, &request, now_s)?,
+        };
         let (qr_token, token_record) = issue_token(
             &self.keys,
             &mut rng,
@@ -571,9 +629,28 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
                     for lockout in self.state.record_failure(&failure, now_s) {
                         self.events.push(Event::SuspiciousAttempts { lockout });
                     }
+                } else if let Some(attempt) = refusal.attempt {
+                    // On the record too, summed: a flood costs bounded
+                    // storage. Best effort: the refusal stands either way.
+                    for entry in self.refused.add(&attempt, refusal.error.code()) {
+                        let _ = self.write(now_s, entry);
+                    }
                 }
                 Err(refusal.error.into())
             }
+        }
+    }
+
+    /// Journals the sums of refused attempts that are due (or all of
+    /// them), best effort.
+    pub(super) fn flush_refused(&mut self, now_s: u64, all: bool) {
+        let due = if all {
+            self.refused.take_all()
+        } else {
+            self.refused.take_due(now_s)
+        };
+        for entry in due {
+            let _ = self.write(now_s, entry);
         }
     }
 }

@@ -89,6 +89,38 @@ crate::tagged::tag_first! {
             /// What the throttle needs to know.
             failure: Failure,
         },
+        /// Attempts refused without counting toward a throttle (refused by
+        /// one already, or a credential refused for its own state), summed
+        /// over a few minutes per channel, kiosk and error: every attempt
+        /// is on the record, and a flood costs bounded storage.
+        AttemptsRefused {
+            /// The channel.
+            channel: crate::credential::Channel,
+            /// The kiosk, if any.
+            kiosk: Option<crate::credential::KioskId>,
+            /// The error's code.
+            error: String,
+            /// How many.
+            count: u32,
+            /// The first of them.
+            first_at_s: u64,
+            /// The last of them.
+            last_at_s: u64,
+        },
+        /// A courier signed in at a kiosk.
+        CourierSignedIn {
+            /// The carrier.
+            carrier: CarrierId,
+            /// The kiosk.
+            kiosk: crate::credential::KioskId,
+        },
+        /// A courier signed out.
+        CourierSignedOut {
+            /// The carrier.
+            carrier: CarrierId,
+            /// The kiosk.
+            kiosk: crate::credential::KioskId,
+        },
         /// A courier's door was unlocked for a parcel.
         DepositOpened {
             /// The door.
@@ -285,6 +317,10 @@ crate::tagged::tag_first! {
             found_parcels: bool,
             /// Credentials issued when an interrupted drop-off is confirmed.
             credentials: Vec<CredentialRecord>,
+            /// Credentials they replace (the recipient's own PINs, when a PIN
+            /// for all their doors was issued at the cap).
+            #[serde(default, skip_serializing_if = "Vec::is_empty")]
+            replaced: Vec<CredentialId>,
             /// Their expiry.
             expires_at_s: u64,
         },
@@ -323,6 +359,9 @@ impl Entry {
             | Self::CredentialIssued { .. }
             | Self::CredentialRevoked { .. }
             | Self::AttemptFailed { .. }
+            | Self::AttemptsRefused { .. }
+            | Self::CourierSignedIn { .. }
+            | Self::CourierSignedOut { .. }
             | Self::DepositOverflowed { .. }
             | Self::PickupOpened { .. }
             | Self::HoldSet { .. }

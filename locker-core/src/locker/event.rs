@@ -31,9 +31,17 @@ pub enum Event {
         compartment: CompartmentId,
         /// How many parcels the door now holds.
         parcels: usize,
+        /// The parcels the door now holds, oldest first.
+        parcel_ids: Vec<crate::ParcelId>,
+        /// The carrier of the door's first parcel.
+        carrier: Option<crate::credential::CarrierId>,
         /// The PIN (typed with the unit number).
         #[serde(serialize_with = "expose_pin")]
         pin: PinSecret,
+        /// Every door the PIN opens: this one, and (when the recipient held
+        /// as many PINs as the policy allows) their other doors, whose
+        /// earlier PINs it replaces.
+        pin_opens: Vec<CompartmentId>,
         /// The QR token (show it as a QR code).
         #[serde(serialize_with = "expose_token")]
         qr_token: TokenSecret,
@@ -153,6 +161,18 @@ pub enum Event {
         clock_s: u64,
         /// The time the locker kept: its last record's.
         kept_s: u64,
+    },
+    /// No door could take a courier's parcel: it goes to the front desk or
+    /// another bank (journaled as `deposit_overflowed`).
+    Overflow {
+        /// The parcel.
+        parcel: crate::ParcelId,
+        /// Its recipient.
+        recipient: RecipientId,
+        /// The courier's carrier.
+        carrier: crate::credential::CarrierId,
+        /// Why no door took it.
+        reason: crate::allocate::OverflowReason,
     },
     /// The hardware clock jumped ahead by more than the policy's step: the
     /// excess is held back until the time is confirmed (staff,

@@ -67,6 +67,7 @@ mod restore;
 mod snapshot;
 mod staff;
 mod state;
+mod tally;
 mod upkeep;
 
 use alloc::string::{String, ToString};
@@ -141,6 +142,10 @@ pub struct Locker<H: Hardware, J: JournalSink<Entry>> {
     /// The locker's time at the last clock reading (kept in memory only:
     /// the reference for the next reading's step).
     last_seen_s: Option<u64>,
+    /// Refused attempts not journaled one by one yet, summed.
+    refused: tally::Tallies,
+    /// When each door's last unexpected close was journaled.
+    door_alarms: crate::collections::SortedMap<CompartmentId, u64>,
     events: Vec<Event>,
 }
 
@@ -161,8 +166,11 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
     /// # Errors
     ///
     /// [`LockerError::Invalid`] or [`LockerError::State`] for a bad
-    /// configuration, [`LockerError::Hardware`] when the clock or entropy
-    /// fails, [`LockerError::JournalWrite`] when the journal refuses.
+    /// configuration, [`LockerError::Credential`] for a credential policy
+    /// that is invalid or above its brute-force target
+    /// (`CredentialError::BoundExceeded`), [`LockerError::Hardware`] when
+    /// the clock or entropy fails, [`LockerError::JournalWrite`] when the
+    /// journal refuses.
     pub fn new(config: LockerConfig, mut hardware: H, journal: J) -> Result<Self, LockerError> {
         let mut keys = KeyRing::new();
         let mut rng = draw_rng(&mut hardware)?;
@@ -186,6 +194,9 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
             .policy
             .validate()
             .map_err(|(field, reason)| LockerError::Invalid { field, reason })?;
+        // A PIN policy above its brute-force target is refused here, when a
+        // locker is made; a journal's recorded policy still replays.
+        config.credentials.validate()?;
         // Nothing could authenticate the journal.
         keys.newest()?;
         let at_s = read_clock(&mut hardware)?;
@@ -208,6 +219,8 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
             counter,
             report: None,
             last_seen_s: None,
+            refused: tally::Tallies::default(),
+            door_alarms: crate::collections::SortedMap::new(),
             events: Vec::new(),
         };
         locker.write(at_s, entry)?;
@@ -303,6 +316,8 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
             counter: counter.is_some(),
             report: None,
             last_seen_s: None,
+            refused: tally::Tallies::default(),
+            door_alarms: crate::collections::SortedMap::new(),
             events: Vec::new(),
         };
         let mut report = RestoreReport::new(&checked, counter);
@@ -402,16 +417,27 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
         self.change_keys(at_s, keys)
     }
 
-    /// Journals the new ring's check values, sealed with its newest key,
-    /// then keeps the ring.
+    /// Journals the new ring's check values, then keeps the ring.
+    ///
+    /// The record is sealed with a key both rings hold (the old newest
+    /// after a rotation, the new newest after a retirement): the host
+    /// stores the new ring only once the call returns, and a power cut in
+    /// between must leave a journal the stored ring still verifies.
     fn change_keys(&mut self, at_s: u64, keys: KeyRing) -> Result<(), LockerError> {
-        let old = core::mem::replace(&mut self.keys, keys);
         let entry = Entry::KeysChanged {
-            keys: self.keys.checks(),
+            keys: keys.checks(),
         };
-        if let Err(error) = self.write(at_s, entry) {
-            self.keys = old;
-            return Err(error);
+        let old_newest = self.keys.newest()?.id();
+        let sealed_by_old = keys.get(old_newest).is_ok();
+        if sealed_by_old {
+            self.write(at_s, entry)?;
+            self.keys = keys;
+        } else {
+            let old = core::mem::replace(&mut self.keys, keys);
+            if let Err(error) = self.write(at_s, entry) {
+                self.keys = old;
+                return Err(error);
+            }
         }
         Ok(())
     }

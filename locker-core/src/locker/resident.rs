@@ -13,7 +13,7 @@ use crate::credential::{
     CredentialError, CredentialId, DelegationRequest, Grant, KioskId, NEVER_EXPIRES_S, PinAttempt,
     PinSecret, Purpose, RemoteCommand, RfidRequest, RfidTap, TOKEN_ISSUE_SKEW_S,
 };
-use crate::hardware::Hardware;
+use crate::hardware::{Hardware, HardwareError as _, HardwareErrorKind};
 use crate::ids::{CompartmentId, RecipientId};
 use crate::journal::JournalSink;
 
@@ -267,7 +267,6 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
     /// reach the policy's limit. And the hardware and journal errors.
     pub fn delegate(&mut self, request: &DelegationRequest) -> Result<Delegation, LockerError> {
         let now_s = self.now()?;
-        self.check_pin_room_for(now_s, request.delegator)?;
         let mut rng = self.rng()?;
         let (pin, record) = self
             .state
@@ -361,21 +360,33 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
             match self.hardware.unlock(compartment) {
                 Ok(()) => opened.push(compartment),
                 Err(error) => {
+                    let kind = error.kind();
                     fault = Some(self.fault(now_s, Some(compartment), &error));
+                    // The credential stays valid either way: the resident
+                    // tries again.
                     self.write(
                         now_s,
                         Entry::PickupAborted {
                             compartment,
-                            reason: AbortReason::DoorFault,
+                            reason: if kind == HardwareErrorKind::PowerLost {
+                                AbortReason::PowerLoss
+                            } else {
+                                AbortReason::DoorFault
+                            },
                         },
                     )?;
-                    self.write(
-                        now_s,
-                        Entry::OutOfService {
-                            compartment,
-                            reason: alloc::string::String::from("door did not unlock"),
-                        },
-                    )?;
+                    // Only a fault of the door takes it out of service; the
+                    // power, the bus or the board failing is not the latch,
+                    // and the door is tried again when it is back.
+                    if super::courier::door_is_at_fault(kind) {
+                        self.write(
+                            now_s,
+                            Entry::OutOfService {
+                                compartment,
+                                reason: alloc::string::String::from("door did not unlock"),
+                            },
+                        )?;
+                    }
                 }
             }
         }

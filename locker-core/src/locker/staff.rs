@@ -198,12 +198,14 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
             ) => {
                 let expires_at_s = self.delivery_expiry(compartment, recipient, &parcel, now_s);
                 let secrets = self.pickup_secrets(now_s, compartment, recipient, expires_at_s)?;
+                let pin_opens = secrets.pin_doors();
                 self.write(
                     now_s,
                     Entry::Inspected {
                         compartment,
                         found_parcels,
                         credentials: secrets.records,
+                        replaced: secrets.replaced,
                         expires_at_s,
                     },
                 )?;
@@ -212,6 +214,7 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
                     recipient,
                     secrets.pin,
                     secrets.qr_token,
+                    pin_opens,
                     expires_at_s,
                 );
                 Ok(())
@@ -222,6 +225,7 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
                     compartment,
                     found_parcels,
                     credentials: alloc::vec::Vec::new(),
+                    replaced: alloc::vec::Vec::new(),
                     expires_at_s: 0,
                 },
             ),

@@ -253,7 +253,7 @@ impl LockerState {
             clock_offset_s: 0,
             clock_held_since_s: None,
             bank: Bank::new(bank)?,
-            credentials: CredentialStore::new(credentials)?,
+            credentials: CredentialStore::replayed(credentials)?,
             policy,
             parcels: SortedMap::new(),
             deliveries: SortedMap::new(),
@@ -500,6 +500,9 @@ impl LockerState {
             Entry::AttemptFailed { failure } => {
                 self.record_failure(failure, at_s);
             }
+            Entry::AttemptsRefused { .. }
+            | Entry::CourierSignedIn { .. }
+            | Entry::CourierSignedOut { .. } => {}
             Entry::DepositOpened {
                 compartment,
                 parcel,
@@ -729,6 +732,7 @@ impl LockerState {
                 compartment,
                 found_parcels,
                 credentials,
+                replaced: merged,
                 expires_at_s,
             } => {
                 let task =
@@ -746,11 +750,14 @@ impl LockerState {
                         // A parcel that joined the recipient's door: the
                         // door's earlier credentials give way to the new
                         // ones, as for a drop-off committed at once.
-                        let replaced = self
+                        let mut replaced = self
                             .deliveries
                             .get(compartment)
                             .map(|delivery| delivery.credentials.clone())
                             .unwrap_or_default();
+                        replaced.extend(merged.iter().copied());
+                        replaced.sort_unstable();
+                        replaced.dedup();
                         self.commit_deposit(
                             *compartment,
                             task,
@@ -854,6 +861,9 @@ impl LockerState {
             | Entry::Tampered { compartment } => self.known(*compartment),
             Entry::UnexpectedDoorClose { compartment } => self.known(*compartment),
             Entry::AttemptFailed { .. }
+            | Entry::AttemptsRefused { .. }
+            | Entry::CourierSignedIn { .. }
+            | Entry::CourierSignedOut { .. }
             | Entry::KeysChanged { .. }
             | Entry::ClockJumped { .. }
             | Entry::ClockConfirmed { .. }

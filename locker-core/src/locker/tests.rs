@@ -777,6 +777,7 @@ fn a_glitched_clock_reading_is_held_back_then_undone() {
     let kinds: Vec<&Entry> = rig.locker.journal().records()[records..]
         .iter()
         .map(|r| &r.entry)
+        .filter(|e| matches!(e, Entry::ClockJumped { .. } | Entry::ClockConfirmed { .. }))
         .collect();
     assert!(
         matches!(
@@ -1087,9 +1088,22 @@ fn a_parcel_no_door_takes_is_journaled_as_overflow_and_changes_no_door() {
             reason: crate::allocate::OverflowReason::NothingFits,
         }
     );
-    // No door, no parcel, no credential: the state is as it was.
+    // No door, no parcel, no credential: the state is as it was; the host
+    // hears of the overflow.
     assert_eq!(rig.locker.state(), &state_before);
-    assert!(rig.locker.take_events().is_empty());
+    let events = rig.locker.take_events();
+    assert!(
+        matches!(
+            &events[..],
+            [Event::Overflow {
+                parcel,
+                recipient: RecipientId(12),
+                carrier: CarrierId(7),
+                reason: crate::allocate::OverflowReason::NothingFits,
+            }] if *parcel == huge.id
+        ),
+        "{events:?}"
+    );
     rig.assert_replays();
     // The parcel may still come back another day, to a bank that takes it.
     let (door, ..) = rig.drop_off(parcel(10), 12);
@@ -1495,27 +1509,79 @@ fn a_deliverys_own_credentials_are_not_revoked_by_hand() {
 }
 
 #[test]
-fn delegations_leave_room_for_the_pins_of_drop_offs_in_progress() {
+fn a_drop_off_at_the_pin_cap_gives_one_pin_for_all_the_residents_doors() {
     use crate::credential::{CredentialError, DelegationScope};
+    use crate::parcel::Handling;
     let mut rig = rig();
-    rig.drop_off(parcel(1), 12);
-    // A second parcel for 12 that does not fit their door: a new door is
-    // open for it, and its PIN will be 12's second.
-    let big = Parcel::new(ParcelId(2), Dimensions::new(600, 400, 350), 9_000);
-    let open = rig.open_for(big, 12);
+    let (first, first_pin, _) = rig.drop_off(parcel(1), 12);
+    // Two delegations: one PIN of the cap always stays the resident's own.
     delegate_doors(&mut rig, 12, DelegationScope::AllParcels, vec![]).unwrap();
+    delegate_doors(&mut rig, 12, DelegationScope::Parcels, vec![first]).unwrap();
     let records = rig.locker.journal().records().len();
     assert!(matches!(
         delegate_doors(&mut rig, 12, DelegationScope::AllParcels, vec![]),
         Err(LockerError::Credential(CredentialError::TooManyPins { .. }))
     ));
     assert_eq!(rig.locker.journal().records().len(), records);
-    // So the drop-off completes.
-    rig.hw().open_door(open).unwrap();
-    rig.hw().put_parcel(open).unwrap();
-    rig.hw().close_door(open).unwrap();
-    rig.locker.door_closed(open).unwrap();
-    assert!(rig.ready().is_some());
+    // A second door for 12 (cash on delivery never shares one): at the cap
+    // of three PINs, the new PIN opens both doors and replaces the first.
+    let courier = rig.courier.clone();
+    let DropOff::Opened {
+        compartment: second,
+        ..
+    } = rig
+        .locker
+        .deposit(
+            &courier,
+            Request::new(
+                parcel(2).with_handling(Handling::CashOnDelivery),
+                RecipientId(12),
+            ),
+        )
+        .unwrap()
+    else {
+        panic!("a door for the second parcel");
+    };
+    assert_ne!(second, first);
+    rig.hw().open_door(second).unwrap();
+    rig.hw().put_parcel(second).unwrap();
+    rig.hw().close_door(second).unwrap();
+    rig.locker.door_closed(second).unwrap();
+    let (pin, pin_opens) = rig
+        .locker
+        .take_events()
+        .into_iter()
+        .find_map(|event| match event {
+            Event::ParcelReady { pin, pin_opens, .. } => Some((pin, pin_opens)),
+            _ => None,
+        })
+        .unwrap();
+    let mut both = vec![first, second];
+    both.sort_unstable();
+    assert_eq!(pin_opens, both);
+    let now_s = rig.locker.state().last_at_s();
+    assert_eq!(
+        rig.locker
+            .state()
+            .credentials()
+            .active_pins_of(RecipientId(12), now_s),
+        3,
+        "never above the cap"
+    );
+    rig.advance(60);
+    assert!(
+        rig.locker
+            .pickup_pin(KIOSK, Some(RecipientId(12)), first_pin.expose())
+            .is_err(),
+        "the first PIN was replaced"
+    );
+    let mut opened = rig
+        .locker
+        .pickup_pin(KIOSK, Some(RecipientId(12)), pin.expose())
+        .unwrap();
+    opened.sort_unstable();
+    assert_eq!(opened, both);
+    rig.empty_doors(&opened);
     rig.assert_replays();
 }
 

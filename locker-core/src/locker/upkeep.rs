@@ -37,7 +37,8 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
     ///
     /// A door the locker did not unlock reported closed is an alarm, never
     /// a drop-off: someone opened it without a credential, or the event
-    /// was forged. It is journaled (`unexpected_door_close`) and raised as
+    /// was forged. It is journaled (`unexpected_door_close`, at most once
+    /// per door every ten minutes) and raised as
     /// [`Event::UnexpectedDoorClose`], and the call fails.
     ///
     /// # Errors
@@ -51,7 +52,16 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
             let entry = Entry::UnexpectedDoorClose { compartment };
             self.state.precheck(&entry)?;
             let now_s = self.now()?;
-            self.write(now_s, entry)?;
+            // One record per door every few minutes: a flood of forged
+            // events costs bounded storage (each still raises the event).
+            let recent = self
+                .door_alarms
+                .get(&compartment)
+                .is_some_and(|&at_s| at_s.saturating_add(super::tally::TALLY_S) > now_s);
+            if !recent {
+                self.write(now_s, entry)?;
+                self.door_alarms.insert(compartment, now_s);
+            }
             self.events.push(Event::UnexpectedDoorClose { compartment });
             return Err(StateError::NotOpenFor {
                 compartment,
@@ -78,6 +88,7 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
     /// stays done.
     pub fn tick(&mut self) -> Result<(), LockerError> {
         let now_s = self.now()?;
+        self.flush_refused(now_s, false);
         self.watch_doors(now_s)?;
         self.end_graces(now_s)?;
         self.sweep_deliveries(now_s)?;

@@ -154,7 +154,7 @@ const V1_ENTRY_KINDS: &str = "configured credential_issued credential_revoked at
 
 /// The kinds of entry of version 2, in declaration order.
 const V2_ENTRY_KINDS: &str = "configured keys_changed credential_issued credential_revoked \
-    attempt_failed deposit_opened deposit_committed deposit_aborted deposit_overflowed \
+    attempt_failed attempts_refused courier_signed_in courier_signed_out deposit_opened deposit_committed deposit_aborted deposit_overflowed \
     pickup_opened pickup_completed pickup_aborted reopened missing_reported grace_ended \
     reminder_sent expired extended hold_set staff_opened door_reclosed out_of_service \
     back_in_service tampered door_seen_open door_left_open clock_jumped clock_confirmed \
@@ -344,12 +344,16 @@ fn every_kind_of_record() -> Vec<Record<Entry>> {
     site.locker.tick().unwrap();
 
     // A QR pickup closed with the parcel inside, then done, then reported
-    // missing.
+    // missing; the spent token shown again is refused, on the record in a
+    // sum.
     site.locker.pickup_qr(KIOSK, slow_token.expose()).unwrap();
     site.open_and_close(slow);
     site.locker.pickup_qr(KIOSK, slow_token.expose()).unwrap();
     site.empty(slow);
     site.locker.report_missing(slow).unwrap();
+    assert!(site.locker.pickup_qr(KIOSK, slow_token.expose()).is_err());
+    site.advance(super::tally::TALLY_S);
+    site.locker.tick().unwrap();
 
     // An RFID tag collects; the old tag of another resident is revoked.
     let uid = [0x04, 0xa2, 0x3c, 0x91, 0x5e, 0x70, 0x81];
@@ -421,8 +425,11 @@ fn every_kind_of_record() -> Vec<Record<Entry>> {
     site.sim().close_door(CompartmentId(89)).unwrap();
     site.locker.back_in_service(CompartmentId(89)).unwrap();
 
-    // A door reported closed that the locker never unlocked; a new key;
+    // The courier signs out; a door reported closed that the locker never
+    // unlocked; a new key;
     // the clock jumping three hours, held back until staff confirm it.
+    let courier = site.courier.clone();
+    site.locker.courier_sign_out(&courier).unwrap();
     assert!(site.locker.door_closed(CompartmentId(78)).is_err());
     site.locker.rotate_key().unwrap();
     site.sim().advance_s(3 * HOUR_S);

@@ -1,0 +1,151 @@
+//! Refused attempts that count toward no throttle, summed before they are
+//! journaled: every attempt is on the record, and a flood of them costs a
+//! bounded number of records (one per channel, kiosk and error every few
+//! minutes) instead of one each.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use super::entry::Entry;
+use crate::credential::{Channel, Failure, KioskId};
+
+/// How long refused attempts are summed before they are journaled.
+pub(super) const TALLY_S: u64 = 600;
+/// How many attempts one record sums at most.
+const MAX_TALLY: u32 = 10_000;
+/// How many sums are kept at once; beyond, the oldest is journaled.
+const MAX_TALLIES: usize = 32;
+
+/// Refused attempts of one channel, kiosk and error.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Tally {
+    channel: Channel,
+    kiosk: Option<KioskId>,
+    error: &'static str,
+    count: u32,
+    first_at_s: u64,
+    last_at_s: u64,
+}
+
+impl Tally {
+    fn entry(&self) -> Entry {
+        Entry::AttemptsRefused {
+            channel: self.channel,
+            kiosk: self.kiosk,
+            error: String::from(self.error),
+            count: self.count,
+            first_at_s: self.first_at_s,
+            last_at_s: self.last_at_s,
+        }
+    }
+}
+
+/// The sums not journaled yet (kept in memory: a power cut loses at most
+/// the last few minutes' count of refused attempts).
+#[derive(Clone, Debug, Default)]
+pub(super) struct Tallies(Vec<Tally>);
+
+impl Tallies {
+    /// Adds a refused attempt; returns the records now due (a sum full or
+    /// old enough, or the oldest when there are too many sums).
+    pub(super) fn add(&mut self, attempt: &Failure, error: &'static str) -> Vec<Entry> {
+        let now_s = attempt.at_s;
+        let mut due = self.take_due(now_s);
+        let same = |t: &Tally| {
+            t.channel == attempt.channel && t.kiosk == attempt.kiosk && t.error == error
+        };
+        match self.0.iter_mut().find(|t| same(t)) {
+            Some(tally) => {
+                tally.count += 1;
+                tally.last_at_s = tally.last_at_s.max(now_s);
+            }
+            None => {
+                if self.0.len() >= MAX_TALLIES {
+                    due.push(self.0.remove(0).entry());
+                }
+                self.0.push(Tally {
+                    channel: attempt.channel,
+                    kiosk: attempt.kiosk,
+                    error,
+                    count: 1,
+                    first_at_s: now_s,
+                    last_at_s: now_s,
+                });
+            }
+        }
+        if let Some(at) = self.0.iter().position(|t| t.count >= MAX_TALLY) {
+            due.push(self.0.remove(at).entry());
+        }
+        due
+    }
+
+    /// Takes the sums whose first attempt is `TALLY_S` old at `now_s`.
+    pub(super) fn take_due(&mut self, now_s: u64) -> Vec<Entry> {
+        let mut due = Vec::new();
+        self.0.retain(|tally| {
+            let old = tally.first_at_s.saturating_add(TALLY_S) <= now_s;
+            if old {
+                due.push(tally.entry());
+            }
+            !old
+        });
+        due
+    }
+
+    /// Takes every sum (before a snapshot or shutdown).
+    pub(super) fn take_all(&mut self) -> Vec<Entry> {
+        core::mem::take(&mut self.0)
+            .iter()
+            .map(Tally::entry)
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn attempt(at_s: u64, kiosk: u32) -> Failure {
+        Failure {
+            at_s,
+            channel: Channel::Qr,
+            kiosk: Some(KioskId(kiosk)),
+            recipient: None,
+            credential: None,
+            carrier: None,
+        }
+    }
+
+    #[test]
+    fn a_flood_costs_one_record_per_kiosk_and_error_every_few_minutes() {
+        let mut tallies = Tallies::default();
+        let mut records = Vec::new();
+        // A scan a second for a day, from two kiosks.
+        for at_s in 0..86_400 {
+            records.extend(tallies.add(&attempt(at_s, 1), "throttled"));
+            records.extend(tallies.add(&attempt(at_s, 2), "throttled"));
+        }
+        records.extend(tallies.take_all());
+        let counted: u32 = records
+            .iter()
+            .map(|r| match r {
+                Entry::AttemptsRefused { count, .. } => *count,
+                _ => 0,
+            })
+            .sum();
+        assert_eq!(counted, 2 * 86_400, "every attempt is counted");
+        let most = 2 * usize::try_from(86_400 / TALLY_S + 1).unwrap();
+        assert!(records.len() <= most, "{} records", records.len());
+    }
+
+    #[test]
+    fn many_kinds_of_refusal_keep_bounded_sums() {
+        let mut tallies = Tallies::default();
+        let mut records = Vec::new();
+        for kiosk in 0..1_000 {
+            records.extend(tallies.add(&attempt(5, kiosk), "throttled"));
+        }
+        assert!(tallies.0.len() <= MAX_TALLIES);
+        assert_eq!(records.len(), 1_000 - MAX_TALLIES);
+    }
+}
