@@ -193,25 +193,33 @@ fn with_optional_shapes(text: &str) -> String {
     let mut records = lines::read::<Entry>(text, &trust).unwrap().records;
     let mut chain = verify(&records, &trust).unwrap().chain;
     let at_s = records.last().unwrap().at_s;
-    records.push(chain.seal(
-        &keys,
-        at_s,
-        Entry::HardwareFault {
-            compartment: Some(CompartmentId(1)),
-            kind: HardwareErrorKind::DoorJammed,
-            detail: Some("latch 7 stuck".into()),
-        },
-    ).unwrap());
-    records.push(chain.seal(
-        &keys,
-        at_s,
-        Entry::DepositOverflowed {
-            parcel: Parcel::new(ParcelId(3), Dimensions::new(300, 200, 50), 800),
-            recipient: RecipientId(14),
-            carrier: CarrierId(7),
-            reason: OverflowReason::NoLargerDoor,
-        },
-    ).unwrap());
+    records.push(
+        chain
+            .seal(
+                &keys,
+                at_s,
+                Entry::HardwareFault {
+                    compartment: Some(CompartmentId(1)),
+                    kind: HardwareErrorKind::DoorJammed,
+                    detail: Some("latch 7 stuck".into()),
+                },
+            )
+            .unwrap(),
+    );
+    records.push(
+        chain
+            .seal(
+                &keys,
+                at_s,
+                Entry::DepositOverflowed {
+                    parcel: Parcel::new(ParcelId(3), Dimensions::new(300, 200, 50), 800),
+                    recipient: RecipientId(14),
+                    carrier: CarrierId(7),
+                    reason: OverflowReason::NoLargerDoor,
+                },
+            )
+            .unwrap(),
+    );
     lines::write(&records)
 }
 

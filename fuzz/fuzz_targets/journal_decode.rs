@@ -71,11 +71,16 @@ fuzz_target!(|data: &[u8]| {
     let keys = keys();
 
     if let Ok(loaded) = lines::read::<Entry>(text, &Trust::integrity_only()) {
-        let verified = verify(&loaded.records, &Trust::integrity_only()).expect("read records verify");
+        let verified =
+            verify(&loaded.records, &Trust::integrity_only()).expect("read records verify");
         assert_eq!(verified.chain, loaded.chain());
         assert!(loaded.valid_bytes <= text.len());
         let rewritten = lines::write(&loaded.records);
-        assert_eq!(rewritten, text[..loaded.valid_bytes], "a line read is its record's text");
+        assert_eq!(
+            rewritten,
+            text[..loaded.valid_bytes],
+            "a line read is its record's text"
+        );
         let again = lines::read::<Entry>(&rewritten, &Trust::integrity_only())
             .expect("written records read back");
         assert_eq!(again.records, loaded.records);

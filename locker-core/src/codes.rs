@@ -108,6 +108,7 @@ impl CredentialError {
             Self::MalformedRfidUid { .. } => "malformed_rfid_uid",
             Self::UnknownKeyId { .. } => "unknown_key_id",
             Self::WeakKey { .. } => "weak_key",
+            Self::WeakEntropy { .. } => "weak_entropy",
             Self::NoKeys => "no_keys",
             Self::DuplicateKeyId { .. } => "duplicate_key_id",
             Self::KeyIdsExhausted { .. } => "key_ids_exhausted",

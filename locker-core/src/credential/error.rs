@@ -139,6 +139,12 @@ pub enum CredentialError {
         /// Distinct byte values in the secret (a random one has about 30).
         distinct_bytes: usize,
     },
+    /// Entropy given by the caller that no random source would give.
+    #[error("the entropy given holds only {distinct_bytes} distinct byte values in 32 bytes")]
+    WeakEntropy {
+        /// Distinct byte values (random bytes have about 30).
+        distinct_bytes: usize,
+    },
     /// The key ring is empty.
     #[error("the key ring holds no key")]
     NoKeys,

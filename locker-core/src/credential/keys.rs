@@ -258,6 +258,33 @@ impl SiteKey {
     }
 }
 
+/// A generator seeded with 32 bytes of caller-given entropy (what a
+/// binding draws from the operating system, or a test gives): refused when
+/// the bytes have fewer than 16 distinct values, the same rule as a site
+/// secret's, since every key and PIN drawn from it would be as guessable.
+///
+/// # Errors
+///
+/// [`CredentialError::WeakEntropy`].
+pub fn rng_from_entropy(entropy: [u8; 32]) -> Result<chacha20::ChaCha20Rng, CredentialError> {
+    let distinct = distinct_bytes(&entropy);
+    if distinct < MIN_DISTINCT_SECRET_BYTES {
+        return Err(CredentialError::WeakEntropy {
+            distinct_bytes: distinct,
+        });
+    }
+    Ok(<chacha20::ChaCha20Rng as rand_core::SeedableRng>::from_seed(entropy))
+}
+
+/// How many distinct byte values `bytes` hold.
+fn distinct_bytes(bytes: &[u8]) -> usize {
+    let mut seen = [false; 256];
+    for &byte in bytes {
+        seen[usize::from(byte)] = true;
+    }
+    seen.iter().filter(|&&s| s).count()
+}
+
 /// Refuses a secret with too few distinct byte values.
 pub(crate) fn check_secret(
     key_id: KeyId,

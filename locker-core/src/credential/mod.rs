@@ -163,7 +163,7 @@ pub use issuer::{
 };
 pub use keys::{
     CheckValue, KEY_CHECK_BYTES, KEY_RING_FORMAT, KeyCheck, KeyId, KeyPurpose, KeyRing,
-    SITE_KEY_BYTES, SiteKey, Tag,
+    SITE_KEY_BYTES, SiteKey, Tag, rng_from_entropy,
 };
 pub use pin::{
     DEFAULT_PIN_DIGITS, MAX_PIN_DIGITS, MIN_PIN_DIGITS, PinAttempt, PinBinding, PinPolicy,
