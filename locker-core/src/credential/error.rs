@@ -372,32 +372,42 @@ pub struct Refusal {
     pub error: CredentialError,
     /// The failed attempt to record, if it counts toward throttling.
     pub failure: Option<Failure>,
-    /// The attempt, counted or not (`None` for a refusal that was no
-    /// attempt, such as a ring with no key).
-    pub attempt: Option<Failure>,
+    /// The attempt, when it does not count toward throttling (`None` too
+    /// for a refusal that was no attempt, such as a ring with no key).
+    /// Boxed: it is rare, and keeps a refusal small to return.
+    pub noted: Option<alloc::boxed::Box<Failure>>,
 }
 
 impl Refusal {
     /// A refusal that records `failure` if `error` counts toward throttling.
     #[must_use]
     pub fn new(error: CredentialError, failure: Failure) -> Self {
-        let counted = error.counts_toward_throttle().then_some(failure);
-        Self {
-            error,
-            failure: counted,
-            attempt: Some(failure),
+        if error.counts_toward_throttle() {
+            Self {
+                error,
+                failure: Some(failure),
+                noted: None,
+            }
+        } else {
+            Self::noted(error, failure)
         }
+    }
+
+    /// The attempt, counted or not.
+    #[must_use]
+    pub fn attempt(&self) -> Option<&Failure> {
+        self.failure.as_ref().or(self.noted.as_deref())
     }
 
     /// A refused attempt that does not count toward throttling (throttled
     /// already, or a credential that verified and is refused for its own
     /// state): on the record, but costs nobody anything.
     #[must_use]
-    pub const fn noted(error: CredentialError, attempt: Failure) -> Self {
+    pub fn noted(error: CredentialError, attempt: Failure) -> Self {
         Self {
             error,
             failure: None,
-            attempt: Some(attempt),
+            noted: Some(alloc::boxed::Box::new(attempt)),
         }
     }
 
@@ -407,7 +417,7 @@ impl Refusal {
         Self {
             error,
             failure: None,
-            attempt: None,
+            noted: None,
         }
     }
 }

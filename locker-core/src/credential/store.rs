@@ -233,7 +233,9 @@ impl CredentialKind {
         matches!(self, Self::Pin { .. } | Self::DelegatedPin { .. })
     }
 
-    /// True for a resident's own PIN (not a delegation).
+    /// True for a resident's own PIN (not a delegation). (For the locker,
+    /// which needs serde.)
+    #[cfg(feature = "serde")]
     pub(crate) const fn is_own_pin(&self) -> bool {
         matches!(self, Self::Pin { .. })
     }
@@ -446,7 +448,9 @@ impl CredentialStore {
     }
 
     /// An empty store under a policy a journal recorded: its fields are
-    /// checked, not its bound (an older library may have allowed it).
+    /// checked, not its bound (an older library may have allowed it). (For
+    /// the locker, which needs serde.)
+    #[cfg(feature = "serde")]
     pub(crate) fn replayed(policy: CredentialPolicy) -> Result<Self, CredentialError> {
         policy.validate_fields()?;
         Ok(Self::empty(policy))

@@ -629,7 +629,7 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
                     for lockout in self.state.record_failure(&failure, now_s) {
                         self.events.push(Event::SuspiciousAttempts { lockout });
                     }
-                } else if let Some(attempt) = refusal.attempt {
+                } else if let Some(attempt) = refusal.noted {
                     // On the record too, summed: a flood costs bounded
                     // storage. Best effort: the refusal stands either way.
                     for entry in self.refused.add(&attempt, refusal.error.code()) {

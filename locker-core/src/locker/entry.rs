@@ -54,8 +54,9 @@ crate::tagged::tag_first! {
             bank: BankConfig,
             /// Dwell, reminders, grace and alarms.
             policy: LockerPolicy,
-            /// PIN length, throttling, RFID and remote-opening rules.
-            credentials: CredentialPolicy,
+            /// PIN length, throttling, RFID and remote-opening rules (boxed:
+            /// the one large entry would otherwise make every entry large).
+            credentials: alloc::boxed::Box<CredentialPolicy>,
             /// The bank's id, which tokens and remote commands name (left out
             /// when 0, as in records written before it existed).
             #[serde(default, skip_serializing_if = "BankId::is_unnamed")]

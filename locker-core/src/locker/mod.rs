@@ -204,7 +204,7 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
         let entry = Entry::Configured {
             bank: config.bank,
             policy: config.policy,
-            credentials: config.credentials,
+            credentials: alloc::boxed::Box::new(config.credentials),
             bank_id: config.bank_id,
             keys: keys.checks(),
         };

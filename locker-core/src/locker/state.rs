@@ -235,7 +235,7 @@ impl LockerState {
         else {
             return Err(StateError::Configuration);
         };
-        let mut state = Self::new(bank.clone(), policy.clone(), credentials.clone(), at_s)?;
+        let mut state = Self::new(bank.clone(), policy.clone(), (**credentials).clone(), at_s)?;
         state.bank_id = *bank_id;
         state.key_checks.clone_from(keys);
         Ok(state)
