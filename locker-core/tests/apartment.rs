@@ -21,9 +21,9 @@ fn the_main_job_finishes_on_a_hundred_seeds_and_residents_reach_the_pin_cap() {
     for seed in 1..=100 {
         let outcome = run(Settings {
             seed,
-            units: 60,
-            days: 4,
-            parcels_per_unit_per_month: 150,
+            units: 30,
+            days: 3,
+            parcels_per_unit_per_month: 240,
             quiet: true,
         })
         .unwrap_or_else(|error| panic!("seed {seed}: {error}"));
