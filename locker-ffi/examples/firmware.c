@@ -155,21 +155,48 @@ static void fail(const char *what, locker_status status) {
           locker_last_error_message());
 }
 
+/* The array after `"key":` in `json` (for example `[41,42]`), copied into
+ * `out`; "" when absent. */
+static void json_array(const char *json, const char *key, char *out, size_t cap) {
+  char pattern[64];
+  snprintf(pattern, sizeof pattern, "\"%s\":[", key);
+  out[0] = '\0';
+  const char *at = strstr(json, pattern);
+  if (at == NULL) return;
+  at += strlen(pattern) - 1;
+  const char *end = strchr(at, ']');
+  if (end == NULL || (size_t)(end - at + 1) >= cap) return;
+  memcpy(out, at, (size_t)(end - at + 1));
+  out[end - at + 1] = '\0';
+}
+
 /* Sends the notifications. A real host passes the PIN and token to the
  * recipient's phone and never logs them; this demo keeps the PIN in a file
  * so the second boot can "type" it. */
 static void notify(locker *l, const char *pin_path) {
   char *json = NULL;
   if (locker_take_events(l, &json) != LOCKER_OK) return;
-  const char *pin = strstr(json, "\"pin\":\"");
+  const char *ready = strstr(json, "\"type\":\"parcel_ready\"");
+  const char *pin = ready != NULL ? strstr(ready, "\"pin\":\"") : NULL;
   if (pin != NULL) {
     FILE *f = fopen(pin_path, "w");
     if (f != NULL) {
       fprintf(f, "%.8s", pin + 7);
       fclose(f);
     }
-    printf("  [notify] parcel ready: PIN sent to the resident\n");
+    /* The parcels now waiting, and every door the PIN opens: more than
+     * this one when the resident held as many PINs as the policy allows
+     * (their earlier PINs then stop working: say so). */
+    char parcels[128], doors[128];
+    json_array(ready, "parcel_ids", parcels, sizeof parcels);
+    json_array(ready, "pin_opens", doors, sizeof doors);
+    printf("  [notify] parcels %s ready: PIN for doors %s sent to the resident\n",
+           parcels, doors);
   }
+  if (strstr(json, "\"type\":\"overflow\"") != NULL)
+    printf("  [notify] a parcel found no door: to the front desk\n");
+  if (strstr(json, "\"type\":\"suspicious_attempts\"") != NULL)
+    printf("  [notify] failed attempts: staff alerted, QR codes sent\n");
   if (strstr(json, "\"type\":\"collected\"") != NULL)
     printf("  [notify] parcel collected\n");
   locker_string_free(json);
@@ -237,10 +264,16 @@ int main(int argc, char **argv) {
     locker_drop_off drop;
     locker_parcel parcel = {.id = 1, .size = {300, 200, 100}, .weight_g = 1500};
     status = locker_issue_courier_code(l, 1, 30 * 86400, &code);
-    if (status == LOCKER_OK) status = locker_courier_sign_in(l, 1, code, &session);
+    /* The courier picks carrier 1 on the screen and types the code. */
+    if (status == LOCKER_OK)
+      status = locker_courier_sign_in_for(l, 1, 1, code, &session);
     locker_string_free(code);
     if (status == LOCKER_OK)
       status = locker_deposit(l, session, &parcel, 12, false, &drop);
+    if (session != NULL) {
+      locker_status out = locker_courier_sign_out(l, session);
+      if (out != LOCKER_OK) fail("sign out", out);
+    }
     locker_courier_session_free(session);
     if (status != LOCKER_OK || !drop.opened) {
       fail("drop-off", status);

@@ -130,6 +130,27 @@ enum locker_status
    */
   LOCKER_NO_KEYS = 203,
   /**
+   * The configuration's PIN policy breaks its brute-force bound: with
+   * 200 active PINs, a guesser at every kiosk for 24 hours would open a
+   * door with a probability above the policy's target (default 1,000
+   * per billion, 10^-6). The last-error message names the bound and the
+   * target, in chances per billion. Use longer PINs, bind them to the
+   * unit, lower the bank's cap on failed PIN attempts, or state an
+   * override (`credentials.brute_force`: a higher `target_per_billion`
+   * with its `override_reason`). See `locker_brute_force_bound`.
+   */
+  LOCKER_BOUND_EXCEEDED = 204,
+  /**
+   * Entropy the caller gave holds fewer than 16 distinct byte values in
+   * 32 bytes: no random source gives that, and every key and PIN drawn
+   * from it would be guessable. The core's `weak_entropy`. No function
+   * of this version returns it: the locker seeds its generator from
+   * `hardware->fill_random` and refuses a buffer left all zeros as
+   * `LOCKER_ENTROPY_UNAVAILABLE`; the number is fixed for when it checks
+   * that entropy as the core checks caller-given entropy.
+   */
+  LOCKER_WEAK_ENTROPY = 205,
+  /**
    * The parcel is invalid (size, weight).
    */
   LOCKER_PARCEL_INVALID = 300,
@@ -634,7 +655,8 @@ typedef struct locker locker;
 
 /**
  * A courier signed in at a kiosk: proof that the courier code was checked.
- * Opaque; made by `locker_courier_sign_in`, released by
+ * Opaque; made by `locker_courier_sign_in` or
+ * `locker_courier_sign_in_for`, released by
  * `locker_courier_session_free`. Independent of the `locker` it came from
  * (free them in any order), but only meaningful with it.
  */
@@ -879,10 +901,20 @@ locker_status locker_fits(struct locker_dimensions parcel,
  * after every record. On `LOCKER_OK`, `*out_locker` is a new handle the
  * caller owns and releases with `locker_free`.
  *
+ * The configuration's credential policy (`credentials`) must meet its
+ * brute-force bound: with 200 active PINs, a guesser at every kiosk for
+ * 24 hours opens a door with at most `credentials.brute_force.
+ * target_per_billion` chances per billion (default 1,000: 10^-6). A
+ * policy above it (for example 4-digit PINs without the unit number) is
+ * refused with `LOCKER_BOUND_EXCEEDED`, the last-error message naming the
+ * bound and the target; a higher target needs its `override_reason`,
+ * which the journal then keeps. `locker_brute_force_bound` computes the
+ * bound of a policy.
+ *
  * Returns `LOCKER_NULL_POINTER` (a NULL argument or required callback),
  * `LOCKER_STRUCT_SIZE`, `LOCKER_INVALID_UTF8`, `LOCKER_CONFIG_INVALID`,
- * the hardware status (500–599) of a failing clock, RNG or counter, or
- * `LOCKER_JOURNAL_WRITE`.
+ * `LOCKER_BOUND_EXCEEDED`, the hardware status (500–599) of a failing
+ * clock, RNG or counter, or `LOCKER_JOURNAL_WRITE`.
  *
  * Ownership: `config_json`, `keys` and `*hardware` are read during this call
  * only (the struct is copied); `hardware->ctx` and the callbacks are kept
@@ -959,8 +991,13 @@ locker_status locker_keys_export(const struct locker *handle,
  * Takes the events raised since the last call, as a JSON array of objects
  * tagged by `"type"` (snake_case; see the README for every type), for
  * example `[{"type":"parcel_ready","recipient":12,"compartment":3,
- * "parcels":1,"pin":"123456","qr_token":"…","expires_at_s":…}]`; `[]` when
- * there are none.
+ * "parcels":1,"parcel_ids":[1001],"carrier":1,"pin":"12345678",
+ * "pin_opens":[3],"qr_token":"…","expires_at_s":…}]`; `[]` when there
+ * are none. `pin_opens` lists every door the PIN opens: more than this
+ * one when the resident held as many PINs as the policy allows, whose
+ * earlier PINs it then replaces (tell the resident). `overflow` says a
+ * parcel found no door; `suspicious_attempts` that a throttle started
+ * refusing (for a unit's PINs: send that resident their QR code).
  *
  * `parcel_ready` carries the recipient's PIN and QR token and
  * `return_ready` the carrier's token: pass them on, never log them. On
@@ -1079,11 +1116,15 @@ void locker_hw_fault_detail(const char *detail);
  * (`keys_changed`). On `LOCKER_OK`, `*out_key_id` is the new key's id.
  *
  * The keys change: export them again (`locker_keys_export`) and store
- * them at once. The record of the rotation is sealed with the new key, so
- * a restore with the bytes from before the rotation fails
- * (`LOCKER_JOURNAL_UNKNOWN_KEY`), including after a power cut between
- * this call and storing the bytes. Where that window matters, generate the
- * key, store the ring with it, then add it with `locker_add_key`.
+ * them at once. The record of the rotation is sealed with a key both
+ * rings hold (the newest before it), so a power cut between this call and
+ * storing the new bytes leaves a journal the bytes from before still
+ * restore (the restore journals that ring, `keys_recorded` in
+ * `locker_restore_report`, and the new key is gone). Every record after
+ * the rotation is sealed with the new key: once there is one, only the
+ * new bytes restore the journal (`LOCKER_JOURNAL_UNKNOWN_KEY` with the
+ * old). Where that matters, generate the key, store the ring with it,
+ * then add it with `locker_add_key`.
  *
  * Errors: hardware statuses (entropy, clock), `LOCKER_CREDENTIAL_FAILED`
  * when the key ids are used up, `LOCKER_JOURNAL_WRITE`; the keys are then
@@ -1165,10 +1206,16 @@ locker_status locker_issue_courier_code(struct locker *handle,
                                         char **out_code);
 
 /**
- * Checks a courier code typed at kiosk `kiosk`. On `LOCKER_OK`,
- * `*out_session` is a new session owned by the caller
- * (`locker_courier_session_free`). A wrong code gives
- * `LOCKER_CREDENTIAL_REJECTED` and counts toward throttling.
+ * Checks a courier code typed at kiosk `kiosk`, whichever carrier it is
+ * for. On `LOCKER_OK`, `*out_session` is a new session owned by the
+ * caller (`locker_courier_session_free`); the sign-in is journaled
+ * (`courier_signed_in`). A wrong code gives `LOCKER_CREDENTIAL_REJECTED`
+ * and counts against the kiosk and against the whole bank's courier
+ * sign-ins: a guesser here slows every carrier's couriers. Prefer
+ * `locker_courier_sign_in_for`, with the carrier chosen on the kiosk's
+ * screen. `LOCKER_CREDENTIAL_THROTTLED` while those failures hold the
+ * kiosk or the bank back; `LOCKER_CREDENTIAL_MALFORMED` for a code that
+ * is not 12 digits.
  *
  * Ownership: pointer arguments are borrowed for this call only; nothing is
  * kept. Thread safety: one thread at a time per `locker` (from any
@@ -1178,6 +1225,49 @@ locker_status locker_courier_sign_in(struct locker *handle,
                                      uint32_t kiosk,
                                      const char *code,
                                      struct locker_courier_session **out_session);
+
+/**
+ * Checks a courier code typed at kiosk `kiosk` with the carrier
+ * `carrier` the courier chose on the kiosk's screen: only that carrier's
+ * code is looked at. On `LOCKER_OK`, `*out_session` is a new session
+ * owned by the caller (`locker_courier_session_free`); the sign-in is
+ * journaled (`courier_signed_in`).
+ *
+ * A wrong code gives `LOCKER_CREDENTIAL_REJECTED` and counts against
+ * that carrier and the kiosk, so someone guessing one carrier's code
+ * never locks out another carrier's couriers
+ * (`LOCKER_CREDENTIAL_THROTTLED` while those failures hold them back; a
+ * `suspicious_attempts` event when they start to). A carrier that has no
+ * code counts against the whole bank's courier sign-ins instead.
+ * `LOCKER_CREDENTIAL_MALFORMED` for a code that is not 12 digits;
+ * `LOCKER_CREDENTIAL_REVOKED` or `LOCKER_CREDENTIAL_EXPIRED` for the
+ * carrier's rotated or expired code; the clock's hardware statuses and
+ * `LOCKER_JOURNAL_WRITE`.
+ *
+ * Ownership: pointer arguments are borrowed for this call only; nothing is
+ * kept. Thread safety: one thread at a time per `locker` (from any
+ * thread); not from inside the locker's own callbacks (`LOCKER_BUSY`).
+ */
+locker_status locker_courier_sign_in_for(struct locker *handle,
+                                         uint32_t kiosk,
+                                         uint32_t carrier,
+                                         const char *code,
+                                         struct locker_courier_session **out_session);
+
+/**
+ * The courier of `session` signs out at the kiosk they signed in at:
+ * journaled (`courier_signed_out`), for the audit. The session is not
+ * freed: release it with `locker_courier_session_free` afterwards (a
+ * session is proof that a code was checked, and signing out does not
+ * take that back; do not deposit with it after signing out). Errors: the
+ * clock's hardware statuses and `LOCKER_JOURNAL_WRITE`.
+ *
+ * Ownership: pointer arguments are borrowed for this call only; nothing is
+ * kept. Thread safety: one thread at a time per `locker` (from any
+ * thread); not from inside the locker's own callbacks (`LOCKER_BUSY`).
+ */
+locker_status locker_courier_sign_out(struct locker *handle,
+                                      const struct locker_courier_session *session);
 
 /**
  * Releases a courier session. `NULL` is a no-op.
@@ -1194,13 +1284,22 @@ void locker_courier_session_free(struct locker_courier_session *session);
 
 /**
  * Drops a parcel off for `recipient`: chooses a door, journals the
- * intent and unlocks it (a door that fails to unlock is taken out of
- * service and the next best is tried, up to three). The drop-off completes
- * when the door closes (`locker_door_closed` or `locker_tick`), which
- * raises `parcel_ready` with the PIN and QR token.
+ * intent and unlocks it (a door whose latch is at fault, jammed or
+ * unknown to the board, is taken out of service and the next best is
+ * tried, up to three; a power loss or a bus fault fails the call and
+ * leaves the door in service). The drop-off completes when the door
+ * closes (`locker_door_closed` or `locker_tick`), which raises
+ * `parcel_ready` with the PIN and QR token.
+ *
+ * A drop-off never fails on the policy's cap of active PINs per unit
+ * (`pin.max_active_per_unit`, default 3): at the cap, the resident's own
+ * pickup PINs give way to one PIN for all their doors, which
+ * `parcel_ready`'s `pin_opens` lists (their earlier PINs stop working).
  *
  * On `LOCKER_OK`, `*out_drop_off` says which door opened, or why none
- * did. Errors: credential statuses when the session's code was rotated or
+ * did (then an `overflow` event names the parcel, the recipient, the
+ * carrier and the reason, for the host to route the parcel elsewhere).
+ * Errors: credential statuses when the session's code was rotated or
  * expired, `LOCKER_PARCEL_INVALID`, `LOCKER_PARCEL_ALREADY_STORED`,
  * hardware statuses (500–599) when no door unlocks, `LOCKER_JOURNAL_WRITE`.
  *
@@ -1255,7 +1354,10 @@ locker_status locker_door_closed(struct locker *handle, uint32_t compartment);
  * The periodic sweep; call it every few seconds: completes doors that
  * closed, raises door-left-open and tamper alarms, sends reminders,
  * expires parcels past their dwell (raising `return_ready` with the
- * carrier's token), and prunes spent credentials hourly.
+ * carrier's token), prunes spent credentials hourly, and journals the
+ * sums of refused attempts that are due (`attempts_refused`: every
+ * attempt is on the record, a flood in one record per channel, kiosk and
+ * error every 10 minutes).
  *
  * Ownership: pointer arguments are borrowed for this call only; nothing is
  * kept. Thread safety: one thread at a time per `locker` (from any
@@ -1269,7 +1371,17 @@ locker_status locker_tick(struct locker *handle);
  * be NULL otherwise. On `LOCKER_OK`, `*out_doors` is a new array of the
  * `*out_count` doors that unlocked, owned by the caller: release it with
  * `locker_doors_free(doors, count)`. A wrong PIN gives
- * `LOCKER_CREDENTIAL_REJECTED` and counts toward throttling.
+ * `LOCKER_CREDENTIAL_REJECTED` and counts against the kiosk, the unit
+ * named and the whole bank's PINs; once they back off (or the bank's cap
+ * of 25 failures a day, which the brute-force bound rests on, is
+ * reached), PINs there give `LOCKER_CREDENTIAL_THROTTLED`, and a
+ * `suspicious_attempts` event names the scope (for a unit's PINs, send
+ * that resident their QR code: PIN failures never block QR tokens, RFID
+ * tags or remote commands). Refusals that count toward no throttle are
+ * on the record too (`attempts_refused`, summed). A door whose latch
+ * fails stays the resident's: the PIN keeps working, and only a door at
+ * fault (jammed, unknown to the board) goes out of service; a power loss
+ * or a bus fault does not take it out.
  *
  * Ownership: pointer arguments are borrowed for this call only; nothing is
  * kept. Thread safety: one thread at a time per `locker` (from any
@@ -1285,6 +1397,10 @@ locker_status locker_pickup_pin(struct locker *handle,
 /**
  * Collects with a QR token scanned at kiosk `kiosk` (a resident's, or a
  * carrier's return token). Results and errors as for `locker_pickup_pin`.
+ * A token that verifies is never refused for anyone else's failures;
+ * only what does not verify (junk scans, forgeries) counts, against this
+ * kiosk, and slows the next unverifiable scans there
+ * (`LOCKER_CREDENTIAL_THROTTLED`).
  *
  * Ownership: pointer arguments are borrowed for this call only; nothing is
  * kept. Thread safety: one thread at a time per `locker` (from any
@@ -1300,7 +1416,10 @@ locker_status locker_pickup_qr(struct locker *handle,
  * Collects with an RFID tag (`uid_len` bytes of UID): opens every door
  * holding the owner's parcels. `pin` is the tag's PIN when the policy
  * asks for one, else NULL. Results as for `locker_pickup_pin`; also
- * `LOCKER_NOTHING_TO_COLLECT`.
+ * `LOCKER_NOTHING_TO_COLLECT`. A registered tag is never refused for
+ * anyone else's failures; unknown tags count against this kiosk (and
+ * slow the next unknown tags there), and a registered tag's wrong PINs
+ * against that tag alone.
  *
  * Ownership: pointer arguments are borrowed for this call only; nothing is
  * kept. Thread safety: one thread at a time per `locker` (from any
@@ -1333,7 +1452,9 @@ locker_status locker_pickup_rfid(struct locker *handle,
  * `LOCKER_REMOTE_WRONG_BANK`, `LOCKER_REMOTE_WINDOW_TOO_LONG`,
  * `LOCKER_CREDENTIAL_REJECTED` (a bad signature) and
  * `LOCKER_CREDENTIAL_FAILED` (a key this locker does not have), which
- * count toward throttling (`LOCKER_CREDENTIAL_THROTTLED` then); and for a
+ * count against the bank's remote channel (further forgeries then get
+ * `LOCKER_CREDENTIAL_THROTTLED`; a command the back end signed never
+ * does); and for a
  * command the site's key signed, `LOCKER_CREDENTIAL_FAILED` (a pickup
  * naming no resident), `LOCKER_CREDENTIAL_NOT_YET_VALID`,
  * `LOCKER_CREDENTIAL_EXPIRED`, `LOCKER_REMOTE_REPLAYED`,
@@ -1380,8 +1501,10 @@ locker_status locker_register_rfid(struct locker *handle,
  * `*out_credential_id` its id, for `locker_revoke_credential`. Errors:
  * `LOCKER_CREDENTIAL_NOT_DELEGABLE` (a door the delegator holds no usable
  * PIN or token of), `LOCKER_CREDENTIAL_FAILED` (doors given for the wrong
- * scope or twice, a bad expiry, too many PINs counting the delegator's
- * drop-offs in progress),
+ * scope or twice, a bad expiry, too many PINs: the delegator already
+ * holds as many active PINs as the policy's `pin.max_active_per_unit`,
+ * or delegations hold all of them but the one kept for the next
+ * drop-off's PIN),
  * `LOCKER_INVALID_ARGUMENT` for another `scope`, hardware statuses,
  * `LOCKER_JOURNAL_WRITE`.
  *
@@ -1495,6 +1618,43 @@ locker_status locker_hold(struct locker *handle, uint64_t recipient, uint64_t un
  * thread); not from inside the locker's own callbacks (`LOCKER_BUSY`).
  */
 locker_status locker_inspect(struct locker *handle, uint32_t compartment, bool found_parcels);
+
+/**
+ * The bound on the chance that a guesser typing PINs at every kiosk of
+ * the bank for 24 hours opens any door, for the credential policy
+ * `policy_json` with `active_credentials` active PINs (about one per
+ * occupied door), as JSON text:
+ *
+ * `{"probability": 7.5e-7, "per_billion": 751, "target_per_billion": 1000,
+ * "inputs": {"pin_digits": 8, "second_factor": {"unit_number":
+ * {"max_pins_per_unit": 3}}, "active_credentials": 200,
+ * "attempts_per_24h": 25}, "attacker": "a guesser typing PINs …"}`
+ *
+ * (`second_factor` is `"none"` for unbound PINs; `attacker` says what the
+ * bound assumes). A locker refuses a policy whose bound with 200 active
+ * PINs is above its `target_per_billion` (`LOCKER_BOUND_EXCEEDED` from
+ * `locker_new`); this call reports such a policy's bound rather than
+ * refusing it, so a configuration tool can show why.
+ *
+ * `policy_json` is the configuration's `credentials` object (UTF-8 JSON,
+ * snake_case: `{"pin": {"digits": 8, "binding": "unit",
+ * "max_active_per_unit": 3}, "throttle": {...}, "brute_force":
+ * {"target_per_billion": 1000, "override_reason": "…"}, ...}`; parts left
+ * out take their defaults, an unknown field is refused), or NULL for the
+ * default policy.
+ *
+ * On `LOCKER_OK`, `*out_json` is a new string owned by the caller;
+ * release it with `locker_string_free`, never `free()`. Errors:
+ * `LOCKER_NULL_POINTER` (`out_json`), `LOCKER_INVALID_UTF8`,
+ * `LOCKER_CONFIG_INVALID` for JSON that is not a policy or a policy with
+ * an invalid value (the last-error message names the field).
+ *
+ * Ownership: `policy_json` is read during this call only. Thread safety:
+ * callable from any thread, concurrently.
+ */
+locker_status locker_brute_force_bound(const char *policy_json,
+                                       uint64_t active_credentials,
+                                       char **out_json);
 
 /**
  * Frees a string the library returned (`out_*` strings of this API),

@@ -88,10 +88,20 @@ fn parse_config(config_json: *const c_char) -> Result<LockerConfig, Error> {
 /// after every record. On `LOCKER_OK`, `*out_locker` is a new handle the
 /// caller owns and releases with `locker_free`.
 ///
+/// The configuration's credential policy (`credentials`) must meet its
+/// brute-force bound: with 200 active PINs, a guesser at every kiosk for
+/// 24 hours opens a door with at most `credentials.brute_force.
+/// target_per_billion` chances per billion (default 1,000: 10^-6). A
+/// policy above it (for example 4-digit PINs without the unit number) is
+/// refused with `LOCKER_BOUND_EXCEEDED`, the last-error message naming the
+/// bound and the target; a higher target needs its `override_reason`,
+/// which the journal then keeps. `locker_brute_force_bound` computes the
+/// bound of a policy.
+///
 /// Returns `LOCKER_NULL_POINTER` (a NULL argument or required callback),
 /// `LOCKER_STRUCT_SIZE`, `LOCKER_INVALID_UTF8`, `LOCKER_CONFIG_INVALID`,
-/// the hardware status (500–599) of a failing clock, RNG or counter, or
-/// `LOCKER_JOURNAL_WRITE`.
+/// `LOCKER_BOUND_EXCEEDED`, the hardware status (500–599) of a failing
+/// clock, RNG or counter, or `LOCKER_JOURNAL_WRITE`.
 ///
 /// Ownership: `config_json`, `keys` and `*hardware` are read during this call
 /// only (the struct is copied); `hardware->ctx` and the callbacks are kept
@@ -227,8 +237,13 @@ pub extern "C" fn locker_keys_export(
 /// Takes the events raised since the last call, as a JSON array of objects
 /// tagged by `"type"` (snake_case; see the README for every type), for
 /// example `[{"type":"parcel_ready","recipient":12,"compartment":3,
-/// "parcels":1,"pin":"123456","qr_token":"…","expires_at_s":…}]`; `[]` when
-/// there are none.
+/// "parcels":1,"parcel_ids":[1001],"carrier":1,"pin":"12345678",
+/// "pin_opens":[3],"qr_token":"…","expires_at_s":…}]`; `[]` when there
+/// are none. `pin_opens` lists every door the PIN opens: more than this
+/// one when the resident held as many PINs as the policy allows, whose
+/// earlier PINs it then replaces (tell the resident). `overflow` says a
+/// parcel found no door; `suspicious_attempts` that a throttle started
+/// refusing (for a unit's PINs: send that resident their QR code).
 ///
 /// `parcel_ready` carries the recipient's PIN and QR token and
 /// `return_ready` the carrier's token: pass them on, never log them. On

@@ -49,4 +49,21 @@ mod tests {
         );
         assert_eq!(to_json(&[]), "[]");
     }
+
+    #[test]
+    fn an_overflow_names_the_parcel_the_recipient_the_carrier_and_why() {
+        use locker_core::allocate::OverflowReason;
+        use locker_core::credential::CarrierId;
+        use locker_core::{ParcelId, RecipientId};
+        let events = [Event::Overflow {
+            parcel: ParcelId(300),
+            recipient: RecipientId(21),
+            carrier: CarrierId(1),
+            reason: OverflowReason::NothingFits,
+        }];
+        assert_eq!(
+            to_json(&events),
+            r#"[{"type":"overflow","parcel":300,"recipient":21,"carrier":1,"reason":"nothing_fits"}]"#
+        );
+    }
 }

@@ -2,7 +2,9 @@
 //! the C entry points, called the way C would call them, with arbitrary
 //! bytes wherever C passes text or bytes: the configuration JSON, site
 //! keys, the stored journal read back by `locker_restore`, PINs, courier
-//! codes, QR tokens, RFID UIDs, delegations' doors and staff reasons —
+//! codes (with or without the carrier named), QR tokens, RFID UIDs,
+//! delegations' doors, staff reasons and the credential policies whose
+//! brute-force bound is asked for —
 //! including non-UTF-8 and embedded NULs (C sees the string up to the
 //! first NUL).
 //! The hardware is a board of Rust callbacks; which optional callbacks are
@@ -29,11 +31,13 @@ use crate::clock::{
 };
 use crate::keys::{locker_add_key, locker_key_checks, locker_retire_key, locker_rotate_key};
 use crate::ops::{
-    locker_courier_session, locker_courier_session_free, locker_courier_sign_in, locker_delegate,
-    locker_deposit, locker_door_closed, locker_drop_off, locker_issue_courier_code,
-    locker_open_remote, locker_parcel, locker_pickup_pin, locker_pickup_qr, locker_pickup_rfid,
-    locker_register_rfid, locker_revoke_credential, locker_staff_open, locker_tick,
+    locker_courier_session, locker_courier_session_free, locker_courier_sign_in,
+    locker_courier_sign_in_for, locker_courier_sign_out, locker_delegate, locker_deposit,
+    locker_door_closed, locker_drop_off, locker_issue_courier_code, locker_open_remote,
+    locker_parcel, locker_pickup_pin, locker_pickup_qr, locker_pickup_rfid, locker_register_rfid,
+    locker_revoke_credential, locker_staff_open, locker_tick,
 };
+use crate::policy::locker_brute_force_bound;
 use crate::restore::{locker_head, locker_restore, locker_restore_report};
 use crate::{
     locker_dimensions, locker_doors_free, locker_hardware, locker_hw_fault_detail,
@@ -289,6 +293,18 @@ enum Call {
     },
     /// The head, the restore report, the key checks and the held clock.
     Inspect,
+    /// A courier code typed with the carrier it is for: arbitrary text.
+    SignInFor {
+        carrier: u32,
+        code: Vec<u8>,
+    },
+    /// The driver's courier signs out (the session stays, as in C).
+    SignOut,
+    /// The brute-force bound of a policy: arbitrary text (or NULL).
+    Bound {
+        policy: Option<Vec<u8>>,
+        active_credentials: u64,
+    },
 }
 
 /// One fuzz case: what C passes in, and the calls it makes.
@@ -399,6 +415,42 @@ fn drive(handle: *mut locker, calls: &[Call]) -> Kept {
                     locker_courier_sign_in(handle, 2, code.as_ptr().cast(), &raw mut other);
                 // SAFETY: NULL or a session the library just returned, freed once.
                 unsafe { locker_courier_session_free(other) };
+                status
+            }
+            Call::SignInFor { carrier, code } => {
+                let code = c_text(code);
+                let mut other = core::ptr::null_mut();
+                // The C contract: see above.
+                let status = locker_courier_sign_in_for(
+                    handle,
+                    3,
+                    *carrier,
+                    code.as_ptr().cast(),
+                    &raw mut other,
+                );
+                // SAFETY: NULL or a session the library just returned, freed once.
+                unsafe { locker_courier_session_free(other) };
+                status
+            }
+            // The C contract: see above; `session` is NULL or the live session.
+            Call::SignOut => locker_courier_sign_out(handle, session),
+            Call::Bound {
+                policy,
+                active_credentials,
+            } => {
+                let policy = policy.as_deref().map(c_text);
+                let policy_ptr = policy
+                    .as_ref()
+                    .map_or(core::ptr::null(), |p| p.as_ptr().cast());
+                let mut json = core::ptr::null_mut();
+                // The C contract: see above; `policy_ptr` is NULL or a NUL-terminated buffer.
+                let status =
+                    locker_brute_force_bound(policy_ptr, *active_credentials, &raw mut json);
+                if ok(status) {
+                    let report: serde_json::Value =
+                        serde_json::from_str(&take_string(json)).expect("the report is JSON");
+                    assert!(report["per_billion"].is_u64(), "{report}");
+                }
                 status
             }
             Call::Rfid { uid, pin } => {

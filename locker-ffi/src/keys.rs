@@ -68,11 +68,15 @@ pub(crate) fn import(bytes: &[u8]) -> Result<KeyRing, Error> {
 /// (`keys_changed`). On `LOCKER_OK`, `*out_key_id` is the new key's id.
 ///
 /// The keys change: export them again (`locker_keys_export`) and store
-/// them at once. The record of the rotation is sealed with the new key, so
-/// a restore with the bytes from before the rotation fails
-/// (`LOCKER_JOURNAL_UNKNOWN_KEY`), including after a power cut between
-/// this call and storing the bytes. Where that window matters, generate the
-/// key, store the ring with it, then add it with `locker_add_key`.
+/// them at once. The record of the rotation is sealed with a key both
+/// rings hold (the newest before it), so a power cut between this call and
+/// storing the new bytes leaves a journal the bytes from before still
+/// restore (the restore journals that ring, `keys_recorded` in
+/// `locker_restore_report`, and the new key is gone). Every record after
+/// the rotation is sealed with the new key: once there is one, only the
+/// new bytes restore the journal (`LOCKER_JOURNAL_UNKNOWN_KEY` with the
+/// old). Where that matters, generate the key, store the ring with it,
+/// then add it with `locker_add_key`.
 ///
 /// Errors: hardware statuses (entropy, clock), `LOCKER_CREDENTIAL_FAILED`
 /// when the key ids are used up, `LOCKER_JOURNAL_WRITE`; the keys are then

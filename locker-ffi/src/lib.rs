@@ -31,6 +31,7 @@ pub mod fuzzing;
 mod hardware;
 mod keys;
 mod ops;
+mod policy;
 mod ptr;
 mod restore;
 mod status;
@@ -50,6 +51,7 @@ pub use ops::{
     locker_courier_session, locker_delegation_scope, locker_drop_off, locker_handling,
     locker_overflow, locker_parcel, locker_zone,
 };
+pub use policy::locker_brute_force_bound;
 pub use ptr::{locker_doors_free, locker_string_free};
 pub use restore::{locker_head, locker_restore, locker_restore_report};
 pub use status::locker_status;

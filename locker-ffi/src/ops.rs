@@ -23,7 +23,8 @@ use crate::{boundary, locker_dimensions, locker_orientation, locker_status};
 // --- couriers ---------------------------------------------------------------
 
 /// A courier signed in at a kiosk: proof that the courier code was checked.
-/// Opaque; made by `locker_courier_sign_in`, released by
+/// Opaque; made by `locker_courier_sign_in` or
+/// `locker_courier_sign_in_for`, released by
 /// `locker_courier_session_free`. Independent of the `locker` it came from
 /// (free them in any order), but only meaningful with it.
 pub struct locker_courier_session {
@@ -55,10 +56,16 @@ pub extern "C" fn locker_issue_courier_code(
     })
 }
 
-/// Checks a courier code typed at kiosk `kiosk`. On `LOCKER_OK`,
-/// `*out_session` is a new session owned by the caller
-/// (`locker_courier_session_free`). A wrong code gives
-/// `LOCKER_CREDENTIAL_REJECTED` and counts toward throttling.
+/// Checks a courier code typed at kiosk `kiosk`, whichever carrier it is
+/// for. On `LOCKER_OK`, `*out_session` is a new session owned by the
+/// caller (`locker_courier_session_free`); the sign-in is journaled
+/// (`courier_signed_in`). A wrong code gives `LOCKER_CREDENTIAL_REJECTED`
+/// and counts against the kiosk and against the whole bank's courier
+/// sign-ins: a guesser here slows every carrier's couriers. Prefer
+/// `locker_courier_sign_in_for`, with the carrier chosen on the kiosk's
+/// screen. `LOCKER_CREDENTIAL_THROTTLED` while those failures hold the
+/// kiosk or the bank back; `LOCKER_CREDENTIAL_MALFORMED` for a code that
+/// is not 12 digits.
 ///
 /// Ownership: pointer arguments are borrowed for this call only; nothing is
 /// kept. Thread safety: one thread at a time per `locker` (from any
@@ -76,10 +83,77 @@ pub extern "C" fn locker_courier_sign_in(
         let session = with_locker(handle, |core| {
             Ok(core.courier_sign_in(KioskId(kiosk), code)?)
         })?;
-        write_out(
-            out_session,
-            Box::into_raw(Box::new(locker_courier_session { session })),
-        )
+        write_session(out_session, session)
+    })
+}
+
+/// Checks a courier code typed at kiosk `kiosk` with the carrier
+/// `carrier` the courier chose on the kiosk's screen: only that carrier's
+/// code is looked at. On `LOCKER_OK`, `*out_session` is a new session
+/// owned by the caller (`locker_courier_session_free`); the sign-in is
+/// journaled (`courier_signed_in`).
+///
+/// A wrong code gives `LOCKER_CREDENTIAL_REJECTED` and counts against
+/// that carrier and the kiosk, so someone guessing one carrier's code
+/// never locks out another carrier's couriers
+/// (`LOCKER_CREDENTIAL_THROTTLED` while those failures hold them back; a
+/// `suspicious_attempts` event when they start to). A carrier that has no
+/// code counts against the whole bank's courier sign-ins instead.
+/// `LOCKER_CREDENTIAL_MALFORMED` for a code that is not 12 digits;
+/// `LOCKER_CREDENTIAL_REVOKED` or `LOCKER_CREDENTIAL_EXPIRED` for the
+/// carrier's rotated or expired code; the clock's hardware statuses and
+/// `LOCKER_JOURNAL_WRITE`.
+///
+/// Ownership: pointer arguments are borrowed for this call only; nothing is
+/// kept. Thread safety: one thread at a time per `locker` (from any
+/// thread); not from inside the locker's own callbacks (`LOCKER_BUSY`).
+#[unsafe(no_mangle)]
+pub extern "C" fn locker_courier_sign_in_for(
+    handle: *mut locker,
+    kiosk: u32,
+    carrier: u32,
+    code: *const c_char,
+    out_session: *mut *mut locker_courier_session,
+) -> locker_status {
+    boundary(|| {
+        non_null(out_session, "out_session")?;
+        let code = str_arg(code, "code")?;
+        let session = with_locker(handle, |core| {
+            Ok(core.courier_sign_in_for(KioskId(kiosk), CarrierId(carrier), code)?)
+        })?;
+        write_session(out_session, session)
+    })
+}
+
+/// Gives a new session to C.
+fn write_session(
+    out_session: *mut *mut locker_courier_session,
+    session: CourierSession,
+) -> Result<(), Error> {
+    write_out(
+        out_session,
+        Box::into_raw(Box::new(locker_courier_session { session })),
+    )
+}
+
+/// The courier of `session` signs out at the kiosk they signed in at:
+/// journaled (`courier_signed_out`), for the audit. The session is not
+/// freed: release it with `locker_courier_session_free` afterwards (a
+/// session is proof that a code was checked, and signing out does not
+/// take that back; do not deposit with it after signing out). Errors: the
+/// clock's hardware statuses and `LOCKER_JOURNAL_WRITE`.
+///
+/// Ownership: pointer arguments are borrowed for this call only; nothing is
+/// kept. Thread safety: one thread at a time per `locker` (from any
+/// thread); not from inside the locker's own callbacks (`LOCKER_BUSY`).
+#[unsafe(no_mangle)]
+pub extern "C" fn locker_courier_sign_out(
+    handle: *mut locker,
+    session: *const locker_courier_session,
+) -> locker_status {
+    boundary(|| {
+        let session = &borrow(session, "session")?.session;
+        with_locker(handle, |core| Ok(core.courier_sign_out(session)?))
     })
 }
 
@@ -99,7 +173,8 @@ pub unsafe extern "C" fn locker_courier_session_free(session: *mut locker_courie
     }
     let _ = std::panic::catch_unwind(core::panic::AssertUnwindSafe(|| {
         // SAFETY: non-NULL; by the header contract it came from
-        // `locker_courier_sign_in` and was not freed before.
+        // `locker_courier_sign_in(_for)` (`write_session`) and was not
+        // freed before.
         drop(unsafe { Box::from_raw(session) });
     }));
 }
@@ -245,13 +320,22 @@ impl From<DropOff> for locker_drop_off {
 }
 
 /// Drops a parcel off for `recipient`: chooses a door, journals the
-/// intent and unlocks it (a door that fails to unlock is taken out of
-/// service and the next best is tried, up to three). The drop-off completes
-/// when the door closes (`locker_door_closed` or `locker_tick`), which
-/// raises `parcel_ready` with the PIN and QR token.
+/// intent and unlocks it (a door whose latch is at fault, jammed or
+/// unknown to the board, is taken out of service and the next best is
+/// tried, up to three; a power loss or a bus fault fails the call and
+/// leaves the door in service). The drop-off completes when the door
+/// closes (`locker_door_closed` or `locker_tick`), which raises
+/// `parcel_ready` with the PIN and QR token.
+///
+/// A drop-off never fails on the policy's cap of active PINs per unit
+/// (`pin.max_active_per_unit`, default 3): at the cap, the resident's own
+/// pickup PINs give way to one PIN for all their doors, which
+/// `parcel_ready`'s `pin_opens` lists (their earlier PINs stop working).
 ///
 /// On `LOCKER_OK`, `*out_drop_off` says which door opened, or why none
-/// did. Errors: credential statuses when the session's code was rotated or
+/// did (then an `overflow` event names the parcel, the recipient, the
+/// carrier and the reason, for the host to route the parcel elsewhere).
+/// Errors: credential statuses when the session's code was rotated or
 /// expired, `LOCKER_PARCEL_INVALID`, `LOCKER_PARCEL_ALREADY_STORED`,
 /// hardware statuses (500–599) when no door unlocks, `LOCKER_JOURNAL_WRITE`.
 ///
@@ -341,7 +425,10 @@ pub extern "C" fn locker_door_closed(handle: *mut locker, compartment: u32) -> l
 /// The periodic sweep; call it every few seconds: completes doors that
 /// closed, raises door-left-open and tamper alarms, sends reminders,
 /// expires parcels past their dwell (raising `return_ready` with the
-/// carrier's token), and prunes spent credentials hourly.
+/// carrier's token), prunes spent credentials hourly, and journals the
+/// sums of refused attempts that are due (`attempts_refused`: every
+/// attempt is on the record, a flood in one record per channel, kiosk and
+/// error every 10 minutes).
 ///
 /// Ownership: pointer arguments are borrowed for this call only; nothing is
 /// kept. Thread safety: one thread at a time per `locker` (from any
@@ -358,7 +445,17 @@ pub extern "C" fn locker_tick(handle: *mut locker) -> locker_status {
 /// be NULL otherwise. On `LOCKER_OK`, `*out_doors` is a new array of the
 /// `*out_count` doors that unlocked, owned by the caller: release it with
 /// `locker_doors_free(doors, count)`. A wrong PIN gives
-/// `LOCKER_CREDENTIAL_REJECTED` and counts toward throttling.
+/// `LOCKER_CREDENTIAL_REJECTED` and counts against the kiosk, the unit
+/// named and the whole bank's PINs; once they back off (or the bank's cap
+/// of 25 failures a day, which the brute-force bound rests on, is
+/// reached), PINs there give `LOCKER_CREDENTIAL_THROTTLED`, and a
+/// `suspicious_attempts` event names the scope (for a unit's PINs, send
+/// that resident their QR code: PIN failures never block QR tokens, RFID
+/// tags or remote commands). Refusals that count toward no throttle are
+/// on the record too (`attempts_refused`, summed). A door whose latch
+/// fails stays the resident's: the PIN keeps working, and only a door at
+/// fault (jammed, unknown to the board) goes out of service; a power loss
+/// or a bus fault does not take it out.
 ///
 /// Ownership: pointer arguments are borrowed for this call only; nothing is
 /// kept. Thread safety: one thread at a time per `locker` (from any
@@ -389,6 +486,10 @@ pub extern "C" fn locker_pickup_pin(
 
 /// Collects with a QR token scanned at kiosk `kiosk` (a resident's, or a
 /// carrier's return token). Results and errors as for `locker_pickup_pin`.
+/// A token that verifies is never refused for anyone else's failures;
+/// only what does not verify (junk scans, forgeries) counts, against this
+/// kiosk, and slows the next unverifiable scans there
+/// (`LOCKER_CREDENTIAL_THROTTLED`).
 ///
 /// Ownership: pointer arguments are borrowed for this call only; nothing is
 /// kept. Thread safety: one thread at a time per `locker` (from any
@@ -412,7 +513,10 @@ pub extern "C" fn locker_pickup_qr(
 /// Collects with an RFID tag (`uid_len` bytes of UID): opens every door
 /// holding the owner's parcels. `pin` is the tag's PIN when the policy
 /// asks for one, else NULL. Results as for `locker_pickup_pin`; also
-/// `LOCKER_NOTHING_TO_COLLECT`.
+/// `LOCKER_NOTHING_TO_COLLECT`. A registered tag is never refused for
+/// anyone else's failures; unknown tags count against this kiosk (and
+/// slow the next unknown tags there), and a registered tag's wrong PINs
+/// against that tag alone.
 ///
 /// Ownership: pointer arguments are borrowed for this call only; nothing is
 /// kept. Thread safety: one thread at a time per `locker` (from any
@@ -456,7 +560,9 @@ pub extern "C" fn locker_pickup_rfid(
 /// `LOCKER_REMOTE_WRONG_BANK`, `LOCKER_REMOTE_WINDOW_TOO_LONG`,
 /// `LOCKER_CREDENTIAL_REJECTED` (a bad signature) and
 /// `LOCKER_CREDENTIAL_FAILED` (a key this locker does not have), which
-/// count toward throttling (`LOCKER_CREDENTIAL_THROTTLED` then); and for a
+/// count against the bank's remote channel (further forgeries then get
+/// `LOCKER_CREDENTIAL_THROTTLED`; a command the back end signed never
+/// does); and for a
 /// command the site's key signed, `LOCKER_CREDENTIAL_FAILED` (a pickup
 /// naming no resident), `LOCKER_CREDENTIAL_NOT_YET_VALID`,
 /// `LOCKER_CREDENTIAL_EXPIRED`, `LOCKER_REMOTE_REPLAYED`,
@@ -541,8 +647,10 @@ pub enum locker_delegation_scope {
 /// `*out_credential_id` its id, for `locker_revoke_credential`. Errors:
 /// `LOCKER_CREDENTIAL_NOT_DELEGABLE` (a door the delegator holds no usable
 /// PIN or token of), `LOCKER_CREDENTIAL_FAILED` (doors given for the wrong
-/// scope or twice, a bad expiry, too many PINs counting the delegator's
-/// drop-offs in progress),
+/// scope or twice, a bad expiry, too many PINs: the delegator already
+/// holds as many active PINs as the policy's `pin.max_active_per_unit`,
+/// or delegations hold all of them but the one kept for the next
+/// drop-off's PIN),
 /// `LOCKER_INVALID_ARGUMENT` for another `scope`, hardware statuses,
 /// `LOCKER_JOURNAL_WRITE`.
 ///

@@ -21,10 +21,12 @@ typedef struct board {
   bool occupied[BOARD_DOORS];
   uint64_t now_s;
   uint64_t rng;
-  /* Faults: the next `jam_unlocks` unlocks fail; entropy and clock fail
-   * while set; appends fail while set. */
+  /* Faults: the next `jam_unlocks` unlocks fail (the latch jams), the next
+   * `power_lost_unlocks` lose power; entropy and clock fail while set;
+   * appends fail while set. */
   int jam_unlocks;
   uint32_t last_jammed;
+  int power_lost_unlocks;
   bool entropy_fails;
   bool clock_fails;
   bool append_fails;
@@ -35,7 +37,8 @@ typedef struct board {
   uint64_t counter;
   bool counter_fails;
   unsigned counter_raises;
-  /* The journal on "flash". */
+  /* The journal on "flash", and how many lines were appended to it. */
+  uint64_t appends;
   char *journal;
   size_t journal_len;
   size_t journal_cap;
@@ -53,6 +56,11 @@ static int board_unlock(void *ctx, uint32_t door) {
     b->last_jammed = door;
     locker_hw_fault_detail("latch motor current 2.1 A");
     return LOCKER_HW_DOOR_JAMMED;
+  }
+  if (b->power_lost_unlocks > 0) {
+    b->power_lost_unlocks--;
+    locker_hw_fault_detail("supply dropped to 9.1 V during the pulse");
+    return LOCKER_HW_POWER_LOST;
   }
   b->unlocked[door] = true;
   return LOCKER_HW_OK;
@@ -110,6 +118,7 @@ static int board_journal_append(void *ctx, const char *line, size_t len) {
   }
   memcpy(b->journal + b->journal_len, line, len);
   b->journal_len += len;
+  b->appends++;
   return 0;
 }
 

@@ -24,6 +24,9 @@ static void test_status_messages(void) {
   CHECK(strcmp(locker_status_message(LOCKER_OK), "ok") == 0);
   CHECK(strstr(locker_status_message(LOCKER_ZERO_SIDE), "0 mm") != NULL);
   CHECK(strcmp(locker_status_message(12345u), "unknown status") == 0);
+  CHECK(LOCKER_BOUND_EXCEEDED == 204 && LOCKER_WEAK_ENTROPY == 205);
+  CHECK(strstr(locker_status_message(LOCKER_BOUND_EXCEEDED), "bound") != NULL);
+  CHECK(strstr(locker_status_message(LOCKER_WEAK_ENTROPY), "entropy") != NULL);
 }
 
 static void test_fits(void) {

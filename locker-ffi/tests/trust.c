@@ -10,9 +10,12 @@
  *     counter, or with the head exported before; a journal forked after a
  *     rollback is refused with the head;
  *   - another site's key ring, an unknown key and weak keys are refused;
- *   - keys rotate, are added and retire through the locker, journaled;
+ *   - keys rotate, are added and retire through the locker, journaled; a
+ *     power cut before the rotated keys are stored leaves a journal the
+ *     keys from before restore;
  *   - a door reported closed that the locker never unlocked is refused,
- *     journaled and raised;
+ *     journaled and raised; a flood of them costs one record per door
+ *     every 10 minutes;
  *   - a clock pushed 10 days ahead buys no PIN guesses beyond the bank's
  *     daily cap of locker time, and returns no parcel until confirmed, by
  *     staff or by a time the back end signed.
@@ -619,6 +622,22 @@ static void test_keys_through_the_locker(void) {
   CHECK(locker_rotate_key(l, &key_id) == LOCKER_OK);
   CHECK(key_id == REMOTE_KEY_ID + 1);
   CHECK(flash_has(&b, "\"type\":\"keys_changed\""));
+
+  /* A power cut before the new keys are stored: the rotation's record is
+   * sealed with a key both rings hold, so the keys from before still
+   * restore the journal (and the restore journals them). The running
+   * locker then goes on with the journal as it was. */
+  char *rotated = flash_read(&b);
+  locker *cut = NULL;
+  CHECK(locker_restore(provisioned, sizeof provisioned, &hw, NULL, false,
+                       &cut) == LOCKER_OK);
+  char *report = NULL;
+  CHECK(cut != NULL && locker_restore_report(cut, &report) == LOCKER_OK);
+  CHECK(report != NULL && strstr(report, "\"keys_recorded\":true") != NULL);
+  locker_string_free(report);
+  locker_free(cut);
+  flash_write(&b, rotated);
+  free(rotated);
   char *checks = NULL;
   CHECK(locker_key_checks(l, &checks) == LOCKER_OK);
   CHECK(checks != NULL && strncmp(checks, "[{\"key_id\":7,\"check\":\"", 22) == 0);
@@ -637,8 +656,8 @@ static void test_keys_through_the_locker(void) {
   CHECK(door != 0);
   free(take_events(l));
 
-  /* The keys before the rotation no longer restore: store the new ones at
-   * once (the rotation's record is sealed with the new key). */
+  /* Records after the rotation are sealed with the new key: the keys from
+   * before it no longer restore the journal. Store the new ones at once. */
   CHECK(restore(&hw, provisioned, sizeof provisioned, NULL, false) ==
         LOCKER_JOURNAL_UNKNOWN_KEY);
   CHECK(restore(&hw, keys, keys_len, NULL, false) == LOCKER_OK);
@@ -697,9 +716,26 @@ static void test_unexpected_door_close(void) {
         strstr(events, "{\"type\":\"unexpected_door_close\",\"compartment\":4}") !=
             NULL);
   free(events);
+  /* A flood of forged closes: each is refused and raised, and one record
+   * per door every 10 minutes keeps the flash from filling. */
+  for (int i = 0; i < 50; i++)
+    CHECK(locker_door_closed(l, 4) == LOCKER_DOOR_NOT_OPEN_FOR);
+  CHECK(board_records(&b) == records + 1);
+  events = take_events(l);
+  const char *alarm = "\"type\":\"unexpected_door_close\"";
+  unsigned raised = 0;
+  for (const char *at = events != NULL ? strstr(events, alarm) : NULL;
+       at != NULL; at = strstr(at + 1, alarm))
+    raised++;
+  CHECK(raised == 50);
+  free(events);
+  b.now_s += 600;
+  CHECK(locker_door_closed(l, 4) == LOCKER_DOOR_NOT_OPEN_FOR);
+  CHECK(board_records(&b) == records + 2);
+  free(take_events(l));
   /* A door the bank does not have. */
   CHECK(locker_door_closed(l, 99) == LOCKER_UNKNOWN_COMPARTMENT);
-  CHECK(board_records(&b) == records + 1);
+  CHECK(board_records(&b) == records + 2);
   uint8_t keys[KEYS_CAP];
   size_t keys_len = export_keys(l, keys);
   locker_free(l);
