@@ -74,7 +74,6 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
 use chacha20::ChaCha20Rng;
-use rand_core::SeedableRng;
 
 pub use courier::{CourierSession, DropOff};
 pub use doors::{DoorStatus, DoorView, OpenFor};
@@ -795,27 +794,29 @@ fn read_counter<H: Hardware>(hardware: &mut H) -> Result<Option<u64>, LockerErro
         .map_err(|error| LockerError::hardware(None, &error))
 }
 
-/// A generator seeded from the hardware's entropy. A seed left all zeros is
-/// refused: that is a source that reported success without writing (an
-/// asynchronous JavaScript function, a C stub), and every locker with it
-/// would draw the same keys and PINs.
+/// A generator seeded from the hardware's entropy. A seed no random source
+/// would give is refused (the rule of
+/// [`rng_from_entropy`](crate::credential::rng_from_entropy)): all zeros is
+/// a source that reported success without writing (an asynchronous
+/// JavaScript function, a C stub), one byte repeated a stuck generator, and
+/// every locker with it would draw the same keys and PINs.
 fn draw_rng<H: Hardware>(hardware: &mut H) -> Result<ChaCha20Rng, LockerError> {
     let mut seed = [0_u8; 32];
     hardware
         .fill_random(&mut seed)
         .map_err(|error| LockerError::hardware(None, &error))?;
-    if seed == [0_u8; 32] {
-        return Err(LockerError::Hardware {
-            compartment: None,
-            kind: HardwareErrorKind::EntropyUnavailable,
-            detail: Some(String::from(
-                "fill_random left the buffer all zeros: no entropy was written",
-            )),
-        });
-    }
-    let rng = ChaCha20Rng::from_seed(seed);
+    let rng = crate::credential::rng_from_entropy(seed);
+    let all_zeros = seed == [0_u8; 32];
     zeroize::Zeroize::zeroize(&mut seed);
-    Ok(rng)
+    rng.map_err(|_| LockerError::Hardware {
+        compartment: None,
+        kind: HardwareErrorKind::EntropyUnavailable,
+        detail: Some(String::from(if all_zeros {
+            "fill_random left the buffer all zeros: no entropy was written"
+        } else {
+            "fill_random gave bytes no random source would give (too few distinct values)"
+        })),
+    })
 }
 
 #[cfg(test)]

@@ -849,9 +849,21 @@ fn entropy_that_was_never_written_is_refused() {
             ..
         })
     ));
-    // One zero byte among others is entropy like any other.
-    let mut seed = vec![0; 32];
-    seed[31] = 1;
+    // A stuck generator (one byte repeated, a short pattern) is refused
+    // too; bytes as varied as a random source's are entropy like any
+    // other, zeros among them.
+    for stuck in [vec![1; 32], (0..32).map(|i| i % 4).collect::<Vec<u8>>()] {
+        let hardware = MockHardware::new([Expectation::FillRandom(Ok(stuck))]);
+        assert!(matches!(
+            Locker::new(LockerConfig::default(), hardware, MemoryJournal::new()),
+            Err(LockerError::Hardware {
+                kind: HardwareErrorKind::EntropyUnavailable,
+                ..
+            })
+        ));
+    }
+    let mut seed: Vec<u8> = (0..32).collect();
+    seed[31] = 0;
     let hardware =
         MockHardware::new([Expectation::FillRandom(Ok(seed)), Expectation::NowS(Ok(T0))]);
     assert!(Locker::new(LockerConfig::default(), hardware, MemoryJournal::new()).is_ok());
