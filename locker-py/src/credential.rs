@@ -204,6 +204,10 @@ fn refusal(py: Python<'_>, refusal: credential::Refusal) -> PyErr {
     error
 }
 
+// The default of `active_credentials` below, written as a literal so the
+// signature Python sees shows it: the core's reference bank.
+const _: () = assert!(REFERENCE_OCCUPIED_COMPARTMENTS == 200);
+
 /// A credential policy dict, or the default policy.
 fn policy_from(policy: Option<&Bound<'_, PyAny>>) -> PyResult<CredentialPolicy> {
     policy.map_or_else(|| Ok(CredentialPolicy::default()), |p| from_py(p, "policy"))
@@ -217,7 +221,7 @@ fn policy_from(policy: Option<&Bound<'_, PyAny>>) -> PyResult<CredentialPolicy> 
 /// `Locker(config)` refuse a policy whose bound with 200 active PINs is
 /// above its target (`CredentialError`, code `bound_exceeded`).
 #[pyfunction]
-#[pyo3(signature = (policy = None, active_credentials = REFERENCE_OCCUPIED_COMPARTMENTS))]
+#[pyo3(signature = (policy = None, active_credentials = 200))]
 pub(crate) fn brute_force_bound<'py>(
     py: Python<'py>,
     policy: Option<&Bound<'py, PyAny>>,
@@ -256,7 +260,7 @@ impl CredentialStore {
 
     /// The store's brute-force bound with `active_credentials` active PINs
     /// (as `brute_force_bound(store.policy(), ...)`).
-    #[pyo3(signature = (active_credentials = REFERENCE_OCCUPIED_COMPARTMENTS))]
+    #[pyo3(signature = (active_credentials = 200))]
     fn brute_force_bound<'py>(
         &self,
         py: Python<'py>,

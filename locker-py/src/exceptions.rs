@@ -531,4 +531,54 @@ mod tests {
             Some("door_jammed")
         );
     }
+
+    #[test]
+    fn the_simulators_errors_carry_the_cores_codes() {
+        use locker_core::CompartmentId;
+        use locker_core::hardware::sim::ActionError;
+        let closed = ActionError::DoorClosed {
+            door: CompartmentId(3),
+        };
+        assert_eq!(
+            converted(CoreError::SimAction(closed)).1.as_deref(),
+            Some("door_closed")
+        );
+        let infeasible = converted(CoreError::Sim(CoreSimError::Infeasible {
+            target_overflow_rate: 0.0,
+            max_doors: 1,
+            best_overflow_rate: 0.5,
+            best_doors: 1,
+        }));
+        assert_eq!(
+            (infeasible.0.as_str(), infeasible.1.as_deref()),
+            ("InfeasibleError", Some("infeasible"))
+        );
+    }
+
+    #[test]
+    fn refused_arguments_are_value_and_type_errors_naming_the_argument() {
+        Python::initialize();
+        Python::attach(|py| {
+            let error = invalid_argument("request.parcel.size", "width_mm is missing");
+            assert!(error.is_instance_of::<LockerError>(py));
+            assert!(error.is_instance_of::<PyValueError>(py));
+            assert!(!error.is_instance_of::<PyTypeError>(py));
+            let value = error.value(py);
+            let attr = |name: &str| -> String { value.getattr(name).unwrap().extract().unwrap() };
+            assert_eq!(attr("code"), "invalid_argument");
+            assert_eq!(attr("argument"), "request");
+            assert_eq!(
+                value.to_string(),
+                "request.parcel.size: width_mm is missing"
+            );
+            let error = argument_type("keys[2]", "expected a KeyRing, not int");
+            assert!(
+                error.is_instance_of::<PyTypeError>(py) && error.is_instance_of::<PyValueError>(py)
+            );
+            assert_eq!(
+                error.value(py).getattr("argument").unwrap().to_string(),
+                "keys"
+            );
+        });
+    }
 }

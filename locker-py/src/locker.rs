@@ -641,7 +641,7 @@ impl Locker {
     /// `CredentialError` for a bad signature or another bank,
     /// `OperationError` (`invalid_argument`) when the clock disagrees.
     fn confirm_signed_time(&mut self, signed: &Bound<'_, PyAny>) -> PyResult<u64> {
-        let signed: SignedTime = from_py(signed, "signed_time")?;
+        let signed: SignedTime = from_py(signed, "signed")?;
         self.run(|locker| locker.confirm_signed_time(&signed))
     }
 

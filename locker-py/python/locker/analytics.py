@@ -41,9 +41,11 @@ __all__ = [
 Record = Dict[str, Any]
 
 
-def _refused(cls: Type[InvalidArgumentError], argument: str, message: str) -> InvalidArgumentError:
-    error = cls(f"{argument}: {message}")
-    error.argument = argument
+def _refused(cls: Type[InvalidArgumentError], path: str, message: str) -> InvalidArgumentError:
+    """An argument refused as the native module refuses one: the message
+    starts with the path (``records[3]``), ``argument`` is the parameter."""
+    error = cls(f"{path}: {message}")
+    error.argument = path.split("[")[0]
     return error
 
 
