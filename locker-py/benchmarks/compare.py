@@ -221,12 +221,12 @@ def compare_verification(clock: Clock, sanity: Sanity) -> Tuple[str, Dict[str, f
     filler = 0 if clock.quick else 500
     for unit in range(1, filler + 1):
         for copy in range(2):
-            seed = (unit * 2 + copy).to_bytes(32, "big")
+            seed = hashlib.sha256((unit * 2 + copy).to_bytes(8, "big")).digest()
             store.issue_pin(keys, unit, [unit % 100 + 1], NOW_S + 86_400, NOW_S, entropy=seed)
         _, record = locker.issue_token(keys, [unit % 100 + 1], NOW_S + 86_400, NOW_S, entropy=seed)
         store.insert(record, NOW_S)
-    pin, _ = store.issue_pin(keys, UNIT, [41], NOW_S + 86_400, NOW_S, entropy=bytes([7] * 32))
-    token, record = locker.issue_token(keys, [41], NOW_S + 86_400, NOW_S, entropy=bytes([9] * 32))
+    pin, _ = store.issue_pin(keys, UNIT, [41], NOW_S + 86_400, NOW_S, entropy=bytes(range(7, 39)))
+    token, record = locker.issue_token(keys, [41], NOW_S + 86_400, NOW_S, entropy=bytes(range(9, 41)))
     store.insert(record, NOW_S)
     bad_pin = wrong_digits(pin)
     bad_token = tamper(token)
@@ -371,7 +371,7 @@ def compare_verification(clock: Clock, sanity: Sanity) -> Tuple[str, Dict[str, f
 def compare_qr(clock: Clock, sanity: Sanity) -> Tuple[str, Dict[str, float]]:
     keys = locker.KeyRing()
     keys.rotate(SECRET)
-    token, _ = locker.issue_token(keys, [41], NOW_S + 86_400, NOW_S, entropy=bytes([9] * 32))
+    token, _ = locker.issue_token(keys, [41], NOW_S + 86_400, NOW_S, entropy=bytes(range(9, 41)))
     module_px, quiet = 8, 4
 
     def locker_svg() -> str:

@@ -6,6 +6,7 @@ use locker_core::pack;
 use locker_core::{CompartmentId, Dimensions, Parcel, ParcelId, RecipientId};
 use pyo3::prelude::*;
 
+use crate::args;
 use crate::convert::{from_py, to_py};
 use crate::exceptions::CoreError;
 
@@ -28,7 +29,7 @@ pub(crate) fn default_bank(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
 #[pyfunction]
 pub(crate) fn bank_config_from_json<'py>(
     py: Python<'py>,
-    json: &str,
+    #[pyo3(from_py_with = args::json)] json: &str,
 ) -> PyResult<Bound<'py, PyAny>> {
     let config = BankConfig::from_json(json).map_err(CoreError::from)?;
     to_py(py, &config)
@@ -41,8 +42,9 @@ pub(crate) fn bank_config_to_json(config: &Bound<'_, PyAny>) -> PyResult<String>
 }
 
 /// Validates a bank configuration dict and returns it with every default
-/// filled in. Raises `ConfigError` naming the bad field, `ValueError` for a
-/// wrong shape, `TypeError` for non-JSON data.
+/// filled in. Raises `ConfigError` naming the bad field,
+/// `InvalidArgumentError` for a wrong shape, `ArgumentTypeError` for
+/// non-JSON data.
 #[pyfunction]
 pub(crate) fn validate_bank_config<'py>(
     py: Python<'py>,
@@ -88,7 +90,7 @@ impl Bank {
     }
 
     /// The compartment id holding a parcel, or `None`.
-    fn locate(&self, parcel_id: u64) -> Option<u32> {
+    fn locate(&self, #[pyo3(from_py_with = args::parcel_id)] parcel_id: u64) -> Option<u32> {
         self.inner.locate(ParcelId(parcel_id)).map(|c| c.0)
     }
 
@@ -111,8 +113,8 @@ impl Bank {
     fn store<'py>(
         &mut self,
         py: Python<'py>,
-        compartment: u32,
-        recipient: u64,
+        #[pyo3(from_py_with = args::compartment)] compartment: u32,
+        #[pyo3(from_py_with = args::recipient)] recipient: u64,
         parcel: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let parcel: Parcel = from_py(parcel, "parcel")?;
@@ -125,7 +127,11 @@ impl Bank {
 
     /// Empties a compartment; returns what it held (recipient, parcels,
     /// packing).
-    fn release<'py>(&mut self, py: Python<'py>, compartment: u32) -> PyResult<Bound<'py, PyAny>> {
+    fn release<'py>(
+        &mut self,
+        py: Python<'py>,
+        #[pyo3(from_py_with = args::compartment)] compartment: u32,
+    ) -> PyResult<Bound<'py, PyAny>> {
         let contents = self
             .inner
             .release(CompartmentId(compartment))
@@ -134,7 +140,11 @@ impl Bank {
     }
 
     /// Takes a compartment out of service (`False`) or back in (`True`).
-    fn set_in_service(&mut self, compartment: u32, in_service: bool) -> PyResult<()> {
+    fn set_in_service(
+        &mut self,
+        #[pyo3(from_py_with = args::compartment)] compartment: u32,
+        #[pyo3(from_py_with = args::in_service)] in_service: bool,
+    ) -> PyResult<()> {
         self.inner
             .set_in_service(CompartmentId(compartment), in_service)
             .map_err(CoreError::from)?;
@@ -194,7 +204,7 @@ fn pack_input(
 #[pyfunction(name = "pack")]
 pub(crate) fn pack_one<'py>(
     py: Python<'py>,
-    space: (u32, u32, u32),
+    #[pyo3(from_py_with = args::space)] space: (u32, u32, u32),
     parcels: &Bound<'py, PyAny>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let (space, parcels) = pack_input(space, parcels)?;
@@ -208,7 +218,7 @@ pub(crate) fn pack_one<'py>(
 #[pyfunction]
 pub(crate) fn pack_bins<'py>(
     py: Python<'py>,
-    space: (u32, u32, u32),
+    #[pyo3(from_py_with = args::space)] space: (u32, u32, u32),
     parcels: &Bound<'py, PyAny>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let (space, parcels) = pack_input(space, parcels)?;
@@ -220,7 +230,10 @@ pub(crate) fn pack_bins<'py>(
 
 /// A lower bound on the number of spaces any packing of the parcels needs.
 #[pyfunction]
-pub(crate) fn lower_bound(space: (u32, u32, u32), parcels: &Bound<'_, PyAny>) -> PyResult<u32> {
+pub(crate) fn lower_bound(
+    #[pyo3(from_py_with = args::space)] space: (u32, u32, u32),
+    parcels: &Bound<'_, PyAny>,
+) -> PyResult<u32> {
     let (space, parcels) = pack_input(space, parcels)?;
     Ok(pack::lower_bound(space, &parcels))
 }

@@ -6,11 +6,12 @@
 //! core value into such data (directly, see [`crate::to_python`]);
 //! [`from_py`] reads a core value from it.
 
-use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 use serde::de::DeserializeOwned;
 use serde_json::Number;
+
+use crate::exceptions::{argument_type, invalid_argument};
 
 /// JSON text from a Python object, dicts in their own key order (an
 /// internally tagged object's tag stays first); `path` names the argument
@@ -18,10 +19,11 @@ use serde_json::Number;
 ///
 /// # Errors
 ///
-/// `TypeError` for an object that is not JSON data (or a dict key that is
-/// not a string), `ValueError` for a float that is not finite, an integer
-/// beyond 64 bits, or containers nested deeper than JSON readers go (a
-/// list that contains itself, for one).
+/// `ArgumentTypeError` (a `TypeError`) for an object that is not JSON data
+/// (or a dict key that is not a string), `InvalidArgumentError` (a
+/// `ValueError`) for a float that is not finite, an integer beyond 64
+/// bits, or containers nested deeper than JSON readers go (a list that
+/// contains itself, for one); both name the path.
 pub fn py_to_json(object: &Bound<'_, PyAny>, path: &str, out: &mut Vec<u8>) -> PyResult<()> {
     write_json(object, path, out, 0)
 }
@@ -36,9 +38,10 @@ fn write_json(
     depth: usize,
 ) -> PyResult<()> {
     if depth > MAX_DEPTH {
-        return Err(PyValueError::new_err(format!(
-            "{path}: nested more than {MAX_DEPTH} deep"
-        )));
+        return Err(invalid_argument(
+            path,
+            format_args!("nested more than {MAX_DEPTH} deep"),
+        ));
     }
     if object.is_none() {
         out.extend_from_slice(b"null");
@@ -55,14 +58,15 @@ fn write_json(
         } else if let Ok(i) = object.extract::<i64>() {
             out.extend_from_slice(i.to_string().as_bytes());
         } else {
-            return Err(PyValueError::new_err(format!(
-                "{path}: integer {object} is out of range"
-            )));
+            return Err(invalid_argument(
+                path,
+                format_args!("integer {object} is out of range"),
+            ));
         }
     } else if object.is_instance_of::<PyFloat>() {
         let f = object.extract::<f64>()?;
         let number = Number::from_f64(f)
-            .ok_or_else(|| PyValueError::new_err(format!("{path}: {f} is not a finite number")))?;
+            .ok_or_else(|| invalid_argument(path, format_args!("{f} is not a finite number")))?;
         out.extend_from_slice(number.to_string().as_bytes());
     } else if object.is_instance_of::<PyString>() {
         write_str(out, &object.cast::<PyString>()?.to_cow()?);
@@ -70,10 +74,10 @@ fn write_json(
         out.push(b'{');
         for (index, (key, item)) in dict.iter().enumerate() {
             let Ok(key) = key.cast::<PyString>() else {
-                return Err(PyTypeError::new_err(format!(
-                    "{path}: dict keys must be str, not {}",
-                    key.get_type().name()?
-                )));
+                return Err(argument_type(
+                    path,
+                    format_args!("dict keys must be str, not {}", key.get_type().name()?),
+                ));
             };
             let key = key.to_cow()?;
             if index > 0 {
@@ -94,10 +98,13 @@ fn write_json(
         }
         out.push(b']');
     } else {
-        return Err(PyTypeError::new_err(format!(
-            "{path}: expected JSON data (dict, list, str, int, float, bool or None), not {}",
-            object.get_type().name()?
-        )));
+        return Err(argument_type(
+            path,
+            format_args!(
+                "expected JSON data (dict, list, str, int, float, bool or None), not {}",
+                object.get_type().name()?
+            ),
+        ));
     }
     Ok(())
 }
@@ -112,12 +119,22 @@ fn write_str(out: &mut Vec<u8>, text: &str) {
 ///
 /// # Errors
 ///
-/// `TypeError` when `object` is not JSON data, `ValueError` naming the
-/// argument when the data does not have the core's shape.
+/// `ArgumentTypeError` when `object` is not JSON data,
+/// `InvalidArgumentError` naming the argument when the data does not have
+/// the core's shape (a missing or unknown field, a wrong value).
 pub fn from_py<T: DeserializeOwned>(object: &Bound<'_, PyAny>, path: &str) -> PyResult<T> {
     let mut text = Vec::with_capacity(256);
     py_to_json(object, path, &mut text)?;
-    serde_json::from_slice(&text).map_err(|error| PyValueError::new_err(format!("{path}: {error}")))
+    serde_json::from_slice(&text).map_err(|error| shape_error(path, &error))
+}
+
+/// `InvalidArgumentError` for data without the core's shape, without
+/// serde_json's position (`at line 1 column 57`), which means nothing for
+/// a dict.
+fn shape_error(path: &str, error: &serde_json::Error) -> PyErr {
+    let text = error.to_string();
+    let position = format!(" at line {} column {}", error.line(), error.column());
+    invalid_argument(path, text.strip_suffix(&position).unwrap_or(&text))
 }
 
 pub use crate::to_python::to_py;

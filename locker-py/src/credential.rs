@@ -4,59 +4,74 @@
 //!
 //! Randomness: every call that draws randomness takes optional `entropy`
 //! (32 bytes). Without it the bindings read 32 bytes from `os.urandom`, the
-//! operating system's generator, and seed a ChaCha20 generator with them.
+//! operating system's generator. Either way the bytes seed a ChaCha20
+//! generator through the core's `credential::rng_from_entropy`, which
+//! refuses bytes no random source would give (code `weak_entropy`).
 
 use chacha20::ChaCha20Rng;
 use locker_core::credential::{
-    self, BankId, CredentialPolicy, CredentialRecord, Failure, Grant, IssuerKey, KeyId, KioskId,
-    PinAttempt, PinRequest, Purpose, QrErrorCorrection, QrMatrix, QrOptions, RemoteCommand,
-    RemoteRequest, SITE_KEY_BYTES, SignedTime, SiteKey, TokenRequest,
+    self, BankId, CarrierId, CourierRequest, CredentialPolicy, CredentialRecord, Failure, Grant,
+    IssuerKey, KeyId, KioskId, PinAttempt, PinRequest, Purpose, QrErrorCorrection, QrMatrix,
+    QrOptions, REFERENCE_OCCUPIED_COMPARTMENTS, RemoteCommand, RemoteRequest, SITE_KEY_BYTES,
+    SignedTime, SiteKey, TokenRequest,
 };
 use locker_core::{CompartmentId, RecipientId};
-use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
-use rand_core::SeedableRng;
 
+use crate::args;
 use crate::convert::{from_py, named, to_py};
-use crate::exceptions::CoreError;
+use crate::exceptions::{CoreError, invalid_argument};
 
-/// A generator seeded from `entropy` (exactly 32 bytes) or `os.urandom`.
+/// A generator seeded from `entropy` (exactly 32 bytes) or `os.urandom`,
+/// through the core's check of caller-given entropy.
 ///
 /// # Errors
 ///
-/// `ValueError` when `entropy` is not 32 bytes long.
+/// `InvalidArgumentError` when `entropy` is not 32 bytes long,
+/// `CredentialError` (`weak_entropy`) for bytes with fewer than 16
+/// distinct values.
 pub fn rng_from(py: Python<'_>, entropy: Option<&[u8]>) -> PyResult<ChaCha20Rng> {
-    let bytes: Vec<u8> = match entropy {
-        Some(bytes) => bytes.to_vec(),
-        None => py
-            .import("os")?
-            .getattr("urandom")?
-            .call1((32,))?
-            .extract()?,
+    let drawn: Vec<u8>;
+    let bytes = match entropy {
+        Some(bytes) => bytes,
+        None => {
+            drawn = py
+                .import("os")?
+                .getattr("urandom")?
+                .call1((32,))?
+                .extract()?;
+            &drawn
+        }
     };
-    let seed: [u8; 32] = bytes.as_slice().try_into().map_err(|_| {
-        PyValueError::new_err(format!("entropy must be 32 bytes, not {}", bytes.len()))
+    let mut seed: [u8; 32] = bytes.try_into().map_err(|_| {
+        invalid_argument(
+            "entropy",
+            format_args!("expected 32 bytes, not {}", bytes.len()),
+        )
     })?;
-    Ok(ChaCha20Rng::from_seed(seed))
+    let rng = credential::rng_from_entropy(seed);
+    seed.fill(0);
+    Ok(rng.map_err(CoreError::from)?)
 }
 
 /// A purpose from its snake_case name.
 fn purpose(name: &str) -> PyResult<Purpose> {
     named(name).ok_or_else(|| {
-        PyValueError::new_err(format!(
-            "purpose must be \"pickup\", \"courier_drop_off\" or \"staff\", not {name:?}"
-        ))
+        invalid_argument(
+            "purpose",
+            format_args!("expected \"pickup\", \"courier_drop_off\" or \"staff\", not {name:?}"),
+        )
     })
 }
 
-/// 32 secret bytes, or `ValueError` naming `what`.
+/// 32 secret bytes, or `InvalidArgumentError` naming `what`.
 fn secret_bytes(what: &str, secret: &[u8]) -> PyResult<[u8; SITE_KEY_BYTES]> {
     secret.try_into().map_err(|_| {
-        PyValueError::new_err(format!(
-            "{what} must be {SITE_KEY_BYTES} bytes, not {}",
-            secret.len()
-        ))
+        invalid_argument(
+            what,
+            format_args!("expected {SITE_KEY_BYTES} bytes, not {}", secret.len()),
+        )
     })
 }
 
@@ -64,8 +79,8 @@ fn secret_bytes(what: &str, secret: &[u8]) -> PyResult<[u8; SITE_KEY_BYTES]> {
 ///
 /// # Errors
 ///
-/// `ValueError` for a secret that is not 32 bytes, `CredentialError`
-/// (`weak_key`) for a weak one.
+/// `InvalidArgumentError` for a secret that is not 32 bytes,
+/// `CredentialError` (`weak_key`) for a weak one.
 pub(crate) fn site_key(key_id: u16, secret: &[u8]) -> PyResult<SiteKey> {
     let mut bytes = secret_bytes("secret", secret)?;
     let key = SiteKey::from_bytes(KeyId(key_id), bytes);
@@ -90,8 +105,14 @@ impl KeyRing {
     }
 
     /// Adds a fresh key that signs from now on; returns its key id.
+    /// `entropy` (32 bytes) seeds it, checked as a secret is (`weak_entropy`);
+    /// `os.urandom` without it.
     #[pyo3(signature = (entropy = None))]
-    fn rotate(&mut self, py: Python<'_>, entropy: Option<&[u8]>) -> PyResult<u16> {
+    fn rotate(
+        &mut self,
+        py: Python<'_>,
+        #[pyo3(from_py_with = args::entropy)] entropy: Option<&[u8]>,
+    ) -> PyResult<u16> {
         let mut rng = rng_from(py, entropy)?;
         Ok(self.inner.rotate(&mut rng).map_err(CoreError::from)?.0)
     }
@@ -100,7 +121,11 @@ impl KeyRing {
     /// secret bytes. Raises `CredentialError` (code `weak_key`) for bytes
     /// no random source would give (all zeros, a repeated byte, a short
     /// pattern, typed text).
-    fn add_key(&mut self, key_id: u16, secret: &[u8]) -> PyResult<()> {
+    fn add_key(
+        &mut self,
+        #[pyo3(from_py_with = args::key_id)] key_id: u16,
+        #[pyo3(from_py_with = args::secret)] secret: &[u8],
+    ) -> PyResult<()> {
         self.inner
             .add(site_key(key_id, secret)?)
             .map_err(CoreError::from)?;
@@ -120,20 +145,24 @@ impl KeyRing {
     /// no key at all is refused: it could verify nothing; a weak key is
     /// refused with code `weak_key`).
     #[staticmethod]
-    fn from_bytes(data: &[u8]) -> PyResult<Self> {
+    fn from_bytes(#[pyo3(from_py_with = args::data)] data: &[u8]) -> PyResult<Self> {
         let inner = credential::KeyRing::from_secret_bytes(data).map_err(CoreError::from)?;
         Ok(Self { inner })
     }
 
     /// The 32 secret bytes of a key, to share it with a verifier. Handle
     /// with care.
-    fn export_key<'py>(&self, py: Python<'py>, key_id: u16) -> PyResult<Bound<'py, PyBytes>> {
+    fn export_key<'py>(
+        &self,
+        py: Python<'py>,
+        #[pyo3(from_py_with = args::key_id)] key_id: u16,
+    ) -> PyResult<Bound<'py, PyBytes>> {
         let key = self.inner.get(KeyId(key_id)).map_err(CoreError::from)?;
         Ok(PyBytes::new(py, key.expose_secret()))
     }
 
     /// Stops a key from verifying anything.
-    fn retire(&mut self, key_id: u16) -> PyResult<()> {
+    fn retire(&mut self, #[pyo3(from_py_with = args::key_id)] key_id: u16) -> PyResult<()> {
         self.inner.retire(KeyId(key_id)).map_err(CoreError::from)?;
         Ok(())
     }
@@ -160,14 +189,46 @@ impl KeyRing {
 }
 
 /// A refusal as `CredentialError`, with the failure to record (a dict, or
-/// `None` when it does not count toward throttling) as its `failure`.
+/// `None` when it does not count toward throttling) as its `failure`, and
+/// the attempt itself, counted or not (`None` for a refusal that was no
+/// attempt), as its `attempt`.
 fn refusal(py: Python<'_>, refusal: credential::Refusal) -> PyErr {
     let error = PyErr::from(CoreError::from(refusal.error));
+    // Best effort: the message is the error either way.
     if let Ok(failure) = to_py(py, &refusal.failure) {
-        // Best effort: the message is the error either way.
         let _ = error.value(py).setattr("failure", failure);
     }
+    if let Ok(attempt) = to_py(py, &refusal.attempt) {
+        let _ = error.value(py).setattr("attempt", attempt);
+    }
     error
+}
+
+// The default of `active_credentials` below, written as a literal so the
+// signature Python sees shows it: the core's reference bank.
+const _: () = assert!(REFERENCE_OCCUPIED_COMPARTMENTS == 200);
+
+/// A credential policy dict, or the default policy.
+fn policy_from(policy: Option<&Bound<'_, PyAny>>) -> PyResult<CredentialPolicy> {
+    policy.map_or_else(|| Ok(CredentialPolicy::default()), |p| from_py(p, "policy"))
+}
+
+/// The brute-force bound of a credential policy (a `CredentialPolicy` dict,
+/// the default policy when `None`) with `active_credentials` active PINs:
+/// `{"probability", "per_billion", "target_per_billion", "inputs":
+/// {"pin_digits", "second_factor", "active_credentials",
+/// "attempts_per_24h"}, "attacker"}`. `CredentialStore(policy)` and
+/// `Locker(config)` refuse a policy whose bound with 200 active PINs is
+/// above its target (`CredentialError`, code `bound_exceeded`).
+#[pyfunction]
+#[pyo3(signature = (policy = None, active_credentials = 200))]
+pub(crate) fn brute_force_bound<'py>(
+    py: Python<'py>,
+    policy: Option<&Bound<'py, PyAny>>,
+    #[pyo3(from_py_with = args::active_credentials)] active_credentials: u64,
+) -> PyResult<Bound<'py, PyAny>> {
+    let policy = policy_from(policy)?;
+    to_py(py, &policy.brute_force_bound(active_credentials))
 }
 
 /// The public credential records of a bank, with throttling: issue, verify
@@ -180,21 +241,35 @@ pub struct CredentialStore {
 #[pymethods]
 impl CredentialStore {
     /// A store under a policy dict (the core's `CredentialPolicy` shape), or
-    /// the default policy: 8-digit PINs asked with the unit number.
+    /// the default policy: 8-digit PINs asked with the unit number. Raises
+    /// `CredentialError` (`invalid_policy`; `bound_exceeded` for PINs a
+    /// guesser opens with a chance above the policy's `brute_force` target
+    /// in 24 hours).
     #[new]
     #[pyo3(signature = (policy = None))]
     fn new(policy: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
-        let policy: CredentialPolicy = match policy {
-            Some(policy) => from_py(policy, "policy")?,
-            None => CredentialPolicy::default(),
-        };
-        let inner = credential::CredentialStore::new(policy).map_err(CoreError::from)?;
+        let inner =
+            credential::CredentialStore::new(policy_from(policy)?).map_err(CoreError::from)?;
         Ok(Self { inner })
     }
 
     /// The policy as a dict.
     fn policy<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         to_py(py, self.inner.policy())
+    }
+
+    /// The store's brute-force bound with `active_credentials` active PINs
+    /// (as `brute_force_bound(store.policy(), ...)`).
+    #[pyo3(signature = (active_credentials = 200))]
+    fn brute_force_bound<'py>(
+        &self,
+        py: Python<'py>,
+        #[pyo3(from_py_with = args::active_credentials)] active_credentials: u64,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        to_py(
+            py,
+            &self.inner.policy().brute_force_bound(active_credentials),
+        )
     }
 
     /// Issues a PIN for `recipient` opening `compartments` until
@@ -206,13 +281,13 @@ impl CredentialStore {
     fn issue_pin<'py>(
         &mut self,
         py: Python<'py>,
-        keys: &KeyRing,
-        recipient: u64,
-        compartments: Vec<u32>,
-        expires_at_s: u64,
-        now_s: u64,
-        purpose: &str,
-        entropy: Option<&[u8]>,
+        #[pyo3(from_py_with = args::keys)] keys: PyRef<'py, KeyRing>,
+        #[pyo3(from_py_with = args::recipient)] recipient: u64,
+        #[pyo3(from_py_with = args::compartments)] compartments: Vec<u32>,
+        #[pyo3(from_py_with = args::expires_at_s)] expires_at_s: u64,
+        #[pyo3(from_py_with = args::now_s)] now_s: u64,
+        #[pyo3(from_py_with = args::purpose)] purpose: &str,
+        #[pyo3(from_py_with = args::entropy)] entropy: Option<&[u8]>,
     ) -> PyResult<(String, Bound<'py, PyAny>)> {
         let request = PinRequest {
             recipient: RecipientId(recipient),
@@ -231,6 +306,65 @@ impl CredentialStore {
         Ok((pin.expose().to_owned(), to_py(py, &record)?))
     }
 
+    /// Issues a courier code (12 digits) for `carrier`, valid from
+    /// `valid_from_s` until `expires_at_s`, and stores its record (which
+    /// revokes the carrier's earlier code); returns `(code, record)`.
+    #[pyo3(signature = (keys, carrier, valid_from_s, expires_at_s, now_s, entropy = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn issue_courier_code<'py>(
+        &mut self,
+        py: Python<'py>,
+        #[pyo3(from_py_with = args::keys)] keys: PyRef<'py, KeyRing>,
+        #[pyo3(from_py_with = args::carrier)] carrier: u32,
+        #[pyo3(from_py_with = args::valid_from_s)] valid_from_s: u64,
+        #[pyo3(from_py_with = args::expires_at_s)] expires_at_s: u64,
+        #[pyo3(from_py_with = args::now_s)] now_s: u64,
+        #[pyo3(from_py_with = args::entropy)] entropy: Option<&[u8]>,
+    ) -> PyResult<(String, Bound<'py, PyAny>)> {
+        let request = CourierRequest {
+            carrier: CarrierId(carrier),
+            valid_from_s,
+            expires_at_s,
+        };
+        let mut rng = rng_from(py, entropy)?;
+        let (code, record) = self
+            .inner
+            .generate_courier_code(&keys.inner, &mut rng, &request, now_s)
+            .map_err(CoreError::from)?;
+        self.inner
+            .insert(record.clone(), now_s)
+            .map_err(CoreError::from)?;
+        Ok((code.expose().to_owned(), to_py(py, &record)?))
+    }
+
+    /// Checks a typed courier code without changing anything; returns the
+    /// grant dict (drop-off only, naming the carrier). With `carrier` (the
+    /// carrier the courier chose on the kiosk's screen) only that carrier's
+    /// code is looked at and a wrong code counts against that carrier, so
+    /// someone guessing for one carrier never blocks another's couriers.
+    /// Raises `CredentialError` whose `failure` is the attempt to pass to
+    /// `record_failure`.
+    #[pyo3(signature = (keys, code, now_s, kiosk = 1, carrier = None))]
+    fn verify_courier<'py>(
+        &self,
+        py: Python<'py>,
+        #[pyo3(from_py_with = args::keys)] keys: PyRef<'py, KeyRing>,
+        #[pyo3(from_py_with = args::code)] code: &str,
+        #[pyo3(from_py_with = args::now_s)] now_s: u64,
+        #[pyo3(from_py_with = args::kiosk)] kiosk: u32,
+        #[pyo3(from_py_with = args::carrier)] carrier: Option<u32>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let kiosk = KioskId(kiosk);
+        let verified = match carrier {
+            Some(carrier) => {
+                self.inner
+                    .verify_courier_for(&keys.inner, kiosk, CarrierId(carrier), code, now_s)
+            }
+            None => self.inner.verify_courier(&keys.inner, kiosk, code, now_s),
+        };
+        to_py(py, &verified.map_err(|r| refusal(py, r))?)
+    }
+
     /// Checks a typed PIN (with the unit, when PINs are bound to units)
     /// without changing anything; returns the grant dict. Raises
     /// `CredentialError` whose `failure` is the attempt to pass to
@@ -240,12 +374,12 @@ impl CredentialStore {
     fn verify_pin<'py>(
         &self,
         py: Python<'py>,
-        keys: &KeyRing,
-        pin: &str,
-        now_s: u64,
-        unit: Option<u64>,
-        kiosk: u32,
-        purpose: &str,
+        #[pyo3(from_py_with = args::keys)] keys: PyRef<'py, KeyRing>,
+        #[pyo3(from_py_with = args::pin)] pin: &str,
+        #[pyo3(from_py_with = args::now_s)] now_s: u64,
+        #[pyo3(from_py_with = args::unit)] unit: Option<u64>,
+        #[pyo3(from_py_with = args::kiosk)] kiosk: u32,
+        #[pyo3(from_py_with = args::purpose)] purpose: &str,
     ) -> PyResult<Bound<'py, PyAny>> {
         let attempt = PinAttempt {
             kiosk: KioskId(kiosk),
@@ -269,12 +403,12 @@ impl CredentialStore {
     fn verify_token<'py>(
         &self,
         py: Python<'py>,
-        keys: &KeyRing,
-        token: &str,
-        now_s: u64,
-        kiosk: u32,
-        purpose: &str,
-        bank: u64,
+        #[pyo3(from_py_with = args::keys)] keys: PyRef<'py, KeyRing>,
+        #[pyo3(from_py_with = args::token)] token: &str,
+        #[pyo3(from_py_with = args::now_s)] now_s: u64,
+        #[pyo3(from_py_with = args::kiosk)] kiosk: u32,
+        #[pyo3(from_py_with = args::purpose)] purpose: &str,
+        #[pyo3(from_py_with = args::bank)] bank: u64,
     ) -> PyResult<Bound<'py, PyAny>> {
         let grant = self
             .inner
@@ -297,10 +431,10 @@ impl CredentialStore {
     fn verify_remote<'py>(
         &self,
         py: Python<'py>,
-        keys: &KeyRing,
-        bank: u64,
+        #[pyo3(from_py_with = args::keys)] keys: PyRef<'py, KeyRing>,
+        #[pyo3(from_py_with = args::bank)] bank: u64,
         command: &Bound<'py, PyAny>,
-        now_s: u64,
+        #[pyo3(from_py_with = args::now_s)] now_s: u64,
     ) -> PyResult<Bound<'py, PyAny>> {
         let command: RemoteCommand = from_py(command, "command")?;
         let grant = self
@@ -314,11 +448,11 @@ impl CredentialStore {
     /// for bank `bank`: signed by the site's key while the policy lists no
     /// issuer, else by a listed issuer. Raises `CredentialError`
     /// (`wrong_bank`, `unknown_key_id`, `rejected`).
-    fn verify_signed_time(
+    fn verify_signed_time<'py>(
         &self,
-        keys: &KeyRing,
-        bank: u64,
-        signed: &Bound<'_, PyAny>,
+        #[pyo3(from_py_with = args::keys)] keys: PyRef<'py, KeyRing>,
+        #[pyo3(from_py_with = args::bank)] bank: u64,
+        signed: &Bound<'py, PyAny>,
     ) -> PyResult<()> {
         let signed: SignedTime = from_py(signed, "signed")?;
         self.inner
@@ -329,7 +463,11 @@ impl CredentialStore {
 
     /// Marks a grant used once its door has opened; a single-use credential
     /// then stops verifying. Returns the ids of the credentials spent.
-    fn redeem(&mut self, grant: &Bound<'_, PyAny>, now_s: u64) -> PyResult<Vec<u64>> {
+    fn redeem(
+        &mut self,
+        grant: &Bound<'_, PyAny>,
+        #[pyo3(from_py_with = args::now_s)] now_s: u64,
+    ) -> PyResult<Vec<u64>> {
         let grant: Grant = from_py(grant, "grant")?;
         let spent = self.inner.redeem(&grant, now_s).map_err(CoreError::from)?;
         Ok(spent.into_iter().map(|id| id.0).collect())
@@ -348,14 +486,22 @@ impl CredentialStore {
     }
 
     /// Adds a public record (from `issue_pin`, `issue_token` or a journal).
-    fn insert(&mut self, record: &Bound<'_, PyAny>, now_s: u64) -> PyResult<()> {
+    fn insert(
+        &mut self,
+        record: &Bound<'_, PyAny>,
+        #[pyo3(from_py_with = args::now_s)] now_s: u64,
+    ) -> PyResult<()> {
         let record: CredentialRecord = from_py(record, "record")?;
         self.inner.insert(record, now_s).map_err(CoreError::from)?;
         Ok(())
     }
 
     /// Revokes a credential by id.
-    fn revoke(&mut self, credential_id: u64, now_s: u64) -> PyResult<()> {
+    fn revoke(
+        &mut self,
+        #[pyo3(from_py_with = args::credential_id)] credential_id: u64,
+        #[pyo3(from_py_with = args::now_s)] now_s: u64,
+    ) -> PyResult<()> {
         self.inner
             .revoke(credential::CredentialId(credential_id), now_s)
             .map_err(CoreError::from)?;
@@ -400,14 +546,14 @@ fn token_request(
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn issue_token<'py>(
     py: Python<'py>,
-    keys: &KeyRing,
-    compartments: Vec<u32>,
-    expires_at_s: u64,
-    now_s: u64,
-    purpose: &str,
-    recipient: Option<u64>,
-    entropy: Option<&[u8]>,
-    bank: u64,
+    #[pyo3(from_py_with = args::keys)] keys: PyRef<'py, KeyRing>,
+    #[pyo3(from_py_with = args::compartments)] compartments: Vec<u32>,
+    #[pyo3(from_py_with = args::expires_at_s)] expires_at_s: u64,
+    #[pyo3(from_py_with = args::now_s)] now_s: u64,
+    #[pyo3(from_py_with = args::purpose)] purpose: &str,
+    #[pyo3(from_py_with = args::recipient)] recipient: Option<u64>,
+    #[pyo3(from_py_with = args::entropy)] entropy: Option<&[u8]>,
+    #[pyo3(from_py_with = args::bank)] bank: u64,
 ) -> PyResult<(String, Bound<'py, PyAny>)> {
     let request = token_request(bank, compartments, expires_at_s, purpose, recipient)?;
     let mut rng = rng_from(py, entropy)?;
@@ -424,14 +570,14 @@ pub(crate) fn issue_token<'py>(
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn issue_token_signed<'py>(
     py: Python<'py>,
-    signer: &IssuerSigningKey,
-    compartments: Vec<u32>,
-    expires_at_s: u64,
-    now_s: u64,
-    purpose: &str,
-    recipient: Option<u64>,
-    entropy: Option<&[u8]>,
-    bank: u64,
+    #[pyo3(from_py_with = args::signer)] signer: PyRef<'py, IssuerSigningKey>,
+    #[pyo3(from_py_with = args::compartments)] compartments: Vec<u32>,
+    #[pyo3(from_py_with = args::expires_at_s)] expires_at_s: u64,
+    #[pyo3(from_py_with = args::now_s)] now_s: u64,
+    #[pyo3(from_py_with = args::purpose)] purpose: &str,
+    #[pyo3(from_py_with = args::recipient)] recipient: Option<u64>,
+    #[pyo3(from_py_with = args::entropy)] entropy: Option<&[u8]>,
+    #[pyo3(from_py_with = args::bank)] bank: u64,
 ) -> PyResult<(String, Bound<'py, PyAny>)> {
     let request = token_request(bank, compartments, expires_at_s, purpose, recipient)?;
     let mut rng = rng_from(py, entropy)?;
@@ -449,9 +595,9 @@ pub(crate) fn issue_token_signed<'py>(
 #[pyo3(signature = (keys, request, entropy = None))]
 pub(crate) fn sign_remote_command<'py>(
     py: Python<'py>,
-    keys: &KeyRing,
+    #[pyo3(from_py_with = args::keys)] keys: PyRef<'py, KeyRing>,
     request: &Bound<'py, PyAny>,
-    entropy: Option<&[u8]>,
+    #[pyo3(from_py_with = args::entropy)] entropy: Option<&[u8]>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let request: RemoteRequest = from_py(request, "request")?;
     let mut rng = rng_from(py, entropy)?;
@@ -467,9 +613,9 @@ pub(crate) fn sign_remote_command<'py>(
 #[pyo3(signature = (signer, request, entropy = None))]
 pub(crate) fn sign_remote_command_ed25519<'py>(
     py: Python<'py>,
-    signer: &IssuerSigningKey,
+    #[pyo3(from_py_with = args::signer)] signer: PyRef<'py, IssuerSigningKey>,
     request: &Bound<'py, PyAny>,
-    entropy: Option<&[u8]>,
+    #[pyo3(from_py_with = args::entropy)] entropy: Option<&[u8]>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let request: RemoteRequest = from_py(request, "request")?;
     let mut rng = rng_from(py, entropy)?;
@@ -484,9 +630,9 @@ pub(crate) fn sign_remote_command_ed25519<'py>(
 #[pyfunction]
 pub(crate) fn sign_time<'py>(
     py: Python<'py>,
-    keys: &KeyRing,
-    bank: u64,
-    time_s: u64,
+    #[pyo3(from_py_with = args::keys)] keys: PyRef<'py, KeyRing>,
+    #[pyo3(from_py_with = args::bank)] bank: u64,
+    #[pyo3(from_py_with = args::time_s)] time_s: u64,
 ) -> PyResult<Bound<'py, PyAny>> {
     let signed =
         credential::sign_time(&keys.inner, BankId(bank), time_s).map_err(CoreError::from)?;
@@ -498,9 +644,9 @@ pub(crate) fn sign_time<'py>(
 #[pyfunction]
 pub(crate) fn sign_time_ed25519<'py>(
     py: Python<'py>,
-    signer: &IssuerSigningKey,
-    bank: u64,
-    time_s: u64,
+    #[pyo3(from_py_with = args::signer)] signer: PyRef<'py, IssuerSigningKey>,
+    #[pyo3(from_py_with = args::bank)] bank: u64,
+    #[pyo3(from_py_with = args::time_s)] time_s: u64,
 ) -> PyResult<Bound<'py, PyAny>> {
     to_py(
         py,
@@ -517,10 +663,10 @@ pub(crate) fn sign_time_ed25519<'py>(
 #[pyo3(signature = (keys, token, now_s, *, bank = 0, issuers = None))]
 pub(crate) fn verify_token_offline<'py>(
     py: Python<'py>,
-    keys: &KeyRing,
-    token: &str,
-    now_s: u64,
-    bank: u64,
+    #[pyo3(from_py_with = args::keys)] keys: PyRef<'py, KeyRing>,
+    #[pyo3(from_py_with = args::token)] token: &str,
+    #[pyo3(from_py_with = args::now_s)] now_s: u64,
+    #[pyo3(from_py_with = args::bank)] bank: u64,
     issuers: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let issuers: Vec<IssuerKey> = match issuers {
@@ -550,7 +696,11 @@ impl IssuerSigningKey {
     /// `os.urandom`.
     #[staticmethod]
     #[pyo3(signature = (key_id, entropy = None))]
-    fn generate(py: Python<'_>, key_id: u16, entropy: Option<&[u8]>) -> PyResult<Self> {
+    fn generate(
+        py: Python<'_>,
+        #[pyo3(from_py_with = args::key_id)] key_id: u16,
+        #[pyo3(from_py_with = args::entropy)] entropy: Option<&[u8]>,
+    ) -> PyResult<Self> {
         let mut rng = rng_from(py, entropy)?;
         let inner = credential::IssuerSigningKey::generate(KeyId(key_id), &mut rng)
             .map_err(CoreError::from)?;
@@ -561,7 +711,10 @@ impl IssuerSigningKey {
     /// gave). Raises `CredentialError` (`weak_key`) for bytes no random
     /// source would give.
     #[staticmethod]
-    fn from_bytes(key_id: u16, secret: &[u8]) -> PyResult<Self> {
+    fn from_bytes(
+        #[pyo3(from_py_with = args::key_id)] key_id: u16,
+        #[pyo3(from_py_with = args::secret)] secret: &[u8],
+    ) -> PyResult<Self> {
         let mut bytes = secret_bytes("secret", secret)?;
         let inner = credential::IssuerSigningKey::from_bytes(KeyId(key_id), bytes);
         bytes.fill(0);
@@ -598,15 +751,18 @@ impl IssuerSigningKey {
 #[pyfunction]
 #[pyo3(signature = (text, module_px = 8, error_correction = "medium", quiet_zone_modules = 4))]
 pub(crate) fn qr_svg(
-    text: &str,
-    module_px: u32,
-    error_correction: &str,
-    quiet_zone_modules: u32,
+    #[pyo3(from_py_with = args::text)] text: &str,
+    #[pyo3(from_py_with = args::module_px)] module_px: u32,
+    #[pyo3(from_py_with = args::error_correction)] error_correction: &str,
+    #[pyo3(from_py_with = args::quiet_zone_modules)] quiet_zone_modules: u32,
 ) -> PyResult<String> {
     let error_correction: QrErrorCorrection = named(error_correction).ok_or_else(|| {
-        PyValueError::new_err(format!(
-            "error_correction must be \"low\", \"medium\", \"quartile\" or \"high\", not {error_correction:?}"
-        ))
+        invalid_argument(
+            "error_correction",
+            format_args!(
+                "expected \"low\", \"medium\", \"quartile\" or \"high\", not {error_correction:?}"
+            ),
+        )
     })?;
     let options = QrOptions {
         error_correction,

@@ -9,11 +9,22 @@
 //! core's error enums and converts them with one exhaustive `match`, so a
 //! new core error enum cannot be bound without choosing its Python class.
 //!
+//! Arguments the package refuses before the core sees them (a wrong type,
+//! a wrong length, a dict of the wrong shape or with an unknown key) raise
+//! `InvalidArgumentError` (a `LockerError` and a `ValueError`) or its
+//! subclass `ArgumentTypeError` (also a `TypeError`), with code
+//! `invalid_argument` (the core's code for a bad argument) and the
+//! argument's name in `.argument` and at the start of the message; so
+//! `except ValueError` and `except TypeError` keep working, and every
+//! refusal has a code.
+//!
 //! Attributes beyond `.code`: `JournalError.seq` (the first bad record,
 //! when the core names one), `HardwareError.kind`, `CredentialError.failure`
-//! (set where a refusal carries one). Each class has those three as class
+//! and `.attempt` (set where a refusal carries them),
+//! `InvalidArgumentError.argument`. Each class has these as class
 //! attributes set to `None`, so they are always there to read.
 
+use core::fmt::Display;
 use locker_core::allocate::AllocationError as CoreAllocationError;
 use locker_core::bank::{BankError as CoreBankError, ConfigError as CoreConfigError};
 use locker_core::credential::{CredentialError as CoreCredentialError, QrRenderError};
@@ -23,10 +34,13 @@ use locker_core::journal::JournalError as CoreJournalError;
 use locker_core::locker::{LockerError as CoreLockerError, StateError};
 use locker_core::pack::PackError as CorePackError;
 use locker_core::sim::SimError as CoreSimError;
+
 use pyo3::create_exception;
-use pyo3::exceptions::{PyException, PyValueError};
+use pyo3::exceptions::{PyException, PyTypeError, PyValueError};
 use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
 use pyo3::type_object::PyTypeInfo;
+use pyo3::types::{PyDict, PyTuple, PyType};
 
 create_exception!(
     locker,
@@ -144,6 +158,8 @@ pub enum CoreError {
     Locker(CoreLockerError),
     /// A physical action the simulated hardware cannot perform.
     SimAction(locker_core::hardware::sim::ActionError),
+    /// A failed call of the simulated hardware (its clock, ...).
+    SimHardware(locker_core::hardware::sim::SimError),
     /// Simulation and planning.
     Sim(CoreSimError),
 }
@@ -171,9 +187,8 @@ from_core!(
     Sim(CoreSimError),
 );
 
-/// An exception of class `T` with `message` and the core's `code`
-/// (`None` only where the core has no code: see [`sim_error`]).
-fn coded<T: PyTypeInfo>(message: String, code: Option<&'static str>) -> PyErr {
+/// An exception of class `T` with `message` and the core's `code`.
+fn coded<T: PyTypeInfo>(message: String, code: &'static str) -> PyErr {
     let error = PyErr::new::<T, _>(message);
     Python::attach(|py| {
         // Best effort: an attribute that cannot be set leaves the message.
@@ -197,23 +212,26 @@ fn with_attr<'py, V: IntoPyObject<'py>>(
 impl From<CoreError> for PyErr {
     fn from(error: CoreError) -> Self {
         match error {
-            CoreError::Geometry(e) => coded::<GeometryError>(e.to_string(), Some(e.code())),
-            CoreError::Config(e) => coded::<ConfigError>(e.to_string(), Some(e.code())),
-            CoreError::Bank(e) => coded::<BankError>(e.to_string(), Some(e.code())),
-            CoreError::Allocation(e) => coded::<AllocationError>(e.to_string(), Some(e.code())),
-            CoreError::Pack(e) => coded::<PackError>(e.to_string(), Some(e.code())),
+            CoreError::Geometry(e) => coded::<GeometryError>(e.to_string(), e.code()),
+            CoreError::Config(e) => coded::<ConfigError>(e.to_string(), e.code()),
+            CoreError::Bank(e) => coded::<BankError>(e.to_string(), e.code()),
+            CoreError::Allocation(e) => coded::<AllocationError>(e.to_string(), e.code()),
+            CoreError::Pack(e) => coded::<PackError>(e.to_string(), e.code()),
             CoreError::Credential(e) => credential_error(&e),
-            CoreError::Qr(e @ QrRenderError::InvalidOption { .. }) => {
-                // A bad rendering option is a bad argument, as Python has it.
-                coded::<PyValueError>(e.to_string(), Some(e.code()))
+            CoreError::Qr(e @ QrRenderError::InvalidOption { field, .. }) => {
+                // A bad rendering option is a bad argument (the core's
+                // message names it).
+                refused(invalid_argument_class, field, e.to_string())
             }
-            CoreError::Qr(e) => coded::<QrError>(e.to_string(), Some(e.code())),
+            CoreError::Qr(e) => coded::<QrError>(e.to_string(), e.code()),
             CoreError::Journal(e) => journal_error(&e.to_string(), &e),
             CoreError::Hardware(kind, message) => hardware_error(kind, &message),
             CoreError::Locker(e) => locker_error(e),
-            // The simulator's physical actions have no code of their own in
-            // the core: a hardware error of kind `other`.
-            CoreError::SimAction(e) => hardware_error(HardwareErrorKind::Other, &e.to_string()),
+            // Something a person cannot do at the simulated bank (open a
+            // door that is not there, take from an empty one): no failure
+            // of the hardware, so no `kind`.
+            CoreError::SimAction(e) => coded::<HardwareError>(e.to_string(), e.code()),
+            CoreError::SimHardware(e) => hardware_error(e.kind, &e.to_string()),
             CoreError::Sim(e) => sim_error(e),
         }
     }
@@ -221,13 +239,13 @@ impl From<CoreError> for PyErr {
 
 /// A `CredentialError` with the core's code.
 fn credential_error(error: &CoreCredentialError) -> PyErr {
-    coded::<CredentialError>(error.to_string(), Some(error.code()))
+    coded::<CredentialError>(error.to_string(), error.code())
 }
 
 /// A `JournalError` with the core's code and `seq`, the first bad record
 /// when the core names one.
 fn journal_error(message: &str, error: &CoreJournalError) -> PyErr {
-    let py_error = coded::<JournalError>(message.to_owned(), Some(error.code()));
+    let py_error = coded::<JournalError>(message.to_owned(), error.code());
     Python::attach(|py| with_attr(py, py_error, "seq", error.seq()))
 }
 
@@ -241,7 +259,7 @@ fn hardware_error(kind: HardwareErrorKind, message: &str) -> PyErr {
     } else {
         message.to_owned()
     };
-    let error = coded::<HardwareError>(text, Some(kind.code()));
+    let error = coded::<HardwareError>(text, kind.code());
     // The kind's serde name is its code (`HardwareErrorKind::code`).
     Python::attach(|py| with_attr(py, error, "kind", kind.code()))
 }
@@ -249,7 +267,7 @@ fn hardware_error(kind: HardwareErrorKind, message: &str) -> PyErr {
 /// The locker facade's errors go to the class of their concern; the code
 /// is always the core's (`LockerError::code`, the innermost cause's).
 fn locker_error(error: CoreLockerError) -> PyErr {
-    let code = Some(error.code());
+    let code = error.code();
     let message = error.to_string();
     match &error {
         CoreLockerError::Credential(_) => coded::<CredentialError>(message, code),
@@ -287,24 +305,132 @@ fn locker_error(error: CoreLockerError) -> PyErr {
     }
 }
 
-/// Simulation errors. The core's `SimError` has no `code()`: a wrapped
-/// error carries its own (configuration, bank, allocation, geometry);
-/// `InvalidField` and `Infeasible` have none, and their `code` is `None`
-/// until the core's table gives them one.
+/// Simulation errors, with the core's code (`invalid_field`,
+/// `infeasible`, or the wrapped error's).
 fn sim_error(error: CoreSimError) -> PyErr {
     let message = error.to_string();
+    let code = error.code();
     match &error {
-        CoreSimError::Infeasible { .. } => coded::<InfeasibleError>(message, None),
-        CoreSimError::Config(inner) => coded::<ConfigError>(inner.to_string(), Some(inner.code())),
-        CoreSimError::InvalidParcel { source, .. } => {
-            coded::<SimError>(message, Some(source.code()))
-        }
-        CoreSimError::Allocation(inner) => coded::<SimError>(message, Some(inner.code())),
-        CoreSimError::Bank(inner) => coded::<SimError>(message, Some(inner.code())),
-        CoreSimError::InvalidField { .. } => coded::<SimError>(message, None),
+        CoreSimError::Infeasible { .. } => coded::<InfeasibleError>(message, code),
+        CoreSimError::Config(inner) => coded::<ConfigError>(inner.to_string(), code),
         // A variant a newer core adds (the enum is non-exhaustive).
-        _ => coded::<SimError>(message, None),
+        _ => coded::<SimError>(message, code),
     }
+}
+
+/// The code of every refusal of an argument: the core's code for a bad
+/// argument (`QrRenderError::InvalidOption`, `LockerError::Invalid`).
+pub const INVALID_ARGUMENT: &str = "invalid_argument";
+
+static INVALID_ARGUMENT_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+static ARGUMENT_TYPE_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+
+/// A class made at run time, as `class name(*bases)` with `namespace`:
+/// pyo3 makes exception classes with one base only.
+fn make_class<'py>(
+    py: Python<'py>,
+    name: &str,
+    bases: Bound<'py, PyTuple>,
+    doc: &str,
+) -> PyResult<Py<PyType>> {
+    let namespace = PyDict::new(py);
+    namespace.set_item("__module__", "locker")?;
+    namespace.set_item("__doc__", doc)?;
+    namespace.set_item("code", INVALID_ARGUMENT)?;
+    namespace.set_item("argument", py.None())?;
+    let class = PyType::type_object(py).call1((name, bases, namespace))?;
+    Ok(class.cast_into::<PyType>()?.unbind())
+}
+
+/// `locker.InvalidArgumentError`: a `LockerError` and a `ValueError`.
+///
+/// # Errors
+///
+/// A Python error if the class cannot be made (never in practice).
+pub fn invalid_argument_class(py: Python<'_>) -> PyResult<&Bound<'_, PyType>> {
+    INVALID_ARGUMENT_ERROR
+        .get_or_try_init(py, || {
+            let bases = PyTuple::new(
+                py,
+                [LockerError::type_object(py), PyValueError::type_object(py)],
+            )?;
+            make_class(
+                py,
+                "InvalidArgumentError",
+                bases,
+                "An argument the package refuses before the core sees it: a wrong length, a value out of range, a dict of the wrong shape or with an unknown key. `.argument` names it; `.code` is \"invalid_argument\".",
+            )
+        })
+        .map(|class| class.bind(py))
+}
+
+/// `locker.ArgumentTypeError`: an `InvalidArgumentError` and a
+/// `TypeError`.
+///
+/// # Errors
+///
+/// A Python error if the class cannot be made (never in practice).
+pub fn argument_type_class(py: Python<'_>) -> PyResult<&Bound<'_, PyType>> {
+    ARGUMENT_TYPE_ERROR
+        .get_or_try_init(py, || {
+            let bases = PyTuple::new(
+                py,
+                [
+                    invalid_argument_class(py)?.clone(),
+                    PyTypeError::type_object(py),
+                ],
+            )?;
+            make_class(
+                py,
+                "ArgumentTypeError",
+                bases,
+                "An argument of the wrong type (an InvalidArgumentError that is also a TypeError). `.argument` names it; `.code` is \"invalid_argument\".",
+            )
+        })
+        .map(|class| class.bind(py))
+}
+
+/// An exception of a run-time class with `message` (which names the
+/// argument) and `argument`.
+fn refused(
+    class: for<'py> fn(Python<'py>) -> PyResult<&'py Bound<'py, PyType>>,
+    argument: &str,
+    message: String,
+) -> PyErr {
+    Python::attach(|py| {
+        let class = match class(py) {
+            Ok(class) => class.clone(),
+            Err(error) => return error,
+        };
+        let error = PyErr::from_type(class, message);
+        // The parameter, without the path inside it (`request` of
+        // `request.parcel.size`). Best effort, as in `coded`.
+        let root = argument.split(['.', '[']).next().unwrap_or(argument);
+        let _ = error.value(py).setattr("argument", root);
+        error
+    })
+}
+
+/// `InvalidArgumentError` for the argument `argument` (a Python parameter,
+/// or a path inside one: `request.parcel.size`, whose `.argument` is then
+/// `request`).
+#[must_use]
+pub fn invalid_argument(argument: &str, message: impl Display) -> PyErr {
+    refused(
+        invalid_argument_class,
+        argument,
+        format!("{argument}: {message}"),
+    )
+}
+
+/// `ArgumentTypeError` for the argument `argument`.
+#[must_use]
+pub fn argument_type(argument: &str, message: impl Display) -> PyErr {
+    refused(
+        argument_type_class,
+        argument,
+        format!("{argument}: {message}"),
+    )
 }
 
 /// Sets the attributes only some instances carry on their classes, as
@@ -319,13 +445,14 @@ pub fn init_attributes(py: Python<'_>) -> PyResult<()> {
     JournalError::type_object(py).setattr("seq", &none)?;
     HardwareError::type_object(py).setattr("kind", &none)?;
     CredentialError::type_object(py).setattr("failure", &none)?;
+    CredentialError::type_object(py).setattr("attempt", &none)?;
     Ok(())
 }
 
 /// Converts a core geometry error about the Python argument `argument`.
 #[must_use]
 pub fn geometry_error(argument: &str, error: &CoreGeometryError) -> PyErr {
-    coded::<GeometryError>(format!("{argument}: {error}"), Some(error.code()))
+    coded::<GeometryError>(format!("{argument}: {error}"), error.code())
 }
 
 #[cfg(test)]
@@ -403,5 +530,55 @@ mod tests {
             converted(CoreError::Locker(jammed)).1.as_deref(),
             Some("door_jammed")
         );
+    }
+
+    #[test]
+    fn the_simulators_errors_carry_the_cores_codes() {
+        use locker_core::CompartmentId;
+        use locker_core::hardware::sim::ActionError;
+        let closed = ActionError::DoorClosed {
+            door: CompartmentId(3),
+        };
+        assert_eq!(
+            converted(CoreError::SimAction(closed)).1.as_deref(),
+            Some("door_closed")
+        );
+        let infeasible = converted(CoreError::Sim(CoreSimError::Infeasible {
+            target_overflow_rate: 0.0,
+            max_doors: 1,
+            best_overflow_rate: 0.5,
+            best_doors: 1,
+        }));
+        assert_eq!(
+            (infeasible.0.as_str(), infeasible.1.as_deref()),
+            ("InfeasibleError", Some("infeasible"))
+        );
+    }
+
+    #[test]
+    fn refused_arguments_are_value_and_type_errors_naming_the_argument() {
+        Python::initialize();
+        Python::attach(|py| {
+            let error = invalid_argument("request.parcel.size", "width_mm is missing");
+            assert!(error.is_instance_of::<LockerError>(py));
+            assert!(error.is_instance_of::<PyValueError>(py));
+            assert!(!error.is_instance_of::<PyTypeError>(py));
+            let value = error.value(py);
+            let attr = |name: &str| -> String { value.getattr(name).unwrap().extract().unwrap() };
+            assert_eq!(attr("code"), "invalid_argument");
+            assert_eq!(attr("argument"), "request");
+            assert_eq!(
+                value.to_string(),
+                "request.parcel.size: width_mm is missing"
+            );
+            let error = argument_type("keys[2]", "expected a KeyRing, not int");
+            assert!(
+                error.is_instance_of::<PyTypeError>(py) && error.is_instance_of::<PyValueError>(py)
+            );
+            assert_eq!(
+                error.value(py).getattr("argument").unwrap().to_string(),
+                "keys"
+            );
+        });
     }
 }

@@ -14,6 +14,7 @@ use locker_core::locker::Entry;
 use pyo3::prelude::*;
 use pyo3::types::PyString;
 
+use crate::args;
 use crate::convert::{from_py, to_py};
 use crate::credential::KeyRing;
 use crate::exceptions::CoreError;
@@ -44,7 +45,7 @@ impl<'a> TrustArgs<'a> {
 ///
 /// # Errors
 ///
-/// `TypeError`/`ValueError` for data that is not a head.
+/// `ArgumentTypeError`/`InvalidArgumentError` for data that is not a head.
 pub(crate) fn head_from(head: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Head>> {
     head.map(|h| from_py::<Head>(h, "expected_head"))
         .transpose()
@@ -57,7 +58,7 @@ pub(crate) fn head_from(head: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Head
 ///
 /// # Errors
 ///
-/// `TypeError`/`ValueError` for data that is not records,
+/// `ArgumentTypeError`/`InvalidArgumentError` for data that is not records,
 /// `JournalError` for text that is not a journal.
 pub(crate) fn records_from(
     py: Python<'_>,
@@ -87,11 +88,11 @@ pub(crate) fn records_from(
 #[pyo3(signature = (text, keys = None, *, expected_head = None, min_records = None, accept_legacy = false))]
 pub(crate) fn read_journal<'py>(
     py: Python<'py>,
-    text: &str,
-    keys: Option<PyRef<'_, KeyRing>>,
+    #[pyo3(from_py_with = args::text)] text: &str,
+    #[pyo3(from_py_with = args::keys)] keys: Option<PyRef<'py, KeyRing>>,
     expected_head: Option<&Bound<'py, PyAny>>,
-    min_records: Option<u64>,
-    accept_legacy: bool,
+    #[pyo3(from_py_with = args::min_records)] min_records: Option<u64>,
+    #[pyo3(from_py_with = args::accept_legacy)] accept_legacy: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
     let args = TrustArgs {
         keys: keys.as_deref().map(|k| &k.inner),
@@ -139,10 +140,10 @@ struct JournalRead<'a> {
 pub(crate) fn verify_journal<'py>(
     py: Python<'py>,
     records: &Bound<'py, PyAny>,
-    keys: Option<PyRef<'_, KeyRing>>,
+    #[pyo3(from_py_with = args::keys)] keys: Option<PyRef<'py, KeyRing>>,
     expected_head: Option<&Bound<'py, PyAny>>,
-    min_records: Option<u64>,
-    accept_legacy: bool,
+    #[pyo3(from_py_with = args::min_records)] min_records: Option<u64>,
+    #[pyo3(from_py_with = args::accept_legacy)] accept_legacy: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
     let args = TrustArgs {
         keys: keys.as_deref().map(|k| &k.inner),

@@ -8,6 +8,7 @@
 use locker_core::{Dimensions, Orientation, geometry::GeometryError};
 use pyo3::prelude::*;
 
+pub mod args;
 pub mod bank;
 pub mod convert;
 pub mod credential;
@@ -64,9 +65,9 @@ pub fn fits_by_name(
 #[pyfunction]
 #[pyo3(signature = (parcel_dims, space_dims, this_side_up = false))]
 fn fits(
-    parcel_dims: DimsTuple,
-    space_dims: DimsTuple,
-    this_side_up: bool,
+    #[pyo3(from_py_with = args::parcel_dims)] parcel_dims: DimsTuple,
+    #[pyo3(from_py_with = args::space_dims)] space_dims: DimsTuple,
+    #[pyo3(from_py_with = args::this_side_up)] this_side_up: bool,
 ) -> PyResult<Option<&'static str>> {
     fits_by_name(parcel_dims, space_dims, this_side_up)
         .map_err(|(argument, error)| exceptions::geometry_error(argument, &error))
@@ -82,9 +83,9 @@ mod _locker {
     };
     #[pymodule_export]
     use super::credential::{
-        CredentialStore, IssuerSigningKey, KeyRing, issue_token, issue_token_signed, qr_svg,
-        sign_remote_command, sign_remote_command_ed25519, sign_time, sign_time_ed25519,
-        verify_token_offline,
+        CredentialStore, IssuerSigningKey, KeyRing, brute_force_bound, issue_token,
+        issue_token_signed, qr_svg, sign_remote_command, sign_remote_command_ed25519, sign_time,
+        sign_time_ed25519, verify_token_offline,
     };
     #[pymodule_export]
     use super::exceptions::{
@@ -110,6 +111,14 @@ mod _locker {
             locker_core::credential::SIGNED_TIME_SKEW_S,
         )?;
         super::exceptions::init_attributes(m.py())?;
+        m.add(
+            "InvalidArgumentError",
+            super::exceptions::invalid_argument_class(m.py())?,
+        )?;
+        m.add(
+            "ArgumentTypeError",
+            super::exceptions::argument_type_class(m.py())?,
+        )?;
         // True in unoptimized (debug) builds, where timings mean little.
         m.add("_debug_build", cfg!(debug_assertions))
     }

@@ -12,7 +12,7 @@ use locker_core::credential::{
 };
 use locker_core::hardware::{
     DoorState, Hardware, HardwareError as CoreHardwareError, HardwareErrorKind, HardwareFault,
-    Occupancy, sim as hwsim,
+    Occupancy, Operation, sim as hwsim,
 };
 use locker_core::journal::{MemoryJournal, Trust, lines};
 use locker_core::locker::{
@@ -22,9 +22,10 @@ use locker_core::{CompartmentId, RecipientId};
 use pyo3::exceptions::{PyException, PyTypeError};
 use pyo3::prelude::*;
 
+use crate::args;
 use crate::convert::{self, from_py, to_py};
 use crate::credential::{KeyRing, site_key};
-use crate::exceptions::CoreError;
+use crate::exceptions::{CoreError, argument_type, invalid_argument};
 use crate::journal::{head_from, records_from};
 
 /// The simulated hardware, shared between Python (which opens doors and
@@ -271,6 +272,39 @@ fn act<T>(
     action(&mut sim.shared.lock()).map_err(|e| PyErr::from(CoreError::SimAction(e)))
 }
 
+/// A hardware operation (`"unlock"`, `"door_state"`, ...) by name.
+fn operation(name: &str) -> PyResult<Operation> {
+    convert::named(name).ok_or_else(|| {
+        invalid_argument(
+            "operation",
+            format_args!(
+                "expected \"unlock\", \"door_state\", \"occupancy\", \"now_s\", \"fill_random\", \"monotonic_counter\" or \"raise_monotonic_counter\", not {name:?}"
+            ),
+        )
+    })
+}
+
+/// A hardware error kind (`"power_lost"`, `"bus_timeout"`, ...) by name.
+fn error_kind(name: &str) -> PyResult<HardwareErrorKind> {
+    convert::named(name).ok_or_else(|| {
+        invalid_argument(
+            "kind",
+            format_args!(
+                "expected \"door_jammed\", \"unknown_door\", \"sensor_fault\", \"bus_timeout\", \"clock_fault\", \"entropy_unavailable\", \"power_lost\" or \"other\", not {name:?}"
+            ),
+        )
+    })
+}
+
+/// How long an injected fault lasts.
+const fn repeat(always: bool) -> hwsim::Repeat {
+    if always {
+        hwsim::Repeat::Always
+    } else {
+        hwsim::Repeat::Once
+    }
+}
+
 #[pymethods]
 impl SimulatedHardware {
     /// A board with the given door ids, entropy from `seed`, clock at
@@ -279,7 +313,12 @@ impl SimulatedHardware {
     /// restore.
     #[new]
     #[pyo3(signature = (doors, seed = 0, now_s = 1_700_000_000, *, monotonic_counter = false))]
-    fn new(doors: Vec<u32>, seed: u64, now_s: u64, monotonic_counter: bool) -> Self {
+    fn new(
+        #[pyo3(from_py_with = args::doors)] doors: Vec<u32>,
+        #[pyo3(from_py_with = args::seed)] seed: u64,
+        #[pyo3(from_py_with = args::now_s)] now_s: u64,
+        #[pyo3(from_py_with = args::monotonic_counter)] monotonic_counter: bool,
+    ) -> Self {
         let mut sim = hwsim::SimulatedHardware::new(doors.into_iter().map(CompartmentId), seed);
         if monotonic_counter {
             sim = sim.with_monotonic_counter();
@@ -297,58 +336,88 @@ impl SimulatedHardware {
     }
 
     /// Sets the clock (unix seconds).
-    fn set_now_s(&self, now_s: u64) {
+    fn set_now_s(&self, #[pyo3(from_py_with = args::now_s)] now_s: u64) {
         self.shared.lock().set_now_s(now_s);
     }
 
     /// The clock (unix seconds).
     fn now_s(&self) -> PyResult<u64> {
         let mut sim = self.shared.lock();
-        Hardware::now_s(&mut *sim)
-            .map_err(|e| PyErr::from(CoreError::Hardware(e.kind(), e.to_string())))
+        Hardware::now_s(&mut *sim).map_err(|e| PyErr::from(CoreError::SimHardware(e)))
     }
 
     /// A person opens a door; returns whether it opened (a latched door
     /// does not).
-    fn open_door(&self, door: u32) -> PyResult<bool> {
+    fn open_door(&self, #[pyo3(from_py_with = args::door)] door: u32) -> PyResult<bool> {
         act(self, |s| s.open_door(CompartmentId(door)))
     }
 
     /// A person closes a door; returns whether it was open.
-    fn close_door(&self, door: u32) -> PyResult<bool> {
+    fn close_door(&self, #[pyo3(from_py_with = args::door)] door: u32) -> PyResult<bool> {
         act(self, |s| s.close_door(CompartmentId(door)))
     }
 
     /// A parcel goes in through an open door.
-    fn put_parcel(&self, door: u32) -> PyResult<()> {
+    fn put_parcel(&self, #[pyo3(from_py_with = args::door)] door: u32) -> PyResult<()> {
         act(self, |s| s.put_parcel(CompartmentId(door)))
     }
 
     /// A parcel comes out through an open door.
-    fn take_parcel(&self, door: u32) -> PyResult<()> {
+    fn take_parcel(&self, #[pyo3(from_py_with = args::door)] door: u32) -> PyResult<()> {
         act(self, |s| s.take_parcel(CompartmentId(door)))
     }
 
     /// Whether a door is open.
-    fn is_open(&self, door: u32) -> PyResult<bool> {
+    fn is_open(&self, #[pyo3(from_py_with = args::door)] door: u32) -> PyResult<bool> {
         act(self, |s| s.is_open(CompartmentId(door)))
     }
 
     /// Parcels physically inside a door.
-    fn parcel_count(&self, door: u32) -> PyResult<u32> {
+    fn parcel_count(&self, #[pyo3(from_py_with = args::door)] door: u32) -> PyResult<u32> {
         act(self, |s| s.parcel_count(CompartmentId(door)))
     }
 
     /// Makes the next unlock of a door fail as jammed (`always=True`: every
     /// unlock until `clear_faults`).
     #[pyo3(signature = (door, always = false))]
-    fn jam(&self, door: u32, always: bool) -> PyResult<()> {
-        let repeat = if always {
-            hwsim::Repeat::Always
-        } else {
-            hwsim::Repeat::Once
-        };
-        act(self, |s| s.jam(CompartmentId(door), repeat))
+    fn jam(
+        &self,
+        #[pyo3(from_py_with = args::door)] door: u32,
+        #[pyo3(from_py_with = args::always)] always: bool,
+    ) -> PyResult<()> {
+        act(self, |s| s.jam(CompartmentId(door), repeat(always)))
+    }
+
+    /// Makes the next call of a hardware `operation` (`"unlock"`,
+    /// `"door_state"`, `"occupancy"`, `"now_s"`, `"fill_random"`,
+    /// `"monotonic_counter"`, `"raise_monotonic_counter"`) fail with
+    /// `kind` (`"power_lost"`, `"bus_timeout"`, `"door_jammed"`, ...;
+    /// `always=True`: every such call until `clear_faults`).
+    #[pyo3(signature = (operation, kind, always = false))]
+    fn fail_calls(
+        &self,
+        #[pyo3(from_py_with = args::operation)] operation: &str,
+        #[pyo3(from_py_with = args::kind)] kind: &str,
+        #[pyo3(from_py_with = args::always)] always: bool,
+    ) -> PyResult<()> {
+        let (operation, kind) = (self::operation(operation)?, error_kind(kind)?);
+        self.shared
+            .lock()
+            .fail_calls(operation, kind, repeat(always));
+        Ok(())
+    }
+
+    /// Cuts the power after `calls` more hardware calls (0: now): every
+    /// call after them fails with `power_lost` until `restore_power` (or
+    /// `clear_faults`). Doors, parcels and the clock keep their state.
+    fn cut_power_after(&self, #[pyo3(from_py_with = args::calls)] calls: u32) {
+        let calls = usize::try_from(calls).unwrap_or(usize::MAX);
+        self.shared.lock().cut_power_after(calls);
+    }
+
+    /// Restores the power (and cancels a pending cut).
+    fn restore_power(&self) {
+        self.shared.lock().restore_power();
     }
 
     /// Removes every injected fault.
@@ -369,6 +438,12 @@ impl CourierSessionHandle {
     #[getter]
     fn carrier(&self) -> Option<u32> {
         self.inner.carrier().map(|c| c.0)
+    }
+
+    /// The kiosk the courier signed in at.
+    #[getter]
+    fn kiosk(&self) -> u32 {
+        self.inner.kiosk().0
     }
 }
 
@@ -409,10 +484,13 @@ fn hardware_from(hardware: &Bound<'_, PyAny>, interrupt: &Interrupt) -> PyResult
     }
     for method in ["unlock", "door_state", "now_s", "fill_random"] {
         if !hardware.hasattr(method)? {
-            return Err(PyTypeError::new_err(format!(
-                "hardware: {} has no method {method}()",
-                hardware.get_type().name()?
-            )));
+            return Err(argument_type(
+                "hardware",
+                format_args!(
+                    "expected a SimulatedHardware or an object with the hardware methods; {} has no method {method}()",
+                    hardware.get_type().name()?
+                ),
+            ));
         }
     }
     Ok(AnyHardware::Python(PyHardware {
@@ -461,14 +539,14 @@ impl Locker {
     /// an empty ring. `restore_report()` then says what was found.
     #[staticmethod]
     #[pyo3(signature = (keys, hardware, records, *, snapshot = None, expected_head = None, accept_legacy = false))]
-    fn restore(
-        py: Python<'_>,
-        keys: &KeyRing,
-        hardware: &Bound<'_, PyAny>,
-        records: &Bound<'_, PyAny>,
-        snapshot: Option<&Bound<'_, PyAny>>,
-        expected_head: Option<&Bound<'_, PyAny>>,
-        accept_legacy: bool,
+    fn restore<'py>(
+        py: Python<'py>,
+        #[pyo3(from_py_with = args::keys)] keys: PyRef<'py, KeyRing>,
+        hardware: &Bound<'py, PyAny>,
+        records: &Bound<'py, PyAny>,
+        snapshot: Option<&Bound<'py, PyAny>>,
+        expected_head: Option<&Bound<'py, PyAny>>,
+        #[pyo3(from_py_with = args::accept_legacy)] accept_legacy: bool,
     ) -> PyResult<Self> {
         let snapshot: Option<Snapshot> = snapshot.map(|s| from_py(s, "snapshot")).transpose()?;
         let expected_head = head_from(expected_head)?;
@@ -527,14 +605,18 @@ impl Locker {
     /// Adds a provisioned key (its id and 32 secret bytes, shared with a
     /// back end); journaled. Raises `CredentialError` (`weak_key`,
     /// `duplicate_key_id`).
-    fn add_key(&mut self, key_id: u16, secret: &[u8]) -> PyResult<()> {
+    fn add_key(
+        &mut self,
+        #[pyo3(from_py_with = args::key_id)] key_id: u16,
+        #[pyo3(from_py_with = args::secret)] secret: &[u8],
+    ) -> PyResult<()> {
         let key = site_key(key_id, secret)?;
         self.run(|locker| locker.add_key(key))
     }
 
     /// Retires a key: credentials made with it stop verifying; journaled.
     /// The last key cannot be retired.
-    fn retire_key(&mut self, key_id: u16) -> PyResult<()> {
+    fn retire_key(&mut self, #[pyo3(from_py_with = args::key_id)] key_id: u16) -> PyResult<()> {
         self.run(|locker| locker.retire_key(KeyId(key_id)))
     }
 
@@ -559,7 +641,7 @@ impl Locker {
     /// `CredentialError` for a bad signature or another bank,
     /// `OperationError` (`invalid_argument`) when the clock disagrees.
     fn confirm_signed_time(&mut self, signed: &Bound<'_, PyAny>) -> PyResult<u64> {
-        let signed: SignedTime = from_py(signed, "signed_time")?;
+        let signed: SignedTime = from_py(signed, "signed")?;
         self.run(|locker| locker.confirm_signed_time(&signed))
     }
 
@@ -582,16 +664,42 @@ impl Locker {
     }
 
     /// Gives a carrier a courier code valid for `valid_for_s` seconds.
-    fn issue_courier_code(&mut self, carrier: u32, valid_for_s: u64) -> PyResult<String> {
+    fn issue_courier_code(
+        &mut self,
+        #[pyo3(from_py_with = args::carrier)] carrier: u32,
+        #[pyo3(from_py_with = args::valid_for_s)] valid_for_s: u64,
+    ) -> PyResult<String> {
         let code = self.run(|locker| locker.issue_courier_code(CarrierId(carrier), valid_for_s))?;
         Ok(code.expose().to_owned())
     }
 
     /// Signs a courier in with their code; returns the session handle.
-    #[pyo3(signature = (code, kiosk = 1))]
-    fn courier_sign_in(&mut self, code: &str, kiosk: u32) -> PyResult<CourierSessionHandle> {
-        let inner = self.run(|locker| locker.courier_sign_in(KioskId(kiosk), code))?;
+    /// With `carrier` (the carrier the courier chose on the kiosk's
+    /// screen) only that carrier's code is looked at, and a wrong code
+    /// counts against that carrier (and the kiosk), never against the
+    /// bank: someone guessing codes for one carrier never locks out
+    /// another's couriers. Journaled (`courier_signed_in`).
+    #[pyo3(signature = (code, kiosk = 1, carrier = None))]
+    fn courier_sign_in(
+        &mut self,
+        #[pyo3(from_py_with = args::code)] code: &str,
+        #[pyo3(from_py_with = args::kiosk)] kiosk: u32,
+        #[pyo3(from_py_with = args::carrier)] carrier: Option<u32>,
+    ) -> PyResult<CourierSessionHandle> {
+        let kiosk = KioskId(kiosk);
+        let inner = self.run(|locker| match carrier {
+            Some(carrier) => locker.courier_sign_in_for(kiosk, CarrierId(carrier), code),
+            None => locker.courier_sign_in(kiosk, code),
+        })?;
         Ok(CourierSessionHandle { inner })
+    }
+
+    /// The courier signs out (journaled: `courier_signed_out`).
+    fn courier_sign_out(
+        &mut self,
+        #[pyo3(from_py_with = args::session)] session: PyRef<'_, CourierSessionHandle>,
+    ) -> PyResult<()> {
+        self.run(|locker| locker.courier_sign_out(&session.inner))
     }
 
     /// Drops a parcel off: `request` is a request dict. Returns the
@@ -599,7 +707,7 @@ impl Locker {
     fn deposit<'py>(
         &mut self,
         py: Python<'py>,
-        session: &CourierSessionHandle,
+        #[pyo3(from_py_with = args::session)] session: PyRef<'py, CourierSessionHandle>,
         request: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let request: Request = from_py(request, "request")?;
@@ -611,14 +719,17 @@ impl Locker {
     fn need_larger_door<'py>(
         &mut self,
         py: Python<'py>,
-        compartment: u32,
+        #[pyo3(from_py_with = args::compartment)] compartment: u32,
     ) -> PyResult<Bound<'py, PyAny>> {
         let drop_off = self.run(|locker| locker.need_larger_door(CompartmentId(compartment)))?;
         to_py(py, &drop_off)
     }
 
     /// The courier cancels a drop-off whose door is open.
-    fn cancel_deposit(&mut self, compartment: u32) -> PyResult<()> {
+    fn cancel_deposit(
+        &mut self,
+        #[pyo3(from_py_with = args::compartment)] compartment: u32,
+    ) -> PyResult<()> {
         self.run(|locker| locker.cancel_deposit(CompartmentId(compartment)))?;
         Ok(())
     }
@@ -627,7 +738,10 @@ impl Locker {
     /// A door the locker did not unlock is an alarm: journaled
     /// (`unexpected_door_close`), raised as an event, and refused with
     /// `OperationError` (`not_open_for`).
-    fn door_closed(&mut self, compartment: u32) -> PyResult<()> {
+    fn door_closed(
+        &mut self,
+        #[pyo3(from_py_with = args::compartment)] compartment: u32,
+    ) -> PyResult<()> {
         self.run(|locker| locker.door_closed(CompartmentId(compartment)))?;
         Ok(())
     }
@@ -640,7 +754,12 @@ impl Locker {
 
     /// A resident collects with a PIN (and unit); returns the doors opened.
     #[pyo3(signature = (pin, unit = None, kiosk = 1))]
-    fn pickup_pin(&mut self, pin: &str, unit: Option<u64>, kiosk: u32) -> PyResult<Vec<u32>> {
+    fn pickup_pin(
+        &mut self,
+        #[pyo3(from_py_with = args::pin)] pin: &str,
+        #[pyo3(from_py_with = args::unit)] unit: Option<u64>,
+        #[pyo3(from_py_with = args::kiosk)] kiosk: u32,
+    ) -> PyResult<Vec<u32>> {
         let doors =
             self.run(|locker| locker.pickup_pin(KioskId(kiosk), unit.map(RecipientId), pin))?;
         Ok(doors.into_iter().map(|c| c.0).collect())
@@ -648,7 +767,11 @@ impl Locker {
 
     /// A resident (or a returning courier) collects with a QR token.
     #[pyo3(signature = (token, kiosk = 1))]
-    fn pickup_qr(&mut self, token: &str, kiosk: u32) -> PyResult<Vec<u32>> {
+    fn pickup_qr(
+        &mut self,
+        #[pyo3(from_py_with = args::token)] token: &str,
+        #[pyo3(from_py_with = args::kiosk)] kiosk: u32,
+    ) -> PyResult<Vec<u32>> {
         let doors = self.run(|locker| locker.pickup_qr(KioskId(kiosk), token))?;
         Ok(doors.into_iter().map(|c| c.0).collect())
     }
@@ -656,7 +779,12 @@ impl Locker {
     /// A resident collects with an RFID tag (`uid` bytes), with the tag's
     /// PIN when the policy asks for one; returns the doors opened.
     #[pyo3(signature = (uid, pin = None, kiosk = 1))]
-    fn pickup_rfid(&mut self, uid: &[u8], pin: Option<&str>, kiosk: u32) -> PyResult<Vec<u32>> {
+    fn pickup_rfid(
+        &mut self,
+        #[pyo3(from_py_with = args::uid)] uid: &[u8],
+        #[pyo3(from_py_with = args::pin)] pin: Option<&str>,
+        #[pyo3(from_py_with = args::kiosk)] kiosk: u32,
+    ) -> PyResult<Vec<u32>> {
         let doors = self.run(|locker| locker.pickup_rfid(KioskId(kiosk), uid, pin))?;
         Ok(doors.into_iter().map(|c| c.0).collect())
     }
@@ -679,9 +807,9 @@ impl Locker {
     #[pyo3(signature = (recipient, uid, with_pin = false))]
     fn register_rfid(
         &mut self,
-        recipient: u64,
-        uid: &[u8],
-        with_pin: bool,
+        #[pyo3(from_py_with = args::recipient)] recipient: u64,
+        #[pyo3(from_py_with = args::uid)] uid: &[u8],
+        #[pyo3(from_py_with = args::with_pin)] with_pin: bool,
     ) -> PyResult<Option<String>> {
         let pin = self.run(|locker| locker.register_rfid(RecipientId(recipient), uid, with_pin))?;
         Ok(pin.map(|p| p.expose().to_owned()))
@@ -703,50 +831,82 @@ impl Locker {
 
     /// Revokes a credential by id (a delegation, an RFID tag, a courier
     /// code, a pickup PIN): it stops working at once.
-    fn revoke_credential(&mut self, credential_id: u64) -> PyResult<()> {
+    fn revoke_credential(
+        &mut self,
+        #[pyo3(from_py_with = args::credential_id)] credential_id: u64,
+    ) -> PyResult<()> {
         self.run(|locker| locker.revoke_credential(CredentialId(credential_id)))
     }
 
     /// Opens the door again in the grace period after a pickup.
-    fn reopen(&mut self, compartment: u32) -> PyResult<()> {
+    fn reopen(
+        &mut self,
+        #[pyo3(from_py_with = args::compartment)] compartment: u32,
+    ) -> PyResult<()> {
         self.run(|locker| locker.reopen(CompartmentId(compartment)))
     }
 
     /// The resident found the door empty: the parcels are marked missing.
-    fn report_missing(&mut self, compartment: u32) -> PyResult<()> {
+    fn report_missing(
+        &mut self,
+        #[pyo3(from_py_with = args::compartment)] compartment: u32,
+    ) -> PyResult<()> {
         self.run(|locker| locker.report_missing(CompartmentId(compartment)))
     }
 
     /// A recipient is away until `until_s`: their parcels wait until then.
-    fn hold(&mut self, recipient: u64, until_s: u64) -> PyResult<()> {
+    fn hold(
+        &mut self,
+        #[pyo3(from_py_with = args::recipient)] recipient: u64,
+        #[pyo3(from_py_with = args::until_s)] until_s: u64,
+    ) -> PyResult<()> {
         self.run(|locker| locker.hold(RecipientId(recipient), until_s))
     }
 
     /// Staff looked inside a door interrupted by a power loss.
-    fn inspect(&mut self, compartment: u32, found_parcels: bool) -> PyResult<()> {
+    fn inspect(
+        &mut self,
+        #[pyo3(from_py_with = args::compartment)] compartment: u32,
+        #[pyo3(from_py_with = args::found_parcels)] found_parcels: bool,
+    ) -> PyResult<()> {
         self.run(|locker| locker.inspect(CompartmentId(compartment), found_parcels))
     }
 
     /// Staff open a door, with a reason for the journal.
-    fn staff_open(&mut self, compartment: u32, reason: &str) -> PyResult<()> {
+    fn staff_open(
+        &mut self,
+        #[pyo3(from_py_with = args::compartment)] compartment: u32,
+        #[pyo3(from_py_with = args::reason)] reason: &str,
+    ) -> PyResult<()> {
         self.run(|locker| locker.staff_open(CompartmentId(compartment), reason))?;
         Ok(())
     }
 
     /// Staff take a door out of service.
-    fn set_out_of_service(&mut self, compartment: u32, reason: &str) -> PyResult<()> {
+    fn set_out_of_service(
+        &mut self,
+        #[pyo3(from_py_with = args::compartment)] compartment: u32,
+        #[pyo3(from_py_with = args::reason)] reason: &str,
+    ) -> PyResult<()> {
         self.run(|locker| locker.set_out_of_service(CompartmentId(compartment), reason))?;
         Ok(())
     }
 
     /// Staff put a door back in service.
-    fn back_in_service(&mut self, compartment: u32) -> PyResult<()> {
+    fn back_in_service(
+        &mut self,
+        #[pyo3(from_py_with = args::compartment)] compartment: u32,
+    ) -> PyResult<()> {
         self.run(|locker| locker.back_in_service(CompartmentId(compartment)))?;
         Ok(())
     }
 
     /// Extends a delivery's dwell by `by_s`; returns the new expiry.
-    fn extend(&mut self, compartment: u32, by_s: u64) -> PyResult<u64> {
+    fn extend(
+        &mut self,
+        #[pyo3(from_py_with = args::compartment)] compartment: u32,
+        #[pyo3(from_py_with = args::by_s)] by_s: u64,
+    ) -> PyResult<u64> {
         self.run(|locker| locker.extend(CompartmentId(compartment), by_s))
     }
 
@@ -793,8 +953,8 @@ impl Locker {
 pub(crate) fn replay<'py>(
     py: Python<'py>,
     records: &Bound<'py, PyAny>,
-    keys: Option<PyRef<'_, KeyRing>>,
-    accept_legacy: bool,
+    #[pyo3(from_py_with = args::keys)] keys: Option<PyRef<'py, KeyRing>>,
+    #[pyo3(from_py_with = args::accept_legacy)] accept_legacy: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
     let keys = keys.as_deref().map(|k| &k.inner);
     let trust = Trust {

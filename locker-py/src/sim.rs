@@ -4,6 +4,7 @@ use locker_core::bank::{AllocationPolicy, BankConfig};
 use locker_core::sim::{self, Building, DoorClass, PlanRequest};
 use pyo3::prelude::*;
 
+use crate::args;
 use crate::convert::{from_py, to_py};
 use crate::exceptions::CoreError;
 
@@ -80,9 +81,9 @@ pub(crate) fn plan<'py>(
 pub(crate) fn compose_bank<'py>(
     py: Python<'py>,
     classes: &Bound<'py, PyAny>,
-    counts: Vec<u32>,
+    #[pyo3(from_py_with = args::counts)] counts: Vec<u32>,
     policy: Option<&Bound<'py, PyAny>>,
-    clearance_mm: u32,
+    #[pyo3(from_py_with = args::clearance_mm)] clearance_mm: u32,
 ) -> PyResult<Bound<'py, PyAny>> {
     let classes: Vec<DoorClass> = from_py(classes, "classes")?;
     let policy: AllocationPolicy =

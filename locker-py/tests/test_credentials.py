@@ -9,19 +9,26 @@ from conftest import NOW_S
 def test_key_ring_rotates_and_hides_secrets() -> None:
     ring = locker.KeyRing()
     assert len(ring) == 0
-    first = ring.rotate(b"\x01" * 32)
+    first = ring.rotate(bytes(range(1, 33)))
     second = ring.rotate()
     assert ring.ids() == [first, second]
     assert "KeyRing(ids=" in repr(ring)
     assert len(ring.export_key(first)) == 32
-    with pytest.raises(ValueError, match="32 bytes"):
+    with pytest.raises(ValueError, match="entropy: expected 32 bytes, not 5") as short:
         ring.rotate(b"short")
+    assert isinstance(short.value, locker.InvalidArgumentError)
+    assert (short.value.code, short.value.argument) == ("invalid_argument", "entropy")
+    # Entropy no random source gives seeds nothing.
+    with pytest.raises(locker.CredentialError) as weak:
+        ring.rotate(b"\x01" * 32)
+    assert weak.value.code == "weak_entropy"
+    assert ring.ids() == [first, second]
 
 
 def test_a_key_ring_moves_as_the_bytes_c_exports() -> None:
     keys = locker.KeyRing()
-    first = keys.rotate(entropy=bytes(32))
-    second = keys.rotate(entropy=bytes([1]) * 32)
+    first = keys.rotate(entropy=bytes(range(32)))
+    second = keys.rotate(entropy=bytes(range(1, 33)))
     keys.retire(second)
     data = keys.to_bytes()
     # A format byte, the largest id used (big-endian), then id + secret.
@@ -29,7 +36,7 @@ def test_a_key_ring_moves_as_the_bytes_c_exports() -> None:
     again = locker.KeyRing.from_bytes(data)
     assert again.ids() == [first] and again.export_key(first) == keys.export_key(first)
     # A retired id is never reused after the round trip.
-    assert again.rotate(entropy=bytes([2]) * 32) > second
+    assert again.rotate(entropy=bytes(range(2, 34))) > second
 
     # A provisioned ring: key 7 with 32 distinct bytes.
     secret = bytes(range(7, 39))
@@ -98,8 +105,8 @@ def test_tokens_verify_offline_and_once(keys: locker.KeyRing) -> None:
 
 
 def test_same_entropy_same_token(keys: locker.KeyRing) -> None:
-    a, _ = locker.issue_token(keys, [1], NOW_S + 60, NOW_S, entropy=b"\x07" * 32)
-    b, _ = locker.issue_token(keys, [1], NOW_S + 60, NOW_S, entropy=b"\x07" * 32)
+    a, _ = locker.issue_token(keys, [1], NOW_S + 60, NOW_S, entropy=bytes(range(7, 39)))
+    b, _ = locker.issue_token(keys, [1], NOW_S + 60, NOW_S, entropy=bytes(range(7, 39)))
     assert a == b
 
 

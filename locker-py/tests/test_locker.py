@@ -382,7 +382,7 @@ def test_remote_commands_are_refused_with_typed_errors() -> None:
 def test_remote_opening_is_off_by_default_and_the_store_checks_commands() -> None:
     lk, hw = sim_locker()
     door, _ = deliver(lk, hw, 1, 12)
-    command = locker.sign_remote_command(lk.keys(), remote_request(31, door, NOW_S), entropy=bytes(32))
+    command = locker.sign_remote_command(lk.keys(), remote_request(31, door, NOW_S), entropy=bytes(range(32)))
     with pytest.raises(locker.CredentialError, match="disabled"):
         lk.open_remote(command)
 

@@ -38,5 +38,8 @@ def test_errors_come_from_the_public_module() -> None:
 
 
 def test_negative_sizes_are_rejected_by_conversion() -> None:
-    with pytest.raises(OverflowError):
+    with pytest.raises(locker.InvalidArgumentError, match=r"parcel_dims\[0\]: -1 is out of range") as caught:
         locker.fits((-1, 1, 1), (1, 1, 1))
+    assert caught.value.code == "invalid_argument"
+    # Still a ValueError, as Python has a value out of range.
+    assert isinstance(caught.value, ValueError)

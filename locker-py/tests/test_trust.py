@@ -320,7 +320,7 @@ def test_unknown_keys_in_request_dicts_raise() -> None:
     assert head is not None
     with pytest.raises(ValueError, match="expected_head"):
         locker.verify_journal(lk.journal_records(), expected_head={**head, "trusted": True})
-    with pytest.raises(ValueError, match="signed_time"):
+    with pytest.raises(ValueError, match=r"signed: unknown field `skew_s`"):
         lk.confirm_signed_time({**locker.sign_time(lk.keys(), 0, NOW_S), "skew_s": 10_000})
     command = locker.sign_remote_command(
         lk.keys(),
@@ -831,17 +831,32 @@ def test_every_error_carries_the_core_code() -> None:
         (lambda: lk.reopen(door), locker.OperationError, "not_in_grace"),
         (lambda: lk.revoke_credential(12345), locker.CredentialError, "unknown_credential"),
         (lambda: locker.read_journal("{}\n"), locker.JournalError, "malformed_record"),
-        (lambda: hw.open_door(9_999), locker.HardwareError, "other"),
+        (lambda: hw.open_door(9_999), locker.HardwareError, "unknown_door"),
         (lambda: locker.qr_svg("X" * 5_000), locker.QrError, "qr_data_too_long"),
         (lambda: lk.hold(13, NOW_S - 1), locker.OperationError, "invalid_argument"),
     ]
     for call, cls, code in cases:
         error = refused(call, cls)
         assert error.code == code, (error, code)
-    # A bad rendering option is a ValueError, with the core's code as well.
-    with pytest.raises(ValueError) as caught:
+    # A bad rendering option is an argument refused: a ValueError, with the
+    # core's code as well.
+    with pytest.raises(locker.InvalidArgumentError) as caught:
         locker.qr_svg("X", module_px=0)
-    assert getattr(caught.value, "code") == "invalid_argument"
+    assert isinstance(caught.value, ValueError)
+    assert (caught.value.code, caught.value.argument) == ("invalid_argument", "module_px")
+    # The simulator's errors carry the core's codes too.
+    with pytest.raises(locker.HardwareError) as closed:
+        hw.put_parcel(door)
+    assert (closed.value.code, closed.value.kind) == ("door_closed", None)
+    with pytest.raises(locker.SimError) as bad_field:
+        locker.simulate({"units": 0})
+    assert bad_field.value.code == "invalid_field"
+    with pytest.raises(locker.InfeasibleError) as infeasible:
+        locker.plan({"units": 50, "days": 7}, {"target_overflow_rate": 0.0, "max_doors": 1})
+    assert infeasible.value.code == "infeasible"
     # The attributes only some errors carry are there to read on every one.
     assert locker.JournalError("x").seq is None and locker.HardwareError("x").kind is None
     assert locker.CredentialError("x").failure is None
+    assert locker.CredentialError("x").attempt is None
+    assert locker.InvalidArgumentError("x").argument is None
+    assert locker.ArgumentTypeError("x").code == "invalid_argument"

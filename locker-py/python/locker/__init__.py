@@ -15,7 +15,9 @@ is what the other bindings and the firmware read.
   ``plan_batch``, ``apply_batch``).
 - Packing: :func:`pack`, :func:`pack_bins`, :func:`lower_bound`.
 - Credentials: :class:`KeyRing` (weak keys refused, ``checks()``),
-  :class:`CredentialStore`, :func:`issue_token`, :func:`verify_token_offline`,
+  :class:`CredentialStore` (PINs, courier codes, tokens, remote commands;
+  throttling), :func:`brute_force_bound` (a policy above its target is
+  refused), :func:`issue_token`, :func:`verify_token_offline`,
   :func:`qr_svg`, :func:`sign_remote_command` (for ``Locker.open_remote``),
   :func:`sign_time` (for ``Locker.confirm_signed_time``); a back end's
   Ed25519 key :class:`IssuerSigningKey` with :func:`issue_token_signed`,
@@ -32,12 +34,17 @@ is what the other bindings and the firmware read.
   the shapes of their results in :mod:`locker.types`.
 
 Every error derives from :class:`LockerError`, whose ``code`` is the core's
-stable code for what went wrong (``"forged"``, ``"weak_key"``, ...).
+stable code for what went wrong (``"forged"``, ``"weak_key"``, ...). An
+argument refused before the core sees it (a wrong type, length or shape)
+raises :class:`InvalidArgumentError` (also a ``ValueError``) or
+:class:`ArgumentTypeError` (also a ``TypeError``), code
+``"invalid_argument"``, naming the argument.
 """
 
 from locker import analytics, types
 from locker._locker import (
     AllocationError,
+    ArgumentTypeError,
     Bank,
     BankError,
     ConfigError,
@@ -47,6 +54,7 @@ from locker._locker import (
     GeometryError,
     HardwareError,
     InfeasibleError,
+    InvalidArgumentError,
     IssuerSigningKey,
     JournalError,
     KeyRing,
@@ -61,6 +69,7 @@ from locker._locker import (
     __version__,
     bank_config_from_json,
     bank_config_to_json,
+    brute_force_bound,
     compose_bank,
     default_bank,
     default_building,
@@ -88,6 +97,7 @@ from locker._locker import (
 
 __all__ = [
     "AllocationError",
+    "ArgumentTypeError",
     "Bank",
     "BankError",
     "ConfigError",
@@ -97,6 +107,7 @@ __all__ = [
     "GeometryError",
     "HardwareError",
     "InfeasibleError",
+    "InvalidArgumentError",
     "IssuerSigningKey",
     "JournalError",
     "KeyRing",
@@ -112,6 +123,7 @@ __all__ = [
     "analytics",
     "bank_config_from_json",
     "bank_config_to_json",
+    "brute_force_bound",
     "compose_bank",
     "default_bank",
     "default_building",

@@ -7,6 +7,8 @@ values are dicts shaped like the core's snake_case JSON.
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union, final
 
 from locker.types import (
+    BoundReport,
+    Failure,
     Head,
     IssuerKey,
     JournalRead,
@@ -21,6 +23,7 @@ from locker.types import (
 
 __all__ = [
     "AllocationError",
+    "ArgumentTypeError",
     "Bank",
     "BankError",
     "ConfigError",
@@ -30,6 +33,7 @@ __all__ = [
     "GeometryError",
     "HardwareError",
     "InfeasibleError",
+    "InvalidArgumentError",
     "IssuerSigningKey",
     "JournalError",
     "KeyRing",
@@ -45,6 +49,7 @@ __all__ = [
     "_debug_build",
     "bank_config_from_json",
     "bank_config_to_json",
+    "brute_force_bound",
     "compose_bank",
     "default_bank",
     "default_building",
@@ -86,12 +91,23 @@ class LockerError(Exception):
     """Base class of every error raised by the locker package.
 
     ``code`` is the core's stable code for what went wrong (``"forged"``,
-    ``"weak_key"``, ``"rejected"``, ...): a string for every error but the
-    simulation's ``SimError`` of a bad building field and ``InfeasibleError``,
-    which have no code in the core yet (``None``).
+    ``"weak_key"``, ``"rejected"``, ``"bound_exceeded"``,
+    ``"invalid_argument"``, ...), on every error the package raises.
     """
 
-    code: Optional[str]
+    code: str
+
+class InvalidArgumentError(LockerError, ValueError):
+    """An argument the package refuses before the core sees it: a wrong
+    length, a value out of range, a dict of the wrong shape or with an
+    unknown key. ``argument`` names the parameter (the message names the
+    path inside it too); ``code`` is ``"invalid_argument"``.
+    """
+
+    argument: Optional[str]
+
+class ArgumentTypeError(InvalidArgumentError, TypeError):
+    """An argument of the wrong type (also a ``TypeError``)."""
 
 class GeometryError(LockerError):
     """A size or weight that cannot be real (a side of 0 mm, a side over 5 m, ...)."""
@@ -122,11 +138,14 @@ class CredentialError(LockerError):
     """A credential was refused or could not be issued (wrong, expired, used, throttled, weak key, ...).
 
     ``failure`` is the attempt to pass to ``CredentialStore.record_failure``
-    where a store's refusal counts toward throttling, else ``None``.
+    where a store's refusal counts toward throttling, else ``None``;
+    ``attempt`` is the attempt either way (``None`` for a refusal that was
+    no attempt, such as an empty key ring).
     """
 
     code: str
-    failure: Optional[Dict[str, Any]]
+    failure: Optional[Failure]
+    attempt: Optional[Failure]
 
 class QrError(LockerError):
     """A QR code could not be rendered."""
@@ -147,7 +166,10 @@ class JournalError(LockerError):
 class HardwareError(LockerError):
     """The hardware failed (jammed door, sensor fault, bus timeout, ...) or a Python hardware object raised.
 
-    ``kind`` (and ``code``) is the kind's name, e.g. ``"door_jammed"``.
+    ``kind`` (and ``code``) is the kind's name, e.g. ``"door_jammed"``;
+    ``kind`` is ``None`` for a physical action the simulated hardware
+    cannot perform (``code`` ``"door_closed"``, ``"no_parcel"``,
+    ``"unknown_door"``).
     """
 
     code: str
@@ -159,10 +181,13 @@ class OperationError(LockerError):
     code: str
 
 class SimError(LockerError):
-    """A building, bank or planner request for the simulation is invalid."""
+    """A building, bank or planner request for the simulation is invalid
+    (``code`` ``"invalid_field"``, or the wrapped error's)."""
+
+    code: str
 
 class InfeasibleError(SimError):
-    """No bank within the door limit keeps overflow at or under the target."""
+    """No bank within the door limit keeps overflow at or under the target (``code`` ``"infeasible"``)."""
 
 def fits(
     parcel_dims: _Dims,
@@ -241,7 +266,9 @@ class KeyRing:
     def __new__(cls) -> KeyRing:
         """An empty key ring: call :meth:`rotate` to make the first key."""
     def rotate(self, entropy: Optional[bytes] = None) -> int:
-        """Adds a fresh key that signs from now on; returns its id."""
+        """Adds a fresh key that signs from now on; returns its id. ``entropy``
+        (32 bytes) with fewer than 16 distinct values is refused
+        (:class:`CredentialError`, ``weak_entropy``)."""
     def add_key(self, key_id: int, secret: bytes) -> None:
         """Adds a shared key: its id and its 32 secret bytes. Raises
         :class:`CredentialError` (``weak_key``) for a weak secret."""
@@ -264,10 +291,14 @@ class KeyRing:
 class CredentialStore:
     """The public credential records of a bank, with throttling."""
 
-    def __new__(cls, policy: Optional[_JsonDict] = None) -> CredentialStore:
-        """A store under a policy dict, or the default policy."""
+    def __new__(cls, policy: Optional[Mapping[str, Any]] = None) -> CredentialStore:
+        """A store under a policy dict, or the default policy. A policy whose
+        brute-force bound is above its target is refused
+        (:class:`CredentialError`, ``bound_exceeded``)."""
     def policy(self) -> _JsonDict:
         """The policy as a dict."""
+    def brute_force_bound(self, active_credentials: int = 200) -> BoundReport:
+        """The policy's brute-force bound with ``active_credentials`` active PINs."""
     def issue_pin(
         self,
         keys: KeyRing,
@@ -279,6 +310,27 @@ class CredentialStore:
         entropy: Optional[bytes] = None,
     ) -> Tuple[str, _JsonDict]:
         """Issues and stores a PIN; returns ``(pin, record)``."""
+    def issue_courier_code(
+        self,
+        keys: KeyRing,
+        carrier: int,
+        valid_from_s: int,
+        expires_at_s: int,
+        now_s: int,
+        entropy: Optional[bytes] = None,
+    ) -> Tuple[str, _JsonDict]:
+        """Issues and stores a carrier's courier code (revoking its earlier one); returns ``(code, record)``."""
+    def verify_courier(
+        self,
+        keys: KeyRing,
+        code: str,
+        now_s: int,
+        kiosk: int = 1,
+        carrier: Optional[int] = None,
+    ) -> _JsonDict:
+        """Checks a courier code (only ``carrier``'s, when given: failures then
+        count against that carrier); returns the grant or raises
+        :class:`CredentialError`."""
     def verify_pin(
         self,
         keys: KeyRing,
@@ -306,7 +358,7 @@ class CredentialStore:
         """Checks a signed time for bank ``bank``; raises :class:`CredentialError`."""
     def redeem(self, grant: _JsonDict, now_s: int) -> List[int]:
         """Marks a grant used once its door opened; returns the credentials spent."""
-    def record_failure(self, failure: _JsonDict) -> List[_JsonDict]:
+    def record_failure(self, failure: Mapping[str, Any]) -> List[_JsonDict]:
         """Records a failed attempt for throttling; returns lockouts started."""
     def insert(self, record: _JsonDict, now_s: int) -> None:
         """Adds a public record."""
@@ -333,6 +385,12 @@ class IssuerSigningKey:
         """The public key to list in a bank's ``credentials.issuers``."""
     def to_bytes(self) -> bytes:
         """The 32 secret bytes, for sealed storage."""
+
+def brute_force_bound(policy: Optional[Mapping[str, Any]] = None, active_credentials: int = 200) -> BoundReport:
+    """The brute-force bound of a credential policy dict (the default policy
+    when ``None``) with ``active_credentials`` active PINs: the chance that
+    a guesser opens any door within 24 hours, the target, the inputs and
+    the attacker assumed."""
 
 def issue_token(
     keys: KeyRing,
@@ -459,6 +517,13 @@ class SimulatedHardware:
         """Parcels physically inside a door."""
     def jam(self, door: int, always: bool = False) -> None:
         """Makes the next unlock of a door fail as jammed."""
+    def fail_calls(self, operation: str, kind: str, always: bool = False) -> None:
+        """Makes the next call of a hardware operation (``"unlock"``, ``"now_s"``, ...)
+        fail with an error kind (``"power_lost"``, ``"bus_timeout"``, ...)."""
+    def cut_power_after(self, calls: int) -> None:
+        """Cuts the power after ``calls`` more hardware calls (0: now)."""
+    def restore_power(self) -> None:
+        """Restores the power."""
     def clear_faults(self) -> None:
         """Removes every injected fault."""
 
@@ -469,13 +534,19 @@ class CourierSessionHandle:
     @property
     def carrier(self) -> Optional[int]:
         """The courier's carrier id."""
+    @property
+    def kiosk(self) -> int:
+        """The kiosk the courier signed in at."""
 
 @final
 class Locker:
     """A locker bank over simulated hardware or a Python hardware object."""
 
-    def __new__(cls, hardware: Any, config: Optional[_JsonDict] = None) -> Locker:
-        """A new locker; ``hardware`` is a :class:`SimulatedHardware` or an object with the hardware methods."""
+    def __new__(cls, hardware: Any, config: Optional[Mapping[str, Any]] = None) -> Locker:
+        """A new locker; ``hardware`` is a :class:`SimulatedHardware` or an object
+        with the hardware methods. A credential policy whose brute-force bound
+        is above its target is refused (:class:`CredentialError`,
+        ``bound_exceeded``)."""
     @staticmethod
     def restore(
         keys: KeyRing,
@@ -513,8 +584,11 @@ class Locker:
         """The bank's id (the configuration's ``bank_id``)."""
     def issue_courier_code(self, carrier: int, valid_for_s: int) -> str:
         """Gives a carrier a courier code."""
-    def courier_sign_in(self, code: str, kiosk: int = 1) -> CourierSessionHandle:
-        """Signs a courier in."""
+    def courier_sign_in(self, code: str, kiosk: int = 1, carrier: Optional[int] = None) -> CourierSessionHandle:
+        """Signs a courier in (journaled); with ``carrier``, only that carrier's
+        code is looked at and failures count against that carrier."""
+    def courier_sign_out(self, session: CourierSessionHandle) -> None:
+        """Signs a courier out (journaled)."""
     def deposit(self, session: CourierSessionHandle, request: _JsonDict) -> _JsonDict:
         """Drops a parcel off; returns ``{"outcome": "opened", ...}`` or an overflow."""
     def need_larger_door(self, compartment: int) -> _JsonDict:
@@ -556,7 +630,9 @@ class Locker:
     def extend(self, compartment: int, by_s: int) -> int:
         """Extends a delivery's dwell; returns the new expiry."""
     def take_events(self) -> List[_JsonDict]:
-        """The events since the last call (PINs and tokens included)."""
+        """The events since the last call (PINs and tokens included); the
+        shapes of ``parcel_ready``, ``overflow``, ``suspicious_attempts``
+        and the clock events are TypedDicts in :mod:`locker.types`."""
     def journal_records(self) -> List[_JsonDict]:
         """The journal's records."""
     def journal_text(self) -> str:

@@ -12,14 +12,18 @@ makes a pandas DataFrame of the same rows when pandas is installed.
 
 Times are unix seconds (``at_s``); hours of day are UTC unless an offset
 is given.
+
+Arguments of the wrong type or shape raise :class:`locker.ArgumentTypeError`
+or :class:`locker.InvalidArgumentError` (code ``"invalid_argument"``), as
+everywhere in the package.
 """
 
 from __future__ import annotations
 
 import os
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple, Union
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple, Type, Union
 
-from locker._locker import KeyRing, read_journal
+from locker._locker import ArgumentTypeError, InvalidArgumentError, KeyRing, read_journal
 
 __all__ = [
     "dwell_stats",
@@ -37,6 +41,44 @@ __all__ = [
 Record = Dict[str, Any]
 
 
+def _refused(cls: Type[InvalidArgumentError], path: str, message: str) -> InvalidArgumentError:
+    """An argument refused as the native module refuses one: the message
+    starts with the path (``records[3]``), ``argument`` is the parameter."""
+    error = cls(f"{path}: {message}")
+    error.argument = path.split("[")[0]
+    return error
+
+
+def _records(records: Any, argument: str = "records") -> List[Record]:
+    """``records`` as a list, each a record dict with an ``entry`` dict
+    (with its ``type``) and ``at_s``; refused otherwise, naming the first
+    bad one."""
+    if isinstance(records, (str, bytes, dict)) or not isinstance(records, Iterable):
+        raise _refused(
+            ArgumentTypeError, argument, f"expected a list of record dicts, not {type(records).__name__}"
+        )
+    listed = list(records)
+    for index, record in enumerate(listed):
+        if not isinstance(record, dict):
+            raise _refused(
+                ArgumentTypeError, f"{argument}[{index}]", f"expected a record dict, not {type(record).__name__}"
+            )
+        entry = record.get("entry")
+        at_s = record.get("at_s")
+        if not isinstance(entry, dict) or not isinstance(entry.get("type"), str):
+            raise _refused(InvalidArgumentError, f"{argument}[{index}]", "a record has an entry with its type")
+        if not isinstance(at_s, int) or isinstance(at_s, bool):
+            raise _refused(InvalidArgumentError, f"{argument}[{index}]", "a record has its time, at_s")
+    return listed
+
+
+def _int(value: Any, argument: str, optional: bool = False) -> Any:
+    """``value`` if it is an int (or ``None`` when ``optional``)."""
+    if (value is None and optional) or (isinstance(value, int) and not isinstance(value, bool)):
+        return value
+    raise _refused(ArgumentTypeError, argument, f"expected an int, not {type(value).__name__}")
+
+
 def load(text: str, keys: Optional[KeyRing] = None) -> List[Record]:
     """The records of a journal's JSON-lines text, after the core has
     verified them (raises :class:`locker.JournalError` on a tampered or
@@ -49,6 +91,8 @@ def load(text: str, keys: Optional[KeyRing] = None) -> List[Record]:
 
 def load_file(path: Union[str, "os.PathLike[str]"], keys: Optional[KeyRing] = None) -> List[Record]:
     """The records of the journal file at ``path`` (see :func:`load`)."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise _refused(ArgumentTypeError, "path", f"expected a str or path, not {type(path).__name__}")
     with open(path, encoding="utf-8") as file:
         return load(file.read(), keys)
 
@@ -58,7 +102,7 @@ def to_rows(records: Iterable[Record]) -> List[Dict[str, Any]]:
     entry's scalar fields (``compartment``, ``recipient``, ``reason``, ...);
     an entry about a parcel (deposited or refused) adds ``parcel_id``."""
     rows = []
-    for record in records:
+    for record in _records(records):
         entry = record["entry"]
         row: Dict[str, Any] = {"seq": record["seq"], "at_s": record["at_s"], "type": entry["type"]}
         for key, value in entry.items():
@@ -99,6 +143,7 @@ def parcel_stays(records: Sequence[Record]) -> List[Dict[str, Any]]:
     expires (it then waits for the carrier, but the resident's dwell is
     over), or when staff find the compartment empty.
     """
+    records = _records(records)
     classes = _size_classes(records)
     pending: Dict[int, Tuple[Record, int]] = {}
     inside: Dict[int, List[Dict[str, Any]]] = {}
@@ -178,6 +223,9 @@ def utilization(
     parcels between ``start_s`` and ``end_s`` (the first and last record by
     default). A door is occupied from its first committed drop-off until it
     is collected (a return collected by the carrier included)."""
+    records = _records(records)
+    start_s = _int(start_s, "start_s", optional=True)
+    end_s = _int(end_s, "end_s", optional=True)
     if not records:
         return {}
     classes = _size_classes(records)
@@ -226,7 +274,7 @@ def overflow(records: Sequence[Record]) -> Dict[str, Any]:
     refused: Dict[str, int] = {}
     offered: Set[Any] = set()
     refused_parcels: Set[Any] = set()
-    for record in records:
+    for record in _records(records):
         entry = record["entry"]
         if entry["type"] == "deposit_opened":
             opened += 1
@@ -255,8 +303,9 @@ def overflow(records: Sequence[Record]) -> Dict[str, Any]:
 def pickups_by_hour(records: Sequence[Record], utc_offset_s: int = 0) -> List[int]:
     """Completed pickups per hour of day (24 counts, hour 0 first), at
     ``utc_offset_s`` from UTC. Carrier collections of returns count too."""
+    utc_offset_s = _int(utc_offset_s, "utc_offset_s")
     hours = [0] * 24
-    for record in records:
+    for record in _records(records):
         if record["entry"]["type"] == "pickup_completed":
             hours[((record["at_s"] + utc_offset_s) // 3600) % 24] += 1
     return hours
@@ -265,6 +314,8 @@ def pickups_by_hour(records: Sequence[Record], utc_offset_s: int = 0) -> List[in
 def summary(records: Sequence[Record], utc_offset_s: int = 0) -> Dict[str, Any]:
     """Everything above at once: ``records``, ``dwell``, ``utilization``,
     ``overflow`` and ``pickups_by_hour``."""
+    records = _records(records)
+    utc_offset_s = _int(utc_offset_s, "utc_offset_s")
     return {
         "records": len(records),
         "dwell": dwell_stats(records),

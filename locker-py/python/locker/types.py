@@ -1,6 +1,8 @@
 """Typed shapes of the dicts the package returns where the shape is fixed:
 the simulation and the planner, journal verification and restores, heads,
-key check values, issuer keys, signed times and the trust events.
+key check values, issuer keys, signed times, the brute-force bound, failed
+attempts, and the events and journal entries of throttling, drop-offs and
+the clock.
 
 They are ``TypedDict`` s: at run time the values are plain dicts (the
 core's snake_case JSON); these classes only tell type checkers and readers
@@ -9,24 +11,36 @@ which keys there are. Every other structured value is typed as
 crate.
 """
 
-from typing import Any, Dict, List, Literal, Optional, TypedDict
+from typing import Any, Dict, List, Literal, Optional, TypedDict, Union
 
 __all__ = [
+    "AttemptFailedEntry",
+    "AttemptsRefusedEntry",
+    "BoundInputs",
+    "BoundReport",
     "Chain",
     "ClassCount",
     "ClassStats",
     "ClockConfirmedEvent",
     "ClockJumpedEvent",
+    "CourierSignedInEntry",
+    "CourierSignedOutEntry",
     "DayStats",
     "DwellStats",
+    "Failure",
     "Head",
     "IssuerKey",
     "JournalRead",
     "KeyCheck",
+    "Lockout",
+    "OverflowEvent",
+    "ParcelReadyEvent",
     "Plan",
     "RestoreReport",
+    "Scope",
     "SignedTime",
     "SimResult",
+    "SuspiciousAttemptsEvent",
     "TokenClaims",
     "TornTail",
     "UnexpectedDoorCloseEvent",
@@ -240,3 +254,146 @@ class UnexpectedDoorCloseEvent(TypedDict):
 
     type: Literal["unexpected_door_close"]
     compartment: int
+
+
+class BoundInputs(TypedDict):
+    """What the brute-force bound assumes of the policy: PIN digits, what is
+    asked with the PIN (``"none"``, or ``{"unit_number":
+    {"max_pins_per_unit": 3}}``), the active PINs, and the PIN guesses the
+    bank-wide throttle allows in any 24 hours."""
+
+    pin_digits: int
+    second_factor: Union[str, Dict[str, Dict[str, int]]]
+    active_credentials: int
+    attempts_per_24h: int
+
+
+class BoundReport(TypedDict):
+    """What :func:`locker.brute_force_bound` returns: the bound on the
+    chance that a guesser opens any door within 24 hours (``probability``,
+    and ``per_billion`` rounded up), the policy's target (per billion), the
+    inputs, and the attacker the bound assumes (a sentence)."""
+
+    probability: float
+    per_billion: int
+    target_per_billion: int
+    inputs: BoundInputs
+    attacker: str
+
+
+class _FailureRequired(TypedDict):
+    at_s: int
+    channel: str
+    kiosk: Optional[int]
+    recipient: Optional[int]
+    credential: Optional[int]
+
+
+class Failure(_FailureRequired, total=False):
+    """One attempt that failed (``CredentialError.failure`` when it counts
+    toward throttling, ``CredentialError.attempt`` either way; the
+    ``failure`` of an ``attempt_failed`` record). ``channel`` is ``"pin"``,
+    ``"qr"``, ``"rfid"``, ``"courier"`` or ``"remote"``; ``carrier`` is
+    there when a courier named theirs."""
+
+    carrier: int
+
+
+class Scope(TypedDict):
+    """A throttling scope: a channel and what its failures are counted
+    against, ``"bank"`` or one of ``{"kiosk": id}``, ``{"recipient":
+    unit}``, ``{"carrier": id}``, ``{"credential": id}``."""
+
+    channel: str
+    subject: Union[str, Dict[str, int]]
+
+
+class Lockout(TypedDict):
+    """A scope that started refusing attempts (a backoff delay or its cap)
+    at ``at_s``, until ``until_s`` unless more failures come, with the
+    failures inside its window."""
+
+    scope: Scope
+    at_s: int
+    until_s: int
+    failures: int
+
+
+class SuspiciousAttemptsEvent(TypedDict):
+    """A throttle started refusing: someone may be guessing. For a unit's
+    PINs (``{"channel": "pin", "subject": {"recipient": unit}}``) send that
+    resident their QR code, which a PIN throttle never blocks."""
+
+    type: Literal["suspicious_attempts"]
+    lockout: Lockout
+
+
+class ParcelReadyEvent(TypedDict):
+    """A parcel is ready: send the recipient the PIN and the QR token (both
+    secret). ``parcel_ids`` are the door's parcels, oldest first;
+    ``carrier`` that of its first parcel; ``pin_opens`` every door the PIN
+    opens (more than this one when the resident held as many PINs as the
+    policy allows: the new PIN replaces their earlier ones)."""
+
+    type: Literal["parcel_ready"]
+    recipient: int
+    compartment: int
+    parcels: int
+    parcel_ids: List[int]
+    carrier: Optional[int]
+    pin: str
+    pin_opens: List[int]
+    qr_token: str
+    expires_at_s: int
+
+
+class OverflowEvent(TypedDict):
+    """No door could take a courier's parcel (journaled as
+    ``deposit_overflowed``): it goes to the front desk or another bank.
+    ``reason`` is ``"full"``, ``"nothing_fits"`` or ``"no_larger_door"``."""
+
+    type: Literal["overflow"]
+    parcel: int
+    recipient: int
+    carrier: int
+    reason: str
+
+
+class AttemptFailedEntry(TypedDict):
+    """A journal entry: one attempt that counts toward throttling."""
+
+    type: Literal["attempt_failed"]
+    failure: Failure
+
+
+class AttemptsRefusedEntry(TypedDict):
+    """A journal entry: ``count`` attempts refused without counting toward
+    a throttle (refused by one already, or a credential refused for its own
+    state), of one channel, kiosk and error code, between ``first_at_s``
+    and ``last_at_s``: at most one such record per channel, kiosk and error
+    every 10 minutes (flushed by ``Locker.tick()``), so a flood costs
+    bounded storage and every attempt is on the record."""
+
+    type: Literal["attempts_refused"]
+    channel: str
+    kiosk: Optional[int]
+    error: str
+    count: int
+    first_at_s: int
+    last_at_s: int
+
+
+class CourierSignedInEntry(TypedDict):
+    """A journal entry: a courier of ``carrier`` signed in at ``kiosk``."""
+
+    type: Literal["courier_signed_in"]
+    carrier: int
+    kiosk: int
+
+
+class CourierSignedOutEntry(TypedDict):
+    """A journal entry: a courier of ``carrier`` signed out."""
+
+    type: Literal["courier_signed_out"]
+    carrier: int
+    kiosk: int
