@@ -177,7 +177,7 @@ impl Default for ThrottlePolicy {
             kiosk: Backoff {
                 free_failures: 3,
                 base_delay_s: 15,
-                max_delay_s: 300,
+                max_delay_s: 900,
                 max_failures_per_window: DEFAULT_KIOSK_FAILURES_PER_DAY,
                 window_s: DAY_S,
             },
@@ -277,15 +277,19 @@ pub struct Failure {
 
 impl Failure {
     /// The scopes this failure counts against: for guessable secrets the
-    /// bank (a courier code naming its carrier counts against the carrier
-    /// instead), the kiosk and the unit named; a forged remote command the
+    /// bank, the kiosk and the unit named (a courier code naming its
+    /// carrier counts against that carrier instead); a forged remote command the
     /// bank; a bad QR token or unknown tag the kiosk; a registered tag's
     /// wrong PIN that tag alone.
     pub fn scopes(&self) -> impl Iterator<Item = ScopeKey> + use<> {
         let channel = self.channel;
         let (bank, kiosk) = match channel {
             Channel::Pin => (true, self.kiosk),
-            Channel::Courier => (self.carrier.is_none(), self.kiosk),
+            // A code typed with its carrier counts against that carrier
+            // alone: a guesser cycling through carriers at a kiosk never
+            // holds back another carrier's courier there.
+            Channel::Courier if self.carrier.is_some() => (false, None),
+            Channel::Courier => (true, self.kiosk),
             Channel::Remote => (true, None),
             Channel::Qr => (false, self.kiosk),
             Channel::Rfid => (false, self.kiosk.filter(|_| self.credential.is_none())),

@@ -641,6 +641,19 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
         }
     }
 
+    /// Journals every sum of refused attempts now (they are journaled an
+    /// hour after their first attempt, or by `tick` once due): call it
+    /// before a planned shutdown or a snapshot, so no count is lost.
+    ///
+    /// # Errors
+    ///
+    /// The clock's.
+    pub fn flush_attempts(&mut self) -> Result<(), LockerError> {
+        let now_s = self.now()?;
+        self.flush_refused(now_s, true);
+        Ok(())
+    }
+
     /// Journals the sums of refused attempts that are due (or all of
     /// them), best effort.
     pub(super) fn flush_refused(&mut self, now_s: u64, all: bool) {

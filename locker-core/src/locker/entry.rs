@@ -92,7 +92,7 @@ crate::tagged::tag_first! {
         },
         /// Attempts refused without counting toward a throttle (refused by
         /// one already, or a credential refused for its own state), summed
-        /// over a few minutes per channel, kiosk and error: every attempt
+        /// over an hour per channel, kiosk and error: every attempt
         /// is on the record, and a flood costs bounded storage.
         AttemptsRefused {
             /// The channel.

@@ -1,7 +1,7 @@
 //! Refused attempts that count toward no throttle, summed before they are
 //! journaled: every attempt is on the record, and a flood of them costs a
-//! bounded number of records (one per channel, kiosk and error every few
-//! minutes) instead of one each.
+//! bounded number of records (one per channel, kiosk and error an hour)
+//! instead of one each.
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -9,8 +9,9 @@ use alloc::vec::Vec;
 use super::entry::Entry;
 use crate::credential::{Channel, Failure, KioskId};
 
-/// How long refused attempts are summed before they are journaled.
-pub(super) const TALLY_S: u64 = 600;
+/// How long refused attempts are summed before they are journaled: an
+/// hour (a power cut loses at most that hour's count).
+pub(super) const TALLY_S: u64 = 3_600;
 /// How many attempts one record sums at most.
 const MAX_TALLY: u32 = 10_000;
 /// How many sums are kept at once; beyond, the oldest is journaled.

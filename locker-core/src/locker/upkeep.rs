@@ -38,7 +38,7 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
     /// A door the locker did not unlock reported closed is an alarm, never
     /// a drop-off: someone opened it without a credential, or the event
     /// was forged. It is journaled (`unexpected_door_close`, at most once
-    /// per door every ten minutes) and raised as
+    /// per door an hour) and raised as
     /// [`Event::UnexpectedDoorClose`], and the call fails.
     ///
     /// # Errors
@@ -52,7 +52,7 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
             let entry = Entry::UnexpectedDoorClose { compartment };
             self.state.precheck(&entry)?;
             let now_s = self.now()?;
-            // One record per door every few minutes: a flood of forged
+            // One record per door an hour: a flood of forged
             // events costs bounded storage (each still raises the event).
             let recent = self
                 .door_alarms
