@@ -1270,6 +1270,18 @@ locker_status locker_courier_sign_out(struct locker *handle,
                                       const struct locker_courier_session *session);
 
 /**
+ * Journals every pending sum of refused attempts now (`attempts_refused`
+ * records are otherwise written an hour after their first attempt, by
+ * `locker_tick` once due): call it before a planned power-down, so no
+ * count is lost. Errors: the clock's hardware statuses.
+ *
+ * Ownership: the handle is borrowed for this call only. Thread safety:
+ * one thread at a time per `locker` (from any thread); not from inside
+ * the locker's own callbacks (`LOCKER_BUSY`).
+ */
+locker_status locker_flush_attempts(struct locker *handle);
+
+/**
  * Releases a courier session. `NULL` is a no-op.
  *
  * # Safety

@@ -157,6 +157,19 @@ pub extern "C" fn locker_courier_sign_out(
     })
 }
 
+/// Journals every pending sum of refused attempts now (`attempts_refused`
+/// records are otherwise written an hour after their first attempt, by
+/// `locker_tick` once due): call it before a planned power-down, so no
+/// count is lost. Errors: the clock's hardware statuses.
+///
+/// Ownership: the handle is borrowed for this call only. Thread safety:
+/// one thread at a time per `locker` (from any thread); not from inside
+/// the locker's own callbacks (`LOCKER_BUSY`).
+#[unsafe(no_mangle)]
+pub extern "C" fn locker_flush_attempts(handle: *mut locker) -> locker_status {
+    boundary(|| with_locker(handle, |core| Ok(core.flush_attempts()?)))
+}
+
 /// Releases a courier session. `NULL` is a no-op.
 ///
 /// # Safety

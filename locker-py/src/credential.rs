@@ -193,12 +193,13 @@ impl KeyRing {
 /// the attempt itself, counted or not (`None` for a refusal that was no
 /// attempt), as its `attempt`.
 fn refusal(py: Python<'_>, refusal: credential::Refusal) -> PyErr {
+    let attempt = refusal.attempt().copied();
     let error = PyErr::from(CoreError::from(refusal.error));
     // Best effort: the message is the error either way.
     if let Ok(failure) = to_py(py, &refusal.failure) {
         let _ = error.value(py).setattr("failure", failure);
     }
-    if let Ok(attempt) = to_py(py, &refusal.attempt) {
+    if let Ok(attempt) = to_py(py, &attempt) {
         let _ = error.value(py).setattr("attempt", attempt);
     }
     error

@@ -702,6 +702,13 @@ impl Locker {
         self.run(|locker| locker.courier_sign_out(&session.inner))
     }
 
+    /// Journals every pending sum of refused attempts now (they are
+    /// journaled an hour after their first attempt, or by `tick` once
+    /// due): call it before a planned shutdown or a snapshot.
+    fn flush_attempts(&mut self) -> PyResult<()> {
+        self.run(|locker| locker.flush_attempts())
+    }
+
     /// Drops a parcel off: `request` is a request dict. Returns the
     /// drop-off dict (a door opened, or overflow).
     fn deposit<'py>(

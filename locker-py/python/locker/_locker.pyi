@@ -589,6 +589,8 @@ class Locker:
         code is looked at and failures count against that carrier."""
     def courier_sign_out(self, session: CourierSessionHandle) -> None:
         """Signs a courier out (journaled)."""
+    def flush_attempts(self) -> None:
+        """Journals every pending sum of refused attempts now."""
     def deposit(self, session: CourierSessionHandle, request: _JsonDict) -> _JsonDict:
         """Drops a parcel off; returns ``{"outcome": "opened", ...}`` or an overflow."""
     def need_larger_door(self, compartment: int) -> _JsonDict:
