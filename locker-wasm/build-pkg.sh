@@ -49,6 +49,27 @@ wasm-bindgen "${flags[@]}" --target web --out-dir "$pkg/web" "$wasm"
 # the only one we ship.
 rm -f "$pkg/node/package.json" "$pkg/web/package.json"
 
+# The glue's classes get the guard of js/errors.js (a method called on a
+# freed object throws a LockerError before the module is entered), and
+# the module's LockerError class is exported beside them. Appended to each
+# glue file, so every way in (Node, browsers, bundlers) has both.
+for target in node web; do
+    glue="$pkg/$target/locker_wasm.js"
+    errors="$(grep -oE "\./snippets/[^'\"]+/js/errors\.js" "$glue" | head -n 1)"
+    classes="$(grep -oE '^export class [A-Za-z0-9_]+' "$glue" | awk '{ print $3 }' | paste -sd, -)"
+    if [[ -z "$errors" || -z "$classes" ]]; then
+        echo "build-pkg.sh: $glue has no js/errors.js import or no class" >&2
+        exit 1
+    fi
+    cat >>"$glue" <<EOF
+
+// Added by build-pkg.sh: the classes' guard, and the error class.
+import { guardClasses as __lockerGuardClasses } from '$errors';
+export { LockerError } from '$errors';
+__lockerGuardClasses({ ${classes//,/, } });
+EOF
+done
+
 pkgid="$(cargo pkgid -p locker-wasm)"
 version="${pkgid##*[#@]}"
 node -e '
