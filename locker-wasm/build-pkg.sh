@@ -9,6 +9,8 @@
 #                      `initSync({ module })`) once before anything else
 #
 # package.json "exports" picks node/ under Node and web/ everywhere else.
+# Each glue file gets js/errors.js's guard on its classes and exports
+# LockerError (appended below).
 # Needs the wasm32-unknown-unknown target and wasm-bindgen-cli at exactly the
 # wasm-bindgen version in Cargo.lock (scripts/ci/setup installs both).
 set -euo pipefail
@@ -69,6 +71,18 @@ export { LockerError } from '$errors';
 __lockerGuardClasses({ ${classes//,/, } });
 EOF
 done
+
+# The web build's `InitOutput` (the module's raw exports, which `init()`
+# returns) types every JavaScript value the module takes as `any`: the
+# package's declarations say `unknown` instead, so they hold no `any`.
+node -e '
+  const fs = require("node:fs");
+  const file = process.argv[1];
+  const text = fs.readFileSync(file, "utf8").replace(
+    /^export interface InitOutput \{[^]*?^\}/m,
+    (raw) => raw.replace(/\bany\b/g, "unknown"));
+  fs.writeFileSync(file, text);
+' "$pkg/web/locker_wasm.d.ts"
 
 pkgid="$(cargo pkgid -p locker-wasm)"
 version="${pkgid##*[#@]}"

@@ -42,14 +42,17 @@ pub fn to_js<T: Serialize>(value: &T) -> Result<JsValue, LockerError> {
         .map_err(|_| LockerError::with_code("internal", "JSON.parse refused a core value"))
 }
 
-/// A plain JavaScript value as a core value, through its JSON shape.
+/// A plain JavaScript value (an object, or a number or string for an id)
+/// as a core value, through its JSON shape; lists go through
+/// [`list_from_js`].
 ///
 /// # Errors
 ///
 /// `"invalid_argument"` naming `what` and the bad field when the value does
-/// not have the shape (a wrong type, a missing field, a fraction, …), or
-/// holds a number beyond 2^53 − 1 (already rounded: a 64-bit id from
-/// `JSON.parse` of a back end's message, say).
+/// not have the shape (a wrong type, a missing field, a fraction, …), is
+/// an array (which serde would read as the fields in order) or an object
+/// of the package's classes, or holds a number beyond 2^53 − 1 (already
+/// rounded: a 64-bit id from `JSON.parse` of a back end's message, say).
 pub fn from_js<T: DeserializeOwned>(value: &JsValue, what: &str) -> Result<T, LockerError> {
     not_an_instance(value, what)?;
     if js_sys::Array::is_array(value) {
