@@ -65,6 +65,10 @@ export interface CredentialRecordJson { id: number | string; [field: string]: un
 export interface IssuedTokenJson { token: string; record: CredentialRecordJson }
 /** A PIN to pass on and its public record. */
 export interface IssuedPinJson { pin: string; record: CredentialRecordJson }
+/** A courier code to pass on to a carrier and its public record. */
+export interface IssuedCourierCodeJson { code: string; record: CredentialRecordJson }
+/** A request for a carrier's courier code, valid from `valid_from_s` until `expires_at_s`. */
+export interface CourierRequestJson { carrier: number; valid_from_s: number; expires_at_s: number }
 /**
  * What the back end asks of a remote command: one door, for one resident's
  * parcels (`recipient`, required for a pickup; null for a staff override),
@@ -508,8 +512,39 @@ impl CredentialStore {
         let (pin, record) = self.0.generate_pin(&keys.0, &mut rng, &request, now_s)?;
         let issued = to_js(&Issued {
             pin: Some(pin.expose()),
-            token: None,
-            record: &record,
+            ..Issued::of(&record)
+        })?;
+        self.0.insert(record, now_s)?;
+        Ok(issued)
+    }
+
+    /// Issues (or rotates) a carrier's courier code and inserts its record,
+    /// which replaces the carrier's current code. Returns `{ code, record }`;
+    /// the code is shown once and never stored. Randomness from
+    /// `crypto.getRandomValues`, or from `entropy` (32 bytes).
+    ///
+    /// # Errors
+    ///
+    /// `"no_keys"`, `"bad_expiry"`, `"pin_space_exhausted"`,
+    /// `"weak_entropy"`, `"invalid_argument"`.
+    #[wasm_bindgen(js_name = issueCourierCode, unchecked_return_type = "IssuedCourierCodeJson")]
+    pub fn issue_courier_code(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "KeyRing")] keys: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "CourierRequestJson")] request: JsValue,
+        #[wasm_bindgen(js_name = nowS, unchecked_param_type = "number")] now_s: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "Uint8Array")] entropy: Option<JsValue>,
+    ) -> Result<JsValue, LockerError> {
+        let keys = keys_arg(&keys, "keys")?;
+        let request: core_cred::CourierRequest = from_js(&request, "request")?;
+        let now_s = now_arg(&now_s)?;
+        let mut rng = rng_arg(entropy)?;
+        let (code, record) = self
+            .0
+            .generate_courier_code(&keys.0, &mut rng, &request, now_s)?;
+        let issued = to_js(&Issued {
+            code: Some(code.expose()),
+            ..Issued::of(&record)
         })?;
         self.0.insert(record, now_s)?;
         Ok(issued)
@@ -530,9 +565,8 @@ impl CredentialStore {
     ) -> Result<JsValue, LockerError> {
         let (token, record, now_s) = signed_token(&keys, &request, &now_s, entropy)?;
         let issued = to_js(&Issued {
-            pin: None,
             token: Some(token.expose()),
-            record: &record,
+            ..Issued::of(&record)
         })?;
         self.0.insert(record, now_s)?;
         Ok(issued)
@@ -797,9 +831,8 @@ pub fn issue_token(
 ) -> Result<JsValue, LockerError> {
     let (token, record, _) = signed_token(&keys, &request, &now_s, entropy)?;
     to_js(&Issued {
-        pin: None,
         token: Some(token.expose()),
-        record: &record,
+        ..Issued::of(&record)
     })
 }
 
@@ -829,14 +862,28 @@ pub fn sign_remote_command(
 }
 
 /// A secret to hand to its holder and the public record of it: `{ pin,
-/// record }` or `{ token, record }`.
+/// record }`, `{ token, record }` or `{ code, record }`.
 #[derive(Serialize)]
 pub(crate) struct Issued<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) pin: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) token: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) code: Option<&'a str>,
     pub(crate) record: &'a core_cred::CredentialRecord,
+}
+
+impl<'a> Issued<'a> {
+    /// The record, no secret yet.
+    pub(crate) const fn of(record: &'a core_cred::CredentialRecord) -> Self {
+        Self {
+            pin: None,
+            token: None,
+            code: None,
+            record,
+        }
+    }
 }
 
 /// The arguments of `issueToken` converted, and the token signed with the

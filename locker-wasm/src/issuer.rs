@@ -128,9 +128,8 @@ pub fn issue_token_signed(
     let mut rng = rng_arg(entropy)?;
     let (token, record) = core_cred::issue_token_signed(&signer.0, &mut rng, &request, now_s)?;
     to_js(&Issued {
-        pin: None,
         token: Some(token.expose()),
-        record: &record,
+        ..Issued::of(&record)
     })
 }
 

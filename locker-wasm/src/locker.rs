@@ -220,7 +220,7 @@ type Core = core_locker::Locker<JsHardware, MemoryJournal<Entry>>;
 #[derive(Clone, Debug)]
 pub struct CourierSession(core_locker::CourierSession);
 
-/// The session argument `what` (a copy of the caller's).
+/// The `session` argument: a copy of the caller's session.
 fn session_arg(value: &JsValue) -> Result<CourierSession, LockerError> {
     instance(value, "session", "CourierSession")
 }

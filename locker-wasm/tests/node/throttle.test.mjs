@@ -83,7 +83,7 @@ function flood({ sim, locker }, kiosks, rounds) {
       refused(() => locker.pickupPin(kiosk, 15, String(10_000 + round).padStart(8, "0")));
       refused(() => locker.pickupPin(kiosk, 100 + round, "12345670"));
       // Courier codes naming carrier 1.
-      refused(() => locker.courierSignIn(kiosk, String(20_000 + round).padStart(8, "0"), 1));
+      refused(() => locker.courierSignIn(kiosk, String(20_000 + round).padStart(12, "0"), 1));
       const nowS = sim.clockS;
       const forged = signRemoteCommand(forger, {
         bank: BANK, compartment: 1, purpose: "pickup", recipient: 14, not_before_s: nowS, not_after_s: nowS + 60,

@@ -5,7 +5,7 @@ import {
   Bank, CredentialStore, IssuerSigningKey, KeyRing, Locker, LockerError, SimulatedHardware, bruteForceBound,
   defaultBank, doorIds, issueToken, issueTokenSigned, journalRecords, qrSvg, readJournal, signRemoteCommand,
   signRemoteCommandEd25519, signTime, signTimeEd25519, simulate, verifyJournal, verifyTokenOffline,
-  type BoundReportJson, type CourierSession, type EntryJson, type OverflowEventJson, type ParcelReadyEventJson,
+  type BoundReportJson, type CourierSession, type IssuedCourierCodeJson, type EntryJson, type OverflowEventJson, type ParcelReadyEventJson,
   type ThrottleSubjectJson,
   type Channel, type ClockJumpedEventJson, type DelegationJson, type DoorJson, type EventJson, type GrantJson,
   type Hardware, type HeadJson, type IssuerKeyJson, type KeyCheckJson, type LoadedJournalJson,
@@ -127,7 +127,9 @@ try {
 // Issue 18: couriers named with their carrier, the bound, new events and entries.
 const courier: CourierSession = withSim.courierSignIn(1, withSim.issueCourierCode(2, 3600), 2);
 withSim.courierSignOut(courier);
-const courierGrant: GrantJson = store.verifyCourier(keys, 1, "12345678", 1_700_000_000, 2);
+const issuedCode: IssuedCourierCodeJson = store.issueCourierCode(keys,
+  { carrier: 2, valid_from_s: 1_700_000_000, expires_at_s: 1_700_003_600 }, 1_700_000_000);
+const courierGrant: GrantJson = store.verifyCourier(keys, 1, issuedCode.code, 1_700_000_000, 2);
 void courierGrant;
 const bound: BoundReportJson = bruteForceBound({ pin: { digits: 8 }, brute_force: { target_per_billion: 1000 } }, 200);
 const perBillion: number = bound.per_billion + bound.target_per_billion + bound.inputs.attempts_per_24h;
