@@ -9,6 +9,8 @@
 #                      `initSync({ module })`) once before anything else
 #
 # package.json "exports" picks node/ under Node and web/ everywhere else.
+# Each glue file gets js/errors.js's guard on its classes and exports
+# LockerError (appended below).
 # Needs the wasm32-unknown-unknown target and wasm-bindgen-cli at exactly the
 # wasm-bindgen version in Cargo.lock (scripts/ci/setup installs both).
 set -euo pipefail
@@ -48,6 +50,39 @@ wasm-bindgen "${flags[@]}" --target web --out-dir "$pkg/web" "$wasm"
 # wasm-bindgen writes a stub package.json into node/; the package's own is
 # the only one we ship.
 rm -f "$pkg/node/package.json" "$pkg/web/package.json"
+
+# The glue's classes get the guard of js/errors.js (a method called on a
+# freed object throws a LockerError before the module is entered), and
+# the module's LockerError class is exported beside them. Appended to each
+# glue file, so every way in (Node, browsers, bundlers) has both.
+for target in node web; do
+    glue="$pkg/$target/locker_wasm.js"
+    errors="$(grep -oE "\./snippets/[^'\"]+/js/errors\.js" "$glue" | head -n 1)"
+    classes="$(grep -oE '^export class [A-Za-z0-9_]+' "$glue" | awk '{ print $3 }' | paste -sd, -)"
+    if [[ -z "$errors" || -z "$classes" ]]; then
+        echo "build-pkg.sh: $glue has no js/errors.js import or no class" >&2
+        exit 1
+    fi
+    cat >>"$glue" <<EOF
+
+// Added by build-pkg.sh: the classes' guard, and the error class.
+import { guardClasses as __lockerGuardClasses } from '$errors';
+export { LockerError } from '$errors';
+__lockerGuardClasses({ ${classes//,/, } });
+EOF
+done
+
+# The web build's `InitOutput` (the module's raw exports, which `init()`
+# returns) types every JavaScript value the module takes as `any`: the
+# package's declarations say `unknown` instead, so they hold no `any`.
+node -e '
+  const fs = require("node:fs");
+  const file = process.argv[1];
+  const text = fs.readFileSync(file, "utf8").replace(
+    /^export interface InitOutput \{[^]*?^\}/m,
+    (raw) => raw.replace(/\bany\b/g, "unknown"));
+  fs.writeFileSync(file, text);
+' "$pkg/web/locker_wasm.d.ts"
 
 pkgid="$(cargo pkgid -p locker-wasm)"
 version="${pkgid##*[#@]}"

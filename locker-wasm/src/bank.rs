@@ -7,7 +7,9 @@ use locker_core::geometry::Dimensions as CoreDimensions;
 use locker_core::{CompartmentId, Parcel, ParcelId, RecipientId};
 use wasm_bindgen::prelude::*;
 
-use crate::convert::{from_js, to_js, u32_arg, u64_arg};
+use crate::convert::{
+    bool_value, from_js, list_from_js, refuse_array_text, to_js, u32_value, u64_value,
+};
 use crate::error::LockerError;
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -98,7 +100,10 @@ pub fn validate_bank_config(
 /// A bank configuration from an object or JSON text, validated.
 pub(crate) fn parse_config(config: &JsValue) -> Result<BankConfig, LockerError> {
     let config: BankConfig = match config.as_string() {
-        Some(text) => return BankConfig::from_json(&text).map_err(LockerError::from),
+        Some(text) => {
+            refuse_array_text(&text, "config")?;
+            return BankConfig::from_json(&text).map_err(LockerError::from);
+        }
         None => from_js(config, "config")?,
     };
     config.validate()?;
@@ -180,8 +185,11 @@ impl Bank {
     /// # Errors
     ///
     /// `"invalid_argument"` for a bad id.
-    pub fn locate(&self, parcel: f64) -> Result<Option<u32>, LockerError> {
-        let parcel = ParcelId(u64_arg(parcel, "parcel")?);
+    pub fn locate(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "number")] parcel: JsValue,
+    ) -> Result<Option<u32>, LockerError> {
+        let parcel = ParcelId(u64_value(&parcel, "parcel")?);
         Ok(self.0.locate(parcel).map(|c| c.0))
     }
 
@@ -209,10 +217,10 @@ impl Bank {
     pub fn allocate_larger_than(
         &self,
         #[wasm_bindgen(unchecked_param_type = "RequestJson")] request: JsValue,
-        door: f64,
+        #[wasm_bindgen(unchecked_param_type = "number")] door: JsValue,
     ) -> Result<JsValue, LockerError> {
         let request: Request = from_js(&request, "request")?;
-        let door = CompartmentId(u32_arg(door, "door")?);
+        let door = CompartmentId(u32_value(&door, "door")?);
         to_js(&self.0.allocate_larger_than(&request, door)?)
     }
 
@@ -227,7 +235,7 @@ impl Bank {
         &self,
         #[wasm_bindgen(unchecked_param_type = "RequestJson[]")] requests: JsValue,
     ) -> Result<JsValue, LockerError> {
-        let requests: Vec<Request> = from_js(&requests, "requests")?;
+        let requests: Vec<Request> = list_from_js(&requests, "requests")?;
         to_js(&self.0.plan_batch(&requests)?)
     }
 
@@ -253,12 +261,12 @@ impl Bank {
     /// changes).
     pub fn store(
         &mut self,
-        door: f64,
-        recipient: f64,
+        #[wasm_bindgen(unchecked_param_type = "number")] door: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number")] recipient: JsValue,
         #[wasm_bindgen(unchecked_param_type = "ParcelJson")] parcel: JsValue,
     ) -> Result<(), LockerError> {
-        let door = CompartmentId(u32_arg(door, "door")?);
-        let recipient = RecipientId(u64_arg(recipient, "recipient")?);
+        let door = CompartmentId(u32_value(&door, "door")?);
+        let recipient = RecipientId(u64_value(&recipient, "recipient")?);
         let parcel: Parcel = from_js(&parcel, "parcel")?;
         self.0.store(door, recipient, parcel)?;
         Ok(())
@@ -270,8 +278,11 @@ impl Bank {
     ///
     /// `"compartment_empty"`, `"unknown_compartment"`.
     #[wasm_bindgen(unchecked_return_type = "NonNullable<CompartmentJson[\"contents\"]>")]
-    pub fn release(&mut self, door: f64) -> Result<JsValue, LockerError> {
-        let door = CompartmentId(u32_arg(door, "door")?);
+    pub fn release(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "number")] door: JsValue,
+    ) -> Result<JsValue, LockerError> {
+        let door = CompartmentId(u32_value(&door, "door")?);
         to_js(&self.0.release(door)?)
     }
 
@@ -279,10 +290,15 @@ impl Bank {
     ///
     /// # Errors
     ///
-    /// `"unknown_compartment"`.
+    /// `"invalid_argument"`, `"unknown_compartment"`.
     #[wasm_bindgen(js_name = setInService)]
-    pub fn set_in_service(&mut self, door: f64, in_service: bool) -> Result<(), LockerError> {
-        let door = CompartmentId(u32_arg(door, "door")?);
+    pub fn set_in_service(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "number")] door: JsValue,
+        #[wasm_bindgen(js_name = inService, unchecked_param_type = "boolean")] in_service: JsValue,
+    ) -> Result<(), LockerError> {
+        let door = CompartmentId(u32_value(&door, "door")?);
+        let in_service = bool_value(&in_service, "inService")?;
         Ok(self.0.set_in_service(door, in_service)?)
     }
 }
@@ -294,7 +310,7 @@ fn pack_args(
 ) -> Result<(CoreDimensions, Vec<Parcel>), LockerError> {
     let space: CoreDimensions = from_js(space, "space")?;
     space.validate()?;
-    Ok((space, from_js(parcels, "parcels")?))
+    Ok((space, list_from_js(parcels, "parcels")?))
 }
 
 /// Packs parcels into one space (a 3D heuristic): where each goes, and

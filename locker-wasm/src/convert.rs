@@ -10,7 +10,7 @@ use alloc::borrow::Cow;
 
 use chacha20::ChaCha20Rng;
 use js_sys::{JSON, Reflect, Uint8Array};
-use rand_core::SeedableRng;
+use locker_core::credential::rng_from_entropy;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -42,15 +42,65 @@ pub fn to_js<T: Serialize>(value: &T) -> Result<JsValue, LockerError> {
         .map_err(|_| LockerError::with_code("internal", "JSON.parse refused a core value"))
 }
 
-/// A plain JavaScript value as a core value, through its JSON shape.
+/// A plain JavaScript value (an object, or a number or string for an id)
+/// as a core value, through its JSON shape; lists go through
+/// [`list_from_js`].
 ///
 /// # Errors
 ///
 /// `"invalid_argument"` naming `what` and the bad field when the value does
-/// not have the shape (a wrong type, a missing field, a fraction, …), or
-/// holds a number beyond 2^53 − 1 (already rounded: a 64-bit id from
-/// `JSON.parse` of a back end's message, say).
+/// not have the shape (a wrong type, a missing field, a fraction, …), is
+/// an array (which serde would read as the fields in order) or an object
+/// of the package's classes, or holds a number beyond 2^53 − 1 (already
+/// rounded: a 64-bit id from `JSON.parse` of a back end's message, say).
 pub fn from_js<T: DeserializeOwned>(value: &JsValue, what: &str) -> Result<T, LockerError> {
+    not_an_instance(value, what)?;
+    if js_sys::Array::is_array(value) {
+        // Serde would read an array as a struct's fields in order: an
+        // object is wanted, with its fields named.
+        return Err(LockerError::invalid_argument(
+            what,
+            "expected an object (or a number or string where the type says so), got an array",
+        ));
+    }
+    any_from_js(value, what)
+}
+
+/// A list (`Vec<T>`) from a JavaScript array, through its JSON shape.
+///
+/// # Errors
+///
+/// `"invalid_argument"` for anything but an array, and as [`from_js`].
+pub fn list_from_js<T: DeserializeOwned>(
+    value: &JsValue,
+    what: &str,
+) -> Result<Vec<T>, LockerError> {
+    if !js_sys::Array::is_array(value) {
+        return Err(LockerError::invalid_argument(
+            what,
+            &format!("expected an array, got {}", kind_of(value)),
+        ));
+    }
+    any_from_js(value, what)
+}
+
+/// Refuses an object of the package's classes where plain data is wanted
+/// (its JSON would be `{"__wbg_ptr": …}` or `{}`, its `length` a getter's).
+///
+/// # Errors
+///
+/// `"invalid_argument"` naming the class.
+pub fn not_an_instance(value: &JsValue, what: &str) -> Result<(), LockerError> {
+    match package_class(value) {
+        Some(class) => Err(LockerError::invalid_argument(
+            what,
+            &format!("expected plain data, got a {class}"),
+        )),
+        None => Ok(()),
+    }
+}
+
+fn any_from_js<T: DeserializeOwned>(value: &JsValue, what: &str) -> Result<T, LockerError> {
     let text = JSON::stringify(value)
         .ok()
         .and_then(|text| text.as_string())
@@ -74,9 +124,28 @@ pub fn from_js<T: DeserializeOwned>(value: &JsValue, what: &str) -> Result<T, Lo
 /// As [`from_js`].
 pub fn from_js_or_text<T: DeserializeOwned>(value: &JsValue, what: &str) -> Result<T, LockerError> {
     match value.as_string() {
-        Some(text) => from_json_text(&text, what),
+        Some(text) => {
+            refuse_array_text(&text, what)?;
+            from_json_text(&text, what)
+        }
         None => from_js(value, what),
     }
+}
+
+/// Refuses JSON text that is an array where an object is wanted (serde
+/// would read it as the fields in order).
+///
+/// # Errors
+///
+/// `"invalid_argument"` for text starting with `[`.
+pub fn refuse_array_text(text: &str, what: &str) -> Result<(), LockerError> {
+    if text.trim_start().starts_with('[') {
+        return Err(LockerError::invalid_argument(
+            what,
+            "expected a JSON object, got an array",
+        ));
+    }
+    Ok(())
 }
 
 fn from_json_text<T: DeserializeOwned>(text: &str, what: &str) -> Result<T, LockerError> {
@@ -187,16 +256,10 @@ pub fn u64_to_js(value: u64) -> JsValue {
     exact_f64(value).map_or_else(|| JsValue::from_str(&value.to_string()), JsValue::from_f64)
 }
 
-/// What a JavaScript value is, for a message: `typeof`, with `null` and
-/// arrays named.
+/// What a JavaScript value is, for a message: `typeof`, with `null`,
+/// arrays and instances of classes named (`a KeyRing`).
 fn kind_of(value: &JsValue) -> String {
-    if value.is_null() {
-        return "null".into();
-    }
-    if js_sys::Array::is_array(value) {
-        return "an array".into();
-    }
-    value.js_typeof().as_string().unwrap_or_default()
+    describe(value)
 }
 
 /// A JavaScript number (`typeof` `"number"`), as it is.
@@ -219,6 +282,23 @@ pub fn number_value(value: &JsValue, what: &str) -> Result<f64, LockerError> {
 pub fn u16_value(value: &JsValue, what: &str) -> Result<u16, LockerError> {
     let n = whole(number_value(value, what)?, u64::from(u16::MAX), what)?;
     u16::try_from(n).map_err(|_| LockerError::invalid_argument(what, "out of range"))
+}
+
+/// A 32-bit id or count (a door, a kiosk, a carrier) from a JavaScript
+/// number.
+///
+/// # Errors
+///
+/// `"invalid_argument"` for anything but a whole number in
+/// `0..=4294967295`.
+pub fn u32_value(value: &JsValue, what: &str) -> Result<u32, LockerError> {
+    u32_arg(number_value(value, what)?, what)
+}
+
+/// An optional argument: `None` for `undefined` and `null`.
+#[must_use]
+pub fn given(value: Option<JsValue>) -> Option<JsValue> {
+    value.filter(|v| !v.is_undefined() && !v.is_null())
 }
 
 /// A count or time (up to 2^53 − 1) from a JavaScript number.
@@ -308,13 +388,14 @@ pub fn secret_value(
 }
 
 /// An instance of one of the package's classes (`KeyRing`,
-/// `IssuerSigningKey`) passed inside an options object or as a checked
-/// argument: a copy of it, made by its `clone()` method, so the caller's
-/// object stays theirs and usable.
+/// `CourierSession`, `IssuerSigningKey`, `Dimensions`), given as an
+/// argument or inside an options object: a copy of it, made by the class's
+/// own `clone()`, so the caller's object stays theirs and usable.
 ///
 /// # Errors
 ///
-/// `"invalid_argument"` naming `class` for anything else.
+/// `"invalid_argument"` naming `what` and `class` for anything else, and
+/// for an instance that was freed.
 pub fn instance<T: wasm_bindgen::convert::TryFromJsValue>(
     value: &JsValue,
     what: &str,
@@ -323,15 +404,60 @@ pub fn instance<T: wasm_bindgen::convert::TryFromJsValue>(
     let wrong = || {
         LockerError::invalid_argument(what, &format!("expected a {class}, got {}", kind_of(value)))
     };
-    if !value.is_object() {
-        return Err(wrong());
+    match instance_state(value, class) {
+        LIVE => {}
+        FREED => {
+            return Err(LockerError::invalid_argument(
+                what,
+                &format!("the {class} was freed (free() was called on it) and cannot be used"),
+            ));
+        }
+        _ => return Err(wrong()),
     }
-    let clone = Reflect::get(value, &JsValue::from_str("clone")).map_err(|_| wrong())?;
-    let clone = clone.dyn_into::<js_sys::Function>().map_err(|_| wrong())?;
-    let copy = clone.call0(value).map_err(|_| wrong())?;
-    // Takes the fresh copy (and only it) out of JavaScript; anything but an
-    // instance of the class is refused.
+    let copy = copy_of(value, class).map_err(|_| wrong())?;
+    // Takes the fresh copy (and only it) out of JavaScript.
     T::try_from_js_value(copy).map_err(|_| wrong())
+}
+
+/// Refuses an instance of `class` that was freed (a live one, or any
+/// other value, passes).
+///
+/// # Errors
+///
+/// `"invalid_argument"` naming `what`.
+pub fn not_freed(value: &JsValue, what: &str, class: &str) -> Result<(), LockerError> {
+    if instance_state(value, class) == FREED {
+        return Err(LockerError::invalid_argument(
+            what,
+            &format!("the {class} was freed (free() was called on it) and cannot be used"),
+        ));
+    }
+    Ok(())
+}
+
+/// [`instance_state`]: a live instance of the class.
+const LIVE: u32 = 2;
+/// [`instance_state`]: an instance that was freed.
+const FREED: u32 = 1;
+
+#[wasm_bindgen(module = "/js/errors.js")]
+extern "C" {
+    /// 2 for a live instance of the class named, 1 for a freed one, 0 for
+    /// anything else.
+    #[wasm_bindgen(js_name = instanceState)]
+    fn instance_state(value: &JsValue, class: &str) -> u32;
+
+    /// A copy of a live instance, by its class's `clone()`.
+    #[wasm_bindgen(js_name = copyOf, catch)]
+    fn copy_of(value: &JsValue, class: &str) -> Result<JsValue, JsValue>;
+
+    /// What a value is, for a message (`null`, `an array`, `a KeyRing`,
+    /// `number`, …).
+    fn describe(value: &JsValue) -> String;
+
+    /// The package class `value` is an instance of, if any.
+    #[wasm_bindgen(js_name = packageClass)]
+    fn package_class(value: &JsValue) -> Option<String>;
 }
 
 /// An options object read one known field at a time: `undefined` or
@@ -354,7 +480,11 @@ impl Options {
         if value.is_undefined() || value.is_null() {
             return Ok(None);
         }
-        if !value.is_object() || js_sys::Array::is_array(value) || value.is_function() {
+        if !value.is_object()
+            || js_sys::Array::is_array(value)
+            || value.is_function()
+            || package_class(value).is_some()
+        {
             return Err(LockerError::invalid_argument(
                 what,
                 &format!("expected an options object, got {}", kind_of(value)),
@@ -416,11 +546,13 @@ extern "C" {
 }
 
 /// A generator seeded with 32 bytes from `crypto.getRandomValues` (Web
-/// Crypto: browsers and Node ≥ 20).
+/// Crypto: browsers and Node ≥ 20), checked as caller-given entropy is
+/// (`rng_from_entropy`): a broken source is refused, not used.
 ///
 /// # Errors
 ///
-/// `"entropy_unavailable"` when there is no Web Crypto.
+/// `"entropy_unavailable"` when there is no Web Crypto, `"weak_entropy"`
+/// when it gave bytes no random source would.
 pub fn crypto_rng() -> Result<ChaCha20Rng, LockerError> {
     let buf = Uint8Array::new_with_length(32);
     get_random_values(&buf).map_err(|_| {
@@ -429,10 +561,29 @@ pub fn crypto_rng() -> Result<ChaCha20Rng, LockerError> {
             "crypto.getRandomValues is not available",
         )
     })?;
-    let mut seed = [0_u8; 32];
-    buf.copy_to(&mut seed);
+    let mut seed = zeroize::Zeroizing::new([0_u8; 32]);
+    buf.copy_to(seed.as_mut());
     buf.fill(0, 0, 32);
-    Ok(ChaCha20Rng::from_seed(seed))
+    Ok(rng_from_entropy(*seed)?)
+}
+
+/// The generator a call draws from: seeded with the caller's `entropy` (32
+/// bytes in a `Uint8Array`, through the core's `rng_from_entropy`) when
+/// given, else from `crypto.getRandomValues`.
+///
+/// # Errors
+///
+/// `"invalid_argument"` for anything but 32 bytes in a `Uint8Array`,
+/// `"weak_entropy"` for bytes with fewer than 16 distinct values, and as
+/// [`crypto_rng`].
+pub fn rng_arg(entropy: Option<JsValue>) -> Result<ChaCha20Rng, LockerError> {
+    match given(entropy) {
+        Some(entropy) => {
+            let seed = secret_value(&entropy, "entropy")?;
+            Ok(rng_from_entropy(*seed)?)
+        }
+        None => crypto_rng(),
+    }
 }
 
 #[cfg(test)]

@@ -9,8 +9,11 @@ use locker_core::credential::{
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
+use alloc::rc::Rc;
+
 use crate::convert::{
-    crypto_rng, from_js, from_js_or_text, instance, secret_text, to_js, u32_arg, u64_arg, u64_value,
+    from_js, from_js_or_text, given, instance, list_from_js, rng_arg, secret_text, to_js,
+    u16_value, u32_value, u64_value,
 };
 use crate::error::LockerError;
 use crate::plain;
@@ -62,6 +65,10 @@ export interface CredentialRecordJson { id: number | string; [field: string]: un
 export interface IssuedTokenJson { token: string; record: CredentialRecordJson }
 /** A PIN to pass on and its public record. */
 export interface IssuedPinJson { pin: string; record: CredentialRecordJson }
+/** A courier code to pass on to a carrier and its public record. */
+export interface IssuedCourierCodeJson { code: string; record: CredentialRecordJson }
+/** A request for a carrier's courier code, valid from `valid_from_s` until `expires_at_s`. */
+export interface CourierRequestJson { carrier: number; valid_from_s: number; expires_at_s: number }
 /**
  * What the back end asks of a remote command: one door, for one resident's
  * parcels (`recipient`, required for a pickup; null for a staff override),
@@ -105,7 +112,34 @@ export interface CredentialPolicyJson {
   throttle?: { bank?: BackoffJson; kiosk?: BackoffJson; subject?: BackoffJson };
   remote?: { enabled?: boolean; max_opens_per_minute?: number; max_opens_per_day?: number; max_window_s?: number };
   tokens?: { max_recordless_opens_per_minute?: number; max_recordless_opens_per_day?: number };
+  /**
+   * The brute-force bound the PIN policy must meet: at most
+   * `target_per_billion` (default 1000, 10⁻⁶) chances per billion that a
+   * guesser opens a door within 24 hours with 200 active PINs. A target
+   * above 1000 needs a non-empty `override_reason`, which the journal
+   * keeps.
+   */
+  brute_force?: { target_per_billion?: number; override_reason?: string };
   issuers?: IssuerKeyJson[];
+}
+/** What is asked together with a PIN: nothing, or the unit number. */
+export type SecondFactorJson = "none" | { unit_number: { max_pins_per_unit: number } };
+/**
+ * The brute-force bound of a credential policy (`bruteForceBound`): the
+ * chance that a guesser typing PINs at every kiosk of the bank for 24
+ * hours opens any door, as a probability and in chances per billion
+ * (rounded up), beside the policy's target; what it was computed from;
+ * and the attacker it assumes.
+ */
+export interface BoundReportJson {
+  probability: number;
+  per_billion: number;
+  target_per_billion: number;
+  inputs: {
+    pin_digits: number; second_factor: SecondFactorJson;
+    active_credentials: number; attempts_per_24h: number;
+  };
+  attacker: string;
 }
 /** One throttling scope's backoff and cap (every field given). */
 export interface BackoffJson {
@@ -129,9 +163,29 @@ export interface QrOptionsJson {
 /// const saved = keys.exportSecrets();
 /// const again = KeyRing.importSecrets(saved);
 /// ```
+///
+/// Copies share the keys until one of them changes (copy on write), so
+/// passing a ring to a call (which copies it) costs no copy of the keys.
 #[wasm_bindgen]
 #[derive(Clone, Debug, Default)]
-pub struct KeyRing(pub(crate) core_cred::KeyRing);
+pub struct KeyRing(pub(crate) Rc<core_cred::KeyRing>);
+
+impl KeyRing {
+    /// A ring of the core's keys.
+    pub(crate) fn of(keys: core_cred::KeyRing) -> Self {
+        Self(Rc::new(keys))
+    }
+
+    /// The core's keys, to own (copied only if shared).
+    pub(crate) fn into_core(self) -> core_cred::KeyRing {
+        Rc::unwrap_or_clone(self.0)
+    }
+}
+
+/// The key ring argument `what` (a copy of the caller's, which stays theirs).
+pub(crate) fn keys_arg(value: &JsValue, what: &str) -> Result<KeyRing, LockerError> {
+    instance(value, what, "KeyRing")
+}
 
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -166,26 +220,37 @@ impl KeyRing {
         Self::default()
     }
 
-    /// Adds a fresh key (from `crypto.getRandomValues`) and makes it the
-    /// newest; returns its id.
+    /// Adds a fresh key and makes it the newest; returns its id. The key
+    /// comes from `crypto.getRandomValues`, or from `entropy` (32 bytes,
+    /// for a reproducible ring in tests), checked as the core checks
+    /// caller-given entropy.
     ///
     /// # Errors
     ///
+    /// `"invalid_argument"` for `entropy` that is not 32 bytes in a
+    /// `Uint8Array`, `"weak_entropy"` for bytes with fewer than 16
+    /// distinct values (`new Uint8Array(32)`, say),
     /// `"entropy_unavailable"`, `"key_ids_exhausted"`.
-    pub fn rotate(&mut self) -> Result<u16, LockerError> {
-        let mut rng = crypto_rng()?;
-        Ok(self.0.rotate(&mut rng)?.0)
+    pub fn rotate(
+        &mut self,
+        #[wasm_bindgen(unchecked_optional_param_type = "Uint8Array")] entropy: Option<JsValue>,
+    ) -> Result<u16, LockerError> {
+        let mut rng = rng_arg(entropy)?;
+        Ok(Rc::make_mut(&mut self.0).rotate(&mut rng)?.0)
     }
 
     /// Retires a key: what it signed stops verifying.
     ///
     /// # Errors
     ///
-    /// `"unknown_key_id"`.
-    pub fn retire(&mut self, id: f64) -> Result<(), LockerError> {
-        let id = u16::try_from(u32_arg(id, "id")?)
-            .map_err(|_| LockerError::invalid_argument("id", "more than 65535"))?;
-        Ok(self.0.retire(KeyId(id))?)
+    /// `"invalid_argument"` for an id that is not a whole number in
+    /// `0..=65535`, `"unknown_key_id"`.
+    pub fn retire(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "number")] id: JsValue,
+    ) -> Result<(), LockerError> {
+        let id = u16_value(&id, "id")?;
+        Ok(Rc::make_mut(&mut self.0).retire(KeyId(id))?)
     }
 
     /// The key ids, oldest first.
@@ -232,7 +297,7 @@ impl KeyRing {
         let length = usize::try_from(bytes.length()).unwrap_or(usize::MAX);
         let mut secret = zeroize::Zeroizing::new(vec![0_u8; length]);
         bytes.copy_to(&mut secret);
-        Ok(Self(core_cred::KeyRing::from_secret_bytes(&secret)?))
+        Ok(Self::of(core_cred::KeyRing::from_secret_bytes(&secret)?))
     }
 
     /// Each key's id and check value, oldest first: what the journal
@@ -248,7 +313,7 @@ impl KeyRing {
     }
 
     /// A copy of the ring (its own object: retiring or rotating one does
-    /// not change the other).
+    /// not change the other; the keys are copied only then).
     #[wasm_bindgen(js_name = clone)]
     #[must_use]
     pub fn copy(&self) -> Self {
@@ -288,7 +353,7 @@ impl KeyRing {
     pub fn import_secrets(
         #[wasm_bindgen(unchecked_param_type = "SiteKeyJson[]")] keys: JsValue,
     ) -> Result<Self, LockerError> {
-        let keys: Vec<SiteKeyJson> = from_js(&keys, "keys")?;
+        let keys: Vec<SiteKeyJson> = list_from_js(&keys, "keys")?;
         let mut ring = core_cred::KeyRing::new();
         for key in keys {
             let secret = from_hex(&key.secret_hex).ok_or_else(|| {
@@ -297,7 +362,7 @@ impl KeyRing {
             let secret = zeroize::Zeroizing::new(secret);
             ring.add(SiteKey::from_bytes(KeyId(key.id), *secret)?)?;
         }
-        Ok(Self(ring))
+        Ok(Self::of(ring))
     }
 }
 
@@ -381,48 +446,105 @@ fn purpose_arg(purpose: Option<PurposeName>) -> Result<Purpose, LockerError> {
 #[derive(Clone, Debug, Default)]
 pub struct CredentialStore(core_cred::CredentialStore);
 
+/// A kiosk id argument.
+fn kiosk_arg(value: &JsValue) -> Result<core_cred::KioskId, LockerError> {
+    u32_value(value, "kiosk").map(core_cred::KioskId)
+}
+
+/// A time argument, `nowS`.
+fn now_arg(value: &JsValue) -> Result<u64, LockerError> {
+    u64_value(value, "nowS")
+}
+
+/// A credential policy from an object or JSON text (`undefined` or `null`:
+/// the default).
+pub(crate) fn policy_arg(
+    value: Option<JsValue>,
+    what: &str,
+) -> Result<core_cred::CredentialPolicy, LockerError> {
+    match given(value) {
+        None => Ok(core_cred::CredentialPolicy::default()),
+        Some(policy) => from_js_or_text(&policy, what),
+    }
+}
+
 #[wasm_bindgen]
 impl CredentialStore {
-    /// An empty store with a policy (the core's `CredentialPolicy` JSON;
-    /// default when left out).
+    /// An empty store with a policy (the core's `CredentialPolicy` JSON, or
+    /// its text; default when left out). A PIN policy whose brute-force
+    /// bound (with 200 active PINs) is above its target is refused, unless
+    /// the policy raises the target and says why
+    /// (`brute_force: { target_per_billion, override_reason }`).
     ///
     /// # Errors
     ///
-    /// `"invalid_argument"`, `"invalid_policy"`.
+    /// `"invalid_argument"`, `"invalid_policy"`, `"bound_exceeded"`.
     #[wasm_bindgen(constructor)]
     pub fn new(
-        #[wasm_bindgen(unchecked_optional_param_type = "CredentialPolicyJson")] policy: Option<
-            JsValue,
-        >,
+        #[wasm_bindgen(unchecked_optional_param_type = "CredentialPolicyJson | string")]
+        policy: Option<JsValue>,
     ) -> Result<Self, LockerError> {
-        let Some(policy) = policy.filter(|p| !p.is_undefined() && !p.is_null()) else {
-            return Ok(Self::default());
-        };
-        let policy = from_js(&policy, "policy")?;
+        let policy = policy_arg(policy, "policy")?;
         Ok(Self(core_cred::CredentialStore::new(policy)?))
     }
 
     /// Issues a PIN: generates it and inserts its record. Returns
     /// `{ pin, record }`; the PIN is shown once and never stored.
+    /// Randomness from `crypto.getRandomValues`, or from `entropy` (32
+    /// bytes).
     ///
     /// # Errors
     ///
-    /// `"no_keys"`, `"bad_expiry"`, `"invalid_request"`, `"too_many_pins"`.
+    /// `"no_keys"`, `"bad_expiry"`, `"invalid_request"`, `"too_many_pins"`,
+    /// `"weak_entropy"`, `"invalid_argument"`.
     #[wasm_bindgen(js_name = issuePin, unchecked_return_type = "IssuedPinJson")]
     pub fn issue_pin(
         &mut self,
-        keys: &KeyRing,
+        #[wasm_bindgen(unchecked_param_type = "KeyRing")] keys: JsValue,
         #[wasm_bindgen(unchecked_param_type = "PinRequestJson")] request: JsValue,
-        #[wasm_bindgen(js_name = nowS)] now_s: f64,
+        #[wasm_bindgen(js_name = nowS, unchecked_param_type = "number")] now_s: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "Uint8Array")] entropy: Option<JsValue>,
     ) -> Result<JsValue, LockerError> {
+        let keys = keys_arg(&keys, "keys")?;
         let request: PinRequest = from_js(&request, "request")?;
-        let now_s = u64_arg(now_s, "nowS")?;
-        let mut rng = crypto_rng()?;
+        let now_s = now_arg(&now_s)?;
+        let mut rng = rng_arg(entropy)?;
         let (pin, record) = self.0.generate_pin(&keys.0, &mut rng, &request, now_s)?;
         let issued = to_js(&Issued {
             pin: Some(pin.expose()),
-            token: None,
-            record: &record,
+            ..Issued::of(&record)
+        })?;
+        self.0.insert(record, now_s)?;
+        Ok(issued)
+    }
+
+    /// Issues (or rotates) a carrier's courier code and inserts its record,
+    /// which replaces the carrier's current code. Returns `{ code, record }`;
+    /// the code is shown once and never stored. Randomness from
+    /// `crypto.getRandomValues`, or from `entropy` (32 bytes).
+    ///
+    /// # Errors
+    ///
+    /// `"no_keys"`, `"bad_expiry"`, `"pin_space_exhausted"`,
+    /// `"weak_entropy"`, `"invalid_argument"`.
+    #[wasm_bindgen(js_name = issueCourierCode, unchecked_return_type = "IssuedCourierCodeJson")]
+    pub fn issue_courier_code(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "KeyRing")] keys: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "CourierRequestJson")] request: JsValue,
+        #[wasm_bindgen(js_name = nowS, unchecked_param_type = "number")] now_s: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "Uint8Array")] entropy: Option<JsValue>,
+    ) -> Result<JsValue, LockerError> {
+        let keys = keys_arg(&keys, "keys")?;
+        let request: core_cred::CourierRequest = from_js(&request, "request")?;
+        let now_s = now_arg(&now_s)?;
+        let mut rng = rng_arg(entropy)?;
+        let (code, record) = self
+            .0
+            .generate_courier_code(&keys.0, &mut rng, &request, now_s)?;
+        let issued = to_js(&Issued {
+            code: Some(code.expose()),
+            ..Issued::of(&record)
         })?;
         self.0.insert(record, now_s)?;
         Ok(issued)
@@ -436,17 +558,17 @@ impl CredentialStore {
     #[wasm_bindgen(js_name = issueToken, unchecked_return_type = "IssuedTokenJson")]
     pub fn issue_token(
         &mut self,
-        keys: &KeyRing,
+        #[wasm_bindgen(unchecked_param_type = "KeyRing")] keys: JsValue,
         #[wasm_bindgen(unchecked_param_type = "TokenRequestJson")] request: JsValue,
-        #[wasm_bindgen(js_name = nowS)] now_s: f64,
+        #[wasm_bindgen(js_name = nowS, unchecked_param_type = "number")] now_s: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "Uint8Array")] entropy: Option<JsValue>,
     ) -> Result<JsValue, LockerError> {
-        let (token, record) = signed_token(keys, &request, now_s)?;
+        let (token, record, now_s) = signed_token(&keys, &request, &now_s, entropy)?;
         let issued = to_js(&Issued {
-            pin: None,
             token: Some(token.expose()),
-            record: &record,
+            ..Issued::of(&record)
         })?;
-        self.0.insert(record, u64_arg(now_s, "nowS")?)?;
+        self.0.insert(record, now_s)?;
         Ok(issued)
     }
 
@@ -458,27 +580,30 @@ impl CredentialStore {
     /// # Errors
     ///
     /// `"rejected"`, `"expired"`, `"already_used"`, `"unit_required"`,
-    /// `"malformed_pin"`, `"throttled"`, …
+    /// `"malformed_pin"`, `"throttled"`, `"invalid_argument"`, …
     #[wasm_bindgen(js_name = verifyPin, unchecked_return_type = "GrantJson")]
     pub fn verify_pin(
         &self,
-        keys: &KeyRing,
-        kiosk: f64,
-        unit: Option<f64>,
+        #[wasm_bindgen(unchecked_param_type = "KeyRing")] keys: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number")] kiosk: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number | null | undefined")] unit: JsValue,
         #[wasm_bindgen(unchecked_param_type = "string")] pin: JsValue,
-        #[wasm_bindgen(js_name = nowS)] now_s: f64,
+        #[wasm_bindgen(js_name = nowS, unchecked_param_type = "number")] now_s: JsValue,
         purpose: Option<PurposeName>,
     ) -> Result<JsValue, LockerError> {
+        let keys = keys_arg(&keys, "keys")?;
+        let kiosk = kiosk_arg(&kiosk)?;
+        let unit = given(Some(unit))
+            .map(|unit| u64_value(&unit, "unit").map(RecipientId))
+            .transpose()?;
         let pin = secret_text(&pin, "pin")?;
+        let now_s = now_arg(&now_s)?;
         let attempt = PinAttempt {
-            kiosk: core_cred::KioskId(u32_arg(kiosk, "kiosk")?),
-            unit: unit
-                .map(|unit| u64_arg(unit, "unit").map(RecipientId))
-                .transpose()?,
+            kiosk,
+            unit,
             pin: &pin,
             purpose: purpose_arg(purpose)?,
         };
-        let now_s = u64_arg(now_s, "nowS")?;
         self.0
             .verify_pin(&keys.0, &attempt, now_s)
             .map(|grant| plain::grant(&grant))
@@ -493,24 +618,64 @@ impl CredentialStore {
     ///
     /// `"malformed_token"`, `"rejected"`, `"expired"`, `"already_used"`,
     /// `"wrong_purpose"`, `"invalid_request"` (a token without a record
-    /// naming no recipient), `"recordless_cap_reached"`, …
+    /// naming no recipient), `"recordless_cap_reached"`,
+    /// `"invalid_argument"`, …
     #[wasm_bindgen(js_name = verifyToken, unchecked_return_type = "GrantJson")]
     pub fn verify_token(
         &self,
-        keys: &KeyRing,
+        #[wasm_bindgen(unchecked_param_type = "KeyRing")] keys: JsValue,
         #[wasm_bindgen(unchecked_param_type = "number | string")] bank: JsValue,
-        kiosk: f64,
+        #[wasm_bindgen(unchecked_param_type = "number")] kiosk: JsValue,
         #[wasm_bindgen(unchecked_param_type = "string")] token: JsValue,
-        #[wasm_bindgen(js_name = nowS)] now_s: f64,
+        #[wasm_bindgen(js_name = nowS, unchecked_param_type = "number")] now_s: JsValue,
         purpose: Option<PurposeName>,
     ) -> Result<JsValue, LockerError> {
+        let keys = keys_arg(&keys, "keys")?;
         let bank: core_cred::BankId = from_js(&bank, "bank")?;
+        let kiosk = kiosk_arg(&kiosk)?;
         let token = secret_text(&token, "token")?;
-        let kiosk = core_cred::KioskId(u32_arg(kiosk, "kiosk")?);
-        let now_s = u64_arg(now_s, "nowS")?;
+        let now_s = now_arg(&now_s)?;
         let purpose = purpose_arg(purpose)?;
         self.0
             .verify_token(&keys.0, bank, kiosk, &token, purpose, now_s)
+            .map(|grant| plain::grant(&grant))
+            .map_err(|refusal| refusal.error.into())
+    }
+
+    /// Checks a courier code typed at `kiosk`; changes nothing. With
+    /// `carrier` (the carrier the courier chose on the screen) only that
+    /// carrier's code is looked at, and a wrong code counts against that
+    /// carrier instead of the whole bank (`Locker#courierSignIn` records
+    /// it), so a guesser naming one carrier never locks out another's
+    /// couriers.
+    ///
+    /// # Errors
+    ///
+    /// `"rejected"`, `"expired"`, `"revoked"`, `"throttled"`,
+    /// `"malformed_pin"`, `"invalid_argument"`.
+    #[wasm_bindgen(js_name = verifyCourier, unchecked_return_type = "GrantJson")]
+    pub fn verify_courier(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "KeyRing")] keys: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number")] kiosk: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] code: JsValue,
+        #[wasm_bindgen(js_name = nowS, unchecked_param_type = "number")] now_s: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "number")] carrier: Option<JsValue>,
+    ) -> Result<JsValue, LockerError> {
+        let keys = keys_arg(&keys, "keys")?;
+        let kiosk = kiosk_arg(&kiosk)?;
+        let code = secret_text(&code, "code")?;
+        let now_s = now_arg(&now_s)?;
+        let carrier = given(carrier)
+            .map(|carrier| u32_value(&carrier, "carrier").map(core_cred::CarrierId))
+            .transpose()?;
+        let verified = match carrier {
+            Some(carrier) => self
+                .0
+                .verify_courier_for(&keys.0, kiosk, carrier, &code, now_s),
+            None => self.0.verify_courier(&keys.0, kiosk, &code, now_s),
+        };
+        verified
             .map(|grant| plain::grant(&grant))
             .map_err(|refusal| refusal.error.into())
     }
@@ -524,20 +689,21 @@ impl CredentialStore {
     ///
     /// `"remote_disabled"`, `"wrong_bank"`, `"window_too_long"`,
     /// `"unknown_key_id"`, `"rejected"`, `"throttled"`; for a command the
-    /// site's key signed (not counted toward throttling) `"invalid_request"`
-    /// (a pickup naming no recipient), `"not_yet_valid"`, `"expired"`,
-    /// `"replayed"`, `"remote_cap_reached"`; `"invalid_argument"`.
+    /// site's key signed (never throttled) `"invalid_request"` (a pickup
+    /// naming no recipient), `"not_yet_valid"`, `"expired"`, `"replayed"`,
+    /// `"remote_cap_reached"`; `"invalid_argument"`.
     #[wasm_bindgen(js_name = verifyRemote, unchecked_return_type = "GrantJson")]
     pub fn verify_remote(
         &self,
-        keys: &KeyRing,
+        #[wasm_bindgen(unchecked_param_type = "KeyRing")] keys: JsValue,
         #[wasm_bindgen(unchecked_param_type = "number | string")] bank: JsValue,
         #[wasm_bindgen(unchecked_param_type = "RemoteCommandJson | string")] command: JsValue,
-        #[wasm_bindgen(js_name = nowS)] now_s: f64,
+        #[wasm_bindgen(js_name = nowS, unchecked_param_type = "number")] now_s: JsValue,
     ) -> Result<JsValue, LockerError> {
+        let keys = keys_arg(&keys, "keys")?;
         let bank: core_cred::BankId = from_js(&bank, "bank")?;
         let command: core_cred::RemoteCommand = from_js_or_text(&command, "command")?;
-        let now_s = u64_arg(now_s, "nowS")?;
+        let now_s = now_arg(&now_s)?;
         self.0
             .verify_remote(&keys.0, bank, &command, now_s)
             .map(|grant| plain::grant(&grant))
@@ -558,10 +724,10 @@ impl CredentialStore {
     pub fn redeem(
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "GrantJson | string")] grant: JsValue,
-        #[wasm_bindgen(js_name = nowS)] now_s: f64,
+        #[wasm_bindgen(js_name = nowS, unchecked_param_type = "number")] now_s: JsValue,
     ) -> Result<(), LockerError> {
         let grant: core_cred::Grant = from_js_or_text(&grant, "grant")?;
-        let now_s = u64_arg(now_s, "nowS")?;
+        let now_s = now_arg(&now_s)?;
         self.0.redeem(&grant, now_s)?;
         Ok(())
     }
@@ -582,7 +748,7 @@ impl CredentialStore {
         #[wasm_bindgen(js_name = signedTime, unchecked_param_type = "SignedTimeJson | string")]
         signed_time: JsValue,
     ) -> Result<(), LockerError> {
-        let keys: KeyRing = instance(&keys, "keys", "KeyRing")?;
+        let keys = keys_arg(&keys, "keys")?;
         let bank: core_cred::BankId = from_js(&bank, "bank")?;
         let signed: core_cred::SignedTime = from_js_or_text(&signed_time, "signedTime")?;
         Ok(self.0.verify_signed_time(&keys.0, bank, &signed)?)
@@ -607,72 +773,133 @@ impl CredentialStore {
     }
 }
 
+/// The brute-force bound of a credential policy (a `CredentialPolicyJson`
+/// or its text; the default when left out) with `activeCredentials` active
+/// PINs (default 200, the number a policy is judged by): the chance that a
+/// guesser typing PINs at every kiosk of the bank for 24 hours opens a
+/// door, in chances per billion beside the policy's target, the inputs and
+/// the attacker assumed (the core's `BoundReport`). A policy whose bound
+/// with 200 PINs is above its target is refused by `new Locker` and `new
+/// CredentialStore` (`"bound_exceeded"`); this reports it, above or not.
+///
+/// ```js
+/// bruteForceBound().per_billion;                                  // ≤ 1000
+/// bruteForceBound({ pin: { digits: 4, binding: "unbound" } }).per_billion > 1000; // true
+/// ```
+///
+/// # Errors
+///
+/// `"invalid_argument"` for a wrong type or shape, `"invalid_policy"` for
+/// a PIN, throttle or target field out of range.
+#[wasm_bindgen(js_name = bruteForceBound, unchecked_return_type = "BoundReportJson")]
+pub fn brute_force_bound(
+    #[wasm_bindgen(unchecked_optional_param_type = "CredentialPolicyJson | string")] policy: Option<
+        JsValue,
+    >,
+    #[wasm_bindgen(js_name = activeCredentials, unchecked_optional_param_type = "number")]
+    active_credentials: Option<JsValue>,
+) -> Result<JsValue, LockerError> {
+    let policy = policy_arg(policy, "policy")?;
+    let active = given(active_credentials)
+        .map(|active| u64_value(&active, "activeCredentials"))
+        .transpose()?
+        .unwrap_or(core_cred::REFERENCE_OCCUPIED_COMPARTMENTS);
+    // The parts the bound reads are checked; the bound itself is reported.
+    policy.pin.validate()?;
+    policy.throttle.validate()?;
+    policy.brute_force.validate()?;
+    to_js(&policy.brute_force_bound(active))
+}
+
 /// Issues a QR token with the newest key, as a cloud service would:
 /// returns `{ token, record }`. Lockers of the bank `request.bank` verify
 /// it offline with the same keys; without its record a pickup token opens
 /// only its `recipient`'s parcels, within the bank's caps (a bank whose
-/// policy lists issuers takes only `issueTokenSigned`'s).
+/// policy lists issuers takes only `issueTokenSigned`'s). Randomness from
+/// `crypto.getRandomValues`, or from `entropy` (32 bytes).
 ///
 /// # Errors
 ///
-/// `"no_keys"`, `"bad_expiry"`, `"invalid_request"`, `"invalid_argument"`.
+/// `"no_keys"`, `"bad_expiry"`, `"invalid_request"`, `"weak_entropy"`,
+/// `"invalid_argument"`.
 #[wasm_bindgen(js_name = issueToken, unchecked_return_type = "IssuedTokenJson")]
 pub fn issue_token(
-    keys: &KeyRing,
+    #[wasm_bindgen(unchecked_param_type = "KeyRing")] keys: JsValue,
     #[wasm_bindgen(unchecked_param_type = "TokenRequestJson")] request: JsValue,
-    #[wasm_bindgen(js_name = nowS)] now_s: f64,
+    #[wasm_bindgen(js_name = nowS, unchecked_param_type = "number")] now_s: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "Uint8Array")] entropy: Option<JsValue>,
 ) -> Result<JsValue, LockerError> {
-    let (token, record) = signed_token(keys, &request, now_s)?;
+    let (token, record, _) = signed_token(&keys, &request, &now_s, entropy)?;
     to_js(&Issued {
-        pin: None,
         token: Some(token.expose()),
-        record: &record,
+        ..Issued::of(&record)
     })
 }
 
 /// Signs a remote command with the newest key and a fresh nonce, as a back
 /// end would: one door of one bank, for one resident's parcels, for the
 /// window `request` gives. Send it to the locker, which opens the door
-/// with `Locker.openRemote`.
+/// with `Locker.openRemote`. Randomness from `crypto.getRandomValues`, or
+/// from `entropy` (32 bytes).
 ///
 /// # Errors
 ///
 /// `"no_keys"`, `"bad_expiry"` for an empty window, `"invalid_request"`
-/// for a pickup naming no recipient, `"invalid_argument"`.
+/// for a pickup naming no recipient, `"weak_entropy"`,
+/// `"invalid_argument"`.
 #[wasm_bindgen(js_name = signRemoteCommand, unchecked_return_type = "RemoteCommandJson")]
 pub fn sign_remote_command(
-    keys: &KeyRing,
+    #[wasm_bindgen(unchecked_param_type = "KeyRing")] keys: JsValue,
     #[wasm_bindgen(unchecked_param_type = "RemoteRequestJson")] request: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "Uint8Array")] entropy: Option<JsValue>,
 ) -> Result<JsValue, LockerError> {
+    let keys = keys_arg(&keys, "keys")?;
     let request: core_cred::RemoteRequest = from_js(&request, "request")?;
-    let mut rng = crypto_rng()?;
+    let mut rng = rng_arg(entropy)?;
     to_js(&core_cred::sign_remote_command(
         &keys.0, &mut rng, &request,
     )?)
 }
 
 /// A secret to hand to its holder and the public record of it: `{ pin,
-/// record }` or `{ token, record }`.
+/// record }`, `{ token, record }` or `{ code, record }`.
 #[derive(Serialize)]
 pub(crate) struct Issued<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) pin: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) token: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) code: Option<&'a str>,
     pub(crate) record: &'a core_cred::CredentialRecord,
 }
 
+impl<'a> Issued<'a> {
+    /// The record, no secret yet.
+    pub(crate) const fn of(record: &'a core_cred::CredentialRecord) -> Self {
+        Self {
+            pin: None,
+            token: None,
+            code: None,
+            record,
+        }
+    }
+}
+
 /// The arguments of `issueToken` converted, and the token signed with the
-/// newest key and Web Crypto randomness.
+/// newest key; returns the time too.
 fn signed_token(
-    keys: &KeyRing,
+    keys: &JsValue,
     request: &JsValue,
-    now_s: f64,
-) -> Result<(core_cred::TokenSecret, core_cred::CredentialRecord), LockerError> {
+    now_s: &JsValue,
+    entropy: Option<JsValue>,
+) -> Result<(core_cred::TokenSecret, core_cred::CredentialRecord, u64), LockerError> {
+    let keys = keys_arg(keys, "keys")?;
     let request: TokenRequest = from_js(request, "request")?;
-    let now_s = u64_arg(now_s, "nowS")?;
-    let mut rng = crypto_rng()?;
-    Ok(core_cred::issue_token(&keys.0, &mut rng, &request, now_s)?)
+    let now_s = now_arg(now_s)?;
+    let mut rng = rng_arg(entropy)?;
+    let (token, record) = core_cred::issue_token(&keys.0, &mut rng, &request, now_s)?;
+    Ok((token, record, now_s))
 }
 
 /// Checks a QR token's tag (with the site's `keys`) or Ed25519 signature
@@ -686,16 +913,17 @@ fn signed_token(
 /// signature, another bank), `"expired"`, `"invalid_argument"`.
 #[wasm_bindgen(js_name = verifyTokenOffline, unchecked_return_type = "TokenClaimsJson")]
 pub fn verify_token_offline(
-    keys: &KeyRing,
+    #[wasm_bindgen(unchecked_param_type = "KeyRing")] keys: JsValue,
     #[wasm_bindgen(unchecked_param_type = "IssuerKeyJson[]")] issuers: JsValue,
     #[wasm_bindgen(unchecked_param_type = "number | string")] bank: JsValue,
     #[wasm_bindgen(unchecked_param_type = "string")] token: JsValue,
-    #[wasm_bindgen(js_name = nowS)] now_s: f64,
+    #[wasm_bindgen(js_name = nowS, unchecked_param_type = "number")] now_s: JsValue,
 ) -> Result<JsValue, LockerError> {
-    let issuers: Vec<core_cred::IssuerKey> = from_js(&issuers, "issuers")?;
-    let token = secret_text(&token, "token")?;
+    let keys = keys_arg(&keys, "keys")?;
+    let issuers: Vec<core_cred::IssuerKey> = list_from_js(&issuers, "issuers")?;
     let bank: core_cred::BankId = from_js(&bank, "bank")?;
-    let now_s = u64_arg(now_s, "nowS")?;
+    let token = secret_text(&token, "token")?;
+    let now_s = now_arg(&now_s)?;
     let claims = core_cred::verify_token_offline(&keys.0, &issuers, bank, &token, now_s)?;
     Ok(plain::token_claims(&claims))
 }
@@ -713,7 +941,7 @@ pub fn sign_time(
     #[wasm_bindgen(unchecked_param_type = "number | string")] bank: JsValue,
     #[wasm_bindgen(js_name = timeS, unchecked_param_type = "number")] time_s: JsValue,
 ) -> Result<JsValue, LockerError> {
-    let keys: KeyRing = instance(&keys, "keys", "KeyRing")?;
+    let keys = keys_arg(&keys, "keys")?;
     let bank: core_cred::BankId = from_js(&bank, "bank")?;
     let time_s = u64_value(&time_s, "timeS")?;
     to_js(&core_cred::sign_time(&keys.0, bank, time_s)?)

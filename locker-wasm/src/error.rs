@@ -1,14 +1,16 @@
-//! Errors as JavaScript sees them: real `Error` objects (so `instanceof
-//! Error` and stack traces work) whose `name` is `"LockerError"` and whose
-//! `code` is a stable snake_case string to branch on; the `message` is the
-//! core's and may change.
+//! Errors as JavaScript sees them: instances of the package's exported
+//! `LockerError` class (`js/errors.js`), a subclass of `Error` (so
+//! `instanceof Error` and stack traces work) whose `name` is
+//! `"LockerError"` and whose `code` is a stable snake_case string to branch
+//! on; the `message` is the core's and may change.
 //!
 //! Every code is the core's own (`code()` of each core error: one table, in
 //! `locker-core/src/codes.rs`); this module only translates. Codes name
 //! the innermost cause: a PIN refused by the locker throws `"rejected"`,
 //! not `"credential"`. A journal error (and a record the state refuses on
 //! replay) also carries `seq`, the first bad record, where the core names
-//! it.
+//! it. The binding's own refusals (a wrong argument, `this` freed) are
+//! `"invalid_argument"`, the core's code for a bad input.
 
 use locker_core::allocate::AllocationError;
 use locker_core::bank::{BankError, ConfigError};
@@ -24,13 +26,18 @@ use crate::convert::{named, u64_to_js};
 
 #[wasm_bindgen(typescript_custom_section)]
 const LOCKER_ERROR_TS: &str = r#"
-/** An `Error` thrown by this package: branch on `code`, show `message`. */
-export interface LockerError extends Error {
+/**
+ * Everything this package throws: an `Error` whose `name` is
+ * "LockerError"; branch on `code`, show `message`.
+ */
+export declare class LockerError extends Error {
+  private constructor();
   name: "LockerError";
   /**
    * Stable snake_case error kind, the core's code: e.g. "zero_side",
-   * "invalid_argument", "rejected", "door_jammed", "forged" or
-   * "rolled_back". See the README for the list.
+   * "invalid_argument" (a wrong argument, named first in the message, or
+   * `this` freed), "rejected", "throttled", "bound_exceeded",
+   * "door_jammed", "forged" or "rolled_back". See the README for the list.
    */
   code: string;
   /**
@@ -43,23 +50,18 @@ export interface LockerError extends Error {
 }
 "#;
 
-#[wasm_bindgen]
+#[wasm_bindgen(module = "/js/errors.js")]
 extern "C" {
-    /// A JavaScript `Error` thrown by this package, with a `code` property.
-    #[wasm_bindgen(js_name = Error, typescript_type = "LockerError")]
+    /// The package's `LockerError` class (`js/errors.js`): an `Error`
+    /// with a `code`.
+    #[wasm_bindgen(typescript_type = "LockerError")]
     #[derive(Clone, Debug)]
     pub type LockerError;
 
-    #[wasm_bindgen(constructor, js_class = "Error")]
-    fn new(message: &str) -> LockerError;
+    #[wasm_bindgen(constructor)]
+    fn new(code: &str, message: &str) -> LockerError;
 
-    #[wasm_bindgen(method, setter = code, js_class = "Error")]
-    fn set_code(this: &LockerError, code: &str);
-
-    #[wasm_bindgen(method, setter = name, js_class = "Error")]
-    fn set_name(this: &LockerError, name: &str);
-
-    #[wasm_bindgen(method, setter = seq, js_class = "Error")]
+    #[wasm_bindgen(method, setter = seq)]
     fn set_seq(this: &LockerError, seq: JsValue);
 }
 
@@ -67,10 +69,7 @@ impl LockerError {
     /// An `Error` named `LockerError` with `code` and `message`.
     #[must_use]
     pub fn with_code(code: &str, message: &str) -> Self {
-        let error = Self::new(message);
-        error.set_name("LockerError");
-        error.set_code(code);
-        error
+        Self::new(code, message)
     }
 
     /// An argument of the wrong type or out of range (`code`
@@ -109,6 +108,9 @@ from_core! {
     CredentialError,
     StateError,
     PackError,
+    locker_core::sim::SimError,
+    locker_core::hardware::sim::SimError,
+    locker_core::hardware::sim::ActionError,
 }
 
 impl From<&GeometryError> for LockerError {

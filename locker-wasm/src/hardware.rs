@@ -12,8 +12,8 @@ use locker_core::hardware::{
 use wasm_bindgen::prelude::*;
 
 use crate::convert::{
-    MAX_SAFE_INTEGER, Options, bool_value, exact_f64, named, text_value, to_js, u32_arg, u64_arg,
-    u64_to_js, u64_value,
+    MAX_SAFE_INTEGER, Options, bool_value, exact_f64, given, named, not_an_instance, not_freed,
+    text_value, to_js, u32_value, u64_to_js, u64_value,
 };
 use crate::error::{LockerError, hardware_kind};
 
@@ -123,6 +123,7 @@ impl JsHardware {
     ///
     /// `"invalid_argument"` naming the first missing method.
     pub fn new(object: HardwareObject) -> Result<Self, LockerError> {
+        not_freed(&object, "hardware", "SimulatedHardware")?;
         if !object.is_object() {
             return Err(LockerError::invalid_argument(
                 "hardware",
@@ -256,34 +257,55 @@ impl Hardware for JsHardware {
     }
 }
 
-fn sim_error(error: core_hw::sim::SimError) -> LockerError {
-    LockerError::with_code(error.kind.code(), &error.to_string())
+fn door(value: &JsValue) -> Result<CompartmentId, LockerError> {
+    u32_value(value, "door").map(CompartmentId)
 }
 
-// The core's table of codes (`locker-core/src/codes.rs`) has no
-// `ActionError::code()` yet: the simulator's refused actions are named
-// here. Replace with `error.code()` once it exists.
-fn action_error(error: core_hw::sim::ActionError) -> LockerError {
-    use core_hw::sim::ActionError;
-    let code = match error {
-        ActionError::UnknownDoor { .. } => "unknown_door",
-        ActionError::DoorClosed { .. } => "door_closed",
-        ActionError::NoParcel { .. } => "no_parcel",
-        _ => "simulator",
+/// The most door ids a simulated bank takes (far above any bank's).
+const MAX_DOORS: usize = 100_000;
+
+/// Door ids from an iterable (an array, a `Uint32Array`) or an array-like
+/// object, read without letting anything it throws escape.
+fn door_list(doors: &JsValue) -> Result<Vec<CompartmentId>, LockerError> {
+    let wrong = || LockerError::invalid_argument("doors", "expected an array of door ids");
+    if !doors.is_object() {
+        return Err(wrong());
+    }
+    not_an_instance(doors, "doors")?;
+    let mut ids = Vec::new();
+    let mut push = |id: &JsValue| -> Result<(), LockerError> {
+        if ids.len() >= MAX_DOORS {
+            return Err(LockerError::invalid_argument(
+                "doors",
+                &format!("more than {MAX_DOORS} door ids"),
+            ));
+        }
+        ids.push(CompartmentId(u32_value(id, "doors")?));
+        Ok(())
     };
-    LockerError::with_code(code, &error.to_string())
+    if let Some(iter) = js_sys::try_iter(doors).map_err(|_| wrong())? {
+        for id in iter {
+            push(&id.map_err(|_| wrong())?)?;
+        }
+        return Ok(ids);
+    }
+    let length = Reflect::get(doors, &JsValue::from_str("length")).map_err(|_| wrong())?;
+    let length = u32_value(&length, "doors.length")?;
+    for index in 0..length {
+        push(&Reflect::get_u32(doors, index).map_err(|_| wrong())?)?;
+    }
+    Ok(ids)
 }
 
-fn door(value: f64) -> Result<CompartmentId, LockerError> {
-    u32_arg(value, "door").map(CompartmentId)
-}
-
-fn repeat(always: Option<bool>) -> core_hw::sim::Repeat {
-    if always.unwrap_or(false) {
+fn repeat(always: Option<JsValue>) -> Result<core_hw::sim::Repeat, LockerError> {
+    let always = given(always)
+        .map(|always| bool_value(&always, "always"))
+        .transpose()?;
+    Ok(if always.unwrap_or(false) {
         core_hw::sim::Repeat::Always
     } else {
         core_hw::sim::Repeat::Once
-    }
+    })
 }
 
 /// A simulated bank of doors (the core's `SimulatedHardware`): physical
@@ -315,8 +337,10 @@ impl SimulatedHardware {
     pub fn new(
         #[wasm_bindgen(unchecked_param_type = "ArrayLike<number> | Iterable<number>")]
         doors: JsValue,
-        seed: f64,
-        #[wasm_bindgen(js_name = nowS)] now_s: Option<f64>,
+        #[wasm_bindgen(unchecked_param_type = "number")] seed: JsValue,
+        #[wasm_bindgen(js_name = nowS, unchecked_optional_param_type = "number")] now_s: Option<
+            JsValue,
+        >,
         #[wasm_bindgen(unchecked_optional_param_type = "SimulatedHardwareOptions")] options: Option<
             JsValue,
         >,
@@ -329,22 +353,12 @@ impl SimulatedHardware {
             }
             options.finish()?;
         }
-        if !doors.is_object() {
-            return Err(LockerError::invalid_argument(
-                "doors",
-                "expected an array of door ids",
-            ));
-        }
-        let ids = js_sys::Array::from(&doors)
-            .iter()
-            .map(|id| {
-                id.as_f64()
-                    .ok_or_else(|| LockerError::invalid_argument("doors", "door ids are numbers"))
-                    .and_then(door)
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        let seed = u64_arg(seed, "seed")?;
-        let now_s = u64_arg(now_s.unwrap_or(0.0), "nowS")?;
+        let ids = door_list(&doors)?;
+        let seed = u64_value(&seed, "seed")?;
+        let now_s = given(now_s)
+            .map(|now_s| u64_value(&now_s, "nowS"))
+            .transpose()?
+            .unwrap_or(0);
         let sim = core_hw::SimulatedHardware::new(ids, seed).with_now_s(now_s);
         Ok(Self(if counter {
             sim.with_monotonic_counter()
@@ -358,8 +372,11 @@ impl SimulatedHardware {
     /// # Errors
     ///
     /// The injected fault (`"door_jammed"`, `"power_lost"`, …).
-    pub fn unlock(&mut self, door_id: f64) -> Result<(), LockerError> {
-        self.0.unlock(door(door_id)?).map_err(sim_error)
+    pub fn unlock(
+        &mut self,
+        #[wasm_bindgen(js_name = door, unchecked_param_type = "number")] door_id: JsValue,
+    ) -> Result<(), LockerError> {
+        self.0.unlock(door(&door_id)?).map_err(LockerError::from)
     }
 
     /// Hardware call: `"open"` or `"closed"`.
@@ -368,8 +385,14 @@ impl SimulatedHardware {
     ///
     /// The injected fault.
     #[wasm_bindgen(js_name = doorState, unchecked_return_type = "\"open\" | \"closed\"")]
-    pub fn door_state(&mut self, door_id: f64) -> Result<String, LockerError> {
-        let state = self.0.door_state(door(door_id)?).map_err(sim_error)?;
+    pub fn door_state(
+        &mut self,
+        #[wasm_bindgen(js_name = door, unchecked_param_type = "number")] door_id: JsValue,
+    ) -> Result<String, LockerError> {
+        let state = self
+            .0
+            .door_state(door(&door_id)?)
+            .map_err(LockerError::from)?;
         Ok(state.to_string())
     }
 
@@ -379,8 +402,14 @@ impl SimulatedHardware {
     ///
     /// The injected fault.
     #[wasm_bindgen(unchecked_return_type = "\"empty\" | \"occupied\" | \"unknown\"")]
-    pub fn occupancy(&mut self, door_id: f64) -> Result<String, LockerError> {
-        let occupancy = self.0.occupancy(door(door_id)?).map_err(sim_error)?;
+    pub fn occupancy(
+        &mut self,
+        #[wasm_bindgen(js_name = door, unchecked_param_type = "number")] door_id: JsValue,
+    ) -> Result<String, LockerError> {
+        let occupancy = self
+            .0
+            .occupancy(door(&door_id)?)
+            .map_err(LockerError::from)?;
         Ok(occupancy.to_string())
     }
 
@@ -391,7 +420,7 @@ impl SimulatedHardware {
     /// The injected fault.
     #[wasm_bindgen(js_name = nowS)]
     pub fn now_s(&mut self) -> Result<f64, LockerError> {
-        let now_s = self.0.now_s().map_err(sim_error)?;
+        let now_s = self.0.now_s().map_err(LockerError::from)?;
         #[allow(clippy::cast_precision_loss)]
         Ok(now_s as f64)
     }
@@ -401,9 +430,24 @@ impl SimulatedHardware {
     /// # Errors
     ///
     /// The injected fault.
+    ///
+    /// `"invalid_argument"` for anything but a `Uint8Array`.
     #[wasm_bindgen(js_name = fillRandom)]
-    pub fn fill_random(&mut self, buf: &mut [u8]) -> Result<(), LockerError> {
-        self.0.fill_random(buf).map_err(sim_error)
+    pub fn fill_random(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "Uint8Array")] buf: JsValue,
+    ) -> Result<(), LockerError> {
+        let Some(array) = buf.dyn_ref::<Uint8Array>() else {
+            return Err(LockerError::invalid_argument(
+                "buf",
+                "expected a Uint8Array to fill",
+            ));
+        };
+        let len = usize::try_from(array.length()).unwrap_or(usize::MAX);
+        let mut bytes = vec![0_u8; len];
+        self.0.fill_random(&mut bytes).map_err(LockerError::from)?;
+        array.copy_from(&bytes);
+        Ok(())
     }
 
     /// Hardware call: the monotonic counter, or `undefined` when the board
@@ -414,7 +458,7 @@ impl SimulatedHardware {
     /// The injected fault.
     #[wasm_bindgen(js_name = monotonicCounter)]
     pub fn monotonic_counter(&mut self) -> Result<Option<f64>, LockerError> {
-        let value = self.0.monotonic_counter().map_err(sim_error)?;
+        let value = self.0.monotonic_counter().map_err(LockerError::from)?;
         Ok(value.and_then(exact_f64))
     }
 
@@ -431,7 +475,9 @@ impl SimulatedHardware {
         #[wasm_bindgen(js_name = atLeast, unchecked_param_type = "number")] at_least: JsValue,
     ) -> Result<(), LockerError> {
         let at_least = u64_value(&at_least, "atLeast")?;
-        self.0.raise_monotonic_counter(at_least).map_err(sim_error)
+        self.0
+            .raise_monotonic_counter(at_least)
+            .map_err(LockerError::from)
     }
 
     /// The monotonic counter's value without a hardware call; `undefined`
@@ -448,8 +494,11 @@ impl SimulatedHardware {
     ///
     /// `"invalid_argument"` for a bad time.
     #[wasm_bindgen(js_name = setNowS)]
-    pub fn set_now_s(&mut self, now_s: f64) -> Result<(), LockerError> {
-        self.0.set_now_s(u64_arg(now_s, "nowS")?);
+    pub fn set_now_s(
+        &mut self,
+        #[wasm_bindgen(js_name = nowS, unchecked_param_type = "number")] now_s: JsValue,
+    ) -> Result<(), LockerError> {
+        self.0.set_now_s(u64_value(&now_s, "nowS")?);
         Ok(())
     }
 
@@ -460,8 +509,11 @@ impl SimulatedHardware {
     /// `"invalid_argument"` for a bad duration, or one that would take the
     /// clock past 2^53 − 1 s, which a JavaScript number cannot hold.
     #[wasm_bindgen(js_name = advanceS)]
-    pub fn advance_s(&mut self, delta_s: f64) -> Result<(), LockerError> {
-        let delta_s = u64_arg(delta_s, "deltaS")?;
+    pub fn advance_s(
+        &mut self,
+        #[wasm_bindgen(js_name = deltaS, unchecked_param_type = "number")] delta_s: JsValue,
+    ) -> Result<(), LockerError> {
+        let delta_s = u64_value(&delta_s, "deltaS")?;
         if self.0.clock_s().saturating_add(delta_s) > crate::convert::MAX_SAFE_INTEGER {
             return Err(LockerError::invalid_argument(
                 "deltaS",
@@ -487,8 +539,11 @@ impl SimulatedHardware {
     ///
     /// `"unknown_door"`.
     #[wasm_bindgen(js_name = openDoor)]
-    pub fn open_door(&mut self, door_id: f64) -> Result<bool, LockerError> {
-        self.0.open_door(door(door_id)?).map_err(action_error)
+    pub fn open_door(
+        &mut self,
+        #[wasm_bindgen(js_name = door, unchecked_param_type = "number")] door_id: JsValue,
+    ) -> Result<bool, LockerError> {
+        self.0.open_door(door(&door_id)?).map_err(LockerError::from)
     }
 
     /// A person pushes the door shut: true if it closed (and latched).
@@ -497,8 +552,13 @@ impl SimulatedHardware {
     ///
     /// `"unknown_door"`.
     #[wasm_bindgen(js_name = closeDoor)]
-    pub fn close_door(&mut self, door_id: f64) -> Result<bool, LockerError> {
-        self.0.close_door(door(door_id)?).map_err(action_error)
+    pub fn close_door(
+        &mut self,
+        #[wasm_bindgen(js_name = door, unchecked_param_type = "number")] door_id: JsValue,
+    ) -> Result<bool, LockerError> {
+        self.0
+            .close_door(door(&door_id)?)
+            .map_err(LockerError::from)
     }
 
     /// A person puts a parcel in through the open door.
@@ -507,8 +567,13 @@ impl SimulatedHardware {
     ///
     /// `"door_closed"`, `"unknown_door"`.
     #[wasm_bindgen(js_name = putParcel)]
-    pub fn put_parcel(&mut self, door_id: f64) -> Result<(), LockerError> {
-        self.0.put_parcel(door(door_id)?).map_err(action_error)
+    pub fn put_parcel(
+        &mut self,
+        #[wasm_bindgen(js_name = door, unchecked_param_type = "number")] door_id: JsValue,
+    ) -> Result<(), LockerError> {
+        self.0
+            .put_parcel(door(&door_id)?)
+            .map_err(LockerError::from)
     }
 
     /// A person takes a parcel out through the open door.
@@ -517,8 +582,13 @@ impl SimulatedHardware {
     ///
     /// `"door_closed"`, `"no_parcel"`, `"unknown_door"`.
     #[wasm_bindgen(js_name = takeParcel)]
-    pub fn take_parcel(&mut self, door_id: f64) -> Result<(), LockerError> {
-        self.0.take_parcel(door(door_id)?).map_err(action_error)
+    pub fn take_parcel(
+        &mut self,
+        #[wasm_bindgen(js_name = door, unchecked_param_type = "number")] door_id: JsValue,
+    ) -> Result<(), LockerError> {
+        self.0
+            .take_parcel(door(&door_id)?)
+            .map_err(LockerError::from)
     }
 
     /// A person forces a latched door open.
@@ -527,8 +597,13 @@ impl SimulatedHardware {
     ///
     /// `"unknown_door"`.
     #[wasm_bindgen(js_name = forceOpen)]
-    pub fn force_open(&mut self, door_id: f64) -> Result<(), LockerError> {
-        self.0.force_open(door(door_id)?).map_err(action_error)
+    pub fn force_open(
+        &mut self,
+        #[wasm_bindgen(js_name = door, unchecked_param_type = "number")] door_id: JsValue,
+    ) -> Result<(), LockerError> {
+        self.0
+            .force_open(door(&door_id)?)
+            .map_err(LockerError::from)
     }
 
     /// Whether the door stands open.
@@ -537,8 +612,11 @@ impl SimulatedHardware {
     ///
     /// `"unknown_door"`.
     #[wasm_bindgen(js_name = isOpen)]
-    pub fn is_open(&self, door_id: f64) -> Result<bool, LockerError> {
-        self.0.is_open(door(door_id)?).map_err(action_error)
+    pub fn is_open(
+        &self,
+        #[wasm_bindgen(js_name = door, unchecked_param_type = "number")] door_id: JsValue,
+    ) -> Result<bool, LockerError> {
+        self.0.is_open(door(&door_id)?).map_err(LockerError::from)
     }
 
     /// How many parcels are physically inside.
@@ -547,8 +625,13 @@ impl SimulatedHardware {
     ///
     /// `"unknown_door"`.
     #[wasm_bindgen(js_name = parcelCount)]
-    pub fn parcel_count(&self, door_id: f64) -> Result<u32, LockerError> {
-        self.0.parcel_count(door(door_id)?).map_err(action_error)
+    pub fn parcel_count(
+        &self,
+        #[wasm_bindgen(js_name = door, unchecked_param_type = "number")] door_id: JsValue,
+    ) -> Result<u32, LockerError> {
+        self.0
+            .parcel_count(door(&door_id)?)
+            .map_err(LockerError::from)
     }
 
     /// The hardware calls made so far, as `{ unlock: 3 }`, `"now_s"`,
@@ -574,10 +657,14 @@ impl SimulatedHardware {
     /// # Errors
     ///
     /// `"unknown_door"`.
-    pub fn jam(&mut self, door_id: f64, always: Option<bool>) -> Result<(), LockerError> {
-        self.0
-            .jam(door(door_id)?, repeat(always))
-            .map_err(action_error)
+    pub fn jam(
+        &mut self,
+        #[wasm_bindgen(js_name = door, unchecked_param_type = "number")] door_id: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "boolean")] always: Option<JsValue>,
+    ) -> Result<(), LockerError> {
+        let door = door(&door_id)?;
+        let repeat = repeat(always)?;
+        self.0.jam(door, repeat).map_err(LockerError::from)
     }
 
     /// Calls of one operation (`"unlock"`, `"door_state"`, `"occupancy"`,
@@ -592,7 +679,7 @@ impl SimulatedHardware {
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "string")] operation: JsValue,
         #[wasm_bindgen(unchecked_param_type = "string")] kind: JsValue,
-        always: Option<bool>,
+        #[wasm_bindgen(unchecked_optional_param_type = "boolean")] always: Option<JsValue>,
     ) -> Result<(), LockerError> {
         let operation = text_value(&operation, "operation")?;
         let kind = text_value(&kind, "kind")?;
@@ -603,7 +690,7 @@ impl SimulatedHardware {
         let kind: HardwareErrorKind = named(kind).ok_or_else(|| {
             LockerError::invalid_argument("kind", &format!("unknown kind {kind:?}"))
         })?;
-        self.0.fail_calls(operation, kind, repeat(always));
+        self.0.fail_calls(operation, kind, repeat(always)?);
         Ok(())
     }
 

@@ -7,7 +7,7 @@
 use locker_core::credential::{self as core_cred, KeyId, RemoteRequest, TokenRequest};
 use wasm_bindgen::prelude::*;
 
-use crate::convert::{crypto_rng, from_js, instance, secret_value, to_js, u16_value, u64_value};
+use crate::convert::{from_js, instance, rng_arg, secret_value, to_js, u16_value, u64_value};
 use crate::credential::Issued;
 use crate::error::LockerError;
 
@@ -28,17 +28,20 @@ pub struct IssuerSigningKey(core_cred::IssuerSigningKey);
 #[wasm_bindgen]
 impl IssuerSigningKey {
     /// A fresh key with id `keyId` (0 to 65535, its own numbering, apart
-    /// from the site keys'), from `crypto.getRandomValues`.
+    /// from the site keys'), from `crypto.getRandomValues` or from
+    /// `entropy` (32 bytes, checked as the core checks caller-given
+    /// entropy).
     ///
     /// # Errors
     ///
-    /// `"invalid_argument"` for a bad id, `"entropy_unavailable"`,
-    /// `"weak_key"` when the generator is broken.
+    /// `"invalid_argument"` for a bad id or entropy that is not 32 bytes,
+    /// `"weak_entropy"`, `"entropy_unavailable"`, `"weak_key"`.
     pub fn generate(
         #[wasm_bindgen(js_name = keyId, unchecked_param_type = "number")] key_id: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "Uint8Array")] entropy: Option<JsValue>,
     ) -> Result<Self, LockerError> {
         let key_id = KeyId(u16_value(&key_id, "keyId")?);
-        let mut rng = crypto_rng()?;
+        let mut rng = rng_arg(entropy)?;
         Ok(Self(core_cred::IssuerSigningKey::generate(
             key_id, &mut rng,
         )?))
@@ -117,16 +120,16 @@ pub fn issue_token_signed(
     #[wasm_bindgen(unchecked_param_type = "IssuerSigningKey")] signer: JsValue,
     #[wasm_bindgen(unchecked_param_type = "TokenRequestJson")] request: JsValue,
     #[wasm_bindgen(js_name = nowS, unchecked_param_type = "number")] now_s: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "Uint8Array")] entropy: Option<JsValue>,
 ) -> Result<JsValue, LockerError> {
     let signer = signer_arg(&signer)?;
     let request: TokenRequest = from_js(&request, "request")?;
     let now_s = u64_value(&now_s, "nowS")?;
-    let mut rng = crypto_rng()?;
+    let mut rng = rng_arg(entropy)?;
     let (token, record) = core_cred::issue_token_signed(&signer.0, &mut rng, &request, now_s)?;
     to_js(&Issued {
-        pin: None,
         token: Some(token.expose()),
-        record: &record,
+        ..Issued::of(&record)
     })
 }
 
@@ -143,10 +146,11 @@ pub fn issue_token_signed(
 pub fn sign_remote_command_ed25519(
     #[wasm_bindgen(unchecked_param_type = "IssuerSigningKey")] signer: JsValue,
     #[wasm_bindgen(unchecked_param_type = "RemoteRequestJson")] request: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "Uint8Array")] entropy: Option<JsValue>,
 ) -> Result<JsValue, LockerError> {
     let signer = signer_arg(&signer)?;
     let request: RemoteRequest = from_js(&request, "request")?;
-    let mut rng = crypto_rng()?;
+    let mut rng = rng_arg(entropy)?;
     to_js(&core_cred::sign_remote_command_ed25519(
         &signer.0, &mut rng, &request,
     )?)

@@ -7,14 +7,13 @@
 //! recompute its hashes. With the site's keys every record's MAC is
 //! checked too.
 
-use locker_core::credential::KeyRing as CoreKeyRing;
 use locker_core::journal::{self as core_journal, Chain, Head, Record, Trust, lines};
 use locker_core::locker::{self as core_locker, Entry};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use crate::convert::{Options, bool_value, from_js, instance, text_value, to_js, u64_value};
-use crate::credential::KeyRing;
+use crate::convert::{Options, bool_value, from_js, list_from_js, text_value, to_js, u64_value};
+use crate::credential::{KeyRing, keys_arg};
 use crate::error::LockerError;
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -26,9 +25,51 @@ const JOURNAL_TS: &str = r#"
  */
 export interface RecordJson {
   v: number; seq: number; at_s: number; prev: string;
-  entry: { type: string; [field: string]: unknown }; hash: string;
+  entry: EntryJson; hash: string;
   key_id?: number; mac?: string;
 }
+/** A failed attempt as the throttle counts it (the core's `Failure`). */
+export interface FailureJson {
+  at_s: number; channel: Channel; kiosk: number | null; recipient: number | string | null;
+  credential: number | string | null;
+  /** The carrier a courier named with their code. */
+  carrier?: number;
+}
+/** A credential was refused and the throttle counts it (one record per attempt). */
+export interface AttemptFailedEntryJson { type: "attempt_failed"; failure: FailureJson }
+/**
+ * Attempts refused without counting toward a throttle (refused by one
+ * already, or a credential refused for its own state: spent, expired…),
+ * summed per channel, kiosk and error code over at most ten minutes: with
+ * `attempt_failed` records, every attempt is on the record, and a flood
+ * costs bounded storage. Sums still open are written by `tick`.
+ */
+export interface AttemptsRefusedEntryJson {
+  type: "attempts_refused"; channel: Channel; kiosk: number | null;
+  /** The refusal's code ("throttled", "already_used", …). */
+  error: string;
+  count: number; first_at_s: number; last_at_s: number;
+}
+/** A courier signed in at a kiosk (`Locker#courierSignIn`). */
+export interface CourierSignedInEntryJson { type: "courier_signed_in"; carrier: number; kiosk: number }
+/** A courier signed out (`Locker#courierSignOut`). */
+export interface CourierSignedOutEntryJson { type: "courier_signed_out"; carrier: number; kiosk: number }
+/** The kinds of journal entry not spelled out field by field here. */
+export type OtherEntryKind =
+  | "configured" | "keys_changed" | "credential_issued" | "credential_revoked"
+  | "deposit_opened" | "deposit_committed" | "deposit_aborted" | "deposit_overflowed"
+  | "pickup_opened" | "pickup_completed" | "pickup_aborted" | "reopened" | "missing_reported"
+  | "grace_ended" | "reminder_sent" | "expired" | "extended" | "hold_set" | "staff_opened"
+  | "door_reclosed" | "out_of_service" | "back_in_service" | "tampered" | "door_seen_open"
+  | "door_left_open" | "clock_jumped" | "clock_confirmed" | "unexpected_door_close"
+  | "hardware_fault" | "interrupted" | "pruned" | "inspected";
+/** One change of a locker's state (the core's `Entry` JSON), by `type`. */
+export type EntryJson =
+  | AttemptFailedEntryJson
+  | AttemptsRefusedEntryJson
+  | CourierSignedInEntryJson
+  | CourierSignedOutEntryJson
+  | { type: OtherEntryKind; [field: string]: unknown };
 /** Where a journal's chain stands: the next record's number and the last hash. */
 export interface ChainJson { next_seq: number; head: string }
 /**
@@ -86,7 +127,7 @@ export interface JournalOptions {
 /// What a journal is checked against, owned (the ring is a copy).
 #[derive(Debug, Default)]
 pub(crate) struct TrustArgs {
-    keys: Option<CoreKeyRing>,
+    keys: Option<KeyRing>,
     start: Option<Chain>,
     expected_head: Option<Head>,
     min_records: Option<u64>,
@@ -101,7 +142,7 @@ impl TrustArgs {
             return Ok(args);
         };
         if let Some(keys) = options.get("keys")? {
-            args.keys = Some(instance::<KeyRing>(&keys, "options.keys", "KeyRing")?.0);
+            args.keys = Some(keys_arg(&keys, "options.keys")?);
         }
         if let Some(start) = options.get("start")? {
             args.start = Some(from_js(&start, "options.start")?);
@@ -121,7 +162,7 @@ impl TrustArgs {
 
     fn trust(&self) -> Trust<'_> {
         Trust {
-            keys: self.keys.as_ref(),
+            keys: self.keys.as_ref().map(|keys| &*keys.0),
             start: self.start,
             expected_head: self.expected_head,
             min_records: self.min_records,
@@ -152,7 +193,7 @@ impl RecordsArg {
                 "expected journal text (JSON lines) or an array of records",
             ));
         }
-        Ok(Self::Objects(from_js(value, what)?))
+        Ok(Self::Objects(list_from_js(value, what)?))
     }
 
     /// The records, and what was verified (`None` for objects).
@@ -170,7 +211,7 @@ fn verified_records(
     value: &JsValue,
     trust: &Trust<'_>,
 ) -> Result<(Vec<Record<Entry>>, core_journal::Verified), LockerError> {
-    let (records, verified) = RecordsArg::new(value, "records", trust)?.into_parts();
+    let (records, verified) = RecordsArg::new(value, "recordsOrText", trust)?.into_parts();
     let verified = match verified {
         Some(verified) => verified,
         None => core_journal::verify(&records, trust)?,

@@ -2,8 +2,17 @@
 //!
 //! Thin wrappers only: each export converts its arguments, calls the core
 //! and converts the result back. Methods are camelCase (`js_name`); errors
-//! are real JavaScript `Error` objects with a stable `code` string (see
-//! [`error`]).
+//! are instances of the exported `LockerError` class (an `Error`) with a
+//! stable `code` string (see [`error`]).
+//!
+//! JavaScript never traps the module: every argument crosses as a
+//! JavaScript value and is checked here (numbers, strings, booleans,
+//! typed arrays, class instances, plain data) before anything else
+//! happens, each wrong one a `LockerError` with code `invalid_argument`
+//! naming it. What the glue would check itself (the receiver of a method)
+//! is checked by `js/errors.js` first, which `build-pkg.sh` hooks onto
+//! every class: a freed object, or one the module never made, is refused
+//! the same way, naming `this`.
 //!
 //! Plain data (bank configurations, parcels, requests, outcomes, journal
 //! records, snapshots) crosses as plain objects in the core's JSON shapes,
@@ -12,7 +21,8 @@
 //! | module | exports |
 //! | --- | --- |
 //! | [`bank`] | `defaultBank`, `validateBankConfig`, `Bank`, `pack`, `lowerBound` |
-//! | [`credential`] | `KeyRing`, `CredentialStore`, `issueToken`, `verifyTokenOffline`, `signRemoteCommand`, `signTime`, `qrSvg` |
+//! | [`credential`] | `KeyRing`, `CredentialStore`, `bruteForceBound`, `issueToken`, `verifyTokenOffline`, `signRemoteCommand`, `signTime`, `qrSvg` |
+//! | [`error`] | `LockerError` |
 //! | [`issuer`] | `IssuerSigningKey`, `issueTokenSigned`, `signRemoteCommandEd25519`, `signTimeEd25519` (feature `ed25519`) |
 //! | [`hardware`] | the `Hardware` interface, `SimulatedHardware` |
 //! | [`journal`] | `readJournal`, `verifyJournal`, `journalRecords`, `replayJournal` |
@@ -32,6 +42,8 @@
 extern crate alloc;
 
 use wasm_bindgen::prelude::*;
+
+use crate::convert::u32_value;
 
 pub mod bank;
 pub mod big_integers;
@@ -96,16 +108,27 @@ impl Dimensions {
     ///
     /// # Errors
     ///
-    /// Throws an `Error` with `code` `"zero_side"` or `"side_too_long"`
-    /// when a side is 0 mm or longer than 5000 mm. (Non-integer or negative
-    /// numbers are converted by wasm-bindgen's `u32` rules first.)
+    /// Throws a `LockerError` with `code` `"zero_side"` or
+    /// `"side_too_long"` when a side is 0 mm or longer than 5000 mm, and
+    /// `"invalid_argument"` for a side that is not a whole number of
+    /// millimetres.
     #[wasm_bindgen(constructor)]
     pub fn new(
-        #[wasm_bindgen(js_name = widthMm)] width_mm: u32,
-        #[wasm_bindgen(js_name = depthMm)] depth_mm: u32,
-        #[wasm_bindgen(js_name = heightMm)] height_mm: u32,
+        #[wasm_bindgen(js_name = widthMm, unchecked_param_type = "number")] width_mm: JsValue,
+        #[wasm_bindgen(js_name = depthMm, unchecked_param_type = "number")] depth_mm: JsValue,
+        #[wasm_bindgen(js_name = heightMm, unchecked_param_type = "number")] height_mm: JsValue,
     ) -> Result<Self, LockerError> {
+        let width_mm = u32_value(&width_mm, "widthMm")?;
+        let depth_mm = u32_value(&depth_mm, "depthMm")?;
+        let height_mm = u32_value(&height_mm, "heightMm")?;
         Self::validated(width_mm, depth_mm, height_mm).map_err(|e| LockerError::from(&e))
+    }
+
+    /// A copy (its own object).
+    #[wasm_bindgen(js_name = clone)]
+    #[must_use]
+    pub fn copy(&self) -> Self {
+        *self
     }
 
     /// Extent along the x axis (left to right), in millimetres.
@@ -154,16 +177,32 @@ impl Dimensions {
 /// ```js
 /// fits(new Dimensions(100, 100, 300), new Dimensions(400, 400, 200), true); // undefined
 /// ```
+///
+/// # Errors
+///
+/// `"invalid_argument"` for anything but two live `Dimensions` and an
+/// optional boolean.
 #[wasm_bindgen]
-#[must_use]
 pub fn fits(
-    parcel: &Dimensions,
-    space: &Dimensions,
-    #[wasm_bindgen(js_name = thisSideUp)] this_side_up: Option<bool>,
-) -> Option<String> {
+    #[wasm_bindgen(unchecked_param_type = "Dimensions")] parcel: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Dimensions")] space: JsValue,
+    #[wasm_bindgen(js_name = thisSideUp, unchecked_optional_param_type = "boolean")]
+    this_side_up: Option<JsValue>,
+) -> Result<Option<String>, LockerError> {
+    let parcel: Dimensions = convert::instance(&parcel, "parcel", "Dimensions")?;
+    let space: Dimensions = convert::instance(&space, "space", "Dimensions")?;
+    let this_side_up = convert::given(this_side_up)
+        .map(|up| convert::bool_value(&up, "thisSideUp"))
+        .transpose()?
+        .unwrap_or(false);
+    Ok(fits_within(&parcel, &space, this_side_up))
+}
+
+/// The orientation `fits` answers with.
+fn fits_within(parcel: &Dimensions, space: &Dimensions, this_side_up: bool) -> Option<String> {
     parcel
         .0
-        .orientation_within(space.0, this_side_up.unwrap_or(false))
+        .orientation_within(space.0, this_side_up)
         .map(|o| o.as_str().into())
 }
 
@@ -176,10 +215,10 @@ mod tests {
     fn fits_names_the_orientation_like_the_core_json() {
         let parcel = Dimensions::validated(600, 100, 50).unwrap();
         let door = Dimensions::validated(380, 640, 80).unwrap();
-        assert_eq!(fits(&parcel, &door, None).as_deref(), Some("dwh"));
+        assert_eq!(fits_within(&parcel, &door, false).as_deref(), Some("dwh"));
         let tall = Dimensions::validated(100, 100, 300).unwrap();
         let flat = Dimensions::validated(400, 400, 200).unwrap();
-        assert_eq!(fits(&tall, &flat, Some(true)), None);
+        assert_eq!(fits_within(&tall, &flat, true), None);
     }
 
     #[test]

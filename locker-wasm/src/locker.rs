@@ -11,10 +11,10 @@ use locker_core::{CompartmentId, RecipientId};
 use wasm_bindgen::prelude::*;
 
 use crate::convert::{
-    Options, bool_value, bytes_value, exact_f64, from_js, from_js_or_text, instance, secret_text,
-    secret_value, text_value, to_js, u16_value, u32_arg, u64_arg, u64_to_js,
+    Options, bool_value, bytes_value, exact_f64, from_js, from_js_or_text, given, instance,
+    secret_text, secret_value, text_value, to_js, u16_value, u32_value, u64_to_js, u64_value,
 };
-use crate::credential::KeyRing;
+use crate::credential::{KeyRing, keys_arg};
 use crate::error::LockerError;
 use crate::hardware::{HardwareObject, JsHardware};
 use crate::journal::RecordsArg;
@@ -71,12 +71,23 @@ export type HardwareErrorKindJson =
   | "entropy_unavailable" | "power_lost" | "other";
 /** What confirmed the locker's time after its clock jumped ahead. */
 export type ClockConfirmationJson = "staff" | "signed_time" | "running" | "returned";
-/** A throttling lockout: the scope locked and until when. */
+/**
+ * What a throttle counts failures against: the whole bank, one kiosk, one
+ * unit (the recipient named with a PIN), one carrier (named with a courier
+ * code) or one credential (a registered RFID tag whose PIN was wrong).
+ */
+export type ThrottleSubjectJson =
+  | "bank" | { kiosk: number } | { recipient: number | string } | { carrier: number }
+  | { credential: number | string };
+/** One throttle: a channel and what its failures count against. */
+export interface ThrottleScopeJson { channel: Channel; subject: ThrottleSubjectJson }
+/**
+ * A throttle that started refusing attempts (a backoff delay began, or
+ * its cap was reached): the scope, when, until when, and the failures in
+ * its window.
+ */
 export interface LockoutJson {
-  scope: {
-    channel: Channel;
-    subject: "bank" | { kiosk: number } | { recipient: number | string } | { credential: number | string };
-  };
+  scope: ThrottleScopeJson;
   at_s: number; until_s: number; failures: number;
 }
 /**
@@ -93,14 +104,47 @@ export interface ClockConfirmedEventJson { type: "clock_confirmed"; by: ClockCon
  */
 export interface UnexpectedDoorCloseEventJson { type: "unexpected_door_close"; compartment: number }
 /**
+ * A parcel is ready: send the recipient the `pin` (typed with the unit
+ * number) and the `qr_token` (show it as a QR code). The PIN opens every
+ * door in `pin_opens`: this one, and, when the resident already held as
+ * many PINs as the policy allows, their other doors, whose earlier PINs
+ * it replaces. When a parcel joins the resident's occupied door, the
+ * door's earlier PIN and token stop working.
+ */
+export interface ParcelReadyEventJson {
+  type: "parcel_ready"; recipient: number; compartment: number;
+  /** How many parcels the door now holds. */
+  parcels: number;
+  /** The parcels the door now holds, oldest first. */
+  parcel_ids: number[];
+  /** The carrier of the door's first parcel. */
+  carrier: number | null;
+  pin: string;
+  /** Every door the PIN opens. */
+  pin_opens: number[];
+  qr_token: string; expires_at_s: number;
+}
+/**
+ * No door could take a courier's parcel: it goes to the front desk or
+ * another bank (journaled as `deposit_overflowed`).
+ */
+export interface OverflowEventJson {
+  type: "overflow"; parcel: number; recipient: number; carrier: number; reason: OverflowReasonJson;
+}
+/**
+ * A throttle started refusing attempts: alert staff; when the scope is a
+ * unit's PINs (`subject: { recipient }`) or the bank's, send the residents
+ * concerned their QR codes, which a PIN throttle never blocks.
+ */
+export interface SuspiciousAttemptsEventJson { type: "suspicious_attempts"; lockout: LockoutJson }
+/**
  * A notification for the host to pass on, by `type`: "parcel_ready" (send
  * the `pin` and `qr_token` to the recipient), "return_ready" (the
- * carrier's `qr_token`), alarms and the rest. Events carry secrets: treat
- * them as such.
+ * carrier's `qr_token`), "overflow", alarms and the rest. Events carry
+ * secrets: treat them as such.
  */
 export type EventJson =
-  | { type: "parcel_ready"; recipient: number; compartment: number; parcels: number;
-      pin: string; qr_token: string; expires_at_s: number }
+  | ParcelReadyEventJson
   | { type: "collected"; recipient: number; compartment: number; parcels: number[] }
   | { type: "reminder"; recipient: number; compartment: number; expires_at_s: number }
   | { type: "return_ready"; recipient: number; carrier: number; compartment: number;
@@ -109,7 +153,8 @@ export type EventJson =
   | { type: "drop_off_aborted"; compartment: number; parcel: number; reason: AbortReasonJson }
   | { type: "pickup_aborted"; compartment: number }
   | { type: "door_left_open"; compartment: number }
-  | { type: "suspicious_attempts"; lockout: LockoutJson }
+  | SuspiciousAttemptsEventJson
+  | OverflowEventJson
   | { type: "hardware_fault"; compartment: number | null; kind: HardwareErrorKindJson; detail: string | null }
   | { type: "tamper"; compartment: number }
   | { type: "parcels_missing"; recipient: number | null; compartment: number; parcels: number[] }
@@ -170,13 +215,25 @@ export interface RestoreOptions {
 type Core = core_locker::Locker<JsHardware, MemoryJournal<Entry>>;
 
 /// A courier signed in at a kiosk (made only by
-/// [`Locker::courier_sign_in`]).
+/// [`Locker::courier_sign_in`]); sign out with `Locker#courierSignOut`.
 #[wasm_bindgen]
 #[derive(Clone, Debug)]
 pub struct CourierSession(core_locker::CourierSession);
 
+/// The `session` argument: a copy of the caller's session.
+fn session_arg(value: &JsValue) -> Result<CourierSession, LockerError> {
+    instance(value, "session", "CourierSession")
+}
+
 #[wasm_bindgen]
 impl CourierSession {
+    /// A copy of the session (its own object).
+    #[wasm_bindgen(js_name = clone)]
+    #[must_use]
+    pub fn copy(&self) -> Self {
+        self.clone()
+    }
+
     /// The courier's carrier.
     #[wasm_bindgen(getter)]
     #[must_use]
@@ -227,12 +284,16 @@ fn config_arg(config: &JsValue) -> Result<LockerConfig, LockerError> {
     Ok(config)
 }
 
-fn door(value: f64) -> Result<CompartmentId, LockerError> {
-    u32_arg(value, "door").map(CompartmentId)
+fn door(value: &JsValue) -> Result<CompartmentId, LockerError> {
+    u32_value(value, "door").map(CompartmentId)
 }
 
-fn kiosk(value: f64) -> Result<KioskId, LockerError> {
-    u32_arg(value, "kiosk").map(KioskId)
+fn kiosk(value: &JsValue) -> Result<KioskId, LockerError> {
+    u32_value(value, "kiosk").map(KioskId)
+}
+
+fn recipient(value: &JsValue) -> Result<RecipientId, LockerError> {
+    u64_value(value, "recipient").map(RecipientId)
 }
 
 /// A time or count the core gives as `u64`, as a JavaScript number (the
@@ -285,7 +346,7 @@ impl Locker {
     /// a method, configuration codes, hardware codes.
     #[wasm_bindgen(constructor)]
     pub fn new(
-        #[wasm_bindgen(unchecked_param_type = "LockerConfigJson | string | undefined")]
+        #[wasm_bindgen(unchecked_param_type = "LockerConfigJson | string | null | undefined")]
         config: JsValue,
         hardware: HardwareObject,
     ) -> Result<Self, LockerError> {
@@ -302,16 +363,17 @@ impl Locker {
     /// As the constructor.
     #[wasm_bindgen(js_name = withKeys)]
     pub fn with_keys(
-        #[wasm_bindgen(unchecked_param_type = "LockerConfigJson | string | undefined")]
+        #[wasm_bindgen(unchecked_param_type = "LockerConfigJson | string | null | undefined")]
         config: JsValue,
-        keys: &KeyRing,
+        #[wasm_bindgen(unchecked_param_type = "KeyRing")] keys: JsValue,
         hardware: HardwareObject,
     ) -> Result<Self, LockerError> {
         let config = config_arg(&config)?;
+        let keys = keys_arg(&keys, "keys")?;
         let hardware = JsHardware::new(hardware)?;
         Ok(Self(Core::with_keys(
             config,
-            keys.0.clone(),
+            keys.into_core(),
             hardware,
             MemoryJournal::new(),
         )?))
@@ -347,7 +409,7 @@ impl Locker {
         records_or_text: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "RestoreOptions")] options: Option<JsValue>,
     ) -> Result<Self, LockerError> {
-        let keys: KeyRing = instance(&keys, "keys", "KeyRing")?;
+        let keys = keys_arg(&keys, "keys")?;
         let args = RestoreArgs::new(&options.unwrap_or(JsValue::UNDEFINED))?;
         let hardware = JsHardware::new(hardware)?;
         // Text is read (each line exactly its record's text) from where
@@ -365,7 +427,12 @@ impl Locker {
             expected_head: args.expected_head,
             accept_legacy: args.accept_legacy,
         };
-        Ok(Self(Core::restore_with(keys.0, hardware, sink, restore)?))
+        Ok(Self(Core::restore_with(
+            keys.into_core(),
+            hardware,
+            sink,
+            restore,
+        )?))
     }
 
     /// What the restore found (records replayed, what authenticated them,
@@ -522,7 +589,7 @@ impl Locker {
     /// `exportSecrets()`).
     #[must_use]
     pub fn keys(&self) -> KeyRing {
-        KeyRing(self.0.keys().clone())
+        KeyRing::of(self.0.keys().clone())
     }
 
     /// The whole journal as JSON lines, each ended by `\n`.
@@ -538,8 +605,11 @@ impl Locker {
     ///
     /// `"invalid_argument"` for a bad number.
     #[wasm_bindgen(js_name = journalSince)]
-    pub fn journal_since(&self, seq: f64) -> Result<String, LockerError> {
-        let seq = u64_arg(seq, "seq")?;
+    pub fn journal_since(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "number")] seq: JsValue,
+    ) -> Result<String, LockerError> {
+        let seq = u64_value(&seq, "seq")?;
         let records = self.0.journal().records();
         let from = records.partition_point(|r| r.seq < seq);
         Ok(lines::write(records.get(from..).unwrap_or_default()))
@@ -600,35 +670,69 @@ impl Locker {
     #[wasm_bindgen(js_name = issueCourierCode)]
     pub fn issue_courier_code(
         &mut self,
-        carrier: f64,
-        #[wasm_bindgen(js_name = validForS)] valid_for_s: f64,
+        #[wasm_bindgen(unchecked_param_type = "number")] carrier: JsValue,
+        #[wasm_bindgen(js_name = validForS, unchecked_param_type = "number")] valid_for_s: JsValue,
     ) -> Result<String, LockerError> {
-        let carrier = CarrierId(u32_arg(carrier, "carrier")?);
-        let valid_for_s = u64_arg(valid_for_s, "validForS")?;
+        let carrier = CarrierId(u32_value(&carrier, "carrier")?);
+        let valid_for_s = u64_value(&valid_for_s, "validForS")?;
         let code = self.0.issue_courier_code(carrier, valid_for_s)?;
         Ok(code.expose().into())
     }
 
-    /// Checks a courier code typed at `kiosk`.
+    /// Signs a courier in with a code typed at `kiosk`, and `carrier`,
+    /// the carrier the courier chose on the kiosk's screen (the core's
+    /// `courier_sign_in_for`): only that carrier's code is looked at, and
+    /// a wrong code counts against that carrier instead of the whole bank,
+    /// so someone guessing codes for one carrier never locks out another's
+    /// couriers. Without `carrier` every carrier's code is looked at. The
+    /// sign-in is journaled (`courier_signed_in`).
     ///
     /// # Errors
     ///
-    /// `"rejected"`, `"expired"`, `"throttled"`, `"malformed_pin"`, …; the
-    /// failure counts toward the throttle.
+    /// `"rejected"`, `"expired"`, `"revoked"`, `"throttled"`,
+    /// `"malformed_pin"`, `"invalid_argument"`, hardware and journal codes;
+    /// a wrong code counts toward the throttle.
     #[wasm_bindgen(js_name = courierSignIn)]
     pub fn courier_sign_in(
         &mut self,
-        kiosk_id: f64,
+        #[wasm_bindgen(js_name = kiosk, unchecked_param_type = "number")] kiosk_id: JsValue,
         #[wasm_bindgen(unchecked_param_type = "string")] code: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "number")] carrier: Option<JsValue>,
     ) -> Result<CourierSession, LockerError> {
-        let kiosk = kiosk(kiosk_id)?;
+        let kiosk = kiosk(&kiosk_id)?;
         let code = secret_text(&code, "code")?;
-        let session = self.0.courier_sign_in(kiosk, &code)?;
+        let carrier = given(carrier)
+            .map(|carrier| u32_value(&carrier, "carrier").map(CarrierId))
+            .transpose()?;
+        let session = match carrier {
+            Some(carrier) => self.0.courier_sign_in_for(kiosk, carrier, &code)?,
+            None => self.0.courier_sign_in(kiosk, &code)?,
+        };
         Ok(CourierSession(session))
     }
 
+    /// The courier signs out (journaled, `courier_signed_out`, for the
+    /// audit). The session object stays usable; free it when done.
+    ///
+    /// # Errors
+    ///
+    /// `"invalid_argument"` for anything but a live `CourierSession`,
+    /// hardware (the clock) and journal codes.
+    #[wasm_bindgen(js_name = courierSignOut)]
+    pub fn courier_sign_out(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "CourierSession")] session: JsValue,
+    ) -> Result<(), LockerError> {
+        let session = session_arg(&session)?;
+        Ok(self.0.courier_sign_out(&session.0)?)
+    }
+
     /// Drops a parcel off: chooses a door and unlocks it; the drop-off
-    /// completes when the door closes (`doorClosed`).
+    /// completes when the door closes (`doorClosed`). It never fails on the
+    /// cap of active PINs: at the cap, the recipient's own PINs give way to
+    /// one PIN for all their doors (the `parcel_ready` event's
+    /// `pin_opens`). A parcel no door takes is an `overflow` outcome and
+    /// event.
     ///
     /// # Errors
     ///
@@ -637,9 +741,10 @@ impl Locker {
     #[wasm_bindgen(unchecked_return_type = "DropOffJson")]
     pub fn deposit(
         &mut self,
-        session: &CourierSession,
+        #[wasm_bindgen(unchecked_param_type = "CourierSession")] session: JsValue,
         #[wasm_bindgen(unchecked_param_type = "RequestJson")] request: JsValue,
     ) -> Result<JsValue, LockerError> {
+        let session = session_arg(&session)?;
         let request: Request = from_js(&request, "request")?;
         // The core's JSON shape: `{ outcome: "opened" | "overflow", … }`.
         to_js(&self.0.deposit(&session.0, request)?)
@@ -652,8 +757,11 @@ impl Locker {
     ///
     /// `"door_still_open"`, `"not_open_for"`, and as [`Locker::deposit`].
     #[wasm_bindgen(js_name = needLargerDoor, unchecked_return_type = "DropOffJson")]
-    pub fn need_larger_door(&mut self, door_id: f64) -> Result<JsValue, LockerError> {
-        to_js(&self.0.need_larger_door(door(door_id)?)?)
+    pub fn need_larger_door(
+        &mut self,
+        #[wasm_bindgen(js_name = door, unchecked_param_type = "number")] door_id: JsValue,
+    ) -> Result<JsValue, LockerError> {
+        to_js(&self.0.need_larger_door(door(&door_id)?)?)
     }
 
     /// The courier called the drop-off off and closed the door.
@@ -662,8 +770,11 @@ impl Locker {
     ///
     /// `"door_still_open"`, `"not_open_for"`.
     #[wasm_bindgen(js_name = cancelDeposit)]
-    pub fn cancel_deposit(&mut self, door_id: f64) -> Result<(), LockerError> {
-        Ok(self.0.cancel_deposit(door(door_id)?)?)
+    pub fn cancel_deposit(
+        &mut self,
+        #[wasm_bindgen(js_name = door, unchecked_param_type = "number")] door_id: JsValue,
+    ) -> Result<(), LockerError> {
+        Ok(self.0.cancel_deposit(door(&door_id)?)?)
     }
 
     /// The door closed: completes what it was open for (stores the parcel
@@ -677,8 +788,11 @@ impl Locker {
     /// `"door_still_open"`, `"not_open_for"`, `"unknown_compartment"`,
     /// hardware and journal codes.
     #[wasm_bindgen(js_name = doorClosed)]
-    pub fn door_closed(&mut self, door_id: f64) -> Result<(), LockerError> {
-        Ok(self.0.door_closed(door(door_id)?)?)
+    pub fn door_closed(
+        &mut self,
+        #[wasm_bindgen(js_name = door, unchecked_param_type = "number")] door_id: JsValue,
+    ) -> Result<(), LockerError> {
+        Ok(self.0.door_closed(door(&door_id)?)?)
     }
 
     /// The periodic sweep (call it every few seconds): closed doors,
@@ -701,13 +815,13 @@ impl Locker {
     #[wasm_bindgen(js_name = pickupPin)]
     pub fn pickup_pin(
         &mut self,
-        kiosk_id: f64,
-        unit: Option<f64>,
+        #[wasm_bindgen(js_name = kiosk, unchecked_param_type = "number")] kiosk_id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number | null | undefined")] unit: JsValue,
         #[wasm_bindgen(unchecked_param_type = "string")] pin: JsValue,
     ) -> Result<Vec<u32>, LockerError> {
-        let kiosk = kiosk(kiosk_id)?;
-        let unit = unit
-            .map(|u| u64_arg(u, "unit").map(RecipientId))
+        let kiosk = kiosk(&kiosk_id)?;
+        let unit = given(Some(unit))
+            .map(|u| u64_value(&u, "unit").map(RecipientId))
             .transpose()?;
         let pin = secret_text(&pin, "pin")?;
         Ok(doors_of(self.0.pickup_pin(kiosk, unit, &pin)?))
@@ -721,10 +835,10 @@ impl Locker {
     #[wasm_bindgen(js_name = pickupQr)]
     pub fn pickup_qr(
         &mut self,
-        kiosk_id: f64,
+        #[wasm_bindgen(js_name = kiosk, unchecked_param_type = "number")] kiosk_id: JsValue,
         #[wasm_bindgen(unchecked_param_type = "string")] token: JsValue,
     ) -> Result<Vec<u32>, LockerError> {
-        let kiosk = kiosk(kiosk_id)?;
+        let kiosk = kiosk(&kiosk_id)?;
         let token = secret_text(&token, "token")?;
         Ok(doors_of(self.0.pickup_qr(kiosk, &token)?))
     }
@@ -737,16 +851,13 @@ impl Locker {
     #[wasm_bindgen(js_name = pickupRfid)]
     pub fn pickup_rfid(
         &mut self,
-        kiosk_id: f64,
+        #[wasm_bindgen(js_name = kiosk, unchecked_param_type = "number")] kiosk_id: JsValue,
         #[wasm_bindgen(unchecked_param_type = "Uint8Array")] uid: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "string")] pin: Option<JsValue>,
     ) -> Result<Vec<u32>, LockerError> {
-        let kiosk = kiosk(kiosk_id)?;
+        let kiosk = kiosk(&kiosk_id)?;
         let uid = bytes_value(&uid, "uid")?;
-        let pin = pin
-            .filter(|pin| !pin.is_undefined() && !pin.is_null())
-            .map(|pin| secret_text(&pin, "pin"))
-            .transpose()?;
+        let pin = given(pin).map(|pin| secret_text(&pin, "pin")).transpose()?;
         let opened = self
             .0
             .pickup_rfid(kiosk, &uid, pin.as_deref().map(String::as_str))?;
@@ -789,12 +900,13 @@ impl Locker {
     #[wasm_bindgen(js_name = registerRfid)]
     pub fn register_rfid(
         &mut self,
-        recipient: f64,
+        #[wasm_bindgen(js_name = recipient, unchecked_param_type = "number")] recipient_id: JsValue,
         #[wasm_bindgen(unchecked_param_type = "Uint8Array")] uid: JsValue,
-        #[wasm_bindgen(js_name = withPin)] with_pin: bool,
+        #[wasm_bindgen(js_name = withPin, unchecked_param_type = "boolean")] with_pin: JsValue,
     ) -> Result<Option<String>, LockerError> {
-        let recipient = RecipientId(u64_arg(recipient, "recipient")?);
+        let recipient = recipient(&recipient_id)?;
         let uid = bytes_value(&uid, "uid")?;
+        let with_pin = bool_value(&with_pin, "withPin")?;
         let pin = self.0.register_rfid(recipient, &uid, with_pin)?;
         Ok(pin.map(|pin| pin.expose().into()))
     }
@@ -809,8 +921,8 @@ impl Locker {
     /// `"invalid_argument"` for a request of the wrong shape,
     /// `"not_delegable"` for a door the delegator holds no usable PIN or
     /// token of, `"invalid_request"` for doors given with the wrong scope
-    /// or twice, `"too_many_pins"` (counting the delegator's drop-offs in
-    /// progress), `"bad_expiry"`, hardware codes.
+    /// or twice, `"too_many_pins"` (delegations leave one PIN of the cap to
+    /// the delegator's own drop-offs), `"bad_expiry"`, hardware codes.
     #[wasm_bindgen(unchecked_return_type = "DelegationJson")]
     pub fn delegate(
         &mut self,
@@ -845,8 +957,11 @@ impl Locker {
     /// # Errors
     ///
     /// `"not_in_grace"`, hardware codes.
-    pub fn reopen(&mut self, door_id: f64) -> Result<(), LockerError> {
-        Ok(self.0.reopen(door(door_id)?)?)
+    pub fn reopen(
+        &mut self,
+        #[wasm_bindgen(js_name = door, unchecked_param_type = "number")] door_id: JsValue,
+    ) -> Result<(), LockerError> {
+        Ok(self.0.reopen(door(&door_id)?)?)
     }
 
     /// The resident found the door empty: the parcels are marked missing.
@@ -855,8 +970,11 @@ impl Locker {
     ///
     /// `"not_in_grace"`.
     #[wasm_bindgen(js_name = reportMissing)]
-    pub fn report_missing(&mut self, door_id: f64) -> Result<(), LockerError> {
-        Ok(self.0.report_missing(door(door_id)?)?)
+    pub fn report_missing(
+        &mut self,
+        #[wasm_bindgen(js_name = door, unchecked_param_type = "number")] door_id: JsValue,
+    ) -> Result<(), LockerError> {
+        Ok(self.0.report_missing(door(&door_id)?)?)
     }
 
     /// Staff open a door (audited).
@@ -868,10 +986,10 @@ impl Locker {
     #[wasm_bindgen(js_name = staffOpen)]
     pub fn staff_open(
         &mut self,
-        door_id: f64,
+        #[wasm_bindgen(js_name = door, unchecked_param_type = "number")] door_id: JsValue,
         #[wasm_bindgen(unchecked_param_type = "string")] reason: JsValue,
     ) -> Result<(), LockerError> {
-        let door = door(door_id)?;
+        let door = door(&door_id)?;
         let reason = text_value(&reason, "reason")?;
         Ok(self.0.staff_open(door, &reason)?)
     }
@@ -884,10 +1002,10 @@ impl Locker {
     #[wasm_bindgen(js_name = setOutOfService)]
     pub fn set_out_of_service(
         &mut self,
-        door_id: f64,
+        #[wasm_bindgen(js_name = door, unchecked_param_type = "number")] door_id: JsValue,
         #[wasm_bindgen(unchecked_param_type = "string")] reason: JsValue,
     ) -> Result<(), LockerError> {
-        let door = door(door_id)?;
+        let door = door(&door_id)?;
         let reason = text_value(&reason, "reason")?;
         Ok(self.0.set_out_of_service(door, &reason)?)
     }
@@ -898,8 +1016,11 @@ impl Locker {
     ///
     /// `"unavailable"` when it is not out of service.
     #[wasm_bindgen(js_name = backInService)]
-    pub fn back_in_service(&mut self, door_id: f64) -> Result<(), LockerError> {
-        Ok(self.0.back_in_service(door(door_id)?)?)
+    pub fn back_in_service(
+        &mut self,
+        #[wasm_bindgen(js_name = door, unchecked_param_type = "number")] door_id: JsValue,
+    ) -> Result<(), LockerError> {
+        Ok(self.0.back_in_service(door(&door_id)?)?)
     }
 
     /// Staff extend a delivery's dwell by `byS` seconds; returns the new
@@ -910,11 +1031,12 @@ impl Locker {
     /// `"no_delivery"`.
     pub fn extend(
         &mut self,
-        door_id: f64,
-        #[wasm_bindgen(js_name = byS)] by_s: f64,
+        #[wasm_bindgen(js_name = door, unchecked_param_type = "number")] door_id: JsValue,
+        #[wasm_bindgen(js_name = byS, unchecked_param_type = "number")] by_s: JsValue,
     ) -> Result<f64, LockerError> {
-        let by_s = u64_arg(by_s, "byS")?;
-        let until = self.0.extend(door(door_id)?, by_s)?;
+        let door = door(&door_id)?;
+        let by_s = u64_value(&by_s, "byS")?;
+        let until = self.0.extend(door, by_s)?;
         Ok(u64_to_js(until).as_f64().unwrap_or(f64::MAX))
     }
 
@@ -925,11 +1047,12 @@ impl Locker {
     /// `"invalid_argument"` when `untilS` is not in the future.
     pub fn hold(
         &mut self,
-        recipient: f64,
-        #[wasm_bindgen(js_name = untilS)] until_s: f64,
+        #[wasm_bindgen(js_name = recipient, unchecked_param_type = "number")] recipient_id: JsValue,
+        #[wasm_bindgen(js_name = untilS, unchecked_param_type = "number")] until_s: JsValue,
     ) -> Result<(), LockerError> {
-        let recipient = RecipientId(u64_arg(recipient, "recipient")?);
-        Ok(self.0.hold(recipient, u64_arg(until_s, "untilS")?)?)
+        let recipient = recipient(&recipient_id)?;
+        let until_s = u64_value(&until_s, "untilS")?;
+        Ok(self.0.hold(recipient, until_s)?)
     }
 
     /// Staff looked inside a door left open by a power cut.
@@ -939,10 +1062,13 @@ impl Locker {
     /// `"not_interrupted"`.
     pub fn inspect(
         &mut self,
-        door_id: f64,
-        #[wasm_bindgen(js_name = foundParcels)] found_parcels: bool,
+        #[wasm_bindgen(js_name = door, unchecked_param_type = "number")] door_id: JsValue,
+        #[wasm_bindgen(js_name = foundParcels, unchecked_param_type = "boolean")]
+        found_parcels: JsValue,
     ) -> Result<(), LockerError> {
-        Ok(self.0.inspect(door(door_id)?, found_parcels)?)
+        let door = door(&door_id)?;
+        let found_parcels = bool_value(&found_parcels, "foundParcels")?;
+        Ok(self.0.inspect(door, found_parcels)?)
     }
 
     /// Takes the notifications raised since the last call.

@@ -3,7 +3,7 @@
 //! search for the smallest bank that keeps overflow under a target.
 
 use locker_core::bank::BankConfig;
-use locker_core::sim::{self as core_sim, Building, PlanRequest, SimError};
+use locker_core::sim::{self as core_sim, Building, PlanRequest};
 use wasm_bindgen::prelude::*;
 
 use crate::bank::parse_config;
@@ -21,24 +21,6 @@ export interface SimResultJson { arrivals: number; placed: number; overflow: num
 /** A planned bank: door counts per class, its simulation and its configuration. */
 export interface PlanJson { counts: object[]; doors: number; cost: number; result: SimResultJson; evaluations: number; config: BankConfigJson }
 "#;
-
-// The core's table of codes (`locker-core/src/codes.rs`) has no
-// `SimError::code()` yet: the simulation's own kinds are named here, their
-// inner causes by the core. Replace with `error.code()` once it exists.
-impl From<SimError> for LockerError {
-    fn from(error: SimError) -> Self {
-        let code = match &error {
-            SimError::InvalidField { .. } => "invalid_field",
-            SimError::InvalidParcel { .. } => "invalid_parcel",
-            SimError::Config(inner) => inner.code(),
-            SimError::Allocation(inner) => inner.code(),
-            SimError::Bank(inner) => inner.code(),
-            SimError::Infeasible { .. } => "infeasible",
-            _ => "simulation",
-        };
-        Self::with_code(code, &error.to_string())
-    }
-}
 
 fn building_arg(building: &JsValue) -> Result<Building, LockerError> {
     if building.is_undefined() || building.is_null() {
@@ -79,11 +61,11 @@ pub fn default_door_classes() -> Result<JsValue, LockerError> {
 ///
 /// # Errors
 ///
-/// `"invalid_argument"`, `"invalid_field"`, `"invalid_parcel"` and the
-/// configuration codes.
+/// `"invalid_argument"`, `"invalid_field"`, a parcel profile's geometry
+/// code (`"zero_side"`, …) and the configuration codes.
 #[wasm_bindgen(unchecked_return_type = "SimResultJson")]
 pub fn simulate(
-    #[wasm_bindgen(unchecked_param_type = "BuildingJson | undefined")] building: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "BuildingJson | null | undefined")] building: JsValue,
     #[wasm_bindgen(unchecked_param_type = "BankConfigJson | string")] config: JsValue,
 ) -> Result<JsValue, LockerError> {
     let building = building_arg(&building)?;

@@ -153,20 +153,28 @@ function closeDoor() {
 function dropOff(form) {
   const data = new FormData(form);
   try {
-    const session = locker.courierSignIn(KIOSK, String(data.get("code")).trim());
+    // The demo has one carrier: a real kiosk asks the courier to pick
+    // theirs, so wrong codes count against that carrier only.
+    const session = locker.courierSignIn(KIOSK, String(data.get("code")).trim(), CARRIER);
     const id = Date.now();
-    const answer = locker.deposit(session, {
-      parcel: {
-        id,
-        size: {
-          width_mm: Number(data.get("width")),
-          depth_mm: Number(data.get("depth")),
-          height_mm: Number(data.get("height")),
+    let answer;
+    try {
+      answer = locker.deposit(session, {
+        parcel: {
+          id,
+          size: {
+            width_mm: Number(data.get("width")),
+            depth_mm: Number(data.get("depth")),
+            height_mm: Number(data.get("height")),
+          },
+          weight_g: Number(data.get("weight")),
         },
-        weight_g: Number(data.get("weight")),
-      },
-      recipient: Number(data.get("recipient")),
-    });
+        recipient: Number(data.get("recipient")),
+      });
+    } finally {
+      locker.courierSignOut(session);
+      session.free();
+    }
     save();
     if (answer.outcome === "opened") {
       say(`Door ${label(answer.compartment)} is open.`);

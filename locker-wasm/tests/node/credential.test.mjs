@@ -150,3 +150,22 @@ test("QR codes render as SVG", { skip: !hasQr() && "built without the qr feature
   }
   assert.throws(() => qrSvg("x".repeat(5000)), { code: "qr_data_too_long" });
 });
+
+test("a store checks a courier code, with the carrier the courier named or without", () => {
+  const keys = new KeyRing();
+  keys.rotate();
+  const store = new CredentialStore();
+  const { code, record } = store.issueCourierCode(keys, { carrier: 4, valid_from_s: NOW, expires_at_s: NOW + 3600 }, NOW);
+  assert.match(code, /^[0-9]{12}$/);
+  assert.equal(record.purpose, "courier_drop_off");
+  const grant = store.verifyCourier(keys, 1, code, NOW + 1, 4);
+  assert.equal(grant.carrier, 4);
+  assert.equal(grant.channel, "courier");
+  assert.equal(store.verifyCourier(keys, 1, code, NOW + 1).carrier, 4);
+  // Another carrier's code is not looked at when a carrier is named.
+  assert.throws(() => store.verifyCourier(keys, 1, code, NOW + 1, 5), { code: "rejected" });
+  assert.throws(() => store.verifyCourier(keys, 1, code, NOW + 7200, 4), { code: "expired" });
+  assert.throws(() => store.verifyCourier(keys, 1, code, NOW + 1, 4n), { code: "invalid_argument" });
+  assert.throws(() => store.issueCourierCode(keys, { carrier: 4, valid_from_s: NOW, expires_at_s: NOW }, NOW),
+    { code: "bad_expiry" });
+});

@@ -7,7 +7,8 @@ import * as locker from "locker-wasm";
 
 const { Bank, CredentialStore, KeyRing, Locker, SimulatedHardware, defaultBank, doorIds, validateBankConfig } = locker;
 
-const isLockerError = (code) => (e) => e instanceof Error && e.name === "LockerError" && e.code === code && e.message.length > 0;
+const isLockerError = (code) => (e) =>
+  e instanceof locker.LockerError && e instanceof Error && e.name === "LockerError" && e.code === code && e.message.length > 0;
 
 test("wrong types give invalid_argument errors that name the argument", () => {
   const bank = new Bank(defaultBank());
@@ -29,10 +30,25 @@ test("wrong types give invalid_argument errors that name the argument", () => {
   assert.throws(() => new Locker(undefined, 5), isLockerError("invalid_argument"));
 });
 
-test("a wrong class instance throws an Error before reaching the module", () => {
+test("a wrong class instance, a freed one or a BigInt is a LockerError naming the argument", () => {
   const store = new CredentialStore();
-  assert.throws(() => store.verifyPin({}, 1, null, "1234", 0), Error);
-  assert.throws(() => store.verifyPin(new Bank(defaultBank()), 1, null, "1234", 0), Error);
+  const keys = new KeyRing();
+  keys.rotate();
+  const named = (what) => (e) => isLockerError("invalid_argument")(e) && e.message.startsWith(`${what}:`);
+  assert.throws(() => store.verifyPin({}, 1, null, "1234", 0), named("keys"));
+  assert.throws(() => store.verifyPin(new Bank(defaultBank()), 1, null, "1234", 0), named("keys"));
+  assert.throws(() => store.verifyPin(keys, 1n, null, "1234", 0), named("kiosk"));
+  assert.throws(() => store.verifyPin(keys, Symbol("k"), null, "1234", 0), named("kiosk"));
+  const freed = keys.clone();
+  freed.free();
+  assert.throws(() => store.verifyPin(freed, 1, null, "1234", 0), named("keys"));
+  assert.throws(() => freed.rotate(), named("this"));
+  assert.throws(() => freed.length, named("this"));
+  freed.free(); // twice: nothing happens
+  assert.throws(() => KeyRing.prototype.ids.call(store), named("this"));
+  // The caller's ring was copied, not moved: it still works.
+  assert.equal(keys.length, 1);
+  assert.throws(() => freed.ids(), (e) => e instanceof locker.LockerError && e instanceof Error);
 });
 
 test("the module still works after many errors", () => {

@@ -2,7 +2,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 
-import { defaultBank, defaultBuilding, defaultDoorClasses, planBank, simulate } from "locker-wasm";
+import {
+  LockerError, SimulatedHardware, defaultBank, defaultBuilding, defaultDoorClasses, planBank, simulate,
+} from "locker-wasm";
 
 test("a simulation is deterministic and accounts for every parcel", () => {
   const building = { ...defaultBuilding(), units: 120, days: 14 };
@@ -18,4 +20,18 @@ test("the planner sizes a bank for a small building", () => {
   const plan = planBank({ ...defaultBuilding(), units: 40, days: 14 }, { target_overflow_rate: 0.05, max_doors: 200 });
   assert.equal(plan.config.compartments.length, plan.doors);
   assert.ok(plan.result.overflow <= plan.result.arrivals * 0.05 + 1e-9 || plan.result.overflow_rate <= 0.05);
+});
+
+test("the simulation's, the planner's and the simulated bank's codes are the core's", () => {
+  const code = (c) => (e) => e instanceof LockerError && e.code === c;
+  assert.throws(() => simulate({ units: 0, days: 2 }, defaultBank()), code("invalid_field"));
+  assert.throws(() => planBank({ units: 40, days: 7 }, { target_overflow_rate: 0, max_doors: 3 }), code("infeasible"));
+  const sim = new SimulatedHardware([1, 2], 1);
+  assert.throws(() => sim.putParcel(1), code("door_closed"));
+  assert.throws(() => sim.openDoor(7), code("unknown_door"));
+  sim.unlock(1);
+  assert.equal(sim.openDoor(1), true);
+  assert.throws(() => sim.takeParcel(1), code("no_parcel"));
+  sim.failCalls("unlock", "bus_timeout");
+  assert.throws(() => sim.unlock(2), code("bus_timeout"));
 });

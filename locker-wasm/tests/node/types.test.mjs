@@ -18,3 +18,23 @@ test("the TypeScript declarations type-check a typed use", { skip: !existsSync(t
     assert.fail(`tsc failed:\n${error.stdout}${error.stderr}`);
   }
 });
+
+test("the declarations hold no `any`, for Node and for browsers", { skip: !existsSync(tsc) && "npm ci first" }, async () => {
+  const { createRequire } = await import("node:module");
+  const { readFileSync } = await import("node:fs");
+  const ts = createRequire(import.meta.url)(fileURLToPath(new URL("../../node_modules/typescript/lib/typescript.js", import.meta.url)));
+  for (const build of ["node", "web"]) {
+    const file = fileURLToPath(new URL(`../../pkg/${build}/locker_wasm.d.ts`, import.meta.url));
+    const source = ts.createSourceFile(file, readFileSync(file, "utf8"), ts.ScriptTarget.Latest, true);
+    const found = [];
+    const visit = (node) => {
+      if (node.kind === ts.SyntaxKind.AnyKeyword) {
+        const { line } = source.getLineAndCharacterOfPosition(node.getStart());
+        found.push(`${build}/locker_wasm.d.ts:${line + 1}: ${node.parent.getText().slice(0, 80)}`);
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(source);
+    assert.deepEqual(found, [], found.join("\n"));
+  }
+});

@@ -2,11 +2,13 @@
 // TypeScript declarations describe the API as the tests and the kiosk use it.
 import init, * as web from "locker-wasm/web";
 import {
-  Bank, CredentialStore, IssuerSigningKey, KeyRing, Locker, SimulatedHardware, defaultBank, doorIds,
-  issueToken, issueTokenSigned, qrSvg, readJournal, signRemoteCommand, signRemoteCommandEd25519,
-  signTime, signTimeEd25519, simulate, verifyJournal, verifyTokenOffline,
+  Bank, CredentialStore, IssuerSigningKey, KeyRing, Locker, LockerError, SimulatedHardware, bruteForceBound,
+  defaultBank, doorIds, issueToken, issueTokenSigned, journalRecords, qrSvg, readJournal, signRemoteCommand,
+  signRemoteCommandEd25519, signTime, signTimeEd25519, simulate, verifyJournal, verifyTokenOffline,
+  type BoundReportJson, type CourierSession, type IssuedCourierCodeJson, type EntryJson, type OverflowEventJson, type ParcelReadyEventJson,
+  type ThrottleSubjectJson,
   type Channel, type ClockJumpedEventJson, type DelegationJson, type DoorJson, type EventJson, type GrantJson,
-  type Hardware, type HeadJson, type IssuerKeyJson, type KeyCheckJson, type LoadedJournalJson, type LockerError,
+  type Hardware, type HeadJson, type IssuerKeyJson, type KeyCheckJson, type LoadedJournalJson,
   type OutcomeJson, type RemoteCommandJson, type RestoreReportJson, type SignedTimeJson, type TokenClaimsJson,
   type VerifiedJson,
 } from "locker-wasm";
@@ -115,10 +117,61 @@ const arrivals: number = simulate(undefined, bank).arrivals;
 try {
   locker.pickupPin(1, 12, "0000");
 } catch (error) {
-  const code: string = (error as LockerError).code;
-  const bad: number | undefined = (error as LockerError).seq;
-  void code; void bad;
+  if (error instanceof LockerError) {
+    const code: string = error.code;
+    const bad: number | undefined = error.seq;
+    const name: "LockerError" = error.name;
+    void code; void bad; void name;
+  }
 }
+// Issue 18: couriers named with their carrier, the bound, new events and entries.
+const courier: CourierSession = withSim.courierSignIn(1, withSim.issueCourierCode(2, 3600), 2);
+withSim.courierSignOut(courier);
+const issuedCode: IssuedCourierCodeJson = store.issueCourierCode(keys,
+  { carrier: 2, valid_from_s: 1_700_000_000, expires_at_s: 1_700_003_600 }, 1_700_000_000);
+const courierGrant: GrantJson = store.verifyCourier(keys, 1, issuedCode.code, 1_700_000_000, 2);
+void courierGrant;
+const bound: BoundReportJson = bruteForceBound({ pin: { digits: 8 }, brute_force: { target_per_billion: 1000 } }, 200);
+const perBillion: number = bound.per_billion + bound.target_per_billion + bound.inputs.attempts_per_24h;
+const factor = bound.inputs.second_factor;
+const perUnit: number = factor === "none" ? 0 : factor.unit_number.max_pins_per_unit;
+void perBillion; void perUnit;
+new KeyRing().rotate(crypto.getRandomValues(new Uint8Array(32)));
+for (const event of withSim.takeEvents()) {
+  if (event.type === "parcel_ready") {
+    const ready: ParcelReadyEventJson = event;
+    const opens: number[] = ready.pin_opens;
+    const ids: number[] = ready.parcel_ids;
+    const carrier: number | null = ready.carrier;
+    void opens; void ids; void carrier;
+  } else if (event.type === "overflow") {
+    const overflow: OverflowEventJson = event;
+    const reason: "nothing_fits" | "full" | "no_larger_door" = overflow.reason;
+    void reason;
+  } else if (event.type === "suspicious_attempts") {
+    const subject: ThrottleSubjectJson = event.lockout.scope.subject;
+    const unit: number | string | undefined =
+      typeof subject === "object" && "recipient" in subject ? subject.recipient : undefined;
+    void unit;
+  }
+}
+let refusedAttempts = 0;
+for (const record of journalRecords(withSim.journalText())) {
+  const entry: EntryJson = record.entry;
+  if (entry.type === "attempts_refused") {
+    refusedAttempts += entry.count;
+    const error: string = entry.error;
+    const kiosk: number | null = entry.kiosk;
+    void error; void kiosk;
+  } else if (entry.type === "attempt_failed") {
+    const channel: Channel = entry.failure.channel;
+    void channel;
+  } else if (entry.type === "courier_signed_in" || entry.type === "courier_signed_out") {
+    const carrier: number = entry.carrier + entry.kiosk;
+    void carrier;
+  }
+}
+void refusedAttempts;
 await init();
 const version: string = web.version();
 export { doors, events, claims, svg, store, channel, opens, seq, arrivals, version };

@@ -1,0 +1,153 @@
+// The package's error class, and the guard every class of the package
+// gets: a method or getter called on an object that is not a live instance
+// (freed with `free()`, made with `Object.create`, a method borrowed onto
+// another object) throws a `LockerError` before the module is entered, as
+// every wrong argument does. Imported by the WebAssembly module (src/error.rs,
+// src/convert.rs); build-pkg.sh appends to the generated glue the call that
+// hands the classes over and the re-export of `LockerError`.
+
+/**
+ * Everything this package throws: `code` is a stable snake_case string to
+ * branch on (the core's), `message` is for people; a journal error also
+ * carries `seq`, the first bad record.
+ */
+export class LockerError extends Error {
+  constructor(code, message) {
+    super(message);
+    this.code = code;
+  }
+}
+Object.defineProperty(LockerError.prototype, "name", {
+  value: "LockerError", writable: true, enumerable: false, configurable: true,
+});
+
+/** The package's classes by name, once the glue has handed them over. */
+const classes = new Map();
+
+/** A live instance: made by the module and not freed. */
+function live(value) {
+  try {
+    const ptr = value.__wbg_ptr;
+    return typeof ptr === "number" && ptr !== 0;
+  } catch {
+    return false;
+  }
+}
+
+/** What a value is, for a message. */
+function kindOf(value) {
+  if (value === null) return "null";
+  try {
+    if (Array.isArray(value)) return "an array";
+    if (typeof value === "object" || typeof value === "function") {
+      const name = value.constructor?.name;
+      if (typeof name === "string" && name !== "" && name !== "Object" && name !== "Function") {
+        return `a ${name}`;
+      }
+    }
+  } catch {
+    // A proxy or a getter that throws: say no more than its type.
+  }
+  return typeof value;
+}
+
+function refuse(what, message) {
+  return new LockerError("invalid_argument", `${what}: ${message}`);
+}
+
+/**
+ * The state of `value` as an instance of the class `name`: 2 a live
+ * instance, 1 one that was freed (or never was made by the module), 0 not
+ * an instance at all.
+ */
+export function instanceState(value, name) {
+  const cls = classes.get(name);
+  try {
+    if (cls === undefined || value === null || typeof value !== "object" || !(value instanceof cls)) {
+      return 0;
+    }
+  } catch {
+    return 0;
+  }
+  return live(value) ? 2 : 1;
+}
+
+/** The name of the package class `value` is an instance of, if any. */
+export function packageClass(value) {
+  if (value === null || typeof value !== "object") return undefined;
+  try {
+    for (const [name, cls] of classes) {
+      if (value instanceof cls) return name;
+    }
+  } catch {
+    // A proxy whose prototype cannot be read: not one of ours.
+  }
+  return undefined;
+}
+
+/** A fresh copy (the class's own `clone()`) of a live instance of `name`. */
+export function copyOf(value, name) {
+  return classes.get(name).prototype.clone.call(value);
+}
+
+/** What a value is, for the module's messages. */
+export function describe(value) {
+  return kindOf(value);
+}
+
+/** Objects inside a call of theirs (a hardware callback may call back). */
+const busy = new WeakSet();
+
+function guardMember(cls, name, key, fn, isFree) {
+  const label = typeof key === "symbol" ? key.toString() : key;
+  const guarded = {
+    [label](...args) {
+      if (!(this instanceof cls)) {
+        throw refuse("this", `${name}#${label} called on ${kindOf(this)}, not a ${name}`);
+      }
+      if (!live(this)) {
+        // free() twice does nothing, as C's `_free(NULL)`.
+        if (isFree) return undefined;
+        throw refuse("this", `the ${name} was freed (free() was called on it) and cannot be used`);
+      }
+      if (busy.has(this)) {
+        throw refuse("this", `the ${name} is in a call already: ${label} was called from inside ` +
+          "it (a hardware callback calling back into the locker)");
+      }
+      busy.add(this);
+      try {
+        return fn.apply(this, args);
+      } finally {
+        busy.delete(this);
+      }
+    },
+  }[label];
+  Object.defineProperty(guarded, "length", { value: fn.length });
+  return guarded;
+}
+
+/**
+ * Guards every method, getter and setter of each class (an object of
+ * classes by name) and keeps the classes for `instanceState` and `copyOf`.
+ */
+export function guardClasses(map) {
+  for (const [name, cls] of Object.entries(map)) {
+    classes.set(name, cls);
+    const proto = cls.prototype;
+    for (const key of Reflect.ownKeys(proto)) {
+      if (key === "constructor" || key === "__destroy_into_raw") continue;
+      const descriptor = Object.getOwnPropertyDescriptor(proto, key);
+      const isFree = key === "free" || key === Symbol.dispose;
+      if (typeof descriptor.value === "function") {
+        descriptor.value = guardMember(cls, name, key, descriptor.value, isFree);
+      }
+      if (typeof descriptor.get === "function") {
+        descriptor.get = guardMember(cls, name, key, descriptor.get, false);
+      }
+      if (typeof descriptor.set === "function") {
+        descriptor.set = guardMember(cls, name, key, descriptor.set, false);
+      }
+      Object.defineProperty(proto, key, descriptor);
+    }
+  }
+}
