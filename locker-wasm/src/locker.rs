@@ -727,6 +727,18 @@ impl Locker {
         Ok(self.0.courier_sign_out(&session.0)?)
     }
 
+    /// Journals every sum of refused attempts still held (the
+    /// `attempts_refused` entries), without waiting for the hour to end:
+    /// call it before a planned shutdown or an export.
+    ///
+    /// # Errors
+    ///
+    /// Hardware (the clock) codes.
+    #[wasm_bindgen(js_name = flushAttempts)]
+    pub fn flush_attempts(&mut self) -> Result<(), LockerError> {
+        Ok(self.0.flush_attempts()?)
+    }
+
     /// Drops a parcel off: chooses a door and unlocks it; the drop-off
     /// completes when the door closes (`doorClosed`). It never fails on the
     /// cap of active PINs: at the cap, the recipient's own PINs give way to
