@@ -197,11 +197,13 @@ def test_a_flood_on_every_channel_never_stops_a_valid_qr_rfid_remote_or_courier(
     )
     site.step(3_600)
     lk.tick()
-    flushed = sum(e["count"] for e in entries(lk.journal_records()[len(records) :], "attempts_refused"))
+    later = lk.journal_records()[len(records) :]
+    flushed = sum(e["count"] for e in entries(later, "attempts_refused"))
     assert on_record + flushed == attempts
     # ... and the flood cost bounded storage.
-    assert len(added) < attempts // 4, f"{len(added)} records for {attempts} attempts"
-    refused_entry = entries(added, "attempts_refused")[0]
+    written = len(added) + len(later)
+    assert written < attempts // 4, f"{written} records for {attempts} attempts"
+    refused_entry = entries(added + later, "attempts_refused")[0]
     assert set(refused_entry) == {"type", "channel", "kiosk", "error", "count", "first_at_s", "last_at_s"}
     failed = entries(added, "attempt_failed")[0]["failure"]
     assert set(failed) >= {"at_s", "channel", "kiosk", "recipient", "credential"}
@@ -210,6 +212,26 @@ def test_a_flood_on_every_channel_never_stops_a_valid_qr_rfid_remote_or_courier(
     assert {"type": "courier_signed_out", "carrier": 2, "kiosk": kiosk} in entries(records, "courier_signed_out")
     # The journal with all of it verifies and replays.
     assert locker.replay(lk.journal_text(), lk.keys())["chain"] == lk.snapshot()["chain"]
+
+
+def on_record(records: List[Dict[str, Any]]) -> int:
+    """Attempts the records account for: one per ``attempt_failed``, the
+    ``count`` of each ``attempts_refused``."""
+    refused_sum: int = sum(e["count"] for e in entries(records, "attempts_refused"))
+    return len(entries(records, "attempt_failed")) + refused_sum
+
+
+def test_flush_attempts_puts_every_held_sum_on_the_record_at_once() -> None:
+    site = Site()
+    before = len(site.lk.journal_records())
+    _, attempts = flood(site, [1], rounds=20)
+    assert on_record(site.lk.journal_records()[before:]) < attempts, "some attempts wait in the hour's sums"
+    site.lk.flush_attempts()
+    assert on_record(site.lk.journal_records()[before:]) == attempts
+    # Nothing is left to flush: a second call writes nothing.
+    length = len(site.lk.journal_records())
+    site.lk.flush_attempts()
+    assert len(site.lk.journal_records()) == length
 
 
 def test_a_resident_whose_pins_are_attacked_keeps_collecting_and_no_lock_lasts_a_day() -> None:
