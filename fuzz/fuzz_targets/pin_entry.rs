@@ -16,8 +16,8 @@ use arbitrary::Arbitrary;
 use chacha20::ChaCha20Rng;
 use libfuzzer_sys::fuzz_target;
 use locker_core::credential::{
-    CredentialError, CredentialPolicy, CredentialStore, KeyId, KeyRing, KioskId, PinAttempt,
-    PinBinding, PinRequest, Purpose, SiteKey,
+    BruteForceLimit, CredentialError, CredentialPolicy, CredentialStore, KeyId, KeyRing, KioskId,
+    PinAttempt, PinBinding, PinRequest, Purpose, SiteKey,
 };
 use locker_core::{CompartmentId, RecipientId};
 use rand_core::SeedableRng;
@@ -43,6 +43,12 @@ fn issue(keys: &KeyRing, binding: PinBinding) -> (CredentialStore, Vec<Issued>) 
     let mut rng = ChaCha20Rng::seed_from_u64(11);
     let mut policy = CredentialPolicy::default();
     policy.pin.binding = binding;
+    // PINs without the unit exceed the default brute-force target; the
+    // target is a site's choice, so this fixture raises it, stating why.
+    policy.brute_force = BruteForceLimit {
+        target_per_billion: 1_000_000_000,
+        override_reason: Some("fuzzing PINs without the unit".into()),
+    };
     let mut store = CredentialStore::new(policy).unwrap();
     let mut issued = Vec::new();
     let plans = [
