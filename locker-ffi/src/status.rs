@@ -629,7 +629,7 @@ mod tests {
         );
         let weak = CredentialError::WeakKey {
             key_id: KeyId(1),
-            distinct_bytes: 1,
+            reason: "too few distinct byte values for random bytes",
         };
         assert_eq!(
             locker_status::of_code(weak.code()),
@@ -644,7 +644,12 @@ mod tests {
             Some(locker_status::LOCKER_BOUND_EXCEEDED)
         );
         assert_eq!(
-            locker_status::of_code(CredentialError::WeakEntropy { distinct_bytes: 1 }.code()),
+            locker_status::of_code(
+                CredentialError::WeakEntropy {
+                    reason: "too few distinct byte values for random bytes"
+                }
+                .code()
+            ),
             Some(locker_status::LOCKER_WEAK_ENTROPY)
         );
         // One code, one status: the credential's and the journal's "no keys".

@@ -507,7 +507,7 @@ mod tests {
     fn locker_errors_go_to_their_concern_with_the_innermost_code() {
         let weak = CoreCredentialError::WeakKey {
             key_id: KeyId(1),
-            distinct_bytes: 1,
+            reason: "too few distinct byte values for random bytes",
         };
         assert_eq!(
             converted(CoreError::Locker(CoreLockerError::Credential(weak))).0,

@@ -131,19 +131,19 @@ pub enum CredentialError {
         key_id: KeyId,
     },
     /// A site secret no random source would give (all zeros, a repeated
-    /// byte, a short pattern, typed text).
-    #[error("key {key_id} is weak: its 32 bytes hold only {distinct_bytes} distinct values")]
+    /// byte, a short pattern, a counter, typed text).
+    #[error("key {key_id} is weak: {reason}")]
     WeakKey {
         /// The key's id.
         key_id: KeyId,
-        /// Distinct byte values in the secret (a random one has about 30).
-        distinct_bytes: usize,
+        /// What gives it away.
+        reason: &'static str,
     },
     /// Entropy given by the caller that no random source would give.
-    #[error("the entropy given holds only {distinct_bytes} distinct byte values in 32 bytes")]
+    #[error("the entropy given is weak: {reason}")]
     WeakEntropy {
-        /// Distinct byte values (random bytes have about 30).
-        distinct_bytes: usize,
+        /// What gives it away.
+        reason: &'static str,
     },
     /// The key ring is empty.
     #[error("the key ring holds no key")]

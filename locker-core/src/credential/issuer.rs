@@ -93,11 +93,22 @@ pub(crate) fn validate_issuers(issuers: &[IssuerKey]) -> Result<(), CredentialEr
     }
     #[cfg(feature = "ed25519")]
     for key in issuers {
-        if ed25519_dalek::VerifyingKey::from_bytes(&key.public_key.0).is_err() {
-            return Err(CredentialError::InvalidPolicy {
-                field: "issuers",
-                reason: "a public key is not an Ed25519 point",
-            });
+        match ed25519_dalek::VerifyingKey::from_bytes(&key.public_key.0) {
+            Err(_) => {
+                return Err(CredentialError::InvalidPolicy {
+                    field: "issuers",
+                    reason: "a public key is not an Ed25519 point",
+                });
+            }
+            // A point of small order verifies nothing under the strict
+            // check, so listing one is a mistake (or a forger's hope).
+            Ok(point) if point.is_weak() => {
+                return Err(CredentialError::InvalidPolicy {
+                    field: "issuers",
+                    reason: "a public key is a point of small order",
+                });
+            }
+            Ok(_) => {}
         }
     }
     #[cfg(not(feature = "ed25519"))]

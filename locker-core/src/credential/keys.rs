@@ -97,10 +97,11 @@ impl KeyPurpose {
 /// HKDF salt of every derived key: fixed, so the derivation is a function of
 /// the site secret alone (RFC 5869 allows any non-secret salt).
 const DERIVATION_SALT: &[u8] = b"locker site key";
-/// Fewest distinct byte values a site secret must have. A secret drawn from
-/// a real random source has about 30 in its 32 bytes, and fewer than 16 with
-/// a chance below 10⁻¹⁵; zeros, a repeated byte, a short pattern or a typed
-/// word have far fewer.
+/// Fewest distinct byte values, and distinct differences between
+/// neighbouring bytes, a site secret (or caller entropy) must have. 32
+/// bytes from a real random source hold about 30 of each, and fewer than
+/// 16 with a chance below 10⁻¹⁵; zeros, a repeated byte, a short pattern or
+/// a counter have far fewer.
 const MIN_DISTINCT_SECRET_BYTES: usize = 16;
 /// Bytes of a key check value.
 pub const KEY_CHECK_BYTES: usize = 8;
@@ -267,41 +268,47 @@ impl SiteKey {
 ///
 /// [`CredentialError::WeakEntropy`].
 pub fn rng_from_entropy(entropy: [u8; 32]) -> Result<chacha20::ChaCha20Rng, CredentialError> {
-    let distinct = distinct_bytes(&entropy);
-    if distinct < MIN_DISTINCT_SECRET_BYTES {
-        return Err(CredentialError::WeakEntropy {
-            distinct_bytes: distinct,
-        });
+    if let Some(reason) = weakness(&entropy) {
+        return Err(CredentialError::WeakEntropy { reason });
     }
     Ok(<chacha20::ChaCha20Rng as rand_core::SeedableRng>::from_seed(entropy))
 }
 
-/// How many distinct byte values `bytes` hold.
-fn distinct_bytes(bytes: &[u8]) -> usize {
-    let mut seen = [false; 256];
+/// What gives away 32 bytes no random source would give, if anything:
+/// too few distinct values (zeros, a repeated byte, a short pattern), too
+/// few distinct steps between neighbours (a counter, a ramp), or nothing
+/// but printable text (a typed phrase: 32 random bytes are all printable
+/// with a chance near 10⁻¹⁴).
+fn weakness(bytes: &[u8; 32]) -> Option<&'static str> {
+    let mut values = [false; 256];
+    let mut steps = [false; 256];
     for &byte in bytes {
-        seen[usize::from(byte)] = true;
+        values[usize::from(byte)] = true;
     }
-    seen.iter().filter(|&&s| s).count()
+    for pair in bytes.windows(2) {
+        steps[usize::from(pair[1].wrapping_sub(pair[0]))] = true;
+    }
+    let count = |seen: &[bool; 256]| seen.iter().filter(|&&s| s).count();
+    if count(&values) < MIN_DISTINCT_SECRET_BYTES {
+        Some("too few distinct byte values for random bytes")
+    } else if count(&steps) < MIN_DISTINCT_SECRET_BYTES {
+        Some("too few distinct steps between neighbouring bytes (a counter or pattern)")
+    } else if bytes.iter().all(|byte| (0x20..0x7f).contains(byte)) {
+        Some("only printable characters (typed text)")
+    } else {
+        None
+    }
 }
 
-/// Refuses a secret with too few distinct byte values.
+/// Refuses a secret no random source would give ([`weakness`]).
 pub(crate) fn check_secret(
     key_id: KeyId,
     secret: &[u8; SITE_KEY_BYTES],
 ) -> Result<(), CredentialError> {
-    let mut seen = [false; 256];
-    for &byte in secret {
-        seen[usize::from(byte)] = true;
+    match weakness(secret) {
+        Some(reason) => Err(CredentialError::WeakKey { key_id, reason }),
+        None => Ok(()),
     }
-    let distinct = seen.iter().filter(|&&s| s).count();
-    if distinct < MIN_DISTINCT_SECRET_BYTES {
-        return Err(CredentialError::WeakKey {
-            key_id,
-            distinct_bytes: distinct,
-        });
-    }
-    Ok(())
 }
 
 /// The HMAC state keyed with the derived key of `purpose` (HKDF-SHA256).
@@ -692,9 +699,10 @@ mod tests {
     use rand::SeedableRng;
     use sha2::Sha256;
 
-    /// A secret with 32 distinct bytes, as a random one would nearly have.
+    /// A secret as varied as a random one: the SHA-256 of `seed`.
     fn secret(seed: u8) -> [u8; SITE_KEY_BYTES] {
-        core::array::from_fn(|i| seed.wrapping_add(u8::try_from(i).unwrap().wrapping_mul(7)))
+        use sha2::Digest as _;
+        Sha256::digest([seed]).into()
     }
 
     const PIN: Domain = Domain::new(KeyPurpose::PinTag, b"t");
@@ -748,6 +756,10 @@ mod tests {
             [0xff; SITE_KEY_BYTES],
             core::array::from_fn(|i| u8::try_from(i % 4).unwrap()),
             *b"password1234password1234password",
+            // A counter, a ramp, typed text with many letters.
+            core::array::from_fn(|i| u8::try_from(i).unwrap()),
+            core::array::from_fn(|i| u8::try_from(i * 7 % 256).unwrap()),
+            *b"The quick brown fox jumps over t",
         ] {
             assert!(matches!(
                 SiteKey::from_bytes(KeyId(1), weak),

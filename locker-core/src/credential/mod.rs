@@ -191,8 +191,8 @@ pub use throttle::{
 pub use token::issue_token_signed;
 pub use token::{
     MAX_TOKEN_CHARS, MAX_TOKEN_COMPARTMENTS, TOKEN_ISSUE_SKEW_S, TOKEN_TAG_BYTES, TOKEN_VERSION,
-    TokenClaims, TokenPolicy, TokenRequest, TokenSecret, TokenSigner, issue_token, token_chars_for,
-    verify_token_offline,
+    TokenClaims, TokenPolicy, TokenRequest, TokenSecret, TokenSigner, issue_recorded_token,
+    issue_token, token_chars_for, verify_token_offline,
 };
 
 /// Expiry meaning "never" (RFID registrations without an end date).

@@ -248,6 +248,7 @@ mod tests {
             SpentToken {
                 expires_at_s: NOW_S + DAY_S,
                 revoked: false,
+                secret_digest: None,
             },
         );
         assert_eq!(

@@ -170,8 +170,19 @@ crate::tagged::tag_first! {
             /// One set of parcels, or all of the resident's parcels.
             scope: DelegationScope,
         },
-        /// A QR token; its tag is the secret, so the record holds none.
-        Token,
+        /// A QR token. The locker's own tokens end in a random secret the
+        /// record holds only the digest of, so neither the record nor a
+        /// site key makes the token; a back end's token ends in a tag under
+        /// the site's token key, and its record holds nothing of it.
+        Token {
+            /// SHA-256 of the bank, the token's bytes and its secret, for
+            /// the locker's own tokens.
+            #[cfg_attr(
+                feature = "serde",
+                serde(default, skip_serializing_if = "Option::is_none")
+            )]
+            secret_digest: Option<Tag>,
+        },
         /// An RFID tag registered to a recipient.
         Rfid {
             /// Tag of the UID.
@@ -199,7 +210,7 @@ impl CredentialKind {
             }
             Self::Rfid { uid_tag, .. } => Some(uid_tag),
             Self::Courier { code_tag, .. } => Some(code_tag),
-            Self::Token => None,
+            Self::Token { .. } => None,
         }
     }
 
@@ -379,6 +390,13 @@ impl CredentialRecord {
 pub(crate) struct SpentToken {
     pub(crate) expires_at_s: u64,
     pub(crate) revoked: bool,
+    /// The locker's own token's secret digest: a rescan of the spent
+    /// token is told it is spent, and nothing else with its id verifies.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub(crate) secret_digest: Option<Tag>,
 }
 
 /// Public credential state of one bank (or of the issuing service's mirror).
@@ -711,6 +729,7 @@ impl CredentialStore {
                 let token = SpentToken {
                     expires_at_s: grant.expires_at_s,
                     revoked: false,
+                    secret_digest: None,
                 };
                 self.spent_tokens.insert(credential_id, token);
             }
@@ -799,6 +818,7 @@ impl CredentialStore {
                     SpentToken {
                         expires_at_s,
                         revoked: true,
+                        secret_digest: None,
                     },
                 );
                 Ok(())
@@ -844,11 +864,12 @@ impl CredentialStore {
         for record in doomed.iter().filter_map(|id| self.records.get(id)) {
             // A spent token still verifies offline by its signature until
             // it expires: remember that it is spent.
-            if matches!(record.kind, CredentialKind::Token)
+            if let CredentialKind::Token { secret_digest } = &record.kind
                 && record.expires_at_s > now_s
                 && let Some(spent) = record.status_since().map(|_| SpentToken {
                     expires_at_s: record.expires_at_s,
                     revoked: matches!(record.status, RecordStatus::Revoked { .. }),
+                    secret_digest: *secret_digest,
                 })
             {
                 self.spent_tokens.insert(record.id, spent);
@@ -915,7 +936,12 @@ impl CredentialStore {
     ) -> Vec<CompartmentId> {
         let set: SortedSet<CompartmentId> = self
             .records_of(recipient)
-            .filter(|r| matches!(r.kind, CredentialKind::Pin { .. } | CredentialKind::Token))
+            .filter(|r| {
+                matches!(
+                    r.kind,
+                    CredentialKind::Pin { .. } | CredentialKind::Token { .. }
+                )
+            })
             .filter(|r| r.purpose == Purpose::Pickup && r.is_usable(now_s))
             .flat_map(|r| r.compartments.iter().copied())
             .collect();
@@ -973,7 +999,7 @@ impl CredentialStore {
                 && matches!(
                     record.kind,
                     CredentialKind::Pin { .. }
-                        | CredentialKind::Token
+                        | CredentialKind::Token { .. }
                         | CredentialKind::DelegatedPin {
                             scope: DelegationScope::Parcels,
                             ..

@@ -30,8 +30,15 @@
 //! locker its record must name one, opens its doors only until they are
 //! next emptied after it was issued (see `Locker::pickup_qr`), and counts
 //! against [`TokenPolicy`]'s caps, so a stolen key opens at most that many
-//! doors before someone notices. The locker's own tokens have records;
-//! its return tokens for the carrier name no recipient.
+//! doors before someone notices.
+//!
+//! The locker's own tokens ([`issue_recorded_token`]) end in 96 random bits,
+//! not a tag: their record holds only a digest of them (SHA-256 of the
+//! bank, the token's bytes and the secret). Neither the journal nor the
+//! site key makes such a token, so a stolen key mints nothing with the id
+//! of a parcel's token: a token naming an id whose record holds a digest
+//! opens only with the secret. The carrier's return tokens name no
+//! recipient.
 //!
 //! Version 2 (no flags, no recipient, a tag under the site secret itself
 //! and not covering the bank) is read only for a token whose record a
@@ -53,7 +60,7 @@ use super::issuer::SignatureBytes;
 use super::keys::{Domain, KeyPurpose, ct_eq_bytes};
 use super::{
     BankId, Channel, CredentialError, CredentialId, CredentialKind, CredentialRecord,
-    CredentialStore, Failure, Grant, KeyId, KeyRing, KioskId, Purpose, RecordStatus, Refusal,
+    CredentialStore, Failure, Grant, KeyId, KeyRing, KioskId, Purpose, RecordStatus, Refusal, Tag,
     TokenParseError,
 };
 use crate::ids::{CompartmentId, RecipientId};
@@ -102,6 +109,8 @@ const TOKEN_DOMAIN: Domain = Domain::new(KeyPurpose::QrToken, b"lk/qr/3");
 const LEGACY_TOKEN_DOMAIN: Domain = Domain::new(KeyPurpose::QrToken, b"lk/qr/1");
 /// Signature domain of QR tokens signed with Ed25519.
 const SIGNED_TOKEN_DOMAIN: &[u8] = b"lk/qr-ed/3";
+/// Digest domain of the secrets that end the locker's own tokens.
+const SECRET_DIGEST_DOMAIN: &[u8] = b"lk/qr-secret/3";
 
 /// Characters of a token listing `compartments` compartments and naming
 /// a recipient, with an HMAC tag.
@@ -256,6 +265,53 @@ pub fn issue_token<R: CryptoRng + ?Sized>(
     Ok((secret, record(request, key.id(), id, now_s)))
 }
 
+/// Issues a QR token that only its record verifies: the locker's own
+/// tokens. It ends in 96 random bits where other tokens carry a tag, and
+/// the record holds only their digest, so neither the record (journaled,
+/// public) nor the site key makes the token: a stolen key mints nothing
+/// that opens a door such a token opens. The token does not verify
+/// without its record ([`verify_token_offline`] refuses it).
+///
+/// # Errors
+///
+/// As [`issue_token`].
+pub fn issue_recorded_token<R: CryptoRng + ?Sized>(
+    keys: &KeyRing,
+    rng: &mut R,
+    request: &TokenRequest,
+    now_s: u64,
+) -> Result<(TokenSecret, CredentialRecord), CredentialError> {
+    // The key id is carried for the format's sake; no key makes the seal.
+    let key_id = keys.newest()?.id();
+    let id = CredentialId::random(rng);
+    let (mut bytes, len) = body(request, key_id, id, now_s, 0)?;
+    let mut secret = [0_u8; TOKEN_TAG_BYTES];
+    rng.fill_bytes(&mut secret);
+    bytes[len..len + TOKEN_TAG_BYTES].copy_from_slice(&secret);
+    let digest = secret_digest(request.bank, &bytes[..len], &secret);
+    secret.zeroize();
+    let text = TokenSecret::encode(&bytes[..len + TOKEN_TAG_BYTES]);
+    bytes.zeroize();
+    let mut record = record(request, key_id, id, now_s);
+    record.kind = CredentialKind::Token {
+        secret_digest: Some(digest),
+    };
+    Ok((text, record))
+}
+
+/// The digest a record keeps of the secret that ends one of the locker's
+/// own tokens: SHA-256 over the bank, the token's bytes and the secret
+/// (a preimage, not a MAC: no key recomputes it).
+fn secret_digest(bank: BankId, signed: &[u8], secret: &[u8]) -> Tag {
+    use sha2::{Digest as _, Sha256};
+    let mut hasher = Sha256::new();
+    hasher.update(SECRET_DIGEST_DOMAIN);
+    hasher.update(bank.0.to_be_bytes());
+    hasher.update(signed);
+    hasher.update(secret);
+    Tag(hasher.finalize().into())
+}
+
 /// Issues a QR token signed with a back end's Ed25519 key, for banks that
 /// list its public key ([`CredentialPolicy::issuers`](super::CredentialPolicy::issuers)).
 /// A pickup token must name its recipient.
@@ -351,7 +407,9 @@ fn record(request: &TokenRequest, key_id: KeyId, id: CredentialId, now_s: u64) -
     CredentialRecord {
         id,
         key_id,
-        kind: CredentialKind::Token,
+        kind: CredentialKind::Token {
+            secret_digest: None,
+        },
         purpose: request.purpose,
         compartments: request.compartments.clone(),
         recipient: request.recipient,
@@ -464,6 +522,23 @@ fn parse(text: &str) -> Result<Parsed, TokenParseError> {
 }
 
 impl Parsed {
+    /// Checks the secret that ends one of the locker's own tokens against
+    /// its record's digest (constant time).
+    fn check_secret(&self, bank: BankId, digest: &Tag) -> Result<(), CredentialError> {
+        let Seal::Tag(secret) = &self.seal else {
+            return Err(CredentialError::Rejected);
+        };
+        if self.claims.signer != TokenSigner::Site {
+            return Err(CredentialError::Rejected);
+        }
+        let found = secret_digest(bank, &self.bytes[..self.signed_len], secret);
+        if ct_eq_bytes(&found.0, &digest.0) {
+            Ok(())
+        } else {
+            Err(CredentialError::Rejected)
+        }
+    }
+
     /// Checks the seal: a site tag under `keys` (for `bank`), a version-2
     /// tag under the site secret, or an Ed25519 signature by one of
     /// `issuers`.
@@ -683,7 +758,12 @@ impl CredentialStore {
     ) -> Result<(), CredentialError> {
         let claims = &parsed.claims;
         let record = self.records.get(&claims.credential_id);
-        let has_record = record.is_some_and(|r| r.kind == CredentialKind::Token);
+        if let Some(digest) = self.secret_digest_of(claims.credential_id) {
+            // One of the locker's own tokens: only its secret opens, and
+            // no key makes that.
+            return parsed.check_secret(bank, &digest);
+        }
+        let has_record = record.is_some_and(|r| matches!(r.kind, CredentialKind::Token { .. }));
         match claims.signer {
             TokenSigner::Legacy if !(has_record && self.is_legacy(claims.credential_id)) => {
                 return Err(TokenParseError::UnsupportedVersion {
@@ -698,6 +778,19 @@ impl CredentialStore {
             _ => {}
         }
         parsed.check_seal(keys, &self.policy.issuers, bank)
+    }
+
+    /// The digest of the secret of the locker's own token `id`, from its
+    /// record or, once spent and pruned, from the spent list.
+    fn secret_digest_of(&self, id: CredentialId) -> Option<Tag> {
+        match self.records.get(&id).map(|record| &record.kind) {
+            Some(CredentialKind::Token { secret_digest }) => *secret_digest,
+            Some(_) => None,
+            None => self
+                .spent_tokens
+                .get(&id)
+                .and_then(|spent| spent.secret_digest),
+        }
     }
 
     /// What a token with a good seal may open now: by its record when the
@@ -722,10 +815,17 @@ impl CredentialStore {
         }
         let credential_id = claims.credential_id;
         let (compartments, recipient) = match self.records.get(&credential_id) {
-            Some(record) if record.kind == CredentialKind::Token => {
-                // Status only: the record's start is the issuer's clock, which
-                // may run ahead of the locker's; expiry was checked above.
+            Some(record) if matches!(record.kind, CredentialKind::Token { .. }) => {
+                // Status and end: the record's start is the issuer's clock,
+                // which may run ahead of the locker's. The record's end
+                // holds whatever end the token claims.
                 record.check_status()?;
+                if now_s >= record.expires_at_s {
+                    return Err(CredentialError::Expired {
+                        expired_at_s: record.expires_at_s,
+                        now_s,
+                    });
+                }
                 if claims.recipient.is_some() && claims.recipient != record.recipient {
                     return Err(CredentialError::Rejected);
                 }
@@ -1041,7 +1141,9 @@ mod tests {
         let record = CredentialRecord {
             id: CredentialId(77),
             key_id: key.id(),
-            kind: CredentialKind::Token,
+            kind: CredentialKind::Token {
+                secret_digest: None,
+            },
             purpose: Purpose::Pickup,
             compartments: alloc::vec![CompartmentId(7)],
             recipient: Some(RecipientId(12)),

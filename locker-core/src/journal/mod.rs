@@ -3,8 +3,9 @@
 //!
 //! Each [`Record`] carries a sequence number, the time, the hash of the
 //! record before it, its own hash over all of that and its entry, and a
-//! MAC of that hash under the journal key of the newest site key (HMAC-
-//! SHA256, truncated to 128 bits, with a key derived for the journal alone:
+//! MAC of its sequence number and hash under the journal key of the newest
+//! site key (HMAC-SHA256, truncated to 128 bits, with a key derived for
+//! the journal alone:
 //! see [`KeyPurpose::Journal`](crate::credential::KeyPurpose)). So an edited
 //! record no longer matches its hash, a missing one breaks the sequence, a
 //! reordered one breaks the chain, and a chain rewritten with recomputed
@@ -98,7 +99,7 @@ pub const AUTHENTICATED_VERSION: u32 = 2;
 /// Bytes of a record's MAC: HMAC-SHA256 truncated to 128 bits.
 pub const RECORD_MAC_BYTES: usize = 16;
 /// MAC domain of records.
-const RECORD_DOMAIN: Domain = Domain::new(KeyPurpose::Journal, b"lk/journal/1");
+const RECORD_DOMAIN: Domain = Domain::new(KeyPurpose::Journal, b"lk/journal/2");
 
 /// A SHA-256 digest, written as 64 lowercase hex digits in JSON.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
@@ -138,25 +139,35 @@ impl<'de> Deserialize<'de> for Digest {
 pub struct RecordMac(pub [u8; RECORD_MAC_BYTES]);
 
 impl RecordMac {
-    /// The MAC of `hash` under `key_id`'s journal key in `keys`.
-    fn compute(keys: &KeyRing, key_id: KeyId, domain: &Domain, hash: &Digest) -> Option<Self> {
+    /// The MAC of the record `seq` whose hash is `hash`, under `key_id`'s
+    /// journal key in `keys`: the sequence number is under the MAC too, so
+    /// a head names its position with authority.
+    fn compute(
+        keys: &KeyRing,
+        key_id: KeyId,
+        domain: &Domain,
+        seq: u64,
+        hash: &Digest,
+    ) -> Option<Self> {
         let key = keys.get(key_id).ok()?;
-        let full = key.mac(domain, &[&hash.0]);
+        let full = key.mac(domain, &[&seq.to_be_bytes(), &hash.0]);
         let mut mac = [0_u8; RECORD_MAC_BYTES];
         mac.copy_from_slice(&full[..RECORD_MAC_BYTES]);
         Some(Self(mac))
     }
 
-    /// Whether this is the MAC of `hash` under `key_id`'s journal key:
-    /// `None` when the ring does not hold that key. Constant time.
+    /// Whether this is the MAC of record `seq` with `hash` under `key_id`'s
+    /// journal key: `None` when the ring does not hold that key. Constant
+    /// time.
     fn verifies(
         &self,
         keys: &KeyRing,
         key_id: KeyId,
         domain: &Domain,
+        seq: u64,
         hash: &Digest,
     ) -> Option<bool> {
-        let expected = Self::compute(keys, key_id, domain, hash)?;
+        let expected = Self::compute(keys, key_id, domain, seq, hash)?;
         Some(ct_eq_bytes(&expected.0, &self.0))
     }
 }
@@ -196,21 +207,30 @@ pub struct Seal {
 }
 
 impl Seal {
-    /// Seals `hash` with the newest key of `keys` in `domain`.
+    /// Seals position `seq` and `hash` with the newest key of `keys` in
+    /// `domain`.
     pub(crate) fn new(
         keys: &KeyRing,
         domain: &Domain,
+        seq: u64,
         hash: &Digest,
     ) -> Result<Self, CredentialError> {
         let key_id = keys.newest()?.id();
-        let mac = RecordMac::compute(keys, key_id, domain, hash).ok_or(CredentialError::NoKeys)?;
+        let mac =
+            RecordMac::compute(keys, key_id, domain, seq, hash).ok_or(CredentialError::NoKeys)?;
         Ok(Self { key_id, mac })
     }
 
-    /// Whether the seal is the MAC of `hash`: `None` when the ring does not
-    /// hold the key.
-    pub(crate) fn verifies(&self, keys: &KeyRing, domain: &Domain, hash: &Digest) -> Option<bool> {
-        self.mac.verifies(keys, self.key_id, domain, hash)
+    /// Whether the seal is the MAC of position `seq` and `hash`: `None`
+    /// when the ring does not hold the key.
+    pub(crate) fn verifies(
+        &self,
+        keys: &KeyRing,
+        domain: &Domain,
+        seq: u64,
+        hash: &Digest,
+    ) -> Option<bool> {
+        self.mac.verifies(keys, self.key_id, domain, seq, hash)
     }
 }
 
@@ -233,8 +253,8 @@ pub struct Record<E> {
     /// The site key whose journal key made `mac` (absent in version 1).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key_id: Option<KeyId>,
-    /// HMAC-SHA256 of `hash` under the journal key, 128 bits (absent in
-    /// version 1).
+    /// HMAC-SHA256 of `seq` and `hash` under the journal key, 128 bits
+    /// (absent in version 1).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mac: Option<RecordMac>,
 }
@@ -288,6 +308,7 @@ impl<E> Record<E> {
             seq: self.seq,
             hash: self.hash,
             seal: self.seal(),
+            bank_id: None,
         }
     }
 }
@@ -360,7 +381,7 @@ impl Chain {
             mac: None,
         };
         record.hash = record.compute_hash();
-        let seal = Seal::new(keys, &RECORD_DOMAIN, &record.hash)?;
+        let seal = Seal::new(keys, &RECORD_DOMAIN, record.seq, &record.hash)?;
         record.key_id = Some(seal.key_id);
         record.mac = Some(seal.mac);
         Ok(record)
@@ -493,6 +514,17 @@ pub enum JournalError {
     /// No key ring to authenticate with (an empty ring).
     #[error("the key ring is empty: nothing can authenticate the journal")]
     NoKeys,
+    /// The journal (or snapshot) is another bank's: banks sharing a key
+    /// ring authenticate each other's journals, so a restore is told which
+    /// bank it is for (`Restore::expected_bank`, or the bank of an
+    /// exported head).
+    #[error("the journal is bank {found}'s, not bank {expected}'s")]
+    WrongBank {
+        /// The bank the board is.
+        expected: u64,
+        /// The bank the journal configures.
+        found: u64,
+    },
 }
 
 impl JournalError {
@@ -503,6 +535,7 @@ impl JournalError {
             Self::Malformed { .. }
             | Self::RolledBack { .. }
             | Self::WrongKeyRing { .. }
+            | Self::WrongBank { .. }
             | Self::NoKeys => None,
             Self::NotCanonical { seq, .. }
             | Self::UnsupportedVersion { seq, .. }

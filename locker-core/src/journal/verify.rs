@@ -7,7 +7,7 @@ use super::{
     AUTHENTICATED_VERSION, Chain, Digest, JournalError, RECORD_DOMAIN, Record, RecordMac, Seal,
     check_link,
 };
-use crate::credential::{KeyId, KeyRing};
+use crate::credential::{BankId, KeyId, KeyRing};
 
 /// What a journal is checked against.
 ///
@@ -80,6 +80,11 @@ pub struct Head {
     pub hash: Digest,
     /// Its MAC (absent for a version-1 record).
     pub seal: Option<Seal>,
+    /// The bank whose journal it is, when a locker exported it: a restore
+    /// checked against the head refuses another bank's journal, even one
+    /// whose snapshot lies past the head. Not under the MAC: the head is
+    /// kept where the journal's storage cannot reach.
+    pub bank_id: Option<BankId>,
 }
 
 impl Head {
@@ -95,7 +100,7 @@ impl Head {
         let seal = self
             .seal
             .ok_or(JournalError::Unauthenticated { seq: self.seq })?;
-        match seal.verifies(keys, &RECORD_DOMAIN, &self.hash) {
+        match seal.verifies(keys, &RECORD_DOMAIN, self.seq, &self.hash) {
             Some(true) => Ok(()),
             Some(false) => Err(JournalError::Forged {
                 seq: self.seq,
@@ -109,8 +114,9 @@ impl Head {
     }
 }
 
-/// A head's JSON: `{"seq", "hash", "key_id", "mac"}`, the last two absent
-/// for a version-1 record.
+/// A head's JSON: `{"seq", "hash", "key_id", "mac", "bank_id"}`, the MAC
+/// and its key absent for a version-1 record, the bank for a head not
+/// exported by a locker.
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct HeadJson {
@@ -120,6 +126,8 @@ struct HeadJson {
     key_id: Option<KeyId>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     mac: Option<RecordMac>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    bank_id: Option<BankId>,
 }
 
 impl Serialize for Head {
@@ -129,6 +137,7 @@ impl Serialize for Head {
             hash: self.hash,
             key_id: self.seal.map(|s| s.key_id),
             mac: self.seal.map(|s| s.mac),
+            bank_id: self.bank_id,
         }
         .serialize(serializer)
     }
@@ -150,6 +159,7 @@ impl<'de> Deserialize<'de> for Head {
             seq: json.seq,
             hash: json.hash,
             seal,
+            bank_id: json.bank_id,
         })
     }
 }
@@ -245,7 +255,7 @@ impl<'a> Verifier<'a> {
                 debug_assert!(record.v >= AUTHENTICATED_VERSION);
                 self.seen_sealed = true;
                 if let Some(keys) = self.trust.keys {
-                    match seal.verifies(keys, &RECORD_DOMAIN, hash) {
+                    match seal.verifies(keys, &RECORD_DOMAIN, seq, hash) {
                         Some(true) => {
                             self.pending = None;
                             self.authenticated_through = Some(seq);

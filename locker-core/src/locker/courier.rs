@@ -13,7 +13,7 @@ use super::{Locker, StateError};
 use crate::allocate::{Outcome, Overflow, Request, Rule};
 use crate::credential::{
     CarrierId, CourierRequest, CredentialId, CredentialRecord, Grant, KioskId, PinRequest,
-    PinSecret, Purpose, TokenRequest, TokenSecret, issue_token,
+    PinSecret, Purpose, TokenRequest, TokenSecret, issue_recorded_token,
 };
 use crate::hardware::{Hardware, HardwareError};
 use crate::ids::{CompartmentId, RecipientId};
@@ -581,7 +581,7 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
             Some(store) => store.generate_replacing_pin(&self.keys, &mut rng, &request, now_s)?,
             None => store.generate_pin(&self.keys, &mut rng, &request, now_s)?,
         };
-        let (qr_token, token_record) = issue_token(
+        let (qr_token, token_record) = issue_recorded_token(
             &self.keys,
             &mut rng,
             &TokenRequest {

@@ -360,10 +360,14 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
     /// storage the journal's storage cannot roll back) and pass it to a
     /// later restore or verification ([`Restore::expected_head`],
     /// [`Trust::expected_head`](crate::journal::Trust::expected_head)), so
-    /// a journal cut short or rolled back is refused.
+    /// a journal cut short or rolled back, or another bank's, is refused.
+    /// The head names this locker's bank.
     #[must_use]
-    pub const fn head(&self) -> Option<Head> {
-        self.head
+    pub fn head(&self) -> Option<Head> {
+        self.head.map(|head| Head {
+            bank_id: Some(self.state.bank_id),
+            ..head
+        })
     }
 
     /// Adds a key with the next id drawn from the hardware's entropy and

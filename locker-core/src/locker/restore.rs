@@ -2,7 +2,7 @@
 //! it found.
 
 use super::{Entry, LockerError, Snapshot};
-use crate::credential::KeyRing;
+use crate::credential::{BankId, KeyRing};
 use crate::journal::{self, Head, JournalError, Record, Trust, Verified};
 
 /// What a locker is restored from, and what it is checked against.
@@ -15,8 +15,13 @@ pub struct Restore<'a> {
     pub records: &'a [Record<Entry>],
     /// A head exported before ([`Locker::head`](super::Locker::head)): a
     /// journal that ends before it, or holds another record in its place,
-    /// is refused.
+    /// or is another bank's than the head's, is refused.
     pub expected_head: Option<Head>,
+    /// The bank this board is (from its provisioning): a journal or
+    /// snapshot configuring another bank is refused. Banks sharing a key
+    /// ring authenticate each other's journals, so a board among them
+    /// says which it is here, or through an exported head.
+    pub expected_bank: Option<BankId>,
     /// Accept a journal (or snapshot) written before journals were
     /// authenticated, once, when upgrading the library: nothing vouches
     /// for such records but the storage they were kept on. The restored
@@ -33,6 +38,7 @@ impl<'a> Restore<'a> {
             snapshot: None,
             records,
             expected_head: None,
+            expected_bank: None,
             accept_legacy: false,
         }
     }
@@ -102,6 +108,7 @@ pub(super) fn check(
     counter: Option<u64>,
 ) -> Result<Checked, LockerError> {
     check_ring(keys, restore)?;
+    check_bank(restore)?;
     let mut legacy_snapshot = false;
     if let Some(snapshot) = restore.snapshot {
         snapshot.verify(keys, restore.accept_legacy)?;
@@ -120,12 +127,47 @@ pub(super) fn check(
         seq: chain.next_seq - 1,
         hash: chain.head,
         seal: None,
+        bank_id: None,
     });
     Ok(Checked {
         verified,
         snapshot_head,
         legacy_snapshot,
     })
+}
+
+/// The snapshot and every configuration record must name the bank the
+/// board is, when the restore knows it.
+fn check_bank(restore: &Restore<'_>) -> Result<(), JournalError> {
+    let Some(expected) = restore
+        .expected_bank
+        .or_else(|| restore.expected_head.and_then(|head| head.bank_id))
+    else {
+        return Ok(());
+    };
+    let configured =
+        restore
+            .snapshot
+            .map(|s| s.bank_id)
+            .into_iter()
+            .chain(
+                restore
+                    .records
+                    .iter()
+                    .filter_map(|record| match &record.entry {
+                        Entry::Configured { bank_id, .. } => Some(*bank_id),
+                        _ => None,
+                    }),
+            );
+    for found in configured {
+        if found != expected {
+            return Err(JournalError::WrongBank {
+                expected: expected.0,
+                found: found.0,
+            });
+        }
+    }
+    Ok(())
 }
 
 /// A key with an id the journal recorded must have the check value the

@@ -29,7 +29,7 @@ use crate::parcel::Parcel;
 /// check values.
 pub const SNAPSHOT_VERSION: u32 = 2;
 /// MAC domain of snapshots.
-const SNAPSHOT_DOMAIN: Domain = Domain::new(KeyPurpose::Journal, b"lk/snapshot/1");
+const SNAPSHOT_DOMAIN: Domain = Domain::new(KeyPurpose::Journal, b"lk/snapshot/2");
 
 /// A door's parcels, in the order they were stored (which fixes where each
 /// sits).
@@ -132,7 +132,7 @@ impl Snapshot {
     pub fn seal(&mut self, keys: &KeyRing) -> Result<(), CredentialError> {
         self.key_id = None;
         self.mac = None;
-        let seal = Seal::new(keys, &SNAPSHOT_DOMAIN, &self.digest())?;
+        let seal = Seal::new(keys, &SNAPSHOT_DOMAIN, self.chain.next_seq, &self.digest())?;
         self.key_id = Some(seal.key_id);
         self.mac = Some(seal.mac);
         Ok(())
@@ -154,7 +154,7 @@ impl Snapshot {
             (1, None, None) if accept_legacy => Ok(()),
             (SNAPSHOT_VERSION, Some(key_id), Some(mac)) => {
                 let seal = Seal { key_id, mac };
-                match seal.verifies(keys, &SNAPSHOT_DOMAIN, &self.digest()) {
+                match seal.verifies(keys, &SNAPSHOT_DOMAIN, self.chain.next_seq, &self.digest()) {
                     Some(true) => Ok(()),
                     Some(false) => Err(JournalError::Forged { seq, key_id }),
                     None => Err(JournalError::UnknownKey { seq, key_id }),

@@ -354,8 +354,9 @@ impl LockerState {
         self.clock_offset_s
     }
 
-    /// When (locker time) the locker started holding a jump of its clock
-    /// back, while one is unconfirmed.
+    /// When (locker time) the locker held back the latest jump of its
+    /// clock, while any is unconfirmed: `confirm_after_s` of running on
+    /// from here confirms them all.
     #[must_use]
     pub const fn clock_held_since_s(&self) -> Option<u64> {
         self.clock_held_since_s
@@ -484,7 +485,9 @@ impl LockerState {
             Entry::KeysChanged { keys } => self.key_checks.clone_from(keys),
             Entry::ClockJumped { held_s, .. } => {
                 self.clock_offset_s = self.clock_offset_s.saturating_add(*held_s);
-                self.clock_held_since_s.get_or_insert(at_s);
+                // Every jump restarts the running that confirms the time:
+                // an old small jump never vouches for a new large one.
+                self.clock_held_since_s = Some(at_s);
             }
             Entry::ClockConfirmed { .. } => {
                 self.clock_offset_s = 0;

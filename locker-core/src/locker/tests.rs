@@ -849,10 +849,14 @@ fn entropy_that_was_never_written_is_refused() {
             ..
         })
     ));
-    // A stuck generator (one byte repeated, a short pattern) is refused
-    // too; bytes as varied as a random source's are entropy like any
-    // other, zeros among them.
-    for stuck in [vec![1; 32], (0..32).map(|i| i % 4).collect::<Vec<u8>>()] {
+    // A stuck generator (one byte repeated, a short pattern, a counter) is
+    // refused too; bytes as varied as a random source's are entropy like
+    // any other, zeros among them.
+    for stuck in [
+        vec![1; 32],
+        (0..32).map(|i| i % 4).collect::<Vec<u8>>(),
+        (0..32).collect(),
+    ] {
         let hardware = MockHardware::new([Expectation::FillRandom(Ok(stuck))]);
         assert!(matches!(
             Locker::new(LockerConfig::default(), hardware, MemoryJournal::new()),
@@ -862,7 +866,9 @@ fn entropy_that_was_never_written_is_refused() {
             })
         ));
     }
-    let mut seed: Vec<u8> = (0..32).collect();
+    let mut seed: Vec<u8> = (0..32_u8)
+        .map(|i| i.wrapping_mul(i).wrapping_mul(37) ^ i)
+        .collect();
     seed[31] = 0;
     let hardware =
         MockHardware::new([Expectation::FillRandom(Ok(seed)), Expectation::NowS(Ok(T0))]);

@@ -8,7 +8,7 @@ use super::error::LockerError;
 use super::event::Event;
 use super::state::DoorTask;
 use super::{Locker, StateError};
-use crate::credential::{Purpose, TokenRequest, issue_token};
+use crate::credential::{Purpose, TokenRequest, issue_recorded_token};
 use crate::hardware::{DoorState, Hardware, Occupancy};
 use crate::ids::CompartmentId;
 use crate::journal::JournalSink;
@@ -400,7 +400,7 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
         };
         let mut rng = self.rng()?;
         let expires_at_s = now_s.saturating_add(self.state.policy.return_window_s);
-        let (qr_token, return_credential) = issue_token(
+        let (qr_token, return_credential) = issue_recorded_token(
             &self.keys,
             &mut rng,
             &TokenRequest {

@@ -5,7 +5,7 @@ use alloc::vec::Vec;
 use core::fmt;
 
 use serde::de::{
-    self, DeserializeSeed, Deserializer, EnumAccess, IgnoredAny, MapAccess, VariantAccess, Visitor,
+    self, DeserializeSeed, Deserializer, EnumAccess, MapAccess, VariantAccess, Visitor,
 };
 
 /// A deserializer that reads the object `{"<tag>": "variant", fields…}` as
@@ -108,10 +108,12 @@ impl<'de, A: MapAccess<'de>> VariantAccess<'de> for Variant<A> {
     type Error = A::Error;
 
     fn unit_variant(mut self) -> Result<(), A::Error> {
-        // Like serde's internally tagged unit variants, other fields are
-        // ignored; a second tag is not.
-        while self.rest.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-        Ok(())
+        // The variant has no fields, so any field after the tag is unknown
+        // (serde's own internally tagged unit variants would ignore it).
+        match self.rest.next_key::<alloc::string::String>()? {
+            Some(field) => Err(de::Error::unknown_field(&field, &[])),
+            None => Ok(()),
+        }
     }
 
     fn newtype_variant_seed<T: DeserializeSeed<'de>>(self, seed: T) -> Result<T::Value, A::Error> {

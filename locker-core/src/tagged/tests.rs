@@ -32,7 +32,8 @@ fn kinds() -> impl Strategy<Value = CredentialKind> {
                 },
             }
         }),
-        Just(CredentialKind::Token),
+        proptest::option::of(tags.clone())
+            .prop_map(|secret_digest| CredentialKind::Token { secret_digest }),
         (tags.clone(), proptest::option::of(tags.clone()))
             .prop_map(|(uid_tag, pin_tag)| CredentialKind::Rfid { uid_tag, pin_tag }),
         (any::<u32>(), tags).prop_map(|(carrier, code_tag)| CredentialKind::Courier {
@@ -121,10 +122,22 @@ fn a_missing_misplaced_or_unknown_tag_is_named() {
 }
 
 #[test]
-fn unit_variants_ignore_other_fields_like_serde() {
-    let kind: CredentialKind =
-        serde_json::from_str(r#"{"type":"token","note":[1,{"a":2}]}"#).unwrap();
-    assert_eq!(kind, CredentialKind::Token);
+fn variants_without_fields_refuse_any_field() {
+    use crate::locker::Entry;
+    let error = serde_json::from_str::<Entry>(r#"{"type":"pruned","note":[1,{"a":2}]}"#)
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("unknown field `note`"), "{error}");
+    let error = serde_json::from_str::<CredentialKind>(r#"{"type":"token","recipient":13}"#)
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("unknown field `recipient`"), "{error}");
+    assert_eq!(
+        serde_json::from_str::<CredentialKind>(r#"{"type":"token"}"#).unwrap(),
+        CredentialKind::Token {
+            secret_digest: None
+        }
+    );
 }
 
 #[test]
