@@ -220,8 +220,18 @@ pub fn run(settings: Settings) -> Result<Outcome, Box<dyn Error>> {
                 }
                 let session = locker.courier_sign_in(KIOSK, codes[&carrier].expose())?;
                 for token in returns.remove(&carrier).unwrap_or_default() {
-                    let opened = locker.pickup_qr(KIOSK, token.expose())?;
-                    empty_doors(&mut locker, &opened)?;
+                    match locker.pickup_qr(KIOSK, token.expose()) {
+                        Ok(opened) => empty_doors(&mut locker, &opened)?,
+                        // A jammed door (or power lost at the latch): the
+                        // courier keeps the code for the next round.
+                        Err(error) => {
+                            tally.alarms.push(format!(
+                                "day {day}: return for carrier {}: {error}",
+                                carrier.0
+                            ));
+                            returns.entry(carrier).or_default().push(token);
+                        }
+                    }
                 }
                 let count = per_day * share / 100 + rng.random_range(0..5);
                 for _ in 0..count {

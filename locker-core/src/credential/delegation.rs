@@ -91,8 +91,9 @@ impl CredentialStore {
         // One PIN of the cap stays the resident's own: delegations never
         // take the place a drop-off's PIN needs (a new drop-off at the cap
         // replaces the resident's own PINs with one for all their doors).
+        // With one PIN per unit, there is no room for a delegation.
         let max = usize::try_from(self.policy.pin.max_active_per_unit).unwrap_or(usize::MAX);
-        if max > 1 && self.active_delegations_of(recipient, now_s) >= max - 1 {
+        if self.active_delegations_of(recipient, now_s) >= max.saturating_sub(1) {
             let max = u32::try_from(max).unwrap_or(u32::MAX);
             return Err(CredentialError::TooManyPins { recipient, max });
         }

@@ -333,15 +333,17 @@ pub enum CredentialError {
 }
 
 impl CredentialError {
-    /// Whether this failure counts toward throttling: bad input, wrong
-    /// secrets, replays, expired or misused credentials do; being throttled,
-    /// configuration errors and "nothing to collect" do not.
+    /// Whether this failure counts toward throttling: junk scans, wrong
+    /// secrets, replays, expired or misused credentials do; being
+    /// throttled, configuration errors, "nothing to collect" and keypad
+    /// input that is no PIN at all (wrong length, letters, no unit) do not:
+    /// such input can never match, so counting it would only let junk lock
+    /// residents out. It is on the record all the same (summed).
     #[must_use]
     pub fn counts_toward_throttle(&self) -> bool {
         matches!(
             self,
-            Self::MalformedPin(_)
-                | Self::MalformedToken(_)
+            Self::MalformedToken(_)
                 | Self::MalformedRfidUid { .. }
                 | Self::UnknownKeyId { .. }
                 | Self::Rejected
@@ -350,7 +352,6 @@ impl CredentialError {
                 | Self::AlreadyUsed { .. }
                 | Self::Revoked { .. }
                 | Self::WrongPurpose { .. }
-                | Self::UnitRequired
                 | Self::WrongBank { .. }
                 | Self::WindowTooLong { .. }
                 | Self::Replayed { .. }

@@ -185,7 +185,8 @@ pub use store::{
     CredentialKind, CredentialPolicy, CredentialRecord, CredentialStore, RecordStatus,
 };
 pub use throttle::{
-    Backoff, DAY_S, Failure, LockoutEvent, ScopeKey, Subject, ThrottlePolicy, ThrottleState,
+    Backoff, DAY_S, Failure, LockoutEvent, MAX_KIOSK_SCOPES, ScopeKey, Subject, ThrottlePolicy,
+    ThrottleState,
 };
 #[cfg(feature = "ed25519")]
 pub use token::issue_token_signed;

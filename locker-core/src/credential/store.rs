@@ -661,10 +661,11 @@ impl CredentialStore {
         }
     }
 
-    /// Records that the door of `grant` really opened: spends a single-use
-    /// credential, and (for pickups) removes the opened compartments from
-    /// the recipient's other pickup credentials, spending those left with
-    /// none. For remote grants, call it *before* unlatching: it spends the
+    /// Records that the doors of `grant` really opened: spends a single-use
+    /// credential for those doors (one for several doors keeps opening the
+    /// others until they are redeemed too), and (for pickups) removes the
+    /// opened compartments from the recipient's other pickup credentials,
+    /// spending those left with none. For remote grants, call it *before* unlatching: it spends the
     /// nonce and enforces the per-bank cap. Returns the spent credentials.
     ///
     /// # Errors
@@ -724,7 +725,19 @@ impl CredentialStore {
         let mut spent = Vec::new();
         if single_use {
             if let Some(record) = self.records.get_mut(&credential_id) {
-                record.status = RecordStatus::Redeemed { at_s: now_s };
+                // A credential for several doors is spent door by door: one
+                // door emptied leaves it opening the others (one closed
+                // full, or whose latch lost power). A grant naming none of
+                // its doors spends it whole.
+                let before = record.compartments.len();
+                record
+                    .compartments
+                    .retain(|c| !grant.compartments.contains(c));
+                let left = record.compartments.len();
+                if left == 0 || left == before {
+                    record.status = RecordStatus::Redeemed { at_s: now_s };
+                    spent.push(credential_id);
+                }
             } else {
                 let token = SpentToken {
                     expires_at_s: grant.expires_at_s,
@@ -732,8 +745,8 @@ impl CredentialStore {
                     secret_digest: None,
                 };
                 self.spent_tokens.insert(credential_id, token);
+                spent.push(credential_id);
             }
-            spent.push(credential_id);
         }
         if let (Purpose::Pickup, Some(recipient)) = (purpose, recipient) {
             spent.extend(self.strip_compartments(
@@ -747,9 +760,9 @@ impl CredentialStore {
     }
 
     /// True when redeeming `grant` now would spend something: its record is
-    /// usable, or it is a QR token without a record, not spent yet. A grant
-    /// covering several doors is spent on the first; the others find it
-    /// spent. (For the locker, which needs serde.)
+    /// usable, or it is a QR token without a record, not spent yet. A
+    /// credential for several doors is spent door by door (a token without
+    /// a record on the first). (For the locker, which needs serde.)
     #[cfg(feature = "serde")]
     pub(crate) fn is_unspent(&self, grant: &Grant, now_s: u64) -> bool {
         match self.records.get(&grant.credential_id) {

@@ -159,10 +159,11 @@ const DEFAULT_BANK_FAILURES_PER_DAY: u32 = 25;
 /// Per-kiosk failures allowed per rolling 24 h: above what the backoff lets
 /// through in a day, so a kiosk only ever backs off.
 const DEFAULT_KIOSK_FAILURES_PER_DAY: u32 = 1_000;
-/// Per-unit, per-carrier or per-tag failures allowed per rolling 24 h: a
-/// unit's PINs meet the bank's cap of 25 first; a stolen tag's PIN (six
-/// digits) gets at most 20 guesses a day.
-const DEFAULT_SUBJECT_FAILURES_PER_DAY: u32 = 20;
+/// Per-unit, per-carrier or per-tag failures allowed per rolling 24 h: the
+/// bank's cap, so a unit's PINs never lock before every PIN of the bank
+/// does (the unit's failures are among the bank's); a stolen tag's PIN
+/// (six digits) gets at most 25 guesses a day.
+const DEFAULT_SUBJECT_FAILURES_PER_DAY: u32 = DEFAULT_BANK_FAILURES_PER_DAY;
 
 impl Default for ThrottlePolicy {
     fn default() -> Self {
@@ -204,7 +205,7 @@ impl ThrottlePolicy {
     pub const fn backoff_for(&self, subject: &Subject) -> &Backoff {
         match subject {
             Subject::Bank => &self.bank,
-            Subject::Kiosk(_) => &self.kiosk,
+            Subject::Kiosk(_) | Subject::OtherKiosks => &self.kiosk,
             Subject::Recipient(_) | Subject::Carrier(_) | Subject::Credential(_) => &self.subject,
         }
     }
@@ -237,7 +238,15 @@ pub enum Subject {
     Carrier(CarrierId),
     /// One credential (an RFID tag whose PIN was wrong).
     Credential(CredentialId),
+    /// Kiosks beyond those slowed one by one (see
+    /// [`MAX_KIOSK_SCOPES`]): made-up kiosk ids share this scope.
+    OtherKiosks,
 }
+
+/// Kiosks whose bad input is slowed one by one, per channel. Bad input from
+/// kiosks beyond them shares one scope, so made-up kiosk ids neither
+/// escape the backoff nor grow the state.
+pub const MAX_KIOSK_SCOPES: usize = 32;
 
 /// A throttling scope: a channel and a subject.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -416,6 +425,7 @@ impl ThrottleState {
         let retry_at_s = scopes
             .into_iter()
             .filter_map(|key| {
+                let key = self.pooled(key);
                 let state = self.scopes.get(&key)?;
                 state.retry_at(policy.backoff_for(&key.subject), now_s)
             })
@@ -432,6 +442,7 @@ impl ThrottleState {
         let mut events = Vec::new();
         let at_s = failure.at_s;
         for scope in failure.scopes() {
+            let scope = self.pooled(scope);
             let backoff = policy.backoff_for(&scope.subject);
             let state = self.scopes.entry(scope).or_default();
             let was_open = state.retry_at(backoff, at_s).is_none();
@@ -449,6 +460,25 @@ impl ThrottleState {
             }
         }
         events
+    }
+
+    /// The scope a failure counts against: a kiosk's own, unless it has
+    /// none and [`MAX_KIOSK_SCOPES`] kiosks of the channel already do.
+    fn pooled(&self, key: ScopeKey) -> ScopeKey {
+        if matches!(key.subject, Subject::Kiosk(_)) && !self.scopes.contains_key(&key) {
+            let kiosks = self
+                .scopes
+                .keys()
+                .filter(|k| k.channel == key.channel && matches!(k.subject, Subject::Kiosk(_)))
+                .count();
+            if kiosks >= MAX_KIOSK_SCOPES {
+                return ScopeKey {
+                    channel: key.channel,
+                    subject: Subject::OtherKiosks,
+                };
+            }
+        }
+        key
     }
 
     /// Failures inside the window of `scope` at `now_s`.
@@ -505,6 +535,47 @@ mod tests {
         assert_eq!(b.delay_after(7), 120);
         assert_eq!(b.delay_after(12), 3_600);
         assert_eq!(b.delay_after(u32::MAX), 3_600);
+    }
+
+    #[test]
+    fn made_up_kiosks_share_one_scope_beyond_the_tracked_ones() {
+        let policy = ThrottlePolicy::default();
+        let mut state = ThrottleState::default();
+        let junk = |kiosk: u32, at_s: u64| Failure {
+            at_s,
+            channel: Channel::Qr,
+            kiosk: Some(KioskId(kiosk)),
+            recipient: None,
+            credential: None,
+            carrier: None,
+        };
+        // One scan from each of 10,000 kiosk ids, a second apart.
+        let mut refused = 0;
+        for kiosk in 0..10_000_u32 {
+            let failure = junk(kiosk, 1_000 + u64::from(kiosk));
+            if state
+                .check(&policy, failure.scopes(), failure.at_s)
+                .is_err()
+            {
+                refused += 1;
+            } else {
+                state.record(&policy, &failure);
+            }
+        }
+        assert!(
+            state.scopes.len() <= MAX_KIOSK_SCOPES + 1,
+            "{}",
+            state.scopes.len()
+        );
+        // The shared scope backs off like one kiosk: most scans are refused.
+        assert!(refused > 9_000, "{refused} refused");
+        // A kiosk slowed on its own keeps its scope; other channels are apart.
+        assert!(state.scopes.contains_key(&ScopeKey {
+            channel: Channel::Qr,
+            subject: Subject::Kiosk(KioskId(0)),
+        }));
+        let pin = pin_failure(20_000);
+        assert!(state.check(&policy, pin.scopes(), pin.at_s).is_ok());
     }
 
     #[test]

@@ -388,6 +388,23 @@ pub trait Hardware {
         let _ = at_least;
         Ok(())
     }
+
+    /// Seconds the board has run since it started, from a counter whoever
+    /// sets the real-time clock cannot move (a free-running timer, the
+    /// SysTick count). It lets the locker tell time passing from a clock
+    /// pushed ahead in steps too small to be jumps: with it, the clock may
+    /// run ahead of the time lived by at most a small allowance (a
+    /// correction of a minute, a clock 1 % fast), and the rest is held
+    /// back until confirmed. Optional: the default answers `None` (no such
+    /// counter), and the locker then holds back only steps larger than its
+    /// policy's `max_step_s`.
+    ///
+    /// # Errors
+    ///
+    /// Bus and power kinds; the default never fails.
+    fn uptime_s(&mut self) -> Result<Option<u64>, Self::Error> {
+        Ok(None)
+    }
 }
 
 /// A mutable borrow of hardware is hardware, so the library can be handed
@@ -422,6 +439,10 @@ impl<T: Hardware + ?Sized> Hardware for &mut T {
     fn raise_monotonic_counter(&mut self, at_least: u64) -> Result<(), Self::Error> {
         T::raise_monotonic_counter(self, at_least)
     }
+
+    fn uptime_s(&mut self) -> Result<Option<u64>, Self::Error> {
+        T::uptime_s(self)
+    }
 }
 
 /// Which [`Hardware`] method a call was, without its arguments: used to
@@ -445,6 +466,8 @@ pub enum Operation {
     MonotonicCounter,
     /// [`Hardware::raise_monotonic_counter`].
     RaiseMonotonicCounter,
+    /// [`Hardware::uptime_s`].
+    UptimeS,
 }
 
 impl fmt::Display for Operation {
@@ -457,6 +480,7 @@ impl fmt::Display for Operation {
             Self::FillRandom => "fill_random",
             Self::MonotonicCounter => "monotonic_counter",
             Self::RaiseMonotonicCounter => "raise_monotonic_counter",
+            Self::UptimeS => "uptime_s",
         })
     }
 }
@@ -488,6 +512,8 @@ pub enum Call {
         /// The value it was raised to (at least).
         at_least: u64,
     },
+    /// [`Hardware::uptime_s`].
+    UptimeS,
 }
 
 impl Call {
@@ -502,6 +528,7 @@ impl Call {
             Self::FillRandom { .. } => Operation::FillRandom,
             Self::MonotonicCounter => Operation::MonotonicCounter,
             Self::RaiseMonotonicCounter { .. } => Operation::RaiseMonotonicCounter,
+            Self::UptimeS => Operation::UptimeS,
         }
     }
 
@@ -513,7 +540,8 @@ impl Call {
             Self::NowS
             | Self::FillRandom { .. }
             | Self::MonotonicCounter
-            | Self::RaiseMonotonicCounter { .. } => None,
+            | Self::RaiseMonotonicCounter { .. }
+            | Self::UptimeS => None,
         }
     }
 }
@@ -530,6 +558,7 @@ impl fmt::Display for Call {
             Self::RaiseMonotonicCounter { at_least } => {
                 write!(f, "raise_monotonic_counter({at_least})")
             }
+            Self::UptimeS => f.write_str("uptime_s()"),
         }
     }
 }

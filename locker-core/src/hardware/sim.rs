@@ -231,6 +231,9 @@ pub struct SimulatedHardware {
     calls: Vec<Call>,
     /// The board's monotonic counter, when it has one.
     counter: Option<u64>,
+    /// Seconds the board has run, when it counts them: time passing
+    /// (`advance_s`, `set_now_s` forward) moves it, a clock jump does not.
+    uptime_s: Option<u64>,
 }
 
 impl SimulatedHardware {
@@ -257,6 +260,7 @@ impl SimulatedHardware {
             power: Power::On,
             calls: Vec::new(),
             counter: None,
+            uptime_s: None,
         }
     }
 
@@ -285,6 +289,17 @@ impl SimulatedHardware {
         self
     }
 
+    /// The same simulation with an uptime counter at 0, like a board with a
+    /// free-running timer: time passing ([`advance_s`](Self::advance_s),
+    /// [`set_now_s`](Self::set_now_s) forward) moves it, a clock jump
+    /// ([`jump_clock_s`](Self::jump_clock_s)) does not, so the locker tells
+    /// a clock pushed ahead from time lived.
+    #[must_use]
+    pub const fn with_uptime(mut self) -> Self {
+        self.uptime_s = Some(0);
+        self
+    }
+
     /// The monotonic counter's value, without a hardware call; `None`
     /// without a counter.
     #[must_use]
@@ -296,6 +311,11 @@ impl SimulatedHardware {
 
     /// Sets the clock to `now_s` (Unix seconds). Not a hardware call.
     pub const fn set_now_s(&mut self, now_s: u64) {
+        if let Some(uptime_s) = self.uptime_s
+            && now_s > self.now_s
+        {
+            self.uptime_s = Some(uptime_s.saturating_add(now_s - self.now_s));
+        }
         self.now_s = now_s;
     }
 
@@ -303,6 +323,9 @@ impl SimulatedHardware {
     /// passing. Not a hardware call.
     pub const fn advance_s(&mut self, delta_s: u64) {
         self.now_s = self.now_s.saturating_add(delta_s);
+        if let Some(uptime_s) = self.uptime_s {
+            self.uptime_s = Some(uptime_s.saturating_add(delta_s));
+        }
     }
 
     /// The clock's time in Unix seconds, without a hardware call and without
@@ -760,6 +783,17 @@ impl Hardware for SimulatedHardware {
         self.injected(call)?;
         self.entropy.fill(buf);
         Ok(())
+    }
+
+    /// Without an uptime counter the call touches nothing and is not
+    /// recorded, as the trait's default.
+    fn uptime_s(&mut self) -> Result<Option<u64>, SimError> {
+        if self.uptime_s.is_none() {
+            return Ok(None);
+        }
+        self.begin(Call::UptimeS)?;
+        self.injected(Call::UptimeS)?;
+        Ok(self.uptime_s)
     }
 
     /// Without a counter the call touches nothing and is not recorded, as

@@ -171,6 +171,7 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
         code: &str,
     ) -> Result<CourierSession, LockerError> {
         let now_s = self.now()?;
+        self.record_held_failure(now_s)?;
         let credentials = &self.state.credentials;
         let verified = match carrier {
             Some(carrier) => {
@@ -550,8 +551,20 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
         // to one that opens all their doors (one code for several parcels,
         // as lockers in the field do): a drop-off never fails on the cap.
         let cap = usize::try_from(store.policy().pin.max_active_per_unit).unwrap_or(usize::MAX);
-        let mut replaced = replaced;
         let mut pin_doors = alloc::vec![compartment];
+        // A PIN of this door's that opens other doors too (one for all the
+        // resident's doors) gives way to the new one only if that opens
+        // them as well.
+        for &id in &replaced {
+            if let Some(record) = self.state.credentials.get(id)
+                && record.kind.is_own_pin()
+                && record.recipient == Some(recipient)
+                && record.is_usable(now_s)
+            {
+                pin_doors.extend(record.compartments.iter().copied());
+            }
+        }
+        let mut replaced = replaced;
         let merged = (store.active_pins_of(recipient, now_s) >= cap).then(|| {
             let mut merged = store.clone();
             let own: Vec<(CredentialId, Vec<CompartmentId>)> = store
@@ -623,12 +636,7 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
             Ok(grant) => Ok(grant),
             Err(refusal) => {
                 if let Some(failure) = refusal.failure {
-                    // Never refused, so journaled first and then applied
-                    // in place, keeping the lockouts it triggers.
-                    self.append(now_s, Entry::AttemptFailed { failure })?;
-                    for lockout in self.state.record_failure(&failure, now_s) {
-                        self.events.push(Event::SuspiciousAttempts { lockout });
-                    }
+                    self.count_failure(now_s, failure)?;
                 } else if let Some(attempt) = refusal.noted {
                     // On the record too, summed: a flood costs bounded
                     // storage. Best effort: the refusal stands either way.
@@ -639,6 +647,61 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
                 Err(refusal.error.into())
             }
         }
+    }
+
+    /// Journals a counted failure, then applies it, keeping the lockouts
+    /// it triggers. A journal that cannot take the record must not switch
+    /// the throttle off: the failure is kept, and no guessable credential
+    /// is verified until it is on the record
+    /// ([`record_held_failure`](Self::record_held_failure)).
+    fn count_failure(
+        &mut self,
+        now_s: u64,
+        failure: crate::credential::Failure,
+    ) -> Result<(), LockerError> {
+        if let Err(error) = self.append(now_s, Entry::AttemptFailed { failure }) {
+            self.held_failure = Some(failure);
+            return Err(error);
+        }
+        for lockout in self.state.record_failure(&failure, now_s) {
+            self.events.push(Event::SuspiciousAttempts { lockout });
+        }
+        Ok(())
+    }
+
+    /// Before any credential is verified: a failure the journal could not
+    /// take is recorded first, or the attempt is refused with the
+    /// journal's error (the throttle stays on while the storage fails).
+    pub(super) fn record_held_failure(&mut self, now_s: u64) -> Result<(), LockerError> {
+        match self.held_failure.take() {
+            Some(failure) => self.count_failure(now_s, failure),
+            None => Ok(()),
+        }
+    }
+
+    /// Puts a refusal that came after a credential verified (nothing to
+    /// collect, a door out of service, a token ahead of the clock) on the
+    /// record, summed like every refused attempt that counts against
+    /// nobody; returns the error.
+    pub(super) fn note_refused(
+        &mut self,
+        now_s: u64,
+        kiosk: Option<KioskId>,
+        grant: &Grant,
+        error: LockerError,
+    ) -> LockerError {
+        let attempt = crate::credential::Failure {
+            at_s: now_s,
+            channel: grant.channel,
+            kiosk,
+            recipient: grant.recipient,
+            credential: Some(grant.credential_id),
+            carrier: grant.carrier,
+        };
+        for entry in self.refused.add(&attempt, error.code()) {
+            let _ = self.write(now_s, entry);
+        }
+        error
     }
 
     /// Journals every sum of refused attempts now (they are journaled an

@@ -97,7 +97,8 @@ crate::tagged::tag_first! {
         AttemptsRefused {
             /// The channel.
             channel: crate::credential::Channel,
-            /// The kiosk, if any.
+            /// The kiosk; none for remote commands, or for the sum of
+            /// attempts from kiosks beyond the 32 summed one by one.
             kiosk: Option<crate::credential::KioskId>,
             /// The error's code.
             error: String,

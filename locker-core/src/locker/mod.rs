@@ -56,6 +56,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod clock;
 mod courier;
 mod doors;
 mod entry;
@@ -141,8 +142,13 @@ pub struct Locker<H: Hardware, J: JournalSink<Entry>> {
     /// The locker's time at the last clock reading (kept in memory only:
     /// the reference for the next reading's step).
     last_seen_s: Option<u64>,
+    /// What the board's uptime counter vouched for at the last reading.
+    uptime: clock::Uptime,
     /// Refused attempts not journaled one by one yet, summed.
     refused: tally::Tallies,
+    /// A counted failure the journal could not take: recorded before any
+    /// further verification.
+    held_failure: Option<crate::credential::Failure>,
     /// When each door's last unexpected close was journaled.
     door_alarms: crate::collections::SortedMap<CompartmentId, u64>,
     events: Vec<Event>,
@@ -198,7 +204,7 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
         config.credentials.validate()?;
         // Nothing could authenticate the journal.
         keys.newest()?;
-        let at_s = read_clock(&mut hardware)?;
+        let at_s = clock::read_clock(&mut hardware)?;
         let counter = read_counter(&mut hardware)?.is_some();
         let entry = Entry::Configured {
             bank: config.bank,
@@ -218,7 +224,9 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
             counter,
             report: None,
             last_seen_s: None,
+            uptime: clock::Uptime::default(),
             refused: tally::Tallies::default(),
+            held_failure: None,
             door_alarms: crate::collections::SortedMap::new(),
             events: Vec::new(),
         };
@@ -315,7 +323,9 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
             counter: counter.is_some(),
             report: None,
             last_seen_s: None,
+            uptime: clock::Uptime::default(),
             refused: tally::Tallies::default(),
+            held_failure: None,
             door_alarms: crate::collections::SortedMap::new(),
             events: Vec::new(),
         };
@@ -538,133 +548,6 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
         Ok(())
     }
 
-    /// The time now, on the locker's clock: the hardware clock less any
-    /// jump ahead not confirmed yet, never earlier than the last record.
-    ///
-    /// Only a journaled time holds the clock back. A reading that moved
-    /// ahead and wrote nothing is not kept: one glitched reading of a month
-    /// ahead would otherwise stand as "now" until the real time caught up.
-    /// A reading more than the policy's `max_step_s` past the one before
-    /// is a jump: it is journaled and held back whole, so it neither ages
-    /// throttle windows nor expires parcels, until confirmed.
-    fn now(&mut self) -> Result<u64, LockerError> {
-        let clock_s = read_clock(&mut self.hardware)?;
-        let kept_s = self.state.last_at_s();
-        let policy = self.state.policy.clock;
-        let held_s = self.state.clock_offset_s;
-        // Where the last reading left the locker's time.
-        let base_s = self.last_seen_s.unwrap_or(kept_s).max(kept_s);
-        if held_s > 0 && clock_s.abs_diff(base_s) <= policy.max_step_s {
-            // The clock agrees with the locker's time again: the push was
-            // undone (or the time was wrong all along, and set right).
-            return self.confirm(clock_s, ClockConfirmation::Returned);
-        }
-        let locker_s = clock_s.saturating_sub(held_s);
-        if locker_s < kept_s {
-            self.events.push(Event::ClockWentBack { clock_s, kept_s });
-            self.last_seen_s = Some(kept_s);
-            return Ok(kept_s);
-        }
-        if locker_s > base_s.saturating_add(policy.max_step_s) {
-            // A jump: none of it counts until confirmed.
-            let jump_s = locker_s - base_s;
-            self.write(
-                base_s,
-                Entry::ClockJumped {
-                    clock_s,
-                    held_s: jump_s,
-                },
-            )?;
-            self.events.push(Event::ClockJumped {
-                clock_s,
-                locker_s: base_s,
-                held_s: self.state.clock_offset_s,
-            });
-            self.last_seen_s = Some(base_s);
-            return Ok(base_s);
-        }
-        if let Some(since_s) = self.state.clock_held_since_s
-            && locker_s >= since_s.saturating_add(policy.confirm_after_s)
-        {
-            return self.confirm(clock_s, ClockConfirmation::Running);
-        }
-        self.last_seen_s = Some(locker_s);
-        Ok(locker_s)
-    }
-
-    /// Takes the clock's time as the locker's from here on, journaled.
-    fn confirm(&mut self, clock_s: u64, by: ClockConfirmation) -> Result<u64, LockerError> {
-        let now_s = clock_s.max(self.state.last_at_s());
-        self.write(now_s, Entry::ClockConfirmed { by })?;
-        self.events.push(Event::ClockConfirmed { by, now_s });
-        self.last_seen_s = Some(now_s);
-        Ok(now_s)
-    }
-
-    /// Reads the clock, as every operation does first: for a host that
-    /// cannot [`tick`](Self::tick) often, so the locker sees time pass in
-    /// steps no larger than the policy's `max_step_s` (a longer gap between
-    /// readings is held back as a jump). Returns the locker's time.
-    ///
-    /// # Errors
-    ///
-    /// [`LockerError::Hardware`] for the clock, [`LockerError::JournalWrite`]
-    /// when a jump or a confirmation cannot be journaled.
-    pub fn observe_clock(&mut self) -> Result<u64, LockerError> {
-        self.now()
-    }
-
-    /// Staff confirm the clock after a jump: the locker takes the hardware
-    /// clock's time as true from here on (parcels past their dwell then
-    /// expire, throttle windows age). Journaled. A no-op when no jump is
-    /// held back.
-    ///
-    /// # Errors
-    ///
-    /// [`LockerError::Hardware`] for the clock, [`LockerError::JournalWrite`].
-    pub fn confirm_clock(&mut self) -> Result<u64, LockerError> {
-        let now_s = self.now()?;
-        if self.state.clock_offset_s == 0 {
-            return Ok(now_s);
-        }
-        let clock_s = read_clock(&mut self.hardware)?;
-        self.confirm(clock_s, ClockConfirmation::Staff)
-    }
-
-    /// Confirms the clock with a time the back end signed
-    /// ([`sign_time`](crate::credential::sign_time)) for this bank: when
-    /// the hardware clock agrees with it (within
-    /// [`SIGNED_TIME_SKEW_S`](crate::credential::SIGNED_TIME_SKEW_S)), a
-    /// jump held back is taken as true. A signed time never moves the
-    /// clock; one that disagrees is refused.
-    ///
-    /// # Errors
-    ///
-    /// [`LockerError::Credential`] for a time not signed by the site's
-    /// remote-command key or a listed issuer, or for another bank;
-    /// [`LockerError::Invalid`] when the clock disagrees with it; and the
-    /// clock and journal errors.
-    pub fn confirm_signed_time(
-        &mut self,
-        signed: &crate::credential::SignedTime,
-    ) -> Result<u64, LockerError> {
-        let now_s = self.now()?;
-        self.state
-            .credentials
-            .verify_signed_time(&self.keys, self.state.bank_id, signed)?;
-        let clock_s = read_clock(&mut self.hardware)?;
-        if clock_s.abs_diff(signed.time_s) > crate::credential::SIGNED_TIME_SKEW_S {
-            return Err(LockerError::Invalid {
-                field: "signed_time",
-                reason: "the clock does not agree with the time the back end signed",
-            });
-        }
-        if self.state.clock_offset_s == 0 {
-            return Ok(now_s);
-        }
-        self.confirm(clock_s, ClockConfirmation::SignedTime)
-    }
-
     /// A fresh generator seeded from the hardware's entropy.
     fn rng(&mut self) -> Result<ChaCha20Rng, LockerError> {
         draw_rng(&mut self.hardware)
@@ -770,25 +653,6 @@ fn apply_all(state: &mut LockerState, records: &[Record<Entry>]) -> Result<(), L
         })?;
     }
     Ok(())
-}
-
-/// The hardware clock, refused beyond [`CLOCK_MAX_S`]
-/// (February 2105), where the expiries a policy sets no longer fit a
-/// credential: refused at the read, before any door opens.
-fn read_clock<H: Hardware>(hardware: &mut H) -> Result<u64, LockerError> {
-    let clock_s = hardware
-        .now_s()
-        .map_err(|error| LockerError::hardware(None, &error))?;
-    if clock_s > policy::CLOCK_MAX_S {
-        return Err(LockerError::Hardware {
-            compartment: None,
-            kind: HardwareErrorKind::ClockFault,
-            detail: Some(alloc::format!(
-                "the clock reads {clock_s} s, after the latest time credentials can carry"
-            )),
-        });
-    }
-    Ok(clock_s)
 }
 
 /// The board's monotonic counter, when it has one.

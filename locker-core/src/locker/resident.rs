@@ -55,6 +55,7 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
         pin: &str,
     ) -> Result<Vec<CompartmentId>, LockerError> {
         let now_s = self.now()?;
+        self.record_held_failure(now_s)?;
         let attempt = PinAttempt {
             kiosk,
             unit,
@@ -66,7 +67,7 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
             .credentials
             .verify_pin(&self.keys, &attempt, now_s);
         let grant = self.settle_verification(now_s, verified)?;
-        self.open_for_pickup(now_s, grant)
+        self.open_for_pickup(now_s, Some(kiosk), grant)
     }
 
     /// Collects with a QR token shown to the scanner at `kiosk`.
@@ -86,6 +87,7 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
         token: &str,
     ) -> Result<Vec<CompartmentId>, LockerError> {
         let now_s = self.now()?;
+        self.record_held_failure(now_s)?;
         let verified = self.state.credentials.verify_token_with_claims(
             &self.keys,
             self.state.bank_id,
@@ -101,17 +103,17 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
             // ours.
             let issued_at_s = claims.issued_at_s;
             if issued_at_s > now_s.saturating_add(TOKEN_ISSUE_SKEW_S) {
-                return Err(CredentialError::NotYetValid {
+                let error = CredentialError::NotYetValid {
                     valid_from_s: issued_at_s,
                     now_s,
-                }
-                .into());
+                };
+                return Err(self.note_refused(now_s, Some(kiosk), &grant, error.into()));
             }
             grant
                 .compartments
                 .retain(|&door| self.state.held_since(door, issued_at_s));
         }
-        self.open_for_pickup(now_s, grant)
+        self.open_for_pickup(now_s, Some(kiosk), grant)
     }
 
     /// Collects with an RFID tag: opens every door holding the tag owner's
@@ -127,10 +129,11 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
         pin: Option<&str>,
     ) -> Result<Vec<CompartmentId>, LockerError> {
         let now_s = self.now()?;
+        self.record_held_failure(now_s)?;
         let tap = RfidTap { kiosk, uid, pin };
         let verified = self.state.credentials.verify_rfid(&self.keys, &tap, now_s);
         let grant = self.settle_verification(now_s, verified)?;
-        self.open_for_pickup(now_s, grant)
+        self.open_for_pickup(now_s, Some(kiosk), grant)
     }
 
     /// Opens a door for a pickup on a command the back end signed (a
@@ -163,19 +166,20 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
         command: &RemoteCommand,
     ) -> Result<Vec<CompartmentId>, LockerError> {
         let now_s = self.now()?;
+        self.record_held_failure(now_s)?;
         let verified =
             self.state
                 .credentials
                 .verify_remote(&self.keys, self.state.bank_id, command, now_s);
         let grant = self.settle_verification(now_s, verified)?;
         if grant.purpose != Purpose::Pickup {
-            return Err(CredentialError::WrongPurpose {
+            let error = CredentialError::WrongPurpose {
                 expected: Purpose::Pickup,
                 actual: grant.purpose,
-            }
-            .into());
+            };
+            return Err(self.note_refused(now_s, None, &grant, error.into()));
         }
-        self.open_for_pickup(now_s, grant)
+        self.open_for_pickup(now_s, None, grant)
             .map_err(credential_error_first)
     }
 
@@ -321,6 +325,27 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
     fn open_for_pickup(
         &mut self,
         now_s: u64,
+        kiosk: Option<KioskId>,
+        grant: Grant,
+    ) -> Result<Vec<CompartmentId>, LockerError> {
+        let attempt = Grant {
+            compartments: Vec::new(),
+            ..grant.clone()
+        };
+        match self.open_grant(now_s, grant) {
+            // Refused after the credential verified: on the record too.
+            Err(
+                error @ (LockerError::NothingToCollect
+                | LockerError::State(StateError::Unavailable { .. })),
+            ) => Err(self.note_refused(now_s, kiosk, &attempt, error)),
+            opened => opened,
+        }
+    }
+
+    /// Opens the doors of a verified pickup grant that may be collected.
+    fn open_grant(
+        &mut self,
+        now_s: u64,
         mut grant: Grant,
     ) -> Result<Vec<CompartmentId>, LockerError> {
         if grant.compartments.is_empty() {
@@ -347,10 +372,20 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
         if grant.compartments.is_empty() {
             return Err(LockerError::NothingToCollect);
         }
-        for &compartment in &grant.compartments {
-            if let Some(why) = self.state.door_blocked(compartment) {
-                return Err(StateError::Unavailable { compartment, why }.into());
-            }
+        // A door out of service or busy is left shut; the others open (a
+        // PIN for several doors is not held back by one of them).
+        let blocked: Vec<(CompartmentId, _)> = grant
+            .compartments
+            .iter()
+            .filter_map(|&door| self.state.door_blocked(door).map(|why| (door, why)))
+            .collect();
+        grant
+            .compartments
+            .retain(|door| !blocked.iter().any(|(shut, _)| shut == door));
+        if let Some(&(compartment, why)) = blocked.first()
+            && grant.compartments.is_empty()
+        {
+            return Err(StateError::Unavailable { compartment, why }.into());
         }
         let doors = grant.compartments.clone();
         self.write(now_s, Entry::PickupOpened { grant })?;

@@ -642,7 +642,7 @@ impl LockerState {
             } => {
                 let old = core::mem::take(&mut self.delivery_mut(*compartment)?.credentials);
                 for id in old {
-                    self.revoke_quietly(id, at_s)?;
+                    self.retire_for_door(id, *compartment, at_s)?;
                 }
                 // The parcels go back: nothing of the recipient's names the
                 // door any more (a one-door delegation included).
@@ -1063,7 +1063,7 @@ impl LockerState {
         self.emptied_at.insert(compartment, at_s);
         for id in &delivery.credentials {
             if *id != grant.credential_id {
-                self.revoke_quietly(*id, at_s)?;
+                self.retire_for_door(*id, compartment, at_s)?;
             }
         }
         // A QR token the back end issued without a record is spent too:
@@ -1103,6 +1103,26 @@ impl LockerState {
             );
         }
         self.sync_service(compartment)
+    }
+
+    /// Ends what a door's credential does for that door: revoked when it
+    /// opens nothing else; a PIN for several doors (one for all of a
+    /// resident's doors, at the cap) keeps the others, and loses this one
+    /// as the door is released.
+    fn retire_for_door(
+        &mut self,
+        id: CredentialId,
+        compartment: CompartmentId,
+        at_s: u64,
+    ) -> Result<(), StateError> {
+        let opens_others = self
+            .credentials
+            .get(id)
+            .is_some_and(|record| record.compartments.iter().any(|&c| c != compartment));
+        if opens_others {
+            return Ok(());
+        }
+        self.revoke_quietly(id, at_s)
     }
 
     /// Revokes a credential that may already be spent, expired or gone.

@@ -14,7 +14,9 @@ use crate::credential::{Channel, Failure, KioskId};
 pub(super) const TALLY_S: u64 = 3_600;
 /// How many attempts one record sums at most.
 const MAX_TALLY: u32 = 10_000;
-/// How many sums are kept at once; beyond, the oldest is journaled.
+/// How many sums of one kiosk are kept at once; beyond, attempts are
+/// summed per channel and error with no kiosk named (so made-up kiosk ids
+/// cannot make one record per attempt).
 const MAX_TALLIES: usize = 32;
 
 /// Refused attempts of one channel, kiosk and error.
@@ -52,27 +54,28 @@ impl Tallies {
     pub(super) fn add(&mut self, attempt: &Failure, error: &'static str) -> Vec<Entry> {
         let now_s = attempt.at_s;
         let mut due = self.take_due(now_s);
-        let same = |t: &Tally| {
-            t.channel == attempt.channel && t.kiosk == attempt.kiosk && t.error == error
+        let mut kiosk = attempt.kiosk;
+        let same = |t: &Tally, kiosk: Option<KioskId>| {
+            t.channel == attempt.channel && t.kiosk == kiosk && t.error == error
         };
-        match self.0.iter_mut().find(|t| same(t)) {
+        let by_kiosk = self.0.iter().filter(|t| t.kiosk.is_some()).count();
+        if kiosk.is_some() && by_kiosk >= MAX_TALLIES && !self.0.iter().any(|t| same(t, kiosk)) {
+            // Too many kiosks at once: this one is summed with the rest.
+            kiosk = None;
+        }
+        match self.0.iter_mut().find(|t| same(t, kiosk)) {
             Some(tally) => {
                 tally.count += 1;
                 tally.last_at_s = tally.last_at_s.max(now_s);
             }
-            None => {
-                if self.0.len() >= MAX_TALLIES {
-                    due.push(self.0.remove(0).entry());
-                }
-                self.0.push(Tally {
-                    channel: attempt.channel,
-                    kiosk: attempt.kiosk,
-                    error,
-                    count: 1,
-                    first_at_s: now_s,
-                    last_at_s: now_s,
-                });
-            }
+            None => self.0.push(Tally {
+                channel: attempt.channel,
+                kiosk,
+                error,
+                count: 1,
+                first_at_s: now_s,
+                last_at_s: now_s,
+            }),
         }
         if let Some(at) = self.0.iter().position(|t| t.count >= MAX_TALLY) {
             due.push(self.0.remove(at).entry());
@@ -146,7 +149,18 @@ mod tests {
         for kiosk in 0..1_000 {
             records.extend(tallies.add(&attempt(5, kiosk), "throttled"));
         }
-        assert!(tallies.0.len() <= MAX_TALLIES);
-        assert_eq!(records.len(), 1_000 - MAX_TALLIES);
+        // The first kiosks summed one by one, the rest together.
+        assert_eq!(tallies.0.len(), MAX_TALLIES + 1);
+        assert!(records.is_empty());
+        records.extend(tallies.take_all());
+        assert_eq!(records.len(), MAX_TALLIES + 1);
+        let counted: u32 = records
+            .iter()
+            .map(|r| match r {
+                Entry::AttemptsRefused { count, .. } => *count,
+                _ => 0,
+            })
+            .sum();
+        assert_eq!(counted, 1_000, "every attempt is counted");
     }
 }

@@ -1397,12 +1397,19 @@ fn a_door_closed_full_keeps_its_credentials_when_another_door_of_the_grant_empti
         ParcelPlace::Compartment(b)
     );
     rig.advance(60);
-    // The delegation is spent, but B's own PIN and token still open B.
-    assert!(
-        rig.locker
-            .pickup_pin(KIOSK, Some(RecipientId(12)), delegation.pin.expose())
-            .is_err()
+    // The delegation is spent for A only: it, B's own PIN and B's token
+    // still open B.
+    let delegated = rig.locker.state().credentials().verify_pin(
+        &rig.locker.keys,
+        &crate::credential::PinAttempt {
+            kiosk: KIOSK,
+            unit: Some(RecipientId(12)),
+            pin: delegation.pin.expose(),
+            purpose: crate::credential::Purpose::Pickup,
+        },
+        rig.locker.state().last_at_s(),
     );
+    assert_eq!(delegated.map(|grant| grant.compartments), Ok(vec![b]));
     let qr = rig.locker.state().credentials().verify_token(
         &rig.locker.keys,
         rig.locker.state().bank_id(),

@@ -329,7 +329,7 @@ fn every_kind_of_record() -> Vec<Record<Entry>> {
     // period, and the grace ends.
     assert!(
         site.locker
-            .pickup_pin(KIOSK, Some(RecipientId(12)), "000000")
+            .pickup_pin(KIOSK, Some(RecipientId(12)), "00000000")
             .is_err()
     );
     site.advance(HOUR_S);
