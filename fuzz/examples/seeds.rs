@@ -90,7 +90,7 @@ fn qr_token() {
 /// The key ring of the `journal_decode` target (the same formula).
 fn journal_keys() -> KeyRing {
     let mut keys = KeyRing::new();
-    let secret: [u8; 32] = core::array::from_fn(|i| (i as u8).wrapping_mul(37).wrapping_add(5));
+    let secret: [u8; 32] = locker_fuzz::secret(5);
     keys.add(SiteKey::from_bytes(KeyId(1), secret).unwrap())
         .unwrap();
     keys

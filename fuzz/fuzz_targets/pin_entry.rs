@@ -98,8 +98,7 @@ fn fixture() -> &'static Fixture {
     static FIXTURE: OnceLock<Fixture> = OnceLock::new();
     FIXTURE.get_or_init(|| {
         let mut keys = KeyRing::new();
-        let secret: [u8; 32] =
-            core::array::from_fn(|i| 0x33_u8.wrapping_add((i as u8).wrapping_mul(37)));
+        let secret: [u8; 32] = locker_fuzz::secret(0x33);
         keys.add(SiteKey::from_bytes(KeyId(1), secret).unwrap())
             .unwrap();
         let stores = [

@@ -15,11 +15,6 @@ pub const DAY_S: u64 = 86_400;
 /// The bank the tokens are for.
 pub const BANK: BankId = BankId(9);
 
-/// A site secret with 32 distinct bytes (a weak one is refused).
-pub fn secret(seed: u8) -> [u8; 32] {
-    core::array::from_fn(|i| seed.wrapping_add((i as u8).wrapping_mul(37)))
-}
-
 /// A token the fixture issued: its text, purpose, doors, expiry, and
 /// whether the store knows it (`unknown`, `recorded`, `revoked`, `spent`).
 pub type Issued = (String, Purpose, Vec<CompartmentId>, u64, &'static str);
@@ -38,7 +33,7 @@ pub struct Fixture {
 pub fn build() -> Fixture {
     let mut rng = ChaCha20Rng::seed_from_u64(7);
     let mut keys = KeyRing::new();
-    keys.add(SiteKey::from_bytes(KeyId(1), secret(0x11)).unwrap())
+    keys.add(SiteKey::from_bytes(KeyId(1), locker_fuzz::secret(0x11)).unwrap())
         .unwrap();
     let mut store = CredentialStore::default();
     let mut tokens = Vec::new();
@@ -51,7 +46,7 @@ pub fn build() -> Fixture {
     for (i, (purpose, doors, state)) in plans.into_iter().enumerate() {
         if i == 2 {
             // Later tokens are signed with the newer key.
-            keys.add(SiteKey::from_bytes(KeyId(2), secret(0x22)).unwrap())
+            keys.add(SiteKey::from_bytes(KeyId(2), locker_fuzz::secret(0x22)).unwrap())
                 .unwrap();
         }
         let request = TokenRequest {
