@@ -21,7 +21,8 @@ const JOURNAL_TS: &str = r#"
 /**
  * One journal record: `entry` is the change, `hash` covers `v`, `seq`,
  * `at_s`, `prev` and `entry` and links to `prev`; `key_id` and `mac` (a MAC
- * of the hash under the site's journal key) are absent in version 1.
+ * of `seq` and the hash under the site's journal key) are absent in
+ * version 1.
  */
 export interface RecordJson {
   v: number; seq: number; at_s: number; prev: string;
@@ -75,10 +76,16 @@ export interface ChainJson { next_seq: number; head: string }
 /**
  * A journal's last record as a head (`Locker#head()`): export it to
  * storage the journal's storage cannot roll back (a back end), and pass it
- * back as `expectedHead`. `key_id` and `mac` are absent for a version-1
- * record.
+ * back as `expectedHead`. `key_id` and `mac` (over `seq` and `hash`) are
+ * absent for a version-1 record. `bank_id` is the bank whose journal it
+ * is, in a head a locker exported (absent in a head read from records
+ * alone): a restore checked against the head refuses another bank's
+ * journal. It is not under the MAC: keep the head where the journal's
+ * storage cannot reach.
  */
-export interface HeadJson { seq: number; hash: string; key_id?: number; mac?: string }
+export interface HeadJson {
+  seq: number; hash: string; key_id?: number; mac?: string; bank_id?: number | string;
+}
 /** What a verification established, beyond the journal being whole. */
 export interface VerifiedJson {
   chain: ChainJson;

@@ -3,7 +3,8 @@
 
 use locker_core::allocate::Request;
 use locker_core::credential::{
-    CarrierId, CredentialId, DelegationRequest, KeyId, KioskId, RemoteCommand, SignedTime, SiteKey,
+    BankId, CarrierId, CredentialId, DelegationRequest, KeyId, KioskId, RemoteCommand, SignedTime,
+    SiteKey,
 };
 use locker_core::journal::{Head, MemoryJournal, Trust, lines};
 use locker_core::locker::{self as core_locker, Entry, LockerConfig, Restore, Snapshot};
@@ -205,8 +206,19 @@ export interface RestoreReportJson {
 export interface RestoreOptions {
   /** The sealed snapshot (`Locker#snapshot()`) the records continue. */
   snapshot?: SnapshotJson;
-  /** A head exported before (`Locker#head()`): a journal cut short or rewritten is refused. */
+  /**
+   * A head exported before (`Locker#head()`): a journal cut short or
+   * rewritten is refused, and so is another bank's when the head names its
+   * bank (`bank_id`).
+   */
   expectedHead?: HeadJson;
+  /**
+   * The bank this board is (from its provisioning; a number or a decimal
+   * string): a journal or snapshot configuring another bank is refused
+   * ("wrong_bank"). Banks sharing a key ring authenticate each other's
+   * journals, so a board says which it is here, or through `expectedHead`.
+   */
+  expectedBank?: number | string;
   /** Accept a journal written before journals were authenticated (version 1), once. */
   acceptLegacy?: boolean;
 }
@@ -307,6 +319,7 @@ fn number(value: u64) -> f64 {
 struct RestoreArgs {
     snapshot: Option<Snapshot>,
     expected_head: Option<Head>,
+    expected_bank: Option<BankId>,
     accept_legacy: bool,
 }
 
@@ -321,6 +334,9 @@ impl RestoreArgs {
         }
         if let Some(head) = options.get("expectedHead")? {
             args.expected_head = Some(from_js(&head, "options.expectedHead")?);
+        }
+        if let Some(bank) = options.get("expectedBank")? {
+            args.expected_bank = Some(from_js(&bank, "options.expectedBank")?);
         }
         if let Some(legacy) = options.get("acceptLegacy")? {
             args.accept_legacy = bool_value(&legacy, "options.acceptLegacy")?;
@@ -384,19 +400,22 @@ impl Locker {
     /// reload: checks the ring is the journal's, authenticates every
     /// record (and the snapshot, when `options.snapshot` is given: the
     /// records then continue it), checks the journal reaches
-    /// `options.expectedHead` and the board's monotonic counter, replays,
+    /// `options.expectedHead` and the board's monotonic counter, checks the
+    /// journal (and snapshot) configures the bank the board is
+    /// (`options.expectedBank`, else the head's `bank_id`), replays,
     /// journals keys the journal does not know yet, and settles doors that
     /// were open. A torn last line is dropped. `restoreReport()` then says
     /// what was found.
     ///
     /// ```js
-    /// const locker = Locker.restore(keys, board, storedText, { expectedHead: savedHead });
+    /// const locker = Locker.restore(keys, board, storedText, { expectedHead: savedHead, expectedBank: 31 });
     /// ```
     ///
     /// # Errors
     ///
     /// `"invalid_argument"` for a wrong type or option; `"no_keys"` (an
-    /// empty ring), `"wrong_key_ring"` (another site's), `"forged"`,
+    /// empty ring), `"wrong_key_ring"` (another site's), `"wrong_bank"`
+    /// (another bank's journal or snapshot), `"forged"`,
     /// `"unknown_key"`, `"unauthenticated"` (a legacy journal without
     /// `acceptLegacy`), `"rolled_back"`, `"head_mismatch"`, `"edited"`,
     /// `"missing_records"`, `"out_of_order"`, `"broken_link"`,
@@ -425,6 +444,7 @@ impl Locker {
             snapshot: args.snapshot.as_ref(),
             records: &records,
             expected_head: args.expected_head,
+            expected_bank: args.expected_bank,
             accept_legacy: args.accept_legacy,
         };
         Ok(Self(Core::restore_with(
@@ -450,8 +470,9 @@ impl Locker {
     /// The journal's last record as a head: export it (to a back end, to
     /// storage the journal's storage cannot roll back) and pass it to a
     /// later `Locker.restore` or `verifyJournal` as `expectedHead`, so a
-    /// journal cut short or rolled back is refused. `null` before any
-    /// record.
+    /// journal cut short or rolled back, or (at a restore) another bank's,
+    /// is refused. The head names this locker's bank (`bank_id`). `null`
+    /// before any record.
     ///
     /// # Errors
     ///

@@ -1,6 +1,7 @@
 // Keys, PINs, QR tokens and QR codes, against the built package.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 
 import * as pkg from "locker-wasm";
 
@@ -39,14 +40,17 @@ test("a key ring moves as the bytes C's locker_keys_export writes", () => {
   assert.deepEqual(again.exportSecrets(), keys.exportSecrets());
   assert.ok(again.rotate() > second, "a retired id is never reused");
 
-  // A provisioned ring: key 7, 32 distinct bytes.
-  const secret = Array.from({ length: 32 }, (_, i) => (i * 37 + 11) & 0xff);
+  // A provisioned ring: key 7, as varied as random bytes (a SHA-256).
+  const secret = [...createHash("sha256").update("provisioned key 7").digest()];
   const hex = secret.map((b) => b.toString(16).padStart(2, "0")).join("");
   const provisioned = Uint8Array.from([bytes[0], 0, 7, 0, 7, ...secret]);
   assert.deepEqual(KeyRing.fromBytes(provisioned).exportSecrets(), [{ id: 7, secret_hex: hex }]);
-  // 32 bytes of 0x5a (the C tests' old provisioned key) is no key.
+  // 32 bytes of 0x5a (the C tests' old provisioned key) is no key, nor
+  // is a ramp of 32 distinct bytes (this test's old key).
   const weak = Uint8Array.from([bytes[0], 0, 7, 0, 7, ...new Array(32).fill(0x5a)]);
   assert.throws(() => KeyRing.fromBytes(weak), { code: "weak_key" });
+  const ramp = Uint8Array.from([bytes[0], 0, 7, 0, 7, ...Array.from({ length: 32 }, (_, i) => (i * 37 + 11) & 0xff)]);
+  assert.throws(() => KeyRing.fromBytes(ramp), { code: "weak_key", message: /counter or pattern/ });
   assert.throws(() => KeyRing.fromBytes(Uint8Array.of(1)), { code: "invalid_request", message: /3-byte header/ });
   assert.throws(() => KeyRing.fromBytes(provisioned.subarray(0, 36)), { code: "invalid_request" });
   assert.throws(() => KeyRing.fromBytes([...provisioned]), { code: "invalid_argument", message: /Uint8Array/ });

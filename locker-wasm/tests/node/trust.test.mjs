@@ -194,7 +194,7 @@ test("whole lines cut off the end: refused against an exported head and a monoto
   collect(locker, sim, door);
   const full = lines(locker.journalText());
   const head = locker.head();
-  assert.deepEqual(Object.keys(head), ["seq", "hash", "key_id", "mac"]);
+  assert.deepEqual(Object.keys(head), ["seq", "hash", "key_id", "mac", "bank_id"]);
   assert.equal(head.seq, full.length - 1);
   // The board's counter follows the journal.
   assert.equal(sim.monotonicCounterValue, full.length);
