@@ -40,13 +40,21 @@ export interface FailureJson {
 export interface AttemptFailedEntryJson { type: "attempt_failed"; failure: FailureJson }
 /**
  * Attempts refused without counting toward a throttle (refused by one
- * already, or a credential refused for its own state: spent, expired…),
- * summed per channel, kiosk and error code over at most ten minutes: with
+ * already, a credential refused for its own state: spent, expired…,
+ * keypad input that is no PIN at all, or a credential that verified but
+ * opened nothing: nothing to collect, a door out of service), summed per
+ * channel, kiosk and error code over at most an hour: with
  * `attempt_failed` records, every attempt is on the record, and a flood
- * costs bounded storage. Sums still open are written by `tick`.
+ * costs bounded storage. Sums that are due are written by `tick`, all of
+ * them by `flushAttempts`.
  */
 export interface AttemptsRefusedEntryJson {
-  type: "attempts_refused"; channel: Channel; kiosk: number | null;
+  type: "attempts_refused"; channel: Channel;
+  /**
+   * The kiosk; null for remote commands, and for the sum of attempts from
+   * kiosks beyond the 32 summed one by one.
+   */
+  kiosk: number | null;
   /** The refusal's code ("throttled", "already_used", …). */
   error: string;
   count: number; first_at_s: number; last_at_s: number;

@@ -75,10 +75,13 @@ export type ClockConfirmationJson = "staff" | "signed_time" | "running" | "retur
 /**
  * What a throttle counts failures against: the whole bank, one kiosk, one
  * unit (the recipient named with a PIN), one carrier (named with a courier
- * code) or one credential (a registered RFID tag whose PIN was wrong).
+ * code), one credential (a registered RFID tag whose PIN was wrong), or
+ * "other_kiosks": the kiosks beyond the 32 of a channel slowed one by one,
+ * which share one scope (so made-up kiosk ids neither escape the backoff
+ * nor grow the state).
  */
 export type ThrottleSubjectJson =
-  | "bank" | { kiosk: number } | { recipient: number | string } | { carrier: number }
+  | "bank" | "other_kiosks" | { kiosk: number } | { recipient: number | string } | { carrier: number }
   | { credential: number | string };
 /** One throttle: a channel and what its failures count against. */
 export interface ThrottleScopeJson { channel: Channel; subject: ThrottleSubjectJson }
@@ -711,8 +714,11 @@ impl Locker {
     /// # Errors
     ///
     /// `"rejected"`, `"expired"`, `"revoked"`, `"throttled"`,
-    /// `"malformed_pin"`, `"invalid_argument"`, hardware and journal codes;
-    /// a wrong code counts toward the throttle.
+    /// `"malformed_pin"`, `"invalid_argument"`, hardware and journal codes
+    /// (a failed attempt the journal could not record refuses every later
+    /// verification with the journal's code until it is recorded); a wrong
+    /// code counts toward the throttle, a malformed one (which can never
+    /// match) is only summed on the record.
     #[wasm_bindgen(js_name = courierSignIn)]
     pub fn courier_sign_in(
         &mut self,
@@ -839,12 +845,20 @@ impl Locker {
     }
 
     /// Collects with a PIN typed at `kiosk` (with the unit number when
-    /// PINs are bound to units, the default). Returns the doors opened.
+    /// PINs are bound to units, the default). Returns the doors opened: a
+    /// PIN for several doors opens those that can open (one out of service
+    /// stays shut) and keeps opening the others until each is collected.
+    /// A wrong PIN counts toward the throttles; keypad input that is no PIN
+    /// at all (the wrong length, letters, no unit) counts against nobody,
+    /// and is summed on the record (`attempts_refused`).
     ///
     /// # Errors
     ///
     /// `"rejected"`, `"expired"`, `"already_used"`, `"throttled"`,
-    /// `"unit_required"`, `"malformed_pin"`, hardware codes.
+    /// `"unit_required"`, `"malformed_pin"`, `"nothing_to_collect"`,
+    /// `"unavailable"`, hardware and journal codes (a failed attempt the
+    /// journal could not record refuses every later verification with the
+    /// journal's code until it is recorded).
     #[wasm_bindgen(js_name = pickupPin)]
     pub fn pickup_pin(
         &mut self,
@@ -860,7 +874,9 @@ impl Locker {
         Ok(doors_of(self.0.pickup_pin(kiosk, unit, &pin)?))
     }
 
-    /// Collects with a QR token shown at `kiosk`. Returns the doors opened.
+    /// Collects with a QR token shown at `kiosk` (the `qr_token` of a
+    /// `parcel_ready` event, which only this locker's record checks, or a
+    /// back end's token). Returns the doors opened.
     ///
     /// # Errors
     ///
@@ -955,7 +971,8 @@ impl Locker {
     /// `"not_delegable"` for a door the delegator holds no usable PIN or
     /// token of, `"invalid_request"` for doors given with the wrong scope
     /// or twice, `"too_many_pins"` (delegations leave one PIN of the cap to
-    /// the delegator's own drop-offs), `"bad_expiry"`, hardware codes.
+    /// the delegator's own drop-offs, so with `max_active_per_unit: 1`
+    /// there is none), `"bad_expiry"`, hardware codes.
     #[wasm_bindgen(unchecked_return_type = "DelegationJson")]
     pub fn delegate(
         &mut self,
