@@ -5,7 +5,7 @@ import { createHash } from "node:crypto";
 
 import * as pkg from "locker-wasm";
 
-const { CredentialStore, KeyRing, hasQr, issueToken, verifyTokenOffline } = pkg;
+const { CredentialStore, KeyRing, hasQr, issueRecordedToken, issueToken, verifyTokenOffline } = pkg;
 // Absent from a build without the `qr` feature (the test skips).
 const { qrSvg } = pkg;
 
@@ -140,6 +140,35 @@ test("a store's QR token verifies once and credential ids survive as strings whe
   store.redeem(grant, NOW);
   assert.throws(() => store.verifyToken(keys, 9, 1, token, NOW), { code: "already_used" });
   assert.throws(() => store.verifyToken(keys, 9, 1, token, NOW, "bogus"), { code: "invalid_argument" });
+});
+
+test("a recorded token verifies only with its record, never offline", () => {
+  const keys = new KeyRing();
+  keys.rotate();
+  const request = { bank: 9, purpose: "pickup", compartments: [5], recipient: 12, expires_at_s: NOW + 600 };
+  const store = new CredentialStore();
+  const { token, record } = store.issueRecordedToken(keys, request, NOW);
+  assert.match(token, /^[A-Z2-7]+$/);
+  // The record keeps a digest of the token's secret, not the token.
+  assert.deepEqual(Object.keys(record.kind), ["type", "secret_digest"]);
+  assert.match(record.kind.secret_digest, /^[0-9a-f]{64}$/);
+  assert.equal(store.length, 1);
+  // The site's keys alone do not check it.
+  assert.throws(() => verifyTokenOffline(keys, [], 9, token, NOW), { code: "rejected" });
+  assert.throws(() => new CredentialStore().verifyToken(keys, 9, 1, token, NOW), { code: "rejected" });
+  // Its record does: at its bank, once.
+  assert.throws(() => store.verifyToken(keys, 8, 1, token, NOW), { code: "rejected" });
+  const grant = store.verifyToken(keys, 9, 1, token, NOW);
+  assert.deepEqual([grant.channel, grant.compartments, grant.recipient], ["qr", [5], 12]);
+  store.redeem(grant, NOW);
+  assert.throws(() => store.verifyToken(keys, 9, 1, token, NOW), { code: "already_used" });
+  // Back-end tokens are unchanged: they verify offline.
+  assert.equal(verifyTokenOffline(keys, [], 9, issueToken(keys, request, NOW).token, NOW).recipient, 12);
+  // Issued outside a store, the record goes to the store that verifies.
+  const free = issueRecordedToken(keys, request, NOW);
+  assert.deepEqual(Object.keys(free), ["token", "record"]);
+  assert.equal(free.record.kind.type, "token");
+  assert.throws(() => verifyTokenOffline(keys, [], 9, free.token, NOW), { code: "rejected" });
 });
 
 test("QR codes render as SVG", { skip: !hasQr() && "built without the qr feature" }, () => {
