@@ -563,13 +563,31 @@ impl CredentialStore {
         #[wasm_bindgen(js_name = nowS, unchecked_param_type = "number")] now_s: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "Uint8Array")] entropy: Option<JsValue>,
     ) -> Result<JsValue, LockerError> {
-        let (token, record, now_s) = signed_token(&keys, &request, &now_s, entropy)?;
-        let issued = to_js(&Issued {
-            token: Some(token.expose()),
-            ..Issued::of(&record)
-        })?;
-        self.0.insert(record, now_s)?;
-        Ok(issued)
+        let (token, record, now_s) =
+            token_for(&keys, &request, &now_s, entropy, TokenKind::Signed)?;
+        self.insert_token(&token, record, now_s)
+    }
+
+    /// Issues a QR token only its record verifies (as a locker issues its
+    /// own: it ends in a random secret whose digest the record keeps) and
+    /// inserts the record. Returns `{ token, record }`. The token opens
+    /// only through this store (`verifyToken`); `verifyTokenOffline`
+    /// refuses it, and no site key makes another with its id.
+    ///
+    /// # Errors
+    ///
+    /// As [`issue_token`].
+    #[wasm_bindgen(js_name = issueRecordedToken, unchecked_return_type = "IssuedTokenJson")]
+    pub fn issue_recorded_token(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "KeyRing")] keys: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "TokenRequestJson")] request: JsValue,
+        #[wasm_bindgen(js_name = nowS, unchecked_param_type = "number")] now_s: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "Uint8Array")] entropy: Option<JsValue>,
+    ) -> Result<JsValue, LockerError> {
+        let (token, record, now_s) =
+            token_for(&keys, &request, &now_s, entropy, TokenKind::Recorded)?;
+        self.insert_token(&token, record, now_s)
     }
 
     /// Checks a PIN typed at `kiosk` for `purpose` (default `"pickup"`),
@@ -829,7 +847,31 @@ pub fn issue_token(
     #[wasm_bindgen(js_name = nowS, unchecked_param_type = "number")] now_s: JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "Uint8Array")] entropy: Option<JsValue>,
 ) -> Result<JsValue, LockerError> {
-    let (token, record, _) = signed_token(&keys, &request, &now_s, entropy)?;
+    let (token, record, _) = token_for(&keys, &request, &now_s, entropy, TokenKind::Signed)?;
+    to_js(&Issued {
+        token: Some(token.expose()),
+        ..Issued::of(&record)
+    })
+}
+
+/// Issues a QR token that only its record verifies, as a locker issues its
+/// own: returns `{ token, record }`. The token ends in a random secret, not
+/// a tag, and the record keeps only its digest, so neither the record
+/// (journaled, public) nor the site key makes the token: give the record
+/// to the store that verifies it. `verifyTokenOffline` refuses it.
+/// Randomness from `crypto.getRandomValues`, or from `entropy` (32 bytes).
+///
+/// # Errors
+///
+/// As [`issue_token`].
+#[wasm_bindgen(js_name = issueRecordedToken, unchecked_return_type = "IssuedTokenJson")]
+pub fn issue_recorded_token(
+    #[wasm_bindgen(unchecked_param_type = "KeyRing")] keys: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "TokenRequestJson")] request: JsValue,
+    #[wasm_bindgen(js_name = nowS, unchecked_param_type = "number")] now_s: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "Uint8Array")] entropy: Option<JsValue>,
+) -> Result<JsValue, LockerError> {
+    let (token, record, _) = token_for(&keys, &request, &now_s, entropy, TokenKind::Recorded)?;
     to_js(&Issued {
         token: Some(token.expose()),
         ..Issued::of(&record)
@@ -886,31 +928,65 @@ impl<'a> Issued<'a> {
     }
 }
 
-/// The arguments of `issueToken` converted, and the token signed with the
-/// newest key; returns the time too.
-fn signed_token(
+/// Which of the core's token issuers a call uses.
+#[derive(Clone, Copy)]
+enum TokenKind {
+    /// `issue_token`: a tag under the site's token key, verifiable offline.
+    Signed,
+    /// `issue_recorded_token`: a secret only the record's digest checks.
+    Recorded,
+}
+
+/// The arguments of `issueToken` (or `issueRecordedToken`) converted, and
+/// the token issued with the newest key; returns the time too.
+fn token_for(
     keys: &JsValue,
     request: &JsValue,
     now_s: &JsValue,
     entropy: Option<JsValue>,
+    kind: TokenKind,
 ) -> Result<(core_cred::TokenSecret, core_cred::CredentialRecord, u64), LockerError> {
     let keys = keys_arg(keys, "keys")?;
     let request: TokenRequest = from_js(request, "request")?;
     let now_s = now_arg(now_s)?;
     let mut rng = rng_arg(entropy)?;
-    let (token, record) = core_cred::issue_token(&keys.0, &mut rng, &request, now_s)?;
+    let issue = match kind {
+        TokenKind::Signed => core_cred::issue_token,
+        TokenKind::Recorded => core_cred::issue_recorded_token,
+    };
+    let (token, record) = issue(&keys.0, &mut rng, &request, now_s)?;
     Ok((token, record, now_s))
+}
+
+impl CredentialStore {
+    /// Inserts an issued token's record; returns `{ token, record }`.
+    fn insert_token(
+        &mut self,
+        token: &core_cred::TokenSecret,
+        record: core_cred::CredentialRecord,
+        now_s: u64,
+    ) -> Result<JsValue, LockerError> {
+        let issued = to_js(&Issued {
+            token: Some(token.expose()),
+            ..Issued::of(&record)
+        })?;
+        self.0.insert(record, now_s)?;
+        Ok(issued)
+    }
 }
 
 /// Checks a QR token's tag (with the site's `keys`) or Ed25519 signature
 /// (with `issuers`, the back ends' public keys: `[]` for none) and its
 /// expiry, for bank `bank`, without any record; returns its claims. A
-/// token for another bank is refused.
+/// token for another bank is refused, and so is a locker's own token (a
+/// `parcel_ready` event's `qr_token`, `issueRecordedToken`'s): only its
+/// record checks it (`Locker#pickupQr`, `CredentialStore#verifyToken`).
 ///
 /// # Errors
 ///
 /// `"malformed_token"`, `"unknown_key_id"`, `"rejected"` (a bad tag or
-/// signature, another bank), `"expired"`, `"invalid_argument"`.
+/// signature, another bank, a token only its record checks), `"expired"`,
+/// `"invalid_argument"`.
 #[wasm_bindgen(js_name = verifyTokenOffline, unchecked_return_type = "TokenClaimsJson")]
 pub fn verify_token_offline(
     #[wasm_bindgen(unchecked_param_type = "KeyRing")] keys: JsValue,

@@ -1,8 +1,8 @@
 //! Hardware for the [`Locker`](crate::locker::Locker): any JavaScript object
 //! with the calls of the core's `Hardware` trait (a kiosk's lock board over
-//! WebSerial, a test double: five required, the occupancy sensor and the
-//! monotonic counter optional), and the core's simulated bank, which has
-//! the same methods.
+//! WebSerial, a test double: five required, the occupancy sensor, the
+//! monotonic counter and the uptime counter optional), and the core's
+//! simulated bank, which has the same methods.
 
 use js_sys::{Reflect, Uint8Array};
 use locker_core::CompartmentId;
@@ -48,15 +48,31 @@ export interface Hardware {
   monotonicCounter?(): number | null | undefined;
   /** Raise the monotonic counter to at least `atLeast` (never lower it). */
   raiseMonotonicCounter?(atLeast: number): void;
+  /**
+   * Whole seconds the board has run since it started, from a counter
+   * whoever sets the real-time clock cannot move (a free-running timer,
+   * `performance.now()` in a kiosk that never sleeps); `null` or
+   * `undefined` when there is none (leave it out). With it the locker
+   * holds back a clock pushed ahead in steps too small to be jumps: the
+   * clock may run ahead of the time lived by a minute (regrowing at 1 % of
+   * the time lived), and the rest is held back until confirmed.
+   */
+  uptimeS?(): number | null | undefined;
 }
 /** Options of a simulated bank. */
 export interface SimulatedHardwareOptions {
   /** Give the board a monotonic counter, at 0 (default false). */
   monotonicCounter?: boolean;
+  /**
+   * Give the board an uptime counter, at 0 (default false): time passing
+   * (`advanceS`, `setNowS` forward) moves it, a clock jump (`jumpClockS`)
+   * does not.
+   */
+  uptime?: boolean;
 }
 /** One hardware call the simulator recorded (the core's `Call` JSON). */
 export type HardwareCallJson =
-  | "now_s" | "monotonic_counter"
+  | "now_s" | "monotonic_counter" | "uptime_s"
   | { unlock: number } | { door_state: number } | { occupancy: number }
   | { fill_random: { len: number } } | { raise_monotonic_counter: { at_least: number } };
 "#;
@@ -91,6 +107,9 @@ extern "C" {
         this: &HardwareObject,
         at_least: JsValue,
     ) -> Result<JsValue, JsValue>;
+
+    #[wasm_bindgen(method, catch, js_name = uptimeS)]
+    fn uptime_s(this: &HardwareObject) -> Result<JsValue, JsValue>;
 }
 
 /// A failed call of a JavaScript hardware object: the kind its thrown
@@ -255,6 +274,27 @@ impl Hardware for JsHardware {
             .map(drop)
             .map_err(|e| thrown(&e))
     }
+
+    fn uptime_s(&mut self) -> Result<Option<u64>, Self::Error> {
+        if !has_method(&self.object, "uptimeS") {
+            return Ok(None);
+        }
+        let answer = self.object.uptime_s().map_err(|e| thrown(&e))?;
+        if answer.is_undefined() || answer.is_null() {
+            return Ok(None);
+        }
+        answer
+            .as_f64()
+            .filter(|n| n.is_finite() && *n >= 0.0 && n.fract() == 0.0)
+            .and_then(|n| crate::convert::whole(n, MAX_SAFE_INTEGER, "uptime").ok())
+            .map(Some)
+            .ok_or_else(|| {
+                HardwareFault::with_detail(
+                    HardwareErrorKind::ClockFault,
+                    "uptimeS() must return whole seconds, null or undefined",
+                )
+            })
+    }
 }
 
 fn door(value: &JsValue) -> Result<CompartmentId, LockerError> {
@@ -328,7 +368,8 @@ pub struct SimulatedHardware(core_hw::SimulatedHardware);
 impl SimulatedHardware {
     /// A bank with these door ids, all closed, latched and empty; entropy
     /// seeded with `seed`; the clock at `nowS` (default 0); with
-    /// `{ monotonicCounter: true }`, a monotonic counter at 0.
+    /// `{ monotonicCounter: true }`, a monotonic counter at 0; with
+    /// `{ uptime: true }`, an uptime counter at 0.
     ///
     /// # Errors
     ///
@@ -346,10 +387,14 @@ impl SimulatedHardware {
         >,
     ) -> Result<Self, LockerError> {
         let mut counter = false;
+        let mut uptime = false;
         if let Some(mut options) = Options::new(&options.unwrap_or(JsValue::UNDEFINED), "options")?
         {
             if let Some(value) = options.get("monotonicCounter")? {
                 counter = bool_value(&value, "options.monotonicCounter")?;
+            }
+            if let Some(value) = options.get("uptime")? {
+                uptime = bool_value(&value, "options.uptime")?;
             }
             options.finish()?;
         }
@@ -359,12 +404,14 @@ impl SimulatedHardware {
             .map(|now_s| u64_value(&now_s, "nowS"))
             .transpose()?
             .unwrap_or(0);
-        let sim = core_hw::SimulatedHardware::new(ids, seed).with_now_s(now_s);
-        Ok(Self(if counter {
-            sim.with_monotonic_counter()
-        } else {
-            sim
-        }))
+        let mut sim = core_hw::SimulatedHardware::new(ids, seed).with_now_s(now_s);
+        if counter {
+            sim = sim.with_monotonic_counter();
+        }
+        if uptime {
+            sim = sim.with_uptime();
+        }
+        Ok(Self(sim))
     }
 
     /// Hardware call: releases a door's latch.
@@ -480,6 +527,19 @@ impl SimulatedHardware {
             .map_err(LockerError::from)
     }
 
+    /// Hardware call: the seconds the board has run (time passing moves
+    /// them, `jumpClockS` does not), or `undefined` when the board has no
+    /// uptime counter (then nothing is recorded, as on a board without one).
+    ///
+    /// # Errors
+    ///
+    /// The injected fault.
+    #[wasm_bindgen(js_name = uptimeS)]
+    pub fn uptime_s(&mut self) -> Result<Option<f64>, LockerError> {
+        let value = self.0.uptime_s().map_err(LockerError::from)?;
+        Ok(value.and_then(exact_f64))
+    }
+
     /// The monotonic counter's value without a hardware call; `undefined`
     /// when the board has none.
     #[wasm_bindgen(getter, js_name = monotonicCounterValue)]
@@ -488,7 +548,8 @@ impl SimulatedHardware {
         self.0.monotonic_counter_value().and_then(exact_f64)
     }
 
-    /// Sets the clock (not a hardware call).
+    /// Sets the clock (not a hardware call). Forward, it is time passing:
+    /// an uptime counter moves with it.
     ///
     /// # Errors
     ///
@@ -502,7 +563,8 @@ impl SimulatedHardware {
         Ok(())
     }
 
-    /// Moves the clock forward.
+    /// Moves the clock forward, as time passing (an uptime counter moves
+    /// with it).
     ///
     /// # Errors
     ///
@@ -524,7 +586,38 @@ impl SimulatedHardware {
         Ok(())
     }
 
-    /// The clock, without a hardware call.
+    /// Makes the clock jump ahead by `deltaS` seconds at the next `nowS()`
+    /// read, without time passing: an uptime counter stays where it is (a
+    /// real-time clock set ahead). Jumps before a read add up; the clock
+    /// then keeps the new time. Not a hardware call; `clearFaults()`
+    /// cancels a jump not read yet. (Set the clock back with `setNowS`.)
+    ///
+    /// # Errors
+    ///
+    /// `"invalid_argument"` for a bad duration, or one that would take the
+    /// clock past 2^53 − 1 s, which a JavaScript number cannot hold.
+    #[wasm_bindgen(js_name = jumpClockS)]
+    pub fn jump_clock_s(
+        &mut self,
+        #[wasm_bindgen(js_name = deltaS, unchecked_param_type = "number")] delta_s: JsValue,
+    ) -> Result<(), LockerError> {
+        let delta_s = u64_value(&delta_s, "deltaS")?;
+        let past = || {
+            LockerError::invalid_argument(
+                "deltaS",
+                "takes the clock past 2^53 - 1 s, which a JavaScript number cannot hold",
+            )
+        };
+        if self.0.clock_s().saturating_add(delta_s) > crate::convert::MAX_SAFE_INTEGER {
+            return Err(past());
+        }
+        self.0
+            .jump_clock_s(i64::try_from(delta_s).map_err(|_| past())?);
+        Ok(())
+    }
+
+    /// The clock, without a hardware call (and without a jump not read
+    /// yet).
     #[wasm_bindgen(getter, js_name = clockS)]
     #[must_use]
     pub fn clock_s(&self) -> f64 {
@@ -669,7 +762,8 @@ impl SimulatedHardware {
 
     /// Calls of one operation (`"unlock"`, `"door_state"`, `"occupancy"`,
     /// `"now_s"`, `"fill_random"`, `"monotonic_counter"`,
-    /// `"raise_monotonic_counter"`) fail with `kind` (a hardware code).
+    /// `"raise_monotonic_counter"`, `"uptime_s"`) fail with `kind` (a
+    /// hardware code).
     ///
     /// # Errors
     ///
@@ -706,7 +800,7 @@ impl SimulatedHardware {
         self.0.restore_power();
     }
 
-    /// Removes every injected fault.
+    /// Removes every injected fault, and a clock jump not read yet.
     #[wasm_bindgen(js_name = clearFaults)]
     pub fn clear_faults(&mut self) {
         self.0.clear_faults();

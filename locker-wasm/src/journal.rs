@@ -21,7 +21,8 @@ const JOURNAL_TS: &str = r#"
 /**
  * One journal record: `entry` is the change, `hash` covers `v`, `seq`,
  * `at_s`, `prev` and `entry` and links to `prev`; `key_id` and `mac` (a MAC
- * of the hash under the site's journal key) are absent in version 1.
+ * of `seq` and the hash under the site's journal key) are absent in
+ * version 1.
  */
 export interface RecordJson {
   v: number; seq: number; at_s: number; prev: string;
@@ -39,13 +40,21 @@ export interface FailureJson {
 export interface AttemptFailedEntryJson { type: "attempt_failed"; failure: FailureJson }
 /**
  * Attempts refused without counting toward a throttle (refused by one
- * already, or a credential refused for its own state: spent, expired…),
- * summed per channel, kiosk and error code over at most ten minutes: with
+ * already, a credential refused for its own state: spent, expired…,
+ * keypad input that is no PIN at all, or a credential that verified but
+ * opened nothing: nothing to collect, a door out of service), summed per
+ * channel, kiosk and error code over at most an hour: with
  * `attempt_failed` records, every attempt is on the record, and a flood
- * costs bounded storage. Sums still open are written by `tick`.
+ * costs bounded storage. Sums that are due are written by `tick`, all of
+ * them by `flushAttempts`.
  */
 export interface AttemptsRefusedEntryJson {
-  type: "attempts_refused"; channel: Channel; kiosk: number | null;
+  type: "attempts_refused"; channel: Channel;
+  /**
+   * The kiosk; null for remote commands, and for the sum of attempts from
+   * kiosks beyond the 32 summed one by one.
+   */
+  kiosk: number | null;
   /** The refusal's code ("throttled", "already_used", …). */
   error: string;
   count: number; first_at_s: number; last_at_s: number;
@@ -75,10 +84,16 @@ export interface ChainJson { next_seq: number; head: string }
 /**
  * A journal's last record as a head (`Locker#head()`): export it to
  * storage the journal's storage cannot roll back (a back end), and pass it
- * back as `expectedHead`. `key_id` and `mac` are absent for a version-1
- * record.
+ * back as `expectedHead`. `key_id` and `mac` (over `seq` and `hash`) are
+ * absent for a version-1 record. `bank_id` is the bank whose journal it
+ * is, in a head a locker exported (absent in a head read from records
+ * alone): a restore checked against the head refuses another bank's
+ * journal. It is not under the MAC: keep the head where the journal's
+ * storage cannot reach.
  */
-export interface HeadJson { seq: number; hash: string; key_id?: number; mac?: string }
+export interface HeadJson {
+  seq: number; hash: string; key_id?: number; mac?: string; bank_id?: number | string;
+}
 /** What a verification established, beyond the journal being whole. */
 export interface VerifiedJson {
   chain: ChainJson;

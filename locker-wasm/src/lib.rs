@@ -21,7 +21,7 @@
 //! | module | exports |
 //! | --- | --- |
 //! | [`bank`] | `defaultBank`, `validateBankConfig`, `Bank`, `pack`, `lowerBound` |
-//! | [`credential`] | `KeyRing`, `CredentialStore`, `bruteForceBound`, `issueToken`, `verifyTokenOffline`, `signRemoteCommand`, `signTime`, `qrSvg` |
+//! | [`credential`] | `KeyRing`, `CredentialStore`, `bruteForceBound`, `issueToken`, `issueRecordedToken`, `verifyTokenOffline`, `signRemoteCommand`, `signTime`, `qrSvg` |
 //! | [`error`] | `LockerError` |
 //! | [`issuer`] | `IssuerSigningKey`, `issueTokenSigned`, `signRemoteCommandEd25519`, `signTimeEd25519` (feature `ed25519`) |
 //! | [`hardware`] | the `Hardware` interface, `SimulatedHardware` |

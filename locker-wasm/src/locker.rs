@@ -3,7 +3,8 @@
 
 use locker_core::allocate::Request;
 use locker_core::credential::{
-    CarrierId, CredentialId, DelegationRequest, KeyId, KioskId, RemoteCommand, SignedTime, SiteKey,
+    BankId, CarrierId, CredentialId, DelegationRequest, KeyId, KioskId, RemoteCommand, SignedTime,
+    SiteKey,
 };
 use locker_core::journal::{Head, MemoryJournal, Trust, lines};
 use locker_core::locker::{self as core_locker, Entry, LockerConfig, Restore, Snapshot};
@@ -74,10 +75,13 @@ export type ClockConfirmationJson = "staff" | "signed_time" | "running" | "retur
 /**
  * What a throttle counts failures against: the whole bank, one kiosk, one
  * unit (the recipient named with a PIN), one carrier (named with a courier
- * code) or one credential (a registered RFID tag whose PIN was wrong).
+ * code), one credential (a registered RFID tag whose PIN was wrong), or
+ * "other_kiosks": the kiosks beyond the 32 of a channel slowed one by one,
+ * which share one scope (so made-up kiosk ids neither escape the backoff
+ * nor grow the state).
  */
 export type ThrottleSubjectJson =
-  | "bank" | { kiosk: number } | { recipient: number | string } | { carrier: number }
+  | "bank" | "other_kiosks" | { kiosk: number } | { recipient: number | string } | { carrier: number }
   | { credential: number | string };
 /** One throttle: a channel and what its failures count against. */
 export interface ThrottleScopeJson { channel: Channel; subject: ThrottleSubjectJson }
@@ -205,8 +209,19 @@ export interface RestoreReportJson {
 export interface RestoreOptions {
   /** The sealed snapshot (`Locker#snapshot()`) the records continue. */
   snapshot?: SnapshotJson;
-  /** A head exported before (`Locker#head()`): a journal cut short or rewritten is refused. */
+  /**
+   * A head exported before (`Locker#head()`): a journal cut short or
+   * rewritten is refused, and so is another bank's when the head names its
+   * bank (`bank_id`).
+   */
   expectedHead?: HeadJson;
+  /**
+   * The bank this board is (from its provisioning; a number or a decimal
+   * string): a journal or snapshot configuring another bank is refused
+   * ("wrong_bank"). Banks sharing a key ring authenticate each other's
+   * journals, so a board says which it is here, or through `expectedHead`.
+   */
+  expectedBank?: number | string;
   /** Accept a journal written before journals were authenticated (version 1), once. */
   acceptLegacy?: boolean;
 }
@@ -307,6 +322,7 @@ fn number(value: u64) -> f64 {
 struct RestoreArgs {
     snapshot: Option<Snapshot>,
     expected_head: Option<Head>,
+    expected_bank: Option<BankId>,
     accept_legacy: bool,
 }
 
@@ -321,6 +337,9 @@ impl RestoreArgs {
         }
         if let Some(head) = options.get("expectedHead")? {
             args.expected_head = Some(from_js(&head, "options.expectedHead")?);
+        }
+        if let Some(bank) = options.get("expectedBank")? {
+            args.expected_bank = Some(from_js(&bank, "options.expectedBank")?);
         }
         if let Some(legacy) = options.get("acceptLegacy")? {
             args.accept_legacy = bool_value(&legacy, "options.acceptLegacy")?;
@@ -384,19 +403,22 @@ impl Locker {
     /// reload: checks the ring is the journal's, authenticates every
     /// record (and the snapshot, when `options.snapshot` is given: the
     /// records then continue it), checks the journal reaches
-    /// `options.expectedHead` and the board's monotonic counter, replays,
+    /// `options.expectedHead` and the board's monotonic counter, checks the
+    /// journal (and snapshot) configures the bank the board is
+    /// (`options.expectedBank`, else the head's `bank_id`), replays,
     /// journals keys the journal does not know yet, and settles doors that
     /// were open. A torn last line is dropped. `restoreReport()` then says
     /// what was found.
     ///
     /// ```js
-    /// const locker = Locker.restore(keys, board, storedText, { expectedHead: savedHead });
+    /// const locker = Locker.restore(keys, board, storedText, { expectedHead: savedHead, expectedBank: 31 });
     /// ```
     ///
     /// # Errors
     ///
     /// `"invalid_argument"` for a wrong type or option; `"no_keys"` (an
-    /// empty ring), `"wrong_key_ring"` (another site's), `"forged"`,
+    /// empty ring), `"wrong_key_ring"` (another site's), `"wrong_bank"`
+    /// (another bank's journal or snapshot), `"forged"`,
     /// `"unknown_key"`, `"unauthenticated"` (a legacy journal without
     /// `acceptLegacy`), `"rolled_back"`, `"head_mismatch"`, `"edited"`,
     /// `"missing_records"`, `"out_of_order"`, `"broken_link"`,
@@ -425,6 +447,7 @@ impl Locker {
             snapshot: args.snapshot.as_ref(),
             records: &records,
             expected_head: args.expected_head,
+            expected_bank: args.expected_bank,
             accept_legacy: args.accept_legacy,
         };
         Ok(Self(Core::restore_with(
@@ -450,8 +473,9 @@ impl Locker {
     /// The journal's last record as a head: export it (to a back end, to
     /// storage the journal's storage cannot roll back) and pass it to a
     /// later `Locker.restore` or `verifyJournal` as `expectedHead`, so a
-    /// journal cut short or rolled back is refused. `null` before any
-    /// record.
+    /// journal cut short or rolled back, or (at a restore) another bank's,
+    /// is refused. The head names this locker's bank (`bank_id`). `null`
+    /// before any record.
     ///
     /// # Errors
     ///
@@ -690,8 +714,11 @@ impl Locker {
     /// # Errors
     ///
     /// `"rejected"`, `"expired"`, `"revoked"`, `"throttled"`,
-    /// `"malformed_pin"`, `"invalid_argument"`, hardware and journal codes;
-    /// a wrong code counts toward the throttle.
+    /// `"malformed_pin"`, `"invalid_argument"`, hardware and journal codes
+    /// (a failed attempt the journal could not record refuses every later
+    /// verification with the journal's code until it is recorded); a wrong
+    /// code counts toward the throttle, a malformed one (which can never
+    /// match) is only summed on the record.
     #[wasm_bindgen(js_name = courierSignIn)]
     pub fn courier_sign_in(
         &mut self,
@@ -818,12 +845,20 @@ impl Locker {
     }
 
     /// Collects with a PIN typed at `kiosk` (with the unit number when
-    /// PINs are bound to units, the default). Returns the doors opened.
+    /// PINs are bound to units, the default). Returns the doors opened: a
+    /// PIN for several doors opens those that can open (one out of service
+    /// stays shut) and keeps opening the others until each is collected.
+    /// A wrong PIN counts toward the throttles; keypad input that is no PIN
+    /// at all (the wrong length, letters, no unit) counts against nobody,
+    /// and is summed on the record (`attempts_refused`).
     ///
     /// # Errors
     ///
     /// `"rejected"`, `"expired"`, `"already_used"`, `"throttled"`,
-    /// `"unit_required"`, `"malformed_pin"`, hardware codes.
+    /// `"unit_required"`, `"malformed_pin"`, `"nothing_to_collect"`,
+    /// `"unavailable"`, hardware and journal codes (a failed attempt the
+    /// journal could not record refuses every later verification with the
+    /// journal's code until it is recorded).
     #[wasm_bindgen(js_name = pickupPin)]
     pub fn pickup_pin(
         &mut self,
@@ -839,7 +874,9 @@ impl Locker {
         Ok(doors_of(self.0.pickup_pin(kiosk, unit, &pin)?))
     }
 
-    /// Collects with a QR token shown at `kiosk`. Returns the doors opened.
+    /// Collects with a QR token shown at `kiosk` (the `qr_token` of a
+    /// `parcel_ready` event, which only this locker's record checks, or a
+    /// back end's token). Returns the doors opened.
     ///
     /// # Errors
     ///
@@ -934,7 +971,8 @@ impl Locker {
     /// `"not_delegable"` for a door the delegator holds no usable PIN or
     /// token of, `"invalid_request"` for doors given with the wrong scope
     /// or twice, `"too_many_pins"` (delegations leave one PIN of the cap to
-    /// the delegator's own drop-offs), `"bad_expiry"`, hardware codes.
+    /// the delegator's own drop-offs, so with `max_active_per_unit: 1`
+    /// there is none), `"bad_expiry"`, hardware codes.
     #[wasm_bindgen(unchecked_return_type = "DelegationJson")]
     pub fn delegate(
         &mut self,

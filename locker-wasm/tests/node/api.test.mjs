@@ -75,9 +75,14 @@ test("the new exports answer in the core's JSON shapes", () => {
   assert.equal(locker.clockHeldSinceS, undefined);
   const head = locker.head();
   assert.equal(head.seq, locker.journalLength - 1);
+  // The locker's head names its bank; a head read from the records alone
+  // does not (nothing in a record says which bank is the board's).
+  assert.equal(head.bank_id, 31);
   const verified = verifyJournal(locker.journalText(), { keys, expectedHead: head, minRecords: locker.journalLength });
   assert.deepEqual(Object.keys(verified), ["chain", "authenticated_through", "legacy_records", "head"]);
-  assert.deepEqual(verified.head, head);
+  const { bank_id, ...recordHead } = head;
+  void bank_id;
+  assert.deepEqual(verified.head, recordHead);
   const loaded = readJournal(locker.journalText(), { keys });
   assert.deepEqual(Object.keys(loaded), ["records", "verified", "torn_tail", "valid_bytes"]);
   assert.deepEqual(loaded.records[0].entry.keys, keys.checks());
@@ -109,6 +114,22 @@ test("the new exports answer in the core's JSON shapes", () => {
   const plain = new SimulatedHardware([1], 0);
   assert.equal(plain.monotonicCounter(), undefined);
   assert.equal(plain.monotonicCounterValue, undefined);
+  // No uptime counter unless asked for; without one the call is not recorded.
+  assert.equal(plain.uptimeS(), undefined);
+  assert.deepEqual(plain.calls(), []);
+  const timed = new SimulatedHardware([1], 0, NOW, { uptime: true });
+  timed.advanceS(90);
+  timed.setNowS(NOW + 100);
+  timed.setNowS(NOW);
+  timed.jumpClockS(3_000);
+  assert.equal(timed.clockS, NOW, "a jump waits for the next read");
+  assert.equal(timed.uptimeS(), 100, "time passing moves it; a clock set back or jumping does not");
+  assert.equal(timed.nowS(), NOW + 3_000);
+  assert.equal(timed.uptimeS(), 100);
+  assert.deepEqual(timed.calls(), ["uptime_s", "now_s", "uptime_s"]);
+  timed.jumpClockS(60);
+  timed.clearFaults();
+  assert.equal(timed.nowS(), NOW + 3_000, "clearFaults drops a pending jump");
   // A failing counter: the record stands, the fault is raised.
   sim.failCalls("raise_monotonic_counter", "bus_timeout");
   locker.staffOpen(doorIds(defaultBank())[0], "check");
@@ -207,6 +228,11 @@ test("Locker.restore and the locker's new methods refuse wrong types, changing n
     ...without(undefined).map((snapshot) => ({ snapshot })),
     ...without(true, false, undefined).map((acceptLegacy) => ({ acceptLegacy })),
     ...without(undefined).map((expectedHead) => ({ expectedHead })),
+    ...NOT_BANK.filter((v) => v !== undefined).map((expectedBank) => ({ expectedBank })),
+    { expectedHead: { ...locker.head(), bank_id: -1 } },
+    { expectedHead: { ...locker.head(), bank_id: "x" } },
+    { expectedHead: { ...locker.head(), bank: 31 } },
+    { expected_bank: 31 },
     { keys },
     { minRecords: 1 },
   ]);
@@ -224,8 +250,12 @@ test("Locker.restore and the locker's new methods refuse wrong types, changing n
 
   sweep("SimulatedHardware options", (v) => new SimulatedHardware([1], 0, NOW, v), [
     ...NOT_OPTIONS, { monotonicCounter: "yes" }, { monotonicCounter: 1 }, { monotonic_counter: true },
+    { uptime: "yes" }, { uptime: 1 }, { uptime: null }, { uptimeS: true },
   ]);
   sweep("raiseMonotonicCounter", (v) => sim.raiseMonotonicCounter(v), NOT_NUMBER);
+  const clock = sim.clockS;
+  sweep("jumpClockS", (v) => sim.jumpClockS(v), [...NOT_NUMBER, Number.MAX_SAFE_INTEGER]);
+  assert.equal(sim.nowS(), clock, "no jump was taken");
   assert.equal(sim.monotonicCounterValue, locker.journalLength);
 
   const store = new CredentialStore();

@@ -1,10 +1,11 @@
 // Keys, PINs, QR tokens and QR codes, against the built package.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 
 import * as pkg from "locker-wasm";
 
-const { CredentialStore, KeyRing, hasQr, issueToken, verifyTokenOffline } = pkg;
+const { CredentialStore, KeyRing, hasQr, issueRecordedToken, issueToken, verifyTokenOffline } = pkg;
 // Absent from a build without the `qr` feature (the test skips).
 const { qrSvg } = pkg;
 
@@ -39,14 +40,17 @@ test("a key ring moves as the bytes C's locker_keys_export writes", () => {
   assert.deepEqual(again.exportSecrets(), keys.exportSecrets());
   assert.ok(again.rotate() > second, "a retired id is never reused");
 
-  // A provisioned ring: key 7, 32 distinct bytes.
-  const secret = Array.from({ length: 32 }, (_, i) => (i * 37 + 11) & 0xff);
+  // A provisioned ring: key 7, as varied as random bytes (a SHA-256).
+  const secret = [...createHash("sha256").update("provisioned key 7").digest()];
   const hex = secret.map((b) => b.toString(16).padStart(2, "0")).join("");
   const provisioned = Uint8Array.from([bytes[0], 0, 7, 0, 7, ...secret]);
   assert.deepEqual(KeyRing.fromBytes(provisioned).exportSecrets(), [{ id: 7, secret_hex: hex }]);
-  // 32 bytes of 0x5a (the C tests' old provisioned key) is no key.
+  // 32 bytes of 0x5a (the C tests' old provisioned key) is no key, nor
+  // is a ramp of 32 distinct bytes (this test's old key).
   const weak = Uint8Array.from([bytes[0], 0, 7, 0, 7, ...new Array(32).fill(0x5a)]);
   assert.throws(() => KeyRing.fromBytes(weak), { code: "weak_key" });
+  const ramp = Uint8Array.from([bytes[0], 0, 7, 0, 7, ...Array.from({ length: 32 }, (_, i) => (i * 37 + 11) & 0xff)]);
+  assert.throws(() => KeyRing.fromBytes(ramp), { code: "weak_key", message: /counter or pattern/ });
   assert.throws(() => KeyRing.fromBytes(Uint8Array.of(1)), { code: "invalid_request", message: /3-byte header/ });
   assert.throws(() => KeyRing.fromBytes(provisioned.subarray(0, 36)), { code: "invalid_request" });
   assert.throws(() => KeyRing.fromBytes([...provisioned]), { code: "invalid_argument", message: /Uint8Array/ });
@@ -136,6 +140,35 @@ test("a store's QR token verifies once and credential ids survive as strings whe
   store.redeem(grant, NOW);
   assert.throws(() => store.verifyToken(keys, 9, 1, token, NOW), { code: "already_used" });
   assert.throws(() => store.verifyToken(keys, 9, 1, token, NOW, "bogus"), { code: "invalid_argument" });
+});
+
+test("a recorded token verifies only with its record, never offline", () => {
+  const keys = new KeyRing();
+  keys.rotate();
+  const request = { bank: 9, purpose: "pickup", compartments: [5], recipient: 12, expires_at_s: NOW + 600 };
+  const store = new CredentialStore();
+  const { token, record } = store.issueRecordedToken(keys, request, NOW);
+  assert.match(token, /^[A-Z2-7]+$/);
+  // The record keeps a digest of the token's secret, not the token.
+  assert.deepEqual(Object.keys(record.kind), ["type", "secret_digest"]);
+  assert.match(record.kind.secret_digest, /^[0-9a-f]{64}$/);
+  assert.equal(store.length, 1);
+  // The site's keys alone do not check it.
+  assert.throws(() => verifyTokenOffline(keys, [], 9, token, NOW), { code: "rejected" });
+  assert.throws(() => new CredentialStore().verifyToken(keys, 9, 1, token, NOW), { code: "rejected" });
+  // Its record does: at its bank, once.
+  assert.throws(() => store.verifyToken(keys, 8, 1, token, NOW), { code: "rejected" });
+  const grant = store.verifyToken(keys, 9, 1, token, NOW);
+  assert.deepEqual([grant.channel, grant.compartments, grant.recipient], ["qr", [5], 12]);
+  store.redeem(grant, NOW);
+  assert.throws(() => store.verifyToken(keys, 9, 1, token, NOW), { code: "already_used" });
+  // Back-end tokens are unchanged: they verify offline.
+  assert.equal(verifyTokenOffline(keys, [], 9, issueToken(keys, request, NOW).token, NOW).recipient, 12);
+  // Issued outside a store, the record goes to the store that verifies.
+  const free = issueRecordedToken(keys, request, NOW);
+  assert.deepEqual(Object.keys(free), ["token", "record"]);
+  assert.equal(free.record.kind.type, "token");
+  assert.throws(() => verifyTokenOffline(keys, [], 9, free.token, NOW), { code: "rejected" });
 });
 
 test("QR codes render as SVG", { skip: !hasQr() && "built without the qr feature" }, () => {

@@ -11,6 +11,7 @@
 // and the PIN valid.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 
 import {
   CredentialStore, KeyRing, Locker, LockerError, SimulatedHardware, bruteForceBound, defaultBank, doorIds,
@@ -38,6 +39,9 @@ function rig(config = {}) {
   const session = locker.courierSignIn(1, locker.issueCourierCode(3, 30 * DAY), 3);
   return { bank, sim, locker, session };
 }
+
+/** 32 bytes as varied as random ones, reproducible: the SHA-256 of `seed`. */
+const seeded = (seed) => new Uint8Array(createHash("sha256").update(seed).digest());
 
 const parcel = (id, size = { width_mm: 300, depth_mm: 200, height_mm: 100 }) => ({ id, size, weight_g: 1_000 });
 
@@ -68,8 +72,8 @@ const refused = (call) => assert.throws(call, (e) => e instanceof LockerError &&
 /** Junk, forgeries and guesses on every channel from `kiosks`, `rounds` times: the host's events. */
 function flood({ sim, locker }, kiosks, rounds) {
   const forger = new KeyRing();
-  forger.rotate(Uint8Array.from({ length: 32 }, (_, i) => 66 + i * 7));
-  const entropy = Uint8Array.from({ length: 32 }, (_, i) => (i * 29 + 5) % 256);
+  forger.rotate(seeded("forger's key"));
+  const entropy = seeded("forger's entropy");
   const events = [];
   for (let round = 0; round < rounds; round++) {
     for (const kiosk of kiosks) {
@@ -234,6 +238,209 @@ test("a fourth door for a resident at the PIN cap gives one PIN for all their do
   empty(r, all);
 });
 
+test("a merged PIN keeps opening the other doors after one is collected by QR", () => {
+  const r = rig();
+  const { sim, locker } = r;
+  const big = { width_mm: 350, depth_mm: 600, height_mm: 170 };
+  const drops = [1, 2, 3, 4].map((id) => dropOff(r, id, 12, big));
+  const all = drops.map((d) => d.door).sort((a, b) => a - b);
+  const merged = drops[3];
+  assert.deepEqual(merged.ready.pin_opens, all, "4 doors at a cap of 3: one PIN for all");
+  sim.advanceS(60);
+  // One door is collected with its own QR code.
+  const first = drops[0];
+  assert.deepEqual([...locker.pickupQr(1, first.token)], [first.door]);
+  empty(r, [first.door]);
+  // The merged PIN is not spent by that: it opens the three others.
+  const rest = all.filter((door) => door !== first.door);
+  sim.advanceS(60);
+  assert.deepEqual([...locker.pickupPin(1, 12, merged.pin)].sort((a, b) => a - b), rest);
+  // Two of them are emptied, one closed full again (the resident took
+  // one parcel at a time): the PIN opens that one still.
+  const [a, b, keep] = rest;
+  empty(r, [a, b]);
+  sim.openDoor(keep);
+  sim.closeDoor(keep);
+  locker.doorClosed(keep);
+  locker.takeEvents();
+  sim.advanceS(60);
+  assert.deepEqual([...locker.pickupPin(1, 12, merged.pin)], [keep]);
+  empty(r, [keep]);
+  assert.throws(() => locker.pickupPin(1, 12, merged.pin), (e) => e instanceof LockerError && e.code !== "invalid_argument");
+});
+
+test("with one PIN per unit a delegation is refused, and the resident's own PIN stays", () => {
+  const r = rig({ credentials: { remote: { enabled: true }, pin: { max_active_per_unit: 1 } } });
+  const { sim, locker } = r;
+  const { door, pin } = dropOff(r, 1, 12);
+  const before = locker.journalLength;
+  for (const request of [
+    { delegator: 12, scope: "parcels", compartments: [door], expires_at_s: T0 + DAY },
+    { delegator: 12, scope: "all_parcels", compartments: [], expires_at_s: T0 + DAY },
+  ]) {
+    assert.throws(() => locker.delegate(request), (e) => code("too_many_pins")(e) && /12/.test(e.message));
+  }
+  assert.equal(locker.journalLength, before, "nothing journaled");
+  sim.advanceS(60);
+  assert.deepEqual([...locker.pickupPin(1, 12, pin)], [door]);
+  // At the default cap of 3, the same delegation is given.
+  const d = rig();
+  const drop = dropOff(d, 1, 12);
+  assert.match(d.locker.delegate({ delegator: 12, scope: "parcels", compartments: [drop.door], expires_at_s: T0 + DAY }).pin, /^\d{8}$/);
+});
+
+/**
+ * A patient guesser: `attempt(n)` makes guess `n`; each backoff is waited
+ * out (the clock stepped in 50 minutes, as time passing) until a refusal
+ * says to come back in more than three hours (a cap for the day).
+ * Returns the guesses counted (refused as wrong), how long the last
+ * refusal holds, and the host's events.
+ */
+function greedy({ sim, locker }, attempt) {
+  const waitUntil = (target) => {
+    while (sim.clockS < target) {
+      sim.advanceS(Math.min(50 * 60, target - sim.clockS));
+      locker.observeClock();
+    }
+  };
+  let counted = 0;
+  let lockedFor = 0;
+  const events = [];
+  for (let guess = 0; guess < 500; guess++) {
+    try {
+      attempt(guess);
+      assert.fail("a guess opened a door");
+    } catch (e) {
+      events.push(...locker.takeEvents());
+      if (e.code !== "throttled") {
+        assert.equal(e.code, "rejected", e.message);
+        counted++;
+        continue;
+      }
+      const retryAt = Number(/retry at (\d+)/.exec(e.message)[1]);
+      lockedFor = retryAt - sim.clockS;
+      if (lockedFor > 3 * 3_600) break;
+      waitUntil(retryAt);
+    }
+  }
+  return { counted, lockedFor, events };
+}
+
+test("guesses naming one unit get the bank's cap of 25 a day (no longer 20): the unit's PINs only back off", () => {
+  const r = rig();
+  const { locker } = r;
+  const { door, token } = dropOff(r, 1, 13);
+  const { counted, lockedFor, events } = greedy(r, (guess) =>
+    locker.pickupPin(1, 13, String(40_000_000 + guess * 7_919).slice(-8)));
+  assert.equal(counted, 25);
+  assert.ok(lockedFor > 3 * 3_600, `${lockedFor} s`);
+  const lockouts = events.filter((e) => e.type === "suspicious_attempts").map((e) => e.lockout);
+  const ofUnit = lockouts.filter((l) => typeof l.scope.subject === "object" && l.scope.subject.recipient === 13);
+  assert.ok(ofUnit.length > 0, "the unit's PINs backed off");
+  // The unit locks for longer than a backoff only at its cap, 25, with
+  // the bank (whose cap the unit's failures reach at the same guess).
+  const bankCap = lockouts.find((l) => l.scope.subject === "bank" && l.failures === 25);
+  assert.ok(bankCap, JSON.stringify(lockouts.at(-1)));
+  for (const l of ofUnit) {
+    if (l.until_s - l.at_s > 3_600) {
+      assert.equal(l.failures, 25, JSON.stringify(l));
+      assert.equal(l.at_s, bankCap.at_s, "the unit locks with the bank, never before");
+    }
+  }
+  // The resident's QR code still opens.
+  assert.deepEqual([...locker.pickupQr(1, token)], [door]);
+});
+
+test("malformed keypad input counts against nobody: 40 entries never lock the bank, and are on the record", () => {
+  const r = rig();
+  const { sim, locker } = r;
+  const { door, pin } = dropOff(r, 1, 12);
+  locker.flushAttempts();
+  const before = locker.journalLength;
+  const junk = ["1", "123", "1234567", "123456789", "000000000000", "12ab5678", "abcdefgh", " 1234567", "１２３４５６７８"];
+  const codes = new Map();
+  const events = [];
+  const n = 40;
+  for (let i = 0; i < n; i++) {
+    // From one kiosk and from many, naming the unit, another or none.
+    const kiosk = i % 2 === 0 ? 1 : 100 + i;
+    const unit = i % 5 === 4 ? null : i % 3 === 0 ? 12 : 200 + i;
+    const typed = unit === null ? pin : junk[i % junk.length];
+    try {
+      locker.pickupPin(kiosk, unit, typed);
+      assert.fail("junk opened a door");
+    } catch (e) {
+      assert.ok(e instanceof LockerError, `${e}`);
+      codes.set(e.code, (codes.get(e.code) ?? 0) + 1);
+    }
+    events.push(...locker.takeEvents());
+  }
+  // Never throttled, never counted: no lockout, no attempt_failed.
+  assert.deepEqual([...codes.keys()].sort(), ["malformed_pin", "unit_required"]);
+  assert.equal(events.filter((e) => e.type === "suspicious_attempts").length, 0);
+  locker.flushAttempts();
+  const added = journalRecords(locker.journalText(), { keys: locker.keys() }).slice(before).map((rec) => rec.entry);
+  assert.equal(added.filter((e) => e.type === "attempt_failed").length, 0);
+  // Yet every one is on the record, summed.
+  const sums = added.filter((e) => e.type === "attempts_refused");
+  assert.equal(sums.reduce((sum, e) => sum + e.count, 0), n);
+  assert.deepEqual([...new Set(sums.map((e) => e.error))].sort(), ["malformed_pin", "unit_required"]);
+  assert.ok(added.length <= 2 * 33, `${added.length} records`);
+  // The right PIN opens at once, at the kiosk that typed the most junk.
+  assert.deepEqual([...locker.pickupPin(1, 12, pin)], [door]);
+  // And the bank's cap of 25 wrong PINs a day is whole: well-formed
+  // guesses naming made-up units, each kiosk's and the bank's backoff
+  // waited out, are counted 25 times before the bank locks for the day.
+  empty(r, [door]);
+  const { counted, lockedFor } = greedy(r, (guess) =>
+    locker.pickupPin(1_000 + guess, 5_000 + guess, String(30_000_000 + guess * 7_919).slice(-8)));
+  assert.equal(counted, 25, "the bank's cap, none of it spent by the junk");
+  assert.ok(lockedFor > 3 * 3_600, `then the bank locks (${lockedFor} s)`);
+});
+
+test("junk QR from 10,000 made-up kiosk ids is mostly refused at bounded journal growth; a valid token still opens", (t) => {
+  const r = rig();
+  const { locker } = r;
+  const { door, token } = dropOff(r, 1, 12);
+  locker.flushAttempts();
+  const before = locker.journalLength;
+  const n = 10_000;
+  const codes = new Map();
+  const events = [];
+  for (let k = 0; k < n; k++) {
+    // Ids scattered over the u32 range, as a host forwarding what it is sent.
+    const kiosk = Math.imul(k + 1, 2_654_435_761) >>> 0;
+    try {
+      locker.pickupQr(kiosk, "JUNK");
+      assert.fail("junk opened a door");
+    } catch (e) {
+      assert.ok(e instanceof LockerError, `${e}`);
+      codes.set(e.code, (codes.get(e.code) ?? 0) + 1);
+    }
+    if (k % 500 === 0) events.push(...locker.takeEvents());
+  }
+  events.push(...locker.takeEvents());
+  locker.flushAttempts();
+  const added = journalRecords(locker.journalText(), { keys: locker.keys() }).slice(before).map((rec) => rec.entry);
+  const throttled = codes.get("throttled") ?? 0;
+  t.diagnostic(`${n} junk scans: ${JSON.stringify(Object.fromEntries(codes))}; ${added.length} records`);
+  assert.ok(throttled > n * 0.9, `only ${throttled} of ${n} refused by the throttle`);
+  assert.ok(added.length < 200, `${added.length} records for ${n} scans`);
+  // Every scan is on the record: counted one by one or summed (the
+  // kiosks beyond those summed one by one under kiosk: null).
+  const onRecord = added.reduce((sum, e) =>
+    sum + (e.type === "attempt_failed" ? 1 : e.type === "attempts_refused" ? e.count : 0), 0);
+  assert.equal(onRecord, n);
+  assert.ok(added.some((e) => e.type === "attempts_refused" && e.kiosk === null), "no sum for the other kiosks");
+  // The made-up kiosks share one scope, named in the lockout event.
+  const pooled = events.find((e) => e.type === "suspicious_attempts" && e.lockout.scope.subject === "other_kiosks");
+  assert.ok(pooled, "no lockout of other_kiosks");
+  assert.equal(pooled.lockout.scope.channel, "qr");
+  // A token that verifies is never refused for anyone else's junk, even
+  // from a kiosk id of the throttled pool.
+  assert.deepEqual([...locker.pickupQr(Math.imul(n + 7, 2_654_435_761) >>> 0, token)], [door]);
+});
+
 test("a parcel no door takes raises an overflow event", () => {
   const r = rig();
   const huge = { width_mm: 2_000, depth_mm: 2_000, height_mm: 2_000 };
@@ -296,11 +503,12 @@ test("a power cut at a pickup's latch leaves the door in service and the PIN val
 test("a weak entropy seed is refused; a good one gives the same ring twice", () => {
   assert.throws(() => new KeyRing().rotate(new Uint8Array(32)), code("weak_entropy"));
   assert.throws(() => new KeyRing().rotate(new Uint8Array(31)), code("invalid_argument"));
-  const seed = Uint8Array.from({ length: 32 }, (_, i) => i * 3);
+  const seed = seeded("a reproducible ring");
+  const copy = Uint8Array.from(seed);
   const a = new KeyRing();
   const b = new KeyRing();
   a.rotate(seed);
   b.rotate(seed);
   assert.deepEqual(a.exportSecrets(), b.exportSecrets());
-  assert.deepEqual([...seed], Array.from({ length: 32 }, (_, i) => i * 3), "the caller's bytes are left as they were");
+  assert.deepEqual(seed, copy, "the caller's bytes are left as they were");
 });

@@ -10,8 +10,8 @@ import { readFileSync } from "node:fs";
 import * as pkg from "locker-wasm";
 
 const {
-  KeyRing, Locker, SimulatedHardware, defaultBank, doorIds, hasEd25519, issueToken, readJournal,
-  signRemoteCommand, signTime, verifyJournal, verifyTokenOffline,
+  CredentialStore, KeyRing, Locker, SimulatedHardware, defaultBank, doorIds, hasEd25519, issueRecordedToken,
+  issueToken, readJournal, signRemoteCommand, signTime, verifyJournal, verifyTokenOffline,
 } = pkg;
 // Absent from a build without the `ed25519` feature (the tests skip).
 const { IssuerSigningKey, issueTokenSigned, signRemoteCommandEd25519, signTimeEd25519 } = pkg;
@@ -21,9 +21,9 @@ const DAY = 86_400;
 const parcel = (id) => ({ id, size: { width_mm: 300, depth_mm: 200, height_mm: 100 }, weight_g: 1500 });
 
 /** A locker over a simulator, with a parcel for resident 12 waiting. */
-function site({ config = {}, counter = false, seed = 7 } = {}) {
+function site({ config = {}, counter = false, uptime = false, seed = 7 } = {}) {
   const bank = defaultBank();
-  const sim = new SimulatedHardware(doorIds(bank), seed, NOW, { monotonicCounter: counter });
+  const sim = new SimulatedHardware(doorIds(bank), seed, NOW, { monotonicCounter: counter, uptime });
   const locker = new Locker({ bank, ...config }, sim);
   const { door, ready } = dropOff(locker, sim, 1, 12);
   return { bank, sim, locker, door, ready, keys: locker.keys() };
@@ -194,7 +194,7 @@ test("whole lines cut off the end: refused against an exported head and a monoto
   collect(locker, sim, door);
   const full = lines(locker.journalText());
   const head = locker.head();
-  assert.deepEqual(Object.keys(head), ["seq", "hash", "key_id", "mac"]);
+  assert.deepEqual(Object.keys(head), ["seq", "hash", "key_id", "mac", "bank_id"]);
   assert.equal(head.seq, full.length - 1);
   // The board's counter follows the journal.
   assert.equal(sim.monotonicCounterValue, full.length);
@@ -263,12 +263,87 @@ test("restore refuses an empty ring and another site's ring", () => {
   assert.equal(Locker.restore(KeyRing.fromBytes(keys.toBytes()), board(), journal).journalLength, lines(journal).length);
 });
 
+test("a restore told its bank refuses another bank's journal and snapshot, by expectedBank or by the head", () => {
+  // Two banks of one site share a key ring: each authenticates the other's
+  // journal, so only the bank a board is tells them apart.
+  const keys = new KeyRing();
+  keys.rotate();
+  const bank = defaultBank();
+  const lockerOf = (bank_id) => {
+    const sim = new SimulatedHardware(doorIds(bank), bank_id, NOW);
+    const locker = Locker.withKeys({ bank, bank_id }, keys, sim);
+    dropOff(locker, sim, bank_id, 12);
+    return locker;
+  };
+  const a = lockerOf(31);
+  const b = lockerOf(32);
+  const board = () => new SimulatedHardware(doorIds(bank), 1, NOW + 60);
+  const wrongBank = (expected, found) => (e) =>
+    e.name === "LockerError" && e.code === "wrong_bank" && e.seq === undefined &&
+    e.message.includes(`${expected}`) && e.message.includes(`${found}`);
+  const headA = a.head();
+  assert.equal(headA.bank_id, 31);
+  assert.equal(b.head().bank_id, 32);
+
+  // Bank B's journal, swapped in for A's storage: it authenticates with the
+  // shared ring, so a restore that is not told its bank takes it (the
+  // limit the bank removes).
+  assert.equal(Locker.restore(keys, board(), b.journalText()).bankId, 32);
+  assert.throws(() => Locker.restore(keys, board(), b.journalText(), { expectedBank: 31 }), wrongBank(31, 32));
+  assert.throws(() => Locker.restore(keys, board(), b.journalText(), { expectedBank: "31" }), wrongBank(31, 32));
+  // Against A's exported head, B's journal is refused as another bank's
+  // (before its records are compared with the head).
+  assert.throws(() => Locker.restore(keys, board(), b.journalText(), { expectedHead: headA }), wrongBank(31, 32));
+  // A sealed snapshot of B with the records after it, likewise.
+  const snapshot = b.snapshot();
+  const after = b.journalSince(snapshot.chain.next_seq);
+  assert.throws(() => Locker.restore(keys, board(), after, { snapshot, expectedBank: 31 }), wrongBank(31, 32));
+  assert.throws(() => Locker.restore(keys, board(), after, { snapshot, expectedHead: headA }), wrongBank(31, 32));
+  // The board's own journal restores, by bank or by head; expectedBank
+  // wins over the head's bank.
+  assert.equal(Locker.restore(keys, board(), a.journalText(), { expectedBank: 31 }).bankId, 31);
+  assert.equal(Locker.restore(keys, board(), a.journalText(), { expectedHead: headA }).bankId, 31);
+  assert.equal(Locker.restore(keys, board(), after, { snapshot, expectedBank: 32 }).bankId, 32);
+  assert.throws(() => Locker.restore(keys, board(), a.journalText(), { expectedHead: headA, expectedBank: 32 }), wrongBank(32, 31));
+  // A head without a bank (read from the records alone) checks no bank.
+  const bare = verifyJournal(a.journalText(), { keys }).head;
+  assert.equal(bare.bank_id, undefined);
+  assert.equal(Locker.restore(keys, board(), a.journalText(), { expectedHead: bare }).bankId, 31);
+  // The head's bank is not under its MAC: keep it where the storage
+  // cannot reach. Relabelled, it is still another bank's head for B.
+  assert.throws(() => Locker.restore(keys, board(), b.journalText(), { expectedHead: { ...headA, bank_id: 32 } }),
+    (e) => e.name === "LockerError" && e.code !== "wrong_bank");
+  // Bank 0 (a config without bank_id) is a bank like any other.
+  assert.throws(() => Locker.restore(keys, board(), a.journalText(), { expectedBank: 0 }), wrongBank(0, 31));
+});
+
+test("a locker's own QR token fails verifyTokenOffline with the site's keys, yet opens at the locker", () => {
+  const { locker, keys, door, ready } = site({ config: { bank_id: 31 } });
+  // The token ends in a secret whose digest only the locker's record
+  // holds: the site's keys (all a stolen locker gives) do not check it.
+  assert.throws(() => verifyTokenOffline(keys, [], 31, ready.qr_token, NOW), { code: "rejected" });
+  const records = readJournal(locker.journalText(), { keys }).records;
+  const committed = records.find((r) => r.entry.type === "deposit_committed" && r.entry.compartment === door);
+  const tokens = committed.entry.credentials.filter((c) => c.kind.type === "token");
+  assert.equal(tokens.length, 1, "the token's record is journaled");
+  assert.deepEqual(Object.keys(tokens[0].kind), ["type", "secret_digest"]);
+  assert.match(tokens[0].kind.secret_digest, /^[0-9a-f]{64}$/);
+  assert.ok(!locker.journalText().includes(ready.qr_token), "the journal never holds the token");
+  assert.deepEqual([...locker.pickupQr(1, ready.qr_token)], [door]);
+});
+
 test("weak key bytes are refused wherever a key is made from bytes", () => {
   const header = [...new KeyRing().toBytes()];
   const zeros = new Uint8Array(32);
   const pattern = Uint8Array.from({ length: 32 }, (_, i) => [1, 2, 3, 4][i % 4]);
   const text = Uint8Array.from(new TextEncoder().encode("correct horse battery staple!!!!"));
-  for (const secret of [zeros, pattern, text]) {
+  // A counter, a ramp (32 distinct bytes, one step), typed text with many letters.
+  const counter = Uint8Array.from({ length: 32 }, (_, i) => i);
+  const ramp = Uint8Array.from({ length: 32 }, (_, i) => (66 + i * 7) & 0xff);
+  const typed = new TextEncoder().encode("The quick brown fox jumps over t");
+  assert.equal(new Set(ramp).size, 32);
+  assert.ok(new Set(typed).size >= 16);
+  for (const secret of [zeros, pattern, text, counter, ramp, typed]) {
     assert.throws(() => KeyRing.fromBytes(Uint8Array.from([header[0], 0, 1, 0, 1, ...secret])), { code: "weak_key" });
     const hex = [...secret].map((b) => b.toString(16).padStart(2, "0")).join("");
     assert.throws(() => KeyRing.importSecrets([{ id: 1, secret_hex: hex }]), { code: "weak_key" });
@@ -276,12 +351,51 @@ test("weak key bytes are refused wherever a key is made from bytes", () => {
   }
   const { locker } = site();
   const before = locker.journalLength;
-  assert.throws(() => locker.addKey(9, zeros), { code: "weak_key" });
+  for (const secret of [zeros, counter, ramp, typed]) {
+    assert.throws(() => locker.addKey(9, secret), { code: "weak_key" });
+  }
+  assert.throws(() => locker.addKey(9, counter), { message: /counter or pattern/ });
+  assert.throws(() => locker.addKey(9, typed), { message: /printable|typed/ });
   assert.equal(locker.journalLength, before);
   // A random key is taken, journaled, and becomes the newest.
   locker.addKey(9, crypto.getRandomValues(new Uint8Array(32)));
   assert.equal(locker.journalLength, before + 1);
   assert.ok(locker.keys().ids().includes(9));
+});
+
+test("weak entropy (a counter, a ramp, typed text) is refused wherever entropy is given or drawn", () => {
+  const counter = Uint8Array.from({ length: 32 }, (_, i) => i);
+  const ramp = Uint8Array.from({ length: 32 }, (_, i) => (i * 29 + 5) & 0xff);
+  const typed = new TextEncoder().encode("my reproducible test seed 12345!");
+  const good = new Uint8Array(createHash("sha256").update("a test seed").digest());
+  const keys = new KeyRing();
+  keys.rotate(good);
+  const request = { bank: 0, purpose: "pickup", compartments: [1], recipient: 12, expires_at_s: NOW + DAY };
+  const remote = { bank: 0, compartment: 1, purpose: "pickup", recipient: 12, not_before_s: NOW, not_after_s: NOW + 60 };
+  for (const entropy of [counter, ramp, typed]) {
+    assert.throws(() => new KeyRing().rotate(entropy), { code: "weak_entropy" });
+    assert.throws(() => issueToken(keys, request, NOW, entropy), { code: "weak_entropy" });
+    assert.throws(() => issueRecordedToken(keys, request, NOW, entropy), { code: "weak_entropy" });
+    assert.throws(() => signRemoteCommand(keys, remote, entropy), { code: "weak_entropy" });
+    assert.throws(() => new CredentialStore().issuePin(keys,
+      { recipient: 12, compartments: [1], purpose: "pickup", expires_at_s: NOW + DAY }, NOW, entropy), { code: "weak_entropy" });
+    if (hasEd25519()) assert.throws(() => IssuerSigningKey.generate(1, entropy), { code: "weak_entropy" });
+  }
+  assert.throws(() => new KeyRing().rotate(counter), { message: /counter or pattern/ });
+  assert.throws(() => new KeyRing().rotate(typed), { message: /printable|typed/ });
+  // A board whose generator gives a counter or typed text has no entropy.
+  const bank = defaultBank();
+  for (const stuck of [counter, typed]) {
+    const board = {
+      unlock() {}, doorState: () => "closed", nowS: () => NOW,
+      fillRandom(buf) { buf.set(stuck.subarray(0, buf.length)); },
+    };
+    assert.throws(() => new Locker({ bank }, board), { code: "entropy_unavailable" });
+  }
+  // Bytes as varied as a random source's are taken, reproducibly.
+  const again = new KeyRing();
+  again.rotate(good);
+  assert.deepEqual(again.exportSecrets(), keys.exportSecrets());
 });
 
 test("a clock pushed 10 days ahead neither multiplies PIN guesses nor sends parcels back until confirmed", (t) => {
@@ -348,6 +462,142 @@ test("a clock pushed 10 days ahead neither multiplies PIN guesses nor sends parc
   assert.ok(locker.takeEvents().some((e) => e.type === "return_ready" && e.compartment === door));
   const kinds = readJournal(locker.journalText()).records.map((r) => r.entry.type);
   assert.ok(kinds.includes("clock_jumped") && kinds.includes("clock_confirmed"));
+});
+
+/**
+ * An attacker who sets the real-time clock ahead by 50 minutes at a time
+ * (never a jump by the policy's hour) while only seconds pass, for 10 days
+ * of clock, guessing PINs (another unit and kiosk each time, so only the
+ * bank-wide cap binds) until throttled after each step.
+ */
+function creep(locker, sim, ready) {
+  const start = locker.observeClock();
+  let rejected = 0;
+  let guess = 0;
+  const next = () => {
+    let pin;
+    do pin = String(10_000_000 + guess++ * 7919).slice(-8); while (pin === ready.pin);
+    return pin;
+  };
+  const steps = (10 * DAY) / (50 * 60);
+  for (let step = 0; step < steps; step++) {
+    sim.jumpClockS(50 * 60);
+    sim.advanceS(5);
+    locker.observeClock();
+    for (;;) {
+      try {
+        locker.pickupPin(1000 + guess, 5000 + guess, next());
+        assert.fail("a guess opened a door");
+      } catch (error) {
+        if (error.code === "throttled") break;
+        assert.equal(error.code, "rejected", error.message);
+        rejected++;
+      }
+    }
+  }
+  return { rejected, lived: locker.observeClock() - start, steps };
+}
+
+test("a clock crept ahead in sub-hour steps is held back on a board with an uptime counter, and not without one", (t) => {
+  const expired = (locker, door) => {
+    locker.tick();
+    const events = locker.takeEvents();
+    return events.some((e) => e.type === "return_ready" && e.compartment === door) ||
+      locker.doors().find((d) => d.id === door).state !== "occupied";
+  };
+
+  // With an uptime counter: the clock runs ahead of the time lived, and
+  // the excess is held back, step after step.
+  const held = site({ uptime: true });
+  held.locker.takeEvents();
+  held.sim.clearCalls();
+  const guarded = creep(held.locker, held.sim, held.ready);
+  t.diagnostic(`with uptime: ${guarded.rejected} guesses, locker time +${guarded.lived} s, held ${held.locker.clockOffsetS} s`);
+  assert.ok(held.sim.calls().includes("uptime_s"), "the locker reads the uptime counter");
+  assert.ok(held.sim.uptimeS() < DAY, "the board lived a few hours at most");
+  assert.ok(guarded.rejected <= 25, `${guarded.rejected} guesses: the bank's cap is 25 a day`);
+  assert.ok(guarded.lived < DAY, `the locker's time moved ${guarded.lived} s`);
+  assert.ok(held.locker.clockOffsetS >= 10 * DAY - DAY, `held ${held.locker.clockOffsetS} s`);
+  const jumps = held.locker.takeEvents().filter((e) => e.type === "clock_jumped");
+  assert.ok(jumps.length >= guarded.steps - 2, `${jumps.length} clock_jumped events`);
+  // Ten days on the clock, three days of dwell: nothing goes back.
+  assert.equal(expired(held.locker, held.door), false, "a parcel expired on a crept clock");
+  // The bank's PINs are locked (its cap is spent); the resident's QR code,
+  // which no PIN throttle blocks, opens.
+  assert.throws(() => held.locker.pickupPin(1, 12, held.ready.pin), { code: "throttled" });
+  assert.deepEqual([...held.locker.pickupQr(1, held.ready.qr_token)], [held.door]);
+  // Staff confirm the clock: the time is taken, the hold ends.
+  held.locker.confirmClock();
+  assert.equal(held.locker.clockOffsetS, 0);
+
+  // Without one, the same creep is time passing as far as the locker can
+  // tell: every step is below the policy's hour, so it is taken at face
+  // value (the limit an uptime counter removes).
+  const open = site();
+  open.locker.takeEvents();
+  const naive = creep(open.locker, open.sim, open.ready);
+  t.diagnostic(`without uptime: ${naive.rejected} guesses, locker time +${naive.lived} s`);
+  assert.equal(open.sim.uptimeS(), undefined);
+  assert.equal(open.locker.clockOffsetS, 0);
+  assert.ok(naive.lived >= 10 * DAY, `the locker's time moved ${naive.lived} s`);
+  assert.ok(naive.rejected > 25, `${naive.rejected} guesses`);
+  assert.equal(expired(open.locker, open.door), true, "the parcel went back on the crept clock");
+});
+
+test("a JavaScript board's uptimeS() holds a crept clock back; a wrong answer is a clock fault naming it", () => {
+  const bank = defaultBank();
+  const open = new Set();
+  let clock = NOW;
+  let uptime = 0;
+  const board = {
+    unlock(door) { open.add(door); },
+    doorState(door) { return open.has(door) ? "open" : "closed"; },
+    nowS() { return clock; },
+    fillRandom(buf) { crypto.getRandomValues(buf); },
+    uptimeS() { return uptime; },
+  };
+  const locker = new Locker({ bank }, board);
+  // The first reading sets where the counter stands (a board that starts
+  // has lived nothing the locker saw).
+  locker.observeClock();
+  for (let step = 0; step < 5; step++) {
+    clock += 50 * 60;
+    clock += 10;
+    uptime += 10;
+    locker.observeClock();
+  }
+  assert.ok(locker.clockOffsetS >= 5 * 50 * 60 - 60, `held ${locker.clockOffsetS} s`);
+  assert.ok(locker.takeEvents().some((e) => e.type === "clock_jumped"));
+  // Time passing as the counter says is taken whole, in any step.
+  locker.confirmClock();
+  clock += 3 * 3_600;
+  uptime += 3 * 3_600;
+  assert.equal(locker.observeClock(), clock);
+  assert.equal(locker.clockOffsetS, 0);
+
+  // null and undefined: no counter (as without the method).
+  for (const answer of [null, undefined]) {
+    const plain = new Locker({ bank }, { ...board, uptimeS: () => answer });
+    clock += 50 * 60;
+    plain.observeClock();
+    assert.equal(plain.clockOffsetS, 0);
+  }
+  for (const answer of ["7", -1, 1.5, Number.NaN, 2 ** 60, 10n, {}, [], true]) {
+    const wrong = { ...board, uptimeS: () => answer };
+    assert.throws(() => new Locker({ bank }, wrong).observeClock(),
+      (e) => e.name === "LockerError" && e.code === "clock_fault" && /uptimeS\(\)/.test(e.message), String(answer));
+  }
+  const failing = { ...board, uptimeS() { throw Object.assign(new Error("timer bus"), { code: "bus_timeout" }); } };
+  assert.throws(() => new Locker({ bank }, failing).observeClock(), { code: "bus_timeout", message: /timer bus/ });
+  // The simulator's counter fails as injected.
+  const sim = new SimulatedHardware([1], 1, NOW, { uptime: true });
+  sim.advanceS(30);
+  sim.jumpClockS(600);
+  assert.equal(sim.uptimeS(), 30);
+  assert.equal(sim.nowS(), NOW + 630);
+  assert.equal(sim.uptimeS(), 30, "a jump is no time lived");
+  sim.failCalls("uptime_s", "bus_timeout");
+  assert.throws(() => sim.uptimeS(), { code: "bus_timeout" });
 });
 
 test("a signed time confirms the clock only for this bank, from this site, when it agrees", () => {

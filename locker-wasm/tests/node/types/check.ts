@@ -3,7 +3,7 @@
 import init, * as web from "locker-wasm/web";
 import {
   Bank, CredentialStore, IssuerSigningKey, KeyRing, Locker, LockerError, SimulatedHardware, bruteForceBound,
-  defaultBank, doorIds, issueToken, issueTokenSigned, journalRecords, qrSvg, readJournal, signRemoteCommand,
+  defaultBank, doorIds, issueRecordedToken, issueToken, issueTokenSigned, journalRecords, qrSvg, readJournal, signRemoteCommand,
   signRemoteCommandEd25519, signTime, signTimeEd25519, simulate, verifyJournal, verifyTokenOffline,
   type BoundReportJson, type CourierSession, type IssuedCourierCodeJson, type EntryJson, type OverflowEventJson, type ParcelReadyEventJson,
   type ThrottleSubjectJson,
@@ -172,6 +172,31 @@ for (const record of journalRecords(withSim.journalText())) {
   }
 }
 void refusedAttempts;
+// Round 3: restores told their bank, heads naming it, recorded tokens,
+// an uptime counter, the pooled scope of made-up kiosks.
+const headBank: number | string | undefined = head?.bank_id;
+const toldBank = Locker.restore(keys, new SimulatedHardware(doorIds(bank), 7, 1_700_000_000, { uptime: true }),
+  locker.journalText(), { expectedBank: 31, expectedHead: head ?? undefined });
+Locker.restore(keys, sim, locker.journalText(), { expectedBank: "31" });
+void headBank; void toldBank;
+const recorded: string = issueRecordedToken(keys,
+  { bank: 31, purpose: "pickup", compartments: [1], recipient: 12, expires_at_s: 2_000_000_000 }, 1_700_000_000).token;
+const storeRecorded: string = store.issueRecordedToken(keys,
+  { bank: 31, purpose: "pickup", compartments: [1], recipient: 12, expires_at_s: 2_000_000_000 }, 1_700_000_000,
+  crypto.getRandomValues(new Uint8Array(32))).token;
+void recorded; void storeRecorded;
+let lived = 0;
+const timedBoard: Hardware = { ...board, uptimeS: () => lived };
+const untimedBoard: Hardware = { ...board, uptimeS: () => null };
+lived += 1;
+void new Locker({ bank }, timedBoard); void untimedBoard;
+const timed = new SimulatedHardware(doorIds(bank), 7, 1_700_000_000, { monotonicCounter: false, uptime: true });
+timed.jumpClockS(600);
+const uptime: number | undefined = timed.uptimeS();
+void uptime;
+const pooled: ThrottleSubjectJson = "other_kiosks";
+const subjects: ThrottleSubjectJson[] = [pooled, "bank", { kiosk: 1 }];
+void subjects;
 await init();
 const version: string = web.version();
 export { doors, events, claims, svg, store, channel, opens, seq, arrivals, version };
