@@ -676,14 +676,18 @@ fn draw_rng<H: Hardware>(hardware: &mut H) -> Result<ChaCha20Rng, LockerError> {
     let rng = crate::credential::rng_from_entropy(seed);
     let all_zeros = seed == [0_u8; 32];
     zeroize::Zeroize::zeroize(&mut seed);
-    rng.map_err(|_| LockerError::Hardware {
+    rng.map_err(|error| LockerError::Hardware {
         compartment: None,
         kind: HardwareErrorKind::EntropyUnavailable,
-        detail: Some(String::from(if all_zeros {
-            "fill_random left the buffer all zeros: no entropy was written"
+        detail: Some(if all_zeros {
+            String::from("fill_random left the buffer all zeros: no entropy was written")
         } else {
-            "fill_random gave bytes no random source would give (too few distinct values)"
-        })),
+            let reason = match error {
+                crate::credential::CredentialError::WeakEntropy { reason } => reason,
+                _ => "weak",
+            };
+            alloc::format!("fill_random gave bytes no random source would give: {reason}")
+        }),
     })
 }
 
