@@ -6,7 +6,7 @@ from typing import Any, Dict, List, Optional, Set, Tuple
 import pytest
 
 import locker
-from conftest import NOW_S, parcel
+from conftest import NOW_S, parcel, seed
 
 
 def deliver(
@@ -382,7 +382,7 @@ def test_remote_commands_are_refused_with_typed_errors() -> None:
 def test_remote_opening_is_off_by_default_and_the_store_checks_commands() -> None:
     lk, hw = sim_locker()
     door, _ = deliver(lk, hw, 1, 12)
-    command = locker.sign_remote_command(lk.keys(), remote_request(31, door, NOW_S), entropy=bytes(range(32)))
+    command = locker.sign_remote_command(lk.keys(), remote_request(31, door, NOW_S), entropy=seed(0))
     with pytest.raises(locker.CredentialError, match="disabled"):
         lk.open_remote(command)
 

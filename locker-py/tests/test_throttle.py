@@ -10,7 +10,6 @@ it. Without the protections of the core (throttles scoped to what failed,
 valid credentials never throttled) these tests fail.
 """
 
-import hashlib
 import inspect
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple, cast
@@ -18,7 +17,7 @@ from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple, cast
 import pytest
 
 import locker
-from conftest import NOW_S, parcel
+from conftest import NOW_S, parcel, seed
 from locker import analytics
 from locker.types import BoundReport, ParcelReadyEvent
 
@@ -29,11 +28,6 @@ ROUNDS = 200
 #: a wrong PIN for unit 15, a PIN for an unknown unit, a wrong courier code
 #: naming carrier 1, a forged remote command.
 PER_ROUND = 7
-
-
-def seed(n: int) -> bytes:
-    """32 bytes a random source could give, reproducibly."""
-    return hashlib.sha256(n.to_bytes(8, "big")).digest()
 
 
 class Site:

@@ -19,7 +19,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 import pytest
 
 import locker
-from conftest import NOW_S, advance, parcel
+from conftest import NOW_S, advance, parcel, seed
 
 DAY_S = 86_400
 DOORS = [c["id"] for c in locker.default_bank()["compartments"]]
@@ -141,7 +141,8 @@ def test_whole_lines_cut_off_the_end_are_refused_against_the_head() -> None:
     lk, hw, _ = busy_site()
     head = lk.head()
     assert head is not None and head["seq"] == len(lk.journal_records()) - 1
-    assert set(head) == {"seq", "hash", "key_id", "mac"}
+    # The locker's head names its bank; a bare record's head does not.
+    assert set(head) == {"seq", "hash", "key_id", "mac", "bank_id"} and head["bank_id"] == 0
     lines = lk.journal_text().splitlines(keepends=True)
     short = "".join(lines[:-2])
     # A shorter journal is still a valid journal, even with the keys...
@@ -155,7 +156,8 @@ def test_whole_lines_cut_off_the_end_are_refused_against_the_head() -> None:
     ):
         assert refused(call, locker.JournalError).code == "rolled_back"
     # The whole journal reaches it, and restores against it.
-    assert locker.verify_journal(lk.journal_text(), lk.keys(), expected_head=head)["head"] == head
+    verified_head = locker.verify_journal(lk.journal_text(), lk.keys(), expected_head=head)["head"]
+    assert verified_head == {k: v for k, v in head.items() if k != "bank_id"}
     again = locker.Locker.restore(lk.keys(), hw, lk.journal_text(), expected_head=head)
     assert again.head() == head
     # A torn last line (a write cut by a power loss) is only that.
@@ -372,7 +374,7 @@ def test_a_restore_needs_the_journal_s_own_ring() -> None:
     assert (error.code, error.seq) == ("forged", 0)
     # A ring without the journal's key.
     other_id = locker.KeyRing()
-    other_id.add_key(5, bytes(range(32)))
+    other_id.add_key(5, seed(5))
     error = refused(lambda: locker.Locker.restore(other_id, hw, records), locker.JournalError)
     assert (error.code, error.seq) == ("unknown_key", 0)
 
@@ -383,9 +385,9 @@ def test_keys_rotate_and_retire_on_the_record() -> None:
     assert [c["key_id"] for c in first.checks()] == [1] and len(first.checks()[0]["check"]) == 16
     second = lk.rotate_key()
     assert lk.keys().ids() == [1, second]
-    lk.add_key(40, bytes(range(100, 132)))
+    lk.add_key(40, seed(100))
     with pytest.raises(locker.CredentialError) as caught:
-        lk.add_key(40, bytes(range(50, 82)))
+        lk.add_key(40, seed(50))
     assert caught.value.code == "duplicate_key_id"
     lk.retire_key(1)
     with pytest.raises(locker.LockerError):
@@ -570,7 +572,7 @@ def issuer_site(signer: locker.IssuerSigningKey) -> Tuple[locker.Locker, locker.
 
 
 def test_an_ed25519_bank_takes_only_what_its_issuer_signed() -> None:
-    signer = locker.IssuerSigningKey.generate(3, entropy=bytes(range(32)))
+    signer = locker.IssuerSigningKey.generate(3, entropy=seed(0))
     assert signer.key_id == 3 and repr(signer) == "IssuerSigningKey(key_id=3)"
     public = signer.public_key()
     assert public["key_id"] == 3 and len(public["public_key"]) == 64
@@ -590,7 +592,7 @@ def test_an_ed25519_bank_takes_only_what_its_issuer_signed() -> None:
     assert refused(lambda: lk.open_remote(hmac_command), locker.CredentialError).code == "rejected"
     assert refused(lambda: lk.confirm_signed_time(locker.sign_time(keys, 5, NOW_S))).code == "rejected"
     # Another issuer's signatures are refused.
-    stranger = locker.IssuerSigningKey.generate(3, entropy=bytes(range(1, 33)))
+    stranger = locker.IssuerSigningKey.generate(3, entropy=seed(1))
     forged_token, _ = locker.issue_token_signed(stranger, [door], NOW_S + DAY_S, NOW_S, recipient=12, bank=5)
     assert refused(lambda: lk.pickup_qr(forged_token), locker.CredentialError).code == "rejected"
     assert not hw.is_open(door)
@@ -627,7 +629,7 @@ def test_a_legacy_journal_restores_only_when_accepted(fixture: str) -> None:
     last_s = max(r["at_s"] for r in records)
     hw = locker.SimulatedHardware(doors, seed=3, now_s=last_s + 60)
     keys = locker.KeyRing()
-    keys.rotate(bytes(range(32)))
+    keys.rotate(seed(0))
 
     # Nothing vouches for version-1 records: refused unless accepted.
     for call in (
@@ -754,7 +756,7 @@ def test_a_board_without_a_counter_or_with_a_broken_one() -> None:
 def test_wrong_types_are_errors_never_crashes() -> None:
     lk, hw, door = busy_site()
     keys = lk.keys()
-    signer = locker.IssuerSigningKey.generate(1, entropy=bytes(range(32)))
+    signer = locker.IssuerSigningKey.generate(1, entropy=seed(0))
     text = lk.journal_text()
     expected = (TypeError, ValueError, OverflowError, locker.LockerError)
     bad_calls: List[Callable[[], object]] = [
@@ -778,8 +780,8 @@ def test_wrong_types_are_errors_never_crashes() -> None:
         lambda: locker.Locker.restore(keys, hw, text, snapshot={"v": 2}),
         lambda: locker.Locker.restore(keys, hw, text, expected_head=[1]),  # type: ignore[arg-type]
         lambda: locker.Locker.restore(keys, hw, text, accept_legacy=None),  # type: ignore[arg-type]
-        lambda: lk.add_key("1", bytes(range(32))),  # type: ignore[arg-type]
-        lambda: lk.add_key(70_000, bytes(range(32))),
+        lambda: lk.add_key("1", seed(0)),  # type: ignore[arg-type]
+        lambda: lk.add_key(70_000, seed(0)),
         lambda: lk.add_key(2, "secret"),  # type: ignore[arg-type]
         lambda: lk.add_key(2, b"short"),
         lambda: lk.retire_key(-1),

@@ -133,11 +133,16 @@ class _HeadRequired(TypedDict):
 
 class Head(_HeadRequired, total=False):
     """A journal's last record (``Locker.head()``): its sequence number and
-    hash (64 hex digits), and its MAC (``key_id``, ``mac``: 32 hex digits;
-    absent for a version-1 record). Pass it back as ``expected_head``."""
+    hash (64 hex digits), and its MAC (``key_id``, ``mac``: 32 hex digits,
+    over the sequence number and the hash; absent for a version-1 record).
+    ``bank_id`` names the bank whose journal it is: there in a locker's
+    head, absent in a bare record's (``verify_journal``'s ``head``); not
+    under the MAC. Pass it back as ``expected_head``: a journal of another
+    bank is then refused (``wrong_bank``)."""
 
     key_id: int
     mac: str
+    bank_id: int
 
 
 class Chain(TypedDict):
