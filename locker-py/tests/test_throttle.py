@@ -498,6 +498,19 @@ class Valid:
                     bank=0,
                 ),
             ),
+            "issue_recorded_token": (
+                locker.issue_recorded_token,
+                dict(
+                    keys=keys,
+                    compartments=[1],
+                    expires_at_s=NOW_S + 60,
+                    now_s=NOW_S,
+                    purpose="pickup",
+                    recipient=12,
+                    entropy=seed(1),
+                    bank=0,
+                ),
+            ),
             "issue_token_signed": (
                 locker.issue_token_signed,
                 dict(
@@ -617,9 +630,11 @@ class Valid:
             "IssuerSigningKey.from_bytes": (locker.IssuerSigningKey.from_bytes, dict(key_id=1, secret=seed(8))),
             "SimulatedHardware": (
                 locker.SimulatedHardware,
-                dict(doors=[1], seed=0, now_s=NOW_S, monotonic_counter=False),
+                dict(doors=[1], seed=0, now_s=NOW_S, monotonic_counter=False, uptime=False),
             ),
             "SimulatedHardware.set_now_s": (hw.set_now_s, dict(now_s=NOW_S)),
+            "SimulatedHardware.advance_s": (hw.advance_s, dict(delta_s=0)),
+            "SimulatedHardware.jump_clock_s": (hw.jump_clock_s, dict(delta_s=0)),
             "SimulatedHardware.open_door": (hw.open_door, dict(door=door)),
             "SimulatedHardware.close_door": (hw.close_door, dict(door=door)),
             "SimulatedHardware.put_parcel": (hw.put_parcel, dict(door=door)),
@@ -638,6 +653,7 @@ class Valid:
                     records=self.records,
                     snapshot=None,
                     expected_head=lk.head(),
+                    expected_bank=BANK,
                     accept_legacy=False,
                 ),
             ),
