@@ -138,8 +138,7 @@ fn returned(py: Python<'_>, method: &str, value: &Bound<'_, PyAny>, error: &PyEr
 /// Reads a snake_case name into a core enum.
 fn named<T: serde::de::DeserializeOwned>(value: &Bound<'_, PyAny>, what: &str) -> PyResult<T> {
     let name: String = value.extract()?;
-    convert::named(&name)
-        .ok_or_else(|| PyTypeError::new_err(format!("{what}: unexpected value {name:?}")))
+    convert::named(&name).ok_or_else(|| PyTypeError::new_err(format!("unexpected {what} {name:?}")))
 }
 
 impl Hardware for PyHardware {

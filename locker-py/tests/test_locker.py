@@ -223,6 +223,22 @@ def test_broken_hardware_objects_are_refused_or_reported() -> None:
         locker.Locker(BadEntropy())
 
 
+@pytest.mark.parametrize("value", ["ajar", 5, None])
+def test_a_hardware_answer_of_the_wrong_type_is_a_fault_naming_the_method(value: Any) -> None:
+    class Odd(Board):
+        def door_state(self, door: int) -> Any:
+            return value
+
+    board = Odd()
+    lk = locker.Locker(board)
+    session = lk.courier_sign_in(lk.issue_courier_code(1, 86_400))
+    door = lk.deposit(session, {"parcel": parcel(1), "recipient": 3})["compartment"]
+    with pytest.raises(locker.HardwareError) as caught:
+        lk.door_closed(door)
+    assert (caught.value.code, caught.value.kind) == ("other", "other")
+    assert f"door_state() returned {type(value).__name__}" in str(caught.value)
+
+
 def test_simulated_hardware_actions_check_physics() -> None:
     hw = locker.SimulatedHardware([1, 2], now_s=NOW_S)
     assert hw.now_s() == NOW_S
