@@ -37,9 +37,9 @@ def main() -> None:
     if _locker._debug_build:
         print("warning: debug build; build with --release for real numbers")
     keys = locker.KeyRing()
-    keys.rotate(bytes(range(32)))
+    keys.rotate(hashlib.sha256(b"keys").digest())
     store = locker.CredentialStore()
-    entropy = bytes(range(32))
+    entropy = hashlib.sha256(b"entropy").digest()
     counter = [0]
 
     def pin_round_trip() -> None:

@@ -65,6 +65,29 @@ macro_rules! unsigned {
 
 unsigned!(u16, u32, u64);
 
+/// Signed integers (a clock jump back or ahead): anything with
+/// `__index__` but `bool`.
+impl<'a, 'py> FromArg<'a, 'py> for i64 {
+    fn from_arg(object: &'a Bound<'py, PyAny>, name: &str) -> PyResult<Self> {
+        if object.is_instance_of::<PyBool>() {
+            return Err(argument_type(name, "expected an int, not bool"));
+        }
+        object.extract::<Self>().map_err(|error| {
+            let py = object.py();
+            if error.is_instance_of::<PyOverflowError>(py) {
+                invalid_argument(
+                    name,
+                    format!("{object} is out of range ({} to {})", Self::MIN, Self::MAX),
+                )
+            } else if error.is_instance_of::<PyTypeError>(py) {
+                argument_type(name, format!("expected an int, not {}", type_name(object)))
+            } else {
+                invalid_argument(name, error.to_string())
+            }
+        })
+    }
+}
+
 impl<'a, 'py> FromArg<'a, 'py> for bool {
     fn from_arg(object: &'a Bound<'py, PyAny>, name: &str) -> PyResult<Self> {
         object
@@ -201,10 +224,12 @@ names!(
     credential_id,
     counts,
     data,
+    delta_s,
     door,
     doors,
     entropy,
     error_correction,
+    expected_bank,
     expires_at_s,
     found_parcels,
     in_service,
@@ -238,6 +263,7 @@ names!(
     uid,
     unit,
     until_s,
+    uptime,
     valid_for_s,
     valid_from_s,
     with_pin,

@@ -29,8 +29,10 @@ use crate::exceptions::{CoreError, invalid_argument};
 /// # Errors
 ///
 /// `InvalidArgumentError` when `entropy` is not 32 bytes long,
-/// `CredentialError` (`weak_entropy`) for bytes with fewer than 16
-/// distinct values.
+/// `CredentialError` (`weak_entropy`, the message saying what gives the
+/// bytes away) for bytes no random source would give: too few distinct
+/// values, too few distinct steps between neighbours (a counter, a ramp),
+/// or printable text only.
 pub fn rng_from(py: Python<'_>, entropy: Option<&[u8]>) -> PyResult<ChaCha20Rng> {
     let drawn: Vec<u8>;
     let bytes = match entropy {
@@ -118,9 +120,9 @@ impl KeyRing {
     }
 
     /// Adds a key shared with another site or the cloud: its id and its 32
-    /// secret bytes. Raises `CredentialError` (code `weak_key`) for bytes
-    /// no random source would give (all zeros, a repeated byte, a short
-    /// pattern, typed text).
+    /// secret bytes. Raises `CredentialError` (code `weak_key`, the message
+    /// saying why) for bytes no random source would give (all zeros, a
+    /// repeated byte, a short pattern, a counter or ramp, typed text).
     fn add_key(
         &mut self,
         #[pyo3(from_py_with = args::key_id)] key_id: u16,
@@ -539,7 +541,8 @@ fn token_request(
 
 /// Issues a signed QR token (uppercase base32 text) for `compartments` of
 /// bank `bank` (0: a bank never given an id), tagged with the newest site
-/// key and verifiable offline by any holder of the keys. Returns
+/// key and verifiable offline by any holder of the keys (a back end's
+/// token; the locker's own are `issue_recorded_token`'s). Returns
 /// `(token, record)`. A token the locker gets no record of must name its
 /// `recipient` to open anything, and opens nothing at another bank.
 #[pyfunction]
@@ -560,6 +563,35 @@ pub(crate) fn issue_token<'py>(
     let mut rng = rng_from(py, entropy)?;
     let (token, record) =
         credential::issue_token(&keys.inner, &mut rng, &request, now_s).map_err(CoreError::from)?;
+    Ok((token.expose().to_owned(), to_py(py, &record)?))
+}
+
+/// Issues a QR token only its record verifies, as the locker issues its
+/// own (`parcel_ready`'s `qr_token`): it ends in 96 random bits where
+/// `issue_token`'s carry a tag, and the record keeps only their digest
+/// (`kind`: `{"type": "token", "secret_digest": ...}`), so neither the
+/// record nor a site key makes the token. It verifies with its record in
+/// a store (`CredentialStore.insert`, then `verify_token`), never with
+/// `verify_token_offline`. Same arguments as `issue_token`; returns
+/// `(token, record)`.
+#[pyfunction]
+#[pyo3(signature = (keys, compartments, expires_at_s, now_s, purpose = "pickup", recipient = None, entropy = None, *, bank = 0))]
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn issue_recorded_token<'py>(
+    py: Python<'py>,
+    #[pyo3(from_py_with = args::keys)] keys: PyRef<'py, KeyRing>,
+    #[pyo3(from_py_with = args::compartments)] compartments: Vec<u32>,
+    #[pyo3(from_py_with = args::expires_at_s)] expires_at_s: u64,
+    #[pyo3(from_py_with = args::now_s)] now_s: u64,
+    #[pyo3(from_py_with = args::purpose)] purpose: &str,
+    #[pyo3(from_py_with = args::recipient)] recipient: Option<u64>,
+    #[pyo3(from_py_with = args::entropy)] entropy: Option<&[u8]>,
+    #[pyo3(from_py_with = args::bank)] bank: u64,
+) -> PyResult<(String, Bound<'py, PyAny>)> {
+    let request = token_request(bank, compartments, expires_at_s, purpose, recipient)?;
+    let mut rng = rng_from(py, entropy)?;
+    let (token, record) = credential::issue_recorded_token(&keys.inner, &mut rng, &request, now_s)
+        .map_err(CoreError::from)?;
     Ok((token.expose().to_owned(), to_py(py, &record)?))
 }
 
@@ -659,7 +691,8 @@ pub(crate) fn sign_time_ed25519<'py>(
 /// `issuers`: a list of `{"key_id", "public_key"}` dicts) and its expiry
 /// for bank `bank`, without a store; returns its claims dict (`signer` is
 /// `"site"` or `"issuer"`). Raises `CredentialError` (`rejected` for a
-/// token of another bank).
+/// token of another bank, and for the locker's own tokens, which only
+/// their record verifies: `issue_recorded_token`, `parcel_ready`).
 #[pyfunction]
 #[pyo3(signature = (keys, token, now_s, *, bank = 0, issuers = None))]
 pub(crate) fn verify_token_offline<'py>(

@@ -501,6 +501,15 @@ mod tests {
             converted(CoreError::Journal(rolled_back)),
             ("JournalError".into(), Some("rolled_back".into()), None)
         );
+        // Another bank's journal, as a restore refuses it: no record named.
+        let wrong_bank = CoreJournalError::WrongBank {
+            expected: 5,
+            found: 6,
+        };
+        assert_eq!(
+            converted(CoreError::Locker(CoreLockerError::Journal(wrong_bank))),
+            ("JournalError".into(), Some("wrong_bank".into()), None)
+        );
     }
 
     #[test]

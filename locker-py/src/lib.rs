@@ -83,9 +83,9 @@ mod _locker {
     };
     #[pymodule_export]
     use super::credential::{
-        CredentialStore, IssuerSigningKey, KeyRing, brute_force_bound, issue_token,
-        issue_token_signed, qr_svg, sign_remote_command, sign_remote_command_ed25519, sign_time,
-        sign_time_ed25519, verify_token_offline,
+        CredentialStore, IssuerSigningKey, KeyRing, brute_force_bound, issue_recorded_token,
+        issue_token, issue_token_signed, qr_svg, sign_remote_command, sign_remote_command_ed25519,
+        sign_time, sign_time_ed25519, verify_token_offline,
     };
     #[pymodule_export]
     use super::exceptions::{

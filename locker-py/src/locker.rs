@@ -8,7 +8,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use locker_core::allocate::Request;
 use locker_core::credential::{
-    CarrierId, CredentialId, DelegationRequest, KeyId, KioskId, RemoteCommand, SignedTime,
+    BankId, CarrierId, CredentialId, DelegationRequest, KeyId, KioskId, RemoteCommand, SignedTime,
 };
 use locker_core::hardware::{
     DoorState, Hardware, HardwareError as CoreHardwareError, HardwareErrorKind, HardwareFault,
@@ -104,7 +104,9 @@ impl PyHardware {
         Python::attach(|py| {
             let result = args(py)
                 .and_then(|a| self.object.bind(py).call_method1(method, a))
-                .and_then(|value| convert(&value));
+                .and_then(|value| {
+                    convert(&value).map_err(|error| returned(py, method, &value, &error))
+                });
             result.map_err(|error| {
                 let fault = fault(py, &error);
                 // Not an `Exception`: the program is being stopped.
@@ -117,11 +119,26 @@ impl PyHardware {
     }
 }
 
+/// A conversion error of what a hardware method returned, naming the
+/// method and the type it returned: the same exception class (a
+/// `TypeError`, an `OverflowError`), the message prefixed with
+/// `method() returned <type>: `.
+fn returned(py: Python<'_>, method: &str, value: &Bound<'_, PyAny>, error: &PyErr) -> PyErr {
+    let type_name = value
+        .get_type()
+        .name()
+        .map_or_else(|_| String::from("?"), |name| name.to_string());
+    let message = format!("{method}() returned {type_name}: {}", error.value(py));
+    match error.get_type(py).call1((message,)) {
+        Ok(instance) => PyErr::from_value(instance),
+        Err(_) => error.clone_ref(py),
+    }
+}
+
 /// Reads a snake_case name into a core enum.
 fn named<T: serde::de::DeserializeOwned>(value: &Bound<'_, PyAny>, what: &str) -> PyResult<T> {
     let name: String = value.extract()?;
-    convert::named(&name)
-        .ok_or_else(|| PyTypeError::new_err(format!("{what}: unexpected value {name:?}")))
+    convert::named(&name).ok_or_else(|| PyTypeError::new_err(format!("unexpected {what} {name:?}")))
 }
 
 impl Hardware for PyHardware {
@@ -200,6 +217,17 @@ impl Hardware for PyHardware {
             |_| Ok(()),
         )
     }
+
+    fn uptime_s(&mut self) -> Result<Option<u64>, Self::Error> {
+        if !self.has("uptime_s") {
+            return Ok(None);
+        }
+        self.call(
+            "uptime_s",
+            |py| Ok(pyo3::types::PyTuple::empty(py)),
+            |v| v.extract(),
+        )
+    }
 }
 
 /// The simulated hardware or a Python object.
@@ -253,6 +281,10 @@ impl Hardware for AnyHardware {
     fn raise_monotonic_counter(&mut self, at_least: u64) -> Result<(), Self::Error> {
         forward!(self, raise_monotonic_counter(at_least))
     }
+
+    fn uptime_s(&mut self) -> Result<Option<u64>, Self::Error> {
+        forward!(self, uptime_s())
+    }
 }
 
 /// A simulated lock board: doors with physical rules, a settable clock,
@@ -278,7 +310,7 @@ fn operation(name: &str) -> PyResult<Operation> {
         invalid_argument(
             "operation",
             format_args!(
-                "expected \"unlock\", \"door_state\", \"occupancy\", \"now_s\", \"fill_random\", \"monotonic_counter\" or \"raise_monotonic_counter\", not {name:?}"
+                "expected \"unlock\", \"door_state\", \"occupancy\", \"now_s\", \"fill_random\", \"monotonic_counter\", \"raise_monotonic_counter\" or \"uptime_s\", not {name:?}"
             ),
         )
     })
@@ -310,20 +342,28 @@ impl SimulatedHardware {
     /// A board with the given door ids, entropy from `seed`, clock at
     /// `now_s`; with `monotonic_counter=True` it has a monotonic counter
     /// (at 0), which the locker raises after each record and checks at a
-    /// restore.
+    /// restore; with `uptime=True` an uptime counter (at 0: seconds the
+    /// board has run), which time passing moves (`advance_s`, `set_now_s`
+    /// forward) and a clock jump (`jump_clock_s`) does not, so the locker
+    /// holds back a clock pushed ahead even in small steps.
     #[new]
-    #[pyo3(signature = (doors, seed = 0, now_s = 1_700_000_000, *, monotonic_counter = false))]
+    #[pyo3(signature = (doors, seed = 0, now_s = 1_700_000_000, *, monotonic_counter = false, uptime = false))]
     fn new(
         #[pyo3(from_py_with = args::doors)] doors: Vec<u32>,
         #[pyo3(from_py_with = args::seed)] seed: u64,
         #[pyo3(from_py_with = args::now_s)] now_s: u64,
         #[pyo3(from_py_with = args::monotonic_counter)] monotonic_counter: bool,
+        #[pyo3(from_py_with = args::uptime)] uptime: bool,
     ) -> Self {
-        let mut sim = hwsim::SimulatedHardware::new(doors.into_iter().map(CompartmentId), seed);
+        let mut sim = hwsim::SimulatedHardware::new(doors.into_iter().map(CompartmentId), seed)
+            .with_now_s(now_s);
         if monotonic_counter {
             sim = sim.with_monotonic_counter();
         }
-        sim.set_now_s(now_s);
+        // After the clock is set: setting it is no time the board lived.
+        if uptime {
+            sim = sim.with_uptime();
+        }
         Self {
             shared: SharedSim(Arc::new(Mutex::new(sim))),
         }
@@ -335,15 +375,41 @@ impl SimulatedHardware {
         self.shared.lock().monotonic_counter_value()
     }
 
-    /// Sets the clock (unix seconds).
+    /// Sets the clock (unix seconds), as time passing: a board with an
+    /// uptime counter counts a forward move as time lived. Not a hardware
+    /// call.
     fn set_now_s(&self, #[pyo3(from_py_with = args::now_s)] now_s: u64) {
         self.shared.lock().set_now_s(now_s);
     }
 
-    /// The clock (unix seconds).
+    /// Time passes: the clock (and the uptime counter, when the board has
+    /// one) moves `delta_s` seconds ahead. Not a hardware call.
+    fn advance_s(&self, #[pyo3(from_py_with = args::delta_s)] delta_s: u64) {
+        self.shared.lock().advance_s(delta_s);
+    }
+
+    /// Someone moves the clock by `delta_s` seconds (ahead if positive,
+    /// back if negative, not before 0) without any time passing: the jump
+    /// happens at the next clock read (`now_s`) and the uptime counter
+    /// does not move. Several jumps before a read add up. Not a hardware
+    /// call.
+    fn jump_clock_s(&self, #[pyo3(from_py_with = args::delta_s)] delta_s: i64) {
+        self.shared.lock().jump_clock_s(delta_s);
+    }
+
+    /// The clock (unix seconds): a hardware call, as the locker makes it
+    /// (a pending `jump_clock_s` happens, an injected `now_s` fault
+    /// raises `HardwareError`).
     fn now_s(&self) -> PyResult<u64> {
         let mut sim = self.shared.lock();
         Hardware::now_s(&mut *sim).map_err(|e| PyErr::from(CoreError::SimHardware(e)))
+    }
+
+    /// Seconds the board has run (its uptime counter), or `None` for a
+    /// board without one: a hardware call, as the locker makes it.
+    fn uptime_s(&self) -> PyResult<Option<u64>> {
+        let mut sim = self.shared.lock();
+        Hardware::uptime_s(&mut *sim).map_err(|e| PyErr::from(CoreError::SimHardware(e)))
     }
 
     /// A person opens a door; returns whether it opened (a latched door
@@ -390,7 +456,8 @@ impl SimulatedHardware {
 
     /// Makes the next call of a hardware `operation` (`"unlock"`,
     /// `"door_state"`, `"occupancy"`, `"now_s"`, `"fill_random"`,
-    /// `"monotonic_counter"`, `"raise_monotonic_counter"`) fail with
+    /// `"monotonic_counter"`, `"raise_monotonic_counter"`, `"uptime_s"`)
+    /// fail with
     /// `kind` (`"power_lost"`, `"bus_timeout"`, `"door_jammed"`, ...;
     /// `always=True`: every such call until `clear_faults`).
     #[pyo3(signature = (operation, kind, always = false))]
@@ -508,10 +575,14 @@ impl Locker {
     /// `now_s() -> int`, `fill_random(n) -> bytes` and optionally
     /// `occupancy(door) -> "empty"|"occupied"|"unknown"`,
     /// `monotonic_counter() -> int | None` (a counter the journal's storage
-    /// cannot roll back) and `raise_monotonic_counter(n)`. An exception from
-    /// the object becomes a hardware fault of kind `exc.kind` (a kind name)
-    /// or `"other"`; a `KeyboardInterrupt` or `SystemExit` is recorded as
-    /// one too, then raised again.
+    /// cannot roll back), `raise_monotonic_counter(n)` and
+    /// `uptime_s() -> int | None` (seconds the board has run, from a
+    /// counter setting the clock cannot move: with it the locker holds back
+    /// a clock pushed ahead in small steps). An exception from the object
+    /// becomes a hardware fault of kind `exc.kind` (a kind name) or
+    /// `"other"`, and so does a value of the wrong type (the message names
+    /// the method and the type); a `KeyboardInterrupt` or `SystemExit` is
+    /// recorded as one too, then raised again.
     #[new]
     #[pyo3(signature = (hardware, config = None))]
     fn new(hardware: &Bound<'_, PyAny>, config: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
@@ -530,15 +601,21 @@ impl Locker {
     /// JSON-lines text (canonical lines; a torn last line is left out).
     /// `snapshot` is a sealed snapshot (`Locker.snapshot()`) the records
     /// continue; `expected_head` a head exported before (`Locker.head()`);
+    /// `expected_bank` the bank this board is (from its provisioning; the
+    /// bank of `expected_head` when not given): banks sharing a key ring
+    /// authenticate each other's journals, so a journal or snapshot
+    /// configuring another bank is refused (`wrong_bank`);
     /// `accept_legacy` accepts a version-1 journal (no MACs) once, when
     /// upgrading. The ring must be the journal's, every record's MAC must
     /// verify, and the journal must reach the expected head and the
     /// hardware's monotonic counter. Raises `JournalError` (`.code`:
-    /// `forged`, `rolled_back`, `wrong_key_ring`, `unauthenticated`, ...;
-    /// `.seq`: the first bad record) or `CredentialError` (`no_keys`) for
-    /// an empty ring. `restore_report()` then says what was found.
+    /// `forged`, `rolled_back`, `wrong_key_ring`, `wrong_bank`,
+    /// `unauthenticated`, ...; `.seq`: the first bad record) or
+    /// `CredentialError` (`no_keys`) for an empty ring. `restore_report()`
+    /// then says what was found.
     #[staticmethod]
-    #[pyo3(signature = (keys, hardware, records, *, snapshot = None, expected_head = None, accept_legacy = false))]
+    #[pyo3(signature = (keys, hardware, records, *, snapshot = None, expected_head = None, expected_bank = None, accept_legacy = false))]
+    #[allow(clippy::too_many_arguments)]
     fn restore<'py>(
         py: Python<'py>,
         #[pyo3(from_py_with = args::keys)] keys: PyRef<'py, KeyRing>,
@@ -546,6 +623,7 @@ impl Locker {
         records: &Bound<'py, PyAny>,
         snapshot: Option<&Bound<'py, PyAny>>,
         expected_head: Option<&Bound<'py, PyAny>>,
+        #[pyo3(from_py_with = args::expected_bank)] expected_bank: Option<u64>,
         #[pyo3(from_py_with = args::accept_legacy)] accept_legacy: bool,
     ) -> PyResult<Self> {
         let snapshot: Option<Snapshot> = snapshot.map(|s| from_py(s, "snapshot")).transpose()?;
@@ -562,6 +640,7 @@ impl Locker {
         let restore = Restore {
             snapshot: snapshot.as_ref(),
             expected_head,
+            expected_bank: expected_bank.map(BankId),
             accept_legacy,
             ..Restore::new(&records)
         };
@@ -582,9 +661,10 @@ impl Locker {
     }
 
     /// The journal's last record as a head dict (`{"seq", "hash",
-    /// "key_id", "mac"}`): export it (to a back end, to storage the
-    /// journal's storage cannot roll back) and pass it back as
-    /// `expected_head`, so a journal cut short or rolled back is refused.
+    /// "key_id", "mac", "bank_id"}`; the MAC covers the sequence number
+    /// and the hash): export it (to a back end, to storage the journal's
+    /// storage cannot roll back) and pass it back as `expected_head`, so a
+    /// journal cut short or rolled back, or another bank's, is refused.
     fn head<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         to_py(py, &self.inner.head())
     }
@@ -621,9 +701,13 @@ impl Locker {
     }
 
     /// Reads the clock, as every operation does first, and returns the
-    /// locker's time. For hosts whose time passes in large steps: a reading
-    /// more than the policy's `clock.max_step_s` (an hour) past the one
-    /// before is a jump, journaled and held back until confirmed.
+    /// locker's time. A reading further ahead than the time lived since
+    /// the last one is a jump, journaled and held back until confirmed:
+    /// on a board with an uptime counter, anything beyond the time the
+    /// counter says passed (with an allowance of a minute, regrowing at
+    /// 1 % of the time lived); without one, a step beyond the policy's
+    /// `clock.max_step_s` (an hour). Hosts whose time passes in large
+    /// steps without an uptime counter call it at least that often.
     fn observe_clock(&mut self) -> PyResult<u64> {
         self.run(core_locker::Locker::observe_clock)
     }

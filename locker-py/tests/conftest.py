@@ -1,5 +1,6 @@
 """Shared fixtures: parcels, a bank, a locker over simulated hardware."""
 
+import hashlib
 from typing import Any, Dict
 
 import pytest
@@ -16,6 +17,13 @@ def parcel(pid: int, w: int = 300, d: int = 200, h: int = 100, weight_g: int = 1
         "size": {"width_mm": w, "depth_mm": d, "height_mm": h},
         "weight_g": weight_g,
     }
+
+
+def seed(n: int) -> bytes:
+    """32 bytes a random source could give, reproducibly: the SHA-256 of
+    ``n``. Keys and entropy made of counters, ramps (``bytes(range(32))``)
+    or typed text are refused by the core as weak."""
+    return hashlib.sha256(n.to_bytes(8, "big")).digest()
 
 
 def advance(lk: locker.Locker, hw: locker.SimulatedHardware, by_s: int) -> None:
@@ -41,5 +49,5 @@ def bank_config() -> Dict[str, Any]:
 def keys() -> locker.KeyRing:
     """A key ring with one key from fixed entropy."""
     ring = locker.KeyRing()
-    ring.rotate(bytes(range(32)))
+    ring.rotate(seed(0))
     return ring

@@ -3,13 +3,13 @@
 import pytest
 
 import locker
-from conftest import NOW_S
+from conftest import NOW_S, seed
 
 
 def test_key_ring_rotates_and_hides_secrets() -> None:
     ring = locker.KeyRing()
     assert len(ring) == 0
-    first = ring.rotate(bytes(range(1, 33)))
+    first = ring.rotate(seed(1))
     second = ring.rotate()
     assert ring.ids() == [first, second]
     assert "KeyRing(ids=" in repr(ring)
@@ -27,8 +27,8 @@ def test_key_ring_rotates_and_hides_secrets() -> None:
 
 def test_a_key_ring_moves_as_the_bytes_c_exports() -> None:
     keys = locker.KeyRing()
-    first = keys.rotate(entropy=bytes(range(32)))
-    second = keys.rotate(entropy=bytes(range(1, 33)))
+    first = keys.rotate(entropy=seed(0))
+    second = keys.rotate(entropy=seed(1))
     keys.retire(second)
     data = keys.to_bytes()
     # A format byte, the largest id used (big-endian), then id + secret.
@@ -36,10 +36,10 @@ def test_a_key_ring_moves_as_the_bytes_c_exports() -> None:
     again = locker.KeyRing.from_bytes(data)
     assert again.ids() == [first] and again.export_key(first) == keys.export_key(first)
     # A retired id is never reused after the round trip.
-    assert again.rotate(entropy=bytes(range(2, 34))) > second
+    assert again.rotate(entropy=seed(2)) > second
 
-    # A provisioned ring: key 7 with 32 distinct bytes.
-    secret = bytes(range(7, 39))
+    # A provisioned ring: key 7 with 32 bytes a random source could give.
+    secret = seed(7)
     provisioned = bytes([data[0], 0, 7, 0, 7]) + secret
     assert locker.KeyRing.from_bytes(provisioned).export_key(7) == secret
     # 32 bytes of 0x5a is no key a random source gives: refused.
@@ -105,8 +105,8 @@ def test_tokens_verify_offline_and_once(keys: locker.KeyRing) -> None:
 
 
 def test_same_entropy_same_token(keys: locker.KeyRing) -> None:
-    a, _ = locker.issue_token(keys, [1], NOW_S + 60, NOW_S, entropy=bytes(range(7, 39)))
-    b, _ = locker.issue_token(keys, [1], NOW_S + 60, NOW_S, entropy=bytes(range(7, 39)))
+    a, _ = locker.issue_token(keys, [1], NOW_S + 60, NOW_S, entropy=seed(7))
+    b, _ = locker.issue_token(keys, [1], NOW_S + 60, NOW_S, entropy=seed(7))
     assert a == b
 
 

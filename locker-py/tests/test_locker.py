@@ -6,7 +6,7 @@ from typing import Any, Dict, List, Optional, Set, Tuple
 import pytest
 
 import locker
-from conftest import NOW_S, parcel
+from conftest import NOW_S, parcel, seed
 
 
 def deliver(
@@ -223,6 +223,22 @@ def test_broken_hardware_objects_are_refused_or_reported() -> None:
         locker.Locker(BadEntropy())
 
 
+@pytest.mark.parametrize("value", ["ajar", 5, None])
+def test_a_hardware_answer_of_the_wrong_type_is_a_fault_naming_the_method(value: Any) -> None:
+    class Odd(Board):
+        def door_state(self, door: int) -> Any:
+            return value
+
+    board = Odd()
+    lk = locker.Locker(board)
+    session = lk.courier_sign_in(lk.issue_courier_code(1, 86_400))
+    door = lk.deposit(session, {"parcel": parcel(1), "recipient": 3})["compartment"]
+    with pytest.raises(locker.HardwareError) as caught:
+        lk.door_closed(door)
+    assert (caught.value.code, caught.value.kind) == ("other", "other")
+    assert f"door_state() returned {type(value).__name__}" in str(caught.value)
+
+
 def test_simulated_hardware_actions_check_physics() -> None:
     hw = locker.SimulatedHardware([1, 2], now_s=NOW_S)
     assert hw.now_s() == NOW_S
@@ -382,7 +398,7 @@ def test_remote_commands_are_refused_with_typed_errors() -> None:
 def test_remote_opening_is_off_by_default_and_the_store_checks_commands() -> None:
     lk, hw = sim_locker()
     door, _ = deliver(lk, hw, 1, 12)
-    command = locker.sign_remote_command(lk.keys(), remote_request(31, door, NOW_S), entropy=bytes(range(32)))
+    command = locker.sign_remote_command(lk.keys(), remote_request(31, door, NOW_S), entropy=seed(0))
     with pytest.raises(locker.CredentialError, match="disabled"):
         lk.open_remote(command)
 

@@ -10,7 +10,6 @@ it. Without the protections of the core (throttles scoped to what failed,
 valid credentials never throttled) these tests fail.
 """
 
-import hashlib
 import inspect
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple, cast
@@ -18,7 +17,7 @@ from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple, cast
 import pytest
 
 import locker
-from conftest import NOW_S, parcel
+from conftest import NOW_S, parcel, seed
 from locker import analytics
 from locker.types import BoundReport, ParcelReadyEvent
 
@@ -29,11 +28,6 @@ ROUNDS = 200
 #: a wrong PIN for unit 15, a PIN for an unknown unit, a wrong courier code
 #: naming carrier 1, a forged remote command.
 PER_ROUND = 7
-
-
-def seed(n: int) -> bytes:
-    """32 bytes a random source could give, reproducibly."""
-    return hashlib.sha256(n.to_bytes(8, "big")).digest()
 
 
 class Site:
@@ -260,6 +254,77 @@ def test_a_resident_whose_pins_are_attacked_keeps_collecting_and_no_lock_lasts_a
     assert site.lk.pickup_pin(ready["pin"], unit=13) == [door]
 
 
+def test_keypad_input_that_is_no_pin_never_locks_anyone_out() -> None:
+    site = Site()
+    lk = site.lk
+    ready = site.drop_off(1, 12)
+    site.step(60)
+    lk.take_events()
+    before = len(lk.journal_records())
+    # A child at the keypad (or a script): too short, too long, letters,
+    # the right PIN without the unit. None of it can ever match.
+    malformed = [("123", 12), ("123456789", 12), ("abcdefgh", 12), ("1234 678", 12), (ready["pin"], None)]
+    codes: Dict[str, int] = {}
+    for round_ in range(8):
+        for pin, unit in malformed:
+            error = refused(lambda: lk.pickup_pin(pin, unit=unit, kiosk=1 + round_ % 2))
+            assert isinstance(error, locker.CredentialError)
+            codes[error.code] = codes.get(error.code, 0) + 1
+    assert codes == {"malformed_pin": 32, "unit_required": 8}
+    # Past the bank's daily budget of 25, yet nothing counted: no lockout,
+    # no attempt_failed record...
+    assert not [e for e in lk.take_events() if e["type"] == "suspicious_attempts"]
+    assert entries(lk.journal_records()[before:], "attempt_failed") == []
+    # ...and the resident's PIN opens at once, at the same kiosk.
+    assert lk.pickup_pin(ready["pin"], unit=12, kiosk=1) == [ready["compartment"]]
+    # Every attempt is on the record all the same, summed per kiosk and error.
+    lk.flush_attempts()
+    sums = entries(lk.journal_records()[before:], "attempts_refused")
+    assert sum(e["count"] for e in sums) == 40
+    assert {(e["kiosk"], e["error"]) for e in sums} == {
+        (kiosk, error) for kiosk in (1, 2) for error in ("malformed_pin", "unit_required")
+    }
+
+
+def test_a_unit_never_locks_before_the_bank() -> None:
+    throttle = Site().lk.snapshot()["credentials"]["policy"]["throttle"]
+    # A unit's (a carrier's, a tag's) cap is the bank's: 25 a day, not 20.
+    assert throttle["subject"]["max_failures_per_window"] == throttle["bank"]["max_failures_per_window"] == 25
+    assert throttle["subject"]["window_s"] == throttle["bank"]["window_s"] == DAY_S
+    assert locker.brute_force_bound()["inputs"]["attempts_per_24h"] == 25
+
+
+def test_junk_from_made_up_kiosk_ids_shares_one_scope_and_costs_bounded_storage() -> None:
+    site = Site()
+    lk = site.lk
+    site.drop_off(1, 12)
+    ready = site.drop_off(2, 13)
+    lk.take_events()
+    before = len(lk.journal_records())
+    codes: Dict[str, int] = {}
+    # One junk scan from each of 10,000 kiosk ids, a second apart.
+    for kiosk in range(10_000):
+        error = refused(lambda: lk.pickup_qr("NOTATOKEN", kiosk=100 + kiosk))
+        assert isinstance(error, locker.CredentialError)
+        codes[error.code] = codes.get(error.code, 0) + 1
+        site.hw.advance_s(1)
+    # Made-up ids escape no backoff: beyond 32 kiosks they share one scope,
+    # which backs off like one kiosk, so most scans are refused unchecked.
+    assert set(codes) == {"malformed_token", "throttled"} and codes["throttled"] > 9_000
+    scopes = [e["lockout"]["scope"] for e in lk.take_events() if e["type"] == "suspicious_attempts"]
+    assert {"channel": "qr", "subject": "other_kiosks"} in scopes
+    # Every scan is on the record, in bounded storage: the kiosks beyond 32
+    # are summed together, with no kiosk named.
+    lk.flush_attempts()
+    added = lk.journal_records()[before:]
+    assert len(added) < 200, f"{len(added)} records for 10,000 scans"
+    assert on_record(added) == 10_000
+    pooled = [e for e in entries(added, "attempts_refused") if e["kiosk"] is None]
+    assert pooled and {(e["channel"], e["error"]) for e in pooled} == {("qr", "throttled")}
+    # A valid token opens at once, at a kiosk id never seen.
+    assert lk.pickup_qr(ready["qr_token"], kiosk=77_777) == [ready["compartment"]]
+
+
 def test_the_store_never_throttles_what_verifies_and_counts_couriers_per_carrier(keys: locker.KeyRing) -> None:
     store = locker.CredentialStore()
     code_1, record = store.issue_courier_code(keys, 1, NOW_S, NOW_S + DAY_S, NOW_S, entropy=seed(1))
@@ -311,6 +376,68 @@ def test_a_resident_with_three_doors_gets_a_fourth_and_one_pin_for_all() -> None
     assert refused(lambda: site.lk.pickup_pin(first[0]["pin"], unit=12)).code == "revoked"
     assert sorted(site.lk.pickup_pin(fourth["pin"], unit=12)) == every
     site.empty(every)
+
+
+def test_a_merged_pin_keeps_opening_the_doors_not_collected_yet() -> None:
+    site = Site()
+    filling = (360, 600, 70)
+    first = [site.drop_off(pid, 12, filling) for pid in (1, 2, 3)]
+    fourth = site.drop_off(4, 12, filling)
+    every = sorted([r["compartment"] for r in first] + [fourth["compartment"]])
+    assert fourth["pin_opens"] == every
+    site.step(60)
+    # One door is collected with its QR code...
+    door = first[0]["compartment"]
+    assert site.lk.pickup_qr(first[0]["qr_token"]) == [door]
+    site.empty([door])
+    assert [e["type"] for e in site.lk.take_events()] == ["collected"]
+    # ...and the PIN for all of them still opens the other three.
+    rest = [d for d in every if d != door]
+    assert sorted(site.lk.pickup_pin(fourth["pin"], unit=12)) == rest
+    # The resident takes one parcel and shuts the other doors full: the
+    # PIN is spent door by door, and opens those two again.
+    for open_door in rest:
+        site.hw.open_door(open_door)
+    site.hw.take_parcel(rest[0])
+    for open_door in rest:
+        site.hw.close_door(open_door)
+        site.lk.door_closed(open_door)
+    assert [e["type"] for e in site.lk.take_events()] == ["collected", "pickup_aborted", "pickup_aborted"]
+    assert sorted(site.lk.pickup_pin(fourth["pin"], unit=12)) == rest[1:]
+    site.empty(rest[1:])
+    # Every door collected: the PIN is spent.
+    assert refused(lambda: site.lk.pickup_pin(fourth["pin"], unit=12)).code == "already_used"
+
+
+def test_a_merged_pin_opens_its_doors_in_service_when_one_is_out() -> None:
+    site = Site()
+    filling = (360, 600, 70)
+    first = [site.drop_off(pid, 12, filling) for pid in (1, 2, 3)]
+    fourth = site.drop_off(4, 12, filling)
+    every = sorted([r["compartment"] for r in first] + [fourth["compartment"]])
+    site.step(60)
+    broken = every[1]
+    site.lk.set_out_of_service(broken, "hinge")
+    opened = sorted(site.lk.pickup_pin(fourth["pin"], unit=12))
+    assert opened == [d for d in every if d != broken]
+    site.empty(opened)
+    site.lk.back_in_service(broken)
+    # The door back in service opens with the same PIN.
+    assert site.lk.pickup_pin(fourth["pin"], unit=12) == [broken]
+
+
+def test_no_delegation_at_one_pin_per_unit() -> None:
+    site = Site({"bank": locker.default_bank(), "credentials": {"pin": {"max_active_per_unit": 1}}})
+    ready = site.drop_off(1, 12)
+    for request in (
+        {"delegator": 12, "scope": "all_parcels", "compartments": [], "expires_at_s": NOW_S + DAY_S},
+        {"delegator": 12, "scope": "parcels", "compartments": [ready["compartment"]], "expires_at_s": NOW_S + DAY_S},
+    ):
+        error = refused(lambda: site.lk.delegate(request))
+        assert isinstance(error, locker.CredentialError) and error.code == "too_many_pins"
+    # The resident's own PIN is untouched.
+    site.step(60)
+    assert site.lk.pickup_pin(ready["pin"], unit=12) == [ready["compartment"]]
 
 
 def test_an_overflow_reaches_the_host() -> None:
@@ -411,6 +538,9 @@ def entropy_users(keys: locker.KeyRing) -> Dict[str, Callable[[bytes], object]]:
             keys, 1, NOW_S, NOW_S + 60, NOW_S, entropy=e
         ),
         "issue_token": lambda e: locker.issue_token(keys, [1], NOW_S + 60, NOW_S, recipient=12, entropy=e),
+        "issue_recorded_token": lambda e: locker.issue_recorded_token(
+            keys, [1], NOW_S + 60, NOW_S, recipient=12, entropy=e
+        ),
         "issue_token_signed": lambda e: locker.issue_token_signed(
             signer, [1], NOW_S + 60, NOW_S, recipient=12, entropy=e
         ),
@@ -426,9 +556,17 @@ ENTROPY_USERS = sorted(entropy_users(locker.KeyRing()))
 @pytest.mark.parametrize("user", ENTROPY_USERS)
 def test_weak_entropy_is_refused_wherever_entropy_is_given(user: str, keys: locker.KeyRing) -> None:
     call = entropy_users(keys)[user]
-    for weak in (b"\0" * 32, bytes([1, 2]) * 16, bytes(range(15)) + bytes(17)):
+    for weak, reason in (
+        (b"\0" * 32, "distinct byte values"),
+        (bytes([1, 2]) * 16, "distinct byte values"),
+        (bytes(range(15)) + bytes(17), "distinct byte values"),
+        (bytes(range(32)), "a counter or pattern"),
+        (bytes(i * 7 % 256 for i in range(32)), "a counter or pattern"),
+        (b"The quick brown fox jumps over t", "typed text"),
+    ):
         error = refused(lambda: call(weak))
         assert isinstance(error, locker.CredentialError) and error.code == "weak_entropy", (user, error)
+        assert str(error).startswith("the entropy given is weak: ") and reason in str(error), (user, str(error))
     call(seed(9))  # what a random source gives is taken
     with pytest.raises(locker.InvalidArgumentError, match="entropy: expected 32 bytes, not 31"):
         call(seed(9)[:31])
@@ -493,6 +631,19 @@ class Valid:
             "brute_force_bound": (locker.brute_force_bound, dict(policy={}, active_credentials=200)),
             "issue_token": (
                 locker.issue_token,
+                dict(
+                    keys=keys,
+                    compartments=[1],
+                    expires_at_s=NOW_S + 60,
+                    now_s=NOW_S,
+                    purpose="pickup",
+                    recipient=12,
+                    entropy=seed(1),
+                    bank=0,
+                ),
+            ),
+            "issue_recorded_token": (
+                locker.issue_recorded_token,
                 dict(
                     keys=keys,
                     compartments=[1],
@@ -623,9 +774,11 @@ class Valid:
             "IssuerSigningKey.from_bytes": (locker.IssuerSigningKey.from_bytes, dict(key_id=1, secret=seed(8))),
             "SimulatedHardware": (
                 locker.SimulatedHardware,
-                dict(doors=[1], seed=0, now_s=NOW_S, monotonic_counter=False),
+                dict(doors=[1], seed=0, now_s=NOW_S, monotonic_counter=False, uptime=False),
             ),
             "SimulatedHardware.set_now_s": (hw.set_now_s, dict(now_s=NOW_S)),
+            "SimulatedHardware.advance_s": (hw.advance_s, dict(delta_s=0)),
+            "SimulatedHardware.jump_clock_s": (hw.jump_clock_s, dict(delta_s=0)),
             "SimulatedHardware.open_door": (hw.open_door, dict(door=door)),
             "SimulatedHardware.close_door": (hw.close_door, dict(door=door)),
             "SimulatedHardware.put_parcel": (hw.put_parcel, dict(door=door)),
@@ -644,6 +797,7 @@ class Valid:
                     records=self.records,
                     snapshot=None,
                     expected_head=lk.head(),
+                    expected_bank=BANK,
                     accept_legacy=False,
                 ),
             ),
@@ -762,6 +916,10 @@ def test_wrong_types_raise_invalid_argument_naming_the_argument(function: str, b
         (lambda: locker.CredentialStore().verify_pin(locker.KeyRing(), "1", 0, purpose="party"), "purpose"),
         (lambda: locker.SimulatedHardware([1]).fail_calls("unlock", "gremlins"), "kind"),
         (lambda: locker.SimulatedHardware([1]).fail_calls("reboot", "power_lost"), "operation"),
+        (lambda: locker.SimulatedHardware([1]).jump_clock_s(2**63), "delta_s"),
+        (lambda: locker.SimulatedHardware([1]).advance_s(-1), "delta_s"),
+        (lambda: locker.Locker.restore(locker.KeyRing(), locker.SimulatedHardware([1]), [], expected_bank=-1), "expected_bank"),
+        (lambda: locker.issue_recorded_token(locker.KeyRing(), [1], 2**64, 0), "expires_at_s"),
         (lambda: locker.qr_svg("X", error_correction="extreme"), "error_correction"),
         (lambda: locker.simulate({"days": 1, "unknown": 1}), "building"),
         (lambda: locker.validate_bank_config({"name": "x", "compartments": [{"id": "one"}]}), "config"),

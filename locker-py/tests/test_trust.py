@@ -19,7 +19,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 import pytest
 
 import locker
-from conftest import NOW_S, advance, parcel
+from conftest import NOW_S, advance, parcel, seed
 
 DAY_S = 86_400
 DOORS = [c["id"] for c in locker.default_bank()["compartments"]]
@@ -141,7 +141,8 @@ def test_whole_lines_cut_off_the_end_are_refused_against_the_head() -> None:
     lk, hw, _ = busy_site()
     head = lk.head()
     assert head is not None and head["seq"] == len(lk.journal_records()) - 1
-    assert set(head) == {"seq", "hash", "key_id", "mac"}
+    # The locker's head names its bank; a bare record's head does not.
+    assert set(head) == {"seq", "hash", "key_id", "mac", "bank_id"} and head["bank_id"] == 0
     lines = lk.journal_text().splitlines(keepends=True)
     short = "".join(lines[:-2])
     # A shorter journal is still a valid journal, even with the keys...
@@ -155,7 +156,8 @@ def test_whole_lines_cut_off_the_end_are_refused_against_the_head() -> None:
     ):
         assert refused(call, locker.JournalError).code == "rolled_back"
     # The whole journal reaches it, and restores against it.
-    assert locker.verify_journal(lk.journal_text(), lk.keys(), expected_head=head)["head"] == head
+    verified_head = locker.verify_journal(lk.journal_text(), lk.keys(), expected_head=head)["head"]
+    assert verified_head == {k: v for k, v in head.items() if k != "bank_id"}
     again = locker.Locker.restore(lk.keys(), hw, lk.journal_text(), expected_head=head)
     assert again.head() == head
     # A torn last line (a write cut by a power loss) is only that.
@@ -220,6 +222,71 @@ def test_another_history_of_the_same_length_does_not_match_the_head() -> None:
         locker.JournalError,
     )
     assert (error.code, error.seq) == ("head_mismatch", head["seq"])
+
+
+def test_a_restore_refuses_another_bank_s_journal_under_a_shared_ring() -> None:
+    # Two banks of one site, provisioned with one key ring (the same seed
+    # draws the same key): each authenticates the other's journal.
+    bank_5, hw_5 = site({"bank": locker.default_bank(), "bank_id": 5})
+    bank_6, hw_6 = site({"bank": locker.default_bank(), "bank_id": 6})
+    assert bank_5.keys().checks() == bank_6.keys().checks()
+    deliver(bank_5, hw_5, 1, 12)
+    deliver(bank_6, hw_6, 1, 13)
+    keys = bank_5.keys()
+    journal_6, snapshot_6 = bank_6.journal_text(), bank_6.snapshot()
+    head_5, head_6 = bank_5.head(), bank_6.head()
+    assert head_5 is not None and head_6 is not None
+    assert (head_5["bank_id"], head_6["bank_id"]) == (5, 6)
+    # Without being told its bank, board 5 takes bank 6's journal: the MACs
+    # are good, the ring is the journal's.
+    assert locker.Locker.restore(keys, hw_5, journal_6).bank_id() == 6
+    # Told its bank, or given its own exported head, it refuses it.
+    for call in (
+        lambda: locker.Locker.restore(keys, hw_5, journal_6, expected_bank=5),
+        lambda: locker.Locker.restore(keys, hw_5, journal_6, expected_head=head_5),
+        lambda: locker.Locker.restore(keys, hw_5, [], snapshot=snapshot_6, expected_bank=5),
+        # And bank 5's journal against bank 6's head (a board 6 handed
+        # bank 5's storage): the head names its bank.
+        lambda: locker.Locker.restore(keys, hw_6, bank_5.journal_text(), expected_head=head_6),
+    ):
+        error = refused(call, locker.JournalError)
+        assert error.code == "wrong_bank" and error.seq is None
+    error = refused(lambda: locker.Locker.restore(keys, hw_5, journal_6, expected_bank=5), locker.JournalError)
+    assert "the journal is bank 6's, not bank 5's" in str(error)
+    # Its own journal, told its bank or its head, restores.
+    for again in (
+        locker.Locker.restore(keys, hw_5, bank_5.journal_text(), expected_bank=5),
+        locker.Locker.restore(keys, hw_5, bank_5.journal_text(), expected_head=head_5),
+        locker.Locker.restore(keys, hw_5, bank_5.journal_text(), expected_head=head_5, expected_bank=5),
+    ):
+        assert again.bank_id() == 5 and again.head() == head_5
+    # A head without its bank (a bare record's) leaves the bank unchecked;
+    # expected_bank then says it.
+    bare = {k: v for k, v in head_5.items() if k != "bank_id"}
+    assert locker.Locker.restore(keys, hw_5, bank_5.journal_text(), expected_head=bare).bank_id() == 5
+    error = refused(lambda: locker.Locker.restore(keys, hw_5, journal_6, expected_head=bare, expected_bank=5))
+    assert error.code == "wrong_bank"
+
+
+def test_a_head_whose_position_was_edited_is_refused() -> None:
+    lk, hw, _ = busy_site()
+    head = lk.head()
+    assert head is not None
+    text = lk.journal_text()
+    # The head claims an earlier record (a rollback made to look current):
+    # that record's hash is another.
+    earlier = {**head, "seq": head["seq"] - 1}
+    error = refused(lambda: locker.verify_journal(text, lk.keys(), expected_head=earlier), locker.JournalError)
+    assert (error.code, error.seq) == ("head_mismatch", head["seq"] - 1)
+    # The head claims a later record: the journal is short of it.
+    later = {**head, "seq": head["seq"] + 1}
+    for call in (
+        lambda: locker.verify_journal(text, lk.keys(), expected_head=later),
+        lambda: locker.Locker.restore(lk.keys(), hw, text, expected_head=later),
+    ):
+        assert refused(call, locker.JournalError).code == "rolled_back"
+    # The head as exported verifies.
+    assert locker.verify_journal(text, lk.keys(), expected_head=head)["chain"]["next_seq"] == head["seq"] + 1
 
 
 def test_a_rewritten_snapshot_is_forged() -> None:
@@ -335,11 +402,26 @@ def test_unknown_keys_in_request_dicts_raise() -> None:
 # --- keys ---------------------------------------------------------------------
 
 
-WEAK_SECRETS = [bytes(32), b"\xff" * 32, b"\x5a" * 32, b"abcd" * 8, b"correct horse battery staple!!!!"]
+#: Secrets no random source gives, and the words of the core's reason.
+WEAK_SECRETS = {
+    "zeros": (bytes(32), "distinct byte values"),
+    "ones": (b"\xff" * 32, "distinct byte values"),
+    "a repeated byte": (b"\x5a" * 32, "distinct byte values"),
+    "a short pattern": (b"abcd" * 8, "distinct byte values"),
+    "a pass phrase": (b"correct horse battery staple!!!!", "distinct byte values"),
+    "a counter": (bytes(range(32)), "a counter or pattern"),
+    "a counter from 1": (bytes(range(1, 33)), "a counter or pattern"),
+    "a ramp": (bytes(i * 7 % 256 for i in range(32)), "a counter or pattern"),
+    "a descending ramp": (bytes(255 - 3 * i for i in range(32)), "a counter or pattern"),
+    "typed text": (b"The quick brown fox jumps over t", "typed text"),
+    "typed digits and letters": (b"Tr0ub4dor&3-xkcd936+Q8wz!K5#pLm2", "typed text"),
+}
 
 
-@pytest.mark.parametrize("secret", WEAK_SECRETS)
-def test_weak_keys_are_refused_wherever_keys_come_from_bytes(secret: bytes) -> None:
+@pytest.mark.parametrize("weak", sorted(WEAK_SECRETS))
+def test_weak_keys_are_refused_wherever_keys_come_from_bytes(weak: str) -> None:
+    secret, reason = WEAK_SECRETS[weak]
+    assert len(secret) == 32
     ring = locker.KeyRing()
     calls: List[Callable[[], object]] = [
         lambda: ring.add_key(1, secret),
@@ -351,6 +433,11 @@ def test_weak_keys_are_refused_wherever_keys_come_from_bytes(secret: bytes) -> N
     for call in calls:
         error = refused(call, locker.CredentialError)
         assert error.code == "weak_key"
+        # The message says what gives the secret away.
+        assert "is weak" in str(error) and reason in str(error), (weak, str(error))
+    # The same bytes as caller entropy are refused too, for the same reason.
+    error = refused(lambda: locker.KeyRing().rotate(secret), locker.CredentialError)
+    assert error.code == "weak_entropy" and reason in str(error), (weak, str(error))
     assert len(ring) == 0 and lk.keys().ids() == [1]
     assert [r["entry"]["type"] for r in lk.journal_records()] == ["configured"]
 
@@ -372,7 +459,7 @@ def test_a_restore_needs_the_journal_s_own_ring() -> None:
     assert (error.code, error.seq) == ("forged", 0)
     # A ring without the journal's key.
     other_id = locker.KeyRing()
-    other_id.add_key(5, bytes(range(32)))
+    other_id.add_key(5, seed(5))
     error = refused(lambda: locker.Locker.restore(other_id, hw, records), locker.JournalError)
     assert (error.code, error.seq) == ("unknown_key", 0)
 
@@ -383,9 +470,9 @@ def test_keys_rotate_and_retire_on_the_record() -> None:
     assert [c["key_id"] for c in first.checks()] == [1] and len(first.checks()[0]["check"]) == 16
     second = lk.rotate_key()
     assert lk.keys().ids() == [1, second]
-    lk.add_key(40, bytes(range(100, 132)))
+    lk.add_key(40, seed(100))
     with pytest.raises(locker.CredentialError) as caught:
-        lk.add_key(40, bytes(range(50, 82)))
+        lk.add_key(40, seed(50))
     assert caught.value.code == "duplicate_key_id"
     lk.retire_key(1)
     with pytest.raises(locker.LockerError):
@@ -497,6 +584,90 @@ def test_a_held_clock_is_kept_through_a_restore() -> None:
     assert again.clock_offset_s() == 5 * DAY_S and again.clock_held_since_s() == NOW_S
 
 
+def creep(lk: locker.Locker, hw: locker.SimulatedHardware, steps: int, door: int) -> Tuple[int, List[str]]:
+    """An attacker pushes the clock 50 minutes ahead at a time (each push
+    under the policy's hour, so none is a jump by itself), with no time
+    passing, and types three wrong PINs after each push at three kiosks;
+    the host ticks. Returns the guesses the locker checked (counted) and
+    the kinds of the events the host saw."""
+    checked = 0
+    kinds: List[str] = []
+    for step in range(steps):
+        hw.jump_clock_s(50 * 60)
+        for kiosk in (1, 2, 3):
+            pin = f"{(step * 3 + kiosk) * 7_919 % 10**8:08d}"
+            error = refused(lambda: lk.pickup_pin(pin, unit=1_000 + step, kiosk=kiosk), locker.CredentialError)
+            assert error.code in ("rejected", "throttled")
+            checked += error.code == "rejected"
+        lk.tick()
+        kinds += [e["type"] for e in lk.take_events()]
+    assert hw.parcel_count(door) == 1
+    return checked, kinds
+
+
+def test_a_clock_crept_ahead_in_small_steps_is_held_back_on_a_board_with_an_uptime_counter() -> None:
+    hw = locker.SimulatedHardware(DOORS, seed=7, now_s=NOW_S, uptime=True)
+    lk = locker.Locker(hw)
+    door, ready = deliver(lk, hw, 1, 12)
+    lk.take_events()
+    # 150 pushes of 50 minutes: 125 hours, past the parcel's dwell.
+    checked, kinds = creep(lk, hw, 150, door)
+    assert hw.uptime_s() == 0, "no time passed"
+    # The locker lived none of it: at most the bank's daily budget of
+    # guesses was checked, and the parcel waits.
+    assert 0 < checked <= 25
+    assert "return_ready" not in kinds and "clock_jumped" in kinds
+    assert next(d for d in lk.doors() if d["id"] == door)["state"] == "occupied"
+    assert lk.observe_clock() == NOW_S and lk.clock_offset_s() == 150 * 50 * 60
+    journal = [r["entry"]["type"] for r in lk.journal_records()]
+    assert journal.count("attempt_failed") == checked and "parcel_returned" not in journal
+    # Time the board lives counts: two hours on, the locker's clock is two
+    # hours on, the push still held back.
+    hw.advance_s(2 * 3_600)
+    assert lk.observe_clock() == NOW_S + 2 * 3_600 and lk.clock_offset_s() == 150 * 50 * 60
+    # The resident collects by QR code meanwhile; the PIN throttle never
+    # blocks it.
+    assert lk.pickup_qr(ready["qr_token"]) == [door]
+
+
+def test_the_same_creep_without_an_uptime_counter_ages_throttles_and_dwell() -> None:
+    # The control: a board without the counter cannot tell small pushes
+    # from time passing (the locker holds back only steps over an hour).
+    hw = locker.SimulatedHardware(DOORS, seed=7, now_s=NOW_S)
+    assert hw.uptime_s() is None
+    lk = locker.Locker(hw)
+    door, _ = deliver(lk, hw, 1, 12)
+    lk.take_events()
+    checked, kinds = creep(lk, hw, 150, door)
+    assert checked > 25
+    assert "return_ready" in kinds and "clock_jumped" not in kinds
+    assert lk.clock_offset_s() == 0 and lk.observe_clock() == NOW_S + 150 * 50 * 60
+
+
+def test_the_simulated_uptime_counter_counts_time_lived_not_clock_jumps() -> None:
+    hw = locker.SimulatedHardware([1], now_s=NOW_S, uptime=True)
+    assert hw.uptime_s() == 0
+    hw.advance_s(10)
+    assert (hw.now_s(), hw.uptime_s()) == (NOW_S + 10, 10)
+    hw.jump_clock_s(100)
+    assert (hw.now_s(), hw.uptime_s()) == (NOW_S + 110, 10)
+    hw.set_now_s(NOW_S + 115)  # setting the clock forward is time passing
+    assert hw.uptime_s() == 15
+    hw.jump_clock_s(-1_000)
+    assert (hw.now_s(), hw.uptime_s()) == (NOW_S - 885, 15)
+    assert locker.SimulatedHardware([1]).uptime_s() is None
+    # A failing counter is a hardware fault like any other call's.
+    lk, board = site()
+    board.fail_calls("uptime_s", "bus_timeout")  # no counter: never called
+    assert lk.observe_clock() == NOW_S
+    with_counter = locker.SimulatedHardware(DOORS, seed=7, now_s=NOW_S, uptime=True)
+    lk = locker.Locker(with_counter)
+    with_counter.fail_calls("uptime_s", "bus_timeout")
+    error = refused(lambda: lk.observe_clock(), locker.HardwareError)
+    assert (error.code, error.kind) == ("bus_timeout", "bus_timeout")
+    assert lk.observe_clock() == NOW_S
+
+
 # --- door events the locker did not cause -----------------------------------------
 
 
@@ -545,6 +716,54 @@ def test_a_token_opens_nothing_at_another_bank_or_for_another_resident() -> None
     assert lk.pickup_qr(token(5, 12)) == [door]
 
 
+def test_the_locker_s_own_qr_token_opens_only_with_its_record() -> None:
+    lk, hw = site({"bank": locker.default_bank(), "bank_id": 5})
+    door, ready = deliver(lk, hw, 1, 12)
+    keys = lk.keys()  # what a thief of the locker holds
+    token = ready["qr_token"]
+    # The token ends in a secret the journal keeps only the digest of...
+    stored = [
+        c for r in lk.journal_records() if r["entry"]["type"] == "deposit_committed" for c in r["entry"]["credentials"]
+    ]
+    token_record = next(c for c in stored if c["kind"]["type"] == "token")
+    assert set(token_record["kind"]) == {"type", "secret_digest"} and len(token_record["kind"]["secret_digest"]) == 64
+    assert token not in lk.journal_text()
+    # ...so the site key does not vouch for it: offline it is refused.
+    error = refused(lambda: locker.verify_token_offline(keys, token, NOW_S, bank=5), locker.CredentialError)
+    assert error.code == "rejected"
+    # A secret changed (as a key holder minting for the token's id would
+    # have to) is refused at the locker.
+    position = len(token) - 5
+    tampered = token[:position] + ("A" if token[position] != "A" else "B") + token[position + 1 :]
+    assert refused(lambda: lk.pickup_qr(tampered), locker.CredentialError).code == "rejected"
+    assert not hw.is_open(door)
+    # The token itself opens, with the locker's record.
+    assert lk.pickup_qr(token) == [door]
+
+
+def test_a_recorded_token_verifies_with_its_record_only(keys: locker.KeyRing) -> None:
+    token, record = locker.issue_recorded_token(keys, [41], NOW_S + DAY_S, NOW_S, recipient=12, bank=5, entropy=seed(3))
+    assert record["kind"]["type"] == "token" and len(record["kind"]["secret_digest"]) == 64
+    assert (record["compartments"], record["recipient"]) == ([41], 12)
+    again, same = locker.issue_recorded_token(keys, [41], NOW_S + DAY_S, NOW_S, recipient=12, bank=5, entropy=seed(3))
+    assert (again, same) == (token, record)
+    assert refused(lambda: locker.verify_token_offline(keys, token, NOW_S, bank=5)).code == "rejected"
+    # Without the record, a store refuses it too; with it, it verifies.
+    assert refused(lambda: locker.CredentialStore().verify_token(keys, token, NOW_S, bank=5)).code == "rejected"
+    store = locker.CredentialStore()
+    store.insert(record, NOW_S)
+    grant = store.verify_token(keys, token, NOW_S, bank=5)
+    assert (grant["compartments"], grant["recipient"], grant["credential_id"]) == ([41], 12, record["id"])
+    assert refused(lambda: store.verify_token(keys, token, NOW_S, bank=6)).code == "rejected"
+    # A back end's token (a tag under the site key) still verifies offline.
+    backend, backend_record = locker.issue_token(keys, [41], NOW_S + DAY_S, NOW_S, recipient=12, bank=5)
+    assert "secret_digest" not in backend_record["kind"]
+    assert locker.verify_token_offline(keys, backend, NOW_S, bank=5)["recipient"] == 12
+    # A record kind without fields refuses one.
+    with pytest.raises(locker.InvalidArgumentError, match="unknown field `note`"):
+        store.insert({**backend_record, "kind": {"type": "token", "note": 1}}, NOW_S)
+
+
 def test_a_remote_command_for_another_bank_opens_nothing() -> None:
     remote = {"enabled": True, "max_opens_per_minute": 2, "max_opens_per_day": 10, "max_window_s": 300}
     lk, hw = site({"bank": locker.default_bank(), "bank_id": 31, "credentials": {"remote": remote}})
@@ -570,7 +789,7 @@ def issuer_site(signer: locker.IssuerSigningKey) -> Tuple[locker.Locker, locker.
 
 
 def test_an_ed25519_bank_takes_only_what_its_issuer_signed() -> None:
-    signer = locker.IssuerSigningKey.generate(3, entropy=bytes(range(32)))
+    signer = locker.IssuerSigningKey.generate(3, entropy=seed(0))
     assert signer.key_id == 3 and repr(signer) == "IssuerSigningKey(key_id=3)"
     public = signer.public_key()
     assert public["key_id"] == 3 and len(public["public_key"]) == 64
@@ -590,7 +809,7 @@ def test_an_ed25519_bank_takes_only_what_its_issuer_signed() -> None:
     assert refused(lambda: lk.open_remote(hmac_command), locker.CredentialError).code == "rejected"
     assert refused(lambda: lk.confirm_signed_time(locker.sign_time(keys, 5, NOW_S))).code == "rejected"
     # Another issuer's signatures are refused.
-    stranger = locker.IssuerSigningKey.generate(3, entropy=bytes(range(1, 33)))
+    stranger = locker.IssuerSigningKey.generate(3, entropy=seed(1))
     forged_token, _ = locker.issue_token_signed(stranger, [door], NOW_S + DAY_S, NOW_S, recipient=12, bank=5)
     assert refused(lambda: lk.pickup_qr(forged_token), locker.CredentialError).code == "rejected"
     assert not hw.is_open(door)
@@ -627,7 +846,7 @@ def test_a_legacy_journal_restores_only_when_accepted(fixture: str) -> None:
     last_s = max(r["at_s"] for r in records)
     hw = locker.SimulatedHardware(doors, seed=3, now_s=last_s + 60)
     keys = locker.KeyRing()
-    keys.rotate(bytes(range(32)))
+    keys.rotate(seed(0))
 
     # Nothing vouches for version-1 records: refused unless accepted.
     for call in (
@@ -748,13 +967,67 @@ def test_a_board_without_a_counter_or_with_a_broken_one() -> None:
     assert error.code == "other"
 
 
+class UptimeBoard:
+    """A Python lock board with an uptime counter (or a broken one)."""
+
+    def __init__(self, uptime: Any = 0) -> None:
+        self.clock = NOW_S
+        self.uptime = uptime
+        self.entropy = 0
+        self.calls = 0
+
+    unlock = CountingBoard.unlock
+    door_state = CountingBoard.door_state
+    now_s = CountingBoard.now_s
+    fill_random = CountingBoard.fill_random
+
+    def uptime_s(self) -> Any:
+        self.calls += 1
+        return self.uptime
+
+
+def test_a_python_board_s_uptime_counter_holds_a_crept_clock_back() -> None:
+    board = UptimeBoard()
+    lk = locker.Locker(board)
+    assert lk.observe_clock() == NOW_S and board.calls == 1
+    # Pushed 50 minutes, no time lived: held back.
+    board.clock += 50 * 60
+    assert lk.observe_clock() == NOW_S and lk.clock_offset_s() == 50 * 60
+    assert lk.take_events() == [
+        {"type": "clock_jumped", "clock_s": NOW_S + 50 * 60, "locker_s": NOW_S, "held_s": 50 * 60}
+    ]
+    # Ten minutes lived: ten minutes on.
+    board.clock += 600
+    board.uptime += 600
+    assert lk.observe_clock() == NOW_S + 600 and lk.clock_offset_s() == 50 * 60
+    # A board whose counter answers None has none: the step passes.
+    board = UptimeBoard(None)
+    lk = locker.Locker(board)
+    lk.observe_clock()
+    board.clock += 50 * 60
+    assert lk.observe_clock() == NOW_S + 50 * 60 and lk.clock_offset_s() == 0
+
+
+@pytest.mark.parametrize("value", ["many", -1, 2**64, 1.5, b"\x01"])
+def test_an_uptime_counter_of_the_wrong_type_is_a_hardware_fault_naming_it(value: Any) -> None:
+    board = UptimeBoard()
+    lk = locker.Locker(board)
+    board.uptime = value
+    error = refused(lambda: lk.observe_clock(), locker.HardwareError)
+    assert (error.code, error.kind) == ("other", "other")
+    assert f"uptime_s() returned {type(value).__name__}" in str(error), str(error)
+    # The board answers again: the locker goes on.
+    board.uptime = 0
+    assert lk.observe_clock() == NOW_S
+
+
 # --- wrong Python types on every new function ------------------------------------------
 
 
 def test_wrong_types_are_errors_never_crashes() -> None:
     lk, hw, door = busy_site()
     keys = lk.keys()
-    signer = locker.IssuerSigningKey.generate(1, entropy=bytes(range(32)))
+    signer = locker.IssuerSigningKey.generate(1, entropy=seed(0))
     text = lk.journal_text()
     expected = (TypeError, ValueError, OverflowError, locker.LockerError)
     bad_calls: List[Callable[[], object]] = [
@@ -778,8 +1051,8 @@ def test_wrong_types_are_errors_never_crashes() -> None:
         lambda: locker.Locker.restore(keys, hw, text, snapshot={"v": 2}),
         lambda: locker.Locker.restore(keys, hw, text, expected_head=[1]),  # type: ignore[arg-type]
         lambda: locker.Locker.restore(keys, hw, text, accept_legacy=None),  # type: ignore[arg-type]
-        lambda: lk.add_key("1", bytes(range(32))),  # type: ignore[arg-type]
-        lambda: lk.add_key(70_000, bytes(range(32))),
+        lambda: lk.add_key("1", seed(0)),  # type: ignore[arg-type]
+        lambda: lk.add_key(70_000, seed(0)),
         lambda: lk.add_key(2, "secret"),  # type: ignore[arg-type]
         lambda: lk.add_key(2, b"short"),
         lambda: lk.retire_key(-1),
@@ -811,6 +1084,15 @@ def test_wrong_types_are_errors_never_crashes() -> None:
         lambda: locker.CredentialStore().verify_token(keys, "T", NOW_S, bank=-5),
         lambda: locker.SimulatedHardware(DOORS, monotonic_counter="yes"),  # type: ignore[arg-type]
         lambda: locker.SimulatedHardware(DOORS, 0, NOW_S, True),  # type: ignore[call-arg]
+        lambda: locker.SimulatedHardware(DOORS, uptime=1),  # type: ignore[arg-type]
+        lambda: hw.jump_clock_s(2**63),
+        lambda: hw.jump_clock_s(True),
+        lambda: hw.jump_clock_s(1.5),  # type: ignore[arg-type]
+        lambda: hw.advance_s(-1),
+        lambda: locker.Locker.restore(keys, hw, text, expected_bank=-1),
+        lambda: locker.Locker.restore(keys, hw, text, expected_bank="5"),  # type: ignore[arg-type]
+        lambda: locker.issue_recorded_token(keys, [door], NOW_S + 60, NOW_S, bank=-1),
+        lambda: locker.issue_recorded_token(keys, [door], NOW_S + 60, NOW_S, entropy=bytes(range(32))),
     ]
     for index, call in enumerate(bad_calls):
         with pytest.raises(expected):

@@ -17,14 +17,18 @@ is what the other bindings and the firmware read.
 - Credentials: :class:`KeyRing` (weak keys refused, ``checks()``),
   :class:`CredentialStore` (PINs, courier codes, tokens, remote commands;
   throttling), :func:`brute_force_bound` (a policy above its target is
-  refused), :func:`issue_token`, :func:`verify_token_offline`,
+  refused), :func:`issue_token` (a back end's token, verifiable offline),
+  :func:`issue_recorded_token` (the locker's own kind, verifiable only with
+  its record), :func:`verify_token_offline`,
   :func:`qr_svg`, :func:`sign_remote_command` (for ``Locker.open_remote``),
   :func:`sign_time` (for ``Locker.confirm_signed_time``); a back end's
   Ed25519 key :class:`IssuerSigningKey` with :func:`issue_token_signed`,
   :func:`sign_remote_command_ed25519` and :func:`sign_time_ed25519`.
 - The locker: :class:`Locker` over :class:`SimulatedHardware` or any object
-  with the hardware methods (``restore`` authenticated with the keys,
-  ``head``, ``restore_report``, key rotation, clock confirmation);
+  with the hardware methods (``restore`` authenticated with the keys and
+  told its bank, ``head``, ``restore_report``, key rotation, clock
+  confirmation; an optional ``uptime_s`` counter holds back a clock pushed
+  ahead in small steps);
   :func:`replay`.
 - Journals: :func:`read_journal`, :func:`verify_journal` (with a
   :class:`KeyRing`: every record's MAC; without: integrity only),
@@ -75,6 +79,7 @@ from locker._locker import (
     default_building,
     default_classes,
     fits,
+    issue_recorded_token,
     issue_token,
     issue_token_signed,
     lower_bound,
@@ -129,6 +134,7 @@ __all__ = [
     "default_building",
     "default_classes",
     "fits",
+    "issue_recorded_token",
     "issue_token",
     "issue_token_signed",
     "lower_bound",

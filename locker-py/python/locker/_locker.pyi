@@ -55,6 +55,7 @@ __all__ = [
     "default_building",
     "default_classes",
     "fits",
+    "issue_recorded_token",
     "issue_token",
     "issue_token_signed",
     "lower_bound",
@@ -91,7 +92,7 @@ class LockerError(Exception):
     """Base class of every error raised by the locker package.
 
     ``code`` is the core's stable code for what went wrong (``"forged"``,
-    ``"weak_key"``, ``"rejected"``, ``"bound_exceeded"``,
+    ``"weak_key"``, ``"rejected"``, ``"bound_exceeded"``, ``"wrong_bank"``,
     ``"invalid_argument"``, ...), on every error the package raises.
     """
 
@@ -155,7 +156,8 @@ class QrError(LockerError):
 class JournalError(LockerError):
     """A journal is malformed or was tampered with: edited, missing, reordered,
     forged (a MAC that does not verify), sealed with an unknown key,
-    unauthenticated, rolled back, another site's key ring.
+    unauthenticated, rolled back, another site's key ring, another bank's
+    journal (``wrong_bank``).
 
     ``seq`` is the first bad record's sequence number when the core names one.
     """
@@ -267,11 +269,13 @@ class KeyRing:
         """An empty key ring: call :meth:`rotate` to make the first key."""
     def rotate(self, entropy: Optional[bytes] = None) -> int:
         """Adds a fresh key that signs from now on; returns its id. ``entropy``
-        (32 bytes) with fewer than 16 distinct values is refused
-        (:class:`CredentialError`, ``weak_entropy``)."""
+        (32 bytes) no random source would give (too few distinct values, a
+        counter or ramp, printable text) is refused (:class:`CredentialError`,
+        ``weak_entropy``, the message saying why)."""
     def add_key(self, key_id: int, secret: bytes) -> None:
         """Adds a shared key: its id and its 32 secret bytes. Raises
-        :class:`CredentialError` (``weak_key``) for a weak secret."""
+        :class:`CredentialError` (``weak_key``, the message saying why) for a
+        weak secret (a repeated byte, a pattern, a counter, typed text)."""
     def to_bytes(self) -> bytes:
         """The whole ring as sealed-storage bytes (C's ``locker_keys_export`` format)."""
     @staticmethod
@@ -403,7 +407,25 @@ def issue_token(
     *,
     bank: int = 0,
 ) -> Tuple[str, _JsonDict]:
-    """Issues a QR token for bank ``bank`` tagged with the newest site key; returns ``(token, record)``."""
+    """Issues a QR token for bank ``bank`` tagged with the newest site key
+    (a back end's token, verifiable offline); returns ``(token, record)``."""
+
+def issue_recorded_token(
+    keys: KeyRing,
+    compartments: Sequence[int],
+    expires_at_s: int,
+    now_s: int,
+    purpose: str = "pickup",
+    recipient: Optional[int] = None,
+    entropy: Optional[bytes] = None,
+    *,
+    bank: int = 0,
+) -> Tuple[str, _JsonDict]:
+    """Issues a QR token only its record verifies, as the locker's own
+    (``parcel_ready``'s ``qr_token``): it ends in a random secret whose
+    digest the record keeps, so no site key makes it. It verifies with a
+    store holding the record (``CredentialStore.verify_token``), never
+    with :func:`verify_token_offline`. Returns ``(token, record)``."""
 
 def issue_token_signed(
     signer: IssuerSigningKey,
@@ -440,7 +462,9 @@ def verify_token_offline(
     bank: int = 0,
     issuers: Optional[Sequence[Mapping[str, Any]]] = None,
 ) -> TokenClaims:
-    """Checks a QR token's tag (site keys) or signature (a listed issuer) and expiry for bank ``bank``; returns its claims."""
+    """Checks a QR token's tag (site keys) or signature (a listed issuer) and expiry for bank ``bank``; returns its claims.
+    The locker's own tokens (:func:`issue_recorded_token`, ``parcel_ready``)
+    are refused (``rejected``): only their record verifies them."""
 
 def qr_svg(
     text: str,
@@ -494,15 +518,29 @@ class SimulatedHardware:
     """A simulated lock board with physical rules, a clock and seeded entropy."""
 
     def __new__(
-        cls, doors: Sequence[int], seed: int = 0, now_s: int = 1_700_000_000, *, monotonic_counter: bool = False
+        cls,
+        doors: Sequence[int],
+        seed: int = 0,
+        now_s: int = 1_700_000_000,
+        *,
+        monotonic_counter: bool = False,
+        uptime: bool = False,
     ) -> SimulatedHardware:
-        """A board with these door ids (and a monotonic counter at 0 when asked)."""
+        """A board with these door ids (and a monotonic counter at 0, an
+        uptime counter at 0, when asked)."""
     def monotonic_counter_value(self) -> Optional[int]:
         """The monotonic counter's value, or ``None`` without one."""
     def set_now_s(self, now_s: int) -> None:
-        """Sets the clock."""
+        """Sets the clock, as time passing (a forward move moves the uptime counter too)."""
+    def advance_s(self, delta_s: int) -> None:
+        """Time passes: the clock and the uptime counter move ``delta_s`` ahead."""
+    def jump_clock_s(self, delta_s: int) -> None:
+        """Moves the clock by ``delta_s`` (negative: back) at its next read,
+        without time passing: the uptime counter stays."""
     def now_s(self) -> int:
-        """The clock."""
+        """The clock (a hardware call: a pending jump happens)."""
+    def uptime_s(self) -> Optional[int]:
+        """Seconds the board has run, or ``None`` without an uptime counter (a hardware call)."""
     def open_door(self, door: int) -> bool:
         """A person opens a door; returns whether it opened."""
     def close_door(self, door: int) -> bool:
@@ -544,9 +582,11 @@ class Locker:
 
     def __new__(cls, hardware: Any, config: Optional[Mapping[str, Any]] = None) -> Locker:
         """A new locker; ``hardware`` is a :class:`SimulatedHardware` or an object
-        with the hardware methods. A credential policy whose brute-force bound
-        is above its target is refused (:class:`CredentialError`,
-        ``bound_exceeded``)."""
+        with the hardware methods (``unlock``, ``door_state``, ``now_s``,
+        ``fill_random``; optionally ``occupancy``, ``monotonic_counter``,
+        ``raise_monotonic_counter`` and ``uptime_s() -> int | None``). A
+        credential policy whose brute-force bound is above its target is
+        refused (:class:`CredentialError`, ``bound_exceeded``)."""
     @staticmethod
     def restore(
         keys: KeyRing,
@@ -555,13 +595,17 @@ class Locker:
         *,
         snapshot: Optional[Mapping[str, Any]] = None,
         expected_head: Optional[Mapping[str, Any]] = None,
+        expected_bank: Optional[int] = None,
         accept_legacy: bool = False,
     ) -> Locker:
-        """Restores a locker from its journal (record dicts or JSON-lines text), authenticated with ``keys``."""
+        """Restores a locker from its journal (record dicts or JSON-lines text), authenticated with ``keys``;
+        a journal or snapshot of another bank than ``expected_bank`` (or
+        ``expected_head``'s ``bank_id``) is refused (:class:`JournalError`,
+        ``wrong_bank``)."""
     def restore_report(self) -> Optional[RestoreReport]:
         """What the restore found; ``None`` for a locker made new."""
     def head(self) -> Optional[Head]:
-        """The journal's last record as a head, to export and pass back as ``expected_head``."""
+        """The journal's last record as a head naming this bank, to export and pass back as ``expected_head``."""
     def keys(self) -> KeyRing:
         """A copy of the site keys."""
     def rotate_key(self) -> int:
@@ -571,7 +615,9 @@ class Locker:
     def retire_key(self, key_id: int) -> None:
         """Retires a key (journaled)."""
     def observe_clock(self) -> int:
-        """Reads the clock; returns the locker's time (a jump is held back)."""
+        """Reads the clock; returns the locker's time (a jump is held back: beyond
+        the time an uptime counter says passed, or beyond ``clock.max_step_s``
+        without one)."""
     def confirm_clock(self) -> int:
         """Staff confirm the clock after a jump; returns the locker's time."""
     def confirm_signed_time(self, signed: Mapping[str, Any]) -> int:

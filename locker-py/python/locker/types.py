@@ -133,11 +133,16 @@ class _HeadRequired(TypedDict):
 
 class Head(_HeadRequired, total=False):
     """A journal's last record (``Locker.head()``): its sequence number and
-    hash (64 hex digits), and its MAC (``key_id``, ``mac``: 32 hex digits;
-    absent for a version-1 record). Pass it back as ``expected_head``."""
+    hash (64 hex digits), and its MAC (``key_id``, ``mac``: 32 hex digits,
+    over the sequence number and the hash; absent for a version-1 record).
+    ``bank_id`` names the bank whose journal it is: there in a locker's
+    head, absent in a bare record's (``verify_journal``'s ``head``); not
+    under the MAC. Pass it back as ``expected_head``: a journal of another
+    bank is then refused (``wrong_bank``)."""
 
     key_id: int
     mac: str
+    bank_id: int
 
 
 class Chain(TypedDict):
@@ -231,8 +236,10 @@ class TokenClaims(TypedDict):
 
 
 class ClockJumpedEvent(TypedDict):
-    """The hardware clock jumped ahead more than ``clock.max_step_s``: the
-    excess is held back until confirmed."""
+    """The hardware clock jumped ahead of the time lived (beyond what the
+    board's uptime counter says passed, with a small allowance; without
+    one, more than ``clock.max_step_s``): the excess is held back until
+    confirmed. Each jump restarts the running that confirms the clock."""
 
     type: Literal["clock_jumped"]
     clock_s: int
@@ -301,11 +308,13 @@ class Failure(_FailureRequired, total=False):
 
 class Scope(TypedDict):
     """A throttling scope: a channel and what its failures are counted
-    against, ``"bank"`` or one of ``{"kiosk": id}``, ``{"recipient":
-    unit}``, ``{"carrier": id}``, ``{"credential": id}``."""
+    against, ``"bank"``, ``"other_kiosks"`` (kiosks beyond the 32 of a
+    channel slowed one by one: made-up kiosk ids share it) or one of
+    ``{"kiosk": id}``, ``{"recipient": unit}``, ``{"carrier": id}``,
+    ``{"credential": id}``."""
 
     channel: str
-    subject: Union[str, Dict[str, int]]
+    subject: Union[Literal["bank", "other_kiosks"], Dict[str, int]]
 
 
 class Lockout(TypedDict):
@@ -333,7 +342,10 @@ class ParcelReadyEvent(TypedDict):
     secret). ``parcel_ids`` are the door's parcels, oldest first;
     ``carrier`` that of its first parcel; ``pin_opens`` every door the PIN
     opens (more than this one when the resident held as many PINs as the
-    policy allows: the new PIN replaces their earlier ones)."""
+    policy allows: the new PIN replaces their earlier ones, and keeps
+    opening the doors not collected yet as each of the others is). The QR
+    token ends in a secret only its record checks: it opens at this
+    locker, and ``verify_token_offline`` refuses it."""
 
     type: Literal["parcel_ready"]
     recipient: int
@@ -368,11 +380,14 @@ class AttemptFailedEntry(TypedDict):
 
 class AttemptsRefusedEntry(TypedDict):
     """A journal entry: ``count`` attempts refused without counting toward
-    a throttle (refused by one already, or a credential refused for its own
-    state), of one channel, kiosk and error code, between ``first_at_s``
-    and ``last_at_s``: at most one such record per channel, kiosk and error
+    a throttle (refused by one already, keypad input that is no PIN at
+    all, or a credential that verified but was refused for its own state),
+    of one channel, kiosk and error code, between ``first_at_s`` and
+    ``last_at_s``: at most one such record per channel, kiosk and error
     every 10 minutes (flushed by ``Locker.tick()``), so a flood costs
-    bounded storage and every attempt is on the record."""
+    bounded storage and every attempt is on the record. ``kiosk`` is
+    ``None`` for remote commands, and for the sum of attempts from kiosks
+    beyond the 32 summed one by one (made-up kiosk ids)."""
 
     type: Literal["attempts_refused"]
     channel: str
