@@ -580,10 +580,13 @@ static void test_key_rings(void) {
   CHECK(restore(&hw_a, provisioned, sizeof provisioned, NULL, false) ==
         LOCKER_JOURNAL_UNKNOWN_KEY);
   CHECK(error_names("which the key ring does not hold"));
-  /* Weak keys: one byte repeated. */
+  /* Weak keys: one byte repeated, a counter, a ramp, typed text (each of
+   * the last three has 16 distinct byte values or more: what gives them
+   * away is the steps between neighbours, or that all are printable). */
   uint8_t weak[sizeof provisioned];
   memcpy(weak, provisioned, sizeof weak);
-  memset(weak + LOCKER_KEYS_HEADER_BYTES + 2, 0x5a, LOCKER_KEY_SECRET_BYTES);
+  uint8_t *weak_secret = weak + LOCKER_KEYS_HEADER_BYTES + 2;
+  memset(weak_secret, 0x5a, LOCKER_KEY_SECRET_BYTES);
   CHECK(restore(&hw_a, weak, sizeof weak, NULL, false) == LOCKER_WEAK_KEY);
   locker *l = NULL;
   board d;
@@ -592,6 +595,18 @@ static void test_key_rings(void) {
   CHECK(locker_new_with_keys(CONFIG, weak, sizeof weak, &hw_d, &l) ==
         LOCKER_WEAK_KEY);
   CHECK(l == NULL && d.journal_len == 0);
+  for (int kind = 0; kind < 3; kind++) {
+    for (size_t i = 0; i < LOCKER_KEY_SECRET_BYTES; i++)
+      weak_secret[i] = kind == 0   ? (uint8_t)i               /* a counter */
+                       : kind == 1 ? (uint8_t)(0x5a + 7 * i) /* a ramp */
+                                   : (uint8_t)"Correct Horse, Battery Staple 42"[i];
+    CHECK(restore(&hw_a, weak, sizeof weak, NULL, false) == LOCKER_WEAK_KEY);
+    CHECK(error_names("key 7 is weak"));
+    CHECK(locker_new_with_keys(CONFIG, weak, sizeof weak, &hw_d, &l) ==
+          LOCKER_WEAK_KEY);
+    CHECK(l == NULL && d.journal_len == 0);
+  }
+  CHECK(error_names("printable"));
   /* Refused rings leave the journal as it was. */
   CHECK(flash_is(&a, journal));
   CHECK(restore(&hw_a, keys_a, len_a, NULL, false) == LOCKER_OK);
@@ -662,11 +677,21 @@ static void test_keys_through_the_locker(void) {
         LOCKER_JOURNAL_UNKNOWN_KEY);
   CHECK(restore(&hw, keys, keys_len, NULL, false) == LOCKER_OK);
 
-  /* Add a provisioned key: weak and short secrets are refused. */
+  /* Add a provisioned key: weak and short secrets are refused. A ramp
+   * (byte i = 37 i + 5) holds 32 distinct byte values, yet no random
+   * source gives it. */
   uint8_t secret[LOCKER_KEY_SECRET_BYTES];
   memset(secret, 0x11, sizeof secret);
   CHECK(locker_add_key(l, 20, secret, sizeof secret) == LOCKER_WEAK_KEY);
   for (size_t i = 0; i < sizeof secret; i++) secret[i] = (uint8_t)(i * 37 + 5);
+  CHECK(locker_add_key(l, 20, secret, sizeof secret) == LOCKER_WEAK_KEY);
+  CHECK(error_names("key 20 is weak"));
+  /* A fixed SHA-256 output ("locker-ffi C tests: added key 20"). */
+  static const uint8_t added[LOCKER_KEY_SECRET_BYTES] = {
+      0x98, 0x5e, 0x4b, 0x8a, 0x31, 0x68, 0x98, 0x3a, 0xc6, 0x1f, 0xe0,
+      0x73, 0xc0, 0xf4, 0x67, 0xd9, 0xdb, 0xa4, 0x46, 0x30, 0x3b, 0xc2,
+      0x0f, 0x5a, 0xca, 0x95, 0xe9, 0x2b, 0xe4, 0x48, 0xf3, 0xa3};
+  memcpy(secret, added, sizeof secret);
   CHECK(locker_add_key(l, 20, secret, sizeof secret - 1) == LOCKER_KEYS_INVALID);
   CHECK(locker_add_key(l, 20, NULL, sizeof secret) == LOCKER_NULL_POINTER);
   CHECK(locker_add_key(l, 20, secret, sizeof secret) == LOCKER_OK);
