@@ -350,6 +350,16 @@ enum locker_status
    */
   LOCKER_JOURNAL_WRONG_KEY_RING = 616,
   /**
+   * The journal (or snapshot) configures another bank than the one the
+   * restore expects (the bank it was told, or the `bank_id` of the
+   * expected head): banks sharing a key ring authenticate each other's
+   * journals, so another bank's journal copied onto this board's
+   * storage is refused by its bank id. The core's journal code
+   * `wrong_bank` (its credential code `wrong_bank` is
+   * `LOCKER_REMOTE_WRONG_BANK`).
+   */
+  LOCKER_JOURNAL_WRONG_BANK = 617,
+  /**
    * The operation does not fit the locker's state.
    */
   LOCKER_STATE = 700,
