@@ -84,9 +84,10 @@ enum locker_status
    */
   LOCKER_BUFFER_TOO_SMALL = 6,
   /**
-   * A struct's `size` field (`locker_hardware.size`) is not the size of
-   * the struct this library knows: set it to `sizeof` the struct, and
-   * build against the header of the library you link.
+   * A struct's `size` field (`locker_hardware.size`) is not the size
+   * of any version of the struct this library knows: set it to
+   * `sizeof` the struct, and build against the header of the library
+   * you link (or an older one).
    */
   LOCKER_STRUCT_SIZE = 7,
   /**
@@ -708,15 +709,19 @@ typedef struct locker_dimensions {
  *
  * Set `size` to `sizeof(locker_hardware)` (zero the struct first, then
  * fill it in): the struct can then grow at its end in later versions
- * without breaking programs built against this header. A size this
- * library does not know is refused with `LOCKER_STRUCT_SIZE`.
+ * without breaking programs built against this header. The library reads
+ * only the first `size` bytes: a program built against an older header
+ * (a smaller struct: `offsetof(locker_hardware, uptime_s)` bytes, every
+ * field before `uptime_s`) keeps working, the fields it lacks taken as
+ * NULL. A size this library does not know is refused with
+ * `LOCKER_STRUCT_SIZE`.
  *
  * Required: `unlock`, `door_state`, `now_s`, `fill_random`,
  * `journal_append`. Optional (may be NULL): `occupancy` (no sensor),
  * `journal_read` (only `locker_restore` needs it), `journal_truncate`
- * (only needed when `locker_restore` finds a torn last line), and
+ * (only needed when `locker_restore` finds a torn last line),
  * `monotonic_counter` with `raise_monotonic_counter` (both or neither: no
- * counter).
+ * counter), and `uptime_s` (no uptime counter).
  */
 typedef struct locker_hardware {
   /**
@@ -796,6 +801,22 @@ typedef struct locker_hardware {
    * with `monotonic_counter`, NULL without it.
    */
   int (*raise_monotonic_counter)(void *ctx, uint64_t at_least);
+  /**
+   * Reads the seconds the board has run since it started to
+   * `*out_uptime_s`, from a counter whoever sets the real-time clock
+   * cannot move (a free-running timer, the SysTick count; not the RTC,
+   * and not `CLOCK_REALTIME`). With it the locker tells time passing
+   * from a clock pushed ahead in steps too small to be jumps: the
+   * clock may run ahead of the time lived by a small allowance (60 s,
+   * regrowing at 1 % of the time lived) and the rest is held back
+   * (event `clock_jumped`) until confirmed. It may restart from 0 at a
+   * reboot; it must not go back while the board runs. Called at every
+   * clock reading; a failure fails the call that read the clock. NULL
+   * when the board has no such counter: the locker then holds back
+   * only steps larger than the policy's `clock.max_step_s`. (New in
+   * this version: a struct from an older header has none.)
+   */
+  int (*uptime_s)(void *ctx, uint64_t *out_uptime_s);
 } locker_hardware;
 
 /**
@@ -906,10 +927,12 @@ locker_status locker_fits(struct locker_dimensions parcel,
  * is refused), or NULL for the default bank and policies. `bank_id` is the
  * bank QR tokens, remote commands and signed times must name (0 when left
  * out). `hardware` is copied (its `size` must be
- * `sizeof(locker_hardware)`); its `ctx` and callbacks must stay valid
- * until `locker_free`. With a monotonic counter, the locker raises it
- * after every record. On `LOCKER_OK`, `*out_locker` is a new handle the
- * caller owns and releases with `locker_free`.
+ * `sizeof(locker_hardware)`, or the size of an older header's struct);
+ * its `ctx` and callbacks must stay valid until `locker_free`. With a
+ * monotonic counter, the locker raises it after every record; with an
+ * uptime counter, it holds back a clock pushed ahead of the time lived.
+ * On `LOCKER_OK`, `*out_locker` is a new handle the caller owns and
+ * releases with `locker_free`.
  *
  * The configuration's credential policy (`credentials`) must meet its
  * brute-force bound: with 200 active PINs, a guesser at every kiosk for

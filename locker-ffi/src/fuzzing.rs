@@ -8,8 +8,8 @@
 //! including non-UTF-8 and embedded NULs (C sees the string up to the
 //! first NUL).
 //! The hardware is a board of Rust callbacks; which optional callbacks are
-//! NULL (the monotonic counter among them), the occupancy reading and a
-//! failing callback are fuzzed too; so are the expected head and the
+//! NULL (the monotonic counter and the uptime counter among them), the
+//! occupancy reading and a failing callback are fuzzed too; so are the expected head and the
 //! accept-legacy flag of the restore, signed times and key changes.
 //!
 //! Checks: no call returns `LOCKER_PANIC` (or leaves a handle poisoned),
@@ -47,12 +47,15 @@ use crate::{
 #[derive(Default)]
 struct Board {
     now_s: u64,
+    /// Seconds the board has run: time passing moves it, a clock set
+    /// ahead does not.
+    uptime_s: u64,
     counter: u64,
     /// The board's monotonic counter.
     monotonic: u64,
     open: Vec<u32>,
     occupancy: u32,
-    /// (callback 0..=9, code it returns)
+    /// (callback 0..=10, code it returns)
     fail: Option<(u8, i32)>,
     /// What a failing hardware callback says (NUL-terminated).
     detail: Vec<u8>,
@@ -68,7 +71,7 @@ thread_local! {
 
 fn fail(callback: u8) -> c_int {
     BOARD.with_borrow(|b| match b.fail {
-        Some((which, code)) if which % 10 == callback => {
+        Some((which, code)) if which % 11 == callback => {
             locker_hw_fault_detail(b.detail.as_ptr().cast());
             code
         }
@@ -168,9 +171,15 @@ unsafe extern "C" fn raise_monotonic_counter(_: *mut c_void, at_least: u64) -> c
     code
 }
 
+unsafe extern "C" fn uptime_s(_: *mut c_void, out: *mut u64) -> c_int {
+    // SAFETY: the library passes a valid, aligned u64 for this call.
+    unsafe { out.write(BOARD.with_borrow(|b| b.uptime_s)) };
+    fail(10)
+}
+
 /// The board's callbacks; `without` leaves out the optional ones (an
 /// occupancy sensor, `journal_read`, `journal_truncate`, the monotonic
-/// counter) whose bit is set.
+/// counter, the uptime counter) whose bit is set.
 fn hardware(without: u8) -> locker_hardware {
     let counter = without & 8 == 0;
     locker_hardware {
@@ -186,6 +195,7 @@ fn hardware(without: u8) -> locker_hardware {
         journal_truncate: (without & 4 == 0).then_some(journal_truncate as _),
         monotonic_counter: counter.then_some(monotonic_counter as _),
         raise_monotonic_counter: counter.then_some(raise_monotonic_counter as _),
+        uptime_s: (without & 16 == 0).then_some(uptime_s as _),
     }
 }
 
@@ -255,6 +265,8 @@ enum Call {
     DoorClosed {
         door: u32,
     },
+    /// Time passes by `advance_s` (the clock and the uptime counter),
+    /// then the sweep runs.
     Tick {
         advance_s: u32,
     },
@@ -274,7 +286,9 @@ enum Call {
     Remote {
         command: Vec<u8>,
     },
-    /// Reads the clock after moving it by `advance_s`.
+    /// Reads the clock after setting it `advance_s` ahead (the uptime
+    /// counter stays: a clock pushed, which a board with the counter holds
+    /// back).
     ObserveClock {
         advance_s: u32,
     },
@@ -613,7 +627,10 @@ fn drive(handle: *mut locker, calls: &[Call]) -> Kept {
             // The C contract: see above.
             Call::DoorClosed { door } => locker_door_closed(handle, *door),
             Call::Tick { advance_s } => {
-                BOARD.with_borrow_mut(|b| b.now_s += u64::from(*advance_s));
+                BOARD.with_borrow_mut(|b| {
+                    b.now_s += u64::from(*advance_s);
+                    b.uptime_s += u64::from(*advance_s);
+                });
                 // The C contract: see above.
                 locker_tick(handle)
             }

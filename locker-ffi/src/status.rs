@@ -32,9 +32,10 @@ pub enum locker_status {
     LOCKER_POISONED = 5,
     /// The caller's buffer is too small; nothing was written.
     LOCKER_BUFFER_TOO_SMALL = 6,
-    /// A struct's `size` field (`locker_hardware.size`) is not the size of
-    /// the struct this library knows: set it to `sizeof` the struct, and
-    /// build against the header of the library you link.
+    /// A struct's `size` field (`locker_hardware.size`) is not the size
+    /// of any version of the struct this library knows: set it to
+    /// `sizeof` the struct, and build against the header of the library
+    /// you link (or an older one).
     LOCKER_STRUCT_SIZE = 7,
     /// A bug: the library panicked. Please report it.
     LOCKER_PANIC = 99,
