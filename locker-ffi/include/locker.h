@@ -84,10 +84,11 @@ enum locker_status
    */
   LOCKER_BUFFER_TOO_SMALL = 6,
   /**
-   * A struct's `size` field (`locker_hardware.size`) is not the size
-   * of any version of the struct this library knows: set it to
-   * `sizeof` the struct, and build against the header of the library
-   * you link (or an older one).
+   * A struct's `size` field (`locker_hardware.size`,
+   * `locker_restore_options.size`) is not the size of any version of
+   * the struct this library knows: set it to `sizeof` the struct, and
+   * build against the header of the library you link (or an older
+   * one).
    */
   LOCKER_STRUCT_SIZE = 7,
   /**
@@ -352,8 +353,8 @@ enum locker_status
   LOCKER_JOURNAL_WRONG_KEY_RING = 616,
   /**
    * The journal (or snapshot) configures another bank than the one the
-   * restore expects (the bank it was told, or the `bank_id` of the
-   * expected head): banks sharing a key ring authenticate each other's
+   * restore expects (`locker_restore_options.expected_bank`, or the
+   * `bank_id` of the expected head): banks sharing a key ring authenticate each other's
    * journals, so another bank's journal copied onto this board's
    * storage is refused by its bank id. The core's journal code
    * `wrong_bank` (its credential code `wrong_bank` is
@@ -870,6 +871,54 @@ typedef struct locker_drop_off {
    */
   locker_overflow overflow;
 } locker_drop_off;
+
+/**
+ * What `locker_restore_with` checks the stored journal against: the
+ * core's restore options (`Restore`), less the records, which come
+ * through `hardware->journal_read`.
+ *
+ * Zero it (`locker_restore_options options = {0};` or `memset`), set
+ * `size` to `sizeof(locker_restore_options)`, then fill in what the board
+ * knows: the struct can then grow at its end in later versions without
+ * breaking programs built against this header (the library reads only
+ * the first `size` bytes, the fields a smaller struct lacks as NULL or
+ * false). A size this library does not know is refused with
+ * `LOCKER_STRUCT_SIZE`.
+ */
+typedef struct locker_restore_options {
+  /**
+   * `sizeof(locker_restore_options)`, set by the caller.
+   */
+  size_t size;
+  /**
+   * Accept, once, a journal written before journals were authenticated
+   * (version-1 records, no MACs), when upgrading the library; the
+   * locker then journals its keys and is authenticated from there on.
+   * Nothing vouches for such records but the storage they were kept
+   * on: `false` otherwise. (Before the pointers, so that the struct
+   * ends on a pointer and a field added later always grows it.)
+   */
+  bool accept_legacy;
+  /**
+   * A head `locker_head` gave before (JSON text `{"seq", "hash",
+   * "key_id", "mac", "bank_id"}` as stored, for example by the back
+   * end, or in storage the journal's storage cannot roll back), or
+   * NULL: a journal cut short, rolled back or holding another record
+   * in its place is refused, and so is one of another bank than the
+   * head's `bank_id` (when `expected_bank` is NULL).
+   */
+  const char *expected_head_json;
+  /**
+   * The bank this board is (the `bank_id` of its configuration, from
+   * its provisioning), or NULL when the board does not know: a journal
+   * (or snapshot) configuring another bank is refused with
+   * `LOCKER_JOURNAL_WRONG_BANK`. Banks sharing a key ring authenticate
+   * each other's journals, so a board among them says which it is
+   * here, or through an expected head that names its bank. Read during
+   * the call only.
+   */
+  const uint64_t *expected_bank;
+} locker_restore_options;
 
 #ifdef __cplusplus
 extern "C" {
@@ -1743,16 +1792,20 @@ void locker_doors_free(uint32_t *doors, size_t count);
  * must be the journal's (`LOCKER_JOURNAL_WRONG_KEY_RING`), every record's
  * MAC must verify under the ring (`LOCKER_JOURNAL_FORGED`,
  * `LOCKER_JOURNAL_UNKNOWN_KEY`), the last record must be authenticated
- * (`LOCKER_JOURNAL_UNAUTHENTICATED`), and the journal must reach both the
+ * (`LOCKER_JOURNAL_UNAUTHENTICATED`), the journal must reach both the
  * head exported before and the board's monotonic counter
- * (`LOCKER_JOURNAL_ROLLED_BACK`, `LOCKER_JOURNAL_HEAD_MISMATCH`). The
- * last-error message names the first bad record. A refused journal is
- * left exactly as it was.
+ * (`LOCKER_JOURNAL_ROLLED_BACK`, `LOCKER_JOURNAL_HEAD_MISMATCH`), and it
+ * must configure the bank the head names (`LOCKER_JOURNAL_WRONG_BANK`).
+ * The last-error message names the first bad record. A refused journal
+ * is left exactly as it was. To say which bank the board is without a
+ * head, use `locker_restore_with`.
  *
  * `expected_head_json` is a head `locker_head` gave before (JSON text
- * `{"seq", "hash", "key_id", "mac"}` as stored, for example by the back
- * end or in storage the journal's storage cannot roll back), or NULL. A
- * head that is not such JSON gives `LOCKER_INVALID_ARGUMENT`.
+ * `{"seq", "hash", "key_id", "mac", "bank_id"}` as stored, for example by
+ * the back end or in storage the journal's storage cannot roll back; a
+ * head from before heads named their bank, without `bank_id`, is read
+ * too), or NULL. A head that is not such JSON gives
+ * `LOCKER_INVALID_ARGUMENT`.
  *
  * `accept_legacy`: accept a journal written before journals were
  * authenticated (version-1 records, no MACs), once, when upgrading the
@@ -1782,12 +1835,48 @@ locker_status locker_restore(const uint8_t *keys,
                              struct locker **out_locker);
 
 /**
+ * As `locker_restore`, with the restore's options in a struct that can
+ * grow (`locker_restore_options`): the expected head, the accept-legacy
+ * flag, and the bank this board is (`expected_bank`). NULL `options` is
+ * a restore checked against nothing but the keys (as `locker_restore`
+ * with NULL and `false`).
+ *
+ * With `expected_bank` (or an expected head that names its bank), a
+ * journal or snapshot configuring another bank is refused with
+ * `LOCKER_JOURNAL_WRONG_BANK`, naming both banks, before anything is
+ * replayed or appended. Banks sharing a key ring (one site key for a
+ * site's banks, for example shared with a cloud issuer) authenticate
+ * each other's journals: without it, another bank's journal copied onto
+ * this board's storage restores as if it were this one's. When both are
+ * given, `expected_bank` is the bank checked.
+ *
+ * Also returns the statuses of `locker_restore`, `LOCKER_STRUCT_SIZE`
+ * for an `options->size` this library does not know, and
+ * `LOCKER_INVALID_ARGUMENT` for an `expected_head_json` that is not a
+ * head.
+ *
+ * Ownership: `keys`, `*options` (and the strings and values it points
+ * to) and `*hardware` are read during this call only (the hardware struct
+ * is copied); `hardware->ctx` and the callbacks are kept and must outlive
+ * the locker. Thread safety: callable from any thread; the callbacks run
+ * on the calling thread, during the call.
+ */
+locker_status locker_restore_with(const uint8_t *keys,
+                                  size_t keys_len,
+                                  const struct locker_hardware *hardware,
+                                  const struct locker_restore_options *options,
+                                  struct locker **out_locker);
+
+/**
  * The journal's last record as a head, to export after each operation:
- * JSON text `{"seq":41,"hash":"…64 hex…","key_id":1,"mac":"…32 hex…"}`.
- * Keep it where the journal's storage cannot roll it back (the back end,
- * another flash part) and pass it to the next `locker_restore` as
- * `expected_head_json`: a journal cut short or rolled back is then
- * refused. Not secret.
+ * JSON text `{"seq":41,"hash":"…64 hex…","key_id":1,"mac":"…32
+ * hex…","bank_id":31}` (`bank_id`: the configuration's). Keep it where
+ * the journal's storage cannot roll it back (the back end, another flash
+ * part) and pass it to the next `locker_restore` as `expected_head_json`:
+ * a journal cut short or rolled back, or another bank's, is then refused.
+ * The MAC covers the record's sequence number and hash (a back end with
+ * the keys can check them); `bank_id` is not under it: keep the head
+ * where it cannot be edited. Not secret.
  *
  * On `LOCKER_OK`, `*out_json` is a new string owned by the caller;
  * release it with `locker_string_free`, never `free()`. (A running

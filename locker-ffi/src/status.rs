@@ -32,10 +32,11 @@ pub enum locker_status {
     LOCKER_POISONED = 5,
     /// The caller's buffer is too small; nothing was written.
     LOCKER_BUFFER_TOO_SMALL = 6,
-    /// A struct's `size` field (`locker_hardware.size`) is not the size
-    /// of any version of the struct this library knows: set it to
-    /// `sizeof` the struct, and build against the header of the library
-    /// you link (or an older one).
+    /// A struct's `size` field (`locker_hardware.size`,
+    /// `locker_restore_options.size`) is not the size of any version of
+    /// the struct this library knows: set it to `sizeof` the struct, and
+    /// build against the header of the library you link (or an older
+    /// one).
     LOCKER_STRUCT_SIZE = 7,
     /// A bug: the library panicked. Please report it.
     LOCKER_PANIC = 99,
@@ -182,8 +183,8 @@ pub enum locker_status {
     /// site's keys).
     LOCKER_JOURNAL_WRONG_KEY_RING = 616,
     /// The journal (or snapshot) configures another bank than the one the
-    /// restore expects (the bank it was told, or the `bank_id` of the
-    /// expected head): banks sharing a key ring authenticate each other's
+    /// restore expects (`locker_restore_options.expected_bank`, or the
+    /// `bank_id` of the expected head): banks sharing a key ring authenticate each other's
     /// journals, so another bank's journal copied onto this board's
     /// storage is refused by its bank id. The core's journal code
     /// `wrong_bank` (its credential code `wrong_bank` is

@@ -9,7 +9,11 @@
  *   - the last records dropped are refused with the board's monotonic
  *     counter, or with the head exported before; a journal forked after a
  *     rollback is refused with the head;
- *   - another site's key ring, an unknown key and weak keys are refused;
+ *   - another site's key ring, an unknown key and weak keys (a repeated
+ *     byte, a counter, a ramp, typed text) are refused;
+ *   - banks sharing a key ring: another bank's journal on this board's
+ *     flash is refused when the restore is told the board's bank, or
+ *     given a head this bank exported (heads name their bank);
  *   - keys rotate, are added and retire through the locker, journaled; a
  *     power cut before the rotated keys are stored leaves a journal the
  *     keys from before restore;
@@ -548,6 +552,148 @@ static void test_fork(void) {
   free(b.journal);
 }
 
+/* --- banks sharing a key ring ---------------------------------------------- */
+
+/* A locker of bank `bank_id` over `hw` with the provisioned keys, a parcel
+ * stored for unit 12; returns it (its PIN in `pin`). */
+static locker *bank_with_history(board *b, const locker_hardware *hw,
+                                 unsigned bank_id, char *pin) {
+  char config[4096];
+  snprintf(config, sizeof config, "{\"bank_id\": %u,%s", bank_id,
+           strchr(CONFIG, ',') + 1);
+  uint8_t keys[LOCKER_KEYS_HEADER_BYTES + LOCKER_KEY_ENTRY_BYTES];
+  provisioned_keys(keys);
+  locker *l = NULL;
+  CHECK(locker_new_with_keys(config, keys, sizeof keys, hw, &l) == LOCKER_OK);
+  if (l == NULL) return NULL;
+  char *code = NULL;
+  CHECK(locker_issue_courier_code(l, 1, 30 * DAY, &code) == LOCKER_OK);
+  char token[256];
+  CHECK(drop_off(l, b, code, 4000 + bank_id, 12, pin, token) != 0);
+  locker_string_free(code);
+  return l;
+}
+
+/* Restores through locker_restore_with; frees the locker again. */
+static locker_status restore_with(const locker_hardware *hw,
+                                  const uint8_t *keys, size_t keys_len,
+                                  const char *head, const uint64_t *bank) {
+  locker_restore_options options;
+  memset(&options, 0, sizeof options);
+  options.size = sizeof options;
+  options.expected_head_json = head;
+  options.expected_bank = bank;
+  locker *l = NULL;
+  locker_status status = locker_restore_with(keys, keys_len, hw, &options, &l);
+  CHECK((status == LOCKER_OK) == (l != NULL));
+  locker_free(l);
+  return status;
+}
+
+static void test_another_banks_journal(void) {
+  /* Banks 31 and 32 of one site, provisioned with the same key ring (as
+   * a cloud issuer shares it): each authenticates the other's journal. */
+  board a, b;
+  board_init(&a, T0);
+  board_init(&b, T0);
+  b.rng = 0x0123456789abcdefull;
+  locker_hardware hw_a = board_hardware(&a), hw_b = board_hardware(&b);
+  char pin_a[32], pin_b[32];
+  locker *la = bank_with_history(&a, &hw_a, 31, pin_a);
+  locker *lb = bank_with_history(&b, &hw_b, 32, pin_b);
+  if (la == NULL || lb == NULL) return;
+  uint8_t keys[LOCKER_KEYS_HEADER_BYTES + LOCKER_KEY_ENTRY_BYTES];
+  provisioned_keys(keys);
+  /* Heads name their bank. */
+  char head_a[256], head_b[256];
+  export_head(la, head_a, sizeof head_a);
+  export_head(lb, head_b, sizeof head_b);
+  CHECK(strstr(head_a, ",\"bank_id\":31}") != NULL);
+  CHECK(strstr(head_b, ",\"bank_id\":32}") != NULL);
+  locker_free(la);
+  locker_free(lb);
+  uint64_t bank_31 = 31, bank_32 = 32;
+
+  /* Bank 31's own journal restores, told its bank, its head, both, or
+   * nothing; the options may be left out. */
+  CHECK(restore_with(&hw_a, keys, sizeof keys, NULL, &bank_31) == LOCKER_OK);
+  CHECK(restore_with(&hw_a, keys, sizeof keys, head_a, NULL) == LOCKER_OK);
+  CHECK(restore_with(&hw_a, keys, sizeof keys, head_a, &bank_31) == LOCKER_OK);
+  CHECK(restore_with(&hw_a, keys, sizeof keys, NULL, NULL) == LOCKER_OK);
+  locker *l = NULL;
+  CHECK(locker_restore_with(keys, sizeof keys, &hw_a, NULL, &l) == LOCKER_OK);
+  locker_free(l);
+
+  /* Told another bank: refused, naming both, the journal left as it was. */
+  char *journal_a = flash_read(&a);
+  CHECK(restore_with(&hw_a, keys, sizeof keys, NULL, &bank_32) ==
+        LOCKER_JOURNAL_WRONG_BANK);
+  CHECK(error_names("the journal is bank 31's, not bank 32's"));
+  CHECK(flash_is(&a, journal_a));
+  /* Against another bank's exported head (through either function). */
+  CHECK(restore_with(&hw_a, keys, sizeof keys, head_b, NULL) ==
+        LOCKER_JOURNAL_WRONG_BANK);
+  CHECK(restore(&hw_a, keys, sizeof keys, head_b, false) ==
+        LOCKER_JOURNAL_WRONG_BANK);
+  CHECK(restore(&hw_a, keys, sizeof keys, head_b, true) ==
+        LOCKER_JOURNAL_WRONG_BANK);
+  CHECK(flash_is(&a, journal_a));
+  /* Not the credential's status: a token for another bank is 414. */
+  CHECK(LOCKER_JOURNAL_WRONG_BANK != LOCKER_REMOTE_WRONG_BANK);
+
+  /* The attack: bank 32's journal copied onto bank 31's flash. The ring
+   * verifies it, so without the bank it restores as bank 31's... */
+  char *journal_b = flash_read(&b);
+  flash_write(&a, journal_b);
+  CHECK(restore_with(&hw_a, keys, sizeof keys, NULL, NULL) == LOCKER_OK);
+  flash_write(&a, journal_b);
+  /* ...and told its bank, or with its own head, the board refuses it. */
+  CHECK(restore_with(&hw_a, keys, sizeof keys, NULL, &bank_31) ==
+        LOCKER_JOURNAL_WRONG_BANK);
+  CHECK(error_names("the journal is bank 32's, not bank 31's"));
+  CHECK(restore(&hw_a, keys, sizeof keys, head_a, false) ==
+        LOCKER_JOURNAL_WRONG_BANK);
+  CHECK(flash_is(&a, journal_b));
+  /* When both are given, the bank told is the bank checked. */
+  CHECK(restore_with(&hw_a, keys, sizeof keys, head_b, &bank_31) ==
+        LOCKER_JOURNAL_WRONG_BANK);
+
+  /* A head from before heads named their bank still reads. */
+  flash_write(&a, journal_a);
+  char bare[256];
+  strcpy(bare, head_a);
+  char *named = strstr(bare, ",\"bank_id\":31");
+  if (named != NULL) strcpy(named, "}");
+  CHECK(strstr(bare, "bank_id") == NULL);
+  CHECK(restore_with(&hw_a, keys, sizeof keys, bare, &bank_31) == LOCKER_OK);
+
+  /* The options struct carries its size; refusals write nothing. */
+  locker_restore_options options;
+  memset(&options, 0, sizeof options);
+  options.expected_bank = &bank_32;
+  l = NULL;
+  CHECK(locker_restore_with(keys, sizeof keys, &hw_a, &options, &l) ==
+        LOCKER_STRUCT_SIZE);
+  CHECK(error_names("sizeof(locker_restore_options)"));
+  options.size = sizeof options + 8;
+  CHECK(locker_restore_with(keys, sizeof keys, &hw_a, &options, &l) ==
+        LOCKER_STRUCT_SIZE);
+  options.size = sizeof options;
+  options.expected_head_json = "{\"seq\": 1}";
+  CHECK(locker_restore_with(keys, sizeof keys, &hw_a, &options, &l) ==
+        LOCKER_INVALID_ARGUMENT);
+  CHECK(error_names("expected_head_json"));
+  CHECK(locker_restore_with(keys, sizeof keys, &hw_a, &options, NULL) ==
+        LOCKER_NULL_POINTER);
+  CHECK(locker_restore_with(NULL, sizeof keys, &hw_a, &options, &l) ==
+        LOCKER_NULL_POINTER);
+  CHECK(l == NULL && flash_is(&a, journal_a));
+  free(journal_a);
+  free(journal_b);
+  free(a.journal);
+  free(b.journal);
+}
+
 /* --- key rings ------------------------------------------------------------- */
 
 static void test_key_rings(void) {
@@ -946,6 +1092,7 @@ int main(void) {
   test_legacy_downgrade();
   test_rollback();
   test_fork();
+  test_another_banks_journal();
   test_key_rings();
   test_keys_through_the_locker();
   test_unexpected_door_close();
