@@ -22,7 +22,10 @@
  *     every 10 minutes;
  *   - a clock pushed 10 days ahead buys no PIN guesses beyond the bank's
  *     daily cap of locker time, and returns no parcel until confirmed, by
- *     staff or by a time the back end signed.
+ *     staff or by a time the back end signed;
+ *   - a clock crept ahead in steps under an hour (none of them a jump) is
+ *     held back on a board with an uptime counter (the same 25 guesses, no
+ *     parcel returned), where a board without one lives the crept days.
  *
  * Built by scripts/ci/c with
  *   gcc -std=c11 -Wall -Wextra -Werror
@@ -1034,6 +1037,103 @@ static void test_clock_pushed_ahead(void) {
   free(b.journal);
 }
 
+/* What a week of clock crept in by 50-minute steps, one a minute of time
+ * lived, bought an attacker guessing at the keypad. */
+typedef struct creep {
+  unsigned weighed;   /* guesses refused as wrong: counted */
+  unsigned throttled; /* guesses the throttle refused */
+  bool returned;      /* the parcel left to expire went back (return_ready) */
+  bool jumped;        /* the locker raised clock_jumped */
+  uint64_t held_s;    /* what the locker holds back at the end */
+  uint64_t lived_s;   /* the locker's time minus T0 at the end */
+} creep;
+
+static creep creep_clock(bool with_uptime) {
+  creep result;
+  memset(&result, 0, sizeof result);
+  board b;
+  board_init(&b, T0);
+  locker_hardware hw = with_uptime ? board_with_uptime(&b) : board_hardware(&b);
+  locker *l = NULL;
+  CHECK(locker_new(CONFIG, &hw, &l) == LOCKER_OK);
+  if (l == NULL) return result;
+  char *code = NULL;
+  CHECK(locker_issue_courier_code(l, 1, 30 * DAY, &code) == LOCKER_OK);
+  /* A parcel for unit 14, left to expire (48 h by default). */
+  char pin[32], token[256];
+  CHECK(drop_off(l, &b, code, 5001, 14, pin, token) != 0);
+  locker_string_free(code);
+  free(take_events(l));
+
+  /* 200 rounds: a minute lived, then the clock set 50 minutes ahead (under
+   * clock.max_step_s, so no step is a jump), then a wrong PIN naming a new
+   * unit each time (only the bank's scope counts it). 200 minutes lived,
+   * a week on the clock. */
+  for (unsigned round = 0; round < 200; round++) {
+    CHECK(board_pass_time(&b, l, 60) == LOCKER_OK);
+    b.now_s += 50 * 60;
+    uint64_t now_s = 0;
+    CHECK(locker_observe_clock(l, &now_s) == LOCKER_OK);
+    char wrong[32];
+    snprintf(wrong, sizeof wrong, "%0*u", (int)strlen(pin), 7000u + round);
+    uint64_t unit = 600 + round;
+    uint32_t *doors = NULL;
+    size_t count = 0;
+    locker_status status = locker_pickup_pin(l, 1, &unit, wrong, &doors, &count);
+    if (status == LOCKER_CREDENTIAL_REJECTED) result.weighed++;
+    else if (status == LOCKER_CREDENTIAL_THROTTLED) result.throttled++;
+    else CHECK(status == LOCKER_CREDENTIAL_REJECTED);
+    CHECK(locker_tick(l) == LOCKER_OK);
+    char *events = take_events(l);
+    result.returned |= events != NULL && strstr(events, "\"type\":\"return_ready\"") != NULL;
+    result.jumped |= events != NULL && strstr(events, "\"type\":\"clock_jumped\"") != NULL;
+    free(events);
+  }
+  uint64_t now_s = 0;
+  CHECK(locker_observe_clock(l, &now_s) == LOCKER_OK);
+  result.lived_s = now_s - T0;
+  CHECK(locker_clock_held(l, &result.held_s) == LOCKER_OK);
+  if (with_uptime) {
+    /* Staff confirm the clock: the week counts from here on, and the
+     * parcel, a week old by it, goes back to the carrier. */
+    CHECK(locker_confirm_clock(l, &now_s) == LOCKER_OK && now_s == b.now_s);
+    CHECK(locker_tick(l) == LOCKER_OK);
+    char *events = take_events(l);
+    CHECK(events != NULL && strstr(events, "\"type\":\"return_ready\"") != NULL);
+    free(events);
+  }
+  locker_free(l);
+  free(b.journal);
+  return result;
+}
+
+static void test_clock_crept_ahead(void) {
+  creep held = creep_clock(true);
+  /* With the uptime counter: the locker lived 200 minutes (and its minute
+   * of allowance), the rest of the week is held back; the bank's daily
+   * cap holds, and nothing expires. */
+  CHECK(held.weighed <= 25);
+  CHECK(held.throttled > 0);
+  CHECK(held.weighed + held.throttled == 200);
+  CHECK(!held.returned);
+  CHECK(held.jumped);
+  CHECK(held.lived_s <= 200 * 60 + 60);
+  CHECK(held.held_s >= 200 * 50 * 60 - 60);
+
+  /* The control, without one: every step is time passing, the crept week
+   * is the locker's, its days each give the guesser the bank's cap again,
+   * and the parcel expires out to the carrier. */
+  creep crept = creep_clock(false);
+  CHECK(crept.weighed > 3 * 25);
+  CHECK(crept.returned);
+  CHECK(!crept.jumped);
+  CHECK(crept.held_s == 0);
+  CHECK(crept.lived_s == 200 * (60 + 50 * 60));
+  printf("  clock crept a week: %u guesses counted with an uptime counter, "
+         "%u without\n",
+         held.weighed, crept.weighed);
+}
+
 static void test_signed_time(void) {
   board b;
   board_init(&b, T0);
@@ -1097,6 +1197,7 @@ int main(void) {
   test_keys_through_the_locker();
   test_unexpected_door_close();
   test_clock_pushed_ahead();
+  test_clock_crept_ahead();
   test_signed_time();
   return checks_report();
 }
