@@ -121,9 +121,12 @@ enum locker_status
    */
   LOCKER_KEYS_INVALID = 201,
   /**
-   * A site key's secret is weak: fewer than 16 distinct byte values (all
-   * zeros, a repeated byte, a short pattern, typed text). No random
-   * source gives such a key.
+   * A site key's secret is weak: no random source gives such a key.
+   * Fewer than 16 distinct byte values (all zeros, a repeated byte, a
+   * short pattern), fewer than 16 distinct steps between neighbouring
+   * bytes (a counter, a ramp such as byte i = 7 i), or nothing but
+   * printable characters (typed text). The last-error message says
+   * which. Use key bytes from a random source (or a KDF's output).
    */
   LOCKER_WEAK_KEY = 202,
   /**
@@ -143,13 +146,14 @@ enum locker_status
    */
   LOCKER_BOUND_EXCEEDED = 204,
   /**
-   * Entropy the caller gave holds fewer than 16 distinct byte values in
-   * 32 bytes: no random source gives that, and every key and PIN drawn
-   * from it would be guessable. The core's `weak_entropy`. No function
-   * of this version returns it: the locker seeds its generator from
-   * `hardware->fill_random` and refuses a buffer left all zeros as
-   * `LOCKER_ENTROPY_UNAVAILABLE`; the number is fixed for when it checks
-   * that entropy as the core checks caller-given entropy.
+   * Entropy the caller gave is weak, as a weak key is (too few distinct
+   * byte values or steps, only printable characters): no random source
+   * gives that, and every key and PIN drawn from it would be
+   * guessable. The core's `weak_entropy`. No function of this version
+   * returns it: the locker seeds its generator from
+   * `hardware->fill_random`, and refuses such bytes there as
+   * `LOCKER_ENTROPY_UNAVAILABLE`; the number is fixed for a function
+   * that takes entropy from the caller.
    */
   LOCKER_WEAK_ENTROPY = 205,
   /**
@@ -758,7 +762,9 @@ typedef struct locker_hardware {
    * Fills all `len` bytes of `buf` from the hardware RNG (TRNG); the
    * bytes become credential secrets. Fail with
    * `LOCKER_HW_ENTROPY_UNAVAILABLE`, never with predictable bytes. A
-   * buffer left all zeros is refused as that same failure.
+   * buffer no random source would fill (left all zeros, a repeated
+   * byte, a short pattern, a counter, only printable text) is refused
+   * as that same failure.
    */
   int (*fill_random)(void *ctx, uint8_t *buf, size_t len);
   /**
@@ -1013,9 +1019,9 @@ locker_status locker_new(const char *config_json,
  * that issues QR tokens) instead of a fresh key.
  *
  * Also returns `LOCKER_KEYS_INVALID` for malformed key bytes and
- * `LOCKER_WEAK_KEY` for a secret no random source would give (fewer than
- * 16 distinct byte values). The caller keeps (and should wipe) its copy
- * of `keys`.
+ * `LOCKER_WEAK_KEY` for a secret no random source would give (see
+ * `LOCKER_WEAK_KEY`; the message says what gave it away). The caller
+ * keeps (and should wipe) its copy of `keys`.
  *
  * Ownership: `config_json`, `keys` and `*hardware` are read during this call
  * only (the struct is copied); `hardware->ctx` and the callbacks are kept
@@ -1227,8 +1233,8 @@ locker_status locker_rotate_key(struct locker *handle, uint16_t *out_key_id);
  * restores too.
  *
  * Errors: `LOCKER_KEYS_INVALID` for a secret of another length,
- * `LOCKER_WEAK_KEY` for a secret no random source would give (fewer than
- * 16 distinct byte values), `LOCKER_CREDENTIAL_FAILED` for an id already
+ * `LOCKER_WEAK_KEY` for a secret no random source would give (see
+ * `LOCKER_WEAK_KEY`), `LOCKER_CREDENTIAL_FAILED` for an id already
  * in the ring, the clock's hardware statuses, `LOCKER_JOURNAL_WRITE`; the
  * keys are then unchanged. The caller keeps (and should wipe) its copy of
  * `secret`.

@@ -129,9 +129,9 @@ pub extern "C" fn locker_new(
 /// that issues QR tokens) instead of a fresh key.
 ///
 /// Also returns `LOCKER_KEYS_INVALID` for malformed key bytes and
-/// `LOCKER_WEAK_KEY` for a secret no random source would give (fewer than
-/// 16 distinct byte values). The caller keeps (and should wipe) its copy
-/// of `keys`.
+/// `LOCKER_WEAK_KEY` for a secret no random source would give (see
+/// `LOCKER_WEAK_KEY`; the message says what gave it away). The caller
+/// keeps (and should wipe) its copy of `keys`.
 ///
 /// Ownership: `config_json`, `keys` and `*hardware` are read during this call
 /// only (the struct is copied); `hardware->ctx` and the callbacks are kept

@@ -129,7 +129,9 @@ pub struct locker_hardware {
     /// Fills all `len` bytes of `buf` from the hardware RNG (TRNG); the
     /// bytes become credential secrets. Fail with
     /// `LOCKER_HW_ENTROPY_UNAVAILABLE`, never with predictable bytes. A
-    /// buffer left all zeros is refused as that same failure.
+    /// buffer no random source would fill (left all zeros, a repeated
+    /// byte, a short pattern, a counter, only printable text) is refused
+    /// as that same failure.
     pub fill_random:
         Option<unsafe extern "C" fn(ctx: *mut c_void, buf: *mut u8, len: usize) -> c_int>,
     /// Appends one journal line to the vendor's storage: `len` bytes of

@@ -102,8 +102,8 @@ pub extern "C" fn locker_rotate_key(handle: *mut locker, out_key_id: *mut u16) -
 /// restores too.
 ///
 /// Errors: `LOCKER_KEYS_INVALID` for a secret of another length,
-/// `LOCKER_WEAK_KEY` for a secret no random source would give (fewer than
-/// 16 distinct byte values), `LOCKER_CREDENTIAL_FAILED` for an id already
+/// `LOCKER_WEAK_KEY` for a secret no random source would give (see
+/// `LOCKER_WEAK_KEY`), `LOCKER_CREDENTIAL_FAILED` for an id already
 /// in the ring, the clock's hardware statuses, `LOCKER_JOURNAL_WRITE`; the
 /// keys are then unchanged. The caller keeps (and should wipe) its copy of
 /// `secret`.

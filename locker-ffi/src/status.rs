@@ -53,9 +53,12 @@ pub enum locker_status {
     LOCKER_CONFIG_INVALID = 200,
     /// Site key bytes are malformed (see `locker_keys_export`).
     LOCKER_KEYS_INVALID = 201,
-    /// A site key's secret is weak: fewer than 16 distinct byte values (all
-    /// zeros, a repeated byte, a short pattern, typed text). No random
-    /// source gives such a key.
+    /// A site key's secret is weak: no random source gives such a key.
+    /// Fewer than 16 distinct byte values (all zeros, a repeated byte, a
+    /// short pattern), fewer than 16 distinct steps between neighbouring
+    /// bytes (a counter, a ramp such as byte i = 7 i), or nothing but
+    /// printable characters (typed text). The last-error message says
+    /// which. Use key bytes from a random source (or a KDF's output).
     LOCKER_WEAK_KEY = 202,
     /// The key ring is empty (or would be): nothing could authenticate the
     /// journal.
@@ -69,13 +72,14 @@ pub enum locker_status {
     /// override (`credentials.brute_force`: a higher `target_per_billion`
     /// with its `override_reason`). See `locker_brute_force_bound`.
     LOCKER_BOUND_EXCEEDED = 204,
-    /// Entropy the caller gave holds fewer than 16 distinct byte values in
-    /// 32 bytes: no random source gives that, and every key and PIN drawn
-    /// from it would be guessable. The core's `weak_entropy`. No function
-    /// of this version returns it: the locker seeds its generator from
-    /// `hardware->fill_random` and refuses a buffer left all zeros as
-    /// `LOCKER_ENTROPY_UNAVAILABLE`; the number is fixed for when it checks
-    /// that entropy as the core checks caller-given entropy.
+    /// Entropy the caller gave is weak, as a weak key is (too few distinct
+    /// byte values or steps, only printable characters): no random source
+    /// gives that, and every key and PIN drawn from it would be
+    /// guessable. The core's `weak_entropy`. No function of this version
+    /// returns it: the locker seeds its generator from
+    /// `hardware->fill_random`, and refuses such bytes there as
+    /// `LOCKER_ENTROPY_UNAVAILABLE`; the number is fixed for a function
+    /// that takes entropy from the caller.
     LOCKER_WEAK_ENTROPY = 205,
     /// The parcel is invalid (size, weight).
     LOCKER_PARCEL_INVALID = 300,
@@ -326,13 +330,15 @@ impl locker_status {
             Self::LOCKER_WEIGHT_TOO_HEAVY => c"a weight is more than 1000000 g",
             Self::LOCKER_CONFIG_INVALID => c"the configuration is invalid",
             Self::LOCKER_KEYS_INVALID => c"the site key bytes are malformed",
-            Self::LOCKER_WEAK_KEY => c"a site key is weak: fewer than 16 distinct byte values",
+            Self::LOCKER_WEAK_KEY => {
+                c"a site key is weak: no random source gives such bytes (a pattern, a counter, text)"
+            }
             Self::LOCKER_NO_KEYS => c"the key ring is empty: nothing can authenticate the journal",
             Self::LOCKER_BOUND_EXCEEDED => {
                 c"the PIN policy breaks its brute-force bound: a guesser would open a door with a probability above the target"
             }
             Self::LOCKER_WEAK_ENTROPY => {
-                c"the entropy given is weak: fewer than 16 distinct byte values in 32 bytes"
+                c"the entropy given is weak: no random source gives such bytes (a pattern, a counter, text)"
             }
             Self::LOCKER_PARCEL_INVALID => c"the parcel is invalid",
             Self::LOCKER_PARCEL_ALREADY_STORED => c"the parcel is already stored",

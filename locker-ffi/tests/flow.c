@@ -17,6 +17,13 @@
 #include "people.h"
 #include "remote_commands.h"
 
+/* A TRNG that counts (or a driver that hands over its buffer index). */
+static int counting_fill_random(void *ctx, uint8_t *buf, size_t len) {
+  (void)ctx;
+  for (size_t i = 0; i < len; i++) buf[i] = (uint8_t)(0x40 + i);
+  return LOCKER_HW_OK;
+}
+
 static void test_arguments(void) {
   board b;
   board_init(&b, T0);
@@ -65,6 +72,12 @@ static void test_arguments(void) {
   b.entropy_fails = true;
   CHECK(locker_new(NULL, &hw, &l) == LOCKER_ENTROPY_UNAVAILABLE);
   b.entropy_fails = false;
+  /* Bytes no random source gives are no entropy either: a counter has 32
+   * distinct values, yet one step between them. */
+  locker_hardware counting = hw;
+  counting.fill_random = counting_fill_random;
+  CHECK(locker_new(NULL, &counting, &l) == LOCKER_ENTROPY_UNAVAILABLE);
+  CHECK(strstr(locker_last_error_message(), "no random source") != NULL);
   b.clock_fails = true;
   CHECK(locker_new(NULL, &hw, &l) == LOCKER_CLOCK_FAULT);
   b.clock_fails = false;
