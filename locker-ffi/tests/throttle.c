@@ -22,7 +22,10 @@
  *   - the brute-force bound refuses 4-digit PINs without the unit number,
  *     and accepts them with a stated override;
  *   - a pickup whose latch loses power leaves the door in service and the
- *     PIN valid; a courier signs in for a carrier and out again.
+ *     PIN valid; a courier signs in for a carrier and out again;
+ *   - a wrong PIN the journal cannot store is held: nothing is verified
+ *     until it is on the record, so a failing flash never lifts the
+ *     throttle.
  *
  * Built by scripts/ci/c with
  *   gcc -std=c11 -Wall -Wextra -Werror
@@ -834,6 +837,49 @@ static void test_power_lost_at_the_latch(void) {
   free(b.journal);
 }
 
+/* --- a failure the journal cannot take ------------------------------------- */
+
+static void test_failure_held_until_journaled(void) {
+  board b;
+  board_init(&b, T0);
+  locker_hardware hw = board_hardware(&b);
+  locker *l = NULL;
+  CHECK(locker_new(CONFIG, &hw, &l) == LOCKER_OK);
+  if (l == NULL) return;
+  char *code = NULL;
+  CHECK(locker_issue_courier_code(l, 1, DAY, &code) == LOCKER_OK);
+  char pin[32], token[256];
+  uint32_t door = deliver(l, &b, 1, code, parcel(1401, 300, 200, 100), 12, pin,
+                          token, NULL);
+  CHECK(door != 0);
+  uint64_t unit = 12;
+  uint32_t *doors = NULL;
+  size_t count = 0;
+
+  /* The flash fails as a wrong PIN is typed: the failure cannot be stored. */
+  b.append_fails = true;
+  CHECK(locker_pickup_pin(l, 1, &unit, "00000000", &doors, &count) ==
+        LOCKER_JOURNAL_WRITE);
+  /* Until it is, nothing is verified: not the right PIN, not a QR code. */
+  CHECK(locker_pickup_pin(l, 1, &unit, pin, &doors, &count) ==
+        LOCKER_JOURNAL_WRITE);
+  CHECK(locker_pickup_qr(l, 1, token, &doors, &count) == LOCKER_JOURNAL_WRITE);
+  CHECK(!b.unlocked[door]);
+  /* The flash back: the held failure goes on the record first, then the
+   * resident's PIN opens. */
+  b.append_fails = false;
+  uint64_t records = board_records(&b);
+  CHECK(locker_pickup_pin(l, 1, &unit, pin, &doors, &count) == LOCKER_OK);
+  free_doors_checked(doors, count, door);
+  CHECK(board_records(&b) > records);
+  CHECK(journal_has(&b, "\"type\":\"attempt_failed\""));
+  empty_door(l, &b, door);
+  free(take_events(l));
+  locker_string_free(code);
+  locker_free(l);
+  free(b.journal);
+}
+
 int main(void) {
   const uint32_t one[] = {1};
   const uint32_t several[] = {1, 2, 3};
@@ -846,5 +892,6 @@ int main(void) {
   test_courier_sign_in_for_a_carrier();
   test_brute_force_bound();
   test_power_lost_at_the_latch();
+  test_failure_held_until_journaled();
   return checks_report();
 }
