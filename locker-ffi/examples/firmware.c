@@ -1,7 +1,8 @@
 /* A firmware-style program on embedded Linux: the lock board behind
  * locker_hardware callbacks, the journal and the site keys in files on
  * flash (written with fsync), the journal's head exported after each
- * operation, restore at boot (checked against that head), then a main loop
+ * operation, restore at boot (checked against that head and the bank the
+ * board was provisioned as), then a main loop
  * serving the kiosk. The "people" at the kiosk are scripted so the program runs on its
  * own:
  *
@@ -23,6 +24,9 @@
 #include "locker.h"
 
 #define DOORS 64
+/* The bank this board is, from its provisioning: the configuration's
+ * `bank_id` (the default configuration's is 0). */
+#define BANK_ID 0
 
 /* --- the lock board ------------------------------------------------------ */
 
@@ -242,6 +246,9 @@ int main(int argc, char **argv) {
       .journal_append = hw_journal_append,
       .journal_read = hw_journal_read,
       .journal_truncate = hw_journal_truncate,
+      /* .uptime_s: a free-running timer, where the board has one, lets the
+       * locker hold back a clock pushed ahead in small steps. This demo's
+       * clock is scripted, so it has none. */
   };
 
   locker *l = NULL;
@@ -297,11 +304,18 @@ int main(int argc, char **argv) {
     size_t keys_len = load_keys(keys_path, keys, sizeof keys);
     char head[256];
     bool have_head = load_head(head_path, head, sizeof head);
-    status = locker_restore(keys, keys_len, &hw, have_head ? head : NULL,
-                            false, &l);
+    /* Checked against the head and the board's bank: banks sharing a key
+     * ring would authenticate each other's journals. */
+    const uint64_t bank = BANK_ID;
+    locker_restore_options options = {
+        .size = sizeof(locker_restore_options), /* lets the struct grow later */
+        .expected_head_json = have_head ? head : NULL,
+        .expected_bank = &bank,
+    };
+    status = locker_restore_with(keys, keys_len, &hw, &options, &l);
     memset(keys, 0, sizeof keys);
     if (status != LOCKER_OK) {
-      fail("locker_restore", status);
+      fail("locker_restore_with", status);
       goto out;
     }
     char *report = NULL;

@@ -84,9 +84,11 @@ enum locker_status
    */
   LOCKER_BUFFER_TOO_SMALL = 6,
   /**
-   * A struct's `size` field (`locker_hardware.size`) is not the size of
+   * A struct's `size` field (`locker_hardware.size`,
+   * `locker_restore_options.size`) is not the size of any version of
    * the struct this library knows: set it to `sizeof` the struct, and
-   * build against the header of the library you link.
+   * build against the header of the library you link (or an older
+   * one).
    */
   LOCKER_STRUCT_SIZE = 7,
   /**
@@ -119,9 +121,12 @@ enum locker_status
    */
   LOCKER_KEYS_INVALID = 201,
   /**
-   * A site key's secret is weak: fewer than 16 distinct byte values (all
-   * zeros, a repeated byte, a short pattern, typed text). No random
-   * source gives such a key.
+   * A site key's secret is weak: no random source gives such a key.
+   * Fewer than 16 distinct byte values (all zeros, a repeated byte, a
+   * short pattern), fewer than 16 distinct steps between neighbouring
+   * bytes (a counter, a ramp such as byte i = 7 i), or nothing but
+   * printable characters (typed text). The last-error message says
+   * which. Use key bytes from a random source (or a KDF's output).
    */
   LOCKER_WEAK_KEY = 202,
   /**
@@ -141,13 +146,14 @@ enum locker_status
    */
   LOCKER_BOUND_EXCEEDED = 204,
   /**
-   * Entropy the caller gave holds fewer than 16 distinct byte values in
-   * 32 bytes: no random source gives that, and every key and PIN drawn
-   * from it would be guessable. The core's `weak_entropy`. No function
-   * of this version returns it: the locker seeds its generator from
-   * `hardware->fill_random` and refuses a buffer left all zeros as
-   * `LOCKER_ENTROPY_UNAVAILABLE`; the number is fixed for when it checks
-   * that entropy as the core checks caller-given entropy.
+   * Entropy the caller gave is weak, as a weak key is (too few distinct
+   * byte values or steps, only printable characters): no random source
+   * gives that, and every key and PIN drawn from it would be
+   * guessable. The core's `weak_entropy`. No function of this version
+   * returns it: the locker seeds its generator from
+   * `hardware->fill_random`, and refuses such bytes there as
+   * `LOCKER_ENTROPY_UNAVAILABLE`; the number is fixed for a function
+   * that takes entropy from the caller.
    */
   LOCKER_WEAK_ENTROPY = 205,
   /**
@@ -349,6 +355,16 @@ enum locker_status
    * site's keys).
    */
   LOCKER_JOURNAL_WRONG_KEY_RING = 616,
+  /**
+   * The journal (or snapshot) configures another bank than the one the
+   * restore expects (`locker_restore_options.expected_bank`, or the
+   * `bank_id` of the expected head): banks sharing a key ring authenticate each other's
+   * journals, so another bank's journal copied onto this board's
+   * storage is refused by its bank id. The core's journal code
+   * `wrong_bank` (its credential code `wrong_bank` is
+   * `LOCKER_REMOTE_WRONG_BANK`).
+   */
+  LOCKER_JOURNAL_WRONG_BANK = 617,
   /**
    * The operation does not fit the locker's state.
    */
@@ -698,15 +714,19 @@ typedef struct locker_dimensions {
  *
  * Set `size` to `sizeof(locker_hardware)` (zero the struct first, then
  * fill it in): the struct can then grow at its end in later versions
- * without breaking programs built against this header. A size this
- * library does not know is refused with `LOCKER_STRUCT_SIZE`.
+ * without breaking programs built against this header. The library reads
+ * only the first `size` bytes: a program built against an older header
+ * (a smaller struct: `offsetof(locker_hardware, uptime_s)` bytes, every
+ * field before `uptime_s`) keeps working, the fields it lacks taken as
+ * NULL. A size this library does not know is refused with
+ * `LOCKER_STRUCT_SIZE`.
  *
  * Required: `unlock`, `door_state`, `now_s`, `fill_random`,
  * `journal_append`. Optional (may be NULL): `occupancy` (no sensor),
  * `journal_read` (only `locker_restore` needs it), `journal_truncate`
- * (only needed when `locker_restore` finds a torn last line), and
+ * (only needed when `locker_restore` finds a torn last line),
  * `monotonic_counter` with `raise_monotonic_counter` (both or neither: no
- * counter).
+ * counter), and `uptime_s` (no uptime counter).
  */
 typedef struct locker_hardware {
   /**
@@ -742,7 +762,9 @@ typedef struct locker_hardware {
    * Fills all `len` bytes of `buf` from the hardware RNG (TRNG); the
    * bytes become credential secrets. Fail with
    * `LOCKER_HW_ENTROPY_UNAVAILABLE`, never with predictable bytes. A
-   * buffer left all zeros is refused as that same failure.
+   * buffer no random source would fill (left all zeros, a repeated
+   * byte, a short pattern, a counter, only printable text) is refused
+   * as that same failure.
    */
   int (*fill_random)(void *ctx, uint8_t *buf, size_t len);
   /**
@@ -786,6 +808,22 @@ typedef struct locker_hardware {
    * with `monotonic_counter`, NULL without it.
    */
   int (*raise_monotonic_counter)(void *ctx, uint64_t at_least);
+  /**
+   * Reads the seconds the board has run since it started to
+   * `*out_uptime_s`, from a counter whoever sets the real-time clock
+   * cannot move (a free-running timer, the SysTick count; not the RTC,
+   * and not `CLOCK_REALTIME`). With it the locker tells time passing
+   * from a clock pushed ahead in steps too small to be jumps: the
+   * clock may run ahead of the time lived by a small allowance (60 s,
+   * regrowing at 1 % of the time lived) and the rest is held back
+   * (event `clock_jumped`) until confirmed. It may restart from 0 at a
+   * reboot; it must not go back while the board runs. Called at every
+   * clock reading; a failure fails the call that read the clock. NULL
+   * when the board has no such counter: the locker then holds back
+   * only steps larger than the policy's `clock.max_step_s`. (New in
+   * this version: a struct from an older header has none.)
+   */
+  int (*uptime_s)(void *ctx, uint64_t *out_uptime_s);
 } locker_hardware;
 
 /**
@@ -839,6 +877,54 @@ typedef struct locker_drop_off {
    */
   locker_overflow overflow;
 } locker_drop_off;
+
+/**
+ * What `locker_restore_with` checks the stored journal against: the
+ * core's restore options (`Restore`), less the records, which come
+ * through `hardware->journal_read`.
+ *
+ * Zero it (`locker_restore_options options = {0};` or `memset`), set
+ * `size` to `sizeof(locker_restore_options)`, then fill in what the board
+ * knows: the struct can then grow at its end in later versions without
+ * breaking programs built against this header (the library reads only
+ * the first `size` bytes, the fields a smaller struct lacks as NULL or
+ * false). A size this library does not know is refused with
+ * `LOCKER_STRUCT_SIZE`.
+ */
+typedef struct locker_restore_options {
+  /**
+   * `sizeof(locker_restore_options)`, set by the caller.
+   */
+  size_t size;
+  /**
+   * Accept, once, a journal written before journals were authenticated
+   * (version-1 records, no MACs), when upgrading the library; the
+   * locker then journals its keys and is authenticated from there on.
+   * Nothing vouches for such records but the storage they were kept
+   * on: `false` otherwise. (Before the pointers, so that the struct
+   * ends on a pointer and a field added later always grows it.)
+   */
+  bool accept_legacy;
+  /**
+   * A head `locker_head` gave before (JSON text `{"seq", "hash",
+   * "key_id", "mac", "bank_id"}` as stored, for example by the back
+   * end, or in storage the journal's storage cannot roll back), or
+   * NULL: a journal cut short, rolled back or holding another record
+   * in its place is refused, and so is one of another bank than the
+   * head's `bank_id` (when `expected_bank` is NULL).
+   */
+  const char *expected_head_json;
+  /**
+   * The bank this board is (the `bank_id` of its configuration, from
+   * its provisioning), or NULL when the board does not know: a journal
+   * (or snapshot) configuring another bank is refused with
+   * `LOCKER_JOURNAL_WRONG_BANK`. Banks sharing a key ring authenticate
+   * each other's journals, so a board among them says which it is
+   * here, or through an expected head that names its bank. Read during
+   * the call only.
+   */
+  const uint64_t *expected_bank;
+} locker_restore_options;
 
 #ifdef __cplusplus
 extern "C" {
@@ -896,10 +982,12 @@ locker_status locker_fits(struct locker_dimensions parcel,
  * is refused), or NULL for the default bank and policies. `bank_id` is the
  * bank QR tokens, remote commands and signed times must name (0 when left
  * out). `hardware` is copied (its `size` must be
- * `sizeof(locker_hardware)`); its `ctx` and callbacks must stay valid
- * until `locker_free`. With a monotonic counter, the locker raises it
- * after every record. On `LOCKER_OK`, `*out_locker` is a new handle the
- * caller owns and releases with `locker_free`.
+ * `sizeof(locker_hardware)`, or the size of an older header's struct);
+ * its `ctx` and callbacks must stay valid until `locker_free`. With a
+ * monotonic counter, the locker raises it after every record; with an
+ * uptime counter, it holds back a clock pushed ahead of the time lived.
+ * On `LOCKER_OK`, `*out_locker` is a new handle the caller owns and
+ * releases with `locker_free`.
  *
  * The configuration's credential policy (`credentials`) must meet its
  * brute-force bound: with 200 active PINs, a guesser at every kiosk for
@@ -931,9 +1019,9 @@ locker_status locker_new(const char *config_json,
  * that issues QR tokens) instead of a fresh key.
  *
  * Also returns `LOCKER_KEYS_INVALID` for malformed key bytes and
- * `LOCKER_WEAK_KEY` for a secret no random source would give (fewer than
- * 16 distinct byte values). The caller keeps (and should wipe) its copy
- * of `keys`.
+ * `LOCKER_WEAK_KEY` for a secret no random source would give (see
+ * `LOCKER_WEAK_KEY`; the message says what gave it away). The caller
+ * keeps (and should wipe) its copy of `keys`.
  *
  * Ownership: `config_json`, `keys` and `*hardware` are read during this call
  * only (the struct is copied); `hardware->ctx` and the callbacks are kept
@@ -1013,13 +1101,17 @@ locker_status locker_take_events(struct locker *handle, char **out_json);
 /**
  * Reads the clock, as every operation does first, and writes the
  * locker's time (unix seconds) to `*out_now_s`. For a host whose time
- * passes in large steps (a test, a board that sleeps): call it at least
- * once per `clock.max_step_s` of time passing, as `locker_tick` does; a
- * longer gap between readings is held back as a jump (event
- * `clock_jumped`) until confirmed.
+ * passes in large steps (a test, a board that sleeps): without an uptime
+ * counter, call it at least once per `clock.max_step_s` of time passing,
+ * as `locker_tick` does; a longer gap between readings is held back as a
+ * jump (event `clock_jumped`) until confirmed. With one
+ * (`hardware->uptime_s`), any gap the counter vouches for is time
+ * passing, and the clock running ahead of it (beyond a minute's
+ * allowance) is held back, however small its steps.
  *
- * Errors: the clock's hardware statuses, `LOCKER_JOURNAL_WRITE` when a
- * jump or a confirmation cannot be journaled.
+ * Errors: the clock's and the uptime counter's hardware statuses,
+ * `LOCKER_JOURNAL_WRITE` when a jump or a confirmation cannot be
+ * journaled.
  *
  * Ownership: pointer arguments are borrowed for this call only; nothing is
  * kept. Thread safety: one thread at a time per `locker` (from any
@@ -1145,8 +1237,8 @@ locker_status locker_rotate_key(struct locker *handle, uint16_t *out_key_id);
  * restores too.
  *
  * Errors: `LOCKER_KEYS_INVALID` for a secret of another length,
- * `LOCKER_WEAK_KEY` for a secret no random source would give (fewer than
- * 16 distinct byte values), `LOCKER_CREDENTIAL_FAILED` for an id already
+ * `LOCKER_WEAK_KEY` for a secret no random source would give (see
+ * `LOCKER_WEAK_KEY`), `LOCKER_CREDENTIAL_FAILED` for an id already
  * in the ring, the clock's hardware statuses, `LOCKER_JOURNAL_WRITE`; the
  * keys are then unchanged. The caller keeps (and should wipe) its copy of
  * `secret`.
@@ -1369,7 +1461,8 @@ locker_status locker_door_closed(struct locker *handle, uint32_t compartment);
  * carrier's token), prunes spent credentials hourly, and journals the
  * sums of refused attempts that are due (`attempts_refused`: every
  * attempt is on the record, a flood in one record per channel, kiosk and
- * error every 10 minutes).
+ * error an hour; beyond 32 kiosks at once, the others' attempts are
+ * summed together, with `"kiosk": null`).
  *
  * Ownership: pointer arguments are borrowed for this call only; nothing is
  * kept. Thread safety: one thread at a time per `locker` (from any
@@ -1389,11 +1482,23 @@ locker_status locker_tick(struct locker *handle);
  * reached), PINs there give `LOCKER_CREDENTIAL_THROTTLED`, and a
  * `suspicious_attempts` event names the scope (for a unit's PINs, send
  * that resident their QR code: PIN failures never block QR tokens, RFID
- * tags or remote commands). Refusals that count toward no throttle are
- * on the record too (`attempts_refused`, summed). A door whose latch
- * fails stays the resident's: the PIN keeps working, and only a door at
- * fault (jammed, unknown to the board) goes out of service; a power loss
- * or a bus fault does not take it out.
+ * tags or remote commands). The unit's daily cap is the bank's (25), so
+ * a unit's PINs never lock before the bank's do. Keypad input that is
+ * no PIN at all (`LOCKER_CREDENTIAL_MALFORMED`: wrong length, letters;
+ * `LOCKER_CREDENTIAL_UNIT_REQUIRED`: no unit) can never match, so it
+ * counts against nobody. Refusals that count toward no throttle are on
+ * the record too (`attempts_refused`, summed), and so are refusals after
+ * the PIN verified (`LOCKER_NOTHING_TO_COLLECT`,
+ * `LOCKER_DOOR_UNAVAILABLE`). A counted failure the journal could not
+ * store is kept: every later verification (PIN, QR, RFID, remote,
+ * courier sign-in) gives `LOCKER_JOURNAL_WRITE` until it is stored, so a
+ * failing flash never switches the throttle off. A PIN for several doors
+ * (one for all of a resident's doors) opens those that can open (one out
+ * of service stays shut) and is spent door by door: it keeps opening the
+ * others after one is collected. A door whose latch fails stays the
+ * resident's: the PIN keeps working, and only a door at fault (jammed,
+ * unknown to the board) goes out of service; a power loss or a bus fault
+ * does not take it out.
  *
  * Ownership: pointer arguments are borrowed for this call only; nothing is
  * kept. Thread safety: one thread at a time per `locker` (from any
@@ -1508,15 +1613,17 @@ locker_status locker_register_rfid(struct locker *handle,
  * ids) names the doors, each holding a parcel of the delegator; with
  * `LOCKER_DELEGATION_ALL_PARCELS` give none (NULL, 0). The delegate types
  * the PIN like the delegator's own; it opens only doors holding the
- * delegator's parcels, none whose parcels go back to the carrier. On `LOCKER_OK`, `*out_pin` is the PIN
- * (a new string the caller releases with `locker_string_free`) and
- * `*out_credential_id` its id, for `locker_revoke_credential`. Errors:
- * `LOCKER_CREDENTIAL_NOT_DELEGABLE` (a door the delegator holds no usable
- * PIN or token of), `LOCKER_CREDENTIAL_FAILED` (doors given for the wrong
- * scope or twice, a bad expiry, too many PINs: the delegator already
- * holds as many active PINs as the policy's `pin.max_active_per_unit`,
- * or delegations hold all of them but the one kept for the next
- * drop-off's PIN),
+ * delegator's parcels, none whose parcels go back to the carrier, and a
+ * delegation for several doors is spent door by door. On `LOCKER_OK`,
+ * `*out_pin` is the PIN (a new string the caller releases with
+ * `locker_string_free`) and `*out_credential_id` its id, for
+ * `locker_revoke_credential`. Errors: `LOCKER_CREDENTIAL_NOT_DELEGABLE`
+ * (a door the delegator holds no usable PIN or token of),
+ * `LOCKER_CREDENTIAL_FAILED` (doors given for the wrong scope or twice, a
+ * bad expiry, too many PINs: the delegator already holds as many active
+ * PINs as the policy's `pin.max_active_per_unit`, or delegations hold
+ * all of them but the one kept for the next drop-off's PIN; with
+ * `pin.max_active_per_unit` 1 there is no room for a delegation at all),
  * `LOCKER_INVALID_ARGUMENT` for another `scope`, hardware statuses,
  * `LOCKER_JOURNAL_WRITE`.
  *
@@ -1710,16 +1817,20 @@ void locker_doors_free(uint32_t *doors, size_t count);
  * must be the journal's (`LOCKER_JOURNAL_WRONG_KEY_RING`), every record's
  * MAC must verify under the ring (`LOCKER_JOURNAL_FORGED`,
  * `LOCKER_JOURNAL_UNKNOWN_KEY`), the last record must be authenticated
- * (`LOCKER_JOURNAL_UNAUTHENTICATED`), and the journal must reach both the
+ * (`LOCKER_JOURNAL_UNAUTHENTICATED`), the journal must reach both the
  * head exported before and the board's monotonic counter
- * (`LOCKER_JOURNAL_ROLLED_BACK`, `LOCKER_JOURNAL_HEAD_MISMATCH`). The
- * last-error message names the first bad record. A refused journal is
- * left exactly as it was.
+ * (`LOCKER_JOURNAL_ROLLED_BACK`, `LOCKER_JOURNAL_HEAD_MISMATCH`), and it
+ * must configure the bank the head names (`LOCKER_JOURNAL_WRONG_BANK`).
+ * The last-error message names the first bad record. A refused journal
+ * is left exactly as it was. To say which bank the board is without a
+ * head, use `locker_restore_with`.
  *
  * `expected_head_json` is a head `locker_head` gave before (JSON text
- * `{"seq", "hash", "key_id", "mac"}` as stored, for example by the back
- * end or in storage the journal's storage cannot roll back), or NULL. A
- * head that is not such JSON gives `LOCKER_INVALID_ARGUMENT`.
+ * `{"seq", "hash", "key_id", "mac", "bank_id"}` as stored, for example by
+ * the back end or in storage the journal's storage cannot roll back; a
+ * head from before heads named their bank, without `bank_id`, is read
+ * too), or NULL. A head that is not such JSON gives
+ * `LOCKER_INVALID_ARGUMENT`.
  *
  * `accept_legacy`: accept a journal written before journals were
  * authenticated (version-1 records, no MACs), once, when upgrading the
@@ -1749,12 +1860,48 @@ locker_status locker_restore(const uint8_t *keys,
                              struct locker **out_locker);
 
 /**
+ * As `locker_restore`, with the restore's options in a struct that can
+ * grow (`locker_restore_options`): the expected head, the accept-legacy
+ * flag, and the bank this board is (`expected_bank`). NULL `options` is
+ * a restore checked against nothing but the keys (as `locker_restore`
+ * with NULL and `false`).
+ *
+ * With `expected_bank` (or an expected head that names its bank), a
+ * journal or snapshot configuring another bank is refused with
+ * `LOCKER_JOURNAL_WRONG_BANK`, naming both banks, before anything is
+ * replayed or appended. Banks sharing a key ring (one site key for a
+ * site's banks, for example shared with a cloud issuer) authenticate
+ * each other's journals: without it, another bank's journal copied onto
+ * this board's storage restores as if it were this one's. When both are
+ * given, `expected_bank` is the bank checked.
+ *
+ * Also returns the statuses of `locker_restore`, `LOCKER_STRUCT_SIZE`
+ * for an `options->size` this library does not know, and
+ * `LOCKER_INVALID_ARGUMENT` for an `expected_head_json` that is not a
+ * head.
+ *
+ * Ownership: `keys`, `*options` (and the strings and values it points
+ * to) and `*hardware` are read during this call only (the hardware struct
+ * is copied); `hardware->ctx` and the callbacks are kept and must outlive
+ * the locker. Thread safety: callable from any thread; the callbacks run
+ * on the calling thread, during the call.
+ */
+locker_status locker_restore_with(const uint8_t *keys,
+                                  size_t keys_len,
+                                  const struct locker_hardware *hardware,
+                                  const struct locker_restore_options *options,
+                                  struct locker **out_locker);
+
+/**
  * The journal's last record as a head, to export after each operation:
- * JSON text `{"seq":41,"hash":"…64 hex…","key_id":1,"mac":"…32 hex…"}`.
- * Keep it where the journal's storage cannot roll it back (the back end,
- * another flash part) and pass it to the next `locker_restore` as
- * `expected_head_json`: a journal cut short or rolled back is then
- * refused. Not secret.
+ * JSON text `{"seq":41,"hash":"…64 hex…","key_id":1,"mac":"…32
+ * hex…","bank_id":31}` (`bank_id`: the configuration's). Keep it where
+ * the journal's storage cannot roll it back (the back end, another flash
+ * part) and pass it to the next `locker_restore` as `expected_head_json`:
+ * a journal cut short or rolled back, or another bank's, is then refused.
+ * The MAC covers the record's sequence number and hash (a back end with
+ * the keys can check them); `bank_id` is not under it: keep the head
+ * where it cannot be edited. Not secret.
  *
  * On `LOCKER_OK`, `*out_json` is a new string owned by the caller;
  * release it with `locker_string_free`, never `free()`. (A running

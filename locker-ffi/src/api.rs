@@ -83,10 +83,12 @@ fn parse_config(config_json: *const c_char) -> Result<LockerConfig, Error> {
 /// is refused), or NULL for the default bank and policies. `bank_id` is the
 /// bank QR tokens, remote commands and signed times must name (0 when left
 /// out). `hardware` is copied (its `size` must be
-/// `sizeof(locker_hardware)`); its `ctx` and callbacks must stay valid
-/// until `locker_free`. With a monotonic counter, the locker raises it
-/// after every record. On `LOCKER_OK`, `*out_locker` is a new handle the
-/// caller owns and releases with `locker_free`.
+/// `sizeof(locker_hardware)`, or the size of an older header's struct);
+/// its `ctx` and callbacks must stay valid until `locker_free`. With a
+/// monotonic counter, the locker raises it after every record; with an
+/// uptime counter, it holds back a clock pushed ahead of the time lived.
+/// On `LOCKER_OK`, `*out_locker` is a new handle the caller owns and
+/// releases with `locker_free`.
 ///
 /// The configuration's credential policy (`credentials`) must meet its
 /// brute-force bound: with 200 active PINs, a guesser at every kiosk for
@@ -127,9 +129,9 @@ pub extern "C" fn locker_new(
 /// that issues QR tokens) instead of a fresh key.
 ///
 /// Also returns `LOCKER_KEYS_INVALID` for malformed key bytes and
-/// `LOCKER_WEAK_KEY` for a secret no random source would give (fewer than
-/// 16 distinct byte values). The caller keeps (and should wipe) its copy
-/// of `keys`.
+/// `LOCKER_WEAK_KEY` for a secret no random source would give (see
+/// `LOCKER_WEAK_KEY`; the message says what gave it away). The caller
+/// keeps (and should wipe) its copy of `keys`.
 ///
 /// Ownership: `config_json`, `keys` and `*hardware` are read during this call
 /// only (the struct is copied); `hardware->ctx` and the callbacks are kept
@@ -338,6 +340,7 @@ mod tests {
             journal_truncate: None,
             monotonic_counter: None,
             raise_monotonic_counter: None,
+            uptime_s: None,
         }
     }
 

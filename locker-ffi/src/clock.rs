@@ -1,8 +1,12 @@
-//! The locker's clock: time is evidence, not truth. A reading more than
-//! the policy's `clock.max_step_s` (default an hour) past the one before is
-//! a jump: journaled (`clock_jumped` event) and held back whole, so it
-//! neither ages throttle windows nor expires parcels, until staff confirm
-//! it, the back end signs the time, the locker runs on for a day, or the
+//! The locker's clock: time is evidence, not truth. A reading further
+//! ahead of the one before than the time lived since is a jump: measured
+//! by the board's uptime counter when it has one (`hardware->uptime_s`: a
+//! minute's allowance, regrowing at 1 % of the time lived, so a clock
+//! crept ahead in small steps is caught), else bounded by the policy's
+//! `clock.max_step_s` (default an hour). A jump is journaled
+//! (`clock_jumped` event) and held back, so it neither ages throttle
+//! windows nor expires parcels, until staff confirm it, the back end signs
+//! the time, the locker runs on for a day after the latest jump, or the
 //! clock comes back.
 
 use core::ffi::c_char;
@@ -16,13 +20,17 @@ use crate::{boundary, locker_status};
 
 /// Reads the clock, as every operation does first, and writes the
 /// locker's time (unix seconds) to `*out_now_s`. For a host whose time
-/// passes in large steps (a test, a board that sleeps): call it at least
-/// once per `clock.max_step_s` of time passing, as `locker_tick` does; a
-/// longer gap between readings is held back as a jump (event
-/// `clock_jumped`) until confirmed.
+/// passes in large steps (a test, a board that sleeps): without an uptime
+/// counter, call it at least once per `clock.max_step_s` of time passing,
+/// as `locker_tick` does; a longer gap between readings is held back as a
+/// jump (event `clock_jumped`) until confirmed. With one
+/// (`hardware->uptime_s`), any gap the counter vouches for is time
+/// passing, and the clock running ahead of it (beyond a minute's
+/// allowance) is held back, however small its steps.
 ///
-/// Errors: the clock's hardware statuses, `LOCKER_JOURNAL_WRITE` when a
-/// jump or a confirmation cannot be journaled.
+/// Errors: the clock's and the uptime counter's hardware statuses,
+/// `LOCKER_JOURNAL_WRITE` when a jump or a confirmation cannot be
+/// journaled.
 ///
 /// Ownership: pointer arguments are borrowed for this call only; nothing is
 /// kept. Thread safety: one thread at a time per `locker` (from any

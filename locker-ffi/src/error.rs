@@ -52,7 +52,18 @@ impl Error {
     /// newer core could give one; a test walks the whole table) is a bug
     /// of the binding: `LOCKER_PANIC`, with the code in the message.
     pub(crate) fn core(code: &str, message: impl Display) -> Self {
-        match locker_status::of_code(code) {
+        Self::coded(code, locker_status::of_code(code), message)
+    }
+
+    /// A journal error (`JournalError`), by its code: as [`Error::core`],
+    /// through the journal's own statuses where the core's table gives
+    /// its code to another concern too (`"wrong_bank"`).
+    pub(crate) fn journal(code: &str, message: impl Display) -> Self {
+        Self::coded(code, locker_status::of_journal_code(code), message)
+    }
+
+    fn coded(code: &str, status: Option<locker_status>, message: impl Display) -> Self {
+        match status {
             Some(status) => Self::new(status, message),
             None => Self::new(
                 locker_status::LOCKER_PANIC,
@@ -67,7 +78,12 @@ impl Error {
 impl From<LockerError> for Error {
     fn from(error: LockerError) -> Self {
         // LockerError messages never carry secrets (PINs, tokens, keys).
-        Self::core(error.code(), &error)
+        // The code is the innermost cause's; only its concern tells a
+        // journal's "wrong_bank" from a credential's.
+        match &error {
+            LockerError::Journal(_) => Self::journal(error.code(), &error),
+            _ => Self::core(error.code(), &error),
+        }
     }
 }
 
@@ -136,5 +152,34 @@ mod tests {
         let error = Error::core("forged", "record 3 is forged");
         assert_eq!(error.status, locker_status::LOCKER_JOURNAL_FORGED);
         assert_eq!(error.message, "record 3 is forged");
+        let error = Error::journal("from_a_newer_core", "what it said");
+        assert_eq!(error.status, locker_status::LOCKER_PANIC);
+    }
+
+    #[test]
+    fn a_code_of_two_concerns_gets_the_status_of_its_concern() {
+        use locker_core::credential::CredentialError;
+        use locker_core::journal::JournalError;
+        let journal = LockerError::Journal(JournalError::WrongBank {
+            expected: 31,
+            found: 32,
+        });
+        let error = Error::from(journal);
+        assert_eq!(error.status, locker_status::LOCKER_JOURNAL_WRONG_BANK);
+        assert_eq!(
+            error.message,
+            "journal: the journal is bank 32's, not bank 31's"
+        );
+        let token = LockerError::Credential(CredentialError::WrongBank {
+            expected: 31,
+            actual: 32,
+        });
+        assert_eq!(
+            Error::from(token).status,
+            locker_status::LOCKER_REMOTE_WRONG_BANK
+        );
+        // The journal's other codes are the table's.
+        let empty = LockerError::Journal(JournalError::NoKeys);
+        assert_eq!(Error::from(empty).status, locker_status::LOCKER_NO_KEYS);
     }
 }

@@ -8,9 +8,10 @@
 //! including non-UTF-8 and embedded NULs (C sees the string up to the
 //! first NUL).
 //! The hardware is a board of Rust callbacks; which optional callbacks are
-//! NULL (the monotonic counter among them), the occupancy reading and a
-//! failing callback are fuzzed too; so are the expected head and the
-//! accept-legacy flag of the restore, signed times and key changes.
+//! NULL (the monotonic counter and the uptime counter among them), the
+//! occupancy reading and a failing callback are fuzzed too; so are the
+//! expected head, the expected bank and the accept-legacy flag of the
+//! restore, signed times and key changes.
 //!
 //! Checks: no call returns `LOCKER_PANIC` (or leaves a handle poisoned),
 //! every status has a message; the default configuration over a healthy
@@ -38,7 +39,9 @@ use crate::ops::{
     locker_revoke_credential, locker_staff_open, locker_tick,
 };
 use crate::policy::locker_brute_force_bound;
-use crate::restore::{locker_head, locker_restore, locker_restore_report};
+use crate::restore::{
+    locker_head, locker_restore, locker_restore_options, locker_restore_report, locker_restore_with,
+};
 use crate::{
     locker_dimensions, locker_doors_free, locker_hardware, locker_hw_fault_detail,
     locker_last_error_message, locker_status, locker_status_message, locker_string_free,
@@ -47,12 +50,15 @@ use crate::{
 #[derive(Default)]
 struct Board {
     now_s: u64,
+    /// Seconds the board has run: time passing moves it, a clock set
+    /// ahead does not.
+    uptime_s: u64,
     counter: u64,
     /// The board's monotonic counter.
     monotonic: u64,
     open: Vec<u32>,
     occupancy: u32,
-    /// (callback 0..=9, code it returns)
+    /// (callback 0..=10, code it returns)
     fail: Option<(u8, i32)>,
     /// What a failing hardware callback says (NUL-terminated).
     detail: Vec<u8>,
@@ -68,7 +74,7 @@ thread_local! {
 
 fn fail(callback: u8) -> c_int {
     BOARD.with_borrow(|b| match b.fail {
-        Some((which, code)) if which % 10 == callback => {
+        Some((which, code)) if which % 11 == callback => {
             locker_hw_fault_detail(b.detail.as_ptr().cast());
             code
         }
@@ -168,9 +174,15 @@ unsafe extern "C" fn raise_monotonic_counter(_: *mut c_void, at_least: u64) -> c
     code
 }
 
+unsafe extern "C" fn uptime_s(_: *mut c_void, out: *mut u64) -> c_int {
+    // SAFETY: the library passes a valid, aligned u64 for this call.
+    unsafe { out.write(BOARD.with_borrow(|b| b.uptime_s)) };
+    fail(10)
+}
+
 /// The board's callbacks; `without` leaves out the optional ones (an
 /// occupancy sensor, `journal_read`, `journal_truncate`, the monotonic
-/// counter) whose bit is set.
+/// counter, the uptime counter) whose bit is set.
 fn hardware(without: u8) -> locker_hardware {
     let counter = without & 8 == 0;
     locker_hardware {
@@ -186,6 +198,7 @@ fn hardware(without: u8) -> locker_hardware {
         journal_truncate: (without & 4 == 0).then_some(journal_truncate as _),
         monotonic_counter: counter.then_some(monotonic_counter as _),
         raise_monotonic_counter: counter.then_some(raise_monotonic_counter as _),
+        uptime_s: (without & 16 == 0).then_some(uptime_s as _),
     }
 }
 
@@ -255,6 +268,8 @@ enum Call {
     DoorClosed {
         door: u32,
     },
+    /// Time passes by `advance_s` (the clock and the uptime counter),
+    /// then the sweep runs.
     Tick {
         advance_s: u32,
     },
@@ -274,7 +289,9 @@ enum Call {
     Remote {
         command: Vec<u8>,
     },
-    /// Reads the clock after moving it by `advance_s`.
+    /// Reads the clock after setting it `advance_s` ahead (the uptime
+    /// counter stays: a clock pushed, which a board with the counter holds
+    /// back).
     ObserveClock {
         advance_s: u32,
     },
@@ -320,6 +337,8 @@ pub struct Input {
     without_callbacks: u8,
     /// The expected head given to the restore of arbitrary bytes.
     expected_head: Option<Vec<u8>>,
+    /// The bank that restore is told the board is.
+    expected_bank: Option<u64>,
     accept_legacy: bool,
     calls: Vec<Call>,
 }
@@ -613,7 +632,10 @@ fn drive(handle: *mut locker, calls: &[Call]) -> Kept {
             // The C contract: see above.
             Call::DoorClosed { door } => locker_door_closed(handle, *door),
             Call::Tick { advance_s } => {
-                BOARD.with_borrow_mut(|b| b.now_s += u64::from(*advance_s));
+                BOARD.with_borrow_mut(|b| {
+                    b.now_s += u64::from(*advance_s);
+                    b.uptime_s += u64::from(*advance_s);
+                });
                 // The C contract: see above.
                 locker_tick(handle)
             }
@@ -662,12 +684,14 @@ fn drive(handle: *mut locker, calls: &[Call]) -> Kept {
 }
 
 /// `locker_restore` over the board, with `keys` and the expected head
-/// `head` (NUL-terminated, or empty for none); frees the handle unless
-/// `calls` are to be run on it first.
+/// `head` (NUL-terminated, or empty for none), or `locker_restore_with`
+/// when the board is told its bank; frees the handle unless `calls` are to
+/// be run on it first.
 fn restore(
     hw: &locker_hardware,
     keys: &[u8],
     head: &[u8],
+    bank: Option<u64>,
     accept_legacy: bool,
     calls: Option<&[Call]>,
 ) -> locker_status {
@@ -677,17 +701,36 @@ fn restore(
     } else {
         head.as_ptr().cast()
     };
-    // The C contract: `keys` is a slice with its length, `head` NULL or
-    // NUL-terminated, `hw` a valid struct whose callbacks live for the
-    // whole program, the out-pointer a local.
-    let status = locker_restore(
-        keys.as_ptr(),
-        keys.len(),
-        hw,
-        head,
-        accept_legacy,
-        &raw mut handle,
-    );
+    let status = match bank {
+        // The C contract: `keys` is a slice with its length, `head` NULL or
+        // NUL-terminated, `hw` a valid struct whose callbacks live for the
+        // whole program, the out-pointer a local.
+        None => locker_restore(
+            keys.as_ptr(),
+            keys.len(),
+            hw,
+            head,
+            accept_legacy,
+            &raw mut handle,
+        ),
+        Some(bank) => {
+            let options = locker_restore_options {
+                size: core::mem::size_of::<locker_restore_options>(),
+                accept_legacy,
+                expected_head_json: head,
+                expected_bank: &raw const bank,
+            };
+            // The C contract: as above; `options` a local whose pointers
+            // outlive the call.
+            locker_restore_with(
+                keys.as_ptr(),
+                keys.len(),
+                hw,
+                &raw const options,
+                &raw mut handle,
+            )
+        }
+    };
     if ok(status)
         && let Some(calls) = calls
     {
@@ -730,7 +773,7 @@ pub fn run(input: Input) {
         // Restart from the journal it wrote, with its keys, its head and
         // the board's counter.
         BOARD.with_borrow_mut(|b| b.stored = b.written.clone());
-        let status = restore(&hw, &kept.keys, &kept.head, false, None);
+        let status = restore(&hw, &kept.keys, &kept.head, None, false, None);
         // A clock driven past the last time credentials can carry is a
         // clock fault, as it should be.
         let clock_ok = BOARD.with_borrow(|b| b.now_s) <= locker_core::locker::CLOCK_MAX_S;
@@ -746,7 +789,14 @@ pub fn run(input: Input) {
             b.stored = b.written.clone();
             b.stored.extend_from_slice(&input.journal);
         });
-        restore(&hw, &kept.keys, &kept.head, input.accept_legacy, None);
+        restore(
+            &hw,
+            &kept.keys,
+            &kept.head,
+            input.expected_bank,
+            input.accept_legacy,
+            None,
+        );
     }
 
     // Arbitrary keys, head and journal.
@@ -760,6 +810,7 @@ pub fn run(input: Input) {
         &hw,
         &input.keys,
         &head,
+        input.expected_bank,
         input.accept_legacy,
         Some(&input.calls),
     );

@@ -13,6 +13,7 @@ use locker_core::locker::Entry;
 use crate::error::Error;
 use crate::fault::call;
 use crate::locker_status;
+use crate::ptr::{Versions, read_versioned};
 
 /// What a hardware callback returns: `LOCKER_HW_OK` (0) or the kind of
 /// failure. Any number not listed counts as `LOCKER_HW_OTHER`.
@@ -90,15 +91,19 @@ pub(crate) fn kind_of(code: c_int) -> Option<HardwareErrorKind> {
 ///
 /// Set `size` to `sizeof(locker_hardware)` (zero the struct first, then
 /// fill it in): the struct can then grow at its end in later versions
-/// without breaking programs built against this header. A size this
-/// library does not know is refused with `LOCKER_STRUCT_SIZE`.
+/// without breaking programs built against this header. The library reads
+/// only the first `size` bytes: a program built against an older header
+/// (a smaller struct: `offsetof(locker_hardware, uptime_s)` bytes, every
+/// field before `uptime_s`) keeps working, the fields it lacks taken as
+/// NULL. A size this library does not know is refused with
+/// `LOCKER_STRUCT_SIZE`.
 ///
 /// Required: `unlock`, `door_state`, `now_s`, `fill_random`,
 /// `journal_append`. Optional (may be NULL): `occupancy` (no sensor),
 /// `journal_read` (only `locker_restore` needs it), `journal_truncate`
-/// (only needed when `locker_restore` finds a torn last line), and
+/// (only needed when `locker_restore` finds a torn last line),
 /// `monotonic_counter` with `raise_monotonic_counter` (both or neither: no
-/// counter).
+/// counter), and `uptime_s` (no uptime counter).
 #[repr(C)]
 #[derive(Clone, Copy, Debug)]
 pub struct locker_hardware {
@@ -124,7 +129,9 @@ pub struct locker_hardware {
     /// Fills all `len` bytes of `buf` from the hardware RNG (TRNG); the
     /// bytes become credential secrets. Fail with
     /// `LOCKER_HW_ENTROPY_UNAVAILABLE`, never with predictable bytes. A
-    /// buffer left all zeros is refused as that same failure.
+    /// buffer no random source would fill (left all zeros, a repeated
+    /// byte, a short pattern, a counter, only printable text) is refused
+    /// as that same failure.
     pub fill_random:
         Option<unsafe extern "C" fn(ctx: *mut c_void, buf: *mut u8, len: usize) -> c_int>,
     /// Appends one journal line to the vendor's storage: `len` bytes of
@@ -169,12 +176,52 @@ pub struct locker_hardware {
     /// with `monotonic_counter`, NULL without it.
     pub raise_monotonic_counter:
         Option<unsafe extern "C" fn(ctx: *mut c_void, at_least: u64) -> c_int>,
+    /// Reads the seconds the board has run since it started to
+    /// `*out_uptime_s`, from a counter whoever sets the real-time clock
+    /// cannot move (a free-running timer, the SysTick count; not the RTC,
+    /// and not `CLOCK_REALTIME`). With it the locker tells time passing
+    /// from a clock pushed ahead in steps too small to be jumps: the
+    /// clock may run ahead of the time lived by a small allowance (60 s,
+    /// regrowing at 1 % of the time lived) and the rest is held back
+    /// (event `clock_jumped`) until confirmed. It may restart from 0 at a
+    /// reboot; it must not go back while the board runs. Called at every
+    /// clock reading; a failure fails the call that read the clock. NULL
+    /// when the board has no such counter: the locker then holds back
+    /// only steps larger than the policy's `clock.max_step_s`. (New in
+    /// this version: a struct from an older header has none.)
+    pub uptime_s: Option<unsafe extern "C" fn(ctx: *mut c_void, out_uptime_s: *mut u64) -> c_int>,
 }
 
-/// The sizes of `locker_hardware` this library reads: only this version's
-/// so far (the first with a `size` field). A later version that grows the
-/// struct also accepts the sizes before it, reading the fields they hold.
-const KNOWN_HARDWARE_SIZES: [usize; 1] = [core::mem::size_of::<locker_hardware>()];
+/// `sizeof(locker_hardware)` of the first header with a `size` field:
+/// every field up to `raise_monotonic_counter`, without `uptime_s`. A
+/// program built against that header passes this size and keeps working.
+pub(crate) const LOCKER_HARDWARE_SIZE_V1: usize = core::mem::offset_of!(locker_hardware, uptime_s);
+
+/// The versions of `locker_hardware` this library reads: the first
+/// (without `uptime_s`) and this one. Each later version that grows the
+/// struct also reads the sizes before it, the fields they lack as NULL.
+const VERSIONS: Versions<locker_hardware> = Versions {
+    type_name: "locker_hardware",
+    sizes: &[
+        LOCKER_HARDWARE_SIZE_V1,
+        core::mem::size_of::<locker_hardware>(),
+    ],
+    missing: locker_hardware {
+        size: 0,
+        ctx: core::ptr::null_mut(),
+        unlock: None,
+        door_state: None,
+        occupancy: None,
+        now_s: None,
+        fill_random: None,
+        journal_append: None,
+        journal_read: None,
+        journal_truncate: None,
+        monotonic_counter: None,
+        raise_monotonic_counter: None,
+        uptime_s: None,
+    },
+};
 
 /// The required callbacks of a [`locker_hardware`], checked once.
 #[derive(Clone, Copy)]
@@ -189,6 +236,7 @@ pub(crate) struct CHardware {
         Option<unsafe extern "C" fn(*mut c_void, u64, *mut u8, usize, *mut usize) -> c_int>,
     journal_truncate: Option<unsafe extern "C" fn(*mut c_void, u64) -> c_int>,
     counter: Option<Counter>,
+    uptime: Option<unsafe extern "C" fn(*mut c_void, *mut u64) -> c_int>,
 }
 
 /// A board's monotonic counter: both callbacks.
@@ -209,27 +257,17 @@ pub(crate) struct CJournal {
 }
 
 /// Reads the vendor's struct behind `hardware`: checks its `size` first
-/// (before reading anything past it), then splits it into the hardware and
-/// the journal, checking every required callback.
+/// (before reading anything past it), reads the `size` bytes it states
+/// (the fields a smaller, older struct lacks are NULL), then splits it
+/// into the hardware and the journal, checking every required callback.
 pub(crate) fn read_hardware(
     hardware: *const locker_hardware,
 ) -> Result<(CHardware, CJournal), Error> {
-    crate::ptr::non_null(hardware, "hardware")?;
-    // SAFETY: non-NULL (checked); by the header contract it points to a
-    // `locker_hardware` of at least the size its first field states, so
-    // the first field (a size_t, aligned as the struct is) is readable.
-    let size = unsafe { (&raw const (*hardware).size).read() };
-    if !KNOWN_HARDWARE_SIZES.contains(&size) {
-        return Err(Error::new(
-            locker_status::LOCKER_STRUCT_SIZE,
-            format_args!(
-                "hardware->size is {size}; this library's locker_hardware has {} bytes \
-                 (set size = sizeof(locker_hardware), and build against this library's locker.h)",
-                core::mem::size_of::<locker_hardware>()
-            ),
-        ));
-    }
-    crate::ptr::borrow(hardware, "hardware")?.split()
+    // SAFETY: `locker_hardware` is `#[repr(C)]` and starts with `size`; its
+    // versions' sizes end on field boundaries (each field is a word); its
+    // fields are a size_t, a pointer and nullable function pointers.
+    let copy = unsafe { read_versioned(hardware, "hardware", &VERSIONS) }?;
+    copy.split()
 }
 
 impl locker_hardware {
@@ -253,6 +291,7 @@ impl locker_hardware {
             journal_read: self.journal_read,
             journal_truncate: self.journal_truncate,
             counter,
+            uptime: self.uptime_s,
         };
         let journal = CJournal {
             ctx: self.ctx,
@@ -341,6 +380,17 @@ impl Hardware for CHardware {
         };
         // SAFETY: as for `unlock`; only plain values are passed.
         call(|| unsafe { (counter.raise)(self.ctx, at_least) })
+    }
+
+    fn uptime_s(&mut self) -> Result<Option<u64>, Self::Error> {
+        let Some(uptime) = self.uptime else {
+            return Ok(None);
+        };
+        let mut value = 0_u64;
+        // SAFETY: as for `unlock`; `&raw mut value` is a valid, aligned u64
+        // for the duration of the call.
+        call(|| unsafe { uptime(self.ctx, &raw mut value) })?;
+        Ok(Some(value))
     }
 }
 
@@ -464,7 +514,9 @@ impl JournalSink<Entry> for CJournal {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
+    use locker_core::hardware::HardwareError as _;
 
     #[test]
     fn callback_codes_map_to_kinds_and_unknown_codes_to_other() {
@@ -495,6 +547,7 @@ mod tests {
             journal_truncate: None,
             monotonic_counter: None,
             raise_monotonic_counter: None,
+            uptime_s: None,
         };
         let Err(error) = read_hardware(&raw const hardware) else {
             panic!("no callbacks at all");
@@ -534,10 +587,97 @@ mod tests {
             journal_truncate: None,
             monotonic_counter: Some(read_counter),
             raise_monotonic_counter: None,
+            uptime_s: None,
         };
         let Err(error) = hardware.split() else {
             panic!("half a counter");
         };
         assert_eq!(error.message, "hardware->raise_monotonic_counter is NULL");
+    }
+
+    unsafe extern "C" fn uptime(ctx: *mut c_void, out: *mut u64) -> c_int {
+        // SAFETY: the tests pass a u64 as ctx; the library passes a valid
+        // out-pointer.
+        unsafe { out.write(*ctx.cast::<u64>()) };
+        0
+    }
+
+    unsafe extern "C" fn no_door(_: *mut c_void, _: u32) -> c_int {
+        locker_hw_result::LOCKER_HW_UNKNOWN_DOOR as c_int
+    }
+
+    unsafe extern "C" fn no_state(_: *mut c_void, _: u32, _: *mut bool) -> c_int {
+        locker_hw_result::LOCKER_HW_SENSOR_FAULT as c_int
+    }
+
+    unsafe extern "C" fn no_clock(_: *mut c_void, _: *mut u64) -> c_int {
+        locker_hw_result::LOCKER_HW_CLOCK_FAULT as c_int
+    }
+
+    unsafe extern "C" fn no_entropy(_: *mut c_void, _: *mut u8, _: usize) -> c_int {
+        locker_hw_result::LOCKER_HW_ENTROPY_UNAVAILABLE as c_int
+    }
+
+    unsafe extern "C" fn no_append(_: *mut c_void, _: *const c_char, _: usize) -> c_int {
+        -5
+    }
+
+    /// Every required callback, and an uptime counter reading `*ctx`.
+    fn with_uptime(ctx: *mut u64) -> locker_hardware {
+        locker_hardware {
+            size: core::mem::size_of::<locker_hardware>(),
+            ctx: ctx.cast(),
+            unlock: Some(no_door),
+            door_state: Some(no_state),
+            occupancy: None,
+            now_s: Some(no_clock),
+            fill_random: Some(no_entropy),
+            journal_append: Some(no_append),
+            journal_read: None,
+            journal_truncate: None,
+            monotonic_counter: None,
+            raise_monotonic_counter: None,
+            uptime_s: Some(uptime),
+        }
+    }
+
+    #[test]
+    fn the_first_struct_size_is_every_field_before_uptime_s() {
+        // Twelve pointer-sized fields then (`size`, `ctx`, ten callbacks),
+        // thirteen now, on any target: 96 and 104 bytes on 64-bit Linux,
+        // 48 and 52 on a Cortex-M.
+        let word = core::mem::size_of::<usize>();
+        assert_eq!(LOCKER_HARDWARE_SIZE_V1, 12 * word);
+        assert_eq!(core::mem::size_of::<locker_hardware>(), 13 * word);
+    }
+
+    #[test]
+    fn uptime_s_is_read_only_from_a_struct_that_has_it() {
+        let mut lived_s = 4_242_u64;
+        let hardware = with_uptime(&raw mut lived_s);
+        let (mut board, _) = read_hardware(&raw const hardware).unwrap();
+        assert_eq!(board.uptime_s().unwrap(), Some(4_242));
+
+        // An older caller's struct ends before `uptime_s`: whatever lies
+        // after it (here a callback that would answer) is never read.
+        let older = locker_hardware {
+            size: LOCKER_HARDWARE_SIZE_V1,
+            ..hardware
+        };
+        let (mut board, _) = read_hardware(&raw const older).unwrap();
+        assert_eq!(board.uptime_s().unwrap(), None);
+        assert!(matches!(
+            board.now_s(),
+            Err(fault) if fault.kind() == HardwareErrorKind::ClockFault
+        ));
+
+        // Sizes between the two, or past this one, are no version's.
+        for size in [LOCKER_HARDWARE_SIZE_V1 + 1, LOCKER_HARDWARE_SIZE_V1 - 8] {
+            let odd = locker_hardware { size, ..hardware };
+            let Err(error) = read_hardware(&raw const odd) else {
+                panic!("size {size}");
+            };
+            assert_eq!(error.status, locker_status::LOCKER_STRUCT_SIZE);
+        }
     }
 }

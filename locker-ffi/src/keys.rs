@@ -102,8 +102,8 @@ pub extern "C" fn locker_rotate_key(handle: *mut locker, out_key_id: *mut u16) -
 /// restores too.
 ///
 /// Errors: `LOCKER_KEYS_INVALID` for a secret of another length,
-/// `LOCKER_WEAK_KEY` for a secret no random source would give (fewer than
-/// 16 distinct byte values), `LOCKER_CREDENTIAL_FAILED` for an id already
+/// `LOCKER_WEAK_KEY` for a secret no random source would give (see
+/// `LOCKER_WEAK_KEY`), `LOCKER_CREDENTIAL_FAILED` for an id already
 /// in the ring, the clock's hardware statuses, `LOCKER_JOURNAL_WRITE`; the
 /// keys are then unchanged. The caller keeps (and should wipe) its copy of
 /// `secret`.
@@ -182,21 +182,33 @@ mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
 
+    /// Secrets as varied as random ones, written out so that nothing
+    /// derives them: SHA-256 of "locker-ffi unit tests: key 1" and of
+    /// "... key 3". (A ramp such as `7 * i` is a weak key to the core.)
+    const SECRET_1: [u8; 32] = [
+        0x2e, 0x88, 0x5c, 0xe9, 0xe8, 0xad, 0xa2, 0xec, 0x85, 0x7b, 0x6a, 0x8b, 0x58, 0xe0, 0xaf,
+        0x88, 0xcb, 0x94, 0xb6, 0x31, 0xf2, 0x9d, 0xe3, 0xf5, 0xc6, 0x2b, 0xdd, 0x07, 0xe8, 0x4a,
+        0x61, 0x0e,
+    ];
+    const SECRET_3: [u8; 32] = [
+        0x60, 0x0b, 0x60, 0xf6, 0x6b, 0xcc, 0x97, 0x00, 0x57, 0x76, 0xd3, 0xc0, 0x98, 0x22, 0x39,
+        0x0f, 0x46, 0x43, 0x13, 0x51, 0xd6, 0x68, 0x59, 0x51, 0xd2, 0x95, 0x8b, 0xc2, 0x36, 0x35,
+        0xff, 0xa1,
+    ];
+
     #[test]
     fn keys_round_trip_and_bad_bytes_are_refused() {
-        let secret =
-            |seed: u8| core::array::from_fn(|i| seed.wrapping_add(7 * u8::try_from(i).unwrap()));
         let mut ring = KeyRing::new();
-        ring.add(SiteKey::from_bytes(KeyId(1), secret(7)).unwrap())
+        ring.add(SiteKey::from_bytes(KeyId(1), SECRET_1).unwrap())
             .unwrap();
-        ring.add(SiteKey::from_bytes(KeyId(3), secret(9)).unwrap())
+        ring.add(SiteKey::from_bytes(KeyId(3), SECRET_3).unwrap())
             .unwrap();
         let mut bytes = vec![0; exported_len(&ring)];
         export(&ring, &mut bytes).unwrap();
         assert_eq!(bytes.len(), 71);
         let back = import(&bytes).unwrap();
         assert_eq!(back.ids().collect::<Vec<_>>(), vec![KeyId(1), KeyId(3)]);
-        assert_eq!(back.get(KeyId(3)).unwrap().expose_secret(), &secret(9));
+        assert_eq!(back.get(KeyId(3)).unwrap().expose_secret(), &SECRET_3);
 
         // A weak secret (one repeated byte) is its own status.
         let mut weak = bytes.clone();
@@ -205,6 +217,19 @@ mod tests {
             import(&weak).unwrap_err().status,
             locker_status::LOCKER_WEAK_KEY
         );
+        // So are a counter, a ramp and typed text, though each holds 16
+        // distinct byte values or more; the message says what gave it away.
+        let ramps: [[u8; 32]; 3] = [
+            core::array::from_fn(|i| u8::try_from(i).unwrap()),
+            core::array::from_fn(|i| u8::try_from(i * 7 % 256).unwrap()),
+            *b"The quick brown fox jumps over t",
+        ];
+        for secret in ramps {
+            weak[3 + 2..3 + 34].copy_from_slice(&secret);
+            let error = import(&weak).unwrap_err();
+            assert_eq!(error.status, locker_status::LOCKER_WEAK_KEY);
+            assert!(error.message.contains("is weak"), "{}", error.message);
+        }
 
         assert!(import(&[]).is_err());
         assert!(import(&bytes[..30]).is_err());

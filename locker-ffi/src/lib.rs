@@ -53,7 +53,9 @@ pub use ops::{
 };
 pub use policy::locker_brute_force_bound;
 pub use ptr::{locker_doors_free, locker_string_free};
-pub use restore::{locker_head, locker_restore, locker_restore_report};
+pub use restore::{
+    locker_head, locker_restore, locker_restore_options, locker_restore_report, locker_restore_with,
+};
 pub use status::locker_status;
 
 use error::{Error, set_last_error};

@@ -441,7 +441,8 @@ pub extern "C" fn locker_door_closed(handle: *mut locker, compartment: u32) -> l
 /// carrier's token), prunes spent credentials hourly, and journals the
 /// sums of refused attempts that are due (`attempts_refused`: every
 /// attempt is on the record, a flood in one record per channel, kiosk and
-/// error every 10 minutes).
+/// error an hour; beyond 32 kiosks at once, the others' attempts are
+/// summed together, with `"kiosk": null`).
 ///
 /// Ownership: pointer arguments are borrowed for this call only; nothing is
 /// kept. Thread safety: one thread at a time per `locker` (from any
@@ -464,11 +465,23 @@ pub extern "C" fn locker_tick(handle: *mut locker) -> locker_status {
 /// reached), PINs there give `LOCKER_CREDENTIAL_THROTTLED`, and a
 /// `suspicious_attempts` event names the scope (for a unit's PINs, send
 /// that resident their QR code: PIN failures never block QR tokens, RFID
-/// tags or remote commands). Refusals that count toward no throttle are
-/// on the record too (`attempts_refused`, summed). A door whose latch
-/// fails stays the resident's: the PIN keeps working, and only a door at
-/// fault (jammed, unknown to the board) goes out of service; a power loss
-/// or a bus fault does not take it out.
+/// tags or remote commands). The unit's daily cap is the bank's (25), so
+/// a unit's PINs never lock before the bank's do. Keypad input that is
+/// no PIN at all (`LOCKER_CREDENTIAL_MALFORMED`: wrong length, letters;
+/// `LOCKER_CREDENTIAL_UNIT_REQUIRED`: no unit) can never match, so it
+/// counts against nobody. Refusals that count toward no throttle are on
+/// the record too (`attempts_refused`, summed), and so are refusals after
+/// the PIN verified (`LOCKER_NOTHING_TO_COLLECT`,
+/// `LOCKER_DOOR_UNAVAILABLE`). A counted failure the journal could not
+/// store is kept: every later verification (PIN, QR, RFID, remote,
+/// courier sign-in) gives `LOCKER_JOURNAL_WRITE` until it is stored, so a
+/// failing flash never switches the throttle off. A PIN for several doors
+/// (one for all of a resident's doors) opens those that can open (one out
+/// of service stays shut) and is spent door by door: it keeps opening the
+/// others after one is collected. A door whose latch fails stays the
+/// resident's: the PIN keeps working, and only a door at fault (jammed,
+/// unknown to the board) goes out of service; a power loss or a bus fault
+/// does not take it out.
 ///
 /// Ownership: pointer arguments are borrowed for this call only; nothing is
 /// kept. Thread safety: one thread at a time per `locker` (from any
@@ -655,15 +668,17 @@ pub enum locker_delegation_scope {
 /// ids) names the doors, each holding a parcel of the delegator; with
 /// `LOCKER_DELEGATION_ALL_PARCELS` give none (NULL, 0). The delegate types
 /// the PIN like the delegator's own; it opens only doors holding the
-/// delegator's parcels, none whose parcels go back to the carrier. On `LOCKER_OK`, `*out_pin` is the PIN
-/// (a new string the caller releases with `locker_string_free`) and
-/// `*out_credential_id` its id, for `locker_revoke_credential`. Errors:
-/// `LOCKER_CREDENTIAL_NOT_DELEGABLE` (a door the delegator holds no usable
-/// PIN or token of), `LOCKER_CREDENTIAL_FAILED` (doors given for the wrong
-/// scope or twice, a bad expiry, too many PINs: the delegator already
-/// holds as many active PINs as the policy's `pin.max_active_per_unit`,
-/// or delegations hold all of them but the one kept for the next
-/// drop-off's PIN),
+/// delegator's parcels, none whose parcels go back to the carrier, and a
+/// delegation for several doors is spent door by door. On `LOCKER_OK`,
+/// `*out_pin` is the PIN (a new string the caller releases with
+/// `locker_string_free`) and `*out_credential_id` its id, for
+/// `locker_revoke_credential`. Errors: `LOCKER_CREDENTIAL_NOT_DELEGABLE`
+/// (a door the delegator holds no usable PIN or token of),
+/// `LOCKER_CREDENTIAL_FAILED` (doors given for the wrong scope or twice, a
+/// bad expiry, too many PINs: the delegator already holds as many active
+/// PINs as the policy's `pin.max_active_per_unit`, or delegations hold
+/// all of them but the one kept for the next drop-off's PIN; with
+/// `pin.max_active_per_unit` 1 there is no room for a delegation at all),
 /// `LOCKER_INVALID_ARGUMENT` for another `scope`, hardware statuses,
 /// `LOCKER_JOURNAL_WRITE`.
 ///

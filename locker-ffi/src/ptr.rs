@@ -42,6 +42,67 @@ pub(crate) fn borrow<'a, T>(ptr: *const T, name: &str) -> Result<&'a T, Error> {
     Ok(unsafe { &*ptr })
 }
 
+/// A struct the caller fills in that starts with its `size_t size`
+/// (`locker_hardware`, `locker_restore_options`): how to read its versions.
+pub(crate) struct Versions<T: 'static> {
+    /// The struct's C name, for the error message.
+    pub(crate) type_name: &'static str,
+    /// `sizeof` each version of the struct, oldest first, the last this
+    /// one's (`size_of::<T>()`): a version adds fields at the end.
+    pub(crate) sizes: &'static [usize],
+    /// What the fields a smaller, older struct lacks read as (NULL, false).
+    pub(crate) missing: T,
+}
+
+/// Reads a struct the caller fills in that starts with its `size`: checks
+/// `size` against `versions.sizes` before reading anything past it, then
+/// copies that many bytes over `versions.missing`, so that a program built
+/// against an older header (a smaller struct) keeps working. A size no
+/// version has is `LOCKER_STRUCT_SIZE`.
+///
+/// # Safety
+///
+/// `T` is `#[repr(C)]` and starts with a `usize`; every size in
+/// `versions.sizes` is at most `size_of::<T>()` and ends on a field
+/// boundary; and every field takes any value C can write through its
+/// declared C type (`size_t`, an object pointer, a nullable function
+/// pointer, `bool`).
+pub(crate) unsafe fn read_versioned<T: Copy>(
+    ptr: *const T,
+    name: &str,
+    versions: &Versions<T>,
+) -> Result<T, Error> {
+    non_null(ptr, name)?;
+    // SAFETY: non-NULL (checked); by the header contract it points to a
+    // struct of at least the size its first field states, so that first
+    // field (a size_t, aligned as the struct is: `T` starts with a
+    // `usize`, by this function's contract) is readable.
+    let size = unsafe { ptr.cast::<usize>().read() };
+    let known = versions.sizes.contains(&size) && size <= core::mem::size_of::<T>();
+    if !known {
+        let type_name = versions.type_name;
+        return Err(Error::new(
+            locker_status::LOCKER_STRUCT_SIZE,
+            format_args!(
+                "{name}->size is {size}; this library reads a {type_name} of {:?} bytes \
+                 (set size = sizeof({type_name}), and build against this library's locker.h)",
+                versions.sizes
+            ),
+        ));
+    }
+    let mut copy = versions.missing;
+    // SAFETY: `size` is at most `size_of::<T>()` (checked), so the copy
+    // stays inside the local `copy`, which does not overlap the caller's
+    // struct; by the header contract the caller's struct holds `size`
+    // readable bytes, its version's whole fields (this function's
+    // contract), each holding a value its declared C type allows, which
+    // is a valid value of the Rust field's type.
+    unsafe {
+        core::ptr::copy_nonoverlapping(ptr.cast::<u8>(), (&raw mut copy).cast::<u8>(), size);
+    }
+    Ok(copy)
+}
+
 /// Borrows a NUL-terminated UTF-8 string argument.
 pub(crate) fn str_arg<'a>(ptr: *const c_char, name: &str) -> Result<&'a str, Error> {
     non_null(ptr, name)?;

@@ -32,9 +32,11 @@ pub enum locker_status {
     LOCKER_POISONED = 5,
     /// The caller's buffer is too small; nothing was written.
     LOCKER_BUFFER_TOO_SMALL = 6,
-    /// A struct's `size` field (`locker_hardware.size`) is not the size of
+    /// A struct's `size` field (`locker_hardware.size`,
+    /// `locker_restore_options.size`) is not the size of any version of
     /// the struct this library knows: set it to `sizeof` the struct, and
-    /// build against the header of the library you link.
+    /// build against the header of the library you link (or an older
+    /// one).
     LOCKER_STRUCT_SIZE = 7,
     /// A bug: the library panicked. Please report it.
     LOCKER_PANIC = 99,
@@ -51,9 +53,12 @@ pub enum locker_status {
     LOCKER_CONFIG_INVALID = 200,
     /// Site key bytes are malformed (see `locker_keys_export`).
     LOCKER_KEYS_INVALID = 201,
-    /// A site key's secret is weak: fewer than 16 distinct byte values (all
-    /// zeros, a repeated byte, a short pattern, typed text). No random
-    /// source gives such a key.
+    /// A site key's secret is weak: no random source gives such a key.
+    /// Fewer than 16 distinct byte values (all zeros, a repeated byte, a
+    /// short pattern), fewer than 16 distinct steps between neighbouring
+    /// bytes (a counter, a ramp such as byte i = 7 i), or nothing but
+    /// printable characters (typed text). The last-error message says
+    /// which. Use key bytes from a random source (or a KDF's output).
     LOCKER_WEAK_KEY = 202,
     /// The key ring is empty (or would be): nothing could authenticate the
     /// journal.
@@ -67,13 +72,14 @@ pub enum locker_status {
     /// override (`credentials.brute_force`: a higher `target_per_billion`
     /// with its `override_reason`). See `locker_brute_force_bound`.
     LOCKER_BOUND_EXCEEDED = 204,
-    /// Entropy the caller gave holds fewer than 16 distinct byte values in
-    /// 32 bytes: no random source gives that, and every key and PIN drawn
-    /// from it would be guessable. The core's `weak_entropy`. No function
-    /// of this version returns it: the locker seeds its generator from
-    /// `hardware->fill_random` and refuses a buffer left all zeros as
-    /// `LOCKER_ENTROPY_UNAVAILABLE`; the number is fixed for when it checks
-    /// that entropy as the core checks caller-given entropy.
+    /// Entropy the caller gave is weak, as a weak key is (too few distinct
+    /// byte values or steps, only printable characters): no random source
+    /// gives that, and every key and PIN drawn from it would be
+    /// guessable. The core's `weak_entropy`. No function of this version
+    /// returns it: the locker seeds its generator from
+    /// `hardware->fill_random`, and refuses such bytes there as
+    /// `LOCKER_ENTROPY_UNAVAILABLE`; the number is fixed for a function
+    /// that takes entropy from the caller.
     LOCKER_WEAK_ENTROPY = 205,
     /// The parcel is invalid (size, weight).
     LOCKER_PARCEL_INVALID = 300,
@@ -180,6 +186,14 @@ pub enum locker_status {
     /// The key ring is not the one this journal was written with (another
     /// site's keys).
     LOCKER_JOURNAL_WRONG_KEY_RING = 616,
+    /// The journal (or snapshot) configures another bank than the one the
+    /// restore expects (`locker_restore_options.expected_bank`, or the
+    /// `bank_id` of the expected head): banks sharing a key ring authenticate each other's
+    /// journals, so another bank's journal copied onto this board's
+    /// storage is refused by its bank id. The core's journal code
+    /// `wrong_bank` (its credential code `wrong_bank` is
+    /// `LOCKER_REMOTE_WRONG_BANK`).
+    LOCKER_JOURNAL_WRONG_BANK = 617,
     /// The operation does not fit the locker's state.
     LOCKER_STATE = 700,
     /// The door is still open; close it first.
@@ -205,7 +219,7 @@ pub enum locker_status {
 
 impl locker_status {
     /// Every status, in numeric order.
-    pub(crate) const ALL: [Self; 76] = [
+    pub(crate) const ALL: [Self; 77] = [
         Self::LOCKER_OK,
         Self::LOCKER_NULL_POINTER,
         Self::LOCKER_INVALID_ARGUMENT,
@@ -272,6 +286,7 @@ impl locker_status {
         Self::LOCKER_JOURNAL_ROLLED_BACK,
         Self::LOCKER_JOURNAL_HEAD_MISMATCH,
         Self::LOCKER_JOURNAL_WRONG_KEY_RING,
+        Self::LOCKER_JOURNAL_WRONG_BANK,
         Self::LOCKER_STATE,
         Self::LOCKER_DOOR_STILL_OPEN,
         Self::LOCKER_NOTHING_TO_COLLECT,
@@ -315,13 +330,15 @@ impl locker_status {
             Self::LOCKER_WEIGHT_TOO_HEAVY => c"a weight is more than 1000000 g",
             Self::LOCKER_CONFIG_INVALID => c"the configuration is invalid",
             Self::LOCKER_KEYS_INVALID => c"the site key bytes are malformed",
-            Self::LOCKER_WEAK_KEY => c"a site key is weak: fewer than 16 distinct byte values",
+            Self::LOCKER_WEAK_KEY => {
+                c"a site key is weak: no random source gives such bytes (a pattern, a counter, text)"
+            }
             Self::LOCKER_NO_KEYS => c"the key ring is empty: nothing can authenticate the journal",
             Self::LOCKER_BOUND_EXCEEDED => {
                 c"the PIN policy breaks its brute-force bound: a guesser would open a door with a probability above the target"
             }
             Self::LOCKER_WEAK_ENTROPY => {
-                c"the entropy given is weak: fewer than 16 distinct byte values in 32 bytes"
+                c"the entropy given is weak: no random source gives such bytes (a pattern, a counter, text)"
             }
             Self::LOCKER_PARCEL_INVALID => c"the parcel is invalid",
             Self::LOCKER_PARCEL_ALREADY_STORED => c"the parcel is already stored",
@@ -402,6 +419,9 @@ impl locker_status {
             Self::LOCKER_JOURNAL_WRONG_KEY_RING => {
                 c"the key ring is not the one the journal was written with"
             }
+            Self::LOCKER_JOURNAL_WRONG_BANK => {
+                c"the journal is another bank's than the one the restore expects"
+            }
             Self::LOCKER_STATE => c"the operation does not fit the locker's state",
             Self::LOCKER_DOOR_STILL_OPEN => c"the door is still open",
             Self::LOCKER_NOTHING_TO_COLLECT => c"nothing to collect",
@@ -415,10 +435,25 @@ impl locker_status {
         }
     }
 
+    /// The status of a journal error's code (`JournalError::code`): as
+    /// [`of_code`](Self::of_code), except for a code the core's table also
+    /// gives to another concern with another meaning. `"wrong_bank"` is
+    /// both a credential's (a QR token, remote command or signed time for
+    /// another bank: `LOCKER_REMOTE_WRONG_BANK`) and a journal's (a journal
+    /// or snapshot of another bank: `LOCKER_JOURNAL_WRONG_BANK`).
+    #[must_use]
+    pub fn of_journal_code(code: &str) -> Option<Self> {
+        match code {
+            "wrong_bank" => Some(Self::LOCKER_JOURNAL_WRONG_BANK),
+            other => Self::of_code(other),
+        }
+    }
+
     /// The status of a core error code (`code()` of any core error: the
     /// one table in `locker_core::codes`). `None` for a code this binding
     /// does not know: a newer core; the tests walk every code in the
-    /// core's table, so a release never gets here.
+    /// core's table, so a release never gets here. A journal error's code
+    /// goes through [`of_journal_code`](Self::of_journal_code).
     #[must_use]
     pub fn of_code(code: &str) -> Option<Self> {
         Some(match code {
@@ -548,7 +583,7 @@ mod tests {
 
     /// The error types of the core's table that no C function can return,
     /// and why: their codes need no status (an `impl` line naming one is
-    /// skipped by `every_core_code_has_a_status`).
+    /// skipped by `table`).
     const NOT_REACHABLE_FROM_C: [&str; 4] = [
         // No C function packs parcels into a bin.
         "PackError",
@@ -566,34 +601,31 @@ mod tests {
     ];
 
     /// Every code in the core's table (`locker-core/src/codes.rs`), read
-    /// from its source so that a code added there without a status here
-    /// fails this test: the `None` arm of `of_code` is never reached by a
-    /// core this crate builds with. The error types of
-    /// `NOT_REACHABLE_FROM_C` are left out.
-    #[test]
-    fn every_core_code_has_a_status() {
+    /// from its source, with the error type whose `code()` gives it. The
+    /// error types of `NOT_REACHABLE_FROM_C` are left out.
+    fn table() -> Vec<(&'static str, &'static str)> {
         const TABLE: &str = include_str!("../../locker-core/src/codes.rs");
         let mut codes = Vec::new();
-        let mut in_impl = false;
+        let mut in_impl: Option<&str> = None;
         let mut skipped = false;
         let mut skipped_types: Vec<&str> = Vec::new();
         for line in TABLE.lines().map(str::trim_start) {
             if line.starts_with("//") {
                 continue;
             }
-            if line.starts_with("impl ") {
-                in_impl = true;
+            if let Some(header) = line.strip_prefix("impl ") {
+                in_impl = header.split_whitespace().next();
                 let skip = NOT_REACHABLE_FROM_C
                     .iter()
                     .find(|name| line.contains(&format!("{name} ")));
                 skipped = skip.is_some();
                 skipped_types.extend(skip);
             }
-            if !in_impl || skipped {
+            let Some(owner) = in_impl.filter(|_| !skipped) else {
                 continue;
-            }
+            };
             // Every string literal of a `code()` body is a code.
-            codes.extend(line.split('"').skip(1).step_by(2));
+            codes.extend(line.split('"').skip(1).step_by(2).map(|c| (owner, c)));
         }
         assert!(codes.len() > 90, "the table was not read: {codes:?}");
         // Each skipped type is still in the table (a rename would otherwise
@@ -603,13 +635,97 @@ mod tests {
             NOT_REACHABLE_FROM_C.len(),
             "skipped {skipped_types:?} of {NOT_REACHABLE_FROM_C:?}"
         );
-        for code in &codes {
-            let status = locker_status::of_code(code);
-            assert!(status.is_some(), "the core's code {code:?} has no C status");
+        codes
+    }
+
+    /// The status a code of `owner`'s `code()` gets (as `Error::from` and
+    /// the restore look it up).
+    fn status_of(owner: &str, code: &str) -> Option<locker_status> {
+        if owner == "JournalError" {
+            locker_status::of_journal_code(code)
+        } else {
+            locker_status::of_code(code)
+        }
+    }
+
+    /// Every code in the core's table has a status: the `None` arm of
+    /// `of_code` is never reached by a core this crate builds with.
+    #[test]
+    fn every_core_code_has_a_status() {
+        for (owner, code) in table() {
+            let status = status_of(owner, code);
+            assert!(
+                status.is_some(),
+                "the core's code {code:?} ({owner}) has no C status"
+            );
             assert_ne!(status, Some(locker_status::LOCKER_OK), "{code}");
             assert_ne!(status, Some(locker_status::LOCKER_PANIC), "{code}");
         }
         assert_eq!(locker_status::of_code("no_such_code"), None);
+        assert_eq!(locker_status::of_journal_code("no_such_code"), None);
+    }
+
+    /// Codes the core's table gives to several error types, and the
+    /// statuses they get: one status when the meaning is one (no keys,
+    /// nothing to collect, an invalid parcel), the concern's own when it is
+    /// not (a bank that is not this one's: a credential's, a journal's). A code
+    /// newly shared fails here until someone has looked at what it means
+    /// in each concern.
+    const SHARED_CODES: [(&str, &[(&str, locker_status)]); 4] = [
+        (
+            "wrong_bank",
+            &[
+                ("CredentialError", locker_status::LOCKER_REMOTE_WRONG_BANK),
+                ("JournalError", locker_status::LOCKER_JOURNAL_WRONG_BANK),
+            ],
+        ),
+        (
+            "no_keys",
+            &[
+                ("CredentialError", locker_status::LOCKER_NO_KEYS),
+                ("JournalError", locker_status::LOCKER_NO_KEYS),
+            ],
+        ),
+        (
+            "nothing_to_collect",
+            &[
+                ("CredentialError", locker_status::LOCKER_NOTHING_TO_COLLECT),
+                ("LockerError", locker_status::LOCKER_NOTHING_TO_COLLECT),
+            ],
+        ),
+        (
+            "invalid_parcel",
+            &[
+                ("BankError", locker_status::LOCKER_PARCEL_INVALID),
+                ("AllocationError", locker_status::LOCKER_PARCEL_INVALID),
+            ],
+        ),
+    ];
+
+    #[test]
+    fn a_code_of_several_error_types_is_looked_at() {
+        let table = table();
+        let mut owners: Vec<(&str, Vec<&str>)> = Vec::new();
+        for (owner, code) in &table {
+            match owners.iter_mut().find(|(c, _)| c == code) {
+                Some((_, list)) if !list.contains(owner) => list.push(owner),
+                Some(_) => {}
+                None => owners.push((code, vec![owner])),
+            }
+        }
+        let shared: Vec<&(&str, Vec<&str>)> =
+            owners.iter().filter(|(_, list)| list.len() > 1).collect();
+        // The list is exactly the codes shared now (none stale).
+        assert_eq!(shared.len(), SHARED_CODES.len(), "{shared:?}");
+        for (code, list) in shared {
+            let Some((_, expected)) = SHARED_CODES.iter().find(|(c, _)| c == code) else {
+                panic!("the core gives {code:?} to {list:?}: decide its status per concern");
+            };
+            for (owner, status) in *expected {
+                assert!(list.contains(owner), "{code:?} is no longer {owner}'s");
+                assert_eq!(status_of(owner, code), Some(*status), "{code:?} of {owner}");
+            }
+        }
     }
 
     #[test]

@@ -1,8 +1,9 @@
 /* A lock board simulated in C for the C tests: doors with latches, door
  * and occupancy sensors, a settable clock, a deterministic test RNG (never
  * do this in firmware), a journal kept in RAM as the vendor's "flash", a
- * monotonic counter (board_with_counter), and fault injection. Included by
- * the tests; not part of the library. */
+ * monotonic counter (board_with_counter), an uptime counter
+ * (board_with_uptime), and fault injection. Included by the tests; not
+ * part of the library. */
 #ifndef LOCKER_TEST_BOARD_H
 #define LOCKER_TEST_BOARD_H
 
@@ -37,6 +38,11 @@ typedef struct board {
   uint64_t counter;
   bool counter_fails;
   unsigned counter_raises;
+  /* The uptime counter (a free-running timer): time passing moves it
+   * (board_pass_time), setting the RTC (`now_s`) does not. */
+  uint64_t uptime_s;
+  bool uptime_fails;
+  unsigned uptime_reads;
   /* The journal on "flash", and how many lines were appended to it. */
   uint64_t appends;
   char *journal;
@@ -156,6 +162,17 @@ static inline int board_raise_monotonic_counter(void *ctx, uint64_t at_least) {
   return LOCKER_HW_OK;
 }
 
+static inline int board_uptime_s(void *ctx, uint64_t *out_uptime_s) {
+  board *b = ctx;
+  b->uptime_reads++;
+  if (b->uptime_fails) {
+    locker_hw_fault_detail("timer peripheral not clocked");
+    return LOCKER_HW_BUS_TIMEOUT;
+  }
+  *out_uptime_s = b->uptime_s;
+  return LOCKER_HW_OK;
+}
+
 static void board_init(board *b, uint64_t now_s) {
   memset(b, 0, sizeof *b);
   b->now_s = now_s;
@@ -186,14 +203,23 @@ static inline locker_hardware board_with_counter(board *b) {
   return hw;
 }
 
+/* The same board with its uptime counter. */
+static inline locker_hardware board_with_uptime(board *b) {
+  locker_hardware hw = board_hardware(b);
+  hw.uptime_s = board_uptime_s;
+  return hw;
+}
+
 /* Time passes on the board: `seconds` in steps of at most an hour (the
  * policy's clock.max_step_s), the locker reading the clock at each step,
  * as a locker calling locker_tick every few seconds would. A larger step
- * at once is a clock jump, held back until confirmed. */
+ * at once is a clock jump, held back until confirmed. The uptime counter
+ * moves with the clock: this is time lived. */
 static inline locker_status board_pass_time(board *b, locker *l, uint64_t seconds) {
   while (seconds > 0) {
     uint64_t step = seconds < 3600 ? seconds : 3600;
     b->now_s += step;
+    b->uptime_s += step;
     seconds -= step;
     uint64_t now_s = 0;
     locker_status status = locker_observe_clock(l, &now_s);

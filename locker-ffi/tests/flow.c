@@ -1,9 +1,12 @@
 /* The whole flow through the C API with a lock board written in C
  * (board.h): configuration, courier drop-off, resident pickup, expiry and
  * return, failing unlocks, a failing journal, a restore from the journal
- * after a simulated reboot, delegation, and remote opening. Built by scripts/ci/c with
+ * after a simulated reboot, delegation, remote opening, and a program
+ * built against an older header (a smaller locker_hardware, without
+ * uptime_s). Built by scripts/ci/c with
  *   gcc -std=c11 -Wall -Wextra -Werror
  * and run under valgrind. Prints "N passed, N failed". */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +16,13 @@
 #include "locker.h"
 #include "people.h"
 #include "remote_commands.h"
+
+/* A TRNG that counts (or a driver that hands over its buffer index). */
+static int counting_fill_random(void *ctx, uint8_t *buf, size_t len) {
+  (void)ctx;
+  for (size_t i = 0; i < len; i++) buf[i] = (uint8_t)(0x40 + i);
+  return LOCKER_HW_OK;
+}
 
 static void test_arguments(void) {
   board b;
@@ -30,13 +40,17 @@ static void test_arguments(void) {
   CHECK(locker_new("\xff\xfe", &hw, &l) == LOCKER_INVALID_UTF8);
   CHECK(l == NULL); /* out-parameters untouched on error */
 
-  /* The struct carries its size: 0 (forgotten) or another size (a header
-   * of another version) is refused before anything else is read. */
+  /* The struct carries its size: 0 (forgotten) or a size no version of
+   * the header has (a newer header's, a struct cut mid-field) is refused
+   * before anything else is read. (An older header's size is read:
+   * test_older_caller.) */
   locker_hardware unsized = hw;
   unsized.size = 0;
   CHECK(locker_new(NULL, &unsized, &l) == LOCKER_STRUCT_SIZE);
   CHECK(strstr(locker_last_error_message(), "sizeof(locker_hardware)") != NULL);
-  unsized.size = sizeof unsized - 8;
+  unsized.size = sizeof unsized - 4;
+  CHECK(locker_new(NULL, &unsized, &l) == LOCKER_STRUCT_SIZE);
+  unsized.size = offsetof(locker_hardware, uptime_s) - sizeof(void *);
   CHECK(locker_new(NULL, &unsized, &l) == LOCKER_STRUCT_SIZE);
   unsized.size = sizeof unsized + 8;
   CHECK(locker_new(NULL, &unsized, &l) == LOCKER_STRUCT_SIZE);
@@ -58,6 +72,12 @@ static void test_arguments(void) {
   b.entropy_fails = true;
   CHECK(locker_new(NULL, &hw, &l) == LOCKER_ENTROPY_UNAVAILABLE);
   b.entropy_fails = false;
+  /* Bytes no random source gives are no entropy either: a counter has 32
+   * distinct values, yet one step between them. */
+  locker_hardware counting = hw;
+  counting.fill_random = counting_fill_random;
+  CHECK(locker_new(NULL, &counting, &l) == LOCKER_ENTROPY_UNAVAILABLE);
+  CHECK(strstr(locker_last_error_message(), "no random source") != NULL);
   b.clock_fails = true;
   CHECK(locker_new(NULL, &hw, &l) == LOCKER_CLOCK_FAULT);
   b.clock_fails = false;
@@ -606,11 +626,135 @@ static void test_remote_opening(void) {
   free(b.journal);
 }
 
+/* --- a program built against an older header ------------------------------ */
+
+/* locker_hardware as the first header with a `size` field declared it:
+ * everything up to raise_monotonic_counter, no uptime_s. */
+typedef struct locker_hardware_v1 {
+  size_t size;
+  void *ctx;
+  int (*unlock)(void *ctx, uint32_t door);
+  int (*door_state)(void *ctx, uint32_t door, bool *out_open);
+  int (*occupancy)(void *ctx, uint32_t door, uint32_t *out_occupancy);
+  int (*now_s)(void *ctx, uint64_t *out_now_s);
+  int (*fill_random)(void *ctx, uint8_t *buf, size_t len);
+  int (*journal_append)(void *ctx, const char *line, size_t len);
+  int (*journal_read)(void *ctx, uint64_t offset, uint8_t *buf, size_t cap,
+                      size_t *out_len);
+  int (*journal_truncate)(void *ctx, uint64_t len);
+  int (*monotonic_counter)(void *ctx, uint64_t *out_value);
+  int (*raise_monotonic_counter)(void *ctx, uint64_t at_least);
+} locker_hardware_v1;
+
+/* The older program's struct, filled in as it would: its own sizeof. */
+static void fill_v1(locker_hardware_v1 *old, board *b) {
+  memset(old, 0, sizeof *old);
+  old->size = sizeof *old;
+  old->ctx = b;
+  old->unlock = board_unlock;
+  old->door_state = board_door_state;
+  old->occupancy = board_occupancy;
+  old->now_s = board_now_s;
+  old->fill_random = board_fill_random;
+  old->journal_append = board_journal_append;
+  old->journal_read = board_journal_read;
+  old->journal_truncate = board_journal_truncate;
+}
+
+static void test_older_caller(void) {
+  /* The old struct is the new one without its last field. */
+  CHECK(sizeof(locker_hardware_v1) == offsetof(locker_hardware, uptime_s));
+  CHECK(sizeof(locker_hardware_v1) < sizeof(locker_hardware));
+
+  /* On the heap at exactly its size: under valgrind, a read past it (the
+   * new field) is an error. */
+  board b;
+  board_init(&b, T0);
+  locker_hardware_v1 *old = malloc(sizeof *old);
+  if (old == NULL) abort();
+  fill_v1(old, &b);
+  locker *l = NULL;
+  CHECK(locker_new(CONFIG, (const locker_hardware *)old, &l) == LOCKER_OK);
+  if (l == NULL) {
+    free(old);
+    return;
+  }
+  char *code = NULL;
+  CHECK(locker_issue_courier_code(l, 1, DAY, &code) == LOCKER_OK);
+  char pin[32], token[256];
+  uint32_t door = drop_off(l, &b, code, 801, 12, pin, token);
+  CHECK(door != 0);
+  /* Without an uptime counter, steps of up to an hour are time passing,
+   * as before. */
+  CHECK(board_pass_time(&b, l, 5 * 3600) == LOCKER_OK);
+  uint64_t held_s = 1;
+  CHECK(locker_clock_held(l, &held_s) == LOCKER_OK && held_s == 0);
+  uint8_t keys[LOCKER_KEYS_HEADER_BYTES + LOCKER_KEY_ENTRY_BYTES];
+  size_t keys_len = 0;
+  CHECK(locker_keys_export(l, keys, sizeof keys, &keys_len) == LOCKER_OK);
+  locker_string_free(code);
+  locker_free(l);
+
+  /* A restart: the old struct restores too, and the PIN opens. */
+  l = NULL;
+  CHECK(locker_restore(keys, keys_len, (const locker_hardware *)old, NULL,
+                       false, &l) == LOCKER_OK);
+  if (l != NULL) {
+    uint64_t unit = 12;
+    uint32_t *doors = NULL;
+    size_t count = 0;
+    CHECK(locker_pickup_pin(l, 1, &unit, pin, &doors, &count) == LOCKER_OK);
+    free_doors_checked(doors, count, door);
+    empty_door(l, &b, door);
+    free(take_events(l));
+    locker_free(l);
+  }
+  free(old);
+
+  /* What lies after an older struct in the older program's memory is not
+   * the library's to read, even when it looks like a callback. */
+  struct {
+    locker_hardware_v1 old;
+    int (*after)(void *ctx, uint64_t *out);
+  } padded;
+  board c;
+  board_init(&c, T0);
+  fill_v1(&padded.old, &c);
+  padded.after = board_uptime_s;
+  l = NULL;
+  CHECK(locker_new(CONFIG, (const locker_hardware *)&padded.old, &l) ==
+        LOCKER_OK);
+  CHECK(locker_tick(l) == LOCKER_OK);
+  CHECK(c.uptime_reads == 0);
+  locker_free(l);
+
+  /* The control: the same board through this header's struct, with the
+   * counter, reads it at every clock reading. */
+  free(c.journal);
+  board_init(&c, T0);
+  locker_hardware hw = board_with_uptime(&c);
+  l = NULL;
+  CHECK(locker_new(CONFIG, &hw, &l) == LOCKER_OK);
+  if (l == NULL) return;
+  CHECK(locker_tick(l) == LOCKER_OK);
+  CHECK(c.uptime_reads > 0);
+  /* A counter that fails fails the call that reads the clock, saying so. */
+  c.uptime_fails = true;
+  CHECK(locker_tick(l) == LOCKER_BUS_TIMEOUT);
+  CHECK(strstr(locker_last_error_message(), "timer peripheral") != NULL);
+  c.uptime_fails = false;
+  CHECK(locker_tick(l) == LOCKER_OK);
+  locker_free(l);
+  free(b.journal);
+  free(c.journal);
+}
+
 int main(void) {
   test_arguments();
   test_flow_and_reboot();
   test_rfid_and_keys();
   test_delegation();
   test_remote_opening();
+  test_older_caller();
   return checks_report();
 }

@@ -125,17 +125,17 @@ static inline void empty_door(locker *l, board *b, uint32_t door) {
   CHECK(locker_door_closed(l, door) == LOCKER_OK);
 }
 
-/* Provisioned keys, as remote_commands.h signs with: id 7, byte i of the
- * secret REMOTE_KEY_BYTE + REMOTE_KEY_STEP * i. */
+/* Provisioned keys, as remote_commands.h signs with: id 7, the secret
+ * REMOTE_KEY_SECRET (a fixed SHA-256 output: as varied as random bytes,
+ * where a counter or a ramp would be refused as a weak key). */
 static inline void provisioned_keys(uint8_t *keys) {
+  static const uint8_t secret[LOCKER_KEY_SECRET_BYTES] = REMOTE_KEY_SECRET;
   keys[0] = LOCKER_KEYS_FORMAT;
   keys[1] = 0;
   keys[2] = REMOTE_KEY_ID; /* largest key id used */
   keys[3] = 0;
   keys[4] = REMOTE_KEY_ID;
-  for (size_t i = 0; i < LOCKER_KEY_SECRET_BYTES; i++)
-    keys[LOCKER_KEYS_HEADER_BYTES + 2 + i] =
-        (uint8_t)(REMOTE_KEY_BYTE + REMOTE_KEY_STEP * i);
+  memcpy(keys + LOCKER_KEYS_HEADER_BYTES + 2, secret, sizeof secret);
 }
 
 #endif

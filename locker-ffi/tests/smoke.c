@@ -27,6 +27,10 @@ static void test_status_messages(void) {
   CHECK(LOCKER_BOUND_EXCEEDED == 204 && LOCKER_WEAK_ENTROPY == 205);
   CHECK(strstr(locker_status_message(LOCKER_BOUND_EXCEEDED), "bound") != NULL);
   CHECK(strstr(locker_status_message(LOCKER_WEAK_ENTROPY), "entropy") != NULL);
+  /* A journal of another bank: its own number, next to the key ring's. */
+  CHECK(LOCKER_JOURNAL_WRONG_KEY_RING == 616 && LOCKER_JOURNAL_WRONG_BANK == 617);
+  CHECK(strstr(locker_status_message(LOCKER_JOURNAL_WRONG_BANK), "another bank") != NULL);
+  CHECK(strcmp(locker_status_message(618), "unknown status") == 0);
 }
 
 static void test_fits(void) {

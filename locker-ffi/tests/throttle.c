@@ -11,11 +11,21 @@
  *     courier signs in, and the attacked resident's host has heard of it;
  *   - every attempt is on the record (one record each, or a sum), and the
  *     journal the flood costs, counted at the flash callback, is bounded;
- *   - a resident holding three doors gets a fourth, with one PIN for all;
+ *   - keypad input that is no PIN at all (wrong length, letters, no unit)
+ *     counts against nobody, however much of it: 40 such attempts lock
+ *     neither the kiosk nor the bank, and are on the record as sums;
+ *   - a unit's PINs lock no sooner than the bank's: a patient guesser
+ *     naming one unit gets the bank's 25 guesses a day, not fewer;
+ *   - a resident holding three doors gets a fourth, with one PIN for all,
+ *     spent door by door: it keeps opening the others after one door is
+ *     collected, or while one is out of service;
  *   - the brute-force bound refuses 4-digit PINs without the unit number,
  *     and accepts them with a stated override;
  *   - a pickup whose latch loses power leaves the door in service and the
- *     PIN valid; a courier signs in for a carrier and out again.
+ *     PIN valid; a courier signs in for a carrier and out again;
+ *   - a wrong PIN the journal cannot store is held: nothing is verified
+ *     until it is on the record, so a failing flash never lifts the
+ *     throttle.
  *
  * Built by scripts/ci/c with
  *   gcc -std=c11 -Wall -Wextra -Werror
@@ -379,6 +389,138 @@ static void test_flood(const uint32_t *kiosks, size_t n) {
   free(b.journal);
 }
 
+/* --- input that is no PIN ------------------------------------------------- */
+
+/* The sum of the `attempts_refused` records of `error` on the journal. */
+static unsigned long long refused_on_record(const board *b, const char *error) {
+  char *text = malloc(b->journal_len + 1);
+  if (text == NULL) abort();
+  memcpy(text, b->journal, b->journal_len);
+  text[b->journal_len] = '\0';
+  char needle[64];
+  snprintf(needle, sizeof needle, "\"error\":\"%s\"", error);
+  unsigned long long sum = 0;
+  for (char *line = text; *line != '\0';) {
+    char *end = strchr(line, '\n');
+    if (end == NULL) break;
+    *end = '\0';
+    char *refused = strstr(line, "\"type\":\"attempts_refused\"");
+    if (refused != NULL && strstr(refused, needle) != NULL)
+      sum += json_number(refused, "count");
+    line = end + 1;
+  }
+  free(text);
+  return sum;
+}
+
+static void test_malformed_pins_lock_nobody(void) {
+  board b;
+  board_init(&b, T0);
+  locker_hardware hw = board_hardware(&b);
+  locker *l = NULL;
+  CHECK(locker_new(CONFIG, &hw, &l) == LOCKER_OK);
+  if (l == NULL) return;
+  char *code = NULL;
+  CHECK(locker_issue_courier_code(l, 1, DAY, &code) == LOCKER_OK);
+  char pin[32], token[256];
+  uint32_t door = deliver(l, &b, 1, code, parcel(1101, 300, 200, 100), 12, pin,
+                          token, NULL);
+  CHECK(door != 0);
+  uint64_t records = board_records(&b);
+
+  /* 40 attempts at one kiosk, in one second, none of them a PIN: too
+   * short, too long, letters, and a PIN without the unit. The bank's cap
+   * is 25 and the kiosk backs off after 3: neither moves. */
+  const char *junk[] = {"123", "123456789012", "12ab5678", "1234 678"};
+  uint64_t unit = 12;
+  uint32_t *doors = NULL;
+  size_t count = 0;
+  unsigned malformed = 0, no_unit = 0;
+  for (unsigned i = 0; i < 40; i++) {
+    locker_status status;
+    if (i % 5 == 4) {
+      status = locker_pickup_pin(l, 1, NULL, "12345670", &doors, &count);
+      CHECK(status == LOCKER_CREDENTIAL_UNIT_REQUIRED);
+      no_unit += status == LOCKER_CREDENTIAL_UNIT_REQUIRED;
+    } else {
+      status = locker_pickup_pin(l, 1, &unit, junk[i % 5], &doors, &count);
+      CHECK(status == LOCKER_CREDENTIAL_MALFORMED);
+      malformed += status == LOCKER_CREDENTIAL_MALFORMED;
+    }
+  }
+  CHECK(malformed == 32 && no_unit == 8);
+  /* Nothing counted: no failure on the record one by one, no lockout. */
+  CHECK(board_records(&b) == records);
+  char *events = take_events(l);
+  CHECK(events != NULL && strstr(events, "suspicious_attempts") == NULL);
+  free(events);
+  /* A wrong PIN is weighed (not throttled), and the resident's opens, at
+   * the same kiosk in the same second. */
+  CHECK(locker_pickup_pin(l, 1, &unit, "00000000", &doors, &count) ==
+        LOCKER_CREDENTIAL_REJECTED);
+  CHECK(locker_pickup_pin(l, 1, &unit, pin, &doors, &count) == LOCKER_OK);
+  free_doors_checked(doors, count, door);
+  empty_door(l, &b, door);
+  /* They are on the record all the same, summed per kiosk and error. */
+  CHECK(board_pass_time(&b, l, 3600) == LOCKER_OK);
+  CHECK(locker_tick(l) == LOCKER_OK);
+  CHECK(refused_on_record(&b, "malformed_pin") == 32);
+  CHECK(refused_on_record(&b, "unit_required") == 8);
+  free(take_events(l));
+  locker_string_free(code);
+  locker_free(l);
+  free(b.journal);
+}
+
+/* --- a unit locks no sooner than the bank ---------------------------------- */
+
+static void test_unit_cap_is_the_banks(void) {
+  board b;
+  board_init(&b, T0);
+  locker_hardware hw = board_hardware(&b);
+  locker *l = NULL;
+  CHECK(locker_new(CONFIG, &hw, &l) == LOCKER_OK);
+  if (l == NULL) return;
+  char *code = NULL;
+  CHECK(locker_issue_courier_code(l, 1, DAY, &code) == LOCKER_OK);
+  char pin[32], token[256];
+  CHECK(deliver(l, &b, 1, code, parcel(1201, 300, 200, 100), ATTACKED, pin,
+                token, NULL) != 0);
+  free(take_events(l));
+
+  /* A patient guesser naming unit 15: a wrong PIN every minute for 22
+   * hours, as soon as each backoff allows. The backoffs let 25 through in
+   * about 15 hours; then the daily cap, the bank's and the unit's alike
+   * (25), refuses every guess until the day is over. */
+  unsigned weighed = 0, throttled = 0;
+  bool unit_heard = false, bank_heard = false;
+  for (unsigned minute = 0; minute < 22 * 60; minute++) {
+    CHECK(board_pass_time(&b, l, 60) == LOCKER_OK);
+    char guess[32];
+    snprintf(guess, sizeof guess, "%0*u", (int)strlen(pin), 30000u + minute);
+    uint64_t unit = ATTACKED;
+    uint32_t *doors = NULL;
+    size_t count = 0;
+    locker_status status = locker_pickup_pin(l, 1, &unit, guess, &doors, &count);
+    if (status == LOCKER_CREDENTIAL_REJECTED) weighed++;
+    else if (status == LOCKER_CREDENTIAL_THROTTLED) throttled++;
+    else CHECK(status == LOCKER_CREDENTIAL_REJECTED);
+    char *events = take_events(l);
+    if (events != NULL) {
+      unit_heard |= strstr(events, "{\"channel\":\"pin\",\"subject\":{\"recipient\":15}}") != NULL;
+      bank_heard |= strstr(events, "{\"channel\":\"pin\",\"subject\":\"bank\"}") != NULL;
+    }
+    free(events);
+  }
+  CHECK(weighed == 25);
+  if (weighed != 25) fprintf(stderr, "  %u guesses counted\n", weighed);
+  CHECK(weighed + throttled == 22 * 60);
+  CHECK(unit_heard && bank_heard);
+  locker_string_free(code);
+  locker_free(l);
+  free(b.journal);
+}
+
 /* --- one PIN for all doors ---------------------------------------------- */
 
 static void test_one_pin_for_all_doors(void) {
@@ -441,6 +583,8 @@ static void test_one_pin_for_all_doors(void) {
   }
   locker_doors_free(doors, count);
   for (int i = 0; i < 4; i++) empty_door(l, &b, doors_of_12[i]);
+  /* Spent: every door it opened was emptied. */
+  CHECK(locker_pickup_pin(l, 1, &unit, pins[3], &doors, &count) != LOCKER_OK);
 
   /* A parcel no door takes: the host hears where it must go instead. */
   locker_courier_session *session = NULL;
@@ -457,6 +601,57 @@ static void test_one_pin_for_all_doors(void) {
         strstr(events, "{\"type\":\"overflow\",\"parcel\":799,\"recipient\":21,"
                        "\"carrier\":1,\"reason\":\"nothing_fits\"}") != NULL);
   free(events);
+  locker_string_free(code);
+  locker_free(l);
+  free(b.journal);
+}
+
+/* The merged PIN is spent door by door: one door collected by its QR code
+ * or one out of service, it opens the others. */
+static void test_merged_pin_door_by_door(void) {
+  board b;
+  board_init(&b, T0);
+  locker_hardware hw = board_hardware(&b);
+  locker *l = NULL;
+  CHECK(locker_new(CONFIG, &hw, &l) == LOCKER_OK);
+  if (l == NULL) return;
+  char *code = NULL;
+  CHECK(locker_issue_courier_code(l, 1, 30 * DAY, &code) == LOCKER_OK);
+  char pins[4][32], tokens[4][256];
+  uint32_t doors_of_12[4];
+  for (int i = 0; i < 4; i++) {
+    locker_parcel p = parcel(1301 + (uint64_t)i, 350, 550, 120);
+    doors_of_12[i] = deliver(l, &b, 1, code, p, 12, pins[i], tokens[i], NULL);
+    CHECK(doors_of_12[i] != 0);
+  }
+  const char *merged = pins[3]; /* opens all four doors */
+  uint64_t unit = 12;
+  uint32_t *doors = NULL;
+  size_t count = 0;
+
+  /* The first door is collected with its QR code... */
+  CHECK(opened_by_qr(l, 1, tokens[0], doors_of_12[0]) == 1);
+  empty_door(l, &b, doors_of_12[0]);
+  /* ...and the one PIN still opens the three others (and only them). */
+  CHECK(locker_set_out_of_service(l, doors_of_12[3], "latch sticks") ==
+        LOCKER_OK);
+  CHECK(locker_pickup_pin(l, 1, &unit, merged, &doors, &count) == LOCKER_OK);
+  /* The door out of service stays shut; the other two open. */
+  CHECK(count == 2);
+  for (size_t i = 0; i < count && doors != NULL; i++)
+    CHECK(doors[i] == doors_of_12[1] || doors[i] == doors_of_12[2]);
+  locker_doors_free(doors, count);
+  empty_door(l, &b, doors_of_12[1]);
+  empty_door(l, &b, doors_of_12[2]);
+  /* Repaired, the last door opens with it too. */
+  CHECK(locker_back_in_service(l, doors_of_12[3]) == LOCKER_OK);
+  CHECK(locker_pickup_pin(l, 1, &unit, merged, &doors, &count) == LOCKER_OK);
+  free_doors_checked(doors, count, doors_of_12[3]);
+  empty_door(l, &b, doors_of_12[3]);
+  /* All four collected: spent. */
+  CHECK(locker_pickup_pin(l, 1, &unit, merged, &doors, &count) ==
+        LOCKER_CREDENTIAL_ALREADY_USED);
+  free(take_events(l));
   locker_string_free(code);
   locker_free(l);
   free(b.journal);
@@ -642,14 +837,61 @@ static void test_power_lost_at_the_latch(void) {
   free(b.journal);
 }
 
+/* --- a failure the journal cannot take ------------------------------------- */
+
+static void test_failure_held_until_journaled(void) {
+  board b;
+  board_init(&b, T0);
+  locker_hardware hw = board_hardware(&b);
+  locker *l = NULL;
+  CHECK(locker_new(CONFIG, &hw, &l) == LOCKER_OK);
+  if (l == NULL) return;
+  char *code = NULL;
+  CHECK(locker_issue_courier_code(l, 1, DAY, &code) == LOCKER_OK);
+  char pin[32], token[256];
+  uint32_t door = deliver(l, &b, 1, code, parcel(1401, 300, 200, 100), 12, pin,
+                          token, NULL);
+  CHECK(door != 0);
+  uint64_t unit = 12;
+  uint32_t *doors = NULL;
+  size_t count = 0;
+
+  /* The flash fails as a wrong PIN is typed: the failure cannot be stored. */
+  b.append_fails = true;
+  CHECK(locker_pickup_pin(l, 1, &unit, "00000000", &doors, &count) ==
+        LOCKER_JOURNAL_WRITE);
+  /* Until it is, nothing is verified: not the right PIN, not a QR code. */
+  CHECK(locker_pickup_pin(l, 1, &unit, pin, &doors, &count) ==
+        LOCKER_JOURNAL_WRITE);
+  CHECK(locker_pickup_qr(l, 1, token, &doors, &count) == LOCKER_JOURNAL_WRITE);
+  CHECK(!b.unlocked[door]);
+  /* The flash back: the held failure goes on the record first, then the
+   * resident's PIN opens. */
+  b.append_fails = false;
+  uint64_t records = board_records(&b);
+  CHECK(locker_pickup_pin(l, 1, &unit, pin, &doors, &count) == LOCKER_OK);
+  free_doors_checked(doors, count, door);
+  CHECK(board_records(&b) > records);
+  CHECK(journal_has(&b, "\"type\":\"attempt_failed\""));
+  empty_door(l, &b, door);
+  free(take_events(l));
+  locker_string_free(code);
+  locker_free(l);
+  free(b.journal);
+}
+
 int main(void) {
   const uint32_t one[] = {1};
   const uint32_t several[] = {1, 2, 3};
   test_flood(one, 1);
   test_flood(several, 3);
+  test_malformed_pins_lock_nobody();
+  test_unit_cap_is_the_banks();
   test_one_pin_for_all_doors();
+  test_merged_pin_door_by_door();
   test_courier_sign_in_for_a_carrier();
   test_brute_force_bound();
   test_power_lost_at_the_latch();
+  test_failure_held_until_journaled();
   return checks_report();
 }

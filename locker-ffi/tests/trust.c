@@ -9,7 +9,11 @@
  *   - the last records dropped are refused with the board's monotonic
  *     counter, or with the head exported before; a journal forked after a
  *     rollback is refused with the head;
- *   - another site's key ring, an unknown key and weak keys are refused;
+ *   - another site's key ring, an unknown key and weak keys (a repeated
+ *     byte, a counter, a ramp, typed text) are refused;
+ *   - banks sharing a key ring: another bank's journal on this board's
+ *     flash is refused when the restore is told the board's bank, or
+ *     given a head this bank exported (heads name their bank);
  *   - keys rotate, are added and retire through the locker, journaled; a
  *     power cut before the rotated keys are stored leaves a journal the
  *     keys from before restore;
@@ -18,7 +22,10 @@
  *     every 10 minutes;
  *   - a clock pushed 10 days ahead buys no PIN guesses beyond the bank's
  *     daily cap of locker time, and returns no parcel until confirmed, by
- *     staff or by a time the back end signed.
+ *     staff or by a time the back end signed;
+ *   - a clock crept ahead in steps under an hour (none of them a jump) is
+ *     held back on a board with an uptime counter (the same 25 guesses, no
+ *     parcel returned), where a board without one lives the crept days.
  *
  * Built by scripts/ci/c with
  *   gcc -std=c11 -Wall -Wextra -Werror
@@ -548,6 +555,148 @@ static void test_fork(void) {
   free(b.journal);
 }
 
+/* --- banks sharing a key ring ---------------------------------------------- */
+
+/* A locker of bank `bank_id` over `hw` with the provisioned keys, a parcel
+ * stored for unit 12; returns it (its PIN in `pin`). */
+static locker *bank_with_history(board *b, const locker_hardware *hw,
+                                 unsigned bank_id, char *pin) {
+  char config[4096];
+  snprintf(config, sizeof config, "{\"bank_id\": %u,%s", bank_id,
+           strchr(CONFIG, ',') + 1);
+  uint8_t keys[LOCKER_KEYS_HEADER_BYTES + LOCKER_KEY_ENTRY_BYTES];
+  provisioned_keys(keys);
+  locker *l = NULL;
+  CHECK(locker_new_with_keys(config, keys, sizeof keys, hw, &l) == LOCKER_OK);
+  if (l == NULL) return NULL;
+  char *code = NULL;
+  CHECK(locker_issue_courier_code(l, 1, 30 * DAY, &code) == LOCKER_OK);
+  char token[256];
+  CHECK(drop_off(l, b, code, 4000 + bank_id, 12, pin, token) != 0);
+  locker_string_free(code);
+  return l;
+}
+
+/* Restores through locker_restore_with; frees the locker again. */
+static locker_status restore_with(const locker_hardware *hw,
+                                  const uint8_t *keys, size_t keys_len,
+                                  const char *head, const uint64_t *bank) {
+  locker_restore_options options;
+  memset(&options, 0, sizeof options);
+  options.size = sizeof options;
+  options.expected_head_json = head;
+  options.expected_bank = bank;
+  locker *l = NULL;
+  locker_status status = locker_restore_with(keys, keys_len, hw, &options, &l);
+  CHECK((status == LOCKER_OK) == (l != NULL));
+  locker_free(l);
+  return status;
+}
+
+static void test_another_banks_journal(void) {
+  /* Banks 31 and 32 of one site, provisioned with the same key ring (as
+   * a cloud issuer shares it): each authenticates the other's journal. */
+  board a, b;
+  board_init(&a, T0);
+  board_init(&b, T0);
+  b.rng = 0x0123456789abcdefull;
+  locker_hardware hw_a = board_hardware(&a), hw_b = board_hardware(&b);
+  char pin_a[32], pin_b[32];
+  locker *la = bank_with_history(&a, &hw_a, 31, pin_a);
+  locker *lb = bank_with_history(&b, &hw_b, 32, pin_b);
+  if (la == NULL || lb == NULL) return;
+  uint8_t keys[LOCKER_KEYS_HEADER_BYTES + LOCKER_KEY_ENTRY_BYTES];
+  provisioned_keys(keys);
+  /* Heads name their bank. */
+  char head_a[256], head_b[256];
+  export_head(la, head_a, sizeof head_a);
+  export_head(lb, head_b, sizeof head_b);
+  CHECK(strstr(head_a, ",\"bank_id\":31}") != NULL);
+  CHECK(strstr(head_b, ",\"bank_id\":32}") != NULL);
+  locker_free(la);
+  locker_free(lb);
+  uint64_t bank_31 = 31, bank_32 = 32;
+
+  /* Bank 31's own journal restores, told its bank, its head, both, or
+   * nothing; the options may be left out. */
+  CHECK(restore_with(&hw_a, keys, sizeof keys, NULL, &bank_31) == LOCKER_OK);
+  CHECK(restore_with(&hw_a, keys, sizeof keys, head_a, NULL) == LOCKER_OK);
+  CHECK(restore_with(&hw_a, keys, sizeof keys, head_a, &bank_31) == LOCKER_OK);
+  CHECK(restore_with(&hw_a, keys, sizeof keys, NULL, NULL) == LOCKER_OK);
+  locker *l = NULL;
+  CHECK(locker_restore_with(keys, sizeof keys, &hw_a, NULL, &l) == LOCKER_OK);
+  locker_free(l);
+
+  /* Told another bank: refused, naming both, the journal left as it was. */
+  char *journal_a = flash_read(&a);
+  CHECK(restore_with(&hw_a, keys, sizeof keys, NULL, &bank_32) ==
+        LOCKER_JOURNAL_WRONG_BANK);
+  CHECK(error_names("the journal is bank 31's, not bank 32's"));
+  CHECK(flash_is(&a, journal_a));
+  /* Against another bank's exported head (through either function). */
+  CHECK(restore_with(&hw_a, keys, sizeof keys, head_b, NULL) ==
+        LOCKER_JOURNAL_WRONG_BANK);
+  CHECK(restore(&hw_a, keys, sizeof keys, head_b, false) ==
+        LOCKER_JOURNAL_WRONG_BANK);
+  CHECK(restore(&hw_a, keys, sizeof keys, head_b, true) ==
+        LOCKER_JOURNAL_WRONG_BANK);
+  CHECK(flash_is(&a, journal_a));
+  /* Not the credential's status: a token for another bank is 414. */
+  CHECK(LOCKER_JOURNAL_WRONG_BANK != LOCKER_REMOTE_WRONG_BANK);
+
+  /* The attack: bank 32's journal copied onto bank 31's flash. The ring
+   * verifies it, so without the bank it restores as bank 31's... */
+  char *journal_b = flash_read(&b);
+  flash_write(&a, journal_b);
+  CHECK(restore_with(&hw_a, keys, sizeof keys, NULL, NULL) == LOCKER_OK);
+  flash_write(&a, journal_b);
+  /* ...and told its bank, or with its own head, the board refuses it. */
+  CHECK(restore_with(&hw_a, keys, sizeof keys, NULL, &bank_31) ==
+        LOCKER_JOURNAL_WRONG_BANK);
+  CHECK(error_names("the journal is bank 32's, not bank 31's"));
+  CHECK(restore(&hw_a, keys, sizeof keys, head_a, false) ==
+        LOCKER_JOURNAL_WRONG_BANK);
+  CHECK(flash_is(&a, journal_b));
+  /* When both are given, the bank told is the bank checked. */
+  CHECK(restore_with(&hw_a, keys, sizeof keys, head_b, &bank_31) ==
+        LOCKER_JOURNAL_WRONG_BANK);
+
+  /* A head from before heads named their bank still reads. */
+  flash_write(&a, journal_a);
+  char bare[256];
+  strcpy(bare, head_a);
+  char *named = strstr(bare, ",\"bank_id\":31");
+  if (named != NULL) strcpy(named, "}");
+  CHECK(strstr(bare, "bank_id") == NULL);
+  CHECK(restore_with(&hw_a, keys, sizeof keys, bare, &bank_31) == LOCKER_OK);
+
+  /* The options struct carries its size; refusals write nothing. */
+  locker_restore_options options;
+  memset(&options, 0, sizeof options);
+  options.expected_bank = &bank_32;
+  l = NULL;
+  CHECK(locker_restore_with(keys, sizeof keys, &hw_a, &options, &l) ==
+        LOCKER_STRUCT_SIZE);
+  CHECK(error_names("sizeof(locker_restore_options)"));
+  options.size = sizeof options + 8;
+  CHECK(locker_restore_with(keys, sizeof keys, &hw_a, &options, &l) ==
+        LOCKER_STRUCT_SIZE);
+  options.size = sizeof options;
+  options.expected_head_json = "{\"seq\": 1}";
+  CHECK(locker_restore_with(keys, sizeof keys, &hw_a, &options, &l) ==
+        LOCKER_INVALID_ARGUMENT);
+  CHECK(error_names("expected_head_json"));
+  CHECK(locker_restore_with(keys, sizeof keys, &hw_a, &options, NULL) ==
+        LOCKER_NULL_POINTER);
+  CHECK(locker_restore_with(NULL, sizeof keys, &hw_a, &options, &l) ==
+        LOCKER_NULL_POINTER);
+  CHECK(l == NULL && flash_is(&a, journal_a));
+  free(journal_a);
+  free(journal_b);
+  free(a.journal);
+  free(b.journal);
+}
+
 /* --- key rings ------------------------------------------------------------- */
 
 static void test_key_rings(void) {
@@ -580,10 +729,13 @@ static void test_key_rings(void) {
   CHECK(restore(&hw_a, provisioned, sizeof provisioned, NULL, false) ==
         LOCKER_JOURNAL_UNKNOWN_KEY);
   CHECK(error_names("which the key ring does not hold"));
-  /* Weak keys: one byte repeated. */
+  /* Weak keys: one byte repeated, a counter, a ramp, typed text (each of
+   * the last three has 16 distinct byte values or more: what gives them
+   * away is the steps between neighbours, or that all are printable). */
   uint8_t weak[sizeof provisioned];
   memcpy(weak, provisioned, sizeof weak);
-  memset(weak + LOCKER_KEYS_HEADER_BYTES + 2, 0x5a, LOCKER_KEY_SECRET_BYTES);
+  uint8_t *weak_secret = weak + LOCKER_KEYS_HEADER_BYTES + 2;
+  memset(weak_secret, 0x5a, LOCKER_KEY_SECRET_BYTES);
   CHECK(restore(&hw_a, weak, sizeof weak, NULL, false) == LOCKER_WEAK_KEY);
   locker *l = NULL;
   board d;
@@ -592,6 +744,18 @@ static void test_key_rings(void) {
   CHECK(locker_new_with_keys(CONFIG, weak, sizeof weak, &hw_d, &l) ==
         LOCKER_WEAK_KEY);
   CHECK(l == NULL && d.journal_len == 0);
+  for (int kind = 0; kind < 3; kind++) {
+    for (size_t i = 0; i < LOCKER_KEY_SECRET_BYTES; i++)
+      weak_secret[i] = kind == 0   ? (uint8_t)i               /* a counter */
+                       : kind == 1 ? (uint8_t)(0x5a + 7 * i) /* a ramp */
+                                   : (uint8_t)"Correct Horse, Battery Staple 42"[i];
+    CHECK(restore(&hw_a, weak, sizeof weak, NULL, false) == LOCKER_WEAK_KEY);
+    CHECK(error_names("key 7 is weak"));
+    CHECK(locker_new_with_keys(CONFIG, weak, sizeof weak, &hw_d, &l) ==
+          LOCKER_WEAK_KEY);
+    CHECK(l == NULL && d.journal_len == 0);
+  }
+  CHECK(error_names("printable"));
   /* Refused rings leave the journal as it was. */
   CHECK(flash_is(&a, journal));
   CHECK(restore(&hw_a, keys_a, len_a, NULL, false) == LOCKER_OK);
@@ -662,11 +826,21 @@ static void test_keys_through_the_locker(void) {
         LOCKER_JOURNAL_UNKNOWN_KEY);
   CHECK(restore(&hw, keys, keys_len, NULL, false) == LOCKER_OK);
 
-  /* Add a provisioned key: weak and short secrets are refused. */
+  /* Add a provisioned key: weak and short secrets are refused. A ramp
+   * (byte i = 37 i + 5) holds 32 distinct byte values, yet no random
+   * source gives it. */
   uint8_t secret[LOCKER_KEY_SECRET_BYTES];
   memset(secret, 0x11, sizeof secret);
   CHECK(locker_add_key(l, 20, secret, sizeof secret) == LOCKER_WEAK_KEY);
   for (size_t i = 0; i < sizeof secret; i++) secret[i] = (uint8_t)(i * 37 + 5);
+  CHECK(locker_add_key(l, 20, secret, sizeof secret) == LOCKER_WEAK_KEY);
+  CHECK(error_names("key 20 is weak"));
+  /* A fixed SHA-256 output ("locker-ffi C tests: added key 20"). */
+  static const uint8_t added[LOCKER_KEY_SECRET_BYTES] = {
+      0x98, 0x5e, 0x4b, 0x8a, 0x31, 0x68, 0x98, 0x3a, 0xc6, 0x1f, 0xe0,
+      0x73, 0xc0, 0xf4, 0x67, 0xd9, 0xdb, 0xa4, 0x46, 0x30, 0x3b, 0xc2,
+      0x0f, 0x5a, 0xca, 0x95, 0xe9, 0x2b, 0xe4, 0x48, 0xf3, 0xa3};
+  memcpy(secret, added, sizeof secret);
   CHECK(locker_add_key(l, 20, secret, sizeof secret - 1) == LOCKER_KEYS_INVALID);
   CHECK(locker_add_key(l, 20, NULL, sizeof secret) == LOCKER_NULL_POINTER);
   CHECK(locker_add_key(l, 20, secret, sizeof secret) == LOCKER_OK);
@@ -863,6 +1037,103 @@ static void test_clock_pushed_ahead(void) {
   free(b.journal);
 }
 
+/* What a week of clock crept in by 50-minute steps, one a minute of time
+ * lived, bought an attacker guessing at the keypad. */
+typedef struct creep {
+  unsigned weighed;   /* guesses refused as wrong: counted */
+  unsigned throttled; /* guesses the throttle refused */
+  bool returned;      /* the parcel left to expire went back (return_ready) */
+  bool jumped;        /* the locker raised clock_jumped */
+  uint64_t held_s;    /* what the locker holds back at the end */
+  uint64_t lived_s;   /* the locker's time minus T0 at the end */
+} creep;
+
+static creep creep_clock(bool with_uptime) {
+  creep result;
+  memset(&result, 0, sizeof result);
+  board b;
+  board_init(&b, T0);
+  locker_hardware hw = with_uptime ? board_with_uptime(&b) : board_hardware(&b);
+  locker *l = NULL;
+  CHECK(locker_new(CONFIG, &hw, &l) == LOCKER_OK);
+  if (l == NULL) return result;
+  char *code = NULL;
+  CHECK(locker_issue_courier_code(l, 1, 30 * DAY, &code) == LOCKER_OK);
+  /* A parcel for unit 14, left to expire (48 h by default). */
+  char pin[32], token[256];
+  CHECK(drop_off(l, &b, code, 5001, 14, pin, token) != 0);
+  locker_string_free(code);
+  free(take_events(l));
+
+  /* 200 rounds: a minute lived, then the clock set 50 minutes ahead (under
+   * clock.max_step_s, so no step is a jump), then a wrong PIN naming a new
+   * unit each time (only the bank's scope counts it). 200 minutes lived,
+   * a week on the clock. */
+  for (unsigned round = 0; round < 200; round++) {
+    CHECK(board_pass_time(&b, l, 60) == LOCKER_OK);
+    b.now_s += 50 * 60;
+    uint64_t now_s = 0;
+    CHECK(locker_observe_clock(l, &now_s) == LOCKER_OK);
+    char wrong[32];
+    snprintf(wrong, sizeof wrong, "%0*u", (int)strlen(pin), 7000u + round);
+    uint64_t unit = 600 + round;
+    uint32_t *doors = NULL;
+    size_t count = 0;
+    locker_status status = locker_pickup_pin(l, 1, &unit, wrong, &doors, &count);
+    if (status == LOCKER_CREDENTIAL_REJECTED) result.weighed++;
+    else if (status == LOCKER_CREDENTIAL_THROTTLED) result.throttled++;
+    else CHECK(status == LOCKER_CREDENTIAL_REJECTED);
+    CHECK(locker_tick(l) == LOCKER_OK);
+    char *events = take_events(l);
+    result.returned |= events != NULL && strstr(events, "\"type\":\"return_ready\"") != NULL;
+    result.jumped |= events != NULL && strstr(events, "\"type\":\"clock_jumped\"") != NULL;
+    free(events);
+  }
+  uint64_t now_s = 0;
+  CHECK(locker_observe_clock(l, &now_s) == LOCKER_OK);
+  result.lived_s = now_s - T0;
+  CHECK(locker_clock_held(l, &result.held_s) == LOCKER_OK);
+  if (with_uptime) {
+    /* Staff confirm the clock: the week counts from here on, and the
+     * parcel, a week old by it, goes back to the carrier. */
+    CHECK(locker_confirm_clock(l, &now_s) == LOCKER_OK && now_s == b.now_s);
+    CHECK(locker_tick(l) == LOCKER_OK);
+    char *events = take_events(l);
+    CHECK(events != NULL && strstr(events, "\"type\":\"return_ready\"") != NULL);
+    free(events);
+  }
+  locker_free(l);
+  free(b.journal);
+  return result;
+}
+
+static void test_clock_crept_ahead(void) {
+  creep held = creep_clock(true);
+  /* With the uptime counter: the locker lived 200 minutes (and its minute
+   * of allowance), the rest of the week is held back; the bank's daily
+   * cap holds, and nothing expires. */
+  CHECK(held.weighed <= 25);
+  CHECK(held.throttled > 0);
+  CHECK(held.weighed + held.throttled == 200);
+  CHECK(!held.returned);
+  CHECK(held.jumped);
+  CHECK(held.lived_s <= 200 * 60 + 60);
+  CHECK(held.held_s >= 200 * 50 * 60 - 60);
+
+  /* The control, without one: every step is time passing, the crept week
+   * is the locker's, its days each give the guesser the bank's cap again,
+   * and the parcel expires out to the carrier. */
+  creep crept = creep_clock(false);
+  CHECK(crept.weighed > 3 * 25);
+  CHECK(crept.returned);
+  CHECK(!crept.jumped);
+  CHECK(crept.held_s == 0);
+  CHECK(crept.lived_s == 200 * (60 + 50 * 60));
+  printf("  clock crept a week: %u guesses counted with an uptime counter, "
+         "%u without\n",
+         held.weighed, crept.weighed);
+}
+
 static void test_signed_time(void) {
   board b;
   board_init(&b, T0);
@@ -921,10 +1192,12 @@ int main(void) {
   test_legacy_downgrade();
   test_rollback();
   test_fork();
+  test_another_banks_journal();
   test_key_rings();
   test_keys_through_the_locker();
   test_unexpected_door_close();
   test_clock_pushed_ahead();
+  test_clock_crept_ahead();
   test_signed_time();
   return checks_report();
 }
