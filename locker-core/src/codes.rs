@@ -251,7 +251,7 @@ mod journaled {
                 Self::RolledBack { .. } => "rolled_back",
                 Self::HeadMismatch { .. } => "head_mismatch",
                 Self::WrongKeyRing { .. } => "wrong_key_ring",
-                Self::WrongBank { .. } => "wrong_bank",
+                Self::WrongBank { .. } => "bank_mismatch",
                 Self::NoKeys => "no_keys",
             }
         }

@@ -358,11 +358,10 @@ enum locker_status
   /**
    * The journal (or snapshot) configures another bank than the one the
    * restore expects (`locker_restore_options.expected_bank`, or the
-   * `bank_id` of the expected head): banks sharing a key ring authenticate each other's
-   * journals, so another bank's journal copied onto this board's
-   * storage is refused by its bank id. The core's journal code
-   * `wrong_bank` (its credential code `wrong_bank` is
-   * `LOCKER_REMOTE_WRONG_BANK`).
+   * `bank_id` of the expected head): banks sharing a key ring
+   * authenticate each other's journals, so another bank's journal
+   * copied onto this board's storage is refused by its bank id. The
+   * core's code `bank_mismatch`.
    */
   LOCKER_JOURNAL_WRONG_BANK = 617,
   /**

@@ -55,13 +55,6 @@ impl Error {
         Self::coded(code, locker_status::of_code(code), message)
     }
 
-    /// A journal error (`JournalError`), by its code: as [`Error::core`],
-    /// through the journal's own statuses where the core's table gives
-    /// its code to another concern too (`"wrong_bank"`).
-    pub(crate) fn journal(code: &str, message: impl Display) -> Self {
-        Self::coded(code, locker_status::of_journal_code(code), message)
-    }
-
     fn coded(code: &str, status: Option<locker_status>, message: impl Display) -> Self {
         match status {
             Some(status) => Self::new(status, message),
@@ -78,12 +71,8 @@ impl Error {
 impl From<LockerError> for Error {
     fn from(error: LockerError) -> Self {
         // LockerError messages never carry secrets (PINs, tokens, keys).
-        // The code is the innermost cause's; only its concern tells a
-        // journal's "wrong_bank" from a credential's.
-        match &error {
-            LockerError::Journal(_) => Self::journal(error.code(), &error),
-            _ => Self::core(error.code(), &error),
-        }
+        // The code is the innermost cause's.
+        Self::core(error.code(), &error)
     }
 }
 
@@ -152,12 +141,10 @@ mod tests {
         let error = Error::core("forged", "record 3 is forged");
         assert_eq!(error.status, locker_status::LOCKER_JOURNAL_FORGED);
         assert_eq!(error.message, "record 3 is forged");
-        let error = Error::journal("from_a_newer_core", "what it said");
-        assert_eq!(error.status, locker_status::LOCKER_PANIC);
     }
 
     #[test]
-    fn a_code_of_two_concerns_gets_the_status_of_its_concern() {
+    fn a_bank_of_a_journal_and_of_a_token_get_their_own_statuses() {
         use locker_core::credential::CredentialError;
         use locker_core::journal::JournalError;
         let journal = LockerError::Journal(JournalError::WrongBank {

@@ -248,7 +248,7 @@ fn restore(
     // core then checks the ring, the bank, the MACs, the head and the
     // counter.
     let loaded = lines::read::<Entry>(text, &Trust::integrity_only())
-        .map_err(|error| Error::journal(error.code(), format_args!("journal: {error}")))?;
+        .map_err(|error| Error::core(error.code(), format_args!("journal: {error}")))?;
     if !torn.is_empty() {
         hardware.check_truncate(torn.len())?;
         journal.truncate_before_next_append(loaded.valid_bytes);

@@ -188,11 +188,10 @@ pub enum locker_status {
     LOCKER_JOURNAL_WRONG_KEY_RING = 616,
     /// The journal (or snapshot) configures another bank than the one the
     /// restore expects (`locker_restore_options.expected_bank`, or the
-    /// `bank_id` of the expected head): banks sharing a key ring authenticate each other's
-    /// journals, so another bank's journal copied onto this board's
-    /// storage is refused by its bank id. The core's journal code
-    /// `wrong_bank` (its credential code `wrong_bank` is
-    /// `LOCKER_REMOTE_WRONG_BANK`).
+    /// `bank_id` of the expected head): banks sharing a key ring
+    /// authenticate each other's journals, so another bank's journal
+    /// copied onto this board's storage is refused by its bank id. The
+    /// core's code `bank_mismatch`.
     LOCKER_JOURNAL_WRONG_BANK = 617,
     /// The operation does not fit the locker's state.
     LOCKER_STATE = 700,
@@ -435,25 +434,10 @@ impl locker_status {
         }
     }
 
-    /// The status of a journal error's code (`JournalError::code`): as
-    /// [`of_code`](Self::of_code), except for a code the core's table also
-    /// gives to another concern with another meaning. `"wrong_bank"` is
-    /// both a credential's (a QR token, remote command or signed time for
-    /// another bank: `LOCKER_REMOTE_WRONG_BANK`) and a journal's (a journal
-    /// or snapshot of another bank: `LOCKER_JOURNAL_WRONG_BANK`).
-    #[must_use]
-    pub fn of_journal_code(code: &str) -> Option<Self> {
-        match code {
-            "wrong_bank" => Some(Self::LOCKER_JOURNAL_WRONG_BANK),
-            other => Self::of_code(other),
-        }
-    }
-
     /// The status of a core error code (`code()` of any core error: the
     /// one table in `locker_core::codes`). `None` for a code this binding
     /// does not know: a newer core; the tests walk every code in the
-    /// core's table, so a release never gets here. A journal error's code
-    /// goes through [`of_journal_code`](Self::of_journal_code).
+    /// core's table, so a release never gets here.
     #[must_use]
     pub fn of_code(code: &str) -> Option<Self> {
         Some(match code {
@@ -547,6 +531,7 @@ impl locker_status {
             "rolled_back" => Self::LOCKER_JOURNAL_ROLLED_BACK,
             "head_mismatch" => Self::LOCKER_JOURNAL_HEAD_MISMATCH,
             "wrong_key_ring" => Self::LOCKER_JOURNAL_WRONG_KEY_RING,
+            "bank_mismatch" => Self::LOCKER_JOURNAL_WRONG_BANK,
             // the locker's state
             "snapshot" => Self::LOCKER_STATE,
             "door_still_open" => Self::LOCKER_DOOR_STILL_OPEN,
@@ -638,22 +623,12 @@ mod tests {
         codes
     }
 
-    /// The status a code of `owner`'s `code()` gets (as `Error::from` and
-    /// the restore look it up).
-    fn status_of(owner: &str, code: &str) -> Option<locker_status> {
-        if owner == "JournalError" {
-            locker_status::of_journal_code(code)
-        } else {
-            locker_status::of_code(code)
-        }
-    }
-
     /// Every code in the core's table has a status: the `None` arm of
     /// `of_code` is never reached by a core this crate builds with.
     #[test]
     fn every_core_code_has_a_status() {
         for (owner, code) in table() {
-            let status = status_of(owner, code);
+            let status = locker_status::of_code(code);
             assert!(
                 status.is_some(),
                 "the core's code {code:?} ({owner}) has no C status"
@@ -662,23 +637,13 @@ mod tests {
             assert_ne!(status, Some(locker_status::LOCKER_PANIC), "{code}");
         }
         assert_eq!(locker_status::of_code("no_such_code"), None);
-        assert_eq!(locker_status::of_journal_code("no_such_code"), None);
     }
 
     /// Codes the core's table gives to several error types, and the
-    /// statuses they get: one status when the meaning is one (no keys,
-    /// nothing to collect, an invalid parcel), the concern's own when it is
-    /// not (a bank that is not this one's: a credential's, a journal's). A code
-    /// newly shared fails here until someone has looked at what it means
-    /// in each concern.
-    const SHARED_CODES: [(&str, &[(&str, locker_status)]); 4] = [
-        (
-            "wrong_bank",
-            &[
-                ("CredentialError", locker_status::LOCKER_REMOTE_WRONG_BANK),
-                ("JournalError", locker_status::LOCKER_JOURNAL_WRONG_BANK),
-            ],
-        ),
+    /// statuses they get: one code, one meaning (no keys, nothing to
+    /// collect, an invalid parcel). A code newly shared fails here until
+    /// someone has looked at what it means in each concern.
+    const SHARED_CODES: [(&str, &[(&str, locker_status)]); 3] = [
         (
             "no_keys",
             &[
@@ -723,7 +688,11 @@ mod tests {
             };
             for (owner, status) in *expected {
                 assert!(list.contains(owner), "{code:?} is no longer {owner}'s");
-                assert_eq!(status_of(owner, code), Some(*status), "{code:?} of {owner}");
+                assert_eq!(
+                    locker_status::of_code(code),
+                    Some(*status),
+                    "{code:?} of {owner}"
+                );
             }
         }
     }

@@ -508,7 +508,7 @@ mod tests {
         };
         assert_eq!(
             converted(CoreError::Locker(CoreLockerError::Journal(wrong_bank))),
-            ("JournalError".into(), Some("wrong_bank".into()), None)
+            ("JournalError".into(), Some("bank_mismatch".into()), None)
         );
     }
 

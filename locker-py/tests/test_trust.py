@@ -250,7 +250,7 @@ def test_a_restore_refuses_another_bank_s_journal_under_a_shared_ring() -> None:
         lambda: locker.Locker.restore(keys, hw_6, bank_5.journal_text(), expected_head=head_6),
     ):
         error = refused(call, locker.JournalError)
-        assert error.code == "wrong_bank" and error.seq is None
+        assert error.code == "bank_mismatch" and error.seq is None
     error = refused(lambda: locker.Locker.restore(keys, hw_5, journal_6, expected_bank=5), locker.JournalError)
     assert "the journal is bank 6's, not bank 5's" in str(error)
     # Its own journal, told its bank or its head, restores.
@@ -265,7 +265,7 @@ def test_a_restore_refuses_another_bank_s_journal_under_a_shared_ring() -> None:
     bare = {k: v for k, v in head_5.items() if k != "bank_id"}
     assert locker.Locker.restore(keys, hw_5, bank_5.journal_text(), expected_head=bare).bank_id() == 5
     error = refused(lambda: locker.Locker.restore(keys, hw_5, journal_6, expected_head=bare, expected_bank=5))
-    assert error.code == "wrong_bank"
+    assert error.code == "bank_mismatch"
 
 
 def test_a_head_whose_position_was_edited_is_refused() -> None:

@@ -218,7 +218,7 @@ export interface RestoreOptions {
   /**
    * The bank this board is (from its provisioning; a number or a decimal
    * string): a journal or snapshot configuring another bank is refused
-   * ("wrong_bank"). Banks sharing a key ring authenticate each other's
+   * ("bank_mismatch"). Banks sharing a key ring authenticate each other's
    * journals, so a board says which it is here, or through `expectedHead`.
    */
   expectedBank?: number | string;
@@ -417,7 +417,7 @@ impl Locker {
     /// # Errors
     ///
     /// `"invalid_argument"` for a wrong type or option; `"no_keys"` (an
-    /// empty ring), `"wrong_key_ring"` (another site's), `"wrong_bank"`
+    /// empty ring), `"wrong_key_ring"` (another site's), `"bank_mismatch"`
     /// (another bank's journal or snapshot), `"forged"`,
     /// `"unknown_key"`, `"unauthenticated"` (a legacy journal without
     /// `acceptLegacy`), `"rolled_back"`, `"head_mismatch"`, `"edited"`,

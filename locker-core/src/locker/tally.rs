@@ -44,7 +44,8 @@ impl Tally {
 }
 
 /// The sums not journaled yet (kept in memory: a power cut loses at most
-/// the last few minutes' count of refused attempts).
+/// the last hour's count of refused attempts; `flush_attempts` before a
+/// planned shutdown).
 #[derive(Clone, Debug, Default)]
 pub(super) struct Tallies(Vec<Tally>);
 

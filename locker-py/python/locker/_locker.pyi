@@ -92,7 +92,7 @@ class LockerError(Exception):
     """Base class of every error raised by the locker package.
 
     ``code`` is the core's stable code for what went wrong (``"forged"``,
-    ``"weak_key"``, ``"rejected"``, ``"bound_exceeded"``, ``"wrong_bank"``,
+    ``"weak_key"``, ``"rejected"``, ``"bound_exceeded"``, ``"bank_mismatch"``,
     ``"invalid_argument"``, ...), on every error the package raises.
     """
 
@@ -157,7 +157,7 @@ class JournalError(LockerError):
     """A journal is malformed or was tampered with: edited, missing, reordered,
     forged (a MAC that does not verify), sealed with an unknown key,
     unauthenticated, rolled back, another site's key ring, another bank's
-    journal (``wrong_bank``).
+    journal (``bank_mismatch``).
 
     ``seq`` is the first bad record's sequence number when the core names one.
     """
@@ -601,7 +601,7 @@ class Locker:
         """Restores a locker from its journal (record dicts or JSON-lines text), authenticated with ``keys``;
         a journal or snapshot of another bank than ``expected_bank`` (or
         ``expected_head``'s ``bank_id``) is refused (:class:`JournalError`,
-        ``wrong_bank``)."""
+        ``bank_mismatch``)."""
     def restore_report(self) -> Optional[RestoreReport]:
         """What the restore found; ``None`` for a locker made new."""
     def head(self) -> Optional[Head]:

@@ -279,7 +279,7 @@ test("a restore told its bank refuses another bank's journal and snapshot, by ex
   const b = lockerOf(32);
   const board = () => new SimulatedHardware(doorIds(bank), 1, NOW + 60);
   const wrongBank = (expected, found) => (e) =>
-    e.name === "LockerError" && e.code === "wrong_bank" && e.seq === undefined &&
+    e.name === "LockerError" && e.code === "bank_mismatch" && e.seq === undefined &&
     e.message.includes(`${expected}`) && e.message.includes(`${found}`);
   const headA = a.head();
   assert.equal(headA.bank_id, 31);
@@ -312,7 +312,7 @@ test("a restore told its bank refuses another bank's journal and snapshot, by ex
   // The head's bank is not under its MAC: keep it where the storage
   // cannot reach. Relabelled, it is still another bank's head for B.
   assert.throws(() => Locker.restore(keys, board(), b.journalText(), { expectedHead: { ...headA, bank_id: 32 } }),
-    (e) => e.name === "LockerError" && e.code !== "wrong_bank");
+    (e) => e.name === "LockerError" && e.code !== "bank_mismatch");
   // Bank 0 (a config without bank_id) is a bank like any other.
   assert.throws(() => Locker.restore(keys, board(), a.journalText(), { expectedBank: 0 }), wrongBank(0, 31));
 });
