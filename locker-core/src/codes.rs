@@ -231,7 +231,33 @@ impl crate::credential::QrRenderError {
 #[cfg(feature = "serde")]
 mod journaled {
     use crate::journal::JournalError;
+    use crate::journal::flash::{FlashError, MemoryFlashError};
     use crate::locker::{LockerError, StateError};
+
+    impl<E> FlashError<E> {
+        /// The stable code of this error.
+        #[must_use]
+        pub const fn code(&self) -> &'static str {
+            match self {
+                Self::Flash(_) => "flash_failed",
+                Self::Layout { .. } => "flash_layout",
+                Self::NoRoom { .. } => "flash_full",
+                Self::NeedsCompaction => "needs_compaction",
+                Self::Journal(inner) => inner.code(),
+            }
+        }
+    }
+
+    impl MemoryFlashError {
+        /// The stable code of this error.
+        #[must_use]
+        pub const fn code(&self) -> &'static str {
+            match self {
+                Self::PowerLost => "power_lost",
+                Self::OutOfRange => "out_of_range",
+            }
+        }
+    }
 
     impl JournalError {
         /// The stable code of this error.

@@ -74,6 +74,7 @@
 
 #[cfg(feature = "std")]
 mod file;
+pub mod flash;
 pub mod lines;
 mod verify;
 
@@ -613,6 +614,27 @@ pub trait JournalSink<E> {
     ///
     /// The storage's error; the caller then treats the change as not made.
     fn append(&mut self, record: &Record<E>) -> Result<(), Self::Error>;
+
+    /// Whether the storage asks to be compacted: it passed its configured
+    /// size, or a failed write left it unable to take more records. The
+    /// [`Locker`](crate::locker::Locker) compacts before its next record.
+    fn wants_compaction(&self) -> bool {
+        false
+    }
+
+    /// Starts the journal again from `snapshot`: the JSON bytes of a
+    /// sealed [`Snapshot`](crate::locker::Snapshot) of the state after the
+    /// last record appended. Once this returns `Ok(true)` the snapshot is
+    /// durable, the records it covers may be dropped, and the next record
+    /// follows it. `Ok(false)`: this storage does not compact (the default).
+    ///
+    /// # Errors
+    ///
+    /// The storage's error; the journal is then as it was.
+    fn compact(&mut self, snapshot: &[u8]) -> Result<bool, Self::Error> {
+        let _ = snapshot;
+        Ok(false)
+    }
 }
 
 impl<E: Clone> JournalSink<E> for MemoryJournal<E> {

@@ -201,6 +201,18 @@ pub enum Event {
         /// The door.
         compartment: CompartmentId,
     },
+    /// The journal was compacted: its storage now starts from a snapshot
+    /// of the state after record `through_seq`. Storage that keeps the
+    /// history before the snapshot until its next compaction (the flash
+    /// journal's other half) is read now to export it
+    /// ([`FlashJournal::previous`](crate::journal::flash::FlashJournal::previous)).
+    JournalCompacted {
+        /// The last record the snapshot covers (`null` for an empty
+        /// journal).
+        through_seq: Option<u64>,
+        /// Bytes of the snapshot as stored.
+        snapshot_bytes: usize,
+    },
 }
 
 pub(super) fn expose_pin<S: serde::Serializer>(

@@ -62,6 +62,7 @@ mod doors;
 mod entry;
 mod error;
 mod event;
+mod flash;
 mod policy;
 mod resident;
 mod restore;
@@ -81,6 +82,7 @@ pub use doors::{DoorStatus, DoorView, OpenFor};
 pub use entry::{AbortReason, ClockConfirmation, Entry, ParcelPlace};
 pub use error::LockerError;
 pub use event::Event;
+pub use flash::FlashChecks;
 pub use policy::{CLOCK_MAX_S, ClockPolicy, DAY_S, HOUR_S, LockerPolicy, POLICY_MAX_S};
 pub use resident::Delegation;
 pub use restore::{Restore, RestoreReport};
@@ -483,6 +485,37 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
         snapshot
     }
 
+    /// Compacts the journal: gives its storage a sealed snapshot of the
+    /// state after the last record, from which the journal continues
+    /// (see [`JournalSink::compact`]). The locker does this on its own
+    /// before a record when the storage asks
+    /// ([`JournalSink::wants_compaction`]); call it to compact on request.
+    /// Raises [`Event::JournalCompacted`] when the storage compacted.
+    /// Returns whether it did (`false`: the storage does not compact).
+    ///
+    /// # Errors
+    ///
+    /// [`LockerError::JournalWrite`] when the storage fails: the journal
+    /// is then as it was.
+    pub fn compact(&mut self) -> Result<bool, LockerError> {
+        let snapshot = self.snapshot();
+        // Plain data with string keys always serializes.
+        let bytes = serde_json::to_vec(&snapshot).unwrap_or_default();
+        let compacted =
+            self.journal
+                .compact(&bytes)
+                .map_err(|error| LockerError::JournalWrite {
+                    message: error.to_string(),
+                })?;
+        if compacted {
+            self.events.push(Event::JournalCompacted {
+                through_seq: self.chain.next_seq.checked_sub(1),
+                snapshot_bytes: bytes.len(),
+            });
+        }
+        Ok(compacted)
+    }
+
     /// Takes the notifications raised since the last call.
     pub fn take_events(&mut self) -> Vec<Event> {
         core::mem::take(&mut self.events)
@@ -527,11 +560,26 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
     /// Makes `record` durable, then moves the chain (and the board's
     /// monotonic counter) past it.
     fn store_record(&mut self, record: &Record<Entry>) -> Result<(), LockerError> {
-        self.journal
-            .append(record)
-            .map_err(|error| LockerError::JournalWrite {
-                message: error.to_string(),
-            })?;
+        // The state is that of the last durable record here (the new one
+        // is applied only once stored), so this is where a snapshot is
+        // taken.
+        if self.journal.wants_compaction() {
+            self.compact()?;
+        }
+        if let Err(error) = self.journal.append(record) {
+            // Storage that filled up (or broke) asks for a compaction:
+            // one, then the record once more.
+            if !self.journal.wants_compaction() || !self.compact()? {
+                return Err(LockerError::JournalWrite {
+                    message: error.to_string(),
+                });
+            }
+            self.journal
+                .append(record)
+                .map_err(|error| LockerError::JournalWrite {
+                    message: error.to_string(),
+                })?;
+        }
         self.chain.advance(record);
         self.head = Some(record.head());
         if self.counter

@@ -1,0 +1,596 @@
+//! A journal on raw flash that never outgrows it: records and snapshots
+//! in two halves of one region, so a power cut at any byte loses nothing
+//! that was acknowledged.
+//!
+//! The vendor gives a [`Flash`]: read, write (programming bits from 1 to
+//! 0, as NOR flash does) and erase over a region of whole erase blocks.
+//! [`FlashJournal`] lays the region out as two halves, A and B:
+//!
+//! ```text
+//! half:  | header                                  | record frame | record frame | ... | erased (0xFF) |
+//! header:  "LKF" 1 | generation u32 | snapshot len u32 | snapshot | commit
+//! frame:   payload len u32 | payload (one record) | commit
+//! ```
+//!
+//! Integers are little-endian; `commit` is one byte programmed to 0x00
+//! only after everything before it is written, so a header or frame
+//! whose commit byte is not 0x00 was cut short and is ignored. The half
+//! with the newest committed header is the journal: its snapshot (none in
+//! the first half ever written) and the records after it.
+//!
+//! A compaction erases the other half, writes the snapshot there and
+//! commits it, then appends there. Until the header's commit byte is
+//! written the old half is still the journal; from then on the new one
+//! is. The old half stays readable until the next compaction erases it,
+//! which is the host's time to export the history it holds
+//! ([`FlashJournal::previous`]).
+//!
+//! A failed write, or a torn frame found on opening, leaves the write
+//! position unknown; the journal then refuses appends and asks for a
+//! compaction ([`JournalSink::wants_compaction`]), which continues the
+//! journal in the other half. The [`Locker`](crate::locker::Locker) does
+//! that before its next record.
+
+use alloc::string::String;
+use alloc::vec;
+use alloc::vec::Vec;
+use core::fmt;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::{JournalError, JournalSink, Record, lines};
+
+mod memory;
+
+pub use memory::{MemoryFlash, MemoryFlashError};
+
+/// Bytes of the magic that starts a half's header.
+const MAGIC: [u8; 4] = *b"LKF\x01";
+/// Magic, generation and snapshot length.
+const HEADER_FIXED_BYTES: u32 = 12;
+/// A frame's length field.
+const LENGTH_BYTES: u32 = 4;
+/// The byte that marks a header or frame complete.
+const COMMITTED: u8 = 0x00;
+/// A length field never programmed.
+const ERASED_LENGTH: u32 = u32::MAX;
+
+/// A region of flash the journal owns: whole erase blocks, programmed
+/// from 1 to 0 and erased back to 0xFF a block at a time.
+pub trait Flash {
+    /// Why the flash could not be read, written or erased.
+    type Error: fmt::Debug + fmt::Display;
+
+    /// Bytes in the region: an even number of erase blocks.
+    fn capacity_bytes(&self) -> u32;
+
+    /// Bytes in one erase block.
+    fn erase_block_bytes(&self) -> u32;
+
+    /// Reads `buf.len()` bytes at `offset`.
+    ///
+    /// # Errors
+    ///
+    /// The flash's error.
+    fn read(&mut self, offset: u32, buf: &mut [u8]) -> Result<(), Self::Error>;
+
+    /// Programs `bytes` at `offset`, which the journal has erased before.
+    /// When this returns `Ok`, the bytes survive a power cut.
+    ///
+    /// # Errors
+    ///
+    /// The flash's error; the bytes may then be written in part.
+    fn write(&mut self, offset: u32, bytes: &[u8]) -> Result<(), Self::Error>;
+
+    /// Erases `len` bytes at `offset`, both multiples of the erase block.
+    ///
+    /// # Errors
+    ///
+    /// The flash's error; the blocks may then hold anything.
+    fn erase(&mut self, offset: u32, len: u32) -> Result<(), Self::Error>;
+}
+
+/// Why a flash journal could not be opened, written or compacted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FlashError<E> {
+    /// The flash failed.
+    Flash(E),
+    /// The region cannot hold two halves of whole erase blocks.
+    Layout {
+        /// Why.
+        reason: &'static str,
+    },
+    /// A record or snapshot does not fit in what is left of a half.
+    NoRoom {
+        /// Bytes needed.
+        needed_bytes: u32,
+        /// Bytes left.
+        left_bytes: u32,
+    },
+    /// A write failed or a torn frame was found, so the half takes no more
+    /// records: compact to go on.
+    NeedsCompaction,
+    /// A committed record is damaged.
+    Journal(JournalError),
+}
+
+impl<E: fmt::Display> fmt::Display for FlashError<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Flash(error) => write!(f, "flash: {error}"),
+            Self::Layout { reason } => write!(f, "flash layout: {reason}"),
+            Self::NoRoom {
+                needed_bytes,
+                left_bytes,
+            } => write!(
+                f,
+                "flash journal full: {needed_bytes} bytes needed, {left_bytes} left in the half"
+            ),
+            Self::NeedsCompaction => {
+                f.write_str("flash journal: a write failed, compact before appending")
+            }
+            Self::Journal(error) => write!(f, "flash journal: {error}"),
+        }
+    }
+}
+
+impl<E: fmt::Debug + fmt::Display> core::error::Error for FlashError<E> {}
+
+/// When a flash journal asks to be compacted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FlashConfig {
+    /// Compact once a half holds this many bytes (header and records).
+    /// Leave room for the records written before the locker compacts (one
+    /// call's worth) and for the next snapshot: a snapshot that does not
+    /// fit in a half cannot be written at all.
+    pub compact_at_bytes: u32,
+}
+
+impl FlashConfig {
+    /// Compaction at three quarters of a half of `capacity_bytes`.
+    #[must_use]
+    pub const fn for_capacity(capacity_bytes: u32) -> Self {
+        Self {
+            compact_at_bytes: capacity_bytes / 2 / 4 * 3,
+        }
+    }
+}
+
+/// What a flash journal held when it was opened.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FlashContents<E> {
+    /// The snapshot the records continue, as written (JSON bytes of a
+    /// sealed [`Snapshot`](crate::locker::Snapshot)); `None` before the
+    /// first compaction.
+    pub snapshot: Option<Vec<u8>>,
+    /// The records after the snapshot, oldest first.
+    pub records: Vec<Record<E>>,
+    /// Bytes of a frame cut short by a power cut, dropped (it was never
+    /// acknowledged).
+    pub torn_bytes: Option<u32>,
+    /// True when neither half held a journal and the region was formatted.
+    pub formatted: bool,
+}
+
+impl<E> FlashContents<E> {
+    /// True when there is nothing to restore: start a new locker.
+    #[must_use]
+    pub const fn is_empty(&self) -> bool {
+        self.snapshot.is_none() && self.records.is_empty()
+    }
+}
+
+/// Where the journal stands in its flash.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct FlashUsage {
+    /// Bytes of the region.
+    pub capacity_bytes: u32,
+    /// Bytes of each half.
+    pub half_bytes: u32,
+    /// Bytes written in the active half (header, snapshot, records).
+    pub used_bytes: u32,
+    /// Bytes of the active half's snapshot (0 before the first compaction).
+    pub snapshot_bytes: u32,
+    /// Records in the active half.
+    pub records: u32,
+    /// Compactions since the region was formatted.
+    pub generation: u32,
+}
+
+/// A half's committed header.
+#[derive(Clone, Copy, Debug)]
+struct Header {
+    generation: u32,
+    snapshot_bytes: u32,
+}
+
+impl Header {
+    /// Where the records of a half with this header start.
+    const fn records_at(self) -> u32 {
+        HEADER_FIXED_BYTES + self.snapshot_bytes + 1
+    }
+}
+
+/// A journal kept in a [`Flash`] region (see the [module](self)).
+#[derive(Debug)]
+pub struct FlashJournal<F> {
+    flash: F,
+    config: FlashConfig,
+    half_bytes: u32,
+    /// 0 or 1.
+    active: u32,
+    header: Header,
+    /// Where the next frame goes, within the active half.
+    write_at: u32,
+    records: u32,
+    /// A write failed or a torn frame was found.
+    broken: bool,
+    /// A record did not fit in what is left of the half.
+    full: bool,
+}
+
+impl<F: Flash> FlashJournal<F> {
+    /// Opens the journal in `flash`: the half with the newest committed
+    /// header, its snapshot and records. A region where neither half has
+    /// one is formatted (a new journal).
+    ///
+    /// # Errors
+    ///
+    /// [`FlashError::Layout`] for a region that is not an even number of
+    /// erase blocks, [`FlashError::Flash`] when the flash fails, and
+    /// [`FlashError::Journal`] for a committed record that does not parse
+    /// (damaged storage: the journal is not guessed at).
+    pub fn open<E: DeserializeOwned>(
+        mut flash: F,
+        config: FlashConfig,
+    ) -> Result<(Self, FlashContents<E>), FlashError<F::Error>> {
+        let half_bytes = layout(&flash)?;
+        let headers = [
+            read_header(&mut flash, 0, half_bytes)?,
+            read_header(&mut flash, half_bytes, half_bytes)?,
+        ];
+        let chosen = match headers {
+            [Some(a), Some(b)] => Some(if newer(b.generation, a.generation) {
+                (1, b)
+            } else {
+                (0, a)
+            }),
+            [Some(a), None] => Some((0, a)),
+            [None, Some(b)] => Some((1, b)),
+            [None, None] => None,
+        };
+        let Some((active, header)) = chosen else {
+            let mut journal = Self {
+                flash,
+                config,
+                half_bytes,
+                active: 1,
+                header: Header {
+                    generation: 0,
+                    snapshot_bytes: 0,
+                },
+                write_at: 0,
+                records: 0,
+                broken: true,
+                full: false,
+            };
+            journal.start_half(None)?;
+            let contents = FlashContents {
+                snapshot: None,
+                records: Vec::new(),
+                torn_bytes: None,
+                formatted: true,
+            };
+            return Ok((journal, contents));
+        };
+        let mut journal = Self {
+            flash,
+            config,
+            half_bytes,
+            active,
+            header,
+            write_at: header.records_at(),
+            records: 0,
+            broken: false,
+            full: false,
+        };
+        let snapshot = if header.snapshot_bytes == 0 {
+            None
+        } else {
+            let mut bytes = vec![0; header.snapshot_bytes as usize];
+            journal
+                .flash
+                .read(journal.base() + HEADER_FIXED_BYTES, &mut bytes)
+                .map_err(FlashError::Flash)?;
+            Some(bytes)
+        };
+        let scanned = journal.scan(active)?;
+        journal.write_at = scanned.end;
+        journal.records = u32::try_from(scanned.records.len()).unwrap_or(u32::MAX);
+        journal.broken = scanned.torn_bytes.is_some();
+        let records = parse_records(&scanned.records)?;
+        let contents = FlashContents {
+            snapshot,
+            records,
+            torn_bytes: scanned.torn_bytes,
+            formatted: false,
+        };
+        Ok((journal, contents))
+    }
+
+    /// The records of the other half: the history before the active
+    /// snapshot, kept until the next compaction erases it. Empty when the
+    /// other half holds no committed journal (before the first compaction,
+    /// or after a compaction cut short).
+    ///
+    /// # Errors
+    ///
+    /// [`FlashError::Flash`] when the flash fails, and
+    /// [`FlashError::Journal`] for a damaged record.
+    pub fn previous<E: DeserializeOwned>(
+        &mut self,
+    ) -> Result<Vec<Record<E>>, FlashError<F::Error>> {
+        let other = 1 - self.active;
+        let Some(header) = read_header(&mut self.flash, other * self.half_bytes, self.half_bytes)?
+        else {
+            return Ok(Vec::new());
+        };
+        if !newer(self.header.generation, header.generation) {
+            return Ok(Vec::new());
+        }
+        let scanned = self.scan_from(other, header.records_at())?;
+        parse_records(&scanned.records)
+    }
+
+    /// Where the journal stands in its flash.
+    #[must_use]
+    pub const fn usage(&self) -> FlashUsage {
+        FlashUsage {
+            capacity_bytes: self.half_bytes * 2,
+            half_bytes: self.half_bytes,
+            used_bytes: self.write_at,
+            snapshot_bytes: self.header.snapshot_bytes,
+            records: self.records,
+            generation: self.header.generation,
+        }
+    }
+
+    /// The flash.
+    #[must_use]
+    pub const fn flash(&self) -> &F {
+        &self.flash
+    }
+
+    /// The flash, to change it (for a simulator: to cut the power).
+    pub fn flash_mut(&mut self) -> &mut F {
+        &mut self.flash
+    }
+
+    /// Gives back the flash.
+    pub fn into_flash(self) -> F {
+        self.flash
+    }
+
+    /// Offset of the active half in the region.
+    const fn base(&self) -> u32 {
+        self.active * self.half_bytes
+    }
+
+    /// Erases the other half, writes `snapshot` there as its header and
+    /// commits it: from then on the other half is the journal.
+    fn start_half(&mut self, snapshot: Option<&[u8]>) -> Result<(), FlashError<F::Error>> {
+        let snapshot = snapshot.unwrap_or_default();
+        let snapshot_bytes = u32::try_from(snapshot.len()).unwrap_or(u32::MAX);
+        let records_at = HEADER_FIXED_BYTES
+            .saturating_add(snapshot_bytes)
+            .saturating_add(1);
+        if records_at > self.half_bytes {
+            return Err(FlashError::NoRoom {
+                needed_bytes: records_at,
+                left_bytes: self.half_bytes,
+            });
+        }
+        let next = 1 - self.active;
+        let base = next * self.half_bytes;
+        let generation = self.header.generation.wrapping_add(1);
+        self.flash
+            .erase(base, self.half_bytes)
+            .map_err(FlashError::Flash)?;
+        let mut header = Vec::with_capacity(records_at as usize);
+        header.extend_from_slice(&MAGIC);
+        header.extend_from_slice(&generation.to_le_bytes());
+        header.extend_from_slice(&snapshot_bytes.to_le_bytes());
+        header.extend_from_slice(snapshot);
+        self.flash.write(base, &header).map_err(FlashError::Flash)?;
+        self.flash
+            .write(base + records_at - 1, &[COMMITTED])
+            .map_err(FlashError::Flash)?;
+        self.active = next;
+        self.header = Header {
+            generation,
+            snapshot_bytes,
+        };
+        self.write_at = records_at;
+        self.records = 0;
+        self.broken = false;
+        self.full = false;
+        Ok(())
+    }
+
+    /// The committed frames of the active half.
+    fn scan(&mut self, half: u32) -> Result<Scanned, FlashError<F::Error>> {
+        self.scan_from(half, self.header.records_at())
+    }
+
+    /// The committed frames of `half` from `start`, up to the first frame
+    /// never written or cut short.
+    fn scan_from(&mut self, half: u32, start: u32) -> Result<Scanned, FlashError<F::Error>> {
+        let base = half * self.half_bytes;
+        let mut at = start;
+        let mut records = Vec::new();
+        let mut torn_bytes = None;
+        while at + LENGTH_BYTES <= self.half_bytes {
+            let mut length = [0; 4];
+            self.flash
+                .read(base + at, &mut length)
+                .map_err(FlashError::Flash)?;
+            let length = u32::from_le_bytes(length);
+            if length == ERASED_LENGTH {
+                break;
+            }
+            let left = self.half_bytes - at - LENGTH_BYTES;
+            if length >= left {
+                torn_bytes = Some(self.half_bytes - at);
+                break;
+            }
+            let mut payload = vec![0; length as usize + 1];
+            self.flash
+                .read(base + at + LENGTH_BYTES, &mut payload)
+                .map_err(FlashError::Flash)?;
+            if payload.pop() != Some(COMMITTED) {
+                torn_bytes = Some(LENGTH_BYTES + length + 1);
+                break;
+            }
+            records.push(payload);
+            at += LENGTH_BYTES + length + 1;
+        }
+        Ok(Scanned {
+            records,
+            end: at,
+            torn_bytes,
+        })
+    }
+
+    fn append_payload(&mut self, payload: &[u8]) -> Result<(), FlashError<F::Error>> {
+        if self.broken {
+            return Err(FlashError::NeedsCompaction);
+        }
+        let length = u32::try_from(payload.len()).unwrap_or(u32::MAX);
+        let needed = LENGTH_BYTES.saturating_add(length).saturating_add(1);
+        let left = self.half_bytes - self.write_at;
+        // The length field after the last frame must stay readable as
+        // "erased", or end exactly at the half.
+        if needed > left {
+            self.full = true;
+            return Err(FlashError::NoRoom {
+                needed_bytes: needed,
+                left_bytes: left,
+            });
+        }
+        let at = self.base() + self.write_at;
+        let mut frame = Vec::with_capacity(payload.len() + 4);
+        frame.extend_from_slice(&length.to_le_bytes());
+        frame.extend_from_slice(payload);
+        let written = self
+            .flash
+            .write(at, &frame)
+            .and_then(|()| self.flash.write(at + needed - 1, &[COMMITTED]));
+        if let Err(error) = written {
+            self.broken = true;
+            return Err(FlashError::Flash(error));
+        }
+        self.write_at += needed;
+        self.records += 1;
+        Ok(())
+    }
+}
+
+impl<E: Serialize, F: Flash> JournalSink<E> for FlashJournal<F> {
+    type Error = FlashError<F::Error>;
+
+    fn append(&mut self, record: &Record<E>) -> Result<(), Self::Error> {
+        self.append_payload(lines::to_line(record).as_bytes())
+    }
+
+    fn wants_compaction(&self) -> bool {
+        // Past the configured size only when the records, not the
+        // snapshot, put it there: a compaction would free nothing else.
+        let tail_bytes = self.write_at - self.header.records_at();
+        self.broken
+            || self.full
+            || (self.write_at >= self.config.compact_at_bytes
+                && tail_bytes >= self.header.snapshot_bytes / 4)
+    }
+
+    fn compact(&mut self, snapshot: &[u8]) -> Result<bool, Self::Error> {
+        self.start_half(Some(snapshot))?;
+        Ok(true)
+    }
+}
+
+/// Frames read from a half.
+struct Scanned {
+    records: Vec<Vec<u8>>,
+    /// Where the committed frames end.
+    end: u32,
+    torn_bytes: Option<u32>,
+}
+
+/// The size of each half, checked.
+fn layout<F: Flash>(flash: &F) -> Result<u32, FlashError<F::Error>> {
+    let capacity = flash.capacity_bytes();
+    let block = flash.erase_block_bytes();
+    if block == 0 || capacity == 0 || !capacity.is_multiple_of(2 * block) {
+        return Err(FlashError::Layout {
+            reason: "the region must be an even number of whole erase blocks",
+        });
+    }
+    if capacity / 2 < 64 {
+        return Err(FlashError::Layout {
+            reason: "each half must hold at least 64 bytes",
+        });
+    }
+    Ok(capacity / 2)
+}
+
+/// The committed header of the half at `base`, if it has one.
+fn read_header<F: Flash>(
+    flash: &mut F,
+    base: u32,
+    half_bytes: u32,
+) -> Result<Option<Header>, FlashError<F::Error>> {
+    let mut fixed = [0; HEADER_FIXED_BYTES as usize];
+    flash.read(base, &mut fixed).map_err(FlashError::Flash)?;
+    if fixed[..4] != MAGIC {
+        return Ok(None);
+    }
+    let generation = u32::from_le_bytes([fixed[4], fixed[5], fixed[6], fixed[7]]);
+    let snapshot_bytes = u32::from_le_bytes([fixed[8], fixed[9], fixed[10], fixed[11]]);
+    let header = Header {
+        generation,
+        snapshot_bytes,
+    };
+    if snapshot_bytes >= half_bytes - HEADER_FIXED_BYTES {
+        return Ok(None);
+    }
+    let mut commit = [0];
+    flash
+        .read(base + header.records_at() - 1, &mut commit)
+        .map_err(FlashError::Flash)?;
+    Ok((commit[0] == COMMITTED).then_some(header))
+}
+
+/// Whether generation `a` was written after `b` (wrapping).
+const fn newer(a: u32, b: u32) -> bool {
+    a != b && a.wrapping_sub(b) < u32::MAX / 2
+}
+
+fn parse_records<E: DeserializeOwned, X>(
+    payloads: &[Vec<u8>],
+) -> Result<Vec<Record<E>>, FlashError<X>> {
+    payloads
+        .iter()
+        .enumerate()
+        .map(|(index, payload)| {
+            let text = core::str::from_utf8(payload).map_err(|_| {
+                FlashError::Journal(JournalError::Malformed {
+                    line: index + 1,
+                    message: String::from("not UTF-8"),
+                })
+            })?;
+            lines::parse_line(text, index + 1).map_err(FlashError::Journal)
+        })
+        .collect()
+}

@@ -1,0 +1,88 @@
+//! A locker whose journal lives in flash: started on a blank region,
+//! restored from the snapshot and records found in it otherwise.
+
+use super::{Entry, Locker, LockerConfig, LockerError, Restore, Snapshot};
+use crate::credential::{BankId, KeyRing};
+use crate::hardware::Hardware;
+use crate::journal::flash::{Flash, FlashContents, FlashJournal};
+use crate::journal::{Head, JournalError};
+
+/// What a locker opened from flash is checked against (see [`Restore`]).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct FlashChecks {
+    /// A head exported before: a journal that ends before it is refused,
+    /// and so is a blank region (a wiped journal).
+    pub expected_head: Option<Head>,
+    /// The bank this board is.
+    pub expected_bank: Option<BankId>,
+}
+
+impl Snapshot {
+    /// Reads a snapshot as stored (its JSON bytes). The seal is checked
+    /// when a locker is restored from it.
+    ///
+    /// # Errors
+    ///
+    /// [`JournalError::Malformed`] (line 0) for bytes that are not a
+    /// snapshot.
+    pub fn from_json_bytes(bytes: &[u8]) -> Result<Self, JournalError> {
+        serde_json::from_slice(bytes).map_err(|error| JournalError::Malformed {
+            line: 0,
+            message: alloc::format!("snapshot: {error}"),
+        })
+    }
+}
+
+impl<H: Hardware, F: Flash> Locker<H, FlashJournal<F>> {
+    /// Opens the locker kept in `journal` (opened with
+    /// [`FlashJournal::open`], which gave `contents`): a new locker with
+    /// `config` and `keys` when the region was blank, otherwise the locker
+    /// restored from its snapshot and records (as
+    /// [`Locker::restore_with`], checked against `checks`). A journal cut
+    /// short by a power cut is continued by a compaction before its next
+    /// record.
+    ///
+    /// # Errors
+    ///
+    /// As [`Locker::with_keys`] and [`Locker::restore_with`];
+    /// [`JournalError::RolledBack`] for a blank region when a head was
+    /// exported before or the board's monotonic counter has counted
+    /// records (the journal was wiped); [`JournalError::Malformed`] for a
+    /// snapshot that does not parse.
+    pub fn open_flash(
+        config: LockerConfig,
+        keys: KeyRing,
+        mut hardware: H,
+        journal: FlashJournal<F>,
+        contents: &FlashContents<Entry>,
+        checks: FlashChecks,
+    ) -> Result<Self, LockerError> {
+        if contents.is_empty() {
+            let counted = super::read_counter(&mut hardware)?.unwrap_or(0);
+            let expected_records = checks
+                .expected_head
+                .map_or(0, |head| head.seq.saturating_add(1))
+                .max(counted);
+            if expected_records > 0 {
+                return Err(JournalError::RolledBack {
+                    expected_records,
+                    found_records: 0,
+                }
+                .into());
+            }
+            return Self::with_keys(config, keys, hardware, journal);
+        }
+        let snapshot = contents
+            .snapshot
+            .as_deref()
+            .map(Snapshot::from_json_bytes)
+            .transpose()?;
+        let restore = Restore {
+            snapshot: snapshot.as_ref(),
+            expected_head: checks.expected_head,
+            expected_bank: checks.expected_bank,
+            ..Restore::new(&contents.records)
+        };
+        Self::restore_with(keys, hardware, journal, restore)
+    }
+}
