@@ -85,6 +85,32 @@ export function packageClass(value) {
   return undefined;
 }
 
+/**
+ * The classes' internal `__lend` methods by class name, taken off their
+ * prototypes by `guardClasses` (never public, never guarded).
+ */
+const lenders = new Map();
+
+/**
+ * As `instanceState(value, "KeyRing")`; for a live ring (2), its `__lend`
+ * is called first, which leaves a copy of it (its `Rc`, not its keys)
+ * inside the module for the argument check that asked (src/credential.rs,
+ * `keys_arg`): one crossing instead of a `clone()` into a new object that
+ * is then unwrapped. 0 when lending throws (the ring is in a call of its
+ * own), which the module refuses as a wrong argument, as it did a failed
+ * copy.
+ */
+export function lendKeyRing(value) {
+  const state = instanceState(value, "KeyRing");
+  if (state !== 2) return state;
+  try {
+    lenders.get("KeyRing").call(value);
+  } catch {
+    return 0;
+  }
+  return 2;
+}
+
 /** A fresh copy (the class's own `clone()`) of a live instance of `name`. */
 export function copyOf(value, name) {
   return classes.get(name).prototype.clone.call(value);
@@ -134,6 +160,10 @@ export function guardClasses(map) {
   for (const [name, cls] of Object.entries(map)) {
     classes.set(name, cls);
     const proto = cls.prototype;
+    if (typeof proto.__lend === "function") {
+      lenders.set(name, proto.__lend);
+      delete proto.__lend;
+    }
     for (const key of Reflect.ownKeys(proto)) {
       if (key === "constructor" || key === "__destroy_into_raw") continue;
       const descriptor = Object.getOwnPropertyDescriptor(proto, key);

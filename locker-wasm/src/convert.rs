@@ -258,7 +258,7 @@ pub fn u64_to_js(value: u64) -> JsValue {
 
 /// What a JavaScript value is, for a message: `typeof`, with `null`,
 /// arrays and instances of classes named (`a KeyRing`).
-fn kind_of(value: &JsValue) -> String {
+pub(crate) fn kind_of(value: &JsValue) -> String {
     describe(value)
 }
 

@@ -12,7 +12,7 @@ use wasm_bindgen::prelude::*;
 use alloc::rc::Rc;
 
 use crate::convert::{
-    from_js, from_js_or_text, given, instance, list_from_js, rng_arg, secret_text, to_js,
+    from_js, from_js_or_text, given, list_from_js, rng_arg, secret_text, to_js,
     u16_value, u32_value, u64_value,
 };
 use crate::error::LockerError;
@@ -182,9 +182,57 @@ impl KeyRing {
     }
 }
 
+std::thread_local! {
+    /// The ring [`KeyRing::lend`] hands to [`keys_arg`]: set and taken
+    /// within one argument check, empty otherwise.
+    static LENT: core::cell::RefCell<Option<KeyRing>> = const { core::cell::RefCell::new(None) };
+}
+
 /// The key ring argument `what` (a copy of the caller's, which stays theirs).
+///
+/// Every credential check takes a ring, so this is on the hot path of
+/// `verifyPin`, `verifyToken` and `verifyTokenOffline`. The copy is the
+/// ring's `Rc` cloned in Rust (`KeyRing#__lend`, which `js/errors.js`
+/// keeps off the public prototype), not a `clone()` into a new JavaScript
+/// object that is then unwrapped again: that round trip (a wrapper object,
+/// a `FinalizationRegistry` entry made and dropped, four crossings of the
+/// boundary) cost about 1.5 µs a call, more than the check itself. What is
+/// refused, and how, is as for any other class argument
+/// ([`instance`](crate::convert::instance)).
+///
+/// # Errors
+///
+/// `"invalid_argument"` naming `what` for anything but a live `KeyRing`.
 pub(crate) fn keys_arg(value: &JsValue, what: &str) -> Result<KeyRing, LockerError> {
-    instance(value, what, "KeyRing")
+    let wrong = || {
+        LockerError::invalid_argument(
+            what,
+            &format!("expected a KeyRing, got {}", crate::convert::kind_of(value)),
+        )
+    };
+    match lend_key_ring(value) {
+        LENT_LIVE => LENT.with(|slot| slot.borrow_mut().take()).ok_or_else(wrong),
+        LENT_FREED => Err(LockerError::invalid_argument(
+            what,
+            "the KeyRing was freed (free() was called on it) and cannot be used",
+        )),
+        _ => Err(wrong()),
+    }
+}
+
+/// [`lend_key_ring`]: a live ring, now in [`LENT`].
+const LENT_LIVE: u32 = 2;
+/// [`lend_key_ring`]: a ring that was freed (or never made by the module).
+const LENT_FREED: u32 = 1;
+
+#[wasm_bindgen(module = "/js/errors.js")]
+extern "C" {
+    /// As `instanceState` for the class `KeyRing`, and for a live ring
+    /// its `__lend` is called, which leaves a copy in [`LENT`]; 0 when
+    /// that throws (the ring is inside a call of its own). No class name
+    /// crosses and nothing is caught here: both cost more than the check.
+    #[wasm_bindgen(js_name = lendKeyRing)]
+    fn lend_key_ring(value: &JsValue) -> u32;
 }
 
 #[derive(Serialize, Deserialize)]
@@ -310,6 +358,14 @@ impl KeyRing {
     #[wasm_bindgen(unchecked_return_type = "KeyCheckJson[]")]
     pub fn checks(&self) -> Result<JsValue, LockerError> {
         to_js(&self.0.checks())
+    }
+
+    /// Leaves a copy of the ring (the `Rc`, not the keys) where
+    /// [`keys_arg`] takes it. Internal: `js/errors.js` takes this method
+    /// off the prototype before the package is used, so no caller sees it.
+    #[wasm_bindgen(js_name = __lend, skip_typescript)]
+    pub fn lend(&self) {
+        LENT.with(|slot| *slot.borrow_mut() = Some(self.clone()));
     }
 
     /// A copy of the ring (its own object: retiring or rotating one does
@@ -449,6 +505,46 @@ pub struct CredentialStore(core_cred::CredentialStore);
 /// A kiosk id argument.
 fn kiosk_arg(value: &JsValue) -> Result<core_cred::KioskId, LockerError> {
     u32_value(value, "kiosk").map(core_cred::KioskId)
+}
+
+/// A bank id argument, `bank`: a number, or a decimal string beyond
+/// 2^53 − 1. A whole number a JavaScript number holds exactly (every bank
+/// id but the largest) is read as it is; anything else goes through the
+/// JSON route of [`from_js`], which refuses it or reads the string as
+/// before. That route (`JSON.stringify`, a scan for big integers, serde)
+/// cost about 0.5 µs of every `verifyToken` for what is nearly always 0.
+///
+/// # Errors
+///
+/// As [`from_js`].
+pub(crate) fn bank_arg(value: &JsValue) -> Result<core_cred::BankId, LockerError> {
+    if let Some(n) = value.as_f64()
+        && n.is_finite()
+        && n >= 0.0
+        && n.fract() == 0.0
+        && n <= crate::convert::exact_f64(crate::convert::MAX_SAFE_INTEGER).unwrap_or(0.0)
+    {
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let id = n as u64; // finite, ≥ 0, integral and at most 2^53 − 1: exact
+        return Ok(core_cred::BankId(id));
+    }
+    from_js(value, "bank")
+}
+
+/// The back ends' public keys, `issuers`: an empty array (a bank without
+/// back-end keys, the usual case) without the JSON route, anything else
+/// through [`list_from_js`].
+///
+/// # Errors
+///
+/// As [`list_from_js`].
+fn issuers_arg(value: &JsValue) -> Result<Vec<core_cred::IssuerKey>, LockerError> {
+    if let Some(array) = value.dyn_ref::<js_sys::Array>()
+        && array.length() == 0
+    {
+        return Ok(Vec::new());
+    }
+    list_from_js(value, "issuers")
 }
 
 /// A time argument, `nowS`.
@@ -649,7 +745,7 @@ impl CredentialStore {
         purpose: Option<PurposeName>,
     ) -> Result<JsValue, LockerError> {
         let keys = keys_arg(&keys, "keys")?;
-        let bank: core_cred::BankId = from_js(&bank, "bank")?;
+        let bank = bank_arg(&bank)?;
         let kiosk = kiosk_arg(&kiosk)?;
         let token = secret_text(&token, "token")?;
         let now_s = now_arg(&now_s)?;
@@ -719,7 +815,7 @@ impl CredentialStore {
         #[wasm_bindgen(js_name = nowS, unchecked_param_type = "number")] now_s: JsValue,
     ) -> Result<JsValue, LockerError> {
         let keys = keys_arg(&keys, "keys")?;
-        let bank: core_cred::BankId = from_js(&bank, "bank")?;
+        let bank = bank_arg(&bank)?;
         let command: core_cred::RemoteCommand = from_js_or_text(&command, "command")?;
         let now_s = now_arg(&now_s)?;
         self.0
@@ -767,7 +863,7 @@ impl CredentialStore {
         signed_time: JsValue,
     ) -> Result<(), LockerError> {
         let keys = keys_arg(&keys, "keys")?;
-        let bank: core_cred::BankId = from_js(&bank, "bank")?;
+        let bank = bank_arg(&bank)?;
         let signed: core_cred::SignedTime = from_js_or_text(&signed_time, "signedTime")?;
         Ok(self.0.verify_signed_time(&keys.0, bank, &signed)?)
     }
@@ -996,8 +1092,8 @@ pub fn verify_token_offline(
     #[wasm_bindgen(js_name = nowS, unchecked_param_type = "number")] now_s: JsValue,
 ) -> Result<JsValue, LockerError> {
     let keys = keys_arg(&keys, "keys")?;
-    let issuers: Vec<core_cred::IssuerKey> = list_from_js(&issuers, "issuers")?;
-    let bank: core_cred::BankId = from_js(&bank, "bank")?;
+    let issuers = issuers_arg(&issuers)?;
+    let bank = bank_arg(&bank)?;
     let token = secret_text(&token, "token")?;
     let now_s = now_arg(&now_s)?;
     let claims = core_cred::verify_token_offline(&keys.0, &issuers, bank, &token, now_s)?;
@@ -1018,7 +1114,7 @@ pub fn sign_time(
     #[wasm_bindgen(js_name = timeS, unchecked_param_type = "number")] time_s: JsValue,
 ) -> Result<JsValue, LockerError> {
     let keys = keys_arg(&keys, "keys")?;
-    let bank: core_cred::BankId = from_js(&bank, "bank")?;
+    let bank = bank_arg(&bank)?;
     let time_s = u64_value(&time_s, "timeS")?;
     to_js(&core_cred::sign_time(&keys.0, bank, time_s)?)
 }

@@ -169,7 +169,7 @@ pub fn sign_time_ed25519(
     #[wasm_bindgen(js_name = timeS, unchecked_param_type = "number")] time_s: JsValue,
 ) -> Result<JsValue, LockerError> {
     let signer = signer_arg(&signer)?;
-    let bank: core_cred::BankId = from_js(&bank, "bank")?;
+    let bank = crate::credential::bank_arg(&bank)?;
     let time_s = u64_value(&time_s, "timeS")?;
     to_js(&core_cred::sign_time_ed25519(&signer.0, bank, time_s))
 }
