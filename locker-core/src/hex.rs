@@ -36,6 +36,32 @@ pub(crate) fn decode<const N: usize>(text: &str) -> Option<[u8; N]> {
     Some(out)
 }
 
+/// Parses lowercase hex digits of any even length (the storage encoding
+/// turns such strings to bytes and back).
+#[cfg(feature = "serde")]
+pub(crate) fn decode_vec(text: &str) -> Option<alloc::vec::Vec<u8>> {
+    let nibble = |c: u8| match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'a'..=b'f' => Some(c - b'a' + 10),
+        _ => None,
+    };
+    let bytes = text.as_bytes();
+    if !bytes.len().is_multiple_of(2) {
+        return None;
+    }
+    bytes
+        .chunks_exact(2)
+        .map(|pair| Some((nibble(pair[0])? << 4) | nibble(pair[1])?))
+        .collect()
+}
+
+/// `bytes` as lowercase hex.
+#[cfg(feature = "serde")]
+pub(crate) fn encode(bytes: &[u8]) -> alloc::string::String {
+    let mut out = alloc::vec![0_u8; bytes.len() * 2];
+    alloc::string::String::from(encode_into(bytes, &mut out))
+}
+
 /// Formats `bytes` as lowercase hex.
 pub(crate) fn fmt(bytes: &[u8], f: &mut fmt::Formatter<'_>) -> fmt::Result {
     for byte in bytes {

@@ -247,6 +247,7 @@ fn the_chain_runs_on_across_a_compaction_and_the_previous_half_is_readable() {
         Event::JournalCompacted { through_seq: Some(seq), .. } if *seq + 1 == before.next_seq
     )));
     site.drop_off(30);
+    let live_tail = site.locker.journal_mut().records::<Entry>().unwrap();
     let (hardware, mut flash) = power_off(site.locker);
     let found = contents(&flash);
     let snapshot = Snapshot::from_json_bytes(found.snapshot.as_ref().unwrap()).unwrap();
@@ -259,6 +260,7 @@ fn the_chain_runs_on_across_a_compaction_and_the_previous_half_is_readable() {
         ..Trust::with_keys(&ring)
     };
     verify(&found.records, &trust).unwrap();
+    assert_eq!(live_tail, found.records);
     // The history before the snapshot is still there for export.
     let capacity = flash.capacity_bytes();
     let (mut journal, _) =
@@ -319,19 +321,36 @@ fn sweep_power_cuts(
             again.state().holds().get(&RecipientId(77)).copied(),
             Some(T0 + 400 * DAY_S)
         );
-        // Every byte near the start and the end, a stride between.
-        let last_stretch = moved.saturating_sub(64);
-        cut = if cut < 64 || cut >= last_stretch {
-            cut + 1
-        } else {
-            (cut + stride).min(last_stretch)
-        };
+        cut = next_cut(cut, moved, u64::from(flash.capacity_bytes()) / 2, stride);
     }
     assert!(
         saw_after > 0,
         "{saw_before} cuts of {moved} bytes all left the locker as before"
     );
     (saw_before, saw_after)
+}
+
+/// The next byte count to cut the power after: every one near the start,
+/// around the end of an erase of one half (where a compaction starts
+/// writing) and near the end (the header's commit byte, the record after
+/// it), a stride apart elsewhere.
+fn next_cut(cut: u64, moved: u64, half: u64, stride: u64) -> u64 {
+    let dense = [
+        0..32,
+        half.saturating_sub(4)..half + 16,
+        moved.saturating_sub(64)..moved + 1,
+    ];
+    let next = cut + 1;
+    if dense.iter().any(|window| window.contains(&next)) {
+        return next;
+    }
+    let strided = cut + stride;
+    dense
+        .iter()
+        .map(|window| window.start)
+        .filter(|start| *start > cut && *start < strided)
+        .min()
+        .unwrap_or(strided)
 }
 
 fn busy_flash() -> (MemoryFlash, SimulatedHardware) {
@@ -355,7 +374,7 @@ fn a_power_cut_at_any_byte_of_an_append_loses_nothing_acknowledged() {
 #[test]
 fn a_power_cut_at_any_byte_of_a_compaction_loses_nothing() {
     let (flash, hardware) = busy_flash();
-    let (before, after) = sweep_power_cuts(&flash, &hardware, 97, &|locker| {
+    let (before, after) = sweep_power_cuts(&flash, &hardware, 4999, &|locker| {
         // The compaction, then a record in the new half.
         if locker.compact().is_ok() {
             let _ = locker.hold(RecipientId(5), T0 + 100 * DAY_S);
@@ -364,10 +383,18 @@ fn a_power_cut_at_any_byte_of_a_compaction_loses_nothing() {
     assert!(before > 0 && after > 0);
 }
 
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack
-        .windows(needle.len())
-        .position(|window| window == needle)
+/// A copy of `flash` whose journal an attacker with the chip rewrote
+/// through the journal's own code: `forge` changes the contents, which
+/// are written back as a newer half.
+fn forged_chip(
+    flash: &MemoryFlash,
+    forge: impl FnOnce(&mut FlashJournal<MemoryFlash>, &mut FlashContents<Entry>),
+) -> MemoryFlash {
+    let capacity = flash.capacity_bytes();
+    let (mut journal, mut found) =
+        FlashJournal::open::<Entry>(flash.clone(), flash_config(capacity)).unwrap();
+    forge(&mut journal, &mut found);
+    journal.into_flash()
 }
 
 #[test]
@@ -380,24 +407,34 @@ fn a_forged_snapshot_or_record_on_the_chip_is_refused() {
     site.drop_off(60);
     let (hardware, flash) = power_off(site.locker);
 
-    // Someone with the chip gives recipient 50's parcels to recipient 99
-    // in the snapshot, keeping the length.
-    // The snapshot is in the second half, written by the compaction.
-    let mut forged = flash.clone();
-    let half = forged.bytes().len() / 2;
-    let at = half + find(&forged.bytes()[half..], b"\"recipient\":50").unwrap();
-    forged.bytes_mut()[at + 12..at + 14].copy_from_slice(b"99");
+    // Recipient 50's parcels given to recipient 99 in the snapshot, which
+    // is written again as the start of a newer half.
+    let forged = forged_chip(&flash, |journal, found| {
+        let json = String::from_utf8(found.snapshot.clone().unwrap()).unwrap();
+        let edited = json.replace("\"recipient\":50", "\"recipient\":99");
+        assert_ne!(json, edited);
+        JournalSink::<Entry>::compact(journal, edited.as_bytes()).unwrap();
+    });
     let error = open_with(forged, hardware.clone(), FlashChecks::default()).unwrap_err();
     assert!(
         matches!(error, LockerError::Journal(JournalError::Forged { .. })),
         "{error:?}"
     );
 
-    // A record of the tail edited the same way.
-    let mut forged = flash.clone();
-    let at = half + find(&forged.bytes()[half..], b"\"recipient\":60").unwrap();
-    forged.bytes_mut()[at + 12..at + 14].copy_from_slice(b"61");
-    assert!(open_with(forged, hardware.clone(), FlashChecks::default()).is_err());
+    // A record appended with a recomputed hash but no key.
+    let forged = forged_chip(&flash, |journal, found| {
+        let mut record = found.records.last().unwrap().clone();
+        record.seq += 1;
+        record.prev = record.hash;
+        record.at_s += 60;
+        record.hash = record.compute_hash();
+        journal.append(&record).unwrap();
+    });
+    let error = open_with(forged, hardware.clone(), FlashChecks::default()).unwrap_err();
+    assert!(
+        matches!(error, LockerError::Journal(JournalError::Forged { .. })),
+        "{error:?}"
+    );
 
     // A wiped chip is refused when the back end holds a head.
     let head = open(flash.clone(), hardware.clone()).head();
@@ -418,6 +455,44 @@ fn a_forged_snapshot_or_record_on_the_chip_is_refused() {
 }
 
 #[test]
+fn a_flipped_byte_anywhere_is_refused_or_changes_nothing() {
+    let mut site = Site::new(64 * 1024);
+    for n in 0..3 {
+        site.drop_off(70 + n);
+    }
+    site.locker.compact().unwrap();
+    site.drop_off(80);
+    site.pick_up_oldest();
+    let live = state_of(&site.locker);
+    let head = site.locker.head();
+    let (hardware, flash) = power_off(site.locker);
+    let checks = FlashChecks {
+        expected_head: head,
+        ..FlashChecks::default()
+    };
+    let mut refused = 0;
+    // Both halves' written bytes, a stride apart, and the erased bytes
+    // just after the tail.
+    let half = flash.capacity_bytes() as usize / 2;
+    let written = |base: usize| {
+        let end = flash.bytes()[base..base + half]
+            .iter()
+            .rposition(|byte| *byte != 0xFF)
+            .map_or(0, |last| last + 16);
+        (base..base + end).step_by(41)
+    };
+    for at in written(0).chain(written(half)) {
+        let mut chip = flash.clone();
+        chip.bytes_mut()[at] ^= 0x10;
+        match open_with(chip, hardware.clone(), checks) {
+            Err(_) => refused += 1,
+            Ok(locker) => assert_eq!(state_of(&locker), live, "a flip at byte {at} went unseen"),
+        }
+    }
+    assert!(refused > 50, "{refused}");
+}
+
+#[test]
 fn a_region_that_is_not_two_halves_is_refused_and_a_full_half_says_so() {
     let odd = MemoryFlash::new(3 * BLOCK, BLOCK);
     assert!(matches!(
@@ -427,8 +502,8 @@ fn a_region_that_is_not_two_halves_is_refused_and_a_full_half_says_so() {
     let (mut journal, _) =
         FlashJournal::open::<Entry>(MemoryFlash::new(2 * BLOCK, BLOCK), flash_config(2 * BLOCK))
             .unwrap();
-    let snapshot = vec![b'x'; 5000];
-    let error = JournalSink::<Entry>::compact(&mut journal, &snapshot).unwrap_err();
+    let snapshot = format!("\"{}\"", "x".repeat(5000));
+    let error = JournalSink::<Entry>::compact(&mut journal, snapshot.as_bytes()).unwrap_err();
     assert_eq!(error.code(), "flash_full");
     assert_eq!(journal.usage().generation, 1, "the journal is as it was");
 }

@@ -72,6 +72,7 @@
 //! ([`Trust::accept_legacy`]). A version-1 record after a version-2 one is
 //! a downgrade and is refused.
 
+pub mod compact;
 #[cfg(feature = "std")]
 mod file;
 pub mod flash;

@@ -7,12 +7,15 @@
 //! [`FlashJournal`] lays the region out as two halves, A and B:
 //!
 //! ```text
-//! half:  | header                                  | record frame | record frame | ... | erased (0xFF) |
-//! header:  "LKF" 1 | generation u32 | snapshot len u32 | snapshot | commit
+//! half:   | header | record frame | record frame | ... | erased (0xFF) |
+//! header:  "LKF" 2 | generation u32 | next_seq u64 | head [32] | snapshot len u32 | snapshot | commit
 //! frame:   payload len u32 | payload (one record) | commit
 //! ```
 //!
-//! Integers are little-endian; `commit` is one byte programmed to 0x00
+//! Records and the snapshot are in the [storage encoding](super::compact)
+//! (about a fifth of their JSON); `next_seq` and `head` are where the
+//! chain stood at the snapshot, which the records continue. Integers are
+//! little-endian; `commit` is one byte programmed to 0x00
 //! only after everything before it is written, so a header or frame
 //! whose commit byte is not 0x00 was cut short and is ignored. The half
 //! with the newest committed header is the journal: its snapshot (none in
@@ -31,7 +34,6 @@
 //! journal in the other half. The [`Locker`](crate::locker::Locker) does
 //! that before its next record.
 
-use alloc::string::String;
 use alloc::vec;
 use alloc::vec::Vec;
 use core::fmt;
@@ -39,16 +41,16 @@ use core::fmt;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::{JournalError, JournalSink, Record, lines};
+use super::{Chain, Digest, JournalError, JournalSink, Record, compact};
 
 mod memory;
 
 pub use memory::{MemoryFlash, MemoryFlashError};
 
 /// Bytes of the magic that starts a half's header.
-const MAGIC: [u8; 4] = *b"LKF\x01";
-/// Magic, generation and snapshot length.
-const HEADER_FIXED_BYTES: u32 = 12;
+const MAGIC: [u8; 4] = *b"LKF\x02";
+/// Magic, generation, the chain and the snapshot's length.
+const HEADER_FIXED_BYTES: u32 = 52;
 /// A frame's length field.
 const LENGTH_BYTES: u32 = 4;
 /// The byte that marks a header or frame complete.
@@ -161,9 +163,9 @@ impl FlashConfig {
 /// What a flash journal held when it was opened.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FlashContents<E> {
-    /// The snapshot the records continue, as written (JSON bytes of a
-    /// sealed [`Snapshot`](crate::locker::Snapshot)); `None` before the
-    /// first compaction.
+    /// The snapshot the records continue, as JSON (a sealed
+    /// [`Snapshot`](crate::locker::Snapshot)); `None` before the first
+    /// compaction.
     pub snapshot: Option<Vec<u8>>,
     /// The records after the snapshot, oldest first.
     pub records: Vec<Record<E>>,
@@ -203,6 +205,8 @@ pub struct FlashUsage {
 #[derive(Clone, Copy, Debug)]
 struct Header {
     generation: u32,
+    /// Where the chain stood at the snapshot.
+    start: Chain,
     snapshot_bytes: u32,
 }
 
@@ -225,6 +229,8 @@ pub struct FlashJournal<F> {
     /// Where the next frame goes, within the active half.
     write_at: u32,
     records: u32,
+    /// Where the chain stands after the last record.
+    chain: Chain,
     /// A write failed or a torn frame was found.
     broken: bool,
     /// A record did not fit in what is left of the half.
@@ -242,7 +248,7 @@ impl<F: Flash> FlashJournal<F> {
     /// erase blocks, [`FlashError::Flash`] when the flash fails, and
     /// [`FlashError::Journal`] for a committed record that does not parse
     /// (damaged storage: the journal is not guessed at).
-    pub fn open<E: DeserializeOwned>(
+    pub fn open<E: DeserializeOwned + Serialize>(
         mut flash: F,
         config: FlashConfig,
     ) -> Result<(Self, FlashContents<E>), FlashError<F::Error>> {
@@ -269,14 +275,16 @@ impl<F: Flash> FlashJournal<F> {
                 active: 1,
                 header: Header {
                     generation: 0,
+                    start: Chain::new(),
                     snapshot_bytes: 0,
                 },
                 write_at: 0,
                 records: 0,
+                chain: Chain::new(),
                 broken: true,
                 full: false,
             };
-            journal.start_half(None)?;
+            journal.start_half(None, Chain::new())?;
             let contents = FlashContents {
                 snapshot: None,
                 records: Vec::new(),
@@ -293,6 +301,7 @@ impl<F: Flash> FlashJournal<F> {
             header,
             write_at: header.records_at(),
             records: 0,
+            chain: header.start,
             broken: false,
             full: false,
         };
@@ -304,13 +313,14 @@ impl<F: Flash> FlashJournal<F> {
                 .flash
                 .read(journal.base() + HEADER_FIXED_BYTES, &mut bytes)
                 .map_err(FlashError::Flash)?;
-            Some(bytes)
+            Some(compact::decode_to_json(&bytes).map_err(FlashError::Journal)?)
         };
         let scanned = journal.scan(active)?;
         journal.write_at = scanned.end;
         journal.records = u32::try_from(scanned.records.len()).unwrap_or(u32::MAX);
         journal.broken = scanned.torn_bytes.is_some();
-        let records = parse_records(&scanned.records)?;
+        let (records, chain) = decode_records(&scanned.records, header.start)?;
+        journal.chain = chain;
         let contents = FlashContents {
             snapshot,
             records,
@@ -329,7 +339,7 @@ impl<F: Flash> FlashJournal<F> {
     ///
     /// [`FlashError::Flash`] when the flash fails, and
     /// [`FlashError::Journal`] for a damaged record.
-    pub fn previous<E: DeserializeOwned>(
+    pub fn previous<E: DeserializeOwned + Serialize>(
         &mut self,
     ) -> Result<Vec<Record<E>>, FlashError<F::Error>> {
         let other = 1 - self.active;
@@ -341,7 +351,21 @@ impl<F: Flash> FlashJournal<F> {
             return Ok(Vec::new());
         }
         let scanned = self.scan_from(other, header.records_at())?;
-        parse_records(&scanned.records)
+        Ok(decode_records(&scanned.records, header.start)?.0)
+    }
+
+    /// The records in the active half (after its snapshot), read back
+    /// from the flash.
+    ///
+    /// # Errors
+    ///
+    /// [`FlashError::Flash`] when the flash fails, and
+    /// [`FlashError::Journal`] for a damaged record.
+    pub fn records<E: DeserializeOwned + Serialize>(
+        &mut self,
+    ) -> Result<Vec<Record<E>>, FlashError<F::Error>> {
+        let scanned = self.scan(self.active)?;
+        Ok(decode_records(&scanned.records, self.header.start)?.0)
     }
 
     /// Where the journal stands in its flash.
@@ -380,7 +404,11 @@ impl<F: Flash> FlashJournal<F> {
 
     /// Erases the other half, writes `snapshot` there as its header and
     /// commits it: from then on the other half is the journal.
-    fn start_half(&mut self, snapshot: Option<&[u8]>) -> Result<(), FlashError<F::Error>> {
+    fn start_half(
+        &mut self,
+        snapshot: Option<&[u8]>,
+        start: Chain,
+    ) -> Result<(), FlashError<F::Error>> {
         let snapshot = snapshot.unwrap_or_default();
         let snapshot_bytes = u32::try_from(snapshot.len()).unwrap_or(u32::MAX);
         let records_at = HEADER_FIXED_BYTES
@@ -401,6 +429,8 @@ impl<F: Flash> FlashJournal<F> {
         let mut header = Vec::with_capacity(records_at as usize);
         header.extend_from_slice(&MAGIC);
         header.extend_from_slice(&generation.to_le_bytes());
+        header.extend_from_slice(&start.next_seq.to_le_bytes());
+        header.extend_from_slice(&start.head.0);
         header.extend_from_slice(&snapshot_bytes.to_le_bytes());
         header.extend_from_slice(snapshot);
         self.flash.write(base, &header).map_err(FlashError::Flash)?;
@@ -410,10 +440,12 @@ impl<F: Flash> FlashJournal<F> {
         self.active = next;
         self.header = Header {
             generation,
+            start,
             snapshot_bytes,
         };
         self.write_at = records_at;
         self.records = 0;
+        self.chain = start;
         self.broken = false;
         self.full = false;
         Ok(())
@@ -501,7 +533,9 @@ impl<E: Serialize, F: Flash> JournalSink<E> for FlashJournal<F> {
     type Error = FlashError<F::Error>;
 
     fn append(&mut self, record: &Record<E>) -> Result<(), Self::Error> {
-        self.append_payload(lines::to_line(record).as_bytes())
+        self.append_payload(&compact::encode_record(record))?;
+        self.chain.advance(record);
+        Ok(())
     }
 
     fn wants_compaction(&self) -> bool {
@@ -515,7 +549,8 @@ impl<E: Serialize, F: Flash> JournalSink<E> for FlashJournal<F> {
     }
 
     fn compact(&mut self, snapshot: &[u8]) -> Result<bool, Self::Error> {
-        self.start_half(Some(snapshot))?;
+        let encoded = compact::encode_json(snapshot).map_err(FlashError::Journal)?;
+        self.start_half(Some(&encoded), self.chain)?;
         Ok(true)
     }
 }
@@ -556,12 +591,21 @@ fn read_header<F: Flash>(
     if fixed[..4] != MAGIC {
         return Ok(None);
     }
-    let generation = u32::from_le_bytes([fixed[4], fixed[5], fixed[6], fixed[7]]);
-    let snapshot_bytes = u32::from_le_bytes([fixed[8], fixed[9], fixed[10], fixed[11]]);
+    let word =
+        |at: usize| u32::from_le_bytes([fixed[at], fixed[at + 1], fixed[at + 2], fixed[at + 3]]);
+    let mut next_seq = [0; 8];
+    next_seq.copy_from_slice(&fixed[8..16]);
+    let mut head = [0; 32];
+    head.copy_from_slice(&fixed[16..48]);
     let header = Header {
-        generation,
-        snapshot_bytes,
+        generation: word(4),
+        start: Chain {
+            next_seq: u64::from_le_bytes(next_seq),
+            head: Digest(head),
+        },
+        snapshot_bytes: word(48),
     };
+    let snapshot_bytes = header.snapshot_bytes;
     if snapshot_bytes >= half_bytes - HEADER_FIXED_BYTES {
         return Ok(None);
     }
@@ -577,20 +621,18 @@ const fn newer(a: u32, b: u32) -> bool {
     a != b && a.wrapping_sub(b) < u32::MAX / 2
 }
 
-fn parse_records<E: DeserializeOwned, X>(
+/// Decodes stored records, each continuing the chain the one before it
+/// left: where the chain stands after them too.
+fn decode_records<E: DeserializeOwned + Serialize, X>(
     payloads: &[Vec<u8>],
-) -> Result<Vec<Record<E>>, FlashError<X>> {
-    payloads
-        .iter()
-        .enumerate()
-        .map(|(index, payload)| {
-            let text = core::str::from_utf8(payload).map_err(|_| {
-                FlashError::Journal(JournalError::Malformed {
-                    line: index + 1,
-                    message: String::from("not UTF-8"),
-                })
-            })?;
-            lines::parse_line(text, index + 1).map_err(FlashError::Journal)
-        })
-        .collect()
+    start: Chain,
+) -> Result<(Vec<Record<E>>, Chain), FlashError<X>> {
+    let mut chain = start;
+    let mut records = Vec::with_capacity(payloads.len());
+    for payload in payloads {
+        let record = compact::decode_record(payload, chain).map_err(FlashError::Journal)?;
+        chain.advance(&record);
+        records.push(record);
+    }
+    Ok((records, chain))
 }

@@ -1,0 +1,466 @@
+//! The storage encoding: records and snapshots as CBOR for flash, about a
+//! fifth of their JSON, converting losslessly to and from the JSON that
+//! stays the interchange form.
+//!
+//! A value is written as its JSON would be, as a CBOR item (`ciborium`),
+//! with three substitutions:
+//!
+//! - an object key or string found in [`NAMES`] is its index there (an
+//!   integer map key, or tag 6 around the index for a string value);
+//! - a string of lowercase hex digits of even length (digests, tags,
+//!   MACs, key checks) is its bytes: JSON has no byte strings, so the
+//!   reverse is exact;
+//! - numbers, booleans, arrays and null are CBOR's own.
+//!
+//! A record also leaves out what its position gives: its sequence number
+//! and the hash of the record before (the chain it continues), and its own
+//! hash when a MAC vouches for it (the hash is recomputed). Decoding puts
+//! them back, so a record moved, edited or replaced fails its MAC as it
+//! would in JSON.
+//!
+//! Why not a schema-driven format such as `postcard`: the journal's serde
+//! shapes are made for JSON (fields left out when empty, internally tagged
+//! enums read tag first), which a non-self-describing format cannot carry;
+//! a second set of types for storage would have to follow every change of
+//! the first. The substitutions above are what remains of a schema, and
+//! the table is frozen with the format version.
+
+use alloc::boxed::Box;
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use ciborium::Value;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::{Chain, Digest, JournalError, Record, RecordMac};
+use crate::credential::KeyId;
+
+/// The first byte of every encoded record or snapshot: the format and
+/// the [`NAMES`] table it uses.
+pub const STORAGE_VERSION: u8 = 1;
+
+/// CBOR tag around the index of an interned string value.
+const NAME_TAG: u64 = 6;
+
+/// Names interned by [`STORAGE_VERSION`] 1: object keys and enum values
+/// of records and snapshots, most frequent first. Frozen: a new name goes
+/// at the end with a new version.
+pub const NAMES: &[&str] = &[
+    "type",
+    "recipient",
+    "expires_at_s",
+    "id",
+    "compartment",
+    "compartments",
+    "purpose",
+    "pickup",
+    "carrier",
+    "key_id",
+    "kind",
+    "valid_from_s",
+    "status",
+    "active",
+    "width_mm",
+    "depth_mm",
+    "height_mm",
+    "zone",
+    "ambient",
+    "size",
+    "weight_g",
+    "this_side_up",
+    "handling",
+    "standard",
+    "parcel",
+    "secret_digest",
+    "pin",
+    "token",
+    "needs_accessible",
+    "deposit_opened",
+    "credentials",
+    "lookup_tag",
+    "unique_tag",
+    "replaced",
+    "deposit_committed",
+    "channel",
+    "pickup_completed",
+    "grant",
+    "credential_id",
+    "single_use",
+    "pickup_opened",
+    "grace_ended",
+    "reason",
+    "deposit_overflowed",
+    "full",
+    "revoked",
+    "qr",
+    "pruned",
+    "label",
+    "size_class",
+    "inner",
+    "max_weight_g",
+    "accessible",
+    "position",
+    "column",
+    "row",
+    "operable_height_mm",
+    "kiosk",
+    "chilled",
+    "return_credential",
+    "expired",
+    "rfid",
+    "A",
+    "reminder_sent",
+    "courier_signed_in",
+    "at_s",
+    "B",
+    "failure",
+    "credential",
+    "attempt_failed",
+    "deposit_aborted",
+    "too_small",
+    "place",
+    "uid_tag",
+    "pin_tag",
+    "parcels",
+    "deposited_at_s",
+    "reminders_sent",
+    "returning",
+    "record",
+    "credential_issued",
+    "C",
+    "last_at_s",
+    "error",
+    "count",
+    "first_at_s",
+    "attempts_refused",
+    "throttled",
+    "free_failures",
+    "base_delay_s",
+    "max_delay_s",
+    "max_failures_per_window",
+    "window_s",
+    "subject",
+    "code_tag",
+    "XL",
+    "courier",
+    "courier_drop_off",
+    "policy",
+    "bank",
+    "failures_at_s",
+    "blocked_until_s",
+    "throttle",
+    "remote",
+    "redeemed",
+    "nothing_fits",
+    "no_larger_door",
+    "collected",
+    "door_opened",
+    "door_closed",
+    "courier_code_issued",
+    "courier_signed_out",
+    "dimensions",
+    "fragile",
+    "frozen",
+    "failures",
+    "unit",
+    "other_kiosks",
+    "extended",
+    "hold_set",
+    "until_s",
+    "returned",
+    "return_collected",
+    "reopened",
+    "staff_opened",
+    "out_of_service",
+    "back_in_service",
+    "inspected",
+    "found_parcels",
+    "keys_changed",
+    "keys",
+    "check",
+    "configured",
+    "bank_id",
+    "clock_held",
+    "clock_confirmed",
+    "held_s",
+    "by",
+    "door_alarm",
+    "tamper",
+    "delivery",
+    "v",
+    "chain",
+    "next_seq",
+    "head",
+    "stored",
+    "deliveries",
+    "open_doors",
+    "graces",
+    "interrupted",
+    "holds",
+    "emptied_at",
+    "last_pruned_s",
+    "key_checks",
+    "records",
+    "spent_tokens",
+    "scopes",
+    "delay_until_s",
+    "window_start_s",
+    "task",
+    "for",
+    "opened_at_s",
+    "grace",
+    "delegated",
+    "delegation",
+    "scope",
+    "pickup_pin",
+    "pickup_qr",
+    "pickup_rfid",
+    "opened",
+    "missing",
+    "mac",
+];
+
+/// Why bytes are not an encoded record or snapshot.
+fn malformed(message: String) -> JournalError {
+    JournalError::Malformed { line: 0, message }
+}
+
+/// Encodes a record for storage (see the [module](self)).
+#[must_use]
+pub fn encode_record<E: Serialize>(record: &Record<E>) -> Vec<u8> {
+    let entry = to_value(&record.entry);
+    let mut fields = Vec::with_capacity(6);
+    fields.push(Value::from(record.v));
+    fields.push(Value::from(record.at_s));
+    fields.push(entry);
+    fields.push(record.key_id.map_or(Value::Null, |id| Value::from(id.0)));
+    match record.mac {
+        Some(mac) => fields.push(Value::Bytes(mac.0.to_vec())),
+        None => {
+            fields.push(Value::Null);
+            // Nothing but the hash vouches for an unsealed record.
+            fields.push(Value::Bytes(record.hash.0.to_vec()));
+        }
+    }
+    write(&Value::Array(fields))
+}
+
+/// Decodes a record stored after `chain` (the chain as it stood before
+/// it): its sequence number and `prev` come from there, its hash is
+/// recomputed when a MAC vouches for it. The bytes must be exactly the
+/// encoding of the record they decode to.
+///
+/// # Errors
+///
+/// [`JournalError::Malformed`] for bytes that are not a record of this
+/// format, [`JournalError::NotCanonical`] for bytes that decode to a record
+/// whose encoding differs.
+pub fn decode_record<E: DeserializeOwned + Serialize>(
+    bytes: &[u8],
+    chain: Chain,
+) -> Result<Record<E>, JournalError> {
+    let Value::Array(fields) = read(bytes)? else {
+        return Err(malformed("a stored record is a CBOR array".into()));
+    };
+    let mut fields = fields.into_iter();
+    let mut next = || fields.next().unwrap_or(Value::Null);
+    let v = integer(next(), "v")?;
+    let at_s = integer(next(), "at_s")?;
+    let entry = from_value(next())?;
+    let key_id = match next() {
+        Value::Null => None,
+        other => Some(KeyId(
+            u16::try_from(integer(other, "key_id")?)
+                .map_err(|_| malformed("key_id out of range".into()))?,
+        )),
+    };
+    let mac = match next() {
+        Value::Null => None,
+        Value::Bytes(bytes) => {
+            Some(RecordMac(bytes.try_into().map_err(|_| {
+                malformed("a MAC of the wrong length".into())
+            })?))
+        }
+        _ => return Err(malformed("mac is bytes".into())),
+    };
+    let stored_hash = match next() {
+        Value::Null => None,
+        Value::Bytes(bytes) => {
+            Some(Digest(bytes.try_into().map_err(|_| {
+                malformed("a hash of the wrong length".into())
+            })?))
+        }
+        _ => return Err(malformed("hash is bytes".into())),
+    };
+    let mut record = Record {
+        v: u32::try_from(v).map_err(|_| malformed("v out of range".into()))?,
+        seq: chain.next_seq,
+        at_s,
+        prev: chain.head,
+        entry,
+        hash: Digest::ZERO,
+        key_id,
+        mac,
+    };
+    record.hash = stored_hash.unwrap_or_else(|| record.compute_hash());
+    if encode_record(&record) != bytes {
+        return Err(JournalError::NotCanonical {
+            seq: record.seq,
+            line: 0,
+        });
+    }
+    Ok(record)
+}
+
+/// Encodes any value the library writes as JSON (a snapshot) for storage.
+#[must_use]
+pub fn encode_value<T: Serialize + ?Sized>(value: &T) -> Vec<u8> {
+    write(&to_value(value))
+}
+
+/// Decodes a value encoded with [`encode_value`] back to its JSON text.
+///
+/// # Errors
+///
+/// [`JournalError::Malformed`] for bytes that are not a value of this
+/// format.
+pub fn decode_to_json(bytes: &[u8]) -> Result<Vec<u8>, JournalError> {
+    let value = from_storage(read(bytes)?)?;
+    serde_json::to_vec(&value).map_err(|error| malformed(format!("{error}")))
+}
+
+/// Converts JSON text (a record's or a snapshot's) to its storage encoding.
+///
+/// # Errors
+///
+/// [`JournalError::Malformed`] for text that is not JSON.
+pub fn encode_json(json: &[u8]) -> Result<Vec<u8>, JournalError> {
+    let value: Value =
+        serde_json::from_slice(json).map_err(|error| malformed(format!("{error}")))?;
+    Ok(write(&to_storage(value)))
+}
+
+fn write(value: &Value) -> Vec<u8> {
+    let mut bytes = Vec::with_capacity(128);
+    bytes.push(STORAGE_VERSION);
+    // Writing to a vector cannot fail.
+    let _ = ciborium::into_writer(value, &mut bytes);
+    bytes
+}
+
+fn read(bytes: &[u8]) -> Result<Value, JournalError> {
+    match bytes.split_first() {
+        Some((&STORAGE_VERSION, body)) => {
+            let mut scratch = [0_u8; 256];
+            let mut reader = body;
+            let value = ciborium::de::from_reader_with_buffer(&mut reader, &mut scratch)
+                .map_err(|error| malformed(format!("{error:?}")))?;
+            if !reader.is_empty() {
+                return Err(malformed("bytes after the value".into()));
+            }
+            Ok(value)
+        }
+        Some((version, _)) => Err(malformed(format!("storage encoding {version} unknown"))),
+        None => Err(malformed("empty".into())),
+    }
+}
+
+/// The storage form of a value: its JSON, substituted.
+fn to_value<T: Serialize + ?Sized>(value: &T) -> Value {
+    // Plain data with string keys always converts.
+    let json = serde_json::to_vec(value).unwrap_or_default();
+    serde_json::from_slice::<Value>(&json).map_or(Value::Null, to_storage)
+}
+
+fn from_value<T: DeserializeOwned>(value: Value) -> Result<T, JournalError> {
+    let json =
+        serde_json::to_vec(&from_storage(value)?).map_err(|error| malformed(format!("{error}")))?;
+    serde_json::from_slice(&json).map_err(|error| malformed(format!("{error}")))
+}
+
+fn integer(value: Value, field: &str) -> Result<u64, JournalError> {
+    match value {
+        Value::Integer(n) => {
+            u64::try_from(n).map_err(|_| malformed(format!("{field} out of range")))
+        }
+        _ => Err(malformed(format!("{field} is an integer"))),
+    }
+}
+
+fn name_index(text: &str) -> Option<u64> {
+    NAMES
+        .iter()
+        .position(|name| *name == text)
+        .map(|i| i as u64)
+}
+
+/// JSON-shaped CBOR (as read from JSON text) to the storage form.
+fn to_storage(value: Value) -> Value {
+    match value {
+        Value::Text(text) => {
+            if let Some(index) = name_index(&text) {
+                Value::Tag(NAME_TAG, Box::new(Value::from(index)))
+            } else if let Some(bytes) = crate::hex::decode_vec(&text).filter(|b| !b.is_empty()) {
+                Value::Bytes(bytes)
+            } else {
+                Value::Text(text)
+            }
+        }
+        Value::Array(items) => Value::Array(items.into_iter().map(to_storage).collect()),
+        Value::Map(entries) => Value::Map(
+            entries
+                .into_iter()
+                .map(|(key, value)| {
+                    let key = match key {
+                        Value::Text(text) => {
+                            name_index(&text).map_or(Value::Text(text), Value::from)
+                        }
+                        other => other,
+                    };
+                    (key, to_storage(value))
+                })
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
+/// The storage form back to JSON-shaped CBOR.
+fn from_storage(value: Value) -> Result<Value, JournalError> {
+    Ok(match value {
+        Value::Tag(NAME_TAG, inner) => Value::Text(name_at(*inner)?),
+        Value::Bytes(bytes) => Value::Text(crate::hex::encode(&bytes)),
+        Value::Array(items) => Value::Array(
+            items
+                .into_iter()
+                .map(from_storage)
+                .collect::<Result<_, _>>()?,
+        ),
+        Value::Map(entries) => Value::Map(
+            entries
+                .into_iter()
+                .map(|(key, value)| {
+                    let key = match key {
+                        Value::Text(text) => Value::Text(text),
+                        index @ Value::Integer(_) => Value::Text(name_at(index)?),
+                        _ => return Err(malformed("a map key is a name".into())),
+                    };
+                    Ok((key, from_storage(value)?))
+                })
+                .collect::<Result<_, _>>()?,
+        ),
+        Value::Tag(..) => return Err(malformed("an unknown tag".into())),
+        other => other,
+    })
+}
+
+fn name_at(index: Value) -> Result<String, JournalError> {
+    let index = integer(index, "name")?;
+    usize::try_from(index)
+        .ok()
+        .and_then(|i| NAMES.get(i))
+        .map(|name| String::from(*name))
+        .ok_or_else(|| malformed(format!("name {index} unknown")))
+}

@@ -1,0 +1,186 @@
+//! The storage encoding: every record and snapshot converts to it and
+//! back to the same JSON, the chain and MACs verify in both forms, and
+//! bytes that are not an encoding are refused without a panic.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::std_instead_of_alloc,
+    clippy::std_instead_of_core
+)]
+
+use locker_core::journal::compact::{
+    NAMES, STORAGE_VERSION, decode_record, decode_to_json, encode_json, encode_record,
+};
+use locker_core::journal::{Chain, JournalError, Record, Trust, lines, verify};
+use locker_core::locker::{Entry, Snapshot};
+use proptest::prelude::*;
+
+const FIXTURES: [&str; 3] = [
+    include_str!("data/journal-v1.jsonl"),
+    include_str!("data/journal-v1-two-door-delegation.jsonl"),
+    include_str!("data/journal-v2.jsonl"),
+];
+
+fn records(text: &str) -> Vec<Record<Entry>> {
+    text.lines()
+        .enumerate()
+        .map(|(i, line)| lines::parse_line(line, i + 1).unwrap())
+        .collect()
+}
+
+/// Encodes each record, decodes it where the chain stands, and checks the
+/// record and its JSON line come back the same.
+fn round_trip(records: &[Record<Entry>]) -> Vec<Record<Entry>> {
+    let mut chain = Chain::new();
+    let mut decoded = Vec::new();
+    for record in records {
+        let bytes = encode_record(record);
+        assert_eq!(bytes[0], STORAGE_VERSION);
+        let back: Record<Entry> = decode_record(&bytes, chain).unwrap();
+        assert_eq!(&back, record);
+        assert_eq!(lines::to_line(&back), lines::to_line(record));
+        assert_eq!(encode_record(&back), bytes, "encode . decode . encode");
+        chain.advance(&back);
+        decoded.push(back);
+    }
+    decoded
+}
+
+#[test]
+fn every_frozen_journal_converts_both_ways_and_still_verifies() {
+    for text in FIXTURES {
+        let original = records(text);
+        let decoded = round_trip(&original);
+        let trust = Trust {
+            accept_legacy: true,
+            ..Trust::default()
+        };
+        assert_eq!(
+            verify(&decoded, &trust).unwrap(),
+            verify(&original, &trust).unwrap()
+        );
+    }
+}
+
+#[test]
+fn a_stored_record_is_a_fraction_of_its_json_line() {
+    let original = records(FIXTURES[2]);
+    let json: usize = original.iter().map(|r| lines::to_line(r).len()).sum();
+    let stored: usize = original.iter().map(|r| encode_record(r).len()).sum();
+    assert!(stored * 3 < json, "{stored} B stored for {json} B of JSON");
+}
+
+#[test]
+fn a_record_decoded_at_another_place_in_the_chain_fails_its_mac() {
+    let original = records(FIXTURES[2]);
+    let keys_hex = include_str!("data/journal-v2.keys.hex");
+    let keys = locker_core::credential::KeyRing::from_secret_bytes(
+        &(0..keys_hex.trim().len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&keys_hex.trim()[i..i + 2], 16).unwrap())
+            .collect::<Vec<u8>>(),
+    )
+    .unwrap();
+    let trust = Trust::with_keys(&keys);
+    verify(&original, &trust).unwrap();
+    // Record 5 stored where record 4 was: decoded with record 4's chain.
+    let mut chain = Chain::new();
+    let mut moved = Vec::new();
+    for (index, record) in original.iter().enumerate().take(6) {
+        let source = if index == 4 { &original[5] } else { record };
+        let decoded: Record<Entry> = decode_record(&encode_record(source), chain).unwrap();
+        chain.advance(&decoded);
+        moved.push(decoded);
+    }
+    assert!(matches!(
+        verify(&moved, &trust),
+        Err(JournalError::Forged { seq: 4, .. })
+    ));
+}
+
+#[test]
+fn snapshots_convert_both_ways() {
+    // A snapshot of the state the frozen journal ends in.
+    let original = records(FIXTURES[2]);
+    let state = locker_core::locker::replay(&original).unwrap();
+    let mut chain = Chain::new();
+    for record in &original {
+        chain.advance(record);
+    }
+    let snapshot = state.snapshot(chain);
+    let json = serde_json::to_vec(&snapshot).unwrap();
+    let stored = encode_json(&json).unwrap();
+    assert!(stored.len() * 2 < json.len());
+    let back = decode_to_json(&stored).unwrap();
+    assert_eq!(back, json);
+    assert_eq!(Snapshot::from_json_bytes(&back).unwrap(), snapshot);
+}
+
+#[test]
+fn bytes_that_are_not_an_encoding_are_refused() {
+    let record = records(FIXTURES[2]).remove(0);
+    let bytes = encode_record(&record);
+    let mut wrong_version = bytes.clone();
+    wrong_version[0] = 9;
+    for bad in [
+        &[][..],
+        &[STORAGE_VERSION][..],
+        &wrong_version[..],
+        &bytes[..bytes.len() - 1],
+        &[STORAGE_VERSION, 0xc6, 0x19, 0xff, 0xff][..],
+    ] {
+        assert!(decode_record::<Entry>(bad, Chain::new()).is_err());
+        assert!(decode_to_json(bad).is_err());
+    }
+    // Trailing bytes, and a name beyond the table.
+    let mut trailing = bytes.clone();
+    trailing.push(0);
+    assert!(decode_record::<Entry>(&trailing, Chain::new()).is_err());
+    let beyond = [STORAGE_VERSION, 0xc6, 0x19, 0x01, 0x00];
+    assert!(decode_to_json(&beyond).is_err());
+}
+
+/// JSON values of the shapes records and snapshots have: names from the
+/// table, hex strings, free text, numbers of every size.
+fn json_value() -> impl Strategy<Value = serde_json::Value> {
+    let text = prop_oneof![
+        proptest::sample::select(NAMES).prop_map(String::from),
+        "[0-9a-f]{0,66}",
+        "[0-9A-Fa-f]{1,9}",
+        ".{0,12}",
+    ];
+    let leaf = prop_oneof![
+        Just(serde_json::Value::Null),
+        any::<bool>().prop_map(serde_json::Value::Bool),
+        any::<u64>().prop_map(serde_json::Value::from),
+        any::<i64>().prop_map(serde_json::Value::from),
+        any::<f64>()
+            .prop_filter("JSON has no NaN or infinity", |x| x.is_finite())
+            .prop_map(serde_json::Value::from),
+        text.clone().prop_map(serde_json::Value::String),
+    ];
+    leaf.prop_recursive(4, 48, 6, move |inner| {
+        prop_oneof![
+            proptest::collection::vec(inner.clone(), 0..6).prop_map(serde_json::Value::Array),
+            proptest::collection::vec((text.clone(), inner), 0..6)
+                .prop_map(|pairs| serde_json::Value::Object(pairs.into_iter().collect())),
+        ]
+    })
+}
+
+proptest! {
+    #[test]
+    fn json_to_storage_and_back_is_the_identity(value in json_value()) {
+        let json = serde_json::to_vec(&value).unwrap();
+        let stored = encode_json(&json).unwrap();
+        prop_assert_eq!(decode_to_json(&stored).unwrap(), json.clone());
+        // And storage to JSON to storage.
+        prop_assert_eq!(encode_json(&decode_to_json(&stored).unwrap()).unwrap(), stored);
+    }
+
+    #[test]
+    fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..200)) {
+        let _ = decode_to_json(&bytes);
+        let _ = decode_record::<Entry>(&bytes, Chain::new());
+    }
+}
