@@ -4,8 +4,8 @@
 use super::{Entry, Locker, LockerConfig, LockerError, Restore, Snapshot};
 use crate::credential::{BankId, KeyRing};
 use crate::hardware::Hardware;
-use crate::journal::flash::{Flash, FlashContents, FlashJournal};
-use crate::journal::{Head, JournalError};
+use crate::journal::flash::FlashContents;
+use crate::journal::{Head, JournalError, JournalSink};
 
 /// What a locker opened from flash is checked against (see [`Restore`]).
 #[derive(Clone, Copy, Debug, Default)]
@@ -33,9 +33,11 @@ impl Snapshot {
     }
 }
 
-impl<H: Hardware, F: Flash> Locker<H, FlashJournal<F>> {
+impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
     /// Opens the locker kept in `journal` (opened with
-    /// [`FlashJournal::open`], which gave `contents`): a new locker with
+    /// [`FlashJournal::open`](crate::journal::flash::FlashJournal::open),
+    /// which gave `contents`; or any storage that found such contents, a
+    /// binding's journal wrapping a flash journal): a new locker with
     /// `config` and `keys` when the region was blank, otherwise the locker
     /// restored from its snapshot and records (as
     /// [`Locker::restore_with`], checked against `checks`). A journal cut
@@ -53,7 +55,7 @@ impl<H: Hardware, F: Flash> Locker<H, FlashJournal<F>> {
         config: LockerConfig,
         keys: KeyRing,
         mut hardware: H,
-        journal: FlashJournal<F>,
+        journal: J,
         contents: &FlashContents<Entry>,
         checks: FlashChecks,
     ) -> Result<Self, LockerError> {

@@ -468,6 +468,16 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
         &self.journal
     }
 
+    /// The journal, to read what needs a mutable handle (a flash
+    /// journal's records and history:
+    /// [`FlashJournal::records`](crate::journal::flash::FlashJournal::records),
+    /// [`FlashJournal::previous`](crate::journal::flash::FlashJournal::previous)).
+    /// Never append through it: a record the locker did not write breaks
+    /// the chain, and the next restore refuses the journal.
+    pub fn journal_mut(&mut self) -> &mut J {
+        &mut self.journal
+    }
+
     /// Where the journal's chain stands.
     #[must_use]
     pub const fn chain(&self) -> Chain {
