@@ -25,7 +25,8 @@ use locker_core::{CompartmentId, Dimensions, Parcel, ParcelId, RecipientId};
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 
-type SimLocker = Locker<SimulatedHardware, MemoryJournal<Entry>>;
+/// The simulated building's locker: simulated hardware, journal in memory.
+pub type SimLocker = Locker<SimulatedHardware, MemoryJournal<Entry>>;
 
 /// What to simulate.
 #[derive(Clone, Copy, Debug)]
@@ -131,8 +132,17 @@ fn main() -> Result<(), Box<dyn Error>> {
 ///
 /// Any operation of the locker that fails where the building's people
 /// would not expect it to.
-#[allow(clippy::too_many_lines)]
 pub fn run(settings: Settings) -> Result<Outcome, Box<dyn Error>> {
+    run_locker(settings).map(|(outcome, _)| outcome)
+}
+
+/// As [`run`], giving back the locker too (its journal, its state).
+///
+/// # Errors
+///
+/// As [`run`].
+#[allow(clippy::too_many_lines)]
+pub fn run_locker(settings: Settings) -> Result<(Outcome, SimLocker), Box<dyn Error>> {
     let Settings {
         seed,
         units,
@@ -366,14 +376,15 @@ pub fn run(settings: Settings) -> Result<Outcome, Box<dyn Error>> {
             print!("{qr}");
         }
     }
-    Ok(Outcome {
+    let outcome = Outcome {
         delivered: tally.delivered,
         overflow: tally.overflow,
         collected: tally.collected,
         records: records.len(),
         merged_pins: tally.merged_pins,
         journal_sound,
-    })
+    };
+    Ok((outcome, locker))
 }
 
 /// A courier's drop-off: deposit, open the door, put the parcel in, close.
