@@ -649,12 +649,12 @@ impl Locker {
     /// `expected_bank` the bank this board is (from its provisioning; the
     /// bank of `expected_head` when not given): banks sharing a key ring
     /// authenticate each other's journals, so a journal or snapshot
-    /// configuring another bank is refused (`wrong_bank`);
+    /// configuring another bank is refused (`bank_mismatch`);
     /// `accept_legacy` accepts a version-1 journal (no MACs) once, when
     /// upgrading. The ring must be the journal's, every record's MAC must
     /// verify, and the journal must reach the expected head and the
     /// hardware's monotonic counter. Raises `JournalError` (`.code`:
-    /// `forged`, `rolled_back`, `wrong_key_ring`, `wrong_bank`,
+    /// `forged`, `rolled_back`, `wrong_key_ring`, `bank_mismatch`,
     /// `unauthenticated`, ...; `.seq`: the first bad record) or
     /// `CredentialError` (`no_keys`) for an empty ring. `restore_report()`
     /// then says what was found.

@@ -143,7 +143,7 @@ class Head(_HeadRequired, total=False):
     ``bank_id`` names the bank whose journal it is: there in a locker's
     head, absent in a bare record's (``verify_journal``'s ``head``); not
     under the MAC. Pass it back as ``expected_head``: a journal of another
-    bank is then refused (``wrong_bank``)."""
+    bank is then refused (``bank_mismatch``)."""
 
     key_id: int
     mac: str
