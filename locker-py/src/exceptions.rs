@@ -31,6 +31,7 @@ use locker_core::credential::{CredentialError as CoreCredentialError, QrRenderEr
 use locker_core::geometry::GeometryError as CoreGeometryError;
 use locker_core::hardware::HardwareErrorKind;
 use locker_core::journal::JournalError as CoreJournalError;
+use locker_core::journal::flash::{FlashError, MemoryFlashError};
 use locker_core::locker::{LockerError as CoreLockerError, StateError};
 use locker_core::pack::PackError as CorePackError;
 use locker_core::sim::SimError as CoreSimError;
@@ -41,6 +42,8 @@ use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::type_object::PyTypeInfo;
 use pyo3::types::{PyDict, PyTuple, PyType};
+
+use crate::flash::FlashFault;
 
 create_exception!(
     locker,
@@ -162,6 +165,10 @@ pub enum CoreError {
     SimHardware(locker_core::hardware::sim::SimError),
     /// Simulation and planning.
     Sim(CoreSimError),
+    /// A journal on flash (opening it, reading it back).
+    Flash(FlashError<FlashFault>),
+    /// A call of the simulated flash chip.
+    MemoryFlash(MemoryFlashError),
 }
 
 macro_rules! from_core {
@@ -233,6 +240,14 @@ impl From<CoreError> for PyErr {
             CoreError::SimAction(e) => coded::<HardwareError>(e.to_string(), e.code()),
             CoreError::SimHardware(e) => hardware_error(e.kind, &e.to_string()),
             CoreError::Sim(e) => sim_error(e),
+            // The flash is the journal's storage: its failures are the
+            // journal's, with the core's code (`flash_layout`,
+            // `flash_failed`, ..., or a damaged record's own).
+            CoreError::Flash(FlashError::Journal(e)) => {
+                journal_error(&format!("flash journal: {e}"), &e)
+            }
+            CoreError::Flash(e) => coded::<JournalError>(e.to_string(), e.code()),
+            CoreError::MemoryFlash(e) => coded::<JournalError>(format!("flash: {e}"), e.code()),
         }
     }
 }
@@ -561,6 +576,36 @@ mod tests {
         assert_eq!(
             (infeasible.0.as_str(), infeasible.1.as_deref()),
             ("InfeasibleError", Some("infeasible"))
+        );
+    }
+
+    #[test]
+    fn flash_errors_are_journal_errors_with_the_cores_codes() {
+        use crate::flash::FlashFault;
+        let layout = FlashError::<FlashFault>::Layout {
+            reason: "the region must be an even number of whole erase blocks",
+        };
+        assert_eq!(
+            converted(CoreError::Flash(layout)),
+            ("JournalError".into(), Some("flash_layout".into()), None)
+        );
+        let failed = FlashError::Flash(FlashFault::Python("read() raised OSError".into()));
+        assert_eq!(
+            converted(CoreError::Flash(failed)).1.as_deref(),
+            Some("flash_failed")
+        );
+        // A damaged record in flash: its own code and record.
+        let forged = FlashError::<FlashFault>::Journal(CoreJournalError::Forged {
+            seq: 4,
+            key_id: KeyId(1),
+        });
+        assert_eq!(
+            converted(CoreError::Flash(forged)),
+            ("JournalError".into(), Some("forged".into()), Some(4))
+        );
+        assert_eq!(
+            converted(CoreError::MemoryFlash(MemoryFlashError::PowerLost)),
+            ("JournalError".into(), Some("power_lost".into()), None)
         );
     }
 

@@ -13,6 +13,7 @@ pub mod bank;
 pub mod convert;
 pub mod credential;
 pub mod exceptions;
+pub mod flash;
 mod interned;
 pub mod journal;
 pub mod locker;
@@ -94,6 +95,8 @@ mod _locker {
     };
     #[pymodule_export]
     use super::fits;
+    #[pymodule_export]
+    use super::flash::MemoryFlash;
     #[pymodule_export]
     use super::journal::{read_journal, verify_journal, write_journal};
     #[pymodule_export]

@@ -1,5 +1,5 @@
 //! The `Locker` facade over simulated hardware or a Python hardware object,
-//! with an in-memory journal.
+//! with a journal in memory or on flash (`crate::flash`).
 
 extern crate alloc;
 
@@ -14,9 +14,10 @@ use locker_core::hardware::{
     DoorState, Hardware, HardwareError as CoreHardwareError, HardwareErrorKind, HardwareFault,
     Occupancy, Operation, sim as hwsim,
 };
+use locker_core::journal::flash::{Flash, FlashConfig, FlashJournal};
 use locker_core::journal::{MemoryJournal, Trust, lines};
 use locker_core::locker::{
-    self as core_locker, CourierSession, Entry, LockerConfig, Restore, Snapshot,
+    self as core_locker, CourierSession, Entry, FlashChecks, LockerConfig, Restore, Snapshot,
 };
 use locker_core::{CompartmentId, RecipientId};
 use pyo3::exceptions::{PyException, PyTypeError};
@@ -26,6 +27,7 @@ use crate::args;
 use crate::convert::{self, from_py, to_py};
 use crate::credential::{KeyRing, site_key};
 use crate::exceptions::{CoreError, argument_type, invalid_argument};
+use crate::flash::{FlashReport, OnFlash, ReadJournal, flash_from};
 use crate::journal::{head_from, records_from};
 
 /// The simulated hardware, shared between Python (which opens doors and
@@ -50,10 +52,10 @@ struct PyHardware {
 /// raises it once the core returns, in place of the call's result. Until
 /// then no hardware method is called again.
 #[derive(Clone, Default)]
-struct Interrupt(Arc<Mutex<Option<PyErr>>>);
+pub(crate) struct Interrupt(Arc<Mutex<Option<PyErr>>>);
 
 impl Interrupt {
-    fn slot(&self) -> MutexGuard<'_, Option<PyErr>> {
+    pub(crate) fn slot(&self) -> MutexGuard<'_, Option<PyErr>> {
         self.0.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
@@ -62,6 +64,14 @@ impl Interrupt {
         match self.slot().take() {
             Some(interrupt) => Err(interrupt),
             None => result.map_err(locker_err),
+        }
+    }
+
+    /// `result`, unless an interrupt waits: then the interrupt.
+    fn raise_or_else<T>(&self, result: Result<T, CoreError>) -> PyResult<T> {
+        match self.slot().take() {
+            Some(interrupt) => Err(interrupt),
+            None => result.map_err(PyErr::from),
         }
     }
 }
@@ -514,26 +524,53 @@ impl CourierSessionHandle {
     }
 }
 
-type CoreLocker = core_locker::Locker<AnyHardware, MemoryJournal<Entry>>;
+/// The core locker, whichever journal it keeps: in memory (`Locker()`,
+/// `Locker.restore`) or on flash (`Locker.open_flash`). Two core types,
+/// because the core opens a locker on flash only as
+/// `Locker<H, FlashJournal<F>>`.
+enum CoreLocker {
+    Memory(core_locker::Locker<AnyHardware, MemoryJournal<Entry>>),
+    Flash(core_locker::Locker<AnyHardware, OnFlash>),
+}
+
+/// Evaluates `$body` with `$locker` bound to the core locker in `$inner`
+/// (a `&CoreLocker` or a `&mut CoreLocker`), whichever journal it keeps:
+/// the body is compiled once for each.
+macro_rules! with_locker {
+    ($inner:expr, |$locker:ident| $body:expr) => {
+        match $inner {
+            CoreLocker::Memory($locker) => $body,
+            CoreLocker::Flash($locker) => $body,
+        }
+    };
+}
+
+/// Runs one call of the core locker (`|locker| ...` on a `Locker`'s
+/// `self`), raising a hardware or flash method's interrupt in place of its
+/// result.
+macro_rules! run {
+    ($self:ident, |$locker:ident| $body:expr) => {{
+        let result = with_locker!(&mut $self.inner, |$locker| $body);
+        $self.interrupt.raise_or(result)
+    }};
+}
 
 /// A locker bank: drop-off, pickup, expiry, staff actions, every change
-/// journaled. Events (with the PINs and QR tokens to send) come from
-/// `take_events()`.
+/// journaled (in memory, or on flash with `Locker.open_flash`). Events
+/// (with the PINs and QR tokens to send) come from `take_events()`.
 #[pyclass(module = "locker")]
 pub struct Locker {
     inner: CoreLocker,
     interrupt: Interrupt,
+    /// What `open_flash` found; `None` for a locker in memory.
+    flash_report: Option<FlashReport>,
 }
 
 impl Locker {
-    /// Runs one call of the core locker, raising a hardware method's
-    /// interrupt in place of its result.
-    fn run<T>(
-        &mut self,
-        call: impl FnOnce(&mut CoreLocker) -> Result<T, core_locker::LockerError>,
-    ) -> PyResult<T> {
-        let result = call(&mut self.inner);
-        self.interrupt.raise_or(result)
+    /// The journal in a locker's flash, read back (the interrupt of a
+    /// Python flash method raised in place of the result).
+    fn read_back(&self, py: Python<'_>, journal: &OnFlash) -> PyResult<ReadJournal> {
+        self.interrupt.raise_or_else(ReadJournal::open(py, journal))
     }
 }
 
@@ -592,8 +629,16 @@ impl Locker {
         };
         let interrupt = Interrupt::default();
         let hardware = hardware_from(hardware, &interrupt)?;
-        let inner = interrupt.raise_or(CoreLocker::new(config, hardware, MemoryJournal::new()))?;
-        Ok(Self { inner, interrupt })
+        let inner = interrupt.raise_or(core_locker::Locker::new(
+            config,
+            hardware,
+            MemoryJournal::new(),
+        ))?;
+        Ok(Self {
+            inner: CoreLocker::Memory(inner),
+            interrupt,
+            flash_report: None,
+        })
     }
 
     /// Restores a locker from its journal with the keys the caller kept
@@ -604,12 +649,12 @@ impl Locker {
     /// `expected_bank` the bank this board is (from its provisioning; the
     /// bank of `expected_head` when not given): banks sharing a key ring
     /// authenticate each other's journals, so a journal or snapshot
-    /// configuring another bank is refused (`wrong_bank`);
+    /// configuring another bank is refused (`bank_mismatch`);
     /// `accept_legacy` accepts a version-1 journal (no MACs) once, when
     /// upgrading. The ring must be the journal's, every record's MAC must
     /// verify, and the journal must reach the expected head and the
     /// hardware's monotonic counter. Raises `JournalError` (`.code`:
-    /// `forged`, `rolled_back`, `wrong_key_ring`, `wrong_bank`,
+    /// `forged`, `rolled_back`, `wrong_key_ring`, `bank_mismatch`,
     /// `unauthenticated`, ...; `.seq`: the first bad record) or
     /// `CredentialError` (`no_keys`) for an empty ring. `restore_report()`
     /// then says what was found.
@@ -644,20 +689,109 @@ impl Locker {
             accept_legacy,
             ..Restore::new(&records)
         };
-        let inner = interrupt.raise_or(CoreLocker::restore_with(
+        let inner = interrupt.raise_or(core_locker::Locker::restore_with(
             keys.inner.clone(),
             hardware,
             journal,
             restore,
         ))?;
-        Ok(Self { inner, interrupt })
+        Ok(Self {
+            inner: CoreLocker::Memory(inner),
+            interrupt,
+            flash_report: None,
+        })
+    }
+
+    /// Opens the locker whose journal lives in `flash`: a `MemoryFlash`
+    /// or any object with `capacity_bytes` and `erase_block_bytes` (ints,
+    /// read once, now) and the methods `read(offset, length) -> bytes`,
+    /// `write(offset, data)` (programs bits from 1 to 0, as NOR flash
+    /// does; returns `None`) and `erase(offset, length)` (whole erase
+    /// blocks back to 0xFF; returns `None`), which raise to report a
+    /// failure. The region is two halves of whole erase blocks, each a
+    /// sealed snapshot and the records after it, with a commit byte after
+    /// every header and record, so a power cut at any byte loses nothing
+    /// acknowledged.
+    ///
+    /// On a blank region a new locker is made with `config` (a
+    /// `LockerConfig` dict, the defaults when `None`) and `keys`; otherwise
+    /// the locker is restored from the snapshot and records found (its
+    /// configuration is the journal's; `config` is not used), authenticated
+    /// with `keys` and checked as `restore` checks: `expected_head` a head
+    /// exported before, `expected_bank` the bank this board is. A blank
+    /// region when a head was exported or the hardware's monotonic counter
+    /// counted records is a wiped journal (`rolled_back`).
+    /// `compact_at_bytes`: compact once a half holds this many bytes
+    /// (default: three quarters of a half); leave room for the next
+    /// snapshot. `flash_report()` says what was found.
+    ///
+    /// `hardware` is as for `Locker()`. An exception from a flash method,
+    /// or an answer of the wrong type (`read` returning anything but
+    /// `bytes` or `bytearray` of the length asked, `write` or `erase`
+    /// returning anything but `None`), is a flash failure naming the
+    /// method: the locker continues the journal in the other half before
+    /// its next record; a `KeyboardInterrupt` or `SystemExit` is recorded
+    /// the same way, no flash or hardware method is called again during
+    /// that call, and it is raised once the locker has settled. Raises
+    /// `JournalError` with `.code` `flash_layout` (not an even number of
+    /// erase blocks, or halves under 64 bytes), `flash_failed` (the flash
+    /// failed while opening), `forged`, `rolled_back`, `bank_mismatch`,
+    /// ...; `ArgumentTypeError` naming `flash` for an object without the
+    /// flash methods and sizes, `InvalidArgumentError` for a negative or
+    /// too large size.
+    #[staticmethod]
+    #[pyo3(signature = (config, keys, hardware, flash, *, compact_at_bytes = None, expected_head = None, expected_bank = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn open_flash<'py>(
+        config: Option<&Bound<'py, PyAny>>,
+        #[pyo3(from_py_with = args::keys)] keys: PyRef<'py, KeyRing>,
+        hardware: &Bound<'py, PyAny>,
+        flash: &Bound<'py, PyAny>,
+        #[pyo3(from_py_with = args::compact_at_bytes)] compact_at_bytes: Option<u32>,
+        expected_head: Option<&Bound<'py, PyAny>>,
+        #[pyo3(from_py_with = args::expected_bank)] expected_bank: Option<u64>,
+    ) -> PyResult<Self> {
+        let config: LockerConfig = match config {
+            Some(c) => from_py(c, "config")?,
+            None => LockerConfig::default(),
+        };
+        let expected_head = head_from(expected_head)?;
+        let interrupt = Interrupt::default();
+        let hardware = hardware_from(hardware, &interrupt)?;
+        let flash = flash_from(flash, &interrupt)?;
+        let flash_config = compact_at_bytes.map_or_else(
+            || FlashConfig::for_capacity(flash.capacity_bytes()),
+            |compact_at_bytes| FlashConfig { compact_at_bytes },
+        );
+        let opened = FlashJournal::open::<Entry>(flash, flash_config).map_err(CoreError::from);
+        let (journal, contents) = interrupt.raise_or_else(opened)?;
+        let checks = FlashChecks {
+            expected_head,
+            expected_bank: expected_bank.map(BankId),
+        };
+        let inner = interrupt.raise_or(core_locker::Locker::open_flash(
+            config,
+            keys.inner.clone(),
+            hardware,
+            journal,
+            &contents,
+            checks,
+        ))?;
+        Ok(Self {
+            inner: CoreLocker::Flash(inner),
+            interrupt,
+            flash_report: Some(FlashReport::new(&contents)),
+        })
     }
 
     /// What the restore found, as a dict (`records`, `snapshot_through`,
     /// `authenticated_through`, `legacy_records`, `unauthenticated_legacy`,
     /// `counter`, `keys_recorded`); `None` for a locker made new.
     fn restore_report<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        to_py(py, &self.inner.restore_report())
+        to_py(
+            py,
+            &with_locker!(&self.inner, |locker| locker.restore_report()),
+        )
     }
 
     /// The journal's last record as a head dict (`{"seq", "hash",
@@ -666,20 +800,20 @@ impl Locker {
     /// storage cannot roll back) and pass it back as `expected_head`, so a
     /// journal cut short or rolled back, or another bank's, is refused.
     fn head<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        to_py(py, &self.inner.head())
+        to_py(py, &with_locker!(&self.inner, |locker| locker.head()))
     }
 
     /// A copy of the site keys (to restore the locker later).
     fn keys(&self) -> KeyRing {
         KeyRing {
-            inner: self.inner.keys().clone(),
+            inner: with_locker!(&self.inner, |locker| locker.keys()).clone(),
         }
     }
 
     /// Adds a fresh key (entropy from the hardware) that signs from now
     /// on; journaled (`keys_changed`). Returns its id.
     fn rotate_key(&mut self) -> PyResult<u16> {
-        Ok(self.run(core_locker::Locker::rotate_key)?.0)
+        Ok(run!(self, |locker| locker.rotate_key())?.0)
     }
 
     /// Adds a provisioned key (its id and 32 secret bytes, shared with a
@@ -691,13 +825,13 @@ impl Locker {
         #[pyo3(from_py_with = args::secret)] secret: &[u8],
     ) -> PyResult<()> {
         let key = site_key(key_id, secret)?;
-        self.run(|locker| locker.add_key(key))
+        run!(self, |locker| locker.add_key(key))
     }
 
     /// Retires a key: credentials made with it stop verifying; journaled.
     /// The last key cannot be retired.
     fn retire_key(&mut self, #[pyo3(from_py_with = args::key_id)] key_id: u16) -> PyResult<()> {
-        self.run(|locker| locker.retire_key(KeyId(key_id)))
+        run!(self, |locker| locker.retire_key(KeyId(key_id)))
     }
 
     /// Reads the clock, as every operation does first, and returns the
@@ -709,14 +843,14 @@ impl Locker {
     /// `clock.max_step_s` (an hour). Hosts whose time passes in large
     /// steps without an uptime counter call it at least that often.
     fn observe_clock(&mut self) -> PyResult<u64> {
-        self.run(core_locker::Locker::observe_clock)
+        run!(self, |locker| locker.observe_clock())
     }
 
     /// Staff confirm the clock after a jump: its time counts from now on
     /// (parcels past their dwell then expire). Journaled; a no-op when no
     /// jump is held. Returns the locker's time.
     fn confirm_clock(&mut self) -> PyResult<u64> {
-        self.run(core_locker::Locker::confirm_clock)
+        run!(self, |locker| locker.confirm_clock())
     }
 
     /// Confirms the clock with a time the back end signed for this bank
@@ -726,25 +860,27 @@ impl Locker {
     /// `OperationError` (`invalid_argument`) when the clock disagrees.
     fn confirm_signed_time(&mut self, signed: &Bound<'_, PyAny>) -> PyResult<u64> {
         let signed: SignedTime = from_py(signed, "signed")?;
-        self.run(|locker| locker.confirm_signed_time(&signed))
+        run!(self, |locker| locker.confirm_signed_time(&signed))
     }
 
     /// Seconds the hardware clock runs ahead of the locker's time (jumps
     /// held back, not confirmed yet).
     fn clock_offset_s(&self) -> u64 {
-        self.inner.state().clock_offset_s()
+        with_locker!(&self.inner, |locker| locker.state()).clock_offset_s()
     }
 
     /// When (locker time) the locker started holding a clock jump back,
     /// while one is unconfirmed; `None` otherwise.
     fn clock_held_since_s(&self) -> Option<u64> {
-        self.inner.state().clock_held_since_s()
+        with_locker!(&self.inner, |locker| locker.state()).clock_held_since_s()
     }
 
     /// The bank's id (the configuration's `bank_id`), which tokens and
     /// remote commands must name.
     fn bank_id(&self) -> u64 {
-        self.inner.state().bank_id().0
+        with_locker!(&self.inner, |locker| locker.state())
+            .bank_id()
+            .0
     }
 
     /// Gives a carrier a courier code valid for `valid_for_s` seconds.
@@ -753,7 +889,8 @@ impl Locker {
         #[pyo3(from_py_with = args::carrier)] carrier: u32,
         #[pyo3(from_py_with = args::valid_for_s)] valid_for_s: u64,
     ) -> PyResult<String> {
-        let code = self.run(|locker| locker.issue_courier_code(CarrierId(carrier), valid_for_s))?;
+        let code = run!(self, |locker| locker
+            .issue_courier_code(CarrierId(carrier), valid_for_s))?;
         Ok(code.expose().to_owned())
     }
 
@@ -771,7 +908,7 @@ impl Locker {
         #[pyo3(from_py_with = args::carrier)] carrier: Option<u32>,
     ) -> PyResult<CourierSessionHandle> {
         let kiosk = KioskId(kiosk);
-        let inner = self.run(|locker| match carrier {
+        let inner = run!(self, |locker| match carrier {
             Some(carrier) => locker.courier_sign_in_for(kiosk, CarrierId(carrier), code),
             None => locker.courier_sign_in(kiosk, code),
         })?;
@@ -783,14 +920,14 @@ impl Locker {
         &mut self,
         #[pyo3(from_py_with = args::session)] session: PyRef<'_, CourierSessionHandle>,
     ) -> PyResult<()> {
-        self.run(|locker| locker.courier_sign_out(&session.inner))
+        run!(self, |locker| locker.courier_sign_out(&session.inner))
     }
 
     /// Journals every pending sum of refused attempts now (they are
     /// journaled an hour after their first attempt, or by `tick` once
     /// due): call it before a planned shutdown or a snapshot.
     fn flush_attempts(&mut self) -> PyResult<()> {
-        self.run(|locker| locker.flush_attempts())
+        run!(self, |locker| locker.flush_attempts())
     }
 
     /// Drops a parcel off: `request` is a request dict. Returns the
@@ -802,7 +939,7 @@ impl Locker {
         request: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let request: Request = from_py(request, "request")?;
-        let drop_off = self.run(|locker| locker.deposit(&session.inner, request))?;
+        let drop_off = run!(self, |locker| locker.deposit(&session.inner, request))?;
         to_py(py, &drop_off)
     }
 
@@ -812,7 +949,8 @@ impl Locker {
         py: Python<'py>,
         #[pyo3(from_py_with = args::compartment)] compartment: u32,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let drop_off = self.run(|locker| locker.need_larger_door(CompartmentId(compartment)))?;
+        let drop_off = run!(self, |locker| locker
+            .need_larger_door(CompartmentId(compartment)))?;
         to_py(py, &drop_off)
     }
 
@@ -821,7 +959,8 @@ impl Locker {
         &mut self,
         #[pyo3(from_py_with = args::compartment)] compartment: u32,
     ) -> PyResult<()> {
-        self.run(|locker| locker.cancel_deposit(CompartmentId(compartment)))?;
+        run!(self, |locker| locker
+            .cancel_deposit(CompartmentId(compartment)))?;
         Ok(())
     }
 
@@ -833,13 +972,14 @@ impl Locker {
         &mut self,
         #[pyo3(from_py_with = args::compartment)] compartment: u32,
     ) -> PyResult<()> {
-        self.run(|locker| locker.door_closed(CompartmentId(compartment)))?;
+        run!(self, |locker| locker
+            .door_closed(CompartmentId(compartment)))?;
         Ok(())
     }
 
     /// Periodic upkeep: doors left open, reminders, expiry, pruning.
     fn tick(&mut self) -> PyResult<()> {
-        self.run(|locker| locker.tick())?;
+        run!(self, |locker| locker.tick())?;
         Ok(())
     }
 
@@ -851,8 +991,11 @@ impl Locker {
         #[pyo3(from_py_with = args::unit)] unit: Option<u64>,
         #[pyo3(from_py_with = args::kiosk)] kiosk: u32,
     ) -> PyResult<Vec<u32>> {
-        let doors =
-            self.run(|locker| locker.pickup_pin(KioskId(kiosk), unit.map(RecipientId), pin))?;
+        let doors = run!(self, |locker| locker.pickup_pin(
+            KioskId(kiosk),
+            unit.map(RecipientId),
+            pin
+        ))?;
         Ok(doors.into_iter().map(|c| c.0).collect())
     }
 
@@ -863,7 +1006,7 @@ impl Locker {
         #[pyo3(from_py_with = args::token)] token: &str,
         #[pyo3(from_py_with = args::kiosk)] kiosk: u32,
     ) -> PyResult<Vec<u32>> {
-        let doors = self.run(|locker| locker.pickup_qr(KioskId(kiosk), token))?;
+        let doors = run!(self, |locker| locker.pickup_qr(KioskId(kiosk), token))?;
         Ok(doors.into_iter().map(|c| c.0).collect())
     }
 
@@ -876,7 +1019,7 @@ impl Locker {
         #[pyo3(from_py_with = args::pin)] pin: Option<&str>,
         #[pyo3(from_py_with = args::kiosk)] kiosk: u32,
     ) -> PyResult<Vec<u32>> {
-        let doors = self.run(|locker| locker.pickup_rfid(KioskId(kiosk), uid, pin))?;
+        let doors = run!(self, |locker| locker.pickup_rfid(KioskId(kiosk), uid, pin))?;
         Ok(doors.into_iter().map(|c| c.0).collect())
     }
 
@@ -889,7 +1032,7 @@ impl Locker {
     /// policy's caps, and is spent even when the latch then fails.
     fn open_remote(&mut self, command: &Bound<'_, PyAny>) -> PyResult<Vec<u32>> {
         let command: RemoteCommand = from_py(command, "command")?;
-        let doors = self.run(|locker| locker.open_remote(&command))?;
+        let doors = run!(self, |locker| locker.open_remote(&command))?;
         Ok(doors.into_iter().map(|c| c.0).collect())
     }
 
@@ -902,7 +1045,11 @@ impl Locker {
         #[pyo3(from_py_with = args::uid)] uid: &[u8],
         #[pyo3(from_py_with = args::with_pin)] with_pin: bool,
     ) -> PyResult<Option<String>> {
-        let pin = self.run(|locker| locker.register_rfid(RecipientId(recipient), uid, with_pin))?;
+        let pin = run!(self, |locker| locker.register_rfid(
+            RecipientId(recipient),
+            uid,
+            with_pin
+        ))?;
         Ok(pin.map(|p| p.expose().to_owned()))
     }
 
@@ -916,7 +1063,7 @@ impl Locker {
         request: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let request: DelegationRequest = from_py(request, "request")?;
-        let delegation = self.run(|locker| locker.delegate(&request))?;
+        let delegation = run!(self, |locker| locker.delegate(&request))?;
         to_py(py, &delegation)
     }
 
@@ -926,7 +1073,8 @@ impl Locker {
         &mut self,
         #[pyo3(from_py_with = args::credential_id)] credential_id: u64,
     ) -> PyResult<()> {
-        self.run(|locker| locker.revoke_credential(CredentialId(credential_id)))
+        run!(self, |locker| locker
+            .revoke_credential(CredentialId(credential_id)))
     }
 
     /// Opens the door again in the grace period after a pickup.
@@ -934,7 +1082,7 @@ impl Locker {
         &mut self,
         #[pyo3(from_py_with = args::compartment)] compartment: u32,
     ) -> PyResult<()> {
-        self.run(|locker| locker.reopen(CompartmentId(compartment)))
+        run!(self, |locker| locker.reopen(CompartmentId(compartment)))
     }
 
     /// The resident found the door empty: the parcels are marked missing.
@@ -942,7 +1090,8 @@ impl Locker {
         &mut self,
         #[pyo3(from_py_with = args::compartment)] compartment: u32,
     ) -> PyResult<()> {
-        self.run(|locker| locker.report_missing(CompartmentId(compartment)))
+        run!(self, |locker| locker
+            .report_missing(CompartmentId(compartment)))
     }
 
     /// A recipient is away until `until_s`: their parcels wait until then.
@@ -951,7 +1100,7 @@ impl Locker {
         #[pyo3(from_py_with = args::recipient)] recipient: u64,
         #[pyo3(from_py_with = args::until_s)] until_s: u64,
     ) -> PyResult<()> {
-        self.run(|locker| locker.hold(RecipientId(recipient), until_s))
+        run!(self, |locker| locker.hold(RecipientId(recipient), until_s))
     }
 
     /// Staff looked inside a door interrupted by a power loss.
@@ -960,7 +1109,8 @@ impl Locker {
         #[pyo3(from_py_with = args::compartment)] compartment: u32,
         #[pyo3(from_py_with = args::found_parcels)] found_parcels: bool,
     ) -> PyResult<()> {
-        self.run(|locker| locker.inspect(CompartmentId(compartment), found_parcels))
+        run!(self, |locker| locker
+            .inspect(CompartmentId(compartment), found_parcels))
     }
 
     /// Staff open a door, with a reason for the journal.
@@ -969,7 +1119,8 @@ impl Locker {
         #[pyo3(from_py_with = args::compartment)] compartment: u32,
         #[pyo3(from_py_with = args::reason)] reason: &str,
     ) -> PyResult<()> {
-        self.run(|locker| locker.staff_open(CompartmentId(compartment), reason))?;
+        run!(self, |locker| locker
+            .staff_open(CompartmentId(compartment), reason))?;
         Ok(())
     }
 
@@ -979,7 +1130,8 @@ impl Locker {
         #[pyo3(from_py_with = args::compartment)] compartment: u32,
         #[pyo3(from_py_with = args::reason)] reason: &str,
     ) -> PyResult<()> {
-        self.run(|locker| locker.set_out_of_service(CompartmentId(compartment), reason))?;
+        run!(self, |locker| locker
+            .set_out_of_service(CompartmentId(compartment), reason))?;
         Ok(())
     }
 
@@ -988,7 +1140,8 @@ impl Locker {
         &mut self,
         #[pyo3(from_py_with = args::compartment)] compartment: u32,
     ) -> PyResult<()> {
-        self.run(|locker| locker.back_in_service(CompartmentId(compartment)))?;
+        run!(self, |locker| locker
+            .back_in_service(CompartmentId(compartment)))?;
         Ok(())
     }
 
@@ -998,31 +1151,106 @@ impl Locker {
         #[pyo3(from_py_with = args::compartment)] compartment: u32,
         #[pyo3(from_py_with = args::by_s)] by_s: u64,
     ) -> PyResult<u64> {
-        self.run(|locker| locker.extend(CompartmentId(compartment), by_s))
+        run!(self, |locker| locker
+            .extend(CompartmentId(compartment), by_s))
     }
 
     /// The events since the last call, as dicts (PINs and tokens included).
     fn take_events<'py>(&mut self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         // The core's one JSON shape for events (`{"type": "parcel_ready",
         // …}`), secrets included: the host must send them on.
-        to_py(py, &self.inner.take_events())
+        to_py(
+            py,
+            &with_locker!(&mut self.inner, |locker| locker.take_events()),
+        )
     }
 
-    /// The journal's records, as dicts.
+    /// The journal's records, as dicts. For a locker on flash: the records
+    /// the flash holds after its snapshot (read back from the flash, so a
+    /// flash failure raises `JournalError`), which continue the chain
+    /// where the snapshot stops; the records before the last compaction
+    /// are `previous_records()` until the next one.
     fn journal_records<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        to_py(py, &self.inner.journal().records())
+        match &self.inner {
+            CoreLocker::Memory(locker) => to_py(py, locker.journal().records()),
+            CoreLocker::Flash(locker) => {
+                let read = self.read_back(py, locker.journal())?;
+                to_py(py, &read.contents.records)
+            }
+        }
     }
 
-    /// The journal as JSON-lines text.
-    fn journal_text(&self) -> String {
-        lines::write(self.inner.journal().records())
+    /// The journal as JSON-lines text (for a locker on flash, the records
+    /// of `journal_records()`).
+    fn journal_text(&self, py: Python<'_>) -> PyResult<String> {
+        match &self.inner {
+            CoreLocker::Memory(locker) => Ok(lines::write(locker.journal().records())),
+            CoreLocker::Flash(locker) => {
+                let read = self.read_back(py, locker.journal())?;
+                Ok(lines::write(&read.contents.records))
+            }
+        }
+    }
+
+    /// Compacts the journal now: a sealed snapshot of the state goes to
+    /// the journal's storage, which continues from it. A locker on flash
+    /// writes it into the other half, then appends there (it compacts on
+    /// its own when a half passes `compact_at_bytes`, when a write failed
+    /// or a record did not fit); a `journal_compacted` event follows
+    /// (`through_seq`, `snapshot_bytes`): export `previous_records()`
+    /// then. Returns whether the storage compacted: `False` for a locker
+    /// in memory, whose journal keeps every record. Raises `JournalError`
+    /// (`journal_write`) when the flash fails; the journal is then as it
+    /// was.
+    fn compact(&mut self) -> PyResult<bool> {
+        run!(self, |locker| locker.compact())
+    }
+
+    /// Where the journal stands in its flash (`capacity_bytes`,
+    /// `half_bytes`, `used_bytes` in the active half, `snapshot_bytes`,
+    /// `records`, `generation`: compactions since the region was
+    /// formatted); `None` for a locker in memory.
+    fn flash_usage<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        match &self.inner {
+            CoreLocker::Memory(_) => Ok(None),
+            CoreLocker::Flash(locker) => to_py(py, &locker.journal().usage()).map(Some),
+        }
+    }
+
+    /// The records of the flash's other half: the history before the
+    /// active snapshot, kept there until the next compaction erases it.
+    /// Export them after each `journal_compacted` event; with the records
+    /// exported before and `journal_records()`, they make the whole chain.
+    /// Empty before the first compaction, after a compaction cut short,
+    /// and for a locker in memory. Raises `JournalError` when the flash
+    /// fails or a record there is damaged.
+    fn previous_records<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        match &self.inner {
+            CoreLocker::Memory(_) => Ok(pyo3::types::PyList::empty(py).into_any()),
+            CoreLocker::Flash(locker) => {
+                let mut read = self.read_back(py, locker.journal())?;
+                let previous = read.previous();
+                to_py(py, &self.interrupt.raise_or_else(previous)?)
+            }
+        }
+    }
+
+    /// What `open_flash` found in the flash: `new` (no journal: a locker
+    /// was made with `config` and `keys`), `formatted` (neither half held
+    /// one), `snapshot_bytes` (the snapshot the records continue; `None`
+    /// before the first compaction), `records` (after it) and
+    /// `torn_bytes` (a frame a power cut left unfinished, dropped: it was
+    /// never acknowledged; the journal continues in the other half).
+    /// `None` for a locker in memory.
+    fn flash_report<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_py(py, &self.flash_report)
     }
 
     /// A snapshot of the state, as a dict (no secrets), sealed with the
     /// newest key (`key_id`, `mac`): pass it to `restore` with the records
     /// after it; a snapshot changed since is refused.
     fn snapshot<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        to_py(py, &self.inner.snapshot())
+        to_py(py, &with_locker!(&self.inner, |locker| locker.snapshot()))
     }
 
     /// Every door for display, in id order: its configuration, `state`
@@ -1030,7 +1258,10 @@ impl Locker {
     /// `"occupied"` or `"free"`), what an open door is open for (`task`),
     /// the recipient, the parcel count and the expiry.
     fn doors<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        to_py(py, &self.inner.state().doors())
+        to_py(
+            py,
+            &with_locker!(&self.inner, |locker| locker.state()).doors(),
+        )
     }
 }
 

@@ -613,6 +613,7 @@ class Valid:
         self.failure = {"at_s": NOW_S, "channel": "pin", "kiosk": 1, "recipient": None, "credential": None}
         self.drop = {"parcel": parcel(50), "recipient": 40}
         self.plan = self.bank.plan_batch([self.drop])
+        self.flash = locker.MemoryFlash(8192, 1024)
 
     def calls(self) -> Dict[str, Tuple[Callable[..., Any], Dict[str, Any]]]:
         """Each public function with parameters, and valid arguments by name."""
@@ -788,7 +789,29 @@ class Valid:
             "SimulatedHardware.jam": (hw.jam, dict(door=door, always=False)),
             "SimulatedHardware.fail_calls": (hw.fail_calls, dict(operation="unlock", kind="power_lost", always=False)),
             "SimulatedHardware.cut_power_after": (hw.cut_power_after, dict(calls=1)),
+            "MemoryFlash": (locker.MemoryFlash, dict(capacity_bytes=8192, erase_block_bytes=1024)),
+            "MemoryFlash.from_bytes": (
+                locker.MemoryFlash.from_bytes,
+                dict(data=self.flash.to_bytes(), erase_block_bytes=1024),
+            ),
+            "MemoryFlash.cut_power_after": (self.flash.cut_power_after, dict(bytes=10**9)),
+            "MemoryFlash.write_raw": (self.flash.write_raw, dict(offset=0, data=b"\xff")),
+            "MemoryFlash.read": (self.flash.read, dict(offset=0, length=1)),
+            "MemoryFlash.write": (self.flash.write, dict(offset=0, data=b"\xff")),
+            "MemoryFlash.erase": (self.flash.erase, dict(offset=0, length=1024)),
             "Locker": (locker.Locker, dict(hardware=hw, config=None)),
+            "Locker.open_flash": (
+                locker.Locker.open_flash,
+                dict(
+                    config=None,
+                    keys=keys,
+                    hardware=hw,
+                    flash=self.flash,
+                    compact_at_bytes=4096,
+                    expected_head=lk.head(),
+                    expected_bank=BANK,
+                ),
+            ),
             "Locker.restore": (
                 locker.Locker.restore,
                 dict(
@@ -919,6 +942,15 @@ def test_wrong_types_raise_invalid_argument_naming_the_argument(function: str, b
         (lambda: locker.SimulatedHardware([1]).jump_clock_s(2**63), "delta_s"),
         (lambda: locker.SimulatedHardware([1]).advance_s(-1), "delta_s"),
         (lambda: locker.Locker.restore(locker.KeyRing(), locker.SimulatedHardware([1]), [], expected_bank=-1), "expected_bank"),
+        (lambda: locker.MemoryFlash(-1, 1024), "capacity_bytes"),
+        (lambda: locker.MemoryFlash(8192, 1024).write_raw(8191, b"ab"), "offset"),
+        (lambda: locker.MemoryFlash(8192, 1024).cut_power_after(-1), "bytes"),
+        (
+            lambda: locker.Locker.open_flash(
+                None, locker.KeyRing(), locker.SimulatedHardware([1]), locker.MemoryFlash(8192, 1024), compact_at_bytes=2**32
+            ),
+            "compact_at_bytes",
+        ),
         (lambda: locker.issue_recorded_token(locker.KeyRing(), [1], 2**64, 0), "expires_at_s"),
         (lambda: locker.qr_svg("X", error_correction="extreme"), "error_correction"),
         (lambda: locker.simulate({"days": 1, "unknown": 1}), "building"),

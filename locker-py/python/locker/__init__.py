@@ -30,6 +30,11 @@ is what the other bindings and the firmware read.
   confirmation; an optional ``uptime_s`` counter holds back a clock pushed
   ahead in small steps);
   :func:`replay`.
+- The journal on flash: :meth:`Locker.open_flash` over a
+  :class:`MemoryFlash` (a simulated NOR chip with a power switch) or any
+  object with the flash methods (:class:`locker.types.Flash`); the locker
+  compacts into the other half (``journal_compacted``), ``compact``,
+  ``flash_usage``, ``previous_records``, ``flash_report``.
 - Journals: :func:`read_journal`, :func:`verify_journal` (with a
   :class:`KeyRing`: every record's MAC; without: integrity only),
   :func:`write_journal`; statistics in :mod:`locker.analytics`.
@@ -64,6 +69,7 @@ from locker._locker import (
     KeyRing,
     Locker,
     LockerError,
+    MemoryFlash,
     OperationError,
     PackError,
     QrError,
@@ -118,6 +124,7 @@ __all__ = [
     "KeyRing",
     "Locker",
     "LockerError",
+    "MemoryFlash",
     "OperationError",
     "PackError",
     "QrError",

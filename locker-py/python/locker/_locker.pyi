@@ -9,6 +9,9 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union, f
 from locker.types import (
     BoundReport,
     Failure,
+    Flash,
+    FlashReport,
+    FlashUsage,
     Head,
     IssuerKey,
     JournalRead,
@@ -39,6 +42,7 @@ __all__ = [
     "KeyRing",
     "Locker",
     "LockerError",
+    "MemoryFlash",
     "OperationError",
     "PackError",
     "QrError",
@@ -566,6 +570,52 @@ class SimulatedHardware:
         """Removes every injected fault."""
 
 @final
+class MemoryFlash:
+    """A simulated NOR flash chip in memory: writes clear bits only, erases
+    set whole blocks to 0xFF, and the power can be cut after a number of
+    bytes. Pass it to :meth:`Locker.open_flash` and keep it: the locker
+    writes to this very chip. One locker at a time per chip."""
+
+    def __new__(cls, capacity_bytes: int, erase_block_bytes: int) -> MemoryFlash:
+        """An erased chip of ``capacity_bytes`` in blocks of ``erase_block_bytes``."""
+    @staticmethod
+    def from_bytes(data: bytes, erase_block_bytes: int) -> MemoryFlash:
+        """A chip holding ``data`` (a saved :meth:`to_bytes` image); wear at 0."""
+    def copy(self) -> MemoryFlash:
+        """An independent copy: bytes, wear and power state."""
+    def __copy__(self) -> MemoryFlash: ...
+    def __deepcopy__(self, memo: Any, /) -> MemoryFlash: ...
+    @property
+    def capacity_bytes(self) -> int:
+        """Bytes of the region."""
+    @property
+    def erase_block_bytes(self) -> int:
+        """Bytes of one erase block."""
+    @property
+    def power_lost(self) -> bool:
+        """True once a cut has happened (until :meth:`restore_power`)."""
+    @property
+    def written_bytes(self) -> int:
+        """Bytes written since the chip was made (wear)."""
+    @property
+    def erased_blocks(self) -> int:
+        """Blocks erased since the chip was made (wear)."""
+    def cut_power_after(self, bytes: int) -> None:
+        """Cuts the power once ``bytes`` more bytes are written or erased (0: at the next write or erase)."""
+    def restore_power(self) -> None:
+        """Power back; what was written stays."""
+    def to_bytes(self) -> bytes:
+        """The chip's bytes (a copy)."""
+    def write_raw(self, offset: int, data: bytes) -> None:
+        """Sets bytes exactly, bypassing the flash rules (tampering, for tests)."""
+    def read(self, offset: int, length: int) -> bytes:
+        """Reads bytes as the journal does (:class:`JournalError` ``power_lost``, ``out_of_range``)."""
+    def write(self, offset: int, data: bytes) -> None:
+        """Programs bytes as NOR flash does: clears bits only."""
+    def erase(self, offset: int, length: int) -> None:
+        """Erases whole blocks back to 0xFF."""
+
+@final
 class CourierSessionHandle:
     """A signed-in courier."""
 
@@ -578,7 +628,8 @@ class CourierSessionHandle:
 
 @final
 class Locker:
-    """A locker bank over simulated hardware or a Python hardware object."""
+    """A locker bank over simulated hardware or a Python hardware object, its
+    journal in memory or on flash (:meth:`open_flash`)."""
 
     def __new__(cls, hardware: Any, config: Optional[Mapping[str, Any]] = None) -> Locker:
         """A new locker; ``hardware`` is a :class:`SimulatedHardware` or an object
@@ -602,6 +653,35 @@ class Locker:
         a journal or snapshot of another bank than ``expected_bank`` (or
         ``expected_head``'s ``bank_id``) is refused (:class:`JournalError`,
         ``bank_mismatch``)."""
+    @staticmethod
+    def open_flash(
+        config: Optional[Mapping[str, Any]],
+        keys: KeyRing,
+        hardware: Any,
+        flash: Union[MemoryFlash, Flash],
+        *,
+        compact_at_bytes: Optional[int] = None,
+        expected_head: Optional[Mapping[str, Any]] = None,
+        expected_bank: Optional[int] = None,
+    ) -> Locker:
+        """Opens the locker whose journal lives in ``flash`` (a :class:`MemoryFlash`
+        or a :class:`locker.types.Flash`): a new locker with ``config`` and
+        ``keys`` on a blank region, else the locker restored from the
+        snapshot and records there, checked as :meth:`restore` checks (a
+        blank region with an ``expected_head`` or a counted monotonic
+        counter is ``rolled_back``). :class:`JournalError` codes
+        ``flash_layout``, ``flash_failed``, ``forged``, ...;
+        :meth:`flash_report` says what was found."""
+    def compact(self) -> bool:
+        """Compacts the journal now (a ``journal_compacted`` event follows);
+        ``False`` for a locker in memory."""
+    def flash_usage(self) -> Optional[FlashUsage]:
+        """Where the journal stands in its flash; ``None`` in memory."""
+    def previous_records(self) -> List[_JsonDict]:
+        """The other half's records (the history before the active snapshot,
+        until the next compaction); empty in memory."""
+    def flash_report(self) -> Optional[FlashReport]:
+        """What :meth:`open_flash` found; ``None`` in memory."""
     def restore_report(self) -> Optional[RestoreReport]:
         """What the restore found; ``None`` for a locker made new."""
     def head(self) -> Optional[Head]:
@@ -682,9 +762,9 @@ class Locker:
         shapes of ``parcel_ready``, ``overflow``, ``suspicious_attempts``
         and the clock events are TypedDicts in :mod:`locker.types`."""
     def journal_records(self) -> List[_JsonDict]:
-        """The journal's records."""
+        """The journal's records (on flash: those after its snapshot, read back)."""
     def journal_text(self) -> str:
-        """The journal as JSON-lines text."""
+        """The journal as JSON-lines text (on flash: those after its snapshot)."""
     def snapshot(self) -> _JsonDict:
         """A snapshot of the state (no secrets), sealed with the newest key."""
     def doors(self) -> List[_JsonDict]:

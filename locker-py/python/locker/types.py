@@ -1,8 +1,9 @@
 """Typed shapes of the dicts the package returns where the shape is fixed:
 the simulation and the planner, journal verification and restores, heads,
 key check values, issuer keys, signed times, the brute-force bound, failed
-attempts, and the events and journal entries of throttling, drop-offs and
-the clock.
+attempts, the journal on flash, and the events and journal entries of
+throttling, drop-offs, the clock and compaction; and :class:`Flash`, the
+methods a Python object needs to be the flash of ``Locker.open_flash``.
 
 They are ``TypedDict`` s: at run time the values are plain dicts (the
 core's snake_case JSON); these classes only tell type checkers and readers
@@ -11,7 +12,7 @@ which keys there are. Every other structured value is typed as
 crate.
 """
 
-from typing import Any, Dict, List, Literal, Optional, TypedDict, Union
+from typing import Any, Dict, List, Literal, Optional, Protocol, TypedDict, Union
 
 __all__ = [
     "AttemptFailedEntry",
@@ -28,8 +29,12 @@ __all__ = [
     "DayStats",
     "DwellStats",
     "Failure",
+    "Flash",
+    "FlashReport",
+    "FlashUsage",
     "Head",
     "IssuerKey",
+    "JournalCompactedEvent",
     "JournalRead",
     "KeyCheck",
     "Lockout",
@@ -138,7 +143,7 @@ class Head(_HeadRequired, total=False):
     ``bank_id`` names the bank whose journal it is: there in a locker's
     head, absent in a bare record's (``verify_journal``'s ``head``); not
     under the MAC. Pass it back as ``expected_head``: a journal of another
-    bank is then refused (``wrong_bank``)."""
+    bank is then refused (``bank_mismatch``)."""
 
     key_id: int
     mac: str
@@ -412,3 +417,63 @@ class CourierSignedOutEntry(TypedDict):
     type: Literal["courier_signed_out"]
     carrier: int
     kiosk: int
+
+
+class Flash(Protocol):
+    """What ``Locker.open_flash`` needs of a Python object to keep the
+    journal in it: a region of raw flash. ``capacity_bytes`` (an even
+    number of erase blocks) and ``erase_block_bytes`` are read once, when
+    the locker opens it. ``write`` programs bits from 1 to 0 only, as NOR
+    flash does (the journal writes only where it erased); ``erase`` sets
+    whole erase blocks back to 0xFF. A failure is an exception: ``write``
+    and ``erase`` return ``None`` (anything else is taken as a failure),
+    ``read`` exactly ``length`` bytes. :class:`locker.MemoryFlash` is one."""
+
+    @property
+    def capacity_bytes(self) -> int: ...
+    @property
+    def erase_block_bytes(self) -> int: ...
+    def read(self, offset: int, length: int) -> Union[bytes, bytearray]: ...
+    def write(self, offset: int, data: bytes) -> None: ...
+    def erase(self, offset: int, length: int) -> None: ...
+
+
+class FlashUsage(TypedDict):
+    """Where a journal stands in its flash (``Locker.flash_usage()``): the
+    region and each half, the bytes written in the active half (header,
+    snapshot, records), its snapshot's bytes (0 before the first
+    compaction) and records, and ``generation``, the compactions since
+    the region was formatted."""
+
+    capacity_bytes: int
+    half_bytes: int
+    used_bytes: int
+    snapshot_bytes: int
+    records: int
+    generation: int
+
+
+class FlashReport(TypedDict):
+    """What ``Locker.open_flash`` found (``Locker.flash_report()``): ``new``
+    when the flash held no journal (a locker was made), ``formatted`` when
+    neither half held one, the bytes of the snapshot the records continue
+    (``None`` before the first compaction), the records after it, and
+    ``torn_bytes``, a frame a power cut left unfinished, dropped (it was
+    never acknowledged)."""
+
+    new: bool
+    formatted: bool
+    snapshot_bytes: Optional[int]
+    records: int
+    torn_bytes: Optional[int]
+
+
+class JournalCompactedEvent(TypedDict):
+    """The journal was compacted: its storage continues from a snapshot of
+    the state after record ``through_seq`` (``None`` for an empty
+    journal). On flash, the records before it stay in the other half until
+    the next compaction: export ``Locker.previous_records()`` now."""
+
+    type: Literal["journal_compacted"]
+    through_seq: Optional[int]
+    snapshot_bytes: int
