@@ -244,6 +244,7 @@ mod journaled {
                 Self::NoRoom { .. } => "flash_full",
                 Self::NeedsCompaction => "needs_compaction",
                 Self::Journal(inner) => inner.code(),
+                Self::Damaged => "flash_damaged",
             }
         }
     }

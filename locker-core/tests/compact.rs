@@ -138,6 +138,25 @@ fn bytes_that_are_not_an_encoding_are_refused() {
     assert!(decode_record::<Entry>(&trailing, Chain::new()).is_err());
     let beyond = [STORAGE_VERSION, 0xc6, 0x19, 0x01, 0x00];
     assert!(decode_to_json(&beyond).is_err());
+    // Storage never writes an empty byte string (the fuzzer sent one).
+    assert!(decode_to_json(&[STORAGE_VERSION, 0x40]).is_err());
+    // Nor a NaN, which JSON cannot hold (the fuzzer sent a 16-bit one).
+    assert!(decode_to_json(&[STORAGE_VERSION, 0xf9, 0x7e, 0x01]).is_err());
+    // Found by the fuzzer: -1 written in five bytes instead of one reads
+    // as the same value, so it is refused (one encoding per value).
+    assert!(decode_to_json(&[STORAGE_VERSION, 0x3a, 0, 0, 0, 0]).is_err());
+    assert_eq!(decode_to_json(&[STORAGE_VERSION, 0x20]).unwrap(), b"-1");
+    // Also found by the fuzzer: a float stored in 32 bits comes back as
+    // the 64-bit JSON number it is, and is stored again in 32 bits.
+    let single = [STORAGE_VERSION, 0xfa, 0x01, 0x89, 0x2c, 0xb5];
+    let json = decode_to_json(&single).unwrap();
+    assert_eq!(encode_json(&json).unwrap(), single);
+    // A 64-bit number that a 32-bit float holds exactly keeps its digits.
+    let exact = serde_json::to_vec(&f64::from(0.1_f32)).unwrap();
+    assert_eq!(
+        decode_to_json(&encode_json(&exact).unwrap()).unwrap(),
+        exact
+    );
 }
 
 /// JSON values of the shapes records and snapshots have: names from the

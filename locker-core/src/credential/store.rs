@@ -342,6 +342,7 @@ impl CredentialRecord {
 
     pub(crate) fn validate(&self) -> Result<(), CredentialError> {
         let invalid = |field, reason| Err(CredentialError::InvalidRequest { field, reason });
+        let active = self.status == RecordStatus::Active;
         if self.expires_at_s <= self.valid_from_s {
             return invalid("expires_at_s", "not after valid_from_s");
         }
@@ -353,7 +354,7 @@ impl CredentialRecord {
             }
             CredentialKind::DelegatedPin { scope, .. } => match (scope, self.recipient) {
                 (_, None) => invalid("recipient", "a delegation needs the delegating recipient"),
-                (DelegationScope::Parcels, _) if self.compartments.is_empty() => {
+                (DelegationScope::Parcels, _) if self.compartments.is_empty() && active => {
                     invalid("compartments", "a delegation of parcels needs compartments")
                 }
                 _ if self.purpose != Purpose::Pickup => {
@@ -361,7 +362,9 @@ impl CredentialRecord {
                 }
                 _ => Ok(()),
             },
-            CredentialKind::Pin { .. } if self.compartments.is_empty() => {
+            // Spent door by door, a PIN ends with no doors: a snapshot
+            // taken before the hourly prune still holds it.
+            CredentialKind::Pin { .. } if self.compartments.is_empty() && active => {
                 invalid("compartments", "a PIN opens at least one compartment")
             }
             CredentialKind::Courier { .. } if self.purpose != Purpose::CourierDropOff => {

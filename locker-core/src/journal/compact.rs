@@ -328,7 +328,51 @@ pub fn encode_value<T: Serialize + ?Sized>(value: &T) -> Vec<u8> {
 /// format.
 pub fn decode_to_json(bytes: &[u8]) -> Result<Vec<u8>, JournalError> {
     let value = from_storage(read(bytes)?)?;
-    serde_json::to_vec(&value).map_err(|error| malformed(format!("{error}")))
+    serde_json::to_vec(&AsJson(&value)).map_err(|error| malformed(format!("{error}")))
+}
+
+/// A JSON-shaped CBOR value written as JSON: maps in their order, every
+/// float as the 64-bit number JSON read it as (CBOR's own serializer
+/// writes one a 32-bit float holds with 32-bit digits, which read back as
+/// another number).
+struct AsJson<'a>(&'a Value);
+
+impl Serialize for AsJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{Error as _, SerializeMap as _, SerializeSeq as _};
+        match self.0 {
+            Value::Null => serializer.serialize_unit(),
+            Value::Bool(value) => serializer.serialize_bool(*value),
+            Value::Float(value) => serializer.serialize_f64(*value),
+            Value::Text(text) => serializer.serialize_str(text),
+            Value::Integer(value) => {
+                let value = i128::from(*value);
+                match (u64::try_from(value), i64::try_from(value)) {
+                    (Ok(unsigned), _) => serializer.serialize_u64(unsigned),
+                    (_, Ok(signed)) => serializer.serialize_i64(signed),
+                    _ => Err(S::Error::custom("an integer JSON cannot hold")),
+                }
+            }
+            Value::Array(items) => {
+                let mut seq = serializer.serialize_seq(Some(items.len()))?;
+                for item in items {
+                    seq.serialize_element(&AsJson(item))?;
+                }
+                seq.end()
+            }
+            Value::Map(entries) => {
+                let mut map = serializer.serialize_map(Some(entries.len()))?;
+                for (key, value) in entries {
+                    let Value::Text(key) = key else {
+                        return Err(S::Error::custom("a map key is text"));
+                    };
+                    map.serialize_entry(key, &AsJson(value))?;
+                }
+                map.end()
+            }
+            _ => Err(S::Error::custom("no JSON value")),
+        }
+    }
 }
 
 /// Converts JSON text (a record's or a snapshot's) to its storage encoding.
@@ -360,6 +404,11 @@ fn read(bytes: &[u8]) -> Result<Value, JournalError> {
             if !reader.is_empty() {
                 return Err(malformed("bytes after the value".into()));
             }
+            // One encoding per value: CBOR could also write an integer or
+            // a length in more bytes than it needs.
+            if write(&value) != bytes {
+                return Err(malformed("not the shortest encoding".into()));
+            }
             Ok(value)
         }
         Some((version, _)) => Err(malformed(format!("storage encoding {version} unknown"))),
@@ -375,8 +424,8 @@ fn to_value<T: Serialize + ?Sized>(value: &T) -> Value {
 }
 
 fn from_value<T: DeserializeOwned>(value: Value) -> Result<T, JournalError> {
-    let json =
-        serde_json::to_vec(&from_storage(value)?).map_err(|error| malformed(format!("{error}")))?;
+    let json = serde_json::to_vec(&AsJson(&from_storage(value)?))
+        .map_err(|error| malformed(format!("{error}")))?;
     serde_json::from_slice(&json).map_err(|error| malformed(format!("{error}")))
 }
 
@@ -431,6 +480,10 @@ fn to_storage(value: Value) -> Value {
 fn from_storage(value: Value) -> Result<Value, JournalError> {
     Ok(match value {
         Value::Tag(NAME_TAG, inner) => Value::Text(name_at(*inner)?),
+        // Storage never writes an empty byte string: "" stays text.
+        Value::Bytes(bytes) if bytes.is_empty() => {
+            return Err(malformed("an empty byte string".into()));
+        }
         Value::Bytes(bytes) => Value::Text(crate::hex::encode(&bytes)),
         Value::Array(items) => Value::Array(
             items
@@ -452,6 +505,10 @@ fn from_storage(value: Value) -> Result<Value, JournalError> {
                 .collect::<Result<_, _>>()?,
         ),
         Value::Tag(..) => return Err(malformed("an unknown tag".into())),
+        // JSON has no NaN or infinity (the fuzzer stored one).
+        Value::Float(value) if !value.is_finite() => {
+            return Err(malformed("a number JSON cannot hold".into()));
+        }
         other => other,
     })
 }

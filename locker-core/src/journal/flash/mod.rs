@@ -116,6 +116,10 @@ pub enum FlashError<E> {
     NeedsCompaction,
     /// A committed record is damaged.
     Journal(JournalError),
+    /// Neither half holds a journal, yet the region is not blank: a
+    /// damaged header, or a region used for something else. Nothing is
+    /// written; erase the region to start a new journal there.
+    Damaged,
 }
 
 impl<E: fmt::Display> fmt::Display for FlashError<E> {
@@ -134,6 +138,9 @@ impl<E: fmt::Display> fmt::Display for FlashError<E> {
                 f.write_str("flash journal: a write failed, compact before appending")
             }
             Self::Journal(error) => write!(f, "flash journal: {error}"),
+            Self::Damaged => f.write_str(
+                "flash journal: no journal in the region, which is not blank either (erase it to start anew)",
+            ),
         }
     }
 }
@@ -172,7 +179,8 @@ pub struct FlashContents<E> {
     /// Bytes of a frame cut short by a power cut, dropped (it was never
     /// acknowledged).
     pub torn_bytes: Option<u32>,
-    /// True when neither half held a journal and the region was formatted.
+    /// True when the region was blank (neither half held a journal): the
+    /// first record written formats it.
     pub formatted: bool,
 }
 
@@ -235,6 +243,8 @@ pub struct FlashJournal<F> {
     broken: bool,
     /// A record did not fit in what is left of the half.
     full: bool,
+    /// Neither half holds a journal yet: the first record formats one.
+    blank: bool,
 }
 
 impl<F: Flash> FlashJournal<F> {
@@ -268,7 +278,15 @@ impl<F: Flash> FlashJournal<F> {
             [None, None] => None,
         };
         let Some((active, header)) = chosen else {
-            let mut journal = Self {
+            // Nothing is erased here: a region that holds data but no
+            // journal is left for the host to look at, and a blank one is
+            // formatted by its first record, after the restore's checks.
+            for base in [0, half_bytes] {
+                if !looks_blank(&mut flash, base, half_bytes)? {
+                    return Err(FlashError::Damaged);
+                }
+            }
+            let journal = Self {
                 flash,
                 config,
                 half_bytes,
@@ -281,10 +299,10 @@ impl<F: Flash> FlashJournal<F> {
                 write_at: 0,
                 records: 0,
                 chain: Chain::new(),
-                broken: true,
+                broken: false,
                 full: false,
+                blank: true,
             };
-            journal.start_half(None, Chain::new())?;
             let contents = FlashContents {
                 snapshot: None,
                 records: Vec::new(),
@@ -304,6 +322,7 @@ impl<F: Flash> FlashJournal<F> {
             chain: header.start,
             broken: false,
             full: false,
+            blank: false,
         };
         let snapshot = if header.snapshot_bytes == 0 {
             None
@@ -448,6 +467,7 @@ impl<F: Flash> FlashJournal<F> {
         self.chain = start;
         self.broken = false;
         self.full = false;
+        self.blank = false;
         Ok(())
     }
 
@@ -496,6 +516,9 @@ impl<F: Flash> FlashJournal<F> {
     }
 
     fn append_payload(&mut self, payload: &[u8]) -> Result<(), FlashError<F::Error>> {
+        if self.blank {
+            self.start_half(None, Chain::new())?;
+        }
         if self.broken {
             return Err(FlashError::NeedsCompaction);
         }
@@ -541,8 +564,8 @@ impl<E: Serialize, F: Flash> JournalSink<E> for FlashJournal<F> {
     fn wants_compaction(&self) -> bool {
         // Past the configured size only when the records, not the
         // snapshot, put it there: a compaction would free nothing else.
-        let tail_bytes = self.write_at - self.header.records_at();
-        self.broken
+        let tail_bytes = self.write_at.saturating_sub(self.header.records_at());
+        !self.blank && self.broken
             || self.full
             || (self.write_at >= self.config.compact_at_bytes
                 && tail_bytes >= self.header.snapshot_bytes / 4)
@@ -578,6 +601,21 @@ fn layout<F: Flash>(flash: &F) -> Result<u32, FlashError<F::Error>> {
         });
     }
     Ok(capacity / 2)
+}
+
+/// Whether the half at `base` holds nothing past where a first header
+/// (no snapshot) ends: blank, or cut while that header was written.
+fn looks_blank<F: Flash>(
+    flash: &mut F,
+    base: u32,
+    half_bytes: u32,
+) -> Result<bool, FlashError<F::Error>> {
+    let start = HEADER_FIXED_BYTES + 1;
+    let mut bytes = vec![0; (half_bytes.min(512) - start) as usize];
+    flash
+        .read(base + start, &mut bytes)
+        .map_err(FlashError::Flash)?;
+    Ok(bytes.iter().all(|byte| *byte == 0xFF))
 }
 
 /// The committed header of the half at `base`, if it has one.

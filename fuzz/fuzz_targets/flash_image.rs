@@ -1,0 +1,68 @@
+//! Arbitrary bytes as a flash chip holding a locker's journal, and as one
+//! stored record or snapshot; nothing may panic.
+//!
+//! 1. The bytes are the first part of a small chip (the rest erased):
+//!    `FlashJournal::open` either fails with a typed error or gives
+//!    contents that open a `Locker` or fail with a typed `LockerError`;
+//!    a journal it opens takes a record (compacting when it must).
+//! 2. The bytes are one stored value: decoding it to JSON and encoding that
+//!    again gives the same bytes (one encoding per value), and a stored
+//!    record decodes only to a record that encodes back to the bytes.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use locker_core::RecipientId;
+use locker_core::credential::{KeyId, KeyRing, SiteKey};
+use locker_core::hardware::SimulatedHardware;
+use locker_core::journal::compact::{decode_record, decode_to_json, encode_json, encode_record};
+use locker_core::journal::flash::{FlashConfig, FlashJournal, MemoryFlash};
+use locker_core::journal::{Chain, JournalSink};
+use locker_core::locker::{Entry, FlashChecks, Locker, LockerConfig};
+
+const CAPACITY: u32 = 16 * 1024;
+const BLOCK: u32 = 1024;
+
+fn keys() -> KeyRing {
+    let mut keys = KeyRing::new();
+    let secret: [u8; 32] = locker_fuzz::secret(9);
+    keys.add(SiteKey::from_bytes(KeyId(1), secret).unwrap())
+        .unwrap();
+    keys
+}
+
+fuzz_target!(|data: &[u8]| {
+    // 2. One stored value.
+    if let Ok(json) = decode_to_json(data) {
+        assert_eq!(encode_json(&json).unwrap(), data);
+    }
+    if let Ok(record) = decode_record::<Entry>(data, Chain::new()) {
+        assert_eq!(encode_record(&record), data);
+    }
+
+    // 1. A chip.
+    let mut flash = MemoryFlash::new(CAPACITY, BLOCK);
+    let len = data.len().min(CAPACITY as usize);
+    flash.bytes_mut()[..len].copy_from_slice(&data[..len]);
+    let Ok((journal, contents)) =
+        FlashJournal::open::<Entry>(flash, FlashConfig::for_capacity(CAPACITY))
+    else {
+        return;
+    };
+    let config = LockerConfig::default();
+    let doors = config.bank.compartments.iter().map(|c| c.id);
+    let hardware = SimulatedHardware::new(doors, 1).with_now_s(1_700_000_000);
+    let opened = Locker::open_flash(
+        config,
+        keys(),
+        hardware,
+        journal,
+        &contents,
+        FlashChecks::default(),
+    );
+    if let Ok(mut locker) = opened {
+        let _ = locker.hold(RecipientId(3), 1_900_000_000);
+        let usage = locker.journal().usage();
+        assert!(usage.used_bytes <= usage.half_bytes);
+        let _ = JournalSink::<Entry>::wants_compaction(locker.journal());
+    }
+});
