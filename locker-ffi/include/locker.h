@@ -44,7 +44,7 @@
  * Numbers are fixed and never reused: 0 is success, 1–99 are argument and
  * boundary errors, 100–199 geometry, 200–299 configuration and keys,
  * 300–399 allocation, 400–499 credentials, 500–599 hardware, 600–699 the
- * journal, 700–799 the locker's state. Get a description with
+ * journal (618–622 the journal on flash), 700–799 the locker's state. Get a description with
  * `locker_status_message`, and the details of the last failure on this
  * thread with `locker_last_error_message`.
  */
@@ -364,6 +364,42 @@ enum locker_status
    * core's code `bank_mismatch`.
    */
   LOCKER_JOURNAL_WRONG_BANK = 617,
+  /**
+   * A `locker_flash` callback (`read`, `write` or `erase`) failed, or
+   * was asked for a range outside the region: the last-error message
+   * names the callback, its return value, the offset and the length.
+   * During an operation the change was not made (a failed write leaves
+   * the half taking no more records: the locker continues the journal
+   * in the other half with its next record). The core's `flash_failed`.
+   */
+  LOCKER_FLASH_FAILED = 618,
+  /**
+   * The `locker_flash` region cannot hold the journal's two halves: its
+   * `capacity_bytes` is not an even number of whole erase blocks
+   * (`erase_block_bytes`, not 0), or a half would hold less than 64
+   * bytes. Also `locker_flash_options.compact_at_bytes` larger than a
+   * half. The core's `flash_layout`.
+   */
+  LOCKER_FLASH_LAYOUT = 619,
+  /**
+   * A record or snapshot does not fit in a half of the flash region:
+   * the region is too small for this bank (see "Sizing the region" in
+   * the README). The change was not made. The core's `flash_full`.
+   */
+  LOCKER_FLASH_FULL = 620,
+  /**
+   * A write to the flash failed (or a torn frame was found at
+   * opening), so the active half takes no more records until a
+   * compaction; the locker compacts before its next record by itself,
+   * `locker_compact` does it now. The core's `needs_compaction`.
+   */
+  LOCKER_FLASH_NEEDS_COMPACTION = 621,
+  /**
+   * The locker's journal is not on flash (`locker_flash_usage`,
+   * `locker_flash_previous` on a locker made by `locker_new` or
+   * `locker_restore`, whose journal is `hardware->journal_append`).
+   */
+  LOCKER_NO_FLASH = 622,
   /**
    * The operation does not fit the locker's state.
    */
