@@ -203,8 +203,7 @@ pub enum locker_status {
     /// The `locker_flash` region cannot hold the journal's two halves: its
     /// `capacity_bytes` is not an even number of whole erase blocks
     /// (`erase_block_bytes`, not 0), or a half would hold less than 64
-    /// bytes. Also `locker_flash_options.compact_at_bytes` larger than a
-    /// half. The core's `flash_layout`.
+    /// bytes. The core's `flash_layout`.
     LOCKER_FLASH_LAYOUT = 619,
     /// A record or snapshot does not fit in a half of the flash region:
     /// the region is too small for this bank (see "Sizing the region" in
