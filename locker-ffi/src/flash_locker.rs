@@ -2,6 +2,7 @@
 //! it (new on a blank region, restored otherwise), compacting, where the
 //! journal stands in the region, and the history of the other half.
 
+use alloc::rc::Rc;
 use core::ffi::c_char;
 
 use locker_core::credential::{BankId, KeyRing};
@@ -18,7 +19,7 @@ use crate::api::{into_handle, locker, parse_config, with_locker};
 use crate::error::Error;
 use crate::flash::{locker_flash, read_flash};
 use crate::hardware::{locker_hardware, read_board};
-use crate::journal::Journal;
+use crate::journal::{Failure, Journal, refine};
 use crate::ptr::{Versions, borrow, bytes_arg, non_null, read_versioned, write_out, write_string};
 use crate::restore::parse_head;
 use crate::{boundary, keys, locker_status};
@@ -262,14 +263,16 @@ pub extern "C" fn locker_open_flash(
             torn_bytes: contents.torn_bytes.unwrap_or(0),
             records: u32::try_from(contents.records.len()).unwrap_or(u32::MAX),
         };
+        let failure = Failure::default();
         let core = open_contents(
             config,
             ring,
             board,
-            Journal::flash(journal),
+            Journal::flash(journal, Rc::clone(&failure)),
             &contents,
             options.checks,
-        )?;
+        )
+        .map_err(|error| refine(error, failure.take()))?;
         write_out(out_opened, opened)?;
         into_handle(core, out_locker)
     })

@@ -3,6 +3,7 @@
 //! (`locker_flash`, the core's `FlashJournal`). One type for both, so one
 //! handle type serves lockers of either kind.
 
+use alloc::rc::Rc;
 use core::cell::{Cell, RefCell, RefMut};
 use core::fmt;
 
@@ -33,16 +34,35 @@ pub(crate) struct OnFlash {
     journal: RefCell<FlashJournal<CFlash>>,
     /// The code of the last write or compaction that failed (the core
     /// reports it as `journal_write`, keeping only its text): a call that
-    /// fails on it returns this code's status.
-    failure: Cell<Option<&'static str>>,
+    /// fails on it returns this code's status. Shared, so that a locker
+    /// that could not be made (its journal dropped with it) still tells.
+    failure: Failure,
+}
+
+/// Where a flash journal notes the code of its last failure.
+pub(crate) type Failure = Rc<Cell<Option<&'static str>>>;
+
+/// `error` with the status of the storage failure behind it: the core
+/// reports a failed write or compaction as `journal_write`, with the
+/// storage's message; a flash failure (`flash_failed`, `flash_full`,
+/// `needs_compaction`) gets its own status, the message kept.
+pub(crate) fn refine(error: Error, failure: Option<&'static str>) -> Error {
+    if error.status != locker_status::LOCKER_JOURNAL_WRITE {
+        return error;
+    }
+    match failure.and_then(locker_status::of_code) {
+        Some(status) => Error { status, ..error },
+        None => error,
+    }
 }
 
 impl Journal {
-    /// A journal on the flash `journal`.
-    pub(crate) fn flash(journal: FlashJournal<CFlash>) -> Self {
+    /// A journal on the flash `journal`, noting its failures in
+    /// `failure`.
+    pub(crate) fn flash(journal: FlashJournal<CFlash>, failure: Failure) -> Self {
         Self::Flash(OnFlash {
             journal: RefCell::new(journal),
-            failure: Cell::new(None),
+            failure,
         })
     }
 
@@ -66,19 +86,10 @@ impl Journal {
         }
     }
 
-    /// `error` with the status of the storage failure behind it: the core
-    /// reports a failed write or compaction as `journal_write`, with the
-    /// storage's message; a flash failure (`flash_failed`, `flash_full`,
-    /// `needs_compaction`) gets its own status, the message kept.
+    /// `error` with the status of the storage failure behind it (see
+    /// [`refine`]).
     pub(crate) fn refine(&self, error: Error) -> Error {
-        let failure = self.take_failure();
-        if error.status != locker_status::LOCKER_JOURNAL_WRITE {
-            return error;
-        }
-        match failure.and_then(locker_status::of_code) {
-            Some(status) => Error { status, ..error },
-            None => error,
-        }
+        refine(error, self.take_failure())
     }
 }
 
