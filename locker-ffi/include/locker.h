@@ -1035,8 +1035,8 @@ typedef struct locker_flash_stats {
    */
   uint32_t records;
   /**
-   * Compactions since the region was formatted (1 for a fresh region:
-   * formatting writes the first half's header).
+   * The active half's generation: 1 once the region is formatted (its
+   * first header), one more for each compaction since.
    */
   uint32_t generation;
 } locker_flash_stats;
@@ -1448,7 +1448,8 @@ void locker_hw_fault_detail(const char *detail);
  * board's monotonic counter (`_ROLLED_BACK`, `_HEAD_MISMATCH`), and the
  * bank (`_WRONG_BANK`). A blank region when a head is expected or the
  * monotonic counter has counted records is a wiped journal:
- * `LOCKER_JOURNAL_ROLLED_BACK`, and the region is left as it is.
+ * `LOCKER_JOURNAL_ROLLED_BACK`, and no locker is started in it (opening
+ * writes only the empty first header to a blank region).
  *
  * On `LOCKER_OK`, `*out_locker` is a new handle owned by the caller
  * (`locker_free`) and `*out_opened` says what was found. Returns

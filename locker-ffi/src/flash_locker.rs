@@ -113,8 +113,8 @@ pub struct locker_flash_stats {
     pub snapshot_bytes: u32,
     /// Records in the active half, after its snapshot.
     pub records: u32,
-    /// Compactions since the region was formatted (1 for a fresh region:
-    /// formatting writes the first half's header).
+    /// The active half's generation: 1 once the region is formatted (its
+    /// first header), one more for each compaction since.
     pub generation: u32,
 }
 
@@ -194,7 +194,8 @@ fn read_options(options: *const locker_flash_options) -> Result<Options, Error> 
 /// board's monotonic counter (`_ROLLED_BACK`, `_HEAD_MISMATCH`), and the
 /// bank (`_WRONG_BANK`). A blank region when a head is expected or the
 /// monotonic counter has counted records is a wiped journal:
-/// `LOCKER_JOURNAL_ROLLED_BACK`, and the region is left as it is.
+/// `LOCKER_JOURNAL_ROLLED_BACK`, and no locker is started in it (opening
+/// writes only the empty first header to a blank region).
 ///
 /// On `LOCKER_OK`, `*out_locker` is a new handle owned by the caller
 /// (`locker_free`) and `*out_opened` says what was found. Returns
