@@ -173,3 +173,31 @@ impl JournalSink<Entry> for Journal {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_flash_failure_behind_a_journal_write_gets_its_own_status() {
+        let write = || Error::new(locker_status::LOCKER_JOURNAL_WRITE, "journal write failed");
+        let full = refine(write(), Some("flash_full"));
+        assert_eq!(full.status, locker_status::LOCKER_FLASH_FULL);
+        assert_eq!(full.message, "journal write failed");
+        assert_eq!(
+            refine(write(), Some("flash_failed")).status,
+            locker_status::LOCKER_FLASH_FAILED
+        );
+        // No failure noted: as the core said.
+        assert_eq!(
+            refine(write(), None).status,
+            locker_status::LOCKER_JOURNAL_WRITE
+        );
+        // Another error is not the storage's, whatever failed before it.
+        let other = Error::from(locker_status::LOCKER_DOOR_BUSY);
+        assert_eq!(
+            refine(other, Some("flash_full")).status,
+            locker_status::LOCKER_DOOR_BUSY
+        );
+    }
+}
