@@ -44,7 +44,7 @@
  * Numbers are fixed and never reused: 0 is success, 1–99 are argument and
  * boundary errors, 100–199 geometry, 200–299 configuration and keys,
  * 300–399 allocation, 400–499 credentials, 500–599 hardware, 600–699 the
- * journal, 700–799 the locker's state. Get a description with
+ * journal (618–622 the journal on flash), 700–799 the locker's state. Get a description with
  * `locker_status_message`, and the details of the last failure on this
  * thread with `locker_last_error_message`.
  */
@@ -364,6 +364,41 @@ enum locker_status
    * core's code `bank_mismatch`.
    */
   LOCKER_JOURNAL_WRONG_BANK = 617,
+  /**
+   * A `locker_flash` callback (`read`, `write` or `erase`) failed, or
+   * was asked for a range outside the region: the last-error message
+   * names the callback, its return value, the offset and the length.
+   * During an operation the change was not made (a failed write leaves
+   * the half taking no more records: the locker continues the journal
+   * in the other half with its next record). The core's `flash_failed`.
+   */
+  LOCKER_FLASH_FAILED = 618,
+  /**
+   * The `locker_flash` region cannot hold the journal's two halves: its
+   * `capacity_bytes` is not an even number of whole erase blocks
+   * (`erase_block_bytes`, not 0), or a half would hold less than 64
+   * bytes. The core's `flash_layout`.
+   */
+  LOCKER_FLASH_LAYOUT = 619,
+  /**
+   * A record or snapshot does not fit in a half of the flash region:
+   * the region is too small for this bank (see "Sizing the region" in
+   * the README). The change was not made. The core's `flash_full`.
+   */
+  LOCKER_FLASH_FULL = 620,
+  /**
+   * A write to the flash failed (or a torn frame was found at
+   * opening), so the active half takes no more records until a
+   * compaction; the locker compacts before its next record by itself,
+   * `locker_compact` does it now. The core's `needs_compaction`.
+   */
+  LOCKER_FLASH_NEEDS_COMPACTION = 621,
+  /**
+   * The locker's journal is not on flash (`locker_flash_usage`,
+   * `locker_flash_previous` on a locker made by `locker_new` or
+   * `locker_restore`, whose journal is `hardware->journal_append`).
+   */
+  LOCKER_NO_FLASH = 622,
   /**
    * The operation does not fit the locker's state.
    */
@@ -826,6 +861,187 @@ typedef struct locker_hardware {
 } locker_hardware;
 
 /**
+ * A region of NOR-like flash the journal owns, as C function pointers
+ * that all receive `ctx` as their first argument.
+ *
+ * The journal lays the region out as two halves (A and B) of whole
+ * erase blocks; see the README's "The journal on raw flash". Nothing
+ * else may write to the region.
+ *
+ * The library calls the callbacks only during a call into the library,
+ * on the calling thread, one at a time, never re-entrantly; a callback
+ * must not call back into the same `locker` (that returns
+ * `LOCKER_BUSY`). Pointers passed to a callback are valid only during
+ * that callback. `ctx` and the functions must stay valid until the
+ * `locker` is freed; the struct itself is copied by `locker_open_flash`.
+ * Every offset and length the library passes lies inside the region
+ * (and an erase covers whole erase blocks): the library checks that
+ * before calling.
+ *
+ * Each callback returns 0 on success, or any non-zero value on failure
+ * (for example a negative errno): the library names the callback, the
+ * value, the offset and the length in the last-error message and returns
+ * `LOCKER_FLASH_FAILED`.
+ *
+ * Set `size` to `sizeof(locker_flash)` (zero the struct first, then fill
+ * it in): the struct can then grow at its end in later versions without
+ * breaking programs built against this header. A size this library does
+ * not know is refused with `LOCKER_STRUCT_SIZE`.
+ *
+ * All three callbacks are required.
+ */
+typedef struct locker_flash {
+  /**
+   * `sizeof(locker_flash)`, set by the caller.
+   */
+  size_t size;
+  /**
+   * The vendor's context, passed to every callback.
+   */
+  void *ctx;
+  /**
+   * Bytes in the region: an even number of erase blocks, so that each
+   * half is whole blocks (otherwise `LOCKER_FLASH_LAYOUT`), each half at
+   * least 64 bytes.
+   */
+  uint32_t capacity_bytes;
+  /**
+   * Bytes in one erase block (the smallest unit `erase` clears), not 0.
+   */
+  uint32_t erase_block_bytes;
+  /**
+   * Reads `len` bytes at `offset` (from the region's start) into `buf`.
+   * Erased bytes read as 0xFF. Return 0, or non-zero on failure.
+   */
+  int (*read)(void *ctx, uint32_t offset, uint8_t *buf, size_t len);
+  /**
+   * Programs `len` bytes at `offset`, which the library erased before:
+   * bits go from 1 to 0 only (NOR flash; a byte written over 0xFF reads
+   * back as written). Return 0 only once the bytes survive a power cut
+   * (wait for the chip's write-in-progress bit); non-zero on failure,
+   * the bytes then written in part or not at all.
+   */
+  int (*write)(void *ctx, uint32_t offset, const uint8_t *bytes, size_t len);
+  /**
+   * Erases `len` bytes at `offset` back to 0xFF: both multiples of
+   * `erase_block_bytes`. Return 0 once erased, non-zero on failure (the
+   * blocks may then hold anything).
+   */
+  int (*erase)(void *ctx, uint32_t offset, uint32_t len);
+} locker_flash;
+
+/**
+ * How `locker_open_flash` opens the journal and checks what it finds:
+ * when to compact, and the restore's checks (as
+ * `locker_restore_options`).
+ *
+ * Zero it (`locker_flash_options options = {0};` or `memset`), set
+ * `size` to `sizeof(locker_flash_options)`, then fill in what the board
+ * knows: the struct can then grow at its end in later versions without
+ * breaking programs built against this header (the library reads only
+ * the first `size` bytes, the fields a smaller struct lacks as 0 or
+ * NULL). A size this library does not know is refused with
+ * `LOCKER_STRUCT_SIZE`.
+ */
+typedef struct locker_flash_options {
+  /**
+   * `sizeof(locker_flash_options)`, set by the caller.
+   */
+  size_t size;
+  /**
+   * Compact once the active half holds this many bytes (header,
+   * snapshot and records), before the next record; 0: three quarters
+   * of a half. At most a half (`capacity_bytes / 2`), otherwise
+   * `LOCKER_INVALID_ARGUMENT`. Leave room above it for one call's
+   * records and for the next snapshot. (Before the pointers, so that
+   * the struct ends on a pointer and a field added later always grows
+   * it.)
+   */
+  uint32_t compact_at_bytes;
+  /**
+   * A head `locker_head` gave before (JSON text, as for
+   * `locker_restore_options`), or NULL: a journal that ends before it,
+   * or holds another record in its place, or another bank's, is
+   * refused; so is a blank region (a wiped journal:
+   * `LOCKER_JOURNAL_ROLLED_BACK`).
+   */
+  const char *expected_head_json;
+  /**
+   * The bank this board is (its configuration's `bank_id`), or NULL
+   * when the board does not know: a journal or snapshot configuring
+   * another bank is refused with `LOCKER_JOURNAL_WRONG_BANK`. Read
+   * during the call only.
+   */
+  const uint64_t *expected_bank;
+} locker_flash_options;
+
+/**
+ * What `locker_open_flash` found in the region, written on success.
+ */
+typedef struct locker_flash_opened {
+  /**
+   * `true`: the locker was restored from the snapshot and records in
+   * the region (`locker_restore_report` says more); `false`: the
+   * region held no journal and a new locker was started in it.
+   */
+  bool restored;
+  /**
+   * The active half starts from a snapshot (the region was compacted
+   * before); `false` before the first compaction.
+   */
+  bool from_snapshot;
+  /**
+   * A frame cut short by a power cut was dropped: it was never
+   * acknowledged (its call did not return `LOCKER_OK`). The locker
+   * continues the journal in the other half (a compaction) before its
+   * next record.
+   */
+  bool torn_dropped;
+  /**
+   * Bytes of that frame (0 when none was dropped).
+   */
+  uint32_t torn_bytes;
+  /**
+   * Records replayed after the snapshot.
+   */
+  uint32_t records;
+} locker_flash_opened;
+
+/**
+ * Where the journal stands in its flash region, written by
+ * `locker_flash_usage`. Sizes are in bytes.
+ */
+typedef struct locker_flash_stats {
+  /**
+   * Bytes of the region (both halves).
+   */
+  uint32_t capacity_bytes;
+  /**
+   * Bytes of each half.
+   */
+  uint32_t half_bytes;
+  /**
+   * Bytes written in the active half: its header, snapshot and
+   * records.
+   */
+  uint32_t used_bytes;
+  /**
+   * Bytes of the active half's snapshot (0 before the first
+   * compaction).
+   */
+  uint32_t snapshot_bytes;
+  /**
+   * Records in the active half, after its snapshot.
+   */
+  uint32_t records;
+  /**
+   * The active half's generation: 1 once the region is formatted (its
+   * first header), one more for each compaction since.
+   */
+  uint32_t generation;
+} locker_flash_stats;
+
+/**
  * A parcel as the courier declares it.
  */
 typedef struct locker_parcel {
@@ -1199,6 +1415,127 @@ const char *locker_last_error_message(void);
  * applies to the callback running on the calling thread.
  */
 void locker_hw_fault_detail(const char *detail);
+
+/**
+ * Opens the locker kept in a raw flash region: a new locker when the
+ * region holds no journal (it is formatted: the first half's header is
+ * written), otherwise the locker restored from the snapshot and records
+ * it holds. Its journal is the region, laid out in two halves (see the
+ * README's "The journal on raw flash"): every record is a frame in the
+ * active half, and when the half fills up (`compact_at_bytes`), a write
+ * fails or a frame was torn, the locker compacts before its next record
+ * (a sealed snapshot written into the other half, from which the
+ * journal continues; event `journal_compacted`). A power cut at any byte
+ * loses nothing a call acknowledged with `LOCKER_OK`.
+ *
+ * `config_json` is the bank's configuration (as for `locker_new`; NULL:
+ * the default bank), used only when a new locker is started. `keys`
+ * (`keys_len` bytes, as `locker_keys_export` gave them) are the site
+ * keys: required to restore; for a new locker they are its keys, and
+ * NULL (with `keys_len` 0) draws a new site key from
+ * `hardware->fill_random` (export it with `locker_keys_export` and
+ * store it before relying on the locker). `hardware` is the board as for
+ * `locker_new`, except that its journal callbacks (`journal_append`,
+ * `journal_read`, `journal_truncate`) are not used and may be NULL.
+ * `flash` is the region. `options` (NULL: compaction at three quarters
+ * of a half, nothing expected) says when to compact and what a restore
+ * is checked against.
+ *
+ * A restore checks, before anything is replayed or appended, what
+ * `locker_restore_with` checks: the snapshot's seal and every record's
+ * MAC under the key ring (`LOCKER_JOURNAL_FORGED`, `_UNKNOWN_KEY`,
+ * `_WRONG_KEY_RING`), hashes and links, the expected head and the
+ * board's monotonic counter (`_ROLLED_BACK`, `_HEAD_MISMATCH`), and the
+ * bank (`_WRONG_BANK`). A blank region when a head is expected or the
+ * monotonic counter has counted records is a wiped journal:
+ * `LOCKER_JOURNAL_ROLLED_BACK`, and no locker is started in it (opening
+ * writes only the empty first header to a blank region).
+ *
+ * On `LOCKER_OK`, `*out_locker` is a new handle owned by the caller
+ * (`locker_free`) and `*out_opened` says what was found. Returns
+ * `LOCKER_NULL_POINTER` (a NULL argument, keys needed for a restore, or
+ * a required callback), `LOCKER_STRUCT_SIZE` (`hardware->size`,
+ * `flash->size` or `options->size`), `LOCKER_FLASH_LAYOUT` (a region
+ * that is not an even number of whole erase blocks, or halves under 64
+ * bytes), `LOCKER_INVALID_ARGUMENT` (`compact_at_bytes` over a half, an
+ * expected head that is not a head), `LOCKER_FLASH_FAILED` (a flash
+ * callback failed), the statuses of `locker_new_with_keys`, and the
+ * `LOCKER_JOURNAL_` statuses of a restore.
+ *
+ * Ownership: `config_json`, `keys`, `*options` (and what it points to),
+ * `*hardware` and `*flash` are read during this call only (the structs
+ * are copied); `hardware->ctx`, `flash->ctx` and the callbacks are kept
+ * and must outlive the locker. Thread safety: callable from any thread;
+ * the callbacks run on the calling thread, during the call.
+ */
+locker_status locker_open_flash(const char *config_json,
+                                const uint8_t *keys,
+                                size_t keys_len,
+                                const struct locker_hardware *hardware,
+                                const struct locker_flash *flash,
+                                const struct locker_flash_options *options,
+                                struct locker **out_locker,
+                                struct locker_flash_opened *out_opened);
+
+/**
+ * Compacts the journal now: writes a sealed snapshot of the current
+ * state into the other half of the flash region and continues the
+ * journal there (the locker does this by itself before a record when the
+ * half passed `compact_at_bytes`, a write failed or a record did not
+ * fit; call this to compact at a quiet time, for example before the half
+ * fills up during a busy hour). Raises a `journal_compacted` event: read
+ * the history the other half now holds with `locker_flash_previous`
+ * before the next compaction erases it.
+ *
+ * On `LOCKER_OK`, `*out_compacted` is `true` when the journal compacted,
+ * `false` for a locker whose journal does not compact (one made by
+ * `locker_new` or `locker_restore`: the vendor's `journal_append` keeps
+ * every line). Returns `LOCKER_FLASH_FULL` when the snapshot does not
+ * fit in a half (the region is too small for the bank),
+ * `LOCKER_FLASH_FAILED` when the flash failed; the journal is then as it
+ * was, and the locker goes on in the half it was in.
+ *
+ * Ownership: pointer arguments are borrowed for this call only; nothing is
+ * kept. Thread safety: one thread at a time per `locker` (from any
+ * thread); not from inside the locker's own callbacks (`LOCKER_BUSY`).
+ */
+locker_status locker_compact(struct locker *handle, bool *out_compacted);
+
+/**
+ * Writes where the journal stands in its flash region to `*out_stats`:
+ * the region's and each half's size, the bytes used in the active half,
+ * its snapshot's size, its records and the compactions so far. Watch
+ * `used_bytes` against `half_bytes` to size a region (see the README).
+ *
+ * Returns `LOCKER_NO_FLASH` for a locker whose journal is not on flash.
+ *
+ * Ownership: pointer arguments are borrowed for this call only; nothing is
+ * kept. Thread safety: one thread at a time per `locker` (from any
+ * thread); not from inside the locker's own callbacks (`LOCKER_BUSY`).
+ */
+locker_status locker_flash_usage(const struct locker *handle, struct locker_flash_stats *out_stats);
+
+/**
+ * The history in the other half of the flash region: the records before
+ * the active half's snapshot, as the journal's JSON lines (each record's
+ * canonical text and `\n`, the format `journal_append` receives, which
+ * the core's verification reads), oldest first; `""` when the other half
+ * holds none (before the first compaction, or after a compaction cut
+ * short by a power cut). Read it after each `journal_compacted` event
+ * and send it to the back end: the next compaction erases it. Not
+ * secret (records carry PIN tags, never PINs).
+ *
+ * On `LOCKER_OK`, `*out_json` is a new string owned by the caller;
+ * release it with `locker_string_free`, never `free()`. Returns
+ * `LOCKER_NO_FLASH` for a locker whose journal is not on flash,
+ * `LOCKER_FLASH_FAILED` when the flash fails, and a `LOCKER_JOURNAL_`
+ * status for a damaged record.
+ *
+ * Ownership: pointer arguments are borrowed for this call only; nothing is
+ * kept. Thread safety: one thread at a time per `locker` (from any
+ * thread); not from inside the locker's own callbacks (`LOCKER_BUSY`).
+ */
+locker_status locker_flash_previous(const struct locker *handle, char **out_json);
 
 /**
  * Adds a new site key, drawn from `hardware->fill_random`, with the next

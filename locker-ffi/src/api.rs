@@ -7,11 +7,12 @@ use core::ffi::c_char;
 use locker_core::locker::{Locker, LockerConfig};
 
 use crate::error::Error;
-use crate::hardware::{CHardware, CJournal, locker_hardware, read_hardware};
+use crate::hardware::{CHardware, locker_hardware, read_hardware};
+use crate::journal::Journal;
 use crate::ptr::{borrow, bytes_arg, non_null, opt_str_arg, write_out, write_string};
 use crate::{boundary, keys, locker_status};
 
-pub(crate) type Core = Locker<CHardware, CJournal>;
+pub(crate) type Core = Locker<CHardware, Journal>;
 
 /// A running locker bank: its state, its keys, and the vendor's hardware
 /// and journal callbacks. Opaque; made by `locker_new`,
@@ -45,9 +46,11 @@ pub(crate) fn with_locker<R>(
         return Err(locker_status::LOCKER_POISONED.into());
     }
     slot.poisoned = true;
+    // A storage failure of an earlier call says nothing about this one.
+    let _ = slot.core.journal().take_failure();
     let result = body(&mut slot.core);
     slot.poisoned = false;
-    result
+    result.map_err(|error| slot.core.journal().refine(error))
 }
 
 pub(crate) fn into_handle(core: Core, out_locker: *mut *mut locker) -> Result<(), Error> {
@@ -60,7 +63,7 @@ pub(crate) fn into_handle(core: Core, out_locker: *mut *mut locker) -> Result<()
     write_out(out_locker, handle)
 }
 
-fn parse_config(config_json: *const c_char) -> Result<LockerConfig, Error> {
+pub(crate) fn parse_config(config_json: *const c_char) -> Result<LockerConfig, Error> {
     match opt_str_arg(config_json, "config_json")? {
         None => Ok(LockerConfig::default()),
         Some(json) => serde_json::from_str(json).map_err(|error| {
@@ -119,7 +122,7 @@ pub extern "C" fn locker_new(
         non_null(out_locker, "out_locker")?;
         let (hardware, journal) = read_hardware(hardware)?;
         let config = parse_config(config_json)?;
-        let core = Locker::new(config, hardware, journal)?;
+        let core = Locker::new(config, hardware, Journal::Lines(journal))?;
         into_handle(core, out_locker)
     })
 }
@@ -151,7 +154,7 @@ pub extern "C" fn locker_new_with_keys(
         let (hardware, journal) = read_hardware(hardware)?;
         let ring = keys::import(bytes_arg(keys, keys_len, "keys")?)?;
         let config = parse_config(config_json)?;
-        let core = Locker::with_keys(config, ring, hardware, journal)?;
+        let core = Locker::with_keys(config, ring, hardware, Journal::Lines(journal))?;
         into_handle(core, out_locker)
     })
 }

@@ -247,6 +247,7 @@ struct Counter {
 }
 
 /// The journal half of a [`locker_hardware`].
+#[derive(Debug)]
 pub(crate) struct CJournal {
     ctx: *mut c_void,
     append: unsafe extern "C" fn(*mut c_void, *const c_char, usize) -> c_int,
@@ -270,10 +271,35 @@ pub(crate) fn read_hardware(
     copy.split()
 }
 
+/// Reads the vendor's struct behind `hardware` as `read_hardware` does,
+/// for a locker whose journal is elsewhere (on flash): the journal's
+/// callbacks are not used, and may be NULL.
+pub(crate) fn read_board(hardware: *const locker_hardware) -> Result<CHardware, Error> {
+    // SAFETY: as in `read_hardware`.
+    let copy = unsafe { read_versioned(hardware, "hardware", &VERSIONS) }?;
+    copy.board()
+}
+
 impl locker_hardware {
     /// Splits the struct into the hardware and the journal, checking that
     /// every required callback is there.
     pub(crate) fn split(&self) -> Result<(CHardware, CJournal), Error> {
+        let required = |name: &str| Error::null(&format!("hardware->{name}"));
+        let hardware = self.board()?;
+        let journal = CJournal {
+            ctx: self.ctx,
+            append: self
+                .journal_append
+                .ok_or_else(|| required("journal_append"))?,
+            truncate: self.journal_truncate,
+            truncate_to: None,
+        };
+        Ok((hardware, journal))
+    }
+
+    /// The board's half of the struct (everything but the journal's
+    /// callbacks), checking that every required callback is there.
+    fn board(&self) -> Result<CHardware, Error> {
         let required = |name: &str| Error::null(&format!("hardware->{name}"));
         let counter = match (self.monotonic_counter, self.raise_monotonic_counter) {
             (Some(read), Some(raise)) => Some(Counter { read, raise }),
@@ -293,15 +319,7 @@ impl locker_hardware {
             counter,
             uptime: self.uptime_s,
         };
-        let journal = CJournal {
-            ctx: self.ctx,
-            append: self
-                .journal_append
-                .ok_or_else(|| required("journal_append"))?,
-            truncate: self.journal_truncate,
-            truncate_to: None,
-        };
-        Ok((hardware, journal))
+        Ok(hardware)
     }
 }
 

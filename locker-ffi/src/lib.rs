@@ -24,11 +24,14 @@ mod clock;
 mod error;
 mod events;
 mod fault;
+mod flash;
+mod flash_locker;
 /// The driver of the `ffi_entry` fuzz target (fuzz/): not part of the C ABI.
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
 mod hardware;
+mod journal;
 mod keys;
 mod ops;
 mod policy;
@@ -42,6 +45,11 @@ pub use clock::{
 };
 pub use error::locker_last_error_message;
 pub use fault::locker_hw_fault_detail;
+pub use flash::locker_flash;
+pub use flash_locker::{
+    locker_compact, locker_flash_opened, locker_flash_options, locker_flash_previous,
+    locker_flash_stats, locker_flash_usage, locker_open_flash,
+};
 pub use hardware::{locker_hardware, locker_hw_result, locker_occupancy};
 pub use keys::{
     LOCKER_KEY_ENTRY_BYTES, LOCKER_KEY_SECRET_BYTES, LOCKER_KEYS_FORMAT, LOCKER_KEYS_HEADER_BYTES,

@@ -10,6 +10,7 @@ use locker_core::locker::{Entry, Locker, Restore};
 use crate::api::{into_handle, locker, with_locker};
 use crate::error::Error;
 use crate::hardware::{locker_hardware, read_hardware};
+use crate::journal::Journal;
 use crate::ptr::{
     Versions, borrow, bytes_arg, non_null, opt_str_arg, read_versioned, write_out, write_string,
 };
@@ -77,7 +78,7 @@ struct Expected {
 }
 
 /// Parses the head a back end (or the vendor) stored, or `None` for NULL.
-fn parse_head(json: *const c_char) -> Result<Option<Head>, Error> {
+pub(crate) fn parse_head(json: *const c_char) -> Result<Option<Head>, Error> {
     let Some(text) = opt_str_arg(json, "expected_head_json")? else {
         return Ok(None);
     };
@@ -259,7 +260,7 @@ fn restore(
         accept_legacy: expected.accept_legacy,
         ..Restore::new(&loaded.records)
     };
-    let core = Locker::restore_with(ring, hardware, journal, restore)?;
+    let core = Locker::restore_with(ring, hardware, Journal::Lines(journal), restore)?;
     into_handle(core, out_locker)
 }
 

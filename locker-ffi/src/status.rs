@@ -10,7 +10,7 @@ use core::ffi::CStr;
 /// Numbers are fixed and never reused: 0 is success, 1–99 are argument and
 /// boundary errors, 100–199 geometry, 200–299 configuration and keys,
 /// 300–399 allocation, 400–499 credentials, 500–599 hardware, 600–699 the
-/// journal, 700–799 the locker's state. Get a description with
+/// journal (618–622 the journal on flash), 700–799 the locker's state. Get a description with
 /// `locker_status_message`, and the details of the last failure on this
 /// thread with `locker_last_error_message`.
 #[repr(u32)]
@@ -193,6 +193,31 @@ pub enum locker_status {
     /// copied onto this board's storage is refused by its bank id. The
     /// core's code `bank_mismatch`.
     LOCKER_JOURNAL_WRONG_BANK = 617,
+    /// A `locker_flash` callback (`read`, `write` or `erase`) failed, or
+    /// was asked for a range outside the region: the last-error message
+    /// names the callback, its return value, the offset and the length.
+    /// During an operation the change was not made (a failed write leaves
+    /// the half taking no more records: the locker continues the journal
+    /// in the other half with its next record). The core's `flash_failed`.
+    LOCKER_FLASH_FAILED = 618,
+    /// The `locker_flash` region cannot hold the journal's two halves: its
+    /// `capacity_bytes` is not an even number of whole erase blocks
+    /// (`erase_block_bytes`, not 0), or a half would hold less than 64
+    /// bytes. The core's `flash_layout`.
+    LOCKER_FLASH_LAYOUT = 619,
+    /// A record or snapshot does not fit in a half of the flash region:
+    /// the region is too small for this bank (see "Sizing the region" in
+    /// the README). The change was not made. The core's `flash_full`.
+    LOCKER_FLASH_FULL = 620,
+    /// A write to the flash failed (or a torn frame was found at
+    /// opening), so the active half takes no more records until a
+    /// compaction; the locker compacts before its next record by itself,
+    /// `locker_compact` does it now. The core's `needs_compaction`.
+    LOCKER_FLASH_NEEDS_COMPACTION = 621,
+    /// The locker's journal is not on flash (`locker_flash_usage`,
+    /// `locker_flash_previous` on a locker made by `locker_new` or
+    /// `locker_restore`, whose journal is `hardware->journal_append`).
+    LOCKER_NO_FLASH = 622,
     /// The operation does not fit the locker's state.
     LOCKER_STATE = 700,
     /// The door is still open; close it first.
@@ -218,7 +243,7 @@ pub enum locker_status {
 
 impl locker_status {
     /// Every status, in numeric order.
-    pub(crate) const ALL: [Self; 77] = [
+    pub(crate) const ALL: [Self; 82] = [
         Self::LOCKER_OK,
         Self::LOCKER_NULL_POINTER,
         Self::LOCKER_INVALID_ARGUMENT,
@@ -286,6 +311,11 @@ impl locker_status {
         Self::LOCKER_JOURNAL_HEAD_MISMATCH,
         Self::LOCKER_JOURNAL_WRONG_KEY_RING,
         Self::LOCKER_JOURNAL_WRONG_BANK,
+        Self::LOCKER_FLASH_FAILED,
+        Self::LOCKER_FLASH_LAYOUT,
+        Self::LOCKER_FLASH_FULL,
+        Self::LOCKER_FLASH_NEEDS_COMPACTION,
+        Self::LOCKER_NO_FLASH,
         Self::LOCKER_STATE,
         Self::LOCKER_DOOR_STILL_OPEN,
         Self::LOCKER_NOTHING_TO_COLLECT,
@@ -421,6 +451,17 @@ impl locker_status {
             Self::LOCKER_JOURNAL_WRONG_BANK => {
                 c"the journal is another bank's than the one the restore expects"
             }
+            Self::LOCKER_FLASH_FAILED => c"a flash callback failed (read, write or erase)",
+            Self::LOCKER_FLASH_LAYOUT => {
+                c"the flash region is not an even number of whole erase blocks, or too small"
+            }
+            Self::LOCKER_FLASH_FULL => {
+                c"the flash journal is full: a record or snapshot does not fit in a half"
+            }
+            Self::LOCKER_FLASH_NEEDS_COMPACTION => {
+                c"a flash write failed: the journal must be compacted before it takes records"
+            }
+            Self::LOCKER_NO_FLASH => c"the locker's journal is not on flash",
             Self::LOCKER_STATE => c"the operation does not fit the locker's state",
             Self::LOCKER_DOOR_STILL_OPEN => c"the door is still open",
             Self::LOCKER_NOTHING_TO_COLLECT => c"nothing to collect",
@@ -532,6 +573,11 @@ impl locker_status {
             "head_mismatch" => Self::LOCKER_JOURNAL_HEAD_MISMATCH,
             "wrong_key_ring" => Self::LOCKER_JOURNAL_WRONG_KEY_RING,
             "bank_mismatch" => Self::LOCKER_JOURNAL_WRONG_BANK,
+            // the journal on flash (FlashError::code)
+            "flash_failed" => Self::LOCKER_FLASH_FAILED,
+            "flash_layout" => Self::LOCKER_FLASH_LAYOUT,
+            "flash_full" => Self::LOCKER_FLASH_FULL,
+            "needs_compaction" => Self::LOCKER_FLASH_NEEDS_COMPACTION,
             // the locker's state
             "snapshot" => Self::LOCKER_STATE,
             "door_still_open" => Self::LOCKER_DOOR_STILL_OPEN,
@@ -569,7 +615,7 @@ mod tests {
     /// The error types of the core's table that no C function can return,
     /// and why: their codes need no status (an `impl` line naming one is
     /// skipped by `table`).
-    const NOT_REACHABLE_FROM_C: [&str; 4] = [
+    const NOT_REACHABLE_FROM_C: [&str; 5] = [
         // No C function packs parcels into a bin.
         "PackError",
         // No C function renders a QR code.
@@ -583,6 +629,10 @@ mod tests {
         // bank's, the configuration's and the allocator's, which have
         // statuses): C has no simulator.
         "crate::sim::SimError",
+        // The simulated NOR flash (`power_lost`, `out_of_range`): C brings
+        // its own flash (`locker_flash`), whose failures are
+        // `flash_failed`.
+        "MemoryFlashError",
     ];
 
     /// Every code in the core's table (`locker-core/src/codes.rs`), read
@@ -598,7 +648,13 @@ mod tests {
             if line.starts_with("//") {
                 continue;
             }
-            if let Some(header) = line.strip_prefix("impl ") {
+            // `impl Type {` or, for a generic type, `impl<E> Type<E> {`.
+            let header = line.strip_prefix("impl ").or_else(|| {
+                line.strip_prefix("impl<")
+                    .and_then(|rest| rest.split_once("> "))
+                    .map(|(_, header)| header)
+            });
+            if let Some(header) = header {
                 in_impl = header.split_whitespace().next();
                 let skip = NOT_REACHABLE_FROM_C
                     .iter()
@@ -702,6 +758,7 @@ mod tests {
         use locker_core::credential::{CredentialError, KeyId};
         use locker_core::hardware::HardwareErrorKind;
         use locker_core::journal::JournalError;
+        use locker_core::journal::flash::FlashError;
         use locker_core::locker::LockerError;
 
         let forged = LockerError::Journal(JournalError::Forged {
@@ -745,6 +802,38 @@ mod tests {
         assert_eq!(
             locker_status::of_code(HardwareErrorKind::Other.code()),
             Some(locker_status::LOCKER_HARDWARE_FAILED)
+        );
+        // The journal on flash: its own codes, and a damaged record's.
+        type Flash = FlashError<core::convert::Infallible>;
+        let flash = [
+            (
+                Flash::Layout { reason: "odd" }.code(),
+                locker_status::LOCKER_FLASH_LAYOUT,
+            ),
+            (
+                Flash::NoRoom {
+                    needed_bytes: 9,
+                    left_bytes: 1,
+                }
+                .code(),
+                locker_status::LOCKER_FLASH_FULL,
+            ),
+            (
+                Flash::NeedsCompaction.code(),
+                locker_status::LOCKER_FLASH_NEEDS_COMPACTION,
+            ),
+            (
+                Flash::Journal(JournalError::NoKeys).code(),
+                locker_status::LOCKER_NO_KEYS,
+            ),
+        ];
+        for (code, status) in flash {
+            assert_eq!(locker_status::of_code(code), Some(status), "{code}");
+        }
+        let failed: FlashError<&str> = FlashError::Flash("bad block");
+        assert_eq!(
+            locker_status::of_code(failed.code()),
+            Some(locker_status::LOCKER_FLASH_FAILED)
         );
     }
 }

@@ -30,7 +30,13 @@ static void test_status_messages(void) {
   /* A journal of another bank: its own number, next to the key ring's. */
   CHECK(LOCKER_JOURNAL_WRONG_KEY_RING == 616 && LOCKER_JOURNAL_WRONG_BANK == 617);
   CHECK(strstr(locker_status_message(LOCKER_JOURNAL_WRONG_BANK), "another bank") != NULL);
-  CHECK(strcmp(locker_status_message(618), "unknown status") == 0);
+  /* The journal on flash: after the journal's, before the state's. */
+  CHECK(LOCKER_FLASH_FAILED == 618 && LOCKER_FLASH_LAYOUT == 619 &&
+        LOCKER_FLASH_FULL == 620 && LOCKER_FLASH_NEEDS_COMPACTION == 621 &&
+        LOCKER_NO_FLASH == 622);
+  CHECK(strstr(locker_status_message(LOCKER_FLASH_FULL), "full") != NULL);
+  CHECK(strstr(locker_status_message(LOCKER_FLASH_LAYOUT), "erase blocks") != NULL);
+  CHECK(strcmp(locker_status_message(623), "unknown status") == 0);
 }
 
 static void test_fits(void) {
