@@ -12,8 +12,8 @@ use wasm_bindgen::prelude::*;
 use alloc::rc::Rc;
 
 use crate::convert::{
-    from_js, from_js_or_text, given, list_from_js, rng_arg, secret_text, to_js,
-    u16_value, u32_value, u64_value,
+    from_js, from_js_or_text, given, list_from_js, rng_arg, secret_text, to_js, u16_value,
+    u32_value, u64_value,
 };
 use crate::error::LockerError;
 use crate::plain;
