@@ -161,7 +161,7 @@ impl MemoryFlash {
         )))))
     }
 
-    /// Leaves a handle on the chip (its `Rc`) where [`flash_arg`] takes
+    /// Leaves a handle on the chip (its `Rc`) where `flash_arg` takes
     /// it. Internal: `js/errors.js` takes this method off the prototype
     /// before the package is used, so no caller sees it.
     #[wasm_bindgen(js_name = __lend, skip_typescript)]
