@@ -111,6 +111,21 @@ export function lendKeyRing(value) {
   return 2;
 }
 
+/**
+ * As `lendKeyRing`, for the class `name` (a `MemoryFlash`, which a locker
+ * shares with its caller instead of copying: src/flash.rs, `flash_arg`).
+ */
+export function lendInstance(value, name) {
+  const state = instanceState(value, name);
+  if (state !== 2) return state;
+  try {
+    lenders.get(name).call(value);
+  } catch {
+    return 0;
+  }
+  return 2;
+}
+
 /** A fresh copy (the class's own `clone()`) of a live instance of `name`. */
 export function copyOf(value, name) {
   return classes.get(name).prototype.clone.call(value);

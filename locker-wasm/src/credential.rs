@@ -361,7 +361,7 @@ impl KeyRing {
     }
 
     /// Leaves a copy of the ring (the `Rc`, not the keys) where
-    /// [`keys_arg`] takes it. Internal: `js/errors.js` takes this method
+    /// `keys_arg` takes it. Internal: `js/errors.js` takes this method
     /// off the prototype before the package is used, so no caller sees it.
     #[wasm_bindgen(js_name = __lend, skip_typescript)]
     pub fn lend(&self) {

@@ -18,6 +18,7 @@ use locker_core::credential::CredentialError;
 use locker_core::geometry::GeometryError;
 use locker_core::hardware::HardwareErrorKind;
 use locker_core::journal::JournalError;
+use locker_core::journal::flash::FlashError;
 use locker_core::locker::{LockerError as CoreLockerError, StateError};
 use locker_core::pack::PackError;
 use wasm_bindgen::prelude::*;
@@ -122,6 +123,19 @@ impl From<&GeometryError> for LockerError {
 impl From<JournalError> for LockerError {
     fn from(error: JournalError) -> Self {
         Self::with_code(error.code(), &error.to_string()).at_record(error.seq())
+    }
+}
+
+/// A flash journal's error (opening a region, reading its halves): the
+/// core's code (`"flash_failed"`, `"flash_layout"`, `"flash_full"`,
+/// `"needs_compaction"`, or a damaged record's journal code, with `seq`).
+impl<E: core::fmt::Display> From<FlashError<E>> for LockerError {
+    fn from(error: FlashError<E>) -> Self {
+        let seq = match &error {
+            FlashError::Journal(inner) => inner.seq(),
+            _ => None,
+        };
+        Self::with_code(error.code(), &error.to_string()).at_record(seq)
     }
 }
 

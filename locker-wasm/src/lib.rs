@@ -24,11 +24,13 @@
 //! | [`credential`] | `KeyRing`, `CredentialStore`, `bruteForceBound`, `issueToken`, `issueRecordedToken`, `verifyTokenOffline`, `signRemoteCommand`, `signTime`, `qrSvg` |
 //! | [`error`] | `LockerError` |
 //! | [`issuer`] | `IssuerSigningKey`, `issueTokenSigned`, `signRemoteCommandEd25519`, `signTimeEd25519` (feature `ed25519`) |
+//! | [`flash`] | the `Flash` interface, `MemoryFlash` |
 //! | [`hardware`] | the `Hardware` interface, `SimulatedHardware` |
 //! | [`journal`] | `readJournal`, `verifyJournal`, `journalRecords`, `replayJournal` |
 //! | [`locker`] | `Locker`, `CourierSession` |
 //! | [`plain`] | verification results as plain objects (and their `Channel` type) |
 //! | [`sim`] | `defaultBuilding`, `simulate`, `planBank`, `defaultDoorClasses` |
+//! | [`storage`] | where a locker keeps its journal: memory or flash |
 //!
 //! ```js
 //! import { Dimensions, fits, version } from "locker-wasm";
@@ -50,6 +52,7 @@ pub mod big_integers;
 pub mod convert;
 pub mod credential;
 pub mod error;
+pub mod flash;
 pub mod hardware;
 #[cfg(feature = "ed25519")]
 pub mod issuer;
@@ -57,6 +60,7 @@ pub mod journal;
 pub mod locker;
 pub mod plain;
 pub mod sim;
+pub mod storage;
 
 pub use error::LockerError;
 

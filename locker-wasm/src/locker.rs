@@ -6,8 +6,12 @@ use locker_core::credential::{
     BankId, CarrierId, CredentialId, DelegationRequest, KeyId, KioskId, RemoteCommand, SignedTime,
     SiteKey,
 };
-use locker_core::journal::{Head, MemoryJournal, Trust, lines};
-use locker_core::locker::{self as core_locker, Entry, LockerConfig, Restore, Snapshot};
+use locker_core::hardware::{Hardware, HardwareError};
+use locker_core::journal::flash::{FlashConfig, FlashJournal};
+use locker_core::journal::{Head, JournalError, MemoryJournal, Record, Trust, lines};
+use locker_core::locker::{
+    self as core_locker, Entry, LockerConfig, LockerError as CoreLockerError, Restore, Snapshot,
+};
 use locker_core::{CompartmentId, RecipientId};
 use wasm_bindgen::prelude::*;
 
@@ -17,8 +21,10 @@ use crate::convert::{
 };
 use crate::credential::{KeyRing, keys_arg};
 use crate::error::LockerError;
+use crate::flash::flash_arg;
 use crate::hardware::{HardwareObject, JsHardware};
 use crate::journal::RecordsArg;
+use crate::storage::{FlashOpened, FlashStore, Journal};
 
 #[wasm_bindgen(typescript_custom_section)]
 const LOCKER_TS: &str = r#"
@@ -142,6 +148,15 @@ export interface OverflowEventJson {
  */
 export interface SuspiciousAttemptsEventJson { type: "suspicious_attempts"; lockout: LockoutJson }
 /**
+ * The journal was compacted (`Locker#compact()`, or on its own when its
+ * flash asked): its storage now starts from a sealed snapshot of the
+ * state after record `through_seq` (null for an empty journal) of
+ * `snapshot_bytes` bytes. A flash journal keeps the history before it
+ * (`Locker#previousJournalText()`) until the next compaction: export it
+ * now.
+ */
+export interface JournalCompactedEventJson { type: "journal_compacted"; through_seq: number | null; snapshot_bytes: number }
+/**
  * A notification for the host to pass on, by `type`: "parcel_ready" (send
  * the `pin` and `qr_token` to the recipient), "return_ready" (the
  * carrier's `qr_token`), "overflow", alarms and the rest. Events carry
@@ -167,7 +182,8 @@ export type EventJson =
   | { type: "clock_went_back"; clock_s: number; kept_s: number }
   | ClockJumpedEventJson
   | ClockConfirmedEventJson
-  | UnexpectedDoorCloseEventJson;
+  | UnexpectedDoorCloseEventJson
+  | JournalCompactedEventJson;
 /** One door for display: configuration and what is happening at it. */
 export interface DoorJson {
   id: number; label: string; size_class: string; zone: string; accessible: boolean;
@@ -227,7 +243,7 @@ export interface RestoreOptions {
 }
 "#;
 
-type Core = core_locker::Locker<JsHardware, MemoryJournal<Entry>>;
+type Core = core_locker::Locker<JsHardware, Journal>;
 
 /// A courier signed in at a kiosk (made only by
 /// [`Locker::courier_sign_in`]); sign out with `Locker#courierSignOut`.
@@ -349,6 +365,48 @@ impl RestoreArgs {
     }
 }
 
+/// A snapshot as a flash journal stores it (its JSON bytes), read as the
+/// core's `Snapshot::from_json_bytes` reads it, with its errors, but
+/// through the reader for text that `Locker.restore` already has in the
+/// module: the core's reader of bytes is a second copy of the snapshot
+/// reader, about 150 KB of the `.wasm`.
+fn snapshot_from_json(bytes: &[u8]) -> Result<Snapshot, JournalError> {
+    let malformed = |message: String| JournalError::Malformed {
+        line: 0,
+        message: format!("snapshot: {message}"),
+    };
+    let text = core::str::from_utf8(bytes).map_err(|error| malformed(error.to_string()))?;
+    serde_json::from_str(text).map_err(|error| malformed(error.to_string()))
+}
+
+/// `Locker.openFlash`'s options (`FlashOptions`).
+#[derive(Default)]
+struct FlashArgs {
+    compact_at_bytes: Option<u32>,
+    expected_head: Option<Head>,
+    expected_bank: Option<BankId>,
+}
+
+impl FlashArgs {
+    fn new(options: &JsValue) -> Result<Self, LockerError> {
+        let mut args = Self::default();
+        let Some(mut options) = Options::new(options, "options")? else {
+            return Ok(args);
+        };
+        if let Some(bytes) = options.get("compactAtBytes")? {
+            args.compact_at_bytes = Some(u32_value(&bytes, "options.compactAtBytes")?);
+        }
+        if let Some(head) = options.get("expectedHead")? {
+            args.expected_head = Some(from_js(&head, "options.expectedHead")?);
+        }
+        if let Some(bank) = options.get("expectedBank")? {
+            args.expected_bank = Some(from_js(&bank, "options.expectedBank")?);
+        }
+        options.finish()?;
+        Ok(args)
+    }
+}
+
 fn doors_of(compartments: Vec<CompartmentId>) -> Vec<u32> {
     compartments.into_iter().map(|c| c.0).collect()
 }
@@ -371,7 +429,11 @@ impl Locker {
     ) -> Result<Self, LockerError> {
         let config = config_arg(&config)?;
         let hardware = JsHardware::new(hardware)?;
-        Ok(Self(Core::new(config, hardware, MemoryJournal::new())?))
+        Ok(Self(Core::new(
+            config,
+            hardware,
+            Journal::Memory(MemoryJournal::new()),
+        )?))
     }
 
     /// Starts a new locker with the site's keys (shared with a service
@@ -394,7 +456,7 @@ impl Locker {
             config,
             keys.into_core(),
             hardware,
-            MemoryJournal::new(),
+            Journal::Memory(MemoryJournal::new()),
         )?))
     }
 
@@ -453,7 +515,119 @@ impl Locker {
         Ok(Self(Core::restore_with(
             keys.into_core(),
             hardware,
-            sink,
+            Journal::Memory(sink),
+            restore,
+        )?))
+    }
+
+    /// Opens the locker whose journal is in a region of flash: a
+    /// [`MemoryFlash`](crate::flash::MemoryFlash) (shared, not copied: it
+    /// stays the caller's to cut the power of and look at) or an object
+    /// with the `Flash` members (synchronous, every answer checked). On a
+    /// blank region, a new locker with `config` (default bank and policies
+    /// when `null` or `undefined`) and the site's `keys`; otherwise the
+    /// locker restored from the snapshot and records the region holds, as
+    /// `Locker.restore` does (`config` then goes unused), checked against
+    /// `options.expectedHead` and `options.expectedBank`. A blank region
+    /// is refused (`"rolled_back"`) when a head was exported before or the
+    /// board's monotonic counter counted records: the journal was wiped. A
+    /// frame cut short by a power cut is dropped (it was never
+    /// acknowledged) and the journal continues in the other half.
+    /// `flashOpenReport()` says what was found; the journal compacts on its
+    /// own (`journal_compacted` events), and on request (`compact()`).
+    ///
+    /// ```js
+    /// const chip = new MemoryFlash(128 * 1024, 4096);
+    /// let locker = Locker.openFlash({ bank }, keys, board, chip);
+    /// // … power off, power on:
+    /// locker.free();
+    /// locker = Locker.openFlash(null, keys, board, chip, { expectedHead: savedHead });
+    /// locker.flashOpenReport().restored; // true
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// `"invalid_argument"` for a wrong type or option (a `MemoryFlash`
+    /// another live locker holds, an object missing a `Flash` member or
+    /// with an `async` one); `"flash_layout"` for a region that is not an
+    /// even number of erase blocks of at least 64 bytes a half,
+    /// `"flash_failed"` when the flash fails while it is opened, a damaged
+    /// record's journal code; as `Locker.withKeys` for a new locker, as
+    /// `Locker.restore` for a restored one (`"forged"` for a snapshot or
+    /// record changed on the chip, `"rolled_back"`, `"bank_mismatch"`, …),
+    /// and `"journal_write"` when the new locker's first records do not
+    /// fit.
+    #[wasm_bindgen(js_name = openFlash)]
+    pub fn open_flash(
+        #[wasm_bindgen(unchecked_param_type = "LockerConfigJson | string | null | undefined")]
+        config: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "KeyRing")] keys: JsValue,
+        hardware: HardwareObject,
+        #[wasm_bindgen(unchecked_param_type = "MemoryFlash | Flash")] flash: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "FlashOptions")] options: Option<JsValue>,
+    ) -> Result<Self, LockerError> {
+        let config = config_arg(&config)?;
+        let keys = keys_arg(&keys, "keys")?;
+        let mut hardware = JsHardware::new(hardware)?;
+        let region = flash_arg(&flash)?;
+        let args = FlashArgs::new(&options.unwrap_or(JsValue::UNDEFINED))?;
+        let flash_config = args.compact_at_bytes.map_or_else(
+            || {
+                FlashConfig::for_capacity(locker_core::journal::flash::Flash::capacity_bytes(
+                    &region,
+                ))
+            },
+            |compact_at_bytes| FlashConfig { compact_at_bytes },
+        );
+        let (journal, contents) = FlashJournal::open::<Entry>(region, flash_config)?;
+        let opened = FlashOpened::of(&contents);
+        let journal = Journal::Flash(Box::new(FlashStore::new(journal, flash_config, opened)));
+        // What the core's `Locker::open_flash` does, which takes only a
+        // `FlashJournal` as the locker's journal, not this module's
+        // journal of either kind: a new locker on a blank region (unless
+        // something says records were written there), else a restore.
+        if contents.is_empty() {
+            let counted = hardware
+                .monotonic_counter()
+                .map_err(|error| CoreLockerError::Hardware {
+                    compartment: None,
+                    kind: error.kind(),
+                    detail: error.detail().map(String::from),
+                })?
+                .unwrap_or(0);
+            let expected_records = args
+                .expected_head
+                .map_or(0, |head| head.seq.saturating_add(1))
+                .max(counted);
+            if expected_records > 0 {
+                return Err(JournalError::RolledBack {
+                    expected_records,
+                    found_records: 0,
+                }
+                .into());
+            }
+            return Ok(Self(Core::with_keys(
+                config,
+                keys.into_core(),
+                hardware,
+                journal,
+            )?));
+        }
+        let snapshot = contents
+            .snapshot
+            .as_deref()
+            .map(snapshot_from_json)
+            .transpose()?;
+        let restore = Restore {
+            snapshot: snapshot.as_ref(),
+            expected_head: args.expected_head,
+            expected_bank: args.expected_bank,
+            ..Restore::new(&contents.records)
+        };
+        Ok(Self(Core::restore_with(
+            keys.into_core(),
+            hardware,
+            journal,
             restore,
         )?))
     }
@@ -616,34 +790,122 @@ impl Locker {
         KeyRing::of(self.0.keys().clone())
     }
 
-    /// The whole journal as JSON lines, each ended by `\n`.
-    #[wasm_bindgen(js_name = journalText)]
-    #[must_use]
-    pub fn journal_text(&self) -> String {
-        lines::write(self.0.journal().records())
-    }
-
-    /// The journal lines from record `seq` on (to append to storage).
+    /// The whole journal as JSON lines, each ended by `\n`. For a locker
+    /// on flash (`Locker.openFlash`): the records in flash since the last
+    /// compaction (the active half, which starts from a sealed snapshot),
+    /// read from the flash; the history before them is
+    /// `previousJournalText()` until the next compaction.
     ///
     /// # Errors
     ///
-    /// `"invalid_argument"` for a bad number.
+    /// On flash: the flash's codes (`"flash_failed"`), and a damaged
+    /// record's journal code.
+    #[wasm_bindgen(js_name = journalText)]
+    pub fn journal_text(&self) -> Result<String, LockerError> {
+        match self.0.journal() {
+            Journal::Memory(journal) => Ok(lines::write(journal.records())),
+            Journal::Flash(store) => Ok(lines::write(&store.records()?)),
+        }
+    }
+
+    /// The journal lines from record `seq` on (to append to storage). On
+    /// flash: from those since the last compaction (`journalText()`); a
+    /// host exporting the journal also exports `previousJournalText()` at
+    /// each `journal_compacted` event.
+    ///
+    /// # Errors
+    ///
+    /// `"invalid_argument"` for a bad number; on flash, as `journalText()`.
     #[wasm_bindgen(js_name = journalSince)]
     pub fn journal_since(
         &self,
         #[wasm_bindgen(unchecked_param_type = "number")] seq: JsValue,
     ) -> Result<String, LockerError> {
         let seq = u64_value(&seq, "seq")?;
-        let records = self.0.journal().records();
-        let from = records.partition_point(|r| r.seq < seq);
-        Ok(lines::write(records.get(from..).unwrap_or_default()))
+        let since = |records: &[Record<Entry>]| {
+            let from = records.partition_point(|r| r.seq < seq);
+            lines::write(records.get(from..).unwrap_or_default())
+        };
+        match self.0.journal() {
+            Journal::Memory(journal) => Ok(since(journal.records())),
+            Journal::Flash(store) => Ok(since(&store.records()?)),
+        }
     }
 
-    /// How many records the journal holds.
+    /// How many records the journal holds; on flash, those since the last
+    /// compaction (`flashUsage().records`).
     #[wasm_bindgen(getter, js_name = journalLength)]
     #[must_use]
     pub fn journal_length(&self) -> usize {
-        self.0.journal().records().len()
+        match self.0.journal() {
+            Journal::Memory(journal) => journal.records().len(),
+            Journal::Flash(store) => store.journal().usage().records as usize,
+        }
+    }
+
+    /// The records a flash journal still holds from before its last
+    /// compaction (the other half: from the snapshot before, or the first
+    /// record, up to the snapshot the journal now starts from), as JSON
+    /// lines: export them at a `journal_compacted` event, for the next
+    /// compaction erases them. Empty before the first compaction, after a
+    /// compaction cut short by a power cut, and for a locker whose journal
+    /// is in memory (which keeps every record: `journalText()`).
+    ///
+    /// # Errors
+    ///
+    /// The flash's codes (`"flash_failed"`), and a damaged record's
+    /// journal code.
+    #[wasm_bindgen(js_name = previousJournalText)]
+    pub fn previous_journal_text(&self) -> Result<String, LockerError> {
+        match self.0.journal() {
+            Journal::Memory(_) => Ok(String::new()),
+            Journal::Flash(store) => Ok(lines::write(&store.previous()?)),
+        }
+    }
+
+    /// Where the journal stands in its flash (the region, each half, the
+    /// bytes used, the snapshot, the records since it, the compactions);
+    /// `null` for a locker whose journal is in memory.
+    ///
+    /// # Errors
+    ///
+    /// Never in practice.
+    #[wasm_bindgen(js_name = flashUsage, unchecked_return_type = "FlashUsageJson | null")]
+    pub fn flash_usage(&self) -> Result<JsValue, LockerError> {
+        match self.0.journal() {
+            Journal::Memory(_) => Ok(JsValue::NULL),
+            Journal::Flash(store) => to_js(&store.journal().usage()),
+        }
+    }
+
+    /// What `Locker.openFlash` found in the region: a new locker or a
+    /// restored one, a region formatted, the snapshot and records, a torn
+    /// frame dropped; `null` for a locker whose journal is in memory.
+    ///
+    /// # Errors
+    ///
+    /// Never in practice.
+    #[wasm_bindgen(js_name = flashOpenReport, unchecked_return_type = "FlashOpenReportJson | null")]
+    pub fn flash_open_report(&self) -> Result<JsValue, LockerError> {
+        match self.0.journal() {
+            Journal::Memory(_) => Ok(JsValue::NULL),
+            Journal::Flash(store) => to_js(&store.opened()),
+        }
+    }
+
+    /// Compacts the journal now: its storage starts again from a sealed
+    /// snapshot of the state (raising a `journal_compacted` event). A
+    /// locker on flash also does this on its own before a record when its
+    /// half passed `compactAtBytes`, a write failed or a record did not
+    /// fit. Returns whether it compacted: false for a journal in memory,
+    /// which keeps every record.
+    ///
+    /// # Errors
+    ///
+    /// `"journal_write"` when the flash fails or the snapshot does not fit
+    /// in a half; the journal is then as it was.
+    pub fn compact(&mut self) -> Result<bool, LockerError> {
+        Ok(self.0.compact()?)
     }
 
     /// The whole state as the core's snapshot JSON (no secrets), sealed

@@ -32,7 +32,7 @@ import { fileURLToPath } from "node:url";
 import * as pkg from "locker-wasm";
 
 const {
-  Bank, CredentialStore, Dimensions, IssuerSigningKey, KeyRing, Locker, LockerError, SimulatedHardware,
+  Bank, CredentialStore, Dimensions, IssuerSigningKey, KeyRing, Locker, LockerError, MemoryFlash, SimulatedHardware,
   defaultBank, doorIds, hasEd25519, journalRecords, signRemoteCommand, signTime,
 } = pkg;
 
@@ -188,6 +188,8 @@ function world() {
     Dimensions: () => new Dimensions(100, 100, 100),
     IssuerSigningKey: () => signer,
     Hardware: () => new SimulatedHardware(doorIds(bank), 7, NOW),
+    // A chip of its own for each call (one locker at a time on a chip).
+    MemoryFlash: () => new MemoryFlash(64 * 1024, 4096),
     BankConfigJson: () => bank,
     "BankConfigJson | string": () => bank,
     LockerConfigJson: () => ({ bank }),
@@ -223,6 +225,7 @@ function world() {
     operation: "unlock", kind: "door_jammed", uid: Uint8Array.of(0x04, 1, 2, 3, 4, 5, 6),
     entropy: random32(), secret: random32(), buf: new Uint8Array(8), withPin: false, foundParcels: false,
     inService: true, always: false, thisSideUp: false,
+    capacityBytes: 8192, eraseBlockBytes: 4096, offset: 0, data: Uint8Array.of(1, 2), bytes: 1,
   };
   const byMember = {
     "KeyRing.fromBytes": { bytes: () => keys.toBytes() },
@@ -236,6 +239,7 @@ function world() {
     IssuerSigningKey: () => signer,
     KeyRing: () => keys,
     Locker: () => locker,
+    MemoryFlash: () => new MemoryFlash(8192, 4096),
     SimulatedHardware: () => sim,
   };
   /**
@@ -298,6 +302,7 @@ function freshInstance(name) {
     case "Dimensions": return new Dimensions(1, 1, 1);
     case "IssuerSigningKey": return hasEd25519() ? IssuerSigningKey.generate(1) : null;
     case "KeyRing": return new KeyRing();
+    case "MemoryFlash": return new MemoryFlash(8192, 4096);
     case "SimulatedHardware": return new SimulatedHardware([1], 1);
     case "Locker": return new Locker(undefined, new SimulatedHardware(doorIds(defaultBank()), 1, NOW));
     case "CourierSession": {

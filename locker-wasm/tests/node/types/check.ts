@@ -2,7 +2,7 @@
 // TypeScript declarations describe the API as the tests and the kiosk use it.
 import init, * as web from "locker-wasm/web";
 import {
-  Bank, CredentialStore, IssuerSigningKey, KeyRing, Locker, LockerError, SimulatedHardware, bruteForceBound,
+  Bank, CredentialStore, IssuerSigningKey, KeyRing, Locker, LockerError, MemoryFlash, SimulatedHardware, bruteForceBound,
   defaultBank, doorIds, issueRecordedToken, issueToken, issueTokenSigned, journalRecords, qrSvg, readJournal, signRemoteCommand,
   signRemoteCommandEd25519, signTime, signTimeEd25519, simulate, verifyJournal, verifyTokenOffline,
   type BoundReportJson, type CourierSession, type IssuedCourierCodeJson, type EntryJson, type OverflowEventJson, type ParcelReadyEventJson,
@@ -10,7 +10,8 @@ import {
   type Channel, type ClockJumpedEventJson, type DelegationJson, type DoorJson, type EventJson, type GrantJson,
   type Hardware, type HeadJson, type IssuerKeyJson, type KeyCheckJson, type LoadedJournalJson,
   type OutcomeJson, type RemoteCommandJson, type RestoreReportJson, type SignedTimeJson, type TokenClaimsJson,
-  type VerifiedJson,
+  type VerifiedJson, type Flash, type FlashOptions, type FlashUsageJson, type FlashOpenReportJson,
+  type JournalCompactedEventJson,
 } from "locker-wasm";
 
 const bank = defaultBank();
@@ -197,6 +198,44 @@ void uptime;
 const pooled: ThrottleSubjectJson = "other_kiosks";
 const subjects: ThrottleSubjectJson[] = [pooled, "bank", { kiosk: 1 }];
 void subjects;
+// Lockers on flash: the simulated chip, and a chip written in JavaScript.
+const chip = new MemoryFlash(64 * 1024, 4096);
+const onChip: Locker = Locker.openFlash({ bank }, keys, sim, chip);
+const usage: FlashUsageJson | null = onChip.flashUsage();
+const usedBytes: number = (usage?.used_bytes ?? 0) + (usage?.half_bytes ?? 0) + (usage?.generation ?? 0);
+const compacted: boolean = onChip.compact();
+const history: string = onChip.previousJournalText() + onChip.journalText();
+for (const event of onChip.takeEvents()) {
+  if (event.type === "journal_compacted") {
+    const compaction: JournalCompactedEventJson = event;
+    const through: number | null = event.through_seq;
+    const bytes: number = compaction.snapshot_bytes;
+    void through; void bytes;
+  }
+}
+onChip.free();
+const cells = new Uint8Array(8192).fill(0xff);
+const spi: Flash = {
+  capacityBytes: cells.length,
+  eraseBlockBytes: 1024,
+  read: (offset: number, length: number): Uint8Array => cells.slice(offset, offset + length),
+  write(offset: number, bytes: Uint8Array): void { bytes.forEach((b, i) => { cells[offset + i] &= b; }); },
+  erase(offset: number, length: number): void { cells.fill(0xff, offset, offset + length); },
+};
+const flashOptions: FlashOptions = { compactAtBytes: 3072, expectedHead: head ?? undefined, expectedBank: "31" };
+const reopened: Locker = Locker.openFlash(null, keys, board, chip, { expectedBank: 0 });
+const opened: FlashOpenReportJson | null = reopened.flashOpenReport();
+const torn: number | null | undefined = opened?.torn_bytes;
+const restoredFromChip: boolean = opened?.restored === true && !opened.formatted;
+chip.cutPowerAfter(100);
+chip.restorePower();
+chip.overwrite(0, Uint8Array.of(0));
+const wear: number = chip.writtenBytes + chip.erasedBlocks + chip.capacityBytes + chip.eraseBlockBytes;
+const raw: Uint8Array = chip.bytes();
+const lost: boolean = chip.powerLost;
+const copy: MemoryFlash = chip.clone();
+void usedBytes; void compacted; void history; void spi; void flashOptions; void torn; void restoredFromChip;
+void wear; void raw; void lost; void copy;
 await init();
 const version: string = web.version();
 export { doors, events, claims, svg, store, channel, opens, seq, arrivals, version };
