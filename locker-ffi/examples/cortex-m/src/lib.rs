@@ -117,6 +117,66 @@ pub fn stored_journal() -> Option<&'static str> {
     core::str::from_utf8(bytes).ok()
 }
 
+/// The flash controller's address register (where the next data byte is
+/// programmed) and its erase register (erases the block holding the
+/// address written).
+#[cfg(feature = "flash")]
+const FLASH_ADDRESS: *mut u32 = 0x4000_002c as *mut u32;
+#[cfg(feature = "flash")]
+const FLASH_ERASE: *mut u32 = 0x4000_0030 as *mut u32;
+/// The journal region as a raw flash of 4 KiB blocks (the flash-journal
+/// image): the same memory-mapped range as the text journal.
+#[cfg(feature = "flash")]
+const REGION_BYTES: u32 = JOURNAL_MAX_BYTES as u32;
+#[cfg(feature = "flash")]
+const BLOCK_BYTES: u32 = 4096;
+
+/// The journal region as raw NOR flash for locker-core's flash journal:
+/// read through the memory mapping, programmed and erased through the
+/// flash controller.
+#[cfg(feature = "flash")]
+#[derive(Debug, Default)]
+pub struct BoardFlash;
+
+#[cfg(feature = "flash")]
+impl locker_core::journal::flash::Flash for BoardFlash {
+    type Error = HardwareErrorKind;
+
+    fn capacity_bytes(&self) -> u32 {
+        REGION_BYTES
+    }
+
+    fn erase_block_bytes(&self) -> u32 {
+        BLOCK_BYTES
+    }
+
+    fn read(&mut self, offset: u32, buf: &mut [u8]) -> Result<(), Self::Error> {
+        for (i, byte) in buf.iter_mut().enumerate() {
+            // SAFETY: the journal region is memory-mapped flash, always
+            // readable; the journal reads only inside its capacity.
+            *byte = unsafe { read_volatile(JOURNAL_FLASH.add(offset as usize + i)) };
+        }
+        fault()
+    }
+
+    fn write(&mut self, offset: u32, bytes: &[u8]) -> Result<(), Self::Error> {
+        // SAFETY: the flash controller's registers are always mapped and
+        // writable.
+        unsafe { write_volatile(FLASH_ADDRESS, offset) };
+        flash_write(bytes);
+        flash_commit()
+    }
+
+    fn erase(&mut self, offset: u32, len: u32) -> Result<(), Self::Error> {
+        for block in (offset..offset + len).step_by(BLOCK_BYTES as usize) {
+            // SAFETY: as above.
+            unsafe { write_volatile(FLASH_ERASE, block) };
+            fault()?;
+        }
+        Ok(())
+    }
+}
+
 /// The board's fault register as a [`HardwareErrorKind`].
 fn fault() -> Result<(), HardwareErrorKind> {
     match reg(STATUS) {

@@ -13,19 +13,26 @@ use alloc::string::String;
 
 use locker_core::allocate::Request;
 use locker_core::credential::{CarrierId, KioskId};
+#[cfg(not(feature = "flash"))]
 use locker_core::hardware::HardwareErrorKind;
-use locker_core::journal::{JournalSink, Record, lines};
+use locker_core::journal::JournalSink;
+#[cfg(not(feature = "flash"))]
+use locker_core::journal::{Record, lines};
 use locker_core::locker::{DropOff, Entry, Event, Locker, LockerConfig};
 use locker_core::{CompartmentId, Dimensions, Parcel, ParcelId, RecipientId};
-use locker_cortex_m_footprint::{
-    Board, emit, flash_commit, flash_write, halt, kiosk_input, provisioned_keys,
-};
+#[cfg(feature = "flash")]
+use locker_cortex_m_footprint::BoardFlash;
+use locker_cortex_m_footprint::{Board, emit, halt, kiosk_input, provisioned_keys};
+#[cfg(not(feature = "flash"))]
+use locker_cortex_m_footprint::{flash_commit, flash_write};
 
 locker_cortex_m_footprint::entry!(serve);
 
-/// The journal on the part's own flash.
+/// The journal on the part's own flash, as JSON lines.
+#[cfg(not(feature = "flash"))]
 struct Flash;
 
+#[cfg(not(feature = "flash"))]
 impl JournalSink<Entry> for Flash {
     type Error = HardwareErrorKind;
 
@@ -34,6 +41,29 @@ impl JournalSink<Entry> for Flash {
         flash_write(line.as_bytes());
         flash_write(b"\n");
         flash_commit()
+    }
+}
+
+/// The locker kept in the flash journal: started on a blank region,
+/// restored from the snapshot and records otherwise.
+#[cfg(feature = "flash")]
+fn open_flash() -> Locker<Board, locker_core::journal::flash::FlashJournal<BoardFlash>> {
+    use locker_core::journal::flash::{Flash as _, FlashConfig, FlashJournal};
+    let config = FlashConfig::for_capacity(BoardFlash.capacity_bytes());
+    let Ok((journal, contents)) = FlashJournal::open::<Entry>(BoardFlash, config) else {
+        halt()
+    };
+    let checks = locker_core::locker::FlashChecks::default();
+    match Locker::open_flash(
+        LockerConfig::default(),
+        provisioned_keys(),
+        Board,
+        journal,
+        &contents,
+        checks,
+    ) {
+        Ok(locker) => locker,
+        Err(_) => halt(),
     }
 }
 
@@ -48,13 +78,19 @@ fn restored() -> Option<Locker<Board, Flash>> {
 }
 
 /// Without `restore` the image only writes the journal.
-#[cfg(not(feature = "restore"))]
+#[cfg(not(any(feature = "restore", feature = "flash")))]
 fn restored() -> Option<Locker<Board, Flash>> {
     None
 }
 
+#[cfg(feature = "flash")]
 fn serve() -> ! {
-    let mut locker = match restored() {
+    run(open_flash())
+}
+
+#[cfg(not(feature = "flash"))]
+fn serve() -> ! {
+    let locker = match restored() {
         Some(locker) => locker,
         None => {
             match Locker::with_keys(LockerConfig::default(), provisioned_keys(), Board, Flash) {
@@ -63,6 +99,12 @@ fn serve() -> ! {
             }
         }
     };
+    run(locker)
+}
+
+/// Serves a drop-off, a pickup and the sweep forever, whatever keeps the
+/// journal.
+fn run<J: JournalSink<Entry>>(mut locker: Locker<Board, J>) -> ! {
     let code = locker
         .issue_courier_code(CarrierId(1), 30 * 86_400)
         .map(|code| String::from(code.expose()))
