@@ -594,6 +594,11 @@ mod tests {
             converted(CoreError::Flash(failed)).1.as_deref(),
             Some("flash_failed")
         );
+        // A region with data but no journal: left for the host to erase.
+        assert_eq!(
+            converted(CoreError::Flash(FlashError::Damaged)),
+            ("JournalError".into(), Some("flash_damaged".into()), None)
+        );
         // A damaged record in flash: its own code and record.
         let forged = FlashError::<FlashFault>::Journal(CoreJournalError::Forged {
             seq: 4,

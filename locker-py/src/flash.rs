@@ -19,9 +19,8 @@ use alloc::sync::Arc;
 use core::fmt;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
-use locker_core::journal::Record;
 use locker_core::journal::flash::{
-    Flash, FlashConfig, FlashContents, FlashError, FlashJournal, MemoryFlash as CoreMemoryFlash,
+    Flash, FlashContents, FlashError, FlashJournal, FlashUsage, MemoryFlash as CoreMemoryFlash,
     MemoryFlashError,
 };
 use locker_core::locker::Entry;
@@ -57,9 +56,6 @@ pub enum FlashFault {
     /// A Python flash method raised, or answered with a value of the wrong
     /// type: what happened, naming the method.
     Python(String),
-    /// A write or an erase while the journal is only read back
-    /// (`journal_records`, `previous_records`): never made.
-    ReadOnly,
 }
 
 impl fmt::Display for FlashFault {
@@ -67,7 +63,6 @@ impl fmt::Display for FlashFault {
         match self {
             Self::Memory(error) => fmt::Display::fmt(error, f),
             Self::Python(message) => f.write_str(message),
-            Self::ReadOnly => f.write_str("not written: the journal is only being read"),
         }
     }
 }
@@ -248,77 +243,8 @@ impl Flash for AnyFlash {
     }
 }
 
-impl AnyFlash {
-    /// Another handle on the same flash, for reading the journal back.
-    fn handle(&self, py: Python<'_>) -> Self {
-        match self {
-            Self::Memory(flash) => Self::Memory(flash.clone()),
-            Self::Python(flash) => Self::Python(PyFlash {
-                object: flash.object.clone_ref(py),
-                capacity_bytes: flash.capacity_bytes,
-                erase_block_bytes: flash.erase_block_bytes,
-                interrupt: flash.interrupt.clone(),
-            }),
-        }
-    }
-}
-
 /// The journal a locker keeps on flash.
 pub(crate) type OnFlash = FlashJournal<AnyFlash>;
-
-/// A flash that is only read: writes and erases fail without touching it.
-/// The core's `FlashJournal` reads its halves only when it opens, so the
-/// records of a running journal are read back by opening a second journal
-/// over this (it never formats or writes: the running journal's half has
-/// a committed header).
-struct ReadBack(AnyFlash);
-
-impl Flash for ReadBack {
-    type Error = FlashFault;
-
-    fn capacity_bytes(&self) -> u32 {
-        self.0.capacity_bytes()
-    }
-
-    fn erase_block_bytes(&self) -> u32 {
-        self.0.erase_block_bytes()
-    }
-
-    fn read(&mut self, offset: u32, buf: &mut [u8]) -> Result<(), Self::Error> {
-        self.0.read(offset, buf)
-    }
-
-    fn write(&mut self, _offset: u32, _bytes: &[u8]) -> Result<(), Self::Error> {
-        Err(FlashFault::ReadOnly)
-    }
-
-    fn erase(&mut self, _offset: u32, _len: u32) -> Result<(), Self::Error> {
-        Err(FlashFault::ReadOnly)
-    }
-}
-
-/// The journal in `journal`'s flash read back: what `FlashJournal::open`
-/// finds (the active half's records) and the core's `previous` (the other
-/// half's), without writing.
-pub(crate) struct ReadJournal {
-    journal: FlashJournal<ReadBack>,
-    pub(crate) contents: FlashContents<Entry>,
-}
-
-impl ReadJournal {
-    /// Reads the journal in `journal`'s flash.
-    pub(crate) fn open(py: Python<'_>, journal: &OnFlash) -> Result<Self, CoreError> {
-        let flash = ReadBack(journal.flash().handle(py));
-        let config = FlashConfig::for_capacity(flash.capacity_bytes());
-        let (journal, contents) = FlashJournal::open::<Entry>(flash, config)?;
-        Ok(Self { journal, contents })
-    }
-
-    /// The records of the other half (the core's `previous`).
-    pub(crate) fn previous(&mut self) -> Result<Vec<Record<Entry>>, CoreError> {
-        Ok(self.journal.previous::<Entry>()?)
-    }
-}
 
 impl From<FlashError<FlashFault>> for CoreError {
     fn from(error: FlashError<FlashFault>) -> Self {
@@ -370,11 +296,13 @@ pub(crate) fn flash_from(flash: &Bound<'_, PyAny>, interrupt: &Interrupt) -> PyR
 pub(crate) struct FlashReport {
     /// The flash held no journal: a new locker was made.
     new: bool,
-    /// Neither half held a journal and the region was formatted.
+    /// The region was blank (neither half held a journal, nothing else
+    /// was written there): the new locker's first record formatted it.
     formatted: bool,
-    /// Bytes of the snapshot the records continue (`None` before the first
-    /// compaction).
-    snapshot_bytes: Option<usize>,
+    /// Bytes the snapshot the records continue takes in the flash (its
+    /// storage encoding, as `flash_usage()` counts it; `None` before the
+    /// first compaction).
+    snapshot_bytes: Option<u32>,
     /// Records after the snapshot.
     records: usize,
     /// Bytes of a frame cut short by a power cut, dropped (never
@@ -383,11 +311,15 @@ pub(crate) struct FlashReport {
 }
 
 impl FlashReport {
-    pub(crate) fn new(contents: &FlashContents<Entry>) -> Self {
+    /// The report of a journal that found `contents` and stood at `usage`
+    /// when it was opened.
+    pub(crate) fn new(contents: &FlashContents<Entry>, usage: FlashUsage) -> Self {
         Self {
             new: contents.is_empty(),
             formatted: contents.formatted,
-            snapshot_bytes: contents.snapshot.as_ref().map(Vec::len),
+            // The contents hold the snapshot as JSON; the flash holds it
+            // in the storage encoding, which is what a region is sized by.
+            snapshot_bytes: contents.snapshot.as_ref().map(|_| usage.snapshot_bytes),
             records: contents.records.len(),
             torn_bytes: contents.torn_bytes,
         }

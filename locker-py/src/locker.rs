@@ -27,7 +27,7 @@ use crate::args;
 use crate::convert::{self, from_py, to_py};
 use crate::credential::{KeyRing, site_key};
 use crate::exceptions::{CoreError, argument_type, invalid_argument};
-use crate::flash::{FlashReport, OnFlash, ReadJournal, flash_from};
+use crate::flash::{FlashReport, OnFlash, flash_from};
 use crate::journal::{head_from, records_from};
 
 /// The simulated hardware, shared between Python (which opens doors and
@@ -525,9 +525,10 @@ impl CourierSessionHandle {
 }
 
 /// The core locker, whichever journal it keeps: in memory (`Locker()`,
-/// `Locker.restore`) or on flash (`Locker.open_flash`). Two core types,
-/// because the core opens a locker on flash only as
-/// `Locker<H, FlashJournal<F>>`.
+/// `Locker.restore`) or on flash (`Locker.open_flash`). The core's
+/// `Locker` is generic over its journal, and the two journals answer
+/// different questions (every record in memory; the active half, the
+/// other half and the usage on flash), so each keeps its own type.
 enum CoreLocker {
     Memory(core_locker::Locker<AnyHardware, MemoryJournal<Entry>>),
     Flash(core_locker::Locker<AnyHardware, OnFlash>),
@@ -564,14 +565,6 @@ pub struct Locker {
     interrupt: Interrupt,
     /// What `open_flash` found; `None` for a locker in memory.
     flash_report: Option<FlashReport>,
-}
-
-impl Locker {
-    /// The journal in a locker's flash, read back (the interrupt of a
-    /// Python flash method raised in place of the result).
-    fn read_back(&self, py: Python<'_>, journal: &OnFlash) -> PyResult<ReadJournal> {
-        self.interrupt.raise_or_else(ReadJournal::open(py, journal))
-    }
 }
 
 /// A core locker error as its Python exception (a hardware fault's message
@@ -720,7 +713,9 @@ impl Locker {
     /// with `keys` and checked as `restore` checks: `expected_head` a head
     /// exported before, `expected_bank` the bank this board is. A blank
     /// region when a head was exported or the hardware's monotonic counter
-    /// counted records is a wiped journal (`rolled_back`).
+    /// counted records is a wiped journal (`rolled_back`). Opening writes
+    /// nothing: a new locker's first record formats a blank region, so a
+    /// region refused is left as it was.
     /// `compact_at_bytes`: compact once a half holds this many bytes
     /// (default: three quarters of a half); leave room for the next
     /// snapshot. `flash_report()` says what was found.
@@ -735,10 +730,11 @@ impl Locker {
     /// that call, and it is raised once the locker has settled. Raises
     /// `JournalError` with `.code` `flash_layout` (not an even number of
     /// erase blocks, or halves under 64 bytes), `flash_failed` (the flash
-    /// failed while opening), `forged`, `rolled_back`, `bank_mismatch`,
-    /// ...; `ArgumentTypeError` naming `flash` for an object without the
-    /// flash methods and sizes, `InvalidArgumentError` for a negative or
-    /// too large size.
+    /// failed while opening), `flash_damaged` (the region holds data but
+    /// neither half a journal: erase it to start anew), `forged`,
+    /// `rolled_back`, `bank_mismatch`, ...; `ArgumentTypeError` naming
+    /// `flash` for an object without the flash methods and sizes,
+    /// `InvalidArgumentError` for a negative or too large size.
     #[staticmethod]
     #[pyo3(signature = (config, keys, hardware, flash, *, compact_at_bytes = None, expected_head = None, expected_bank = None))]
     #[allow(clippy::too_many_arguments)]
@@ -765,6 +761,7 @@ impl Locker {
         );
         let opened = FlashJournal::open::<Entry>(flash, flash_config).map_err(CoreError::from);
         let (journal, contents) = interrupt.raise_or_else(opened)?;
+        let report = FlashReport::new(&contents, journal.usage());
         let checks = FlashChecks {
             expected_head,
             expected_bank: expected_bank.map(BankId),
@@ -780,7 +777,7 @@ impl Locker {
         Ok(Self {
             inner: CoreLocker::Flash(inner),
             interrupt,
-            flash_report: Some(FlashReport::new(&contents)),
+            flash_report: Some(report),
         })
     }
 
@@ -1170,24 +1167,30 @@ impl Locker {
     /// flash failure raises `JournalError`), which continue the chain
     /// where the snapshot stops; the records before the last compaction
     /// are `previous_records()` until the next one.
-    fn journal_records<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        match &self.inner {
+    fn journal_records<'py>(&mut self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        match &mut self.inner {
             CoreLocker::Memory(locker) => to_py(py, locker.journal().records()),
             CoreLocker::Flash(locker) => {
-                let read = self.read_back(py, locker.journal())?;
-                to_py(py, &read.contents.records)
+                let records = locker.journal_mut().records::<Entry>();
+                let records = self
+                    .interrupt
+                    .raise_or_else(records.map_err(CoreError::from))?;
+                to_py(py, &records)
             }
         }
     }
 
     /// The journal as JSON-lines text (for a locker on flash, the records
     /// of `journal_records()`).
-    fn journal_text(&self, py: Python<'_>) -> PyResult<String> {
-        match &self.inner {
+    fn journal_text(&mut self) -> PyResult<String> {
+        match &mut self.inner {
             CoreLocker::Memory(locker) => Ok(lines::write(locker.journal().records())),
             CoreLocker::Flash(locker) => {
-                let read = self.read_back(py, locker.journal())?;
-                Ok(lines::write(&read.contents.records))
+                let records = locker.journal_mut().records::<Entry>();
+                let records = self
+                    .interrupt
+                    .raise_or_else(records.map_err(CoreError::from))?;
+                Ok(lines::write(&records))
             }
         }
     }
@@ -1224,13 +1227,15 @@ impl Locker {
     /// Empty before the first compaction, after a compaction cut short,
     /// and for a locker in memory. Raises `JournalError` when the flash
     /// fails or a record there is damaged.
-    fn previous_records<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        match &self.inner {
+    fn previous_records<'py>(&mut self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        match &mut self.inner {
             CoreLocker::Memory(_) => Ok(pyo3::types::PyList::empty(py).into_any()),
             CoreLocker::Flash(locker) => {
-                let mut read = self.read_back(py, locker.journal())?;
-                let previous = read.previous();
-                to_py(py, &self.interrupt.raise_or_else(previous)?)
+                let previous = locker.journal_mut().previous::<Entry>();
+                let previous = self
+                    .interrupt
+                    .raise_or_else(previous.map_err(CoreError::from))?;
+                to_py(py, &previous)
             }
         }
     }

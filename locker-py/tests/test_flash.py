@@ -1,11 +1,13 @@
 """The journal on flash: a small chip compacts again and again and reopens
 to the same locker, a power cut anywhere in a compaction or an append
 leaves the locker before or after, a forged chip is refused with its code,
-a pure-Python NOR flash drives a locker byte for byte as the simulated chip
+a region holding something else is refused and left as it was, a
+pure-Python NOR flash drives a locker byte for byte as the simulated chip
 does, and a Python flash of the wrong shape or answering with the wrong
 types is refused with typed errors, changing nothing."""
 
 import copy
+import json
 from typing import Any, Callable, Dict, List, Optional, Tuple, Union
 
 import pytest
@@ -18,9 +20,16 @@ DAY_S = 86_400
 BANK = locker.compose_bank(locker.default_classes(), [3, 3, 3, 3])
 DOORS = [c["id"] for c in BANK["compartments"]]
 #: 64 KiB in 2 KiB erase blocks: two 32 KiB halves, each compacted at
-#: 24 KiB; a snapshot of this bank with a few parcels waiting is 5 to 10 KB.
+#: 24 KiB; a snapshot of this bank with a few parcels waiting is 8 to 12 KB
+#: of JSON, 2.5 to 4 KB as the flash stores it.
 CAPACITY = 64 * 1024
 BLOCK = 2048
+#: A half's header before its snapshot: "LKF\x02", generation (u32),
+#: next_seq (u64), head (32 bytes), snapshot length (u32); a commit byte
+#: follows the snapshot. Integers are little-endian.
+HEADER_BYTES = 52
+#: A frame: payload length (u32), payload, commit byte.
+ERASED_LENGTH = 0xFFFF_FFFF
 
 
 def keys() -> locker.KeyRing:
@@ -195,7 +204,10 @@ def test_a_compaction_on_request_starts_the_other_half_and_keeps_the_history() -
     assert event == {"type": "journal_compacted", "through_seq": records[-1]["seq"], "snapshot_bytes": event["snapshot_bytes"]}
     usage = site.lk.flash_usage()
     assert usage is not None and (usage["generation"], usage["records"]) == (2, 0)
-    assert usage["snapshot_bytes"] == event["snapshot_bytes"]
+    # The event counts the snapshot's JSON; the flash holds it in the
+    # storage encoding, a fraction of that.
+    assert event["snapshot_bytes"] == len(json.dumps(site.lk.snapshot(), separators=(",", ":")))
+    assert 0 < usage["snapshot_bytes"] < event["snapshot_bytes"] // 2
     assert site.lk.journal_records() == [] and site.lk.journal_text() == ""
     assert site.history == records
     site.drop_off(30)
@@ -203,6 +215,24 @@ def test_a_compaction_on_request_starts_the_other_half_and_keeps_the_history() -
     # The snapshot in flash restores as `Locker.restore` would restore it.
     again = locker.Locker.restore(KEYS, site.hw, site.lk.journal_records(), snapshot=locker.replay(records, KEYS))
     assert again.snapshot() == site.lk.snapshot()
+
+
+def test_a_compaction_right_after_a_pin_pickup_reopens_to_the_same_locker() -> None:
+    # A PIN spent at a pickup stays in the state, without doors, until the
+    # hourly prune: a snapshot taken in between reads back.
+    flash = locker.MemoryFlash(CAPACITY, BLOCK)
+    site = Site(flash)
+    site.drop_off(21)
+    site.drop_off(22)
+    site.pick_up_oldest()
+    assert site.lk.compact()
+    site.events()
+    snapshot, doors, hw = site.lk.snapshot(), site.lk.doors(), site.hw
+    head = site.lk.head()
+    del site
+    lk = open_flash(flash, hw, expected_head=head)
+    assert lk.snapshot() == snapshot and lk.doors() == doors
+    assert lk.flash_report()["records"] == 0  # type: ignore[index]
 
 
 def test_a_locker_in_memory_does_not_compact() -> None:
@@ -319,7 +349,7 @@ def test_a_power_cut_in_an_append_drops_the_torn_frame_and_the_journal_moves_on(
 
 def forged_chip() -> Tuple[bytes, locker.SimulatedHardware, Optional[locker.types.Head]]:
     """A chip whose second half holds a snapshot (recipients 50 to 53's
-    parcels) and a record (recipient 60's drop-off)."""
+    parcels) and records (recipient 60's drop-off)."""
     chip = locker.MemoryFlash(CAPACITY, BLOCK)
     site = Site(chip)
     for n in range(4):
@@ -329,40 +359,102 @@ def forged_chip() -> Tuple[bytes, locker.SimulatedHardware, Optional[locker.type
     return chip.to_bytes(), site.hw, site.lk.head()
 
 
+def u32(image: bytes, at: int) -> int:
+    return int.from_bytes(image[at : at + 4], "little")
+
+
+def snapshot_span(image: bytes, base: int) -> Tuple[int, int]:
+    """Where the snapshot of the half at `base` starts, and its length."""
+    return base + HEADER_BYTES, u32(image, base + HEADER_BYTES - 4)
+
+
+def frames(image: bytes, base: int) -> List[Tuple[int, int]]:
+    """The frames of the half at `base`: where each payload starts, and
+    its length."""
+    start, length = snapshot_span(image, base)
+    at = start + length + 1
+    found = []
+    while u32(image, at) != ERASED_LENGTH:
+        length = u32(image, at)
+        found.append((at + 4, length))
+        at += 4 + length + 1
+    return found
+
+
+#: In the storage encoding, the key "recipient" is 1 (its index among the
+#: interned names) and a recipient id from 24 to 255 is 0x18 then the id
+#: (CBOR's one-byte unsigned integer).
+def recipient_is(recipient: int) -> bytes:
+    return bytes([0x01, 0x18, recipient])
+
+
 def test_a_forged_chip_is_refused_with_its_code() -> None:
     image, hw, head = forged_chip()
     half = len(image) // 2
+    assert image[half : half + 4] == b"LKF\x02" and u32(image, half + 4) == 2
     assert open_flash(locker.MemoryFlash.from_bytes(image, BLOCK), hw).head() == head
 
     # Someone with the chip gives recipient 50's parcels to recipient 99 in
-    # the snapshot, keeping the length.
+    # the snapshot (the same length): the seal no longer verifies.
+    start, length = snapshot_span(image, half)
     forged = locker.MemoryFlash.from_bytes(image, BLOCK)
-    at = image.index(b'"recipient":50', half)
-    forged.write_raw(at + 12, b"99")
+    at = image.index(recipient_is(50), start, start + length)
+    forged.write_raw(at + 2, bytes([99]))
     with pytest.raises(locker.JournalError) as caught:
         open_flash(forged, hw)
     assert caught.value.code == "forged"
+    assert forged.written_bytes == forged.erased_blocks == 0
 
-    # A record of the tail edited the same way.
+    # A record of the tail edited the same way: its hash is recomputed from
+    # what is stored, so its MAC no longer verifies.
+    tail = frames(image, half)
+    # The header's next_seq: the sequence number of the first record after
+    # the snapshot.
+    first_seq = int.from_bytes(image[half + 8 : half + 16], "little")
+    assert head is not None and first_seq + len(tail) - 1 == head["seq"]
+    edited = [(i, at) for i, (at, n) in enumerate(tail) if recipient_is(60) in image[at : at + n]]
+    assert edited
+    index, at = edited[0]
+    at = image.index(recipient_is(60), at)
     forged = locker.MemoryFlash.from_bytes(image, BLOCK)
-    at = image.index(b'"recipient":60', half)
-    forged.write_raw(at + 12, b"61")
+    forged.write_raw(at + 2, bytes([61]))
     with pytest.raises(locker.JournalError) as caught:
         open_flash(forged, hw)
-    assert caught.value.code == "edited" and caught.value.seq is not None
+    assert (caught.value.code, caught.value.seq) == ("forged", first_seq + index)
+
+    # The last record's frame written again after it (a drop-off replayed):
+    # at its new position it is another record, which its MAC does not
+    # cover.
+    at, n = tail[-1]
+    forged = locker.MemoryFlash.from_bytes(image, BLOCK)
+    forged.write_raw(at + n + 1, image[at - 4 : at + n + 1])
+    with pytest.raises(locker.JournalError) as caught:
+        open_flash(forged, hw)
+    assert (caught.value.code, caught.value.seq) == ("forged", head["seq"] + 1)
 
     # A committed record that is not one at all.
+    at, _ = tail[0]
     forged = locker.MemoryFlash.from_bytes(image, BLOCK)
     forged.write_raw(at, b"\xff\xfe")
     with pytest.raises(locker.JournalError) as caught:
         open_flash(forged, hw)
     assert caught.value.code == "malformed_record"
 
-    # A wiped chip, when the back end holds a head or the board's
-    # monotonic counter has counted records.
+    # The last record cut away: the journal ends before the head exported.
+    at, n = tail[-1]
+    forged = locker.MemoryFlash.from_bytes(image, BLOCK)
+    forged.write_raw(at - 4, b"\xff" * (n + 5))
     with pytest.raises(locker.JournalError) as caught:
-        open_flash(locker.MemoryFlash(CAPACITY, BLOCK), hw, expected_head=head)
+        open_flash(forged, hw, expected_head=head)
     assert caught.value.code == "rolled_back"
+
+    # A wiped chip, when the back end holds a head or the board's
+    # monotonic counter has counted records; refused, it stays blank.
+    wiped = locker.MemoryFlash(CAPACITY, BLOCK)
+    with pytest.raises(locker.JournalError) as caught:
+        open_flash(wiped, hw, expected_head=head)
+    assert caught.value.code == "rolled_back"
+    assert wiped.written_bytes == wiped.erased_blocks == 0
     counting = board(monotonic_counter=True)
     chip = locker.MemoryFlash(CAPACITY, BLOCK)
     open_flash(chip, counting)
@@ -379,6 +471,36 @@ def test_a_forged_chip_is_refused_with_its_code() -> None:
     assert open_flash(locker.MemoryFlash.from_bytes(image, BLOCK), hw, expected_head=head).head() == head
 
 
+def chip_with_data_but_no_journal() -> locker.MemoryFlash:
+    """A blank chip with one byte set, as a region used for something else."""
+    chip = locker.MemoryFlash(CAPACITY, BLOCK)
+    chip.write_raw(300, b"\x42")
+    return chip
+
+
+def chip_whose_only_header_is_damaged() -> locker.MemoryFlash:
+    """A journal that never compacted, its half's magic flipped."""
+    chip = locker.MemoryFlash(CAPACITY, BLOCK)
+    Site(chip).drop_off(30)
+    damaged = locker.MemoryFlash.from_bytes(chip.to_bytes(), BLOCK)
+    damaged.write_raw(0, bytes([chip.read(0, 1)[0] ^ 0x01]))
+    return damaged
+
+
+@pytest.mark.parametrize("make", [chip_with_data_but_no_journal, chip_whose_only_header_is_damaged])
+def test_a_region_with_data_but_no_journal_is_refused_and_left_as_it_was(make: Callable[[], locker.MemoryFlash]) -> None:
+    chip = make()
+    image = chip.to_bytes()
+    with pytest.raises(locker.JournalError, match="erase it to start anew") as caught:
+        open_flash(chip, board())
+    assert caught.value.code == "flash_damaged"
+    assert chip.to_bytes() == image and chip.written_bytes == chip.erased_blocks == 0
+    # The host erases the region to start a new journal there.
+    chip.erase(0, CAPACITY)
+    lk = open_flash(chip, board())
+    assert (lk.flash_report()["new"], lk.flash_report()["formatted"]) == (True, True)  # type: ignore[index]
+
+
 @pytest.mark.parametrize("capacity, block", [(3 * BLOCK, BLOCK), (64, 32), (CAPACITY, 0), (0, BLOCK)])
 def test_a_region_that_is_not_two_halves_is_refused(capacity: int, block: int) -> None:
     flash = locker.MemoryFlash(capacity, block)
@@ -389,7 +511,8 @@ def test_a_region_that_is_not_two_halves_is_refused(capacity: int, block: int) -
 
 
 def test_a_region_too_small_for_the_first_record_says_so() -> None:
-    # The default bank's configuration is some 23 KB: more than a 4 KiB half.
+    # The default bank's configuration is some 6 KB as the flash stores it
+    # (23 KB of JSON): more than a 4 KiB half.
     flash = locker.MemoryFlash(8 * 1024, 4 * 1024)
     hw = locker.SimulatedHardware([c["id"] for c in locker.default_bank()["compartments"]], now_s=NOW_S)
     with pytest.raises(locker.JournalError, match="flash journal full") as caught:
@@ -428,8 +551,10 @@ class NorFlash:
 
 
 def test_a_python_nor_flash_keeps_the_journal_byte_for_byte_as_the_simulated_chip() -> None:
-    nor = NorFlash()
-    chip = locker.MemoryFlash(CAPACITY, BLOCK)
+    # 16 KiB in 1 KiB blocks: a half holds a snapshot and a few days of
+    # records, so twelve days compact several times.
+    nor = NorFlash(16 * 1024, 1024)
+    chip = locker.MemoryFlash(16 * 1024, 1024)
     sites = [Site(nor), Site(chip)]
     for day in range(12):
         for site in sites:
@@ -502,13 +627,15 @@ def test_a_python_flash_without_its_sizes_is_refused() -> None:
 @pytest.mark.parametrize(
     "answer, message",
     [
-        ("\xff" * 12, "read(0, 12) returned str, expected bytes"),
-        ([255] * 12, "read(0, 12) returned list, expected bytes"),
-        (None, "read(0, 12) returned NoneType, expected bytes"),
-        (memoryview(b"\xff" * 12), "read(0, 12) returned memoryview, expected bytes"),
-        (b"\xff" * 3, "read(0, 12) returned 3 bytes"),
-        (b"\xff" * 13, "read(0, 12) returned 13 bytes"),
+        # The first read is the first half's header.
+        ("\xff" * HEADER_BYTES, f"read(0, {HEADER_BYTES}) returned str, expected bytes"),
+        ([255] * HEADER_BYTES, f"read(0, {HEADER_BYTES}) returned list, expected bytes"),
+        (None, f"read(0, {HEADER_BYTES}) returned NoneType, expected bytes"),
+        (memoryview(b"\xff" * HEADER_BYTES), f"read(0, {HEADER_BYTES}) returned memoryview, expected bytes"),
+        (b"\xff" * 3, f"read(0, {HEADER_BYTES}) returned 3 bytes"),
+        (b"\xff" * (HEADER_BYTES + 1), f"read(0, {HEADER_BYTES}) returned {HEADER_BYTES + 1} bytes"),
     ],
+    ids=["str", "list", "None", "memoryview", "short", "long"],
 )
 def test_a_read_answering_with_the_wrong_type_is_a_flash_failure_naming_it(answer: Any, message: str) -> None:
     class OddRead(NorFlash):

@@ -669,8 +669,8 @@ class Locker:
         ``keys`` on a blank region, else the locker restored from the
         snapshot and records there, checked as :meth:`restore` checks (a
         blank region with an ``expected_head`` or a counted monotonic
-        counter is ``rolled_back``). :class:`JournalError` codes
-        ``flash_layout``, ``flash_failed``, ``forged``, ...;
+        counter is ``rolled_back``; opening writes nothing). :class:`JournalError` codes
+        ``flash_layout``, ``flash_failed``, ``flash_damaged``, ``forged``, ...;
         :meth:`flash_report` says what was found."""
     def compact(self) -> bool:
         """Compacts the journal now (a ``journal_compacted`` event follows);

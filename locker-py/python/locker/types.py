@@ -456,8 +456,9 @@ class FlashUsage(TypedDict):
 class FlashReport(TypedDict):
     """What ``Locker.open_flash`` found (``Locker.flash_report()``): ``new``
     when the flash held no journal (a locker was made), ``formatted`` when
-    neither half held one, the bytes of the snapshot the records continue
-    (``None`` before the first compaction), the records after it, and
+    the region was blank (the new locker's first record formatted it), the
+    bytes the snapshot the records continue takes in the flash (``None``
+    before the first compaction), the records after it, and
     ``torn_bytes``, a frame a power cut left unfinished, dropped (it was
     never acknowledged)."""
 
@@ -472,7 +473,9 @@ class JournalCompactedEvent(TypedDict):
     """The journal was compacted: its storage continues from a snapshot of
     the state after record ``through_seq`` (``None`` for an empty
     journal). On flash, the records before it stay in the other half until
-    the next compaction: export ``Locker.previous_records()`` now."""
+    the next compaction: export ``Locker.previous_records()`` now.
+    ``snapshot_bytes`` is the size of the snapshot's JSON (the flash
+    stores it encoded, in the ``snapshot_bytes`` of ``Locker.flash_usage()``)."""
 
     type: Literal["journal_compacted"]
     through_seq: Optional[int]
