@@ -210,7 +210,8 @@ pub enum Event {
         /// The last record the snapshot covers (`null` for an empty
         /// journal).
         through_seq: Option<u64>,
-        /// Bytes of the snapshot as stored.
+        /// Bytes of the snapshot as JSON (a flash journal stores it in
+        /// about a third of that: see its usage).
         snapshot_bytes: usize,
     },
 }

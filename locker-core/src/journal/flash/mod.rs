@@ -332,7 +332,17 @@ impl<F: Flash> FlashJournal<F> {
                 .flash
                 .read(journal.base() + HEADER_FIXED_BYTES, &mut bytes)
                 .map_err(FlashError::Flash)?;
-            Some(compact::decode_to_json(&bytes).map_err(FlashError::Journal)?)
+            Some(
+                compact::decode_to_json(&bytes).map_err(|error| match error {
+                    JournalError::Malformed { line, message } => {
+                        FlashError::Journal(JournalError::Malformed {
+                            line,
+                            message: alloc::format!("snapshot: {message}"),
+                        })
+                    }
+                    other => FlashError::Journal(other),
+                })?,
+            )
         };
         let scanned = journal.scan(active)?;
         journal.write_at = scanned.end;
@@ -667,8 +677,17 @@ fn decode_records<E: DeserializeOwned + Serialize, X>(
 ) -> Result<(Vec<Record<E>>, Chain), FlashError<X>> {
     let mut chain = start;
     let mut records = Vec::with_capacity(payloads.len());
-    for payload in payloads {
-        let record = compact::decode_record(payload, chain).map_err(FlashError::Journal)?;
+    for (index, payload) in payloads.iter().enumerate() {
+        // A damaged record is named by its place in the half (1-based).
+        let record = compact::decode_record(payload, chain).map_err(|error| match error {
+            JournalError::Malformed { message, .. } => {
+                FlashError::Journal(JournalError::Malformed {
+                    line: index + 1,
+                    message,
+                })
+            }
+            other => FlashError::Journal(other),
+        })?;
         chain.advance(&record);
         records.push(record);
     }
