@@ -130,6 +130,25 @@ fn main() {
         snapshot.seal(&keys).unwrap();
         serde_json::to_vec(&snapshot).unwrap()
     };
+    if args.iter().any(|a| a == "--parts") {
+        // What each part of the final snapshot costs, stored.
+        let value: serde_json::Value = serde_json::from_slice(&final_snapshot).unwrap();
+        let mut parts: Vec<(String, usize)> = Vec::new();
+        for (key, part) in value.as_object().unwrap() {
+            let json = serde_json::to_vec(part).unwrap();
+            parts.push((key.clone(), encode_json(&json).unwrap().len()));
+            if let Some(inner) = part.as_object().filter(|_| key == "credentials") {
+                for (key, part) in inner {
+                    let json = serde_json::to_vec(part).unwrap();
+                    parts.push((format!("credentials.{key}"), encode_json(&json).unwrap().len()));
+                }
+            }
+        }
+        parts.sort_by_key(|part| std::cmp::Reverse(part.1));
+        for (key, bytes) in parts.iter().take(12) {
+            println!("{bytes:>10} B stored  {key}");
+        }
+    }
     if let Ok(path) = std::env::var("LOCKER_SNAPSHOT_OUT") {
         std::fs::write(path, &final_snapshot).unwrap();
     }

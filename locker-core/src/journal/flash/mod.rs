@@ -249,13 +249,14 @@ pub struct FlashJournal<F> {
 
 impl<F: Flash> FlashJournal<F> {
     /// Opens the journal in `flash`: the half with the newest committed
-    /// header, its snapshot and records. A region where neither half has
-    /// one is formatted (a new journal).
+    /// header, its snapshot and records. Writes nothing: a blank region
+    /// (a new journal) is formatted by the first record appended.
     ///
     /// # Errors
     ///
     /// [`FlashError::Layout`] for a region that is not an even number of
-    /// erase blocks, [`FlashError::Flash`] when the flash fails, and
+    /// erase blocks, [`FlashError::Flash`] when the flash fails,
+    /// [`FlashError::Damaged`] for a region with data but no journal, and
     /// [`FlashError::Journal`] for a committed record that does not parse
     /// (damaged storage: the journal is not guessed at).
     pub fn open<E: DeserializeOwned + Serialize>(
