@@ -127,8 +127,9 @@ impl From<JournalError> for LockerError {
 }
 
 /// A flash journal's error (opening a region, reading its halves): the
-/// core's code (`"flash_failed"`, `"flash_layout"`, `"flash_full"`,
-/// `"needs_compaction"`, or a damaged record's journal code, with `seq`).
+/// core's code (`"flash_failed"`, `"flash_layout"`, `"flash_damaged"`,
+/// `"flash_full"`, `"needs_compaction"`, or a damaged record's journal
+/// code, with `seq`).
 impl<E: core::fmt::Display> From<FlashError<E>> for LockerError {
     fn from(error: FlashError<E>) -> Self {
         let seq = match &error {

@@ -67,7 +67,10 @@ export interface FlashUsageJson {
   half_bytes: number;
   /** Bytes written in the active half: header, snapshot and records. */
   used_bytes: number;
-  /** Bytes of the active half's snapshot (0 before the first compaction). */
+  /**
+   * Bytes of the active half's snapshot as stored, in the core's storage
+   * encoding (CBOR, about a fifth of its JSON); 0 before the first compaction.
+   */
   snapshot_bytes: number;
   /** Records in the active half (after its snapshot). */
   records: number;
@@ -78,9 +81,15 @@ export interface FlashUsageJson {
 export interface FlashOpenReportJson {
   /** True when the locker was restored from the region; false: a new locker. */
   restored: boolean;
-  /** True when neither half held a journal and the region was formatted. */
+  /**
+   * True when the region was blank (neither half held a journal): the new
+   * locker's first record formatted it. Opening writes nothing else.
+   */
   formatted: boolean;
-  /** Bytes of the snapshot the records continue; null before the first compaction. */
+  /**
+   * Bytes of the snapshot the records continue, as stored (as
+   * `FlashUsageJson.snapshot_bytes`); null before the first compaction.
+   */
   snapshot_bytes: number | null;
   /** Records found after the snapshot. */
   records: number;
@@ -484,9 +493,6 @@ pub enum RegionError {
     Simulated(core_flash::MemoryFlashError),
     /// The simulated chip was in use by another call (never in practice).
     Busy,
-    /// A look at the region (`journalText()`, `previousJournalText()`)
-    /// tried to write: the region held no journal.
-    ReadOnly,
     /// The JavaScript object threw or answered wrongly.
     Js(String),
 }
@@ -496,7 +502,6 @@ impl fmt::Display for RegionError {
         match self {
             Self::Simulated(error) => write!(f, "MemoryFlash: {error}"),
             Self::Busy => f.write_str("MemoryFlash: in use by another call"),
-            Self::ReadOnly => f.write_str("the region holds no journal to read"),
             Self::Js(message) => f.write_str(message),
         }
     }
@@ -507,8 +512,6 @@ impl fmt::Display for RegionError {
 #[derive(Clone, Debug)]
 pub struct Region {
     chip: Source,
-    /// Writes and erases are refused: a look at the journal, not a use.
-    read_only: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -518,24 +521,8 @@ enum Source {
 }
 
 impl Region {
-    /// The same region, for reading only.
-    #[must_use]
-    pub fn read_only(&self) -> Self {
-        Self {
-            chip: self.chip.clone(),
-            read_only: true,
-        }
-    }
-
     fn chip(chip: &Chip) -> Result<core::cell::RefMut<'_, core_flash::MemoryFlash>, RegionError> {
         chip.try_borrow_mut().map_err(|_| RegionError::Busy)
-    }
-
-    fn writable(&self) -> Result<(), RegionError> {
-        if self.read_only {
-            return Err(RegionError::ReadOnly);
-        }
-        Ok(())
     }
 }
 
@@ -566,7 +553,6 @@ impl Flash for Region {
     }
 
     fn write(&mut self, offset: u32, bytes: &[u8]) -> Result<(), Self::Error> {
-        self.writable()?;
         match &self.chip {
             Source::Simulated(chip) => Self::chip(chip)?
                 .write(offset, bytes)
@@ -576,7 +562,6 @@ impl Flash for Region {
     }
 
     fn erase(&mut self, offset: u32, len: u32) -> Result<(), Self::Error> {
-        self.writable()?;
         match &self.chip {
             Source::Simulated(chip) => Self::chip(chip)?
                 .erase(offset, len)
@@ -613,7 +598,6 @@ pub(crate) fn flash_arg(value: &JsValue) -> Result<Region, LockerError> {
         _ => {
             return Ok(Region {
                 chip: Source::Js(JsFlash::new(value)?),
-                read_only: false,
             });
         }
     };
@@ -629,6 +613,5 @@ pub(crate) fn flash_arg(value: &JsValue) -> Result<Region, LockerError> {
     }
     Ok(Region {
         chip: Source::Simulated(chip),
-        read_only: false,
     })
 }

@@ -30,7 +30,7 @@
 //! | [`locker`] | `Locker`, `CourierSession` |
 //! | [`plain`] | verification results as plain objects (and their `Channel` type) |
 //! | [`sim`] | `defaultBuilding`, `simulate`, `planBank`, `defaultDoorClasses` |
-//! | [`storage`] | where a locker keeps its journal: memory or flash |
+//! | [`storage`] | where a locker keeps its journal: memory or flash; opening a locker on flash |
 //!
 //! ```js
 //! import { Dimensions, fits, version } from "locker-wasm";

@@ -6,11 +6,10 @@ use locker_core::credential::{
     BankId, CarrierId, CredentialId, DelegationRequest, KeyId, KioskId, RemoteCommand, SignedTime,
     SiteKey,
 };
-use locker_core::hardware::{Hardware, HardwareError};
 use locker_core::journal::flash::{FlashConfig, FlashJournal};
-use locker_core::journal::{Head, JournalError, MemoryJournal, Record, Trust, lines};
+use locker_core::journal::{Head, MemoryJournal, Record, Trust, lines};
 use locker_core::locker::{
-    self as core_locker, Entry, LockerConfig, LockerError as CoreLockerError, Restore, Snapshot,
+    self as core_locker, Entry, FlashChecks, LockerConfig, Restore, Snapshot,
 };
 use locker_core::{CompartmentId, RecipientId};
 use wasm_bindgen::prelude::*;
@@ -24,7 +23,7 @@ use crate::error::LockerError;
 use crate::flash::flash_arg;
 use crate::hardware::{HardwareObject, JsHardware};
 use crate::journal::RecordsArg;
-use crate::storage::{FlashOpened, FlashStore, Journal};
+use crate::storage::{self, FlashOpened, FlashStore, Journal};
 
 #[wasm_bindgen(typescript_custom_section)]
 const LOCKER_TS: &str = r#"
@@ -150,10 +149,12 @@ export interface SuspiciousAttemptsEventJson { type: "suspicious_attempts"; lock
 /**
  * The journal was compacted (`Locker#compact()`, or on its own when its
  * flash asked): its storage now starts from a sealed snapshot of the
- * state after record `through_seq` (null for an empty journal) of
- * `snapshot_bytes` bytes. A flash journal keeps the history before it
- * (`Locker#previousJournalText()`) until the next compaction: export it
- * now.
+ * state after record `through_seq` (null for an empty journal), of
+ * `snapshot_bytes` bytes as JSON (the core's count: a flash journal
+ * stores it in its storage encoding, a fraction of that, which
+ * `Locker#flashUsage().snapshot_bytes` says). A flash journal keeps the
+ * history before it (`Locker#previousJournalText()`) until the next
+ * compaction: export it now.
  */
 export interface JournalCompactedEventJson { type: "journal_compacted"; through_seq: number | null; snapshot_bytes: number }
 /**
@@ -365,20 +366,6 @@ impl RestoreArgs {
     }
 }
 
-/// A snapshot as a flash journal stores it (its JSON bytes), read as the
-/// core's `Snapshot::from_json_bytes` reads it, with its errors, but
-/// through the reader for text that `Locker.restore` already has in the
-/// module: the core's reader of bytes is a second copy of the snapshot
-/// reader, about 150 KB of the `.wasm`.
-fn snapshot_from_json(bytes: &[u8]) -> Result<Snapshot, JournalError> {
-    let malformed = |message: String| JournalError::Malformed {
-        line: 0,
-        message: format!("snapshot: {message}"),
-    };
-    let text = core::str::from_utf8(bytes).map_err(|error| malformed(error.to_string()))?;
-    serde_json::from_str(text).map_err(|error| malformed(error.to_string()))
-}
-
 /// `Locker.openFlash`'s options (`FlashOptions`).
 #[derive(Default)]
 struct FlashArgs {
@@ -523,15 +510,16 @@ impl Locker {
     /// Opens the locker whose journal is in a region of flash: a
     /// [`MemoryFlash`](crate::flash::MemoryFlash) (shared, not copied: it
     /// stays the caller's to cut the power of and look at) or an object
-    /// with the `Flash` members (synchronous, every answer checked). On a
-    /// blank region, a new locker with `config` (default bank and policies
-    /// when `null` or `undefined`) and the site's `keys`; otherwise the
-    /// locker restored from the snapshot and records the region holds, as
-    /// `Locker.restore` does (`config` then goes unused), checked against
-    /// `options.expectedHead` and `options.expectedBank`. A blank region
-    /// is refused (`"rolled_back"`) when a head was exported before or the
-    /// board's monotonic counter counted records: the journal was wiped. A
-    /// frame cut short by a power cut is dropped (it was never
+    /// with the `Flash` members (synchronous, every answer checked).
+    /// Opening writes nothing: on a blank region, a new locker with
+    /// `config` (default bank and policies when `null` or `undefined`) and
+    /// the site's `keys`, whose first record formats the region; otherwise
+    /// the locker restored from the snapshot and records the region holds,
+    /// as `Locker.restore` does (`config` then goes unused), checked
+    /// against `options.expectedHead` and `options.expectedBank`. A blank
+    /// region is refused (`"rolled_back"`) when a head was exported before
+    /// or the board's monotonic counter counted records: the journal was
+    /// wiped. A frame cut short by a power cut is dropped (it was never
     /// acknowledged) and the journal continues in the other half.
     /// `flashOpenReport()` says what was found; the journal compacts on its
     /// own (`journal_compacted` events), and on request (`compact()`).
@@ -551,12 +539,16 @@ impl Locker {
     /// another live locker holds, an object missing a `Flash` member or
     /// with an `async` one); `"flash_layout"` for a region that is not an
     /// even number of erase blocks of at least 64 bytes a half,
-    /// `"flash_failed"` when the flash fails while it is opened, a damaged
-    /// record's journal code; as `Locker.withKeys` for a new locker, as
-    /// `Locker.restore` for a restored one (`"forged"` for a snapshot or
-    /// record changed on the chip, `"rolled_back"`, `"bank_mismatch"`, …),
-    /// and `"journal_write"` when the new locker's first records do not
-    /// fit.
+    /// `"flash_damaged"` for a region holding data but no journal (a
+    /// damaged header, or a region used for something else: nothing is
+    /// written, erase it to start anew), `"flash_failed"` when the flash
+    /// fails while it is opened, a damaged record's journal code
+    /// (`"malformed_record"`, with `seq`); as `Locker.withKeys` for a new
+    /// locker, as `Locker.restore` for a restored one (`"forged"` for a
+    /// snapshot or record changed on the chip, `"malformed_record"` for a
+    /// snapshot that does not read back, `"rolled_back"`,
+    /// `"bank_mismatch"`, …), and `"journal_write"` when the new locker's
+    /// first records do not fit.
     #[wasm_bindgen(js_name = openFlash)]
     pub fn open_flash(
         #[wasm_bindgen(unchecked_param_type = "LockerConfigJson | string | null | undefined")]
@@ -568,7 +560,7 @@ impl Locker {
     ) -> Result<Self, LockerError> {
         let config = config_arg(&config)?;
         let keys = keys_arg(&keys, "keys")?;
-        let mut hardware = JsHardware::new(hardware)?;
+        let hardware = JsHardware::new(hardware)?;
         let region = flash_arg(&flash)?;
         let args = FlashArgs::new(&options.unwrap_or(JsValue::UNDEFINED))?;
         let flash_config = args.compact_at_bytes.map_or_else(
@@ -580,55 +572,19 @@ impl Locker {
             |compact_at_bytes| FlashConfig { compact_at_bytes },
         );
         let (journal, contents) = FlashJournal::open::<Entry>(region, flash_config)?;
-        let opened = FlashOpened::of(&contents);
-        let journal = Journal::Flash(Box::new(FlashStore::new(journal, flash_config, opened)));
-        // What the core's `Locker::open_flash` does, which takes only a
-        // `FlashJournal` as the locker's journal, not this module's
-        // journal of either kind: a new locker on a blank region (unless
-        // something says records were written there), else a restore.
-        if contents.is_empty() {
-            let counted = hardware
-                .monotonic_counter()
-                .map_err(|error| CoreLockerError::Hardware {
-                    compartment: None,
-                    kind: error.kind(),
-                    detail: error.detail().map(String::from),
-                })?
-                .unwrap_or(0);
-            let expected_records = args
-                .expected_head
-                .map_or(0, |head| head.seq.saturating_add(1))
-                .max(counted);
-            if expected_records > 0 {
-                return Err(JournalError::RolledBack {
-                    expected_records,
-                    found_records: 0,
-                }
-                .into());
-            }
-            return Ok(Self(Core::with_keys(
-                config,
-                keys.into_core(),
-                hardware,
-                journal,
-            )?));
-        }
-        let snapshot = contents
-            .snapshot
-            .as_deref()
-            .map(snapshot_from_json)
-            .transpose()?;
-        let restore = Restore {
-            snapshot: snapshot.as_ref(),
+        let opened = FlashOpened::of(&contents, journal.usage());
+        let journal = Journal::Flash(Box::new(FlashStore::new(journal, opened)));
+        let checks = FlashChecks {
             expected_head: args.expected_head,
             expected_bank: args.expected_bank,
-            ..Restore::new(&contents.records)
         };
-        Ok(Self(Core::restore_with(
+        Ok(Self(storage::open_flash(
+            config,
             keys.into_core(),
             hardware,
             journal,
-            restore,
+            &contents,
+            checks,
         )?))
     }
 
@@ -793,16 +749,17 @@ impl Locker {
     /// The whole journal as JSON lines, each ended by `\n`. For a locker
     /// on flash (`Locker.openFlash`): the records in flash since the last
     /// compaction (the active half, which starts from a sealed snapshot),
-    /// read from the flash; the history before them is
-    /// `previousJournalText()` until the next compaction.
+    /// read from the flash, where they are in the core's storage encoding,
+    /// and written out as the JSON lines they are; the history before them
+    /// is `previousJournalText()` until the next compaction.
     ///
     /// # Errors
     ///
     /// On flash: the flash's codes (`"flash_failed"`), and a damaged
     /// record's journal code.
     #[wasm_bindgen(js_name = journalText)]
-    pub fn journal_text(&self) -> Result<String, LockerError> {
-        match self.0.journal() {
+    pub fn journal_text(&mut self) -> Result<String, LockerError> {
+        match self.0.journal_mut() {
             Journal::Memory(journal) => Ok(lines::write(journal.records())),
             Journal::Flash(store) => Ok(lines::write(&store.records()?)),
         }
@@ -818,7 +775,7 @@ impl Locker {
     /// `"invalid_argument"` for a bad number; on flash, as `journalText()`.
     #[wasm_bindgen(js_name = journalSince)]
     pub fn journal_since(
-        &self,
+        &mut self,
         #[wasm_bindgen(unchecked_param_type = "number")] seq: JsValue,
     ) -> Result<String, LockerError> {
         let seq = u64_value(&seq, "seq")?;
@@ -826,7 +783,7 @@ impl Locker {
             let from = records.partition_point(|r| r.seq < seq);
             lines::write(records.get(from..).unwrap_or_default())
         };
-        match self.0.journal() {
+        match self.0.journal_mut() {
             Journal::Memory(journal) => Ok(since(journal.records())),
             Journal::Flash(store) => Ok(since(&store.records()?)),
         }
@@ -856,8 +813,8 @@ impl Locker {
     /// The flash's codes (`"flash_failed"`), and a damaged record's
     /// journal code.
     #[wasm_bindgen(js_name = previousJournalText)]
-    pub fn previous_journal_text(&self) -> Result<String, LockerError> {
-        match self.0.journal() {
+    pub fn previous_journal_text(&mut self) -> Result<String, LockerError> {
+        match self.0.journal_mut() {
             Journal::Memory(_) => Ok(String::new()),
             Journal::Flash(store) => Ok(lines::write(&store.previous()?)),
         }

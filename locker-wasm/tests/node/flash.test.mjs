@@ -201,7 +201,10 @@ test("compact() on request, the history readable until the next, and a memory lo
   const [event] = site.locker.takeEvents();
   assert.equal(event.type, "journal_compacted");
   assert.equal(event.through_seq, head.seq);
-  assert.equal(event.snapshot_bytes, site.locker.flashUsage().snapshot_bytes);
+  // The event counts the snapshot as JSON (the core's text of it); the
+  // chip holds it in the storage encoding, a fraction of that.
+  const stored = site.locker.flashUsage().snapshot_bytes;
+  assert.ok(stored > 0 && stored < event.snapshot_bytes / 2, `${stored} of ${event.snapshot_bytes} bytes`);
   assert.equal(site.locker.journalText(), "", "a fresh half holds the snapshot only");
   assert.equal(site.locker.journalLength, 0);
   const history = site.locker.previousJournalText();
@@ -317,8 +320,27 @@ test("a power cut at any byte of an append loses nothing acknowledged; a torn fr
   assert.ok(reopened.takeEvents().some((e) => e.type === "journal_compacted"));
 });
 
-/** Where `text` is in the chip, from `from` on. */
-const find = (chip, text, from = 0) => Buffer.from(chip.bytes()).indexOf(text, from);
+/**
+ * The half at `base` as the core lays it out: "LKF\x02", generation (u32),
+ * next_seq (u64), head (32 bytes), the snapshot's length (u32, at 48), the
+ * snapshot, a commit byte, then the record frames.
+ */
+function halfAt(chip, base) {
+  const snapshotBytes = new DataView(chip.bytes().buffer).getUint32(base + 48, true);
+  const snapshotAt = base + 52;
+  return { snapshotAt, snapshotBytes, commitAt: snapshotAt + snapshotBytes, recordsAt: snapshotAt + snapshotBytes + 1 };
+}
+
+/**
+ * Where `"recipient": n` (24 <= n < 256) is in the chip's storage
+ * encoding between `from` and `to`, at the byte that holds n: the
+ * interned key "recipient" (index 1 of the frozen names table: CBOR 0x01),
+ * then n as a one-byte CBOR integer (0x18, n).
+ */
+function findRecipient(chip, n, from, to) {
+  const at = Buffer.from(chip.bytes()).subarray(0, to).indexOf(Uint8Array.of(0x01, 0x18, n), from);
+  return at < 0 ? -1 : at + 2;
+}
 
 test("a chip changed with a programmer is refused with its code, and a wiped one against a head", () => {
   const chip = new MemoryFlash(32 * 1024, BLOCK);
@@ -332,28 +354,41 @@ test("a chip changed with a programmer is refused with its code, and a wiped one
   const half = chip.capacityBytes / 2;
   const bank = smallBank();
   const open = (c, options) => Locker.openFlash(null, siteKeys(), board(bank), c, options);
+  // The compaction wrote the second half: its snapshot, then the records.
+  const active = halfAt(chip, half);
+  assert.ok(active.snapshotBytes > 0 && active.recordsAt < half * 2, JSON.stringify(active));
+  const written = Buffer.from(chip.bytes());
+  assert.equal(written.indexOf("recipient"), -1, "no JSON on the chip: names are interned");
 
-  // Recipient 50's parcels given to 59 in the sealed snapshot (the second
-  // half, written by the compaction), length kept: one byte.
+  // Recipient 50's parcels given to 59 in the sealed snapshot, one byte
+  // changed inside it.
   const forged = chip.clone();
-  const at = find(forged, '"recipient":50', half);
-  assert.ok(at > half, "the snapshot names recipient 50");
-  forged.overwrite(at + 13, Uint8Array.of("9".charCodeAt(0)));
+  const at = findRecipient(forged, 50, active.snapshotAt, active.commitAt);
+  assert.ok(at > active.snapshotAt, "the snapshot names recipient 50");
+  forged.overwrite(at, Uint8Array.of(59));
   assert.throws(() => open(forged), { name: "LockerError", code: "forged" });
+  // Any byte of the snapshot flipped: refused, as forged or as not a
+  // snapshot, never opened.
+  for (let offset = 0; offset < active.snapshotBytes; offset += 101) {
+    const flipped = chip.clone();
+    flipped.overwrite(active.snapshotAt + offset, Uint8Array.of(written[active.snapshotAt + offset] ^ 0x04));
+    assert.throws(() => open(flipped), (e) => ["forged", "malformed_record"].includes(e.code), `snapshot byte ${offset}`);
+  }
 
-  // A record after the snapshot edited the same way.
+  // A record after the snapshot edited the same way: its hash is not
+  // stored but recomputed, so its MAC no longer verifies.
   const edited = chip.clone();
-  const record = find(edited, '"recipient":60', half);
-  assert.ok(record > half);
-  edited.overwrite(record + 13, Uint8Array.of("1".charCodeAt(0)));
-  assert.throws(() => open(edited), { code: "edited", seq: JSON.parse(sixty).seq });
+  const record = findRecipient(edited, 60, active.recordsAt, half * 2);
+  assert.ok(record > active.recordsAt, "a record names recipient 60");
+  edited.overwrite(record, Uint8Array.of(61));
+  assert.throws(() => open(edited), { code: "forged", seq: JSON.parse(sixty).seq });
 
   // The newest header's commit byte set back to erased: the older half is
   // the journal again, a rollback the exported head finds.
   const rolled = chip.clone();
-  const snapshotBytes = new DataView(rolled.bytes().buffer).getUint32(half + 8, true);
-  rolled.overwrite(half + 12 + snapshotBytes, Uint8Array.of(0xff));
+  rolled.overwrite(active.commitAt, Uint8Array.of(0xff));
   assert.throws(() => open(rolled, { expectedHead: head }), { code: "rolled_back" });
+  assert.equal(open(rolled).flashUsage().generation, 1, "without the head: the first half");
 
   // A wiped chip: refused against the head, and on a board whose
   // monotonic counter counted records.
@@ -362,9 +397,10 @@ test("a chip changed with a programmer is refused with its code, and a wiped one
   const counted = new SimulatedHardware(doorIds(bank), 1, NOW, { monotonicCounter: true });
   counted.raiseMonotonicCounter(3);
   assert.throws(() => Locker.openFlash({ bank }, siteKeys(), counted, wiped), { code: "rolled_back" });
-  // Opening formatted the blank chip (a header, no records): still refused.
+  // Refusing wrote nothing: the chip is still blank, and still refused.
+  assert.equal(wiped.writtenBytes + wiped.erasedBlocks, 0);
+  assert.ok(wiped.bytes().every((b) => b === 0xff));
   assert.throws(() => open(wiped, { expectedHead: head }), { code: "rolled_back" });
-  assert.equal(wiped.writtenBytes < 64, true, "a header, no records");
   // Another bank's journal, by expectedBank.
   assert.throws(() => open(chip.clone(), { expectedBank: 31 }), { code: "bank_mismatch" });
   // Another site's ring.
@@ -382,7 +418,71 @@ test("regions that are not two halves of whole blocks, and a half too small for 
   assert.throws(() => open(new MemoryFlash(0, BLOCK)), { code: "flash_layout" });
   assert.throws(() => open(new MemoryFlash(4096, 0)), { code: "flash_layout" });
   assert.throws(() => open(new MemoryFlash(64, 32)), { code: "flash_layout" });
-  assert.throws(() => open(new MemoryFlash(2 * BLOCK, BLOCK)), { code: "journal_write" });
+  // The first record (the configuration) takes about 1 KiB stored.
+  assert.throws(() => open(new MemoryFlash(2 * 256, 256)), { code: "journal_write" });
+});
+
+test("a region holding data but no journal is refused as flash_damaged, and nothing is written", () => {
+  const bank = smallBank();
+  const open = (c) => Locker.openFlash({ bank }, siteKeys(), board(bank), c);
+  const untouched = (c, bytes, what) => {
+    assert.equal(c.writtenBytes + c.erasedBlocks, 0, `${what}: written or erased`);
+    assert.deepEqual(c.bytes(), bytes, `${what}: changed`);
+  };
+  // A blank chip but for one byte: something else's data, not erased.
+  const used = new MemoryFlash(32 * 1024, BLOCK);
+  used.overwrite(300, Uint8Array.of(0x42));
+  const usedBytes = used.bytes();
+  assert.throws(() => open(used), (e) => e instanceof LockerError && e.code === "flash_damaged"
+    && /not blank/.test(e.message) && e.seq === undefined);
+  untouched(used, usedBytes, "one byte set");
+  // A chip whose only journal lost its header (its magic flipped).
+  const chip = new MemoryFlash(32 * 1024, BLOCK);
+  const site = new Site(chip);
+  site.dropOff(30);
+  const head = site.locker.head();
+  site.locker.free();
+  assert.equal(halfAt(chip, chip.capacityBytes / 2).snapshotBytes, 0xffffffff, "the second half is blank");
+  const headerless = chip.clone();
+  headerless.overwrite(0, Uint8Array.of(chip.bytes()[0] ^ 0x01));
+  const before = headerless.bytes();
+  const wear = [headerless.writtenBytes, headerless.erasedBlocks];
+  assert.throws(() => open(headerless), { code: "flash_damaged" });
+  assert.throws(() => Locker.openFlash(null, siteKeys(), board(bank), headerless, { expectedHead: head }),
+    { code: "flash_damaged" });
+  assert.deepEqual([headerless.writtenBytes, headerless.erasedBlocks], wear, "nothing written or erased");
+  assert.deepEqual(headerless.bytes(), before);
+  // Through a JavaScript driver: refused too, with no write or erase.
+  const nor = new NorFlash(32 * 1024, BLOCK);
+  nor.cells.set(headerless.bytes());
+  assert.throws(() => open(nor), { code: "flash_damaged" });
+  assert.deepEqual({ write: nor.calls.write, erase: nor.calls.erase }, { write: 0, erase: 0 });
+  // Erased, the chip starts a new locker.
+  const erased = new MemoryFlash(32 * 1024, BLOCK);
+  assert.equal(open(erased).flashOpenReport().formatted, true);
+});
+
+test("a compaction right after a PIN pickup, a power-off, and the same locker back", () => {
+  const site = new Site(new MemoryFlash(32 * 1024, BLOCK));
+  assert.equal(site.dropOff(21), true);
+  assert.equal(site.dropOff(22), true);
+  const [collected, waiting] = site.waiting;
+  site.pickUpOldest();
+  // The spent PIN is still on the books, without doors, until the hourly
+  // prune: the snapshot holds it so.
+  const spent = site.locker.snapshot().credentials.records.filter((r) => r.recipient === collected.recipient);
+  assert.ok(spent.some((r) => r.kind.type === "pin" && "redeemed" in r.status && r.compartments.length === 0),
+    JSON.stringify(spent));
+  assert.equal(site.locker.compact(), true);
+  const live = site.locker.snapshot();
+  const head = site.locker.head();
+  const reopened = site.reopen({ expectedHead: head });
+  assert.deepEqual(reopened.snapshot(), live);
+  assert.deepEqual(reopened.flashOpenReport(),
+    { restored: true, formatted: false, snapshot_bytes: reopened.flashUsage().snapshot_bytes, records: 0, torn_bytes: null });
+  // The other PIN still opens its door; the spent one opens nothing.
+  assert.ok(reopened.pickupPin(1, waiting.recipient, waiting.pin).includes(waiting.door));
+  assert.throws(() => reopened.pickupPin(1, collected.recipient, collected.pin), LockerError);
 });
 
 /**
