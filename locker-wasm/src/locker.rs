@@ -23,7 +23,7 @@ use crate::error::LockerError;
 use crate::flash::flash_arg;
 use crate::hardware::{HardwareObject, JsHardware};
 use crate::journal::RecordsArg;
-use crate::storage::{self, FlashOpened, FlashStore, Journal};
+use crate::storage::{FlashOpened, FlashStore, Journal};
 
 #[wasm_bindgen(typescript_custom_section)]
 const LOCKER_TS: &str = r#"
@@ -578,7 +578,7 @@ impl Locker {
             expected_head: args.expected_head,
             expected_bank: args.expected_bank,
         };
-        Ok(Self(storage::open_flash(
+        Ok(Self(Core::open_flash(
             config,
             keys.into_core(),
             hardware,

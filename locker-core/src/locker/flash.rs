@@ -1,6 +1,8 @@
 //! A locker whose journal lives in flash: started on a blank region,
 //! restored from the snapshot and records found in it otherwise.
 
+use alloc::string::ToString;
+
 use super::{Entry, Locker, LockerConfig, LockerError, Restore, Snapshot};
 use crate::credential::{BankId, KeyRing};
 use crate::hardware::Hardware;
@@ -26,10 +28,15 @@ impl Snapshot {
     /// [`JournalError::Malformed`] (line 0) for bytes that are not a
     /// snapshot.
     pub fn from_json_bytes(bytes: &[u8]) -> Result<Self, JournalError> {
-        serde_json::from_slice(bytes).map_err(|error| JournalError::Malformed {
+        let malformed = |message: alloc::string::String| JournalError::Malformed {
             line: 0,
-            message: alloc::format!("snapshot: {error}"),
-        })
+            message: alloc::format!("snapshot: {message}"),
+        };
+        // Read as text, through the reader a restore from JSON lines has
+        // already: `from_slice` is a second copy of every snapshot reader
+        // (68 KB of the `.wasm`).
+        let text = core::str::from_utf8(bytes).map_err(|error| malformed(error.to_string()))?;
+        serde_json::from_str(text).map_err(|error| malformed(error.to_string()))
     }
 }
 
