@@ -44,7 +44,7 @@
  * Numbers are fixed and never reused: 0 is success, 1–99 are argument and
  * boundary errors, 100–199 geometry, 200–299 configuration and keys,
  * 300–399 allocation, 400–499 credentials, 500–599 hardware, 600–699 the
- * journal (618–622 the journal on flash), 700–799 the locker's state. Get a description with
+ * journal (618–623 the journal on flash), 700–799 the locker's state. Get a description with
  * `locker_status_message`, and the details of the last failure on this
  * thread with `locker_last_error_message`.
  */
@@ -399,6 +399,15 @@ enum locker_status
    * `locker_restore`, whose journal is `hardware->journal_append`).
    */
   LOCKER_NO_FLASH = 622,
+  /**
+   * The `locker_flash` region holds data but neither half holds a
+   * journal (a damaged header, or a region used for something else):
+   * `locker_open_flash` writes nothing to it and starts no locker.
+   * Look at the region, then erase it (every byte 0xFF) to start a new
+   * journal there; a blank region opens as a new locker. The core's
+   * `flash_damaged`.
+   */
+  LOCKER_FLASH_DAMAGED = 623,
   /**
    * The operation does not fit the locker's state.
    */
@@ -982,7 +991,8 @@ typedef struct locker_flash_opened {
   /**
    * `true`: the locker was restored from the snapshot and records in
    * the region (`locker_restore_report` says more); `false`: the
-   * region held no journal and a new locker was started in it.
+   * region was blank (or held only an empty first header, its first
+   * record cut short) and a new locker was started in it.
    */
   bool restored;
   /**
@@ -1035,8 +1045,9 @@ typedef struct locker_flash_stats {
    */
   uint32_t records;
   /**
-   * The active half's generation: 1 once the region is formatted (its
-   * first header), one more for each compaction since.
+   * The active half's generation: 1 once the region is formatted (by
+   * the first record, which writes the first header before it), one
+   * more for each compaction since.
    */
   uint32_t generation;
 } locker_flash_stats;
@@ -1418,9 +1429,11 @@ void locker_hw_fault_detail(const char *detail);
 
 /**
  * Opens the locker kept in a raw flash region: a new locker when the
- * region holds no journal (it is formatted: the first half's header is
- * written), otherwise the locker restored from the snapshot and records
- * it holds. Its journal is the region, laid out in two halves (see the
+ * region is blank (every byte 0xFF; the new locker's first record
+ * formats it, writing the first half's header before it), otherwise the
+ * locker restored from the snapshot and records it holds. A region that
+ * holds data but no journal is refused (`LOCKER_FLASH_DAMAGED`), never
+ * erased. Its journal is the region, laid out in two halves (see the
  * README's "The journal on raw flash"): every record is a frame in the
  * active half, and when the half fills up (`compact_at_bytes`), a write
  * fails or a frame was torn, the locker compacts before its next record
@@ -1448,8 +1461,9 @@ void locker_hw_fault_detail(const char *detail);
  * board's monotonic counter (`_ROLLED_BACK`, `_HEAD_MISMATCH`), and the
  * bank (`_WRONG_BANK`). A blank region when a head is expected or the
  * monotonic counter has counted records is a wiped journal:
- * `LOCKER_JOURNAL_ROLLED_BACK`, and no locker is started in it (opening
- * writes only the empty first header to a blank region).
+ * `LOCKER_JOURNAL_ROLLED_BACK`, and no locker is started in it. Opening
+ * itself writes nothing (only a new locker's first record does), so a
+ * region refused is left exactly as it was.
  *
  * On `LOCKER_OK`, `*out_locker` is a new handle owned by the caller
  * (`locker_free`) and `*out_opened` says what was found. Returns
@@ -1457,10 +1471,15 @@ void locker_hw_fault_detail(const char *detail);
  * a required callback), `LOCKER_STRUCT_SIZE` (`hardware->size`,
  * `flash->size` or `options->size`), `LOCKER_FLASH_LAYOUT` (a region
  * that is not an even number of whole erase blocks, or halves under 64
- * bytes), `LOCKER_INVALID_ARGUMENT` (`compact_at_bytes` over a half, an
- * expected head that is not a head), `LOCKER_FLASH_FAILED` (a flash
- * callback failed), the statuses of `locker_new_with_keys`, and the
- * `LOCKER_JOURNAL_` statuses of a restore.
+ * bytes), `LOCKER_FLASH_DAMAGED` (a region holding data but no journal:
+ * a damaged header, or a region used for something else; erase it to
+ * start anew), `LOCKER_INVALID_ARGUMENT` (`compact_at_bytes` over a
+ * half, an expected head that is not a head), `LOCKER_FLASH_FAILED` (a
+ * flash callback failed), `LOCKER_FLASH_FULL` (a new locker's first
+ * record does not fit in a half), the statuses of `locker_new_with_keys`
+ * (and of `locker_new` without keys: `LOCKER_ENTROPY_UNAVAILABLE` for a
+ * TRNG that fails or gives no random bytes), and the `LOCKER_JOURNAL_`
+ * statuses of a restore.
  *
  * Ownership: `config_json`, `keys`, `*options` (and what it points to),
  * `*hardware` and `*flash` are read during this call only (the structs

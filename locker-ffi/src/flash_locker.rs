@@ -5,15 +5,12 @@
 use alloc::rc::Rc;
 use core::ffi::c_char;
 
-use locker_core::credential::{BankId, KeyRing};
-use locker_core::hardware::{Hardware, HardwareError as _};
-use locker_core::journal::flash::{
-    Flash as _, FlashConfig, FlashContents, FlashJournal, FlashUsage,
-};
-use locker_core::journal::{JournalError, JournalSink, lines};
-use locker_core::locker::{
-    Entry, FlashChecks, Locker, LockerConfig, LockerError, Restore, Snapshot,
-};
+use locker_core::credential::{BankId, CredentialError, KeyRing, rng_from_entropy};
+use locker_core::hardware::{Hardware, HardwareError as _, HardwareErrorKind};
+use locker_core::journal::flash::{Flash as _, FlashConfig, FlashJournal, FlashUsage};
+use locker_core::journal::lines;
+use locker_core::locker::{Entry, FlashChecks, Locker, LockerError};
+use zeroize::Zeroizing;
 
 use crate::api::{into_handle, locker, parse_config, with_locker};
 use crate::error::Error;
@@ -80,7 +77,8 @@ const VERSIONS: Versions<locker_flash_options> = Versions {
 pub struct locker_flash_opened {
     /// `true`: the locker was restored from the snapshot and records in
     /// the region (`locker_restore_report` says more); `false`: the
-    /// region held no journal and a new locker was started in it.
+    /// region was blank (or held only an empty first header, its first
+    /// record cut short) and a new locker was started in it.
     pub restored: bool,
     /// The active half starts from a snapshot (the region was compacted
     /// before); `false` before the first compaction.
@@ -113,8 +111,9 @@ pub struct locker_flash_stats {
     pub snapshot_bytes: u32,
     /// Records in the active half, after its snapshot.
     pub records: u32,
-    /// The active half's generation: 1 once the region is formatted (its
-    /// first header), one more for each compaction since.
+    /// The active half's generation: 1 once the region is formatted (by
+    /// the first record, which writes the first header before it), one
+    /// more for each compaction since.
     pub generation: u32,
 }
 
@@ -164,9 +163,11 @@ fn read_options(options: *const locker_flash_options) -> Result<Options, Error> 
 }
 
 /// Opens the locker kept in a raw flash region: a new locker when the
-/// region holds no journal (it is formatted: the first half's header is
-/// written), otherwise the locker restored from the snapshot and records
-/// it holds. Its journal is the region, laid out in two halves (see the
+/// region is blank (every byte 0xFF; the new locker's first record
+/// formats it, writing the first half's header before it), otherwise the
+/// locker restored from the snapshot and records it holds. A region that
+/// holds data but no journal is refused (`LOCKER_FLASH_DAMAGED`), never
+/// erased. Its journal is the region, laid out in two halves (see the
 /// README's "The journal on raw flash"): every record is a frame in the
 /// active half, and when the half fills up (`compact_at_bytes`), a write
 /// fails or a frame was torn, the locker compacts before its next record
@@ -194,8 +195,9 @@ fn read_options(options: *const locker_flash_options) -> Result<Options, Error> 
 /// board's monotonic counter (`_ROLLED_BACK`, `_HEAD_MISMATCH`), and the
 /// bank (`_WRONG_BANK`). A blank region when a head is expected or the
 /// monotonic counter has counted records is a wiped journal:
-/// `LOCKER_JOURNAL_ROLLED_BACK`, and no locker is started in it (opening
-/// writes only the empty first header to a blank region).
+/// `LOCKER_JOURNAL_ROLLED_BACK`, and no locker is started in it. Opening
+/// itself writes nothing (only a new locker's first record does), so a
+/// region refused is left exactly as it was.
 ///
 /// On `LOCKER_OK`, `*out_locker` is a new handle owned by the caller
 /// (`locker_free`) and `*out_opened` says what was found. Returns
@@ -203,10 +205,15 @@ fn read_options(options: *const locker_flash_options) -> Result<Options, Error> 
 /// a required callback), `LOCKER_STRUCT_SIZE` (`hardware->size`,
 /// `flash->size` or `options->size`), `LOCKER_FLASH_LAYOUT` (a region
 /// that is not an even number of whole erase blocks, or halves under 64
-/// bytes), `LOCKER_INVALID_ARGUMENT` (`compact_at_bytes` over a half, an
-/// expected head that is not a head), `LOCKER_FLASH_FAILED` (a flash
-/// callback failed), the statuses of `locker_new_with_keys`, and the
-/// `LOCKER_JOURNAL_` statuses of a restore.
+/// bytes), `LOCKER_FLASH_DAMAGED` (a region holding data but no journal:
+/// a damaged header, or a region used for something else; erase it to
+/// start anew), `LOCKER_INVALID_ARGUMENT` (`compact_at_bytes` over a
+/// half, an expected head that is not a head), `LOCKER_FLASH_FAILED` (a
+/// flash callback failed), `LOCKER_FLASH_FULL` (a new locker's first
+/// record does not fit in a half), the statuses of `locker_new_with_keys`
+/// (and of `locker_new` without keys: `LOCKER_ENTROPY_UNAVAILABLE` for a
+/// TRNG that fails or gives no random bytes), and the `LOCKER_JOURNAL_`
+/// statuses of a restore.
 ///
 /// Ownership: `config_json`, `keys`, `*options` (and what it points to),
 /// `*hardware` and `*flash` are read during this call only (the structs
@@ -231,7 +238,7 @@ pub extern "C" fn locker_open_flash(
         if keys.is_null() && keys_len != 0 {
             return Err(Error::null("keys"));
         }
-        let board = read_board(hardware)?;
+        let mut board = read_board(hardware)?;
         let flash = read_flash(flash)?;
         let options = read_options(options)?;
         let ring = if keys.is_null() {
@@ -264,8 +271,19 @@ pub extern "C" fn locker_open_flash(
             torn_bytes: contents.torn_bytes.unwrap_or(0),
             records: u32::try_from(contents.records.len()).unwrap_or(u32::MAX),
         };
+        let ring = match ring {
+            Some(ring) => ring,
+            None if contents.is_empty() => new_site_keys(&mut board)?,
+            None => {
+                return Err(Error::new(
+                    locker_status::LOCKER_NULL_POINTER,
+                    "keys is NULL, but the flash holds a journal: pass the keys \
+                     locker_keys_export gave",
+                ));
+            }
+        };
         let failure = Failure::default();
-        let core = open_contents(
+        let core = Locker::open_flash(
             config,
             ring,
             board,
@@ -273,68 +291,43 @@ pub extern "C" fn locker_open_flash(
             &contents,
             options.checks,
         )
-        .map_err(|error| refine(error, failure.take()))?;
+        .map_err(|error| refine(error.into(), failure.take()))?;
         write_out(out_opened, opened)?;
         into_handle(core, out_locker)
     })
 }
 
-/// `Locker::open_flash`, for any journal: the core implements it only for
-/// a locker typed over `FlashJournal`, and the C handle holds either kind
-/// of journal (`Journal`). Keep it the core's, step for step (a test
-/// compares the two); a NULL key ring draws a new one for a new locker.
-fn open_contents<H: Hardware, J: JournalSink<Entry>>(
-    config: LockerConfig,
-    keys: Option<KeyRing>,
-    mut hardware: H,
-    journal: J,
-    contents: &FlashContents<Entry>,
-    checks: FlashChecks,
-) -> Result<Locker<H, J>, Error> {
-    if contents.is_empty() {
-        let counted = hardware
-            .monotonic_counter()
-            .map_err(|error| LockerError::Hardware {
-                compartment: None,
-                kind: error.kind(),
-                detail: error.detail().map(String::from),
-            })?
-            .unwrap_or(0);
-        let expected_records = checks
-            .expected_head
-            .map_or(0, |head| head.seq.saturating_add(1))
-            .max(counted);
-        if expected_records > 0 {
-            let wiped = JournalError::RolledBack {
-                expected_records,
-                found_records: 0,
+/// A key ring with one site key drawn from the board's `fill_random`, for
+/// a new locker opened without keys: what `Locker::new` draws (the core's
+/// `Locker::open_flash` takes a key ring), refusing what it refuses: a
+/// failing source with its own status, and bytes no random source would
+/// give (left all zeros, a repeated byte) as `LOCKER_ENTROPY_UNAVAILABLE`.
+fn new_site_keys<H: Hardware>(board: &mut H) -> Result<KeyRing, Error> {
+    let mut seed = Zeroizing::new([0_u8; 32]);
+    board
+        .fill_random(seed.as_mut_slice())
+        .map_err(|error| LockerError::Hardware {
+            compartment: None,
+            kind: error.kind(),
+            detail: error.detail().map(String::from),
+        })?;
+    let all_zeros = *seed == [0_u8; 32];
+    let mut rng = rng_from_entropy(*seed).map_err(|error| LockerError::Hardware {
+        compartment: None,
+        kind: HardwareErrorKind::EntropyUnavailable,
+        detail: Some(if all_zeros {
+            String::from("fill_random left the buffer all zeros: no entropy was written")
+        } else {
+            let reason = match error {
+                CredentialError::WeakEntropy { reason } => reason,
+                _ => "weak",
             };
-            return Err(LockerError::from(wiped).into());
-        }
-        return Ok(match keys {
-            Some(keys) => Locker::with_keys(config, keys, hardware, journal)?,
-            None => Locker::new(config, hardware, journal)?,
-        });
-    }
-    let keys = keys.ok_or_else(|| {
-        Error::new(
-            locker_status::LOCKER_NULL_POINTER,
-            "keys is NULL, but the flash holds a journal: pass the keys locker_keys_export gave",
-        )
+            format!("fill_random gave bytes no random source would give: {reason}")
+        }),
     })?;
-    let snapshot = contents
-        .snapshot
-        .as_deref()
-        .map(Snapshot::from_json_bytes)
-        .transpose()
-        .map_err(LockerError::from)?;
-    let restore = Restore {
-        snapshot: snapshot.as_ref(),
-        expected_head: checks.expected_head,
-        expected_bank: checks.expected_bank,
-        ..Restore::new(&contents.records)
-    };
-    Ok(Locker::restore_with(keys, hardware, journal, restore)?)
+    let mut keys = KeyRing::new();
+    keys.rotate(&mut rng).map_err(LockerError::from)?;
+    Ok(keys)
 }
 
 /// Compacts the journal now: writes a sealed snapshot of the current
@@ -383,7 +376,7 @@ pub extern "C" fn locker_flash_usage(
 ) -> locker_status {
     boundary(|| {
         non_null(out_stats, "out_stats")?;
-        let usage = with_locker(handle, |core| core.journal().on_flash()?.usage())?;
+        let usage = with_locker(handle, |core| Ok(core.journal().on_flash()?.usage()))?;
         write_out(out_stats, usage.into())
     })
 }
@@ -414,9 +407,9 @@ pub extern "C" fn locker_flash_previous(
     boundary(|| {
         non_null(out_json, "out_json")?;
         let text = with_locker(handle, |core| {
-            let flash = core.journal().on_flash()?;
-            let records = flash
-                .borrow()?
+            let records = core
+                .journal_mut()
+                .on_flash_mut()?
                 .previous::<Entry>()
                 .map_err(|error| Error::core(error.code(), &error))?;
             let mut text = String::new();
@@ -428,134 +421,4 @@ pub extern "C" fn locker_flash_previous(
         })?;
         write_string(out_json, text)
     })
-}
-
-#[cfg(test)]
-mod tests {
-    #![allow(clippy::unwrap_used)]
-    use super::*;
-    use locker_core::hardware::SimulatedHardware;
-    use locker_core::journal::Head;
-    use locker_core::journal::flash::{Flash, MemoryFlash};
-
-    const T0: u64 = 1_700_000_000;
-
-    fn ring() -> KeyRing {
-        use rand_core::SeedableRng;
-        let mut keys = KeyRing::new();
-        keys.rotate(&mut chacha20::ChaCha20Rng::seed_from_u64(7))
-            .unwrap();
-        keys
-    }
-
-    fn board(counter: Option<u64>) -> SimulatedHardware {
-        let config = LockerConfig::default();
-        let doors = config.bank.compartments.iter().map(|c| c.id);
-        let board = SimulatedHardware::new(doors, 5).with_now_s(T0);
-        match counter {
-            Some(value) => {
-                let mut board = board.with_monotonic_counter();
-                board.raise_monotonic_counter(value).unwrap();
-                board
-            }
-            None => board,
-        }
-    }
-
-    fn opened(flash: MemoryFlash) -> (FlashJournal<MemoryFlash>, FlashContents<Entry>) {
-        let config = FlashConfig::for_capacity(flash.capacity_bytes());
-        FlashJournal::open::<Entry>(flash, config).unwrap()
-    }
-
-    /// Both ways of opening, from the same flash and board: the core's
-    /// and this crate's, as their outcomes (the head, or the error code).
-    fn both(
-        flash: &MemoryFlash,
-        counter: Option<u64>,
-        checks: FlashChecks,
-    ) -> (Result<Option<Head>, String>, Result<Option<Head>, String>) {
-        let (journal, contents) = opened(flash.clone());
-        let core = Locker::open_flash(
-            LockerConfig::default(),
-            ring(),
-            board(counter),
-            journal,
-            &contents,
-            checks,
-        )
-        .map(|locker| locker.head())
-        .map_err(|error| status_of(error.code()));
-        let (journal, contents) = opened(flash.clone());
-        let ours = open_contents(
-            LockerConfig::default(),
-            Some(ring()),
-            board(counter),
-            journal,
-            &contents,
-            checks,
-        )
-        .map(|locker| locker.head())
-        .map_err(|error| format!("{:?}", error.status));
-        (core, ours)
-    }
-
-    fn status_of(code: &str) -> String {
-        format!("{:?}", locker_status::of_code(code).unwrap())
-    }
-
-    #[test]
-    fn opening_agrees_with_the_core() {
-        let blank = MemoryFlash::new(64 * 1024, 4096);
-        // A blank region: a new locker, the same first record (with a
-        // counter that counted nothing too).
-        let (core, ours) = both(&blank, None, FlashChecks::default());
-        assert_eq!(core, ours);
-        assert_eq!(both(&blank, Some(0), FlashChecks::default()).1, ours);
-        let head = core.unwrap().unwrap();
-        // A blank region after records were counted, or with a head: wiped.
-        for (counter, checks) in [
-            (Some(3), FlashChecks::default()),
-            (
-                None,
-                FlashChecks {
-                    expected_head: Some(head),
-                    expected_bank: None,
-                },
-            ),
-        ] {
-            let (core, ours) = both(&blank, counter, checks);
-            assert_eq!(core, ours);
-            assert_eq!(ours.unwrap_err(), status_of("rolled_back"));
-        }
-        // A region holding a journal: restored, the same head.
-        let (journal, contents) = opened(blank);
-        let mut locker = Locker::open_flash(
-            LockerConfig::default(),
-            ring(),
-            board(None),
-            journal,
-            &contents,
-            FlashChecks::default(),
-        )
-        .unwrap();
-        let carrier = locker_core::credential::CarrierId(1);
-        locker.issue_courier_code(carrier, 3_600).unwrap();
-        assert!(locker.compact().unwrap());
-        locker.issue_courier_code(carrier, 3_600).unwrap();
-        let written = locker.head();
-        let (_, journal) = locker.into_parts();
-        assert!(!JournalSink::<Entry>::wants_compaction(&journal));
-        let flash = journal.into_flash();
-        let (core, ours) = both(&flash, None, FlashChecks::default());
-        assert_eq!(core, ours);
-        assert_eq!(core.unwrap(), written);
-        // Another bank expected: refused by both.
-        let checks = FlashChecks {
-            expected_head: None,
-            expected_bank: Some(BankId(99)),
-        };
-        let (core, ours) = both(&flash, None, checks);
-        assert_eq!(core, ours);
-        assert_eq!(ours.unwrap_err(), status_of("bank_mismatch"));
-    }
 }

@@ -4,10 +4,10 @@
 //! handle type serves lockers of either kind.
 
 use alloc::rc::Rc;
-use core::cell::{Cell, RefCell, RefMut};
+use core::cell::Cell;
 use core::fmt;
 
-use locker_core::journal::flash::{FlashError, FlashJournal, FlashUsage};
+use locker_core::journal::flash::{FlashError, FlashJournal};
 use locker_core::journal::{JournalSink, Record};
 use locker_core::locker::Entry;
 
@@ -28,10 +28,7 @@ pub(crate) enum Journal {
 /// A journal on flash, and the code of its last failure.
 #[derive(Debug)]
 pub(crate) struct OnFlash {
-    /// In a cell: the core lends the journal only by shared reference
-    /// (`Locker::journal`), and reading the previous half needs it
-    /// mutably (it reads the flash).
-    journal: RefCell<FlashJournal<CFlash>>,
+    journal: FlashJournal<CFlash>,
     /// The code of the last write or compaction that failed (the core
     /// reports it as `journal_write`, keeping only its text): a call that
     /// fails on it returns this code's status. Shared, so that a locker
@@ -60,21 +57,23 @@ impl Journal {
     /// A journal on the flash `journal`, noting its failures in
     /// `failure`.
     pub(crate) fn flash(journal: FlashJournal<CFlash>, failure: Failure) -> Self {
-        Self::Flash(OnFlash {
-            journal: RefCell::new(journal),
-            failure,
-        })
+        Self::Flash(OnFlash { journal, failure })
     }
 
     /// The flash journal, or `LOCKER_NO_FLASH`.
-    pub(crate) fn on_flash(&self) -> Result<&OnFlash, Error> {
+    pub(crate) fn on_flash(&self) -> Result<&FlashJournal<CFlash>, Error> {
         match self {
-            Self::Flash(flash) => Ok(flash),
-            Self::Lines(_) => Err(Error::new(
-                locker_status::LOCKER_NO_FLASH,
-                "this locker's journal is not on flash: it was made by locker_new or \
-                 locker_restore (its journal is hardware->journal_append)",
-            )),
+            Self::Flash(flash) => Ok(&flash.journal),
+            Self::Lines(_) => Err(not_on_flash()),
+        }
+    }
+
+    /// The flash journal, to read the flash through it (its other half's
+    /// history), or `LOCKER_NO_FLASH`.
+    pub(crate) fn on_flash_mut(&mut self) -> Result<&mut FlashJournal<CFlash>, Error> {
+        match self {
+            Self::Flash(flash) => Ok(&mut flash.journal),
+            Self::Lines(_) => Err(not_on_flash()),
         }
     }
 
@@ -93,20 +92,17 @@ impl Journal {
     }
 }
 
+/// `LOCKER_NO_FLASH`, for a flash function on a locker with line
+/// callbacks.
+fn not_on_flash() -> Error {
+    Error::new(
+        locker_status::LOCKER_NO_FLASH,
+        "this locker's journal is not on flash: it was made by locker_new or \
+         locker_restore (its journal is hardware->journal_append)",
+    )
+}
+
 impl OnFlash {
-    /// Where the journal stands in its flash.
-    pub(crate) fn usage(&self) -> Result<FlashUsage, Error> {
-        Ok(self.borrow()?.usage())
-    }
-
-    /// The journal, to read the flash through it.
-    pub(crate) fn borrow(&self) -> Result<RefMut<'_, FlashJournal<CFlash>>, Error> {
-        // Only the locker's own calls reach it, one at a time.
-        self.journal
-            .try_borrow_mut()
-            .map_err(|_| Error::from(locker_status::LOCKER_BUSY))
-    }
-
     fn noted<T>(
         &self,
         result: Result<T, FlashError<CFlashError>>,
@@ -143,7 +139,7 @@ impl JournalSink<Entry> for Journal {
         match self {
             Self::Lines(journal) => journal.append(record).map_err(JournalFailure::Lines),
             Self::Flash(flash) => {
-                let appended = flash.journal.get_mut().append(record);
+                let appended = flash.journal.append(record);
                 flash.noted(appended).map_err(JournalFailure::Flash)
             }
         }
@@ -152,12 +148,7 @@ impl JournalSink<Entry> for Journal {
     fn wants_compaction(&self) -> bool {
         match self {
             Self::Lines(journal) => JournalSink::<Entry>::wants_compaction(journal),
-            // Never borrowed outside the locker's own calls; a journal
-            // lent out (impossible) asks for nothing.
-            Self::Flash(flash) => flash
-                .journal
-                .try_borrow()
-                .is_ok_and(|journal| JournalSink::<Entry>::wants_compaction(&*journal)),
+            Self::Flash(flash) => JournalSink::<Entry>::wants_compaction(&flash.journal),
         }
     }
 
@@ -167,7 +158,7 @@ impl JournalSink<Entry> for Journal {
                 JournalSink::<Entry>::compact(journal, snapshot).map_err(JournalFailure::Lines)
             }
             Self::Flash(flash) => {
-                let compacted = JournalSink::<Entry>::compact(flash.journal.get_mut(), snapshot);
+                let compacted = JournalSink::<Entry>::compact(&mut flash.journal, snapshot);
                 flash.noted(compacted).map_err(JournalFailure::Flash)
             }
         }

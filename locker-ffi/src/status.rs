@@ -10,7 +10,7 @@ use core::ffi::CStr;
 /// Numbers are fixed and never reused: 0 is success, 1–99 are argument and
 /// boundary errors, 100–199 geometry, 200–299 configuration and keys,
 /// 300–399 allocation, 400–499 credentials, 500–599 hardware, 600–699 the
-/// journal (618–622 the journal on flash), 700–799 the locker's state. Get a description with
+/// journal (618–623 the journal on flash), 700–799 the locker's state. Get a description with
 /// `locker_status_message`, and the details of the last failure on this
 /// thread with `locker_last_error_message`.
 #[repr(u32)]
@@ -218,6 +218,13 @@ pub enum locker_status {
     /// `locker_flash_previous` on a locker made by `locker_new` or
     /// `locker_restore`, whose journal is `hardware->journal_append`).
     LOCKER_NO_FLASH = 622,
+    /// The `locker_flash` region holds data but neither half holds a
+    /// journal (a damaged header, or a region used for something else):
+    /// `locker_open_flash` writes nothing to it and starts no locker.
+    /// Look at the region, then erase it (every byte 0xFF) to start a new
+    /// journal there; a blank region opens as a new locker. The core's
+    /// `flash_damaged`.
+    LOCKER_FLASH_DAMAGED = 623,
     /// The operation does not fit the locker's state.
     LOCKER_STATE = 700,
     /// The door is still open; close it first.
@@ -243,7 +250,7 @@ pub enum locker_status {
 
 impl locker_status {
     /// Every status, in numeric order.
-    pub(crate) const ALL: [Self; 82] = [
+    pub(crate) const ALL: [Self; 83] = [
         Self::LOCKER_OK,
         Self::LOCKER_NULL_POINTER,
         Self::LOCKER_INVALID_ARGUMENT,
@@ -316,6 +323,7 @@ impl locker_status {
         Self::LOCKER_FLASH_FULL,
         Self::LOCKER_FLASH_NEEDS_COMPACTION,
         Self::LOCKER_NO_FLASH,
+        Self::LOCKER_FLASH_DAMAGED,
         Self::LOCKER_STATE,
         Self::LOCKER_DOOR_STILL_OPEN,
         Self::LOCKER_NOTHING_TO_COLLECT,
@@ -462,6 +470,9 @@ impl locker_status {
                 c"a flash write failed: the journal must be compacted before it takes records"
             }
             Self::LOCKER_NO_FLASH => c"the locker's journal is not on flash",
+            Self::LOCKER_FLASH_DAMAGED => {
+                c"the flash region holds data but no journal: erase it to start a new one"
+            }
             Self::LOCKER_STATE => c"the operation does not fit the locker's state",
             Self::LOCKER_DOOR_STILL_OPEN => c"the door is still open",
             Self::LOCKER_NOTHING_TO_COLLECT => c"nothing to collect",
@@ -578,6 +589,7 @@ impl locker_status {
             "flash_layout" => Self::LOCKER_FLASH_LAYOUT,
             "flash_full" => Self::LOCKER_FLASH_FULL,
             "needs_compaction" => Self::LOCKER_FLASH_NEEDS_COMPACTION,
+            "flash_damaged" => Self::LOCKER_FLASH_DAMAGED,
             // the locker's state
             "snapshot" => Self::LOCKER_STATE,
             "door_still_open" => Self::LOCKER_DOOR_STILL_OPEN,
@@ -822,6 +834,7 @@ mod tests {
                 Flash::NeedsCompaction.code(),
                 locker_status::LOCKER_FLASH_NEEDS_COMPACTION,
             ),
+            (Flash::Damaged.code(), locker_status::LOCKER_FLASH_DAMAGED),
             (
                 Flash::Journal(JournalError::NoKeys).code(),
                 locker_status::LOCKER_NO_KEYS,
