@@ -235,6 +235,46 @@ fn a_bounded_region_compacts_for_good_and_restores_the_same_locker() {
 }
 
 #[test]
+fn a_power_cut_while_a_blank_region_is_formatted_never_leaves_it_damaged() {
+    // The first record formats the region. Cut the power after every byte
+    // of that; a second cut after every byte of the next try; the region
+    // must open each time, never as damaged.
+    let blank = MemoryFlash::new(64 * 1024, 1024);
+    let (_, whole) = power_off(open(blank.clone(), board()));
+    let first = contents(&whole).records.remove(0);
+    let moved = whole.written_bytes() + whole.erased_blocks() * 1024;
+    let cuts: Vec<u64> = (0..=moved)
+        .filter(|cut| *cut < 64 || moved - cut < 64 || cut % 97 == 0)
+        .collect();
+    let append_cut = |chip: MemoryFlash, cut: u64| {
+        let mut chip = chip;
+        chip.cut_power_after(cut);
+        let capacity = chip.capacity_bytes();
+        let (mut journal, _) = FlashJournal::open::<Entry>(chip, flash_config(capacity)).unwrap();
+        let _ = journal.append(&first);
+        let mut chip = journal.into_flash();
+        chip.restore_power();
+        chip
+    };
+    for &cut in &cuts {
+        let once = append_cut(blank.clone(), cut);
+        for second in [0, 1, 30, 52, 53, 100, moved / 2, moved - 1, moved] {
+            let twice = append_cut(once.clone(), second);
+            let found = FlashJournal::open::<Entry>(twice.clone(), flash_config(64 * 1024))
+                .map(|(_, found)| found.records.len())
+                .map_err(|error| error.code());
+            // Nothing, the record, or (both appends whole) the record twice.
+            assert!(
+                matches!(found, Ok(0..=2)),
+                "cuts after {cut} and {second} bytes: {found:?}"
+            );
+        }
+        // And a locker starts (or goes on) there.
+        open(once, board());
+    }
+}
+
+#[test]
 fn a_compaction_right_after_a_pickup_restores() {
     // A PIN spent at a pickup keeps its record, without doors, until the
     // hourly prune: a snapshot taken in between must read back.

@@ -140,7 +140,10 @@ fn main() {
             if let Some(inner) = part.as_object().filter(|_| key == "credentials") {
                 for (key, part) in inner {
                     let json = serde_json::to_vec(part).unwrap();
-                    parts.push((format!("credentials.{key}"), encode_json(&json).unwrap().len()));
+                    parts.push((
+                        format!("credentials.{key}"),
+                        encode_json(&json).unwrap().len(),
+                    ));
                 }
             }
         }

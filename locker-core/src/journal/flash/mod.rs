@@ -450,12 +450,23 @@ impl<F: Flash> FlashJournal<F> {
                 left_bytes: self.half_bytes,
             });
         }
-        let next = 1 - self.active;
+        // A blank region's first header goes into a half that is still
+        // erased, without erasing it again: an erase cut short leaves
+        // bytes anywhere in its block, and a region that then looked
+        // damaged would take the host to recover.
+        let erased = if self.blank {
+            self.erased_half()?
+        } else {
+            None
+        };
+        let next = erased.unwrap_or(1 - self.active);
         let base = next * self.half_bytes;
         let generation = self.header.generation.wrapping_add(1);
-        self.flash
-            .erase(base, self.half_bytes)
-            .map_err(FlashError::Flash)?;
+        if erased.is_none() {
+            self.flash
+                .erase(base, self.half_bytes)
+                .map_err(FlashError::Flash)?;
+        }
         let mut header = Vec::with_capacity(records_at as usize);
         header.extend_from_slice(&MAGIC);
         header.extend_from_slice(&generation.to_le_bytes());
@@ -480,6 +491,28 @@ impl<F: Flash> FlashJournal<F> {
         self.full = false;
         self.blank = false;
         Ok(())
+    }
+
+    /// A half every byte of which is erased (0xFF), if one is.
+    fn erased_half(&mut self) -> Result<Option<u32>, FlashError<F::Error>> {
+        let mut chunk = [0_u8; 256];
+        'halves: for half in 0..2 {
+            let base = half * self.half_bytes;
+            let mut at = 0;
+            while at < self.half_bytes {
+                let len = (self.half_bytes - at).min(256);
+                let bytes = &mut chunk[..len as usize];
+                self.flash
+                    .read(base + at, bytes)
+                    .map_err(FlashError::Flash)?;
+                if bytes.iter().any(|byte| *byte != 0xFF) {
+                    continue 'halves;
+                }
+                at += len;
+            }
+            return Ok(Some(half));
+        }
+        Ok(None)
     }
 
     /// The committed frames of the active half.
