@@ -269,8 +269,58 @@ fn a_power_cut_while_a_blank_region_is_formatted_never_leaves_it_damaged() {
                 "cuts after {cut} and {second} bytes: {found:?}"
             );
         }
-        // And a locker starts (or goes on) there.
-        open(once, board());
+        // And a locker starts (or goes on) there, and comes back as it was
+        // after a record it acknowledged: a first header committed with
+        // its first frame cut short must not start the journal with a
+        // snapshot of nothing.
+        let mut locker = open(once, board());
+        locker.hold(RecipientId(7), T0 + DAY_S).unwrap();
+        let live = state_of(&locker);
+        let (hardware, chip) = power_off(locker);
+        assert_eq!(
+            state_of(&open(chip, hardware)),
+            live,
+            "cut after {cut} bytes"
+        );
+    }
+}
+
+#[test]
+fn three_power_cuts_in_the_first_format_never_leave_the_region_damaged() {
+    // Cut while the first header goes into half A, again while it goes
+    // into half B, then while the third try erases a half: the junk an
+    // erase cut short leaves must not make the region look damaged, and
+    // the next try must format it.
+    let blank = MemoryFlash::new(16 * 1024, 1024);
+    let (_, whole) = power_off(open(blank.clone(), board()));
+    let first = contents(&whole).records.remove(0);
+    let half = 8 * 1024_u64;
+    let append_cut = |chip: &MemoryFlash, cut: u64| {
+        let mut chip = chip.clone();
+        chip.cut_power_after(cut);
+        let (mut journal, _) = FlashJournal::open::<Entry>(chip, flash_config(16 * 1024)).unwrap();
+        let _ = journal.append(&first);
+        let mut chip = journal.into_flash();
+        chip.restore_power();
+        chip
+    };
+    for a in [0_u64, 1, 20, 52] {
+        let once = append_cut(&blank, a);
+        for b in [0_u64, 1, 20, 52] {
+            let twice = append_cut(&once, b);
+            for c in [0, 1, 52, 53, 100, 300, 511, 600, half - 1, half, half + 52] {
+                let thrice = append_cut(&twice, c);
+                let found = FlashJournal::open::<Entry>(thrice.clone(), flash_config(16 * 1024))
+                    .map(|(_, found)| found.records.len())
+                    .map_err(|error| error.code());
+                assert!(matches!(found, Ok(0..=1)), "cuts {a}, {b}, {c}: {found:?}");
+                let whole = append_cut(&thrice, u64::MAX);
+                assert!(
+                    !contents(&whole).records.is_empty(),
+                    "cuts {a}, {b}, {c}: the next try formats"
+                );
+            }
+        }
     }
 }
 

@@ -282,10 +282,8 @@ impl<F: Flash> FlashJournal<F> {
             // Nothing is erased here: a region that holds data but no
             // journal is left for the host to look at, and a blank one is
             // formatted by its first record, after the restore's checks.
-            for base in [0, half_bytes] {
-                if !looks_blank(&mut flash, base, half_bytes)? {
-                    return Err(FlashError::Damaged);
-                }
+            if !formattable(&mut flash, half_bytes)? {
+                return Err(FlashError::Damaged);
             }
             let journal = Self {
                 flash,
@@ -349,6 +347,10 @@ impl<F: Flash> FlashJournal<F> {
         journal.write_at = scanned.end;
         journal.records = u32::try_from(scanned.records.len()).unwrap_or(u32::MAX);
         journal.broken = scanned.torn_bytes.is_some();
+        // A first header committed with its first record cut short holds
+        // nothing: the first record starts a new half, as on a blank
+        // region, and never a snapshot of nothing.
+        journal.blank = journal.broken && header.snapshot_bytes == 0 && scanned.records.is_empty();
         let (records, chain) = decode_records(&scanned.records, header.start)?;
         journal.chain = chain;
         let contents = FlashContents {
@@ -452,17 +454,18 @@ impl<F: Flash> FlashJournal<F> {
         }
         // A blank region's first header goes into a half that is still
         // erased, without erasing it again: an erase cut short leaves
-        // bytes anywhere in its block, and a region that then looked
-        // damaged would take the host to recover.
-        let erased = if self.blank {
-            self.erased_half()?
+        // bytes anywhere in its block. When neither half is erased (the
+        // first format was cut in both), the half erased is never one
+        // holding a cut first header, which tells the next start that
+        // the junk in the other half is an erase cut short.
+        let (next, erase_next) = if self.blank {
+            self.first_format_half()?
         } else {
-            None
+            (1 - self.active, true)
         };
-        let next = erased.unwrap_or(1 - self.active);
         let base = next * self.half_bytes;
         let generation = self.header.generation.wrapping_add(1);
-        if erased.is_none() {
+        if erase_next {
             self.flash
                 .erase(base, self.half_bytes)
                 .map_err(FlashError::Flash)?;
@@ -478,6 +481,7 @@ impl<F: Flash> FlashJournal<F> {
         self.flash
             .write(base + records_at - 1, &[COMMITTED])
             .map_err(FlashError::Flash)?;
+        let was_blank = self.blank;
         self.active = next;
         self.header = Header {
             generation,
@@ -490,29 +494,35 @@ impl<F: Flash> FlashJournal<F> {
         self.broken = false;
         self.full = false;
         self.blank = false;
+        let other = (1 - next) * self.half_bytes;
+        if was_blank && !half_is_erased(&mut self.flash, other, self.half_bytes)? {
+            // A cut first header left in the other half would make the
+            // journal here look like junk if its header were ever lost.
+            self.flash
+                .erase(other, self.half_bytes)
+                .map_err(FlashError::Flash)?;
+        }
         Ok(())
     }
 
-    /// A half every byte of which is erased (0xFF), if one is.
-    fn erased_half(&mut self) -> Result<Option<u32>, FlashError<F::Error>> {
-        let mut chunk = [0_u8; 256];
-        'halves: for half in 0..2 {
-            let base = half * self.half_bytes;
-            let mut at = 0;
-            while at < self.half_bytes {
-                let len = (self.half_bytes - at).min(256);
-                let bytes = &mut chunk[..len as usize];
-                self.flash
-                    .read(base + at, bytes)
-                    .map_err(FlashError::Flash)?;
-                if bytes.iter().any(|byte| *byte != 0xFF) {
-                    continue 'halves;
-                }
-                at += len;
+    /// Where a blank region's first header goes, and whether that half
+    /// must be erased first: a half still erased if there is one, else
+    /// one not holding a cut first header.
+    fn first_format_half(&mut self) -> Result<(u32, bool), FlashError<F::Error>> {
+        // The other half first: the active one may hold a committed
+        // header with nothing after it.
+        let halves = [1 - self.active, self.active];
+        for half in halves {
+            if half_is_erased(&mut self.flash, half * self.half_bytes, self.half_bytes)? {
+                return Ok((half, false));
             }
-            return Ok(Some(half));
         }
-        Ok(None)
+        for half in halves {
+            if !holds_cut_first_header(&mut self.flash, half * self.half_bytes, self.half_bytes)? {
+                return Ok((half, true));
+            }
+        }
+        Ok((halves[0], true))
     }
 
     /// The committed frames of the active half.
@@ -647,6 +657,35 @@ fn layout<F: Flash>(flash: &F) -> Result<u32, FlashError<F::Error>> {
     Ok(capacity / 2)
 }
 
+/// Whether a region with no committed header may be formatted: it holds
+/// nothing a journal did not leave while it was first formatted. Each
+/// half is blank past where a first header ends, or one half holds a cut
+/// first header and the other whatever an erase cut short left.
+fn formattable<F: Flash>(flash: &mut F, half_bytes: u32) -> Result<bool, FlashError<F::Error>> {
+    let mut blank = true;
+    let mut cut_first = false;
+    for base in [0, half_bytes] {
+        blank &= looks_blank(flash, base, half_bytes)?;
+        cut_first |= holds_cut_first_header(flash, base, half_bytes)?;
+    }
+    Ok(blank || cut_first)
+}
+
+/// The bytes of the header a blank region is formatted with.
+fn first_header() -> [u8; HEADER_FIXED_BYTES as usize + 1] {
+    let start = Chain::new();
+    let mut header = [0; HEADER_FIXED_BYTES as usize + 1];
+    header[..4].copy_from_slice(&MAGIC);
+    header[4..8].copy_from_slice(&1_u32.to_le_bytes());
+    header[8..16].copy_from_slice(&start.next_seq.to_le_bytes());
+    header[16..48].copy_from_slice(&start.head.0);
+    // Snapshot length 0 and the commit byte are zeros already.
+    header
+}
+
+/// The bytes a half's first look covers (or the whole half when smaller).
+const FIRST_LOOK_BYTES: u32 = 512;
+
 /// Whether the half at `base` holds nothing past where a first header
 /// (no snapshot) ends: blank, or cut while that header was written.
 fn looks_blank<F: Flash>(
@@ -655,11 +694,58 @@ fn looks_blank<F: Flash>(
     half_bytes: u32,
 ) -> Result<bool, FlashError<F::Error>> {
     let start = HEADER_FIXED_BYTES + 1;
-    let mut bytes = vec![0; (half_bytes.min(512) - start) as usize];
+    let mut bytes = vec![0; (half_bytes.min(FIRST_LOOK_BYTES) - start) as usize];
     flash
         .read(base + start, &mut bytes)
         .map_err(FlashError::Flash)?;
     Ok(bytes.iter().all(|byte| *byte == 0xFF))
+}
+
+/// Whether the half at `base` holds a first header cut short and nothing
+/// else: the header's first bytes, the byte being programmed when the
+/// power went (only bits the header clears cleared), then 0xFF.
+fn holds_cut_first_header<F: Flash>(
+    flash: &mut F,
+    base: u32,
+    half_bytes: u32,
+) -> Result<bool, FlashError<F::Error>> {
+    let first = first_header();
+    let mut bytes = vec![0; half_bytes.min(FIRST_LOOK_BYTES) as usize];
+    flash.read(base, &mut bytes).map_err(FlashError::Flash)?;
+    let written = bytes
+        .iter()
+        .zip(&first)
+        .take_while(|(byte, wanted)| byte == wanted)
+        .count();
+    // Nothing programmed, or a committed header, is not a cut one.
+    if bytes.first() == Some(&0xFF) || written >= first.len() {
+        return Ok(false);
+    }
+    let rest = match bytes.get(written) {
+        Some(partial) if partial & first[written] == first[written] => written + 1,
+        _ => written,
+    };
+    Ok(bytes[rest..].iter().all(|byte| *byte == 0xFF))
+}
+
+/// Whether every byte of the half at `base` is erased (0xFF).
+fn half_is_erased<F: Flash>(
+    flash: &mut F,
+    base: u32,
+    half_bytes: u32,
+) -> Result<bool, FlashError<F::Error>> {
+    let mut chunk = [0_u8; 256];
+    let mut at = 0;
+    while at < half_bytes {
+        let len = (half_bytes - at).min(256);
+        let bytes = &mut chunk[..len as usize];
+        flash.read(base + at, bytes).map_err(FlashError::Flash)?;
+        if bytes.iter().any(|byte| *byte != 0xFF) {
+            return Ok(false);
+        }
+        at += len;
+    }
+    Ok(true)
 }
 
 /// The committed header of the half at `base`, if it has one.
