@@ -5,12 +5,10 @@
 use alloc::rc::Rc;
 use core::ffi::c_char;
 
-use locker_core::credential::{BankId, CredentialError, KeyRing, rng_from_entropy};
-use locker_core::hardware::{Hardware, HardwareError as _, HardwareErrorKind};
+use locker_core::credential::BankId;
 use locker_core::journal::flash::{Flash as _, FlashConfig, FlashJournal, FlashUsage};
 use locker_core::journal::lines;
-use locker_core::locker::{Entry, FlashChecks, Locker, LockerError};
-use zeroize::Zeroizing;
+use locker_core::locker::{Entry, FlashChecks, Locker, draw_site_keys};
 
 use crate::api::{into_handle, locker, parse_config, with_locker};
 use crate::error::Error;
@@ -273,7 +271,7 @@ pub extern "C" fn locker_open_flash(
         };
         let ring = match ring {
             Some(ring) => ring,
-            None if contents.is_empty() => new_site_keys(&mut board)?,
+            None if contents.is_empty() => draw_site_keys(&mut board).map_err(Error::from)?,
             None => {
                 return Err(Error::new(
                     locker_status::LOCKER_NULL_POINTER,
@@ -295,39 +293,6 @@ pub extern "C" fn locker_open_flash(
         write_out(out_opened, opened)?;
         into_handle(core, out_locker)
     })
-}
-
-/// A key ring with one site key drawn from the board's `fill_random`, for
-/// a new locker opened without keys: what `Locker::new` draws (the core's
-/// `Locker::open_flash` takes a key ring), refusing what it refuses: a
-/// failing source with its own status, and bytes no random source would
-/// give (left all zeros, a repeated byte) as `LOCKER_ENTROPY_UNAVAILABLE`.
-fn new_site_keys<H: Hardware>(board: &mut H) -> Result<KeyRing, Error> {
-    let mut seed = Zeroizing::new([0_u8; 32]);
-    board
-        .fill_random(seed.as_mut_slice())
-        .map_err(|error| LockerError::Hardware {
-            compartment: None,
-            kind: error.kind(),
-            detail: error.detail().map(String::from),
-        })?;
-    let all_zeros = *seed == [0_u8; 32];
-    let mut rng = rng_from_entropy(*seed).map_err(|error| LockerError::Hardware {
-        compartment: None,
-        kind: HardwareErrorKind::EntropyUnavailable,
-        detail: Some(if all_zeros {
-            String::from("fill_random left the buffer all zeros: no entropy was written")
-        } else {
-            let reason = match error {
-                CredentialError::WeakEntropy { reason } => reason,
-                _ => "weak",
-            };
-            format!("fill_random gave bytes no random source would give: {reason}")
-        }),
-    })?;
-    let mut keys = KeyRing::new();
-    keys.rotate(&mut rng).map_err(LockerError::from)?;
-    Ok(keys)
 }
 
 /// Compacts the journal now: writes a sealed snapshot of the current

@@ -179,9 +179,7 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
     /// the clock or entropy fails, [`LockerError::JournalWrite`] when the
     /// journal refuses.
     pub fn new(config: LockerConfig, mut hardware: H, journal: J) -> Result<Self, LockerError> {
-        let mut keys = KeyRing::new();
-        let mut rng = draw_rng(&mut hardware)?;
-        keys.rotate(&mut rng)?;
+        let keys = draw_site_keys(&mut hardware)?;
         Self::with_keys(config, keys, hardware, journal)
     }
 
@@ -726,6 +724,21 @@ fn read_counter<H: Hardware>(hardware: &mut H) -> Result<Option<u64>, LockerErro
 /// a source that reported success without writing (an asynchronous
 /// JavaScript function, a C stub), one byte repeated a stuck generator, and
 /// every locker with it would draw the same keys and PINs.
+/// A new site key ring drawn from the board's random source, as
+/// [`Locker::new`] makes one: for a host that starts a locker with
+/// [`Locker::with_keys`] or [`Locker::open_flash`] and keeps the ring.
+///
+/// # Errors
+///
+/// [`LockerError::Hardware`] when the random source fails, or gives bytes
+/// no random source would give (`entropy_unavailable`).
+pub fn draw_site_keys<H: Hardware>(hardware: &mut H) -> Result<KeyRing, LockerError> {
+    let mut keys = KeyRing::new();
+    let mut rng = draw_rng(hardware)?;
+    keys.rotate(&mut rng)?;
+    Ok(keys)
+}
+
 fn draw_rng<H: Hardware>(hardware: &mut H) -> Result<ChaCha20Rng, LockerError> {
     let mut seed = [0_u8; 32];
     hardware
