@@ -1299,6 +1299,49 @@ fn record_less_token_caps_and_spent_tokens_survive_a_restore_and_a_snapshot() {
 }
 
 #[test]
+fn the_lockers_own_spent_token_opens_nothing_and_leaves_nothing_to_keep() {
+    let mut rig = rig();
+    let (door, _, token) = rig.drop_off(1, 12);
+    let (other_door, _, other_token) = rig.drop_off(2, 13);
+    rig.advance(60);
+    assert_eq!(rig.locker.pickup_qr(KIOSK, token.expose()).unwrap(), [door]);
+    rig.empty(door);
+    // Until the hourly prune, the spent record tells a rescan so.
+    assert!(matches!(
+        rig.locker.pickup_qr(KIOSK, token.expose()),
+        Err(LockerError::Credential(CredentialError::AlreadyUsed { .. }))
+    ));
+    rig.advance(2 * HOUR_S);
+    rig.locker.tick().unwrap();
+    // Pruned, its record is gone and nothing replaces it: the token ends
+    // in a secret only the record could check, so it verifies never
+    // again, and the snapshot keeps nothing of it.
+    assert_eq!(spent_token_count(&rig), 0);
+    let rescan = rig.locker.pickup_qr(KIOSK, token.expose());
+    assert!(
+        matches!(
+            rescan,
+            Err(LockerError::Credential(CredentialError::Rejected))
+        ),
+        "{rescan:?}"
+    );
+    assert_eq!(rig.hw().is_open(door), Ok(false));
+    // Other tokens are untouched by the rescan.
+    assert_eq!(
+        rig.locker.pickup_qr(KIOSK, other_token.expose()).unwrap(),
+        [other_door]
+    );
+}
+
+/// Spent tokens the snapshot keeps.
+fn spent_token_count(rig: &Rig) -> usize {
+    let snapshot = serde_json::to_value(rig.locker.snapshot()).unwrap();
+    snapshot["credentials"]["spent_tokens"]
+        .as_object()
+        .map_or(0, serde_json::Map::len)
+}
+
+#[test]
 fn keys_serve_one_purpose_each_across_signed_messages() {
     let mut config = config();
     config.credentials.remote.enabled = true;

@@ -248,7 +248,6 @@ mod tests {
             SpentToken {
                 expires_at_s: NOW_S + DAY_S,
                 revoked: false,
-                secret_digest: None,
             },
         );
         assert_eq!(

@@ -385,21 +385,16 @@ impl CredentialRecord {
     }
 }
 
-/// An offline token without a record that was redeemed or revoked; kept
-/// until it expires so it cannot be used again.
+/// A token that verifies by its seal alone (issued by a back end) and was
+/// redeemed or revoked; kept until it expires so it cannot be used again.
+/// The locker's own tokens need none: without their record nothing
+/// verifies them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 pub(crate) struct SpentToken {
     pub(crate) expires_at_s: u64,
     pub(crate) revoked: bool,
-    /// The locker's own token's secret digest: a rescan of the spent
-    /// token is told it is spent, and nothing else with its id verifies.
-    #[cfg_attr(
-        feature = "serde",
-        serde(default, skip_serializing_if = "Option::is_none")
-    )]
-    pub(crate) secret_digest: Option<Tag>,
 }
 
 /// Public credential state of one bank (or of the issuing service's mirror).
@@ -745,7 +740,6 @@ impl CredentialStore {
                 let token = SpentToken {
                     expires_at_s: grant.expires_at_s,
                     revoked: false,
-                    secret_digest: None,
                 };
                 self.spent_tokens.insert(credential_id, token);
                 spent.push(credential_id);
@@ -834,7 +828,6 @@ impl CredentialStore {
                     SpentToken {
                         expires_at_s,
                         revoked: true,
-                        secret_digest: None,
                     },
                 );
                 Ok(())
@@ -849,7 +842,8 @@ impl CredentialStore {
     }
 
     /// Removes expired records, spent PINs and delegations, spent tokens
-    /// (kept as compact spent-token entries until they expire), RFID tags
+    /// (those a back end issued kept as compact spent-token entries until
+    /// they expire; the locker's own need none), RFID tags
     /// and courier codes a week after they were retired, expired spent
     /// tokens, old throttle failures and old remote nonces. Returns the ids
     /// of the removed records.
@@ -878,14 +872,18 @@ impl CredentialStore {
         // below, not one removal (and one shift of the map) per record.
         let is_doomed = |id: &CredentialId| doomed.binary_search(id).is_ok();
         for record in doomed.iter().filter_map(|id| self.records.get(id)) {
-            // A spent token still verifies offline by its signature until
-            // it expires: remember that it is spent.
-            if let CredentialKind::Token { secret_digest } = &record.kind
+            // A spent token that verifies by its seal still does offline
+            // until it expires: remember that it is spent. The locker's
+            // own tokens end in a secret only their record can check, so
+            // once it is gone they verify never again and take no room
+            // (a rescan is then refused as a token that does not verify).
+            if let CredentialKind::Token {
+                secret_digest: None,
+            } = &record.kind
                 && record.expires_at_s > now_s
                 && let Some(spent) = record.status_since().map(|_| SpentToken {
                     expires_at_s: record.expires_at_s,
                     revoked: matches!(record.status, RecordStatus::Revoked { .. }),
-                    secret_digest: *secret_digest,
                 })
             {
                 self.spent_tokens.insert(record.id, spent);

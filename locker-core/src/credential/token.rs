@@ -781,15 +781,11 @@ impl CredentialStore {
     }
 
     /// The digest of the secret of the locker's own token `id`, from its
-    /// record or, once spent and pruned, from the spent list.
+    /// record.
     fn secret_digest_of(&self, id: CredentialId) -> Option<Tag> {
         match self.records.get(&id).map(|record| &record.kind) {
             Some(CredentialKind::Token { secret_digest }) => *secret_digest,
-            Some(_) => None,
-            None => self
-                .spent_tokens
-                .get(&id)
-                .and_then(|spent| spent.secret_digest),
+            _ => None,
         }
     }
 
