@@ -7,7 +7,7 @@ use super::{Entry, Locker, LockerConfig, LockerError, Restore, Snapshot};
 use crate::credential::{BankId, KeyRing};
 use crate::hardware::Hardware;
 use crate::journal::flash::FlashContents;
-use crate::journal::{Head, JournalError, JournalSink};
+use crate::journal::{Chain, Head, JournalError, JournalSink};
 
 /// What a locker opened from flash is checked against (see [`Restore`]).
 #[derive(Clone, Copy, Debug, Default)]
@@ -66,6 +66,25 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
         contents: &FlashContents<Entry>,
         checks: FlashChecks,
     ) -> Result<Self, LockerError> {
+        let snapshot = contents
+            .snapshot
+            .as_deref()
+            .map(Snapshot::from_json_bytes)
+            .transpose()?;
+        // The records on the chip are read back from where the half's
+        // header says the chain stood; that must be where the (sealed)
+        // snapshot says it stood, or an edited header would go unseen
+        // until the next record read back as another.
+        // (A snapshot that does not verify is left to the restore, which
+        // names why.)
+        let expected = snapshot.as_ref().map_or_else(Chain::new, |s| s.chain);
+        let found = contents.chain_start;
+        let sealed = snapshot
+            .as_ref()
+            .is_none_or(|s| s.verify(&keys, false).is_ok());
+        if sealed && found != expected {
+            return Err(chain_mismatch(expected, found).into());
+        }
         if contents.is_empty() {
             let counted = super::read_counter(&mut hardware)?.unwrap_or(0);
             let expected_records = checks
@@ -81,11 +100,6 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
             }
             return Self::with_keys(config, keys, hardware, journal);
         }
-        let snapshot = contents
-            .snapshot
-            .as_deref()
-            .map(Snapshot::from_json_bytes)
-            .transpose()?;
         let restore = Restore {
             snapshot: snapshot.as_ref(),
             expected_head: checks.expected_head,
@@ -93,5 +107,22 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
             ..Restore::new(&contents.records)
         };
         Self::restore_with(keys, hardware, journal, restore)
+    }
+}
+
+/// Why a half's header does not continue its snapshot.
+fn chain_mismatch(expected: Chain, found: Chain) -> JournalError {
+    match found.next_seq.cmp(&expected.next_seq) {
+        core::cmp::Ordering::Greater => JournalError::Missing {
+            expected: expected.next_seq,
+            found: found.next_seq,
+        },
+        core::cmp::Ordering::Less => JournalError::OutOfOrder {
+            expected: expected.next_seq,
+            found: found.next_seq,
+        },
+        core::cmp::Ordering::Equal => JournalError::BrokenLink {
+            seq: found.next_seq,
+        },
     }
 }

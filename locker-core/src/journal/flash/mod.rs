@@ -174,6 +174,10 @@ pub struct FlashContents<E> {
     /// [`Snapshot`](crate::locker::Snapshot)); `None` before the first
     /// compaction.
     pub snapshot: Option<Vec<u8>>,
+    /// Where the chain stood at the snapshot, as the half's header says:
+    /// the records continue it. ([`Chain::new`] before the first
+    /// compaction.) A restore checks it against the snapshot's own chain.
+    pub chain_start: Chain,
     /// The records after the snapshot, oldest first.
     pub records: Vec<Record<E>>,
     /// Bytes of a frame cut short by a power cut, dropped (it was never
@@ -304,6 +308,7 @@ impl<F: Flash> FlashJournal<F> {
             };
             let contents = FlashContents {
                 snapshot: None,
+                chain_start: Chain::new(),
                 records: Vec::new(),
                 torn_bytes: None,
                 formatted: true,
@@ -355,6 +360,7 @@ impl<F: Flash> FlashJournal<F> {
         journal.chain = chain;
         let contents = FlashContents {
             snapshot,
+            chain_start: header.start,
             records,
             torn_bytes: scanned.torn_bytes,
             formatted: false,
@@ -383,7 +389,23 @@ impl<F: Flash> FlashJournal<F> {
             return Ok(Vec::new());
         }
         let scanned = self.scan_from(other, header.records_at())?;
-        Ok(decode_records(&scanned.records, header.start)?.0)
+        let (mut records, _) = decode_records::<E, F::Error>(&scanned.records, header.start)?;
+        // The history ends where the active snapshot starts. A frame the
+        // old half holds past it (its write reported failure, yet it was
+        // committed; the record was written again here) is not history.
+        let start = self.header.start;
+        records.retain(|record| record.seq < start.next_seq);
+        let reached = records.last().map_or(header.start, |last| Chain {
+            next_seq: last.seq.saturating_add(1),
+            head: last.hash,
+        });
+        if reached != start {
+            return Err(FlashError::Journal(JournalError::Missing {
+                expected: reached.next_seq,
+                found: start.next_seq,
+            }));
+        }
+        Ok(records)
     }
 
     /// The records in the active half (after its snapshot), read back
@@ -477,10 +499,18 @@ impl<F: Flash> FlashJournal<F> {
         header.extend_from_slice(&start.head.0);
         header.extend_from_slice(&snapshot_bytes.to_le_bytes());
         header.extend_from_slice(snapshot);
-        self.flash.write(base, &header).map_err(FlashError::Flash)?;
-        self.flash
-            .write(base + records_at - 1, &[COMMITTED])
-            .map_err(FlashError::Flash)?;
+        let written = self
+            .flash
+            .write(base, &header)
+            .and_then(|()| self.flash.write(base + records_at - 1, &[COMMITTED]));
+        if let Err(error) = written {
+            // A write that failed may still have programmed the commit
+            // byte: the other half may now be the newer journal, so
+            // nothing more goes into this one until a compaction succeeds
+            // (and erases that half again).
+            self.broken = true;
+            return Err(FlashError::Flash(error));
+        }
         let was_blank = self.blank;
         self.active = next;
         self.header = Header {
@@ -610,6 +640,20 @@ impl<E: Serialize, F: Flash> JournalSink<E> for FlashJournal<F> {
     type Error = FlashError<F::Error>;
 
     fn append(&mut self, record: &Record<E>) -> Result<(), Self::Error> {
+        // A record is stored without its place in the chain, which is read
+        // back from the records before it: one that does not continue
+        // them would read back as another record.
+        if record.seq != self.chain.next_seq {
+            return Err(FlashError::Journal(JournalError::OutOfOrder {
+                expected: self.chain.next_seq,
+                found: record.seq,
+            }));
+        }
+        if record.prev != self.chain.head {
+            return Err(FlashError::Journal(JournalError::BrokenLink {
+                seq: record.seq,
+            }));
+        }
         self.append_payload(&compact::encode_record(record))?;
         self.chain.advance(record);
         Ok(())
@@ -644,7 +688,12 @@ struct Scanned {
 fn layout<F: Flash>(flash: &F) -> Result<u32, FlashError<F::Error>> {
     let capacity = flash.capacity_bytes();
     let block = flash.erase_block_bytes();
-    if block == 0 || capacity == 0 || !capacity.is_multiple_of(2 * block) {
+    // `2 * block` would overflow for a block of 2 GiB or more.
+    if block == 0
+        || capacity == 0
+        || !capacity.is_multiple_of(2)
+        || !(capacity / 2).is_multiple_of(block)
+    {
         return Err(FlashError::Layout {
             reason: "the region must be an even number of whole erase blocks",
         });
