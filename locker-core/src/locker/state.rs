@@ -719,6 +719,9 @@ impl LockerState {
                 self.parcels.retain(|_, place| {
                     matches!(place, ParcelPlace::Compartment(_) | ParcelPlace::Missing)
                 });
+                // A hold that has ended extends nothing: without this, one
+                // per recipient ever held would stay in the state for good.
+                self.holds.retain(|_, until_s| *until_s > at_s);
                 self.last_pruned_s = at_s;
             }
             Entry::Interrupted { compartment } => {

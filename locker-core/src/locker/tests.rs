@@ -1688,3 +1688,24 @@ fn a_cloud_token_opens_its_door_only_until_the_door_is_next_emptied() {
     );
     rig.assert_replays();
 }
+
+#[test]
+fn holds_that_have_ended_leave_the_state_at_the_next_prune() {
+    let mut rig = rig();
+    let now_s = rig.locker.state().last_at_s();
+    for recipient in 1..=50 {
+        rig.locker
+            .hold(RecipientId(recipient), now_s + DAY_S)
+            .unwrap();
+    }
+    rig.locker
+        .hold(RecipientId(99), now_s + 10 * DAY_S)
+        .unwrap();
+    assert_eq!(rig.locker.state().holds().len(), 51);
+    rig.advance(2 * DAY_S);
+    rig.locker.tick().unwrap();
+    // Only the hold still running is kept; replaying gives the same state.
+    let held: Vec<RecipientId> = rig.locker.state().holds().keys().copied().collect();
+    assert_eq!(held, [RecipientId(99)]);
+    rig.assert_replays();
+}
