@@ -142,7 +142,7 @@ def test_a_small_chip_compacts_again_and_again_and_reopens_to_the_same_locker() 
         "torn_bytes": None,
     }
     assert site.lk.restore_report() is None
-    for day in range(30):
+    for day in range(40):
         for n in range(3):
             site.drop_off(10 + (day * 7 + n) % 40)
         for _ in range(3):
