@@ -1,9 +1,11 @@
 //! HOTP (RFC 4226) codes, for interoperating with authenticator apps and
-//! hardware tokens. HMAC-SHA1 is the RFC's algorithm (SHA-1 is implemented
-//! here, for this use only: HMAC-SHA1 remains sound as a PRF); HMAC-SHA256
-//! is offered as in RFC 6238.
+//! hardware tokens. HMAC-SHA1 is the RFC's algorithm (HMAC-SHA1 remains
+//! sound as a PRF); HMAC-SHA256 is offered as in RFC 6238. Both through
+//! RustCrypto's `hmac`, `sha1` and `sha2`.
 
-use hmac::{Hmac, KeyInit, Mac};
+use hmac::Hmac;
+use hmac::digest::{FixedOutput, KeyInit, Update};
+use sha1::Sha1;
 use sha2::Sha256;
 use zeroize::Zeroize;
 
@@ -14,14 +16,6 @@ pub const HOTP_MIN_DIGITS: u32 = 6;
 /// Most digits: dynamic truncation yields 31 bits, so 9 digits stay uniform
 /// enough and a 10th would be biased.
 pub const HOTP_MAX_DIGITS: u32 = 9;
-/// SHA-1 block length in bytes.
-const SHA1_BLOCK_BYTES: usize = 64;
-/// SHA-1 digest length in bytes.
-const SHA1_DIGEST_BYTES: usize = 20;
-/// HMAC inner pad byte.
-const IPAD: u8 = 0x36;
-/// HMAC outer pad byte.
-const OPAD: u8 = 0x5c;
 
 /// The HMAC behind the code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -61,26 +55,9 @@ pub fn hotp(
     }
     let message = counter.to_be_bytes();
     let code = match algorithm {
-        HotpAlgorithm::Sha1 => {
-            let mut mac = hmac_sha1(secret, &message);
-            let code = truncate(&mac);
-            mac.zeroize();
-            code
-        }
-        HotpAlgorithm::Sha256 => {
-            let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(secret).map_err(|_| {
-                CredentialError::InvalidRequest {
-                    field: "secret",
-                    reason: "not a valid HMAC key",
-                }
-            })?;
-            Mac::update(&mut mac, &message);
-            let mut out: [u8; 32] = mac.finalize().into_bytes().into();
-            let code = truncate(&out);
-            out.zeroize();
-            code
-        }
-    };
+        HotpAlgorithm::Sha1 => code_of::<Hmac<Sha1>>(secret, &message),
+        HotpAlgorithm::Sha256 => code_of::<Hmac<Sha256>>(secret, &message),
+    }?;
     Ok(code % 10u32.pow(digits))
 }
 
@@ -92,111 +69,21 @@ fn truncate(mac: &[u8]) -> u32 {
     u32::from_be_bytes(bytes) & 0x7fff_ffff
 }
 
-/// HMAC-SHA1 (RFC 2104).
-fn hmac_sha1(key: &[u8], message: &[u8]) -> [u8; SHA1_DIGEST_BYTES] {
-    let mut block = [0u8; SHA1_BLOCK_BYTES];
-    if key.len() > SHA1_BLOCK_BYTES {
-        let mut hashed = Sha1::digest(&[key]);
-        block[..SHA1_DIGEST_BYTES].copy_from_slice(&hashed);
-        hashed.zeroize();
-    } else {
-        block[..key.len()].copy_from_slice(key);
-    }
-    let mut pad = block.map(|b| b ^ IPAD);
-    let mut inner = Sha1::digest(&[&pad, message]);
-    pad = block.map(|b| b ^ OPAD);
-    let outer = Sha1::digest(&[&pad, &inner]);
-    block.zeroize();
-    pad.zeroize();
-    inner.zeroize();
-    outer
-}
-
-/// A minimal SHA-1 (FIPS 180-4), streaming over several slices.
-struct Sha1 {
-    state: [u32; 5],
-    block: [u8; SHA1_BLOCK_BYTES],
-    filled: usize,
-    length_bytes: u64,
-}
-
-impl Sha1 {
-    fn digest(parts: &[&[u8]]) -> [u8; SHA1_DIGEST_BYTES] {
-        let mut sha = Self {
-            state: [
-                0x6745_2301,
-                0xEFCD_AB89,
-                0x98BA_DCFE,
-                0x1032_5476,
-                0xC3D2_E1F0,
-            ],
-            block: [0; SHA1_BLOCK_BYTES],
-            filled: 0,
-            length_bytes: 0,
-        };
-        for part in parts {
-            sha.update(part);
-        }
-        let bit_length = sha.length_bytes.wrapping_mul(8);
-        sha.update(&[0x80]);
-        while sha.filled != SHA1_BLOCK_BYTES - 8 {
-            sha.update(&[0]);
-        }
-        sha.update(&bit_length.to_be_bytes());
-        let mut out = [0u8; SHA1_DIGEST_BYTES];
-        for (chunk, word) in out.chunks_exact_mut(4).zip(sha.state) {
-            chunk.copy_from_slice(&word.to_be_bytes());
-        }
-        sha.block.zeroize();
-        sha.state.zeroize();
-        out
-    }
-
-    fn update(&mut self, data: &[u8]) {
-        for &byte in data {
-            self.block[self.filled] = byte;
-            self.filled += 1;
-            self.length_bytes = self.length_bytes.wrapping_add(1);
-            if self.filled == SHA1_BLOCK_BYTES {
-                self.compress();
-                self.filled = 0;
-            }
-        }
-    }
-
-    fn compress(&mut self) {
-        let mut w = [0u32; 80];
-        for (i, chunk) in self.block.chunks_exact(4).enumerate() {
-            w[i] = u32::from_be_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]);
-        }
-        for i in 16..80 {
-            w[i] = (w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16]).rotate_left(1);
-        }
-        let [mut a, mut b, mut c, mut d, mut e] = self.state;
-        for (i, &word) in w.iter().enumerate() {
-            let (f, k) = match i {
-                0..=19 => ((b & c) | (!b & d), 0x5A82_7999),
-                20..=39 => (b ^ c ^ d, 0x6ED9_EBA1),
-                40..=59 => ((b & c) | (b & d) | (c & d), 0x8F1B_BCDC),
-                _ => (b ^ c ^ d, 0xCA62_C1D6),
-            };
-            let t = a
-                .rotate_left(5)
-                .wrapping_add(f)
-                .wrapping_add(e)
-                .wrapping_add(k)
-                .wrapping_add(word);
-            e = d;
-            d = c;
-            c = b.rotate_left(30);
-            b = a;
-            a = t;
-        }
-        for (s, v) in self.state.iter_mut().zip([a, b, c, d, e]) {
-            *s = s.wrapping_add(v);
-        }
-        w.zeroize();
-    }
+/// The truncated HMAC of `message` under `secret`; the MAC is wiped.
+fn code_of<M: KeyInit + Update + FixedOutput>(
+    secret: &[u8],
+    message: &[u8],
+) -> Result<u32, CredentialError> {
+    let mut mac =
+        <M as KeyInit>::new_from_slice(secret).map_err(|_| CredentialError::InvalidRequest {
+            field: "secret",
+            reason: "not a valid HMAC key",
+        })?;
+    mac.update(message);
+    let mut out = mac.finalize_fixed();
+    let code = truncate(&out);
+    out.as_mut_slice().zeroize();
+    Ok(code)
 }
 
 #[cfg(test)]
@@ -209,21 +96,10 @@ mod tests {
         bytes.iter().map(|b| alloc::format!("{b:02x}")).collect()
     }
 
-    #[test]
-    fn sha1_known_answers() {
-        assert_eq!(
-            hex(&Sha1::digest(&[b"abc"])),
-            "a9993e364706816aba3e25717850c26c9cd0d89d"
-        );
-        assert_eq!(
-            hex(&Sha1::digest(&[b""])),
-            "da39a3ee5e6b4b0d3255bfef95601890afd80709"
-        );
-        let long = b"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
-        assert_eq!(
-            hex(&Sha1::digest(&[&long[..10], &long[10..]])),
-            "84983e441c3bd26ebaae4aa1f95129e5e54670f1"
-        );
+    fn hmac_sha1(key: &[u8], message: &[u8]) -> alloc::vec::Vec<u8> {
+        let mut mac = <Hmac<Sha1> as KeyInit>::new_from_slice(key).unwrap();
+        mac.update(message);
+        mac.finalize_fixed().to_vec()
     }
 
     /// RFC 4226, Appendix D: intermediate HMAC-SHA1 values.
