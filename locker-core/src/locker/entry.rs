@@ -372,22 +372,6 @@ impl Entry {
             | Self::Pruned => None,
         }
     }
-
-    /// True for entries whose application makes several changes that can
-    /// each be refused; the locker applies those to a copy of its state.
-    /// Every other entry is checked in full before anything changes.
-    pub(super) const fn is_compound(&self) -> bool {
-        matches!(
-            self,
-            Self::CredentialIssued { .. }
-                | Self::CredentialRevoked { .. }
-                | Self::DepositCommitted { .. }
-                | Self::PickupOpened { .. }
-                | Self::PickupCompleted { .. }
-                | Self::Expired { .. }
-                | Self::Inspected { .. }
-        )
-    }
 }
 
 /// What confirmed the time after the clock jumped ahead.

@@ -545,14 +545,13 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
         if matches!(entry, Entry::Configured { .. }) {
             return self.append(at_s, entry);
         }
-        if entry.is_compound() {
+        if self.state.precheck(&entry)? == state::Application::Compound {
             let mut next = self.state.clone();
             next.apply_in_place(&entry, at_s)?;
             self.append(at_s, entry)?;
             self.state = next;
             return Ok(());
         }
-        self.state.precheck(&entry)?;
         let record = self.chain.peek(&self.keys, at_s, entry)?;
         self.store_record(&record)?;
         self.state.apply_in_place(&record.entry, at_s)?;

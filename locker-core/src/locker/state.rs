@@ -189,6 +189,15 @@ pub enum StateError {
     },
 }
 
+/// How an entry is applied (see [`LockerState::precheck`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Application {
+    /// Checked in full first, then applied in place.
+    Simple,
+    /// Applied to a copy, which replaces the state once journaled.
+    Compound,
+}
+
 /// Everything a locker knows, rebuilt exactly by replaying its journal.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LockerState {
@@ -795,10 +804,13 @@ impl LockerState {
             })
     }
 
-    /// Checks, without changing anything, that a simple (not compound)
-    /// entry would apply: the same checks its application makes before it
-    /// changes anything.
-    pub(super) fn precheck(&self, entry: &Entry) -> Result<(), StateError> {
+    /// How `entry` must be applied, and for a simple entry whether it
+    /// would: checked without changing anything, the same checks its
+    /// application makes before it changes anything. A compound entry
+    /// makes several changes that can each be refused: it is checked by
+    /// applying it to a copy of the state. This match is the one place
+    /// that says which entries are which.
+    pub(super) fn precheck(&self, entry: &Entry) -> Result<Application, StateError> {
         let task_is = |compartment: CompartmentId, expected: Expect| {
             let door = self.open_doors.get(&compartment);
             if door.is_some_and(|door| expected.matches(&door.task)) {
@@ -879,15 +891,15 @@ impl LockerState {
             | Entry::DepositOverflowed { .. }
             | Entry::Pruned => Ok(()),
             Entry::Configured { .. } => Err(StateError::Configuration),
-            // Compound entries are checked by applying them to a copy.
             Entry::CredentialIssued { .. }
             | Entry::CredentialRevoked { .. }
             | Entry::DepositCommitted { .. }
             | Entry::PickupOpened { .. }
             | Entry::PickupCompleted { .. }
             | Entry::Expired { .. }
-            | Entry::Inspected { .. } => Ok(()),
+            | Entry::Inspected { .. } => return Ok(Application::Compound),
         }
+        .map(|()| Application::Simple)
     }
 
     /// A door may be opened for a new task: known and not claimed.
