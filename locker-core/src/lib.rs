@@ -5,11 +5,15 @@
 //! | feature | default | what it adds |
 //! | --- | --- | --- |
 //! | `std` | yes | `std::error::Error` integration, the file journal |
-//! | `serde` | yes | (de)serialization of configs, records and results (snake_case JSON) |
-//! | `qr` | no | QR code rendering: SVG, module matrix, terminal text (needs `std`) |
+//! | `serde` | yes | (de)serialization of configs, records and results (snake_case JSON); the [`journal`] and the [`locker`] facade, which journal every change |
+//! | `qr` | yes | QR code rendering: SVG, module matrix, terminal text (needs `std`) |
+//! | `ed25519` | yes | Ed25519 verification of back-end tokens and remote commands, and signing for back ends |
+//! | `alloc` | with `std` | names the heap the crate always needs |
 //!
-//! Without default features the crate is `no_std` + `alloc` and builds for
-//! `thumbv7em-none-eabihf`.
+//! Without default features the crate is `no_std` + `alloc` (geometry,
+//! banks, allocation, packing, credentials, the hardware trait, the
+//! simulation) and builds for `thumbv7em-none-eabihf`; add `serde` for the
+//! journal and the facade there too.
 #![no_std]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
