@@ -243,6 +243,18 @@ pub struct CredentialStore {
 
 #[pymethods]
 impl CredentialStore {
+    fn __repr__(&self) -> String {
+        let records: Vec<_> = self.inner.records().collect();
+        let active = records
+            .iter()
+            .filter(|record| record.check_status().is_ok())
+            .count();
+        format!(
+            "CredentialStore(records={}, active={active})",
+            records.len()
+        )
+    }
+
     /// A store under a policy dict (the core's `CredentialPolicy` shape), or
     /// the default policy: 8-digit PINs asked with the unit number. Raises
     /// `CredentialError` (`invalid_policy`; `bound_exceeded` for PINs a

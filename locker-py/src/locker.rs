@@ -443,6 +443,20 @@ impl SimulatedHardware {
         act(self, |s| s.take_parcel(CompartmentId(door)))
     }
 
+    fn __repr__(&self) -> String {
+        let sim = self.shared.lock();
+        let doors: Vec<CompartmentId> = sim.doors().collect();
+        let open = doors
+            .iter()
+            .filter(|door| sim.is_open(**door).unwrap_or(false))
+            .count();
+        format!(
+            "SimulatedHardware(doors={}, open={open}, now_s={})",
+            doors.len(),
+            sim.clock_s()
+        )
+    }
+
     /// Whether a door is open.
     fn is_open(&self, #[pyo3(from_py_with = args::door)] door: u32) -> PyResult<bool> {
         act(self, |s| s.is_open(CompartmentId(door)))
@@ -598,6 +612,26 @@ fn hardware_from(hardware: &Bound<'_, PyAny>, interrupt: &Interrupt) -> PyResult
 
 #[pymethods]
 impl Locker {
+    fn __repr__(&self) -> String {
+        let (journal, bank_id, doors, occupied, records) = with_locker!(&self.inner, |locker| {
+            let state = locker.state();
+            (
+                if matches!(self.inner, CoreLocker::Flash(_)) {
+                    "flash"
+                } else {
+                    "memory"
+                },
+                state.bank_id().0,
+                state.bank().compartments().len(),
+                state.deliveries().len(),
+                locker.head().map_or(0, |head| head.seq.saturating_add(1)),
+            )
+        });
+        format!(
+            "Locker(bank_id={bank_id}, doors={doors}, occupied={occupied}, records={records}, journal={journal:?})"
+        )
+    }
+
     /// A new locker: `config` is a `LockerConfig` dict (`{"bank": ...,
     /// "policy": ..., "credentials": ...}`; the default bank and policies
     /// when `None`), `hardware` a `SimulatedHardware` or any object with

@@ -50,6 +50,23 @@ def test_drop_off_and_pickup_with_pin_and_qr() -> None:
         lk.staff_open(door2, "look")  # the door is still open
 
 
+def test_reprs_say_what_a_locker_its_board_and_a_store_hold() -> None:
+    lk, hw = sim_locker()
+    doors = len(locker.default_bank()["compartments"])
+    assert repr(hw) == f"SimulatedHardware(doors={doors}, open=0, now_s={NOW_S})"
+    before = repr(lk)
+    assert before.startswith("Locker(bank_id=") and f"doors={doors}, occupied=0" in before
+    assert before.endswith(', journal="memory")')
+    door, ready = deliver(lk, hw, 1, 12)
+    records = len(lk.journal_records())
+    assert f"occupied=1, records={records}" in repr(lk)
+    assert lk.pickup_qr(ready["qr_token"]) == [door]
+    assert hw.open_door(door)
+    assert "open=1" in repr(hw)
+    store = locker.CredentialStore()
+    assert repr(store) == "CredentialStore(records=0, active=0)"
+
+
 def test_doors_show_what_each_door_is_doing() -> None:
     lk, hw = sim_locker()
     assert {d["state"] for d in lk.doors()} == {"free"}
