@@ -17,6 +17,23 @@
 #include <stdint.h>
 
 /**
+ * The major version of the library this header belongs to (semver): a
+ * firmware built against it can compare with [`locker_version`] at run
+ * time, or with `#if` at build time.
+ */
+#define LOCKER_VERSION_MAJOR 0
+
+/**
+ * The minor version of the library this header belongs to.
+ */
+#define LOCKER_VERSION_MINOR 1
+
+/**
+ * The patch version of the library this header belongs to.
+ */
+#define LOCKER_VERSION_PATCH 0
+
+/**
  * The format byte of exported keys (the core's `KEY_RING_FORMAT`; a
  * literal so the header can state it).
  */

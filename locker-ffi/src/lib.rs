@@ -95,6 +95,15 @@ fn boundary(body: impl FnOnce() -> Result<(), Error>) -> locker_status {
     }
 }
 
+/// The major version of the library this header belongs to (semver): a
+/// firmware built against it can compare with [`locker_version`] at run
+/// time, or with `#if` at build time.
+pub const LOCKER_VERSION_MAJOR: u32 = 0;
+/// The minor version of the library this header belongs to.
+pub const LOCKER_VERSION_MINOR: u32 = 1;
+/// The patch version of the library this header belongs to.
+pub const LOCKER_VERSION_PATCH: u32 = 0;
+
 /// The library version, e.g. `"0.1.0"`: a static NUL-terminated UTF-8
 /// string. Do not free it.
 ///
@@ -229,6 +238,18 @@ mod tests {
         // SAFETY: locker_version returns a static NUL-terminated string.
         let version = unsafe { CStr::from_ptr(locker_version()) };
         assert_eq!(version.to_str().unwrap(), env!("CARGO_PKG_VERSION"));
+        let parts = [
+            (LOCKER_VERSION_MAJOR, env!("CARGO_PKG_VERSION_MAJOR")),
+            (LOCKER_VERSION_MINOR, env!("CARGO_PKG_VERSION_MINOR")),
+            (LOCKER_VERSION_PATCH, env!("CARGO_PKG_VERSION_PATCH")),
+        ];
+        for (macro_value, crate_value) in parts {
+            assert_eq!(
+                macro_value.to_string(),
+                crate_value,
+                "bump the version macros"
+            );
+        }
     }
 
     #[test]

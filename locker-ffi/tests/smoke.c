@@ -18,6 +18,11 @@ static void test_version(void) {
   CHECK(version != NULL);
   CHECK(strlen(version) >= 5); /* "0.1.0" */
   CHECK(strchr(version, '.') != NULL);
+  /* The header's version macros name the library it belongs to. */
+  char from_macros[32];
+  snprintf(from_macros, sizeof from_macros, "%u.%u.%u", (unsigned)LOCKER_VERSION_MAJOR,
+           (unsigned)LOCKER_VERSION_MINOR, (unsigned)LOCKER_VERSION_PATCH);
+  CHECK(strcmp(version, from_macros) == 0);
 }
 
 static void test_status_messages(void) {
