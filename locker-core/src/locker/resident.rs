@@ -113,6 +113,13 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
                 .compartments
                 .retain(|&door| self.state.held_since(door, issued_at_s));
         }
+        if grant.compartments.is_empty() {
+            // A token opens only doors it names: none left (or none named,
+            // which only a forger writes) is nothing to collect, never the
+            // "every door of the recipient" an RFID tag's grant means.
+            let error = LockerError::NothingToCollect;
+            return Err(self.note_refused(now_s, Some(kiosk), &grant, error));
+        }
         self.open_for_pickup(now_s, Some(kiosk), grant)
     }
 
