@@ -1,8 +1,10 @@
 //! What a restore starts from, what it checks before replaying, and what
 //! it found.
 
+use alloc::vec::Vec;
+
 use super::{Entry, LockerError, Snapshot};
-use crate::credential::{BankId, KeyRing};
+use crate::credential::{BankId, KeyId, KeyRing};
 use crate::journal::{self, Head, JournalError, Record, Trust, Verified};
 
 /// What a locker is restored from, and what it is checked against.
@@ -123,6 +125,7 @@ pub(super) fn check(
         accept_legacy: restore.accept_legacy,
     };
     let verified = journal::verify(restore.records, &trust)?;
+    check_keys_in_force(restore)?;
     let snapshot_head = start.filter(|chain| chain.next_seq > 0).map(|chain| Head {
         seq: chain.next_seq - 1,
         hash: chain.head,
@@ -134,6 +137,41 @@ pub(super) fn check(
         snapshot_head,
         legacy_snapshot,
     })
+}
+
+/// Every record is sealed with a key the journal had in force before it
+/// (the configuration's, or the last `keys_changed`'s; a `keys_changed`
+/// is sealed with a key both rings hold). A ring that still holds a key
+/// the journal retired (the ring from before the retirement, kept in case
+/// the power went before the new one was stored) must not let records
+/// sealed with that key after its retirement in.
+fn check_keys_in_force(restore: &Restore<'_>) -> Result<(), JournalError> {
+    let mut in_force: Option<Vec<KeyId>> = restore
+        .snapshot
+        .map(|s| s.key_checks.iter().map(|check| check.key_id).collect());
+    for record in restore.records {
+        // (A legacy configuration lists no keys: nothing is known then.)
+        let listed = match &record.entry {
+            Entry::Configured { keys, .. } | Entry::KeysChanged { keys } if !keys.is_empty() => {
+                Some(keys.iter().map(|check| check.key_id).collect::<Vec<_>>())
+            }
+            _ => None,
+        };
+        // The first configuration is sealed with a key it lists itself.
+        let known = in_force.as_ref().or(listed.as_ref());
+        if let (Some(key_id), Some(known)) = (record.key_id, known)
+            && !known.contains(&key_id)
+        {
+            return Err(JournalError::Forged {
+                seq: record.seq,
+                key_id,
+            });
+        }
+        if listed.is_some() {
+            in_force = listed;
+        }
+    }
+    Ok(())
 }
 
 /// The snapshot and every configuration record must name the bank the
