@@ -218,7 +218,7 @@ fn retired_rig() -> (Rig, KeyId, KeyRing) {
     (rig, old, both)
 }
 
-/// Defect. A record sealed with a retired key, appended after the
+/// Was a defect (fixed: records are sealed with a key in force). A record sealed with a retired key, appended after the
 /// `keys_changed` record that retired it, restores whenever the ring the
 /// host passes still holds that key (the pre-retirement ring that the
 /// power-cut rule of `change_keys` makes a valid ring to restore with).
@@ -231,7 +231,6 @@ fn retired_rig() -> (Rig, KeyId, KeyRing) {
 ///
 /// Promise A (injected record; a retired key after its retirement).
 #[test]
-#[ignore = "defect: a record sealed with a retired key after its retirement restores with the pre-retirement ring"]
 fn a_record_sealed_with_a_retired_key_after_its_retirement_is_refused_by_the_stale_ring() {
     let (rig, old, both) = retired_rig();
     let mut thief = both.clone();
@@ -326,7 +325,7 @@ fn a_fork_of_the_same_sites_journal_is_refused_against_the_head_and_at_the_seam(
     assert_eq!(error.seq(), Some(u64::try_from(fork_at + 1).unwrap()));
 }
 
-/// Defect. A snapshot of a fork taken past an exported head restores
+/// Limitation (SECURITY.md). A snapshot of a fork taken past an exported head restores
 /// against that head: the head's record is neither in the records nor at
 /// the snapshot's position, and `Verifier::finish` only compares a head
 /// the snapshot ends exactly at.
@@ -338,7 +337,7 @@ fn a_fork_of_the_same_sites_journal_is_refused_against_the_head_and_at_the_seam(
 ///
 /// Promise A (rollback evident given an exported head).
 #[test]
-#[ignore = "defect: a fork's snapshot taken past an exported head passes that head"]
+#[ignore = "limitation (SECURITY.md, the exported head): a fork's snapshot taken past an exported head passes that head"]
 fn a_forks_snapshot_past_the_head_is_refused() {
     let a = busy();
     let head_a = a.locker.head().unwrap();
@@ -469,7 +468,7 @@ fn refill(rig: &mut Rig, door: CompartmentId, pin: &PinSecret, target: Compartme
     assert_eq!(again, target);
 }
 
-/// Defect. A record-less QR token for resident X opens X's parcel after
+/// Was a defect (fixed: a token opens only doors it names). A record-less QR token for resident X opened X's parcel after
 /// its door was emptied and filled again for X, and even a door it never
 /// named: `Locker::pickup_qr` drops the doors not held since the token's
 /// issue, and an empty list then reaches `open_grant`, which reads an
@@ -482,7 +481,6 @@ fn refill(rig: &mut Rig, door: CompartmentId, pin: &PinSecret, target: Compartme
 /// Promise A (record-less tokens bound to the doors they name, until
 /// emptied).
 #[test]
-#[ignore = "defect: a record-less token whose door was emptied opens every door of its recipient"]
 fn a_recordless_token_opens_nothing_after_its_door_is_emptied_and_refilled() {
     for same_door in [false, true] {
         let mut rig = rig();
