@@ -257,10 +257,37 @@ impl From<FlashError<FlashFault>> for CoreError {
 /// `write` and `erase`, checked here, before anything is read or written.
 pub(crate) fn flash_from(flash: &Bound<'_, PyAny>, interrupt: &Interrupt) -> PyResult<AnyFlash> {
     if let Ok(memory) = flash.cast::<MemoryFlash>() {
-        return Ok(AnyFlash::Memory(memory.borrow().shared.clone()));
+        let shared = memory.borrow().shared.clone();
+        // The Python object holds one reference and this clone another:
+        // any more is a live locker writing its journal there, and two
+        // journals in one region destroy each other.
+        if Arc::strong_count(&shared.0) > 2 {
+            return Err(invalid_argument(
+                "flash",
+                "is the journal of another live locker: one locker a chip (pass flash.copy() for an independent one)",
+            ));
+        }
+        return Ok(AnyFlash::Memory(shared));
     }
+    // A property that raises is the object's fault, named as such (not a
+    // bare exception out of `open_flash`).
+    let attribute = |name: &str| {
+        flash.getattr(name).map_err(|error| {
+            // Ctrl-C and exit stay what they are.
+            if !error.is_instance_of::<PyException>(flash.py()) {
+                return error;
+            }
+            argument_type(
+                "flash",
+                format_args!(
+                    "{}.{name} raised {error}: expected a MemoryFlash or an object with the flash methods",
+                    type_name(flash)
+                ),
+            )
+        })
+    };
     for method in ["read", "write", "erase"] {
-        let callable = flash.hasattr(method)? && flash.getattr(method)?.is_callable();
+        let callable = flash.hasattr(method).unwrap_or(true) && attribute(method)?.is_callable();
         if !callable {
             return Err(argument_type(
                 "flash",
@@ -272,7 +299,7 @@ pub(crate) fn flash_from(flash: &Bound<'_, PyAny>, interrupt: &Interrupt) -> PyR
         }
     }
     let size = |name: &str| -> PyResult<u32> {
-        if !flash.hasattr(name)? {
+        if !flash.hasattr(name).unwrap_or(true) {
             return Err(argument_type(
                 "flash",
                 format_args!(
@@ -281,7 +308,7 @@ pub(crate) fn flash_from(flash: &Bound<'_, PyAny>, interrupt: &Interrupt) -> PyR
                 ),
             ));
         }
-        u32::from_arg(&flash.getattr(name)?, &format!("flash.{name}"))
+        u32::from_arg(&attribute(name)?, &format!("flash.{name}"))
     };
     Ok(AnyFlash::Python(PyFlash {
         capacity_bytes: size("capacity_bytes")?,
@@ -338,6 +365,19 @@ pub struct MemoryFlash {
     shared: SharedFlash,
 }
 
+/// A simulated chip no larger than the core's bound for bindings (a chip
+/// of gigabytes would take the process's memory at once).
+fn check_simulated_size(argument: &str, capacity_bytes: u32) -> PyResult<()> {
+    let max = CoreMemoryFlash::MAX_SIMULATED_BYTES;
+    if capacity_bytes > max {
+        return Err(invalid_argument(
+            argument,
+            format_args!("{capacity_bytes} bytes is more than {max} (64 MiB)"),
+        ));
+    }
+    Ok(())
+}
+
 /// An offset and a length within the chip, or `out_of_range`.
 fn within(flash: &CoreMemoryFlash, offset: u32, length: usize) -> Result<(), CoreError> {
     let end = (offset as usize).checked_add(length);
@@ -357,10 +397,11 @@ impl MemoryFlash {
     fn new(
         #[pyo3(from_py_with = args::capacity_bytes)] capacity_bytes: u32,
         #[pyo3(from_py_with = args::erase_block_bytes)] erase_block_bytes: u32,
-    ) -> Self {
-        Self {
+    ) -> PyResult<Self> {
+        check_simulated_size("capacity_bytes", capacity_bytes)?;
+        Ok(Self {
             shared: SharedFlash::new(CoreMemoryFlash::new(capacity_bytes, erase_block_bytes)),
-        }
+        })
     }
 
     /// A chip holding `data` (a saved `to_bytes()` image), in erase blocks
@@ -372,6 +413,7 @@ impl MemoryFlash {
     ) -> PyResult<Self> {
         let capacity_bytes =
             u32::try_from(data.len()).map_err(|_| invalid_argument("data", "longer than 4 GiB"))?;
+        check_simulated_size("data", capacity_bytes)?;
         let mut flash = CoreMemoryFlash::new(capacity_bytes, erase_block_bytes);
         flash.bytes_mut().copy_from_slice(data);
         Ok(Self {

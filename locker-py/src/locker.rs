@@ -767,8 +767,10 @@ impl Locker {
     /// failed while opening), `flash_damaged` (the region holds data but
     /// neither half a journal: erase it to start anew), `forged`,
     /// `rolled_back`, `bank_mismatch`, ...; `ArgumentTypeError` naming
-    /// `flash` for an object without the flash methods and sizes,
-    /// `InvalidArgumentError` for a negative or too large size.
+    /// `flash` for an object without the flash methods and sizes (or one
+    /// whose attribute raises), `InvalidArgumentError` for a negative or
+    /// too large size, or a `MemoryFlash` another live locker holds (one
+    /// locker a chip: pass `flash.copy()` for an independent one).
     #[staticmethod]
     #[pyo3(signature = (config, keys, hardware, flash, *, compact_at_bytes = None, expected_head = None, expected_bank = None))]
     #[allow(clippy::too_many_arguments)]

@@ -92,7 +92,6 @@ class Nor:
 # Expected: the second open refused with InvalidArgumentError naming
 # `flash` (as the JavaScript binding refuses a chip another live locker
 # holds), the first locker's journal intact.
-@pytest.mark.skip(reason="defect: a MemoryFlash held by a live locker can be opened by a second one, which wrecks the journal")
 def test_a_memory_flash_held_by_a_live_locker_is_refused_to_a_second() -> None:
     chip = locker.MemoryFlash(CAPACITY, BLOCK)
     hw = board()
@@ -130,7 +129,6 @@ def test_a_copy_of_a_chip_is_its_own_journal() -> None:
 # Expected: ArgumentTypeError naming `flash` ("cannot read capacity_bytes:
 # RuntimeError: getter"), as the JavaScript binding refuses a getter that
 # throws with a LockerError.
-@pytest.mark.skip(reason="defect: a flash property that raises leaks a plain RuntimeError out of open_flash")
 @pytest.mark.parametrize("name", ["capacity_bytes", "erase_block_bytes", "read", "write", "erase"])
 def test_a_flash_attribute_that_raises_is_refused_with_a_typed_error(name: str) -> None:
     def broken(self: Any) -> Any:
@@ -154,7 +152,6 @@ def test_a_flash_attribute_that_raises_is_refused_with_a_typed_error(name: str) 
 # JavaScript binding refuses more than 64 MiB), or at least a MemoryError.
 # Fix: locker-py/src/flash.rs `MemoryFlash::new` (cap as
 # locker-wasm/src/flash.rs MAX_SIMULATED_BYTES, and `from_bytes` alike).
-@pytest.mark.skip(reason="defect: MemoryFlash(2**32 - 2, ...) aborts the interpreter when the allocation fails")
 def test_a_memory_flash_too_large_to_allocate_is_an_error_not_an_abort() -> None:
     script = textwrap.dedent(
         """

@@ -101,9 +101,8 @@ export interface FlashOpenReportJson {
 }
 "#;
 
-/// The most bytes a [`MemoryFlash`] holds (64 MiB: far above a locker's
-/// journal region, and an allocation the module can always make).
-const MAX_SIMULATED_BYTES: u32 = 64 << 20;
+/// The most bytes a [`MemoryFlash`] holds (the core's bound for bindings).
+const MAX_SIMULATED_BYTES: u32 = core_flash::MemoryFlash::MAX_SIMULATED_BYTES;
 
 /// The core's simulated chip, shared by its JavaScript object and the
 /// locker whose journal it holds.

@@ -577,7 +577,7 @@ class MemoryFlash:
     writes to this very chip. One locker at a time per chip."""
 
     def __new__(cls, capacity_bytes: int, erase_block_bytes: int) -> MemoryFlash:
-        """An erased chip of ``capacity_bytes`` in blocks of ``erase_block_bytes``."""
+        """An erased chip of ``capacity_bytes`` (at most 64 MiB) in blocks of ``erase_block_bytes``."""
     @staticmethod
     def from_bytes(data: bytes, erase_block_bytes: int) -> MemoryFlash:
         """A chip holding ``data`` (a saved :meth:`to_bytes` image); wear at 0."""

@@ -41,6 +41,12 @@ impl fmt::Display for MemoryFlashError {
 }
 
 impl MemoryFlash {
+    /// The most bytes a simulated chip should hold in a binding (64 MiB:
+    /// far above a locker's journal region, and an allocation a Python or
+    /// WebAssembly process can always make). [`MemoryFlash::new`] itself
+    /// allocates whatever it is given.
+    pub const MAX_SIMULATED_BYTES: u32 = 64 << 20;
+
     /// An erased region of `capacity_bytes` in blocks of
     /// `erase_block_bytes`.
     #[must_use]
