@@ -131,6 +131,29 @@ export function copyOf(value, name) {
   return classes.get(name).prototype.clone.call(value);
 }
 
+const typedArrayPrototype = Object.getPrototypeOf(Uint8Array.prototype);
+const typedArrayLength = Object.getOwnPropertyDescriptor(typedArrayPrototype, "length").get;
+const typedArrayTag = Object.getOwnPropertyDescriptor(typedArrayPrototype, Symbol.toStringTag).get;
+const typedArraySet = typedArrayPrototype.set;
+
+/**
+ * A fresh copy of `value` when it is a real Uint8Array, else undefined.
+ * Read through the built-in getters, so an own `length`, a getter that
+ * throws or a Proxy can neither lie to the module nor throw into it (a
+ * flash's `read()` answer: src/flash.rs).
+ */
+export function ownBytes(value) {
+  try {
+    if (typedArrayTag.call(value) !== "Uint8Array") return undefined;
+    const copy = new Uint8Array(typedArrayLength.call(value));
+    typedArraySet.call(copy, value);
+    return copy;
+  } catch {
+    // A detached buffer, or anything else that is not bytes.
+    return undefined;
+  }
+}
+
 /** What a value is, for the module's messages. */
 export function describe(value) {
   return kindOf(value);

