@@ -140,7 +140,7 @@ const typedArraySet = typedArrayPrototype.set;
  * A fresh copy of `value` when it is a real Uint8Array, else undefined.
  * Read through the built-in getters, so an own `length`, a getter that
  * throws or a Proxy can neither lie to the module nor throw into it (a
- * flash's `read()` answer: src/flash.rs).
+ * flash's `read()` answer, a byte argument: src/convert.rs, `real_bytes`).
  */
 export function ownBytes(value) {
   try {
@@ -151,6 +151,22 @@ export function ownBytes(value) {
   } catch {
     // A detached buffer, or anything else that is not bytes.
     return undefined;
+  }
+}
+
+/**
+ * Writes `source` into `target` when `target` is a real Uint8Array of the
+ * same length, through the built-in `set` (never the target's own
+ * members); false otherwise.
+ */
+export function setBytes(target, source) {
+  try {
+    if (typedArrayTag.call(target) !== "Uint8Array") return false;
+    if (typedArrayLength.call(target) !== source.length) return false;
+    typedArraySet.call(target, source);
+    return true;
+  } catch {
+    return false;
   }
 }
 

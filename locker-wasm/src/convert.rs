@@ -332,15 +332,32 @@ pub fn secret_text(value: &JsValue, what: &str) -> Result<zeroize::Zeroizing<Str
     text_value(value, what).map(zeroize::Zeroizing::new)
 }
 
+/// A fresh copy of `value` when it is a real `Uint8Array`: read through
+/// the built-in typed-array getters, never a member of the value itself
+/// (an own `length` that lies, a getter that throws, a `Proxy`), since an
+/// exception thrown outside a `catch` import unwinds through the module
+/// and leaves it unusable.
+pub(crate) fn real_bytes(value: &JsValue) -> Option<Uint8Array> {
+    own_bytes(value)
+        .ok()
+        .filter(|copy| !copy.is_undefined())
+        .map(JsCast::unchecked_into)
+}
+
+/// Writes `bytes` into `target`, a real `Uint8Array` of their length
+/// (checked as [`real_bytes`] does); false for anything else.
+pub(crate) fn write_real_bytes(target: &JsValue, bytes: &[u8]) -> bool {
+    set_bytes(target, &Uint8Array::from(bytes)).unwrap_or(false)
+}
+
 /// The bytes of a `Uint8Array` (an RFID tag's UID).
 ///
 /// # Errors
 ///
 /// `"invalid_argument"` for anything but a `Uint8Array`.
 pub fn bytes_value(value: &JsValue, what: &str) -> Result<Vec<u8>, LockerError> {
-    value
-        .dyn_ref::<Uint8Array>()
-        .map(Uint8Array::to_vec)
+    real_bytes(value)
+        .map(|bytes| bytes.to_vec())
         .ok_or_else(|| {
             LockerError::invalid_argument(
                 what,
@@ -370,7 +387,7 @@ pub fn secret_value(
     value: &JsValue,
     what: &str,
 ) -> Result<zeroize::Zeroizing<[u8; 32]>, LockerError> {
-    let Some(bytes) = value.dyn_ref::<Uint8Array>() else {
+    let Some(bytes) = real_bytes(value) else {
         return Err(LockerError::invalid_argument(
             what,
             &format!("expected a Uint8Array of 32 bytes, got {}", kind_of(value)),
@@ -384,6 +401,8 @@ pub fn secret_value(
     }
     let mut secret = zeroize::Zeroizing::new([0_u8; 32]);
     bytes.copy_to(secret.as_mut());
+    // The copy held the secret too: wipe it.
+    bytes.fill(0, 0, 32);
     Ok(secret)
 }
 
@@ -442,6 +461,16 @@ const FREED: u32 = 1;
 
 #[wasm_bindgen(module = "/js/errors.js")]
 extern "C" {
+    /// A fresh copy of a real `Uint8Array`, read through the built-in
+    /// getters; `undefined` for anything else.
+    #[wasm_bindgen(js_name = ownBytes, catch)]
+    fn own_bytes(value: &JsValue) -> Result<JsValue, JsValue>;
+
+    /// Writes `source` into `target` through the built-in `set` when
+    /// `target` is a real `Uint8Array` of the same length.
+    #[wasm_bindgen(js_name = setBytes, catch)]
+    fn set_bytes(target: &JsValue, source: &Uint8Array) -> Result<bool, JsValue>;
+
     /// 2 for a live instance of the class named, 1 for a freed one, 0 for
     /// anything else.
     #[wasm_bindgen(js_name = instanceState)]

@@ -12,7 +12,7 @@ use js_sys::{Reflect, Uint8Array};
 use locker_core::journal::flash::{self as core_flash, Flash};
 use wasm_bindgen::prelude::*;
 
-use crate::convert::{exact_f64, kind_of, not_an_instance, u32_value, u64_value};
+use crate::convert::{exact_f64, kind_of, not_an_instance, real_bytes, u32_value, u64_value};
 use crate::error::LockerError;
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -334,13 +334,6 @@ extern "C" {
     /// freed one; 0 for anything else.
     #[wasm_bindgen(js_name = lendInstance)]
     fn lend_instance(value: &JsValue, class: &str) -> u32;
-
-    /// A fresh copy of a real `Uint8Array`, read through the built-in
-    /// getters; `undefined` for anything else. (Never a getter or a
-    /// method of the answer itself: one that throws would unwind through
-    /// the module and leave it unusable.)
-    #[wasm_bindgen(js_name = ownBytes, catch)]
-    fn own_bytes(value: &JsValue) -> Result<JsValue, JsValue>;
 }
 
 /// The core's `Flash` over a JavaScript object, its sizes read once.
@@ -456,10 +449,7 @@ impl JsFlash {
             .object
             .read(offset, length)
             .map_err(|e| thrown("read", &e))?;
-        let copied = own_bytes(&answer)
-            .ok()
-            .filter(|copy| !copy.is_undefined())
-            .map(JsCast::unchecked_into::<Uint8Array>);
+        let copied = real_bytes(&answer);
         match copied {
             Some(bytes) if bytes.length() == length => {
                 bytes.copy_to(buf);

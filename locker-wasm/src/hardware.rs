@@ -484,7 +484,7 @@ impl SimulatedHardware {
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "Uint8Array")] buf: JsValue,
     ) -> Result<(), LockerError> {
-        let Some(array) = buf.dyn_ref::<Uint8Array>() else {
+        let Some(array) = crate::convert::real_bytes(&buf) else {
             return Err(LockerError::invalid_argument(
                 "buf",
                 "expected a Uint8Array to fill",
@@ -493,7 +493,12 @@ impl SimulatedHardware {
         let len = usize::try_from(array.length()).unwrap_or(usize::MAX);
         let mut bytes = vec![0_u8; len];
         self.0.fill_random(&mut bytes).map_err(LockerError::from)?;
-        array.copy_from(&bytes);
+        if !crate::convert::write_real_bytes(&buf, &bytes) {
+            return Err(LockerError::invalid_argument(
+                "buf",
+                "changed while it was filled",
+            ));
+        }
         Ok(())
     }
 
