@@ -64,3 +64,40 @@ fn a_building_round_trips_through_json() {
         simulate(&original, &default_bank()).unwrap()
     );
 }
+
+#[test]
+fn occupied_doors_follow_littles_law_when_parcels_rarely_share_a_door() {
+    // Little's law: the time-averaged number of parcels in the bank is the
+    // arrival rate times the mean stay. With two parcels a unit a month a
+    // parcel rarely joins another at its door, so occupied doors are
+    // parcels, within the few per cent that do share; on a bank large
+    // enough that none overflows.
+    let classes = default_classes();
+    let bank = compose_bank(&classes, &vec![120; classes.len()], Default::default(), 10).unwrap();
+    for seed in 0..3 {
+        let quiet = Building {
+            units: 1_000,
+            parcels_per_unit_per_month: 2.0,
+            days: 90,
+            seed,
+            ..Building::default()
+        };
+        let result = simulate(&quiet, &bank).unwrap();
+        assert_eq!(result.overflow, 0, "seed {seed}");
+        #[allow(clippy::cast_precision_loss)]
+        let arrivals_per_h = result.placed as f64 / (f64::from(result.days) * 24.0);
+        let parcels_in_bank = arrivals_per_h * result.dwell.mean_h;
+        let occupied_doors = result.utilization * f64::from(result.doors);
+        let ratio = occupied_doors / parcels_in_bank;
+        assert!(
+            (0.95..=1.05).contains(&ratio),
+            "seed {seed}: {occupied_doors:.2} doors occupied on average, {parcels_in_bank:.2} by Little's law"
+        );
+        #[allow(clippy::cast_precision_loss)]
+        let shared = result.consolidated as f64 / result.placed as f64;
+        assert!(
+            shared < 0.05,
+            "seed {seed}: {shared:.3} of parcels shared a door"
+        );
+    }
+}
