@@ -593,3 +593,49 @@ fn snapshot_and_head_json_with_duplicate_keys_huge_numbers_or_nesting_is_refused
         assert!(serde_json::from_str::<Head>(&edited).is_err(), "{edited}");
     }
 }
+
+/// A legacy (version 1) snapshot lists no keys: the records a locker
+/// restored from it goes on to seal are not refused for a key the
+/// snapshot did not name, and the journal restores again from it.
+#[test]
+fn records_after_a_legacy_snapshot_are_not_refused_for_their_key() {
+    let rig = busy();
+    let keys = rig.keys();
+    // Written as version 1 was: no key checks, no seal (they end the text).
+    let text = serde_json::to_string(&rig.locker.snapshot()).unwrap();
+    assert!(text.starts_with("{\"v\":2,"));
+    let cut = text.find(",\"key_checks\":").unwrap();
+    let legacy_text = format!("{{\"v\":1,{}}}", &text[7..cut]);
+    let legacy = Snapshot::from_json_bytes(legacy_text.as_bytes()).unwrap();
+    assert!(legacy.key_checks.is_empty() && legacy.key_id.is_none());
+    let config = config();
+    let hardware = board(&config, 99).with_now_s(legacy.last_at_s + 60);
+    let mut restored = Locker::restore_with(
+        keys.clone(),
+        hardware,
+        memory(&[]),
+        Restore {
+            snapshot: Some(&legacy),
+            accept_legacy: true,
+            ..Restore::new(&[])
+        },
+    )
+    .unwrap();
+    restored
+        .hold(RecipientId(5), legacy.last_at_s + DAY_S)
+        .unwrap();
+    let records = restored.journal().records().to_vec();
+    assert!(!records.is_empty());
+    let (hardware, _) = restored.into_parts();
+    let again = Locker::restore_with(
+        keys,
+        hardware,
+        memory(&records),
+        Restore {
+            snapshot: Some(&legacy),
+            accept_legacy: true,
+            ..Restore::new(&records)
+        },
+    );
+    assert!(again.is_ok(), "{:?}", again.err());
+}

@@ -146,11 +146,13 @@ pub(super) fn check(
 /// the power went before the new one was stored) must not let records
 /// sealed with that key after its retirement in.
 fn check_keys_in_force(restore: &Restore<'_>) -> Result<(), JournalError> {
+    // (A legacy snapshot or configuration lists no keys: nothing is known
+    // then, until a record lists them.)
     let mut in_force: Option<Vec<KeyId>> = restore
         .snapshot
+        .filter(|s| !s.key_checks.is_empty())
         .map(|s| s.key_checks.iter().map(|check| check.key_id).collect());
     for record in restore.records {
-        // (A legacy configuration lists no keys: nothing is known then.)
         let listed = match &record.entry {
             Entry::Configured { keys, .. } | Entry::KeysChanged { keys } if !keys.is_empty() => {
                 Some(keys.iter().map(|check| check.key_id).collect::<Vec<_>>())
