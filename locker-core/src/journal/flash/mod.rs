@@ -492,13 +492,7 @@ impl<F: Flash> FlashJournal<F> {
                 .erase(base, self.half_bytes)
                 .map_err(FlashError::Flash)?;
         }
-        let mut header = Vec::with_capacity(records_at as usize);
-        header.extend_from_slice(&MAGIC);
-        header.extend_from_slice(&generation.to_le_bytes());
-        header.extend_from_slice(&start.next_seq.to_le_bytes());
-        header.extend_from_slice(&start.head.0);
-        header.extend_from_slice(&snapshot_bytes.to_le_bytes());
-        header.extend_from_slice(snapshot);
+        let header = header_bytes(generation, start, snapshot);
         let written = self
             .flash
             .write(base, &header)
@@ -720,15 +714,24 @@ fn formattable<F: Flash>(flash: &mut F, half_bytes: u32) -> Result<bool, FlashEr
     Ok(blank || cut_first)
 }
 
-/// The bytes of the header a blank region is formatted with.
-fn first_header() -> [u8; HEADER_FIXED_BYTES as usize + 1] {
-    let start = Chain::new();
-    let mut header = [0; HEADER_FIXED_BYTES as usize + 1];
-    header[..4].copy_from_slice(&MAGIC);
-    header[4..8].copy_from_slice(&1_u32.to_le_bytes());
-    header[8..16].copy_from_slice(&start.next_seq.to_le_bytes());
-    header[16..48].copy_from_slice(&start.head.0);
-    // Snapshot length 0 and the commit byte are zeros already.
+/// A header as a half holds it, up to its commit byte.
+fn header_bytes(generation: u32, start: Chain, snapshot: &[u8]) -> Vec<u8> {
+    let snapshot_bytes = u32::try_from(snapshot.len()).unwrap_or(u32::MAX);
+    let mut header = Vec::with_capacity(HEADER_FIXED_BYTES as usize + snapshot.len() + 1);
+    header.extend_from_slice(&MAGIC);
+    header.extend_from_slice(&generation.to_le_bytes());
+    header.extend_from_slice(&start.next_seq.to_le_bytes());
+    header.extend_from_slice(&start.head.0);
+    header.extend_from_slice(&snapshot_bytes.to_le_bytes());
+    header.extend_from_slice(snapshot);
+    header
+}
+
+/// The bytes of the header a blank region is formatted with, its commit
+/// byte included.
+fn first_header() -> Vec<u8> {
+    let mut header = header_bytes(1, Chain::new(), &[]);
+    header.push(COMMITTED);
     header
 }
 
