@@ -192,6 +192,8 @@ impl crate::sim::SimError {
             Self::Config(inner) => inner.code(),
             Self::Allocation(inner) => inner.code(),
             Self::Bank(inner) => inner.code(),
+            #[cfg(feature = "serde")]
+            Self::Locker(inner) => inner.code(),
             Self::Infeasible { .. } => "infeasible",
         }
     }

@@ -4,7 +4,9 @@
 #![allow(clippy::unwrap_used)]
 
 use locker_core::bank::default_bank;
-use locker_core::sim::{Building, PlanRequest, compose_bank, default_classes, simulate};
+use locker_core::sim::{
+    Building, PlanRequest, SimResult, compose_bank, default_classes, simulate, simulate_locker,
+};
 
 fn building(seed: u64) -> Building {
     Building {
@@ -83,7 +85,9 @@ fn occupied_doors_follow_littles_law_when_parcels_rarely_share_a_door() {
             ..Building::default()
         };
         let result = simulate(&quiet, &bank).unwrap();
-        assert_eq!(result.overflow, 0, "seed {seed}");
+        // Only what fits no door of these ambient classes (oversize and
+        // chilled parcels) overflows.
+        assert_eq!(result.overflow_full, 0, "seed {seed}");
         #[allow(clippy::cast_precision_loss)]
         let arrivals_per_h = result.placed as f64 / (f64::from(result.days) * 24.0);
         let parcels_in_bank = arrivals_per_h * result.dwell.mean_h;
@@ -99,5 +103,64 @@ fn occupied_doors_follow_littles_law_when_parcels_rarely_share_a_door() {
             shared < 0.05,
             "seed {seed}: {shared:.3} of parcels shared a door"
         );
+    }
+}
+
+/// `a` and `b` within `relative` of each other, or `absolute` apart.
+fn close(a: f64, b: f64, relative: f64, absolute: f64) -> bool {
+    (a - b).abs() <= absolute || (a - b).abs() <= relative * a.abs().max(b.abs())
+}
+
+fn assert_agree(fast: &SimResult, full: &SimResult, what: &str) {
+    // The same demand: the same parcels arrive.
+    assert_eq!(fast.arrivals, full.arrivals, "{what}");
+    assert_eq!(fast.overflow_nothing_fits, full.overflow_nothing_fits, "{what}");
+    for (name, a, b, relative, absolute) in [
+        ("overflow rate", fast.overflow_rate, full.overflow_rate, 0.10, 0.01),
+        ("utilization", fast.utilization, full.utilization, 0.05, 0.01),
+        (
+            "peak occupancy",
+            f64::from(fast.peak_occupancy),
+            f64::from(full.peak_occupancy),
+            0.05,
+            2.0,
+        ),
+        ("mean dwell", fast.dwell.mean_h, full.dwell.mean_h, 0.05, 0.5),
+        ("median dwell", fast.dwell.median_h, full.dwell.median_h, 0.05, 0.5),
+        ("p90 dwell", fast.dwell.p90_h, full.dwell.p90_h, 0.05, 1.0),
+    ] {
+        assert!(
+            close(a, b, relative, absolute),
+            "{what}: {name} {a:.4} on the fast path, {b:.4} through the locker"
+        );
+    }
+    #[allow(clippy::cast_precision_loss)]
+    let returned = |r: &SimResult| r.expired as f64;
+    assert!(
+        close(returned(fast), returned(full), 0.15, 5.0),
+        "{what}: {} returned on the fast path, {} through the locker",
+        fast.expired,
+        full.expired
+    );
+}
+
+#[test]
+fn the_fast_path_and_the_locker_agree_on_the_same_building() {
+    // One simulator, two ways to run it: through the bank alone (the
+    // planner's) and through the real locker with its credentials,
+    // sweeps and journal. On the same demand they must tell the same story.
+    for (seed, units, ppm) in [(1, 300, 20.0), (2, 150, 8.0), (3, 500, 20.0)] {
+        let building = Building {
+            units,
+            parcels_per_unit_per_month: ppm,
+            days: 28,
+            start_day_of_year: 305,
+            start_weekday: 6,
+            seed,
+            ..Building::default()
+        };
+        let fast = simulate(&building, &default_bank()).unwrap();
+        let full = simulate_locker(&building, &default_bank()).unwrap();
+        assert_agree(&fast, &full.result, &format!("seed {seed}, {units} units"));
     }
 }

@@ -6,6 +6,9 @@ use alloc::vec;
 use alloc::vec::Vec;
 
 use super::SimError;
+use super::pattern::{
+    self, Away, Carrier, DEFAULT_COLLECTION_HOURS, DEFAULT_SEASON, PeakPeriod, ReceiverGroup,
+};
 use crate::geometry::Dimensions;
 use crate::ids::ParcelId;
 use crate::parcel::{Parcel, TemperatureZone};
@@ -88,9 +91,12 @@ pub struct DwellBucket {
 /// A building and how parcels come to it.
 ///
 /// Every field has a default ([`Building::default`]): 100 units with 20
-/// parcels a month each, a mix of five parcel sizes, most parcels
-/// collected within a day, deliveries on weekdays in working hours, a 72 h
-/// dwell limit (24 h chilled), one year, seed 0.
+/// parcels a month each, a mix of seven parcel kinds (one chilled, one
+/// that fits no door), three carriers with their rounds, a year from
+/// 1 January with a busy November and December, heavy receivers, residents
+/// who collect after work and go away now and then, a 72 h dwell limit
+/// (24 h chilled), seed 0. The [`sim`](super) module documentation says
+/// where each default comes from.
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
@@ -106,8 +112,38 @@ pub struct Building {
     pub dwell: Vec<DwellBucket>,
     /// Relative delivery volume Monday to Sunday.
     pub weekday_weights: [u32; 7],
-    /// Relative delivery volume by hour of day, 0 to 23.
+    /// Relative delivery volume by hour of day, 0 to 23, when no
+    /// `carriers` are given (with carriers, parcels come in their rounds).
     pub hour_weights: [u32; 24],
+    /// Relative delivery volume by month, January to December (scaled so
+    /// the year's mean day keeps `parcels_per_unit_per_month`).
+    pub season: [u32; 12],
+    /// Stretches of days busier (or quieter) than their month and weekday.
+    pub peaks: Vec<PeakPeriod>,
+    /// Growth of volume over the horizon, percent a year (linear; may be
+    /// negative, down to -50).
+    pub growth_percent_per_year: f64,
+    /// Day of the year of day 0 (0 is 1 January; a 365-day year).
+    pub start_day_of_year: u16,
+    /// Carriers, their shares, rounds and size mixes; empty: one anonymous
+    /// carrier whose parcels arrive one by one by `hour_weights`.
+    pub carriers: Vec<Carrier>,
+    /// When residents come to the locker, relative by hour of day: a
+    /// resident ready to collect waits for an hour they come by.
+    pub collection_hour_weights: [u32; 24],
+    /// Groups of units by how many parcels they receive; empty: every unit
+    /// alike.
+    pub receivers: Vec<ReceiverGroup>,
+    /// Residents away from home.
+    pub away: Away,
+    /// Percent of residents who, reminded that a parcel is about to go
+    /// back while they cannot come yet, extend its stay.
+    pub extension_percent: u32,
+    /// How long an extension adds, in hours.
+    pub extension_h: u32,
+    /// The longest a parcel may wait with holds and extensions, in hours
+    /// (the locker policy's `max_dwell_s`).
+    pub max_dwell_h: u32,
     /// Percentage of units whose resident needs an accessible door.
     pub accessible_units_percent: u32,
     /// Hours after which an uncollected parcel is returned.
@@ -158,29 +194,47 @@ impl Default for Building {
                     share: 3,
                 },
             ],
-            weekday_weights: [100, 100, 100, 100, 100, 60, 15],
+            weekday_weights: [118, 108, 104, 102, 100, 60, 8],
             hour_weights: [
                 0, 0, 0, 0, 0, 0, 1, 3, 6, 9, 10, 10, 10, 10, 9, 8, 7, 6, 5, 3, 2, 1, 0, 0,
             ],
+            season: DEFAULT_SEASON,
+            peaks: pattern::default_peaks(),
+            growth_percent_per_year: 0.0,
+            start_day_of_year: 0,
+            carriers: pattern::default_carriers(),
+            collection_hour_weights: DEFAULT_COLLECTION_HOURS,
+            receivers: pattern::default_receivers(),
+            away: Away::default(),
+            extension_percent: 30,
+            extension_h: 48,
+            max_dwell_h: 14 * 24,
             accessible_units_percent: 0,
             dwell_limit_h: 72,
             chilled_dwell_limit_h: 24,
             days: 365,
-            start_weekday: 0,
+            // 1 January 2026 was a Thursday.
+            start_weekday: 3,
             seed: 0,
         }
     }
 }
 
-/// Five parcel sizes of e-commerce deliveries; every one fits a door of the
-/// default bank.
+/// Five parcel sizes of e-commerce deliveries, a chilled grocery box and
+/// an oversize parcel (a flat-packed piece of furniture) that fits no door
+/// of the default bank.
 fn default_size_mix() -> Vec<ParcelProfile> {
+    let mut chilled = ParcelProfile::new("chilled", Dimensions::new(350, 300, 170), 5_000, 3);
+    chilled.zone = TemperatureZone::Chilled;
+    chilled.this_side_up = true;
     vec![
         ParcelProfile::new("envelope", Dimensions::new(320, 230, 30), 300, 30),
         ParcelProfile::new("small", Dimensions::new(300, 200, 60), 900, 25),
         ParcelProfile::new("medium", Dimensions::new(400, 300, 150), 2_500, 25),
         ParcelProfile::new("large", Dimensions::new(600, 400, 300), 6_000, 15),
         ParcelProfile::new("bulky", Dimensions::new(700, 500, 450), 12_000, 5),
+        chilled,
+        ParcelProfile::new("oversize", Dimensions::new(1_200, 400, 300), 15_000, 1),
     ]
 }
 
@@ -231,15 +285,79 @@ impl Building {
         for (field, hours) in [
             ("dwell_limit_h", self.dwell_limit_h),
             ("chilled_dwell_limit_h", self.chilled_dwell_limit_h),
+            ("extension_h", self.extension_h),
+            ("max_dwell_h", self.max_dwell_h),
         ] {
             if !(1..=MAX_DWELL_H).contains(&hours) {
                 return Err(SimError::field(field, hours, "must be 1 to 8760 hours"));
             }
         }
+        if self.max_dwell_h < self.dwell_limit_h.max(self.chilled_dwell_limit_h) {
+            return Err(SimError::field(
+                "max_dwell_h",
+                self.max_dwell_h,
+                "must be at least dwell_limit_h and chilled_dwell_limit_h",
+            ));
+        }
         check_weights("weekday_weights", &self.weekday_weights)?;
         check_weights("hour_weights", &self.hour_weights)?;
+        check_weights("season", &self.season)?;
+        check_weights("collection_hour_weights", &self.collection_hour_weights)?;
         self.validate_size_mix()?;
-        self.validate_dwell()
+        self.validate_dwell()?;
+        self.validate_pattern()
+    }
+
+    fn validate_pattern(&self) -> Result<(), SimError> {
+        if self.start_day_of_year > 364 {
+            return Err(SimError::field(
+                "start_day_of_year",
+                self.start_day_of_year,
+                "must be 0 (1 January) to 364",
+            ));
+        }
+        let growth = self.growth_percent_per_year;
+        if !(growth.is_finite() && (-50.0..=1_000.0).contains(&growth)) {
+            return Err(SimError::field(
+                "growth_percent_per_year",
+                growth,
+                "must be -50 to 1000",
+            ));
+        }
+        if self.extension_percent > 100 {
+            return Err(SimError::field(
+                "extension_percent",
+                self.extension_percent,
+                "must be 0 to 100",
+            ));
+        }
+        pattern::check_len("peaks", self.peaks.len())?;
+        for (index, peak) in self.peaks.iter().enumerate() {
+            peak.validate(index)?;
+        }
+        pattern::check_len("carriers", self.carriers.len())?;
+        for (index, carrier) in self.carriers.iter().enumerate() {
+            carrier.validate(index, self.size_mix.len())?;
+        }
+        if !self.carriers.is_empty() {
+            let shares: Vec<u32> = self.carriers.iter().map(|c| c.share).collect();
+            check_weights("carriers[].share", &shares)?;
+        }
+        pattern::check_len("receivers", self.receivers.len())?;
+        if !self.receivers.is_empty() {
+            let shares: Vec<u32> = self.receivers.iter().map(|r| r.share).collect();
+            check_weights("receivers[].share", &shares)?;
+            for (index, group) in self.receivers.iter().enumerate() {
+                if group.share > 0 && group.rate == 0 {
+                    return Err(SimError::field(
+                        alloc::format!("receivers[{index}].rate"),
+                        0,
+                        "must be above 0 for a group with units",
+                    ));
+                }
+            }
+        }
+        self.away.validate()
     }
 
     fn validate_size_mix(&self) -> Result<(), SimError> {
@@ -290,7 +408,8 @@ impl Building {
         check_weights("dwell[].share", &shares)
     }
 
-    /// The mean number of parcels a day, before the weekday pattern.
+    /// The mean number of parcels a day, before the weekday, season and
+    /// growth patterns.
     #[must_use]
     pub fn mean_parcels_per_day(&self) -> f64 {
         f64::from(self.units) * self.parcels_per_unit_per_month * 12.0 / 365.0

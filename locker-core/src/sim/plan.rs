@@ -26,7 +26,7 @@ use alloc::vec::Vec;
 use super::SimError;
 use super::building::Building;
 use super::num::ceil_u32;
-use super::run::{SimResult, simulate};
+use super::{SimResult, simulate};
 use crate::bank::{
     AllocationPolicy, BankConfig, CompartmentSpec, DEFAULT_CLEARANCE_MM, DoorPosition,
     MAX_COMPARTMENTS, default_bank,
@@ -312,7 +312,7 @@ impl PlanRequest {
 /// let building = Building { units: 60, days: 28, ..Building::default() };
 /// let request = PlanRequest { target_overflow_rate: 0.05, ..PlanRequest::default() };
 /// let plan = plan(&building, &request)?;
-/// assert!(plan.result.overflow_rate <= 0.05);
+/// assert!(plan.result.full_overflow_rate() <= 0.05);
 /// assert_eq!(plan.doors, plan.counts.iter().map(|c| c.count).sum::<u32>());
 /// # Ok::<(), locker_core::sim::SimError>(())
 /// ```
@@ -397,14 +397,14 @@ impl<'a> Search<'a> {
         )?;
         let result = simulate(self.building, &config)?;
         self.evaluations += 1;
-        let rate = result.overflow_rate;
+        let rate = result.full_overflow_rate();
         if rate < self.lowest.0 {
             self.lowest = (rate, doors);
         }
         if rate <= self.request.target_overflow_rate {
             let better = self.best.as_ref().is_none_or(|(best, best_result)| {
                 let (new, old) = (self.objective(counts), self.objective(best));
-                new < old || (new <= old && rate < best_result.overflow_rate)
+                new < old || (new <= old && rate < best_result.full_overflow_rate())
             });
             if better {
                 self.best = Some((counts.to_vec(), result));
