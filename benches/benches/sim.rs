@@ -1,12 +1,15 @@
 //! Building simulation cost: one simulated year of a 500-unit building
 //! (about 120,000 parcels) against the default bank and against a bank
-//! that keeps overflow low, and a capacity plan for a 250-unit building.
+//! that keeps overflow low, a capacity plan for a 250-unit building, and a
+//! month of a 300-unit building through the real locker.
 
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use locker_core::bank::default_bank;
-use locker_core::sim::{Building, PlanRequest, compose_bank, default_classes, plan, simulate};
+use locker_core::sim::{
+    Building, PlanRequest, compose_bank, default_classes, plan, simulate, simulate_locker,
+};
 
 fn year(c: &mut Criterion) {
     let building = Building {
@@ -42,5 +45,25 @@ fn year(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, year);
+/// The full path: a month of a 300-unit building through a real locker,
+/// credentials, sweeps and journal included (target: under 2 s).
+fn locker_month(c: &mut Criterion) {
+    let building = Building {
+        units: 300,
+        days: 30,
+        start_day_of_year: 304,
+        start_weekday: 6,
+        seed: 1,
+        ..Building::default()
+    };
+    let mut group = c.benchmark_group("sim");
+    group.sample_size(10);
+    let bank = default_bank();
+    group.bench_function("locker_month_300_units", |b| {
+        b.iter(|| simulate_locker(black_box(&building), black_box(&bank)).unwrap());
+    });
+    group.finish();
+}
+
+criterion_group!(benches, year, locker_month);
 criterion_main!(benches);
