@@ -193,6 +193,7 @@ impl crate::sim::SimError {
             Self::Allocation(inner) => inner.code(),
             Self::Bank(inner) => inner.code(),
             Self::Infeasible { .. } => "infeasible",
+            Self::Cancelled => "cancelled",
         }
     }
 }
