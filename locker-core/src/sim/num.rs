@@ -49,8 +49,11 @@ pub(crate) const fn to_f64(x: u64) -> f64 {
 /// Newton's method: `core` has no `f64::sqrt` without `std`, and the
 /// planner needs the same keys on every platform.
 pub(crate) fn sqrt(x: f64) -> f64 {
-    if !(x > 0.0) || x.is_infinite() {
-        return if x.is_infinite() { x } else { 0.0 };
+    if x.is_nan() || x <= 0.0 {
+        return 0.0;
+    }
+    if x.is_infinite() {
+        return x;
     }
     // Halving the exponent gives a start within a factor of 2.
     let mut y = f64::from_bits((x.to_bits() >> 1) + (1023_u64 << 51));

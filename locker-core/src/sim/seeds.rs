@@ -36,7 +36,13 @@ pub(crate) fn overflow_rates(
             return parallel(building, config, seeds, threads, tick);
         }
     }
-    sequential(building, config, 0..seeds, &mut alloc::vec![None; slots(seeds)], tick)
+    sequential(
+        building,
+        config,
+        0..seeds,
+        &mut alloc::vec![None; slots(seeds)],
+        tick,
+    )
 }
 
 fn slots(seeds: u32) -> usize {
@@ -45,7 +51,7 @@ fn slots(seeds: u32) -> usize {
 
 /// Simulates the years of `indices` not yet in `rates`, in order, then
 /// returns every rate.
-fn sequential(
+pub(super) fn sequential(
     building: &Building,
     config: &BankConfig,
     indices: core::ops::Range<u32>,
@@ -71,7 +77,7 @@ fn sequential(
 /// back; this thread reports progress and stores each rate in its year's
 /// slot, so the order of completion does not matter.
 #[cfg(feature = "std")]
-fn parallel(
+pub(super) fn parallel(
     building: &Building,
     config: &BankConfig,
     seeds: u32,

@@ -186,9 +186,53 @@ fn the_planner_meets_the_target_and_one_door_fewer_of_the_chain_does_not() {
     // The chain's composition one door smaller fails the target.
     let mut noop = |_| core::ops::ControlFlow::Continue(());
     let mut search = plan::Search::new(&building, &request, &mut noop);
-    assert_eq!(search.counts_at(plan.doors), plan.counts.iter().map(|c| c.count).collect::<Vec<_>>());
+    assert_eq!(
+        search.counts_at(plan.doors),
+        plan.counts.iter().map(|c| c.count).collect::<Vec<_>>()
+    );
     let fewer = search.rates(plan.doors - 1).unwrap();
-    assert!(plan::nearest_rank(&fewer, 90.0).unwrap().1 > 0.03, "{fewer:?}");
+    assert!(
+        plan::nearest_rank(&fewer, 90.0).unwrap().1 > 0.03,
+        "{fewer:?}"
+    );
+}
+
+#[cfg(feature = "std")]
+#[test]
+fn seeds_give_the_same_rates_on_any_number_of_threads() {
+    let building = small(90, 14, 40);
+    let config = default_bank();
+    let mut ticks = 0;
+    let one = seeds::sequential(&building, &config, 0..7, &mut [None; 7], &mut || {
+        ticks += 1;
+        core::ops::ControlFlow::Continue(())
+    })
+    .unwrap();
+    assert_eq!(ticks, 7);
+    for threads in [1, 2, 3, 8] {
+        let mut ticks = 0;
+        let many = seeds::parallel(&building, &config, 7, threads, &mut || {
+            ticks += 1;
+            core::ops::ControlFlow::Continue(())
+        })
+        .unwrap();
+        assert_eq!(many, one, "{threads} threads");
+        assert_eq!(ticks, 7);
+    }
+    // Year i is seed 40 + i.
+    let year = Building {
+        seed: 43,
+        ..building.clone()
+    };
+    assert_eq!(simulate(&year, &config).unwrap().overflow_rate, one[3]);
+    // Stopping on several threads: a typed error, no tick after it.
+    let mut ticks = 0;
+    let stopped = seeds::parallel(&building, &config, 7, 3, &mut || {
+        ticks += 1;
+        core::ops::ControlFlow::Break(())
+    });
+    assert_eq!(stopped, Err(SimError::Cancelled));
+    assert_eq!(ticks, 1);
 }
 
 #[test]
