@@ -146,8 +146,8 @@ pub fn coverage_curve_with(
         }
     }
     let mut search = Search::new(building, request, progress);
-    let searches = u32::try_from(coverages.len().saturating_mul(BAND.len() + 1))
-        .unwrap_or(u32::MAX);
+    let searches =
+        u32::try_from(coverages.len().saturating_mul(BAND.len() + 1)).unwrap_or(u32::MAX);
     let mut points = Vec::with_capacity(coverages.len());
     let mut done = 0_u32;
     for &coverage in coverages {

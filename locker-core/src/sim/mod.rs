@@ -49,8 +49,8 @@
 //! [`Bank::store`]: crate::bank::Bank::store
 
 mod building;
-mod num;
 mod curve;
+mod num;
 mod plan;
 mod run;
 mod seeds;
