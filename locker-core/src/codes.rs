@@ -195,6 +195,7 @@ impl crate::sim::SimError {
             #[cfg(feature = "serde")]
             Self::Locker(inner) => inner.code(),
             Self::Infeasible { .. } => "infeasible",
+            Self::Cancelled => "cancelled",
         }
     }
 }

@@ -114,10 +114,25 @@ fn close(a: f64, b: f64, relative: f64, absolute: f64) -> bool {
 fn assert_agree(fast: &SimResult, full: &SimResult, what: &str) {
     // The same demand: the same parcels arrive.
     assert_eq!(fast.arrivals, full.arrivals, "{what}");
-    assert_eq!(fast.overflow_nothing_fits, full.overflow_nothing_fits, "{what}");
+    assert_eq!(
+        fast.overflow_nothing_fits, full.overflow_nothing_fits,
+        "{what}"
+    );
     for (name, a, b, relative, absolute) in [
-        ("overflow rate", fast.overflow_rate, full.overflow_rate, 0.10, 0.01),
-        ("utilization", fast.utilization, full.utilization, 0.05, 0.01),
+        (
+            "overflow rate",
+            fast.overflow_rate,
+            full.overflow_rate,
+            0.10,
+            0.01,
+        ),
+        (
+            "utilization",
+            fast.utilization,
+            full.utilization,
+            0.05,
+            0.01,
+        ),
         (
             "peak occupancy",
             f64::from(fast.peak_occupancy),
@@ -125,8 +140,20 @@ fn assert_agree(fast: &SimResult, full: &SimResult, what: &str) {
             0.05,
             2.0,
         ),
-        ("mean dwell", fast.dwell.mean_h, full.dwell.mean_h, 0.05, 0.5),
-        ("median dwell", fast.dwell.median_h, full.dwell.median_h, 0.05, 0.5),
+        (
+            "mean dwell",
+            fast.dwell.mean_h,
+            full.dwell.mean_h,
+            0.05,
+            0.5,
+        ),
+        (
+            "median dwell",
+            fast.dwell.median_h,
+            full.dwell.median_h,
+            0.05,
+            0.5,
+        ),
         ("p90 dwell", fast.dwell.p90_h, full.dwell.p90_h, 0.05, 1.0),
     ] {
         assert!(

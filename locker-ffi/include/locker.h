@@ -109,6 +109,12 @@ enum locker_status
    */
   LOCKER_STRUCT_SIZE = 7,
   /**
+   * A long computation was stopped by its progress callback (the
+   * core's `cancelled`; the capacity planner's, which no C function
+   * runs yet).
+   */
+  LOCKER_CANCELLED = 8,
+  /**
    * A bug: the library panicked. Please report it.
    */
   LOCKER_PANIC = 99,

@@ -38,6 +38,10 @@ pub enum locker_status {
     /// build against the header of the library you link (or an older
     /// one).
     LOCKER_STRUCT_SIZE = 7,
+    /// A long computation was stopped by its progress callback (the
+    /// core's `cancelled`; the capacity planner's, which no C function
+    /// runs yet).
+    LOCKER_CANCELLED = 8,
     /// A bug: the library panicked. Please report it.
     LOCKER_PANIC = 99,
     /// A size had a side of 0 mm.
@@ -250,7 +254,7 @@ pub enum locker_status {
 
 impl locker_status {
     /// Every status, in numeric order.
-    pub(crate) const ALL: [Self; 83] = [
+    pub(crate) const ALL: [Self; 84] = [
         Self::LOCKER_OK,
         Self::LOCKER_NULL_POINTER,
         Self::LOCKER_INVALID_ARGUMENT,
@@ -259,6 +263,7 @@ impl locker_status {
         Self::LOCKER_POISONED,
         Self::LOCKER_BUFFER_TOO_SMALL,
         Self::LOCKER_STRUCT_SIZE,
+        Self::LOCKER_CANCELLED,
         Self::LOCKER_PANIC,
         Self::LOCKER_ZERO_SIDE,
         Self::LOCKER_SIDE_TOO_LONG,
@@ -360,6 +365,7 @@ impl locker_status {
             Self::LOCKER_STRUCT_SIZE => {
                 c"a struct's size field is not the size of the struct this library knows"
             }
+            Self::LOCKER_CANCELLED => c"stopped by the progress callback",
             Self::LOCKER_PANIC => c"internal error (panic) in the locker library",
             Self::LOCKER_ZERO_SIDE => c"a side of a size is 0 mm; every side must be at least 1 mm",
             Self::LOCKER_SIDE_TOO_LONG => c"a side of a size is longer than 5000 mm",
@@ -603,6 +609,7 @@ impl locker_status {
             "unknown_compartment" => Self::LOCKER_UNKNOWN_COMPARTMENT,
             // arguments
             "invalid_argument" => Self::LOCKER_INVALID_ARGUMENT,
+            "cancelled" => Self::LOCKER_CANCELLED,
             _ => return None,
         })
     }
@@ -637,7 +644,8 @@ mod tests {
         // kind's code, which has a status): C brings its own board.
         "hardware::sim::ActionError",
         // The building simulation and the capacity planner
-        // (`invalid_field`, `infeasible`; its other errors are the
+        // (`invalid_field`, `infeasible`; `cancelled` has a status all
+        // the same, LOCKER_CANCELLED; its other errors are the
         // bank's, the configuration's and the allocator's, which have
         // statuses): C has no simulator.
         "crate::sim::SimError",

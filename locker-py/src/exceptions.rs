@@ -328,6 +328,9 @@ fn sim_error(error: CoreSimError) -> PyErr {
     match &error {
         CoreSimError::Infeasible { .. } => coded::<InfeasibleError>(message, code),
         CoreSimError::Config(inner) => coded::<ConfigError>(inner.to_string(), code),
+        // A progress callback stopped it without raising (the bindings
+        // raise the callback's exception instead): code "cancelled".
+        CoreSimError::Cancelled => coded::<SimError>(message, code),
         // A variant a newer core adds (the enum is non-exhaustive).
         _ => coded::<SimError>(message, code),
     }

@@ -102,7 +102,9 @@ mod _locker {
     #[pymodule_export]
     use super::locker::{CourierSessionHandle, Locker, SimulatedHardware, replay};
     #[pymodule_export]
-    use super::sim::{compose_bank, default_building, default_classes, plan, simulate};
+    use super::sim::{
+        compose_bank, coverage_curve, default_building, default_classes, plan, simulate,
+    };
 
     use pyo3::prelude::*;
 

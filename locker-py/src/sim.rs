@@ -1,12 +1,14 @@
 //! The building simulation and the capacity planner of `locker_core::sim`.
 
+use core::ops::ControlFlow;
+
 use locker_core::bank::{AllocationPolicy, BankConfig};
-use locker_core::sim::{self, Building, DoorClass, PlanRequest};
+use locker_core::sim::{self, Building, DoorClass, PlanRequest, Progress, SimError};
 use pyo3::prelude::*;
 
 use crate::args;
 use crate::convert::{from_py, to_py};
-use crate::exceptions::CoreError;
+use crate::exceptions::{CoreError, argument_type};
 
 /// A building dict: the defaults, updated with the given dict's fields.
 fn building_from(building: Option<&Bound<'_, PyAny>>) -> PyResult<Building> {
@@ -51,27 +53,120 @@ pub(crate) fn simulate<'py>(
     to_py(py, &result)
 }
 
+fn request_from(request: Option<&Bound<'_, PyAny>>) -> PyResult<PlanRequest> {
+    request.map_or_else(|| Ok(PlanRequest::default()), |r| from_py(r, "request"))
+}
+
+/// The progress callable, checked: `None` or any callable.
+fn progress_from(progress: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Py<PyAny>>> {
+    match progress {
+        Some(p) if p.is_none() => Ok(None),
+        Some(p) if p.is_callable() => Ok(Some(p.clone().unbind())),
+        Some(p) => Err(argument_type(
+            "progress",
+            format!("must be callable or None, not {}", p.get_type().name()?),
+        )),
+        None => Ok(None),
+    }
+}
+
+/// Runs `work` without the GIL. After every simulated year the GIL is
+/// taken back for a moment: pending signals are checked (Ctrl-C raises
+/// `KeyboardInterrupt`) and `progress(done, total)` is called. An
+/// exception from either stops the work and is raised as it is.
+fn with_progress<T: Send>(
+    py: Python<'_>,
+    progress: Option<Py<PyAny>>,
+    work: impl Send + FnOnce(&mut dyn FnMut(Progress) -> ControlFlow<()>) -> Result<T, SimError>,
+) -> PyResult<T> {
+    let mut raised: Option<PyErr> = None;
+    let result = py.detach(|| {
+        work(&mut |p: Progress| {
+            Python::attach(|py| {
+                let called = py.check_signals().and_then(|()| match &progress {
+                    Some(progress) => progress
+                        .call1(py, (p.simulations, p.estimated_total))
+                        .map(drop),
+                    None => Ok(()),
+                });
+                match called {
+                    Ok(()) => ControlFlow::Continue(()),
+                    Err(error) => {
+                        raised = Some(error);
+                        ControlFlow::Break(())
+                    }
+                }
+            })
+        })
+    });
+    match (result, raised) {
+        (Err(SimError::Cancelled), Some(error)) => Err(error),
+        (result, _) => result.map_err(|e| CoreError::from(e).into()),
+    }
+}
+
 /// Searches bank compositions for the fewest doors (or least cost) that
-/// keep the building's overflow rate at or under the target. `request` is
-/// a dict of `PlanRequest` fields (`classes`, `target_overflow_rate`,
-/// `objective` = `"doors"` or `"cost"`, `max_doors`, ...). Returns the plan
-/// dict: `counts`, `doors`, `cost`, `result`, `evaluations` and the bank
-/// `config`. Raises `InfeasibleError` when no bank within `max_doors`
-/// meets the target. Runs without the GIL.
+/// keep the building's overflow rate at or under the target in most
+/// simulated years. `request` is a dict of `PlanRequest` fields
+/// (`classes`, `target_overflow_rate`, `objective` = `"doors"` or
+/// `"cost"`, `max_doors`, `seeds` = simulated years per composition,
+/// `percentile` of those years that must meet the target, ...). Returns
+/// the plan dict: `counts`, `doors`, `cost`, `overflow_rate` (at the
+/// percentile), `seed_overflow_rates`, `result_seed`, `result`,
+/// `evaluations` and the bank `config`. Raises `InfeasibleError` when no
+/// bank within `max_doors` meets the target.
+///
+/// Runs without the GIL, on all cores. `progress`, if given, is called
+/// as `progress(done, total)` after every simulated year: simulations
+/// done and an estimate of all of them (for tqdm: `bar.total = total;
+/// bar.update(done - bar.n)`); an exception it raises stops the plan and
+/// propagates. Ctrl-C raises `KeyboardInterrupt` once the simulations
+/// under way finish.
 #[pyfunction]
-#[pyo3(signature = (building = None, request = None))]
+#[pyo3(signature = (building = None, request = None, progress = None))]
 pub(crate) fn plan<'py>(
     py: Python<'py>,
     building: Option<&Bound<'py, PyAny>>,
     request: Option<&Bound<'py, PyAny>>,
+    progress: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let building = building_from(building)?;
-    let request: PlanRequest =
-        request.map_or_else(|| Ok(PlanRequest::default()), |r| from_py(r, "request"))?;
-    let plan = py
-        .detach(|| sim::plan(&building, &request))
-        .map_err(CoreError::from)?;
+    let request = request_from(request)?;
+    let progress = progress_from(progress)?;
+    let plan = with_progress(py, progress, |report| {
+        sim::plan_with(&building, &request, report)
+    })?;
     to_py(py, &plan)
+}
+
+/// Doors against coverage: for each coverage (share of parcels that get
+/// a door, 0 to 1) the doors the building needs at the request's
+/// percentile of simulated years (`doors`, `counts`), the doors that meet
+/// it in 10 %, 50 % and 90 % of the years (`doors_p10`, `doors_p50`,
+/// `doors_p90`) and the overflow rates of the years at `doors`
+/// (`overflow_p10`, ...); `None` where `max_doors` doors do not suffice.
+/// `request` is as for `plan` (its `target_overflow_rate` is not used);
+/// `progress` and Ctrl-C as for `plan`.
+#[pyfunction]
+#[pyo3(signature = (building = None, request = None, coverages = None, progress = None))]
+pub(crate) fn coverage_curve<'py>(
+    py: Python<'py>,
+    building: Option<&Bound<'py, PyAny>>,
+    request: Option<&Bound<'py, PyAny>>,
+    coverages: Option<&Bound<'py, PyAny>>,
+    progress: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let building = building_from(building)?;
+    let request = request_from(request)?;
+    let coverages: Vec<f64> = match coverages {
+        Some(c) if !c.is_none() => from_py(c, "coverages")?,
+        _ => vec![0.8, 0.9, 0.95, 0.98, 0.99, 1.0],
+    };
+    let progress = progress_from(progress)?;
+    let curve = with_progress(py, progress, |report| {
+        sim::coverage_curve_with(&building, &request, &coverages, report)
+    })?;
+    to_py(py, &curve)
 }
 
 /// A bank configuration dict with `counts[i]` doors of `classes[i]` (door

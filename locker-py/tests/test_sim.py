@@ -1,8 +1,9 @@
 """Building simulation and capacity planning."""
 
+import _thread
 import threading
 import time
-from typing import Any, Dict
+from typing import Any, Dict, List, Tuple
 
 import pytest
 
@@ -60,11 +61,86 @@ def test_bad_buildings_raise_sim_error() -> None:
 
 
 def test_planner_meets_the_target() -> None:
-    result = locker.plan(small(units=80), {"target_overflow_rate": 0.05})
-    assert result["result"]["overflow_rate"] <= 0.05
+    result = locker.plan(small(units=80), {"target_overflow_rate": 0.05, "seeds": 3})
+    assert result["overflow_rate"] <= 0.05
+    assert len(result["seed_overflow_rates"]) == 3
+    assert max(result["seed_overflow_rates"]) == result["overflow_rate"]
     assert result["doors"] == sum(c["count"] for c in result["counts"])
     assert len(result["config"]["compartments"]) == result["doors"]
-    assert locker.simulate(small(units=80), result["config"]) == result["result"]
+    year = small(units=80, seed=result["result_seed"])
+    assert locker.simulate(year, result["config"]) == result["result"]
+
+
+def test_progress_is_called_with_done_and_total() -> None:
+    calls: List[Tuple[int, int]] = []
+    result = locker.plan(small(units=60, days=14), {"seeds": 2}, progress=lambda done, total: calls.append((done, total)))
+    assert len(calls) == result["evaluations"]
+    assert [done for done, _ in calls] == list(range(1, len(calls) + 1))
+    assert all(total >= done for done, total in calls)
+    assert calls[-1] == (result["evaluations"], result["evaluations"])
+
+
+def test_an_exception_from_progress_stops_the_plan() -> None:
+    calls: List[int] = []
+
+    def interrupt(done: int, total: int) -> None:
+        calls.append(done)
+        if done == 3:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        locker.plan(small(units=60, days=14), {"seeds": 2}, progress=interrupt)
+    assert calls == [1, 2, 3]
+
+    def fail(done: int, total: int) -> None:
+        raise RuntimeError("stop")
+
+    with pytest.raises(RuntimeError, match="stop"):
+        locker.coverage_curve(small(units=60, days=14), {"seeds": 2}, [0.9], progress=fail)
+
+
+def test_ctrl_c_stops_a_plan_without_a_progress_callable() -> None:
+    # interrupt_main() is what Ctrl-C does: the signal is checked after
+    # every simulated year, with the GIL taken back for a moment.
+    timer = threading.Timer(0.3, _thread.interrupt_main)
+    timer.start()
+    started = time.monotonic()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            locker.plan(small(units=200, days=120), {"seeds": 50, "target_overflow_rate": 0.0})
+    finally:
+        timer.cancel()
+    assert time.monotonic() - started < 60
+
+
+def test_wrong_arguments_are_refused() -> None:
+    with pytest.raises(locker.ArgumentTypeError) as error:
+        locker.plan(small(), {}, progress=3)  # type: ignore[arg-type]
+    assert error.value.argument == "progress"
+    assert isinstance(error.value, TypeError)
+    with pytest.raises(locker.SimError) as sim_error:
+        locker.plan(small(), {"seeds": 0})
+    assert sim_error.value.code == "invalid_field"
+    assert "seeds" in str(sim_error.value)
+    with pytest.raises(locker.SimError, match="percentile"):
+        locker.plan(small(), {"percentile": 0})
+    with pytest.raises(locker.InvalidArgumentError):
+        locker.plan(small(), {"seeds": "many"})
+    with pytest.raises(locker.InvalidArgumentError):
+        locker.coverage_curve(small(), {}, "all")  # type: ignore[arg-type]
+    with pytest.raises(locker.SimError, match=r"coverages\[0\]"):
+        locker.coverage_curve(small(), {}, [1.5])
+
+
+def test_coverage_curve_is_monotone() -> None:
+    curve = locker.coverage_curve(small(units=60, days=14), {"seeds": 3}, [0.8, 0.95, 1.0])
+    doors = [p["doors"] for p in curve["points"]]
+    known = [d for d in doors if d is not None]
+    assert known == doors
+    assert known == sorted(known)
+    for point in curve["points"]:
+        assert point["doors_p10"] <= point["doors_p50"] <= point["doors_p90"]  # type: ignore[operator]
+    assert curve["seeds"] == 3 and curve["percentile"] == 90.0
 
 
 def test_planner_by_cost_uses_prices() -> None:

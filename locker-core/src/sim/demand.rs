@@ -216,7 +216,11 @@ impl<'a> Demand<'a> {
     /// The parcels of day `day`, in time order.
     pub(crate) fn day(&mut self, day: u32) -> Vec<Arrival> {
         let b = self.building;
-        let mean = self.day_means.get(usize::try_from(day).unwrap_or(usize::MAX)).copied().unwrap_or(0.0);
+        let mean = self
+            .day_means
+            .get(usize::try_from(day).unwrap_or(usize::MAX))
+            .copied()
+            .unwrap_or(0.0);
         let day_s = u64::from(day) * DAY_S;
         // (time, unit, profile, carrier) before the resident's side.
         let mut drafts: Vec<(u64, Option<usize>, usize)> = Vec::new();
@@ -327,7 +331,10 @@ fn day_means(b: &Building) -> Result<Vec<f64>, SimError> {
         }
     }
     let shape = |day_of_year: u32| {
-        let month = month_of_day.get(usize::try_from(day_of_year).unwrap_or(usize::MAX)).copied().unwrap_or(0);
+        let month = month_of_day
+            .get(usize::try_from(day_of_year).unwrap_or(usize::MAX))
+            .copied()
+            .unwrap_or(0);
         let mut factor = f64::from(b.season.get(month).copied().unwrap_or(0));
         for peak in &b.peaks {
             if peak.covers(day_of_year) {
@@ -349,9 +356,9 @@ fn day_means(b: &Building) -> Result<Vec<f64>, SimError> {
     Ok((0..b.days)
         .map(|day| {
             let weekday = usize::try_from((u32::from(b.start_weekday) + day) % 7).unwrap_or(0);
-            let weekday_factor =
-                f64::from(b.weekday_weights.get(weekday).copied().unwrap_or(0)) * 7.0
-                    / to_f64(week);
+            let weekday_factor = f64::from(b.weekday_weights.get(weekday).copied().unwrap_or(0))
+                * 7.0
+                / to_f64(week);
             let day_of_year = (u32::from(b.start_day_of_year) + day) % 365;
             let growth = 1.0 + b.growth_percent_per_year / 100.0 * f64::from(day) / 365.0;
             per_day * weekday_factor * shape(day_of_year) / year * growth.max(0.0)

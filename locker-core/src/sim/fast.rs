@@ -85,8 +85,7 @@ impl FastBackend {
         if let Some(Some(held)) = self.doors.get_mut(door) {
             held.expires_at_s = expires_at_s;
             held.version = version;
-            self.expiries
-                .push(Reverse((expires_at_s, door, version)));
+            self.expiries.push(Reverse((expires_at_s, door, version)));
         }
     }
 

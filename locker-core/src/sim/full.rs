@@ -107,8 +107,8 @@ pub fn simulate_locker(
     let recorder = Recorder::new(building, &bank);
     let door_ids: Vec<CompartmentId> = bank.compartments().iter().map(|d| d.id()).collect();
     let start_s = YEAR_START_S + u64::from(building.start_day_of_year) * DAY_S;
-    let hardware = SimulatedHardware::new(door_ids.iter().copied(), building.seed)
-        .with_now_s(start_s);
+    let hardware =
+        SimulatedHardware::new(door_ids.iter().copied(), building.seed).with_now_s(start_s);
     let locker_config = LockerConfig {
         bank: config.clone(),
         policy: building_policy(building),
@@ -187,9 +187,7 @@ impl FullBackend {
             .and_then(Option::as_ref)
             .is_some_and(|(_, until)| *until > now_s + DAY_S);
         if !fresh {
-            let code = self
-                .locker
-                .issue_courier_code(carrier_id, COURIER_CODE_S)?;
+            let code = self.locker.issue_courier_code(carrier_id, COURIER_CODE_S)?;
             if let Some(slot) = self.codes.get_mut(carrier) {
                 *slot = Some((code, now_s + COURIER_CODE_S));
             }
@@ -228,7 +226,10 @@ impl FullBackend {
                     qr_token,
                     ..
                 } => {
-                    if let Some(slot) = self.index_of(compartment).and_then(|i| self.doors.get_mut(i)) {
+                    if let Some(slot) = self
+                        .index_of(compartment)
+                        .and_then(|i| self.doors.get_mut(i))
+                    {
                         *slot = Some(DoorState {
                             recipient,
                             pin,
@@ -248,7 +249,9 @@ impl FullBackend {
                         && let Some(Some(door)) = self.doors.get_mut(index)
                     {
                         door.return_token = Some(qr_token);
-                        let carrier = usize::try_from(carrier.0).ok().and_then(|c| c.checked_sub(1));
+                        let carrier = usize::try_from(carrier.0)
+                            .ok()
+                            .and_then(|c| c.checked_sub(1));
                         self.expired.push((index, door.parcels, carrier));
                     }
                 }
@@ -307,7 +310,11 @@ impl FullBackend {
 
 /// A physical action the simulation could not do (a bug).
 fn action(error: crate::hardware::sim::ActionError) -> SimError {
-    SimError::field("door", alloc::format!("{error}"), "a simulated action failed")
+    SimError::field(
+        "door",
+        alloc::format!("{error}"),
+        "a simulated action failed",
+    )
 }
 
 impl Backend for FullBackend {
@@ -325,7 +332,11 @@ impl Backend for FullBackend {
         } = outcome
         else {
             let DropOff::Overflow(overflow) = outcome else {
-                return Err(SimError::field("deposit", "", "an unknown drop-off outcome"));
+                return Err(SimError::field(
+                    "deposit",
+                    "",
+                    "an unknown drop-off outcome",
+                ));
             };
             return Ok(Deposit::Overflow(overflow.reason));
         };

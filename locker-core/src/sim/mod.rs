@@ -11,7 +11,9 @@
 //!
 //! [`plan`] searches bank compositions — how many doors of each
 //! [`DoorClass`] — for the fewest doors (or the least cost) that keep the
-//! overflow rate at or under a target.
+//! overflow rate at or under a target in most simulated years (a
+//! percentile of several seeds); [`coverage_curve`] gives the doors for
+//! several coverages at once, with a band across the years.
 //!
 //! ```
 //! use locker_core::bank::default_bank;
@@ -47,6 +49,7 @@
 //! [`Bank::store`]: crate::bank::Bank::store
 
 mod building;
+mod curve;
 mod demand;
 mod fast;
 #[cfg(feature = "serde")]
@@ -56,16 +59,19 @@ mod pattern;
 mod plan;
 mod record;
 mod run;
+mod seeds;
 
 use alloc::string::String;
 
 pub use building::{Building, DwellBucket, ParcelProfile};
-pub use pattern::{Away, Carrier, PeakPeriod, ReceiverGroup};
-pub use plan::{
-    ClassCount, DoorClass, Objective, Plan, PlanRequest, compose_bank, default_classes, plan,
-};
+pub use curve::{CoverageCurve, CurvePoint, coverage_curve, coverage_curve_with};
 #[cfg(feature = "serde")]
 pub use full::{LockerSimulation, SimLocker, YEAR_START_S, building_policy, simulate_locker};
+pub use pattern::{Away, Carrier, PeakPeriod, ReceiverGroup};
+pub use plan::{
+    ClassCount, DoorClass, Objective, Plan, PlanRequest, Progress, compose_bank,
+    default_chilled_classes, default_classes, plan, plan_with,
+};
 pub use record::{CarrierStats, ClassStats, DayStats, DwellStats, SimResult};
 
 /// Simulates `building` against a bank built from `config`, on the fast
@@ -146,6 +152,10 @@ pub enum SimError {
         /// The doors of that composition.
         best_doors: u32,
     },
+    /// The progress callback of [`plan_with`] or [`coverage_curve_with`]
+    /// asked to stop.
+    #[error("cancelled")]
+    Cancelled,
 }
 
 impl SimError {

@@ -45,6 +45,24 @@ pub(crate) const fn to_f64(x: u64) -> f64 {
     x as f64
 }
 
+/// The square root of `x` (0 for `x` at or under 0 and for NaN), by
+/// Newton's method: `core` has no `f64::sqrt` without `std`, and the
+/// planner needs the same keys on every platform.
+pub(crate) fn sqrt(x: f64) -> f64 {
+    if x.is_nan() || x <= 0.0 {
+        return 0.0;
+    }
+    if x.is_infinite() {
+        return x;
+    }
+    // Halving the exponent gives a start within a factor of 2.
+    let mut y = f64::from_bits((x.to_bits() >> 1) + (1023_u64 << 51));
+    for _ in 0..8 {
+        y = f64::midpoint(y, x / y);
+    }
+    y
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -60,6 +78,17 @@ mod tests {
         assert_eq!(floor_u32(-3.0), 0);
         assert_eq!(floor_u32(f64::NAN), 0);
         assert_eq!(floor_u32(1e20), u32::MAX);
+    }
+
+    #[test]
+    fn sqrt_is_accurate() {
+        for x in [1e-9, 0.25, 1.0, 2.0, 9.0, 123.456, 1e6, 1e12] {
+            let y = sqrt(x);
+            assert!((y * y - x).abs() <= x * 1e-12, "{x}: {y}");
+        }
+        assert_eq!(sqrt(0.0), 0.0);
+        assert_eq!(sqrt(-4.0), 0.0);
+        assert_eq!(sqrt(f64::NAN), 0.0);
     }
 
     #[test]

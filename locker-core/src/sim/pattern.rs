@@ -132,7 +132,12 @@ pub(crate) fn default_carriers() -> Vec<Carrier> {
     vec![
         carrier("postal", 40, &[11], &[45, 30, 17, 6, 2, 0, 1]),
         carrier("parcel network", 40, &[10, 15], &[20, 25, 30, 17, 6, 0, 2]),
-        carrier("grocery and same-day", 20, &[18], &[20, 20, 25, 15, 4, 15, 1]),
+        carrier(
+            "grocery and same-day",
+            20,
+            &[18],
+            &[20, 20, 25, 15, 4, 15, 1],
+        ),
     ]
 }
 

@@ -134,7 +134,6 @@ pub struct SimResult {
     pub daily: Vec<DayStats>,
 }
 
-
 impl SimResult {
     /// The share of parcels that found every fitting door taken: the
     /// overflow more doors would cure (parcels no door of the bank fits,

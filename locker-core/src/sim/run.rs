@@ -239,17 +239,22 @@ impl<'a, B: Backend> Driver<'a, B> {
         let now_s = arrival.at_s;
         self.arrived_s.push(now_s);
         self.recorder.arrived(arrival);
-        let profile = self
-            .building
-            .size_mix
-            .get(arrival.profile)
-            .ok_or_else(|| SimError::field("size_mix", arrival.profile, "has no such profile"))?;
+        let profile =
+            self.building.size_mix.get(arrival.profile).ok_or_else(|| {
+                SimError::field("size_mix", arrival.profile, "has no such profile")
+            })?;
         let mut request = Request::new(
             profile.parcel(ParcelId(arrival.id)),
             RecipientId(u64::from(arrival.unit)),
         );
         let index = unit_index(arrival.unit);
-        if self.demand.needs_accessible.get(index).copied().unwrap_or(false) {
+        if self
+            .demand
+            .needs_accessible
+            .get(index)
+            .copied()
+            .unwrap_or(false)
+        {
             request = request.accessible();
         }
         match self.backend.deposit(arrival, request, now_s)? {
@@ -281,12 +286,8 @@ impl<'a, B: Backend> Driver<'a, B> {
                     if let Some(visit) = self.visit_s.get_mut(index) {
                         *visit = Some(next);
                     }
-                    self.queue.push(Reverse((
-                        next,
-                        Action::Visit {
-                            unit: arrival.unit,
-                        },
-                    )));
+                    self.queue
+                        .push(Reverse((next, Action::Visit { unit: arrival.unit })));
                 }
                 if arrival.extends && arrival.visit_s > expires_at_s {
                     let fill = self.door_fill.get(door).copied().unwrap_or(0);

@@ -209,39 +209,101 @@ fn composed_banks_are_valid_and_ada_compliant() {
 }
 
 #[test]
-fn the_planner_meets_the_target_with_fewer_doors_than_the_estimate_allows() {
+fn the_planner_meets_the_target_and_one_door_fewer_of_the_chain_does_not() {
     let building = small(120, 56, 9);
     let request = PlanRequest {
         target_overflow_rate: 0.03,
+        seeds: 3,
         ..PlanRequest::default()
     };
     let plan = plan(&building, &request).unwrap();
-    assert!(plan.result.full_overflow_rate() <= 0.03);
+    assert!(plan.overflow_rate <= 0.03);
+    assert_eq!(plan.seed_overflow_rates.len(), 3);
     assert_eq!(plan.doors, plan.counts.iter().map(|c| c.count).sum::<u32>());
     assert_eq!(
         plan.config.compartments.len(),
         usize::try_from(plan.doors).unwrap()
     );
-    // The plan's bank gives the plan's result.
-    assert_eq!(simulate(&building, &plan.config).unwrap(), plan.result);
-    // One door fewer of any class breaks the target, or the class is empty.
-    for index in 0..plan.counts.len() {
-        let mut counts: Vec<u32> = plan.counts.iter().map(|c| c.count).collect();
-        if counts[index] == 0 {
-            continue;
-        }
-        counts[index] -= 1;
-        if counts.iter().sum::<u32>() == 0 {
-            continue;
-        }
-        let config = compose_bank(&request.classes, &counts, request.policy, 10).unwrap();
-        let fewer = simulate(&building, &config).unwrap();
-        assert!(
-            fewer.full_overflow_rate() > 0.03,
-            "class {index}: {}",
-            fewer.full_overflow_rate()
-        );
+    // With 3 seeds the 90th percentile is the worst year; `result` is it.
+    let worst = plan.seed_overflow_rates.iter().copied().fold(0.0, f64::max);
+    assert_eq!(plan.overflow_rate, worst);
+    assert_eq!(plan.result.full_overflow_rate(), worst);
+    let year = Building {
+        seed: plan.result_seed,
+        ..building.clone()
+    };
+    assert_eq!(simulate(&year, &plan.config).unwrap(), plan.result);
+    // The chain's composition one door smaller fails the target.
+    let mut noop = |_| core::ops::ControlFlow::Continue(());
+    let mut search = plan::Search::new(&building, &request, &mut noop);
+    assert_eq!(
+        search.counts_at(plan.doors),
+        plan.counts.iter().map(|c| c.count).collect::<Vec<_>>()
+    );
+    let fewer = search.rates(plan.doors - 1).unwrap();
+    assert!(
+        plan::nearest_rank(&fewer, 90.0).unwrap().1 > 0.03,
+        "{fewer:?}"
+    );
+}
+
+#[cfg(feature = "std")]
+#[test]
+fn seeds_give_the_same_rates_on_any_number_of_threads() {
+    let building = small(90, 14, 40);
+    let config = default_bank();
+    let mut ticks = 0;
+    let one = seeds::sequential(&building, &config, 0..7, &mut [None; 7], &mut || {
+        ticks += 1;
+        core::ops::ControlFlow::Continue(())
+    })
+    .unwrap();
+    assert_eq!(ticks, 7);
+    for threads in [1, 2, 3, 8] {
+        let mut ticks = 0;
+        let many = seeds::parallel(&building, &config, 7, threads, &mut || {
+            ticks += 1;
+            core::ops::ControlFlow::Continue(())
+        })
+        .unwrap();
+        assert_eq!(many, one, "{threads} threads");
+        assert_eq!(ticks, 7);
     }
+    // Year i is seed 40 + i.
+    let year = Building {
+        seed: 43,
+        ..building.clone()
+    };
+    assert_eq!(
+        simulate(&year, &config).unwrap().full_overflow_rate(),
+        one[3]
+    );
+    // Stopping on several threads: a typed error, no tick after it.
+    let mut ticks = 0;
+    let stopped = seeds::parallel(&building, &config, 7, 3, &mut || {
+        ticks += 1;
+        core::ops::ControlFlow::Break(())
+    });
+    assert_eq!(stopped, Err(SimError::Cancelled));
+    assert_eq!(ticks, 1);
+}
+
+#[test]
+fn nearest_rank_is_the_documented_rank() {
+    let rates: Vec<f64> = (1..=10).map(|i| f64::from(i) / 100.0).rev().collect();
+    // 10 seeds: the 90th percentile is the 9th lowest, the 50th the 5th,
+    // the 10th the lowest, the 100th the highest.
+    assert_eq!(plan::nearest_rank(&rates, 90.0), Some((1, 0.09)));
+    assert_eq!(plan::nearest_rank(&rates, 50.0), Some((5, 0.05)));
+    assert_eq!(plan::nearest_rank(&rates, 10.0), Some((9, 0.01)));
+    assert_eq!(plan::nearest_rank(&rates, 0.5), Some((9, 0.01)));
+    assert_eq!(plan::nearest_rank(&rates, 100.0), Some((0, 0.10)));
+    // 8 seeds: the 90th percentile is the highest (rank ⌈7.2⌉ = 8).
+    assert_eq!(plan::nearest_rank(&rates[2..], 90.0), Some((0, 0.08)));
+    // Equal rates rank in seed order.
+    assert_eq!(plan::nearest_rank(&[0.2, 0.1, 0.1], 30.0), Some((1, 0.1)));
+    assert_eq!(plan::nearest_rank(&[0.2, 0.1, 0.1], 50.0), Some((2, 0.1)));
+    assert_eq!(plan::nearest_rank(&[], 50.0), None);
 }
 
 #[test]
@@ -288,7 +350,12 @@ fn json_shapes_round_trip_with_defaults() {
     let request: PlanRequest =
         serde_json::from_str(r#"{"objective": "cost", "target_overflow_rate": 0.1}"#).unwrap();
     assert_eq!(request.objective, Objective::Cost);
-    assert_eq!(request.classes.len(), 4);
+    assert_eq!(request.classes.len(), 6);
+    assert_eq!(request.seeds, 10);
+    assert_eq!(request.percentile, 90.0);
+    let request: PlanRequest = serde_json::from_str(r#"{"seeds": 3, "percentile": 50}"#).unwrap();
+    assert_eq!((request.seeds, request.percentile), (3, 50.0));
+    assert!(serde_json::from_str::<PlanRequest>(r#"{"seed": 3}"#).is_err());
     let json = serde_json::to_string(&Building::default()).unwrap();
     assert_eq!(
         serde_json::from_str::<Building>(&json).unwrap(),

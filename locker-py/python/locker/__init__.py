@@ -38,7 +38,7 @@ is what the other bindings and the firmware read.
 - Journals: :func:`read_journal`, :func:`verify_journal` (with a
   :class:`KeyRing`: every record's MAC; without: integrity only),
   :func:`write_journal`; statistics in :mod:`locker.analytics`.
-- Simulation and planning: :func:`simulate`, :func:`plan`,
+- Simulation and planning: :func:`simulate`, :func:`plan`, :func:`coverage_curve`,
   :func:`default_building`, :func:`default_classes`, :func:`compose_bank`;
   the shapes of their results in :mod:`locker.types`.
 
@@ -81,6 +81,7 @@ from locker._locker import (
     bank_config_to_json,
     brute_force_bound,
     compose_bank,
+    coverage_curve,
     default_bank,
     default_building,
     default_classes,
@@ -137,6 +138,7 @@ __all__ = [
     "bank_config_to_json",
     "brute_force_bound",
     "compose_bank",
+    "coverage_curve",
     "default_bank",
     "default_building",
     "default_classes",

@@ -4,10 +4,11 @@ Kept in step with ``locker-py/src`` by ``mypy.stubtest`` in CI. Structured
 values are dicts shaped like the core's snake_case JSON.
 """
 
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union, final
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Union, final
 
 from locker.types import (
     BoundReport,
+    CoverageCurve,
     Failure,
     Flash,
     FlashReport,
@@ -55,6 +56,7 @@ __all__ = [
     "bank_config_to_json",
     "brute_force_bound",
     "compose_bank",
+    "coverage_curve",
     "default_bank",
     "default_building",
     "default_classes",
@@ -785,9 +787,24 @@ def simulate(
     """Simulates a building against a bank (the default bank when ``None``); releases the GIL."""
 
 def plan(
-    building: Optional[Mapping[str, Any]] = None, request: Optional[Mapping[str, Any]] = None
+    building: Optional[Mapping[str, Any]] = None,
+    request: Optional[Mapping[str, Any]] = None,
+    progress: Optional[Callable[[int, int], object]] = None,
 ) -> Plan:
-    """Finds the fewest doors (or least cost) that keep overflow under the target; releases the GIL."""
+    """Finds the fewest doors (or least cost) that keep overflow under the
+    target in the request's ``percentile`` of ``seeds`` simulated years;
+    releases the GIL. ``progress(done, total)`` is called after every
+    simulated year; an exception it raises (and Ctrl-C) stops the plan."""
+
+def coverage_curve(
+    building: Optional[Mapping[str, Any]] = None,
+    request: Optional[Mapping[str, Any]] = None,
+    coverages: Optional[Sequence[float]] = None,
+    progress: Optional[Callable[[int, int], object]] = None,
+) -> CoverageCurve:
+    """Doors against coverage (share of parcels that get a door), with
+    doors at the 10th, 50th and 90th percentile of simulated years;
+    ``progress`` as for :func:`plan`."""
 
 def compose_bank(
     classes: Sequence[_JsonDict],

@@ -22,6 +22,8 @@ __all__ = [
     "Chain",
     "ClassCount",
     "ClassStats",
+    "CoverageCurve",
+    "CurvePoint",
     "ClockConfirmedEvent",
     "ClockJumpedEvent",
     "CourierSignedInEntry",
@@ -118,9 +120,39 @@ class Plan(TypedDict):
     counts: List[ClassCount]
     doors: int
     cost: float
+    overflow_rate: float
+    seed_overflow_rates: List[float]
+    result_seed: int
     result: SimResult
     evaluations: int
     config: Dict[str, Any]
+
+
+class CurvePoint(TypedDict):
+    """One coverage of a :class:`CoverageCurve`: the doors at the request's
+    percentile of simulated years (``doors``, ``counts``), the doors that
+    meet it in 10, 50 and 90 % of the years, and the overflow rates of the
+    years at ``doors``; ``None`` where ``max_doors`` does not suffice."""
+
+    coverage: float
+    target_overflow_rate: float
+    doors: Optional[int]
+    counts: List[ClassCount]
+    doors_p10: Optional[int]
+    doors_p50: Optional[int]
+    doors_p90: Optional[int]
+    overflow_p10: Optional[float]
+    overflow_p50: Optional[float]
+    overflow_p90: Optional[float]
+
+
+class CoverageCurve(TypedDict):
+    """What :func:`locker.coverage_curve` returns."""
+
+    seeds: int
+    percentile: float
+    points: List[CurvePoint]
+    evaluations: int
 
 
 class KeyCheck(TypedDict):

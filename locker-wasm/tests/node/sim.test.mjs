@@ -35,3 +35,26 @@ test("the simulation's, the planner's and the simulated bank's codes are the cor
   sim.failCalls("unlock", "bus_timeout");
   assert.throws(() => sim.unlock(2), code("bus_timeout"));
 });
+
+test("planBank reports progress, stops on false, rethrows what the callback throws", async () => {
+  const { coverageCurve } = await import("locker-wasm");
+  const building = { units: 40, days: 14 };
+  const seen = [];
+  const plan = planBank(building, { seeds: 2 }, (p) => { seen.push(p); });
+  assert.equal(seen.length, plan.evaluations);
+  assert.deepEqual(seen.map((p) => p.done), seen.map((_, i) => i + 1));
+  assert.ok(seen.every((p) => p.total >= p.done && p.doors > 0));
+  assert.equal(plan.seed_overflow_rates.length, 2);
+  assert.ok(plan.overflow_rate <= 0.02);
+  let calls = 0;
+  assert.throws(() => planBank(building, { seeds: 2 }, () => { calls += 1; return calls < 3; }), { code: "cancelled" });
+  assert.equal(calls, 3);
+  assert.throws(() => planBank(building, { seeds: 2 }, () => { throw new RangeError("mine"); }), RangeError);
+  assert.throws(() => planBank(building, { seeds: 2 }, 7), { code: "invalid_argument" });
+  assert.throws(() => planBank(building, { seeds: 0 }), { code: "invalid_field" });
+  const curve = coverageCurve(building, { seeds: 2 }, [0.8, 0.95, 1]);
+  const doors = curve.points.map((p) => p.doors);
+  assert.deepEqual([...doors].sort((a, b) => a - b), doors);
+  assert.ok(curve.points.every((p) => p.doors_p10 <= p.doors_p50 && p.doors_p50 <= p.doors_p90));
+  assert.throws(() => coverageCurve(building, {}, [2]), { code: "invalid_field" });
+});
