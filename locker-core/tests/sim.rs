@@ -5,7 +5,8 @@
 
 use locker_core::bank::default_bank;
 use locker_core::sim::{
-    Building, PlanRequest, SimResult, compose_bank, default_classes, simulate, simulate_locker,
+    Building, PlanRequest, SimResult, compose_bank, coverage_curve, default_classes, simulate,
+    simulate_locker,
 };
 
 fn building(seed: u64) -> Building {
@@ -68,14 +69,14 @@ fn a_building_round_trips_through_json() {
 }
 
 #[test]
-fn occupied_doors_follow_littles_law_when_parcels_rarely_share_a_door() {
+fn occupied_doors_follow_littles_law_when_parcels_never_share_a_door() {
     // Little's law: the time-averaged number of parcels in the bank is the
-    // arrival rate times the mean stay. With two parcels a unit a month a
-    // parcel rarely joins another at its door, so occupied doors are
-    // parcels, within the few per cent that do share; on a bank large
-    // enough that none overflows.
+    // arrival rate times the mean stay. Without consolidation occupied
+    // doors are parcels; on a bank large enough that none overflows.
     let classes = default_classes();
-    let bank = compose_bank(&classes, &vec![120; classes.len()], Default::default(), 10).unwrap();
+    let mut bank =
+        compose_bank(&classes, &vec![120; classes.len()], Default::default(), 10).unwrap();
+    bank.policy.consolidate = false;
     for seed in 0..3 {
         let quiet = Building {
             units: 1_000,
@@ -97,12 +98,7 @@ fn occupied_doors_follow_littles_law_when_parcels_rarely_share_a_door() {
             (0.95..=1.05).contains(&ratio),
             "seed {seed}: {occupied_doors:.2} doors occupied on average, {parcels_in_bank:.2} by Little's law"
         );
-        #[allow(clippy::cast_precision_loss)]
-        let shared = result.consolidated as f64 / result.placed as f64;
-        assert!(
-            shared < 0.05,
-            "seed {seed}: {shared:.3} of parcels shared a door"
-        );
+        assert_eq!(result.consolidated, 0, "seed {seed}");
     }
 }
 
@@ -190,4 +186,34 @@ fn the_fast_path_and_the_locker_agree_on_the_same_building() {
         let full = simulate_locker(&building, &default_bank()).unwrap();
         assert_agree(&fast, &full.result, &format!("seed {seed}, {units} units"));
     }
+}
+
+#[test]
+fn covering_every_parcel_takes_about_twice_the_doors_of_covering_four_in_five() {
+    // Field data (Loughborough University, J. Open Innov. 2021, 7(3):183:
+    // a year of London lockers) finds that covering 100 % of parcels
+    // instead of 80 % about doubles the doors, because demand is uneven:
+    // the busy months, the days after Black Friday, Mondays. The default
+    // building's seasonal profile must show it, in a median year, for the
+    // main job's 300 units. (A building of 100 units, whose busiest days
+    // are relatively busier still, comes out near 2.5×.)
+    let building = Building {
+        units: 300,
+        seed: 11,
+        ..Building::default()
+    };
+    let request = PlanRequest {
+        seeds: 3,
+        percentile: 50.0,
+        ..PlanRequest::default()
+    };
+    let curve = coverage_curve(&building, &request, &[0.8, 1.0]).unwrap();
+    let doors = |i: usize| f64::from(curve.points[i].doors.unwrap());
+    let ratio = doors(1) / doors(0);
+    assert!(
+        (1.5..=2.5).contains(&ratio),
+        "{} doors cover every parcel, {} four in five: {ratio:.2}×",
+        doors(1),
+        doors(0)
+    );
 }

@@ -98,7 +98,7 @@ impl Default for Away {
 }
 
 /// Monthly volume, January to December, in percent of an average month.
-pub(crate) const DEFAULT_SEASON: [u32; 12] = [95, 88, 95, 93, 95, 93, 93, 95, 97, 105, 120, 131];
+pub(crate) const DEFAULT_SEASON: [u32; 12] = [97, 90, 97, 95, 97, 95, 95, 97, 99, 104, 115, 119];
 
 /// The delivery peaks of the default building.
 pub(crate) fn default_peaks() -> Vec<PeakPeriod> {
@@ -111,9 +111,9 @@ pub(crate) fn default_peaks() -> Vec<PeakPeriod> {
     vec![
         // Orders of Black Friday (27 November 2026) and Cyber Monday
         // arrive in the days after.
-        peak("after Black Friday", 331, 4, 160),
-        peak("after Cyber Monday", 335, 3, 140),
-        peak("before Christmas", 345, 8, 130),
+        peak("after Black Friday", 331, 4, 125),
+        peak("after Cyber Monday", 335, 3, 115),
+        peak("before Christmas", 345, 8, 110),
         // Little comes between Christmas and the new year.
         peak("Christmas", 358, 3, 30),
     ]
