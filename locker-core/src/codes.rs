@@ -304,6 +304,19 @@ mod journaled {
         }
     }
 
+    impl crate::analytics::AnalyticsError {
+        /// The stable code of this error.
+        #[must_use]
+        pub const fn code(&self) -> &'static str {
+            match self {
+                Self::Empty => "empty_journal",
+                Self::Replay { .. } => "replay",
+                Self::SpanTooLong { .. } => "span_too_long",
+                Self::InvalidOption { .. } => "invalid_argument",
+            }
+        }
+    }
+
     impl LockerError {
         /// The stable code of this error (the innermost cause's).
         #[must_use]

@@ -1,0 +1,586 @@
+//! [`StatsBuilder`]: records in, one at a time, through the locker's own
+//! state machine; statistics out. What each record did is read from what
+//! it changed in the state (the parcels a door holds, where a parcel is),
+//! so the statistics cannot disagree with replay.
+
+use alloc::vec::Vec;
+
+use super::dwell::{Stays, to_f64};
+use super::error::AnalyticsError;
+use super::occupancy::Occupancy;
+use super::options::StatsOptions;
+use super::report::{
+    AbortCount, CarrierCount, DayStats, JournalStats, OverflowStats, PickupStats, Totals,
+};
+use crate::collections::SortedMap;
+use crate::credential::{CarrierId, Channel};
+use crate::ids::{CompartmentId, ParcelId};
+use crate::journal::Record;
+use crate::locker::{AbortReason, DoorTask, Entry, LockerState, ParcelPlace};
+
+/// The most local days counted one by one (a century).
+pub const MAX_DAYS: u64 = 36_525;
+
+/// Every abort reason, in the order the totals list them.
+const ABORT_REASONS: [AbortReason; 7] = [
+    AbortReason::DoorFault,
+    AbortReason::NothingInserted,
+    AbortReason::TooSmall,
+    AbortReason::Cancelled,
+    AbortReason::PowerLoss,
+    AbortReason::StillInside,
+    AbortReason::NeverOpened,
+];
+
+/// A door emptied by its recipient, in its re-open grace period: the
+/// parcels count as collected when it ends, unless reported missing.
+#[derive(Clone, Debug)]
+struct Pending {
+    /// Whether the pickup was in the window.
+    counted: bool,
+    /// Each parcel and its stay, in seconds.
+    parcels: Vec<(ParcelId, u64)>,
+}
+
+/// What the state said about the record's door before the record.
+#[derive(Clone, Copy, Debug)]
+struct Before {
+    door: CompartmentId,
+    parcels: usize,
+    /// The channel of the pickup closing, for a pickup's door.
+    channel: Option<Channel>,
+    /// An interrupted drop-off staff find empty.
+    found_empty: bool,
+}
+
+/// The statistics of a journal, built one record at a time: what
+/// [`journal_stats`](super::journal_stats) does, for a journal read
+/// record by record (it holds the locker's state, not the records).
+#[derive(Clone, Debug)]
+pub struct StatsBuilder {
+    options: StatsOptions,
+    run: Option<Run>,
+}
+
+/// The state once the first record configured it.
+#[derive(Clone, Debug)]
+struct Run {
+    state: LockerState,
+    records: u64,
+    first_at_s: u64,
+    last_at_s: u64,
+    started: bool,
+    ended: bool,
+    first_day: i64,
+    totals: Totals,
+    aborts: [u64; 7],
+    overflow: OverflowStats,
+    by_carrier: SortedMap<CarrierId, u64>,
+    pickups: PickupStats,
+    days: Vec<DayStats>,
+    occupancy: Occupancy,
+    stays: Stays,
+    /// What each door holds: each parcel and when it went in.
+    inside: SortedMap<CompartmentId, Vec<(ParcelId, u64)>>,
+    in_bank: u64,
+    pending: SortedMap<CompartmentId, Pending>,
+}
+
+impl StatsBuilder {
+    /// A builder reading with `options`.
+    ///
+    /// # Errors
+    ///
+    /// [`AnalyticsError::InvalidOption`] for options out of range.
+    pub fn new(options: StatsOptions) -> Result<Self, AnalyticsError> {
+        options.validate()?;
+        Ok(Self { options, run: None })
+    }
+
+    /// Reads the next record (the first must configure the locker). A
+    /// record dated before the one before it is read at that one's time.
+    ///
+    /// # Errors
+    ///
+    /// [`AnalyticsError::Replay`] naming a record that does not apply, or
+    /// [`AnalyticsError::SpanTooLong`]. The builder is of no further use
+    /// after an error.
+    pub fn push(&mut self, record: &Record<Entry>) -> Result<(), AnalyticsError> {
+        let options = self.options;
+        let Some(run) = &mut self.run else {
+            let state = LockerState::from_entry(&record.entry, record.at_s).map_err(|error| {
+                AnalyticsError::Replay {
+                    seq: record.seq,
+                    error,
+                }
+            })?;
+            let mut run = Run::new(state, record.at_s, &options);
+            run.advance(record.seq, record.at_s, &options)?;
+            self.run = Some(run);
+            return Ok(());
+        };
+        run.push(record, &options)
+    }
+
+    /// The statistics of the records pushed.
+    ///
+    /// # Errors
+    ///
+    /// [`AnalyticsError::Empty`] when none was.
+    pub fn finish(self) -> Result<JournalStats, AnalyticsError> {
+        let run = self.run.ok_or(AnalyticsError::Empty)?;
+        Ok(run.finish(&self.options))
+    }
+}
+
+impl Run {
+    fn new(state: LockerState, at_s: u64, options: &StatsOptions) -> Self {
+        let occupancy = Occupancy::new(state.bank());
+        let observed_from_s = options.from_s.map_or(at_s, |from_s| from_s.max(at_s));
+        Self {
+            occupancy,
+            state,
+            records: 1,
+            first_at_s: at_s,
+            last_at_s: at_s,
+            started: false,
+            ended: false,
+            first_day: options.day(observed_from_s),
+            totals: Totals::default(),
+            aborts: [0; 7],
+            overflow: OverflowStats::default(),
+            by_carrier: SortedMap::new(),
+            pickups: PickupStats::default(),
+            days: Vec::new(),
+            stays: Stays::default(),
+            inside: SortedMap::new(),
+            in_bank: 0,
+            pending: SortedMap::new(),
+        }
+    }
+
+    fn push(
+        &mut self,
+        record: &Record<Entry>,
+        options: &StatsOptions,
+    ) -> Result<(), AnalyticsError> {
+        let at_s = record.at_s.max(self.last_at_s);
+        self.advance(record.seq, at_s, options)?;
+        let before = record
+            .entry
+            .compartment()
+            .map(|door| self.before(door, &record.entry));
+        crate::locker::apply_record(&mut self.state, record).map_err(|error| {
+            AnalyticsError::Replay {
+                seq: record.seq,
+                error,
+            }
+        })?;
+        self.records += 1;
+        let counting = options.counts(at_s);
+        if counting {
+            self.count_entry(&record.entry, at_s, options);
+        }
+        if let Some(before) = before {
+            self.door_changed(&before, &record.entry, at_s, counting, options);
+        }
+        if counting {
+            self.occupancy.observe_peak(at_s);
+            let occupied = self.occupancy.occupied();
+            if let Some(day) = self.day_mut(at_s, options) {
+                day.peak_occupied_doors = day.peak_occupied_doors.max(occupied);
+            }
+        }
+        Ok(())
+    }
+
+    /// Time passes to `at_s`: the occupancy held since the last record is
+    /// counted (inside the window), and the window opens or closes.
+    fn advance(
+        &mut self,
+        seq: u64,
+        at_s: u64,
+        options: &StatsOptions,
+    ) -> Result<(), AnalyticsError> {
+        let from_s = options
+            .from_s
+            .map_or(self.last_at_s, |f| f.max(self.last_at_s));
+        let until_s = options.until_s.map_or(at_s, |u| u.min(at_s));
+        self.occupancy.hold(from_s, until_s, options);
+        if !self.started && options.from_s.is_none_or(|from_s| at_s >= from_s) && !self.ended {
+            let start_s = options
+                .from_s
+                .map_or(at_s, |from_s| from_s.max(self.first_at_s));
+            if options.until_s.is_none_or(|until_s| start_s < until_s) {
+                self.started = true;
+                self.totals.parcels_in_bank_at_start = self.in_bank;
+                self.occupancy.observe_peak(start_s);
+                self.extend_days(seq, start_s, options)?;
+            }
+        }
+        if !self.ended && options.until_s.is_some_and(|until_s| at_s >= until_s) {
+            self.ended = true;
+            self.totals.parcels_in_bank_at_end = self.in_bank;
+            if let Some(until_s) = options.until_s
+                && self.started
+            {
+                self.extend_days(seq, until_s.saturating_sub(1), options)?;
+            }
+        }
+        if self.started && !self.ended {
+            self.extend_days(seq, at_s, options)?;
+        }
+        self.last_at_s = at_s;
+        Ok(())
+    }
+
+    /// Adds the days up to the one of `at_s`, each with the occupancy
+    /// carried into it as its peak so far.
+    fn extend_days(
+        &mut self,
+        seq: u64,
+        at_s: u64,
+        options: &StatsOptions,
+    ) -> Result<(), AnalyticsError> {
+        let day = options.day(at_s).saturating_sub(self.first_day);
+        let day = u64::try_from(day).unwrap_or(0);
+        if day >= MAX_DAYS {
+            return Err(AnalyticsError::SpanTooLong {
+                seq,
+                days: day,
+                max: MAX_DAYS,
+            });
+        }
+        let occupied = self.occupancy.occupied();
+        while u64::try_from(self.days.len()).unwrap_or(u64::MAX) <= day {
+            let index = u64::try_from(self.days.len()).unwrap_or(u64::MAX);
+            let local_day = self
+                .first_day
+                .saturating_add(i64::try_from(index).unwrap_or(i64::MAX));
+            self.days.push(DayStats {
+                day: index,
+                start_s: options.day_start_s(local_day),
+                peak_occupied_doors: occupied,
+                ..DayStats::default()
+            });
+        }
+        Ok(())
+    }
+
+    /// The day of `at_s`, if observed.
+    fn day_mut(&mut self, at_s: u64, options: &StatsOptions) -> Option<&mut DayStats> {
+        let day = options.day(at_s).checked_sub(self.first_day)?;
+        self.days.get_mut(usize::try_from(day).ok()?)
+    }
+
+    /// What the state says about `door` before `entry` applies.
+    fn before(&self, door: CompartmentId, entry: &Entry) -> Before {
+        let parcels = self
+            .state
+            .bank()
+            .compartment(door)
+            .and_then(|c| c.contents())
+            .map_or(0, |contents| contents.parcels.len());
+        let task = match entry {
+            Entry::PickupCompleted { .. } => self.state.open_doors().get(&door).map(|d| &d.task),
+            Entry::Inspected { .. } => self.state.interrupted().get(&door),
+            _ => None,
+        };
+        let channel = match task {
+            Some(DoorTask::Pickup { grant }) => Some(grant.channel),
+            _ => None,
+        };
+        let found_empty = matches!(
+            (entry, task),
+            (
+                Entry::Inspected {
+                    found_parcels: false,
+                    ..
+                },
+                Some(DoorTask::Deposit { .. })
+            )
+        );
+        Before {
+            door,
+            parcels,
+            channel,
+            found_empty,
+        }
+    }
+
+    /// Counts what the entry itself says (entries that change no door's
+    /// parcels).
+    fn count_entry(&mut self, entry: &Entry, at_s: u64, options: &StatsOptions) {
+        match entry {
+            Entry::DepositOpened { .. } => self.totals.deposits_opened += 1,
+            Entry::DepositAborted { reason, .. } => {
+                if let Some(index) = ABORT_REASONS.iter().position(|r| r == reason)
+                    && let Some(count) = self.aborts.get_mut(index)
+                {
+                    *count += 1;
+                }
+            }
+            Entry::DepositOverflowed {
+                carrier, reason, ..
+            } => {
+                self.overflow.total += 1;
+                self.overflow.by_reason.add(*reason);
+                if let Some(count) = self
+                    .overflow
+                    .by_hour_of_day
+                    .get_mut(options.hour_of_day(at_s))
+                {
+                    *count += 1;
+                }
+                *self.by_carrier.entry(*carrier).or_insert(0) += 1;
+                if let Some(day) = self.day_mut(at_s, options) {
+                    day.overflowed += 1;
+                }
+            }
+            Entry::Expired { .. } => self.totals.deliveries_expired += 1,
+            _ => {}
+        }
+    }
+
+    /// Reads what changed in the record's door.
+    fn door_changed(
+        &mut self,
+        before: &Before,
+        entry: &Entry,
+        at_s: u64,
+        counting: bool,
+        options: &StatsOptions,
+    ) {
+        let door = before.door;
+        if counting && before.found_empty {
+            self.totals.deposits_found_empty += 1;
+        }
+        let now: Vec<ParcelId> = self
+            .state
+            .bank()
+            .compartment(door)
+            .and_then(|c| c.contents())
+            .map(|contents| contents.parcels.iter().map(|p| p.id).collect())
+            .unwrap_or_default();
+        if now.len() > before.parcels {
+            self.stored(
+                door,
+                now.get(before.parcels..).unwrap_or_default(),
+                before,
+                entry,
+                at_s,
+                counting,
+                options,
+            );
+        } else if now.len() < before.parcels {
+            self.emptied(door, &now, before, at_s, counting, options);
+        }
+        let was_occupied = before.parcels > 0;
+        if was_occupied == now.is_empty() {
+            self.occupancy.set(door, !now.is_empty());
+        }
+        if matches!(entry, Entry::MissingReported { .. }) {
+            self.missing(door);
+        }
+        if self.pending.contains_key(&door) && !self.state.graces().contains_key(&door) {
+            self.collect(door);
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn stored(
+        &mut self,
+        door: CompartmentId,
+        parcels: &[ParcelId],
+        before: &Before,
+        entry: &Entry,
+        at_s: u64,
+        counting: bool,
+        options: &StatsOptions,
+    ) {
+        let n = u64::try_from(parcels.len()).unwrap_or(u64::MAX);
+        self.in_bank += n;
+        self.inside
+            .entry(door)
+            .or_default()
+            .extend(parcels.iter().map(|&parcel| (parcel, at_s)));
+        if !counting {
+            return;
+        }
+        self.totals.parcels_stored += n;
+        if before.parcels > 0 {
+            self.totals.parcels_consolidated += n;
+        }
+        if matches!(entry, Entry::Inspected { .. }) {
+            self.totals.parcels_stored_by_inspection += n;
+        }
+        if let Some(day) = self.day_mut(at_s, options) {
+            day.stored += n;
+        }
+    }
+
+    fn emptied(
+        &mut self,
+        door: CompartmentId,
+        left_in: &[ParcelId],
+        before: &Before,
+        at_s: u64,
+        counting: bool,
+        options: &StatsOptions,
+    ) {
+        let mut parcels = self.inside.remove(&door).unwrap_or_default();
+        if !left_in.is_empty() {
+            let stay: Vec<(ParcelId, u64)> = parcels
+                .iter()
+                .filter(|(p, _)| left_in.contains(p))
+                .copied()
+                .collect();
+            parcels.retain(|(p, _)| !left_in.contains(p));
+            self.inside.insert(door, stay);
+        }
+        self.in_bank = self
+            .in_bank
+            .saturating_sub(u64::try_from(parcels.len()).unwrap_or(u64::MAX));
+        let mut returned = false;
+        let mut collected = Vec::new();
+        for (parcel, stored_at_s) in parcels {
+            let stay_s = at_s.saturating_sub(stored_at_s);
+            if self.state.parcels().get(&parcel) == Some(&ParcelPlace::Returned) {
+                returned = true;
+                if counting {
+                    self.totals.parcels_returned += 1;
+                    self.stays.returned.push(stay_s);
+                }
+            } else {
+                collected.push((parcel, stay_s));
+            }
+        }
+        let hour = options.hour_of_day(at_s);
+        if !collected.is_empty() {
+            // A door emptied again before its grace ended (not by the
+            // locker's rules): the first pickup is settled.
+            self.collect(door);
+            self.pending.insert(
+                door,
+                Pending {
+                    counted: counting,
+                    parcels: collected,
+                },
+            );
+        }
+        if !counting {
+            return;
+        }
+        if returned {
+            self.pickups.returns += 1;
+            if let Some(count) = self.pickups.returns_by_hour_of_day.get_mut(hour) {
+                *count += 1;
+            }
+        } else {
+            self.pickups.pickups += 1;
+            if let Some(channel) = before.channel {
+                self.pickups.pickups_by_channel.add(channel);
+            }
+            if let Some(count) = self.pickups.pickups_by_hour_of_day.get_mut(hour) {
+                *count += 1;
+            }
+            if let Some(day) = self.day_mut(at_s, options) {
+                day.pickups += 1;
+            }
+        }
+    }
+
+    /// The parcels of the door's pending pickup the state now holds
+    /// missing.
+    fn missing(&mut self, door: CompartmentId) {
+        let Some(pending) = self.pending.get_mut(&door) else {
+            return;
+        };
+        let parcels = self.state.parcels();
+        let before = pending.parcels.len();
+        pending
+            .parcels
+            .retain(|(parcel, _)| parcels.get(parcel) != Some(&ParcelPlace::Missing));
+        if pending.counted {
+            let gone = before - pending.parcels.len();
+            self.totals.parcels_missing += u64::try_from(gone).unwrap_or(u64::MAX);
+        }
+    }
+
+    /// The door's pending pickup is settled: its parcels are collected.
+    fn collect(&mut self, door: CompartmentId) {
+        let Some(pending) = self.pending.remove(&door) else {
+            return;
+        };
+        if pending.counted {
+            let n = u64::try_from(pending.parcels.len()).unwrap_or(u64::MAX);
+            self.totals.parcels_collected += n;
+            self.stays
+                .collected
+                .extend(pending.parcels.iter().map(|&(_, stay_s)| stay_s));
+        }
+    }
+
+    fn finish(mut self, options: &StatsOptions) -> JournalStats {
+        let doors: Vec<CompartmentId> = self.pending.keys().copied().collect();
+        for door in doors {
+            self.collect(door);
+        }
+        if !self.ended {
+            self.totals.parcels_in_bank_at_end = self.in_bank;
+        }
+        if !self.started {
+            self.totals.parcels_in_bank_at_start = self.totals.parcels_in_bank_at_end;
+        }
+        let observed_from_s = options
+            .from_s
+            .map_or(self.first_at_s, |from_s| from_s.max(self.first_at_s));
+        let observed_until_s = options
+            .until_s
+            .map_or(self.last_at_s, |until_s| until_s.min(self.last_at_s))
+            .max(observed_from_s);
+        let span_s = observed_until_s - observed_from_s;
+        let mut totals = self.totals;
+        totals.parcels_overflowed = self.overflow.total;
+        totals.parcels_offered = totals.parcels_stored + totals.parcels_overflowed;
+        totals.consolidation_rate = ratio(totals.parcels_consolidated, totals.parcels_stored);
+        totals.deposits_aborted = ABORT_REASONS
+            .iter()
+            .zip(self.aborts)
+            .filter(|&(_, count)| count > 0)
+            .map(|(&reason, count)| AbortCount { reason, count })
+            .collect();
+        let mut overflow = self.overflow;
+        overflow.rate = ratio(overflow.total, totals.parcels_offered);
+        overflow.by_carrier = self
+            .by_carrier
+            .iter()
+            .map(|(&carrier, &count)| CarrierCount { carrier, count })
+            .collect();
+        let (occupancy, utilization) = self.occupancy.finish(observed_from_s, span_s);
+        JournalStats {
+            records: self.records,
+            first_at_s: self.first_at_s,
+            last_at_s: self.last_at_s,
+            utc_offset_s: options.utc_offset_s,
+            observed_from_s,
+            observed_until_s,
+            totals,
+            overflow,
+            occupancy,
+            dwell: self.stays.summarize(),
+            utilization,
+            pickups: self.pickups,
+            days: self.days,
+        }
+    }
+}
+
+/// `part / whole`, 0 when `whole` is.
+fn ratio(part: u64, whole: u64) -> f64 {
+    if whole == 0 {
+        0.0
+    } else {
+        to_f64(part) / to_f64(whole)
+    }
+}

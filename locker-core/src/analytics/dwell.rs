@@ -1,0 +1,79 @@
+//! Stays, as seconds collected one by one, summarized at the end.
+
+use alloc::vec::Vec;
+
+use super::report::{DWELL_BUCKETS_H, DwellStats, DwellSummary};
+
+const HOUR_S: f64 = 3_600.0;
+
+/// The stays of parcels collected and returned, in seconds.
+#[derive(Clone, Debug, Default)]
+pub(super) struct Stays {
+    pub(super) collected: Vec<u64>,
+    pub(super) returned: Vec<u64>,
+}
+
+impl Stays {
+    /// The distributions, separately and together.
+    pub(super) fn summarize(mut self) -> DwellStats {
+        let collected = summary(&mut self.collected);
+        let returned = summary(&mut self.returned);
+        let mut all = self.collected;
+        all.append(&mut self.returned);
+        DwellStats {
+            collected,
+            returned,
+            all: summary(&mut all),
+            bucket_bounds_h: DWELL_BUCKETS_H.to_vec(),
+        }
+    }
+}
+
+/// The bucket of a stay of `stay_s` seconds.
+fn bucket(stay_s: u64) -> usize {
+    DWELL_BUCKETS_H.partition_point(|&bound_h| stay_s >= bound_h.saturating_mul(3_600))
+}
+
+/// The summary of `stays` (sorted in place).
+fn summary(stays: &mut [u64]) -> DwellSummary {
+    let mut histogram = alloc::vec![0_u64; DWELL_BUCKETS_H.len() + 1];
+    for &stay_s in stays.iter() {
+        if let Some(count) = histogram.get_mut(bucket(stay_s)) {
+            *count += 1;
+        }
+    }
+    stays.sort_unstable();
+    let count = u64::try_from(stays.len()).unwrap_or(u64::MAX);
+    let hours = |stay_s: u64| to_f64(stay_s) / HOUR_S;
+    let percentile = |p: usize| {
+        let index = stays.len().saturating_sub(1) * p / 100;
+        stays.get(index).map_or(0.0, |&stay_s| hours(stay_s))
+    };
+    let total_s: u128 = stays.iter().map(|&stay_s| u128::from(stay_s)).sum();
+    let mean_h = if stays.is_empty() {
+        0.0
+    } else {
+        to_f64_wide(total_s) / to_f64(count) / HOUR_S
+    };
+    DwellSummary {
+        count,
+        mean_h,
+        median_h: percentile(50),
+        p90_h: percentile(90),
+        p95_h: percentile(95),
+        max_h: stays.last().map_or(0.0, |&stay_s| hours(stay_s)),
+        histogram,
+    }
+}
+
+/// A count or a span of seconds as `f64` (exact up to 2⁵³).
+#[allow(clippy::cast_precision_loss)]
+pub(super) const fn to_f64(x: u64) -> f64 {
+    x as f64
+}
+
+/// A sum of seconds as `f64`.
+#[allow(clippy::cast_precision_loss)]
+pub(super) const fn to_f64_wide(x: u128) -> f64 {
+    x as f64
+}
