@@ -355,29 +355,30 @@ impl Run {
         if counting && before.found_empty {
             self.totals.deposits_found_empty += 1;
         }
-        let now: Vec<ParcelId> = self
+        let held = |state: &LockerState| -> Vec<ParcelId> {
+            state
+                .bank()
+                .compartment(door)
+                .and_then(|c| c.contents())
+                .map(|contents| contents.parcels.iter().map(|p| p.id).collect())
+                .unwrap_or_default()
+        };
+        let count = self
             .state
             .bank()
             .compartment(door)
             .and_then(|c| c.contents())
-            .map(|contents| contents.parcels.iter().map(|p| p.id).collect())
-            .unwrap_or_default();
-        if now.len() > before.parcels {
-            self.stored(
-                door,
-                now.get(before.parcels..).unwrap_or_default(),
-                before,
-                entry,
-                at_s,
-                counting,
-                options,
-            );
-        } else if now.len() < before.parcels {
+            .map_or(0, |contents| contents.parcels.len());
+        if count > before.parcels {
+            let now = held(&self.state);
+            let new = now.get(before.parcels..).unwrap_or_default();
+            self.stored(door, new, before, entry, at_s, counting, options);
+        } else if count < before.parcels {
+            let now = held(&self.state);
             self.emptied(door, &now, before, at_s, counting, options);
         }
-        let was_occupied = before.parcels > 0;
-        if was_occupied == now.is_empty() {
-            self.occupancy.set(door, !now.is_empty());
+        if (before.parcels > 0) == (count == 0) {
+            self.occupancy.set(door, count > 0);
         }
         if matches!(entry, Entry::MissingReported { .. }) {
             self.missing(door);
