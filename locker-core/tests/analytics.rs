@@ -14,7 +14,9 @@ mod common;
 use std::collections::BTreeMap;
 
 use locker_core::allocate::Request;
-use locker_core::analytics::{JournalStats, StatsOptions, journal_stats};
+use locker_core::analytics::{
+    JournalStats, StatsOptions, StayOutcome, journal_stats, parcel_stays,
+};
 use locker_core::credential::{CarrierId, KioskId, PinSecret, TokenSecret};
 use locker_core::hardware::sim::Repeat;
 use locker_core::hardware::{HardwareErrorKind, Operation, SimulatedHardware};
@@ -327,6 +329,14 @@ proptest! {
             prop_assert_eq!(stats.totals.parcels_returned, returned);
         }
         prop_assert_eq!(stats.totals.parcels_missing, missing);
+        // The stays, parcel by parcel, add up to the totals.
+        let stays = parcel_stays(records, &StatsOptions::default()).unwrap();
+        let count = |outcome| stays.iter().filter(|s| s.outcome == outcome).count() as u64;
+        prop_assert_eq!(stays.len() as u64, stats.totals.parcels_stored);
+        prop_assert_eq!(count(StayOutcome::Collected), stats.totals.parcels_collected);
+        prop_assert_eq!(count(StayOutcome::Returned), stats.totals.parcels_returned);
+        prop_assert_eq!(count(StayOutcome::Missing), stats.totals.parcels_missing);
+        prop_assert_eq!(count(StayOutcome::InBank), stats.totals.parcels_in_bank_at_end);
         if let Some((from_h, length_h)) = window {
             let options = StatsOptions {
                 utc_offset_s: offset_h * 3_600,

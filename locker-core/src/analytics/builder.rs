@@ -12,9 +12,10 @@ use super::options::StatsOptions;
 use super::report::{
     AbortCount, CarrierCount, DayStats, JournalStats, OverflowStats, PickupStats, Totals,
 };
+use super::stays::{ParcelStay, StayOutcome};
 use crate::collections::SortedMap;
 use crate::credential::{CarrierId, Channel};
-use crate::ids::{CompartmentId, ParcelId};
+use crate::ids::{CompartmentId, ParcelId, RecipientId};
 use crate::journal::Record;
 use crate::locker::{AbortReason, DoorTask, Entry, LockerState, ParcelPlace};
 
@@ -32,6 +33,15 @@ const ABORT_REASONS: [AbortReason; 7] = [
     AbortReason::NeverOpened,
 ];
 
+/// A parcel in a door.
+#[derive(Clone, Copy, Debug)]
+struct Held {
+    parcel: ParcelId,
+    stored_at_s: u64,
+    /// Its line among the stays recorded, if recorded.
+    line: Option<usize>,
+}
+
 /// A door emptied by its recipient, in its re-open grace period: the
 /// parcels count as collected when it ends, unless reported missing.
 #[derive(Clone, Debug)]
@@ -39,7 +49,7 @@ struct Pending {
     /// Whether the pickup was in the window.
     counted: bool,
     /// Each parcel and its stay, in seconds.
-    parcels: Vec<(ParcelId, u64)>,
+    parcels: Vec<(Held, u64)>,
 }
 
 /// What the state said about the record's door before the record.
@@ -51,6 +61,8 @@ struct Before {
     channel: Option<Channel>,
     /// An interrupted drop-off staff find empty.
     found_empty: bool,
+    /// The recipient and carrier of a drop-off the record may store.
+    deposit: Option<(RecipientId, CarrierId)>,
 }
 
 /// The statistics of a journal, built one record at a time: what
@@ -59,6 +71,7 @@ struct Before {
 #[derive(Clone, Debug)]
 pub struct StatsBuilder {
     options: StatsOptions,
+    record_stays: bool,
     run: Option<Run>,
 }
 
@@ -81,9 +94,11 @@ struct Run {
     occupancy: Occupancy,
     stays: Stays,
     /// What each door holds: each parcel and when it went in.
-    inside: SortedMap<CompartmentId, Vec<(ParcelId, u64)>>,
+    inside: SortedMap<CompartmentId, Vec<Held>>,
     in_bank: u64,
     pending: SortedMap<CompartmentId, Pending>,
+    /// One line per parcel stored in the window, when recorded.
+    lines: Option<Vec<ParcelStay>>,
 }
 
 impl StatsBuilder {
@@ -94,7 +109,20 @@ impl StatsBuilder {
     /// [`AnalyticsError::InvalidOption`] for options out of range.
     pub fn new(options: StatsOptions) -> Result<Self, AnalyticsError> {
         options.validate()?;
-        Ok(Self { options, run: None })
+        Ok(Self {
+            options,
+            record_stays: false,
+            run: None,
+        })
+    }
+
+    /// The builder records each parcel's stay too (see
+    /// [`finish_with_stays`](Self::finish_with_stays)): one line per
+    /// parcel stored, kept to the end.
+    #[must_use]
+    pub const fn recording_stays(mut self) -> Self {
+        self.record_stays = true;
+        self
     }
 
     /// Reads the next record (the first must configure the locker). A
@@ -115,6 +143,9 @@ impl StatsBuilder {
                 }
             })?;
             let mut run = Run::new(state, record.at_s, &options);
+            if self.record_stays {
+                run.lines = Some(Vec::new());
+            }
             run.advance(record.seq, record.at_s, &options)?;
             self.run = Some(run);
             return Ok(());
@@ -128,8 +159,20 @@ impl StatsBuilder {
     ///
     /// [`AnalyticsError::Empty`] when none was.
     pub fn finish(self) -> Result<JournalStats, AnalyticsError> {
-        let run = self.run.ok_or(AnalyticsError::Empty)?;
-        Ok(run.finish(&self.options))
+        self.finish_with_stays().map(|(stats, _)| stats)
+    }
+
+    /// The statistics and, when [recorded](Self::recording_stays), the
+    /// stay of each parcel stored in the window, in the order stored.
+    ///
+    /// # Errors
+    ///
+    /// [`AnalyticsError::Empty`] when no record was pushed.
+    pub fn finish_with_stays(self) -> Result<(JournalStats, Vec<ParcelStay>), AnalyticsError> {
+        let mut run = self.run.ok_or(AnalyticsError::Empty)?;
+        let lines = run.lines.take();
+        let stats = run.finish(&self.options);
+        Ok((stats, lines.unwrap_or_default()))
     }
 }
 
@@ -156,6 +199,7 @@ impl Run {
             inside: SortedMap::new(),
             in_bank: 0,
             pending: SortedMap::new(),
+            lines: None,
         }
     }
 
@@ -286,8 +330,18 @@ impl Run {
             Entry::Inspected { .. } => self.state.interrupted().get(&door),
             _ => None,
         };
+        let task = match entry {
+            Entry::DepositCommitted { .. } => self.state.open_doors().get(&door).map(|d| &d.task),
+            _ => task,
+        };
         let channel = match task {
             Some(DoorTask::Pickup { grant }) => Some(grant.channel),
+            _ => None,
+        };
+        let deposit = match task {
+            Some(DoorTask::Deposit {
+                recipient, carrier, ..
+            }) => Some((*recipient, *carrier)),
             _ => None,
         };
         let found_empty = matches!(
@@ -305,6 +359,7 @@ impl Run {
             parcels,
             channel,
             found_empty,
+            deposit,
         }
     }
 
@@ -401,10 +456,35 @@ impl Run {
     ) {
         let n = u64::try_from(parcels.len()).unwrap_or(u64::MAX);
         self.in_bank += n;
-        self.inside
-            .entry(door)
-            .or_default()
-            .extend(parcels.iter().map(|&parcel| (parcel, at_s)));
+        let (recipient, carrier) = before.deposit.unwrap_or_else(|| {
+            self.state
+                .deliveries()
+                .get(&door)
+                .map_or((RecipientId(0), CarrierId(0)), |d| (d.recipient, d.carrier))
+        });
+        for &parcel in parcels {
+            let line = match &mut self.lines {
+                Some(lines) if counting => {
+                    lines.push(ParcelStay {
+                        parcel,
+                        recipient,
+                        carrier,
+                        compartment: door,
+                        stored_at_s: at_s,
+                        left_at_s: None,
+                        outcome: StayOutcome::InBank,
+                        stay_s: None,
+                    });
+                    Some(lines.len() - 1)
+                }
+                _ => None,
+            };
+            self.inside.entry(door).or_default().push(Held {
+                parcel,
+                stored_at_s: at_s,
+                line,
+            });
+        }
         if !counting {
             return;
         }
@@ -431,12 +511,12 @@ impl Run {
     ) {
         let mut parcels = self.inside.remove(&door).unwrap_or_default();
         if !left_in.is_empty() {
-            let stay: Vec<(ParcelId, u64)> = parcels
+            let stay: Vec<Held> = parcels
                 .iter()
-                .filter(|(p, _)| left_in.contains(p))
+                .filter(|held| left_in.contains(&held.parcel))
                 .copied()
                 .collect();
-            parcels.retain(|(p, _)| !left_in.contains(p));
+            parcels.retain(|held| !left_in.contains(&held.parcel));
             self.inside.insert(door, stay);
         }
         self.in_bank = self
@@ -444,16 +524,24 @@ impl Run {
             .saturating_sub(u64::try_from(parcels.len()).unwrap_or(u64::MAX));
         let mut returned = false;
         let mut collected = Vec::new();
-        for (parcel, stored_at_s) in parcels {
-            let stay_s = at_s.saturating_sub(stored_at_s);
-            if self.state.parcels().get(&parcel) == Some(&ParcelPlace::Returned) {
+        for held in parcels {
+            let stay_s = at_s.saturating_sub(held.stored_at_s);
+            let outcome = if self.state.parcels().get(&held.parcel) == Some(&ParcelPlace::Returned)
+            {
                 returned = true;
                 if counting {
                     self.totals.parcels_returned += 1;
                     self.stays.returned.push(stay_s);
                 }
+                StayOutcome::Returned
             } else {
-                collected.push((parcel, stay_s));
+                collected.push((held, stay_s));
+                StayOutcome::Collected
+            };
+            if let Some(line) = self.line_mut(held.line) {
+                line.left_at_s = Some(at_s);
+                line.stay_s = Some(stay_s);
+                line.outcome = outcome;
             }
         }
         let hour = options.hour_of_day(at_s);
@@ -498,14 +586,27 @@ impl Run {
             return;
         };
         let parcels = self.state.parcels();
-        let before = pending.parcels.len();
-        pending
-            .parcels
-            .retain(|(parcel, _)| parcels.get(parcel) != Some(&ParcelPlace::Missing));
+        let mut gone = Vec::new();
+        pending.parcels.retain(|(held, _)| {
+            let missing = parcels.get(&held.parcel) == Some(&ParcelPlace::Missing);
+            if missing {
+                gone.push(held.line);
+            }
+            !missing
+        });
         if pending.counted {
-            let gone = before - pending.parcels.len();
-            self.totals.parcels_missing += u64::try_from(gone).unwrap_or(u64::MAX);
+            self.totals.parcels_missing += u64::try_from(gone.len()).unwrap_or(u64::MAX);
         }
+        for line in gone {
+            if let Some(line) = self.line_mut(line) {
+                line.outcome = StayOutcome::Missing;
+            }
+        }
+    }
+
+    /// The recorded stay on `line`, if any.
+    fn line_mut(&mut self, line: Option<usize>) -> Option<&mut ParcelStay> {
+        self.lines.as_mut()?.get_mut(line?)
     }
 
     /// The door's pending pickup is settled: its parcels are collected.

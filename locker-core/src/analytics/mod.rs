@@ -51,6 +51,7 @@ mod error;
 mod occupancy;
 mod options;
 mod report;
+mod stays;
 #[cfg(test)]
 mod tests;
 
@@ -62,6 +63,7 @@ pub use report::{
     DayStats, DwellStats, DwellSummary, JournalStats, OccupancyStats, OverflowStats, PickupStats,
     Totals, UtilizationStats, ZoneUtilization,
 };
+pub use stays::{ParcelStay, StayOutcome, parcel_stays};
 
 use crate::journal::Record;
 use crate::locker::Entry;

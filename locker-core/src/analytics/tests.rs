@@ -271,7 +271,25 @@ fn three_deliveries_two_collected() {
     assert_eq!(stats.days[0].peak_occupied_doors, 3);
     let doors = stats.occupancy.doors as f64;
     assert!((stats.utilization.all - 12.0 / 5.0 / doors).abs() < 1e-9);
-    let _ = a;
+    let stays = parcel_stays(rig.records(), &StatsOptions::default()).unwrap();
+    let outcomes: Vec<_> = stays
+        .iter()
+        .map(|s| (s.parcel.0, s.outcome, s.stay_s))
+        .collect();
+    assert_eq!(
+        outcomes,
+        [
+            (1, StayOutcome::Collected, Some(2 * HOUR_S)),
+            (2, StayOutcome::Collected, Some(5 * HOUR_S)),
+            (3, StayOutcome::InBank, None),
+        ]
+    );
+    assert_eq!(
+        (stays[0].compartment, stays[0].recipient),
+        (a, RecipientId(11))
+    );
+    assert_eq!(stays[0].carrier, CarrierId(7));
+    assert_eq!(stays[0].left_at_s, Some(T0 + 2 * HOUR_S));
 }
 
 #[test]
@@ -377,6 +395,8 @@ fn an_expired_delivery_goes_back_to_the_carrier() {
     assert!(stats.days.len() > 1);
     // Every day of the stay held the door.
     assert!(stats.days.iter().all(|d| d.peak_occupied_doors == 1));
+    let stays = parcel_stays(rig.records(), &StatsOptions::default()).unwrap();
+    assert_eq!(stays[0].outcome, StayOutcome::Returned);
 }
 
 #[test]
@@ -411,6 +431,8 @@ fn parcels_reported_missing_are_not_collected() {
     assert_eq!(stats.pickups.pickups, 1);
     let state = replay(rig.records()).unwrap();
     assert_eq!(state.parcels()[&ParcelId(1)], ParcelPlace::Missing);
+    let stays = parcel_stays(rig.records(), &StatsOptions::default()).unwrap();
+    assert_eq!(stays[0].outcome, StayOutcome::Missing);
 }
 
 /// The sensor fails as the door closes: the outcome is unknown, and the
@@ -483,6 +505,13 @@ fn an_interrupted_drop_off_found_inside_is_stored() {
     assert_eq!(t.parcels_collected, 1);
     // Stored when staff confirmed it, collected an hour later.
     assert!((stats.dwell.collected.max_h - 1.0).abs() < 1e-9);
+    let stays = parcel_stays(rig.records(), &StatsOptions::default()).unwrap();
+    assert_eq!(stays.len(), 1);
+    assert_eq!(
+        (stays[0].parcel, stays[0].recipient),
+        (ParcelId(1), RecipientId(12))
+    );
+    assert_eq!(stays[0].outcome, StayOutcome::Collected);
 }
 
 #[test]
