@@ -465,11 +465,18 @@ impl Run {
         for &parcel in parcels {
             let line = match &mut self.lines {
                 Some(lines) if counting => {
+                    let size_class = self
+                        .state
+                        .bank()
+                        .compartment(door)
+                        .map(|c| c.spec().size_class.clone())
+                        .unwrap_or_default();
                     lines.push(ParcelStay {
                         parcel,
                         recipient,
                         carrier,
                         compartment: door,
+                        size_class,
                         stored_at_s: at_s,
                         left_at_s: None,
                         outcome: StayOutcome::InBank,

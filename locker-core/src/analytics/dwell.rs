@@ -46,7 +46,9 @@ fn summary(stays: &mut [u64]) -> DwellSummary {
     let count = u64::try_from(stays.len()).unwrap_or(u64::MAX);
     let hours = |stay_s: u64| to_f64(stay_s) / HOUR_S;
     let percentile = |p: usize| {
-        let index = stays.len().saturating_sub(1) * p / 100;
+        // Nearest rank: the smallest stay at least p % of the stays are
+        // not above.
+        let index = (stays.len() * p).div_ceil(100).saturating_sub(1);
         stays.get(index).map_or(0.0, |&stay_s| hours(stay_s))
     };
     let total_s: u128 = stays.iter().map(|&stay_s| u128::from(stay_s)).sum();
@@ -76,4 +78,28 @@ pub(super) const fn to_f64(x: u64) -> f64 {
 #[allow(clippy::cast_precision_loss)]
 pub(super) const fn to_f64_wide(x: u128) -> f64 {
     x as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentiles_are_nearest_rank_and_buckets_follow_their_bounds() {
+        let mut stays: Vec<u64> = (1..=20).rev().map(|h| h * 3_600).collect();
+        let s = summary(&mut stays);
+        assert_eq!(s.count, 20);
+        assert!((s.median_h - 10.0).abs() < 1e-9);
+        assert!((s.p90_h - 18.0).abs() < 1e-9);
+        assert!((s.p95_h - 19.0).abs() < 1e-9);
+        assert!((s.max_h - 20.0).abs() < 1e-9);
+        assert!((s.mean_h - 10.5).abs() < 1e-9);
+        // [0,1) [1,2) [2,4) [4,8) [8,12) [12,24) …
+        assert_eq!(s.histogram[..6], [0, 1, 2, 4, 4, 9]);
+        assert_eq!(bucket(0), 0);
+        assert_eq!(bucket(3_599), 0);
+        assert_eq!(bucket(336 * 3_600), DWELL_BUCKETS_H.len());
+        let empty = summary(&mut []);
+        assert_eq!((empty.count, empty.max_h, empty.p95_h), (0, 0.0, 0.0));
+    }
 }

@@ -40,3 +40,14 @@ pub enum AnalyticsError {
         reason: &'static str,
     },
 }
+
+impl AnalyticsError {
+    /// The record the error names, if it names one.
+    #[must_use]
+    pub const fn seq(&self) -> Option<u64> {
+        match self {
+            Self::Replay { seq, .. } | Self::SpanTooLong { seq, .. } => Some(*seq),
+            Self::Empty | Self::InvalidOption { .. } => None,
+        }
+    }
+}

@@ -193,9 +193,10 @@ pub struct DwellStats {
     pub bucket_bounds_h: Vec<u64>,
 }
 
-/// A distribution of stays. Percentiles are of the stays sorted, the
-/// value at index `(count - 1) * p / 100` rounded down (the median is the
-/// lower of the two middle stays for an even count); all 0 when empty.
+/// A distribution of stays. Percentiles are nearest-rank: the `p`th is
+/// the smallest stay that at least `p` % of the stays do not exceed (the
+/// median is the lower of the two middle stays for an even count); all 0
+/// when empty.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DwellSummary {

@@ -1,6 +1,7 @@
 //! One line per parcel stored: when it went in, when and how it left.
 //! What the totals and the dwell distributions count, parcel by parcel.
 
+use alloc::string::String;
 use alloc::vec::Vec;
 
 use super::builder::StatsBuilder;
@@ -27,7 +28,7 @@ pub enum StayOutcome {
 
 /// One parcel stored in the window, followed to the end of the journal
 /// (it may leave after the window).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ParcelStay {
     /// The parcel.
@@ -38,6 +39,8 @@ pub struct ParcelStay {
     pub carrier: CarrierId,
     /// Its door.
     pub compartment: CompartmentId,
+    /// The door's size class.
+    pub size_class: String,
     /// When it was stored (the door closed on it, or staff confirmed it).
     pub stored_at_s: u64,
     /// When its door was emptied; none while it is inside.

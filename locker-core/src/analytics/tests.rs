@@ -289,6 +289,7 @@ fn three_deliveries_two_collected() {
         (a, RecipientId(11))
     );
     assert_eq!(stays[0].carrier, CarrierId(7));
+    assert!(!stays[0].size_class.is_empty());
     assert_eq!(stays[0].left_at_s, Some(T0 + 2 * HOUR_S));
 }
 
