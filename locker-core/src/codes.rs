@@ -230,6 +230,7 @@ impl crate::credential::QrRenderError {
 
 #[cfg(feature = "serde")]
 mod journaled {
+    use crate::analytics::AnalyticsError;
     use crate::journal::JournalError;
     use crate::journal::flash::{FlashError, MemoryFlashError};
     use crate::locker::{LockerError, StateError};
@@ -304,7 +305,7 @@ mod journaled {
         }
     }
 
-    impl crate::analytics::AnalyticsError {
+    impl AnalyticsError {
         /// The stable code of this error.
         #[must_use]
         pub const fn code(&self) -> &'static str {
