@@ -82,6 +82,9 @@ struct Run {
     records: u64,
     first_at_s: u64,
     last_at_s: u64,
+    /// The occupancy is counted up to here: it is the same since, so it
+    /// is counted when it next changes (or the window ends).
+    held_s: u64,
     started: bool,
     ended: bool,
     first_day: i64,
@@ -186,6 +189,7 @@ impl Run {
             records: 1,
             first_at_s: at_s,
             last_at_s: at_s,
+            held_s: at_s,
             started: false,
             ended: false,
             first_day: options.day(observed_from_s),
@@ -246,11 +250,6 @@ impl Run {
         at_s: u64,
         options: &StatsOptions,
     ) -> Result<(), AnalyticsError> {
-        let from_s = options
-            .from_s
-            .map_or(self.last_at_s, |f| f.max(self.last_at_s));
-        let until_s = options.until_s.map_or(at_s, |u| u.min(at_s));
-        self.occupancy.hold(from_s, until_s, options);
         if !self.started && options.from_s.is_none_or(|from_s| at_s >= from_s) && !self.ended {
             let start_s = options
                 .from_s
@@ -263,6 +262,7 @@ impl Run {
             }
         }
         if !self.ended && options.until_s.is_some_and(|until_s| at_s >= until_s) {
+            self.settle(at_s, options);
             self.ended = true;
             self.totals.parcels_in_bank_at_end = self.in_bank;
             if let Some(until_s) = options.until_s
@@ -276,6 +276,15 @@ impl Run {
         }
         self.last_at_s = at_s;
         Ok(())
+    }
+
+    /// Counts the occupancy held since it was last counted up to `at_s`
+    /// (inside the window): called before it changes.
+    fn settle(&mut self, at_s: u64, options: &StatsOptions) {
+        let from_s = options.from_s.map_or(self.held_s, |f| f.max(self.held_s));
+        let until_s = options.until_s.map_or(at_s, |u| u.min(at_s));
+        self.occupancy.hold(from_s, until_s, options);
+        self.held_s = self.held_s.max(at_s);
     }
 
     /// Adds the days up to the one of `at_s`, each with the occupancy
@@ -433,6 +442,7 @@ impl Run {
             self.emptied(door, &now, before, at_s, counting, options);
         }
         if (before.parcels > 0) == (count == 0) {
+            self.settle(at_s, options);
             self.occupancy.set(door, count > 0);
         }
         if matches!(entry, Entry::MissingReported { .. }) {
@@ -631,6 +641,7 @@ impl Run {
     }
 
     fn finish(mut self, options: &StatsOptions) -> JournalStats {
+        self.settle(self.last_at_s, options);
         let doors: Vec<CompartmentId> = self.pending.keys().copied().collect();
         for door in doors {
             self.collect(door);
