@@ -173,6 +173,17 @@ fn journal(c: &mut Criterion) {
     group.bench_function("replay 100,000 records (apply)", |b| {
         b.iter(|| black_box(replay(black_box(&records)).unwrap()));
     });
+    group.bench_function(
+        "statistics of 100,000 records (analytics::journal_stats)",
+        |b| {
+            let options = locker_core::analytics::StatsOptions::default();
+            b.iter(|| {
+                black_box(
+                    locker_core::analytics::journal_stats(black_box(&records), &options).unwrap(),
+                )
+            });
+        },
+    );
     group.bench_function("verify the chain of 100,000 records (no keys)", |b| {
         b.iter(|| black_box(verify(black_box(&records), &Trust::integrity_only()).unwrap()));
     });

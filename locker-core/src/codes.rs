@@ -233,6 +233,7 @@ impl crate::credential::QrRenderError {
 
 #[cfg(feature = "serde")]
 mod journaled {
+    use crate::analytics::AnalyticsError;
     use crate::journal::JournalError;
     use crate::journal::flash::{FlashError, MemoryFlashError};
     use crate::locker::{LockerError, StateError};
@@ -303,6 +304,19 @@ mod journaled {
                 Self::NoDelivery { .. } => "no_delivery",
                 Self::NotInterrupted { .. } => "not_interrupted",
                 Self::Unavailable { .. } => "unavailable",
+            }
+        }
+    }
+
+    impl AnalyticsError {
+        /// The stable code of this error.
+        #[must_use]
+        pub const fn code(&self) -> &'static str {
+            match self {
+                Self::Empty => "empty_journal",
+                Self::Replay { .. } => "replay",
+                Self::SpanTooLong { .. } => "span_too_long",
+                Self::InvalidOption { .. } => "invalid_argument",
             }
         }
     }

@@ -5,7 +5,7 @@
 //! | feature | default | what it adds |
 //! | --- | --- | --- |
 //! | `std` | yes | `std::error::Error` integration, the file journal |
-//! | `serde` | yes | (de)serialization of configs, records and results (snake_case JSON); the [`journal`] and the [`locker`] facade, which journal every change |
+//! | `serde` | yes | (de)serialization of configs, records and results (snake_case JSON); the [`journal`] and the [`locker`] facade, which journal every change, and the journal [`analytics`] |
 //! | `qr` | yes | QR code rendering: SVG, module matrix, terminal text (needs `std`) |
 //! | `ed25519` | yes | Ed25519 verification of back-end tokens and remote commands, and signing for back ends |
 //! | `alloc` | with `std` | names the heap the crate always needs |
@@ -30,6 +30,8 @@ extern crate alloc;
 extern crate std;
 
 pub mod allocate;
+#[cfg(feature = "serde")]
+pub mod analytics;
 pub mod bank;
 pub mod codes;
 pub mod collections;

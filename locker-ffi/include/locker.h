@@ -1580,6 +1580,32 @@ locker_status locker_flash_usage(const struct locker *handle, struct locker_flas
 locker_status locker_flash_previous(const struct locker *handle, char **out_json);
 
 /**
+ * Statistics of a journal, computed by the core by replaying it (the
+ * core's `analytics::JournalStats` as JSON): where the parcels went
+ * (`totals`), `overflow`, `occupancy` through the day, `dwell`,
+ * `utilization` and `pickups`, and one entry per local day (`days`).
+ * `text` is the journal's JSON lines (`len` bytes, UTF-8, no NUL needed),
+ * checked for integrity (hashes, sequence, links; a torn last line is
+ * left out); `utc_offset_s` is the site's offset from UTC in seconds
+ * (within ±14 h), for hours of day and days.
+ *
+ * On `LOCKER_OK`, `*out_json` is a new string owned by the caller;
+ * release it with `locker_string_free`, never `free()`. Returns
+ * `LOCKER_INVALID_ARGUMENT` for an offset out of range,
+ * `LOCKER_INVALID_UTF8`, a journal status for text that is not a journal
+ * (`LOCKER_JOURNAL_MALFORMED`, `LOCKER_JOURNAL_EDITED`, …), and
+ * `LOCKER_JOURNAL_REPLAY` for a record that does not apply (the
+ * last-error message names it) or no records.
+ *
+ * Ownership: pointer arguments are borrowed for this call only. Thread
+ * safety: any thread; it touches no locker.
+ */
+locker_status locker_journal_stats(const char *text,
+                                   size_t len,
+                                   int32_t utc_offset_s,
+                                   char **out_json);
+
+/**
  * Adds a new site key, drawn from `hardware->fill_random`, with the next
  * key id, and makes it the newest: new PINs, tokens and journal records
  * use it; credentials made with older keys keep working. Journaled

@@ -5,16 +5,19 @@
 
 use alloc::rc::Rc;
 use core::cell::Cell;
+use core::ffi::c_char;
 use core::fmt;
 
+use locker_core::analytics::{StatsOptions, journal_stats};
 use locker_core::journal::flash::{FlashError, FlashJournal};
-use locker_core::journal::{JournalSink, Record};
+use locker_core::journal::{JournalSink, Record, Trust, lines};
 use locker_core::locker::Entry;
 
 use crate::error::Error;
 use crate::flash::{CFlash, CFlashError};
 use crate::hardware::{AppendRefused, CJournal};
-use crate::locker_status;
+use crate::ptr::{bytes_arg, non_null, write_string};
+use crate::{boundary, locker_status};
 
 /// Where a locker's records go.
 #[derive(Debug)]
@@ -163,6 +166,52 @@ impl JournalSink<Entry> for Journal {
             }
         }
     }
+}
+
+/// Statistics of a journal, computed by the core by replaying it (the
+/// core's `analytics::JournalStats` as JSON): where the parcels went
+/// (`totals`), `overflow`, `occupancy` through the day, `dwell`,
+/// `utilization` and `pickups`, and one entry per local day (`days`).
+/// `text` is the journal's JSON lines (`len` bytes, UTF-8, no NUL needed),
+/// checked for integrity (hashes, sequence, links; a torn last line is
+/// left out); `utc_offset_s` is the site's offset from UTC in seconds
+/// (within ±14 h), for hours of day and days.
+///
+/// On `LOCKER_OK`, `*out_json` is a new string owned by the caller;
+/// release it with `locker_string_free`, never `free()`. Returns
+/// `LOCKER_INVALID_ARGUMENT` for an offset out of range,
+/// `LOCKER_INVALID_UTF8`, a journal status for text that is not a journal
+/// (`LOCKER_JOURNAL_MALFORMED`, `LOCKER_JOURNAL_EDITED`, …), and
+/// `LOCKER_JOURNAL_REPLAY` for a record that does not apply (the
+/// last-error message names it) or no records.
+///
+/// Ownership: pointer arguments are borrowed for this call only. Thread
+/// safety: any thread; it touches no locker.
+#[unsafe(no_mangle)]
+pub extern "C" fn locker_journal_stats(
+    text: *const c_char,
+    len: usize,
+    utc_offset_s: i32,
+    out_json: *mut *mut c_char,
+) -> locker_status {
+    boundary(|| {
+        non_null(out_json, "out_json")?;
+        let bytes = bytes_arg(text.cast::<u8>(), len, "text")?;
+        let text = core::str::from_utf8(bytes).map_err(|error| {
+            Error::new(
+                locker_status::LOCKER_INVALID_UTF8,
+                format_args!("text is not UTF-8 (byte {})", error.valid_up_to()),
+            )
+        })?;
+        let loaded = lines::read::<Entry>(text, &Trust::integrity_only())
+            .map_err(|error| Error::core(error.code(), &error))?;
+        let options = StatsOptions::with_utc_offset_s(utc_offset_s);
+        let stats = journal_stats(&loaded.records, &options)
+            .map_err(|error| Error::core(error.code(), &error))?;
+        let json = serde_json::to_string(&stats)
+            .map_err(|error| Error::new(locker_status::LOCKER_PANIC, error))?;
+        write_string(out_json, json)
+    })
 }
 
 #[cfg(test)]

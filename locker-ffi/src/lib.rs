@@ -51,6 +51,7 @@ pub use flash_locker::{
     locker_flash_stats, locker_flash_usage, locker_open_flash,
 };
 pub use hardware::{locker_hardware, locker_hw_result, locker_occupancy};
+pub use journal::locker_journal_stats;
 pub use keys::{
     LOCKER_KEY_ENTRY_BYTES, LOCKER_KEY_SECRET_BYTES, LOCKER_KEYS_FORMAT, LOCKER_KEYS_HEADER_BYTES,
     locker_add_key, locker_key_checks, locker_retire_key, locker_rotate_key,

@@ -581,7 +581,9 @@ impl locker_status {
             "missing_records" => Self::LOCKER_JOURNAL_MISSING,
             "out_of_order" => Self::LOCKER_JOURNAL_OUT_OF_ORDER,
             "broken_link" => Self::LOCKER_JOURNAL_BROKEN_LINK,
-            "replay" => Self::LOCKER_JOURNAL_REPLAY,
+            "replay" | "empty_journal" => Self::LOCKER_JOURNAL_REPLAY,
+            // journal analytics over more days than counted one by one
+            "span_too_long" => Self::LOCKER_INVALID_ARGUMENT,
             "not_canonical" => Self::LOCKER_JOURNAL_NOT_CANONICAL,
             "forged" => Self::LOCKER_JOURNAL_FORGED,
             "unknown_key" => Self::LOCKER_JOURNAL_UNKNOWN_KEY,
@@ -719,7 +721,21 @@ mod tests {
     /// statuses they get: one code, one meaning (no keys, nothing to
     /// collect, an invalid parcel). A code newly shared fails here until
     /// someone has looked at what it means in each concern.
-    const SHARED_CODES: [(&str, &[(&str, locker_status)]); 3] = [
+    const SHARED_CODES: [(&str, &[(&str, locker_status)]); 5] = [
+        (
+            "replay",
+            &[
+                ("LockerError", locker_status::LOCKER_JOURNAL_REPLAY),
+                ("AnalyticsError", locker_status::LOCKER_JOURNAL_REPLAY),
+            ],
+        ),
+        (
+            "invalid_argument",
+            &[
+                ("LockerError", locker_status::LOCKER_INVALID_ARGUMENT),
+                ("AnalyticsError", locker_status::LOCKER_INVALID_ARGUMENT),
+            ],
+        ),
         (
             "no_keys",
             &[

@@ -749,6 +749,57 @@ static void test_older_caller(void) {
   free(c.journal);
 }
 
+/* Journal statistics, computed by the core from the journal's text. */
+static void test_journal_stats(void) {
+  board b;
+  board_init(&b, T0);
+  locker_hardware hw = board_hardware(&b);
+  locker *l = NULL;
+  CHECK(locker_new(CONFIG, &hw, &l) == LOCKER_OK);
+  if (l == NULL) return;
+  char *code = NULL;
+  CHECK(locker_issue_courier_code(l, 1, 30 * DAY, &code) == LOCKER_OK);
+  char pin[32], token[256];
+  uint32_t door = drop_off(l, &b, code, 201, 12, pin, token);
+  CHECK(drop_off(l, &b, code, 202, 13, pin, token) != 0);
+  CHECK(board_pass_time(&b, l, 3600) == LOCKER_OK);
+  uint32_t *doors = NULL;
+  size_t count = 0;
+  CHECK(locker_pickup_qr(l, 1, token, &doors, &count) == LOCKER_OK);
+  CHECK(count == 1);
+  uint32_t collected = count == 1 ? doors[0] : 0;
+  locker_doors_free(doors, count);
+  empty_door(l, &b, collected);
+  CHECK(door != collected);
+
+  char *json = NULL;
+  CHECK(locker_journal_stats(b.journal, b.journal_len, 0, &json) == LOCKER_OK);
+  CHECK(json != NULL && strstr(json, "\"parcels_stored\":2,") != NULL);
+  CHECK(json != NULL && strstr(json, "\"parcels_collected\":1,") != NULL);
+  CHECK(json != NULL && strstr(json, "\"parcels_in_bank_at_end\":1,") != NULL);
+  CHECK(json != NULL && strstr(json, "\"peak_occupied_doors\":2,") != NULL);
+  CHECK(json != NULL && strstr(json, "\"qr\":1,") != NULL);
+  locker_string_free(json);
+  json = NULL;
+  CHECK(locker_journal_stats(b.journal, b.journal_len, -5 * 3600, &json) == LOCKER_OK);
+  CHECK(json != NULL && strstr(json, "\"utc_offset_s\":-18000,") != NULL);
+  locker_string_free(json);
+  json = NULL;
+  /* Refusals leave the out-parameter alone. */
+  CHECK(locker_journal_stats(b.journal, b.journal_len, 15 * 3600, &json) ==
+        LOCKER_INVALID_ARGUMENT);
+  CHECK(strstr(locker_last_error_message(), "utc_offset_s") != NULL);
+  CHECK(locker_journal_stats(b.journal, b.journal_len, 0, NULL) == LOCKER_NULL_POINTER);
+  CHECK(locker_journal_stats(NULL, 5, 0, &json) == LOCKER_NULL_POINTER);
+  CHECK(locker_journal_stats("", 0, 0, &json) == LOCKER_JOURNAL_REPLAY);
+  CHECK(locker_journal_stats("{\"v\":2}\n", 8, 0, &json) == LOCKER_JOURNAL_MALFORMED);
+  CHECK(locker_journal_stats("\xff\n", 2, 0, &json) == LOCKER_INVALID_UTF8);
+  CHECK(json == NULL);
+  locker_string_free(code);
+  locker_free(l);
+  free(b.journal);
+}
+
 int main(void) {
   test_arguments();
   test_flow_and_reboot();
@@ -756,5 +807,6 @@ int main(void) {
   test_delegation();
   test_remote_opening();
   test_older_caller();
+  test_journal_stats();
   return checks_report();
 }

@@ -169,6 +169,8 @@ pub enum CoreError {
     Flash(FlashError<FlashFault>),
     /// A call of the simulated flash chip.
     MemoryFlash(MemoryFlashError),
+    /// Journal analytics.
+    Analytics(locker_core::analytics::AnalyticsError),
 }
 
 macro_rules! from_core {
@@ -192,6 +194,7 @@ from_core!(
     Journal(CoreJournalError),
     Locker(CoreLockerError),
     Sim(CoreSimError),
+    Analytics(locker_core::analytics::AnalyticsError),
 );
 
 /// An exception of class `T` with `message` and the core's `code`.
@@ -248,7 +251,23 @@ impl From<CoreError> for PyErr {
             }
             CoreError::Flash(e) => coded::<JournalError>(e.to_string(), e.code()),
             CoreError::MemoryFlash(e) => coded::<JournalError>(format!("flash: {e}"), e.code()),
+            CoreError::Analytics(e) => analytics_error(&e),
         }
+    }
+}
+
+/// Journal analytics: a bad option is a bad argument; a journal that does
+/// not replay (or spans too long) is a `JournalError` naming the record.
+fn analytics_error(error: &locker_core::analytics::AnalyticsError) -> PyErr {
+    use locker_core::analytics::AnalyticsError;
+    let message = error.to_string();
+    match error {
+        AnalyticsError::InvalidOption { field, reason } => invalid_argument(field, reason),
+        AnalyticsError::Replay { seq, .. } | AnalyticsError::SpanTooLong { seq, .. } => {
+            let py_error = coded::<JournalError>(message, error.code());
+            Python::attach(|py| with_attr(py, py_error, "seq", *seq))
+        }
+        _ => coded::<JournalError>(message, error.code()),
     }
 }
 

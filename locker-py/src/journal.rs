@@ -9,6 +9,7 @@
 //! `Locker.head()`) or a count a monotonic counter vouches for
 //! (`min_records`) makes a journal cut short evident.
 
+use locker_core::analytics::{self, StatsOptions};
 use locker_core::journal::{self, Chain, Head, Record, Trust, Verified, lines};
 use locker_core::locker::Entry;
 use pyo3::prelude::*;
@@ -17,7 +18,7 @@ use pyo3::types::PyString;
 use crate::args;
 use crate::convert::{from_py, to_py};
 use crate::credential::KeyRing;
-use crate::exceptions::CoreError;
+use crate::exceptions::{CoreError, invalid_argument};
 
 /// What a journal is checked against, as Python passes it.
 pub(crate) struct TrustArgs<'a> {
@@ -169,4 +170,66 @@ pub(crate) fn write_journal(records: &Bound<'_, PyAny>) -> PyResult<String> {
     let records: Vec<Record<Entry>> = from_py(records, "records")?;
     journal::verify(&records, &Trust::integrity_only()).map_err(CoreError::from)?;
     Ok(lines::write(&records))
+}
+
+/// Statistics of a journal, computed by the core (`locker_core::analytics`)
+/// by replaying it: where the parcels went, overflow, occupancy through
+/// the day, dwell, utilization and pickups (the `JournalStats` TypedDict).
+/// `records` is a journal's JSON-lines text (its integrity is checked) or
+/// the list of record dicts `read_journal` returns; `utc_offset_s` (within
+/// ±14 h) makes hours of day and days local; `from_s`/`until_s` count
+/// only what happened in that window. The GIL is released while the core
+/// computes. Raises `JournalError` (`.code`, `.seq`) for records that do
+/// not replay, `InvalidArgumentError` for options out of range.
+#[pyfunction]
+#[pyo3(signature = (records, utc_offset_s = 0, *, from_s = None, until_s = None))]
+pub(crate) fn journal_stats<'py>(
+    py: Python<'py>,
+    records: &Bound<'py, PyAny>,
+    #[pyo3(from_py_with = args::utc_offset_s)] utc_offset_s: i64,
+    #[pyo3(from_py_with = args::from_s)] from_s: Option<u64>,
+    #[pyo3(from_py_with = args::until_s)] until_s: Option<u64>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let Ok(utc_offset_s) = i32::try_from(utc_offset_s) else {
+        return Err(invalid_argument(
+            "utc_offset_s",
+            "must be within ±14 hours (±50400 s)",
+        ));
+    };
+    let options = StatsOptions {
+        utc_offset_s,
+        from_s,
+        until_s,
+    };
+    let (records, _) = records_from(py, records, &Trust::integrity_only())?;
+    let stats = py
+        .detach(|| analytics::journal_stats(&records, &options))
+        .map_err(CoreError::from)?;
+    to_py(py, &stats)
+}
+
+/// Each parcel stored (in the window), as `journal_stats` counts it: a
+/// list of `{"parcel", "recipient", "carrier", "compartment", "size_class",
+/// "stored_at_s", "left_at_s", "outcome", "stay_s"}` in the order stored,
+/// `outcome` one of `"collected"`, `"returned"`, `"missing"`, `"in_bank"`
+/// (`left_at_s` and `stay_s` are `None` for a parcel still inside).
+/// `records` as for `journal_stats`. Raises as `journal_stats` does.
+#[pyfunction]
+#[pyo3(signature = (records, *, from_s = None, until_s = None))]
+pub(crate) fn parcel_stays<'py>(
+    py: Python<'py>,
+    records: &Bound<'py, PyAny>,
+    #[pyo3(from_py_with = args::from_s)] from_s: Option<u64>,
+    #[pyo3(from_py_with = args::until_s)] until_s: Option<u64>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let options = StatsOptions {
+        utc_offset_s: 0,
+        from_s,
+        until_s,
+    };
+    let (records, _) = records_from(py, records, &Trust::integrity_only())?;
+    let stays = py
+        .detach(|| analytics::parcel_stays(&records, &options))
+        .map_err(CoreError::from)?;
+    to_py(py, &stays)
 }

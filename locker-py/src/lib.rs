@@ -98,7 +98,9 @@ mod _locker {
     #[pymodule_export]
     use super::flash::MemoryFlash;
     #[pymodule_export]
-    use super::journal::{read_journal, verify_journal, write_journal};
+    use super::journal::{
+        journal_stats, parcel_stays, read_journal, verify_journal, write_journal,
+    };
     #[pymodule_export]
     use super::locker::{CourierSessionHandle, Locker, SimulatedHardware, replay};
     #[pymodule_export]

@@ -703,6 +703,11 @@ class Valid:
             ),
             "write_journal": (locker.write_journal, dict(records=self.records)),
             "replay": (locker.replay, dict(records=self.records, keys=keys, accept_legacy=False)),
+            "journal_stats": (
+                locker.journal_stats,
+                dict(records=self.records, utc_offset_s=0, from_s=None, until_s=None),
+            ),
+            "parcel_stays": (locker.parcel_stays, dict(records=self.records, from_s=None, until_s=None)),
             "simulate": (locker.simulate, dict(building={"days": 1}, bank=locker.default_bank())),
             "plan": (locker.plan, dict(building={"days": 1}, request={})),
             "compose_bank": (
@@ -859,7 +864,11 @@ class Valid:
             "analytics.parcel_stays": (analytics.parcel_stays, dict(records=self.records)),
             "analytics.dwell_stats": (analytics.dwell_stats, dict(records=self.records)),
             "analytics.utilization": (analytics.utilization, dict(records=self.records, start_s=None, end_s=None)),
-            "analytics.overflow": (analytics.overflow, dict(records=self.records)),
+            "analytics.overflow": (analytics.overflow, dict(records=self.records, utc_offset_s=0)),
+            "analytics.stats": (
+                analytics.stats,
+                dict(records=self.records, utc_offset_s=0, from_s=None, until_s=None),
+            ),
             "analytics.pickups_by_hour": (analytics.pickups_by_hour, dict(records=self.records, utc_offset_s=0)),
             "analytics.summary": (analytics.summary, dict(records=self.records, utc_offset_s=0)),
         }

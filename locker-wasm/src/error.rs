@@ -140,6 +140,14 @@ impl<E: core::fmt::Display> From<FlashError<E>> for LockerError {
     }
 }
 
+/// Journal analytics: the core's code, with `seq` for a record that does
+/// not replay.
+impl From<locker_core::analytics::AnalyticsError> for LockerError {
+    fn from(error: locker_core::analytics::AnalyticsError) -> Self {
+        Self::with_code(error.code(), &error.to_string()).at_record(error.seq())
+    }
+}
+
 impl From<CoreLockerError> for LockerError {
     fn from(error: CoreLockerError) -> Self {
         let seq = match &error {

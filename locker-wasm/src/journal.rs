@@ -7,12 +7,15 @@
 //! recompute its hashes. With the site's keys every record's MAC is
 //! checked too.
 
+use locker_core::analytics::{self, StatsOptions};
 use locker_core::journal::{self as core_journal, Chain, Head, Record, Trust, lines};
 use locker_core::locker::{self as core_locker, Entry};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use crate::convert::{Options, bool_value, from_js, list_from_js, text_value, to_js, u64_value};
+use crate::convert::{
+    Options, bool_value, from_js, list_from_js, number_value, text_value, to_js, u64_value, whole,
+};
 use crate::credential::{KeyRing, keys_arg};
 use crate::error::LockerError;
 
@@ -335,4 +338,136 @@ pub fn replay_journal(
     let (records, verified) = verified_records(&records_or_text, &args.trust())?;
     let state = core_locker::replay(&records)?;
     to_js(&state.snapshot(verified.chain))
+}
+
+#[wasm_bindgen(typescript_custom_section)]
+const JOURNAL_STATS_TS: &str = r#"
+/** How `journalStats` reads a journal (all optional). */
+export interface JournalStatsOptions {
+  /** The site's offset from UTC in seconds, within ±14 h: hours of day and days are local. Default 0. */
+  utcOffsetS?: number;
+  /** Count only what happened at or after this time (unix seconds). */
+  fromS?: number;
+  /** Count only what happened before this time (unix seconds). */
+  untilS?: number;
+}
+/** A count per overflow reason. */
+export interface OverflowReasonsJson { nothing_fits: number; full: number; no_larger_door: number }
+/** A count per credential channel. */
+export interface ChannelCountsJson { pin: number; qr: number; rfid: number; courier: number; remote: number }
+/**
+ * Where the parcels went: `parcels_offered == parcels_stored +
+ * parcels_overflowed`, and `parcels_in_bank_at_start + parcels_stored ==
+ * parcels_collected + parcels_returned + parcels_missing +
+ * parcels_in_bank_at_end`.
+ */
+export interface StatsTotalsJson {
+  parcels_offered: number; parcels_stored: number; parcels_stored_by_inspection: number;
+  parcels_consolidated: number; consolidation_rate: number; parcels_overflowed: number;
+  parcels_collected: number; parcels_returned: number; parcels_missing: number;
+  parcels_in_bank_at_start: number; parcels_in_bank_at_end: number; deposits_opened: number;
+  /** Drop-offs called off, by reason ("cancelled", "too_small", …), reasons seen only. */
+  deposits_aborted: { reason: string; count: number }[];
+  deposits_found_empty: number; deliveries_expired: number;
+}
+/** Parcels no door could take; hours of day local, hour 0 first. */
+export interface StatsOverflowJson {
+  total: number; by_reason: OverflowReasonsJson; by_hour_of_day: number[];
+  by_carrier: { carrier: number; count: number }[]; rate: number;
+}
+/** Doors holding parcels: time-weighted means (per local hour of day), and the peak. */
+export interface StatsOccupancyJson {
+  doors: number; mean_occupied_doors: number; mean_occupied_doors_by_hour: number[];
+  observed_s_by_hour: number[]; peak_occupied_doors: number; peak_at_s: number;
+}
+/** A distribution of stays in hours; `histogram` has one count more than `bucket_bounds_h`. */
+export interface DwellSummaryJson {
+  count: number; mean_h: number; median_h: number; p90_h: number; p95_h: number; max_h: number;
+  histogram: number[];
+}
+/** Stays of parcels collected and returned, separately and together. */
+export interface StatsDwellJson {
+  collected: DwellSummaryJson; returned: DwellSummaryJson; all: DwellSummaryJson;
+  bucket_bounds_h: number[];
+}
+/** Time-weighted occupied fractions, 0 to 1. */
+export interface StatsUtilizationJson {
+  all: number;
+  by_size_class: { size_class: string; doors: number; occupied_fraction: number }[];
+  by_zone: { zone: "ambient" | "chilled" | "frozen"; doors: number; occupied_fraction: number }[];
+}
+/** Doors emptied by residents (pickups, per channel and local hour) and by carriers (returns). */
+export interface StatsPickupsJson {
+  pickups: number; pickups_by_channel: ChannelCountsJson; pickups_by_hour_of_day: number[];
+  returns: number; returns_by_hour_of_day: number[];
+}
+/** One local day. */
+export interface StatsDayJson {
+  day: number; start_s: number; stored: number; overflowed: number; pickups: number;
+  peak_occupied_doors: number;
+}
+/** What `journalStats` returns: the core's `analytics::JournalStats`. */
+export interface JournalStatsJson {
+  records: number; first_at_s: number; last_at_s: number; utc_offset_s: number;
+  observed_from_s: number; observed_until_s: number;
+  totals: StatsTotalsJson; overflow: StatsOverflowJson; occupancy: StatsOccupancyJson;
+  dwell: StatsDwellJson; utilization: StatsUtilizationJson; pickups: StatsPickupsJson;
+  days: StatsDayJson[];
+}
+"#;
+
+/// The options of `journalStats` (`JournalStatsOptions`).
+fn stats_options(options: &JsValue) -> Result<StatsOptions, LockerError> {
+    let mut stats = StatsOptions::default();
+    let Some(mut options) = Options::new(options, "options")? else {
+        return Ok(stats);
+    };
+    if let Some(offset) = options.get("utcOffsetS")? {
+        let offset = number_value(&offset, "options.utcOffsetS")?;
+        // The core refuses more than ±14 h; anything beyond an i32 is
+        // refused here first.
+        let magnitude = whole(
+            offset.abs(),
+            u64::from(i32::MAX.unsigned_abs()),
+            "options.utcOffsetS",
+        )?;
+        let magnitude = i32::try_from(magnitude).unwrap_or(i32::MAX);
+        stats.utc_offset_s = if offset < 0.0 { -magnitude } else { magnitude };
+    }
+    if let Some(from) = options.get("fromS")? {
+        stats.from_s = Some(u64_value(&from, "options.fromS")?);
+    }
+    if let Some(until) = options.get("untilS")? {
+        stats.until_s = Some(u64_value(&until, "options.untilS")?);
+    }
+    options.finish()?;
+    Ok(stats)
+}
+
+/// Statistics of a journal (text, checked for integrity, or records from
+/// its first), computed by the core by replaying it: where the parcels
+/// went, overflow, occupancy through the day, dwell, utilization and
+/// pickups.
+///
+/// ```js
+/// const stats = journalStats(locker.journalText(), { utcOffsetS: 3600 });
+/// stats.totals.parcels_collected; stats.occupancy.peak_occupied_doors;
+/// ```
+///
+/// # Errors
+///
+/// `"invalid_argument"` for a wrong type or option (an offset beyond
+/// ±14 h, an empty window); the journal's errors for text that is not a
+/// journal; `"replay"` (with `seq`) for a record that does not apply,
+/// `"empty_journal"` for no records.
+#[wasm_bindgen(js_name = journalStats, unchecked_return_type = "JournalStatsJson")]
+pub fn journal_stats(
+    #[wasm_bindgen(js_name = recordsOrText, unchecked_param_type = "RecordJson[] | string")]
+    records_or_text: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "JournalStatsOptions")] options: Option<JsValue>,
+) -> Result<JsValue, LockerError> {
+    let options = stats_options(&options.unwrap_or(JsValue::UNDEFINED))?;
+    let (records, _) =
+        RecordsArg::new(&records_or_text, "recordsOrText", &Trust::integrity_only())?.into_parts();
+    to_js(&analytics::journal_stats(&records, &options)?)
 }

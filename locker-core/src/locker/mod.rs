@@ -696,18 +696,28 @@ pub fn replay_from(
 
 fn apply_all(state: &mut LockerState, records: &[Record<Entry>]) -> Result<(), LockerError> {
     for record in records {
-        // Credentials a version-1 record issued were tagged under the site
-        // secret itself: the store verifies them that way.
-        let legacy = record.v < crate::journal::AUTHENTICATED_VERSION;
-        state.credentials.inserting_legacy = legacy;
-        let applied = state.apply_in_place(&record.entry, record.at_s);
-        state.credentials.inserting_legacy = false;
-        applied.map_err(|error| LockerError::Replay {
+        apply_record(state, record).map_err(|error| LockerError::Replay {
             seq: record.seq,
             error,
         })?;
     }
     Ok(())
+}
+
+/// Applies one record as replay does, in place (no copy of the state: a
+/// refused record leaves it half-changed, to be dropped). The analytics
+/// go through here too, so they read every record as replay does.
+pub(crate) fn apply_record(
+    state: &mut LockerState,
+    record: &Record<Entry>,
+) -> Result<(), StateError> {
+    // Credentials a version-1 record issued were tagged under the site
+    // secret itself: the store verifies them that way.
+    let legacy = record.v < crate::journal::AUTHENTICATED_VERSION;
+    state.credentials.inserting_legacy = legacy;
+    let applied = state.apply_in_place(&record.entry, record.at_s);
+    state.credentials.inserting_legacy = false;
+    applied
 }
 
 /// The board's monotonic counter, when it has one.

@@ -37,7 +37,9 @@ is what the other bindings and the firmware read.
   ``flash_usage``, ``previous_records``, ``flash_report``.
 - Journals: :func:`read_journal`, :func:`verify_journal` (with a
   :class:`KeyRing`: every record's MAC; without: integrity only),
-  :func:`write_journal`; statistics in :mod:`locker.analytics`.
+  :func:`write_journal`; statistics computed by the core,
+  :func:`journal_stats` and :func:`parcel_stays`, formatted in
+  :mod:`locker.analytics`.
 - Simulation and planning: :func:`simulate`, :func:`plan`, :func:`coverage_curve`,
   :func:`default_building`, :func:`default_classes`, :func:`compose_bank`;
   the shapes of their results in :mod:`locker.types`.
@@ -89,9 +91,11 @@ from locker._locker import (
     issue_recorded_token,
     issue_token,
     issue_token_signed,
+    journal_stats,
     lower_bound,
     pack,
     pack_bins,
+    parcel_stays,
     plan,
     qr_svg,
     read_journal,
@@ -146,9 +150,11 @@ __all__ = [
     "issue_recorded_token",
     "issue_token",
     "issue_token_signed",
+    "journal_stats",
     "lower_bound",
     "pack",
     "pack_bins",
+    "parcel_stays",
     "plan",
     "qr_svg",
     "read_journal",

@@ -16,7 +16,9 @@ from locker.types import (
     Head,
     IssuerKey,
     JournalRead,
+    JournalStats,
     KeyCheck,
+    ParcelStay,
     Plan,
     RestoreReport,
     SignedTime,
@@ -64,9 +66,11 @@ __all__ = [
     "issue_recorded_token",
     "issue_token",
     "issue_token_signed",
+    "journal_stats",
     "lower_bound",
     "pack",
     "pack_bins",
+    "parcel_stays",
     "plan",
     "qr_svg",
     "read_journal",
@@ -513,6 +517,29 @@ def verify_journal(
 
 def write_journal(records: Sequence[Mapping[str, Any]]) -> str:
     """Writes record dicts as JSON-lines text (after an integrity check)."""
+
+def journal_stats(
+    records: _Records,
+    utc_offset_s: int = 0,
+    *,
+    from_s: Optional[int] = None,
+    until_s: Optional[int] = None,
+) -> JournalStats:
+    """Statistics of a journal, computed by the core by replaying it.
+
+    ``records`` is JSON-lines text (integrity checked) or the record dicts
+    :func:`read_journal` returns; ``utc_offset_s`` (within ±14 h) makes
+    hours of day local; ``from_s``/``until_s`` count only that window.
+    Raises :class:`JournalError` (``.seq``) for records that do not replay.
+    """
+
+def parcel_stays(
+    records: _Records,
+    *,
+    from_s: Optional[int] = None,
+    until_s: Optional[int] = None,
+) -> List[ParcelStay]:
+    """Each parcel stored (in the window), in the order stored, as :func:`journal_stats` counts it."""
 
 def replay(records: _Records, keys: Optional[KeyRing] = None, *, accept_legacy: bool = False) -> _JsonDict:
     """Replays a journal and returns the snapshot of the state it builds (sealed when ``keys`` are given)."""

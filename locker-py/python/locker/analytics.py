@@ -1,29 +1,47 @@
-"""Statistics from a locker's journal: dwell time, utilization per size
-class, overflow and aborted drop-offs, and pickups by hour of day.
+"""Statistics from a locker's journal: where parcels went, dwell time,
+utilization per size class, overflow and aborted drop-offs, occupancy and
+pickups by hour of day.
+
+The numbers are computed by the Rust core (:func:`locker.journal_stats`
+and :func:`locker.parcel_stays`), which replays the journal through the
+locker's own state machine, so they never disagree with replay: an
+interrupted pickup staff find empty is a collection, an interrupted
+drop-off staff find inside is a parcel stored. This module only reads
+journals and shapes the core's answer into dicts and rows.
 
 A journal is JSON lines, one hash-chained record a line (what
 ``Locker.journal_text()`` and the firmware's file journal write). Read it
 with :func:`load` (text) or :func:`load_file` (a path): the Rust core
 verifies the chain (and, given the site's :class:`locker.KeyRing`, every
 record's MAC; without keys, integrity only) and the records come back as a
-list of dicts.
-:func:`to_rows` flattens them to one dict per record; :func:`to_dataframe`
+list of dicts. Every statistics function takes such a list, or the
+journal's text.
+:func:`to_rows` flattens records to one dict per record; :func:`to_dataframe`
 makes a pandas DataFrame of the same rows when pandas is installed.
 
 Times are unix seconds (``at_s``); hours of day are UTC unless an offset
-is given.
+is given (``utc_offset_s``, within ±14 hours).
 
 Arguments of the wrong type or shape raise :class:`locker.ArgumentTypeError`
 or :class:`locker.InvalidArgumentError` (code ``"invalid_argument"``), as
-everywhere in the package.
+everywhere in the package; records that do not replay raise
+:class:`locker.JournalError` (code ``"replay"``, ``.seq`` the record).
 """
 
 from __future__ import annotations
 
 import os
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple, Type, Union
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Type, Union
 
-from locker._locker import ArgumentTypeError, InvalidArgumentError, KeyRing, read_journal
+from locker._locker import (
+    ArgumentTypeError,
+    InvalidArgumentError,
+    KeyRing,
+    journal_stats,
+    parcel_stays as _parcel_stays,
+    read_journal,
+)
+from locker.types import JournalStats
 
 __all__ = [
     "dwell_stats",
@@ -32,6 +50,7 @@ __all__ = [
     "overflow",
     "parcel_stays",
     "pickups_by_hour",
+    "stats",
     "summary",
     "to_dataframe",
     "to_rows",
@@ -39,6 +58,8 @@ __all__ = [
 ]
 
 Record = Dict[str, Any]
+#: Record dicts (as :func:`load` returns them) or a journal's text.
+Records = Union[str, Iterable[Record]]
 
 
 def _refused(cls: Type[InvalidArgumentError], path: str, message: str) -> InvalidArgumentError:
@@ -72,11 +93,17 @@ def _records(records: Any, argument: str = "records") -> List[Record]:
     return listed
 
 
-def _int(value: Any, argument: str, optional: bool = False) -> Any:
-    """``value`` if it is an int (or ``None`` when ``optional``)."""
-    if (value is None and optional) or (isinstance(value, int) and not isinstance(value, bool)):
+def _int(value: Any, argument: str) -> Optional[int]:
+    """``value`` if it is an int or ``None``; refused naming ``argument``
+    otherwise (for a parameter the native function knows by another name)."""
+    if value is None or (isinstance(value, int) and not isinstance(value, bool)):
         return value
     raise _refused(ArgumentTypeError, argument, f"expected an int, not {type(value).__name__}")
+
+
+def _journal(records: Any) -> Union[str, List[Record]]:
+    """What the core reads: a journal's text as it is, records as a list."""
+    return records if isinstance(records, str) else _records(records)
 
 
 def load(text: str, keys: Optional[KeyRing] = None) -> List[Record]:
@@ -124,202 +151,153 @@ def to_dataframe(records: Iterable[Record]) -> Any:
     return pandas.DataFrame(to_rows(records))
 
 
-def _size_classes(records: Sequence[Record]) -> Dict[int, str]:
-    """Compartment id to size class, from the journal's configuration."""
-    for record in records:
-        entry = record["entry"]
-        if entry["type"] == "configured":
-            return {c["id"]: c["size_class"] for c in entry["bank"]["compartments"]}
-    return {}
+def stats(
+    records: Records,
+    utc_offset_s: int = 0,
+    from_s: Optional[int] = None,
+    until_s: Optional[int] = None,
+) -> JournalStats:
+    """Everything the core computes (:func:`locker.journal_stats`), counted
+    between ``from_s`` and ``until_s`` (the whole journal by default)."""
+    return journal_stats(_journal(records), utc_offset_s, from_s=from_s, until_s=until_s)
 
 
-def parcel_stays(records: Sequence[Record]) -> List[Dict[str, Any]]:
-    """One dict per deposited parcel: ``parcel``, ``recipient``,
-    ``compartment``, ``size_class``, ``deposited_at_s``, ``left_at_s``
-    (``None`` while in the locker), ``outcome`` (``"picked_up"``,
-    ``"expired"``, ``"missing"`` or ``"in_locker"``) and ``dwell_s``.
+def parcel_stays(records: Records) -> List[Dict[str, Any]]:
+    """One dict per parcel stored, in the order stored: ``parcel``,
+    ``recipient``, ``carrier``, ``compartment``, ``size_class``,
+    ``deposited_at_s`` (when it went in: the door closed on it or staff
+    confirmed it), ``left_at_s`` (``None`` while in the locker),
+    ``outcome`` (``"collected"``, ``"returned"`` to the carrier after
+    expiry, ``"missing"`` or ``"in_bank"``) and ``dwell_s``.
 
-    A parcel's stay ends when its compartment is collected, when it
-    expires (it then waits for the carrier, but the resident's dwell is
-    over), or when staff find the compartment empty.
+    A parcel's stay ends when its door is emptied, by its recipient or by
+    the carrier taking it back.
     """
-    records = _records(records)
-    classes = _size_classes(records)
-    pending: Dict[int, Tuple[Record, int]] = {}
-    inside: Dict[int, List[Dict[str, Any]]] = {}
-    stays: List[Dict[str, Any]] = []
-
-    def end(compartment: int, at_s: int, outcome: str) -> None:
-        for stay in inside.get(compartment, []):
-            if stay["left_at_s"] is None:
-                stay["left_at_s"] = at_s
-                stay["outcome"] = outcome
-                stay["dwell_s"] = at_s - stay["deposited_at_s"]
-
-    for record in records:
-        entry, at_s = record["entry"], record["at_s"]
-        kind = entry["type"]
-        compartment = entry.get("compartment")
-        if kind == "deposit_opened":
-            pending[compartment] = (entry, at_s)
-        elif kind == "deposit_aborted":
-            pending.pop(compartment, None)
-        elif kind == "deposit_committed" and compartment in pending:
-            opened, _ = pending.pop(compartment)
-            stay: Dict[str, Any] = {
-                "parcel": opened["parcel"]["id"],
-                "recipient": opened["recipient"],
-                "compartment": compartment,
-                "size_class": classes.get(compartment),
-                "deposited_at_s": at_s,
-                "left_at_s": None,
-                "outcome": "in_locker",
-                "dwell_s": None,
-            }
-            inside.setdefault(compartment, []).append(stay)
-            stays.append(stay)
-        elif kind == "expired":
-            end(compartment, at_s, "expired")
-        elif kind == "pickup_completed":
-            end(compartment, at_s, "picked_up")
-            inside.pop(compartment, None)
-        elif kind == "inspected" and not entry.get("found_parcels", True):
-            end(compartment, at_s, "missing")
-            inside.pop(compartment, None)
-    return stays
+    return [
+        {
+            "parcel": stay["parcel"],
+            "recipient": stay["recipient"],
+            "carrier": stay["carrier"],
+            "compartment": stay["compartment"],
+            "size_class": stay["size_class"],
+            "deposited_at_s": stay["stored_at_s"],
+            "left_at_s": stay["left_at_s"],
+            "outcome": stay["outcome"],
+            "dwell_s": stay["stay_s"],
+        }
+        for stay in _parcel_stays(_journal(records))
+    ]
 
 
-def _percentile(sorted_values: Sequence[float], percent: int) -> float:
-    if not sorted_values:
-        return 0.0
-    return sorted_values[(len(sorted_values) - 1) * percent // 100]
-
-
-def dwell_stats(records: Sequence[Record]) -> Dict[str, Any]:
-    """Dwell of the parcels whose stay ended, in hours: ``count``,
-    ``mean_h``, ``median_h``, ``p90_h``, ``max_h`` (the same fields as the
-    simulation's ``dwell``), plus ``by_outcome`` counts."""
-    stays = parcel_stays(records)
-    hours = sorted(s["dwell_s"] / 3600 for s in stays if s["dwell_s"] is not None)
-    by_outcome: Dict[str, int] = {}
-    for stay in stays:
-        by_outcome[stay["outcome"]] = by_outcome.get(stay["outcome"], 0) + 1
+def _dwell(computed: JournalStats) -> Dict[str, Any]:
+    dwell = computed["dwell"]["all"]
+    totals = computed["totals"]
     return {
-        "count": len(hours),
-        "mean_h": sum(hours) / len(hours) if hours else 0.0,
-        "median_h": _percentile(hours, 50),
-        "p90_h": _percentile(hours, 90),
-        "max_h": hours[-1] if hours else 0.0,
-        "by_outcome": by_outcome,
+        "count": dwell["count"],
+        "mean_h": dwell["mean_h"],
+        "median_h": dwell["median_h"],
+        "p90_h": dwell["p90_h"],
+        "p95_h": dwell["p95_h"],
+        "max_h": dwell["max_h"],
+        "histogram": dwell["histogram"],
+        "bucket_bounds_h": computed["dwell"]["bucket_bounds_h"],
+        "by_outcome": {
+            outcome: count
+            for outcome, count in (
+                ("collected", totals["parcels_collected"]),
+                ("returned", totals["parcels_returned"]),
+                ("missing", totals["parcels_missing"]),
+                ("in_bank", totals["parcels_in_bank_at_end"]),
+            )
+            if count
+        },
     }
 
 
+def dwell_stats(records: Records) -> Dict[str, Any]:
+    """Hours parcels stayed, from going in to their door being emptied, for
+    the parcels collected or returned: ``count``, ``mean_h``, ``median_h``,
+    ``p90_h``, ``p95_h``, ``max_h`` (the fields of the simulation's
+    ``dwell``, and more), ``histogram`` over ``bucket_bounds_h``, and
+    ``by_outcome``: how many parcels were ``collected``, ``returned``,
+    ``missing`` or are still ``in_bank`` (outcomes seen only)."""
+    return _dwell(stats(records))
+
+
+def _utilization(computed: JournalStats) -> Dict[str, float]:
+    by_class = computed["utilization"]["by_size_class"]
+    return {c["size_class"]: c["occupied_fraction"] for c in sorted(by_class, key=lambda c: c["size_class"])}
+
+
 def utilization(
-    records: Sequence[Record],
+    records: Records,
     start_s: Optional[int] = None,
     end_s: Optional[int] = None,
 ) -> Dict[str, float]:
     """Per size class, the time-averaged fraction of its doors that held
     parcels between ``start_s`` and ``end_s`` (the first and last record by
-    default). A door is occupied from its first committed drop-off until it
-    is collected (a return collected by the carrier included)."""
-    records = _records(records)
-    start_s = _int(start_s, "start_s", optional=True)
-    end_s = _int(end_s, "end_s", optional=True)
-    if not records:
-        return {}
-    classes = _size_classes(records)
-    start = records[0]["at_s"] if start_s is None else start_s
-    end = records[-1]["at_s"] if end_s is None else end_s
-    span = max(end - start, 1)
-    since: Dict[int, int] = {}
-    busy: Dict[str, float] = {name: 0.0 for name in classes.values()}
-
-    def add(compartment: int, until: int) -> None:
-        begun = max(since.pop(compartment), start)
-        name = classes.get(compartment)
-        if name is not None:
-            busy[name] += max(min(until, end) - begun, 0)
-
-    for record in records:
-        entry, at_s = record["entry"], record["at_s"]
-        compartment = entry.get("compartment")
-        if entry["type"] == "deposit_committed" and compartment not in since:
-            since[compartment] = at_s
-        elif entry["type"] == "pickup_completed" and compartment in since:
-            add(compartment, at_s)
-        elif entry["type"] == "inspected" and not entry.get("found_parcels", True):
-            if compartment in since:
-                add(compartment, at_s)
-    for compartment in list(since):
-        add(compartment, end)
-    doors: Dict[str, int] = {}
-    for name in classes.values():
-        doors[name] = doors.get(name, 0) + 1
-    return {name: busy[name] / (doors[name] * span) for name in sorted(doors)}
+    default). A door is occupied from its first parcel stored until it is
+    emptied (a return collected by the carrier included)."""
+    from_s, until_s = _int(start_s, "start_s"), _int(end_s, "end_s")
+    return _utilization(stats(records, from_s=from_s, until_s=until_s))
 
 
-def overflow(records: Sequence[Record]) -> Dict[str, Any]:
-    """Drop-offs that did not end in a door: ``refused`` (records of parcels
-    no door could take, by reason: ``full``, ``nothing_fits``,
-    ``no_larger_door``), ``opened``
-    (doors opened for a drop-off), ``committed``, ``aborted`` (by reason:
-    ``too_small``, ``door_fault``, ``cancelled``, ...), ``abort_rate``
-    (aborted per door opened) and ``refusal_rate``: parcels refused at least
-    once per parcel offered (distinct parcel ids, so a parcel tried twice
-    or moved to a larger door counts once).
-    """
-    opened = committed = 0
-    aborted: Dict[str, int] = {}
-    refused: Dict[str, int] = {}
-    offered: Set[Any] = set()
-    refused_parcels: Set[Any] = set()
-    for record in _records(records):
-        entry = record["entry"]
-        if entry["type"] == "deposit_opened":
-            opened += 1
-            offered.add(entry["parcel"]["id"])
-        elif entry["type"] == "deposit_committed":
-            committed += 1
-        elif entry["type"] == "deposit_aborted":
-            reason = str(entry.get("reason"))
-            aborted[reason] = aborted.get(reason, 0) + 1
-        elif entry["type"] == "deposit_overflowed":
-            reason = str(entry.get("reason"))
-            refused[reason] = refused.get(reason, 0) + 1
-            offered.add(entry["parcel"]["id"])
-            refused_parcels.add(entry["parcel"]["id"])
-    total_aborted = sum(aborted.values())
+def _overflow(computed: JournalStats) -> Dict[str, Any]:
+    totals = computed["totals"]
+    over = computed["overflow"]
+    aborted = {a["reason"]: a["count"] for a in totals["deposits_aborted"]}
+    opened = totals["deposits_opened"]
     return {
-        "refused": refused,
+        "refused": {reason: count for reason, count in over["by_reason"].items() if count},
+        "offered": totals["parcels_offered"],
         "opened": opened,
-        "committed": committed,
+        "committed": totals["parcels_stored"] - totals["parcels_stored_by_inspection"],
+        "stored": totals["parcels_stored"],
         "aborted": aborted,
-        "abort_rate": total_aborted / opened if opened else 0.0,
-        "refusal_rate": len(refused_parcels) / len(offered) if offered else 0.0,
+        "abort_rate": sum(aborted.values()) / opened if opened else 0.0,
+        "refusal_rate": over["rate"],
+        "by_hour": over["by_hour_of_day"],
+        "by_carrier": {c["carrier"]: c["count"] for c in over["by_carrier"]},
     }
 
 
-def pickups_by_hour(records: Sequence[Record], utc_offset_s: int = 0) -> List[int]:
-    """Completed pickups per hour of day (24 counts, hour 0 first), at
-    ``utc_offset_s`` from UTC. Carrier collections of returns count too."""
-    utc_offset_s = _int(utc_offset_s, "utc_offset_s")
-    hours = [0] * 24
-    for record in _records(records):
-        if record["entry"]["type"] == "pickup_completed":
-            hours[((record["at_s"] + utc_offset_s) // 3600) % 24] += 1
-    return hours
+def overflow(records: Records, utc_offset_s: int = 0) -> Dict[str, Any]:
+    """Drop-offs that did not end in a door: ``refused`` (parcels no door
+    could take, by reason: ``full``, ``nothing_fits``, ``no_larger_door``;
+    reasons seen only), ``offered`` (parcels stored or refused: a drop-off
+    called off is not one, a parcel refused twice counts twice), ``opened``
+    (doors opened for a drop-off), ``committed`` (stored as the door
+    closed), ``stored`` (with those staff confirmed after an interruption),
+    ``aborted`` (by reason: ``too_small``, ``door_fault``, ``cancelled``,
+    ...), ``abort_rate`` (aborted per door opened), ``refusal_rate``
+    (refused per parcel offered), ``by_hour`` (refusals per local hour of
+    day) and ``by_carrier`` (refusals per carrier id).
+    """
+    return _overflow(stats(records, utc_offset_s))
 
 
-def summary(records: Sequence[Record], utc_offset_s: int = 0) -> Dict[str, Any]:
-    """Everything above at once: ``records``, ``dwell``, ``utilization``,
-    ``overflow`` and ``pickups_by_hour``."""
-    records = _records(records)
-    utc_offset_s = _int(utc_offset_s, "utc_offset_s")
+def _pickups_by_hour(computed: JournalStats) -> List[int]:
+    pickups = computed["pickups"]
+    return [p + r for p, r in zip(pickups["pickups_by_hour_of_day"], pickups["returns_by_hour_of_day"])]
+
+
+def pickups_by_hour(records: Records, utc_offset_s: int = 0) -> List[int]:
+    """Doors emptied per hour of day (24 counts, hour 0 first), at
+    ``utc_offset_s`` from UTC. Carrier collections of returns count too
+    (:func:`stats` has them apart)."""
+    return _pickups_by_hour(stats(records, utc_offset_s))
+
+
+def summary(records: Records, utc_offset_s: int = 0) -> Dict[str, Any]:
+    """Everything above from one computation: ``records``, ``dwell``,
+    ``utilization``, ``overflow``, ``pickups_by_hour``, and ``stats``
+    (all the core computed)."""
+    computed = stats(records, utc_offset_s)
     return {
-        "records": len(records),
-        "dwell": dwell_stats(records),
-        "utilization": utilization(records),
-        "overflow": overflow(records),
-        "pickups_by_hour": pickups_by_hour(records, utc_offset_s),
+        "records": computed["records"],
+        "dwell": _dwell(computed),
+        "utilization": _utilization(computed),
+        "overflow": _overflow(computed),
+        "pickups_by_hour": _pickups_by_hour(computed),
+        "stats": computed,
     }

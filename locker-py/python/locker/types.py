@@ -15,13 +15,17 @@ crate.
 from typing import Any, Dict, List, Literal, Optional, Protocol, TypedDict, Union
 
 __all__ = [
+    "AbortCount",
     "AttemptFailedEntry",
     "AttemptsRefusedEntry",
     "BoundInputs",
     "BoundReport",
+    "CarrierCount",
     "Chain",
+    "ChannelCounts",
     "ClassCount",
     "ClassStats",
+    "ClassUtilization",
     "CoverageCurve",
     "CurvePoint",
     "ClockConfirmedEvent",
@@ -30,6 +34,7 @@ __all__ = [
     "CourierSignedOutEntry",
     "DayStats",
     "DwellStats",
+    "DwellSummary",
     "Failure",
     "Flash",
     "FlashReport",
@@ -37,21 +42,32 @@ __all__ = [
     "Head",
     "IssuerKey",
     "JournalCompactedEvent",
+    "JournalDwell",
     "JournalRead",
+    "JournalStats",
     "KeyCheck",
     "Lockout",
     "OverflowEvent",
+    "OverflowReasons",
     "ParcelReadyEvent",
+    "ParcelStay",
     "Plan",
     "RestoreReport",
     "Scope",
     "SignedTime",
     "SimResult",
+    "StatsDay",
+    "StatsOccupancy",
+    "StatsOverflow",
+    "StatsPickups",
+    "StatsTotals",
+    "StatsUtilization",
     "SuspiciousAttemptsEvent",
     "TokenClaims",
     "TornTail",
     "UnexpectedDoorCloseEvent",
     "Verified",
+    "ZoneUtilization",
 ]
 
 
@@ -512,3 +528,182 @@ class JournalCompactedEvent(TypedDict):
     type: Literal["journal_compacted"]
     through_seq: Optional[int]
     snapshot_bytes: int
+
+
+# --- journal analytics (``journal_stats``, ``parcel_stays``) -----------------
+
+
+class StatsTotals(TypedDict):
+    """Where the parcels went (``JournalStats["totals"]``): ``parcels_offered
+    == parcels_stored + parcels_overflowed`` and ``parcels_in_bank_at_start +
+    parcels_stored == parcels_collected + parcels_returned + parcels_missing
+    + parcels_in_bank_at_end``."""
+
+    parcels_offered: int
+    parcels_stored: int
+    parcels_stored_by_inspection: int
+    parcels_consolidated: int
+    consolidation_rate: float
+    parcels_overflowed: int
+    parcels_collected: int
+    parcels_returned: int
+    parcels_missing: int
+    parcels_in_bank_at_start: int
+    parcels_in_bank_at_end: int
+    deposits_opened: int
+    deposits_aborted: List["AbortCount"]
+    deposits_found_empty: int
+    deliveries_expired: int
+
+
+class AbortCount(TypedDict):
+    """Drop-offs called off for one reason (``"cancelled"``, ``"too_small"``, ...)."""
+
+    reason: str
+    count: int
+
+
+class OverflowReasons(TypedDict):
+    """Overflowed parcels per reason."""
+
+    nothing_fits: int
+    full: int
+    no_larger_door: int
+
+
+class CarrierCount(TypedDict):
+    """Parcels of one carrier."""
+
+    carrier: int
+    count: int
+
+
+class StatsOverflow(TypedDict):
+    """Parcels no door could take (hours of day local, hour 0 first)."""
+
+    total: int
+    by_reason: OverflowReasons
+    by_hour_of_day: List[int]
+    by_carrier: List[CarrierCount]
+    rate: float
+
+
+class StatsOccupancy(TypedDict):
+    """Doors holding parcels: time-weighted means, and the peak."""
+
+    doors: int
+    mean_occupied_doors: float
+    mean_occupied_doors_by_hour: List[float]
+    observed_s_by_hour: List[int]
+    peak_occupied_doors: int
+    peak_at_s: int
+
+
+class DwellSummary(TypedDict):
+    """A distribution of stays, in hours; ``histogram`` has one count more
+    than ``JournalDwell["bucket_bounds_h"]``."""
+
+    count: int
+    mean_h: float
+    median_h: float
+    p90_h: float
+    p95_h: float
+    max_h: float
+    histogram: List[int]
+
+
+class JournalDwell(TypedDict):
+    """Stays of the parcels collected and returned, separately and together."""
+
+    collected: DwellSummary
+    returned: DwellSummary
+    all: DwellSummary
+    bucket_bounds_h: List[int]
+
+
+class ClassUtilization(TypedDict):
+    """The time-weighted occupied fraction of one size class."""
+
+    size_class: str
+    doors: int
+    occupied_fraction: float
+
+
+class ZoneUtilization(TypedDict):
+    """The time-weighted occupied fraction of one temperature zone."""
+
+    zone: Literal["ambient", "chilled", "frozen"]
+    doors: int
+    occupied_fraction: float
+
+
+class StatsUtilization(TypedDict):
+    """Time-weighted occupied fractions, 0 to 1."""
+
+    all: float
+    by_size_class: List[ClassUtilization]
+    by_zone: List[ZoneUtilization]
+
+
+class ChannelCounts(TypedDict):
+    """A count per credential channel."""
+
+    pin: int
+    qr: int
+    rfid: int
+    courier: int
+    remote: int
+
+
+class StatsPickups(TypedDict):
+    """Doors emptied by residents (pickups) and by carriers (returns)."""
+
+    pickups: int
+    pickups_by_channel: ChannelCounts
+    pickups_by_hour_of_day: List[int]
+    returns: int
+    returns_by_hour_of_day: List[int]
+
+
+class StatsDay(TypedDict):
+    """One local day of a journal."""
+
+    day: int
+    start_s: int
+    stored: int
+    overflowed: int
+    pickups: int
+    peak_occupied_doors: int
+
+
+class JournalStats(TypedDict):
+    """What :func:`locker.journal_stats` returns (the core's
+    ``analytics::JournalStats``)."""
+
+    records: int
+    first_at_s: int
+    last_at_s: int
+    utc_offset_s: int
+    observed_from_s: int
+    observed_until_s: int
+    totals: StatsTotals
+    overflow: StatsOverflow
+    occupancy: StatsOccupancy
+    dwell: JournalDwell
+    utilization: StatsUtilization
+    pickups: StatsPickups
+    days: List[StatsDay]
+
+
+class ParcelStay(TypedDict):
+    """One parcel stored, as :func:`locker.parcel_stays` lists it."""
+
+    parcel: int
+    recipient: int
+    carrier: int
+    compartment: int
+    size_class: str
+    stored_at_s: int
+    left_at_s: Optional[int]
+    outcome: Literal["collected", "returned", "missing", "in_bank"]
+    stay_s: Optional[int]

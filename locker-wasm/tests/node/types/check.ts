@@ -3,7 +3,7 @@
 import init, * as web from "locker-wasm/web";
 import {
   Bank, CredentialStore, IssuerSigningKey, KeyRing, Locker, LockerError, MemoryFlash, SimulatedHardware, bruteForceBound,
-  defaultBank, doorIds, issueRecordedToken, issueToken, issueTokenSigned, journalRecords, qrSvg, readJournal, signRemoteCommand,
+  defaultBank, doorIds, issueRecordedToken, issueToken, issueTokenSigned, journalRecords, journalStats, qrSvg, readJournal, signRemoteCommand,
   signRemoteCommandEd25519, signTime, signTimeEd25519, simulate, verifyJournal, verifyTokenOffline,
   type BoundReportJson, type CourierSession, type IssuedCourierCodeJson, type EntryJson, type OverflowEventJson, type ParcelReadyEventJson,
   type ThrottleSubjectJson,
@@ -11,7 +11,7 @@ import {
   type Hardware, type HeadJson, type IssuerKeyJson, type KeyCheckJson, type LoadedJournalJson,
   type OutcomeJson, type RemoteCommandJson, type RestoreReportJson, type SignedTimeJson, type TokenClaimsJson,
   type VerifiedJson, type Flash, type FlashOptions, type FlashUsageJson, type FlashOpenReportJson,
-  type JournalCompactedEventJson,
+  type JournalCompactedEventJson, type JournalStatsJson,
 } from "locker-wasm";
 
 const bank = defaultBank();
@@ -77,6 +77,10 @@ const keyed: VerifiedJson = verifyJournal(locker.journalText(), {
   keys, expectedHead: head ?? undefined, minRecords: 1, acceptLegacy: false,
 });
 const loaded: LoadedJournalJson = readJournal(locker.journalText(), { keys });
+const stats: JournalStatsJson = journalStats(loaded.records, { utcOffsetS: 3600, fromS: 0 });
+const peak: number = stats.occupancy.peak_occupied_doors;
+const statsZone: "ambient" | "chilled" | "frozen" | undefined = stats.utilization.by_zone[0]?.zone;
+void peak; void statsZone;
 const through: number | null = keyed.authenticated_through ?? loaded.verified.authenticated_through;
 const restored = Locker.restore(keys, new SimulatedHardware(doorIds(bank), 7, 1_700_000_000, { monotonicCounter: true }),
   locker.journalText(), { expectedHead: head ?? undefined, snapshot: locker.snapshot(), acceptLegacy: false });
