@@ -319,7 +319,7 @@ impl<'a> Demand<'a> {
 
 /// The mean parcels of each day: the building's mean, shaped by weekday,
 /// month, peaks and growth, with the year's shape scaled to a mean of 1.
-fn day_means(b: &Building) -> Result<Vec<f64>, SimError> {
+pub(crate) fn day_means(b: &Building) -> Result<Vec<f64>, SimError> {
     let mut month_of_day = [0_usize; 365];
     let mut day = 0;
     for (month, &days) in MONTH_DAYS.iter().enumerate() {
