@@ -6,6 +6,7 @@ use alloc::vec;
 use alloc::vec::Vec;
 
 use super::SimError;
+use super::demand;
 use super::pattern::{
     self, Away, Carrier, DEFAULT_COLLECTION_HOURS, DEFAULT_SEASON, PeakPeriod, ReceiverGroup,
 };
@@ -25,6 +26,8 @@ const MAX_NAME_BYTES: usize = 32;
 const MAX_DWELL_H: u32 = 8_760;
 /// Most parcels one simulation may expect (memory stays under ~200 MB).
 const MAX_EXPECTED_PARCELS: f64 = 10_000_000.0;
+/// Most trips away one simulation may expect (each is kept to the end).
+const MAX_EXPECTED_TRIPS: f64 = 10_000_000.0;
 
 /// One kind of parcel of the size mix.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -260,13 +263,9 @@ impl Building {
         if !(1..=MAX_DAYS).contains(&self.days) {
             return Err(SimError::field("days", self.days, "must be 1 to 3660"));
         }
-        let expected = self.mean_parcels_per_day() * f64::from(self.days);
-        if expected > MAX_EXPECTED_PARCELS {
-            return Err(SimError::field(
-                "units × parcels_per_unit_per_month × days",
-                alloc::format!("{expected:.0} parcels"),
-                "must expect at most 10000000 parcels; simulate fewer days or units",
-            ));
+        let flat = self.mean_parcels_per_day() * f64::from(self.days);
+        if flat > MAX_EXPECTED_PARCELS {
+            return Err(too_many_parcels(flat));
         }
         if self.start_weekday > 6 {
             return Err(SimError::field(
@@ -305,7 +304,25 @@ impl Building {
         check_weights("collection_hour_weights", &self.collection_hour_weights)?;
         self.validate_size_mix()?;
         self.validate_dwell()?;
-        self.validate_pattern()
+        self.validate_pattern()?;
+        // The parcels that really come: growth, season, peaks and weekdays
+        // can put many times the flat mean into the horizon (or into one
+        // day).
+        let expected: f64 = demand::day_means(self)?.iter().sum();
+        if expected > MAX_EXPECTED_PARCELS {
+            return Err(too_many_parcels(expected));
+        }
+        let trips =
+            f64::from(self.units) * self.away.trips_per_unit_per_year * f64::from(self.days)
+                / 365.0;
+        if trips > MAX_EXPECTED_TRIPS {
+            return Err(SimError::field(
+                "away.trips_per_unit_per_year",
+                alloc::format!("{trips:.0} trips in all"),
+                "times units and days must expect at most 10000000 trips",
+            ));
+        }
+        Ok(())
     }
 
     fn validate_pattern(&self) -> Result<(), SimError> {
@@ -434,6 +451,15 @@ impl Building {
         }
         sum / super::num::to_f64(total)
     }
+}
+
+/// The error for a building expecting `expected` parcels, over the cap.
+fn too_many_parcels(expected: f64) -> SimError {
+    SimError::field(
+        "units × parcels_per_unit_per_month × days",
+        alloc::format!("{expected:.0} parcels"),
+        "must expect at most 10000000 parcels (with growth, season and peaks); simulate fewer days or units",
+    )
 }
 
 /// Weights must not overflow a `u64` sum (they cannot) and must not all be 0.

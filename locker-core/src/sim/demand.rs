@@ -245,12 +245,18 @@ impl<'a> Demand<'a> {
                 for (round, &hour) in (0_u32..).zip(&carrier.rounds) {
                     let in_round = n / rounds + u32::from(round < n % rounds);
                     let start_s = day_s + u64::from(hour) * HOUR_S;
+                    // A round ends before midnight: a late round's parcels
+                    // spilling into the next day would come after that
+                    // day's earlier events (time running backwards for the
+                    // statistics and the locker's clock).
+                    let left_s = (DAY_S - u64::from(hour) * HOUR_S).saturating_sub(1);
+                    let unload_s = UNLOAD_S.min(left_s / u64::from(in_round.max(1)));
                     for k in 0..in_round {
                         let profile = self
                             .carrier_profiles
                             .get(index)
                             .map_or(0, |w| w.pick(&mut self.rng));
-                        drafts.push((start_s + u64::from(k) * UNLOAD_S, Some(index), profile));
+                        drafts.push((start_s + u64::from(k) * unload_s, Some(index), profile));
                     }
                 }
             }
@@ -319,7 +325,7 @@ impl<'a> Demand<'a> {
 
 /// The mean parcels of each day: the building's mean, shaped by weekday,
 /// month, peaks and growth, with the year's shape scaled to a mean of 1.
-fn day_means(b: &Building) -> Result<Vec<f64>, SimError> {
+pub(crate) fn day_means(b: &Building) -> Result<Vec<f64>, SimError> {
     let mut month_of_day = [0_usize; 365];
     let mut day = 0;
     for (month, &days) in MONTH_DAYS.iter().enumerate() {

@@ -35,6 +35,10 @@ pub(crate) struct FastBackend {
     bank: Bank,
     doors: Vec<Option<Held>>,
     expiries: BinaryHeap<Reverse<(u64, usize, u64)>>,
+    /// Doors a resident emptied, back in service when their re-open grace
+    /// ends (as the locker keeps them).
+    graces: BinaryHeap<Reverse<(u64, usize)>>,
+    reopen_grace_s: u64,
     /// Per unit, the end of the hold it set (0 for none).
     hold_until_s: Vec<u64>,
     dwell_s: u64,
@@ -53,6 +57,8 @@ impl FastBackend {
             bank,
             doors: alloc::vec![None; doors],
             expiries: BinaryHeap::new(),
+            graces: BinaryHeap::new(),
+            reopen_grace_s: crate::locker::LockerPolicy::default().reopen_grace_s,
             hold_until_s: alloc::vec![0; usize::try_from(building.units).unwrap_or(0)],
             dwell_s,
             // As the locker policy: the chilled limit caps the dwell too.
@@ -166,7 +172,7 @@ impl Backend for FastBackend {
         &mut self,
         _unit: u32,
         doors: &[usize],
-        _now_s: u64,
+        now_s: u64,
     ) -> Result<Vec<(usize, Vec<ParcelId>)>, SimError> {
         let mut emptied = Vec::new();
         for &door in doors {
@@ -178,6 +184,15 @@ impl Backend for FastBackend {
                 .is_some_and(|h| !h.returning)
             {
                 emptied.push((door, self.release(door)?));
+                // As the locker: the resident may re-open the door for a
+                // while, and it takes no new parcel meanwhile.
+                if self.reopen_grace_s > 0
+                    && let Some(id) = self.bank.compartments().get(door).map(|d| d.id())
+                {
+                    self.bank.set_in_service(id, false)?;
+                    self.graces
+                        .push(Reverse((now_s + self.reopen_grace_s, door)));
+                }
             }
         }
         Ok(emptied)
@@ -225,10 +240,24 @@ impl Backend for FastBackend {
     }
 
     fn next_due_s(&self) -> Option<u64> {
-        self.expiries.peek().map(|Reverse((at, ..))| *at)
+        let expiry = self.expiries.peek().map(|Reverse((at, ..))| *at);
+        let grace = self.graces.peek().map(|Reverse((at, _))| *at);
+        match (expiry, grace) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
     }
 
     fn due(&mut self, now_s: u64) -> Result<Vec<(usize, usize, Option<usize>)>, SimError> {
+        while let Some(&Reverse((at, door))) = self.graces.peek() {
+            if at > now_s {
+                break;
+            }
+            self.graces.pop();
+            if let Some(id) = self.bank.compartments().get(door).map(|d| d.id()) {
+                self.bank.set_in_service(id, true)?;
+            }
+        }
         let mut expired = Vec::new();
         while let Some(&Reverse((at, door, version))) = self.expiries.peek() {
             if at > now_s {

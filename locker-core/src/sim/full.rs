@@ -132,6 +132,7 @@ pub fn simulate_locker(
         tags,
         rng: ChaCha8Rng::seed_from_u64(building.seed ^ 0x5EED_F011),
         next_tick_s: TICK_S,
+        swept_s: 0,
         expired: Vec::new(),
     };
     let doors = backend.door_ids.len();
@@ -163,6 +164,8 @@ struct FullBackend {
     tags: Vec<Vec<u8>>,
     rng: ChaCha8Rng,
     next_tick_s: u64,
+    /// When the locker's sweep last ran.
+    swept_s: u64,
     /// Doors whose parcels the locker sent back, not yet reported.
     expired: Vec<(usize, usize, Option<usize>)>,
 }
@@ -418,12 +421,32 @@ impl Backend for FullBackend {
     }
 
     fn next_due_s(&self) -> Option<u64> {
-        Some(self.next_tick_s)
+        // The sweep runs every tick and, as a real locker's every few
+        // seconds would, at each delivery's expiry and each re-open grace's
+        // end: parcels go back when the fast path sends them (a resident
+        // who came between an expiry and the next tick would find their
+        // codes expired and the door not yet returning), and a collected
+        // door is free again after the grace, not up to a tick later. What
+        // the last sweep left (an open door) waits for the next tick.
+        let state = self.locker.state();
+        let expiries = state
+            .deliveries()
+            .values()
+            .filter(|delivery| !delivery.returning)
+            .map(|delivery| delivery.expires_at_s);
+        let graces = state.graces().values().map(|grace| grace.until_s);
+        let due = expiries
+            .chain(graces)
+            .map(|at_s| at_s.saturating_sub(self.start_s))
+            .filter(|&at_s| at_s > self.swept_s)
+            .min();
+        Some(due.map_or(self.next_tick_s, |at_s| at_s.min(self.next_tick_s)))
     }
 
     fn due(&mut self, now_s: u64) -> Result<Vec<(usize, usize, Option<usize>)>, SimError> {
         self.at(now_s);
         self.locker.tick()?;
+        self.swept_s = now_s;
         self.next_tick_s = now_s + TICK_S;
         self.events();
         Ok(core::mem::take(&mut self.expired))
