@@ -4,8 +4,9 @@
 //!
 //! `cargo run --release -p locker-benches --bin flash_budget -- [days]
 //! [units] [budget_bytes]` (defaults: 30 days, 300 units at 20 parcels a
-//! unit a month, 1 MiB). The building is the main example's; its records
-//! are written to a `FlashJournal` over a simulated NOR flash in order,
+//! unit a month, 1 MiB). The building is the main example's (from
+//! 1 November), simulated through the real locker
+//! (`sim::simulate_locker`) on the default bank; its records are written to a `FlashJournal` over a simulated NOR flash in order,
 //! and the journal is compacted when it asks, with the snapshot of the
 //! state after the last record written, as the locker would.
 //! `--names` lists the object keys and strings the storage encoding does
@@ -13,16 +14,14 @@
 
 #![allow(clippy::unwrap_used, clippy::print_stdout, clippy::cast_precision_loss)]
 
-#[path = "../../../locker-core/examples/apartment.rs"]
-#[allow(dead_code, unreachable_pub)]
-mod apartment;
-
 use std::collections::BTreeMap;
 
 use locker_core::journal::compact::{NAMES, encode_json, encode_record};
 use locker_core::journal::flash::{FlashConfig, FlashJournal, MemoryFlash};
 use locker_core::journal::{Chain, JournalSink, Record, lines};
+use locker_core::bank::default_bank;
 use locker_core::locker::{Entry, LockerState};
+use locker_core::sim::{Building, simulate_locker};
 
 const BLOCK: u32 = 4096;
 const DAY_S: u64 = 86_400;
@@ -35,18 +34,22 @@ fn main() {
     let units = numbers.get(1).copied().unwrap_or(300);
     let budget = u32::try_from(numbers.get(2).copied().unwrap_or(1 << 20)).unwrap();
 
-    let settings = apartment::Settings {
-        days,
-        units,
-        quiet: true,
-        ..apartment::Settings::default()
+    let building = Building {
+        units: u32::try_from(units).unwrap(),
+        days: u32::try_from(days).unwrap(),
+        // 1 November 2026, a Sunday.
+        start_day_of_year: 304,
+        start_weekday: 6,
+        seed: 2026,
+        ..Building::default()
     };
-    let (outcome, locker) = apartment::run_locker(settings).unwrap();
+    let run = simulate_locker(&building, &default_bank()).unwrap();
+    let locker = run.locker;
     let keys = locker.keys().clone();
     let records = locker.journal().records();
     println!(
         "{units} units, {days} days: {} delivered, {} records",
-        outcome.delivered,
+        run.result.placed,
         records.len()
     );
 
