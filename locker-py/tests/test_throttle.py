@@ -709,7 +709,12 @@ class Valid:
             ),
             "parcel_stays": (locker.parcel_stays, dict(records=self.records, from_s=None, until_s=None)),
             "simulate": (locker.simulate, dict(building={"days": 1}, bank=locker.default_bank())),
+            "simulate_locker": (locker.simulate_locker, dict(building={"days": 1}, bank=locker.default_bank())),
             "plan": (locker.plan, dict(building={"days": 1}, request={})),
+            "coverage_curve": (
+                locker.coverage_curve,
+                dict(building={"days": 1}, request={"seeds": 1}, coverages=[0.9], progress=None),
+            ),
             "compose_bank": (
                 locker.compose_bank,
                 dict(classes=locker.default_classes(), counts=[1, 1, 1, 1], policy=None, clearance_mm=10),
