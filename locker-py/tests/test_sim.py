@@ -3,17 +3,18 @@
 import _thread
 import threading
 import time
-from typing import Any, Dict, List, Tuple
+from typing import Any, Dict, List, Tuple, cast
 
 import pytest
 
 import locker
+from locker.types import Building
 
 
-def small(**fields: Any) -> Dict[str, Any]:
+def small(**fields: Any) -> Building:
     building: Dict[str, Any] = {"units": 120, "days": 28, "seed": 3}
     building.update(fields)
-    return building
+    return cast(Building, building)
 
 
 def test_defaults_match_the_issue() -> None:
