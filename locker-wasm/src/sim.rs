@@ -10,7 +10,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
 use crate::bank::parse_config;
-use crate::convert::{from_js, to_js};
+use crate::convert::{from_js, list_from_js, to_js};
 use crate::error::LockerError;
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -208,7 +208,7 @@ pub fn coverage_curve(
     let request = request_arg(request)?;
     let coverages: Vec<f64> = match coverages.filter(|c| !c.is_undefined() && !c.is_null()) {
         None => vec![0.8, 0.9, 0.95, 0.98, 0.99, 1.0],
-        Some(c) => from_js(&c, "coverages")?,
+        Some(c) => list_from_js(&c, "coverages")?,
     };
     let curve = with_progress(on_progress, |report| {
         core_sim::coverage_curve_with(&building, &request, &coverages, report)
