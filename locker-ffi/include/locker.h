@@ -61,7 +61,8 @@
  * Numbers are fixed and never reused: 0 is success, 1–99 are argument and
  * boundary errors, 100–199 geometry, 200–299 configuration and keys,
  * 300–399 allocation, 400–499 credentials, 500–599 hardware, 600–699 the
- * journal (618–623 the journal on flash), 700–799 the locker's state. Get a description with
+ * journal (618–623 the journal on flash), 700–799 the locker's state,
+ * 800–899 the building simulation. Get a description with
  * `locker_status_message`, and the details of the last failure on this
  * thread with `locker_last_error_message`.
  */
@@ -472,6 +473,18 @@ enum locker_status
    * The bank has no compartment with this id.
    */
   LOCKER_UNKNOWN_COMPARTMENT = 709,
+  /**
+   * A building field of a simulation is out of range (the last-error
+   * message names it: `carriers[0].rounds[1] is 9; ...`). The core's
+   * `invalid_field`.
+   */
+  LOCKER_SIM_INVALID_FIELD = 800,
+  /**
+   * No bank within the planner's door limit meets its target (the
+   * core's `infeasible`; the capacity planner's, which no C function
+   * runs yet).
+   */
+  LOCKER_SIM_INFEASIBLE = 801,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -2336,6 +2349,41 @@ locker_status locker_head(const struct locker *handle, char **out_json);
  * thread); not from inside the locker's own callbacks (`LOCKER_BUSY`).
  */
 locker_status locker_restore_report(const struct locker *handle, char **out_json);
+
+/**
+ * Simulates a building's parcel traffic through a real locker over the
+ * core's simulated hardware: couriers sign in with their codes,
+ * residents collect by PIN, QR code or RFID tag, the locker's own expiry,
+ * holds, extensions and returns, all journaled. Deterministic from the
+ * building's `seed`. Day 0 is the building's `start_day_of_year` of
+ * 2026, UTC.
+ *
+ * `building_json` is a UTF-8 JSON object of the core's `Building` fields
+ * (`units`, `days`, `season`, `carriers`, …; missing fields take their
+ * defaults; NULL: the default building, a year of 100 units);
+ * `bank_json` a bank configuration (NULL: the default bank).
+ *
+ * On `LOCKER_OK`, `*out_result_json` is the core's `SimResult` as JSON
+ * (`arrivals`, `placed`, `overflow`, `overflow_full`, `picked_up`,
+ * `occupancy_by_hour`, `carriers`, `daily`, …) and `*out_journal` the
+ * locker's journal as JSON lines (for `locker_journal_stats`); both are
+ * new strings owned by the caller: release each with
+ * `locker_string_free`, never `free()`. Returns `LOCKER_INVALID_ARGUMENT`
+ * for a building that is not JSON of its shape (a wrong type, an unknown
+ * field: the last-error message says which), `LOCKER_SIM_INVALID_FIELD`
+ * for a field out of range (the message names it:
+ * `carriers[0].rounds[1] is 9; …`), a geometry status for an impossible
+ * parcel profile, `LOCKER_CONFIG_INVALID` for a bad bank, and
+ * `LOCKER_INVALID_UTF8`.
+ *
+ * Ownership: the strings are borrowed for this call only. Thread safety:
+ * any thread; it touches no locker. It may run for seconds: a locker's
+ * work for every parcel of `days` days.
+ */
+locker_status locker_simulate_locker(const char *building_json,
+                                     const char *bank_json,
+                                     char **out_result_json,
+                                     char **out_journal);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -37,6 +37,7 @@ mod ops;
 mod policy;
 mod ptr;
 mod restore;
+mod sim;
 mod status;
 
 pub use api::locker;
@@ -65,6 +66,7 @@ pub use ptr::{locker_doors_free, locker_string_free};
 pub use restore::{
     locker_head, locker_restore, locker_restore_options, locker_restore_report, locker_restore_with,
 };
+pub use sim::locker_simulate_locker;
 pub use status::locker_status;
 
 use error::{Error, set_last_error};

@@ -10,7 +10,7 @@ and the daily peak of occupied doors (line).
 
 import sys
 import locker
-from locker.types import SimResult
+from locker.types import Building, SimResult
 
 
 def report(result: SimResult) -> None:
@@ -54,7 +54,7 @@ def plot(result: SimResult, path: str) -> bool:
 def main() -> None:
     """Runs the example."""
     path = sys.argv[1] if len(sys.argv) > 1 else "utilization.png"
-    building = {"units": 300, "days": 30, "seed": 2026}
+    building: Building = {"units": 300, "days": 30, "seed": 2026}
     result = locker.simulate(building, locker.default_bank())
     report(result)
     if plot(result, path):

@@ -4,11 +4,12 @@ least cost at given prices, that keep overflow at or under 2 %.
     python examples/size_bank.py [bank.json]
 
 Writes the cheapest bank's configuration as JSON, ready for the firmware.
+examples/plot_building.py plots doors against coverage and the bank's day.
 """
 
 import sys
 import locker
-from locker.types import Plan
+from locker.types import Building, Plan
 
 PRICES = {"A": 90.0, "B": 120.0, "C": 180.0, "XL": 320.0}
 
@@ -28,7 +29,7 @@ def main() -> None:
     """Runs the example."""
     path = sys.argv[1] if len(sys.argv) > 1 else "bank.json"
     # A quarter year is enough to see weekly peaks; the seed makes it repeatable.
-    building = {"units": 250, "days": 91, "seed": 7}
+    building: Building = {"units": 250, "days": 91, "seed": 7}
     fewest = locker.plan(building, {"target_overflow_rate": 0.02})
     show("fewest doors", fewest)
 

@@ -6,6 +6,8 @@
 //! core value into such data (directly, see [`crate::to_python`]);
 //! [`from_py`] reads a core value from it.
 
+use core::fmt::Write as _;
+
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 use serde::de::DeserializeOwned;
@@ -125,16 +127,99 @@ fn write_str(out: &mut Vec<u8>, text: &str) {
 pub fn from_py<T: DeserializeOwned>(object: &Bound<'_, PyAny>, path: &str) -> PyResult<T> {
     let mut text = Vec::with_capacity(256);
     py_to_json(object, path, &mut text)?;
-    serde_json::from_slice(&text).map_err(|error| shape_error(path, &error))
+    serde_json::from_slice(&text).map_err(|error| shape_error(path, &text, &error))
 }
 
-/// `InvalidArgumentError` for data without the core's shape, without
-/// serde_json's position (`at line 1 column 57`), which means nothing for
-/// a dict.
-fn shape_error(path: &str, error: &serde_json::Error) -> PyErr {
+/// `InvalidArgumentError` for data without the core's shape, naming where
+/// inside the argument (`building.season`, `building.carriers[0].rounds`)
+/// instead of serde_json's position (`at line 1 column 57`), which means
+/// nothing for a dict.
+fn shape_error(path: &str, json: &[u8], error: &serde_json::Error) -> PyErr {
     let text = error.to_string();
     let position = format!(" at line {} column {}", error.line(), error.column());
-    invalid_argument(path, text.strip_suffix(&position).unwrap_or(&text))
+    let inside = path_at(json, error.column());
+    let mut message = text.strip_suffix(&position).unwrap_or(&text);
+    // What serde_json says of an array longer than a fixed-size one.
+    if message == "trailing characters" && inside.ends_with(']') {
+        message = "more entries than expected";
+    }
+    invalid_argument(&format!("{path}{inside}"), message)
+}
+
+/// Where in `json` (one line, as [`py_to_json`] writes it) the reader
+/// stopped after `consumed` bytes, as a path: `.season` once an array
+/// value of the key `season` ended there, `.season[11]` inside its 12th
+/// element, `.carriers[0]` right after one of its keys (an unknown field,
+/// which the message names). Only read for an error.
+fn path_at(json: &[u8], consumed: usize) -> String {
+    enum Frame {
+        Object(Option<String>),
+        Array(usize),
+    }
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut key_next = false;
+    // A key was read and not yet its `:`.
+    let mut after_key = false;
+    let mut i = 0;
+    while i < consumed.min(json.len()) {
+        match json.get(i).copied().unwrap_or(b' ') {
+            b'{' => {
+                stack.push(Frame::Object(None));
+                key_next = true;
+            }
+            b'[' => stack.push(Frame::Array(0)),
+            b':' => after_key = false,
+            b'}' | b']' => {
+                stack.pop();
+                key_next = false;
+            }
+            b',' => match stack.last_mut() {
+                Some(Frame::Array(index)) => *index += 1,
+                Some(Frame::Object(_)) => key_next = true,
+                None => {}
+            },
+            b'"' => {
+                let start = i;
+                i += 1;
+                while let Some(&byte) = json.get(i) {
+                    match byte {
+                        b'\\' => i += 2,
+                        b'"' => break,
+                        _ => i += 1,
+                    }
+                }
+                if key_next {
+                    key_next = false;
+                    after_key = true;
+                    if let Some(Frame::Object(key)) = stack.last_mut() {
+                        *key = json
+                            .get(start..=i)
+                            .and_then(|text| serde_json::from_slice(text).ok());
+                    }
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    if after_key && let Some(Frame::Object(key)) = stack.last_mut() {
+        *key = None;
+    }
+    let mut path = String::new();
+    for frame in stack {
+        match frame {
+            Frame::Object(Some(key)) => {
+                path.push('.');
+                path.push_str(&key);
+            }
+            Frame::Object(None) => {}
+            Frame::Array(index) => {
+                // Writing to a `String` cannot fail.
+                let _ = write!(path, "[{index}]");
+            }
+        }
+    }
+    path
 }
 
 pub use crate::to_python::to_py;
@@ -143,4 +228,43 @@ pub use crate::to_python::to_py;
 /// its snake_case name, without a JSON round trip.
 pub fn named<T: DeserializeOwned>(name: &str) -> Option<T> {
     T::deserialize(serde::de::value::StrDeserializer::<serde::de::value::Error>::new(name)).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use locker_core::sim::Building;
+
+    use super::path_at;
+
+    /// The path serde_json's error position points at, for `json`.
+    fn path_of_error(json: &str) -> String {
+        let error = serde_json::from_str::<Building>(json).unwrap_err();
+        path_at(json.as_bytes(), error.column())
+    }
+
+    #[test]
+    fn errors_name_the_field_inside_the_argument() {
+        assert_eq!(path_of_error(r#"{"days":1,"season":[1,1]}"#), ".season");
+        assert_eq!(path_of_error(r#"{"units":"5"}"#), ".units");
+        assert_eq!(
+            path_of_error(r#"{"days":1,"season":[1,null]}"#),
+            ".season[1]"
+        );
+        assert_eq!(
+            path_of_error(
+                r#"{"carriers":[{"name":"a","share":1,"rounds":[1]},{"name":"b\"]","colour":1}]}"#
+            ),
+            ".carriers[1]"
+        );
+        assert_eq!(
+            path_of_error(r#"{"carriers":[{"name":"a","share":1}]}"#),
+            ".carriers[0]"
+        );
+        assert_eq!(
+            path_of_error(r#"{"away":{"min_days":-1}}"#),
+            ".away.min_days"
+        );
+        assert_eq!(path_of_error(r#"{"colour":1}"#), "");
+    }
 }

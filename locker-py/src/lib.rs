@@ -106,6 +106,7 @@ mod _locker {
     #[pymodule_export]
     use super::sim::{
         compose_bank, coverage_curve, default_building, default_classes, plan, simulate,
+        simulate_locker,
     };
 
     use pyo3::prelude::*;

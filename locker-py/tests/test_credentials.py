@@ -137,7 +137,7 @@ def test_records_read_back_in_their_key_order(keys: locker.KeyRing) -> None:
     assert len(other) == 1
     # The tag anywhere else is refused, naming the argument and the rule.
     tag_last = {**{k: v for k, v in kind.items() if k != "type"}, "type": kind["type"]}
-    with pytest.raises(ValueError, match=r"record: the first field must be `type`"):
+    with pytest.raises(ValueError, match=r"record.kind: the first field must be `type`"):
         locker.CredentialStore().insert({**record, "kind": tag_last}, NOW_S)
 
 

@@ -1,5 +1,6 @@
-"""The month simulation example runs as a user would run it."""
+"""The examples run as a user would run them (on small buildings)."""
 
+import importlib.util
 import runpy
 import sys
 from pathlib import Path
@@ -16,3 +17,37 @@ def test_simulate_month_example(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     out = capsys.readouterr().out
     assert "overflow" in out and "peak occupancy" in out
     assert png.exists() == ("saved" in out)
+
+
+#: A building small enough for a debug build, and few simulated years.
+QUICK = ["--units", "60", "--days", "14", "--seeds", "3"]
+
+
+def run_plot_building(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "argv", ["plot_building.py", *QUICK, "--out", str(tmp_path)])
+    runpy.run_path(str(EXAMPLES / "plot_building.py"), run_name="__main__")
+
+
+def test_plot_building_example(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    run_plot_building(tmp_path, monkeypatch)
+    out = capsys.readouterr().out
+    assert "doors against coverage" in out and "p10" in out
+    assert "23:00" in out  # the occupancy of every hour of day
+    pngs = [tmp_path / "coverage.png", tmp_path / "occupancy.png"]
+    if importlib.util.find_spec("matplotlib") is not None:
+        assert all(png.stat().st_size > 0 for png in pngs), out
+        assert "saved" in out
+    else:
+        assert not any(png.exists() for png in pngs)
+
+
+def test_plot_building_example_without_matplotlib(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A None entry in sys.modules makes `import matplotlib` raise ImportError.
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    run_plot_building(tmp_path, monkeypatch)
+    out = capsys.readouterr().out
+    assert "doors against coverage" in out
+    assert "pip install 'locker[plot]'" in out
+    assert list(tmp_path.iterdir()) == []

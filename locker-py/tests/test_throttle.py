@@ -709,7 +709,12 @@ class Valid:
             ),
             "parcel_stays": (locker.parcel_stays, dict(records=self.records, from_s=None, until_s=None)),
             "simulate": (locker.simulate, dict(building={"days": 1}, bank=locker.default_bank())),
+            "simulate_locker": (locker.simulate_locker, dict(building={"days": 1}, bank=locker.default_bank())),
             "plan": (locker.plan, dict(building={"days": 1}, request={})),
+            "coverage_curve": (
+                locker.coverage_curve,
+                dict(building={"days": 1}, request={"seeds": 1}, coverages=[0.9], progress=None),
+            ),
             "compose_bank": (
                 locker.compose_bank,
                 dict(classes=locker.default_classes(), counts=[1, 1, 1, 1], policy=None, clearance_mm=10),
@@ -962,7 +967,7 @@ def test_wrong_types_raise_invalid_argument_naming_the_argument(function: str, b
         ),
         (lambda: locker.issue_recorded_token(locker.KeyRing(), [1], 2**64, 0), "expires_at_s"),
         (lambda: locker.qr_svg("X", error_correction="extreme"), "error_correction"),
-        (lambda: locker.simulate({"days": 1, "unknown": 1}), "building"),
+        (lambda: locker.simulate({"days": 1, "unknown": 1}), "building"),  # type: ignore[arg-type]
         (lambda: locker.validate_bank_config({"name": "x", "compartments": [{"id": "one"}]}), "config"),
         (lambda: locker.fits((True, 1, 1), (1, 1, 1)), "parcel_dims"),
         (lambda: locker.CredentialStore({"pin": {"digits": float("nan")}}), "policy"),

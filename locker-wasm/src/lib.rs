@@ -29,7 +29,7 @@
 //! | [`journal`] | `readJournal`, `verifyJournal`, `journalRecords`, `replayJournal` |
 //! | [`locker`] | `Locker`, `CourierSession` |
 //! | [`plain`] | verification results as plain objects (and their `Channel` type) |
-//! | [`sim`] | `defaultBuilding`, `simulate`, `planBank`, `defaultDoorClasses` |
+//! | [`sim`] | `defaultBuilding`, `simulate`, `simulateLocker`, `planBank`, `coverageCurve`, `defaultDoorClasses` |
 //! | [`storage`] | where a locker keeps its journal: memory or flash; opening a locker on flash |
 //!
 //! ```js

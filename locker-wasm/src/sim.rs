@@ -5,22 +5,81 @@
 use core::ops::ControlFlow;
 
 use locker_core::bank::BankConfig;
+use locker_core::journal::lines;
 use locker_core::sim::{self as core_sim, Building, PlanRequest, Progress, SimError};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
 use crate::bank::parse_config;
-use crate::convert::{from_js, to_js};
+use crate::convert::{from_js, list_from_js, to_js};
+use crate::credential::KeyRing;
 use crate::error::LockerError;
 
 #[wasm_bindgen(typescript_custom_section)]
 const SIM_TS: &str = r#"
-/** A building's parcel traffic (the core's `Building` JSON; every field optional). */
-export type BuildingJson = { [field: string]: unknown };
+/** One kind of parcel of a building's `size_mix` (the core's `ParcelProfile`): a name (1 to 32 bytes), its size, weight and relative share. */
+export interface ParcelProfileJson {
+  name: string; size: Size; weight_g: number; share: number; this_side_up?: boolean;
+  zone?: "ambient" | "chilled" | "frozen";
+}
+/** A share of parcels collected within `up_to_h` hours (from the previous bucket's bound). */
+export interface DwellBucketJson { up_to_h: number; share: number }
+/** Days busier (or quieter) than their month and weekday: from `first_day_of_year` (0 is 1 January) for `days` days, at `factor_percent` of an ordinary day. */
+export interface PeakPeriodJson { name: string; first_day_of_year: number; days: number; factor_percent: number }
+/** A carrier: its relative `share`, the hours of its `rounds` (0 to 23, increasing), its own `size_shares` (one per `size_mix` profile; empty: the mix's). */
+export interface CarrierJson { name: string; share: number; rounds: number[]; size_shares?: number[] }
+/** A relative `share` of the units receiving parcels at a relative `rate`. */
+export interface ReceiverGroupJson { share: number; rate: number }
+/** Residents away from home (every field optional). */
+export interface AwayJson { trips_per_unit_per_year?: number; min_days?: number; max_days?: number; hold_percent?: number }
+/**
+ * A building's parcel traffic (the core's `Building` JSON): every field
+ * optional, missing fields take `defaultBuilding()`'s values. Weights are
+ * relative: `weekday_weights` Monday first (7), `hour_weights` and
+ * `collection_hour_weights` by hour of day (24), `season` January first
+ * (12). `seed` beyond 2^53 − 1 is a decimal string.
+ */
+export interface BuildingJson {
+  units?: number; parcels_per_unit_per_month?: number; size_mix?: ParcelProfileJson[];
+  dwell?: DwellBucketJson[]; weekday_weights?: number[]; hour_weights?: number[]; season?: number[];
+  peaks?: PeakPeriodJson[]; growth_percent_per_year?: number; start_day_of_year?: number;
+  carriers?: CarrierJson[]; collection_hour_weights?: number[]; receivers?: ReceiverGroupJson[];
+  away?: AwayJson; extension_percent?: number; extension_h?: number; max_dwell_h?: number;
+  accessible_units_percent?: number; dwell_limit_h?: number; chilled_dwell_limit_h?: number;
+  days?: number; start_weekday?: number; seed?: number | string;
+}
 /** What the planner searches for (the core's `PlanRequest` JSON; every field optional). */
 export type PlanRequestJson = { [field: string]: unknown };
-/** A simulation's outcome (the core's `SimResult` JSON). */
-export interface SimResultJson { arrivals: number; placed: number; overflow: number; [field: string]: unknown }
+/** One size class of doors in a simulation. */
+export interface ClassStatsJson { size_class: string; doors: number; utilization: number; peak_occupied: number; parcels: number }
+/** What one carrier brought (`name` is "" for a building without carriers). */
+export interface CarrierStatsJson { name: string; arrivals: number; overflow: number }
+/** Hours parcels spent in the bank. */
+export interface SimDwellJson { count: number; mean_h: number; median_h: number; p90_h: number; p95_h: number; max_h: number }
+/** One simulated day (`weekday` 0 is Monday; `peak_hour` when `peak_occupied` was first reached). */
+export interface SimDayJson {
+  day: number; weekday: number; arrivals: number; overflow: number; collected: number; returned: number;
+  peak_occupied: number; peak_hour: number;
+}
+/**
+ * A simulation's outcome (the core's `SimResult` JSON): `arrivals ===
+ * placed + overflow`; `overflow_full` is the overflow more doors would
+ * cure; `occupancy_by_hour` the mean doors occupied at each hour of day
+ * (24); `peak_at_h` hours from the start.
+ */
+export interface SimResultJson {
+  days: number; doors: number; arrivals: number; placed: number; consolidated: number; overflow: number;
+  overflow_full: number; overflow_nothing_fits: number; overflow_rate: number; picked_up: number;
+  expired: number; extensions: number; holds: number; peak_occupancy: number; peak_at_h: number;
+  occupancy_by_hour: number[]; utilization: number; classes: ClassStatsJson[]; carriers: CarrierStatsJson[];
+  dwell: SimDwellJson; daily: SimDayJson[];
+}
+/**
+ * What `simulateLocker` returns: the statistics, the locker's journal as
+ * JSON lines (for `verifyJournal`, `readJournal`, `journalStats`) and the
+ * site keys that sign it.
+ */
+export interface LockerSimulationJson { result: SimResultJson; journal: string; keys: KeyRing }
 /** Doors of one class in a plan. */
 export interface ClassCountJson { size_class: string; count: number; price: number }
 /**
@@ -99,6 +158,46 @@ pub fn simulate(
     let building = building_arg(&building)?;
     let config: BankConfig = parse_config(&config)?;
     to_js(&core_sim::simulate(&building, &config)?)
+}
+
+/// Runs a building's traffic as [`simulate`] does, but through a real
+/// locker over simulated hardware: couriers sign in with their codes,
+/// residents collect by PIN, QR code or RFID tag, the locker's own expiry,
+/// holds, extensions and returns, all journaled. Returns `{ result,
+/// journal, keys }`: the statistics (within noise of [`simulate`]'s), the
+/// journal as JSON lines and the `KeyRing` that signs it. Day 0 is
+/// `start_day_of_year` of 2026, UTC. Slower than [`simulate`]: a locker's
+/// work per parcel.
+///
+/// ```js
+/// const { result, journal, keys } = simulateLocker({ units: 60, days: 7 }, defaultBank());
+/// verifyJournal(journal, { keys });
+/// journalStats(journal).totals.parcels_offered === result.arrivals; // true
+/// ```
+///
+/// # Errors
+///
+/// As [`simulate`].
+#[wasm_bindgen(js_name = simulateLocker, unchecked_return_type = "LockerSimulationJson")]
+pub fn simulate_locker(
+    #[wasm_bindgen(unchecked_param_type = "BuildingJson | null | undefined")] building: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "BankConfigJson | string")] config: JsValue,
+) -> Result<JsValue, LockerError> {
+    let building = building_arg(&building)?;
+    let config: BankConfig = parse_config(&config)?;
+    let run = core_sim::simulate_locker(&building, &config)?;
+    let out = js_sys::Object::new();
+    let journal = lines::write(run.locker.journal().records());
+    let keys = KeyRing::of(run.locker.keys().clone());
+    for (key, value) in [
+        ("result", to_js(&run.result)?),
+        ("journal", JsValue::from(journal)),
+        ("keys", JsValue::from(keys)),
+    ] {
+        // Setting a property of a fresh plain object cannot fail.
+        let _ = js_sys::Reflect::set(&out, &key.into(), &value);
+    }
+    Ok(out.into())
 }
 
 fn request_arg(request: Option<JsValue>) -> Result<PlanRequest, LockerError> {
@@ -208,7 +307,7 @@ pub fn coverage_curve(
     let request = request_arg(request)?;
     let coverages: Vec<f64> = match coverages.filter(|c| !c.is_undefined() && !c.is_null()) {
         None => vec![0.8, 0.9, 0.95, 0.98, 0.99, 1.0],
-        Some(c) => from_js(&c, "coverages")?,
+        Some(c) => list_from_js(&c, "coverages")?,
     };
     let curve = with_progress(on_progress, |report| {
         core_sim::coverage_curve_with(&building, &request, &coverages, report)

@@ -40,7 +40,8 @@ is what the other bindings and the firmware read.
   :func:`write_journal`; statistics computed by the core,
   :func:`journal_stats` and :func:`parcel_stays`, formatted in
   :mod:`locker.analytics`.
-- Simulation and planning: :func:`simulate`, :func:`plan`, :func:`coverage_curve`,
+- Simulation and planning: :func:`simulate`, :func:`simulate_locker` (a
+  real locker's journal too), :func:`plan`, :func:`coverage_curve`,
   :func:`default_building`, :func:`default_classes`, :func:`compose_bank`;
   the shapes of their results in :mod:`locker.types`.
 
@@ -105,6 +106,7 @@ from locker._locker import (
     sign_time,
     sign_time_ed25519,
     simulate,
+    simulate_locker,
     validate_bank_config,
     verify_journal,
     verify_token_offline,
@@ -164,6 +166,7 @@ __all__ = [
     "sign_time",
     "sign_time_ed25519",
     "simulate",
+    "simulate_locker",
     "types",
     "validate_bank_config",
     "verify_journal",

@@ -8,6 +8,7 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from locker.types import (
     BoundReport,
+    Building,
     CoverageCurve,
     Failure,
     Flash,
@@ -18,6 +19,7 @@ from locker.types import (
     JournalRead,
     JournalStats,
     KeyCheck,
+    LockerSimulation,
     ParcelStay,
     Plan,
     RestoreReport,
@@ -80,6 +82,7 @@ __all__ = [
     "sign_time",
     "sign_time_ed25519",
     "simulate",
+    "simulate_locker",
     "validate_bank_config",
     "verify_journal",
     "verify_token_offline",
@@ -802,19 +805,26 @@ class Locker:
 
 # --- simulation --------------------------------------------------------------
 
-def default_building() -> _JsonDict:
-    """The default building: 100 units, 20 parcels per unit per month, a year."""
+def default_building() -> Building:
+    """The default building (every field): 100 units, 20 parcels per unit per month, a year."""
 
 def default_classes() -> List[_JsonDict]:
     """The ambient door classes of the default bank at price 1."""
 
 def simulate(
-    building: Optional[Mapping[str, Any]] = None, bank: Optional[Mapping[str, Any]] = None
+    building: Optional[Building] = None, bank: Optional[Mapping[str, Any]] = None
 ) -> SimResult:
     """Simulates a building against a bank (the default bank when ``None``); releases the GIL."""
 
+def simulate_locker(
+    building: Optional[Building] = None, bank: Optional[Mapping[str, Any]] = None
+) -> LockerSimulation:
+    """Simulates a building through a real locker over simulated hardware:
+    the statistics (``simulate``'s, within noise), the locker's journal as
+    JSON-lines text and the keys that sign it; releases the GIL."""
+
 def plan(
-    building: Optional[Mapping[str, Any]] = None,
+    building: Optional[Building] = None,
     request: Optional[Mapping[str, Any]] = None,
     progress: Optional[Callable[[int, int], object]] = None,
 ) -> Plan:
@@ -824,7 +834,7 @@ def plan(
     simulated year; an exception it raises (and Ctrl-C) stops the plan."""
 
 def coverage_curve(
-    building: Optional[Mapping[str, Any]] = None,
+    building: Optional[Building] = None,
     request: Optional[Mapping[str, Any]] = None,
     coverages: Optional[Sequence[float]] = None,
     progress: Optional[Callable[[int, int], object]] = None,

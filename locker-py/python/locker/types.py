@@ -12,15 +12,22 @@ which keys there are. Every other structured value is typed as
 crate.
 """
 
-from typing import Any, Dict, List, Literal, Optional, Protocol, TypedDict, Union
+from typing import TYPE_CHECKING, Any, Dict, List, Literal, Optional, Protocol, TypedDict, Union
+
+if TYPE_CHECKING:
+    from locker._locker import KeyRing
 
 __all__ = [
     "AbortCount",
     "AttemptFailedEntry",
     "AttemptsRefusedEntry",
+    "Away",
     "BoundInputs",
     "BoundReport",
+    "Building",
+    "Carrier",
     "CarrierCount",
+    "CarrierStats",
     "Chain",
     "ChannelCounts",
     "ClassCount",
@@ -33,6 +40,8 @@ __all__ = [
     "CourierSignedInEntry",
     "CourierSignedOutEntry",
     "DayStats",
+    "Dimensions",
+    "DwellBucket",
     "DwellStats",
     "DwellSummary",
     "Failure",
@@ -46,12 +55,16 @@ __all__ = [
     "JournalRead",
     "JournalStats",
     "KeyCheck",
+    "LockerSimulation",
     "Lockout",
     "OverflowEvent",
     "OverflowReasons",
+    "ParcelProfile",
     "ParcelReadyEvent",
     "ParcelStay",
+    "PeakPeriod",
     "Plan",
+    "ReceiverGroup",
     "RestoreReport",
     "Scope",
     "SignedTime",
@@ -71,6 +84,123 @@ __all__ = [
 ]
 
 
+# --- the building simulation (``simulate``, ``simulate_locker``, ``plan``) ---
+
+
+class Dimensions(TypedDict):
+    """An outer or inner size, in millimetres."""
+
+    width_mm: int
+    depth_mm: int
+    height_mm: int
+
+
+class _ParcelProfileRequired(TypedDict):
+    name: str
+    size: Dimensions
+    weight_g: int
+    share: int
+
+
+class ParcelProfile(_ParcelProfileRequired, total=False):
+    """One kind of parcel of a building's ``size_mix``: a name (1 to 32
+    bytes), its size and weight, its relative frequency; upright
+    (``this_side_up``, default false) and ``zone`` (default
+    ``"ambient"``) optional."""
+
+    this_side_up: bool
+    zone: Literal["ambient", "chilled", "frozen"]
+
+
+class DwellBucket(TypedDict):
+    """A share of parcels collected within ``up_to_h`` hours (from the
+    previous bucket's bound)."""
+
+    up_to_h: int
+    share: int
+
+
+class PeakPeriod(TypedDict):
+    """Days busier (or quieter) than their month and weekday: from
+    ``first_day_of_year`` (0 is 1 January) for ``days`` days, at
+    ``factor_percent`` of an ordinary day (150: half as much again)."""
+
+    name: str
+    first_day_of_year: int
+    days: int
+    factor_percent: int
+
+
+class _CarrierRequired(TypedDict):
+    name: str
+    share: int
+    rounds: List[int]
+
+
+class Carrier(_CarrierRequired, total=False):
+    """A carrier: its relative ``share`` of the parcels, the hours of its
+    ``rounds`` (0 to 23, increasing) and, optionally, its own
+    ``size_shares`` (one per ``size_mix`` profile; empty or absent: the
+    size mix's shares)."""
+
+    size_shares: List[int]
+
+
+class ReceiverGroup(TypedDict):
+    """A relative ``share`` of the units that receive parcels at a relative
+    ``rate`` (rates are normalized to keep the building's mean)."""
+
+    share: int
+    rate: int
+
+
+class Away(TypedDict, total=False):
+    """Residents away from home (every field optional): trips a unit makes
+    a year, their shortest and longest days, and the percent of trips with
+    a hold on the parcels."""
+
+    trips_per_unit_per_year: float
+    min_days: int
+    max_days: int
+    hold_percent: int
+
+
+class Building(TypedDict, total=False):
+    """A building and how parcels come to it (``Building`` in the core):
+    the input of :func:`locker.simulate`, :func:`locker.simulate_locker`,
+    :func:`locker.plan` and :func:`locker.coverage_curve`, every field
+    optional (missing fields take :func:`locker.default_building`'s
+    values); :func:`locker.default_building` returns every field. Lists
+    of weights are relative (any scale): ``weekday_weights`` Monday to
+    Sunday (7), ``hour_weights`` and ``collection_hour_weights`` by hour
+    (24), ``season`` January to December (12). A bad field raises
+    :class:`locker.SimError` naming it (``carriers[0].rounds[1]``, ...)."""
+
+    units: int
+    parcels_per_unit_per_month: float
+    size_mix: List[ParcelProfile]
+    dwell: List[DwellBucket]
+    weekday_weights: List[int]
+    hour_weights: List[int]
+    season: List[int]
+    peaks: List[PeakPeriod]
+    growth_percent_per_year: float
+    start_day_of_year: int
+    carriers: List[Carrier]
+    collection_hour_weights: List[int]
+    receivers: List[ReceiverGroup]
+    away: Away
+    extension_percent: int
+    extension_h: int
+    max_dwell_h: int
+    accessible_units_percent: int
+    dwell_limit_h: int
+    chilled_dwell_limit_h: int
+    days: int
+    start_weekday: int
+    seed: int
+
+
 class ClassStats(TypedDict):
     """What happened to one size class of doors in a simulation."""
 
@@ -81,6 +211,15 @@ class ClassStats(TypedDict):
     parcels: int
 
 
+class CarrierStats(TypedDict):
+    """What one carrier brought (``name`` is ``""`` for a building without
+    carriers), and how much of it found no door."""
+
+    name: str
+    arrivals: int
+    overflow: int
+
+
 class DwellStats(TypedDict):
     """Hours parcels spent in the bank."""
 
@@ -88,21 +227,29 @@ class DwellStats(TypedDict):
     mean_h: float
     median_h: float
     p90_h: float
+    p95_h: float
     max_h: float
 
 
 class DayStats(TypedDict):
-    """One simulated day."""
+    """One simulated day: parcels delivered, overflowed, collected and
+    returned, and the most doors occupied (first reached at ``peak_hour``)."""
 
     day: int
     weekday: int
     arrivals: int
     overflow: int
+    collected: int
+    returned: int
     peak_occupied: int
+    peak_hour: int
 
 
 class SimResult(TypedDict):
-    """What :func:`locker.simulate` returns."""
+    """What :func:`locker.simulate` returns: ``arrivals == placed +
+    overflow``; ``overflow_full`` is the overflow more doors would cure;
+    ``occupancy_by_hour`` the mean doors occupied at each hour of day
+    (24); ``peak_at_h`` hours from the start."""
 
     days: int
     doors: int
@@ -115,11 +262,26 @@ class SimResult(TypedDict):
     overflow_rate: float
     picked_up: int
     expired: int
+    extensions: int
+    holds: int
     peak_occupancy: int
+    peak_at_h: float
+    occupancy_by_hour: List[float]
     utilization: float
     classes: List[ClassStats]
+    carriers: List[CarrierStats]
     dwell: DwellStats
     daily: List[DayStats]
+
+
+class LockerSimulation(TypedDict):
+    """What :func:`locker.simulate_locker` returns: the statistics, the
+    locker's journal as JSON-lines text, and the site keys that sign it
+    (a :class:`locker.KeyRing`, for ``verify_journal(journal, keys)``)."""
+
+    result: SimResult
+    journal: str
+    keys: "KeyRing"
 
 
 class ClassCount(TypedDict):

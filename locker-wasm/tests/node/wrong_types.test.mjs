@@ -132,6 +132,9 @@ function verdict(decls, node, value) {
       return value === node.literal.text ? "yes" : "no";
     case K.ArrayType:
       return elements(decls, node.elementType, value);
+    case K.FunctionType:
+      // A callback (planBank's onProgress): any function is taken.
+      return typeof value === "function" ? "yes" : "no";
     case K.TypeLiteral: {
       // Every field optional (`{ [field: string]: unknown }`): any plain object.
       const open = node.members.every((m) => ts.isIndexSignatureDeclaration(m));

@@ -4,7 +4,7 @@ import init, * as web from "locker-wasm/web";
 import {
   Bank, CredentialStore, IssuerSigningKey, KeyRing, Locker, LockerError, MemoryFlash, SimulatedHardware, bruteForceBound,
   defaultBank, doorIds, issueRecordedToken, issueToken, issueTokenSigned, journalRecords, journalStats, qrSvg, readJournal, signRemoteCommand,
-  signRemoteCommandEd25519, signTime, signTimeEd25519, simulate, verifyJournal, verifyTokenOffline,
+  signRemoteCommandEd25519, signTime, signTimeEd25519, simulate, simulateLocker, verifyJournal, verifyTokenOffline,
   type BoundReportJson, type CourierSession, type IssuedCourierCodeJson, type EntryJson, type OverflowEventJson, type ParcelReadyEventJson,
   type ThrottleSubjectJson,
   type Channel, type ClockJumpedEventJson, type DelegationJson, type DoorJson, type EventJson, type GrantJson,
@@ -12,6 +12,7 @@ import {
   type OutcomeJson, type RemoteCommandJson, type RestoreReportJson, type SignedTimeJson, type TokenClaimsJson,
   type VerifiedJson, type Flash, type FlashOptions, type FlashUsageJson, type FlashOpenReportJson,
   type JournalCompactedEventJson, type JournalStatsJson,
+  type BuildingJson, type CarrierJson, type LockerSimulationJson, type SimResultJson,
 } from "locker-wasm";
 
 const bank = defaultBank();
@@ -119,6 +120,24 @@ const counterValue: number | undefined = new SimulatedHardware([1], 0, 0, { mono
 void checks; void signer; void through; void report; void lockerTime; void held; void issuerKey;
 void signedToken; void signature; void counterValue;
 const arrivals: number = simulate(undefined, bank).arrivals;
+// Every Building field is typed, and the result's.
+const carrier: CarrierJson = { name: "postal", share: 40, rounds: [11] };
+const building: BuildingJson = {
+  units: 60, days: 7, season: [97, 90, 97, 95, 97, 95, 95, 97, 99, 104, 115, 119], carriers: [carrier],
+  peaks: [{ name: "after Black Friday", first_day_of_year: 331, days: 4, factor_percent: 125 }],
+  receivers: [{ share: 1, rate: 1 }], away: { hold_percent: 50 }, extension_h: 48, seed: "18446744073709551615",
+};
+// @ts-expect-error: a misspelt field is refused by the compiler
+const misspelt: BuildingJson = { unit: 3 };
+const run: LockerSimulationJson = simulateLocker(building, bank);
+const result: SimResultJson = run.result;
+const byHour: number[] = result.occupancy_by_hour;
+const carrierOverflow: number = result.carriers[0].overflow;
+const peakHour: number = result.daily[0].peak_hour;
+const p95: number = result.dwell.p95_h;
+const simulatedJournal: string = run.journal;
+verifyJournal(simulatedJournal, { keys: run.keys });
+void arrivals; void misspelt; void byHour; void carrierOverflow; void peakHour; void p95;
 try {
   locker.pickupPin(1, 12, "0000");
 } catch (error) {
