@@ -16,10 +16,10 @@
 
 use std::collections::BTreeMap;
 
+use locker_core::bank::default_bank;
 use locker_core::journal::compact::{NAMES, encode_json, encode_record};
 use locker_core::journal::flash::{FlashConfig, FlashJournal, MemoryFlash};
 use locker_core::journal::{Chain, JournalSink, Record, lines};
-use locker_core::bank::default_bank;
 use locker_core::locker::{Entry, LockerState};
 use locker_core::sim::{Building, simulate_locker};
 
