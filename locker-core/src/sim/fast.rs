@@ -16,6 +16,11 @@ use crate::bank::Bank;
 use crate::ids::{CompartmentId, ParcelId};
 use crate::parcel::TemperatureZone;
 
+/// How long a resident may re-open a door they emptied: the locker
+/// policy's default `reopen_grace_s` (a test checks they agree; the locker
+/// module needs `serde`, the fast path does not).
+pub(crate) const REOPEN_GRACE_S: u64 = 2 * 60;
+
 /// A door holding a delivery.
 #[derive(Clone, Copy)]
 struct Held {
@@ -58,7 +63,7 @@ impl FastBackend {
             doors: alloc::vec![None; doors],
             expiries: BinaryHeap::new(),
             graces: BinaryHeap::new(),
-            reopen_grace_s: crate::locker::LockerPolicy::default().reopen_grace_s,
+            reopen_grace_s: REOPEN_GRACE_S,
             hold_until_s: alloc::vec![0; usize::try_from(building.units).unwrap_or(0)],
             dwell_s,
             // As the locker policy: the chilled limit caps the dwell too.

@@ -414,3 +414,12 @@ proptest! {
         prop_assert!(plain.dwell.max_h <= f64::from(limit));
     }
 }
+
+#[cfg(feature = "serde")]
+#[test]
+fn the_fast_path_keeps_the_locker_policys_reopen_grace() {
+    assert_eq!(
+        fast::REOPEN_GRACE_S,
+        crate::locker::LockerPolicy::default().reopen_grace_s
+    );
+}
