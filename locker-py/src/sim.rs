@@ -18,6 +18,20 @@ fn building_from(building: Option<&Bound<'_, PyAny>>) -> PyResult<Building> {
     building.map_or_else(|| Ok(Building::default()), |b| from_py(b, "building"))
 }
 
+/// The building dict (defaults for what it leaves out) and the bank
+/// configuration dict (the default bank when `None`) a simulation runs on.
+fn building_and_bank(
+    building: Option<&Bound<'_, PyAny>>,
+    bank: Option<&Bound<'_, PyAny>>,
+) -> PyResult<(Building, BankConfig)> {
+    let building = building_from(building)?;
+    let config = match bank {
+        Some(bank) => from_py(bank, "bank")?,
+        None => locker_core::bank::default_bank(),
+    };
+    Ok((building, config))
+}
+
 /// The default building as a dict, every field (the `Building`
 /// TypedDict): 100 units, 20 parcels per unit per month, seven parcel
 /// kinds, dwell buckets, weekday, hour, season and collection-hour
@@ -47,11 +61,7 @@ pub(crate) fn simulate<'py>(
     building: Option<&Bound<'py, PyAny>>,
     bank: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let building = building_from(building)?;
-    let config: BankConfig = match bank {
-        Some(bank) => from_py(bank, "bank")?,
-        None => locker_core::bank::default_bank(),
-    };
+    let (building, config) = building_and_bank(building, bank)?;
     let result = py
         .detach(|| sim::simulate(&building, &config))
         .map_err(CoreError::from)?;
@@ -75,11 +85,7 @@ pub(crate) fn simulate_locker<'py>(
     building: Option<&Bound<'py, PyAny>>,
     bank: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let building = building_from(building)?;
-    let config: BankConfig = match bank {
-        Some(bank) => from_py(bank, "bank")?,
-        None => locker_core::bank::default_bank(),
-    };
+    let (building, config) = building_and_bank(building, bank)?;
     let (result, journal, keys) = py
         .detach(|| {
             sim::simulate_locker(&building, &config).map(|run| {

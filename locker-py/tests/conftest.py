@@ -1,7 +1,9 @@
 """Shared fixtures: parcels, a bank, a locker over simulated hardware."""
 
 import hashlib
-from typing import Any, Dict
+import threading
+import time
+from typing import Any, Callable, Dict
 
 import pytest
 
@@ -37,6 +39,27 @@ def advance(lk: locker.Locker, hw: locker.SimulatedHardware, by_s: int) -> None:
         hw.set_now_s(hw.now_s() + step_s)
         lk.observe_clock()
         left_s -= step_s
+
+
+def ticks_during(call: Callable[[], Any]) -> int:
+    """How many times another Python thread ran (every millisecond or so)
+    while ``call`` ran: more than a few means ``call`` released the GIL."""
+    ticks = []
+    done = threading.Event()
+
+    def count() -> None:
+        while not done.is_set():
+            ticks.append(1)
+            time.sleep(0.001)
+
+    counter = threading.Thread(target=count)
+    counter.start()
+    try:
+        call()
+    finally:
+        done.set()
+        counter.join()
+    return len(ticks)
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from typing import Any, Dict, List, Tuple, cast
 import pytest
 
 import locker
+from conftest import ticks_during
 from locker.types import Building
 
 
@@ -167,17 +168,4 @@ def test_infeasible_plans_raise() -> None:
 
 
 def test_simulation_releases_the_gil() -> None:
-    ticks = []
-    done = threading.Event()
-
-    def count() -> None:
-        while not done.is_set():
-            ticks.append(1)
-            time.sleep(0.001)
-
-    counter = threading.Thread(target=count)
-    counter.start()
-    locker.simulate(small(units=300, days=120))
-    done.set()
-    counter.join()
-    assert len(ticks) > 5
+    assert ticks_during(lambda: locker.simulate(small(units=300, days=120))) > 5

@@ -2,13 +2,12 @@
 heavy receivers, residents away; and ``simulate_locker``, the same
 simulation through a real locker, whose journal the analytics read."""
 
-import threading
-import time
 from typing import Any, Callable, Dict, cast
 
 import pytest
 
 import locker
+from conftest import ticks_during
 from locker.types import Building, LockerSimulation
 
 #: Midnight, 1 January 2026 UTC: day 0 of a building that starts on 1 January.
@@ -189,17 +188,4 @@ def test_shapes_and_types_are_refused_naming_the_field() -> None:
 
 
 def test_simulate_locker_releases_the_gil() -> None:
-    ticks = []
-    done = threading.Event()
-
-    def count() -> None:
-        while not done.is_set():
-            ticks.append(1)
-            time.sleep(0.001)
-
-    counter = threading.Thread(target=count)
-    counter.start()
-    locker.simulate_locker(building(units=100, days=14))
-    done.set()
-    counter.join()
-    assert len(ticks) > 5
+    assert ticks_during(lambda: locker.simulate_locker(building(units=100, days=14))) > 5
