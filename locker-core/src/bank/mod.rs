@@ -461,12 +461,15 @@ impl Bank {
         recipient: RecipientId,
         parcel: Parcel,
     ) -> Result<Placement, BankError> {
-        let (placement, packing) = self.plan_store(compartment, recipient, &parcel)?;
+        let (placement, mut packing) = self.plan_store(compartment, recipient, &parcel)?;
+        // Kept for as long as the door holds parcels: no spare capacity.
+        packing.shrink_to_fit();
         let index = self.index_of(compartment)?;
         let door = &mut self.compartments[index];
         let was_free = door.is_free();
         match &mut door.contents {
             Some(contents) => {
+                contents.parcels.reserve_exact(1);
                 contents.parcels.push(parcel);
                 contents.packing = packing;
             }

@@ -35,6 +35,12 @@ impl<K, V> SortedMap<K, V> {
         self.entries.len()
     }
 
+    /// Slots allocated (for the tests of the growth rule).
+    #[cfg(test)]
+    pub(super) fn capacity(&self) -> usize {
+        self.entries.capacity()
+    }
+
     /// Whether the map has no entry.
     #[must_use]
     pub fn is_empty(&self) -> bool {
@@ -147,7 +153,7 @@ impl<K: Ord, V> SortedMap<K, V> {
                 .get_mut(at)
                 .map(|(_, old)| core::mem::replace(old, value)),
             Err(at) => {
-                self.entries.insert(at, (key, value));
+                super::insert_growing_gently(&mut self.entries, at, (key, value));
                 None
             }
         }
@@ -188,7 +194,7 @@ impl<'a, K, V> Entry<'a, K, V> {
         let at = match self.found {
             Ok(at) => at,
             Err(at) => {
-                self.map.entries.insert(at, (self.key, make()));
+                super::insert_growing_gently(&mut self.map.entries, at, (self.key, make()));
                 at
             }
         };

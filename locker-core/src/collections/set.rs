@@ -32,6 +32,12 @@ impl<T> SortedSet<T> {
         self.values.len()
     }
 
+    /// Slots allocated (for the tests of the growth rule).
+    #[cfg(test)]
+    pub(super) fn capacity(&self) -> usize {
+        self.values.capacity()
+    }
+
     /// Whether the set has no value.
     #[must_use]
     pub fn is_empty(&self) -> bool {
@@ -90,7 +96,7 @@ impl<T: Ord> SortedSet<T> {
         match self.position(&value) {
             Ok(_) => false,
             Err(at) => {
-                self.values.insert(at, value);
+                super::insert_growing_gently(&mut self.values, at, value);
                 true
             }
         }

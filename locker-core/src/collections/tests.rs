@@ -121,3 +121,35 @@ fn serde_shapes_are_btree_shapes() {
     let back: SortedSet<u8> = serde_json::from_str("[9,1,9]").unwrap_or_default();
     assert!(back.iter().eq([1, 9].iter()));
 }
+
+/// The spare capacity a collection may hold: an eighth of its length, and
+/// one slot (see `GROWTH_DIVISOR`).
+fn slack_allowed(len: usize) -> usize {
+    len / super::GROWTH_DIVISOR + 1
+}
+
+proptest! {
+    /// Growing by insertion, from empty or from an exact clone (a compound
+    /// change replaces the state by one), never leaves more than an eighth
+    /// of a map or set empty: the RAM a parcel costs depends on it.
+    #[test]
+    fn growth_leaves_at_most_an_eighth_empty(
+        keys in proptest::collection::vec(any::<u16>(), 0..600),
+        clone_at in 0_usize..600,
+    ) {
+        let mut map = SortedMap::new();
+        let mut set = SortedSet::new();
+        for (i, &key) in keys.iter().enumerate() {
+            if i == clone_at {
+                map = map.clone();
+                set = set.clone();
+            }
+            map.insert(key, i);
+            set.insert(key);
+            prop_assert!(map.capacity() <= map.len() + slack_allowed(map.len()));
+            prop_assert!(set.capacity() <= set.len() + slack_allowed(set.len()));
+            let _ = map.entry(key.wrapping_add(1)).or_insert(i);
+            prop_assert!(map.capacity() <= map.len() + slack_allowed(map.len()));
+        }
+    }
+}

@@ -71,6 +71,14 @@ impl Packing {
         })
     }
 
+    /// Gives back the spare capacity of its vectors: a packing kept in a
+    /// compartment for as long as it holds parcels costs only what it
+    /// holds.
+    pub(crate) fn shrink_to_fit(&mut self) {
+        self.placements.shrink_to_fit();
+        self.extreme_points.shrink_to_fit();
+    }
+
     /// The usable space this packing fills.
     #[must_use]
     pub const fn space(&self) -> Dimensions {
