@@ -17,8 +17,13 @@ use locker_core::CompartmentId;
 use locker_core::credential::{KeyId, KeyRing, SiteKey};
 use locker_core::hardware::{DoorState, Hardware, HardwareErrorKind, Occupancy};
 
-/// The heap: 64 KiB of the part's 192 KiB RAM.
-pub const HEAP_BYTES: usize = 64 * 1024;
+/// The heap: 64 KiB of the part's 192 KiB RAM (1 MiB of QEMU's 4 MiB
+/// for the RAM measurement, which fills a whole bank).
+pub const HEAP_BYTES: usize = if cfg!(feature = "qemu") {
+    1024 * 1024
+} else {
+    64 * 1024
+};
 
 #[global_allocator]
 static HEAP: Heap = Heap::empty();
@@ -274,6 +279,48 @@ pub fn init_heap() {
     unsafe { HEAP.init((&raw mut HEAP_MEM) as usize, HEAP_BYTES) };
 }
 
+/// What a part's startup code does before Rust runs, for the images that
+/// run (under QEMU): the footprint images are linked, never run, and leave
+/// it out. Copies `.data` from flash, zeroes `.bss` and turns the FPU on
+/// (the `eabihf` code uses it; it is off at reset, and the first floating
+/// point instruction would fault).
+#[cfg(feature = "qemu")]
+#[inline(always)]
+pub fn start_qemu() {
+    unsafe extern "C" {
+        static mut _sdata: u32;
+        static mut _edata: u32;
+        static _sidata: u32;
+        static mut _sbss: u32;
+        static mut _ebss: u32;
+    }
+    /// The Coprocessor Access Control Register.
+    const CPACR: *mut u32 = 0xE000_ED88 as *mut u32;
+    // SAFETY: runs first in the reset handler, before anything reads a
+    // static: the symbols are memory-qemu.x's word-aligned bounds of .data
+    // in RAM, its image in flash, and .bss; each word is written once
+    // through a raw pointer (no reference to a static is made). CPACR is
+    // the core's register; setting CP10 and CP11 to full access enables
+    // the FPU, and the barriers make it take effect before the next
+    // instruction.
+    unsafe {
+        let mut to = &raw mut _sdata;
+        let mut from = &raw const _sidata;
+        while to < &raw mut _edata {
+            write_volatile(to, read_volatile(from));
+            to = to.add(1);
+            from = from.add(1);
+        }
+        let mut to = &raw mut _sbss;
+        while to < &raw mut _ebss {
+            write_volatile(to, 0);
+            to = to.add(1);
+        }
+        write_volatile(CPACR, read_volatile(CPACR) | (0xF << 20));
+        core::arch::asm!("dsb", "isb", options(nostack, preserves_flags));
+    }
+}
+
 /// Defines the reset handler (`reset`, the ELF entry point memory.x names)
 /// and the reset vector right after the initial stack pointer: the handler
 /// sets up the heap, then runs `$main`, a `fn() -> !`.
@@ -284,6 +331,8 @@ macro_rules! entry {
         #[allow(unsafe_code)]
         #[unsafe(no_mangle)]
         pub extern "C" fn reset() -> ! {
+            #[cfg(feature = "qemu")]
+            $crate::start_qemu();
             $crate::init_heap();
             $main()
         }
@@ -296,9 +345,73 @@ macro_rules! entry {
     };
 }
 
+/// Bytes of the heap in use now: what the allocations ask for, rounded
+/// up as the allocator lays them out (what RAM they really take).
+#[must_use]
+pub fn heap_used_bytes() -> usize {
+    HEAP.used()
+}
+
 #[panic_handler]
 fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
+    // Under QEMU a panic ends the run as a failure rather than hanging it.
+    #[cfg(feature = "qemu")]
+    semihosting::exit(false);
+    #[cfg(not(feature = "qemu"))]
     halt()
+}
+
+/// Output and exit through the debugger (ARM semihosting), as QEMU serves
+/// it with `-semihosting-config enable=on`: only the images run under
+/// QEMU use it (a part without a debugger attached would fault on it).
+#[cfg(feature = "qemu")]
+pub mod semihosting {
+    /// SYS_WRITE0: write a NUL-terminated string to the host's console.
+    const SYS_WRITE0: u32 = 0x04;
+    /// SYS_EXIT: stop the target; the host exits with the reason's status.
+    const SYS_EXIT: u32 = 0x18;
+    /// ADP_Stopped_ApplicationExit: QEMU exits with status 0.
+    const APPLICATION_EXIT: u32 = 0x2_0026;
+    /// ADP_Stopped_RunTimeErrorUnknown: QEMU exits with status 1.
+    const RUN_TIME_ERROR: u32 = 0x2_0023;
+
+    fn call(operation: u32, argument: u32) {
+        // SAFETY: `bkpt 0xab` is the semihosting call: the debugger (QEMU)
+        // performs `operation` on `argument` and returns in r0; it reads
+        // only the memory `argument` points to, which the callers keep
+        // alive across the call.
+        unsafe {
+            core::arch::asm!(
+                "bkpt #0xab",
+                inout("r0") operation => _,
+                in("r1") argument,
+                options(nostack, preserves_flags)
+            );
+        }
+    }
+
+    /// Writes `text` to the host's console, in pieces of up to 127 bytes.
+    pub fn write(text: &str) {
+        let mut piece = [0_u8; 128];
+        for chunk in text.as_bytes().chunks(piece.len() - 1) {
+            piece[..chunk.len()].copy_from_slice(chunk);
+            piece[chunk.len()] = 0;
+            call(SYS_WRITE0, piece.as_ptr() as u32);
+        }
+    }
+
+    /// Stops the run: QEMU exits with status 0 on `success`, 1 otherwise.
+    pub fn exit(success: bool) -> ! {
+        call(
+            SYS_EXIT,
+            if success {
+                APPLICATION_EXIT
+            } else {
+                RUN_TIME_ERROR
+            },
+        );
+        super::halt()
+    }
 }
 
 /// A single-core critical section for the allocator: interrupts off,
