@@ -11,7 +11,8 @@
 #     SONAME and symlinks, locker.pc, the CMake package files, licences;
 #   - a CMake project (CMakeLists.txt here, find_package(locker CONFIG))
 #     builds consumer.c against locker::locker, shared and with
-#     LOCKER_USE_STATIC=ON, and runs it;
+#     LOCKER_USE_STATIC=ON, and runs it; asked for the next ABI version
+#     (0.MINOR+1), find_package refuses the tree;
 #   - a pkg-config build (gcc $(pkg-config --cflags --libs locker)), shared
 #     and static, and runs it;
 #   - the shared programs ask the loader for the SONAME, and the static
@@ -77,18 +78,33 @@ check_needed() { # $1: program, $2: shared|static
 }
 
 # --- CMake ------------------------------------------------------------------
+# The version the header states, as find_package asks for it.
+header_version() { sed -n "s/^#define LOCKER_VERSION_$1 \([0-9]*\)$/\1/p" "$moved/include/locker.h"; }
+major="$(header_version MAJOR)"
+minor="$(header_version MINOR)"
+[[ -n "$major" && -n "$minor" ]] || fail "no LOCKER_VERSION_MAJOR/MINOR in locker.h"
 for kind in shared static; do
     build="$work/cmake-$kind"
     static=OFF
     [[ "$kind" == static ]] && static=ON
     run cmake -S "$here" -B "$build" -DCMAKE_PREFIX_PATH="$moved" -DLOCKER_USE_STATIC="$static" \
-        -DCMAKE_BUILD_TYPE=Debug >"$work/cmake-$kind.log" ||
+        -DLOCKER_WANT="$major.$minor" -DCMAKE_BUILD_TYPE=Debug >"$work/cmake-$kind.log" ||
         { cat "$work/cmake-$kind.log" >&2; fail "cmake configure ($kind) failed"; }
     run cmake --build "$build" >>"$work/cmake-$kind.log" ||
         { cat "$work/cmake-$kind.log" >&2; fail "cmake build ($kind) failed"; }
     check_needed "$build/consumer" "$kind"
     run "$build/consumer"
 done
+
+# A newer ABI than the tree's is refused (lockerConfigVersion.cmake): the
+# next minor before 1.0, the next major after.
+if [[ "$major" == 0 ]]; then newer="0.$((minor + 1))"; else newer="$((major + 1)).0"; fi
+if cmake -S "$here" -B "$work/cmake-newer" -DCMAKE_PREFIX_PATH="$moved" -DLOCKER_WANT="$newer" \
+    >"$work/cmake-newer.log" 2>&1; then
+    fail "find_package(locker $newer) accepted the $major.$minor tree"
+fi
+grep -q "$newer" "$work/cmake-newer.log" || { cat "$work/cmake-newer.log" >&2; fail "find_package(locker $newer) failed for another reason"; }
+echo "cmake: find_package(locker $major.$minor) found, find_package(locker $newer) refused"
 
 # --- pkg-config ---------------------------------------------------------------
 export PKG_CONFIG_PATH="$moved/lib/pkgconfig"
