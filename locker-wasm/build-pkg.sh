@@ -2,6 +2,7 @@
 # Builds the npm package into locker-wasm/pkg (gitignored):
 #
 #   pkg/package.json   from npm/package.json, version = the crate's version
+#   pkg/README.md, pkg/LICENSE-MIT, pkg/LICENSE-APACHE
 #   pkg/node/          wasm-bindgen --target experimental-nodejs-module:
 #                      ESM that loads the .wasm itself; `import` and go
 #   pkg/web/           wasm-bindgen --target web: ESM for browsers and
@@ -94,4 +95,6 @@ node -e '
   fs.writeFileSync(out, JSON.stringify(pkg, null, 2) + "\n");
 ' "$here/npm/package.json" "$pkg/package.json" "$version"
 cp "$here/README.md" "$pkg/README.md"
+# The licence texts the "license" field names (npm packs LICENSE* always).
+cp "$root/LICENSE-MIT" "$root/LICENSE-APACHE" "$pkg/"
 echo "built $pkg (locker-wasm $version)"
