@@ -79,6 +79,7 @@ fn main() {
     let mut chain = Chain::new();
     let mut compactions = 0_u32;
     let mut largest_snapshot = (0_usize, 0_usize, 0_usize);
+    let mut largest_json = Vec::new();
     // When the oldest record the flash still holds was written, at each
     // compaction: the history kept.
     let mut kept_days = Vec::new();
@@ -93,6 +94,7 @@ fn main() {
             if stored > largest_snapshot.0 {
                 let occupied = snapshot.stored.len();
                 largest_snapshot = (stored, json.len(), occupied);
+                largest_json.clone_from(&json);
             }
             JournalSink::<Entry>::compact(&mut flash_journal, &json).unwrap();
             compactions += 1;
@@ -134,8 +136,8 @@ fn main() {
         serde_json::to_vec(&snapshot).unwrap()
     };
     if args.iter().any(|a| a == "--parts") {
-        // What each part of the final snapshot costs, stored.
-        let value: serde_json::Value = serde_json::from_slice(&final_snapshot).unwrap();
+        // What each part of the largest snapshot costs, stored.
+        let value: serde_json::Value = serde_json::from_slice(&largest_json).unwrap();
         let mut parts: Vec<(String, usize)> = Vec::new();
         for (key, part) in value.as_object().unwrap() {
             let json = serde_json::to_vec(part).unwrap();
@@ -151,7 +153,7 @@ fn main() {
             }
         }
         parts.sort_by_key(|part| std::cmp::Reverse(part.1));
-        for (key, bytes) in parts.iter().take(12) {
+        for (key, bytes) in parts.iter().take(16) {
             println!("{bytes:>10} B stored  {key}");
         }
     }
