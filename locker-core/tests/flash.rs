@@ -633,3 +633,83 @@ fn a_region_that_is_not_two_halves_is_refused_and_a_full_half_says_so() {
         .unwrap_err();
     assert_eq!(error.code(), "flash_damaged");
 }
+
+/// The library's own building simulation (300 units at 20 parcels a unit
+/// a month, the main job's building) written onto a bounded region as a
+/// locker would write it: every record appended, a sealed snapshot of the
+/// state so far whenever the journal asks for a compaction. The region
+/// never holds more than a half; every compaction's snapshot verifies;
+/// and the chip, opened as a locker at the end, is the simulated locker.
+/// (A year of it is `flash_budget` in the benchmarks: 76 compactions in
+/// 1 MiB.)
+#[test]
+fn a_simulated_building_stays_inside_its_flash_and_restores_as_it_ran() {
+    use locker_core::bank::default_bank;
+    use locker_core::journal::Chain;
+    use locker_core::sim::{Building, simulate_locker};
+
+    let capacity = 256 * 1024;
+    let building = Building {
+        units: 300,
+        days: 14,
+        start_day_of_year: 304,
+        start_weekday: 6,
+        seed: 7,
+        ..Building::default()
+    };
+    let run = simulate_locker(&building, &default_bank()).unwrap();
+    let keys = run.locker.keys().clone();
+    let records = run.locker.journal().records();
+    let (mut journal, _) =
+        FlashJournal::open::<Entry>(MemoryFlash::new(capacity, BLOCK), flash_config(capacity))
+            .unwrap();
+    let mut state = LockerState::from_entry(&records[0].entry, records[0].at_s).unwrap();
+    let mut chain = Chain::new();
+    let mut compactions = 0;
+    for (index, record) in records.iter().enumerate() {
+        if index > 0 && JournalSink::<Entry>::wants_compaction(&journal) {
+            let mut snapshot = state.snapshot(chain);
+            snapshot.seal(&keys).unwrap();
+            let json = serde_json::to_vec(&snapshot).unwrap();
+            Snapshot::from_json_bytes(&json)
+                .unwrap()
+                .verify(&keys, false)
+                .unwrap();
+            JournalSink::<Entry>::compact(&mut journal, &json).unwrap();
+            compactions += 1;
+        }
+        journal.append(record).unwrap();
+        if index > 0 {
+            state.apply(&record.entry, record.at_s).unwrap();
+        }
+        chain.advance(record);
+        let usage = journal.usage();
+        assert!(
+            usage.used_bytes <= usage.half_bytes,
+            "record {index}: {} B used of a {} B half",
+            usage.used_bytes,
+            usage.half_bytes
+        );
+    }
+    assert!(compactions >= 3, "{compactions} compactions");
+    assert_eq!(&state, run.locker.state());
+
+    // Power on with the board's clock where the journal stopped.
+    let last_at_s = records.last().unwrap().at_s;
+    let bank = default_bank();
+    let doors = bank.compartments.iter().map(|c| c.id);
+    let hardware = SimulatedHardware::new(doors, 9).with_now_s(last_at_s);
+    let flash = journal.into_flash();
+    let (journal, contents) = FlashJournal::open::<Entry>(flash, flash_config(capacity)).unwrap();
+    assert!(contents.snapshot.is_some());
+    let restored = Locker::open_flash(
+        config(),
+        keys,
+        hardware,
+        journal,
+        &contents,
+        FlashChecks::default(),
+    )
+    .unwrap();
+    assert_eq!(restored.state(), run.locker.state());
+}
