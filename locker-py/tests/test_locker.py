@@ -7,11 +7,12 @@ import pytest
 
 import locker
 from conftest import NOW_S, parcel, seed
+from locker.types import ParcelReadyEvent
 
 
 def deliver(
     lk: locker.Locker, hw: locker.SimulatedHardware, pid: int, recipient: int
-) -> Tuple[int, Dict[str, Any]]:
+) -> Tuple[int, ParcelReadyEvent]:
     """A courier drops one parcel off; returns the door and the ready event."""
     session = lk.courier_sign_in(lk.issue_courier_code(1, 86_400))
     assert session.carrier == 1

@@ -10,18 +10,24 @@ from locker.types import (
     BoundReport,
     Building,
     CoverageCurve,
+    Delegation,
+    Door,
+    Event,
     Failure,
     Flash,
     FlashReport,
     FlashUsage,
+    Grant,
     Head,
     IssuerKey,
     JournalRead,
     JournalStats,
     KeyCheck,
+    Lockout,
     LockerSimulation,
     ParcelStay,
     Plan,
+    RemoteCommand,
     RestoreReport,
     SignedTime,
     SimResult,
@@ -344,7 +350,7 @@ class CredentialStore:
         now_s: int,
         kiosk: int = 1,
         carrier: Optional[int] = None,
-    ) -> _JsonDict:
+    ) -> Grant:
         """Checks a courier code (only ``carrier``'s, when given: failures then
         count against that carrier); returns the grant or raises
         :class:`CredentialError`."""
@@ -356,7 +362,7 @@ class CredentialStore:
         unit: Optional[int] = None,
         kiosk: int = 1,
         purpose: str = "pickup",
-    ) -> _JsonDict:
+    ) -> Grant:
         """Checks a typed PIN; returns the grant dict or raises :class:`CredentialError`."""
     def verify_token(
         self,
@@ -367,15 +373,15 @@ class CredentialStore:
         purpose: str = "pickup",
         *,
         bank: int = 0,
-    ) -> _JsonDict:
+    ) -> Grant:
         """Checks a QR token for bank ``bank`` against the keys and this store; returns the grant."""
-    def verify_remote(self, keys: KeyRing, bank: int, command: Mapping[str, Any], now_s: int) -> _JsonDict:
+    def verify_remote(self, keys: KeyRing, bank: int, command: Mapping[str, Any], now_s: int) -> Grant:
         """Checks a signed remote command for bank ``bank``; returns the grant."""
     def verify_signed_time(self, keys: KeyRing, bank: int, signed: Mapping[str, Any]) -> None:
         """Checks a signed time for bank ``bank``; raises :class:`CredentialError`."""
-    def redeem(self, grant: _JsonDict, now_s: int) -> List[int]:
+    def redeem(self, grant: Mapping[str, Any], now_s: int) -> List[int]:
         """Marks a grant used once its door opened; returns the credentials spent."""
-    def record_failure(self, failure: Mapping[str, Any]) -> List[_JsonDict]:
+    def record_failure(self, failure: Mapping[str, Any]) -> List[Lockout]:
         """Records a failed attempt for throttling; returns lockouts started."""
     def insert(self, record: _JsonDict, now_s: int) -> None:
         """Adds a public record."""
@@ -453,12 +459,12 @@ def issue_token_signed(
 ) -> Tuple[str, _JsonDict]:
     """Issues a QR token signed with a back end's Ed25519 key; returns ``(token, record)``."""
 
-def sign_remote_command(keys: KeyRing, request: Mapping[str, Any], entropy: Optional[bytes] = None) -> _JsonDict:
+def sign_remote_command(keys: KeyRing, request: Mapping[str, Any], entropy: Optional[bytes] = None) -> RemoteCommand:
     """Signs a remote command with the newest site key (back end); returns the command dict."""
 
 def sign_remote_command_ed25519(
     signer: IssuerSigningKey, request: Mapping[str, Any], entropy: Optional[bytes] = None
-) -> _JsonDict:
+) -> RemoteCommand:
     """Signs a remote command with a back end's Ed25519 key; returns the command dict."""
 
 def sign_time(keys: KeyRing, bank: int, time_s: int) -> SignedTime:
@@ -769,7 +775,7 @@ class Locker:
         """Opens a door for a pickup on a remote command signed for this bank; returns the doors opened."""
     def register_rfid(self, recipient: int, uid: bytes, with_pin: bool = False) -> Optional[str]:
         """Registers an RFID tag; returns its PIN when one is asked for."""
-    def delegate(self, request: _JsonDict) -> _JsonDict:
+    def delegate(self, request: Mapping[str, Any]) -> Delegation:
         """Lets someone else collect; returns ``{"pin", "credential_id"}``."""
     def revoke_credential(self, credential_id: int) -> None:
         """Revokes a credential (a delegation, an RFID tag, ...) at once."""
@@ -789,17 +795,17 @@ class Locker:
         """Staff put a door back in service."""
     def extend(self, compartment: int, by_s: int) -> int:
         """Extends a delivery's dwell; returns the new expiry."""
-    def take_events(self) -> List[_JsonDict]:
-        """The events since the last call (PINs and tokens included); the
-        shapes of ``parcel_ready``, ``overflow``, ``suspicious_attempts``
-        and the clock events are TypedDicts in :mod:`locker.types`."""
+    def take_events(self) -> List[Event]:
+        """The events since the last call (PINs and tokens included), each
+        a :data:`locker.types.Event`: a TypedDict per ``type``, so comparing
+        ``event["type"]`` narrows it."""
     def journal_records(self) -> List[_JsonDict]:
         """The journal's records (on flash: those after its snapshot, read back)."""
     def journal_text(self) -> str:
         """The journal as JSON-lines text (on flash: those after its snapshot)."""
     def snapshot(self) -> _JsonDict:
         """A snapshot of the state (no secrets), sealed with the newest key."""
-    def doors(self) -> List[_JsonDict]:
+    def doors(self) -> List[Door]:
         """Every door for display, in id order: configuration, `state`,
         the open door's `task`, recipient, parcel count and expiry."""
 

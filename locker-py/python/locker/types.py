@@ -33,21 +33,32 @@ __all__ = [
     "ClassCount",
     "ClassStats",
     "ClassUtilization",
-    "CoverageCurve",
-    "CurvePoint",
     "ClockConfirmedEvent",
     "ClockJumpedEvent",
+    "ClockWentBackEvent",
+    "CollectedEvent",
     "CourierSignedInEntry",
     "CourierSignedOutEntry",
+    "CoverageCurve",
+    "CurvePoint",
     "DayStats",
+    "Delegation",
     "Dimensions",
+    "Door",
+    "DoorLeftOpenEvent",
+    "DoorPosition",
+    "DropOffAbortedEvent",
     "DwellBucket",
     "DwellStats",
     "DwellSummary",
+    "Event",
     "Failure",
     "Flash",
     "FlashReport",
     "FlashUsage",
+    "FoundOccupiedEvent",
+    "Grant",
+    "HardwareFaultEvent",
     "Head",
     "IssuerKey",
     "JournalCompactedEvent",
@@ -57,15 +68,23 @@ __all__ = [
     "KeyCheck",
     "LockerSimulation",
     "Lockout",
+    "NeedsInspectionEvent",
     "OverflowEvent",
     "OverflowReasons",
     "ParcelProfile",
     "ParcelReadyEvent",
     "ParcelStay",
+    "ParcelsMissingEvent",
     "PeakPeriod",
+    "PickupAbortedEvent",
     "Plan",
     "ReceiverGroup",
+    "ReminderEvent",
+    "RemoteCommand",
+    "RemoteRequest",
     "RestoreReport",
+    "ReturnReadyEvent",
+    "ReturnedEvent",
     "Scope",
     "SignedTime",
     "SimResult",
@@ -76,6 +95,7 @@ __all__ = [
     "StatsTotals",
     "StatsUtilization",
     "SuspiciousAttemptsEvent",
+    "TamperEvent",
     "TokenClaims",
     "TornTail",
     "UnexpectedDoorCloseEvent",
@@ -467,7 +487,7 @@ class ClockConfirmedEvent(TypedDict):
     ``"signed_time"``, ``"running"`` or ``"returned"``."""
 
     type: Literal["clock_confirmed"]
-    by: str
+    by: Literal["staff", "signed_time", "running", "returned"]
     now_s: int
 
 
@@ -583,7 +603,7 @@ class OverflowEvent(TypedDict):
     parcel: int
     recipient: int
     carrier: int
-    reason: str
+    reason: Literal["nothing_fits", "full", "no_larger_door"]
 
 
 class AttemptFailedEntry(TypedDict):
@@ -690,6 +710,237 @@ class JournalCompactedEvent(TypedDict):
     type: Literal["journal_compacted"]
     through_seq: Optional[int]
     snapshot_bytes: int
+
+
+class CollectedEvent(TypedDict):
+    """A resident collected ``parcels`` from ``compartment``."""
+
+    type: Literal["collected"]
+    recipient: int
+    compartment: int
+    parcels: List[int]
+
+
+class ReminderEvent(TypedDict):
+    """A parcel waits at ``compartment``: remind the recipient before
+    ``expires_at_s``."""
+
+    type: Literal["reminder"]
+    recipient: int
+    compartment: int
+    expires_at_s: int
+
+
+class ReturnReadyEvent(TypedDict):
+    """A parcel kept too long is ready to go back: send the carrier's
+    courier the ``qr_token`` (secret)."""
+
+    type: Literal["return_ready"]
+    recipient: int
+    carrier: int
+    compartment: int
+    qr_token: str
+    expires_at_s: int
+
+
+class ReturnedEvent(TypedDict):
+    """A courier took ``parcels`` back from ``compartment``."""
+
+    type: Literal["returned"]
+    carrier: int
+    compartment: int
+    parcels: List[int]
+
+
+class DropOffAbortedEvent(TypedDict):
+    """A drop-off at ``compartment`` was abandoned, for ``reason``."""
+
+    type: Literal["drop_off_aborted"]
+    compartment: int
+    parcel: int
+    reason: Literal[
+        "door_fault", "nothing_inserted", "too_small", "cancelled", "power_loss", "still_inside", "never_opened"
+    ]
+
+
+class PickupAbortedEvent(TypedDict):
+    """A pickup at ``compartment`` ended with the parcels still inside."""
+
+    type: Literal["pickup_aborted"]
+    compartment: int
+
+
+class DoorLeftOpenEvent(TypedDict):
+    """A door has stayed open too long."""
+
+    type: Literal["door_left_open"]
+    compartment: int
+
+
+class HardwareFaultEvent(TypedDict):
+    """The hardware failed (at ``compartment``, when it was one door's)."""
+
+    type: Literal["hardware_fault"]
+    compartment: Optional[int]
+    kind: Literal[
+        "door_jammed",
+        "unknown_door",
+        "sensor_fault",
+        "bus_timeout",
+        "clock_fault",
+        "entropy_unavailable",
+        "power_lost",
+        "other",
+    ]
+    detail: Optional[str]
+
+
+class TamperEvent(TypedDict):
+    """A door opened that the locker had not unlocked."""
+
+    type: Literal["tamper"]
+    compartment: int
+
+
+class ParcelsMissingEvent(TypedDict):
+    """A door that should hold ``parcels`` was found empty."""
+
+    type: Literal["parcels_missing"]
+    recipient: Optional[int]
+    compartment: int
+    parcels: List[int]
+
+
+class FoundOccupiedEvent(TypedDict):
+    """A door that should be empty holds something."""
+
+    type: Literal["found_occupied"]
+    compartment: int
+
+
+class NeedsInspectionEvent(TypedDict):
+    """A door is out of use until staff have looked at it."""
+
+    type: Literal["needs_inspection"]
+    compartment: int
+
+
+class ClockWentBackEvent(TypedDict):
+    """The hardware clock went back to ``clock_s``: the locker keeps
+    ``kept_s``, its time never goes back."""
+
+    type: Literal["clock_went_back"]
+    clock_s: int
+    kept_s: int
+
+
+#: What ``Locker.take_events()`` returns, one of these by ``type``: compare
+#: ``event["type"]`` to narrow it (``if event["type"] == "parcel_ready":
+#: event["pin"]``). Events carry secrets (PINs, QR tokens): treat them so.
+Event = Union[
+    ParcelReadyEvent,
+    CollectedEvent,
+    ReminderEvent,
+    ReturnReadyEvent,
+    ReturnedEvent,
+    DropOffAbortedEvent,
+    PickupAbortedEvent,
+    DoorLeftOpenEvent,
+    SuspiciousAttemptsEvent,
+    OverflowEvent,
+    HardwareFaultEvent,
+    TamperEvent,
+    ParcelsMissingEvent,
+    FoundOccupiedEvent,
+    NeedsInspectionEvent,
+    ClockWentBackEvent,
+    ClockJumpedEvent,
+    ClockConfirmedEvent,
+    UnexpectedDoorCloseEvent,
+    JournalCompactedEvent,
+]
+
+
+# --- credentials and doors (``CredentialStore.verify_*``, ``Locker``) --------
+
+
+class Grant(TypedDict):
+    """What a verified credential allows (``CredentialStore.verify_pin``,
+    ``verify_token``, ``verify_courier``, ``verify_remote``): the doors it
+    opens, for whom, until when; a ``single_use`` grant is spent by
+    ``CredentialStore.redeem`` once its door opened."""
+
+    credential_id: int
+    channel: Literal["pin", "qr", "rfid", "courier", "remote"]
+    purpose: Literal["pickup", "courier_drop_off", "staff"]
+    compartments: List[int]
+    recipient: Optional[int]
+    carrier: Optional[int]
+    expires_at_s: int
+    single_use: bool
+
+
+class Delegation(TypedDict):
+    """A delegated PIN to pass on (secret), and its credential id to revoke
+    it early (``Locker.revoke_credential``)."""
+
+    pin: str
+    credential_id: int
+
+
+class DoorPosition(TypedDict):
+    """Where a door is in the bank's grid."""
+
+    column: int
+    row: int
+
+
+class Door(TypedDict):
+    """One door for display (``Locker.doors()``): its configuration and
+    what is happening at it; ``task`` is what an open door is open for."""
+
+    id: int
+    label: str
+    size_class: str
+    zone: Literal["ambient", "chilled", "frozen"]
+    accessible: bool
+    position: DoorPosition
+    inner: Dimensions
+    state: Literal["free", "occupied", "open", "grace", "out_of_service", "needs_inspection"]
+    task: Optional[Literal["deposit", "pickup", "staff", "reopen"]]
+    recipient: Optional[int]
+    parcels: int
+    expires_at_s: Optional[int]
+    returning: bool
+
+
+class RemoteRequest(TypedDict):
+    """What a remote command asks (``sign_remote_command``): open
+    ``compartment`` of bank ``bank`` for ``purpose`` (and ``recipient``),
+    between ``not_before_s`` and ``not_after_s``."""
+
+    bank: int
+    compartment: int
+    purpose: Literal["pickup", "courier_drop_off", "staff"]
+    recipient: Optional[int]
+    not_before_s: int
+    not_after_s: int
+
+
+class _RemoteCommandRequired(TypedDict):
+    request: RemoteRequest
+    nonce: int
+    key_id: int
+
+
+class RemoteCommand(_RemoteCommandRequired, total=False):
+    """A signed remote command (``sign_remote_command``,
+    ``sign_remote_command_ed25519``), for ``Locker.open_remote`` or
+    ``CredentialStore.verify_remote``: a ``tag`` (HMAC under a site key,
+    hex) or a ``signature`` (a back end's Ed25519 key), never both."""
+
+    tag: str
+    signature: str
 
 
 # --- journal analytics (``journal_stats``, ``parcel_stays``) -----------------
