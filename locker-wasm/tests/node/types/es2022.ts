@@ -3,8 +3,8 @@
 // Events narrow on `type` to their own fields without a cast; wrong shapes
 // are refused (each `@ts-expect-error` fails the build if it compiles).
 import {
-  Bank, LockerError, Locker, SimulatedHardware, defaultBank, doorIds, qrSvg,
-  type EventJson, type OutcomeJson, type ParcelReadyEventJson,
+  Bank, LockerError, Locker, SimulatedHardware, defaultBank, defaultDoorClasses, doorIds, qrSvg,
+  type DoorClassJson, type DoorJson, type EventJson, type OutcomeJson, type ParcelReadyEventJson, type PlanRequestJson,
 } from "locker-wasm";
 
 const bank = defaultBank();
@@ -61,6 +61,24 @@ if (outcome.outcome === "assigned") {
   const door: number = outcome.compartment;
   void door;
 }
+// Why each door group was passed over: narrowed by `kind`, then `verdict`.
+for (const seen of outcome.considered) {
+  if (seen.kind === "group" && seen.verdict.verdict === "too_small") {
+    const usable: number = seen.verdict.usable.height_mm + seen.free_doors;
+    void usable;
+  }
+  // @ts-expect-error: only a too_heavy verdict has a load
+  void seen.verdict.load_g;
+}
+const doors: DoorJson[] = locker.doors();
+const state: "free" | "occupied" | "open" | "grace" | "out_of_service" | "needs_inspection" = doors[0].state;
+void state;
+const classes: DoorClassJson[] = defaultDoorClasses();
+const price: number = defaultDoorClasses()[0].price;
+void classes; void price;
+// @ts-expect-error: a misspelt planner field
+const request: PlanRequestJson = { target_overflow: 0.05 };
+void request;
 // @ts-expect-error: a request without its parcel
 new Bank(bank).allocate({ recipient: 12 });
 // @ts-expect-error: qrSvg's options are an object, not a size
