@@ -6,7 +6,7 @@ from typing import Any, Dict
 import pytest
 
 import locker
-from conftest import parcel
+from conftest import assigned, parcel
 
 
 def test_default_bank_round_trips_through_json(bank_config: Dict[str, Any]) -> None:
@@ -110,9 +110,9 @@ def test_batch_plan_and_apply() -> None:
 def test_out_of_service_doors_are_skipped() -> None:
     bank = locker.Bank(locker.default_bank())
     first = bank.allocate({"parcel": parcel(1, 300, 200, 50, 500), "recipient": 1})
-    bank.set_in_service(first["compartment"], False)
+    bank.set_in_service(assigned(first), False)
     second = bank.allocate({"parcel": parcel(1, 300, 200, 50, 500), "recipient": 1})
-    assert second["compartment"] != first["compartment"]
+    assert assigned(second) != assigned(first)
     with pytest.raises(locker.BankError, match="no compartment"):
         bank.set_in_service(9_999, True)
 

@@ -19,7 +19,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 import pytest
 
 import locker
-from conftest import NOW_S, advance, parcel, seed
+from conftest import NOW_S, advance, opened, parcel, seed
 from locker.types import ParcelReadyEvent
 
 DAY_S = 86_400
@@ -40,7 +40,7 @@ def site(
 def deliver(lk: locker.Locker, hw: locker.SimulatedHardware, pid: int, recipient: int) -> Tuple[int, ParcelReadyEvent]:
     """A whole drop-off; returns the door and the parcel_ready event."""
     session = lk.courier_sign_in(lk.issue_courier_code(1, DAY_S))
-    door: int = lk.deposit(session, {"parcel": parcel(pid), "recipient": recipient})["compartment"]
+    door = opened(lk.deposit(session, {"parcel": parcel(pid), "recipient": recipient}))
     hw.open_door(door)
     hw.put_parcel(door)
     hw.close_door(door)

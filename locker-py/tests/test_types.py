@@ -80,6 +80,8 @@ def test_events_doors_grants_and_commands_are_shaped_as_their_typeddicts() -> No
 
     session = lk.courier_sign_in(lk.issue_courier_code(1, 86_400))
     drop = lk.deposit(session, {"parcel": parcel(1), "recipient": 12})
+    conforms(drop, types.DropOff, "drop-off")
+    conforms(lk.deposit(session, {"parcel": parcel(2, 3_000), "recipient": 12}), types.DropOff, "overflow")
     assert drop["outcome"] == "opened"
     door: int = drop["compartment"]
     for state in lk.doors():
@@ -118,3 +120,18 @@ def test_events_doors_grants_and_commands_are_shaped_as_their_typeddicts() -> No
     conforms(store.verify_remote(keys, 31, command, NOW_S), types.Grant, "remote grant")
     signer = locker.IssuerSigningKey.generate(1)
     conforms(locker.sign_remote_command_ed25519(signer, request), types.RemoteCommand, "signed command")
+
+
+def test_allocation_outcomes_are_shaped_as_their_typeddicts() -> None:
+    bank = locker.Bank(locker.default_bank())
+    outcomes = [
+        bank.allocate({"parcel": parcel(1), "recipient": 1}),
+        bank.allocate({"parcel": parcel(2), "recipient": 1}),
+        bank.allocate({"parcel": parcel(3, 3_000), "recipient": 2}),
+        bank.allocate({"parcel": parcel(4, weight_g=900_000), "recipient": 3}),
+    ]
+    for i, outcome in enumerate(outcomes):
+        conforms(outcome, types.Outcome, f"outcome {i}")
+    assert [o["outcome"] for o in outcomes] == ["assigned", "assigned", "overflow", "overflow"]
+    verdicts = {c["verdict"]["verdict"] for o in outcomes for c in o["considered"]}
+    assert {"chosen", "too_small", "too_heavy"} <= verdicts

@@ -12,6 +12,7 @@ from locker.types import (
     CoverageCurve,
     Delegation,
     Door,
+    DropOff,
     Event,
     Failure,
     Flash,
@@ -25,6 +26,7 @@ from locker.types import (
     KeyCheck,
     Lockout,
     LockerSimulation,
+    Outcome,
     ParcelStay,
     Plan,
     RemoteCommand,
@@ -254,7 +256,7 @@ class Bank:
         """How many parcels the bank holds."""
     def locate(self, parcel_id: int) -> Optional[int]:
         """The compartment id holding a parcel, or ``None``."""
-    def allocate(self, request: _JsonDict) -> _JsonDict:
+    def allocate(self, request: Mapping[str, Any]) -> Outcome:
         """Chooses a compartment for a request dict without changing the bank."""
     def store(self, compartment: int, recipient: int, parcel: _JsonDict) -> _JsonDict:
         """Stores a parcel dict; returns its placement. Raises :class:`BankError`."""
@@ -755,9 +757,9 @@ class Locker:
         """Signs a courier out (journaled)."""
     def flush_attempts(self) -> None:
         """Journals every pending sum of refused attempts now."""
-    def deposit(self, session: CourierSessionHandle, request: _JsonDict) -> _JsonDict:
+    def deposit(self, session: CourierSessionHandle, request: Mapping[str, Any]) -> DropOff:
         """Drops a parcel off; returns ``{"outcome": "opened", ...}`` or an overflow."""
-    def need_larger_door(self, compartment: int) -> _JsonDict:
+    def need_larger_door(self, compartment: int) -> DropOff:
         """Another, larger door for the parcel."""
     def cancel_deposit(self, compartment: int) -> None:
         """Cancels a drop-off whose door is open."""

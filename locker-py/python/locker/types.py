@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AbortCount",
+    "Assigned",
     "AttemptFailedEntry",
     "AttemptsRefusedEntry",
     "Away",
@@ -37,6 +38,9 @@ __all__ = [
     "ClockJumpedEvent",
     "ClockWentBackEvent",
     "CollectedEvent",
+    "Considered",
+    "ConsideredGroup",
+    "ConsideredOccupied",
     "CourierSignedInEntry",
     "CourierSignedOutEntry",
     "CoverageCurve",
@@ -47,6 +51,7 @@ __all__ = [
     "Door",
     "DoorLeftOpenEvent",
     "DoorPosition",
+    "DropOff",
     "DropOffAbortedEvent",
     "DwellBucket",
     "DwellStats",
@@ -69,15 +74,21 @@ __all__ = [
     "LockerSimulation",
     "Lockout",
     "NeedsInspectionEvent",
+    "Opened",
+    "Outcome",
     "OverflowEvent",
     "OverflowReasons",
+    "Overflowed",
+    "Parcel",
     "ParcelProfile",
     "ParcelReadyEvent",
     "ParcelStay",
     "ParcelsMissingEvent",
     "PeakPeriod",
     "PickupAbortedEvent",
+    "Placement",
     "Plan",
+    "Position",
     "ReceiverGroup",
     "ReminderEvent",
     "RemoteCommand",
@@ -99,6 +110,7 @@ __all__ = [
     "TokenClaims",
     "TornTail",
     "UnexpectedDoorCloseEvent",
+    "Verdict",
     "Verified",
     "ZoneUtilization",
 ]
@@ -941,6 +953,136 @@ class RemoteCommand(_RemoteCommandRequired, total=False):
 
     tag: str
     signature: str
+
+
+# --- allocation (``Bank.allocate``, ``Locker.deposit``) ------------------------
+
+
+class _ParcelRequired(TypedDict):
+    id: int
+    size: Dimensions
+    weight_g: int
+
+
+class Parcel(_ParcelRequired, total=False):
+    """A parcel as the core's JSON has it (the optional keys default to
+    ``False``, ``"ambient"`` and ``"standard"``)."""
+
+    this_side_up: bool
+    zone: Literal["ambient", "chilled", "frozen"]
+    handling: Literal["standard", "cash_on_delivery", "id_check"]
+
+
+class Position(TypedDict):
+    """A corner of a parcel inside a door, in millimetres."""
+
+    x_mm: int
+    y_mm: int
+    z_mm: int
+
+
+class Placement(TypedDict):
+    """Where a parcel sits in a door, and which way up (``orientation``
+    names the axes the parcel's width, depth and height lie along)."""
+
+    parcel: int
+    position: Position
+    orientation: Literal["wdh", "dwh", "whd", "hwd", "dhw", "hdw"]
+    extent: Dimensions
+
+
+class _VerdictRequired(TypedDict):
+    verdict: Literal[
+        "chosen",
+        "wrong_zone",
+        "not_accessible",
+        "too_heavy",
+        "too_small",
+        "none_free",
+        "reserved",
+        "mixed_handling",
+        "no_room_beside",
+        "out_of_service",
+    ]
+
+
+class Verdict(_VerdictRequired, total=False):
+    """Why allocation took (``"chosen"``) or passed over a door or group of
+    doors; the keys beside ``verdict`` are its details: ``zone`` for
+    ``wrong_zone``, ``load_g`` and ``max_weight_g`` for ``too_heavy``,
+    ``usable`` for ``too_small``, ``free`` and ``reserve`` for ``reserved``."""
+
+    zone: Literal["ambient", "chilled", "frozen"]
+    load_g: int
+    max_weight_g: int
+    usable: Dimensions
+    free: int
+    reserve: int
+
+
+class ConsideredOccupied(TypedDict):
+    """The recipient's occupied door, looked at first."""
+
+    kind: Literal["occupied"]
+    compartment: int
+    verdict: Verdict
+
+
+class ConsideredGroup(TypedDict):
+    """A group of free doors of one shape (``shape`` numbers the bank's
+    distinct door shapes)."""
+
+    kind: Literal["group"]
+    shape: int
+    inner: Dimensions
+    free_doors: int
+    verdict: Verdict
+
+
+#: What allocation looked at, in order, by ``kind``.
+Considered = Union[ConsideredOccupied, ConsideredGroup]
+
+
+class Assigned(TypedDict):
+    """``Bank.allocate`` found a door: ``compartment``, where the parcel
+    sits in it, the rule that chose it, and what was looked at."""
+
+    outcome: Literal["assigned"]
+    parcel: Parcel
+    recipient: int
+    compartment: int
+    placement: Placement
+    rule: Literal["consolidated", "smallest_fit", "next_larger_free"]
+    considered: List[Considered]
+
+
+class Overflowed(TypedDict):
+    """No door could take the parcel (``Bank.allocate``, ``Locker.deposit``):
+    ``reason``, and what was looked at."""
+
+    outcome: Literal["overflow"]
+    parcel: Parcel
+    recipient: int
+    reason: Literal["nothing_fits", "full", "no_larger_door"]
+    considered: List[Considered]
+
+
+#: What ``Bank.allocate`` returns, by ``outcome``.
+Outcome = Union[Assigned, Overflowed]
+
+
+class Opened(TypedDict):
+    """``Locker.deposit`` opened ``compartment`` for the parcel."""
+
+    outcome: Literal["opened"]
+    compartment: int
+    placement: Placement
+    rule: Literal["consolidated", "smallest_fit", "next_larger_free"]
+
+
+#: What ``Locker.deposit`` and ``Locker.need_larger_door`` return, by
+#: ``outcome``: a door opened, or an overflow.
+DropOff = Union[Opened, Overflowed]
 
 
 # --- journal analytics (``journal_stats``, ``parcel_stays``) -----------------
