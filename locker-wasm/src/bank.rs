@@ -95,8 +95,10 @@ export interface CompartmentJson {
   in_service: boolean;
   /** In service and empty. */
   free: boolean;
-  contents: { recipient: number; parcels: ParcelJson[]; packing: object } | null;
+  contents: { recipient: number; parcels: ParcelJson[]; packing: PackingJson } | null;
 }
+/** Parcels packed into a space: where each sits. */
+export interface PackingJson { space: Size; placements: PlacementJson[] }
 "#;
 
 /// The default bank (105 doors in twelve columns, ADA compliant) as a

@@ -76,6 +76,10 @@ void state;
 const classes: DoorClassJson[] = defaultDoorClasses();
 const price: number = defaultDoorClasses()[0].price;
 void classes; void price;
+// What a door holds, packed: each parcel's place.
+const held = new Bank(bank).compartments()[0].contents;
+const corner: number | undefined = held?.packing.placements[0]?.position.x_mm;
+void corner;
 // @ts-expect-error: a misspelt planner field
 const request: PlanRequestJson = { target_overflow: 0.05 };
 void request;
