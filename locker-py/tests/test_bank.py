@@ -102,7 +102,8 @@ def test_batch_plan_and_apply() -> None:
     bank.apply_batch(plan)
     assert bank.parcel_count() == 7
     doors = {d["spec"]["id"]: d for d in bank.compartments()}
-    assert doors[bank.locate(1) or 0]["contents"]["recipient"] == 5
+    contents = doors[bank.locate(1) or 0]["contents"]
+    assert contents is not None and contents["recipient"] == 5
     assert doors[bank.locate(1) or 0]["free"] is False
     assert sum(d["free"] for d in doors.values()) == bank.free_count()
 

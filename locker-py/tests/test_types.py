@@ -135,3 +135,16 @@ def test_allocation_outcomes_are_shaped_as_their_typeddicts() -> None:
     assert [o["outcome"] for o in outcomes] == ["assigned", "assigned", "overflow", "overflow"]
     verdicts = {c["verdict"]["verdict"] for o in outcomes for c in o["considered"]}
     assert {"chosen", "too_small", "too_heavy"} <= verdicts
+
+
+def test_a_bank_s_doors_contents_and_batch_plans_are_shaped_as_their_typeddicts() -> None:
+    bank = locker.Bank(locker.default_bank())
+    door = bank.allocate({"parcel": parcel(1), "recipient": 1})
+    assert door["outcome"] == "assigned"
+    conforms(bank.store(door["compartment"], 1, parcel(1)), types.Placement, "placement")
+    for compartment in bank.compartments():
+        conforms(compartment, types.Compartment, f"compartment {compartment['spec']['id']}")
+    conforms(bank.release(door["compartment"]), types.Contents, "contents")
+    plan = bank.plan_batch([{"parcel": parcel(i, 300 * i), "recipient": i} for i in range(1, 12)])
+    conforms(plan, types.BatchPlan, "plan")
+    assert plan["assignments"] and plan["overflow"]

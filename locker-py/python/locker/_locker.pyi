@@ -7,8 +7,11 @@ values are dicts shaped like the core's snake_case JSON.
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Union, final
 
 from locker.types import (
+    BatchPlan,
     BoundReport,
     Building,
+    Compartment,
+    Contents,
     CoverageCurve,
     Delegation,
     Door,
@@ -28,6 +31,7 @@ from locker.types import (
     LockerSimulation,
     Outcome,
     ParcelStay,
+    Placement,
     Plan,
     RemoteCommand,
     RestoreReport,
@@ -247,7 +251,7 @@ class Bank:
         """Builds an empty bank from a configuration dict."""
     def config(self) -> _JsonDict:
         """The configuration as a dict."""
-    def compartments(self) -> List[_JsonDict]:
+    def compartments(self) -> List[Compartment]:
         """Every compartment: ``spec`` (as in the configuration), ``usable``,
         ``in_service``, ``free`` (in service and empty), ``contents``."""
     def free_count(self) -> int:
@@ -258,15 +262,15 @@ class Bank:
         """The compartment id holding a parcel, or ``None``."""
     def allocate(self, request: Mapping[str, Any]) -> Outcome:
         """Chooses a compartment for a request dict without changing the bank."""
-    def store(self, compartment: int, recipient: int, parcel: _JsonDict) -> _JsonDict:
+    def store(self, compartment: int, recipient: int, parcel: Mapping[str, Any]) -> Placement:
         """Stores a parcel dict; returns its placement. Raises :class:`BankError`."""
-    def release(self, compartment: int) -> _JsonDict:
+    def release(self, compartment: int) -> Contents:
         """Empties a compartment; returns its contents."""
     def set_in_service(self, compartment: int, in_service: bool) -> None:
         """Takes a compartment out of service or back in."""
-    def plan_batch(self, requests: Sequence[_JsonDict]) -> _JsonDict:
+    def plan_batch(self, requests: Sequence[Mapping[str, Any]]) -> BatchPlan:
         """Plans a courier's whole load without changing the bank."""
-    def apply_batch(self, plan: _JsonDict) -> None:
+    def apply_batch(self, plan: Mapping[str, Any]) -> None:
         """Stores every assignment of a batch plan, all or nothing."""
 
 # --- packing ---------------------------------------------------------------

@@ -20,9 +20,12 @@ if TYPE_CHECKING:
 __all__ = [
     "AbortCount",
     "Assigned",
+    "Assignment",
     "AttemptFailedEntry",
     "AttemptsRefusedEntry",
     "Away",
+    "BatchOverflow",
+    "BatchPlan",
     "BoundInputs",
     "BoundReport",
     "Building",
@@ -38,9 +41,12 @@ __all__ = [
     "ClockJumpedEvent",
     "ClockWentBackEvent",
     "CollectedEvent",
+    "Compartment",
+    "CompartmentSpec",
     "Considered",
     "ConsideredGroup",
     "ConsideredOccupied",
+    "Contents",
     "CourierSignedInEntry",
     "CourierSignedOutEntry",
     "CoverageCurve",
@@ -79,6 +85,7 @@ __all__ = [
     "OverflowEvent",
     "OverflowReasons",
     "Overflowed",
+    "Packing",
     "Parcel",
     "ParcelProfile",
     "ParcelReadyEvent",
@@ -1083,6 +1090,75 @@ class Opened(TypedDict):
 #: What ``Locker.deposit`` and ``Locker.need_larger_door`` return, by
 #: ``outcome``: a door opened, or an overflow.
 DropOff = Union[Opened, Overflowed]
+
+
+class Packing(TypedDict):
+    """Parcels packed into a space: where each sits."""
+
+    space: Dimensions
+    placements: List[Placement]
+
+
+class Contents(TypedDict):
+    """What a door holds (``Bank.release`` returns it): whose parcels, and
+    how they are packed."""
+
+    recipient: int
+    parcels: List[Parcel]
+    packing: Packing
+
+
+class CompartmentSpec(TypedDict):
+    """A door of a bank configuration, every field present."""
+
+    id: int
+    label: str
+    size_class: str
+    inner: Dimensions
+    max_weight_g: int
+    zone: Literal["ambient", "chilled", "frozen"]
+    accessible: bool
+    position: DoorPosition
+    operable_height_mm: Optional[int]
+
+
+class Compartment(TypedDict):
+    """One door of a bank at run time (``Bank.compartments()``): its
+    configuration, the space inside less the clearance, and what it holds."""
+
+    spec: CompartmentSpec
+    usable: Dimensions
+    in_service: bool
+    free: bool
+    contents: Optional[Contents]
+
+
+class Assignment(TypedDict):
+    """A parcel of a batch plan and the door it goes to."""
+
+    parcel: Parcel
+    recipient: int
+    compartment: int
+    placement: Placement
+    rule: Literal["consolidated", "smallest_fit", "next_larger_free"]
+    considered: List[Considered]
+
+
+class BatchOverflow(TypedDict):
+    """A parcel of a batch plan no door could take."""
+
+    parcel: Parcel
+    recipient: int
+    reason: Literal["nothing_fits", "full", "no_larger_door"]
+    considered: List[Considered]
+
+
+class BatchPlan(TypedDict):
+    """A courier's whole load, planned (``Bank.plan_batch``)."""
+
+    assignments: List[Assignment]
+    overflow: List[BatchOverflow]
+    strategy: Literal["grouped", "arrival_order"]
 
 
 # --- journal analytics (``journal_stats``, ``parcel_stays``) -----------------
