@@ -85,6 +85,22 @@ node -e '
   fs.writeFileSync(file, text);
 ' "$pkg/web/locker_wasm.d.ts"
 
+# The classes' `[Symbol.dispose]()` needs `SymbolConstructor.dispose`,
+# which TypeScript declares only in lib `esnext.disposable`: the package
+# declares it too (as @types/node does), so a consumer compiles with `lib`
+# es2022 (tests/node/types/es2022.ts). `using` still needs that lib.
+for target in node web; do
+    cat >>"$pkg/$target/locker_wasm.d.ts" <<'EOF'
+
+declare global {
+  interface SymbolConstructor {
+    /** `Symbol.dispose`, as TypeScript's lib `esnext.disposable` declares it. */
+    readonly dispose: unique symbol;
+  }
+}
+EOF
+done
+
 pkgid="$(cargo pkgid -p locker-wasm)"
 version="${pkgid##*[#@]}"
 node -e '

@@ -8,6 +8,7 @@ from typing import Any, Callable, Dict
 import pytest
 
 import locker
+from locker.types import DropOff, Outcome
 
 NOW_S = 1_700_000_000
 
@@ -20,6 +21,18 @@ def parcel(pid: int, w: int = 300, d: int = 200, h: int = 100, weight_g: int = 1
         "weight_g": weight_g,
     }
 
+
+
+def opened(drop: DropOff) -> int:
+    """The door a drop-off opened (failing the test on an overflow)."""
+    assert drop["outcome"] == "opened", drop
+    return drop["compartment"]
+
+
+def assigned(outcome: Outcome) -> int:
+    """The door an allocation assigned (failing the test on an overflow)."""
+    assert outcome["outcome"] == "assigned", outcome
+    return outcome["compartment"]
 
 def seed(n: int) -> bytes:
     """32 bytes a random source could give, reproducibly: the SHA-256 of

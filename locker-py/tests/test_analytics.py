@@ -6,7 +6,7 @@ from typing import Any, Dict, List, Tuple
 import pytest
 
 import locker
-from conftest import NOW_S, advance, parcel
+from conftest import NOW_S, advance, opened, parcel
 from locker import analytics
 
 
@@ -19,7 +19,7 @@ def busy_journal() -> Tuple[str, List[int]]:
     doors, pins = [], []
     for pid in (1, 2, 3):
         drop = lk.deposit(session, {"parcel": parcel(pid), "recipient": 10 + pid})
-        door = drop["compartment"]
+        door = opened(drop)
         hw.open_door(door)
         hw.put_parcel(door)
         hw.close_door(door)
@@ -124,7 +124,7 @@ def test_an_interrupted_pickup_found_empty_is_collected_not_missing() -> None:
     """Issue 19: the old Python analytics counted this parcel missing; the
     core records it collected."""
     lk, hw, session = interrupted_site()
-    door = lk.deposit(session, {"parcel": parcel(1), "recipient": 12})["compartment"]
+    door = opened(lk.deposit(session, {"parcel": parcel(1), "recipient": 12}))
     hw.open_door(door)
     hw.put_parcel(door)
     hw.close_door(door)
@@ -153,7 +153,7 @@ def test_a_drop_off_confirmed_by_inspection_is_stored() -> None:
     """Issue 19: the old Python analytics never counted a parcel staff
     found inside after an interrupted drop-off."""
     lk, hw, session = interrupted_site()
-    door = lk.deposit(session, {"parcel": parcel(1), "recipient": 12})["compartment"]
+    door = opened(lk.deposit(session, {"parcel": parcel(1), "recipient": 12}))
     hw.open_door(door)
     hw.put_parcel(door)
     hw.close_door(door)
@@ -185,7 +185,7 @@ def test_refused_parcels_are_counted_from_the_journal() -> None:
     huge = {"id": 7, "size": {"width_mm": 2000, "depth_mm": 300, "height_mm": 300}, "weight_g": 5000}
     drop = lk.deposit(session, {"parcel": huge, "recipient": 12})
     assert drop["outcome"] == "overflow" and drop["reason"] == "nothing_fits"
-    door = lk.deposit(session, {"parcel": parcel(8), "recipient": 12})["compartment"]
+    door = opened(lk.deposit(session, {"parcel": parcel(8), "recipient": 12}))
     lk.cancel_deposit(door)
     records = analytics.load(lk.journal_text())
     refusal = records[-3]["entry"]

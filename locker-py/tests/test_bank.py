@@ -6,7 +6,7 @@ from typing import Any, Dict
 import pytest
 
 import locker
-from conftest import parcel
+from conftest import assigned, parcel
 
 
 def test_default_bank_round_trips_through_json(bank_config: Dict[str, Any]) -> None:
@@ -102,7 +102,8 @@ def test_batch_plan_and_apply() -> None:
     bank.apply_batch(plan)
     assert bank.parcel_count() == 7
     doors = {d["spec"]["id"]: d for d in bank.compartments()}
-    assert doors[bank.locate(1) or 0]["contents"]["recipient"] == 5
+    contents = doors[bank.locate(1) or 0]["contents"]
+    assert contents is not None and contents["recipient"] == 5
     assert doors[bank.locate(1) or 0]["free"] is False
     assert sum(d["free"] for d in doors.values()) == bank.free_count()
 
@@ -110,9 +111,9 @@ def test_batch_plan_and_apply() -> None:
 def test_out_of_service_doors_are_skipped() -> None:
     bank = locker.Bank(locker.default_bank())
     first = bank.allocate({"parcel": parcel(1, 300, 200, 50, 500), "recipient": 1})
-    bank.set_in_service(first["compartment"], False)
+    bank.set_in_service(assigned(first), False)
     second = bank.allocate({"parcel": parcel(1, 300, 200, 50, 500), "recipient": 1})
-    assert second["compartment"] != first["compartment"]
+    assert assigned(second) != assigned(first)
     with pytest.raises(locker.BankError, match="no compartment"):
         bank.set_in_service(9_999, True)
 

@@ -121,8 +121,19 @@ def test_qr_svg(keys: locker.KeyRing) -> None:
         locker.qr_svg(token, module_px=0)
     with pytest.raises(ValueError, match="quiet_zone_modules"):
         locker.qr_svg(token, quiet_zone_modules=101)
-    with pytest.raises(locker.QrError):
+    with pytest.raises(locker.QrError) as too_long:
         locker.qr_svg("X" * 5_000)
+    assert isinstance(too_long.value, locker.LockerError) and too_long.value.code != ""
+
+
+def test_qr_svg_is_a_str_notebooks_draw(keys: locker.KeyRing) -> None:
+    token, _ = locker.issue_token(keys, [41], NOW_S + 60, NOW_S)
+    svg = locker.qr_svg(token, module_px=2)
+    # Still the SVG text (json.dumps, file writes, comparisons), and
+    # IPython's display protocol draws it.
+    assert isinstance(svg, str) and isinstance(svg, locker.QrSvg)
+    assert svg == locker._locker.qr_svg(token, 2) and svg._repr_svg_() == svg
+    assert type(svg._repr_svg_()) is str
 
 
 def test_records_read_back_in_their_key_order(keys: locker.KeyRing) -> None:

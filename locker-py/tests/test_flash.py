@@ -14,6 +14,7 @@ import pytest
 
 import locker
 from conftest import NOW_S, parcel, seed
+from locker.types import Event, JournalCompactedEvent
 
 DAY_S = 86_400
 #: A 12-door bank: a small configuration, so a small chip holds it.
@@ -73,7 +74,7 @@ class Site:
         #: The records exported after each `journal_compacted` event.
         self.history: List[Dict[str, Any]] = []
 
-    def events(self) -> List[Dict[str, Any]]:
+    def events(self) -> List[Event]:
         events = self.lk.take_events()
         for event in events:
             if event["type"] == "journal_compacted":
@@ -200,7 +201,9 @@ def test_a_compaction_on_request_starts_the_other_half_and_keeps_the_history() -
     records = site.lk.journal_records()
     assert site.lk.previous_records() == []
     assert site.lk.compact() is True
-    event = site.events()[-1]
+    last = site.events()[-1]
+    assert last["type"] == "journal_compacted"
+    event: JournalCompactedEvent = last
     assert event == {"type": "journal_compacted", "through_seq": records[-1]["seq"], "snapshot_bytes": event["snapshot_bytes"]}
     usage = site.lk.flash_usage()
     assert usage is not None and (usage["generation"], usage["records"]) == (2, 0)

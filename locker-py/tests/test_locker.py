@@ -6,12 +6,13 @@ from typing import Any, Dict, List, Optional, Set, Tuple
 import pytest
 
 import locker
-from conftest import NOW_S, parcel, seed
+from conftest import NOW_S, opened, parcel, seed
+from locker.types import ParcelReadyEvent
 
 
 def deliver(
     lk: locker.Locker, hw: locker.SimulatedHardware, pid: int, recipient: int
-) -> Tuple[int, Dict[str, Any]]:
+) -> Tuple[int, ParcelReadyEvent]:
     """A courier drops one parcel off; returns the door and the ready event."""
     session = lk.courier_sign_in(lk.issue_courier_code(1, 86_400))
     assert session.carrier == 1
@@ -164,7 +165,7 @@ def test_a_python_object_can_be_the_hardware() -> None:
     lk = locker.Locker(board)
     session = lk.courier_sign_in(lk.issue_courier_code(1, 86_400))
     drop = lk.deposit(session, {"parcel": parcel(1), "recipient": 3})
-    door = drop["compartment"]
+    door = opened(drop)
     assert board.calls == [f"unlock {door}"]
     board.open.discard(door)
     lk.door_closed(door)
@@ -249,7 +250,7 @@ def test_a_hardware_answer_of_the_wrong_type_is_a_fault_naming_the_method(value:
     board = Odd()
     lk = locker.Locker(board)
     session = lk.courier_sign_in(lk.issue_courier_code(1, 86_400))
-    door = lk.deposit(session, {"parcel": parcel(1), "recipient": 3})["compartment"]
+    door = opened(lk.deposit(session, {"parcel": parcel(1), "recipient": 3}))
     with pytest.raises(locker.HardwareError) as caught:
         lk.door_closed(door)
     assert (caught.value.code, caught.value.kind) == ("other", "other")

@@ -19,7 +19,7 @@ import pytest
 import locker
 from conftest import NOW_S, parcel, seed
 from locker import analytics
-from locker.types import BoundReport, ParcelReadyEvent
+from locker.types import BoundReport, Event, Lockout, ParcelReadyEvent
 
 BANK = 9
 DAY_S = 86_400
@@ -60,7 +60,7 @@ class Site:
         self.lk.door_closed(door)
         ready = [e for e in self.lk.take_events() if e["type"] == "parcel_ready"]
         assert len(ready) == 1
-        return cast(ParcelReadyEvent, ready[0])
+        return ready[0]
 
     def empty(self, doors: List[int]) -> None:
         for door in doors:
@@ -81,13 +81,13 @@ def refused(call: Callable[[], object]) -> locker.LockerError:
     return caught.value
 
 
-def flood(site: Site, kiosks: List[int], rounds: int = ROUNDS) -> Tuple[List[Dict[str, Any]], int]:
+def flood(site: Site, kiosks: List[int], rounds: int = ROUNDS) -> Tuple[List[Event], int]:
     """Junk, forgeries and guesses on every channel from ``kiosks``, a round
     every 7 seconds; returns the events the host saw and the attempts."""
     forger = locker.KeyRing()
     forger.rotate(seed(66))
     lk = site.lk
-    events: List[Dict[str, Any]] = []
+    events: List[Event] = []
     attempts = 0
     for rnd in range(rounds):
         now_s = site.hw.now_s()
@@ -332,7 +332,7 @@ def test_the_store_never_throttles_what_verifies_and_counts_couriers_per_carrier
     assert len(code_1) == 12 and record["kind"]["carrier"] == 1
     token, token_record = locker.issue_token(keys, [7], NOW_S + DAY_S, NOW_S, recipient=12)
     store.insert(token_record, NOW_S)
-    lockouts: List[Dict[str, Any]] = []
+    lockouts: List[Lockout] = []
     for n in range(300):
         now_s = NOW_S + n
         # A host loop: what counts is recorded, as the locker does.

@@ -19,7 +19,8 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 import pytest
 
 import locker
-from conftest import NOW_S, advance, parcel, seed
+from conftest import NOW_S, advance, opened, parcel, seed
+from locker.types import ParcelReadyEvent
 
 DAY_S = 86_400
 DOORS = [c["id"] for c in locker.default_bank()["compartments"]]
@@ -36,10 +37,10 @@ def site(
     return locker.Locker(hw, config), hw
 
 
-def deliver(lk: locker.Locker, hw: locker.SimulatedHardware, pid: int, recipient: int) -> Tuple[int, Dict[str, Any]]:
+def deliver(lk: locker.Locker, hw: locker.SimulatedHardware, pid: int, recipient: int) -> Tuple[int, ParcelReadyEvent]:
     """A whole drop-off; returns the door and the parcel_ready event."""
     session = lk.courier_sign_in(lk.issue_courier_code(1, DAY_S))
-    door: int = lk.deposit(session, {"parcel": parcel(pid), "recipient": recipient})["compartment"]
+    door = opened(lk.deposit(session, {"parcel": parcel(pid), "recipient": recipient}))
     hw.open_door(door)
     hw.put_parcel(door)
     hw.close_door(door)
@@ -572,7 +573,9 @@ def test_a_signed_time_confirms_the_clock_for_its_bank_only() -> None:
     assert refused(lambda: lk.confirm_signed_time(tampered)).code == "rejected"
     locker.CredentialStore().verify_signed_time(lk.keys(), 5, signed)
     assert lk.confirm_signed_time(signed) == NOW_S + 3 * DAY_S
-    assert lk.take_events()[-1]["by"] == "signed_time" and lk.clock_offset_s() == 0
+    confirmed = lk.take_events()[-1]
+    assert confirmed["type"] == "clock_confirmed" and confirmed["by"] == "signed_time"
+    assert lk.clock_offset_s() == 0
     assert locker.SIGNED_TIME_SKEW_S == 300
 
 

@@ -42,9 +42,41 @@ export type OverflowReasonJson = "nothing_fits" | "full" | "no_larger_door";
 export type OutcomeJson =
   | { outcome: "assigned"; parcel: ParcelJson; recipient: number; compartment: number;
       placement: PlacementJson; rule: "consolidated" | "smallest_fit" | "next_larger_free";
-      considered: object[] }
+      considered: ConsideredJson[] }
   | { outcome: "overflow"; parcel: ParcelJson; recipient: number;
-      reason: OverflowReasonJson; considered: object[] };
+      reason: OverflowReasonJson; considered: ConsideredJson[] };
+/**
+ * Why allocation took or passed over a door or a group of doors, by
+ * `verdict` ("chosen" for the one it took).
+ */
+export type VerdictJson =
+  | { verdict: "chosen" }
+  | { verdict: "wrong_zone"; zone: "ambient" | "chilled" | "frozen" }
+  | { verdict: "not_accessible" }
+  | { verdict: "too_heavy"; load_g: number; max_weight_g: number }
+  | { verdict: "too_small"; usable: Size }
+  | { verdict: "none_free" }
+  | { verdict: "reserved"; free: number; reserve: number }
+  | { verdict: "mixed_handling" }
+  | { verdict: "no_room_beside" }
+  | { verdict: "out_of_service" };
+/**
+ * What allocation looked at, in order, by `kind`: the recipient's occupied
+ * door, or a group of free doors of one shape (`shape` numbers the bank's
+ * distinct door shapes).
+ */
+export type ConsideredJson =
+  | { kind: "occupied"; compartment: number; verdict: VerdictJson }
+  | { kind: "group"; shape: number; inner: Size; free_doors: number; verdict: VerdictJson };
+/** A parcel of a batch plan and the door it goes to. */
+export interface AssignmentJson {
+  parcel: ParcelJson; recipient: number; compartment: number; placement: PlacementJson;
+  rule: "consolidated" | "smallest_fit" | "next_larger_free"; considered: ConsideredJson[];
+}
+/** A parcel of a batch plan no door could take. */
+export interface BatchOverflowJson {
+  parcel: ParcelJson; recipient: number; reason: OverflowReasonJson; considered: ConsideredJson[];
+}
 /** Where a parcel sits in a compartment. */
 export interface PlacementJson {
   parcel: number; position: { x_mm: number; y_mm: number; z_mm: number };
@@ -52,7 +84,7 @@ export interface PlacementJson {
 }
 /** A courier's whole load, planned. */
 export interface BatchPlanJson {
-  assignments: object[]; overflow: object[]; strategy: "grouped" | "arrival_order";
+  assignments: AssignmentJson[]; overflow: BatchOverflowJson[]; strategy: "grouped" | "arrival_order";
 }
 /** One door of a bank at run time. */
 export interface CompartmentJson {
@@ -63,8 +95,10 @@ export interface CompartmentJson {
   in_service: boolean;
   /** In service and empty. */
   free: boolean;
-  contents: { recipient: number; parcels: ParcelJson[]; packing: object } | null;
+  contents: { recipient: number; parcels: ParcelJson[]; packing: PackingJson } | null;
 }
+/** Parcels packed into a space: where each sits. */
+export interface PackingJson { space: Size; placements: PlacementJson[] }
 "#;
 
 /// The default bank (105 doors in twelve columns, ADA compliant) as a

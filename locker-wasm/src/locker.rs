@@ -66,7 +66,7 @@ export type DropOffJson =
   | { outcome: "opened"; compartment: number; placement: PlacementJson;
       rule: "consolidated" | "smallest_fit" | "next_larger_free" }
   | { outcome: "overflow"; parcel: ParcelJson; recipient: number;
-      reason: OverflowReasonJson; considered: object[] };
+      reason: OverflowReasonJson; considered: ConsideredJson[] };
 /** Why a drop-off did not happen. */
 export type AbortReasonJson =
   | "door_fault" | "nothing_inserted" | "too_small" | "cancelled" | "power_loss"
@@ -187,12 +187,11 @@ export type EventJson =
   | JournalCompactedEventJson;
 /** One door for display: configuration and what is happening at it. */
 export interface DoorJson {
-  id: number; label: string; size_class: string; zone: string; accessible: boolean;
+  id: number; label: string; size_class: string; zone: "ambient" | "chilled" | "frozen"; accessible: boolean;
   position: { column: number; row: number }; inner: Size;
-  /** "free", "occupied", "open", "grace", "out_of_service" or "needs_inspection". */
-  state: string;
-  /** What an open door is open for: "deposit", "pickup", "staff", "reopen". */
-  task: string | null;
+  state: "free" | "occupied" | "open" | "grace" | "out_of_service" | "needs_inspection";
+  /** What an open door is open for. */
+  task: "deposit" | "pickup" | "staff" | "reopen" | null;
   recipient: number | null; parcels: number; expires_at_s: number | null;
   returning: boolean;
 }

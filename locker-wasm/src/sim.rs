@@ -48,8 +48,26 @@ export interface BuildingJson {
   accessible_units_percent?: number; dwell_limit_h?: number; chilled_dwell_limit_h?: number;
   days?: number; start_weekday?: number; seed?: number | string;
 }
-/** What the planner searches for (the core's `PlanRequest` JSON; every field optional). */
-export type PlanRequestJson = { [field: string]: unknown };
+/**
+ * A class of doors the planner may choose (`defaultDoorClasses()`):
+ * `zone` "ambient" and `price` 1 when left out.
+ */
+export interface DoorClassJson {
+  size_class: string; inner: Size; max_weight_g: number;
+  zone?: "ambient" | "chilled" | "frozen"; price?: number;
+}
+/**
+ * What the planner searches for (the core's `PlanRequest` JSON; every field
+ * optional): the classes to choose from, the overflow rate to keep under
+ * (0 to 1) in the `percentile` of `seeds` simulated years, and whether to
+ * minimise the doors or their cost.
+ */
+export interface PlanRequestJson {
+  classes?: DoorClassJson[]; target_overflow_rate?: number; objective?: "doors" | "cost";
+  max_doors?: number; min_doors_per_class?: number;
+  policy?: { reserve_largest?: number; consolidate?: boolean }; clearance_mm?: number;
+  seeds?: number; percentile?: number;
+}
 /** One size class of doors in a simulation. */
 export interface ClassStatsJson { size_class: string; doors: number; utilization: number; peak_occupied: number; parcels: number }
 /** What one carrier brought (`name` is "" for a building without carriers). */
@@ -132,7 +150,7 @@ pub fn default_building() -> Result<JsValue, LockerError> {
 /// # Errors
 ///
 /// Never in practice.
-#[wasm_bindgen(js_name = defaultDoorClasses, unchecked_return_type = "object[]")]
+#[wasm_bindgen(js_name = defaultDoorClasses, unchecked_return_type = "Required<DoorClassJson>[]")]
 pub fn default_door_classes() -> Result<JsValue, LockerError> {
     to_js(&core_sim::default_classes())
 }

@@ -98,7 +98,6 @@ from locker._locker import (
     pack_bins,
     parcel_stays,
     plan,
-    qr_svg,
     read_journal,
     replay,
     sign_remote_command,
@@ -112,6 +111,32 @@ from locker._locker import (
     verify_token_offline,
     write_journal,
 )
+
+
+from locker import _locker
+
+
+class QrSvg(str):
+    """A QR code as SVG text: a ``str``, which Jupyter and IPython draw
+    (``_repr_svg_``) instead of printing."""
+
+    __slots__ = ()
+
+    def _repr_svg_(self) -> str:
+        return str(self)
+
+
+def qr_svg(
+    text: str,
+    module_px: int = 8,
+    error_correction: str = "medium",
+    quiet_zone_modules: int = 4,
+) -> QrSvg:
+    """Renders text (a QR token) as a QR code in SVG, drawn in notebooks.
+    ``error_correction`` is ``"low"``, ``"medium"``, ``"quartile"`` or
+    ``"high"``; raises :class:`QrError` for text too long for a QR code."""
+    return QrSvg(_locker.qr_svg(text, module_px, error_correction, quiet_zone_modules))
+
 
 __all__ = [
     "AllocationError",
@@ -135,6 +160,7 @@ __all__ = [
     "OperationError",
     "PackError",
     "QrError",
+    "QrSvg",
     "SIGNED_TIME_SKEW_S",
     "SimError",
     "SimulatedHardware",

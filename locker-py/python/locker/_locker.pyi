@@ -7,21 +7,33 @@ values are dicts shaped like the core's snake_case JSON.
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Union, final
 
 from locker.types import (
+    BatchPlan,
     BoundReport,
     Building,
+    Compartment,
+    Contents,
     CoverageCurve,
+    Delegation,
+    Door,
+    DropOff,
+    Event,
     Failure,
     Flash,
     FlashReport,
     FlashUsage,
+    Grant,
     Head,
     IssuerKey,
     JournalRead,
     JournalStats,
     KeyCheck,
+    Lockout,
     LockerSimulation,
+    Outcome,
     ParcelStay,
+    Placement,
     Plan,
+    RemoteCommand,
     RestoreReport,
     SignedTime,
     SimResult,
@@ -239,7 +251,7 @@ class Bank:
         """Builds an empty bank from a configuration dict."""
     def config(self) -> _JsonDict:
         """The configuration as a dict."""
-    def compartments(self) -> List[_JsonDict]:
+    def compartments(self) -> List[Compartment]:
         """Every compartment: ``spec`` (as in the configuration), ``usable``,
         ``in_service``, ``free`` (in service and empty), ``contents``."""
     def free_count(self) -> int:
@@ -248,17 +260,17 @@ class Bank:
         """How many parcels the bank holds."""
     def locate(self, parcel_id: int) -> Optional[int]:
         """The compartment id holding a parcel, or ``None``."""
-    def allocate(self, request: _JsonDict) -> _JsonDict:
+    def allocate(self, request: Mapping[str, Any]) -> Outcome:
         """Chooses a compartment for a request dict without changing the bank."""
-    def store(self, compartment: int, recipient: int, parcel: _JsonDict) -> _JsonDict:
+    def store(self, compartment: int, recipient: int, parcel: Mapping[str, Any]) -> Placement:
         """Stores a parcel dict; returns its placement. Raises :class:`BankError`."""
-    def release(self, compartment: int) -> _JsonDict:
+    def release(self, compartment: int) -> Contents:
         """Empties a compartment; returns its contents."""
     def set_in_service(self, compartment: int, in_service: bool) -> None:
         """Takes a compartment out of service or back in."""
-    def plan_batch(self, requests: Sequence[_JsonDict]) -> _JsonDict:
+    def plan_batch(self, requests: Sequence[Mapping[str, Any]]) -> BatchPlan:
         """Plans a courier's whole load without changing the bank."""
-    def apply_batch(self, plan: _JsonDict) -> None:
+    def apply_batch(self, plan: Mapping[str, Any]) -> None:
         """Stores every assignment of a batch plan, all or nothing."""
 
 # --- packing ---------------------------------------------------------------
@@ -344,7 +356,7 @@ class CredentialStore:
         now_s: int,
         kiosk: int = 1,
         carrier: Optional[int] = None,
-    ) -> _JsonDict:
+    ) -> Grant:
         """Checks a courier code (only ``carrier``'s, when given: failures then
         count against that carrier); returns the grant or raises
         :class:`CredentialError`."""
@@ -356,7 +368,7 @@ class CredentialStore:
         unit: Optional[int] = None,
         kiosk: int = 1,
         purpose: str = "pickup",
-    ) -> _JsonDict:
+    ) -> Grant:
         """Checks a typed PIN; returns the grant dict or raises :class:`CredentialError`."""
     def verify_token(
         self,
@@ -367,15 +379,15 @@ class CredentialStore:
         purpose: str = "pickup",
         *,
         bank: int = 0,
-    ) -> _JsonDict:
+    ) -> Grant:
         """Checks a QR token for bank ``bank`` against the keys and this store; returns the grant."""
-    def verify_remote(self, keys: KeyRing, bank: int, command: Mapping[str, Any], now_s: int) -> _JsonDict:
+    def verify_remote(self, keys: KeyRing, bank: int, command: Mapping[str, Any], now_s: int) -> Grant:
         """Checks a signed remote command for bank ``bank``; returns the grant."""
     def verify_signed_time(self, keys: KeyRing, bank: int, signed: Mapping[str, Any]) -> None:
         """Checks a signed time for bank ``bank``; raises :class:`CredentialError`."""
-    def redeem(self, grant: _JsonDict, now_s: int) -> List[int]:
+    def redeem(self, grant: Mapping[str, Any], now_s: int) -> List[int]:
         """Marks a grant used once its door opened; returns the credentials spent."""
-    def record_failure(self, failure: Mapping[str, Any]) -> List[_JsonDict]:
+    def record_failure(self, failure: Mapping[str, Any]) -> List[Lockout]:
         """Records a failed attempt for throttling; returns lockouts started."""
     def insert(self, record: _JsonDict, now_s: int) -> None:
         """Adds a public record."""
@@ -453,12 +465,12 @@ def issue_token_signed(
 ) -> Tuple[str, _JsonDict]:
     """Issues a QR token signed with a back end's Ed25519 key; returns ``(token, record)``."""
 
-def sign_remote_command(keys: KeyRing, request: Mapping[str, Any], entropy: Optional[bytes] = None) -> _JsonDict:
+def sign_remote_command(keys: KeyRing, request: Mapping[str, Any], entropy: Optional[bytes] = None) -> RemoteCommand:
     """Signs a remote command with the newest site key (back end); returns the command dict."""
 
 def sign_remote_command_ed25519(
     signer: IssuerSigningKey, request: Mapping[str, Any], entropy: Optional[bytes] = None
-) -> _JsonDict:
+) -> RemoteCommand:
     """Signs a remote command with a back end's Ed25519 key; returns the command dict."""
 
 def sign_time(keys: KeyRing, bank: int, time_s: int) -> SignedTime:
@@ -749,9 +761,9 @@ class Locker:
         """Signs a courier out (journaled)."""
     def flush_attempts(self) -> None:
         """Journals every pending sum of refused attempts now."""
-    def deposit(self, session: CourierSessionHandle, request: _JsonDict) -> _JsonDict:
+    def deposit(self, session: CourierSessionHandle, request: Mapping[str, Any]) -> DropOff:
         """Drops a parcel off; returns ``{"outcome": "opened", ...}`` or an overflow."""
-    def need_larger_door(self, compartment: int) -> _JsonDict:
+    def need_larger_door(self, compartment: int) -> DropOff:
         """Another, larger door for the parcel."""
     def cancel_deposit(self, compartment: int) -> None:
         """Cancels a drop-off whose door is open."""
@@ -769,7 +781,7 @@ class Locker:
         """Opens a door for a pickup on a remote command signed for this bank; returns the doors opened."""
     def register_rfid(self, recipient: int, uid: bytes, with_pin: bool = False) -> Optional[str]:
         """Registers an RFID tag; returns its PIN when one is asked for."""
-    def delegate(self, request: _JsonDict) -> _JsonDict:
+    def delegate(self, request: Mapping[str, Any]) -> Delegation:
         """Lets someone else collect; returns ``{"pin", "credential_id"}``."""
     def revoke_credential(self, credential_id: int) -> None:
         """Revokes a credential (a delegation, an RFID tag, ...) at once."""
@@ -789,17 +801,17 @@ class Locker:
         """Staff put a door back in service."""
     def extend(self, compartment: int, by_s: int) -> int:
         """Extends a delivery's dwell; returns the new expiry."""
-    def take_events(self) -> List[_JsonDict]:
-        """The events since the last call (PINs and tokens included); the
-        shapes of ``parcel_ready``, ``overflow``, ``suspicious_attempts``
-        and the clock events are TypedDicts in :mod:`locker.types`."""
+    def take_events(self) -> List[Event]:
+        """The events since the last call (PINs and tokens included), each
+        a :data:`locker.types.Event`: a TypedDict per ``type``, so comparing
+        ``event["type"]`` narrows it."""
     def journal_records(self) -> List[_JsonDict]:
         """The journal's records (on flash: those after its snapshot, read back)."""
     def journal_text(self) -> str:
         """The journal as JSON-lines text (on flash: those after its snapshot)."""
     def snapshot(self) -> _JsonDict:
         """A snapshot of the state (no secrets), sealed with the newest key."""
-    def doors(self) -> List[_JsonDict]:
+    def doors(self) -> List[Door]:
         """Every door for display, in id order: configuration, `state`,
         the open door's `task`, recipient, parcel count and expiry."""
 

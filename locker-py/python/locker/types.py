@@ -19,9 +19,13 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AbortCount",
+    "Assigned",
+    "Assignment",
     "AttemptFailedEntry",
     "AttemptsRefusedEntry",
     "Away",
+    "BatchOverflow",
+    "BatchPlan",
     "BoundInputs",
     "BoundReport",
     "Building",
@@ -33,21 +37,39 @@ __all__ = [
     "ClassCount",
     "ClassStats",
     "ClassUtilization",
-    "CoverageCurve",
-    "CurvePoint",
     "ClockConfirmedEvent",
     "ClockJumpedEvent",
+    "ClockWentBackEvent",
+    "CollectedEvent",
+    "Compartment",
+    "CompartmentSpec",
+    "Considered",
+    "ConsideredGroup",
+    "ConsideredOccupied",
+    "Contents",
     "CourierSignedInEntry",
     "CourierSignedOutEntry",
+    "CoverageCurve",
+    "CurvePoint",
     "DayStats",
+    "Delegation",
     "Dimensions",
+    "Door",
+    "DoorLeftOpenEvent",
+    "DoorPosition",
+    "DropOff",
+    "DropOffAbortedEvent",
     "DwellBucket",
     "DwellStats",
     "DwellSummary",
+    "Event",
     "Failure",
     "Flash",
     "FlashReport",
     "FlashUsage",
+    "FoundOccupiedEvent",
+    "Grant",
+    "HardwareFaultEvent",
     "Head",
     "IssuerKey",
     "JournalCompactedEvent",
@@ -57,15 +79,30 @@ __all__ = [
     "KeyCheck",
     "LockerSimulation",
     "Lockout",
+    "NeedsInspectionEvent",
+    "Opened",
+    "Outcome",
     "OverflowEvent",
     "OverflowReasons",
+    "Overflowed",
+    "Packing",
+    "Parcel",
     "ParcelProfile",
     "ParcelReadyEvent",
     "ParcelStay",
+    "ParcelsMissingEvent",
     "PeakPeriod",
+    "PickupAbortedEvent",
+    "Placement",
     "Plan",
+    "Position",
     "ReceiverGroup",
+    "ReminderEvent",
+    "RemoteCommand",
+    "RemoteRequest",
     "RestoreReport",
+    "ReturnReadyEvent",
+    "ReturnedEvent",
     "Scope",
     "SignedTime",
     "SimResult",
@@ -76,9 +113,11 @@ __all__ = [
     "StatsTotals",
     "StatsUtilization",
     "SuspiciousAttemptsEvent",
+    "TamperEvent",
     "TokenClaims",
     "TornTail",
     "UnexpectedDoorCloseEvent",
+    "Verdict",
     "Verified",
     "ZoneUtilization",
 ]
@@ -467,7 +506,7 @@ class ClockConfirmedEvent(TypedDict):
     ``"signed_time"``, ``"running"`` or ``"returned"``."""
 
     type: Literal["clock_confirmed"]
-    by: str
+    by: Literal["staff", "signed_time", "running", "returned"]
     now_s: int
 
 
@@ -583,7 +622,7 @@ class OverflowEvent(TypedDict):
     parcel: int
     recipient: int
     carrier: int
-    reason: str
+    reason: Literal["nothing_fits", "full", "no_larger_door"]
 
 
 class AttemptFailedEntry(TypedDict):
@@ -690,6 +729,436 @@ class JournalCompactedEvent(TypedDict):
     type: Literal["journal_compacted"]
     through_seq: Optional[int]
     snapshot_bytes: int
+
+
+class CollectedEvent(TypedDict):
+    """A resident collected ``parcels`` from ``compartment``."""
+
+    type: Literal["collected"]
+    recipient: int
+    compartment: int
+    parcels: List[int]
+
+
+class ReminderEvent(TypedDict):
+    """A parcel waits at ``compartment``: remind the recipient before
+    ``expires_at_s``."""
+
+    type: Literal["reminder"]
+    recipient: int
+    compartment: int
+    expires_at_s: int
+
+
+class ReturnReadyEvent(TypedDict):
+    """A parcel kept too long is ready to go back: send the carrier's
+    courier the ``qr_token`` (secret)."""
+
+    type: Literal["return_ready"]
+    recipient: int
+    carrier: int
+    compartment: int
+    qr_token: str
+    expires_at_s: int
+
+
+class ReturnedEvent(TypedDict):
+    """A courier took ``parcels`` back from ``compartment``."""
+
+    type: Literal["returned"]
+    carrier: int
+    compartment: int
+    parcels: List[int]
+
+
+class DropOffAbortedEvent(TypedDict):
+    """A drop-off at ``compartment`` was abandoned, for ``reason``."""
+
+    type: Literal["drop_off_aborted"]
+    compartment: int
+    parcel: int
+    reason: Literal[
+        "door_fault", "nothing_inserted", "too_small", "cancelled", "power_loss", "still_inside", "never_opened"
+    ]
+
+
+class PickupAbortedEvent(TypedDict):
+    """A pickup at ``compartment`` ended with the parcels still inside."""
+
+    type: Literal["pickup_aborted"]
+    compartment: int
+
+
+class DoorLeftOpenEvent(TypedDict):
+    """A door has stayed open too long."""
+
+    type: Literal["door_left_open"]
+    compartment: int
+
+
+class HardwareFaultEvent(TypedDict):
+    """The hardware failed (at ``compartment``, when it was one door's)."""
+
+    type: Literal["hardware_fault"]
+    compartment: Optional[int]
+    kind: Literal[
+        "door_jammed",
+        "unknown_door",
+        "sensor_fault",
+        "bus_timeout",
+        "clock_fault",
+        "entropy_unavailable",
+        "power_lost",
+        "other",
+    ]
+    detail: Optional[str]
+
+
+class TamperEvent(TypedDict):
+    """A door opened that the locker had not unlocked."""
+
+    type: Literal["tamper"]
+    compartment: int
+
+
+class ParcelsMissingEvent(TypedDict):
+    """A door that should hold ``parcels`` was found empty."""
+
+    type: Literal["parcels_missing"]
+    recipient: Optional[int]
+    compartment: int
+    parcels: List[int]
+
+
+class FoundOccupiedEvent(TypedDict):
+    """A door that should be empty holds something."""
+
+    type: Literal["found_occupied"]
+    compartment: int
+
+
+class NeedsInspectionEvent(TypedDict):
+    """A door is out of use until staff have looked at it."""
+
+    type: Literal["needs_inspection"]
+    compartment: int
+
+
+class ClockWentBackEvent(TypedDict):
+    """The hardware clock went back to ``clock_s``: the locker keeps
+    ``kept_s``, its time never goes back."""
+
+    type: Literal["clock_went_back"]
+    clock_s: int
+    kept_s: int
+
+
+#: What ``Locker.take_events()`` returns, one of these by ``type``: compare
+#: ``event["type"]`` to narrow it (``if event["type"] == "parcel_ready":
+#: event["pin"]``). Events carry secrets (PINs, QR tokens): treat them so.
+Event = Union[
+    ParcelReadyEvent,
+    CollectedEvent,
+    ReminderEvent,
+    ReturnReadyEvent,
+    ReturnedEvent,
+    DropOffAbortedEvent,
+    PickupAbortedEvent,
+    DoorLeftOpenEvent,
+    SuspiciousAttemptsEvent,
+    OverflowEvent,
+    HardwareFaultEvent,
+    TamperEvent,
+    ParcelsMissingEvent,
+    FoundOccupiedEvent,
+    NeedsInspectionEvent,
+    ClockWentBackEvent,
+    ClockJumpedEvent,
+    ClockConfirmedEvent,
+    UnexpectedDoorCloseEvent,
+    JournalCompactedEvent,
+]
+
+
+# --- credentials and doors (``CredentialStore.verify_*``, ``Locker``) --------
+
+
+class Grant(TypedDict):
+    """What a verified credential allows (``CredentialStore.verify_pin``,
+    ``verify_token``, ``verify_courier``, ``verify_remote``): the doors it
+    opens, for whom, until when; a ``single_use`` grant is spent by
+    ``CredentialStore.redeem`` once its door opened."""
+
+    credential_id: int
+    channel: Literal["pin", "qr", "rfid", "courier", "remote"]
+    purpose: Literal["pickup", "courier_drop_off", "staff"]
+    compartments: List[int]
+    recipient: Optional[int]
+    carrier: Optional[int]
+    expires_at_s: int
+    single_use: bool
+
+
+class Delegation(TypedDict):
+    """A delegated PIN to pass on (secret), and its credential id to revoke
+    it early (``Locker.revoke_credential``)."""
+
+    pin: str
+    credential_id: int
+
+
+class DoorPosition(TypedDict):
+    """Where a door is in the bank's grid."""
+
+    column: int
+    row: int
+
+
+class Door(TypedDict):
+    """One door for display (``Locker.doors()``): its configuration and
+    what is happening at it; ``task`` is what an open door is open for."""
+
+    id: int
+    label: str
+    size_class: str
+    zone: Literal["ambient", "chilled", "frozen"]
+    accessible: bool
+    position: DoorPosition
+    inner: Dimensions
+    state: Literal["free", "occupied", "open", "grace", "out_of_service", "needs_inspection"]
+    task: Optional[Literal["deposit", "pickup", "staff", "reopen"]]
+    recipient: Optional[int]
+    parcels: int
+    expires_at_s: Optional[int]
+    returning: bool
+
+
+class RemoteRequest(TypedDict):
+    """What a remote command asks (``sign_remote_command``): open
+    ``compartment`` of bank ``bank`` for ``purpose`` (and ``recipient``),
+    between ``not_before_s`` and ``not_after_s``."""
+
+    bank: int
+    compartment: int
+    purpose: Literal["pickup", "courier_drop_off", "staff"]
+    recipient: Optional[int]
+    not_before_s: int
+    not_after_s: int
+
+
+class _RemoteCommandRequired(TypedDict):
+    request: RemoteRequest
+    nonce: int
+    key_id: int
+
+
+class RemoteCommand(_RemoteCommandRequired, total=False):
+    """A signed remote command (``sign_remote_command``,
+    ``sign_remote_command_ed25519``), for ``Locker.open_remote`` or
+    ``CredentialStore.verify_remote``: a ``tag`` (HMAC under a site key,
+    hex) or a ``signature`` (a back end's Ed25519 key), never both."""
+
+    tag: str
+    signature: str
+
+
+# --- allocation (``Bank.allocate``, ``Locker.deposit``) ------------------------
+
+
+class _ParcelRequired(TypedDict):
+    id: int
+    size: Dimensions
+    weight_g: int
+
+
+class Parcel(_ParcelRequired, total=False):
+    """A parcel as the core's JSON has it (the optional keys default to
+    ``False``, ``"ambient"`` and ``"standard"``)."""
+
+    this_side_up: bool
+    zone: Literal["ambient", "chilled", "frozen"]
+    handling: Literal["standard", "cash_on_delivery", "id_check"]
+
+
+class Position(TypedDict):
+    """A corner of a parcel inside a door, in millimetres."""
+
+    x_mm: int
+    y_mm: int
+    z_mm: int
+
+
+class Placement(TypedDict):
+    """Where a parcel sits in a door, and which way up (``orientation``
+    names the axes the parcel's width, depth and height lie along)."""
+
+    parcel: int
+    position: Position
+    orientation: Literal["wdh", "dwh", "whd", "hwd", "dhw", "hdw"]
+    extent: Dimensions
+
+
+class _VerdictRequired(TypedDict):
+    verdict: Literal[
+        "chosen",
+        "wrong_zone",
+        "not_accessible",
+        "too_heavy",
+        "too_small",
+        "none_free",
+        "reserved",
+        "mixed_handling",
+        "no_room_beside",
+        "out_of_service",
+    ]
+
+
+class Verdict(_VerdictRequired, total=False):
+    """Why allocation took (``"chosen"``) or passed over a door or group of
+    doors; the keys beside ``verdict`` are its details: ``zone`` for
+    ``wrong_zone``, ``load_g`` and ``max_weight_g`` for ``too_heavy``,
+    ``usable`` for ``too_small``, ``free`` and ``reserve`` for ``reserved``."""
+
+    zone: Literal["ambient", "chilled", "frozen"]
+    load_g: int
+    max_weight_g: int
+    usable: Dimensions
+    free: int
+    reserve: int
+
+
+class ConsideredOccupied(TypedDict):
+    """The recipient's occupied door, looked at first."""
+
+    kind: Literal["occupied"]
+    compartment: int
+    verdict: Verdict
+
+
+class ConsideredGroup(TypedDict):
+    """A group of free doors of one shape (``shape`` numbers the bank's
+    distinct door shapes)."""
+
+    kind: Literal["group"]
+    shape: int
+    inner: Dimensions
+    free_doors: int
+    verdict: Verdict
+
+
+#: What allocation looked at, in order, by ``kind``.
+Considered = Union[ConsideredOccupied, ConsideredGroup]
+
+
+class Assigned(TypedDict):
+    """``Bank.allocate`` found a door: ``compartment``, where the parcel
+    sits in it, the rule that chose it, and what was looked at."""
+
+    outcome: Literal["assigned"]
+    parcel: Parcel
+    recipient: int
+    compartment: int
+    placement: Placement
+    rule: Literal["consolidated", "smallest_fit", "next_larger_free"]
+    considered: List[Considered]
+
+
+class Overflowed(TypedDict):
+    """No door could take the parcel (``Bank.allocate``, ``Locker.deposit``):
+    ``reason``, and what was looked at."""
+
+    outcome: Literal["overflow"]
+    parcel: Parcel
+    recipient: int
+    reason: Literal["nothing_fits", "full", "no_larger_door"]
+    considered: List[Considered]
+
+
+#: What ``Bank.allocate`` returns, by ``outcome``.
+Outcome = Union[Assigned, Overflowed]
+
+
+class Opened(TypedDict):
+    """``Locker.deposit`` opened ``compartment`` for the parcel."""
+
+    outcome: Literal["opened"]
+    compartment: int
+    placement: Placement
+    rule: Literal["consolidated", "smallest_fit", "next_larger_free"]
+
+
+#: What ``Locker.deposit`` and ``Locker.need_larger_door`` return, by
+#: ``outcome``: a door opened, or an overflow.
+DropOff = Union[Opened, Overflowed]
+
+
+class Packing(TypedDict):
+    """Parcels packed into a space: where each sits."""
+
+    space: Dimensions
+    placements: List[Placement]
+
+
+class Contents(TypedDict):
+    """What a door holds (``Bank.release`` returns it): whose parcels, and
+    how they are packed."""
+
+    recipient: int
+    parcels: List[Parcel]
+    packing: Packing
+
+
+class CompartmentSpec(TypedDict):
+    """A door of a bank configuration, every field present."""
+
+    id: int
+    label: str
+    size_class: str
+    inner: Dimensions
+    max_weight_g: int
+    zone: Literal["ambient", "chilled", "frozen"]
+    accessible: bool
+    position: DoorPosition
+    operable_height_mm: Optional[int]
+
+
+class Compartment(TypedDict):
+    """One door of a bank at run time (``Bank.compartments()``): its
+    configuration, the space inside less the clearance, and what it holds."""
+
+    spec: CompartmentSpec
+    usable: Dimensions
+    in_service: bool
+    free: bool
+    contents: Optional[Contents]
+
+
+class Assignment(TypedDict):
+    """A parcel of a batch plan and the door it goes to."""
+
+    parcel: Parcel
+    recipient: int
+    compartment: int
+    placement: Placement
+    rule: Literal["consolidated", "smallest_fit", "next_larger_free"]
+    considered: List[Considered]
+
+
+class BatchOverflow(TypedDict):
+    """A parcel of a batch plan no door could take."""
+
+    parcel: Parcel
+    recipient: int
+    reason: Literal["nothing_fits", "full", "no_larger_door"]
+    considered: List[Considered]
+
+
+class BatchPlan(TypedDict):
+    """A courier's whole load, planned (``Bank.plan_batch``)."""
+
+    assignments: List[Assignment]
+    overflow: List[BatchOverflow]
+    strategy: Literal["grouped", "arrival_order"]
 
 
 # --- journal analytics (``journal_stats``, ``parcel_stays``) -----------------
