@@ -81,6 +81,7 @@
 
 mod bound;
 mod check;
+mod exact;
 mod extreme_point;
 mod packing;
 
@@ -93,6 +94,7 @@ use crate::ids::ParcelId;
 use crate::parcel::Parcel;
 
 pub use bound::{lower_bound, lower_bound_l0, lower_bound_l2};
+pub use exact::{ExactOutcome, ExactResult, MAX_EXACT_PARCELS, pack_exact};
 pub use packing::Packing;
 
 /// The share of a raised box's base area, in percent, that must rest on the
@@ -476,3 +478,5 @@ fn first_fit(space: Dimensions, parcels: &[Parcel], indices: &[usize]) -> Vec<Pa
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_exact;
