@@ -49,6 +49,7 @@
 //! gives a worse answer.
 
 use alloc::vec::Vec;
+use core::cmp::Reverse;
 
 use super::extreme_point::{Cuboid, is_supported};
 use super::{Placement, Position, fits_empty, lower_bound, pack, volume_u128};
@@ -270,6 +271,106 @@ impl<'a> Search<'a> {
         points
     }
 
+    /// The lowest, frontmost, leftmost candidate point no box covers.
+    fn first_uncovered(&self) -> Option<[u64; 3]> {
+        let s = super::wide(self.space);
+        let mut axes: [Vec<u64>; 3] = [alloc::vec![0], alloc::vec![0], alloc::vec![0]];
+        for placement in &self.placed {
+            let c = Cuboid::of(placement);
+            for (axis, values) in axes.iter_mut().enumerate() {
+                if c.hi[axis] < s[axis] {
+                    values.push(c.hi[axis]);
+                }
+            }
+        }
+        for values in &mut axes {
+            values.sort_unstable();
+            values.dedup();
+        }
+        let [xs, ys, zs] = &axes;
+        for &z in zs {
+            for &y in ys {
+                for &x in xs {
+                    let point = [x, y, z];
+                    if !self.placed.iter().any(|p| Cuboid::of(p).contains(point)) {
+                        return Some(point);
+                    }
+                }
+            }
+        }
+        None
+    }
+
+    /// In an exact fill, the free run from `point` along each axis (to the
+    /// nearest box in the way, or the wall) is exactly covered by boxes
+    /// still to place, each crossing it once: so its length must be a sum
+    /// of sides of distinct remaining parcels (each in some allowed
+    /// orientation). False when some run is not.
+    fn runs_can_be_filled(&self, point: [u64; 3]) -> bool {
+        let runs = self.runs(point);
+        (0..3).all(|axis| self.is_side_sum(axis, runs[axis]))
+    }
+
+    /// The free run from `point` along each axis: the distance to the
+    /// nearest box in the way, or to the wall.
+    fn runs(&self, point: [u64; 3]) -> [u64; 3] {
+        let s = super::wide(self.space);
+        let mut runs = [0; 3];
+        for (axis, run) in runs.iter_mut().enumerate() {
+            let mut end = s[axis];
+            for placement in &self.placed {
+                let c = Cuboid::of(placement);
+                let in_line = (0..3)
+                    .filter(|&k| k != axis)
+                    .all(|k| c.lo[k] <= point[k] && point[k] < c.hi[k]);
+                if in_line && c.lo[axis] >= point[axis] {
+                    end = end.min(c.lo[axis]);
+                }
+            }
+            *run = end.saturating_sub(point[axis]);
+        }
+        runs
+    }
+
+    /// True when `run` is a sum of one side (along `axis`, over allowed
+    /// orientations) of each of some distinct remaining parcels.
+    fn is_side_sum(&self, axis: usize, run: u64) -> bool {
+        let Ok(run) = usize::try_from(run) else {
+            return true;
+        };
+        if run == 0 || run > MAX_RUN_BITS {
+            // Too long to track: assume it can (the test only prunes).
+            return run != 0;
+        }
+        let words = run / 64 + 1;
+        let mut reach = [0_u64; MAX_RUN_BITS / 64 + 1];
+        reach[0] = 1;
+        for (item, _) in self
+            .items
+            .iter()
+            .zip(&self.placed_flags)
+            .filter(|(_, placed)| !**placed)
+        {
+            let before = reach;
+            let mut sides: [usize; 6] = [0; 6];
+            let mut count = 0;
+            for &(_, extent) in &item.extents {
+                let side = usize::try_from(extent.sides()[axis]).unwrap_or(usize::MAX);
+                if side <= run && !sides[..count].contains(&side) {
+                    sides[count] = side;
+                    count += 1;
+                }
+            }
+            for &side in &sides[..count] {
+                shift_or(&mut reach[..words], &before[..words], side);
+            }
+            if reach[run / 64] >> (run % 64) & 1 == 1 {
+                return true;
+            }
+        }
+        false
+    }
+
     /// True when some remaining parcel fits inside the space with its
     /// corner at `point` (overlap not considered).
     fn any_fits_at(&self, point: [u64; 3]) -> bool {
@@ -306,6 +407,14 @@ impl<'a> Search<'a> {
             self.record_incumbent();
             return Step::Found;
         }
+        if self.exact_fill {
+            // Only the first point no box covers can take the next box,
+            // and the free runs from it must be exactly filled.
+            return match self.first_uncovered() {
+                Some(point) if self.runs_can_be_filled(point) => self.try_point(point),
+                _ => Step::Exhausted,
+            };
+        }
         let points = self.candidates();
         let closed_before = self.closed.len();
         let mut step = Step::Exhausted;
@@ -323,57 +432,91 @@ impl<'a> Search<'a> {
 
     /// Tries every remaining parcel, in every extent, at `point`.
     fn try_point(&mut self, point: [u64; 3]) -> Step {
-        for index in 0..self.items.len() {
-            if self.placed_flags.get(index).copied().unwrap_or(true) {
-                continue;
+        for (index, orientation, extent) in self.branches(point) {
+            if self.nodes >= self.max_nodes {
+                return Step::OutOfNodes;
             }
-            let Some(item) = self.items.get(index) else {
+            self.nodes += 1;
+            let (Some(position), Some(item)) = (to_position(point), self.items.get(index)) else {
                 continue;
             };
-            if item
-                .twin_of
-                .is_some_and(|twin| !self.placed_flags.get(twin).copied().unwrap_or(false))
+            let parcel_id = item.parcel.id;
+            let cuboid = Cuboid::new(position, extent);
+            if !cuboid.within(self.space)
+                || self.placed.iter().any(|p| Cuboid::of(p).overlaps(&cuboid))
+                || !is_supported(&self.placed, &cuboid)
             {
                 continue;
             }
-            let parcel_id = item.parcel.id;
-            let extents = item.extents.clone();
-            for (orientation, extent) in extents {
-                if self.nodes >= self.max_nodes {
-                    return Step::OutOfNodes;
-                }
-                self.nodes += 1;
-                let Some(position) = to_position(point) else {
-                    continue;
-                };
-                let cuboid = Cuboid::new(position, extent);
-                if !cuboid.within(self.space)
-                    || self.placed.iter().any(|p| Cuboid::of(p).overlaps(&cuboid))
-                    || !is_supported(&self.placed, &cuboid)
-                {
-                    continue;
-                }
-                self.placed.push(Placement {
-                    parcel: parcel_id,
-                    position,
-                    orientation,
-                    extent,
-                });
-                if let Some(flag) = self.placed_flags.get_mut(index) {
-                    *flag = true;
-                }
-                self.record_incumbent();
-                let step = self.descend();
-                self.placed.pop();
-                if let Some(flag) = self.placed_flags.get_mut(index) {
-                    *flag = false;
-                }
-                if step != Step::Exhausted {
-                    return step;
-                }
+            self.placed.push(Placement {
+                parcel: parcel_id,
+                position,
+                orientation,
+                extent,
+            });
+            if let Some(flag) = self.placed_flags.get_mut(index) {
+                *flag = true;
+            }
+            self.record_incumbent();
+            let step = self.descend();
+            self.placed.pop();
+            if let Some(flag) = self.placed_flags.get_mut(index) {
+                *flag = false;
+            }
+            if step != Step::Exhausted {
+                return step;
             }
         }
         Step::Exhausted
+    }
+
+    /// The boxes to try at `point`, in order: every remaining parcel
+    /// (an identical one only after its twin) in every extent. In an exact
+    /// fill, extents longer than a free run are left out (they would
+    /// overlap), and boxes that fill more runs exactly come first, largest
+    /// first among equals; otherwise the parcels' order, largest first.
+    fn branches(&self, point: [u64; 3]) -> Vec<(usize, Orientation, Dimensions)> {
+        let runs = self.exact_fill.then(|| self.runs(point));
+        let mut keyed: Vec<(Reverse<usize>, usize, usize, Orientation, Dimensions)> = Vec::new();
+        for (index, item) in self.items.iter().enumerate() {
+            let placed = |i: usize| self.placed_flags.get(i).copied().unwrap_or(true);
+            if placed(index) || item.twin_of.is_some_and(|twin| !placed(twin)) {
+                continue;
+            }
+            for (rank, &(orientation, extent)) in item.extents.iter().enumerate() {
+                let e = super::wide(extent);
+                let snug = match runs {
+                    Some(runs) if (0..3).any(|k| e[k] > runs[k]) => continue,
+                    Some(runs) => (0..3).filter(|&k| e[k] == runs[k]).count(),
+                    None => 0,
+                };
+                keyed.push((Reverse(snug), index, rank, orientation, extent));
+            }
+        }
+        keyed.sort_by_key(|&(snug, index, rank, _, _)| (snug, index, rank));
+        keyed
+            .into_iter()
+            .map(|(_, index, _, orientation, extent)| (index, orientation, extent))
+            .collect()
+    }
+}
+
+/// The longest run, in millimetres, whose sums [`Search::is_side_sum`]
+/// tracks (a bit per millimetre); longer runs are assumed fillable.
+const MAX_RUN_BITS: usize = 8_192;
+
+/// `target |= source << shift`, over bit arrays of equal length.
+fn shift_or(target: &mut [u64], source: &[u64], shift: usize) {
+    let (words, bits) = (shift / 64, shift % 64);
+    for i in (words..target.len()).rev() {
+        let low = source.get(i - words).copied().unwrap_or(0);
+        let mut value = low << bits;
+        if bits > 0 && i > words {
+            value |= source.get(i - words - 1).copied().unwrap_or(0) >> (64 - bits);
+        }
+        if let Some(t) = target.get_mut(i) {
+            *t |= value;
+        }
     }
 }
 
