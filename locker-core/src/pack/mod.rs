@@ -83,18 +83,24 @@ mod bound;
 mod check;
 mod exact;
 mod extreme_point;
+mod into;
 mod packing;
+mod search;
 
 use alloc::vec::Vec;
 use core::cmp::Reverse;
 use core::fmt;
 
 use crate::geometry::{Dimensions, Orientation};
-use crate::ids::ParcelId;
+use crate::ids::{CompartmentId, ParcelId};
 use crate::parcel::Parcel;
 
 pub use bound::{lower_bound, lower_bound_l0, lower_bound_l2};
 pub use exact::{ExactOutcome, ExactResult, MAX_EXACT_PARCELS, pack_exact};
+pub use into::{
+    Bin, BinPacking, DEFAULT_MAX_ITERATIONS, Objective, PackIntoResult, PackOptions, pack_into,
+    try_pack_into,
+};
 pub use packing::Packing;
 
 /// The share of a raised box's base area, in percent, that must rest on the
@@ -250,6 +256,18 @@ pub enum PackError {
         size: Dimensions,
         /// The usable space of one compartment.
         space: Dimensions,
+    },
+    /// Two parcels given to [`try_pack_into`] share an id.
+    #[error("{parcel} is given twice")]
+    DuplicateParcel {
+        /// The repeated id.
+        parcel: ParcelId,
+    },
+    /// Two compartments given to [`try_pack_into`] share an id.
+    #[error("compartment {compartment} is given twice")]
+    DuplicateBin {
+        /// The repeated id.
+        compartment: CompartmentId,
     },
 }
 
@@ -480,3 +498,5 @@ fn first_fit(space: Dimensions, parcels: &[Parcel], indices: &[usize]) -> Vec<Pa
 mod tests;
 #[cfg(test)]
 mod tests_exact;
+#[cfg(test)]
+mod tests_into;
