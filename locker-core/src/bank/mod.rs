@@ -31,7 +31,7 @@ use crate::parcel::{Handling, Parcel, TemperatureZone};
 /// The node budget of the exact search ([`pack_exact`]) when a parcel does
 /// not fit beside a recipient's parcels as they stand: enough to re-pack
 /// a handful of parcels, small enough to stay within tens of microseconds.
-pub const CONSOLIDATION_NODES: u64 = 2_000;
+pub const CONSOLIDATION_NODES: u64 = 200;
 
 /// Consolidation re-packs a compartment only while it holds fewer parcels
 /// than this; beyond, the new parcel must fit beside them as they stand.
