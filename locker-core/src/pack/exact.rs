@@ -239,8 +239,9 @@ impl<'a> Search<'a> {
         }
     }
 
-    /// The open candidate points, sorted by (z, y, x).
-    fn candidates(&self) -> Vec<[u64; 3]> {
+    /// Per axis, 0 and the far sides of the boxes placed that lie inside
+    /// the space, sorted: the coordinates candidate points take.
+    fn axis_values(&self) -> [Vec<u64>; 3] {
         let s = super::wide(self.space);
         let mut axes: [Vec<u64>; 3] = [alloc::vec![0], alloc::vec![0], alloc::vec![0]];
         for placement in &self.placed {
@@ -255,7 +256,12 @@ impl<'a> Search<'a> {
             values.sort_unstable();
             values.dedup();
         }
-        let [xs, ys, zs] = &axes;
+        axes
+    }
+
+    /// The open candidate points, sorted by (z, y, x).
+    fn candidates(&self) -> Vec<[u64; 3]> {
+        let [xs, ys, zs] = &self.axis_values();
         let mut points = Vec::new();
         for &z in zs {
             for &y in ys {
@@ -273,21 +279,7 @@ impl<'a> Search<'a> {
 
     /// The lowest, frontmost, leftmost candidate point no box covers.
     fn first_uncovered(&self) -> Option<[u64; 3]> {
-        let s = super::wide(self.space);
-        let mut axes: [Vec<u64>; 3] = [alloc::vec![0], alloc::vec![0], alloc::vec![0]];
-        for placement in &self.placed {
-            let c = Cuboid::of(placement);
-            for (axis, values) in axes.iter_mut().enumerate() {
-                if c.hi[axis] < s[axis] {
-                    values.push(c.hi[axis]);
-                }
-            }
-        }
-        for values in &mut axes {
-            values.sort_unstable();
-            values.dedup();
-        }
-        let [xs, ys, zs] = &axes;
+        let [xs, ys, zs] = &self.axis_values();
         for &z in zs {
             for &y in ys {
                 for &x in xs {

@@ -35,6 +35,18 @@
 //! first-fit decreasing over identical compartments with the same orders
 //! and keeps the one using the fewest.
 //!
+//! # Searches
+//!
+//! The heuristic's rules can miss a packing that exists (its "flattest"
+//! tie-break may stand the first box so that the second no longer fits).
+//! [`pack_exact`] searches a few parcels into one compartment exhaustively
+//! within a node budget and answers packed, impossible, or undecided; it is
+//! complete when the parcels fill the space exactly, so a compartment cut
+//! into boxes is always re-packed. [`pack_into`] packs many parcels into
+//! compartments of different sizes for an [`Objective`], starting from the
+//! heuristic and improving within an iteration budget. Both are
+//! deterministic, and a larger budget never gives a worse answer.
+//!
 //! # Support
 //!
 //! Parcels do not float: a box whose bottom is above the floor must rest on
