@@ -25,10 +25,10 @@ pub use shape::{Shape, ShapeId};
 
 use crate::geometry::{Dimensions, GeometryError};
 use crate::ids::{CompartmentId, ParcelId, RecipientId};
-use crate::pack::{ExactOutcome, Packing, Placement, pack_exact};
+use crate::pack::{Packing, Placement, repack_exact};
 use crate::parcel::{Handling, Parcel, TemperatureZone};
 
-/// The node budget of the exact search ([`pack_exact`]) when a parcel does
+/// The node budget of the exact search ([`crate::pack::pack_exact`]) when a parcel does
 /// not fit beside a recipient's parcels as they stand: enough to re-pack
 /// a handful of parcels, small enough to stay within tens of microseconds.
 pub const CONSOLIDATION_NODES: u64 = 200;
@@ -464,17 +464,19 @@ impl Bank {
         }
         let mut together = contents.parcels.clone();
         together.push(*parcel);
-        let result = pack_exact(door.usable, &together, CONSOLIDATION_NODES);
-        let placement = result
-            .packing
+        let packing =
+            repack_exact(door.usable, &together, CONSOLIDATION_NODES).ok_or(does_not_fit)?;
+        let placement = packing
             .placements()
             .iter()
             .find(|p| p.parcel == parcel.id)
-            .copied();
-        match (result.outcome, placement) {
-            (ExactOutcome::Packed, Some(placement)) => Ok((placement, result.packing)),
-            _ => Err(does_not_fit),
-        }
+            .copied()
+            .ok_or(BankError::DoesNotFit {
+                compartment,
+                parcel: parcel.id,
+                size: parcel.size,
+            })?;
+        Ok((placement, packing))
     }
 
     /// Puts `parcel` for `recipient` into `compartment`, beside what the
@@ -483,8 +485,9 @@ impl Bank {
     /// The parcels inside stay where they are when the new one fits beside
     /// them ([`Packing::try_place`]). Otherwise, while the compartment holds
     /// fewer than [`MAX_CONSOLIDATION_REPACK`] parcels, all of them are
-    /// re-packed together by the exact search ([`pack_exact`], at most
-    /// [`CONSOLIDATION_NODES`] nodes): the courier rearranges the
+    /// re-packed together by the exact search (that of
+    /// [`crate::pack::pack_exact`], at most [`CONSOLIDATION_NODES`] nodes):
+    /// the courier rearranges the
     /// compartment, and [`Contents::packing`] says where each parcel goes.
     ///
     /// # Errors

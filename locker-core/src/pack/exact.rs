@@ -157,6 +157,35 @@ pub fn pack_exact(space: Dimensions, parcels: &[Parcel], max_nodes: u64) -> Exac
     answer(outcome, packing, nodes)
 }
 
+/// The search of [`pack_exact`] alone, without its greedy start and its
+/// L2 bound: every parcel packed into `space`, or `None` (impossible,
+/// not found, or budget spent). For consolidation in firmware, where the
+/// greedy orders and the bound would add tens of KiB of code for a door
+/// of a few parcels; deterministic, and never panics.
+pub(crate) fn repack_exact(
+    space: Dimensions,
+    parcels: &[Parcel],
+    max_nodes: u64,
+) -> Option<Packing> {
+    let total_volume = parcels
+        .iter()
+        .map(|p| volume_u128(p.size))
+        .fold(0, u128::saturating_add);
+    let space_volume = volume_u128(space);
+    if parcels.len() > MAX_EXACT_PARCELS
+        || parcels.iter().any(|p| !fits_empty(space, p))
+        || total_volume > space_volume
+    {
+        return None;
+    }
+    let mut search = Search::new(space, parcels, total_volume == space_volume, max_nodes);
+    if search.descend() != Step::Found {
+        return None;
+    }
+    let packing = Packing::from_placements(space, search.best?).ok()?;
+    (packing.placements().len() == parcels.len()).then_some(packing)
+}
+
 /// How a subtree ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Step {
@@ -197,7 +226,7 @@ impl<'a> Search<'a> {
     fn new(space: Dimensions, parcels: &'a [Parcel], exact_fill: bool, max_nodes: u64) -> Self {
         let mut order: Vec<&Parcel> = parcels.iter().collect();
         // Largest first: they have the fewest places to go.
-        order.sort_by_key(|p| {
+        insertion_sort_by_key(&mut order, |p| {
             let mut sides = p.size.sides();
             sides.sort_unstable();
             (
@@ -253,7 +282,7 @@ impl<'a> Search<'a> {
             }
         }
         for values in &mut axes {
-            values.sort_unstable();
+            insertion_sort_by_key(values, |&v| v);
             values.dedup();
         }
         axes
@@ -485,7 +514,7 @@ impl<'a> Search<'a> {
                 keyed.push((Reverse(snug), index, rank, orientation, extent));
             }
         }
-        keyed.sort_by_key(|&(snug, index, rank, _, _)| (snug, index, rank));
+        insertion_sort_by_key(&mut keyed, |&(snug, index, rank, _, _)| (snug, index, rank));
         keyed
             .into_iter()
             .map(|(_, index, _, orientation, extent)| (index, orientation, extent))
@@ -508,6 +537,20 @@ fn shift_or(target: &mut [u64], source: &[u64], shift: usize) {
         }
         if let Some(t) = target.get_mut(i) {
             *t |= value;
+        }
+    }
+}
+
+/// A stable sort for the few items the search orders (at most
+/// [`MAX_EXACT_PARCELS`] parcels, six extents each): an insertion sort is
+/// as fast there and keeps the firmware image small, where each
+/// instantiation of the library's sorts adds kilobytes.
+fn insertion_sort_by_key<T, K: Ord>(items: &mut [T], key: impl Fn(&T) -> K) {
+    for i in 1..items.len() {
+        let mut j = i;
+        while j > 0 && key(&items[j - 1]) > key(&items[j]) {
+            items.swap(j - 1, j);
+            j -= 1;
         }
     }
 }

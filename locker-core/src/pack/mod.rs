@@ -108,6 +108,7 @@ use crate::ids::{CompartmentId, ParcelId};
 use crate::parcel::Parcel;
 
 pub use bound::{lower_bound, lower_bound_l0, lower_bound_l2};
+pub(crate) use exact::repack_exact;
 pub use exact::{ExactOutcome, ExactResult, MAX_EXACT_PARCELS, pack_exact};
 pub use into::{
     Bin, BinPacking, DEFAULT_MAX_ITERATIONS, Objective, PackIntoResult, PackOptions, pack_into,
