@@ -158,7 +158,8 @@ pub fn pack_exact(space: Dimensions, parcels: &[Parcel], max_nodes: u64) -> Exac
 }
 
 /// The search of [`pack_exact`] alone, without its greedy start and its
-/// L2 bound: every parcel packed into `space`, or `None` (impossible,
+/// L2 bound: every parcel packed into `space`, its placements in the order
+/// of `parcels`, or `None` (impossible,
 /// not found, or budget spent). For consolidation in firmware, where the
 /// greedy orders and the bound would add tens of KiB of code for a door
 /// of a few parcels; deterministic, and never panics.
@@ -182,7 +183,12 @@ pub(crate) fn repack_exact(
     if search.descend() != Step::Found {
         return None;
     }
-    let packing = Packing::from_placements(space, search.best?).ok()?;
+    // In the order of `parcels`, as a compartment's contents list them.
+    let mut placements = search.best?;
+    insertion_sort_by_key(&mut placements, |placement| {
+        parcels.iter().position(|p| p.id == placement.parcel)
+    });
+    let packing = Packing::from_placements(space, placements).ok()?;
     (packing.placements().len() == parcels.len()).then_some(packing)
 }
 
