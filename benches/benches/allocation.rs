@@ -1,5 +1,7 @@
 //! Allocation cost: one parcel on a 120-door bank and on a 10,000-door
-//! site (both half full), and a courier's batch of 500 parcels.
+//! site (both half full), consolidation into a door holding four parcels
+//! (beside them, and when only a re-pack would do), and a courier's batch
+//! of 500 parcels.
 
 use std::hint::black_box;
 
@@ -84,5 +86,46 @@ fn batch(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, single, batch);
+/// A recipient holds one C door (usable 370 × 630 × 400 mm) with four
+/// parcels; the next parcel either fits beside them, needs the exact
+/// search to re-pack all five, or fits no way (the search's worst case:
+/// its budget spent).
+fn consolidate(c: &mut Criterion) {
+    let mut bank = site(120);
+    let recipient = RecipientId(42);
+    let held = [
+        (370, 194, 400),
+        (370, 194, 200),
+        (100, 100, 100),
+        (150, 120, 90),
+    ];
+    let first = bank
+        .allocate(&Request::new(
+            Parcel::new(ParcelId(1), Dimensions::new(370, 194, 400), 1_000),
+            recipient,
+        ))
+        .unwrap();
+    let door = match first {
+        Outcome::Assigned(a) => a.compartment,
+        Outcome::Overflow(_) => unreachable!("an empty bank takes the first parcel"),
+    };
+    for (i, &(w, d, h)) in held.iter().enumerate() {
+        let parcel = Parcel::new(ParcelId(1 + i as u64), Dimensions::new(w, d, h), 1_000);
+        bank.store(door, recipient, parcel).unwrap();
+    }
+    for (name, size) in [
+        ("beside", Dimensions::new(100, 100, 100)),
+        ("no room", Dimensions::new(370, 300, 300)),
+    ] {
+        let request = Request::new(Parcel::new(ParcelId(99), size, 500), recipient);
+        c.bench_function(
+            &format!("allocate consolidating, 4 parcels held, {name}"),
+            |b| {
+                b.iter(|| black_box(bank.allocate(black_box(&request)).unwrap()));
+            },
+        );
+    }
+}
+
+criterion_group!(benches, single, consolidate, batch);
 criterion_main!(benches);

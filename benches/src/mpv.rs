@@ -255,7 +255,7 @@ fn cut(rng: &mut SplitMix64, space: [u32; 3], k: usize, out: &mut Vec<[u32; 3]>)
 
 /// SplitMix64 (Steele, Lea & Flood 2014): 64 bits of state, a Weyl
 /// sequence through a bit mixer. Small, fast and identical everywhere.
-struct SplitMix64(u64);
+pub(crate) struct SplitMix64(u64);
 
 impl SplitMix64 {
     const GAMMA: u64 = 0x9E37_79B9_7F4A_7C15;
@@ -274,14 +274,19 @@ impl SplitMix64 {
         Self(state)
     }
 
-    fn next_u64(&mut self) -> u64 {
+    /// A stream from a plain seed (mixed once).
+    pub(crate) fn from_seed(seed: u64) -> Self {
+        Self(Self::mix(seed))
+    }
+
+    pub(crate) fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(Self::GAMMA);
         Self::mix(self.0)
     }
 
     /// An integer uniform in `lo..=hi` (`lo <= hi`), exactly: draws that
     /// would bias the modulo are rejected.
-    fn uniform(&mut self, lo: u32, hi: u32) -> u32 {
+    pub(crate) fn uniform(&mut self, lo: u32, hi: u32) -> u32 {
         let span = u64::from(hi - lo) + 1;
         // 2⁶⁴ mod span: the draws below it are the incomplete last block.
         let threshold = span.wrapping_neg() % span;

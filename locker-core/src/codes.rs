@@ -214,6 +214,8 @@ impl PackError {
             Self::UnknownParcel { .. } => "unknown_parcel",
             Self::DuplicatePlacement { .. } => "duplicate_placement",
             Self::FitsNoBin { .. } => "fits_no_bin",
+            Self::DuplicateParcel { .. } => "duplicate_parcel",
+            Self::DuplicateBin { .. } => "duplicate_compartment",
         }
     }
 }

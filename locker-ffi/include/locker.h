@@ -62,7 +62,7 @@
  * boundary errors, 100–199 geometry, 200–299 configuration and keys,
  * 300–399 allocation, 400–499 credentials, 500–599 hardware, 600–699 the
  * journal (618–623 the journal on flash), 700–799 the locker's state,
- * 800–899 the building simulation. Get a description with
+ * 800–899 the building simulation, 900–999 packing. Get a description with
  * `locker_status_message`, and the details of the last failure on this
  * thread with `locker_last_error_message`.
  */
@@ -485,6 +485,17 @@ enum locker_status
    * runs yet).
    */
   LOCKER_SIM_INFEASIBLE = 801,
+  /**
+   * A packing is not physically possible: a box outside its space,
+   * overlapping another, unsupported, tipped against "this side up", or
+   * a parcel that fits no compartment (the core's packing verifier's
+   * codes: `outside_space`, `overlap`, `unsupported`, …).
+   */
+  LOCKER_PACK_INVALID = 900,
+  /**
+   * Two compartments given to `locker_pack_into` share an id.
+   */
+  LOCKER_PACK_DUPLICATE_COMPARTMENT = 901,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -2154,6 +2165,40 @@ locker_status locker_hold(struct locker *handle, uint64_t recipient, uint64_t un
  * thread); not from inside the locker's own callbacks (`LOCKER_BUSY`).
  */
 locker_status locker_inspect(struct locker *handle, uint32_t compartment, bool found_parcels);
+
+/**
+ * Packs parcels into compartments of different sizes for an objective,
+ * improved by a seeded search within an iteration budget (deterministic;
+ * a larger budget never does worse).
+ *
+ * `compartments_json` is a JSON array of compartments
+ * (`{"id", "space": {"width_mm", "depth_mm", "height_mm"},
+ * "max_weight_g"?, "zone"?}`, the usable space, clearance already taken
+ * off); `parcels_json` a JSON array of parcels as everywhere in this API
+ * (`{"id", "size", "weight_g", "this_side_up"?, "zone"?, "handling"?}`);
+ * `options_json` `{"objective"?: "most_parcels" | "fewest_compartments" |
+ * "least_volume", "max_iterations"?, "seed"?}` or NULL for the defaults
+ * (fewest compartments, 100000 iterations, seed 0).
+ *
+ * On `LOCKER_OK`, `*out_json` is `{"bins": [{"compartment", "packing":
+ * {"space", "placements"}}], "unplaced": [ids], "iterations"}`, a new
+ * string owned by the caller: release it with `locker_string_free`,
+ * never `free()`. Returns `LOCKER_INVALID_ARGUMENT` for JSON not of these
+ * shapes (an unknown field, a wrong type: the last-error message says
+ * which), a geometry status (`LOCKER_ZERO_SIDE`, …) for an impossible
+ * compartment or parcel size, `LOCKER_PARCEL_ALREADY_STORED` for a parcel
+ * id given twice, `LOCKER_PACK_DUPLICATE_COMPARTMENT` for a compartment
+ * id given twice, `LOCKER_INVALID_UTF8` and `LOCKER_NULL_POINTER`;
+ * `*out_json` is then not written.
+ *
+ * Ownership: the strings are borrowed for this call only. Thread safety:
+ * any thread; it touches no locker. It runs for up to tens of
+ * milliseconds with the default budget for 200 parcels.
+ */
+locker_status locker_pack_into(const char *compartments_json,
+                               const char *parcels_json,
+                               const char *options_json,
+                               char **out_json);
 
 /**
  * The bound on the chance that a guesser typing PINs at every kiosk of

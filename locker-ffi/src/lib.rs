@@ -34,6 +34,7 @@ mod hardware;
 mod journal;
 mod keys;
 mod ops;
+mod pack;
 mod policy;
 mod ptr;
 mod restore;

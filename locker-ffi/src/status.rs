@@ -11,7 +11,7 @@ use core::ffi::CStr;
 /// boundary errors, 100–199 geometry, 200–299 configuration and keys,
 /// 300–399 allocation, 400–499 credentials, 500–599 hardware, 600–699 the
 /// journal (618–623 the journal on flash), 700–799 the locker's state,
-/// 800–899 the building simulation. Get a description with
+/// 800–899 the building simulation, 900–999 packing. Get a description with
 /// `locker_status_message`, and the details of the last failure on this
 /// thread with `locker_last_error_message`.
 #[repr(u32)]
@@ -259,11 +259,18 @@ pub enum locker_status {
     /// core's `infeasible`; the capacity planner's, which no C function
     /// runs yet).
     LOCKER_SIM_INFEASIBLE = 801,
+    /// A packing is not physically possible: a box outside its space,
+    /// overlapping another, unsupported, tipped against "this side up", or
+    /// a parcel that fits no compartment (the core's packing verifier's
+    /// codes: `outside_space`, `overlap`, `unsupported`, …).
+    LOCKER_PACK_INVALID = 900,
+    /// Two compartments given to `locker_pack_into` share an id.
+    LOCKER_PACK_DUPLICATE_COMPARTMENT = 901,
 }
 
 impl locker_status {
     /// Every status, in numeric order.
-    pub(crate) const ALL: [Self; 86] = [
+    pub(crate) const ALL: [Self; 88] = [
         Self::LOCKER_OK,
         Self::LOCKER_NULL_POINTER,
         Self::LOCKER_INVALID_ARGUMENT,
@@ -350,6 +357,8 @@ impl locker_status {
         Self::LOCKER_UNKNOWN_COMPARTMENT,
         Self::LOCKER_SIM_INVALID_FIELD,
         Self::LOCKER_SIM_INFEASIBLE,
+        Self::LOCKER_PACK_INVALID,
+        Self::LOCKER_PACK_DUPLICATE_COMPARTMENT,
     ];
 
     /// The status with number `code`, if there is one.
@@ -502,6 +511,8 @@ impl locker_status {
             Self::LOCKER_UNKNOWN_COMPARTMENT => c"the bank has no compartment with this id",
             Self::LOCKER_SIM_INVALID_FIELD => c"a building field of the simulation is invalid",
             Self::LOCKER_SIM_INFEASIBLE => c"no bank within the door limit meets the target",
+            Self::LOCKER_PACK_INVALID => c"the packing is not physically possible",
+            Self::LOCKER_PACK_DUPLICATE_COMPARTMENT => c"a compartment id is given twice",
         }
     }
 
@@ -625,6 +636,17 @@ impl locker_status {
             // the building simulation and the planner
             "invalid_field" => Self::LOCKER_SIM_INVALID_FIELD,
             "infeasible" => Self::LOCKER_SIM_INFEASIBLE,
+            // packing (PackError::code; `duplicate_parcel` is above)
+            "outside_space"
+            | "overlap"
+            | "orientation_not_allowed"
+            | "extent_mismatch"
+            | "empty_extent"
+            | "unsupported"
+            | "unknown_parcel"
+            | "duplicate_placement"
+            | "fits_no_bin" => Self::LOCKER_PACK_INVALID,
+            "duplicate_compartment" => Self::LOCKER_PACK_DUPLICATE_COMPARTMENT,
             // arguments
             "invalid_argument" => Self::LOCKER_INVALID_ARGUMENT,
             "cancelled" => Self::LOCKER_CANCELLED,
@@ -652,9 +674,7 @@ mod tests {
     /// The error types of the core's table that no C function can return,
     /// and why: their codes need no status (an `impl` line naming one is
     /// skipped by `table`).
-    const NOT_REACHABLE_FROM_C: [&str; 4] = [
-        // No C function packs parcels into a bin.
-        "PackError",
+    const NOT_REACHABLE_FROM_C: [&str; 3] = [
         // No C function renders a QR code.
         "QrRenderError",
         // The simulated hardware's actions (a person at a simulated door:
@@ -733,7 +753,7 @@ mod tests {
     /// statuses they get: one code, one meaning (no keys, nothing to
     /// collect, an invalid parcel). A code newly shared fails here until
     /// someone has looked at what it means in each concern.
-    const SHARED_CODES: [(&str, &[(&str, locker_status)]); 5] = [
+    const SHARED_CODES: [(&str, &[(&str, locker_status)]); 6] = [
         (
             "replay",
             &[
@@ -767,6 +787,14 @@ mod tests {
             &[
                 ("BankError", locker_status::LOCKER_PARCEL_INVALID),
                 ("AllocationError", locker_status::LOCKER_PARCEL_INVALID),
+            ],
+        ),
+        (
+            // A parcel id given twice: to a bank, or to `locker_pack_into`.
+            "duplicate_parcel",
+            &[
+                ("BankError", locker_status::LOCKER_PARCEL_ALREADY_STORED),
+                ("PackError", locker_status::LOCKER_PARCEL_ALREADY_STORED),
             ],
         ),
     ];

@@ -78,10 +78,63 @@ static void test_errors_leave_out_parameters_alone(void) {
   CHECK(orientation == LOCKER_ORIENTATION_HWD);
 }
 
+/* Parcels into compartments of different sizes (the core's JSON shapes):
+ * every parcel placed, the answer deterministic, bad input a typed status
+ * that leaves the out-parameter alone. */
+static void test_pack_into(void) {
+  const char *compartments =
+      "[{\"id\": 1, \"space\": {\"width_mm\": 370, \"depth_mm\": 630, \"height_mm\": 400},"
+      " \"max_weight_g\": 25000},"
+      " {\"id\": 2, \"space\": {\"width_mm\": 310, \"depth_mm\": 210, \"height_mm\": 110}}]";
+  const char *parcels =
+      "[{\"id\": 1, \"size\": {\"width_mm\": 398, \"depth_mm\": 370, \"height_mm\": 100},"
+      " \"weight_g\": 900},"
+      " {\"id\": 2, \"size\": {\"width_mm\": 300, \"depth_mm\": 200, \"height_mm\": 100},"
+      " \"weight_g\": 500, \"this_side_up\": true}]";
+  const char *options = "{\"objective\": \"least_volume\", \"max_iterations\": 2000, \"seed\": 7}";
+  char *json = NULL;
+  CHECK(locker_pack_into(compartments, parcels, options, &json) == LOCKER_OK);
+  CHECK(json != NULL && strstr(json, "\"unplaced\":[]") != NULL);
+  char *again = NULL;
+  CHECK(locker_pack_into(compartments, parcels, options, &again) == LOCKER_OK);
+  CHECK(json != NULL && again != NULL && strcmp(json, again) == 0);
+  locker_string_free(json);
+  locker_string_free(again);
+  /* NULL options: the defaults (fewest compartments). */
+  json = NULL;
+  CHECK(locker_pack_into(compartments, "[]", NULL, &json) == LOCKER_OK);
+  CHECK(json != NULL && strstr(json, "\"bins\":[]") != NULL);
+  locker_string_free(json);
+
+  char *untouched = (char *)"untouched";
+  json = untouched;
+  CHECK(locker_pack_into(compartments, parcels, "{\"budget\": 1}", &json) ==
+        LOCKER_INVALID_ARGUMENT);
+  CHECK(strstr(locker_last_error_message(), "budget") != NULL);
+  CHECK(locker_pack_into("[{\"id\": 1, \"space\": {\"width_mm\": 0, \"depth_mm\": 1,"
+                         " \"height_mm\": 1}}]",
+                         parcels, NULL, &json) == LOCKER_ZERO_SIDE);
+  CHECK(locker_pack_into("[{\"id\": 1, \"space\": {\"width_mm\": 9, \"depth_mm\": 9,"
+                         " \"height_mm\": 9}}, {\"id\": 1, \"space\": {\"width_mm\": 9,"
+                         " \"depth_mm\": 9, \"height_mm\": 9}}]",
+                         "[]", NULL, &json) == LOCKER_PACK_DUPLICATE_COMPARTMENT);
+  CHECK(locker_pack_into(compartments,
+                         "[{\"id\": 1, \"size\": {\"width_mm\": 1, \"depth_mm\": 1,"
+                         " \"height_mm\": 1}, \"weight_g\": 1}, {\"id\": 1, \"size\":"
+                         " {\"width_mm\": 1, \"depth_mm\": 1, \"height_mm\": 1},"
+                         " \"weight_g\": 1}]",
+                         NULL, &json) == LOCKER_PARCEL_ALREADY_STORED);
+  CHECK(locker_pack_into(NULL, parcels, NULL, &json) == LOCKER_NULL_POINTER);
+  CHECK(locker_pack_into(compartments, parcels, NULL, NULL) == LOCKER_NULL_POINTER);
+  CHECK(json == untouched);
+  CHECK(LOCKER_PACK_INVALID == 900 && LOCKER_PACK_DUPLICATE_COMPARTMENT == 901);
+}
+
 int main(void) {
   test_version();
   test_status_messages();
   test_fits();
   test_errors_leave_out_parameters_alone();
+  test_pack_into();
   return checks_report();
 }

@@ -228,6 +228,41 @@ pub(crate) fn pack_bins<'py>(
     to_py(py, &bins)
 }
 
+/// Packs parcel dicts into compartments of different sizes (dicts
+/// `{"id", "space": {"width_mm", "depth_mm", "height_mm"}, "max_weight_g"?,
+/// "zone"?}`) for an objective, with an improving search; `options` is
+/// `{"objective"?: "most_parcels" | "fewest_compartments" | "least_volume",
+/// "max_iterations"?, "seed"?}`. Returns `{"bins": [{"compartment",
+/// "packing"}], "unplaced": [ids], "iterations"}`. Raises `GeometryError`
+/// for an impossible size and `PackError` for an id given twice.
+#[pyfunction]
+#[pyo3(signature = (compartments, parcels, options = None))]
+pub(crate) fn pack_into<'py>(
+    py: Python<'py>,
+    compartments: &Bound<'py, PyAny>,
+    parcels: &Bound<'py, PyAny>,
+    options: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let bins: Vec<pack::Bin> = from_py(compartments, "compartments")?;
+    for (i, bin) in bins.iter().enumerate() {
+        bin.space.validate().map_err(|error| {
+            crate::exceptions::geometry_error(&format!("compartments[{i}].space"), &error)
+        })?;
+    }
+    let parcels: Vec<Parcel> = from_py(parcels, "parcels")?;
+    for parcel in &parcels {
+        parcel.validate().map_err(CoreError::from)?;
+    }
+    let options: pack::PackOptions = match options {
+        Some(options) if !options.is_none() => from_py(options, "options")?,
+        _ => pack::PackOptions::default(),
+    };
+    let result = py
+        .detach(|| pack::try_pack_into(&bins, &parcels, &options))
+        .map_err(CoreError::from)?;
+    to_py(py, &result)
+}
+
 /// A lower bound on the number of spaces any packing of the parcels needs.
 #[pyfunction]
 pub(crate) fn lower_bound(

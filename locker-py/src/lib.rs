@@ -80,7 +80,7 @@ mod _locker {
     #[pymodule_export]
     use super::bank::{
         Bank, bank_config_from_json, bank_config_to_json, default_bank, lower_bound, pack_bins,
-        pack_one, validate_bank_config,
+        pack_into, pack_one, validate_bank_config,
     };
     #[pymodule_export]
     use super::credential::{

@@ -133,3 +133,32 @@ def test_packing() -> None:
         locker.pack((0, 1, 1), parcels)
     with pytest.raises(locker.GeometryError):
         locker.pack(space, [parcel(1, 0, 1, 1)])
+
+
+def compartment(id: int, w: int, d: int, h: int) -> Dict[str, Any]:
+    return {"id": id, "space": {"width_mm": w, "depth_mm": d, "height_mm": h}, "max_weight_g": 25_000}
+
+
+def test_pack_into() -> None:
+    compartments = [compartment(1, 370, 630, 400), compartment(2, 310, 210, 110)]
+    parcels = [parcel(i, 300, 200, 100) for i in range(1, 6)]
+    result = locker.pack_into(compartments, parcels, {"objective": "least_volume", "max_iterations": 2_000, "seed": 7})
+    assert result["unplaced"] == []
+    assert sum(len(b["packing"]["placements"]) for b in result["bins"]) == 5
+    assert {b["compartment"] for b in result["bins"]} <= {1, 2}
+    assert result == locker.pack_into(compartments, parcels, {"objective": "least_volume", "max_iterations": 2_000, "seed": 7})
+    most = locker.pack_into(compartments[1:], parcels, {"objective": "most_parcels"})
+    assert len(most["unplaced"]) == 4
+    assert locker.pack_into([], parcels)["unplaced"] == [1, 2, 3, 4, 5]
+    with pytest.raises(locker.PackError) as error:
+        locker.pack_into(compartments, [parcel(1, 10, 10, 10), parcel(1, 10, 10, 10)])
+    assert error.value.code == "duplicate_parcel"
+    with pytest.raises(locker.PackError) as error:
+        locker.pack_into([compartment(1, 10, 10, 10), compartment(1, 20, 20, 20)], parcels)
+    assert error.value.code == "duplicate_compartment"
+    with pytest.raises(locker.GeometryError, match=r"compartments\[1\]\.space"):
+        locker.pack_into([compartment(1, 10, 10, 10), compartment(2, 0, 20, 20)], parcels)
+    with pytest.raises(locker.InvalidArgumentError, match="unknown field"):
+        locker.pack_into(compartments, parcels, {"objective": "most_parcels", "budget": 3})
+    with pytest.raises(locker.InvalidArgumentError):
+        locker.pack_into(compartments, parcels, {"objective": "fastest"})

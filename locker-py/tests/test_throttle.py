@@ -628,6 +628,14 @@ class Valid:
             "validate_bank_config": (locker.validate_bank_config, dict(config=locker.default_bank())),
             "pack": (locker.pack, dict(space=dims, parcels=parcels)),
             "pack_bins": (locker.pack_bins, dict(space=dims, parcels=parcels)),
+            "pack_into": (
+                locker.pack_into,
+                dict(
+                    compartments=[{"id": 1, "space": {"width_mm": 300, "depth_mm": 200, "height_mm": 100}}],
+                    parcels=parcels,
+                    options={"objective": "most_parcels", "max_iterations": 10},
+                ),
+            ),
             "lower_bound": (locker.lower_bound, dict(space=dims, parcels=parcels)),
             "brute_force_bound": (locker.brute_force_bound, dict(policy={}, active_credentials=200)),
             "issue_token": (

@@ -530,6 +530,76 @@ const targets = [];
   }
 }
 
+// ------------------------------------------------- mixed compartments
+// Parcels into compartments of six kinds (InPost A, B, C and three others)
+// at 99.9 % of their volume, most parcels placed: locker's packInto
+// against binpackingjs with the same bins (each packs bins in order).
+{
+  const [doors, n] = QUICK ? [10, 50] : [40, 200];
+  let state = 1;
+  const rand = () => {
+    // mulberry32: a small seeded generator, the same on every run.
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const between = (lo, hi) => lo + Math.floor(rand() * (hi - lo + 1));
+  const kinds = [[380, 640, 80], [380, 640, 190], [380, 640, 410], [300, 400, 300], [450, 600, 500], [250, 350, 150]];
+  const mixedBins = Array.from({ length: doors }, () => kinds[between(0, kinds.length - 1)]);
+  const raw = Array.from({ length: n }, () => [between(40, 600), between(40, 400), between(30, 300)]);
+  const vol = (s) => s[0] * s[1] * s[2];
+  const scale = Math.cbrt((0.999 * mixedBins.reduce((a, b) => a + vol(b), 0)) / raw.reduce((a, b) => a + vol(b), 0));
+  const sizes = raw.map((r) => {
+    const [short, middle, long] = r.map((x) => Math.max(10, Math.round(x * scale))).sort((a, b) => a - b);
+    return [Math.min(long, 640), Math.min(middle, 410), Math.min(short, 380)];
+  });
+  const compartments = mixedBins.map(([w, d, h], j) => ({ id: j + 1, space: { width_mm: w, depth_mm: d, height_mm: h } }));
+  const mixedParcels = sizes.map(([w, d, h], i) => ({ id: i + 1, size: { width_mm: w, depth_mm: d, height_mm: h }, weight_g: 1000 }));
+  const iterations = QUICK ? 5000 : 100000;
+  const lockerInto = (budget) => {
+    const r = locker.packInto(compartments, mixedParcels, { objective: "most_parcels", max_iterations: budget });
+    return r.bins.reduce((a, b) => a + b.packing.placements.length, 0);
+  };
+  const bpMixed = () => {
+    const bins = mixedBins.map(([w, d, h], i) => ({ name: `bin${i}`, width: w, height: h, depth: d, maxWeight: Infinity }));
+    const items = sizes.map(([w, d, h], i) => ({ name: String(i + 1), width: w, height: h, depth: d, weight: 1000 }));
+    const r = pack3D({ bins, items });
+    return r.packedBins.reduce((a, b) => a + b.items.length, 0);
+  };
+  const bp3Mixed = () => {
+    const packer = new BP3D.Packer();
+    const bins = mixedBins.map(([w, d, h], i) => new BP3D.Bin(`bin${i}`, w, h, d, 1e9));
+    for (const bin of bins) packer.addBin(bin);
+    sizes.forEach(([w, d, h], i) => packer.addItem(new BP3D.Item(String(i + 1), w, h, d, 1000)));
+    packer.pack();
+    return bins.reduce((a, b) => a + b.items.length, 0);
+  };
+  const placed = { greedy: lockerInto(0), search: lockerInto(iterations), bp: bpMixed(), bp3: bp3Mixed() };
+  check(placed.search >= placed.greedy && placed.greedy > 0, "locker packInto: the search places no fewer parcels than the greedy");
+  check(throwsCode(() => locker.packInto(compartments, mixedParcels, { budget: 1 }), "invalid_argument") === true, "locker packInto refuses an unknown option");
+  const m = measureGroup(
+    [
+      { name: "locker packInto greedy", fn: () => { sink += lockerInto(0); } },
+      { name: "locker packInto search", fn: () => { sink += lockerInto(iterations); } },
+      { name: "binpackingjs pack3D", fn: () => { sink += bpMixed(); } },
+      { name: "binpackingjs 3 BP3D", fn: () => { sink += bp3Mixed(); } },
+    ],
+    { slow: true },
+  );
+  results.mixed = m;
+  const [mg, ms, mb, mc] = Object.values(m);
+  say(`### Packing into ${doors} mixed compartments: ${n} parcels at 99.9 % of their volume, most parcels placed`);
+  say();
+  say("| packer | median | placed | ÷ locker search |");
+  say("| --- | ---: | ---: | ---: |");
+  say(`| locker packInto, greedy (0 iterations) | ${fmtTime(mg.median)} | ${placed.greedy} / ${n} | ${fmtRatio(mg.median / ms.median)} |`);
+  say(`| locker packInto, most parcels (${iterations} iterations) | ${fmtTime(ms.median)} | ${placed.search} / ${n} | 1× |`);
+  say(`| binpackingjs ${env.binpackingjs} pack3D | ${fmtTime(mb.median)} | ${placed.bp} / ${n} | ${fmtRatio(mb.median / ms.median)} |`);
+  say(`| binpackingjs ${env.binpackingjs3} BP3D | ${fmtTime(mc.median)} | ${placed.bp3} / ${n} | ${fmtRatio(mc.median / ms.median)} |`);
+  say();
+}
+
 if (!QUICK) {
   say("### Targets");
   say();

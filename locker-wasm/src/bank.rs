@@ -82,6 +82,21 @@ export interface PlacementJson {
   parcel: number; position: { x_mm: number; y_mm: number; z_mm: number };
   orientation: "wdh" | "dwh" | "whd" | "hwd" | "dhw" | "hdw"; extent: Size;
 }
+/** A compartment `packInto` may fill: its usable space, shelf limit (none when absent) and zone. */
+export interface BinJson {
+  id: number; space: Size; max_weight_g?: number | null;
+  zone?: "ambient" | "chilled" | "frozen";
+}
+/** How `packInto` searches; every field optional (defaults: fewest compartments, 100000 iterations, seed 0). */
+export interface PackOptionsJson {
+  objective?: "most_parcels" | "fewest_compartments" | "least_volume";
+  max_iterations?: number; seed?: number;
+}
+/** What `packInto` found: the compartments used, each with its packing, and the parcels left out. */
+export interface PackIntoResultJson {
+  bins: { compartment: number; packing: { space: Size; placements: PlacementJson[] } }[];
+  unplaced: number[]; iterations: number;
+}
 /** A courier's whole load, planned. */
 export interface BatchPlanJson {
   assignments: AssignmentJson[]; overflow: BatchOverflowJson[]; strategy: "grouped" | "arrival_order";
@@ -381,6 +396,35 @@ pub fn pack_bins(
 ) -> Result<JsValue, LockerError> {
     let (space, parcels) = pack_args(&space, &parcels)?;
     to_js(&locker_core::pack::try_pack_bins(space, &parcels)?)
+}
+
+/// Packs parcels into compartments of different sizes for an objective
+/// (most parcels, fewest compartments, least volume), improved by a seeded
+/// search within `options.max_iterations`.
+///
+/// # Errors
+///
+/// `"invalid_argument"` for a wrong shape or an unknown field, a geometry
+/// code (`"zero_side"`, …) for an impossible compartment size,
+/// `"duplicate_parcel"` or `"duplicate_compartment"` for an id given twice.
+#[wasm_bindgen(js_name = packInto, unchecked_return_type = "PackIntoResultJson")]
+pub fn pack_into(
+    #[wasm_bindgen(unchecked_param_type = "BinJson[]")] compartments: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "ParcelJson[]")] parcels: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "PackOptionsJson | null")] options: Option<JsValue>,
+) -> Result<JsValue, LockerError> {
+    let bins: Vec<locker_core::pack::Bin> = list_from_js(&compartments, "compartments")?;
+    for bin in &bins {
+        bin.space.validate()?;
+    }
+    let parcels: Vec<Parcel> = list_from_js(&parcels, "parcels")?;
+    let options = match crate::convert::given(options) {
+        Some(options) => from_js(&options, "options")?,
+        None => locker_core::pack::PackOptions::default(),
+    };
+    to_js(&locker_core::pack::try_pack_into(
+        &bins, &parcels, &options,
+    )?)
 }
 
 /// A lower bound on how many spaces of this size the parcels need.

@@ -15,8 +15,12 @@
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
+use locker_benches::instances::{GUILLOTINE_SPACES, guillotine, mixed_load};
 use locker_benches::mpv::{self, Instance};
-use locker_core::pack::{lower_bound, lower_bound_l0, pack_bins};
+use locker_core::pack::{
+    ExactOutcome, Objective, PackIntoResult, PackOptions, lower_bound, lower_bound_l0, pack,
+    pack_bins, pack_exact, pack_into,
+};
 
 const SIZES: [usize; 4] = [50, 100, 150, 200];
 const SEEDS: core::ops::RangeInclusive<u64> = 1..=10;
@@ -28,9 +32,17 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.as_slice() {
         [] => table(),
+        [flag] if flag == "--guillotine" => guillotine_table(false),
+        [flag, quick] if flag == "--guillotine" && quick == "--quick" => guillotine_table(true),
+        [flag] if flag == "--class9" => class9_table(false),
+        [flag, quick] if flag == "--class9" && quick == "--quick" => class9_table(true),
+        [flag] if flag == "--mixed" => mixed_table(false),
+        [flag, quick] if flag == "--mixed" && quick == "--quick" => mixed_table(true),
         [flag, class, n, seed] if flag == "--emit-json" => emit(class, n, seed),
         _ => {
-            eprintln!("usage: packing_quality [--emit-json <class 1-9> <n> <seed>]");
+            eprintln!(
+                "usage: packing_quality [--emit-json <class 1-9> <n> <seed> | --guillotine | --class9 | --mixed] [--quick]"
+            );
             ExitCode::FAILURE
         }
     }
@@ -145,4 +157,209 @@ fn table() -> ExitCode {
         total_bins as f64 / total_bound as f64
     );
     ExitCode::SUCCESS
+}
+
+/// The node budget the guillotine table gives the exact search.
+const GUILLOTINE_NODES: u64 = 5_000_000;
+
+/// Re-pack rates on guillotine cuts (optimum: one compartment), greedy
+/// against the exact search, with the slowest exact time.
+fn guillotine_table(quick: bool) -> ExitCode {
+    let seeds: u64 = if quick { 20 } else { 200 };
+    println!(
+        "| k | greedy `pack` re-packs | `pack_exact` re-packs | proved impossible | budget spent | mean `pack_exact` time | slowest |"
+    );
+    println!("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    for k in 2..=8 {
+        let (mut greedy_ok, mut exact_ok, mut impossible, mut spent) = (0, 0, 0, 0);
+        let (mut total, mut slowest) = (Duration::ZERO, Duration::ZERO);
+        for seed in 0..seeds {
+            let space = GUILLOTINE_SPACES[usize::try_from(seed % 3).unwrap_or(0)];
+            let parcels = guillotine(
+                space,
+                k,
+                seed.wrapping_mul(1_000_003).wrapping_add(k as u64),
+            );
+            if pack(space, &parcels).unplaced.is_empty() {
+                greedy_ok += 1;
+            }
+            let start = Instant::now();
+            let result = pack_exact(space, &parcels, GUILLOTINE_NODES);
+            let elapsed = start.elapsed();
+            total += elapsed;
+            slowest = slowest.max(elapsed);
+            if let Err(e) = result.packing.check(&parcels) {
+                eprintln!("k {k} seed {seed}: {e}");
+                return ExitCode::FAILURE;
+            }
+            match result.outcome {
+                ExactOutcome::Packed => exact_ok += 1,
+                ExactOutcome::Impossible => impossible += 1,
+                _ => spent += 1,
+            }
+        }
+        let pct = |x: u64| 100.0 * x as f64 / seeds as f64;
+        println!(
+            "| {k} | {:.1} % | {:.1} % | {impossible} | {spent} | {:.3} ms | {:.3} ms |",
+            pct(greedy_ok),
+            pct(exact_ok),
+            total.as_secs_f64() * 1e3 / seeds as f64,
+            slowest.as_secs_f64() * 1e3,
+        );
+    }
+    ExitCode::SUCCESS
+}
+
+/// MPV class 9 (cut from three bins, optimum 3): how often `pack_bins` and
+/// `pack_into` (fewest compartments, three or more identical bins offered)
+/// reach 3.
+fn class9_table(quick: bool) -> ExitCode {
+    let seeds: u64 = if quick { 3 } else { 10 };
+    println!(
+        "| n | `pack_bins` = 3 | `pack_into` = 3 | mean `pack_into` bins | mean `pack_into` time |"
+    );
+    println!("| ---: | ---: | ---: | ---: | ---: |");
+    for n in SIZES {
+        let (mut greedy3, mut into3, mut bins_total) = (0, 0, 0usize);
+        let mut time = Duration::ZERO;
+        for seed in 1..=seeds {
+            let inst = mpv::instance(9, n, seed);
+            if pack_bins(inst.bin_mm, &inst.parcels).len() == 3 {
+                greedy3 += 1;
+            }
+            let bins: Vec<_> = (0..8)
+                .map(|i| locker_core::pack::Bin {
+                    id: locker_core::CompartmentId(i),
+                    space: inst.bin_mm,
+                    max_weight_g: None,
+                    zone: locker_core::TemperatureZone::Ambient,
+                })
+                .collect();
+            let options = PackOptions {
+                objective: Objective::FewestCompartments,
+                max_iterations: into_iterations(),
+                seed,
+            };
+            let start = Instant::now();
+            let result = pack_into(&bins, &inst.parcels, &options);
+            time += start.elapsed();
+            if let Err(e) = verify(&result, &inst.parcels) {
+                eprintln!("class 9 n {n} seed {seed}: {e}");
+                return ExitCode::FAILURE;
+            }
+            bins_total += result.bins.len();
+            if result.bins.len() == 3 && result.unplaced.is_empty() {
+                into3 += 1;
+            }
+        }
+        println!(
+            "| {n} | {greedy3}/{seeds} | {into3}/{seeds} | {:.2} | {:.1} ms |",
+            bins_total as f64 / seeds as f64,
+            time.as_secs_f64() * 1e3 / seeds as f64
+        );
+    }
+    ExitCode::SUCCESS
+}
+
+/// Every compartment's packing passes `Packing::check`, and no parcel is
+/// placed twice or also listed as unplaced.
+fn verify(result: &PackIntoResult, parcels: &[locker_core::Parcel]) -> Result<(), String> {
+    let mut seen: Vec<u64> = result.unplaced.iter().map(|p| p.0).collect();
+    for bin in &result.bins {
+        bin.packing.check(parcels).map_err(|e| e.to_string())?;
+        seen.extend(bin.packing.placements().iter().map(|p| p.parcel.0));
+    }
+    seen.sort_unstable();
+    let expected: Vec<u64> = {
+        let mut ids: Vec<u64> = parcels.iter().map(|p| p.id.0).collect();
+        ids.sort_unstable();
+        ids
+    };
+    if seen == expected {
+        Ok(())
+    } else {
+        Err("a parcel is placed twice, or lost".to_owned())
+    }
+}
+
+/// 200 parcels into 40 mixed compartments at 99.9 % and 37 % of their
+/// volume: parcels placed (most parcels) and compartments used (fewest).
+fn mixed_table(quick: bool) -> ExitCode {
+    let seeds: u64 = if quick { 2 } else { 10 };
+    println!(
+        "| load | seed | parcel volume / bank | volume bound (compartments) | greedy (0 iterations) | `pack_into` | time |"
+    );
+    println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+    for (label, percent, objective) in [
+        ("99.9 %, most parcels", 99.9, Objective::MostParcels),
+        (
+            "37 %, fewest compartments",
+            37.0,
+            Objective::FewestCompartments,
+        ),
+    ] {
+        for seed in 1..=seeds {
+            let (bins, parcels) = mixed_load(40, 200, percent, seed);
+            let bank: f64 = bins.iter().map(|b| b.space.volume_mm3() as f64).sum();
+            let volume: f64 = parcels.iter().map(|p| p.size.volume_mm3() as f64).sum();
+            let greedy = pack_into(
+                &bins,
+                &parcels,
+                &PackOptions {
+                    objective,
+                    max_iterations: 0,
+                    seed,
+                },
+            );
+            // Largest compartments first until their volume holds the load.
+            let mut volumes: Vec<f64> = bins.iter().map(|b| b.space.volume_mm3() as f64).collect();
+            volumes.sort_by(|a, b| b.total_cmp(a));
+            let mut room = 0.0;
+            let bound = volumes
+                .iter()
+                .take_while(|&&v| {
+                    let short = room < volume;
+                    room += v;
+                    short
+                })
+                .count();
+            let options = PackOptions {
+                objective,
+                max_iterations: into_iterations(),
+                seed,
+            };
+            let start = Instant::now();
+            let result = pack_into(&bins, &parcels, &options);
+            let elapsed = start.elapsed();
+            if let Err(e) = verify(&result, &parcels) {
+                eprintln!("mixed seed {seed}: {e}");
+                return ExitCode::FAILURE;
+            }
+            let show = |r: &PackIntoResult| match objective {
+                Objective::MostParcels => format!("{} placed", r.placed()),
+                _ => format!(
+                    "{} compartments, {} unplaced",
+                    r.bins.len(),
+                    r.unplaced.len()
+                ),
+            };
+            println!(
+                "| {label} | {seed} | {:.1} % | {bound} | {} | {} | {:.1} ms |",
+                100.0 * volume / bank,
+                show(&greedy),
+                show(&result),
+                elapsed.as_secs_f64() * 1e3
+            );
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+/// The budget given to `pack_into`: `LOCKER_PACK_ITERATIONS` if set, else
+/// the library's default.
+fn into_iterations() -> u64 {
+    std::env::var("LOCKER_PACK_ITERATIONS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(locker_core::pack::DEFAULT_MAX_ITERATIONS)
 }

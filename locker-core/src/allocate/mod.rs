@@ -5,7 +5,9 @@
 //! 1. **Consolidation.** If the recipient already holds a compartment of the
 //!    parcel's zone and handling, and the parcel packs beside what is inside
 //!    (a real 3D placement, not a volume sum) within the weight limit, it
-//!    goes there: one door, one credential.
+//!    goes there: one door, one credential. When it does not fit beside
+//!    the parcels as they stand, a few parcels are re-packed together by
+//!    an exact search with a small budget (see [`Bank::store`]).
 //! 2. **Smallest fit.** Otherwise, among the kinds of door of the parcel's
 //!    temperature zone (and in the reach range, when the recipient needs
 //!    it), the one with the smallest volume whose usable space takes the

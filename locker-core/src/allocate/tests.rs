@@ -280,6 +280,32 @@ fn consolidation_packs_beside_the_recipients_parcels_only_when_allowed() {
 }
 
 #[test]
+fn consolidation_re_packs_a_few_parcels_when_the_new_one_fits_only_that_way() {
+    // Usable 370 × 630 × 400. The greedy stands the first parcel 400 mm
+    // deep, leaving 230 mm for the 242 mm of the second; together they
+    // fill the depth exactly.
+    let mut bank = bank_of(&[("C", C, false), ("C", C, false)], 0);
+    bank.store(CompartmentId(1), RecipientId(7), parcel(1, 370, 388, 400))
+        .unwrap();
+    let second = request(2, 370, 242, 400, 7);
+    let outcome = bank.allocate(&second).unwrap();
+    assert_eq!(assigned(&outcome).compartment, CompartmentId(1));
+    assert_eq!(assigned(&outcome).rule, Rule::Consolidated);
+    bank.store(CompartmentId(1), RecipientId(7), second.parcel)
+        .unwrap();
+    let contents = bank
+        .compartment(CompartmentId(1))
+        .unwrap()
+        .contents()
+        .unwrap();
+    assert_eq!(contents.packing.placements().len(), 2);
+    assert_eq!(contents.packing.check(&contents.parcels), Ok(()));
+    // Nothing more fits: the next one goes to a new door.
+    let outcome = bank.allocate(&request(3, 100, 100, 100, 7)).unwrap();
+    assert_eq!(assigned(&outcome).compartment, CompartmentId(2));
+}
+
+#[test]
 fn bad_input_is_a_typed_error() {
     let mut bank = bank_of(&[("A", A, false)], 0);
     let error = bank.allocate(&request(1, 0, 10, 10, 1)).unwrap_err();

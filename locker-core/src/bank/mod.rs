@@ -25,8 +25,17 @@ pub use shape::{Shape, ShapeId};
 
 use crate::geometry::{Dimensions, GeometryError};
 use crate::ids::{CompartmentId, ParcelId, RecipientId};
-use crate::pack::{Packing, Placement};
+use crate::pack::{Packing, Placement, repack_exact};
 use crate::parcel::{Handling, Parcel, TemperatureZone};
+
+/// The node budget of the exact search ([`crate::pack::pack_exact`]) when a parcel does
+/// not fit beside a recipient's parcels as they stand: enough to re-pack
+/// a handful of parcels, small enough to stay within tens of microseconds.
+pub const CONSOLIDATION_NODES: u64 = 200;
+
+/// Consolidation re-packs a compartment only while it holds fewer parcels
+/// than this; beyond, the new parcel must fit beside them as they stand.
+pub const MAX_CONSOLIDATION_REPACK: usize = 6;
 
 /// What an occupied compartment holds: one recipient's parcels, all with the
 /// same zone and handling, and where each sits.
@@ -438,16 +447,48 @@ impl Bank {
                 max_weight_g: door.spec.max_weight_g,
             });
         }
-        let placement = packing.try_place(parcel).ok_or(BankError::DoesNotFit {
+        let does_not_fit = BankError::DoesNotFit {
             compartment,
             parcel: parcel.id,
             size: parcel.size,
-        })?;
+        };
+        if let Some(placement) = packing.try_place(parcel) {
+            return Ok((placement, packing));
+        }
+        // Not beside the others as they stand: re-pack the lot, when few.
+        let Some(contents) = door.contents.as_ref() else {
+            return Err(does_not_fit);
+        };
+        if contents.parcels.len() >= MAX_CONSOLIDATION_REPACK {
+            return Err(does_not_fit);
+        }
+        let mut together = contents.parcels.clone();
+        together.push(*parcel);
+        let packing =
+            repack_exact(door.usable, &together, CONSOLIDATION_NODES).ok_or(does_not_fit)?;
+        let placement = packing
+            .placements()
+            .iter()
+            .find(|p| p.parcel == parcel.id)
+            .copied()
+            .ok_or(BankError::DoesNotFit {
+                compartment,
+                parcel: parcel.id,
+                size: parcel.size,
+            })?;
         Ok((placement, packing))
     }
 
     /// Puts `parcel` for `recipient` into `compartment`, beside what the
     /// recipient already has there. Returns where it sits.
+    ///
+    /// The parcels inside stay where they are when the new one fits beside
+    /// them ([`Packing::try_place`]). Otherwise, while the compartment holds
+    /// fewer than [`MAX_CONSOLIDATION_REPACK`] parcels, all of them are
+    /// re-packed together by the exact search (that of
+    /// [`crate::pack::pack_exact`], at most [`CONSOLIDATION_NODES`] nodes):
+    /// the courier rearranges the
+    /// compartment, and [`Contents::packing`] says where each parcel goes.
     ///
     /// # Errors
     ///

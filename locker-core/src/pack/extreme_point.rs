@@ -44,7 +44,7 @@ impl Cuboid {
     }
 
     /// True when the point lies in the box (half-open on every axis).
-    fn contains(&self, point: [u64; 3]) -> bool {
+    pub(super) fn contains(&self, point: [u64; 3]) -> bool {
         self.lo[0] <= point[0]
             && point[0] < self.hi[0]
             && self.lo[1] <= point[1]

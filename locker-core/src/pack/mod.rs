@@ -35,6 +35,18 @@
 //! first-fit decreasing over identical compartments with the same orders
 //! and keeps the one using the fewest.
 //!
+//! # Searches
+//!
+//! The heuristic's rules can miss a packing that exists (its "flattest"
+//! tie-break may stand the first box so that the second no longer fits).
+//! [`pack_exact`] searches a few parcels into one compartment exhaustively
+//! within a node budget and answers packed, impossible, or undecided; it is
+//! complete when the parcels fill the space exactly, so a compartment cut
+//! into boxes is always re-packed. [`pack_into`] packs many parcels into
+//! compartments of different sizes for an [`Objective`], starting from the
+//! heuristic and improving within an iteration budget. Both are
+//! deterministic, and a larger budget never gives a worse answer.
+//!
 //! # Support
 //!
 //! Parcels do not float: a box whose bottom is above the floor must rest on
@@ -81,18 +93,27 @@
 
 mod bound;
 mod check;
+mod exact;
 mod extreme_point;
+mod into;
 mod packing;
+mod search;
 
 use alloc::vec::Vec;
 use core::cmp::Reverse;
 use core::fmt;
 
 use crate::geometry::{Dimensions, Orientation};
-use crate::ids::ParcelId;
+use crate::ids::{CompartmentId, ParcelId};
 use crate::parcel::Parcel;
 
 pub use bound::{lower_bound, lower_bound_l0, lower_bound_l2};
+pub(crate) use exact::repack_exact;
+pub use exact::{ExactOutcome, ExactResult, MAX_EXACT_PARCELS, pack_exact};
+pub use into::{
+    Bin, BinPacking, DEFAULT_MAX_ITERATIONS, Objective, PackIntoResult, PackOptions, pack_into,
+    try_pack_into,
+};
 pub use packing::Packing;
 
 /// The share of a raised box's base area, in percent, that must rest on the
@@ -248,6 +269,18 @@ pub enum PackError {
         size: Dimensions,
         /// The usable space of one compartment.
         space: Dimensions,
+    },
+    /// Two parcels given to [`try_pack_into`] share an id.
+    #[error("{parcel} is given twice")]
+    DuplicateParcel {
+        /// The repeated id.
+        parcel: ParcelId,
+    },
+    /// Two compartments given to [`try_pack_into`] share an id.
+    #[error("compartment {compartment} is given twice")]
+    DuplicateBin {
+        /// The repeated id.
+        compartment: CompartmentId,
     },
 }
 
@@ -476,3 +509,7 @@ fn first_fit(space: Dimensions, parcels: &[Parcel], indices: &[usize]) -> Vec<Pa
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_exact;
+#[cfg(test)]
+mod tests_into;

@@ -13,7 +13,7 @@ is what the other bindings and the firmware read.
   :func:`bank_config_to_json`, :func:`validate_bank_config`.
 - Allocation: :class:`Bank` (``allocate``, ``store``, ``release``,
   ``plan_batch``, ``apply_batch``).
-- Packing: :func:`pack`, :func:`pack_bins`, :func:`lower_bound`.
+- Packing: :func:`pack`, :func:`pack_bins`, :func:`pack_into`, :func:`lower_bound`.
 - Credentials: :class:`KeyRing` (weak keys refused, ``checks()``),
   :class:`CredentialStore` (PINs, courier codes, tokens, remote commands;
   throttling), :func:`brute_force_bound` (a policy above its target is
@@ -96,6 +96,7 @@ from locker._locker import (
     lower_bound,
     pack,
     pack_bins,
+    pack_into,
     parcel_stays,
     plan,
     read_journal,
@@ -182,6 +183,7 @@ __all__ = [
     "lower_bound",
     "pack",
     "pack_bins",
+    "pack_into",
     "parcel_stays",
     "plan",
     "qr_svg",

@@ -84,6 +84,7 @@ __all__ = [
     "lower_bound",
     "pack",
     "pack_bins",
+    "pack_into",
     "parcel_stays",
     "plan",
     "qr_svg",
@@ -280,6 +281,14 @@ def pack(space: _Dims, parcels: Sequence[_JsonDict]) -> _JsonDict:
 
 def pack_bins(space: _Dims, parcels: Sequence[_JsonDict]) -> List[_JsonDict]:
     """Packs parcel dicts into as few identical spaces as the heuristic manages."""
+
+def pack_into(
+    compartments: Sequence[_JsonDict],
+    parcels: Sequence[_JsonDict],
+    options: Optional[_JsonDict] = None,
+) -> _JsonDict:
+    """Packs parcel dicts into compartments of different sizes for an objective:
+    ``{"bins": [{"compartment": id, "packing": ...}], "unplaced": [...], "iterations": n}``."""
 
 def lower_bound(space: _Dims, parcels: Sequence[_JsonDict]) -> int:
     """A lower bound on the spaces any packing of the parcels needs."""

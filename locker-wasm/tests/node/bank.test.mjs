@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 
-import { Bank, defaultBank, doorIds, lowerBound, pack, packBins, validateBankConfig } from "locker-wasm";
+import { Bank, defaultBank, doorIds, lowerBound, pack, packBins, packInto, validateBankConfig } from "locker-wasm";
 
 const parcel = (id, w, d, h, g = 1000) => ({ id, size: { width_mm: w, depth_mm: d, height_mm: h }, weight_g: g });
 
@@ -94,4 +94,27 @@ test("packBins places every parcel once, in no fewer spaces than the bound", () 
   assert.ok(bins.length >= lowerBound(space, parcels));
   assert.throws(() => packBins(space, [parcel(1, 900, 900, 900)]), { code: "fits_no_bin" });
   assert.throws(() => packBins(space, "nope"), { code: "invalid_argument" });
+});
+
+test("packInto fills compartments of different sizes for each objective, refusing bad input", () => {
+  const bin = (id, w, d, h) => ({ id, space: { width_mm: w, depth_mm: d, height_mm: h }, max_weight_g: 25_000 });
+  const compartments = [bin(1, 370, 630, 400), bin(2, 310, 210, 110)];
+  const parcels = Array.from({ length: 5 }, (_, i) => parcel(i + 1, 300, 200, 100));
+  const options = { objective: "least_volume", max_iterations: 2_000, seed: 7 };
+  const result = packInto(compartments, parcels, options);
+  assert.deepEqual(result.unplaced, []);
+  const placed = result.bins.flatMap((b) => b.packing.placements.map((p) => p.parcel));
+  assert.deepEqual([...placed].sort((a, b) => a - b), [1, 2, 3, 4, 5]);
+  assert.deepEqual(packInto(compartments, parcels, options), result);
+  const most = packInto([compartments[1]], parcels, { objective: "most_parcels" });
+  assert.equal(most.unplaced.length, 4);
+  assert.deepEqual(packInto([], parcels).unplaced, [1, 2, 3, 4, 5]);
+  assert.deepEqual(packInto(compartments, [], null).bins, []);
+  assert.throws(() => packInto(compartments, [parcel(1, 10, 10, 10), parcel(1, 10, 10, 10)]), { code: "duplicate_parcel" });
+  assert.throws(() => packInto([bin(1, 10, 10, 10), bin(1, 20, 20, 20)], parcels), { code: "duplicate_compartment" });
+  assert.throws(() => packInto([bin(1, 0, 10, 10)], parcels), { code: "zero_side" });
+  assert.throws(() => packInto(compartments, parcels, { budget: 3 }), { code: "invalid_argument" });
+  assert.throws(() => packInto(compartments, parcels, { objective: "fastest" }), { code: "invalid_argument" });
+  assert.throws(() => packInto("nope", parcels), { code: "invalid_argument" });
+  assert.throws(() => packInto(compartments, parcels, { max_iterations: "many" }), { code: "invalid_argument" });
 });

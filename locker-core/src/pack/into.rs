@@ -1,0 +1,243 @@
+//! [`pack_into`]: many parcels into compartments of different sizes, for
+//! one of two goals, improved by a search within an iteration budget.
+//!
+//! # What a packing must respect
+//!
+//! Each compartment ([`Bin`]) has a usable space (inner size minus the
+//! clearance, which the caller subtracts), a temperature zone and an
+//! optional shelf limit. A parcel goes only into a compartment of its
+//! zone, the parcels of one compartment share zone and handling (see
+//! [`Parcel::can_share_with`]), their weights add up to at most the limit,
+//! and each compartment's packing passes [`Packing::check`] ("this side
+//! up" and the support rule included).
+//!
+//! # The goals
+//!
+//! - [`Objective::MostParcels`]: place as many parcels as possible (then
+//!   use as few compartments as possible) — a full bank at the end of a
+//!   courier's round.
+//! - [`Objective::FewestCompartments`]: place every parcel that fits some
+//!   compartment, in as few compartments as possible (then the least
+//!   compartment volume); [`Objective::LeastVolume`] puts the volume first.
+//!
+//! # The search
+//!
+//! A greedy construction first (first fit, largest parcels first, with the
+//! extreme-point heuristic of [`super::pack`]), then local search: empty
+//! the least-filled compartment into the others, move a compartment's
+//! contents into a smaller free one, insert parcels left over, and trade a
+//! large placed parcel for several smaller ones left over; each new
+//! parcel that does not fit beside the others by [`Packing::try_place`]
+//! may re-pack its compartment from scratch (the greedy orders, then
+//! [`super::pack_exact`] with a small budget). Then it restarts from
+//! orders perturbed by a seeded generator, keeping the best result.
+//!
+//! Every step is atomic and runs only when budget is left; the budget is
+//! counted in placement attempts (one [`Packing::try_place`] beside up to
+//! three boxes, one more per four boxes beyond; a re-pack as the attempts
+//! of its greedy orders; one box tried by the exact search). The steps follow a fixed order given the
+//! seed, so the same inputs always give the same result, and a larger
+//! budget runs the same steps further: since the best result is only ever
+//! replaced by a better one, it is never worse.
+
+use alloc::vec::Vec;
+
+use super::search::Load;
+use super::{PackError, Packing};
+use crate::geometry::Dimensions;
+use crate::ids::{CompartmentId, ParcelId};
+use crate::parcel::{Parcel, TemperatureZone};
+
+/// The budget [`PackOptions::default`] gives, in placement attempts:
+/// about 75 ms for 200 parcels and 40 compartments on one core of the
+/// benchmark machine (BENCHMARKS.md).
+pub const DEFAULT_MAX_ITERATIONS: u64 = 100_000;
+
+/// One compartment that [`pack_into`] may fill.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+pub struct Bin {
+    /// The compartment's id, which the result names.
+    pub id: CompartmentId,
+    /// Its usable space: the inner size minus the clearance.
+    pub space: Dimensions,
+    /// The most its shelf carries, in grams; `None` for no limit.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub max_weight_g: Option<u32>,
+    /// The temperature it keeps.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub zone: TemperatureZone,
+}
+
+impl Bin {
+    /// An ambient compartment with a shelf limit.
+    #[must_use]
+    pub const fn new(id: CompartmentId, space: Dimensions, max_weight_g: u32) -> Self {
+        Self {
+            id,
+            space,
+            max_weight_g: Some(max_weight_g),
+            zone: TemperatureZone::Ambient,
+        }
+    }
+
+    /// The same compartment, keeping `zone`.
+    #[must_use]
+    pub const fn in_zone(mut self, zone: TemperatureZone) -> Self {
+        self.zone = zone;
+        self
+    }
+}
+
+/// What [`pack_into`] optimizes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[non_exhaustive]
+pub enum Objective {
+    /// As many parcels as possible, then as few compartments, then as
+    /// little compartment volume.
+    MostParcels,
+    /// Every parcel that fits some compartment (as many as the search
+    /// manages), then as few compartments, then as little volume.
+    #[default]
+    FewestCompartments,
+    /// Every parcel that fits some compartment, then as little compartment
+    /// volume, then as few compartments.
+    LeastVolume,
+}
+
+/// How [`pack_into`] searches: the goal, the budget and the seed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields, default))]
+pub struct PackOptions {
+    /// What to optimize.
+    pub objective: Objective,
+    /// The most placement attempts the search spends (0: the greedy
+    /// construction only).
+    pub max_iterations: u64,
+    /// The seed of the restarts' perturbations.
+    pub seed: u64,
+}
+
+impl Default for PackOptions {
+    fn default() -> Self {
+        Self {
+            objective: Objective::default(),
+            max_iterations: DEFAULT_MAX_ITERATIONS,
+            seed: 0,
+        }
+    }
+}
+
+impl PackOptions {
+    /// The default budget and seed, with `objective`.
+    #[must_use]
+    pub fn new(objective: Objective) -> Self {
+        Self {
+            objective,
+            ..Self::default()
+        }
+    }
+}
+
+/// One compartment used by a [`PackIntoResult`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+pub struct BinPacking {
+    /// The compartment.
+    pub compartment: CompartmentId,
+    /// What goes in it, and where.
+    pub packing: Packing,
+}
+
+/// The outcome of [`pack_into`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+pub struct PackIntoResult {
+    /// The compartments used, in the order given, each with its packing.
+    pub bins: Vec<BinPacking>,
+    /// The parcels left out, in input order.
+    pub unplaced: Vec<ParcelId>,
+    /// The placement attempts spent.
+    pub iterations: u64,
+}
+
+impl PackIntoResult {
+    /// How many parcels are placed.
+    #[must_use]
+    pub fn placed(&self) -> usize {
+        self.bins.iter().map(|b| b.packing.placements().len()).sum()
+    }
+}
+
+/// Packs `parcels` into `bins` for `options.objective`; see the module docs.
+///
+/// Deterministic for given inputs and options; never panics, whatever the
+/// sizes; a parcel with a zero side, or that fits no compartment of its
+/// zone, is left unplaced. Parcel ids should be unique (see
+/// [`try_pack_into`]).
+#[must_use]
+pub fn pack_into(bins: &[Bin], parcels: &[Parcel], options: &PackOptions) -> PackIntoResult {
+    let load = Load::search(bins, parcels, options);
+    let (iterations, contents) = load;
+    let mut used = Vec::new();
+    let mut placed = alloc::vec![false; parcels.len()];
+    for (bin, packing) in bins.iter().zip(contents) {
+        let Some(packing) = packing else { continue };
+        for placement in packing.placements() {
+            if let Some(i) = parcels.iter().position(|p| p.id == placement.parcel)
+                && let Some(flag) = placed.get_mut(i)
+            {
+                *flag = true;
+            }
+        }
+        used.push(BinPacking {
+            compartment: bin.id,
+            packing,
+        });
+    }
+    let unplaced = parcels
+        .iter()
+        .zip(&placed)
+        .filter(|(_, placed)| !**placed)
+        .map(|(p, _)| p.id)
+        .collect();
+    PackIntoResult {
+        bins: used,
+        unplaced,
+        iterations,
+    }
+}
+
+/// Like [`pack_into`], but refuses input it cannot answer for.
+///
+/// # Errors
+///
+/// [`PackError::DuplicateParcel`] for a parcel id given twice,
+/// [`PackError::DuplicateBin`] for a compartment id given twice.
+pub fn try_pack_into(
+    bins: &[Bin],
+    parcels: &[Parcel],
+    options: &PackOptions,
+) -> Result<PackIntoResult, PackError> {
+    let mut ids: Vec<u64> = parcels.iter().map(|p| p.id.0).collect();
+    ids.sort_unstable();
+    if let Some(pair) = ids.windows(2).find(|w| w.first() == w.get(1)) {
+        let id = pair.first().copied().unwrap_or_default();
+        return Err(PackError::DuplicateParcel { parcel: id.into() });
+    }
+    let mut ids: Vec<u32> = bins.iter().map(|b| b.id.0).collect();
+    ids.sort_unstable();
+    if let Some(pair) = ids.windows(2).find(|w| w.first() == w.get(1)) {
+        let id = pair.first().copied().unwrap_or_default();
+        return Err(PackError::DuplicateBin {
+            compartment: CompartmentId(id),
+        });
+    }
+    Ok(pack_into(bins, parcels, options))
+}

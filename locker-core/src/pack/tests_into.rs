@@ -1,0 +1,296 @@
+//! Tests of `pack_into`: the rules every result keeps, and the search.
+
+use super::tests_exact::{Mix, guillotine};
+use super::*;
+use crate::parcel::{Handling, TemperatureZone};
+use alloc::vec;
+use alloc::vec::Vec;
+use proptest::prelude::*;
+
+fn bin(id: u32, w: u32, d: u32, h: u32) -> Bin {
+    Bin::new(CompartmentId(id), Dimensions::new(w, d, h), 25_000)
+}
+
+fn options(objective: Objective, max_iterations: u64) -> PackOptions {
+    PackOptions {
+        objective,
+        max_iterations,
+        seed: 1,
+    }
+}
+
+/// Every rule of the module docs of `pack_into`, checked from scratch.
+fn assert_valid(bins: &[Bin], parcels: &[Parcel], result: &PackIntoResult) {
+    let mut seen: Vec<u64> = result.unplaced.iter().map(|p| p.0).collect();
+    for used in &result.bins {
+        let spec = bins.iter().find(|b| b.id == used.compartment).unwrap();
+        assert_eq!(used.packing.space(), spec.space);
+        assert_eq!(used.packing.check(parcels), Ok(()));
+        assert!(!used.packing.placements().is_empty());
+        let held: Vec<&Parcel> = used
+            .packing
+            .placements()
+            .iter()
+            .map(|pl| parcels.iter().find(|p| p.id == pl.parcel).unwrap())
+            .collect();
+        let weight_g: u64 = held.iter().map(|p| u64::from(p.weight_g)).sum();
+        if let Some(max) = spec.max_weight_g {
+            assert!(weight_g <= u64::from(max));
+        }
+        for p in &held {
+            assert_eq!(p.zone, spec.zone);
+            assert!(p.can_share_with(held[0]));
+        }
+        seen.extend(held.iter().map(|p| p.id.0));
+    }
+    seen.sort_unstable();
+    let mut ids: Vec<u64> = parcels.iter().map(|p| p.id.0).collect();
+    ids.sort_unstable();
+    assert_eq!(seen, ids, "every parcel placed once or listed unplaced");
+}
+
+fn random_parcels(seed: u64, n: u64) -> Vec<Parcel> {
+    let mut rng = Mix(seed);
+    (0..n)
+        .map(|i| {
+            let side =
+                |rng: &mut Mix, lo: u64, hi: u64| u32::try_from(lo + rng.below(hi - lo)).unwrap();
+            let mut p = Parcel::new(
+                ParcelId(i),
+                Dimensions::new(
+                    side(&mut rng, 40, 400),
+                    side(&mut rng, 40, 300),
+                    side(&mut rng, 20, 250),
+                ),
+                u32::try_from(200 + rng.below(6_000)).unwrap(),
+            );
+            if rng.below(5) == 0 {
+                p = p.upright();
+            }
+            match rng.below(10) {
+                0 => p.with_handling(Handling::CashOnDelivery),
+                1 => p.in_zone(TemperatureZone::Chilled),
+                _ => p,
+            }
+        })
+        .collect()
+}
+
+fn mixed_bins() -> Vec<Bin> {
+    (0..12)
+        .map(|i| match i % 4 {
+            0 => bin(i, 380, 640, 80),
+            1 => bin(i, 380, 640, 190),
+            2 => bin(i, 380, 640, 410),
+            _ => bin(i, 450, 600, 500).in_zone(TemperatureZone::Chilled),
+        })
+        .collect()
+}
+
+#[test]
+fn nothing_to_pack_or_nowhere_to_pack() {
+    let parcels = random_parcels(1, 5);
+    let none = pack_into(&[], &parcels, &PackOptions::default());
+    assert!(none.bins.is_empty());
+    assert_eq!(none.unplaced.len(), 5);
+    let empty = pack_into(&mixed_bins(), &[], &PackOptions::default());
+    assert!(empty.bins.is_empty() && empty.unplaced.is_empty());
+}
+
+#[test]
+fn the_rules_hold_for_every_objective() {
+    let bins = mixed_bins();
+    for seed in 0..6 {
+        let parcels = random_parcels(seed, 40);
+        for objective in [
+            Objective::MostParcels,
+            Objective::FewestCompartments,
+            Objective::LeastVolume,
+        ] {
+            let result = pack_into(&bins, &parcels, &options(objective, 5_000));
+            assert_valid(&bins, &parcels, &result);
+        }
+    }
+}
+
+#[test]
+fn weight_limits_split_heavy_parcels() {
+    let bins = [bin(1, 600, 600, 600), bin(2, 600, 600, 600)];
+    let heavy = |id| Parcel::new(ParcelId(id), Dimensions::new(100, 100, 100), 15_000);
+    let parcels = [heavy(1), heavy(2), heavy(3)];
+    let result = pack_into(&bins, &parcels, &PackOptions::default());
+    assert_valid(&bins, &parcels, &result);
+    // 25 kg per shelf: one parcel each, the third left over.
+    assert_eq!(result.placed(), 2);
+    assert_eq!(result.bins.len(), 2);
+}
+
+#[test]
+fn handling_classes_never_share_a_compartment() {
+    let bins = [
+        bin(1, 600, 600, 600),
+        bin(2, 600, 600, 600),
+        bin(3, 100, 100, 100),
+    ];
+    let small = |id| Parcel::new(ParcelId(id), Dimensions::new(100, 100, 100), 100);
+    let parcels = [
+        small(1),
+        small(2).with_handling(Handling::CashOnDelivery),
+        small(3).with_handling(Handling::IdCheck),
+    ];
+    let result = pack_into(&bins, &parcels, &PackOptions::default());
+    assert_valid(&bins, &parcels, &result);
+    assert_eq!(result.placed(), 3);
+    assert_eq!(result.bins.len(), 3);
+}
+
+#[test]
+fn fewest_compartments_beats_the_greedy_on_a_guillotine_load() {
+    // Three compartments, each cut into 6 boxes: the greedy rarely finds 3.
+    let space = Dimensions::new(640, 380, 410);
+    let mut parcels = Vec::new();
+    for (cut, seed) in [11, 12, 13].into_iter().enumerate() {
+        for mut p in guillotine(space, 6, seed) {
+            p.id = ParcelId(p.id.0 + 100 * cut as u64);
+            parcels.push(p);
+        }
+    }
+    let bins: Vec<Bin> = (0..6)
+        .map(|i| Bin {
+            max_weight_g: None,
+            ..bin(i, 640, 380, 410)
+        })
+        .collect();
+    let result = pack_into(
+        &bins,
+        &parcels,
+        &options(Objective::FewestCompartments, 100_000),
+    );
+    assert_valid(&bins, &parcels, &result);
+    assert!(result.unplaced.is_empty());
+    assert!(result.bins.len() <= 4, "{} compartments", result.bins.len());
+}
+
+#[test]
+fn least_volume_moves_parcels_into_smaller_compartments() {
+    let bins = [bin(1, 600, 600, 600), bin(2, 200, 200, 200)];
+    let parcels = [Parcel::new(
+        ParcelId(1),
+        Dimensions::new(150, 150, 150),
+        100,
+    )];
+    let result = pack_into(&bins, &parcels, &options(Objective::LeastVolume, 1_000));
+    assert_valid(&bins, &parcels, &result);
+    assert_eq!(result.bins[0].compartment, CompartmentId(2));
+}
+
+#[test]
+fn most_parcels_prefers_many_small_parcels_to_one_large() {
+    let bins = [bin(1, 200, 200, 200)];
+    let mut parcels = vec![Parcel::new(
+        ParcelId(0),
+        Dimensions::new(200, 200, 200),
+        100,
+    )];
+    parcels.extend((1..=8).map(|i| Parcel::new(ParcelId(i), Dimensions::new(100, 100, 100), 100)));
+    let result = pack_into(&bins, &parcels, &options(Objective::MostParcels, 10_000));
+    assert_valid(&bins, &parcels, &result);
+    assert_eq!(result.placed(), 8);
+    assert_eq!(result.unplaced, vec![ParcelId(0)]);
+}
+
+#[test]
+fn duplicates_are_refused_with_their_id() {
+    let bins = [bin(1, 100, 100, 100), bin(1, 200, 200, 200)];
+    let p = Parcel::new(ParcelId(7), Dimensions::new(10, 10, 10), 1);
+    assert_eq!(
+        try_pack_into(&bins[..1], &[p, p], &PackOptions::default()),
+        Err(PackError::DuplicateParcel {
+            parcel: ParcelId(7)
+        })
+    );
+    assert_eq!(
+        try_pack_into(&bins, &[p], &PackOptions::default()),
+        Err(PackError::DuplicateBin {
+            compartment: CompartmentId(1)
+        })
+    );
+}
+
+#[test]
+fn degenerate_sizes_do_not_panic() {
+    let bins = [
+        bin(1, 0, 10, 10),
+        bin(2, u32::MAX, u32::MAX, u32::MAX),
+        bin(3, 1, 1, 1),
+    ];
+    let parcels = [
+        Parcel::new(ParcelId(1), Dimensions::new(0, 5, 5), 1),
+        Parcel::new(
+            ParcelId(2),
+            Dimensions::new(u32::MAX, u32::MAX, u32::MAX),
+            u32::MAX,
+        ),
+        Parcel::new(ParcelId(3), Dimensions::new(1, 1, 1), 0),
+    ];
+    for objective in [
+        Objective::MostParcels,
+        Objective::FewestCompartments,
+        Objective::LeastVolume,
+    ] {
+        let result = pack_into(&bins, &parcels, &options(objective, 1_000));
+        assert_valid(&bins, &parcels, &result);
+        assert!(result.unplaced.contains(&ParcelId(1)));
+    }
+}
+
+#[test]
+fn the_same_inputs_give_the_same_result() {
+    let bins = mixed_bins();
+    let parcels = random_parcels(9, 50);
+    let a = pack_into(&bins, &parcels, &options(Objective::MostParcels, 3_000));
+    let b = pack_into(&bins, &parcels, &options(Objective::MostParcels, 3_000));
+    assert_eq!(a, b);
+}
+
+fn rank(result: &PackIntoResult, bins: &[Bin], objective: Objective) -> (usize, i64, i128) {
+    let used = i64::try_from(result.bins.len()).unwrap();
+    let volume: u128 = result
+        .bins
+        .iter()
+        .map(|b| {
+            let spec = bins.iter().find(|s| s.id == b.compartment).unwrap();
+            volume_u128(spec.space)
+        })
+        .sum();
+    let volume = i128::try_from(volume).unwrap();
+    match objective {
+        Objective::LeastVolume => (result.placed(), 0, -volume),
+        _ => (result.placed(), -used, -volume),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(16))]
+
+    #[test]
+    fn a_larger_budget_never_does_worse(
+        seed in any::<u64>(),
+        n in 0u64..40,
+        small in 0u64..2_000,
+        extra in 0u64..6_000,
+        objective_index in 0usize..3,
+    ) {
+        let objective = [Objective::MostParcels, Objective::FewestCompartments, Objective::LeastVolume][objective_index];
+        let bins = mixed_bins();
+        let parcels = random_parcels(seed, n);
+        let mut options = options(objective, small);
+        options.seed = seed;
+        let a = pack_into(&bins, &parcels, &options);
+        options.max_iterations = small + extra;
+        let b = pack_into(&bins, &parcels, &options);
+        assert_valid(&bins, &parcels, &a);
+        assert_valid(&bins, &parcels, &b);
+        prop_assert!(rank(&b, &bins, objective) >= rank(&a, &bins, objective));
+    }
+}
