@@ -2,9 +2,11 @@
 //! configured door, and per door holding a parcel (its delivery and the
 //! recipient's PIN and QR records), measured with a counting allocator.
 //!
-//! Measured on the host (64-bit pointers and `usize`), so it is an upper
-//! bound for a 32-bit Cortex-M. `cargo test -p locker-ffi --test footprint
-//! -- --nocapture` prints the numbers; scripts/ci/no_std reports them.
+//! Measured on the host (64-bit pointers and `usize`): what a Python or
+//! Node host pays. The same rig (footprint_rig/mod.rs) runs on the part
+//! itself in the Cortex-M `ram-per-door` image. `cargo test -p locker-ffi
+//! --test footprint -- --nocapture` prints the numbers; scripts/ci/no_std
+//! reports both.
 #![allow(clippy::unwrap_used, missing_docs)]
 // A counting global allocator needs `unsafe` (this crate allows it, with a
 // `// SAFETY:` comment on each use).
@@ -14,13 +16,10 @@ use core::alloc::{GlobalAlloc, Layout};
 use core::sync::atomic::{AtomicUsize, Ordering};
 use std::alloc::System;
 
-use locker_core::allocate::Request;
-use locker_core::bank::{CompartmentSpec, DoorPosition};
-use locker_core::credential::{CarrierId, KioskId};
-use locker_core::hardware::{DoorState, Hardware, HardwareErrorKind};
-use locker_core::journal::{JournalSink, Record};
-use locker_core::locker::{DropOff, Entry, Locker, LockerConfig};
-use locker_core::{CompartmentId, Dimensions, Parcel, ParcelId, RecipientId};
+extern crate alloc;
+
+#[path = "footprint_rig/mod.rs"]
+mod rig;
 
 struct Counting;
 
@@ -51,107 +50,15 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static ALLOCATOR: Counting = Counting;
 
-/// A lock board that keeps nothing in RAM: every door reads closed, no
-/// occupancy sensor.
-struct Board {
-    state: u64,
-}
-
-impl Hardware for Board {
-    type Error = HardwareErrorKind;
-    fn unlock(&mut self, _: CompartmentId) -> Result<(), Self::Error> {
-        Ok(())
-    }
-    fn door_state(&mut self, _: CompartmentId) -> Result<DoorState, Self::Error> {
-        Ok(DoorState::Closed)
-    }
-    fn now_s(&mut self) -> Result<u64, Self::Error> {
-        Ok(1_700_000_000)
-    }
-    fn fill_random(&mut self, buf: &mut [u8]) -> Result<(), Self::Error> {
-        // xorshift64: a test stand-in for a TRNG, never for firmware.
-        for byte in buf {
-            self.state ^= self.state << 13;
-            self.state ^= self.state >> 7;
-            self.state ^= self.state << 17;
-            *byte = self.state.to_le_bytes()[0];
-        }
-        Ok(())
-    }
-}
-
-/// A journal on the vendor's flash: nothing stays in RAM.
-struct Discard;
-
-impl JournalSink<Entry> for Discard {
-    type Error = core::convert::Infallible;
-    fn append(&mut self, _: &Record<Entry>) -> Result<(), Self::Error> {
-        Ok(())
-    }
-}
-
-fn config(doors: u32) -> LockerConfig {
-    let mut config = LockerConfig::default();
-    let template = config.bank.compartments[0].clone();
-    config.bank.ada_compliant = false;
-    config.bank.policy.reserve_largest = 0;
-    config.bank.compartments = (1..=doors)
-        .map(|id| CompartmentSpec {
-            id: CompartmentId(id),
-            label: format!("D{id}"),
-            size_class: String::from("M"),
-            inner: Dimensions::new(400, 600, 300),
-            position: DoorPosition {
-                column: u16::try_from(id / 10).unwrap(),
-                row: u16::try_from(id % 10).unwrap(),
-            },
-            operable_height_mm: None,
-            ..template.clone()
-        })
-        .collect();
-    config
-}
-
-/// Live heap bytes of a locker with `doors` doors, `filled` of them
-/// holding one parcel each.
-fn live_bytes(doors: u32, filled: u32) -> usize {
-    let config = config(doors);
-    let before = LIVE.load(Ordering::Relaxed);
-    let mut locker = Locker::new(
-        config,
-        Board {
-            state: 0x9E37_79B9_7F4A_7C15,
-        },
-        Discard,
-    )
-    .unwrap();
-    let code = locker.issue_courier_code(CarrierId(1), 86_400).unwrap();
-    let session = locker.courier_sign_in(KioskId(1), code.expose()).unwrap();
-    for n in 0..filled {
-        let parcel = Parcel::new(
-            ParcelId(u64::from(n)),
-            Dimensions::new(300, 200, 100),
-            1_500,
-        );
-        let request = Request::new(parcel, RecipientId(u64::from(n)));
-        let DropOff::Opened { compartment, .. } = locker.deposit(&session, request).unwrap() else {
-            panic!("room for every parcel");
-        };
-        locker.door_closed(compartment).unwrap();
-        drop(locker.take_events());
-    }
-    let live = LIVE.load(Ordering::Relaxed) - before;
-    drop(locker);
-    live
+fn live_heap_bytes() -> usize {
+    LIVE.load(Ordering::Relaxed)
 }
 
 #[test]
 fn ram_per_compartment() {
-    let small = live_bytes(20, 0);
-    let large = live_bytes(120, 0);
-    let per_door = (large - small) / 100;
-    let full = live_bytes(120, 100);
-    let per_parcel = (full - large) / 100;
+    let measured = rig::heap_per_door(live_heap_bytes).unwrap();
+    let (small, large) = (measured.small_bytes, measured.large_bytes);
+    let (per_door, per_parcel) = (measured.per_door_bytes, measured.per_occupied_bytes);
     println!(
         "RAM (64-bit host, heap): {small} B for 20 doors, {large} B for 120; \
          {per_door} B per configured compartment, +{per_parcel} B per occupied compartment"
