@@ -7,6 +7,15 @@
 
 use core::fmt;
 
+/// The largest integer a JavaScript number (an IEEE 754 double) holds
+/// exactly, 2^53 − 1. Every id this library draws, and every value it
+/// writes in a journal record of version 3, stays at or below it, so
+/// records cross into JavaScript as plain numbers. Ids the host gives
+/// (parcels, recipients) are its own: a C or Python host may use all 64
+/// bits, and the JavaScript binding then hands those over as decimal
+/// strings.
+pub const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
+
 macro_rules! id_type {
     ($(#[$doc:meta])* $name:ident($inner:ty), $prefix:literal) => {
         $(#[$doc])*

@@ -50,5 +50,5 @@ pub mod sim;
 mod tagged;
 
 pub use geometry::{Dimensions, Orientation};
-pub use ids::{CompartmentId, ParcelId, RecipientId};
+pub use ids::{CompartmentId, MAX_SAFE_INTEGER, ParcelId, RecipientId};
 pub use parcel::{Handling, Parcel, TemperatureZone};

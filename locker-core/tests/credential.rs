@@ -209,7 +209,7 @@ fn pin_lockout_never_blocks_qr_or_rfid() {
             &RfidRequest {
                 recipient: RecipientId(12),
                 with_pin: false,
-                expires_at_s: u64::MAX,
+                expires_at_s: None,
             },
             NOW,
         )
@@ -430,7 +430,7 @@ fn tokens_with_records_are_revocable_and_name_the_recipient() {
     // Without a record, revocation goes to the spent list.
     let (other, record) = issue_token(&keys, &mut rng, &request, NOW).unwrap();
     store
-        .revoke_token(record.id, record.expires_at_s, NOW)
+        .revoke_token(record.id, record.expires_at_s.unwrap(), NOW)
         .unwrap();
     assert_eq!(
         store
@@ -458,7 +458,7 @@ fn rfid_tap_opens_all_compartments_and_spends_the_pins() {
             &RfidRequest {
                 recipient: RecipientId(12),
                 with_pin: true,
-                expires_at_s: u64::MAX,
+                expires_at_s: None,
             },
             NOW,
         )
@@ -474,7 +474,7 @@ fn rfid_tap_opens_all_compartments_and_spends_the_pins() {
         &RfidRequest {
             recipient: RecipientId(13),
             with_pin: false,
-            expires_at_s: u64::MAX,
+            expires_at_s: None,
         },
         NOW,
     );
@@ -580,7 +580,7 @@ fn rfid_tap_opens_all_compartments_and_spends_the_pins() {
             &RfidRequest {
                 recipient: RecipientId(13),
                 with_pin: false,
-                expires_at_s: u64::MAX,
+                expires_at_s: None,
             },
             NOW,
         )

@@ -28,6 +28,59 @@ fn keys(rng: &mut StdRng) -> KeyRing {
 proptest! {
     #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
 
+    /// Every id the library draws (credentials, tokens, remote nonces) is
+    /// a number JavaScript holds exactly; a tag without an end has none in
+    /// its JSON, and reads back as never expiring.
+    #[test]
+    fn drawn_ids_fit_53_bits_and_never_is_an_absent_field(seed in any::<u64>()) {
+        let mut rng = StdRng::seed_from_u64(seed);
+        let keys = keys(&mut rng);
+        let id = locker_core::credential::CredentialId::random(&mut rng);
+        prop_assert!(id.0 <= locker_core::MAX_SAFE_INTEGER);
+        let request = TokenRequest {
+            compartments: vec![CompartmentId(4)],
+            recipient: Some(RecipientId(9)),
+            purpose: Purpose::Pickup,
+            bank: BANK,
+            expires_at_s: NOW + 60,
+        };
+        let (_, record) = issue_token(&keys, &mut rng, &request, NOW).unwrap();
+        prop_assert!(record.id.0 <= locker_core::MAX_SAFE_INTEGER);
+        let remote = locker_core::credential::sign_remote_command(
+            &keys,
+            &mut rng,
+            &locker_core::credential::RemoteRequest {
+                bank: BANK,
+                compartment: CompartmentId(4),
+                purpose: Purpose::Pickup,
+                recipient: Some(RecipientId(9)),
+                not_before_s: NOW,
+                not_after_s: NOW + 60,
+            },
+        )
+        .unwrap();
+        prop_assert!(remote.nonce <= locker_core::MAX_SAFE_INTEGER);
+        let store = CredentialStore::default();
+        let (_, tag) = store
+            .generate_rfid(
+                &keys,
+                &mut rng,
+                &[1, 2, 3, 4],
+                &locker_core::credential::RfidRequest {
+                    recipient: RecipientId(9),
+                    with_pin: false,
+                    expires_at_s: None,
+                },
+                NOW,
+            )
+            .unwrap();
+        let json = serde_json::to_string(&tag).unwrap();
+        prop_assert!(!json.contains("expires_at_s"), "{}", json);
+        let back: locker_core::credential::CredentialRecord = serde_json::from_str(&json).unwrap();
+        prop_assert_eq!(&back, &tag);
+        prop_assert!(back.unexpired_at(u64::MAX - 1));
+    }
+
     #[test]
     fn tokens_verify_once_before_expiry_for_their_purpose(
         seed in any::<u64>(),

@@ -439,7 +439,7 @@ proptest! {
         let (_, tag) = store.generate_rfid(&keys, &mut rng, &uid, &locker_core::credential::RfidRequest {
             recipient: RecipientId(12),
             with_pin: false,
-            expires_at_s: u64::MAX,
+            expires_at_s: None,
         }, T0).unwrap();
         store.insert(tag, T0).unwrap();
         let kiosk = KioskId(1);

@@ -603,7 +603,7 @@ fn records_after_a_legacy_snapshot_are_not_refused_for_their_key() {
     let keys = rig.keys();
     // Written as version 1 was: no key checks, no seal (they end the text).
     let text = serde_json::to_string(&rig.locker.snapshot()).unwrap();
-    assert!(text.starts_with("{\"v\":2,"));
+    assert!(text.starts_with("{\"v\":3,"));
     let cut = text.find(",\"key_checks\":").unwrap();
     let legacy_text = format!("{{\"v\":1,{}}}", &text[7..cut]);
     let legacy = Snapshot::from_json_bytes(legacy_text.as_bytes()).unwrap();

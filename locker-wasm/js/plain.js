@@ -4,6 +4,8 @@
 // core's JSON field names; a Rust test holds them to the core's serializer.
 
 /** A `GrantJson`. */
+// A tag without an end gives `expires_at_s` undefined: JSON.stringify
+// leaves it out, as the core's JSON does.
 export function grant(id_number, id_bigint, channel, purpose, compartments, recipient, carrier, expires_at_s, single_use) {
   const credential_id = integer(id_number, id_bigint);
   compartments = list(compartments);

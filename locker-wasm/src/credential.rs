@@ -57,7 +57,8 @@ export type Channel = "pin" | "qr" | "rfid" | "courier" | "remote";
 export interface GrantJson {
   credential_id: number | string; channel: Channel;
   purpose: Purpose; compartments: number[]; recipient: number | string | null; carrier: number | null;
-  expires_at_s: number | string; single_use: boolean;
+  /** Absent for an RFID tag registered without an end; a string only in a grant read from a journal of record version 1 or 2. */
+  expires_at_s?: number | string; single_use: boolean;
 }
 /** A credential's public record (the core's `CredentialRecord` JSON: ids, kind, keyed tag, status). */
 export interface CredentialRecordJson { id: number | string; [field: string]: unknown }

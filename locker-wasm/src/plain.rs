@@ -171,7 +171,7 @@ pub fn grant(grant: &Grant) -> JsValue {
         &ids(&grant.compartments),
         grant.recipient.map_or(JsValue::NULL, |r| u64_to_js(r.0)),
         grant.carrier.map_or(JsValue::NULL, |c| c.0.into()),
-        u64_to_js(grant.expires_at_s),
+        grant.expires_at_s.map_or(JsValue::UNDEFINED, u64_to_js),
         grant.single_use,
     )
 }
@@ -257,7 +257,7 @@ mod tests {
             compartments: vec![CompartmentId(3)],
             recipient: Some(RecipientId(7)),
             carrier: Some(CarrierId(9)),
-            expires_at_s: 1,
+            expires_at_s: Some(1),
             single_use: true,
         };
         assert_eq!(constructor_keys("grant"), serde_keys(&grant));

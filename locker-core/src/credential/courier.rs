@@ -80,7 +80,7 @@ impl CredentialStore {
                 compartments: alloc::vec::Vec::new(),
                 recipient: None,
                 valid_from_s: request.valid_from_s,
-                expires_at_s,
+                expires_at_s: Some(expires_at_s),
                 status: RecordStatus::Active,
             };
             return Ok((code, record));

@@ -111,7 +111,7 @@ impl CredentialStore {
             compartments: request.compartments.clone(),
             recipient: Some(recipient),
             valid_from_s: now_s,
-            expires_at_s: request.expires_at_s,
+            expires_at_s: Some(request.expires_at_s),
             status: RecordStatus::Active,
         };
         Ok((secret, record))

@@ -146,7 +146,7 @@ use core::fmt;
 
 use rand_core::CryptoRng;
 
-use crate::ids::{CompartmentId, RecipientId};
+use crate::ids::{CompartmentId, MAX_SAFE_INTEGER, RecipientId};
 
 pub use bound::{
     ATTACKER_MODEL, BOUND_TARGET_PROBABILITY, BoundReport, BruteForceLimit, BruteForcePolicy,
@@ -196,9 +196,6 @@ pub use token::{
     issue_token, token_chars_for, verify_token_offline,
 };
 
-/// Expiry meaning "never" (RFID registrations without an end date).
-pub const NEVER_EXPIRES_S: u64 = u64::MAX;
-
 /// An opaque, random credential identifier.
 ///
 /// Drawn from the caller's RNG, so it says nothing about the recipient or the
@@ -209,9 +206,12 @@ pub const NEVER_EXPIRES_S: u64 = u64::MAX;
 pub struct CredentialId(pub u64);
 
 impl CredentialId {
-    /// Draws a fresh random identifier.
+    /// Draws a fresh random identifier of 53 bits (up to
+    /// [`MAX_SAFE_INTEGER`]), so it reaches JavaScript as a plain number.
+    /// 2^53 ids leave a collision between a bank's live credentials as
+    /// unlikely as it matters: the store draws again when one is taken.
     pub fn random<R: CryptoRng + ?Sized>(rng: &mut R) -> Self {
-        Self(rng.next_u64())
+        Self(rng.next_u64() & MAX_SAFE_INTEGER)
     }
 }
 
@@ -345,8 +345,14 @@ pub struct Grant {
     pub recipient: Option<RecipientId>,
     /// The carrier, for courier codes.
     pub carrier: Option<CarrierId>,
-    /// When the credential expires (unix seconds).
-    pub expires_at_s: u64,
+    /// When the credential expires (unix seconds); `None` for never (an
+    /// RFID tag registered without an end date), written as an absent
+    /// field.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub expires_at_s: Option<u64>,
     /// Whether redeeming spends the credential.
     pub single_use: bool,
 }

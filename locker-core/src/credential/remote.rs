@@ -166,7 +166,9 @@ impl RemoteRequest {
 pub struct RemoteCommand {
     /// The signed request.
     pub request: RemoteRequest,
-    /// Random, single use.
+    /// Random, single use; it names the opening in the journal as its
+    /// credential id, so it is drawn in 53 bits like one (a back end's
+    /// 64-bit nonce is still accepted).
     pub nonce: u64,
     /// The key that signed it: a site key for a tag, an issuer's key for a
     /// signature.
@@ -251,7 +253,7 @@ pub fn sign_remote_command_ed25519<R: CryptoRng + ?Sized>(
 ) -> Result<RemoteCommand, CredentialError> {
     request.check_window()?;
     request.check_recipient()?;
-    let nonce = rng.next_u64();
+    let nonce = CredentialId::random(rng).0;
     let parts = CommandParts::new(request, nonce);
     Ok(RemoteCommand {
         request: *request,
@@ -277,7 +279,7 @@ pub fn sign_remote_command<R: CryptoRng + ?Sized>(
     request.check_window()?;
     request.check_recipient()?;
     let key = keys.newest()?;
-    let nonce = rng.next_u64();
+    let nonce = CredentialId::random(rng).0;
     Ok(RemoteCommand {
         request: *request,
         nonce,
@@ -445,7 +447,7 @@ impl CredentialStore {
             compartments: vec![r.compartment],
             recipient: r.recipient,
             carrier: None,
-            expires_at_s: r.not_after_s,
+            expires_at_s: Some(r.not_after_s),
             single_use: true,
         })
     }
@@ -463,7 +465,9 @@ impl CredentialStore {
         if let Some(retry_at_s) = self.remote.cap_retry_at(&self.policy.remote, now_s) {
             return Err(CredentialError::RemoteCapReached { retry_at_s });
         }
-        self.remote.nonces.insert(nonce, grant.expires_at_s);
+        // A remote grant always has an end; a nonce without is kept.
+        let forget_after_s = grant.expires_at_s.unwrap_or(u64::MAX);
+        self.remote.nonces.insert(nonce, forget_after_s);
         super::caps::record(&mut self.remote.opens_at_s, now_s);
         Ok(())
     }

@@ -73,8 +73,12 @@ pub struct RfidRequest {
     pub recipient: RecipientId,
     /// Give the tag a PIN even if the policy does not require one.
     pub with_pin: bool,
-    /// End of validity ([`NEVER_EXPIRES_S`](super::NEVER_EXPIRES_S) for none).
-    pub expires_at_s: u64,
+    /// End of validity (unix seconds); `None` for a tag without an end date.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub expires_at_s: Option<u64>,
 }
 
 /// A tap on the reader.
@@ -137,7 +141,7 @@ impl CredentialStore {
     ) -> Result<(Option<PinSecret>, CredentialRecord), CredentialError> {
         check_uid(uid)?;
         let expires_at_s = request.expires_at_s;
-        if expires_at_s <= now_s {
+        if let Some(expires_at_s) = expires_at_s.filter(|&end_s| end_s <= now_s) {
             return Err(CredentialError::BadExpiry {
                 expires_at_s,
                 now_s,

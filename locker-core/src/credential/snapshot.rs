@@ -168,7 +168,7 @@ mod tests {
         let rfid = RfidRequest {
             recipient: RecipientId(12),
             with_pin: false,
-            expires_at_s: NOW_S + DAY_S,
+            expires_at_s: Some(NOW_S + DAY_S),
         };
         let (_, record) = store
             .generate_rfid(&keys, &mut rng, &[4, 1, 2, 3], &rfid, NOW_S)

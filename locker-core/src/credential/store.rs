@@ -273,8 +273,15 @@ pub struct CredentialRecord {
     pub recipient: Option<RecipientId>,
     /// Start of validity (unix seconds).
     pub valid_from_s: u64,
-    /// End of validity (unix seconds, exclusive).
-    pub expires_at_s: u64,
+    /// End of validity (unix seconds, exclusive); `None` for never (an RFID
+    /// tag registered without an end date), written as an absent field.
+    /// Records of versions 1 and 2 wrote "never" as 2^64 − 1, which is
+    /// read back as that time, so they re-serialize byte for byte.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub expires_at_s: Option<u64>,
     /// Active, redeemed or revoked.
     pub status: RecordStatus,
 }
@@ -294,13 +301,29 @@ impl CredentialRecord {
                 now_s,
             });
         }
-        if now_s >= self.expires_at_s {
-            return Err(CredentialError::Expired {
-                expired_at_s: self.expires_at_s,
+        self.check_unexpired(now_s)
+    }
+
+    /// Refuses a record whose end has come at `now_s`.
+    ///
+    /// # Errors
+    ///
+    /// [`CredentialError::Expired`].
+    pub fn check_unexpired(&self, now_s: u64) -> Result<(), CredentialError> {
+        match self.expires_at_s {
+            Some(expired_at_s) if now_s >= expired_at_s => Err(CredentialError::Expired {
+                expired_at_s,
                 now_s,
-            });
+            }),
+            _ => Ok(()),
         }
-        Ok(())
+    }
+
+    /// Whether the record is still within its validity after `now_s`
+    /// (one without an end always is).
+    #[must_use]
+    pub fn unexpired_at(&self, now_s: u64) -> bool {
+        self.expires_at_s.is_none_or(|end_s| end_s > now_s)
     }
 
     /// Checks that the record is neither redeemed nor revoked.
@@ -343,7 +366,10 @@ impl CredentialRecord {
     pub(crate) fn validate(&self) -> Result<(), CredentialError> {
         let invalid = |field, reason| Err(CredentialError::InvalidRequest { field, reason });
         let active = self.status == RecordStatus::Active;
-        if self.expires_at_s <= self.valid_from_s {
+        if self
+            .expires_at_s
+            .is_some_and(|end_s| end_s <= self.valid_from_s)
+        {
             return invalid("expires_at_s", "not after valid_from_s");
         }
         match &self.kind {
@@ -738,7 +764,8 @@ impl CredentialStore {
                 }
             } else {
                 let token = SpentToken {
-                    expires_at_s: grant.expires_at_s,
+                    // A token always has an end; one without is kept.
+                    expires_at_s: grant.expires_at_s.unwrap_or(u64::MAX),
                     revoked: false,
                 };
                 self.spent_tokens.insert(credential_id, token);
@@ -856,7 +883,7 @@ impl CredentialStore {
                     r.kind,
                     CredentialKind::Rfid { .. } | CredentialKind::Courier { .. }
                 );
-                r.expires_at_s <= now_s
+                !r.unexpired_at(now_s)
                     || match r.status_since() {
                         // Tags and codes: kept a while, for the audit.
                         Some(t) if reusable => t.saturating_add(SPENT_RETENTION_S) <= now_s,
@@ -880,9 +907,10 @@ impl CredentialStore {
             if let CredentialKind::Token {
                 secret_digest: None,
             } = &record.kind
-                && record.expires_at_s > now_s
+                && let Some(expires_at_s) = record.expires_at_s
+                && expires_at_s > now_s
                 && let Some(spent) = record.status_since().map(|_| SpentToken {
-                    expires_at_s: record.expires_at_s,
+                    expires_at_s,
                     revoked: matches!(record.status, RecordStatus::Revoked { .. }),
                 })
             {
@@ -913,7 +941,7 @@ impl CredentialStore {
     pub(crate) fn active_pins_of(&self, recipient: RecipientId, now_s: u64) -> usize {
         self.records_of(recipient)
             .filter(|r| {
-                r.kind.is_pin() && r.status == RecordStatus::Active && r.expires_at_s > now_s
+                r.kind.is_pin() && r.status == RecordStatus::Active && r.unexpired_at(now_s)
             })
             .count()
     }
@@ -924,7 +952,7 @@ impl CredentialStore {
             .filter(|r| {
                 matches!(r.kind, CredentialKind::DelegatedPin { .. })
                     && r.status == RecordStatus::Active
-                    && r.expires_at_s > now_s
+                    && r.unexpired_at(now_s)
             })
             .count()
     }

@@ -414,7 +414,7 @@ fn record(request: &TokenRequest, key_id: KeyId, id: CredentialId, now_s: u64) -
         compartments: request.compartments.clone(),
         recipient: request.recipient,
         valid_from_s: now_s,
-        expires_at_s: request.expires_at_s,
+        expires_at_s: Some(request.expires_at_s),
         status: RecordStatus::Active,
     }
 }
@@ -816,12 +816,7 @@ impl CredentialStore {
                 // which may run ahead of the locker's. The record's end
                 // holds whatever end the token claims.
                 record.check_status()?;
-                if now_s >= record.expires_at_s {
-                    return Err(CredentialError::Expired {
-                        expired_at_s: record.expires_at_s,
-                        now_s,
-                    });
-                }
+                record.check_unexpired(now_s)?;
                 if claims.recipient.is_some() && claims.recipient != record.recipient {
                     return Err(CredentialError::Rejected);
                 }
@@ -854,7 +849,7 @@ impl CredentialStore {
             compartments,
             recipient,
             carrier: None,
-            expires_at_s: claims.expires_at_s,
+            expires_at_s: Some(claims.expires_at_s),
             single_use: true,
         })
     }
@@ -1144,7 +1139,7 @@ mod tests {
             compartments: alloc::vec![CompartmentId(7)],
             recipient: Some(RecipientId(12)),
             valid_from_s: 1_000,
-            expires_at_s: 2_000,
+            expires_at_s: Some(2_000),
             status: RecordStatus::Active,
         };
         store.insert(record.clone(), 1_000).unwrap();

@@ -13,7 +13,7 @@
 //! that happens. Records cut off the end are found against a [`Head`]
 //! seen before or a board's monotonic counter ([`Trust`]).
 //!
-//! Records are stored as JSON lines (`{"v":2,"seq":…,"at_s":…,"prev":…,
+//! Records are stored as JSON lines (`{"v":3,"seq":…,"at_s":…,"prev":…,
 //! "entry":…,"hash":…,"key_id":…,"mac":…}`); [`lines`] reads and writes
 //! them, refuses a line that is not exactly the text its record is written
 //! as, and recovers from a torn last line after a power cut. The entry type
@@ -94,8 +94,13 @@ pub use verify::{Head, Trust, Verified, Verifier, verify};
 
 /// The record format version this library writes; it reads every version
 /// from 1 up to this one (see [Format versions](self#format-versions)).
-/// Version 2 added the MAC (`key_id`, `mac`).
-pub const RECORD_VERSION: u32 = 2;
+/// Version 2 added the MAC (`key_id`, `mac`). Version 3 keeps every
+/// number it writes within 2^53 − 1 ([`MAX_SAFE_INTEGER`](crate::MAX_SAFE_INTEGER)),
+/// so a record crosses into JavaScript as plain numbers: credential ids are
+/// drawn in 53 bits, and "never expires" is an absent `expires_at_s` where
+/// versions 1 and 2 wrote 2^64 − 1. Those still read, and re-serialize,
+/// as they were written.
+pub const RECORD_VERSION: u32 = 3;
 /// The first version whose records carry a MAC.
 pub const AUTHENTICATED_VERSION: u32 = 2;
 /// Bytes of a record's MAC: HMAC-SHA256 truncated to 128 bits.

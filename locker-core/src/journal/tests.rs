@@ -494,7 +494,7 @@ fn a_line_must_be_exactly_its_records_text() {
         text.replacen("\"door\":3", "\"door\": 3", 1),
         text.replacen("\"type\":\"deposited\"", "\"type\":\"deposit\\u0065d\"", 1),
         text.replacen("\"at_s\":1000", "\"at_s\":1000.0", 1),
-        text.replacen("{\"v\":2,\"seq\":0", "{\"seq\":0,\"v\":2", 1),
+        text.replacen("{\"v\":3,\"seq\":0", "{\"seq\":0,\"v\":3", 1),
         // A duplicated key.
         text.replacen("\"door\":3", "\"door\":3,\"door\":3", 1),
         // Uppercase hex spells the same digest.
@@ -525,7 +525,7 @@ fn json_lines_round_trip_with_hex_digests() {
     assert_eq!(text.lines().count(), 3);
     let first = text.lines().next().unwrap();
     assert!(
-        first.starts_with(r#"{"v":2,"seq":0,"at_s":1000,"prev":"0000"#),
+        first.starts_with(r#"{"v":3,"seq":0,"at_s":1000,"prev":"0000"#),
         "{first}"
     );
     assert!(

@@ -10,8 +10,8 @@ use super::error::LockerError;
 use super::event::Event;
 use super::{AbortReason, Locker, StateError};
 use crate::credential::{
-    CredentialError, CredentialId, DelegationRequest, Grant, KioskId, NEVER_EXPIRES_S, PinAttempt,
-    PinSecret, Purpose, RemoteCommand, RfidRequest, RfidTap, TOKEN_ISSUE_SKEW_S,
+    CredentialError, CredentialId, DelegationRequest, Grant, KioskId, PinAttempt, PinSecret,
+    Purpose, RemoteCommand, RfidRequest, RfidTap, TOKEN_ISSUE_SKEW_S,
 };
 use crate::hardware::{Hardware, HardwareError as _, HardwareErrorKind};
 use crate::ids::{CompartmentId, RecipientId};
@@ -212,7 +212,7 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
             &RfidRequest {
                 recipient,
                 with_pin,
-                expires_at_s: NEVER_EXPIRES_S,
+                expires_at_s: None,
             },
             now_s,
         )?;

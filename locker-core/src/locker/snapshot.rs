@@ -25,9 +25,12 @@ use crate::journal::{Chain, Digest, JournalError, RecordMac, Seal};
 use crate::parcel::Parcel;
 
 /// The snapshot format version this library writes; it reads 1 (legacy,
-/// unsealed) and 2. Version 2 added the seal, the bank id and the keys'
-/// check values.
-pub const SNAPSHOT_VERSION: u32 = 2;
+/// unsealed), 2 and 3. Version 2 added the seal, the bank id and the keys'
+/// check values; version 3 writes "never expires" as an absent field and
+/// draws credential ids in 53 bits, as record version 3 does.
+pub const SNAPSHOT_VERSION: u32 = 3;
+/// The first snapshot version that is sealed.
+const SEALED_SNAPSHOT_VERSION: u32 = 2;
 /// MAC domain of snapshots.
 const SNAPSHOT_DOMAIN: Domain = Domain::new(KeyPurpose::Journal, b"lk/snapshot/2");
 
@@ -152,7 +155,7 @@ impl Snapshot {
         let seq = self.chain.next_seq.saturating_sub(1);
         match (self.v, self.key_id, self.mac) {
             (1, None, None) if accept_legacy => Ok(()),
-            (SNAPSHOT_VERSION, Some(key_id), Some(mac)) => {
+            (SEALED_SNAPSHOT_VERSION..=SNAPSHOT_VERSION, Some(key_id), Some(mac)) => {
                 let seal = Seal { key_id, mac };
                 match seal.verifies(keys, &SNAPSHOT_DOMAIN, self.chain.next_seq, &self.digest()) {
                     Some(true) => Ok(()),

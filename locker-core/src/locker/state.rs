@@ -663,7 +663,8 @@ impl LockerState {
                 let delivery = self.delivery_mut(*compartment)?;
                 delivery.credentials.push(return_credential.id);
                 delivery.returning = true;
-                delivery.expires_at_s = return_credential.expires_at_s;
+                // A return credential without an end keeps the door for good.
+                delivery.expires_at_s = return_credential.expires_at_s.unwrap_or(u64::MAX);
                 self.sync_service(*compartment)?;
             }
             Entry::Extended {

@@ -1493,7 +1493,7 @@ fn only_a_deliverys_own_credentials_or_its_recipients_may_collect_it() {
         compartments: vec![door],
         recipient: recipient.map(RecipientId),
         carrier: None,
-        expires_at_s: T0 + DAY_S,
+        expires_at_s: Some(T0 + DAY_S),
         single_use: true,
     };
     let own = rig.locker.state().deliveries()[&door].credentials[0];

@@ -26,18 +26,29 @@ use crate::journal::{RECORD_VERSION, Record, lines};
 use alloc::borrow::ToOwned;
 use alloc::string::String;
 
-/// The frozen journals, oldest version first.
-const FROZEN: &[(u32, &str)] = &[
-    (1, include_str!("../../../tests/data/journal-v1.jsonl")),
-    (2, include_str!("../../../tests/data/journal-v2.jsonl")),
+/// The frozen journals, oldest version first, with the site keys that
+/// sealed them (test data, as `KeyRing::to_secret_bytes` in hex; version 1
+/// is unsealed and read with version 2's).
+const FROZEN: &[(u32, &str, &str)] = &[
+    (
+        1,
+        include_str!("../../../tests/data/journal-v1.jsonl"),
+        include_str!("../../../tests/data/journal-v2.keys.hex"),
+    ),
+    (
+        2,
+        include_str!("../../../tests/data/journal-v2.jsonl"),
+        include_str!("../../../tests/data/journal-v2.keys.hex"),
+    ),
+    (
+        3,
+        include_str!("../../../tests/data/journal-v3.jsonl"),
+        include_str!("../../../tests/data/journal-v3.keys.hex"),
+    ),
 ];
 
-/// The site keys that sealed the version-2 journal (test data, as
-/// `KeyRing::to_secret_bytes` in hex).
-const FROZEN_V2_KEYS: &str = include_str!("../../../tests/data/journal-v2.keys.hex");
-
-fn frozen_v2_keys() -> crate::credential::KeyRing {
-    let text = FROZEN_V2_KEYS.trim();
+fn frozen_keys(hex: &str) -> crate::credential::KeyRing {
+    let text = hex.trim();
     let bytes: Vec<u8> = (0..text.len())
         .step_by(2)
         .map(|i| u8::from_str_radix(&text[i..i + 2], 16).unwrap())
@@ -509,10 +520,48 @@ fn kinds_missing(records: &[Record<Entry>]) -> Vec<String> {
         .collect()
 }
 
+/// Every number a version-3 record holds, as JSON text: integers that a
+/// JavaScript number holds exactly.
+#[test]
+fn every_number_in_a_version_3_journal_is_exact_in_javascript() {
+    let &(version, text, _) = FROZEN.last().unwrap();
+    assert_eq!(version, 3);
+    let mut numbers = 0;
+    for line in text.lines() {
+        let value: serde_json::Value = serde_json::from_str(line).unwrap();
+        let mut stack = alloc::vec![&value];
+        while let Some(value) = stack.pop() {
+            match value {
+                serde_json::Value::Number(number) => {
+                    numbers += 1;
+                    let exact = number
+                        .as_u64()
+                        .is_some_and(|n| n <= crate::MAX_SAFE_INTEGER);
+                    assert!(exact, "{number} in {line}");
+                }
+                serde_json::Value::Array(items) => stack.extend(items),
+                serde_json::Value::Object(fields) => stack.extend(fields.values()),
+                _ => {}
+            }
+        }
+    }
+    assert!(numbers > 500, "{numbers} numbers");
+    // The same journal as version 2 wrote it held 64-bit ids and "never".
+    let v2 = FROZEN[1].1;
+    assert!(v2.contains("18446744073709551615"));
+    // A tag registered without an end has no `expires_at_s` now.
+    let rfid_issued = text
+        .lines()
+        .find(|line| line.contains(r#""type":"rfid""#) && line.contains("credential_issued"))
+        .expect("the scenario registers a tag");
+    assert!(!rfid_issued.contains("expires_at_s"), "{rfid_issued}");
+}
+
+/// Version 3 changed values, not names: it reads the names of version 2.
 #[test]
 fn the_names_in_entries_are_those_of_version_2() {
     assert_eq!(
-        RECORD_VERSION, 2,
+        RECORD_VERSION, 3,
         "a new version needs its own table of names"
     );
     for &(what, names_now, frozen) in V2_NAMES {
@@ -551,8 +600,8 @@ fn the_scenario_writes_every_kind_of_record_and_replays() {
 
 #[test]
 fn every_frozen_journal_reads_verifies_replays_and_reserializes_byte_for_byte() {
-    let keys = frozen_v2_keys();
-    for &(version, text) in FROZEN {
+    for &(version, text, keys_hex) in FROZEN {
+        let keys = frozen_keys(keys_hex);
         // Version 1 is legacy (no MACs); every later one is authenticated.
         let trust = crate::journal::Trust {
             accept_legacy: version == 1,
@@ -587,7 +636,7 @@ fn every_frozen_journal_reads_verifies_replays_and_reserializes_byte_for_byte() 
 
 #[test]
 fn the_newest_frozen_journal_is_this_version_and_holds_every_kind() {
-    let &(version, text) = FROZEN.last().unwrap();
+    let &(version, text, _) = FROZEN.last().unwrap();
     assert_eq!(
         version, RECORD_VERSION,
         "a new record version needs its frozen journal"
