@@ -117,7 +117,7 @@ static void export_previous(site *s, int64_t through_seq) {
     const char *end = strchr(line, '\n');
     CHECK(end != NULL);
     if (end == NULL) break;
-    CHECK(strncmp(line, "{\"v\":2,\"seq\":", 13) == 0);
+    CHECK(strncmp(line, "{\"v\":3,\"seq\":", 13) == 0);
     int64_t seq = json_number(line, "seq");
     if (seq < 0 || (uint64_t)seq != s->exported_next) s->export_broken = true;
     s->exported_next = (uint64_t)seq + 1;

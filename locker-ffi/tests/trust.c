@@ -175,7 +175,7 @@ static char *downgrade(const char *text, size_t from) {
         strcpy(last, "}");
         len = strlen(w);
       }
-      if (strncmp(w, "{\"v\":2,", 7) == 0) w[5] = '1';
+      if (strncmp(w, "{\"v\":3,", 7) == 0) w[5] = '1';
     }
     w[len] = '\n';
     w += len + 1;

@@ -877,7 +877,7 @@ def test_a_legacy_journal_restores_only_when_accepted(fixture: str) -> None:
     # there on, and its MACs vouch for what came before.
     after = lk.journal_records()[len(records):]
     assert after[0]["entry"] == {"type": "keys_changed", "keys": keys.checks()}
-    assert {r["v"] for r in after} == {2}
+    assert {r["v"] for r in after} == {3}
     verified = locker.verify_journal(lk.journal_text(), keys)
     assert verified["authenticated_through"] == len(lk.journal_records()) - 1
     assert verified["legacy_records"] == len(records)

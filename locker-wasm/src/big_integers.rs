@@ -1,11 +1,16 @@
 //! Integers beyond 2^53 − 1 in JSON text, for JavaScript.
 //!
 //! A JavaScript number holds integers exactly only up to 2^53 − 1, and
-//! `JSON.parse` rounds larger ones. The core's random credential ids and
-//! "never expires" times are larger, so they reach JavaScript as decimal
-//! strings, and come back from it as such. Both directions work on the
-//! JSON text the core's serializer writes and reads, so the module keeps one
-//! serializer per type.
+//! `JSON.parse` rounds larger ones. Since journal record version 3 the
+//! library writes none: it draws ids in 53 bits and leaves "never
+//! expires" out. Larger values still come from journals of versions 1 and
+//! 2 (64-bit ids, "never" as 2^64 − 1) and from C or Python hosts' own
+//! 64-bit parcel numbers, so they reach JavaScript as decimal strings and
+//! come back from it as such; back ends that send every 64-bit integer as
+//! a string (protobuf's JSON mapping does) are read too. Both directions
+//! work on the JSON text the core's serializer writes and reads, so the
+//! module keeps one serializer per type; every version-3 value is left as
+//! it is.
 
 use crate::convert::MAX_SAFE_INTEGER;
 

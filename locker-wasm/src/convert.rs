@@ -2,9 +2,9 @@
 //! JSON shapes (snake_case fields), numbers checked before they become ids
 //! or times, randomness from `crypto.getRandomValues`.
 //!
-//! JavaScript numbers are exact up to 2^53 − 1. The core's 64-bit values
-//! that can exceed that (random credential ids, "never expires") leave as
-//! decimal strings and are accepted back as such.
+//! JavaScript numbers are exact up to 2^53 − 1. Journal record version 3
+//! writes no larger number; 64-bit values of older records and of hosts'
+//! own ids leave as decimal strings and are accepted back as such.
 
 use alloc::borrow::Cow;
 

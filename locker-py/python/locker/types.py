@@ -883,20 +883,24 @@ Event = Union[
 # --- credentials and doors (``CredentialStore.verify_*``, ``Locker``) --------
 
 
-class Grant(TypedDict):
-    """What a verified credential allows (``CredentialStore.verify_pin``,
-    ``verify_token``, ``verify_courier``, ``verify_remote``): the doors it
-    opens, for whom, until when; a ``single_use`` grant is spent by
-    ``CredentialStore.redeem`` once its door opened."""
-
+class _GrantRequired(TypedDict):
     credential_id: int
     channel: Literal["pin", "qr", "rfid", "courier", "remote"]
     purpose: Literal["pickup", "courier_drop_off", "staff"]
     compartments: List[int]
     recipient: Optional[int]
     carrier: Optional[int]
-    expires_at_s: int
     single_use: bool
+
+
+class Grant(_GrantRequired, total=False):
+    """What a verified credential allows (``CredentialStore.verify_pin``,
+    ``verify_token``, ``verify_courier``, ``verify_remote``): the doors it
+    opens, for whom, until when; a ``single_use`` grant is spent by
+    ``CredentialStore.redeem`` once its door opened. ``expires_at_s`` is
+    absent for an RFID tag registered without an end."""
+
+    expires_at_s: int
 
 
 class Delegation(TypedDict):

@@ -140,7 +140,7 @@ test("a record downgraded to version 1 (MAC stripped) after an authenticated one
   const { locker, keys } = site();
   const original = lines(locker.journalText());
   const last = original.length - 1;
-  const downgraded = rechain(original, (body, i) => (i === last ? body.replace(/^\{"v":2,/, '{"v":1,') : body))
+  const downgraded = rechain(original, (body, i) => (i === last ? body.replace(/^\{"v":3,/, '{"v":1,') : body))
     .map((line, i) => (i === last ? line.replace(/,"key_id":\d+,"mac":"[0-9a-f]{32}"\}$/, "}") : line));
   assert.throws(() => verifyJournal(text(downgraded), { keys }), { code: "unauthenticated", seq: last });
   assert.throws(() => verifyJournal(text(downgraded), { keys, acceptLegacy: true }), { code: "unauthenticated", seq: last });
@@ -758,7 +758,7 @@ test("a legacy (version 1) journal restores only with acceptLegacy, then is auth
 test("a snapshot is sealed: restored with the records after it, refused when changed", () => {
   const { locker, keys, bank, sim } = site();
   const snapshot = locker.snapshot();
-  assert.equal(snapshot.v, 2);
+  assert.equal(snapshot.v, 3);
   assert.match(snapshot.mac, /^[0-9a-f]{32}$/);
   const { door } = dropOff(locker, sim, 2, 14);
   const after = locker.journalSince(snapshot.chain.next_seq);
