@@ -4,7 +4,9 @@
  * and writes its results through out-parameters, which are written only on
  * success. Strings the library returns are UTF-8 and NUL-terminated; static
  * ones (locker_version, locker_status_message) must not be freed. No Rust
- * panic crosses this boundary: it becomes LOCKER_PANIC. */
+ * panic unwinds into C: in the hosted library it becomes LOCKER_PANIC; in
+ * the bare-metal one (built without the `std` feature, for a Cortex-M) it
+ * calls the firmware's locker_panic and never returns. */
 
 #ifndef LOCKER_H
 #define LOCKER_H
@@ -1372,6 +1374,19 @@ locker_status locker_keys_export(const struct locker *handle,
 locker_status locker_take_events(struct locker *handle, char **out_json);
 
 /**
+ * Bare-metal builds only (`liblocker.a` built without the `std`
+ * feature): the firmware defines this function. The library calls it
+ * on a panic, that is an internal bug, with a NUL-terminated
+ * description, instead of returning to the caller: nothing unwinds on
+ * bare metal, and the locker's state may be broken. It must not
+ * return: log the message, then reset the part (if it returns, the
+ * library halts in a loop). The hosted library never calls it.
+ *
+ * Thread safety: called on the context that panicked.
+ */
+extern void locker_panic(const char *message);
+
+/**
  * Reads the clock, as every operation does first, and writes the
  * locker's time (unix seconds) to `*out_now_s`. For a host whose time
  * passes in large steps (a test, a board that sleeps): without an uptime
@@ -1453,7 +1468,8 @@ locker_status locker_clock_held(const struct locker *handle, uint64_t *out_held_
  * `locker_status`; copy it to keep it. Calls that succeed set it to `""`.
  * Messages never contain PINs, codes, tokens or keys.
  *
- * Thread safety: each thread has its own last error.
+ * Thread safety: each thread has its own last error (on bare metal,
+ * built without `std`, there is one).
  */
 const char *locker_last_error_message(void);
 
@@ -2420,6 +2436,9 @@ locker_status locker_restore_report(const struct locker *handle, char **out_json
  * `carriers[0].rounds[1] is 9; …`), a geometry status for an impossible
  * parcel profile, `LOCKER_CONFIG_INVALID` for a bad bank, and
  * `LOCKER_INVALID_UTF8`.
+ *
+ * Not in the bare-metal library (built without the `std` feature): the
+ * simulation is an analyst's tool, not a firmware's.
  *
  * Ownership: the strings are borrowed for this call only. Thread safety:
  * any thread; it touches no locker. It may run for seconds: a locker's

@@ -1,6 +1,7 @@
 //! The `locker` handle: a running locker over the vendor's hardware, and
 //! every operation on it.
 
+use alloc::boxed::Box;
 use core::cell::RefCell;
 use core::ffi::c_char;
 
@@ -175,7 +176,7 @@ pub unsafe extern "C" fn locker_free(handle: *mut locker) {
     if handle.is_null() {
         return;
     }
-    let _ = std::panic::catch_unwind(core::panic::AssertUnwindSafe(|| {
+    let _ = crate::catch_panic(|| {
         // SAFETY: non-NULL; by the header contract it came from
         // `into_handle` and was not freed before.
         let busy = unsafe { &*handle }.slot.try_borrow_mut().is_err();
@@ -184,7 +185,7 @@ pub unsafe extern "C" fn locker_free(handle: *mut locker) {
             // call); ownership comes back here exactly once.
             drop(unsafe { Box::from_raw(handle) });
         }
-    }));
+    });
 }
 
 /// Writes how many bytes `locker_keys_export` needs to `*out_len`.
