@@ -57,6 +57,37 @@
 #define LOCKER_KEY_SECRET_BYTES 32
 
 /**
+ * The most parcel ids a `locker_event` holds (`parcel_ids`).
+ */
+#define LOCKER_EVENT_MAX_PARCELS 8
+
+/**
+ * The most door ids a `locker_event` holds (`doors`).
+ */
+#define LOCKER_EVENT_MAX_DOORS 8
+
+/**
+ * Bytes of `locker_event.pin`: the longest PIN (12 digits) and its NUL.
+ */
+#define LOCKER_EVENT_PIN_BYTES 16
+
+/**
+ * Bytes of `locker_event.qr_token`: the longest QR token and its NUL.
+ */
+#define LOCKER_EVENT_TOKEN_BYTES 256
+
+/**
+ * Bytes of `locker_event.reason`: a snake_case name and its NUL.
+ */
+#define LOCKER_EVENT_REASON_BYTES 32
+
+/**
+ * Bytes of `locker_event.detail`: one line of at most 200 bytes and its
+ * NUL.
+ */
+#define LOCKER_EVENT_DETAIL_BYTES 208
+
+/**
  * The result of every `locker_` function: `LOCKER_OK` (0) or what went
  * wrong.
  *
@@ -117,6 +148,10 @@ enum locker_status
    * runs yet).
    */
   LOCKER_CANCELLED = 8,
+  /**
+   * `locker_take_event`: there is no event to take. Not a failure.
+   */
+  LOCKER_NO_EVENT = 9,
   /**
    * A bug: the library panicked. Please report it.
    */
@@ -581,6 +616,112 @@ enum locker_overflow
 typedef enum locker_overflow locker_overflow;
 #else
 typedef uint32_t locker_overflow;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * What a `locker_event` is about: the core's event types, by the name
+ * its JSON `"type"` has. Numbers are fixed and never reused; 0 is none
+ * (an event of a type this header has no kind for is not written:
+ * `locker_take_event` returns `LOCKER_BUFFER_TOO_SMALL` and leaves it for
+ * `locker_take_events`).
+ */
+enum locker_event_kind
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * `parcel_ready`: send the recipient the PIN and the QR token.
+   */
+  LOCKER_EVENT_PARCEL_READY = 1,
+  /**
+   * `collected`: the recipient collected.
+   */
+  LOCKER_EVENT_COLLECTED = 2,
+  /**
+   * `reminder`: the parcels expire soon.
+   */
+  LOCKER_EVENT_REMINDER = 3,
+  /**
+   * `return_ready`: the parcels expired; the carrier collects them with
+   * the QR token.
+   */
+  LOCKER_EVENT_RETURN_READY = 4,
+  /**
+   * `returned`: the carrier took expired parcels back.
+   */
+  LOCKER_EVENT_RETURNED = 5,
+  /**
+   * `drop_off_aborted`: a drop-off did not happen; why in `reason`.
+   */
+  LOCKER_EVENT_DROP_OFF_ABORTED = 6,
+  /**
+   * `pickup_aborted`: a pickup door closed with the parcels inside.
+   */
+  LOCKER_EVENT_PICKUP_ABORTED = 7,
+  /**
+   * `door_left_open`: a door has been open too long.
+   */
+  LOCKER_EVENT_DOOR_LEFT_OPEN = 8,
+  /**
+   * `suspicious_attempts`: failed attempts crossed a throttle
+   * threshold; the channel in `reason` (the subject is in the JSON).
+   */
+  LOCKER_EVENT_SUSPICIOUS_ATTEMPTS = 9,
+  /**
+   * `hardware_fault`: the hardware failed; its kind in `reason`, what
+   * the vendor said in `detail`.
+   */
+  LOCKER_EVENT_HARDWARE_FAULT = 10,
+  /**
+   * `tamper`: a door opened without a grant.
+   */
+  LOCKER_EVENT_TAMPER = 11,
+  /**
+   * `parcels_missing`: a resident reported the parcels missing.
+   */
+  LOCKER_EVENT_PARCELS_MISSING = 12,
+  /**
+   * `found_occupied`: something was left inside a door.
+   */
+  LOCKER_EVENT_FOUND_OCCUPIED = 13,
+  /**
+   * `needs_inspection`: after a power loss, staff must look inside.
+   */
+  LOCKER_EVENT_NEEDS_INSPECTION = 14,
+  /**
+   * `clock_went_back`: the clock read earlier than the last record.
+   */
+  LOCKER_EVENT_CLOCK_WENT_BACK = 15,
+  /**
+   * `overflow`: no door could take a courier's parcel; why in `reason`.
+   */
+  LOCKER_EVENT_OVERFLOW = 16,
+  /**
+   * `clock_jumped`: the clock jumped ahead; the excess is held back.
+   */
+  LOCKER_EVENT_CLOCK_JUMPED = 17,
+  /**
+   * `clock_confirmed`: the locker's time is the clock's again; what
+   * confirmed it in `reason`.
+   */
+  LOCKER_EVENT_CLOCK_CONFIRMED = 18,
+  /**
+   * `unexpected_door_close`: a door the locker had not unlocked was
+   * reported closed.
+   */
+  LOCKER_EVENT_UNEXPECTED_DOOR_CLOSE = 19,
+  /**
+   * `journal_compacted`: the journal now starts from a snapshot.
+   */
+  LOCKER_EVENT_JOURNAL_COMPACTED = 20,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum locker_event_kind locker_event_kind;
+#else
+typedef uint32_t locker_event_kind;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
@@ -1200,6 +1341,143 @@ typedef struct locker_restore_options {
    */
   const uint64_t *expected_bank;
 } locker_restore_options;
+
+/**
+ * One event, as `locker_take_event` writes it: `kind`, then the fields
+ * that kind has (each field says which kinds set it); the others are 0,
+ * false or "". Strings are NUL-terminated UTF-8. The same facts as the
+ * event's JSON, with the same snake_case names for reasons.
+ *
+ * Set `struct_size = sizeof(locker_event)` before the call: a library
+ * newer than the header then writes only the fields the program knows.
+ *
+ * It may hold a PIN and a QR token: wipe it (`memset`) once they are
+ * sent, as the library wipes its own copies.
+ */
+typedef struct locker_event {
+  /**
+   * `sizeof(locker_event)`, set by the caller (written back unchanged).
+   */
+  size_t struct_size;
+  /**
+   * What happened.
+   */
+  locker_event_kind kind;
+  /**
+   * Whether `compartment` is set: every kind but `overflow`,
+   * `suspicious_attempts`, `clock_*`, `journal_compacted`, and a
+   * `hardware_fault` of no door.
+   */
+  bool has_compartment;
+  /**
+   * The door.
+   */
+  uint32_t compartment;
+  /**
+   * Whether `recipient` is set: `parcel_ready`, `collected`,
+   * `reminder`, `return_ready`, `overflow`, and `parcels_missing` when
+   * known.
+   */
+  bool has_recipient;
+  /**
+   * Who to tell (the recipient's unit).
+   */
+  uint64_t recipient;
+  /**
+   * Whether `carrier` is set: `return_ready`, `returned`, `overflow`,
+   * and `parcel_ready` when the door's first parcel has a carrier.
+   */
+  bool has_carrier;
+  /**
+   * The carrier.
+   */
+  uint32_t carrier;
+  /**
+   * How many parcels the event names (`parcel_ready`: the door's
+   * parcels; `collected`, `returned`, `parcels_missing`: what was
+   * taken or is missing; `drop_off_aborted`, `overflow`: 1); the first
+   * `LOCKER_EVENT_MAX_PARCELS` of them are in `parcel_ids`.
+   */
+  size_t parcel_count;
+  /**
+   * The parcels, oldest first.
+   */
+  uint64_t parcel_ids[LOCKER_EVENT_MAX_PARCELS];
+  /**
+   * `parcel_ready`: how many doors the PIN opens (this one, and the
+   * recipient's other doors whose earlier PINs it replaces).
+   */
+  size_t door_count;
+  /**
+   * `parcel_ready`: the doors the PIN opens.
+   */
+  uint32_t doors[LOCKER_EVENT_MAX_DOORS];
+  /**
+   * `parcel_ready`: the PIN, typed with the unit number.
+   */
+  char pin[LOCKER_EVENT_PIN_BYTES];
+  /**
+   * `parcel_ready`, `return_ready`: the QR token (show it as a QR code).
+   */
+  char qr_token[LOCKER_EVENT_TOKEN_BYTES];
+  /**
+   * `parcel_ready`, `reminder`, `return_ready`: when the parcels go
+   * back to the carrier (or the carrier's token stops working).
+   */
+  uint64_t expires_at_s;
+  /**
+   * `clock_went_back`, `clock_jumped`: what the clock said.
+   */
+  uint64_t clock_s;
+  /**
+   * The locker's time: `clock_went_back` the time it kept (its last
+   * record's), `clock_jumped` its time now, `clock_confirmed` the time
+   * confirmed.
+   */
+  uint64_t locker_s;
+  /**
+   * `clock_jumped`: all the seconds now held back.
+   */
+  uint64_t held_s;
+  /**
+   * `suspicious_attempts`: when the lockout began.
+   */
+  uint64_t at_s;
+  /**
+   * `suspicious_attempts`: when it ends unless more failures come.
+   */
+  uint64_t until_s;
+  /**
+   * `suspicious_attempts`: failures inside the window.
+   */
+  uint32_t failures;
+  /**
+   * `journal_compacted`: whether `through_seq` is set (not for an
+   * empty journal).
+   */
+  bool has_through_seq;
+  /**
+   * `journal_compacted`: the last record the snapshot covers.
+   */
+  uint64_t through_seq;
+  /**
+   * `journal_compacted`: bytes of the snapshot as JSON.
+   */
+  size_t snapshot_bytes;
+  /**
+   * Why, as its JSON name: `drop_off_aborted` and `overflow` their
+   * `reason` (`"door_fault"`, `"nothing_fits"`, ...),
+   * `hardware_fault` its `kind` (`"door_jammed"`, ...),
+   * `suspicious_attempts` the channel (`"pin"`, ...),
+   * `clock_confirmed` what confirmed it (`"staff"`, ...).
+   */
+  char reason[LOCKER_EVENT_REASON_BYTES];
+  /**
+   * `hardware_fault`: what the vendor's error said beyond its kind (""
+   * when nothing).
+   */
+  char detail[LOCKER_EVENT_DETAIL_BYTES];
+} locker_event;
 
 #ifdef __cplusplus
 extern "C" {
@@ -2448,6 +2726,29 @@ locker_status locker_simulate_locker(const char *building_json,
                                      const char *bank_json,
                                      char **out_result_json,
                                      char **out_journal);
+
+/**
+ * Takes the oldest event not taken yet (by this function or
+ * `locker_take_events`) as a `locker_event`.
+ *
+ * Set `out_event->struct_size = sizeof(locker_event)` first. On
+ * `LOCKER_OK`, `*out_event` holds the event (its kind and that kind's
+ * fields, the others zero) and the event is taken. Returns
+ * `LOCKER_NO_EVENT` when there is none, `LOCKER_BUFFER_TOO_SMALL` when
+ * the first event does not fit the struct (more parcels than
+ * `LOCKER_EVENT_MAX_PARCELS`, more doors than `LOCKER_EVENT_MAX_DOORS`,
+ * or a type this header has no kind for: take it with
+ * `locker_take_events`, as JSON), `LOCKER_STRUCT_SIZE` for a
+ * `struct_size` this library does not know, `LOCKER_NULL_POINTER`; the
+ * event then stays queued and `*out_event` is not written.
+ *
+ * The struct may hold a PIN and a QR token: wipe it once they are sent.
+ *
+ * Ownership: pointer arguments are borrowed for this call only; nothing is
+ * kept. Thread safety: one thread at a time per `locker` (from any
+ * thread); not from inside the locker's own callbacks (`LOCKER_BUSY`).
+ */
+locker_status locker_take_event(struct locker *handle, struct locker_event *out_event);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -51,6 +51,7 @@ mod restore;
 #[cfg(feature = "std")]
 mod sim;
 mod status;
+mod typed_event;
 
 pub use api::locker;
 pub use clock::{
@@ -81,6 +82,11 @@ pub use restore::{
 #[cfg(feature = "std")]
 pub use sim::locker_simulate_locker;
 pub use status::locker_status;
+pub use typed_event::{
+    LOCKER_EVENT_DETAIL_BYTES, LOCKER_EVENT_MAX_DOORS, LOCKER_EVENT_MAX_PARCELS,
+    LOCKER_EVENT_PIN_BYTES, LOCKER_EVENT_REASON_BYTES, LOCKER_EVENT_TOKEN_BYTES, locker_event,
+    locker_event_kind, locker_take_event,
+};
 
 use error::{Error, set_last_error};
 use ptr::write_out;
