@@ -180,7 +180,7 @@ pub struct locker_event {
 impl locker_event {
     /// An event of `kind` with nothing else set, of the caller's
     /// `struct_size`.
-    fn empty(struct_size: usize, kind: locker_event_kind) -> Self {
+    pub(crate) fn empty(struct_size: usize, kind: locker_event_kind) -> Self {
         Self {
             struct_size,
             kind,
