@@ -159,51 +159,69 @@ static void fail(const char *what, locker_status status) {
           locker_last_error_message());
 }
 
-/* The array after `"key":` in `json` (for example `[41,42]`), copied into
- * `out`; "" when absent. */
-static void json_array(const char *json, const char *key, char *out, size_t cap) {
-  char pattern[64];
-  snprintf(pattern, sizeof pattern, "\"%s\":[", key);
-  out[0] = '\0';
-  const char *at = strstr(json, pattern);
-  if (at == NULL) return;
-  at += strlen(pattern) - 1;
-  const char *end = strchr(at, ']');
-  if (end == NULL || (size_t)(end - at + 1) >= cap) return;
-  memcpy(out, at, (size_t)(end - at + 1));
-  out[end - at + 1] = '\0';
+/* Prints `count` door or parcel ids, as `[41,42]`. */
+static void print_ids(const char *what, const uint64_t *ids, size_t count) {
+  printf("%s [", what);
+  for (size_t i = 0; i < count; i++)
+    printf(i == 0 ? "%llu" : ",%llu", (unsigned long long)ids[i]);
+  printf("]");
 }
 
-/* Sends the notifications. A real host passes the PIN and token to the
- * recipient's phone and never logs them; this demo keeps the PIN in a file
- * so the second boot can "type" it. */
+/* Sends the notifications: takes each event as a locker_event (no JSON to
+ * parse; `locker_take_events` gives the same as JSON). A real host passes
+ * the PIN and token to the recipient's phone and never logs them; this
+ * demo keeps the PIN in a file so the second boot can "type" it. */
 static void notify(locker *l, const char *pin_path) {
-  char *json = NULL;
-  if (locker_take_events(l, &json) != LOCKER_OK) return;
-  const char *ready = strstr(json, "\"type\":\"parcel_ready\"");
-  const char *pin = ready != NULL ? strstr(ready, "\"pin\":\"") : NULL;
-  if (pin != NULL) {
-    FILE *f = fopen(pin_path, "w");
-    if (f != NULL) {
-      fprintf(f, "%.8s", pin + 7);
-      fclose(f);
+  locker_event event = {.struct_size = sizeof(locker_event)};
+  locker_status status;
+  while ((status = locker_take_event(l, &event)) == LOCKER_OK) {
+    switch (event.kind) {
+    case LOCKER_EVENT_PARCEL_READY: {
+      FILE *f = fopen(pin_path, "w");
+      if (f != NULL) {
+        fputs(event.pin, f);
+        fclose(f);
+      }
+      /* The parcels now waiting, and every door the PIN opens: more than
+       * this one when the resident held as many PINs as the policy allows
+       * (their earlier PINs then stop working: say so). */
+      uint64_t doors[LOCKER_EVENT_MAX_DOORS];
+      for (size_t i = 0; i < event.door_count && i < LOCKER_EVENT_MAX_DOORS; i++)
+        doors[i] = event.doors[i];
+      printf("  [notify] ");
+      print_ids("parcels", event.parcel_ids, event.parcel_count);
+      print_ids(" ready: PIN for doors", doors, event.door_count);
+      printf(" sent to unit %llu\n", (unsigned long long)event.recipient);
+      break;
     }
-    /* The parcels now waiting, and every door the PIN opens: more than
-     * this one when the resident held as many PINs as the policy allows
-     * (their earlier PINs then stop working: say so). */
-    char parcels[128], doors[128];
-    json_array(ready, "parcel_ids", parcels, sizeof parcels);
-    json_array(ready, "pin_opens", doors, sizeof doors);
-    printf("  [notify] parcels %s ready: PIN for doors %s sent to the resident\n",
-           parcels, doors);
+    case LOCKER_EVENT_OVERFLOW:
+      printf("  [notify] a parcel found no door (%s): to the front desk\n",
+             event.reason);
+      break;
+    case LOCKER_EVENT_SUSPICIOUS_ATTEMPTS:
+      printf("  [notify] failed attempts: staff alerted, QR codes sent\n");
+      break;
+    case LOCKER_EVENT_COLLECTED:
+      printf("  [notify] parcel collected from door %u\n",
+             (unsigned)event.compartment);
+      break;
+    default:
+      break;
+    }
+    memset(&event, 0, sizeof event); /* wipe the PIN and the token */
+    event.struct_size = sizeof(locker_event);
   }
-  if (strstr(json, "\"type\":\"overflow\"") != NULL)
-    printf("  [notify] a parcel found no door: to the front desk\n");
-  if (strstr(json, "\"type\":\"suspicious_attempts\"") != NULL)
-    printf("  [notify] failed attempts: staff alerted, QR codes sent\n");
-  if (strstr(json, "\"type\":\"collected\"") != NULL)
-    printf("  [notify] parcel collected\n");
-  locker_string_free(json);
+  if (status == LOCKER_BUFFER_TOO_SMALL) {
+    /* An event with more parcels than the struct holds: take the rest as
+     * JSON. */
+    char *json = NULL;
+    if (locker_take_events(l, &json) == LOCKER_OK) {
+      printf("  [notify] more events as JSON (%zu bytes)\n", strlen(json));
+      locker_string_free(json);
+    }
+  } else if (status != LOCKER_NO_EVENT) {
+    fail("events", status);
+  }
 }
 
 static void person_uses_door(board *b, uint32_t door, bool parcel_inside) {

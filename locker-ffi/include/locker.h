@@ -4,7 +4,9 @@
  * and writes its results through out-parameters, which are written only on
  * success. Strings the library returns are UTF-8 and NUL-terminated; static
  * ones (locker_version, locker_status_message) must not be freed. No Rust
- * panic crosses this boundary: it becomes LOCKER_PANIC. */
+ * panic unwinds into C: in the hosted library it becomes LOCKER_PANIC; in
+ * the bare-metal one (built without the `std` feature, for a Cortex-M) it
+ * calls the firmware's locker_panic and never returns. */
 
 #ifndef LOCKER_H
 #define LOCKER_H
@@ -53,6 +55,37 @@
  * Bytes of one site key's secret (`locker_add_key`).
  */
 #define LOCKER_KEY_SECRET_BYTES 32
+
+/**
+ * The most parcel ids a `locker_event` holds (`parcel_ids`).
+ */
+#define LOCKER_EVENT_MAX_PARCELS 8
+
+/**
+ * The most door ids a `locker_event` holds (`doors`).
+ */
+#define LOCKER_EVENT_MAX_DOORS 8
+
+/**
+ * Bytes of `locker_event.pin`: the longest PIN (12 digits) and its NUL.
+ */
+#define LOCKER_EVENT_PIN_BYTES 16
+
+/**
+ * Bytes of `locker_event.qr_token`: the longest QR token and its NUL.
+ */
+#define LOCKER_EVENT_TOKEN_BYTES 256
+
+/**
+ * Bytes of `locker_event.reason`: a snake_case name and its NUL.
+ */
+#define LOCKER_EVENT_REASON_BYTES 32
+
+/**
+ * Bytes of `locker_event.detail`: one line of at most 200 bytes and its
+ * NUL.
+ */
+#define LOCKER_EVENT_DETAIL_BYTES 208
 
 /**
  * The result of every `locker_` function: `LOCKER_OK` (0) or what went
@@ -115,6 +148,10 @@ enum locker_status
    * runs yet).
    */
   LOCKER_CANCELLED = 8,
+  /**
+   * `locker_take_event`: there is no event to take. Not a failure.
+   */
+  LOCKER_NO_EVENT = 9,
   /**
    * A bug: the library panicked. Please report it.
    */
@@ -579,6 +616,112 @@ enum locker_overflow
 typedef enum locker_overflow locker_overflow;
 #else
 typedef uint32_t locker_overflow;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * What a `locker_event` is about: the core's event types, by the name
+ * its JSON `"type"` has. Numbers are fixed and never reused; 0 is none
+ * (an event of a type this header has no kind for is not written:
+ * `locker_take_event` returns `LOCKER_BUFFER_TOO_SMALL` and leaves it for
+ * `locker_take_events`).
+ */
+enum locker_event_kind
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * `parcel_ready`: send the recipient the PIN and the QR token.
+   */
+  LOCKER_EVENT_PARCEL_READY = 1,
+  /**
+   * `collected`: the recipient collected.
+   */
+  LOCKER_EVENT_COLLECTED = 2,
+  /**
+   * `reminder`: the parcels expire soon.
+   */
+  LOCKER_EVENT_REMINDER = 3,
+  /**
+   * `return_ready`: the parcels expired; the carrier collects them with
+   * the QR token.
+   */
+  LOCKER_EVENT_RETURN_READY = 4,
+  /**
+   * `returned`: the carrier took expired parcels back.
+   */
+  LOCKER_EVENT_RETURNED = 5,
+  /**
+   * `drop_off_aborted`: a drop-off did not happen; why in `reason`.
+   */
+  LOCKER_EVENT_DROP_OFF_ABORTED = 6,
+  /**
+   * `pickup_aborted`: a pickup door closed with the parcels inside.
+   */
+  LOCKER_EVENT_PICKUP_ABORTED = 7,
+  /**
+   * `door_left_open`: a door has been open too long.
+   */
+  LOCKER_EVENT_DOOR_LEFT_OPEN = 8,
+  /**
+   * `suspicious_attempts`: failed attempts crossed a throttle
+   * threshold; the channel in `reason` (the subject is in the JSON).
+   */
+  LOCKER_EVENT_SUSPICIOUS_ATTEMPTS = 9,
+  /**
+   * `hardware_fault`: the hardware failed; its kind in `reason`, what
+   * the vendor said in `detail`.
+   */
+  LOCKER_EVENT_HARDWARE_FAULT = 10,
+  /**
+   * `tamper`: a door opened without a grant.
+   */
+  LOCKER_EVENT_TAMPER = 11,
+  /**
+   * `parcels_missing`: a resident reported the parcels missing.
+   */
+  LOCKER_EVENT_PARCELS_MISSING = 12,
+  /**
+   * `found_occupied`: something was left inside a door.
+   */
+  LOCKER_EVENT_FOUND_OCCUPIED = 13,
+  /**
+   * `needs_inspection`: after a power loss, staff must look inside.
+   */
+  LOCKER_EVENT_NEEDS_INSPECTION = 14,
+  /**
+   * `clock_went_back`: the clock read earlier than the last record.
+   */
+  LOCKER_EVENT_CLOCK_WENT_BACK = 15,
+  /**
+   * `overflow`: no door could take a courier's parcel; why in `reason`.
+   */
+  LOCKER_EVENT_OVERFLOW = 16,
+  /**
+   * `clock_jumped`: the clock jumped ahead; the excess is held back.
+   */
+  LOCKER_EVENT_CLOCK_JUMPED = 17,
+  /**
+   * `clock_confirmed`: the locker's time is the clock's again; what
+   * confirmed it in `reason`.
+   */
+  LOCKER_EVENT_CLOCK_CONFIRMED = 18,
+  /**
+   * `unexpected_door_close`: a door the locker had not unlocked was
+   * reported closed.
+   */
+  LOCKER_EVENT_UNEXPECTED_DOOR_CLOSE = 19,
+  /**
+   * `journal_compacted`: the journal now starts from a snapshot.
+   */
+  LOCKER_EVENT_JOURNAL_COMPACTED = 20,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum locker_event_kind locker_event_kind;
+#else
+typedef uint32_t locker_event_kind;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
@@ -1199,6 +1342,143 @@ typedef struct locker_restore_options {
   const uint64_t *expected_bank;
 } locker_restore_options;
 
+/**
+ * One event, as `locker_take_event` writes it: `kind`, then the fields
+ * that kind has (each field says which kinds set it); the others are 0,
+ * false or "". Strings are NUL-terminated UTF-8. The same facts as the
+ * event's JSON, with the same snake_case names for reasons.
+ *
+ * Set `struct_size = sizeof(locker_event)` before the call: a library
+ * newer than the header then writes only the fields the program knows.
+ *
+ * It may hold a PIN and a QR token: wipe it (`memset`) once they are
+ * sent, as the library wipes its own copies.
+ */
+typedef struct locker_event {
+  /**
+   * `sizeof(locker_event)`, set by the caller (written back unchanged).
+   */
+  size_t struct_size;
+  /**
+   * What happened.
+   */
+  locker_event_kind kind;
+  /**
+   * Whether `compartment` is set: every kind but `overflow`,
+   * `suspicious_attempts`, `clock_*`, `journal_compacted`, and a
+   * `hardware_fault` of no door.
+   */
+  bool has_compartment;
+  /**
+   * The door.
+   */
+  uint32_t compartment;
+  /**
+   * Whether `recipient` is set: `parcel_ready`, `collected`,
+   * `reminder`, `return_ready`, `overflow`, and `parcels_missing` when
+   * known.
+   */
+  bool has_recipient;
+  /**
+   * Who to tell (the recipient's unit).
+   */
+  uint64_t recipient;
+  /**
+   * Whether `carrier` is set: `return_ready`, `returned`, `overflow`,
+   * and `parcel_ready` when the door's first parcel has a carrier.
+   */
+  bool has_carrier;
+  /**
+   * The carrier.
+   */
+  uint32_t carrier;
+  /**
+   * How many parcels the event names (`parcel_ready`: the door's
+   * parcels; `collected`, `returned`, `parcels_missing`: what was
+   * taken or is missing; `drop_off_aborted`, `overflow`: 1); the first
+   * `LOCKER_EVENT_MAX_PARCELS` of them are in `parcel_ids`.
+   */
+  size_t parcel_count;
+  /**
+   * The parcels, oldest first.
+   */
+  uint64_t parcel_ids[LOCKER_EVENT_MAX_PARCELS];
+  /**
+   * `parcel_ready`: how many doors the PIN opens (this one, and the
+   * recipient's other doors whose earlier PINs it replaces).
+   */
+  size_t door_count;
+  /**
+   * `parcel_ready`: the doors the PIN opens.
+   */
+  uint32_t doors[LOCKER_EVENT_MAX_DOORS];
+  /**
+   * `parcel_ready`: the PIN, typed with the unit number.
+   */
+  char pin[LOCKER_EVENT_PIN_BYTES];
+  /**
+   * `parcel_ready`, `return_ready`: the QR token (show it as a QR code).
+   */
+  char qr_token[LOCKER_EVENT_TOKEN_BYTES];
+  /**
+   * `parcel_ready`, `reminder`, `return_ready`: when the parcels go
+   * back to the carrier (or the carrier's token stops working).
+   */
+  uint64_t expires_at_s;
+  /**
+   * `clock_went_back`, `clock_jumped`: what the clock said.
+   */
+  uint64_t clock_s;
+  /**
+   * The locker's time: `clock_went_back` the time it kept (its last
+   * record's), `clock_jumped` its time now, `clock_confirmed` the time
+   * confirmed.
+   */
+  uint64_t locker_s;
+  /**
+   * `clock_jumped`: all the seconds now held back.
+   */
+  uint64_t held_s;
+  /**
+   * `suspicious_attempts`: when the lockout began.
+   */
+  uint64_t at_s;
+  /**
+   * `suspicious_attempts`: when it ends unless more failures come.
+   */
+  uint64_t until_s;
+  /**
+   * `suspicious_attempts`: failures inside the window.
+   */
+  uint32_t failures;
+  /**
+   * `journal_compacted`: whether `through_seq` is set (not for an
+   * empty journal).
+   */
+  bool has_through_seq;
+  /**
+   * `journal_compacted`: the last record the snapshot covers.
+   */
+  uint64_t through_seq;
+  /**
+   * `journal_compacted`: bytes of the snapshot as JSON.
+   */
+  size_t snapshot_bytes;
+  /**
+   * Why, as its JSON name: `drop_off_aborted` and `overflow` their
+   * `reason` (`"door_fault"`, `"nothing_fits"`, ...),
+   * `hardware_fault` its `kind` (`"door_jammed"`, ...),
+   * `suspicious_attempts` the channel (`"pin"`, ...),
+   * `clock_confirmed` what confirmed it (`"staff"`, ...).
+   */
+  char reason[LOCKER_EVENT_REASON_BYTES];
+  /**
+   * `hardware_fault`: what the vendor's error said beyond its kind (""
+   * when nothing).
+   */
+  char detail[LOCKER_EVENT_DETAIL_BYTES];
+} locker_event;
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -1372,6 +1652,19 @@ locker_status locker_keys_export(const struct locker *handle,
 locker_status locker_take_events(struct locker *handle, char **out_json);
 
 /**
+ * Bare-metal builds only (`liblocker.a` built without the `std`
+ * feature): the firmware defines this function. The library calls it
+ * on a panic, that is an internal bug, with a NUL-terminated
+ * description, instead of returning to the caller: nothing unwinds on
+ * bare metal, and the locker's state may be broken. It must not
+ * return: log the message, then reset the part (if it returns, the
+ * library halts in a loop). The hosted library never calls it.
+ *
+ * Thread safety: called on the context that panicked.
+ */
+extern void locker_panic(const char *message);
+
+/**
  * Reads the clock, as every operation does first, and writes the
  * locker's time (unix seconds) to `*out_now_s`. For a host whose time
  * passes in large steps (a test, a board that sleeps): without an uptime
@@ -1453,7 +1746,8 @@ locker_status locker_clock_held(const struct locker *handle, uint64_t *out_held_
  * `locker_status`; copy it to keep it. Calls that succeed set it to `""`.
  * Messages never contain PINs, codes, tokens or keys.
  *
- * Thread safety: each thread has its own last error.
+ * Thread safety: each thread has its own last error (on bare metal,
+ * built without `std`, there is one).
  */
 const char *locker_last_error_message(void);
 
@@ -2421,6 +2715,9 @@ locker_status locker_restore_report(const struct locker *handle, char **out_json
  * parcel profile, `LOCKER_CONFIG_INVALID` for a bad bank, and
  * `LOCKER_INVALID_UTF8`.
  *
+ * Not in the bare-metal library (built without the `std` feature): the
+ * simulation is an analyst's tool, not a firmware's.
+ *
  * Ownership: the strings are borrowed for this call only. Thread safety:
  * any thread; it touches no locker. It may run for seconds: a locker's
  * work for every parcel of `days` days.
@@ -2429,6 +2726,29 @@ locker_status locker_simulate_locker(const char *building_json,
                                      const char *bank_json,
                                      char **out_result_json,
                                      char **out_journal);
+
+/**
+ * Takes the oldest event not taken yet (by this function or
+ * `locker_take_events`) as a `locker_event`.
+ *
+ * Set `out_event->struct_size = sizeof(locker_event)` first. On
+ * `LOCKER_OK`, `*out_event` holds the event (its kind and that kind's
+ * fields, the others zero) and the event is taken. Returns
+ * `LOCKER_NO_EVENT` when there is none, `LOCKER_BUFFER_TOO_SMALL` when
+ * the first event does not fit the struct (more parcels than
+ * `LOCKER_EVENT_MAX_PARCELS`, more doors than `LOCKER_EVENT_MAX_DOORS`,
+ * or a type this header has no kind for: take it with
+ * `locker_take_events`, as JSON), `LOCKER_STRUCT_SIZE` for a
+ * `struct_size` this library does not know, `LOCKER_NULL_POINTER`; the
+ * event then stays queued and `*out_event` is not written.
+ *
+ * The struct may hold a PIN and a QR token: wipe it once they are sent.
+ *
+ * Ownership: pointer arguments are borrowed for this call only; nothing is
+ * kept. Thread safety: one thread at a time per `locker` (from any
+ * thread); not from inside the locker's own callbacks (`LOCKER_BUSY`).
+ */
+locker_status locker_take_event(struct locker *handle, struct locker_event *out_event);
 
 #ifdef __cplusplus
 }  // extern "C"

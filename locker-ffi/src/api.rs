@@ -1,10 +1,12 @@
 //! The `locker` handle: a running locker over the vendor's hardware, and
 //! every operation on it.
 
+use alloc::boxed::Box;
+use alloc::collections::VecDeque;
 use core::cell::RefCell;
 use core::ffi::c_char;
 
-use locker_core::locker::{Locker, LockerConfig};
+use locker_core::locker::{Event, Locker, LockerConfig};
 
 use crate::error::Error;
 use crate::hardware::{CHardware, locker_hardware, read_hardware};
@@ -27,6 +29,9 @@ pub struct locker {
 
 struct Slot {
     core: Core,
+    /// Events taken from the core that C has not taken yet: one
+    /// `locker_take_event` takes one of them.
+    pending: VecDeque<Event>,
     /// Set while an operation runs; still set if it panicked.
     poisoned: bool,
 }
@@ -36,6 +41,25 @@ struct Slot {
 pub(crate) fn with_locker<R>(
     handle: *const locker,
     body: impl FnOnce(&mut Core) -> Result<R, Error>,
+) -> Result<R, Error> {
+    with_slot(handle, |core, _| body(core))
+}
+
+/// Runs `body` on the events of the locker behind `handle` not taken yet,
+/// oldest first (those the typed and the JSON way leave, in one queue).
+pub(crate) fn with_events<R>(
+    handle: *const locker,
+    body: impl FnOnce(&mut VecDeque<Event>) -> Result<R, Error>,
+) -> Result<R, Error> {
+    with_slot(handle, |core, pending| {
+        pending.extend(core.take_events());
+        body(pending)
+    })
+}
+
+fn with_slot<R>(
+    handle: *const locker,
+    body: impl FnOnce(&mut Core, &mut VecDeque<Event>) -> Result<R, Error>,
 ) -> Result<R, Error> {
     let handle = borrow(handle, "locker")?;
     let mut slot = handle
@@ -48,7 +72,8 @@ pub(crate) fn with_locker<R>(
     slot.poisoned = true;
     // A storage failure of an earlier call says nothing about this one.
     let _ = slot.core.journal().take_failure();
-    let result = body(&mut slot.core);
+    let Slot { core, pending, .. } = &mut *slot;
+    let result = body(core, pending);
     slot.poisoned = false;
     result.map_err(|error| slot.core.journal().refine(error))
 }
@@ -57,6 +82,7 @@ pub(crate) fn into_handle(core: Core, out_locker: *mut *mut locker) -> Result<()
     let handle = Box::into_raw(Box::new(locker {
         slot: RefCell::new(Slot {
             core,
+            pending: VecDeque::new(),
             poisoned: false,
         }),
     }));
@@ -175,7 +201,7 @@ pub unsafe extern "C" fn locker_free(handle: *mut locker) {
     if handle.is_null() {
         return;
     }
-    let _ = std::panic::catch_unwind(core::panic::AssertUnwindSafe(|| {
+    let _ = crate::catch_panic(|| {
         // SAFETY: non-NULL; by the header contract it came from
         // `into_handle` and was not freed before.
         let busy = unsafe { &*handle }.slot.try_borrow_mut().is_err();
@@ -184,7 +210,7 @@ pub unsafe extern "C" fn locker_free(handle: *mut locker) {
             // call); ownership comes back here exactly once.
             drop(unsafe { Box::from_raw(handle) });
         }
-    }));
+    });
 }
 
 /// Writes how many bytes `locker_keys_export` needs to `*out_len`.
@@ -265,8 +291,10 @@ pub extern "C" fn locker_take_events(
 ) -> locker_status {
     boundary(|| {
         non_null(out_json, "out_json")?;
-        let json = with_locker(handle, |core| {
-            Ok(crate::events::to_json(&core.take_events()))
+        let json = with_events(handle, |pending| {
+            let json = crate::events::to_json(pending.make_contiguous());
+            pending.clear();
+            Ok(json)
         })?;
         write_string(out_json, json)
     })

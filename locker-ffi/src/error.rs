@@ -2,7 +2,7 @@
 //! thread-local last-error message C reads with `locker_last_error_message`.
 
 use alloc::ffi::CString;
-use core::cell::RefCell;
+use alloc::string::{String, ToString};
 #[cfg(test)]
 use core::ffi::CStr;
 use core::ffi::c_char;
@@ -10,6 +10,7 @@ use core::fmt::Display;
 
 use locker_core::locker::LockerError;
 
+use crate::local::local;
 use crate::locker_status;
 
 /// A failed call: the status to return and the message to keep.
@@ -76,8 +77,9 @@ impl From<LockerError> for Error {
     }
 }
 
-thread_local! {
-    static LAST_ERROR: RefCell<Option<CString>> = const { RefCell::new(None) };
+local! {
+    /// The last failed call's message (per thread with `std`).
+    static LAST_ERROR: Option<CString> = None;
 }
 
 /// Remembers `message` as this thread's last error (empty to clear).
@@ -89,13 +91,10 @@ pub(crate) fn set_last_error(message: &str) {
         let bytes = message.split('\0').next().unwrap_or_default();
         CString::new(bytes).ok()
     };
-    // try_with: during thread teardown the slot may be gone; then there is
-    // no one left to read the message.
-    let _ = LAST_ERROR.try_with(|slot| {
-        if let Ok(mut slot) = slot.try_borrow_mut() {
-            *slot = text;
-        }
-    });
+    // During thread teardown the slot may be gone (then no one is left to
+    // read the message); on bare metal an interrupt may have landed
+    // inside another update (then that one's message stands).
+    let _ = LAST_ERROR.with(|slot| *slot = text);
 }
 
 /// The message of the last failed call on this thread, or `""`.
@@ -105,16 +104,13 @@ pub(crate) fn set_last_error(message: &str) {
 /// `locker_status`; copy it to keep it. Calls that succeed set it to `""`.
 /// Messages never contain PINs, codes, tokens or keys.
 ///
-/// Thread safety: each thread has its own last error.
+/// Thread safety: each thread has its own last error (on bare metal,
+/// built without `std`, there is one).
 #[unsafe(no_mangle)]
 pub extern "C" fn locker_last_error_message() -> *const c_char {
     LAST_ERROR
-        .try_with(|slot| {
-            slot.try_borrow()
-                .ok()
-                .and_then(|s| s.as_ref().map(|s| s.as_ptr()))
-                .unwrap_or(c"".as_ptr())
-        })
+        .with(|slot| slot.as_ref().map(|text| text.as_ptr()))
+        .flatten()
         .unwrap_or(c"".as_ptr())
 }
 

@@ -1,6 +1,9 @@
 //! Events as JSON for C: one array of objects tagged by `"type"`, in
 //! snake_case like every other binding.
 
+use alloc::string::String;
+use alloc::vec::Vec;
+
 use locker_core::locker::Event;
 use zeroize::Zeroize;
 
@@ -9,10 +12,20 @@ use zeroize::Zeroize;
 /// The text may hold PINs and tokens: it is built in one buffer sized up
 /// front, so no partial copies are left behind by growth, and the caller
 /// wipes it when done (`locker_string_free`).
+///
+/// Without `std` serde_json has no writer to aim at a buffer of ours; its
+/// own buffer's growth leaves copies in freed blocks, which the bare-metal
+/// allocator wipes on free (`bare_metal`).
 pub(crate) fn to_json(events: &[Event]) -> String {
-    let mut buffer = Vec::with_capacity(256 + 256 * events.len());
     // The core's one JSON shape for events; plain data always serializes.
-    let _ = serde_json::to_writer(&mut buffer, events);
+    #[cfg(feature = "std")]
+    let mut buffer = {
+        let mut buffer = Vec::with_capacity(256 + 256 * events.len());
+        let _ = serde_json::to_writer(&mut buffer, events);
+        buffer
+    };
+    #[cfg(not(feature = "std"))]
+    let mut buffer = serde_json::to_vec(events).unwrap_or_default();
     if buffer.len() == buffer.capacity() {
         // Make room for the NUL the C string adds ourselves, wiping the old
         // buffer, rather than let a reallocation leave a copy behind.

@@ -3,19 +3,22 @@
 //! and the failure carries it to the call's error message, the journal's
 //! `hardware_fault` record and the event.
 
-use core::cell::RefCell;
+use alloc::string::String;
+use alloc::vec::Vec;
 use core::ffi::{c_char, c_int};
 
 use locker_core::hardware::HardwareFault;
+
+use crate::local::local;
 
 /// The most of a detail kept, in bytes: the error message keeps it whole
 /// up to this; the journal keeps one line of `MAX_DETAIL_BYTES`.
 const MAX_KEPT_BYTES: usize = 1_024;
 
-thread_local! {
+local! {
     /// `Some` while a callback runs on this thread: the detail it gave, if
     /// any. `None` outside callbacks, where a detail is ignored.
-    static DETAIL: RefCell<Option<Option<String>>> = const { RefCell::new(None) };
+    static DETAIL: Option<Option<String>> = None;
 }
 
 /// Runs one callback, collecting the detail it gives; its return code
@@ -23,9 +26,13 @@ thread_local! {
 pub(crate) fn call(callback: impl FnOnce() -> c_int) -> Result<(), HardwareFault> {
     // A callback may call into another locker, whose callbacks collect
     // their own details: the outer slot is put back afterwards.
-    let outer = DETAIL.replace(Some(None));
+    // `Some(None)`: inside a callback, no detail given yet.
+    let outer = DETAIL.with(|slot| slot.replace(None)).flatten();
     let code = callback();
-    let detail = DETAIL.replace(outer).flatten();
+    let detail = DETAIL
+        .with(|slot| core::mem::replace(slot, outer))
+        .flatten()
+        .flatten();
     match (crate::hardware::kind_of(code), detail) {
         (None, _) => Ok(()),
         (Some(kind), None) => Err(HardwareFault::new(kind)),
@@ -51,10 +58,8 @@ pub extern "C" fn locker_hw_fault_detail(detail: *const c_char) {
     let text = kept_text(detail);
     // A detail in flight is best effort: a nested borrow (impossible from
     // C) or a missing thread-local (thread teardown) just drops it.
-    let _ = DETAIL.try_with(|slot| {
-        if let Ok(mut slot) = slot.try_borrow_mut()
-            && let Some(pending) = slot.as_mut()
-        {
+    let _ = DETAIL.with(|slot| {
+        if let Some(pending) = slot.as_mut() {
             *pending = text;
         }
     });

@@ -3,6 +3,7 @@
 //! [`Flash`] trait, which the core's `FlashJournal` lays its two halves
 //! out in.
 
+use alloc::format;
 use core::ffi::{c_int, c_void};
 use core::fmt;
 

@@ -3,6 +3,7 @@
 //! journal stands in the region, and the history of the other half.
 
 use alloc::rc::Rc;
+use alloc::string::String;
 use core::ffi::c_char;
 
 use locker_core::credential::BankId;

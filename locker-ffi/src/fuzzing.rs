@@ -42,9 +42,11 @@ use crate::policy::locker_brute_force_bound;
 use crate::restore::{
     locker_head, locker_restore, locker_restore_options, locker_restore_report, locker_restore_with,
 };
+use crate::typed_event::locker_event;
 use crate::{
-    locker_dimensions, locker_doors_free, locker_hardware, locker_hw_fault_detail,
-    locker_last_error_message, locker_status, locker_status_message, locker_string_free,
+    LOCKER_EVENT_MAX_DOORS, LOCKER_EVENT_MAX_PARCELS, locker_dimensions, locker_doors_free,
+    locker_event_kind, locker_hardware, locker_hw_fault_detail, locker_last_error_message,
+    locker_status, locker_status_message, locker_string_free, locker_take_event,
 };
 
 #[derive(Default)]
@@ -355,6 +357,15 @@ fn take_string(ptr: *mut c_char) -> String {
     text
 }
 
+/// The NUL-terminated text of a `locker_event` field.
+fn field_text<const N: usize>(field: &[c_char; N]) -> String {
+    let bytes: Vec<u8> = field.iter().map(|&c| c.to_ne_bytes()[0]).collect();
+    let text = CStr::from_bytes_until_nul(&bytes).expect("a locker_event text field ends in NUL");
+    text.to_str()
+        .expect("locker_event text is UTF-8")
+        .to_owned()
+}
+
 /// A NULL-or-pointer to an optional value.
 fn opt_ptr<T>(value: Option<&T>) -> *const T {
     value.map_or(core::ptr::null(), |v| v as *const T)
@@ -643,6 +654,33 @@ fn drive(handle: *mut locker, calls: &[Call]) -> Kept {
         if ok(status) && !doors.is_null() {
             // SAFETY: an array of `count` doors the library just returned.
             unsafe { locker_doors_free(doors, count) };
+        }
+        // The oldest event as a struct, the rest as JSON: both ways take
+        // from one queue, and the struct's PIN and token serve as well.
+        let mut event = locker_event::empty(
+            core::mem::size_of::<locker_event>(),
+            locker_event_kind::LOCKER_EVENT_TAMPER,
+        );
+        // The C contract: see above; `event` is a whole, sized struct.
+        let status = locker_take_event(handle, &raw mut event);
+        assert!(
+            matches!(
+                status,
+                locker_status::LOCKER_OK
+                    | locker_status::LOCKER_NO_EVENT
+                    | locker_status::LOCKER_BUFFER_TOO_SMALL
+            ),
+            "locker_take_event: {status:?}"
+        );
+        if ok(status) {
+            assert!(event.parcel_count <= LOCKER_EVENT_MAX_PARCELS);
+            assert!(event.door_count <= LOCKER_EVENT_MAX_DOORS);
+            if event.kind == locker_event_kind::LOCKER_EVENT_PARCEL_READY {
+                pins.push(field_text(&event.pin));
+            }
+            if event.qr_token[0] != 0 {
+                tokens.push(field_text(&event.qr_token));
+            }
         }
         let mut events = core::ptr::null_mut();
         // The C contract: see above.

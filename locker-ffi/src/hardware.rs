@@ -2,6 +2,8 @@
 //! [`locker_hardware`] struct, and its implementations of the core's
 //! [`Hardware`] and [`JournalSink`] traits.
 
+use alloc::format;
+use alloc::vec::Vec;
 use core::ffi::{c_char, c_int, c_void};
 use core::fmt;
 

@@ -4,7 +4,10 @@
 //! Conventions (see `README.md`): names start with `locker_`; functions
 //! return a [`locker_status`] and write results through out-parameters,
 //! written only on success; every body runs inside a panic boundary, so no
-//! panic crosses into C.
+//! panic unwinds into C: with the `std` feature (the default) a panic
+//! becomes `LOCKER_PANIC`; without it (bare metal, where nothing unwinds)
+//! it calls the firmware's `locker_panic` and never returns.
+#![cfg_attr(not(feature = "std"), no_std)]
 // The one crate that needs `unsafe` (exports and raw pointers); every unsafe
 // block carries a `// SAFETY:` comment.
 #![allow(unsafe_code)]
@@ -12,14 +15,20 @@
 #![allow(non_camel_case_types)]
 
 use core::ffi::c_char;
+#[cfg(feature = "std")]
 use core::panic::AssertUnwindSafe;
 extern crate alloc;
 
-use std::panic::catch_unwind;
+use alloc::format;
+use alloc::string::String;
+#[cfg(feature = "std")]
+use alloc::string::ToString;
 
 use locker_core::{Dimensions, Orientation};
 
 mod api;
+#[cfg(target_os = "none")]
+mod bare_metal;
 mod clock;
 mod error;
 mod events;
@@ -33,13 +42,16 @@ pub mod fuzzing;
 mod hardware;
 mod journal;
 mod keys;
+mod local;
 mod ops;
 mod pack;
 mod policy;
 mod ptr;
 mod restore;
+#[cfg(feature = "std")]
 mod sim;
 mod status;
+mod typed_event;
 
 pub use api::locker;
 pub use clock::{
@@ -67,18 +79,25 @@ pub use ptr::{locker_doors_free, locker_string_free};
 pub use restore::{
     locker_head, locker_restore, locker_restore_options, locker_restore_report, locker_restore_with,
 };
+#[cfg(feature = "std")]
 pub use sim::locker_simulate_locker;
 pub use status::locker_status;
+pub use typed_event::{
+    LOCKER_EVENT_DETAIL_BYTES, LOCKER_EVENT_MAX_DOORS, LOCKER_EVENT_MAX_PARCELS,
+    LOCKER_EVENT_PIN_BYTES, LOCKER_EVENT_REASON_BYTES, LOCKER_EVENT_TOKEN_BYTES, locker_event,
+    locker_event_kind, locker_take_event,
+};
 
 use error::{Error, set_last_error};
 use ptr::write_out;
 
 /// Runs `body` and turns its result into a status: a failure's message
-/// becomes this thread's last error (a success clears it), and a panic
+/// becomes the last error (a success clears it). With `std`, a panic
 /// becomes [`locker_status::LOCKER_PANIC`], so that no unwinding crosses
-/// the C boundary.
+/// the C boundary; without it a panic aborts (`bare_metal`), so there is
+/// nothing to catch.
 fn boundary(body: impl FnOnce() -> Result<(), Error>) -> locker_status {
-    match catch_unwind(AssertUnwindSafe(body)) {
+    match catch_panic(body) {
         Ok(Ok(())) => {
             set_last_error("");
             locker_status::LOCKER_OK
@@ -87,16 +106,32 @@ fn boundary(body: impl FnOnce() -> Result<(), Error>) -> locker_status {
             set_last_error(&error.message);
             error.status
         }
-        Err(payload) => {
-            let what = payload
-                .downcast_ref::<&str>()
-                .copied()
-                .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
-                .unwrap_or("unknown");
+        Err(what) => {
             set_last_error(&format!("internal error (panic): {what}"));
             locker_status::LOCKER_PANIC
         }
     }
+}
+
+/// Runs `body`, turning a panic into its message.
+#[cfg(feature = "std")]
+fn catch_panic<R>(body: impl FnOnce() -> R) -> Result<R, String> {
+    std::panic::catch_unwind(AssertUnwindSafe(body)).map_err(|payload| {
+        payload
+            .downcast_ref::<&str>()
+            .copied()
+            .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+            .unwrap_or("unknown")
+            .to_string()
+    })
+}
+
+/// Runs `body`: without `std` a panic never returns (the `panic = "abort"`
+/// of bare-metal targets, and `bare_metal`'s handler), so there is no
+/// `Err`.
+#[cfg(not(feature = "std"))]
+fn catch_panic<R>(body: impl FnOnce() -> R) -> Result<R, String> {
+    Ok(body())
 }
 
 /// The major version of the library this header belongs to (semver): a

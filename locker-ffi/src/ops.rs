@@ -1,6 +1,7 @@
 //! The operations on a `locker`: couriers, doors and the sweep, residents,
 //! staff. Each is one call of the core's `Locker`, inside the panic boundary.
 
+use alloc::boxed::Box;
 use core::ffi::c_char;
 
 use locker_core::allocate::{OverflowReason, Request};
@@ -184,12 +185,12 @@ pub unsafe extern "C" fn locker_courier_session_free(session: *mut locker_courie
     if session.is_null() {
         return;
     }
-    let _ = std::panic::catch_unwind(core::panic::AssertUnwindSafe(|| {
+    let _ = crate::catch_panic(|| {
         // SAFETY: non-NULL; by the header contract it came from
         // `locker_courier_sign_in(_for)` (`write_session`) and was not
         // freed before.
         drop(unsafe { Box::from_raw(session) });
-    }));
+    });
 }
 
 /// Temperature zones, for `locker_parcel.zone`.

@@ -1,6 +1,7 @@
 //! Packing parcels into compartments of different sizes
 //! (`locker_core::pack::pack_into`), from C, with the core's JSON shapes.
 
+use alloc::vec::Vec;
 use core::ffi::c_char;
 
 use locker_core::Parcel;

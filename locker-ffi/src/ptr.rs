@@ -1,7 +1,9 @@
 //! Checked reads of C arguments and writes of results: NULL, UTF-8 and
 //! ownership are handled here once, so the API functions stay plain.
 
+use alloc::boxed::Box;
 use alloc::ffi::CString;
+use alloc::string::String;
 use core::ffi::{CStr, c_char};
 
 use locker_core::CompartmentId;
@@ -203,14 +205,14 @@ pub unsafe extern "C" fn locker_string_free(string: *mut c_char) {
     if string.is_null() {
         return;
     }
-    let _ = std::panic::catch_unwind(core::panic::AssertUnwindSafe(|| {
+    let _ = crate::catch_panic(|| {
         // SAFETY: by the header contract `string` came from this library's
         // `CString::into_raw` (write_string) and was not freed before;
         // ownership comes back here exactly once.
         let text = unsafe { CString::from_raw(string) };
         let mut bytes = text.into_bytes_with_nul();
         bytes.zeroize();
-    }));
+    });
 }
 
 /// Where a call that opens doors hands them to C: both out-pointers are
@@ -255,11 +257,11 @@ pub unsafe extern "C" fn locker_doors_free(doors: *mut u32, count: usize) {
     if doors.is_null() {
         return;
     }
-    let _ = std::panic::catch_unwind(core::panic::AssertUnwindSafe(|| {
+    let _ = crate::catch_panic(|| {
         let slice = core::ptr::slice_from_raw_parts_mut(doors, count);
         // SAFETY: by the header contract `doors` and `count` are what
         // write_doors gave out (a `Box<[u32]>` of that length) and it was
         // not freed before; ownership comes back here exactly once.
         drop(unsafe { Box::from_raw(slice) });
-    }));
+    });
 }

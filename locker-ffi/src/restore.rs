@@ -1,6 +1,7 @@
 //! Restoring a locker after a restart, and what a vendor keeps to check the
 //! next restore with: the journal's head, and what the restore found.
 
+use alloc::string::String;
 use core::ffi::c_char;
 
 use locker_core::credential::BankId;

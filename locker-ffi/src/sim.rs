@@ -38,6 +38,9 @@ use crate::status::locker_status;
 /// parcel profile, `LOCKER_CONFIG_INVALID` for a bad bank, and
 /// `LOCKER_INVALID_UTF8`.
 ///
+/// Not in the bare-metal library (built without the `std` feature): the
+/// simulation is an analyst's tool, not a firmware's.
+///
 /// Ownership: the strings are borrowed for this call only. Thread safety:
 /// any thread; it touches no locker. It may run for seconds: a locker's
 /// work for every parcel of `days` days.

@@ -43,6 +43,8 @@ pub enum locker_status {
     /// core's `cancelled`; the capacity planner's, which no C function
     /// runs yet).
     LOCKER_CANCELLED = 8,
+    /// `locker_take_event`: there is no event to take. Not a failure.
+    LOCKER_NO_EVENT = 9,
     /// A bug: the library panicked. Please report it.
     LOCKER_PANIC = 99,
     /// A size had a side of 0 mm.
@@ -270,7 +272,7 @@ pub enum locker_status {
 
 impl locker_status {
     /// Every status, in numeric order.
-    pub(crate) const ALL: [Self; 88] = [
+    pub(crate) const ALL: [Self; 89] = [
         Self::LOCKER_OK,
         Self::LOCKER_NULL_POINTER,
         Self::LOCKER_INVALID_ARGUMENT,
@@ -280,6 +282,7 @@ impl locker_status {
         Self::LOCKER_BUFFER_TOO_SMALL,
         Self::LOCKER_STRUCT_SIZE,
         Self::LOCKER_CANCELLED,
+        Self::LOCKER_NO_EVENT,
         Self::LOCKER_PANIC,
         Self::LOCKER_ZERO_SIDE,
         Self::LOCKER_SIDE_TOO_LONG,
@@ -386,6 +389,7 @@ impl locker_status {
                 c"a struct's size field is not the size of the struct this library knows"
             }
             Self::LOCKER_CANCELLED => c"stopped by the progress callback",
+            Self::LOCKER_NO_EVENT => c"there is no event to take",
             Self::LOCKER_PANIC => c"internal error (panic) in the locker library",
             Self::LOCKER_ZERO_SIDE => c"a side of a size is 0 mm; every side must be at least 1 mm",
             Self::LOCKER_SIDE_TOO_LONG => c"a side of a size is longer than 5000 mm",

@@ -102,11 +102,26 @@ static inline uint32_t drop_off(locker *l, board *b, const char *code, uint64_t 
   CHECK(locker_door_closed(l, door) == LOCKER_DOOR_STILL_OPEN);
   board_close(b, door);
   CHECK(locker_door_closed(l, door) == LOCKER_OK);
-  char *events = take_events(l);
-  CHECK(events != NULL && strstr(events, "\"type\":\"parcel_ready\"") != NULL);
-  CHECK(events != NULL && json_string(events, "pin", pin, 32) != NULL);
-  CHECK(events != NULL && json_string(events, "qr_token", token, 256) != NULL);
-  free(events);
+  /* The events, one struct at a time: the parcel_ready's PIN and token
+   * (`pin` holds 32 bytes, `token` 256). */
+  locker_event e;
+  memset(&e, 0, sizeof e);
+  e.struct_size = sizeof e;
+  bool ready = false;
+  locker_status status;
+  while ((status = locker_take_event(l, &e)) == LOCKER_OK) {
+    if (e.kind == LOCKER_EVENT_PARCEL_READY) {
+      ready = true;
+      CHECK(e.has_compartment && e.compartment == door);
+      CHECK(e.has_recipient && e.recipient == recipient);
+      snprintf(pin, 32, "%s", e.pin);
+      snprintf(token, 256, "%s", e.qr_token);
+    }
+    memset(&e, 0, sizeof e); /* wipe the secrets */
+    e.struct_size = sizeof e;
+  }
+  CHECK(status == LOCKER_NO_EVENT);
+  CHECK(ready);
   return door;
 }
 
