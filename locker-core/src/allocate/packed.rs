@@ -56,8 +56,17 @@ impl Default for BatchOptions {
 
 impl Bank {
     /// Plans a courier's whole load without changing the bank, packing it
-    /// into the free doors by a search (see [the module](self)); the
-    /// better of that and [`Bank::plan_batch`].
+    /// into the free doors by the search of [`crate::pack::pack_into`];
+    /// the better of that and [`Bank::plan_batch`].
+    ///
+    /// Parcels that join a door their recipient holds go there first; the
+    /// rest are packed for the most parcels, then the fewest doors, one
+    /// recipient a door (a recipient's parcels of one zone and handling
+    /// may share), accessible doors for those who need them, the reserve
+    /// of the largest doors held back; each door's parcels are then
+    /// stored one after another as the bank stores them, and any the
+    /// packer left out are allocated one by one. The assignments go door
+    /// by door. Deterministic for a given bank, load and `options`.
     ///
     /// # Errors
     ///
