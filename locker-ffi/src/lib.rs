@@ -20,6 +20,7 @@ use std::panic::catch_unwind;
 use locker_core::{Dimensions, Orientation};
 
 mod api;
+mod batch;
 mod clock;
 mod error;
 mod events;
@@ -42,6 +43,7 @@ mod sim;
 mod status;
 
 pub use api::locker;
+pub use batch::{locker_deposit_planned, locker_plan_drop_off_batch};
 pub use clock::{
     locker_clock_held, locker_confirm_clock, locker_confirm_signed_time, locker_observe_clock,
 };
