@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::allocate::{BatchOptions, OverflowReason};
+use proptest::prelude::*;
 
 fn load() -> Vec<Request> {
     let huge = Parcel::new(ParcelId(9), Dimensions::new(2_000, 300, 300), 5_000);
@@ -208,4 +209,65 @@ fn steps_read_back_as_they_were_written_and_refuse_unknown_fields() {
         plan_json["steps"][0]["compartment"],
         plan.steps[0].compartment.0
     );
+}
+
+fn random_load() -> impl Strategy<Value = Vec<Request>> {
+    proptest::collection::vec(
+        (
+            (40_u32..700, 40_u32..500, 20_u32..450),
+            100_u32..20_000,
+            0_u64..8,
+        ),
+        1..30,
+    )
+    .prop_map(|items| {
+        items
+            .into_iter()
+            .zip(1_u64..)
+            .map(|(((w, d, h), weight_g, recipient), id)| {
+                let parcel = Parcel::new(ParcelId(id), Dimensions::new(w, d, h), weight_g);
+                Request::new(parcel, RecipientId(100 + recipient))
+            })
+            .collect()
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    /// Any load, planned and dropped off step by step: every step opens its
+    /// planned door, every parcel ends where the plan said, every door's
+    /// packing checks, and the journal replays to the same state.
+    #[test]
+    fn any_load_dropped_off_as_planned_replays(
+        earlier in proptest::collection::vec(0_u64..8, 0..6),
+        load in random_load(),
+        seed in any::<u64>(),
+    ) {
+        let mut rig = rig();
+        // Some recipients already hold a door.
+        for (i, recipient) in earlier.iter().enumerate() {
+            rig.drop_off(parcel(1_000 + u64::try_from(i).unwrap()), 100 + recipient);
+        }
+        let courier = rig.courier.clone();
+        let options = BatchOptions { max_iterations: 2_000, seed };
+        let plan = rig.locker.plan_drop_off_batch(&courier, &load, &options).unwrap();
+        prop_assert_eq!(plan.steps.len() + plan.overflow.len(), load.len());
+        for step in &plan.steps {
+            prop_assert_eq!(rig.drop_step(step), step.compartment);
+        }
+        let state = rig.locker.state();
+        for step in &plan.steps {
+            prop_assert_eq!(
+                state.parcels()[&step.parcel.id],
+                ParcelPlace::Compartment(step.compartment)
+            );
+        }
+        for door in state.bank().compartments() {
+            if let Some(contents) = door.contents() {
+                prop_assert!(contents.packing.check(&contents.parcels).is_ok());
+            }
+        }
+        rig.assert_replays();
+    }
 }
