@@ -6,7 +6,7 @@
 
 use std::collections::BTreeSet;
 
-use locker_core::allocate::{Outcome, Request};
+use locker_core::allocate::{BatchOptions, Outcome, Request};
 use locker_core::bank::{
     AllocationPolicy, Bank, BankConfig, CompartmentSpec, DoorPosition, default_bank,
 };
@@ -208,6 +208,55 @@ proptest! {
             bank.release(door).unwrap();
         }
         prop_assert_eq!(bank, empty);
+    }
+
+    #[test]
+    fn a_packed_batch_is_valid_never_worse_than_greedy_and_deterministic(
+        config in bank_config(),
+        earlier in requests(20),
+        load in requests(60),
+        max_iterations in 0_u64..3_000,
+        seed in any::<u64>(),
+    ) {
+        // Some doors already hold parcels, so consolidation has a say.
+        let mut bank = Bank::new(config).unwrap();
+        let earlier = bank.plan_batch(&earlier).unwrap();
+        bank.apply_batch(&earlier).unwrap();
+        let load: Vec<Request> = load
+            .into_iter()
+            .map(|r| Request { parcel: Parcel { id: ParcelId(r.parcel.id.0 + 1_000), ..r.parcel }, ..r })
+            .collect();
+        let options = BatchOptions { max_iterations, seed };
+        let greedy = bank.plan_batch(&load).unwrap();
+        let plan = bank.plan_batch_packed(&load, &options).unwrap();
+        prop_assert!(
+            (plan.placed(), core::cmp::Reverse(plan.doors_used()))
+                >= (greedy.placed(), core::cmp::Reverse(greedy.doors_used()))
+        );
+        prop_assert_eq!(plan.placed() + plan.overflow.len(), load.len());
+        prop_assert_eq!(&bank.plan_batch_packed(&load, &options).unwrap(), &plan);
+        // Door by door: a door's parcels follow one another.
+        let mut doors: Vec<CompartmentId> = plan.assignments.iter().map(|a| a.compartment).collect();
+        doors.dedup();
+        let distinct: BTreeSet<CompartmentId> = doors.iter().copied().collect();
+        prop_assert_eq!(doors.len(), distinct.len());
+        let mut applied = bank.clone();
+        applied.apply_batch(&plan).unwrap();
+        prop_assert_eq!(applied.parcel_count(), bank.parcel_count() + plan.placed());
+        let mut everyone: Vec<Request> = earlier.assignments.iter().map(|a| Request {
+            parcel: a.parcel,
+            recipient: a.recipient,
+            needs_accessible: false,
+        }).collect();
+        everyone.extend(load.iter().copied());
+        check_bank(&applied, &everyone);
+        // Placed accessible needs sit in accessible doors.
+        for assignment in &plan.assignments {
+            let request = load.iter().find(|r| r.parcel.id == assignment.parcel.id).unwrap();
+            if request.needs_accessible {
+                prop_assert!(bank.compartment(assignment.compartment).unwrap().spec().accessible);
+            }
+        }
     }
 
     #[test]

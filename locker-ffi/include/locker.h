@@ -230,6 +230,11 @@ enum locker_status
    */
   LOCKER_ALLOCATION_FAILED = 302,
   /**
+   * The same parcel id appears twice in one batch
+   * (`locker_plan_drop_off_batch`).
+   */
+  LOCKER_DUPLICATE_IN_BATCH = 303,
+  /**
    * Wrong code, PIN, token or tag (deliberately says nothing more).
    */
   LOCKER_CREDENTIAL_REJECTED = 400,
@@ -1060,6 +1065,28 @@ typedef struct locker_hardware {
 } locker_hardware;
 
 /**
+ * The answer to a drop-off.
+ */
+typedef struct locker_drop_off {
+  /**
+   * True when a door was unlocked for the parcel.
+   */
+  bool opened;
+  /**
+   * The door, when `opened`.
+   */
+  uint32_t compartment;
+  /**
+   * How to put the parcel in, when `opened`.
+   */
+  locker_orientation orientation;
+  /**
+   * Why no door, when not `opened`: take the parcel to overflow.
+   */
+  locker_overflow overflow;
+} locker_drop_off;
+
+/**
  * A region of NOR-like flash the journal owns, as C function pointers
  * that all receive `ctx` as their first argument.
  *
@@ -1271,28 +1298,6 @@ typedef struct locker_parcel {
    */
   uint32_t handling;
 } locker_parcel;
-
-/**
- * The answer to a drop-off.
- */
-typedef struct locker_drop_off {
-  /**
-   * True when a door was unlocked for the parcel.
-   */
-  bool opened;
-  /**
-   * The door, when `opened`.
-   */
-  uint32_t compartment;
-  /**
-   * How to put the parcel in, when `opened`.
-   */
-  locker_orientation orientation;
-  /**
-   * Why no door, when not `opened`: take the parcel to overflow.
-   */
-  locker_overflow overflow;
-} locker_drop_off;
 
 /**
  * What `locker_restore_with` checks the stored journal against: the
@@ -1663,6 +1668,63 @@ locker_status locker_take_events(struct locker *handle, char **out_json);
  * Thread safety: called on the context that panicked.
  */
 extern void locker_panic(const char *message);
+
+/**
+ * Plans a signed-in courier's whole load against the free doors (and the
+ * recipients' doors where parcels may join them), packed by a search,
+ * never worse than the greedy plan. The parcels no door takes are
+ * journaled and raised as `overflow` events, as a single drop-off's;
+ * nothing else changes. Drop each step off with `locker_deposit_planned`.
+ *
+ * `requests_json` is a JSON array of requests (`{"parcel", "recipient",
+ * "needs_accessible"?}`, as everywhere in this API); `options_json`
+ * `{"max_iterations"?, "seed"?}` or NULL for the defaults (20000
+ * placement attempts, seed 0).
+ *
+ * On `LOCKER_OK`, `*out_json` is `{"steps": [{"parcel", "recipient",
+ * "needs_accessible", "compartment", "placement", "rule"}], "overflow":
+ * [{"parcel", "recipient", "reason", "considered"}], "strategy",
+ * "doors"}`, the steps door by door, a new string owned by the caller:
+ * release it with `locker_string_free`, never `free()`. Returns
+ * `LOCKER_INVALID_ARGUMENT` for JSON not of these shapes (the last-error
+ * message says where), `LOCKER_PARCEL_INVALID`,
+ * `LOCKER_PARCEL_ALREADY_STORED` (stored, or being dropped off),
+ * `LOCKER_DUPLICATE_IN_BATCH` for a parcel given twice, the credential
+ * statuses for a courier code that expired or was rotated,
+ * `LOCKER_INVALID_UTF8` and `LOCKER_NULL_POINTER`; nothing changes then
+ * and `*out_json` is not written.
+ *
+ * Ownership: pointer arguments are borrowed for this call only; nothing is
+ * kept. Thread safety: one thread at a time per `locker` (from any
+ * thread); not from inside the locker's own callbacks (`LOCKER_BUSY`).
+ */
+locker_status locker_plan_drop_off_batch(struct locker *handle,
+                                         const struct locker_courier_session *session,
+                                         const char *requests_json,
+                                         const char *options_json,
+                                         char **out_json);
+
+/**
+ * Drops one step of a batch plan off: `step_json` is a step of the plan
+ * as `locker_plan_drop_off_batch` gave it. Its door opens when it still
+ * takes the parcel, otherwise the door allocation gives (another
+ * drop-off took it, it went out of service, it did not unlock). The
+ * answer is written to `*out_drop_off` as for `locker_deposit`, and the
+ * drop-off goes on as a single one: `locker_door_closed` completes it,
+ * `locker_need_larger_door` and `locker_cancel_deposit` apply. The next
+ * step into the same door waits for the door to close.
+ *
+ * Returns `LOCKER_INVALID_ARGUMENT` for a step not of that shape, and the
+ * statuses of `locker_deposit`; no parcel is stored then.
+ *
+ * Ownership: pointer arguments are borrowed for this call only; nothing is
+ * kept. Thread safety: one thread at a time per `locker` (from any
+ * thread); not from inside the locker's own callbacks (`LOCKER_BUSY`).
+ */
+locker_status locker_deposit_planned(struct locker *handle,
+                                     const struct locker_courier_session *session,
+                                     const char *step_json,
+                                     struct locker_drop_off *out_drop_off);
 
 /**
  * Reads the clock, as every operation does first, and writes the

@@ -29,6 +29,7 @@ use locker_core::{Dimensions, Orientation};
 mod api;
 #[cfg(target_os = "none")]
 mod bare_metal;
+mod batch;
 mod clock;
 mod error;
 mod events;
@@ -54,6 +55,7 @@ mod status;
 mod typed_event;
 
 pub use api::locker;
+pub use batch::{locker_deposit_planned, locker_plan_drop_off_batch};
 pub use clock::{
     locker_clock_held, locker_confirm_clock, locker_confirm_signed_time, locker_observe_clock,
 };

@@ -29,7 +29,7 @@ use crate::{boundary, locker_dimensions, locker_orientation, locker_status};
 /// `locker_courier_session_free`. Independent of the `locker` it came from
 /// (free them in any order), but only meaningful with it.
 pub struct locker_courier_session {
-    session: CourierSession,
+    pub(crate) session: CourierSession,
 }
 
 /// Issues (or rotates) carrier `carrier`'s courier code, valid from now for

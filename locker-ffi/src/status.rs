@@ -94,6 +94,9 @@ pub enum locker_status {
     LOCKER_PARCEL_ALREADY_STORED = 301,
     /// Allocation failed in another way.
     LOCKER_ALLOCATION_FAILED = 302,
+    /// The same parcel id appears twice in one batch
+    /// (`locker_plan_drop_off_batch`).
+    LOCKER_DUPLICATE_IN_BATCH = 303,
     /// Wrong code, PIN, token or tag (deliberately says nothing more).
     LOCKER_CREDENTIAL_REJECTED = 400,
     /// The code, token, RFID UID or remote command is malformed.
@@ -272,7 +275,7 @@ pub enum locker_status {
 
 impl locker_status {
     /// Every status, in numeric order.
-    pub(crate) const ALL: [Self; 89] = [
+    pub(crate) const ALL: [Self; 90] = [
         Self::LOCKER_OK,
         Self::LOCKER_NULL_POINTER,
         Self::LOCKER_INVALID_ARGUMENT,
@@ -297,6 +300,7 @@ impl locker_status {
         Self::LOCKER_PARCEL_INVALID,
         Self::LOCKER_PARCEL_ALREADY_STORED,
         Self::LOCKER_ALLOCATION_FAILED,
+        Self::LOCKER_DUPLICATE_IN_BATCH,
         Self::LOCKER_CREDENTIAL_REJECTED,
         Self::LOCKER_CREDENTIAL_MALFORMED,
         Self::LOCKER_CREDENTIAL_EXPIRED,
@@ -410,6 +414,7 @@ impl locker_status {
             Self::LOCKER_PARCEL_INVALID => c"the parcel is invalid",
             Self::LOCKER_PARCEL_ALREADY_STORED => c"the parcel is already stored",
             Self::LOCKER_ALLOCATION_FAILED => c"allocation failed",
+            Self::LOCKER_DUPLICATE_IN_BATCH => c"the same parcel appears twice in the batch",
             Self::LOCKER_CREDENTIAL_REJECTED => c"credential rejected",
             Self::LOCKER_CREDENTIAL_MALFORMED => c"the code, token, tag or command is malformed",
             Self::LOCKER_CREDENTIAL_EXPIRED => c"the credential has expired",
@@ -558,10 +563,9 @@ impl locker_status {
             // parcels and allocation
             "invalid_parcel" => Self::LOCKER_PARCEL_INVALID,
             "already_stored" | "duplicate_parcel" => Self::LOCKER_PARCEL_ALREADY_STORED,
-            "duplicate_in_batch" | "out_of_service" | "other_recipient" | "mixed_handling"
-            | "wrong_zone" | "does_not_fit" | "too_heavy" | "compartment_empty" => {
-                Self::LOCKER_ALLOCATION_FAILED
-            }
+            "duplicate_in_batch" => Self::LOCKER_DUPLICATE_IN_BATCH,
+            "out_of_service" | "other_recipient" | "mixed_handling" | "wrong_zone"
+            | "does_not_fit" | "too_heavy" | "compartment_empty" => Self::LOCKER_ALLOCATION_FAILED,
             // credentials
             "rejected" => Self::LOCKER_CREDENTIAL_REJECTED,
             "malformed_pin" | "malformed_token" | "malformed_rfid_uid" => {

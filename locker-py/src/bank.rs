@@ -1,6 +1,6 @@
 //! Bank configurations, the run-time bank with allocation, and packing.
 
-use locker_core::allocate::{BatchPlan, Request};
+use locker_core::allocate::{BatchOptions, BatchPlan, Request};
 use locker_core::bank::{self, BankConfig};
 use locker_core::pack;
 use locker_core::{CompartmentId, Dimensions, Parcel, ParcelId, RecipientId};
@@ -162,6 +162,28 @@ impl Bank {
         let bank = &self.inner;
         let plan = py
             .detach(|| bank.plan_batch(&requests))
+            .map_err(CoreError::from)?;
+        to_py(py, &plan)
+    }
+
+    /// Plans a courier's whole load like ``plan_batch``, packing it into
+    /// the free doors by a search within ``options``
+    /// (``{"max_iterations", "seed"}``); never worse than ``plan_batch``.
+    #[pyo3(signature = (requests, options = None))]
+    fn plan_batch_packed<'py>(
+        &self,
+        py: Python<'py>,
+        requests: &Bound<'py, PyAny>,
+        options: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let requests: Vec<Request> = from_py(requests, "requests")?;
+        let options: BatchOptions = match options {
+            Some(options) => from_py(options, "options")?,
+            None => BatchOptions::default(),
+        };
+        let bank = &self.inner;
+        let plan = py
+            .detach(|| bank.plan_batch_packed(&requests, &options))
             .map_err(CoreError::from)?;
         to_py(py, &plan)
     }

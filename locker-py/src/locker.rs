@@ -6,7 +6,7 @@ extern crate alloc;
 use alloc::sync::Arc;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
-use locker_core::allocate::Request;
+use locker_core::allocate::{BatchOptions, Request};
 use locker_core::credential::{
     BankId, CarrierId, CredentialId, DelegationRequest, KeyId, KioskId, RemoteCommand, SignedTime,
 };
@@ -17,7 +17,8 @@ use locker_core::hardware::{
 use locker_core::journal::flash::{Flash, FlashConfig, FlashJournal};
 use locker_core::journal::{MemoryJournal, Trust, lines};
 use locker_core::locker::{
-    self as core_locker, CourierSession, Entry, FlashChecks, LockerConfig, Restore, Snapshot,
+    self as core_locker, BatchStep, CourierSession, Entry, FlashChecks, LockerConfig, Restore,
+    Snapshot,
 };
 use locker_core::{CompartmentId, RecipientId};
 use pyo3::exceptions::{PyException, PyTypeError};
@@ -973,6 +974,45 @@ impl Locker {
     ) -> PyResult<Bound<'py, PyAny>> {
         let request: Request = from_py(request, "request")?;
         let drop_off = run!(self, |locker| locker.deposit(&session.inner, request))?;
+        to_py(py, &drop_off)
+    }
+
+    /// Plans a signed-in courier's whole load (a list of request dicts)
+    /// against the free doors; returns the batch drop-off dict
+    /// (``steps`` door by door, ``overflow``, journaled as a single
+    /// drop-off's). ``options``: ``{"max_iterations", "seed"}``.
+    #[pyo3(signature = (session, requests, options = None))]
+    fn plan_drop_off_batch<'py>(
+        &mut self,
+        py: Python<'py>,
+        #[pyo3(from_py_with = args::session)] session: PyRef<'py, CourierSessionHandle>,
+        requests: &Bound<'py, PyAny>,
+        options: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let requests: Vec<Request> = from_py(requests, "requests")?;
+        let options: BatchOptions = match options {
+            Some(options) => from_py(options, "options")?,
+            None => BatchOptions::default(),
+        };
+        let plan = run!(self, |locker| locker.plan_drop_off_batch(
+            &session.inner,
+            &requests,
+            &options
+        ))?;
+        to_py(py, &plan)
+    }
+
+    /// Drops one step of a batch plan off (a step dict as the plan gave
+    /// it): its door when that still takes the parcel, else the door
+    /// allocation gives. Returns the drop-off dict, as ``deposit``.
+    fn deposit_planned<'py>(
+        &mut self,
+        py: Python<'py>,
+        #[pyo3(from_py_with = args::session)] session: PyRef<'py, CourierSessionHandle>,
+        step: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let step: BatchStep = from_py(step, "step")?;
+        let drop_off = run!(self, |locker| locker.deposit_planned(&session.inner, &step))?;
         to_py(py, &drop_off)
     }
 

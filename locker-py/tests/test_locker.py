@@ -433,3 +433,63 @@ def test_remote_opening_is_off_by_default_and_the_store_checks_commands() -> Non
     with pytest.raises(locker.CredentialError, match="rejected") as caught:
         store.verify_remote(lk.keys(), 31, forged, NOW_S + 20)
     assert getattr(caught.value, "failure")["channel"] == "remote"
+
+
+def test_a_batch_drop_off_goes_door_by_door_and_replays() -> None:
+    lk, hw = sim_locker()
+    session = lk.courier_sign_in(lk.issue_courier_code(1, 86_400))
+    load = [
+        {"parcel": parcel(1), "recipient": 12},
+        {"parcel": parcel(2), "recipient": 13},
+        {"parcel": parcel(3), "recipient": 12},
+        {"parcel": parcel(9, 2_000), "recipient": 14},
+    ]
+    plan = lk.plan_drop_off_batch(session, load, {"max_iterations": 5_000, "seed": 3})
+    assert [o["parcel"]["id"] for o in plan["overflow"]] == [9]
+    assert [e["type"] for e in lk.take_events()] == ["overflow"]
+    assert plan["doors"] == 2 and len(plan["steps"]) == 3
+    doors_12 = {s["compartment"] for s in plan["steps"] if s["recipient"] == 12}
+    assert len(doors_12) == 1
+    for step in plan["steps"]:
+        door = opened(lk.deposit_planned(session, step))
+        assert door == step["compartment"]
+        hw.open_door(door)
+        hw.put_parcel(door)
+        hw.close_door(door)
+        lk.door_closed(door)
+        assert [e["type"] for e in lk.take_events()] == ["parcel_ready"]
+    records = lk.journal_records()
+    locker.verify_journal(records)
+    assert locker.replay(records, lk.keys()) == lk.snapshot()
+    assert locker.Locker.restore(lk.keys(), hw, records).snapshot() == lk.snapshot()
+
+
+def test_bad_batch_input_is_a_typed_error_that_changes_nothing() -> None:
+    lk, _ = sim_locker()
+    session = lk.courier_sign_in(lk.issue_courier_code(1, 86_400))
+    snapshot, records = lk.snapshot(), len(lk.journal_records())
+    with pytest.raises(TypeError, match="session"):
+        lk.plan_drop_off_batch("courier", [])  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="requests"):
+        lk.plan_drop_off_batch(session, [{"parcel": parcel(1), "recipient": 1, "door": 3}])
+    with pytest.raises(ValueError, match="options"):
+        lk.plan_drop_off_batch(session, [], {"budget": 3})  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="options"):
+        lk.plan_drop_off_batch(session, [], {"seed": "x"})  # type: ignore[arg-type]
+    twice = [{"parcel": parcel(1), "recipient": 1}, {"parcel": parcel(1), "recipient": 2}]
+    with pytest.raises(locker.AllocationError):
+        lk.plan_drop_off_batch(session, twice)
+    plan = lk.plan_drop_off_batch(session, [{"parcel": parcel(1), "recipient": 1}])
+    with pytest.raises(ValueError, match="step"):
+        lk.deposit_planned(session, {**plan["steps"][0], "door": 1})  # type: ignore[typeddict-unknown-key]
+    with pytest.raises(TypeError, match="session"):
+        lk.deposit_planned(None, plan["steps"][0])  # type: ignore[arg-type]
+    assert lk.snapshot() == snapshot and len(lk.journal_records()) == records
+    # A rotated courier code ends the session.
+    lk.issue_courier_code(1, 86_400)
+    snapshot, records = lk.snapshot(), len(lk.journal_records())
+    with pytest.raises(locker.CredentialError):
+        lk.deposit_planned(session, plan["steps"][0])
+    with pytest.raises(locker.CredentialError):
+        lk.plan_drop_off_batch(session, [{"parcel": parcel(2), "recipient": 1}])
+    assert lk.snapshot() == snapshot and len(lk.journal_records()) == records

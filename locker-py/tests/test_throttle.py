@@ -19,7 +19,7 @@ import pytest
 import locker
 from conftest import NOW_S, parcel, seed
 from locker import analytics
-from locker.types import BoundReport, Event, Lockout, ParcelReadyEvent
+from locker.types import BatchStep, BoundReport, Event, Lockout, ParcelReadyEvent
 
 BANK = 9
 DAY_S = 86_400
@@ -613,6 +613,15 @@ class Valid:
         self.failure = {"at_s": NOW_S, "channel": "pin", "kiosk": 1, "recipient": None, "credential": None}
         self.drop = {"parcel": parcel(50), "recipient": 40}
         self.plan = self.bank.plan_batch([self.drop])
+        assignment = self.plan["assignments"][0]
+        self.step: BatchStep = {
+            "parcel": assignment["parcel"],
+            "recipient": assignment["recipient"],
+            "needs_accessible": False,
+            "compartment": assignment["compartment"],
+            "placement": assignment["placement"],
+            "rule": assignment["rule"],
+        }
         self.flash = locker.MemoryFlash(8192, 1024)
 
     def calls(self) -> Dict[str, Tuple[Callable[..., Any], Dict[str, Any]]]:
@@ -734,6 +743,10 @@ class Valid:
             "Bank.release": (self.bank.release, dict(compartment=1)),
             "Bank.set_in_service": (self.bank.set_in_service, dict(compartment=1, in_service=True)),
             "Bank.plan_batch": (self.bank.plan_batch, dict(requests=[self.drop])),
+            "Bank.plan_batch_packed": (
+                self.bank.plan_batch_packed,
+                dict(requests=[self.drop], options={"seed": 1}),
+            ),
             "Bank.apply_batch": (self.bank.apply_batch, dict(plan=self.plan)),
             "KeyRing.rotate": (locker.KeyRing().rotate, dict(entropy=seed(4))),
             "KeyRing.add_key": (locker.KeyRing().add_key, dict(key_id=5, secret=seed(5))),
@@ -849,6 +862,14 @@ class Valid:
             "Locker.courier_sign_in": (lk.courier_sign_in, dict(code="0" * 12, kiosk=1, carrier=1)),
             "Locker.courier_sign_out": (lk.courier_sign_out, dict(session=self.site.courier)),
             "Locker.deposit": (lk.deposit, dict(session=self.site.courier, request=self.drop)),
+            "Locker.plan_drop_off_batch": (
+                lk.plan_drop_off_batch,
+                dict(session=self.site.courier, requests=[self.drop], options={"seed": 1}),
+            ),
+            "Locker.deposit_planned": (
+                lk.deposit_planned,
+                dict(session=self.site.courier, step=self.step),
+            ),
             "Locker.need_larger_door": (lk.need_larger_door, dict(compartment=door)),
             "Locker.cancel_deposit": (lk.cancel_deposit, dict(compartment=door)),
             "Locker.door_closed": (lk.door_closed, dict(compartment=door)),

@@ -148,3 +148,19 @@ def test_a_bank_s_doors_contents_and_batch_plans_are_shaped_as_their_typeddicts(
     plan = bank.plan_batch([{"parcel": parcel(i, 300 * i), "recipient": i} for i in range(1, 12)])
     conforms(plan, types.BatchPlan, "plan")
     assert plan["assignments"] and plan["overflow"]
+    packed = bank.plan_batch_packed(
+        [{"parcel": parcel(i, 300 * i), "recipient": i % 3} for i in range(1, 12)], {"seed": 1}
+    )
+    conforms(packed, types.BatchPlan, "packed plan")
+
+
+def test_a_batch_drop_off_is_shaped_as_its_typeddict() -> None:
+    doors = [c["id"] for c in locker.default_bank()["compartments"]]
+    lk = locker.Locker(locker.SimulatedHardware(doors, seed=7, now_s=NOW_S))
+    session = lk.courier_sign_in(lk.issue_courier_code(1, 86_400))
+    load = [{"parcel": parcel(i, 300 + 40 * i), "recipient": i % 4} for i in range(1, 9)]
+    load.append({"parcel": parcel(99, 3_000), "recipient": 1})
+    plan = lk.plan_drop_off_batch(session, load)
+    conforms(plan, types.BatchDropOff, "batch drop-off")
+    assert plan["steps"] and plan["overflow"]
+    conforms(lk.deposit_planned(session, plan["steps"][0]), types.DropOff, "drop-off")

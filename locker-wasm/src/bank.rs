@@ -38,10 +38,19 @@ export interface BankConfigJson {
 export interface RequestJson { parcel: ParcelJson; recipient: number; needs_accessible?: boolean }
 /** Why no door took a parcel. */
 export type OverflowReasonJson = "nothing_fits" | "full" | "no_larger_door";
+/** The rule that chose a door ("packed": a batch plan packed the load). */
+export type RuleJson = "consolidated" | "smallest_fit" | "next_larger_free" | "packed";
+/** A batch plan's strategy. */
+export type BatchStrategyJson = "grouped" | "arrival_order" | "packed";
+/**
+ * How a packed batch plan searches: the packer's budget in placement
+ * attempts (default 20,000) and the seed of its restarts (default 0).
+ */
+export interface BatchOptionsJson { max_iterations?: number; seed?: number }
 /** Where a parcel went, or why it did not: `outcome` is "assigned" or "overflow". */
 export type OutcomeJson =
   | { outcome: "assigned"; parcel: ParcelJson; recipient: number; compartment: number;
-      placement: PlacementJson; rule: "consolidated" | "smallest_fit" | "next_larger_free";
+      placement: PlacementJson; rule: RuleJson;
       considered: ConsideredJson[] }
   | { outcome: "overflow"; parcel: ParcelJson; recipient: number;
       reason: OverflowReasonJson; considered: ConsideredJson[] };
@@ -71,7 +80,7 @@ export type ConsideredJson =
 /** A parcel of a batch plan and the door it goes to. */
 export interface AssignmentJson {
   parcel: ParcelJson; recipient: number; compartment: number; placement: PlacementJson;
-  rule: "consolidated" | "smallest_fit" | "next_larger_free"; considered: ConsideredJson[];
+  rule: RuleJson; considered: ConsideredJson[];
 }
 /** A parcel of a batch plan no door could take. */
 export interface BatchOverflowJson {
@@ -99,7 +108,7 @@ export interface PackIntoResultJson {
 }
 /** A courier's whole load, planned. */
 export interface BatchPlanJson {
-  assignments: AssignmentJson[]; overflow: BatchOverflowJson[]; strategy: "grouped" | "arrival_order";
+  assignments: AssignmentJson[]; overflow: BatchOverflowJson[]; strategy: BatchStrategyJson;
 }
 /** One door of a bank at run time. */
 export interface CompartmentJson {
@@ -286,6 +295,30 @@ impl Bank {
     ) -> Result<JsValue, LockerError> {
         let requests: Vec<Request> = list_from_js(&requests, "requests")?;
         to_js(&self.0.plan_batch(&requests)?)
+    }
+
+    /// Plans a courier's whole load like `planBatch`, packing it into the
+    /// free doors by a search within `options`; never worse than
+    /// `planBatch`.
+    ///
+    /// # Errors
+    ///
+    /// As [`Bank::plan_batch`], and `"invalid_argument"` for options of a
+    /// wrong shape.
+    #[wasm_bindgen(js_name = planBatchPacked, unchecked_return_type = "BatchPlanJson")]
+    pub fn plan_batch_packed(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "RequestJson[]")] requests: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "BatchOptionsJson | null")] options: Option<
+            JsValue,
+        >,
+    ) -> Result<JsValue, LockerError> {
+        let requests: Vec<Request> = list_from_js(&requests, "requests")?;
+        let options = match crate::convert::given(options) {
+            Some(options) => from_js(&options, "options")?,
+            None => locker_core::allocate::BatchOptions::default(),
+        };
+        to_js(&self.0.plan_batch_packed(&requests, &options)?)
     }
 
     /// Stores every assignment of a plan, all or nothing.

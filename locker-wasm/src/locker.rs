@@ -1,7 +1,7 @@
 //! The locker facade over a hardware object, with its authenticated
 //! journal as JSON lines.
 
-use locker_core::allocate::Request;
+use locker_core::allocate::{BatchOptions, Request};
 use locker_core::credential::{
     BankId, CarrierId, CredentialId, DelegationRequest, KeyId, KioskId, RemoteCommand, SignedTime,
     SiteKey,
@@ -9,7 +9,7 @@ use locker_core::credential::{
 use locker_core::journal::flash::{FlashConfig, FlashJournal};
 use locker_core::journal::{Head, MemoryJournal, Record, Trust, lines};
 use locker_core::locker::{
-    self as core_locker, Entry, FlashChecks, LockerConfig, Restore, Snapshot,
+    self as core_locker, BatchStep, Entry, FlashChecks, LockerConfig, Restore, Snapshot,
 };
 use locker_core::{CompartmentId, RecipientId};
 use wasm_bindgen::prelude::*;
@@ -64,9 +64,18 @@ export interface DelegationJson { pin: string; credential_id: number | string }
 /** The answer to a drop-off: a door opened, or overflow. */
 export type DropOffJson =
   | { outcome: "opened"; compartment: number; placement: PlacementJson;
-      rule: "consolidated" | "smallest_fit" | "next_larger_free" }
+      rule: RuleJson }
   | { outcome: "overflow"; parcel: ParcelJson; recipient: number;
       reason: OverflowReasonJson; considered: ConsideredJson[] };
+/** One parcel of a planned batch and the door it goes into. */
+export interface BatchStepJson {
+  parcel: ParcelJson; recipient: number; needs_accessible: boolean; compartment: number;
+  placement: PlacementJson; rule: RuleJson;
+}
+/** A courier's load planned against the free doors, door by door. */
+export interface BatchDropOffJson {
+  steps: BatchStepJson[]; overflow: BatchOverflowJson[]; strategy: BatchStrategyJson; doors: number;
+}
 /** Why a drop-off did not happen. */
 export type AbortReasonJson =
   | "door_fault" | "nothing_inserted" | "too_small" | "cancelled" | "power_loss"
@@ -1005,6 +1014,56 @@ impl Locker {
         let request: Request = from_js(&request, "request")?;
         // The core's JSON shape: `{ outcome: "opened" | "overflow", … }`.
         to_js(&self.0.deposit(&session.0, request)?)
+    }
+
+    /// Plans a signed-in courier's whole load against the free doors
+    /// (packed by a search within `options`, never worse than the greedy
+    /// plan): the steps door by door, and the parcels no door takes
+    /// (journaled and raised as `overflow` events, as a single drop-off's).
+    /// Drop each step off with `depositPlanned`.
+    ///
+    /// # Errors
+    ///
+    /// `"invalid_argument"`, `"invalid_parcel"`, `"duplicate_in_batch"`,
+    /// `"already_stored"`, `"expired"`; nothing changes then.
+    #[wasm_bindgen(js_name = planDropOffBatch, unchecked_return_type = "BatchDropOffJson")]
+    pub fn plan_drop_off_batch(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "CourierSession")] session: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "RequestJson[]")] requests: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "BatchOptionsJson | null")] options: Option<
+            JsValue,
+        >,
+    ) -> Result<JsValue, LockerError> {
+        let session = session_arg(&session)?;
+        let requests: Vec<Request> = crate::convert::list_from_js(&requests, "requests")?;
+        let options = match crate::convert::given(options) {
+            Some(options) => from_js(&options, "options")?,
+            None => BatchOptions::default(),
+        };
+        to_js(
+            &self
+                .0
+                .plan_drop_off_batch(&session.0, &requests, &options)?,
+        )
+    }
+
+    /// Drops one step of a batch plan off (as the plan gave it): its door
+    /// when that still takes the parcel, else the door allocation gives.
+    /// Completes when the door closes (`doorClosed`), as `deposit`.
+    ///
+    /// # Errors
+    ///
+    /// As [`Locker::deposit`].
+    #[wasm_bindgen(js_name = depositPlanned, unchecked_return_type = "DropOffJson")]
+    pub fn deposit_planned(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "CourierSession")] session: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "BatchStepJson")] step: JsValue,
+    ) -> Result<JsValue, LockerError> {
+        let session = session_arg(&session)?;
+        let step: BatchStep = from_js(&step, "step")?;
+        to_js(&self.0.deposit_planned(&session.0, &step)?)
     }
 
     /// The courier found the (closed again) door too small: a larger door

@@ -17,10 +17,15 @@ use std::time::{Duration, Instant};
 
 use locker_benches::instances::{GUILLOTINE_SPACES, guillotine, mixed_load};
 use locker_benches::mpv::{self, Instance};
+use locker_core::allocate::{BatchOptions, Outcome, Request};
+use locker_core::bank::{Bank, default_bank};
 use locker_core::pack::{
     ExactOutcome, Objective, PackIntoResult, PackOptions, lower_bound, lower_bound_l0, pack,
     pack_bins, pack_exact, pack_into,
 };
+use locker_core::{Dimensions, Parcel, ParcelId, RecipientId};
+use rand::rngs::StdRng;
+use rand::{RngExt, SeedableRng};
 
 const SIZES: [usize; 4] = [50, 100, 150, 200];
 const SEEDS: core::ops::RangeInclusive<u64> = 1..=10;
@@ -38,10 +43,12 @@ fn main() -> ExitCode {
         [flag, quick] if flag == "--class9" && quick == "--quick" => class9_table(true),
         [flag] if flag == "--mixed" => mixed_table(false),
         [flag, quick] if flag == "--mixed" && quick == "--quick" => mixed_table(true),
+        [flag] if flag == "--batch" => batch_table(false),
+        [flag, quick] if flag == "--batch" && quick == "--quick" => batch_table(true),
         [flag, class, n, seed] if flag == "--emit-json" => emit(class, n, seed),
         _ => {
             eprintln!(
-                "usage: packing_quality [--emit-json <class 1-9> <n> <seed> | --guillotine | --class9 | --mixed] [--quick]"
+                "usage: packing_quality [--emit-json <class 1-9> <n> <seed> | --guillotine | --class9 | --mixed | --batch] [--quick]"
             );
             ExitCode::FAILURE
         }
@@ -353,6 +360,100 @@ fn mixed_table(quick: bool) -> ExitCode {
         }
     }
     ExitCode::SUCCESS
+}
+
+/// A courier's load on the default bank: the greedy batch plan
+/// (`Bank::plan_batch`) against the packed one (`Bank::plan_batch_packed`,
+/// the default budget or `LOCKER_BATCH_ITERATIONS`), placed parcels, doors used and time, each plan applied
+/// to the bank and every door's packing checked.
+fn batch_table(quick: bool) -> ExitCode {
+    let seeds: u64 = if quick { 2 } else { 5 };
+    println!(
+        "| load | seed | greedy: placed, doors | time | packed: placed, doors | time | chosen |"
+    );
+    println!("| --- | ---: | ---: | ---: | ---: | ---: | --- |");
+    for (label, filled, n, recipients) in [
+        ("60 parcels, 20 recipients, empty bank", 0, 60, 20),
+        ("120 parcels, 40 recipients, bank half full", 50, 120, 40),
+        ("200 parcels, 50 recipients, empty bank", 0, 200, 50),
+    ] {
+        for seed in 1..=seeds {
+            let (bank, requests) = batch_load(filled, n, recipients, seed);
+            let start = Instant::now();
+            let greedy = bank.plan_batch(&requests).expect("a valid load");
+            let greedy_time = start.elapsed();
+            let start = Instant::now();
+            let packed = bank
+                .plan_batch_packed(&requests, &batch_options())
+                .expect("a valid load");
+            let packed_time = start.elapsed();
+            let mut applied = bank.clone();
+            applied.apply_batch(&packed).expect("the plan applies");
+            for door in applied.compartments() {
+                if let Some(contents) = door.contents()
+                    && let Err(e) = contents.packing.check(&contents.parcels)
+                {
+                    eprintln!("batch seed {seed}: door {}: {e}", door.id());
+                    return ExitCode::FAILURE;
+                }
+            }
+            println!(
+                "| {label} | {seed} | {}, {} | {:.2} ms | {}, {} | {:.2} ms | {:?} |",
+                greedy.placed(),
+                greedy.doors_used(),
+                greedy_time.as_secs_f64() * 1e3,
+                packed.placed(),
+                packed.doors_used(),
+                packed_time.as_secs_f64() * 1e3,
+                packed.strategy,
+            );
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+/// The packed plan's options: `LOCKER_BATCH_ITERATIONS` if set, else the
+/// library's default budget.
+fn batch_options() -> BatchOptions {
+    let mut options = BatchOptions::default();
+    if let Some(budget) = std::env::var("LOCKER_BATCH_ITERATIONS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        options.max_iterations = budget;
+    }
+    options
+}
+
+/// The default bank, `filled` % of its doors holding one parcel each, and
+/// a load of `n` parcels for `recipients` recipients (sides 80–370 ×
+/// 80–500 × 20–300 mm).
+fn batch_load(filled: usize, n: u64, recipients: u64, seed: u64) -> (Bank, Vec<Request>) {
+    let mut rng = StdRng::seed_from_u64(seed);
+    let mut draw = |id: u64, recipient: u64| {
+        let size = Dimensions::new(
+            rng.random_range(80..370),
+            rng.random_range(80..500),
+            rng.random_range(20..300),
+        );
+        Request::new(
+            Parcel::new(ParcelId(id), size, rng.random_range(100..8_000)),
+            RecipientId(recipient),
+        )
+    };
+    let mut bank = Bank::new(default_bank()).expect("the default bank is valid");
+    let target = bank.compartments().len() * filled / 100;
+    let mut id = 1_000_000;
+    while bank.compartments().len() - bank.free_count() < target {
+        id += 1;
+        let request = draw(id, 1_000 + id);
+        if let Ok(Outcome::Assigned(a)) = bank.allocate(&request) {
+            bank.store(a.compartment, request.recipient, request.parcel)
+                .expect("an allocated door takes the parcel");
+        }
+    }
+    let requests = (0..n).map(|i| draw(i, i % recipients)).collect();
+    (bank, requests)
 }
 
 /// The budget given to `pack_into`: `LOCKER_PACK_ITERATIONS` if set, else

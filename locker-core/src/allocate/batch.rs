@@ -33,6 +33,9 @@ pub enum BatchStrategy {
     Grouped,
     /// One parcel at a time in the order given.
     ArrivalOrder,
+    /// The whole load packed into the free doors by a search
+    /// ([`Bank::plan_batch_packed`]).
+    Packed,
 }
 
 /// Where each parcel of a batch goes. Apply it with [`Bank::apply_batch`]
@@ -66,14 +69,14 @@ impl BatchPlan {
             .len()
     }
 
-    fn better_than(&self, other: &Self) -> bool {
+    pub(super) fn better_than(&self, other: &Self) -> bool {
         (self.placed(), core::cmp::Reverse(self.doors_used()))
             > (other.placed(), core::cmp::Reverse(other.doors_used()))
     }
 }
 
 /// Parcels that may share a compartment.
-type GroupKey = (RecipientId, TemperatureZone, Handling, bool);
+pub(super) type GroupKey = (RecipientId, TemperatureZone, Handling, bool);
 
 impl Bank {
     /// Plans a courier's whole load without changing the bank: the better
@@ -131,7 +134,7 @@ impl Bank {
         Ok(())
     }
 
-    fn validate_batch(&self, requests: &[Request]) -> Result<(), AllocationError> {
+    pub(super) fn validate_batch(&self, requests: &[Request]) -> Result<(), AllocationError> {
         let mut seen = SortedSet::new();
         for request in requests {
             self.validate_request(request)?;
@@ -184,7 +187,7 @@ impl Bank {
         Ok(plan)
     }
 
-    fn allocate_and_store(
+    pub(super) fn allocate_and_store(
         &mut self,
         request: &Request,
         plan: &mut BatchPlan,
@@ -285,7 +288,7 @@ fn packs_all(shape: &Shape, group: &[&Request]) -> bool {
         .all(|request| packing.try_place(&request.parcel).is_some())
 }
 
-fn empty_plan(strategy: BatchStrategy) -> BatchPlan {
+pub(super) fn empty_plan(strategy: BatchStrategy) -> BatchPlan {
     BatchPlan {
         assignments: Vec::new(),
         overflow: Vec::new(),

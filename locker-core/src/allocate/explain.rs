@@ -26,6 +26,9 @@ pub enum Rule {
     /// Smaller kinds of door that fit were all taken, so the next larger
     /// free kind was used.
     NextLargerFree,
+    /// A batch plan packed the courier's load into the free doors together
+    /// ([`crate::bank::Bank::plan_batch_packed`]) and gave this door.
+    Packed,
 }
 
 impl fmt::Display for Rule {
@@ -34,6 +37,7 @@ impl fmt::Display for Rule {
             Self::Consolidated => "packs beside the recipient's other parcels",
             Self::SmallestFit => "smallest door that fits",
             Self::NextLargerFree => "smaller doors that fit were all taken",
+            Self::Packed => "packed with the rest of the courier's load",
         })
     }
 }

@@ -42,11 +42,13 @@
 
 mod batch;
 mod explain;
+mod packed;
 
 use alloc::vec::Vec;
 
 pub use batch::{BatchPlan, BatchStrategy};
 pub use explain::{Assignment, Considered, Outcome, Overflow, OverflowReason, Rule, Verdict};
+pub use packed::{BatchOptions, DEFAULT_BATCH_ITERATIONS};
 
 use crate::bank::{Bank, BankError, Shape, ShapeId};
 use crate::geometry::GeometryError;

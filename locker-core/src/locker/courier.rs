@@ -222,6 +222,17 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
         request: Request,
     ) -> Result<DropOff, LockerError> {
         let now_s = self.now()?;
+        let carrier = self.check_session(session, now_s)?;
+        self.open_for_deposit(now_s, request, carrier, None, None)
+    }
+
+    /// The courier's code still works (not expired, not rotated): the
+    /// carrier it is for.
+    pub(super) fn check_session(
+        &self,
+        session: &CourierSession,
+        now_s: u64,
+    ) -> Result<CarrierId, LockerError> {
         let still_valid = self
             .state
             .credentials
@@ -232,8 +243,7 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
             Some(Err(error)) => return Err(error.into()),
             None => return Err(crate::credential::CredentialError::Rejected.into()),
         }
-        let carrier = session.grant.carrier.unwrap_or(CarrierId(0));
-        self.open_for_deposit(now_s, request, carrier, None)
+        Ok(session.grant.carrier.unwrap_or(CarrierId(0)))
     }
 
     /// The courier found the door too small: the drop-off there is called
@@ -260,7 +270,7 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
             recipient,
             needs_accessible,
         };
-        self.open_for_deposit(now_s, request, carrier, Some(compartment))
+        self.open_for_deposit(now_s, request, carrier, Some(compartment), None)
     }
 
     /// The courier called the drop-off off and closed the door.
@@ -299,12 +309,16 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
         }
     }
 
-    fn open_for_deposit(
+    /// Opens a door for `request`: the `planned` door (a batch plan's)
+    /// when it still takes the parcel, otherwise the one allocation gives
+    /// (larger than `larger_than`, when the courier found that too small).
+    pub(super) fn open_for_deposit(
         &mut self,
         now_s: u64,
         request: Request,
         carrier: CarrierId,
         larger_than: Option<CompartmentId>,
+        mut planned: Option<(CompartmentId, Rule)>,
     ) -> Result<DropOff, LockerError> {
         if let Some(compartment) = self.state.deposit_door_of(request.parcel.id) {
             // Being put into another door: the same parcel cannot go twice.
@@ -316,9 +330,13 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
         }
         let mut last_fault = None;
         for _ in 0..MAX_UNLOCK_TRIES {
-            let outcome = match larger_than {
-                Some(door) => self.state.bank.allocate_larger_than(&request, door)?,
-                None => self.state.bank.allocate(&request)?,
+            let planned_door = planned
+                .take()
+                .and_then(|(door, rule)| self.planned_assignment(&request, door, rule));
+            let outcome = match (planned_door, larger_than) {
+                (Some(assignment), _) => Outcome::Assigned(assignment),
+                (None, Some(door)) => self.state.bank.allocate_larger_than(&request, door)?,
+                (None, None) => self.state.bank.allocate(&request)?,
             };
             let assignment = match outcome {
                 Outcome::Assigned(assignment) => assignment,

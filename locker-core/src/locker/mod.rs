@@ -56,6 +56,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod batch;
 mod clock;
 mod courier;
 mod doors;
@@ -77,6 +78,7 @@ use alloc::vec::Vec;
 
 use chacha20::ChaCha20Rng;
 
+pub use batch::{BatchDropOff, BatchStep};
 pub use courier::{CourierSession, DropOff};
 pub use doors::{DoorStatus, DoorView, OpenFor};
 pub use entry::{AbortReason, ClockConfirmation, Entry, ParcelPlace};

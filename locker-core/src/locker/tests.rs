@@ -14,6 +14,7 @@ const KIOSK: KioskId = KioskId(1);
 
 type TestLocker = Locker<SimulatedHardware, MemoryJournal<Entry>>;
 
+mod batch;
 mod format;
 mod remote;
 

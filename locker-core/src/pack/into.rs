@@ -42,7 +42,7 @@
 
 use alloc::vec::Vec;
 
-use super::search::Load;
+use super::search::{Load, Sharing};
 use super::{PackError, Packing};
 use crate::geometry::Dimensions;
 use crate::ids::{CompartmentId, ParcelId};
@@ -183,7 +183,17 @@ impl PackIntoResult {
 /// [`try_pack_into`]).
 #[must_use]
 pub fn pack_into(bins: &[Bin], parcels: &[Parcel], options: &PackOptions) -> PackIntoResult {
-    let load = Load::search(bins, parcels, options);
+    pack_into_sharing(bins, parcels, &Sharing::default(), options)
+}
+
+/// [`pack_into`] under `sharing`'s further rules (a batch plan's).
+pub(crate) fn pack_into_sharing(
+    bins: &[Bin],
+    parcels: &[Parcel],
+    sharing: &Sharing,
+    options: &PackOptions,
+) -> PackIntoResult {
+    let load = Load::search(bins, parcels, sharing, options);
     let (iterations, contents) = load;
     let mut used = Vec::new();
     let mut placed = alloc::vec![false; parcels.len()];

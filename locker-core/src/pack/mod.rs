@@ -110,11 +110,13 @@ use crate::parcel::Parcel;
 pub use bound::{lower_bound, lower_bound_l0, lower_bound_l2};
 pub(crate) use exact::repack_exact;
 pub use exact::{ExactOutcome, ExactResult, MAX_EXACT_PARCELS, pack_exact};
+pub(crate) use into::pack_into_sharing;
 pub use into::{
     Bin, BinPacking, DEFAULT_MAX_ITERATIONS, Objective, PackIntoResult, PackOptions, pack_into,
     try_pack_into,
 };
 pub use packing::Packing;
+pub(crate) use search::Sharing;
 
 /// The share of a raised box's base area, in percent, that must rest on the
 /// tops of boxes directly below it (see the module docs, "Support").

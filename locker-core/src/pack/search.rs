@@ -53,11 +53,36 @@ impl Mix {
     }
 }
 
+/// Rules beyond zone, handling and weight, for a caller that knows more
+/// (a batch plan: one recipient a compartment, accessible doors for those
+/// who need them). Empty vectors impose nothing.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Sharing {
+    /// Per parcel, its group: parcels share a compartment only within one.
+    pub group: Vec<u32>,
+    /// Per parcel, true when it may go only into an open-to-all compartment.
+    pub restricted: Vec<bool>,
+    /// Per compartment, true when restricted parcels may use it.
+    pub takes_restricted: Vec<bool>,
+}
+
+impl Sharing {
+    fn shares(&self, p: usize, q: usize) -> bool {
+        self.group.get(p) == self.group.get(q)
+    }
+
+    fn allows(&self, b: usize, p: usize) -> bool {
+        !self.restricted.get(p).copied().unwrap_or(false)
+            || self.takes_restricted.get(b).copied().unwrap_or(false)
+    }
+}
+
 /// Parcels in compartments: the state the search changes.
 #[derive(Clone)]
 pub(super) struct Load<'a> {
     bins: &'a [Bin],
     parcels: &'a [Parcel],
+    sharing: &'a Sharing,
     /// Per compartment, the parcels in it (indices into `parcels`).
     contents: Vec<Vec<usize>>,
     /// Per compartment, their packing.
@@ -72,10 +97,11 @@ pub(super) struct Load<'a> {
 type Score = (usize, Reverse<usize>, Reverse<u128>, Reverse<usize>);
 
 impl<'a> Load<'a> {
-    fn empty(bins: &'a [Bin], parcels: &'a [Parcel]) -> Self {
+    fn empty(bins: &'a [Bin], parcels: &'a [Parcel], sharing: &'a Sharing) -> Self {
         Self {
             bins,
             parcels,
+            sharing,
             contents: alloc::vec![Vec::new(); bins.len()],
             packings: bins.iter().map(|b| Packing::new(b.space)).collect(),
             weight_g: alloc::vec![0; bins.len()],
@@ -88,6 +114,7 @@ impl<'a> Load<'a> {
     pub(super) fn search(
         bins: &'a [Bin],
         parcels: &'a [Parcel],
+        sharing: &'a Sharing,
         options: &PackOptions,
     ) -> (u64, Vec<Option<Packing>>) {
         let objective = options.objective;
@@ -97,11 +124,11 @@ impl<'a> Load<'a> {
         };
         let mut rng = Mix(options.seed);
         let base = base_order(bins, parcels, objective, SHARES_PER_MILLE[0]);
-        let mut best = Self::construct(bins, parcels, &base, objective, &mut meter);
+        let mut best = Self::construct(bins, parcels, sharing, &base, objective, &mut meter);
         let mut order = base.clone();
         let mut restart = 0;
         loop {
-            let mut load = Self::construct(bins, parcels, &order, objective, &mut meter);
+            let mut load = Self::construct(bins, parcels, sharing, &order, objective, &mut meter);
             load.improve(objective, &mut meter);
             if load.score(objective) > best.score(objective) {
                 best = load;
@@ -153,12 +180,13 @@ impl<'a> Load<'a> {
     fn construct(
         bins: &'a [Bin],
         parcels: &'a [Parcel],
+        sharing: &'a Sharing,
         order: &[usize],
         objective: Objective,
         meter: &mut Meter,
     ) -> Self {
         // Charged, but never cut short: a construction is one step.
-        let mut load = Self::empty(bins, parcels);
+        let mut load = Self::empty(bins, parcels, sharing);
         for &p in order {
             load.place_anywhere(p, objective, false, meter);
         }
@@ -207,6 +235,7 @@ impl<'a> Load<'a> {
         let mut closed: Vec<(u128, usize)> = (0..self.bins.len())
             .filter(|&b| self.contents.get(b).is_some_and(Vec::is_empty))
             .filter(|&b| self.bins.get(b).is_some_and(|bin| admits(bin, parcel)))
+            .filter(|&b| self.sharing.allows(b, p))
             .map(|b| (self.bins.get(b).map_or(0, |bin| volume_u128(bin.space)), b))
             .collect();
         closed.sort_unstable();
@@ -238,10 +267,14 @@ impl<'a> Load<'a> {
             return false;
         };
         if !admits(bin, parcel)
-            || held
-                .first()
-                .and_then(|&q| self.parcels.get(q))
-                .is_some_and(|q| !q.can_share_with(parcel))
+            || !self.sharing.allows(b, p)
+            || held.first().is_some_and(|&q| {
+                !self.sharing.shares(p, q)
+                    || self
+                        .parcels
+                        .get(q)
+                        .is_some_and(|q| !q.can_share_with(parcel))
+            })
             || bin
                 .max_weight_g
                 .is_some_and(|max| weight_g + u64::from(parcel.weight_g) > u64::from(max))
@@ -439,6 +472,7 @@ impl<'a> Load<'a> {
                     continue;
                 };
                 let admitted = together.iter().all(|p| admits(target, p))
+                    && held.iter().all(|&p| self.sharing.allows(c, p))
                     && target
                         .max_weight_g
                         .is_none_or(|max| weight_g <= u64::from(max));

@@ -7,7 +7,10 @@ values are dicts shaped like the core's snake_case JSON.
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Union, final
 
 from locker.types import (
+    BatchDropOff,
+    BatchOptions,
     BatchPlan,
+    BatchStep,
     BoundReport,
     Building,
     Compartment,
@@ -271,6 +274,10 @@ class Bank:
         """Takes a compartment out of service or back in."""
     def plan_batch(self, requests: Sequence[Mapping[str, Any]]) -> BatchPlan:
         """Plans a courier's whole load without changing the bank."""
+    def plan_batch_packed(
+        self, requests: Sequence[Mapping[str, Any]], options: Optional[BatchOptions] = None
+    ) -> BatchPlan:
+        """Plans a courier's whole load packed into the free doors by a search; never worse than ``plan_batch``."""
     def apply_batch(self, plan: Mapping[str, Any]) -> None:
         """Stores every assignment of a batch plan, all or nothing."""
 
@@ -772,6 +779,15 @@ class Locker:
         """Journals every pending sum of refused attempts now."""
     def deposit(self, session: CourierSessionHandle, request: Mapping[str, Any]) -> DropOff:
         """Drops a parcel off; returns ``{"outcome": "opened", ...}`` or an overflow."""
+    def plan_drop_off_batch(
+        self,
+        session: CourierSessionHandle,
+        requests: Sequence[Mapping[str, Any]],
+        options: Optional[BatchOptions] = None,
+    ) -> BatchDropOff:
+        """Plans a courier's whole load against the free doors; overflow is journaled."""
+    def deposit_planned(self, session: CourierSessionHandle, step: BatchStep) -> DropOff:
+        """Drops one step of a batch plan off: its door when it still takes the parcel."""
     def need_larger_door(self, compartment: int) -> DropOff:
         """Another, larger door for the parcel."""
     def cancel_deposit(self, compartment: int) -> None:

@@ -24,8 +24,11 @@ __all__ = [
     "AttemptFailedEntry",
     "AttemptsRefusedEntry",
     "Away",
+    "BatchDropOff",
+    "BatchOptions",
     "BatchOverflow",
     "BatchPlan",
+    "BatchStep",
     "BoundInputs",
     "BoundReport",
     "Building",
@@ -1063,7 +1066,7 @@ class Assigned(TypedDict):
     recipient: int
     compartment: int
     placement: Placement
-    rule: Literal["consolidated", "smallest_fit", "next_larger_free"]
+    rule: Literal["consolidated", "smallest_fit", "next_larger_free", "packed"]
     considered: List[Considered]
 
 
@@ -1088,7 +1091,7 @@ class Opened(TypedDict):
     outcome: Literal["opened"]
     compartment: int
     placement: Placement
-    rule: Literal["consolidated", "smallest_fit", "next_larger_free"]
+    rule: Literal["consolidated", "smallest_fit", "next_larger_free", "packed"]
 
 
 #: What ``Locker.deposit`` and ``Locker.need_larger_door`` return, by
@@ -1144,7 +1147,7 @@ class Assignment(TypedDict):
     recipient: int
     compartment: int
     placement: Placement
-    rule: Literal["consolidated", "smallest_fit", "next_larger_free"]
+    rule: Literal["consolidated", "smallest_fit", "next_larger_free", "packed"]
     considered: List[Considered]
 
 
@@ -1162,7 +1165,39 @@ class BatchPlan(TypedDict):
 
     assignments: List[Assignment]
     overflow: List[BatchOverflow]
-    strategy: Literal["grouped", "arrival_order"]
+    strategy: Literal["grouped", "arrival_order", "packed"]
+
+
+class BatchOptions(TypedDict, total=False):
+    """How ``Bank.plan_batch_packed`` and ``Locker.plan_drop_off_batch``
+    search: the packer's budget in placement attempts (default 20,000) and
+    the seed of its restarts (default 0)."""
+
+    max_iterations: int
+    seed: int
+
+
+class BatchStep(TypedDict):
+    """One parcel of a planned drop-off and the door it goes into;
+    ``Locker.deposit_planned`` takes it back as given."""
+
+    parcel: Parcel
+    recipient: int
+    needs_accessible: bool
+    compartment: int
+    placement: Placement
+    rule: Literal["consolidated", "smallest_fit", "next_larger_free", "packed"]
+
+
+class BatchDropOff(TypedDict):
+    """A courier's load planned against the free doors
+    (``Locker.plan_drop_off_batch``): the steps door by door, the parcels
+    no door takes, how it was planned and how many doors it uses."""
+
+    steps: List[BatchStep]
+    overflow: List[BatchOverflow]
+    strategy: Literal["grouped", "arrival_order", "packed"]
+    doors: int
 
 
 # --- journal analytics (``journal_stats``, ``parcel_stays``) -----------------

@@ -311,3 +311,59 @@ test("remote opening is off by default; the store checks a command without spend
   assert.throws(() => store.verifyRemote(locker.keys(), 31, command, NOW + 20), { code: "replayed" });
   assert.throws(() => store.verifyRemote(locker.keys(), 31, command, NOW + 400), { code: "expired" });
 });
+
+test("a courier's load is planned, dropped off door by door, and restores", () => {
+  const bank = defaultBank();
+  const sim = new SimulatedHardware(doorIds(bank), 7, NOW);
+  const locker = new Locker({ bank }, sim);
+  const session = locker.courierSignIn(1, locker.issueCourierCode(1, 30 * 86_400));
+  const huge = { id: 9, size: { width_mm: 2000, depth_mm: 300, height_mm: 300 }, weight_g: 5000 };
+  const load = [
+    { parcel: parcel(1), recipient: 12 },
+    { parcel: parcel(2), recipient: 13 },
+    { parcel: parcel(3), recipient: 12 },
+    { parcel: huge, recipient: 14 },
+  ];
+  const plan = locker.planDropOffBatch(session, load, { max_iterations: 5000, seed: 3 });
+  assert.deepEqual(plan.overflow.map((o) => o.parcel.id), [9]);
+  assert.deepEqual(locker.takeEvents().map((e) => e.type), ["overflow"]);
+  assert.equal(plan.doors, 2);
+  assert.equal(new Set(plan.steps.filter((s) => s.recipient === 12).map((s) => s.compartment)).size, 1);
+  for (const step of plan.steps) {
+    const answer = locker.depositPlanned(session, step);
+    assert.equal(answer.outcome, "opened");
+    assert.equal(answer.compartment, step.compartment);
+    sim.openDoor(step.compartment);
+    sim.putParcel(step.compartment);
+    sim.closeDoor(step.compartment);
+    locker.doorClosed(step.compartment);
+    assert.deepEqual(locker.takeEvents().map((e) => e.type), ["parcel_ready"]);
+  }
+  const { key_id, mac, ...unsealed } = locker.snapshot();
+  assert.ok(key_id !== undefined && mac !== undefined);
+  assert.deepEqual(replayJournal(locker.journalText()), unsealed);
+  const keys = KeyRing.importSecrets(locker.keys().exportSecrets());
+  const restored = Locker.restore(keys, new SimulatedHardware(doorIds(bank), 9, NOW + 10), locker.journalText());
+  assert.deepEqual(restored.snapshot(), locker.snapshot());
+});
+
+test("bad batch input throws typed errors and changes nothing", () => {
+  const bank = defaultBank();
+  const sim = new SimulatedHardware(doorIds(bank), 7, NOW);
+  const locker = new Locker({ bank }, sim);
+  const session = locker.courierSignIn(1, locker.issueCourierCode(1, 30 * 86_400));
+  const before = [locker.snapshot(), locker.journalLength];
+  const request = { parcel: parcel(1), recipient: 12 };
+  assert.throws(() => locker.planDropOffBatch({}, [request]), { code: "invalid_argument" });
+  assert.throws(() => locker.planDropOffBatch(session, [{ ...request, door: 1 }]), { code: "invalid_argument" });
+  assert.throws(() => locker.planDropOffBatch(session, [request], { budget: 1 }), { code: "invalid_argument" });
+  assert.throws(() => locker.planDropOffBatch(session, [request, request]), { code: "duplicate_in_batch" });
+  const plan = locker.planDropOffBatch(session, [request]);
+  assert.throws(() => locker.depositPlanned(session, { ...plan.steps[0], door: 1 }), { code: "invalid_argument" });
+  assert.throws(() => locker.depositPlanned(session, "step"), { code: "invalid_argument" });
+  assert.deepEqual([locker.snapshot(), locker.journalLength], before);
+  locker.issueCourierCode(1, 3600);
+  const rotated = [locker.snapshot(), locker.journalLength];
+  assert.throws(() => locker.depositPlanned(session, plan.steps[0]), { code: "revoked" });
+  assert.deepEqual([locker.snapshot(), locker.journalLength], rotated);
+});

@@ -210,6 +210,11 @@ function world() {
     "GrantJson | string": () => grant,
     DelegationRequestJson: () => ({ delegator: 12, scope: "all_parcels", compartments: [], expires_at_s: NOW + DAY }),
     BatchPlanJson: () => new Bank(bank).planBatch([request]),
+    BatchStepJson: () => {
+      const { considered, ...assignment } = new Bank(bank).planBatch([request]).assignments[0];
+      return { ...assignment, needs_accessible: false };
+    },
+    "BatchOptionsJson | null": () => ({ max_iterations: 100, seed: 1 }),
     "RecordJson[] | string": () => locker.journalText(),
     "IssuerKeyJson[]": () => [],
     CourierRequestJson: () => ({ carrier: 2, valid_from_s: NOW, expires_at_s: NOW + DAY }),

@@ -12,6 +12,7 @@ import {
   type OutcomeJson, type RemoteCommandJson, type RestoreReportJson, type SignedTimeJson, type TokenClaimsJson,
   type VerifiedJson, type Flash, type FlashOptions, type FlashUsageJson, type FlashOpenReportJson,
   type JournalCompactedEventJson, type JournalStatsJson,
+  type BatchDropOffJson, type BatchStepJson, type DropOffJson, type RuleJson,
   type BuildingJson, type CarrierJson, type LockerSimulationJson, type SimResultJson,
 } from "locker-wasm";
 
@@ -44,6 +45,20 @@ if (outcome.outcome === "assigned") {
   const door: number = outcome.compartment;
   void door;
 }
+// A courier's load planned, then dropped off step by step.
+const batchSession: CourierSession = withSim.courierSignIn(1, withSim.issueCourierCode(1, 3600));
+const batch: BatchDropOffJson = withSim.planDropOffBatch(batchSession, [
+  { parcel: { id: 40, size: { width_mm: 300, depth_mm: 200, height_mm: 100 }, weight_g: 900 }, recipient: 12 },
+], { max_iterations: 1_000, seed: 1 });
+const step: BatchStepJson | undefined = batch.steps[0];
+if (step !== undefined) {
+  const rule: RuleJson = step.rule;
+  void rule;
+  const dropped: DropOffJson = withSim.depositPlanned(batchSession, step);
+  void dropped;
+}
+const batchDoors: number = batch.doors + new Bank(bank).planBatchPacked([], { seed: 2 }).assignments.length;
+void batchDoors;
 // A door of the bank: its spec with every field present.
 const [first] = new Bank(bank).compartments();
 const zone: "ambient" | "chilled" | "frozen" = first.spec.zone;
