@@ -127,12 +127,16 @@ mod codec;
 mod courier;
 mod delegation;
 mod error;
+mod grant;
 mod hotp;
+mod id;
 mod issuer;
 pub(crate) mod keys;
 mod pin;
+mod policy;
 #[cfg(feature = "qr")]
 mod qr;
+mod record;
 mod remote;
 mod rfid;
 #[cfg(feature = "serde")]
@@ -141,13 +145,6 @@ mod store;
 mod throttle;
 mod token;
 
-use alloc::vec::Vec;
-use core::fmt;
-
-use rand_core::CryptoRng;
-
-use crate::ids::{CompartmentId, MAX_SAFE_INTEGER, RecipientId};
-
 pub use bound::{
     ATTACKER_MODEL, BOUND_TARGET_PROBABILITY, BoundReport, BruteForceLimit, BruteForcePolicy,
     DEFAULT_TARGET_PER_BILLION, REFERENCE_OCCUPIED_COMPARTMENTS, SecondFactor, brute_force_bound,
@@ -155,7 +152,10 @@ pub use bound::{
 pub use courier::{COURIER_CODE_DIGITS, CourierRequest};
 pub use delegation::{DelegationRequest, DelegationScope};
 pub use error::{CredentialError, PinParseError, Refusal, TokenParseError};
+pub(crate) use grant::check_distinct;
+pub use grant::{Channel, Grant, Purpose};
 pub use hotp::{HOTP_MAX_DIGITS, HOTP_MIN_DIGITS, HotpAlgorithm, hotp};
+pub use id::{CarrierId, CredentialId, KioskId};
 #[cfg(feature = "ed25519")]
 pub use issuer::IssuerSigningKey;
 pub use issuer::{
@@ -169,11 +169,13 @@ pub use pin::{
     DEFAULT_PIN_DIGITS, MAX_PIN_DIGITS, MIN_PIN_DIGITS, PinAttempt, PinBinding, PinPolicy,
     PinRequest, PinSecret,
 };
+pub use policy::CredentialPolicy;
 #[cfg(feature = "qr")]
 pub use qr::{
     QR_DEFAULT_MODULE_PX, QR_MAX_MODULE_PX, QR_MAX_QUIET_ZONE_MODULES, QR_QUIET_ZONE_MODULES,
     QrErrorCorrection, QrMatrix, QrOptions, QrRenderError,
 };
+pub use record::{CredentialKind, CredentialRecord, RecordStatus};
 pub use remote::{
     BankId, RemoteCommand, RemotePolicy, RemoteRequest, SIGNED_TIME_SKEW_S, SignedTime,
     sign_remote_command, sign_time,
@@ -181,9 +183,7 @@ pub use remote::{
 #[cfg(feature = "ed25519")]
 pub use remote::{sign_remote_command_ed25519, sign_time_ed25519};
 pub use rfid::{MAX_RFID_UID_BYTES, MIN_RFID_UID_BYTES, RfidPolicy, RfidRequest, RfidTap};
-pub use store::{
-    CredentialKind, CredentialPolicy, CredentialRecord, CredentialStore, RecordStatus,
-};
+pub use store::CredentialStore;
 pub use throttle::{
     Backoff, DAY_S, Failure, LockoutEvent, MAX_KIOSK_SCOPES, ScopeKey, Subject, ThrottlePolicy,
     ThrottleState,
@@ -195,178 +195,3 @@ pub use token::{
     TokenClaims, TokenPolicy, TokenRequest, TokenSecret, TokenSigner, issue_recorded_token,
     issue_token, token_chars_for, verify_token_offline,
 };
-
-/// An opaque, random credential identifier.
-///
-/// Drawn from the caller's RNG, so it says nothing about the recipient or the
-/// parcel; it is not secret (it appears in journals and in QR tokens).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(transparent))]
-pub struct CredentialId(pub u64);
-
-impl CredentialId {
-    /// Draws a fresh random identifier of 53 bits (up to
-    /// [`MAX_SAFE_INTEGER`]), so it reaches JavaScript as a plain number.
-    /// 2^53 ids leave a collision between a bank's live credentials as
-    /// unlikely as it matters: the store draws again when one is taken.
-    pub fn random<R: CryptoRng + ?Sized>(rng: &mut R) -> Self {
-        Self(rng.next_u64() & MAX_SAFE_INTEGER)
-    }
-}
-
-impl fmt::Display for CredentialId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "credential {:016x}", self.0)
-    }
-}
-
-/// A kiosk (keypad, scanner and RFID reader) of the bank; throttling counts
-/// failures per kiosk.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(transparent))]
-pub struct KioskId(pub u32);
-
-impl fmt::Display for KioskId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "kiosk {}", self.0)
-    }
-}
-
-/// A carrier (delivery company), as numbered by the host; each carrier has
-/// its own courier code.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(transparent))]
-pub struct CarrierId(pub u32);
-
-impl fmt::Display for CarrierId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "carrier {}", self.0)
-    }
-}
-
-/// What a credential allows: collecting, dropping off, or a staff override.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
-#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
-pub enum Purpose {
-    /// A resident (or their delegate) collects parcels.
-    Pickup,
-    /// A courier drops parcels off; never allows pickup.
-    CourierDropOff,
-    /// A staff override (audited by the journal).
-    Staff,
-}
-
-impl Purpose {
-    /// The one-byte code used in QR tokens and signed commands.
-    #[must_use]
-    pub const fn code(self) -> u8 {
-        match self {
-            Self::Pickup => 1,
-            Self::CourierDropOff => 2,
-            Self::Staff => 3,
-        }
-    }
-
-    /// The purpose for a one-byte code, if the code is known.
-    #[must_use]
-    pub const fn from_code(code: u8) -> Option<Self> {
-        match code {
-            1 => Some(Self::Pickup),
-            2 => Some(Self::CourierDropOff),
-            3 => Some(Self::Staff),
-            _ => None,
-        }
-    }
-}
-
-impl fmt::Display for Purpose {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Self::Pickup => "pickup",
-            Self::CourierDropOff => "courier drop-off",
-            Self::Staff => "staff",
-        })
-    }
-}
-
-/// How a credential was presented. Throttling counts failures per channel,
-/// so a PIN lockout never blocks QR or RFID pickups.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
-#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
-pub enum Channel {
-    /// Digits typed on the keypad (resident PINs and delegated PINs).
-    Pin,
-    /// A QR token shown to the scanner.
-    Qr,
-    /// An RFID tag tapped on the reader (with its PIN if required).
-    Rfid,
-    /// A courier code typed on the keypad.
-    Courier,
-    /// A signed remote command from a back end or an app.
-    Remote,
-}
-
-impl fmt::Display for Channel {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Self::Pin => "pin",
-            Self::Qr => "qr",
-            Self::Rfid => "rfid",
-            Self::Courier => "courier",
-            Self::Remote => "remote",
-        })
-    }
-}
-
-/// What a successful verification allows. Contains no secret, so it can be
-/// journaled as is; pass it to [`CredentialStore::redeem`] once the door has
-/// opened.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
-pub struct Grant {
-    /// The credential that was presented (for remote commands: the nonce).
-    pub credential_id: CredentialId,
-    /// How it was presented.
-    pub channel: Channel,
-    /// What it allows.
-    pub purpose: Purpose,
-    /// The compartments it opens; empty for courier drop-off, where the
-    /// allocator chooses.
-    pub compartments: Vec<CompartmentId>,
-    /// The recipient whose parcels these are, when known.
-    pub recipient: Option<RecipientId>,
-    /// The carrier, for courier codes.
-    pub carrier: Option<CarrierId>,
-    /// When the credential expires (unix seconds); `None` for never (an
-    /// RFID tag registered without an end date), written as an absent
-    /// field.
-    #[cfg_attr(
-        feature = "serde",
-        serde(default, skip_serializing_if = "Option::is_none")
-    )]
-    pub expires_at_s: Option<u64>,
-    /// Whether redeeming spends the credential.
-    pub single_use: bool,
-}
-
-/// Refuses a list of compartments that names a door twice: a credential
-/// for it could never open (the second unlock finds the door busy).
-pub(crate) fn check_distinct(compartments: &[CompartmentId]) -> Result<(), CredentialError> {
-    let mut sorted = compartments.to_vec();
-    sorted.sort_unstable();
-    if sorted.windows(2).any(|pair| pair[0] == pair[1]) {
-        return Err(CredentialError::InvalidRequest {
-            field: "compartments",
-            reason: "a door is named twice",
-        });
-    }
-    Ok(())
-}
