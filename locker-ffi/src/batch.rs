@@ -2,6 +2,7 @@
 //! (`Locker::plan_drop_off_batch`), then dropped off step by step
 //! (`Locker::deposit_planned`), with the core's JSON shapes.
 
+use alloc::vec::Vec;
 use core::ffi::c_char;
 
 use locker_core::allocate::{BatchOptions, Request};
