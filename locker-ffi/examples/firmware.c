@@ -172,7 +172,7 @@ static void print_ids(const char *what, const uint64_t *ids, size_t count) {
  * the PIN and token to the recipient's phone and never logs them; this
  * demo keeps the PIN in a file so the second boot can "type" it. */
 static void notify(locker *l, const char *pin_path) {
-  locker_event event = {.struct_size = sizeof(locker_event)};
+  locker_event event = {.size = sizeof(locker_event)};
   locker_status status;
   while ((status = locker_take_event(l, &event)) == LOCKER_OK) {
     switch (event.kind) {
@@ -209,7 +209,7 @@ static void notify(locker *l, const char *pin_path) {
       break;
     }
     memset(&event, 0, sizeof event); /* wipe the PIN and the token */
-    event.struct_size = sizeof(locker_event);
+    event.size = sizeof(locker_event);
   }
   if (status == LOCKER_BUFFER_TOO_SMALL) {
     /* An event with more parcels than the struct holds: take the rest as

@@ -1353,7 +1353,7 @@ typedef struct locker_restore_options {
  * false or "". Strings are NUL-terminated UTF-8. The same facts as the
  * event's JSON, with the same snake_case names for reasons.
  *
- * Set `struct_size = sizeof(locker_event)` before the call: a library
+ * Set `size = sizeof(locker_event)` before the call: a library
  * newer than the header then writes only the fields the program knows.
  *
  * It may hold a PIN and a QR token: wipe it (`memset`) once they are
@@ -1363,7 +1363,7 @@ typedef struct locker_event {
   /**
    * `sizeof(locker_event)`, set by the caller (written back unchanged).
    */
-  size_t struct_size;
+  size_t size;
   /**
    * What happened.
    */
@@ -2793,7 +2793,7 @@ locker_status locker_simulate_locker(const char *building_json,
  * Takes the oldest event not taken yet (by this function or
  * `locker_take_events`) as a `locker_event`.
  *
- * Set `out_event->struct_size = sizeof(locker_event)` first. On
+ * Set `out_event->size = sizeof(locker_event)` first. On
  * `LOCKER_OK`, `*out_event` holds the event (its kind and that kind's
  * fields, the others zero) and the event is taken. Returns
  * `LOCKER_NO_EVENT` when there is none, `LOCKER_BUFFER_TOO_SMALL` when
@@ -2801,7 +2801,7 @@ locker_status locker_simulate_locker(const char *building_json,
  * `LOCKER_EVENT_MAX_PARCELS`, more doors than `LOCKER_EVENT_MAX_DOORS`,
  * or a type this header has no kind for: take it with
  * `locker_take_events`, as JSON), `LOCKER_STRUCT_SIZE` for a
- * `struct_size` this library does not know, `LOCKER_NULL_POINTER`; the
+ * `size` this library does not know, `LOCKER_NULL_POINTER`; the
  * event then stays queued and `*out_event` is not written.
  *
  * The struct may hold a PIN and a QR token: wipe it once they are sent.

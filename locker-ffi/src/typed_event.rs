@@ -98,7 +98,7 @@ pub enum locker_event_kind {
 /// false or "". Strings are NUL-terminated UTF-8. The same facts as the
 /// event's JSON, with the same snake_case names for reasons.
 ///
-/// Set `struct_size = sizeof(locker_event)` before the call: a library
+/// Set `size = sizeof(locker_event)` before the call: a library
 /// newer than the header then writes only the fields the program knows.
 ///
 /// It may hold a PIN and a QR token: wipe it (`memset`) once they are
@@ -106,7 +106,7 @@ pub enum locker_event_kind {
 #[repr(C)]
 pub struct locker_event {
     /// `sizeof(locker_event)`, set by the caller (written back unchanged).
-    pub struct_size: usize,
+    pub size: usize,
     /// What happened.
     pub kind: locker_event_kind,
     /// Whether `compartment` is set: every kind but `overflow`,
@@ -179,10 +179,10 @@ pub struct locker_event {
 
 impl locker_event {
     /// An event of `kind` with nothing else set, of the caller's
-    /// `struct_size`.
+    /// `size`.
     pub(crate) fn empty(struct_size: usize, kind: locker_event_kind) -> Self {
         Self {
-            struct_size,
+            size: struct_size,
             kind,
             has_compartment: false,
             compartment: 0,
@@ -292,7 +292,7 @@ fn json_name<T: serde::Serialize>(value: &T) -> String {
     }
 }
 
-/// `event` as a `locker_event` of the caller's `struct_size`.
+/// `event` as a `locker_event` of the caller's `size`.
 fn to_struct(event: &Event, struct_size: usize) -> Result<locker_event, Error> {
     use locker_event_kind as K;
     let kind = match event {
@@ -498,7 +498,7 @@ const EVENT_SIZES: [usize; 1] = [core::mem::size_of::<locker_event>()];
 /// Takes the oldest event not taken yet (by this function or
 /// `locker_take_events`) as a `locker_event`.
 ///
-/// Set `out_event->struct_size = sizeof(locker_event)` first. On
+/// Set `out_event->size = sizeof(locker_event)` first. On
 /// `LOCKER_OK`, `*out_event` holds the event (its kind and that kind's
 /// fields, the others zero) and the event is taken. Returns
 /// `LOCKER_NO_EVENT` when there is none, `LOCKER_BUFFER_TOO_SMALL` when
@@ -506,7 +506,7 @@ const EVENT_SIZES: [usize; 1] = [core::mem::size_of::<locker_event>()];
 /// `LOCKER_EVENT_MAX_PARCELS`, more doors than `LOCKER_EVENT_MAX_DOORS`,
 /// or a type this header has no kind for: take it with
 /// `locker_take_events`, as JSON), `LOCKER_STRUCT_SIZE` for a
-/// `struct_size` this library does not know, `LOCKER_NULL_POINTER`; the
+/// `size` this library does not know, `LOCKER_NULL_POINTER`; the
 /// event then stays queued and `*out_event` is not written.
 ///
 /// The struct may hold a PIN and a QR token: wipe it once they are sent.
@@ -527,7 +527,7 @@ pub extern "C" fn locker_take_event(
                 .ok_or(Error::from(locker_status::LOCKER_NO_EVENT))?;
             let mut filled = to_struct(event, size)?;
             // SAFETY: `out_event` is non-NULL and, by the header contract,
-            // valid for writes of its `struct_size` bytes, which is at
+            // valid for writes of its `size` bytes, which is at
             // most `size_of::<locker_event>()` (checked by struct_size);
             // the local `filled` does not overlap the caller's memory.
             unsafe {
@@ -544,12 +544,12 @@ pub extern "C" fn locker_take_event(
     })
 }
 
-/// The caller's `out_event->struct_size`, if a version this library
+/// The caller's `out_event->size`, if a version this library
 /// writes.
 fn struct_size(out_event: *const locker_event) -> Result<usize, Error> {
     non_null(out_event, "out_event")?;
     // SAFETY: non-NULL (checked); by the header contract it points to a
-    // `locker_event` the caller set `struct_size` of, its first field (a
+    // `locker_event` the caller set `size` of, its first field (a
     // size_t, aligned as the struct is).
     let size = unsafe { out_event.cast::<usize>().read() };
     if EVENT_SIZES.contains(&size) {
@@ -558,8 +558,8 @@ fn struct_size(out_event: *const locker_event) -> Result<usize, Error> {
         Err(Error::new(
             locker_status::LOCKER_STRUCT_SIZE,
             format_args!(
-                "out_event->struct_size is {size}; this library writes a locker_event of \
-                 {EVENT_SIZES:?} bytes (set struct_size = sizeof(locker_event))"
+                "out_event->size is {size}; this library writes a locker_event of \
+                 {EVENT_SIZES:?} bytes (set size = sizeof(locker_event))"
             ),
         ))
     }
@@ -592,7 +592,7 @@ mod tests {
         };
         let out = to_struct(&event, SIZE).unwrap();
         assert_eq!(out.kind, locker_event_kind::LOCKER_EVENT_HARDWARE_FAULT);
-        assert_eq!(out.struct_size, SIZE);
+        assert_eq!(out.size, SIZE);
         assert!(out.has_compartment);
         assert_eq!(out.compartment, 4);
         assert!(!out.has_recipient);
@@ -655,13 +655,13 @@ mod tests {
             locker_status::LOCKER_NULL_POINTER
         );
         for wrong in [0, SIZE - 8, SIZE + 8] {
-            event.struct_size = wrong;
+            event.size = wrong;
             assert_eq!(
                 locker_take_event(core::ptr::null_mut(), &raw mut event),
                 locker_status::LOCKER_STRUCT_SIZE
             );
-            assert!(crate::error::last_error().contains("struct_size"));
-            assert_eq!(event.struct_size, wrong);
+            assert!(crate::error::last_error().contains("out_event->size"));
+            assert_eq!(event.size, wrong);
             assert_eq!(event.kind, locker_event_kind::LOCKER_EVENT_TAMPER);
         }
     }

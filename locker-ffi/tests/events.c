@@ -7,7 +7,7 @@
 static locker_event fresh_event(void) {
   locker_event e;
   memset(&e, 0xA5, sizeof e); /* garbage the library must not read */
-  e.struct_size = sizeof(locker_event);
+  e.size = sizeof(locker_event);
   return e;
 }
 
@@ -54,7 +54,7 @@ static void test_parcel_ready_and_collected(void) {
   if (l == NULL) return;
   locker_event e = fresh_event();
   CHECK(locker_take_event(l, &e) == LOCKER_NO_EVENT);
-  CHECK(e.struct_size == sizeof(locker_event) && e.compartment == 0xA5A5A5A5u);
+  CHECK(e.size == sizeof(locker_event) && e.compartment == 0xA5A5A5A5u);
 
   uint32_t door = deposit(l, &b, 101, 12);
   CHECK(door >= 1 && door <= 5);
@@ -62,7 +62,7 @@ static void test_parcel_ready_and_collected(void) {
    * parcel is ready. */
   e = fresh_event();
   CHECK(locker_take_event(l, &e) == LOCKER_OK);
-  CHECK(e.struct_size == sizeof(locker_event));
+  CHECK(e.size == sizeof(locker_event));
   CHECK(e.kind == LOCKER_EVENT_PARCEL_READY);
   CHECK(e.has_compartment && e.compartment == door);
   CHECK(e.has_recipient && e.recipient == 12);
@@ -145,10 +145,10 @@ static void test_bad_arguments(void) {
   const size_t wrong[] = {0, sizeof(locker_event) - 8, sizeof(locker_event) + 8};
   for (size_t i = 0; i < sizeof wrong / sizeof wrong[0]; i++) {
     e = fresh_event();
-    e.struct_size = wrong[i];
+    e.size = wrong[i];
     CHECK(locker_take_event(l, &e) == LOCKER_STRUCT_SIZE);
-    CHECK(strstr(locker_last_error_message(), "struct_size") != NULL);
-    CHECK(e.struct_size == wrong[i] && e.compartment == 0xA5A5A5A5u);
+    CHECK(strstr(locker_last_error_message(), "out_event->size") != NULL);
+    CHECK(e.size == wrong[i] && e.compartment == 0xA5A5A5A5u);
   }
   /* None of that took the event. */
   e = fresh_event();

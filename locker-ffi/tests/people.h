@@ -106,7 +106,7 @@ static inline uint32_t drop_off(locker *l, board *b, const char *code, uint64_t 
    * (`pin` holds 32 bytes, `token` 256). */
   locker_event e;
   memset(&e, 0, sizeof e);
-  e.struct_size = sizeof e;
+  e.size = sizeof e;
   bool ready = false;
   locker_status status;
   while ((status = locker_take_event(l, &e)) == LOCKER_OK) {
@@ -118,7 +118,7 @@ static inline uint32_t drop_off(locker *l, board *b, const char *code, uint64_t 
       snprintf(token, 256, "%s", e.qr_token);
     }
     memset(&e, 0, sizeof e); /* wipe the secrets */
-    e.struct_size = sizeof e;
+    e.size = sizeof e;
   }
   CHECK(status == LOCKER_NO_EVENT);
   CHECK(ready);

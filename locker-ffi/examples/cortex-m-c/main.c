@@ -137,14 +137,14 @@ static void check(bool ok, const char *what, locker_status status) {
  * Returns the kinds seen, one bit per locker_event_kind. */
 static uint32_t take_events(locker *l, char *pin, size_t cap) {
   uint32_t kinds = 0;
-  locker_event event = {.struct_size = sizeof(locker_event)};
+  locker_event event = {.size = sizeof(locker_event)};
   locker_status status;
   while ((status = locker_take_event(l, &event)) == LOCKER_OK) {
     kinds |= 1u << event.kind;
     if (event.kind == LOCKER_EVENT_PARCEL_READY && cap > strlen(event.pin))
       memcpy(pin, event.pin, strlen(event.pin) + 1);
     memset(&event, 0, sizeof event); /* wipe the PIN and the token */
-    event.struct_size = sizeof(locker_event);
+    event.size = sizeof(locker_event);
   }
   check(status == LOCKER_NO_EVENT, "events taken", status);
   return kinds;
