@@ -30,20 +30,36 @@ use serde::Serialize;
 /// that are no strings or numbers: no core type).
 pub fn write<T: Serialize + ?Sized>(value: &T) -> Result<String, serde_json::Error> {
     let text = serde_json::to_string(value)?;
-    // Integers up to 2^53 − 1 have at most 16 digits: a text without a run
-    // of 16 digits holds none beyond, and most answers have none.
-    if !has_digit_run(text.as_bytes(), 16) {
+    // Integers up to 2^53 − 1 have at most 16 digits: a text without a
+    // number of 16 digits holds none beyond, and most answers have none.
+    if !has_long_number(text.as_bytes()) {
         return Ok(text);
     }
     write::quoted(&text)
 }
 
-/// True when `bytes` hold a run of `min` ASCII digits or more.
-fn has_digit_run(bytes: &[u8], min: usize) -> bool {
+/// True when the JSON text `bytes` holds a number of 16 digits or more:
+/// only such a number can be beyond 2^53 − 1. Digits inside strings (hex
+/// digests, labels) do not count, so a journal's records, whose hashes
+/// often hold such runs, skip the tree when they hold no big integer.
+fn has_long_number(bytes: &[u8]) -> bool {
+    let mut in_string = false;
+    let mut escaped = false;
     let mut run = 0;
     for &byte in bytes {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if byte == b'\\' {
+                escaped = true;
+            } else if byte == b'"' {
+                in_string = false;
+            }
+            continue;
+        }
+        in_string = byte == b'"';
         run = if byte.is_ascii_digit() { run + 1 } else { 0 };
-        if run >= min {
+        if run >= 16 {
             return true;
         }
     }
