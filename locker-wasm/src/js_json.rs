@@ -30,23 +30,22 @@ use serde::Serialize;
 /// that are no strings or numbers: no core type).
 pub fn write<T: Serialize + ?Sized>(value: &T) -> Result<String, serde_json::Error> {
     let text = serde_json::to_string(value)?;
-    // Integers up to 2^53 − 1 have at most 16 digits: a text without a
-    // number of 16 digits holds none beyond, and most answers have none.
-    if !has_long_number(text.as_bytes()) {
+    // Most answers hold no integer beyond 2^53 − 1: their text is final.
+    if !has_big_number(text.as_bytes()) {
         return Ok(text);
     }
     write::quoted(&text)
 }
 
-/// True when the JSON text `bytes` holds a number of 16 digits or more:
-/// only such a number can be beyond 2^53 − 1. Digits inside strings (hex
-/// digests, labels) do not count, so a journal's records, whose hashes
-/// often hold such runs, skip the tree when they hold no big integer.
-fn has_long_number(bytes: &[u8]) -> bool {
+/// True when the JSON text `bytes` holds a number whose digits run
+/// beyond 2^53 − 1 (17 digits or more, or 16 above 9007199254740991).
+/// Digits inside strings (hex digests, labels) do not count, nor do the
+/// 16-digit ids of version-3 records: such answers skip the tree.
+fn has_big_number(bytes: &[u8]) -> bool {
     let mut in_string = false;
     let mut escaped = false;
-    let mut run = 0;
-    for &byte in bytes {
+    let mut start = 0;
+    for (at, &byte) in bytes.iter().enumerate() {
         if in_string {
             if escaped {
                 escaped = false;
@@ -55,15 +54,23 @@ fn has_long_number(bytes: &[u8]) -> bool {
             } else if byte == b'"' {
                 in_string = false;
             }
+            start = at + 1;
             continue;
         }
         in_string = byte == b'"';
-        run = if byte.is_ascii_digit() { run + 1 } else { 0 };
-        if run >= 16 {
-            return true;
+        if !byte.is_ascii_digit() {
+            if beyond_safe(&bytes[start..at]) {
+                return true;
+            }
+            start = at + 1;
         }
     }
-    false
+    !in_string && beyond_safe(&bytes[start..])
+}
+
+/// True for ASCII digits worth more than 2^53 − 1 (9007199254740991).
+fn beyond_safe(digits: &[u8]) -> bool {
+    digits.len() > 16 || (digits.len() == 16 && digits > b"9007199254740991".as_slice())
 }
 
 #[cfg(test)]

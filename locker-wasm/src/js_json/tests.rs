@@ -264,13 +264,18 @@ fn nothing_to_quote_leaves_the_text_as_serialized() {
 }
 
 #[test]
-fn only_numbers_of_16_digits_send_the_text_through_the_tree() {
-    assert!(has_long_number(b"[9007199254740991]"));
-    assert!(has_long_number(br#"{"a":"\"","b":-9007199254740993}"#));
-    assert!(!has_long_number(b"[900719925474099]"));
+fn only_numbers_beyond_2_53_send_the_text_through_the_tree() {
+    assert!(has_big_number(b"[9007199254740992]"));
+    assert!(has_big_number(b"9007199254740992"));
+    assert!(has_big_number(br#"{"a":"\"","b":-9007199254740993}"#));
+    assert!(has_big_number(b"[12345678901234567]"));
+    assert!(!has_big_number(
+        b"[9007199254740991,1234567890123456,900719925474099]"
+    ));
     // Digits in strings, escaped quotes and all, are no numbers.
-    assert!(!has_long_number(
+    assert!(!has_big_number(
         br#"{"prev":"0000000000000000000000","x":"\"12345678901234567\""}"#
     ));
-    assert!(!has_long_number(br#"["\\", "12345678901234567"]"#));
+    assert!(!has_big_number(br#"["\\", "12345678901234567"]"#));
+    assert!(!has_big_number(br#""12345678901234567"#));
 }
