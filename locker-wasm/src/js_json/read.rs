@@ -8,6 +8,12 @@
 //! its type) get the same treatment. A value read through
 //! `deserialize_any` (a `serde_json::Value`, say) says no type: its
 //! strings stay strings.
+//!
+//! The price is size: each type read here is compiled for this
+//! deserializer, and the types the core also reads from text itself
+//! (records, snapshots) are in the module twice. Id types that took a
+//! decimal string in their own `Deserialize` would make the wrapper
+//! unnecessary.
 
 use alloc::string::String;
 use alloc::vec::Vec;
