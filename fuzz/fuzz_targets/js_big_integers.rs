@@ -1,32 +1,26 @@
-//! The JavaScript binding's big-integer rewriting (`locker_wasm::big_integers`)
-//! over arbitrary text: it runs on every answer the module gives and on the
-//! JSON text a caller passes in when it does not parse as it is (with, last,
-//! one string where the reader wanted a number). It must not panic, one
-//! pass must do all its work, and JSON in gives JSON out.
+//! The JavaScript binding's JSON (`locker_wasm::js_json`) over arbitrary
+//! text: it reads every object and JSON text a caller passes in (a string
+//! of digits taken as an integer where the type wants one) and writes
+//! every answer (integers beyond 2^53 − 1 as strings). It must not panic,
+//! and what it writes it reads back as the same value.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use locker_wasm::big_integers::{quoted, unquoted, unquoted_at};
+use locker_core::journal::Record;
+use locker_core::locker::Entry;
+use locker_wasm::js_json::{Numbers, read, write};
 
 fuzz_target!(|text: &str| {
-    let once = quoted(text);
-    let back = unquoted(text);
-    // A position somewhere in the text, as serde_json would report one.
-    let line = 1 + text.len() % 3;
-    let column = text.len() / 3;
-    let at = unquoted_at(text, line, column);
-    if let Some(once) = &once {
-        assert_eq!(quoted(once), None, "a second pass quoted more");
-    }
-    if let Some(back) = &back {
-        assert_eq!(unquoted(back), None, "a second pass unquoted more");
-    }
-    if serde_json::from_str::<serde_json::Value>(text).is_ok() {
-        for rewritten in [once, back, at].into_iter().flatten() {
-            assert!(
-                serde_json::from_str::<serde_json::Value>(&rewritten).is_ok(),
-                "{text:?} became {rewritten:?}"
-            );
+    for numbers in [Numbers::Exact, Numbers::Rounded] {
+        if let Ok(record) = read::<Record<Entry>>(text, numbers) {
+            let written = write(&record).expect("a record serializes");
+            let back = read::<Record<Entry>>(&written, Numbers::Rounded);
+            assert_eq!(back.ok().as_ref(), Some(&record), "{written}");
+        }
+        if let Ok(value) = read::<serde_json::Value>(text, numbers) {
+            let written = write(&value).expect("a JSON value serializes");
+            let back: serde_json::Value = serde_json::from_str(&written).expect("JSON out");
+            assert_eq!(write(&back).ok().as_ref(), Some(&written), "one pass");
         }
     }
 });

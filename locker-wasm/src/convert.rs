@@ -6,8 +6,6 @@
 //! writes no larger number; 64-bit values of older records and of hosts'
 //! own ids leave as decimal strings and are accepted back as such.
 
-use alloc::borrow::Cow;
-
 use chacha20::ChaCha20Rng;
 use js_sys::{JSON, Reflect, Uint8Array};
 use locker_core::credential::rng_from_entropy;
@@ -17,14 +15,11 @@ use serde::de::DeserializeOwned;
 use serde::de::value::StrDeserializer;
 use wasm_bindgen::prelude::*;
 
-use crate::big_integers;
 use crate::error::LockerError;
-
-/// How many integer strings one input may give where numbers are wanted.
-const MAX_STRING_NUMBERS: usize = 64;
+use crate::js_json::{self, Numbers};
 
 /// The largest integer a JavaScript number holds exactly.
-pub const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
+pub use locker_core::MAX_SAFE_INTEGER;
 
 /// A core value as a plain JavaScript value (object, array, string…).
 ///
@@ -32,12 +27,10 @@ pub const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
 ///
 /// `"internal"` if the value does not serialize (never for core types).
 pub fn to_js<T: Serialize>(value: &T) -> Result<JsValue, LockerError> {
-    // The core's own compact serializer (one copy of every type's
-    // serialization in the module), then the integers JavaScript cannot
-    // hold quoted, then one `JSON.parse`.
-    let text = serde_json::to_string(value)
+    // The core's compact JSON (the integers JavaScript cannot hold as
+    // strings), then one `JSON.parse`.
+    let text = js_json::write(value)
         .map_err(|error| LockerError::with_code("internal", &error.to_string()))?;
-    let text = big_integers::quoted(&text).unwrap_or(text);
     JSON::parse(&text)
         .map_err(|_| LockerError::with_code("internal", "JSON.parse refused a core value"))
 }
@@ -105,16 +98,9 @@ fn any_from_js<T: DeserializeOwned>(value: &JsValue, what: &str) -> Result<T, Lo
         .ok()
         .and_then(|text| text.as_string())
         .ok_or_else(|| LockerError::invalid_argument(what, "expected a JSON value"))?;
-    // Such a number lost its last digits before it got here: read, it
-    // would be another id (and a signed command's tag would not match).
-    if big_integers::quoted(&text).is_some() {
-        return Err(LockerError::invalid_argument(
-            what,
-            "holds an integer beyond 2^53 - 1 as a JavaScript number, which has lost its \
-             last digits: give it as a decimal string, or pass the JSON text as it came",
-        ));
-    }
-    from_json_text(&text, what)
+    // An integer beyond 2^53 - 1 in it lost its last digits before it got
+    // here: the reader refuses it.
+    read(&text, Numbers::Rounded, what)
 }
 
 /// As [`from_js`], but a string is taken as JSON text.
@@ -126,7 +112,7 @@ pub fn from_js_or_text<T: DeserializeOwned>(value: &JsValue, what: &str) -> Resu
     match value.as_string() {
         Some(text) => {
             refuse_array_text(&text, what)?;
-            from_json_text(&text, what)
+            read(&text, Numbers::Exact, what)
         }
         None => from_js(value, what),
     }
@@ -148,40 +134,10 @@ pub fn refuse_array_text(text: &str, what: &str) -> Result<(), LockerError> {
     Ok(())
 }
 
-fn from_json_text<T: DeserializeOwned>(text: &str, what: &str) -> Result<T, LockerError> {
-    // Straight into the core type when the text has its shape.
-    let mut error = match serde_json::from_str(text) {
-        Ok(value) => return Ok(value),
-        Err(error) => error,
-    };
-    // Then with the 64-bit ids given back as decimal strings (as the
-    // module writes them) made numbers again; a label of 16 digits stays a
-    // string.
-    let mut text = Cow::Borrowed(text);
-    if let Some(unquoted) = big_integers::unquoted(&text) {
-        match serde_json::from_str(&unquoted) {
-            Ok(value) => return Ok(value),
-            Err(retried) => error = retried,
-        }
-        text = Cow::Owned(unquoted);
-    }
-    // Then each string the reader wanted as a number, where it says so
-    // (hosts that send every 64-bit id as a string, small ones too). The
-    // error reported is the last one: the input's real mistake.
-    for _ in 0..MAX_STRING_NUMBERS {
-        if !error.to_string().starts_with("invalid type: string \"") {
-            break;
-        }
-        let Some(fixed) = big_integers::unquoted_at(&text, error.line(), error.column()) else {
-            break;
-        };
-        match serde_json::from_str(&fixed) {
-            Ok(value) => return Ok(value),
-            Err(retried) => error = retried,
-        }
-        text = Cow::Owned(fixed);
-    }
-    Err(LockerError::invalid_argument(what, &error.to_string()))
+/// The core value in `text`, its integers also given as decimal strings.
+fn read<T: DeserializeOwned>(text: &str, numbers: Numbers, what: &str) -> Result<T, LockerError> {
+    js_json::read(text, numbers)
+        .map_err(|error| LockerError::invalid_argument(what, &error.to_string()))
 }
 
 /// A unit enum of the core (a purpose, an error-correction level…) from

@@ -48,7 +48,6 @@ use wasm_bindgen::prelude::*;
 use crate::convert::u32_value;
 
 pub mod bank;
-pub mod big_integers;
 pub mod convert;
 pub mod credential;
 pub mod error;
@@ -57,6 +56,7 @@ pub mod hardware;
 #[cfg(feature = "ed25519")]
 pub mod issuer;
 pub mod journal;
+pub mod js_json;
 pub mod locker;
 pub mod plain;
 pub mod sim;

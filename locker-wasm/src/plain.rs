@@ -2,7 +2,7 @@
 //!
 //! A kiosk verifies a credential on every PIN typed and every QR code
 //! scanned, so these results skip the JSON route of [`to_js`](crate::convert::to_js)
-//! (serialize, quote big integers, copy the text out, `JSON.parse`): the
+//! (serialize, big integers as strings, copy the text out, `JSON.parse`): the
 //! module hands the fields to a small JavaScript constructor
 //! (`js/plain.js`) instead. The objects have the core's JSON shape, the same
 //! keys in the same order, integers beyond 2^53 − 1 as decimal strings; the

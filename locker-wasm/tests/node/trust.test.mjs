@@ -11,7 +11,7 @@ import * as pkg from "locker-wasm";
 
 const {
   CredentialStore, KeyRing, Locker, SimulatedHardware, defaultBank, doorIds, hasEd25519, issueRecordedToken,
-  issueToken, readJournal, signRemoteCommand, signTime, verifyJournal, verifyTokenOffline,
+  issueToken, journalRecords, readJournal, signRemoteCommand, signTime, verifyJournal, verifyTokenOffline,
 } = pkg;
 // Absent from a build without the `ed25519` feature (the tests skip).
 const { IssuerSigningKey, issueTokenSigned, signRemoteCommandEd25519, signTimeEd25519 } = pkg;
@@ -753,6 +753,57 @@ test("a legacy (version 1) journal restores only with acceptLegacy, then is auth
   assert.equal(verified.legacy_records, loaded.records.length);
   const again = Locker.restore(keys, board(), locker.journalText());
   assert.equal(again.restoreReport().unauthenticated_legacy, false);
+});
+
+test("a version-2 journal's 64-bit ids cross as decimal strings and come back exact", () => {
+  const data = (name) => new URL(`../../../locker-core/tests/data/${name}`, import.meta.url);
+  const text = readFileSync(data("journal-v2.jsonl"), "utf8");
+  const { records } = readJournal(text);
+  assert.deepEqual(records, journalRecords(text));
+  // Every id beyond 2^53 - 1 is the string of the digits the record
+  // holds; the small numbers stay numbers.
+  const ids = [...JSON.stringify(records).matchAll(/"(?:credential_)?id":"(\d+)"/g)].map((m) => m[1]);
+  assert.ok(ids.length >= 10, String(ids.length));
+  for (const id of ids) {
+    assert.ok(BigInt(id) > BigInt(Number.MAX_SAFE_INTEGER), id);
+    assert.match(text, new RegExp(`"(credential_)?id":${id}[,}]`));
+  }
+  assert.equal(typeof records[0].seq, "number");
+  // Given back as objects, the records hash as they were written: every
+  // id is read back exact (one digit off would break the chain).
+  assert.equal(verifyJournal(records).chain.next_seq, records.length);
+  const at = records.findIndex((r) => r.entry.type === "credential_revoked" && typeof r.entry.id === "string");
+  const id = records[at].entry.id;
+  const off = `${id.slice(0, -1)}${(Number(id.at(-1)) + 1) % 10}`;
+  const edit = (value) => records.map((r, i) => (i === at ? { ...r, entry: { ...r.entry, id: value } } : r));
+  assert.throws(() => verifyJournal(edit(off)), (e) => e.name === "LockerError" && e.code !== "invalid_argument");
+  // As a number it has lost its last digits: refused as such.
+  assert.throws(() => verifyJournal(edit(Number(id))), { code: "invalid_argument", message: /2\^53/ });
+
+  // Restored, the locker revokes a credential by the string id it showed.
+  const keys = KeyRing.fromBytes(Buffer.from(readFileSync(data("journal-v2.keys.hex"), "utf8").trim(), "hex"));
+  const config = records[0].entry;
+  const sim = new SimulatedHardware(doorIds(config.bank), 3, records.at(-1).at_s + 60);
+  const locker = Locker.restore(keys, sim, text);
+  const revoked = new Set(records.filter((r) => r.entry.type === "credential_revoked").map((r) => r.entry.id));
+  const live = records.filter((r) => r.entry.type === "credential_issued" && typeof r.entry.record.id === "string"
+    && !revoked.has(r.entry.record.id)).map((r) => r.entry.record.id);
+  assert.ok(live.length > 0);
+  let done = 0;
+  for (const credential of live) {
+    try {
+      locker.revokeCredential(credential);
+      done += 1;
+      const last = journalRecords(locker.journalText()).at(-1).entry;
+      assert.deepEqual([last.type, last.id], ["credential_revoked", credential]);
+    } catch (e) {
+      // Spent, expired or pruned since; never a refused argument.
+      assert.ok(["already_used", "revoked", "expired", "unknown_credential"].includes(e.code),
+        `${credential}: ${e.code} ${e.message}`);
+    }
+  }
+  assert.ok(done > 0, "a live credential revoked by its string id");
+  assert.throws(() => locker.revokeCredential(off), { code: "unknown_credential" });
 });
 
 test("a snapshot is sealed: restored with the records after it, refused when changed", () => {
