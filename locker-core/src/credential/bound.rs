@@ -3,7 +3,9 @@
 
 use alloc::string::String;
 
-use super::{CredentialError, CredentialPolicy, PinBinding};
+use super::error::CredentialError;
+use super::pin::PinBinding;
+use super::policy::CredentialPolicy;
 
 /// The default target, in chances per billion (10⁻⁶).
 pub const DEFAULT_TARGET_PER_BILLION: u64 = 1_000;

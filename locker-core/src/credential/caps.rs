@@ -4,7 +4,7 @@
 
 use alloc::vec::Vec;
 
-use super::DAY_S;
+use super::throttle::DAY_S;
 
 /// Seconds per minute (the span of the per-minute cap).
 pub(crate) const MINUTE_S: u64 = 60;

@@ -6,7 +6,7 @@
 //! padding bits and impossible lengths are refused, so two texts never decode
 //! to the same bytes and changing any character is detected.
 
-use super::TokenParseError;
+use super::error::TokenParseError;
 
 /// RFC 4648 base32 alphabet; every character is in QR alphanumeric mode.
 const ALPHABET: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";

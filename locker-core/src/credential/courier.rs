@@ -7,12 +7,16 @@
 
 use rand_core::CryptoRng;
 
+use super::error::{CredentialError, Refusal};
+use super::grant::{Channel, Grant, Purpose};
+use super::id::{CarrierId, KioskId};
 use super::keys::{Domain, KeyPurpose};
+use super::keys::{KeyRing, SiteKey, Tag};
+use super::pin::PinSecret;
 use super::pin::parse_digits;
-use super::{
-    CarrierId, Channel, CredentialError, CredentialKind, CredentialRecord, CredentialStore,
-    Failure, Grant, KeyRing, KioskId, PinSecret, Purpose, RecordStatus, Refusal, SiteKey, Tag,
-};
+use super::record::{CredentialKind, CredentialRecord, RecordStatus};
+use super::store::CredentialStore;
+use super::throttle::Failure;
 
 /// Digits of a courier code (10¹² codes: guessing is hopeless under the
 /// bank-wide cap of failures).

@@ -10,10 +10,12 @@ use alloc::vec::Vec;
 
 use rand_core::CryptoRng;
 
-use super::{
-    CredentialError, CredentialKind, CredentialRecord, CredentialStore, KeyRing, PinSecret,
-    Purpose, RecordStatus,
-};
+use super::error::CredentialError;
+use super::grant::Purpose;
+use super::keys::KeyRing;
+use super::pin::PinSecret;
+use super::record::{CredentialKind, CredentialRecord, RecordStatus};
+use super::store::CredentialStore;
 use crate::ids::{CompartmentId, RecipientId};
 
 /// What a delegated PIN opens.

@@ -1,6 +1,9 @@
 //! Errors of the credential concern.
 
-use super::{CredentialId, Failure, KeyId, Purpose};
+use super::grant::Purpose;
+use super::id::CredentialId;
+use super::keys::KeyId;
+use super::throttle::Failure;
 use crate::ids::{CompartmentId, RecipientId};
 
 /// Why a typed PIN or code is malformed (before any secret is checked).

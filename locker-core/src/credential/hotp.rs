@@ -9,7 +9,7 @@ use sha1::Sha1;
 use sha2::Sha256;
 use zeroize::Zeroize;
 
-use super::CredentialError;
+use super::error::CredentialError;
 
 /// Fewest digits RFC 4226 allows.
 pub const HOTP_MIN_DIGITS: u32 = 6;

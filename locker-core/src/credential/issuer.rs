@@ -13,7 +13,8 @@
 use alloc::vec::Vec;
 use core::fmt;
 
-use super::{CredentialError, KeyId};
+use super::error::CredentialError;
+use super::keys::KeyId;
 
 /// Bytes of an Ed25519 public key.
 pub const ISSUER_PUBLIC_KEY_BYTES: usize = 32;

@@ -8,7 +8,7 @@ use rand_core::CryptoRng;
 use subtle::ConstantTimeEq;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
-use super::CredentialError;
+use super::error::CredentialError;
 
 /// Length of a site key in bytes (256 bits).
 pub const SITE_KEY_BYTES: usize = locker_core_mac::KEY_BYTES;

@@ -11,12 +11,16 @@ use core::fmt;
 use rand_core::CryptoRng;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
+use super::delegation::DelegationScope;
+use super::error::{CredentialError, PinParseError, Refusal};
+use super::grant::{Channel, Grant, Purpose};
+use super::id::{CredentialId, KioskId};
+use super::keys::KeyId;
 use super::keys::{Domain, KeyPurpose};
-use super::{
-    Channel, CredentialError, CredentialId, CredentialKind, CredentialRecord, CredentialStore,
-    Failure, Grant, KeyRing, KioskId, PinParseError, Purpose, RecordStatus, Refusal, SiteKey, Tag,
-};
-use super::{DelegationScope, KeyId};
+use super::keys::{KeyRing, SiteKey, Tag};
+use super::record::{CredentialKind, CredentialRecord, RecordStatus};
+use super::store::CredentialStore;
+use super::throttle::Failure;
 use crate::ids::{CompartmentId, RecipientId};
 use alloc::vec::Vec;
 

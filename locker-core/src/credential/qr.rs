@@ -15,7 +15,7 @@ use qrcode::types::QrError;
 use qrcode::{Color, EcLevel, QrCode, Version};
 use zeroize::Zeroize;
 
-use super::TokenSecret;
+use super::token::TokenSecret;
 
 /// Quiet zone around the code, in modules (the QR standard's minimum).
 pub const QR_QUIET_ZONE_MODULES: u32 = 4;

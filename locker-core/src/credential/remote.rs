@@ -17,12 +17,14 @@ use core::fmt;
 
 use rand_core::CryptoRng;
 
+use super::error::{CredentialError, Refusal};
+use super::grant::{Channel, Grant, Purpose};
+use super::id::CredentialId;
 use super::issuer::SignatureBytes;
 use super::keys::{Domain, KeyPurpose};
-use super::{
-    Channel, CredentialError, CredentialId, CredentialStore, DAY_S, Failure, Grant, KeyId, KeyRing,
-    Purpose, Refusal, SiteKey, Tag,
-};
+use super::keys::{KeyId, KeyRing, SiteKey, Tag};
+use super::store::CredentialStore;
+use super::throttle::{DAY_S, Failure};
 use crate::ids::{CompartmentId, RecipientId};
 
 /// Default cap on remote openings per bank per minute.

@@ -6,13 +6,18 @@ use core::fmt;
 
 use rand_core::CryptoRng;
 
+use super::error::{CredentialError, Refusal};
+use super::grant::{Channel, Grant, Purpose};
+use super::id::CredentialId;
+use super::id::KioskId;
 use super::keys::{Domain, KeyPurpose};
+use super::keys::{KeyRing, SiteKey, Tag};
+use super::pin::PinSecret;
 use super::pin::parse_digits;
-use super::{
-    Channel, CredentialError, CredentialKind, CredentialRecord, CredentialStore, Failure, Grant,
-    KeyRing, KioskId, PinSecret, Purpose, RecordStatus, Refusal, SiteKey, Subject, Tag,
-};
-use super::{CredentialId, ScopeKey};
+use super::record::{CredentialKind, CredentialRecord, RecordStatus};
+use super::store::CredentialStore;
+use super::throttle::ScopeKey;
+use super::throttle::{Failure, Subject};
 use crate::ids::RecipientId;
 
 /// Shortest UID accepted (ISO 14443 single-size UID).

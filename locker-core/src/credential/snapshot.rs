@@ -5,12 +5,14 @@
 use crate::collections::SortedMap;
 use alloc::vec::Vec;
 
+use super::error::CredentialError;
+use super::id::CredentialId;
+use super::policy::CredentialPolicy;
+use super::record::CredentialRecord;
 use super::remote::RemoteLog;
+use super::store::CredentialStore;
 use super::store::SpentToken;
-use super::{
-    CredentialError, CredentialId, CredentialPolicy, CredentialRecord, CredentialStore,
-    ThrottleState,
-};
+use super::throttle::ThrottleState;
 
 /// The serialized form of a [`CredentialStore`]: the indexes are derived.
 #[derive(serde::Serialize, serde::Deserialize)]

@@ -28,7 +28,9 @@
 use crate::collections::SortedMap;
 use alloc::vec::Vec;
 
-use super::{CarrierId, Channel, CredentialError, CredentialId, KioskId};
+use super::error::CredentialError;
+use super::grant::Channel;
+use super::id::{CarrierId, CredentialId, KioskId};
 use crate::ids::RecipientId;
 
 /// Seconds in a day: the window of the brute-force bound.

@@ -56,13 +56,16 @@ use rand_core::CryptoRng;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use super::codec;
+use super::error::{CredentialError, Refusal, TokenParseError};
+use super::grant::{Channel, Grant, Purpose};
+use super::id::{CredentialId, KioskId};
 use super::issuer::SignatureBytes;
 use super::keys::{Domain, KeyPurpose, ct_eq_bytes};
-use super::{
-    BankId, Channel, CredentialError, CredentialId, CredentialKind, CredentialRecord,
-    CredentialStore, Failure, Grant, KeyId, KeyRing, KioskId, Purpose, RecordStatus, Refusal, Tag,
-    TokenParseError,
-};
+use super::keys::{KeyId, KeyRing, Tag};
+use super::record::{CredentialKind, CredentialRecord, RecordStatus};
+use super::remote::BankId;
+use super::store::CredentialStore;
+use super::throttle::Failure;
 use crate::ids::{CompartmentId, RecipientId};
 
 /// The token format version this build writes.
