@@ -11,7 +11,7 @@ use locker_core::locker::{Event, Locker, LockerConfig};
 use crate::error::Error;
 use crate::hardware::{CHardware, locker_hardware, read_hardware};
 use crate::journal::Journal;
-use crate::ptr::{borrow, bytes_arg, non_null, opt_str_arg, write_out, write_string};
+use crate::ptr::{borrow, bytes_arg, json_arg, non_null, opt_str_arg, write_out, write_string};
 use crate::{boundary, keys, locker_status};
 
 pub(crate) type Core = Locker<CHardware, Journal>;
@@ -92,12 +92,7 @@ pub(crate) fn into_handle(core: Core, out_locker: *mut *mut locker) -> Result<()
 pub(crate) fn parse_config(config_json: *const c_char) -> Result<LockerConfig, Error> {
     match opt_str_arg(config_json, "config_json")? {
         None => Ok(LockerConfig::default()),
-        Some(json) => serde_json::from_str(json).map_err(|error| {
-            Error::new(
-                locker_status::LOCKER_CONFIG_INVALID,
-                format_args!("config_json: {error}"),
-            )
-        }),
+        Some(json) => json_arg(json, "config_json", locker_status::LOCKER_CONFIG_INVALID),
     }
 }
 

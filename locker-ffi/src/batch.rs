@@ -7,25 +7,13 @@ use core::ffi::c_char;
 
 use locker_core::allocate::{BatchOptions, Request};
 use locker_core::locker::BatchStep;
-use serde::de::DeserializeOwned;
 
 use crate::api::{locker, with_locker};
 use crate::boundary;
 use crate::error::Error;
 use crate::ops::{locker_courier_session, locker_drop_off};
-use crate::ptr::{borrow, non_null, opt_str_arg, str_arg, write_out, write_string};
+use crate::ptr::{borrow, json_arg, non_null, opt_str_arg, str_arg, write_out, write_string};
 use crate::status::locker_status;
-
-/// `json` read as `T`; `LOCKER_INVALID_ARGUMENT` naming `name` when it is
-/// not JSON of that shape (an unknown field, a wrong type).
-fn json_arg<T: DeserializeOwned>(json: &str, name: &str) -> Result<T, Error> {
-    serde_json::from_str(json).map_err(|error| {
-        Error::new(
-            locker_status::LOCKER_INVALID_ARGUMENT,
-            format_args!("{name}: {error}"),
-        )
-    })
-}
 
 /// Plans a signed-in courier's whole load against the free doors (and the
 /// recipients' doors where parcels may join them), packed by a search,
@@ -65,11 +53,14 @@ pub extern "C" fn locker_plan_drop_off_batch(
     boundary(|| {
         non_null(out_json, "out_json")?;
         let session = &borrow(session, "session")?.session;
-        let requests: Vec<Request> =
-            json_arg(str_arg(requests_json, "requests_json")?, "requests_json")?;
+        let requests: Vec<Request> = json_arg(
+            str_arg(requests_json, "requests_json")?,
+            "requests_json",
+            locker_status::LOCKER_INVALID_ARGUMENT,
+        )?;
         let options: BatchOptions = match opt_str_arg(options_json, "options_json")? {
             None => BatchOptions::default(),
-            Some(json) => json_arg(json, "options_json")?,
+            Some(json) => json_arg(json, "options_json", locker_status::LOCKER_INVALID_ARGUMENT)?,
         };
         let plan = with_locker(handle, |core| {
             Ok(core.plan_drop_off_batch(session, &requests, &options)?)
@@ -105,7 +96,11 @@ pub extern "C" fn locker_deposit_planned(
     boundary(|| {
         non_null(out_drop_off, "out_drop_off")?;
         let session = &borrow(session, "session")?.session;
-        let step: BatchStep = json_arg(str_arg(step_json, "step_json")?, "step_json")?;
+        let step: BatchStep = json_arg(
+            str_arg(step_json, "step_json")?,
+            "step_json",
+            locker_status::LOCKER_INVALID_ARGUMENT,
+        )?;
         let drop_off = with_locker(handle, |core| Ok(core.deposit_planned(session, &step)?))?;
         write_out(out_drop_off, drop_off.into())
     })

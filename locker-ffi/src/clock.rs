@@ -14,8 +14,7 @@ use core::ffi::c_char;
 use locker_core::credential::SignedTime;
 
 use crate::api::{locker, with_locker};
-use crate::error::Error;
-use crate::ptr::{non_null, str_arg, write_out};
+use crate::ptr::{json_arg, non_null, str_arg, write_out};
 use crate::{boundary, locker_status};
 
 /// Reads the clock, as every operation does first, and writes the
@@ -93,12 +92,11 @@ pub extern "C" fn locker_confirm_signed_time(
     boundary(|| {
         non_null(out_now_s, "out_now_s")?;
         let text = str_arg(signed_time_json, "signed_time_json")?;
-        let signed: SignedTime = serde_json::from_str(text).map_err(|error| {
-            Error::new(
-                locker_status::LOCKER_CREDENTIAL_MALFORMED,
-                format_args!("signed_time_json: {error}"),
-            )
-        })?;
+        let signed: SignedTime = json_arg(
+            text,
+            "signed_time_json",
+            locker_status::LOCKER_CREDENTIAL_MALFORMED,
+        )?;
         let now_s = with_locker(handle, |core| Ok(core.confirm_signed_time(&signed)?))?;
         write_out(out_now_s, now_s)
     })

@@ -16,8 +16,8 @@ use locker_core::{
 use crate::api::{locker, with_locker};
 use crate::error::Error;
 use crate::ptr::{
-    OutDoors, borrow, bytes_arg, doors_arg, non_null, opt_str_arg, secret_string, str_arg,
-    write_out, write_string,
+    OutDoors, borrow, bytes_arg, doors_arg, json_arg, non_null, opt_str_arg, secret_string,
+    str_arg, write_out, write_string,
 };
 use crate::{boundary, locker_dimensions, locker_orientation, locker_status};
 
@@ -612,12 +612,11 @@ pub extern "C" fn locker_open_remote(
     boundary(|| {
         let out = OutDoors::new(out_doors, out_count)?;
         let text = str_arg(command_json, "command_json")?;
-        let command: RemoteCommand = serde_json::from_str(text).map_err(|error| {
-            Error::new(
-                locker_status::LOCKER_CREDENTIAL_MALFORMED,
-                format_args!("command_json: {error}"),
-            )
-        })?;
+        let command: RemoteCommand = json_arg(
+            text,
+            "command_json",
+            locker_status::LOCKER_CREDENTIAL_MALFORMED,
+        )?;
         let opened = with_locker(handle, |core| Ok(core.open_remote(&command)?))?;
         out.write(&opened)
     })

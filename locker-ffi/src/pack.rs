@@ -6,23 +6,11 @@ use core::ffi::c_char;
 
 use locker_core::Parcel;
 use locker_core::pack::{Bin, PackOptions, try_pack_into};
-use serde::de::DeserializeOwned;
 
 use crate::boundary;
 use crate::error::Error;
-use crate::ptr::{non_null, opt_str_arg, str_arg, write_string};
+use crate::ptr::{json_arg, non_null, opt_str_arg, str_arg, write_string};
 use crate::status::locker_status;
-
-/// `json` read as `T`; `LOCKER_INVALID_ARGUMENT` naming `name` when it is
-/// not JSON of that shape.
-fn json_arg<T: DeserializeOwned>(json: &str, name: &str) -> Result<T, Error> {
-    serde_json::from_str(json).map_err(|error| {
-        Error::new(
-            locker_status::LOCKER_INVALID_ARGUMENT,
-            format_args!("{name}: {error}"),
-        )
-    })
-}
 
 /// Packs parcels into compartments of different sizes for an objective,
 /// improved by a seeded search within an iteration budget (deterministic;
@@ -63,6 +51,7 @@ pub extern "C" fn locker_pack_into(
         let bins: Vec<Bin> = json_arg(
             str_arg(compartments_json, "compartments_json")?,
             "compartments_json",
+            locker_status::LOCKER_INVALID_ARGUMENT,
         )?;
         for (i, bin) in bins.iter().enumerate() {
             bin.space.validate().map_err(|error| {
@@ -72,8 +61,11 @@ pub extern "C" fn locker_pack_into(
                 )
             })?;
         }
-        let parcels: Vec<Parcel> =
-            json_arg(str_arg(parcels_json, "parcels_json")?, "parcels_json")?;
+        let parcels: Vec<Parcel> = json_arg(
+            str_arg(parcels_json, "parcels_json")?,
+            "parcels_json",
+            locker_status::LOCKER_INVALID_ARGUMENT,
+        )?;
         for parcel in &parcels {
             parcel.validate().map_err(|error| {
                 Error::core(error.code(), format_args!("parcel {}: {error}", parcel.id))
@@ -81,7 +73,7 @@ pub extern "C" fn locker_pack_into(
         }
         let options: PackOptions = match opt_str_arg(options_json, "options_json")? {
             None => PackOptions::default(),
-            Some(json) => json_arg(json, "options_json")?,
+            Some(json) => json_arg(json, "options_json", locker_status::LOCKER_INVALID_ARGUMENT)?,
         };
         let result = try_pack_into(&bins, &parcels, &options)
             .map_err(|error| Error::core(error.code(), error))?;

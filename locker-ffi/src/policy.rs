@@ -6,7 +6,7 @@ use core::ffi::c_char;
 use locker_core::credential::{CredentialError, CredentialPolicy};
 
 use crate::error::Error;
-use crate::ptr::{non_null, opt_str_arg, write_string};
+use crate::ptr::{json_arg, non_null, opt_str_arg, write_string};
 use crate::{boundary, locker_status};
 
 /// The bound on the chance that a guesser typing PINs at every kiosk of
@@ -70,12 +70,7 @@ pub extern "C" fn locker_brute_force_bound(
 fn parse_policy(policy_json: *const c_char) -> Result<CredentialPolicy, Error> {
     match opt_str_arg(policy_json, "policy_json")? {
         None => Ok(CredentialPolicy::default()),
-        Some(json) => serde_json::from_str(json).map_err(|error| {
-            Error::new(
-                locker_status::LOCKER_CONFIG_INVALID,
-                format_args!("policy_json: {error}"),
-            )
-        }),
+        Some(json) => json_arg(json, "policy_json", locker_status::LOCKER_CONFIG_INVALID),
     }
 }
 

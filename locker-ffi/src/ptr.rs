@@ -119,6 +119,17 @@ pub(crate) fn str_arg<'a>(ptr: *const c_char, name: &str) -> Result<&'a str, Err
     })
 }
 
+/// `json` read as `T`; `status` (`LOCKER_INVALID_ARGUMENT`,
+/// `LOCKER_CONFIG_INVALID`, ...) naming `name` when it is not JSON of that
+/// shape (an unknown field, a wrong type: serde's message says where).
+pub(crate) fn json_arg<T: serde::de::DeserializeOwned>(
+    json: &str,
+    name: &str,
+    status: locker_status,
+) -> Result<T, Error> {
+    serde_json::from_str(json).map_err(|error| Error::new(status, format_args!("{name}: {error}")))
+}
+
 /// Borrows an optional string argument (NULL is `None`).
 pub(crate) fn opt_str_arg<'a>(ptr: *const c_char, name: &str) -> Result<Option<&'a str>, Error> {
     if ptr.is_null() {
