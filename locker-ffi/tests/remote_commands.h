@@ -25,31 +25,31 @@
 static const char *const REMOTE_PICKUP[2][7] = {
   {
     NULL,
-    "{\"request\":{\"bank\":31,\"compartment\":1,\"purpose\":\"pickup\",\"recipient\":41,\"not_before_s\":1700000000,\"not_after_s\":1700000300},\"nonce\":8036912565471901651,\"key_id\":7,\"tag\":\"bfda71be6712290dcc36f2f069d467ffd504d850c2d9411ef4c1dc869fe111d9\"}",
-    "{\"request\":{\"bank\":31,\"compartment\":2,\"purpose\":\"pickup\",\"recipient\":41,\"not_before_s\":1700000000,\"not_after_s\":1700000300},\"nonce\":10676855796275911456,\"key_id\":7,\"tag\":\"25ff2f3acb813e1c014491dbd8b9b5e2f4119606feeaaf680898d4bba754af49\"}",
-    "{\"request\":{\"bank\":31,\"compartment\":3,\"purpose\":\"pickup\",\"recipient\":41,\"not_before_s\":1700000000,\"not_after_s\":1700000300},\"nonce\":7927420976458797108,\"key_id\":7,\"tag\":\"84eaddd89501f577ef37c9deac440df5e7d7c239d3fb42f829d36c0548e58f80\"}",
-    "{\"request\":{\"bank\":31,\"compartment\":4,\"purpose\":\"pickup\",\"recipient\":41,\"not_before_s\":1700000000,\"not_after_s\":1700000300},\"nonce\":3278051923641082745,\"key_id\":7,\"tag\":\"0d9a9936b10d869bc4efba4c69fc92f61be2dc08fd3ddd7141a3980617b5ea5e\"}",
-    "{\"request\":{\"bank\":31,\"compartment\":5,\"purpose\":\"pickup\",\"recipient\":41,\"not_before_s\":1700000000,\"not_after_s\":1700000300},\"nonce\":16247766766727937482,\"key_id\":7,\"tag\":\"ad23d02b1ad5cf04643af975ebbc8ee82ed607d7b183c8544ca47c6c87b20c34\"}",
-    "{\"request\":{\"bank\":31,\"compartment\":6,\"purpose\":\"pickup\",\"recipient\":41,\"not_before_s\":1700000000,\"not_after_s\":1700000300},\"nonce\":6643099241754129309,\"key_id\":7,\"tag\":\"b264363ba0f602481bb7a209e86d7ad207309c165b63ba6a2eb82b071f3f1d48\"}",
+    "{\"request\":{\"bank\":31,\"compartment\":1,\"purpose\":\"pickup\",\"recipient\":41,\"not_before_s\":1700000000,\"not_after_s\":1700000300},\"nonce\":2490830242936787,\"key_id\":7,\"tag\":\"d38092e7c6d9c7fa3254d40e3ac232cb553e53c77e34e239120abb97dccf0b16\"}",
+    "{\"request\":{\"bank\":31,\"compartment\":2,\"purpose\":\"pickup\",\"recipient\":41,\"not_before_s\":1700000000,\"not_after_s\":1700000300},\"nonce\":3324679407835936,\"key_id\":7,\"tag\":\"3b2807333f320e2be593502ecfc8d4c9d38f7b5a3738801cb2b4c70f1220d076\"}",
+    "{\"request\":{\"bank\":31,\"compartment\":3,\"purpose\":\"pickup\",\"recipient\":41,\"not_before_s\":1700000000,\"not_after_s\":1700000300},\"nonce\":1085632286724148,\"key_id\":7,\"tag\":\"f60eb9e6b26b736ecb6a13b5b183cbadf578dcd439f938842b7bbf4b713a0bfe\"}",
+    "{\"request\":{\"bank\":31,\"compartment\":4,\"purpose\":\"pickup\",\"recipient\":41,\"not_before_s\":1700000000,\"not_after_s\":1700000300},\"nonce\":8438594170102649,\"key_id\":7,\"tag\":\"1ecbf29791d0373d68c625a197883855d772a8efe5f4dc9f2f6a5551e0b65d2b\"}",
+    "{\"request\":{\"bank\":31,\"compartment\":5,\"purpose\":\"pickup\",\"recipient\":41,\"not_before_s\":1700000000,\"not_after_s\":1700000300},\"nonce\":7786510429928906,\"key_id\":7,\"tag\":\"c028c898dfa1577fef8999ad4af18a19ba9edcb6e9704a846a9f249e51116f6c\"}",
+    "{\"request\":{\"bank\":31,\"compartment\":6,\"purpose\":\"pickup\",\"recipient\":41,\"not_before_s\":1700000000,\"not_after_s\":1700000300},\"nonce\":4793391010018205,\"key_id\":7,\"tag\":\"63452f4ce73d22ea47bbb6764b23160ad976f1134dedb9cde9047515dd8f1ddf\"}",
   },
   {
     NULL,
-    "{\"request\":{\"bank\":31,\"compartment\":1,\"purpose\":\"pickup\",\"recipient\":42,\"not_before_s\":1700000000,\"not_after_s\":1700000300},\"nonce\":3128152701037171301,\"key_id\":7,\"tag\":\"0d9c0cef7cda7561a97a85eb9d684a302bf2cad8237bee49cd6bd71f6037d1bb\"}",
-    "{\"request\":{\"bank\":31,\"compartment\":2,\"purpose\":\"pickup\",\"recipient\":42,\"not_before_s\":1700000000,\"not_after_s\":1700000300},\"nonce\":5124755619898528747,\"key_id\":7,\"tag\":\"9497e2100d1ef4b4ced803f27e257e55bb499ccd50341904ee84bafc2ed65f5d\"}",
-    "{\"request\":{\"bank\":31,\"compartment\":3,\"purpose\":\"pickup\",\"recipient\":42,\"not_before_s\":1700000000,\"not_after_s\":1700000300},\"nonce\":9674561963673345824,\"key_id\":7,\"tag\":\"2b500ee5acf75f629e04b3227b46c94143697c3c3cf9334c5fbf895735e1ec99\"}",
-    "{\"request\":{\"bank\":31,\"compartment\":4,\"purpose\":\"pickup\",\"recipient\":42,\"not_before_s\":1700000000,\"not_after_s\":1700000300},\"nonce\":2994059639275336103,\"key_id\":7,\"tag\":\"eae460ffdc723df153c9660771ca8c5d2d2b06ea3bbfde60abcba5d99379ef94\"}",
-    "{\"request\":{\"bank\":31,\"compartment\":5,\"purpose\":\"pickup\",\"recipient\":42,\"not_before_s\":1700000000,\"not_after_s\":1700000300},\"nonce\":6265262898939970633,\"key_id\":7,\"tag\":\"23900966114a24e2b1ba791f575a544cefb0c1873c5f2185e9f670da623af77a\"}",
-    "{\"request\":{\"bank\":31,\"compartment\":6,\"purpose\":\"pickup\",\"recipient\":42,\"not_before_s\":1700000000,\"not_after_s\":1700000300},\"nonce\":11735680121446170929,\"key_id\":7,\"tag\":\"7c332c6b1e51d9b672d612d010e4ce80c7856141f45899fc40d9380e2de5676e\"}",
+    "{\"request\":{\"bank\":31,\"compartment\":1,\"purpose\":\"pickup\",\"recipient\":42,\"not_before_s\":1700000000,\"not_after_s\":1700000300},\"nonce\":2654559642047077,\"key_id\":7,\"tag\":\"65561464cf96065b35a389f43ecff6e441f6f309935e3ce8c38b289b4956b945\"}",
+    "{\"request\":{\"bank\":31,\"compartment\":2,\"purpose\":\"pickup\",\"recipient\":42,\"not_before_s\":1700000000,\"not_after_s\":1700000300},\"nonce\":8666443205645291,\"key_id\":7,\"tag\":\"6f86edffd9f3baa3720f233a50e68dc52af0231a7017b197e3d1fced887b9e42\"}",
+    "{\"request\":{\"bank\":31,\"compartment\":3,\"purpose\":\"pickup\",\"recipient\":42,\"not_before_s\":1700000000,\"not_after_s\":1700000300},\"nonce\":829964081520416,\"key_id\":7,\"tag\":\"f47e890c30076374f5a93040308e74e63ec8091dda05513bdca2cb037a568c1b\"}",
+    "{\"request\":{\"bank\":31,\"compartment\":4,\"purpose\":\"pickup\",\"recipient\":42,\"not_before_s\":1700000000,\"not_after_s\":1700000300},\"nonce\":3669486701326759,\"key_id\":7,\"tag\":\"30e9641bedc4f198b3941972341a4e6eb4094e71bda98456fd89679947859793\"}",
+    "{\"request\":{\"bank\":31,\"compartment\":5,\"purpose\":\"pickup\",\"recipient\":42,\"not_before_s\":1700000000,\"not_after_s\":1700000300},\"nonce\":5259416894981193,\"key_id\":7,\"tag\":\"a25ba2cfe984bf68f6244286b762c54d02c83cd3854e877d0e37da9ec1bc78d1\"}",
+    "{\"request\":{\"bank\":31,\"compartment\":6,\"purpose\":\"pickup\",\"recipient\":42,\"not_before_s\":1700000000,\"not_after_s\":1700000300},\"nonce\":8306691773399345,\"key_id\":7,\"tag\":\"beaf971fa0df8003f0f8d28dae8878e87c0e02d01707952ebeb63e38fadc7bb0\"}",
   },
 };
 
 /* A staff override at door 1. */
 static const char *const REMOTE_STAFF_1 =
-    "{\"request\":{\"bank\":31,\"compartment\":1,\"purpose\":\"staff\",\"recipient\":null,\"not_before_s\":1700000000,\"not_after_s\":1700000300},\"nonce\":10489488133115545159,\"key_id\":7,\"tag\":\"5fb97488e5dff9580f7b66c34ddde1cd706f7ec07c106f494d112208eee1d003\"}";
+    "{\"request\":{\"bank\":31,\"compartment\":1,\"purpose\":\"staff\",\"recipient\":null,\"not_before_s\":1700000000,\"not_after_s\":1700000300},\"nonce\":5108200597030471,\"key_id\":7,\"tag\":\"319de33a8f20a9c8c161123fdafb9934e58802e7047edc3798679bf0ba4703f0\"}";
 
 /* Resident 0's pickup at door 1 of another bank. */
 static const char *const REMOTE_OTHER_BANK_1 =
-    "{\"request\":{\"bank\":32,\"compartment\":1,\"purpose\":\"pickup\",\"recipient\":41,\"not_before_s\":1700000000,\"not_after_s\":1700000300},\"nonce\":3409978786531617774,\"key_id\":7,\"tag\":\"7031fca8fcce6e777bf40f664a0787ec844b6884ae449641e61ae3ce8e3d5e06\"}";
+    "{\"request\":{\"bank\":32,\"compartment\":1,\"purpose\":\"pickup\",\"recipient\":41,\"not_before_s\":1700000000,\"not_after_s\":1700000300},\"nonce\":5257468239522798,\"key_id\":7,\"tag\":\"1796d86e146060e3523b3dea48fd2e74e4200c4ce84a0633be1fce1cdb57d699\"}";
 
 /* The time T0 + 10 days, signed for bank REMOTE_BANK. */
 static const char *const SIGNED_TIME_10D =
@@ -69,21 +69,21 @@ static const char *const SIGNED_TIME_10D_OTHER_BANK =
 static const char *const REMOTE_PICKUP_LATE[2][7] = {
   {
     NULL,
-    "{\"request\":{\"bank\":31,\"compartment\":1,\"purpose\":\"pickup\",\"recipient\":41,\"not_before_s\":1700001400,\"not_after_s\":1700001700},\"nonce\":15897441596907534550,\"key_id\":7,\"tag\":\"b05d125c252744d2a988ab8207c36e01f51b055713149c7a30cae929dcf69fed\"}",
-    "{\"request\":{\"bank\":31,\"compartment\":2,\"purpose\":\"pickup\",\"recipient\":41,\"not_before_s\":1700001400,\"not_after_s\":1700001700},\"nonce\":13871865315566305020,\"key_id\":7,\"tag\":\"3ade19e407be9e6c7911480ebfc7011186755b6cfaac5cc88cdf90b4be87291c\"}",
-    "{\"request\":{\"bank\":31,\"compartment\":3,\"purpose\":\"pickup\",\"recipient\":41,\"not_before_s\":1700001400,\"not_after_s\":1700001700},\"nonce\":11947670148693413134,\"key_id\":7,\"tag\":\"4ecb8556b421af5740f1376013f6eaa9b454d30c4268cd711d33d2b3e6e9f961\"}",
-    "{\"request\":{\"bank\":31,\"compartment\":4,\"purpose\":\"pickup\",\"recipient\":41,\"not_before_s\":1700001400,\"not_after_s\":1700001700},\"nonce\":1466688047543931843,\"key_id\":7,\"tag\":\"903cbc108c52100e84f9653c88f2cf9fb91216164e988cbd15ef9dc774073bfa\"}",
-    "{\"request\":{\"bank\":31,\"compartment\":5,\"purpose\":\"pickup\",\"recipient\":41,\"not_before_s\":1700001400,\"not_after_s\":1700001700},\"nonce\":11898799190041398722,\"key_id\":7,\"tag\":\"bd46390bd90289082bd2ddab97fa4e1126e4b7f610a0d0f1e7fef2fc8b844142\"}",
-    "{\"request\":{\"bank\":31,\"compartment\":6,\"purpose\":\"pickup\",\"recipient\":41,\"not_before_s\":1700001400,\"not_after_s\":1700001700},\"nonce\":16208413699031559959,\"key_id\":7,\"tag\":\"3c2922b4a6e3df610ec5e5a48258f6ff8697b94b4da192d2b1177c02486daee7\"}",
+    "{\"request\":{\"bank\":31,\"compartment\":1,\"purpose\":\"pickup\",\"recipient\":41,\"not_before_s\":1700001400,\"not_after_s\":1700001700},\"nonce\":8742111544424662,\"key_id\":7,\"tag\":\"580a9e4066c58d371db935af0183adbca142d3e0dff3a44b0dd64f7b34461376\"}",
+    "{\"request\":{\"bank\":31,\"compartment\":2,\"purpose\":\"pickup\",\"recipient\":41,\"not_before_s\":1700001400,\"not_after_s\":1700001700},\"nonce\":778463265177340,\"key_id\":7,\"tag\":\"7fed1a9838fe3c7c756ac1061c79468be439731b1773ae9068255beec7ec3f63\"}",
+    "{\"request\":{\"bank\":31,\"compartment\":3,\"purpose\":\"pickup\",\"recipient\":41,\"not_before_s\":1700001400,\"not_after_s\":1700001700},\"nonce\":4123936906857742,\"key_id\":7,\"tag\":\"0f4868ece3e63c670844fcb566b95b6615ffd46e17ab0fc5f6ca75188503cefb\"}",
+    "{\"request\":{\"bank\":31,\"compartment\":4,\"purpose\":\"pickup\",\"recipient\":41,\"not_before_s\":1700001400,\"not_after_s\":1700001700},\"nonce\":7521768275891139,\"key_id\":7,\"tag\":\"526beda08bf1f1ec37d466855d5f9aba426f56b4ed3c29dfb8f6c469fe369a68\"}",
+    "{\"request\":{\"bank\":31,\"compartment\":5,\"purpose\":\"pickup\",\"recipient\":41,\"not_before_s\":1700001400,\"not_after_s\":1700001700},\"nonce\":288974528548290,\"key_id\":7,\"tag\":\"451c27ba5db4ce6264540a69dc677f59ecb367f08a626ee049abd5254a602412\"}",
+    "{\"request\":{\"bank\":31,\"compartment\":6,\"purpose\":\"pickup\",\"recipient\":41,\"not_before_s\":1700001400,\"not_after_s\":1700001700},\"nonce\":4462239752515351,\"key_id\":7,\"tag\":\"9b639e4f3f48c5fb1a430c17857c088c1e984a4417c030394938f254e65be693\"}",
   },
   {
     NULL,
-    "{\"request\":{\"bank\":31,\"compartment\":1,\"purpose\":\"pickup\",\"recipient\":42,\"not_before_s\":1700001400,\"not_after_s\":1700001700},\"nonce\":9480394216660579828,\"key_id\":7,\"tag\":\"74b7a753925af00ffd7d000d779e34ad10ff16f897daefa30ae2e3ad0f895746\"}",
-    "{\"request\":{\"bank\":31,\"compartment\":2,\"purpose\":\"pickup\",\"recipient\":42,\"not_before_s\":1700001400,\"not_after_s\":1700001700},\"nonce\":11442960788977339117,\"key_id\":7,\"tag\":\"6f19152b6df61023ee7405d52b81ed078af7cc2c5ce2f26338992e34c98e7e13\"}",
-    "{\"request\":{\"bank\":31,\"compartment\":3,\"purpose\":\"pickup\",\"recipient\":42,\"not_before_s\":1700001400,\"not_after_s\":1700001700},\"nonce\":9692283596383998645,\"key_id\":7,\"tag\":\"18e3fe56aff9f0bd3bdaca5f44eb0df74f88b6fe26a8beebd2390e14ebbebe8b\"}",
-    "{\"request\":{\"bank\":31,\"compartment\":4,\"purpose\":\"pickup\",\"recipient\":42,\"not_before_s\":1700001400,\"not_after_s\":1700001700},\"nonce\":4440659125475075222,\"key_id\":7,\"tag\":\"92acac01052a90dd0ca6f20ec864945f8dc38a4cc892a75a4d693799dc6638e8\"}",
-    "{\"request\":{\"bank\":31,\"compartment\":5,\"purpose\":\"pickup\",\"recipient\":42,\"not_before_s\":1700001400,\"not_after_s\":1700001700},\"nonce\":4424991044492368699,\"key_id\":7,\"tag\":\"c0f1bdfc4c66a18eb1d207b60a82dac8354a2298821098d1a440dcff5ba9df95\"}",
-    "{\"request\":{\"bank\":31,\"compartment\":6,\"purpose\":\"pickup\",\"recipient\":42,\"not_before_s\":1700001400,\"not_after_s\":1700001700},\"nonce\":6099579838911478585,\"key_id\":7,\"tag\":\"874e36a4e3dc43c4828ddc2d66ab3c2d1073a5d61e3d0c3c3e3b0ced460e3384\"}",
+    "{\"request\":{\"bank\":31,\"compartment\":1,\"purpose\":\"pickup\",\"recipient\":42,\"not_before_s\":1700001400,\"not_after_s\":1700001700},\"nonce\":4820600673056244,\"key_id\":7,\"tag\":\"8c6cbd6dbf9f0a99f2a9792f5eeeb54883b42e98edd639a854e9032bb8c4c367\"}",
+    "{\"request\":{\"bank\":31,\"compartment\":2,\"purpose\":\"pickup\",\"recipient\":42,\"not_before_s\":1700001400,\"not_after_s\":1700001700},\"nonce\":3817735456279277,\"key_id\":7,\"tag\":\"62bb01453d424701ba48a32cefb8151def2c78d236a65707d95ab298befc5d9c\"}",
+    "{\"request\":{\"bank\":31,\"compartment\":3,\"purpose\":\"pickup\",\"recipient\":42,\"not_before_s\":1700001400,\"not_after_s\":1700001700},\"nonce\":537198282691253,\"key_id\":7,\"tag\":\"04f18e3d31015605f0230a29f3cd62facc601535c707ea0d99df2ce758bd5410\"}",
+    "{\"request\":{\"bank\":31,\"compartment\":4,\"purpose\":\"pickup\",\"recipient\":42,\"not_before_s\":1700001400,\"not_after_s\":1700001700},\"nonce\":109892887766166,\"key_id\":7,\"tag\":\"11740316cc715622ded6399506871415e7e95110c16b9ed03de9eceb4c3db01b\"}",
+    "{\"request\":{\"bank\":31,\"compartment\":5,\"purpose\":\"pickup\",\"recipient\":42,\"not_before_s\":1700001400,\"not_after_s\":1700001700},\"nonce\":2456210414541627,\"key_id\":7,\"tag\":\"8636a760ef483a6c93b92730b1cc7b6f4ecafcff1a6cde7c3574d54b3aa7c09a\"}",
+    "{\"request\":{\"bank\":31,\"compartment\":6,\"purpose\":\"pickup\",\"recipient\":42,\"not_before_s\":1700001400,\"not_after_s\":1700001700},\"nonce\":1705943451827001,\"key_id\":7,\"tag\":\"75abc27e0c90b8d523b995c01afb65eccb66190dd1a20bc7510a73b3ea32256d\"}",
   },
 };
 
