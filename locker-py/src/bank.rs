@@ -7,7 +7,7 @@ use locker_core::{CompartmentId, Dimensions, Parcel, ParcelId, RecipientId};
 use pyo3::prelude::*;
 
 use crate::args;
-use crate::convert::{from_py, to_py};
+use crate::convert::{from_py, from_py_or_default, to_py};
 use crate::exceptions::CoreError;
 
 /// Reads and validates a bank configuration given as a dict.
@@ -177,10 +177,7 @@ impl Bank {
         options: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let requests: Vec<Request> = from_py(requests, "requests")?;
-        let options: BatchOptions = match options {
-            Some(options) => from_py(options, "options")?,
-            None => BatchOptions::default(),
-        };
+        let options: BatchOptions = from_py_or_default(options, "options")?;
         let bank = &self.inner;
         let plan = py
             .detach(|| bank.plan_batch_packed(&requests, &options))

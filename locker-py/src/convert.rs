@@ -130,6 +130,19 @@ pub fn from_py<T: DeserializeOwned>(object: &Bound<'_, PyAny>, path: &str) -> Py
     serde_json::from_slice(&text).map_err(|error| shape_error(path, &text, &error))
 }
 
+/// As [`from_py`] for an optional argument: its default when it was not
+/// given.
+///
+/// # Errors
+///
+/// As [`from_py`].
+pub fn from_py_or_default<T: DeserializeOwned + Default>(
+    object: Option<&Bound<'_, PyAny>>,
+    path: &str,
+) -> PyResult<T> {
+    object.map_or_else(|| Ok(T::default()), |object| from_py(object, path))
+}
+
 /// `InvalidArgumentError` for data without the core's shape, naming where
 /// inside the argument (`building.season`, `building.carriers[0].rounds`)
 /// instead of serde_json's position (`at line 1 column 57`), which means

@@ -25,7 +25,7 @@ use pyo3::exceptions::{PyException, PyTypeError};
 use pyo3::prelude::*;
 
 use crate::args;
-use crate::convert::{self, from_py, to_py};
+use crate::convert::{self, from_py, from_py_or_default, to_py};
 use crate::credential::{KeyRing, site_key};
 use crate::exceptions::{CoreError, argument_type, invalid_argument};
 use crate::flash::{FlashReport, OnFlash, flash_from};
@@ -651,10 +651,7 @@ impl Locker {
     #[new]
     #[pyo3(signature = (hardware, config = None))]
     fn new(hardware: &Bound<'_, PyAny>, config: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
-        let config: LockerConfig = match config {
-            Some(c) => from_py(c, "config")?,
-            None => LockerConfig::default(),
-        };
+        let config: LockerConfig = from_py_or_default(config, "config")?;
         let interrupt = Interrupt::default();
         let hardware = hardware_from(hardware, &interrupt)?;
         let inner = interrupt.raise_or(core_locker::Locker::new(
@@ -784,10 +781,7 @@ impl Locker {
         expected_head: Option<&Bound<'py, PyAny>>,
         #[pyo3(from_py_with = args::expected_bank)] expected_bank: Option<u64>,
     ) -> PyResult<Self> {
-        let config: LockerConfig = match config {
-            Some(c) => from_py(c, "config")?,
-            None => LockerConfig::default(),
-        };
+        let config: LockerConfig = from_py_or_default(config, "config")?;
         let expected_head = head_from(expected_head)?;
         let interrupt = Interrupt::default();
         let hardware = hardware_from(hardware, &interrupt)?;
@@ -990,10 +984,7 @@ impl Locker {
         options: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let requests: Vec<Request> = from_py(requests, "requests")?;
-        let options: BatchOptions = match options {
-            Some(options) => from_py(options, "options")?,
-            None => BatchOptions::default(),
-        };
+        let options: BatchOptions = from_py_or_default(options, "options")?;
         let plan = run!(self, |locker| locker.plan_drop_off_batch(
             &session.inner,
             &requests,
