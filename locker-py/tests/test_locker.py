@@ -267,6 +267,39 @@ def test_simulated_hardware_actions_check_physics() -> None:
         hw.open_door(99)
 
 
+def test_a_tag_without_an_end_journals_no_expiry_and_only_exact_numbers() -> None:
+    """Record version 3: a tag registered without an end date has no
+    ``expires_at_s`` in its record or in the grant its tap journals, and
+    every number the journal holds fits in 53 bits."""
+    lk, hw = sim_locker()
+    tag = b"\x04\xa2\x19\x34"
+    lk.register_rfid(12, tag)
+    door, _ = deliver(lk, hw, 1, 12)
+    hw.set_now_s(NOW_S + 60)
+    assert lk.pickup_rfid(tag) == [door]
+    records = lk.journal_records()
+    issued = [r["entry"]["record"] for r in records if r["entry"]["type"] == "credential_issued"]
+    tag_records = [r for r in issued if r["kind"]["type"] == "rfid"]
+    assert len(tag_records) == 1 and "expires_at_s" not in tag_records[0]
+    grants = [r["entry"]["grant"] for r in records if r["entry"]["type"] == "pickup_opened"]
+    assert grants[-1]["channel"] == "rfid" and "expires_at_s" not in grants[-1]
+    assert {r["v"] for r in records} == {3}
+
+    def numbers(value: object) -> List[int]:
+        if isinstance(value, bool):
+            return []
+        if isinstance(value, int):
+            return [value]
+        if isinstance(value, dict):
+            return [n for item in value.values() for n in numbers(item)]
+        if isinstance(value, list):
+            return [n for item in value for n in numbers(item)]
+        return []
+
+    found = numbers(records)
+    assert found and max(found) <= 2**53 - 1
+
+
 def test_rfid_hold_extend_reopen() -> None:
     lk, hw = sim_locker()
     tag = b"\x04\xa2\x19\x33"
