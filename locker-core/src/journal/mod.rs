@@ -77,6 +77,8 @@ pub mod compact;
 mod file;
 pub mod flash;
 pub mod lines;
+#[cfg(feature = "std")]
+pub mod raw;
 mod verify;
 
 use alloc::vec::Vec;

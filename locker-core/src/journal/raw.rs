@@ -1,0 +1,203 @@
+//! Journal text read fast, each entry left as the JSON text it was written
+//! as: for readers that need only a few of an entry's fields (a columnar
+//! export, a quick verification) and would waste their time building the
+//! typed entry.
+//!
+//! Each line is hashed as its bytes stand (the hash covers the record's
+//! body: the line up to its `"hash"` field, closed), so the bytes read are
+//! the bytes verified without serializing the record again. A line in
+//! another spelling of the same record (a store that sorts keys, such as
+//! Postgres `jsonb` or `json.dumps(sort_keys=True)`) does not hash as it
+//! stands; it is read into the typed record, written again as the library
+//! writes it, and verified in that form ([`Scanned::respelt`] counts them).
+//! Either way the chain, the MACs and the heads are checked by the same
+//! [`Verifier`] as [`lines::read`](super::lines::read).
+
+use alloc::borrow::Cow;
+use alloc::string::{String, ToString};
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::value::RawValue;
+use sha2::{Digest as _, Sha256};
+
+use super::lines::{TornTail, parse_line};
+use super::{Digest, JournalError, Record, Trust, Verified, Verifier};
+
+/// One verified record, its entry as JSON text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RawRecord<'t> {
+    /// Format version.
+    pub v: u32,
+    /// Position in the journal.
+    pub seq: u64,
+    /// When it happened, unix seconds.
+    pub at_s: u64,
+    /// The entry, as the library writes it: borrowed from the text when the
+    /// line was written so, owned when it was respelt.
+    pub entry_json: Cow<'t, str>,
+    /// The record's hash.
+    pub hash: Digest,
+    /// Whether the line was another spelling of its record.
+    pub respelt: bool,
+}
+
+/// What [`scan`] established about a whole text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Scanned {
+    /// What the verification established (chain, authentication, head).
+    pub verified: Verified,
+    /// The torn last line, if one was dropped.
+    pub torn_tail: Option<TornTail>,
+    /// How many bytes of the text are whole records.
+    pub valid_bytes: usize,
+    /// How many records were read.
+    pub records: u64,
+    /// How many lines were another spelling of their record.
+    pub respelt: u64,
+}
+
+/// Reads and verifies a journal text against `trust`, handing each record
+/// to `visit` in order, once it is verified; `E` is the entry type a
+/// respelt line is read into (the locker's
+/// [`Entry`](crate::locker::Entry)).
+///
+/// On an error the records before the bad one have been visited, so a
+/// caller can keep the verified part and report where it ends.
+///
+/// # Errors
+///
+/// As [`lines::read`](super::lines::read), except that a line in another
+/// spelling of a genuine record is read, not refused; an error of `visit`
+/// stops the scan and is returned.
+pub fn scan<'t, E: DeserializeOwned + Serialize>(
+    text: &'t str,
+    trust: &Trust<'_>,
+    mut visit: impl FnMut(RawRecord<'t>) -> Result<(), JournalError>,
+) -> Result<Scanned, JournalError> {
+    let mut verifier = Verifier::new(*trust)?;
+    let mut valid_bytes = 0;
+    let mut torn_tail = None;
+    let mut records = 0;
+    let mut respelt = 0;
+    for (index, segment) in text.split_inclusive('\n').enumerate() {
+        let line_number = index + 1;
+        let Some(line) = segment.strip_suffix('\n') else {
+            torn_tail = Some(TornTail {
+                line: line_number,
+                bytes: segment.len(),
+            });
+            break;
+        };
+        let record = match as_written(line) {
+            Some((record, hash)) => {
+                verifier.push_hashed(&record, &hash)?;
+                RawRecord {
+                    v: record.v,
+                    seq: record.seq,
+                    at_s: record.at_s,
+                    entry_json: Cow::Borrowed(record.entry.get()),
+                    hash,
+                    respelt: false,
+                }
+            }
+            None => {
+                let record: Record<E> = parse_line(&respell(line, line_number)?, line_number)?;
+                verifier.push(&record)?;
+                respelt += 1;
+                RawRecord {
+                    v: record.v,
+                    seq: record.seq,
+                    at_s: record.at_s,
+                    entry_json: Cow::Owned(
+                        serde_json::to_string(&record.entry).unwrap_or_default(),
+                    ),
+                    hash: record.hash,
+                    respelt: true,
+                }
+            }
+        };
+        visit(record)?;
+        records += 1;
+        valid_bytes += segment.len();
+    }
+    Ok(Scanned {
+        verified: verifier.finish()?,
+        torn_tail,
+        valid_bytes,
+        records,
+        respelt,
+    })
+}
+
+/// The record of a line written as the library writes it, and the hash of
+/// its bytes; `None` when the line is not such a record (another spelling,
+/// an edit, not a record at all), for the slow path to sort out.
+fn as_written(line: &str) -> Option<(Record<&RawValue>, Digest)> {
+    let record: Record<&RawValue> = serde_json::from_str(line).ok()?;
+    // The body is the line up to the hash field; the hash, then the seal,
+    // close the line.
+    let mut tail = String::with_capacity(128);
+    tail.push_str(",\"hash\":\"");
+    tail.push_str(&record.hash.to_string());
+    tail.push('"');
+    if let (Some(key_id), Some(mac)) = (record.key_id, record.mac) {
+        tail.push_str(&alloc::format!(
+            ",\"key_id\":{},\"mac\":\"{mac}\"",
+            key_id.0
+        ));
+    }
+    tail.push('}');
+    let open_body = line.strip_suffix(tail.as_str())?;
+    let mut hasher = Sha256::new();
+    hasher.update(open_body.as_bytes());
+    hasher.update(b"}");
+    let hash = Digest(hasher.finalize().into());
+    (hash == record.hash).then_some((record, hash))
+}
+
+/// The line written again with every object's `"type"` first, where the
+/// library's tagged readers need it; the rest of each object may stay in
+/// any order, as the typed reader takes it.
+fn respell(line: &str, line_number: usize) -> Result<String, JournalError> {
+    let value: serde_json::Value =
+        serde_json::from_str(line).map_err(|error| JournalError::Malformed {
+            line: line_number,
+            message: error.to_string(),
+        })?;
+    let mut out = String::with_capacity(line.len());
+    write_tag_first(&value, &mut out);
+    Ok(out)
+}
+
+/// Writes `value` as compact JSON, `"type"` first in every object.
+fn write_tag_first(value: &serde_json::Value, out: &mut String) {
+    use serde_json::Value;
+    match value {
+        Value::Object(map) => {
+            out.push('{');
+            let tag = map.get_key_value("type");
+            let rest = map.iter().filter(|(key, _)| key.as_str() != "type");
+            for (index, (key, field)) in tag.into_iter().chain(rest).enumerate() {
+                if index > 0 {
+                    out.push(',');
+                }
+                out.push_str(&Value::String(key.clone()).to_string());
+                out.push(':');
+                write_tag_first(field, out);
+            }
+            out.push('}');
+        }
+        Value::Array(items) => {
+            out.push('[');
+            for (index, item) in items.iter().enumerate() {
+                if index > 0 {
+                    out.push(',');
+                }
+                write_tag_first(item, out);
+            }
+            out.push(']');
+        }
+        scalar => out.push_str(&scalar.to_string()),
+    }
+}
