@@ -5,6 +5,8 @@
 //! core and converts the result or error back. Core errors become subclasses
 //! of `locker.LockerError` (see [`exceptions`]).
 
+extern crate alloc;
+
 use locker_core::{Dimensions, Orientation, geometry::GeometryError};
 use pyo3::prelude::*;
 
@@ -14,6 +16,7 @@ pub mod convert;
 pub mod credential;
 pub mod exceptions;
 pub mod flash;
+pub mod fleet;
 mod interned;
 pub mod journal;
 pub mod locker;
@@ -97,6 +100,8 @@ mod _locker {
     use super::fits;
     #[pymodule_export]
     use super::flash::MemoryFlash;
+    #[pymodule_export]
+    use super::fleet::{JournalTable, read_journal_arrow, read_journals_arrow};
     #[pymodule_export]
     use super::journal::{
         journal_stats, parcel_stays, read_journal, verify_journal, write_journal,

@@ -136,24 +136,48 @@ pub fn scan<'t, E: DeserializeOwned + Serialize>(
 fn as_written(line: &str) -> Option<(Record<&RawValue>, Digest)> {
     let record: Record<&RawValue> = serde_json::from_str(line).ok()?;
     // The body is the line up to the hash field; the hash, then the seal,
-    // close the line.
-    let mut tail = String::with_capacity(128);
-    tail.push_str(",\"hash\":\"");
-    tail.push_str(&record.hash.to_string());
-    tail.push('"');
+    // close the line. Written without the formatter: this runs per record.
+    let mut tail = [0_u8; 128];
+    let mut len = 0;
+    let mut put = |bytes: &[u8]| {
+        if let Some(slot) = tail.get_mut(len..len + bytes.len()) {
+            slot.copy_from_slice(bytes);
+        }
+        len += bytes.len();
+    };
+    let mut hex = [0_u8; 64];
+    put(b",\"hash\":\"");
+    put(crate::hex::encode_into(&record.hash.0, &mut hex).as_bytes());
+    put(b"\"");
     if let (Some(key_id), Some(mac)) = (record.key_id, record.mac) {
-        tail.push_str(&alloc::format!(
-            ",\"key_id\":{},\"mac\":\"{mac}\"",
-            key_id.0
-        ));
+        put(b",\"key_id\":");
+        let mut digits = [0_u8; 5];
+        put(decimal(key_id.0, &mut digits));
+        put(b",\"mac\":\"");
+        put(crate::hex::encode_into(&mac.0, &mut hex[..2 * mac.0.len()]).as_bytes());
+        put(b"\"");
     }
-    tail.push('}');
-    let open_body = line.strip_suffix(tail.as_str())?;
+    put(b"}");
+    let tail = core::str::from_utf8(tail.get(..len)?).ok()?;
+    let open_body = line.strip_suffix(tail)?;
     let mut hasher = Sha256::new();
     hasher.update(open_body.as_bytes());
     hasher.update(b"}");
     let hash = Digest(hasher.finalize().into());
     (hash == record.hash).then_some((record, hash))
+}
+
+/// `value` in decimal, in the end of `digits`.
+fn decimal(mut value: u16, digits: &mut [u8; 5]) -> &[u8] {
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        digits[start] = b'0' + u8::try_from(value % 10).unwrap_or(0);
+        value /= 10;
+        if value == 0 {
+            return &digits[start..];
+        }
+    }
 }
 
 /// The line written again with every object's `"type"` first, where the
