@@ -1,3 +1,5 @@
+#![allow(clippy::unwrap_used, clippy::cast_possible_truncation)]
+
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Int8Type, TimestampSecondType, UInt32Type, UInt64Type};
 use arrow_array::{Array, RecordBatch};

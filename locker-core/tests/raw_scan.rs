@@ -2,6 +2,13 @@
 //! record, and refuses what it refuses; lines in another spelling of their
 //! record (sorted keys) are read too, and nothing else gets through.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::std_instead_of_alloc,
+    clippy::std_instead_of_core,
+    clippy::cast_possible_truncation
+)]
+
 use locker_core::credential::KeyRing;
 use locker_core::journal::raw::{RawRecord, scan};
 use locker_core::journal::{JournalError, Trust, lines};
