@@ -17,6 +17,7 @@ pub mod flash;
 mod interned;
 pub mod journal;
 pub mod locker;
+mod pickle;
 pub mod sim;
 pub mod to_python;
 
