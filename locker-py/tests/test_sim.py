@@ -3,7 +3,7 @@
 import _thread
 import threading
 import time
-from typing import Any, Dict, List, Tuple, cast
+from typing import Any, Callable, Dict, List, Tuple, cast
 
 import pytest
 
@@ -169,3 +169,41 @@ def test_infeasible_plans_raise() -> None:
 
 def test_simulation_releases_the_gil() -> None:
     assert ticks_during(lambda: locker.simulate(small(units=300, days=120))) > 5
+
+
+@pytest.mark.parametrize(
+    "long_call",
+    [
+        lambda: locker.simulate(small(units=300, days=90)),
+        lambda: locker.plan(small(units=60, days=14), {"seeds": 2}),
+    ],
+    ids=["simulate", "plan"],
+)
+def test_simulations_in_two_threads_run_at_the_same_time(long_call: Callable[[], object]) -> None:
+    # Short simulations back to back in another thread while a long call
+    # runs in this one. Were the GIL held through a call, the other thread
+    # could run Python (and record a short one's end) only just before the
+    # call and just after it; released, short ones keep ending throughout,
+    # in the middle half of the long call too.
+    ends: List[float] = []
+    stop = threading.Event()
+
+    def short_ones() -> None:
+        while not stop.is_set():
+            locker.simulate(small(units=20, days=7))
+            ends.append(time.perf_counter())
+
+    other = threading.Thread(target=short_ones)
+    other.start()
+    try:
+        while not ends:  # the other thread is under way
+            time.sleep(0.001)
+        started = time.perf_counter()
+        long_call()
+        finished = time.perf_counter()
+    finally:
+        stop.set()
+        other.join()
+    quarter = (finished - started) / 4
+    middle = [end for end in ends if started + quarter < end < finished - quarter]
+    assert len(middle) >= 3, (len(middle), finished - started)
