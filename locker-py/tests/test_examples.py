@@ -51,3 +51,20 @@ def test_plot_building_example_without_matplotlib(
     assert "doors against coverage" in out
     assert "pip install 'locker[plot]'" in out
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.skipif(importlib.util.find_spec("distributed") is None, reason="needs dask.distributed")
+def test_portfolio_dask_example(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr(sys, "argv", ["portfolio_dask.py", "--quick"])
+    runpy.run_path(str(EXAMPLES / "portfolio_dask.py"), run_name="__main__")
+    out = capsys.readouterr().out
+    assert "12 buildings planned" in out
+    assert "Station Tower" in out and "doors_XL" in out
+    assert "portfolio: " in out and " doors, " in out
+
+
+def test_portfolio_dask_example_without_dask(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "distributed", None)
+    monkeypatch.setattr(sys, "argv", ["portfolio_dask.py", "--quick"])
+    with pytest.raises(SystemExit, match=r"pip install 'locker\[dask\]'"):
+        runpy.run_path(str(EXAMPLES / "portfolio_dask.py"), run_name="__main__")
