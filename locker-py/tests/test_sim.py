@@ -174,7 +174,7 @@ def test_simulation_releases_the_gil() -> None:
 @pytest.mark.parametrize(
     "long_call",
     [
-        lambda: locker.simulate(small(units=300, days=90)),
+        lambda: locker.simulate(small(units=200, days=60)),
         lambda: locker.plan(small(units=60, days=14), {"seeds": 2}),
     ],
     ids=["simulate", "plan"],
