@@ -1,6 +1,7 @@
 """Building simulation and capacity planning."""
 
 import _thread
+import sys
 import threading
 import time
 from typing import Any, Callable, Dict, List, Tuple, cast
@@ -184,7 +185,9 @@ def test_simulations_in_two_threads_run_at_the_same_time(long_call: Callable[[],
     # runs in this one. Were the GIL held through a call, the other thread
     # could run Python (and record a short one's end) only just before the
     # call and just after it; released, short ones keep ending throughout,
-    # in the middle half of the long call too.
+    # in the middle half of the long call too. A switch interval of 1 ms
+    # (5 by default) keeps "just before" short next to a release build's
+    # long call (some 30 ms).
     ends: List[float] = []
     stop = threading.Event()
 
@@ -193,6 +196,8 @@ def test_simulations_in_two_threads_run_at_the_same_time(long_call: Callable[[],
             locker.simulate(small(units=20, days=7))
             ends.append(time.perf_counter())
 
+    interval_s = sys.getswitchinterval()
+    sys.setswitchinterval(0.001)
     other = threading.Thread(target=short_ones)
     other.start()
     try:
@@ -204,6 +209,7 @@ def test_simulations_in_two_threads_run_at_the_same_time(long_call: Callable[[],
     finally:
         stop.set()
         other.join()
+        sys.setswitchinterval(interval_s)
     quarter = (finished - started) / 4
     middle = [end for end in ends if started + quarter < end < finished - quarter]
     assert len(middle) >= 3, (len(middle), finished - started)
