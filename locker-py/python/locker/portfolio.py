@@ -144,8 +144,11 @@ def frame(buildings: Mapping[str, Building], outcomes: Mapping[str, Outcome]) ->
     defaults = default_building()
     classes: List[str] = []
     for outcome in outcomes.values():
-        if not isinstance(outcome, InfeasibleError):
-            classes.extend(c["size_class"] for c in outcome["counts"] if c["size_class"] not in classes)
+        if isinstance(outcome, InfeasibleError):
+            continue
+        for count in outcome["counts"]:
+            if count["size_class"] not in classes:
+                classes.append(count["size_class"])
     rows: List[Dict[str, Any]] = []
     for building_id, building in buildings.items():
         outcome = outcomes[building_id]
