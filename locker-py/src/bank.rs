@@ -9,6 +9,7 @@ use pyo3::prelude::*;
 use crate::args;
 use crate::convert::{from_py, from_py_or_default, to_py};
 use crate::exceptions::CoreError;
+use crate::pickle;
 
 /// Reads and validates a bank configuration given as a dict.
 fn config_from(config: &Bound<'_, PyAny>) -> PyResult<BankConfig> {
@@ -190,6 +191,14 @@ impl Bank {
         let plan: BatchPlan = from_py(plan, "plan")?;
         self.inner.apply_batch(&plan).map_err(CoreError::from)?;
         Ok(())
+    }
+
+    /// Refuses pickling with the reason: a bank's live state stays in its process.
+    fn __reduce__(&self) -> PyResult<()> {
+        Err(pickle::refused(
+            "Bank",
+            "it is one bank's live state (doors, parcels); send its config() (a dict) and build a Bank where it is needed",
+        ))
     }
 
     fn __repr__(&self) -> String {

@@ -22,6 +22,7 @@ use pyo3::types::PyBytes;
 use crate::args;
 use crate::convert::{from_py, named, to_py};
 use crate::exceptions::{CoreError, invalid_argument};
+use crate::pickle;
 
 /// A generator seeded from `entropy` (exactly 32 bytes) or `os.urandom`,
 /// through the core's check of caller-given entropy.
@@ -185,6 +186,11 @@ impl KeyRing {
         self.inner.len()
     }
 
+    /// Refuses pickling with the reason: secret keys do not travel.
+    fn __reduce__(&self) -> PyResult<()> {
+        Err(pickle::refused("KeyRing", pickle::SECRET_KEYS))
+    }
+
     fn __repr__(&self) -> String {
         format!("KeyRing(ids={:?})", self.ids())
     }
@@ -243,6 +249,14 @@ pub struct CredentialStore {
 
 #[pymethods]
 impl CredentialStore {
+    /// Refuses pickling with the reason: a bank's live records stay with it.
+    fn __reduce__(&self) -> PyResult<()> {
+        Err(pickle::refused(
+            "CredentialStore",
+            "it is one bank's live credential records and throttles; its records() (dicts) pickle, and insert() puts them into another store",
+        ))
+    }
+
     fn __repr__(&self) -> String {
         let records: Vec<_> = self.inner.records().collect();
         let active = records
@@ -785,6 +799,11 @@ impl IssuerSigningKey {
     /// has them can sign for every bank that lists the key.
     fn to_bytes<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
         PyBytes::new(py, self.inner.to_secret_bytes().as_ref())
+    }
+
+    /// Refuses pickling with the reason: secret keys do not travel.
+    fn __reduce__(&self) -> PyResult<()> {
+        Err(pickle::refused("IssuerSigningKey", pickle::SECRET_KEYS))
     }
 
     fn __repr__(&self) -> String {

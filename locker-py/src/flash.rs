@@ -32,6 +32,7 @@ use serde::Serialize;
 use crate::args::{self, FromArg};
 use crate::exceptions::{CoreError, argument_type, invalid_argument};
 use crate::locker::Interrupt;
+use crate::pickle;
 
 /// The simulated chip, shared between Python (which cuts the power and
 /// reads the wear) and the journal (which writes).
@@ -561,6 +562,14 @@ impl MemoryFlash {
             .lock()
             .erase(offset, length)
             .map_err(CoreError::MemoryFlash)?)
+    }
+
+    /// Refuses pickling with the reason: the chip's image travels, not the chip.
+    fn __reduce__(&self) -> PyResult<()> {
+        Err(pickle::refused(
+            "MemoryFlash",
+            "a simulated chip belongs to the process that drives it; its image travels as to_bytes(), and MemoryFlash.from_bytes() rebuilds it",
+        ))
     }
 
     fn __repr__(&self) -> String {

@@ -20,6 +20,7 @@ pub mod fleet;
 mod interned;
 pub mod journal;
 pub mod locker;
+mod pickle;
 pub mod sim;
 pub mod to_python;
 

@@ -30,6 +30,7 @@ use crate::credential::{KeyRing, site_key};
 use crate::exceptions::{CoreError, argument_type, invalid_argument};
 use crate::flash::{FlashReport, OnFlash, flash_from};
 use crate::journal::{head_from, records_from};
+use crate::pickle;
 
 /// The simulated hardware, shared between Python (which opens doors and
 /// puts parcels in) and the locker (which unlocks and reads sensors).
@@ -444,6 +445,14 @@ impl SimulatedHardware {
         act(self, |s| s.take_parcel(CompartmentId(door)))
     }
 
+    /// Refuses pickling with the reason: a simulated board stays in its process.
+    fn __reduce__(&self) -> PyResult<()> {
+        Err(pickle::refused(
+            "SimulatedHardware",
+            "a simulated board belongs to the process that drives its locker",
+        ))
+    }
+
     fn __repr__(&self) -> String {
         let sim = self.shared.lock();
         let doors: Vec<CompartmentId> = sim.doors().collect();
@@ -537,6 +546,14 @@ impl CourierSessionHandle {
     fn kiosk(&self) -> u32 {
         self.inner.kiosk().0
     }
+
+    /// Refuses pickling with the reason: a session stays with its locker.
+    fn __reduce__(&self) -> PyResult<()> {
+        Err(pickle::refused(
+            "CourierSessionHandle",
+            "a courier session belongs to the locker that opened it, in its process",
+        ))
+    }
 }
 
 /// The core locker, whichever journal it keeps: in memory (`Locker()`,
@@ -613,6 +630,14 @@ fn hardware_from(hardware: &Bound<'_, PyAny>, interrupt: &Interrupt) -> PyResult
 
 #[pymethods]
 impl Locker {
+    /// Refuses pickling with the reason: the journal travels, not the locker.
+    fn __reduce__(&self) -> PyResult<()> {
+        Err(pickle::refused(
+            "Locker",
+            "a locker is live state over its hardware and holds the site's secret keys; its journal travels (journal_text(), head()), and Locker.restore() rebuilds it where the keys are",
+        ))
+    }
+
     fn __repr__(&self) -> String {
         let (journal, bank_id, doors, occupied, records) = with_locker!(&self.inner, |locker| {
             let state = locker.state();

@@ -51,3 +51,39 @@ def test_plot_building_example_without_matplotlib(
     assert "doors against coverage" in out
     assert "pip install 'locker[plot]'" in out
     assert list(tmp_path.iterdir()) == []
+
+
+def run_portfolio_dask(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *args: str) -> None:
+    monkeypatch.setattr(sys, "argv", ["portfolio_dask.py", "--quick", *args])
+    runpy.run_path(str(EXAMPLES / "portfolio_dask.py"), run_name="__main__")
+    out = capsys.readouterr().out
+    assert "12 buildings planned" in out
+    assert "Station Tower" in out and "doors_XL" in out
+    assert "portfolio: " in out and " doors, " in out
+
+
+needs_dask = pytest.mark.skipif(importlib.util.find_spec("distributed") is None, reason="needs dask.distributed")
+
+
+@needs_dask
+def test_portfolio_dask_example(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    run_portfolio_dask(monkeypatch, capsys)
+
+
+@needs_dask
+def test_portfolio_dask_example_on_a_running_cluster(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # --scheduler connects to a cluster started elsewhere (here, in this
+    # process) instead of starting one.
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=":0") as cluster:
+        run_portfolio_dask(monkeypatch, capsys, "--scheduler", cluster.scheduler_address)
+
+
+def test_portfolio_dask_example_without_dask(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "distributed", None)
+    monkeypatch.setattr(sys, "argv", ["portfolio_dask.py", "--quick"])
+    with pytest.raises(SystemExit, match=r"pip install 'locker\[dask\]'"):
+        runpy.run_path(str(EXAMPLES / "portfolio_dask.py"), run_name="__main__")

@@ -1,9 +1,10 @@
 """Building simulation and capacity planning."""
 
 import _thread
+import sys
 import threading
 import time
-from typing import Any, Dict, List, Tuple, cast
+from typing import Any, Callable, Dict, List, Tuple, cast
 
 import pytest
 
@@ -169,3 +170,46 @@ def test_infeasible_plans_raise() -> None:
 
 def test_simulation_releases_the_gil() -> None:
     assert ticks_during(lambda: locker.simulate(small(units=300, days=120))) > 5
+
+
+@pytest.mark.parametrize(
+    "long_call",
+    [
+        lambda: locker.simulate(small(units=200, days=60)),
+        lambda: locker.plan(small(units=60, days=14), {"seeds": 2}),
+    ],
+    ids=["simulate", "plan"],
+)
+def test_simulations_in_two_threads_run_at_the_same_time(long_call: Callable[[], object]) -> None:
+    # Short simulations back to back in another thread while a long call
+    # runs in this one. Were the GIL held through a call, the other thread
+    # could run Python (and record a short one's end) only just before the
+    # call and just after it; released, short ones keep ending throughout,
+    # in the middle half of the long call too. A switch interval of 1 ms
+    # (5 by default) keeps "just before" short next to a release build's
+    # long call (some 30 ms).
+    ends: List[float] = []
+    stop = threading.Event()
+
+    def short_ones() -> None:
+        while not stop.is_set():
+            locker.simulate(small(units=20, days=7))
+            ends.append(time.perf_counter())
+
+    interval_s = sys.getswitchinterval()
+    sys.setswitchinterval(0.001)
+    other = threading.Thread(target=short_ones)
+    other.start()
+    try:
+        while not ends:  # the other thread is under way
+            time.sleep(0.001)
+        started = time.perf_counter()
+        long_call()
+        finished = time.perf_counter()
+    finally:
+        stop.set()
+        other.join()
+        sys.setswitchinterval(interval_s)
+    quarter = (finished - started) / 4
+    middle = [end for end in ends if started + quarter < end < finished - quarter]
+    assert len(middle) >= 3, (len(middle), finished - started)

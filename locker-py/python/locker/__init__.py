@@ -44,6 +44,9 @@ is what the other bindings and the firmware read.
   real locker's journal too), :func:`plan`, :func:`coverage_curve`,
   :func:`default_building`, :func:`default_classes`, :func:`compose_bank`;
   the shapes of their results in :mod:`locker.types`.
+- Portfolios: :mod:`locker.portfolio` plans many buildings on a
+  ``dask.distributed`` cluster (the ``dask`` extra; imported only when
+  asked for, so the package works without Dask).
 
 Every error derives from :class:`LockerError`, whose ``code`` is the core's
 stable code for what went wrong (``"forged"``, ``"weak_key"``, ...). An
