@@ -109,6 +109,15 @@ impl JournalTable {
         PyCapsule::new_with_value(py, stream, c"arrow_array_stream")
     }
 
+    /// Refused, saying what pickles instead.
+    fn __reduce__(&self) -> PyResult<()> {
+        Err(crate::pickle::refused(
+            "JournalTable",
+            "it is a view for Arrow consumers; send pyarrow.table(t) (which pickles) or \
+             the journals themselves",
+        ))
+    }
+
     fn __repr__(&self) -> String {
         let failed = self.reports.iter().filter(|r| r.error.is_some()).count();
         format!(

@@ -532,6 +532,46 @@ def read_journal(
     Raises :class:`JournalError` naming the first bad record.
     """
 
+@final
+class JournalTable:
+    """Journal records as an Arrow table (see :mod:`locker.fleet`)."""
+
+    SCHEMA_VERSION: int
+    @property
+    def num_rows(self) -> int: ...
+    @property
+    def ok(self) -> bool:
+        """Whether every bank's journal verified whole."""
+    @property
+    def reports(self) -> List[Dict[str, Any]]:
+        """One dict per bank: ``bank_id``, ``records``, ``respelt``, ``error``, ``verified``, ``torn_tail``."""
+    def __len__(self) -> int: ...
+    def __arrow_c_schema__(self) -> object: ...
+    def __arrow_c_stream__(self, requested_schema: Optional[object] = None) -> object: ...
+    def __reduce__(self) -> None: ...
+
+def read_journal_arrow(
+    text: str,
+    keys: Optional[KeyRing] = None,
+    *,
+    bank_id: str = "",
+    expected_head: Optional[Mapping[str, Any]] = None,
+    min_records: Optional[int] = None,
+    accept_legacy: bool = False,
+    strict: bool = False,
+) -> JournalTable:
+    """One journal as an Arrow table, verified as it is read."""
+
+def read_journals_arrow(
+    journals: Any,
+    keys: Union[KeyRing, Mapping[str, KeyRing], None] = None,
+    *,
+    accept_legacy: bool = False,
+    strict: bool = False,
+    threads: Optional[int] = None,
+) -> JournalTable:
+    """Many banks' journals as one Arrow table, on every core."""
+
 def verify_journal(
     records: _Records,
     keys: Optional[KeyRing] = None,
