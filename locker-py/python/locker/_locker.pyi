@@ -59,6 +59,7 @@ __all__ = [
     "InvalidArgumentError",
     "IssuerSigningKey",
     "JournalError",
+    "JournalTable",
     "KeyRing",
     "Locker",
     "LockerError",
@@ -92,6 +93,8 @@ __all__ = [
     "plan",
     "qr_svg",
     "read_journal",
+    "read_journal_arrow",
+    "read_journals_arrow",
     "replay",
     "sign_remote_command",
     "sign_remote_command_ed25519",
@@ -548,7 +551,6 @@ class JournalTable:
     def __len__(self) -> int: ...
     def __arrow_c_schema__(self) -> object: ...
     def __arrow_c_stream__(self, requested_schema: Optional[object] = None) -> object: ...
-    def __reduce__(self) -> None: ...
 
 def read_journal_arrow(
     text: str,

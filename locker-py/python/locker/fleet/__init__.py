@@ -38,12 +38,9 @@ from __future__ import annotations
 
 import os
 import uuid
-from typing import TYPE_CHECKING, Any, Iterable, List, Mapping, Optional, Tuple, Union
+from typing import Any, Iterable, List, Mapping, Optional, Tuple, Union
 
 from locker._locker import JournalTable, KeyRing, read_journal_arrow, read_journals_arrow
-
-if TYPE_CHECKING:  # pragma: no cover
-    import pyarrow
 
 #: The version of the journal table's schema (also in the schema's
 #: metadata under ``locker.journal_schema_version``).
@@ -119,9 +116,9 @@ def read_journals(
 
 def _pyarrow() -> Any:
     try:
-        import pyarrow
-        import pyarrow.compute
-        import pyarrow.dataset
+        import pyarrow  # type: ignore[import-untyped,unused-ignore]
+        import pyarrow.compute  # type: ignore[import-untyped,unused-ignore]
+        import pyarrow.dataset  # type: ignore[import-untyped,unused-ignore]
     except ImportError as error:  # pragma: no cover - exercised by a test with pyarrow hidden
         raise ImportError(
             "locker.fleet.write_parquet and schema need pyarrow: pip install 'locker[arrow]'"
@@ -129,7 +126,7 @@ def _pyarrow() -> Any:
     return pyarrow
 
 
-def schema() -> "pyarrow.Schema":
+def schema() -> Any:
     """The journal table's schema as a ``pyarrow.Schema`` (needs pyarrow)."""
     pa = _pyarrow()
     return pa.schema(read_journal_arrow(""))
