@@ -77,15 +77,17 @@ def main() -> None:
     try:
         import duckdb
         import polars
-        import pyarrow
+        import pyarrow  # type: ignore[import-untyped,unused-ignore]
     except ImportError:
         print("pyarrow, polars or duckdb missing: pip install 'locker[arrow]' polars duckdb")
         return
     rate("  + pyarrow.table", best_s(lambda: pyarrow.table(journal_table), args.repeat), total)
     rate("  + polars.DataFrame", best_s(lambda: polars.DataFrame(journal_table), args.repeat), total)
+    connection = duckdb.connect()
+    connection.register("journal", journal_table)
     rate(
         "  + duckdb count by kind",
-        best_s(lambda: duckdb.sql("select kind, count(*) from journal_table group by kind").fetchall(), args.repeat),
+        best_s(lambda: connection.execute("select kind, count(*) from journal group by kind").fetchall(), args.repeat),
         total,
     )
     arrow_table = pyarrow.table(journal_table)
