@@ -77,7 +77,12 @@ pub(crate) fn read_in_batches(
     batch_rows: usize,
 ) -> (Vec<RecordBatch>, BankReport) {
     let mut batches = Vec::new();
-    let mut builder = BatchBuilder::new();
+    // Sized for the whole journal, or a batch of it: a line is a record,
+    // and entries are most of each line.
+    let lines = line_count(input.text.as_bytes());
+    let rows = lines.clamp(1, batch_rows);
+    let entry_bytes = input.text.len() / lines.max(1) * rows;
+    let mut builder = BatchBuilder::with_capacity(rows, input.bank_id, entry_bytes);
     let mut records = 0_u64;
     let mut respelt = 0_u64;
     let scanned = scan::<Entry>(input.text, &input.trust, |record| {
@@ -128,6 +133,11 @@ pub(crate) fn read_in_batches(
         }
     }
     (batches, report)
+}
+
+/// The lines of `text`.
+fn line_count(text: &[u8]) -> usize {
+    text.iter().filter(|&&byte| byte == b'\n').count()
 }
 
 /// Reads many banks' journals on up to `threads` threads (at least one),
