@@ -49,6 +49,9 @@ SCHEMA_VERSION: int = JournalTable.SCHEMA_VERSION
 #: The partition columns of the Parquet dataset, outermost first.
 PARTITIONS: Tuple[str, str] = ("bank_id", "month")
 
+#: The columns worth a Parquet dictionary: few distinct values each.
+_DICTIONARY_COLUMNS = ("version", "kind", "channel", "outcome")
+
 Journal = Union[str, bytes, "os.PathLike[str]"]
 
 __all__ = [
@@ -136,7 +139,7 @@ def write_parquet(
     tables: Union[Any, Iterable[Any]],
     root: Union[str, "os.PathLike[str]"],
     *,
-    compression: str = "zstd",
+    compression: str = "lz4",
 ) -> List[str]:
     """Writes journal tables to the hive-partitioned Parquet dataset at
     ``root`` (``bank_id=<id>/month=<YYYY-MM>/part-<uuid>-<n>.parquet``) and
@@ -147,6 +150,12 @@ def write_parquet(
     month) partition being written replaces the one on disk; every other
     partition is left as it is, so writing next month's journals appends.
     Needs pyarrow (the ``arrow`` extra).
+
+    ``compression`` is Parquet's codec: ``"lz4"`` (LZ4_RAW, about 105 B a
+    record, the fastest to write), ``"zstd"`` (about 70 B, three times
+    slower), ``"snappy"`` (for Spark before 3.4, which lacks LZ4_RAW) or
+    ``"none"``. Only the small columns are dictionary-encoded: entries
+    and hashes are all distinct, and trying cost half the write time.
     """
     pa = _pyarrow()
     pc = pa.compute
@@ -171,7 +180,9 @@ def write_parquet(
         partitioning_flavor="hive",
         existing_data_behavior="delete_matching",
         basename_template=f"part-{uuid.uuid4().hex}-{{i}}.parquet",
-        file_options=ds.ParquetFileFormat().make_write_options(compression=compression),
+        file_options=ds.ParquetFileFormat().make_write_options(
+            compression=compression, use_dictionary=list(_DICTIONARY_COLUMNS)
+        ),
         file_visitor=lambda written_file: written.append(written_file.path),
     )
     return written
