@@ -24,7 +24,7 @@ pub(crate) struct Columns<'a> {
 
 /// The fields of any entry kind the columns read; serde skips the others.
 #[derive(Deserialize)]
-struct Fields<'a> {
+pub(crate) struct Fields<'a> {
     #[serde(rename = "type", borrow)]
     kind: Cow<'a, str>,
     compartment: Option<u32>,
@@ -82,7 +82,16 @@ const CODED_REASONS: [&str; 3] = ["deposit_aborted", "pickup_aborted", "deposit_
 /// A message when the text is not an entry object, or names a kind or a
 /// channel this schema version does not know.
 pub(crate) fn columns(json: &str) -> Result<Columns<'_>, String> {
-    let fields: Fields<'_> = serde_json::from_str(json).map_err(|e| e.to_string())?;
+    columns_of(serde_json::from_str(json).map_err(|e| e.to_string())?)
+}
+
+/// The columns of an entry read as [`Fields`].
+///
+/// # Errors
+///
+/// A message when the entry names a kind or a channel this schema version
+/// does not know.
+pub(crate) fn columns_of(fields: Fields<'_>) -> Result<Columns<'_>, String> {
     let kind = code(&KINDS, &fields.kind)
         .ok_or_else(|| format!("unknown entry kind {:?}", fields.kind))?;
     let grant = fields.grant.as_ref();

@@ -6,12 +6,12 @@ use std::sync::Mutex;
 
 use arrow_array::RecordBatch;
 use locker_core::journal::lines::TornTail;
-use locker_core::journal::raw::scan;
+use locker_core::journal::raw::scan_with;
 use locker_core::journal::{JournalError, Trust, Verified};
 use locker_core::locker::Entry;
 
 use crate::batch::{BATCH_ROWS, BatchBuilder};
-use crate::fields::columns;
+use crate::fields::{Fields, columns, columns_of};
 
 /// One bank's rows and report.
 type BankRead = (Vec<RecordBatch>, BankReport);
@@ -85,14 +85,19 @@ pub(crate) fn read_in_batches(
     let mut builder = BatchBuilder::with_capacity(rows, input.bank_id, entry_bytes);
     let mut records = 0_u64;
     let mut respelt = 0_u64;
-    let scanned = scan::<Entry>(input.text, &input.trust, |record| {
+    let scanned = scan_with::<Entry, Fields<'_>>(input.text, &input.trust, |record, fields| {
         let line = usize::try_from(records)
             .unwrap_or(usize::MAX)
             .saturating_add(1);
         let malformed = |message: String| JournalError::Malformed { line, message };
         let at = i64::try_from(record.at_s)
             .map_err(|_| malformed(format!("time {} is past any timestamp", record.at_s)))?;
-        let columns = columns(&record.entry_json).map_err(malformed)?;
+        // Read with the line, or from the respelt entry's text.
+        let columns = match fields {
+            Some(fields) => columns_of(fields),
+            None => columns(&record.entry_json),
+        }
+        .map_err(malformed)?;
         builder
             .push(input.bank_id, &record, at, columns)
             .map_err(|e| malformed(e.to_string()))?;

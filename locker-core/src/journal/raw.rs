@@ -16,9 +16,8 @@
 use alloc::borrow::Cow;
 use alloc::string::{String, ToString};
 
-use serde::Serialize;
-use serde::de::DeserializeOwned;
-use serde_json::value::RawValue;
+use serde::de::{DeserializeOwned, IgnoredAny};
+use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
 
 use super::lines::{TornTail, parse_line};
@@ -75,6 +74,22 @@ pub fn scan<'t, E: DeserializeOwned + Serialize>(
     trust: &Trust<'_>,
     mut visit: impl FnMut(RawRecord<'t>) -> Result<(), JournalError>,
 ) -> Result<Scanned, JournalError> {
+    scan_with::<E, IgnoredAny>(text, trust, |record, _| visit(record))
+}
+
+/// [`scan`], reading each entry as `V` too, in the same pass as the line
+/// (a view of the fields the caller needs: serde skips the rest). `visit`
+/// gets the view for lines read as they stand, and `None` for respelt
+/// ones, whose entry the caller reads from the record's `entry_json`.
+///
+/// # Errors
+///
+/// As [`scan`].
+pub fn scan_with<'t, E: DeserializeOwned + Serialize, V: Deserialize<'t>>(
+    text: &'t str,
+    trust: &Trust<'_>,
+    mut visit: impl FnMut(RawRecord<'t>, Option<V>) -> Result<(), JournalError>,
+) -> Result<Scanned, JournalError> {
     let mut verifier = Verifier::new(*trust)?;
     let mut valid_bytes = 0;
     let mut torn_tail = None;
@@ -89,23 +104,24 @@ pub fn scan<'t, E: DeserializeOwned + Serialize>(
             });
             break;
         };
-        let record = match as_written(line) {
-            Some((record, hash)) => {
+        match as_written::<V>(line) {
+            Some((record, entry_json, hash)) => {
                 verifier.push_hashed(&record, &hash)?;
-                RawRecord {
+                let raw = RawRecord {
                     v: record.v,
                     seq: record.seq,
                     at_s: record.at_s,
-                    entry_json: Cow::Borrowed(record.entry.get()),
+                    entry_json: Cow::Borrowed(entry_json),
                     hash,
                     respelt: false,
-                }
+                };
+                visit(raw, Some(record.entry))?;
             }
             None => {
                 let record: Record<E> = parse_line(&respell(line, line_number)?, line_number)?;
                 verifier.push(&record)?;
                 respelt += 1;
-                RawRecord {
+                let raw = RawRecord {
                     v: record.v,
                     seq: record.seq,
                     at_s: record.at_s,
@@ -114,10 +130,10 @@ pub fn scan<'t, E: DeserializeOwned + Serialize>(
                     ),
                     hash: record.hash,
                     respelt: true,
-                }
+                };
+                visit(raw, None)?;
             }
-        };
-        visit(record)?;
+        }
         records += 1;
         valid_bytes += segment.len();
     }
@@ -130,45 +146,87 @@ pub fn scan<'t, E: DeserializeOwned + Serialize>(
     })
 }
 
-/// The record of a line written as the library writes it, and the hash of
-/// its bytes; `None` when the line is not such a record (another spelling,
-/// an edit, not a record at all), for the slow path to sort out.
-fn as_written(line: &str) -> Option<(Record<&RawValue>, Digest)> {
-    let record: Record<&RawValue> = serde_json::from_str(line).ok()?;
-    // The body is the line up to the hash field; the hash, then the seal,
-    // close the line. Written without the formatter: this runs per record.
-    let mut tail = [0_u8; 128];
-    let mut len = 0;
-    let mut put = |bytes: &[u8]| {
-        if let Some(slot) = tail.get_mut(len..len + bytes.len()) {
+/// Fixed-size text written without the formatter (this runs per record).
+struct Text<const N: usize> {
+    bytes: [u8; N],
+    len: usize,
+}
+
+impl<const N: usize> Text<N> {
+    const fn new() -> Self {
+        Self {
+            bytes: [0; N],
+            len: 0,
+        }
+    }
+
+    fn put(&mut self, bytes: &[u8]) {
+        if let Some(slot) = self.bytes.get_mut(self.len..self.len + bytes.len()) {
             slot.copy_from_slice(bytes);
         }
-        len += bytes.len();
-    };
-    let mut hex = [0_u8; 64];
-    put(b",\"hash\":\"");
-    put(crate::hex::encode_into(&record.hash.0, &mut hex).as_bytes());
-    put(b"\"");
-    if let (Some(key_id), Some(mac)) = (record.key_id, record.mac) {
-        put(b",\"key_id\":");
-        let mut digits = [0_u8; 5];
-        put(decimal(key_id.0, &mut digits));
-        put(b",\"mac\":\"");
-        put(crate::hex::encode_into(&mac.0, &mut hex[..2 * mac.0.len()]).as_bytes());
-        put(b"\"");
+        self.len += bytes.len();
     }
-    put(b"}");
-    let tail = core::str::from_utf8(tail.get(..len)?).ok()?;
+
+    fn put_hex(&mut self, bytes: &[u8]) {
+        let mut hex = [0_u8; 64];
+        let out = hex.get_mut(..2 * bytes.len()).unwrap_or_default();
+        self.put(crate::hex::encode_into(bytes, out).as_bytes());
+    }
+
+    fn put_decimal(&mut self, value: u64) {
+        let mut digits = [0_u8; 20];
+        self.put(decimal(value, &mut digits));
+    }
+
+    /// The text, or `None` if it overflowed.
+    fn as_str(&self) -> Option<&str> {
+        core::str::from_utf8(self.bytes.get(..self.len)?).ok()
+    }
+}
+
+/// The record of a line written as the library writes it (its entry read
+/// as the view `V`), its entry's text and the hash of the line's body as
+/// it stands; `None` when the line is not such a record (another
+/// spelling, an edit, not a record at all), for the slow path to sort out.
+fn as_written<'t, V: Deserialize<'t>>(line: &'t str) -> Option<(Record<V>, &'t str, Digest)> {
+    let record: Record<V> = serde_json::from_str(line).ok()?;
+    // The line is the fields before the entry, the entry, then the hash
+    // and the seal: with both ends as the library writes them, what lies
+    // between is the entry the view was read from.
+    let mut head = Text::<192>::new();
+    head.put(b"{\"v\":");
+    head.put_decimal(u64::from(record.v));
+    head.put(b",\"seq\":");
+    head.put_decimal(record.seq);
+    head.put(b",\"at_s\":");
+    head.put_decimal(record.at_s);
+    head.put(b",\"prev\":\"");
+    head.put_hex(&record.prev.0);
+    head.put(b"\",\"entry\":");
+    let mut tail = Text::<128>::new();
+    tail.put(b",\"hash\":\"");
+    tail.put_hex(&record.hash.0);
+    tail.put(b"\"");
+    if let (Some(key_id), Some(mac)) = (record.key_id, record.mac) {
+        tail.put(b",\"key_id\":");
+        tail.put_decimal(u64::from(key_id.0));
+        tail.put(b",\"mac\":\"");
+        tail.put_hex(&mac.0);
+        tail.put(b"\"");
+    }
+    tail.put(b"}");
+    let tail = tail.as_str()?;
     let open_body = line.strip_suffix(tail)?;
+    let entry_json = open_body.strip_prefix(head.as_str()?)?;
     let mut hasher = Sha256::new();
     hasher.update(open_body.as_bytes());
     hasher.update(b"}");
     let hash = Digest(hasher.finalize().into());
-    (hash == record.hash).then_some((record, hash))
+    (hash == record.hash).then_some((record, entry_json, hash))
 }
 
 /// `value` in decimal, in the end of `digits`.
-fn decimal(mut value: u16, digits: &mut [u8; 5]) -> &[u8] {
+fn decimal(mut value: u64, digits: &mut [u8; 20]) -> &[u8] {
     let mut start = digits.len();
     loop {
         start -= 1;
