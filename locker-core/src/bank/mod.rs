@@ -264,7 +264,8 @@ pub struct Bank {
     compartments: Vec<Compartment>,
     /// Groups of identical compartments, smallest volume first.
     shapes: Vec<Shape>,
-    by_recipient: SortedMap<RecipientId, SortedSet<CompartmentId>>,
+    /// Each set shared until changed, as a door's contents are.
+    by_recipient: SortedMap<RecipientId, Arc<SortedSet<CompartmentId>>>,
     by_parcel: SortedMap<ParcelId, CompartmentId>,
 }
 
@@ -530,10 +531,7 @@ impl Bank {
         if was_free && let Some(group) = self.shapes.get_mut(shape.index()) {
             group.remove_free(compartment);
         }
-        self.by_recipient
-            .entry(recipient)
-            .or_default()
-            .insert(compartment);
+        Arc::make_mut(self.by_recipient.entry(recipient).or_default()).insert(compartment);
         self.by_parcel.insert(parcel.id, compartment);
         Ok(placement)
     }
@@ -558,6 +556,7 @@ impl Bank {
             group.insert_free(compartment);
         }
         if let Some(set) = self.by_recipient.get_mut(&contents.recipient) {
+            let set = Arc::make_mut(set);
             set.remove(&compartment);
             if set.is_empty() {
                 self.by_recipient.remove(&contents.recipient);

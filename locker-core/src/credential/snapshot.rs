@@ -87,7 +87,7 @@ impl TryFrom<StoreSnapshot> for CredentialStore {
         // Sorted, every recipient and id goes at the end of its vector.
         owned.sort_unstable();
         for (recipient, id) in owned {
-            store.by_recipient.entry(recipient).or_default().insert(id);
+            alloc::sync::Arc::make_mut(store.by_recipient.entry(recipient).or_default()).insert(id);
         }
         store.spent_tokens = snapshot.spent_tokens;
         store.throttle = snapshot.throttle;

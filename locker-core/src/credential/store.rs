@@ -98,7 +98,8 @@ pub struct CredentialStore {
     /// Digits-only tag of PINs → record (site-wide uniqueness).
     pub(crate) unique_index: SortedMap<Tag, CredentialId>,
     /// Recipient → their records.
-    pub(crate) by_recipient: SortedMap<RecipientId, SortedSet<CredentialId>>,
+    /// Each set shared until changed, as the records are.
+    pub(crate) by_recipient: SortedMap<RecipientId, Arc<SortedSet<CredentialId>>>,
     /// Carrier → its active courier code.
     pub(crate) courier_by_carrier: SortedMap<CarrierId, CredentialId>,
 }
@@ -558,7 +559,9 @@ impl CredentialStore {
             self.courier_by_carrier.retain(|_, id| !is_doomed(id));
             self.legacy.retain(|id| !is_doomed(id));
             self.by_recipient.retain(|_, ids| {
-                ids.retain(|id| !is_doomed(id));
+                if ids.iter().any(&is_doomed) {
+                    Arc::make_mut(ids).retain(|id| !is_doomed(id));
+                }
                 !ids.is_empty()
             });
         }
@@ -599,7 +602,7 @@ impl CredentialStore {
         self.by_recipient
             .get(&recipient)
             .into_iter()
-            .flatten()
+            .flat_map(|ids| ids.iter())
             .filter_map(|id| self.records.get(id))
             .map(Arc::as_ref)
     }
@@ -663,7 +666,7 @@ impl CredentialStore {
             .by_recipient
             .get(&recipient)
             .into_iter()
-            .flatten()
+            .flat_map(|ids| ids.iter())
             .copied()
             .filter(|&id| Some(id) != used)
             .collect();
@@ -707,10 +710,7 @@ impl CredentialStore {
             self.unique_index.insert(tag, record.id);
         }
         if let Some(recipient) = keys.recipient {
-            self.by_recipient
-                .entry(recipient)
-                .or_default()
-                .insert(record.id);
+            Arc::make_mut(self.by_recipient.entry(recipient).or_default()).insert(record.id);
         }
         if let Some(carrier) = keys.active_courier {
             self.courier_by_carrier.insert(carrier, record.id);
