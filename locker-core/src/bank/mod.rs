@@ -73,7 +73,10 @@ pub struct Compartment {
     usable: Dimensions,
     shape: ShapeId,
     in_service: bool,
-    contents: Option<Contents>,
+    /// Shared until changed: the locker checks each compound change on a
+    /// copy of its state, and that copy then shares every door's parcels
+    /// instead of copying three lists per occupied door.
+    contents: Option<Arc<Contents>>,
 }
 
 impl Compartment {
@@ -109,8 +112,8 @@ impl Compartment {
 
     /// What it holds, if anything.
     #[must_use]
-    pub const fn contents(&self) -> Option<&Contents> {
-        self.contents.as_ref()
+    pub fn contents(&self) -> Option<&Contents> {
+        self.contents.as_deref()
     }
 
     /// True when in service and empty: allocation may give it out.
@@ -133,7 +136,7 @@ impl serde::Serialize for Compartment {
         door.serialize_field("usable", &self.usable)?;
         door.serialize_field("in_service", &self.in_service)?;
         door.serialize_field("free", &self.is_free())?;
-        door.serialize_field("contents", &self.contents)?;
+        door.serialize_field("contents", &self.contents.as_deref())?;
         door.end()
     }
 }
@@ -261,7 +264,8 @@ pub struct Bank {
     compartments: Vec<Compartment>,
     /// Groups of identical compartments, smallest volume first.
     shapes: Vec<Shape>,
-    by_recipient: SortedMap<RecipientId, SortedSet<CompartmentId>>,
+    /// Each set shared until changed, as a door's contents are.
+    by_recipient: SortedMap<RecipientId, Arc<SortedSet<CompartmentId>>>,
     by_parcel: SortedMap<ParcelId, CompartmentId>,
 }
 
@@ -439,7 +443,7 @@ impl Bank {
             }
         };
         let load_g =
-            door.contents.as_ref().map_or(0, Contents::weight_g) + u64::from(parcel.weight_g);
+            door.contents.as_deref().map_or(0, Contents::weight_g) + u64::from(parcel.weight_g);
         if load_g > u64::from(door.spec.max_weight_g) {
             return Err(BankError::TooHeavy {
                 compartment,
@@ -510,26 +514,24 @@ impl Bank {
         let was_free = door.is_free();
         match &mut door.contents {
             Some(contents) => {
+                let contents = Arc::make_mut(contents);
                 contents.parcels.reserve_exact(1);
                 contents.parcels.push(parcel);
                 contents.packing = packing;
             }
             None => {
-                door.contents = Some(Contents {
+                door.contents = Some(Arc::new(Contents {
                     recipient,
                     parcels: alloc::vec![parcel],
                     packing,
-                });
+                }));
             }
         }
         let shape = door.shape;
         if was_free && let Some(group) = self.shapes.get_mut(shape.index()) {
             group.remove_free(compartment);
         }
-        self.by_recipient
-            .entry(recipient)
-            .or_default()
-            .insert(compartment);
+        Arc::make_mut(self.by_recipient.entry(recipient).or_default()).insert(compartment);
         self.by_parcel.insert(parcel.id, compartment);
         Ok(placement)
     }
@@ -547,12 +549,14 @@ impl Bank {
         let contents = door
             .contents
             .take()
+            .map(Arc::unwrap_or_clone)
             .ok_or(BankError::Empty { compartment })?;
         let (shape, now_free) = (door.shape, door.is_free());
         if now_free && let Some(group) = self.shapes.get_mut(shape.index()) {
             group.insert_free(compartment);
         }
         if let Some(set) = self.by_recipient.get_mut(&contents.recipient) {
+            let set = Arc::make_mut(set);
             set.remove(&compartment);
             if set.is_empty() {
                 self.by_recipient.remove(&contents.recipient);

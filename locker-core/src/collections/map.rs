@@ -9,9 +9,20 @@ use core::slice;
 /// `BTreeMap`'s meaning: one value per key, iteration in ascending key
 /// order. Lookups are O(log n); inserting or removing moves the entries
 /// after the position.
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(PartialEq, Eq, Hash)]
 pub struct SortedMap<K, V> {
     entries: Vec<(K, V)>,
+}
+
+/// A copy keeps the original's spare room: the locker checks each compound
+/// change on a copy of its state, which then replaces it, and an exactly
+/// full copy would move every entry to a new block at its first insert.
+impl<K: Clone, V: Clone> Clone for SortedMap<K, V> {
+    fn clone(&self) -> Self {
+        let mut entries = Vec::with_capacity(self.entries.capacity());
+        entries.extend_from_slice(&self.entries);
+        Self { entries }
+    }
 }
 
 impl<K, V> Default for SortedMap<K, V> {

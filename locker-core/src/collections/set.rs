@@ -8,9 +8,20 @@ use core::slice;
 /// An ordered set kept as a sorted vector, with `BTreeSet`'s meaning:
 /// each value once, iteration in ascending order. Lookups are O(log n);
 /// inserting or removing moves the values after the position.
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(PartialEq, Eq, Hash)]
 pub struct SortedSet<T> {
     values: Vec<T>,
+}
+
+/// A copy keeps the original's spare room (see [`SortedMap`]'s `Clone`).
+///
+/// [`SortedMap`]: super::SortedMap
+impl<T: Clone> Clone for SortedSet<T> {
+    fn clone(&self) -> Self {
+        let mut values = Vec::with_capacity(self.values.capacity());
+        values.extend_from_slice(&self.values);
+        Self { values }
+    }
 }
 
 impl<T> Default for SortedSet<T> {

@@ -190,5 +190,6 @@ impl CredentialStore {
         self.courier_by_carrier
             .get(&carrier)
             .and_then(|id| self.records.get(id))
+            .map(alloc::sync::Arc::as_ref)
     }
 }

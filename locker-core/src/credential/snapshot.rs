@@ -36,7 +36,11 @@ impl From<CredentialStore> for StoreSnapshot {
     fn from(store: CredentialStore) -> Self {
         Self {
             policy: store.policy,
-            records: store.records.into_values().collect(),
+            records: store
+                .records
+                .into_values()
+                .map(alloc::sync::Arc::unwrap_or_clone)
+                .collect(),
             spent_tokens: store.spent_tokens,
             throttle: store.throttle,
             remote: store.remote,
@@ -70,7 +74,11 @@ impl TryFrom<StoreSnapshot> for CredentialStore {
             owned.extend(keys.recipient.map(|recipient| (recipient, id)));
             couriers.extend(keys.active_courier.map(|carrier| (carrier, id)));
         }
-        let records = snapshot.records.into_iter().map(|r| (r.id, r)).collect();
+        let records = snapshot
+            .records
+            .into_iter()
+            .map(|r| (r.id, alloc::sync::Arc::new(r)))
+            .collect();
         store.records = SortedMap::try_from_distinct(records)
             .map_err(|(credential_id, _)| CredentialError::DuplicateCredential { credential_id })?;
         store.tag_index = SortedMap::try_from_distinct(lookup).map_err(collision)?;
@@ -79,7 +87,7 @@ impl TryFrom<StoreSnapshot> for CredentialStore {
         // Sorted, every recipient and id goes at the end of its vector.
         owned.sort_unstable();
         for (recipient, id) in owned {
-            store.by_recipient.entry(recipient).or_default().insert(id);
+            alloc::sync::Arc::make_mut(store.by_recipient.entry(recipient).or_default()).insert(id);
         }
         store.spent_tokens = snapshot.spent_tokens;
         store.throttle = snapshot.throttle;

@@ -18,6 +18,7 @@
 //! [`record_failure`]: CredentialStore::record_failure
 //! [`prune_expired`]: CredentialStore::prune_expired
 
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 use super::delegation::DelegationScope;
@@ -76,7 +77,10 @@ pub(crate) struct SpentToken {
 )]
 pub struct CredentialStore {
     pub(crate) policy: CredentialPolicy,
-    pub(crate) records: SortedMap<CredentialId, CredentialRecord>,
+    /// Shared until changed: the locker checks each compound change on a
+    /// copy of its state, and that copy then shares the records instead of
+    /// copying each one's list of doors.
+    pub(crate) records: SortedMap<CredentialId, Arc<CredentialRecord>>,
     pub(crate) spent_tokens: SortedMap<CredentialId, SpentToken>,
     pub(crate) throttle: ThrottleState,
     pub(crate) remote: RemoteLog,
@@ -94,7 +98,8 @@ pub struct CredentialStore {
     /// Digits-only tag of PINs → record (site-wide uniqueness).
     pub(crate) unique_index: SortedMap<Tag, CredentialId>,
     /// Recipient → their records.
-    pub(crate) by_recipient: SortedMap<RecipientId, SortedSet<CredentialId>>,
+    /// Each set shared until changed, as the records are.
+    pub(crate) by_recipient: SortedMap<RecipientId, Arc<SortedSet<CredentialId>>>,
     /// Carrier → its active courier code.
     pub(crate) courier_by_carrier: SortedMap<CarrierId, CredentialId>,
 }
@@ -151,12 +156,12 @@ impl CredentialStore {
     /// The record with this id.
     #[must_use]
     pub fn get(&self, id: CredentialId) -> Option<&CredentialRecord> {
-        self.records.get(&id)
+        self.records.get(&id).map(Arc::as_ref)
     }
 
     /// All records, by id.
     pub fn records(&self) -> impl Iterator<Item = &CredentialRecord> {
-        self.records.values()
+        self.records.values().map(Arc::as_ref)
     }
 
     /// Number of records (any status).
@@ -240,10 +245,10 @@ impl CredentialStore {
             && let Some(old) = self.records.get_mut(&old)
             && old.status == RecordStatus::Active
         {
-            old.status = RecordStatus::Revoked { at_s: now_s };
+            Arc::make_mut(old).status = RecordStatus::Revoked { at_s: now_s };
         }
         self.index(&record);
-        self.records.insert(credential_id, record);
+        self.records.insert(credential_id, Arc::new(record));
         if self.inserting_legacy {
             self.legacy.insert(credential_id);
         }
@@ -274,6 +279,7 @@ impl CredentialStore {
                     .tag_index
                     .get(&tag)
                     .and_then(|id| self.records.get(id))
+                    .map(Arc::as_ref)
                     .filter(|r| r.key_id == key.id() && is_kind(&r.kind))
                     .filter(|r| self.legacy.contains(&r.id) == legacy)
                     .filter(|r| r.kind.lookup_tag().is_some_and(|t| t.ct_eq(&tag)))
@@ -376,6 +382,7 @@ impl CredentialStore {
         let mut spent = Vec::new();
         if single_use {
             if let Some(record) = self.records.get_mut(&credential_id) {
+                let record = Arc::make_mut(record);
                 // A credential for several doors is spent door by door: one
                 // door emptied leaves it opening the others (one closed
                 // full, or whose latch lost power). A grant naming none of
@@ -447,6 +454,7 @@ impl CredentialStore {
                 return Err(CredentialError::Revoked { credential_id: id });
             }
         }
+        let record = Arc::make_mut(record);
         record.status = RecordStatus::Revoked { at_s: now_s };
         if let CredentialKind::Courier { carrier, .. } = record.kind
             && self.courier_by_carrier.get(&carrier) == Some(&id)
@@ -551,7 +559,9 @@ impl CredentialStore {
             self.courier_by_carrier.retain(|_, id| !is_doomed(id));
             self.legacy.retain(|id| !is_doomed(id));
             self.by_recipient.retain(|_, ids| {
-                ids.retain(|id| !is_doomed(id));
+                if ids.iter().any(&is_doomed) {
+                    Arc::make_mut(ids).retain(|id| !is_doomed(id));
+                }
                 !ids.is_empty()
             });
         }
@@ -592,8 +602,9 @@ impl CredentialStore {
         self.by_recipient
             .get(&recipient)
             .into_iter()
-            .flatten()
+            .flat_map(|ids| ids.iter())
             .filter_map(|id| self.records.get(id))
+            .map(Arc::as_ref)
     }
 
     /// Compartments of the recipient's own usable pickup credentials: what
@@ -655,7 +666,7 @@ impl CredentialStore {
             .by_recipient
             .get(&recipient)
             .into_iter()
-            .flatten()
+            .flat_map(|ids| ids.iter())
             .copied()
             .filter(|&id| Some(id) != used)
             .collect();
@@ -674,9 +685,12 @@ impl CredentialStore {
                             ..
                         }
                 );
-            if !strippable || record.compartments.is_empty() {
+            // Unchanged unless it names an opened door: a record shared
+            // with a copy of the store is then not copied.
+            if !strippable || !record.compartments.iter().any(|c| opened.contains(c)) {
                 continue;
             }
+            let record = Arc::make_mut(record);
             let before = record.compartments.len();
             record.compartments.retain(|c| !opened.contains(c));
             if record.compartments.len() != before && record.compartments.is_empty() {
@@ -696,10 +710,7 @@ impl CredentialStore {
             self.unique_index.insert(tag, record.id);
         }
         if let Some(recipient) = keys.recipient {
-            self.by_recipient
-                .entry(recipient)
-                .or_default()
-                .insert(record.id);
+            Arc::make_mut(self.by_recipient.entry(recipient).or_default()).insert(record.id);
         }
         if let Some(carrier) = keys.active_courier {
             self.courier_by_carrier.insert(carrier, record.id);
