@@ -32,8 +32,9 @@ window), read the way the core reads a journal:
   record).
 * Percentiles are nearest-rank, as the core's: the ``p`` th is the
   ``ceil(n * p / 100)`` th smallest stay (for the median of an even count,
-  the lower middle one). DuckDB's ``quantile_disc`` picks another rank for
-  some counts, so the SQL ranks the stays itself.
+  the lower middle one). The SQL ranks the stays itself, in integer
+  arithmetic, so the rank does not hang on an engine's floating-point
+  quantile (DuckDB's ``quantile_disc`` picks the same one).
 
 ``DOORS_NEEDED_SQL`` is a figure the core does not report: see its
 docstring.
