@@ -3,8 +3,8 @@
 :func:`connect` opens a DuckDB connection with the fleet's journal as the
 table ``journal`` (the schema of :mod:`locker.fleet`: from a
 :class:`~locker.fleet.JournalTable`, a pyarrow table or the Parquet
-dataset :func:`~locker.fleet.write_parquet` writes) and the views below
-over it. Each ``*_SQL`` constant is one query, grouped by ``bank_id``;
+dataset :func:`~locker.fleet.write_parquet` writes) and the tables of
+:data:`TABLES_SQL` built from it. Each ``*_SQL`` constant is one query, grouped by ``bank_id``;
 each function runs one and returns the DuckDB relation (``.fetchall()``,
 ``.pl()``, ``.arrow()``, ``.df()``).
 
@@ -58,7 +58,7 @@ __all__ = [
     "OCCUPANCY_SQL",
     "OVERFLOW_BY_HOUR_SQL",
     "OVERFLOW_SQL",
-    "VIEWS_SQL",
+    "TABLES_SQL",
     "connect",
     "doors_needed",
     "dwell",
@@ -67,11 +67,18 @@ __all__ = [
     "overflow_by_hour",
 ]
 
-#: The views :func:`connect` creates over ``journal``, in order:
+#: The tables :func:`connect` builds from ``journal`` (once: every figure
+#: reads them), in order:
 #:
 #: ``journal_events``
-#:     every record with ``at_s``, its time in unix seconds made
-#:     non-decreasing within its bank.
+#:     every record without its entry text, with ``at_s``, its time in
+#:     unix seconds made non-decreasing within its bank.
+#: ``entry_fields``
+#:     what the figures read from entries' JSON: ``bank_doors`` of each
+#:     ``configured`` record, ``grant_doors`` of each pickup opening
+#:     several doors.
+#: ``door_tasks`` (a view)
+#:     the records that gave each door its task, for inspections.
 #: ``door_events``
 #:     what changed the parcels in a door: ``ev`` is ``store``, ``empty``,
 #:     ``expire`` or ``missing``; ``visit`` numbers the door's fillings
@@ -87,27 +94,36 @@ __all__ = [
 #: ``banks``
 #:     per bank: ``doors`` (from its ``configured`` record),
 #:     ``first_at_s`` and ``last_at_s``.
-VIEWS_SQL: str = """
-CREATE OR REPLACE TEMP VIEW journal_events AS
-SELECT bank_id, seq, kind, door, outcome, entry,
+TABLES_SQL: str = """
+CREATE OR REPLACE TEMP TABLE journal_events AS
+SELECT bank_id, seq, CAST(kind AS VARCHAR) AS kind, door, outcome,
        max(CAST(epoch("at") AS BIGINT)) OVER (
            PARTITION BY bank_id ORDER BY seq ROWS UNBOUNDED PRECEDING) AS at_s
 FROM journal;
 
--- The rows that give a door its task (what an interruption interrupts):
--- a pickup grant opening several doors names them in its entry only.
+-- The two things the figures read from entries' text: the doors in the
+-- bank, and the doors of a pickup opening several (whose door is NULL).
+CREATE OR REPLACE TEMP TABLE entry_fields AS
+SELECT bank_id, seq,
+       CASE WHEN kind = 'configured'
+            THEN json_array_length(entry, '$.bank.compartments') END AS bank_doors,
+       CASE WHEN kind = 'pickup_opened'
+            THEN CAST(json_extract(entry, '$.grant.compartments') AS UINTEGER[]) END
+           AS grant_doors
+FROM journal
+WHERE kind = 'configured' OR (kind = 'pickup_opened' AND door IS NULL);
+
+-- The rows that give a door its task (what an interruption interrupts).
 CREATE OR REPLACE TEMP VIEW door_tasks AS
 SELECT bank_id, seq, door, kind FROM journal_events
 WHERE kind IN ('deposit_opened', 'reopened', 'staff_opened')
    OR (kind = 'pickup_opened' AND door IS NOT NULL)
 UNION ALL
-SELECT bank_id, seq,
-       unnest(CAST(json_extract(entry, '$.grant.compartments') AS UINTEGER[])) AS door,
-       kind
-FROM journal_events
-WHERE kind = 'pickup_opened' AND door IS NULL;
+SELECT bank_id, seq, unnest(grant_doors) AS door, 'pickup_opened' AS kind
+FROM entry_fields
+WHERE grant_doors IS NOT NULL;
 
-CREATE OR REPLACE TEMP VIEW door_events AS
+CREATE OR REPLACE TEMP TABLE door_events AS
 WITH inspections AS (
     SELECT i.bank_id, i.seq, i.at_s, i.door, i.outcome, t.kind AS task
     FROM (SELECT * FROM journal_events WHERE kind = 'inspected') i
@@ -147,7 +163,7 @@ SELECT *,
             ELSE 0 END AS delta
 FROM visits;
 
-CREATE OR REPLACE TEMP VIEW stays AS
+CREATE OR REPLACE TEMP TABLE stays AS
 WITH missing AS (
     SELECT DISTINCT bank_id, door, last_empty_seq AS seq
     FROM door_events WHERE ev = 'missing'
@@ -165,7 +181,7 @@ LEFT JOIN (SELECT * FROM door_events WHERE ev = 'empty') e
 LEFT JOIN missing m
   ON m.bank_id = e.bank_id AND m.door = e.door AND m.seq = e.seq;
 
-CREATE OR REPLACE TEMP VIEW timeline AS
+CREATE OR REPLACE TEMP TABLE timeline AS
 WITH rows AS (
     SELECT bank_id, seq, at_s, ev, delta FROM door_events WHERE ev IN ('store', 'empty')
     UNION ALL
@@ -176,14 +192,13 @@ SELECT *, sum(delta) OVER (PARTITION BY bank_id ORDER BY seq ROWS UNBOUNDED PREC
           AS occupied
 FROM rows;
 
-CREATE OR REPLACE TEMP VIEW banks AS
-SELECT bank_id, min(at_s) AS first_at_s, max(at_s) AS last_at_s,
-       coalesce(max(doors), 0) AS doors
-FROM (SELECT bank_id, at_s,
-             CASE WHEN kind = 'configured'
-                  THEN json_array_length(entry, '$.bank.compartments') END AS doors
-      FROM journal_events)
-GROUP BY bank_id;
+CREATE OR REPLACE TEMP TABLE banks AS
+SELECT e.bank_id, min(e.at_s) AS first_at_s, max(e.at_s) AS last_at_s,
+       coalesce(any_value(f.doors), 0) AS doors
+FROM journal_events e
+LEFT JOIN (SELECT bank_id, max(bank_doors) AS doors FROM entry_fields GROUP BY bank_id) f
+  USING (bank_id)
+GROUP BY e.bank_id;
 """
 
 #: Overflow per bank and UTC hour of day (all 24 hours of every bank, 0
@@ -349,8 +364,8 @@ def _quoted(text: str) -> str:
 
 def connect(source: Source, *, threads: int | None = None) -> "duckdb.DuckDBPyConnection":
     """A new in-memory DuckDB connection with ``source`` as the table (or,
-    for a dataset, the view) ``journal`` and the views of
-    :data:`VIEWS_SQL` over it.
+    for a dataset, the view) ``journal`` and the tables of
+    :data:`TABLES_SQL` built from it.
 
     An Arrow table is copied into DuckDB (read once, as a stream); a
     dataset root is read in place, ``root/**/*.parquet`` with its
@@ -374,7 +389,7 @@ def connect(source: Source, *, threads: int | None = None) -> "duckdb.DuckDBPyCo
             "connect reads a JournalTable, an Arrow table or a dataset path, "
             f"not {type(source).__name__}"
         )
-    con.execute(VIEWS_SQL)
+    con.execute(TABLES_SQL)
     return con
 
 
