@@ -103,7 +103,7 @@ def test_fleet_example(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: 
     monkeypatch.setattr(sys, "argv", ["fleet.py", "--banks", "4", "--days", "3", "--out", str(out)])
     runpy.run_path(str(EXAMPLES / "fleet.py"), run_name="__main__")
     printed = capsys.readouterr().out
-    assert "simulate 4 banks" in printed and "DuckDB answers" in printed
+    assert "4 banks, " in printed and "DuckDB answers" in printed
     assert "the 20 banks with the worst p90 dwell" in printed
     assert "Polars agrees with DuckDB" in printed
     assert sorted(p.name for p in out.iterdir()) == [f"bank_id=bank-{i:04}" for i in range(4)]
