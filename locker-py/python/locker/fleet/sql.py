@@ -4,9 +4,9 @@
 table ``journal`` (the schema of :mod:`locker.fleet`: from a
 :class:`~locker.fleet.JournalTable`, a pyarrow table or the Parquet
 dataset :func:`~locker.fleet.write_parquet` writes) and the tables of
-:data:`TABLES_SQL` built from it. Each ``*_SQL`` constant is one query, grouped by ``bank_id``;
-each function runs one and returns the DuckDB relation (``.fetchall()``,
-``.pl()``, ``.arrow()``, ``.df()``).
+:data:`TABLES_SQL` built from it. Each ``*_SQL`` constant is one query,
+grouped by ``bank_id``; each function runs one and returns the DuckDB
+relation (``.fetchall()``, ``.pl()``, ``.arrow()``, ``.df()``).
 
 The figures are :func:`locker.journal_stats`' (whole journal, UTC, no
 window), read the way the core reads a journal:
@@ -36,8 +36,13 @@ window), read the way the core reads a journal:
   arithmetic, so the rank does not hang on an engine's floating-point
   quantile (DuckDB's ``quantile_disc`` picks the same one).
 
-``DOORS_NEEDED_SQL`` is a figure the core does not report: see its
-docstring.
+The figures need each bank's whole journal, from its ``configured``
+record, as the core does: a later month read alone starts with doors
+holding parcels it never saw go in. A window (``from_s``, ``until_s``),
+a UTC offset and the core's other figures (aborts, pickups by channel,
+days, utilization by size class and zone) are left to
+:func:`locker.journal_stats`. ``DOORS_NEEDED_SQL`` is a figure the core
+does not report: see its docstring.
 
 Reading the dataset from Spark needs no library: ``spark.read.parquet(root)``
 discovers the ``bank_id=`` and ``month=`` partitions (see the README).
@@ -52,7 +57,6 @@ if TYPE_CHECKING:  # pragma: no cover
     import duckdb
 
 __all__ = [
-    "COVERAGE",
     "DOORS_NEEDED_SQL",
     "DWELL_SQL",
     "OCCUPANCY_SQL",
@@ -304,10 +308,6 @@ SELECT b.bank_id, b.doors,
 FROM banks b LEFT JOIN held h USING (bank_id) LEFT JOIN peaks p USING (bank_id)
 ORDER BY b.bank_id
 """
-
-#: The share of parcels offered that doors must cover in
-#: :data:`DOORS_NEEDED_SQL`.
-COVERAGE: float = 0.95
 
 #: Doors each bank needs at 95 % coverage: ``bank_id, doors,
 #: parcels_offered, doors_needed``.
