@@ -87,3 +87,23 @@ def test_portfolio_dask_example_without_dask(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setattr(sys, "argv", ["portfolio_dask.py", "--quick"])
     with pytest.raises(SystemExit, match=r"pip install 'locker\[dask\]'"):
         runpy.run_path(str(EXAMPLES / "portfolio_dask.py"), run_name="__main__")
+
+
+needs_arrow_engines = pytest.mark.skipif(
+    any(importlib.util.find_spec(name) is None for name in ("duckdb", "polars", "pyarrow")),
+    reason="needs duckdb, polars and pyarrow",
+)
+
+
+@needs_arrow_engines
+def test_fleet_example(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    # Four banks for three days: the tests run a dev build (--banks 20 for
+    # a month is the small form on a release build).
+    out = tmp_path / "fleet"
+    monkeypatch.setattr(sys, "argv", ["fleet.py", "--banks", "4", "--days", "3", "--out", str(out)])
+    runpy.run_path(str(EXAMPLES / "fleet.py"), run_name="__main__")
+    printed = capsys.readouterr().out
+    assert "4 banks, " in printed and "DuckDB answers" in printed
+    assert "the 20 banks with the worst p90 dwell" in printed
+    assert "Polars agrees with DuckDB" in printed
+    assert sorted(p.name for p in out.iterdir()) == [f"bank_id=bank-{i:04}" for i in range(4)]
