@@ -93,7 +93,7 @@ def main() -> None:
     arrow_table = pyarrow.table(journal_table)
     with tempfile.TemporaryDirectory() as root:
         seconds = best_s(lambda: fleet.write_parquet(arrow_table, root), args.repeat)
-        rate("fleet.write_parquet (zstd)", seconds, total)
+        rate("fleet.write_parquet (LZ4)", seconds, total)
         size = sum(p.stat().st_size for p in pathlib.Path(root).rglob("*.parquet"))
         print(f"dataset: {size / 1e6:.1f} MB, {size / total:.0f} B per record (JSON lines: {len(text) / records:.0f})")
 
