@@ -19,7 +19,7 @@ use std::path::Path;
 
 use locker_core::allocate::{OverflowReason, Request};
 use locker_core::bank::{BankConfig, default_bank};
-use locker_core::credential::{CarrierId, KeyId, KeyRing, KioskId, SiteKey};
+use locker_core::credential::{CarrierId, KeyRing, KioskId};
 use locker_core::hardware::{HardwareErrorKind, SimulatedHardware};
 use locker_core::journal::{MemoryJournal, Trust, lines, verify};
 use locker_core::locker::{DropOff, Entry, Event, Locker, LockerConfig};
@@ -87,13 +87,9 @@ fn qr_token() {
     );
 }
 
-/// The key ring of the `journal_decode` target (the same formula).
+/// The key ring of the `journal_decode` target.
 fn journal_keys() -> KeyRing {
-    let mut keys = KeyRing::new();
-    let secret: [u8; 32] = locker_fuzz::secret(5);
-    keys.add(SiteKey::from_bytes(KeyId(1), secret).unwrap())
-        .unwrap();
-    keys
+    locker_fuzz::ring(5)
 }
 
 /// A real journal: a drop-off, a second parcel refused (the one door is

@@ -12,7 +12,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use locker_core::RecipientId;
-use locker_core::credential::{KeyId, KeyRing, SiteKey};
+use locker_core::credential::KeyRing;
 use locker_core::hardware::SimulatedHardware;
 use locker_core::journal::compact::{decode_record, decode_to_json, encode_json, encode_record};
 use locker_core::journal::flash::{FlashConfig, FlashJournal, MemoryFlash};
@@ -23,11 +23,7 @@ const CAPACITY: u32 = 16 * 1024;
 const BLOCK: u32 = 1024;
 
 fn keys() -> KeyRing {
-    let mut keys = KeyRing::new();
-    let secret: [u8; 32] = locker_fuzz::secret(9);
-    keys.add(SiteKey::from_bytes(KeyId(1), secret).unwrap())
-        .unwrap();
-    keys
+    locker_fuzz::ring(9)
 }
 
 fuzz_target!(|data: &[u8]| {

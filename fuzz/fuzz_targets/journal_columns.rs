@@ -11,17 +11,13 @@
 
 use libfuzzer_sys::fuzz_target;
 use locker_arrow::{JournalInput, read_journal};
-use locker_core::credential::{KeyId, KeyRing, SiteKey};
+use locker_core::credential::KeyRing;
 use locker_core::journal::raw::scan;
 use locker_core::journal::{Trust, lines};
 use locker_core::locker::Entry;
 
 fn keys() -> KeyRing {
-    let mut keys = KeyRing::new();
-    let secret: [u8; 32] = locker_fuzz::secret(5);
-    keys.add(SiteKey::from_bytes(KeyId(1), secret).unwrap())
-        .unwrap();
-    keys
+    locker_fuzz::ring(5)
 }
 
 fn check(text: &str, trust: &Trust<'_>) {
@@ -31,7 +27,9 @@ fn check(text: &str, trust: &Trust<'_>) {
         Ok(())
     });
     if let Ok(loaded) = lines::read::<Entry>(text, trust) {
-        let fast = fast.as_ref().expect("the fast reader accepts what the strict one does");
+        let fast = fast
+            .as_ref()
+            .expect("the fast reader accepts what the strict one does");
         assert_eq!(fast.records as usize, loaded.records.len());
         for (record, (seq, hash, entry)) in loaded.records.iter().zip(&scanned) {
             assert_eq!(record.seq, *seq);

@@ -14,17 +14,13 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use locker_core::credential::{KeyId, KeyRing, SiteKey};
+use locker_core::credential::KeyRing;
 use locker_core::hardware::SimulatedHardware;
 use locker_core::journal::{Chain, MemoryJournal, Record, Trust, lines, verify};
 use locker_core::locker::{Entry, Locker, LockerError, Restore, replay};
 
 fn keys() -> KeyRing {
-    let mut keys = KeyRing::new();
-    let secret: [u8; 32] = locker_fuzz::secret(5);
-    keys.add(SiteKey::from_bytes(KeyId(1), secret).unwrap())
-        .unwrap();
-    keys
+    locker_fuzz::ring(5)
 }
 
 fn check_replay(records: &[Record<Entry>], keys: &KeyRing, accept_legacy: bool) {

@@ -13,3 +13,17 @@ pub fn secret(salt: u8) -> [u8; 32] {
         ((x >> 56) as u8) ^ salt
     })
 }
+
+/// A ring of one site key (id 1) made from [`secret`]`(salt)`: the ring a
+/// target seals or checks journals with.
+#[must_use]
+pub fn ring(salt: u8) -> locker_core::credential::KeyRing {
+    let key = locker_core::credential::SiteKey::from_bytes(
+        locker_core::credential::KeyId(1),
+        secret(salt),
+    )
+    .expect("secret() is never weak");
+    let mut keys = locker_core::credential::KeyRing::new();
+    keys.add(key).expect("an empty ring takes a key");
+    keys
+}

@@ -16,7 +16,7 @@ use crate::args;
 use crate::convert::to_py;
 use crate::credential::KeyRing;
 use crate::exceptions::{CoreError, argument_type, invalid_argument};
-use crate::journal::{TrustArgs, head_from};
+use crate::journal::TrustArgs;
 
 /// Journal records as an Arrow table (schema `locker.fleet.SCHEMA`): give
 /// it to `pyarrow.table(...)`, `polars.DataFrame(...)` or DuckDB, which
@@ -162,13 +162,12 @@ pub(crate) fn read_journal_arrow<'py>(
     #[pyo3(from_py_with = args::accept_legacy)] accept_legacy: bool,
     #[pyo3(from_py_with = args::strict)] strict: bool,
 ) -> PyResult<JournalTable> {
-    let args = TrustArgs {
-        keys: keys.as_deref().map(|k| &k.inner),
-        start: None,
-        expected_head: head_from(expected_head)?,
+    let args = TrustArgs::from_args(
+        keys.as_deref().map(|k| &k.inner),
+        expected_head,
         min_records,
         accept_legacy,
-    };
+    )?;
     let input = JournalInput {
         bank_id,
         text,

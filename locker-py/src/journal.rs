@@ -30,6 +30,28 @@ pub(crate) struct TrustArgs<'a> {
 }
 
 impl<'a> TrustArgs<'a> {
+    /// The trust the journal readers' common arguments give: `keys` (every
+    /// MAC checked), the head exported before, the count a monotonic
+    /// counter vouches for, and whether version-1 records are accepted.
+    ///
+    /// # Errors
+    ///
+    /// As [`head_from`].
+    pub(crate) fn from_args(
+        keys: Option<&'a locker_core::credential::KeyRing>,
+        expected_head: Option<&Bound<'_, PyAny>>,
+        min_records: Option<u64>,
+        accept_legacy: bool,
+    ) -> PyResult<Self> {
+        Ok(Self {
+            keys,
+            start: None,
+            expected_head: head_from(expected_head)?,
+            min_records,
+            accept_legacy,
+        })
+    }
+
     /// The core's `Trust`.
     pub(crate) const fn trust(&self) -> Trust<'a> {
         Trust {
@@ -95,13 +117,12 @@ pub(crate) fn read_journal<'py>(
     #[pyo3(from_py_with = args::min_records)] min_records: Option<u64>,
     #[pyo3(from_py_with = args::accept_legacy)] accept_legacy: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let args = TrustArgs {
-        keys: keys.as_deref().map(|k| &k.inner),
-        start: None,
-        expected_head: head_from(expected_head)?,
+    let args = TrustArgs::from_args(
+        keys.as_deref().map(|k| &k.inner),
+        expected_head,
         min_records,
         accept_legacy,
-    };
+    )?;
     let trust = args.trust();
     let loaded = py
         .detach(|| lines::read::<Entry>(text, &trust))
@@ -146,13 +167,12 @@ pub(crate) fn verify_journal<'py>(
     #[pyo3(from_py_with = args::min_records)] min_records: Option<u64>,
     #[pyo3(from_py_with = args::accept_legacy)] accept_legacy: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let args = TrustArgs {
-        keys: keys.as_deref().map(|k| &k.inner),
-        start: None,
-        expected_head: head_from(expected_head)?,
+    let args = TrustArgs::from_args(
+        keys.as_deref().map(|k| &k.inner),
+        expected_head,
         min_records,
         accept_legacy,
-    };
+    )?;
     let trust = args.trust();
     let verified = match records_from(py, records, &trust)? {
         (_, Some(verified)) => verified,

@@ -94,6 +94,41 @@ impl<E> Loaded<E> {
     }
 }
 
+/// A journal text's whole lines: each with its 1-based number and its
+/// length with the newline. An unterminated last line is no record but a
+/// write cut short: it ends the lines and is kept as the torn tail.
+pub(crate) struct WholeLines<'t> {
+    segments: core::iter::Enumerate<core::str::SplitInclusive<'t, char>>,
+    /// The unterminated last line, once the lines reached it.
+    pub(crate) torn_tail: Option<TornTail>,
+}
+
+impl<'t> WholeLines<'t> {
+    pub(crate) fn new(text: &'t str) -> Self {
+        Self {
+            segments: text.split_inclusive('\n').enumerate(),
+            torn_tail: None,
+        }
+    }
+}
+
+impl<'t> Iterator for WholeLines<'t> {
+    type Item = (usize, &'t str, usize);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let (index, segment) = self.segments.next()?;
+        let line_number = index + 1;
+        if let Some(line) = segment.strip_suffix('\n') {
+            return Some((line_number, line, segment.len()));
+        }
+        self.torn_tail = Some(TornTail {
+            line: line_number,
+            bytes: segment.len(),
+        });
+        None
+    }
+}
+
 /// Reads and verifies a journal text against `trust` (its keys, its start,
 /// what was seen before).
 ///
@@ -109,27 +144,18 @@ pub fn read<E: DeserializeOwned + Serialize>(
     let mut verifier = Verifier::new(*trust)?;
     let mut records = Vec::new();
     let mut valid_bytes = 0;
-    let mut torn_tail = None;
-    for (index, segment) in text.split_inclusive('\n').enumerate() {
-        let line_number = index + 1;
-        let Some(line) = segment.strip_suffix('\n') else {
-            // Unterminated: the write was cut short.
-            torn_tail = Some(TornTail {
-                line: line_number,
-                bytes: segment.len(),
-            });
-            break;
-        };
+    let mut lines = WholeLines::new(text);
+    for (line_number, line, bytes) in lines.by_ref() {
         let record = parse_line(line, line_number)?;
         let hash = canonical_hash(&record, line, line_number)?;
         verifier.push_hashed(&record, &hash)?;
         records.push(record);
-        valid_bytes += segment.len();
+        valid_bytes += bytes;
     }
     Ok(Loaded {
         records,
         verified: verifier.finish()?,
-        torn_tail,
+        torn_tail: lines.torn_tail,
         valid_bytes,
     })
 }

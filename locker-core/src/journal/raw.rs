@@ -20,7 +20,7 @@ use serde::de::{DeserializeOwned, IgnoredAny};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
 
-use super::lines::{TornTail, parse_line};
+use super::lines::{TornTail, WholeLines, parse_line};
 use super::{Digest, JournalError, Record, Trust, Verified, Verifier};
 
 /// One verified record, its entry as JSON text.
@@ -92,18 +92,10 @@ pub fn scan_with<'t, E: DeserializeOwned + Serialize, V: Deserialize<'t>>(
 ) -> Result<Scanned, JournalError> {
     let mut verifier = Verifier::new(*trust)?;
     let mut valid_bytes = 0;
-    let mut torn_tail = None;
     let mut records = 0;
     let mut respelt = 0;
-    for (index, segment) in text.split_inclusive('\n').enumerate() {
-        let line_number = index + 1;
-        let Some(line) = segment.strip_suffix('\n') else {
-            torn_tail = Some(TornTail {
-                line: line_number,
-                bytes: segment.len(),
-            });
-            break;
-        };
+    let mut lines = WholeLines::new(text);
+    for (line_number, line, bytes) in lines.by_ref() {
         match as_written::<V>(line) {
             Some((record, entry_json, hash)) => {
                 verifier.push_hashed(&record, &hash)?;
@@ -135,11 +127,11 @@ pub fn scan_with<'t, E: DeserializeOwned + Serialize, V: Deserialize<'t>>(
             }
         }
         records += 1;
-        valid_bytes += segment.len();
+        valid_bytes += bytes;
     }
     Ok(Scanned {
         verified: verifier.finish()?,
-        torn_tail,
+        torn_tail: lines.torn_tail,
         valid_bytes,
         records,
         respelt,
