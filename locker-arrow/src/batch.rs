@@ -19,6 +19,10 @@ use crate::schema::{CHANNEL_VALUES, KIND_VALUES, journal_schema};
 /// that a consumer can stream a fleet.
 pub const BATCH_ROWS: usize = 65_536;
 
+/// The most text (entries, bank ids, outcomes) a batch gathers before it is
+/// cut: well inside the 2 GiB a UTF-8 column's 32-bit offsets address.
+pub(crate) const BATCH_TEXT_BYTES: usize = 1 << 30;
+
 /// The columns of the rows gathered so far.
 pub(crate) struct BatchBuilder {
     bank_id: StringBuilder,
@@ -41,8 +45,11 @@ impl BatchBuilder {
     /// `entry_bytes` (growing the columns row by row copied them over and
     /// over: a tenth of reading a journal).
     pub(crate) fn with_capacity(rows: usize, bank_id: &str, entry_bytes: usize) -> Self {
+        // Estimates, so never more than a batch's text holds.
+        let bank_bytes = rows.saturating_mul(bank_id.len()).min(BATCH_TEXT_BYTES);
+        let entry_bytes = entry_bytes.min(BATCH_TEXT_BYTES);
         Self {
-            bank_id: StringBuilder::with_capacity(rows, rows * bank_id.len()),
+            bank_id: StringBuilder::with_capacity(rows, bank_bytes),
             seq: Vec::with_capacity(rows),
             at: Vec::with_capacity(rows),
             version: Vec::with_capacity(rows),
@@ -60,6 +67,13 @@ impl BatchBuilder {
 
     pub(crate) const fn len(&self) -> usize {
         self.seq.len()
+    }
+
+    /// The bytes of text gathered: bank ids, entries and outcomes.
+    pub(crate) fn text_bytes(&self) -> usize {
+        self.bank_id.values_slice().len()
+            + self.entry.values_slice().len()
+            + self.outcome.values_slice().len()
     }
 
     /// Adds one record's row. `at` is its time, already checked to fit a

@@ -10,7 +10,7 @@ use locker_core::journal::raw::scan_with;
 use locker_core::journal::{JournalError, Trust, Verified};
 use locker_core::locker::Entry;
 
-use crate::batch::{BATCH_ROWS, BatchBuilder};
+use crate::batch::{BATCH_ROWS, BATCH_TEXT_BYTES, BatchBuilder};
 use crate::fields::{Fields, columns, columns_of};
 
 /// One bank's rows and report.
@@ -81,7 +81,7 @@ pub(crate) fn read_in_batches(
     // and entries are most of each line.
     let lines = line_count(input.text.as_bytes());
     let rows = lines.clamp(1, batch_rows);
-    let entry_bytes = input.text.len() / lines.max(1) * rows;
+    let entry_bytes = (input.text.len() / lines.max(1)).saturating_mul(rows);
     let mut builder = BatchBuilder::with_capacity(rows, input.bank_id, entry_bytes);
     let mut records = 0_u64;
     let mut respelt = 0_u64;
@@ -92,6 +92,16 @@ pub(crate) fn read_in_batches(
         let malformed = |message: String| JournalError::Malformed { line, message };
         let at = i64::try_from(record.at_s)
             .map_err(|_| malformed(format!("time {} is past any timestamp", record.at_s)))?;
+        // A batch's text columns stay within their 32-bit offsets.
+        let row_bytes = input.bank_id.len() + record.entry_json.len();
+        if row_bytes > BATCH_TEXT_BYTES {
+            return Err(malformed(format!(
+                "a record of {row_bytes} bytes is larger than a batch holds"
+            )));
+        }
+        if builder.len() > 0 && builder.text_bytes() + row_bytes > BATCH_TEXT_BYTES {
+            batches.push(builder.finish().map_err(|e| malformed(e.to_string()))?);
+        }
         // Read with the line, or from the respelt entry's text.
         let columns = match fields {
             Some(fields) => columns_of(fields),

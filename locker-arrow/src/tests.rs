@@ -297,6 +297,35 @@ fn a_tampered_bank_stops_at_its_first_bad_record_and_the_fleet_still_reads() {
 }
 
 #[test]
+fn a_record_under_a_key_the_ring_lacks_gives_no_row() {
+    use locker_core::credential::{KeyId, SiteKey};
+    let ring = keys(V3_KEYS);
+    let trust = Trust::with_keys(&ring);
+    let loaded = lines::read::<Entry>(V3, &trust).unwrap();
+    // The next record, sealed by someone with a key of their own under an
+    // id the site's ring does not hold.
+    let secret = *ring.newest().unwrap().expose_secret();
+    let mut theirs = KeyRing::new();
+    let mut other = secret;
+    other.reverse();
+    theirs
+        .add(SiteKey::from_bytes(KeyId(99), other).unwrap())
+        .unwrap();
+    let last = loaded.records.last().unwrap();
+    let forged = loaded
+        .chain()
+        .seal(&theirs, last.at_s + 1, last.entry.clone())
+        .unwrap();
+    let text = format!("{V3}{}\n", lines::to_line(&forged));
+    let (batches, report) = read_v3(&text, trust);
+    let error = report.error.as_ref().unwrap();
+    assert_eq!(error.code(), "unknown_key");
+    assert_eq!(error.seq(), Some(report.records));
+    assert_eq!(report.records, loaded.records.len() as u64);
+    assert_eq!(rows(&batches).len() as u64, report.records);
+}
+
+#[test]
 fn no_journals_read_as_no_rows() {
     let table = read_journals(&[], 4);
     assert_eq!(table.num_rows(), 0);

@@ -227,3 +227,82 @@ proptest! {
         }
     }
 }
+
+/// A ring of one key under `id`, its secret varied by `salt`.
+fn ring_with(id: u16, salt: u8) -> KeyRing {
+    use locker_core::credential::{KeyId, SiteKey};
+    let secret: [u8; 32] = <sha2::Sha256 as sha2::Digest>::digest([salt]).into();
+    let mut ring = KeyRing::new();
+    ring.add(SiteKey::from_bytes(KeyId(id), secret).unwrap())
+        .unwrap();
+    ring
+}
+
+#[test]
+fn a_record_sealed_with_a_key_the_ring_lacks_is_never_visited() {
+    let v3_keys = keys(V3_KEYS);
+    let trust = Trust::with_keys(&v3_keys);
+    let loaded = lines::read::<Entry>(V3, &trust).unwrap();
+    let count = loaded.records.len() as u64;
+    // Anyone can seal the next record with a key of their own, under an id
+    // the site's ring does not hold.
+    let mut chain = loaded.chain();
+    let last = loaded.records.last().unwrap();
+    let forged = chain
+        .seal(&ring_with(99, 3), last.at_s + 1, last.entry.clone())
+        .unwrap();
+    let text = format!("{V3}{}\n", lines::to_line(&forged));
+    let (result, seen, _) = scanned(&text, &trust);
+    assert!(
+        matches!(result, Err(JournalError::UnknownKey { seq, .. }) if seq == count),
+        "{result:?}"
+    );
+    assert_eq!(seen.len() as u64, count, "the unvouched record was visited");
+    // Accepting legacy records does not accept a key the ring lacks.
+    let mut legacy = Trust::with_keys(&v3_keys);
+    legacy.accept_legacy = true;
+    let (result, seen, _) = scanned(&text, &legacy);
+    assert!(result.is_err());
+    assert_eq!(seen.len() as u64, count);
+}
+
+#[test]
+fn legacy_records_no_mac_vouches_for_are_not_visited_under_keys() {
+    let v2_keys = keys(V2_KEYS);
+    let (result, seen, _) = scanned(V1, &Trust::with_keys(&v2_keys));
+    assert!(
+        matches!(result, Err(JournalError::Unauthenticated { seq: 0 })),
+        "{result:?}"
+    );
+    assert!(seen.is_empty());
+    let mut legacy = Trust::with_keys(&v2_keys);
+    legacy.accept_legacy = true;
+    let (result, seen, _) = scanned(V1, &legacy);
+    assert_eq!(result.unwrap(), seen.len() as u64);
+    assert_eq!(seen.len(), V1.lines().count());
+}
+
+#[test]
+fn lines_sealed_under_a_five_digit_key_id_read_as_they_stand() {
+    let ring = ring_with(65_535, 7);
+    let mut chain = locker_core::journal::Chain::new();
+    let records: Vec<_> = (0..4)
+        .map(|i| {
+            chain
+                .seal(&ring, 1_700_000_000 + i, format!("entry {i}"))
+                .unwrap()
+        })
+        .collect();
+    let text = lines::write(&records);
+    let mut respelt = 0;
+    let scanned = scan::<String>(&text, &Trust::with_keys(&ring), |record| {
+        respelt += u64::from(record.respelt);
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(scanned.records, 4);
+    assert_eq!(
+        respelt, 0,
+        "a long key id sent every line down the slow path"
+    );
+}

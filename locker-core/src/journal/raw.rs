@@ -15,6 +15,7 @@
 
 use alloc::borrow::Cow;
 use alloc::string::{String, ToString};
+use alloc::vec::Vec;
 
 use serde::de::{DeserializeOwned, IgnoredAny};
 use serde::{Deserialize, Serialize};
@@ -57,17 +58,23 @@ pub struct Scanned {
 }
 
 /// Reads and verifies a journal text against `trust`, handing each record
-/// to `visit` in order, once it is verified; `E` is the entry type a
-/// respelt line is read into (the locker's
-/// [`Entry`](crate::locker::Entry)).
+/// to `visit` in order once it is vouched for (with keys: once a MAC, its
+/// own or a later record's, verifies; a record sealed with a key the ring
+/// lacks, or a legacy one, waits for that or for the whole journal to
+/// verify); `E` is the entry type a respelt line is read into (the
+/// locker's [`Entry`](crate::locker::Entry)).
 ///
-/// On an error the records before the bad one have been visited, so a
-/// caller can keep the verified part and report where it ends.
+/// On an error the records before the bad one that were vouched for have
+/// been visited, so a caller can keep the verified part and report where
+/// it ends.
 ///
 /// # Errors
 ///
 /// As [`lines::read`](super::lines::read), except that a line in another
-/// spelling of a genuine record is read, not refused; an error of `visit`
+/// spelling of a genuine record (sorted keys, CRLF line ends) is read, not
+/// refused, and that the entry of a line that hashes as it stands is not
+/// checked against `E` (with keys its MAC vouches for it: the key holder
+/// wrote it; without, integrity is all there is). An error of `visit`
 /// stops the scan and is returned.
 pub fn scan<'t, E: DeserializeOwned + Serialize>(
     text: &'t str,
@@ -94,6 +101,10 @@ pub fn scan_with<'t, E: DeserializeOwned + Serialize, V: Deserialize<'t>>(
     let mut valid_bytes = 0;
     let mut records = 0;
     let mut respelt = 0;
+    // Records no MAC has vouched for yet (a key the ring lacks, a legacy
+    // record): visited once a later MAC vouches for them, or when the
+    // whole journal verifies; never when it does not.
+    let mut held: Vec<(RawRecord<'t>, Option<V>)> = Vec::new();
     let mut lines = WholeLines::new(text);
     for (line_number, line, bytes) in lines.by_ref() {
         match as_written::<V>(line) {
@@ -107,7 +118,7 @@ pub fn scan_with<'t, E: DeserializeOwned + Serialize, V: Deserialize<'t>>(
                     hash,
                     respelt: false,
                 };
-                visit(raw, Some(record.entry))?;
+                held.push((raw, Some(record.entry)));
             }
             None => {
                 let record: Record<E> = parse_line(&respell(line, line_number)?, line_number)?;
@@ -123,14 +134,23 @@ pub fn scan_with<'t, E: DeserializeOwned + Serialize, V: Deserialize<'t>>(
                     hash: record.hash,
                     respelt: true,
                 };
-                visit(raw, None)?;
+                held.push((raw, None));
+            }
+        }
+        if verifier.all_vouched() {
+            for (raw, view) in held.drain(..) {
+                visit(raw, view)?;
             }
         }
         records += 1;
         valid_bytes += bytes;
     }
+    let verified = verifier.finish()?;
+    for (raw, view) in held {
+        visit(raw, view)?;
+    }
     Ok(Scanned {
-        verified: verifier.finish()?,
+        verified,
         torn_tail: lines.torn_tail,
         valid_bytes,
         records,
@@ -195,7 +215,8 @@ fn as_written<'t, V: Deserialize<'t>>(line: &'t str) -> Option<(Record<V>, &'t s
     head.put(b",\"prev\":\"");
     head.put_hex(&record.prev.0);
     head.put(b"\",\"entry\":");
-    let mut tail = Text::<128>::new();
+    // 131 bytes at most: a 5-digit key id.
+    let mut tail = Text::<160>::new();
     tail.put(b",\"hash\":\"");
     tail.put_hex(&record.hash.0);
     tail.put(b"\"");

@@ -298,6 +298,16 @@ impl<'a> Verifier<'a> {
         }
     }
 
+    /// Whether every record checked so far is vouched for: by a MAC (of
+    /// its own, or of a later record, through the chain), or by nothing
+    /// more than integrity when no keys were given. A record sealed with
+    /// a key the ring lacks, or a legacy one, is not, until a MAC after it
+    /// verifies.
+    #[must_use]
+    pub const fn all_vouched(&self) -> bool {
+        self.pending.is_none()
+    }
+
     /// Where the chain stands now.
     #[must_use]
     pub const fn chain(&self) -> Chain {
