@@ -206,9 +206,20 @@ pub(crate) fn read_journals_arrow<'py>(
 ) -> PyResult<JournalTable> {
     let sources = sources(journals)?;
     let rings = rings(keys, &sources)?;
+    // Files are read without the GIL too.
+    let paths: Vec<Option<&PathBuf>> = sources
+        .iter()
+        .map(|(_, source)| match source {
+            Source::File(path) => Some(path),
+            _ => None,
+        })
+        .collect();
+    let files: Vec<Option<std::io::Result<Vec<u8>>>> =
+        py.detach(|| paths.iter().map(|path| path.map(std::fs::read)).collect());
     let texts: Vec<Cow<'_, str>> = sources
         .iter()
-        .map(|(bank_id, source)| text_of(bank_id, source))
+        .zip(files)
+        .map(|((bank_id, source), file)| text_of(bank_id, source, file))
         .collect::<PyResult<_>>()?;
     let mut inputs = Vec::with_capacity(sources.len());
     for (((bank_id, _), text), ring) in sources.iter().zip(&texts).zip(&rings) {
@@ -257,6 +268,7 @@ fn sources<'py>(journals: &Bound<'py, PyAny>) -> PyResult<Vec<(String, Source<'p
         )
     })?;
     let mut out: Vec<(String, Source<'py>)> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for item in iter {
         let item = item?;
         let (bank, journal): (Bound<'py, PyAny>, Bound<'py, PyAny>) =
@@ -268,7 +280,7 @@ fn sources<'py>(journals: &Bound<'py, PyAny>) -> PyResult<Vec<(String, Source<'p
             .map_err(|_| argument_type("journals", "bank ids must be str"))?
             .to_cow()?
             .into_owned();
-        if out.iter().any(|(seen, _)| *seen == bank_id) {
+        if !seen.insert(bank_id.clone()) {
             return Err(invalid_argument(
                 "journals",
                 format!("bank {bank_id:?} is given twice"),
@@ -336,19 +348,30 @@ fn rings<'py>(
 
 /// A journal's text: borrowed from a `str`, decoded from `bytes`, or read
 /// from its file.
-fn text_of<'a>(bank_id: &str, source: &'a Source<'_>) -> PyResult<Cow<'a, str>> {
-    match source {
-        Source::Text(text) => text.to_cow(),
-        Source::Bytes(bytes) => core::str::from_utf8(bytes.as_bytes())
+fn text_of<'a>(
+    bank_id: &str,
+    source: &'a Source<'_>,
+    file: Option<std::io::Result<Vec<u8>>>,
+) -> PyResult<Cow<'a, str>> {
+    let not_utf8 = |e: core::str::Utf8Error| {
+        invalid_argument("journals", format!("bank {bank_id:?}: not UTF-8 ({e})"))
+    };
+    match (source, file) {
+        (Source::Text(text), _) => text.to_cow(),
+        (Source::Bytes(bytes), _) => core::str::from_utf8(bytes.as_bytes())
             .map(Cow::Borrowed)
-            .map_err(|e| {
-                invalid_argument("journals", format!("bank {bank_id:?}: not UTF-8 ({e})"))
-            }),
-        Source::File(path) => std::fs::read_to_string(path).map(Cow::Owned).map_err(|e| {
-            pyo3::exceptions::PyOSError::new_err(format!(
-                "bank {bank_id:?}: cannot read {}: {e}",
+            .map_err(not_utf8),
+        (Source::File(_), Some(Ok(bytes))) => String::from_utf8(bytes)
+            .map(Cow::Owned)
+            .map_err(|e| not_utf8(e.utf8_error())),
+        (Source::File(path), read) => {
+            let why = read
+                .and_then(Result::err)
+                .map_or_else(|| String::from("not read"), |error| error.to_string());
+            Err(pyo3::exceptions::PyOSError::new_err(format!(
+                "bank {bank_id:?}: cannot read {}: {why}",
                 path.display()
-            ))
-        }),
+            )))
+        }
     }
 }

@@ -234,9 +234,12 @@ def test_bad_arguments_are_refused_with_the_packages_errors(
     assert getattr(raised.value, "code") == "invalid_argument"
 
 
-def test_a_missing_file_is_an_os_error(tmp_path: pathlib.Path) -> None:
+def test_a_missing_file_is_an_os_error_and_a_file_not_utf8_an_invalid_argument(tmp_path: pathlib.Path) -> None:
     with pytest.raises(OSError, match="missing.jsonl"):
         fleet.read_journals({"a": tmp_path / "missing.jsonl"})
+    (tmp_path / "latin1.jsonl").write_bytes(b"caf\xe9\n")
+    with pytest.raises(locker.InvalidArgumentError, match="UTF-8"):
+        fleet.read_journals({"a": tmp_path / "latin1.jsonl"})
 
 
 def test_a_line_that_is_not_a_record_stops_the_bank_with_malformed(
@@ -263,37 +266,45 @@ def parquet_files(root: pathlib.Path) -> Dict[str, float]:
     return {str(p.relative_to(root)): p.stat().st_mtime_ns for p in root.rglob("*.parquet")}
 
 
-def test_a_month_appends_to_the_parquet_dataset_without_rewriting_the_others(
-    journals: Dict[str, Tuple[str, locker.KeyRing]], tmp_path: pathlib.Path
-) -> None:
-    # Two months of one bank: the same journal, read as of two dates.
-    text, keys = journals["bank-1"]
-    november = pa.table(fleet.read_journal(text, keys, bank_id="north"))
-    shift_s = 31 * 86_400
-    december = november.set_column(
-        november.schema.get_field_index("at"),
-        "at",
-        pa.compute.add(november["at"], pa.scalar(shift_s, pa.duration("s"))),
-    )
+def test_a_month_appends_to_the_parquet_dataset_without_rewriting_the_others(tmp_path: pathlib.Path) -> None:
+    # One journal from mid-November to late December, read whole each time.
+    building: Dict[str, Any] = dict(locker.default_building())
+    building.update(units=10, days=40, start_day_of_year=319, seed=4)
+    run = locker.simulate_locker(cast(Building, building))
+    table = pa.table(fleet.read_journal(run["journal"], run["keys"], bank_id="north"))
+    months = pa.compute.strftime(table["at"], format="%Y-%m").to_pylist()
+    per_month = {m: months.count(m) for m in sorted(set(months))}
+    assert sorted(per_month) == ["2026-11", "2026-12"]
     root = tmp_path / "journals"
-    written = fleet.write_parquet(november, root)
-    assert written and all(f.endswith(".parquet") for f in written)
-    before = parquet_files(root)
-    fleet.write_parquet([december], root)
+    written = fleet.write_parquet(table, root, months=["2026-11"])
+    assert written and all("month=2026-11" in f for f in written)
+    november = parquet_files(root)
+    fleet.write_parquet(table, root, months=["2026-12"])
     after = parquet_files(root)
-    for name, mtime in before.items():
-        assert after[name] == mtime, "an old month was rewritten"
-    assert len(after) > len(before)
-    # Writing a month again replaces it: no row twice.
-    fleet.write_parquet([december], root)
+    for name, mtime in november.items():
+        assert after[name] == mtime, "November was rewritten"
+    assert len(after) > len(november)
+    # Written whole again: each month replaced, no row twice.
+    fleet.write_parquet(table, root)
     dataset = f"read_parquet('{root}/**/*.parquet', hive_partitioning = true)"
-    counted = duckdb.sql(f"select count(*), count(distinct (month, seq)) from {dataset}").fetchall()[0]
-    assert counted == (2 * november.num_rows, 2 * november.num_rows)
+    counted = duckdb.sql(f"select month, count(*), count(distinct seq) from {dataset} group by month order by month").fetchall()
+    assert counted == [(m, n, n) for m, n in per_month.items()]
     lazy = pl.scan_parquet(f"{root}/**/*.parquet", hive_partitioning=True)
-    assert lazy.select(pl.len()).collect().item() == 2 * november.num_rows
-    kinds = duckdb.sql(f"select kind, count(*) from {dataset} where bank_id = 'north' group by kind").fetchall()
-    assert sum(n for _, n in kinds) == 2 * november.num_rows
-    assert dict(kinds)["configured"] == 2
+    assert lazy.select(pl.len()).collect().item() == table.num_rows
+    kinds = dict(duckdb.sql(f"select kind, count(*) from {dataset} where bank_id = 'north' group by kind").fetchall())
+    assert kinds["configured"] == 1
+    assert fleet.write_parquet(table, root, months=[]) == []
+
+
+@pytest.mark.parametrize(
+    ("months", "error"),
+    [("2026-11", locker.ArgumentTypeError), ([202611], locker.ArgumentTypeError), (["2026-13"], locker.InvalidArgumentError), (["26-11"], locker.InvalidArgumentError)],
+)
+def test_write_parquet_refuses_months_not_written_yyyy_mm(tmp_path: pathlib.Path, months: Any, error: type) -> None:
+    table = fleet.read_journal(simulated(1, units=4, days=2)[0])
+    with pytest.raises(error, match="months"):
+        loose.write_parquet(table, tmp_path, months=months)
+    assert not list(tmp_path.iterdir())
 
 
 def test_write_parquet_names_the_extra_when_pyarrow_is_missing(monkeypatch: pytest.MonkeyPatch) -> None:

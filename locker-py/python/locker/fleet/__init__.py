@@ -31,7 +31,8 @@ Arrow PyCapsule interface; none of them is needed to read.
 :func:`write_parquet` (the ``arrow`` extra: pyarrow) writes tables to a
 hive-partitioned Parquet dataset, ``bank_id=<id>/month=<YYYY-MM>/``, that
 DuckDB, Polars and Spark read as written; writing a month replaces only
-that bank's month, so appending a new month leaves the old files alone.
+that bank's month, and ``months=[...]`` writes only the months named, so
+appending a new month leaves the old files alone.
 """
 
 from __future__ import annotations
@@ -40,7 +41,14 @@ import os
 import uuid
 from typing import Any, Iterable, List, Mapping, Optional, Tuple, Union
 
-from locker._locker import JournalTable, KeyRing, read_journal_arrow, read_journals_arrow
+from locker._locker import (
+    ArgumentTypeError,
+    InvalidArgumentError,
+    JournalTable,
+    KeyRing,
+    read_journal_arrow,
+    read_journals_arrow,
+)
 
 #: The version of the journal table's schema (also in the schema's
 #: metadata under ``locker.journal_schema_version``).
@@ -135,10 +143,33 @@ def schema() -> Any:
     return pa.schema(read_journal_arrow(""))
 
 
+def _months(months: Iterable[str]) -> List[str]:
+    """``months`` checked: each ``"YYYY-MM"``."""
+    if isinstance(months, str):
+        raise _refused(ArgumentTypeError, "months", "expected month strings such as ['2026-11'], not a str")
+    checked = []
+    for month in months:
+        if not isinstance(month, str):
+            raise _refused(ArgumentTypeError, "months", f"expected 'YYYY-MM' strings, not {type(month).__name__}")
+        year, dash, number = month.partition("-")
+        if not (dash and len(year) == 4 and year.isdigit() and len(number) == 2 and number.isdigit() and 1 <= int(number) <= 12):
+            raise _refused(InvalidArgumentError, "months", f"{month!r} is not a month written 'YYYY-MM'")
+        checked.append(month)
+    return checked
+
+
+def _refused(cls: Any, argument: str, message: str) -> Any:
+    """An argument refused as the native module refuses one."""
+    error = cls(f"{argument}: {message}")
+    error.argument = argument
+    return error
+
+
 def write_parquet(
     tables: Union[Any, Iterable[Any]],
     root: Union[str, "os.PathLike[str]"],
     *,
+    months: Optional[Iterable[str]] = None,
     compression: str = "lz4",
 ) -> List[str]:
     """Writes journal tables to the hive-partitioned Parquet dataset at
@@ -148,7 +179,10 @@ def write_parquet(
     ``tables`` is one table or several: :class:`JournalTable` objects, or
     anything pyarrow reads as a table of the journal schema. A (bank,
     month) partition being written replaces the one on disk; every other
-    partition is left as it is, so writing next month's journals appends.
+    partition is left as it is. A journal read whole holds every month
+    since its first record: ``months`` (``"YYYY-MM"`` strings) writes only
+    those, so appending November is ``write_parquet(t, root,
+    months=["2026-11"])`` and leaves the files of earlier months alone.
     Needs pyarrow (the ``arrow`` extra).
 
     ``compression`` is Parquet's codec: ``"lz4"`` (LZ4_RAW, about 105 B a
@@ -160,14 +194,18 @@ def write_parquet(
     pa = _pyarrow()
     pc = pa.compute
     ds = pa.dataset
+    wanted = None if months is None else _months(months)
     if isinstance(tables, JournalTable) or hasattr(tables, "__arrow_c_stream__"):
         tables = [tables]
     prepared = []
     for table in tables:
         table = pa.table(table)
+        month = pc.strftime(table["at"], format="%Y-%m")
+        table = table.append_column("month", month)
+        if wanted is not None:
+            table = table.filter(pc.is_in(table["month"], value_set=pa.array(wanted, pa.string())))
         if table.num_rows:
-            month = pc.strftime(table["at"], format="%Y-%m")
-            prepared.append(table.append_column("month", month))
+            prepared.append(table)
     written: List[str] = []
     if not prepared:
         return written
