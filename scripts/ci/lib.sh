@@ -38,3 +38,27 @@ lock_version() {
         found && $1 == "version" { gsub(/"/, "", $3); print $3; exit }
     ' "$ROOT/Cargo.lock"
 }
+
+# Runs each argument, a shell command line, with at most LOCKER_CI_JOBS
+# (default: the number of CPUs) running at once: for the single-threaded
+# work (valgrind, test suites on other interpreters, fuzz runs) that would
+# leave a core idle. Each command's output is printed whole when it ends;
+# fails when any command failed, after all have run. Functions a command
+# calls must be exported (`export -f`).
+run_parallel() {
+    local logs status=0
+    logs="$(mktemp -d)"
+    printf '%s\0' "$@" | xargs -0 -P "${LOCKER_CI_JOBS:-$(nproc)}" -I{} bash -c '
+        log="$(mktemp -p "$1")"
+        printf "+ %s\n" "$2" >"$log"
+        code=0
+        bash -c "$2" >>"$log" 2>&1 || code=$?
+        ((code == 0)) || printf "FAILED (exit %d): %s\n" "$code" "$2" >>"$log"
+        # One whole log at a time on the console.
+        flock "$1" cat "$log"
+        ((code == 0))
+    ' _ "$logs" {} || status=1
+    rm -rf "$logs"
+    return "$status"
+}
+export -f run
