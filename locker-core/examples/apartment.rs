@@ -11,7 +11,7 @@
 //! Run with `cargo run --release -p locker-core --example apartment`
 //! (optionally followed by a seed, a number of units and a number of
 //! days). The test suite runs it over many seeds and building sizes
-//! (`tests/apartment.rs`).
+//! (`tests/it/apartment.rs`).
 
 // An example is a std program; the no_std import lints are for the library.
 #![allow(clippy::std_instead_of_alloc, clippy::std_instead_of_core)]

@@ -20,7 +20,7 @@
 //! Both give a [`SimResult`] (overflow and its causes, peak occupancy and
 //! when, occupancy through the day, utilization per size class, dwell of
 //! collected and returned parcels, day by day, per carrier) and agree on
-//! the same building within noise (`tests/sim.rs` checks it). The same
+//! the same building within noise (`tests/it/sim.rs` checks it). The same
 //! building and seed always give the same result, on every platform.
 //!
 //! [`plan`] searches bank compositions — how many doors of each
@@ -94,7 +94,7 @@
 //!   the days after Black Friday (125 %) and Cyber Monday (115 %), the run-up
 //!   to Christmas (110 %) and the lull after it (30 %) are our
 //!   assumptions, checked to give that ratio (1.5 to 2.5; 2.1 for 300
-//!   units, `tests/sim.rs`).
+//!   units, `tests/it/sim.rs`).
 //! - Weekdays: Monday heaviest, Saturday about 60 % of a weekday, Sunday
 //!   little (assumption
 //!   after the same study's Monday peak).

@@ -16,9 +16,9 @@ use locker_core::locker::{Entry, Snapshot};
 use proptest::prelude::*;
 
 const FIXTURES: [&str; 3] = [
-    include_str!("data/journal-v1.jsonl"),
-    include_str!("data/journal-v1-two-door-delegation.jsonl"),
-    include_str!("data/journal-v2.jsonl"),
+    include_str!("../data/journal-v1.jsonl"),
+    include_str!("../data/journal-v1-two-door-delegation.jsonl"),
+    include_str!("../data/journal-v2.jsonl"),
 ];
 
 fn records(text: &str) -> Vec<Record<Entry>> {
@@ -73,7 +73,7 @@ fn a_stored_record_is_a_fraction_of_its_json_line() {
 #[test]
 fn a_record_decoded_at_another_place_in_the_chain_fails_its_mac() {
     let original = records(FIXTURES[2]);
-    let keys_hex = include_str!("data/journal-v2.keys.hex");
+    let keys_hex = include_str!("../data/journal-v2.keys.hex");
     let keys = locker_core::credential::KeyRing::from_secret_bytes(
         &(0..keys_hex.trim().len())
             .step_by(2)

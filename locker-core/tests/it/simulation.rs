@@ -32,7 +32,7 @@
     clippy::std_instead_of_core
 )]
 
-mod common;
+use crate::common;
 
 use std::cell::Cell;
 use std::collections::BTreeMap;

@@ -15,11 +15,11 @@ use locker_core::journal::{JournalError, Trust, lines};
 use locker_core::locker::Entry;
 use proptest::prelude::*;
 
-const V1: &str = include_str!("data/journal-v1.jsonl");
-const V2: &str = include_str!("data/journal-v2.jsonl");
-const V3: &str = include_str!("data/journal-v3.jsonl");
-const V2_KEYS: &str = include_str!("data/journal-v2.keys.hex");
-const V3_KEYS: &str = include_str!("data/journal-v3.keys.hex");
+const V1: &str = include_str!("../data/journal-v1.jsonl");
+const V2: &str = include_str!("../data/journal-v2.jsonl");
+const V3: &str = include_str!("../data/journal-v3.jsonl");
+const V2_KEYS: &str = include_str!("../data/journal-v2.keys.hex");
+const V3_KEYS: &str = include_str!("../data/journal-v3.keys.hex");
 
 fn keys(hex: &str) -> KeyRing {
     let text = hex.trim();

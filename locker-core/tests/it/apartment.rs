@@ -9,11 +9,11 @@
     clippy::std_instead_of_core
 )]
 
-#[path = "../examples/apartment.rs"]
+#[path = "../../examples/apartment.rs"]
 #[allow(dead_code, missing_docs)]
-mod apartment;
+mod example;
 
-use apartment::{Settings, run};
+use example::{Settings, run};
 
 #[test]
 fn the_main_job_finishes_on_a_hundred_seeds_and_residents_reach_the_pin_cap() {

@@ -795,7 +795,7 @@ fn a_door_closed_event_the_locker_did_not_cause_commits_nothing() {
 
 #[test]
 fn a_legacy_journal_restores_only_when_asked_and_is_authenticated_from_there() {
-    let text = include_str!("data/journal-v1.jsonl");
+    let text = include_str!("../data/journal-v1.jsonl");
     let records = lines::read::<Entry>(text, &Trust::integrity_only())
         .unwrap()
         .records;

@@ -10,7 +10,7 @@
     clippy::std_instead_of_core
 )]
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 

@@ -13,7 +13,7 @@
     clippy::cast_possible_truncation
 )]
 
-#[path = "../examples/apartment.rs"]
+#[path = "../../examples/apartment.rs"]
 #[allow(dead_code, missing_docs, clippy::all, clippy::pedantic)]
 mod apartment;
 
