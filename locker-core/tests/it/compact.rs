@@ -9,7 +9,8 @@
 )]
 
 use locker_core::journal::compact::{
-    NAMES, STORAGE_VERSION, decode_record, decode_to_json, encode_json, encode_record,
+    COMPRESSED_VERSION, NAMES, STORAGE_VERSION, decode_record, decode_to_json, encode_json,
+    encode_record, encode_snapshot,
 };
 use locker_core::journal::{Chain, JournalError, Record, Trust, lines, verify};
 use locker_core::locker::{Entry, Snapshot};
@@ -114,6 +115,48 @@ fn snapshots_convert_both_ways() {
     let back = decode_to_json(&stored).unwrap();
     assert_eq!(back, json);
     assert_eq!(Snapshot::from_json_bytes(&back).unwrap(), snapshot);
+    // Compressed, as flash stores it: smaller again, and the same JSON.
+    let compressed = encode_snapshot(&json).unwrap();
+    assert_eq!(compressed[0], COMPRESSED_VERSION);
+    assert!(compressed.len() < stored.len());
+    assert_eq!(decode_to_json(&compressed).unwrap(), json);
+}
+
+/// A compressed value whose length or block was changed is refused, and a
+/// forged length is refused before anything of that size is allocated.
+#[test]
+fn a_compressed_value_damaged_or_claiming_too_much_is_refused() {
+    let json = serde_json::to_vec(&serde_json::json!({
+        "stored": (0..40).map(|n| serde_json::json!({"compartment": n, "recipient": 100 + n}))
+            .collect::<Vec<_>>(),
+    }))
+    .unwrap();
+    let good = encode_snapshot(&json).unwrap();
+    assert_eq!(decode_to_json(&good).unwrap(), json);
+    let claim = |bytes: &[u8], length: u32| {
+        let mut changed = bytes.to_vec();
+        changed[1..5].copy_from_slice(&length.to_le_bytes());
+        changed
+    };
+    let length = u32::from_le_bytes(good[1..5].try_into().unwrap());
+    for bad in [
+        vec![COMPRESSED_VERSION],
+        good[..4].to_vec(),
+        good[..good.len() - 1].to_vec(),
+        claim(&good, length + 1),
+        claim(&good, length - 1),
+        claim(&good, 0),
+        // 4 GiB from a few bytes: refused at once, not allocated.
+        claim(&good, u32::MAX),
+        [&good[..], &[0]].concat(),
+    ] {
+        let error = decode_to_json(&bad).unwrap_err();
+        assert!(matches!(error, JournalError::Malformed { .. }), "{error:?}");
+    }
+    // A block that expands to bytes that are not a value.
+    let mut garbage = vec![COMPRESSED_VERSION, 3, 0, 0, 0, 0x30];
+    garbage.extend_from_slice(b"abc");
+    assert!(decode_to_json(&garbage).is_err());
 }
 
 #[test]
@@ -198,8 +241,20 @@ proptest! {
     }
 
     #[test]
+    fn json_to_compressed_storage_and_back_is_the_identity(value in json_value()) {
+        let json = serde_json::to_vec(&value).unwrap();
+        let stored = encode_snapshot(&json).unwrap();
+        prop_assert_eq!(decode_to_json(&stored).unwrap(), json.clone());
+        prop_assert_eq!(encode_snapshot(&decode_to_json(&stored).unwrap()).unwrap(), stored);
+    }
+
+    #[test]
     fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..200)) {
         let _ = decode_to_json(&bytes);
         let _ = decode_record::<Entry>(&bytes, Chain::new());
+        // The same bytes behind a compressed value's header.
+        let mut compressed = vec![COMPRESSED_VERSION];
+        compressed.extend_from_slice(&bytes);
+        let _ = decode_to_json(&compressed);
     }
 }

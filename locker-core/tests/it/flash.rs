@@ -606,7 +606,7 @@ fn a_region_that_is_not_two_halves_is_refused_and_a_full_half_says_so() {
     let (mut journal, _) =
         FlashJournal::open::<Entry>(MemoryFlash::new(2 * BLOCK, BLOCK), flash_config(2 * BLOCK))
             .unwrap();
-    let snapshot = format!("\"{}\"", "x".repeat(5000));
+    let snapshot = crate::common::incompressible_json_string(5000);
     let error = JournalSink::<Entry>::compact(&mut journal, snapshot.as_bytes()).unwrap_err();
     assert_eq!(error.code(), "flash_full");
     assert_eq!(
@@ -712,4 +712,76 @@ fn a_simulated_building_stays_inside_its_flash_and_restores_as_it_ran() {
     )
     .unwrap();
     assert_eq!(restored.state(), run.locker.state());
+}
+
+/// Bytes the sealed snapshot of a full 120-door bank takes on flash (the
+/// storage encoding, compressed): every door holding one parcel of its own
+/// resident, each with its PIN and QR token, under 32 KB; it reads back
+/// to the same snapshot, which verifies. The figure is
+/// printed for BENCHMARKS.md (`cargo test -p locker-core --test it
+/// full_120 -- --nocapture`).
+#[test]
+fn the_snapshot_of_a_full_120_door_bank_stays_within_its_budget() {
+    use locker_core::bank::{CompartmentSpec, DoorPosition};
+    use locker_core::journal::compact::{decode_to_json, encode_json, encode_snapshot};
+
+    let mut config = LockerConfig::default();
+    let template = config.bank.compartments[0].clone();
+    config.bank.ada_compliant = false;
+    config.bank.policy.reserve_largest = 0;
+    config.bank.compartments = (1..=120_u32)
+        .map(|id| CompartmentSpec {
+            id: CompartmentId(id),
+            label: format!("D{id}"),
+            size_class: String::from("M"),
+            inner: Dimensions::new(400, 600, 300),
+            position: DoorPosition {
+                column: u16::try_from(id / 10).unwrap(),
+                row: u16::try_from(id % 10).unwrap(),
+            },
+            operable_height_mm: None,
+            ..template.clone()
+        })
+        .collect();
+    let doors = config.bank.compartments.iter().map(|c| c.id);
+    let hardware = SimulatedHardware::new(doors, 5).with_now_s(T0);
+    let flash = MemoryFlash::new(1 << 20, BLOCK);
+    let (journal, _) = FlashJournal::open::<Entry>(flash, flash_config(1 << 20)).unwrap();
+    let mut locker = Locker::with_keys(config, keys(), hardware, journal).unwrap();
+    let code = locker.issue_courier_code(CarrierId(1), DAY_S).unwrap();
+    let session = locker.courier_sign_in(KIOSK, code.expose()).unwrap();
+    for n in 0..120_u64 {
+        let parcel = Parcel::new(ParcelId(1_000 + n), Dimensions::new(300, 200, 100), 1_500);
+        let DropOff::Opened { compartment, .. } = locker
+            .deposit(&session, Request::new(parcel, RecipientId(100 + n)))
+            .unwrap()
+        else {
+            panic!("door {n} refused");
+        };
+        let hw = locker.hardware_mut();
+        hw.open_door(compartment).unwrap();
+        hw.put_parcel(compartment).unwrap();
+        hw.close_door(compartment).unwrap();
+        locker.door_closed(compartment).unwrap();
+        locker.take_events();
+    }
+    let snapshot = locker.snapshot();
+    assert_eq!(snapshot.stored.len(), 120);
+    let json = serde_json::to_vec(&snapshot).unwrap();
+    let uncompressed = encode_json(&json).unwrap();
+    let stored = encode_snapshot(&json).unwrap();
+    println!(
+        "snapshot of a full 120-door bank: {} B stored ({} B before compression, {} B as JSON)",
+        stored.len(),
+        uncompressed.len(),
+        json.len()
+    );
+    assert!(stored.len() < 32_000, "{} B stored", stored.len());
+    let back = Snapshot::from_json_bytes(&decode_to_json(&stored).unwrap()).unwrap();
+    assert_eq!(back, snapshot);
+    back.verify(&keys(), false).unwrap();
+    // What the chip holds after a compaction is that encoding.
+    assert!(locker.compact().unwrap());
+    let usage = locker.journal().usage();
+    assert!(usage.used_bytes < 32_000 + 64, "{usage:?}");
 }

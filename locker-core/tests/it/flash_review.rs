@@ -1307,7 +1307,7 @@ fn a_snapshot_too_big_leaves_a_journal_in_use_usable() {
     let mut locker = open(site.flash.clone(), site.hardware.clone());
     let previous_before: Vec<Record<Entry>> = locker.journal_mut().previous().unwrap();
     assert!(!previous_before.is_empty());
-    let huge = format!("\"{}\"", "x".repeat(40 * 1024));
+    let huge = crate::common::incompressible_json_string(40 * 1024);
     let error = JournalSink::<Entry>::compact(locker.journal_mut(), huge.as_bytes()).unwrap_err();
     assert!(matches!(error, FlashError::NoRoom { .. }), "{error:?}");
     assert!(!JournalSink::<Entry>::wants_compaction(locker.journal()));

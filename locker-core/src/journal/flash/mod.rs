@@ -13,7 +13,8 @@
 //! ```
 //!
 //! Records and the snapshot are in the [storage encoding](super::compact)
-//! (about a fifth of their JSON); `next_seq` and `head` are where the
+//! (about a fifth of their JSON; the snapshot LZ4-compressed on top, about
+//! a ninth of its JSON at a full bank); `next_seq` and `head` are where the
 //! chain stood at the snapshot, which the records continue. Integers are
 //! little-endian; `commit` is one byte programmed to 0x00
 //! only after everything before it is written, so a header or frame
@@ -664,7 +665,7 @@ impl<E: Serialize, F: Flash> JournalSink<E> for FlashJournal<F> {
     }
 
     fn compact(&mut self, snapshot: &[u8]) -> Result<bool, Self::Error> {
-        let encoded = compact::encode_json(snapshot).map_err(FlashError::Journal)?;
+        let encoded = compact::encode_snapshot(snapshot).map_err(FlashError::Journal)?;
         self.start_half(Some(&encoded), self.chain)?;
         Ok(true)
     }

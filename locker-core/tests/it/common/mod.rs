@@ -1430,3 +1430,19 @@ impl Site {
         Ok(())
     }
 }
+
+/// A JSON string of `len` letters that no compressor shortens (a
+/// xorshift's), for a snapshot that must outgrow its room on flash once
+/// stored: the storage encoding compresses snapshots.
+pub fn incompressible_json_string(len: usize) -> String {
+    let mut state = 0x9E37_79B9_7F4A_7C15_u64;
+    let letters: String = (0..len)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            char::from(b'a' + (state % 26) as u8)
+        })
+        .collect();
+    format!("\"{letters}\"")
+}
