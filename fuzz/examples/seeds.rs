@@ -21,7 +21,9 @@ use locker_core::allocate::{OverflowReason, Request};
 use locker_core::bank::{BankConfig, default_bank};
 use locker_core::credential::{CarrierId, KeyRing, KioskId};
 use locker_core::hardware::{HardwareErrorKind, SimulatedHardware};
-use locker_core::journal::{MemoryJournal, Trust, lines, verify};
+use locker_core::journal::compact::{encode_json, encode_record, encode_snapshot};
+use locker_core::journal::flash::{FlashConfig, FlashJournal, MemoryFlash};
+use locker_core::journal::{Chain, MemoryJournal, Trust, lines, verify};
 use locker_core::locker::{DropOff, Entry, Event, Locker, LockerConfig};
 use locker_core::{CompartmentId, Dimensions, Parcel, ParcelId, RecipientId};
 
@@ -232,11 +234,71 @@ fn bytes(seed: u64, len: usize) -> Vec<u8> {
         .collect()
 }
 
+/// The `flash_image` target's seeds: one stored record of `text`, the
+/// snapshot of its end compressed and not, and a 16 KiB chip (the
+/// target's size) from a locker keyed as the target opens it: a drop-off,
+/// a compaction, a hold after it.
+fn flash_image(text: &str) {
+    let records: Vec<_> = text
+        .lines()
+        .enumerate()
+        .map(|(i, line)| lines::parse_line::<Entry>(line, i + 1).unwrap())
+        .collect();
+    write("flash_image", "record", &encode_record(&records[0]));
+    let mut chain = Chain::new();
+    for record in &records {
+        chain.advance(record);
+    }
+    let state = locker_core::locker::replay(&records).unwrap();
+    let mut snapshot = state.snapshot(chain);
+    snapshot.seal(&journal_keys()).unwrap();
+    let json = serde_json::to_vec(&snapshot).unwrap();
+    write("flash_image", "snapshot", &encode_snapshot(&json).unwrap());
+    write("flash_image", "snapshot-v1", &encode_json(&json).unwrap());
+
+    // The target's chip: 16 KiB in 1 KiB blocks, the default bank, the
+    // ring of `locker_fuzz::ring(9)`, its clock.
+    let capacity = 16 * 1024;
+    let (flash_journal, _) = FlashJournal::open::<Entry>(
+        MemoryFlash::new(capacity, 1024),
+        FlashConfig::for_capacity(capacity),
+    )
+    .unwrap();
+    let config = LockerConfig::default();
+    let doors = config.bank.compartments.iter().map(|c| c.id);
+    let hardware = SimulatedHardware::new(doors, 1).with_now_s(1_700_000_000);
+    let mut locker =
+        Locker::with_keys(config, locker_fuzz::ring(9), hardware, flash_journal).unwrap();
+    let code = locker.issue_courier_code(CarrierId(7), 86_400).unwrap();
+    let session = locker.courier_sign_in(KioskId(1), code.expose()).unwrap();
+    let parcel = Parcel::new(ParcelId(1), Dimensions::new(300, 200, 50), 800);
+    let DropOff::Opened { compartment, .. } = locker
+        .deposit(&session, Request::new(parcel, RecipientId(12)))
+        .unwrap()
+    else {
+        panic!("an empty bank has room");
+    };
+    let hw = locker.hardware_mut();
+    hw.open_door(compartment).unwrap();
+    hw.put_parcel(compartment).unwrap();
+    hw.close_door(compartment).unwrap();
+    locker.door_closed(compartment).unwrap();
+    assert!(locker.compact().unwrap());
+    locker.hold(RecipientId(3), 1_900_000_000).unwrap();
+    let (_, flash_journal) = locker.into_parts();
+    write(
+        "flash_image",
+        "chip-compacted",
+        flash_journal.into_flash().bytes(),
+    );
+}
+
 fn main() {
     bank_config();
     qr_token();
     let journal = journal();
     journal_decode(&journal);
+    flash_image(&journal);
     for target in ["pin_entry", "locker_ops", "ffi_entry"] {
         for (i, len) in [64, 256, 1024].into_iter().enumerate() {
             write(target, &format!("bytes-{len}"), &bytes(i as u64 + 1, len));

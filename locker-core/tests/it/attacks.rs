@@ -5,7 +5,7 @@
 //!
 //! Every test asserts the secure behaviour. Attacks that the library
 //! refuses are kept as regressions; attacks that succeed are kept too, but
-//! marked `//! fixed (run them with `cargo test -- --ignored`).
+//! marked `//! fixed (run them with `cargo test -p locker-core --test it -- --ignored`).
 #![allow(
     clippy::unwrap_used,
     clippy::std_instead_of_alloc,

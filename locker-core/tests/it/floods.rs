@@ -3,7 +3,7 @@
 //! cost, the merged PIN at the cap, power loss at the latch, overflow.
 //!
 //! Every test asserts the CORRECT behaviour. An attack that succeeds (a
-//! real defect) keeps its test, marked `//! file passes while the defect is open; `cargo test -- --ignored` shows
+//! real defect) keeps its test, marked `//! file passes while the defect is open; `cargo test -p locker-core --test it -- --ignored` shows
 //! it failing.
 #![allow(
     clippy::unwrap_used,
