@@ -1466,7 +1466,8 @@ typedef struct locker_event {
    */
   uint64_t through_seq;
   /**
-   * `journal_compacted`: bytes of the snapshot as JSON.
+   * `journal_compacted`: bytes of the snapshot as the journal took it
+   * (on flash: as the chip holds it, compressed).
    */
   size_t snapshot_bytes;
   /**

@@ -166,6 +166,24 @@ impl JournalSink<Entry> for Journal {
             }
         }
     }
+
+    fn takes_encoded_snapshots(&self) -> bool {
+        match self {
+            Self::Lines(journal) => JournalSink::<Entry>::takes_encoded_snapshots(journal),
+            Self::Flash(flash) => JournalSink::<Entry>::takes_encoded_snapshots(&flash.journal),
+        }
+    }
+
+    fn compact_encoded(&mut self, stored: &[u8]) -> Result<bool, Self::Error> {
+        match self {
+            Self::Lines(journal) => JournalSink::<Entry>::compact_encoded(journal, stored)
+                .map_err(JournalFailure::Lines),
+            Self::Flash(flash) => {
+                let compacted = JournalSink::<Entry>::compact_encoded(&mut flash.journal, stored);
+                flash.noted(compacted).map_err(JournalFailure::Flash)
+            }
+        }
+    }
 }
 
 /// Statistics of a journal, computed by the core by replaying it (the

@@ -164,7 +164,8 @@ pub struct locker_event {
     pub has_through_seq: bool,
     /// `journal_compacted`: the last record the snapshot covers.
     pub through_seq: u64,
-    /// `journal_compacted`: bytes of the snapshot as JSON.
+    /// `journal_compacted`: bytes of the snapshot as the journal took it
+    /// (on flash: as the chip holds it, compressed).
     pub snapshot_bytes: usize,
     /// Why, as its JSON name: `drop_off_aborted` and `overflow` their
     /// `reason` (`"door_fault"`, `"nothing_fits"`, ...),

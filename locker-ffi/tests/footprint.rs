@@ -15,6 +15,10 @@
 use core::alloc::{GlobalAlloc, Layout};
 use core::sync::atomic::{AtomicUsize, Ordering};
 use std::alloc::System;
+use std::sync::Mutex;
+
+use locker_core::journal::flash::{FlashConfig, FlashJournal, MemoryFlash};
+use locker_core::locker::{Entry, FlashChecks, Locker};
 
 extern crate alloc;
 
@@ -24,11 +28,20 @@ mod rig;
 struct Counting;
 
 static LIVE: AtomicUsize = AtomicUsize::new(0);
+/// The most `LIVE` has been since it was last reset.
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+/// One measurement at a time: the tests share the allocator's counts.
+static MEASURING: Mutex<()> = Mutex::new(());
+
+fn grew() {
+    PEAK.fetch_max(LIVE.load(Ordering::Relaxed), Ordering::Relaxed);
+}
 
 // SAFETY: forwards to the system allocator unchanged; only counts bytes.
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         LIVE.fetch_add(layout.size(), Ordering::Relaxed);
+        grew();
         // SAFETY: the caller upholds `alloc`'s contract, passed on as is.
         unsafe { System.alloc(layout) }
     }
@@ -41,6 +54,7 @@ unsafe impl GlobalAlloc for Counting {
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         LIVE.fetch_add(new_size, Ordering::Relaxed);
+        grew();
         LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
         // SAFETY: as above.
         unsafe { System.realloc(ptr, layout, new_size) }
@@ -56,6 +70,9 @@ fn live_heap_bytes() -> usize {
 
 #[test]
 fn ram_per_compartment() {
+    let _alone = MEASURING
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let measured = rig::heap_per_door(live_heap_bytes).unwrap();
     let (small, large) = (measured.small_bytes, measured.large_bytes);
     let (per_door, per_parcel) = (measured.per_door_bytes, measured.per_occupied_bytes);
@@ -69,4 +86,55 @@ fn ram_per_compartment() {
         per_parcel < 4_096,
         "{per_parcel} B per occupied compartment"
     );
+}
+
+/// The heap a compaction takes on top of the running locker, at its peak,
+/// with every door of a 120-door bank occupied: the snapshot as JSON, its
+/// storage encoding and the compressed block are all held at once. (On
+/// the part, a compaction needs this much heap free.)
+#[test]
+fn heap_a_compaction_takes_at_a_full_bank() {
+    let _alone = MEASURING
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let capacity = 1 << 20;
+    let (journal, _) = FlashJournal::open::<Entry>(
+        MemoryFlash::new(capacity, 4096),
+        FlashConfig::for_capacity(capacity),
+    )
+    .unwrap();
+    let mut locker = rig::filled_locker(120, 120, journal).unwrap();
+    let before = live_heap_bytes();
+    PEAK.store(before, Ordering::Relaxed);
+    assert!(locker.compact().unwrap());
+    let peak = PEAK.load(Ordering::Relaxed) - before;
+    println!(
+        "RAM (64-bit host, heap): a compaction at a full 120-door bank takes {peak} B at its peak"
+    );
+    // A regression guard, not a promise.
+    assert!(peak < 2_000_000, "{peak} B");
+
+    // Then a boot from that chip: snapshot and tail read back into a
+    // locker (whose own heap is counted too).
+    let keys = locker.keys().clone();
+    let (board, journal) = locker.into_parts();
+    let flash = journal.into_flash();
+    let before = live_heap_bytes();
+    PEAK.store(before, Ordering::Relaxed);
+    let (journal, contents) =
+        FlashJournal::open::<Entry>(flash, FlashConfig::for_capacity(capacity)).unwrap();
+    let restored = Locker::open_flash(
+        rig::config(120),
+        keys,
+        board,
+        journal,
+        &contents,
+        FlashChecks::default(),
+    )
+    .unwrap();
+    drop(contents);
+    let peak = PEAK.load(Ordering::Relaxed) - before;
+    assert_eq!(restored.snapshot().stored.len(), 120);
+    println!("RAM (64-bit host, heap): a boot from that chip takes {peak} B at its peak");
+    assert!(peak < 4_000_000, "{peak} B");
 }

@@ -69,7 +69,8 @@ export interface FlashUsageJson {
   used_bytes: number;
   /**
    * Bytes of the active half's snapshot as stored, in the core's storage
-   * encoding (CBOR, about a fifth of its JSON); 0 before the first compaction.
+   * encoding (CBOR, LZ4-compressed: about a sixth of its JSON at a full
+   * bank); 0 before the first compaction.
    */
   snapshot_bytes: number;
   /** Records in the active half (after its snapshot). */

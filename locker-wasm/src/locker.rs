@@ -159,9 +159,9 @@ export interface SuspiciousAttemptsEventJson { type: "suspicious_attempts"; lock
  * The journal was compacted (`Locker#compact()`, or on its own when its
  * flash asked): its storage now starts from a sealed snapshot of the
  * state after record `through_seq` (null for an empty journal), of
- * `snapshot_bytes` bytes as JSON (the core's count: a flash journal
- * stores it in its storage encoding, a fraction of that, which
- * `Locker#flashUsage().snapshot_bytes` says). A flash journal keeps the
+ * `snapshot_bytes` bytes as the journal took it (on flash its storage
+ * encoding, compressed, as `Locker#flashUsage().snapshot_bytes` says; a
+ * fraction of its JSON). A flash journal keeps the
  * history before it (`Locker#previousJournalText()`) until the next
  * compaction: export it now.
  */

@@ -117,4 +117,19 @@ impl JournalSink<Entry> for Journal {
             Self::Flash(store) => JournalSink::<Entry>::compact(&mut store.journal, snapshot),
         }
     }
+
+    fn takes_encoded_snapshots(&self) -> bool {
+        match self {
+            Self::Memory(journal) => JournalSink::<Entry>::takes_encoded_snapshots(journal),
+            Self::Flash(store) => JournalSink::<Entry>::takes_encoded_snapshots(&store.journal),
+        }
+    }
+
+    fn compact_encoded(&mut self, stored: &[u8]) -> Result<bool, Self::Error> {
+        match self {
+            Self::Memory(journal) => JournalSink::<Entry>::compact_encoded(journal, stored)
+                .map_err(|never| match never {}),
+            Self::Flash(store) => JournalSink::<Entry>::compact_encoded(&mut store.journal, stored),
+        }
+    }
 }

@@ -643,6 +643,28 @@ pub trait JournalSink<E> {
         let _ = snapshot;
         Ok(false)
     }
+
+    /// Whether this storage compacts from a snapshot in the storage
+    /// encoding, compressed ([`compact::encode_snapshot_of`]), through
+    /// [`JournalSink::compact_encoded`] instead of its JSON: a flash
+    /// journal does, so a compaction never holds the JSON text of the whole
+    /// state in RAM.
+    fn takes_encoded_snapshots(&self) -> bool {
+        false
+    }
+
+    /// [`JournalSink::compact`] from the snapshot in the storage encoding,
+    /// compressed, for a storage whose
+    /// [`takes_encoded_snapshots`](JournalSink::takes_encoded_snapshots)
+    /// is true. `Ok(false)` by default.
+    ///
+    /// # Errors
+    ///
+    /// The storage's error; the journal is then as it was.
+    fn compact_encoded(&mut self, stored: &[u8]) -> Result<bool, Self::Error> {
+        let _ = stored;
+        Ok(false)
+    }
 }
 
 impl<E: Clone> JournalSink<E> for MemoryJournal<E> {

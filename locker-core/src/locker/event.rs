@@ -210,8 +210,9 @@ pub enum Event {
         /// The last record the snapshot covers (`null` for an empty
         /// journal).
         through_seq: Option<u64>,
-        /// Bytes of the snapshot as JSON (a flash journal stores it in
-        /// about a third of that: see its usage).
+        /// Bytes of the snapshot as the journal took it: its JSON, or on
+        /// a flash journal its storage encoding, compressed (about a
+        /// sixth of the JSON at a full bank).
         snapshot_bytes: usize,
     },
 }

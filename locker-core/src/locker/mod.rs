@@ -509,18 +509,32 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
     /// is then as it was.
     pub fn compact(&mut self) -> Result<bool, LockerError> {
         let snapshot = self.snapshot();
-        // Plain data with string keys always serializes.
-        let bytes = serde_json::to_vec(&snapshot).unwrap_or_default();
-        let compacted =
-            self.journal
-                .compact(&bytes)
-                .map_err(|error| LockerError::JournalWrite {
-                    message: error.to_string(),
+        let write_error = |error: J::Error| LockerError::JournalWrite {
+            message: error.to_string(),
+        };
+        let (compacted, snapshot_bytes) = if self.journal.takes_encoded_snapshots() {
+            // Straight to the storage encoding: the JSON text of a full
+            // bank's state would be most of a microcontroller's RAM.
+            let stored =
+                crate::journal::compact::encode_snapshot_of(&snapshot).map_err(|error| {
+                    LockerError::JournalWrite {
+                        message: error.to_string(),
+                    }
                 })?;
+            drop(snapshot);
+            let compacted = self.journal.compact_encoded(&stored).map_err(write_error)?;
+            (compacted, stored.len())
+        } else {
+            // Plain data with string keys always serializes.
+            let bytes = serde_json::to_vec(&snapshot).unwrap_or_default();
+            drop(snapshot);
+            let compacted = self.journal.compact(&bytes).map_err(write_error)?;
+            (compacted, bytes.len())
+        };
         if compacted {
             self.events.push(Event::JournalCompacted {
                 through_seq: self.chain.next_seq.checked_sub(1),
-                snapshot_bytes: bytes.len(),
+                snapshot_bytes,
             });
         }
         Ok(compacted)

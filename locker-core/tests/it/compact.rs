@@ -10,7 +10,7 @@
 
 use locker_core::journal::compact::{
     COMPRESSED_VERSION, NAMES, STORAGE_VERSION, decode_record, decode_to_json, encode_json,
-    encode_record, encode_snapshot,
+    encode_record, encode_snapshot, encode_snapshot_of, encode_value,
 };
 use locker_core::journal::{Chain, JournalError, Record, Trust, lines, verify};
 use locker_core::locker::{Entry, Snapshot};
@@ -120,6 +120,95 @@ fn snapshots_convert_both_ways() {
     assert_eq!(compressed[0], COMPRESSED_VERSION);
     assert!(compressed.len() < stored.len());
     assert_eq!(decode_to_json(&compressed).unwrap(), json);
+}
+
+/// What the writer makes straight from a value is what the JSON route
+/// makes of its JSON, compressed or not.
+fn same_both_ways<T: serde::Serialize>(value: &T) -> Result<(), TestCaseError> {
+    let json = serde_json::to_vec(value).unwrap();
+    prop_assert_eq!(encode_value(value), encode_json(&json).unwrap());
+    prop_assert_eq!(
+        encode_snapshot_of(value).unwrap(),
+        encode_snapshot(&json).unwrap()
+    );
+    Ok(())
+}
+
+#[test]
+fn every_record_entry_and_snapshot_is_written_straight_as_through_json() {
+    for text in FIXTURES {
+        let original = records(text);
+        let mut chain = Chain::new();
+        for (n, record) in original.iter().enumerate() {
+            same_both_ways(&record.entry).unwrap();
+            same_both_ways(record).unwrap();
+            chain.advance(record);
+            let state = locker_core::locker::replay(&original[..=n]).unwrap();
+            same_both_ways(&state.snapshot(chain)).unwrap();
+        }
+    }
+}
+
+/// Every shape serde has, as JSON would hold it: variants of each kind,
+/// numbers of every width (and floats JSON has no room for), bytes, map
+/// keys that are numbers or booleans, and hex, names and text among the
+/// strings.
+#[derive(serde::Serialize)]
+enum Shape {
+    Unit,
+    Newtype(u8),
+    Tuple(i16, String),
+    Struct { width_mm: u32, id: Option<u64> },
+}
+
+#[derive(serde::Serialize)]
+struct Shapes {
+    shapes: Vec<Shape>,
+    wide: (u128, i128, u128, i128),
+    floats: (f32, f64, f32, f64, f64),
+    #[serde(with = "as_bytes")]
+    bytes: Vec<u8>,
+    by_number: std::collections::BTreeMap<i64, &'static str>,
+    by_flag: std::collections::BTreeMap<bool, char>,
+    unit: (),
+    strings: [&'static str; 5],
+}
+
+mod as_bytes {
+    pub fn serialize<S: serde::Serializer>(bytes: &[u8], serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_bytes(bytes)
+    }
+}
+
+#[test]
+fn every_serde_shape_is_written_straight_as_through_json() {
+    let shapes = Shapes {
+        shapes: vec![
+            Shape::Unit,
+            Shape::Newtype(7),
+            Shape::Tuple(-300, String::from("ab12")),
+            Shape::Struct {
+                width_mm: 400,
+                id: None,
+            },
+            Shape::Struct {
+                width_mm: 0,
+                id: Some(u64::MAX),
+            },
+        ],
+        wide: (u128::from(u64::MAX) + 1, i128::from(i64::MIN) - 1, 5, -5),
+        floats: (0.1, -2.5e-300, f32::NAN, f64::INFINITY, 3.0),
+        bytes: vec![0, 1, 255],
+        by_number: [(-1, "a"), (12, "b"), (i64::MAX, "type")]
+            .into_iter()
+            .collect(),
+        by_flag: [(false, 'x'), (true, '\u{e9}')].into_iter().collect(),
+        unit: (),
+        strings: ["", "pickup", "00ff", "0F", "not hex"],
+    };
+    same_both_ways(&shapes).unwrap();
+    same_both_ways(&Shape::Unit).unwrap();
+    same_both_ways(&Shape::Newtype(0)).unwrap();
 }
 
 /// A compressed value whose length or block was changed is refused, and a
@@ -238,6 +327,11 @@ proptest! {
         prop_assert_eq!(decode_to_json(&stored).unwrap(), json.clone());
         // And storage to JSON to storage.
         prop_assert_eq!(encode_json(&decode_to_json(&stored).unwrap()).unwrap(), stored);
+    }
+
+    #[test]
+    fn any_json_value_is_written_straight_as_through_its_text(value in json_value()) {
+        same_both_ways(&value)?;
     }
 
     #[test]

@@ -58,7 +58,7 @@ impl JournalSink<Entry> for Discard {
 }
 
 /// The default configuration with `doors` identical doors.
-fn config(doors: u32) -> LockerConfig {
+pub fn config(doors: u32) -> LockerConfig {
     let mut config = LockerConfig::default();
     let template = config.bank.compartments[0].clone();
     config.bank.ada_compliant = false;
@@ -80,15 +80,18 @@ fn config(doors: u32) -> LockerConfig {
     config
 }
 
-/// Heap bytes a locker with `doors` doors holds once `filled` of them
-/// hold one parcel each (each for another resident), by `heap_in_use`;
-/// `None` if it could not be built or filled.
-fn live_bytes(doors: u32, filled: u32, heap_in_use: fn() -> usize) -> Option<usize> {
-    let before = heap_in_use();
+/// A locker with `doors` doors on a board that keeps nothing, over
+/// `journal`, once `filled` of them hold one parcel each (each for another
+/// resident); `None` if it could not be built or filled.
+pub fn filled_locker<J: JournalSink<Entry>>(
+    doors: u32,
+    filled: u32,
+    journal: J,
+) -> Option<Locker<impl Hardware, J>> {
     let board = RamBoard {
         state: 0x9E37_79B9_7F4A_7C15,
     };
-    let mut locker = Locker::new(config(doors), board, Discard).ok()?;
+    let mut locker = Locker::new(config(doors), board, journal).ok()?;
     let code = locker.issue_courier_code(CarrierId(1), 86_400).ok()?;
     let session = locker.courier_sign_in(KioskId(1), code.expose()).ok()?;
     for n in 0..filled {
@@ -104,6 +107,15 @@ fn live_bytes(doors: u32, filled: u32, heap_in_use: fn() -> usize) -> Option<usi
         locker.door_closed(compartment).ok()?;
         drop(locker.take_events());
     }
+    Some(locker)
+}
+
+/// Heap bytes a locker with `doors` doors holds once `filled` of them
+/// hold one parcel each, by `heap_in_use`; `None` if it could not be
+/// built or filled.
+fn live_bytes(doors: u32, filled: u32, heap_in_use: fn() -> usize) -> Option<usize> {
+    let before = heap_in_use();
+    let locker = filled_locker(doors, filled, Discard)?;
     let live = heap_in_use() - before;
     drop(locker);
     Some(live)

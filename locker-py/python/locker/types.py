@@ -726,8 +726,9 @@ class JournalCompactedEvent(TypedDict):
     the state after record ``through_seq`` (``None`` for an empty
     journal). On flash, the records before it stay in the other half until
     the next compaction: export ``Locker.previous_records()`` now.
-    ``snapshot_bytes`` is the size of the snapshot's JSON (the flash
-    stores it encoded, in the ``snapshot_bytes`` of ``Locker.flash_usage()``)."""
+    ``snapshot_bytes`` is the size of the snapshot as the journal took it:
+    on flash its storage encoding, compressed (the ``snapshot_bytes`` of
+    ``Locker.flash_usage()``), otherwise its JSON."""
 
     type: Literal["journal_compacted"]
     through_seq: Optional[int]

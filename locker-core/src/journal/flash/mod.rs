@@ -14,7 +14,7 @@
 //!
 //! Records and the snapshot are in the [storage encoding](super::compact)
 //! (about a fifth of their JSON; the snapshot LZ4-compressed on top, about
-//! a ninth of its JSON at a full bank); `next_seq` and `head` are where the
+//! a sixth of its JSON at a full bank); `next_seq` and `head` are where the
 //! chain stood at the snapshot, which the records continue. Integers are
 //! little-endian; `commit` is one byte programmed to 0x00
 //! only after everything before it is written, so a header or frame
@@ -666,7 +666,26 @@ impl<E: Serialize, F: Flash> JournalSink<E> for FlashJournal<F> {
 
     fn compact(&mut self, snapshot: &[u8]) -> Result<bool, Self::Error> {
         let encoded = compact::encode_snapshot(snapshot).map_err(FlashError::Journal)?;
-        self.start_half(Some(&encoded), self.chain)?;
+        JournalSink::<E>::compact_encoded(self, &encoded)
+    }
+
+    fn takes_encoded_snapshots(&self) -> bool {
+        true
+    }
+
+    fn compact_encoded(&mut self, stored: &[u8]) -> Result<bool, Self::Error> {
+        // Not a stored value at all: refused here rather than found at the
+        // next boot. (Decoding it whole would take the RAM this path saves.)
+        if !matches!(
+            stored.first(),
+            Some(&(compact::STORAGE_VERSION | compact::COMPRESSED_VERSION))
+        ) {
+            return Err(FlashError::Journal(JournalError::Malformed {
+                line: 0,
+                message: "a snapshot not in the storage encoding".into(),
+            }));
+        }
+        self.start_half(Some(stored), self.chain)?;
         Ok(true)
     }
 }

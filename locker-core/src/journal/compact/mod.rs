@@ -45,10 +45,13 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::{Chain, Digest, JournalError, Record, RecordMac};
+
+mod writer;
 use crate::credential::KeyId;
 
-/// The first byte of every encoded record or snapshot: the format and
-/// the [`NAMES`] table it uses.
+/// The first byte of every encoded record and uncompressed value: the
+/// format and the [`NAMES`] table it uses ([`COMPRESSED_VERSION`] starts a
+/// compressed snapshot).
 pub const STORAGE_VERSION: u8 = 1;
 
 /// The first byte of a compressed value (a snapshot): a
@@ -334,10 +337,27 @@ pub fn decode_record<E: DeserializeOwned + Serialize>(
     Ok(record)
 }
 
-/// Encodes any value the library writes as JSON (a snapshot) for storage.
+/// Encodes any value the library writes as JSON (a snapshot) for storage:
+/// the bytes [`encode_json`] makes of its JSON, written straight from the
+/// value (no JSON text, no value tree).
 #[must_use]
 pub fn encode_value<T: Serialize + ?Sized>(value: &T) -> Vec<u8> {
-    write(&to_value(value))
+    // What JSON cannot hold either (a float map key) goes the JSON way,
+    // as it did before: the two agree on everything else.
+    writer::encode(value).unwrap_or_else(|_| write(&to_value(value)))
+}
+
+/// [`encode_snapshot`] straight from the snapshot: the same bytes, without
+/// its JSON text or a value tree in memory. A compaction on a
+/// microcontroller goes this way.
+///
+/// # Errors
+///
+/// [`JournalError::Malformed`] for a value JSON could not hold, or one
+/// whose encoding outgrows 64 MiB.
+pub fn encode_snapshot_of<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, JournalError> {
+    let encoded = writer::encode(value).map_err(|error| malformed(format!("{error}")))?;
+    compress(&encoded)
 }
 
 /// Decodes a value encoded with [`encode_value`], [`encode_json`] or
@@ -362,23 +382,25 @@ pub fn decode_to_json(bytes: &[u8]) -> Result<Vec<u8>, JournalError> {
 /// # Errors
 ///
 /// [`JournalError::Malformed`] for text that is not JSON, or a value
-/// whose encoding outgrows a 32-bit length.
+/// whose encoding outgrows 64 MiB.
 pub fn encode_snapshot(json: &[u8]) -> Result<Vec<u8>, JournalError> {
     compress(&encode_json(json)?)
 }
 
-/// A [`STORAGE_VERSION`] value as a [`COMPRESSED_VERSION`] one.
+/// A [`STORAGE_VERSION`] value as a [`COMPRESSED_VERSION`] one, in one
+/// buffer (the block is written behind the header).
 fn compress(encoded: &[u8]) -> Result<Vec<u8>, JournalError> {
     let body = encoded.get(1..).unwrap_or_default();
     let length = u32::try_from(body.len())
         .ok()
         .filter(|_| body.len() <= MAX_EXPANDED_BYTES)
-        .ok_or_else(|| malformed("a value too large to store".into()))?;
-    let block = lz4_flex::block::compress(body);
-    let mut bytes = Vec::with_capacity(5 + block.len());
-    bytes.push(COMPRESSED_VERSION);
-    bytes.extend_from_slice(&length.to_le_bytes());
-    bytes.extend_from_slice(&block);
+        .ok_or_else(|| malformed("a value too large to store (64 MiB at most)".into()))?;
+    let mut bytes = vec![0_u8; 5 + lz4_flex::block::get_maximum_output_size(body.len())];
+    bytes[0] = COMPRESSED_VERSION;
+    bytes[1..5].copy_from_slice(&length.to_le_bytes());
+    let written = lz4_flex::block::compress_into(body, &mut bytes[5..])
+        .map_err(|error| malformed(format!("compressing: {error}")))?;
+    bytes.truncate(5 + written);
     Ok(bytes)
 }
 
@@ -401,7 +423,14 @@ fn expand(bytes: &[u8]) -> Result<Vec<u8>, JournalError> {
             block.len()
         )));
     }
-    let mut expanded = vec![0_u8; length + 1];
+    // A chip's writer could still claim 255 times the block: asked for,
+    // not assumed, so a part short of heap refuses the value instead of
+    // stopping.
+    let mut expanded = Vec::new();
+    expanded
+        .try_reserve_exact(length + 1)
+        .map_err(|_| malformed(format!("no memory to expand a value to {length} bytes")))?;
+    expanded.resize(length + 1, 0);
     expanded[0] = STORAGE_VERSION;
     let written = lz4_flex::block::decompress_into(block, &mut expanded[1..])
         .map_err(|error| malformed(format!("compressed value: {error}")))?;
