@@ -78,8 +78,6 @@ typedef struct site {
   uint64_t exported_next;
   uint64_t exported_lines;
   bool export_broken;
-  /* The last compaction's snapshot as JSON (its event's snapshot_bytes),
-   * to compare with what the chip holds. */
   /* The last journal_compacted event's snapshot_bytes: the snapshot as
    * the chip holds it. */
   int64_t snapshot_event_bytes;

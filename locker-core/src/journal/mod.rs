@@ -75,11 +75,14 @@
 pub mod compact;
 #[cfg(feature = "std")]
 mod file;
+mod json_digest;
+pub(crate) use json_digest::json_digest;
 pub mod flash;
 pub mod lines;
 #[cfg(feature = "std")]
 pub mod raw;
 mod verify;
+mod walk;
 
 use alloc::vec::Vec;
 use core::fmt;
@@ -648,7 +651,9 @@ pub trait JournalSink<E> {
     /// encoding, compressed ([`compact::encode_snapshot_of`]), through
     /// [`JournalSink::compact_encoded`] instead of its JSON: a flash
     /// journal does, so a compaction never holds the JSON text of the whole
-    /// state in RAM.
+    /// state in RAM (the seal hashes the JSON as it is written). A storage
+    /// that says so should compact there: `Ok(false)` from it sends the
+    /// snapshot the JSON way to [`JournalSink::compact`].
     fn takes_encoded_snapshots(&self) -> bool {
         false
     }

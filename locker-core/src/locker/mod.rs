@@ -514,7 +514,8 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
         };
         let (compacted, snapshot_bytes) = if self.journal.takes_encoded_snapshots() {
             // Straight to the storage encoding: the JSON text of a full
-            // bank's state would be most of a microcontroller's RAM.
+            // bank's state would be most of a microcontroller's RAM (the
+            // seal hashes it as it is written, never whole).
             let stored =
                 crate::journal::compact::encode_snapshot_of(&snapshot).map_err(|error| {
                     LockerError::JournalWrite {
@@ -523,7 +524,16 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
                 })?;
             drop(snapshot);
             let compacted = self.journal.compact_encoded(&stored).map_err(write_error)?;
-            (compacted, stored.len())
+            if !compacted {
+                // A storage that says it takes encoded snapshots but does
+                // not compact them is asked the JSON way, rather than be
+                // asked again before every record.
+                let bytes = serde_json::to_vec(&self.snapshot()).unwrap_or_default();
+                let compacted = self.journal.compact(&bytes).map_err(write_error)?;
+                (compacted, bytes.len())
+            } else {
+                (compacted, stored.len())
+            }
         } else {
             // Plain data with string keys always serializes.
             let bytes = serde_json::to_vec(&snapshot).unwrap_or_default();

@@ -335,6 +335,15 @@ proptest! {
     }
 
     #[test]
+    fn any_f32_or_wide_integer_is_written_straight_as_through_json(
+        single in any::<f32>(),
+        wide in any::<u128>(),
+        signed in any::<i128>(),
+    ) {
+        same_both_ways(&(single, wide, signed))?;
+    }
+
+    #[test]
     fn json_to_compressed_storage_and_back_is_the_identity(value in json_value()) {
         let json = serde_json::to_vec(&value).unwrap();
         let stored = encode_snapshot(&json).unwrap();
