@@ -23,8 +23,8 @@ use locker_core::credential::{CarrierId, KeyRing, KioskId};
 use locker_core::hardware::{HardwareErrorKind, SimulatedHardware};
 use locker_core::journal::compact::{encode_json, encode_record, encode_snapshot};
 use locker_core::journal::flash::{FlashConfig, FlashJournal, MemoryFlash};
-use locker_core::journal::{Chain, MemoryJournal, Trust, lines, verify};
-use locker_core::locker::{DropOff, Entry, Event, Locker, LockerConfig};
+use locker_core::journal::{Chain, JournalSink, MemoryJournal, Trust, lines, verify};
+use locker_core::locker::{CourierSession, DropOff, Entry, Event, Locker, LockerConfig};
 use locker_core::{CompartmentId, Dimensions, Parcel, ParcelId, RecipientId};
 
 fn write(target: &str, name: &str, bytes: &[u8]) {
@@ -94,18 +94,11 @@ fn journal_keys() -> KeyRing {
     locker_fuzz::ring(5)
 }
 
-/// A real journal: a drop-off, a second parcel refused (the one door is
-/// taken) and a pickup by PIN on a one-door bank.
-fn journal() -> String {
-    let config = LockerConfig {
-        bank: small_bank(1),
-        ..LockerConfig::default()
-    };
-    let doors = config.bank.compartments.iter().map(|c| c.id);
-    let hardware = SimulatedHardware::new(doors, 42).with_now_s(1_700_000_000);
-    // The ring the journal_decode target reads with: its seeds verify.
-    let mut locker =
-        Locker::with_keys(config, journal_keys(), hardware, MemoryJournal::new()).unwrap();
+/// Carrier 7 signs in at kiosk 1 and stores parcel 1 for recipient 12 in
+/// an empty bank: the door opened, filled and closed. Gives the session.
+fn first_drop_off<J: JournalSink<Entry>>(
+    locker: &mut Locker<SimulatedHardware, J>,
+) -> CourierSession {
     let code = locker.issue_courier_code(CarrierId(7), 86_400).unwrap();
     let session = locker.courier_sign_in(KioskId(1), code.expose()).unwrap();
     let parcel = Parcel::new(ParcelId(1), Dimensions::new(300, 200, 50), 800);
@@ -120,6 +113,22 @@ fn journal() -> String {
     hw.put_parcel(compartment).unwrap();
     hw.close_door(compartment).unwrap();
     locker.door_closed(compartment).unwrap();
+    session
+}
+
+/// A real journal: a drop-off, a second parcel refused (the one door is
+/// taken) and a pickup by PIN on a one-door bank.
+fn journal() -> String {
+    let config = LockerConfig {
+        bank: small_bank(1),
+        ..LockerConfig::default()
+    };
+    let doors = config.bank.compartments.iter().map(|c| c.id);
+    let hardware = SimulatedHardware::new(doors, 42).with_now_s(1_700_000_000);
+    // The ring the journal_decode target reads with: its seeds verify.
+    let mut locker =
+        Locker::with_keys(config, journal_keys(), hardware, MemoryJournal::new()).unwrap();
+    let session = first_drop_off(&mut locker);
     let second = Parcel::new(ParcelId(2), Dimensions::new(300, 200, 50), 800);
     let refused = locker
         .deposit(&session, Request::new(second, RecipientId(13)))
@@ -269,20 +278,7 @@ fn flash_image(text: &str) {
     let hardware = SimulatedHardware::new(doors, 1).with_now_s(1_700_000_000);
     let mut locker =
         Locker::with_keys(config, locker_fuzz::ring(9), hardware, flash_journal).unwrap();
-    let code = locker.issue_courier_code(CarrierId(7), 86_400).unwrap();
-    let session = locker.courier_sign_in(KioskId(1), code.expose()).unwrap();
-    let parcel = Parcel::new(ParcelId(1), Dimensions::new(300, 200, 50), 800);
-    let DropOff::Opened { compartment, .. } = locker
-        .deposit(&session, Request::new(parcel, RecipientId(12)))
-        .unwrap()
-    else {
-        panic!("an empty bank has room");
-    };
-    let hw = locker.hardware_mut();
-    hw.open_door(compartment).unwrap();
-    hw.put_parcel(compartment).unwrap();
-    hw.close_door(compartment).unwrap();
-    locker.door_closed(compartment).unwrap();
+    first_drop_off(&mut locker);
     assert!(locker.compact().unwrap());
     locker.hold(RecipientId(3), 1_900_000_000).unwrap();
     let (_, flash_journal) = locker.into_parts();
