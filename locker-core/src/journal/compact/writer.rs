@@ -10,7 +10,6 @@
 //! front of them at its end, so a `Serialize` that gives no length hint
 //! is written right too.
 
-use alloc::format;
 use alloc::vec::Vec;
 use core::convert::Infallible;
 
@@ -105,14 +104,17 @@ impl Emit for Cbor {
     }
 
     fn single(&mut self, value: f32) {
-        // serde_json writes the f32's shortest digits, which JSON then
-        // reads as an f64: the same digits parsed as one.
-        let widened = if value.is_finite() {
-            format!("{value}").parse::<f64>().unwrap_or(f64::NAN)
-        } else {
-            f64::NAN
-        };
-        self.double(widened);
+        // The f64 JSON reads from serde_json's digits for the f32: made
+        // the same way, since two printers may pick different shortest
+        // digits (-257507.13 and -257507.12 are both that f32).
+        let widened = serde_json::to_vec(&value)
+            .ok()
+            .and_then(|json| serde_json::from_slice::<f64>(&json).ok());
+        match widened {
+            Some(widened) => self.double(widened),
+            // NaN and the infinities, written as null.
+            None => self.null(),
+        }
     }
 
     fn double(&mut self, value: f64) {
