@@ -211,6 +211,19 @@ fn every_serde_shape_is_written_straight_as_through_json() {
     same_both_ways(&Shape::Newtype(0)).unwrap();
 }
 
+/// Found by the `flash_image` fuzz target: a stored snapshot whose key
+/// `spent_tokens` (a name of the table) was written as text decoded, and
+/// its JSON encoded back to other bytes. One encoding per value: refused.
+#[test]
+fn a_name_stored_as_text_is_refused() {
+    let bytes = include_bytes!("../data/fuzz-flash-image-name-as-text.bin");
+    match decode_to_json(bytes) {
+        Ok(json) => assert_eq!(encode_json(&json).unwrap(), bytes),
+        Err(error) => assert!(matches!(error, JournalError::Malformed { .. }), "{error:?}"),
+    }
+    assert!(decode_to_json(bytes).is_err());
+}
+
 /// A compressed value whose length or block was changed is refused, and a
 /// forged length is refused before anything of that size is allocated.
 #[test]
@@ -270,6 +283,29 @@ fn bytes_that_are_not_an_encoding_are_refused() {
     assert!(decode_record::<Entry>(&trailing, Chain::new()).is_err());
     let beyond = [STORAGE_VERSION, 0xc6, 0x19, 0x01, 0x00];
     assert!(decode_to_json(&beyond).is_err());
+    // A name of the table, or hex, stored as text: a second encoding of
+    // the same value (the fuzzer stored the key "spent_tokens" as text).
+    let as_text = |text: &str| {
+        let mut bytes = vec![
+            STORAGE_VERSION,
+            0xa1,
+            0x60 + u8::try_from(text.len()).unwrap(),
+        ];
+        bytes.extend_from_slice(text.as_bytes());
+        bytes.push(0x01);
+        bytes
+    };
+    assert_eq!(
+        decode_to_json(&as_text("spent")).unwrap(),
+        br#"{"spent":1}"#
+    );
+    assert!(decode_to_json(&as_text("spent_tokens")).is_err());
+    assert!(decode_to_json(&[STORAGE_VERSION, 0x64, b't', b'y', b'p', b'e']).is_err());
+    assert!(decode_to_json(&[STORAGE_VERSION, 0x64, b'0', b'0', b'f', b'f']).is_err());
+    assert_eq!(
+        decode_to_json(&[STORAGE_VERSION, 0x64, b'0', b'0', b'F', b'F']).unwrap(),
+        br#""00FF""#
+    );
     // Storage never writes an empty byte string (the fuzzer sent one).
     assert!(decode_to_json(&[STORAGE_VERSION, 0x40]).is_err());
     // Nor a NaN, which JSON cannot hold (the fuzzer sent a 16-bit one).

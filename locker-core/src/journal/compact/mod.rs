@@ -591,6 +591,14 @@ fn to_storage(value: Value) -> Value {
 fn from_storage(value: Value) -> Result<Value, JournalError> {
     Ok(match value {
         Value::Tag(NAME_TAG, inner) => Value::Text(name_at(*inner)?),
+        // Names and hex are stored as their index and their bytes: as
+        // text they would be a second encoding of the same value.
+        Value::Text(text)
+            if name_index(&text).is_some()
+                || crate::hex::decode_vec(&text).is_some_and(|b| !b.is_empty()) =>
+        {
+            return Err(malformed(format!("{text:?} stored as text")));
+        }
         // Storage never writes an empty byte string: "" stays text.
         Value::Bytes(bytes) if bytes.is_empty() => {
             return Err(malformed("an empty byte string".into()));
@@ -607,6 +615,11 @@ fn from_storage(value: Value) -> Result<Value, JournalError> {
                 .into_iter()
                 .map(|(key, value)| {
                     let key = match key {
+                        // A name the table holds is stored as its index:
+                        // as text it would be a second encoding.
+                        Value::Text(text) if name_index(&text).is_some() => {
+                            return Err(malformed(format!("the name {text:?} as text")));
+                        }
                         Value::Text(text) => Value::Text(text),
                         index @ Value::Integer(_) => Value::Text(name_at(index)?),
                         _ => return Err(malformed("a map key is a name".into())),
