@@ -549,6 +549,26 @@ fn integer(value: Value, field: &str) -> Result<u64, JournalError> {
     }
 }
 
+/// How a string value is stored: one rule for the writers and the reader.
+enum StoredText {
+    /// A name of the table, as its index.
+    Name(u64),
+    /// Lowercase hex of even length, as its bytes.
+    Hex(Vec<u8>),
+    /// Anything else, as text.
+    Text,
+}
+
+fn stored_text(text: &str) -> StoredText {
+    if let Some(index) = name_index(text) {
+        StoredText::Name(index)
+    } else if let Some(bytes) = crate::hex::decode_vec(text).filter(|b| !b.is_empty()) {
+        StoredText::Hex(bytes)
+    } else {
+        StoredText::Text
+    }
+}
+
 fn name_index(text: &str) -> Option<u64> {
     NAMES
         .iter()
@@ -559,15 +579,11 @@ fn name_index(text: &str) -> Option<u64> {
 /// JSON-shaped CBOR (as read from JSON text) to the storage form.
 fn to_storage(value: Value) -> Value {
     match value {
-        Value::Text(text) => {
-            if let Some(index) = name_index(&text) {
-                Value::Tag(NAME_TAG, Box::new(Value::from(index)))
-            } else if let Some(bytes) = crate::hex::decode_vec(&text).filter(|b| !b.is_empty()) {
-                Value::Bytes(bytes)
-            } else {
-                Value::Text(text)
-            }
-        }
+        Value::Text(text) => match stored_text(&text) {
+            StoredText::Name(index) => Value::Tag(NAME_TAG, Box::new(Value::from(index))),
+            StoredText::Hex(bytes) => Value::Bytes(bytes),
+            StoredText::Text => Value::Text(text),
+        },
         Value::Array(items) => Value::Array(items.into_iter().map(to_storage).collect()),
         Value::Map(entries) => Value::Map(
             entries
@@ -593,10 +609,7 @@ fn from_storage(value: Value) -> Result<Value, JournalError> {
         Value::Tag(NAME_TAG, inner) => Value::Text(name_at(*inner)?),
         // Names and hex are stored as their index and their bytes: as
         // text they would be a second encoding of the same value.
-        Value::Text(text)
-            if name_index(&text).is_some()
-                || crate::hex::decode_vec(&text).is_some_and(|b| !b.is_empty()) =>
-        {
+        Value::Text(text) if !matches!(stored_text(&text), StoredText::Text) => {
             return Err(malformed(format!("{text:?} stored as text")));
         }
         // Storage never writes an empty byte string: "" stays text.

@@ -16,7 +16,7 @@ use core::convert::Infallible;
 use ciborium_ll::{Encoder, Header, simple};
 use serde::Serialize;
 
-use super::{NAME_TAG, STORAGE_VERSION, name_index};
+use super::{NAME_TAG, STORAGE_VERSION, StoredText, name_index, stored_text};
 use crate::journal::walk::{Emit, Mark, Unencodable, Walker};
 
 /// Bytes as `ciborium_ll` writes into them.
@@ -128,13 +128,17 @@ impl Emit for Cbor {
 
     /// A name's index, hex as bytes, or the text.
     fn text(&mut self, text: &str) {
-        if let Some(index) = name_index(text) {
-            self.push(Header::Tag(NAME_TAG));
-            self.unsigned(index);
-        } else if let Some(bytes) = crate::hex::decode_vec(text).filter(|b| !b.is_empty()) {
-            let _ = self.encoder().bytes(&bytes, None);
-        } else {
-            let _ = self.encoder().text(text, None);
+        match stored_text(text) {
+            StoredText::Name(index) => {
+                self.push(Header::Tag(NAME_TAG));
+                self.unsigned(index);
+            }
+            StoredText::Hex(bytes) => {
+                let _ = self.encoder().bytes(&bytes, None);
+            }
+            StoredText::Text => {
+                let _ = self.encoder().text(text, None);
+            }
         }
     }
 
