@@ -453,7 +453,13 @@ mod serde_impl {
                     self,
                     mut access: A,
                 ) -> Result<Self::Value, A::Error> {
-                    let mut entries = alloc::vec::Vec::new();
+                    // Sized from the count the format gives (the storage
+                    // encoding's), bounded as serde bounds a vector's: no
+                    // spare room for a known count, little for a forged
+                    // one.
+                    let bound = (1 << 20) / core::mem::size_of::<(K, V)>().max(1);
+                    let mut entries =
+                        alloc::vec::Vec::with_capacity(access.size_hint().unwrap_or(0).min(bound));
                     while let Some(entry) = access.next_entry()? {
                         entries.push(entry);
                     }

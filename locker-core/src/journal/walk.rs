@@ -457,6 +457,13 @@ impl<E: Emit> ser::SerializeStructVariant for Map<'_, E> {
 /// their decimal or literal spelling; anything else has no JSON key.
 struct KeyText;
 
+fn float_key(finite: bool, text: serde_json::Result<String>) -> Result<String, Unencodable> {
+    match text {
+        Ok(text) if finite => Ok(text),
+        _ => Err(Unencodable(String::from("a float map key must be finite"))),
+    }
+}
+
 fn no_key() -> Unencodable {
     Unencodable(String::from(
         "a map key must be text, a number or a boolean",
@@ -518,14 +525,14 @@ impl ser::Serializer for KeyText {
         Ok(value.to_string())
     }
 
-    // serde_json spells a float key with its own float printer, which
-    // this does not reproduce: no value the library stores has one.
-    fn serialize_f32(self, _value: f32) -> Result<String, Unencodable> {
-        Err(no_key())
+    // A finite float key is spelt as serde_json spells the float; it
+    // refuses the others.
+    fn serialize_f32(self, value: f32) -> Result<String, Unencodable> {
+        float_key(value.is_finite(), serde_json::to_string(&value))
     }
 
-    fn serialize_f64(self, _value: f64) -> Result<String, Unencodable> {
-        Err(no_key())
+    fn serialize_f64(self, value: f64) -> Result<String, Unencodable> {
+        float_key(value.is_finite(), serde_json::to_string(&value))
     }
 
     fn serialize_char(self, value: char) -> Result<String, Unencodable> {

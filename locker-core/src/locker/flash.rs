@@ -20,7 +20,28 @@ pub struct FlashChecks {
 }
 
 impl Snapshot {
-    /// Reads a snapshot as stored (its JSON bytes). The seal is checked
+    /// Reads a snapshot as a flash journal stores it (its storage
+    /// encoding, [`FlashContents::snapshot`]) straight from those bytes:
+    /// no JSON text or value tree in memory, which a boot on a
+    /// microcontroller cannot afford. The seal is checked when a locker
+    /// is restored from it.
+    ///
+    /// # Errors
+    ///
+    /// [`JournalError::Malformed`] (line 0) for bytes that are not a
+    /// snapshot, [`JournalError::NotCanonical`] for bytes that read as a
+    /// snapshot whose encoding differs.
+    pub fn from_stored(bytes: &[u8]) -> Result<Self, JournalError> {
+        crate::journal::compact::decode_value(bytes).map_err(|error| match error {
+            JournalError::Malformed { line, message } => JournalError::Malformed {
+                line,
+                message: alloc::format!("snapshot: {message}"),
+            },
+            other => other,
+        })
+    }
+
+    /// Reads a snapshot as JSON bytes. The seal is checked
     /// when a locker is restored from it.
     ///
     /// # Errors
@@ -69,7 +90,7 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
         let snapshot = contents
             .snapshot
             .as_deref()
-            .map(Snapshot::from_json_bytes)
+            .map(Snapshot::from_stored)
             .transpose()?;
         // The records on the chip are read back from where the half's
         // header says the chain stood; that must be where the (sealed)
@@ -101,12 +122,11 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
             return Self::with_keys(config, keys, hardware, journal);
         }
         let restore = Restore {
-            snapshot: snapshot.as_ref(),
             expected_head: checks.expected_head,
             expected_bank: checks.expected_bank,
             ..Restore::new(&contents.records)
         };
-        Self::restore_with(keys, hardware, journal, restore)
+        Self::restore_taking(keys, hardware, journal, restore, snapshot)
     }
 }
 

@@ -307,14 +307,34 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
     /// state; and the errors of reading the counter and settling the doors.
     pub fn restore_with(
         keys: KeyRing,
-        mut hardware: H,
+        hardware: H,
         journal: J,
         restore: Restore<'_>,
     ) -> Result<Self, LockerError> {
+        Self::restore_taking(keys, hardware, journal, restore, None)
+    }
+
+    /// As [`Locker::restore_with`], given the snapshot (`restore` then
+    /// names none): its maps become the state's instead of being copied,
+    /// so a boot holds the state once at its peak.
+    pub(super) fn restore_taking(
+        keys: KeyRing,
+        mut hardware: H,
+        journal: J,
+        restore: Restore<'_>,
+        snapshot: Option<Snapshot>,
+    ) -> Result<Self, LockerError> {
         keys.newest()?;
         let counter = read_counter(&mut hardware)?;
-        let checked = restore::check(&keys, &restore, counter)?;
-        let state = replay_from(restore.snapshot, restore.records)?;
+        let named = Restore {
+            snapshot: restore.snapshot.or(snapshot.as_ref()),
+            ..restore
+        };
+        let checked = restore::check(&keys, &named, counter)?;
+        let state = match snapshot {
+            Some(snapshot) => replay_taking(snapshot, restore.records)?,
+            None => replay_from(restore.snapshot, restore.records)?,
+        };
         let mut locker = Self {
             hardware,
             journal,
@@ -697,13 +717,7 @@ pub fn replay_from(
     records: &[Record<Entry>],
 ) -> Result<LockerState, LockerError> {
     if let Some(snapshot) = snapshot {
-        let mut state =
-            LockerState::from_snapshot(snapshot).map_err(|error| LockerError::Replay {
-                seq: snapshot.chain.next_seq,
-                error,
-            })?;
-        apply_all(&mut state, records)?;
-        return Ok(state);
+        return replay_taking(snapshot.clone(), records);
     }
     let Some((first, rest)) = records.split_first() else {
         return Err(LockerError::Replay {
@@ -717,6 +731,18 @@ pub fn replay_from(
             error,
         })?;
     apply_all(&mut state, rest)?;
+    Ok(state)
+}
+
+/// [`replay_from`] a snapshot it takes.
+fn replay_taking(
+    snapshot: Snapshot,
+    records: &[Record<Entry>],
+) -> Result<LockerState, LockerError> {
+    let seq = snapshot.chain.next_seq;
+    let mut state = LockerState::from_snapshot_owned(snapshot)
+        .map_err(|error| LockerError::Replay { seq, error })?;
+    apply_all(&mut state, records)?;
     Ok(state)
 }
 

@@ -230,12 +230,23 @@ impl LockerState {
     /// [`StateError::Snapshot`] for a version this library does not read,
     /// and the bank's errors for contents that do not fit its doors.
     pub fn from_snapshot(snapshot: &Snapshot) -> Result<Self, StateError> {
+        Self::from_snapshot_owned(snapshot.clone())
+    }
+
+    /// As [`LockerState::from_snapshot`], taking the snapshot: its maps
+    /// become the state's without a copy (a boot holds one of them, not
+    /// two, at its peak).
+    ///
+    /// # Errors
+    ///
+    /// As [`LockerState::from_snapshot`].
+    pub fn from_snapshot_owned(snapshot: Snapshot) -> Result<Self, StateError> {
         if !(1..=SNAPSHOT_VERSION).contains(&snapshot.v) {
             return Err(StateError::Snapshot {
                 version: snapshot.v,
             });
         }
-        let mut bank = Bank::new(snapshot.bank.clone())?;
+        let mut bank = Bank::new(snapshot.bank)?;
         for door in &snapshot.stored {
             for parcel in &door.parcels {
                 bank.store(door.compartment, door.recipient, *parcel)?;
@@ -243,20 +254,20 @@ impl LockerState {
         }
         let mut state = Self {
             bank,
-            credentials: snapshot.credentials.clone(),
-            policy: snapshot.policy.clone(),
-            parcels: snapshot.parcels.clone(),
-            deliveries: snapshot.deliveries.clone(),
-            open_doors: snapshot.open_doors.clone(),
-            graces: snapshot.graces.clone(),
-            out_of_service: snapshot.out_of_service.clone(),
-            interrupted: snapshot.interrupted.clone(),
-            holds: snapshot.holds.clone(),
-            emptied_at: snapshot.emptied_at.clone(),
+            credentials: snapshot.credentials,
+            policy: snapshot.policy,
+            parcels: snapshot.parcels,
+            deliveries: snapshot.deliveries,
+            open_doors: snapshot.open_doors,
+            graces: snapshot.graces,
+            out_of_service: snapshot.out_of_service,
+            interrupted: snapshot.interrupted,
+            holds: snapshot.holds,
+            emptied_at: snapshot.emptied_at,
             last_at_s: snapshot.last_at_s,
             last_pruned_s: snapshot.last_pruned_s,
             bank_id: snapshot.bank_id,
-            key_checks: snapshot.key_checks.clone(),
+            key_checks: snapshot.key_checks,
             clock_offset_s: snapshot.clock_offset_s,
             clock_held_since_s: snapshot.clock_held_since_s,
         };

@@ -671,7 +671,7 @@ fn cut_again_and_again(seed: u64) {
             let snapshot = found
                 .snapshot
                 .as_deref()
-                .map(|bytes| Snapshot::from_json_bytes(bytes).unwrap());
+                .map(|bytes| Snapshot::from_stored(bytes).unwrap());
             let state = replay_from(snapshot.as_ref(), &found.records).unwrap();
             if &state != expected {
                 let diff: Vec<String> = format!("{state:#?}")
@@ -941,7 +941,7 @@ fn previous_never_returns_records_past_the_active_snapshot() {
     let restored = open(chip.snapshot(), board);
     assert_eq!(state_of(&restored), live);
     let (_, mut journal) = restored.into_parts();
-    let snapshot = Snapshot::from_json_bytes(&contents(journal.flash()).snapshot.unwrap()).unwrap();
+    let snapshot = Snapshot::from_stored(&contents(journal.flash()).snapshot.unwrap()).unwrap();
     let previous: Vec<Record<Entry>> = journal.previous().unwrap();
     let last = previous.last().unwrap();
     assert_eq!(

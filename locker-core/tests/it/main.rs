@@ -15,6 +15,7 @@ mod analytics;
 mod apartment;
 mod attacks;
 mod compact;
+mod compact_read;
 mod crash;
 mod credential;
 mod credential_props;

@@ -27,6 +27,15 @@
 //! uncompressed encoding. Records stay uncompressed: one record is too
 //! short to repeat itself.
 //!
+//! Values are written straight from their `Serialize` ([`encode_value`],
+//! [`encode_snapshot_of`]) and read straight into their `Deserialize`
+//! ([`decode_value`], [`decode_record`]), as serde_json would write and
+//! read their JSON: no value tree and no JSON text in memory, which a
+//! microcontroller compacting or booting cannot afford. The JSON route
+//! ([`encode_json`], [`decode_to_json`]) stays for export and
+//! interchange; property tests hold the two routes to the same bytes
+//! and the same values.
+//!
 //! Why not a schema-driven format such as `postcard`: the journal's serde
 //! shapes are made for JSON (fields left out when empty, internally tagged
 //! enums read tag first), which a non-self-describing format cannot carry;
@@ -46,6 +55,7 @@ use serde::de::DeserializeOwned;
 
 use super::{Chain, Digest, JournalError, Record, RecordMac};
 
+mod reader;
 mod writer;
 use crate::credential::KeyId;
 
@@ -253,21 +263,88 @@ fn malformed(message: String) -> JournalError {
 /// Encodes a record for storage (see the [module](self)).
 #[must_use]
 pub fn encode_record<E: Serialize>(record: &Record<E>) -> Vec<u8> {
-    let entry = to_value(&record.entry);
-    let mut fields = Vec::with_capacity(6);
-    fields.push(Value::from(record.v));
-    fields.push(Value::from(record.at_s));
-    fields.push(entry);
-    fields.push(record.key_id.map_or(Value::Null, |id| Value::from(id.0)));
-    match record.mac {
-        Some(mac) => fields.push(Value::Bytes(mac.0.to_vec())),
-        None => {
-            fields.push(Value::Null);
-            // Nothing but the hash vouches for an unsealed record.
-            fields.push(Value::Bytes(record.hash.0.to_vec()));
+    writer::encode(&StoredRecord {
+        record,
+        entry_as_null: false,
+    })
+    // An entry JSON could not hold either (a float map key) is stored as
+    // null, as its JSON route did: decoding it then fails.
+    .or_else(|_| {
+        writer::encode(&StoredRecord {
+            record,
+            entry_as_null: true,
+        })
+    })
+    .unwrap_or_default()
+}
+
+/// A record as stored: `[v, at_s, entry, key_id, mac]`, or with a null
+/// MAC and its hash when nothing else vouches for it.
+struct StoredRecord<'a, E> {
+    record: &'a Record<E>,
+    entry_as_null: bool,
+}
+
+impl<E: Serialize> Serialize for StoredRecord<'_, E> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeTuple as _;
+        let record = self.record;
+        let mut fields = serializer.serialize_tuple(5 + usize::from(record.mac.is_none()))?;
+        fields.serialize_element(&record.v)?;
+        fields.serialize_element(&record.at_s)?;
+        if self.entry_as_null {
+            fields.serialize_element(&())?;
+        } else {
+            fields.serialize_element(&record.entry)?;
         }
+        fields.serialize_element(&record.key_id.map(|id| id.0))?;
+        fields.serialize_element(&record.mac)?;
+        if record.mac.is_none() {
+            // Nothing but the hash vouches for an unsealed record.
+            fields.serialize_element(&record.hash)?;
+        }
+        fields.end()
     }
-    write(&Value::Array(fields))
+}
+
+/// A record's fields as read back (what its place gives comes after).
+struct ReadRecord<E> {
+    v: u32,
+    at_s: u64,
+    entry: E,
+    key_id: Option<u16>,
+    mac: Option<RecordMac>,
+    hash: Option<Digest>,
+}
+
+impl<'de, E: serde::Deserialize<'de>> serde::Deserialize<'de> for ReadRecord<E> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Fields<E>(core::marker::PhantomData<E>);
+        impl<'de, E: serde::Deserialize<'de>> serde::de::Visitor<'de> for Fields<E> {
+            type Value = ReadRecord<E>;
+
+            fn expecting(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                f.write_str("a stored record: [v, at_s, entry, key_id, mac, hash?]")
+            }
+
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut fields: A,
+            ) -> Result<Self::Value, A::Error> {
+                use serde::de::Error as _;
+                let missing = |field: &str| A::Error::custom(format!("{field} is missing"));
+                Ok(ReadRecord {
+                    v: fields.next_element()?.ok_or_else(|| missing("v"))?,
+                    at_s: fields.next_element()?.ok_or_else(|| missing("at_s"))?,
+                    entry: fields.next_element()?.ok_or_else(|| missing("entry"))?,
+                    key_id: fields.next_element()?.ok_or_else(|| missing("key_id"))?,
+                    mac: fields.next_element()?.ok_or_else(|| missing("mac"))?,
+                    hash: fields.next_element()?.flatten(),
+                })
+            }
+        }
+        deserializer.deserialize_seq(Fields(core::marker::PhantomData))
+    }
 }
 
 /// Decodes a record stored after `chain` (the chain as it stood before
@@ -284,50 +361,18 @@ pub fn decode_record<E: DeserializeOwned + Serialize>(
     bytes: &[u8],
     chain: Chain,
 ) -> Result<Record<E>, JournalError> {
-    let Value::Array(fields) = read(bytes)? else {
-        return Err(malformed("a stored record is a CBOR array".into()));
-    };
-    let mut fields = fields.into_iter();
-    let mut next = || fields.next().unwrap_or(Value::Null);
-    let v = integer(next(), "v")?;
-    let at_s = integer(next(), "at_s")?;
-    let entry = from_value(next())?;
-    let key_id = match next() {
-        Value::Null => None,
-        other => Some(KeyId(
-            u16::try_from(integer(other, "key_id")?)
-                .map_err(|_| malformed("key_id out of range".into()))?,
-        )),
-    };
-    let mac = match next() {
-        Value::Null => None,
-        Value::Bytes(bytes) => {
-            Some(RecordMac(bytes.try_into().map_err(|_| {
-                malformed("a MAC of the wrong length".into())
-            })?))
-        }
-        _ => return Err(malformed("mac is bytes".into())),
-    };
-    let stored_hash = match next() {
-        Value::Null => None,
-        Value::Bytes(bytes) => {
-            Some(Digest(bytes.try_into().map_err(|_| {
-                malformed("a hash of the wrong length".into())
-            })?))
-        }
-        _ => return Err(malformed("hash is bytes".into())),
-    };
+    let read: ReadRecord<E> = read_value(bytes, reader::Reader::in_envelope)?;
     let mut record = Record {
-        v: u32::try_from(v).map_err(|_| malformed("v out of range".into()))?,
+        v: read.v,
         seq: chain.next_seq,
-        at_s,
+        at_s: read.at_s,
         prev: chain.head,
-        entry,
+        entry: read.entry,
         hash: Digest::ZERO,
-        key_id,
-        mac,
+        key_id: read.key_id.map(KeyId),
+        mac: read.mac,
     };
-    record.hash = stored_hash.unwrap_or_else(|| record.compute_hash());
+    record.hash = read.hash.unwrap_or_else(|| record.compute_hash());
     if encode_record(&record) != bytes {
         return Err(JournalError::NotCanonical {
             seq: record.seq,
@@ -335,6 +380,68 @@ pub fn decode_record<E: DeserializeOwned + Serialize>(
         });
     }
     Ok(record)
+}
+
+/// Reads a value stored by [`encode_value`] or [`encode_snapshot_of`]
+/// (compressed or not) straight into `T`, as `T` would read from its
+/// JSON: no JSON text and no value tree in memory. The bytes must be
+/// exactly the encoding of the value they decode to. A boot on a
+/// microcontroller reads its snapshot this way.
+///
+/// # Errors
+///
+/// [`JournalError::Malformed`] for bytes that are not a value of this
+/// format, or not one `T` reads; [`JournalError::NotCanonical`] (seq 0)
+/// for bytes that read as a value whose encoding differs.
+pub fn decode_value<T: DeserializeOwned + Serialize>(bytes: &[u8]) -> Result<T, JournalError> {
+    let expanded = expanded(bytes)?;
+    let bytes = expanded.as_deref().unwrap_or(bytes);
+    let value = read_value(bytes, reader::Reader::new)?;
+    // Each item was read in its one encoding; what remains is the value's
+    // shape (its fields in their order, none that it leaves out).
+    if writer::encode_with_capacity(&value, bytes.len())
+        .ok()
+        .as_deref()
+        != Some(bytes)
+    {
+        return Err(JournalError::NotCanonical { seq: 0, line: 0 });
+    }
+    Ok(value)
+}
+
+/// Checks that bytes are one stored value (compressed or not), each item
+/// in its one encoding, without keeping any of it: what a flash journal
+/// checks of its snapshot when it opens, before anything reads it as a
+/// snapshot.
+///
+/// # Errors
+///
+/// [`JournalError::Malformed`] for bytes that are not a value of this
+/// format.
+pub fn check_value(bytes: &[u8]) -> Result<(), JournalError> {
+    let expanded = expanded(bytes)?;
+    read_value::<serde::de::IgnoredAny>(expanded.as_deref().unwrap_or(bytes), reader::Reader::new)
+        .map(|_| ())
+}
+
+/// Reads a [`STORAGE_VERSION`] value into `T`, every byte of it.
+fn read_value<'de, T: DeserializeOwned>(
+    bytes: &'de [u8],
+    reader: fn(&'de [u8]) -> reader::Reader<'de>,
+) -> Result<T, JournalError> {
+    let body = match bytes.split_first() {
+        Some((&STORAGE_VERSION, body)) => body,
+        Some((version, _)) => {
+            return Err(malformed(format!("storage encoding {version} unknown")));
+        }
+        None => return Err(malformed("empty".into())),
+    };
+    let mut reader = reader(body);
+    let value = T::deserialize(&mut reader).map_err(|error| malformed(error.0))?;
+    if !reader.is_done() {
+        return Err(malformed("bytes after the value".into()));
+    }
+    Ok(value)
 }
 
 /// Encodes any value the library writes as JSON (a snapshot) for storage:
@@ -368,10 +475,8 @@ pub fn encode_snapshot_of<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, J
 /// [`JournalError::Malformed`] for bytes that are not a value of this
 /// format.
 pub fn decode_to_json(bytes: &[u8]) -> Result<Vec<u8>, JournalError> {
-    let value = match bytes.first() {
-        Some(&COMPRESSED_VERSION) => read(&expand(bytes)?)?,
-        _ => read(bytes)?,
-    };
+    let expanded = expanded(bytes)?;
+    let value = read(expanded.as_deref().unwrap_or(bytes))?;
     serde_json::to_vec(&AsJson(&from_storage(value)?))
         .map_err(|error| malformed(format!("{error}")))
 }
@@ -402,6 +507,15 @@ fn compress(encoded: &[u8]) -> Result<Vec<u8>, JournalError> {
         .map_err(|error| malformed(format!("compressing: {error}")))?;
     bytes.truncate(5 + written);
     Ok(bytes)
+}
+
+/// A compressed value's [`STORAGE_VERSION`] bytes; `None` for a value
+/// that is not compressed.
+fn expanded(bytes: &[u8]) -> Result<Option<Vec<u8>>, JournalError> {
+    match bytes.first() {
+        Some(&COMPRESSED_VERSION) => expand(bytes).map(Some),
+        _ => Ok(None),
+    }
 }
 
 /// A [`COMPRESSED_VERSION`] value back to its [`STORAGE_VERSION`] bytes:
@@ -532,12 +646,6 @@ fn to_value<T: Serialize + ?Sized>(value: &T) -> Value {
     // Plain data with string keys always converts.
     let json = serde_json::to_vec(value).unwrap_or_default();
     serde_json::from_slice::<Value>(&json).map_or(Value::Null, to_storage)
-}
-
-fn from_value<T: DeserializeOwned>(value: Value) -> Result<T, JournalError> {
-    let json = serde_json::to_vec(&AsJson(&from_storage(value)?))
-        .map_err(|error| malformed(format!("{error}")))?;
-    serde_json::from_slice(&json).map_err(|error| malformed(format!("{error}")))
 }
 
 fn integer(value: Value, field: &str) -> Result<u64, JournalError> {

@@ -37,7 +37,17 @@ impl ciborium_io::Write for Out<'_> {
 
 /// Writes `value` in the storage encoding (version byte included).
 pub(super) fn encode<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, Unencodable> {
-    let mut bytes = Vec::with_capacity(256);
+    encode_with_capacity(value, 256)
+}
+
+/// As [`encode`], into a vector that starts with room for
+/// `capacity_bytes`: a value checked against bytes already read is
+/// written without growing (and copying) its vector.
+pub(super) fn encode_with_capacity<T: Serialize + ?Sized>(
+    value: &T,
+    capacity_bytes: usize,
+) -> Result<Vec<u8>, Unencodable> {
+    let mut bytes = Vec::with_capacity(capacity_bytes);
     bytes.push(STORAGE_VERSION);
     let mut walker = Walker(Cbor { bytes });
     value.serialize(&mut walker)?;

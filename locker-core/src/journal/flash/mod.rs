@@ -171,9 +171,11 @@ impl FlashConfig {
 /// What a flash journal held when it was opened.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FlashContents<E> {
-    /// The snapshot the records continue, as JSON (a sealed
-    /// [`Snapshot`](crate::locker::Snapshot)); `None` before the first
-    /// compaction.
+    /// The snapshot the records continue, as stored (a sealed
+    /// [`Snapshot`](crate::locker::Snapshot) in the storage encoding:
+    /// [`Snapshot::from_stored`](crate::locker::Snapshot::from_stored)
+    /// reads it, [`compact::decode_to_json`] gives its JSON); `None`
+    /// before the first compaction.
     pub snapshot: Option<Vec<u8>>,
     /// Where the chain stood at the snapshot, as the half's header says:
     /// the records continue it. ([`Chain::new`] before the first
@@ -337,17 +339,16 @@ impl<F: Flash> FlashJournal<F> {
                 .flash
                 .read(journal.base() + HEADER_FIXED_BYTES, &mut bytes)
                 .map_err(FlashError::Flash)?;
-            Some(
-                compact::decode_to_json(&bytes).map_err(|error| match error {
-                    JournalError::Malformed { line, message } => {
-                        FlashError::Journal(JournalError::Malformed {
-                            line,
-                            message: alloc::format!("snapshot: {message}"),
-                        })
-                    }
-                    other => FlashError::Journal(other),
-                })?,
-            )
+            compact::check_value(&bytes).map_err(|error| match error {
+                JournalError::Malformed { line, message } => {
+                    FlashError::Journal(JournalError::Malformed {
+                        line,
+                        message: alloc::format!("snapshot: {message}"),
+                    })
+                }
+                other => FlashError::Journal(other),
+            })?;
+            Some(bytes)
         };
         let scanned = journal.scan(active)?;
         journal.write_at = scanned.end;
