@@ -9,7 +9,8 @@
 //!    again gives the same bytes (one encoding per value; a compressed
 //!    value, whose block another compressor could write otherwise, gives
 //!    the same JSON again), and a stored record decodes only to a record
-//!    that encodes back to the bytes.
+//!    that encodes back to the bytes. Read straight into a value (a
+//!    snapshot, any JSON value), the bytes give what their JSON gives.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -17,11 +18,12 @@ use locker_core::RecipientId;
 use locker_core::credential::KeyRing;
 use locker_core::hardware::SimulatedHardware;
 use locker_core::journal::compact::{
-    COMPRESSED_VERSION, decode_record, decode_to_json, encode_json, encode_record, encode_snapshot,
+    COMPRESSED_VERSION, decode_record, decode_to_json, decode_value, encode_json, encode_record,
+    encode_snapshot,
 };
 use locker_core::journal::flash::{FlashConfig, FlashJournal, MemoryFlash};
 use locker_core::journal::{Chain, JournalSink};
-use locker_core::locker::{Entry, FlashChecks, Locker, LockerConfig};
+use locker_core::locker::{Entry, FlashChecks, Locker, LockerConfig, Snapshot};
 
 const CAPACITY: u32 = 16 * 1024;
 const BLOCK: u32 = 1024;
@@ -42,6 +44,17 @@ fuzz_target!(|data: &[u8]| {
     }
     if let Ok(record) = decode_record::<Entry>(data, Chain::new()) {
         assert_eq!(encode_record(&record), data);
+    }
+    if let Ok(value) = decode_value::<serde_json::Value>(data) {
+        let json = decode_to_json(data).unwrap();
+        assert_eq!(
+            serde_json::from_slice::<serde_json::Value>(&json).unwrap(),
+            value
+        );
+    }
+    if let Ok(snapshot) = Snapshot::from_stored(data) {
+        let json = decode_to_json(data).unwrap();
+        assert_eq!(Snapshot::from_json_bytes(&json).unwrap(), snapshot);
     }
 
     // 1. A chip.
