@@ -19,7 +19,7 @@ use super::{NAME_TAG, NAMES, name_index};
 /// How deep arrays and maps may nest: serde_json's limit, so a value the
 /// JSON route refused is refused here too, and a forged value cannot
 /// exhaust the stack.
-const MAX_DEPTH: usize = 127;
+pub(super) const MAX_DEPTH: usize = 127;
 
 /// The most items a container's count tells its visitor to make room
 /// for: a vector sized from a forged count would take the heap before
@@ -67,23 +67,19 @@ enum Item<'de> {
     Map(usize),
 }
 
-/// A header as the writers write it (at most nine bytes).
-#[derive(Default)]
-struct Shortest {
-    bytes: [u8; 9],
-    length: usize,
-}
+/// Where a header is written as the writers write it (at most nine
+/// bytes, and how many of them), lent to the encoder by value: `&mut` of
+/// a writer is one only without `std`.
+struct Shortest<'a>(&'a mut ([u8; 9], usize));
 
-impl ciborium_io::Write for Shortest {
+impl ciborium_io::Write for Shortest<'_> {
     type Error = ();
 
     fn write_all(&mut self, data: &[u8]) -> Result<(), ()> {
-        let end = self.length + data.len();
-        self.bytes
-            .get_mut(self.length..end)
-            .ok_or(())?
-            .copy_from_slice(data);
-        self.length = end;
+        let (bytes, length) = &mut *self.0;
+        let end = *length + data.len();
+        bytes.get_mut(*length..end).ok_or(())?.copy_from_slice(data);
+        *length = end;
         Ok(())
     }
 
@@ -132,10 +128,10 @@ impl<'de> Reader<'de> {
             .map_err(|_| error("bytes that are not a CBOR item"))?;
         let used = decoder.offset();
         let (read, rest) = self.input.split_at(used);
-        let mut shortest = Shortest::default();
+        let mut shortest = ([0_u8; 9], 0_usize);
         // Nine bytes hold any header.
-        let _ = Encoder::from(&mut shortest).push(header);
-        if shortest.bytes.get(..shortest.length) != Some(read) {
+        let _ = Encoder::from(Shortest(&mut shortest)).push(header);
+        if shortest.0.get(..shortest.1) != Some(read) {
             return Err(error("not the shortest encoding"));
         }
         self.input = rest;
