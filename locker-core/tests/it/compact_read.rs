@@ -311,6 +311,25 @@ fn nesting_is_refused_where_json_refuses_it() {
     }
 }
 
+/// A value nested deeper than JSON reads is not written either: it could
+/// never be read back.
+#[test]
+fn nesting_too_deep_to_read_is_not_written() {
+    let nested = |depth: usize| {
+        let mut value = serde_json::Value::Null;
+        for _ in 0..depth {
+            value = serde_json::Value::Array(vec![value]);
+        }
+        value
+    };
+    let deepest = nested(127);
+    let stored = encode_snapshot_of(&deepest).unwrap();
+    assert_eq!(decode_value::<serde_json::Value>(&stored).unwrap(), deepest);
+    let too_deep = nested(128);
+    assert!(encode_snapshot_of(&too_deep).is_err());
+    assert!(encode_json(&serde_json::to_vec(&too_deep).unwrap()).is_err());
+}
+
 /// Forged counts and lengths are refused before anything is allocated,
 /// and every item must be written the one way the writers write it.
 #[test]

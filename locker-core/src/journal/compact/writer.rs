@@ -16,6 +16,7 @@ use core::convert::Infallible;
 use ciborium_ll::{Encoder, Header, simple};
 use serde::Serialize;
 
+use super::reader::MAX_DEPTH;
 use super::{NAME_TAG, STORAGE_VERSION, StoredText, name_index, stored_text};
 use crate::journal::walk::{Emit, Mark, Unencodable, Walker};
 
@@ -49,14 +50,29 @@ pub(super) fn encode_with_capacity<T: Serialize + ?Sized>(
 ) -> Result<Vec<u8>, Unencodable> {
     let mut bytes = Vec::with_capacity(capacity_bytes);
     bytes.push(STORAGE_VERSION);
-    let mut walker = Walker(Cbor { bytes });
+    let mut walker = Walker(Cbor {
+        bytes,
+        depth: 0,
+        too_deep: false,
+    });
     value.serialize(&mut walker)?;
+    if walker.0.too_deep {
+        // JSON reads no deeper (serde_json's limit), nor does the reader:
+        // written, it could never be read back.
+        return Err(Unencodable(
+            "arrays and maps nested deeper than 127 levels".into(),
+        ));
+    }
     Ok(walker.0.bytes)
 }
 
 /// The storage encoding's CBOR, as the walk gives it.
 struct Cbor {
     bytes: Vec<u8>,
+    /// Arrays and maps open around the next item.
+    depth: usize,
+    /// True once they nested deeper than [`MAX_DEPTH`].
+    too_deep: bool,
 }
 
 impl Cbor {
@@ -170,6 +186,8 @@ impl Emit for Cbor {
     }
 
     fn open(&mut self, _map: bool) -> Mark {
+        self.depth += 1;
+        self.too_deep |= self.depth > MAX_DEPTH;
         Mark {
             start: self.bytes.len(),
             items: 0,
@@ -184,6 +202,7 @@ impl Emit for Cbor {
     fn close(&mut self, mark: Mark, map: bool) {
         // The header is at most 9 bytes: written at the end, then turned
         // into place, with no allocation per container.
+        self.depth -= 1;
         let end = self.bytes.len();
         self.push(if map {
             Header::Map(Some(mark.items))
