@@ -286,6 +286,7 @@ mod journaled {
                 Self::WrongKeyRing { .. } => "wrong_key_ring",
                 Self::WrongBank { .. } => "bank_mismatch",
                 Self::NoKeys => "no_keys",
+                Self::OutOfMemory { .. } => "out_of_memory",
             }
         }
     }

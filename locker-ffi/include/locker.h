@@ -475,6 +475,14 @@ enum locker_status
    */
   LOCKER_FLASH_DAMAGED = 623,
   /**
+   * A stored value (the flash journal's compressed snapshot) could not
+   * be expanded: the heap had no room for it (the last-error message
+   * names the bytes asked for). Nothing says the journal is damaged:
+   * free heap, or give the part more, and open it again. Never erase
+   * the region for this status. The core's `out_of_memory`.
+   */
+  LOCKER_JOURNAL_OUT_OF_MEMORY = 624,
+  /**
    * The operation does not fit the locker's state.
    */
   LOCKER_STATE = 700,

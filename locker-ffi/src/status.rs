@@ -235,6 +235,12 @@ pub enum locker_status {
     /// journal there; a blank region opens as a new locker. The core's
     /// `flash_damaged`.
     LOCKER_FLASH_DAMAGED = 623,
+    /// A stored value (the flash journal's compressed snapshot) could not
+    /// be expanded: the heap had no room for it (the last-error message
+    /// names the bytes asked for). Nothing says the journal is damaged:
+    /// free heap, or give the part more, and open it again. Never erase
+    /// the region for this status. The core's `out_of_memory`.
+    LOCKER_JOURNAL_OUT_OF_MEMORY = 624,
     /// The operation does not fit the locker's state.
     LOCKER_STATE = 700,
     /// The door is still open; close it first.
@@ -275,7 +281,7 @@ pub enum locker_status {
 
 impl locker_status {
     /// Every status, in numeric order.
-    pub(crate) const ALL: [Self; 90] = [
+    pub(crate) const ALL: [Self; 91] = [
         Self::LOCKER_OK,
         Self::LOCKER_NULL_POINTER,
         Self::LOCKER_INVALID_ARGUMENT,
@@ -352,6 +358,7 @@ impl locker_status {
         Self::LOCKER_FLASH_NEEDS_COMPACTION,
         Self::LOCKER_NO_FLASH,
         Self::LOCKER_FLASH_DAMAGED,
+        Self::LOCKER_JOURNAL_OUT_OF_MEMORY,
         Self::LOCKER_STATE,
         Self::LOCKER_DOOR_STILL_OPEN,
         Self::LOCKER_NOTHING_TO_COLLECT,
@@ -508,6 +515,9 @@ impl locker_status {
             Self::LOCKER_FLASH_DAMAGED => {
                 c"the flash region holds data but no journal: erase it to start a new one"
             }
+            Self::LOCKER_JOURNAL_OUT_OF_MEMORY => {
+                c"no heap to expand a stored value; the journal may be sound: do not erase it"
+            }
             Self::LOCKER_STATE => c"the operation does not fit the locker's state",
             Self::LOCKER_DOOR_STILL_OPEN => c"the door is still open",
             Self::LOCKER_NOTHING_TO_COLLECT => c"nothing to collect",
@@ -630,6 +640,7 @@ impl locker_status {
             "flash_full" => Self::LOCKER_FLASH_FULL,
             "needs_compaction" => Self::LOCKER_FLASH_NEEDS_COMPACTION,
             "flash_damaged" => Self::LOCKER_FLASH_DAMAGED,
+            "out_of_memory" => Self::LOCKER_JOURNAL_OUT_OF_MEMORY,
             // the locker's state
             "snapshot" => Self::LOCKER_STATE,
             "door_still_open" => Self::LOCKER_DOOR_STILL_OPEN,
@@ -907,6 +918,10 @@ mod tests {
                 locker_status::LOCKER_FLASH_NEEDS_COMPACTION,
             ),
             (Flash::Damaged.code(), locker_status::LOCKER_FLASH_DAMAGED),
+            (
+                Flash::Journal(JournalError::OutOfMemory { needed_bytes: 9 }).code(),
+                locker_status::LOCKER_JOURNAL_OUT_OF_MEMORY,
+            ),
             (
                 Flash::Journal(JournalError::NoKeys).code(),
                 locker_status::LOCKER_NO_KEYS,

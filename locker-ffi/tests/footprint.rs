@@ -33,13 +33,30 @@ static PEAK: AtomicUsize = AtomicUsize::new(0);
 /// One measurement at a time: the tests share the allocator's counts.
 static MEASURING: Mutex<()> = Mutex::new(());
 
+std::thread_local! {
+    /// The largest single allocation this thread may make: a part short
+    /// of heap, for one test (other threads are never refused).
+    static LARGEST_BYTES: core::cell::Cell<usize> = const { core::cell::Cell::new(usize::MAX) };
+}
+
+fn refused(size: usize) -> bool {
+    LARGEST_BYTES
+        .try_with(core::cell::Cell::get)
+        .is_ok_and(|largest| size > largest)
+}
+
 fn grew() {
     PEAK.fetch_max(LIVE.load(Ordering::Relaxed), Ordering::Relaxed);
 }
 
-// SAFETY: forwards to the system allocator unchanged; only counts bytes.
+// SAFETY: forwards to the system allocator unchanged; only counts bytes,
+// and refuses (null, as an allocator out of memory does) what one test
+// asks it to.
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        if refused(layout.size()) {
+            return core::ptr::null_mut();
+        }
         LIVE.fetch_add(layout.size(), Ordering::Relaxed);
         grew();
         // SAFETY: the caller upholds `alloc`'s contract, passed on as is.
@@ -53,6 +70,9 @@ unsafe impl GlobalAlloc for Counting {
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        if refused(new_size) {
+            return core::ptr::null_mut();
+        }
         LIVE.fetch_add(new_size, Ordering::Relaxed);
         grew();
         LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
@@ -121,6 +141,20 @@ fn heap_a_compaction_takes_at_a_full_bank() {
     let keys = locker.keys().clone();
     let (board, journal) = locker.into_parts();
     let flash = journal.into_flash();
+
+    // On a part whose heap cannot hold the expanded snapshot (42 KB),
+    // opening says so with its own code, not that the journal is damaged.
+    let chip = flash.clone();
+    LARGEST_BYTES.with(|largest| largest.set(32 * 1024));
+    let short = FlashJournal::open::<Entry>(chip, FlashConfig::for_capacity(capacity));
+    LARGEST_BYTES.with(|largest| largest.set(usize::MAX));
+    let error = short.map(|_| ()).unwrap_err();
+    assert_eq!(error.code(), "out_of_memory", "{error}");
+    assert_eq!(
+        locker::locker_status::of_code(error.code()),
+        Some(locker::locker_status::LOCKER_JOURNAL_OUT_OF_MEMORY)
+    );
+
     let before = live_heap_bytes();
     PEAK.store(before, Ordering::Relaxed);
     let (journal, contents) =

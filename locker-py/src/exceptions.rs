@@ -621,6 +621,14 @@ mod tests {
             converted(CoreError::Flash(FlashError::Damaged)),
             ("JournalError".into(), Some("flash_damaged".into()), None)
         );
+        // No heap to expand the snapshot: its own code, not a damaged one.
+        let short = FlashError::<FlashFault>::Journal(CoreJournalError::OutOfMemory {
+            needed_bytes: 42_000,
+        });
+        assert_eq!(
+            converted(CoreError::Flash(short)),
+            ("JournalError".into(), Some("out_of_memory".into()), None)
+        );
         // A damaged record in flash: its own code and record.
         let forged = FlashError::<FlashFault>::Journal(CoreJournalError::Forged {
             seq: 4,

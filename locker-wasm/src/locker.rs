@@ -554,8 +554,10 @@ impl Locker {
     /// (`"malformed_record"`, with `seq`); as `Locker.withKeys` for a new
     /// locker, as `Locker.restore` for a restored one (`"forged"` for a
     /// snapshot or record changed on the chip, `"malformed_record"` for a
-    /// snapshot that does not read back, `"rolled_back"`,
-    /// `"bank_mismatch"`, …), and `"journal_write"` when the new locker's
+    /// snapshot that does not read back, `"out_of_memory"` when the heap
+    /// has no room to expand the stored snapshot (the journal may be
+    /// sound), `"rolled_back"`, `"bank_mismatch"`, …), and
+    /// `"journal_write"` when the new locker's
     /// first records do not fit.
     #[wasm_bindgen(js_name = openFlash)]
     pub fn open_flash(

@@ -537,6 +537,15 @@ pub enum JournalError {
         /// The bank the journal configures.
         found: u64,
     },
+    /// A stored value (a compressed snapshot) could not be expanded: the
+    /// heap has no room for it. Nothing says the value is damaged: free
+    /// memory, or give the part more heap, and open the journal again.
+    /// Never erase a journal for this error.
+    #[error("no memory to expand a stored value to {needed_bytes} bytes: the value may be sound")]
+    OutOfMemory {
+        /// Bytes the expansion asked for.
+        needed_bytes: u64,
+    },
 }
 
 impl JournalError {
@@ -548,6 +557,7 @@ impl JournalError {
             | Self::RolledBack { .. }
             | Self::WrongKeyRing { .. }
             | Self::WrongBank { .. }
+            | Self::OutOfMemory { .. }
             | Self::NoKeys => None,
             Self::NotCanonical { seq, .. }
             | Self::UnsupportedVersion { seq, .. }

@@ -772,7 +772,8 @@ class Locker:
         snapshot and records there, checked as :meth:`restore` checks (a
         blank region with an ``expected_head`` or a counted monotonic
         counter is ``rolled_back``; opening writes nothing). :class:`JournalError` codes
-        ``flash_layout``, ``flash_failed``, ``flash_damaged``, ``forged``, ...;
+        ``flash_layout``, ``flash_failed``, ``flash_damaged``, ``forged``,
+        ``out_of_memory`` (no heap to expand the snapshot), ...;
         :meth:`flash_report` says what was found."""
     def compact(self) -> bool:
         """Compacts the journal now (a ``journal_compacted`` event follows);

@@ -538,12 +538,14 @@ fn expand(bytes: &[u8]) -> Result<Vec<u8>, JournalError> {
         )));
     }
     // A chip's writer could still claim 255 times the block: asked for,
-    // not assumed, so a part short of heap refuses the value instead of
-    // stopping.
+    // not assumed, so a part short of heap says so instead of stopping
+    // (and not that the value is damaged: it may be sound).
     let mut expanded = Vec::new();
     expanded
         .try_reserve_exact(length + 1)
-        .map_err(|_| malformed(format!("no memory to expand a value to {length} bytes")))?;
+        .map_err(|_| JournalError::OutOfMemory {
+            needed_bytes: u64::try_from(length + 1).unwrap_or(u64::MAX),
+        })?;
     expanded.resize(length + 1, 0);
     expanded[0] = STORAGE_VERSION;
     let written = lz4_flex::block::decompress_into(block, &mut expanded[1..])
