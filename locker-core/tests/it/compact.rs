@@ -9,25 +9,14 @@
 )]
 
 use locker_core::journal::compact::{
-    COMPRESSED_VERSION, NAMES, STORAGE_VERSION, decode_record, decode_to_json, encode_json,
-    encode_record, encode_snapshot, encode_snapshot_of, encode_value,
+    COMPRESSED_VERSION, STORAGE_VERSION, decode_record, decode_to_json, encode_json, encode_record,
+    encode_snapshot, encode_snapshot_of, encode_value,
 };
 use locker_core::journal::{Chain, JournalError, Record, Trust, lines, verify};
 use locker_core::locker::{Entry, Snapshot};
 use proptest::prelude::*;
 
-const FIXTURES: [&str; 3] = [
-    include_str!("../data/journal-v1.jsonl"),
-    include_str!("../data/journal-v1-two-door-delegation.jsonl"),
-    include_str!("../data/journal-v2.jsonl"),
-];
-
-fn records(text: &str) -> Vec<Record<Entry>> {
-    text.lines()
-        .enumerate()
-        .map(|(i, line)| lines::parse_line(line, i + 1).unwrap())
-        .collect()
-}
+use crate::common::storage::{FIXTURES, json_value, records};
 
 /// Encodes each record, decodes it where the chain stands, and checks the
 /// record and its JSON line come back the same.
@@ -325,34 +314,6 @@ fn bytes_that_are_not_an_encoding_are_refused() {
         decode_to_json(&encode_json(&exact).unwrap()).unwrap(),
         exact
     );
-}
-
-/// JSON values of the shapes records and snapshots have: names from the
-/// table, hex strings, free text, numbers of every size.
-fn json_value() -> impl Strategy<Value = serde_json::Value> {
-    let text = prop_oneof![
-        proptest::sample::select(NAMES).prop_map(String::from),
-        "[0-9a-f]{0,66}",
-        "[0-9A-Fa-f]{1,9}",
-        ".{0,12}",
-    ];
-    let leaf = prop_oneof![
-        Just(serde_json::Value::Null),
-        any::<bool>().prop_map(serde_json::Value::Bool),
-        any::<u64>().prop_map(serde_json::Value::from),
-        any::<i64>().prop_map(serde_json::Value::from),
-        any::<f64>()
-            .prop_filter("JSON has no NaN or infinity", |x| x.is_finite())
-            .prop_map(serde_json::Value::from),
-        text.clone().prop_map(serde_json::Value::String),
-    ];
-    leaf.prop_recursive(4, 48, 6, move |inner| {
-        prop_oneof![
-            proptest::collection::vec(inner.clone(), 0..6).prop_map(serde_json::Value::Array),
-            proptest::collection::vec((text.clone(), inner), 0..6)
-                .prop_map(|pairs| serde_json::Value::Object(pairs.into_iter().collect())),
-        ]
-    })
 }
 
 proptest! {

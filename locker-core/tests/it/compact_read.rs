@@ -10,24 +10,13 @@ use locker_core::journal::compact::{
     COMPRESSED_VERSION, STORAGE_VERSION, check_value, decode_to_json, decode_value, encode_json,
     encode_snapshot, encode_snapshot_of, encode_value,
 };
-use locker_core::journal::{Chain, JournalError, Record, lines};
+use locker_core::journal::{Chain, JournalError};
 use locker_core::locker::{Entry, Snapshot};
 use proptest::prelude::*;
+
+use crate::common::storage::{FIXTURES, json_value, records};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-
-const FIXTURES: [&str; 3] = [
-    include_str!("../data/journal-v1.jsonl"),
-    include_str!("../data/journal-v1-two-door-delegation.jsonl"),
-    include_str!("../data/journal-v2.jsonl"),
-];
-
-fn records(text: &str) -> Vec<Record<Entry>> {
-    text.lines()
-        .enumerate()
-        .map(|(i, line)| lines::parse_line(line, i + 1).unwrap())
-        .collect()
-}
 
 /// Every snapshot the frozen journals pass through, with its chain (made
 /// once: the property tests draw from them).
@@ -503,33 +492,6 @@ fn a_single_precision_float_reads_as_json_rounds_it() {
         let stored = encode_value(&value);
         assert_eq!(read_both_ways::<f32>(&stored).unwrap(), Some(value));
     }
-}
-
-fn json_value() -> impl Strategy<Value = serde_json::Value> {
-    let text = prop_oneof![
-        proptest::sample::select(locker_core::journal::compact::NAMES).prop_map(String::from),
-        "[0-9a-f]{0,66}",
-        "[0-9A-Fa-f]{1,9}",
-        "-?[0-9]{1,3}",
-        ".{0,12}",
-    ];
-    let leaf = prop_oneof![
-        Just(serde_json::Value::Null),
-        any::<bool>().prop_map(serde_json::Value::Bool),
-        any::<u64>().prop_map(serde_json::Value::from),
-        any::<i64>().prop_map(serde_json::Value::from),
-        any::<f64>()
-            .prop_filter("JSON has no NaN or infinity", |x| x.is_finite())
-            .prop_map(serde_json::Value::from),
-        text.clone().prop_map(serde_json::Value::String),
-    ];
-    leaf.prop_recursive(4, 48, 6, move |inner| {
-        prop_oneof![
-            proptest::collection::vec(inner.clone(), 0..6).prop_map(serde_json::Value::Array),
-            proptest::collection::vec((text.clone(), inner), 0..6)
-                .prop_map(|pairs| serde_json::Value::Object(pairs.into_iter().collect())),
-        ]
-    })
 }
 
 proptest! {

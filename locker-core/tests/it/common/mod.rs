@@ -29,6 +29,8 @@ use locker_core::locker::{
 use locker_core::{CompartmentId, Parcel, ParcelId, RecipientId};
 
 /// The simulation's start: 2023-11-14.
+pub mod storage;
+
 pub const T0: u64 = 1_700_000_000;
 /// The kiosk people use.
 pub const KIOSK: KioskId = KioskId(1);
