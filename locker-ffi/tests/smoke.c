@@ -38,11 +38,13 @@ static void test_status_messages(void) {
   /* The journal on flash: after the journal's, before the state's. */
   CHECK(LOCKER_FLASH_FAILED == 618 && LOCKER_FLASH_LAYOUT == 619 &&
         LOCKER_FLASH_FULL == 620 && LOCKER_FLASH_NEEDS_COMPACTION == 621 &&
-        LOCKER_NO_FLASH == 622 && LOCKER_FLASH_DAMAGED == 623);
+        LOCKER_NO_FLASH == 622 && LOCKER_FLASH_DAMAGED == 623 &&
+        LOCKER_JOURNAL_OUT_OF_MEMORY == 624);
   CHECK(strstr(locker_status_message(LOCKER_FLASH_FULL), "full") != NULL);
   CHECK(strstr(locker_status_message(LOCKER_FLASH_LAYOUT), "erase blocks") != NULL);
   CHECK(strstr(locker_status_message(LOCKER_FLASH_DAMAGED), "no journal") != NULL);
-  CHECK(strcmp(locker_status_message(624), "unknown status") == 0);
+  CHECK(strstr(locker_status_message(LOCKER_JOURNAL_OUT_OF_MEMORY), "do not erase") != NULL);
+  CHECK(strcmp(locker_status_message(625), "unknown status") == 0);
 }
 
 static void test_fits(void) {
