@@ -17,6 +17,7 @@ use core::sync::atomic::{AtomicUsize, Ordering};
 use std::alloc::System;
 use std::sync::Mutex;
 
+use locker_core::journal::compact::{check_value, encode_snapshot_of};
 use locker_core::journal::flash::{FlashConfig, FlashJournal, MemoryFlash};
 use locker_core::locker::{Entry, FlashChecks, Locker};
 
@@ -139,14 +140,24 @@ fn heap_a_compaction_takes_at_a_full_bank() {
     // Then a boot from that chip: snapshot and tail read back into a
     // locker (whose own heap is counted too).
     let keys = locker.keys().clone();
+    let snapshot = locker.snapshot();
     let (board, journal) = locker.into_parts();
     let flash = journal.into_flash();
 
     // On a part whose heap cannot hold the expanded snapshot (42 KB),
     // opening says so with its own code, not that the journal is damaged.
     let chip = flash.clone();
+    let stored = encode_snapshot_of(&snapshot).unwrap();
     LARGEST_BYTES.with(|largest| largest.set(32 * 1024));
     let short = FlashJournal::open::<Entry>(chip, FlashConfig::for_capacity(capacity));
+    // The same snapshot with its length claiming more than its block
+    // expands to (a damaged or forged chip) is malformed, not short of
+    // heap: only a sound value may say "do not erase".
+    let mut forged = stored.clone();
+    let claimed = u32::from_le_bytes(forged[1..5].try_into().unwrap());
+    forged[1..5].copy_from_slice(&(claimed * 100).to_le_bytes());
+    let forged_error = check_value(&forged).unwrap_err();
+    let honest_error = check_value(&stored).unwrap_err();
     LARGEST_BYTES.with(|largest| largest.set(usize::MAX));
     let error = short.map(|_| ()).unwrap_err();
     assert_eq!(error.code(), "out_of_memory", "{error}");
@@ -154,6 +165,8 @@ fn heap_a_compaction_takes_at_a_full_bank() {
         locker::locker_status::of_code(error.code()),
         Some(locker::locker_status::LOCKER_JOURNAL_OUT_OF_MEMORY)
     );
+    assert_eq!(honest_error.code(), "out_of_memory", "{honest_error}");
+    assert_eq!(forged_error.code(), "malformed_record", "{forged_error}");
 
     let before = live_heap_bytes();
     PEAK.store(before, Ordering::Relaxed);
