@@ -29,13 +29,21 @@ impl Snapshot {
     /// # Errors
     ///
     /// [`JournalError::Malformed`] (line 0) for bytes that are not a
-    /// snapshot, [`JournalError::NotCanonical`] for bytes that read as a
-    /// snapshot whose encoding differs.
+    /// snapshot, or that read as a snapshot written otherwise (a second
+    /// encoding of it); [`JournalError::OutOfMemory`] when the heap has no
+    /// room to expand it (the snapshot may be sound). The snapshot read
+    /// and its check take heap too (about five times the stored bytes at
+    /// a full bank): a part short of that stops as at any allocation.
     pub fn from_stored(bytes: &[u8]) -> Result<Self, JournalError> {
         crate::journal::compact::decode_value(bytes).map_err(|error| match error {
             JournalError::Malformed { line, message } => JournalError::Malformed {
                 line,
                 message: alloc::format!("snapshot: {message}"),
+            },
+            // A snapshot is no record: not "record 0 edited".
+            JournalError::NotCanonical { .. } => JournalError::Malformed {
+                line: 0,
+                message: "snapshot: not written as its snapshot is (a second encoding)".into(),
             },
             other => other,
         })
@@ -78,7 +86,8 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
     /// [`JournalError::RolledBack`] for a blank region when a head was
     /// exported before or the board's monotonic counter has counted
     /// records (the journal was wiped); [`JournalError::Malformed`] for a
-    /// snapshot that does not parse.
+    /// snapshot that does not read (see [`Snapshot::from_stored`]),
+    /// [`JournalError::OutOfMemory`] for one the heap cannot expand.
     pub fn open_flash(
         config: LockerConfig,
         keys: KeyRing,

@@ -324,6 +324,8 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
         restore: Restore<'_>,
         snapshot: Option<Snapshot>,
     ) -> Result<Self, LockerError> {
+        // One snapshot: the one checked is the one replayed.
+        debug_assert!(restore.snapshot.is_none() || snapshot.is_none());
         keys.newest()?;
         let counter = read_counter(&mut hardware)?;
         let named = Restore {

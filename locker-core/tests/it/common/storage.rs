@@ -7,10 +7,11 @@ use locker_core::locker::Entry;
 use proptest::prelude::*;
 
 /// The frozen journals (one per record version, and a delegation).
-pub const FIXTURES: [&str; 3] = [
+pub const FIXTURES: [&str; 4] = [
     include_str!("../../data/journal-v1.jsonl"),
     include_str!("../../data/journal-v1-two-door-delegation.jsonl"),
     include_str!("../../data/journal-v2.jsonl"),
+    include_str!("../../data/journal-v3.jsonl"),
 ];
 
 /// The records of a frozen journal.
