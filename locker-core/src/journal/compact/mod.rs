@@ -717,11 +717,24 @@ enum StoredText {
 fn stored_text(text: &str) -> StoredText {
     if let Some(index) = name_index(text) {
         StoredText::Name(index)
-    } else if let Some(bytes) = crate::hex::decode_vec(text).filter(|b| !b.is_empty()) {
+    } else if let Some(bytes) = crate::hex::decode_vec(text).filter(|_| is_stored_hex(text)) {
         StoredText::Hex(bytes)
     } else {
         StoredText::Text
     }
+}
+
+/// True when [`stored_text`] keeps `text` as text, asked without
+/// allocating (the reader asks it of every string it reads).
+fn stored_as_text(text: &str) -> bool {
+    name_index(text).is_none() && !is_stored_hex(text)
+}
+
+/// Lowercase hex of even, non-zero length: what storage keeps as bytes.
+fn is_stored_hex(text: &str) -> bool {
+    !text.is_empty()
+        && text.len().is_multiple_of(2)
+        && text.bytes().all(|c| matches!(c, b'0'..=b'9' | b'a'..=b'f'))
 }
 
 fn name_index(text: &str) -> Option<u64> {

@@ -14,7 +14,7 @@ use core::fmt;
 use ciborium_ll::{Decoder, Encoder, Header, simple};
 use serde::de::{self, DeserializeSeed, IntoDeserializer, Visitor};
 
-use super::{NAME_TAG, NAMES, name_index};
+use super::{NAME_TAG, NAMES, name_index, stored_as_text};
 
 /// How deep arrays and maps may nest: serde_json's limit, so a value the
 /// JSON route refused is refused here too, and a forged value cannot
@@ -148,6 +148,12 @@ impl<'de> Reader<'de> {
         Ok(taken)
     }
 
+    /// The text a text header of `length` announces.
+    fn text(&mut self, length: Option<usize>) -> Result<&'de str, ReadError> {
+        let length = length.ok_or_else(|| error("an indefinite length"))?;
+        core::str::from_utf8(self.take(length)?).map_err(|_| error("text that is not UTF-8"))
+    }
+
     /// A container's count, which the bytes left must be able to hold
     /// (each item takes a byte at least): a forged count allocates
     /// nothing.
@@ -181,11 +187,9 @@ impl<'de> Reader<'de> {
                 Item::Hex(self.take(length)?)
             }
             Header::Text(length) => {
-                let length = length.ok_or_else(|| error("an indefinite length"))?;
-                let text = core::str::from_utf8(self.take(length)?)
-                    .map_err(|_| error("text that is not UTF-8"))?;
+                let text = self.text(length)?;
                 // As text they would be a second encoding of one value.
-                if name_index(text).is_some() || is_hex(text) {
+                if !stored_as_text(text) {
                     return Err(error("a name or hex stored as text"));
                 }
                 Item::Text(text)
@@ -206,9 +210,7 @@ impl<'de> Reader<'de> {
         match self.header()? {
             Header::Positive(index) => name_at(index),
             Header::Text(length) => {
-                let length = length.ok_or_else(|| error("an indefinite length"))?;
-                let text = core::str::from_utf8(self.take(length)?)
-                    .map_err(|_| error("text that is not UTF-8"))?;
+                let text = self.text(length)?;
                 if name_index(text).is_some() {
                     return Err(error("a name stored as text"));
                 }
@@ -286,13 +288,6 @@ fn name_at(index: u64) -> Result<&'static str, ReadError> {
         .ok()
         .and_then(|i| NAMES.get(i).copied())
         .ok_or_else(|| ReadError(alloc::format!("name {index} unknown")))
-}
-
-/// Lowercase hex of even, non-zero length: what storage keeps as bytes.
-pub(super) fn is_hex(text: &str) -> bool {
-    !text.is_empty()
-        && text.len().is_multiple_of(2)
-        && text.bytes().all(|c| matches!(c, b'0'..=b'9' | b'a'..=b'f'))
 }
 
 /// Hands a visitor a string: stored bytes become their hex.
