@@ -23,7 +23,9 @@
 //! # The search
 //!
 //! A greedy construction first (first fit, largest parcels first, with the
-//! extreme-point heuristic of [`super::pack`]), then local search: empty
+//! extreme-point heuristic of [`super::pack`]; for the most parcels, the
+//! smallest parcels that take a share of the compartments' volume first,
+//! built for several shares and improved best first), then local search: empty
 //! the least-filled compartment into the others, move a compartment's
 //! contents into a smaller free one, insert parcels left over, and trade a
 //! large placed parcel for several smaller ones left over; each new

@@ -125,10 +125,38 @@ impl<'a> Load<'a> {
         let mut rng = Mix(options.seed);
         let base = base_order(bins, parcels, objective, SHARES_PER_MILLE[0]);
         let mut best = Self::construct(bins, parcels, sharing, &base, objective, &mut meter);
+        if !meter.left() {
+            return best.finish(meter.spent);
+        }
+        // The starts: for the most parcels, the greedy from every share
+        // (one step: which share suits a load is cheap to learn and
+        // decides more than the moves that follow), best first; otherwise
+        // the base order.
+        let mut starts: Vec<Self> = if objective == Objective::MostParcels {
+            let mut starts: Vec<Self> = SHARES_PER_MILLE
+                .iter()
+                .map(|&share| {
+                    let order = base_order(bins, parcels, objective, share);
+                    Self::construct(bins, parcels, sharing, &order, objective, &mut meter)
+                })
+                .collect();
+            // Stable: equal starts keep the shares' order.
+            starts.sort_by_key(|load| Reverse(load.score(objective)));
+            starts
+        } else {
+            alloc::vec![Self::construct(bins, parcels, sharing, &base, objective, &mut meter)]
+        };
         let mut order = base.clone();
-        let mut restart = 0;
         loop {
-            let mut load = Self::construct(bins, parcels, sharing, &order, objective, &mut meter);
+            let mut load = if starts.is_empty() {
+                // A restart: the base order with a few nearby swaps.
+                order.clone_from(&base);
+                perturb(&mut order, &mut rng);
+                meter.charge(1);
+                Self::construct(bins, parcels, sharing, &order, objective, &mut meter)
+            } else {
+                starts.remove(0)
+            };
             load.improve(objective, &mut meter);
             if load.score(objective) > best.score(objective) {
                 best = load;
@@ -136,27 +164,20 @@ impl<'a> Load<'a> {
             if !meter.left() {
                 break;
             }
-            // A restart: another share for the most parcels, then the base
-            // order with a few nearby swaps.
-            restart += 1;
-            match SHARES_PER_MILLE.get(restart) {
-                Some(&share) if objective == Objective::MostParcels => {
-                    order = base_order(bins, parcels, objective, share);
-                }
-                _ => {
-                    order.clone_from(&base);
-                    perturb(&mut order, &mut rng);
-                }
-            }
-            meter.charge(1);
         }
-        let packings = best
+        best.finish(meter.spent)
+    }
+
+    /// The attempts spent and, per compartment, its packing when it holds
+    /// anything.
+    fn finish(self, spent: u64) -> (u64, Vec<Option<Packing>>) {
+        let packings = self
             .packings
             .into_iter()
-            .zip(&best.contents)
+            .zip(&self.contents)
             .map(|(packing, held)| (!held.is_empty()).then_some(packing))
             .collect();
-        (meter.spent, packings)
+        (spent, packings)
     }
 
     fn score(&self, objective: Objective) -> Score {
@@ -632,8 +653,8 @@ fn base_order(
     chosen
 }
 
-/// The shares of the compartments' volume, per mille, the restarts of the
-/// most-parcels search aim at before they perturb orders.
+/// The shares of the compartments' volume, per mille, the most-parcels
+/// search builds a greedy start for (the first is the greedy alone's).
 const SHARES_PER_MILLE: [u128; 6] = [900, 850, 950, 800, 1000, 750];
 
 /// A few swaps of parcels at most a few places apart.
