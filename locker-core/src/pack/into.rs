@@ -34,6 +34,18 @@
 //! [`super::pack_exact`] with a small budget). Then it restarts from
 //! orders perturbed by a seeded generator, keeping the best result.
 //!
+//! # Exact fills
+//!
+//! When every parcel can share a compartment and their volume is exactly
+//! that of `m` compartments of one size, fewer or smaller than the search
+//! used, a search of its own looks for a packing that fills `m` such
+//! compartments with no gap (a load cut from whole compartments, such as
+//! Martello, Pisinger and Vigo's class 9): guillotine packings grown from
+//! a corner, depth first, parcels as declared first. Its budget is as
+//! large as the search's, 32 of its nodes to an attempt, and it runs
+//! after the search, so the two never compete; its result replaces the
+//! search's only when it is better.
+//!
 //! Every step is atomic and runs only when budget is left; the budget is
 //! counted in placement attempts (one [`Packing::try_place`] beside up to
 //! three boxes, one more per four boxes beyond; a re-pack as the attempts
@@ -195,8 +207,12 @@ pub(crate) fn pack_into_sharing(
     sharing: &Sharing,
     options: &PackOptions,
 ) -> PackIntoResult {
-    let load = Load::search(bins, parcels, sharing, options);
-    let (iterations, contents) = load;
+    let (mut iterations, mut contents) = Load::search(bins, parcels, sharing, options);
+    if sharing.is_empty()
+        && let Some(exact) = exact_fill(bins, parcels, &contents, options, &mut iterations)
+    {
+        contents = exact;
+    }
     let mut used = Vec::new();
     let mut placed = alloc::vec![false; parcels.len()];
     for (bin, packing) in bins.iter().zip(contents) {
@@ -224,6 +240,86 @@ pub(crate) fn pack_into_sharing(
         unplaced,
         iterations,
     }
+}
+
+/// Nodes of the exact fill per placement attempt of the budget: a node
+/// (one parcel tried in a region) costs about a thirtieth of an attempt.
+const FILL_NODES_PER_ATTEMPT: u64 = 32;
+
+/// Every parcel in fewer compartments than `found` uses (or less volume,
+/// for [`Objective::LeastVolume`]), each filled exactly, when the parcels'
+/// volume is exactly that of some compartments of one size: the search of
+/// [`super::fill`], with a budget of its own as large as the search's
+/// (`spent` counts its nodes, [`FILL_NODES_PER_ATTEMPT`] to an attempt).
+/// Parcels of one zone and handling only.
+fn exact_fill(
+    bins: &[Bin],
+    parcels: &[Parcel],
+    found: &[Option<Packing>],
+    options: &PackOptions,
+    spent: &mut u64,
+) -> Option<Vec<Option<Packing>>> {
+    let first = parcels.first()?;
+    if parcels.iter().any(|p| !p.can_share_with(first)) {
+        return None;
+    }
+    let placed: usize = found.iter().flatten().map(|p| p.placements().len()).sum();
+    let used = found.iter().filter(|p| p.is_some()).count();
+    let used_volume: u128 = bins
+        .iter()
+        .zip(found)
+        .filter(|(_, p)| p.is_some())
+        .map(|(b, _)| super::volume_u128(b.space))
+        .sum();
+    let volume: u128 = parcels.iter().map(|p| super::volume_u128(p.size)).sum();
+    let mut tried: Vec<Dimensions> = Vec::new();
+    for bin in bins {
+        if bin.zone != first.zone || tried.contains(&bin.space) {
+            continue;
+        }
+        tried.push(bin.space);
+        let each = super::volume_u128(bin.space);
+        if each == 0 || !volume.is_multiple_of(each) {
+            continue;
+        }
+        let count = usize::try_from(volume / each).ok()?;
+        let better = match options.objective {
+            Objective::LeastVolume => volume < used_volume,
+            _ => count < used,
+        };
+        let same: Vec<usize> = (0..bins.len())
+            .filter(|&i| {
+                bins.get(i)
+                    .is_some_and(|b| b.space == bin.space && b.zone == bin.zone)
+            })
+            .collect();
+        if (!better && placed == parcels.len()) || same.len() < count {
+            continue;
+        }
+        let mut nodes = options.max_iterations.saturating_mul(FILL_NODES_PER_ATTEMPT);
+        let before = nodes;
+        let filled = super::fill::fill_exactly(bin.space, parcels, count, &mut nodes);
+        *spent = spent.saturating_add((before - nodes).div_ceil(FILL_NODES_PER_ATTEMPT));
+        let Some(filled) = filled else { continue };
+        let mut contents = alloc::vec![None; bins.len()];
+        for (&i, placements) in same.iter().zip(filled) {
+            let packing = Packing::from_placements(bin.space, placements).ok()?;
+            packing.check(parcels).ok()?;
+            let held: u64 = packing
+                .placements()
+                .iter()
+                .filter_map(|pl| parcels.iter().find(|p| p.id == pl.parcel))
+                .map(|p| u64::from(p.weight_g))
+                .sum();
+            let limit = bins.get(i)?.max_weight_g.map_or(u64::MAX, u64::from);
+            if held > limit {
+                return None;
+            }
+            *contents.get_mut(i)? = Some(packing);
+        }
+        return Some(contents);
+    }
+    None
 }
 
 /// Like [`pack_into`], but refuses input it cannot answer for.

@@ -44,7 +44,8 @@
 //! complete when the parcels fill the space exactly, so a compartment cut
 //! into boxes is always re-packed. [`pack_into`] packs many parcels into
 //! compartments of different sizes for an [`Objective`], starting from the
-//! heuristic and improving within an iteration budget. Both are
+//! heuristic and improving within an iteration budget, and fills whole
+//! compartments with no gap when the parcels' volume is exactly theirs. Both are
 //! deterministic, and a larger budget never gives a worse answer.
 //!
 //! # Support
@@ -95,6 +96,7 @@ mod bound;
 mod check;
 mod exact;
 mod extreme_point;
+mod fill;
 mod into;
 mod packing;
 mod search;

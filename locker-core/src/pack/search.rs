@@ -67,6 +67,11 @@ pub(crate) struct Sharing {
 }
 
 impl Sharing {
+    /// True when it imposes nothing.
+    pub(super) fn is_empty(&self) -> bool {
+        self.group.is_empty() && self.restricted.is_empty() && self.takes_restricted.is_empty()
+    }
+
     fn shares(&self, p: usize, q: usize) -> bool {
         self.group.get(p) == self.group.get(q)
     }

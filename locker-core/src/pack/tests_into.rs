@@ -294,3 +294,154 @@ proptest! {
         prop_assert!(rank(&b, &bins, objective) >= rank(&a, &bins, objective));
     }
 }
+
+/// `count` compartments of `space`, each cut into `k` boxes by random
+/// guillotine cuts and turned at random (`turned`) or left as cut; ids
+/// `0..count·k`, shuffled across compartments.
+fn cut_compartments(space: Dimensions, count: usize, k: usize, seed: u64, turned: bool) -> Vec<Parcel> {
+    let mut rng = Mix(seed ^ 0xC0FF_EE00);
+    let mut boxes: Vec<[u32; 3]> = Vec::new();
+    for c in 0..count {
+        if turned {
+            boxes.extend(guillotine(space, k, seed.wrapping_add(c as u64)).iter().map(|p| p.size.sides()));
+        } else {
+            let mut cut = vec![space.sides()];
+            while cut.len() < k {
+                let i = usize::try_from(rng.below(cut.len() as u64)).unwrap();
+                let sides = cut[i];
+                let axes: Vec<usize> = (0..3).filter(|&a| sides[a] >= 2).collect();
+                if axes.is_empty() {
+                    break;
+                }
+                let axis = axes[usize::try_from(rng.below(axes.len() as u64)).unwrap()];
+                let at = 1 + u32::try_from(rng.below(u64::from(sides[axis] - 1))).unwrap();
+                let (mut low, mut high) = (sides, sides);
+                low[axis] = at;
+                high[axis] = sides[axis] - at;
+                cut[i] = low;
+                cut.push(high);
+            }
+            boxes.extend(cut);
+        }
+    }
+    for i in (1..boxes.len()).rev() {
+        let j = usize::try_from(rng.below(i as u64 + 1)).unwrap();
+        boxes.swap(i, j);
+    }
+    boxes
+        .iter()
+        .enumerate()
+        .map(|(i, s)| Parcel::new(ParcelId(i as u64), Dimensions::new(s[0], s[1], s[2]), 100))
+        .collect()
+}
+
+fn identical_bins(space: Dimensions, n: u32) -> Vec<Bin> {
+    (0..n)
+        .map(|i| Bin::new(CompartmentId(i), space, 25_000))
+        .collect()
+}
+
+#[test]
+fn three_compartments_cut_as_declared_are_filled_exactly() {
+    let space = Dimensions::new(500, 500, 500);
+    let bins = identical_bins(space, 8);
+    for seed in 0..6 {
+        // MPV class 9 at n = 51: 17 boxes a compartment.
+        let parcels = cut_compartments(space, 3, 17, seed, false);
+        let result = pack_into(&bins, &parcels, &options(Objective::FewestCompartments, DEFAULT_MAX_ITERATIONS));
+        assert_valid(&bins, &parcels, &result);
+        assert!(result.unplaced.is_empty(), "seed {seed}");
+        assert_eq!(result.bins.len(), 3, "seed {seed}");
+    }
+}
+
+#[test]
+fn an_exact_fill_is_not_searched_when_the_volume_is_not_whole_compartments() {
+    let space = Dimensions::new(600, 400, 400);
+    let mut parcels = cut_compartments(space, 2, 6, 7, true);
+    parcels[0].size = Dimensions::new(parcels[0].size.width_mm - 1, parcels[0].size.depth_mm, parcels[0].size.height_mm);
+    let mut budget = 10_000;
+    assert_eq!(fill::fill_exactly(space, &parcels, 2, &mut budget), None);
+    assert_eq!(budget, 10_000, "nothing spent");
+    let parcels = cut_compartments(space, 2, 6, 7, true);
+    assert_eq!(fill::fill_exactly(space, &parcels, 3, &mut budget), None);
+    assert_eq!(fill::fill_exactly(space, &parcels, 0, &mut budget), None);
+    assert_eq!(budget, 10_000, "nothing spent");
+    let many = cut_compartments(space, 1, fill::MAX_PARCELS + 1, 7, true);
+    assert_eq!(fill::fill_exactly(space, &many, 1, &mut budget), None);
+    assert_eq!(budget, 10_000, "nothing spent");
+}
+
+#[test]
+fn an_exact_fill_stops_at_its_budget() {
+    let space = Dimensions::new(500, 500, 500);
+    let parcels = cut_compartments(space, 3, 30, 3, true);
+    let mut budget = 1_000;
+    let found = fill::fill_exactly(space, &parcels, 3, &mut budget);
+    assert!(found.is_none());
+    assert_eq!(budget, 0);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// Compartments cut into a few boxes each, turned at random, are
+    /// always filled again: the search is complete for guillotine cuts.
+    #[test]
+    fn cut_compartments_are_filled_again(
+        seed in any::<u64>(),
+        count in 1usize..=3,
+        k in 1usize..=5,
+        space_index in 0usize..3,
+        declared in any::<bool>(),
+    ) {
+        let space = [
+            Dimensions::new(640, 380, 410),
+            Dimensions::new(640, 380, 190),
+            Dimensions::new(600, 400, 400),
+        ][space_index];
+        let parcels = cut_compartments(space, count, k, seed, !declared);
+        let mut budget = u64::MAX;
+        let filled = fill::fill_exactly(space, &parcels, count, &mut budget);
+        let filled = filled.expect("a fill of guillotine cuts is always found");
+        prop_assert_eq!(filled.len(), count);
+        let mut ids: Vec<u64> = Vec::new();
+        for placements in filled {
+            ids.extend(placements.iter().map(|p| p.parcel.0));
+            let packing = Packing::from_placements(space, placements).unwrap();
+            prop_assert_eq!(packing.check(&parcels), Ok(()));
+            prop_assert_eq!(packing.used_volume_u128(), volume_u128(space));
+        }
+        ids.sort_unstable();
+        prop_assert_eq!(ids, (0..parcels.len() as u64).collect::<Vec<_>>());
+        let bins = identical_bins(space, u32::try_from(count).unwrap() + 2);
+        let result = pack_into(&bins, &parcels, &options(Objective::FewestCompartments, DEFAULT_MAX_ITERATIONS));
+        assert_valid(&bins, &parcels, &result);
+        prop_assert!(result.unplaced.is_empty());
+        prop_assert_eq!(result.bins.len(), count);
+    }
+
+    /// On loads that fill compartments exactly, where the exact fill
+    /// runs, a larger budget still never does worse.
+    #[test]
+    fn a_larger_budget_never_does_worse_on_exact_loads(
+        seed in any::<u64>(),
+        k in 2usize..=12,
+        small in 0u64..200,
+        extra in 0u64..2_000,
+        least_volume in any::<bool>(),
+    ) {
+        let objective = if least_volume { Objective::LeastVolume } else { Objective::FewestCompartments };
+        let space = Dimensions::new(600, 400, 400);
+        let parcels = cut_compartments(space, 2, k, seed, true);
+        let bins = identical_bins(space, 5);
+        let mut options = options(objective, small);
+        options.seed = seed;
+        let a = pack_into(&bins, &parcels, &options);
+        options.max_iterations = small + extra;
+        let b = pack_into(&bins, &parcels, &options);
+        assert_valid(&bins, &parcels, &a);
+        assert_valid(&bins, &parcels, &b);
+        prop_assert!(rank(&b, &bins, objective) >= rank(&a, &bins, objective));
+    }
+}

@@ -1,0 +1,403 @@
+//! Exact fills: parcels whose volume is exactly that of `count`
+//! identical compartments, each compartment filled with no gap, by a
+//! search over guillotine packings grown from a corner.
+//!
+//! A packing made by guillotine cuts (each cut splits a box in two across
+//! one axis) is a tree. Mirroring the two sides of a cut keeps it a
+//! packing, so any parcel of a box can be brought to the box's corner,
+//! and the box is then that parcel grown by one *region* after another,
+//! each a box across the whole face grown so far, itself filled the same
+//! way. The search fills a compartment so: the largest parcel left at
+//! the corner, then regions along the axes until the box is the
+//! compartment; a region's corner parcel is its largest parcel (parcels
+//! of a region are never larger than its corner's), and a box never
+//! grows twice in a row along one axis (the two regions are one). A
+//! region must leave, on each axis it must fill exactly, a gap that
+//! lengths of the parcels left can sum to. Depth first, within a node
+//! budget (one node a parcel tried). Every base rests entirely on the
+//! tops below it, so the support rule holds.
+//!
+//! Parcels are tried as declared first, with half the budget: a load cut
+//! from whole compartments is often declared as cut, and one orientation
+//! a parcel makes the search far smaller. Then every orientation each
+//! may take, with the rest.
+//!
+//! This is what the extreme-point heuristic and the local search of
+//! [`super::pack_into`] cannot do: an exact fill of 17–67 boxes a
+//! compartment (Martello, Pisinger and Vigo's class 9 cuts three bins so)
+//! has no slack, and one parcel out of its place leaves a gap nothing
+//! fills.
+
+use alloc::vec::Vec;
+use core::cmp::Reverse;
+
+use super::{Placement, Position, volume_u128};
+use crate::geometry::{Dimensions, Orientation};
+use crate::parcel::Parcel;
+
+/// The most parcels searched: the search recurses about four calls deep
+/// per parcel placed, so this bounds its stack.
+pub(super) const MAX_PARCELS: usize = 200;
+
+/// The longest gap, in millimetres, the sums of lengths are checked for
+/// (a bit set on the stack); a longer gap is let through unchecked.
+const MAX_CHECKED_GAP_MM: usize = 64 * 64 - 1;
+
+/// Parcels of one shape, as they may turn.
+struct Shape {
+    /// The distinct extents (width, depth, height) each may take.
+    extents: Vec<[u32; 3]>,
+    /// Its parcels (indices into the parcels); `left` of them unplaced.
+    members: Vec<usize>,
+    left: usize,
+}
+
+/// A parcel of `shape` placed at `corner` of compartment `compartment`.
+struct Placed {
+    compartment: usize,
+    corner: [u32; 3],
+    shape: usize,
+    extent: [u32; 3],
+}
+
+/// What a filled region calls with its size: true ends the search.
+type Then<'c> = &'c mut dyn FnMut(&mut Search, [u32; 3]) -> bool;
+
+struct Search {
+    /// Largest first (by volume, then by sides).
+    shapes: Vec<Shape>,
+    placed: Vec<Placed>,
+    compartment: usize,
+    count: usize,
+    space: [u32; 3],
+    nodes_left: u64,
+}
+
+impl Search {
+    fn shape_left(&self, s: usize) -> usize {
+        self.shapes.get(s).map_or(0, |shape| shape.left)
+    }
+
+    fn take(&mut self, s: usize, taken: bool) {
+        if let Some(shape) = self.shapes.get_mut(s) {
+            if taken {
+                shape.left -= 1;
+            } else {
+                shape.left += 1;
+            }
+        }
+    }
+
+    /// Fills a region at `corner` of at most `limit`, exactly `limit` on
+    /// the `exact` axes, with shapes from `smallest_index` on (its corner
+    /// parcel the largest; with `corner_shape_only`, of that shape); calls
+    /// `then` with each size filled until it returns true.
+    fn fill(
+        &mut self,
+        corner: [u32; 3],
+        limit: [u32; 3],
+        exact: [bool; 3],
+        smallest_index: usize,
+        corner_shape_only: bool,
+        then: Then<'_>,
+    ) -> bool {
+        let mut choices: Vec<(Reverse<u128>, usize, [u32; 3])> = Vec::new();
+        for s in smallest_index..self.shapes.len() {
+            let Some(shape) = self.shapes.get(s) else {
+                break;
+            };
+            if shape.left > 0 {
+                for &extent in &shape.extents {
+                    if extent.iter().zip(&limit).all(|(e, l)| e <= l) {
+                        let [w, d, h] = extent.map(u128::from);
+                        choices.push((Reverse(w * d * h), s, extent));
+                    }
+                }
+            }
+            if corner_shape_only {
+                break;
+            }
+        }
+        // Stable: a shape's extents keep their order.
+        choices.sort_by_key(|c| c.0);
+        for (_, s, extent) in choices {
+            if self.nodes_left == 0 {
+                return false;
+            }
+            self.nodes_left -= 1;
+            self.take(s, true);
+            self.placed.push(Placed {
+                compartment: self.compartment,
+                corner,
+                shape: s,
+                extent,
+            });
+            if self.grow(corner, extent, limit, exact, None, s, then) {
+                return true;
+            }
+            self.placed.pop();
+            self.take(s, false);
+        }
+        false
+    }
+
+    /// Grows the box of `size` at `corner` by regions until it is `limit`
+    /// on the `exact` axes, calling `then` with each size it reaches so.
+    #[allow(clippy::too_many_arguments)]
+    fn grow(
+        &mut self,
+        corner: [u32; 3],
+        size: [u32; 3],
+        limit: [u32; 3],
+        exact: [bool; 3],
+        last_axis: Option<usize>,
+        smallest_index: usize,
+        then: Then<'_>,
+    ) -> bool {
+        let filled = (0..3).all(|j| !exact[j] || size[j] == limit[j]);
+        if filled && then(self, size) {
+            return true;
+        }
+        if self.nodes_left == 0 {
+            return false;
+        }
+        for j in 0..3 {
+            let gap = limit[j] - size[j];
+            if exact[j] && gap > 0 && !self.closes(j, gap, limit, smallest_index) {
+                return false;
+            }
+        }
+        for axis in 0..3 {
+            if Some(axis) == last_axis || size[axis] >= limit[axis] {
+                continue;
+            }
+            let mut region_corner = corner;
+            region_corner[axis] += size[axis];
+            let mut region_limit = size;
+            region_limit[axis] = limit[axis] - size[axis];
+            let mut region_exact = [true; 3];
+            region_exact[axis] = false;
+            let found = self.fill(
+                region_corner,
+                region_limit,
+                region_exact,
+                smallest_index,
+                false,
+                &mut |search: &mut Self, region: [u32; 3]| {
+                    let mut grown = size;
+                    grown[axis] += region[axis];
+                    search.grow(
+                        corner,
+                        grown,
+                        limit,
+                        exact,
+                        Some(axis),
+                        smallest_index,
+                        &mut *then,
+                    )
+                },
+            );
+            if found {
+                return true;
+            }
+            if self.nodes_left == 0 {
+                return false;
+            }
+        }
+        false
+    }
+
+    /// Whether the lengths along `axis` of parcels left (from
+    /// `smallest_index` on, within `face` across it) can sum to `gap`.
+    fn closes(&self, axis: usize, gap: u32, face: [u32; 3], smallest_index: usize) -> bool {
+        let gap = gap as usize;
+        if gap > MAX_CHECKED_GAP_MM {
+            return true;
+        }
+        let words = gap / 64 + 1;
+        let mut sums = [0_u64; 64];
+        sums[0] = 1;
+        for shape in self.shapes.get(smallest_index..).unwrap_or(&[]) {
+            if shape.left == 0 {
+                continue;
+            }
+            for extent in &shape.extents {
+                if (0..3).any(|j| j != axis && extent[j] > face[j]) {
+                    continue;
+                }
+                let step = extent[axis] as usize;
+                if step == 0 || step > gap {
+                    continue;
+                }
+                for _ in 0..shape.left.min(gap / step) {
+                    add_shifted(&mut sums[..words], step);
+                }
+                if sums[gap / 64] >> (gap % 64) & 1 == 1 {
+                    return true;
+                }
+            }
+        }
+        false
+    }
+
+    /// Fills the compartments from `self.compartment` on.
+    fn fill_compartments(&mut self) -> bool {
+        if self.compartment == self.count {
+            return true;
+        }
+        // Its largest parcel at the corner: the largest left.
+        let Some(largest) = (0..self.shapes.len()).find(|&s| self.shape_left(s) > 0) else {
+            return false;
+        };
+        let space = self.space;
+        self.fill(
+            [0; 3],
+            space,
+            [true; 3],
+            largest,
+            true,
+            &mut |search: &mut Self, _| {
+                search.compartment += 1;
+                if search.fill_compartments() {
+                    return true;
+                }
+                search.compartment -= 1;
+                false
+            },
+        )
+    }
+}
+
+/// `sums |= sums << by` (by < 64 × `sums.len()`).
+fn add_shifted(sums: &mut [u64], by: usize) {
+    let (words, bits) = (by / 64, by % 64);
+    for i in (words..sums.len()).rev() {
+        let low = sums.get(i - words).copied().unwrap_or(0);
+        let carry = match (bits, (i - words).checked_sub(1)) {
+            (0, _) | (_, None) => 0,
+            (_, Some(j)) => sums.get(j).map_or(0, |w| w >> (64 - bits)),
+        };
+        if let Some(word) = sums.get_mut(i) {
+            *word |= (low << bits) | carry;
+        }
+    }
+}
+
+/// The parcels grouped by shape, largest first; each as declared only,
+/// or turned every way it may. `None` when one fits no way.
+fn shapes_of(space: [u32; 3], parcels: &[Parcel], declared_only: bool) -> Option<Vec<Shape>> {
+    let mut order: Vec<usize> = (0..parcels.len()).collect();
+    let key = |i: usize| {
+        parcels.get(i).map(|p| {
+            let mut sides = p.size.sides();
+            sides.sort_unstable();
+            (Reverse(volume_u128(p.size)), Reverse(sides), p.this_side_up)
+        })
+    };
+    order.sort_by_key(|&i| (key(i), i));
+    let mut shapes: Vec<Shape> = Vec::new();
+    let mut extents_of: Vec<Vec<[u32; 3]>> = Vec::new();
+    for index in order {
+        let parcel = parcels.get(index)?;
+        let turns: &[Orientation] = if declared_only {
+            &[Orientation::Wdh]
+        } else {
+            Orientation::allowed(parcel.this_side_up)
+        };
+        let mut extents: Vec<[u32; 3]> = Vec::new();
+        for &turn in turns {
+            let extent = parcel.size.oriented(turn).sides();
+            let fits = extent.iter().zip(&space).all(|(e, s)| e <= s);
+            if fits && !extents.contains(&extent) {
+                extents.push(extent);
+            }
+        }
+        extents.sort_unstable();
+        if extents.is_empty() {
+            return None;
+        }
+        if let Some(at) = extents_of.iter().position(|e| *e == extents) {
+            let shape = shapes.get_mut(at)?;
+            shape.members.push(index);
+            shape.left += 1;
+        } else {
+            extents_of.push(extents.clone());
+            shapes.push(Shape {
+                extents,
+                members: alloc::vec![index],
+                left: 1,
+            });
+        }
+    }
+    Some(shapes)
+}
+
+/// Packs `parcels` into `count` compartments of `space`, each filled
+/// exactly (see the [module](self)), within `budget` nodes (what is left
+/// is written back). `None` when their volume is not exactly `count`
+/// compartments', there are more than [`MAX_PARCELS`], or no fill is
+/// found within the budget. Placements are per compartment; weight, zone
+/// and handling are the caller's to check.
+pub(super) fn fill_exactly(
+    space: Dimensions,
+    parcels: &[Parcel],
+    count: usize,
+    budget: &mut u64,
+) -> Option<Vec<Vec<Placement>>> {
+    let volume: u128 = parcels.iter().map(|p| volume_u128(p.size)).sum();
+    let compartments = u128::try_from(count).ok()?;
+    if count == 0
+        || parcels.len() > MAX_PARCELS
+        || volume != volume_u128(space).checked_mul(compartments)?
+    {
+        return None;
+    }
+    let whole = *budget;
+    for declared_only in [true, false] {
+        let Some(shapes) = shapes_of(space.sides(), parcels, declared_only) else {
+            continue;
+        };
+        // Half the budget as declared, the rest (all of it when declared
+        // finds nothing to search) turned.
+        let nodes = if declared_only { whole / 2 } else { *budget };
+        let mut search = Search {
+            shapes,
+            placed: Vec::new(),
+            compartment: 0,
+            count,
+            space: space.sides(),
+            nodes_left: nodes,
+        };
+        let found = search.fill_compartments();
+        *budget -= nodes - search.nodes_left;
+        if found {
+            return placements(&search, parcels);
+        }
+    }
+    None
+}
+
+/// The placements of the fill `search` found, by compartment.
+fn placements(search: &Search, parcels: &[Parcel]) -> Option<Vec<Vec<Placement>>> {
+    let mut out: Vec<Vec<Placement>> = (0..search.count).map(|_| Vec::new()).collect();
+    let mut used = alloc::vec![0_usize; search.shapes.len()];
+    for placed in &search.placed {
+        let shape = search.shapes.get(placed.shape)?;
+        let taken = used.get_mut(placed.shape)?;
+        let parcel = parcels.get(*shape.members.get(*taken)?)?;
+        *taken += 1;
+        // Parcels of one shape may be declared turned differently.
+        let orientation = Orientation::allowed(parcel.this_side_up)
+            .iter()
+            .copied()
+            .find(|&o| parcel.size.oriented(o).sides() == placed.extent)?;
+        let [x, y, z] = placed.corner;
+        out.get_mut(placed.compartment)?.push(Placement {
+            parcel: parcel.id,
+            position: Position::new(x, y, z),
+            orientation,
+            extent: parcel.size.oriented(orientation),
+        });
+    }
+    Some(out)
+}
