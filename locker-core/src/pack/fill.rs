@@ -35,9 +35,11 @@ use super::{Placement, Position, volume_u128};
 use crate::geometry::{Dimensions, Orientation};
 use crate::parcel::Parcel;
 
-/// The most parcels searched: the search recurses about four calls deep
-/// per parcel placed, so this bounds its stack.
-pub(super) const MAX_PARCELS: usize = 200;
+/// The most parcels searched. The search recurses a few calls deep per
+/// parcel placed, about 1 KiB of stack each in an optimized build (a fill
+/// of 200 needs 192 KiB, a test holds it to 512), so a build without
+/// `std`, for a microcontroller's small stack, searches at most 16.
+pub(super) const MAX_PARCELS: usize = if cfg!(feature = "std") { 200 } else { 16 };
 
 /// The longest gap, in millimetres, the sums of lengths are checked for
 /// (a bit set on the stack); a longer gap is let through unchecked.
@@ -209,6 +211,8 @@ impl Search {
 
     /// Whether the lengths along `axis` of parcels left (from
     /// `smallest_index` on, within `face` across it) can sum to `gap`.
+    /// (Not inlined: its bit set stays off the frames of the recursion.)
+    #[inline(never)]
     fn closes(&self, axis: usize, gap: u32, face: [u32; 3], smallest_index: usize) -> bool {
         let gap = gap as usize;
         if gap > MAX_CHECKED_GAP_MM {

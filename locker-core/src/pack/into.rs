@@ -37,14 +37,15 @@
 //! # Exact fills
 //!
 //! When every parcel can share a compartment and their volume is exactly
-//! that of `m` compartments of one size, fewer or smaller than the search
-//! used, a search of its own looks for a packing that fills `m` such
+//! that of `m` compartments of one size, and filling those would beat
+//! the search's result, a search of its own looks for a packing that fills `m` such
 //! compartments with no gap (a load cut from whole compartments, such as
 //! Martello, Pisinger and Vigo's class 9): guillotine packings grown from
-//! a corner, depth first, parcels as declared first. Its budget is as
-//! large as the search's, 32 of its nodes to an attempt, and it runs
-//! after the search, so the two never compete; its result replaces the
-//! search's only when it is better.
+//! a corner, depth first, parcels as declared first, up to 200 parcels
+//! (16 without `std`). Its budget is as large as the search's, six of
+//! its nodes to an attempt, and it runs after the search, so the two
+//! never compete; its result replaces the search's only when it is
+//! better.
 //!
 //! Every step is atomic and runs only when budget is left; the budget is
 //! counted in placement attempts (one [`Packing::try_place`] beside up to
@@ -55,9 +56,10 @@
 //! replaced by a better one, it is never worse.
 
 use alloc::vec::Vec;
+use core::cmp::Reverse;
 
-use super::search::{Load, Sharing};
-use super::{PackError, Packing};
+use super::search::{Load, Score, Sharing, score};
+use super::{PackError, Packing, Placement};
 use crate::geometry::Dimensions;
 use crate::ids::{CompartmentId, ParcelId};
 use crate::parcel::{Parcel, TemperatureZone};
@@ -243,15 +245,20 @@ pub(crate) fn pack_into_sharing(
 }
 
 /// Nodes of the exact fill per placement attempt of the budget: a node
-/// (one parcel tried in a region) costs about a thirtieth of an attempt.
-const FILL_NODES_PER_ATTEMPT: u64 = 32;
+/// (one parcel tried in a region) took about a sixth of an attempt's time
+/// on the benchmark machine.
+const FILL_NODES_PER_ATTEMPT: u64 = 6;
 
-/// Every parcel in fewer compartments than `found` uses (or less volume,
-/// for [`Objective::LeastVolume`]), each filled exactly, when the parcels'
-/// volume is exactly that of some compartments of one size: the search of
-/// [`super::fill`], with a budget of its own as large as the search's
-/// (`spent` counts its nodes, [`FILL_NODES_PER_ATTEMPT`] to an attempt).
-/// Parcels of one zone and handling only.
+/// Every parcel in compartments of one size, each filled exactly, when
+/// that beats `found` (the search's result) for the objective: the
+/// search of [`super::fill`], sizes tried best first (the fewest
+/// compartments, then the least volume; the other way round for
+/// [`Objective::LeastVolume`]) until one is filled, on one budget of
+/// nodes as large as the search's ([`FILL_NODES_PER_ATTEMPT`] to an
+/// attempt; `spent` counts them). A size proved impossible passes on what
+/// it did not use, so a larger budget fills the same size or a better
+/// one. Parcels of one zone and handling (those with a zero side left
+/// out).
 fn exact_fill(
     bins: &[Bin],
     parcels: &[Parcel],
@@ -259,67 +266,105 @@ fn exact_fill(
     options: &PackOptions,
     spent: &mut u64,
 ) -> Option<Vec<Option<Packing>>> {
+    // A parcel with a zero side is never placed: the fill leaves it out.
+    let parcels: Vec<Parcel> = parcels
+        .iter()
+        .filter(|p| super::volume_u128(p.size) > 0)
+        .copied()
+        .collect();
+    let parcels = parcels.as_slice();
     let first = parcels.first()?;
     if parcels.iter().any(|p| !p.can_share_with(first)) {
         return None;
     }
+    let objective = options.objective;
+    let used: Vec<bool> = found.iter().map(Option::is_some).collect();
     let placed: usize = found.iter().flatten().map(|p| p.placements().len()).sum();
-    let used = found.iter().filter(|p| p.is_some()).count();
-    let used_volume: u128 = bins
-        .iter()
-        .zip(found)
-        .filter(|(_, p)| p.is_some())
-        .map(|(b, _)| super::volume_u128(b.space))
-        .sum();
+    let to_beat = score(bins, &used, placed, objective);
     let volume: u128 = parcels.iter().map(|p| super::volume_u128(p.size)).sum();
-    let mut tried: Vec<Dimensions> = Vec::new();
+    // (score if filled, space, the compartments it would use).
+    let mut sizes: Vec<(Score, Dimensions, Vec<usize>)> = Vec::new();
     for bin in bins {
-        if bin.zone != first.zone || tried.contains(&bin.space) {
+        if bin.zone != first.zone || sizes.iter().any(|(_, space, _)| *space == bin.space) {
             continue;
         }
-        tried.push(bin.space);
         let each = super::volume_u128(bin.space);
-        if each == 0 || !volume.is_multiple_of(each) {
+        let Some(count) = (each > 0 && volume.is_multiple_of(each))
+            .then(|| usize::try_from(volume / each).ok())
+            .flatten()
+        else {
             continue;
-        }
-        let count = usize::try_from(volume / each).ok()?;
-        let better = match options.objective {
-            Objective::LeastVolume => volume < used_volume,
-            _ => count < used,
         };
-        let same: Vec<usize> = (0..bins.len())
+        // The compartments of this size with the highest shelf limits.
+        let mut same: Vec<usize> = (0..bins.len())
             .filter(|&i| {
                 bins.get(i)
                     .is_some_and(|b| b.space == bin.space && b.zone == bin.zone)
             })
             .collect();
-        if (!better && placed == parcels.len()) || same.len() < count {
+        same.sort_by_key(|&i| {
+            Reverse(bins.get(i).map_or(0, |b| b.max_weight_g.map_or(u64::MAX, u64::from)))
+        });
+        if same.len() < count {
             continue;
         }
-        let mut nodes = options.max_iterations.saturating_mul(FILL_NODES_PER_ATTEMPT);
-        let before = nodes;
-        let filled = super::fill::fill_exactly(bin.space, parcels, count, &mut nodes);
-        *spent = spent.saturating_add((before - nodes).div_ceil(FILL_NODES_PER_ATTEMPT));
-        let Some(filled) = filled else { continue };
-        let mut contents = alloc::vec![None; bins.len()];
-        for (&i, placements) in same.iter().zip(filled) {
-            let packing = Packing::from_placements(bin.space, placements).ok()?;
-            packing.check(parcels).ok()?;
-            let held: u64 = packing
-                .placements()
-                .iter()
-                .filter_map(|pl| parcels.iter().find(|p| p.id == pl.parcel))
-                .map(|p| u64::from(p.weight_g))
-                .sum();
-            let limit = bins.get(i)?.max_weight_g.map_or(u64::MAX, u64::from);
-            if held > limit {
-                return None;
+        same.truncate(count);
+        same.sort_unstable();
+        let mut flags = alloc::vec![false; bins.len()];
+        for &i in &same {
+            if let Some(flag) = flags.get_mut(i) {
+                *flag = true;
             }
-            *contents.get_mut(i)? = Some(packing);
         }
-        return Some(contents);
+        let filled_score = score(bins, &flags, parcels.len(), objective);
+        if filled_score > to_beat {
+            sizes.push((filled_score, bin.space, same));
+        }
     }
-    None
+    // Best first; stable, so equal sizes keep the compartments' order.
+    sizes.sort_by_key(|(score, _, _)| Reverse(*score));
+    let mut nodes = options.max_iterations.saturating_mul(FILL_NODES_PER_ATTEMPT);
+    let budget = nodes;
+    let mut result = None;
+    for (_, space, same) in sizes {
+        if nodes == 0 {
+            break;
+        }
+        let filled = super::fill::fill_exactly(space, parcels, same.len(), &mut nodes);
+        if let Some(filled) = filled.and_then(|f| contents_of(bins, parcels, &same, f)) {
+            result = Some(filled);
+            break;
+        }
+    }
+    *spent = spent.saturating_add((budget - nodes).div_ceil(FILL_NODES_PER_ATTEMPT));
+    result
+}
+
+/// The fill's placements as the compartments' packings, each checked;
+/// `None` when one breaks a rule (a shelf limit).
+fn contents_of(
+    bins: &[Bin],
+    parcels: &[Parcel],
+    compartments: &[usize],
+    filled: Vec<Vec<Placement>>,
+) -> Option<Vec<Option<Packing>>> {
+    let mut contents = alloc::vec![None; bins.len()];
+    for (&i, placements) in compartments.iter().zip(filled) {
+        let bin = bins.get(i)?;
+        let packing = Packing::from_placements(bin.space, placements).ok()?;
+        packing.check(parcels).ok()?;
+        let held_g: u64 = packing
+            .placements()
+            .iter()
+            .filter_map(|pl| parcels.iter().find(|p| p.id == pl.parcel))
+            .map(|p| u64::from(p.weight_g))
+            .sum();
+        if bin.max_weight_g.is_some_and(|max| held_g > u64::from(max)) {
+            return None;
+        }
+        *contents.get_mut(i)? = Some(packing);
+    }
+    Some(contents)
 }
 
 /// Like [`pack_into`], but refuses input it cannot answer for.

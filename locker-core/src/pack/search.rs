@@ -99,7 +99,23 @@ pub(super) struct Load<'a> {
 }
 
 /// A load's score: larger is better.
-type Score = (usize, Reverse<usize>, Reverse<u128>, Reverse<usize>);
+pub(super) type Score = (usize, Reverse<usize>, Reverse<u128>, Reverse<usize>);
+
+/// How good a result is for `objective`, greater is better: `placed`
+/// parcels in the compartments of `bins` flagged in `used`.
+pub(super) fn score(bins: &[Bin], used: &[bool], placed: usize, objective: Objective) -> Score {
+    let count = used.iter().filter(|&&u| u).count();
+    let volume: u128 = bins
+        .iter()
+        .zip(used)
+        .filter(|(_, u)| **u)
+        .map(|(b, _)| volume_u128(b.space))
+        .sum();
+    match objective {
+        Objective::LeastVolume => (placed, Reverse(0), Reverse(volume), Reverse(count)),
+        _ => (placed, Reverse(count), Reverse(volume), Reverse(0)),
+    }
+}
 
 impl<'a> Load<'a> {
     fn empty(bins: &'a [Bin], parcels: &'a [Parcel], sharing: &'a Sharing) -> Self {
@@ -133,24 +149,19 @@ impl<'a> Load<'a> {
         if !meter.left() {
             return best.finish(meter.spent);
         }
-        // The starts: for the most parcels, the greedy from every share
-        // (one step: which share suits a load is cheap to learn and
-        // decides more than the moves that follow), best first; otherwise
-        // the base order.
-        let mut starts: Vec<Self> = if objective == Objective::MostParcels {
-            let mut starts: Vec<Self> = SHARES_PER_MILLE
-                .iter()
-                .map(|&share| {
-                    let order = base_order(bins, parcels, objective, share);
-                    Self::construct(bins, parcels, sharing, &order, objective, &mut meter)
-                })
-                .collect();
+        // The starts, one step: for the most parcels, the greedy from
+        // every share (which share suits a load is cheap to learn and
+        // decides more than the moves that follow), improved best first;
+        // otherwise the base greedy. The first share's is the one built.
+        let mut starts: Vec<Self> = alloc::vec![best.clone()];
+        if objective == Objective::MostParcels {
+            for &share in SHARES_PER_MILLE.get(1..).unwrap_or_default() {
+                let order = base_order(bins, parcels, objective, share);
+                starts.push(Self::construct(bins, parcels, sharing, &order, objective, &mut meter));
+            }
             // Stable: equal starts keep the shares' order.
             starts.sort_by_key(|load| Reverse(load.score(objective)));
-            starts
-        } else {
-            alloc::vec![Self::construct(bins, parcels, sharing, &base, objective, &mut meter)]
-        };
+        }
         let mut order = base.clone();
         loop {
             let mut load = if starts.is_empty() {
@@ -186,19 +197,9 @@ impl<'a> Load<'a> {
     }
 
     fn score(&self, objective: Objective) -> Score {
+        let used: Vec<bool> = self.contents.iter().map(|c| !c.is_empty()).collect();
         let placed = self.home.iter().filter(|h| h.is_some()).count();
-        let used = self.contents.iter().filter(|c| !c.is_empty()).count();
-        let volume: u128 = self
-            .bins
-            .iter()
-            .zip(&self.contents)
-            .filter(|(_, c)| !c.is_empty())
-            .map(|(b, _)| volume_u128(b.space))
-            .sum();
-        match objective {
-            Objective::LeastVolume => (placed, Reverse(0), Reverse(volume), Reverse(used)),
-            _ => (placed, Reverse(used), Reverse(volume), Reverse(0)),
-        }
+        score(self.bins, &used, placed, objective)
     }
 
     /// The greedy: parcels in `order`, each into the first open compartment

@@ -253,21 +253,13 @@ fn the_same_inputs_give_the_same_result() {
     assert_eq!(a, b);
 }
 
-fn rank(result: &PackIntoResult, bins: &[Bin], objective: Objective) -> (usize, i64, i128) {
-    let used = i64::try_from(result.bins.len()).unwrap();
-    let volume: u128 = result
-        .bins
+/// The result's standing under `objective`, as the search ranks it.
+fn rank(result: &PackIntoResult, bins: &[Bin], objective: Objective) -> search::Score {
+    let used: Vec<bool> = bins
         .iter()
-        .map(|b| {
-            let spec = bins.iter().find(|s| s.id == b.compartment).unwrap();
-            volume_u128(spec.space)
-        })
-        .sum();
-    let volume = i128::try_from(volume).unwrap();
-    match objective {
-        Objective::LeastVolume => (result.placed(), 0, -volume),
-        _ => (result.placed(), -used, -volume),
-    }
+        .map(|b| result.bins.iter().any(|u| u.compartment == b.id))
+        .collect();
+    search::score(bins, &used, result.placed(), objective)
 }
 
 proptest! {
@@ -372,6 +364,77 @@ fn an_exact_fill_is_not_searched_when_the_volume_is_not_whole_compartments() {
     assert_eq!(budget, 10_000, "nothing spent");
 }
 
+/// A parcel with a zero side is never placed, and must not make the exact
+/// fill replace a better result.
+#[test]
+fn a_parcel_with_a_zero_side_keeps_the_best_result() {
+    let bins = vec![bin(0, 10, 10, 5), bin(1, 10, 10, 5), bin(2, 10, 10, 10)];
+    let parcels = vec![
+        Parcel::new(ParcelId(1), Dimensions::new(10, 10, 5), 100),
+        Parcel::new(ParcelId(2), Dimensions::new(10, 10, 5), 100),
+    ];
+    let zero = Parcel::new(ParcelId(3), Dimensions::new(0, 1, 1), 100);
+    for objective in [Objective::FewestCompartments, Objective::MostParcels, Objective::LeastVolume] {
+        let without = pack_into(&bins, &parcels, &options(objective, DEFAULT_MAX_ITERATIONS));
+        assert_eq!(without.bins.len(), 1, "{objective:?}");
+        let mut with = parcels.clone();
+        with.push(zero);
+        let result = pack_into(&bins, &with, &options(objective, DEFAULT_MAX_ITERATIONS));
+        assert_valid(&bins, &with, &result);
+        assert_eq!(result.bins, without.bins, "{objective:?}");
+        assert_eq!(result.unplaced, vec![ParcelId(3)]);
+    }
+}
+
+/// Found by review: with compartments of several sizes, a small budget
+/// filled one 300 × 200 × 200 exactly and a larger one kept the search's
+/// 462 × 330 × 115, which is larger.
+#[test]
+fn a_larger_budget_keeps_the_smaller_exact_fill() {
+    let spaces = [
+        (300, 200, 200),
+        (300, 200, 100),
+        (300, 200, 200),
+        (300, 200, 100),
+        (462, 330, 115),
+        (300, 200, 100),
+        (462, 330, 115),
+    ];
+    let bins: Vec<Bin> = spaces
+        .iter()
+        .zip(0..)
+        .map(|(&(w, d, h), id)| bin(id, w, d, h))
+        .collect();
+    let sides = [
+        [124, 147, 12],
+        [24, 300, 200],
+        [300, 200, 64],
+        [12, 53, 124],
+        [200, 176, 12],
+        [100, 22, 300],
+        [22, 300, 25],
+        [14, 300, 178],
+        [178, 300, 61],
+        [25, 156, 300],
+    ];
+    let parcels: Vec<Parcel> = sides
+        .iter()
+        .zip(0..)
+        .map(|(s, id)| Parcel::new(ParcelId(id), Dimensions::new(s[0], s[1], s[2]), 100))
+        .collect();
+    let objective = Objective::FewestCompartments;
+    let mut last = None;
+    for budget in [0, 20, 60, 200, 1_000, DEFAULT_MAX_ITERATIONS] {
+        let result = pack_into(&bins, &parcels, &options(objective, budget));
+        assert_valid(&bins, &parcels, &result);
+        let now = rank(&result, &bins, objective);
+        if let Some(before) = last {
+            assert!(now >= before, "budget {budget}");
+        }
+        last = Some(now);
+    }
+}
+
 #[test]
 fn an_exact_fill_stops_at_its_budget() {
     let space = Dimensions::new(500, 500, 500);
@@ -422,19 +485,34 @@ proptest! {
     }
 
     /// On loads that fill compartments exactly, where the exact fill
-    /// runs, a larger budget still never does worse.
+    /// runs, a larger budget still never does worse, among compartments
+    /// of several sizes that the load fills in different numbers.
     #[test]
     fn a_larger_budget_never_does_worse_on_exact_loads(
         seed in any::<u64>(),
         k in 2usize..=12,
         small in 0u64..200,
         extra in 0u64..2_000,
-        least_volume in any::<bool>(),
+        objective_index in 0usize..3,
+        order in any::<u64>(),
     ) {
-        let objective = if least_volume { Objective::LeastVolume } else { Objective::FewestCompartments };
+        let objective = [Objective::MostParcels, Objective::FewestCompartments, Objective::LeastVolume][objective_index];
         let space = Dimensions::new(600, 400, 400);
         let parcels = cut_compartments(space, 2, k, seed, true);
-        let bins = identical_bins(space, 5);
+        let sizes = [
+            Dimensions::new(600, 400, 400),
+            Dimensions::new(600, 400, 200),
+            Dimensions::new(300, 400, 400),
+            Dimensions::new(1200, 400, 400),
+            Dimensions::new(640, 380, 410),
+        ];
+        let mut rng = Mix(order);
+        let bins: Vec<Bin> = (0..7)
+            .map(|i| {
+                let space = sizes[usize::try_from(rng.below(5)).unwrap()];
+                Bin::new(CompartmentId(i), space, 25_000)
+            })
+            .collect();
         let mut options = options(objective, small);
         options.seed = seed;
         let a = pack_into(&bins, &parcels, &options);
@@ -444,4 +522,24 @@ proptest! {
         assert_valid(&bins, &parcels, &b);
         prop_assert!(rank(&b, &bins, objective) >= rank(&a, &bins, objective));
     }
+}
+
+/// The search recurses a few calls per parcel placed: its deepest fill
+/// (every parcel in one row) runs on half of WebAssembly's 1 MiB stack.
+#[test]
+fn the_deepest_exact_fill_runs_on_a_small_stack() {
+    extern crate std;
+    let deepest = std::thread::Builder::new()
+        .stack_size(512 * 1024)
+        .spawn(|| {
+            let n = fill::MAX_PARCELS;
+            let parcels: Vec<Parcel> = (0..n as u64)
+                .map(|i| Parcel::new(ParcelId(i), Dimensions::new(1, 1, 1), 1))
+                .collect();
+            let mut budget = u64::MAX;
+            let row = Dimensions::new(u32::try_from(n).unwrap(), 1, 1);
+            fill::fill_exactly(row, &parcels, 1, &mut budget).map(|f| f[0].len())
+        })
+        .unwrap();
+    assert_eq!(deepest.join().unwrap(), Some(fill::MAX_PARCELS));
 }
