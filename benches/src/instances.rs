@@ -169,7 +169,11 @@ mod tests {
                 ..PackOptions::new(Objective::MostParcels)
             };
             let result = pack_into(&bins, &parcels, &options);
-            assert!(result.placed() >= 170, "seed {seed}: {} placed", result.placed());
+            assert!(
+                result.placed() >= 170,
+                "seed {seed}: {} placed",
+                result.placed()
+            );
             for bin in &result.bins {
                 assert_eq!(bin.packing.check(&parcels), Ok(()), "seed {seed}");
             }

@@ -303,7 +303,10 @@ fn exact_fill(
             })
             .collect();
         same.sort_by_key(|&i| {
-            Reverse(bins.get(i).map_or(0, |b| b.max_weight_g.map_or(u64::MAX, u64::from)))
+            Reverse(
+                bins.get(i)
+                    .map_or(0, |b| b.max_weight_g.map_or(u64::MAX, u64::from)),
+            )
         });
         if same.len() < count {
             continue;
@@ -323,7 +326,9 @@ fn exact_fill(
     }
     // Best first; stable, so equal sizes keep the compartments' order.
     sizes.sort_by_key(|(score, _, _)| Reverse(*score));
-    let mut nodes = options.max_iterations.saturating_mul(FILL_NODES_PER_ATTEMPT);
+    let mut nodes = options
+        .max_iterations
+        .saturating_mul(FILL_NODES_PER_ATTEMPT);
     let budget = nodes;
     let mut result = None;
     for (_, space, same) in sizes {

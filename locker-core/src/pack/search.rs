@@ -157,7 +157,9 @@ impl<'a> Load<'a> {
         if objective == Objective::MostParcels {
             for &share in SHARES_PER_MILLE.get(1..).unwrap_or_default() {
                 let order = base_order(bins, parcels, objective, share);
-                starts.push(Self::construct(bins, parcels, sharing, &order, objective, &mut meter));
+                starts.push(Self::construct(
+                    bins, parcels, sharing, &order, objective, &mut meter,
+                ));
             }
             // Stable: equal starts keep the shares' order.
             starts.sort_by_key(|load| Reverse(load.score(objective)));

@@ -290,12 +290,22 @@ proptest! {
 /// `count` compartments of `space`, each cut into `k` boxes by random
 /// guillotine cuts and turned at random (`turned`) or left as cut; ids
 /// `0..count·k`, shuffled across compartments.
-fn cut_compartments(space: Dimensions, count: usize, k: usize, seed: u64, turned: bool) -> Vec<Parcel> {
+fn cut_compartments(
+    space: Dimensions,
+    count: usize,
+    k: usize,
+    seed: u64,
+    turned: bool,
+) -> Vec<Parcel> {
     let mut rng = Mix(seed ^ 0xC0FF_EE00);
     let mut boxes: Vec<[u32; 3]> = Vec::new();
     for c in 0..count {
         if turned {
-            boxes.extend(guillotine(space, k, seed.wrapping_add(c as u64)).iter().map(|p| p.size.sides()));
+            boxes.extend(
+                guillotine(space, k, seed.wrapping_add(c as u64))
+                    .iter()
+                    .map(|p| p.size.sides()),
+            );
         } else {
             let mut cut = vec![space.sides()];
             while cut.len() < k {
@@ -340,7 +350,11 @@ fn three_compartments_cut_as_declared_are_filled_exactly() {
     for seed in 0..6 {
         // MPV class 9 at n = 51: 17 boxes a compartment.
         let parcels = cut_compartments(space, 3, 17, seed, false);
-        let result = pack_into(&bins, &parcels, &options(Objective::FewestCompartments, DEFAULT_MAX_ITERATIONS));
+        let result = pack_into(
+            &bins,
+            &parcels,
+            &options(Objective::FewestCompartments, DEFAULT_MAX_ITERATIONS),
+        );
         assert_valid(&bins, &parcels, &result);
         assert!(result.unplaced.is_empty(), "seed {seed}");
         assert_eq!(result.bins.len(), 3, "seed {seed}");
@@ -351,7 +365,11 @@ fn three_compartments_cut_as_declared_are_filled_exactly() {
 fn an_exact_fill_is_not_searched_when_the_volume_is_not_whole_compartments() {
     let space = Dimensions::new(600, 400, 400);
     let mut parcels = cut_compartments(space, 2, 6, 7, true);
-    parcels[0].size = Dimensions::new(parcels[0].size.width_mm - 1, parcels[0].size.depth_mm, parcels[0].size.height_mm);
+    parcels[0].size = Dimensions::new(
+        parcels[0].size.width_mm - 1,
+        parcels[0].size.depth_mm,
+        parcels[0].size.height_mm,
+    );
     let mut budget = 10_000;
     assert_eq!(fill::fill_exactly(space, &parcels, 2, &mut budget), None);
     assert_eq!(budget, 10_000, "nothing spent");
@@ -374,7 +392,11 @@ fn a_parcel_with_a_zero_side_keeps_the_best_result() {
         Parcel::new(ParcelId(2), Dimensions::new(10, 10, 5), 100),
     ];
     let zero = Parcel::new(ParcelId(3), Dimensions::new(0, 1, 1), 100);
-    for objective in [Objective::FewestCompartments, Objective::MostParcels, Objective::LeastVolume] {
+    for objective in [
+        Objective::FewestCompartments,
+        Objective::MostParcels,
+        Objective::LeastVolume,
+    ] {
         let without = pack_into(&bins, &parcels, &options(objective, DEFAULT_MAX_ITERATIONS));
         assert_eq!(without.bins.len(), 1, "{objective:?}");
         let mut with = parcels.clone();
@@ -386,8 +408,8 @@ fn a_parcel_with_a_zero_side_keeps_the_best_result() {
     }
 }
 
-/// Found by review: with compartments of several sizes, a small budget
-/// filled one 300 × 200 × 200 exactly and a larger one kept the search's
+/// With compartments of several sizes, a small budget once filled one
+/// 300 × 200 × 200 exactly and a larger one kept the search's
 /// 462 × 330 × 115, which is larger.
 #[test]
 fn a_larger_budget_keeps_the_smaller_exact_fill() {
