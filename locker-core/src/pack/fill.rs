@@ -45,6 +45,10 @@ pub(super) const MAX_PARCELS: usize = if cfg!(feature = "std") { 200 } else { 16
 /// (a bit set on the stack); a longer gap is let through unchecked.
 const MAX_CHECKED_GAP_MM: usize = 64 * 64 - 1;
 
+/// Words of the gap check's bit set shifted per node charged: about the
+/// time of one parcel tried.
+const WORDS_PER_NODE: usize = 64;
+
 /// Parcels of one shape, as they may turn.
 struct Shape {
     /// The distinct extents (width, depth, height) each may take.
@@ -54,18 +58,21 @@ struct Shape {
     left: usize,
 }
 
-/// A parcel of `shape` placed at `corner` of compartment `compartment`.
+/// Parcel `parcel` placed at `corner` of compartment `compartment`.
 struct Placed {
     compartment: usize,
     corner: [u32; 3],
-    shape: usize,
+    parcel: usize,
     extent: [u32; 3],
 }
 
 /// What a filled region calls with its size: true ends the search.
-type Then<'c> = &'c mut dyn FnMut(&mut Search, [u32; 3]) -> bool;
+type Then<'c, 'p> = &'c mut dyn FnMut(&mut Search<'p>, [u32; 3]) -> bool;
 
-struct Search {
+struct Search<'p> {
+    parcels: &'p [Parcel],
+    /// The compartments' shelf limits in grams, highest first.
+    limits_g: &'p [u64],
     /// Largest first (by volume, then by sides).
     shapes: Vec<Shape>,
     placed: Vec<Placed>,
@@ -75,7 +82,7 @@ struct Search {
     nodes_left: u64,
 }
 
-impl Search {
+impl<'p> Search<'p> {
     fn shape_left(&self, s: usize) -> usize {
         self.shapes.get(s).map_or(0, |shape| shape.left)
     }
@@ -101,7 +108,7 @@ impl Search {
         exact: [bool; 3],
         smallest_index: usize,
         corner_shape_only: bool,
-        then: Then<'_>,
+        then: Then<'_, 'p>,
     ) -> bool {
         let mut choices: Vec<(Reverse<u128>, usize, [u32; 3])> = Vec::new();
         for s in smallest_index..self.shapes.len() {
@@ -127,11 +134,18 @@ impl Search {
                 return false;
             }
             self.nodes_left -= 1;
+            // The shape's members are placed in order.
+            let Some(shape) = self.shapes.get(s) else {
+                continue;
+            };
+            let Some(&parcel) = shape.members.get(shape.members.len() - shape.left) else {
+                continue;
+            };
             self.take(s, true);
             self.placed.push(Placed {
                 compartment: self.compartment,
                 corner,
-                shape: s,
+                parcel,
                 extent,
             });
             if self.grow(corner, extent, limit, exact, None, s, then) {
@@ -154,7 +168,7 @@ impl Search {
         exact: [bool; 3],
         last_axis: Option<usize>,
         smallest_index: usize,
-        then: Then<'_>,
+        then: Then<'_, 'p>,
     ) -> bool {
         let filled = (0..3).all(|j| !exact[j] || size[j] == limit[j]);
         if filled && then(self, size) {
@@ -211,9 +225,10 @@ impl Search {
 
     /// Whether the lengths along `axis` of parcels left (from
     /// `smallest_index` on, within `face` across it) can sum to `gap`.
+    /// Charged to the budget as [`WORDS_PER_NODE`] words shifted a node.
     /// (Not inlined: its bit set stays off the frames of the recursion.)
     #[inline(never)]
-    fn closes(&self, axis: usize, gap: u32, face: [u32; 3], smallest_index: usize) -> bool {
+    fn closes(&mut self, axis: usize, gap: u32, face: [u32; 3], smallest_index: usize) -> bool {
         let gap = gap as usize;
         if gap > MAX_CHECKED_GAP_MM {
             return true;
@@ -221,7 +236,9 @@ impl Search {
         let words = gap / 64 + 1;
         let mut sums = [0_u64; 64];
         sums[0] = 1;
-        for shape in self.shapes.get(smallest_index..).unwrap_or(&[]) {
+        let mut shifted_words = 0_usize;
+        let mut reached = false;
+        'shapes: for shape in self.shapes.get(smallest_index..).unwrap_or(&[]) {
             if shape.left == 0 {
                 continue;
             }
@@ -235,19 +252,42 @@ impl Search {
                 }
                 for _ in 0..shape.left.min(gap / step) {
                     add_shifted(&mut sums[..words], step);
+                    shifted_words += words;
                 }
                 if sums[gap / 64] >> (gap % 64) & 1 == 1 {
-                    return true;
+                    reached = true;
+                    break 'shapes;
                 }
             }
         }
-        false
+        let cost = u64::try_from(shifted_words / WORDS_PER_NODE).unwrap_or(u64::MAX);
+        self.nodes_left = self.nodes_left.saturating_sub(cost);
+        reached
+    }
+
+    /// Whether the compartments' loads, heaviest first, each stay within
+    /// the limits, highest first: a fill that does not is no fill, and
+    /// the search goes on (a check that costs no nodes, so a larger budget
+    /// still visits the same nodes first).
+    fn within_limits(&self) -> bool {
+        let mut loads_g = alloc::vec![0_u64; self.count];
+        for placed in &self.placed {
+            let weight_g = self.parcels.get(placed.parcel).map_or(0, |p| p.weight_g);
+            if let Some(load) = loads_g.get_mut(placed.compartment) {
+                *load += u64::from(weight_g);
+            }
+        }
+        loads_g.sort_unstable_by(|a, b| b.cmp(a));
+        loads_g
+            .iter()
+            .zip(self.limits_g)
+            .all(|(load, limit)| load <= limit)
     }
 
     /// Fills the compartments from `self.compartment` on.
     fn fill_compartments(&mut self) -> bool {
         if self.compartment == self.count {
-            return true;
+            return self.within_limits();
         }
         // Its largest parcel at the corner: the largest left.
         let Some(largest) = (0..self.shapes.len()).find(|&s| self.shape_left(s) > 0) else {
@@ -336,18 +376,21 @@ fn shapes_of(space: [u32; 3], parcels: &[Parcel], declared_only: bool) -> Option
     Some(shapes)
 }
 
-/// Packs `parcels` into `count` compartments of `space`, each filled
-/// exactly (see the [module](self)), within `budget` nodes (what is left
-/// is written back). `None` when their volume is not exactly `count`
-/// compartments', there are more than [`MAX_PARCELS`], or no fill is
-/// found within the budget. Placements are per compartment; weight, zone
-/// and handling are the caller's to check.
+/// Packs `parcels` into one compartment of `space` per shelf limit of
+/// `limits_g` (grams, highest first), each filled exactly (see the
+/// [module](self)) and within its limit, within `budget` nodes (what is
+/// left is written back). `None` when their volume is not exactly that
+/// of the compartments, there are more than [`MAX_PARCELS`], or no fill
+/// is found within the budget. The compartments come heaviest first, to
+/// go to the limits in their order; zone and handling are the caller's
+/// to check.
 pub(super) fn fill_exactly(
     space: Dimensions,
     parcels: &[Parcel],
-    count: usize,
+    limits_g: &[u64],
     budget: &mut u64,
 ) -> Option<Vec<Vec<Placement>>> {
+    let count = limits_g.len();
     let volume: u128 = parcels.iter().map(|p| volume_u128(p.size)).sum();
     let compartments = u128::try_from(count).ok()?;
     if count == 0
@@ -365,6 +408,8 @@ pub(super) fn fill_exactly(
         // finds nothing to search) turned.
         let nodes = if declared_only { whole / 2 } else { *budget };
         let mut search = Search {
+            parcels,
+            limits_g,
             shapes,
             placed: Vec::new(),
             compartment: 0,
@@ -375,33 +420,34 @@ pub(super) fn fill_exactly(
         let found = search.fill_compartments();
         *budget -= nodes - search.nodes_left;
         if found {
-            return placements(&search, parcels);
+            return placements(&search);
         }
     }
     None
 }
 
-/// The placements of the fill `search` found, by compartment.
-fn placements(search: &Search, parcels: &[Parcel]) -> Option<Vec<Vec<Placement>>> {
-    let mut out: Vec<Vec<Placement>> = (0..search.count).map(|_| Vec::new()).collect();
-    let mut used = alloc::vec![0_usize; search.shapes.len()];
+/// The placements of the fill `search` found, by compartment, the
+/// heaviest first.
+fn placements(search: &Search<'_>) -> Option<Vec<Vec<Placement>>> {
+    let mut out: Vec<(u64, Vec<Placement>)> = (0..search.count).map(|_| (0, Vec::new())).collect();
     for placed in &search.placed {
-        let shape = search.shapes.get(placed.shape)?;
-        let taken = used.get_mut(placed.shape)?;
-        let parcel = parcels.get(*shape.members.get(*taken)?)?;
-        *taken += 1;
+        let parcel = search.parcels.get(placed.parcel)?;
         // Parcels of one shape may be declared turned differently.
         let orientation = Orientation::allowed(parcel.this_side_up)
             .iter()
             .copied()
             .find(|&o| parcel.size.oriented(o).sides() == placed.extent)?;
         let [x, y, z] = placed.corner;
-        out.get_mut(placed.compartment)?.push(Placement {
+        let (load_g, placements) = out.get_mut(placed.compartment)?;
+        *load_g += u64::from(parcel.weight_g);
+        placements.push(Placement {
             parcel: parcel.id,
             position: Position::new(x, y, z),
             orientation,
             extent: parcel.size.oriented(orientation),
         });
     }
-    Some(out)
+    // Stable: equal loads keep the order they were filled in.
+    out.sort_by_key(|(load_g, _)| Reverse(*load_g));
+    Some(out.into_iter().map(|(_, placements)| placements).collect())
 }

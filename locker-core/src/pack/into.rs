@@ -251,14 +251,13 @@ const FILL_NODES_PER_ATTEMPT: u64 = 6;
 
 /// Every parcel in compartments of one size, each filled exactly, when
 /// that beats `found` (the search's result) for the objective: the
-/// search of [`super::fill`], sizes tried best first (the fewest
-/// compartments, then the least volume; the other way round for
-/// [`Objective::LeastVolume`]) until one is filled, on one budget of
-/// nodes as large as the search's ([`FILL_NODES_PER_ATTEMPT`] to an
-/// attempt; `spent` counts them). A size proved impossible passes on what
-/// it did not use, so a larger budget fills the same size or a better
-/// one. Parcels of one zone and handling (those with a zero side left
-/// out).
+/// search of [`super::fill`], sizes tried best first by the search's own
+/// score until one is filled, on one budget of nodes as large as the
+/// search's ([`FILL_NODES_PER_ATTEMPT`] to an attempt; `spent` counts
+/// them). The shelf limits are part of that search, and a size proved
+/// impossible passes on what it did not use, so a larger budget fills the
+/// same size or a better one. Parcels of one zone and handling (those
+/// with a zero side left out).
 fn exact_fill(
     bins: &[Bin],
     parcels: &[Parcel],
@@ -274,7 +273,8 @@ fn exact_fill(
         .collect();
     let parcels = parcels.as_slice();
     let first = parcels.first()?;
-    if parcels.iter().any(|p| !p.can_share_with(first)) {
+    if parcels.len() > super::fill::MAX_PARCELS || parcels.iter().any(|p| !p.can_share_with(first))
+    {
         return None;
     }
     let objective = options.objective;
@@ -282,12 +282,19 @@ fn exact_fill(
     let placed: usize = found.iter().flatten().map(|p| p.placements().len()).sum();
     let to_beat = score(bins, &used, placed, objective);
     let volume: u128 = parcels.iter().map(|p| super::volume_u128(p.size)).sum();
-    // (score if filled, space, the compartments it would use).
+    let limit_g = |i: usize| {
+        bins.get(i)
+            .map_or(0, |b| b.max_weight_g.map_or(u64::MAX, u64::from))
+    };
+    // (score if filled, space, the compartments it would use, highest
+    // shelf limit first).
     let mut sizes: Vec<(Score, Dimensions, Vec<usize>)> = Vec::new();
+    let mut tried: Vec<Dimensions> = Vec::new();
     for bin in bins {
-        if bin.zone != first.zone || sizes.iter().any(|(_, space, _)| *space == bin.space) {
+        if bin.zone != first.zone || tried.contains(&bin.space) {
             continue;
         }
+        tried.push(bin.space);
         let each = super::volume_u128(bin.space);
         let Some(count) = (each > 0 && volume.is_multiple_of(each))
             .then(|| usize::try_from(volume / each).ok())
@@ -302,17 +309,12 @@ fn exact_fill(
                     .is_some_and(|b| b.space == bin.space && b.zone == bin.zone)
             })
             .collect();
-        same.sort_by_key(|&i| {
-            Reverse(
-                bins.get(i)
-                    .map_or(0, |b| b.max_weight_g.map_or(u64::MAX, u64::from)),
-            )
-        });
+        // Stable: among equal limits, the compartments' order.
+        same.sort_by_key(|&i| Reverse(limit_g(i)));
         if same.len() < count {
             continue;
         }
         same.truncate(count);
-        same.sort_unstable();
         let mut flags = alloc::vec![false; bins.len()];
         for &i in &same {
             if let Some(flag) = flags.get_mut(i) {
@@ -335,7 +337,9 @@ fn exact_fill(
         if nodes == 0 {
             break;
         }
-        let filled = super::fill::fill_exactly(space, parcels, same.len(), &mut nodes);
+        let limits_g: Vec<u64> = same.iter().map(|&i| limit_g(i)).collect();
+        let filled = super::fill::fill_exactly(space, parcels, &limits_g, &mut nodes);
+        // The fill comes heaviest first, for the highest limits first.
         if let Some(filled) = filled.and_then(|f| contents_of(bins, parcels, &same, f)) {
             result = Some(filled);
             break;
@@ -345,8 +349,8 @@ fn exact_fill(
     result
 }
 
-/// The fill's placements as the compartments' packings, each checked;
-/// `None` when one breaks a rule (a shelf limit).
+/// The fill's placements as the packings of `compartments` (in their
+/// order), each checked again; `None` when one breaks a rule.
 fn contents_of(
     bins: &[Bin],
     parcels: &[Parcel],

@@ -253,13 +253,23 @@ fn the_same_inputs_give_the_same_result() {
     assert_eq!(a, b);
 }
 
-/// The result's standing under `objective`, as the search ranks it.
-fn rank(result: &PackIntoResult, bins: &[Bin], objective: Objective) -> search::Score {
-    let used: Vec<bool> = bins
+/// The result's standing under `objective` (greater is better), written
+/// out from the module docs rather than taken from the search.
+fn rank(result: &PackIntoResult, bins: &[Bin], objective: Objective) -> (usize, i128, i128) {
+    let used = i128::try_from(result.bins.len()).unwrap();
+    let volume: u128 = result
+        .bins
         .iter()
-        .map(|b| result.bins.iter().any(|u| u.compartment == b.id))
-        .collect();
-    search::score(bins, &used, result.placed(), objective)
+        .map(|b| {
+            let spec = bins.iter().find(|s| s.id == b.compartment).unwrap();
+            volume_u128(spec.space)
+        })
+        .sum();
+    let volume = i128::try_from(volume).unwrap();
+    match objective {
+        Objective::LeastVolume => (result.placed(), -volume, -used),
+        _ => (result.placed(), -used, -volume),
+    }
 }
 
 proptest! {
@@ -371,14 +381,23 @@ fn an_exact_fill_is_not_searched_when_the_volume_is_not_whole_compartments() {
         parcels[0].size.height_mm,
     );
     let mut budget = 10_000;
-    assert_eq!(fill::fill_exactly(space, &parcels, 2, &mut budget), None);
+    assert_eq!(
+        fill::fill_exactly(space, &parcels, &[u64::MAX; 2], &mut budget),
+        None
+    );
     assert_eq!(budget, 10_000, "nothing spent");
     let parcels = cut_compartments(space, 2, 6, 7, true);
-    assert_eq!(fill::fill_exactly(space, &parcels, 3, &mut budget), None);
-    assert_eq!(fill::fill_exactly(space, &parcels, 0, &mut budget), None);
+    assert_eq!(
+        fill::fill_exactly(space, &parcels, &[u64::MAX; 3], &mut budget),
+        None
+    );
+    assert_eq!(fill::fill_exactly(space, &parcels, &[], &mut budget), None);
     assert_eq!(budget, 10_000, "nothing spent");
     let many = cut_compartments(space, 1, fill::MAX_PARCELS + 1, 7, true);
-    assert_eq!(fill::fill_exactly(space, &many, 1, &mut budget), None);
+    assert_eq!(
+        fill::fill_exactly(space, &many, &[u64::MAX], &mut budget),
+        None
+    );
     assert_eq!(budget, 10_000, "nothing spent");
 }
 
@@ -455,6 +474,63 @@ fn a_larger_budget_keeps_the_smaller_exact_fill() {
         }
         last = Some(now);
     }
+    // The parcels fill one 300 × 200 × 200 exactly, and the search
+    // finds that.
+    let result = pack_into(&bins, &parcels, &options(objective, DEFAULT_MAX_ITERATIONS));
+    assert_eq!(result.bins.len(), 1);
+    assert_eq!(
+        result.bins[0].packing.space(),
+        Dimensions::new(300, 200, 200)
+    );
+}
+
+/// Shelf limits are part of the exact fill: compartments cut from two,
+/// one set of parcels light and one heavy, fill a light and a heavy
+/// compartment only as they were cut.
+#[test]
+fn an_exact_fill_keeps_each_shelf_limit() {
+    let space = Dimensions::new(600, 400, 400);
+    let light = cut_compartments(space, 1, 4, 11, false);
+    let heavy = cut_compartments(space, 1, 4, 12, false);
+    let parcels: Vec<Parcel> = light
+        .iter()
+        .map(|p| Parcel::new(p.id, p.size, 1_000))
+        .chain(
+            heavy
+                .iter()
+                .map(|p| Parcel::new(ParcelId(p.id.0 + 100), p.size, 9_000)),
+        )
+        .collect();
+    let mut budget = u64::MAX;
+    let filled = fill::fill_exactly(space, &parcels, &[36_000, 4_000], &mut budget).unwrap();
+    let load_g = |placements: &[Placement]| -> u64 {
+        placements
+            .iter()
+            .map(|pl| u64::from(parcels.iter().find(|p| p.id == pl.parcel).unwrap().weight_g))
+            .sum()
+    };
+    assert_eq!(load_g(&filled[0]), 36_000);
+    assert_eq!(load_g(&filled[1]), 4_000);
+    // One limit too low for either set: no fill keeps both.
+    let mut budget = u64::MAX;
+    assert_eq!(
+        fill::fill_exactly(space, &parcels, &[36_000, 3_999], &mut budget),
+        None
+    );
+    // Through pack_into: the heavy set goes to the compartment that takes it.
+    let bins = vec![
+        Bin::new(CompartmentId(0), space, 4_000),
+        Bin::new(CompartmentId(1), space, 36_000),
+        Bin::new(CompartmentId(2), space, 4_000),
+    ];
+    let result = pack_into(
+        &bins,
+        &parcels,
+        &options(Objective::FewestCompartments, DEFAULT_MAX_ITERATIONS),
+    );
+    assert_valid(&bins, &parcels, &result);
+    assert!(result.unplaced.is_empty());
+    assert_eq!(result.bins.len(), 2);
 }
 
 #[test]
@@ -462,7 +538,7 @@ fn an_exact_fill_stops_at_its_budget() {
     let space = Dimensions::new(500, 500, 500);
     let parcels = cut_compartments(space, 3, 30, 3, true);
     let mut budget = 1_000;
-    let found = fill::fill_exactly(space, &parcels, 3, &mut budget);
+    let found = fill::fill_exactly(space, &parcels, &[u64::MAX; 3], &mut budget);
     assert!(found.is_none());
     assert_eq!(budget, 0);
 }
@@ -487,7 +563,7 @@ proptest! {
         ][space_index];
         let parcels = cut_compartments(space, count, k, seed, !declared);
         let mut budget = u64::MAX;
-        let filled = fill::fill_exactly(space, &parcels, count, &mut budget);
+        let filled = fill::fill_exactly(space, &parcels, &vec![u64::MAX; count], &mut budget);
         let filled = filled.expect("a fill of guillotine cuts is always found");
         prop_assert_eq!(filled.len(), count);
         let mut ids: Vec<u64> = Vec::new();
@@ -560,7 +636,7 @@ fn the_deepest_exact_fill_runs_on_a_small_stack() {
                 .collect();
             let mut budget = u64::MAX;
             let row = Dimensions::new(u32::try_from(n).unwrap(), 1, 1);
-            fill::fill_exactly(row, &parcels, 1, &mut budget).map(|f| f[0].len())
+            fill::fill_exactly(row, &parcels, &[u64::MAX], &mut budget).map(|f| f[0].len())
         })
         .unwrap();
     assert_eq!(deepest.join().unwrap(), Some(fill::MAX_PARCELS));
