@@ -24,10 +24,9 @@ impl Mix {
     }
 }
 
-/// `space` cut into `k` boxes by random guillotine cuts, each box turned
-/// at random and the list shuffled; ids `0..k`.
-pub(super) fn guillotine(space: Dimensions, k: usize, seed: u64) -> Vec<Parcel> {
-    let mut rng = Mix(seed);
+/// `space` cut into up to `k` boxes by random guillotine cuts (a random
+/// box, axis and place each time), in cutting order.
+pub(super) fn cut_boxes(space: Dimensions, k: usize, rng: &mut Mix) -> Vec<[u32; 3]> {
     let mut boxes = vec![space.sides()];
     while boxes.len() < k {
         let cuttable: Vec<usize> = (0..boxes.len())
@@ -48,11 +47,23 @@ pub(super) fn guillotine(space: Dimensions, k: usize, seed: u64) -> Vec<Parcel> 
         boxes[i] = first;
         boxes.push(second);
     }
-    // Shuffle (Fisher–Yates), then turn each box.
-    for i in (1..boxes.len()).rev() {
+    boxes
+}
+
+/// Fisher–Yates.
+pub(super) fn shuffle<T>(items: &mut [T], rng: &mut Mix) {
+    for i in (1..items.len()).rev() {
         let j = usize::try_from(rng.below(i as u64 + 1)).unwrap();
-        boxes.swap(i, j);
+        items.swap(i, j);
     }
+}
+
+/// `space` cut into `k` boxes by random guillotine cuts, each box turned
+/// at random and the list shuffled; ids `0..k`.
+pub(super) fn guillotine(space: Dimensions, k: usize, seed: u64) -> Vec<Parcel> {
+    let mut rng = Mix(seed);
+    let mut boxes = cut_boxes(space, k, &mut rng);
+    shuffle(&mut boxes, &mut rng);
     boxes
         .into_iter()
         .enumerate()
@@ -64,7 +75,8 @@ pub(super) fn guillotine(space: Dimensions, k: usize, seed: u64) -> Vec<Parcel> 
         .collect()
 }
 
-const SPACES: [Dimensions; 3] = [
+/// The compartments the guillotine instances are cut from.
+pub(super) const SPACES: [Dimensions; 3] = [
     Dimensions::new(640, 380, 410),
     Dimensions::new(640, 380, 190),
     Dimensions::new(600, 400, 400),

@@ -1,6 +1,6 @@
 //! Tests of `pack_into`: the rules every result keeps, and the search.
 
-use super::tests_exact::{Mix, guillotine};
+use super::tests_exact::{Mix, SPACES, cut_boxes, guillotine, shuffle};
 use super::*;
 use crate::parcel::{Handling, TemperatureZone};
 use alloc::vec;
@@ -272,6 +272,26 @@ fn rank(result: &PackIntoResult, bins: &[Bin], objective: Objective) -> (usize, 
     }
 }
 
+/// `pack_into` with `small + extra` iterations does no worse than with
+/// `small`, and both results keep every rule.
+fn assert_more_budget_no_worse(
+    bins: &[Bin],
+    parcels: &[Parcel],
+    objective: Objective,
+    seed: u64,
+    small: u64,
+    extra: u64,
+) {
+    let mut options = options(objective, small);
+    options.seed = seed;
+    let a = pack_into(bins, parcels, &options);
+    options.max_iterations = small + extra;
+    let b = pack_into(bins, parcels, &options);
+    assert_valid(bins, parcels, &a);
+    assert_valid(bins, parcels, &b);
+    assert!(rank(&b, bins, objective) >= rank(&a, bins, objective));
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(16))]
 
@@ -286,14 +306,7 @@ proptest! {
         let objective = [Objective::MostParcels, Objective::FewestCompartments, Objective::LeastVolume][objective_index];
         let bins = mixed_bins();
         let parcels = random_parcels(seed, n);
-        let mut options = options(objective, small);
-        options.seed = seed;
-        let a = pack_into(&bins, &parcels, &options);
-        options.max_iterations = small + extra;
-        let b = pack_into(&bins, &parcels, &options);
-        assert_valid(&bins, &parcels, &a);
-        assert_valid(&bins, &parcels, &b);
-        prop_assert!(rank(&b, &bins, objective) >= rank(&a, &bins, objective));
+        assert_more_budget_no_worse(&bins, &parcels, objective, seed, small, extra);
     }
 }
 
@@ -308,42 +321,22 @@ fn cut_compartments(
     turned: bool,
 ) -> Vec<Parcel> {
     let mut rng = Mix(seed ^ 0xC0FF_EE00);
-    let mut boxes: Vec<[u32; 3]> = Vec::new();
-    for c in 0..count {
-        if turned {
-            boxes.extend(
-                guillotine(space, k, seed.wrapping_add(c as u64))
-                    .iter()
-                    .map(|p| p.size.sides()),
-            );
-        } else {
-            let mut cut = vec![space.sides()];
-            while cut.len() < k {
-                let i = usize::try_from(rng.below(cut.len() as u64)).unwrap();
-                let sides = cut[i];
-                let axes: Vec<usize> = (0..3).filter(|&a| sides[a] >= 2).collect();
-                if axes.is_empty() {
-                    break;
-                }
-                let axis = axes[usize::try_from(rng.below(axes.len() as u64)).unwrap()];
-                let at = 1 + u32::try_from(rng.below(u64::from(sides[axis] - 1))).unwrap();
-                let (mut low, mut high) = (sides, sides);
-                low[axis] = at;
-                high[axis] = sides[axis] - at;
-                cut[i] = low;
-                cut.push(high);
-            }
-            boxes.extend(cut);
+    let mut boxes: Vec<Dimensions> = Vec::new();
+    for _ in 0..count {
+        for [w, d, h] in cut_boxes(space, k, &mut rng) {
+            let turn = if turned {
+                Orientation::ALL[usize::try_from(rng.below(6)).unwrap()]
+            } else {
+                Orientation::Wdh
+            };
+            boxes.push(Dimensions::new(w, d, h).oriented(turn));
         }
     }
-    for i in (1..boxes.len()).rev() {
-        let j = usize::try_from(rng.below(i as u64 + 1)).unwrap();
-        boxes.swap(i, j);
-    }
+    shuffle(&mut boxes, &mut rng);
     boxes
-        .iter()
-        .enumerate()
-        .map(|(i, s)| Parcel::new(ParcelId(i as u64), Dimensions::new(s[0], s[1], s[2]), 100))
+        .into_iter()
+        .zip(0..)
+        .map(|(size, id)| Parcel::new(ParcelId(id), size, 100))
         .collect()
 }
 
@@ -556,11 +549,7 @@ proptest! {
         space_index in 0usize..3,
         declared in any::<bool>(),
     ) {
-        let space = [
-            Dimensions::new(640, 380, 410),
-            Dimensions::new(640, 380, 190),
-            Dimensions::new(600, 400, 400),
-        ][space_index];
+        let space = SPACES[space_index];
         let parcels = cut_compartments(space, count, k, seed, !declared);
         let mut budget = u64::MAX;
         let filled = fill::fill_exactly(space, &parcels, &vec![u64::MAX; count], &mut budget);
@@ -611,14 +600,7 @@ proptest! {
                 Bin::new(CompartmentId(i), space, 25_000)
             })
             .collect();
-        let mut options = options(objective, small);
-        options.seed = seed;
-        let a = pack_into(&bins, &parcels, &options);
-        options.max_iterations = small + extra;
-        let b = pack_into(&bins, &parcels, &options);
-        assert_valid(&bins, &parcels, &a);
-        assert_valid(&bins, &parcels, &b);
-        prop_assert!(rank(&b, &bins, objective) >= rank(&a, &bins, objective));
+        assert_more_budget_no_worse(&bins, &parcels, objective, seed, small, extra);
     }
 }
 
