@@ -264,8 +264,8 @@ pub struct Bank {
     compartments: Vec<Compartment>,
     /// Groups of identical compartments, smallest volume first.
     shapes: Vec<Shape>,
-    /// Each set shared until changed, as a door's contents are.
-    by_recipient: SortedMap<RecipientId, Arc<SortedSet<CompartmentId>>>,
+    /// Each recipient's doors, one pair a door.
+    by_recipient: SortedSet<(RecipientId, CompartmentId)>,
     by_parcel: SortedMap<ParcelId, CompartmentId>,
 }
 
@@ -298,7 +298,7 @@ impl Bank {
             config: Arc::new(config),
             compartments,
             shapes,
-            by_recipient: SortedMap::new(),
+            by_recipient: SortedSet::new(),
             by_parcel: SortedMap::new(),
         })
     }
@@ -336,9 +336,9 @@ impl Bank {
     /// The compartments holding this recipient's parcels, by id.
     pub fn compartments_of(&self, recipient: RecipientId) -> impl Iterator<Item = CompartmentId> {
         self.by_recipient
-            .get(&recipient)
-            .into_iter()
-            .flat_map(|set| set.iter().copied())
+            .with_key(&recipient)
+            .iter()
+            .map(|&(_, compartment)| compartment)
     }
 
     /// Where a parcel is stored, if it is in the bank.
@@ -508,7 +508,7 @@ impl Bank {
     ) -> Result<Placement, BankError> {
         let (placement, mut packing) = self.plan_store(compartment, recipient, &parcel)?;
         // Kept for as long as the door holds parcels: no spare capacity.
-        packing.shrink_to_fit();
+        packing.settle();
         let index = self.index_of(compartment)?;
         let door = &mut self.compartments[index];
         let was_free = door.is_free();
@@ -531,7 +531,7 @@ impl Bank {
         if was_free && let Some(group) = self.shapes.get_mut(shape.index()) {
             group.remove_free(compartment);
         }
-        Arc::make_mut(self.by_recipient.entry(recipient).or_default()).insert(compartment);
+        self.by_recipient.insert((recipient, compartment));
         self.by_parcel.insert(parcel.id, compartment);
         Ok(placement)
     }
@@ -555,13 +555,7 @@ impl Bank {
         if now_free && let Some(group) = self.shapes.get_mut(shape.index()) {
             group.insert_free(compartment);
         }
-        if let Some(set) = self.by_recipient.get_mut(&contents.recipient) {
-            let set = Arc::make_mut(set);
-            set.remove(&compartment);
-            if set.is_empty() {
-                self.by_recipient.remove(&contents.recipient);
-            }
-        }
+        self.by_recipient.remove(&(contents.recipient, compartment));
         for parcel in &contents.parcels {
             self.by_parcel.remove(&parcel.id);
         }

@@ -138,6 +138,28 @@ impl<T: Ord> SortedSet<T> {
     }
 }
 
+/// A set of pairs is a multimap: each key with any number of values, in
+/// one vector. An index from a key to a few values each (a resident's
+/// doors) costs one pair a value, where a map to a set per key costs a
+/// map entry, the set and its own allocation.
+impl<K: Ord, V> SortedSet<(K, V)> {
+    /// The pairs whose first element is `key`, in ascending order of the
+    /// second.
+    #[must_use]
+    pub fn with_key(&self, key: &K) -> &[(K, V)] {
+        let start = self.values.partition_point(|(k, _)| k < key);
+        let from = self.values.get(start..).unwrap_or_default();
+        let len = from.partition_point(|(k, _)| k == key);
+        from.get(..len).unwrap_or_default()
+    }
+
+    /// Whether some pair has `key` as its first element.
+    #[must_use]
+    pub fn contains_key(&self, key: &K) -> bool {
+        !self.with_key(key).is_empty()
+    }
+}
+
 impl<T: Ord> FromIterator<T> for SortedSet<T> {
     fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> Self {
         let mut values: Vec<T> = iter.into_iter().collect();

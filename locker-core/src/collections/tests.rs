@@ -101,6 +101,34 @@ proptest! {
         prop_assert_eq!(collected, set.clone());
         prop_assert_eq!(set.pop_first(), model.pop_first());
     }
+
+    #[test]
+    fn a_set_of_pairs_answers_by_key_as_a_map_of_sets(
+        ops in proptest::collection::vec((any::<bool>(), 0_u8..8, any::<u8>()), 0..200),
+    ) {
+        let mut model: BTreeMap<u8, BTreeSet<u8>> = BTreeMap::new();
+        let mut pairs = SortedSet::new();
+        for (insert, key, value) in ops {
+            if insert {
+                model.entry(key).or_default().insert(value);
+                pairs.insert((key, value));
+            } else {
+                if let Some(values) = model.get_mut(&key) {
+                    values.remove(&value);
+                    if values.is_empty() {
+                        model.remove(&key);
+                    }
+                }
+                pairs.remove(&(key, value));
+            }
+        }
+        for key in 0_u8..=8 {
+            let held: Vec<u8> = pairs.with_key(&key).iter().map(|&(k, v)| { assert_eq!(k, key); v }).collect();
+            let expected: Vec<u8> = model.get(&key).into_iter().flatten().copied().collect();
+            prop_assert_eq!(held, expected);
+            prop_assert_eq!(pairs.contains_key(&key), model.contains_key(&key));
+        }
+    }
 }
 
 #[cfg(feature = "serde")]

@@ -597,7 +597,7 @@ pub struct Tag(pub(crate) [u8; TAG_BYTES]);
 impl Tag {
     /// The first eight bytes as a big-endian word: tags are uniformly
     /// random, so this almost always decides an ordering alone.
-    fn prefix(&self) -> u64 {
+    pub(crate) fn prefix(&self) -> u64 {
         let [b0, b1, b2, b3, b4, b5, b6, b7, ..] = self.0;
         u64::from_be_bytes([b0, b1, b2, b3, b4, b5, b6, b7])
     }

@@ -142,6 +142,7 @@ mod rfid;
 #[cfg(feature = "serde")]
 mod snapshot;
 mod store;
+mod tag_index;
 mod throttle;
 mod token;
 

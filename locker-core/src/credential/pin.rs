@@ -430,9 +430,8 @@ impl CredentialStore {
             let digits = secret.expose().as_bytes();
             let legacy_too = !self.legacy.is_empty();
             let taken = keys.newest_first().any(|k| {
-                self.unique_index
-                    .contains_key(&unique_tag(k, false, digits))
-                    || (legacy_too && self.unique_index.contains_key(&unique_tag(k, true, digits)))
+                self.unique_tag_in_use(&unique_tag(k, false, digits))
+                    || (legacy_too && self.unique_tag_in_use(&unique_tag(k, true, digits)))
             });
             if !taken {
                 let lookup = lookup_tag(key, false, unit, digits);

@@ -12,6 +12,7 @@ use super::record::CredentialRecord;
 use super::remote::RemoteLog;
 use super::store::CredentialStore;
 use super::store::SpentToken;
+use super::tag_index::TagIndex;
 use super::throttle::ThrottleState;
 
 /// The serialized form of a [`CredentialStore`]: the indexes are derived.
@@ -81,14 +82,12 @@ impl TryFrom<StoreSnapshot> for CredentialStore {
             .collect();
         store.records = SortedMap::try_from_distinct(records)
             .map_err(|(credential_id, _)| CredentialError::DuplicateCredential { credential_id })?;
-        store.tag_index = SortedMap::try_from_distinct(lookup).map_err(collision)?;
-        store.unique_index = SortedMap::try_from_distinct(unique).map_err(collision)?;
+        store.tag_index = TagIndex::from_tagged(lookup)
+            .map_err(|credential_id| CredentialError::TagCollision { credential_id })?;
+        store.unique_index = TagIndex::from_tagged(unique)
+            .map_err(|credential_id| CredentialError::TagCollision { credential_id })?;
         store.courier_by_carrier = SortedMap::try_from_distinct(couriers).map_err(collision)?;
-        // Sorted, every recipient and id goes at the end of its vector.
-        owned.sort_unstable();
-        for (recipient, id) in owned {
-            alloc::sync::Arc::make_mut(store.by_recipient.entry(recipient).or_default()).insert(id);
-        }
+        store.by_recipient = owned.into_iter().collect();
         store.spent_tokens = snapshot.spent_tokens;
         store.throttle = snapshot.throttle;
         store.remote = snapshot.remote;
@@ -213,7 +212,7 @@ mod tests {
         records.reverse();
         let loaded = CredentialStore::try_from(snapshot_with(records)).unwrap();
         assert_eq!(loaded, live);
-        assert_eq!(loaded.by_recipient[&RecipientId(12)].len(), 3);
+        assert_eq!(loaded.by_recipient.with_key(&RecipientId(12)).len(), 3);
         assert_eq!(loaded.courier_by_carrier.len(), 1);
     }
 

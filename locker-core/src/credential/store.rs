@@ -5,9 +5,10 @@
 //! [`redeem`], [`revoke`], [`revoke_token`], [`record_failure`],
 //! [`prune_expired`]), so replaying those calls rebuilds an equal store.
 //!
-//! Lookups by keyed tag binary-search a [`SortedMap`]: O(log n), about 14
-//! comparisons of 32-byte tags at 10,000 active credentials, which costs a
-//! few percent of one HMAC-SHA256. There is no scan over credentials.
+//! Lookups by keyed tag binary-search the tags' first words (a
+//! [`TagIndex`]): O(log n), about 14 comparisons of one word at 10,000
+//! active credentials, then the whole tag of the record found, in constant
+//! time. There is no scan over credentials.
 //! (`core` has no hash map, and a sorted map keeps iteration,
 //! serialization and equality deterministic.)
 //!
@@ -31,6 +32,7 @@ use super::record::{CredentialKind, CredentialRecord, RecordStatus};
 use super::remote::RemoteLog;
 #[cfg(feature = "serde")]
 use super::snapshot::StoreSnapshot;
+use super::tag_index::TagIndex;
 use super::throttle::{Failure, LockoutEvent, ThrottleState};
 use crate::collections::{SortedMap, SortedSet};
 use crate::ids::{CompartmentId, RecipientId};
@@ -63,10 +65,9 @@ pub(crate) struct SpentToken {
 /// [`prune_expired`](Self::prune_expired) — so replaying a journal of those
 /// calls rebuilds an equal store.
 ///
-/// Lookup by keyed tag binary-searches a [`SortedMap`]: O(log n) — at
-/// 10,000 active credentials about 14 comparisons of 32-byte tags (almost
-/// always decided by the first 8 bytes), a few percent of one HMAC-SHA256 —
-/// and never a scan. (`core` has no hash map, and a sorted map keeps
+/// Lookup by keyed tag binary-searches the tags' first words: O(log n) —
+/// at 10,000 active credentials about 14 comparisons of one word, then the
+/// whole tag of the record found, in constant time — and never a scan. (`core` has no hash map, and a sorted map keeps
 /// iteration, serialization and equality deterministic.) Verification
 /// costs one HMAC per key in the ring.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -94,12 +95,11 @@ pub struct CredentialStore {
     /// legacy. Never serialized.
     pub(crate) inserting_legacy: bool,
     /// Lookup tag (PIN, RFID UID, courier code) → record.
-    pub(crate) tag_index: SortedMap<Tag, CredentialId>,
+    pub(crate) tag_index: TagIndex,
     /// Digits-only tag of PINs → record (site-wide uniqueness).
-    pub(crate) unique_index: SortedMap<Tag, CredentialId>,
-    /// Recipient → their records.
-    /// Each set shared until changed, as the records are.
-    pub(crate) by_recipient: SortedMap<RecipientId, Arc<SortedSet<CredentialId>>>,
+    pub(crate) unique_index: TagIndex,
+    /// Recipient → their records, one pair a record.
+    pub(crate) by_recipient: SortedSet<(RecipientId, CredentialId)>,
     /// Carrier → its active courier code.
     pub(crate) courier_by_carrier: SortedMap<CarrierId, CredentialId>,
 }
@@ -140,9 +140,9 @@ impl CredentialStore {
             recordless_opens_at_s: Vec::new(),
             legacy: SortedSet::new(),
             inserting_legacy: false,
-            tag_index: SortedMap::new(),
-            unique_index: SortedMap::new(),
-            by_recipient: SortedMap::new(),
+            tag_index: TagIndex::default(),
+            unique_index: TagIndex::default(),
+            by_recipient: SortedSet::new(),
             courier_by_carrier: SortedMap::new(),
         }
     }
@@ -226,11 +226,11 @@ impl CredentialStore {
         let collides = record
             .kind
             .lookup_tag()
-            .is_some_and(|t| self.tag_index.contains_key(t))
+            .is_some_and(|t| self.lookup_tag_in_use(t))
             || record
                 .kind
                 .unique_tag()
-                .is_some_and(|t| self.unique_index.contains_key(t));
+                .is_some_and(|t| self.unique_tag_in_use(t));
         if collides {
             return Err(CredentialError::TagCollision { credential_id });
         }
@@ -277,12 +277,9 @@ impl CredentialStore {
                 let tag = tag_of(key, legacy);
                 let hit = self
                     .tag_index
-                    .get(&tag)
-                    .and_then(|id| self.records.get(id))
-                    .map(Arc::as_ref)
+                    .find(&self.records, &tag, CredentialKind::lookup_tag)
                     .filter(|r| r.key_id == key.id() && is_kind(&r.kind))
                     .filter(|r| self.legacy.contains(&r.id) == legacy)
-                    .filter(|r| r.kind.lookup_tag().is_some_and(|t| t.ct_eq(&tag)))
                     .map(|r| (r, key));
                 found = found.or(hit);
             }
@@ -295,9 +292,21 @@ impl CredentialStore {
     pub(crate) fn tag_taken(&self, keys: &KeyRing, tag_of: impl Fn(&SiteKey, bool) -> Tag) -> bool {
         let legacy_too = !self.legacy.is_empty();
         keys.newest_first().any(|key| {
-            self.tag_index.contains_key(&tag_of(key, false))
-                || (legacy_too && self.tag_index.contains_key(&tag_of(key, true)))
+            self.lookup_tag_in_use(&tag_of(key, false))
+                || (legacy_too && self.lookup_tag_in_use(&tag_of(key, true)))
         })
+    }
+
+    /// Whether a record has `tag` as its lookup tag.
+    fn lookup_tag_in_use(&self, tag: &Tag) -> bool {
+        self.tag_index
+            .holds(&self.records, tag, CredentialKind::lookup_tag)
+    }
+
+    /// Whether a PIN record has `tag` as its digits-only tag.
+    pub(crate) fn unique_tag_in_use(&self, tag: &Tag) -> bool {
+        self.unique_index
+            .holds(&self.records, tag, CredentialKind::unique_tag)
     }
 
     /// True for a record a legacy journal issued (tags under the site
@@ -554,16 +563,11 @@ impl CredentialStore {
         }
         if !doomed.is_empty() {
             self.records.retain(|id, _| !is_doomed(id));
-            self.tag_index.retain(|_, id| !is_doomed(id));
-            self.unique_index.retain(|_, id| !is_doomed(id));
+            self.tag_index.retain(|id| !is_doomed(id));
+            self.unique_index.retain(|id| !is_doomed(id));
             self.courier_by_carrier.retain(|_, id| !is_doomed(id));
             self.legacy.retain(|id| !is_doomed(id));
-            self.by_recipient.retain(|_, ids| {
-                if ids.iter().any(&is_doomed) {
-                    Arc::make_mut(ids).retain(|id| !is_doomed(id));
-                }
-                !ids.is_empty()
-            });
+            self.by_recipient.retain(|(_, id)| !is_doomed(id));
         }
         self.spent_tokens
             .retain(|_, spent| spent.expires_at_s > now_s);
@@ -600,10 +604,9 @@ impl CredentialStore {
         recipient: RecipientId,
     ) -> impl Iterator<Item = &CredentialRecord> {
         self.by_recipient
-            .get(&recipient)
-            .into_iter()
-            .flat_map(|ids| ids.iter())
-            .filter_map(|id| self.records.get(id))
+            .with_key(&recipient)
+            .iter()
+            .filter_map(|(_, id)| self.records.get(id))
             .map(Arc::as_ref)
     }
 
@@ -664,10 +667,9 @@ impl CredentialStore {
         }
         let ids: Vec<CredentialId> = self
             .by_recipient
-            .get(&recipient)
-            .into_iter()
-            .flat_map(|ids| ids.iter())
-            .copied()
+            .with_key(&recipient)
+            .iter()
+            .map(|&(_, id)| id)
             .filter(|&id| Some(id) != used)
             .collect();
         for id in ids {
@@ -704,13 +706,13 @@ impl CredentialStore {
     pub(crate) fn index(&mut self, record: &CredentialRecord) {
         let keys = record.index_keys();
         if let Some(tag) = keys.lookup {
-            self.tag_index.insert(tag, record.id);
+            self.tag_index.insert(&tag, record.id);
         }
         if let Some(tag) = keys.unique {
-            self.unique_index.insert(tag, record.id);
+            self.unique_index.insert(&tag, record.id);
         }
         if let Some(recipient) = keys.recipient {
-            Arc::make_mut(self.by_recipient.entry(recipient).or_default()).insert(record.id);
+            self.by_recipient.insert((recipient, record.id));
         }
         if let Some(carrier) = keys.active_courier {
             self.courier_by_carrier.insert(carrier, record.id);

@@ -15,9 +15,13 @@ use crate::parcel::Parcel;
 /// [`super::pack`]; boxes already placed never move. A packing built this
 /// way always passes [`Packing::check`]. In JSON it is
 /// `{"space": {...}, "placements": [...]}`; deserializing checks the
-/// geometry and rebuilds the extreme points (see
-/// [`Packing::from_placements`]).
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// geometry (see [`Packing::from_placements`]).
+///
+/// The extreme points follow from the placements (each placement, in
+/// order, adds its own), so two packings with the same space and
+/// placements are equal, and a packing kept in a compartment does not hold
+/// them: they are rebuilt when the next parcel joins.
+#[derive(Clone, Debug)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(
     feature = "serde",
@@ -26,9 +30,20 @@ use crate::parcel::Parcel;
 pub struct Packing {
     space: Dimensions,
     placements: Vec<Placement>,
-    /// Sorted by (z, y, x), no duplicates, none inside a box.
-    extreme_points: Vec<Position>,
+    /// Sorted by (z, y, x), no duplicates, none inside a box; `None` once
+    /// the packing is settled in a compartment (rebuilt from the
+    /// placements when needed).
+    extreme_points: Option<Vec<Position>>,
 }
+
+impl PartialEq for Packing {
+    fn eq(&self, other: &Self) -> bool {
+        // The extreme points are a function of the placements.
+        self.space == other.space && self.placements == other.placements
+    }
+}
+
+impl Eq for Packing {}
 
 impl Packing {
     /// An empty packing of a usable `space` (the caller has already
@@ -38,7 +53,7 @@ impl Packing {
         Self {
             space,
             placements: Vec::new(),
-            extreme_points: vec![Position::ORIGIN],
+            extreme_points: Some(vec![Position::ORIGIN]),
         }
     }
 
@@ -59,24 +74,31 @@ impl Packing {
         placements: Vec<Placement>,
     ) -> Result<Self, PackError> {
         check::check_geometry(space, &placements)?;
-        let mut extreme_points = vec![Position::ORIGIN];
-        for (i, placement) in placements.iter().enumerate() {
-            let placed = placements.get(..=i).unwrap_or(&placements);
-            add_extreme_points(space, placed, &mut extreme_points, placement);
-        }
         Ok(Self {
             space,
             placements,
-            extreme_points,
+            extreme_points: None,
         })
     }
 
-    /// Gives back the spare capacity of its vectors: a packing kept in a
-    /// compartment for as long as it holds parcels costs only what it
+    /// The extreme points `placements` leave in `space`: each placement,
+    /// in order, adds its own, as [`Packing::try_place`] does.
+    fn replay_extreme_points(space: Dimensions, placements: &[Placement]) -> Vec<Position> {
+        let mut extreme_points = vec![Position::ORIGIN];
+        for (i, placement) in placements.iter().enumerate() {
+            let placed = placements.get(..=i).unwrap_or(placements);
+            add_extreme_points(space, placed, &mut extreme_points, placement);
+        }
+        extreme_points
+    }
+
+    /// Settles the packing in a compartment for as long as it holds
+    /// parcels: no spare capacity, and no extreme points (rebuilt from the
+    /// placements when the next parcel joins), so it costs only what it
     /// holds.
-    pub(crate) fn shrink_to_fit(&mut self) {
+    pub(crate) fn settle(&mut self) {
         self.placements.shrink_to_fit();
-        self.extreme_points.shrink_to_fit();
+        self.extreme_points = None;
     }
 
     /// The usable space this packing fills.
@@ -92,10 +114,13 @@ impl Packing {
     }
 
     /// The candidate corners where the next box may go, sorted by height,
-    /// then depth, then width; useful to draw a preview.
+    /// then depth, then width; useful to draw a preview. (Rebuilt from the
+    /// placements when the packing is settled in a compartment.)
     #[must_use]
-    pub fn extreme_points(&self) -> &[Position] {
-        &self.extreme_points
+    pub fn extreme_points(&self) -> Vec<Position> {
+        self.extreme_points
+            .clone()
+            .unwrap_or_else(|| Self::replay_extreme_points(self.space, &self.placements))
     }
 
     /// The volume the placed boxes take, in cubic millimetres (saturating at
@@ -130,7 +155,11 @@ impl Packing {
     /// or `None`, leaving the packing unchanged, when the parcel fits
     /// nowhere (a parcel with a zero side never fits).
     pub fn try_place(&mut self, parcel: &Parcel) -> Option<Placement> {
-        let spot = find_spot(self.space, &self.placements, &self.extreme_points, parcel)?;
+        let (space, placements) = (self.space, &self.placements);
+        let extreme_points = self
+            .extreme_points
+            .get_or_insert_with(|| Self::replay_extreme_points(space, placements));
+        let spot = find_spot(self.space, &self.placements, extreme_points, parcel)?;
         let placement = Placement {
             parcel: parcel.id,
             position: spot.position,
@@ -138,12 +167,7 @@ impl Packing {
             extent: spot.extent,
         };
         self.placements.push(placement);
-        add_extreme_points(
-            self.space,
-            &self.placements,
-            &mut self.extreme_points,
-            &placement,
-        );
+        add_extreme_points(self.space, &self.placements, extreme_points, &placement);
         Some(placement)
     }
 

@@ -30,7 +30,7 @@ fn a_new_packing_is_empty_with_the_origin_free() {
     assert!(packing.placements().is_empty());
     assert_eq!(packing.used_volume_mm3(), 0);
     assert_eq!(packing.free_volume_mm3(), LOCKER_C.volume_mm3());
-    assert_eq!(packing.extreme_points(), &[Position::ORIGIN]);
+    assert_eq!(packing.extreme_points(), [Position::ORIGIN]);
     assert_eq!(packing.check(&[]), Ok(()));
 }
 
@@ -341,4 +341,39 @@ fn a_packing_round_trips_through_json() {
         {"parcel":2,"position":{"x_mm":10,"y_mm":0,"z_mm":0},"orientation":"wdh","extent":{"width_mm":50,"depth_mm":50,"height_mm":50}}]}"#;
     let error = serde_json::from_str::<Packing>(overlapping).unwrap_err();
     assert!(error.to_string().contains("overlaps"));
+}
+
+proptest::proptest! {
+    /// A packing settled in a compartment (its extreme points dropped) and
+    /// one rebuilt from its placements place every next parcel exactly
+    /// where the live packing does: the points are a function of the
+    /// placements, so a door's packing needs no more than its placements.
+    #[test]
+    fn settled_and_rebuilt_packings_place_as_the_live_one(
+        sizes in proptest::collection::vec((1_u32..=200, 1_u32..=200, 1_u32..=200), 1..12),
+        settle_after in 0_usize..12,
+    ) {
+        let mut live = Packing::new(LOCKER_C);
+        let mut settled: Option<Packing> = None;
+        for (n, &(w, d, h)) in (0_u64..).zip(&sizes) {
+            if usize::try_from(n).ok() == Some(settle_after) {
+                let mut copy = live.clone();
+                copy.settle();
+                proptest::prop_assert_eq!(copy.extreme_points(), live.extreme_points());
+                let rebuilt = Packing::from_placements(LOCKER_C, live.placements().to_vec());
+                proptest::prop_assert_eq!(rebuilt.as_ref().ok(), Some(&copy));
+                settled = Some(copy);
+            }
+            let next = parcel(n, w, d, h);
+            let placed = live.try_place(&next);
+            if let Some(copy) = settled.as_mut() {
+                proptest::prop_assert_eq!(copy.try_place(&next), placed);
+                proptest::prop_assert_eq!(copy.extreme_points(), live.extreme_points());
+            }
+        }
+        if let Some(copy) = settled {
+            let parcels: Vec<Parcel> = (0_u64..).zip(&sizes).map(|(n, &(w, d, h))| parcel(n, w, d, h)).collect();
+            proptest::prop_assert_eq!(copy.check(&parcels), Ok(()));
+        }
+    }
 }
