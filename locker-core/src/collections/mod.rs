@@ -33,7 +33,7 @@ const GROWTH_DIVISOR: usize = 8;
 
 /// Inserts `value` at `at`, growing a full `values` by an eighth (see
 /// [`GROWTH_DIVISOR`]).
-fn insert_growing_gently<T>(values: &mut Vec<T>, at: usize, value: T) {
+pub(crate) fn insert_growing_gently<T>(values: &mut Vec<T>, at: usize, value: T) {
     if values.len() == values.capacity() {
         values.reserve_exact(values.len() / GROWTH_DIVISOR + 1);
     }

@@ -137,6 +137,7 @@ mod policy;
 #[cfg(feature = "qr")]
 mod qr;
 mod record;
+mod record_map;
 mod remote;
 mod rfid;
 #[cfg(feature = "serde")]

@@ -9,6 +9,7 @@ use super::error::CredentialError;
 use super::id::CredentialId;
 use super::policy::CredentialPolicy;
 use super::record::CredentialRecord;
+use super::record_map::RecordMap;
 use super::remote::RemoteLog;
 use super::store::CredentialStore;
 use super::store::SpentToken;
@@ -75,13 +76,8 @@ impl TryFrom<StoreSnapshot> for CredentialStore {
             owned.extend(keys.recipient.map(|recipient| (recipient, id)));
             couriers.extend(keys.active_courier.map(|carrier| (carrier, id)));
         }
-        let records = snapshot
-            .records
-            .into_iter()
-            .map(|r| (r.id, alloc::sync::Arc::new(r)))
-            .collect();
-        store.records = SortedMap::try_from_distinct(records)
-            .map_err(|(credential_id, _)| CredentialError::DuplicateCredential { credential_id })?;
+        store.records = RecordMap::try_from_distinct(snapshot.records)
+            .map_err(|credential_id| CredentialError::DuplicateCredential { credential_id })?;
         store.tag_index = TagIndex::from_tagged(lookup)
             .map_err(|credential_id| CredentialError::TagCollision { credential_id })?;
         store.unique_index = TagIndex::from_tagged(unique)

@@ -29,6 +29,7 @@ use super::id::{CarrierId, CredentialId};
 use super::keys::{KeyRing, SiteKey, Tag};
 use super::policy::CredentialPolicy;
 use super::record::{CredentialKind, CredentialRecord, RecordStatus};
+use super::record_map::RecordMap;
 use super::remote::RemoteLog;
 #[cfg(feature = "serde")]
 use super::snapshot::StoreSnapshot;
@@ -78,10 +79,7 @@ pub(crate) struct SpentToken {
 )]
 pub struct CredentialStore {
     pub(crate) policy: CredentialPolicy,
-    /// Shared until changed: the locker checks each compound change on a
-    /// copy of its state, and that copy then shares the records instead of
-    /// copying each one's list of doors.
-    pub(crate) records: SortedMap<CredentialId, Arc<CredentialRecord>>,
+    pub(crate) records: RecordMap,
     pub(crate) spent_tokens: SortedMap<CredentialId, SpentToken>,
     pub(crate) throttle: ThrottleState,
     pub(crate) remote: RemoteLog,
@@ -133,7 +131,7 @@ impl CredentialStore {
     pub(crate) fn empty(policy: CredentialPolicy) -> Self {
         Self {
             policy,
-            records: SortedMap::new(),
+            records: RecordMap::default(),
             spent_tokens: SortedMap::new(),
             throttle: ThrottleState::default(),
             remote: RemoteLog::default(),
@@ -248,7 +246,7 @@ impl CredentialStore {
             Arc::make_mut(old).status = RecordStatus::Revoked { at_s: now_s };
         }
         self.index(&record);
-        self.records.insert(credential_id, Arc::new(record));
+        self.records.insert(record);
         if self.inserting_legacy {
             self.legacy.insert(credential_id);
         }
@@ -562,7 +560,7 @@ impl CredentialStore {
             }
         }
         if !doomed.is_empty() {
-            self.records.retain(|id, _| !is_doomed(id));
+            self.records.retain(|record| !is_doomed(&record.id));
             self.tag_index.retain(|id| !is_doomed(id));
             self.unique_index.retain(|id| !is_doomed(id));
             self.courier_by_carrier.retain(|_, id| !is_doomed(id));

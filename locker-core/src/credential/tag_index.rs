@@ -14,10 +14,9 @@ use alloc::vec::Vec;
 use super::id::CredentialId;
 use super::keys::Tag;
 use super::record::{CredentialKind, CredentialRecord};
-use crate::collections::{SortedMap, SortedSet};
+use crate::collections::SortedSet;
 
-/// The store's records, by id.
-pub(crate) type Records = SortedMap<CredentialId, Arc<CredentialRecord>>;
+use super::record_map::RecordMap as Records;
 
 /// Which tag of a record an index holds.
 pub(crate) type TagOf = fn(&CredentialKind) -> Option<&Tag>;
@@ -77,8 +76,6 @@ impl TagIndex {
 
 #[cfg(test)]
 mod tests {
-    use alloc::sync::Arc;
-
     use super::*;
     use crate::credential::grant::Purpose;
     use crate::credential::keys::KeyId;
@@ -115,11 +112,9 @@ mod tests {
         // Two tags alike in their first word (about once in 2^64 pairs):
         // each finds its own record, and a third tag with that word none.
         let (a, b) = (tag(7, 1), tag(7, 2));
-        let records: Records = [
-            (CredentialId(10), Arc::new(pin(10, a, tag(1, 0)))),
-            (CredentialId(20), Arc::new(pin(20, b, tag(2, 0)))),
-        ]
-        .into();
+        let mut records = Records::default();
+        assert!(records.insert(pin(20, b, tag(2, 0))));
+        assert!(records.insert(pin(10, a, tag(1, 0))));
         let mut index = TagIndex::default();
         index.insert(&b, CredentialId(20));
         index.insert(&a, CredentialId(10));
