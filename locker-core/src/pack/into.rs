@@ -249,6 +249,40 @@ pub(crate) fn pack_into_sharing(
 /// on the benchmark machine.
 const FILL_NODES_PER_ATTEMPT: u64 = 6;
 
+/// The parcels `fitting` (indices into `parcels`) in fewer than `used`
+/// identical compartments of `space` without shelf limits, each filled
+/// exactly, for [`super::pack_bins`]: `None` unless their volume is that
+/// of fewer compartments and the fill finds them within the default
+/// budget of [`pack_into`].
+pub(super) fn fill_identical(
+    space: Dimensions,
+    parcels: &[Parcel],
+    fitting: &[usize],
+    used: usize,
+) -> Option<Vec<Packing>> {
+    let chosen: Vec<Parcel> = fitting
+        .iter()
+        .filter_map(|&i| parcels.get(i))
+        .copied()
+        .collect();
+    let volume: u128 = chosen.iter().map(|p| super::volume_u128(p.size)).sum();
+    let each = super::volume_u128(space);
+    let count = usize::try_from(volume.checked_div(each)?).ok()?;
+    if count >= used || !volume.is_multiple_of(each) {
+        return None;
+    }
+    let mut nodes = DEFAULT_MAX_ITERATIONS.saturating_mul(FILL_NODES_PER_ATTEMPT);
+    let limits_g = alloc::vec![u64::MAX; count];
+    let filled = super::fill::fill_exactly(space, &chosen, &limits_g, &mut nodes)?;
+    filled
+        .into_iter()
+        .map(|placements| {
+            let packing = Packing::from_placements(space, placements).ok()?;
+            packing.check(&chosen).ok().map(|()| packing)
+        })
+        .collect()
+}
+
 /// Every parcel in compartments of one size, each filled exactly, when
 /// that beats `found` (the search's result) for the objective: the
 /// search of [`super::fill`], sizes tried best first by the search's own

@@ -427,6 +427,12 @@ pub fn pack(space: Dimensions, parcels: &[Parcel]) -> PackResult {
 /// keeps the one using the fewest compartments (the earliest on a tie),
 /// stopping early when it reaches [`lower_bound`].
 ///
+/// When the orders miss the volume bound on a load whose volume is
+/// exactly that of `m` compartments (parcels cut from whole ones), the
+/// exact fill of [`pack_into`] tries to fill `m` compartments with no gap,
+/// within the node budget [`pack_into`] spends at its default
+/// [`PackOptions`], and its packings replace the orders' when found.
+///
 /// Parcels that fit no empty compartment in any allowed orientation (see
 /// [`fits_empty`]) are left out of the result; use [`try_pack_bins`] to be
 /// told about them instead. Every other parcel appears in exactly one
@@ -458,6 +464,12 @@ pub fn pack_bins(space: Dimensions, parcels: &[Parcel]) -> Vec<Packing> {
         if used <= target {
             break;
         }
+    }
+    let used = best.as_ref().map_or(0, Vec::len);
+    if used > target
+        && let Some(filled) = into::fill_identical(space, parcels, &fitting, used)
+    {
+        return filled;
     }
     best.unwrap_or_default()
 }

@@ -569,6 +569,18 @@ proptest! {
         assert_valid(&bins, &parcels, &result);
         prop_assert!(result.unplaced.is_empty());
         prop_assert_eq!(result.bins.len(), count);
+        // `pack_bins` fills them too, each parcel once.
+        let packed = crate::pack::pack_bins(space, &parcels);
+        prop_assert_eq!(packed.len(), count);
+        let mut ids: Vec<u64> = packed
+            .iter()
+            .flat_map(|packing| packing.placements().iter().map(|p| p.parcel.0))
+            .collect();
+        ids.sort_unstable();
+        prop_assert_eq!(ids, (0..parcels.len() as u64).collect::<Vec<_>>());
+        for packing in &packed {
+            prop_assert_eq!(packing.check(&parcels), Ok(()));
+        }
     }
 
     /// On loads that fill compartments exactly, where the exact fill
