@@ -21,8 +21,8 @@ use alloc::vec::Vec;
 /// How much a full collection grows: by an eighth of its length, at
 /// least one slot.
 ///
-/// A locker keeps one entry per occupied door in several maps and a set
-/// or two per resident, for as long as the parcel stays. `Vec`'s doubling
+/// A locker keeps one entry per occupied door in several maps and sets,
+/// for as long as the parcel stays. `Vec`'s doubling
 /// would leave up to half of each empty (and a compound change replaces
 /// the state by a clone, whose vectors are exactly full, so the next
 /// insert doubled them): about 40 % of the RAM a parcel cost. Growing by

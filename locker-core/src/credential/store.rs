@@ -7,8 +7,9 @@
 //!
 //! Lookups by keyed tag binary-search the tags' first words (a
 //! [`TagIndex`]): O(log n), about 14 comparisons of one word at 10,000
-//! active credentials, then the whole tag of the record found, in constant
-//! time. There is no scan over credentials.
+//! active credentials, then the whole tag of each record under that word
+//! (one, unless someone holding a key made tags whose first words
+//! collide), in constant time. There is no scan over credentials.
 //! (`core` has no hash map, and a sorted map keeps iteration,
 //! serialization and equality deterministic.)
 //!
@@ -68,7 +69,9 @@ pub(crate) struct SpentToken {
 ///
 /// Lookup by keyed tag binary-searches the tags' first words: O(log n) —
 /// at 10,000 active credentials about 14 comparisons of one word, then the
-/// whole tag of the record found, in constant time — and never a scan. (`core` has no hash map, and a sorted map keeps
+/// whole tag of each record under that word (one, unless someone holding
+/// a key made tags whose first words collide), in constant time — and
+/// never a scan. (`core` has no hash map, and a sorted map keeps
 /// iteration, serialization and equality deterministic.) Verification
 /// costs one HMAC per key in the ring.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -64,8 +64,9 @@ impl TagIndex {
         if let Some(pair) = tagged.windows(2).find(|pair| pair[0].0 == pair[1].0) {
             return Err(pair[1].1);
         }
-        // Sorted by tag, so by first word: each insert goes at the end
-        // (and this needs no sort of its own on the part).
+        // Sorted by tag, so by first word: each insert goes at the end, or
+        // near it when first words tie (and this needs no sort of its own
+        // on the part).
         let mut index = Self::default();
         for (tag, id) in tagged {
             index.insert(&tag, id);

@@ -20,23 +20,68 @@ use super::walk::{Emit, Mark, Walker};
 /// cannot hold in the walk's terms (a map key that is not text, a number
 /// or a boolean), which the caller hashes the JSON way.
 pub(crate) fn json_digest<T: Serialize + ?Sized>(value: &T) -> Option<Digest> {
-    let mut walker = Walker(JsonHash {
-        hasher: Sha256::new(),
+    let mut json = JsonHash {
+        out: Out::Hash(Sha256::new()),
         scratch: String::with_capacity(40),
-    });
-    value.serialize(&mut walker).ok()?;
-    Some(Digest(walker.0.hasher.finalize().into()))
+    };
+    value.serialize(&mut Walker(&mut json)).ok()?;
+    match json.out {
+        Out::Hash(hasher) => Some(Digest(hasher.finalize().into())),
+        Out::Text(_) => None,
+    }
 }
 
-/// Compact JSON, hashed as it is written.
+/// `value`'s compact JSON, or no bytes for a value JSON cannot hold (a
+/// map key that is not text, a number or a boolean): serde_json's
+/// `to_vec`, or with the `single-walk` feature the same bytes written by
+/// the walk, so each type's `Serialize` is compiled once for the JSON, its
+/// digest and the storage encoding (smaller where the flash journal is
+/// linked, larger where JSON alone is).
+pub(crate) fn to_json_vec<T: Serialize + ?Sized>(value: &T) -> alloc::vec::Vec<u8> {
+    #[cfg(feature = "single-walk")]
+    let json = json_text(value);
+    #[cfg(not(feature = "single-walk"))]
+    let json = serde_json::to_vec(value).ok();
+    // Plain data with string keys always serializes.
+    json.unwrap_or_default()
+}
+
+/// `value`'s compact JSON written by the walk, byte for byte serde_json's,
+/// or `None` where serde_json fails (a map key that is not text, a number
+/// or a boolean).
+#[cfg_attr(not(any(test, feature = "single-walk")), allow(dead_code))]
+pub(crate) fn json_text<T: Serialize + ?Sized>(value: &T) -> Option<alloc::vec::Vec<u8>> {
+    let mut json = JsonHash {
+        out: Out::Text(alloc::vec::Vec::with_capacity(256)),
+        scratch: String::with_capacity(40),
+    };
+    value.serialize(&mut Walker(&mut json)).ok()?;
+    match json.out {
+        Out::Text(text) => Some(text),
+        Out::Hash(_) => None,
+    }
+}
+
+/// Where the JSON goes.
+enum Out {
+    /// Hashed as it is written.
+    Hash(Sha256),
+    /// Kept.
+    Text(alloc::vec::Vec<u8>),
+}
+
+/// Compact JSON, hashed or kept as it is written.
 struct JsonHash {
-    hasher: Sha256,
+    out: Out,
     scratch: String,
 }
 
 impl JsonHash {
     fn raw(&mut self, bytes: &[u8]) {
-        self.hasher.update(bytes);
+        match &mut self.out {
+            Out::Hash(hasher) => hasher.update(bytes),
+            Out::Text(text) => text.extend_from_slice(bytes),
+        }
     }
 
     /// A float or string as serde_json writes it (into a vector of its
@@ -44,14 +89,30 @@ impl JsonHash {
     fn json<T: Serialize + ?Sized>(&mut self, value: &T) {
         // A float or a string always serializes.
         let json = serde_json::to_vec(value).unwrap_or_default();
-        self.hasher.update(&json);
+        self.raw(&json);
+    }
+
+    /// A string as serde_json writes it: quoted, and escaped by
+    /// serde_json itself when it holds a quote, a backslash or a control
+    /// character (the only characters it escapes); most strings are field
+    /// names and need no vector of their own.
+    fn string(&mut self, value: &str) {
+        if value.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20) {
+            self.json(value);
+        } else {
+            self.raw(b"\"");
+            self.raw(value.as_bytes());
+            self.raw(b"\"");
+        }
     }
 
     /// An integer in decimal, as serde_json writes it.
     fn decimal(&mut self, value: impl fmt::Display) {
         self.scratch.clear();
         let _ = write!(self.scratch, "{value}");
-        self.hasher.update(self.scratch.as_bytes());
+        let digits = core::mem::take(&mut self.scratch);
+        self.raw(digits.as_bytes());
+        self.scratch = digits;
     }
 }
 
@@ -89,7 +150,7 @@ impl Emit for JsonHash {
     }
 
     fn text(&mut self, value: &str) {
-        self.json(value);
+        self.string(value);
     }
 
     fn bytes(&mut self, value: &[u8]) {
@@ -98,7 +159,7 @@ impl Emit for JsonHash {
     }
 
     fn key(&mut self, key: &str) {
-        self.json(key);
+        self.string(key);
         self.raw(b":");
     }
 
@@ -132,6 +193,14 @@ mod tests {
     use crate::locker::{Entry, replay};
 
     /// What the digest stands for: SHA-256 over serde_json's text.
+    /// The walk's JSON and its digest are serde_json's text and its hash.
+    fn assert_walks_as_json<T: Serialize + ?Sized>(value: &T) {
+        let text = serde_json::to_vec(value).unwrap();
+        assert_eq!(json_text(value).as_deref(), Some(text.as_slice()));
+        assert_eq!(to_json_vec(value), text);
+        assert_eq!(json_digest(value), Some(json_route(value)));
+    }
+
     fn json_route<T: Serialize + ?Sized>(value: &T) -> Digest {
         let json = serde_json::to_vec(value).unwrap_or_default();
         Digest(Sha256::digest(json).into())
@@ -151,13 +220,13 @@ mod tests {
                 .collect();
             let mut chain = Chain::new();
             for (n, record) in records.iter().enumerate() {
-                assert_eq!(json_digest(record), Some(json_route(record)));
+                assert_walks_as_json(record);
                 chain.advance(record);
                 let Ok(state) = replay(&records[..=n]) else {
                     continue;
                 };
                 let snapshot = state.snapshot(chain);
-                assert_eq!(json_digest(&snapshot), Some(json_route(&snapshot)));
+                assert_walks_as_json(&snapshot);
             }
         }
     }
@@ -206,16 +275,23 @@ mod tests {
             f64::INFINITY,
             3.0_f64,
         );
-        assert_eq!(json_digest(&shapes), Some(json_route(&shapes)));
-        assert_eq!(json_digest(&by_number), Some(json_route(&by_number)));
-        assert_eq!(json_digest(&by_flag), Some(json_route(&by_flag)));
-        assert_eq!(json_digest(&by_char), Some(json_route(&by_char)));
-        assert_eq!(json_digest(&wide), Some(json_route(&wide)));
-        assert_eq!(json_digest(&floats), Some(json_route(&floats)));
-        assert_eq!(json_digest(&Wrapped(-9)), Some(json_route(&Wrapped(-9))));
+        assert_walks_as_json(&shapes);
+        assert_walks_as_json(&by_number);
+        assert_walks_as_json(&by_flag);
+        assert_walks_as_json(&by_char);
+        assert_walks_as_json(&wide);
+        assert_walks_as_json(&floats);
+        assert_walks_as_json(&Wrapped(-9));
         let empty: (Vec<u8>, BTreeMap<u8, u8>, Option<u8>, ()) =
             (vec![], BTreeMap::new(), None, ());
-        assert_eq!(json_digest(&empty), Some(json_route(&empty)));
+        assert_walks_as_json(&empty);
+        // No JSON for a map keyed by pairs: no text, and the digest is
+        // left to the caller, as serde_json fails.
+        let by_pair = BTreeMap::from([((1_u8, 2_u8), 3_u8)]);
+        assert!(serde_json::to_vec(&by_pair).is_err());
+        assert_eq!(json_text(&by_pair), None);
+        assert_eq!(json_digest(&by_pair), None);
+        assert!(to_json_vec(&by_pair).is_empty());
     }
 
     fn json_value() -> impl Strategy<Value = serde_json::Value> {
@@ -228,6 +304,8 @@ mod tests {
                 .prop_filter("JSON has no NaN or infinity", |x| x.is_finite())
                 .prop_map(serde_json::Value::from),
             ".{0,12}".prop_map(serde_json::Value::String),
+            // What JSON escapes, and what it leaves as it is.
+            "[\"\\\\\n\t\u{1}\u{1f}\u{7f}/é\u{2028}a]{0,8}".prop_map(serde_json::Value::String),
         ];
         leaf.prop_recursive(4, 48, 6, |inner| {
             prop_oneof![
@@ -241,12 +319,12 @@ mod tests {
     proptest! {
         #[test]
         fn any_json_value_hashes_as_its_text(value in json_value()) {
-            prop_assert_eq!(json_digest(&value), Some(json_route(&value)));
+            assert_walks_as_json(&value);
         }
 
         #[test]
         fn any_f32_hashes_as_its_json(value in any::<f32>(), wide in any::<u128>()) {
-            prop_assert_eq!(json_digest(&(value, wide)), Some(json_route(&(value, wide))));
+            assert_walks_as_json(&(value, wide));
         }
     }
 }

@@ -25,8 +25,8 @@ use super::{Chain, Digest, JournalError, Record, Trust, Verified, Verifier};
 /// A record as one JSON line, without the newline.
 #[must_use]
 pub fn to_line<E: Serialize>(record: &Record<E>) -> String {
-    // Plain data with string keys always serializes.
-    serde_json::to_string(record).unwrap_or_default()
+    // JSON is UTF-8.
+    String::from_utf8(super::to_json_vec(record)).unwrap_or_default()
 }
 
 /// Parses one line (`line_number` is 1-based, for the error).

@@ -76,7 +76,7 @@ pub mod compact;
 #[cfg(feature = "std")]
 mod file;
 mod json_digest;
-pub(crate) use json_digest::json_digest;
+pub(crate) use json_digest::{json_digest, to_json_vec};
 pub mod flash;
 pub mod lines;
 #[cfg(feature = "std")]
@@ -299,7 +299,7 @@ impl<E: Serialize> Record<E> {
             entry: &self.entry,
         };
         // Plain data with string keys always serializes.
-        serde_json::to_vec(&body).unwrap_or_default()
+        to_json_vec(&body)
     }
 }
 

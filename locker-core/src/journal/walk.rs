@@ -77,9 +77,14 @@ pub(crate) trait Emit {
 }
 
 /// A serde `Serializer` writing into its [`Emit`].
-pub(crate) struct Walker<E: Emit>(pub(crate) E);
+///
+/// The emitter is chosen at run time: every type's `Serialize` is then
+/// compiled once for all the writers (the storage encoding and the JSON
+/// digest), where a type parameter compiled it once per writer, about
+/// 11 KiB of flash each on the part.
+pub(crate) struct Walker<'e>(pub(crate) &'e mut dyn Emit);
 
-impl<E: Emit> Walker<E> {
+impl Walker<'_> {
     /// A one-entry map `{variant: ...}` (serde_json's form of a variant
     /// with content), left open for its value.
     fn open_variant(&mut self, variant: &str) -> Mark {
@@ -90,16 +95,16 @@ impl<E: Emit> Walker<E> {
     }
 }
 
-impl<'a, E: Emit> ser::Serializer for &'a mut Walker<E> {
+impl<'a, 'e> ser::Serializer for &'a mut Walker<'e> {
     type Ok = ();
     type Error = Unencodable;
-    type SerializeSeq = Seq<'a, E>;
-    type SerializeTuple = Seq<'a, E>;
-    type SerializeTupleStruct = Seq<'a, E>;
-    type SerializeTupleVariant = Seq<'a, E>;
-    type SerializeMap = Map<'a, E>;
-    type SerializeStruct = Map<'a, E>;
-    type SerializeStructVariant = Map<'a, E>;
+    type SerializeSeq = Seq<'a, 'e>;
+    type SerializeTuple = Seq<'a, 'e>;
+    type SerializeTupleStruct = Seq<'a, 'e>;
+    type SerializeTupleVariant = Seq<'a, 'e>;
+    type SerializeMap = Map<'a, 'e>;
+    type SerializeStruct = Map<'a, 'e>;
+    type SerializeStructVariant = Map<'a, 'e>;
 
     fn serialize_bool(self, value: bool) -> Result<(), Unencodable> {
         self.0.boolean(value);
@@ -229,7 +234,7 @@ impl<'a, E: Emit> ser::Serializer for &'a mut Walker<E> {
         Ok(())
     }
 
-    fn serialize_seq(self, _len: Option<usize>) -> Result<Seq<'a, E>, Unencodable> {
+    fn serialize_seq(self, _len: Option<usize>) -> Result<Seq<'a, 'e>, Unencodable> {
         let items = self.0.open(false);
         Ok(Seq {
             writer: self,
@@ -238,7 +243,7 @@ impl<'a, E: Emit> ser::Serializer for &'a mut Walker<E> {
         })
     }
 
-    fn serialize_tuple(self, len: usize) -> Result<Seq<'a, E>, Unencodable> {
+    fn serialize_tuple(self, len: usize) -> Result<Seq<'a, 'e>, Unencodable> {
         self.serialize_seq(Some(len))
     }
 
@@ -246,7 +251,7 @@ impl<'a, E: Emit> ser::Serializer for &'a mut Walker<E> {
         self,
         _name: &'static str,
         len: usize,
-    ) -> Result<Seq<'a, E>, Unencodable> {
+    ) -> Result<Seq<'a, 'e>, Unencodable> {
         self.serialize_seq(Some(len))
     }
 
@@ -256,7 +261,7 @@ impl<'a, E: Emit> ser::Serializer for &'a mut Walker<E> {
         _index: u32,
         variant: &'static str,
         _len: usize,
-    ) -> Result<Seq<'a, E>, Unencodable> {
+    ) -> Result<Seq<'a, 'e>, Unencodable> {
         let outer = self.open_variant(variant);
         let items = self.0.open(false);
         Ok(Seq {
@@ -266,7 +271,7 @@ impl<'a, E: Emit> ser::Serializer for &'a mut Walker<E> {
         })
     }
 
-    fn serialize_map(self, _len: Option<usize>) -> Result<Map<'a, E>, Unencodable> {
+    fn serialize_map(self, _len: Option<usize>) -> Result<Map<'a, 'e>, Unencodable> {
         let entries = self.0.open(true);
         Ok(Map {
             writer: self,
@@ -275,7 +280,7 @@ impl<'a, E: Emit> ser::Serializer for &'a mut Walker<E> {
         })
     }
 
-    fn serialize_struct(self, _name: &'static str, len: usize) -> Result<Map<'a, E>, Unencodable> {
+    fn serialize_struct(self, _name: &'static str, len: usize) -> Result<Map<'a, 'e>, Unencodable> {
         self.serialize_map(Some(len))
     }
 
@@ -285,7 +290,7 @@ impl<'a, E: Emit> ser::Serializer for &'a mut Walker<E> {
         _index: u32,
         variant: &'static str,
         _len: usize,
-    ) -> Result<Map<'a, E>, Unencodable> {
+    ) -> Result<Map<'a, 'e>, Unencodable> {
         let outer = self.open_variant(variant);
         let entries = self.0.open(true);
         Ok(Map {
@@ -297,13 +302,13 @@ impl<'a, E: Emit> ser::Serializer for &'a mut Walker<E> {
 }
 
 /// An array being written (inside `{variant: [...]}` for a tuple variant).
-pub(crate) struct Seq<'a, E: Emit> {
-    writer: &'a mut Walker<E>,
+pub(crate) struct Seq<'a, 'e> {
+    writer: &'a mut Walker<'e>,
     items: Mark,
     outer: Option<Mark>,
 }
 
-impl<E: Emit> Seq<'_, E> {
+impl Seq<'_, '_> {
     fn item<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Unencodable> {
         self.writer.0.item(&mut self.items);
         value.serialize(&mut *self.writer)
@@ -317,7 +322,7 @@ impl<E: Emit> Seq<'_, E> {
     }
 }
 
-impl<E: Emit> ser::SerializeSeq for Seq<'_, E> {
+impl ser::SerializeSeq for Seq<'_, '_> {
     type Ok = ();
     type Error = Unencodable;
 
@@ -331,7 +336,7 @@ impl<E: Emit> ser::SerializeSeq for Seq<'_, E> {
     }
 }
 
-impl<E: Emit> ser::SerializeTuple for Seq<'_, E> {
+impl ser::SerializeTuple for Seq<'_, '_> {
     type Ok = ();
     type Error = Unencodable;
 
@@ -345,7 +350,7 @@ impl<E: Emit> ser::SerializeTuple for Seq<'_, E> {
     }
 }
 
-impl<E: Emit> ser::SerializeTupleStruct for Seq<'_, E> {
+impl ser::SerializeTupleStruct for Seq<'_, '_> {
     type Ok = ();
     type Error = Unencodable;
 
@@ -359,7 +364,7 @@ impl<E: Emit> ser::SerializeTupleStruct for Seq<'_, E> {
     }
 }
 
-impl<E: Emit> ser::SerializeTupleVariant for Seq<'_, E> {
+impl ser::SerializeTupleVariant for Seq<'_, '_> {
     type Ok = ();
     type Error = Unencodable;
 
@@ -375,13 +380,13 @@ impl<E: Emit> ser::SerializeTupleVariant for Seq<'_, E> {
 
 /// A map or struct being written (inside `{variant: {...}}` for a struct
 /// variant).
-pub(crate) struct Map<'a, E: Emit> {
-    writer: &'a mut Walker<E>,
+pub(crate) struct Map<'a, 'e> {
+    writer: &'a mut Walker<'e>,
     entries: Mark,
     outer: Option<Mark>,
 }
 
-impl<E: Emit> Map<'_, E> {
+impl Map<'_, '_> {
     fn finish(self) {
         self.writer.0.close(self.entries, true);
         if let Some(outer) = self.outer {
@@ -396,7 +401,7 @@ impl<E: Emit> Map<'_, E> {
     }
 }
 
-impl<E: Emit> ser::SerializeMap for Map<'_, E> {
+impl ser::SerializeMap for Map<'_, '_> {
     type Ok = ();
     type Error = Unencodable;
 
@@ -417,7 +422,7 @@ impl<E: Emit> ser::SerializeMap for Map<'_, E> {
     }
 }
 
-impl<E: Emit> ser::SerializeStruct for Map<'_, E> {
+impl ser::SerializeStruct for Map<'_, '_> {
     type Ok = ();
     type Error = Unencodable;
 
@@ -435,7 +440,7 @@ impl<E: Emit> ser::SerializeStruct for Map<'_, E> {
     }
 }
 
-impl<E: Emit> ser::SerializeStructVariant for Map<'_, E> {
+impl ser::SerializeStructVariant for Map<'_, '_> {
     type Ok = ();
     type Error = Unencodable;
 

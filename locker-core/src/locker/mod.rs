@@ -550,7 +550,7 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
                 // A storage that says it takes encoded snapshots but does
                 // not compact them is asked the JSON way, rather than be
                 // asked again before every record.
-                let bytes = serde_json::to_vec(&self.snapshot()).unwrap_or_default();
+                let bytes = crate::journal::to_json_vec(&self.snapshot());
                 let compacted = self.journal.compact(&bytes).map_err(write_error)?;
                 (compacted, bytes.len())
             } else {
@@ -558,7 +558,7 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
             }
         } else {
             // Plain data with string keys always serializes.
-            let bytes = serde_json::to_vec(&snapshot).unwrap_or_default();
+            let bytes = crate::journal::to_json_vec(&snapshot);
             drop(snapshot);
             let compacted = self.journal.compact(&bytes).map_err(write_error)?;
             (compacted, bytes.len())

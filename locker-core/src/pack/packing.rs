@@ -60,8 +60,8 @@ impl Packing {
     /// Rebuilds a packing from its placements, for instance from a saved
     /// snapshot, checking the geometry: every box has no zero side, lies
     /// inside `space`, overlaps no other and is supported. The extreme
-    /// points are recomputed by replaying the placements in order. The
-    /// parcels themselves are not known here; [`Packing::check`] verifies
+    /// points are rebuilt by replaying the placements in order when they
+    /// are first needed. The parcels themselves are not known here; [`Packing::check`] verifies
     /// the orientations and extents against them.
     ///
     /// # Errors

@@ -50,20 +50,20 @@ pub(super) fn encode_with_capacity<T: Serialize + ?Sized>(
 ) -> Result<Vec<u8>, Unencodable> {
     let mut bytes = Vec::with_capacity(capacity_bytes);
     bytes.push(STORAGE_VERSION);
-    let mut walker = Walker(Cbor {
+    let mut cbor = Cbor {
         bytes,
         depth: 0,
         too_deep: false,
-    });
-    value.serialize(&mut walker)?;
-    if walker.0.too_deep {
+    };
+    value.serialize(&mut Walker(&mut cbor))?;
+    if cbor.too_deep {
         // JSON reads no deeper (serde_json's limit), nor does the reader:
         // written, it could never be read back.
         return Err(Unencodable(
             "arrays and maps nested deeper than 127 levels".into(),
         ));
     }
-    Ok(walker.0.bytes)
+    Ok(cbor.bytes)
 }
 
 /// The storage encoding's CBOR, as the walk gives it.
