@@ -2,13 +2,13 @@
 //! taken as the JSON is written: no text of the whole value in memory.
 //! serde_json writes only into a vector without `std`, and a full bank's
 //! snapshot is 150 KB of JSON, most of a microcontroller's RAM; its seal
-//! covers that JSON. The walk ([`super::walk`]) gives the structure;
-//! every float, string and key is written by serde_json itself, and
-//! integers in decimal as it writes them, so the bytes hashed are
-//! serde_json's (a property test holds it).
-
-use alloc::string::String;
-use core::fmt::{self, Write as _};
+//! covers that JSON. The same writer keeps the text when asked
+//! ([`to_json_vec`] with the `single-walk` feature). The walk
+//! ([`super::walk`]) gives the structure; every float, and every string
+//! or key that needs escaping, is written by serde_json itself, other
+//! strings quoted as they are (serde_json escapes nothing else), and
+//! integers by the crate serde_json writes them with (`itoa`), so the
+//! bytes are serde_json's (property tests hold it).
 
 use serde::Serialize;
 use sha2::{Digest as _, Sha256};
@@ -22,7 +22,6 @@ use super::walk::{Emit, Mark, Walker};
 pub(crate) fn json_digest<T: Serialize + ?Sized>(value: &T) -> Option<Digest> {
     let mut json = JsonHash {
         out: Out::Hash(Sha256::new()),
-        scratch: String::with_capacity(40),
     };
     value.serialize(&mut Walker(&mut json)).ok()?;
     match json.out {
@@ -53,7 +52,6 @@ pub(crate) fn to_json_vec<T: Serialize + ?Sized>(value: &T) -> alloc::vec::Vec<u
 pub(crate) fn json_text<T: Serialize + ?Sized>(value: &T) -> Option<alloc::vec::Vec<u8>> {
     let mut json = JsonHash {
         out: Out::Text(alloc::vec::Vec::with_capacity(256)),
-        scratch: String::with_capacity(40),
     };
     value.serialize(&mut Walker(&mut json)).ok()?;
     match json.out {
@@ -73,7 +71,6 @@ enum Out {
 /// Compact JSON, hashed or kept as it is written.
 struct JsonHash {
     out: Out,
-    scratch: String,
 }
 
 impl JsonHash {
@@ -106,13 +103,11 @@ impl JsonHash {
         }
     }
 
-    /// An integer in decimal, as serde_json writes it.
-    fn decimal(&mut self, value: impl fmt::Display) {
-        self.scratch.clear();
-        let _ = write!(self.scratch, "{value}");
-        let digits = core::mem::take(&mut self.scratch);
-        self.raw(digits.as_bytes());
-        self.scratch = digits;
+    /// An integer in decimal, as serde_json writes it (with the same
+    /// crate).
+    fn decimal(&mut self, value: impl itoa::Integer) {
+        let mut digits = itoa::Buffer::new();
+        self.raw(digits.format(value).as_bytes());
     }
 }
 
@@ -183,6 +178,7 @@ impl Emit for JsonHash {
 #[cfg(test)]
 mod tests {
     use alloc::collections::BTreeMap;
+    use alloc::string::String;
     use alloc::vec;
     use alloc::vec::Vec;
 

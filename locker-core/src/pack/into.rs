@@ -274,6 +274,10 @@ pub(super) fn fill_identical(
     let mut nodes = DEFAULT_MAX_ITERATIONS.saturating_mul(FILL_NODES_PER_ATTEMPT);
     let limits_g = alloc::vec![u64::MAX; count];
     let filled = super::fill::fill_exactly(space, &chosen, &limits_g, &mut nodes)?;
+    let placed: usize = filled.iter().map(Vec::len).sum();
+    if placed != chosen.len() {
+        return None;
+    }
     filled
         .into_iter()
         .map(|placements| {
