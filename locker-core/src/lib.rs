@@ -8,6 +8,7 @@
 //! | `serde` | yes | (de)serialization of configs, records and results (snake_case JSON); the [`journal`] and the [`locker`] facade, which journal every change, and the journal [`analytics`] |
 //! | `qr` | yes | QR code rendering: SVG, module matrix, terminal text (needs `std`) |
 //! | `ed25519` | yes | Ed25519 verification of back-end tokens and remote commands, and signing for back ends |
+//! | `single-walk` | no | JSON text (journal lines, record hashes, JSON snapshots) written by the walk that writes the storage encoding: the same bytes as serde_json's, with each type's serialization compiled once (smaller images that link the flash journal, slower appends) |
 //! | `alloc` | with `std` | names the heap the crate always needs |
 //!
 //! Without default features the crate is `no_std` + `alloc` (geometry,
