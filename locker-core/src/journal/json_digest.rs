@@ -20,11 +20,7 @@ use super::walk::{Emit, Mark, Walker};
 /// cannot hold in the walk's terms (a map key that is not text, a number
 /// or a boolean), which the caller hashes the JSON way.
 pub(crate) fn json_digest<T: Serialize + ?Sized>(value: &T) -> Option<Digest> {
-    let mut json = JsonHash {
-        out: Out::Hash(Sha256::new()),
-    };
-    value.serialize(&mut Walker(&mut json)).ok()?;
-    match json.out {
+    match write_json(value, Out::Hash(Sha256::new()))? {
         Out::Hash(hasher) => Some(Digest(hasher.finalize().into())),
         Out::Text(_) => None,
     }
@@ -50,14 +46,18 @@ pub(crate) fn to_json_vec<T: Serialize + ?Sized>(value: &T) -> alloc::vec::Vec<u
 /// or a boolean).
 #[cfg_attr(not(any(test, feature = "single-walk")), allow(dead_code))]
 pub(crate) fn json_text<T: Serialize + ?Sized>(value: &T) -> Option<alloc::vec::Vec<u8>> {
-    let mut json = JsonHash {
-        out: Out::Text(alloc::vec::Vec::with_capacity(256)),
-    };
-    value.serialize(&mut Walker(&mut json)).ok()?;
-    match json.out {
+    match write_json(value, Out::Text(alloc::vec::Vec::with_capacity(256)))? {
         Out::Text(text) => Some(text),
         Out::Hash(_) => None,
     }
+}
+
+/// `value`'s compact JSON written into `out`, or `None` for a value JSON
+/// cannot hold.
+fn write_json<T: Serialize + ?Sized>(value: &T, out: Out) -> Option<Out> {
+    let mut json = JsonWriter { out };
+    value.serialize(&mut Walker(&mut json)).ok()?;
+    Some(json.out)
 }
 
 /// Where the JSON goes.
@@ -69,11 +69,11 @@ enum Out {
 }
 
 /// Compact JSON, hashed or kept as it is written.
-struct JsonHash {
+struct JsonWriter {
     out: Out,
 }
 
-impl JsonHash {
+impl JsonWriter {
     fn raw(&mut self, bytes: &[u8]) {
         match &mut self.out {
             Out::Hash(hasher) => hasher.update(bytes),
@@ -111,7 +111,7 @@ impl JsonHash {
     }
 }
 
-impl Emit for JsonHash {
+impl Emit for JsonWriter {
     fn null(&mut self) {
         self.raw(b"null");
     }

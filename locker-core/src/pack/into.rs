@@ -280,11 +280,19 @@ pub(super) fn fill_identical(
     }
     filled
         .into_iter()
-        .map(|placements| {
-            let packing = Packing::from_placements(space, placements).ok()?;
-            packing.check(&chosen).ok().map(|()| packing)
-        })
+        .map(|placements| checked_packing(space, placements, &chosen))
         .collect()
+}
+
+/// The packing of `placements` in `space`, if it passes
+/// [`Packing::check`] against `parcels`.
+fn checked_packing(
+    space: Dimensions,
+    placements: Vec<Placement>,
+    parcels: &[Parcel],
+) -> Option<Packing> {
+    let packing = Packing::from_placements(space, placements).ok()?;
+    packing.check(parcels).ok().map(|()| packing)
 }
 
 /// Every parcel in compartments of one size, each filled exactly, when
@@ -399,9 +407,7 @@ fn contents_of(
 ) -> Option<Vec<Option<Packing>>> {
     let mut contents = alloc::vec![None; bins.len()];
     for (&i, placements) in compartments.iter().zip(filled) {
-        let packing = Packing::from_placements(bins.get(i)?.space, placements).ok()?;
-        packing.check(parcels).ok()?;
-        *contents.get_mut(i)? = Some(packing);
+        *contents.get_mut(i)? = Some(checked_packing(bins.get(i)?.space, placements, parcels)?);
     }
     Some(contents)
 }
