@@ -163,10 +163,12 @@ impl Bank {
         }
         let mut groups: Vec<Vec<&Request>> = groups.into_values().collect();
         for group in &mut groups {
-            group.sort_by_key(|r| (core::cmp::Reverse(r.parcel.size.volume_mm3()), r.parcel.id));
+            crate::collections::sort::by_key(group, |r| {
+                (core::cmp::Reverse(r.parcel.size.volume_mm3()), r.parcel.id)
+            });
         }
         // Hardest first: the group whose largest parcel is largest.
-        groups.sort_by_key(|group| {
+        crate::collections::sort::by_key(&mut groups, |group| {
             core::cmp::Reverse(group.first().map_or(0, |r| r.parcel.size.volume_mm3()))
         });
         let mut work = self.clone();

@@ -161,7 +161,9 @@ impl Bank {
                 .filter(|(_, placed)| !**placed)
                 .map(|(r, _)| *r),
         );
-        left.sort_by_key(|r| (core::cmp::Reverse(r.parcel.size.volume_mm3()), r.parcel.id));
+        crate::collections::sort::by_key(&mut left, |r| {
+            (core::cmp::Reverse(r.parcel.size.volume_mm3()), r.parcel.id)
+        });
         for request in left {
             work.allocate_and_store(request, &mut plan)?;
         }
@@ -203,7 +205,7 @@ fn group_by_door(plan: &mut BatchPlan) {
     for (i, assignment) in plan.assignments.iter().enumerate() {
         first_seen.entry(assignment.compartment).or_insert(i);
     }
-    plan.assignments.sort_by_key(|a| {
+    crate::collections::sort::by_key(&mut plan.assignments, |a| {
         first_seen
             .get(&a.compartment)
             .copied()

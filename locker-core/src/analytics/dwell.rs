@@ -42,7 +42,7 @@ fn summary(stays: &mut [u64]) -> DwellSummary {
             *count += 1;
         }
     }
-    stays.sort_unstable();
+    crate::collections::sort::values(stays);
     let count = u64::try_from(stays.len()).unwrap_or(u64::MAX);
     let hours = |stay_s: u64| to_f64(stay_s) / HOUR_S;
     let percentile = |p: usize| {

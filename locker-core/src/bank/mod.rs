@@ -280,7 +280,7 @@ impl Bank {
         let mut specs = config.compartments.clone();
         // Ids are unique once validated, so the (smaller) unstable sort
         // gives the same order.
-        specs.sort_unstable_by_key(|spec| spec.id);
+        crate::collections::sort::unstable_by_key(&mut specs, |spec| spec.id);
         let (shapes, shape_ids) = shape::index(&specs, config.clearance_mm);
         let compartments = specs
             .into_iter()

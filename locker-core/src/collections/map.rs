@@ -232,7 +232,7 @@ impl<K: Ord, V> FromIterator<(K, V)> for SortedMap<K, V> {
     fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
         let mut entries: Vec<(K, V)> = iter.into_iter().collect();
         // Stable, so equal keys keep their order and the last one is kept.
-        entries.sort_by(|(a, _), (b, _)| a.cmp(b));
+        crate::collections::sort::by(&mut entries, |(a, _), (b, _)| a.cmp(b));
         let mut kept: Vec<(K, V)> = Vec::with_capacity(entries.len());
         for (key, value) in entries {
             match kept.last_mut() {
@@ -253,7 +253,7 @@ impl<K: Ord, V> SortedMap<K, V> {
     ///
     /// An entry whose key another entry has too (the map is not built).
     pub fn try_from_distinct(mut entries: Vec<(K, V)>) -> Result<Self, (K, V)> {
-        entries.sort_unstable_by(|(a, _), (b, _)| a.cmp(b));
+        crate::collections::sort::unstable_by(&mut entries, |(a, _), (b, _)| a.cmp(b));
         if let Some(at) = entries.windows(2).position(|pair| pair[0].0 == pair[1].0) {
             return Err(entries.swap_remove(at));
         }

@@ -15,6 +15,7 @@
 
 mod map;
 mod set;
+pub(crate) mod sort;
 
 use alloc::vec::Vec;
 

@@ -165,7 +165,7 @@ impl<K: Ord, V> SortedSet<(K, V)> {
 impl<T: Ord> FromIterator<T> for SortedSet<T> {
     fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> Self {
         let mut values: Vec<T> = iter.into_iter().collect();
-        values.sort_unstable();
+        crate::collections::sort::values(&mut values);
         values.dedup();
         Self { values }
     }

@@ -122,7 +122,7 @@ pub struct Grant {
 /// for it could never open (the second unlock finds the door busy).
 pub(crate) fn check_distinct(compartments: &[CompartmentId]) -> Result<(), CredentialError> {
     let mut sorted = compartments.to_vec();
-    sorted.sort_unstable();
+    crate::collections::sort::values(&mut sorted);
     if sorted.windows(2).any(|pair| pair[0] == pair[1]) {
         return Err(CredentialError::InvalidRequest {
             field: "compartments",

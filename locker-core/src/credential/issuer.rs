@@ -85,7 +85,7 @@ pub struct IssuerKey {
 /// [`CredentialError::InvalidPolicy`] naming what is wrong.
 pub(crate) fn validate_issuers(issuers: &[IssuerKey]) -> Result<(), CredentialError> {
     let mut ids: Vec<KeyId> = issuers.iter().map(|k| k.key_id).collect();
-    ids.sort_unstable();
+    crate::collections::sort::values(&mut ids);
     if ids.windows(2).any(|pair| pair[0] == pair[1]) {
         return Err(CredentialError::InvalidPolicy {
             field: "issuers",

@@ -89,7 +89,7 @@ impl RecordMap {
     pub(crate) fn try_from_distinct(
         mut records: Vec<CredentialRecord>,
     ) -> Result<Self, CredentialId> {
-        records.sort_unstable_by_key(|record| record.id);
+        crate::collections::sort::unstable_by_key(&mut records, |record| record.id);
         if let Some(pair) = records.windows(2).find(|pair| pair[0].id == pair[1].id) {
             return Err(pair[1].id);
         }

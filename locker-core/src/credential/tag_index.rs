@@ -60,7 +60,7 @@ impl TagIndex {
     /// id of a record whose tag another record has too.
     #[cfg(feature = "serde")]
     pub(crate) fn from_tagged(mut tagged: Vec<(Tag, CredentialId)>) -> Result<Self, CredentialId> {
-        tagged.sort_unstable();
+        crate::collections::sort::values(&mut tagged);
         if let Some(pair) = tagged.windows(2).find(|pair| pair[0].0 == pair[1].0) {
             return Err(pair[1].1);
         }

@@ -248,7 +248,7 @@ impl SimulatedHardware {
     #[must_use]
     pub fn new(doors: impl IntoIterator<Item = CompartmentId>, seed: u64) -> Self {
         let mut ids: Vec<CompartmentId> = doors.into_iter().collect();
-        ids.sort_unstable();
+        crate::collections::sort::values(&mut ids);
         ids.dedup();
         Self {
             doors: ids.into_iter().map(Door::new).collect(),

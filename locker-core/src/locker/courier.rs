@@ -598,9 +598,9 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
             }
             merged
         });
-        pin_doors.sort_unstable();
+        crate::collections::sort::values(&mut pin_doors);
         pin_doors.dedup();
-        replaced.sort_unstable();
+        crate::collections::sort::values(&mut replaced);
         replaced.dedup();
         let request = PinRequest {
             recipient,

@@ -373,7 +373,7 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
             .collect();
         // A door named twice (a token issued before issuing refused that)
         // is opened once.
-        allowed.sort_unstable();
+        crate::collections::sort::values(&mut allowed);
         allowed.dedup();
         grant.compartments = allowed;
         if grant.compartments.is_empty() {

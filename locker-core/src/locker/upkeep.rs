@@ -370,7 +370,7 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
                     .map(|before_s| delivery.expires_at_s.saturating_sub(*before_s))
                     .filter(|at_s| *at_s > delivery.deposited_at_s)
                     .collect::<Vec<_>>();
-                due_at.sort_unstable();
+                crate::collections::sort::values(&mut due_at);
                 due_at
                     .get(sent)
                     .is_some_and(|at_s| now_s >= *at_s)

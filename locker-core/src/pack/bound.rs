@@ -116,7 +116,7 @@ pub fn lower_bound_l2(space: Dimensions, parcels: &[Parcel]) -> u32 {
         .iter()
         .flat_map(|item| item.all().iter().flatten().copied())
         .collect();
-    sides.sort_unstable();
+    crate::collections::sort::values(&mut sides);
     sides.dedup();
 
     let mut best = weighted_bound(&items, v, |e: &[u64; 3]| e[0] * e[1] * e[2]);
@@ -231,7 +231,7 @@ fn parameters(side: u64, lengths: &[u64], limit: usize) -> Vec<u64> {
         )
         .filter(|&p| 2 * p <= side)
         .collect();
-    values.sort_unstable();
+    crate::collections::sort::values(&mut values);
     values.dedup();
     if values.len() > limit {
         let last = values.len() - 1;

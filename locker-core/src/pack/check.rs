@@ -28,7 +28,7 @@ pub(super) fn check_parcels(placements: &[Placement], parcels: &[Parcel]) -> Res
         .enumerate()
         .map(|(i, p)| (p.id.0, i))
         .collect();
-    by_id.sort_unstable();
+    crate::collections::sort::values(&mut by_id);
     for placement in placements {
         let id = placement.parcel;
         let start = by_id.partition_point(|&(k, _)| k < id.0);
@@ -64,7 +64,7 @@ pub(super) fn check_geometry(
     placements: &[Placement],
 ) -> Result<(), PackError> {
     let mut ids: Vec<u64> = placements.iter().map(|p| p.parcel.0).collect();
-    ids.sort_unstable();
+    crate::collections::sort::values(&mut ids);
     if let Some(pair) = ids.windows(2).find(|w| w.first() == w.get(1)) {
         let id = pair.first().copied().unwrap_or_default();
         return Err(PackError::DuplicatePlacement { parcel: id.into() });

@@ -234,7 +234,7 @@ impl<'a> Search<'a> {
         // Largest first: they have the fewest places to go.
         insertion_sort_by_key(&mut order, |p| {
             let mut sides = p.size.sides();
-            sides.sort_unstable();
+            crate::collections::sort::values(&mut sides);
             (
                 core::cmp::Reverse(volume_u128(p.size)),
                 core::cmp::Reverse(sides),

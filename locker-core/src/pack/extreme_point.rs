@@ -239,7 +239,7 @@ pub(super) fn add_extreme_points(
             points.push(Position { x_mm, y_mm, z_mm });
         }
     }
-    points.sort_unstable_by_key(|p| (p.z_mm, p.y_mm, p.x_mm));
+    crate::collections::sort::unstable_by_key(points, |p| (p.z_mm, p.y_mm, p.x_mm));
     points.dedup();
 }
 

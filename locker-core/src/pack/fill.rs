@@ -128,7 +128,7 @@ impl<'p> Search<'p> {
             }
         }
         // Stable: a shape's extents keep their order.
-        choices.sort_by_key(|c| c.0);
+        crate::collections::sort::by_key(&mut choices, |c| c.0);
         for (_, s, extent) in choices {
             if self.nodes_left == 0 {
                 return false;
@@ -277,7 +277,7 @@ impl<'p> Search<'p> {
                 *load += u64::from(weight_g);
             }
         }
-        loads_g.sort_unstable_by(|a, b| b.cmp(a));
+        crate::collections::sort::unstable_by(&mut loads_g, |a, b| b.cmp(a));
         loads_g
             .iter()
             .zip(self.limits_g)
@@ -334,11 +334,11 @@ fn shapes_of(space: [u32; 3], parcels: &[Parcel], declared_only: bool) -> Option
     let key = |i: usize| {
         parcels.get(i).map(|p| {
             let mut sides = p.size.sides();
-            sides.sort_unstable();
+            crate::collections::sort::values(&mut sides);
             (Reverse(volume_u128(p.size)), Reverse(sides), p.this_side_up)
         })
     };
-    order.sort_by_key(|&i| (key(i), i));
+    crate::collections::sort::by_key(&mut order, |&i| (key(i), i));
     let mut shapes: Vec<Shape> = Vec::new();
     let mut extents_of: Vec<Vec<[u32; 3]>> = Vec::new();
     for index in order {
@@ -356,7 +356,7 @@ fn shapes_of(space: [u32; 3], parcels: &[Parcel], declared_only: bool) -> Option
                 extents.push(extent);
             }
         }
-        extents.sort_unstable();
+        crate::collections::sort::values(&mut extents);
         if extents.is_empty() {
             return None;
         }
@@ -448,6 +448,6 @@ fn placements(search: &Search<'_>) -> Option<Vec<Vec<Placement>>> {
         });
     }
     // Stable: equal loads keep the order they were filled in.
-    out.sort_by_key(|(load_g, _)| Reverse(*load_g));
+    crate::collections::sort::by_key(&mut out, |(load_g, _)| Reverse(*load_g));
     Some(out.into_iter().map(|(_, placements)| placements).collect())
 }

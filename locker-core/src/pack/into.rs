@@ -356,7 +356,7 @@ fn exact_fill(
             })
             .collect();
         // Stable: among equal limits, the compartments' order.
-        same.sort_by_key(|&i| Reverse(limit_g(i)));
+        crate::collections::sort::by_key(&mut same, |&i| Reverse(limit_g(i)));
         if same.len() < count {
             continue;
         }
@@ -373,7 +373,7 @@ fn exact_fill(
         }
     }
     // Best first; stable, so equal sizes keep the compartments' order.
-    sizes.sort_by_key(|(score, _, _)| Reverse(*score));
+    crate::collections::sort::by_key(&mut sizes, |(score, _, _)| Reverse(*score));
     let mut nodes = options
         .max_iterations
         .saturating_mul(FILL_NODES_PER_ATTEMPT);
@@ -424,13 +424,13 @@ pub fn try_pack_into(
     options: &PackOptions,
 ) -> Result<PackIntoResult, PackError> {
     let mut ids: Vec<u64> = parcels.iter().map(|p| p.id.0).collect();
-    ids.sort_unstable();
+    crate::collections::sort::values(&mut ids);
     if let Some(pair) = ids.windows(2).find(|w| w.first() == w.get(1)) {
         let id = pair.first().copied().unwrap_or_default();
         return Err(PackError::DuplicateParcel { parcel: id.into() });
     }
     let mut ids: Vec<u32> = bins.iter().map(|b| b.id.0).collect();
-    ids.sort_unstable();
+    crate::collections::sort::values(&mut ids);
     if let Some(pair) = ids.windows(2).find(|w| w.first() == w.get(1)) {
         let id = pair.first().copied().unwrap_or_default();
         return Err(PackError::DuplicateBin {

@@ -337,7 +337,7 @@ fn sorted_indices(parcels: &[Parcel], candidates: &[usize], order: Order) -> Vec
         .filter_map(|&i| {
             let parcel = parcels.get(i)?;
             let mut sides = parcel.size.sides();
-            sides.sort_unstable();
+            crate::collections::sort::values(&mut sides);
             let [_, middle, longest] = sides.map(u128::from);
             let volume = volume_u128(parcel.size);
             let (first, second) = match order {
@@ -348,7 +348,7 @@ fn sorted_indices(parcels: &[Parcel], candidates: &[usize], order: Order) -> Vec
             Some((Reverse(first), Reverse(second), i))
         })
         .collect();
-    keyed.sort_unstable();
+    crate::collections::sort::values(&mut keyed);
     keyed.into_iter().map(|(_, _, i)| i).collect()
 }
 
@@ -391,7 +391,7 @@ pub fn pack(space: Dimensions, parcels: &[Parcel]) -> PackResult {
         let placed = packing.placements().len();
         let volume = packing.used_volume_u128();
         let done = placed == fitting.len();
-        unplaced_indices.sort_unstable();
+        crate::collections::sort::values(&mut unplaced_indices);
         let result = PackResult {
             packing,
             unplaced: unplaced_indices

@@ -162,7 +162,7 @@ impl<'a> Load<'a> {
                 ));
             }
             // Stable: equal starts keep the shares' order.
-            starts.sort_by_key(|load| Reverse(load.score(objective)));
+            crate::collections::sort::by_key(&mut starts, |load| Reverse(load.score(objective)));
         }
         let mut order = base.clone();
         loop {
@@ -250,7 +250,7 @@ impl<'a> Load<'a> {
             .filter(|&b| self.contents.get(b).is_some_and(|c| !c.is_empty()))
             .map(|b| (Reverse(self.fill_per_mille(b)), b))
             .collect();
-        open.sort_unstable();
+        crate::collections::sort::values(&mut open);
         open.into_iter().map(|(_, b)| b).collect()
     }
 
@@ -267,9 +267,9 @@ impl<'a> Load<'a> {
             .filter(|&b| self.sharing.allows(b, p))
             .map(|b| (self.bins.get(b).map_or(0, |bin| volume_u128(bin.space)), b))
             .collect();
-        closed.sort_unstable();
+        crate::collections::sort::values(&mut closed);
         if objective == Objective::FewestCompartments {
-            closed.sort_by_key(|&(v, b)| (Reverse(v), b));
+            crate::collections::sort::by_key(&mut closed, |&(v, b)| (Reverse(v), b));
         }
         closed.into_iter().map(|(_, b)| b).collect()
     }
@@ -427,7 +427,9 @@ impl<'a> Load<'a> {
         let mut left: Vec<usize> = (0..self.parcels.len())
             .filter(|&p| self.home.get(p).is_some_and(Option::is_none))
             .collect();
-        left.sort_by_key(|&p| (self.parcels.get(p).map_or(0, |q| volume_u128(q.size)), p));
+        crate::collections::sort::by_key(&mut left, |&p| {
+            (self.parcels.get(p).map_or(0, |q| volume_u128(q.size)), p)
+        });
         left
     }
 
@@ -443,7 +445,7 @@ impl<'a> Load<'a> {
             let before = self.score(objective);
             let snapshot = self.clone();
             let mut held = self.contents.get(b).cloned().unwrap_or_default();
-            held.sort_by_key(|&p| {
+            crate::collections::sort::by_key(&mut held, |&p| {
                 (
                     Reverse(self.parcels.get(p).map_or(0, |q| volume_u128(q.size))),
                     p,
@@ -495,7 +497,7 @@ impl<'a> Load<'a> {
                 .filter_map(|c| self.bins.get(c).map(|bin| (volume_u128(bin.space), c)))
                 .filter(|&(v, _)| v < volume && v >= used)
                 .collect();
-            smaller.sort_unstable();
+            crate::collections::sort::values(&mut smaller);
             for (_, c) in smaller {
                 let Some(target) = self.bins.get(c) else {
                     continue;
@@ -558,7 +560,7 @@ impl<'a> Load<'a> {
             })
             .filter(|&(Reverse(v), _)| v > smallest_volume)
             .collect();
-        placed.sort_unstable();
+        crate::collections::sort::values(&mut placed);
         for (_, q) in placed {
             if !meter.left() {
                 return;
@@ -635,12 +637,12 @@ fn base_order(
     let key = |i: usize| {
         parcels.get(i).map(|p| {
             let mut sides = p.size.sides();
-            sides.sort_unstable();
+            crate::collections::sort::values(&mut sides);
             (volume_u128(p.size), sides[2])
         })
     };
     let mut order: Vec<usize> = (0..parcels.len()).collect();
-    order.sort_by_key(|&i| (Reverse(key(i)), i));
+    crate::collections::sort::by_key(&mut order, |&i| (Reverse(key(i)), i));
     if objective != Objective::MostParcels {
         return order;
     }

@@ -178,7 +178,7 @@ impl<'a> Demand<'a> {
                     (start, start + u64::from(days) * DAY_S)
                 })
                 .collect();
-            list.sort_unstable();
+            crate::collections::sort::values(&mut list);
             for &(start, end) in &list {
                 if below(self.rng.next_u32(), 100) < b.away.hold_percent {
                     self.holds.push(Hold {
@@ -190,7 +190,7 @@ impl<'a> Demand<'a> {
             }
             self.trips.push(list);
         }
-        self.holds.sort_unstable_by_key(|h| (h.at_s, h.unit));
+        crate::collections::sort::unstable_by_key(&mut self.holds, |h| (h.at_s, h.unit));
     }
 
     /// The holds residents set, in time order.
@@ -261,7 +261,7 @@ impl<'a> Demand<'a> {
                 }
             }
         }
-        drafts.sort_by_key(|d| d.0);
+        crate::collections::sort::by_key(&mut drafts, |d| d.0);
         drafts
             .into_iter()
             .map(|(at_s, carrier, profile)| self.arrival(at_s, carrier, profile))

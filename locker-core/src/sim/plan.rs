@@ -495,7 +495,7 @@ pub(crate) fn nearest_rank(rates: &[f64], percentile: f64) -> Option<(usize, f64
     let n = rates.len();
     let count = u32::try_from(n).ok().filter(|&c| c > 0)?;
     let mut order: Vec<usize> = (0..n).collect();
-    order.sort_by(|&a, &b| {
+    crate::collections::sort::by(&mut order, |&a, &b| {
         let (x, y) = (rates.get(a), rates.get(b));
         x.zip(y)
             .map_or(core::cmp::Ordering::Equal, |(x, y)| x.total_cmp(y))

@@ -419,7 +419,7 @@ fn ratio(part: u64, whole: u64) -> f64 {
 }
 
 fn dwell_stats(samples: &mut [u64]) -> DwellStats {
-    samples.sort_unstable();
+    crate::collections::sort::values(samples);
     let hours = |s: u64| to_f64(s) / 3_600.0;
     let count = u64::try_from(samples.len()).unwrap_or(u64::MAX);
     let at = |percent: usize| {

@@ -331,7 +331,7 @@ impl LockerState {
                             .map(|delivery| delivery.credentials.clone())
                             .unwrap_or_default();
                         replaced.extend(merged.iter().copied());
-                        replaced.sort_unstable();
+                        crate::collections::sort::values(&mut replaced);
                         replaced.dedup();
                         self.commit_deposit(
                             *compartment,
