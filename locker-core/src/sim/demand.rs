@@ -190,7 +190,7 @@ impl<'a> Demand<'a> {
             }
             self.trips.push(list);
         }
-        crate::collections::sort::unstable_by_key(&mut self.holds, |h| (h.at_s, h.unit));
+        crate::collections::sort::by_key(&mut self.holds, |h| (h.at_s, h.unit));
     }
 
     /// The holds residents set, in time order.
