@@ -86,10 +86,9 @@ impl BoundReport {
     #[must_use]
     pub fn of(policy: &CredentialPolicy, active_credentials: u64) -> Self {
         let inputs = BruteForcePolicy::from_policy(policy, active_credentials);
-        let probability = brute_force_bound(&inputs);
         Self {
-            probability,
-            per_billion: per_billion(probability),
+            probability: brute_force_bound(&inputs),
+            per_billion: bound_per_billion(&inputs),
             target_per_billion: policy.brute_force.target_per_billion,
             inputs,
             attacker: ATTACKER_MODEL,
@@ -103,17 +102,36 @@ impl BoundReport {
     }
 }
 
-/// A probability in chances per billion, rounded up.
-#[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // in [0, 1e9]
-fn per_billion(probability: f64) -> u64 {
-    let scaled = probability.clamp(0.0, 1.0) * 1e9;
-    // No `ceil` in core: round up by hand.
-    let whole = scaled as u64;
-    if (whole as f64) < scaled {
-        whole + 1
-    } else {
-        whole
+/// [`brute_force_bound`] in chances per billion, rounded up, computed
+/// exactly in integers: ⌈10⁹ · A · m / (S − N − A)⌉, at most 10⁹.
+///
+/// The policy check judges this number, so a bound on the target's edge
+/// is judged by its exact value rather than by a rounded float (and a
+/// microcontroller checks a policy without soft-float code).
+#[must_use]
+pub fn bound_per_billion(policy: &BruteForcePolicy) -> u64 {
+    const BILLION: u128 = 1_000_000_000;
+    // 10^39 does not fit: such a space leaves a bound below one in 10^9
+    // for any u64 inputs, and saturating keeps it so.
+    let space = 10_u128
+        .checked_pow(u32::from(policy.pin_digits))
+        .unwrap_or(u128::MAX);
+    let active = u128::from(policy.active_credentials);
+    let attempts = u128::from(policy.attempts_per_24h);
+    let matchable = match policy.second_factor {
+        SecondFactor::None => active,
+        SecondFactor::UnitNumber { max_pins_per_unit } => u128::from(max_pins_per_unit).min(active),
+    };
+    let remaining = space.saturating_sub(active).saturating_sub(attempts);
+    if remaining == 0 {
+        return 1_000_000_000;
     }
+    // A · m ≤ 2^128 − 2^65 + 1 fits; times 10⁹ may not, and then the
+    // bound is 1 unless the space is as large.
+    let per_billion = (attempts * matchable)
+        .checked_mul(BILLION)
+        .map_or(BILLION, |scaled| scaled.div_ceil(remaining).min(BILLION));
+    u64::try_from(per_billion).unwrap_or(1_000_000_000)
 }
 
 /// The bound the default policy must stay under.
@@ -245,6 +263,71 @@ mod tests {
             }
         );
         assert!(brute_force_bound(&policy) < BOUND_TARGET_PROBABILITY);
+    }
+
+    #[test]
+    fn the_integer_bound_is_exact_at_the_edges() {
+        let default = BruteForcePolicy::from_policy(
+            &CredentialPolicy::default(),
+            REFERENCE_OCCUPIED_COMPARTMENTS,
+        );
+        // ⌈75 · 10⁹ / 99,999,775⌉ = ⌈750.0017…⌉.
+        assert_eq!(bound_per_billion(&default), 751);
+        // 1 · 1 / (10⁹ − 1 − 1) is just above one in a billion.
+        let one_in_a_billion = BruteForcePolicy {
+            pin_digits: 9,
+            second_factor: SecondFactor::None,
+            active_credentials: 1,
+            attempts_per_24h: 1,
+        };
+        assert_eq!(bound_per_billion(&one_in_a_billion), 2);
+        let exact = BruteForcePolicy {
+            pin_digits: 9,
+            second_factor: SecondFactor::None,
+            active_credentials: 0,
+            attempts_per_24h: 1,
+        };
+        // No PIN active: no guess can match.
+        assert_eq!(bound_per_billion(&exact), 0);
+        let saturated = BruteForcePolicy {
+            pin_digits: u8::MAX,
+            second_factor: SecondFactor::None,
+            active_credentials: u64::MAX,
+            attempts_per_24h: u64::MAX,
+        };
+        assert_eq!(bound_per_billion(&saturated), 1_000_000_000);
+        let no_space = BruteForcePolicy {
+            pin_digits: 0,
+            ..saturated
+        };
+        assert_eq!(bound_per_billion(&no_space), 1_000_000_000);
+    }
+
+    proptest::proptest! {
+        /// The exact bound and the float one agree to within the float's
+        /// rounding: the integer never misses a chance the float counts.
+        #[test]
+        fn the_integer_bound_rounds_the_float_one_up(
+            pin_digits in 0_u8..=20,
+            unit in proptest::option::of(0_u32..10),
+            active_credentials in 0_u64..100_000,
+            attempts_per_24h in 0_u64..1_000_000,
+        ) {
+            let policy = BruteForcePolicy {
+                pin_digits,
+                second_factor: unit.map_or(SecondFactor::None, |max_pins_per_unit| {
+                    SecondFactor::UnitNumber { max_pins_per_unit }
+                }),
+                active_credentials,
+                attempts_per_24h,
+            };
+            let exact = bound_per_billion(&policy);
+            let scaled = brute_force_bound(&policy) * 1e9;
+            #[allow(clippy::cast_precision_loss)]
+            let exact_f = exact as f64;
+            proptest::prop_assert!(exact_f >= scaled - scaled * 1e-12 - 1e-9);
+            proptest::prop_assert!(exact_f < scaled + 1.0 + scaled * 1e-12);
+        }
     }
 
     #[test]

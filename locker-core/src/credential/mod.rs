@@ -149,7 +149,8 @@ mod token;
 
 pub use bound::{
     ATTACKER_MODEL, BOUND_TARGET_PROBABILITY, BoundReport, BruteForceLimit, BruteForcePolicy,
-    DEFAULT_TARGET_PER_BILLION, REFERENCE_OCCUPIED_COMPARTMENTS, SecondFactor, brute_force_bound,
+    DEFAULT_TARGET_PER_BILLION, REFERENCE_OCCUPIED_COMPARTMENTS, SecondFactor, bound_per_billion,
+    brute_force_bound,
 };
 pub use courier::{COURIER_CODE_DIGITS, CourierRequest};
 pub use delegation::{DelegationRequest, DelegationScope};

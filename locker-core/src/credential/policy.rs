@@ -3,7 +3,7 @@
 
 use alloc::vec::Vec;
 
-use super::bound::{BoundReport, BruteForceLimit};
+use super::bound::{BoundReport, BruteForceLimit, BruteForcePolicy};
 use super::error::CredentialError;
 use super::issuer::IssuerKey;
 use super::pin::PinPolicy;
@@ -89,11 +89,12 @@ impl CredentialPolicy {
     /// [`CredentialError::BoundExceeded`] naming both, in parts per
     /// billion.
     pub fn check_bound(&self) -> Result<(), CredentialError> {
-        let report = self.brute_force_bound(super::REFERENCE_OCCUPIED_COMPARTMENTS);
+        let inputs = BruteForcePolicy::from_policy(self, super::REFERENCE_OCCUPIED_COMPARTMENTS);
+        let bound_per_billion = super::bound::bound_per_billion(&inputs);
         let target = self.brute_force.target_per_billion;
-        if report.per_billion() > target {
+        if bound_per_billion > target {
             return Err(CredentialError::BoundExceeded {
-                bound_per_billion: report.per_billion(),
+                bound_per_billion,
                 target_per_billion: target,
             });
         }
