@@ -278,8 +278,8 @@ impl Bank {
     pub fn new(config: BankConfig) -> Result<Self, ConfigError> {
         config.validate()?;
         let mut specs = config.compartments.clone();
-        // Ids are unique once validated, so the (smaller) unstable sort
-        // gives the same order.
+        // Ids are unique once validated, so an unstable sort gives the
+        // same order.
         crate::collections::sort::unstable_by_key(&mut specs, |spec| spec.id);
         let (shapes, shape_ids) = shape::index(&specs, config.clearance_mm);
         let compartments = specs

@@ -253,7 +253,9 @@ impl<K: Ord, V> SortedMap<K, V> {
     ///
     /// An entry whose key another entry has too (the map is not built).
     pub fn try_from_distinct(mut entries: Vec<(K, V)>) -> Result<Self, (K, V)> {
-        crate::collections::sort::unstable_by(&mut entries, |(a, _), (b, _)| a.cmp(b));
+        // Stable: which of two equal keys is named must not depend on
+        // the build (the values differ).
+        crate::collections::sort::by(&mut entries, |(a, _), (b, _)| a.cmp(b));
         if let Some(at) = entries.windows(2).position(|pair| pair[0].0 == pair[1].0) {
             return Err(entries.swap_remove(at));
         }

@@ -165,7 +165,9 @@ impl<K: Ord, V> SortedSet<(K, V)> {
 impl<T: Ord> FromIterator<T> for SortedSet<T> {
     fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> Self {
         let mut values: Vec<T> = iter.into_iter().collect();
-        crate::collections::sort::values(&mut values);
+        // Stable, so of values `Ord` finds equal the first is kept, as
+        // `BTreeSet` keeps it, in every build.
+        crate::collections::sort::by(&mut values, T::cmp);
         values.dedup();
         Self { values }
     }

@@ -11,9 +11,10 @@
 //! where the slice's sorts take O(n log n); the slices a locker sorts
 //! hold one entry per door or credential.
 //!
-//! Every sort here is stable, and the `unstable_*` ones are stable
-//! without `std`: callers use those only where equal keys are equal
-//! elements, so both builds give the same order.
+//! `by` and `by_key` are stable in every build. `values` and the
+//! `unstable_*` sorts are stable only without `std`: callers use them
+//! only where elements that compare equal are interchangeable (integers,
+//! ids, unique keys), so both builds give the same order.
 
 use core::cmp::Ordering;
 
@@ -74,6 +75,7 @@ struct ByCompare<'s, T, F> {
 
 impl<T, F: FnMut(&T, &T) -> Ordering> Indexed for ByCompare<'_, T, F> {
     fn less(&mut self, i: usize, j: usize) -> bool {
+        debug_assert!(i < self.items.len() && j < self.items.len());
         match (self.items.get(i), self.items.get(j)) {
             (Some(a), Some(b)) => (self.compare)(a, b) == Ordering::Less,
             _ => false,
@@ -81,6 +83,7 @@ impl<T, F: FnMut(&T, &T) -> Ordering> Indexed for ByCompare<'_, T, F> {
     }
 
     fn swap(&mut self, i: usize, j: usize) {
+        debug_assert!(i < self.items.len() && j < self.items.len());
         if i < self.items.len() && j < self.items.len() {
             self.items.swap(i, j);
         }

@@ -68,7 +68,8 @@ impl BruteForceLimit {
 pub struct BoundReport {
     /// The bound on the chance of opening any door within 24 hours.
     pub probability: f64,
-    /// The same, in chances per billion (rounded up).
+    /// The bound in chances per billion, rounded up, computed exactly
+    /// ([`bound_per_billion`]): what the policy check judges.
     pub per_billion: u64,
     /// The policy's target, per billion.
     pub target_per_billion: u64,
@@ -107,12 +108,12 @@ impl BoundReport {
 ///
 /// The policy check judges this number, so a bound on the target's edge
 /// is judged by its exact value rather than by a rounded float (and a
-/// microcontroller checks a policy without soft-float code).
+/// microcontroller checks a policy without soft-float code). Exact for
+/// PINs of up to 38 digits; a longer PIN's space is taken as 2¹²⁸ − 1,
+/// which can only overstate the bound.
 #[must_use]
 pub fn bound_per_billion(policy: &BruteForcePolicy) -> u64 {
-    const BILLION: u128 = 1_000_000_000;
-    // 10^39 does not fit: such a space leaves a bound below one in 10^9
-    // for any u64 inputs, and saturating keeps it so.
+    const BILLION: u64 = 1_000_000_000;
     let space = 10_u128
         .checked_pow(u32::from(policy.pin_digits))
         .unwrap_or(u128::MAX);
@@ -123,15 +124,41 @@ pub fn bound_per_billion(policy: &BruteForcePolicy) -> u64 {
         SecondFactor::UnitNumber { max_pins_per_unit } => u128::from(max_pins_per_unit).min(active),
     };
     let remaining = space.saturating_sub(active).saturating_sub(attempts);
-    if remaining == 0 {
-        return 1_000_000_000;
+    // A · m < 2^128 (each is below 2^64).
+    let matches = attempts * matchable;
+    if matches >= remaining {
+        return BILLION;
     }
-    // A · m ≤ 2^128 − 2^65 + 1 fits; times 10⁹ may not, and then the
-    // bound is 1 unless the space is as large.
-    let per_billion = (attempts * matchable)
-        .checked_mul(BILLION)
-        .map_or(BILLION, |scaled| scaled.div_ceil(remaining).min(BILLION));
-    u64::try_from(per_billion).unwrap_or(1_000_000_000)
+    ceil_scaled(matches, BILLION, remaining)
+}
+
+/// ⌈`scale` · `numerator` / `denominator`⌉ for `numerator` <
+/// `denominator`, without the product (which may not fit in 128 bits):
+/// the scale's bits from the highest, doubling a quotient and a
+/// remainder kept below the denominator, adding the numerator for each
+/// set bit. Below `scale`, so it fits its type.
+fn ceil_scaled(numerator: u128, scale: u64, denominator: u128) -> u64 {
+    // `value + more` modulo the denominator and whether it wrapped, for
+    // both below it (no overflow: the sum is formed only when it fits).
+    let add = |value: u128, more: u128| {
+        if value >= denominator - more {
+            (value - (denominator - more), 1)
+        } else {
+            (value + more, 0)
+        }
+    };
+    let (mut quotient, mut remainder) = (0_u64, 0_u128);
+    for bit in (0..u64::BITS - scale.leading_zeros()).rev() {
+        let (doubled, carry) = add(remainder, remainder);
+        quotient = quotient * 2 + carry;
+        remainder = doubled;
+        if scale >> bit & 1 == 1 {
+            let (sum, carry) = add(remainder, numerator);
+            quotient += carry;
+            remainder = sum;
+        }
+    }
+    quotient + u64::from(remainder > 0)
 }
 
 /// The bound the default policy must stay under.
@@ -289,6 +316,17 @@ mod tests {
         };
         // No PIN active: no guess can match.
         assert_eq!(bound_per_billion(&exact), 0);
+        // 10⁹ · A · m does not fit in 128 bits here, and the answer is
+        // still exact: ⌈10³⁹ / (10³⁸ − 2 · 10¹⁵)⌉ = ⌈10 + 2 · 10⁻²²⌉, where a
+        // float says 10.
+        let wide = BruteForcePolicy {
+            pin_digits: 38,
+            second_factor: SecondFactor::None,
+            active_credentials: 1_000_000_000_000_000,
+            attempts_per_24h: 1_000_000_000_000_000,
+        };
+        assert_eq!(bound_per_billion(&wide), 11);
+        // A longer PIN's space saturates, which only overstates the bound.
         let saturated = BruteForcePolicy {
             pin_digits: u8::MAX,
             second_factor: SecondFactor::None,
@@ -304,6 +342,34 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// The carry-and-double division is the plain one wherever the
+        /// product fits.
+        #[test]
+        fn the_scaled_division_is_exact(
+            denominator in 1_u128..,
+            numerator_fraction in 0_u128..,
+            scale in 0_u64..=1_000_000_000,
+        ) {
+            let numerator = numerator_fraction % denominator;
+            let expected = numerator
+                .checked_mul(u128::from(scale))
+                .map(|product| product.div_ceil(denominator));
+            if let Some(expected) = expected {
+                proptest::prop_assert_eq!(
+                    u128::from(ceil_scaled(numerator, scale, denominator)),
+                    expected
+                );
+            }
+            // Small operands, where the product always fits.
+            let (small_denominator, small_numerator) =
+                (denominator % 1_000_000 + 1, numerator_fraction % 1_000_000);
+            let small_numerator = small_numerator % small_denominator;
+            proptest::prop_assert_eq!(
+                u128::from(ceil_scaled(small_numerator, scale, small_denominator)),
+                (small_numerator * u128::from(scale)).div_ceil(small_denominator)
+            );
+        }
+
         /// The exact bound and the float one agree to within the float's
         /// rounding: the integer never misses a chance the float counts.
         #[test]
