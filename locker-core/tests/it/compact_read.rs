@@ -290,6 +290,76 @@ fn a_value_written_in_another_shape_is_refused_as_not_canonical() {
     ));
 }
 
+/// JSON reads a struct from an array too; this encoding never writes one,
+/// so the reader refuses such bytes as not canonical. Sequences, maps,
+/// numbers and booleans read only from their own shapes, as JSON reads
+/// them.
+#[test]
+fn a_struct_written_as_an_array_is_not_canonical() {
+    #[derive(Debug, PartialEq, Serialize, serde::Deserialize)]
+    struct Pair {
+        at_s: u64,
+        name: String,
+    }
+    let pair = Pair {
+        at_s: 7,
+        name: "door".into(),
+    };
+    let as_array = br#"[7,"door"]"#;
+    assert_eq!(serde_json::from_slice::<Pair>(as_array).unwrap(), pair);
+    let stored = encode_json(as_array).unwrap();
+    assert!(matches!(
+        decode_value::<Pair>(&stored),
+        Err(JournalError::NotCanonical { .. })
+    ));
+    assert!(read_both_ways::<Pair>(&stored).unwrap().is_none());
+    assert_eq!(decode_value::<Pair>(&encode_value(&pair)).unwrap(), pair);
+
+    fn refused_both_ways<T>(json: &[u8])
+    where
+        T: Serialize + DeserializeOwned + PartialEq + Debug,
+    {
+        let stored = encode_json(json).unwrap();
+        assert!(
+            matches!(
+                decode_value::<T>(&stored),
+                Err(JournalError::Malformed { .. })
+            ),
+            "{}",
+            String::from_utf8_lossy(json)
+        );
+        assert!(read_both_ways::<T>(&stored).unwrap().is_none());
+    }
+    refused_both_ways::<Vec<u64>>(br#"{"a":1}"#);
+    refused_both_ways::<BTreeMap<String, u64>>(b"[1,2]");
+    refused_both_ways::<Pair>(b"7");
+    refused_both_ways::<u64>(br#""7""#);
+    refused_both_ways::<u64>(b"7.5");
+    refused_both_ways::<u8>(b"-3");
+    refused_both_ways::<u8>(b"256");
+    refused_both_ways::<bool>(b"1");
+    refused_both_ways::<f64>(b"true");
+    assert_eq!(
+        decode_value::<i8>(&encode_json(b"-3").unwrap()).unwrap(),
+        -3
+    );
+    assert_eq!(
+        decode_value::<f64>(&encode_json(b"7.5").unwrap()).unwrap(),
+        7.5
+    );
+    // JSON reads 7 as the float 7.0, which is written 7.0: not canonical.
+    assert!(
+        read_both_ways::<f64>(&encode_json(b"7").unwrap())
+            .unwrap()
+            .is_none()
+    );
+    assert!(decode_value::<bool>(&encode_json(b"true").unwrap()).unwrap());
+    assert_eq!(
+        decode_value::<(u8, bool)>(&encode_json(b"[1,false]").unwrap()).unwrap(),
+        (1, false)
+    );
+}
+
 /// Nesting deeper than serde_json reads is refused at the same depth, and
 /// far deeper nesting costs no stack.
 #[test]

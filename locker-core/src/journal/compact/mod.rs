@@ -437,7 +437,13 @@ fn read_value<'de, T: DeserializeOwned>(
         None => return Err(malformed("empty".into())),
     };
     let mut reader = reader(body);
-    let value = T::deserialize(&mut reader).map_err(|error| malformed(error.0))?;
+    let value = T::deserialize(&mut reader).map_err(|error| {
+        if error.not_canonical {
+            JournalError::NotCanonical { seq: 0, line: 0 }
+        } else {
+            malformed(error.message)
+        }
+    })?;
     if !reader.is_done() {
         return Err(malformed("bytes after the value".into()));
     }

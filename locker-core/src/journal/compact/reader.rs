@@ -29,11 +29,16 @@ const MAX_HINT: usize = 16;
 
 /// Why bytes did not read as the value asked for.
 #[derive(Debug)]
-pub(super) struct ReadError(pub(super) String);
+pub(super) struct ReadError {
+    pub(super) message: String,
+    /// The bytes hold a value JSON would read, in a shape this encoding
+    /// never writes (a struct as an array).
+    pub(super) not_canonical: bool,
+}
 
 impl fmt::Display for ReadError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(&self.message)
     }
 }
 
@@ -41,12 +46,18 @@ impl de::StdError for ReadError {}
 
 impl de::Error for ReadError {
     fn custom<T: fmt::Display>(message: T) -> Self {
-        Self(message.to_string())
+        Self {
+            message: message.to_string(),
+            not_canonical: false,
+        }
     }
 }
 
 fn error(message: &str) -> ReadError {
-    ReadError(message.into())
+    ReadError {
+        message: message.into(),
+        not_canonical: false,
+    }
 }
 
 /// One item of the storage encoding, as JSON would hold it.
@@ -256,6 +267,18 @@ impl<'de> Reader<'de> {
         self.input.first() == Some(&0xf6)
     }
 
+    /// A number for a visitor that asked for one, as JSON hands it over
+    /// (the visitor refuses one it cannot hold); anything else is refused
+    /// here, so no number's reader is compiled with a container's.
+    fn number<V: Visitor<'de>>(&mut self, visitor: V) -> Result<V::Value, ReadError> {
+        match self.item()? {
+            Item::Unsigned(value) => visitor.visit_u64(value),
+            Item::Negative(value) => visitor.visit_i64(value),
+            Item::Float(value) => visitor.visit_f64(value),
+            other => Err(de::Error::invalid_type(unexpected(&other), &visitor)),
+        }
+    }
+
     /// The items of an array or the entries of a map, for `visitor`; all
     /// of them must be read.
     fn visit_container<V: Visitor<'de>>(
@@ -287,7 +310,7 @@ fn name_at(index: u64) -> Result<&'static str, ReadError> {
     usize::try_from(index)
         .ok()
         .and_then(|i| NAMES.get(i).copied())
-        .ok_or_else(|| ReadError(alloc::format!("name {index} unknown")))
+        .ok_or_else(|| de::Error::custom(alloc::format!("name {index} unknown")))
 }
 
 /// Hands a visitor a string: stored bytes become their hex.
@@ -414,14 +437,108 @@ impl<'de> de::Deserializer<'de> for &mut Reader<'de> {
         }
     }
 
+    /// A struct from a map only. JSON reads one from an array too, which
+    /// this encoding never writes: such bytes are not canonical. (Reading
+    /// maps only also compiles each struct's reader once, not twice.)
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, ReadError> {
+        match self.item()? {
+            Item::Map(count) => self.visit_container(count, true, visitor),
+            Item::Array(_) => Err(ReadError {
+                message: "a struct written as an array".into(),
+                not_canonical: true,
+            }),
+            other => Err(de::Error::invalid_type(unexpected(&other), &visitor)),
+        }
+    }
+
+    /// A sequence from an array only, as JSON reads one.
+    fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
+        match self.item()? {
+            Item::Array(count) => self.visit_container(count, false, visitor),
+            other => Err(de::Error::invalid_type(unexpected(&other), &visitor)),
+        }
+    }
+
+    fn deserialize_tuple<V: Visitor<'de>>(
+        self,
+        _len: usize,
+        visitor: V,
+    ) -> Result<V::Value, ReadError> {
+        self.deserialize_seq(visitor)
+    }
+
+    fn deserialize_tuple_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _len: usize,
+        visitor: V,
+    ) -> Result<V::Value, ReadError> {
+        self.deserialize_seq(visitor)
+    }
+
+    /// A map from a map only, as JSON reads one.
+    fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
+        match self.item()? {
+            Item::Map(count) => self.visit_container(count, true, visitor),
+            other => Err(de::Error::invalid_type(unexpected(&other), &visitor)),
+        }
+    }
+
     fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
         self.skip()?;
         visitor.visit_unit()
     }
 
+    fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
+        match self.item()? {
+            Item::Bool(value) => visitor.visit_bool(value),
+            other => Err(de::Error::invalid_type(unexpected(&other), &visitor)),
+        }
+    }
+
+    fn deserialize_i8<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
+        self.number(visitor)
+    }
+
+    fn deserialize_i16<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
+        self.number(visitor)
+    }
+
+    fn deserialize_i32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
+        self.number(visitor)
+    }
+
+    fn deserialize_i64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
+        self.number(visitor)
+    }
+
+    fn deserialize_u8<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
+        self.number(visitor)
+    }
+
+    fn deserialize_u16<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
+        self.number(visitor)
+    }
+
+    fn deserialize_u32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
+        self.number(visitor)
+    }
+
+    fn deserialize_u64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
+        self.number(visitor)
+    }
+
+    fn deserialize_f64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
+        self.number(visitor)
+    }
+
     serde::forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f64 unit unit_struct
-        seq tuple tuple_struct map struct
+        i128 u128 unit unit_struct
     }
 }
 
