@@ -7,10 +7,10 @@ use std::collections::BTreeMap;
 use std::fmt::Debug;
 
 use locker_core::journal::compact::{
-    COMPRESSED_VERSION, STORAGE_VERSION, check_value, decode_to_json, decode_value, encode_json,
-    encode_snapshot, encode_snapshot_of, encode_value,
+    COMPRESSED_VERSION, STORAGE_VERSION, check_value, decode_record, decode_to_json, decode_value,
+    encode_json, encode_record, encode_snapshot, encode_snapshot_of, encode_value,
 };
-use locker_core::journal::{Chain, JournalError};
+use locker_core::journal::{Chain, JournalError, Record};
 use locker_core::locker::{Entry, Snapshot};
 use proptest::prelude::*;
 
@@ -314,6 +314,47 @@ fn a_struct_written_as_an_array_is_not_canonical() {
     ));
     assert!(read_both_ways::<Pair>(&stored).unwrap().is_none());
     assert_eq!(decode_value::<Pair>(&encode_value(&pair)).unwrap(), pair);
+    // Inside a container, before its other items: still not canonical.
+    let nested = br#"[[7,"door"],{"at_s":7,"name":"door"}]"#;
+    assert_eq!(
+        serde_json::from_slice::<Vec<Pair>>(nested).unwrap().len(),
+        2
+    );
+    let stored = encode_json(nested).unwrap();
+    assert!(matches!(
+        decode_value::<Vec<Pair>>(&stored),
+        Err(JournalError::NotCanonical { .. })
+    ));
+    assert!(read_both_ways::<Vec<Pair>>(&stored).unwrap().is_none());
+    // Bytes that are no value at all stay malformed: an array holding a
+    // lone break, and an array with a byte after it.
+    for forged in [[STORAGE_VERSION, 0x81, 0xff], [STORAGE_VERSION, 0x80, 0xf6]] {
+        assert!(
+            matches!(
+                decode_value::<Pair>(&forged),
+                Err(JournalError::Malformed { .. })
+            ),
+            "{forged:02x?}"
+        );
+    }
+    // In a record, the record's place names it.
+    let fixture = records(FIXTURES[0]).remove(0);
+    let record = Record {
+        v: fixture.v,
+        seq: fixture.seq,
+        at_s: fixture.at_s,
+        prev: fixture.prev,
+        entry: serde_json::json!([7, "door"]),
+        hash: fixture.hash,
+        key_id: fixture.key_id,
+        mac: fixture.mac,
+    };
+    let mut chain = Chain::new();
+    chain.advance(&fixture);
+    assert!(matches!(
+        decode_record::<Pair>(&encode_record(&record), chain),
+        Err(JournalError::NotCanonical { seq: 1, .. })
+    ));
 
     fn refused_both_ways<T>(json: &[u8])
     where

@@ -30,7 +30,8 @@
 //! Values are written straight from their `Serialize` ([`encode_value`],
 //! [`encode_snapshot_of`]) and read straight into their `Deserialize`
 //! ([`decode_value`], [`decode_record`]), as serde_json would write and
-//! read their JSON: no value tree and no JSON text in memory, which a
+//! read their JSON (but a struct is read from a map only, as it is
+//! written): no value tree and no JSON text in memory, which a
 //! microcontroller compacting or booting cannot afford. The JSON route
 //! ([`encode_json`], [`decode_to_json`]) stays for export and
 //! interchange; property tests hold the two routes to the same bytes
@@ -356,12 +357,19 @@ impl<'de, E: serde::Deserialize<'de>> serde::Deserialize<'de> for ReadRecord<E> 
 ///
 /// [`JournalError::Malformed`] for bytes that are not a record of this
 /// format, [`JournalError::NotCanonical`] for bytes that decode to a record
-/// whose encoding differs.
+/// whose encoding differs, or that hold a struct as an array.
 pub fn decode_record<E: DeserializeOwned + Serialize>(
     bytes: &[u8],
     chain: Chain,
 ) -> Result<Record<E>, JournalError> {
-    let read: ReadRecord<E> = read_value(bytes, reader::Reader::in_envelope)?;
+    let read: ReadRecord<E> =
+        read_value(bytes, reader::Reader::in_envelope).map_err(|error| match error {
+            JournalError::NotCanonical { line, .. } => JournalError::NotCanonical {
+                seq: chain.next_seq,
+                line,
+            },
+            other => other,
+        })?;
     let mut record = Record {
         v: read.v,
         seq: chain.next_seq,
@@ -392,7 +400,8 @@ pub fn decode_record<E: DeserializeOwned + Serialize>(
 ///
 /// [`JournalError::Malformed`] for bytes that are not a value of this
 /// format, or not one `T` reads; [`JournalError::NotCanonical`] (seq 0)
-/// for bytes that read as a value whose encoding differs.
+/// for bytes that read as a value whose encoding differs, or that hold a
+/// struct as an array (a shape this encoding never writes).
 pub fn decode_value<T: DeserializeOwned + Serialize>(bytes: &[u8]) -> Result<T, JournalError> {
     let expanded = expanded(bytes)?;
     let bytes = expanded.as_deref().unwrap_or(bytes);
@@ -427,7 +436,7 @@ pub fn check_value(bytes: &[u8]) -> Result<(), JournalError> {
 /// Reads a [`STORAGE_VERSION`] value into `T`, every byte of it.
 fn read_value<'de, T: DeserializeOwned>(
     bytes: &'de [u8],
-    reader: fn(&'de [u8]) -> reader::Reader<'de>,
+    new_reader: fn(&'de [u8]) -> reader::Reader<'de>,
 ) -> Result<T, JournalError> {
     let body = match bytes.split_first() {
         Some((&STORAGE_VERSION, body)) => body,
@@ -436,9 +445,10 @@ fn read_value<'de, T: DeserializeOwned>(
         }
         None => return Err(malformed("empty".into())),
     };
-    let mut reader = reader(body);
+    let mut reader = new_reader(body);
     let value = T::deserialize(&mut reader).map_err(|error| {
-        if error.not_canonical {
+        let mut whole = new_reader(body);
+        if error.not_canonical && whole.skip().is_ok() && whole.is_done() {
             JournalError::NotCanonical { seq: 0, line: 0 }
         } else {
             malformed(error.message)

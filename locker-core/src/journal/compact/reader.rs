@@ -2,7 +2,9 @@
 //! no CBOR value tree and no JSON text in between: what a boot on a
 //! microcontroller can afford. A value reads as serde_json would read its
 //! JSON (the [substitutions](super) undone as each item is met), which a
-//! property test holds against the JSON route.
+//! property test holds against the JSON route; except that a struct is
+//! read from a map only: one written as an array, which serde_json also
+//! reads and this encoding never writes, is refused as not canonical.
 //!
 //! Each item is held to the one encoding the writers give it: the
 //! shortest header, definite lengths, names and hex never as text, no
@@ -31,8 +33,9 @@ const MAX_HINT: usize = 16;
 #[derive(Debug)]
 pub(super) struct ReadError {
     pub(super) message: String,
-    /// The bytes hold a value JSON would read, in a shape this encoding
-    /// never writes (a struct as an array).
+    /// An item in a shape this encoding never writes for the value asked
+    /// for (a struct as an array, which JSON may read): not canonical if
+    /// the bytes are one well-formed value.
     pub(super) not_canonical: bool,
 }
 
@@ -240,7 +243,7 @@ impl<'de> Reader<'de> {
     }
 
     /// Reads and checks one whole item, keeping nothing.
-    fn skip(&mut self) -> Result<(), ReadError> {
+    pub(super) fn skip(&mut self) -> Result<(), ReadError> {
         match self.item()? {
             Item::Array(count) => {
                 self.enter()?;
@@ -299,10 +302,13 @@ impl<'de> Reader<'de> {
         };
         let left = access.left;
         self.depth -= 1;
+        // The value's own error first: an item that is not canonical
+        // stays so inside any container.
+        let value = value?;
         if left != 0 {
             return Err(error("items left after the value"));
         }
-        value
+        Ok(value)
     }
 }
 
@@ -448,6 +454,8 @@ impl<'de> de::Deserializer<'de> for &mut Reader<'de> {
     ) -> Result<V::Value, ReadError> {
         match self.item()? {
             Item::Map(count) => self.visit_container(count, true, visitor),
+            // Not canonical if the bytes are one well-formed value
+            // (`read_value` checks), malformed otherwise.
             Item::Array(_) => Err(ReadError {
                 message: "a struct written as an array".into(),
                 not_canonical: true,
