@@ -317,8 +317,7 @@ mod tests {
         // No PIN active: no guess can match.
         assert_eq!(bound_per_billion(&exact), 0);
         // 10⁹ · A · m does not fit in 128 bits here, and the answer is
-        // still exact: ⌈10³⁹ / (10³⁸ − 2 · 10¹⁵)⌉ = ⌈10 + 2 · 10⁻²²⌉, where a
-        // float says 10.
+        // still exact: ⌈10³⁹ / (10³⁸ − 2 · 10¹⁵)⌉ = ⌈10 + 2 · 10⁻²²⌉.
         let wide = BruteForcePolicy {
             pin_digits: 38,
             second_factor: SecondFactor::None,
