@@ -300,44 +300,43 @@ mod tests {
         );
         // ⌈75 · 10⁹ / 99,999,775⌉ = ⌈750.0017…⌉.
         assert_eq!(bound_per_billion(&default), 751);
+        // The check passes a target equal to the bound and refuses one below.
+        let mut policy = CredentialPolicy::default();
+        policy.brute_force.target_per_billion = 751;
+        assert!(policy.check_bound().is_ok());
+        policy.brute_force.target_per_billion = 750;
+        assert!(matches!(
+            policy.check_bound(),
+            Err(CredentialError::BoundExceeded {
+                bound_per_billion: 751,
+                target_per_billion: 750
+            })
+        ));
         // 1 · 1 / (10⁹ − 1 − 1) is just above one in a billion.
-        let one_in_a_billion = BruteForcePolicy {
-            pin_digits: 9,
-            second_factor: SecondFactor::None,
-            active_credentials: 1,
-            attempts_per_24h: 1,
-        };
-        assert_eq!(bound_per_billion(&one_in_a_billion), 2);
-        let exact = BruteForcePolicy {
-            pin_digits: 9,
-            second_factor: SecondFactor::None,
-            active_credentials: 0,
-            attempts_per_24h: 1,
-        };
+        assert_eq!(bound_per_billion(&unbound(9, 1, 1)), 2);
         // No PIN active: no guess can match.
-        assert_eq!(bound_per_billion(&exact), 0);
+        assert_eq!(bound_per_billion(&unbound(9, 0, 1)), 0);
         // 10⁹ · A · m does not fit in 128 bits here, and the answer is
         // still exact: ⌈10³⁹ / (10³⁸ − 2 · 10¹⁵)⌉ = ⌈10 + 2 · 10⁻²²⌉.
-        let wide = BruteForcePolicy {
-            pin_digits: 38,
-            second_factor: SecondFactor::None,
-            active_credentials: 1_000_000_000_000_000,
-            attempts_per_24h: 1_000_000_000_000_000,
-        };
+        let wide = unbound(38, 1_000_000_000_000_000, 1_000_000_000_000_000);
         assert_eq!(bound_per_billion(&wide), 11);
         // A longer PIN's space saturates, which only overstates the bound.
-        let saturated = BruteForcePolicy {
-            pin_digits: u8::MAX,
-            second_factor: SecondFactor::None,
-            active_credentials: u64::MAX,
-            attempts_per_24h: u64::MAX,
-        };
+        let saturated = unbound(u8::MAX, u64::MAX, u64::MAX);
         assert_eq!(bound_per_billion(&saturated), 1_000_000_000);
-        let no_space = BruteForcePolicy {
-            pin_digits: 0,
-            ..saturated
-        };
-        assert_eq!(bound_per_billion(&no_space), 1_000_000_000);
+        assert_eq!(
+            bound_per_billion(&unbound(0, u64::MAX, u64::MAX)),
+            1_000_000_000
+        );
+    }
+
+    /// Inputs without a second factor.
+    fn unbound(pin_digits: u8, active_credentials: u64, attempts_per_24h: u64) -> BruteForcePolicy {
+        BruteForcePolicy {
+            pin_digits,
+            second_factor: SecondFactor::None,
+            active_credentials,
+            attempts_per_24h,
+        }
     }
 
     proptest::proptest! {
@@ -367,6 +366,31 @@ mod tests {
                 u128::from(ceil_scaled(small_numerator, scale, small_denominator)),
                 (small_numerator * u128::from(scale)).div_ceil(small_denominator)
             );
+        }
+
+        /// The policy check refuses exactly when the exact bound is above
+        /// its target, and names the number the report shows.
+        #[test]
+        fn the_check_judges_the_exact_bound(
+            digits in 4_u8..=12,
+            target_per_billion in 0_u64..=2_000_000,
+        ) {
+            let mut policy = CredentialPolicy::default();
+            policy.pin.digits = digits;
+            policy.brute_force.target_per_billion = target_per_billion;
+            let report = policy.brute_force_bound(REFERENCE_OCCUPIED_COMPARTMENTS);
+            let inputs =
+                BruteForcePolicy::from_policy(&policy, REFERENCE_OCCUPIED_COMPARTMENTS);
+            proptest::prop_assert_eq!(report.per_billion, bound_per_billion(&inputs));
+            match policy.check_bound() {
+                Ok(()) => proptest::prop_assert!(report.per_billion <= target_per_billion),
+                Err(CredentialError::BoundExceeded { bound_per_billion: named, target_per_billion: target }) => {
+                    proptest::prop_assert!(report.per_billion > target_per_billion);
+                    proptest::prop_assert_eq!(named, report.per_billion);
+                    proptest::prop_assert_eq!(target, target_per_billion);
+                }
+                Err(other) => proptest::prop_assert!(false, "{other:?}"),
+            }
         }
 
         /// The exact bound and the float one agree to within the float's
