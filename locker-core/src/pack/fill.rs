@@ -59,7 +59,7 @@ struct Shape {
 }
 
 /// Parcel `parcel` placed at `corner` of compartment `compartment`.
-struct Placed {
+pub(super) struct Placed {
     compartment: usize,
     corner: [u32; 3],
     parcel: usize,
@@ -70,7 +70,8 @@ struct Placed {
 type Then<'c, 'p> = &'c mut dyn FnMut(&mut Search<'p>, [u32; 3]) -> bool;
 
 struct Search<'p> {
-    parcels: &'p [Parcel],
+    /// The pieces' weights in grams (a block's: its parcels').
+    weights_g: &'p [u64],
     /// The compartments' shelf limits in grams, highest first.
     limits_g: &'p [u64],
     /// Largest first (by volume, then by sides).
@@ -272,9 +273,9 @@ impl<'p> Search<'p> {
     fn within_limits(&self) -> bool {
         let mut loads_g = alloc::vec![0_u64; self.count];
         for placed in &self.placed {
-            let weight_g = self.parcels.get(placed.parcel).map_or(0, |p| p.weight_g);
+            let weight_g = self.weights_g.get(placed.parcel).copied().unwrap_or(0);
             if let Some(load) = loads_g.get_mut(placed.compartment) {
-                *load += u64::from(weight_g);
+                *load = load.saturating_add(weight_g);
             }
         }
         crate::collections::sort::unstable_by(&mut loads_g, |a, b| b.cmp(a));
@@ -384,6 +385,12 @@ fn shapes_of(space: [u32; 3], parcels: &[Parcel], declared_only: bool) -> Option
 /// is found within the budget. The compartments come heaviest first, to
 /// go to the limits in their order; zone and handling are the caller's
 /// to check.
+///
+/// The budget goes first to the parcels as declared, then (with `std`,
+/// for loads of more than [`super::merge::BLOCKS_TARGET`]) to blocks of
+/// them merged where they share a face (see [`super::merge`]), then what
+/// is left to the parcels turned every way. Each stage's share is a
+/// fixed part of the whole, so a larger budget searches a superset.
 pub(super) fn fill_exactly(
     space: Dimensions,
     parcels: &[Parcel],
@@ -399,39 +406,180 @@ pub(super) fn fill_exactly(
     {
         return None;
     }
+    let weights_g: Vec<u64> = parcels.iter().map(|p| u64::from(p.weight_g)).collect();
     let whole = *budget;
-    for declared_only in [true, false] {
-        let Some(shapes) = shapes_of(space.sides(), parcels, declared_only) else {
-            continue;
-        };
-        // Half the budget as declared, the rest (all of it when declared
-        // finds nothing to search) turned.
-        let nodes = if declared_only { whole / 2 } else { *budget };
-        let mut search = Search {
-            parcels,
+    let (declared_share, blocks_share) = shares(whole, parcels.len());
+    let mut spend = |share: u64, stage: &mut dyn FnMut(&mut u64) -> Option<Vec<Placed>>| {
+        let mut nodes = share.min(*budget);
+        let before = nodes;
+        let found = stage(&mut nodes);
+        *budget -= before - nodes;
+        found
+    };
+    let found = spend(declared_share, &mut |nodes| {
+        search(space, parcels, &weights_g, limits_g, true, nodes)
+    })
+    .or_else(|| {
+        spend(blocks_share, &mut |nodes| {
+            fill_by_blocks(space, parcels, limits_g, nodes)
+        })
+    })
+    .or_else(|| {
+        spend(u64::MAX, &mut |nodes| {
+            search(space, parcels, &weights_g, limits_g, false, nodes)
+        })
+    })?;
+    placements(parcels, count, &found)
+}
+
+/// The nodes of `whole` for the parcels as declared and for blocks of
+/// them, for a load of `parcel_count`: an eighth and three quarters when
+/// the load is large enough to merge (a declared load of many parcels
+/// fills early or not at all; blocks need many guesses), half and none
+/// when it is not.
+#[cfg(feature = "std")]
+const fn shares(whole: u64, parcel_count: usize) -> (u64, u64) {
+    if parcel_count > super::merge::BLOCKS_TARGET {
+        (whole / 8, whole / 4 * 3)
+    } else {
+        (whole / 2, 0)
+    }
+}
+
+/// Without `std` nothing is merged (a fill searches at most
+/// [`MAX_PARCELS`]): half the budget goes to the parcels as declared.
+#[cfg(not(feature = "std"))]
+const fn shares(whole: u64, _parcel_count: usize) -> (u64, u64) {
+    (whole / 2, 0)
+}
+
+/// Without `std` nothing is merged.
+#[cfg(not(feature = "std"))]
+const fn fill_by_blocks(
+    _space: Dimensions,
+    _parcels: &[Parcel],
+    _limits_g: &[u64],
+    _nodes: &mut u64,
+) -> Option<Vec<Placed>> {
+    None
+}
+
+/// One depth-first search for an exact fill of `parcels` (as declared,
+/// or turned every way), within `nodes` (what is left is written back).
+fn search(
+    space: Dimensions,
+    parcels: &[Parcel],
+    weights_g: &[u64],
+    limits_g: &[u64],
+    declared_only: bool,
+    nodes: &mut u64,
+) -> Option<Vec<Placed>> {
+    let shapes = shapes_of(space.sides(), parcels, declared_only)?;
+    let mut search = Search {
+        weights_g,
+        limits_g,
+        shapes,
+        placed: Vec::new(),
+        compartment: 0,
+        count: limits_g.len(),
+        space: space.sides(),
+        nodes_left: *nodes,
+    };
+    let found = search.fill_compartments();
+    *nodes = search.nodes_left;
+    found.then_some(search.placed)
+}
+
+/// Nodes of one attempt's fill of blocks: a right guess of blocks fills
+/// in a few thousand, so a wrong one gives way early to the next.
+#[cfg(feature = "std")]
+const NODES_PER_BLOCK_ATTEMPT: u64 = 30_000;
+
+/// Blocks are guessed only when the forced merges took at least one
+/// parcel in this many: loads cut from compartments as declared had one
+/// in five to one in three.
+#[cfg(feature = "std")]
+const FEWEST_FORCED_ONE_IN: usize = 10;
+
+/// Exact fills of blocks (see [`super::merge`]), one seeded guess of
+/// blocks after another, within `nodes`: the parcels' placements when
+/// one fills.
+#[cfg(feature = "std")]
+pub(super) fn fill_by_blocks(
+    space: Dimensions,
+    parcels: &[Parcel],
+    limits_g: &[u64],
+    nodes: &mut u64,
+) -> Option<Vec<Placed>> {
+    use super::merge::Blocks;
+    let fits = |p: &Parcel| {
+        p.size
+            .sides()
+            .iter()
+            .zip(&space.sides())
+            .all(|(s, l)| s <= l)
+    };
+    if !parcels.iter().all(fits) {
+        return None;
+    }
+    let mut rng = super::search::Mix(0);
+    let mut forced = Blocks::of(parcels);
+    forced.merge(space.sides(), None, nodes);
+    if (parcels.len() - forced.len()) * FEWEST_FORCED_ONE_IN < parcels.len() {
+        // Few parcels share whole faces as declared (a load declared
+        // turned): the budget is left to the search of turned parcels.
+        return None;
+    }
+    while *nodes > 0 {
+        let mut blocks = forced.clone();
+        blocks.merge(space.sides(), Some(&mut rng), nodes);
+        if blocks.len() == parcels.len() {
+            // Nothing merged: the declared search has had these parcels.
+            return None;
+        }
+        let (pieces, weights_g): (Vec<Parcel>, Vec<u64>) = blocks
+            .live()
+            .enumerate()
+            .map(|(i, ([w, d, h], weight_g))| {
+                let id = crate::ids::ParcelId(u64::try_from(i).unwrap_or(u64::MAX));
+                (Parcel::new(id, Dimensions::new(w, d, h), 1), weight_g)
+            })
+            .unzip();
+        let mut attempt_nodes = NODES_PER_BLOCK_ATTEMPT.min(*nodes);
+        let before = attempt_nodes;
+        let found = search(
+            space,
+            &pieces,
+            &weights_g,
             limits_g,
-            shapes,
-            placed: Vec::new(),
-            compartment: 0,
-            count,
-            space: space.sides(),
-            nodes_left: nodes,
-        };
-        let found = search.fill_compartments();
-        *budget -= nodes - search.nodes_left;
-        if found {
-            return placements(&search);
+            true,
+            &mut attempt_nodes,
+        );
+        *nodes -= before - attempt_nodes;
+        if let Some(placed) = found {
+            let mut expanded = Vec::with_capacity(parcels.len());
+            for block in placed {
+                for (parcel, corner) in blocks.parcels_of(block.parcel, block.corner) {
+                    expanded.push(Placed {
+                        compartment: block.compartment,
+                        corner,
+                        parcel,
+                        extent: parcels.get(parcel)?.size.sides(),
+                    });
+                }
+            }
+            return Some(expanded);
         }
     }
     None
 }
 
-/// The placements of the fill `search` found, by compartment, the
-/// heaviest first.
-fn placements(search: &Search<'_>) -> Option<Vec<Vec<Placement>>> {
-    let mut out: Vec<(u64, Vec<Placement>)> = (0..search.count).map(|_| (0, Vec::new())).collect();
-    for placed in &search.placed {
-        let parcel = search.parcels.get(placed.parcel)?;
+/// The placements of fill `placed` of `parcels`, by compartment (of
+/// `count`), the heaviest first.
+fn placements(parcels: &[Parcel], count: usize, placed: &[Placed]) -> Option<Vec<Vec<Placement>>> {
+    let mut out: Vec<(u64, Vec<Placement>)> = (0..count).map(|_| (0, Vec::new())).collect();
+    for placed in placed {
+        let parcel = parcels.get(placed.parcel)?;
         // Parcels of one shape may be declared turned differently.
         let orientation = Orientation::allowed(parcel.this_side_up)
             .iter()

@@ -98,6 +98,8 @@ mod exact;
 mod extreme_point;
 mod fill;
 mod into;
+#[cfg(feature = "std")]
+mod merge;
 mod packing;
 mod search;
 
@@ -534,3 +536,5 @@ mod tests;
 mod tests_exact;
 #[cfg(test)]
 mod tests_into;
+#[cfg(all(test, feature = "std"))]
+mod tests_merge;

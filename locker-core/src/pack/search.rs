@@ -34,8 +34,9 @@ impl Meter {
     }
 }
 
-/// SplitMix64, for the restarts' perturbations.
-struct Mix(u64);
+/// SplitMix64, for the restarts' perturbations (and the exact fill's
+/// guesses of blocks).
+pub(super) struct Mix(pub(super) u64);
 
 impl Mix {
     fn next(&mut self) -> u64 {
@@ -47,7 +48,7 @@ impl Mix {
     }
 
     /// A value in `0..n` (`n > 0`); the modulo bias is irrelevant here.
-    fn below(&mut self, n: usize) -> usize {
+    pub(super) fn below(&mut self, n: usize) -> usize {
         let n64 = u64::try_from(n).unwrap_or(u64::MAX).max(1);
         usize::try_from(self.next() % n64).unwrap_or(0)
     }

@@ -313,7 +313,7 @@ proptest! {
 /// `count` compartments of `space`, each cut into `k` boxes by random
 /// guillotine cuts and turned at random (`turned`) or left as cut; ids
 /// `0..count·k`, shuffled across compartments.
-fn cut_compartments(
+pub(super) fn cut_compartments(
     space: Dimensions,
     count: usize,
     k: usize,

@@ -1,0 +1,228 @@
+//! Tests of blocks (parcels merged where they share a face) and of the
+//! exact fill of loads cut from three compartments, as Martello, Pisinger
+//! and Vigo's class 9 cuts them.
+
+use super::merge::{BLOCKS_TARGET, Blocks};
+use super::search::Mix as SearchMix;
+use super::tests_exact::{Mix, shuffle};
+use super::tests_into::cut_compartments;
+use super::*;
+use alloc::vec;
+use alloc::vec::Vec;
+use proptest::prelude::*;
+
+/// `space` cut into `k` boxes as class 9 cuts a bin: a box that must
+/// become `k > 1` boxes is cut across a random axis at a random place,
+/// and its parts become `⌈k/2⌉` and `⌊k/2⌋` boxes.
+fn cut_halving(space: [u32; 3], k: usize, rng: &mut Mix, out: &mut Vec<[u32; 3]>) {
+    let axes: Vec<usize> = (0..3).filter(|&a| space[a] >= 2).collect();
+    if k <= 1 || axes.is_empty() {
+        out.push(space);
+        return;
+    }
+    let axis = axes[usize::try_from(rng.below(axes.len() as u64)).unwrap()];
+    let at = 1 + u32::try_from(rng.below(u64::from(space[axis] - 1))).unwrap();
+    let (mut low, mut high) = (space, space);
+    low[axis] = at;
+    high[axis] = space[axis] - at;
+    cut_halving(low, k.div_ceil(2), rng, out);
+    cut_halving(high, k / 2, rng, out);
+}
+
+/// `n` parcels cut from three compartments of `space` by halving, as
+/// declared, shuffled; ids `0..n`.
+fn class_nine(space: Dimensions, n: usize, seed: u64) -> Vec<Parcel> {
+    let mut rng = Mix(seed ^ 0x9C1A_5509);
+    let mut boxes = Vec::new();
+    for bin in 0..3 {
+        cut_halving(
+            space.sides(),
+            n / 3 + usize::from(bin < n % 3),
+            &mut rng,
+            &mut boxes,
+        );
+    }
+    shuffle(&mut boxes, &mut rng);
+    boxes
+        .into_iter()
+        .zip(0..)
+        .map(|([w, d, h], id)| Parcel::new(ParcelId(id), Dimensions::new(w, d, h), 100))
+        .collect()
+}
+
+/// Every live block tiles its box with its parcels, as declared, and
+/// every parcel is in exactly one block.
+fn assert_blocks_tile(blocks: &Blocks, parcels: &[Parcel], space: [u32; 3]) {
+    let mut seen = vec![0_u32; parcels.len()];
+    for (position, (extent, weight_g)) in blocks.live().enumerate() {
+        assert!(extent.iter().zip(&space).all(|(e, s)| e <= s), "{extent:?}");
+        let members = blocks.parcels_of(position, [0; 3]);
+        let mut volume = 0_u128;
+        let mut members_weight_g = 0_u64;
+        for (k, &(parcel, corner)) in members.iter().enumerate() {
+            seen[parcel] += 1;
+            let sides = parcels[parcel].size.sides();
+            assert!((0..3).all(|a| corner[a] + sides[a] <= extent[a]));
+            volume += volume_u128(parcels[parcel].size);
+            members_weight_g += u64::from(parcels[parcel].weight_g);
+            for &(other, other_corner) in &members[..k] {
+                let other_sides = parcels[other].size.sides();
+                let apart = (0..3).any(|a| {
+                    corner[a] + sides[a] <= other_corner[a]
+                        || other_corner[a] + other_sides[a] <= corner[a]
+                });
+                assert!(apart, "parcels {parcel} and {other} overlap");
+            }
+        }
+        let [w, d, h] = extent.map(u128::from);
+        assert_eq!(volume, w * d * h, "a block is filled exactly");
+        assert_eq!(weight_g, members_weight_g);
+    }
+    assert!(seen.iter().all(|&n| n == 1), "{seen:?}");
+}
+
+/// Fills `parcels` into `count` compartments of `space` and checks each
+/// compartment's packing and that every parcel is placed once.
+fn assert_fill(space: Dimensions, parcels: &[Parcel], count: usize, budget: &mut u64) -> bool {
+    let Some(filled) = fill::fill_exactly(space, parcels, &vec![u64::MAX; count], budget) else {
+        return false;
+    };
+    assert_eq!(filled.len(), count);
+    let mut ids: Vec<u64> = Vec::new();
+    for placements in filled {
+        ids.extend(placements.iter().map(|p| p.parcel.0));
+        let packing = Packing::from_placements(space, placements).unwrap();
+        assert_eq!(packing.check(parcels), Ok(()));
+        assert_eq!(packing.used_volume_u128(), volume_u128(space));
+    }
+    ids.sort_unstable();
+    assert_eq!(ids, (0..parcels.len() as u64).collect::<Vec<_>>());
+    true
+}
+
+#[test]
+fn two_parcels_sharing_a_face_become_one_block() {
+    let space = [100, 100, 100];
+    let parcels = [
+        Parcel::new(ParcelId(0), Dimensions::new(30, 100, 100), 5),
+        Parcel::new(ParcelId(1), Dimensions::new(70, 100, 100), 7),
+    ];
+    let mut blocks = Blocks::of(&parcels);
+    // Fewer than the target: nothing to merge.
+    let mut nodes = u64::MAX;
+    blocks.merge(space, Some(&mut SearchMix(1)), &mut nodes);
+    assert_eq!(blocks.len(), 2);
+    let many: Vec<Parcel> = (0..=BLOCKS_TARGET as u64)
+        .map(|i| Parcel::new(ParcelId(i), Dimensions::new(1, 1, 1), 1))
+        .chain(parcels)
+        .collect();
+    let mut blocks = Blocks::of(&many);
+    let mut nodes = u64::MAX;
+    blocks.merge(space, None, &mut nodes);
+    // The two slabs make the whole compartment: confirmed, and each
+    // other's only option; the unit cubes have too many options each to
+    // be forced.
+    let whole: Vec<_> = blocks.live().filter(|&(e, _)| e == space).collect();
+    assert_eq!(whole, [(space, 12)]);
+    let position = blocks.live().position(|(e, _)| e == space).unwrap();
+    let mut members = blocks.parcels_of(position, [5, 6, 7]);
+    members.sort_unstable();
+    let last = many.len() - 1;
+    assert_eq!(members, [(last - 1, [5, 6, 7]), (last, [35, 6, 7])]);
+    assert!(nodes < u64::MAX, "merging is charged");
+}
+
+#[test]
+fn merging_stops_when_the_budget_is_spent() {
+    let space = Dimensions::new(500, 500, 500);
+    let parcels = class_nine(space, 120, 3);
+    let mut blocks = Blocks::of(&parcels);
+    let mut nodes = 0;
+    blocks.merge(space.sides(), Some(&mut SearchMix(0)), &mut nodes);
+    assert_eq!(blocks.len(), parcels.len());
+    let mut nodes = 1;
+    blocks.merge(space.sides(), Some(&mut SearchMix(0)), &mut nodes);
+    assert_eq!(nodes, 0);
+    assert!(blocks.len() >= parcels.len() - 1);
+}
+
+/// A load of a hundred parcels cut from three compartments fills three
+/// again on at least nine seeds of ten, within the default budget: the
+/// declared search alone filled four of ten such loads.
+#[test]
+fn a_hundred_parcels_cut_from_three_compartments_fill_three() {
+    let space = Dimensions::new(500, 500, 500);
+    let filled = (0..10)
+        .filter(|&seed| {
+            let parcels = class_nine(space, 100, seed);
+            let mut budget = DEFAULT_MAX_ITERATIONS * into::FILL_NODES_PER_ATTEMPT;
+            assert_fill(space, &parcels, 3, &mut budget)
+        })
+        .count();
+    assert!(filled >= 9, "{filled} of 10");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(32))]
+
+    /// However the guesses go, every block tiles its box with its
+    /// parcels as declared, and every parcel is in one block.
+    #[test]
+    fn blocks_always_tile_their_boxes(
+        seed in any::<u64>(),
+        guess in any::<u64>(),
+        n in 46usize..160,
+        halving in any::<bool>(),
+        space_index in 0usize..3,
+    ) {
+        let space = super::tests_exact::SPACES[space_index];
+        let parcels = if halving {
+            class_nine(space, n, seed)
+        } else {
+            cut_compartments(space, 3, n / 3, seed, false)
+        };
+        let mut blocks = Blocks::of(&parcels);
+        let mut nodes = u64::MAX;
+        blocks.merge(space.sides(), None, &mut nodes);
+        assert_blocks_tile(&blocks, &parcels, space.sides());
+        blocks.merge(space.sides(), Some(&mut SearchMix(guess)), &mut nodes);
+        prop_assert!(blocks.len() <= BLOCKS_TARGET || blocks.len() < parcels.len());
+        assert_blocks_tile(&blocks, &parcels, space.sides());
+    }
+
+    /// Loads cut from three compartments that the blocks stage serves:
+    /// a fill found within a budget is found within a larger one, and
+    /// every fill passes `Packing::check`.
+    #[test]
+    fn a_larger_budget_still_fills_a_large_load(
+        seed in any::<u64>(),
+        n in 46usize..100,
+        small in 0u64..400_000,
+        extra in 0u64..400_000,
+    ) {
+        let space = Dimensions::new(600, 400, 400);
+        let parcels = class_nine(space, n, seed);
+        let mut budget = small;
+        let found_small = assert_fill(space, &parcels, 3, &mut budget);
+        let mut budget = small + extra;
+        let found_large = assert_fill(space, &parcels, 3, &mut budget);
+        prop_assert!(!found_small || found_large);
+    }
+}
+
+/// A load declared turned shares few whole faces as declared: blocks
+/// are not guessed, and nearly all of the budget is left to the search
+/// of turned parcels. A load cut as declared is filled as blocks.
+#[test]
+fn blocks_are_guessed_only_for_loads_declared_as_cut() {
+    let space = Dimensions::new(600, 400, 400);
+    let limits_g = [u64::MAX; 3];
+    let turned = cut_compartments(space, 3, 30, 5, true);
+    let mut nodes = 10_000_000;
+    assert!(fill::fill_by_blocks(space, &turned, &limits_g, &mut nodes).is_none());
+    assert!(nodes > 10_000_000 - 100_000, "{nodes}");
+    let declared = class_nine(space, 90, 5);
+    let mut nodes = 10_000_000;
+    let found = fill::fill_by_blocks(space, &declared, &limits_g, &mut nodes);
+    assert_eq!(found.map(|placed| placed.len()), Some(90));
+}
