@@ -17,10 +17,13 @@
 //! budget (one node a parcel tried). Every base rests entirely on the
 //! tops below it, so the support rule holds.
 //!
-//! Parcels are tried as declared first, with half the budget: a load cut
-//! from whole compartments is often declared as cut, and one orientation
-//! a parcel makes the search far smaller. Then every orientation each
-//! may take, with the rest.
+//! Parcels are tried as declared first: a load cut from whole
+//! compartments is often declared as cut, and one orientation a parcel
+//! makes the search far smaller. A load of more than
+//! [`super::merge::BLOCKS_TARGET`] parcels is then tried as blocks (see
+//! [`super::merge`]): from a hundred parcels the search seldom finds
+//! which belong together, from a few dozen blocks it does. Then every
+//! orientation each parcel may take, with the rest of the budget.
 //!
 //! This is what the extreme-point heuristic and the local search of
 //! [`super::pack_into`] cannot do: an exact fill of 17–67 boxes a

@@ -42,10 +42,11 @@
 //! compartments with no gap (a load cut from whole compartments, such as
 //! Martello, Pisinger and Vigo's class 9): guillotine packings grown from
 //! a corner, depth first, parcels as declared first, up to 200 parcels
-//! (16 without `std`). Its budget is as large as the search's, six of
-//! its nodes to an attempt, and it runs after the search, so the two
-//! never compete; its result replaces the search's only when it is
-//! better.
+//! (16 without `std`); for more than 45, also as blocks of parcels merged
+//! where they share a whole face (`merge`). Its budget is as large as
+//! the search's, 48 of its nodes to an attempt, and it runs after the
+//! search, so the two never compete; its result replaces the search's
+//! only when it is better.
 //!
 //! Every step is atomic and runs only when budget is left; the budget is
 //! counted in placement attempts (one [`Packing::try_place`] beside up to
