@@ -226,3 +226,36 @@ fn blocks_are_guessed_only_for_loads_declared_as_cut() {
     let found = fill::fill_by_blocks(space, &declared, &limits_g, &mut nodes);
     assert_eq!(found.map(|placed| placed.len()), Some(90));
 }
+
+/// Many parcels of one shape give every block many options and every
+/// face many pairs: merging them spends its budget (it is charged for
+/// each pair) and its blocks still tile, and the fill passes
+/// `Packing::check`.
+#[test]
+fn a_load_of_one_shape_stays_within_its_budget() {
+    for (space, sides, count) in [
+        // 200 unit cubes filling a 10 × 10 × 2 compartment.
+        (Dimensions::new(10, 10, 2), [1, 1, 1], 200),
+        // Rods too long to lie end to end: no pair fits along their
+        // length, every pair fits across it.
+        (Dimensions::new(60, 10, 20), [60, 1, 1], 200),
+    ] {
+        let parcels: Vec<Parcel> = (0..count)
+            .map(|id| {
+                Parcel::new(
+                    ParcelId(id),
+                    Dimensions::new(sides[0], sides[1], sides[2]),
+                    1,
+                )
+            })
+            .collect();
+        let mut budget = 200_000;
+        // Rows of one shape fill at once, as declared.
+        assert!(assert_fill(space, &parcels, 1, &mut budget));
+        let mut nodes = 50_000;
+        let mut blocks = Blocks::of(&parcels);
+        blocks.merge(space.sides(), Some(&mut SearchMix(7)), &mut nodes);
+        assert_eq!(nodes, 0, "merging one shape is charged for every pair");
+        assert_blocks_tile(&blocks, &parcels, space.sides());
+    }
+}
