@@ -228,6 +228,7 @@ fn class9_table(quick: bool) -> ExitCode {
             .ok()
             .and_then(|v| v.parse().ok())
             .unwrap_or(10)
+            .max(1)
     };
     println!(
         "| n | `pack_bins` = 3 | `pack_into` = 3 | mean `pack_into` bins | mean `pack_into` time | slowest | `pack_bins` = 3, turned |"
@@ -238,8 +239,10 @@ fn class9_table(quick: bool) -> ExitCode {
         let (mut time, mut slowest) = (Duration::ZERO, Duration::ZERO);
         for seed in 1..=seeds {
             let inst = mpv::instance(9, n, seed);
-            if pack_bins(inst.bin_mm, &inst.parcels).len() == 3 {
-                greedy3 += 1;
+            match bins_of(inst.bin_mm, &inst.parcels, n, seed) {
+                Ok(3) => greedy3 += 1,
+                Ok(_) => {}
+                Err(code) => return code,
             }
             let mut rng = StdRng::seed_from_u64(seed);
             let turned: Vec<locker_core::Parcel> = inst
@@ -253,8 +256,10 @@ fn class9_table(quick: bool) -> ExitCode {
                     }
                 })
                 .collect();
-            if pack_bins(inst.bin_mm, &turned).len() == 3 {
-                turned3 += 1;
+            match bins_of(inst.bin_mm, &turned, n, seed) {
+                Ok(3) => turned3 += 1,
+                Ok(_) => {}
+                Err(code) => return code,
             }
             let bins: Vec<_> = (0..8)
                 .map(|i| locker_core::pack::Bin {
@@ -271,8 +276,9 @@ fn class9_table(quick: bool) -> ExitCode {
             };
             let start = Instant::now();
             let result = pack_into(&bins, &inst.parcels, &options);
-            time += start.elapsed();
-            slowest = slowest.max(start.elapsed());
+            let elapsed = start.elapsed();
+            time += elapsed;
+            slowest = slowest.max(elapsed);
             if let Err(e) = verify(&result, &inst.parcels) {
                 eprintln!("class 9 n {n} seed {seed}: {e}");
                 return ExitCode::FAILURE;
@@ -290,6 +296,33 @@ fn class9_table(quick: bool) -> ExitCode {
         );
     }
     ExitCode::SUCCESS
+}
+
+/// How many compartments `pack_bins` uses for `parcels`, each packing
+/// checked and every parcel placed once; the failure, printed, otherwise.
+fn bins_of(
+    space: Dimensions,
+    parcels: &[locker_core::Parcel],
+    n: usize,
+    seed: u64,
+) -> Result<usize, ExitCode> {
+    let packed = pack_bins(space, parcels);
+    let mut ids: Vec<u64> = Vec::new();
+    for packing in &packed {
+        if let Err(e) = packing.check(parcels) {
+            eprintln!("class 9 n {n} seed {seed}: {e}");
+            return Err(ExitCode::FAILURE);
+        }
+        ids.extend(packing.placements().iter().map(|p| p.parcel.0));
+    }
+    ids.sort_unstable();
+    let mut expected: Vec<u64> = parcels.iter().map(|p| p.id.0).collect();
+    expected.sort_unstable();
+    if ids != expected {
+        eprintln!("class 9 n {n} seed {seed}: a parcel is placed twice, or lost");
+        return Err(ExitCode::FAILURE);
+    }
+    Ok(packed.len())
 }
 
 /// Every compartment's packing passes `Packing::check`, and no parcel is

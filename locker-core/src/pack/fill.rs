@@ -63,9 +63,9 @@ struct Shape {
 
 /// Parcel `parcel` placed at `corner` of compartment `compartment`.
 pub(super) struct Placed {
-    compartment: usize,
+    pub(super) compartment: usize,
     corner: [u32; 3],
-    parcel: usize,
+    pub(super) parcel: usize,
     extent: [u32; 3],
 }
 
@@ -436,14 +436,15 @@ pub(super) fn fill_exactly(
 }
 
 /// The nodes of `whole` for the parcels as declared and for blocks of
-/// them, for a load of `parcel_count`: an eighth and three quarters when
-/// the load is large enough to merge (a declared load of many parcels
-/// fills early or not at all; blocks need many guesses), half and none
-/// when it is not.
+/// them, for a load of `parcel_count`: an eighth (rounded down) and three
+/// quarters (what the eighths rounded down and up leave) when the load is
+/// large enough to merge (a declared load of many parcels fills early or
+/// not at all; blocks need many guesses), half and none when it is not.
+/// Each share, and what both leave, grows with `whole`.
 #[cfg(feature = "std")]
-const fn shares(whole: u64, parcel_count: usize) -> (u64, u64) {
+pub(super) const fn shares(whole: u64, parcel_count: usize) -> (u64, u64) {
     if parcel_count > super::merge::BLOCKS_TARGET {
-        (whole / 8, whole / 4 * 3)
+        (whole / 8, whole - whole / 8 - whole.div_ceil(8))
     } else {
         (whole / 2, 0)
     }
@@ -498,15 +499,15 @@ fn search(
 #[cfg(feature = "std")]
 const NODES_PER_BLOCK_ATTEMPT: u64 = 30_000;
 
-/// Blocks are guessed only when the forced merges took at least one
-/// parcel in this many: loads cut from compartments as declared had one
-/// in five to one in three.
+/// Blocks are guessed only when the forced merges joined at least one
+/// pair in this many parcels: loads cut from compartments as declared
+/// had one in five to one in three.
 #[cfg(feature = "std")]
 const FEWEST_FORCED_ONE_IN: usize = 10;
 
-/// Exact fills of blocks (see [`super::merge`]), one seeded guess of
-/// blocks after another, within `nodes`: the parcels' placements when
-/// one fills.
+/// Exact fills of blocks (see [`super::merge`]), within `nodes`: one
+/// fill when the forced merges decide every block, else one seeded guess
+/// of blocks after another; the parcels' placements when one fills.
 #[cfg(feature = "std")]
 pub(super) fn fill_by_blocks(
     space: Dimensions,
@@ -514,7 +515,7 @@ pub(super) fn fill_by_blocks(
     limits_g: &[u64],
     nodes: &mut u64,
 ) -> Option<Vec<Placed>> {
-    use super::merge::Blocks;
+    use super::merge::{Blocks, Stop};
     let fits = |p: &Parcel| {
         p.size
             .sides()
@@ -525,56 +526,85 @@ pub(super) fn fill_by_blocks(
     if !parcels.iter().all(fits) {
         return None;
     }
-    let mut rng = super::search::Mix(0);
     let mut forced = Blocks::of(parcels);
-    forced.merge(space.sides(), None, nodes);
-    if (parcels.len() - forced.len()) * FEWEST_FORCED_ONE_IN < parcels.len() {
+    let stop = forced.merge(space.sides(), None, nodes);
+    let merged = parcels.len() - forced.len();
+    if merged == 0 || stop == Stop::Budget {
+        return None;
+    }
+    let declared_as_cut = merged * FEWEST_FORCED_ONE_IN >= parcels.len();
+    if stop != Stop::Guess {
+        // The forced merges decided every block: one fill of them, with
+        // the whole share when the load looks declared as cut.
+        let attempt_nodes = if declared_as_cut {
+            *nodes
+        } else {
+            NODES_PER_BLOCK_ATTEMPT
+        };
+        return fill_blocks(space, parcels, &forced, limits_g, attempt_nodes, nodes);
+    }
+    if !declared_as_cut {
         // Few parcels share whole faces as declared (a load declared
         // turned): the budget is left to the search of turned parcels.
         return None;
     }
+    let mut rng = super::search::Mix(0);
     while *nodes > 0 {
         let mut blocks = forced.clone();
         blocks.merge(space.sides(), Some(&mut rng), nodes);
-        if blocks.len() == parcels.len() {
-            // Nothing merged: the declared search has had these parcels.
-            return None;
-        }
-        let (pieces, weights_g): (Vec<Parcel>, Vec<u64>) = blocks
-            .live()
-            .enumerate()
-            .map(|(i, ([w, d, h], weight_g))| {
-                let id = crate::ids::ParcelId(u64::try_from(i).unwrap_or(u64::MAX));
-                (Parcel::new(id, Dimensions::new(w, d, h), 1), weight_g)
-            })
-            .unzip();
-        let mut attempt_nodes = NODES_PER_BLOCK_ATTEMPT.min(*nodes);
-        let before = attempt_nodes;
-        let found = search(
-            space,
-            &pieces,
-            &weights_g,
-            limits_g,
-            true,
-            &mut attempt_nodes,
-        );
-        *nodes -= before - attempt_nodes;
-        if let Some(placed) = found {
-            let mut expanded = Vec::with_capacity(parcels.len());
-            for block in placed {
-                for (parcel, corner) in blocks.parcels_of(block.parcel, block.corner) {
-                    expanded.push(Placed {
-                        compartment: block.compartment,
-                        corner,
-                        parcel,
-                        extent: parcels.get(parcel)?.size.sides(),
-                    });
-                }
-            }
-            return Some(expanded);
+        let attempt_nodes = NODES_PER_BLOCK_ATTEMPT;
+        if let Some(placed) = fill_blocks(space, parcels, &blocks, limits_g, attempt_nodes, nodes) {
+            return Some(placed);
         }
     }
     None
+}
+
+/// One fill of `blocks` of `parcels`, within `attempt_nodes` of `nodes`
+/// after a node a block for setting it up: the parcels' placements when
+/// it fills.
+#[cfg(feature = "std")]
+fn fill_blocks(
+    space: Dimensions,
+    parcels: &[Parcel],
+    blocks: &super::merge::Blocks,
+    limits_g: &[u64],
+    attempt_nodes: u64,
+    nodes: &mut u64,
+) -> Option<Vec<Placed>> {
+    let (pieces, weights_g): (Vec<Parcel>, Vec<u64>) = blocks
+        .live()
+        .enumerate()
+        .map(|(i, ([w, d, h], weight_g))| {
+            let id = crate::ids::ParcelId(u64::try_from(i).unwrap_or(u64::MAX));
+            (Parcel::new(id, Dimensions::new(w, d, h), 1), weight_g)
+        })
+        .unzip();
+    let set_up = u64::try_from(pieces.len()).unwrap_or(u64::MAX).max(1);
+    *nodes = nodes.saturating_sub(set_up);
+    let mut attempt_nodes = attempt_nodes.min(*nodes);
+    let before = attempt_nodes;
+    let found = search(
+        space,
+        &pieces,
+        &weights_g,
+        limits_g,
+        true,
+        &mut attempt_nodes,
+    );
+    *nodes -= before - attempt_nodes;
+    let mut expanded = Vec::with_capacity(parcels.len());
+    for block in found? {
+        for (parcel, corner) in blocks.parcels_of(block.parcel, block.corner) {
+            expanded.push(Placed {
+                compartment: block.compartment,
+                corner,
+                parcel,
+                extent: parcels.get(parcel)?.size.sides(),
+            });
+        }
+    }
+    Some(expanded)
 }
 
 /// The placements of fill `placed` of `parcels`, by compartment (of

@@ -19,13 +19,15 @@
 //!   each other's only option are merged first: on loads cut from three
 //!   bins these merges were right in 22,206 of 22,208 cases measured.
 //!   Otherwise merges are ranked by how often their kind of options was
-//!   right (see [`rank`]); one of the best is chosen in a seeded order,
-//!   now and then one of the next few kinds, so attempts with different
-//!   seeds make different guesses.
+//!   right (see [`rank`]); one of the best kind is chosen in a seeded
+//!   order, now and then one of the best few kinds, so attempts with
+//!   different seeds make different guesses.
 //!
 //! Merging stops at [`BLOCKS_TARGET`] blocks, or when no confirmed merge
 //! is left. Only parcels as declared are merged (a block keeps each
-//! parcel's own orientation), and a block never exceeds the compartment.
+//! parcel's own orientation), and a merge never makes a block longer than
+//! the compartment across the face merged (the caller checks that every
+//! parcel fits as declared, so no block exceeds it).
 
 use alloc::vec::Vec;
 
@@ -36,12 +38,32 @@ use crate::parcel::Parcel;
 /// this many pieces in a few thousand nodes when its merges were right.
 pub(super) const BLOCKS_TARGET: usize = 45;
 
-/// One in this many choices that are not forced takes one of the next
-/// few kinds of merge instead of the best, so attempts differ more.
+/// One in this many choices that are not forced picks among the best few
+/// kinds of merge instead of the best alone, so attempts differ more.
 const DETOUR_ONE_IN: usize = 3;
 
 /// How many of the best kinds of merge a detour picks from.
 const DETOUR_KINDS: usize = 3;
+
+/// Why [`Blocks::merge`] stopped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Stop {
+    /// [`BLOCKS_TARGET`] blocks are left.
+    Target,
+    /// No confirmed merge is left.
+    Merged,
+    /// The budget is spent.
+    Budget,
+    /// Only a choice is left, and no generator was given to make it.
+    Guess,
+}
+
+/// What [`choose`] found.
+enum Choice {
+    Merge(Pair),
+    Guess,
+    None,
+}
 
 /// A box of parcels: one parcel as declared, or two blocks side by side.
 #[derive(Clone, Copy, Debug)]
@@ -120,11 +142,22 @@ impl Blocks {
 
     /// Merges blocks (see the [module](self)) until [`BLOCKS_TARGET`] are
     /// left or no confirmed merge is, within `nodes` (spent ones are taken
-    /// off). The choices that are not forced follow `rng`; without one,
-    /// merging stops at the first such choice (the forced start every
-    /// guess shares).
-    pub(super) fn merge(&mut self, space: [u32; 3], mut rng: Option<&mut Mix>, nodes: &mut u64) {
-        while self.live.len() > BLOCKS_TARGET && *nodes > 0 {
+    /// off), and says why it stopped. The choices that are not forced
+    /// follow `rng`; without one, merging stops at the first such choice
+    /// (the forced start every guess shares).
+    pub(super) fn merge(
+        &mut self,
+        space: [u32; 3],
+        mut rng: Option<&mut Mix>,
+        nodes: &mut u64,
+    ) -> Stop {
+        loop {
+            if self.live.len() <= BLOCKS_TARGET {
+                return Stop::Target;
+            }
+            if *nodes == 0 {
+                return Stop::Budget;
+            }
             let extents = self.extents();
             // A node a block indexed, a pair found and a face compared:
             // about the time of a node of the fill each.
@@ -133,10 +166,11 @@ impl Blocks {
             let blocks_by_face = by_face(extents.iter().copied(), space);
             let pairs = pairs(&blocks_by_face, &extents, space, nodes);
             let confirmed = confirmed(&pairs, &blocks_by_face, space, nodes);
-            let Some(chosen) = choose(&confirmed, self.live.len(), rng.as_deref_mut()) else {
-                return;
-            };
-            self.join(chosen);
+            match choose(&confirmed, self.live.len(), rng.as_deref_mut()) {
+                Choice::Merge(chosen) => self.join(chosen),
+                Choice::Guess => return Stop::Guess,
+                Choice::None => return Stop::Merged,
+            }
         }
     }
 
@@ -325,9 +359,9 @@ fn rank((fewer, more): (usize, usize)) -> (u8, usize, usize) {
 
 /// The merge to make among `confirmed` (of `live` blocks): the first
 /// pair of blocks that are each other's only option, or else one chosen
-/// by rank (see the [module](self)) with `rng`; none when nothing is
-/// confirmed, or only a choice is left and there is no `rng`.
-fn choose(confirmed: &[Pair], live: usize, rng: Option<&mut Mix>) -> Option<Pair> {
+/// by rank (see the [module](self)) with `rng` ([`Choice::Guess`] when
+/// there is none); [`Choice::None`] when nothing is confirmed.
+fn choose(confirmed: &[Pair], live: usize, rng: Option<&mut Mix>) -> Choice {
     let mut options = alloc::vec![0_usize; live];
     for pair in confirmed {
         for block in [pair.low, pair.high] {
@@ -342,14 +376,19 @@ fn choose(confirmed: &[Pair], live: usize, rng: Option<&mut Mix>) -> Option<Pair
         (a.min(b), a.max(b))
     };
     if let Some(&forced) = confirmed.iter().find(|p| kind(p) == (1, 1)) {
-        return Some(forced);
+        return Choice::Merge(forced);
     }
-    let rng = rng?;
     let rank_of = |pair: &Pair| rank(kind(pair));
     let mut kinds: Vec<(u8, usize, usize)> = confirmed.iter().map(rank_of).collect();
     crate::collections::sort::values(&mut kinds);
     kinds.dedup();
-    let best = *kinds.first()?;
+    let Some(&best) = kinds.first() else {
+        return Choice::None;
+    };
+    let Some(rng) = rng else {
+        return Choice::Guess;
+    };
+    // A detour picks among the best few kinds, the best included.
     let detour = rng.below(DETOUR_ONE_IN) == 0;
     let wanted = |pair: &&Pair| {
         if detour {
@@ -359,5 +398,6 @@ fn choose(confirmed: &[Pair], live: usize, rng: Option<&mut Mix>) -> Option<Pair
         }
     };
     let pool: Vec<&Pair> = confirmed.iter().filter(wanted).collect();
-    pool.get(rng.below(pool.len())).map(|&&pair| pair)
+    pool.get(rng.below(pool.len()))
+        .map_or(Choice::None, |&&pair| Choice::Merge(pair))
 }

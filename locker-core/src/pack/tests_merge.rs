@@ -259,3 +259,127 @@ fn a_load_of_one_shape_stays_within_its_budget() {
         assert_blocks_tile(&blocks, &parcels, space.sides());
     }
 }
+
+/// The stages' shares, and what the first two leave to the third, never
+/// shrink as the budget grows, at every rounding of an eighth.
+#[test]
+fn every_stage_share_grows_with_the_budget() {
+    for parcel_count in [10, BLOCKS_TARGET + 1, 200] {
+        let split = |whole: u64| {
+            let (declared, blocks) = fill::shares(whole, parcel_count);
+            (declared, blocks, whole - declared - blocks)
+        };
+        let mut last = split(0);
+        for whole in (1..5_000).chain(4_799_990..4_800_010) {
+            let now = split(whole);
+            assert!(
+                now.0 >= last.0 && now.1 >= last.1,
+                "{whole}: {now:?} {last:?}"
+            );
+            assert!(now.2 >= last.2, "{whole}: {now:?} {last:?}");
+            last = now;
+        }
+    }
+}
+
+/// When the forced merges leave no choice, the blocks are filled once,
+/// within one attempt's nodes, and the rest of the share is kept.
+#[test]
+fn blocks_the_forced_merges_decide_are_filled_once() {
+    let space = Dimensions::new(100, 100, 100);
+    let mut sides = vec![
+        [30, 100, 100],
+        [70, 100, 100],
+        [100, 20, 100],
+        [100, 80, 100],
+        [100, 100, 40],
+        [100, 100, 60],
+    ];
+    // Cubes of distinct sides share no face with anything.
+    sides.extend((1..=42).map(|k| [k, k, k]));
+    let parcels: Vec<Parcel> = sides
+        .iter()
+        .zip(0..)
+        .map(|(&[w, d, h], id)| Parcel::new(ParcelId(id), Dimensions::new(w, d, h), 1))
+        .collect();
+    let mut blocks = Blocks::of(&parcels);
+    let mut nodes = u64::MAX;
+    let stop = blocks.merge(space.sides(), None, &mut nodes);
+    assert_eq!(stop, super::merge::Stop::Target);
+    assert_eq!(blocks.len(), BLOCKS_TARGET);
+    let whole = 10_000_000;
+    let mut nodes = whole;
+    let found = fill::fill_by_blocks(space, &parcels, &[u64::MAX; 4], &mut nodes);
+    assert!(found.is_none());
+    assert!(whole - nodes < 40_000, "spent {}", whole - nodes);
+}
+
+/// The loads of a fill of blocks, heaviest first.
+fn loads_g(placed: &[fill::Placed], parcels: &[Parcel], count: usize) -> Vec<u64> {
+    let mut loads_g = vec![0_u64; count];
+    for p in placed {
+        loads_g[p.compartment] += u64::from(parcels[p.parcel].weight_g);
+    }
+    loads_g.sort_unstable_by(|a, b| b.cmp(a));
+    loads_g
+}
+
+/// `per_bin` parcels cut from each of three compartments of `space` by
+/// halving, weighing 100–5,099 g, shuffled; and each compartment's load,
+/// heaviest first.
+fn weighed_cut(space: Dimensions, per_bin: usize, seed: u64) -> (Vec<Parcel>, Vec<u64>) {
+    let mut rng = Mix(seed);
+    let mut parcels = Vec::new();
+    let mut loads_g = Vec::new();
+    for bin in 0..3_u64 {
+        let mut boxes = Vec::new();
+        cut_halving(space.sides(), per_bin, &mut rng, &mut boxes);
+        let mut load_g = 0;
+        for (k, [w, d, h]) in boxes.into_iter().enumerate() {
+            let weight_g = 100 + u32::try_from(rng.below(5_000)).unwrap();
+            load_g += u64::from(weight_g);
+            let id = ParcelId(bin * 1_000 + k as u64);
+            parcels.push(Parcel::new(id, Dimensions::new(w, d, h), weight_g));
+        }
+        loads_g.push(load_g);
+    }
+    shuffle(&mut parcels, &mut rng);
+    loads_g.sort_unstable_by(|a, b| b.cmp(a));
+    (parcels, loads_g)
+}
+
+/// Blocks weigh what their parcels weigh: a fill of blocks keeps every
+/// compartment's shelf limit, highest limit to the heaviest load, both
+/// when the forced merges decide the blocks (60 parcels) and when blocks
+/// are guessed (120).
+#[test]
+fn a_fill_of_blocks_keeps_each_shelf_limit() {
+    let space = Dimensions::new(500, 500, 500);
+    for (per_bin, seed) in [(20, 0), (20, 1), (40, 1), (40, 2)] {
+        let (parcels, limits_g) = weighed_cut(space, per_bin, seed);
+        let mut nodes = 10_000_000;
+        let placed = fill::fill_by_blocks(space, &parcels, &limits_g, &mut nodes)
+            .unwrap_or_else(|| panic!("the cut itself keeps the limits: {per_bin} {seed}"));
+        assert_eq!(placed.len(), parcels.len());
+        let loads = loads_g(&placed, &parcels, 3);
+        assert!(
+            loads.iter().zip(&limits_g).all(|(l, m)| l <= m),
+            "{loads:?} {limits_g:?}"
+        );
+        // A gram less on every compartment: no fill keeps the limits.
+        let tighter: Vec<u64> = limits_g.iter().map(|l| l - 1).collect();
+        let mut nodes = 1_000_000;
+        assert!(fill::fill_by_blocks(space, &parcels, &tighter, &mut nodes).is_none());
+        // A gram less on the heaviest only: whatever is found keeps them.
+        let mut tighter = limits_g.clone();
+        tighter[0] -= 1;
+        let mut nodes = 1_000_000;
+        if let Some(placed) = fill::fill_by_blocks(space, &parcels, &tighter, &mut nodes) {
+            let loads = loads_g(&placed, &parcels, 3);
+            assert!(
+                loads.iter().zip(&tighter).all(|(l, m)| l <= m),
+                "{loads:?} {tighter:?}"
+            );
+        }
+    }
+}
