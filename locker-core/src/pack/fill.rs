@@ -392,8 +392,9 @@ fn shapes_of(space: [u32; 3], parcels: &[Parcel], declared_only: bool) -> Option
 /// The budget goes first to the parcels as declared, then (with `std`,
 /// for loads of more than [`super::merge::BLOCKS_TARGET`]) to blocks of
 /// them merged where they share a face (see [`super::merge`]), then what
-/// is left to the parcels turned every way. Each stage's share is a
-/// fixed part of the whole, so a larger budget searches a superset.
+/// is left to the parcels turned every way. The first two shares are
+/// fixed parts of the whole and what they leave never shrinks as it
+/// grows, so a larger budget searches a superset.
 pub(super) fn fill_exactly(
     space: Dimensions,
     parcels: &[Parcel],
@@ -495,7 +496,9 @@ fn search(
 }
 
 /// Nodes of one attempt's fill of blocks: a right guess of blocks fills
-/// in a few thousand, so a wrong one gives way early to the next.
+/// in a few thousand, so a wrong one gives way early to the next (also
+/// the cap of the one fill of blocks the forced merges decide, on a load
+/// that does not look declared as cut).
 #[cfg(feature = "std")]
 const NODES_PER_BLOCK_ATTEMPT: u64 = 30_000;
 
@@ -506,8 +509,11 @@ const NODES_PER_BLOCK_ATTEMPT: u64 = 30_000;
 const FEWEST_FORCED_ONE_IN: usize = 10;
 
 /// Exact fills of blocks (see [`super::merge`]), within `nodes`: one
-/// fill when the forced merges decide every block, else one seeded guess
-/// of blocks after another; the parcels' placements when one fills.
+/// fill when the forced merges decide every block (with the whole share
+/// when the load looks declared as cut), else one seeded guess of blocks
+/// after another; the parcels' placements when one fills. `None` at once
+/// when a parcel does not fit as declared, nothing merges, or a choice
+/// is left on a load that does not look declared as cut.
 #[cfg(feature = "std")]
 pub(super) fn fill_by_blocks(
     space: Dimensions,
@@ -545,7 +551,8 @@ pub(super) fn fill_by_blocks(
     }
     if !declared_as_cut {
         // Few parcels share whole faces as declared (a load declared
-        // turned): the budget is left to the search of turned parcels.
+        // turned): the rest of the share is left to the search of turned
+        // parcels.
         return None;
     }
     let mut rng = super::search::Mix(0);

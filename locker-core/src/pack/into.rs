@@ -246,8 +246,9 @@ pub(crate) fn pack_into_sharing(
 }
 
 /// Nodes of the exact fill per placement attempt of the budget. A node
-/// (one parcel tried in a region, or a face compared while merging
-/// blocks) takes a sixth to a third of an attempt's time, so the fill may
+/// (one parcel tried in a region; while merging blocks, a block indexed,
+/// a pair found or a face compared) takes a sixth to a third of an
+/// attempt's time, so the fill may
 /// take eight to sixteen attempts' time for each: on a load whose volume
 /// is exactly that of whole compartments it is the search that can reach
 /// the optimum, and a load that fills no compartment size exactly never

@@ -2,7 +2,7 @@
 //! exact fill of loads cut from three compartments, as Martello, Pisinger
 //! and Vigo's class 9 cuts them.
 
-use super::merge::{BLOCKS_TARGET, Blocks};
+use super::merge::{BLOCKS_TARGET, Blocks, Stop};
 use super::search::Mix as SearchMix;
 use super::tests_exact::{Mix, shuffle};
 use super::tests_into::cut_compartments;
@@ -282,18 +282,25 @@ fn every_stage_share_grows_with_the_budget() {
     }
 }
 
-/// When the forced merges leave no choice, the blocks are filled once,
-/// within one attempt's nodes, and the rest of the share is kept.
+/// When the forced merges leave no choice, the blocks are filled once:
+/// on a load that looks declared as cut with the whole share, else with
+/// one attempt's nodes; the rest of the share is kept when that fill
+/// ends early.
 #[test]
 fn blocks_the_forced_merges_decide_are_filled_once() {
     let space = Dimensions::new(100, 100, 100);
+    // Three compartments, each cut in two and one half cut again: each
+    // cut's two sides are each other's only option, in turn.
     let mut sides = vec![
         [30, 100, 100],
-        [70, 100, 100],
+        [70, 100, 45],
+        [70, 100, 55],
         [100, 20, 100],
-        [100, 80, 100],
+        [35, 80, 100],
+        [65, 80, 100],
         [100, 100, 40],
-        [100, 100, 60],
+        [100, 25, 60],
+        [100, 75, 60],
     ];
     // Cubes of distinct sides share no face with anything.
     sides.extend((1..=42).map(|k| [k, k, k]));
@@ -305,13 +312,21 @@ fn blocks_the_forced_merges_decide_are_filled_once() {
     let mut blocks = Blocks::of(&parcels);
     let mut nodes = u64::MAX;
     let stop = blocks.merge(space.sides(), None, &mut nodes);
-    assert_eq!(stop, super::merge::Stop::Target);
+    assert_eq!(stop, Stop::Target);
     assert_eq!(blocks.len(), BLOCKS_TARGET);
-    let whole = 10_000_000;
+    let whole_blocks = blocks.live().filter(|&(e, _)| e == space.sides()).count();
+    assert_eq!(whole_blocks, 3);
+    // Six merges in 51 parcels: declared as cut. Limits no fill keeps end
+    // the one fill at once; guessing the same blocks again would spend
+    // the whole share.
+    let whole = 1_000_000;
     let mut nodes = whole;
-    let found = fill::fill_by_blocks(space, &parcels, &[u64::MAX; 4], &mut nodes);
+    let found = fill::fill_by_blocks(space, &parcels, &[1; 3], &mut nodes);
     assert!(found.is_none());
-    assert!(whole - nodes < 40_000, "spent {}", whole - nodes);
+    assert!(whole - nodes < 5_000, "spent {}", whole - nodes);
+    let mut nodes = whole;
+    let found = fill::fill_by_blocks(space, &parcels[..9], &[u64::MAX; 3], &mut nodes);
+    assert!(found.is_none(), "nine parcels are too few to merge");
 }
 
 /// The loads of a fill of blocks, heaviest first.
@@ -355,8 +370,16 @@ fn weighed_cut(space: Dimensions, per_bin: usize, seed: u64) -> (Vec<Parcel>, Ve
 #[test]
 fn a_fill_of_blocks_keeps_each_shelf_limit() {
     let space = Dimensions::new(500, 500, 500);
-    for (per_bin, seed) in [(20, 0), (20, 1), (40, 1), (40, 2)] {
+    for (per_bin, seed, stop) in [
+        (20, 0, Stop::Target),
+        (20, 1, Stop::Target),
+        (40, 1, Stop::Guess),
+        (40, 2, Stop::Guess),
+    ] {
         let (parcels, limits_g) = weighed_cut(space, per_bin, seed);
+        let mut forced = Blocks::of(&parcels);
+        let mut nodes = u64::MAX;
+        assert_eq!(forced.merge(space.sides(), None, &mut nodes), stop);
         let mut nodes = 10_000_000;
         let placed = fill::fill_by_blocks(space, &parcels, &limits_g, &mut nodes)
             .unwrap_or_else(|| panic!("the cut itself keeps the limits: {per_bin} {seed}"));
