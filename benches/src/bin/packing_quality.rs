@@ -20,8 +20,8 @@ use locker_benches::mpv::{self, Instance};
 use locker_core::allocate::{BatchOptions, Outcome, Request};
 use locker_core::bank::{Bank, default_bank};
 use locker_core::pack::{
-    ExactOutcome, Objective, PackIntoResult, PackOptions, lower_bound, lower_bound_l0, pack,
-    pack_bins, pack_exact, pack_into,
+    ExactOutcome, Objective, PackIntoResult, PackOptions, Packing, lower_bound, lower_bound_l0,
+    pack, pack_bins, pack_exact, pack_into,
 };
 use locker_core::{Dimensions, Parcel, ParcelId, RecipientId};
 use rand::rngs::StdRng;
@@ -307,19 +307,8 @@ fn bins_of(
     seed: u64,
 ) -> Result<usize, ExitCode> {
     let packed = pack_bins(space, parcels);
-    let mut ids: Vec<u64> = Vec::new();
-    for packing in &packed {
-        if let Err(e) = packing.check(parcels) {
-            eprintln!("class 9 n {n} seed {seed}: {e}");
-            return Err(ExitCode::FAILURE);
-        }
-        ids.extend(packing.placements().iter().map(|p| p.parcel.0));
-    }
-    ids.sort_unstable();
-    let mut expected: Vec<u64> = parcels.iter().map(|p| p.id.0).collect();
-    expected.sort_unstable();
-    if ids != expected {
-        eprintln!("class 9 n {n} seed {seed}: a parcel is placed twice, or lost");
+    if let Err(e) = check_packings(packed.iter(), core::iter::empty(), parcels) {
+        eprintln!("class 9 n {n} seed {seed}: {e}");
         return Err(ExitCode::FAILURE);
     }
     Ok(packed.len())
@@ -328,17 +317,25 @@ fn bins_of(
 /// Every compartment's packing passes `Packing::check`, and no parcel is
 /// placed twice or also listed as unplaced.
 fn verify(result: &PackIntoResult, parcels: &[locker_core::Parcel]) -> Result<(), String> {
-    let mut seen: Vec<u64> = result.unplaced.iter().map(|p| p.0).collect();
-    for bin in &result.bins {
-        bin.packing.check(parcels).map_err(|e| e.to_string())?;
-        seen.extend(bin.packing.placements().iter().map(|p| p.parcel.0));
+    let packings = result.bins.iter().map(|bin| &bin.packing);
+    check_packings(packings, result.unplaced.iter().map(|p| p.0), parcels)
+}
+
+/// Each of `packings` passes `Packing::check`, and each parcel is placed
+/// once or listed in `unplaced`, not both.
+fn check_packings<'a>(
+    packings: impl Iterator<Item = &'a Packing>,
+    unplaced: impl Iterator<Item = u64>,
+    parcels: &[locker_core::Parcel],
+) -> Result<(), String> {
+    let mut seen: Vec<u64> = unplaced.collect();
+    for packing in packings {
+        packing.check(parcels).map_err(|e| e.to_string())?;
+        seen.extend(packing.placements().iter().map(|p| p.parcel.0));
     }
     seen.sort_unstable();
-    let expected: Vec<u64> = {
-        let mut ids: Vec<u64> = parcels.iter().map(|p| p.id.0).collect();
-        ids.sort_unstable();
-        ids
-    };
+    let mut expected: Vec<u64> = parcels.iter().map(|p| p.id.0).collect();
+    expected.sort_unstable();
     if seen == expected {
         Ok(())
     } else {

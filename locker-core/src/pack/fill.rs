@@ -522,16 +522,8 @@ pub(super) fn fill_by_blocks(
     nodes: &mut u64,
 ) -> Option<Vec<Placed>> {
     use super::merge::{Blocks, Stop};
-    let fits = |p: &Parcel| {
-        p.size
-            .sides()
-            .iter()
-            .zip(&space.sides())
-            .all(|(s, l)| s <= l)
-    };
-    if !parcels.iter().all(fits) {
-        return None;
-    }
+    // Blocks keep parcels as declared: each must fit so.
+    shapes_of(space.sides(), parcels, true)?;
     let mut forced = Blocks::of(parcels);
     let stop = forced.merge(space.sides(), None, nodes);
     let merged = parcels.len() - forced.len();
