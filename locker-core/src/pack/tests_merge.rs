@@ -406,3 +406,32 @@ fn a_fill_of_blocks_keeps_each_shelf_limit() {
         }
     }
 }
+
+/// A parcel that fits only turned leaves blocks nothing to do, before
+/// any merging is paid for; and the same load always gives the same
+/// fill of blocks.
+#[test]
+fn blocks_refuse_a_turned_parcel_at_once_and_repeat_themselves() {
+    let space = Dimensions::new(500, 500, 500);
+    let mut parcels = class_nine(space, 90, 4);
+    let mut nodes = 10_000_000;
+    let first = fill::fill_by_blocks(space, &parcels, &[u64::MAX; 3], &mut nodes);
+    let mut again_nodes = 10_000_000;
+    let again = fill::fill_by_blocks(space, &parcels, &[u64::MAX; 3], &mut again_nodes);
+    assert_eq!(nodes, again_nodes);
+    let corners = |placed: &Option<Vec<fill::Placed>>| {
+        placed.as_ref().map(|p| {
+            p.iter()
+                .map(|q| (q.compartment, q.parcel))
+                .collect::<Vec<_>>()
+        })
+    };
+    assert!(first.is_some());
+    assert_eq!(corners(&first), corners(&again));
+    // 600 mm long: it fits no compartment however it turns, so nothing
+    // is merged or searched.
+    parcels[0].size = Dimensions::new(600, 1, 1);
+    let mut nodes = 10_000_000;
+    assert!(fill::fill_by_blocks(space, &parcels, &[u64::MAX; 3], &mut nodes).is_none());
+    assert_eq!(nodes, 10_000_000);
+}
