@@ -488,7 +488,16 @@ fn search(
     declared_only: bool,
     nodes: &mut u64,
 ) -> Option<Vec<Placed>> {
-    run(space, parcels, weights_g, limits_g, declared_only, nodes, false).ok()
+    run(
+        space,
+        parcels,
+        weights_g,
+        limits_g,
+        declared_only,
+        nodes,
+        false,
+    )
+    .ok()
 }
 
 /// [`search`], which, failing, gives the first compartment it closed when
@@ -649,7 +658,14 @@ pub(super) fn fill_or_rest(
         fill_by_blocks(space, &rest, &rest_limits_g, &mut rest_nodes)
     } else {
         let weights_g: Vec<u64> = rest.iter().map(|p| u64::from(p.weight_g)).collect();
-        search(space, &rest, &weights_g, &rest_limits_g, true, &mut rest_nodes)
+        search(
+            space,
+            &rest,
+            &weights_g,
+            &rest_limits_g,
+            true,
+            &mut rest_nodes,
+        )
     };
     *nodes -= before - rest_nodes;
     let mut placed = first;
