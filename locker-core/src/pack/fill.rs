@@ -22,8 +22,11 @@
 //! makes the search far smaller. A load of more than
 //! [`super::merge::BLOCKS_TARGET`] parcels is then tried as blocks (see
 //! [`super::merge`]): from a hundred parcels the search seldom finds
-//! which belong together, from a few dozen blocks it does. Then every
-//! orientation each parcel may take, with the rest of the budget.
+//! which belong together, from a few dozen blocks it does. A fill of
+//! blocks that closes a first compartment but not the others keeps it,
+//! and the rest of the load is filled on its own (one wrong merge spoils
+//! only its own compartment). Then every orientation each parcel may
+//! take, with the rest of the budget.
 //!
 //! This is what the extreme-point heuristic and the local search of
 //! [`super::pack_into`] cannot do: an exact fill of 17–67 boxes a
@@ -548,9 +551,10 @@ const FEWEST_FORCED_ONE_IN: usize = 10;
 /// Exact fills of blocks (see [`super::merge`]), within `nodes`: one
 /// fill when the forced merges decide every block (with the whole share
 /// when the load looks declared as cut), else one seeded guess of blocks
-/// after another; the parcels' placements when one fills. `None` at once
-/// when a parcel does not fit as declared, nothing merges, or a choice
-/// is left on a load that does not look declared as cut.
+/// after another; the parcels' placements when one fills, or when one
+/// closes a first compartment and the rest fills (see [`fill_or_rest`]).
+/// `None` at once when a parcel does not fit as declared, nothing merges,
+/// or a choice is left on a load that does not look declared as cut.
 #[cfg(feature = "std")]
 pub(super) fn fill_by_blocks(
     space: Dimensions,
@@ -577,7 +581,8 @@ pub(super) fn fill_by_blocks(
             NODES_PER_BLOCK_ATTEMPT
         };
         let filled = fill_blocks(space, parcels, &forced, limits_g, attempt_nodes, nodes);
-        return fill_or_rest(space, parcels, filled, limits_g, &mut Vec::new(), nodes);
+        let mut tried = alloc::collections::BTreeSet::new();
+        return fill_or_rest(space, parcels, filled, limits_g, &mut tried, nodes);
     }
     if !declared_as_cut {
         // Few parcels share whole faces as declared (a load declared
@@ -586,7 +591,7 @@ pub(super) fn fill_by_blocks(
         return None;
     }
     let mut rng = super::search::Mix(0);
-    let mut tried = Vec::new();
+    let mut tried = alloc::collections::BTreeSet::new();
     while *nodes > 0 {
         let mut blocks = forced.clone();
         blocks.merge(space.sides(), Some(&mut rng), nodes);
@@ -622,7 +627,7 @@ pub(super) fn fill_or_rest(
     parcels: &[Parcel],
     filled: Result<Vec<Placed>, Option<Vec<Placed>>>,
     limits_g: &[u64],
-    tried: &mut Vec<Vec<usize>>,
+    tried: &mut alloc::collections::BTreeSet<Vec<usize>>,
     nodes: &mut u64,
 ) -> Option<Vec<Placed>> {
     let first = match filled {
@@ -631,10 +636,9 @@ pub(super) fn fill_or_rest(
     };
     let mut used: Vec<usize> = first.iter().map(|p| p.parcel).collect();
     crate::collections::sort::values(&mut used);
-    if tried.contains(&used) {
+    if !tried.insert(used.clone()) {
         return None;
     }
-    tried.push(used.clone());
     let load_g: u64 = used
         .iter()
         .filter_map(|&i| parcels.get(i))

@@ -476,7 +476,7 @@ fn a_first_compartment_closed_is_kept_and_the_rest_filled() {
     // Limits that hold the cut: the first compartment's load is within
     // the highest and the lowest that holds it is its own.
     let limits_g = loads_of_cut_g.clone();
-    let mut tried = Vec::new();
+    let mut tried = alloc::collections::BTreeSet::new();
     let mut nodes = 10_000_000;
     let placed = fill::fill_or_rest(
         space,
@@ -525,7 +525,7 @@ fn a_first_compartment_closed_is_kept_and_the_rest_filled() {
         &parcels,
         Err(Some(first)),
         &light,
-        &mut Vec::new(),
+        &mut alloc::collections::BTreeSet::new(),
         &mut nodes,
     );
     assert!(refused.is_none());
