@@ -22,7 +22,9 @@
 //! makes the search far smaller. A load of more than
 //! [`super::merge::BLOCKS_TARGET`] parcels is then tried as blocks (see
 //! [`super::merge`]): from a hundred parcels the search seldom finds
-//! which belong together, from a few dozen blocks it does. A fill of
+//! which belong together, from a few dozen blocks it does (blocks as
+//! declared, or, for a load declared turned, blocks merged and placed
+//! however their parcels turn). A fill of
 //! blocks that closes a first compartment but not the others keeps it,
 //! and the rest of the load is filled on its own (one wrong merge spoils
 //! only its own compartment). Then every orientation each parcel may
@@ -544,17 +546,21 @@ const NODES_PER_BLOCK_ATTEMPT: u64 = 30_000;
 
 /// Blocks are guessed only when the forced merges joined at least one
 /// pair in this many parcels: loads cut from compartments as declared
-/// had one in five to one in three.
+/// had one in five to one in three (as declared; loads declared turned
+/// as many, merged however they turn).
 #[cfg(feature = "std")]
 const FEWEST_FORCED_ONE_IN: usize = 10;
 
 /// Exact fills of blocks (see [`super::merge`]), within `nodes`: one
 /// fill when the forced merges decide every block (with the whole share
-/// when the load looks declared as cut), else one seeded guess of blocks
-/// after another; the parcels' placements when one fills, or when one
-/// closes a first compartment and the rest fills (see [`fill_or_rest`]).
-/// `None` at once when a parcel does not fit as declared, nothing merges,
-/// or a choice is left on a load that does not look declared as cut.
+/// when the load looks cut), else one seeded guess of blocks after
+/// another; the parcels' placements when one fills, or when one closes a
+/// first compartment and the rest fills (see [`fill_or_rest`]). Blocks
+/// are merged as declared first; a load that does not look cut so (a
+/// parcel does not fit as declared, nothing merges, or too little merges
+/// by force to guess the rest: a load declared turned) is merged again
+/// however its parcels turn, unless one must keep its top up. `None`
+/// when neither applies (at once when a parcel fits no way).
 #[cfg(feature = "std")]
 pub(super) fn fill_by_blocks(
     space: Dimensions,
@@ -562,33 +568,68 @@ pub(super) fn fill_by_blocks(
     limits_g: &[u64],
     nodes: &mut u64,
 ) -> Option<Vec<Placed>> {
+    match fill_by_blocks_as(space, parcels, limits_g, false, nodes) {
+        Ok(found) => found,
+        // Few parcels share whole faces as declared (a load declared
+        // turned, or one that fits only turned): blocks of parcels that
+        // may turn, unless one must keep its top up.
+        Err(NotCut) if parcels.iter().all(|p| !p.this_side_up) => {
+            fill_by_blocks_as(space, parcels, limits_g, true, nodes)
+                .ok()
+                .flatten()
+        }
+        Err(NotCut) => None,
+    }
+}
+
+/// A load blocks of one kind leave alone: it does not fit so, nothing
+/// merges, or too little merges by force to guess the rest.
+#[cfg(feature = "std")]
+struct NotCut;
+
+/// [`fill_by_blocks`] with blocks merged as declared or, with `turned`,
+/// however parcels turn.
+#[cfg(feature = "std")]
+fn fill_by_blocks_as(
+    space: Dimensions,
+    parcels: &[Parcel],
+    limits_g: &[u64],
+    turned: bool,
+    nodes: &mut u64,
+) -> Result<Option<Vec<Placed>>, NotCut> {
     use super::merge::{Blocks, Stop};
-    // Blocks keep parcels as declared: each must fit so.
-    shapes_of(space.sides(), parcels, true)?;
-    let mut forced = Blocks::of(parcels);
+    // Each parcel must fit as blocks keep it: as declared, or some way.
+    shapes_of(space.sides(), parcels, !turned).ok_or(NotCut)?;
+    let mut forced = if turned {
+        Blocks::turned(parcels)
+    } else {
+        Blocks::of(parcels)
+    };
     let stop = forced.merge(space.sides(), None, nodes);
     let merged = parcels.len() - forced.len();
-    if merged == 0 || stop == Stop::Budget {
-        return None;
+    if stop == Stop::Budget {
+        return Ok(None);
     }
-    let declared_as_cut = merged * FEWEST_FORCED_ONE_IN >= parcels.len();
+    if merged == 0 {
+        return Err(NotCut);
+    }
+    let looks_cut = merged * FEWEST_FORCED_ONE_IN >= parcels.len();
     if stop != Stop::Guess {
         // The forced merges decided every block: one fill of them, with
-        // the whole share when the load looks declared as cut.
-        let attempt_nodes = if declared_as_cut {
+        // the whole share when the load looks cut.
+        let attempt_nodes = if looks_cut {
             *nodes
         } else {
             NODES_PER_BLOCK_ATTEMPT
         };
         let filled = fill_blocks(space, parcels, &forced, limits_g, attempt_nodes, nodes);
         let mut tried = alloc::collections::BTreeSet::new();
-        return fill_or_rest(space, parcels, filled, limits_g, &mut tried, nodes);
+        return Ok(fill_or_rest(
+            space, parcels, filled, limits_g, &mut tried, nodes,
+        ));
     }
-    if !declared_as_cut {
-        // Few parcels share whole faces as declared (a load declared
-        // turned): the rest of the share is left to the search of turned
-        // parcels.
-        return None;
+    if !looks_cut {
+        return Err(NotCut);
     }
     let mut rng = super::search::Mix(0);
     let mut tried = alloc::collections::BTreeSet::new();
@@ -598,10 +639,10 @@ pub(super) fn fill_by_blocks(
         let attempt_nodes = NODES_PER_BLOCK_ATTEMPT;
         let filled = fill_blocks(space, parcels, &blocks, limits_g, attempt_nodes, nodes);
         if let Some(placed) = fill_or_rest(space, parcels, filled, limits_g, &mut tried, nodes) {
-            return Some(placed);
+            return Ok(Some(placed));
         }
     }
-    None
+    Ok(None)
 }
 
 /// Nodes the rest of a load gets, once a fill of blocks closed a first
@@ -710,7 +751,7 @@ fn fill_blocks(
         &pieces,
         &weights_g,
         limits_g,
-        true,
+        !blocks.may_turn(),
         &mut attempt_nodes,
         limits_g.len() > 1,
     );
@@ -718,12 +759,14 @@ fn fill_blocks(
     let expand = |placed: Vec<Placed>| {
         let mut expanded = Vec::with_capacity(parcels.len());
         for block in placed {
-            for (parcel, corner) in blocks.parcels_of(block.parcel, block.corner) {
+            let own = pieces.get(block.parcel)?.size.sides();
+            let axes = axes_onto(own, block.extent)?;
+            for (parcel, corner, extent) in blocks.parcels_of(block.parcel, block.corner, axes) {
                 expanded.push(Placed {
                     compartment: block.compartment,
                     corner,
                     parcel,
-                    extent: parcels.get(parcel)?.size.sides(),
+                    extent,
                 });
             }
         }
@@ -733,6 +776,23 @@ fn fill_blocks(
         Ok(placed) => expand(placed).ok_or(None),
         Err(first) => Err(first.and_then(expand)),
     }
+}
+
+/// The axes of a box of sides `own` that put `turned` along each axis:
+/// `own[axes[k]] == turned[k]`.
+#[cfg(feature = "std")]
+fn axes_onto(own: [u32; 3], turned: [u32; 3]) -> Option<[usize; 3]> {
+    const ORDERS: [[usize; 3]; 6] = [
+        [0, 1, 2],
+        [0, 2, 1],
+        [1, 0, 2],
+        [1, 2, 0],
+        [2, 0, 1],
+        [2, 1, 0],
+    ];
+    ORDERS
+        .into_iter()
+        .find(|axes| (0..3).all(|k| own.get(axes[k]) == turned.get(k)))
 }
 
 /// The placements of fill `placed` of `parcels`, by compartment (of

@@ -25,10 +25,15 @@
 //!
 //! Merging stops at [`BLOCKS_TARGET`] blocks, when no confirmed merge is
 //! left, when the budget is spent, or (without a generator) at the first
-//! choice. Only parcels as declared are merged (a block keeps each
-//! parcel's own orientation), and a merge never makes a block longer than
-//! the compartment across the face merged (the caller checks that every
-//! parcel fits as declared, so no block exceeds it).
+//! choice. Blocks are merged as declared (a block keeps each parcel's
+//! own orientation, and two faces match only across the same axis) or,
+//! for parcels that may turn, however they turn: two faces match when
+//! their sides match in either order, and a block records how its second
+//! part turned into the first's axes, so a block placed turned turns
+//! every parcel with it (a box tiled by cuts across whole faces is still
+//! so tiled turned, so the support rule holds either way). A merge never
+//! makes a block that does not fit the compartment (as declared, or
+//! turned some way); the caller checks that every parcel fits so.
 
 use alloc::vec::Vec;
 
@@ -70,11 +75,14 @@ enum Choice {
 #[derive(Clone, Copy, Debug)]
 enum Parts {
     Parcel(usize),
-    /// `low` at the block's corner, `high` after it along `axis`.
+    /// `low` at the block's corner in the block's own axes, `high` after
+    /// it along `axis`, its axis `high_axes[k]` along the block's axis
+    /// `k` (the block's own order when parcels keep their declared turn).
     Pair {
         low: usize,
         high: usize,
         axis: usize,
+        high_axes: [usize; 3],
     },
 }
 
@@ -90,16 +98,78 @@ struct Block {
 pub(super) struct Blocks {
     blocks: Vec<Block>,
     live: Vec<usize>,
+    turned: bool,
 }
 
 /// A possible merge of live blocks `low` and `high` (positions in
-/// `live`) along `axis`, into a box of `extent`.
+/// `live`), `high`'s axis `high_axis` along `low`'s `low_axis`, into a
+/// box of `extent` (in `low`'s axes).
 #[derive(Clone, Copy)]
 struct Pair {
     low: usize,
     high: usize,
-    axis: usize,
+    low_axis: usize,
+    high_axis: usize,
     extent: [u32; 3],
+}
+
+/// What two faces have in common and what fits: faces as declared (the
+/// axis and the other two sides) or, for blocks that may turn, the other
+/// two sides in either order.
+#[derive(Clone, Copy)]
+struct Rules {
+    space: [u32; 3],
+    sorted_space: [u32; 3],
+    turned: bool,
+}
+
+impl Rules {
+    fn new(space: [u32; 3], turned: bool) -> Self {
+        let mut sorted_space = space;
+        sorted_space.sort_unstable();
+        Self {
+            space,
+            sorted_space,
+            turned,
+        }
+    }
+
+    /// The face of `extent` across `axis`, as a key of faces alike.
+    fn key(&self, extent: [u32; 3], axis: usize) -> (usize, u32, u32) {
+        let (axis, a, b) = face(extent, axis);
+        if self.turned {
+            (0, a.min(b), a.max(b))
+        } else {
+            (axis, a, b)
+        }
+    }
+
+    /// Whether a box of face `key` and `length` across it fits the
+    /// compartment (turned as it may, for blocks that may turn).
+    fn fits(&self, key: (usize, u32, u32), length: u32) -> bool {
+        let (axis, a, b) = key;
+        if self.turned {
+            let mut sides = [a, b, length];
+            sides.sort_unstable();
+            sides
+                .iter()
+                .zip(&self.sorted_space)
+                .all(|(s, room)| s <= room)
+        } else {
+            self.space.get(axis).is_some_and(|&room| length <= room)
+        }
+    }
+
+    /// Whether `extent` is a whole compartment.
+    fn whole(&self, extent: [u32; 3]) -> bool {
+        if self.turned {
+            let mut sides = extent;
+            sides.sort_unstable();
+            sides == self.sorted_space
+        } else {
+            extent == self.space
+        }
+    }
 }
 
 /// The face of `extent` across `axis`: the axis and the other two sides.
@@ -113,8 +183,19 @@ fn face(extent: [u32; 3], axis: usize) -> (usize, u32, u32) {
 }
 
 impl Blocks {
-    /// The parcels, each its own block (declared sides).
+    /// The parcels, each its own block (declared sides), merged as
+    /// declared.
     pub(super) fn of(parcels: &[Parcel]) -> Self {
+        Self::with_turns(parcels, false)
+    }
+
+    /// The parcels, each its own block, merged where two faces match
+    /// however either block turns (for parcels without "this side up").
+    pub(super) fn turned(parcels: &[Parcel]) -> Self {
+        Self::with_turns(parcels, true)
+    }
+
+    fn with_turns(parcels: &[Parcel], turned: bool) -> Self {
         let blocks: Vec<Block> = parcels
             .iter()
             .enumerate()
@@ -125,7 +206,17 @@ impl Blocks {
             })
             .collect();
         let live = (0..blocks.len()).collect();
-        Self { blocks, live }
+        Self {
+            blocks,
+            live,
+            turned,
+        }
+    }
+
+    /// Whether blocks were merged however they turn (and may be placed
+    /// so).
+    pub(super) const fn may_turn(&self) -> bool {
+        self.turned
     }
 
     /// The live blocks' sides and weights, in order.
@@ -164,9 +255,10 @@ impl Blocks {
             // 1.3 to 1.7 times the time of a node of the fill each.
             let indexed = u64::try_from(extents.len()).unwrap_or(u64::MAX);
             *nodes = nodes.saturating_sub(indexed.saturating_add(1));
-            let blocks_by_face = by_face(extents.iter().copied(), space);
-            let pairs = pairs(&blocks_by_face, &extents, space, nodes);
-            let confirmed = confirmed(&pairs, &blocks_by_face, space, nodes);
+            let rules = Rules::new(space, self.turned);
+            let blocks_by_face = by_face(extents.iter().copied(), rules, true);
+            let pairs = pairs(&blocks_by_face, &extents, rules, nodes);
+            let confirmed = confirmed(&pairs, &blocks_by_face, rules, nodes);
             if *nodes == 0 {
                 // Cut short: the options counted may be too few.
                 return Stop::Budget;
@@ -196,13 +288,24 @@ impl Blocks {
             .filter_map(|&b| self.blocks.get(b))
             .map(|b| b.weight_g)
             .sum();
+        let (Some(low_block), Some(high_block)) = (self.blocks.get(low), self.blocks.get(high))
+        else {
+            return;
+        };
+        let high_axes = matched_axes(
+            low_block.extent,
+            pair.low_axis,
+            high_block.extent,
+            pair.high_axis,
+        );
         self.blocks.push(Block {
             extent: pair.extent,
             weight_g,
             parts: Parts::Pair {
                 low,
                 high,
-                axis: pair.axis,
+                axis: pair.low_axis,
+                high_axes,
             },
         });
         self.live.retain(|&b| b != low && b != high);
@@ -210,48 +313,102 @@ impl Blocks {
     }
 
     /// The parcels of live block `position` placed with its corner at
-    /// `corner`: `(parcel, corner, sides)` each, the parcel as declared.
-    pub(super) fn parcels_of(&self, position: usize, corner: [u32; 3]) -> Vec<(usize, [u32; 3])> {
+    /// `corner` and its axis `axes[k]` along axis `k` (`[0, 1, 2]` as it
+    /// was made): `(parcel, corner, sides)` each.
+    pub(super) fn parcels_of(
+        &self,
+        position: usize,
+        corner: [u32; 3],
+        axes: [usize; 3],
+    ) -> Vec<(usize, [u32; 3], [u32; 3])> {
         let mut out = Vec::new();
-        let mut stack: Vec<(usize, [u32; 3])> = self
+        let mut stack: Vec<(usize, [u32; 3], [usize; 3])> = self
             .live
             .get(position)
-            .map(|&b| (b, corner))
+            .map(|&b| (b, corner, axes))
             .into_iter()
             .collect();
-        while let Some((b, at)) = stack.pop() {
-            match self.blocks.get(b).map(|b| b.parts) {
-                Some(Parts::Parcel(parcel)) => out.push((parcel, at)),
-                Some(Parts::Pair { low, high, axis }) => {
-                    let mut after = at;
-                    after[axis] += self.blocks.get(low).map_or(0, |b| b.extent[axis]);
-                    stack.push((high, after));
-                    stack.push((low, at));
+        while let Some((b, at, axes)) = stack.pop() {
+            let Some(block) = self.blocks.get(b) else {
+                continue;
+            };
+            match block.parts {
+                Parts::Parcel(parcel) => {
+                    let sides = axes.map(|k| block.extent.get(k).copied().unwrap_or(0));
+                    out.push((parcel, at, sides));
                 }
-                None => {}
+                Parts::Pair {
+                    low,
+                    high,
+                    axis,
+                    high_axes,
+                } => {
+                    let mut after = at;
+                    if let Some(along) = axes.iter().position(|&k| k == axis) {
+                        after[along] += self.blocks.get(low).map_or(0, |b| b.extent[axis]);
+                    }
+                    let axes_of_high = axes.map(|k| high_axes.get(k).copied().unwrap_or(k));
+                    stack.push((high, after, axes_of_high));
+                    stack.push((low, at, axes));
+                }
             }
         }
         out
     }
 }
 
-/// A face, the length across it and what has it (a block's position, or
-/// a pair's index).
+/// A face, the length across it and what has it: a block's position or a
+/// pair's index, times three, plus the axis across the face.
 type FaceOf = ((usize, u32, u32), u32, usize);
 
-/// The faces of boxes of `extents` that are not `space`, each with the
-/// length across it and the box's index, sorted (shortest first within a
-/// face, so a scan for a box that fits beside another stops at the first
-/// too long).
-fn by_face(extents: impl Iterator<Item = [u32; 3]>, space: [u32; 3]) -> Vec<FaceOf> {
+/// The box of a [`FaceOf`]'s last part and the axis across its face.
+const fn box_and_axis(of: usize) -> (usize, usize) {
+    (of / 3, of % 3)
+}
+
+/// The faces of boxes of `extents` (with `skip_whole`, those that are not
+/// whole compartments), each with the length across it and the box and
+/// axis, sorted (shortest first within a face, so a scan for a box that
+/// fits beside another stops at the first too long). A face a box has
+/// twice (two sides alike, when blocks may turn) is listed once.
+fn by_face(extents: impl Iterator<Item = [u32; 3]>, rules: Rules, skip_whole: bool) -> Vec<FaceOf> {
     let mut faces: Vec<FaceOf> = Vec::new();
     for (index, extent) in extents.enumerate() {
-        if extent != space {
-            faces.extend((0..3).map(|axis| (face(extent, axis), extent[axis], index)));
+        if skip_whole && rules.whole(extent) {
+            continue;
+        }
+        let start = faces.len();
+        for axis in 0..3 {
+            let entry = (rules.key(extent, axis), extent[axis], index * 3 + axis);
+            let seen = faces
+                .get(start..)
+                .is_some_and(|own| own.iter().any(|f| (f.0, f.1) == (entry.0, entry.1)));
+            if !seen {
+                faces.push(entry);
+            }
         }
     }
     crate::collections::sort::unstable_by_key(&mut faces, |&f| f);
     faces
+}
+
+/// The axes of a block `high` merged after `low` along `low`'s
+/// `low_axis` with its own `high_axis`: `high`'s axis along each of
+/// `low`'s (its other two matched by length).
+fn matched_axes(low: [u32; 3], low_axis: usize, high: [u32; 3], high_axis: usize) -> [usize; 3] {
+    let others = |axis: usize| [(axis + 1) % 3, (axis + 2) % 3];
+    let [low_first, low_second] = others(low_axis);
+    let [high_first, high_second] = others(high_axis);
+    let mut axes = [0, 1, 2];
+    axes[low_axis] = high_axis;
+    if low.get(low_first) == high.get(high_first) && low.get(low_second) == high.get(high_second) {
+        axes[low_first] = high_first;
+        axes[low_second] = high_second;
+    } else {
+        axes[low_first] = high_second;
+        axes[low_second] = high_first;
+    }
+    axes
 }
 
 /// The entries of sorted `faces` with face `key`.
@@ -264,28 +421,30 @@ fn with_face(faces: &[FaceOf], key: (usize, u32, u32)) -> &[FaceOf] {
 }
 
 /// Every pair of live blocks of `extents` (indexed `by_face`) that fit
-/// along an axis, neither a whole compartment already; a node of `nodes`
-/// a pair (none once they are spent).
-fn pairs(by_face: &[FaceOf], extents: &[[u32; 3]], space: [u32; 3], nodes: &mut u64) -> Vec<Pair> {
+/// together across a face, neither a whole compartment already; a node
+/// of `nodes` a pair (none once they are spent).
+fn pairs(by_face: &[FaceOf], extents: &[[u32; 3]], rules: Rules, nodes: &mut u64) -> Vec<Pair> {
     let mut pairs = Vec::new();
     for group in by_face.chunk_by(|a, b| a.0 == b.0) {
-        for (k, &((axis, _, _), low_length, low)) in group.iter().enumerate() {
-            let room = space[axis].saturating_sub(low_length);
-            for &(_, high_length, high) in group.get(k + 1..).unwrap_or(&[]) {
+        for (k, &(key, low_length, low_of)) in group.iter().enumerate() {
+            let (low, low_axis) = box_and_axis(low_of);
+            for &(_, high_length, high_of) in group.get(k + 1..).unwrap_or(&[]) {
                 // Sorted by length: the rest are longer still.
-                if high_length > room || *nodes == 0 {
+                if !rules.fits(key, low_length.saturating_add(high_length)) || *nodes == 0 {
                     break;
                 }
                 *nodes -= 1;
-                let Some(&low_extent) = extents.get(low) else {
+                let (high, high_axis) = box_and_axis(high_of);
+                let Some(&low_extent) = extents.get(low).filter(|_| high != low) else {
                     continue;
                 };
                 let mut extent = low_extent;
-                extent[axis] += high_length;
+                extent[low_axis] += high_length;
                 pairs.push(Pair {
                     low,
                     high,
-                    axis,
+                    low_axis,
+                    high_axis,
                     extent,
                 });
             }
@@ -300,37 +459,37 @@ fn pairs(by_face: &[FaceOf], extents: &[[u32; 3]], space: [u32; 3], nodes: &mut 
 fn confirmed(
     pairs: &[Pair],
     blocks_by_face: &[FaceOf],
-    space: [u32; 3],
+    rules: Rules,
     nodes: &mut u64,
 ) -> Vec<Pair> {
-    let pairs_by_face = by_face(pairs.iter().map(|p| p.extent), [0; 3]);
+    let pairs_by_face = by_face(pairs.iter().map(|p| p.extent), rules, false);
     let mut out = Vec::new();
     for pair in pairs {
         let own = [pair.low, pair.high];
-        let mut found = pair.extent == space;
-        for (axis, (&side, &length_here)) in space.iter().zip(&pair.extent).enumerate() {
+        let mut found = rules.whole(pair.extent);
+        for (axis, &length_here) in pair.extent.iter().enumerate() {
             if found || *nodes == 0 {
                 break;
             }
-            let key = face(pair.extent, axis);
-            let room = side.saturating_sub(length_here);
-            for &(_, length, m) in with_face(blocks_by_face, key) {
-                if length > room || *nodes == 0 {
+            let key = rules.key(pair.extent, axis);
+            let fits = |length: u32| rules.fits(key, length_here.saturating_add(length));
+            for &(_, length, of) in with_face(blocks_by_face, key) {
+                if !fits(length) || *nodes == 0 {
                     break;
                 }
                 *nodes -= 1;
-                if !own.contains(&m) {
+                if !own.contains(&box_and_axis(of).0) {
                     found = true;
                     break;
                 }
             }
-            for &(_, length, k) in with_face(&pairs_by_face, key) {
-                if found || length > room || *nodes == 0 {
+            for &(_, length, of) in with_face(&pairs_by_face, key) {
+                if found || !fits(length) || *nodes == 0 {
                     break;
                 }
                 *nodes -= 1;
                 found = pairs
-                    .get(k)
+                    .get(box_and_axis(of).0)
                     .is_some_and(|other| !own.contains(&other.low) && !own.contains(&other.high));
             }
         }

@@ -50,23 +50,40 @@ fn class_nine(space: Dimensions, n: usize, seed: u64) -> Vec<Parcel> {
         .collect()
 }
 
-/// Every live block tiles its box with its parcels, as declared, and
-/// every parcel is in exactly one block.
+/// Every live block tiles its box with its parcels (as declared, or
+/// turned when blocks may turn), fits the compartment (turned so too),
+/// and every parcel is in exactly one block.
 fn assert_blocks_tile(blocks: &Blocks, parcels: &[Parcel], space: [u32; 3]) {
+    let sorted = |mut sides: [u32; 3]| {
+        sides.sort_unstable();
+        sides
+    };
     let mut seen = vec![0_u32; parcels.len()];
     for (position, (extent, weight_g)) in blocks.live().enumerate() {
-        assert!(extent.iter().zip(&space).all(|(e, s)| e <= s), "{extent:?}");
-        let members = blocks.parcels_of(position, [0; 3]);
+        if blocks.may_turn() {
+            let fits = sorted(extent)
+                .iter()
+                .zip(&sorted(space))
+                .all(|(e, s)| e <= s);
+            assert!(fits, "{extent:?}");
+        } else {
+            assert!(extent.iter().zip(&space).all(|(e, s)| e <= s), "{extent:?}");
+        }
+        let members = blocks.parcels_of(position, [0; 3], [0, 1, 2]);
         let mut volume = 0_u128;
         let mut members_weight_g = 0_u64;
-        for (k, &(parcel, corner)) in members.iter().enumerate() {
+        for (k, &(parcel, corner, sides)) in members.iter().enumerate() {
             seen[parcel] += 1;
-            let sides = parcels[parcel].size.sides();
+            let declared = parcels[parcel].size.sides();
+            if blocks.may_turn() {
+                assert_eq!(sorted(sides), sorted(declared));
+            } else {
+                assert_eq!(sides, declared);
+            }
             assert!((0..3).all(|a| corner[a] + sides[a] <= extent[a]));
             volume += volume_u128(parcels[parcel].size);
             members_weight_g += u64::from(parcels[parcel].weight_g);
-            for &(other, other_corner) in &members[..k] {
-                let other_sides = parcels[other].size.sides();
+            for &(other, other_corner, other_sides) in &members[..k] {
                 let apart = (0..3).any(|a| {
                     corner[a] + sides[a] <= other_corner[a]
                         || other_corner[a] + other_sides[a] <= corner[a]
@@ -125,11 +142,48 @@ fn two_parcels_sharing_a_face_become_one_block() {
     let whole: Vec<_> = blocks.live().filter(|&(e, _)| e == space).collect();
     assert_eq!(whole, [(space, 12)]);
     let position = blocks.live().position(|(e, _)| e == space).unwrap();
-    let mut members = blocks.parcels_of(position, [5, 6, 7]);
+    let mut members = blocks.parcels_of(position, [5, 6, 7], [0, 1, 2]);
     members.sort_unstable();
     let last = many.len() - 1;
-    assert_eq!(members, [(last - 1, [5, 6, 7]), (last, [35, 6, 7])]);
+    assert_eq!(
+        members,
+        [
+            (last - 1, [5, 6, 7], [30, 100, 100]),
+            (last, [35, 6, 7], [70, 100, 100])
+        ]
+    );
     assert!(nodes < u64::MAX, "merging is charged");
+    // The second slab declared lying: as declared the two share no face,
+    // blocks that may turn join them into the compartment, the second
+    // turned back upright.
+    let mut lying = many.clone();
+    lying[last].size = Dimensions::new(100, 70, 100);
+    let mut declared = Blocks::of(&lying);
+    declared.merge(space, None, &mut u64::MAX.clone());
+    assert!(declared.live().all(|(e, _)| e != space));
+    let mut turned = Blocks::turned(&lying);
+    turned.merge(space, None, &mut u64::MAX.clone());
+    let position = turned.live().position(|(e, _)| e == space).unwrap();
+    let mut members = turned.parcels_of(position, [0; 3], [0, 1, 2]);
+    members.sort_unstable();
+    assert_eq!(
+        members,
+        [
+            (last - 1, [0, 0, 0], [30, 100, 100]),
+            (last, [30, 0, 0], [70, 100, 100])
+        ]
+    );
+    // The whole block placed turned (its axes 2, 0, 1 along 0, 1, 2): each
+    // parcel turns with it.
+    let mut members = turned.parcels_of(position, [0; 3], [2, 0, 1]);
+    members.sort_unstable();
+    assert_eq!(
+        members,
+        [
+            (last - 1, [0, 0, 0], [100, 30, 100]),
+            (last, [0, 30, 0], [100, 70, 100])
+        ]
+    );
 }
 
 #[test]
@@ -166,22 +220,28 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(32))]
 
     /// However the guesses go, every block tiles its box with its
-    /// parcels as declared, and every parcel is in one block.
+    /// parcels (as declared, or turned when blocks may turn), and every
+    /// parcel is in one block.
     #[test]
     fn blocks_always_tile_their_boxes(
         seed in any::<u64>(),
         guess in any::<u64>(),
         n in 46usize..160,
         halving in any::<bool>(),
+        may_turn in any::<bool>(),
         space_index in 0usize..3,
     ) {
         let space = super::tests_exact::SPACES[space_index];
         let parcels = if halving {
             class_nine(space, n, seed)
         } else {
-            cut_compartments(space, 3, n / 3, seed, false)
+            cut_compartments(space, 3, n / 3, seed, may_turn)
         };
-        let mut blocks = Blocks::of(&parcels);
+        let mut blocks = if may_turn {
+            Blocks::turned(&parcels)
+        } else {
+            Blocks::of(&parcels)
+        };
         let mut nodes = u64::MAX;
         blocks.merge(space.sides(), None, &mut nodes);
         assert_blocks_tile(&blocks, &parcels, space.sides());
@@ -197,11 +257,16 @@ proptest! {
     fn a_larger_budget_still_fills_a_large_load(
         seed in any::<u64>(),
         n in 46usize..100,
+        turned in any::<bool>(),
         small in 0u64..400_000,
         extra in 0u64..400_000,
     ) {
         let space = Dimensions::new(600, 400, 400);
-        let parcels = class_nine(space, n, seed);
+        let parcels = if turned {
+            cut_compartments(space, 3, n / 3, seed, true)
+        } else {
+            class_nine(space, n, seed)
+        };
         let mut budget = small;
         let found_small = assert_fill(space, &parcels, 3, &mut budget);
         let mut budget = small + extra;
@@ -210,14 +275,29 @@ proptest! {
     }
 }
 
-/// A load declared turned shares few whole faces as declared: blocks
-/// are not guessed, and nearly all of the budget is left to the search
-/// of turned parcels. A load cut as declared is filled as blocks.
+/// A load declared turned shares few whole faces as declared: its
+/// blocks are merged however parcels turn, and filled so (each parcel
+/// turned with its block, every packing checked). One parcel that must
+/// keep its top up keeps the load from turned blocks: nearly all of the
+/// budget is then left to the search of turned parcels. A load cut as
+/// declared is filled as blocks as declared.
 #[test]
-fn blocks_are_guessed_only_for_loads_declared_as_cut() {
+fn a_load_declared_turned_is_merged_as_blocks_that_turn() {
     let space = Dimensions::new(600, 400, 400);
     let limits_g = [u64::MAX; 3];
-    let turned = cut_compartments(space, 3, 30, 5, true);
+    let mut turned = cut_compartments(space, 3, 20, 5, true);
+    let mut forced = Blocks::of(&turned);
+    forced.merge(space.sides(), None, &mut u64::MAX.clone());
+    assert!(
+        (turned.len() - forced.len()) * 10 < turned.len(),
+        "few merge as declared"
+    );
+    let mut nodes = 10_000_000;
+    let found = fill::fill_by_blocks(space, &turned, &limits_g, &mut nodes);
+    assert_eq!(found.map(|placed| placed.len()), Some(60));
+    let mut budget = DEFAULT_MAX_ITERATIONS * into::FILL_NODES_PER_ATTEMPT;
+    assert!(assert_fill(space, &turned, 3, &mut budget));
+    turned[7].this_side_up = true;
     let mut nodes = 10_000_000;
     assert!(fill::fill_by_blocks(space, &turned, &limits_g, &mut nodes).is_none());
     assert!(nodes > 10_000_000 - 100_000, "{nodes}");
