@@ -507,7 +507,7 @@ fn search(
 
 /// [`search`], which, failing, gives the first compartment it closed when
 /// `keep_first` asks for it.
-fn run(
+pub(super) fn run(
     space: Dimensions,
     parcels: &[Parcel],
     weights_g: &[u64],
@@ -624,9 +624,14 @@ fn fill_by_blocks_as(
         };
         let filled = fill_blocks(space, parcels, &forced, limits_g, attempt_nodes, nodes);
         let mut tried = alloc::collections::BTreeSet::new();
-        return Ok(fill_or_rest(
-            space, parcels, filled, limits_g, &mut tried, nodes,
-        ));
+        let found = fill_or_rest(space, parcels, filled, limits_g, turned, &mut tried, nodes);
+        // Too little merged by force for a load cut so: blocks of the
+        // other kind may do better.
+        return if found.is_none() && !looks_cut {
+            Err(NotCut)
+        } else {
+            Ok(found)
+        };
     }
     if !looks_cut {
         return Err(NotCut);
@@ -638,7 +643,8 @@ fn fill_by_blocks_as(
         blocks.merge(space.sides(), Some(&mut rng), nodes);
         let attempt_nodes = NODES_PER_BLOCK_ATTEMPT;
         let filled = fill_blocks(space, parcels, &blocks, limits_g, attempt_nodes, nodes);
-        if let Some(placed) = fill_or_rest(space, parcels, filled, limits_g, &mut tried, nodes) {
+        let found = fill_or_rest(space, parcels, filled, limits_g, turned, &mut tried, nodes);
+        if let Some(placed) = found {
             return Ok(Some(placed));
         }
     }
@@ -656,18 +662,26 @@ const NODES_PER_REST: u64 = 2_000_000;
 /// The fill of `filled` when it filled every compartment; else, when it
 /// closed a first compartment not tried before (`tried` holds the sets of
 /// parcels tried), that compartment with a fill of the rest of `parcels`
-/// into the other compartments, within [`NODES_PER_REST`] of `nodes`.
+/// into the other compartments, within [`NODES_PER_REST`] of `nodes`: as
+/// blocks when the rest is more than [`super::merge::BLOCKS_TARGET`]
+/// parcels, else parcel by parcel (turned every way they may when the
+/// blocks were `turned`).
 ///
 /// A fill of blocks fails when one merge of one compartment's parcels
 /// went wrong; the compartments whose merges went right still close, and
 /// without the first one's parcels the rest is a smaller load, merged
-/// afresh, with fewer parcels that match by chance.
+/// afresh, with fewer parcels that match by chance. Each rest has one
+/// compartment fewer, so the rests nest at most one deep a compartment.
+/// (When the forced merges decide every block of a load that looks cut,
+/// their one fill takes the whole share, and a rest gets nodes only when
+/// that fill gives up before spending it.)
 #[cfg(feature = "std")]
 pub(super) fn fill_or_rest(
     space: Dimensions,
     parcels: &[Parcel],
     filled: Result<Vec<Placed>, Option<Vec<Placed>>>,
     limits_g: &[u64],
+    turned: bool,
     tried: &mut alloc::collections::BTreeSet<Vec<usize>>,
     nodes: &mut u64,
 ) -> Option<Vec<Placed>> {
@@ -708,7 +722,7 @@ pub(super) fn fill_or_rest(
             &rest,
             &weights_g,
             &rest_limits_g,
-            true,
+            !turned,
             &mut rest_nodes,
         )
     };
@@ -724,7 +738,8 @@ pub(super) fn fill_or_rest(
 
 /// One fill of `blocks` of `parcels`, within `attempt_nodes` of `nodes`
 /// after a node a block for setting it up: the parcels' placements when
-/// it fills.
+/// it fills, else those of the first compartment it closed, if any (when
+/// there is more than one).
 #[cfg(feature = "std")]
 fn fill_blocks(
     space: Dimensions,

@@ -345,7 +345,8 @@ impl Blocks {
                 } => {
                     let mut after = at;
                     if let Some(along) = axes.iter().position(|&k| k == axis) {
-                        after[along] += self.blocks.get(low).map_or(0, |b| b.extent[axis]);
+                        let low_length = self.blocks.get(low).map_or(0, |b| b.extent[axis]);
+                        after[along] = after[along].saturating_add(low_length);
                     }
                     let axes_of_high = axes.map(|k| high_axes.get(k).copied().unwrap_or(k));
                     stack.push((high, after, axes_of_high));
@@ -430,7 +431,9 @@ fn pairs(by_face: &[FaceOf], extents: &[[u32; 3]], rules: Rules, nodes: &mut u64
             let (low, low_axis) = box_and_axis(low_of);
             for &(_, high_length, high_of) in group.get(k + 1..).unwrap_or(&[]) {
                 // Sorted by length: the rest are longer still.
-                if !rules.fits(key, low_length.saturating_add(high_length)) || *nodes == 0 {
+                // A sum past `u32::MAX` fits no compartment.
+                let total = low_length.checked_add(high_length);
+                if !total.is_some_and(|total| rules.fits(key, total)) || *nodes == 0 {
                     break;
                 }
                 *nodes -= 1;
@@ -472,7 +475,11 @@ fn confirmed(
                 break;
             }
             let key = rules.key(pair.extent, axis);
-            let fits = |length: u32| rules.fits(key, length_here.saturating_add(length));
+            let fits = |length: u32| {
+                length_here
+                    .checked_add(length)
+                    .is_some_and(|total| rules.fits(key, total))
+            };
             for &(_, length, of) in with_face(blocks_by_face, key) {
                 if !fits(length) || *nodes == 0 {
                     break;

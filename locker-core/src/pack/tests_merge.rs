@@ -487,9 +487,9 @@ fn a_fill_of_blocks_keeps_each_shelf_limit() {
     }
 }
 
-/// A parcel that fits only turned leaves blocks nothing to do, before
-/// any merging is paid for; and the same load always gives the same
-/// fill of blocks.
+/// A parcel that fits no way leaves blocks nothing to do, before any
+/// merging is paid for; and the same load always gives the same fill of
+/// blocks.
 #[test]
 fn blocks_refuse_a_turned_parcel_at_once_and_repeat_themselves() {
     let space = Dimensions::new(500, 500, 500);
@@ -563,6 +563,7 @@ fn a_first_compartment_closed_is_kept_and_the_rest_filled() {
         &parcels,
         Err(Some(first.clone())),
         &limits_g,
+        false,
         &mut tried,
         &mut nodes,
     )
@@ -592,6 +593,7 @@ fn a_first_compartment_closed_is_kept_and_the_rest_filled() {
         &parcels,
         Err(Some(first.clone())),
         &limits_g,
+        false,
         &mut tried,
         &mut nodes,
     );
@@ -605,6 +607,7 @@ fn a_first_compartment_closed_is_kept_and_the_rest_filled() {
         &parcels,
         Err(Some(first)),
         &light,
+        false,
         &mut alloc::collections::BTreeSet::new(),
         &mut nodes,
     );
@@ -618,6 +621,7 @@ fn a_first_compartment_closed_is_kept_and_the_rest_filled() {
         &parcels,
         Err(None),
         &limits_g,
+        false,
         &mut tried,
         &mut nodes,
     );
@@ -627,9 +631,96 @@ fn a_first_compartment_closed_is_kept_and_the_rest_filled() {
         &parcels,
         Ok(placed),
         &limits_g,
+        false,
         &mut tried,
         &mut nodes,
     );
     assert_eq!(whole.map(|p| p.len()), Some(parcels.len()));
     assert_eq!(nodes, 10_000_000);
+}
+
+/// A search that closes a first compartment and fails on the next gives
+/// that compartment back, when asked, with exactly its parcels; when not
+/// asked, nothing.
+#[test]
+fn a_failed_search_gives_back_the_first_compartment_it_closed() {
+    let space = Dimensions::new(10, 10, 10);
+    // A cube that fills one compartment, and three parcels of another
+    // compartment's volume that do not fill it (the 5 × 5 × 8 parcel
+    // fits no 2 mm gap).
+    let parcels: Vec<Parcel> = [[10, 10, 10], [10, 10, 5], [10, 10, 3], [5, 5, 8]]
+        .into_iter()
+        .zip(0..)
+        .map(|([w, d, h], id)| Parcel::new(ParcelId(id), Dimensions::new(w, d, h), 1))
+        .collect();
+    let weights_g = vec![1; parcels.len()];
+    let limits_g = [u64::MAX; 2];
+    let mut nodes = 100_000;
+    let kept = fill::run(
+        space, &parcels, &weights_g, &limits_g, true, &mut nodes, true,
+    );
+    let first = kept
+        .err()
+        .flatten()
+        .expect("the cube closed the first compartment");
+    let in_first: Vec<usize> = first.iter().map(|p| p.parcel).collect();
+    assert_eq!(in_first, [0]);
+    assert!(first.iter().all(|p| p.compartment == 0));
+    let mut nodes = 100_000;
+    let not_kept = fill::run(
+        space, &parcels, &weights_g, &limits_g, true, &mut nodes, false,
+    );
+    assert!(matches!(not_kept, Err(None)));
+}
+
+/// A load that fits only turned (one parcel longer, as declared, than
+/// the compartment across that axis) goes to blocks that may turn.
+#[test]
+fn a_load_that_fits_only_turned_is_merged_as_blocks_that_turn() {
+    let space = Dimensions::new(600, 400, 400);
+    let mut parcels = cut_compartments(space, 3, 20, 5, true);
+    let long = parcels
+        .iter()
+        .position(|p| p.size.sides().iter().any(|&side| side > 400))
+        .expect("a parcel longer than 400 mm");
+    let mut sides = parcels[long].size.sides();
+    sides.sort_unstable();
+    parcels[long].size = Dimensions::new(sides[0], sides[2], sides[1]);
+    let mut nodes = 10_000_000;
+    let found = fill::fill_by_blocks(space, &parcels, &[u64::MAX; 3], &mut nodes);
+    assert_eq!(found.map(|placed| placed.len()), Some(60));
+}
+
+/// Lengths whose sum passes `u32::MAX` never merge, as declared or
+/// turned: no overflow, and the blocks still tile.
+#[test]
+fn lengths_past_the_largest_side_never_merge() {
+    let space = [u32::MAX, 30, 1];
+    let parcels: Vec<Parcel> = (0..60)
+        .map(|id| {
+            let size = if id % 2 == 0 {
+                Dimensions::new(u32::MAX - 1, 1, 1)
+            } else {
+                Dimensions::new(1, u32::MAX - 1, 1)
+            };
+            Parcel::new(ParcelId(id), size, 1)
+        })
+        .collect();
+    for mut blocks in [Blocks::of(&parcels), Blocks::turned(&parcels)] {
+        let mut nodes = 1_000_000;
+        blocks.merge(space, Some(&mut SearchMix(3)), &mut nodes);
+        assert!(blocks.len() < parcels.len(), "side by side they merge");
+        if blocks.may_turn() {
+            // (As declared, the parcels declared lying do not fit.)
+            assert_blocks_tile(&blocks, &parcels, space);
+        }
+    }
+    // Through the fill too: whatever it finds, it does not overflow.
+    let space = Dimensions::new(u32::MAX, 30, 1);
+    let mut nodes = 1_000_000;
+    let found = fill::fill_by_blocks(space, &parcels, &[u64::MAX], &mut nodes);
+    assert!(
+        found.is_none(),
+        "60 long parcels are not one compartment's volume"
+    );
 }
