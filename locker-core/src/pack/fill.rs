@@ -72,7 +72,7 @@ pub(super) struct Placed {
     pub(super) compartment: usize,
     corner: [u32; 3],
     pub(super) parcel: usize,
-    extent: [u32; 3],
+    pub(super) extent: [u32; 3],
 }
 
 /// What a filled region calls with its size: true ends the search.
@@ -553,14 +553,14 @@ const FEWEST_FORCED_ONE_IN: usize = 10;
 
 /// Exact fills of blocks (see [`super::merge`]), within `nodes`: one
 /// fill when the forced merges decide every block (with the whole share
-/// when the load looks cut), else one seeded guess of blocks after
-/// another; the parcels' placements when one fills, or when one closes a
-/// first compartment and the rest fills (see [`fill_or_rest`]). Blocks
-/// are merged as declared first; a load that does not look cut so (a
-/// parcel does not fit as declared, nothing merges, or too little merges
-/// by force to guess the rest: a load declared turned) is merged again
-/// however its parcels turn, unless one must keep its top up. `None`
-/// when neither applies (at once when a parcel fits no way).
+/// when the load looks cut, else [`NODES_PER_BLOCK_ATTEMPT`]), else one
+/// seeded guess of blocks after another; the parcels' placements when
+/// one fills, or when one closes a first compartment and the rest fills
+/// (see [`fill_or_rest`]). Blocks are merged as declared first; a load
+/// that does not look cut so (see [`NotCut`]: a load declared turned) is
+/// merged again however its parcels turn, with what is left of `nodes`,
+/// unless one must keep its top up. `None` when neither fills (at once
+/// when a parcel fits no way).
 #[cfg(feature = "std")]
 pub(super) fn fill_by_blocks(
     space: Dimensions,
@@ -568,13 +568,16 @@ pub(super) fn fill_by_blocks(
     limits_g: &[u64],
     nodes: &mut u64,
 ) -> Option<Vec<Placed>> {
-    match fill_by_blocks_as(space, parcels, limits_g, false, nodes) {
+    // First compartments tried, shared by both kinds of blocks: a rest of
+    // more than `BLOCKS_TARGET` parcels is filled alike after either.
+    let mut tried = alloc::collections::BTreeSet::new();
+    match fill_by_blocks_as(space, parcels, limits_g, false, &mut tried, nodes) {
         Ok(found) => found,
         // Few parcels share whole faces as declared (a load declared
         // turned, or one that fits only turned): blocks of parcels that
         // may turn, unless one must keep its top up.
         Err(NotCut) if parcels.iter().all(|p| !p.this_side_up) => {
-            fill_by_blocks_as(space, parcels, limits_g, true, nodes)
+            fill_by_blocks_as(space, parcels, limits_g, true, &mut tried, nodes)
                 .ok()
                 .flatten()
         }
@@ -582,8 +585,11 @@ pub(super) fn fill_by_blocks(
     }
 }
 
-/// A load blocks of one kind leave alone: it does not fit so, nothing
-/// merges, or too little merges by force to guess the rest.
+/// A load blocks as declared leave to blocks that turn: a parcel does
+/// not fit as declared, nothing merges, or too little merges by force to
+/// guess the rest (or, when the forced merges decided every block, their
+/// one fill of [`NODES_PER_BLOCK_ATTEMPT`] nodes, and its rest, found
+/// nothing).
 #[cfg(feature = "std")]
 struct NotCut;
 
@@ -595,6 +601,7 @@ fn fill_by_blocks_as(
     parcels: &[Parcel],
     limits_g: &[u64],
     turned: bool,
+    tried: &mut alloc::collections::BTreeSet<(bool, Vec<usize>)>,
     nodes: &mut u64,
 ) -> Result<Option<Vec<Placed>>, NotCut> {
     use super::merge::{Blocks, Stop};
@@ -623,10 +630,9 @@ fn fill_by_blocks_as(
             NODES_PER_BLOCK_ATTEMPT
         };
         let filled = fill_blocks(space, parcels, &forced, limits_g, attempt_nodes, nodes);
-        let mut tried = alloc::collections::BTreeSet::new();
-        let found = fill_or_rest(space, parcels, filled, limits_g, turned, &mut tried, nodes);
-        // Too little merged by force for a load cut so: blocks of the
-        // other kind may do better.
+        let found = fill_or_rest(space, parcels, filled, limits_g, turned, tried, nodes);
+        // Too little merged by force for a load cut as declared: blocks
+        // that turn may do better.
         return if found.is_none() && !looks_cut {
             Err(NotCut)
         } else {
@@ -637,13 +643,12 @@ fn fill_by_blocks_as(
         return Err(NotCut);
     }
     let mut rng = super::search::Mix(0);
-    let mut tried = alloc::collections::BTreeSet::new();
     while *nodes > 0 {
         let mut blocks = forced.clone();
         blocks.merge(space.sides(), Some(&mut rng), nodes);
         let attempt_nodes = NODES_PER_BLOCK_ATTEMPT;
         let filled = fill_blocks(space, parcels, &blocks, limits_g, attempt_nodes, nodes);
-        let found = fill_or_rest(space, parcels, filled, limits_g, turned, &mut tried, nodes);
+        let found = fill_or_rest(space, parcels, filled, limits_g, turned, tried, nodes);
         if let Some(placed) = found {
             return Ok(Some(placed));
         }
@@ -661,7 +666,8 @@ const NODES_PER_REST: u64 = 2_000_000;
 
 /// The fill of `filled` when it filled every compartment; else, when it
 /// closed a first compartment not tried before (`tried` holds the sets of
-/// parcels tried), that compartment with a fill of the rest of `parcels`
+/// parcels tried, marked when a small rest was searched turned), that
+/// compartment with a fill of the rest of `parcels`
 /// into the other compartments, within [`NODES_PER_REST`] of `nodes`: as
 /// blocks when the rest is more than [`super::merge::BLOCKS_TARGET`]
 /// parcels, else parcel by parcel (turned every way they may when the
@@ -682,7 +688,7 @@ pub(super) fn fill_or_rest(
     filled: Result<Vec<Placed>, Option<Vec<Placed>>>,
     limits_g: &[u64],
     turned: bool,
-    tried: &mut alloc::collections::BTreeSet<Vec<usize>>,
+    tried: &mut alloc::collections::BTreeSet<(bool, Vec<usize>)>,
     nodes: &mut u64,
 ) -> Option<Vec<Placed>> {
     let first = match filled {
@@ -691,7 +697,8 @@ pub(super) fn fill_or_rest(
     };
     let mut used: Vec<usize> = first.iter().map(|p| p.parcel).collect();
     crate::collections::sort::values(&mut used);
-    if !tried.insert(used.clone()) {
+    let searched_turned = turned && parcels.len() - used.len() <= super::merge::BLOCKS_TARGET;
+    if !tried.insert((searched_turned, used.clone())) {
         return None;
     }
     let load_g: u64 = used
