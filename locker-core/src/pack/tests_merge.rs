@@ -205,15 +205,22 @@ fn merging_stops_when_the_budget_is_spent() {
 /// declared search alone filled four of ten such loads.
 #[test]
 fn a_hundred_parcels_cut_from_three_compartments_fill_three() {
+    let filled = loads_filled_of_ten(100);
+    assert!(filled >= 9, "{filled} of 10");
+}
+
+/// Of ten loads of `n` parcels cut from three 500 mm cubes (seeds 0–9),
+/// how many fill three again within the default budget (each fill
+/// checked).
+fn loads_filled_of_ten(n: usize) -> usize {
     let space = Dimensions::new(500, 500, 500);
-    let filled = (0..10)
+    (0..10)
         .filter(|&seed| {
-            let parcels = class_nine(space, 100, seed);
+            let parcels = class_nine(space, n, seed);
             let mut budget = DEFAULT_MAX_ITERATIONS * into::FILL_NODES_PER_ATTEMPT;
             assert_fill(space, &parcels, 3, &mut budget)
         })
-        .count();
-    assert!(filled >= 9, "{filled} of 10");
+        .count()
 }
 
 proptest! {
@@ -520,14 +527,7 @@ fn blocks_refuse_a_parcel_that_fits_no_way_and_repeat_themselves() {
 /// at least nine seeds of ten within the default budget.
 #[test]
 fn a_hundred_and_fifty_parcels_cut_from_three_compartments_fill_three() {
-    let space = Dimensions::new(500, 500, 500);
-    let filled = (0..10)
-        .filter(|&seed| {
-            let parcels = class_nine(space, 150, seed);
-            let mut budget = DEFAULT_MAX_ITERATIONS * into::FILL_NODES_PER_ATTEMPT;
-            assert_fill(space, &parcels, 3, &mut budget)
-        })
-        .count();
+    let filled = loads_filled_of_ten(150);
     assert!(filled >= 9, "{filled} of 10");
 }
 
