@@ -435,7 +435,7 @@ pub(super) fn fill_exactly(
         found
     };
     let found = spend(declared_share, &mut |nodes| {
-        search(space, parcels, &weights_g, limits_g, true, nodes)
+        run(space, parcels, &weights_g, limits_g, true, nodes, false).ok()
     })
     .or_else(|| {
         spend(blocks_share, &mut |nodes| {
@@ -444,7 +444,7 @@ pub(super) fn fill_exactly(
     })
     .or_else(|| {
         spend(u64::MAX, &mut |nodes| {
-            search(space, parcels, &weights_g, limits_g, false, nodes)
+            run(space, parcels, &weights_g, limits_g, false, nodes, false).ok()
         })
     })?;
     placements(parcels, count, &found)
@@ -484,29 +484,9 @@ const fn fill_by_blocks(
 }
 
 /// One depth-first search for an exact fill of `parcels` (as declared,
-/// or turned every way), within `nodes` (what is left is written back).
-fn search(
-    space: Dimensions,
-    parcels: &[Parcel],
-    weights_g: &[u64],
-    limits_g: &[u64],
-    declared_only: bool,
-    nodes: &mut u64,
-) -> Option<Vec<Placed>> {
-    run(
-        space,
-        parcels,
-        weights_g,
-        limits_g,
-        declared_only,
-        nodes,
-        false,
-    )
-    .ok()
-}
-
-/// [`search`], which, failing, gives the first compartment it closed when
-/// `keep_first` asks for it.
+/// or turned every way), within `nodes` (what is left is written back);
+/// failing, the first compartment it closed when `keep_first` asks for
+/// it.
 pub(super) fn run(
     space: Dimensions,
     parcels: &[Parcel],
@@ -621,6 +601,12 @@ fn fill_by_blocks_as(
         return Err(NotCut);
     }
     let looks_cut = merged * FEWEST_FORCED_ONE_IN >= parcels.len();
+    // One fill of blocks within `attempt_nodes`, and of the rest after a
+    // first compartment it closed.
+    let mut attempt = |blocks: &Blocks, attempt_nodes: u64, nodes: &mut u64| {
+        let filled = fill_blocks(space, parcels, blocks, limits_g, attempt_nodes, nodes);
+        fill_or_rest(space, parcels, filled, limits_g, turned, tried, nodes)
+    };
     if stop != Stop::Guess {
         // The forced merges decided every block: one fill of them, with
         // the whole share when the load looks cut.
@@ -629,8 +615,7 @@ fn fill_by_blocks_as(
         } else {
             NODES_PER_BLOCK_ATTEMPT
         };
-        let filled = fill_blocks(space, parcels, &forced, limits_g, attempt_nodes, nodes);
-        let found = fill_or_rest(space, parcels, filled, limits_g, turned, tried, nodes);
+        let found = attempt(&forced, attempt_nodes, nodes);
         // Too little merged by force for a load cut as declared: blocks
         // that turn may do better.
         return if found.is_none() && !looks_cut {
@@ -646,10 +631,7 @@ fn fill_by_blocks_as(
     while *nodes > 0 {
         let mut blocks = forced.clone();
         blocks.merge(space.sides(), Some(&mut rng), nodes);
-        let attempt_nodes = NODES_PER_BLOCK_ATTEMPT;
-        let filled = fill_blocks(space, parcels, &blocks, limits_g, attempt_nodes, nodes);
-        let found = fill_or_rest(space, parcels, filled, limits_g, turned, tried, nodes);
-        if let Some(placed) = found {
+        if let Some(placed) = attempt(&blocks, NODES_PER_BLOCK_ATTEMPT, nodes) {
             return Ok(Some(placed));
         }
     }
@@ -724,14 +706,16 @@ pub(super) fn fill_or_rest(
         fill_by_blocks(space, &rest, &rest_limits_g, &mut rest_nodes)
     } else {
         let weights_g: Vec<u64> = rest.iter().map(|p| u64::from(p.weight_g)).collect();
-        search(
+        run(
             space,
             &rest,
             &weights_g,
             &rest_limits_g,
             !turned,
             &mut rest_nodes,
+            false,
         )
+        .ok()
     };
     *nodes -= before - rest_nodes;
     let mut placed = first;

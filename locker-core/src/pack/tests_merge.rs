@@ -531,6 +531,42 @@ fn a_hundred_and_fifty_parcels_cut_from_three_compartments_fill_three() {
     assert!(filled >= 9, "{filled} of 10");
 }
 
+/// A load and its compartments' limits, for fills of its rest.
+struct RestOf<'a> {
+    space: Dimensions,
+    parcels: &'a [Parcel],
+    limits_g: &'a [u64],
+}
+
+const fn rest_of<'a>(space: Dimensions, parcels: &'a [Parcel], limits_g: &'a [u64]) -> RestOf<'a> {
+    RestOf {
+        space,
+        parcels,
+        limits_g,
+    }
+}
+
+impl RestOf<'_> {
+    /// [`fill::fill_or_rest`] of this load.
+    fn fill(
+        &self,
+        filled: Result<Vec<fill::Placed>, Option<Vec<fill::Placed>>>,
+        turned: bool,
+        tried: &mut alloc::collections::BTreeSet<(bool, Vec<usize>)>,
+        nodes: &mut u64,
+    ) -> Option<Vec<fill::Placed>> {
+        fill::fill_or_rest(
+            self.space,
+            self.parcels,
+            filled,
+            self.limits_g,
+            turned,
+            tried,
+            nodes,
+        )
+    }
+}
+
 /// A first compartment closed by a fill of blocks is kept, and the rest
 /// of the load filled on its own into the other compartments: every
 /// parcel once, each shelf limit kept, the first compartment's load on
@@ -558,16 +594,10 @@ fn a_first_compartment_closed_is_kept_and_the_rest_filled() {
     let limits_g = loads_of_cut_g.clone();
     let mut tried = alloc::collections::BTreeSet::new();
     let mut nodes = 10_000_000;
-    let placed = fill::fill_or_rest(
-        space,
-        &parcels,
-        Err(Some(first.clone())),
-        &limits_g,
-        false,
-        &mut tried,
-        &mut nodes,
-    )
-    .expect("the rest is two compartments' own parcels");
+    let load = rest_of(space, &parcels, &limits_g);
+    let placed = load
+        .fill(Err(Some(first.clone())), false, &mut tried, &mut nodes)
+        .expect("the rest is two compartments' own parcels");
     let spent = 10_000_000 - nodes;
     assert!(spent > 0);
     let mut ids: Vec<usize> = placed.iter().map(|p| p.parcel).collect();
@@ -588,25 +618,14 @@ fn a_first_compartment_closed_is_kept_and_the_rest_filled() {
     assert!(loads.contains(&own_load_g));
     // Tried once: the same first compartment again is refused at once.
     let mut nodes = 10_000_000;
-    let again = fill::fill_or_rest(
-        space,
-        &parcels,
-        Err(Some(first.clone())),
-        &limits_g,
-        false,
-        &mut tried,
-        &mut nodes,
-    );
+    let again = load.fill(Err(Some(first.clone())), false, &mut tried, &mut nodes);
     assert!(again.is_none());
     assert_eq!(nodes, 10_000_000);
     // No limit holds the first compartment's load: nothing is searched.
     let light: Vec<u64> = vec![own_load_g - 1; 3];
     let mut nodes = 10_000_000;
-    let refused = fill::fill_or_rest(
-        space,
-        &parcels,
+    let refused = rest_of(space, &parcels, &light).fill(
         Err(Some(first)),
-        &light,
         false,
         &mut alloc::collections::BTreeSet::new(),
         &mut nodes,
@@ -616,25 +635,9 @@ fn a_first_compartment_closed_is_kept_and_the_rest_filled() {
     // A fill that closed nothing gives nothing, and a whole fill is
     // returned as it is.
     let mut nodes = 10_000_000;
-    let none = fill::fill_or_rest(
-        space,
-        &parcels,
-        Err(None),
-        &limits_g,
-        false,
-        &mut tried,
-        &mut nodes,
-    );
+    let none = load.fill(Err(None), false, &mut tried, &mut nodes);
     assert!(none.is_none());
-    let whole = fill::fill_or_rest(
-        space,
-        &parcels,
-        Ok(placed),
-        &limits_g,
-        false,
-        &mut tried,
-        &mut nodes,
-    );
+    let whole = load.fill(Ok(placed), false, &mut tried, &mut nodes);
     assert_eq!(whole.map(|p| p.len()), Some(parcels.len()));
     assert_eq!(nodes, 10_000_000);
 }
@@ -730,26 +733,11 @@ fn a_small_rest_of_a_turned_load_is_searched_turned() {
     };
     let mut nodes = 10_000_000;
     let mut tried = alloc::collections::BTreeSet::new();
-    let as_declared = fill::fill_or_rest(
-        space,
-        &parcels,
-        Err(Some(first.clone())),
-        &limits_g,
-        false,
-        &mut tried,
-        &mut nodes,
-    );
+    let load = rest_of(space, &parcels, &limits_g);
+    let as_declared = load.fill(Err(Some(first.clone())), false, &mut tried, &mut nodes);
     assert!(as_declared.is_none());
     let mut nodes = 10_000_000;
-    let turned = fill::fill_or_rest(
-        space,
-        &parcels,
-        Err(Some(first)),
-        &limits_g,
-        true,
-        &mut tried,
-        &mut nodes,
-    );
+    let turned = load.fill(Err(Some(first)), true, &mut tried, &mut nodes);
     assert_eq!(turned.map(|placed| placed.len()), Some(parcels.len()));
 }
 
