@@ -662,8 +662,9 @@ pub trait JournalSink<E> {
     /// [`JournalSink::compact_encoded`] instead of its JSON: a flash
     /// journal does, so a compaction never holds the JSON text of the whole
     /// state in RAM (the seal hashes the JSON as it is written). A storage
-    /// that says so should compact there: `Ok(false)` from it sends the
-    /// snapshot the JSON way to [`JournalSink::compact`].
+    /// that says so is never sent the snapshot's JSON:
+    /// [`JournalSink::compact_encoded`] answers for it, `Ok(false)` being
+    /// "not compacted", as from [`JournalSink::compact`].
     fn takes_encoded_snapshots(&self) -> bool {
         false
     }

@@ -545,17 +545,11 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
                     }
                 })?;
             drop(snapshot);
+            // `Ok(false)` is the storage's own "not now", as from
+            // `compact`: the JSON way is not tried, so a storage that
+            // only takes encoded snapshots never compiles it.
             let compacted = self.journal.compact_encoded(&stored).map_err(write_error)?;
-            if !compacted {
-                // A storage that says it takes encoded snapshots but does
-                // not compact them is asked the JSON way, rather than be
-                // asked again before every record.
-                let bytes = crate::journal::to_json_vec(&self.snapshot());
-                let compacted = self.journal.compact(&bytes).map_err(write_error)?;
-                (compacted, bytes.len())
-            } else {
-                (compacted, stored.len())
-            }
+            (compacted, stored.len())
         } else {
             // Plain data with string keys always serializes.
             let bytes = crate::journal::to_json_vec(&snapshot);

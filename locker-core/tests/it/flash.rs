@@ -793,3 +793,64 @@ fn the_snapshot_of_a_full_120_door_bank_stays_within_its_budget() {
     let usage = locker.journal().usage();
     assert!(usage.used_bytes < 32_000 + 64, "{usage:?}");
 }
+
+/// A storage that takes encoded snapshots and answers `Ok(false)`: it
+/// counts what it is asked, and keeps its records in memory.
+#[derive(Default)]
+struct DecliningStorage {
+    records: Vec<locker_core::journal::Record<Entry>>,
+    encoded_asked: usize,
+    json_asked: usize,
+}
+
+impl JournalSink<Entry> for DecliningStorage {
+    type Error = core::convert::Infallible;
+
+    fn append(&mut self, record: &locker_core::journal::Record<Entry>) -> Result<(), Self::Error> {
+        self.records.push(record.clone());
+        Ok(())
+    }
+
+    fn compact(&mut self, _snapshot: &[u8]) -> Result<bool, Self::Error> {
+        self.json_asked += 1;
+        Ok(true)
+    }
+
+    fn takes_encoded_snapshots(&self) -> bool {
+        true
+    }
+
+    fn compact_encoded(&mut self, _stored: &[u8]) -> Result<bool, Self::Error> {
+        self.encoded_asked += 1;
+        Ok(false)
+    }
+}
+
+/// A storage that takes encoded snapshots answers for itself: `Ok(false)`
+/// is "not compacted", the snapshot is not sent again as JSON (so an
+/// image with only such a storage never links the JSON route), no event
+/// says it compacted, and the journal runs on unchanged.
+#[test]
+fn a_declined_encoded_compaction_is_not_tried_the_json_way() {
+    let hardware = board();
+    let mut locker =
+        Locker::with_keys(config(), keys(), hardware, DecliningStorage::default()).unwrap();
+    let code = locker.issue_courier_code(CarrierId(1), DAY_S).unwrap();
+    locker.take_events();
+    let before = locker.journal().records.len();
+    assert!(!locker.compact().unwrap());
+    assert_eq!(locker.journal().encoded_asked, 1);
+    assert_eq!(locker.journal().json_asked, 0);
+    assert!(
+        !locker
+            .take_events()
+            .iter()
+            .any(|event| matches!(event, Event::JournalCompacted { .. }))
+    );
+    assert_eq!(locker.journal().records.len(), before);
+    // The journal runs on: a courier signs in, journaled after the rest.
+    locker.courier_sign_in(KIOSK, code.expose()).unwrap();
+    let records = &locker.journal().records;
+    assert!(records.len() > before);
+    verify(records, &Trust::with_keys(&keys())).unwrap();
+}
