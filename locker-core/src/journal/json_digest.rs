@@ -128,20 +128,8 @@ impl Emit for JsonWriter {
         self.decimal(value);
     }
 
-    fn wide_unsigned(&mut self, value: u128) {
-        self.decimal(value);
-    }
-
-    fn wide_signed(&mut self, value: i128) {
-        self.decimal(value);
-    }
-
-    fn single(&mut self, value: f32) {
-        self.json(&value);
-    }
-
-    fn double(&mut self, value: f64) {
-        self.json(&value);
+    fn number(&mut self, json: &[u8], _read_back: Option<f64>) {
+        self.raw(json);
     }
 
     fn text(&mut self, value: &str) {

@@ -54,14 +54,12 @@ pub(crate) trait Emit {
     fn unsigned(&mut self, value: u64);
     /// A signed integer.
     fn signed(&mut self, value: i64);
-    /// An integer that may not fit 64 bits.
-    fn wide_unsigned(&mut self, value: u128);
-    /// An integer that may not fit 64 bits.
-    fn wide_signed(&mut self, value: i128);
-    /// A 32-bit float.
-    fn single(&mut self, value: f32);
-    /// A 64-bit float.
-    fn double(&mut self, value: f64);
+    /// Any other number (a float, or an integer beyond 64 bits): its JSON
+    /// as serde_json writes it, and the float JSON reads back from that
+    /// (`None` when it is `null`: NaN and the infinities). The walk makes
+    /// both, so what spells them is compiled only where a value has such a
+    /// number, not in every writer (no record or snapshot has one).
+    fn number(&mut self, json: &[u8], read_back: Option<f64>);
     /// A string value.
     fn text(&mut self, value: &str);
     /// Bytes (an array of numbers in JSON).
@@ -132,7 +130,15 @@ impl<'a, 'e> ser::Serializer for &'a mut Walker<'e> {
     }
 
     fn serialize_i128(self, value: i128) -> Result<(), Unencodable> {
-        self.0.wide_signed(value);
+        match (u64::try_from(value), i64::try_from(value)) {
+            (Ok(value), _) => self.0.unsigned(value),
+            (_, Ok(value)) => self.0.signed(value),
+            #[allow(clippy::cast_precision_loss)]
+            _ => self.0.number(
+                itoa::Buffer::new().format(value).as_bytes(),
+                Some(value as f64),
+            ),
+        }
         Ok(())
     }
 
@@ -157,17 +163,32 @@ impl<'a, 'e> ser::Serializer for &'a mut Walker<'e> {
     }
 
     fn serialize_u128(self, value: u128) -> Result<(), Unencodable> {
-        self.0.wide_unsigned(value);
+        match u64::try_from(value) {
+            Ok(value) => self.0.unsigned(value),
+            // JSON reads an integer beyond 64 bits as the nearest float.
+            #[allow(clippy::cast_precision_loss)]
+            Err(_) => self.0.number(
+                itoa::Buffer::new().format(value).as_bytes(),
+                Some(value as f64),
+            ),
+        }
         Ok(())
     }
 
     fn serialize_f32(self, value: f32) -> Result<(), Unencodable> {
-        self.0.single(value);
+        // The f64 JSON reads from serde_json's digits for the f32: read
+        // from those digits, since two printers may pick different
+        // shortest digits (-257507.13 and -257507.12 are both that f32).
+        let json = serde_json::to_vec(&value).unwrap_or_default();
+        let read_back = serde_json::from_slice::<f64>(&json).ok();
+        self.0.number(&json, read_back);
         Ok(())
     }
 
     fn serialize_f64(self, value: f64) -> Result<(), Unencodable> {
-        self.0.double(value);
+        // serde_json writes NaN and the infinities as null.
+        let json = serde_json::to_vec(&value).unwrap_or_default();
+        self.0.number(&json, value.is_finite().then_some(value));
         Ok(())
     }
 

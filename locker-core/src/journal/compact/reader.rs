@@ -54,6 +54,52 @@ impl de::Error for ReadError {
             not_canonical: false,
         }
     }
+
+    // serde's own messages, but for a float's value: spelling one would
+    // link the float printer (10 KiB of a microcontroller's image) for
+    // an error message.
+    fn invalid_type(unexpected: de::Unexpected<'_>, expected: &dyn de::Expected) -> Self {
+        Self::custom(format_args!(
+            "invalid type: {}, expected {expected}",
+            Found(unexpected)
+        ))
+    }
+
+    fn invalid_value(unexpected: de::Unexpected<'_>, expected: &dyn de::Expected) -> Self {
+        Self::custom(format_args!(
+            "invalid value: {}, expected {expected}",
+            Found(unexpected)
+        ))
+    }
+}
+
+/// What was found, as serde says it, a float without its value.
+struct Found<'a>(de::Unexpected<'a>);
+
+impl fmt::Display for Found<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use de::Unexpected as U;
+        match self.0 {
+            U::Bool(value) => write!(f, "boolean `{value}`"),
+            U::Unsigned(value) => write!(f, "integer `{value}`"),
+            U::Signed(value) => write!(f, "integer `{value}`"),
+            U::Float(_) => f.write_str("floating point"),
+            U::Char(value) => write!(f, "character `{value}`"),
+            U::Str(value) => write!(f, "string {value:?}"),
+            U::Bytes(_) => f.write_str("byte array"),
+            U::Unit => f.write_str("unit value"),
+            U::Option => f.write_str("Option value"),
+            U::NewtypeStruct => f.write_str("newtype struct"),
+            U::Seq => f.write_str("sequence"),
+            U::Map => f.write_str("map"),
+            U::Enum => f.write_str("enum"),
+            U::UnitVariant => f.write_str("unit variant"),
+            U::NewtypeVariant => f.write_str("newtype variant"),
+            U::TupleVariant => f.write_str("tuple variant"),
+            U::StructVariant => f.write_str("struct variant"),
+            U::Other(other) => f.write_str(other),
+        }
+    }
 }
 
 fn error(message: &str) -> ReadError {
@@ -626,6 +672,12 @@ impl<'de> de::VariantAccess<'de> for Variant<'_, 'de> {
 /// boolean or unit variant it spells when that is what is asked for.
 struct Key<'de>(&'de str);
 
+/// A map key's JSON integer that fits 64 bits.
+enum Whole {
+    Unsigned(u64),
+    Signed(i64),
+}
+
 impl Key<'_> {
     /// JSON's integer grammar: `-?(0|[1-9][0-9]*)`.
     fn is_integer(&self) -> bool {
@@ -636,19 +688,53 @@ impl Key<'_> {
     /// number reader): an integer that fits 64 bits as one, anything
     /// else with a fraction, an exponent or too many digits as a float.
     fn number<'de, V: Visitor<'de>>(&self, visitor: V) -> Result<V::Value, ReadError> {
+        match self.whole_number()? {
+            Some(Whole::Unsigned(value)) => visitor.visit_u64(value),
+            Some(Whole::Signed(value)) => visitor.visit_i64(value),
+            None => self.float(visitor),
+        }
+    }
+
+    /// The key as a JSON number asked for as an integer: what [`number`]
+    /// reads, but a float is refused as serde's integer visitors refuse
+    /// one (the message without the float's value), without reading it:
+    /// an integer key never links the float reader (5 KiB of a
+    /// microcontroller's image, soft-float included). Only a visitor that
+    /// takes a float when asked for an integer tells the two apart, and
+    /// no type this reader reads has one.
+    ///
+    /// [`number`]: Self::number
+    fn integer<'de, V: Visitor<'de>>(&self, visitor: V) -> Result<V::Value, ReadError> {
+        match self.whole_number()? {
+            Some(Whole::Unsigned(value)) => visitor.visit_u64(value),
+            Some(Whole::Signed(value)) => visitor.visit_i64(value),
+            None => Err(de::Error::invalid_type(
+                de::Unexpected::Other("floating point"),
+                &visitor,
+            )),
+        }
+    }
+
+    /// The key as a JSON integer that fits 64 bits, `None` for another
+    /// JSON number (a float to serde_json).
+    fn whole_number(&self) -> Result<Option<Whole>, ReadError> {
         let text = self.0;
         if !is_json_number(text) {
             return Err(error("a map key that is not a number"));
         }
         if let Ok(value) = text.parse::<u64>() {
-            return visitor.visit_u64(value);
+            return Ok(Some(Whole::Unsigned(value)));
         }
-        match text.parse::<i64>() {
+        Ok(match text.parse::<i64>() {
             // serde_json reads -0 as a float.
-            Ok(0) => return visitor.visit_f64(-0.0),
-            Ok(value) => return visitor.visit_i64(value),
-            Err(_) => {}
-        }
+            Ok(0) | Err(_) => None,
+            Ok(value) => Some(Whole::Signed(value)),
+        })
+    }
+
+    /// The key as the float serde_json reads from it.
+    fn float<'de, V: Visitor<'de>>(&self, visitor: V) -> Result<V::Value, ReadError> {
+        let text = self.0;
         // Correctly rounded, as serde_json's `float_roundtrip` reads it.
         let value = text
             .parse::<f64>()
@@ -708,12 +794,13 @@ fn is_json_number(text: &str) -> bool {
     rest.is_empty()
 }
 
-/// A map key's `deserialize_*` for numbers: the key read as a JSON number.
-macro_rules! numeric_keys {
+/// A map key's `deserialize_*` for integers: the key read as a JSON
+/// integer (see [`Key::integer`]).
+macro_rules! integer_keys {
     ($($method:ident)*) => {
         $(
             fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
-                self.number(visitor)
+                self.integer(visitor)
             }
         )*
     };
@@ -734,9 +821,13 @@ impl<'de> de::Deserializer<'de> for Key<'de> {
         }
     }
 
-    numeric_keys! {
+    integer_keys! {
         deserialize_i8 deserialize_i16 deserialize_i32 deserialize_i64
-        deserialize_u8 deserialize_u16 deserialize_u32 deserialize_u64 deserialize_f64
+        deserialize_u8 deserialize_u16 deserialize_u32 deserialize_u64
+    }
+
+    fn deserialize_f64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
+        self.number(visitor)
     }
 
     /// serde_json reads an f32 from the digits, rounded once.
@@ -794,5 +885,60 @@ impl<'de> de::Deserializer<'de> for Key<'de> {
     serde::forward_to_deserialize_any! {
         char str string unit unit_struct seq tuple tuple_struct map struct
         identifier ignored_any
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use alloc::format;
+    use alloc::string::ToString;
+
+    use serde::de::{self, Error as _};
+
+    use super::ReadError;
+
+    /// serde's message for what was found, but for a float's value: the
+    /// same words for every other kind, the float named without its
+    /// digits.
+    #[test]
+    fn what_was_found_reads_as_serde_says_it_but_for_a_float() {
+        let expected: &dyn de::Expected = &"a bank";
+        let kinds = [
+            de::Unexpected::Bool(true),
+            de::Unexpected::Unsigned(7),
+            de::Unexpected::Signed(-7),
+            de::Unexpected::Char('x'),
+            de::Unexpected::Str("a \"quoted\"\n text"),
+            de::Unexpected::Bytes(b"ab"),
+            de::Unexpected::Unit,
+            de::Unexpected::Option,
+            de::Unexpected::NewtypeStruct,
+            de::Unexpected::Seq,
+            de::Unexpected::Map,
+            de::Unexpected::Enum,
+            de::Unexpected::UnitVariant,
+            de::Unexpected::NewtypeVariant,
+            de::Unexpected::TupleVariant,
+            de::Unexpected::StructVariant,
+            de::Unexpected::Other("a string"),
+        ];
+        for kind in kinds {
+            assert_eq!(
+                ReadError::invalid_type(kind, expected).to_string(),
+                format!("invalid type: {kind}, expected a bank")
+            );
+            assert_eq!(
+                ReadError::invalid_value(kind, expected).to_string(),
+                format!("invalid value: {kind}, expected a bank")
+            );
+        }
+        assert_eq!(
+            ReadError::invalid_type(de::Unexpected::Float(1.5), expected).to_string(),
+            "invalid type: floating point, expected a bank"
+        );
+        assert_eq!(
+            ReadError::invalid_value(de::Unexpected::Float(-0.25), expected).to_string(),
+            "invalid value: floating point, expected a bank"
+        );
     }
 }

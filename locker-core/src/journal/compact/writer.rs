@@ -111,44 +111,11 @@ impl Emit for Cbor {
         }
     }
 
-    fn wide_unsigned(&mut self, value: u128) {
-        match u64::try_from(value) {
-            Ok(unsigned) => self.unsigned(unsigned),
-            // JSON reads an integer beyond 64 bits as the nearest float.
-            #[allow(clippy::cast_precision_loss)]
-            Err(_) => self.double(value as f64),
-        }
-    }
-
-    fn wide_signed(&mut self, value: i128) {
-        match (u64::try_from(value), i64::try_from(value)) {
-            (Ok(unsigned), _) => self.unsigned(unsigned),
-            (_, Ok(signed)) => self.signed(signed),
-            #[allow(clippy::cast_precision_loss)]
-            _ => self.double(value as f64),
-        }
-    }
-
-    fn single(&mut self, value: f32) {
-        // The f64 JSON reads from serde_json's digits for the f32: made
-        // the same way, since two printers may pick different shortest
-        // digits (-257507.13 and -257507.12 are both that f32).
-        let widened = serde_json::to_vec(&value)
-            .ok()
-            .and_then(|json| serde_json::from_slice::<f64>(&json).ok());
-        match widened {
-            Some(widened) => self.double(widened),
-            // NaN and the infinities, written as null.
-            None => self.null(),
-        }
-    }
-
-    fn double(&mut self, value: f64) {
-        if value.is_finite() {
-            self.push(Header::Float(value));
-        } else {
+    fn number(&mut self, _json: &[u8], read_back: Option<f64>) {
+        match read_back {
+            Some(value) => self.push(Header::Float(value)),
             // serde_json writes NaN and the infinities as null.
-            self.null();
+            None => self.null(),
         }
     }
 
