@@ -81,10 +81,10 @@ impl JsonWriter {
         }
     }
 
-    /// A float or string as serde_json writes it (into a vector of its
+    /// A string or bytes as serde_json writes them (into a vector of its
     /// own: serde_json has no other writer without `std`).
     fn json<T: Serialize + ?Sized>(&mut self, value: &T) {
-        // A float or a string always serializes.
+        // A string or bytes always serialize.
         let json = serde_json::to_vec(value).unwrap_or_default();
         self.raw(&json);
     }

@@ -664,7 +664,11 @@ pub trait JournalSink<E> {
     /// state in RAM (the seal hashes the JSON as it is written). A storage
     /// that says so is never sent the snapshot's JSON:
     /// [`JournalSink::compact_encoded`] answers for it, `Ok(false)` being
-    /// "not compacted", as from [`JournalSink::compact`].
+    /// "not compacted", as from [`JournalSink::compact`]. Such a storage
+    /// must override [`JournalSink::compact_encoded`] (the default never
+    /// compacts), and should not decline while
+    /// [`JournalSink::wants_compaction`] is true: the locker would encode
+    /// the snapshot again before every record.
     fn takes_encoded_snapshots(&self) -> bool {
         false
     }
@@ -672,7 +676,9 @@ pub trait JournalSink<E> {
     /// [`JournalSink::compact`] from the snapshot in the storage encoding,
     /// compressed, for a storage whose
     /// [`takes_encoded_snapshots`](JournalSink::takes_encoded_snapshots)
-    /// is true. `Ok(false)` by default.
+    /// is true: `Ok(true)` once the snapshot is durable, `Ok(false)` when
+    /// the storage did not compact (the default, which is why such a
+    /// storage overrides it).
     ///
     /// # Errors
     ///

@@ -523,7 +523,8 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
     /// before a record when the storage asks
     /// ([`JournalSink::wants_compaction`]); call it to compact on request.
     /// Raises [`Event::JournalCompacted`] when the storage compacted.
-    /// Returns whether it did (`false`: the storage does not compact).
+    /// Returns whether it did (`false`: the storage does not compact, or
+    /// declined this time).
     ///
     /// # Errors
     ///
@@ -546,8 +547,9 @@ impl<H: Hardware, J: JournalSink<Entry>> Locker<H, J> {
                 })?;
             drop(snapshot);
             // `Ok(false)` is the storage's own "not now", as from
-            // `compact`: the JSON way is not tried, so a storage that
-            // only takes encoded snapshots never compiles it.
+            // `compact`: the JSON way is not tried, so an image whose only
+            // storage takes encoded snapshots (its answer a constant)
+            // links no JSON-to-storage route.
             let compacted = self.journal.compact_encoded(&stored).map_err(write_error)?;
             (compacted, stored.len())
         } else {

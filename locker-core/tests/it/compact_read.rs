@@ -528,6 +528,9 @@ fn map_keys_read_as_numbers_as_json_reads_them() {
         "18446744073709551615",
         "18446744073709551616",
         "-9223372036854775808",
+        "-9223372036854775809",
+        "1e400",
+        "-1e400",
         "true",
         "false",
         "",
@@ -661,4 +664,54 @@ proptest! {
             let _ = check_value(&stored);
         }
     }
+}
+
+/// A key type that takes a float when asked for an integer (as no type
+/// of this library does).
+#[derive(PartialEq, Eq, PartialOrd, Ord, Debug)]
+struct LenientKey(u64);
+
+impl Serialize for LenientKey {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_u64(self.0)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for LenientKey {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Lenient;
+        impl serde::de::Visitor<'_> for Lenient {
+            type Value = LenientKey;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a whole number, however spelt")
+            }
+            fn visit_u64<E: serde::de::Error>(self, value: u64) -> Result<LenientKey, E> {
+                Ok(LenientKey(value))
+            }
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            fn visit_f64<E: serde::de::Error>(self, value: f64) -> Result<LenientKey, E> {
+                Ok(LenientKey(value as u64))
+            }
+        }
+        deserializer.deserialize_u64(Lenient)
+    }
+}
+
+/// The one difference `decode_value` documents: a float key asked for as
+/// an integer is refused unread, where JSON hands it over as a float; an
+/// integer key reads alike both ways.
+#[test]
+fn a_float_key_asked_for_as_an_integer_is_refused_unread() {
+    let json = br#"{"1e3":1}"#;
+    let through_json: BTreeMap<LenientKey, u8> = serde_json::from_slice(json).unwrap();
+    assert_eq!(through_json.keys().next(), Some(&LenientKey(1000)));
+    let error = decode_value::<BTreeMap<LenientKey, u8>>(&encode_json(json).unwrap())
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("invalid type: floating point"), "{error}");
+    let whole = br#"{"12":1}"#;
+    assert_eq!(
+        decode_value::<BTreeMap<LenientKey, u8>>(&encode_json(whole).unwrap()).unwrap(),
+        serde_json::from_slice::<BTreeMap<LenientKey, u8>>(whole).unwrap()
+    );
 }

@@ -396,6 +396,12 @@ pub fn decode_record<E: DeserializeOwned + Serialize>(
 /// exactly the encoding of the value they decode to. A boot on a
 /// microcontroller reads its snapshot this way.
 ///
+/// One difference from JSON, for types outside this library: a map key
+/// asked for as an integer that is a JSON number but not an integer of
+/// 64 bits (`1e3`, `1.5`, `-0`) is refused as serde's integer types
+/// refuse it, without being read as a float, so a key type whose reader
+/// takes a float when asked for an integer does not read it here.
+///
 /// # Errors
 ///
 /// [`JournalError::Malformed`] for bytes that are not a value of this

@@ -669,7 +669,9 @@ impl<'de> de::VariantAccess<'de> for Variant<'_, 'de> {
 }
 
 /// A map key, read as serde_json reads one: a string, or the number,
-/// boolean or unit variant it spells when that is what is asked for.
+/// boolean or unit variant it spells when that is what is asked for
+/// (a float spelt where an integer is asked for is refused unread: see
+/// [`Key::integer`]).
 struct Key<'de>(&'de str);
 
 /// A map key's JSON integer that fits 64 bits.
@@ -698,10 +700,11 @@ impl Key<'_> {
     /// The key as a JSON number asked for as an integer: what [`number`]
     /// reads, but a float is refused as serde's integer visitors refuse
     /// one (the message without the float's value), without reading it:
-    /// an integer key never links the float reader (5 KiB of a
+    /// an integer key never links the float reader (6.8 KiB of a
     /// microcontroller's image, soft-float included). Only a visitor that
-    /// takes a float when asked for an integer tells the two apart, and
-    /// no type this reader reads has one.
+    /// takes a float when asked for an integer tells the two apart: no
+    /// type of this library has one, and [`super::decode_value`] says so
+    /// for others.
     ///
     /// [`number`]: Self::number
     fn integer<'de, V: Visitor<'de>>(&self, visitor: V) -> Result<V::Value, ReadError> {
