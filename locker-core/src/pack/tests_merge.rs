@@ -775,34 +775,49 @@ fn lengths_past_the_largest_side_never_merge() {
     );
 }
 
+/// A load cut from two compartments with one parcel reshaped (halved
+/// along one side, doubled along another: the same volume): its guesses
+/// of blocks are refuted one after another. As the rest of a load it
+/// gives up after [`fill::REFUTED_GUESSES_FOR_A_REST`] in a row, leaving
+/// most of its nodes; as a whole load it guesses until they are spent.
 #[test]
-fn zz_explore() {
-    let space = Dimensions::new(500, 500, 500);
-    for seed in 0..12 {
-        for per in [16usize, 17] {
-            let parcels = cut_compartments(space, 3, per, seed, true);
-            let mut forced = Blocks::of(&parcels);
-            let stop = forced.merge(space.sides(), None, &mut u64::MAX.clone());
-            let merged = parcels.len() - forced.len();
-            let fits = parcels
-                .iter()
-                .all(|p| p.size.sides().iter().all(|&s| s <= 500));
-            let mut nodes = 10_000_000;
-            let found = fill::fill_by_blocks(space, &parcels, &[u64::MAX; 3], &mut nodes).is_some();
-            std::println!(
-                "A seed {seed} per {per} stop {stop:?} merged {merged} fits {fits} found {found}"
-            );
-        }
+fn a_rest_whose_guesses_are_refuted_gives_up() {
+    let space = Dimensions::new(100, 100, 100);
+    let mut rng = Mix(15 ^ 0x5EED);
+    let mut boxes = Vec::new();
+    for _ in 0..2 {
+        cut_halving(space.sides(), 50, &mut rng, &mut boxes);
     }
-    let space = Dimensions::new(600, 400, 400);
-    for seed in 0..8 {
-        let parcels = cut_compartments(space, 3, 20, seed, false);
-        let long = parcels.iter().position(|p| {
-            p.size.sides()[1] > 400 || p.size.sides()[2] > 400 || p.size.sides()[0] > 400
-        });
-        std::println!(
-            "D seed {seed} long {long:?} sides {:?}",
-            long.map(|l| parcels[l].size.sides())
-        );
-    }
+    let (i, from, to) = boxes
+        .iter()
+        .enumerate()
+        .find_map(|(i, b)| {
+            let from = (0..3).find(|&a| b[a] % 2 == 0)?;
+            let to = (0..3).find(|&a| a != from && b[a] * 2 <= 100)?;
+            Some((i, from, to))
+        })
+        .unwrap();
+    boxes[i][from] /= 2;
+    boxes[i][to] *= 2;
+    let parcels: Vec<Parcel> = boxes
+        .iter()
+        .zip(0..)
+        .map(|(&[w, d, h], id)| Parcel::new(ParcelId(id), Dimensions::new(w, d, h), 100))
+        .collect();
+    let budget = 3_000_000;
+    let mut as_rest = budget;
+    let rule = Some(fill::REFUTED_GUESSES_FOR_A_REST);
+    assert!(
+        fill::fill_by_blocks_unless(space, &parcels, &[u64::MAX; 2], rule, &mut as_rest).is_none()
+    );
+    let mut as_load = budget;
+    assert!(
+        fill::fill_by_blocks_unless(space, &parcels, &[u64::MAX; 2], None, &mut as_load).is_none()
+    );
+    assert_eq!(as_load, 0, "a whole load guesses until its nodes are spent");
+    assert!(
+        budget - as_rest < budget / 4,
+        "a rest gave up after {} of {budget} nodes",
+        budget - as_rest
+    );
 }
