@@ -637,11 +637,13 @@ fn fill_by_blocks_as(
         return Err(NotCut);
     }
     let looks_cut = merged * FEWEST_FORCED_ONE_IN >= parcels.len();
+    // Guesses in a row whose fill closed no compartment and spent less
+    // than the attempt's nodes (its set-up of a node a block included):
+    // searched through, not cut short. (A guess closing a first
+    // compartment already tried is not refuted: its blocks closed one.)
+    let refuted_in_a_row = core::cell::Cell::new(0_usize);
     // One fill of blocks within `attempt_nodes`, and of the rest after a
     // first compartment it closed.
-    // Guesses in a row whose fill was searched through without closing
-    // a compartment.
-    let refuted_in_a_row = core::cell::Cell::new(0_usize);
     let mut attempt = |blocks: &Blocks, attempt_nodes: u64, nodes: &mut u64| {
         let before = *nodes;
         let filled = fill_blocks(space, parcels, blocks, limits_g, attempt_nodes, nodes);
@@ -704,7 +706,7 @@ fn fill_by_blocks_as(
 /// (seeds 1–30, the default budget): 400,000 nodes filled 22 of 30 at
 /// n = 150 and 3 at n = 200, 1,200,000 23 and 5, 2,000,000 24 and 5.
 #[cfg(feature = "std")]
-const NODES_PER_REST: u64 = 2_000_000;
+pub(super) const NODES_PER_REST: u64 = 2_000_000;
 
 /// The fill of `filled` when it filled every compartment; else, when it
 /// closed a first compartment not tried before (`tried` holds the sets of

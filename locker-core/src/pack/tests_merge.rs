@@ -775,18 +775,16 @@ fn lengths_past_the_largest_side_never_merge() {
     );
 }
 
-/// A load cut from two compartments with one parcel reshaped (halved
-/// along one side, doubled along another: the same volume): its guesses
-/// of blocks are refuted one after another. As the rest of a load it
-/// gives up after [`fill::REFUTED_GUESSES_FOR_A_REST`] in a row, leaving
-/// most of its nodes; as a whole load it guesses until they are spent.
-#[test]
-fn a_rest_whose_guesses_are_refuted_gives_up() {
-    let space = Dimensions::new(100, 100, 100);
+/// A load cut from two compartments of 100 mm cubes, then one parcel
+/// reshaped (halved along one side, doubled along another: the same
+/// volume), with ids from `first_id`: on this seed every guess of its
+/// blocks is searched through without filling.
+fn reshaped_two_compartments(first_id: u64) -> Vec<Parcel> {
+    let space = [100, 100, 100];
     let mut rng = Mix(15 ^ 0x5EED);
     let mut boxes = Vec::new();
     for _ in 0..2 {
-        cut_halving(space.sides(), 50, &mut rng, &mut boxes);
+        cut_halving(space, 50, &mut rng, &mut boxes);
     }
     let (i, from, to) = boxes
         .iter()
@@ -799,25 +797,73 @@ fn a_rest_whose_guesses_are_refuted_gives_up() {
         .unwrap();
     boxes[i][from] /= 2;
     boxes[i][to] *= 2;
-    let parcels: Vec<Parcel> = boxes
+    boxes
+        .iter()
+        .zip(first_id..)
+        .map(|(&[w, d, h], id)| Parcel::new(ParcelId(id), Dimensions::new(w, d, h), 100))
+        .collect()
+}
+
+/// Blocks of a load whose guesses are all refuted: given up after
+/// [`fill::REFUTED_GUESSES_FOR_A_REST`] in a row when asked (leaving
+/// most of the nodes), guessed until the nodes are spent when not.
+#[test]
+fn refuted_guesses_in_a_row_end_the_guessing_when_asked() {
+    let space = Dimensions::new(100, 100, 100);
+    let parcels = reshaped_two_compartments(0);
+    let budget = 3_000_000;
+    let mut asked = budget;
+    let rule = Some(fill::REFUTED_GUESSES_FOR_A_REST);
+    assert!(
+        fill::fill_by_blocks_unless(space, &parcels, &[u64::MAX; 2], rule, &mut asked).is_none()
+    );
+    let mut not_asked = budget;
+    assert!(
+        fill::fill_by_blocks_unless(space, &parcels, &[u64::MAX; 2], None, &mut not_asked)
+            .is_none()
+    );
+    assert_eq!(not_asked, 0, "guessed until the nodes were spent");
+    let spent = budget - asked;
+    // Each guess merges at least 45 blocks' worth of nodes.
+    let at_least = u64::try_from(fill::REFUTED_GUESSES_FOR_A_REST * 45).unwrap();
+    assert!(
+        (at_least..budget / 4).contains(&spent),
+        "gave up after {spent} of {budget} nodes"
+    );
+}
+
+/// The rest of a load after a first compartment that leaves it unable to
+/// fill (one compartment's own parcels kept, the other two reshaped):
+/// `fill_or_rest` gives up on it after the refuted guesses, within half
+/// of [`fill::NODES_PER_REST`].
+#[test]
+fn a_rest_whose_guesses_are_refuted_gives_up() {
+    let space = Dimensions::new(100, 100, 100);
+    let mut rng = Mix(7);
+    let mut own_boxes = Vec::new();
+    cut_halving(space.sides(), 50, &mut rng, &mut own_boxes);
+    let own: Vec<Parcel> = own_boxes
         .iter()
         .zip(0..)
         .map(|(&[w, d, h], id)| Parcel::new(ParcelId(id), Dimensions::new(w, d, h), 100))
         .collect();
-    let budget = 3_000_000;
-    let mut as_rest = budget;
-    let rule = Some(fill::REFUTED_GUESSES_FOR_A_REST);
+    let mut nodes = 10_000_000;
+    let first = fill::fill_by_blocks(space, &own, &[u64::MAX], &mut nodes)
+        .expect("one compartment's own parcels fill it");
+    let mut parcels = own.clone();
+    parcels.extend(reshaped_two_compartments(1_000));
+    let mut tried = alloc::collections::BTreeSet::new();
+    let budget = 10_000_000;
+    let mut nodes = budget;
+    let limits_g = [u64::MAX; 3];
+    let rest =
+        rest_of(space, &parcels, &limits_g).fill(Err(Some(first)), false, &mut tried, &mut nodes);
+    assert!(rest.is_none());
+    assert_eq!(tried.len(), 1, "the first compartment was tried");
+    let spent = budget - nodes;
+    let at_least = u64::try_from(fill::REFUTED_GUESSES_FOR_A_REST * 45).unwrap();
     assert!(
-        fill::fill_by_blocks_unless(space, &parcels, &[u64::MAX; 2], rule, &mut as_rest).is_none()
-    );
-    let mut as_load = budget;
-    assert!(
-        fill::fill_by_blocks_unless(space, &parcels, &[u64::MAX; 2], None, &mut as_load).is_none()
-    );
-    assert_eq!(as_load, 0, "a whole load guesses until its nodes are spent");
-    assert!(
-        budget - as_rest < budget / 4,
-        "a rest gave up after {} of {budget} nodes",
-        budget - as_rest
+        (at_least..fill::NODES_PER_REST / 2).contains(&spent),
+        "the rest gave up after {spent} nodes"
     );
 }
