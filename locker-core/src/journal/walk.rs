@@ -74,6 +74,12 @@ pub(crate) trait Emit {
     fn close(&mut self, mark: Mark, map: bool);
 }
 
+/// An integer beyond 64 bits: its digits, which JSON reads back as the
+/// nearest float, `nearest`.
+fn beyond_64_bits(emit: &mut dyn Emit, value: impl itoa::Integer, nearest: f64) {
+    emit.number(itoa::Buffer::new().format(value).as_bytes(), Some(nearest));
+}
+
 /// A serde `Serializer` writing into its [`Emit`].
 ///
 /// The emitter is chosen at run time: every type's `Serialize` is then
@@ -134,10 +140,7 @@ impl<'a, 'e> ser::Serializer for &'a mut Walker<'e> {
             (Ok(value), _) => self.0.unsigned(value),
             (_, Ok(value)) => self.0.signed(value),
             #[allow(clippy::cast_precision_loss)]
-            _ => self.0.number(
-                itoa::Buffer::new().format(value).as_bytes(),
-                Some(value as f64),
-            ),
+            _ => beyond_64_bits(self.0, value, value as f64),
         }
         Ok(())
     }
@@ -165,12 +168,8 @@ impl<'a, 'e> ser::Serializer for &'a mut Walker<'e> {
     fn serialize_u128(self, value: u128) -> Result<(), Unencodable> {
         match u64::try_from(value) {
             Ok(value) => self.0.unsigned(value),
-            // JSON reads an integer beyond 64 bits as the nearest float.
             #[allow(clippy::cast_precision_loss)]
-            Err(_) => self.0.number(
-                itoa::Buffer::new().format(value).as_bytes(),
-                Some(value as f64),
-            ),
+            Err(_) => beyond_64_bits(self.0, value, value as f64),
         }
         Ok(())
     }

@@ -551,19 +551,19 @@ pub(super) fn fill_by_blocks(
     fill_by_blocks_unless(space, parcels, limits_g, None, nodes)
 }
 
-/// [`fill_by_blocks`], giving up once `refuted_in_a_row` guesses in a
-/// row were refuted (when given).
+/// [`fill_by_blocks`], giving up once `give_up_after` guesses in a row
+/// were refuted (when given).
 #[cfg(feature = "std")]
 pub(super) fn fill_by_blocks_unless(
     space: Dimensions,
     parcels: &[Parcel],
     limits_g: &[u64],
-    refuted_in_a_row: Option<usize>,
+    give_up_after: Option<usize>,
     nodes: &mut u64,
 ) -> Option<Vec<Placed>> {
     let mut guesses = Guesses {
         tried: alloc::collections::BTreeSet::new(),
-        give_up_after: refuted_in_a_row,
+        give_up_after,
     };
     match fill_by_blocks_as(space, parcels, limits_g, false, &mut guesses, nodes) {
         Ok(found) => found,

@@ -680,6 +680,15 @@ enum Whole {
     Signed(i64),
 }
 
+impl Whole {
+    fn visit<'de, V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
+        match self {
+            Self::Unsigned(value) => visitor.visit_u64(value),
+            Self::Signed(value) => visitor.visit_i64(value),
+        }
+    }
+}
+
 impl Key<'_> {
     /// JSON's integer grammar: `-?(0|[1-9][0-9]*)`.
     fn is_integer(&self) -> bool {
@@ -691,8 +700,7 @@ impl Key<'_> {
     /// else with a fraction, an exponent or too many digits as a float.
     fn number<'de, V: Visitor<'de>>(&self, visitor: V) -> Result<V::Value, ReadError> {
         match self.whole_number()? {
-            Some(Whole::Unsigned(value)) => visitor.visit_u64(value),
-            Some(Whole::Signed(value)) => visitor.visit_i64(value),
+            Some(whole) => whole.visit(visitor),
             None => self.float(visitor),
         }
     }
@@ -709,8 +717,7 @@ impl Key<'_> {
     /// [`number`]: Self::number
     fn integer<'de, V: Visitor<'de>>(&self, visitor: V) -> Result<V::Value, ReadError> {
         match self.whole_number()? {
-            Some(Whole::Unsigned(value)) => visitor.visit_u64(value),
-            Some(Whole::Signed(value)) => visitor.visit_i64(value),
+            Some(whole) => whole.visit(visitor),
             None => Err(de::Error::invalid_type(
                 de::Unexpected::Other("floating point"),
                 &visitor,
