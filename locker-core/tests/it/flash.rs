@@ -801,6 +801,8 @@ struct DecliningStorage {
     records: Vec<locker_core::journal::Record<Entry>>,
     encoded_asked: usize,
     json_asked: usize,
+    /// Whether it asks for a compaction before every record.
+    wants: bool,
 }
 
 impl JournalSink<Entry> for DecliningStorage {
@@ -816,6 +818,10 @@ impl JournalSink<Entry> for DecliningStorage {
         Ok(true)
     }
 
+    fn wants_compaction(&self) -> bool {
+        self.wants
+    }
+
     fn takes_encoded_snapshots(&self) -> bool {
         true
     }
@@ -824,6 +830,27 @@ impl JournalSink<Entry> for DecliningStorage {
         self.encoded_asked += 1;
         Ok(false)
     }
+}
+
+/// A storage that asks for compactions and declines each: every record
+/// is still journaled (asking once before it, as the trait docs warn),
+/// never the JSON way, and the journal verifies.
+#[test]
+fn a_storage_that_wants_compaction_but_declines_still_journals() {
+    let storage = DecliningStorage {
+        wants: true,
+        ..DecliningStorage::default()
+    };
+    let mut locker = Locker::with_keys(config(), keys(), board(), storage).unwrap();
+    let asked_at_start = locker.journal().encoded_asked;
+    let journaled_at_start = locker.journal().records.len();
+    let code = locker.issue_courier_code(CarrierId(1), DAY_S).unwrap();
+    locker.courier_sign_in(KIOSK, code.expose()).unwrap();
+    let journaled = locker.journal().records.len() - journaled_at_start;
+    assert!(journaled >= 2);
+    assert_eq!(locker.journal().encoded_asked - asked_at_start, journaled);
+    assert_eq!(locker.journal().json_asked, 0);
+    verify(&locker.journal().records, &Trust::with_keys(&keys())).unwrap();
 }
 
 /// A storage that takes encoded snapshots answers for itself: `Ok(false)`
