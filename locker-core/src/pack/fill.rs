@@ -28,7 +28,9 @@
 //! blocks that closes a first compartment but not the others keeps it,
 //! and the rest of the load is filled on its own (one wrong merge spoils
 //! only its own compartment). Then every orientation each parcel may
-//! take, with the rest of the budget.
+//! take, with the rest of the budget. Five parcels laid round a centre
+//! (a pinwheel) fill a box no guillotine packing fills; they are found
+//! before the search and placed as one box (see [`super::pinwheel`]).
 //!
 //! This is what the extreme-point heuristic and the local search of
 //! [`super::pack_into`] cannot do: an exact fill of 17–67 boxes a
@@ -70,7 +72,7 @@ struct Shape {
 #[derive(Clone)]
 pub(super) struct Placed {
     pub(super) compartment: usize,
-    corner: [u32; 3],
+    pub(super) corner: [u32; 3],
     pub(super) parcel: usize,
     pub(super) extent: [u32; 3],
 }
@@ -409,6 +411,11 @@ fn shapes_of(space: [u32; 3], parcels: &[Parcel], declared_only: bool) -> Option
 /// is left to the parcels turned every way. The first two shares are
 /// fixed parts of the whole and what they leave never shrinks as it
 /// grows, so a larger budget searches a superset.
+///
+/// With `std`, when five parcels make a pinwheel (see
+/// [`super::pinwheel`]), the stages run first on the load with each
+/// pinwheel one piece (three quarters of the budget), then on the parcels
+/// themselves (a quarter): both fixed shares of the whole.
 pub(super) fn fill_exactly(
     space: Dimensions,
     parcels: &[Parcel],
@@ -424,6 +431,40 @@ pub(super) fn fill_exactly(
     {
         return None;
     }
+    #[cfg(feature = "std")]
+    if let Some(wheels) = super::pinwheel::Pinwheels::find(space.sides(), parcels) {
+        // Fixed shares of the whole, so that a larger budget still
+        // searches all a smaller one did: most to the pieces (a load cut
+        // with pinwheels fills no other way), the rest to the parcels
+        // themselves (five that matched a pinwheel by chance).
+        let whole = *budget;
+        let pieces_share = whole - whole / 4;
+        let mut nodes = pieces_share.min(*budget);
+        let before = nodes;
+        let found = fill_in_stages(space, &wheels.pieces, limits_g, &mut nodes);
+        let found = found.and_then(|placed| wheels.expand(parcels, placed));
+        *budget -= before - nodes;
+        if let Some(found) = found {
+            return placements(parcels, count, &found);
+        }
+        let mut nodes = (whole / 4).min(*budget);
+        let before = nodes;
+        let found = fill_in_stages(space, parcels, limits_g, &mut nodes);
+        *budget -= before - nodes;
+        return placements(parcels, count, &found?);
+    }
+    let found = fill_in_stages(space, parcels, limits_g, budget)?;
+    placements(parcels, count, &found)
+}
+
+/// The three stages of [`fill_exactly`] on `parcels` (already checked),
+/// within `budget`.
+fn fill_in_stages(
+    space: Dimensions,
+    parcels: &[Parcel],
+    limits_g: &[u64],
+    budget: &mut u64,
+) -> Option<Vec<Placed>> {
     let weights_g: Vec<u64> = parcels.iter().map(|p| u64::from(p.weight_g)).collect();
     let whole = *budget;
     let (declared_share, blocks_share) = shares(whole, parcels.len());
@@ -434,7 +475,7 @@ pub(super) fn fill_exactly(
         *budget -= before - nodes;
         found
     };
-    let found = spend(declared_share, &mut |nodes| {
+    spend(declared_share, &mut |nodes| {
         run(space, parcels, &weights_g, limits_g, true, nodes, false).ok()
     })
     .or_else(|| {
@@ -446,8 +487,7 @@ pub(super) fn fill_exactly(
         spend(u64::MAX, &mut |nodes| {
             run(space, parcels, &weights_g, limits_g, false, nodes, false).ok()
         })
-    })?;
-    placements(parcels, count, &found)
+    })
 }
 
 /// The nodes of `whole` for the parcels as declared and for blocks of
@@ -857,7 +897,7 @@ fn fill_blocks(
 /// The axes of a box of sides `own` that put `turned` along each axis:
 /// `own[axes[k]] == turned[k]`.
 #[cfg(feature = "std")]
-fn axes_onto(own: [u32; 3], turned: [u32; 3]) -> Option<[usize; 3]> {
+pub(super) fn axes_onto(own: [u32; 3], turned: [u32; 3]) -> Option<[usize; 3]> {
     const ORDERS: [[usize; 3]; 6] = [
         [0, 1, 2],
         [0, 2, 1],

@@ -43,7 +43,10 @@
 //! Martello, Pisinger and Vigo's class 9): guillotine packings grown from
 //! a corner, depth first, parcels as declared first, up to 200 parcels
 //! (16 without `std`); for more than 45, also as blocks of parcels merged
-//! where they share a whole face (`merge`). Its budget is as large as
+//! where they share a whole face (`merge`). With `std`, five parcels that
+//! make a pinwheel (four round a centre, which no guillotine cut
+//! separates; class 9 cuts a box of five items so) are first placed as
+//! one box (`pinwheel`). Its budget is as large as
 //! the search's, 48 of its nodes to an attempt, and it runs after the
 //! search, so the two never compete; its result replaces the search's
 //! only when it is better.

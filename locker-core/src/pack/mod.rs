@@ -101,6 +101,8 @@ mod into;
 #[cfg(feature = "std")]
 mod merge;
 mod packing;
+#[cfg(feature = "std")]
+mod pinwheel;
 mod search;
 
 use alloc::vec::Vec;
@@ -538,3 +540,5 @@ mod tests_exact;
 mod tests_into;
 #[cfg(all(test, feature = "std"))]
 mod tests_merge;
+#[cfg(all(test, feature = "std"))]
+mod tests_pinwheel;

@@ -7,11 +7,11 @@ use alloc::vec;
 use alloc::vec::Vec;
 use proptest::prelude::*;
 
-fn bin(id: u32, w: u32, d: u32, h: u32) -> Bin {
+pub(super) fn bin(id: u32, w: u32, d: u32, h: u32) -> Bin {
     Bin::new(CompartmentId(id), Dimensions::new(w, d, h), 25_000)
 }
 
-fn options(objective: Objective, max_iterations: u64) -> PackOptions {
+pub(super) fn options(objective: Objective, max_iterations: u64) -> PackOptions {
     PackOptions {
         objective,
         max_iterations,
@@ -20,7 +20,7 @@ fn options(objective: Objective, max_iterations: u64) -> PackOptions {
 }
 
 /// Every rule of the module docs of `pack_into`, checked from scratch.
-fn assert_valid(bins: &[Bin], parcels: &[Parcel], result: &PackIntoResult) {
+pub(super) fn assert_valid(bins: &[Bin], parcels: &[Parcel], result: &PackIntoResult) {
     let mut seen: Vec<u64> = result.unplaced.iter().map(|p| p.0).collect();
     for used in &result.bins {
         let spec = bins.iter().find(|b| b.id == used.compartment).unwrap();
