@@ -26,17 +26,22 @@
 //! bin of side 10 (class 6), in `[1, 35]` with a bin of side 40 (class 7),
 //! and in `[1, 100]` with a bin of side 100 (class 8).
 //!
-//! Class 9 ("all-fill") cuts three bins of side 100 into the `n` items,
-//! `⌈n/3⌉` or `⌊n/3⌋` from each: a box that must become `k > 1` items is
+//! Class 9 ("all-fill") cuts three bins of side 100 into the `n` items
+//! by the rule of the authors' own generator (`specialbin` in their
+//! `test3dbpp.c`): `⌊n/3⌋ + 1`, `⌊n/3⌋` and the rest from the three bins;
+//! a box that must become five items is cut as a *pinwheel* (four items
+//! round a centre, all as deep as the box, with no guillotine cut between
+//! them); a box that must become `k > 1` other items is
 //! cut across a uniformly chosen axis (of those at least 2 long) at a
 //! uniform integer position, and its two parts become `⌈k/2⌉` and `⌊k/2⌋`
-//! items. The parcels then fill exactly three bins, so for `n ≥ 3` the
-//! optimum is 3 bins, also under `locker-core`'s support rule (in a full
-//! bin every base rests entirely on tops below it), and `lower_bound_l0`
-//! is exactly 3: the ratio measures the heuristic alone. The cutting rule
-//! is ours; only the property that the items fill the three bins exactly
-//! comes from the class's definition. Parcels are listed bin by bin, in
-//! cutting order.
+//! items; an instance with an item of side zero is cut again. So loads of
+//! 50, 100 and 200 hold pinwheels (bins of 17, 34 and 67 items halve down
+//! to five) and loads of 150 none (51, 50 and 49 never do). The parcels
+//! fill exactly three bins, so for `n ≥ 3` the optimum is 3 bins, also
+//! under `locker-core`'s support rule (in a full bin every base rests
+//! entirely on tops below it, pinwheels included), and `lower_bound_l0`
+//! is exactly 3: the ratio measures the heuristic alone. Parcels are
+//! listed bin by bin, in cutting order.
 //!
 //! # Randomness
 //!
@@ -212,32 +217,39 @@ fn draw_item(rng: &mut SplitMix64, class: u8) -> (u8, [u32; 3]) {
     }
 }
 
-/// Class 9: `n` items `(w, h, d)` cut from three bins of side `side`.
+/// Class 9: `n` items `(w, h, d)` cut from three bins of side `side`,
+/// `⌊n/3⌋ + 1`, `⌊n/3⌋` and the rest (a third each when that leaves a bin
+/// empty), cut again whole when a box that must be split cannot be (a
+/// unit cube) or a pinwheel would have a side of zero.
 fn all_fill(rng: &mut SplitMix64, n: usize, side: u32) -> Vec<[u32; 3]> {
+    let third = n / 3;
+    let counts = match n.checked_sub(2 * third + 1) {
+        Some(rest) if rest > 0 => [third + 1, third, rest],
+        _ => [0, 1, 2].map(|bin| third + usize::from(bin < n % 3)),
+    };
     let mut items = Vec::with_capacity(n);
-    for bin in 0..3 {
-        let k = n / 3 + usize::from(bin < n % 3);
-        if k > 0 {
-            // A cut can leave a 1 × 1 × 1 box that must still be split;
-            // cut the bin again then (rare: boxes are halved in count, not
-            // in size).
-            loop {
-                let start = items.len();
-                if cut(rng, [side; 3], k, &mut items) {
-                    break;
-                }
-                items.truncate(start);
-            }
+    loop {
+        items.clear();
+        let whole = counts
+            .iter()
+            .all(|&k| k == 0 || cut(rng, [side; 3], k, &mut items));
+        if whole && items.iter().all(|item| item.iter().all(|&side| side > 0)) {
+            return items;
         }
     }
-    items
 }
 
-/// Cuts `space` into `k` boxes appended to `out`; false when a box that
-/// must be split is a unit cube.
+/// Cuts `space` into `k` boxes appended to `out`: five as a pinwheel,
+/// more across a uniformly chosen axis (of those at least 2 long) at a
+/// uniform position, `⌈k/2⌉` and `⌊k/2⌋` boxes from the two parts. False
+/// when a box that must be split is a unit cube.
 fn cut(rng: &mut SplitMix64, space: [u32; 3], k: usize, out: &mut Vec<[u32; 3]>) -> bool {
     if k <= 1 {
         out.push(space);
+        return true;
+    }
+    if k == PINWHEEL_ITEMS {
+        out.extend(pinwheel(space));
         return true;
     }
     let axes: Vec<usize> = (0..3).filter(|&a| space[a] >= 2).collect();
@@ -251,6 +263,24 @@ fn cut(rng: &mut SplitMix64, space: [u32; 3], k: usize, out: &mut Vec<[u32; 3]>)
     low[axis] = at;
     high[axis] = space[axis] - at;
     cut(rng, low, k.div_ceil(2), out) && cut(rng, high, k / 2, out)
+}
+
+/// A box that must become this many items is cut as a pinwheel.
+const PINWHEEL_ITEMS: usize = 5;
+
+/// The authors' pinwheel of a box `(w, h, d)`: with `a = ⌊w/3⌋` and
+/// `b = ⌊h/3⌋`, a centre `(w − 2a) × (h − 2b)` and, round it, two
+/// `(w − a) × b` and two `a × (h − b)`, all `d` deep. No guillotine cut
+/// separates them. A side is zero when `w` or `h` is under 3.
+fn pinwheel([w, h, d]: [u32; 3]) -> [[u32; 3]; PINWHEEL_ITEMS] {
+    let (a, b) = (w / 3, h / 3);
+    [
+        [w - 2 * a, h - 2 * b, d],
+        [w - a, b, d],
+        [a, h - b, d],
+        [w - a, b, d],
+        [a, h - b, d],
+    ]
 }
 
 /// SplitMix64 (Steele, Lea & Flood 2014): 64 bits of state, a Weyl
@@ -435,6 +465,56 @@ mod tests {
         // Fewer than three items leave bins empty.
         assert_eq!(instance(9, 1, 1).parcels[0].size, to_mm(100, 100, 100));
         assert!(instance(9, 0, 1).parcels.is_empty());
+    }
+
+    /// Windows of five items listed as a pinwheel is: `a`, `b`, `a`, `b`
+    /// after the centre.
+    fn pinwheels_in(inst: &Instance) -> usize {
+        inst.parcels
+            .windows(5)
+            .filter(|w| w[1].size == w[3].size && w[2].size == w[4].size && w[1].size != w[2].size)
+            .count()
+    }
+
+    #[test]
+    fn a_pinwheel_fills_its_box_and_no_cut_separates_it() {
+        for (w, h, d) in [
+            (3, 3, 1),
+            (100, 100, 100),
+            (17, 40, 9),
+            (40, 17, 2),
+            (5, 99, 1),
+        ] {
+            let items = pinwheel([w, h, d]);
+            let volume: u32 = items.iter().map(|[a, b, c]| a * b * c).sum();
+            assert_eq!(volume, w * h * d);
+            // Laid out round the centre as the packer does, every cut
+            // across the plane crosses an item.
+            let [_, a, b, _, _] = items;
+            let corners = [
+                (a[0] - b[0], b[1] - a[1], b[0], a[1]),
+                (a[0], a[1], 0, 0),
+                (b[0], b[1], a[0], 0),
+                (a[0], a[1], b[0], b[1]),
+                (b[0], b[1], 0, a[1]),
+            ];
+            for x in 1..w {
+                assert!(corners.iter().any(|&(cw, _, cx, _)| cx < x && x < cx + cw));
+            }
+            for y in 1..h {
+                assert!(corners.iter().any(|&(_, ch, _, cy)| cy < y && y < cy + ch));
+            }
+        }
+    }
+
+    #[test]
+    fn loads_whose_bins_halve_down_to_five_hold_pinwheels() {
+        for seed in 1..=5 {
+            for n in [50, 100, 200] {
+                assert!(pinwheels_in(&instance(9, n, seed)) > 0, "n {n} seed {seed}");
+            }
+            assert_eq!(pinwheels_in(&instance(9, 150, seed)), 0, "seed {seed}");
+        }
     }
 
     #[test]
