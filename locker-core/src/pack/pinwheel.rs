@@ -41,12 +41,22 @@ use crate::geometry::Dimensions;
 use crate::ids::ParcelId;
 use crate::parcel::Parcel;
 
-/// What a piece holds: one parcel, or a pinwheel's five with their
-/// corners in the piece's own axes (those of the parcels as declared).
+/// One of a pinwheel's parcels: its index, and its corner and sides in
+/// the piece's own axes.
+type Part = (usize, [u32; 3], [u32; 3]);
+
+/// What a piece holds: one parcel, or a pinwheel's five.
 #[derive(Clone, Debug)]
 enum Members {
     Parcel(usize),
-    Wheel([(usize, [u32; 3]); 5]),
+    Wheel([Part; 5]),
+}
+
+/// Parcels alike not yet in a pinwheel: their sides (as declared, or
+/// shortest first for parcels matched however they turn).
+struct Alike {
+    sides: [u32; 3],
+    left: Vec<usize>,
 }
 
 /// The parcels of a load with every pinwheel found made one piece.
@@ -57,27 +67,52 @@ pub(super) struct Pinwheels {
     members: Vec<Members>,
 }
 
+/// The orders of three axes.
+const ORDERS: [[usize; 3]; 6] = [
+    [0, 1, 2],
+    [0, 2, 1],
+    [1, 0, 2],
+    [1, 2, 0],
+    [2, 0, 1],
+    [2, 1, 0],
+];
+
 impl Pinwheels {
     /// The pieces of `parcels` for compartments of `space`, or `None`
-    /// when no five of them (as declared) make a pinwheel whose box fits
-    /// some way.
+    /// when no five of them make a pinwheel whose box fits some way.
+    /// Parcels are matched as declared first (the piece keeps their
+    /// axes, so a parcel that keeps its top up still does); those left
+    /// that may turn are then matched however they turn.
     pub(super) fn find(space: [u32; 3], parcels: &[Parcel]) -> Option<Self> {
-        // The parcels of each declared size not yet in a pinwheel.
-        let mut sizes: Vec<([u32; 3], Vec<usize>)> = Vec::new();
-        for (index, parcel) in parcels.iter().enumerate() {
-            let sides = parcel.size.sides();
-            match sizes.iter_mut().find(|(s, _)| *s == sides) {
-                Some((_, members)) => members.push(index),
-                None => sizes.push((sides, alloc::vec![index])),
+        let mut wheels: Vec<[Part; 5]> = Vec::new();
+        let mut declared = group(parcels, (0..parcels.len()).collect(), false);
+        for [p, q, r] in [[1, 2, 0], [2, 0, 1], [0, 1, 2]] {
+            // The piece in the parcels' own axes.
+            let frame = [p, q, r];
+            for (a, b) in pairs(&declared) {
+                while let Some(wheel) =
+                    take_wheel(&mut declared, (a, frame), (b, frame), frame, false, space)
+                {
+                    wheels.push(wheel);
+                }
             }
         }
-        let mut wheels: Vec<[(usize, [u32; 3]); 5]> = Vec::new();
-        for depth_axis in 0..3 {
-            let (p, q) = ((depth_axis + 1) % 3, (depth_axis + 2) % 3);
-            for a in 0..sizes.len() {
-                for b in 0..sizes.len() {
-                    while let Some(wheel) = take_wheel(&mut sizes, a, b, [p, q, depth_axis], space)
-                    {
+        let (may_turn, kept): (Vec<usize>, Vec<usize>) = declared
+            .iter()
+            .flat_map(|alike| alike.left.iter().copied())
+            .partition(|&i| parcels.get(i).is_some_and(|p| !p.this_side_up));
+        let mut turned = group(parcels, may_turn, true);
+        for (a, b) in pairs(&turned) {
+            for a_frame in ORDERS {
+                for b_frame in ORDERS {
+                    while let Some(wheel) = take_wheel(
+                        &mut turned,
+                        (a, a_frame),
+                        (b, b_frame),
+                        [0, 1, 2],
+                        true,
+                        space,
+                    ) {
                         wheels.push(wheel);
                     }
                 }
@@ -88,19 +123,17 @@ impl Pinwheels {
         }
         let mut pieces = Vec::new();
         let mut members = Vec::new();
-        for (_, left) in &sizes {
-            for &index in left {
-                pieces.push(*parcels.get(index)?);
-                members.push(Members::Parcel(index));
-            }
+        let left = turned.iter().flat_map(|alike| alike.left.iter().copied());
+        for index in kept.into_iter().chain(left) {
+            pieces.push(*parcels.get(index)?);
+            members.push(Members::Parcel(index));
         }
         for wheel in wheels {
             let mut extent = [0_u32; 3];
             let mut weight_g = 0_u32;
             let mut this_side_up = false;
-            for &(index, corner) in &wheel {
+            for &(index, corner, sides) in &wheel {
                 let parcel = parcels.get(index)?;
-                let sides = parcel.size.sides();
                 for k in 0..3 {
                     extent[k] = extent[k].max(corner[k] + sides[k]);
                 }
@@ -122,7 +155,6 @@ impl Pinwheels {
         }
         Some(Self { pieces, members })
     }
-
     /// The fill `placed` of the pieces as a fill of the parcels: each
     /// pinwheel laid out in its piece as the piece was placed (turned,
     /// when it was).
@@ -137,8 +169,7 @@ impl Pinwheels {
                 Members::Wheel(wheel) => {
                     let own = self.pieces.get(piece.parcel)?.size.sides();
                     let axes = super::fill::axes_onto(own, piece.extent)?;
-                    for &(index, corner) in wheel {
-                        let sides = parcels.get(index)?.size.sides();
+                    for &(index, corner, sides) in wheel {
                         let mut at = piece.corner;
                         for k in 0..3 {
                             at[k] += corner[axes[k]];
@@ -157,63 +188,105 @@ impl Pinwheels {
     }
 }
 
-/// Takes one pinwheel of sizes `a` (the two longer along `p`) and `b`
-/// (the two longer along `q`) with their centre from `sizes`, in the
-/// plane of `axes = [p, q, r]`, if there are parcels enough and the box
-/// fits `space`: each parcel with its corner in the box.
+/// The pairs of groups of at least two parcels each (a pinwheel takes two
+/// of each of its long parts), a group with itself too.
+fn pairs(groups: &[Alike]) -> Vec<(usize, usize)> {
+    let twos: Vec<usize> = (0..groups.len())
+        .filter(|&g| groups.get(g).is_some_and(|alike| alike.left.len() >= 2))
+        .collect();
+    twos.iter()
+        .flat_map(|&a| twos.iter().map(move |&b| (a, b)))
+        .collect()
+}
+
+/// `indices` of `parcels` grouped by their sides: as declared, or (with
+/// `turned`) shortest first.
+fn group(parcels: &[Parcel], indices: Vec<usize>, turned: bool) -> Vec<Alike> {
+    let mut groups: Vec<Alike> = Vec::new();
+    for index in indices {
+        let Some(parcel) = parcels.get(index) else {
+            continue;
+        };
+        let mut sides = parcel.size.sides();
+        if turned {
+            sides.sort_unstable();
+        }
+        match groups.iter_mut().find(|alike| alike.sides == sides) {
+            Some(alike) => alike.left.push(index),
+            None => groups.push(Alike {
+                sides,
+                left: alloc::vec![index],
+            }),
+        }
+    }
+    groups
+}
+
+/// Takes one pinwheel from `groups`, if there are parcels enough and its
+/// box fits `space` some way: two of group `a` and two of group `b`, each
+/// read in its frame (the sides along `p`, `q` and the common depth `r`:
+/// `a` longer along `p`, `b` along `q`), and the centre their differences
+/// leave; each with its corner and sides in the piece's axes, which put
+/// `p`, `q` and `r` along `piece_axes`. Groups are of sides as declared,
+/// or shortest first when `turned`.
 fn take_wheel(
-    sizes: &mut [([u32; 3], Vec<usize>)],
-    a: usize,
-    b: usize,
-    [p, q, r]: [usize; 3],
+    groups: &mut [Alike],
+    (a, a_frame): (usize, [usize; 3]),
+    (b, b_frame): (usize, [usize; 3]),
+    piece_axes: [usize; 3],
+    turned: bool,
     space: [u32; 3],
-) -> Option<[(usize, [u32; 3]); 5]> {
-    let (a_sides, a_left) = sizes.get(a)?;
-    let (b_sides, b_left) = sizes.get(b)?;
-    let (a_sides, b_sides) = (*a_sides, *b_sides);
-    if a_left.len() < 2
-        || b_left.len() < 2
-        || a_sides[r] != b_sides[r]
-        || a_sides[p] <= b_sides[p]
-        || b_sides[q] <= a_sides[q]
-    {
+) -> Option<[Part; 5]> {
+    let framed = |group: usize, frame: [usize; 3]| {
+        groups
+            .get(group)
+            .map(|alike| frame.map(|axis| alike.sides[axis]))
+    };
+    let [a_p, a_q, depth] = framed(a, a_frame)?;
+    let [b_p, b_q, b_depth] = framed(b, b_frame)?;
+    if depth != b_depth || a_p <= b_p || b_q <= a_q {
         return None;
     }
-    let mut centre_sides = [0; 3];
-    centre_sides[p] = a_sides[p] - b_sides[p];
-    centre_sides[q] = b_sides[q] - a_sides[q];
-    centre_sides[r] = a_sides[r];
-    let mut extent = [0; 3];
-    extent[p] = a_sides[p].checked_add(b_sides[p])?;
-    extent[q] = a_sides[q].checked_add(b_sides[q])?;
-    extent[r] = a_sides[r];
-    // The box fits some way (a piece turns as its parcels may).
+    // Sides along p, q and r as sides in the piece's axes.
+    let in_piece = |along: [u32; 3]| {
+        let mut sides = [0; 3];
+        for (k, &axis) in piece_axes.iter().enumerate() {
+            sides[axis] = along[k];
+        }
+        sides
+    };
+    let centre_sides = in_piece([a_p - b_p, b_q - a_q, depth]);
+    let extent = [a_p.checked_add(b_p)?, a_q.checked_add(b_q)?, depth];
     let (mut box_sides, mut space_sides) = (extent, space);
     box_sides.sort_unstable();
     space_sides.sort_unstable();
     if box_sides.iter().zip(&space_sides).any(|(e, s)| e > s) {
         return None;
     }
-    let c = sizes
-        .iter()
-        .position(|(s, left)| *s == centre_sides && !left.is_empty())?;
-    let corner = |along_p: u32, along_q: u32| {
-        let mut at = [0; 3];
-        at[p] = along_p;
-        at[q] = along_q;
-        at
+    let centre_key = if turned {
+        let mut key = centre_sides;
+        key.sort_unstable();
+        key
+    } else {
+        centre_sides
     };
-    let mut pop = |s: usize| sizes.get_mut(s).and_then(|(_, left)| left.pop());
-    let first_a = pop(a)?;
-    let first_b = pop(b)?;
-    let second_a = pop(a)?;
-    let second_b = pop(b)?;
-    let centre = pop(c)?;
+    let c = groups.iter().position(|alike| alike.sides == centre_key)?;
+    let needed = |group: usize| [a, a, b, b, c].iter().filter(|&&g| g == group).count();
+    if [a, b, c].iter().any(|&g| {
+        groups
+            .get(g)
+            .is_none_or(|alike| alike.left.len() < needed(g))
+    }) {
+        return None;
+    }
+    let mut pop = |group: usize| groups.get_mut(group).and_then(|alike| alike.left.pop());
+    let a_sides = in_piece([a_p, a_q, depth]);
+    let b_sides = in_piece([b_p, b_q, depth]);
     Some([
-        (first_a, corner(0, 0)),
-        (first_b, corner(a_sides[p], 0)),
-        (second_a, corner(b_sides[p], b_sides[q])),
-        (second_b, corner(0, a_sides[q])),
-        (centre, corner(b_sides[p], a_sides[q])),
+        (pop(a)?, in_piece([0, 0, 0]), a_sides),
+        (pop(b)?, in_piece([a_p, 0, 0]), b_sides),
+        (pop(a)?, in_piece([b_p, b_q, 0]), a_sides),
+        (pop(b)?, in_piece([0, a_q, 0]), b_sides),
+        (pop(c)?, in_piece([b_p, a_q, 0]), centre_sides),
     ])
 }

@@ -92,6 +92,44 @@ fn a_pinwheel_turned_to_fit_is_laid_out_turned() {
     assert!(fills(Dimensions::new(240, 300, 180), &upright, 1));
 }
 
+/// `parcels`, each declared turned one of the six ways at random.
+fn turned_at_random(parcels: &[Parcel], seed: u64) -> Vec<Parcel> {
+    let mut rng = Mix(seed);
+    parcels
+        .iter()
+        .map(|p| {
+            let turn = Orientation::ALL[usize::try_from(rng.below(6)).unwrap()];
+            Parcel {
+                size: p.size.oriented(turn),
+                ..*p
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn a_pinwheel_declared_turned_is_found_however_its_parcels_turn() {
+    let parts = wheel([300, 240, 180], 0, 1, 100, 70);
+    let parcels = parcels_of(&parts, 1);
+    let space = Dimensions::new(300, 240, 180);
+    for seed in 1..=12 {
+        let turned = turned_at_random(&parcels, seed);
+        assert!(fills(space, &turned, 1), "seed {seed}");
+    }
+    // One that must keep its top up is matched only as declared: turned
+    // on its side, its five are no pinwheel the fill may lay out.
+    let mut upright = turned_at_random(&parcels, 3);
+    upright[0].this_side_up = true;
+    upright[0].size = Dimensions::new(
+        upright[0].size.height_mm,
+        upright[0].size.depth_mm,
+        upright[0].size.width_mm,
+    );
+    let upright_space = space.sides();
+    let found = pinwheel::Pinwheels::find(upright_space, &upright);
+    assert!(found.is_none_or(|f| f.pieces.len() == upright.len()));
+}
+
 #[test]
 fn pinwheels_beside_other_parcels_fill_several_compartments() {
     // Two compartments of 400 × 300 × 200: one a pinwheel beside a slab,
@@ -176,7 +214,8 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(48))]
 
     /// A compartment cut as MPV's generator cuts (pinwheels at five)
-    /// into up to a dozen parcels always fills again, declared as cut.
+    /// into up to a dozen parcels always fills again, declared as cut and
+    /// declared turned at random.
     #[test]
     fn a_compartment_cut_with_pinwheels_fills_again(k in 5_usize..=12, seed in any::<u64>()) {
         let space = Dimensions::new(300, 240, 180);
@@ -185,6 +224,7 @@ proptest! {
         prop_assume!(cut_mpv(&mut rng, space.sides(), k, &mut sides).is_some());
         let parcels = parcels_of(&sides, 1);
         prop_assert!(fills(space, &parcels, 1));
+        prop_assert!(fills(space, &turned_at_random(&parcels, seed), 1));
     }
 }
 
