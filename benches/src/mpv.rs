@@ -218,8 +218,8 @@ fn draw_item(rng: &mut SplitMix64, class: u8) -> (u8, [u32; 3]) {
 }
 
 /// Class 9: `n` items `(w, h, d)` cut from three bins of side `side`,
-/// `⌊n/3⌋ + 1`, `⌊n/3⌋` and the rest (a third each when that leaves a bin
-/// empty), cut again whole when a box that must be split cannot be (a
+/// `⌊n/3⌋ + 1`, `⌊n/3⌋` and the rest (a third each when no rest is
+/// left), cut again whole when a box that must be split cannot be (a
 /// unit cube) or a pinwheel would have a side of zero.
 fn all_fill(rng: &mut SplitMix64, n: usize, side: u32) -> Vec<[u32; 3]> {
     let third = n / 3;

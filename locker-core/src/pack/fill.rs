@@ -894,19 +894,22 @@ fn fill_blocks(
     }
 }
 
+/// The six orders of three axes.
+#[cfg(feature = "std")]
+pub(super) const AXIS_ORDERS: [[usize; 3]; 6] = [
+    [0, 1, 2],
+    [0, 2, 1],
+    [1, 0, 2],
+    [1, 2, 0],
+    [2, 0, 1],
+    [2, 1, 0],
+];
+
 /// The axes of a box of sides `own` that put `turned` along each axis:
 /// `own[axes[k]] == turned[k]`.
 #[cfg(feature = "std")]
 pub(super) fn axes_onto(own: [u32; 3], turned: [u32; 3]) -> Option<[usize; 3]> {
-    const ORDERS: [[usize; 3]; 6] = [
-        [0, 1, 2],
-        [0, 2, 1],
-        [1, 0, 2],
-        [1, 2, 0],
-        [2, 0, 1],
-        [2, 1, 0],
-    ];
-    ORDERS
+    AXIS_ORDERS
         .into_iter()
         .find(|axes| (0..3).all(|k| own.get(axes[k]) == turned.get(k)))
 }

@@ -43,7 +43,7 @@
 
 use alloc::vec::Vec;
 
-use super::fill::Placed;
+use super::fill::{AXIS_ORDERS, Placed};
 use crate::geometry::Dimensions;
 use crate::ids::ParcelId;
 use crate::parcel::Parcel;
@@ -73,16 +73,6 @@ pub(super) struct Pinwheels {
     pub(super) pieces: Vec<Parcel>,
     members: Vec<Members>,
 }
-
-/// The orders of three axes.
-const ORDERS: [[usize; 3]; 6] = [
-    [0, 1, 2],
-    [0, 2, 1],
-    [1, 0, 2],
-    [1, 2, 0],
-    [2, 0, 1],
-    [2, 1, 0],
-];
 
 impl Pinwheels {
     /// The pieces of `parcels` for compartments of `space`, or `None`
@@ -123,8 +113,8 @@ impl Pinwheels {
             .partition(|&i| match_turned && parcels.get(i).is_some_and(|p| !p.this_side_up));
         let mut turned = group(parcels, may_turn, true);
         for (a, b) in pairs(&turned) {
-            for a_frame in ORDERS {
-                for b_frame in ORDERS {
+            for a_frame in AXIS_ORDERS {
+                for b_frame in AXIS_ORDERS {
                     while let Some(wheel) = take_wheel(
                         &mut turned,
                         (a, a_frame),
