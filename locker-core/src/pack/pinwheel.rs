@@ -166,6 +166,7 @@ impl Pinwheels {
         }
         Some(Self { pieces, members })
     }
+
     /// The fill `placed` of the pieces as a fill of the parcels: each
     /// pinwheel laid out in its piece as the piece was placed (turned,
     /// when it was).
