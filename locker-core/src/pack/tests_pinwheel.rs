@@ -1,7 +1,7 @@
 //! Tests of pinwheels: loads that fill their compartments only with five
 //! parcels laid round a centre, which no guillotine packing holds.
 
-use super::tests_exact::Mix;
+use super::tests_exact::{Mix, shuffle};
 use super::tests_into::{assert_valid, bin, options};
 use super::*;
 use alloc::vec;
@@ -136,11 +136,7 @@ fn pinwheels_beside_other_parcels_fill_several_compartments() {
     sides.push([100, 300, 200]);
     sides.push([400, 300, 120]);
     sides.push([400, 300, 80]);
-    let mut rng = Mix(7);
-    for i in (1..sides.len()).rev() {
-        let j = usize::try_from(rng.below(u64::try_from(i).unwrap() + 1)).unwrap();
-        sides.swap(i, j);
-    }
+    shuffle(&mut sides, &mut Mix(7));
     let parcels = parcels_of(&sides, 10);
     assert!(fills(Dimensions::new(400, 300, 200), &parcels, 2));
 }
