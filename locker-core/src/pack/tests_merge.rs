@@ -910,3 +910,33 @@ fn an_only_match_beside_an_unmerged_pair_is_not_forced() {
     assert_eq!(holding(4), holding(5), "each other's only match");
     assert_ne!(holding(0), holding(3), "a match by chance, beside a pair");
 }
+
+/// A compartment cut into 49 parcels: four merges reach the target, all
+/// of them forced. That is too few to look cut by the share of parcels
+/// merged (one in ten), yet the load is cut as declared: it gets the
+/// whole share of nodes, not one attempt's (with 30,000 nodes it did not
+/// fill, and 58 more of 200 such loads did not either).
+#[test]
+fn a_load_just_over_the_target_merged_by_force_gets_the_whole_share() {
+    let space = Dimensions::new(100, 100, 100);
+    let mut rng = Mix(0x51_0617);
+    let mut boxes = Vec::new();
+    cut_halving(space.sides(), 49, &mut rng, &mut boxes);
+    let parcels: Vec<Parcel> = boxes
+        .iter()
+        .zip(0..)
+        .map(|(&[w, d, h], id)| Parcel::new(ParcelId(id), Dimensions::new(w, d, h), 100))
+        .collect();
+    let mut forced = Blocks::of(&parcels);
+    assert_eq!(
+        forced.merge(space.sides(), None, &mut u64::MAX.clone()),
+        Stop::Target
+    );
+    assert!((parcels.len() - forced.len()) * 10 < parcels.len());
+    let budget = 1_000_000;
+    let mut nodes = budget;
+    let found = fill::fill_by_blocks(space, &parcels, &[u64::MAX], &mut nodes);
+    assert!(found.is_some(), "filled");
+    assert!(budget - nodes > 100_000, "more than one attempt's nodes");
+    assert!(assert_fill(space, &parcels, 1, &mut 10_000_000));
+}
