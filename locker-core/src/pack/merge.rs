@@ -21,10 +21,11 @@
 //!   a box not yet merged): on loads cut from three bins by halving
 //!   counts these merges were right in 22,206 of 22,208 cases measured,
 //!   and on the authors' own class 9 rule, without that exception, seven
-//!   loads in thirty at n = 150 had a wrong one. Otherwise merges are ranked by how often their kind of options was
-//!   right (see [`rank`]); one of the best kind is chosen in a seeded
-//!   order, now and then one of the best few kinds, so attempts with
-//!   different seeds make different guesses.
+//!   loads in thirty at n = 150 had a wrong one. Otherwise merges are
+//!   ranked by how often their kind of options was right (see [`rank`]);
+//!   one of the best kind is chosen in a seeded order, now and then one
+//!   of the best few kinds, so attempts with different seeds make
+//!   different guesses.
 //!
 //! Merging stops at [`BLOCKS_TARGET`] blocks, when no confirmed merge is
 //! left, when the budget is spent, or (without a generator) at the first
@@ -587,7 +588,8 @@ fn rank((fewer, more): (usize, usize)) -> (u8, usize, usize) {
 
 /// The merge to make among `confirmed` (of the live blocks, one flag
 /// each in `beside_a_pair`): the first pair of blocks that are each
-/// other's only option and beside no other pair, or else one chosen
+/// other's only option, neither beside a merge of two other blocks, or
+/// else one chosen
 /// by rank (see the [module](self)) with `rng` ([`Choice::Guess`] when
 /// there is none); [`Choice::None`] when nothing is confirmed.
 fn choose(confirmed: &[Pair], beside_a_pair: &[bool], rng: Option<&mut Mix>) -> Choice {
