@@ -29,6 +29,16 @@ fn cut_halving(space: [u32; 3], k: usize, rng: &mut Mix, out: &mut Vec<[u32; 3]>
     cut_halving(high, k / 2, rng, out);
 }
 
+/// Parcels of `boxes` (width, depth, height) weighing `weight_g` each,
+/// with ids from `first_id`.
+fn parcels_of_boxes(boxes: &[[u32; 3]], first_id: u64, weight_g: u32) -> Vec<Parcel> {
+    boxes
+        .iter()
+        .zip(first_id..)
+        .map(|(&[w, d, h], id)| Parcel::new(ParcelId(id), Dimensions::new(w, d, h), weight_g))
+        .collect()
+}
+
 /// `n` parcels cut from three compartments of `space` by halving, as
 /// declared, shuffled; ids `0..n`.
 fn class_nine(space: Dimensions, n: usize, seed: u64) -> Vec<Parcel> {
@@ -391,11 +401,7 @@ fn blocks_the_forced_merges_decide_are_filled_once() {
     ];
     // Cubes of distinct sides share no face with anything.
     sides.extend((1..=42).map(|k| [k, k, k]));
-    let parcels: Vec<Parcel> = sides
-        .iter()
-        .zip(0..)
-        .map(|(&[w, d, h], id)| Parcel::new(ParcelId(id), Dimensions::new(w, d, h), 1))
-        .collect();
+    let parcels = parcels_of_boxes(&sides, 0, 1);
     let mut blocks = Blocks::of(&parcels);
     let mut nodes = u64::MAX;
     let stop = blocks.merge(space.sides(), None, &mut nodes);
@@ -797,11 +803,7 @@ fn reshaped_two_compartments(first_id: u64) -> Vec<Parcel> {
         .unwrap();
     boxes[i][from] /= 2;
     boxes[i][to] *= 2;
-    boxes
-        .iter()
-        .zip(first_id..)
-        .map(|(&[w, d, h], id)| Parcel::new(ParcelId(id), Dimensions::new(w, d, h), 100))
-        .collect()
+    parcels_of_boxes(&boxes, first_id, 100)
 }
 
 /// Blocks of a load whose guesses are all refuted: given up after
@@ -842,11 +844,7 @@ fn a_rest_whose_guesses_are_refuted_gives_up() {
     let mut rng = Mix(7);
     let mut own_boxes = Vec::new();
     cut_halving(space.sides(), 50, &mut rng, &mut own_boxes);
-    let own: Vec<Parcel> = own_boxes
-        .iter()
-        .zip(0..)
-        .map(|(&[w, d, h], id)| Parcel::new(ParcelId(id), Dimensions::new(w, d, h), 100))
-        .collect();
+    let own = parcels_of_boxes(&own_boxes, 0, 100);
     let mut nodes = 10_000_000;
     let first = fill::fill_by_blocks(space, &own, &[u64::MAX], &mut nodes)
         .expect("one compartment's own parcels fill it");
@@ -887,12 +885,8 @@ fn an_only_match_beside_an_unmerged_pair_is_not_forced() {
         [69, 11, 100],
     ];
     let cubes = BLOCKS_TARGET as u64 + 1;
-    let parcels: Vec<Parcel> = sides
-        .iter()
-        .zip(0..)
-        .map(|(&[w, d, h], id)| Parcel::new(ParcelId(id), Dimensions::new(w, d, h), 1))
-        .chain((0..cubes).map(|i| Parcel::new(ParcelId(6 + i), Dimensions::new(1, 1, 1), 1)))
-        .collect();
+    let mut parcels = parcels_of_boxes(&sides, 0, 1);
+    parcels.extend((0..cubes).map(|i| Parcel::new(ParcelId(6 + i), Dimensions::new(1, 1, 1), 1)));
     let mut blocks = Blocks::of(&parcels);
     let stop = blocks.merge(space, None, &mut u64::MAX.clone());
     assert_eq!(stop, Stop::Guess);
@@ -922,11 +916,7 @@ fn a_load_just_over_the_target_merged_by_force_gets_the_whole_share() {
     let mut rng = Mix(0x51_0617);
     let mut boxes = Vec::new();
     cut_halving(space.sides(), 49, &mut rng, &mut boxes);
-    let parcels: Vec<Parcel> = boxes
-        .iter()
-        .zip(0..)
-        .map(|(&[w, d, h], id)| Parcel::new(ParcelId(id), Dimensions::new(w, d, h), 100))
-        .collect();
+    let parcels = parcels_of_boxes(&boxes, 0, 100);
     let mut forced = Blocks::of(&parcels);
     assert_eq!(
         forced.merge(space.sides(), None, &mut u64::MAX.clone()),
