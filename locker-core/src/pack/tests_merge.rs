@@ -290,6 +290,33 @@ proptest! {
         let found_large = assert_fill(space, &parcels, 3, &mut budget);
         prop_assert!(!found_small || found_large);
     }
+
+    /// One compartment cut into 46–49 parcels, where the forced merges
+    /// alone may reach the target (and a load declared turned may get
+    /// there by chance): a fill found within a budget is found within a
+    /// larger one, and every fill passes `Packing::check`.
+    #[test]
+    fn a_larger_budget_still_fills_a_load_just_over_the_target(
+        seed in any::<u64>(),
+        n in 46usize..50,
+        turned in any::<bool>(),
+        small in 0u64..300_000,
+        extra in 0u64..300_000,
+    ) {
+        let space = Dimensions::new(600, 400, 400);
+        let parcels = if turned {
+            cut_compartments(space, 1, n, seed, true)
+        } else {
+            let mut boxes = Vec::new();
+            cut_halving(space.sides(), n, &mut Mix(seed), &mut boxes);
+            parcels_of_boxes(&boxes, 0, 100)
+        };
+        let mut budget = small;
+        let found_small = assert_fill(space, &parcels, 1, &mut budget);
+        let mut budget = small + extra;
+        let found_large = assert_fill(space, &parcels, 1, &mut budget);
+        prop_assert!(!found_small || found_large);
+    }
 }
 
 /// A load declared turned shares few whole faces as declared: its
